@@ -1,0 +1,512 @@
+/*-------------------------------------------------------------------------
+ * backend.cpp
+ *   The backend: startup, authentication, and the session's message loop.
+ *
+ *   A session is a state machine. Every change goes through SetState(),
+ *   which emits the "state" event and updates the process title, so the
+ *   visualizer and `ps` can never disagree with the code:
+ *
+ *     kStarting --[ReadStartup: StartupMessage]--> kAuthenticating
+ *     kAuthenticating --[Authenticate: ok]--> kIdle
+ *     kIdle --[ExecSimpleQuery]--> kActive
+ *     kActive --[ExecSimpleQuery done, no transaction]--> kIdle
+ *     kActive --[done inside BEGIN]--> kIdleInTransaction
+ *     kActive --[error inside BEGIN]--> kIdleInTransactionAborted
+ *     kIdleInTransaction(Aborted) --[ExecSimpleQuery]--> kActive
+ *     any --[Terminate, EOF, FATAL, SIGTERM: EndSession]--> kTerminating
+ *
+ * NOTES
+ *   Signals (installed without SA_RESTART, so a blocking read returns
+ *   EINTR and the loop looks at the flags):
+ *     SIGINT   cancel the running statement (g_query_cancel_pending)
+ *     SIGTERM  end the session with FATAL 57P01 (g_proc_die_pending)
+ *     SIGQUIT  immediate shutdown: the handler writes a prebuilt FATAL
+ *              message with write(2) (async-signal-safe) and _exit(2)s
+ *   Exit codes follow PostgreSQL: 0 for a normal end, 1 after a FATAL;
+ *   anything else tells the postmaster the backend crashed.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/backend/backend.h"
+
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <variant>
+
+#include "engine/common/interrupts.h"
+#include "engine/common/sqlstate.h"
+#include "engine/postmaster/ps_status.h"
+#include "engine/postmaster/server_log.h"
+#include "engine/protocol/codec.h"
+#include "engine/protocol/message_reader.h"
+#include "engine/sql/ast.h"
+#include "engine/sql/session.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg {
+
+const char* ChildRoleName(ChildRole role) {
+  switch (role) {
+    case ChildRole::kBackend:
+      return "backend";
+    case ChildRole::kDeadEnd:
+      return "dead-end";
+    case ChildRole::kCollector:
+      return "collector";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using trace::EventType;
+namespace proto = protocol;
+
+/* A session's states (see the diagram at the top of this file). */
+enum class SessionState {
+  kStarting,                   // forked; reading the startup packet
+  kAuthenticating,             // startup packet read; checking who the client is
+  kIdle,                       // waiting for a query, no transaction open
+  kActive,                     // running a query
+  kIdleInTransaction,          // waiting for a query inside BEGIN
+  kIdleInTransactionAborted,   // waiting inside a failed transaction block
+  kTerminating,                // the session is ending
+};
+
+const char* SessionStateName(SessionState s) {
+  switch (s) {
+    case SessionState::kStarting:
+      return "starting";
+    case SessionState::kAuthenticating:
+      return "authenticating";
+    case SessionState::kIdle:
+      return "idle";
+    case SessionState::kActive:
+      return "active";
+    case SessionState::kIdleInTransaction:
+      return "idle in transaction";
+    case SessionState::kIdleInTransactionAborted:
+      return "idle in transaction (aborted)";
+    case SessionState::kTerminating:
+      return "terminating";
+  }
+  return "unknown";
+}
+
+/* Prebuilt FATAL for SIGQUIT; filled in before signals are unblocked. */
+char g_quickdie_msg[256];
+size_t g_quickdie_len = 0;
+int g_quickdie_fd = -1;
+
+void HandleCancel(int) { g_query_cancel_pending = 1; }
+void HandleDie(int) { g_proc_die_pending = 1; }
+void HandleQuickDie(int) {
+  if (g_quickdie_fd >= 0 && g_quickdie_len > 0) {
+    ssize_t unused = write(g_quickdie_fd, g_quickdie_msg, g_quickdie_len);
+    (void)unused;
+  }
+  _exit(2);
+}
+
+void InstallSignal(int sig, void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: blocking reads must wake up
+  sigaction(sig, &sa, nullptr);
+}
+
+/* Turns the SQL layer's output into RowDescription and DataRow messages. */
+class WireSink : public sql::ResultSink {
+ public:
+  WireSink(std::string& out, std::function<void()> flush) : out_(out), flush_(std::move(flush)) {}
+  void Describe(const std::vector<sql::ColumnDesc>& columns) override {
+    std::vector<proto::FieldDescription> fields;
+    fields.reserve(columns.size());
+    for (const auto& c : columns) {
+      proto::FieldDescription f;
+      f.name = c.name;
+      f.type_oid = static_cast<int32_t>(sql::TypeOid(c.type));
+      f.type_len = sql::TypeLen(c.type);
+      fields.push_back(std::move(f));
+    }
+    proto::EncodeRowDescription(out_, fields);
+  }
+  void Row(const std::vector<std::optional<std::string>>& values) override {
+    proto::EncodeDataRow(out_, values);
+    if (out_.size() > kFlushThreshold) flush_();  // big results stream out as they are made
+  }
+
+ private:
+  static constexpr size_t kFlushThreshold = 64u << 10;
+  std::string& out_;
+  std::function<void()> flush_;
+};
+
+/* The word the process title shows while a statement of this kind runs. */
+const char* StatementKindWord(sql::StatementKind kind) {
+  switch (kind) {
+    case sql::StatementKind::kSelect: return "SELECT";
+    case sql::StatementKind::kInsert: return "INSERT";
+    case sql::StatementKind::kCreateTable: return "CREATE TABLE";
+    case sql::StatementKind::kDropTable: return "DROP TABLE";
+    case sql::StatementKind::kBegin: return "BEGIN";
+    case sql::StatementKind::kCommit: return "COMMIT";
+    case sql::StatementKind::kRollback: return "ROLLBACK";
+    case sql::StatementKind::kSet: return "SET";
+    case sql::StatementKind::kShow: return "SHOW";
+    default: return "active";
+  }
+}
+
+class Backend {
+ public:
+  explicit Backend(const BackendStartInfo& info)
+      : info_(info), reader_(info.sock, proto::Peer::kFrontend) {}
+
+  [[noreturn]] void Run();
+
+ private:
+  void SetState(SessionState s);
+  /* Reads the startup packet (answering SSL/GSS requests); false = no session. */
+  bool ReadStartup();
+  void ProcessCancelRequest(const proto::CancelRequest& req);
+  void Authenticate();
+  void SendStartupParameters();
+  [[noreturn]] void MessageLoop();
+  void ExecSimpleQuery(std::string_view text);
+  /* Runs one statement; returns false if it failed (the error is already sent). */
+  bool ExecStatement(sql::Session& session, const sql::Statement& stmt);
+  void SendError(const Error& e);
+  void SendReadyForQuery();
+  void Flush();
+  [[noreturn]] void EndSession(std::string_view reason, int exit_code);
+  [[noreturn]] void Fatal(const Error& e);
+
+  BackendStartInfo info_;
+  proto::MessageReader reader_;
+  std::string out_;
+  SessionState state_ = SessionState::kStarting;
+  char tx_status_ = proto::kTxIdle;
+  std::string user_, database_, application_name_;
+  std::unique_ptr<sql::Session> session_;
+};
+
+void Backend::SetState(SessionState s) {
+  state_ = s;
+  trace::Event(EventType::kState).Str("state", SessionStateName(s)).Emit();
+  if (s == SessionState::kActive) return;  // the title shows the command instead
+  SetPsActivity(SessionStateName(s));
+}
+
+void Backend::Flush() {
+  if (out_.empty()) return;
+  Status s = proto::WriteAll(info_.sock, out_);
+  out_.clear();
+  if (!s.ok()) EndSession("eof", 0);  // the client is gone
+}
+
+void Backend::SendError(const Error& e) {
+  trace::Event(EventType::kError)
+      .Str("severity", SeverityName(e.severity))
+      .Str("sqlstate", e.sqlstate)
+      .Str("message", e.message)
+      .Emit();
+  LogLine(SeverityName(e.severity), e.message);
+  proto::EncodeErrorResponse(out_, proto::ErrorFields::From(e));
+}
+
+void Backend::SendReadyForQuery() {
+  proto::EncodeReadyForQuery(out_, tx_status_);
+  trace::Event(EventType::kReady).Str("status", std::string(1, tx_status_)).Emit();
+  Flush();
+}
+
+void Backend::EndSession(std::string_view reason, int exit_code) {
+  if (state_ != SessionState::kTerminating) SetState(SessionState::kTerminating);
+  trace::Event(EventType::kDisconnect).Str("reason", reason).Emit();
+  close(info_.sock);
+  _exit(exit_code);
+}
+
+void Backend::Fatal(const Error& e) {
+  Error fatal = e;
+  fatal.severity = Severity::kFatal;
+  SendError(fatal);
+  if (!out_.empty()) {
+    (void)proto::WriteAll(info_.sock, out_);  // best effort: the client may be gone
+    out_.clear();
+  }
+  EndSession("fatal", 1);
+}
+
+bool Backend::ReadStartup() {
+  // Answer at most one SSLRequest and one GSSENCRequest with 'N', as
+  // PostgreSQL without SSL does, then expect the real startup packet.
+  for (int round = 0; round < 3; ++round) {
+    auto packet = reader_.ReadStartupPacket();
+    if (!packet.ok()) {
+      if (reader_.eof()) EndSession("eof", 0);  // e.g. a port scanner, or psql probing
+      Fatal(packet.error());
+    }
+    auto decoded = proto::DecodeStartupPacket(*packet);
+    if (!decoded.ok()) Fatal(decoded.error());
+    if (auto* cancel = std::get_if<proto::CancelRequest>(&*decoded)) {
+      ProcessCancelRequest(*cancel);
+      return false;
+    }
+    if (std::holds_alternative<proto::SslRequest>(*decoded) ||
+        std::holds_alternative<proto::GssEncRequest>(*decoded)) {
+      bool ssl = std::holds_alternative<proto::SslRequest>(*decoded);
+      trace::Event(EventType::kSslRequest).Str("kind", ssl ? "ssl" : "gssenc").Str("reply", "N").Emit();
+      if (Status s = proto::WriteAll(info_.sock, "N"); !s.ok()) EndSession("eof", 0);
+      continue;
+    }
+    const auto& m = std::get<proto::StartupMessage>(*decoded);
+    user_ = m.Get("user");
+    database_ = m.Get("database");
+    application_name_ = m.Get("application_name");
+    if (database_.empty()) database_ = user_;
+    trace::Event(EventType::kStartup)
+        .Str("user", user_)
+        .Str("database", database_)
+        .Str("application_name", application_name_)
+        .Str("protocol", fmt::format("{}.{}", m.protocol >> 16, m.protocol & 0xffff))
+        .Emit();
+    return true;
+  }
+  Fatal(proto::ProtocolError("too many encryption requests in startup"));
+}
+
+void Backend::ProcessCancelRequest(const proto::CancelRequest& req) {
+  // The target must be a live backend of this postmaster with exactly this
+  // key; otherwise the request is silently ignored, as in PostgreSQL.
+  bool matched = false;
+  if (info_.children != nullptr) {
+    for (const auto& c : *info_.children) {
+      if (c.pid == req.pid && c.role == ChildRole::kBackend && c.cancel_key == req.key) {
+        matched = kill(c.pid, SIGINT) == 0;
+        break;
+      }
+    }
+  }
+  trace::Event(EventType::kCancelRequest).Int("target", req.pid).Bool("matched", matched).Emit();
+  if (!matched) Log("received cancel request for PID {} with no matching backend", req.pid);
+  close(info_.sock);
+  _exit(0);
+}
+
+void Backend::Authenticate() {
+  SetState(SessionState::kAuthenticating);
+  if (user_.empty()) {
+    Fatal(MakeError(sqlstate::kInvalidAuthorizationSpecification,
+                    "no PostgreSQL user name specified in startup packet"));
+  }
+  // Every connection is trusted for now (see docs/protocol.md).
+  proto::EncodeAuthenticationOk(out_);
+  trace::Event(EventType::kAuthOk).Str("method", "trust").Str("user", user_).Emit();
+}
+
+void Backend::SendStartupParameters() {
+  const std::pair<const char*, std::string> params[] = {
+      {"application_name", application_name_},
+      {"client_encoding", "UTF8"},
+      {"DateStyle", "ISO, MDY"},
+      {"default_transaction_read_only", "off"},
+      {"in_hot_standby", "off"},
+      {"integer_datetimes", "on"},
+      {"IntervalStyle", "postgres"},
+      {"is_superuser", "on"},
+      {"server_encoding", "UTF8"},
+      {"server_version", kServerVersion},
+      {"session_authorization", user_},
+      {"standard_conforming_strings", "on"},
+      {"TimeZone", "UTC"},
+  };
+  for (const auto& [name, value] : params) proto::EncodeParameterStatus(out_, name, value);
+  proto::EncodeBackendKeyData(out_, getpid(), info_.cancel_key);
+}
+
+void Backend::Run() {
+  trace::ReinitEmitterAfterFork();
+  InstallSignal(SIGINT, HandleCancel);
+  InstallSignal(SIGTERM, HandleDie);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGCHLD, SIG_DFL);
+  {
+    std::string quick;
+    proto::EncodeErrorResponse(
+        quick, proto::ErrorFields::From(MakeError(
+                   sqlstate::kAdminShutdown, "terminating connection due to immediate shutdown command",
+                   Severity::kFatal)));
+    g_quickdie_len = std::min(quick.size(), sizeof g_quickdie_msg);
+    std::memcpy(g_quickdie_msg, quick.data(), g_quickdie_len);
+    g_quickdie_fd = info_.sock;
+  }
+  InstallSignal(SIGQUIT, HandleQuickDie);
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);  // the postmaster blocked signals around fork()
+
+  std::string client = info_.unix_socket ? "[local]"
+                                         : fmt::format("{}({})", info_.client_host, info_.client_port);
+  SetPsTitle(client + " starting");
+  SetState(SessionState::kStarting);
+
+  // A client has authentication_timeout seconds to finish startup.
+  timeval tv{info_.config->authentication_timeout, 0};
+  setsockopt(info_.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (!ReadStartup()) _exit(0);
+
+  if (info_.cac != CanAcceptConnections::kOk) {
+    Error e = info_.cac == CanAcceptConnections::kTooMany
+                  ? MakeError(sqlstate::kTooManyConnections, "sorry, too many clients already",
+                              Severity::kFatal)
+                  : MakeError(sqlstate::kCannotConnectNow, "the database system is shutting down",
+                              Severity::kFatal);
+    trace::Event(EventType::kRejected).Str("sqlstate", e.sqlstate).Str("message", e.message).Emit();
+    SendError(e);
+    (void)proto::WriteAll(info_.sock, out_);
+    out_.clear();
+    EndSession("rejected", 1);
+  }
+
+  SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
+  Authenticate();
+  tv = timeval{0, 0};
+  setsockopt(info_.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  sql::SessionContext ctx;
+  ctx.data_dir = info_.config->data_directory;
+  ctx.user = user_;
+  ctx.database = database_;
+  ctx.backend_pid = getpid();
+  ctx.server_version = fmt::format("PostgreSQL {} on x86_64-pc-linux-gnu, an educational server", kServerVersion);
+  session_ = std::make_unique<sql::Session>(ctx);
+
+  SendStartupParameters();
+  SetState(SessionState::kIdle);
+  SendReadyForQuery();
+  MessageLoop();
+}
+
+void Backend::MessageLoop() {
+  // While waiting for the client only a terminate matters; a cancel that
+  // arrives while idle is forgotten, as in PostgreSQL.
+  reader_.SetInterruptHook([]() -> Status {
+    g_query_cancel_pending = 0;
+    return CheckForInterrupts();
+  });
+  bool skip_until_sync = false;  // extended-protocol error recovery
+  for (;;) {
+    auto msg = reader_.ReadMessage();
+    if (!msg.ok()) {
+      if (reader_.eof()) {
+        if (tx_status_ != proto::kTxIdle) Log("unexpected EOF on client connection with an open transaction");
+        EndSession("eof", 0);
+      }
+      Fatal(msg.error());
+    }
+    switch (msg->type) {
+      case proto::fe::kQuery: {
+        auto text = proto::DecodeQuery(msg->body);
+        if (!text.ok()) Fatal(text.error());
+        ExecSimpleQuery(*text);
+        SendReadyForQuery();
+        break;
+      }
+      case proto::fe::kTerminate:
+        EndSession("terminate", 0);
+      case proto::fe::kSync:
+        skip_until_sync = false;
+        SendReadyForQuery();
+        break;
+      case proto::fe::kParse: case proto::fe::kBind: case proto::fe::kDescribe:
+      case proto::fe::kExecute: case proto::fe::kClose: case proto::fe::kFlush:
+      case proto::fe::kFunctionCall:
+        // The extended query protocol comes in a later version: say so once,
+        // then skip to Sync as PostgreSQL's error recovery does.
+        if (!skip_until_sync) {
+          SendError(MakeError(sqlstate::kFeatureNotSupported,
+                              "the extended query protocol is not supported by minipg yet"));
+          Flush();
+          skip_until_sync = true;
+        }
+        break;
+      case proto::fe::kCopyData: case proto::fe::kCopyDone: case proto::fe::kCopyFail:
+        break;  // outside COPY these are ignored, as in PostgreSQL
+      default:
+        Fatal(proto::ProtocolError(fmt::format("unexpected message type \"{}\"", msg->type)));
+    }
+  }
+}
+
+void Backend::ExecSimpleQuery(std::string_view text) {
+  trace::Event(EventType::kQueryStart).Str("text", text).Emit();
+  SetState(SessionState::kActive);
+  g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
+  auto parsed = session_->Parse(text);
+  if (!parsed.ok()) {
+    SendError(parsed.error());
+    if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
+  } else if (parsed->empty()) {
+    proto::EncodeEmptyQueryResponse(out_);
+  } else {
+    for (const auto& stmt : *parsed) {
+      if (!ExecStatement(*session_, *stmt)) break;  // an error ends the whole Query message
+    }
+  }
+  SetState(tx_status_ == proto::kTxIdle       ? SessionState::kIdle
+           : tx_status_ == proto::kTxInBlock ? SessionState::kIdleInTransaction
+                                              : SessionState::kIdleInTransactionAborted);
+}
+
+bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
+  sql::StatementKind kind = sql::GetStatementKind(stmt);
+  bool ends_block = kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
+  if (tx_status_ == proto::kTxFailed && !ends_block) {
+    SendError(MakeError("25P02",
+                        "current transaction is aborted, commands ignored until end of transaction block"));
+    return false;
+  }
+  int64_t start = trace::NowMicros();
+  SetPsActivity(StatementKindWord(kind));
+  WireSink sink(out_, [this] { Flush(); });
+  auto result = session.Execute(stmt, sink);
+  if (!result.ok()) {
+    if (result.error().severity == Severity::kFatal) Fatal(result.error());
+    SendError(result.error());
+    if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
+    return false;
+  }
+  std::string tag = result->command_tag;
+  if (kind == sql::StatementKind::kBegin) {
+    tx_status_ = proto::kTxInBlock;
+  } else if (ends_block) {
+    if (tx_status_ == proto::kTxFailed) tag = "ROLLBACK";  // COMMIT of a failed block rolls back
+    tx_status_ = proto::kTxIdle;
+  }
+  proto::EncodeCommandComplete(out_, tag);
+  trace::Event(EventType::kQueryDone)
+      .Str("tag", tag)
+      .Int("rows", result->rows)
+      .Int("duration_us", trace::NowMicros() - start)
+      .Emit();
+  return true;
+}
+
+}  // namespace
+
+void BackendMain(const BackendStartInfo& info) {
+  Backend backend(info);
+  backend.Run();
+}
+
+}  // namespace minipg

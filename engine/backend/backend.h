@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ * backend.h
+ *   A backend: the process the postmaster forks for one client connection.
+ *
+ *   The postmaster forks as soon as accept() returns; everything that may
+ *   take time (reading the startup packet, authentication, the session
+ *   itself) happens here, in the child, so the postmaster is back to
+ *   listening at once. The child inherits a copy of the postmaster's list
+ *   of children, which is how a CancelRequest finds its target's key.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/postmaster/config.h"
+
+namespace minipg {
+
+/* What the postmaster decided about a new connection before it forked. */
+enum class CanAcceptConnections {
+  kOk,        // a normal session may start
+  kTooMany,   // max_connections reached: 53300 after the startup packet
+  kShutdown,  // a shutdown is in progress: 57P03
+};
+
+/* The kinds of child the postmaster keeps. */
+enum class ChildRole {
+  kBackend,    // serves one client session
+  kDeadEnd,    // forked only to tell a client it cannot connect (or to deliver a cancel)
+  kCollector,  // the event collector
+};
+
+const char* ChildRoleName(ChildRole role);
+
+/* One entry of the postmaster's list of children. */
+struct ChildEntry {
+  pid_t pid = 0;
+  ChildRole role = ChildRole::kBackend;
+  int32_t cancel_key = 0;
+  int64_t conn = 0;
+};
+
+struct BackendStartInfo {
+  int sock = -1;
+  bool unix_socket = false;
+  std::string client_host;  // "127.0.0.1", or "[local]"
+  int client_port = 0;
+  CanAcceptConnections cac = CanAcceptConnections::kOk;
+  int32_t cancel_key = 0;
+  const Config* config = nullptr;
+  const std::vector<ChildEntry>* children = nullptr;  // the postmaster's list, as of the fork
+};
+
+/* Runs the backend in this freshly forked process; never returns. */
+[[noreturn]] void BackendMain(const BackendStartInfo& info);
+
+}  // namespace minipg

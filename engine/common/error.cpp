@@ -1,0 +1,22 @@
+/*-------------------------------------------------------------------------
+ * error.cpp
+ *   Names of error severities as they appear on the wire and in the log.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/common/error.h"
+
+namespace minipg {
+
+const char* SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kError:
+      return "ERROR";
+    case Severity::kFatal:
+      return "FATAL";
+    case Severity::kPanic:
+      return "PANIC";
+  }
+  return "ERROR";
+}
+
+}  // namespace minipg

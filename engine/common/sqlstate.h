@@ -1,0 +1,47 @@
+/*-------------------------------------------------------------------------
+ * sqlstate.h
+ *   The SQLSTATE codes minipg sends, named as PostgreSQL's errcodes.txt
+ *   names them. One place, so a test or a reader can find every code used.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+namespace minipg::sqlstate {
+
+inline constexpr const char* kSuccessfulCompletion = "00000";
+inline constexpr const char* kConnectionException = "08000";
+inline constexpr const char* kProtocolViolation = "08P01";
+inline constexpr const char* kFeatureNotSupported = "0A000";
+inline constexpr const char* kInvalidAuthorizationSpecification = "28000";
+inline constexpr const char* kInvalidPassword = "28P01";
+inline constexpr const char* kInvalidCatalogName = "3D000";
+inline constexpr const char* kDataException = "22000";
+inline constexpr const char* kDivisionByZero = "22012";
+inline constexpr const char* kNumericValueOutOfRange = "22003";
+inline constexpr const char* kInvalidTextRepresentation = "22P02";
+inline constexpr const char* kStringDataRightTruncation = "22001";
+inline constexpr const char* kNotNullViolation = "23502";
+inline constexpr const char* kInvalidParameterValue = "22023";
+inline constexpr const char* kSyntaxError = "42601";
+inline constexpr const char* kUndefinedTable = "42P01";
+inline constexpr const char* kUndefinedColumn = "42703";
+inline constexpr const char* kUndefinedFunction = "42883";
+inline constexpr const char* kDuplicateTable = "42P07";
+inline constexpr const char* kDuplicateColumn = "42701";
+inline constexpr const char* kAmbiguousColumn = "42702";
+inline constexpr const char* kDatatypeMismatch = "42804";
+inline constexpr const char* kWrongObjectType = "42809";
+inline constexpr const char* kInvalidColumnReference = "42P10";
+inline constexpr const char* kGroupingError = "42803";
+inline constexpr const char* kUndefinedObject = "42704";
+inline constexpr const char* kTooManyConnections = "53300";
+inline constexpr const char* kProgramLimitExceeded = "54000";
+inline constexpr const char* kQueryCanceled = "57014";
+inline constexpr const char* kAdminShutdown = "57P01";
+inline constexpr const char* kCrashShutdown = "57P02";
+inline constexpr const char* kCannotConnectNow = "57P03";
+inline constexpr const char* kIoError = "58030";
+inline constexpr const char* kInternalError = "XX000";
+inline constexpr const char* kDataCorrupted = "XX001";
+
+}  // namespace minipg::sqlstate

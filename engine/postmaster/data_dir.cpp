@@ -1,0 +1,123 @@
+/*-------------------------------------------------------------------------
+ * data_dir.cpp
+ *   Data directory set-up and the postmaster.pid lock file.
+ *
+ * NOTES
+ *   The lock file is created with O_EXCL. If one exists, its pid is
+ *   checked with kill(pid, 0): a live process means another server owns
+ *   the directory; a dead one means a stale file from a crash, which is
+ *   removed (as PostgreSQL's CreateLockFile does).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/postmaster/data_dir.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "engine/common/sqlstate.h"
+#include "engine/storage/data_directory.h"
+
+namespace fs = std::filesystem;
+
+namespace minipg {
+namespace {
+
+constexpr const char* kLockFileName = "postmaster.pid";
+
+Error IoError(std::string message) {
+  return MakeError(sqlstate::kIoError, std::move(message), Severity::kFatal);
+}
+
+Status WriteNewFile(const fs::path& path, std::string_view text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) return IoError(fmt::format("could not write file \"{}\": {}", path.string(), std::strerror(errno)));
+  return OkStatus();
+}
+
+std::string SampleConfig() {
+  return "# minipg.conf: server settings (PostgreSQL's postgresql.conf format).\n"
+         "# Uncomment a line to change a setting; -c name=value on the command line wins.\n"
+         "#port = 5432\n"
+         "#listen_addresses = 'localhost'      # comma-separated; '*' = all IPv4; '' = none\n"
+         "#unix_socket_directories = '/tmp'\n"
+         "#max_connections = 100\n"
+         "#event_port = 0                      # 0 = port + 1; -1 = off\n"
+         "#trace_file = ''                     # JSON Lines event trace; relative to this directory\n"
+         "#authentication_timeout = 60         # seconds\n"
+         "#fsync = on\n";
+}
+
+}  // namespace
+
+Status PrepareDataDirectory(const fs::path& dir, bool& created) {
+  created = false;
+  std::error_code ec;
+  bool exists = fs::exists(dir, ec);
+  if (exists && !fs::is_directory(dir, ec)) {
+    return IoError(fmt::format("\"{}\" is not a directory", dir.string()));
+  }
+  if (exists && fs::exists(dir / "PG_VERSION", ec)) {
+    return storage::InitStorage(dir);  // an existing data directory
+  }
+  if (exists && !fs::is_empty(dir, ec)) {
+    return IoError(fmt::format(
+        "directory \"{}\" exists but is not empty and is not a minipg data directory", dir.string()));
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return IoError(fmt::format("could not create directory \"{}\": {}", dir.string(), ec.message()));
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfig()); !s.ok()) return s;
+  if (Status s = storage::InitStorage(dir); !s.ok()) return s;
+  // PG_VERSION last: its presence means initialization finished.
+  if (Status s = WriteNewFile(dir / "PG_VERSION", "15\n"); !s.ok()) return s;
+  created = true;
+  return OkStatus();
+}
+
+Status CreateLockFile(const Config& config) {
+  fs::path path = config.data_directory / kLockFileName;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+      std::string text = fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", getpid(),
+                                     fs::absolute(config.data_directory).string(), time(nullptr),
+                                     config.port, config.unix_socket_directories,
+                                     config.listen_addresses);
+      ssize_t n = write(fd, text.data(), text.size());
+      close(fd);
+      if (n != static_cast<ssize_t>(text.size())) {
+        return IoError(fmt::format("could not write lock file \"{}\"", path.string()));
+      }
+      return OkStatus();
+    }
+    if (errno != EEXIST) {
+      return IoError(fmt::format("could not create lock file \"{}\": {}", path.string(), std::strerror(errno)));
+    }
+    std::ifstream in(path);
+    long other = 0;
+    in >> other;
+    if (other > 0 && other != getpid() && (kill(static_cast<pid_t>(other), 0) == 0 || errno == EPERM)) {
+      Error e = IoError(fmt::format("lock file \"{}\" already exists", path.string()));
+      e.hint = fmt::format("Is another postmaster (PID {}) running in data directory \"{}\"?", other,
+                           config.data_directory.string());
+      return e;
+    }
+    unlink(path.c_str());  // stale: its server is gone
+  }
+  return IoError(fmt::format("could not create lock file \"{}\"", path.string()));
+}
+
+void RemoveLockFile(const Config& config) {
+  unlink((config.data_directory / kLockFileName).c_str());
+}
+
+}  // namespace minipg

@@ -1,0 +1,30 @@
+/*-------------------------------------------------------------------------
+ * data_dir.h
+ *   The data directory: creating it on first start, and the lock file
+ *   (postmaster.pid) that keeps two servers out of one directory.
+ *
+ *   A data directory holds
+ *     PG_VERSION        "15" and a newline: marks a minipg data directory
+ *     minipg.conf       settings (PostgreSQL's postgresql.conf format)
+ *     postmaster.pid    while a server runs: its pid, data directory,
+ *                       start time, port, socket directory, listen address
+ *     global/, base/    the storage layer's catalog and table files
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <filesystem>
+
+#include "engine/common/error.h"
+#include "engine/postmaster/config.h"
+
+namespace minipg {
+
+/* Initializes an empty or missing directory; `created` says whether it did. */
+Status PrepareDataDirectory(const std::filesystem::path& dir, bool& created);
+
+/* Creates postmaster.pid, or fails if a live server holds the directory. */
+Status CreateLockFile(const Config& config);
+void RemoveLockFile(const Config& config);
+
+}  // namespace minipg

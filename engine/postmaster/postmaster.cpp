@@ -1,0 +1,606 @@
+/*-------------------------------------------------------------------------
+ * postmaster.cpp
+ *   The postmaster's set-up, main loop, child bookkeeping and shutdown.
+ *
+ *   When a connection arrives we fork() at once; the child reads the
+ *   startup packet and becomes the backend, so a slow or hostile client
+ *   can never stall the postmaster (as PostgreSQL's postmaster.c explains).
+ *   Even a connection we must refuse (max_connections reached, shutdown in
+ *   progress) gets a child, a "dead end", whose only job is to read the
+ *   startup packet and send the FATAL: the postmaster never talks protocol.
+ *
+ * NOTES
+ *   Signal handlers only set flags and write a byte to a self-pipe; the
+ *   main loop's poll() wakes on that pipe and the named Process...()
+ *   functions act. Signals are blocked around fork() so a child never runs
+ *   the postmaster's handlers.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/postmaster/postmaster.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <filesystem>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/backend/backend.h"
+#include "engine/common/sqlstate.h"
+#include "engine/postmaster/data_dir.h"
+#include "engine/postmaster/ps_status.h"
+#include "engine/postmaster/server_log.h"
+#include "engine/trace/collector.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg {
+namespace {
+
+using trace::EventType;
+
+volatile sig_atomic_t g_child_exit_pending = 0;
+volatile sig_atomic_t g_shutdown_request = 0;  // 0 none, 1 smart, 2 fast, 3 immediate
+int g_self_pipe[2] = {-1, -1};
+
+void WakeMainLoop() {
+  int saved = errno;
+  ssize_t unused = write(g_self_pipe[1], "x", 1);
+  (void)unused;
+  errno = saved;
+}
+void HandleChildExit(int) {
+  g_child_exit_pending = 1;
+  WakeMainLoop();
+}
+void HandleSmart(int) {
+  if (g_shutdown_request < 1) g_shutdown_request = 1;
+  WakeMainLoop();
+}
+void HandleFast(int) {
+  if (g_shutdown_request < 2) g_shutdown_request = 2;
+  WakeMainLoop();
+}
+void HandleImmediate(int) {
+  g_shutdown_request = 3;
+  WakeMainLoop();
+}
+
+/* Blocks every signal for its lifetime: a child forked meanwhile never
+ * runs one of the postmaster's handlers. */
+class BlockSignals {
+ public:
+  BlockSignals() {
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &saved_);
+  }
+  ~BlockSignals() { sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  BlockSignals(const BlockSignals&) = delete;
+  BlockSignals& operator=(const BlockSignals&) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
+/* In a new child: the postmaster's handlers go back to the defaults. */
+void RestoreDefaultSignals() {
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP}) signal(sig, SIG_DFL);
+}
+
+/* The postmaster's states (see postmaster.h). */
+enum class PmState {
+  kRun,             // accepting connections
+  kStopSmart,       // smart shutdown: no new sessions, waiting for clients to leave
+  kStopFast,        // fast shutdown: backends told to end, waiting for them
+  kStopImmediate,   // immediate shutdown: children sent SIGQUIT, waiting briefly
+  kExit,            // all children gone: exiting
+};
+
+struct ListenSocket {
+  int fd;
+  bool unix_socket;
+  std::string description;  // for the log
+  std::string path;         // Unix socket file, removed at exit
+};
+
+class Postmaster {
+ public:
+  explicit Postmaster(const Config& config) : config_(config) {}
+  int Run();
+
+ private:
+  Status OpenListenSockets();
+  Status OpenTcpSocket(const std::string& address);
+  Status OpenUnixSocket(const std::string& dir);
+  Status OpenEventChannel();
+  void StartCollector();
+  void ServerLoop();
+  void AcceptConnection(const ListenSocket& ls);
+  void StartBackend(int sock, const ListenSocket& ls, const sockaddr_storage& addr);
+  void ProcessChildExit();
+  void ProcessShutdownRequest();
+  void SetPmState(PmState s);
+  void SignalChildren(int sig, bool backends_only);
+  bool MaybeFinishShutdown();
+  int CountChildren(ChildRole role) const;
+  void Cleanup();
+
+  Config config_;
+  PmState state_ = PmState::kRun;
+  std::vector<ListenSocket> listen_;
+  std::vector<ChildEntry> children_;
+  int event_send_fd_ = -1;
+  int event_recv_fd_ = -1;
+  int event_listen_fd_ = -1;
+  pid_t collector_pid_ = 0;
+  int64_t next_conn_ = 1;
+  int64_t immediate_deadline_ = 0;  // NowMicros() after which children get SIGKILL
+};
+
+Status SocketError(std::string what) {
+  return MakeError(sqlstate::kIoError, std::move(what), Severity::kFatal);
+}
+
+Status Postmaster::OpenTcpSocket(const std::string& address) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const char* host = address == "*" ? nullptr : address.c_str();
+  if (address == "*") hints.ai_family = AF_INET;
+  std::string port = std::to_string(config_.port);
+  if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
+    return SocketError(fmt::format("could not translate host name \"{}\" to address: {}", address, gai_strerror(rc)));
+  }
+  int opened = 0;
+  std::string last_error;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    char ip[INET6_ADDRSTRLEN] = "";
+    void* a = ai->ai_family == AF_INET ? static_cast<void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+                                       : static_cast<void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+    inet_ntop(ai->ai_family, a, ip, sizeof ip);
+    const char* family = ai->ai_family == AF_INET ? "IPv4" : "IPv6";
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;  // e.g. no IPv6 in this sandbox
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ai->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+      int err = errno;
+      close(fd);
+      if (err == EADDRNOTAVAIL && ai->ai_family == AF_INET6) continue;  // no ::1 here
+      last_error = fmt::format("could not bind {} address \"{}\": {}", family, ip, std::strerror(err));
+      if (err == EADDRINUSE) {
+        last_error += fmt::format(" (is another server already running on port {}?)", config_.port);
+      }
+      continue;
+    }
+    if (listen(fd, 128) < 0) {
+      close(fd);
+      continue;
+    }
+    std::string desc = fmt::format("listening on {} address \"{}\", port {}", family, ip, config_.port);
+    listen_.push_back({fd, false, desc, ""});
+    trace::Event(EventType::kListen).Str("transport", "tcp").Str("address", ip).Int("port", config_.port).Emit();
+    Log("{}", desc);
+    ++opened;
+  }
+  freeaddrinfo(res);
+  if (opened == 0) {
+    return SocketError(last_error.empty() ? fmt::format("could not listen on \"{}\"", address) : last_error);
+  }
+  return OkStatus();
+}
+
+Status Postmaster::OpenUnixSocket(const std::string& dir) {
+  std::string path = fmt::format("{}/.s.PGSQL.{}", dir, config_.port);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) {
+    return SocketError(fmt::format("Unix-domain socket path \"{}\" is too long", path));
+  }
+  std::strcpy(addr.sun_path, path.c_str());
+  // A socket file left by a crashed server is removed; one that still
+  // answers belongs to a running server.
+  int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (probe >= 0) {
+    bool alive = connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(probe);
+    if (alive) {
+      return SocketError(fmt::format("could not bind Unix socket \"{}\": Address already in use "
+                                     "(is another server already running on port {}?)", path, config_.port));
+    }
+  }
+  unlink(path.c_str());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || listen(fd, 128) < 0) {
+    int err = errno;
+    if (fd >= 0) close(fd);
+    return SocketError(fmt::format("could not create Unix socket \"{}\": {}", path, std::strerror(err)));
+  }
+  chmod(path.c_str(), 0777);
+  std::string desc = fmt::format("listening on Unix socket \"{}\"", path);
+  listen_.push_back({fd, true, desc, path});
+  trace::Event(EventType::kListen).Str("transport", "unix").Str("address", path).Int("port", config_.port).Emit();
+  Log("{}", desc);
+  return OkStatus();
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status Postmaster::OpenListenSockets() {
+  for (const auto& a : SplitList(config_.listen_addresses)) {
+    if (Status s = OpenTcpSocket(a); !s.ok()) return s;
+  }
+  for (const auto& d : SplitList(config_.unix_socket_directories)) {
+    if (Status s = OpenUnixSocket(d); !s.ok()) return s;
+  }
+  if (listen_.empty()) return SocketError("no socket created for listening");
+  return OkStatus();
+}
+
+Status Postmaster::OpenEventChannel() {
+  int pair[2];
+  if (pipe2(pair, O_NONBLOCK | O_CLOEXEC) < 0) {
+    return SocketError(fmt::format("could not create event pipe: {}", std::strerror(errno)));
+  }
+  event_recv_fd_ = pair[0];
+  event_send_fd_ = pair[1];
+  // A bigger pipe absorbs bursts (up to fs.pipe-max-size); when it is full,
+  // emitters drop and count. The postmaster keeps the read end open too, so
+  // a restarted collector finds what was queued meanwhile.
+  fcntl(event_send_fd_, F_SETPIPE_SZ, 1 << 20);
+  int event_port = config_.EffectiveEventPort();
+  if (event_port > 0) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(event_port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || listen(fd, 16) < 0) {
+      int err = errno;
+      close(fd);
+      return SocketError(fmt::format("could not bind event port {}: {}{}", event_port, std::strerror(err),
+                                     err == EADDRINUSE ? " (set event_port to another port, or -1 for none)" : ""));
+    }
+    event_listen_fd_ = fd;
+  }
+  trace::InitEmitter(event_send_fd_);
+  return OkStatus();
+}
+
+void Postmaster::StartCollector() {
+  int64_t ts = trace::NowMicros();
+  BlockSignals block;
+  pid_t pid = fork();
+  if (pid == 0) {
+    trace::ReinitEmitterAfterFork();
+    for (const auto& ls : listen_) close(ls.fd);
+    close(g_self_pipe[0]);
+    close(g_self_pipe[1]);
+    signal(SIGCHLD, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    RestoreDefaultSignals();
+    SetPsTitle("event collector");
+    trace::CollectorConfig cc;
+    cc.event_fd = event_recv_fd_;
+    cc.listen_fd = event_listen_fd_;
+    cc.server_version = kServerVersion;
+    if (!config_.trace_file.empty()) {
+      std::filesystem::path p = config_.trace_file;
+      cc.trace_file = (p.is_absolute() ? p : config_.data_directory / p).string();
+    }
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    _exit(trace::RunCollector(cc));
+  }
+  if (pid < 0) {
+    Log("could not fork event collector: {}", std::strerror(errno));
+    return;
+  }
+  collector_pid_ = pid;
+  children_.push_back({pid, ChildRole::kCollector, 0, 0});
+  trace::Event(EventType::kFork).Ts(ts).Int("child", pid).Str("role", "collector").Emit();
+}
+
+void Postmaster::AcceptConnection(const ListenSocket& ls) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  int sock = accept4(ls.fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_CLOEXEC);
+  if (sock < 0) {
+    if (errno != EINTR && errno != EAGAIN) Log("could not accept new connection: {}", std::strerror(errno));
+    return;
+  }
+  StartBackend(sock, ls, addr);
+}
+
+void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_storage& addr) {
+  BackendStartInfo info;
+  info.sock = sock;
+  info.unix_socket = ls.unix_socket;
+  info.config = &config_;
+  info.children = &children_;
+  if (ls.unix_socket) {
+    info.client_host = "[local]";
+  } else {
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (addr.ss_family == AF_INET) {
+      const auto* a4 = reinterpret_cast<const sockaddr_in*>(&addr);
+      inet_ntop(AF_INET, &a4->sin_addr, ip, sizeof ip);
+      info.client_port = ntohs(a4->sin_port);
+    } else {
+      const auto* a6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+      inet_ntop(AF_INET6, &a6->sin6_addr, ip, sizeof ip);
+      info.client_port = ntohs(a6->sin6_port);
+    }
+    info.client_host = ip;
+    int one = 1;
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  std::string client = ls.unix_socket ? "[local]" : fmt::format("{}:{}", info.client_host, info.client_port);
+
+  // Decide before forking; the child carries the verdict out.
+  int backends = CountChildren(ChildRole::kBackend);
+  if (state_ != PmState::kRun) {
+    info.cac = CanAcceptConnections::kShutdown;
+  } else if (backends >= config_.max_connections) {
+    info.cac = CanAcceptConnections::kTooMany;
+  }
+  // Dead ends are bounded too, so a flood cannot fork without limit.
+  if (info.cac != CanAcceptConnections::kOk &&
+      CountChildren(ChildRole::kDeadEnd) >= 2 * config_.max_connections + 10) {
+    close(sock);
+    return;
+  }
+  ChildRole role = info.cac == CanAcceptConnections::kOk ? ChildRole::kBackend : ChildRole::kDeadEnd;
+  if (getrandom(&info.cancel_key, sizeof info.cancel_key, 0) != sizeof info.cancel_key) {
+    info.cancel_key = static_cast<int32_t>(trace::NowMicros());
+  }
+  int64_t conn = next_conn_++;
+  int64_t ts = trace::NowMicros();
+  trace::Event(EventType::kAccept).Ts(ts).Int("conn", conn)
+      .Str("transport", ls.unix_socket ? "unix" : "tcp").Str("client", client).Emit();
+
+  BlockSignals block;
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The child: drop everything that belongs to the postmaster. Signals
+    // stay blocked until the backend has installed its own handlers.
+    RestoreDefaultSignals();
+    for (const auto& l : listen_) close(l.fd);
+    close(g_self_pipe[0]);
+    close(g_self_pipe[1]);
+    if (event_listen_fd_ >= 0) close(event_listen_fd_);
+    close(event_recv_fd_);
+    BackendMain(info);
+  }
+  close(sock);
+  if (pid < 0) {
+    Log("could not fork new process for connection: {}", std::strerror(errno));
+    return;
+  }
+  children_.push_back({pid, role, info.cancel_key, conn});
+  trace::Event(EventType::kFork).Ts(ts + 1).Int("child", pid).Str("role", ChildRoleName(role))
+      .Int("conn", conn).Str("client", client).Emit();
+}
+
+int Postmaster::CountChildren(ChildRole role) const {
+  int n = 0;
+  for (const auto& c : children_) n += c.role == role;
+  return n;
+}
+
+std::string DescribeExit(int status) {
+  if (WIFEXITED(status)) return fmt::format("exited with exit code {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return fmt::format("was terminated by signal {}: {}", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  }
+  return fmt::format("exited with unrecognized status {}", status);
+}
+
+void Postmaster::ProcessChildExit() {
+  g_child_exit_pending = 0;
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    ChildRole role = ChildRole::kBackend;
+    auto it = std::find_if(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.pid == pid; });
+    if (it != children_.end()) {
+      role = it->role;
+      children_.erase(it);
+    }
+    std::string desc = DescribeExit(status);
+    const char* what = role == ChildRole::kCollector ? "event collector" : "server process";
+    Log("{} (PID {}) {}", what, pid, desc);
+    trace::Event e(EventType::kChildExit);
+    e.Int("child", pid).Str("role", ChildRoleName(role)).Str("status", desc);
+    if (WIFEXITED(status)) e.Int("exit_code", WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) e.Int("signal", WTERMSIG(status));
+    e.Emit();
+    if (role == ChildRole::kCollector) {
+      collector_pid_ = 0;
+      if (state_ == PmState::kRun) StartCollector();  // events must keep flowing
+    }
+  }
+}
+
+void Postmaster::SetPmState(PmState s) {
+  state_ = s;
+}
+
+void Postmaster::SignalChildren(int sig, bool backends_only) {
+  for (const auto& c : children_) {
+    if (backends_only && c.role == ChildRole::kCollector) continue;
+    kill(c.pid, sig);
+  }
+}
+
+void Postmaster::ProcessShutdownRequest() {
+  int req = g_shutdown_request;
+  PmState target = req == 3 ? PmState::kStopImmediate : req == 2 ? PmState::kStopFast : PmState::kStopSmart;
+  if (static_cast<int>(target) <= static_cast<int>(state_)) return;  // already at least this far
+  const char* mode = req == 3 ? "immediate" : req == 2 ? "fast" : "smart";
+  Log("received {} shutdown request", mode);
+  trace::Event(EventType::kShutdownRequest).Str("mode", mode).Emit();
+  SetPmState(target);
+  if (target == PmState::kStopFast) {
+    Log("aborting any active transactions");
+    SignalChildren(SIGTERM, true);
+  } else if (target == PmState::kStopImmediate) {
+    SignalChildren(SIGQUIT, true);
+    immediate_deadline_ = trace::NowMicros() + 5'000'000;
+  }
+}
+
+bool Postmaster::MaybeFinishShutdown() {
+  if (state_ == PmState::kRun) return false;
+  int others = 0;
+  for (const auto& c : children_) others += c.role != ChildRole::kCollector;
+  if (others > 0) {
+    if (state_ == PmState::kStopImmediate && trace::NowMicros() > immediate_deadline_) {
+      Log("issuing SIGKILL to recalcitrant children");
+      SignalChildren(SIGKILL, true);
+      immediate_deadline_ = INT64_MAX;
+    }
+    return false;
+  }
+  SetPmState(PmState::kExit);
+  return true;
+}
+
+void Postmaster::ServerLoop() {
+  for (;;) {
+    std::vector<pollfd> fds;
+    fds.push_back({g_self_pipe[0], POLLIN, 0});
+    // After a shutdown starts, smart and fast still accept, to refuse
+    // politely with 57P03; immediate stops listening.
+    if (state_ != PmState::kStopImmediate) {
+      for (const auto& ls : listen_) fds.push_back({ls.fd, POLLIN, 0});
+    }
+    int timeout = state_ == PmState::kStopImmediate ? 100 : 1000;
+    int rc = poll(fds.data(), fds.size(), timeout);
+    if (rc < 0 && errno != EINTR) {
+      Log("poll() failed in postmaster: {}", std::strerror(errno));
+      return;
+    }
+    if (fds[0].revents & POLLIN) {
+      char buf[64];
+      while (read(g_self_pipe[0], buf, sizeof buf) > 0) {
+      }
+    }
+    if (g_child_exit_pending) ProcessChildExit();
+    if (g_shutdown_request) ProcessShutdownRequest();
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (fds[i].revents & POLLIN) AcceptConnection(listen_[i - 1]);
+    }
+    if (MaybeFinishShutdown()) return;
+  }
+}
+
+void Postmaster::Cleanup() {
+  for (const auto& ls : listen_) {
+    close(ls.fd);
+    if (!ls.path.empty()) unlink(ls.path.c_str());
+  }
+  listen_.clear();
+  RemoveLockFile(config_);
+}
+
+int Postmaster::Run() {
+  if (Status s = CreateLockFile(config_); !s.ok()) {
+    std::fprintf(stderr, "minipg: %s\n", s.error().message.c_str());
+    if (!s.error().hint.empty()) std::fprintf(stderr, "HINT:  %s\n", s.error().hint.c_str());
+    return 1;
+  }
+  SetPsTitle("postmaster");
+  if (pipe2(g_self_pipe, O_NONBLOCK | O_CLOEXEC) < 0) return 1;
+  Status s = OpenEventChannel();
+  if (s.ok()) {
+    trace::Event(EventType::kPostmasterStart)
+        .Str("data_directory", std::filesystem::absolute(config_.data_directory).string())
+        .Int("port", config_.port)
+        .Int("max_connections", config_.max_connections)
+        .Int("event_port", config_.EffectiveEventPort())
+        .Emit();
+    s = OpenListenSockets();
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "minipg: %s\n", s.error().message.c_str());
+    Cleanup();
+    return 1;
+  }
+  // Handlers are installed with every signal blocked while they run.
+  struct sigaction sa {};
+  sigfillset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sa.sa_handler = HandleChildExit;
+  sigaction(SIGCHLD, &sa, nullptr);
+  sa.sa_handler = HandleSmart;
+  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = HandleFast;
+  sigaction(SIGINT, &sa, nullptr);
+  sa.sa_handler = HandleImmediate;
+  sigaction(SIGQUIT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);  // nothing to reload yet
+
+  StartCollector();
+  if (config_.EffectiveEventPort() > 0) {
+    Log("event stream on 127.0.0.1 port {} (JSON lines; try: nc 127.0.0.1 {})", config_.EffectiveEventPort(),
+        config_.EffectiveEventPort());
+  }
+  Log("database system is ready to accept connections");
+  ServerLoop();
+
+  Log("database system is shut down");
+  trace::Event(EventType::kPostmasterExit).Int("exit_code", 0).Emit();
+  // The collector goes last, so it records everything up to here.
+  if (collector_pid_ > 0) {
+    kill(collector_pid_, SIGTERM);
+    int status = 0;
+    waitpid(collector_pid_, &status, 0);
+  }
+  Cleanup();
+  return 0;
+}
+
+}  // namespace
+
+int PostmasterMain(const Config& config) {
+  Postmaster pm(config);
+  return pm.Run();
+}
+
+}  // namespace minipg

@@ -1,0 +1,24 @@
+/*-------------------------------------------------------------------------
+ * postmaster.h
+ *   The postmaster: the one process that listens, forks a backend for
+ *   every connection, reaps children and runs shutdown.
+ *
+ *   Its states, changed only by SetPmState() (which logs and emits):
+ *
+ *     kRun --[SIGTERM: ProcessShutdownRequest]--> kStopSmart
+ *     kRun / kStopSmart --[SIGINT: ProcessShutdownRequest]--> kStopFast
+ *     any --[SIGQUIT: ProcessShutdownRequest]--> kStopImmediate
+ *     kStopSmart / kStopFast --[last backend reaped: MaybeFinishShutdown]--> kExit
+ *     kStopImmediate --[children gone, or 5 s then SIGKILL: MaybeFinishShutdown]--> kExit
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include "engine/postmaster/config.h"
+
+namespace minipg {
+
+/* Runs a server with `config` until it shuts down; returns the exit code. */
+int PostmasterMain(const Config& config);
+
+}  // namespace minipg

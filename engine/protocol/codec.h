@@ -1,0 +1,146 @@
+/*-------------------------------------------------------------------------
+ * codec.h
+ *   Encoding and decoding of protocol 3.0 messages, both directions. Shared
+ *   by the server (engine/backend) and the clients (sim/client), so the two
+ *   sides can never disagree about a layout.
+ *
+ *   Encoders append whole framed messages to a std::string. Decoders take a
+ *   message body (what follows the type and length) and return a Result:
+ *   a body that is too short, has a missing terminator or a count that does
+ *   not fit gives an 08P01 error, never a crash or a huge allocation.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/common/error.h"
+#include "engine/protocol/protocol.h"
+
+namespace minipg::protocol {
+
+/* Builds one framed message: Begin(type), fields..., End() patches the length. */
+class MessageWriter {
+ public:
+  explicit MessageWriter(std::string& out) : out_(out) {}
+  MessageWriter& Begin(char type);  // type 0: untyped (startup packet)
+  MessageWriter& Byte(char b);
+  MessageWriter& Int16(int16_t v);
+  MessageWriter& Int32(int32_t v);
+  MessageWriter& CString(std::string_view s);  // bytes then a NUL
+  MessageWriter& Bytes(std::string_view s);
+  void End();
+
+ private:
+  std::string& out_;
+  size_t start_ = 0;  // offset of the length word of the message being built
+};
+
+/* Reads fields out of one message body, checking every bound. */
+class MessageCursor {
+ public:
+  explicit MessageCursor(std::string_view body) : body_(body) {}
+  Result<char> Byte();
+  Result<int16_t> Int16();
+  Result<int32_t> Int32();
+  Result<std::string_view> CString();
+  Result<std::string_view> Bytes(size_t n);
+  bool AtEnd() const { return pos_ == body_.size(); }
+  size_t Remaining() const { return body_.size() - pos_; }
+
+ private:
+  std::string_view body_;
+  size_t pos_ = 0;
+};
+
+/* An 08P01 protocol_violation error with the given message. */
+Error ProtocolError(std::string message);
+
+/* ---- the startup phase ---- */
+
+struct StartupMessage {
+  int32_t protocol = kProtocolVersion3;
+  std::vector<std::pair<std::string, std::string>> params;  // user, database, options, ...
+  /* The value of a parameter, or "" if absent. */
+  std::string Get(std::string_view name) const;
+};
+struct CancelRequest {
+  int32_t pid = 0;
+  int32_t key = 0;
+};
+struct SslRequest {};
+struct GssEncRequest {};
+using StartupPacket = std::variant<StartupMessage, CancelRequest, SslRequest, GssEncRequest>;
+
+/* `body` is the packet without its length word (it starts with the code). */
+Result<StartupPacket> DecodeStartupPacket(std::string_view body);
+void EncodeStartupMessage(std::string& out, const StartupMessage& m);
+void EncodeCancelRequest(std::string& out, int32_t pid, int32_t key);
+void EncodeSslRequest(std::string& out);
+
+/* ---- backend to frontend ---- */
+
+struct FieldDescription {
+  std::string name;
+  int32_t table_oid = 0;
+  int16_t column = 0;
+  int32_t type_oid = 25;
+  int16_t type_len = -1;
+  int32_t type_mod = -1;
+  int16_t format = 0;  // 0 = text
+};
+using DataRow = std::vector<std::optional<std::string>>;
+
+/* The fields of an ErrorResponse or NoticeResponse. */
+struct ErrorFields {
+  std::string severity;  // ERROR, FATAL, NOTICE, ...
+  std::string sqlstate;
+  std::string message;
+  std::string detail;
+  std::string hint;
+  int position = 0;
+  /* From an engine Error. */
+  static ErrorFields From(const Error& e);
+};
+
+void EncodeAuthenticationOk(std::string& out);
+void EncodeAuthenticationRequest(std::string& out, int32_t code);
+void EncodeParameterStatus(std::string& out, std::string_view name, std::string_view value);
+void EncodeBackendKeyData(std::string& out, int32_t pid, int32_t key);
+void EncodeReadyForQuery(std::string& out, char tx_status);
+void EncodeRowDescription(std::string& out, const std::vector<FieldDescription>& fields);
+void EncodeDataRow(std::string& out, const DataRow& row);
+void EncodeCommandComplete(std::string& out, std::string_view tag);
+void EncodeEmptyQueryResponse(std::string& out);
+void EncodeErrorResponse(std::string& out, const ErrorFields& e);
+void EncodeNoticeResponse(std::string& out, const ErrorFields& e);
+
+Result<int32_t> DecodeAuthentication(std::string_view body);  // the request code
+Result<std::pair<std::string, std::string>> DecodeParameterStatus(std::string_view body);
+Result<CancelRequest> DecodeBackendKeyData(std::string_view body);
+Result<char> DecodeReadyForQuery(std::string_view body);
+Result<std::vector<FieldDescription>> DecodeRowDescription(std::string_view body);
+Result<DataRow> DecodeDataRow(std::string_view body);
+Result<std::string> DecodeCommandComplete(std::string_view body);
+Result<ErrorFields> DecodeErrorResponse(std::string_view body);  // also NoticeResponse
+
+/* ---- frontend to backend ---- */
+
+void EncodeQuery(std::string& out, std::string_view sql);
+void EncodeTerminate(std::string& out);
+Result<std::string_view> DecodeQuery(std::string_view body);
+
+/* True if `type` is a message type a frontend may send. */
+bool IsFrontendMessageType(char type);
+/* True if `type` is a message type a backend may send. */
+bool IsBackendMessageType(char type);
+/* The largest body a frontend message of this type may have. */
+size_t MaxFrontendMessageLength(char type);
+
+}  // namespace minipg::protocol

@@ -1,0 +1,230 @@
+/*-------------------------------------------------------------------------
+ * ast.cpp
+ *   Parse trees as text: one line per statement, for the "parse" event
+ *   (the visualizer shows it) and for tests.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/ast.h"
+
+#include <fmt/format.h>
+
+namespace minipg::sql {
+
+namespace {
+
+std::string QuoteString(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c;
+    if (c == '\'') {
+      out += '\'';
+    }
+  }
+  return out + "'";
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += p;
+  }
+  return out;
+}
+
+std::string TableRefToString(const TableRef& ref) {
+  return ref.alias.empty() ? ref.name : ref.name + " AS " + ref.alias;
+}
+
+struct StatementPrinter {
+  std::string operator()(const SelectStmt& s) const {
+    std::vector<std::string> targets;
+    for (const SelectTarget& t : s.targets) {
+      std::string text = t.star ? (t.star_qualifier.empty() ? "*" : t.star_qualifier + ".*") : ExprToString(*t.expr);
+      if (!t.alias.empty()) {
+        text += " AS " + t.alias;
+      }
+      targets.push_back(std::move(text));
+    }
+    std::string out = fmt::format("SelectStmt(targets: [{}]", Join(targets));
+    if (s.from) {
+      out += ", from: " + TableRefToString(*s.from);
+    }
+    if (s.where) {
+      out += ", where: " + ExprToString(*s.where);
+    }
+    if (!s.order_by.empty()) {
+      std::vector<std::string> items;
+      for (const OrderItem& o : s.order_by) {
+        items.push_back(ExprToString(*o.expr) + (o.descending ? " DESC" : ""));
+      }
+      out += ", order_by: [" + Join(items) + "]";
+    }
+    if (s.limit) {
+      out += ", limit: " + ExprToString(*s.limit);
+    }
+    if (s.offset) {
+      out += ", offset: " + ExprToString(*s.offset);
+    }
+    if (!s.unsupported.empty()) {
+      out += ", unsupported: " + s.unsupported;
+    }
+    return out + ")";
+  }
+  std::string operator()(const InsertStmt& s) const {
+    std::vector<std::string> cols;
+    for (const InsertColumn& c : s.columns) {
+      cols.push_back(c.name);
+    }
+    std::vector<std::string> rows;
+    for (const auto& row : s.rows) {
+      std::vector<std::string> values;
+      for (const ExprPtr& e : row) {
+        values.push_back(ExprToString(*e));
+      }
+      rows.push_back("(" + Join(values) + ")");
+    }
+    return fmt::format("InsertStmt(table: {}{}, values: [{}])", s.table.name,
+                       cols.empty() ? "" : ", columns: [" + Join(cols) + "]", Join(rows));
+  }
+  std::string operator()(const CreateTableStmt& s) const {
+    std::vector<std::string> cols;
+    for (const ColumnDefinition& c : s.columns) {
+      cols.push_back(c.name + " " + c.type.name);
+    }
+    return fmt::format("CreateTableStmt(table: {}{}, columns: [{}])", s.table.name,
+                       s.if_not_exists ? ", if_not_exists" : "", Join(cols));
+  }
+  std::string operator()(const DropTableStmt& s) const {
+    std::vector<std::string> names;
+    for (const TableRef& t : s.tables) {
+      names.push_back(t.name);
+    }
+    return fmt::format("DropTableStmt(tables: [{}]{})", Join(names), s.if_exists ? ", if_exists" : "");
+  }
+  std::string operator()(const TransactionStmt& s) const {
+    return fmt::format("TransactionStmt({})", s.kind == StatementKind::kBegin    ? "BEGIN"
+                                              : s.kind == StatementKind::kCommit ? "COMMIT"
+                                                                                 : "ROLLBACK");
+  }
+  std::string operator()(const SetStmt& s) const {
+    return fmt::format("SetStmt(name: {}, value: {})", s.name, s.value ? QuoteString(*s.value) : "DEFAULT");
+  }
+  std::string operator()(const ShowStmt& s) const { return fmt::format("ShowStmt(name: {})", s.name); }
+  std::string operator()(const UnsupportedStmt& s) const { return fmt::format("UnsupportedStmt({})", s.what); }
+};
+
+}  // namespace
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kAdd:
+      return "+";
+    case Op::kSub:
+    case Op::kNeg:
+      return "-";
+    case Op::kMul:
+      return "*";
+    case Op::kDiv:
+      return "/";
+    case Op::kMod:
+      return "%";
+    case Op::kEq:
+      return "=";
+    case Op::kNe:
+      return "<>";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kConcat:
+      return "||";
+    case Op::kAnd:
+      return "AND";
+    case Op::kOr:
+      return "OR";
+    case Op::kNot:
+      return "NOT";
+  }
+  return "?";
+}
+
+std::string ExprToString(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kIntLiteral:
+    case ExprKind::kNumericLiteral:
+      return e.text;
+    case ExprKind::kStringLiteral:
+      return QuoteString(e.text);
+    case ExprKind::kBoolLiteral:
+      return e.bool_value ? "TRUE" : "FALSE";
+    case ExprKind::kNullLiteral:
+      return "NULL";
+    case ExprKind::kColumnRef:
+      return e.qualifier.empty() ? e.text : e.qualifier + "." + e.text;
+    case ExprKind::kUnary:
+      return e.op == Op::kNot ? "(NOT " + ExprToString(*e.args[0]) + ")" : "(-" + ExprToString(*e.args[0]) + ")";
+    case ExprKind::kBinary:
+      return fmt::format("({} {} {})", ExprToString(*e.args[0]), OpName(e.op), ExprToString(*e.args[1]));
+    case ExprKind::kIsNull:
+      return fmt::format("({} IS {}NULL)", ExprToString(*e.args[0]), e.negated ? "NOT " : "");
+    case ExprKind::kCast:
+      return fmt::format("{}::{}", ExprToString(*e.args[0]), e.type_name.name);
+    case ExprKind::kFuncCall: {
+      if (e.negated) {
+        return e.text;  // current_user and friends, written without ()
+      }
+      std::vector<std::string> args;
+      for (const ExprPtr& a : e.args) {
+        args.push_back(ExprToString(*a));
+      }
+      return fmt::format("{}({})", e.text, e.star ? "*" : Join(args));
+    }
+  }
+  return "?";
+}
+
+std::string StatementToString(const Statement& stmt) { return std::visit(StatementPrinter{}, stmt.node); }
+
+StatementKind GetStatementKind(const Statement& stmt) {
+  struct Kind {
+    StatementKind operator()(const SelectStmt&) const { return StatementKind::kSelect; }
+    StatementKind operator()(const InsertStmt&) const { return StatementKind::kInsert; }
+    StatementKind operator()(const CreateTableStmt&) const { return StatementKind::kCreateTable; }
+    StatementKind operator()(const DropTableStmt&) const { return StatementKind::kDropTable; }
+    StatementKind operator()(const TransactionStmt& t) const { return t.kind; }
+    StatementKind operator()(const SetStmt&) const { return StatementKind::kSet; }
+    StatementKind operator()(const ShowStmt&) const { return StatementKind::kShow; }
+    StatementKind operator()(const UnsupportedStmt&) const { return StatementKind::kOther; }
+  };
+  return std::visit(Kind{}, stmt.node);
+}
+
+std::string GetSetName(const Statement& stmt) {
+  const SetStmt* set = std::get_if<SetStmt>(&stmt.node);
+  return set != nullptr ? set->name : std::string();
+}
+
+std::optional<std::string> GetSetValue(const Statement& stmt) {
+  const SetStmt* set = std::get_if<SetStmt>(&stmt.node);
+  return set != nullptr ? set->value : std::nullopt;
+}
+
+std::string GetShowName(const Statement& stmt) {
+  const ShowStmt* show = std::get_if<ShowStmt>(&stmt.node);
+  return show != nullptr ? show->name : std::string();
+}
+
+std::string GetStatementText(const Statement& stmt) { return stmt.text; }
+
+}  // namespace minipg::sql
+
+void std::default_delete<minipg::sql::Statement>::operator()(minipg::sql::Statement* stmt) const {
+  delete stmt;
+}

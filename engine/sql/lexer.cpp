@@ -1,0 +1,247 @@
+/*-------------------------------------------------------------------------
+ * lexer.cpp
+ *   The SQL tokenizer (see lexer.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/lexer.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+
+namespace minipg::sql {
+
+namespace {
+
+bool IsIdentStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
+bool IsIdentChar(unsigned char c) { return IsIdentStart(c) || std::isdigit(c) || c == '$'; }
+
+/* The rest of the input from `offset`, without trailing white space, for
+ * "at or near" in unterminated-token errors. */
+std::string_view RestOfInput(std::string_view text, size_t offset) {
+  std::string_view rest = text.substr(offset);
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back()))) {
+    rest.remove_suffix(1);
+  }
+  return rest;
+}
+
+Error LexError(std::string_view text, size_t offset, std::string message) {
+  Error e = MakeError(sqlstate::kSyntaxError, std::move(message));
+  e.position = CharPosition(text, offset);
+  return e;
+}
+
+/* Truncates to kMaxIdentifierLength bytes without splitting a UTF-8 character. */
+void TruncateIdentifier(std::string& s) {
+  if (s.size() <= kMaxIdentifierLength) {
+    return;
+  }
+  size_t len = kMaxIdentifierLength;
+  while (len > 0 && (static_cast<unsigned char>(s[len]) & 0xC0) == 0x80) {
+    --len;
+  }
+  s.resize(len);
+}
+
+}  // namespace
+
+int CharPosition(std::string_view text, size_t offset) {
+  int pos = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++pos;
+    }
+  }
+  return pos;
+}
+
+Result<std::vector<Token>> Lex(std::string_view text) {
+  std::vector<Token> tokens;
+  size_t i = 0;
+  const size_t n = text.size();
+  auto push = [&](TokenKind kind, std::string value, size_t start, bool quoted = false) {
+    Token t;
+    t.kind = kind;
+    t.text = std::move(value);
+    t.quoted = quoted;
+    t.offset = start;
+    t.end = i;
+    t.position = CharPosition(text, start);
+    tokens.push_back(std::move(t));
+  };
+  while (i < n) {
+    unsigned char c = text[i];
+    size_t start = i;
+    if (std::isspace(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < n && text[i + 1] == '-') {
+      while (i < n && text[i] != '\n') {
+        ++i;
+      }
+      continue;
+    }
+    if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      int depth = 0;
+      while (i < n) {
+        if (text[i] == '/' && i + 1 < n && text[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (text[i] == '*' && i + 1 < n && text[i + 1] == '/') {
+          --depth;
+          i += 2;
+          if (depth == 0) {
+            break;
+          }
+        } else {
+          ++i;
+        }
+      }
+      if (depth != 0) {
+        return LexError(text, start, fmt::format("unterminated /* comment at or near \"{}\"",
+                                                 RestOfInput(text, start)));
+      }
+      continue;
+    }
+    if (IsIdentStart(c)) {
+      while (i < n && IsIdentChar(text[i])) {
+        ++i;
+      }
+      std::string word(text.substr(start, i - start));
+      for (char& ch : word) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      TruncateIdentifier(word);
+      push(TokenKind::kIdent, std::move(word), start);
+      continue;
+    }
+    if (c == '"') {
+      std::string word;
+      ++i;
+      bool closed = false;
+      while (i < n) {
+        if (text[i] == '"') {
+          if (i + 1 < n && text[i + 1] == '"') {
+            word += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        word += text[i++];
+      }
+      if (!closed) {
+        return LexError(text, start, fmt::format("unterminated quoted identifier at or near \"{}\"",
+                                                 RestOfInput(text, start)));
+      }
+      if (word.empty()) {
+        return LexError(text, start, "zero-length delimited identifier at or near \"\"\"\"");
+      }
+      TruncateIdentifier(word);
+      push(TokenKind::kIdent, std::move(word), start, true);
+      continue;
+    }
+    if (c == '\'') {
+      std::string value;
+      ++i;
+      bool closed = false;
+      while (i < n) {
+        if (text[i] == '\'') {
+          if (i + 1 < n && text[i + 1] == '\'') {
+            value += '\'';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        value += text[i++];
+      }
+      if (!closed) {
+        return LexError(text, start, fmt::format("unterminated quoted string at or near \"{}\"",
+                                                 RestOfInput(text, start)));
+      }
+      push(TokenKind::kString, std::move(value), start);
+      continue;
+    }
+    if (std::isdigit(c) || (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+      bool numeric = false;
+      while (i < n && std::isdigit(static_cast<unsigned char>(text[i]))) {
+        ++i;
+      }
+      if (i < n && text[i] == '.' && !(i + 1 < n && text[i + 1] == '.')) {
+        numeric = true;
+        ++i;
+        while (i < n && std::isdigit(static_cast<unsigned char>(text[i]))) {
+          ++i;
+        }
+      }
+      if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+        size_t save = i;
+        ++i;
+        if (i < n && (text[i] == '+' || text[i] == '-')) {
+          ++i;
+        }
+        if (i < n && std::isdigit(static_cast<unsigned char>(text[i]))) {
+          numeric = true;
+          while (i < n && std::isdigit(static_cast<unsigned char>(text[i]))) {
+            ++i;
+          }
+        } else {
+          i = save;
+        }
+      }
+      if (i < n && IsIdentStart(text[i])) {
+        // PostgreSQL 15 rejects "123abc" as trailing junk.
+        while (i < n && IsIdentChar(text[i])) {
+          ++i;
+        }
+        return LexError(text, start, fmt::format("trailing junk after numeric literal at or near \"{}\"",
+                                                 text.substr(start, i - start)));
+      }
+      push(numeric ? TokenKind::kNumeric : TokenKind::kInteger, std::string(text.substr(start, i - start)),
+           start);
+      continue;
+    }
+    // Operators: the two-character ones first.
+    if (i + 1 < n) {
+      std::string_view two = text.substr(i, 2);
+      if (two == "<>" || two == "!=" || two == "<=" || two == ">=" || two == "||" || two == "::") {
+        i += 2;
+        push(TokenKind::kOp, std::string(two == "!=" ? "<>" : two), start);
+        continue;
+      }
+    }
+    if (std::string_view("+-*/%=<>").find(static_cast<char>(c)) != std::string_view::npos) {
+      ++i;
+      push(TokenKind::kOp, std::string(1, static_cast<char>(c)), start);
+      continue;
+    }
+    if (std::string_view("(),;.").find(static_cast<char>(c)) != std::string_view::npos) {
+      ++i;
+      push(TokenKind::kPunct, std::string(1, static_cast<char>(c)), start);
+      continue;
+    }
+    // Anything else (e.g. '[' or '@') is a syntax error at that character.
+    ++i;
+    while (i < n && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) {
+      ++i;
+    }
+    return LexError(text, start, fmt::format("syntax error at or near \"{}\"", text.substr(start, i - start)));
+  }
+  Token end;
+  end.kind = TokenKind::kEnd;
+  end.offset = end.end = n;
+  end.position = CharPosition(text, n);
+  tokens.push_back(std::move(end));
+  return tokens;
+}
+
+}  // namespace minipg::sql

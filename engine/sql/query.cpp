@@ -1,0 +1,72 @@
+/*-------------------------------------------------------------------------
+ * query.cpp
+ *   Helpers on analyzed queries: output columns, expressions as text.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/query.h"
+
+#include <fmt/format.h>
+
+namespace minipg::sql {
+
+std::vector<ColumnDesc> Query::OutputColumns() const {
+  std::vector<ColumnDesc> cols;
+  if (kind == StatementKind::kSelect) {
+    for (const TargetEntry& t : targets) {
+      cols.push_back(ColumnDesc{t.name, t.expr->type});
+    }
+  } else if (kind == StatementKind::kShow) {
+    cols.push_back(ColumnDesc{setting, TypeId::kText});  // renamed by the session
+  }
+  return cols;
+}
+
+std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::TableDef>& table) {
+  switch (e.kind) {
+    case BoundKind::kConst:
+      if (storage::IsNull(e.value)) {
+        return "NULL";
+      }
+      if (e.type == TypeId::kText) {
+        return "'" + OutputText(e.value, e.type) + "'";
+      }
+      return OutputText(e.value, e.type);
+    case BoundKind::kColumn:
+      if (table && e.column >= 0 && static_cast<size_t>(e.column) < table->columns.size()) {
+        return table->columns[e.column].name;
+      }
+      return fmt::format("${}", e.column);
+    case BoundKind::kUnary:
+      return e.op == Op::kNot ? "(NOT " + BoundExprToString(*e.args[0], table) + ")"
+                              : "(-" + BoundExprToString(*e.args[0], table) + ")";
+    case BoundKind::kBinary:
+      return fmt::format("({} {} {})", BoundExprToString(*e.args[0], table), OpName(e.op),
+                         BoundExprToString(*e.args[1], table));
+    case BoundKind::kIsNull:
+      return fmt::format("({} IS {}NULL)", BoundExprToString(*e.args[0], table), e.negated ? "NOT " : "");
+    case BoundKind::kCast:
+      return fmt::format("{}::{}", BoundExprToString(*e.args[0], table), TypeName(e.type));
+    case BoundKind::kFunc: {
+      std::string args;
+      for (const auto& a : e.args) {
+        args += (args.empty() ? "" : ", ") + BoundExprToString(*a, table);
+      }
+      switch (e.func) {
+        case FuncId::kPgBackendPid:
+          return "pg_backend_pid()";
+        case FuncId::kVersion:
+          return "version()";
+        case FuncId::kPgSleep:
+          return "pg_sleep(" + args + ")";
+        case FuncId::kCurrentUser:
+          return "current_user";
+        case FuncId::kCurrentDatabase:
+          return "current_database()";
+      }
+      return "?";
+    }
+  }
+  return "?";
+}
+
+}  // namespace minipg::sql

@@ -1,0 +1,153 @@
+/*-------------------------------------------------------------------------
+ * session.h
+ *   The SQL path as a backend sees it: text in, rows out, through explicit
+ *   stages.
+ *
+ *     Parse(text)   lexer + parser: the whole Query message's text becomes a
+ *                   list of parse trees (a syntax error anywhere means no
+ *                   statement runs, as in PostgreSQL). Emits "parse".
+ *     Execute(stmt) analyzer (names -> catalog objects, types checked),
+ *                   planner (a tree of plan nodes), executor (iterator nodes
+ *                   pulled by the root, rows pushed to a ResultSink). Emits
+ *                   "analyze", "plan", "execute".
+ *
+ * NOTES
+ *   Execute() calls CheckForInterrupts() between rows (and pg_sleep sleeps
+ *   interruptibly), so a cancel ends a statement with 57014 and a terminate
+ *   with a FATAL 57P01 error that the backend acts on.
+ *   Several backends (processes) may use the same data directory at once;
+ *   the storage layer serializes their file access with file locks.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/common/error.h"
+
+namespace minipg::sql {
+
+/* The SQL types minipg knows, with PostgreSQL's type OIDs on the wire. */
+enum class TypeId {
+  kBool,     // boolean, OID 16
+  kInt4,     // integer, OID 23
+  kInt8,     // bigint, OID 20
+  kText,     // text, OID 25
+  kUnknown,  // an untyped NULL literal; sent as text (OID 25)
+  kVoid,     // what pg_sleep() returns, OID 2278; prints as an empty string
+  kNumeric,  // a decimal literal such as 0.5 (held as a double), OID 1700
+};
+
+/* PostgreSQL's pg_type OID for a type. */
+uint32_t TypeOid(TypeId type);
+/* The wire size PostgreSQL reports in RowDescription (-1 = variable). */
+int16_t TypeLen(TypeId type);
+/* SQL name: "integer", "bigint", "text", "boolean". */
+const char* TypeName(TypeId type);
+
+struct ColumnDesc {
+  std::string name;  // as PostgreSQL names it: column name, function name, or "?column?"
+  TypeId type;
+};
+
+/* Where a statement's output goes. The backend turns these calls into
+ * RowDescription and DataRow messages. */
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  /* Called once, before any Row, for statements that return rows (even zero rows). */
+  virtual void Describe(const std::vector<ColumnDesc>& columns) = 0;
+  /* One row, each value in PostgreSQL's text format; nullopt is SQL NULL. */
+  virtual void Row(const std::vector<std::optional<std::string>>& values) = 0;
+};
+
+struct StatementResult {
+  std::string command_tag;  // "SELECT 3", "INSERT 0 2", "CREATE TABLE"
+  int64_t rows = 0;         // rows returned or affected
+};
+
+/* Who is running SQL, and where the data lives. */
+struct SessionContext {
+  std::filesystem::path data_dir;
+  std::string user;
+  std::string database;
+  int backend_pid = 0;
+  std::string server_version;  // what version() reports
+};
+
+/* A parse tree of one statement (defined in ast.h). */
+struct Statement;
+}  // namespace minipg::sql
+
+/* Deleting a parse tree is defined in ast.cpp, so code that only holds
+ * StatementPtrs (the backend) need not include ast.h. */
+template <>
+struct std::default_delete<minipg::sql::Statement> {
+  void operator()(minipg::sql::Statement* stmt) const;
+};
+
+namespace minipg::sql {
+using StatementPtr = std::unique_ptr<Statement>;
+
+/* What kind of statement a parse tree is, so the backend can track
+ * transaction blocks and settings without looking inside it. */
+enum class StatementKind {
+  kSelect,       // SELECT
+  kInsert,       // INSERT
+  kCreateTable,  // CREATE TABLE
+  kDropTable,    // DROP TABLE
+  kBegin,        // BEGIN, START TRANSACTION
+  kCommit,       // COMMIT, END
+  kRollback,     // ROLLBACK, ABORT
+  kSet,          // SET name = value, SET name TO value, RESET name
+  kShow,         // SHOW name
+  kOther,        // anything else (recognised but unsupported, e.g. UPDATE)
+};
+
+StatementKind GetStatementKind(const Statement& stmt);
+
+/* For a kSet statement: the parameter's name (lower-cased) and the value as
+ * text; nullopt for SET name TO DEFAULT and RESET name. Empty / nullopt for
+ * other kinds. */
+std::string GetSetName(const Statement& stmt);
+std::optional<std::string> GetSetValue(const Statement& stmt);
+
+/* For a kShow statement: the parameter's name (lower-cased). */
+std::string GetShowName(const Statement& stmt);
+
+/* The statement's own text (without the ';'), for logs and events. */
+std::string GetStatementText(const Statement& stmt);
+
+class Session {
+ public:
+  explicit Session(SessionContext ctx);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /* Stage 1. An empty list means an empty query (EmptyQueryResponse). */
+  Result<std::vector<StatementPtr>> Parse(std::string_view text);
+
+  /* Stages 2-4 for one statement; rows go to `sink`. */
+  Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink);
+
+  /* A run-time parameter's current value (what SHOW prints), by name in any
+   * case; nullopt if there is no such parameter. */
+  std::optional<std::string> GetSetting(std::string_view name) const;
+
+  /* Sets a parameter as SET would (e.g. application_name from the
+   * StartupMessage). 42704 for an unknown name. */
+  Status SetSetting(std::string_view name, std::string_view value);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace minipg::sql

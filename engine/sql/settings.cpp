@@ -1,0 +1,94 @@
+/*-------------------------------------------------------------------------
+ * settings.cpp
+ *   Run-time parameters (see settings.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/settings.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+
+namespace minipg::sql {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace
+
+Settings::Settings(std::string server_version) {
+  auto add = [this](std::string name, std::string value, bool read_only = false) {
+    entries_.push_back(Entry{std::move(name), value, value, read_only});
+  };
+  add("application_name", "");
+  add("client_encoding", "UTF8");
+  add("DateStyle", "ISO, MDY");
+  add("default_transaction_isolation", "read committed");
+  add("extra_float_digits", "1");
+  add("integer_datetimes", "on", true);
+  add("IntervalStyle", "postgres");
+  add("is_superuser", "on", true);
+  add("search_path", "\"$user\", public");
+  add("server_encoding", "UTF8", true);
+  add("server_version", std::move(server_version), true);
+  add("standard_conforming_strings", "on");
+  add("statement_timeout", "0");
+  add("TimeZone", "UTC");
+  add("transaction_isolation", "read committed");
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
+}
+
+const Settings::Entry* Settings::Find(std::string_view name) const {
+  std::string key = Lower(name);
+  for (const Entry& e : entries_) {
+    if (Lower(e.name) == key) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+Settings::Entry* Settings::FindMutable(std::string_view name) {
+  return const_cast<Entry*>(static_cast<const Settings*>(this)->Find(name));
+}
+
+Status Settings::Set(std::string_view name, const std::optional<std::string>& value) {
+  Entry* entry = FindMutable(name);
+  if (entry == nullptr) {
+    if (name.find('.') == std::string_view::npos) {
+      return MakeError(sqlstate::kUndefinedObject,
+                       fmt::format("unrecognized configuration parameter \"{}\"", name));
+    }
+    entries_.push_back(Entry{Lower(name), "", "", false});
+    std::sort(entries_.begin(), entries_.end(),
+              [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
+    entry = FindMutable(name);
+  }
+  if (entry->read_only) {
+    return MakeError("55P02", fmt::format("parameter \"{}\" cannot be changed", entry->name));
+  }
+  std::string new_value = value.value_or(entry->default_value);
+  if (Lower(entry->name) == "client_encoding") {
+    std::string enc = Lower(new_value);
+    if (enc != "utf8" && enc != "unicode" && enc != "utf-8") {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       fmt::format("client_encoding \"{}\" is not supported by minipg: only UTF8", new_value));
+    }
+    new_value = "UTF8";
+  }
+  entry->value = std::move(new_value);
+  return OkStatus();
+}
+
+}  // namespace minipg::sql

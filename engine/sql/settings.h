@@ -1,0 +1,51 @@
+/*-------------------------------------------------------------------------
+ * settings.h
+ *   A session's run-time parameters: what SET changes and SHOW prints.
+ *
+ * NOTES
+ *   Only the parameters clients commonly ask about exist (the ones
+ *   PostgreSQL reports in ParameterStatus, plus a few more); names are
+ *   matched case-insensitively and SHOW prints PostgreSQL's spelling
+ *   ("DateStyle"). Names with a dot (myapp.flag) are custom parameters and
+ *   may be set freely, as in PostgreSQL. Values are stored as given; none
+ *   changes minipg's behaviour yet.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/common/error.h"
+
+namespace minipg::sql {
+
+class Settings {
+ public:
+  struct Entry {
+    std::string name;           // PostgreSQL's spelling
+    std::string default_value;
+    std::string value;
+    bool read_only = false;     // set by the server only (server_version)
+  };
+
+  explicit Settings(std::string server_version);
+
+  /* The entry for `name` (any case), or nullptr. */
+  const Entry* Find(std::string_view name) const;
+
+  /* SET name = value (nullopt: back to the default). 42704 for an unknown
+   * name, 55P02 for a read-only one. */
+  Status Set(std::string_view name, const std::optional<std::string>& value);
+
+  /* Every parameter, ordered by name (SHOW ALL). */
+  const std::vector<Entry>& All() const { return entries_; }
+
+ private:
+  Entry* FindMutable(std::string_view name);
+  std::vector<Entry> entries_;
+};
+
+}  // namespace minipg::sql

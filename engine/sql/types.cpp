@@ -1,0 +1,336 @@
+/*-------------------------------------------------------------------------
+ * types.cpp
+ *   Type metadata, text input/output and casts (see types.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/types.h"
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+
+namespace minipg::sql {
+
+uint32_t TypeOid(TypeId type) {
+  switch (type) {
+    case TypeId::kBool:
+      return 16;
+    case TypeId::kInt4:
+      return 23;
+    case TypeId::kInt8:
+      return 20;
+    case TypeId::kText:
+    case TypeId::kUnknown:
+      return 25;
+    case TypeId::kVoid:
+      return 2278;
+    case TypeId::kNumeric:
+      return 1700;
+  }
+  return 25;
+}
+
+int16_t TypeLen(TypeId type) {
+  switch (type) {
+    case TypeId::kBool:
+      return 1;
+    case TypeId::kInt4:
+    case TypeId::kVoid:
+      return 4;
+    case TypeId::kInt8:
+      return 8;
+    case TypeId::kText:
+    case TypeId::kUnknown:
+    case TypeId::kNumeric:
+      return -1;
+  }
+  return -1;
+}
+
+const char* TypeName(TypeId type) {
+  switch (type) {
+    case TypeId::kBool:
+      return "boolean";
+    case TypeId::kInt4:
+      return "integer";
+    case TypeId::kInt8:
+      return "bigint";
+    case TypeId::kText:
+      return "text";
+    case TypeId::kUnknown:
+      return "unknown";
+    case TypeId::kVoid:
+      return "void";
+    case TypeId::kNumeric:
+      return "numeric";
+  }
+  return "unknown";
+}
+
+const char* TypeInternalName(TypeId type) {
+  switch (type) {
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt4:
+      return "int4";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kText:
+      return "text";
+    case TypeId::kUnknown:
+      return "unknown";
+    case TypeId::kVoid:
+      return "void";
+    case TypeId::kNumeric:
+      return "numeric";
+  }
+  return "unknown";
+}
+
+std::optional<TypeId> ResolveTypeName(std::string_view name) {
+  if (name == "int" || name == "integer" || name == "int4") {
+    return TypeId::kInt4;
+  }
+  if (name == "bigint" || name == "int8") {
+    return TypeId::kInt8;
+  }
+  if (name == "text" || name == "varchar" || name == "char" || name == "character") {
+    return TypeId::kText;
+  }
+  if (name == "boolean" || name == "bool") {
+    return TypeId::kBool;
+  }
+  if (name == "numeric" || name == "decimal") {
+    return TypeId::kNumeric;
+  }
+  return std::nullopt;
+}
+
+storage::ColumnType ToColumnType(TypeId type) {
+  switch (type) {
+    case TypeId::kBool:
+      return storage::ColumnType::kBool;
+    case TypeId::kInt4:
+      return storage::ColumnType::kInt4;
+    case TypeId::kInt8:
+      return storage::ColumnType::kInt8;
+    default:
+      return storage::ColumnType::kText;
+  }
+}
+
+TypeId FromColumnType(storage::ColumnType type) {
+  switch (type) {
+    case storage::ColumnType::kBool:
+      return TypeId::kBool;
+    case storage::ColumnType::kInt4:
+      return TypeId::kInt4;
+    case storage::ColumnType::kInt8:
+      return TypeId::kInt8;
+    case storage::ColumnType::kText:
+      return TypeId::kText;
+  }
+  return TypeId::kText;
+}
+
+std::string OutputText(const Datum& value, TypeId type) {
+  if (const bool* b = std::get_if<bool>(&value)) {
+    return *b ? "t" : "f";
+  }
+  if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    return std::to_string(*i);
+  }
+  if (const double* d = std::get_if<double>(&value)) {
+    return fmt::format("{}", *d);
+  }
+  if (const std::string* s = std::get_if<std::string>(&value)) {
+    return *s;
+  }
+  (void)type;
+  return "";  // void
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+Error InvalidInput(TypeId type, std::string_view text) {
+  return MakeError(sqlstate::kInvalidTextRepresentation,
+                   fmt::format("invalid input syntax for type {}: \"{}\"", TypeName(type), text));
+}
+
+Result<Datum> InputInteger(std::string_view text, TypeId type) {
+  std::string_view s = Trim(text);
+  std::string_view digits = s;
+  if (!digits.empty() && digits.front() == '+') {
+    digits.remove_prefix(1);
+    s.remove_prefix(1);
+  }
+  if (!digits.empty() && digits.front() == '-') {
+    digits.remove_prefix(1);
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return InvalidInput(type, text);
+  }
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  bool out_of_range = ec == std::errc::result_out_of_range ||
+                      (type == TypeId::kInt4 && (v < INT32_MIN || v > INT32_MAX));
+  if (out_of_range) {
+    return MakeError(sqlstate::kNumericValueOutOfRange,
+                     fmt::format("value \"{}\" is out of range for type {}", text, TypeName(type)));
+  }
+  if (ec != std::errc() || ptr != s.data() + s.size()) {
+    return InvalidInput(type, text);
+  }
+  return Datum(v);
+}
+
+Result<Datum> InputBool(std::string_view text) {
+  std::string s(Trim(text));
+  for (char& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  auto prefix_of = [&s](std::string_view word, size_t min_len) {
+    return s.size() >= min_len && s.size() <= word.size() && word.substr(0, s.size()) == s;
+  };
+  if (prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2) || s == "1") {
+    return Datum(true);
+  }
+  if (prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2) || s == "0") {
+    return Datum(false);
+  }
+  return InvalidInput(TypeId::kBool, text);
+}
+
+Result<Datum> InputNumeric(std::string_view text) {
+  std::string s(Trim(text));
+  if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string::npos) {
+    return InvalidInput(TypeId::kNumeric, text);
+  }
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) {
+    return InvalidInput(TypeId::kNumeric, text);
+  }
+  if (errno == ERANGE || !std::isfinite(v)) {
+    return MakeError(sqlstate::kNumericValueOutOfRange, "value overflows numeric format");
+  }
+  return Datum(v);
+}
+
+bool IsInteger(TypeId t) { return t == TypeId::kInt4 || t == TypeId::kInt8; }
+bool IsNumber(TypeId t) { return IsInteger(t) || t == TypeId::kNumeric; }
+
+}  // namespace
+
+Result<Datum> CheckInt4(int64_t v) {
+  if (v < INT32_MIN || v > INT32_MAX) {
+    return MakeError(sqlstate::kNumericValueOutOfRange, "integer out of range");
+  }
+  return Datum(v);
+}
+
+Result<Datum> InputText(std::string_view text, TypeId type) {
+  switch (type) {
+    case TypeId::kInt4:
+    case TypeId::kInt8:
+      return InputInteger(text, type);
+    case TypeId::kBool:
+      return InputBool(text);
+    case TypeId::kNumeric:
+      return InputNumeric(text);
+    case TypeId::kText:
+    case TypeId::kUnknown:
+      return Datum(std::string(text));
+    case TypeId::kVoid:
+      return Datum(std::monostate{});
+  }
+  return InvalidInput(type, text);
+}
+
+bool CanCast(TypeId from, TypeId to, CastContext context) {
+  if (from == to || from == TypeId::kUnknown) {
+    return true;
+  }
+  if (to == TypeId::kVoid || from == TypeId::kVoid) {
+    return false;
+  }
+  // Widening numbers: everywhere.
+  if ((from == TypeId::kInt4 && (to == TypeId::kInt8 || to == TypeId::kNumeric)) ||
+      (from == TypeId::kInt8 && to == TypeId::kNumeric)) {
+    return true;
+  }
+  if (context == CastContext::kImplicit) {
+    return false;
+  }
+  // Narrowing numbers, and any type to text: on assignment too.
+  if (IsNumber(from) && IsNumber(to)) {
+    return true;
+  }
+  if (to == TypeId::kText) {
+    return true;
+  }
+  if (context == CastContext::kAssignment) {
+    return false;
+  }
+  if (from == TypeId::kText) {
+    return true;  // through the target type's input function
+  }
+  return (from == TypeId::kInt4 && to == TypeId::kBool) || (from == TypeId::kBool && to == TypeId::kInt4);
+}
+
+Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to) {
+  if (storage::IsNull(value) || from == to) {
+    return value;
+  }
+  if (to == TypeId::kText) {
+    if (from == TypeId::kBool) {
+      return Datum(std::string(std::get<bool>(value) ? "true" : "false"));
+    }
+    return Datum(OutputText(value, from));
+  }
+  if (from == TypeId::kText || from == TypeId::kUnknown) {
+    return InputText(std::get<std::string>(value), to);
+  }
+  if (from == TypeId::kBool && to == TypeId::kInt4) {
+    return Datum(static_cast<int64_t>(std::get<bool>(value) ? 1 : 0));
+  }
+  if (from == TypeId::kInt4 && to == TypeId::kBool) {
+    return Datum(std::get<int64_t>(value) != 0);
+  }
+  if (IsInteger(from) && to == TypeId::kNumeric) {
+    return Datum(static_cast<double>(std::get<int64_t>(value)));
+  }
+  if (IsInteger(from) && IsInteger(to)) {
+    return to == TypeId::kInt4 ? CheckInt4(std::get<int64_t>(value)) : Result<Datum>(value);
+  }
+  if (from == TypeId::kNumeric && IsInteger(to)) {
+    double d = std::round(std::get<double>(value));  // half away from zero, as numeric rounds
+    double limit = to == TypeId::kInt4 ? 2147483648.0 : 9223372036854775808.0;
+    if (!(d >= -limit && d < limit)) {
+      return MakeError(sqlstate::kNumericValueOutOfRange,
+                       to == TypeId::kInt4 ? "integer out of range" : "bigint out of range");
+    }
+    return Datum(static_cast<int64_t>(d));
+  }
+  return MakeError("42846", fmt::format("cannot cast type {} to {}", TypeName(from), TypeName(to)));
+}
+
+}  // namespace minipg::sql

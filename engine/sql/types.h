@@ -1,0 +1,65 @@
+/*-------------------------------------------------------------------------
+ * types.h
+ *   SQL types at run time: text input and output in PostgreSQL's format,
+ *   casts between types, and the names a type is written with.
+ *
+ * NOTES
+ *   Values are storage::Datum: integer and bigint are int64_t (an integer
+ *   value is always kept within int32 range), boolean is bool, text is
+ *   std::string, numeric is double, NULL is std::monostate.
+ *   Cast contexts follow PostgreSQL's: implicit casts happen silently inside
+ *   expressions (integer -> bigint), assignment casts on INSERT (bigint ->
+ *   integer with a range check, anything -> text), explicit ones only when
+ *   written (text -> integer).
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/common/error.h"
+#include "engine/sql/session.h"
+#include "engine/storage/datum.h"
+
+namespace minipg::sql {
+
+using storage::Datum;
+using storage::Tuple;
+
+enum class CastContext {
+  kImplicit,    // inside an expression: integer -> bigint -> numeric
+  kAssignment,  // storing into a column: also narrowing numbers, anything -> text
+  kExplicit,    // CAST(x AS t), x::t: also text -> anything, integer <-> boolean
+};
+
+/* PostgreSQL's internal type name ("int4", "bool"): how a cast's output
+ * column is named when its argument has no name of its own. */
+const char* TypeInternalName(TypeId type);
+
+/* The type a name in SQL denotes ("int", "integer", "int4" -> kInt4), or
+ * nullopt if minipg has no such type. */
+std::optional<TypeId> ResolveTypeName(std::string_view name);
+
+/* Column types as the storage layer keeps them. */
+storage::ColumnType ToColumnType(TypeId type);
+TypeId FromColumnType(storage::ColumnType type);
+
+/* A non-NULL value in PostgreSQL's text output format ("t", "42"). */
+std::string OutputText(const Datum& value, TypeId type);
+
+/* Parses text as a value of `type` (the type's input function); 22P02 or
+ * 22003 on bad input, with PostgreSQL's wording. */
+Result<Datum> InputText(std::string_view text, TypeId type);
+
+/* Whether `from` can be cast to `to` in `context`. */
+bool CanCast(TypeId from, TypeId to, CastContext context);
+
+/* Casts a value (NULL stays NULL); CanCast must have allowed it. */
+Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to);
+
+/* Range checks with PostgreSQL's errors ("integer out of range"). */
+Result<Datum> CheckInt4(int64_t v);
+
+}  // namespace minipg::sql

@@ -1,0 +1,91 @@
+/*-------------------------------------------------------------------------
+ * catalog.h
+ *   The system catalog: which tables exist and their columns, kept in one
+ *   file shared by every backend of a data directory.
+ *
+ *   Catalog file global/minipg_catalog (all integers little-endian):
+ *
+ *     OFFSET  SIZE  DESCRIPTION
+ *          0     8  magic "MPGCATv1"
+ *          8     4  format version (1)
+ *         12     4  next table OID to hand out (starts at 16384, as in PostgreSQL)
+ *         16     4  number of tables N
+ *         20     *  N table entries (below)
+ *        end-4   4  CRC-32 of every byte before it
+ *
+ *   Table entry:
+ *
+ *     OFFSET  SIZE  DESCRIPTION
+ *          0     4  table OID (its heap file is base/<OID>)
+ *          4     2  name length L
+ *          6     L  name (UTF-8, as folded or quoted in SQL)
+ *        6+L     2  column count C
+ *        8+L     *  C column entries: 2-byte name length, name, 1-byte ColumnType
+ *
+ * NOTES
+ *   Concurrency: readers take a shared flock() on global/minipg_catalog.lock,
+ *   changers an exclusive one. A change re-reads the catalog under the lock,
+ *   writes a new file global/minipg_catalog.tmp, fsyncs it and rename()s it
+ *   over the old one (then fsyncs the directory): a reader sees the old or
+ *   the new catalog, never a mix, and a crash leaves one of the two. The lock
+ *   lives in its own file because rename() replaces the catalog's inode.
+ *   Callers re-load the catalog for every statement, so a CREATE TABLE in
+ *   one backend is seen by the next statement of any other.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/common/error.h"
+#include "engine/storage/datum.h"
+
+namespace minipg::storage {
+
+inline constexpr uint32_t kFirstTableOid = 16384;
+
+struct ColumnDef {
+  std::string name;
+  ColumnType type;
+};
+
+struct TableDef {
+  uint32_t oid = 0;
+  std::string name;
+  std::vector<ColumnDef> columns;
+};
+
+/* The catalog as read at one moment. */
+struct CatalogSnapshot {
+  uint32_t next_oid = kFirstTableOid;
+  std::vector<TableDef> tables;  // in creation order
+
+  /* The table called `name` (exact match), or nullptr. */
+  const TableDef* Find(std::string_view name) const;
+};
+
+/* Encodes / decodes the catalog file's bytes (exposed for tests). */
+std::string EncodeCatalog(const CatalogSnapshot& catalog);
+Result<CatalogSnapshot> DecodeCatalog(std::string_view bytes);
+
+/* Paths inside a data directory. */
+std::filesystem::path CatalogPath(const std::filesystem::path& data_dir);
+std::filesystem::path CatalogLockPath(const std::filesystem::path& data_dir);
+std::filesystem::path TablePath(const std::filesystem::path& data_dir, uint32_t oid);
+
+/* Reads the current catalog under a shared lock. */
+Result<CatalogSnapshot> LoadCatalog(const std::filesystem::path& data_dir);
+
+/* Creates a table and its (empty) heap file. Returns false, changing
+ * nothing, if a table of that name exists. */
+Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view name,
+                         const std::vector<ColumnDef>& columns);
+
+/* Drops a table and removes its file. Returns false if there was none. */
+Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view name);
+
+}  // namespace minipg::storage

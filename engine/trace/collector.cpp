@@ -1,0 +1,311 @@
+/*-------------------------------------------------------------------------
+ * collector.cpp
+ *   The event collector's loop: receive, reorder, record, serve.
+ *
+ * NOTES
+ *   Signals: SIGTERM sets a flag; the loop drains and exits. The collector
+ *   never blocks on a subscriber: their sockets are non-blocking and each
+ *   has a bounded backlog.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/trace/collector.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/trace/emitter.h"
+#include "engine/trace/event_schema.h"
+
+namespace minipg::trace {
+namespace {
+
+volatile sig_atomic_t g_collector_stop = 0;
+
+void HandleCollectorStop(int) { g_collector_stop = 1; }
+
+struct Subscriber {
+  int fd;
+  std::string backlog;
+};
+
+/* What the collector knows of one live process, for late subscribers. */
+struct ProcessInfo {
+  int64_t pid = 0;
+  int64_t parent = 0;
+  int64_t started = 0;
+  std::string role, client, user, database, application_name, state;
+};
+
+class Collector {
+ public:
+  explicit Collector(const CollectorConfig& config) : config_(config) {}
+
+  int Run();
+
+ private:
+  void ReceiveAll();
+  void TakeLine(std::string line);
+  void FlushOlderThan(int64_t cutoff);
+  void Publish(const std::string& line);
+  void Track(const nlohmann::json& ev);
+  void AcceptSubscribers();
+  void WriteSubscribers();
+  std::string HelloLine() const;
+
+  CollectorConfig config_;
+  FILE* trace_ = nullptr;
+  std::string partial_;  // bytes of a line not yet complete
+  std::multimap<std::pair<int64_t, uint64_t>, std::string> pending_;  // (ts, arrival) -> line
+  uint64_t arrivals_ = 0;
+  std::map<uint64_t, ProcessInfo> processes_;  // by order of appearance
+  std::map<int64_t, uint64_t> order_of_pid_;
+  uint64_t next_order_ = 0;
+  std::vector<Subscriber> subscribers_;
+};
+
+std::string Collector::HelloLine() const {
+  return Event(EventType::kHello)
+             .Int("version", kEventSchemaVersion)
+             .Str("server", "minipg")
+             .Str("server_version", config_.server_version)
+             .Int("wall_us", WallMicros())
+             .Json() +
+         "\n";
+}
+
+void Collector::TakeLine(std::string line) {
+  int64_t ts = 0;
+  // Only "ts" is needed to order; a full parse happens once, in Track().
+  auto pos = line.find("\"ts\":");
+  if (pos != std::string::npos) ts = std::strtoll(line.c_str() + pos + 5, nullptr, 10);
+  pending_.emplace(std::make_pair(ts, arrivals_++), std::move(line));
+}
+
+void Collector::ReceiveAll() {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(config_.event_fd, buf, sizeof buf);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return;  // EAGAIN: nothing more queued
+    }
+    partial_.append(buf, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
+      if (nl > start) TakeLine(partial_.substr(start, nl - start));
+    }
+    partial_.erase(0, start);
+  }
+}
+
+void Collector::Track(const nlohmann::json& ev) {
+  auto type = EventTypeFromName(ev.value("type", ""));
+  if (!type) return;
+  int64_t pid = ev.value("pid", int64_t{0});
+  auto find = [&](int64_t p) -> ProcessInfo* {
+    auto it = order_of_pid_.find(p);
+    return it == order_of_pid_.end() ? nullptr : &processes_[it->second];
+  };
+  auto add = [&](int64_t p) -> ProcessInfo& {
+    if (auto* existing = find(p)) return *existing;
+    order_of_pid_[p] = next_order_;
+    ProcessInfo& info = processes_[next_order_++];
+    info.pid = p;
+    return info;
+  };
+  auto remove = [&](int64_t p) {
+    auto it = order_of_pid_.find(p);
+    if (it == order_of_pid_.end()) return;
+    processes_.erase(it->second);
+    order_of_pid_.erase(it);
+  };
+  switch (*type) {
+    case EventType::kPostmasterStart: {
+      ProcessInfo& p = add(pid);
+      p.role = "postmaster";
+      p.started = ev.value("ts", int64_t{0});
+      break;
+    }
+    case EventType::kFork: {
+      ProcessInfo& p = add(ev.value("child", int64_t{0}));
+      p.parent = pid;
+      p.role = ev.value("role", "");
+      p.client = ev.value("client", "");
+      p.started = ev.value("ts", int64_t{0});
+      break;
+    }
+    case EventType::kStartup:
+      if (auto* p = find(pid)) {
+        p->user = ev.value("user", "");
+        p->database = ev.value("database", "");
+        p->application_name = ev.value("application_name", "");
+      }
+      break;
+    case EventType::kState:
+      if (auto* p = find(pid)) p->state = ev.value("state", "");
+      break;
+    case EventType::kChildExit:
+      remove(ev.value("child", int64_t{0}));
+      break;
+    case EventType::kPostmasterExit:
+      remove(pid);
+      break;
+    default:
+      break;
+  }
+}
+
+void Collector::Publish(const std::string& line) {
+  if (trace_) {
+    std::fwrite(line.data(), 1, line.size(), trace_);
+  }
+  for (auto& s : subscribers_) {
+    if (s.fd < 0) continue;
+    if (s.backlog.size() + line.size() > kMaxSubscriberBacklog) {
+      close(s.fd);  // too slow: cut it off rather than wait for it
+      s.fd = -1;
+      continue;
+    }
+    s.backlog += line;
+  }
+}
+
+void Collector::FlushOlderThan(int64_t cutoff) {
+  while (!pending_.empty() && pending_.begin()->first.first < cutoff) {
+    std::string line = std::move(pending_.begin()->second);
+    pending_.erase(pending_.begin());
+    auto ev = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (ev.is_discarded()) continue;  // cannot happen for our own emitter; never forward junk
+    Track(ev);
+    line.push_back('\n');
+    Publish(line);
+  }
+  if (trace_) std::fflush(trace_);
+}
+
+void Collector::AcceptSubscribers() {
+  for (;;) {
+    int fd = accept4(config_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    Subscriber s{fd, HelloLine()};
+    for (const auto& [order, p] : processes_) {
+      Event e(EventType::kProcess);
+      e.Pid(p.pid).Ts(p.started).Int("proc", p.pid).Int("parent", p.parent).Str("role", p.role)
+          .Int("started", p.started);
+      if (!p.client.empty()) e.Str("client", p.client);
+      if (!p.user.empty()) e.Str("user", p.user);
+      if (!p.database.empty()) e.Str("database", p.database);
+      if (!p.application_name.empty()) e.Str("application_name", p.application_name);
+      if (!p.state.empty()) e.Str("state", p.state);
+      s.backlog += e.Json() + "\n";
+    }
+    subscribers_.push_back(std::move(s));
+  }
+}
+
+void Collector::WriteSubscribers() {
+  for (auto& s : subscribers_) {
+    while (s.fd >= 0 && !s.backlog.empty()) {
+      ssize_t n = send(s.fd, s.backlog.data(), s.backlog.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        s.backlog.erase(0, static_cast<size_t>(n));
+      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        break;
+      } else {
+        close(s.fd);
+        s.fd = -1;
+      }
+    }
+  }
+  std::erase_if(subscribers_, [](const Subscriber& s) { return s.fd < 0; });
+}
+
+int Collector::Run() {
+  if (!config_.trace_file.empty()) {
+    trace_ = std::fopen(config_.trace_file.c_str(), "a");
+    if (trace_) {
+      std::string hello = HelloLine();
+      std::fwrite(hello.data(), 1, hello.size(), trace_);
+    } else {
+      std::fprintf(stderr, "minipg: collector: could not open trace file \"%s\": %m\n",
+                   config_.trace_file.c_str());
+    }
+  }
+  pid_t parent = getppid();
+  while (!g_collector_stop) {
+    std::vector<pollfd> fds;
+    fds.push_back({config_.event_fd, POLLIN, 0});
+    if (config_.listen_fd >= 0) fds.push_back({config_.listen_fd, POLLIN, 0});
+    size_t first_sub = fds.size();
+    for (const auto& s : subscribers_) {
+      fds.push_back({s.fd, static_cast<short>(POLLIN | (s.backlog.empty() ? 0 : POLLOUT)), 0});
+    }
+    int timeout_ms = pending_.empty() ? 500 : 10;
+    int rc = poll(fds.data(), fds.size(), timeout_ms);
+    if (rc < 0 && errno != EINTR) break;
+    ReceiveAll();
+    if (config_.listen_fd >= 0) AcceptSubscribers();
+    // A subscriber that sent us something or hung up: read and drop (they only listen).
+    for (size_t i = first_sub; i < fds.size() && i - first_sub < subscribers_.size(); ++i) {
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        char junk[512];
+        ssize_t n = recv(fds[i].fd, junk, sizeof junk, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+          close(subscribers_[i - first_sub].fd);
+          subscribers_[i - first_sub].fd = -1;
+        }
+      }
+    }
+    FlushOlderThan(NowMicros() - kReorderWindowMicros);
+    WriteSubscribers();
+    if (getppid() != parent) break;  // postmaster gone: nothing more will come
+  }
+  // Drain: everything still queued goes out, in order.
+  ReceiveAll();
+  FlushOlderThan(INT64_MAX);
+  for (auto& s : subscribers_) {
+    if (s.fd < 0) continue;
+    int flags = fcntl(s.fd, F_GETFL);
+    fcntl(s.fd, F_SETFL, flags & ~O_NONBLOCK);
+    timeval tv{1, 0};  // a stuck viewer gets at most a second
+    setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
+  WriteSubscribers();
+  for (auto& s : subscribers_) {
+    if (s.fd >= 0) close(s.fd);
+  }
+  if (trace_) std::fclose(trace_);
+  return 0;
+}
+
+}  // namespace
+
+int RunCollector(const CollectorConfig& config) {
+  struct sigaction sa {};
+  sa.sa_handler = HandleCollectorStop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGQUIT, &sa, nullptr);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  // The loop drains both until EAGAIN: they must never block.
+  for (int fd : {config.event_fd, config.listen_fd}) {
+    if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+  Collector c(config);
+  return c.Run();
+}
+
+}  // namespace minipg::trace

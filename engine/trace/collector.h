@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ * collector.h
+ *   The event collector: an auxiliary process that turns every server
+ *   process's events into one stream ordered by timestamp, writes it to
+ *   trace_file and serves it to subscribers on event_port.
+ *
+ *        backends, postmaster --event pipe--> collector --JSON lines--> subscribers
+ *                                                      \--------------> trace_file
+ *
+ * NOTES
+ *   Events are held for kReorderWindowMicros before they are sent on, so
+ *   that two processes' events that raced to the socket still come out in
+ *   timestamp order. The collector keeps a table of live processes (built
+ *   from the events themselves) so a late subscriber first gets one
+ *   "process" event per live process. A subscriber that falls more than
+ *   kMaxSubscriberBacklog bytes behind is disconnected: the server never
+ *   waits for a viewer.
+ *   On SIGTERM the collector drains what is queued, flushes and exits 0.
+ *   It also exits when its parent (the postmaster) is gone.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace minipg::trace {
+
+inline constexpr int64_t kReorderWindowMicros = 30000;
+inline constexpr size_t kMaxSubscriberBacklog = 16u << 20;
+
+struct CollectorConfig {
+  int event_fd = -1;       // the read end of the (non-blocking) event pipe
+  int listen_fd = -1;      // a listening TCP socket for subscribers, or -1
+  std::string trace_file;  // empty = none
+  std::string server_version;
+};
+
+/* Runs the collector loop in this (forked) process; returns the exit code. */
+int RunCollector(const CollectorConfig& config);
+
+}  // namespace minipg::trace

@@ -1,0 +1,196 @@
+/*-------------------------------------------------------------------------
+ * emitter.cpp
+ *   Formatting events as JSON and sending them to the collector.
+ *
+ * NOTES
+ *   One line per event, written with a single non-blocking write() to a
+ *   pipe the postmaster created before forking, so every child inherits
+ *   it. POSIX makes a write of at most PIPE_BUF bytes atomic: two
+ *   processes' lines never interleave, and a full pipe refuses the whole
+ *   line (EAGAIN) rather than part of it. So a long string field is cut to
+ *   kMaxStringField bytes, and an event still longer than PIPE_BUF is sent
+ *   without its fields, marked "truncated". (A Unix datagram socket would
+ *   be the other choice, but Linux queues only net.unix.max_dgram_qlen,
+ *   often 10, datagrams per socket: far too few for a burst.)
+ *-------------------------------------------------------------------------
+ */
+#include "engine/trace/emitter.h"
+
+#include <fmt/format.h>
+#include <limits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace minipg::trace {
+namespace {
+
+constexpr size_t kMaxStringField = 1024;
+
+struct EmitterState {
+  int fd = -1;
+  int64_t pid = 0;
+  int64_t dropped = 0;  // events lost since the last "dropped" event got through
+};
+
+EmitterState g_emitter;
+
+/* Writes one line atomically; false if the pipe is full or gone. */
+bool WriteLine(std::string text) {
+  text.push_back('\n');
+  for (;;) {
+    ssize_t n = write(g_emitter.fd, text.data(), text.size());
+    if (n >= 0) return true;
+    if (errno == EINTR) continue;
+    return false;  // EAGAIN (full), or EPIPE (no collector)
+  }
+}
+
+/* Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid. */
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+int64_t NowMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t WallMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+void InitEmitter(int fd) {
+  g_emitter.fd = fd;
+  g_emitter.pid = getpid();
+  g_emitter.dropped = 0;
+}
+
+void ReinitEmitterAfterFork() {
+  g_emitter.pid = getpid();
+  g_emitter.dropped = 0;
+}
+
+int EmitterFd() { return g_emitter.fd; }
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
+      continue;
+    }
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      out += "\\ufffd";  // not UTF-8: the stream stays valid JSON
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  out.push_back('"');
+}
+
+Event::Event(EventType type) : type_(type), ts_(NowMicros()), pid_(g_emitter.pid) {}
+
+void Event::Key(std::string_view key) {
+  body_.push_back(',');
+  AppendJsonString(body_, key);
+  body_.push_back(':');
+}
+
+Event& Event::Int(std::string_view key, int64_t value) {
+  Key(key);
+  body_ += std::to_string(value);
+  return *this;
+}
+
+Event& Event::Str(std::string_view key, std::string_view value) {
+  Key(key);
+  if (value.size() > kMaxStringField) {
+    // Cut at a character boundary, then mark the cut.
+    size_t cut = kMaxStringField;
+    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80) --cut;
+    AppendJsonString(body_, std::string(value.substr(0, cut)) + "...");
+  } else {
+    AppendJsonString(body_, value);
+  }
+  return *this;
+}
+
+Event& Event::Bool(std::string_view key, bool value) {
+  Key(key);
+  body_ += value ? "true" : "false";
+  return *this;
+}
+
+Event& Event::Double(std::string_view key, double value) {
+  Key(key);
+  body_ += fmt::format("{}", value);
+  return *this;
+}
+
+Event& Event::Raw(std::string_view key, std::string_view json) {
+  Key(key);
+  body_.append(json);
+  return *this;
+}
+
+Event& Event::Pid(int64_t pid) {
+  pid_ = pid;
+  return *this;
+}
+
+Event& Event::Ts(int64_t ts) {
+  ts_ = ts;
+  return *this;
+}
+
+std::string Event::Json() const {
+  std::string out = fmt::format("{{\"type\":\"{}\",\"ts\":{},\"pid\":{}", EventTypeName(type_), ts_, pid_);
+  out += body_;
+  out.push_back('}');
+  return out;
+}
+
+void Event::Emit() {
+  if (g_emitter.fd < 0) return;
+  if (g_emitter.dropped > 0) {
+    std::string note = Event(EventType::kDropped).Int("count", g_emitter.dropped).Json();
+    if (!WriteLine(std::move(note))) {
+      ++g_emitter.dropped;
+      return;
+    }
+    g_emitter.dropped = 0;
+  }
+  std::string line = Json();
+  if (line.size() >= PIPE_BUF) {
+    line = fmt::format("{{\"type\":\"{}\",\"ts\":{},\"pid\":{},\"truncated\":true}}", EventTypeName(type_), ts_, pid_);
+  }
+  if (!WriteLine(std::move(line))) ++g_emitter.dropped;
+}
+
+}  // namespace minipg::trace

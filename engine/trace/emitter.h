@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ * emitter.h
+ *   How a server process puts an event into the stream.
+ *
+ *     trace::Event(EventType::kFork).Int("child", pid).Str("role", "backend").Emit();
+ *
+ *   Each event is formatted as one JSON object on one line and written to
+ *   the event pipe, read by the event collector (an auxiliary process, see
+ *   collector.h), which orders all processes' events by timestamp and
+ *   serves them.
+ *
+ * NOTES
+ *   Emit() never blocks: the pipe is non-blocking, and when it is full the
+ *   event is counted as dropped; the next event that
+ *   gets through is preceded by a "dropped" event carrying the count.
+ *   Emit() is async-signal-unsafe (it allocates): never call it from a
+ *   signal handler. Before InitEmitter() (or with no collector) events are
+ *   silently discarded, so the engine's code can emit unconditionally.
+ *   After fork() the child calls ReinitEmitterAfterFork() so its events
+ *   carry its own pid and its dropped count starts at zero.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/trace/event_schema.h"
+
+namespace minipg::trace {
+
+/* Microseconds on CLOCK_MONOTONIC: the one clock every process shares. */
+int64_t NowMicros();
+
+/* Microseconds since the Unix epoch (for the hello event's wall clock). */
+int64_t WallMicros();
+
+/* Sets the (non-blocking) pipe events are written to (-1 = discard events). */
+void InitEmitter(int fd);
+/* Call in a child right after fork(). */
+void ReinitEmitterAfterFork();
+/* The fd in use, so a forked child that must not emit can close it. */
+int EmitterFd();
+
+/* Appends `s` to `out` as a JSON string literal (quoted, escaped). */
+void AppendJsonString(std::string& out, std::string_view s);
+
+/* One event being built. Fields appear in the order they are added. */
+class Event {
+ public:
+  explicit Event(EventType type);
+  Event& Int(std::string_view key, int64_t value);
+  Event& Str(std::string_view key, std::string_view value);
+  Event& Bool(std::string_view key, bool value);
+  Event& Double(std::string_view key, double value);
+  /* `json` must already be a valid JSON value (object, array, ...). */
+  Event& Raw(std::string_view key, std::string_view json);
+  /* Overrides the pid (the collector uses this for snapshots). */
+  Event& Pid(int64_t pid);
+  /* Overrides the timestamp: the postmaster stamps a fork with the time
+   * taken before fork(), so the child's own events always sort after it. */
+  Event& Ts(int64_t ts);
+  /* Finishes the JSON text without sending it. */
+  std::string Json() const;
+  /* Sends the event; never blocks. */
+  void Emit();
+
+ private:
+  void Key(std::string_view key);
+  std::string body_;  // the fields after type, ts and pid, each prefixed with ','
+  EventType type_;
+  int64_t ts_;
+  int64_t pid_;
+};
+
+}  // namespace minipg::trace

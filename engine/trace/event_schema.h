@@ -1,0 +1,63 @@
+/*-------------------------------------------------------------------------
+ * event_schema.h
+ *   The event stream's schema: the one list of event types that the server
+ *   emits and the visualizer reads. Shared by engine/ and viz/ (the way
+ *   Tracy shares TracyProtocol.hpp between the program and its viewer).
+ *
+ * NOTES
+ *   The stream is JSON Lines. Every event has "type" (a name below), "ts"
+ *   (microseconds, CLOCK_MONOTONIC, one clock for all processes) and "pid".
+ *   docs/events.md documents every type and field.
+ *
+ *   This is a versioned public interface: add new types at the END of the
+ *   enum, never renumber, rename or repurpose one, because saved traces
+ *   name them. Bump kEventSchemaVersion when a type or field is added.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace minipg::trace {
+
+inline constexpr int kEventSchemaVersion = 1;
+
+enum class EventType : uint16_t {
+  kHello = 0,          // first line a subscriber gets: version, wall clock
+  kProcess,            // snapshot of one live process, sent to a late subscriber
+  kPostmasterStart,    // postmaster is up: data directory, port, max_connections
+  kListen,             // a listen socket is open: transport, address, port / path
+  kAccept,             // postmaster accepted a connection: client address, transport
+  kFork,               // postmaster forked a child: child pid, role, conn_id
+  kSslRequest,         // client asked for SSL or GSSAPI encryption; answered 'N'
+  kStartup,            // backend read the StartupMessage: user, database, application_name
+  kAuthOk,             // authentication succeeded: method
+  kState,              // a backend session changed state (idle, active, ...)
+  kReady,              // ReadyForQuery sent: transaction status byte
+  kQueryStart,         // a Query message arrived: its text
+  kParse,              // stage: text -> parse tree
+  kAnalyze,            // stage: parse tree -> checked query (tables, columns, types)
+  kPlan,               // stage: query -> plan tree
+  kExecute,            // stage: plan run to completion: rows
+  kQueryDone,          // statement finished: command tag, rows, duration
+  kError,              // an ErrorResponse was sent (or a FATAL logged)
+  kCancelRequest,      // a CancelRequest arrived: target pid, whether the key matched
+  kDisconnect,         // a backend's session ended: reason
+  kChildExit,          // postmaster reaped a child: pid, exit code or signal
+  kShutdownRequest,    // postmaster got a shutdown signal: smart / fast / immediate
+  kPostmasterExit,     // postmaster is exiting
+  kDropped,            // a process dropped N events because its channel was full
+  kRejected,           // a connection was refused before it became a session (53300, 57P03)
+  // Add new types here, at the end.
+  kCount_,             // not a type: the number of types
+};
+
+/* The wire name of a type ("fork"), or "unknown". */
+std::string_view EventTypeName(EventType type);
+
+/* The type for a wire name, or nullopt for a name this version does not know. */
+std::optional<EventType> EventTypeFromName(std::string_view name);
+
+}  // namespace minipg::trace

@@ -1,0 +1,94 @@
+/*-------------------------------------------------------------------------
+ * client.h
+ *   A protocol 3.0 client, built on the same codec the server uses
+ *   (engine/protocol). minipsql, minipg-sim and the tests talk to a server
+ *   through it, exactly as psql or a driver would: TCP or a Unix socket,
+ *   StartupMessage, simple queries, CancelRequest on a second connection.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/common/error.h"
+#include "engine/protocol/codec.h"
+#include "engine/protocol/message_reader.h"
+
+namespace minipg::client {
+
+struct ConnectOptions {
+  /* A host name or IP address for TCP, or a directory (starting with '/')
+   * holding the server's Unix socket, as libpq's host parameter. */
+  std::string host = "/tmp";
+  int port = 5432;
+  std::string user = "postgres";
+  std::string database;  // empty = same as user
+  std::string application_name;
+  int connect_timeout_ms = 10000;
+};
+
+/* What one statement of a Query message produced. */
+struct StatementResult {
+  std::vector<protocol::FieldDescription> fields;  // empty if it returns no rows
+  std::vector<protocol::DataRow> rows;
+  std::string tag;  // "SELECT 1", "INSERT 0 2", or "" for an empty query
+};
+
+/* Everything a Query message produced: results until the first error. */
+struct QueryResult {
+  std::vector<StatementResult> statements;
+  std::optional<protocol::ErrorFields> error;
+  std::vector<protocol::ErrorFields> notices;
+  bool ok() const { return !error.has_value(); }
+  /* The first value of the first row of the last statement (tests' shortcut). */
+  std::optional<std::string> Scalar() const;
+};
+
+class Connection {
+ public:
+  /* Connects and completes startup. A server's FATAL becomes the Error. */
+  static Result<std::unique_ptr<Connection>> Connect(const ConnectOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /* Sends a simple Query and reads up to ReadyForQuery. A transport
+   * failure or FATAL is an Error; an ERROR is in QueryResult::error. */
+  Result<QueryResult> Query(std::string_view sql);
+
+  /* Sends a CancelRequest for this session on a new connection. */
+  Status Cancel() const;
+
+  /* Sends Terminate and closes the connection. */
+  void Close();
+
+  int backend_pid() const { return backend_pid_; }
+  int32_t cancel_key() const { return cancel_key_; }
+  char transaction_status() const { return tx_status_; }
+  const std::map<std::string, std::string>& parameters() const { return parameters_; }
+  int fd() const { return fd_; }
+
+ private:
+  Connection(int fd, ConnectOptions options);
+  Status Startup();
+  /* After a failed send: the ErrorResponse the server sent before closing, if any. */
+  Error DrainFatal();
+
+  int fd_;
+  ConnectOptions options_;
+  protocol::MessageReader reader_;
+  int backend_pid_ = 0;
+  int32_t cancel_key_ = 0;
+  char tx_status_ = protocol::kTxIdle;
+  std::map<std::string, std::string> parameters_;
+};
+
+/* Opens a raw stream socket to the server (TCP or Unix), or an Error. */
+Result<int> OpenSocket(const std::string& host, int port, int timeout_ms);
+
+}  // namespace minipg::client

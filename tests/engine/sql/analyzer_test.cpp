@@ -1,0 +1,158 @@
+/*-------------------------------------------------------------------------
+ * analyzer_test.cpp
+ *   Name resolution and type checking errors, with PostgreSQL's SQLSTATEs
+ *   and wording; output column naming; the plan shapes.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/sql/parser.h"
+#include "engine/sql/planner.h"
+
+namespace minipg::sql {
+namespace {
+
+storage::CatalogSnapshot TestCatalog() {
+  storage::CatalogSnapshot c;
+  c.tables.push_back(storage::TableDef{16384, "t",
+                                       {{"a", storage::ColumnType::kInt4},
+                                        {"b", storage::ColumnType::kInt8},
+                                        {"c", storage::ColumnType::kText},
+                                        {"d", storage::ColumnType::kBool}}});
+  return c;
+}
+
+Result<Query> AnalyzeText(std::string_view text) {
+  auto stmts = ParseSql(text);
+  if (!stmts.ok()) {
+    return stmts.error();
+  }
+  EXPECT_EQ(stmts->size(), 1u);
+  return Analyze(*(*stmts)[0], TestCatalog());
+}
+
+void ExpectError(std::string_view text, std::string_view sqlstate, std::string_view message, int position = -1) {
+  auto q = AnalyzeText(text);
+  ASSERT_FALSE(q.ok()) << text;
+  EXPECT_EQ(q.error().sqlstate, sqlstate) << text;
+  EXPECT_EQ(q.error().message, message) << text;
+  if (position >= 0) {
+    EXPECT_EQ(q.error().position, position) << text;
+  }
+}
+
+TEST(AnalyzerTest, UndefinedObjects) {
+  ExpectError("SELECT * FROM nope", "42P01", "relation \"nope\" does not exist", 15);
+  ExpectError("SELECT x FROM t", "42703", "column \"x\" does not exist", 8);
+  ExpectError("SELECT a", "42703", "column \"a\" does not exist", 8);
+  ExpectError("SELECT u.a FROM t", "42P01", "missing FROM-clause entry for table \"u\"", 8);
+  ExpectError("SELECT foo(1)", "42883", "function foo(integer) does not exist", 8);
+  ExpectError("SELECT version(1, 'x')", "42883", "function version(integer, unknown) does not exist");
+  ExpectError("SELECT 1::foo", "42704", "type \"foo\" does not exist");
+  ExpectError("INSERT INTO t (zz) VALUES (1)", "42703", "column \"zz\" of relation \"t\" does not exist");
+  ExpectError("DROP TABLE nope", "42P01", "table \"nope\" does not exist");
+}
+
+TEST(AnalyzerTest, TypeErrors) {
+  ExpectError("SELECT 1 + 'a'::text", "42883", "operator does not exist: integer + text", 10);
+  ExpectError("SELECT a FROM t WHERE a", "42804", "argument of WHERE must be type boolean, not type integer");
+  ExpectError("SELECT 1 AND true", "42804", "argument of AND must be type boolean, not type integer");
+  ExpectError("SELECT NOT 'x'::text", "42804", "argument of NOT must be type boolean, not type text");
+  ExpectError("SELECT c = 1 FROM t", "42883", "operator does not exist: text = integer");
+  ExpectError("SELECT 1 || 2", "42883", "operator does not exist: integer || integer");
+  ExpectError("SELECT true::bigint", "42846", "cannot cast type boolean to bigint");
+  ExpectError("SELECT 'abc' + 1", "22P02", "invalid input syntax for type integer: \"abc\"");
+  ExpectError("SELECT 99999999999999999999", "22003", "value \"99999999999999999999\" is out of range for type bigint");
+  ExpectError("INSERT INTO t (a) VALUES ('x'::text)", "42804",
+              "column \"a\" is of type integer but expression is of type text");
+  ExpectError("INSERT INTO t (d) VALUES (1)", "42804",
+              "column \"d\" is of type boolean but expression is of type integer");
+  ExpectError("INSERT INTO t VALUES (1, 2, 'x', true, 5)", "42601", "INSERT has more expressions than target columns");
+  ExpectError("INSERT INTO t (a, b) VALUES (1)", "42601", "INSERT has more target columns than expressions");
+  ExpectError("INSERT INTO t (a, a) VALUES (1, 2)", "42701", "column \"a\" specified more than once");
+}
+
+TEST(AnalyzerTest, DdlErrors) {
+  ExpectError("CREATE TABLE t (x int)", "42P07", "relation \"t\" already exists", 14);
+  ExpectError("CREATE TABLE u (x int, x text)", "42701", "column \"x\" specified more than once");
+  ExpectError("CREATE TABLE u (x money)", "42704", "type \"money\" does not exist");
+  ExpectError("CREATE TABLE u (x int PRIMARY KEY)", "0A000", "column constraints are not supported by minipg");
+  EXPECT_TRUE(AnalyzeText("CREATE TABLE IF NOT EXISTS t (x int)").ok());
+  EXPECT_TRUE(AnalyzeText("DROP TABLE IF EXISTS nope").ok());
+}
+
+TEST(AnalyzerTest, UnsupportedSql) {
+  ExpectError("UPDATE t SET a = 1", "0A000", "UPDATE is not supported by minipg");
+  ExpectError("SELECT a FROM t GROUP BY a", "0A000", "GROUP BY is not supported by minipg");
+  ExpectError("SELECT * FROM t, t", "0A000", "JOIN is not supported by minipg");
+}
+
+// Scenario: output columns are named and typed as PostgreSQL names them.
+TEST(AnalyzerTest, OutputColumnNames) {
+  auto q = AnalyzeText(
+      "SELECT 1, a, t.b, c::int, 1::int, true, pg_backend_pid(), version(), 'x' AS y, a + 1, "
+      "current_user, NULL, 2147483648 FROM t");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  std::vector<std::string> names;
+  std::vector<TypeId> types;
+  for (const ColumnDesc& c : q->OutputColumns()) {
+    names.push_back(c.name);
+    types.push_back(c.type);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"?column?", "a", "b", "c", "int4", "bool", "pg_backend_pid", "version",
+                                             "y", "?column?", "current_user", "?column?", "?column?"}));
+  EXPECT_EQ(types, (std::vector<TypeId>{TypeId::kInt4, TypeId::kInt4, TypeId::kInt8, TypeId::kInt4, TypeId::kInt4,
+                                        TypeId::kBool, TypeId::kInt4, TypeId::kText, TypeId::kText, TypeId::kInt4,
+                                        TypeId::kText, TypeId::kUnknown, TypeId::kInt8}));
+}
+
+TEST(AnalyzerTest, UnknownLiteralsTakeTheirContextsType) {
+  auto q = AnalyzeText("SELECT a FROM t WHERE a = '5' AND d = 'yes' AND b > 1");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->tables, (std::vector<std::string>{"t"}));
+  auto ins = AnalyzeText("INSERT INTO t VALUES ('1', 2, 3, 'true')");
+  ASSERT_TRUE(ins.ok()) << ins.error().message;
+  ASSERT_EQ(ins->insert_rows.size(), 1u);
+  EXPECT_EQ(ins->insert_rows[0][0]->type, TypeId::kInt4);
+  EXPECT_EQ(ins->insert_rows[0][2]->type, TypeId::kText);  // integer assigned to text
+}
+
+// Scenario: the plan is numbered depth-first with parents, as the plan event says.
+TEST(PlannerTest, SelectPlanShape) {
+  auto q = AnalyzeText("SELECT a AS x FROM t WHERE a > 1 ORDER BY b LIMIT 3");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  Plan plan = MakePlan(*q);
+  ASSERT_EQ(plan.nodes.size(), 5u);
+  std::vector<std::string> names;
+  for (const PlanNode* n : plan.nodes) {
+    names.push_back(PlanKindName(n->kind));
+    EXPECT_EQ(n->parent, n->id - 1);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"Limit", "Projection", "Sort", "Filter", "SeqScan"}));
+  EXPECT_EQ(plan.nodes[3]->detail, "(a > 1)");
+  EXPECT_EQ(plan.Explain(),
+            "Limit (limit 3)\n"
+            "  ->  Projection (a AS x)\n"
+            "        ->  Sort (b)\n"
+            "              ->  Filter ((a > 1))\n"
+            "                    ->  SeqScan (on t)");
+}
+
+TEST(PlannerTest, OtherPlanShapes) {
+  auto q = AnalyzeText("SELECT 1");
+  ASSERT_TRUE(q.ok());
+  Plan plan = MakePlan(*q);
+  ASSERT_EQ(plan.nodes.size(), 2u);
+  EXPECT_EQ(plan.nodes[1]->kind, PlanKind::kResult);
+  auto ins = AnalyzeText("INSERT INTO t (a) VALUES (1), (2)");
+  ASSERT_TRUE(ins.ok());
+  Plan p2 = MakePlan(*ins);
+  ASSERT_EQ(p2.nodes.size(), 2u);
+  EXPECT_EQ(p2.nodes[0]->kind, PlanKind::kInsert);
+  EXPECT_EQ(p2.nodes[1]->detail, "2 rows");
+}
+
+}  // namespace
+}  // namespace minipg::sql

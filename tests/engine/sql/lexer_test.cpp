@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ * lexer_test.cpp
+ *   Tokens, comments, quoting and the lexer's errors.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/lexer.h"
+
+#include <gtest/gtest.h>
+
+namespace minipg::sql {
+namespace {
+
+std::vector<Token> LexOk(std::string_view text) {
+  auto tokens = Lex(text);
+  EXPECT_TRUE(tokens.ok()) << (tokens.ok() ? "" : tokens.error().message);
+  return tokens.ok() ? *tokens : std::vector<Token>{};
+}
+
+TEST(LexerTest, KeywordsAreFoldedAndQuotedIdentifiersAreNot) {
+  auto t = LexOk("SeLeCt \"MixedCase\" FROM Foo");
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[0].text, "select");
+  EXPECT_FALSE(t[0].quoted);
+  EXPECT_EQ(t[1].text, "MixedCase");
+  EXPECT_TRUE(t[1].quoted);
+  EXPECT_EQ(t[3].text, "foo");
+  EXPECT_EQ(t[4].kind, TokenKind::kEnd);
+}
+
+TEST(LexerTest, StringsUnescapeDoubledQuotes) {
+  auto t = LexOk("'it''s' \"a\"\"b\"");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].kind, TokenKind::kString);
+  EXPECT_EQ(t[0].text, "it's");
+  EXPECT_EQ(t[1].text, "a\"b");
+}
+
+TEST(LexerTest, NumbersAndOperators) {
+  auto t = LexOk("1+2.5<>3!=4::int||.5 1e3");
+  std::vector<std::string> texts;
+  for (const Token& tok : t) {
+    texts.push_back(tok.text);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"1", "+", "2.5", "<>", "3", "<>", "4", "::", "int", "||", ".5", "1e3", ""}));
+  EXPECT_EQ(t[0].kind, TokenKind::kInteger);
+  EXPECT_EQ(t[2].kind, TokenKind::kNumeric);
+  EXPECT_EQ(t[11].kind, TokenKind::kNumeric);
+}
+
+TEST(LexerTest, CommentsAreSkippedIncludingNestedBlocks) {
+  auto t = LexOk("SELECT -- a comment\n 1 /* outer /* inner */ still comment */ , 2");
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[1].text, "1");
+  EXPECT_EQ(t[2].text, ",");
+}
+
+TEST(LexerTest, PositionsCountCharactersNotBytes) {
+  auto t = LexOk("'é' x");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].position, 1);
+  EXPECT_EQ(t[1].position, 5);
+}
+
+TEST(LexerTest, UnterminatedStringIsAnError) {
+  auto t = Lex("SELECT 'abc");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().sqlstate, "42601");
+  EXPECT_EQ(t.error().message, "unterminated quoted string at or near \"'abc\"");
+  EXPECT_EQ(t.error().position, 8);
+}
+
+TEST(LexerTest, UnterminatedCommentAndEmptyIdentifierAreErrors) {
+  EXPECT_EQ(Lex("SELECT /* x").error().sqlstate, "42601");
+  auto e = Lex("SELECT \"\"");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message, "zero-length delimited identifier at or near \"\"\"\"");
+}
+
+TEST(LexerTest, LongIdentifiersAreTruncatedTo63Bytes) {
+  auto t = LexOk(std::string(100, 'a'));
+  EXPECT_EQ(t[0].text.size(), kMaxIdentifierLength);
+}
+
+}  // namespace
+}  // namespace minipg::sql

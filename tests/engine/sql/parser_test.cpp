@@ -1,0 +1,144 @@
+/*-------------------------------------------------------------------------
+ * parser_test.cpp
+ *   Statement splitting, parse trees, precedence, and syntax errors with
+ *   their positions.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/parser.h"
+
+#include <gtest/gtest.h>
+
+namespace minipg::sql {
+namespace {
+
+std::vector<std::string> Trees(std::string_view text) {
+  auto stmts = ParseSql(text);
+  EXPECT_TRUE(stmts.ok()) << (stmts.ok() ? "" : stmts.error().message);
+  std::vector<std::string> out;
+  if (stmts.ok()) {
+    for (const auto& s : *stmts) {
+      out.push_back(StatementToString(*s));
+    }
+  }
+  return out;
+}
+
+Error ParseError(std::string_view text) {
+  auto stmts = ParseSql(text);
+  EXPECT_FALSE(stmts.ok()) << text;
+  return stmts.ok() ? Error{} : stmts.error();
+}
+
+TEST(ParserTest, SplitsStatementsAndDropsEmptyOnes) {
+  auto stmts = ParseSql(";; SELECT 1; ; select 2;");
+  ASSERT_TRUE(stmts.ok());
+  ASSERT_EQ(stmts->size(), 2u);
+  EXPECT_EQ((*stmts)[0]->text, "SELECT 1");
+  EXPECT_EQ((*stmts)[1]->text, "select 2");
+  EXPECT_EQ((*stmts)[1]->location, 16);
+  EXPECT_TRUE(ParseSql("  -- only a comment\n").value().empty());
+}
+
+TEST(ParserTest, ArithmeticPrecedence) {
+  EXPECT_EQ(Trees("SELECT 1 + 2 * 3 - 4"), (std::vector<std::string>{"SelectStmt(targets: [((1 + (2 * 3)) - 4)])"}));
+  EXPECT_EQ(Trees("SELECT -a * b, -(1)"), (std::vector<std::string>{"SelectStmt(targets: [((-a) * b), -1])"}));
+  EXPECT_EQ(Trees("SELECT 'a' || 1 + 2"), (std::vector<std::string>{"SelectStmt(targets: [('a' || (1 + 2))])"}));
+}
+
+TEST(ParserTest, LogicPrecedence) {
+  EXPECT_EQ(Trees("SELECT NOT a = 1 OR b AND c IS NOT NULL"),
+            (std::vector<std::string>{"SelectStmt(targets: [((NOT (a = 1)) OR (b AND (c IS NOT NULL)))])"}));
+}
+
+TEST(ParserTest, NegativeLiteralsAreFolded) {
+  EXPECT_EQ(Trees("SELECT -2147483648, - -5"), (std::vector<std::string>{"SelectStmt(targets: [-2147483648, 5])"}));
+}
+
+TEST(ParserTest, CastsAliasesAndFunctions) {
+  EXPECT_EQ(Trees("SELECT a::int AS x, CAST(b AS varchar(10)) y, pg_sleep(0.5), count(*), current_user"),
+            (std::vector<std::string>{
+                "SelectStmt(targets: [a::int AS x, b::varchar AS y, pg_sleep(0.5), count(*), current_user])"}));
+}
+
+TEST(ParserTest, SelectWithAllClauses) {
+  EXPECT_EQ(Trees("select * from T as x where a > 1 order by b desc, 1 limit 5 offset 2"),
+            (std::vector<std::string>{"SelectStmt(targets: [*], from: t AS x, where: (a > 1), order_by: [b DESC, "
+                                      "1], limit: 5, offset: 2)"}));
+}
+
+TEST(ParserTest, DdlAndInsert) {
+  EXPECT_EQ(Trees("CREATE TABLE IF NOT EXISTS \"T\" (a int, b character varying(5)); "
+                  "INSERT INTO t (a, b) VALUES (1, 'x'), (2, NULL); DROP TABLE IF EXISTS a, b"),
+            (std::vector<std::string>{"CreateTableStmt(table: T, if_not_exists, columns: [a int, b varchar])",
+                                      "InsertStmt(table: t, columns: [a, b], values: [(1, 'x'), (2, NULL)])",
+                                      "DropTableStmt(tables: [a, b], if_exists)"}));
+}
+
+TEST(ParserTest, TransactionSetAndShow) {
+  auto stmts = ParseSql("BEGIN; COMMIT; ROLLBACK; START TRANSACTION ISOLATION LEVEL SERIALIZABLE; END; "
+                        "SET search_path TO public, x; SET DateStyle = 'ISO'; SET TIME ZONE 'UTC'; RESET x; SHOW ALL");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  auto& s = *stmts;
+  ASSERT_EQ(s.size(), 10u);
+  EXPECT_EQ(GetStatementKind(*s[0]), StatementKind::kBegin);
+  EXPECT_EQ(GetStatementKind(*s[1]), StatementKind::kCommit);
+  EXPECT_EQ(GetStatementKind(*s[2]), StatementKind::kRollback);
+  EXPECT_EQ(GetStatementKind(*s[3]), StatementKind::kBegin);
+  EXPECT_EQ(GetStatementKind(*s[4]), StatementKind::kCommit);
+  EXPECT_EQ(GetStatementKind(*s[5]), StatementKind::kSet);
+  EXPECT_EQ(GetSetName(*s[5]), "search_path");
+  EXPECT_EQ(GetSetValue(*s[5]), "public, x");
+  EXPECT_EQ(GetSetName(*s[6]), "datestyle");
+  EXPECT_EQ(GetSetValue(*s[6]), "ISO");
+  EXPECT_EQ(GetSetName(*s[7]), "timezone");
+  EXPECT_EQ(GetSetValue(*s[8]), std::nullopt);
+  EXPECT_EQ(GetStatementKind(*s[9]), StatementKind::kShow);
+  EXPECT_EQ(GetShowName(*s[9]), "all");
+}
+
+TEST(ParserTest, UnsupportedStatementsParseAsOther) {
+  auto stmts = ParseSql("UPDATE t SET a = 1; DELETE FROM t; SELECT 1");
+  ASSERT_TRUE(stmts.ok());
+  ASSERT_EQ(stmts->size(), 3u);
+  EXPECT_EQ(GetStatementKind(*(*stmts)[0]), StatementKind::kOther);
+  EXPECT_EQ(StatementToString(*(*stmts)[1]), "UnsupportedStmt(DELETE)");
+  EXPECT_EQ(GetStatementKind(*(*stmts)[2]), StatementKind::kSelect);
+}
+
+// Scenario: errors name the token and point at it (1-based), like PostgreSQL.
+TEST(ParserTest, SyntaxErrorPositions) {
+  Error e = ParseError("SELECT * FROM FROM");
+  EXPECT_EQ(e.sqlstate, "42601");
+  EXPECT_EQ(e.message, "syntax error at or near \"FROM\"");
+  EXPECT_EQ(e.position, 15);
+
+  e = ParseError("SELECT 1 +");
+  EXPECT_EQ(e.message, "syntax error at end of input");
+  EXPECT_EQ(e.position, 11);
+
+  e = ParseError("SELECT 1; FOO bar; SELECT 2");
+  EXPECT_EQ(e.message, "syntax error at or near \"FOO\"");
+  EXPECT_EQ(e.position, 11);
+
+  e = ParseError("SELECT 1 < 2 < 3");
+  EXPECT_EQ(e.position, 14);
+
+  e = ParseError("SELECT (1");
+  EXPECT_EQ(e.message, "syntax error at end of input");
+
+  e = ParseError("SELECT 1 != ");
+  EXPECT_EQ(e.message, "syntax error at end of input");
+
+  e = ParseError("CREATE TABLE t (a int,)");
+  EXPECT_EQ(e.message, "syntax error at or near \")\"");
+  EXPECT_EQ(e.position, 23);
+}
+
+TEST(ParserTest, ReservedWordsAreNotBareAliases) {
+  EXPECT_EQ(ParseError("SELECT 1 FROM").message, "syntax error at end of input");
+  EXPECT_EQ(Trees("SELECT 1 foo"), (std::vector<std::string>{"SelectStmt(targets: [1 AS foo])"}));
+  EXPECT_EQ(Trees("SELECT 1 AS from"), (std::vector<std::string>{"SelectStmt(targets: [1 AS from])"}));
+}
+
+}  // namespace
+}  // namespace minipg::sql

@@ -1,0 +1,166 @@
+/*
+ * collector_test.cpp
+ *   The collector as a real forked process: events sent out of order come
+ *   out in timestamp order, a late subscriber gets hello and a snapshot of
+ *   live processes first, and the trace file holds the same stream.
+ */
+#include "engine/trace/collector.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/trace/emitter.h"
+
+namespace minipg::trace {
+namespace {
+
+/* Reads lines from `fd` until `n` lines or a timeout. */
+std::vector<nlohmann::json> ReadLines(int fd, size_t n, int timeout_ms = 5000) {
+  std::vector<nlohmann::json> out;
+  std::string buf;
+  int64_t deadline = NowMicros() + timeout_ms * 1000;
+  while (out.size() < n && NowMicros() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char chunk[4096];
+    ssize_t got = recv(fd, chunk, sizeof chunk, 0);
+    if (got <= 0) break;
+    buf.append(chunk, static_cast<size_t>(got));
+    size_t nl;
+    while ((nl = buf.find('\n')) != std::string::npos) {
+      out.push_back(nlohmann::json::parse(buf.substr(0, nl)));
+      buf.erase(0, nl + 1);
+    }
+  }
+  return out;
+}
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(pipe2(events_, O_NONBLOCK), 0);
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(listen(listen_fd_, 8), 0);
+    socklen_t len = sizeof a;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    dir_ = std::filesystem::temp_directory_path() / ("collector_test_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    CollectorConfig cc;
+    cc.event_fd = events_[0];
+    cc.listen_fd = listen_fd_;
+    cc.trace_file = (dir_ / "trace.jsonl").string();
+    cc.server_version = "test";
+    pid_ = fork();
+    if (pid_ == 0) _exit(RunCollector(cc));
+    InitEmitter(events_[1]);
+  }
+  void TearDown() override {
+    InitEmitter(-1);
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(events_[0]);
+    close(events_[1]);
+    close(listen_fd_);
+    std::filesystem::remove_all(dir_);
+  }
+  int Subscribe() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    return fd;
+  }
+  int events_[2];
+  int listen_fd_ = -1;
+  int port_ = 0;
+  pid_t pid_ = 0;
+  std::filesystem::path dir_;
+};
+
+// Scenario: events that reach the collector out of order leave it in timestamp order.
+TEST_F(CollectorTest, ReordersByTimestamp) {
+  int sub = Subscribe();
+  auto hello = ReadLines(sub, 1);
+  ASSERT_EQ(hello.size(), 1u);
+  EXPECT_EQ(hello[0]["type"], "hello");
+  EXPECT_EQ(hello[0]["version"], kEventSchemaVersion);
+  int64_t now = NowMicros();
+  Event(EventType::kState).Ts(now + 300).Str("state", "third").Emit();
+  Event(EventType::kState).Ts(now + 100).Str("state", "first").Emit();
+  Event(EventType::kState).Ts(now + 200).Str("state", "second").Emit();
+  auto lines = ReadLines(sub, 3);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["state"], "first");
+  EXPECT_EQ(lines[1]["state"], "second");
+  EXPECT_EQ(lines[2]["state"], "third");
+  close(sub);
+}
+
+// Scenario: a subscriber that connects late first learns which processes are alive.
+TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
+  Event(EventType::kPostmasterStart).Int("port", 5432).Emit();
+  Event(EventType::kFork).Int("child", 1001).Str("role", "backend").Str("client", "[local]").Emit();
+  Event(EventType::kFork).Int("child", 1002).Str("role", "backend").Emit();
+  Event(EventType::kStartup).Pid(1001).Str("user", "alice").Str("database", "shop").Emit();
+  Event(EventType::kChildExit).Int("child", 1002).Emit();
+  usleep(200 * 1000);  // let the reorder window pass
+  int sub = Subscribe();
+  auto lines = ReadLines(sub, 3);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["type"], "hello");
+  EXPECT_EQ(lines[1]["type"], "process");
+  EXPECT_EQ(lines[1]["role"], "postmaster");
+  EXPECT_EQ(lines[2]["type"], "process");
+  EXPECT_EQ(lines[2]["proc"], 1001);
+  EXPECT_EQ(lines[2]["user"], "alice");
+  EXPECT_EQ(lines[2]["client"], "[local]");
+  // 1002 exited: no snapshot for it; the next line is live.
+  Event(EventType::kReady).Str("status", "I").Emit();
+  auto live = ReadLines(sub, 1);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0]["type"], "ready");
+  close(sub);
+}
+
+// Scenario: on SIGTERM the collector drains, writes the trace file and exits 0.
+TEST_F(CollectorTest, TraceFileOnStop) {
+  int sub = Subscribe();
+  ASSERT_EQ(ReadLines(sub, 1).size(), 1u) << "the collector is up";
+  for (int i = 0; i < 50; ++i) Event(EventType::kQueryStart).Int("i", i).Emit();
+  kill(pid_, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid_, &status, 0), pid_);
+  pid_ = 0;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::ifstream in(dir_ / "trace.jsonl");
+  std::string line;
+  std::vector<nlohmann::json> lines;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 51u);
+  EXPECT_EQ(lines[0]["type"], "hello");
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(lines[i + 1]["i"], i);
+  close(sub);
+}
+
+}  // namespace
+}  // namespace minipg::trace

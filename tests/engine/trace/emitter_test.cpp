@@ -1,0 +1,127 @@
+/*
+ * emitter_test.cpp
+ *   Events as JSON lines on a pipe, written without ever blocking:
+ *   escaping, invalid UTF-8, long fields, and the "dropped" count when the
+ *   pipe is full.
+ */
+#include "engine/trace/emitter.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace minipg::trace {
+namespace {
+
+class EmitterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(pipe2(fds_, O_NONBLOCK), 0);
+    InitEmitter(fds_[1]);
+  }
+  void TearDown() override {
+    InitEmitter(-1);
+    close(fds_[0]);
+    close(fds_[1]);
+  }
+  /* The next line, parsed; fails the test if there is none. */
+  nlohmann::json Receive() {
+    char buf[65536];
+    ssize_t n = read(fds_[0], buf, sizeof buf);
+    if (n > 0) pending_.append(buf, static_cast<size_t>(n));
+    auto nl = pending_.find('\n');
+    EXPECT_NE(nl, std::string::npos) << "expected an event line";
+    if (nl == std::string::npos) return nullptr;
+    std::string line = pending_.substr(0, nl);
+    pending_.erase(0, nl + 1);
+    return nlohmann::json::parse(line);
+  }
+  /* Reads and counts every complete line waiting in the pipe. */
+  int DrainLines() {
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fds_[0], buf, sizeof buf)) > 0) pending_.append(buf, static_cast<size_t>(n));
+    int lines = 0;
+    for (char c : pending_) lines += c == '\n';
+    pending_.clear();
+    return lines;
+  }
+  int fds_[2];
+  std::string pending_;
+};
+
+// Scenario: an event carries type, ts, pid and its fields in order.
+TEST_F(EmitterTest, CommonFields) {
+  int64_t before = NowMicros();
+  Event(EventType::kFork).Int("child", 77).Str("role", "backend").Bool("ok", true).Emit();
+  auto j = Receive();
+  EXPECT_EQ(j["type"], "fork");
+  EXPECT_EQ(j["pid"], getpid());
+  EXPECT_GE(j["ts"].get<int64_t>(), before);
+  EXPECT_EQ(j["child"], 77);
+  EXPECT_EQ(j["role"], "backend");
+  EXPECT_EQ(j["ok"], true);
+}
+
+// Scenario: quotes, backslashes, newlines, control bytes and invalid UTF-8 stay valid JSON.
+TEST_F(EmitterTest, HostileStrings) {
+  std::string nasty = "a\"b\\c\nd\x01 \xff\xfe é";
+  Event(EventType::kQueryStart).Str("text", nasty).Emit();
+  auto j = Receive();
+  std::string text = j["text"];
+  EXPECT_EQ(text.substr(0, 9), "a\"b\\c\nd\x01 ");
+  EXPECT_NE(text.find("\xef\xbf\xbd"), std::string::npos) << "invalid bytes become U+FFFD";
+  EXPECT_NE(text.find("é"), std::string::npos) << "valid UTF-8 is kept";
+}
+
+// Scenario: a huge field is cut so the event still fits in one atomic pipe write.
+TEST_F(EmitterTest, LongFieldIsCut) {
+  std::string big(1 << 20, 'x');
+  Event(EventType::kQueryStart).Str("text", big).Emit();
+  auto j = Receive();
+  std::string text = j["text"];
+  EXPECT_LT(text.size(), 4096u);
+  EXPECT_EQ(text.substr(text.size() - 3), "...");
+}
+
+// Scenario: when the channel is full, Emit() returns at once and the loss is reported later.
+TEST_F(EmitterTest, FullChannelCountsDrops) {
+  fcntl(fds_[1], F_SETPIPE_SZ, 4096);
+  int sent = 0;
+  for (; sent < 1000; ++sent) {
+    Event(EventType::kState).Str("state", std::string(200, 's')).Emit();
+  }
+  // Drain everything; then one more event must be preceded by a dropped count.
+  int received = DrainLines();
+  ASSERT_GT(received, 0);
+  ASSERT_LT(received, sent) << "the small pipe must have filled up";
+  Event(EventType::kReady).Str("status", "I").Emit();
+  auto dropped = Receive();
+  EXPECT_EQ(dropped["type"], "dropped");
+  EXPECT_EQ(dropped["count"].get<int>(), sent - received);
+  auto ready = Receive();
+  EXPECT_EQ(ready["type"], "ready");
+}
+
+// Scenario: with no channel, emitting is a silent no-op.
+TEST(EmitterNoChannelTest, DiscardsSilently) {
+  InitEmitter(-1);
+  Event(EventType::kHello).Int("version", 1).Emit();
+  SUCCEED();
+}
+
+// Scenario: every event type has a distinct wire name that maps back to it.
+TEST(EventSchemaTest, NamesRoundTrip) {
+  for (int i = 0; i < static_cast<int>(EventType::kCount_); ++i) {
+    auto t = static_cast<EventType>(i);
+    auto name = EventTypeName(t);
+    EXPECT_NE(name, "unknown");
+    EXPECT_EQ(EventTypeFromName(name), t) << name;
+  }
+  EXPECT_FALSE(EventTypeFromName("no_such_type").has_value());
+}
+
+}  // namespace
+}  // namespace minipg::trace

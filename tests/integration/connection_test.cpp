@@ -1,0 +1,239 @@
+/*
+ * connection_test.cpp
+ *   The process model, end to end: one backend process per connection,
+ *   max_connections, process titles, and hostile input that must harm no
+ *   one else.
+ */
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <barrier>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "engine/protocol/codec.h"
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+// Scenario: ten clients at once each get their own backend process; when
+// they leave, every backend exits and no zombie is left behind.
+TEST(ConnectionTest, TenConcurrentClientsTenBackends) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  constexpr int kClients = 10;
+  std::vector<int> pids(kClients, 0);
+  std::vector<int> reported(kClients, 0);
+  std::barrier all_connected(kClients + 1);
+  std::barrier may_leave(kClients + 1);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      auto c = server.Connect(i % 2 == 0, "client" + std::to_string(i));
+      if (c.ok()) {
+        auto r = (*c)->Query("SELECT pg_backend_pid()");
+        if (r.ok() && r->Scalar()) pids[i] = std::stoi(*r->Scalar());
+        reported[i] = (*c)->backend_pid();
+      }
+      all_connected.arrive_and_wait();
+      may_leave.arrive_and_wait();
+      if (c.ok()) (*c)->Close();
+    });
+  }
+  all_connected.arrive_and_wait();
+  // While all ten are connected: ten distinct backends, children of the postmaster.
+  std::set<int> distinct(pids.begin(), pids.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kClients));
+  EXPECT_EQ(distinct.count(0), 0u) << "every client got a pid";
+  EXPECT_EQ(distinct.count(server.pid()), 0u) << "no query ran in the postmaster";
+  EXPECT_EQ(pids, reported) << "pg_backend_pid() matches BackendKeyData";
+  auto backends = server.Backends();
+  EXPECT_EQ(backends.size(), static_cast<size_t>(kClients));
+  for (int p : pids) {
+    EXPECT_NE(std::find(backends.begin(), backends.end(), p), backends.end()) << p << " is a child of the postmaster";
+  }
+  may_leave.arrive_and_wait();
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(server.WaitForBackends(0)) << "all backends exit when their clients leave";
+  bool zombie = true;
+  ChildrenOf(server.pid(), &zombie);
+  EXPECT_FALSE(zombie) << "the postmaster reaps every child";
+  EXPECT_TRUE(server.Running());
+}
+
+// Scenario: the client over max_connections gets 53300; the others keep
+// working; when one leaves, a new client gets in.
+TEST(ConnectionTest, MaxConnectionsEnforced) {
+  Server server({"max_connections=3"});
+  ASSERT_TRUE(server.Start());
+  std::vector<std::unique_ptr<client::Connection>> held;
+  for (int i = 0; i < 3; ++i) {
+    auto c = server.Connect();
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    held.push_back(std::move(*c));
+  }
+  auto extra = server.Connect(false);
+  ASSERT_FALSE(extra.ok());
+  EXPECT_EQ(extra.error().sqlstate, "53300");
+  EXPECT_EQ(extra.error().message, "sorry, too many clients already");
+  for (auto& c : held) {
+    auto r = c->Query("SELECT 1 + 1");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->Scalar(), "2") << "sessions under the limit are unaffected";
+  }
+  held.back()->Close();
+  held.pop_back();
+  ASSERT_TRUE(server.WaitForBackends(2));
+  auto again = server.Connect();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)->Query("SELECT 42")->Scalar(), "42");
+}
+
+// Scenario: `ps` shows the postmaster and each backend the way PostgreSQL's do.
+TEST(ConnectionTest, ProcessTitles) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  EXPECT_EQ(ProcessTitle(server.pid()), "minipg: postmaster");
+  auto local = server.Connect(true);
+  auto tcp = server.Connect(false);
+  ASSERT_TRUE(local.ok() && tcp.ok());
+  std::string local_title = ProcessTitle((*local)->backend_pid());
+  EXPECT_EQ(local_title, "minipg: test test [local] idle");
+  std::string tcp_title = ProcessTitle((*tcp)->backend_pid());
+  EXPECT_EQ(tcp_title.rfind("minipg: test test 127.0.0.1(", 0), 0u) << tcp_title;
+  EXPECT_NE(tcp_title.find(") idle"), std::string::npos) << tcp_title;
+  ASSERT_TRUE((*tcp)->Query("BEGIN").ok());
+  EXPECT_EQ((*tcp)->transaction_status(), 'T');
+  EXPECT_NE(ProcessTitle((*tcp)->backend_pid()).find("idle in transaction"), std::string::npos);
+  bool collector = false;
+  for (pid_t p : ChildrenOf(server.pid())) collector |= ProcessTitle(p) == "minipg: event collector";
+  EXPECT_TRUE(collector);
+}
+
+/* Opens a raw TCP connection to the server. */
+int RawConnect(const Server& s) {
+  auto fd = client::OpenSocket("127.0.0.1", s.port(), 5000);
+  return fd.ok() ? *fd : -1;
+}
+
+/* Reads until EOF (or 5 s); returns what arrived. */
+std::string ReadUntilClose(int fd) {
+  std::string got;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 5000) != 1) break;
+    char buf[1024];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+// Scenario: garbage instead of a startup packet gets an error or a closed
+// connection; the server keeps serving everyone else.
+TEST(ConnectionTest, MalformedStartupHarmsNoOne) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto bystander = server.Connect();
+  ASSERT_TRUE(bystander.ok());
+  std::mt19937 rng(12345);
+  const std::vector<std::string> attacks = {
+      std::string("\x00\x00\x00\x04", 4),                      // length too small
+      std::string("\x7f\xff\xff\xff", 4),                      // 2 GB length
+      std::string("\x00\x00\x00\x08\x00\x02\x00\x00", 8),      // protocol 2.0
+      std::string("\x00\x00\x00\x0c\x00\x03\x00\x00user", 12),  // unterminated parameters
+      "GET / HTTP/1.1\r\nHost: x\r\n\r\n",                     // the wrong protocol entirely
+  };
+  std::vector<std::string> all = attacks;
+  for (int i = 0; i < 5; ++i) {
+    std::string junk(64 + rng() % 512, '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    all.push_back(junk);
+  }
+  for (const auto& bytes : all) {
+    int fd = RawConnect(server);
+    ASSERT_GE(fd, 0);
+    send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string reply = ReadUntilClose(fd);
+    close(fd);
+    // Either nothing, or an ErrorResponse: never a session.
+    if (!reply.empty()) {
+      EXPECT_EQ(reply[0], 'E') << "reply to garbage must be an ErrorResponse";
+    }
+    EXPECT_EQ(reply.find('Z'), std::string::npos) << "no ReadyForQuery for garbage";
+  }
+  EXPECT_TRUE(server.Running());
+  EXPECT_EQ((*bystander)->Query("SELECT 7")->Scalar(), "7") << "an existing session goes on";
+  auto fresh = server.Connect();
+  ASSERT_TRUE(fresh.ok()) << "new sessions still start";
+}
+
+// Scenario: after startup, an unknown message type ends that session with
+// FATAL 08P01; a huge length is refused without allocating it.
+TEST(ConnectionTest, MalformedMessagesAfterStartup) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  for (const std::string& bytes : {std::string("\x01\x00\x00\x00\x04", 5), std::string("Q\x7f\xff\xff\xff", 5)}) {
+    auto c = server.Connect(false);
+    ASSERT_TRUE(c.ok());
+    send((*c)->fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string reply = ReadUntilClose((*c)->fd());
+    ASSERT_FALSE(reply.empty());
+    EXPECT_EQ(reply[0], 'E');
+    EXPECT_NE(reply.find("08P01"), std::string::npos);
+    EXPECT_NE(reply.find("FATAL"), std::string::npos);
+  }
+  auto ok = server.Connect();
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)->Query("SELECT 'still here'")->Scalar(), "still here");
+}
+
+// Scenario: a cancel from a second connection ends a running pg_sleep with
+// 57014, and the session goes on.
+TEST(ConnectionTest, CancelRequestEndsSleep) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect(false);
+  ASSERT_TRUE(c.ok());
+  Result<client::QueryResult> result = client::QueryResult{};
+  auto start = std::chrono::steady_clock::now();
+  std::thread runner([&] { result = (*c)->Query("SELECT pg_sleep(30)"); });
+  // Wait until the backend is really running the statement (its title says so).
+  for (int i = 0; i < 250 && ProcessTitle((*c)->backend_pid()).find("SELECT") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE((*c)->Cancel().ok());
+  runner.join();
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(25)) << "the sleep ended early";
+  ASSERT_TRUE(result.ok());
+  ASSERT_TRUE(result->error.has_value());
+  EXPECT_EQ(result->error->sqlstate, "57014");
+  EXPECT_EQ(result->error->message, "canceling statement due to user request");
+  EXPECT_EQ((*c)->Query("SELECT 'after'")->Scalar(), "after");
+  // A cancel with the wrong key does nothing to a running statement.
+  auto other = server.Connect();
+  ASSERT_TRUE(other.ok());
+  Result<client::QueryResult> slept = client::QueryResult{};
+  std::thread sleeper([&] { slept = (*other)->Query("SELECT pg_sleep(1)"); });
+  for (int i = 0; i < 250 && ProcessTitle((*other)->backend_pid()).find("SELECT") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string wrong;
+  protocol::EncodeCancelRequest(wrong, (*other)->backend_pid(), (*other)->cancel_key() ^ 1);
+  int fd = RawConnect(server);
+  send(fd, wrong.data(), wrong.size(), MSG_NOSIGNAL);
+  ReadUntilClose(fd);
+  close(fd);
+  sleeper.join();
+  ASSERT_TRUE(slept.ok());
+  EXPECT_FALSE(slept->error.has_value()) << "a wrong key must not cancel";
+}
+
+}  // namespace
+}  // namespace minipg::testing

@@ -1,0 +1,181 @@
+/*
+ * event_stream_test.cpp
+ *   The event stream of a real server, read as a subscriber reads it: for
+ *   every connection, accept -> fork -> startup -> query stages -> exit,
+ *   in order; a late subscriber first gets the live processes; the trace
+ *   file holds the same events.
+ */
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+using nlohmann::json;
+
+class Subscriber {
+ public:
+  explicit Subscriber(int port) {
+    auto fd = client::OpenSocket("127.0.0.1", port, 5000);
+    fd_ = fd.ok() ? *fd : -1;
+  }
+  ~Subscriber() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  /* Reads events until `pred` holds for one (returned in `seen` too) or the timeout. */
+  bool ReadUntil(const std::function<bool(const json&)>& pred, int timeout_ms = 10000) {
+    for (int waited = 0; waited < timeout_ms;) {
+      size_t nl;
+      while ((nl = buf_.find('\n')) != std::string::npos) {
+        json ev = json::parse(buf_.substr(0, nl));
+        buf_.erase(0, nl + 1);
+        seen.push_back(ev);
+        if (pred(ev)) return true;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) {
+        waited += 100;
+        continue;
+      }
+      char chunk[8192];
+      ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return false;
+      buf_.append(chunk, static_cast<size_t>(n));
+    }
+    return false;
+  }
+  std::vector<json> seen;
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+/* Index of the first event in `evs` matching type and predicate, from `from`. */
+int Find(const std::vector<json>& evs, const std::string& type, const std::function<bool(const json&)>& pred,
+         int from = 0) {
+  for (int i = from; i < static_cast<int>(evs.size()); ++i) {
+    if (evs[i]["type"] == type && pred(evs[i])) return i;
+  }
+  return -1;
+}
+
+// Scenario: three connections, each seen as accept -> fork -> startup ->
+// auth -> query and its stages -> disconnect -> child_exit, in that order.
+TEST(EventStreamTest, ConnectionLifecycleInOrder) {
+  Server server({"trace_file=trace.jsonl"});
+  ASSERT_TRUE(server.Start());
+  Subscriber sub(server.event_port());
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(sub.ReadUntil([](const json& e) { return e["type"] == "hello"; }));
+  EXPECT_EQ(sub.seen[0]["type"], "hello") << "the first line is hello";
+  EXPECT_EQ(sub.seen[0]["version"], 1);
+
+  std::vector<int> pids;
+  for (int i = 0; i < 3; ++i) {
+    auto c = server.Connect(i != 1, "events" + std::to_string(i));
+    ASSERT_TRUE(c.ok());
+    pids.push_back((*c)->backend_pid());
+    ASSERT_TRUE((*c)->Query("SELECT 40 + 2")->ok());
+    (*c)->Close();
+  }
+  for (int pid : pids) {
+    ASSERT_TRUE(sub.ReadUntil([&](const json& e) { return e["type"] == "child_exit" && e["child"] == pid; }))
+        << "no child_exit for " << pid;
+  }
+  const auto& evs = sub.seen;
+  int64_t last_ts = 0;
+  for (const auto& e : evs) {
+    ASSERT_TRUE(e.contains("type") && e.contains("ts") && e.contains("pid")) << e.dump();
+    if (e["type"] == "process" || e["type"] == "hello") continue;
+    EXPECT_GE(e["ts"].get<int64_t>(), last_ts) << "events are ordered by ts: " << e.dump();
+    last_ts = e["ts"];
+  }
+  for (int pid : pids) {
+    SCOPED_TRACE("backend " + std::to_string(pid));
+    int fork = Find(evs, "fork", [&](const json& e) { return e["child"] == pid; });
+    ASSERT_GE(fork, 0);
+    EXPECT_EQ(evs[fork]["pid"], server.pid());
+    EXPECT_EQ(evs[fork]["role"], "backend");
+    int accept = Find(evs, "accept", [&](const json& e) { return e["conn"] == evs[fork]["conn"]; });
+    ASSERT_GE(accept, 0);
+    EXPECT_LT(accept, fork);
+    auto mine = [&](const json& e) { return e["pid"] == pid; };
+    int startup = Find(evs, "startup", mine, fork);
+    int auth = Find(evs, "auth_ok", mine, startup);
+    int query = Find(evs, "query_start", mine, auth);
+    int parse = Find(evs, "parse", mine, query);
+    int analyze = Find(evs, "analyze", mine, parse);
+    int plan = Find(evs, "plan", mine, analyze);
+    int execute = Find(evs, "execute", mine, plan);
+    int done = Find(evs, "query_done", mine, execute);
+    int disconnect = Find(evs, "disconnect", mine, done);
+    int exit = Find(evs, "child_exit", [&](const json& e) { return e["child"] == pid; }, disconnect);
+    EXPECT_GT(startup, fork);
+    EXPECT_GT(auth, startup);
+    EXPECT_GT(query, auth);
+    EXPECT_GT(parse, query);
+    EXPECT_GT(analyze, parse);
+    EXPECT_GT(plan, analyze);
+    EXPECT_GT(execute, plan);
+    EXPECT_GT(done, execute);
+    EXPECT_GT(disconnect, done);
+    EXPECT_GT(exit, disconnect);
+    if (query >= 0) {
+      EXPECT_EQ(evs[query]["text"], "SELECT 40 + 2");
+    }
+    if (done >= 0) {
+      EXPECT_EQ(evs[done]["tag"], "SELECT 1");
+    }
+    if (disconnect >= 0) {
+      EXPECT_EQ(evs[disconnect]["reason"], "terminate");
+    }
+    if (exit >= 0) {
+      EXPECT_EQ(evs[exit]["exit_code"], 0);
+    }
+  }
+  // The trace file holds the same events.
+  server.Stop(SIGINT);
+  std::ifstream in(server.data_dir() / "trace.jsonl");
+  std::string line;
+  int file_forks = 0;
+  while (std::getline(in, line)) {
+    json e = json::parse(line);
+    if (e["type"] == "fork" && e["role"] == "backend") ++file_forks;
+  }
+  EXPECT_GE(file_forks, 3);
+}
+
+// Scenario: a subscriber that connects while sessions are open gets one
+// "process" line per live process before the live stream.
+TEST(EventStreamTest, LateSubscriberSnapshot) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto a = server.Connect(true, "early_bird");
+  ASSERT_TRUE(a.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Subscriber sub(server.event_port());
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(sub.ReadUntil([&](const json& e) {
+    return e["type"] == "process" && e["proc"] == (*a)->backend_pid();
+  }));
+  const auto& snap = sub.seen.back();
+  EXPECT_EQ(snap["role"], "backend");
+  EXPECT_EQ(snap["application_name"], "early_bird");
+  EXPECT_EQ(snap["state"], "idle");
+  EXPECT_EQ(snap["parent"], server.pid());
+  EXPECT_GE(Find(sub.seen, "process", [&](const json& e) { return e["role"] == "postmaster"; }), 0);
+}
+
+}  // namespace
+}  // namespace minipg::testing

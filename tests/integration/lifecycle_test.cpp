@@ -1,0 +1,166 @@
+/*
+ * lifecycle_test.cpp
+ *   A server's life: first start initializes the data directory, data
+ *   survives a restart, a second server is kept out of a data directory or
+ *   port in use, and smart / fast / immediate shutdown behave as
+ *   PostgreSQL's do.
+ */
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+// Scenario: an empty directory is initialized, and rows written before a
+// restart are read after it.
+TEST(LifecycleTest, DataSurvivesRestart) {
+  char tmpl[] = "/tmp/minipg_restart_XXXXXX";
+  std::filesystem::path dir = mkdtemp(tmpl);
+  {
+    Server first({}, dir);
+    ASSERT_TRUE(first.Start());
+    EXPECT_TRUE(std::filesystem::exists(dir / "PG_VERSION"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "postmaster.pid"));
+    EXPECT_NE(first.Log().find("initialized a new data directory"), std::string::npos);
+    auto c = first.Connect();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->Query("CREATE TABLE kept (id bigint, note text)")->ok());
+    ASSERT_TRUE((*c)->Query("INSERT INTO kept VALUES (1, 'one'), (2, 'two'), (3, NULL)")->ok());
+    (*c)->Close();
+    EXPECT_EQ(first.Stop(SIGINT), 0);
+    EXPECT_FALSE(std::filesystem::exists(dir / "postmaster.pid")) << "lock file removed at shutdown";
+  }
+  {
+    Server second({}, dir);
+    ASSERT_TRUE(second.Start());
+    std::string log = second.Log();  // both servers' logs: the same file
+    auto first_init = log.find("initialized a new data directory");
+    EXPECT_EQ(log.find("initialized a new data directory", first_init + 1), std::string::npos)
+        << "the second start reuses the directory";
+    auto c = second.Connect();
+    ASSERT_TRUE(c.ok());
+    auto r = (*c)->Query("SELECT id, note FROM kept WHERE id >= 2");
+    ASSERT_TRUE(r.ok() && r->ok());
+    ASSERT_EQ(r->statements.size(), 1u);
+    const auto& rows = r->statements[0].rows;
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], "2");
+    EXPECT_EQ(rows[0][1], "two");
+    EXPECT_EQ(rows[1][0], "3");
+    EXPECT_FALSE(rows[1][1].has_value());
+    (*c)->Close();
+    second.Stop(SIGINT);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Scenario: a second server on the same data directory is refused with the
+// lock file's pid; a server on a port in use says so; the first runs on.
+TEST(LifecycleTest, LockFileAndPortInUse) {
+  Server first;
+  ASSERT_TRUE(first.Start());
+  std::string cmd = BinDir() + "/minipg -D " + first.data_dir().string() + " -p " +
+                    std::to_string(FreePort()) + " -k " + first.data_dir().string() + " -c event_port=-1 2>&1";
+  auto r = RunCommand(cmd);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("lock file"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PID " + std::to_string(first.pid())), std::string::npos) << r.out;
+
+  char tmpl[] = "/tmp/minipg_port_XXXXXX";
+  std::string other = mkdtemp(tmpl);
+  r = RunCommand(BinDir() + "/minipg -D " + other + " -p " + std::to_string(first.port()) +
+                 " -k " + other + " -c listen_addresses=127.0.0.1 -c event_port=-1 2>&1");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("could not bind"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Address already in use"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(other + "/postmaster.pid")) << "a failed start leaves no lock file";
+  std::filesystem::remove_all(other);
+
+  r = RunCommand(BinDir() + "/minipg -D " + other + " -c max_connections=zero 2>&1");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("invalid value for parameter \"max_connections\""), std::string::npos) << r.out;
+  r = RunCommand(BinDir() + "/minipg -D " + other + " -c no_such_setting=1 2>&1");
+  EXPECT_NE(r.out.find("unrecognized configuration parameter \"no_such_setting\""), std::string::npos) << r.out;
+  std::filesystem::remove_all(other);
+
+  auto c = first.Connect();
+  ASSERT_TRUE(c.ok()) << "the first server is untouched";
+}
+
+// Scenario: smart shutdown (SIGTERM) waits for connected clients and
+// refuses new ones with 57P03; the server exits when the last one leaves.
+TEST(LifecycleTest, SmartShutdownWaitsForClients) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  kill(server.pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(server.Running()) << "smart shutdown waits for the session";
+  auto late = server.Connect();
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().sqlstate, "57P03");
+  EXPECT_EQ(late.error().message, "the database system is shutting down");
+  EXPECT_EQ((*c)->Query("SELECT 'still served'")->Scalar(), "still served");
+  (*c)->Close();
+  EXPECT_EQ(server.Stop(0, 10000), 0) << "exits once the last client has left";
+  EXPECT_NE(server.Log().find("received smart shutdown request"), std::string::npos);
+  EXPECT_NE(server.Log().find("database system is shut down"), std::string::npos);
+}
+
+// Scenario: fast shutdown (SIGINT) ends sessions with FATAL 57P01.
+TEST(LifecycleTest, FastShutdownTerminatesSessions) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(server.Stop(SIGINT), 0);
+  auto r = (*c)->Query("SELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().sqlstate, "57P01");
+  EXPECT_EQ(r.error().message, "terminating connection due to administrator command");
+  EXPECT_NE(server.Log().find("received fast shutdown request"), std::string::npos);
+}
+
+// Scenario: immediate shutdown (SIGQUIT) ends everything at once; clients
+// are told why.
+TEST(LifecycleTest, ImmediateShutdown) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  pid_t backend = (*c)->backend_pid();
+  EXPECT_EQ(server.Stop(SIGQUIT), 0);
+  EXPECT_NE(kill(backend, 0), 0) << "the backend is gone";
+  auto r = (*c)->Query("SELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().sqlstate, "57P01");
+  EXPECT_NE(r.error().message.find("immediate shutdown"), std::string::npos);
+}
+
+// Scenario: the config file in the data directory is read; -c wins over it.
+TEST(LifecycleTest, ConfigFileAndCommandLine) {
+  char tmpl[] = "/tmp/minipg_conf_XXXXXX";
+  std::filesystem::path dir = mkdtemp(tmpl);
+  std::ofstream(dir / "PG_VERSION") << "15\n";
+  std::ofstream(dir / "minipg.conf") << "max_connections = 1   # tiny\n";
+  Server server({}, dir);
+  ASSERT_TRUE(server.Start());
+  auto a = server.Connect();
+  ASSERT_TRUE(a.ok());
+  auto b = server.Connect();
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().sqlstate, "53300") << "max_connections = 1 came from minipg.conf";
+  (*a)->Close();
+  server.Stop(SIGINT);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace minipg::testing

@@ -1,0 +1,97 @@
+/*
+ * psql_test.cpp
+ *   Real psql (PostgreSQL 15's) against minipg, over TCP and over the Unix
+ *   socket: it must print exactly what it prints against PostgreSQL, and
+ *   its Ctrl-C must cancel a running statement.
+ */
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+bool HavePsql() { return RunCommand("command -v psql >/dev/null 2>&1").status == 0; }
+
+class PsqlTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (!HavePsql()) GTEST_SKIP() << "psql is not installed (scripts/install-deps.sh installs it)";
+    ASSERT_TRUE(server_.Start());
+  }
+  CommandResult Psql(const std::string& sql) {
+    return RunCommand(server_.PsqlCommand(GetParam()) + " -c \"" + sql + "\" 2>&1");
+  }
+  Server server_;
+};
+
+// Scenario: a SELECT prints psql's aligned table, byte for byte as against PostgreSQL 15.
+TEST_P(PsqlTest, SelectPrintsLikePostgres) {
+  auto r = Psql("SELECT 1 AS one, 'hi' AS greeting");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, " one | greeting \n-----+----------\n   1 | hi\n(1 row)\n\n");
+  r = Psql("SELECT 1; SELECT 2+2, true");
+  EXPECT_EQ(r.out,
+            " ?column? \n----------\n        1\n(1 row)\n\n"
+            " ?column? | ?column? \n----------+----------\n        4 | t\n(1 row)\n\n");
+}
+
+// Scenario: an error prints psql's ERROR line with the caret under the position.
+TEST_P(PsqlTest, ErrorsPrintLikePostgres) {
+  auto r = Psql("SELECT nope");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "ERROR:  column \"nope\" does not exist\nLINE 1: SELECT nope\n               ^\n");
+}
+
+// Scenario: tables made and filled through psql are read back through psql.
+TEST_P(PsqlTest, CreateInsertSelect) {
+  auto r = Psql("CREATE TABLE pets (id int, name text, good boolean)");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("INSERT INTO pets VALUES (1, 'rex', true), (2, 'tom', false)");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("SELECT name, id FROM pets WHERE good");
+  EXPECT_EQ(r.out, " name | id \n------+----\n rex  |  1\n(1 row)\n\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, PsqlTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "UnixSocket" : "Tcp"; });
+
+// Scenario: Ctrl-C in psql sends a CancelRequest; pg_sleep ends with 57014 at once.
+TEST(PsqlCancelTest, CtrlCCancelsSleep) {
+  if (!HavePsql()) GTEST_SKIP() << "psql is not installed";
+  Server server;
+  ASSERT_TRUE(server.Start());
+  std::string out_file = server.data_dir().string() + "/psql.out";
+  pid_t psql = fork();
+  if (psql == 0) {
+    std::string cmd = "exec " + server.PsqlCommand(false) + " -c 'SELECT pg_sleep(60)' >" + out_file + " 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  auto start = std::chrono::steady_clock::now();
+  // Wait until a backend is running the SELECT: its process title says so.
+  bool running = false;
+  for (int i = 0; i < 500 && !running; ++i) {
+    for (pid_t b : server.Backends()) running |= ProcessTitle(b).find("SELECT") != std::string::npos;
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(running) << "psql's query never started";
+  kill(psql, SIGINT);
+  int status = 0;
+  waitpid(psql, &status, 0);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(30));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::string out = RunCommand("cat " + out_file).out;
+  EXPECT_NE(out.find("ERROR:  canceling statement due to user request"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace minipg::testing

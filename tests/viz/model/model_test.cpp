@@ -1,0 +1,398 @@
+/*-------------------------------------------------------------------------
+ * model_test.cpp
+ *   Tests of the visualizer's model: recorded traces (tests/viz/model/data)
+ *   and hand-made impossible input go in, processes, the log, counters and
+ *   anomalies come out. No window is involved.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/model/model.h"
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "viz/model/source.h"
+
+namespace minipg::viz {
+namespace {
+
+std::string DataPath(const char* name) { return fmt::format("{}/{}", MINIPG_VIZ_TEST_DATA, name); }
+
+/* Feeds a whole trace file to the model through a FileSource, as the app does. */
+void LoadTrace(Model& model, const char* name) {
+  FileSource source(DataPath(name));
+  ASSERT_NE(source.state(), SourceState::kFailed) << source.error();
+  std::vector<std::string> lines;
+  while (source.Poll(lines, 7) > 0) {  // small batches, like frames
+    for (const std::string& line : lines) model.ApplyLine(line);
+    lines.clear();
+  }
+  EXPECT_EQ(source.state(), SourceState::kEnded);
+}
+
+std::string Line(std::string_view type, int64_t ts, int64_t pid, std::string_view extra = "") {
+  return fmt::format(R"({{"type":"{}","ts":{},"pid":{}{}{}}})", type, ts, pid,
+                     extra.empty() ? "" : ",", extra);
+}
+
+// Scenario: one client connects, runs one query and disconnects. The model
+// follows the backend through every state and records a clean exit.
+TEST(ModelTest, NormalLifecycle) {
+  Model model;
+  LoadTrace(model, "lifecycle.jsonl");
+
+  EXPECT_EQ(model.anomaly_count(), 0u) << model.anomalies().front().message;
+  EXPECT_EQ(model.events_seen(), 24u);
+  EXPECT_EQ(model.postmaster_pid(), 100);
+  EXPECT_EQ(model.server().schema_version, 1);
+  EXPECT_EQ(model.server().port, 5432);
+  ASSERT_EQ(model.server().listen_sockets.size(), 2u);
+  EXPECT_EQ(model.server().listen_sockets[1].transport, "unix");
+
+  // Fork order: postmaster, collector, backend.
+  ASSERT_EQ(model.processes().size(), 3u);
+  EXPECT_EQ(model.processes()[0].role, ProcessRole::kPostmaster);
+  EXPECT_EQ(model.processes()[1].role, ProcessRole::kCollector);
+  EXPECT_EQ(model.processes()[1].parent_pid, 100);
+
+  const Process* backend = model.FindProcess(200);
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->role, ProcessRole::kBackend);
+  EXPECT_EQ(backend->parent_pid, 100);
+  EXPECT_EQ(backend->client, "127.0.0.1:52114");
+  EXPECT_EQ(backend->transport, "tcp");
+  EXPECT_EQ(backend->user, "alice");
+  EXPECT_EQ(backend->database, "shop");
+  EXPECT_EQ(backend->application_name, "minipsql");
+  EXPECT_EQ(backend->state, SessionState::kIdle);
+  EXPECT_EQ(backend->last_query, "SELECT id, name FROM items WHERE id < 4;");
+  EXPECT_TRUE(backend->current_query.empty());
+  EXPECT_EQ(backend->last_tag, "SELECT 3");
+  EXPECT_EQ(backend->queries_done, 1);
+  EXPECT_NE(backend->last_plan.find("SeqScan"), std::string::npos);
+  EXPECT_EQ(backend->started_ts, 1200100);
+  EXPECT_EQ(backend->disconnect_reason, "terminate");
+  EXPECT_TRUE(backend->exited);
+  EXPECT_EQ(backend->exited_ts, 1400100);
+  EXPECT_EQ(backend->exit_code, 0);
+  EXPECT_FALSE(backend->exit_signal.has_value());
+  EXPECT_FALSE(backend->crashed);
+  EXPECT_EQ(model.LiveProcessCount(), 2u);
+  // The connection is gone with its backend.
+  EXPECT_TRUE(model.connections().empty());
+
+  EXPECT_EQ(model.EventsOfType(static_cast<size_t>(EventType::kState)), 5u);
+  EXPECT_EQ(model.log().size(), 24u);
+  EXPECT_EQ(model.log().back().type_name, "child_exit");
+  EXPECT_NE(model.log().back().text.find("child=200"), std::string::npos);
+}
+
+// Scenario: the state is visible while it lasts, not only at the end: in the
+// middle of the query the backend is active with the query's text.
+TEST(ModelTest, StateWhileQueryRuns) {
+  Model model;
+  FileSource source(DataPath("lifecycle.jsonl"));
+  std::vector<std::string> lines;
+  source.Poll(lines, 17);  // up to and including "plan"
+  for (const auto& l : lines) model.ApplyLine(l);
+  const Process* backend = model.FindProcess(200);
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->state, SessionState::kActive);
+  EXPECT_EQ(backend->current_query, "SELECT id, name FROM items WHERE id < 4;");
+  EXPECT_EQ(backend->stage, "analyze");
+  ASSERT_EQ(model.connections().size(), 1u);
+  EXPECT_EQ(model.connections().at(1).backend_pid, 200);
+  EXPECT_EQ(model.connections().at(1).client, "127.0.0.1:52114");
+}
+
+// Scenario: three backends live at once, in different states, plus one that
+// exited normally and one killed by SIGKILL (a crash).
+TEST(ModelTest, ThreeConcurrentBackends) {
+  Model model;
+  LoadTrace(model, "three_backends.jsonl");
+  EXPECT_EQ(model.anomaly_count(), 0u);
+
+  const Process* a = model.FindProcess(200);
+  const Process* b = model.FindProcess(201);
+  const Process* c = model.FindProcess(202);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->state, SessionState::kIdle);
+  EXPECT_EQ(b->state, SessionState::kActive);
+  EXPECT_EQ(b->current_query, "SELECT count(*) FROM orders, pg_sleep(5);");
+  EXPECT_EQ(b->stage, "parse");
+  EXPECT_EQ(c->state, SessionState::kIdleInTransaction);
+  EXPECT_EQ(c->txn_status, 'T');
+  EXPECT_EQ(c->client, "[local]");
+  EXPECT_EQ(c->transport, "unix");
+  EXPECT_EQ(c->user, "carol");
+
+  const Process* done = model.FindProcess(203);
+  ASSERT_NE(done, nullptr);
+  EXPECT_TRUE(done->exited);
+  EXPECT_FALSE(done->crashed);
+
+  const Process* killed = model.FindProcess(204);
+  ASSERT_NE(killed, nullptr);
+  EXPECT_TRUE(killed->exited);
+  EXPECT_TRUE(killed->crashed);
+  EXPECT_EQ(killed->exit_signal, 9);
+  EXPECT_EQ(killed->exit_status, "terminated by signal 9: Killed");
+  EXPECT_TRUE(killed->current_query.empty());
+
+  // postmaster, collector and three backends are alive; order is fork order.
+  EXPECT_EQ(model.LiveProcessCount(), 5u);
+  std::vector<int64_t> order;
+  for (const Process& p : model.processes()) order.push_back(p.pid);
+  EXPECT_EQ(order, (std::vector<int64_t>{100, 101, 200, 201, 202, 203, 204}));
+  EXPECT_EQ(model.connections().size(), 3u);
+}
+
+// Scenario: a viewer that connects late gets hello and one "process" line per
+// live process; it must rebuild the tree from those and then follow on.
+TEST(ModelTest, LateSubscriberSnapshot) {
+  Model model;
+  LoadTrace(model, "snapshot.jsonl");
+  EXPECT_EQ(model.anomaly_count(), 0u);
+  EXPECT_EQ(model.postmaster_pid(), 100);
+  ASSERT_EQ(model.processes().size(), 4u);
+
+  const Process* alice = model.FindProcess(300);
+  ASSERT_NE(alice, nullptr);
+  EXPECT_TRUE(alice->from_snapshot);
+  EXPECT_EQ(alice->parent_pid, 100);
+  EXPECT_EQ(alice->started_ts, 4000000);
+  EXPECT_EQ(alice->user, "alice");
+  EXPECT_EQ(alice->client, "127.0.0.1:40001");
+  EXPECT_EQ(alice->state, SessionState::kIdle);  // changed after the snapshot
+  EXPECT_EQ(alice->last_tag, "SELECT 1");
+
+  const Process* bob = model.FindProcess(301);
+  ASSERT_NE(bob, nullptr);
+  EXPECT_TRUE(bob->exited);
+  EXPECT_EQ(model.FindProcess(101)->role, ProcessRole::kCollector);
+}
+
+// Scenario: the postmaster reports the exit of a pid it never forked. The
+// model records it and goes on; no process appears from nowhere.
+TEST(ModelTest, ExitForPidNeverForked) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100, R"("port":5432)"));
+  model.ApplyLine(Line("child_exit", 20, 100, R"("child":4242,"role":"backend","exit_code":0)"));
+  EXPECT_TRUE(model.HasAnomaly(AnomalyKind::kExitForUnknownPid));
+  EXPECT_EQ(model.FindProcess(4242), nullptr);
+  ASSERT_EQ(model.anomalies().size(), 1u);
+  EXPECT_NE(model.anomalies().front().message.find("4242"), std::string::npos);
+  EXPECT_EQ(model.anomalies().front().line_no, 2u);
+  // The stream goes on working afterwards.
+  model.ApplyLine(Line("fork", 30, 100, R"("child":200,"role":"backend","conn":1)"));
+  EXPECT_NE(model.FindProcess(200), nullptr);
+}
+
+// Scenario: events arrive with a timestamp earlier than the one before.
+TEST(ModelTest, TimeGoingBackwards) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 1000, 100));
+  model.ApplyLine(Line("listen", 900, 100, R"("transport":"tcp","address":"127.0.0.1","port":5432)"));
+  model.ApplyLine(Line("listen", 1100, 100, R"("transport":"unix","address":"/tmp/s","port":5432)"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kTimeBackwards), 1u);
+  EXPECT_NE(model.anomalies().front().message.find("100 us earlier"), std::string::npos);
+  EXPECT_EQ(model.last_ts(), 1100);
+  EXPECT_EQ(model.server().listen_sockets.size(), 2u);  // both still applied
+}
+
+// Scenario: a trace file whose last line was cut off mid-write (the server was
+// killed). Everything before it is applied; the last line is an anomaly.
+TEST(ModelTest, TruncatedLastLine) {
+  Model model;
+  LoadTrace(model, "truncated.jsonl");
+  EXPECT_EQ(model.lines_seen(), 4u);
+  EXPECT_EQ(model.events_seen(), 3u);
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kMalformedLine), 1u);
+  EXPECT_EQ(model.anomalies().back().line_no, 4u);
+  const Process* backend = model.FindProcess(200);
+  ASSERT_NE(backend, nullptr);
+  EXPECT_EQ(backend->state, SessionState::kStarting);  // from the fork, not the cut line
+}
+
+// Scenario: lines that are not events at all. Each is one anomaly; blank lines
+// are not; nothing crashes.
+TEST(ModelTest, MalformedLines) {
+  Model model;
+  const std::vector<std::string> bad = {
+      "not json at all",
+      "[1,2,3]",
+      R"({"type":"fork","pid":100})",                  // no ts
+      R"({"type":"fork","ts":"soon","pid":100})",      // ts not an integer
+      R"({"ts":5,"pid":100})",                         // no type
+      R"({"type":42,"ts":5,"pid":100})",               // type not a string
+      R"({"type":"fork","ts":5})",                     // no pid
+      "{\"type\":\"fork\",\"ts\":5,\"pid\":100,\"child\":",  // cut off
+      std::string(kMaxLineBytes + 1, 'x'),                    // too long
+  };
+  for (const auto& line : bad) model.ApplyLine(line);
+  model.ApplyLine("");
+  model.ApplyLine("   \r");
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kMalformedLine), bad.size());
+  EXPECT_EQ(model.anomaly_count(), bad.size());
+  EXPECT_EQ(model.events_seen(), 0u);
+  EXPECT_EQ(model.lines_seen(), bad.size() + 2);
+  EXPECT_TRUE(model.processes().empty());
+}
+
+// Scenario: a newer server sends a type this viewer does not know. It is
+// logged and recorded, and later known events still work.
+TEST(ModelTest, UnknownEventType) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("checkpoint_start", 20, 100, R"("reason":"time")"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kUnknownEventType), 1u);
+  EXPECT_EQ(model.EventsOfType(kUnknownTypeSlot), 1u);
+  EXPECT_EQ(model.log().back().type_name, "checkpoint_start");
+  EXPECT_EQ(model.log().back().type_slot, kUnknownTypeSlot);
+  model.ApplyLine(Line("fork", 30, 100, R"("child":200,"role":"backend")"));
+  EXPECT_NE(model.FindProcess(200), nullptr);
+}
+
+// Scenario: a process keeps emitting after the postmaster reaped it.
+TEST(ModelTest, EventAfterExit) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("fork", 20, 100, R"("child":200,"role":"backend")"));
+  model.ApplyLine(Line("child_exit", 30, 100, R"("child":200,"exit_code":1)"));
+  model.ApplyLine(Line("state", 40, 200, R"("state":"idle")"));
+  model.ApplyLine(Line("child_exit", 50, 100, R"("child":200,"exit_code":0)"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kEventAfterExit), 2u);
+  const Process* p = model.FindProcess(200);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->state, SessionState::kStarting);  // the late state was not applied
+  EXPECT_TRUE(p->crashed);                       // exit code 1 is not a clean exit
+  EXPECT_EQ(p->exit_code, 1);
+}
+
+// Scenario: events from a pid nobody forked still show up (as a placeholder
+// process under the postmaster) and are recorded as an anomaly once.
+TEST(ModelTest, EventFromUnknownPid) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("state", 20, 777, R"("state":"active")"));
+  model.ApplyLine(Line("state", 30, 777, R"("state":"idle")"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kEventFromUnknownPid), 1u);
+  const Process* p = model.FindProcess(777);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->role, ProcessRole::kBackend);
+  EXPECT_EQ(p->parent_pid, 100);
+  EXPECT_EQ(p->state, SessionState::kIdle);
+}
+
+// Scenario: the kernel reuses a pid: a fork of a pid that exited earlier is a
+// new process, while a fork of a pid still alive is impossible.
+TEST(ModelTest, PidReuseAndDuplicateFork) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("fork", 20, 100, R"("child":200,"role":"backend")"));
+  model.ApplyLine(Line("child_exit", 30, 100, R"("child":200,"exit_code":0)"));
+  model.ApplyLine(Line("fork", 40, 100, R"("child":200,"role":"backend")"));
+  EXPECT_EQ(model.anomaly_count(), 0u);
+  EXPECT_EQ(model.processes().size(), 3u);
+  EXPECT_FALSE(model.FindProcess(200)->exited);
+  model.ApplyLine(Line("fork", 50, 100, R"("child":200,"role":"backend")"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kDuplicateFork), 1u);
+}
+
+// Scenario: hello announces a newer schema: a warning, and the stream is read on.
+TEST(ModelTest, NewerSchemaVersion) {
+  Model model;
+  model.ApplyLine(Line("hello", 10, 101, R"("version":2,"server":"minipg")"));
+  model.ApplyLine(Line("postmaster_start", 20, 100, R"("port":6000)"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kNewerSchema), 1u);
+  EXPECT_EQ(model.server().schema_version, 2);
+  EXPECT_EQ(model.server().port, 6000);
+}
+
+// Scenario: the server dropped events; the counts are summed and shown.
+TEST(ModelTest, DroppedEvents) {
+  Model model;
+  model.ApplyLine(Line("dropped", 10, 200, R"("count":5)"));
+  model.ApplyLine(Line("dropped", 20, 201, R"("count":7)"));
+  EXPECT_EQ(model.server_dropped_events(), 12u);
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kDroppedEvents), 2u);
+}
+
+// Scenario: a documented field is missing (fork without child): recorded, no
+// process is invented.
+TEST(ModelTest, MissingField) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("fork", 20, 100, R"("role":"backend")"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kBadField), 1u);
+  EXPECT_EQ(model.processes().size(), 1u);
+}
+
+// Scenario: the log keeps only the newest N entries and counts the rest;
+// anomalies too are bounded but all counted.
+TEST(ModelTest, EventLogIsBounded) {
+  ModelOptions options;
+  options.log_capacity = 5;
+  options.max_anomalies = 3;
+  Model model(options);
+  for (int i = 0; i < 12; ++i) {
+    model.ApplyLine(Line("dropped", 100 + i, 100, fmt::format(R"("count":{})", i)));
+  }
+  ASSERT_EQ(model.log().size(), 5u);
+  EXPECT_EQ(model.log_discarded(), 7u);
+  EXPECT_EQ(model.log().front().seq, 8u);
+  EXPECT_EQ(model.log().back().seq, 12u);
+  EXPECT_EQ(model.log().back().text, "count=11");
+  EXPECT_EQ(model.events_seen(), 12u);
+  EXPECT_EQ(model.anomalies().size(), 3u);
+  EXPECT_EQ(model.anomaly_count(), 12u);
+}
+
+// Scenario: a long run forks many short-lived backends; only the newest
+// exited ones are kept, live ones and the postmaster always.
+TEST(ModelTest, ExitedProcessesAreBounded) {
+  ModelOptions options;
+  options.max_exited_processes = 4;
+  Model model(options);
+  model.ApplyLine(Line("postmaster_start", 1, 100));
+  int64_t ts = 10;
+  for (int64_t pid = 1000; pid < 1050; ++pid) {
+    model.ApplyLine(Line("fork", ts++, 100, fmt::format(R"("child":{},"role":"backend")", pid)));
+    model.ApplyLine(Line("child_exit", ts++, 100, fmt::format(R"("child":{},"exit_code":0)", pid)));
+  }
+  model.ApplyLine(Line("fork", ts++, 100, R"("child":2000,"role":"backend")"));
+  EXPECT_EQ(model.processes().size(), 1u + 4u + 1u);
+  EXPECT_EQ(model.FindProcess(1000), nullptr);
+  EXPECT_NE(model.FindProcess(1049), nullptr);
+  EXPECT_EQ(model.FindProcess(2000)->pid, 2000);
+  EXPECT_EQ(model.processes().front().pid, 100);
+  EXPECT_EQ(model.anomaly_count(), 0u);
+}
+
+// Scenario: an unknown session state value is shown as sent and recorded.
+TEST(ModelTest, UnknownStateValue) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("fork", 20, 100, R"("child":200,"role":"backend")"));
+  model.ApplyLine(Line("state", 30, 200, R"("state":"fastpath function call")"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kUnknownValue), 1u);
+  EXPECT_EQ(model.FindProcess(200)->state, SessionState::kUnknown);
+  EXPECT_EQ(model.FindProcess(200)->state_text, "fastpath function call");
+}
+
+// Scenario: the postmaster exits with a failure code: it is shown as crashed.
+TEST(ModelTest, PostmasterExit) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("shutdown_request", 20, 100, R"("mode":"immediate")"));
+  model.ApplyLine(Line("postmaster_exit", 30, 100, R"("exit_code":2)"));
+  EXPECT_EQ(model.server().shutdown_mode, "immediate");
+  EXPECT_EQ(model.server().postmaster_exit_code, 2);
+  EXPECT_TRUE(model.FindProcess(100)->exited);
+  EXPECT_TRUE(model.FindProcess(100)->crashed);
+}
+
+}  // namespace
+}  // namespace minipg::viz

@@ -1,0 +1,176 @@
+/*-------------------------------------------------------------------------
+ * source_test.cpp
+ *   Tests of the event sources: FileSource on recorded traces, TcpSource
+ *   against a tiny in-test server on a free loopback port, and HOST:PORT
+ *   parsing.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/model/source.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "viz/model/event.h"
+
+namespace minipg::viz {
+namespace {
+
+/* A listening loopback socket on a free port (the kernel picks it). */
+class TestListener {
+ public:
+  TestListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(::listen(fd_, 4), 0);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~TestListener() { ::close(fd_); }
+  int port() const { return port_; }
+  int Accept() { return ::accept(fd_, nullptr, nullptr); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+/* Polls until `want` lines arrived and the source left kStreaming, or 10 s. */
+std::vector<std::string> Drain(EventSource& source, size_t want) {
+  std::vector<std::string> lines;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    source.Poll(lines, 2);  // small bound: Poll never returns more than asked
+    SourceState s = source.state();
+    if (lines.size() >= want && s != SourceState::kStreaming && s != SourceState::kConnecting) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return lines;
+}
+
+// Scenario: a recorded trace is delivered line by line, within the bound.
+TEST(SourceTest, FileSourceDeliversAllLines) {
+  FileSource source(fmt::format("{}/lifecycle.jsonl", MINIPG_VIZ_TEST_DATA));
+  EXPECT_EQ(source.state(), SourceState::kStreaming);
+  std::vector<std::string> out;
+  EXPECT_EQ(source.Poll(out, 10), 10u);
+  EXPECT_EQ(out.size(), 10u);
+  EXPECT_EQ(source.Poll(out, 100), 14u);
+  EXPECT_EQ(source.state(), SourceState::kEnded);
+  EXPECT_EQ(source.Poll(out, 100), 0u);
+  EXPECT_EQ(out.front().rfind("{\"type\":\"hello\"", 0), 0u);
+}
+
+// Scenario: a missing file is a failed source with a message, not a crash.
+TEST(SourceTest, FileSourceMissingFile) {
+  FileSource source("/nonexistent/trace.jsonl");
+  EXPECT_EQ(source.state(), SourceState::kFailed);
+  EXPECT_NE(source.error().find("/nonexistent/trace.jsonl"), std::string::npos);
+  std::vector<std::string> out;
+  EXPECT_EQ(source.Poll(out, 10), 0u);
+}
+
+// Scenario: a live stream arrives in pieces that split lines anywhere; the
+// source hands on whole lines, and the last unterminated one when the server
+// closes the stream.
+TEST(SourceTest, TcpSourceReassemblesLines) {
+  TestListener listener;
+  TcpSource source("127.0.0.1", listener.port());
+  int conn = listener.Accept();
+  ASSERT_GE(conn, 0);
+  const std::string data =
+      "{\"type\":\"hello\",\"ts\":1,\"pid\":1}\n{\"type\":\"fork\",\"ts\":2,"
+      "\"pid\":1,\"child\":2}\n\n{\"type\":\"state\",\"ts\":3,\"pid\":2,\"sta";
+  for (size_t i = 0; i < data.size(); i += 7) {
+    std::string piece = data.substr(i, 7);
+    ASSERT_EQ(::send(conn, piece.data(), piece.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(piece.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::close(conn);
+  std::vector<std::string> lines = Drain(source, 4);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "{\"type\":\"hello\",\"ts\":1,\"pid\":1}");
+  EXPECT_EQ(lines[2], "");
+  EXPECT_EQ(lines[3], "{\"type\":\"state\",\"ts\":3,\"pid\":2,\"sta");
+  EXPECT_EQ(source.state(), SourceState::kEnded);
+  EXPECT_EQ(source.dropped_lines(), 0u);
+}
+
+// Scenario: an oversized line is dropped and counted, the next line survives.
+TEST(SourceTest, TcpSourceDropsOversizedLine) {
+  TestListener listener;
+  TcpSource source("127.0.0.1", listener.port());
+  int conn = listener.Accept();
+  ASSERT_GE(conn, 0);
+  std::string big(kMaxLineBytes + 100, 'x');
+  big += "\n{\"type\":\"hello\",\"ts\":1,\"pid\":1}\n";
+  size_t sent = 0;
+  while (sent < big.size()) {
+    ssize_t n = ::send(conn, big.data() + sent, big.size() - sent, MSG_NOSIGNAL);
+    ASSERT_GT(n, 0);
+    sent += static_cast<size_t>(n);
+  }
+  ::close(conn);
+  std::vector<std::string> lines = Drain(source, 1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "{\"type\":\"hello\",\"ts\":1,\"pid\":1}");
+  EXPECT_EQ(source.dropped_lines(), 1u);
+}
+
+// Scenario: nobody listens on the port: the source fails with a message.
+TEST(SourceTest, TcpSourceConnectionRefused) {
+  int port = 0;
+  {
+    TestListener listener;  // find a free port, then close it
+    port = listener.port();
+  }
+  TcpSource source("127.0.0.1", port);
+  Drain(source, 0);
+  EXPECT_EQ(source.state(), SourceState::kFailed);
+  EXPECT_NE(source.error().find("cannot connect"), std::string::npos) << source.error();
+}
+
+// Scenario: destroying a connected source stops its thread promptly.
+TEST(SourceTest, TcpSourceStopsOnDestruction) {
+  TestListener listener;
+  auto source = std::make_unique<TcpSource>("127.0.0.1", listener.port());
+  int conn = listener.Accept();
+  ASSERT_GE(conn, 0);
+  auto start = std::chrono::steady_clock::now();
+  source.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ::close(conn);
+}
+
+TEST(SourceTest, ParseHostPort) {
+  std::string host;
+  int port = 0;
+  EXPECT_EQ(ParseHostPort("127.0.0.1:5433", &host, &port), "");
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 5433);
+  EXPECT_EQ(ParseHostPort("[::1]:6000", &host, &port), "");
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 6000);
+  EXPECT_NE(ParseHostPort("localhost", &host, &port), "");
+  EXPECT_NE(ParseHostPort("localhost:", &host, &port), "");
+  EXPECT_NE(ParseHostPort("localhost:99999", &host, &port), "");
+  EXPECT_NE(ParseHostPort("localhost:54x", &host, &port), "");
+}
+
+}  // namespace
+}  // namespace minipg::viz

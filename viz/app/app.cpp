@@ -1,0 +1,334 @@
+/*-------------------------------------------------------------------------
+ * app.cpp
+ *   Window, ImGui setup, the main loop and the fixed panel layout.
+ *
+ *   Layout (no docking in ImGui 1.86; windows are placed on first use and
+ *   remembered in imgui.ini; "reset layout" or resizing the OS window
+ *   places them again):
+ *
+ *     +---------------------------------------------------------+
+ *     | header: title, source, counters, anomalies              |
+ *     +-------------------------------+-------------------------+
+ *     | Processes (graph / tree)      | Activity                |
+ *     +-------------------------------+-------------------------+
+ *     | Event log                                               |
+ *     +---------------------------------------------------------+
+ *
+ * NOTES
+ *   Ingest is bounded per frame (kMaxLinesPerFrame and kIngestBudget), so a
+ *   burst of events costs a few frames, never a frozen window.
+ *   Without a display GLFW cannot start; we say so plainly and exit 1.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/app/app.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "viz/app/screenshot.h"
+
+namespace minipg::viz {
+namespace {
+
+constexpr size_t kMaxLinesPerFrame = 50000;
+constexpr size_t kIngestChunk = 2000;
+constexpr auto kIngestBudget = std::chrono::milliseconds(8);
+constexpr int kMinScreenshotFrames = 5;
+constexpr auto kScreenshotFileGrace = std::chrono::seconds(20);  // to finish a big trace
+constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu";
+constexpr float kBodyFontSize = 17.0f;
+constexpr float kMonoFontSize = 15.0f;
+constexpr float kTitleFontSize = 26.0f;
+constexpr const char* kEmptyHint =
+    "Start a minipg server, then point the visualizer at its event port (the server's "
+    "port + 1 unless event_port is set):\n\n"
+    "    minipg-viz --connect 127.0.0.1:5433\n\n"
+    "or replay a saved trace (the server's trace_file setting):\n\n"
+    "    minipg-viz --open trace.jsonl";
+
+std::string GlfwError() {
+  const char* desc = nullptr;
+  glfwGetError(&desc);
+  return desc != nullptr ? desc : "unknown error";
+}
+
+bool HaveDisplay() {
+  const char* x = std::getenv("DISPLAY");
+  const char* w = std::getenv("WAYLAND_DISPLAY");
+  return (x != nullptr && *x != '\0') || (w != nullptr && *w != '\0');
+}
+
+/* $XDG_CONFIG_HOME/minipg/imgui.ini or ~/.config/minipg/imgui.ini ("" if neither). */
+std::string IniPath() {
+  namespace fs = std::filesystem;
+  fs::path dir;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
+    dir = fs::path(xdg) / "minipg";
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    dir = fs::path(home) / ".config" / "minipg";
+  } else {
+    return "";
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "";
+  return (dir / "imgui.ini").string();
+}
+
+}  // namespace
+
+App::App(AppOptions options)
+    : options_(std::move(options)),
+      model_(ModelOptions{options_.log_capacity, 64, 1000}),
+      status_bar_(fonts_),
+      processes_panel_(fonts_),
+      activity_panel_(fonts_),
+      event_log_panel_(fonts_) {
+  processes_panel_.SetEmptyHint(kEmptyHint);
+}
+
+App::~App() {
+  source_.reset();
+  if (imgui_ready_) {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+  if (window_ != nullptr) glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+bool App::InitWindow() {
+  if (!HaveDisplay()) {
+    std::fprintf(stderr,
+                 "minipg-viz: cannot open a window: no display (set DISPLAY or run under "
+                 "xvfb-run)\n");
+    return false;
+  }
+  if (!glfwInit()) {
+    std::fprintf(stderr, "minipg-viz: cannot open a window: %s\n", GlfwError().c_str());
+    return false;
+  }
+  bool screenshot = !options_.screenshot.empty();
+  glfwWindowHint(GLFW_VISIBLE, screenshot ? GLFW_FALSE : GLFW_TRUE);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  const char* glsl = "#version 330";
+  std::string title = "minipg-viz";
+  window_ = glfwCreateWindow(options_.width, options_.height, title.c_str(), nullptr, nullptr);
+  if (window_ == nullptr) {
+    // No 3.3 core context: fall back to whatever the driver offers (GLSL 1.30).
+    glfwDefaultWindowHints();
+    glfwWindowHint(GLFW_VISIBLE, screenshot ? GLFW_FALSE : GLFW_TRUE);
+    glsl = "#version 130";
+    window_ = glfwCreateWindow(options_.width, options_.height, title.c_str(), nullptr, nullptr);
+  }
+  if (window_ == nullptr) {
+    std::fprintf(stderr, "minipg-viz: cannot open a window: %s\n", GlfwError().c_str());
+    return false;
+  }
+  glfwMakeContextCurrent(window_);
+  glfwSwapInterval(screenshot ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  if (screenshot) {
+    io.IniFilename = nullptr;  // reproducible pictures: no remembered layout
+  } else {
+    ini_path_ = IniPath();
+    io.IniFilename = ini_path_.empty() ? nullptr : ini_path_.c_str();
+  }
+  LoadFonts();
+  ui::ApplyStyle();
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  ImGui_ImplOpenGL3_Init(glsl);
+  imgui_ready_ = true;
+  return true;
+}
+
+void App::LoadFonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  namespace fs = std::filesystem;
+  auto load = [&](const char* file, float size) -> ImFont* {
+    fs::path path = fs::path(kFontDir) / file;
+    if (!fs::exists(path)) return nullptr;
+    return io.Fonts->AddFontFromFileTTF(path.c_str(), size);
+  };
+  fonts_.body = load("DejaVuSans.ttf", kBodyFontSize);
+  if (fonts_.body == nullptr) {
+    // ImGui's built-in 13 px font, scaled up to stay readable on a projector.
+    fonts_.body = io.Fonts->AddFontDefault();
+    io.FontGlobalScale = 1.3f;
+    return;
+  }
+  fonts_.bold = load("DejaVuSans-Bold.ttf", kBodyFontSize);
+  fonts_.mono = load("DejaVuSansMono.ttf", kMonoFontSize);
+  fonts_.title = load("DejaVuSans-Bold.ttf", kTitleFontSize);
+  if (fonts_.bold == nullptr) fonts_.bold = fonts_.body;
+  if (fonts_.mono == nullptr) fonts_.mono = fonts_.body;
+  if (fonts_.title == nullptr) fonts_.title = fonts_.bold;
+}
+
+void App::OpenSource() {
+  if (!options_.open.empty()) {
+    source_ = std::make_unique<FileSource>(options_.open);
+  } else if (!options_.connect.empty()) {
+    std::string host;
+    int port = 0;
+    std::string err = ParseHostPort(options_.connect, &host, &port);
+    if (!err.empty()) {
+      source_error_ = err;
+      std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
+      return;
+    }
+    source_ = std::make_unique<TcpSource>(host, port);
+  }
+  if (source_ != nullptr && source_->state() == SourceState::kFailed) {
+    std::fprintf(stderr, "minipg-viz: %s\n", source_->error().c_str());
+  }
+  std::string title = "minipg-viz - the PostgreSQL process model";
+  if (source_ != nullptr) title += " - " + source_->Describe();
+  glfwSetWindowTitle(window_, title.c_str());
+}
+
+void App::Ingest() {
+  if (source_ == nullptr) return;
+  auto start = std::chrono::steady_clock::now();
+  size_t total = 0;
+  while (total < kMaxLinesPerFrame) {
+    batch_.clear();
+    size_t n = source_->Poll(batch_, kIngestChunk);
+    for (const std::string& line : batch_) model_.ApplyLine(line);
+    total += n;
+    if (n < kIngestChunk || std::chrono::steady_clock::now() - start > kIngestBudget) break;
+  }
+  uint64_t dropped = source_->dropped_lines();
+  if (dropped > source_dropped_noted_) {
+    model_.NoteInputProblem(AnomalyKind::kDroppedEvents,
+                            fmt::format("the viewer dropped {} input lines (too long, or it fell "
+                                        "behind)",
+                                        dropped - source_dropped_noted_));
+    source_dropped_noted_ = dropped;
+  }
+}
+
+void App::DrawFrame() {
+  ImGuiIO& io = ImGui::GetIO();
+  float w = io.DisplaySize.x;
+  float h = io.DisplaySize.y;
+  float header_h = status_bar_.Height(w);
+
+  // The header is always placed; the panels on first use, on request, and
+  // when the OS window changes size.
+  ui::SourceStatus status;
+  status.has_source = source_ != nullptr;
+  if (source_ != nullptr) {
+    status.description = source_->Describe();
+    status.state = source_->state();
+    status.error = source_->error();
+  } else if (!source_error_.empty()) {
+    status.has_source = true;
+    status.description = options_.connect;
+    status.state = SourceState::kFailed;
+    status.error = source_error_;
+  }
+  ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(w, header_h), ImGuiCond_Always);
+  bool reset = status_bar_.Draw(model_, status);
+
+  ImGuiCond cond = reset_layout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  reset_layout_ = reset;
+  float top = header_h;
+  float body = h - top;
+  float left_w = std::floor(w * 0.55f);
+  float upper_h = std::floor(body * 0.62f);
+
+  ImGui::SetNextWindowPos(ImVec2(0, top), cond);
+  ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
+  processes_panel_.Draw(model_);
+
+  ImGui::SetNextWindowPos(ImVec2(left_w, top), cond);
+  ImGui::SetNextWindowSize(ImVec2(w - left_w, upper_h), cond);
+  activity_panel_.Draw(model_);
+
+  ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w, body - upper_h), cond);
+  event_log_panel_.Draw(model_);
+
+  status_bar_.DrawAnomaliesWindow(model_);
+}
+
+int App::Run() {
+  if (!InitWindow()) return 1;
+  ImGui::GetIO().FontDefault = fonts_.body;
+  OpenSource();
+
+  const bool screenshot = !options_.screenshot.empty();
+  const auto start = std::chrono::steady_clock::now();
+  int frames = 0;
+  int last_w = 0, last_h = 0;
+  while (!glfwWindowShouldClose(window_)) {
+    if (screenshot) {
+      glfwPollEvents();
+    } else {
+      glfwWaitEventsTimeout(1.0 / 60.0);  // wakes for input, else ~60 fps to poll the source
+    }
+    Ingest();
+
+    int win_w = 0, win_h = 0;
+    glfwGetWindowSize(window_, &win_w, &win_h);
+    if (frames > 0 && (win_w != last_w || win_h != last_h)) reset_layout_ = true;
+    last_w = win_w;
+    last_h = win_h;
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    DrawFrame();
+    ImGui::Render();
+
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.93f, 0.94f, 0.96f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    ++frames;
+
+    if (screenshot) {
+      auto elapsed = std::chrono::steady_clock::now() - start;
+      bool waited = elapsed >= std::chrono::milliseconds(options_.after_ms);
+      // A recording is read to its end first (within a grace period).
+      bool recording_pending = source_ != nullptr && !source_->live() &&
+                               source_->state() == SourceState::kStreaming &&
+                               elapsed < kScreenshotFileGrace;
+      if (waited && frames >= kMinScreenshotFrames && !recording_pending) {
+        std::string err = WriteFramebufferPng(options_.screenshot, fb_w, fb_h);
+        if (!err.empty()) {
+          std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
+          return 1;
+        }
+        std::printf("minipg-viz: wrote screenshot to %s\n", options_.screenshot.c_str());
+        std::fflush(stdout);
+        return 0;
+      }
+    }
+    glfwSwapBuffers(window_);
+  }
+  return 0;
+}
+
+}  // namespace minipg::viz

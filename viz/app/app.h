@@ -1,0 +1,80 @@
+/*-------------------------------------------------------------------------
+ * app.h
+ *   The minipg-viz application: one GLFW window with an OpenGL 3.3 context,
+ *   Dear ImGui, the model, one event source and the panels. Each frame it
+ *   drains a bounded amount of input into the model, then draws the panels
+ *   (which only read the model).
+ *
+ *   Screenshot mode (--screenshot FILE): the window is created invisible
+ *   and without an ini file (so pictures are reproducible); after
+ *   --after-ms of ingesting and rendering (and at least kMinScreenshotFrames
+ *   frames) the frame is read back with glReadPixels, written as a PNG, and
+ *   the program exits.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "viz/model/model.h"
+#include "viz/model/source.h"
+#include "viz/ui/activity_panel.h"
+#include "viz/ui/event_log_panel.h"
+#include "viz/ui/processes_panel.h"
+#include "viz/ui/status_bar.h"
+#include "viz/ui/theme.h"
+
+struct GLFWwindow;
+
+namespace minipg::viz {
+
+struct AppOptions {
+  std::string connect;     // HOST:PORT of a server's event port
+  std::string open;        // a saved trace file
+  std::string screenshot;  // write a PNG here and exit
+  int after_ms = 1500;     // with screenshot: ingest/render this long first
+  int width = 1280;
+  int height = 800;
+  size_t log_capacity = 10000;
+};
+
+class App {
+ public:
+  explicit App(AppOptions options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  /* Runs until the window closes (or the screenshot is written); the exit code. */
+  int Run();
+
+ private:
+  bool InitWindow();
+  void InitImGui();
+  void LoadFonts();
+  void OpenSource();
+  /* Moves at most a frame's budget of lines from the source into the model. */
+  void Ingest();
+  /* Lays the windows out and draws every panel. */
+  void DrawFrame();
+
+  AppOptions options_;
+  GLFWwindow* window_ = nullptr;
+  bool imgui_ready_ = false;
+  std::string ini_path_;
+  Model model_;
+  std::unique_ptr<EventSource> source_;
+  std::string source_error_;  // set when the source could not even be made
+  uint64_t source_dropped_noted_ = 0;
+  std::vector<std::string> batch_;
+
+  ui::Fonts fonts_;
+  ui::StatusBar status_bar_;
+  ui::ProcessesPanel processes_panel_;
+  ui::ActivityPanel activity_panel_;
+  ui::EventLogPanel event_log_panel_;
+  bool reset_layout_ = false;
+};
+
+}  // namespace minipg::viz

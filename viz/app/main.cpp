@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ * main.cpp
+ *   minipg-viz: the visualizer's entry point. Parses the command line and
+ *   runs the App.
+ *
+ *     minipg-viz --connect 127.0.0.1:5433      follow a live server
+ *     minipg-viz --open trace.jsonl            replay a saved trace
+ *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500]
+ *-------------------------------------------------------------------------
+ */
+#include <CLI/CLI.hpp>
+
+#include "viz/app/app.h"
+
+int main(int argc, char** argv) {
+  minipg::viz::AppOptions options;
+  CLI::App cli{"minipg-viz: watch a minipg server's processes, connections and queries"};
+  auto* connect = cli.add_option("--connect", options.connect,
+                                 "HOST:PORT of a server's event port (live)");
+  auto* open = cli.add_option("--open", options.open, "replay a saved JSONL trace file")
+                   ->check(CLI::ExistingFile);
+  connect->excludes(open);
+  cli.add_option("--screenshot", options.screenshot,
+                 "render, write a PNG to this file and exit");
+  cli.add_option("--after-ms", options.after_ms,
+                 "with --screenshot: how long to ingest and render before taking it")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cli.add_option("--width", options.width, "window width")
+      ->check(CLI::Range(320, 8192))
+      ->capture_default_str();
+  cli.add_option("--height", options.height, "window height")
+      ->check(CLI::Range(240, 8192))
+      ->capture_default_str();
+  cli.add_option("--log-size", options.log_capacity, "event log entries kept")
+      ->check(CLI::Range(size_t{100}, size_t{10000000}))
+      ->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
+
+  minipg::viz::App app(options);
+  return app.Run();
+}

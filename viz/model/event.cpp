@@ -1,0 +1,95 @@
+/*-------------------------------------------------------------------------
+ * event.cpp
+ *   Parsing one line of the event stream into an Event.
+ *
+ * NOTES
+ *   nlohmann::json::parse is called with exceptions disabled
+ *   (allow_exceptions = false); ordered_json keeps
+ *   the fields in the order the server wrote them, for the event log; a bad line yields a "discarded" value that
+ *   we turn into an error string.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/model/event.h"
+
+#include <fmt/format.h>
+
+namespace minipg::viz {
+
+std::optional<int64_t> Event::Int(const char* key) const {
+  auto it = fields.find(key);
+  if (it == fields.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+std::optional<std::string> Event::Str(const char* key) const {
+  auto it = fields.find(key);
+  if (it == fields.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<bool> Event::Bool(const char* key) const {
+  auto it = fields.find(key);
+  if (it == fields.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+
+std::string Event::StrOr(const char* key, std::string_view fallback) const {
+  auto s = Str(key);
+  return s ? *s : std::string(fallback);
+}
+
+bool IsBlankLine(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+  }
+  return true;
+}
+
+ParseResult ParseEvent(std::string_view line) {
+  ParseResult result;
+  if (line.size() > kMaxLineBytes) {
+    result.error = fmt::format("line of {} bytes is longer than the limit of {}", line.size(),
+                               kMaxLineBytes);
+    return result;
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(line.begin(), line.end(), nullptr,
+                                           /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    result.error = "not valid JSON (truncated or corrupt line)";
+    return result;
+  }
+  if (!j.is_object()) {
+    result.error = fmt::format("a JSON {} where an object was expected", j.type_name());
+    return result;
+  }
+  auto type_it = j.find("type");
+  if (type_it == j.end() || !type_it->is_string()) {
+    result.error = "no string \"type\" field";
+    return result;
+  }
+  auto ts_it = j.find("ts");
+  if (ts_it == j.end() || !ts_it->is_number_integer()) {
+    result.error = "no integer \"ts\" field";
+    return result;
+  }
+  auto pid_it = j.find("pid");
+  if (pid_it == j.end() || !pid_it->is_number_integer()) {
+    result.error = "no integer \"pid\" field";
+    return result;
+  }
+  Event ev;
+  ev.type_name = type_it->get<std::string>();
+  ev.type = trace::EventTypeFromName(ev.type_name);
+  ev.ts = ts_it->get<int64_t>();
+  ev.pid = pid_it->get<int64_t>();
+  ev.fields = std::move(j);
+  result.event = std::move(ev);
+  return result;
+}
+
+std::string_view TypeSlotName(size_t slot) {
+  if (slot >= kUnknownTypeSlot) return "unknown";
+  return trace::EventTypeName(static_cast<EventType>(slot));
+}
+
+}  // namespace minipg::viz

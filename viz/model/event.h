@@ -1,0 +1,74 @@
+/*-------------------------------------------------------------------------
+ * event.h
+ *   One event of the stream as the visualizer sees it: a parsed JSON line.
+ *
+ *   The stream is JSON Lines (docs/events.md). ParseEvent() turns one line
+ *   into an Event: its type (or "unknown", with the name it carried kept),
+ *   its timestamp, the emitting pid, and all of its fields as JSON, so that
+ *   the model can read the fields each type documents.
+ *
+ * NOTES
+ *   Input is untrusted: a line may be truncated, not JSON, not an object,
+ *   or lack "type"/"ts"/"pid". Such a line is an expected failure and is
+ *   returned as an error value; nothing here throws. A line longer than
+ *   kMaxLineBytes is refused before it is parsed.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/trace/event_schema.h"
+
+namespace minipg::viz {
+
+using trace::EventType;
+
+/* The longest line we try to parse (events are far smaller). */
+inline constexpr size_t kMaxLineBytes = 1 << 20;
+
+/* Index used for per-type tables: one slot per known type plus "unknown". */
+inline constexpr size_t kEventTypeSlots = static_cast<size_t>(EventType::kCount_) + 1;
+inline constexpr size_t kUnknownTypeSlot = static_cast<size_t>(EventType::kCount_);
+
+struct Event {
+  std::optional<EventType> type;  // nullopt: a type this version does not know
+  std::string type_name;          // the name as it appeared on the wire
+  int64_t ts = 0;                 // microseconds, CLOCK_MONOTONIC of the server
+  int64_t pid = 0;                // the emitting process
+  nlohmann::ordered_json fields;  // the whole object, in the order the server wrote it
+
+  /* Slot for per-type tables (kUnknownTypeSlot for unknown types). */
+  size_t TypeSlot() const {
+    return type ? static_cast<size_t>(*type) : kUnknownTypeSlot;
+  }
+
+  /* Typed field accessors: nullopt when absent or of another JSON type. */
+  std::optional<int64_t> Int(const char* key) const;
+  std::optional<std::string> Str(const char* key) const;
+  std::optional<bool> Bool(const char* key) const;
+  /* The string field, or `fallback` when absent. */
+  std::string StrOr(const char* key, std::string_view fallback = "") const;
+};
+
+/* The outcome of parsing one line: an event, or what was wrong with it. */
+struct ParseResult {
+  std::optional<Event> event;  // set on success
+  std::string error;           // set on failure, e.g. "not valid JSON"
+};
+
+/* Parses one JSON line (without its newline). Never throws. */
+ParseResult ParseEvent(std::string_view line);
+
+/* True for an empty or all-whitespace line (skipped, not an error). */
+bool IsBlankLine(std::string_view line);
+
+/* Name shown for a type slot ("fork", ..., "unknown"). */
+std::string_view TypeSlotName(size_t slot);
+
+}  // namespace minipg::viz

@@ -1,0 +1,583 @@
+/*-------------------------------------------------------------------------
+ * model.cpp
+ *   Applying events to the model: one On...() function per event type,
+ *   each of which checks what it is told against what the model already
+ *   knows and records an Anomaly when the two disagree.
+ *
+ * NOTES
+ *   Pids are reused by the kernel, so a pid maps to the NEWEST process
+ *   entry with that pid; older exited entries stay in processes_ (until
+ *   pruned) for drawing.
+ *   Events whose emitter is unknown still create a placeholder process (so
+ *   the user sees it), after recording kEventFromUnknownPid. Events from an
+ *   exited process are recorded and otherwise ignored.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/model/model.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace minipg::viz {
+namespace {
+
+constexpr size_t kMaxLogTextBytes = 400;
+constexpr size_t kMaxConnectionsKept = 1024;
+
+/* Which role an event type implies for an emitter we have never seen. */
+ProcessRole RoleImpliedBy(EventType type) {
+  switch (type) {
+    case EventType::kPostmasterStart:
+    case EventType::kListen:
+    case EventType::kAccept:
+    case EventType::kFork:
+    case EventType::kChildExit:
+    case EventType::kShutdownRequest:
+    case EventType::kPostmasterExit:
+      return ProcessRole::kPostmaster;
+    case EventType::kSslRequest:
+    case EventType::kStartup:
+    case EventType::kAuthOk:
+    case EventType::kState:
+    case EventType::kReady:
+    case EventType::kQueryStart:
+    case EventType::kParse:
+    case EventType::kAnalyze:
+    case EventType::kPlan:
+    case EventType::kExecute:
+    case EventType::kQueryDone:
+    case EventType::kDisconnect:
+    case EventType::kRejected:
+    case EventType::kCancelRequest:
+      return ProcessRole::kBackend;
+    default:
+      return ProcessRole::kOther;
+  }
+}
+
+ProcessRole RoleFromName(std::string_view name) {
+  if (name == "postmaster") return ProcessRole::kPostmaster;
+  if (name == "backend") return ProcessRole::kBackend;
+  if (name == "collector") return ProcessRole::kCollector;
+  return ProcessRole::kOther;
+}
+
+/* Formats the event's own fields (not type/ts/pid) as "key=value ...". */
+std::string FormatFields(const Event& ev) {
+  std::string out;
+  for (const auto& [key, value] : ev.fields.items()) {
+    if (key == "type" || key == "ts" || key == "pid") continue;
+    if (!out.empty()) out += ' ';
+    out += key;
+    out += '=';
+    if (value.is_string()) {
+      std::string s = value.get<std::string>();
+      std::replace(s.begin(), s.end(), '\n', ' ');
+      bool quote = s.empty() || s.find(' ') != std::string::npos;
+      if (quote) out += '"';
+      out += s;
+      if (quote) out += '"';
+    } else {
+      out += value.dump();
+    }
+    if (out.size() > kMaxLogTextBytes) {
+      out.resize(kMaxLogTextBytes);
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view RoleName(ProcessRole role) {
+  switch (role) {
+    case ProcessRole::kPostmaster: return "postmaster";
+    case ProcessRole::kBackend: return "backend";
+    case ProcessRole::kCollector: return "collector";
+    case ProcessRole::kOther: return "process";
+  }
+  return "process";
+}
+
+std::string_view SessionStateName(SessionState state) {
+  switch (state) {
+    case SessionState::kUnknown: return "";
+    case SessionState::kStarting: return "starting";
+    case SessionState::kAuthenticating: return "authenticating";
+    case SessionState::kIdle: return "idle";
+    case SessionState::kActive: return "active";
+    case SessionState::kIdleInTransaction: return "idle in transaction";
+    case SessionState::kIdleInTransactionAborted: return "idle in transaction (aborted)";
+    case SessionState::kTerminating: return "terminating";
+  }
+  return "";
+}
+
+std::optional<SessionState> SessionStateFromName(std::string_view name) {
+  for (SessionState s :
+       {SessionState::kStarting, SessionState::kAuthenticating, SessionState::kIdle,
+        SessionState::kActive, SessionState::kIdleInTransaction,
+        SessionState::kIdleInTransactionAborted, SessionState::kTerminating}) {
+    if (SessionStateName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::string_view AnomalyKindName(AnomalyKind kind) {
+  switch (kind) {
+    case AnomalyKind::kMalformedLine: return "malformed line";
+    case AnomalyKind::kUnknownEventType: return "unknown event type";
+    case AnomalyKind::kTimeBackwards: return "time went backwards";
+    case AnomalyKind::kExitForUnknownPid: return "exit of unknown pid";
+    case AnomalyKind::kEventAfterExit: return "event after exit";
+    case AnomalyKind::kEventFromUnknownPid: return "event from unknown pid";
+    case AnomalyKind::kDuplicateFork: return "duplicate fork";
+    case AnomalyKind::kNewerSchema: return "newer schema";
+    case AnomalyKind::kDroppedEvents: return "dropped events";
+    case AnomalyKind::kBadField: return "bad field";
+    case AnomalyKind::kUnknownValue: return "unknown value";
+    case AnomalyKind::kCount_: break;
+  }
+  return "anomaly";
+}
+
+Model::Model(ModelOptions options) : options_(options) {
+  if (options_.log_capacity == 0) options_.log_capacity = 1;
+}
+
+/* ---------- queries ---------- */
+
+const Process* Model::FindProcess(int64_t pid) const {
+  auto it = index_.find(pid);
+  return it == index_.end() ? nullptr : &processes_[it->second];
+}
+
+Process* Model::FindMutable(int64_t pid) {
+  auto it = index_.find(pid);
+  return it == index_.end() ? nullptr : &processes_[it->second];
+}
+
+size_t Model::LiveProcessCount() const {
+  return static_cast<size_t>(
+      std::count_if(processes_.begin(), processes_.end(), [](const Process& p) { return !p.exited; }));
+}
+
+uint64_t Model::AnomalyCount(AnomalyKind kind) const {
+  auto i = static_cast<size_t>(kind);
+  return i < anomaly_kind_counts_.size() ? anomaly_kind_counts_[i] : 0;
+}
+
+/* ---------- bookkeeping ---------- */
+
+void Model::Record(AnomalyKind kind, int64_t ts, int64_t pid, std::string message) {
+  ++anomaly_count_;
+  auto i = static_cast<size_t>(kind);
+  if (i < anomaly_kind_counts_.size()) ++anomaly_kind_counts_[i];
+  anomalies_.push_back(Anomaly{kind, current_line_, ts, pid, std::move(message)});
+  while (anomalies_.size() > options_.max_anomalies) anomalies_.pop_front();
+}
+
+void Model::NoteInputProblem(AnomalyKind kind, std::string message) {
+  Record(kind, last_ts_, 0, std::move(message));
+}
+
+void Model::AddLog(const Event& ev) {
+  LogEntry e;
+  e.seq = events_seen_;
+  e.ts = ev.ts;
+  e.pid = ev.pid;
+  e.type_slot = ev.TypeSlot();
+  e.type_name = ev.type_name;
+  e.text = FormatFields(ev);
+  log_.push_back(std::move(e));
+  while (log_.size() > options_.log_capacity) {
+    log_.pop_front();
+    ++log_discarded_;
+  }
+}
+
+std::optional<int64_t> Model::RequireInt(const Event& ev, const char* key) {
+  auto v = ev.Int(key);
+  if (!v) {
+    Record(AnomalyKind::kBadField, ev.ts, ev.pid,
+           fmt::format("{} event has no integer \"{}\" field", ev.type_name, key));
+  }
+  return v;
+}
+
+Process& Model::AddProcess(int64_t pid, int64_t parent, ProcessRole role, int64_t ts) {
+  Process p;
+  p.pid = pid;
+  p.parent_pid = parent;
+  p.role = role;
+  p.started_ts = ts;
+  p.last_event_ts = ts;
+  processes_.push_back(std::move(p));
+  index_[pid] = processes_.size() - 1;
+  if (role == ProcessRole::kPostmaster) postmaster_pid_ = pid;
+  return processes_.back();
+}
+
+void Model::MarkExited(Process& p, int64_t ts) {
+  p.exited = true;
+  p.exited_ts = ts;
+  p.current_query.clear();
+  p.stage.clear();
+  if (p.conn != 0) connections_.erase(p.conn);
+}
+
+/* Keeps at most max_exited_processes exited entries (never the postmaster). */
+void Model::PruneExited() {
+  size_t exited = 0;
+  for (const Process& p : processes_) {
+    if (p.exited && p.role != ProcessRole::kPostmaster) ++exited;
+  }
+  if (exited <= options_.max_exited_processes) return;
+  size_t to_remove = exited - options_.max_exited_processes;
+  std::vector<Process> kept;
+  kept.reserve(processes_.size() - to_remove);
+  for (Process& p : processes_) {
+    if (to_remove > 0 && p.exited && p.role != ProcessRole::kPostmaster) {
+      --to_remove;
+      continue;
+    }
+    kept.push_back(std::move(p));
+  }
+  processes_ = std::move(kept);
+  index_.clear();
+  for (size_t i = 0; i < processes_.size(); ++i) index_[processes_[i].pid] = i;
+}
+
+Process* Model::Emitter(const Event& ev) {
+  Process* p = FindMutable(ev.pid);
+  if (p != nullptr) {
+    if (p->exited) {
+      Record(AnomalyKind::kEventAfterExit, ev.ts, ev.pid,
+             fmt::format("{} event from pid {}, which already exited", ev.type_name, ev.pid));
+      return nullptr;
+    }
+    p->last_event_ts = ev.ts;
+    return p;
+  }
+  ProcessRole role = ev.type ? RoleImpliedBy(*ev.type) : ProcessRole::kOther;
+  Record(AnomalyKind::kEventFromUnknownPid, ev.ts, ev.pid,
+         fmt::format("{} event from pid {}, which was never forked", ev.type_name, ev.pid));
+  int64_t parent = role == ProcessRole::kPostmaster ? 0 : postmaster_pid_;
+  return &AddProcess(ev.pid, parent, role, ev.ts);
+}
+
+/* ---------- input ---------- */
+
+void Model::ApplyLine(std::string_view line) {
+  ++lines_seen_;
+  current_line_ = lines_seen_;
+  if (IsBlankLine(line)) return;
+  ParseResult r = ParseEvent(line);
+  if (!r.event) {
+    std::string_view head = line.substr(0, 80);
+    Record(AnomalyKind::kMalformedLine, last_ts_, 0,
+           fmt::format("line {}: {}: {}{}", lines_seen_, r.error, head,
+                       line.size() > head.size() ? "..." : ""));
+    return;
+  }
+  Apply(*r.event);
+}
+
+void Model::Apply(const Event& ev) {
+  ++events_seen_;
+  ++type_counts_[ev.TypeSlot()];
+  if (!any_event_) {
+    any_event_ = true;
+    first_ts_ = ev.ts;
+    last_ts_ = ev.ts;
+  } else if (ev.ts < last_ts_) {
+    Record(AnomalyKind::kTimeBackwards, ev.ts, ev.pid,
+           fmt::format("{} event at ts {} is {} us earlier than the previous event", ev.type_name,
+                       ev.ts, last_ts_ - ev.ts));
+  } else {
+    last_ts_ = ev.ts;
+  }
+  AddLog(ev);
+
+  if (!ev.type) {
+    Record(AnomalyKind::kUnknownEventType, ev.ts, ev.pid,
+           fmt::format("unknown event type \"{}\" (ignored)", ev.type_name));
+    return;
+  }
+  switch (*ev.type) {
+    case EventType::kHello: OnHello(ev); break;
+    case EventType::kProcess: OnProcessSnapshot(ev); break;
+    case EventType::kPostmasterStart: OnPostmasterStart(ev); break;
+    case EventType::kListen: OnListen(ev); break;
+    case EventType::kAccept: OnAccept(ev); break;
+    case EventType::kFork: OnFork(ev); break;
+    case EventType::kSslRequest: Emitter(ev); break;
+    case EventType::kStartup: OnStartup(ev); break;
+    case EventType::kAuthOk: OnAuthOk(ev); break;
+    case EventType::kState: OnState(ev); break;
+    case EventType::kReady: OnReady(ev); break;
+    case EventType::kQueryStart: OnQueryStart(ev); break;
+    case EventType::kParse: OnStage(ev, "parse"); break;
+    case EventType::kAnalyze: OnStage(ev, "analyze"); break;
+    case EventType::kPlan: OnStage(ev, "plan"); break;
+    case EventType::kExecute: OnStage(ev, "execute"); break;
+    case EventType::kQueryDone: OnQueryDone(ev); break;
+    case EventType::kError: OnError(ev); break;
+    case EventType::kCancelRequest: Emitter(ev); break;
+    case EventType::kDisconnect: OnDisconnect(ev); break;
+    case EventType::kChildExit: OnChildExit(ev); break;
+    case EventType::kShutdownRequest: OnShutdownRequest(ev); break;
+    case EventType::kPostmasterExit: OnPostmasterExit(ev); break;
+    case EventType::kDropped: OnDropped(ev); break;
+    case EventType::kRejected: OnRejected(ev); break;
+    case EventType::kCount_: break;
+  }
+}
+
+/* ---------- one function per event type ---------- */
+
+void Model::OnHello(const Event& ev) {
+  // The collector says hello before (or without) its own fork event, so its
+  // pid is not checked here.
+  server_.schema_version = ev.Int("version").value_or(0);
+  server_.server = ev.StrOr("server");
+  server_.server_version = ev.StrOr("server_version");
+  server_.wall_us = ev.Int("wall_us").value_or(0);
+  server_.hello_ts = ev.ts;
+  if (server_.schema_version > trace::kEventSchemaVersion) {
+    Record(AnomalyKind::kNewerSchema, ev.ts, ev.pid,
+           fmt::format("stream has schema version {}, this viewer knows {}; unknown types "
+                       "and fields are ignored",
+                       server_.schema_version, trace::kEventSchemaVersion));
+  }
+}
+
+void Model::OnProcessSnapshot(const Event& ev) {
+  int64_t pid = ev.Int("proc").value_or(ev.pid);
+  ProcessRole role = RoleFromName(ev.StrOr("role"));
+  Process* p = FindMutable(pid);
+  if (p == nullptr || p->exited) {
+    p = &AddProcess(pid, ev.Int("parent").value_or(0), role, ev.Int("started").value_or(ev.ts));
+  } else {
+    p->role = role;
+    if (role == ProcessRole::kPostmaster) postmaster_pid_ = pid;
+  }
+  p->from_snapshot = true;
+  p->last_event_ts = ev.ts;
+  if (auto v = ev.Str("client")) p->client = *v;
+  if (auto v = ev.Str("user")) p->user = *v;
+  if (auto v = ev.Str("database")) p->database = *v;
+  if (auto v = ev.Str("application_name")) p->application_name = *v;
+  if (auto v = ev.Str("state")) {
+    p->state_text = *v;
+    p->state = SessionStateFromName(*v).value_or(SessionState::kUnknown);
+  }
+}
+
+void Model::OnPostmasterStart(const Event& ev) {
+  Process* p = FindMutable(ev.pid);
+  if (p == nullptr || p->exited) {
+    p = &AddProcess(ev.pid, 0, ProcessRole::kPostmaster, ev.ts);
+  } else {
+    p->role = ProcessRole::kPostmaster;
+    postmaster_pid_ = ev.pid;
+  }
+  server_.data_directory = ev.StrOr("data_directory");
+  server_.port = ev.Int("port").value_or(0);
+  server_.max_connections = ev.Int("max_connections").value_or(0);
+  server_.event_port = ev.Int("event_port").value_or(0);
+  server_.listen_sockets.clear();
+  server_.shutdown_mode.clear();
+  server_.postmaster_exit_code.reset();
+}
+
+void Model::OnListen(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  server_.listen_sockets.push_back(
+      ListenSocket{ev.StrOr("transport"), ev.StrOr("address"), ev.Int("port").value_or(0)});
+}
+
+void Model::OnAccept(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  auto conn = RequireInt(ev, "conn");
+  if (!conn) return;
+  Connection c;
+  c.conn = *conn;
+  c.client = ev.StrOr("client");
+  c.transport = ev.StrOr("transport");
+  c.accepted_ts = ev.ts;
+  connections_[*conn] = std::move(c);
+  while (connections_.size() > kMaxConnectionsKept) connections_.erase(connections_.begin());
+}
+
+void Model::OnFork(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  auto child = RequireInt(ev, "child");
+  if (!child) return;
+  if (const Process* old = FindProcess(*child); old != nullptr && !old->exited) {
+    Record(AnomalyKind::kDuplicateFork, ev.ts, ev.pid,
+           fmt::format("fork of pid {}, which is still alive", *child));
+    MarkExited(*FindMutable(*child), ev.ts);
+  }
+  ProcessRole role = RoleFromName(ev.StrOr("role"));
+  Process& p = AddProcess(*child, ev.pid, role, ev.ts);
+  if (role == ProcessRole::kBackend) {
+    p.state = SessionState::kStarting;
+    p.state_text = "starting";
+  }
+  p.conn = ev.Int("conn").value_or(0);
+  p.client = ev.StrOr("client");
+  if (p.conn != 0) {
+    auto it = connections_.find(p.conn);
+    if (it != connections_.end()) {
+      it->second.backend_pid = p.pid;
+      if (p.client.empty()) p.client = it->second.client;
+      p.transport = it->second.transport;
+    }
+  }
+  PruneExited();
+}
+
+void Model::OnStartup(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->user = ev.StrOr("user");
+  p->database = ev.StrOr("database");
+  p->application_name = ev.StrOr("application_name");
+}
+
+void Model::OnAuthOk(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  if (auto user = ev.Str("user"); user && p->user.empty()) p->user = *user;
+}
+
+void Model::OnState(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  auto text = ev.Str("state");
+  if (!text) {
+    Record(AnomalyKind::kBadField, ev.ts, ev.pid, "state event has no string \"state\" field");
+    return;
+  }
+  p->state_text = *text;
+  auto state = SessionStateFromName(*text);
+  if (!state) {
+    Record(AnomalyKind::kUnknownValue, ev.ts, ev.pid,
+           fmt::format("unknown session state \"{}\"", *text));
+  }
+  p->state = state.value_or(SessionState::kUnknown);
+  if (p->state != SessionState::kActive) {
+    p->current_query.clear();
+    p->stage.clear();
+  }
+}
+
+void Model::OnReady(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  std::string status = ev.StrOr("status");
+  p->txn_status = status.empty() ? 0 : status[0];
+}
+
+void Model::OnQueryStart(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->current_query = ev.StrOr("text");
+  p->last_query = p->current_query;
+  p->stage = "received";
+}
+
+void Model::OnStage(const Event& ev, std::string_view stage) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->stage = std::string(stage);
+  if (stage == "plan") p->last_plan = ev.StrOr("plan");
+}
+
+void Model::OnQueryDone(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->last_tag = ev.StrOr("tag");
+  p->last_duration_us = ev.Int("duration_us").value_or(0);
+  ++p->queries_done;
+  p->stage = "done";
+}
+
+void Model::OnError(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->last_error = fmt::format("{} {}: {}", ev.StrOr("severity", "ERROR"), ev.StrOr("sqlstate"),
+                              ev.StrOr("message"));
+}
+
+void Model::OnDisconnect(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->disconnect_reason = ev.StrOr("reason", "unknown");
+  p->current_query.clear();
+  p->stage.clear();
+}
+
+void Model::OnChildExit(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  auto child = RequireInt(ev, "child");
+  if (!child) return;
+  Process* p = FindMutable(*child);
+  if (p == nullptr) {
+    Record(AnomalyKind::kExitForUnknownPid, ev.ts, ev.pid,
+           fmt::format("child_exit for pid {}, which was never forked", *child));
+    return;
+  }
+  if (p->exited) {
+    Record(AnomalyKind::kEventAfterExit, ev.ts, ev.pid,
+           fmt::format("second child_exit for pid {}", *child));
+    return;
+  }
+  p->exit_code = ev.Int("exit_code");
+  p->exit_signal = ev.Int("signal");
+  p->exit_status = ev.StrOr("status");
+  if (p->exit_status.empty()) {
+    p->exit_status = p->exit_signal ? fmt::format("terminated by signal {}", *p->exit_signal)
+                                    : fmt::format("exited with exit code {}",
+                                                  p->exit_code.value_or(0));
+  }
+  p->crashed = p->exit_signal.has_value() || p->exit_code.value_or(0) != 0;
+  MarkExited(*p, ev.ts);
+  PruneExited();
+}
+
+void Model::OnShutdownRequest(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  server_.shutdown_mode = ev.StrOr("mode");
+}
+
+void Model::OnPostmasterExit(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->exit_code = ev.Int("exit_code").value_or(0);
+  p->exit_status = fmt::format("exited with exit code {}", *p->exit_code);
+  p->crashed = *p->exit_code != 0;
+  server_.postmaster_exit_code = p->exit_code;
+  MarkExited(*p, ev.ts);
+}
+
+void Model::OnDropped(const Event& ev) {
+  int64_t count = ev.Int("count").value_or(0);
+  if (count > 0) server_dropped_ += static_cast<uint64_t>(count);
+  Record(AnomalyKind::kDroppedEvents, ev.ts, ev.pid,
+         fmt::format("pid {} dropped {} events (its channel was full)", ev.pid, count));
+}
+
+void Model::OnRejected(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  p->last_error = fmt::format("rejected {}: {}", ev.StrOr("sqlstate"), ev.StrOr("message"));
+  p->disconnect_reason = "rejected";
+}
+
+}  // namespace minipg::viz

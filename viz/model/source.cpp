@@ -1,0 +1,239 @@
+/*-------------------------------------------------------------------------
+ * source.cpp
+ *   FileSource and TcpSource: the two ways event lines reach the model.
+ *
+ * NOTES
+ *   The TcpSource thread polls its socket with a 100 ms timeout so that the
+ *   destructor (which sets stop_ and shuts the socket down) is noticed
+ *   promptly; the destructor joins the thread. No exception leaves the
+ *   thread: every failure becomes state kFailed with a message.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/model/source.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "viz/model/event.h"
+
+namespace minipg::viz {
+
+std::string_view SourceStateName(SourceState state) {
+  switch (state) {
+    case SourceState::kConnecting: return "connecting";
+    case SourceState::kStreaming: return "streaming";
+    case SourceState::kEnded: return "ended";
+    case SourceState::kFailed: return "failed";
+  }
+  return "?";
+}
+
+std::string ParseHostPort(std::string_view text, std::string* host, int* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return fmt::format("\"{}\" is not HOST:PORT", text);
+  }
+  std::string_view h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  int value = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9') return fmt::format("port in \"{}\" is not a number", text);
+    value = value * 10 + (c - '0');
+    if (value > 65535) return fmt::format("port in \"{}\" is larger than 65535", text);
+  }
+  if (value == 0) return fmt::format("port in \"{}\" must not be 0", text);
+  *host = std::string(h);
+  *port = value;
+  return "";
+}
+
+/* ---------- FileSource ---------- */
+
+FileSource::FileSource(std::string path) : path_(std::move(path)) {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    failed_ = true;
+    error_ = fmt::format("cannot open \"{}\": {}", path_, std::strerror(errno));
+    return;
+  }
+  std::string line;
+  while (std::getline(in, line)) lines_.push_back(std::move(line));
+  if (in.bad()) {
+    failed_ = true;
+    error_ = fmt::format("error reading \"{}\"", path_);
+  }
+}
+
+size_t FileSource::Poll(std::vector<std::string>& out, size_t max) {
+  size_t n = 0;
+  while (n < max && next_ < lines_.size()) {
+    out.push_back(std::move(lines_[next_++]));
+    ++n;
+  }
+  if (next_ == lines_.size() && !lines_.empty()) {
+    lines_.clear();  // all delivered: free the memory
+    lines_.shrink_to_fit();
+    next_ = 0;
+  }
+  return n;
+}
+
+SourceState FileSource::state() const {
+  if (failed_) return SourceState::kFailed;
+  return next_ < lines_.size() ? SourceState::kStreaming : SourceState::kEnded;
+}
+
+std::string FileSource::Describe() const { return fmt::format("file {}", path_); }
+
+/* ---------- TcpSource ---------- */
+
+TcpSource::TcpSource(std::string host, int port) : host_(std::move(host)), port_(port) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+TcpSource::~TcpSource() {
+  stop_ = true;
+  int fd = fd_.load();
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  if (thread_.joinable()) thread_.join();
+  fd = fd_.exchange(-1);
+  if (fd >= 0) ::close(fd);
+}
+
+size_t TcpSource::Poll(std::vector<std::string>& out, size_t max) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  while (n < max && !queue_.empty()) {
+    out.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    ++n;
+  }
+  return n;
+}
+
+SourceState TcpSource::state() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Lines still queued count as streaming, so "ended" means "all delivered".
+  if (state_ == SourceState::kEnded && !queue_.empty()) return SourceState::kStreaming;
+  return state_;
+}
+
+std::string TcpSource::Describe() const { return fmt::format("tcp {}:{}", host_, port_); }
+
+std::string TcpSource::error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+uint64_t TcpSource::dropped_lines() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_lines_;
+}
+
+void TcpSource::SetFailed(std::string message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  state_ = SourceState::kFailed;
+  error_ = std::move(message);
+}
+
+void TcpSource::PushLine(std::string line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (queue_.size() >= kMaxQueuedLines) {
+    ++dropped_lines_;
+    return;
+  }
+  queue_.push_back(std::move(line));
+}
+
+void TcpSource::Run() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port_text = std::to_string(port_);
+  int rc = ::getaddrinfo(host_.c_str(), port_text.c_str(), &hints, &res);
+  if (rc != 0) {
+    SetFailed(fmt::format("cannot resolve \"{}\": {}", host_, gai_strerror(rc)));
+    return;
+  }
+  int fd = -1;
+  std::string last_error = "no address";
+  for (addrinfo* ai = res; ai != nullptr && !stop_; ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_error = std::strerror(errno);
+      continue;
+    }
+    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
+    last_error = std::strerror(errno);
+    ::close(fd);
+    fd = -1;
+  }
+  ::freeaddrinfo(res);
+  if (fd < 0) {
+    SetFailed(fmt::format("cannot connect to {}:{}: {}", host_, port_, last_error));
+    return;
+  }
+  fd_ = fd;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_ = SourceState::kStreaming;
+  }
+
+  std::string partial;
+  bool skipping = false;  // inside an oversized line: drop until '\n'
+  char buf[65536];
+  while (!stop_) {
+    pollfd pfd{fd, POLLIN, 0};
+    int pr = ::poll(&pfd, 1, 100);
+    if (pr < 0) {
+      if (errno == EINTR) continue;
+      SetFailed(fmt::format("poll failed: {}", std::strerror(errno)));
+      return;
+    }
+    if (pr == 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      if (stop_) break;
+      SetFailed(fmt::format("read from {}:{} failed: {}", host_, port_, std::strerror(errno)));
+      return;
+    }
+    if (n == 0) break;  // the server closed the stream
+    std::string_view chunk(buf, static_cast<size_t>(n));
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      std::string_view piece = chunk.substr(0, nl);
+      if (!skipping) partial.append(piece);
+      if (partial.size() > kMaxLineBytes) {
+        partial.clear();
+        skipping = true;
+        std::lock_guard<std::mutex> lock(mu_);
+        ++dropped_lines_;
+      }
+      if (nl == std::string_view::npos) break;
+      if (!skipping) PushLine(std::move(partial));
+      partial.clear();
+      skipping = false;
+      chunk.remove_prefix(nl + 1);
+    }
+  }
+  // A last line without '\n' is handed on: the model reports it if truncated.
+  if (!partial.empty() && !skipping) PushLine(std::move(partial));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != SourceState::kFailed) {
+    state_ = SourceState::kEnded;
+    if (!stop_) error_ = "the server closed the event stream";
+  }
+}
+
+}  // namespace minipg::viz

@@ -1,0 +1,92 @@
+/*-------------------------------------------------------------------------
+ * activity_panel.cpp
+ *   Drawing the backends table.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/ui/activity_panel.h"
+
+#include <string>
+
+#include <fmt/format.h>
+
+namespace minipg::viz::ui {
+
+void ActivityPanel::Draw(const Model& model) {
+  if (!ImGui::Begin("Activity (pg_stat_activity)")) {
+    ImGui::End();
+    return;
+  }
+  const ServerInfo& s = model.server();
+  if (s.port != 0) {
+    ImGui::TextDisabled("server");
+    ImGui::SameLine();
+    ImGui::Text("port %lld, max_connections %lld, events on %lld", static_cast<long long>(s.port),
+                static_cast<long long>(s.max_connections), static_cast<long long>(s.event_port));
+    for (const ListenSocket& l : s.listen_sockets) {
+      ImGui::TextDisabled("listen");
+      ImGui::SameLine();
+      if (l.transport == "unix") {
+        ImGui::Text("unix %s", l.address.c_str());
+      } else {
+        ImGui::Text("%s %s:%lld", l.transport.c_str(), l.address.c_str(),
+                    static_cast<long long>(l.port));
+      }
+    }
+  }
+  size_t backends = 0;
+  for (const Process& p : model.processes()) {
+    if (p.role == ProcessRole::kBackend && !p.exited) ++backends;
+  }
+  ImGui::Text("%zu backend%s connected", backends, backends == 1 ? "" : "s");
+  ImGui::SameLine();
+  ImGui::Checkbox("show exited", &show_exited_);
+
+  ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
+                          ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable |
+                          ImGuiTableFlags_SizingFixedFit;
+  if (ImGui::BeginTable("activity", 4, flags)) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("pid");
+    ImGui::TableSetupColumn("user@database");
+    ImGui::TableSetupColumn("state");
+    ImGui::TableSetupColumn("query  [stage]", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableHeadersRow();
+    for (const Process& p : model.processes()) {
+      if (p.role != ProcessRole::kBackend) continue;
+      if (p.exited && !show_exited_) continue;
+      ImGui::TableNextRow();
+      if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
+      ImGui::TableNextColumn();
+      ImGui::Text("%lld", static_cast<long long>(p.pid));
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("client %s%s\napplication %s", p.client.c_str(),
+                          p.transport.empty() ? "" : (" (" + p.transport + ")").c_str(),
+                          p.application_name.c_str());
+      }
+      ImGui::TableNextColumn();
+      if (!p.user.empty()) ImGui::Text("%s@%s", p.user.c_str(), p.database.c_str());
+      ImGui::TableNextColumn();
+      StateBadge(DisplayStateOf(p), ShortStateLine(p));
+      ImGui::TableNextColumn();
+      ImGui::PushFont(fonts_.mono);
+      if (!p.current_query.empty()) {
+        ImGui::TextUnformatted(Ellipsize(p.current_query, 120).c_str());
+        if (!p.stage.empty()) {
+          ImGui::SameLine();
+          ImGui::TextColored(ImVec4(0.12f, 0.40f, 0.85f, 1.0f), "[%s]", p.stage.c_str());
+        }
+      } else if (!p.last_query.empty()) {
+        ImGui::TextDisabled("%s", Ellipsize(p.last_query, 120).c_str());
+      }
+      ImGui::PopFont();
+      if (ImGui::IsItemHovered() && !p.last_error.empty()) {
+        ImGui::SetTooltip("%s", p.last_error.c_str());
+      }
+      if (p.exited) ImGui::PopStyleColor();
+    }
+    ImGui::EndTable();
+  }
+  ImGui::End();
+}
+
+}  // namespace minipg::viz::ui

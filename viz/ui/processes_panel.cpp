@@ -1,0 +1,365 @@
+/*-------------------------------------------------------------------------
+ * processes_panel.cpp
+ *   Drawing the process tree as a graph and as an ImGui tree.
+ *
+ *   Graph layout (recomputed every frame from the model, so it never
+ *   disagrees with it):
+ *
+ *                    +------------+
+ *                    | postmaster |           row 0: the root(s)
+ *                    +------------+
+ *              ________/  |  \________
+ *        +---------+ +---------+ +---------+  rows 1..n: its children in
+ *        | backend | | backend | |collector|  fork order, wrapped to the
+ *        +---------+ +---------+ +---------+  panel's width
+ *-------------------------------------------------------------------------
+ */
+#include "viz/ui/processes_panel.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+namespace minipg::viz::ui {
+namespace {
+
+// Sizes at scale 1; the graph shrinks (down to kMinScale) to fit the panel.
+constexpr float kBoxWidth = 210.0f;
+constexpr float kBoxGapX = 14.0f;
+constexpr float kBoxGapY = 18.0f;
+constexpr float kRootGapY = 40.0f;
+constexpr float kBoxPad = 8.0f;
+constexpr float kBoxRounding = 6.0f;
+constexpr float kMinScale = 0.6f;
+constexpr float kScaleStep = 0.05f;
+constexpr int kBoxLines = 5;
+constexpr float kGraphTop = 4.0f;  // space above the first box  // title, state, and three lines of detail
+
+/* The lines of text a box shows. */
+std::vector<std::string> BoxLines(const Model& model, const Process& p) {
+  std::vector<std::string> lines;
+  switch (p.role) {
+    case ProcessRole::kPostmaster: {
+      const ServerInfo& s = model.server();
+      lines.push_back(s.port != 0 ? fmt::format("port {} \xC2\xB7 max {} conns", s.port,
+                                                s.max_connections)
+                                  : std::string("server"));
+      lines.push_back(!s.shutdown_mode.empty() ? fmt::format("shutdown: {}", s.shutdown_mode)
+                                               : Ellipsize(s.data_directory, 30));
+      break;
+    }
+    case ProcessRole::kBackend: {
+      std::string who = p.user.empty() ? std::string("(startup)")
+                                       : fmt::format("{}@{}", p.user, p.database);
+      lines.push_back(Ellipsize(who, 28));
+      lines.push_back(Ellipsize(p.client.empty() ? "?" : p.client, 28));
+      if (!p.current_query.empty()) {
+        lines.push_back(Ellipsize(p.current_query, 30));
+      } else if (!p.last_error.empty()) {
+        lines.push_back(Ellipsize(p.last_error, 30));
+      } else if (!p.last_tag.empty()) {
+        lines.push_back(fmt::format("last: {}", Ellipsize(p.last_tag, 24)));
+      } else {
+        lines.push_back("");
+      }
+      break;
+    }
+    default:
+      lines.push_back(p.role == ProcessRole::kCollector ? "event stream" : "");
+      break;
+  }
+  return lines;
+}
+
+}  // namespace
+
+void ProcessesPanel::Draw(const Model& model) {
+  if (!ImGui::Begin("Processes")) {
+    ImGui::End();
+    return;
+  }
+  if (model.processes().empty()) {
+    ImGui::Spacing();
+    ImGui::PushFont(fonts_.bold);
+    ImGui::TextUnformatted("No processes yet.");
+    ImGui::PopFont();
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(empty_hint_.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::End();
+    return;
+  }
+  // One line of controls: the view, whether to show exited processes, counts.
+  if (ImGui::RadioButton("graph", view_ == View::kGraph)) view_ = View::kGraph;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("tree", view_ == View::kTree)) view_ = View::kTree;
+  ImGui::SameLine(0.0f, 20.0f);
+  ImGui::Checkbox("show exited", &show_exited_);
+  ImGui::SameLine();
+  ImGui::TextDisabled("%zu live, %zu shown; hover a process for details",
+                      model.LiveProcessCount(), model.processes().size());
+  BuildChildren(model);
+  if (view_ == View::kGraph) {
+    DrawGraph(model);
+  } else {
+    DrawTree(model);
+  }
+  ImGui::End();
+}
+
+void ProcessesPanel::BuildChildren(const Model& model) {
+  const auto& procs = model.processes();
+  children_.assign(procs.size(), {});
+  roots_.clear();
+  // pid -> index of the newest process with that pid, as the model does.
+  std::unordered_map<int64_t, size_t> index;
+  for (size_t i = 0; i < procs.size(); ++i) index[procs[i].pid] = i;
+  for (size_t i = 0; i < procs.size(); ++i) {
+    const Process& p = procs[i];
+    if (!show_exited_ && p.exited && p.role != ProcessRole::kPostmaster) continue;
+    auto it = p.parent_pid != 0 ? index.find(p.parent_pid) : index.end();
+    if (it != index.end() && it->second != i) {
+      children_[it->second].push_back(i);
+    } else {
+      roots_.push_back(i);
+    }
+  }
+}
+
+ProcessesPanel::GraphMetrics ProcessesPanel::MetricsAt(float scale) const {
+  GraphMetrics m;
+  m.scale = scale;
+  m.box_w = kBoxWidth * scale;
+  m.gap_x = kBoxGapX * scale;
+  m.gap_y = kBoxGapY * scale;
+  m.root_gap = kRootGapY * scale;
+  m.pad = kBoxPad * scale;
+  m.line_h = ImGui::GetFontSize() * scale + 1.0f;  // called while the window scale is 1
+  m.box_h = m.pad * 1.2f + 2.0f + m.line_h * kBoxLines + 4.0f * scale;
+  return m;
+}
+
+size_t ProcessesPanel::PerRow(const GraphMetrics& m, float avail_w) {
+  return std::max<size_t>(1, static_cast<size_t>((avail_w + m.gap_x) / (m.box_w + m.gap_x)));
+}
+
+float ProcessesPanel::GraphHeight(const GraphMetrics& m, float avail_w) const {
+  // Mirrors the way DrawGraph() advances y.
+  float y = kGraphTop;
+  size_t per_row = PerRow(m, avail_w);
+  for (size_t root : roots_) {
+    size_t kids = children_[root].size();
+    size_t rows = (kids + per_row - 1) / per_row;
+    y = rows == 0 ? y + m.box_h + m.root_gap
+                  : y + m.box_h + m.root_gap + rows * (m.box_h + m.gap_y) + m.root_gap * 0.5f;
+  }
+  return y - m.root_gap * 0.5f;
+}
+
+bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
+                             const GraphMetrics& m) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  DisplayState s = DisplayStateOf(p);
+  ImVec2 size(m.box_w, m.box_h);
+  ImVec2 max(min.x + size.x, min.y + size.y);
+  ImU32 text = StateText(s);
+  float rounding = kBoxRounding * m.scale;
+
+  // Shadow, fill, border (thicker when selected).
+  dl->AddRectFilled(ImVec2(min.x + 3, min.y + 3), ImVec2(max.x + 3, max.y + 3),
+                    IM_COL32(0, 0, 0, 40), rounding);
+  dl->AddRectFilled(min, max, StateFill(s), rounding);
+  bool selected = p.pid == selected_pid_ && !p.exited;
+  dl->AddRect(min, max, selected ? IM_COL32(0, 0, 0, 255) : IM_COL32(0, 0, 0, 90), rounding, 0,
+              selected ? 3.0f : 1.0f);
+
+  dl->PushClipRect(min, ImVec2(max.x - m.pad * 0.5f, max.y), true);
+  float x = min.x + m.pad;
+  float y = min.y + m.pad * 0.6f;
+  // Title line: role and pid, bold; struck through once the process is gone.
+  ImGui::PushFont(fonts_.bold);
+  std::string title = fmt::format("{}  {}", RoleName(p.role), p.pid);
+  dl->AddText(ImVec2(x, y), text, title.c_str());
+  float title_h = ImGui::GetTextLineHeight();
+  if (p.exited) {
+    float w = ImGui::CalcTextSize(title.c_str()).x;
+    float mid = y + title_h * 0.55f;
+    dl->AddLine(ImVec2(x - 2, mid), ImVec2(x + w + 2, mid), text, 2.0f);
+  }
+  y += title_h + 2.0f;
+  // State line (bold), then details.
+  std::string state = s == DisplayState::kIdleInTransactionAborted ? ShortStateLine(p)
+                                                                    : StateLine(p);
+  dl->AddText(ImVec2(x, y), text, state.c_str());
+  ImGui::PopFont();
+  y += ImGui::GetTextLineHeight() + 1.0f;
+  std::vector<std::string> lines = BoxLines(model, p);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    bool is_query = p.role == ProcessRole::kBackend && i == 2 && !p.current_query.empty();
+    if (is_query) ImGui::PushFont(fonts_.mono);
+    dl->AddText(ImVec2(x, y), text, lines[i].c_str());
+    y += ImGui::GetTextLineHeight() + 1.0f;
+    if (is_query) ImGui::PopFont();
+  }
+  dl->PopClipRect();
+
+  // Interaction: an invisible button over the box.
+  ImGui::SetCursorScreenPos(min);
+  ImGui::PushID(static_cast<int>(p.pid));
+  ImGui::PushID(static_cast<int>(p.started_ts));
+  ImGui::InvisibleButton("box", size);
+  ImGui::PopID();
+  ImGui::PopID();
+  if (ImGui::IsItemClicked()) selected_pid_ = (selected_pid_ == p.pid) ? 0 : p.pid;
+  bool hovered = ImGui::IsItemHovered();
+  if (hovered) ProcessTooltip(model, p);
+  return hovered;
+}
+
+void ProcessesPanel::DrawGraph(const Model& model) {
+  ImGui::BeginChild("graph", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  const auto& procs = model.processes();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImVec2 region = ImGui::GetContentRegionAvail();
+
+  // Shrink the graph until it fits the panel (or the minimum scale is reached).
+  float scale = 1.0f;
+  while (scale - kScaleStep >= kMinScale - 1e-4f) {
+    GraphMetrics trial = MetricsAt(scale);
+    if (GraphHeight(trial, std::max(region.x, trial.box_w)) <= region.y) break;
+    scale -= kScaleStep;
+  }
+  GraphMetrics m = MetricsAt(scale);
+  ImGui::SetWindowFontScale(scale);
+  float avail = std::max(region.x, m.box_w);
+  size_t per_row = PerRow(m, avail);
+
+  float y = origin.y + kGraphTop;
+  float content_w = 0.0f;
+  for (size_t root : roots_) {
+    // The root, centred.
+    ImVec2 root_min(origin.x + (avail - m.box_w) * 0.5f, y);
+    const std::vector<size_t>& kids = children_[root];
+    float kids_top = y + m.box_h + m.root_gap;
+    // Lines first, so that boxes cover them.
+    ImVec2 from(root_min.x + m.box_w * 0.5f, root_min.y + m.box_h);
+    positions_.clear();
+    for (size_t k = 0; k < kids.size(); ++k) {
+      size_t row = k / per_row;
+      size_t in_row = std::min(per_row, kids.size() - row * per_row);
+      float row_w = in_row * m.box_w + (in_row - 1) * m.gap_x;
+      content_w = std::max(content_w, row_w);
+      float x0 = origin.x + (avail - row_w) * 0.5f;
+      ImVec2 pos(x0 + (k % per_row) * (m.box_w + m.gap_x), kids_top + row * (m.box_h + m.gap_y));
+      positions_.push_back(pos);
+      const Process& child = procs[kids[k]];
+      ImU32 col = child.exited ? IM_COL32(160, 160, 160, 200) : IM_COL32(70, 80, 100, 220);
+      ImVec2 to(pos.x + m.box_w * 0.5f, pos.y);
+      float dy = std::max(20.0f, (to.y - from.y) * 0.5f);
+      dl->AddBezierCubic(from, ImVec2(from.x, from.y + dy), ImVec2(to.x, to.y - dy), to, col,
+                         child.exited ? 1.5f : 2.5f);
+    }
+    DrawBox(model, procs[root], root_min, m);
+    for (size_t k = 0; k < kids.size(); ++k) {
+      DrawBox(model, procs[kids[k]], positions_[k], m);
+      // Grandchildren (rare) are listed under their parent's box.
+      float gy = positions_[k].y + m.box_h + 2.0f;
+      for (size_t g : children_[kids[k]]) {
+        ImGui::SetCursorScreenPos(ImVec2(positions_[k].x, gy));
+        ImGui::TextDisabled("  + child %lld", static_cast<long long>(procs[g].pid));
+        gy += ImGui::GetTextLineHeight();
+      }
+    }
+    size_t rows = (kids.size() + per_row - 1) / per_row;
+    y = kids.empty() ? root_min.y + m.box_h + m.root_gap
+                     : kids_top + rows * (m.box_h + m.gap_y) + m.root_gap * 0.5f;
+  }
+  // Tell the child window how big the content is, for its scrollbars.
+  ImGui::SetCursorScreenPos(origin);
+  ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap * 0.5f - origin.y));
+  ImGui::SetWindowFontScale(1.0f);
+  ImGui::EndChild();
+}
+
+void ProcessesPanel::DrawTree(const Model& model) {
+  ImGui::BeginChild("tree", ImVec2(0, 0), false);
+  for (size_t root : roots_) DrawTreeNode(model, root);
+  ImGui::EndChild();
+}
+
+void ProcessesPanel::DrawTreeNode(const Model& model, size_t index) {
+  const Process& p = model.processes()[index];
+  DisplayState s = DisplayStateOf(p);
+  ImGuiTreeNodeFlags flags = ImGuiTreeNodeFlags_DefaultOpen | ImGuiTreeNodeFlags_SpanAvailWidth;
+  if (children_[index].empty()) flags |= ImGuiTreeNodeFlags_Leaf;
+  ImGui::PushID(static_cast<int>(index));
+  bool open = ImGui::TreeNodeEx("##node", flags);
+  bool hovered = ImGui::IsItemHovered();
+  ImGui::SameLine();
+  StateBadge(s, StateLine(p));
+  ImGui::SameLine();
+  if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
+  std::string text = fmt::format("{} {}", RoleName(p.role), p.pid);
+  if (p.role == ProcessRole::kBackend) {
+    text += fmt::format("   {}@{}   {}", p.user.empty() ? "?" : p.user,
+                        p.database.empty() ? "?" : p.database, p.client);
+    if (!p.current_query.empty()) text += "   " + Ellipsize(p.current_query, 60);
+  }
+  ImGui::TextUnformatted(text.c_str());
+  if (p.exited) ImGui::PopStyleColor();
+  if (hovered || ImGui::IsItemHovered()) ProcessTooltip(model, p);
+  if (open) {
+    for (size_t child : children_[index]) DrawTreeNode(model, child);
+    ImGui::TreePop();
+  }
+  ImGui::PopID();
+}
+
+void ProcessesPanel::ProcessTooltip(const Model& model, const Process& p) {
+  ImGui::BeginTooltip();
+  ImGui::PushFont(fonts_.bold);
+  ImGui::Text("%s %lld", std::string(RoleName(p.role)).c_str(), static_cast<long long>(p.pid));
+  ImGui::PopFont();
+  StateBadge(DisplayStateOf(p), StateLine(p));
+  auto row = [](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    ImGui::TextDisabled("%s", key);
+    ImGui::SameLine(130.0f);
+    ImGui::TextUnformatted(value.c_str());
+  };
+  row("parent", p.parent_pid != 0 ? std::to_string(p.parent_pid) : "");
+  row("started", FormatRelTs(p.started_ts, model.first_ts()) + " s" +
+                     (p.from_snapshot ? "  (from snapshot)" : ""));
+  if (p.exited_ts) row("exited", FormatRelTs(*p.exited_ts, model.first_ts()) + " s");
+  row("exit status", p.exit_status);
+  if (p.conn != 0) row("connection", fmt::format("#{}", p.conn));
+  row("client", p.client + (p.transport.empty() ? "" : " (" + p.transport + ")"));
+  row("user", p.user);
+  row("database", p.database);
+  row("application", p.application_name);
+  if (p.role == ProcessRole::kBackend) {
+    row("queries done", std::to_string(p.queries_done));
+    if (p.txn_status != 0) row("txn status", std::string(1, p.txn_status));
+  }
+  row("stage", p.stage);
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40.0f);
+  row("query", p.current_query.empty() ? p.last_query : p.current_query);
+  if (!p.last_tag.empty()) {
+    row("last result", fmt::format("{} in {} us", p.last_tag, p.last_duration_us));
+  }
+  row("last error", p.last_error);
+  row("disconnect", p.disconnect_reason);
+  ImGui::PopTextWrapPos();
+  if (!p.last_plan.empty()) {
+    ImGui::Separator();
+    ImGui::TextDisabled("last plan");
+    ImGui::PushFont(fonts_.mono);
+    ImGui::TextUnformatted(p.last_plan.c_str());
+    ImGui::PopFont();
+  }
+  ImGui::EndTooltip();
+}
+
+}  // namespace minipg::viz::ui

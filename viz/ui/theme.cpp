@@ -1,0 +1,250 @@
+/*-------------------------------------------------------------------------
+ * theme.cpp
+ *   Colours, labels, the legend and the ImGui style.
+ *
+ * NOTES
+ *   State colours follow the intuition of pg_stat_activity users: green
+ *   idle, blue active, amber "idle in transaction" (holding locks: a thing
+ *   to notice), magenta for an aborted transaction, red for a crash only.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/ui/theme.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace minipg::viz::ui {
+namespace {
+
+struct StateStyle {
+  ImU32 fill;
+  ImU32 text;
+  const char* label;
+};
+
+constexpr ImU32 kDarkText = IM_COL32(20, 24, 32, 255);
+constexpr ImU32 kLightText = IM_COL32(255, 255, 255, 255);
+
+constexpr std::array<StateStyle, static_cast<size_t>(DisplayState::kCount_)> kStyles = {{
+    {IM_COL32(52, 84, 150, 255), kLightText, "postmaster"},
+    {IM_COL32(38, 166, 154, 255), kLightText, "collector"},
+    {IM_COL32(176, 190, 197, 255), kDarkText, "process"},
+    {IM_COL32(179, 205, 240, 255), kDarkText, "starting"},
+    {IM_COL32(255, 213, 79, 255), kDarkText, "authenticating"},
+    {IM_COL32(129, 199, 132, 255), kDarkText, "idle"},
+    {IM_COL32(66, 153, 245, 255), kDarkText, "active"},
+    {IM_COL32(255, 152, 0, 255), kDarkText, "idle in transaction"},
+    {IM_COL32(236, 64, 160, 255), kLightText, "idle in transaction (aborted)"},
+    {IM_COL32(149, 117, 205, 255), kLightText, "terminating"},
+    {IM_COL32(200, 200, 200, 255), kDarkText, "unknown state"},
+    {IM_COL32(225, 225, 225, 255), IM_COL32(120, 120, 120, 255), "exited"},
+    {IM_COL32(211, 47, 47, 255), kLightText, "crashed"},
+}};
+
+constexpr DisplayState kLegendOrder[] = {
+    DisplayState::kPostmaster,   DisplayState::kCollector,
+    DisplayState::kStarting,     DisplayState::kAuthenticating,
+    DisplayState::kIdle,       DisplayState::kActive,
+    DisplayState::kIdleInTransaction, DisplayState::kIdleInTransactionAborted,
+    DisplayState::kTerminating,  DisplayState::kExited,
+    DisplayState::kCrashed,
+};
+constexpr float kBadgePadX = 6.0f;
+constexpr float kLegendSpacing = 6.0f;
+
+}  // namespace
+
+DisplayState DisplayStateOf(const Process& p) {
+  if (p.exited) return p.crashed ? DisplayState::kCrashed : DisplayState::kExited;
+  switch (p.role) {
+    case ProcessRole::kPostmaster: return DisplayState::kPostmaster;
+    case ProcessRole::kCollector: return DisplayState::kCollector;
+    case ProcessRole::kOther: return DisplayState::kOtherProcess;
+    case ProcessRole::kBackend: break;
+  }
+  if (!p.disconnect_reason.empty()) return DisplayState::kTerminating;
+  switch (p.state) {
+    case SessionState::kUnknown:
+      return p.state_text.empty() ? DisplayState::kStarting : DisplayState::kUnknownState;
+    case SessionState::kStarting: return DisplayState::kStarting;
+    case SessionState::kAuthenticating: return DisplayState::kAuthenticating;
+    case SessionState::kIdle: return DisplayState::kIdle;
+    case SessionState::kActive: return DisplayState::kActive;
+    case SessionState::kIdleInTransaction: return DisplayState::kIdleInTransaction;
+    case SessionState::kIdleInTransactionAborted: return DisplayState::kIdleInTransactionAborted;
+    case SessionState::kTerminating: return DisplayState::kTerminating;
+  }
+  return DisplayState::kUnknownState;
+}
+
+ImU32 StateFill(DisplayState s) { return kStyles[static_cast<size_t>(s)].fill; }
+ImU32 StateText(DisplayState s) { return kStyles[static_cast<size_t>(s)].text; }
+std::string_view StateLabel(DisplayState s) { return kStyles[static_cast<size_t>(s)].label; }
+
+std::string StateLine(const Process& p) {
+  DisplayState s = DisplayStateOf(p);
+  switch (s) {
+    case DisplayState::kExited:
+    case DisplayState::kCrashed:
+      if (p.exit_signal) return fmt::format("killed by signal {}", *p.exit_signal);
+      return fmt::format("exited (code {})", p.exit_code.value_or(0));
+    case DisplayState::kTerminating:
+      if (!p.disconnect_reason.empty()) return fmt::format("disconnected ({})", p.disconnect_reason);
+      return "terminating";
+    case DisplayState::kUnknownState:
+      return p.state_text;
+    case DisplayState::kPostmaster:
+    case DisplayState::kCollector:
+    case DisplayState::kOtherProcess:
+      return "running";
+    default:
+      return std::string(StateLabel(s));
+  }
+}
+
+std::string ShortStateLine(const Process& p) {
+  switch (DisplayStateOf(p)) {
+    case DisplayState::kIdleInTransaction: return "idle in txn";
+    case DisplayState::kIdleInTransactionAborted: return "idle in txn (aborted)";
+    default: return StateLine(p);
+  }
+}
+
+ImVec4 EventTypeColor(size_t type_slot) {
+  if (type_slot >= kUnknownTypeSlot) return ImVec4(0.75f, 0.10f, 0.10f, 1.0f);
+  switch (static_cast<EventType>(type_slot)) {
+    case EventType::kHello:
+    case EventType::kProcess:
+    case EventType::kPostmasterStart:
+    case EventType::kListen:
+    case EventType::kShutdownRequest:
+    case EventType::kPostmasterExit:
+      return ImVec4(0.20f, 0.33f, 0.59f, 1.0f);  // the server itself: dark blue
+    case EventType::kAccept:
+    case EventType::kFork:
+    case EventType::kChildExit:
+      return ImVec4(0.10f, 0.45f, 0.55f, 1.0f);  // process lifecycle: teal
+    case EventType::kSslRequest:
+    case EventType::kStartup:
+    case EventType::kAuthOk:
+    case EventType::kDisconnect:
+    case EventType::kCancelRequest:
+      return ImVec4(0.55f, 0.40f, 0.00f, 1.0f);  // connection: amber-brown
+    case EventType::kState:
+    case EventType::kReady:
+      return ImVec4(0.20f, 0.50f, 0.20f, 1.0f);  // session state: green
+    case EventType::kQueryStart:
+    case EventType::kParse:
+    case EventType::kAnalyze:
+    case EventType::kPlan:
+    case EventType::kExecute:
+    case EventType::kQueryDone:
+      return ImVec4(0.12f, 0.40f, 0.85f, 1.0f);  // a query's stages: blue
+    case EventType::kError:
+    case EventType::kRejected:
+    case EventType::kDropped:
+      return ImVec4(0.80f, 0.10f, 0.10f, 1.0f);  // trouble: red
+    case EventType::kCount_:
+      break;
+  }
+  return ImVec4(0.3f, 0.3f, 0.3f, 1.0f);
+}
+
+void StateBadge(DisplayState s, std::string_view text) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImVec2 size = ImGui::CalcTextSize(text.data(), text.data() + text.size());
+  const float pad_x = kBadgePadX, pad_y = 1.0f;
+  ImVec2 end(pos.x + size.x + 2 * pad_x, pos.y + size.y + 2 * pad_y);
+  dl->AddRectFilled(pos, end, StateFill(s), 4.0f);
+  dl->AddText(ImVec2(pos.x + pad_x, pos.y + pad_y), StateText(s), text.data(),
+              text.data() + text.size());
+  ImGui::Dummy(ImVec2(end.x - pos.x, end.y - pos.y));
+}
+
+float LegendWidth() {
+  float w = 0.0f;
+  for (DisplayState s : kLegendOrder) {
+    std::string_view label = StateLabel(s);
+    w += ImGui::CalcTextSize(label.data(), label.data() + label.size()).x + 2 * kBadgePadX +
+         kLegendSpacing;
+  }
+  return w - kLegendSpacing;
+}
+
+int LegendLineCount(float avail_width) {
+  int lines = 1;
+  float x = 0.0f;
+  bool first = true;
+  for (DisplayState s : kLegendOrder) {
+    std::string_view label = StateLabel(s);
+    float w = ImGui::CalcTextSize(label.data(), label.data() + label.size()).x + 2 * kBadgePadX;
+    if (!first) {
+      x += kLegendSpacing;
+      if (x + w > avail_width) {
+        ++lines;
+        x = 0.0f;
+      }
+    }
+    first = false;
+    x += w;
+  }
+  return lines;
+}
+
+void DrawLegend() {
+  float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  bool first = true;
+  for (DisplayState s : kLegendOrder) {
+    std::string_view label = StateLabel(s);
+    float w = ImGui::CalcTextSize(label.data(), label.data() + label.size()).x + 2 * kBadgePadX;
+    if (!first) {
+      ImGui::SameLine(0.0f, kLegendSpacing);
+      if (ImGui::GetCursorScreenPos().x + w > right) ImGui::NewLine();
+    }
+    first = false;
+    StateBadge(s, label);
+  }
+}
+
+void ApplyStyle() {
+  ImGui::StyleColorsLight();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowRounding = 6.0f;
+  style.FrameRounding = 4.0f;
+  style.ChildRounding = 4.0f;
+  style.WindowPadding = ImVec2(10, 8);
+  style.FramePadding = ImVec2(8, 4);
+  style.ItemSpacing = ImVec2(8, 6);
+  style.CellPadding = ImVec2(6, 3);
+  style.WindowBorderSize = 1.0f;
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
+  c[ImGuiCol_ChildBg] = ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
+  c[ImGuiCol_TitleBg] = ImVec4(0.80f, 0.85f, 0.92f, 1.0f);
+  c[ImGuiCol_TitleBgActive] = ImVec4(0.62f, 0.73f, 0.88f, 1.0f);
+  c[ImGuiCol_TitleBgCollapsed] = ImVec4(0.80f, 0.85f, 0.92f, 1.0f);
+  c[ImGuiCol_Text] = ImVec4(0.08f, 0.09f, 0.12f, 1.0f);
+  c[ImGuiCol_TableRowBgAlt] = ImVec4(0.92f, 0.94f, 0.97f, 1.0f);
+}
+
+std::string Ellipsize(std::string_view text, size_t max_chars) {
+  std::string s(text.substr(0, std::min(text.size(), max_chars + 1)));
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  if (s.size() > max_chars) {
+    s.resize(max_chars > 3 ? max_chars - 3 : 0);
+    s += "...";
+  }
+  return s;
+}
+
+std::string FormatRelTs(int64_t ts, int64_t first_ts) {
+  int64_t d = ts - first_ts;
+  const char* sign = d < 0 ? "-" : "";
+  if (d < 0) d = -d;
+  return fmt::format("{}{}.{:06}", sign, d / 1000000, d % 1000000);
+}
+
+}  // namespace minipg::viz::ui

@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ * theme.h
+ *   The visualizer's look: fonts, the colour of each process state and
+ *   event type, and the legend that explains them. Chosen for a classroom
+ *   projector: a light background, large text, saturated fills with dark
+ *   text, red kept for crashes only.
+ *
+ *   A process is drawn in one DisplayState, derived from the model:
+ *   its role (postmaster, collector), its session state (backends), or
+ *   its end (exited cleanly / crashed).
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <imgui.h>
+
+#include "viz/model/model.h"
+
+namespace minipg::viz::ui {
+
+/* Fonts loaded by the app; nullptr means ImGui's default font. */
+struct Fonts {
+  ImFont* body = nullptr;   // most text
+  ImFont* bold = nullptr;   // box titles, headings
+  ImFont* mono = nullptr;   // queries, the event log
+  ImFont* title = nullptr;  // the header's title
+};
+
+enum class DisplayState {
+  kPostmaster,                // the server's parent process
+  kCollector,                 // the event collector
+  kOtherProcess,              // a role we do not know
+  kStarting,                  // backend reading the startup packet
+  kAuthenticating,            // backend authenticating the client
+  kIdle,                      // session waiting for a query
+  kActive,                    // session running a query
+  kIdleInTransaction,         // inside BEGIN ... waiting
+  kIdleInTransactionAborted,  // inside a failed transaction, waiting
+  kTerminating,               // session ending (or disconnected, not yet reaped)
+  kUnknownState,              // a backend in a state we do not know
+  kExited,                    // reaped, clean exit
+  kCrashed,                   // reaped after a signal or a non-zero exit code
+  kCount_,                    // not a state: the number of states
+};
+
+DisplayState DisplayStateOf(const Process& p);
+/* Fill colour of a process box / state badge. */
+ImU32 StateFill(DisplayState s);
+/* Text colour readable on StateFill(s). */
+ImU32 StateText(DisplayState s);
+std::string_view StateLabel(DisplayState s);
+/* What a process box says for its state line: "idle", "exited (code 0)". */
+std::string StateLine(const Process& p);
+/* The same, abbreviated for narrow places ("idle in txn"). */
+std::string ShortStateLine(const Process& p);
+
+/* Colour of an event type's name in the log, by the subsystem it belongs to. */
+ImVec4 EventTypeColor(size_t type_slot);
+
+/* The colour legend: one swatch per state, wrapping to the available width. */
+void DrawLegend();
+/* Its width on one line (call inside a frame). */
+float LegendWidth();
+/* How many lines DrawLegend() takes when it starts a line `avail_width` wide. */
+int LegendLineCount(float avail_width);
+/* A small filled badge with text, inline. */
+void StateBadge(DisplayState s, std::string_view text);
+
+/* Applies the light, large-spaced style. */
+void ApplyStyle();
+
+/* Shortens text to at most `max_chars` characters, adding "..." */
+std::string Ellipsize(std::string_view text, size_t max_chars);
+
+/* Relative time in seconds since the first event, "12.345678". */
+std::string FormatRelTs(int64_t ts, int64_t first_ts);
+
+}  // namespace minipg::viz::ui
