@@ -253,6 +253,9 @@ bool Backend::ReadStartup() {
     auto packet = reader_.ReadStartupPacket();
     if (!packet.ok()) {
       if (reader_.eof()) EndSession("eof", 0);  // e.g. a port scanner, or psql probing
+      if (reader_.timed_out()) {
+        Fatal(MakeError(sqlstate::kQueryCanceled, "canceling authentication due to timeout"));
+      }
       Fatal(packet.error());
     }
     auto decoded = proto::DecodeStartupPacket(*packet);

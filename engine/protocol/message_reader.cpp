@@ -59,6 +59,7 @@ Status MessageReader::Fill(size_t n) {
       continue;
     }
     if (errno == ECONNRESET || errno == EPIPE) eof_ = true;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) timed_out_ = true;  // SO_RCVTIMEO expired
     return MakeError(sqlstate::kConnectionException,
                      fmt::format("could not receive data: {}", std::strerror(errno)),
                      Severity::kFatal);

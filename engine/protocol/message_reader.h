@@ -47,6 +47,8 @@ class MessageReader {
 
   /* True once the peer closed the connection (the last error was an EOF). */
   bool eof() const { return eof_; }
+  /* True if the last read failed because the socket's receive timeout expired. */
+  bool timed_out() const { return timed_out_; }
   /* Bytes already received but not yet consumed (pipelined messages). */
   size_t Buffered() const { return buf_.size() - pos_; }
 
@@ -59,6 +61,7 @@ class MessageReader {
   std::string buf_;
   size_t pos_ = 0;
   bool eof_ = false;
+  bool timed_out_ = false;
   std::function<Status()> interrupt_hook_;
 };
 

@@ -173,6 +173,23 @@ TEST(ConnectionTest, MalformedStartupHarmsNoOne) {
   ASSERT_TRUE(fresh.ok()) << "new sessions still start";
 }
 
+// Scenario: a client that connects and sends nothing is dropped by its own
+// backend after authentication_timeout; meanwhile others connect freely.
+TEST(ConnectionTest, SilentClientTimesOut) {
+  Server server({"authentication_timeout=1"});
+  ASSERT_TRUE(server.Start());
+  int silent = RawConnect(server);
+  ASSERT_GE(silent, 0);
+  auto other = server.Connect();
+  ASSERT_TRUE(other.ok()) << "the postmaster is not the one waiting";
+  std::string reply = ReadUntilClose(silent);
+  close(silent);
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(reply[0], 'E');
+  EXPECT_NE(reply.find("canceling authentication due to timeout"), std::string::npos);
+  EXPECT_EQ((*other)->Query("SELECT 5")->Scalar(), "5");
+}
+
 // Scenario: after startup, an unknown message type ends that session with
 // FATAL 08P01; a huge length is refused without allocating it.
 TEST(ConnectionTest, MalformedMessagesAfterStartup) {

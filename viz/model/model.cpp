@@ -290,16 +290,23 @@ void Model::ApplyLine(std::string_view line) {
 void Model::Apply(const Event& ev) {
   ++events_seen_;
   ++type_counts_[ev.TypeSlot()];
-  if (!any_event_) {
-    any_event_ = true;
-    first_ts_ = ev.ts;
-    last_ts_ = ev.ts;
-  } else if (ev.ts < last_ts_) {
-    Record(AnomalyKind::kTimeBackwards, ev.ts, ev.pid,
-           fmt::format("{} event at ts {} is {} us earlier than the previous event", ev.type_name,
-                       ev.ts, last_ts_ - ev.ts));
-  } else {
-    last_ts_ = ev.ts;
+  // first_ts_ is the earliest time seen (a snapshot's processes may predate
+  // the stream), so relative times never go negative.
+  if (!any_event_ || ev.ts < first_ts_) first_ts_ = ev.ts;
+  any_event_ = true;
+  // "hello" and "process" head the stream and carry their own times (the
+  // collector's start, a process's fork), so only the events after them
+  // must come in time order.
+  bool header = ev.type == EventType::kHello || ev.type == EventType::kProcess;
+  if (!header) {
+    if (any_timed_event_ && ev.ts < last_ts_) {
+      Record(AnomalyKind::kTimeBackwards, ev.ts, ev.pid,
+             fmt::format("{} event at ts {} is {} us earlier than the previous event",
+                         ev.type_name, ev.ts, last_ts_ - ev.ts));
+    } else {
+      last_ts_ = ev.ts;
+    }
+    any_timed_event_ = true;
   }
   AddLog(ev);
 

@@ -17,7 +17,8 @@
  * NOTES
  *   The model checks the stream and records anything impossible as an
  *   Anomaly instead of crashing or silently ignoring it: malformed lines,
- *   unknown types, time going backwards, an exit for a pid never forked,
+ *   unknown types, time going backwards (hello and process lines excepted:
+ *   they head a stream with times of their own), an exit for a pid never forked,
  *   events from an exited pid, a newer schema version, dropped events.
  *   Memory is bounded: the log keeps the last `log_capacity` entries, only
  *   `max_exited_processes` exited processes are kept, and only the last
@@ -202,7 +203,8 @@ class Model {
   /* Sum of the counts reported by "dropped" events. */
   uint64_t server_dropped_events() const { return server_dropped_; }
 
-  /* First and latest timestamps seen (0 before any event). */
+  /* The earliest timestamp seen, and the latest of the time-ordered events
+   * (all but hello/process, which head the stream with their own times). */
   int64_t first_ts() const { return first_ts_; }
   int64_t last_ts() const { return last_ts_; }
 
@@ -263,6 +265,7 @@ class Model {
   int64_t first_ts_ = 0;
   int64_t last_ts_ = 0;
   bool any_event_ = false;
+  bool any_timed_event_ = false;
   uint64_t current_line_ = 0;  // line being applied (for anomalies)
 };
 

@@ -38,13 +38,16 @@ std::string Line(std::string_view type, int64_t ts, int64_t pid, std::string_vie
 }
 
 // Scenario: one client connects, runs one query and disconnects. The model
-// follows the backend through every state and records a clean exit.
+// follows the backend through every state and records a clean exit. As in a
+// real trace file, the file's own hello is stamped after the postmaster's
+// first events; that is not time going backwards.
 TEST(ModelTest, NormalLifecycle) {
   Model model;
   LoadTrace(model, "lifecycle.jsonl");
 
   EXPECT_EQ(model.anomaly_count(), 0u) << model.anomalies().front().message;
   EXPECT_EQ(model.events_seen(), 24u);
+  EXPECT_EQ(model.first_ts(), 1000010);  // postmaster_start, not the later hello
   EXPECT_EQ(model.postmaster_pid(), 100);
   EXPECT_EQ(model.server().schema_version, 1);
   EXPECT_EQ(model.server().port, 5432);
@@ -150,11 +153,14 @@ TEST(ModelTest, ThreeConcurrentBackends) {
 }
 
 // Scenario: a viewer that connects late gets hello and one "process" line per
-// live process; it must rebuild the tree from those and then follow on.
+// live process; it must rebuild the tree from those and then follow on. Each
+// process line is stamped with the process's fork time (older than hello):
+// not an anomaly, and relative times count from the oldest.
 TEST(ModelTest, LateSubscriberSnapshot) {
   Model model;
   LoadTrace(model, "snapshot.jsonl");
-  EXPECT_EQ(model.anomaly_count(), 0u);
+  EXPECT_EQ(model.anomaly_count(), 0u) << model.anomalies().front().message;
+  EXPECT_EQ(model.first_ts(), 1000000);
   EXPECT_EQ(model.postmaster_pid(), 100);
   ASSERT_EQ(model.processes().size(), 4u);
 
@@ -172,6 +178,9 @@ TEST(ModelTest, LateSubscriberSnapshot) {
   ASSERT_NE(bob, nullptr);
   EXPECT_TRUE(bob->exited);
   EXPECT_EQ(model.FindProcess(101)->role, ProcessRole::kCollector);
+  // Events after the snapshot are checked for order again.
+  model.ApplyLine(Line("state", 4000000, 300, R"("state":"active")"));
+  EXPECT_EQ(model.AnomalyCount(AnomalyKind::kTimeBackwards), 1u);
 }
 
 // Scenario: the postmaster reports the exit of a pid it never forked. The
