@@ -44,7 +44,10 @@ struct ProcessInfo {
   int64_t pid = 0;
   int64_t parent = 0;
   int64_t started = 0;
-  std::string role, client, user, database, application_name, state;
+  std::string role, client, user, database, application_name, state, query;
+  // The postmaster's own: what a late subscriber would have read in postmaster_start.
+  int64_t port = 0, max_connections = 0;
+  std::string data_directory;
 };
 
 class Collector {
@@ -135,6 +138,9 @@ void Collector::Track(const nlohmann::json& ev) {
       ProcessInfo& p = add(pid);
       p.role = "postmaster";
       p.started = ev.value("ts", int64_t{0});
+      p.port = ev.value("port", int64_t{0});
+      p.max_connections = ev.value("max_connections", int64_t{0});
+      p.data_directory = ev.value("data_directory", "");
       break;
     }
     case EventType::kFork: {
@@ -154,6 +160,9 @@ void Collector::Track(const nlohmann::json& ev) {
       break;
     case EventType::kState:
       if (auto* p = find(pid)) p->state = ev.value("state", "");
+      break;
+    case EventType::kQueryStart:
+      if (auto* p = find(pid)) p->query = ev.value("text", "");
       break;
     case EventType::kChildExit:
       remove(ev.value("child", int64_t{0}));
@@ -208,6 +217,9 @@ void Collector::AcceptSubscribers() {
       if (!p.database.empty()) e.Str("database", p.database);
       if (!p.application_name.empty()) e.Str("application_name", p.application_name);
       if (!p.state.empty()) e.Str("state", p.state);
+      if (!p.query.empty()) e.Str("query", p.query);
+      if (p.port > 0) e.Int("port", p.port).Int("max_connections", p.max_connections);
+      if (!p.data_directory.empty()) e.Str("data_directory", p.data_directory);
       s.backlog += e.Json() + "\n";
     }
     subscribers_.push_back(std::move(s));

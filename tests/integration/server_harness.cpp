@@ -35,7 +35,7 @@ int FreePort() {
 
 std::string BinDir() {
   const char* d = std::getenv("MINIPG_BIN_DIR");
-  return d ? d : "build/bin";
+  return d ? d : MINIPG_DEFAULT_BIN_DIR;
 }
 
 CommandResult RunCommand(const std::string& command) {

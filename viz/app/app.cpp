@@ -196,9 +196,6 @@ void App::OpenSource() {
     }
     source_ = std::make_unique<TcpSource>(host, port);
   }
-  if (source_ != nullptr && source_->state() == SourceState::kFailed) {
-    std::fprintf(stderr, "minipg-viz: %s\n", source_->error().c_str());
-  }
   std::string title = "minipg-viz - the PostgreSQL process model";
   if (source_ != nullptr) title += " - " + source_->Describe();
   glfwSetWindowTitle(window_, title.c_str());
@@ -287,6 +284,10 @@ int App::Run() {
       glfwWaitEventsTimeout(1.0 / 60.0);  // wakes for input, else ~60 fps to poll the source
     }
     Ingest();
+    if (source_ != nullptr && source_->state() == SourceState::kFailed && !failure_reported_) {
+      std::fprintf(stderr, "minipg-viz: %s\n", source_->error().c_str());
+      failure_reported_ = true;
+    }
 
     int win_w = 0, win_h = 0;
     glfwGetWindowSize(window_, &win_w, &win_h);

@@ -67,6 +67,7 @@ class App {
   std::unique_ptr<EventSource> source_;
   std::string source_error_;  // set when the source could not even be made
   uint64_t source_dropped_noted_ = 0;
+  bool failure_reported_ = false;  // the source's failure was printed on stderr
   std::vector<std::string> batch_;
 
   ui::Fonts fonts_;

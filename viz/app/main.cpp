@@ -8,9 +8,13 @@
  *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500]
  *-------------------------------------------------------------------------
  */
+#include <cstdio>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "viz/app/app.h"
+#include "viz/model/source.h"
 
 int main(int argc, char** argv) {
   minipg::viz::AppOptions options;
@@ -36,6 +40,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{100}, size_t{10000000}))
       ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
+  if (!options.connect.empty()) {
+    std::string host;
+    int port = 0;
+    std::string err = minipg::viz::ParseHostPort(options.connect, &host, &port);
+    if (!err.empty()) {
+      std::fprintf(stderr, "minipg-viz: --connect: %s\n", err.c_str());
+      return 2;
+    }
+  }
 
   minipg::viz::App app(options);
   return app.Run();

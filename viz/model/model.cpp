@@ -383,6 +383,20 @@ void Model::OnProcessSnapshot(const Event& ev) {
     p->state_text = *v;
     p->state = SessionStateFromName(*v).value_or(SessionState::kUnknown);
   }
+  // "query" is the text of the backend's last query_start: the running query
+  // while the session is active, otherwise only the last one. Its stage is
+  // not in the snapshot, so it stays unknown (empty) until the next event.
+  if (auto v = ev.Str("query")) {
+    p->last_query = *v;
+    if (p->state == SessionState::kActive) p->current_query = *v;
+  }
+  // The postmaster's line carries what its postmaster_start said (all but
+  // event_port, which a subscriber already knows: it connected to it).
+  if (role == ProcessRole::kPostmaster) {
+    if (auto v = ev.Int("port")) server_.port = *v;
+    if (auto v = ev.Int("max_connections")) server_.max_connections = *v;
+    if (auto v = ev.Str("data_directory")) server_.data_directory = *v;
+  }
 }
 
 void Model::OnPostmasterStart(const Event& ev) {

@@ -46,9 +46,13 @@ void ActivityPanel::Draw(const Model& model) {
                           ImGuiTableFlags_SizingFixedFit;
   if (ImGui::BeginTable("activity", 4, flags)) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("pid");
-    ImGui::TableSetupColumn("user@database");
-    ImGui::TableSetupColumn("state");
+    // Fixed widths: auto-fit would size a column by the first rows it saw.
+    ImGui::TableSetupColumn("pid", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("0000000").x);
+    ImGui::TableSetupColumn("user@database", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("carol@postgres").x);
+    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("idle in txn (aborted)").x + 12.0f);
     ImGui::TableSetupColumn("query  [stage]", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     for (const Process& p : model.processes()) {

@@ -3,20 +3,29 @@
  *   Drawing the process tree as a graph and as an ImGui tree.
  *
  *   Graph layout (recomputed every frame from the model, so it never
- *   disagrees with it):
+ *   disagrees with it; LayoutRoot() places the boxes, DrawGraph() draws):
  *
- *                    +------------+
- *                    | postmaster |           row 0: the root(s)
- *                    +------------+
- *              ________/  |  \________
- *        +---------+ +---------+ +---------+  rows 1..n: its children in
- *        | backend | | backend | |collector|  fork order, wrapped to the
- *        +---------+ +---------+ +---------+  panel's width
+ *                  +------------+           +-----------+
+ *                  | postmaster |- - - - - -| collector |  auxiliary children:
+ *                  +------------+           +-----------+  dashed, beside it
+ *                        |
+ *      +-----------+-----+-----+-----------+     a rail above each row of
+ *      |     +-----+---+ +-----+---+ +-----+---+    backends, a drop to each box;
+ *      |     | backend | | backend | | backend |    the rails meet a vertical
+ *      |     +---------+ +---------+ +---------+    bus (trunk) in the gutter
+ *      +-----------+-----------+                    left of the rows, so every
+ *            +-----+---+ +-----+---+                box is visibly joined to
+ *            | backend | | backend |                the postmaster and to no
+ *            +---------+ +---------+                other box
+ *
+ *   With one row there is no trunk: the rail spans the row and the
+ *   postmaster's drop. Rows are filled left to right in fork order.
  *-------------------------------------------------------------------------
  */
 #include "viz/ui/processes_panel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -27,14 +36,33 @@ namespace {
 // Sizes at scale 1; the graph shrinks (down to kMinScale) to fit the panel.
 constexpr float kBoxWidth = 210.0f;
 constexpr float kBoxGapX = 14.0f;
-constexpr float kBoxGapY = 18.0f;
-constexpr float kRootGapY = 40.0f;
+constexpr float kBoxGapY = 26.0f;     // between grid rows (a rail runs in it)
+constexpr float kRootGapY = 40.0f;    // between the root's row and the first grid row
+constexpr float kRailDrop = 11.0f;    // from a row's rail down to its boxes' tops
+constexpr float kTrunkGutter = 24.0f; // left of the grid, for the trunk (rows > 1)
+constexpr float kAuxGapX = 48.0f;     // between the root and its auxiliary column
 constexpr float kBoxPad = 8.0f;
 constexpr float kBoxRounding = 6.0f;
 constexpr float kMinScale = 0.6f;
 constexpr float kScaleStep = 0.05f;
-constexpr int kBoxLines = 5;
-constexpr float kGraphTop = 4.0f;  // space above the first box  // title, state, and three lines of detail
+constexpr int kBoxLines = 5;          // title, state, and three lines of detail
+constexpr float kGraphTop = 4.0f;     // space above the first box
+
+constexpr ImU32 kLineLive = IM_COL32(70, 80, 100, 220);
+constexpr ImU32 kLineExited = IM_COL32(160, 160, 160, 200);
+
+/* ImDrawList has no dashed lines: draws one as short segments. */
+void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, float dash) {
+  float dx = b.x - a.x, dy = b.y - a.y;
+  float len = std::sqrt(dx * dx + dy * dy);
+  if (len <= 0.0f) return;
+  float ux = dx / len, uy = dy / len;
+  for (float t = 0.0f; t < len; t += dash * 2.0f) {
+    float e = std::min(t + dash, len);
+    dl->AddLine(ImVec2(a.x + ux * t, a.y + uy * t), ImVec2(a.x + ux * e, a.y + uy * e), col,
+                thickness);
+  }
+}
 
 /* The lines of text a box shows. */
 std::vector<std::string> BoxLines(const Model& model, const Process& p) {
@@ -42,9 +70,10 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
   switch (p.role) {
     case ProcessRole::kPostmaster: {
       const ServerInfo& s = model.server();
-      lines.push_back(s.port != 0 ? fmt::format("port {} \xC2\xB7 max {} conns", s.port,
+      // A late subscriber never sees postmaster_start, so may not know these.
+      lines.push_back(s.port != 0 ? fmt::format("port {} \xC2\xB7 max {}", s.port,
                                                 s.max_connections)
-                                  : std::string("server"));
+                                  : std::string("(joined late: port unknown)"));
       lines.push_back(!s.shutdown_mode.empty() ? fmt::format("shutdown: {}", s.shutdown_mode)
                                                : Ellipsize(s.data_directory, 30));
       break;

@@ -3,9 +3,11 @@
  *   The process tree: the postmaster at the root and the processes it
  *   forked below it. Two views of the same model data:
  *     Graph  boxes drawn with ImDrawList, the postmaster on top, children in
- *            rows below, joined by lines; colour = state (see theme.h).
+ *            rows below, each joined to it by a bus line; auxiliary
+ *            processes (the collector) beside it, joined by a dashed line;
+ *            colour = state (see theme.h).
  *     Tree   an ImGui tree, one line per process, for long lists.
- *   Hovering a box or line shows everything the model knows about it.
+ *   Hovering a box shows everything the model knows about it.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -35,9 +37,26 @@ class ProcessesPanel {
   struct GraphMetrics {
     float scale, box_w, box_h, gap_x, gap_y, root_gap, pad, line_h;
   };
+  /* Where one root (the postmaster) and its children go, relative to the
+   * graph's top-left corner. Computed by LayoutRoot() and used both to size
+   * the graph and to draw it, so the two never disagree. */
+  struct RootLayout {
+    ImVec2 root;                    // the root's box
+    std::vector<size_t> aux;        // auxiliary children, in a column right of the root
+    std::vector<ImVec2> aux_pos;
+    std::vector<size_t> grid;       // the other children, in rows below the root
+    std::vector<ImVec2> grid_pos;
+    size_t per_row = 1;             // grid boxes per row
+    size_t rows = 0;                // grid rows
+    float trunk_x = 0.0f;           // x of the vertical bus left of the grid (rows > 1)
+    float bottom = 0.0f;            // lowest box edge
+    float right = 0.0f;             // rightmost box edge
+  };
   GraphMetrics MetricsAt(float scale) const;
   static size_t PerRow(const GraphMetrics& m, float avail_w);
-  float GraphHeight(const GraphMetrics& m, float avail_w) const;
+  void LayoutRoot(const Model& model, size_t root, const GraphMetrics& m, float avail_w,
+                  float top, RootLayout& out) const;
+  float GraphHeight(const Model& model, const GraphMetrics& m, float avail_w);
   void DrawGraph(const Model& model);
   void DrawTree(const Model& model);
   void DrawTreeNode(const Model& model, size_t index);
@@ -59,7 +78,7 @@ class ProcessesPanel {
   // Per-frame scratch, kept to avoid reallocating every frame.
   std::vector<std::vector<size_t>> children_;  // index -> child indices
   std::vector<size_t> roots_;
-  std::vector<ImVec2> positions_;  // graph: where each child box goes
+  RootLayout layout_;  // graph: where the boxes of the root being drawn go
 };
 
 }  // namespace minipg::viz::ui

@@ -183,6 +183,58 @@ TEST(ModelTest, LateSubscriberSnapshot) {
   EXPECT_EQ(model.AnomalyCount(AnomalyKind::kTimeBackwards), 1u);
 }
 
+// Scenario: a newer collector's snapshot also carries each backend's last
+// query and the postmaster's port, max_connections and data directory. A
+// viewer that joined late shows the server's settings and the query an active
+// backend is running; an idle backend's query is only its last one; a query
+// that finishes after the snapshot is no longer current.
+TEST(ModelTest, LateSubscriberSnapshotFields) {
+  Model model;
+  LoadTrace(model, "snapshot_fields.jsonl");
+  EXPECT_EQ(model.anomaly_count(), 0u) << model.anomalies().front().message;
+  EXPECT_EQ(model.postmaster_pid(), 100);
+  EXPECT_EQ(model.server().port, 7643);
+  EXPECT_EQ(model.server().max_connections, 100);
+  EXPECT_EQ(model.server().data_directory, "/tmp/vz/d");
+  EXPECT_EQ(model.server().event_port, 0);  // not in the snapshot
+
+  const Process* alice = model.FindProcess(300);
+  ASSERT_NE(alice, nullptr);
+  EXPECT_EQ(alice->state, SessionState::kActive);
+  EXPECT_EQ(alice->current_query, "select pg_sleep(60)");
+  EXPECT_EQ(alice->last_query, "select pg_sleep(60)");
+  EXPECT_EQ(alice->stage, "");  // the snapshot does not say which stage
+
+  const Process* bob = model.FindProcess(301);
+  ASSERT_NE(bob, nullptr);
+  EXPECT_EQ(bob->state, SessionState::kIdle);
+  EXPECT_EQ(bob->current_query, "");
+  EXPECT_EQ(bob->last_query, "select count(*) from items");
+
+  const Process* carol = model.FindProcess(302);  // no query yet
+  ASSERT_NE(carol, nullptr);
+  EXPECT_EQ(carol->current_query, "");
+  EXPECT_EQ(carol->last_query, "");
+
+  const Process* dave = model.FindProcess(303);  // active in the snapshot, then done
+  ASSERT_NE(dave, nullptr);
+  EXPECT_EQ(dave->state, SessionState::kIdle);
+  EXPECT_EQ(dave->current_query, "");
+  EXPECT_EQ(dave->last_query, "select * from items");
+  EXPECT_EQ(dave->last_tag, "SELECT 3");
+}
+
+// Scenario: an older collector's snapshot has no port or query fields; the
+// model leaves them unknown rather than inventing values.
+TEST(ModelTest, LateSubscriberSnapshotWithoutFields) {
+  Model model;
+  LoadTrace(model, "snapshot.jsonl");
+  EXPECT_EQ(model.server().port, 0);
+  EXPECT_EQ(model.server().max_connections, 0);
+  EXPECT_EQ(model.server().data_directory, "");
+  EXPECT_EQ(model.FindProcess(300)->last_query, "");
+}
+
 // Scenario: the postmaster reports the exit of a pid it never forked. The
 // model records it and goes on; no process appears from nowhere.
 TEST(ModelTest, ExitForPidNeverForked) {

@@ -1,0 +1,149 @@
+/*-------------------------------------------------------------------------
+ * parser_impl.h
+ *   The recursive-descent Parser class, private to the parser: statements
+ *   are parsed in parser.cpp, expressions in parse_expression.cpp.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "engine/common/error.h"
+#include "engine/common/sqlstate.h"
+#include "engine/sql/ast.h"
+#include "engine/sql/lexer.h"
+
+namespace minipg::sql::parser_internal {
+
+/* True for keywords that cannot be a column name or a bare alias. */
+bool IsReserved(std::string_view word);
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), tokens_(std::move(tokens)) {}
+  Result<std::vector<StatementPtr>> ParseAll();
+
+ private:
+  // ---- token helpers -------------------------------------------------
+  const Token& Peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
+  bool IsKeyword(std::string_view word, size_t ahead = 0) const {
+    const Token& t = Peek(ahead);
+    return t.kind == TokenKind::kIdent && !t.quoted && t.text == word;
+  }
+  bool IsPunct(std::string_view p) const { return Peek().kind == TokenKind::kPunct && Peek().text == p; }
+  bool IsOp(std::string_view op) const { return Peek().kind == TokenKind::kOp && Peek().text == op; }
+  bool AcceptKeyword(std::string_view word) {
+    if (IsKeyword(word)) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  bool AcceptPunct(std::string_view p) {
+    if (IsPunct(p)) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  Error SyntaxError() const {
+    const Token& t = Peek();
+    Error e = MakeError(sqlstate::kSyntaxError,
+                        t.kind == TokenKind::kEnd
+                            ? std::string("syntax error at end of input")
+                            : fmt::format("syntax error at or near \"{}\"",
+                                          text_.substr(t.offset, t.end - t.offset)));
+    e.position = t.position;
+    return e;
+  }
+  Status ExpectKeyword(std::string_view word) {
+    return AcceptKeyword(word) ? OkStatus() : Status(SyntaxError());
+  }
+  Status ExpectPunct(std::string_view p) { return AcceptPunct(p) ? OkStatus() : Status(SyntaxError()); }
+
+  /* A name: any identifier but a reserved word (quoted ones always). */
+  Result<std::string> ParseName() {
+    const Token& t = Peek();
+    if (t.kind != TokenKind::kIdent || (!t.quoted && IsReserved(t.text))) {
+      return SyntaxError();
+    }
+    ++pos_;
+    return t.text;
+  }
+
+  /* Skips to the end of the statement (';' or end of input). */
+  void SkipStatement() {
+    while (Peek().kind != TokenKind::kEnd && !IsPunct(";")) {
+      ++pos_;
+    }
+  }
+
+  // ---- statements ------------------------------------------------------
+  Result<StatementPtr> Make(StatementNode node) {
+    auto stmt = std::make_unique<Statement>();
+    stmt->node = std::move(node);
+    return stmt;
+  }
+  Result<StatementPtr> ParseStatement();
+  /* A statement PostgreSQL has and minipg does not: named by its first
+   * `words` keywords, the rest skipped. */
+  Result<StatementPtr> Unsupported(int words);
+  Result<SelectStmt> ParseSelect();
+  Result<SelectTarget> ParseTarget();
+  /* A table name with an optional alias (a bare alias only in FROM). */
+  Result<TableRef> ParseTableRef(bool bare_alias = true);
+  Result<StatementPtr> ParseInsert();
+  Result<TypeRef> ParseTypeName();
+  Result<StatementPtr> ParseCreateTable();
+  /* Skips tokens up to the ',' or ')' that ends a column or table element. */
+  void SkipConstraint();
+  Result<StatementPtr> ParseDropTable();
+  /* A setting name: ident[.ident], or ALL. */
+  Result<std::string> ParseSettingName();
+  Result<StatementPtr> ParseSet();
+
+  // ---- expressions -----------------------------------------------------
+  ExprPtr NewExpr(ExprKind kind, int location) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->location = location;
+    return e;
+  }
+  ExprPtr Binary(Op op, ExprPtr left, ExprPtr right, int location) {
+    ExprPtr e = NewExpr(ExprKind::kBinary, location);
+    e->op = op;
+    e->args.push_back(std::move(left));
+    e->args.push_back(std::move(right));
+    return e;
+  }
+
+  Result<ExprPtr> ParseExpr() { return ParseOr(); }
+  Result<ExprPtr> ParseOr();
+  Result<ExprPtr> ParseAnd();
+  Result<ExprPtr> ParseNot();
+  Result<ExprPtr> ParseIs();
+  std::optional<Op> ComparisonOp() const;
+  Result<ExprPtr> ParseComparison();
+  Result<ExprPtr> ParseConcat();
+  Result<ExprPtr> ParseAdditive();
+  Result<ExprPtr> ParseMultiplicative();
+  Result<ExprPtr> ParseUnary();
+  Result<ExprPtr> ParsePostfix();
+  Result<ExprPtr> ParsePrimary();
+  Result<ExprPtr> ParseIdentExpr();
+
+  std::string_view text_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+};
+
+}  // namespace minipg::sql::parser_internal
