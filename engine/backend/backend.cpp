@@ -45,7 +45,6 @@
 #include "engine/postmaster/server_log.h"
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
-#include "engine/sql/ast.h"
 #include "engine/sql/session.h"
 #include "engine/trace/emitter.h"
 
@@ -393,6 +392,7 @@ void Backend::Run() {
   ctx.backend_pid = getpid();
   ctx.server_version = fmt::format("PostgreSQL {} on x86_64-pc-linux-gnu, an educational server", kServerVersion);
   session_ = std::make_unique<sql::Session>(ctx);
+  if (!application_name_.empty()) (void)session_->SetSetting("application_name", application_name_);
 
   SendStartupParameters();
   SetState(SessionState::kIdle);
@@ -475,7 +475,7 @@ bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
   sql::StatementKind kind = sql::GetStatementKind(stmt);
   bool ends_block = kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
   if (tx_status_ == proto::kTxFailed && !ends_block) {
-    SendError(MakeError("25P02",
+    SendError(MakeError(sqlstate::kInFailedSqlTransaction,
                         "current transaction is aborted, commands ignored until end of transaction block"));
     return false;
   }

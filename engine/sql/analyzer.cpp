@@ -23,8 +23,6 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
     case ExprKind::kColumnRef:
     case ExprKind::kFuncCall:
       return {e.text, 2};
-    case ExprKind::kBoolLiteral:
-      return {"bool", 1};  // PostgreSQL's grammar makes TRUE a cast to bool
     case ExprKind::kCast: {
       auto inner = FigureColname(*e.args[0]);
       if (inner.second == 2) {

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include "engine/common/sqlstate.h"
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,8 +20,8 @@
 
 namespace minipg::sql::analyzer_internal {
 
-constexpr const char* kAmbiguousFunction = "42725";  // ambiguous_function
-constexpr const char* kCannotCoerce = "42846";       // cannot_coerce
+using sqlstate::kAmbiguousFunction;
+using sqlstate::kCannotCoerce;
 constexpr const char* kFunctionHint =
     "No function matches the given name and argument types. You might need to add explicit type "
     "casts.";

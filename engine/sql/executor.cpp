@@ -220,7 +220,7 @@ class LimitExec : public ExecNode {
 
   Status Open() override {
     for (auto [expr, out, what, code] :
-         {std::tuple{limit_expr_, &limit_, "LIMIT", "2201W"}, std::tuple{offset_expr_, &offset_, "OFFSET", "2201X"}}) {
+         {std::tuple{limit_expr_, &limit_, "LIMIT", sqlstate::kInvalidRowCountInLimitClause}, std::tuple{offset_expr_, &offset_, "OFFSET", sqlstate::kInvalidRowCountInResultOffsetClause}}) {
       if (expr == nullptr) {
         continue;
       }

@@ -294,7 +294,7 @@ Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
       return table.error();
     }
     if (ref.name != "public") {
-      Error e = MakeError("3F000",  // invalid_schema_name
+      Error e = MakeError(sqlstate::kInvalidSchemaName,
                          
                           fmt::format("schema \"{}\" does not exist", ref.name));
       e.position = ref.location;

@@ -76,7 +76,7 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
     entry = FindMutable(name);
   }
   if (entry->read_only) {
-    return MakeError("55P02", fmt::format("parameter \"{}\" cannot be changed", entry->name));
+    return MakeError(sqlstate::kCantChangeRuntimeParam, fmt::format("parameter \"{}\" cannot be changed", entry->name));
   }
   std::string new_value = value.value_or(entry->default_value);
   if (Lower(entry->name) == "client_encoding") {

@@ -20,8 +20,11 @@ void ActivityPanel::Draw(const Model& model) {
   if (s.port != 0) {
     ImGui::TextDisabled("server");
     ImGui::SameLine();
-    ImGui::Text("port %lld, max_connections %lld, events on %lld", static_cast<long long>(s.port),
-                static_cast<long long>(s.max_connections), static_cast<long long>(s.event_port));
+    // A late subscriber learns port and max_connections from the postmaster's
+    // snapshot line, which has no event port.
+    std::string events = s.event_port != 0 ? fmt::format(", events on {}", s.event_port) : "";
+    ImGui::Text("port %lld, max_connections %lld%s", static_cast<long long>(s.port),
+                static_cast<long long>(s.max_connections), events.c_str());
     for (const ListenSocket& l : s.listen_sockets) {
       ImGui::TextDisabled("listen");
       ImGui::SameLine();

@@ -173,17 +173,78 @@ size_t ProcessesPanel::PerRow(const GraphMetrics& m, float avail_w) {
   return std::max<size_t>(1, static_cast<size_t>((avail_w + m.gap_x) / (m.box_w + m.gap_x)));
 }
 
-float ProcessesPanel::GraphHeight(const GraphMetrics& m, float avail_w) const {
+void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetrics& m,
+                                float avail_w, float top, RootLayout& out) const {
+  const auto& procs = model.processes();
+  out.aux.clear();
+  out.aux_pos.clear();
+  out.grid.clear();
+  out.grid_pos.clear();
+  // Backends (and anything not known to be auxiliary) go in the grid; the
+  // collector is an auxiliary process and sits beside the root.
+  for (size_t k : children_[root]) {
+    ProcessRole role = procs[k].role;
+    bool aux = role == ProcessRole::kCollector;
+    (aux ? out.aux : out.grid).push_back(k);
+  }
+  float aux_gap = kAuxGapX * m.scale;
+  float pair_w = 2.0f * m.box_w + aux_gap;
+  if (!out.aux.empty() && avail_w < pair_w) {
+    // Too narrow for a column beside the root: the auxiliary children lead the grid.
+    out.grid.insert(out.grid.begin(), out.aux.begin(), out.aux.end());
+    out.aux.clear();
+  }
+
+  // Rows first: their block is centred in the panel, leaving a gutter on
+  // the left for the trunk when there is more than one row.
+  size_t n = out.grid.size();
+  float gutter = 0.0f;
+  out.per_row = PerRow(m, avail_w);
+  if (n > out.per_row) {
+    gutter = kTrunkGutter * m.scale;
+    out.per_row = PerRow(m, avail_w - gutter);
+  }
+  out.rows = (n + out.per_row - 1) / out.per_row;
+  size_t cols = std::min(n, out.per_row);
+  float grid_w = n == 0 ? 0.0f : static_cast<float>(cols) * (m.box_w + m.gap_x) - m.gap_x;
+  float grid_x = gutter + std::max(0.0f, (avail_w - gutter - grid_w) * 0.5f);
+  out.trunk_x = grid_x - gutter * 0.5f;
+
+  // The root is centred over the rows (or the panel); if its auxiliary
+  // column would not fit to its right, the pair is centred instead.
+  float centre = n == 0 ? avail_w * 0.5f : grid_x + grid_w * 0.5f;
+  float root_x = centre - m.box_w * 0.5f;
+  if (!out.aux.empty() && root_x + pair_w > avail_w) root_x = (avail_w - pair_w) * 0.5f;
+  root_x = std::max(0.0f, root_x);
+  out.root = ImVec2(root_x, top);
+  out.right = root_x + m.box_w;
+  float row0_bottom = top + m.box_h;
+  for (size_t i = 0; i < out.aux.size(); ++i) {
+    ImVec2 pos(root_x + m.box_w + aux_gap, top + static_cast<float>(i) * (m.box_h + m.gap_y));
+    out.aux_pos.push_back(pos);
+    row0_bottom = std::max(row0_bottom, pos.y + m.box_h);
+    out.right = pos.x + m.box_w;
+  }
+
+  out.bottom = row0_bottom;
+  if (n == 0) return;
+  float grid_top = row0_bottom + m.root_gap;
+  for (size_t k = 0; k < n; ++k) {
+    out.grid_pos.emplace_back(grid_x + static_cast<float>(k % out.per_row) * (m.box_w + m.gap_x),
+                              grid_top + static_cast<float>(k / out.per_row) * (m.box_h + m.gap_y));
+  }
+  out.bottom = grid_top + static_cast<float>(out.rows) * (m.box_h + m.gap_y) - m.gap_y;
+  out.right = std::max(out.right, grid_x + grid_w);
+}
+
+float ProcessesPanel::GraphHeight(const Model& model, const GraphMetrics& m, float avail_w) {
   // Mirrors the way DrawGraph() advances y.
   float y = kGraphTop;
-  size_t per_row = PerRow(m, avail_w);
   for (size_t root : roots_) {
-    size_t kids = children_[root].size();
-    size_t rows = (kids + per_row - 1) / per_row;
-    y = rows == 0 ? y + m.box_h + m.root_gap
-                  : y + m.box_h + m.root_gap + rows * (m.box_h + m.gap_y) + m.root_gap * 0.5f;
+    LayoutRoot(model, root, m, avail_w, y, layout_);
+    y = layout_.bottom + m.root_gap;
   }
-  return y - m.root_gap * 0.5f;
+  return y - m.root_gap + kGraphTop;
 }
 
 bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
@@ -257,57 +318,100 @@ void ProcessesPanel::DrawGraph(const Model& model) {
   float scale = 1.0f;
   while (scale - kScaleStep >= kMinScale - 1e-4f) {
     GraphMetrics trial = MetricsAt(scale);
-    if (GraphHeight(trial, std::max(region.x, trial.box_w)) <= region.y) break;
+    if (GraphHeight(model, trial, std::max(region.x, trial.box_w)) <= region.y) break;
     scale -= kScaleStep;
   }
   GraphMetrics m = MetricsAt(scale);
   ImGui::SetWindowFontScale(scale);
   float avail = std::max(region.x, m.box_w);
-  size_t per_row = PerRow(m, avail);
+  auto at = [&origin](ImVec2 p) { return ImVec2(origin.x + p.x, origin.y + p.y); };
+  float bus_w = std::max(1.5f, 2.5f * scale);
+  float exited_w = std::max(1.0f, 1.5f * scale);
+  float rail_drop = kRailDrop * scale;
 
-  float y = origin.y + kGraphTop;
+  float y = kGraphTop;
   float content_w = 0.0f;
   for (size_t root : roots_) {
-    // The root, centred.
-    ImVec2 root_min(origin.x + (avail - m.box_w) * 0.5f, y);
-    const std::vector<size_t>& kids = children_[root];
-    float kids_top = y + m.box_h + m.root_gap;
-    // Lines first, so that boxes cover them.
-    ImVec2 from(root_min.x + m.box_w * 0.5f, root_min.y + m.box_h);
-    positions_.clear();
-    for (size_t k = 0; k < kids.size(); ++k) {
-      size_t row = k / per_row;
-      size_t in_row = std::min(per_row, kids.size() - row * per_row);
-      float row_w = in_row * m.box_w + (in_row - 1) * m.gap_x;
-      content_w = std::max(content_w, row_w);
-      float x0 = origin.x + (avail - row_w) * 0.5f;
-      ImVec2 pos(x0 + (k % per_row) * (m.box_w + m.gap_x), kids_top + row * (m.box_h + m.gap_y));
-      positions_.push_back(pos);
-      const Process& child = procs[kids[k]];
-      ImU32 col = child.exited ? IM_COL32(160, 160, 160, 200) : IM_COL32(70, 80, 100, 220);
-      ImVec2 to(pos.x + m.box_w * 0.5f, pos.y);
-      float dy = std::max(20.0f, (to.y - from.y) * 0.5f);
-      dl->AddBezierCubic(from, ImVec2(from.x, from.y + dy), ImVec2(to.x, to.y - dy), to, col,
-                         child.exited ? 1.5f : 2.5f);
+    RootLayout& L = layout_;
+    LayoutRoot(model, root, m, avail, y, L);
+    content_w = std::max(content_w, L.right);
+    ImVec2 root_min = at(L.root);
+    float root_cx = root_min.x + m.box_w * 0.5f;
+
+    // Lines first, so that boxes cover their ends.
+    // Auxiliary children: a dashed elbow from the root's right side.
+    if (!L.aux.empty()) {
+      float mid_y = root_min.y + m.box_h * 0.5f;
+      float bus_x = root_min.x + m.box_w + kAuxGapX * scale * 0.5f;
+      float dash = 5.0f * scale;
+      DashedLine(dl, ImVec2(root_min.x + m.box_w, mid_y), ImVec2(bus_x, mid_y), kLineLive, bus_w,
+                 dash);
+      float last_y = at(L.aux_pos.back()).y + m.box_h * 0.5f;
+      DashedLine(dl, ImVec2(bus_x, mid_y), ImVec2(bus_x, last_y), kLineLive, bus_w, dash);
+      for (size_t i = 0; i < L.aux.size(); ++i) {
+        ImVec2 pos = at(L.aux_pos[i]);
+        bool gone = procs[L.aux[i]].exited;
+        DashedLine(dl, ImVec2(bus_x, pos.y + m.box_h * 0.5f), ImVec2(pos.x, pos.y + m.box_h * 0.5f),
+                   gone ? kLineExited : kLineLive, gone ? exited_w : bus_w, dash);
+      }
     }
+    // The grid: the root's drop, a rail over each row, the trunk joining the
+    // rails, and a drop from the rail into each box.
+    if (L.rows > 0) {
+      auto rail_y = [&](size_t row) { return at(L.grid_pos[row * L.per_row]).y - rail_drop; };
+      float trunk_x = origin.x + L.trunk_x;
+      bool trunk = L.rows > 1;
+      dl->AddLine(ImVec2(root_cx, root_min.y + m.box_h), ImVec2(root_cx, rail_y(0)), kLineLive,
+                  bus_w);
+      for (size_t row = 0; row < L.rows; ++row) {
+        size_t first = row * L.per_row;
+        size_t last = std::min(L.grid.size(), first + L.per_row) - 1;
+        float first_cx = at(L.grid_pos[first]).x + m.box_w * 0.5f;
+        float last_cx = at(L.grid_pos[last]).x + m.box_w * 0.5f;
+        float x0 = trunk ? trunk_x : first_cx;
+        float x1 = last_cx;
+        if (row == 0) {
+          x0 = std::min(x0, root_cx);
+          x1 = std::max(x1, root_cx);
+        }
+        float ry = rail_y(row);
+        // Half the line width past each end, so corners meet squarely.
+        dl->AddLine(ImVec2(x0 - bus_w * 0.5f, ry), ImVec2(x1 + bus_w * 0.5f, ry), kLineLive,
+                    bus_w);
+      }
+      if (trunk) {
+        dl->AddLine(ImVec2(trunk_x, rail_y(0)), ImVec2(trunk_x, rail_y(L.rows - 1)), kLineLive,
+                    bus_w);
+      }
+      // A dot where the root's drop meets the first rail: a junction, not a corner.
+      dl->AddCircleFilled(ImVec2(root_cx, rail_y(0)), bus_w * 1.4f, kLineLive);
+      for (size_t k = 0; k < L.grid.size(); ++k) {
+        ImVec2 pos = at(L.grid_pos[k]);
+        float cx = pos.x + m.box_w * 0.5f;
+        bool gone = procs[L.grid[k]].exited;
+        dl->AddLine(ImVec2(cx, rail_y(k / L.per_row)), ImVec2(cx, pos.y),
+                    gone ? kLineExited : kLineLive, gone ? exited_w : bus_w);
+      }
+    }
+
     DrawBox(model, procs[root], root_min, m);
-    for (size_t k = 0; k < kids.size(); ++k) {
-      DrawBox(model, procs[kids[k]], positions_[k], m);
+    auto draw_child = [&](size_t index, ImVec2 pos) {
+      DrawBox(model, procs[index], pos, m);
       // Grandchildren (rare) are listed under their parent's box.
-      float gy = positions_[k].y + m.box_h + 2.0f;
-      for (size_t g : children_[kids[k]]) {
-        ImGui::SetCursorScreenPos(ImVec2(positions_[k].x, gy));
+      float gy = pos.y + m.box_h + 2.0f;
+      for (size_t g : children_[index]) {
+        ImGui::SetCursorScreenPos(ImVec2(pos.x, gy));
         ImGui::TextDisabled("  + child %lld", static_cast<long long>(procs[g].pid));
         gy += ImGui::GetTextLineHeight();
       }
-    }
-    size_t rows = (kids.size() + per_row - 1) / per_row;
-    y = kids.empty() ? root_min.y + m.box_h + m.root_gap
-                     : kids_top + rows * (m.box_h + m.gap_y) + m.root_gap * 0.5f;
+    };
+    for (size_t i = 0; i < L.aux.size(); ++i) draw_child(L.aux[i], at(L.aux_pos[i]));
+    for (size_t k = 0; k < L.grid.size(); ++k) draw_child(L.grid[k], at(L.grid_pos[k]));
+    y = L.bottom + m.root_gap;
   }
   // Tell the child window how big the content is, for its scrollbars.
   ImGui::SetCursorScreenPos(origin);
-  ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap * 0.5f - origin.y));
+  ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap + kGraphTop));
   ImGui::SetWindowFontScale(1.0f);
   ImGui::EndChild();
 }

@@ -101,7 +101,7 @@ TEST(AnalyzerTest, OutputColumnNames) {
     names.push_back(c.name);
     types.push_back(c.type);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"?column?", "a", "b", "c", "int4", "bool", "pg_backend_pid", "version",
+  EXPECT_EQ(names, (std::vector<std::string>{"?column?", "a", "b", "c", "int4", "?column?", "pg_backend_pid", "version",
                                              "y", "?column?", "current_user", "?column?", "?column?"}));
   EXPECT_EQ(types, (std::vector<TypeId>{TypeId::kInt4, TypeId::kInt4, TypeId::kInt8, TypeId::kInt4, TypeId::kInt4,
                                         TypeId::kBool, TypeId::kInt4, TypeId::kText, TypeId::kText, TypeId::kInt4,
