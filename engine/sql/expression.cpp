@@ -3,14 +3,6 @@
  *   Expression evaluation (see expression.h).
  *-------------------------------------------------------------------------
  */
-// GCC 12 reports a false -Wmaybe-uninitialized deep inside std::variant when
-// a Datum (a variant holding a std::string) is moved into a Result<Datum>
-// with -O2 and the sanitizers (GCC bugs 105562, 107138). It must be turned
-// off before the standard headers are read, hence before the includes.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "engine/sql/expression.h"
 
 #include <cmath>

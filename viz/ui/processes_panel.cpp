@@ -388,9 +388,15 @@ void ProcessesPanel::DrawGraph(const Model& model) {
       for (size_t k = 0; k < L.grid.size(); ++k) {
         ImVec2 pos = at(L.grid_pos[k]);
         float cx = pos.x + m.box_w * 0.5f;
-        bool gone = procs[L.grid[k]].exited;
-        dl->AddLine(ImVec2(cx, rail_y(k / L.per_row)), ImVec2(cx, pos.y),
-                    gone ? kLineExited : kLineLive, gone ? exited_w : bus_w);
+        const Process& child = procs[L.grid[k]];
+        ImVec2 a(cx, rail_y(k / L.per_row)), b(cx, pos.y);
+        ImU32 col = child.exited ? kLineExited : kLineLive;
+        float w = child.exited ? exited_w : bus_w;
+        if (child.role == ProcessRole::kCollector) {
+          DashedLine(dl, a, b, col, w, 3.0f * scale);  // auxiliary, when it had to join the rows
+        } else {
+          dl->AddLine(a, b, col, w);
+        }
       }
     }
 
