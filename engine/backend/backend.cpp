@@ -30,9 +30,9 @@
 
 #include <fmt/format.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <functional>
@@ -101,13 +101,33 @@ const char* SessionStateName(SessionState s) {
 /* Prebuilt FATAL for SIGQUIT; filled in before signals are unblocked. */
 char g_quickdie_msg[256];
 size_t g_quickdie_len = 0;
-int g_quickdie_fd = -1;
+int g_client_fd = -1;  // the client socket, for the handlers below
+
+/* SIGALRM during startup: authentication_timeout expired. */
+volatile sig_atomic_t g_auth_timeout_pending = 0;
+
+/* Shutting the read side down wakes a recv() that is blocked, or about to
+ * block, on the client: it returns 0 and the reader asks its hook why. */
+void WakeReader() {
+  if (g_client_fd >= 0) shutdown(g_client_fd, SHUT_RD);
+}
 
 void HandleCancel(int) { g_query_cancel_pending = 1; }
-void HandleDie(int) { g_proc_die_pending = 1; }
+void HandleDie(int) {
+  int saved = errno;
+  g_proc_die_pending = 1;
+  WakeReader();
+  errno = saved;
+}
+void HandleAuthTimeout(int) {
+  int saved = errno;
+  g_auth_timeout_pending = 1;
+  WakeReader();
+  errno = saved;
+}
 void HandleQuickDie(int) {
-  if (g_quickdie_fd >= 0 && g_quickdie_len > 0) {
-    ssize_t unused = write(g_quickdie_fd, g_quickdie_msg, g_quickdie_len);
+  if (g_client_fd >= 0 && g_quickdie_len > 0) {
+    ssize_t unused = write(g_client_fd, g_quickdie_msg, g_quickdie_len);
     (void)unused;
   }
   _exit(2);
@@ -252,10 +272,7 @@ bool Backend::ReadStartup() {
     auto packet = reader_.ReadStartupPacket();
     if (!packet.ok()) {
       if (reader_.eof()) EndSession("eof", 0);  // e.g. a port scanner, or psql probing
-      if (reader_.timed_out()) {
-        Fatal(MakeError(sqlstate::kQueryCanceled, "canceling authentication due to timeout"));
-      }
-      Fatal(packet.error());
+      Fatal(packet.error());  // malformed, a terminate, or authentication_timeout
     }
     auto decoded = proto::DecodeStartupPacket(*packet);
     if (!decoded.ok()) Fatal(decoded.error());
@@ -350,9 +367,10 @@ void Backend::Run() {
                    Severity::kFatal)));
     g_quickdie_len = std::min(quick.size(), sizeof g_quickdie_msg);
     std::memcpy(g_quickdie_msg, quick.data(), g_quickdie_len);
-    g_quickdie_fd = info_.sock;
+    g_client_fd = info_.sock;
   }
   InstallSignal(SIGQUIT, HandleQuickDie);
+  InstallSignal(SIGALRM, HandleAuthTimeout);
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);  // the postmaster blocked signals around fork()
@@ -362,9 +380,15 @@ void Backend::Run() {
   SetPsTitle(client + " starting");
   SetState(SessionState::kStarting);
 
-  // A client has authentication_timeout seconds to finish startup.
-  timeval tv{info_.config->authentication_timeout, 0};
-  setsockopt(info_.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // A client has authentication_timeout seconds in all to finish startup
+  // (one deadline, not one per read: a byte a minute does not keep a slot).
+  reader_.SetInterruptHook([]() -> Status {
+    if (g_auth_timeout_pending) {
+      return MakeError(sqlstate::kQueryCanceled, "canceling authentication due to timeout", Severity::kFatal);
+    }
+    return CheckForInterrupts();
+  });
+  alarm(static_cast<unsigned>(info_.config->authentication_timeout));
   if (!ReadStartup()) _exit(0);
 
   if (info_.cac != CanAcceptConnections::kOk) {
@@ -382,8 +406,7 @@ void Backend::Run() {
 
   SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
   Authenticate();
-  tv = timeval{0, 0};
-  setsockopt(info_.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  alarm(0);
 
   sql::SessionContext ctx;
   ctx.data_dir = info_.config->data_directory;
@@ -417,6 +440,9 @@ void Backend::MessageLoop() {
       }
       Fatal(msg.error());
     }
+    if (skip_until_sync && msg->type != proto::fe::kSync && msg->type != proto::fe::kTerminate) {
+      continue;  // after an extended-protocol error, everything up to Sync is discarded
+    }
     switch (msg->type) {
       case proto::fe::kQuery: {
         auto text = proto::DecodeQuery(msg->body);
@@ -431,17 +457,23 @@ void Backend::MessageLoop() {
         skip_until_sync = false;
         SendReadyForQuery();
         break;
-      case proto::fe::kParse: case proto::fe::kBind: case proto::fe::kDescribe:
-      case proto::fe::kExecute: case proto::fe::kClose: case proto::fe::kFlush:
+      case proto::fe::kFlush:
+        Flush();
+        break;
       case proto::fe::kFunctionCall:
+        // The fast-path function call is a simple-protocol message: it gets
+        // its error and its ReadyForQuery.
+        SendError(MakeError(sqlstate::kFeatureNotSupported, "fast-path function calls are not supported by minipg"));
+        SendReadyForQuery();
+        break;
+      case proto::fe::kParse: case proto::fe::kBind: case proto::fe::kDescribe:
+      case proto::fe::kExecute: case proto::fe::kClose:
         // The extended query protocol comes in a later version: say so once,
         // then skip to Sync as PostgreSQL's error recovery does.
-        if (!skip_until_sync) {
-          SendError(MakeError(sqlstate::kFeatureNotSupported,
-                              "the extended query protocol is not supported by minipg yet"));
-          Flush();
-          skip_until_sync = true;
-        }
+        SendError(MakeError(sqlstate::kFeatureNotSupported,
+                            "the extended query protocol is not supported by minipg yet"));
+        Flush();
+        skip_until_sync = true;
         break;
       case proto::fe::kCopyData: case proto::fe::kCopyDone: case proto::fe::kCopyFail:
         break;  // outside COPY these are ignored, as in PostgreSQL

@@ -26,13 +26,16 @@ struct Config {
   std::string listen_addresses = "localhost";  // comma-separated; "*" = all IPv4; "" = no TCP
   std::string unix_socket_directories = "/tmp";  // comma-separated; "" = no Unix socket
   int max_connections = 100;
-  int event_port = 0;          // 0 = port + 1; -1 = no event port
+  int event_port = 0;          // 0 = port + 1 (none if port is 65535); -1 = no event port
   std::string trace_file;      // "" = none; relative paths are inside the data directory
   int authentication_timeout = 60;  // seconds a new connection has to finish startup
   bool fsync = true;
 
   /* The event port actually used (resolves the 0 default). */
-  int EffectiveEventPort() const { return event_port == 0 ? port + 1 : event_port; }
+  int EffectiveEventPort() const {
+    if (event_port != 0) return event_port;
+    return port < 65535 ? port + 1 : -1;
+  }
 };
 
 /* Sets one setting from text, checking its name and value. */

@@ -309,9 +309,6 @@ void Postmaster::StartCollector() {
     for (const auto& ls : listen_) close(ls.fd);
     close(g_self_pipe[0]);
     close(g_self_pipe[1]);
-    signal(SIGCHLD, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
     RestoreDefaultSignals();
     SetPsTitle("event collector");
     trace::CollectorConfig cc;
@@ -322,8 +319,7 @@ void Postmaster::StartCollector() {
       std::filesystem::path p = config_.trace_file;
       cc.trace_file = (p.is_absolute() ? p : config_.data_directory / p).string();
     }
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    _exit(trace::RunCollector(cc));
+    _exit(trace::RunCollector(cc));  // it unblocks signals once its handlers are in
   }
   if (pid < 0) {
     Log("could not fork event collector: {}", std::strerror(errno));
@@ -522,7 +518,7 @@ void Postmaster::ServerLoop() {
     }
     if (g_child_exit_pending) ProcessChildExit();
     if (g_shutdown_request) ProcessShutdownRequest();
-    for (size_t i = 1; i < fds.size(); ++i) {
+    for (size_t i = 1; i < fds.size() && state_ != PmState::kStopImmediate; ++i) {
       if (fds[i].revents & POLLIN) AcceptConnection(listen_[i - 1]);
     }
     if (MaybeFinishShutdown()) return;
@@ -545,7 +541,11 @@ int Postmaster::Run() {
     return 1;
   }
   SetPsTitle("postmaster");
-  if (pipe2(g_self_pipe, O_NONBLOCK | O_CLOEXEC) < 0) return 1;
+  if (pipe2(g_self_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+    std::fprintf(stderr, "minipg: could not create self-pipe: %s\n", std::strerror(errno));
+    Cleanup();
+    return 1;
+  }
   Status s = OpenEventChannel();
   if (s.ok()) {
     trace::Event(EventType::kPostmasterStart)
@@ -587,10 +587,18 @@ int Postmaster::Run() {
   Log("database system is shut down");
   trace::Event(EventType::kPostmasterExit).Int("exit_code", 0).Emit();
   // The collector goes last, so it records everything up to here.
+  // It gets a few seconds to drain to its subscribers, never more.
   if (collector_pid_ > 0) {
     kill(collector_pid_, SIGTERM);
-    int status = 0;
-    waitpid(collector_pid_, &status, 0);
+    int64_t deadline = trace::NowMicros() + 5'000'000;
+    while (waitpid(collector_pid_, nullptr, WNOHANG) == 0) {
+      if (trace::NowMicros() > deadline) {
+        kill(collector_pid_, SIGKILL);
+        waitpid(collector_pid_, nullptr, 0);
+        break;
+      }
+      usleep(10'000);
+    }
   }
   Cleanup();
   return 0;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -20,6 +21,7 @@ namespace minipg::protocol {
 namespace {
 
 constexpr size_t kReadChunk = 16384;
+constexpr size_t kMaxReadChunk = 256u << 10;  // bounds the zero-fill per read: linear, not quadratic
 
 int32_t BigEndian32(const char* p) {
   auto b = reinterpret_cast<const unsigned char*>(p);
@@ -38,30 +40,34 @@ Status MessageReader::Fill(size_t n) {
     pos_ = 0;
   }
   while (buf_.size() - pos_ < n) {
+    // Ask the hook before blocking: a signal that arrived while we were not
+    // in recv() (so no EINTR) must still be seen.
+    if (interrupt_hook_) {
+      if (Status s = interrupt_hook_(); !s.ok()) return s;
+    }
+    // Grow only as data arrives, one bounded chunk at a time: a length word
+    // promising 64 MiB commits nothing until the bytes come.
     size_t old = buf_.size();
-    size_t want = std::max(kReadChunk, n - (old - pos_));
+    size_t want = std::min(std::max(kReadChunk, n - (old - pos_)), kMaxReadChunk);
     buf_.resize(old + want);
     ssize_t got = recv(fd_, buf_.data() + old, want, 0);
-    if (got > 0) {
-      buf_.resize(old + static_cast<size_t>(got));
-      continue;
+    int err = errno;
+    buf_.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
+    if (got > 0) continue;
+    // A signal handler may have shut the socket down to wake us (recv gives
+    // 0), or interrupted us (EINTR): either way, the hook speaks first.
+    if (interrupt_hook_ && (got == 0 || err == EINTR)) {
+      if (Status s = interrupt_hook_(); !s.ok()) return s;
     }
-    buf_.resize(old);
     if (got == 0) {
       eof_ = true;
       return MakeError(sqlstate::kConnectionException, "unexpected EOF on connection",
                        Severity::kFatal);
     }
-    if (errno == EINTR) {
-      if (interrupt_hook_) {
-        if (Status s = interrupt_hook_(); !s.ok()) return s;
-      }
-      continue;
-    }
-    if (errno == ECONNRESET || errno == EPIPE) eof_ = true;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) timed_out_ = true;  // SO_RCVTIMEO expired
+    if (err == EINTR) continue;
+    if (err == ECONNRESET || err == EPIPE) eof_ = true;
     return MakeError(sqlstate::kConnectionException,
-                     fmt::format("could not receive data: {}", std::strerror(errno)),
+                     fmt::format("could not receive data: {}", std::strerror(err)),
                      Severity::kFatal);
   }
   return OkStatus();

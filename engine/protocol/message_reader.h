@@ -7,10 +7,13 @@
  * NOTES
  *   The length word is validated (at least 4, at most the limit for that
  *   message type) before a byte of the body is allocated, and the type byte
- *   is checked against the types the peer may send. A read interrupted by
- *   a signal (EINTR) calls the interrupt hook: if the hook returns an error
- *   the read gives up with it, otherwise it goes on. This is how a backend
- *   waiting for its client still notices SIGTERM.
+ *   is checked against the types the peer may send. The interrupt hook is
+ *   called before every blocking read and whenever a read is interrupted
+ *   (EINTR) or finds the socket shut down: if the hook returns an error the
+ *   read gives up with it. This is how a backend waiting for its client
+ *   still notices SIGTERM: the handler sets a flag and shuts the socket's
+ *   read side down, so even a signal that arrives just before recv() wakes
+ *   it.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -47,8 +50,7 @@ class MessageReader {
 
   /* True once the peer closed the connection (the last error was an EOF). */
   bool eof() const { return eof_; }
-  /* True if the last read failed because the socket's receive timeout expired. */
-  bool timed_out() const { return timed_out_; }
+
   /* Bytes already received but not yet consumed (pipelined messages). */
   size_t Buffered() const { return buf_.size() - pos_; }
 
@@ -61,7 +63,6 @@ class MessageReader {
   std::string buf_;
   size_t pos_ = 0;
   bool eof_ = false;
-  bool timed_out_ = false;
   std::function<Status()> interrupt_hook_;
 };
 

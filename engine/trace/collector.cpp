@@ -308,10 +308,16 @@ int RunCollector(const CollectorConfig& config) {
   sa.sa_handler = HandleCollectorStop;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGQUIT, &sa, nullptr);
+  // Only the postmaster's SIGTERM stops the collector, so it outlives every
+  // other process and records their last events. A Ctrl-C in the terminal
+  // (SIGINT to the whole process group) or SIGQUIT must not end it first.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the postmaster forked us with signals blocked
   // The loop drains both until EAGAIN: they must never block.
   for (int fd : {config.event_fd, config.listen_fd}) {
     if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

@@ -15,7 +15,8 @@
  *   "process" event per live process. A subscriber that falls more than
  *   kMaxSubscriberBacklog bytes behind is disconnected: the server never
  *   waits for a viewer.
- *   On SIGTERM the collector drains what is queued, flushes and exits 0.
+ *   On SIGTERM the collector drains what is queued, flushes and exits 0;
+ *   it ignores SIGINT and SIGQUIT, so it outlives the processes it records.
  *   It also exits when its parent (the postmaster) is gone.
  *-------------------------------------------------------------------------
  */

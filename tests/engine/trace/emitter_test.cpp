@@ -76,6 +76,20 @@ TEST_F(EmitterTest, HostileStrings) {
   EXPECT_NE(text.find("é"), std::string::npos) << "valid UTF-8 is kept";
 }
 
+// Scenario: byte sequences a strict JSON parser rejects (overlong forms,
+// surrogates, Latin-1) are replaced, so the collector never drops the event.
+TEST_F(EmitterTest, StrictUtf8) {
+  for (std::string bad : {std::string("\xc0\xaf"), std::string("\xed\xa0\x80"), std::string("\xc0\xa9"),
+                          std::string("\xf5\x80\x80\x80"), std::string("caf\xe9")}) {
+    Event(EventType::kQueryStart).Str("text", bad).Emit();
+    auto j = Receive();
+    ASSERT_FALSE(j.is_null()) << "the line must parse";
+    EXPECT_NE(j["text"].get<std::string>().find("\xef\xbf\xbd"), std::string::npos);
+  }
+  Event(EventType::kQueryStart).Str("text", "\xf0\x9f\x90\x98 \xe2\x82\xac").Emit();
+  EXPECT_EQ(Receive()["text"], "\xf0\x9f\x90\x98 \xe2\x82\xac") << "valid 4- and 3-byte forms are kept";
+}
+
 // Scenario: a huge field is cut so the event still fits in one atomic pipe write.
 TEST_F(EmitterTest, LongFieldIsCut) {
   std::string big(1 << 20, 'x');
