@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <barrier>
+#include <chrono>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "engine/protocol/codec.h"
+#include "engine/protocol/message_reader.h"
 #include "tests/integration/server_harness.h"
 
 namespace minipg::testing {
@@ -188,6 +190,74 @@ TEST(ConnectionTest, SilentClientTimesOut) {
   EXPECT_EQ(reply[0], 'E');
   EXPECT_NE(reply.find("canceling authentication due to timeout"), std::string::npos);
   EXPECT_EQ((*other)->Query("SELECT 5")->Scalar(), "5");
+}
+
+// Scenario: a client that trickles its startup packet a byte at a time
+// still has only authentication_timeout in all (no slowloris).
+TEST(ConnectionTest, TricklingClientTimesOut) {
+  Server server({"authentication_timeout=1"});
+  ASSERT_TRUE(server.Start());
+  int fd = RawConnect(server);
+  ASSERT_GE(fd, 0);
+  std::string packet;
+  protocol::StartupMessage m;
+  m.params = {{"user", "slow"}};
+  protocol::EncodeStartupMessage(packet, m);
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i + 1 < packet.size() && !closed; ++i) {
+    closed = send(fd, &packet[i], 1, MSG_NOSIGNAL) < 0;
+    pollfd p{fd, POLLIN, 0};
+    closed |= poll(&p, 1, 300) == 1;  // the server spoke (FATAL) or hung up
+  }
+  ASSERT_TRUE(closed) << "the server must give up before the packet is complete";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+  std::string reply = ReadUntilClose(fd);
+  close(fd);
+  EXPECT_NE(reply.find("canceling authentication due to timeout"), std::string::npos);
+}
+
+// Scenario: extended-protocol messages get one 0A000 error, then everything
+// up to Sync is discarded (even a Query), then ReadyForQuery; a fast-path
+// FunctionCall gets its error and its own ReadyForQuery.
+TEST(ConnectionTest, UnsupportedMessagesRecoverLikePostgres) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  int fd = (*c)->fd();
+  auto raw = [](char type, std::string body) {
+    std::string out(1, type);
+    uint32_t len = static_cast<uint32_t>(body.size() + 4);
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((len >> shift) & 0xff));
+    return out + body;
+  };
+  std::string wire = raw('P', std::string("\0SELECT 1\0\0\0", 13)) + raw('B', std::string(8, '\0'));
+  protocol::EncodeQuery(wire, "CREATE TABLE must_not_exist (a int)");
+  wire += raw('S', "");
+  ASSERT_EQ(send(fd, wire.data(), wire.size(), MSG_NOSIGNAL), static_cast<ssize_t>(wire.size()));
+  protocol::MessageReader reader(fd, protocol::Peer::kBackend);
+  auto m1 = reader.ReadMessage();
+  ASSERT_TRUE(m1.ok());
+  EXPECT_EQ(m1->type, 'E');
+  EXPECT_EQ(protocol::DecodeErrorResponse(m1->body)->sqlstate, "0A000");
+  auto m2 = reader.ReadMessage();
+  ASSERT_TRUE(m2.ok());
+  EXPECT_EQ(m2->type, 'Z') << "one error, then ReadyForQuery at Sync";
+  std::string call = raw('F', std::string(10, '\0'));
+  send(fd, call.data(), call.size(), MSG_NOSIGNAL);
+  auto m3 = reader.ReadMessage();
+  ASSERT_TRUE(m3.ok());
+  EXPECT_EQ(m3->type, 'E');
+  auto m4 = reader.ReadMessage();
+  ASSERT_TRUE(m4.ok());
+  EXPECT_EQ(m4->type, 'Z');
+  auto check = server.Connect();
+  ASSERT_TRUE(check.ok());
+  auto r = (*check)->Query("SELECT * FROM must_not_exist");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->error.has_value()) << "the Query inside the skipped run was discarded";
+  EXPECT_EQ(r->error->sqlstate, "42P01");
 }
 
 // Scenario: after startup, an unknown message type ends that session with
