@@ -98,9 +98,14 @@ const char* SessionStateName(SessionState s) {
   return "unknown";
 }
 
-/* Prebuilt FATAL for SIGQUIT; filled in before signals are unblocked. */
-char g_quickdie_msg[256];
-size_t g_quickdie_len = 0;
+/* Prebuilt FATALs for SIGQUIT, one per QuitReason; filled in before
+ * signals are unblocked, so the handler only has to write(2) one. */
+struct QuickDieMessage {
+  char bytes[256];
+  size_t len = 0;
+};
+QuickDieMessage g_quickdie_immediate;
+QuickDieMessage g_quickdie_crash;
 int g_client_fd = -1;  // the client socket, for the handlers below
 
 /* SIGALRM during startup: authentication_timeout expired. */
@@ -125,12 +130,22 @@ void HandleAuthTimeout(int) {
   WakeReader();
   errno = saved;
 }
-void HandleQuickDie(int) {
-  if (g_client_fd >= 0 && g_quickdie_len > 0) {
-    ssize_t unused = write(g_client_fd, g_quickdie_msg, g_quickdie_len);
+void HandleQuickDie(int, siginfo_t* info, void*) {
+  const QuickDieMessage& m =
+      info != nullptr && info->si_code == SI_QUEUE && info->si_value.sival_int == kQuitCrash ? g_quickdie_crash
+                                                                                            : g_quickdie_immediate;
+  if (g_client_fd >= 0 && m.len > 0) {
+    ssize_t unused = write(g_client_fd, m.bytes, m.len);
     (void)unused;
   }
   _exit(2);
+}
+
+void PrepareQuickDie(QuickDieMessage& m, const char* sqlstate, const char* message) {
+  std::string wire;
+  proto::EncodeErrorResponse(wire, proto::ErrorFields::From(MakeError(sqlstate, message, Severity::kFatal)));
+  m.len = std::min(wire.size(), sizeof m.bytes);
+  std::memcpy(m.bytes, wire.data(), m.len);
 }
 
 void InstallSignal(int sig, void (*handler)(int)) {
@@ -359,17 +374,18 @@ void Backend::Run() {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
+  PrepareQuickDie(g_quickdie_immediate, sqlstate::kAdminShutdown,
+                  "terminating connection due to immediate shutdown command");
+  PrepareQuickDie(g_quickdie_crash, sqlstate::kCrashShutdown,
+                  "terminating connection because of crash of another server process");
+  g_client_fd = info_.sock;
   {
-    std::string quick;
-    proto::EncodeErrorResponse(
-        quick, proto::ErrorFields::From(MakeError(
-                   sqlstate::kAdminShutdown, "terminating connection due to immediate shutdown command",
-                   Severity::kFatal)));
-    g_quickdie_len = std::min(quick.size(), sizeof g_quickdie_msg);
-    std::memcpy(g_quickdie_msg, quick.data(), g_quickdie_len);
-    g_client_fd = info_.sock;
+    struct sigaction sa {};
+    sa.sa_sigaction = HandleQuickDie;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGQUIT, &sa, nullptr);
   }
-  InstallSignal(SIGQUIT, HandleQuickDie);
   InstallSignal(SIGALRM, HandleAuthTimeout);
   sigset_t all;
   sigemptyset(&all);
@@ -393,10 +409,10 @@ void Backend::Run() {
 
   if (info_.cac != CanAcceptConnections::kOk) {
     Error e = info_.cac == CanAcceptConnections::kTooMany
-                  ? MakeError(sqlstate::kTooManyConnections, "sorry, too many clients already",
-                              Severity::kFatal)
-                  : MakeError(sqlstate::kCannotConnectNow, "the database system is shutting down",
-                              Severity::kFatal);
+                  ? MakeError(sqlstate::kTooManyConnections, "sorry, too many clients already", Severity::kFatal)
+              : info_.cac == CanAcceptConnections::kRecovery
+                  ? MakeError(sqlstate::kCannotConnectNow, "the database system is in recovery mode", Severity::kFatal)
+                  : MakeError(sqlstate::kCannotConnectNow, "the database system is shutting down", Severity::kFatal);
     trace::Event(EventType::kRejected).Str("sqlstate", e.sqlstate).Str("message", e.message).Emit();
     SendError(e);
     (void)proto::WriteAll(info_.sock, out_);

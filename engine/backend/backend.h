@@ -26,6 +26,14 @@ enum class CanAcceptConnections {
   kOk,        // a normal session may start
   kTooMany,   // max_connections reached: 53300 after the startup packet
   kShutdown,  // a shutdown is in progress: 57P03
+  kRecovery,  // the crash cycle is in progress: 57P03 "in recovery mode"
+};
+
+/* Why the postmaster sends SIGQUIT, carried in the signal's value
+ * (sigqueue), so the backend can tell its client the right FATAL. */
+enum QuitReason : int {
+  kQuitImmediateShutdown = 1,  // 57P01 terminating connection due to immediate shutdown command
+  kQuitCrash = 2,              // 57P02 terminating connection because of crash of another server process
 };
 
 /* The kinds of child the postmaster keeps. */

@@ -48,7 +48,7 @@ std::string_view Trim(std::string_view s) {
 
 std::vector<std::string> ConfigOptionNames() {
   return {"port", "listen_addresses", "unix_socket_directories", "max_connections",
-          "event_port", "trace_file", "authentication_timeout", "fsync"};
+          "event_port", "trace_file", "authentication_timeout", "fsync", "restart_after_crash"};
 }
 
 Status SetConfigOption(Config& config, std::string_view name, std::string_view value) {
@@ -74,10 +74,10 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
     config.trace_file = value;
     return OkStatus();
   }
-  if (name == "fsync") {
+  if (name == "fsync" || name == "restart_after_crash") {
     auto v = ParseBool(name, value);
     if (!v.ok()) return v.error();
-    config.fsync = *v;
+    (name == "fsync" ? config.fsync : config.restart_after_crash) = *v;
     return OkStatus();
   }
   return MakeError(sqlstate::kUndefinedObject,
@@ -93,6 +93,7 @@ std::string GetConfigOption(const Config& config, std::string_view name) {
   if (name == "unix_socket_directories") return config.unix_socket_directories;
   if (name == "trace_file") return config.trace_file;
   if (name == "fsync") return config.fsync ? "on" : "off";
+  if (name == "restart_after_crash") return config.restart_after_crash ? "on" : "off";
   return "";
 }
 

@@ -30,6 +30,7 @@ struct Config {
   std::string trace_file;      // "" = none; relative paths are inside the data directory
   int authentication_timeout = 60;  // seconds a new connection has to finish startup
   bool fsync = true;
+  bool restart_after_crash = true;  // after a backend crash: reinitialize and accept again
 
   /* The event port actually used (resolves the 0 default). */
   int EffectiveEventPort() const {

@@ -53,7 +53,8 @@ std::string SampleConfig() {
          "#event_port = 0                      # 0 = port + 1; -1 = off\n"
          "#trace_file = ''                     # JSON Lines event trace; relative to this directory\n"
          "#authentication_timeout = 60         # seconds\n"
-         "#fsync = on\n";
+         "#fsync = on\n"
+         "#restart_after_crash = on             # after a backend crash, reinitialize and go on\n";
 }
 
 }  // namespace

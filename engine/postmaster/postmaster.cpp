@@ -105,6 +105,7 @@ void RestoreDefaultSignals() {
 /* The postmaster's states (see postmaster.h). */
 enum class PmState {
   kRun,             // accepting connections
+  kCrashRecovery,   // a backend crashed: the others were sent SIGQUIT; waiting for them to go
   kStopSmart,       // smart shutdown: no new sessions, waiting for clients to leave
   kStopFast,        // fast shutdown: backends told to end, waiting for them
   kStopImmediate,   // immediate shutdown: children sent SIGQUIT, waiting briefly
@@ -134,8 +135,11 @@ class Postmaster {
   void StartBackend(int sock, const ListenSocket& ls, const sockaddr_storage& addr);
   void ProcessChildExit();
   void ProcessShutdownRequest();
+  void HandleChildCrash(pid_t pid, int status, const std::string& desc);
   void SetPmState(PmState s);
-  void SignalChildren(int sig, bool backends_only);
+  void SignalChildren(int sig, bool backends_only, int quit_reason = 0);
+  int CountServerProcesses() const;
+  void MaybeFinishCrashRecovery();
   bool MaybeFinishShutdown();
   int CountChildren(ChildRole role) const;
   void Cleanup();
@@ -150,7 +154,20 @@ class Postmaster {
   pid_t collector_pid_ = 0;
   int64_t next_conn_ = 1;
   int64_t immediate_deadline_ = 0;  // NowMicros() after which children get SIGKILL
+  int exit_code_ = 0;
 };
+
+const char* PmStateName(PmState s) {
+  switch (s) {
+    case PmState::kRun: return "run";
+    case PmState::kCrashRecovery: return "crash recovery";
+    case PmState::kStopSmart: return "smart shutdown";
+    case PmState::kStopFast: return "fast shutdown";
+    case PmState::kStopImmediate: return "immediate shutdown";
+    case PmState::kExit: return "exit";
+  }
+  return "unknown";
+}
 
 Status SocketError(std::string what) {
   return MakeError(sqlstate::kIoError, std::move(what), Severity::kFatal);
@@ -368,7 +385,9 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
 
   // Decide before forking; the child carries the verdict out.
   int backends = CountChildren(ChildRole::kBackend);
-  if (state_ != PmState::kRun) {
+  if (state_ == PmState::kCrashRecovery) {
+    info.cac = CanAcceptConnections::kRecovery;
+  } else if (state_ != PmState::kRun) {
     info.cac = CanAcceptConnections::kShutdown;
   } else if (backends >= config_.max_connections) {
     info.cac = CanAcceptConnections::kTooMany;
@@ -447,20 +466,76 @@ void Postmaster::ProcessChildExit() {
     e.Emit();
     if (role == ChildRole::kCollector) {
       collector_pid_ = 0;
-      if (state_ == PmState::kRun) StartCollector();  // events must keep flowing
+      if (state_ == PmState::kRun || state_ == PmState::kCrashRecovery) StartCollector();  // events must keep flowing
+      continue;
     }
+    // Exit codes 0 and 1 are a backend's normal ends (1 after a FATAL);
+    // anything else, or death by a signal, may have left shared state
+    // corrupt, so every other backend must go too.
+    bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1);
+    if (crashed) HandleChildCrash(pid, status, desc);
   }
+}
+
+void Postmaster::HandleChildCrash(pid_t pid, int status, const std::string& desc) {
+  // During an immediate shutdown or a crash cycle already under way,
+  // children dying of our own SIGQUIT are expected.
+  if (state_ == PmState::kCrashRecovery || state_ == PmState::kStopImmediate) return;
+  trace::Event e(EventType::kCrash);
+  e.Int("child", pid).Str("status", desc);
+  if (WIFSIGNALED(status)) e.Int("signal", WTERMSIG(status));
+  if (WIFEXITED(status)) e.Int("exit_code", WEXITSTATUS(status));
+  e.Emit();
+  Log("terminating any other active server processes");
+  SignalChildren(SIGQUIT, true, kQuitCrash);
+  immediate_deadline_ = trace::NowMicros() + 5'000'000;
+  if (state_ == PmState::kRun) SetPmState(PmState::kCrashRecovery);
 }
 
 void Postmaster::SetPmState(PmState s) {
   state_ = s;
+  trace::Event(EventType::kPostmasterState).Str("state", PmStateName(s)).Emit();
 }
 
-void Postmaster::SignalChildren(int sig, bool backends_only) {
+void Postmaster::SignalChildren(int sig, bool backends_only, int quit_reason) {
   for (const auto& c : children_) {
     if (backends_only && c.role == ChildRole::kCollector) continue;
-    kill(c.pid, sig);
+    if (quit_reason != 0) {
+      sigval v{};
+      v.sival_int = quit_reason;
+      sigqueue(c.pid, sig, v);  // the value tells the backend which FATAL to send
+    } else {
+      kill(c.pid, sig);
+    }
   }
+}
+
+int Postmaster::CountServerProcesses() const {
+  int n = 0;
+  for (const auto& c : children_) n += c.role != ChildRole::kCollector;
+  return n;
+}
+
+void Postmaster::MaybeFinishCrashRecovery() {
+  if (state_ != PmState::kCrashRecovery) return;
+  if (CountServerProcesses() > 0) {
+    if (trace::NowMicros() > immediate_deadline_) {
+      Log("issuing SIGKILL to recalcitrant children");
+      SignalChildren(SIGKILL, true);
+      immediate_deadline_ = INT64_MAX;
+    }
+    return;
+  }
+  if (!config_.restart_after_crash) {
+    Log("shutting down because restart_after_crash is off");
+    exit_code_ = 1;
+    SetPmState(PmState::kStopImmediate);
+    return;
+  }
+  // There is no shared memory yet; when there is, it is recreated here.
+  Log("all server processes terminated; reinitializing");
+  SetPmState(PmState::kRun);
+  Log("database system is ready to accept connections");
 }
 
 void Postmaster::ProcessShutdownRequest() {
@@ -475,16 +550,14 @@ void Postmaster::ProcessShutdownRequest() {
     Log("aborting any active transactions");
     SignalChildren(SIGTERM, true);
   } else if (target == PmState::kStopImmediate) {
-    SignalChildren(SIGQUIT, true);
+    SignalChildren(SIGQUIT, true, kQuitImmediateShutdown);
     immediate_deadline_ = trace::NowMicros() + 5'000'000;
   }
 }
 
 bool Postmaster::MaybeFinishShutdown() {
-  if (state_ == PmState::kRun) return false;
-  int others = 0;
-  for (const auto& c : children_) others += c.role != ChildRole::kCollector;
-  if (others > 0) {
+  if (state_ == PmState::kRun || state_ == PmState::kCrashRecovery) return false;
+  if (CountServerProcesses() > 0) {
     if (state_ == PmState::kStopImmediate && trace::NowMicros() > immediate_deadline_) {
       Log("issuing SIGKILL to recalcitrant children");
       SignalChildren(SIGKILL, true);
@@ -505,7 +578,8 @@ void Postmaster::ServerLoop() {
     if (state_ != PmState::kStopImmediate) {
       for (const auto& ls : listen_) fds.push_back({ls.fd, POLLIN, 0});
     }
-    int timeout = state_ == PmState::kStopImmediate ? 100 : 1000;
+    bool waiting = state_ == PmState::kStopImmediate || state_ == PmState::kCrashRecovery;
+    int timeout = waiting ? 100 : 1000;
     int rc = poll(fds.data(), fds.size(), timeout);
     if (rc < 0 && errno != EINTR) {
       Log("poll() failed in postmaster: {}", std::strerror(errno));
@@ -521,6 +595,7 @@ void Postmaster::ServerLoop() {
     for (size_t i = 1; i < fds.size() && state_ != PmState::kStopImmediate; ++i) {
       if (fds[i].revents & POLLIN) AcceptConnection(listen_[i - 1]);
     }
+    MaybeFinishCrashRecovery();
     if (MaybeFinishShutdown()) return;
   }
 }
@@ -585,7 +660,7 @@ int Postmaster::Run() {
   ServerLoop();
 
   Log("database system is shut down");
-  trace::Event(EventType::kPostmasterExit).Int("exit_code", 0).Emit();
+  trace::Event(EventType::kPostmasterExit).Int("exit_code", exit_code_).Emit();
   // The collector goes last, so it records everything up to here.
   // It gets a few seconds to drain to its subscribers, never more.
   if (collector_pid_ > 0) {
@@ -601,7 +676,7 @@ int Postmaster::Run() {
     }
   }
   Cleanup();
-  return 0;
+  return exit_code_;
 }
 
 }  // namespace

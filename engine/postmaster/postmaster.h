@@ -5,6 +5,9 @@
  *
  *   Its states, changed only by SetPmState() (which logs and emits):
  *
+ *     kRun --[a backend crashed: HandleChildCrash]--> kCrashRecovery
+ *     kCrashRecovery --[all backends gone: MaybeFinishCrashRecovery]--> kRun
+ *                    (or --> kStopImmediate when restart_after_crash is off)
  *     kRun --[SIGTERM: ProcessShutdownRequest]--> kStopSmart
  *     kRun / kStopSmart --[SIGINT: ProcessShutdownRequest]--> kStopFast
  *     any --[SIGQUIT: ProcessShutdownRequest]--> kStopImmediate
@@ -18,7 +21,8 @@
 
 namespace minipg {
 
-/* Runs a server with `config` until it shuts down; returns the exit code. */
+/* Runs a server with `config` until it shuts down; returns the exit code
+ * (0, or 1 when it stopped because restart_after_crash is off). */
 int PostmasterMain(const Config& config);
 
 }  // namespace minipg

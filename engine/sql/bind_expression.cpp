@@ -350,6 +350,9 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
       if (name == "current_database") {
         return make(FuncId::kCurrentDatabase, TypeId::kText);
       }
+      if (name == "minipg_crash") {
+        return make(FuncId::kMinipgCrash, TypeId::kVoid);
+      }
     }
     if (name == "pg_sleep" && args.size() == 1) {
       auto c = Coerce(std::move(args[0]), TypeId::kNumeric, CastContext::kImplicit);

@@ -62,6 +62,8 @@ std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::T
           return "current_user";
         case FuncId::kCurrentDatabase:
           return "current_database()";
+        case FuncId::kMinipgCrash:
+          return "minipg_crash()";
       }
       return "?";
     }

@@ -35,6 +35,7 @@ enum class FuncId {
   kPgSleep,          // pg_sleep(numeric) -> void
   kCurrentUser,      // current_user, session_user, user -> text
   kCurrentDatabase,  // current_database(), current_catalog -> text
+  kMinipgCrash,      // minipg_crash() -> void: kills this backend with SIGSEGV (teaching the crash cycle)
 };
 
 struct BoundExpr;

@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 1;
+inline constexpr int kEventSchemaVersion = 2;  // 2: crash, postmaster_state
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -50,6 +50,8 @@ enum class EventType : uint16_t {
   kPostmasterExit,     // postmaster is exiting
   kDropped,            // a process dropped N events because its channel was full
   kRejected,           // a connection was refused before it became a session (53300, 57P03)
+  kCrash,              // a backend died abnormally: the postmaster starts the crash cycle
+  kPostmasterState,    // the postmaster changed state (run, shutdown modes, crash recovery)
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

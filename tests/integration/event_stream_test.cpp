@@ -15,6 +15,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "engine/trace/event_schema.h"
 #include "tests/integration/server_harness.h"
 
 namespace minipg::testing {
@@ -79,7 +80,7 @@ TEST(EventStreamTest, ConnectionLifecycleInOrder) {
   ASSERT_TRUE(sub.ok());
   ASSERT_TRUE(sub.ReadUntil([](const json& e) { return e["type"] == "hello"; }));
   EXPECT_EQ(sub.seen[0]["type"], "hello") << "the first line is hello";
-  EXPECT_EQ(sub.seen[0]["version"], 1);
+  EXPECT_EQ(sub.seen[0]["version"], trace::kEventSchemaVersion);
 
   std::vector<int> pids;
   for (int i = 0; i < 3; ++i) {

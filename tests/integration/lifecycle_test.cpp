@@ -144,6 +144,67 @@ TEST(LifecycleTest, ImmediateShutdown) {
   EXPECT_NE(r.error().message.find("immediate shutdown"), std::string::npos);
 }
 
+// Scenario: one backend crashes (minipg_crash() kills it with SIGSEGV). The
+// postmaster logs it, ends every other session with 57P02, refuses new
+// connections while it recovers, reinitializes, and accepts again; data
+// committed before the crash is still there.
+TEST(LifecycleTest, CrashCycle) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto bystander = server.Connect(false, "bystander");
+  auto crasher = server.Connect(true, "crasher");
+  ASSERT_TRUE(bystander.ok() && crasher.ok());
+  ASSERT_TRUE((*bystander)->Query("CREATE TABLE survivors (id int)")->ok());
+  ASSERT_TRUE((*bystander)->Query("INSERT INTO survivors VALUES (1), (2)")->ok());
+  pid_t old_pid = (*bystander)->backend_pid();
+
+  auto crashed = (*crasher)->Query("SELECT minipg_crash()");
+  EXPECT_FALSE(crashed.ok()) << "the crashing session loses its connection";
+
+  // The postmaster reacts when it reaps the crashed child: wait for the
+  // bystander's backend to be gone before asking it anything.
+  for (int i = 0; i < 500 && kill(old_pid, 0) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto r = (*bystander)->Query("SELECT 1");
+  ASSERT_FALSE(r.ok()) << "the other session is terminated too";
+  EXPECT_EQ(r.error().sqlstate, "57P02");
+  EXPECT_EQ(r.error().message, "terminating connection because of crash of another server process");
+
+  // Reconnect: refused (57P03) while recovering, then accepted.
+  std::unique_ptr<client::Connection> fresh;
+  for (int i = 0; i < 500 && !fresh; ++i) {
+    auto c = server.Connect(false, "after");
+    if (c.ok()) {
+      fresh = std::move(*c);
+    } else {
+      EXPECT_EQ(c.error().sqlstate, "57P03") << c.error().message;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ASSERT_TRUE(fresh) << server.Log();
+  EXPECT_NE(fresh->backend_pid(), old_pid);
+  auto count = fresh->Query("SELECT id FROM survivors");
+  ASSERT_TRUE(count.ok() && count->ok());
+  EXPECT_EQ(count->statements[0].rows.size(), 2u) << "committed rows survive the crash";
+  EXPECT_TRUE(server.Running());
+  std::string log = server.Log();
+  EXPECT_NE(log.find("was terminated by signal 11: Segmentation fault"), std::string::npos) << log;
+  EXPECT_NE(log.find("terminating any other active server processes"), std::string::npos);
+  EXPECT_NE(log.find("all server processes terminated; reinitializing"), std::string::npos);
+}
+
+// Scenario: with restart_after_crash off, a crash shuts the server down.
+TEST(LifecycleTest, NoRestartAfterCrash) {
+  Server server({"restart_after_crash=off"});
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  (void)(*c)->Query("SELECT minipg_crash()");
+  EXPECT_EQ(server.Stop(0, 10000), 1) << "the postmaster exits by itself, with code 1";
+  EXPECT_NE(server.Log().find("shutting down because restart_after_crash is off"), std::string::npos);
+}
+
 // Scenario: the config file in the data directory is read; -c wins over it.
 TEST(LifecycleTest, ConfigFileAndCommandLine) {
   char tmpl[] = "/tmp/minipg_conf_XXXXXX";

@@ -341,6 +341,8 @@ void Model::Apply(const Event& ev) {
     case EventType::kPostmasterExit: OnPostmasterExit(ev); break;
     case EventType::kDropped: OnDropped(ev); break;
     case EventType::kRejected: OnRejected(ev); break;
+    case EventType::kCrash: OnCrash(ev); break;
+    case EventType::kPostmasterState: OnPostmasterState(ev); break;
     case EventType::kCount_: break;
   }
 }
@@ -575,6 +577,16 @@ void Model::OnChildExit(const Event& ev) {
 void Model::OnShutdownRequest(const Event& ev) {
   if (Emitter(ev) == nullptr) return;
   server_.shutdown_mode = ev.StrOr("mode");
+}
+
+void Model::OnCrash(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  ++server_.crashes;  // the child's own child_exit marks it crashed
+}
+
+void Model::OnPostmasterState(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  server_.postmaster_state = ev.StrOr("state");
 }
 
 void Model::OnPostmasterExit(const Event& ev) {

@@ -121,6 +121,8 @@ struct ServerInfo {
   int64_t event_port = 0;
   std::vector<ListenSocket> listen_sockets;
   std::string shutdown_mode;   // smart / fast / immediate once requested
+  std::string postmaster_state = "run";  // from postmaster_state: run, crash recovery, ... shutdown
+  int64_t crashes = 0;         // crash cycles started (crash events)
   std::optional<int64_t> postmaster_exit_code;
 };
 
@@ -244,6 +246,8 @@ class Model {
   void OnPostmasterExit(const Event& ev);
   void OnDropped(const Event& ev);
   void OnRejected(const Event& ev);
+  void OnCrash(const Event& ev);
+  void OnPostmasterState(const Event& ev);
 
   ModelOptions options_;
   std::vector<Process> processes_;                // fork order

@@ -74,8 +74,13 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       lines.push_back(s.port != 0 ? fmt::format("port {} \xC2\xB7 max {}", s.port,
                                                 s.max_connections)
                                   : std::string("(joined late: port unknown)"));
-      lines.push_back(!s.shutdown_mode.empty() ? fmt::format("shutdown: {}", s.shutdown_mode)
-                                               : Ellipsize(s.data_directory, 30));
+      if (s.postmaster_state == "crash recovery") {
+        lines.push_back("CRASH RECOVERY: ending all backends");
+      } else if (!s.shutdown_mode.empty()) {
+        lines.push_back(fmt::format("shutdown: {}", s.shutdown_mode));
+      } else {
+        lines.push_back(Ellipsize(s.data_directory, 30));
+      }
       break;
     }
     case ProcessRole::kBackend: {

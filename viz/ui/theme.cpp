@@ -121,6 +121,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kListen:
     case EventType::kShutdownRequest:
     case EventType::kPostmasterExit:
+    case EventType::kPostmasterState:
       return ImVec4(0.20f, 0.33f, 0.59f, 1.0f);  // the server itself: dark blue
     case EventType::kAccept:
     case EventType::kFork:
@@ -145,6 +146,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kError:
     case EventType::kRejected:
     case EventType::kDropped:
+    case EventType::kCrash:
       return ImVec4(0.80f, 0.10f, 0.10f, 1.0f);  // trouble: red
     case EventType::kCount_:
       break;

@@ -37,6 +37,24 @@ std::string Line(std::string_view type, int64_t ts, int64_t pid, std::string_vie
                      extra.empty() ? "" : ",", extra);
 }
 
+// Scenario: a backend crashes; the postmaster enters crash recovery, the
+// other backend is terminated, and the postmaster returns to "run".
+TEST(ModelTest, CrashCycle) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 100, 10, R"("port":5432,"max_connections":5)"));
+  model.ApplyLine(Line("fork", 110, 10, R"("child":20,"role":"backend","conn":1)"));
+  model.ApplyLine(Line("fork", 120, 10, R"("child":21,"role":"backend","conn":2)"));
+  model.ApplyLine(Line("child_exit", 200, 10, R"("child":20,"role":"backend","signal":11,"status":"was terminated by signal 11: Segmentation fault")"));
+  model.ApplyLine(Line("crash", 201, 10, R"("child":20,"signal":11)"));
+  model.ApplyLine(Line("postmaster_state", 202, 10, R"("state":"crash recovery")"));
+  EXPECT_EQ(model.server().postmaster_state, "crash recovery");
+  EXPECT_EQ(model.server().crashes, 1);
+  model.ApplyLine(Line("child_exit", 210, 10, R"("child":21,"role":"backend","exit_code":2,"status":"exited with exit code 2")"));
+  model.ApplyLine(Line("postmaster_state", 220, 10, R"("state":"run")"));
+  EXPECT_EQ(model.server().postmaster_state, "run");
+  EXPECT_EQ(model.anomaly_count(), 0u);
+}
+
 // Scenario: one client connects, runs one query and disconnects. The model
 // follows the backend through every state and records a clean exit. As in a
 // real trace file, the file's own hello is stamped after the postmaster's
@@ -365,10 +383,11 @@ TEST(ModelTest, PidReuseAndDuplicateFork) {
 // Scenario: hello announces a newer schema: a warning, and the stream is read on.
 TEST(ModelTest, NewerSchemaVersion) {
   Model model;
-  model.ApplyLine(Line("hello", 10, 101, R"("version":2,"server":"minipg")"));
+  const int64_t newer = trace::kEventSchemaVersion + 1;
+  model.ApplyLine(Line("hello", 10, 101, fmt::format(R"("version":{},"server":"minipg")", newer)));
   model.ApplyLine(Line("postmaster_start", 20, 100, R"("port":6000)"));
   EXPECT_EQ(model.AnomalyCount(AnomalyKind::kNewerSchema), 1u);
-  EXPECT_EQ(model.server().schema_version, 2);
+  EXPECT_EQ(model.server().schema_version, newer);
   EXPECT_EQ(model.server().port, 6000);
 }
 
