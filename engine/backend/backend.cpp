@@ -30,6 +30,7 @@
 
 #include <fmt/format.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,6 +47,7 @@
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
 #include "engine/sql/session.h"
+#include "engine/sql/settings.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg {
@@ -108,6 +110,14 @@ QuickDieMessage g_quickdie_immediate;
 QuickDieMessage g_quickdie_crash;
 int g_client_fd = -1;  // the client socket, for the handlers below
 
+/* What SIGALRM means right now: the timer serves one purpose at a time. */
+enum AlarmPurpose : int {
+  kAlarmNone = 0,
+  kAlarmAuthentication = 1,  // authentication_timeout, during startup
+  kAlarmStatement = 2,       // statement_timeout, while a Query message runs
+};
+volatile sig_atomic_t g_alarm_purpose = kAlarmNone;
+
 /* SIGALRM during startup: authentication_timeout expired. */
 volatile sig_atomic_t g_auth_timeout_pending = 0;
 
@@ -124,11 +134,25 @@ void HandleDie(int) {
   WakeReader();
   errno = saved;
 }
-void HandleAuthTimeout(int) {
+void HandleAlarm(int) {
   int saved = errno;
-  g_auth_timeout_pending = 1;
-  WakeReader();
+  if (g_alarm_purpose == kAlarmAuthentication) {
+    g_auth_timeout_pending = 1;
+    WakeReader();
+  } else if (g_alarm_purpose == kAlarmStatement) {
+    g_statement_timeout_pending = 1;  // a cancel, with its own message
+    g_query_cancel_pending = 1;
+  }
   errno = saved;
+}
+
+/* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
+void ArmAlarm(AlarmPurpose purpose, int64_t ms) {
+  g_alarm_purpose = ms > 0 ? purpose : kAlarmNone;
+  itimerval t{};
+  t.it_value.tv_sec = ms / 1000;
+  t.it_value.tv_usec = (ms % 1000) * 1000;
+  setitimer(ITIMER_REAL, &t, nullptr);
 }
 void HandleQuickDie(int, siginfo_t* info, void*) {
   const QuickDieMessage& m =
@@ -386,7 +410,7 @@ void Backend::Run() {
     sa.sa_flags = SA_SIGINFO;
     sigaction(SIGQUIT, &sa, nullptr);
   }
-  InstallSignal(SIGALRM, HandleAuthTimeout);
+  InstallSignal(SIGALRM, HandleAlarm);
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);  // the postmaster blocked signals around fork()
@@ -404,7 +428,7 @@ void Backend::Run() {
     }
     return CheckForInterrupts();
   });
-  alarm(static_cast<unsigned>(info_.config->authentication_timeout));
+  ArmAlarm(kAlarmAuthentication, int64_t{info_.config->authentication_timeout} * 1000);
   if (!ReadStartup()) _exit(0);
 
   if (info_.cac != CanAcceptConnections::kOk) {
@@ -422,7 +446,7 @@ void Backend::Run() {
 
   SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
   Authenticate();
-  alarm(0);
+  ArmAlarm(kAlarmAuthentication, 0);
 
   sql::SessionContext ctx;
   ctx.data_dir = info_.config->data_directory;
@@ -503,6 +527,14 @@ void Backend::ExecSimpleQuery(std::string_view text) {
   trace::Event(EventType::kQueryStart).Str("text", text).Emit();
   SetState(SessionState::kActive);
   g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
+  g_statement_timeout_pending = 0;
+  // statement_timeout covers the whole Query message (as in PostgreSQL's
+  // implicit transaction); a SET inside it takes effect from the next one.
+  auto timeout = sql::ParseDurationMs("statement_timeout", session_->GetSetting("statement_timeout").value_or("0"));
+  ArmAlarm(kAlarmStatement, timeout.ok() ? *timeout : 0);
+  struct Disarm {
+    ~Disarm() { ArmAlarm(kAlarmStatement, 0); }
+  } disarm;
   auto parsed = session_->Parse(text);
   if (!parsed.ok()) {
     SendError(parsed.error());

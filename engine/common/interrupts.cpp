@@ -15,6 +15,7 @@ namespace minipg {
 
 volatile sig_atomic_t g_query_cancel_pending = 0;
 volatile sig_atomic_t g_proc_die_pending = 0;
+volatile sig_atomic_t g_statement_timeout_pending = 0;
 
 Status CheckForInterrupts() {
   if (g_proc_die_pending) {
@@ -23,7 +24,10 @@ Status CheckForInterrupts() {
   }
   if (g_query_cancel_pending) {
     g_query_cancel_pending = 0;
-    return MakeError(sqlstate::kQueryCanceled, "canceling statement due to user request");
+    bool timeout = g_statement_timeout_pending;
+    g_statement_timeout_pending = 0;
+    return MakeError(sqlstate::kQueryCanceled, timeout ? "canceling statement due to statement timeout"
+                                                       : "canceling statement due to user request");
   }
   return OkStatus();
 }

@@ -21,6 +21,8 @@ namespace minipg {
 extern volatile sig_atomic_t g_query_cancel_pending;
 /* SIGTERM in a backend: end the session (fast shutdown or terminate). */
 extern volatile sig_atomic_t g_proc_die_pending;
+/* Set with g_query_cancel_pending when statement_timeout expired (not a user's cancel). */
+extern volatile sig_atomic_t g_statement_timeout_pending;
 
 /* Returns OK, or the Error that ends the current statement (cancel) or the
  * session (die). Clears the cancel flag when it reports it. */

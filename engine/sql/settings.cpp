@@ -26,6 +26,43 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
+Result<int64_t> ParseDurationMs(std::string_view name, std::string_view text) {
+  std::string t = Lower(text);
+  size_t digits = 0;
+  while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
+  std::string unit = t.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  int64_t scale = unit.empty() || unit == "ms" ? 1
+                  : unit == "s"                ? 1000
+                  : unit == "min"              ? 60000
+                  : unit == "h"                ? 3600000
+                  : unit == "d"                ? 86400000
+                                               : 0;
+  if (digits == 0 || digits > 12 || scale == 0) {
+    Error e = MakeError(sqlstate::kInvalidParameterValue,
+                        fmt::format("invalid value for parameter \"{}\": \"{}\"", name, text));
+    e.hint = "Valid units for this parameter are \"ms\", \"s\", \"min\", \"h\", and \"d\".";
+    return e;
+  }
+  int64_t ms = std::stoll(t.substr(0, digits)) * scale;
+  if (ms > INT32_MAX) {
+    return MakeError(sqlstate::kInvalidParameterValue,
+                     fmt::format("{} ms is outside the valid range for parameter \"{}\" (0 .. {})", ms, name,
+                                 INT32_MAX));
+  }
+  return ms;
+}
+
+std::string FormatDurationMs(int64_t ms) {
+  // As PostgreSQL shows it: the largest unit that divides the value exactly.
+  if (ms == 0) return "0";
+  for (auto [scale, unit] : {std::pair<int64_t, const char*>{86400000, "d"}, {3600000, "h"}, {60000, "min"},
+                             {1000, "s"}}) {
+    if (ms % scale == 0) return fmt::format("{}{}", ms / scale, unit);
+  }
+  return fmt::format("{}ms", ms);
+}
+
 Settings::Settings(std::string server_version) {
   auto add = [this](std::string name, std::string value, bool read_only = false) {
     entries_.push_back(Entry{std::move(name), value, value, read_only});
@@ -86,6 +123,11 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
                        fmt::format("client_encoding \"{}\" is not supported by minipg: only UTF8", new_value));
     }
     new_value = "UTF8";
+  }
+  if (Lower(entry->name) == "statement_timeout") {
+    auto ms = ParseDurationMs(entry->name, new_value);
+    if (!ms.ok()) return ms.error();
+    new_value = FormatDurationMs(*ms);
   }
   entry->value = std::move(new_value);
   return OkStatus();

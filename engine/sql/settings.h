@@ -48,4 +48,9 @@ class Settings {
   std::vector<Entry> entries_;
 };
 
+/* A duration setting's text ("1500", "2s", "1min") in milliseconds, or 22023. */
+Result<int64_t> ParseDurationMs(std::string_view name, std::string_view text);
+/* Milliseconds as PostgreSQL shows a duration setting: "0", "1500ms", "2s", "1min". */
+std::string FormatDurationMs(int64_t ms);
+
 }  // namespace minipg::sql

@@ -175,6 +175,31 @@ TEST(ConnectionTest, MalformedStartupHarmsNoOne) {
   ASSERT_TRUE(fresh.ok()) << "new sessions still start";
 }
 
+// Scenario: statement_timeout cancels a statement that runs too long with
+// 57014 "due to statement timeout"; the session goes on, and a statement
+// that finishes in time is not touched by a stale timer.
+TEST(ConnectionTest, StatementTimeout) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->Query("SET statement_timeout = '200ms'")->ok());
+  auto start = std::chrono::steady_clock::now();
+  auto r = (*c)->Query("SELECT pg_sleep(20)");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->error.has_value());
+  EXPECT_EQ(r->error->sqlstate, "57014");
+  EXPECT_EQ(r->error->message, "canceling statement due to statement timeout");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  auto quick = (*c)->Query("SELECT pg_sleep(0.05)");
+  ASSERT_TRUE(quick.ok());
+  EXPECT_FALSE(quick->error.has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the old deadline
+  EXPECT_EQ((*c)->Query("SELECT 'still fine'")->Scalar(), "still fine");
+  ASSERT_TRUE((*c)->Query("RESET statement_timeout")->ok());
+  EXPECT_EQ((*c)->Query("SHOW statement_timeout")->Scalar(), "0");
+}
+
 // Scenario: a client that connects and sends nothing is dropped by its own
 // backend after authentication_timeout; meanwhile others connect freely.
 TEST(ConnectionTest, SilentClientTimesOut) {
