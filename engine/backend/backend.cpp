@@ -207,21 +207,6 @@ class WireSink : public sql::ResultSink {
   std::function<void()> flush_;
 };
 
-/* The word the process title shows while a statement of this kind runs. */
-const char* StatementKindWord(sql::StatementKind kind) {
-  switch (kind) {
-    case sql::StatementKind::kSelect: return "SELECT";
-    case sql::StatementKind::kInsert: return "INSERT";
-    case sql::StatementKind::kCreateTable: return "CREATE TABLE";
-    case sql::StatementKind::kDropTable: return "DROP TABLE";
-    case sql::StatementKind::kBegin: return "BEGIN";
-    case sql::StatementKind::kCommit: return "COMMIT";
-    case sql::StatementKind::kRollback: return "ROLLBACK";
-    case sql::StatementKind::kSet: return "SET";
-    case sql::StatementKind::kShow: return "SHOW";
-    default: return "active";
-  }
-}
 
 class Backend {
  public:
@@ -560,7 +545,8 @@ bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
     return false;
   }
   int64_t start = trace::NowMicros();
-  SetPsActivity(StatementKindWord(kind));
+  const char* word = sql::StatementKindName(kind);
+  SetPsActivity(*word != '\0' ? word : "active");  // the title names what runs, as PostgreSQL's does
   WireSink sink(out_, [this] { Flush(); });
   auto result = session.Execute(stmt, sink);
   if (!result.ok()) {

@@ -60,7 +60,7 @@ Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
 Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   Query q;
   q.kind = StatementKind::kSelect;
-  q.statement = "SELECT";
+  q.statement = StatementKindName(StatementKind::kSelect);
   if (!select.unsupported.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported,
                      fmt::format("{} is not supported by minipg", select.unsupported));
@@ -179,7 +179,7 @@ Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& s
 Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   Query q;
   q.kind = StatementKind::kInsert;
-  q.statement = "INSERT";
+  q.statement = StatementKindName(StatementKind::kInsert);
   auto table_or = LookupTable(insert.table);
   if (!table_or.ok()) {
     return table_or.error();
@@ -258,7 +258,7 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
 Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
   Query q;
   q.kind = StatementKind::kCreateTable;
-  q.statement = "CREATE TABLE";
+  q.statement = StatementKindName(StatementKind::kCreateTable);
   q.create_name = create.table.name;
   q.if_not_exists = create.if_not_exists;
   q.tables.push_back(create.table.name);
@@ -295,7 +295,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
 Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
   Query q;
   q.kind = StatementKind::kDropTable;
-  q.statement = "DROP TABLE";
+  q.statement = StatementKindName(StatementKind::kDropTable);
   q.if_exists = drop.if_exists;
   for (const TableRef& ref : drop.tables) {
     q.tables.push_back(ref.name);
@@ -314,16 +314,14 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
 Result<Query> Analyzer::Analyze(const TransactionStmt& txn) {
   Query q;
   q.kind = txn.kind;
-  q.statement = txn.kind == StatementKind::kBegin    ? "BEGIN"
-                : txn.kind == StatementKind::kCommit ? "COMMIT"
-                                                     : "ROLLBACK";
+  q.statement = StatementKindName(txn.kind);
   return q;
 }
 
 Result<Query> Analyzer::Analyze(const SetStmt& set) {
   Query q;
   q.kind = StatementKind::kSet;
-  q.statement = "SET";
+  q.statement = StatementKindName(StatementKind::kSet);
   q.setting = set.name;
   q.setting_value = set.value;
   return q;
@@ -332,7 +330,7 @@ Result<Query> Analyzer::Analyze(const SetStmt& set) {
 Result<Query> Analyzer::Analyze(const ShowStmt& show) {
   Query q;
   q.kind = StatementKind::kShow;
-  q.statement = "SHOW";
+  q.statement = StatementKindName(StatementKind::kShow);
   q.setting = show.name;
   return q;
 }

@@ -192,6 +192,22 @@ std::string ExprToString(const Expr& e) {
 
 std::string StatementToString(const Statement& stmt) { return std::visit(StatementPrinter{}, stmt.node); }
 
+const char* StatementKindName(StatementKind kind) {
+  switch (kind) {
+    case StatementKind::kSelect: return "SELECT";
+    case StatementKind::kInsert: return "INSERT";
+    case StatementKind::kCreateTable: return "CREATE TABLE";
+    case StatementKind::kDropTable: return "DROP TABLE";
+    case StatementKind::kBegin: return "BEGIN";
+    case StatementKind::kCommit: return "COMMIT";
+    case StatementKind::kRollback: return "ROLLBACK";
+    case StatementKind::kSet: return "SET";
+    case StatementKind::kShow: return "SHOW";
+    case StatementKind::kOther: return "";
+  }
+  return "";
+}
+
 StatementKind GetStatementKind(const Statement& stmt) {
   struct Kind {
     StatementKind operator()(const SelectStmt&) const { return StatementKind::kSelect; }

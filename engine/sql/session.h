@@ -112,6 +112,10 @@ enum class StatementKind {
 
 StatementKind GetStatementKind(const Statement& stmt);
 
+/* The statement's name as PostgreSQL's command tags and process titles
+ * write it: "SELECT", "CREATE TABLE", ... ("" for kOther). */
+const char* StatementKindName(StatementKind kind);
+
 /* For a kSet statement: the parameter's name (lower-cased) and the value as
  * text; nullopt for SET name TO DEFAULT and RESET name. Empty / nullopt for
  * other kinds. */
