@@ -27,6 +27,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engine/backend/backend.h"
+#include "engine/backend/backend_internal.h"
 
 #include <fmt/format.h>
 #include <sys/socket.h>
@@ -64,21 +65,9 @@ const char* ChildRoleName(ChildRole role) {
   return "unknown";
 }
 
-namespace {
+namespace backend {
 
 using trace::EventType;
-namespace proto = protocol;
-
-/* A session's states (see the diagram at the top of this file). */
-enum class SessionState {
-  kStarting,                   // forked; reading the startup packet
-  kAuthenticating,             // startup packet read; checking who the client is
-  kIdle,                       // waiting for a query, no transaction open
-  kActive,                     // running a query
-  kIdleInTransaction,          // waiting for a query inside BEGIN
-  kIdleInTransactionAborted,   // waiting inside a failed transaction block
-  kTerminating,                // the session is ending
-};
 
 const char* SessionStateName(SessionState s) {
   switch (s) {
@@ -100,6 +89,8 @@ const char* SessionStateName(SessionState s) {
   return "unknown";
 }
 
+namespace {
+
 /* Prebuilt FATALs for SIGQUIT, one per QuitReason; filled in before
  * signals are unblocked, so the handler only has to write(2) one. */
 struct QuickDieMessage {
@@ -110,12 +101,6 @@ QuickDieMessage g_quickdie_immediate;
 QuickDieMessage g_quickdie_crash;
 int g_client_fd = -1;  // the client socket, for the handlers below
 
-/* What SIGALRM means right now: the timer serves one purpose at a time. */
-enum AlarmPurpose : int {
-  kAlarmNone = 0,
-  kAlarmAuthentication = 1,  // authentication_timeout, during startup
-  kAlarmStatement = 2,       // statement_timeout, while a Query message runs
-};
 volatile sig_atomic_t g_alarm_purpose = kAlarmNone;
 
 /* SIGALRM during startup: authentication_timeout expired. */
@@ -146,14 +131,6 @@ void HandleAlarm(int) {
   errno = saved;
 }
 
-/* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
-void ArmAlarm(AlarmPurpose purpose, int64_t ms) {
-  g_alarm_purpose = ms > 0 ? purpose : kAlarmNone;
-  itimerval t{};
-  t.it_value.tv_sec = ms / 1000;
-  t.it_value.tv_usec = (ms % 1000) * 1000;
-  setitimer(ITIMER_REAL, &t, nullptr);
-}
 void HandleQuickDie(int, siginfo_t* info, void*) {
   const QuickDieMessage& m =
       info != nullptr && info->si_code == SI_QUEUE && info->si_value.sival_int == kQuitCrash ? g_quickdie_crash
@@ -180,67 +157,16 @@ void InstallSignal(int sig, void (*handler)(int)) {
   sigaction(sig, &sa, nullptr);
 }
 
-/* Turns the SQL layer's output into RowDescription and DataRow messages. */
-class WireSink : public sql::ResultSink {
- public:
-  WireSink(std::string& out, std::function<void()> flush) : out_(out), flush_(std::move(flush)) {}
-  void Describe(const std::vector<sql::ColumnDesc>& columns) override {
-    std::vector<proto::FieldDescription> fields;
-    fields.reserve(columns.size());
-    for (const auto& c : columns) {
-      proto::FieldDescription f;
-      f.name = c.name;
-      f.type_oid = static_cast<int32_t>(sql::TypeOid(c.type));
-      f.type_len = sql::TypeLen(c.type);
-      fields.push_back(std::move(f));
-    }
-    proto::EncodeRowDescription(out_, fields);
-  }
-  void Row(const std::vector<std::optional<std::string>>& values) override {
-    proto::EncodeDataRow(out_, values);
-    if (out_.size() > kFlushThreshold) flush_();  // big results stream out as they are made
-  }
+}  // namespace
 
- private:
-  static constexpr size_t kFlushThreshold = 64u << 10;
-  std::string& out_;
-  std::function<void()> flush_;
-};
-
-
-class Backend {
- public:
-  explicit Backend(const BackendStartInfo& info)
-      : info_(info), reader_(info.sock, proto::Peer::kFrontend) {}
-
-  [[noreturn]] void Run();
-
- private:
-  void SetState(SessionState s);
-  /* Reads the startup packet (answering SSL/GSS requests); false = no session. */
-  bool ReadStartup();
-  void ProcessCancelRequest(const proto::CancelRequest& req);
-  void Authenticate();
-  void SendStartupParameters();
-  [[noreturn]] void MessageLoop();
-  void ExecSimpleQuery(std::string_view text);
-  /* Runs one statement; returns false if it failed (the error is already sent). */
-  bool ExecStatement(sql::Session& session, const sql::Statement& stmt);
-  void SendError(const Error& e);
-  void SendReadyForQuery();
-  void Flush();
-  [[noreturn]] void EndSession(std::string_view reason, int exit_code);
-  [[noreturn]] void Fatal(const Error& e);
-
-  BackendStartInfo info_;
-  proto::MessageReader reader_;
-  std::string out_;
-  SessionState state_ = SessionState::kStarting;
-  char tx_status_ = proto::kTxIdle;
-  std::string user_, database_, application_name_;
-  std::unique_ptr<sql::Session> session_;
-};
-
+/* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
+void ArmAlarm(AlarmPurpose purpose, int64_t ms) {
+  g_alarm_purpose = ms > 0 ? purpose : kAlarmNone;
+  itimerval t{};
+  t.it_value.tv_sec = ms / 1000;
+  t.it_value.tv_usec = (ms % 1000) * 1000;
+  setitimer(ITIMER_REAL, &t, nullptr);
+}
 void Backend::SetState(SessionState s) {
   state_ = s;
   trace::Event(EventType::kState).Str("state", SessionStateName(s)).Emit();
@@ -448,133 +374,10 @@ void Backend::Run() {
   MessageLoop();
 }
 
-void Backend::MessageLoop() {
-  // While waiting for the client only a terminate matters; a cancel that
-  // arrives while idle is forgotten, as in PostgreSQL.
-  reader_.SetInterruptHook([]() -> Status {
-    g_query_cancel_pending = 0;
-    return CheckForInterrupts();
-  });
-  bool skip_until_sync = false;  // extended-protocol error recovery
-  for (;;) {
-    auto msg = reader_.ReadMessage();
-    if (!msg.ok()) {
-      if (reader_.eof()) {
-        if (tx_status_ != proto::kTxIdle) Log("unexpected EOF on client connection with an open transaction");
-        EndSession("eof", 0);
-      }
-      Fatal(msg.error());
-    }
-    if (skip_until_sync && msg->type != proto::fe::kSync && msg->type != proto::fe::kTerminate) {
-      continue;  // after an extended-protocol error, everything up to Sync is discarded
-    }
-    switch (msg->type) {
-      case proto::fe::kQuery: {
-        auto text = proto::DecodeQuery(msg->body);
-        if (!text.ok()) Fatal(text.error());
-        ExecSimpleQuery(*text);
-        SendReadyForQuery();
-        break;
-      }
-      case proto::fe::kTerminate:
-        EndSession("terminate", 0);
-      case proto::fe::kSync:
-        skip_until_sync = false;
-        SendReadyForQuery();
-        break;
-      case proto::fe::kFlush:
-        Flush();
-        break;
-      case proto::fe::kFunctionCall:
-        // The fast-path function call is a simple-protocol message: it gets
-        // its error and its ReadyForQuery.
-        SendError(MakeError(sqlstate::kFeatureNotSupported, "fast-path function calls are not supported by minipg"));
-        SendReadyForQuery();
-        break;
-      case proto::fe::kParse: case proto::fe::kBind: case proto::fe::kDescribe:
-      case proto::fe::kExecute: case proto::fe::kClose:
-        // The extended query protocol comes in a later version: say so once,
-        // then skip to Sync as PostgreSQL's error recovery does.
-        SendError(MakeError(sqlstate::kFeatureNotSupported,
-                            "the extended query protocol is not supported by minipg yet"));
-        Flush();
-        skip_until_sync = true;
-        break;
-      case proto::fe::kCopyData: case proto::fe::kCopyDone: case proto::fe::kCopyFail:
-        break;  // outside COPY these are ignored, as in PostgreSQL
-      default:
-        Fatal(proto::ProtocolError(fmt::format("unexpected message type \"{}\"", msg->type)));
-    }
-  }
-}
-
-void Backend::ExecSimpleQuery(std::string_view text) {
-  trace::Event(EventType::kQueryStart).Str("text", text).Emit();
-  SetState(SessionState::kActive);
-  g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
-  g_statement_timeout_pending = 0;
-  // statement_timeout covers the whole Query message (as in PostgreSQL's
-  // implicit transaction); a SET inside it takes effect from the next one.
-  auto timeout = sql::ParseDurationMs("statement_timeout", session_->GetSetting("statement_timeout").value_or("0"));
-  ArmAlarm(kAlarmStatement, timeout.ok() ? *timeout : 0);
-  struct Disarm {
-    ~Disarm() { ArmAlarm(kAlarmStatement, 0); }
-  } disarm;
-  auto parsed = session_->Parse(text);
-  if (!parsed.ok()) {
-    SendError(parsed.error());
-    if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
-  } else if (parsed->empty()) {
-    proto::EncodeEmptyQueryResponse(out_);
-  } else {
-    for (const auto& stmt : *parsed) {
-      if (!ExecStatement(*session_, *stmt)) break;  // an error ends the whole Query message
-    }
-  }
-  SetState(tx_status_ == proto::kTxIdle       ? SessionState::kIdle
-           : tx_status_ == proto::kTxInBlock ? SessionState::kIdleInTransaction
-                                              : SessionState::kIdleInTransactionAborted);
-}
-
-bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
-  sql::StatementKind kind = sql::GetStatementKind(stmt);
-  bool ends_block = kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
-  if (tx_status_ == proto::kTxFailed && !ends_block) {
-    SendError(MakeError(sqlstate::kInFailedSqlTransaction,
-                        "current transaction is aborted, commands ignored until end of transaction block"));
-    return false;
-  }
-  int64_t start = trace::NowMicros();
-  const char* word = sql::StatementKindName(kind);
-  SetPsActivity(*word != '\0' ? word : "active");  // the title names what runs, as PostgreSQL's does
-  WireSink sink(out_, [this] { Flush(); });
-  auto result = session.Execute(stmt, sink);
-  if (!result.ok()) {
-    if (result.error().severity == Severity::kFatal) Fatal(result.error());
-    SendError(result.error());
-    if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
-    return false;
-  }
-  std::string tag = result->command_tag;
-  if (kind == sql::StatementKind::kBegin) {
-    tx_status_ = proto::kTxInBlock;
-  } else if (ends_block) {
-    if (tx_status_ == proto::kTxFailed) tag = "ROLLBACK";  // COMMIT of a failed block rolls back
-    tx_status_ = proto::kTxIdle;
-  }
-  proto::EncodeCommandComplete(out_, tag);
-  trace::Event(EventType::kQueryDone)
-      .Str("tag", tag)
-      .Int("rows", result->rows)
-      .Int("duration_us", trace::NowMicros() - start)
-      .Emit();
-  return true;
-}
-
-}  // namespace
+}  // namespace backend
 
 void BackendMain(const BackendStartInfo& info) {
-  Backend backend(info);
+  backend::Backend backend(info);
   backend.Run();
 }
 

@@ -1,0 +1,112 @@
+/*-------------------------------------------------------------------------
+ * backend_internal.h
+ *   The Backend class and what its source files share. Not for use outside
+ *   engine/backend/.
+ *
+ *   backend.cpp        signals, startup packet, authentication, session end
+ *   simple_query.cpp   the message loop and the simple query protocol
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/backend/backend.h"
+#include "engine/common/error.h"
+#include "engine/protocol/codec.h"
+#include "engine/protocol/message_reader.h"
+#include "engine/sql/session.h"
+
+namespace minipg::backend {
+
+namespace proto = protocol;
+
+/* A session's states (see the diagram at the top of backend.cpp). */
+enum class SessionState {
+  kStarting,                   // forked; reading the startup packet
+  kAuthenticating,             // startup packet read; checking who the client is
+  kIdle,                       // waiting for a query, no transaction open
+  kActive,                     // running a query
+  kIdleInTransaction,          // waiting for a query inside BEGIN
+  kIdleInTransactionAborted,   // waiting inside a failed transaction block
+  kTerminating,                // the session is ending
+};
+
+const char* SessionStateName(SessionState s);
+
+/* What SIGALRM means right now: the timer serves one purpose at a time. */
+enum AlarmPurpose : int {
+  kAlarmNone = 0,
+  kAlarmAuthentication = 1,  // authentication_timeout, during startup
+  kAlarmStatement = 2,       // statement_timeout, while a Query message runs
+};
+/* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
+void ArmAlarm(AlarmPurpose purpose, int64_t ms);
+
+/* Turns the SQL layer's output into RowDescription and DataRow messages. */
+class WireSink : public sql::ResultSink {
+ public:
+  WireSink(std::string& out, std::function<void()> flush) : out_(out), flush_(std::move(flush)) {}
+  void Describe(const std::vector<sql::ColumnDesc>& columns) override {
+    std::vector<proto::FieldDescription> fields;
+    fields.reserve(columns.size());
+    for (const auto& c : columns) {
+      proto::FieldDescription f;
+      f.name = c.name;
+      f.type_oid = static_cast<int32_t>(sql::TypeOid(c.type));
+      f.type_len = sql::TypeLen(c.type);
+      fields.push_back(std::move(f));
+    }
+    proto::EncodeRowDescription(out_, fields);
+  }
+  void Row(const std::vector<std::optional<std::string>>& values) override {
+    proto::EncodeDataRow(out_, values);
+    if (out_.size() > kFlushThreshold) flush_();  // big results stream out as they are made
+  }
+
+ private:
+  static constexpr size_t kFlushThreshold = 64u << 10;
+  std::string& out_;
+  std::function<void()> flush_;
+};
+
+
+class Backend {
+ public:
+  explicit Backend(const BackendStartInfo& info)
+      : info_(info), reader_(info.sock, proto::Peer::kFrontend) {}
+
+  [[noreturn]] void Run();
+
+ private:
+  void SetState(SessionState s);
+  /* Reads the startup packet (answering SSL/GSS requests); false = no session. */
+  bool ReadStartup();
+  void ProcessCancelRequest(const proto::CancelRequest& req);
+  void Authenticate();
+  void SendStartupParameters();
+  [[noreturn]] void MessageLoop();
+  void ExecSimpleQuery(std::string_view text);
+  /* Runs one statement; returns false if it failed (the error is already sent). */
+  bool ExecStatement(sql::Session& session, const sql::Statement& stmt);
+  void SendError(const Error& e);
+  void SendReadyForQuery();
+  void Flush();
+  [[noreturn]] void EndSession(std::string_view reason, int exit_code);
+  [[noreturn]] void Fatal(const Error& e);
+
+  BackendStartInfo info_;
+  proto::MessageReader reader_;
+  std::string out_;
+  SessionState state_ = SessionState::kStarting;
+  char tx_status_ = proto::kTxIdle;
+  std::string user_, database_, application_name_;
+  std::unique_ptr<sql::Session> session_;
+};
+
+}  // namespace minipg::backend
