@@ -29,6 +29,11 @@ struct ConnectOptions {
   std::string user = "postgres";
   std::string database;  // empty = same as user
   std::string application_name;
+  /* For password, md5 and scram-sha-256 authentication. When the server
+   * asks for a password and this is empty, Connect fails with libpq's
+   * message "fe_sendauth: no password supplied", so a caller can prompt
+   * for one and connect again, as psql does. */
+  std::string password;
   int connect_timeout_ms = 10000;
 };
 
