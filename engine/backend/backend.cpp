@@ -47,6 +47,7 @@
 #include "engine/postmaster/server_log.h"
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
+#include "engine/shmem/backend_status.h"
 #include "engine/sql/session.h"
 #include "engine/sql/settings.h"
 #include "engine/trace/emitter.h"
@@ -61,6 +62,8 @@ const char* ChildRoleName(ChildRole role) {
       return "dead-end";
     case ChildRole::kCollector:
       return "collector";
+    case ChildRole::kCheckpointer:
+      return "checkpointer";
   }
   return "unknown";
 }
@@ -127,6 +130,9 @@ void HandleAlarm(int) {
   } else if (g_alarm_purpose == kAlarmStatement) {
     g_statement_timeout_pending = 1;  // a cancel, with its own message
     g_query_cancel_pending = 1;
+  } else if (g_alarm_purpose == kAlarmIdleInTransaction) {
+    g_idle_in_transaction_timeout_pending = 1;
+    WakeReader();
   }
   errno = saved;
 }
@@ -159,6 +165,8 @@ void InstallSignal(int sig, void (*handler)(int)) {
 
 }  // namespace
 
+volatile sig_atomic_t g_idle_in_transaction_timeout_pending = 0;
+
 /* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
 void ArmAlarm(AlarmPurpose purpose, int64_t ms) {
   g_alarm_purpose = ms > 0 ? purpose : kAlarmNone;
@@ -167,8 +175,26 @@ void ArmAlarm(AlarmPurpose purpose, int64_t ms) {
   t.it_value.tv_usec = (ms % 1000) * 1000;
   setitimer(ITIMER_REAL, &t, nullptr);
 }
+/* pg_stat_activity's view of a session state (NULL while starting). */
+shmem::ActivityState ToActivityState(SessionState s) {
+  switch (s) {
+    case SessionState::kIdle: return shmem::ActivityState::kIdle;
+    case SessionState::kActive: return shmem::ActivityState::kActive;
+    case SessionState::kIdleInTransaction: return shmem::ActivityState::kIdleInTransaction;
+    case SessionState::kIdleInTransactionAborted: return shmem::ActivityState::kIdleInTransactionAborted;
+    default: return shmem::ActivityState::kUndefined;
+  }
+}
+
 void Backend::SetState(SessionState s) {
   state_ = s;
+  // The process array, trace and title all change here, together.
+  if (s != SessionState::kTerminating) {
+    shmem::ReportActivity(ToActivityState(s));
+    bool waits_for_client = s == SessionState::kIdle || s == SessionState::kIdleInTransaction ||
+                            s == SessionState::kIdleInTransactionAborted;
+    shmem::ReportWaitEvent(waits_for_client ? shmem::WaitEvent::kClientRead : shmem::WaitEvent::kNone);
+  }
   trace::Event(EventType::kState).Str("state", SessionStateName(s)).Emit();
   if (s == SessionState::kActive) return;  // the title shows the command instead
   SetPsActivity(SessionStateName(s));
@@ -191,6 +217,11 @@ void Backend::SendError(const Error& e) {
   proto::EncodeErrorResponse(out_, proto::ErrorFields::From(e));
 }
 
+void Backend::SendNotice(const Error& e) {
+  LogLine(SeverityName(e.severity), e.message);
+  proto::EncodeNoticeResponse(out_, proto::ErrorFields::From(e));
+}
+
 void Backend::SendReadyForQuery() {
   proto::EncodeReadyForQuery(out_, tx_status_);
   trace::Event(EventType::kReady).Str("status", std::string(1, tx_status_)).Emit();
@@ -200,6 +231,7 @@ void Backend::SendReadyForQuery() {
 void Backend::EndSession(std::string_view reason, int exit_code) {
   if (state_ != SessionState::kTerminating) SetState(SessionState::kTerminating);
   trace::Event(EventType::kDisconnect).Str("reason", reason).Emit();
+  shmem::ClearMyStatus();
   close(info_.sock);
   _exit(exit_code);
 }
@@ -341,6 +373,10 @@ void Backend::Run() {
   });
   ArmAlarm(kAlarmAuthentication, int64_t{info_.config->authentication_timeout} * 1000);
   if (!ReadStartup()) _exit(0);
+  // A session (not a cancel request): claim our slot in the process array.
+  shmem::InitMyStatus(info_.proc_slot, shmem::BackendType::kClientBackend,
+                      info_.unix_socket ? "" : info_.client_host, info_.unix_socket ? -1 : info_.client_port);
+  shmem::ReportConnection(user_, database_, application_name_);
 
   if (info_.cac != CanAcceptConnections::kOk) {
     Error e = info_.cac == CanAcceptConnections::kTooMany
@@ -364,6 +400,7 @@ void Backend::Run() {
   ctx.user = user_;
   ctx.database = database_;
   ctx.backend_pid = getpid();
+  ctx.notice = [this](const Error& e) { SendNotice(e); };
   ctx.server_version = fmt::format("PostgreSQL {} on x86_64-pc-linux-gnu, an educational server", kServerVersion);
   session_ = std::make_unique<sql::Session>(ctx);
   if (!application_name_.empty()) (void)session_->SetSetting("application_name", application_name_);

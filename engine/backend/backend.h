@@ -41,6 +41,7 @@ enum class ChildRole {
   kBackend,    // serves one client session
   kDeadEnd,    // forked only to tell a client it cannot connect (or to deliver a cancel)
   kCollector,  // the event collector
+  kCheckpointer,  // the checkpointer (auxiliary process; its death is a crash)
 };
 
 const char* ChildRoleName(ChildRole role);
@@ -51,6 +52,7 @@ struct ChildEntry {
   ChildRole role = ChildRole::kBackend;
   int32_t cancel_key = 0;
   int64_t conn = 0;
+  int slot = -1;  // its slot in the shared process array (engine/shmem), -1 for none
 };
 
 struct BackendStartInfo {
@@ -62,6 +64,7 @@ struct BackendStartInfo {
   int32_t cancel_key = 0;
   const Config* config = nullptr;
   const std::vector<ChildEntry>* children = nullptr;  // the postmaster's list, as of the fork
+  int proc_slot = -1;  // the process array slot the postmaster chose for this backend
 };
 
 /* Runs the backend in this freshly forked process; never returns. */

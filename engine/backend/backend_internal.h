@@ -44,7 +44,10 @@ enum AlarmPurpose : int {
   kAlarmNone = 0,
   kAlarmAuthentication = 1,  // authentication_timeout, during startup
   kAlarmStatement = 2,       // statement_timeout, while a Query message runs
+  kAlarmIdleInTransaction = 3,  // idle_in_transaction_session_timeout, while waiting inside a block
 };
+/* SIGALRM while idle in a transaction: end the session with FATAL 25P03. */
+extern volatile sig_atomic_t g_idle_in_transaction_timeout_pending;
 /* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
 void ArmAlarm(AlarmPurpose purpose, int64_t ms);
 
@@ -95,6 +98,11 @@ class Backend {
   /* Runs one statement; returns false if it failed (the error is already sent). */
   bool ExecStatement(sql::Session& session, const sql::Statement& stmt);
   void SendError(const Error& e);
+  /* A WARNING or NOTICE: NoticeResponse to the client, a line in the log. */
+  void SendNotice(const Error& e);
+  /* Arms idle_in_transaction_session_timeout if the session waits inside a
+   * transaction block; returns whether it did. */
+  bool ArmIdleInTransactionTimeout();
   void SendReadyForQuery();
   void Flush();
   [[noreturn]] void EndSession(std::string_view reason, int exit_code);

@@ -12,6 +12,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
+#include "engine/shmem/backend_status.h"
 #include "engine/sql/settings.h"
 #include "engine/trace/emitter.h"
 
@@ -23,12 +24,18 @@ void Backend::MessageLoop() {
   // While waiting for the client only a terminate matters; a cancel that
   // arrives while idle is forgotten, as in PostgreSQL.
   reader_.SetInterruptHook([]() -> Status {
+    if (g_idle_in_transaction_timeout_pending) {
+      return MakeError(sqlstate::kIdleInTransactionSessionTimeout,
+                       "terminating connection due to idle-in-transaction timeout", Severity::kFatal);
+    }
     g_query_cancel_pending = 0;
     return CheckForInterrupts();
   });
   bool skip_until_sync = false;  // extended-protocol error recovery
   for (;;) {
+    bool armed = ArmIdleInTransactionTimeout();
     auto msg = reader_.ReadMessage();
+    if (armed) ArmAlarm(kAlarmIdleInTransaction, 0);
     if (!msg.ok()) {
       if (reader_.eof()) {
         if (tx_status_ != proto::kTxIdle) Log("unexpected EOF on client connection with an open transaction");
@@ -79,8 +86,22 @@ void Backend::MessageLoop() {
   }
 }
 
+bool Backend::ArmIdleInTransactionTimeout() {
+  if (state_ != SessionState::kIdleInTransaction && state_ != SessionState::kIdleInTransactionAborted) return false;
+  auto ms = sql::ParseDurationMs("idle_in_transaction_session_timeout",
+                                 session_->GetSetting("idle_in_transaction_session_timeout").value_or("0"));
+  if (!ms.ok() || *ms <= 0) return false;
+  ArmAlarm(kAlarmIdleInTransaction, *ms);
+  return true;
+}
+
 void Backend::ExecSimpleQuery(std::string_view text) {
   trace::Event(EventType::kQueryStart).Str("text", text).Emit();
+  // pg_stat_activity: the query, its start, and (outside a block) the start
+  // of the implicit transaction it runs in; a block keeps BEGIN's start.
+  int64_t now = shmem::WallClockMicros();
+  if (tx_status_ == proto::kTxIdle) shmem::ReportXactStart(now);
+  shmem::ReportActivity(shmem::ActivityState::kActive, text, now);
   SetState(SessionState::kActive);
   g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
   g_statement_timeout_pending = 0;
@@ -102,6 +123,7 @@ void Backend::ExecSimpleQuery(std::string_view text) {
       if (!ExecStatement(*session_, *stmt)) break;  // an error ends the whole Query message
     }
   }
+  if (tx_status_ == proto::kTxIdle) shmem::ReportXactStart(0);
   SetState(tx_status_ == proto::kTxIdle       ? SessionState::kIdle
            : tx_status_ == proto::kTxInBlock ? SessionState::kIdleInTransaction
                                               : SessionState::kIdleInTransactionAborted);
@@ -127,6 +149,9 @@ bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
     return false;
   }
   std::string tag = result->command_tag;
+  if (kind == sql::StatementKind::kSet) {
+    shmem::ReportApplicationName(session.GetSetting("application_name").value_or(""));
+  }
   if (kind == sql::StatementKind::kBegin) {
     tx_status_ = proto::kTxInBlock;
   } else if (ends_block) {

@@ -15,6 +15,8 @@ const char* SeverityName(Severity s) {
       return "FATAL";
     case Severity::kPanic:
       return "PANIC";
+    case Severity::kWarning:
+      return "WARNING";
   }
   return "ERROR";
 }

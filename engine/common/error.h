@@ -23,6 +23,7 @@ enum class Severity {
   kError,  // the statement fails; the session goes on
   kFatal,  // the session ends after the message is sent
   kPanic,  // the whole server must restart (not used by clients' mistakes)
+  kWarning,  // not an error: sent as a NoticeResponse, the statement goes on
 };
 
 const char* SeverityName(Severity s);

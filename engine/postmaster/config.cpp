@@ -38,6 +38,19 @@ Result<bool> ParseBool(std::string_view name, std::string_view value) {
   return BadValue(name, value, "not a boolean");
 }
 
+/* A duration in seconds: a bare number is seconds; units s, min, h, d. */
+Result<int64_t> ParseSeconds(std::string_view name, std::string_view value) {
+  size_t digits = 0;
+  while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') ++digits;
+  std::string_view unit = value.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  int64_t scale = unit.empty() || unit == "s" ? 1 : unit == "min" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (digits == 0 || digits > 9 || scale == 0) return BadValue(name, value, "a duration such as 300, 30s or 5min");
+  int64_t n = 0;
+  std::from_chars(value.data(), value.data() + digits, n);
+  return n * scale;
+}
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -48,7 +61,8 @@ std::string_view Trim(std::string_view s) {
 
 std::vector<std::string> ConfigOptionNames() {
   return {"port", "listen_addresses", "unix_socket_directories", "max_connections",
-          "event_port", "trace_file", "authentication_timeout", "fsync", "restart_after_crash"};
+          "event_port", "trace_file", "authentication_timeout", "fsync", "restart_after_crash",
+          "checkpoint_timeout"};
 }
 
 Status SetConfigOption(Config& config, std::string_view name, std::string_view value) {
@@ -62,6 +76,14 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
   if (name == "max_connections") return set_int(config.max_connections, 1, 10000);
   if (name == "event_port") return set_int(config.event_port, -1, 65535);
   if (name == "authentication_timeout") return set_int(config.authentication_timeout, 1, 600);
+  if (name == "checkpoint_timeout") {
+    // Seconds, or with a unit as PostgreSQL allows ("30s", "5min", "1h").
+    auto seconds = ParseSeconds(name, value);
+    if (!seconds.ok()) return seconds.error();
+    if (*seconds < 1 || *seconds > 86400) return BadValue(name, value, "must be between 1s and 1d");
+    config.checkpoint_timeout = static_cast<int>(*seconds);
+    return OkStatus();
+  }
   if (name == "listen_addresses") {
     config.listen_addresses = value;
     return OkStatus();
@@ -94,6 +116,7 @@ std::string GetConfigOption(const Config& config, std::string_view name) {
   if (name == "trace_file") return config.trace_file;
   if (name == "fsync") return config.fsync ? "on" : "off";
   if (name == "restart_after_crash") return config.restart_after_crash ? "on" : "off";
+  if (name == "checkpoint_timeout") return std::to_string(config.checkpoint_timeout) + "s";
   return "";
 }
 

@@ -31,6 +31,7 @@ struct Config {
   int authentication_timeout = 60;  // seconds a new connection has to finish startup
   bool fsync = true;
   bool restart_after_crash = true;  // after a backend crash: reinitialize and accept again
+  int checkpoint_timeout = 300;     // seconds between timed checkpoints (1s .. 1d)
 
   /* The event port actually used (resolves the 0 default). */
   int EffectiveEventPort() const {

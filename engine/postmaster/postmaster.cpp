@@ -42,9 +42,13 @@
 
 #include "engine/backend/backend.h"
 #include "engine/common/sqlstate.h"
+#include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
+#include "engine/shmem/backend_status.h"
+#include "engine/shmem/shmem.h"
+#include "engine/storage/control_file.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
 
@@ -108,9 +112,13 @@ enum class PmState {
   kCrashRecovery,   // a backend crashed: the others were sent SIGQUIT; waiting for them to go
   kStopSmart,       // smart shutdown: no new sessions, waiting for clients to leave
   kStopFast,        // fast shutdown: backends told to end, waiting for them
+  kShutdownCheckpoint,  // backends gone: the checkpointer writes the shutdown checkpoint
   kStopImmediate,   // immediate shutdown: children sent SIGQUIT, waiting briefly
   kExit,            // all children gone: exiting
 };
+
+/* Process array slots beyond max_connections: the collector, the checkpointer. */
+constexpr int kAuxProcessSlots = 2;
 
 struct ListenSocket {
   int fd;
@@ -130,6 +138,9 @@ class Postmaster {
   Status OpenUnixSocket(const std::string& dir);
   Status OpenEventChannel();
   void StartCollector();
+  void StartCheckpointer();
+  int AssignSlot() const;
+  Status InitSharedState(bool after_crash);
   void ServerLoop();
   void AcceptConnection(const ListenSocket& ls);
   void StartBackend(int sock, const ListenSocket& ls, const sockaddr_storage& addr);
@@ -142,6 +153,7 @@ class Postmaster {
   void MaybeFinishCrashRecovery();
   bool MaybeFinishShutdown();
   int CountChildren(ChildRole role) const;
+  pid_t FindChild(ChildRole role) const;
   void Cleanup();
 
   Config config_;
@@ -163,6 +175,7 @@ const char* PmStateName(PmState s) {
     case PmState::kCrashRecovery: return "crash recovery";
     case PmState::kStopSmart: return "smart shutdown";
     case PmState::kStopFast: return "fast shutdown";
+    case PmState::kShutdownCheckpoint: return "shutdown checkpoint";
     case PmState::kStopImmediate: return "immediate shutdown";
     case PmState::kExit: return "exit";
   }
@@ -343,8 +356,66 @@ void Postmaster::StartCollector() {
     return;
   }
   collector_pid_ = pid;
-  children_.push_back({pid, ChildRole::kCollector, 0, 0});
+  int slot = AssignSlot();
+  children_.push_back({pid, ChildRole::kCollector, 0, 0, slot});
+  shmem::RegisterAuxProcess(slot, pid, shmem::BackendType::kEventCollector);
   trace::Event(EventType::kFork).Ts(ts).Int("child", pid).Str("role", "collector").Emit();
+}
+
+void Postmaster::StartCheckpointer() {
+  int slot = AssignSlot();
+  int64_t ts = trace::NowMicros();
+  BlockSignals block;
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& ls : listen_) close(ls.fd);
+    close(g_self_pipe[0]);
+    close(g_self_pipe[1]);
+    if (event_listen_fd_ >= 0) close(event_listen_fd_);
+    close(event_recv_fd_);
+    RestoreDefaultSignals();
+    CheckpointerMain(config_, slot);
+  }
+  if (pid < 0) {
+    Log("could not fork checkpointer process: {}", std::strerror(errno));
+    return;
+  }
+  children_.push_back({pid, ChildRole::kCheckpointer, 0, 0, slot});
+  trace::Event(EventType::kFork).Ts(ts).Int("child", pid).Str("role", "checkpointer").Emit();
+}
+
+/* The lowest process array slot no child holds. There are max_connections
+ * + 2 slots: backends are capped at max_connections, plus the collector and
+ * the checkpointer. */
+int Postmaster::AssignSlot() const {
+  shmem::ShmemHeader* h = shmem::Header();
+  if (h == nullptr) return -1;
+  for (int slot = 0; slot < h->num_slots; ++slot) {
+    bool used = std::any_of(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.slot == slot; });
+    if (!used) return slot;
+  }
+  return -1;
+}
+
+/* Shared memory and pg_control, at start and again after a crash cycle
+ * (PostgreSQL's startup process reads pg_control and says how the server
+ * before it ended; minipg's postmaster does it itself). */
+Status Postmaster::InitSharedState(bool after_crash) {
+  if (Status s = shmem::CreateSharedMemory(config_.max_connections + kAuxProcessSlots); !s.ok()) return s;
+  auto control = storage::ReadControlFile(config_.data_directory);
+  if (!control.ok()) return control.error();
+  storage::ControlFile c;
+  if (control->has_value()) {
+    c = **control;
+    if (c.state == storage::DbState::kShutdowned && !after_crash) {
+      Log("database system was shut down at {}", storage::FormatLogTime(c.checkpoint_time));
+    } else {
+      Log("database system was interrupted; last known up at {}", storage::FormatLogTime(c.time));
+    }
+  }
+  c.state = storage::DbState::kInProduction;
+  c.time = shmem::WallClockMicros();
+  return storage::WriteControlFile(config_.data_directory, c);
 }
 
 void Postmaster::AcceptConnection(const ListenSocket& ls) {
@@ -399,6 +470,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
     return;
   }
   ChildRole role = info.cac == CanAcceptConnections::kOk ? ChildRole::kBackend : ChildRole::kDeadEnd;
+  if (role == ChildRole::kBackend) info.proc_slot = AssignSlot();  // dead ends get none
   if (getrandom(&info.cancel_key, sizeof info.cancel_key, 0) != sizeof info.cancel_key) {
     info.cancel_key = static_cast<int32_t>(trace::NowMicros());
   }
@@ -425,9 +497,16 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
     Log("could not fork new process for connection: {}", std::strerror(errno));
     return;
   }
-  children_.push_back({pid, role, info.cancel_key, conn});
+  children_.push_back({pid, role, info.cancel_key, conn, info.proc_slot});
   trace::Event(EventType::kFork).Ts(ts + 1).Int("child", pid).Str("role", ChildRoleName(role))
       .Int("conn", conn).Str("client", client).Emit();
+}
+
+pid_t Postmaster::FindChild(ChildRole role) const {
+  for (const auto& c : children_) {
+    if (c.role == role) return c.pid;
+  }
+  return 0;
 }
 
 int Postmaster::CountChildren(ChildRole role) const {
@@ -454,10 +533,17 @@ void Postmaster::ProcessChildExit() {
     auto it = std::find_if(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.pid == pid; });
     if (it != children_.end()) {
       role = it->role;
+      // A process killed mid-write cannot clear its own slot; we do.
+      if (it->slot >= 0) shmem::ClearSlot(it->slot);
       children_.erase(it);
     }
+    if (role == ChildRole::kCheckpointer) {
+      if (shmem::Header() != nullptr) shmem::Header()->checkpointer.pid.store(0);
+    }
     std::string desc = DescribeExit(status);
-    const char* what = role == ChildRole::kCollector ? "event collector" : "server process";
+    const char* what = role == ChildRole::kCollector      ? "event collector"
+                       : role == ChildRole::kCheckpointer ? "checkpointer process"
+                                                          : "server process";
     Log("{} (PID {}) {}", what, pid, desc);
     trace::Event e(EventType::kChildExit);
     e.Int("child", pid).Str("role", ChildRoleName(role)).Str("status", desc);
@@ -473,6 +559,10 @@ void Postmaster::ProcessChildExit() {
     // anything else, or death by a signal, may have left shared state
     // corrupt, so every other backend must go too.
     bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1);
+    // The checkpointer may only end after the shutdown checkpoint; any
+    // other end of it is a crash, as for PostgreSQL's auxiliary processes.
+    if (role == ChildRole::kCheckpointer) crashed = state_ != PmState::kShutdownCheckpoint || !WIFEXITED(status) ||
+                                                    WEXITSTATUS(status) != 0;
     if (crashed) HandleChildCrash(pid, status, desc);
   }
 }
@@ -532,8 +622,23 @@ void Postmaster::MaybeFinishCrashRecovery() {
     SetPmState(PmState::kStopImmediate);
     return;
   }
-  // There is no shared memory yet; when there is, it is recreated here.
+  // Nothing a dead process left in shared memory can be trusted: every
+  // process that could write it has exited, so make a fresh segment.
   Log("all server processes terminated; reinitializing");
+  if (Status s = InitSharedState(true); !s.ok()) {
+    LogLine("FATAL", s.error().message);
+    exit_code_ = 1;
+    SetPmState(PmState::kStopImmediate);
+    return;
+  }
+  for (auto& c : children_) {
+    if (c.role == ChildRole::kCollector) {
+      c.slot = -1;
+      c.slot = AssignSlot();
+      shmem::RegisterAuxProcess(c.slot, c.pid, shmem::BackendType::kEventCollector);
+    }
+  }
+  StartCheckpointer();
   SetPmState(PmState::kRun);
   Log("database system is ready to accept connections");
 }
@@ -557,6 +662,23 @@ void Postmaster::ProcessShutdownRequest() {
 
 bool Postmaster::MaybeFinishShutdown() {
   if (state_ == PmState::kRun || state_ == PmState::kCrashRecovery) return false;
+  if (state_ == PmState::kStopSmart || state_ == PmState::kStopFast) {
+    // Backends first; then the checkpointer writes the shutdown checkpoint.
+    if (CountServerProcesses() > CountChildren(ChildRole::kCheckpointer)) return false;
+    pid_t checkpointer = FindChild(ChildRole::kCheckpointer);
+    if (checkpointer == 0) {
+      SetPmState(PmState::kExit);
+      return true;
+    }
+    SetPmState(PmState::kShutdownCheckpoint);
+    trace::Event(EventType::kSignal)
+        .Int("target", checkpointer)
+        .Str("signal", "SIGUSR2")
+        .Str("why", "shutdown checkpoint")
+        .Emit();
+    kill(checkpointer, SIGUSR2);
+    return false;
+  }
   if (CountServerProcesses() > 0) {
     if (state_ == PmState::kStopImmediate && trace::NowMicros() > immediate_deadline_) {
       Log("issuing SIGKILL to recalcitrant children");
@@ -631,6 +753,7 @@ int Postmaster::Run() {
         .Emit();
     s = OpenListenSockets();
   }
+  if (s.ok()) s = InitSharedState(false);  // before the first fork: every child inherits it
   if (!s.ok()) {
     std::fprintf(stderr, "minipg: %s\n", s.error().message.c_str());
     Cleanup();
@@ -652,6 +775,7 @@ int Postmaster::Run() {
   signal(SIGHUP, SIG_IGN);  // nothing to reload yet
 
   StartCollector();
+  StartCheckpointer();
   if (config_.EffectiveEventPort() > 0) {
     Log("event stream on 127.0.0.1 port {} (JSON lines; try: nc 127.0.0.1 {})", config_.EffectiveEventPort(),
         config_.EffectiveEventPort());
@@ -676,6 +800,7 @@ int Postmaster::Run() {
     }
   }
   Cleanup();
+  shmem::DestroySharedMemory();
   return exit_code_;
 }
 

@@ -13,6 +13,7 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
+#include "engine/sql/system_views.h"
 
 namespace minipg::sql {
 
@@ -49,6 +50,10 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
 }
 
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
+  // System views come first, as pg_catalog does on PostgreSQL's search_path.
+  if (const SystemView* view = FindSystemView(ref.name)) {
+    return &view->def;
+  }
   const storage::TableDef* table = catalog_.Find(ref.name);
   if (table == nullptr) {
     return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", ref.name),
@@ -185,6 +190,12 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     return table_or.error();
   }
   const storage::TableDef& table = **table_or;
+  if (FindSystemViewByOid(table.oid) != nullptr) {
+    Error e = ErrorAt(sqlstate::kObjectNotInPrerequisiteState,
+                      fmt::format("cannot insert into view \"{}\"", table.name), insert.table.location);
+    e.detail = "Views that do not select from a single table or view are not automatically updatable.";
+    return e;
+  }
   q.table = table;
   q.tables.push_back(table.name);
   // Which table column each VALUES position fills.
@@ -332,6 +343,13 @@ Result<Query> Analyzer::Analyze(const ShowStmt& show) {
   q.kind = StatementKind::kShow;
   q.statement = StatementKindName(StatementKind::kShow);
   q.setting = show.name;
+  return q;
+}
+
+Result<Query> Analyzer::Analyze(const CheckpointStmt&) {
+  Query q;
+  q.kind = StatementKind::kCheckpoint;
+  q.statement = StatementKindName(StatementKind::kCheckpoint);
   return q;
 }
 

@@ -86,6 +86,7 @@ class Analyzer {
   Result<Query> Analyze(const SetStmt& set);
   Result<Query> Analyze(const ShowStmt& show);
   Result<Query> Analyze(const UnsupportedStmt& stmt);
+  Result<Query> Analyze(const CheckpointStmt& stmt);
 
   // ---- expressions -----------------------------------------------------
   /* Binds an expression whose value is returned: an undecided literal

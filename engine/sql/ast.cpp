@@ -114,6 +114,7 @@ struct StatementPrinter {
   }
   std::string operator()(const ShowStmt& s) const { return fmt::format("ShowStmt(name: {})", s.name); }
   std::string operator()(const UnsupportedStmt& s) const { return fmt::format("UnsupportedStmt({})", s.what); }
+  std::string operator()(const CheckpointStmt&) const { return "CheckpointStmt"; }
 };
 
 }  // namespace
@@ -203,6 +204,7 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kRollback: return "ROLLBACK";
     case StatementKind::kSet: return "SET";
     case StatementKind::kShow: return "SHOW";
+    case StatementKind::kCheckpoint: return "CHECKPOINT";
     case StatementKind::kOther: return "";
   }
   return "";
@@ -218,6 +220,7 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const SetStmt&) const { return StatementKind::kSet; }
     StatementKind operator()(const ShowStmt&) const { return StatementKind::kShow; }
     StatementKind operator()(const UnsupportedStmt&) const { return StatementKind::kOther; }
+    StatementKind operator()(const CheckpointStmt&) const { return StatementKind::kCheckpoint; }
   };
   return std::visit(Kind{}, stmt.node);
 }

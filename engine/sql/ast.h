@@ -144,13 +144,16 @@ struct ShowStmt {
   std::string name;  // lower-cased; "all" for SHOW ALL
 };
 
+/* CHECKPOINT: ask the checkpointer for a checkpoint and wait for it. */
+struct CheckpointStmt {};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
 };
 
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
-                                   TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt>;
+                                   TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt>;
 
 struct Statement {
   StatementNode node;

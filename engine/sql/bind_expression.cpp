@@ -353,6 +353,20 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
       if (name == "minipg_crash") {
         return make(FuncId::kMinipgCrash, TypeId::kVoid);
       }
+      if (name == "now") {
+        return make(FuncId::kNow, TypeId::kTimestampTz);
+      }
+    }
+    if ((name == "pg_cancel_backend" || name == "pg_terminate_backend") && args.size() == 1) {
+      auto c = Coerce(std::move(args[0]), TypeId::kInt4, CastContext::kImplicit);
+      if (c.ok()) {
+        args[0] = std::move(*c);
+        return make(name == "pg_cancel_backend" ? FuncId::kPgCancelBackend : FuncId::kPgTerminateBackend,
+                    TypeId::kBool);
+      }
+      if (c.error().sqlstate != kCannotCoerce) {
+        return c;
+      }
     }
     if (name == "pg_sleep" && args.size() == 1) {
       auto c = Coerce(std::move(args[0]), TypeId::kNumeric, CastContext::kImplicit);

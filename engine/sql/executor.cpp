@@ -13,6 +13,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/expression.h"
+#include "engine/sql/system_views.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/heap_file.h"
 
@@ -91,6 +92,30 @@ class SeqScanExec : public ExecNode {
 
  private:
   storage::HeapScan scan_;
+};
+
+/* The rows of a system view: its function runs once, at Open(). */
+class FunctionScanExec : public ExecNode {
+ public:
+  FunctionScanExec(const SystemView& view, const SessionContext& ctx) : view_(view), ctx_(ctx) {}
+  Status Open() override {
+    rows_in_ = view_.rows(ctx_);
+    return OkStatus();
+  }
+
+ protected:
+  RowResult Next() override {
+    if (pos_ >= rows_in_.size()) {
+      return End();
+    }
+    return Row(std::move(rows_in_[pos_++]));
+  }
+
+ private:
+  const SystemView& view_;
+  const SessionContext& ctx_;
+  std::vector<Tuple> rows_in_;
+  size_t pos_ = 0;
 };
 
 class FilterExec : public ExecNode {
@@ -345,6 +370,9 @@ std::unique_ptr<ExecNode> Build(const PlanNode& node, const Query& q, const Sess
       break;
     case PlanKind::kSeqScan:
       exec = std::make_unique<SeqScanExec>(ctx.data_dir, *q.table);
+      break;
+    case PlanKind::kFunctionScan:
+      exec = std::make_unique<FunctionScanExec>(*FindSystemViewByOid(q.table->oid), ctx);
       break;
     case PlanKind::kFilter:
       exec = std::make_unique<FilterExec>(*q.where, ctx);

@@ -10,6 +10,8 @@
 #include "engine/common/crash.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/shmem/backend_status.h"
+#include "engine/sql/admin_functions.h"
 
 namespace minipg::sql {
 
@@ -152,6 +154,10 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
         return secs;
       }
       if (!storage::IsNull(*secs)) {
+        struct WaitScope {  // wait_event Timeout/PgSleep in pg_stat_activity while sleeping
+          WaitScope() { shmem::ReportWaitEvent(shmem::WaitEvent::kPgSleep); }
+          ~WaitScope() { shmem::ReportWaitEvent(shmem::WaitEvent::kNone); }
+        } wait;
         if (Status s = InterruptibleSleep(std::get<double>(*secs)); !s.ok()) {
           return s.error();
         }
@@ -160,6 +166,16 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
     }
     case FuncId::kMinipgCrash:
       CrashThisProcess();  // never returns: the postmaster sees a backend die of SIGSEGV
+    case FuncId::kNow:
+      return Datum(TransactionStartTimestamp());
+    case FuncId::kPgCancelBackend:
+    case FuncId::kPgTerminateBackend: {
+      auto pid = Evaluate(*expr.args[0], row, ctx);
+      if (!pid.ok() || storage::IsNull(*pid)) {
+        return pid;  // strict: NULL in, NULL out
+      }
+      return SignalBackend(std::get<int64_t>(*pid), expr.func == FuncId::kPgTerminateBackend, ctx);
+    }
   }
   return MakeError(sqlstate::kInternalError, "unknown function");
 }

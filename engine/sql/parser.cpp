@@ -119,6 +119,9 @@ Result<StatementPtr> Parser::ParseStatement() {
     }
     return Make(SetStmt{*name, std::nullopt});
   }
+  if (AcceptKeyword("checkpoint")) {
+    return Make(CheckpointStmt{});
+  }
   if (AcceptKeyword("show")) {
     auto name = ParseSettingName();
     if (!name.ok()) {

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/sql/system_views.h"
+
 namespace minipg::sql {
 
 namespace {
@@ -47,8 +49,12 @@ void ExplainNode(const PlanNode& node, int depth, std::string& out) {
 
 std::unique_ptr<PlanNode> PlanSelect(const Query& q) {
   const std::optional<storage::TableDef>& table = q.table;
-  std::unique_ptr<PlanNode> node =
-      table ? Node(PlanKind::kSeqScan, "on " + table->name) : Node(PlanKind::kResult, "");
+  std::unique_ptr<PlanNode> node;
+  if (const SystemView* view = table ? FindSystemViewByOid(table->oid) : nullptr) {
+    node = Node(PlanKind::kFunctionScan, std::string(view->function) + "() for " + table->name);
+  } else {
+    node = table ? Node(PlanKind::kSeqScan, "on " + table->name) : Node(PlanKind::kResult, "");
+  }
   if (q.where) {
     node = Over(PlanKind::kFilter, BoundExprToString(*q.where, table), std::move(node));
   }
@@ -115,6 +121,8 @@ const char* PlanKindName(PlanKind kind) {
       return "Utility";
     case PlanKind::kShow:
       return "Show";
+    case PlanKind::kFunctionScan:
+      return "FunctionScan";
   }
   return "?";
 }

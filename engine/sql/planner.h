@@ -43,6 +43,7 @@ enum class PlanKind {
   kDropTable,    // DROP TABLE
   kUtility,      // BEGIN, COMMIT, ROLLBACK, SET
   kShow,         // SHOW
+  kFunctionScan, // the rows of a system view, made by a function (pg_stat_activity)
 };
 
 /* The node's name as the plan event and EXPLAIN-like text show it. */

@@ -64,6 +64,12 @@ std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::T
           return "current_database()";
         case FuncId::kMinipgCrash:
           return "minipg_crash()";
+        case FuncId::kNow:
+          return "now()";
+        case FuncId::kPgCancelBackend:
+          return "pg_cancel_backend(" + args + ")";
+        case FuncId::kPgTerminateBackend:
+          return "pg_terminate_backend(" + args + ")";
       }
       return "?";
     }

@@ -36,6 +36,9 @@ enum class FuncId {
   kCurrentUser,      // current_user, session_user, user -> text
   kCurrentDatabase,  // current_database(), current_catalog -> text
   kMinipgCrash,      // minipg_crash() -> void: kills this backend with SIGSEGV (teaching the crash cycle)
+  kNow,              // now() -> timestamptz: the transaction's start
+  kPgCancelBackend,  // pg_cancel_backend(integer) -> boolean
+  kPgTerminateBackend,  // pg_terminate_backend(integer) -> boolean
 };
 
 struct BoundExpr;

@@ -28,6 +28,7 @@
 #include "engine/sql/executor.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/planner.h"
+#include "engine/shmem/checkpoint_request.h"
 #include "engine/sql/settings.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/data_directory.h"
@@ -101,6 +102,12 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
   result.node_rows.assign(1, 0);
   if (query.kind == StatementKind::kSet) {
     if (Status s = settings.Set(query.setting, query.setting_value); !s.ok()) {
+      return s.error();
+    }
+    return result;
+  }
+  if (query.kind == StatementKind::kCheckpoint) {
+    if (Status s = shmem::RequestCheckpointAndWait(); !s.ok()) {
       return s.error();
     }
     return result;

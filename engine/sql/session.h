@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ enum class TypeId {
   kUnknown,  // an untyped NULL literal; sent as text (OID 25)
   kVoid,     // what pg_sleep() returns, OID 2278; prints as an empty string
   kNumeric,  // a decimal literal such as 0.5 (held as a double), OID 1700
+  kTimestampTz,  // timestamp with time zone, OID 1184: microseconds since the Unix epoch (system views, now())
+  kInet,         // inet, OID 869: an address as text (system views)
 };
 
 /* PostgreSQL's pg_type OID for a type. */
@@ -79,6 +82,8 @@ struct SessionContext {
   std::string database;
   int backend_pid = 0;
   std::string server_version;  // what version() reports
+  /* Sends a WARNING or NOTICE to the client (a NoticeResponse); may be empty. */
+  std::function<void(const Error&)> notice;
 };
 
 /* A parse tree of one statement (defined in ast.h). */
@@ -108,6 +113,7 @@ enum class StatementKind {
   kSet,          // SET name = value, SET name TO value, RESET name
   kShow,         // SHOW name
   kOther,        // anything else (recognised but unsupported, e.g. UPDATE)
+  kCheckpoint,   // CHECKPOINT
 };
 
 StatementKind GetStatementKind(const Statement& stmt);

@@ -72,6 +72,7 @@ Settings::Settings(std::string server_version) {
   add("DateStyle", "ISO, MDY");
   add("default_transaction_isolation", "read committed");
   add("extra_float_digits", "1");
+  add("idle_in_transaction_session_timeout", "0");
   add("integer_datetimes", "on", true);
   add("IntervalStyle", "postgres");
   add("is_superuser", "on", true);
@@ -124,7 +125,7 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
     }
     new_value = "UTF8";
   }
-  if (Lower(entry->name) == "statement_timeout") {
+  if (Lower(entry->name) == "statement_timeout" || Lower(entry->name) == "idle_in_transaction_session_timeout") {
     auto ms = ParseDurationMs(entry->name, new_value);
     if (!ms.ok()) return ms.error();
     new_value = FormatDurationMs(*ms);

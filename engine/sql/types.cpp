@@ -11,6 +11,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -33,6 +34,10 @@ uint32_t TypeOid(TypeId type) {
       return 2278;
     case TypeId::kNumeric:
       return 1700;
+    case TypeId::kTimestampTz:
+      return 1184;
+    case TypeId::kInet:
+      return 869;
   }
   return 25;
 }
@@ -45,10 +50,12 @@ int16_t TypeLen(TypeId type) {
     case TypeId::kVoid:
       return 4;
     case TypeId::kInt8:
+    case TypeId::kTimestampTz:
       return 8;
     case TypeId::kText:
     case TypeId::kUnknown:
     case TypeId::kNumeric:
+    case TypeId::kInet:
       return -1;
   }
   return -1;
@@ -70,6 +77,10 @@ const char* TypeName(TypeId type) {
       return "void";
     case TypeId::kNumeric:
       return "numeric";
+    case TypeId::kTimestampTz:
+      return "timestamp with time zone";
+    case TypeId::kInet:
+      return "inet";
   }
   return "unknown";
 }
@@ -90,6 +101,10 @@ const char* TypeInternalName(TypeId type) {
       return "void";
     case TypeId::kNumeric:
       return "numeric";
+    case TypeId::kTimestampTz:
+      return "timestamptz";
+    case TypeId::kInet:
+      return "inet";
   }
   return "unknown";
 }
@@ -121,6 +136,10 @@ storage::ColumnType ToColumnType(TypeId type) {
       return storage::ColumnType::kInt4;
     case TypeId::kInt8:
       return storage::ColumnType::kInt8;
+    case TypeId::kTimestampTz:
+      return storage::ColumnType::kTimestampTz;
+    case TypeId::kInet:
+      return storage::ColumnType::kInet;
     default:
       return storage::ColumnType::kText;
   }
@@ -136,11 +155,34 @@ TypeId FromColumnType(storage::ColumnType type) {
       return TypeId::kInt8;
     case storage::ColumnType::kText:
       return TypeId::kText;
+    case storage::ColumnType::kTimestampTz:
+      return TypeId::kTimestampTz;
+    case storage::ColumnType::kInet:
+      return TypeId::kInet;
   }
   return TypeId::kText;
 }
 
+std::string FormatTimestampTz(int64_t micros) {
+  int64_t secs = micros >= 0 ? micros / 1'000'000 : -((-micros + 999'999) / 1'000'000);
+  int64_t frac = micros - secs * 1'000'000;
+  time_t t = static_cast<time_t>(secs);
+  tm parts{};
+  gmtime_r(&t, &parts);
+  std::string out = fmt::format("{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}", parts.tm_year + 1900, parts.tm_mon + 1,
+                                parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+  if (frac != 0) {
+    std::string digits = fmt::format("{:06d}", frac);
+    digits.erase(digits.find_last_not_of('0') + 1);  // PostgreSQL drops trailing zeros
+    out += "." + digits;
+  }
+  return out + "+00";  // TimeZone is UTC
+}
+
 std::string OutputText(const Datum& value, TypeId type) {
+  if (type == TypeId::kTimestampTz && std::holds_alternative<int64_t>(value)) {
+    return FormatTimestampTz(std::get<int64_t>(value));
+  }
   if (const bool* b = std::get_if<bool>(&value)) {
     return *b ? "t" : "f";
   }
@@ -261,6 +303,11 @@ Result<Datum> InputText(std::string_view text, TypeId type) {
       return Datum(std::string(text));
     case TypeId::kVoid:
       return Datum(std::monostate{});
+    case TypeId::kInet:
+      return Datum(std::string(Trim(text)));  // not checked: minipg only shows addresses
+    case TypeId::kTimestampTz:
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "input of type timestamp with time zone is not supported by minipg");
   }
   return InvalidInput(type, text);
 }

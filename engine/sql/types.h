@@ -46,6 +46,10 @@ std::optional<TypeId> ResolveTypeName(std::string_view name);
 storage::ColumnType ToColumnType(TypeId type);
 TypeId FromColumnType(storage::ColumnType type);
 
+/* A timestamptz (microseconds since the Unix epoch) as PostgreSQL prints
+ * it with TimeZone UTC: "2026-11-25 05:40:01.123456+00". */
+std::string FormatTimestampTz(int64_t micros);
+
 /* A non-NULL value in PostgreSQL's text output format ("t", "42"). */
 std::string OutputText(const Datum& value, TypeId type);
 

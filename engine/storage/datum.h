@@ -25,6 +25,10 @@ enum class ColumnType : uint8_t {
   kInt4 = 2,  // integer: 4 bytes
   kInt8 = 3,  // bigint: 8 bytes
   kText = 4,  // text: 4-byte length + bytes
+  // In memory only, for system views (never in the catalog file: see
+  // IsValidColumnType): timestamp with time zone and inet.
+  kTimestampTz = 100,  // int64_t microseconds since the Unix epoch
+  kInet = 101,         // std::string
 };
 
 /* std::monostate is SQL NULL. */

@@ -166,6 +166,9 @@ std::string EncodeTuple(const std::vector<ColumnDef>& columns, const Tuple& tupl
         out += s;
         break;
       }
+      case ColumnType::kTimestampTz:
+      case ColumnType::kInet:
+        break;  // system views only: never stored
     }
   }
   return out;
@@ -218,6 +221,10 @@ Result<Tuple> DecodeTuple(const std::vector<ColumnDef>& columns, std::string_vie
         tuple.emplace_back(std::move(s));
         break;
       }
+      case ColumnType::kTimestampTz:
+      case ColumnType::kInet:
+        ok = false;  // system views only: never stored
+        break;
     }
     if (!ok) {
       return bad("truncated value");

@@ -52,6 +52,9 @@ enum class EventType : uint16_t {
   kRejected,           // a connection was refused before it became a session (53300, 57P03)
   kCrash,              // a backend died abnormally: the postmaster starts the crash cycle
   kPostmasterState,    // the postmaster changed state (run, shutdown modes, crash recovery)
+  kSignal,             // a process signalled another (pg_cancel_backend, CHECKPOINT, ...): target, signal, why
+  kCheckpointStart,    // the checkpointer began a checkpoint: reason
+  kCheckpointDone,     // the checkpointer finished one: reason, files, duration
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

@@ -1,0 +1,252 @@
+/*-------------------------------------------------------------------------
+ * backend_status.cpp
+ *   Writing one's own slot of the process array and reading everyone's,
+ *   with the change counter protocol described in backend_status.h.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/shmem/backend_status.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/shmem/shmem.h"
+
+namespace minipg::shmem {
+namespace {
+
+BackendStatus* g_my_status = nullptr;  // this process's slot, once claimed
+
+BackendStatus* Slots() {
+  ShmemHeader* h = Header();
+  return h == nullptr ? nullptr : reinterpret_cast<BackendStatus*>(h + 1);
+}
+
+BackendStatus* SlotAt(int slot) {
+  ShmemHeader* h = Header();
+  if (h == nullptr || slot < 0 || slot >= h->num_slots) return nullptr;
+  return Slots() + slot;
+}
+
+/* Brackets a write to a slot: the counter is odd for the guard's lifetime. */
+class ChangeGuard {
+ public:
+  explicit ChangeGuard(BackendStatus* s) : s_(s) {
+    s_->changecount.fetch_add(1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);  // the odd count is seen before any field change
+  }
+  ~ChangeGuard() {
+    std::atomic_thread_fence(std::memory_order_release);  // every field change is seen before the even count
+    s_->changecount.fetch_add(1, std::memory_order_relaxed);
+  }
+  ChangeGuard(const ChangeGuard&) = delete;
+  ChangeGuard& operator=(const ChangeGuard&) = delete;
+
+ private:
+  BackendStatus* s_;
+};
+
+/* Copies `src` into a fixed-size field, cut at a UTF-8 character boundary. */
+template <size_t N>
+void CopyText(char (&dst)[N], std::string_view src) {
+  size_t n = std::min(src.size(), N - 1);
+  if (n < src.size()) {
+    while (n > 0 && (static_cast<unsigned char>(src[n]) & 0xC0) == 0x80) --n;  // not inside a character
+  }
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+template <size_t N>
+std::string ReadText(const char (&src)[N]) {
+  return std::string(src, strnlen(src, N));
+}
+
+void ResetSlot(BackendStatus* s) {
+  ChangeGuard g(s);
+  s->pid = 0;
+  s->type = BackendType::kNone;
+  s->state = ActivityState::kUndefined;
+  s->wait_event = WaitEvent::kNone;
+  s->has_client_addr = false;
+  s->client_port = 0;
+  s->backend_start = s->xact_start = s->query_start = s->state_change = 0;
+  s->user[0] = s->database[0] = s->application_name[0] = s->client_addr[0] = s->query[0] = '\0';
+}
+
+}  // namespace
+
+const char* BackendTypeName(BackendType t) {
+  switch (t) {
+    case BackendType::kNone: return "";
+    case BackendType::kClientBackend: return "client backend";
+    case BackendType::kCheckpointer: return "checkpointer";
+    case BackendType::kEventCollector: return "event collector";
+  }
+  return "";
+}
+
+const char* ActivityStateName(ActivityState s) {
+  switch (s) {
+    case ActivityState::kUndefined: return nullptr;
+    case ActivityState::kIdle: return "idle";
+    case ActivityState::kActive: return "active";
+    case ActivityState::kIdleInTransaction: return "idle in transaction";
+    case ActivityState::kIdleInTransactionAborted: return "idle in transaction (aborted)";
+  }
+  return nullptr;
+}
+
+const char* WaitEventTypeName(WaitEvent w) {
+  switch (w) {
+    case WaitEvent::kNone: return nullptr;
+    case WaitEvent::kClientRead: return "Client";
+    case WaitEvent::kPgSleep: return "Timeout";
+    case WaitEvent::kCheckpointerMain: return "Activity";
+    case WaitEvent::kCheckpointDone: return "IPC";
+  }
+  return nullptr;
+}
+
+const char* WaitEventName(WaitEvent w) {
+  switch (w) {
+    case WaitEvent::kNone: return nullptr;
+    case WaitEvent::kClientRead: return "ClientRead";
+    case WaitEvent::kPgSleep: return "PgSleep";
+    case WaitEvent::kCheckpointerMain: return "CheckpointerMain";
+    case WaitEvent::kCheckpointDone: return "CheckpointDone";
+  }
+  return nullptr;
+}
+
+int64_t WallClockMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+void RegisterAuxProcess(int slot, pid_t pid, BackendType type) {
+  BackendStatus* s = SlotAt(slot);
+  if (s == nullptr) return;
+  ResetSlot(s);
+  ChangeGuard g(s);
+  s->pid = pid;
+  s->type = type;
+  s->backend_start = WallClockMicros();
+}
+
+void ClearSlot(int slot) {
+  if (BackendStatus* s = SlotAt(slot)) ResetSlot(s);
+}
+
+void InitMyStatus(int slot, BackendType type, std::string_view client_addr, int client_port) {
+  g_my_status = SlotAt(slot);
+  if (g_my_status == nullptr) return;
+  ResetSlot(g_my_status);
+  ChangeGuard g(g_my_status);
+  g_my_status->pid = getpid();
+  g_my_status->type = type;
+  g_my_status->backend_start = WallClockMicros();
+  g_my_status->has_client_addr = !client_addr.empty();
+  CopyText(g_my_status->client_addr, client_addr);
+  g_my_status->client_port = client_port;
+}
+
+void ReportConnection(std::string_view user, std::string_view database, std::string_view application_name) {
+  if (g_my_status == nullptr) return;
+  ChangeGuard g(g_my_status);
+  CopyText(g_my_status->user, user);
+  CopyText(g_my_status->database, database);
+  CopyText(g_my_status->application_name, application_name);
+}
+
+void ReportApplicationName(std::string_view application_name) {
+  if (g_my_status == nullptr) return;
+  ChangeGuard g(g_my_status);
+  CopyText(g_my_status->application_name, application_name);
+}
+
+void ReportActivity(ActivityState state, std::optional<std::string_view> query, int64_t now) {
+  if (g_my_status == nullptr) return;
+  if (now == 0) now = WallClockMicros();
+  ChangeGuard g(g_my_status);
+  if (g_my_status->state != state) g_my_status->state_change = now;
+  g_my_status->state = state;
+  if (query) {
+    CopyText(g_my_status->query, *query);
+    g_my_status->query_start = now;
+  }
+}
+
+void ReportXactStart(int64_t when) {
+  if (g_my_status == nullptr) return;
+  ChangeGuard g(g_my_status);
+  g_my_status->xact_start = when;
+}
+
+void ReportWaitEvent(WaitEvent w) {
+  if (g_my_status == nullptr || g_my_status->wait_event == w) return;
+  ChangeGuard g(g_my_status);
+  g_my_status->wait_event = w;
+}
+
+int64_t MyXactStart() { return g_my_status == nullptr ? 0 : g_my_status->xact_start; }
+
+void ClearMyStatus() {
+  if (g_my_status == nullptr) return;
+  ResetSlot(g_my_status);
+  g_my_status = nullptr;
+}
+
+std::vector<BackendStatusCopy> ReadProcArray() {
+  std::vector<BackendStatusCopy> out;
+  ShmemHeader* h = Header();
+  if (h == nullptr) return out;
+  BackendStatus* slots = Slots();
+  for (int i = 0; i < h->num_slots; ++i) {
+    const BackendStatus& s = slots[i];
+    BackendStatusCopy c;
+    bool stable = false;
+    // A writer holds the counter odd only for a few stores; 1000 tries is
+    // far more than a live writer needs, and bounds the wait on a slot
+    // whose writer died mid-write (the postmaster clears it soon).
+    for (int attempt = 0; attempt < 1000 && !stable; ++attempt) {
+      uint32_t before = s.changecount.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      c.slot = i;
+      c.pid = s.pid;
+      c.type = s.type;
+      c.state = s.state;
+      c.wait_event = s.wait_event;
+      c.has_client_addr = s.has_client_addr;
+      c.client_port = s.client_port;
+      c.backend_start = s.backend_start;
+      c.xact_start = s.xact_start;
+      c.query_start = s.query_start;
+      c.state_change = s.state_change;
+      c.user = ReadText(s.user);
+      c.database = ReadText(s.database);
+      c.application_name = ReadText(s.application_name);
+      c.client_addr = ReadText(s.client_addr);
+      c.query = ReadText(s.query);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      uint32_t after = s.changecount.load(std::memory_order_relaxed);
+      stable = before == after && (before & 1u) == 0;
+      if (!stable) sched_yield();
+    }
+    if (stable && c.pid != 0 && c.type != BackendType::kNone) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<BackendStatusCopy> FindClientBackend(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  for (auto& c : ReadProcArray()) {
+    if (c.pid == pid && c.type == BackendType::kClientBackend) return std::move(c);
+  }
+  return std::nullopt;
+}
+
+}  // namespace minipg::shmem

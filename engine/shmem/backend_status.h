@@ -1,0 +1,167 @@
+/*-------------------------------------------------------------------------
+ * backend_status.h
+ *   The process array in shared memory: one BackendStatus slot per server
+ *   process, which pg_stat_activity reads (PostgreSQL's backend_status.h,
+ *   PgBackendStatus).
+ *
+ *   Who writes a slot:
+ *     - the postmaster picks a free slot for each backend and auxiliary
+ *       process before it forks it, and clears the slot when it reaps the
+ *       child (a killed process cannot clear its own);
+ *     - a backend claims its slot at startup (InitMyStatus) and from then
+ *       on is the only writer of it (Report... below) until it exits;
+ *     - the postmaster fills the event collector's slot itself (the
+ *       collector does not know about shared memory).
+ *   Anyone may read every slot (ReadProcArray).
+ *
+ * NOTES
+ *   The change counter protocol (PostgreSQL's st_changecount). A slot is
+ *   written by one process and read by many, with no lock:
+ *
+ *     writer:  changecount++        (now odd: "a write is in progress")
+ *              write barrier
+ *              change the fields
+ *              write barrier
+ *              changecount++        (even again: "stable")
+ *
+ *     reader:  loop:
+ *                before = changecount
+ *                read barrier
+ *                copy the whole slot
+ *                read barrier
+ *                after = changecount
+ *                if before == after and before is even: the copy is good
+ *                else: a write overlapped the copy; try again
+ *
+ *   A reader never blocks a writer, and a writer never waits at all: the
+ *   reader pays for a collision by copying again. A writer that is killed
+ *   in the middle leaves the counter odd; readers give up on that slot
+ *   after a bounded number of tries, and the postmaster clears it when it
+ *   reaps the dead process (before it could be reused).
+ *   Strings are fixed-size and always NUL-terminated; the query is cut at
+ *   kQueryTextSize - 1 bytes (track_activity_query_size in PostgreSQL),
+ *   never in the middle of a UTF-8 character.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace minipg::shmem {
+
+inline constexpr size_t kNameSize = 64;         // NAMEDATALEN
+inline constexpr size_t kQueryTextSize = 1024;  // track_activity_query_size
+inline constexpr size_t kAddrSize = 48;         // an IPv6 address as text
+
+/* What kind of process a slot belongs to (pg_stat_activity.backend_type). */
+enum class BackendType : uint8_t {
+  kNone = 0,        // a free slot
+  kClientBackend,   // "client backend": serves one connection
+  kCheckpointer,    // "checkpointer"
+  kEventCollector,  // "event collector" (minipg's own auxiliary process)
+};
+
+/* pg_stat_activity.state of a backend; kUndefined is shown as NULL. */
+enum class ActivityState : uint8_t {
+  kUndefined = 0,                // starting, or not a backend
+  kIdle,                         // "idle"
+  kActive,                       // "active"
+  kIdleInTransaction,            // "idle in transaction"
+  kIdleInTransactionAborted,     // "idle in transaction (aborted)"
+};
+
+/* What a process is waiting for (wait_event_type / wait_event). */
+enum class WaitEvent : uint8_t {
+  kNone = 0,          // running (both columns NULL)
+  kClientRead,        // Client / ClientRead: waiting for the client's next message
+  kPgSleep,           // Timeout / PgSleep: inside pg_sleep()
+  kCheckpointerMain,  // Activity / CheckpointerMain: the checkpointer between checkpoints
+  kCheckpointDone,    // IPC / CheckpointDone: a backend waiting for a requested checkpoint
+};
+
+const char* BackendTypeName(BackendType t);
+const char* ActivityStateName(ActivityState s);  // nullptr for kUndefined
+const char* WaitEventTypeName(WaitEvent w);      // nullptr for kNone
+const char* WaitEventName(WaitEvent w);          // nullptr for kNone
+
+/* One slot of the process array. Times are microseconds since the Unix
+ * epoch; 0 means NULL. */
+struct BackendStatus {
+  std::atomic<uint32_t> changecount;  // odd while its owner is writing
+  int32_t pid;
+  BackendType type;
+  ActivityState state;
+  WaitEvent wait_event;
+  bool has_client_addr;  // false for a Unix-socket client (client_addr NULL)
+  int32_t client_port;   // -1 for a Unix socket, as PostgreSQL shows it
+  int64_t backend_start;
+  int64_t xact_start;
+  int64_t query_start;
+  int64_t state_change;
+  char user[kNameSize];
+  char database[kNameSize];
+  char application_name[kNameSize];
+  char client_addr[kAddrSize];
+  char query[kQueryTextSize];
+};
+
+/* A stable copy of one slot, as a reader gets it (plain data). */
+struct BackendStatusCopy {
+  int slot = 0;
+  int32_t pid = 0;
+  BackendType type = BackendType::kNone;
+  ActivityState state = ActivityState::kUndefined;
+  WaitEvent wait_event = WaitEvent::kNone;
+  bool has_client_addr = false;
+  int32_t client_port = 0;
+  int64_t backend_start = 0, xact_start = 0, query_start = 0, state_change = 0;
+  std::string user, database, application_name, client_addr, query;
+};
+
+/* Microseconds since the Unix epoch (CLOCK_REALTIME). */
+int64_t WallClockMicros();
+
+/* ---- the postmaster ---------------------------------------------------- */
+
+/* Fills a slot for a process the postmaster started (the event collector):
+ * pid, type, backend_start. */
+void RegisterAuxProcess(int slot, pid_t pid, BackendType type);
+/* Empties a slot (its process was reaped). */
+void ClearSlot(int slot);
+
+/* ---- the owner of a slot (a backend, the checkpointer) ------------------- */
+
+/* Claims `slot` for this process: pid, type, backend_start, and for a
+ * backend its client's address ("" and port -1 for a Unix socket). */
+void InitMyStatus(int slot, BackendType type, std::string_view client_addr = "", int client_port = -1);
+/* After the startup packet: who the session is. */
+void ReportConnection(std::string_view user, std::string_view database, std::string_view application_name);
+void ReportApplicationName(std::string_view application_name);
+/* A state change; `query` (if given) becomes the current query and
+ * query_start is set to `now`. state_change is set whenever the state
+ * differs from the last one reported. */
+void ReportActivity(ActivityState state, std::optional<std::string_view> query = std::nullopt, int64_t now = 0);
+/* Transaction start (0 = none). */
+void ReportXactStart(int64_t when);
+void ReportWaitEvent(WaitEvent w);
+/* This process's own slot's xact_start (0 if none or no slot). */
+int64_t MyXactStart();
+/* Gives the slot up (a clean exit; the postmaster clears it anyway). */
+void ClearMyStatus();
+
+/* ---- readers ----------------------------------------------------------- */
+
+/* Stable copies of every slot in use, in slot order. */
+std::vector<BackendStatusCopy> ReadProcArray();
+
+/* The slot of `pid` if it is a live client backend, else nullopt. */
+std::optional<BackendStatusCopy> FindClientBackend(pid_t pid);
+
+}  // namespace minipg::shmem

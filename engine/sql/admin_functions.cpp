@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ * admin_functions.cpp
+ *   pg_cancel_backend, pg_terminate_backend and now() (see admin_functions.h).
+ *
+ * NOTES
+ *   As in PostgreSQL, the target must be in the process array as a client
+ *   backend (the checkpointer, the event collector and the postmaster are
+ *   refused with a WARNING). Every user is a superuser in minipg, so there
+ *   is no role check. The target acts on the signal at its next check for
+ *   interrupts: a cancel ends its running statement (57014), a terminate
+ *   its session (FATAL 57P01).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/admin_functions.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+#include "engine/shmem/backend_status.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg::sql {
+
+Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionContext& ctx) {
+  auto target = shmem::FindClientBackend(static_cast<pid_t>(pid));
+  if (!target) {
+    if (ctx.notice) {
+      Error w = MakeError(sqlstate::kWarning, fmt::format("PID {} is not a PostgreSQL backend process", pid));
+      w.severity = Severity::kWarning;
+      ctx.notice(w);
+    }
+    return storage::Datum(false);
+  }
+  int sig = terminate ? SIGTERM : SIGINT;
+  trace::Event(trace::EventType::kSignal)
+      .Int("target", pid)
+      .Str("signal", terminate ? "SIGTERM" : "SIGINT")
+      .Str("why", terminate ? "pg_terminate_backend" : "pg_cancel_backend")
+      .Emit();
+  if (kill(static_cast<pid_t>(pid), sig) != 0) {
+    if (ctx.notice) {
+      Error w = MakeError(sqlstate::kWarning, fmt::format("could not send signal to process {}: {}", pid,
+                                                          std::strerror(errno)));
+      w.severity = Severity::kWarning;
+      ctx.notice(w);
+    }
+    return storage::Datum(false);
+  }
+  return storage::Datum(true);
+}
+
+int64_t TransactionStartTimestamp() {
+  int64_t t = shmem::MyXactStart();
+  return t != 0 ? t : shmem::WallClockMicros();
+}
+
+}  // namespace minipg::sql

@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ * system_views.h
+ *   System views: read-only tables whose rows a function makes when a
+ *   query scans them, rather than a heap file (PostgreSQL's pg_stat_activity
+ *   is a view over the function pg_stat_get_activity()).
+ *
+ *   How a system view goes through the stages:
+ *     analyze  LookupTable finds the view's TableDef (before the catalog's
+ *              tables, as pg_catalog comes first on PostgreSQL's search_path);
+ *              columns, WHERE, ORDER BY bind as for any table; INSERT is refused
+ *     plan     a FunctionScan node (instead of SeqScan) at the bottom
+ *     execute  FunctionScanExec calls the view's `rows` function at Open()
+ *
+ *   To add a view (pg_database, pg_roles, pg_tables, ...): write its rows
+ *   function and add one entry to the list in system_views.cpp.
+ *
+ * NOTES
+ *   A view's OID is below kFirstTableOid (16384), so it can never collide
+ *   with a user table's.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "engine/sql/session.h"
+#include "engine/storage/catalog.h"
+#include "engine/storage/datum.h"
+
+namespace minipg::sql {
+
+struct SystemView {
+  storage::TableDef def;   // name, OID and columns, as a table would have them
+  const char* function;    // the function that makes the rows, for the plan ("pg_stat_get_activity")
+  std::vector<storage::Tuple> (*rows)(const SessionContext& ctx);
+};
+
+/* The system view called `name`, or nullptr. */
+const SystemView* FindSystemView(std::string_view name);
+/* The system view with this OID, or nullptr (a user table). */
+const SystemView* FindSystemViewByOid(uint32_t oid);
+
+}  // namespace minipg::sql
