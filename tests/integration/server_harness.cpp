@@ -187,7 +187,9 @@ Result<std::unique_ptr<client::Connection>> Server::Connect(bool unix_socket,
 std::vector<pid_t> Server::Backends() const {
   std::vector<pid_t> out;
   for (pid_t p : ChildrenOf(pid_)) {
-    if (ProcessTitle(p).find("event collector") == std::string::npos) out.push_back(p);
+    std::string title = ProcessTitle(p);
+    bool aux = title.find("event collector") != std::string::npos || title == "minipg: checkpointer";
+    if (!aux) out.push_back(p);
   }
   return out;
 }

@@ -54,7 +54,8 @@ class Server {
   client::ConnectOptions Options(bool unix_socket = true) const;
   Result<std::unique_ptr<client::Connection>> Connect(bool unix_socket = true,
                                                       const std::string& application_name = "") const;
-  /* Waits until the postmaster has exactly `n` backend children (the collector excluded). */
+  /* Waits until the postmaster has exactly `n` backend children (the
+   * auxiliary processes, collector and checkpointer, excluded). */
   bool WaitForBackends(size_t n, int timeout_ms = 10000) const;
   std::vector<pid_t> Backends() const;
   std::string Log() const;
