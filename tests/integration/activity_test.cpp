@@ -174,6 +174,11 @@ TEST(ActivityTest, PgStatActivityShowsEverySessionsState) {
   EXPECT_EQ(RowOf(Rows(**reader, "SELECT * FROM pg_stat_activity"), (*in_tx)->backend_pid())["application_name"],
             "renamed");
 
+  // now() is the transaction's start, as xact_start shows it.
+  auto now = Rows(**reader, "SELECT now() = xact_start AS same FROM pg_stat_activity WHERE pid = pg_backend_pid()");
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0]["same"], "t");
+
   // Cancel the sleeper from the reader's session.
   auto cancel = Rows(**reader, "SELECT pg_cancel_backend(" + std::to_string(sleeper_pid) + ")");
   ASSERT_EQ(cancel.size(), 1u);
