@@ -52,6 +52,9 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kRejected:
     case EventType::kCancelRequest:
       return ProcessRole::kBackend;
+    case EventType::kCheckpointStart:
+    case EventType::kCheckpointDone:
+      return ProcessRole::kCheckpointer;
     default:
       return ProcessRole::kOther;
   }
@@ -61,6 +64,7 @@ ProcessRole RoleFromName(std::string_view name) {
   if (name == "postmaster") return ProcessRole::kPostmaster;
   if (name == "backend") return ProcessRole::kBackend;
   if (name == "collector") return ProcessRole::kCollector;
+  if (name == "checkpointer") return ProcessRole::kCheckpointer;
   return ProcessRole::kOther;
 }
 
@@ -98,6 +102,7 @@ std::string_view RoleName(ProcessRole role) {
     case ProcessRole::kPostmaster: return "postmaster";
     case ProcessRole::kBackend: return "backend";
     case ProcessRole::kCollector: return "collector";
+    case ProcessRole::kCheckpointer: return "checkpointer";
     case ProcessRole::kOther: return "process";
   }
   return "process";

@@ -46,6 +46,7 @@ enum class ProcessRole {
   kPostmaster,  // the server's parent process
   kBackend,     // serves one client connection
   kCollector,   // the event collector (auxiliary process)
+  kCheckpointer,  // the checkpointer (auxiliary process)
   kOther,       // a role this version does not know, or not yet known
 };
 

@@ -100,7 +100,9 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       break;
     }
     default:
-      lines.push_back(p.role == ProcessRole::kCollector ? "event stream" : "");
+      lines.push_back(p.role == ProcessRole::kCollector      ? "event stream"
+                      : p.role == ProcessRole::kCheckpointer ? "checkpoints"
+                                                             : "");
       break;
   }
   return lines;
@@ -189,7 +191,7 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   // collector is an auxiliary process and sits beside the root.
   for (size_t k : children_[root]) {
     ProcessRole role = procs[k].role;
-    bool aux = role == ProcessRole::kCollector;
+    bool aux = role == ProcessRole::kCollector || role == ProcessRole::kCheckpointer;
     (aux ? out.aux : out.grid).push_back(k);
   }
   float aux_gap = kAuxGapX * m.scale;
@@ -397,7 +399,7 @@ void ProcessesPanel::DrawGraph(const Model& model) {
         ImVec2 a(cx, rail_y(k / L.per_row)), b(cx, pos.y);
         ImU32 col = child.exited ? kLineExited : kLineLive;
         float w = child.exited ? exited_w : bus_w;
-        if (child.role == ProcessRole::kCollector) {
+        if (child.role == ProcessRole::kCollector || child.role == ProcessRole::kCheckpointer) {
           DashedLine(dl, a, b, col, w, 3.0f * scale);  // auxiliary, when it had to join the rows
         } else {
           dl->AddLine(a, b, col, w);

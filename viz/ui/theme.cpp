@@ -29,7 +29,7 @@ constexpr ImU32 kLightText = IM_COL32(255, 255, 255, 255);
 
 constexpr std::array<StateStyle, static_cast<size_t>(DisplayState::kCount_)> kStyles = {{
     {IM_COL32(52, 84, 150, 255), kLightText, "postmaster"},
-    {IM_COL32(38, 166, 154, 255), kLightText, "collector"},
+    {IM_COL32(38, 166, 154, 255), kLightText, "auxiliary"},
     {IM_COL32(176, 190, 197, 255), kDarkText, "process"},
     {IM_COL32(179, 205, 240, 255), kDarkText, "starting"},
     {IM_COL32(255, 213, 79, 255), kDarkText, "authenticating"},
@@ -60,7 +60,8 @@ DisplayState DisplayStateOf(const Process& p) {
   if (p.exited) return p.crashed ? DisplayState::kCrashed : DisplayState::kExited;
   switch (p.role) {
     case ProcessRole::kPostmaster: return DisplayState::kPostmaster;
-    case ProcessRole::kCollector: return DisplayState::kCollector;
+    case ProcessRole::kCollector:
+    case ProcessRole::kCheckpointer: return DisplayState::kCollector;
     case ProcessRole::kOther: return DisplayState::kOtherProcess;
     case ProcessRole::kBackend: break;
   }

@@ -31,7 +31,7 @@ struct Fonts {
 
 enum class DisplayState {
   kPostmaster,                // the server's parent process
-  kCollector,                 // the event collector
+  kCollector,                 // an auxiliary process: the event collector, the checkpointer
   kOtherProcess,              // a role we do not know
   kStarting,                  // backend reading the startup packet
   kAuthenticating,            // backend authenticating the client

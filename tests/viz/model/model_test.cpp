@@ -55,6 +55,30 @@ TEST(ModelTest, CrashCycle) {
   EXPECT_EQ(model.anomaly_count(), 0u);
 }
 
+// Scenario: the postmaster forks a checkpointer, which checkpoints and is
+// later killed in a crash cycle; the model knows it as the checkpointer (an
+// auxiliary process) and records its crash like any other process's.
+TEST(ModelTest, CheckpointerRole) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 100, 10, R"("port":5432,"max_connections":5)"));
+  model.ApplyLine(Line("fork", 110, 10, R"("child":30,"role":"checkpointer")"));
+  model.ApplyLine(Line("checkpoint_start", 120, 30, R"("reason":"time")"));
+  model.ApplyLine(Line("checkpoint_done", 130, 30, R"("reason":"time","files":3,"duration_us":10,"ok":true)"));
+  model.ApplyLine(Line("signal", 140, 10, R"("target":30,"signal":"SIGUSR2","why":"shutdown checkpoint")"));
+  const Process* c = model.FindProcess(30);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->role, ProcessRole::kCheckpointer);
+  EXPECT_EQ(RoleName(c->role), "checkpointer");
+  EXPECT_EQ(c->parent_pid, 10);
+  // A checkpoint event from a process never forked (a late subscriber)
+  // implies the checkpointer role.
+  model.ApplyLine(Line("checkpoint_start", 150, 31, R"("reason":"immediate force wait")"));
+  ASSERT_NE(model.FindProcess(31), nullptr);
+  EXPECT_EQ(model.FindProcess(31)->role, ProcessRole::kCheckpointer);
+  model.ApplyLine(Line("child_exit", 200, 10, R"("child":30,"role":"checkpointer","signal":9,"status":"was terminated by signal 9: Killed")"));
+  EXPECT_TRUE(model.FindProcess(30)->exited);
+}
+
 // Scenario: one client connects, runs one query and disconnects. The model
 // follows the backend through every state and records a clean exit. As in a
 // real trace file, the file's own hello is stamped after the postmaster's
