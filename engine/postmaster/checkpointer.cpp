@@ -55,7 +55,9 @@ void HandleShutdown(int) {
   g_shutdown_pending = 1;
   Wake();
 }
-void HandleQuit(int) { _exit(2); }
+void HandleQuit(int) {
+  _exit(2);
+}
 
 struct SyncResult {
   int files = 0;
@@ -68,10 +70,12 @@ void SyncPath(const std::filesystem::path& p, bool directory, bool do_fsync, Syn
   if (!do_fsync || !r.error.empty()) return;
   int fd = open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) {
-    if (errno != ENOENT) r.error = fmt::format("could not open file \"{}\": {}", p.string(), std::strerror(errno));
+    if (errno != ENOENT)
+      r.error = fmt::format("could not open file \"{}\": {}", p.string(), std::strerror(errno));
     return;  // a table dropped meanwhile is fine
   }
-  if (fsync(fd) != 0) r.error = fmt::format("could not fsync file \"{}\": {}", p.string(), std::strerror(errno));
+  if (fsync(fd) != 0)
+    r.error = fmt::format("could not fsync file \"{}\": {}", p.string(), std::strerror(errno));
   close(fd);
 }
 
@@ -79,8 +83,8 @@ void SyncPath(const std::filesystem::path& p, bool directory, bool do_fsync, Syn
 void SyncTree(const std::filesystem::path& dir, bool do_fsync, SyncResult& r) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return;
-  std::filesystem::recursive_directory_iterator it(dir, std::filesystem::directory_options::skip_permission_denied,
-                                                   ec);
+  std::filesystem::recursive_directory_iterator it(
+      dir, std::filesystem::directory_options::skip_permission_denied, ec);
   for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     const auto& entry = *it;
     std::error_code type_ec;
@@ -97,7 +101,8 @@ void SyncTree(const std::filesystem::path& dir, bool do_fsync, SyncResult& r) {
 
 class Checkpointer {
  public:
-  Checkpointer(const Config& config, shmem::CheckpointerShared& shared) : config_(config), shared_(shared) {}
+  Checkpointer(const Config& config, shmem::CheckpointerShared& shared)
+      : config_(config), shared_(shared) {}
   [[noreturn]] void Run();
 
  private:
@@ -136,8 +141,8 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
   }
   int64_t end = trace::NowMicros();
   if (ok) {
-    Log("checkpoint complete: synced {} files; sync={:.3f} s, total={:.3f} s", r.files, (synced - start) / 1e6,
-        (end - start) / 1e6);
+    Log("checkpoint complete: synced {} files; sync={:.3f} s, total={:.3f} s", r.files,
+        (synced - start) / 1e6, (end - start) / 1e6);
   } else {
     LogLine("ERROR", fmt::format("checkpoint failed: {}", r.error));
     shared_.failed.store(serving);

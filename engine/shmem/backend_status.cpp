@@ -35,10 +35,12 @@ class ChangeGuard {
  public:
   explicit ChangeGuard(BackendStatus* s) : s_(s) {
     s_->changecount.fetch_add(1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);  // the odd count is seen before any field change
+    std::atomic_thread_fence(
+        std::memory_order_release);  // the odd count is seen before any field change
   }
   ~ChangeGuard() {
-    std::atomic_thread_fence(std::memory_order_release);  // every field change is seen before the even count
+    std::atomic_thread_fence(
+        std::memory_order_release);  // every field change is seen before the even count
     s_->changecount.fetch_add(1, std::memory_order_relaxed);
   }
   ChangeGuard(const ChangeGuard&) = delete;
@@ -53,7 +55,8 @@ template <size_t N>
 void CopyText(char (&dst)[N], std::string_view src) {
   size_t n = std::min(src.size(), N - 1);
   if (n < src.size()) {
-    while (n > 0 && (static_cast<unsigned char>(src[n]) & 0xC0) == 0x80) --n;  // not inside a character
+    while (n > 0 && (static_cast<unsigned char>(src[n]) & 0xC0) == 0x80)
+      --n;  // not inside a character
   }
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
@@ -80,43 +83,62 @@ void ResetSlot(BackendStatus* s) {
 
 const char* BackendTypeName(BackendType t) {
   switch (t) {
-    case BackendType::kNone: return "";
-    case BackendType::kClientBackend: return "client backend";
-    case BackendType::kCheckpointer: return "checkpointer";
-    case BackendType::kEventCollector: return "event collector";
+    case BackendType::kNone:
+      return "";
+    case BackendType::kClientBackend:
+      return "client backend";
+    case BackendType::kCheckpointer:
+      return "checkpointer";
+    case BackendType::kEventCollector:
+      return "event collector";
   }
   return "";
 }
 
 const char* ActivityStateName(ActivityState s) {
   switch (s) {
-    case ActivityState::kUndefined: return nullptr;
-    case ActivityState::kIdle: return "idle";
-    case ActivityState::kActive: return "active";
-    case ActivityState::kIdleInTransaction: return "idle in transaction";
-    case ActivityState::kIdleInTransactionAborted: return "idle in transaction (aborted)";
+    case ActivityState::kUndefined:
+      return nullptr;
+    case ActivityState::kIdle:
+      return "idle";
+    case ActivityState::kActive:
+      return "active";
+    case ActivityState::kIdleInTransaction:
+      return "idle in transaction";
+    case ActivityState::kIdleInTransactionAborted:
+      return "idle in transaction (aborted)";
   }
   return nullptr;
 }
 
 const char* WaitEventTypeName(WaitEvent w) {
   switch (w) {
-    case WaitEvent::kNone: return nullptr;
-    case WaitEvent::kClientRead: return "Client";
-    case WaitEvent::kPgSleep: return "Timeout";
-    case WaitEvent::kCheckpointerMain: return "Activity";
-    case WaitEvent::kCheckpointDone: return "IPC";
+    case WaitEvent::kNone:
+      return nullptr;
+    case WaitEvent::kClientRead:
+      return "Client";
+    case WaitEvent::kPgSleep:
+      return "Timeout";
+    case WaitEvent::kCheckpointerMain:
+      return "Activity";
+    case WaitEvent::kCheckpointDone:
+      return "IPC";
   }
   return nullptr;
 }
 
 const char* WaitEventName(WaitEvent w) {
   switch (w) {
-    case WaitEvent::kNone: return nullptr;
-    case WaitEvent::kClientRead: return "ClientRead";
-    case WaitEvent::kPgSleep: return "PgSleep";
-    case WaitEvent::kCheckpointerMain: return "CheckpointerMain";
-    case WaitEvent::kCheckpointDone: return "CheckpointDone";
+    case WaitEvent::kNone:
+      return nullptr;
+    case WaitEvent::kClientRead:
+      return "ClientRead";
+    case WaitEvent::kPgSleep:
+      return "PgSleep";
+    case WaitEvent::kCheckpointerMain:
+      return "CheckpointerMain";
+    case WaitEvent::kCheckpointDone:
+      return "CheckpointDone";
   }
   return nullptr;
 }
@@ -154,7 +176,8 @@ void InitMyStatus(int slot, BackendType type, std::string_view client_addr, int 
   g_my_status->client_port = client_port;
 }
 
-void ReportConnection(std::string_view user, std::string_view database, std::string_view application_name) {
+void ReportConnection(std::string_view user, std::string_view database,
+                      std::string_view application_name) {
   if (g_my_status == nullptr) return;
   ChangeGuard g(g_my_status);
   CopyText(g_my_status->user, user);
@@ -192,7 +215,9 @@ void ReportWaitEvent(WaitEvent w) {
   g_my_status->wait_event = w;
 }
 
-int64_t MyXactStart() { return g_my_status == nullptr ? 0 : g_my_status->xact_start; }
+int64_t MyXactStart() {
+  return g_my_status == nullptr ? 0 : g_my_status->xact_start;
+}
 
 void ClearMyStatus() {
   if (g_my_status == nullptr) return;

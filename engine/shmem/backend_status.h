@@ -70,11 +70,11 @@ enum class BackendType : uint8_t {
 
 /* pg_stat_activity.state of a backend; kUndefined is shown as NULL. */
 enum class ActivityState : uint8_t {
-  kUndefined = 0,                // starting, or not a backend
-  kIdle,                         // "idle"
-  kActive,                       // "active"
-  kIdleInTransaction,            // "idle in transaction"
-  kIdleInTransactionAborted,     // "idle in transaction (aborted)"
+  kUndefined = 0,             // starting, or not a backend
+  kIdle,                      // "idle"
+  kActive,                    // "active"
+  kIdleInTransaction,         // "idle in transaction"
+  kIdleInTransactionAborted,  // "idle in transaction (aborted)"
 };
 
 /* What a process is waiting for (wait_event_type / wait_event). */
@@ -140,14 +140,17 @@ void ClearSlot(int slot);
 
 /* Claims `slot` for this process: pid, type, backend_start, and for a
  * backend its client's address ("" and port -1 for a Unix socket). */
-void InitMyStatus(int slot, BackendType type, std::string_view client_addr = "", int client_port = -1);
+void InitMyStatus(int slot, BackendType type, std::string_view client_addr = "",
+                  int client_port = -1);
 /* After the startup packet: who the session is. */
-void ReportConnection(std::string_view user, std::string_view database, std::string_view application_name);
+void ReportConnection(std::string_view user, std::string_view database,
+                      std::string_view application_name);
 void ReportApplicationName(std::string_view application_name);
 /* A state change; `query` (if given) becomes the current query and
  * query_start is set to `now`. state_change is set whenever the state
  * differs from the last one reported. */
-void ReportActivity(ActivityState state, std::optional<std::string_view> query = std::nullopt, int64_t now = 0);
+void ReportActivity(ActivityState state, std::optional<std::string_view> query = std::nullopt,
+                    int64_t now = 0);
 /* Transaction start (0 = none). */
 void ReportXactStart(int64_t when);
 void ReportWaitEvent(WaitEvent w);

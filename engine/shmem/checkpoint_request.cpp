@@ -23,17 +23,21 @@ struct WaitEventScope {
   ~WaitEventScope() { ReportWaitEvent(WaitEvent::kNone); }
 };
 
-bool Reached(uint32_t counter, uint32_t ticket) { return static_cast<int32_t>(counter - ticket) >= 0; }
+bool Reached(uint32_t counter, uint32_t ticket) {
+  return static_cast<int32_t>(counter - ticket) >= 0;
+}
 
 Error RequestFailed(const char* why) {
-  return MakeError(sqlstate::kObjectNotInPrerequisiteState, std::string("checkpoint request failed: ") + why);
+  return MakeError(sqlstate::kObjectNotInPrerequisiteState,
+                   std::string("checkpoint request failed: ") + why);
 }
 
 }  // namespace
 
 Status RequestCheckpointAndWait() {
   ShmemHeader* h = Header();
-  if (h == nullptr || h->checkpointer.pid.load() <= 0) return RequestFailed("no checkpointer is running");
+  if (h == nullptr || h->checkpointer.pid.load() <= 0)
+    return RequestFailed("no checkpointer is running");
   CheckpointerShared& c = h->checkpointer;
   uint32_t ticket = c.requests.fetch_add(1) + 1;
   pid_t pid = c.pid.load();
@@ -51,7 +55,7 @@ Status RequestCheckpointAndWait() {
     nanosleep(&ts, nullptr);
   }
   if (Reached(c.failed.load(), ticket)) {
-    Error e = MakeError(sqlstate::kIoError, "checkpoint request failed");
+    Error e = MakeError(sqlstate::kInternalError, "checkpoint request failed");
     e.hint = "Consult recent messages in the server log for details.";
     return e;
   }

@@ -32,14 +32,16 @@ size_t SharedMemorySize(int num_slots) {
 }
 
 Status CreateSharedMemory(int num_slots) {
-  static_assert(std::atomic<uint32_t>::is_always_lock_free && std::atomic<int32_t>::is_always_lock_free,
-                "atomics in shared memory must be lock-free to work across processes");
+  static_assert(
+      std::atomic<uint32_t>::is_always_lock_free && std::atomic<int32_t>::is_always_lock_free,
+      "atomics in shared memory must be lock-free to work across processes");
   DestroySharedMemory();
   size_t size = SharedMemorySize(num_slots);
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     return MakeError(sqlstate::kIoError,
-                     fmt::format("could not map anonymous shared memory of {} bytes: {}", size, std::strerror(errno)),
+                     fmt::format("could not map anonymous shared memory of {} bytes: {}", size,
+                                 std::strerror(errno)),
                      Severity::kFatal);
   }
   // The mapping is zeroed by the kernel; construct the header and slots so
@@ -63,6 +65,8 @@ void DestroySharedMemory() {
   g_size = 0;
 }
 
-ShmemHeader* Header() { return g_header; }
+ShmemHeader* Header() {
+  return g_header;
+}
 
 }  // namespace minipg::shmem

@@ -63,9 +63,9 @@ struct CheckpointerShared {
 
 struct ShmemHeader {
   uint64_t magic;
-  uint64_t size;          // bytes in the whole mapping
-  int32_t num_slots;      // slots in the process array
-  uint32_t generation;    // 1 for the first segment, +1 per crash cycle
+  uint64_t size;        // bytes in the whole mapping
+  int32_t num_slots;    // slots in the process array
+  uint32_t generation;  // 1 for the first segment, +1 per crash cycle
   CheckpointerShared checkpointer;
 };
 

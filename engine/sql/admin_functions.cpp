@@ -13,12 +13,11 @@
  */
 #include "engine/sql/admin_functions.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
@@ -30,7 +29,8 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
   auto target = shmem::FindClientBackend(static_cast<pid_t>(pid));
   if (!target) {
     if (ctx.notice) {
-      Error w = MakeError(sqlstate::kWarning, fmt::format("PID {} is not a PostgreSQL backend process", pid));
+      Error w = MakeError(sqlstate::kWarning,
+                          fmt::format("PID {} is not a PostgreSQL backend process", pid));
       w.severity = Severity::kWarning;
       ctx.notice(w);
     }
@@ -44,8 +44,8 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
       .Emit();
   if (kill(static_cast<pid_t>(pid), sig) != 0) {
     if (ctx.notice) {
-      Error w = MakeError(sqlstate::kWarning, fmt::format("could not send signal to process {}: {}", pid,
-                                                          std::strerror(errno)));
+      Error w = MakeError(sqlstate::kWarning, fmt::format("could not send signal to process {}: {}",
+                                                          pid, std::strerror(errno)));
       w.severity = Severity::kWarning;
       ctx.notice(w);
     }

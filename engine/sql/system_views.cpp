@@ -22,38 +22,46 @@ using storage::Tuple;
 
 constexpr uint32_t kPgStatActivityOid = 12000;  // any OID below 16384 is a system object
 
-Datum Null() { return std::monostate{}; }
-Datum Text(std::string s) { return Datum(std::move(s)); }
-Datum TextOrNull(const char* s) { return s == nullptr ? Null() : Text(s); }
-Datum TimeOrNull(int64_t micros) { return micros == 0 ? Null() : Datum(micros); }
+Datum Null() {
+  return std::monostate{};
+}
+Datum Text(std::string s) {
+  return Datum(std::move(s));
+}
+Datum TextOrNull(const char* s) {
+  return s == nullptr ? Null() : Text(s);
+}
+Datum TimeOrNull(int64_t micros) {
+  return micros == 0 ? Null() : Datum(micros);
+}
 
 std::vector<Tuple> PgStatGetActivity(const SessionContext&) {
   std::vector<Tuple> rows;
   for (const shmem::BackendStatusCopy& s : shmem::ReadProcArray()) {
     bool client = s.type == shmem::BackendType::kClientBackend;
     Tuple row;
-    row.push_back(Null());                                                       // datid
-    row.push_back(client && !s.database.empty() ? Text(s.database) : Null());    // datname
-    row.push_back(Datum(int64_t{s.pid}));                                        // pid
-    row.push_back(Null());                                                       // leader_pid
-    row.push_back(Null());                                                       // usesysid
-    row.push_back(client && !s.user.empty() ? Text(s.user) : Null());            // usename
-    row.push_back(Text(s.application_name));                                     // application_name
-    row.push_back(client && s.has_client_addr ? Text(s.client_addr) : Null());   // client_addr
-    row.push_back(Null());                                                       // client_hostname
-    row.push_back(client ? Datum(int64_t{s.client_port}) : Null());              // client_port
-    row.push_back(TimeOrNull(s.backend_start));                                  // backend_start
-    row.push_back(TimeOrNull(s.xact_start));                                     // xact_start
-    row.push_back(TimeOrNull(s.query_start));                                    // query_start
-    row.push_back(TimeOrNull(s.state_change));                                   // state_change
-    row.push_back(TextOrNull(shmem::WaitEventTypeName(s.wait_event)));           // wait_event_type
-    row.push_back(TextOrNull(shmem::WaitEventName(s.wait_event)));               // wait_event
-    row.push_back(TextOrNull(shmem::ActivityStateName(s.state)));                // state
-    row.push_back(Null());                                                       // backend_xid
-    row.push_back(Null());                                                       // backend_xmin
-    row.push_back(Null());                                                       // query_id
-    row.push_back(Text(s.query));                                                // query
-    row.push_back(Text(shmem::BackendTypeName(s.type)));                         // backend_type
+    row.push_back(Null());                                                      // datid
+    row.push_back(client && !s.database.empty() ? Text(s.database) : Null());   // datname
+    row.push_back(Datum(int64_t{s.pid}));                                       // pid
+    row.push_back(Null());                                                      // leader_pid
+    row.push_back(Null());                                                      // usesysid
+    row.push_back(client && !s.user.empty() ? Text(s.user) : Null());           // usename
+    row.push_back(Text(s.application_name));                                    // application_name
+    row.push_back(client && s.has_client_addr ? Text(s.client_addr) : Null());  // client_addr
+    row.push_back(Null());                                                      // client_hostname
+    row.push_back(client ? Datum(int64_t{s.client_port}) : Null());             // client_port
+    row.push_back(TimeOrNull(s.backend_start));                                 // backend_start
+    row.push_back(TimeOrNull(s.xact_start));                                    // xact_start
+    row.push_back(TimeOrNull(s.query_start));                                   // query_start
+    row.push_back(TimeOrNull(s.state_change));                                  // state_change
+    row.push_back(TextOrNull(shmem::WaitEventTypeName(s.wait_event)));          // wait_event_type
+    row.push_back(TextOrNull(shmem::WaitEventName(s.wait_event)));              // wait_event
+    row.push_back(TextOrNull(shmem::ActivityStateName(s.state)));               // state
+    row.push_back(Null());                                                      // backend_xid
+    row.push_back(Null());                                                      // backend_xmin
+    row.push_back(Null());                                                      // query_id
+    row.push_back(Text(s.query));                                               // query
+    row.push_back(Text(shmem::BackendTypeName(s.type)));                        // backend_type
     rows.push_back(std::move(row));
   }
   return rows;

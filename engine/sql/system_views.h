@@ -31,8 +31,8 @@
 namespace minipg::sql {
 
 struct SystemView {
-  storage::TableDef def;   // name, OID and columns, as a table would have them
-  const char* function;    // the function that makes the rows, for the plan ("pg_stat_get_activity")
+  storage::TableDef def;  // name, OID and columns, as a table would have them
+  const char* function;   // the function that makes the rows, for the plan ("pg_stat_get_activity")
   std::vector<storage::Tuple> (*rows)(const SessionContext& ctx);
 };
 

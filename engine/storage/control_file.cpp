@@ -6,13 +6,12 @@
 #include "engine/storage/control_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
@@ -28,9 +27,12 @@ constexpr size_t kBodySize = 40;
 
 const char* DbStateName(DbState s) {
   switch (s) {
-    case DbState::kStartup: return "starting up";
-    case DbState::kShutdowned: return "shut down";
-    case DbState::kInProduction: return "in production";
+    case DbState::kStartup:
+      return "starting up";
+    case DbState::kShutdowned:
+      return "shut down";
+    case DbState::kInProduction:
+      return "in production";
   }
   return "unrecognized status code";
 }
@@ -50,7 +52,8 @@ Result<std::optional<ControlFile>> ReadControlFile(const std::filesystem::path& 
   auto bytes = ReadAll(fd.get(), path);
   if (!bytes.ok()) return bytes.error();
   auto damaged = [&] {
-    return MakeError(sqlstate::kDataCorrupted, fmt::format("control file \"{}\" is damaged", path.string()));
+    return MakeError(sqlstate::kDataCorrupted,
+                     fmt::format("control file \"{}\" is damaged", path.string()));
   };
   if (bytes->size() != kBodySize + 4 || bytes->compare(0, 8, kMagic) != 0) return damaged();
   ByteReader r(*bytes);
@@ -61,7 +64,8 @@ Result<std::optional<ControlFile>> ReadControlFile(const std::filesystem::path& 
       !r.U64(count) || !r.U32(crc)) {
     return damaged();
   }
-  if (version != kVersion || crc != Crc32(std::string_view(*bytes).substr(0, kBodySize))) return damaged();
+  if (version != kVersion || crc != Crc32(std::string_view(*bytes).substr(0, kBodySize)))
+    return damaged();
   ControlFile c;
   c.state = static_cast<DbState>(state);
   c.time = static_cast<int64_t>(time);

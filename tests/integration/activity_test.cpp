@@ -34,7 +34,8 @@ std::vector<Row> Rows(client::Connection& c, const std::string& sql) {
   std::vector<Row> out;
   for (const auto& values : st.rows) {
     Row row;
-    for (size_t i = 0; i < st.fields.size() && i < values.size(); ++i) row[st.fields[i].name] = values[i];
+    for (size_t i = 0; i < st.fields.size() && i < values.size(); ++i)
+      row[st.fields[i].name] = values[i];
     out.push_back(std::move(row));
   }
   return out;
@@ -49,7 +50,8 @@ Row RowOf(const std::vector<Row>& rows, int pid) {
 }
 
 /* Polls until `pred` holds for pg_stat_activity as `c` sees it. */
-std::vector<Row> WaitForActivity(client::Connection& c, const std::function<bool(const std::vector<Row>&)>& pred,
+std::vector<Row> WaitForActivity(client::Connection& c,
+                                 const std::function<bool(const std::vector<Row>&)>& pred,
                                  int timeout_ms = 15000) {
   std::vector<Row> rows;
   for (int waited = 0; waited <= timeout_ms; waited += 20) {
@@ -98,11 +100,28 @@ TEST(ActivityTest, PgStatActivityShowsEverySessionsState) {
   ASSERT_TRUE(desc.ok() && desc->ok());
   std::vector<std::string> names;
   for (const auto& f : desc->statements[0].fields) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "datid", "datname", "pid", "leader_pid", "usesysid", "usename", "application_name",
-                       "client_addr", "client_hostname", "client_port", "backend_start", "xact_start",
-                       "query_start", "state_change", "wait_event_type", "wait_event", "state", "backend_xid",
-                       "backend_xmin", "query_id", "query", "backend_type"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"datid",
+                                             "datname",
+                                             "pid",
+                                             "leader_pid",
+                                             "usesysid",
+                                             "usename",
+                                             "application_name",
+                                             "client_addr",
+                                             "client_hostname",
+                                             "client_port",
+                                             "backend_start",
+                                             "xact_start",
+                                             "query_start",
+                                             "state_change",
+                                             "wait_event_type",
+                                             "wait_event",
+                                             "state",
+                                             "backend_xid",
+                                             "backend_xmin",
+                                             "query_id",
+                                             "query",
+                                             "backend_type"}));
   EXPECT_EQ(desc->statements[0].fields[10].type_oid, 1184) << "backend_start is a timestamptz";
   EXPECT_EQ(desc->statements[0].fields[7].type_oid, 869) << "client_addr is an inet";
 
@@ -157,7 +176,9 @@ TEST(ActivityTest, PgStatActivityShowsEverySessionsState) {
   EXPECT_EQ(collectors, 1);
 
   // A column list and WHERE, as psql users write them.
-  auto only = Rows(**reader, "SELECT pid, state, query FROM pg_stat_activity WHERE state = 'idle in transaction'");
+  auto only =
+      Rows(**reader,
+           "SELECT pid, state, query FROM pg_stat_activity WHERE state = 'idle in transaction'");
   ASSERT_EQ(only.size(), 1u);
   EXPECT_EQ(only[0]["pid"], std::to_string((*in_tx)->backend_pid()));
   EXPECT_EQ(only[0].size(), 3u);
@@ -171,11 +192,14 @@ TEST(ActivityTest, PgStatActivityShowsEverySessionsState) {
 
   // SET application_name shows at once.
   ASSERT_TRUE((*in_tx)->Query("SET application_name = 'renamed'")->ok());
-  EXPECT_EQ(RowOf(Rows(**reader, "SELECT * FROM pg_stat_activity"), (*in_tx)->backend_pid())["application_name"],
+  EXPECT_EQ(RowOf(Rows(**reader, "SELECT * FROM pg_stat_activity"),
+                  (*in_tx)->backend_pid())["application_name"],
             "renamed");
 
   // now() is the transaction's start, as xact_start shows it.
-  auto now = Rows(**reader, "SELECT now() = xact_start AS same FROM pg_stat_activity WHERE pid = pg_backend_pid()");
+  auto now =
+      Rows(**reader,
+           "SELECT now() = xact_start AS same FROM pg_stat_activity WHERE pid = pg_backend_pid()");
   ASSERT_EQ(now.size(), 1u);
   EXPECT_EQ(now[0]["same"], "t");
 
@@ -199,7 +223,8 @@ TEST(ActivityTest, TerminateAndUnknownPid) {
   ASSERT_TRUE(admin.ok());
   CommandResult psql;
   std::thread victim([&] {
-    psql = RunCommand("PGAPPNAME=victim " + server.PsqlCommand() + " -c 'SELECT pg_sleep(60)' 2>&1");
+    psql =
+        RunCommand("PGAPPNAME=victim " + server.PsqlCommand() + " -c 'SELECT pg_sleep(60)' 2>&1");
   });
   auto rows = WaitForActivity(**admin, [](const std::vector<Row>& rs) {
     for (const auto& r : rs) {
@@ -216,7 +241,8 @@ TEST(ActivityTest, TerminateAndUnknownPid) {
   ASSERT_EQ(term.size(), 1u);
   EXPECT_EQ(term[0]["pg_terminate_backend"], "t");
   victim.join();
-  EXPECT_NE(psql.out.find("FATAL:  terminating connection due to administrator command"), std::string::npos)
+  EXPECT_NE(psql.out.find("FATAL:  terminating connection due to administrator command"),
+            std::string::npos)
       << psql.out;
   EXPECT_NE(psql.status, 0);
 
@@ -224,7 +250,9 @@ TEST(ActivityTest, TerminateAndUnknownPid) {
   auto idle = server.Connect();
   ASSERT_TRUE(idle.ok());
   int idle_pid = (*idle)->backend_pid();
-  EXPECT_EQ((*admin)->Query("SELECT pg_terminate_backend(" + std::to_string(idle_pid) + ")")->Scalar(), "t");
+  EXPECT_EQ(
+      (*admin)->Query("SELECT pg_terminate_backend(" + std::to_string(idle_pid) + ")")->Scalar(),
+      "t");
   ASSERT_TRUE(server.WaitForBackends(1));
   auto after = (*idle)->Query("SELECT 1");
   ASSERT_FALSE(after.ok());
@@ -244,7 +272,8 @@ TEST(ActivityTest, TerminateAndUnknownPid) {
       ASSERT_EQ(r->notices.size(), 1u);
       EXPECT_EQ(r->notices[0].severity, "WARNING");
       EXPECT_EQ(r->notices[0].sqlstate, "01000");
-      EXPECT_EQ(r->notices[0].message, "PID " + std::to_string(target) + " is not a PostgreSQL backend process");
+      EXPECT_EQ(r->notices[0].message,
+                "PID " + std::to_string(target) + " is not a PostgreSQL backend process");
     }
   }
   EXPECT_TRUE(server.Running()) << "the checkpointer was not signalled";
@@ -259,7 +288,8 @@ TEST(ActivityTest, TerminateAndUnknownPid) {
       auto ev = nlohmann::json::parse(line, nullptr, false);
       if (ev.is_discarded() || ev.value("type", "") != "signal") continue;
       if (ev.value("target", 0) == std::stoi(pid) && ev.value("signal", "") == "SIGTERM" &&
-          ev.value("why", "") == "pg_terminate_backend" && ev.value("pid", 0) == (*admin)->backend_pid()) {
+          ev.value("why", "") == "pg_terminate_backend" &&
+          ev.value("pid", 0) == (*admin)->backend_pid()) {
         found = true;
       }
     }
@@ -291,16 +321,19 @@ TEST(ActivityTest, IdleInTransactionSessionTimeout) {
     EXPECT_EQ(r.error().sqlstate, "25P03");
     EXPECT_EQ(r.error().message, "terminating connection due to idle-in-transaction timeout");
   }
-  EXPECT_EQ((*idle)->Query("SELECT 1")->Scalar(), "1") << "a session outside a transaction is left alone";
+  EXPECT_EQ((*idle)->Query("SELECT 1")->Scalar(), "1")
+      << "a session outside a transaction is left alone";
   EXPECT_NE(server.Log().find("FATAL:  terminating connection due to idle-in-transaction timeout"),
             std::string::npos);
-  EXPECT_EQ(server.Log().find("was terminated by signal"), std::string::npos) << "a normal FATAL exit, no crash";
+  EXPECT_EQ(server.Log().find("was terminated by signal"), std::string::npos)
+      << "a normal FATAL exit, no crash";
 
   // A statement that takes longer than the timeout inside a block is not
   // idle: only the wait for the client counts.
   auto busy = server.Connect();
   ASSERT_TRUE(busy.ok());
-  auto slow = (*busy)->Query("SET idle_in_transaction_session_timeout = '200ms'; BEGIN; SELECT pg_sleep(0.5); COMMIT");
+  auto slow = (*busy)->Query(
+      "SET idle_in_transaction_session_timeout = '200ms'; BEGIN; SELECT pg_sleep(0.5); COMMIT");
   ASSERT_TRUE(slow.ok()) << "the session was not ended while running";
   EXPECT_TRUE(slow->ok());
   EXPECT_EQ((*busy)->Query("SELECT 2")->Scalar(), "2");

@@ -40,7 +40,9 @@ int SharedMappings(pid_t pid) {
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
-  for (size_t pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  for (size_t pos = haystack.find(needle); pos != std::string::npos;
+       pos = haystack.find(needle, pos + 1))
+    ++n;
   return n;
 }
 
@@ -77,7 +79,8 @@ TEST(CheckpointerTest, CheckpointAndRestartMessages) {
     ASSERT_TRUE((*c)->Query("CHECKPOINT")->ok());
     auto second = storage::ReadControlFile(dir);
     ASSERT_TRUE(second.ok() && second->has_value());
-    EXPECT_EQ((*second)->checkpoint_count, (*first)->checkpoint_count + 1) << "each CHECKPOINT waits for its own";
+    EXPECT_EQ((*second)->checkpoint_count, (*first)->checkpoint_count + 1)
+        << "each CHECKPOINT waits for its own";
     std::string log = server.Log();
     EXPECT_NE(log.find("checkpoint starting: immediate force wait"), std::string::npos) << log;
     EXPECT_NE(log.find("checkpoint complete: synced"), std::string::npos) << log;
@@ -85,7 +88,8 @@ TEST(CheckpointerTest, CheckpointAndRestartMessages) {
     EXPECT_EQ(server.Stop(SIGINT), 0);
     log = server.Log();
     EXPECT_NE(log.find("checkpoint starting: shutdown immediate"), std::string::npos) << log;
-    EXPECT_LT(log.find("checkpoint starting: shutdown immediate"), log.find("database system is shut down"));
+    EXPECT_LT(log.find("checkpoint starting: shutdown immediate"),
+              log.find("database system is shut down"));
     auto down = storage::ReadControlFile(dir);
     ASSERT_TRUE(down.ok() && down->has_value());
     EXPECT_EQ((*down)->state, storage::DbState::kShutdowned);
@@ -93,7 +97,8 @@ TEST(CheckpointerTest, CheckpointAndRestartMessages) {
   {
     Server server({}, dir);
     ASSERT_TRUE(server.Start());
-    EXPECT_NE(server.Log().find("database system was shut down at "), std::string::npos) << server.Log();
+    EXPECT_NE(server.Log().find("database system was shut down at "), std::string::npos)
+        << server.Log();
     auto c = server.Connect();
     ASSERT_TRUE(c.ok());
     EXPECT_EQ((*c)->Query("SELECT a FROM t")->Scalar(), "1");
@@ -103,7 +108,8 @@ TEST(CheckpointerTest, CheckpointAndRestartMessages) {
   {
     Server server({}, dir);
     ASSERT_TRUE(server.Start());
-    EXPECT_NE(server.Log().find("database system was interrupted; last known up at "), std::string::npos)
+    EXPECT_NE(server.Log().find("database system was interrupted; last known up at "),
+              std::string::npos)
         << server.Log();
     EXPECT_EQ(server.Stop(SIGTERM), 0) << "smart shutdown with no clients";
     auto down = storage::ReadControlFile(dir);
@@ -134,20 +140,23 @@ TEST(CheckpointerTest, CrashCyclesRestartCheckpointerWithoutLeaks) {
       kill(checkpointer, SIGKILL);  // an auxiliary process's death is a crash too
     }
     ASSERT_TRUE(WaitFor([&] {
-      return Count(server.Log(), "all server processes terminated; reinitializing") == static_cast<size_t>(cycle);
+      return Count(server.Log(), "all server processes terminated; reinitializing") ==
+             static_cast<size_t>(cycle);
     })) << server.Log();
     pid_t next = 0;
     ASSERT_TRUE(WaitFor([&] {
       next = CheckpointerOf(server);
       return next != 0 && next != checkpointer;
-    })) << "cycle " << cycle << ": a new checkpointer";
+    })) << "cycle "
+        << cycle << ": a new checkpointer";
     checkpointer = next;
     auto c = server.Connect();
     ASSERT_TRUE(c.ok()) << "cycle " << cycle << ": connections are accepted again";
     EXPECT_EQ((*c)->Query("CHECKPOINT")->ok(), true) << "the new checkpointer serves requests";
     auto aux = (*c)->Query("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'");
     ASSERT_TRUE(aux.ok() && aux->ok());
-    EXPECT_EQ(aux->Scalar(), std::to_string(checkpointer)) << "the fresh process array lists the new checkpointer";
+    EXPECT_EQ(aux->Scalar(), std::to_string(checkpointer))
+        << "the fresh process array lists the new checkpointer";
     (*c)->Close();
   }
   EXPECT_NE(server.Log().find("checkpointer process (PID"), std::string::npos);

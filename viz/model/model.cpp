@@ -348,6 +348,10 @@ void Model::Apply(const Event& ev) {
     case EventType::kRejected: OnRejected(ev); break;
     case EventType::kCrash: OnCrash(ev); break;
     case EventType::kPostmasterState: OnPostmasterState(ev); break;
+    // Known, checked for a live emitter, and shown in the log.
+    case EventType::kSignal: Emitter(ev); break;
+    case EventType::kCheckpointStart: Emitter(ev); break;
+    case EventType::kCheckpointDone: Emitter(ev); break;
     case EventType::kCount_: break;
   }
 }

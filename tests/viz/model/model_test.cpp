@@ -349,10 +349,10 @@ TEST(ModelTest, MalformedLines) {
 TEST(ModelTest, UnknownEventType) {
   Model model;
   model.ApplyLine(Line("postmaster_start", 10, 100));
-  model.ApplyLine(Line("checkpoint_start", 20, 100, R"("reason":"time")"));
+  model.ApplyLine(Line("autovacuum_start", 20, 100, R"("table":"t")"));
   EXPECT_EQ(model.AnomalyCount(AnomalyKind::kUnknownEventType), 1u);
   EXPECT_EQ(model.EventsOfType(kUnknownTypeSlot), 1u);
-  EXPECT_EQ(model.log().back().type_name, "checkpoint_start");
+  EXPECT_EQ(model.log().back().type_name, "autovacuum_start");
   EXPECT_EQ(model.log().back().type_slot, kUnknownTypeSlot);
   model.ApplyLine(Line("fork", 30, 100, R"("child":200,"role":"backend")"));
   EXPECT_NE(model.FindProcess(200), nullptr);
