@@ -11,7 +11,9 @@
  *     kRun --[SIGTERM: ProcessShutdownRequest]--> kStopSmart
  *     kRun / kStopSmart --[SIGINT: ProcessShutdownRequest]--> kStopFast
  *     any --[SIGQUIT: ProcessShutdownRequest]--> kStopImmediate
- *     kStopSmart / kStopFast --[last backend reaped: MaybeFinishShutdown]--> kExit
+ *     kStopSmart / kStopFast --[last backend reaped: MaybeFinishShutdown]--> kShutdownCheckpoint
+ *                               (SIGUSR2 to the checkpointer; straight to kExit if there is none)
+ *     kShutdownCheckpoint --[checkpointer exited: MaybeFinishShutdown]--> kExit
  *     kStopImmediate --[children gone, or 5 s then SIGKILL: MaybeFinishShutdown]--> kExit
  *-------------------------------------------------------------------------
  */
