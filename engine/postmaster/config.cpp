@@ -116,7 +116,13 @@ std::string GetConfigOption(const Config& config, std::string_view name) {
   if (name == "trace_file") return config.trace_file;
   if (name == "fsync") return config.fsync ? "on" : "off";
   if (name == "restart_after_crash") return config.restart_after_crash ? "on" : "off";
-  if (name == "checkpoint_timeout") return std::to_string(config.checkpoint_timeout) + "s";
+  if (name == "checkpoint_timeout") {
+    // As PostgreSQL shows it: the largest unit that divides the value ("5min").
+    for (auto [scale, unit] : {std::pair<int, const char*>{86400, "d"}, {3600, "h"}, {60, "min"}}) {
+      if (config.checkpoint_timeout % scale == 0) return fmt::format("{}{}", config.checkpoint_timeout / scale, unit);
+    }
+    return fmt::format("{}s", config.checkpoint_timeout);
+  }
   return "";
 }
 

@@ -121,6 +121,46 @@ TEST(CheckpointerTest, CheckpointAndRestartMessages) {
   std::filesystem::remove(dir.string() + ".log", ec);
 }
 
+// Scenario: with checkpoint_timeout = 1s the checkpointer checkpoints on
+// its own ("checkpoint starting: time"), and each checkpoint is in the event
+// stream as checkpoint_start / checkpoint_done from the checkpointer's pid.
+TEST(CheckpointerTest, TimedCheckpointsAndEvents) {
+  Server server({"checkpoint_timeout=1s", "trace_file=trace.jsonl"});
+  ASSERT_TRUE(server.Start());
+  pid_t checkpointer = CheckpointerOf(server);
+  ASSERT_NE(checkpointer, 0);
+  EXPECT_TRUE(WaitFor([&] {
+    return server.Log().find("checkpoint starting: time") != std::string::npos;
+  })) << server.Log();
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->Query("CHECKPOINT")->ok());
+  int backend = (*c)->backend_pid();
+  bool start = false, done = false, request = false;
+  EXPECT_TRUE(WaitFor([&] {
+    std::ifstream in(server.data_dir() / "trace.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto has = [&](const std::string& s) { return line.find(s) != std::string::npos; };
+      std::string from_ckpt = "\"pid\":" + std::to_string(checkpointer) + ",";
+      if (has("\"type\":\"checkpoint_start\"") && has(from_ckpt) && has("\"reason\":\"time\""))
+        start = true;
+      if (has("\"type\":\"checkpoint_done\"") && has(from_ckpt) && has("\"ok\":true") &&
+          has("\"files\":"))
+        done = true;
+      if (has("\"type\":\"signal\"") && has("\"pid\":" + std::to_string(backend) + ",") &&
+          has("\"target\":" + std::to_string(checkpointer)) &&
+          has("\"why\":\"checkpoint request\"")) {
+        request = true;
+      }
+    }
+    return start && done && request;
+  })) << "start "
+      << start << " done " << done << " request " << request;
+  (*c)->Close();
+  EXPECT_EQ(server.Stop(SIGINT), 0);
+}
+
 // Scenario: several crash cycles (a backend crashing, the checkpointer
 // killed) each restart the checkpointer with a new pid and leave no zombie,
 // and the postmaster maps one shared memory segment, not one per cycle.
