@@ -54,7 +54,8 @@ std::string SampleConfig() {
          "#trace_file = ''                     # JSON Lines event trace; relative to this directory\n"
          "#authentication_timeout = 60         # seconds\n"
          "#fsync = on\n"
-         "#restart_after_crash = on             # after a backend crash, reinitialize and go on\n";
+         "#restart_after_crash = on             # after a backend crash, reinitialize and go on\n"
+         "#checkpoint_timeout = 5min           # time between timed checkpoints, 1s .. 1d\n";
 }
 
 }  // namespace
