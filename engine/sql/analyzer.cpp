@@ -194,6 +194,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     Error e = ErrorAt(sqlstate::kObjectNotInPrerequisiteState,
                       fmt::format("cannot insert into view \"{}\"", table.name), insert.table.location);
     e.detail = "Views that do not select from a single table or view are not automatically updatable.";
+    e.hint =
+        "To enable inserting into the view, provide an INSTEAD OF INSERT trigger or an unconditional ON INSERT DO "
+        "INSTEAD rule.";
     return e;
   }
   q.table = table;
