@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/auth/hba.h"
 #include "engine/postmaster/config.h"
 
 namespace minipg {
@@ -62,6 +63,7 @@ struct BackendStartInfo {
   int32_t cancel_key = 0;
   const Config* config = nullptr;
   const std::vector<ChildEntry>* children = nullptr;  // the postmaster's list, as of the fork
+  const std::vector<auth::HbaLine>* hba = nullptr;     // pg_hba.conf as the postmaster parsed it
 };
 
 /* Runs the backend in this freshly forked process; never returns. */

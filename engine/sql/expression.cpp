@@ -10,6 +10,7 @@
 #include "engine/common/crash.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/sql/role_ddl.h"
 
 namespace minipg::sql {
 
@@ -159,6 +160,9 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
       return Datum(std::monostate{});  // void: printed as an empty string by the caller
     }
     case FuncId::kMinipgCrash:
+      if (!SessionUserIsSuperuser(ctx)) {
+        return MakeError(sqlstate::kInsufficientPrivilege, "permission denied for function minipg_crash");
+      }
       CrashThisProcess();  // never returns: the postmaster sees a backend die of SIGSEGV
   }
   return MakeError(sqlstate::kInternalError, "unknown function");

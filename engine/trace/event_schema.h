@@ -52,6 +52,9 @@ enum class EventType : uint16_t {
   kRejected,           // a connection was refused before it became a session (53300, 57P03)
   kCrash,              // a backend died abnormally: the postmaster starts the crash cycle
   kPostmasterState,    // the postmaster changed state (run, shutdown modes, crash recovery)
+  kAuthRequest,        // backend asked the client to authenticate: method (pg_hba.conf line)
+  kAuthFailed,         // authentication or an authorization check failed: reason, sqlstate
+  kHbaReload,          // postmaster re-read pg_hba.conf on SIGHUP: ok, lines, error
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

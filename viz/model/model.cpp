@@ -343,6 +343,9 @@ void Model::Apply(const Event& ev) {
     case EventType::kRejected: OnRejected(ev); break;
     case EventType::kCrash: OnCrash(ev); break;
     case EventType::kPostmasterState: OnPostmasterState(ev); break;
+    case EventType::kAuthRequest: Emitter(ev); break;
+    case EventType::kAuthFailed: Emitter(ev); break;
+    case EventType::kHbaReload: Emitter(ev); break;
     case EventType::kCount_: break;
   }
 }

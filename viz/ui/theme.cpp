@@ -122,6 +122,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kShutdownRequest:
     case EventType::kPostmasterExit:
     case EventType::kPostmasterState:
+    case EventType::kHbaReload:
       return ImVec4(0.20f, 0.33f, 0.59f, 1.0f);  // the server itself: dark blue
     case EventType::kAccept:
     case EventType::kFork:
@@ -130,6 +131,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kSslRequest:
     case EventType::kStartup:
     case EventType::kAuthOk:
+    case EventType::kAuthRequest:
     case EventType::kDisconnect:
     case EventType::kCancelRequest:
       return ImVec4(0.55f, 0.40f, 0.00f, 1.0f);  // connection: amber-brown
@@ -147,6 +149,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kRejected:
     case EventType::kDropped:
     case EventType::kCrash:
+    case EventType::kAuthFailed:
       return ImVec4(0.80f, 0.10f, 0.10f, 1.0f);  // trouble: red
     case EventType::kCount_:
       break;
