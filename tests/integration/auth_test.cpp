@@ -14,6 +14,8 @@
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/client/auth.h"
 #include "tests/integration/server_harness.h"
 
@@ -30,6 +32,7 @@ size_t Count(const std::string& haystack, const std::string& needle) {
 
 class AuthTest : public ::testing::Test {
  protected:
+  AuthTest() : server_({"trace_file=trace.jsonl"}) {}
   void SetUp() override { ASSERT_TRUE(server_.Start()); }
 
   /* Runs SQL as the superuser over the Unix socket; every statement must succeed. */
@@ -321,6 +324,49 @@ TEST_F(AuthTest, DdlErrors) {
   expect_error(**m, "CREATE ROLE z", "42501", "permission denied to create role");
   (*m)->Close();
   s.Close();
+}
+
+// Scenario: the event stream shows the method asked for, the method that succeeded, why a
+// failure failed, and each pg_hba.conf reload with whether it was used.
+TEST_F(AuthTest, AuthenticationEvents) {
+  Admin("CREATE USER alice PASSWORD 'wonder'");
+  Reload("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
+  auto good = ConnectAs("alice", "wonder");
+  ASSERT_TRUE(good.ok());
+  int good_pid = (*good)->backend_pid();
+  (*good)->Close();
+  ASSERT_FALSE(ConnectAs("alice", "wrong").ok());
+  Reload("bogus line\n");
+  ASSERT_EQ(server_.Stop(SIGINT), 0);
+
+  std::ifstream in(server_.data_dir() / "trace.jsonl");
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(in, line);) events.push_back(nlohmann::json::parse(line));
+  auto find = [&](const std::string& type, const std::function<bool(const nlohmann::json&)>& pred) {
+    for (const auto& e : events) {
+      if (e["type"] == type && pred(e)) return e;
+    }
+    return nlohmann::json();
+  };
+  auto request = find("auth_request", [&](const auto& e) { return e["pid"] == good_pid; });
+  ASSERT_FALSE(request.is_null());
+  EXPECT_EQ(request["method"], "scram-sha-256");
+  EXPECT_EQ(request["hba_line"], 2);
+  auto ok = find("auth_ok", [&](const auto& e) { return e["pid"] == good_pid; });
+  ASSERT_FALSE(ok.is_null());
+  EXPECT_EQ(ok["method"], "scram-sha-256");
+  EXPECT_EQ(ok["user"], "alice");
+  auto failed = find("auth_failed", [](const auto&) { return true; });
+  ASSERT_FALSE(failed.is_null());
+  EXPECT_EQ(failed["reason"], "wrong password");
+  EXPECT_EQ(failed["sqlstate"], "28P01");
+  auto reload_ok = find("hba_reload", [](const auto& e) { return e["ok"] == true; });
+  ASSERT_FALSE(reload_ok.is_null());
+  EXPECT_EQ(reload_ok["lines"], 2);
+  auto reload_bad = find("hba_reload", [](const auto& e) { return e["ok"] == false; });
+  ASSERT_FALSE(reload_bad.is_null());
+  EXPECT_EQ(reload_bad["error"], "line 1: invalid connection type \"bogus\"");
+  EXPECT_EQ(reload_bad["lines"], 2) << "the old rules stay";
 }
 
 }  // namespace
