@@ -286,7 +286,7 @@ Result<std::string> AlterRole(const CatalogDdl& ddl, const SessionContext& ctx, 
     if (role == nullptr) return RoleMissing(name);
     // A role may change its own password; everything else needs a superuser.
     bool own_password = role->name == me.name && !ddl.superuser && !ddl.login && !ddl.createdb;
-    if (!me.superuser && !own_password) return Denied("permission denied to alter role");
+    if (!me.superuser && !own_password) return Denied("permission denied");
     if (role->oid == storage::kBootstrapSuperuserOid && ddl.superuser && !*ddl.superuser) {
       return MakeError(sqlstate::kFeatureNotSupported,
                        "permission denied: bootstrap user must be superuser");

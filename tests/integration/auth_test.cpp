@@ -310,7 +310,8 @@ TEST_F(AuthTest, DdlErrors) {
   EXPECT_EQ(plain.Query("SELECT current_user")->Scalar(), "plain");
   expect_error(plain, "CREATE ROLE z", "42501", "permission denied to create role");
   expect_error(plain, "DROP ROLE maker", "42501", "permission denied to drop role");
-  expect_error(plain, "ALTER ROLE maker NOLOGIN", "42501", "permission denied to alter role");
+  expect_error(plain, "ALTER ROLE maker NOLOGIN", "42501", "permission denied");
+  expect_error(plain, "ALTER ROLE plain CREATEDB", "42501", "permission denied");
   expect_error(plain, "CREATE DATABASE z", "42501", "permission denied to create database");
   expect_error(plain, "DROP DATABASE shop", "42501", "must be owner of database shop");
   expect_error(plain, "SELECT minipg_crash()", "42501", "permission denied for function minipg_crash");
