@@ -7,14 +7,13 @@
 #include "engine/auth/hba.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <charconv>
 #include <fstream>
 #include <optional>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace minipg::auth {
 
@@ -24,7 +23,7 @@ namespace {
  * comma does not split), '#' outside quotes ends the line. A field with
  * commas is one string here; SplitList() breaks it later. */
 struct Field {
-  std::string text;       // with quotes removed
+  std::string text;             // with quotes removed
   std::vector<HbaToken> items;  // comma-separated parts
 };
 
@@ -66,7 +65,8 @@ bool ParsePrefixMask(int family, std::string_view len_text, IpAddress& mask) {
   int bits = 0;
   auto [p, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), bits);
   int max_bits = family == AF_INET ? 32 : 128;
-  if (len_text.empty() || ec != std::errc() || p != len_text.data() + len_text.size() || bits < 0 || bits > max_bits) {
+  if (len_text.empty() || ec != std::errc() || p != len_text.data() + len_text.size() || bits < 0 ||
+      bits > max_bits) {
     return false;
   }
   mask.family = family;
@@ -92,7 +92,8 @@ bool IsKnownPgMethod(std::string_view name) {
 }
 
 /* Parses one line's fields; returns false with `error` set. */
-bool ParseLine(const std::vector<Field>& fields, HbaLine& out, std::string& error, std::string& warning) {
+bool ParseLine(const std::vector<Field>& fields, HbaLine& out, std::string& error,
+               std::string& warning) {
   size_t f = 0;
   const std::string& type = fields[f++].text;
   if (type == "local") {
@@ -124,7 +125,8 @@ bool ParseLine(const std::vector<Field>& fields, HbaLine& out, std::string& erro
   for (const auto* list : {&out.databases, &out.users}) {
     for (const HbaToken& t : *list) {
       if (!t.quoted && !t.text.empty() && (t.text[0] == '+' || t.text[0] == '@')) {
-        error = fmt::format("group and file references (\"{}\") are not supported by minipg", t.text);
+        error =
+            fmt::format("group and file references (\"{}\") are not supported by minipg", t.text);
         return false;
       }
       if (t.text.empty() && !t.quoted) {
@@ -148,11 +150,13 @@ bool ParseLine(const std::vector<Field>& fields, HbaLine& out, std::string& erro
       size_t slash = addr.find('/');
       std::string ip = addr.substr(0, slash);
       if (!ParseIpAddress(ip, out.address)) {
-        error = fmt::format("invalid IP address \"{}\": host names are not supported by minipg", ip);
+        error =
+            fmt::format("invalid IP address \"{}\": host names are not supported by minipg", ip);
         return false;
       }
       if (slash != std::string::npos) {
-        if (!ParsePrefixMask(out.address.family, std::string_view(addr).substr(slash + 1), out.mask)) {
+        if (!ParsePrefixMask(out.address.family, std::string_view(addr).substr(slash + 1),
+                             out.mask)) {
           error = fmt::format("invalid CIDR mask in address \"{}\"", addr);
           return false;
         }
@@ -180,8 +184,9 @@ bool ParseLine(const std::vector<Field>& fields, HbaLine& out, std::string& erro
   const std::string& method = fields[f++].text;
   auto m = ParseMethod(method);
   if (!m) {
-    error = IsKnownPgMethod(method) ? fmt::format("authentication method \"{}\" is not supported by minipg", method)
-                                    : fmt::format("invalid authentication method \"{}\"", method);
+    error = IsKnownPgMethod(method)
+                ? fmt::format("authentication method \"{}\" is not supported by minipg", method)
+                : fmt::format("invalid authentication method \"{}\"", method);
     return false;
   }
   out.method = *m;
@@ -192,14 +197,16 @@ bool ParseLine(const std::vector<Field>& fields, HbaLine& out, std::string& erro
   return true;
 }
 
-bool ListMatches(const std::vector<HbaToken>& list, std::string_view name, std::string_view user, bool is_db) {
+bool ListMatches(const std::vector<HbaToken>& list, std::string_view name, std::string_view user,
+                 bool is_db) {
   for (const HbaToken& t : list) {
     if (!t.quoted && t.text == "all") return true;
     if (is_db && !t.quoted && t.text == "sameuser") {
       if (name == user) return true;
       continue;
     }
-    if (is_db && !t.quoted && t.text == "replication") continue;  // minipg has no replication connections
+    if (is_db && !t.quoted && t.text == "replication")
+      continue;  // minipg has no replication connections
     if (t.text == name) return true;
   }
   return false;
@@ -268,8 +275,9 @@ HbaFile LoadHbaFile(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) {
     HbaFile file;
-    file.errors.push_back({0, fmt::format("could not open configuration file \"{}\": No such file or directory",
-                                          path.string())});
+    file.errors.push_back(
+        {0, fmt::format("could not open configuration file \"{}\": No such file or directory",
+                        path.string())});
     return file;
   }
   std::stringstream ss;

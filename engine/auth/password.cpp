@@ -33,7 +33,8 @@ std::optional<ScramSecret> ParseScramSecret(std::string_view secret) {
   std::string_view rest = secret.substr(kScramPrefix.size());
   size_t colon1 = rest.find(':');
   size_t dollar = rest.find('$');
-  if (colon1 == std::string_view::npos || dollar == std::string_view::npos || dollar < colon1) return std::nullopt;
+  if (colon1 == std::string_view::npos || dollar == std::string_view::npos || dollar < colon1)
+    return std::nullopt;
   size_t colon2 = rest.find(':', dollar);
   if (colon2 == std::string_view::npos) return std::nullopt;
   ScramSecret s;
@@ -43,7 +44,8 @@ std::optional<ScramSecret> ParseScramSecret(std::string_view secret) {
   auto salt = Base64Decode(rest.substr(colon1 + 1, dollar - colon1 - 1));
   auto stored = Base64Decode(rest.substr(dollar + 1, colon2 - dollar - 1));
   auto server = Base64Decode(rest.substr(colon2 + 1));
-  if (!salt || !stored || !server || salt->empty() || stored->size() != 32 || server->size() != 32) {
+  if (!salt || !stored || !server || salt->empty() || stored->size() != 32 ||
+      server->size() != 32) {
     return std::nullopt;
   }
   s.salt = std::move(*salt);
@@ -63,11 +65,12 @@ std::string EncryptScram(std::string_view password, std::string_view salt, int i
   std::string salted = Pbkdf2Sha256(password, real_salt, iterations);
   std::string stored_key = Sha256(HmacSha256(salted, "Client Key"));
   std::string server_key = HmacSha256(salted, "Server Key");
-  return std::string(kScramPrefix) + std::to_string(iterations) + ":" + Base64Encode(real_salt) + "$" +
-         Base64Encode(stored_key) + ":" + Base64Encode(server_key);
+  return std::string(kScramPrefix) + std::to_string(iterations) + ":" + Base64Encode(real_salt) +
+         "$" + Base64Encode(stored_key) + ":" + Base64Encode(server_key);
 }
 
-std::string EncryptPassword(std::string_view password, std::string_view role, std::string_view method) {
+std::string EncryptPassword(std::string_view password, std::string_view role,
+                            std::string_view method) {
   if (GetPasswordType(password) != PasswordType::kPlaintext) return std::string(password);
   if (method == "md5") return EncryptMd5(password, role);
   return EncryptScram(password);
@@ -79,7 +82,8 @@ std::string Md5Response(std::string_view password, std::string_view user, std::s
   return "md5" + Md5Hex(inner);
 }
 
-bool CheckPlaintextPassword(std::string_view secret, std::string_view role, std::string_view password) {
+bool CheckPlaintextPassword(std::string_view secret, std::string_view role,
+                            std::string_view password) {
   switch (GetPasswordType(secret)) {
     case PasswordType::kMd5:
       return ConstantTimeEqual(EncryptMd5(password, role), secret);

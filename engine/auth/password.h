@@ -52,14 +52,16 @@ std::string EncryptScram(std::string_view password, std::string_view salt = {},
 
 /* What CREATE/ALTER ROLE ... PASSWORD stores, for `password_encryption`
  * ("md5" or "scram-sha-256"). An already-encrypted password is kept. */
-std::string EncryptPassword(std::string_view password, std::string_view role, std::string_view method);
+std::string EncryptPassword(std::string_view password, std::string_view role,
+                            std::string_view method);
 
 /* The answer to AuthenticationMD5Password: "md5" + md5(md5(password || user) || salt). */
 std::string Md5Response(std::string_view password, std::string_view user, std::string_view salt);
 
 /* Server checks. A clear-text password (the "password" method) against
  * either kind of secret; an md5 response against an md5 secret. */
-bool CheckPlaintextPassword(std::string_view secret, std::string_view role, std::string_view password);
+bool CheckPlaintextPassword(std::string_view secret, std::string_view role,
+                            std::string_view password);
 bool CheckMd5Response(std::string_view secret, std::string_view salt, std::string_view response);
 
 }  // namespace minipg::auth

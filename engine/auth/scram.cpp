@@ -31,12 +31,15 @@ Error Malformed(std::string detail) {
 std::optional<std::string> ReadAttr(std::string_view& in, char k) {
   if (in.size() < 2 || in[0] != k || in[1] != '=') return std::nullopt;
   size_t comma = in.find(',');
-  std::string value(in.substr(2, comma == std::string_view::npos ? std::string_view::npos : comma - 2));
+  std::string value(
+      in.substr(2, comma == std::string_view::npos ? std::string_view::npos : comma - 2));
   in.remove_prefix(comma == std::string_view::npos ? in.size() : comma + 1);
   return value;
 }
 
-std::string NewNonce() { return Base64Encode(RandomBytes(18)); }
+std::string NewNonce() {
+  return Base64Encode(RandomBytes(18));
+}
 
 bool PrintableNonce(std::string_view nonce) {
   if (nonce.empty()) return false;
@@ -66,14 +69,16 @@ Result<std::string> ScramServer::HandleClientFirst(std::string_view message) {
   if (in.empty()) return Malformed("The message is empty.");
   char cbind = in[0];
   if (cbind == 'p') {
-    return MakeError(sqlstate::kProtocolViolation, "channel binding is not supported by minipg", Severity::kFatal);
+    return MakeError(sqlstate::kProtocolViolation, "channel binding is not supported by minipg",
+                     Severity::kFatal);
   }
   if ((cbind != 'n' && cbind != 'y') || in.size() < 2 || in[1] != ',') {
     return Malformed("Unexpected channel-binding flag.");
   }
   in.remove_prefix(2);
   if (!in.empty() && in[0] == 'a') {
-    return MakeError(sqlstate::kFeatureNotSupported, "client uses authorization identity, but it is not supported",
+    return MakeError(sqlstate::kFeatureNotSupported,
+                     "client uses authorization identity, but it is not supported",
                      Severity::kFatal);
   }
   if (in.empty() || in[0] != ',') return Malformed("Unexpected attribute in client-first-message.");
@@ -84,7 +89,8 @@ Result<std::string> ScramServer::HandleClientFirst(std::string_view message) {
   auto cnonce = ReadAttr(in, 'r');
   if (!cnonce || !PrintableNonce(*cnonce)) return Malformed("Expected attribute \"r\".");
   nonce_ = *cnonce + server_nonce_;
-  server_first_ = fmt::format("r={},s={},i={}", nonce_, Base64Encode(secret_.salt), secret_.iterations);
+  server_first_ =
+      fmt::format("r={},s={},i={}", nonce_, Base64Encode(secret_.salt), secret_.iterations);
   return server_first_;
 }
 
@@ -104,7 +110,8 @@ Result<std::string> ScramServer::HandleClientFinal(std::string_view message) {
   auto proof = Base64Decode(message.substr(proof_at + 3));
   if (!proof || proof->size() != 32) return Malformed("Malformed proof in client-final-message.");
 
-  std::string auth_message = client_first_bare_ + "," + server_first_ + "," + std::string(message.substr(0, proof_at));
+  std::string auth_message =
+      client_first_bare_ + "," + server_first_ + "," + std::string(message.substr(0, proof_at));
   std::string client_key = Xor(*proof, HmacSha256(secret_.stored_key, auth_message));
   if (doomed_ || !ConstantTimeEqual(Sha256(client_key), secret_.stored_key)) {
     return MakeError(sqlstate::kInvalidPassword, "SCRAM proof does not match", Severity::kFatal);
@@ -130,12 +137,14 @@ Result<std::string> ScramClient::HandleServerFirst(std::string_view message) {
   auto iter = ReadAttr(in, 'i');
   if (!nonce || !salt_b64 || !iter || nonce->substr(0, client_nonce_.size()) != client_nonce_ ||
       nonce->size() <= client_nonce_.size()) {
-    return MakeError(sqlstate::kProtocolViolation, "malformed SCRAM message (invalid server-first-message)");
+    return MakeError(sqlstate::kProtocolViolation,
+                     "malformed SCRAM message (invalid server-first-message)");
   }
   auto salt = Base64Decode(*salt_b64);
   int iterations = std::atoi(iter->c_str());
   if (!salt || iterations <= 0) {
-    return MakeError(sqlstate::kProtocolViolation, "malformed SCRAM message (invalid salt or iteration count)");
+    return MakeError(sqlstate::kProtocolViolation,
+                     "malformed SCRAM message (invalid salt or iteration count)");
   }
   std::string salted = Pbkdf2Sha256(password_, *salt, iterations);
   std::string client_key = HmacSha256(salted, "Client Key");
@@ -151,7 +160,8 @@ Status ScramClient::HandleServerFinal(std::string_view message) {
   std::string_view in = message;
   auto verifier = ReadAttr(in, 'v');
   if (!verifier) {
-    return MakeError(sqlstate::kProtocolViolation, "malformed SCRAM message (invalid server-final-message)");
+    return MakeError(sqlstate::kProtocolViolation,
+                     "malformed SCRAM message (invalid server-final-message)");
   }
   if (*verifier != Base64Encode(HmacSha256(server_key_, auth_message_))) {
     return MakeError(sqlstate::kInvalidPassword, "invalid SCRAM server signature");

@@ -57,11 +57,12 @@ std::string Backend::ReadAuthResponse(const char* what) {
   auto msg = reader_.ReadMessage();
   if (!msg.ok()) {
     if (reader_.eof()) EndSession("eof", 0);  // the client hung up to ask its user for a password
-    Fatal(msg.error());                        // authentication_timeout, or a broken message
+    Fatal(msg.error());                       // authentication_timeout, or a broken message
   }
   if (msg->type != proto::fe::kPasswordMessage) {
     Fatal(MakeError(sqlstate::kProtocolViolation,
-                    fmt::format("expected {} response, got message type {}", what, static_cast<int>(msg->type))));
+                    fmt::format("expected {} response, got message type {}", what,
+                                static_cast<int>(msg->type))));
   }
   return std::move(msg->body);
 }
@@ -89,13 +90,15 @@ bool Backend::AuthMd5(const std::string& secret) {
 
 bool Backend::AuthScram(const std::string& secret) {
   auth_method_ = "scram-sha-256";
-  auth::ScramServer server(auth::ParseScramSecret(secret));  // no usable secret: a doomed mock exchange
+  // Without a usable SCRAM secret the exchange still runs, doomed to fail.
+  auth::ScramServer server(auth::ParseScramSecret(secret));
   proto::EncodeAuthenticationSasl(out_, {auth::kScramMechanism});
   Flush();
   auto initial = proto::DecodeSaslInitialResponse(ReadAuthResponse("SASL"));
   if (!initial.ok()) Fatal(initial.error());
   if (initial->mechanism != auth::kScramMechanism) {
-    Fatal(MakeError(sqlstate::kProtocolViolation, "client selected an invalid SASL authentication mechanism"));
+    Fatal(MakeError(sqlstate::kProtocolViolation,
+                    "client selected an invalid SASL authentication mechanism"));
   }
   auto server_first = server.HandleClientFirst(initial->data);
   if (!server_first.ok()) Fatal(server_first.error());
@@ -124,15 +127,19 @@ void Backend::Authenticate() {
   request.database = database_;
   request.user = user_;
   const auth::HbaLine* line = info_.hba != nullptr ? auth::MatchHba(*info_.hba, request) : nullptr;
-  std::string who = fmt::format("host \"{}\", user \"{}\", database \"{}\", no encryption", host, user_, database_);
+  std::string who = fmt::format("host \"{}\", user \"{}\", database \"{}\", no encryption", host,
+                                user_, database_);
   if (line == nullptr) {
-    AuthFatal(MakeError(sqlstate::kInvalidAuthorizationSpecification, "no pg_hba.conf entry for " + who),
-              "no pg_hba.conf entry");
+    AuthFatal(
+        MakeError(sqlstate::kInvalidAuthorizationSpecification, "no pg_hba.conf entry for " + who),
+        "no pg_hba.conf entry");
   }
   auth_method_ = auth::AuthMethodName(line->method);
-  std::string matched = fmt::format("Connection matched pg_hba.conf line {}: \"{}\"", line->line_number, line->raw);
+  std::string matched =
+      fmt::format("Connection matched pg_hba.conf line {}: \"{}\"", line->line_number, line->raw);
   if (line->method == auth::AuthMethod::kReject) {
-    AuthFatal(MakeError(sqlstate::kInvalidAuthorizationSpecification, "pg_hba.conf rejects connection for " + who),
+    AuthFatal(MakeError(sqlstate::kInvalidAuthorizationSpecification,
+                        "pg_hba.conf rejects connection for " + who),
               "rejected by pg_hba.conf", matched);
   }
 
@@ -143,16 +150,23 @@ void Backend::Authenticate() {
   const storage::RoleDef* role = catalog->FindRole(user_);
   std::string secret = role != nullptr ? role->password : std::string();
   if (line->method != auth::AuthMethod::kTrust) {
-    trace::Event(EventType::kAuthRequest).Str("method", auth_method_).Int("hba_line", line->line_number).Emit();
+    trace::Event(EventType::kAuthRequest)
+        .Str("method", auth_method_)
+        .Int("hba_line", line->line_number)
+        .Emit();
     bool ok = line->method == auth::AuthMethod::kPassword ? AuthPassword(secret, role != nullptr)
-              : line->method == auth::AuthMethod::kMd5     ? AuthMd5(secret)
-                                                           : AuthScram(secret);
+              : line->method == auth::AuthMethod::kMd5    ? AuthMd5(secret)
+                                                          : AuthScram(secret);
     if (!ok) {
-      std::string why = role == nullptr    ? fmt::format("Role \"{}\" does not exist.", user_)
-                        : secret.empty() ? fmt::format("User \"{}\" has no password assigned.", user_)
-                                         : fmt::format("Password does not match for user \"{}\".", user_);
-      AuthFatal(MakeError(sqlstate::kInvalidPassword, fmt::format("password authentication failed for user \"{}\"", user_)),
-                role == nullptr ? "role does not exist" : secret.empty() ? "no password" : "wrong password",
+      std::string why = role == nullptr ? fmt::format("Role \"{}\" does not exist.", user_)
+                        : secret.empty()
+                            ? fmt::format("User \"{}\" has no password assigned.", user_)
+                            : fmt::format("Password does not match for user \"{}\".", user_);
+      AuthFatal(MakeError(sqlstate::kInvalidPassword,
+                          fmt::format("password authentication failed for user \"{}\"", user_)),
+                role == nullptr  ? "role does not exist"
+                : secret.empty() ? "no password"
+                                 : "wrong password",
                 why + "\n\t" + matched);
     }
   }
@@ -161,7 +175,8 @@ void Backend::Authenticate() {
 
   // 3. What InitPostgres checks after authentication.
   if (role == nullptr) {
-    AuthFatal(MakeError(sqlstate::kInvalidAuthorizationSpecification, fmt::format("role \"{}\" does not exist", user_)),
+    AuthFatal(MakeError(sqlstate::kInvalidAuthorizationSpecification,
+                        fmt::format("role \"{}\" does not exist", user_)),
               "role does not exist");
   }
   if (!role->login) {
@@ -170,7 +185,8 @@ void Backend::Authenticate() {
               "role may not log in");
   }
   superuser_ = role->superuser;
-  Error no_db = MakeError(sqlstate::kInvalidCatalogName, fmt::format("database \"{}\" does not exist", database_));
+  Error no_db = MakeError(sqlstate::kInvalidCatalogName,
+                          fmt::format("database \"{}\" does not exist", database_));
   const storage::DatabaseDef* db = catalog->FindDatabase(database_);
   if (db == nullptr) AuthFatal(no_db, "database does not exist");
   // Hold the database (DROP DATABASE then fails with 55006), then make

@@ -5,9 +5,9 @@
  */
 #include "engine/postmaster/hba_load.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "engine/postmaster/server_log.h"
 #include "engine/trace/emitter.h"
@@ -19,12 +19,14 @@ bool LoadHbaRules(const Config& config, std::vector<auth::HbaLine>& rules, bool 
   auth::HbaFile file = auth::LoadHbaFile(path);
   for (const auth::HbaProblem& w : file.warnings) {
     LogLine("LOG", w.message);
-    LogLine("CONTEXT", fmt::format("line {} of configuration file \"{}\"", w.line_number, path.string()));
+    LogLine("CONTEXT",
+            fmt::format("line {} of configuration file \"{}\"", w.line_number, path.string()));
   }
   for (const auth::HbaProblem& e : file.errors) {
     LogLine("LOG", e.message);
     if (e.line_number > 0) {
-      LogLine("CONTEXT", fmt::format("line {} of configuration file \"{}\"", e.line_number, path.string()));
+      LogLine("CONTEXT",
+              fmt::format("line {} of configuration file \"{}\"", e.line_number, path.string()));
     }
   }
   bool ok = file.errors.empty();
@@ -34,7 +36,9 @@ bool LoadHbaRules(const Config& config, std::vector<auth::HbaLine>& rules, bool 
     trace::Event(trace::EventType::kHbaReload)
         .Bool("ok", ok)
         .Int("lines", static_cast<int64_t>(rules.size()))
-        .Str("error", ok ? std::string() : fmt::format("line {}: {}", file.errors[0].line_number, file.errors[0].message))
+        .Str("error",
+             ok ? std::string()
+                : fmt::format("line {}: {}", file.errors[0].line_number, file.errors[0].message))
         .Emit();
   }
   return ok;

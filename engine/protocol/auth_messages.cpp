@@ -50,7 +50,8 @@ void EncodePasswordMessage(std::string& out, std::string_view password) {
   MessageWriter(out).Begin(fe::kPasswordMessage).CString(password).End();
 }
 
-void EncodeSaslInitialResponse(std::string& out, std::string_view mechanism, std::string_view data) {
+void EncodeSaslInitialResponse(std::string& out, std::string_view mechanism,
+                               std::string_view data) {
   MessageWriter(out)
       .Begin(fe::kPasswordMessage)
       .CString(mechanism)

@@ -15,9 +15,8 @@
  */
 #include "engine/sql/role_ddl.h"
 
-#include <sys/file.h>
-
 #include <fmt/format.h>
+#include <sys/file.h>
 
 #include "engine/auth/password.h"
 #include "engine/common/sqlstate.h"
@@ -34,7 +33,8 @@ using storage::RoleDef;
 
 class DdlParser {
  public:
-  DdlParser(std::string_view text, std::vector<Token> tokens) : text_(text), tokens_(std::move(tokens)) {}
+  DdlParser(std::string_view text, std::vector<Token> tokens)
+      : text_(text), tokens_(std::move(tokens)) {}
 
   std::optional<Result<CatalogDdl>> Parse() {
     CatalogDdl ddl;
@@ -68,7 +68,9 @@ class DdlParser {
   }
 
  private:
-  const Token& Peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
+  const Token& Peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
   bool Is(std::string_view word, size_t ahead = 0) const {
     const Token& t = Peek(ahead);
     return t.kind == TokenKind::kIdent && !t.quoted && t.text == word;
@@ -81,9 +83,10 @@ class DdlParser {
   Error SyntaxError() const {
     const Token& t = Peek();
     Error e = MakeError(sqlstate::kSyntaxError,
-                        t.kind == TokenKind::kEnd ? std::string("syntax error at end of input")
-                                                  : fmt::format("syntax error at or near \"{}\"",
-                                                                text_.substr(t.offset, t.end - t.offset)));
+                        t.kind == TokenKind::kEnd
+                            ? std::string("syntax error at end of input")
+                            : fmt::format("syntax error at or near \"{}\"",
+                                          text_.substr(t.offset, t.end - t.offset)));
     e.position = t.position;
     return e;
   }
@@ -140,10 +143,11 @@ class DdlParser {
         } else if (!Is("null")) {
           return SyntaxError();
         }
-      } else if (word == "createrole" || word == "nocreaterole" || word == "inherit" || word == "noinherit" ||
-                 word == "replication" || word == "noreplication" || word == "bypassrls" ||
-                 word == "nobypassrls" || word == "connection" || word == "valid" || word == "in" ||
-                 word == "role" || word == "admin" || word == "sysid") {
+      } else if (word == "createrole" || word == "nocreaterole" || word == "inherit" ||
+                 word == "noinherit" || word == "replication" || word == "noreplication" ||
+                 word == "bypassrls" || word == "nobypassrls" || word == "connection" ||
+                 word == "valid" || word == "in" || word == "role" || word == "admin" ||
+                 word == "sysid") {
         std::string upper = word;
         for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         return MakeError(sqlstate::kFeatureNotSupported,
@@ -160,8 +164,8 @@ class DdlParser {
     if (!s.ok()) return Result<CatalogDdl>(s.error());
     if (Peek().kind != TokenKind::kEnd) {
       if (ddl.kind == CatalogDdl::Kind::kCreateDatabase && Peek().kind == TokenKind::kIdent) {
-        return Result<CatalogDdl>(
-            MakeError(sqlstate::kFeatureNotSupported, "CREATE DATABASE options are not supported by minipg"));
+        return Result<CatalogDdl>(MakeError(sqlstate::kFeatureNotSupported,
+                                            "CREATE DATABASE options are not supported by minipg"));
       }
       return Result<CatalogDdl>(SyntaxError());
     }
@@ -173,7 +177,9 @@ class DdlParser {
   size_t pos_ = 0;
 };
 
-Error Denied(std::string message) { return MakeError(sqlstate::kInsufficientPrivilege, std::move(message)); }
+Error Denied(std::string message) {
+  return MakeError(sqlstate::kInsufficientPrivilege, std::move(message));
+}
 
 Error RoleMissing(std::string_view name) {
   return MakeError(sqlstate::kUndefinedObject, fmt::format("role \"{}\" does not exist", name));
@@ -200,13 +206,15 @@ void ApplyOptions(const CatalogDdl& ddl, RoleDef& role, std::string_view passwor
   }
 }
 
-Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me) {
+Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& ctx,
+                                   const RoleDef& me) {
   if (!me.superuser && !me.createdb) return Denied("permission denied to create database");
   const std::string& name = ddl.names[0];
   uint32_t oid = 0;
   Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     if (c.FindDatabase(name) != nullptr) {
-      return MakeError(sqlstate::kDuplicateDatabase, fmt::format("database \"{}\" already exists", name));
+      return MakeError(sqlstate::kDuplicateDatabase,
+                       fmt::format("database \"{}\" already exists", name));
     }
     oid = c.next_oid++;
     // The folder first, then the catalog entry: an entry never lacks its folder.
@@ -222,16 +230,19 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
   return std::string("CREATE DATABASE");
 }
 
-Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me) {
+Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ctx,
+                                 const RoleDef& me) {
   const std::string& name = ddl.names[0];
   std::optional<uint32_t> dropped;
   Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     const storage::DatabaseDef* db = c.FindDatabase(name);
     if (db == nullptr) {
       if (ddl.if_exists) return OkStatus();
-      return MakeError(sqlstate::kInvalidCatalogName, fmt::format("database \"{}\" does not exist", name));
+      return MakeError(sqlstate::kInvalidCatalogName,
+                       fmt::format("database \"{}\" does not exist", name));
     }
-    if (!me.superuser && !me.createdb) return Denied(fmt::format("must be owner of database {}", name));
+    if (!me.superuser && !me.createdb)
+      return Denied(fmt::format("must be owner of database {}", name));
     if (name == ctx.database) {
       return MakeError(sqlstate::kObjectInUse, "cannot drop the currently open database");
     }
@@ -241,7 +252,8 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
     auto in_use = storage::TryLockDatabaseExclusive(ctx.cluster_dir, db->oid);
     if (!in_use.ok()) return in_use.error();
     if (!*in_use) {
-      Error e = MakeError(sqlstate::kObjectInUse, fmt::format("database \"{}\" is being accessed by other users", name));
+      Error e = MakeError(sqlstate::kObjectInUse,
+                          fmt::format("database \"{}\" is being accessed by other users", name));
       e.detail = "There are other sessions using the database.";
       return e;
     }
@@ -307,10 +319,12 @@ Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, c
         if (ddl.if_exists) continue;
         return RoleMissing(name);
       }
-      if (name == ctx.user) return MakeError(sqlstate::kObjectInUse, "current user cannot be dropped");
+      if (name == ctx.user)
+        return MakeError(sqlstate::kObjectInUse, "current user cannot be dropped");
       if (role->oid == storage::kBootstrapSuperuserOid) {
-        return MakeError(sqlstate::kDependentObjectsStillExist,
-                         fmt::format("cannot drop role {} because it is required by the database system", name));
+        return MakeError(
+            sqlstate::kDependentObjectsStillExist,
+            fmt::format("cannot drop role {} because it is required by the database system", name));
       }
       uint32_t oid = role->oid;
       std::erase_if(c.roles, [oid](const RoleDef& r) { return r.oid == oid; });

@@ -7,14 +7,13 @@
 #include "engine/storage/global_catalog.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <pwd.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
@@ -30,7 +29,8 @@ constexpr uint8_t kFlagLogin = 2;
 constexpr uint8_t kFlagCreatedb = 4;
 
 Error Corrupt(std::string_view why) {
-  return MakeError(sqlstate::kDataCorrupted, fmt::format("global catalog file is corrupted: {}", why));
+  return MakeError(sqlstate::kDataCorrupted,
+                   fmt::format("global catalog file is corrupted: {}", why));
 }
 
 std::filesystem::path LockPath(const std::filesystem::path& data_dir) {
@@ -98,8 +98,8 @@ Status MakeDatabaseDir(const std::filesystem::path& data_dir, uint32_t oid) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    return MakeError(sqlstate::kIoError,
-                     fmt::format("could not create directory \"{}\": {}", dir.string(), ec.message()));
+    return MakeError(sqlstate::kIoError, fmt::format("could not create directory \"{}\": {}",
+                                                     dir.string(), ec.message()));
   }
   return FsyncDir(dir.parent_path());
 }
@@ -148,8 +148,8 @@ std::string EncodeGlobalCatalog(const GlobalCatalog& catalog) {
   for (const RoleDef& r : catalog.roles) {
     PutU32(out, r.oid);
     PutString16(out, r.name);
-    PutU8(out, static_cast<uint8_t>((r.superuser ? kFlagSuperuser : 0) | (r.login ? kFlagLogin : 0) |
-                                    (r.createdb ? kFlagCreatedb : 0)));
+    PutU8(out, static_cast<uint8_t>((r.superuser ? kFlagSuperuser : 0) |
+                                    (r.login ? kFlagLogin : 0) | (r.createdb ? kFlagCreatedb : 0)));
     PutString16(out, r.password);
   }
   PutU32(out, Crc32(out));
@@ -168,7 +168,8 @@ Result<GlobalCatalog> DecodeGlobalCatalog(std::string_view bytes) {
   ByteReader r(body.substr(kMagic.size()));
   uint32_t version = 0, count = 0;
   GlobalCatalog catalog;
-  if (!r.U32(version) || version != kVersion) return Corrupt(fmt::format("unsupported format version {}", version));
+  if (!r.U32(version) || version != kVersion)
+    return Corrupt(fmt::format("unsupported format version {}", version));
   if (!r.U32(catalog.next_oid) || !r.U32(count)) return Corrupt("truncated header");
   for (uint32_t i = 0; i < count; ++i) {
     DatabaseDef d;
@@ -179,7 +180,8 @@ Result<GlobalCatalog> DecodeGlobalCatalog(std::string_view bytes) {
   for (uint32_t i = 0; i < count; ++i) {
     RoleDef role;
     uint8_t flags = 0;
-    if (!r.U32(role.oid) || !GetString16(r, role.name) || !r.U8(flags) || !GetString16(r, role.password)) {
+    if (!r.U32(role.oid) || !GetString16(r, role.name) || !r.U8(flags) ||
+        !GetString16(r, role.password)) {
       return Corrupt("truncated role entry");
     }
     role.superuser = (flags & kFlagSuperuser) != 0;
@@ -263,7 +265,8 @@ Result<bool> TryLockDatabaseExclusive(const std::filesystem::path& data_dir, uin
 }
 
 std::string OsUserName() {
-  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr)
+    return pw->pw_name;
   return "postgres";
 }
 

@@ -5,9 +5,9 @@
  */
 #include "sim/client/auth.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/auth/password.h"
 #include "engine/common/sqlstate.h"
@@ -19,8 +19,8 @@ namespace proto = protocol;
 
 Result<std::string> ClientAuth::Respond(const proto::AuthenticationRequest& request) {
   std::string out;
-  bool needs_password = request.code == proto::kAuthCleartextPassword || request.code == proto::kAuthMd5Password ||
-                        request.code == proto::kAuthSasl;
+  bool needs_password = request.code == proto::kAuthCleartextPassword ||
+                        request.code == proto::kAuthMd5Password || request.code == proto::kAuthSasl;
   if (needs_password && password_.empty()) {
     return MakeError(sqlstate::kConnectionException, kNoPasswordSupplied);
   }
@@ -46,7 +46,8 @@ Result<std::string> ClientAuth::Respond(const proto::AuthenticationRequest& requ
       return out;
     }
     case proto::kAuthSaslContinue: {
-      if (!scram_) return MakeError(sqlstate::kProtocolViolation, "unexpected SASL continue message");
+      if (!scram_)
+        return MakeError(sqlstate::kProtocolViolation, "unexpected SASL continue message");
       auto final_message = scram_->HandleServerFirst(request.data);
       if (!final_message.ok()) return final_message.error();
       proto::EncodeSaslResponse(out, *final_message);
@@ -58,8 +59,9 @@ Result<std::string> ClientAuth::Respond(const proto::AuthenticationRequest& requ
       return out;
     }
     default:
-      return MakeError(sqlstate::kFeatureNotSupported,
-                       fmt::format("authentication method {} not supported by this client", request.code));
+      return MakeError(
+          sqlstate::kFeatureNotSupported,
+          fmt::format("authentication method {} not supported by this client", request.code));
   }
 }
 

@@ -22,7 +22,8 @@ inline constexpr const char* kNoPasswordSupplied = "fe_sendauth: no password sup
 
 class ClientAuth {
  public:
-  ClientAuth(std::string user, std::string password) : user_(std::move(user)), password_(std::move(password)) {}
+  ClientAuth(std::string user, std::string password)
+      : user_(std::move(user)), password_(std::move(password)) {}
 
   /* The bytes (a whole 'p' message) answering one Authentication request
    * other than AuthenticationOk; empty when nothing is to be sent

@@ -7,26 +7,30 @@
  *   databases that keep their own tables across a restart, and the
  *   role/database DDL's errors.
  */
+#include "sim/client/auth.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "sim/client/auth.h"
 #include "tests/integration/server_harness.h"
 
 namespace minipg::testing {
 namespace {
 
-bool HavePsql() { return RunCommand("command -v psql >/dev/null 2>&1").status == 0; }
+bool HavePsql() {
+  return RunCommand("command -v psql >/dev/null 2>&1").status == 0;
+}
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
   return n;
 }
 
@@ -58,16 +62,19 @@ class AuthTest : public ::testing::Test {
     ASSERT_GT(Count(server_.Log(), "received SIGHUP, reloading configuration files"), before);
   }
 
-  /* psql over TCP as `user` to `database`, with PGPASSWORD = `password` unless empty; stdout+stderr. */
+  /* psql over TCP as `user` to `database`, with PGPASSWORD = `password` unless empty;
+   * stdout+stderr. */
   CommandResult Psql(const std::string& user, const std::string& password, const std::string& sql,
                      const std::string& database = "postgres", bool unix_socket = false) {
     std::string host = unix_socket ? server_.data_dir().string() : std::string("127.0.0.1");
     std::string env = password.empty() ? "env -u PGPASSWORD " : "PGPASSWORD='" + password + "' ";
-    return RunCommand(env + "psql -X -q -w -At -h " + host + " -p " + std::to_string(server_.port()) + " -U " +
-                      user + " -d " + database + " -c \"" + sql + "\" 2>&1");
+    return RunCommand(env + "psql -X -q -w -At -h " + host + " -p " +
+                      std::to_string(server_.port()) + " -U " + user + " -d " + database +
+                      " -c \"" + sql + "\" 2>&1");
   }
 
-  Result<std::unique_ptr<client::Connection>> ConnectAs(const std::string& user, const std::string& password,
+  Result<std::unique_ptr<client::Connection>> ConnectAs(const std::string& user,
+                                                        const std::string& password,
                                                         const std::string& database = "postgres",
                                                         bool unix_socket = false) {
     auto o = server_.Options(unix_socket);
@@ -80,8 +87,9 @@ class AuthTest : public ::testing::Test {
   Server server_;
 };
 
-// Scenario: under each password method the right password connects (psql and our client) and a wrong one
-// fails with 28P01 "password authentication failed"; psql without a password gets libpq's message.
+// Scenario: under each password method the right password connects (psql and our client) and a
+// wrong one fails with 28P01 "password authentication failed"; psql without a password gets libpq's
+// message.
 TEST_F(AuthTest, PasswordMethods) {
   if (!HavePsql()) GTEST_SKIP() << "psql is not installed";
   for (std::string method : {"password", "md5", "scram-sha-256"}) {
@@ -100,7 +108,9 @@ TEST_F(AuthTest, PasswordMethods) {
 
     auto bad = Psql("alice", "wrong", "SELECT 1");
     EXPECT_NE(bad.status, 0);
-    EXPECT_NE(bad.out.find("FATAL:  password authentication failed for user \"alice\""), std::string::npos) << bad.out;
+    EXPECT_NE(bad.out.find("FATAL:  password authentication failed for user \"alice\""),
+              std::string::npos)
+        << bad.out;
     auto bad_client = ConnectAs("alice", "wrong");
     ASSERT_FALSE(bad_client.ok());
     EXPECT_EQ(bad_client.error().sqlstate, "28P01");
@@ -118,35 +128,42 @@ TEST_F(AuthTest, PasswordMethods) {
     Admin("DROP ROLE alice");
   }
   EXPECT_EQ(Count(server_.Log(), "FATAL:  password authentication failed"), 9u)
-      << "psql and the client with a wrong password and an unknown role, each method; hanging up is quiet";
+      << "psql and the client with a wrong password and an unknown role, each method; hanging up "
+         "is quiet";
 }
 
-// Scenario: a reject line refuses; no matching line refuses with PostgreSQL's message, for TCP and local.
+// Scenario: a reject line refuses; no matching line refuses with PostgreSQL's message, for TCP and
+// local.
 TEST_F(AuthTest, RejectAndNoMatchingLine) {
   if (!HavePsql()) GTEST_SKIP() << "psql is not installed";
   Admin("CREATE USER rej; CREATE USER other");
   Reload("local all " + Superuser() + " trust\nhost all rej 127.0.0.0/8 reject\n");
   auto r = Psql("rej", "", "SELECT 1");
-  EXPECT_NE(r.out.find("FATAL:  pg_hba.conf rejects connection for host \"127.0.0.1\", user \"rej\", database "
-                       "\"postgres\", no encryption"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          "FATAL:  pg_hba.conf rejects connection for host \"127.0.0.1\", user \"rej\", database "
+          "\"postgres\", no encryption"),
+      std::string::npos)
       << r.out;
   auto c = ConnectAs("rej", "");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().sqlstate, "28000");
   r = Psql("other", "", "SELECT 1");
-  EXPECT_NE(r.out.find("FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"other\", database \"postgres\", "
+  EXPECT_NE(r.out.find("FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"other\", "
+                       "database \"postgres\", "
                        "no encryption"),
             std::string::npos)
       << r.out;
   r = Psql("other", "", "SELECT 1", "postgres", true);
-  EXPECT_NE(r.out.find("FATAL:  no pg_hba.conf entry for host \"[local]\", user \"other\", database \"postgres\", "
+  EXPECT_NE(r.out.find("FATAL:  no pg_hba.conf entry for host \"[local]\", user \"other\", "
+                       "database \"postgres\", "
                        "no encryption"),
             std::string::npos)
       << r.out;
 }
 
-// Scenario: after authentication, an unknown database is 3D000, an unknown role and a NOLOGIN role 28000.
+// Scenario: after authentication, an unknown database is 3D000, an unknown role and a NOLOGIN role
+// 28000.
 TEST_F(AuthTest, StartupChecks) {
   if (!HavePsql()) GTEST_SKIP() << "psql is not installed";
   Admin("CREATE ROLE nolog");
@@ -155,7 +172,8 @@ TEST_F(AuthTest, StartupChecks) {
   r = Psql("nobody", "", "SELECT 1");
   EXPECT_NE(r.out.find("FATAL:  role \"nobody\" does not exist"), std::string::npos) << r.out;
   r = Psql("nolog", "", "SELECT 1");
-  EXPECT_NE(r.out.find("FATAL:  role \"nolog\" is not permitted to log in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FATAL:  role \"nolog\" is not permitted to log in"), std::string::npos)
+      << r.out;
   auto o = server_.Options(true);
   o.database = "nosuchdb";
   auto c = client::Connection::Connect(o);
@@ -169,8 +187,8 @@ TEST_F(AuthTest, StartupChecks) {
   EXPECT_EQ(c.error().sqlstate, "28000");
 }
 
-// Scenario: SIGHUP switches TCP from trust to scram-sha-256 for the next connection; a broken file is
-// logged with its line and the rules in force stay.
+// Scenario: SIGHUP switches TCP from trust to scram-sha-256 for the next connection; a broken file
+// is logged with its line and the rules in force stay.
 TEST_F(AuthTest, ReloadSwitchesTrustToScram) {
   if (!HavePsql()) GTEST_SKIP() << "psql is not installed";
   Admin("CREATE ROLE bob LOGIN PASSWORD 'builder'");
@@ -184,19 +202,24 @@ TEST_F(AuthTest, ReloadSwitchesTrustToScram) {
 
   Reload("local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all 10.0.0.0/99 trust\n");
   std::string log = server_.Log();
-  EXPECT_NE(log.find("LOG:  invalid CIDR mask in address \"10.0.0.0/99\""), std::string::npos) << log;
+  EXPECT_NE(log.find("LOG:  invalid CIDR mask in address \"10.0.0.0/99\""), std::string::npos)
+      << log;
   EXPECT_NE(log.find("line 3 of configuration file"), std::string::npos) << log;
   EXPECT_NE(log.find("LOG:  pg_hba.conf was not reloaded"), std::string::npos) << log;
   r = Psql("bob", "", "SELECT 1");
-  EXPECT_NE(r.out.find("fe_sendauth: no password supplied"), std::string::npos) << "scram is still in force";
+  EXPECT_NE(r.out.find("fe_sendauth: no password supplied"), std::string::npos)
+      << "scram is still in force";
 }
 
-// Scenario: our client authenticates with SCRAM, md5 and password, and refuses to go on without a password.
+// Scenario: our client authenticates with SCRAM, md5 and password, and refuses to go on without a
+// password.
 TEST_F(AuthTest, ClientLibraryAuthenticates) {
-  Admin("CREATE USER s PASSWORD 'p1'; SET password_encryption = md5; CREATE USER m PASSWORD 'p2'; "
-        "CREATE USER c PASSWORD 'p3'");
-  Reload("local all all trust\nhost all s 127.0.0.1/32 scram-sha-256\nhost all m 127.0.0.1/32 md5\n"
-         "host all c 127.0.0.1/32 password\n");
+  Admin(
+      "CREATE USER s PASSWORD 'p1'; SET password_encryption = md5; CREATE USER m PASSWORD 'p2'; "
+      "CREATE USER c PASSWORD 'p3'");
+  Reload(
+      "local all all trust\nhost all s 127.0.0.1/32 scram-sha-256\nhost all m 127.0.0.1/32 md5\n"
+      "host all c 127.0.0.1/32 password\n");
   for (auto [user, password] : {std::pair{"s", "p1"}, {"m", "p2"}, {"c", "p3"}}) {
     auto c = ConnectAs(user, password);
     ASSERT_TRUE(c.ok()) << user << ": " << c.error().message;
@@ -214,11 +237,16 @@ TEST_F(AuthTest, ClientLibraryAuthenticates) {
   (*c)->Close();
 }
 
-// Scenario: two databases keep their own tables; DROP DATABASE removes one; everything survives a restart.
+// Scenario: two databases keep their own tables; DROP DATABASE removes one; everything survives a
+// restart.
 TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
-  Admin("CREATE DATABASE d1; CREATE DATABASE d2; CREATE DATABASE d3; CREATE USER alice PASSWORD 'wonder'");
+  Admin(
+      "CREATE DATABASE d1; CREATE DATABASE d2; CREATE DATABASE d3; CREATE USER alice PASSWORD "
+      "'wonder'");
   Admin("CREATE TABLE t (id int, v text); INSERT INTO t VALUES (1, 'one in d1')", "d1");
-  Admin("CREATE TABLE t (id int, v text); INSERT INTO t VALUES (2, 'two in d2'), (3, 'three in d2')", "d2");
+  Admin(
+      "CREATE TABLE t (id int, v text); INSERT INTO t VALUES (2, 'two in d2'), (3, 'three in d2')",
+      "d2");
   auto o = server_.Options(true);
   o.database = "d1";
   auto c1 = client::Connection::Connect(o);
@@ -238,7 +266,8 @@ TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   EXPECT_EQ(other->error->sqlstate, "55006") << "another session is in d1";
   EXPECT_EQ(other->error->message, "database \"d1\" is being accessed by other users");
   (*c1)->Close();
-  EXPECT_EQ((*c0)->Query("SELECT 1 FROM t").value().error->sqlstate, "42P01") << "postgres has no table t";
+  EXPECT_EQ((*c0)->Query("SELECT 1 FROM t").value().error->sqlstate, "42P01")
+      << "postgres has no table t";
   ASSERT_TRUE((*c0)->Query("DROP DATABASE d3")->ok());
   (*c0)->Close();
 
@@ -261,15 +290,16 @@ TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   auto c3 = client::Connection::Connect(o);
   ASSERT_FALSE(c3.ok());
   EXPECT_EQ(c3.error().sqlstate, "3D000") << "d3 was dropped";
-  EXPECT_FALSE(std::filesystem::exists(server_.data_dir() / "base" / "16386")) << "its folder is gone";
+  EXPECT_FALSE(std::filesystem::exists(server_.data_dir() / "base" / "16386"))
+      << "its folder is gone";
   Reload("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
   auto alice = ConnectAs("alice", "wonder", "d2");
   ASSERT_TRUE(alice.ok()) << "the role and its secret survived: " << alice.error().message;
   (*alice)->Close();
 }
 
-// Scenario: role and database DDL report PostgreSQL's SQLSTATEs, and only superusers (or CREATEDB roles,
-// for databases) may run it.
+// Scenario: role and database DDL report PostgreSQL's SQLSTATEs, and only superusers (or CREATEDB
+// roles, for databases) may run it.
 TEST_F(AuthTest, DdlErrors) {
   auto su = server_.Connect();
   ASSERT_TRUE(su.ok());
@@ -314,7 +344,8 @@ TEST_F(AuthTest, DdlErrors) {
   expect_error(plain, "ALTER ROLE plain CREATEDB", "42501", "permission denied");
   expect_error(plain, "CREATE DATABASE z", "42501", "permission denied to create database");
   expect_error(plain, "DROP DATABASE shop", "42501", "must be owner of database shop");
-  expect_error(plain, "SELECT minipg_crash()", "42501", "permission denied for function minipg_crash");
+  expect_error(plain, "SELECT minipg_crash()", "42501",
+               "permission denied for function minipg_crash");
   expect_ok(plain, "ALTER ROLE plain PASSWORD 'mine'", "ALTER ROLE");
   plain.Close();
 

@@ -69,11 +69,13 @@ TEST(HbaTest, ErrorsNameTheirLine) {
       {"host all all 127.0.0.1/33 trust", "invalid CIDR mask in address \"127.0.0.1/33\""},
       {"host all all 127.0.0.1", "end-of-line before netmask specification"},
       {"host all all 127.0.0.1 ::1 trust", "IP address and mask do not match"},
-      {"host all all 300.0.0.1/32 trust", "invalid IP address \"300.0.0.1\": host names are not supported by minipg"},
+      {"host all all 300.0.0.1/32 trust",
+       "invalid IP address \"300.0.0.1\": host names are not supported by minipg"},
       {"local all all bogus", "invalid authentication method \"bogus\""},
       {"local all all peer", "authentication method \"peer\" is not supported by minipg"},
       {"local all all trust extra=1", "unrecognized authentication option name: \"extra=1\""},
-      {"local all +admins trust", "group and file references (\"+admins\") are not supported by minipg"},
+      {"local all +admins trust",
+       "group and file references (\"+admins\") are not supported by minipg"},
   };
   for (const Case& c : cases) {
     HbaFile f = ParseHba(std::string("local all all trust\n# comment\n") + c.line + "\n");
@@ -94,11 +96,14 @@ TEST(HbaTest, FirstMatchWins) {
       "host  all  all   127.0.0.1/32  password\n");
   ASSERT_TRUE(f.errors.empty());
   EXPECT_EQ(MatchHba(f.lines, Local("shop", "alice"))->line_number, 1);
-  EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "shop", "alice"))->method, AuthMethod::kScramSha256);
+  EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "shop", "alice"))->method,
+            AuthMethod::kScramSha256);
   EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "other", "alice"))->method, AuthMethod::kPassword);
   EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "shop", "rej"))->method, AuthMethod::kReject);
-  EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "bob", "bob"))->method, AuthMethod::kMd5) << "sameuser";
-  EXPECT_EQ(MatchHba(f.lines, Host("10.1.1.1", "shop", "alice")), nullptr) << "no line for that address";
+  EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "bob", "bob"))->method, AuthMethod::kMd5)
+      << "sameuser";
+  EXPECT_EQ(MatchHba(f.lines, Host("10.1.1.1", "shop", "alice")), nullptr)
+      << "no line for that address";
 }
 
 // Scenario: CIDR and netmask matching for IPv4 and IPv6, and "all" addresses.
@@ -119,7 +124,8 @@ TEST(HbaTest, AddressMatching) {
   EXPECT_EQ(MatchHba(f.lines, Host("fec0::1", "x", "c")), nullptr);
   EXPECT_NE(MatchHba(f.lines, Host("::1", "x", "d")), nullptr);
   EXPECT_EQ(MatchHba(f.lines, Host("::2", "x", "d")), nullptr);
-  EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "x", "d")), nullptr) << "IPv4 never matches an IPv6 line";
+  EXPECT_EQ(MatchHba(f.lines, Host("127.0.0.1", "x", "d")), nullptr)
+      << "IPv4 never matches an IPv6 line";
   EXPECT_NE(MatchHba(f.lines, Host("8.8.8.8", "x", "e")), nullptr);
   EXPECT_EQ(MatchHba(f.lines, Host("8.8.8.8", "x", "f")), nullptr) << "hostssl never matches";
 }

@@ -22,7 +22,8 @@ TEST(PasswordTest, Md5SecretFormat) {
   EXPECT_EQ(EncryptPassword("secret", "alice", "md5"), EncryptMd5("secret", "alice"));
 }
 
-// Scenario: the md5 exchange: the client hashes twice with the salt, the server checks against the secret.
+// Scenario: the md5 exchange: the client hashes twice with the salt, the server checks against the
+// secret.
 TEST(PasswordTest, Md5Exchange) {
   std::string secret = EncryptMd5("secret", "alice");
   std::string salt = "\x01\x02\x03\x04";
@@ -44,7 +45,8 @@ TEST(PasswordTest, ScramSecretFormat) {
   EXPECT_TRUE(CheckPlaintextPassword(secret, "user", "pencil"));
   EXPECT_FALSE(CheckPlaintextPassword(secret, "user", "pencil2"));
   EXPECT_NE(EncryptPassword("pencil", "user", "scram-sha-256"), secret) << "a fresh salt each time";
-  EXPECT_EQ(EncryptPassword(secret, "user", "md5"), secret) << "an encrypted password is kept as it is";
+  EXPECT_EQ(EncryptPassword(secret, "user", "md5"), secret)
+      << "an encrypted password is kept as it is";
   EXPECT_EQ(GetPasswordType("plain"), PasswordType::kPlaintext);
   EXPECT_FALSE(ParseScramSecret("SCRAM-SHA-256$x:abc$def:ghi").has_value());
 }

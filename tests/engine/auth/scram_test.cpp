@@ -17,9 +17,11 @@ constexpr const char* kClientNonce = "rOprNGfwEbeRWgbNEkqO";
 constexpr const char* kServerNonce = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
 constexpr const char* kSaltB64 = "W22ZaJ0SNY7soEsUEjb6gQ==";
 constexpr const char* kClientFirst = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
-constexpr const char* kServerFirst = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+constexpr const char* kServerFirst =
+    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
 constexpr const char* kClientFinal =
-    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+"
+    "Ute9ytag9zjfMHgsqmmiz7AndVQ=";
 constexpr const char* kServerFinal = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
 
 ScramSecret RfcSecret() {
@@ -51,7 +53,8 @@ TEST(ScramTest, ServerMatchesRfc7677) {
   EXPECT_EQ(*final_message, kServerFinal);
 }
 
-// Scenario: a wrong password fails with 28P01; a missing secret runs a mock exchange that fails the same way.
+// Scenario: a wrong password fails with 28P01; a missing secret runs a mock exchange that fails the
+// same way.
 TEST(ScramTest, WrongPasswordAndMockFail) {
   for (bool mock : {false, true}) {
     ScramServer server(mock ? std::nullopt : std::optional<ScramSecret>(RfcSecret()));
@@ -81,7 +84,8 @@ TEST(ScramTest, RoundTrip) {
 
 // Scenario: malformed messages and channel binding requests are refused with 08P01.
 TEST(ScramTest, MalformedMessages) {
-  for (const char* bad : {"", "x,,n=,r=abc", "n,,r=abc", "n,,n=,r=", "p=tls-server-end-point,,n=,r=abc"}) {
+  for (const char* bad :
+       {"", "x,,n=,r=abc", "n,,r=abc", "n,,n=,r=", "p=tls-server-end-point,,n=,r=abc"}) {
     ScramServer server(RfcSecret());
     auto r = server.HandleClientFirst(bad);
     ASSERT_FALSE(r.ok()) << bad;
@@ -89,7 +93,8 @@ TEST(ScramTest, MalformedMessages) {
   }
   ScramServer server(RfcSecret(), kServerNonce);
   ASSERT_TRUE(server.HandleClientFirst(kClientFirst).ok());
-  auto r = server.HandleClientFinal("c=biws,r=othernonce,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+  auto r = server.HandleClientFinal(
+      "c=biws,r=othernonce,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().sqlstate, "08P01") << "the nonce must be the combined one";
 }

@@ -80,7 +80,8 @@ TEST(GlobalCatalogTest, ChangeCommitsOrNot) {
   EXPECT_NE(c->FindRole("boss"), nullptr) << "the failed change left the catalog alone";
 }
 
-// Scenario: while a session holds its database, DROP DATABASE's exclusive try fails; after, it succeeds.
+// Scenario: while a session holds its database, DROP DATABASE's exclusive try fails; after, it
+// succeeds.
 TEST(GlobalCatalogTest, DatabaseLock) {
   TempDir dir;
   ASSERT_TRUE(InitStorage(dir.path(), "boss").ok());
