@@ -20,6 +20,7 @@
  */
 #include <editline/readline.h>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
   minipg::client::ConnectOptions o;
   if (const char* v = std::getenv("PGHOST")) o.host = v;
   if (const char* v = std::getenv("PGPORT")) o.port = std::atoi(v);
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr) o.user = pw->pw_name;  // as psql: the OS user
   if (const char* v = std::getenv("USER")) o.user = v;
   if (const char* v = std::getenv("PGUSER")) o.user = v;
   if (const char* v = std::getenv("PGDATABASE")) o.database = v;
