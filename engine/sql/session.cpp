@@ -185,7 +185,10 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
   return out;
 }
 
-Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {}
+Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {
+  // The role's attribute at connection time, as PostgreSQL reports it.
+  impl_->settings.SetServerValue("is_superuser", SessionUserIsSuperuser(impl_->ctx) ? "on" : "off");
+}
 Session::~Session() = default;
 
 Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {

@@ -101,6 +101,13 @@ Settings::Entry* Settings::FindMutable(std::string_view name) {
   return const_cast<Entry*>(static_cast<const Settings*>(this)->Find(name));
 }
 
+void Settings::SetServerValue(std::string_view name, std::string value) {
+  if (Entry* entry = FindMutable(name)) {
+    entry->default_value = value;
+    entry->value = std::move(value);
+  }
+}
+
 Status Settings::Set(std::string_view name, const std::optional<std::string>& value) {
   Entry* entry = FindMutable(name);
   if (entry == nullptr) {

@@ -338,6 +338,8 @@ TEST_F(AuthTest, DdlErrors) {
   ASSERT_TRUE(p.ok()) << p.error().message;
   client::Connection& plain = **p;
   EXPECT_EQ(plain.Query("SELECT current_user")->Scalar(), "plain");
+  EXPECT_EQ(plain.Query("SHOW is_superuser")->Scalar(), "off");
+  EXPECT_EQ(s.Query("SHOW is_superuser")->Scalar(), "on");
   expect_error(plain, "CREATE ROLE z", "42501", "permission denied to create role");
   expect_error(plain, "DROP ROLE maker", "42501", "permission denied to drop role");
   expect_error(plain, "ALTER ROLE maker NOLOGIN", "42501", "permission denied");
