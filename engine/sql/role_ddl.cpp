@@ -216,12 +216,25 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
       return MakeError(sqlstate::kDuplicateDatabase,
                        fmt::format("database \"{}\" already exists", name));
     }
+    // A new database is a copy of template1, which nobody may be connected
+    // to meanwhile (its exclusive lock is held until the copy is done).
+    auto template_lock = storage::TryLockDatabaseExclusive(ctx.cluster_dir, storage::kTemplate1Oid);
+    if (!template_lock.ok()) return template_lock.error();
+    if (!template_lock->valid()) {
+      Error e = MakeError(sqlstate::kObjectInUse,
+                          "source database \"template1\" is being accessed by other users");
+      e.detail = "There are other sessions using the database.";
+      return e;
+    }
     oid = c.next_oid++;
     // The folder first, then the catalog entry: an entry never lacks its folder.
     std::filesystem::path dir = storage::DatabasePath(ctx.cluster_dir, oid);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return storage::IoError("create directory", dir, ec.value());
+    if (Status f = storage::CopyDatabaseFiles(ctx.cluster_dir, storage::kTemplate1Oid, oid);
+        !f.ok())
+      return f;
     if (Status f = storage::FsyncDir(dir.parent_path()); !f.ok()) return f;
     c.databases.push_back({oid, name});
     return OkStatus();
@@ -249,9 +262,9 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
     if (db->oid == storage::kTemplate1Oid) {
       return MakeError(sqlstate::kWrongObjectType, "cannot drop a template database");
     }
-    auto in_use = storage::TryLockDatabaseExclusive(ctx.cluster_dir, db->oid);
-    if (!in_use.ok()) return in_use.error();
-    if (!*in_use) {
+    auto held = storage::TryLockDatabaseExclusive(ctx.cluster_dir, db->oid);
+    if (!held.ok()) return held.error();
+    if (!held->valid()) {
       Error e = MakeError(sqlstate::kObjectInUse,
                           fmt::format("database \"{}\" is being accessed by other users", name));
       e.detail = "There are other sessions using the database.";

@@ -254,14 +254,37 @@ Result<UniqueFd> LockDatabaseShared(const std::filesystem::path& data_dir, uint3
   return owned;
 }
 
-Result<bool> TryLockDatabaseExclusive(const std::filesystem::path& data_dir, uint32_t oid) {
+Result<UniqueFd> TryLockDatabaseExclusive(const std::filesystem::path& data_dir, uint32_t oid) {
   std::filesystem::path path = DatabasePath(data_dir, oid) / "minipg_database.lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("open", path, errno);
   UniqueFd owned(fd);
-  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
-  if (errno == EWOULDBLOCK) return false;
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return owned;
+  if (errno == EWOULDBLOCK) return UniqueFd();
   return IoError("lock", path, errno);
+}
+
+Status CopyDatabaseFiles(const std::filesystem::path& data_dir, uint32_t from_oid,
+                         uint32_t to_oid) {
+  std::filesystem::path from = DatabasePath(data_dir, from_oid);
+  std::filesystem::path to = DatabasePath(data_dir, to_oid);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(from, ec)) {
+    const std::filesystem::path& src = entry.path();
+    if (!entry.is_regular_file() || src.extension() == ".lock" || src.extension() == ".tmp")
+      continue;
+    auto in = OpenFile(src, O_RDONLY);
+    if (!in.ok()) return in.error();
+    auto bytes = ReadAll(in->get(), src);
+    if (!bytes.ok()) return bytes.error();
+    std::filesystem::path dst = to / src.filename();
+    auto out = OpenFile(dst, O_WRONLY | O_CREAT | O_TRUNC);
+    if (!out.ok()) return out.error();
+    if (Status s = WriteAllAt(out->get(), *bytes, 0, dst); !s.ok()) return s;
+    if (fsync(out->get()) != 0) return IoError("fsync", dst, errno);
+  }
+  if (ec) return IoError("read directory", from, ec.value());
+  return FsyncDir(to);
 }
 
 std::string OsUserName() {

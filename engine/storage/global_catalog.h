@@ -102,9 +102,15 @@ Status ChangeGlobalCatalog(const std::filesystem::path& data_dir,
  * descriptor keeps it. 3D000 if the folder is gone (dropped). */
 Result<UniqueFd> LockDatabaseShared(const std::filesystem::path& data_dir, uint32_t oid);
 
-/* For DROP DATABASE: true if no session holds the database (tried
- * without waiting; the lock is released again on return). */
-Result<bool> TryLockDatabaseExclusive(const std::filesystem::path& data_dir, uint32_t oid);
+/* For DROP DATABASE and for copying template1 in CREATE DATABASE: takes the
+ * database's lock exclusively without waiting. The returned descriptor holds
+ * it; an invalid one means some session is connected to the database. */
+Result<UniqueFd> TryLockDatabaseExclusive(const std::filesystem::path& data_dir, uint32_t oid);
+
+/* Copies a database's files (its catalog and tables, not its lock files)
+ * into the empty folder of another; the caller holds the source's exclusive
+ * lock, so nobody changes it meanwhile. Files are fsynced. */
+Status CopyDatabaseFiles(const std::filesystem::path& data_dir, uint32_t from_oid, uint32_t to_oid);
 
 /* The OS user running this process (the default bootstrap superuser). */
 std::string OsUserName();

@@ -240,6 +240,8 @@ TEST_F(AuthTest, ClientLibraryAuthenticates) {
 // Scenario: two databases keep their own tables; DROP DATABASE removes one; everything survives a
 // restart.
 TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
+  // template1's tables are copied into every new database, as in PostgreSQL.
+  Admin("CREATE TABLE from_template (x int); INSERT INTO from_template VALUES (7)", "template1");
   Admin(
       "CREATE DATABASE d1; CREATE DATABASE d2; CREATE DATABASE d3; CREATE USER alice PASSWORD "
       "'wonder'");
@@ -253,6 +255,7 @@ TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   ASSERT_TRUE(c1.ok());
   EXPECT_EQ((*c1)->Query("SELECT v FROM t")->Scalar(), "one in d1");
   EXPECT_EQ((*c1)->Query("SELECT current_database()")->Scalar(), "d1");
+  EXPECT_EQ((*c1)->Query("SELECT x FROM from_template")->Scalar(), "7");
   auto in_use = (*c1)->Query("DROP DATABASE d1");
   ASSERT_TRUE(in_use.ok());
   ASSERT_FALSE(in_use->ok());
@@ -268,6 +271,15 @@ TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   (*c1)->Close();
   EXPECT_EQ((*c0)->Query("SELECT 1 FROM t").value().error->sqlstate, "42P01")
       << "postgres has no table t";
+  o.database = "template1";
+  auto in_template = client::Connection::Connect(o);
+  ASSERT_TRUE(in_template.ok());
+  auto busy = (*c0)->Query("CREATE DATABASE d4");
+  ASSERT_FALSE(busy->ok());
+  EXPECT_EQ(busy->error->sqlstate, "55006");
+  EXPECT_EQ(busy->error->message, "source database \"template1\" is being accessed by other users");
+  (*in_template)->Close();
+  server_.WaitForBackends(1);
   ASSERT_TRUE((*c0)->Query("DROP DATABASE d3")->ok());
   (*c0)->Close();
 

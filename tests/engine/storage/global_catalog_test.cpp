@@ -90,11 +90,11 @@ TEST(GlobalCatalogTest, DatabaseLock) {
     ASSERT_TRUE(held.ok());
     auto free_now = TryLockDatabaseExclusive(dir.path(), kPostgresDbOid);
     ASSERT_TRUE(free_now.ok());
-    EXPECT_FALSE(*free_now);
+    EXPECT_FALSE(free_now->valid());
   }
   auto free_now = TryLockDatabaseExclusive(dir.path(), kPostgresDbOid);
   ASSERT_TRUE(free_now.ok());
-  EXPECT_TRUE(*free_now);
+  EXPECT_TRUE(free_now->valid());
   auto gone = LockDatabaseShared(dir.path(), 99999);
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().sqlstate, "3D000");
