@@ -22,7 +22,7 @@ done
 EVENTS=$((PORT + 1))
 
 echo "demo: starting minipg on port $PORT, data directory $DATA"
-"$BIN/minipg" -D "$DATA" -p "$PORT" -k "$DEMO" -c trace_file=trace.jsonl >"$DEMO/server.log" 2>&1 &
+"$BIN/minipg" -D "$DATA" -p "$PORT" -k "$DEMO" -U demo -c trace_file=trace.jsonl >"$DEMO/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do
   [ -S "$DEMO/.s.PGSQL.$PORT" ] && break
@@ -35,6 +35,10 @@ if [ ! -S "$DEMO/.s.PGSQL.$PORT" ]; then
   exit 1
 fi
 PSQL="psql -X -q -h $DEMO -p $PORT -U demo"
+# The new data directory's superuser is "demo" (-U); it makes the demo's
+# database and roles. pg_hba.conf trusts local and loopback connections.
+$PSQL -d postgres -c "CREATE DATABASE shop" -c "CREATE USER alice" -c "CREATE USER web" \
+      -c "CREATE USER carol" -c "CREATE USER you" >/dev/null
 
 # The visualizer starts first, so it sees every connection arrive.
 VIZ=("$BIN/minipg-viz" --connect "127.0.0.1:$EVENTS")

@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * backend.cpp
- *   The backend: startup, authentication, and the session's message loop.
+ *   The backend: startup, signals and session end (authentication is in
+ *   auth.cpp, the message loop in simple_query.cpp).
  *
  *   A session is a state machine. Every change goes through SetState(),
  *   which emits the "state" event and updates the process title, so the
@@ -50,6 +51,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/session.h"
 #include "engine/sql/settings.h"
+#include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg {
@@ -303,17 +305,6 @@ void Backend::ProcessCancelRequest(const proto::CancelRequest& req) {
   _exit(0);
 }
 
-void Backend::Authenticate() {
-  SetState(SessionState::kAuthenticating);
-  if (user_.empty()) {
-    Fatal(MakeError(sqlstate::kInvalidAuthorizationSpecification,
-                    "no PostgreSQL user name specified in startup packet"));
-  }
-  // Every connection is trusted for now (see docs/protocol.md).
-  proto::EncodeAuthenticationOk(out_);
-  trace::Event(EventType::kAuthOk).Str("method", "trust").Str("user", user_).Emit();
-}
-
 void Backend::SendStartupParameters() {
   const std::pair<const char*, std::string> params[] = {
       {"application_name", application_name_},
@@ -323,7 +314,7 @@ void Backend::SendStartupParameters() {
       {"in_hot_standby", "off"},
       {"integer_datetimes", "on"},
       {"IntervalStyle", "postgres"},
-      {"is_superuser", "on"},
+      {"is_superuser", superuser_ ? "on" : "off"},
       {"server_encoding", "UTF8"},
       {"server_version", kServerVersion},
       {"session_authorization", user_},
@@ -396,7 +387,8 @@ void Backend::Run() {
   ArmAlarm(kAlarmAuthentication, 0);
 
   sql::SessionContext ctx;
-  ctx.data_dir = info_.config->data_directory;
+  ctx.cluster_dir = info_.config->data_directory;
+  ctx.data_dir = storage::DatabasePath(info_.config->data_directory, database_oid_);
   ctx.user = user_;
   ctx.database = database_;
   ctx.backend_pid = getpid();

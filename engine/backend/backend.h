@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/auth/hba.h"
 #include "engine/postmaster/config.h"
 
 namespace minipg {
@@ -65,6 +66,7 @@ struct BackendStartInfo {
   const Config* config = nullptr;
   const std::vector<ChildEntry>* children = nullptr;  // the postmaster's list, as of the fork
   int proc_slot = -1;  // the process array slot the postmaster chose for this backend
+  const std::vector<auth::HbaLine>* hba = nullptr;     // pg_hba.conf as the postmaster parsed it
 };
 
 /* Runs the backend in this freshly forked process; never returns. */

@@ -3,7 +3,8 @@
  *   The Backend class and what its source files share. Not for use outside
  *   engine/backend/.
  *
- *   backend.cpp        signals, startup packet, authentication, session end
+ *   backend.cpp        signals, startup packet, session end
+ *   auth.cpp           pg_hba.conf, password exchanges, role and database checks
  *   simple_query.cpp   the message loop and the simple query protocol
  *-------------------------------------------------------------------------
  */
@@ -21,6 +22,7 @@
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
 #include "engine/sql/session.h"
+#include "engine/storage/file_util.h"
 
 namespace minipg::backend {
 
@@ -92,6 +94,14 @@ class Backend {
   bool ReadStartup();
   void ProcessCancelRequest(const proto::CancelRequest& req);
   void Authenticate();
+  /* auth.cpp: one password exchange per method; true if the client proved it. */
+  bool AuthPassword(const std::string& secret, bool role_exists);
+  bool AuthMd5(const std::string& secret);
+  bool AuthScram(const std::string& secret);
+  /* Reads the client's 'p' message; a client that hangs up instead (psql
+   * does, to prompt for a password) ends the session quietly. */
+  std::string ReadAuthResponse(const char* what);
+  [[noreturn]] void AuthFatal(const Error& e, std::string_view reason, std::string_view log_detail = {});
   void SendStartupParameters();
   [[noreturn]] void MessageLoop();
   void ExecSimpleQuery(std::string_view text);
@@ -115,6 +125,10 @@ class Backend {
   char tx_status_ = proto::kTxIdle;
   std::string user_, database_, application_name_;
   std::unique_ptr<sql::Session> session_;
+  uint32_t database_oid_ = 0;    // set by Authenticate: the database's folder is base/<oid>
+  bool superuser_ = false;       // the role's attribute at connection time (ParameterStatus is_superuser)
+  storage::UniqueFd database_lock_;  // shared flock on the database while the session lives
+  std::string auth_method_;      // the pg_hba.conf method used, for events
 };
 
 }  // namespace minipg::backend

@@ -51,6 +51,12 @@ inline constexpr const char* kAdminShutdown = "57P01";
 inline constexpr const char* kCrashShutdown = "57P02";
 inline constexpr const char* kCannotConnectNow = "57P03";
 inline constexpr const char* kIoError = "58030";
+inline constexpr const char* kInsufficientPrivilege = "42501";
+inline constexpr const char* kDuplicateObject = "42710";
+inline constexpr const char* kDuplicateDatabase = "42P04";
+inline constexpr const char* kReservedName = "42939";
+inline constexpr const char* kObjectInUse = "55006";
+inline constexpr const char* kDependentObjectsStillExist = "2BP01";
 inline constexpr const char* kInternalError = "XX000";
 inline constexpr const char* kDataCorrupted = "XX001";
 

@@ -23,6 +23,8 @@
 #include <fstream>
 
 #include "engine/common/sqlstate.h"
+#include "engine/auth/hba.h"
+#include "engine/postmaster/hba_load.h"
 #include "engine/storage/data_directory.h"
 
 namespace fs = std::filesystem;
@@ -60,7 +62,7 @@ std::string SampleConfig() {
 
 }  // namespace
 
-Status PrepareDataDirectory(const fs::path& dir, bool& created) {
+Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view superuser) {
   created = false;
   std::error_code ec;
   bool exists = fs::exists(dir, ec);
@@ -78,7 +80,8 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created) {
   if (ec) return IoError(fmt::format("could not create directory \"{}\": {}", dir.string(), ec.message()));
   fs::permissions(dir, fs::perms::owner_all, ec);
   if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfig()); !s.ok()) return s;
-  if (Status s = storage::InitStorage(dir); !s.ok()) return s;
+  if (Status s = WriteNewFile(dir / kHbaFileName, auth::DefaultHbaFile()); !s.ok()) return s;
+  if (Status s = storage::InitStorage(dir, superuser); !s.ok()) return s;
   // PG_VERSION last: its presence means initialization finished.
   if (Status s = WriteNewFile(dir / "PG_VERSION", "15\n"); !s.ok()) return s;
   created = true;

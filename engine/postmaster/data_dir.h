@@ -8,20 +8,24 @@
  *     minipg.conf       settings (PostgreSQL's postgresql.conf format)
  *     postmaster.pid    while a server runs: its pid, data directory,
  *                       start time, port, socket directory, listen address
- *     global/, base/    the storage layer's catalog and table files
+ *     pg_hba.conf       client authentication rules (engine/auth/hba.h)
+ *     global/, base/    the storage layer's catalogs and table files
  *-------------------------------------------------------------------------
  */
 #pragma once
 
 #include <filesystem>
+#include <string_view>
 
 #include "engine/common/error.h"
 #include "engine/postmaster/config.h"
 
 namespace minipg {
 
-/* Initializes an empty or missing directory; `created` says whether it did. */
-Status PrepareDataDirectory(const std::filesystem::path& dir, bool& created);
+/* Initializes an empty or missing directory; `created` says whether it did.
+ * `superuser` names the bootstrap superuser of a new directory (initdb -U);
+ * empty = the OS user running the server. */
+Status PrepareDataDirectory(const std::filesystem::path& dir, bool& created, std::string_view superuser = {});
 
 /* Creates postmaster.pid, or fails if a live server holds the directory. */
 Status CreateLockFile(const Config& config);

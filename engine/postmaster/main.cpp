@@ -2,10 +2,11 @@
  * main.cpp
  *   `minipg`: start a server.
  *
- *     minipg -D DATADIR [-p PORT] [-k SOCKETDIR] [-h ADDRESSES] [-N MAXCONN] [-c name=value ...]
+ *     minipg -D DATADIR [-p PORT] [-k SOCKETDIR] [-h ADDRESSES] [-N MAXCONN] [-U NAME] [-c name=value ...]
  *
  *   The flags are PostgreSQL's `postgres` flags. An empty or missing
- *   DATADIR is initialized first (and the server says so).
+ *   DATADIR is initialized first (and the server says so); -U names its
+ *   superuser then, as initdb -U does (default: the OS user).
  *-------------------------------------------------------------------------
  */
 #include <CLI/CLI.hpp>
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"minipg: an educational PostgreSQL-compatible server that forks a backend per connection"};
   std::string data_dir;
-  std::string port, socket_dir, listen, max_conn;
+  std::string port, socket_dir, listen, max_conn, superuser;
   std::vector<std::string> options;
   app.set_help_flag("--help", "print this help and exit");  // -h is the listen address, as in postgres
   app.add_option("-D,--pgdata", data_dir, "data directory (created and initialized if missing or empty)");
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
   app.add_option("-k,--socket-dir", socket_dir, "directories for the Unix socket (default /tmp)");
   app.add_option("-h,--listen", listen, "TCP addresses to listen on (default localhost)");
   app.add_option("-N,--max-connections", max_conn, "maximum number of client connections");
+  app.add_option("-U,--username", superuser,
+                 "superuser name of a new data directory (as initdb -U; default: the OS user)");
   app.add_option("-c", options, "set a setting: -c name=value (repeatable)");
   app.set_version_flag("-V,--version", std::string("minipg (PostgreSQL) ") + minipg::kServerVersion);
 
@@ -64,7 +67,7 @@ int main(int argc, char** argv) {
   minipg::Config config;
   config.data_directory = data_dir;
   bool created = false;
-  if (minipg::Status s = minipg::PrepareDataDirectory(config.data_directory, created); !s.ok()) {
+  if (minipg::Status s = minipg::PrepareDataDirectory(config.data_directory, created, superuser); !s.ok()) {
     PrintError(s.error());
     return 1;
   }

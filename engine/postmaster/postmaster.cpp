@@ -44,6 +44,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
+#include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
@@ -59,6 +60,7 @@ using trace::EventType;
 
 volatile sig_atomic_t g_child_exit_pending = 0;
 volatile sig_atomic_t g_shutdown_request = 0;  // 0 none, 1 smart, 2 fast, 3 immediate
+volatile sig_atomic_t g_reload_request = 0;    // SIGHUP: re-read pg_hba.conf
 int g_self_pipe[2] = {-1, -1};
 
 void WakeMainLoop() {
@@ -77,6 +79,10 @@ void HandleSmart(int) {
 }
 void HandleFast(int) {
   if (g_shutdown_request < 2) g_shutdown_request = 2;
+  WakeMainLoop();
+}
+void HandleReload(int) {
+  g_reload_request = 1;
   WakeMainLoop();
 }
 void HandleImmediate(int) {
@@ -146,6 +152,7 @@ class Postmaster {
   void StartBackend(int sock, const ListenSocket& ls, const sockaddr_storage& addr);
   void ProcessChildExit();
   void ProcessShutdownRequest();
+  void ProcessReloadRequest();
   void HandleChildCrash(pid_t pid, int status, const std::string& desc);
   void SetPmState(PmState s);
   void SignalChildren(int sig, bool backends_only, int quit_reason = 0);
@@ -160,6 +167,7 @@ class Postmaster {
   PmState state_ = PmState::kRun;
   std::vector<ListenSocket> listen_;
   std::vector<ChildEntry> children_;
+  std::vector<auth::HbaLine> hba_;  // pg_hba.conf; backends get it through fork()
   int event_send_fd_ = -1;
   int event_recv_fd_ = -1;
   int event_listen_fd_ = -1;
@@ -435,6 +443,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   info.unix_socket = ls.unix_socket;
   info.config = &config_;
   info.children = &children_;
+  info.hba = &hba_;
   if (ls.unix_socket) {
     info.client_host = "[local]";
   } else {
@@ -643,6 +652,12 @@ void Postmaster::MaybeFinishCrashRecovery() {
   Log("database system is ready to accept connections");
 }
 
+void Postmaster::ProcessReloadRequest() {
+  g_reload_request = 0;
+  Log("received SIGHUP, reloading configuration files");
+  LoadHbaRules(config_, hba_, true);
+}
+
 void Postmaster::ProcessShutdownRequest() {
   int req = g_shutdown_request;
   PmState target = req == 3 ? PmState::kStopImmediate : req == 2 ? PmState::kStopFast : PmState::kStopSmart;
@@ -714,6 +729,7 @@ void Postmaster::ServerLoop() {
     }
     if (g_child_exit_pending) ProcessChildExit();
     if (g_shutdown_request) ProcessShutdownRequest();
+    if (g_reload_request) ProcessReloadRequest();
     for (size_t i = 1; i < fds.size() && state_ != PmState::kStopImmediate; ++i) {
       if (fds[i].revents & POLLIN) AcceptConnection(listen_[i - 1]);
     }
@@ -738,6 +754,11 @@ int Postmaster::Run() {
     return 1;
   }
   SetPsTitle("postmaster");
+  if (!LoadHbaRules(config_, hba_, false)) {
+    LogLine("FATAL", "could not load pg_hba.conf");
+    Cleanup();
+    return 1;
+  }
   if (pipe2(g_self_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
     std::fprintf(stderr, "minipg: could not create self-pipe: %s\n", std::strerror(errno));
     Cleanup();
@@ -772,7 +793,8 @@ int Postmaster::Run() {
   sa.sa_handler = HandleImmediate;
   sigaction(SIGQUIT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);  // nothing to reload yet
+  sa.sa_handler = HandleReload;
+  sigaction(SIGHUP, &sa, nullptr);
 
   StartCollector();
   StartCheckpointer();

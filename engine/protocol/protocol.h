@@ -67,6 +67,9 @@ inline constexpr char kNotificationResponse = 'A';
 inline constexpr int32_t kAuthOk = 0;
 inline constexpr int32_t kAuthCleartextPassword = 3;
 inline constexpr int32_t kAuthMd5Password = 5;
+inline constexpr int32_t kAuthSasl = 10;          // list of SASL mechanisms
+inline constexpr int32_t kAuthSaslContinue = 11;  // server-first-message
+inline constexpr int32_t kAuthSaslFinal = 12;     // server-final-message
 
 /* Startup packet codes. */
 inline constexpr int32_t kProtocolVersion3 = 3 << 16;  // 196608: major 3, minor 0

@@ -12,6 +12,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/admin_functions.h"
+#include "engine/sql/role_ddl.h"
 
 namespace minipg::sql {
 
@@ -165,6 +166,9 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
       return Datum(std::monostate{});  // void: printed as an empty string by the caller
     }
     case FuncId::kMinipgCrash:
+      if (!SessionUserIsSuperuser(ctx)) {
+        return MakeError(sqlstate::kInsufficientPrivilege, "permission denied for function minipg_crash");
+      }
       CrashThisProcess();  // never returns: the postmaster sees a backend die of SIGSEGV
     case FuncId::kNow:
       return Datum(TransactionStartTimestamp());

@@ -29,9 +29,9 @@
 #include "engine/sql/parser.h"
 #include "engine/sql/planner.h"
 #include "engine/shmem/checkpoint_request.h"
+#include "engine/sql/role_ddl.h"
 #include "engine/sql/settings.h"
 #include "engine/storage/catalog.h"
-#include "engine/storage/data_directory.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::sql {
@@ -46,7 +46,6 @@ struct Session::Impl {
 
   SessionContext ctx;
   Settings settings;
-  bool storage_ready = false;
 };
 
 namespace {
@@ -137,14 +136,23 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
 
 Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink) {
   StatementKind kind = GetStatementKind(stmt);
+  if (kind == StatementKind::kOther) {
+    // Databases and roles: their own grammar and path (role_ddl.h).
+    if (auto ddl = ParseCatalogDdl(GetStatementText(stmt))) {
+      if (!ddl->ok()) {
+        Error e = ddl->error();
+        if (e.position > 0) e.position += stmt.location - 1;
+        return e;
+      }
+      auto tag = ExecCatalogDdl(**ddl, ctx, settings.Find("password_encryption")->value);
+      if (!tag.ok()) {
+        return tag.error();
+      }
+      return StatementResult{*tag, 0};
+    }
+  }
   storage::CatalogSnapshot catalog;
   if (NeedsCatalog(kind)) {
-    if (!storage_ready) {
-      if (Status s = storage::InitStorage(ctx.data_dir); !s.ok()) {
-        return s.error();
-      }
-      storage_ready = true;
-    }
     auto loaded = storage::LoadCatalog(ctx.data_dir);
     if (!loaded.ok()) {
       return loaded.error();
@@ -184,7 +192,10 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
   return out;
 }
 
-Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {}
+Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {
+  // The role's attribute at connection time, as PostgreSQL reports it.
+  impl_->settings.SetServerValue("is_superuser", SessionUserIsSuperuser(impl_->ctx) ? "on" : "off");
+}
 Session::~Session() = default;
 
 Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {

@@ -77,7 +77,8 @@ struct StatementResult {
 
 /* Who is running SQL, and where the data lives. */
 struct SessionContext {
-  std::filesystem::path data_dir;
+  std::filesystem::path data_dir;     // the database's folder, base/<dboid>: its tables and their catalog
+  std::filesystem::path cluster_dir;  // the data directory (global/ catalog of databases and roles); may be empty in tests
   std::string user;
   std::string database;
   int backend_pid = 0;

@@ -76,6 +76,7 @@ Settings::Settings(std::string server_version) {
   add("integer_datetimes", "on", true);
   add("IntervalStyle", "postgres");
   add("is_superuser", "on", true);
+  add("password_encryption", "scram-sha-256");
   add("search_path", "\"$user\", public");
   add("server_encoding", "UTF8", true);
   add("server_version", std::move(server_version), true);
@@ -101,6 +102,13 @@ Settings::Entry* Settings::FindMutable(std::string_view name) {
   return const_cast<Entry*>(static_cast<const Settings*>(this)->Find(name));
 }
 
+void Settings::SetServerValue(std::string_view name, std::string value) {
+  if (Entry* entry = FindMutable(name)) {
+    entry->default_value = value;
+    entry->value = std::move(value);
+  }
+}
+
 Status Settings::Set(std::string_view name, const std::optional<std::string>& value) {
   Entry* entry = FindMutable(name);
   if (entry == nullptr) {
@@ -124,6 +132,16 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
                        fmt::format("client_encoding \"{}\" is not supported by minipg: only UTF8", new_value));
     }
     new_value = "UTF8";
+  }
+  if (Lower(entry->name) == "password_encryption") {
+    std::string method = Lower(new_value);
+    if (method != "md5" && method != "scram-sha-256") {
+      Error e = MakeError(sqlstate::kInvalidParameterValue,
+                          fmt::format("invalid value for parameter \"password_encryption\": \"{}\"", new_value));
+      e.hint = "Available values: md5, scram-sha-256.";
+      return e;
+    }
+    new_value = method;
   }
   if (Lower(entry->name) == "statement_timeout" || Lower(entry->name) == "idle_in_transaction_session_timeout") {
     auto ms = ParseDurationMs(entry->name, new_value);

@@ -40,6 +40,10 @@ class Settings {
    * name, 55P02 for a read-only one. */
   Status Set(std::string_view name, const std::optional<std::string>& value);
 
+  /* Sets a parameter as the server does (also a read-only one, such as
+   * is_superuser); its default becomes that value too. Unknown names are ignored. */
+  void SetServerValue(std::string_view name, std::string value);
+
   /* Every parameter, ordered by name (SHOW ALL). */
   const std::vector<Entry>& All() const { return entries_; }
 

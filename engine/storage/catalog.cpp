@@ -113,14 +113,10 @@ const TableDef* CatalogSnapshot::Find(std::string_view name) const {
   return nullptr;
 }
 
-std::filesystem::path CatalogPath(const std::filesystem::path& data_dir) {
-  return data_dir / "global" / "minipg_catalog";
-}
-std::filesystem::path CatalogLockPath(const std::filesystem::path& data_dir) {
-  return data_dir / "global" / "minipg_catalog.lock";
-}
-std::filesystem::path TablePath(const std::filesystem::path& data_dir, uint32_t oid) {
-  return data_dir / "base" / std::to_string(oid);
+std::filesystem::path CatalogPath(const std::filesystem::path& db_dir) { return db_dir / "minipg_catalog"; }
+std::filesystem::path CatalogLockPath(const std::filesystem::path& db_dir) { return db_dir / "minipg_catalog.lock"; }
+std::filesystem::path TablePath(const std::filesystem::path& db_dir, uint32_t oid) {
+  return db_dir / std::to_string(oid);
 }
 
 std::string EncodeCatalog(const CatalogSnapshot& catalog) {

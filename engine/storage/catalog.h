@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  * catalog.h
- *   The system catalog: which tables exist and their columns, kept in one
- *   file shared by every backend of a data directory.
+ *   A database's table catalog: which tables exist and their columns, kept
+ *   in one file in the database's folder base/<dboid>/ (global_catalog.h
+ *   lists the databases), shared by every backend connected to it. The
+ *   functions below take that folder as `db_dir`.
  *
- *   Catalog file global/minipg_catalog (all integers little-endian):
+ *   Catalog file base/<dboid>/minipg_catalog (all integers little-endian):
  *
  *     OFFSET  SIZE  DESCRIPTION
  *          0     8  magic "MPGCATv1"
@@ -16,16 +18,16 @@
  *   Table entry:
  *
  *     OFFSET  SIZE  DESCRIPTION
- *          0     4  table OID (its heap file is base/<OID>)
+ *          0     4  table OID (its heap file is base/<dboid>/<OID>)
  *          4     2  name length L
  *          6     L  name (UTF-8, as folded or quoted in SQL)
  *        6+L     2  column count C
  *        8+L     *  C column entries: 2-byte name length, name, 1-byte ColumnType
  *
  * NOTES
- *   Concurrency: readers take a shared flock() on global/minipg_catalog.lock,
+ *   Concurrency: readers take a shared flock() on minipg_catalog.lock,
  *   changers an exclusive one. A change re-reads the catalog under the lock,
- *   writes a new file global/minipg_catalog.tmp, fsyncs it and rename()s it
+ *   writes a new file minipg_catalog.tmp, fsyncs it and rename()s it
  *   over the old one (then fsyncs the directory): a reader sees the old or
  *   the new catalog, never a mix, and a crash leaves one of the two. The lock
  *   lives in its own file because rename() replaces the catalog's inode.
@@ -72,10 +74,10 @@ struct CatalogSnapshot {
 std::string EncodeCatalog(const CatalogSnapshot& catalog);
 Result<CatalogSnapshot> DecodeCatalog(std::string_view bytes);
 
-/* Paths inside a data directory. */
-std::filesystem::path CatalogPath(const std::filesystem::path& data_dir);
-std::filesystem::path CatalogLockPath(const std::filesystem::path& data_dir);
-std::filesystem::path TablePath(const std::filesystem::path& data_dir, uint32_t oid);
+/* Paths inside a database's folder (base/<dboid>). */
+std::filesystem::path CatalogPath(const std::filesystem::path& db_dir);
+std::filesystem::path CatalogLockPath(const std::filesystem::path& db_dir);
+std::filesystem::path TablePath(const std::filesystem::path& db_dir, uint32_t oid);
 
 /* Reads the current catalog under a shared lock. */
 Result<CatalogSnapshot> LoadCatalog(const std::filesystem::path& data_dir);

@@ -2,24 +2,23 @@
  * data_directory.cpp
  *   Creates the storage layer's part of a data directory:
  *
- *     global/minipg_catalog       the catalog (catalog.h)
- *     global/minipg_catalog.lock  the file whose flock() guards it
- *     base/<OID>                  one heap file per table (heap_file.h)
+ *     global/minipg_global             databases and roles (global_catalog.h)
+ *     global/minipg_global.lock        the file whose flock() guards it
+ *     base/<dboid>/                    one folder per database:
+ *       minipg_catalog, .lock          its tables (catalog.h)
+ *       <OID>                          one heap file per table (heap_file.h)
  *-------------------------------------------------------------------------
  */
 #include "engine/storage/data_directory.h"
 
-#include <fcntl.h>
-
 #include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
-#include "engine/storage/catalog.h"
-#include "engine/storage/file_util.h"
+#include "engine/storage/global_catalog.h"
 
 namespace minipg::storage {
 
-Status InitStorage(const std::filesystem::path& data_dir) {
+Status InitStorage(const std::filesystem::path& data_dir, std::string_view superuser) {
   std::error_code ec;
   if (!std::filesystem::is_directory(data_dir, ec)) {
     return MakeError(sqlstate::kIoError,
@@ -32,13 +31,9 @@ Status InitStorage(const std::filesystem::path& data_dir) {
                                                        (data_dir / sub).string(), ec.message()));
     }
   }
-  // The lock file; the catalog file itself appears with the first CREATE
-  // TABLE (a missing catalog reads as an empty one).
-  auto fd = OpenFile(CatalogLockPath(data_dir), O_RDWR | O_CREAT);
-  if (!fd.ok()) {
-    return fd.error();
-  }
-  return OkStatus();
+  // A database's table catalog appears with its first CREATE TABLE (a
+  // missing catalog reads as an empty one).
+  return BootstrapGlobalCatalog(data_dir, superuser);
 }
 
 }  // namespace minipg::storage

@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 2;  // 2: crash, postmaster_state
+inline constexpr int kEventSchemaVersion = 3;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -55,6 +55,9 @@ enum class EventType : uint16_t {
   kSignal,             // a process signalled another (pg_cancel_backend, CHECKPOINT, ...): target, signal, why
   kCheckpointStart,    // the checkpointer began a checkpoint: reason
   kCheckpointDone,     // the checkpointer finished one: reason, files, duration
+  kAuthRequest,        // backend asked the client to authenticate: method (pg_hba.conf line)
+  kAuthFailed,         // authentication or an authorization check failed: reason, sqlstate
+  kHbaReload,          // postmaster re-read pg_hba.conf on SIGHUP: ok, lines, error
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

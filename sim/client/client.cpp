@@ -4,6 +4,7 @@
  *-------------------------------------------------------------------------
  */
 #include "sim/client/client.h"
+#include "sim/client/auth.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -134,16 +135,22 @@ Status Connection::Startup() {
   std::string out;
   proto::EncodeStartupMessage(out, m);
   if (Status s = proto::WriteAll(fd_, out); !s.ok()) return s;
+  ClientAuth auth(options_.user, options_.password);
   for (;;) {
     auto msg = reader_.ReadMessage();
     if (!msg.ok()) return msg.error();
     switch (msg->type) {
       case proto::be::kAuthentication: {
-        auto code = proto::DecodeAuthentication(msg->body);
-        if (!code.ok()) return code.error();
-        if (*code != proto::kAuthOk) {
-          return MakeError(sqlstate::kFeatureNotSupported,
-                           fmt::format("authentication method {} not supported by this client", *code));
+        auto request = proto::DecodeAuthenticationRequest(msg->body);
+        if (!request.ok()) return request.error();
+        if (request->code == proto::kAuthOk) break;
+        auto reply = auth.Respond(*request);
+        if (!reply.ok()) return reply.error();
+        if (!reply->empty()) {
+          if (Status s = proto::WriteAll(fd_, *reply); !s.ok()) {
+            if (Error why = DrainFatal(); !why.sqlstate.empty()) return why;
+            return s.error();
+          }
         }
         break;
       }

@@ -8,7 +8,9 @@
  *   a statement runs when a line ends with ';'. Ctrl-C while a query runs
  *   sends a CancelRequest on a second connection, as psql does; at the
  *   prompt it clears the line. Backslash commands: \q, \conninfo, \?.
- *   Settings also come from PGHOST, PGPORT, PGUSER, PGDATABASE.
+ *   Settings also come from PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD.
+ *   When the server asks for a password and none was given, it prompts for
+ *   one on a terminal and connects again, as psql does.
  *
  * NOTES
  *   The SIGINT handler only writes a byte to a pipe; a helper thread reads
@@ -18,6 +20,7 @@
  */
 #include <editline/readline.h>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -30,6 +33,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/client/auth.h"
 #include "sim/client/client.h"
 #include "sim/minipsql/printer.h"
 
@@ -138,9 +142,11 @@ int main(int argc, char** argv) {
   minipg::client::ConnectOptions o;
   if (const char* v = std::getenv("PGHOST")) o.host = v;
   if (const char* v = std::getenv("PGPORT")) o.port = std::atoi(v);
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr) o.user = pw->pw_name;  // as psql: the OS user
   if (const char* v = std::getenv("USER")) o.user = v;
   if (const char* v = std::getenv("PGUSER")) o.user = v;
   if (const char* v = std::getenv("PGDATABASE")) o.database = v;
+  if (const char* v = std::getenv("PGPASSWORD")) o.password = v;
   o.application_name = "minipsql";
   std::vector<std::string> commands;
   std::string file;
@@ -154,6 +160,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto conn = Connection::Connect(o);
+  if (!conn.ok() && conn.error().message == minipg::client::kNoPasswordSupplied && isatty(STDIN_FILENO)) {
+    std::string prompt = "Password for user " + o.user + ": ";
+    if (const char* pw = getpass(prompt.c_str()); pw != nullptr && *pw != '\0') {
+      o.password = pw;
+      conn = Connection::Connect(o);
+    }
+  }
   if (!conn.ok()) {
     std::fprintf(stderr, "minipsql: error: %s\n", conn.error().message.c_str());
     return 2;

@@ -133,8 +133,8 @@ TEST(ActivityTest, PgStatActivityShowsEverySessionsState) {
   EXPECT_EQ(s["client_addr"], "127.0.0.1");
   EXPECT_EQ(s["client_port"], std::to_string(sleeper_port));
   EXPECT_EQ(s["application_name"], "sleeper");
-  EXPECT_EQ(s["usename"], "test");
-  EXPECT_EQ(s["datname"], "test");
+  EXPECT_EQ(s["usename"], minipg::testing::Superuser());
+  EXPECT_EQ(s["datname"], "postgres");
   EXPECT_EQ(s["backend_type"], "client backend");
   EXPECT_TRUE(s["xact_start"].has_value());
   EXPECT_FALSE(s["datid"].has_value());

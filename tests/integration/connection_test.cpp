@@ -104,9 +104,9 @@ TEST(ConnectionTest, ProcessTitles) {
   auto tcp = server.Connect(false);
   ASSERT_TRUE(local.ok() && tcp.ok());
   std::string local_title = ProcessTitle((*local)->backend_pid());
-  EXPECT_EQ(local_title, "minipg: test test [local] idle");
+  EXPECT_EQ(local_title, "minipg: " + Superuser() + " postgres [local] idle");
   std::string tcp_title = ProcessTitle((*tcp)->backend_pid());
-  EXPECT_EQ(tcp_title.rfind("minipg: test test 127.0.0.1(", 0), 0u) << tcp_title;
+  EXPECT_EQ(tcp_title.rfind("minipg: " + Superuser() + " postgres 127.0.0.1(", 0), 0u) << tcp_title;
   EXPECT_NE(tcp_title.find(") idle"), std::string::npos) << tcp_title;
   ASSERT_TRUE((*tcp)->Query("BEGIN").ok());
   EXPECT_EQ((*tcp)->transaction_status(), 'T');

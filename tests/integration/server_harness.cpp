@@ -5,6 +5,7 @@
 #include "tests/integration/server_harness.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -171,8 +172,8 @@ client::ConnectOptions Server::Options(bool unix_socket) const {
   client::ConnectOptions o;
   o.host = unix_socket ? data_dir_.string() : "127.0.0.1";
   o.port = port_;
-  o.user = "test";
-  o.database = "test";
+  o.user = Superuser();
+  o.database = "postgres";
   o.connect_timeout_ms = 5000;
   return o;
 }
@@ -207,9 +208,14 @@ std::string Server::Log() const {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+std::string Superuser() {
+  const passwd* pw = getpwuid(geteuid());
+  return pw != nullptr ? pw->pw_name : "postgres";
+}
+
 std::string Server::PsqlCommand(bool unix_socket) const {
   return "psql -X -q -h " + (unix_socket ? data_dir_.string() : std::string("127.0.0.1")) +
-         " -p " + std::to_string(port_) + " -U test -d test";
+         " -p " + std::to_string(port_) + " -U " + Superuser() + " -d postgres";
 }
 
 }  // namespace minipg::testing

@@ -21,6 +21,11 @@ namespace minipg::testing {
 /* A TCP port that was free a moment ago. */
 int FreePort();
 
+/* The superuser of a new data directory: the OS user running the tests
+ * (root in CI). Options() and PsqlCommand() connect as it, to database
+ * "postgres". */
+std::string Superuser();
+
 /* Where build/bin is (MINIPG_BIN_DIR, set by CTest). */
 std::string BinDir();
 

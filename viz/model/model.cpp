@@ -352,6 +352,9 @@ void Model::Apply(const Event& ev) {
     case EventType::kSignal: Emitter(ev); break;
     case EventType::kCheckpointStart: Emitter(ev); break;
     case EventType::kCheckpointDone: Emitter(ev); break;
+    case EventType::kAuthRequest: Emitter(ev); break;
+    case EventType::kAuthFailed: Emitter(ev); break;
+    case EventType::kHbaReload: Emitter(ev); break;
     case EventType::kCount_: break;
   }
 }

@@ -123,6 +123,9 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kShutdownRequest:
     case EventType::kPostmasterExit:
     case EventType::kPostmasterState:
+    case EventType::kHbaReload:
+    case EventType::kCheckpointStart:
+    case EventType::kCheckpointDone:
       return ImVec4(0.20f, 0.33f, 0.59f, 1.0f);  // the server itself: dark blue
     case EventType::kAccept:
     case EventType::kFork:
@@ -131,8 +134,10 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kSslRequest:
     case EventType::kStartup:
     case EventType::kAuthOk:
+    case EventType::kAuthRequest:
     case EventType::kDisconnect:
     case EventType::kCancelRequest:
+    case EventType::kSignal:
       return ImVec4(0.55f, 0.40f, 0.00f, 1.0f);  // connection: amber-brown
     case EventType::kState:
     case EventType::kReady:
@@ -148,6 +153,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kRejected:
     case EventType::kDropped:
     case EventType::kCrash:
+    case EventType::kAuthFailed:
       return ImVec4(0.80f, 0.10f, 0.10f, 1.0f);  // trouble: red
     case EventType::kCount_:
       break;

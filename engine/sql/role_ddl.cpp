@@ -1,0 +1,393 @@
+/*-------------------------------------------------------------------------
+ * role_ddl.cpp
+ *   CREATE/DROP DATABASE and CREATE/ALTER/DROP ROLE (see role_ddl.h):
+ *   parsing, privilege checks, and the change to the global catalog.
+ *
+ * NOTES
+ *   Privileges are read from the catalog at each statement, so an ALTER
+ *   ROLE ... NOSUPERUSER in another session counts from the next statement.
+ *   DROP DATABASE commits the catalog first and then removes the folder; a
+ *   crash in between leaves an orphan folder no catalog entry names.
+ *   A database in use by another session cannot be dropped: every session
+ *   holds a shared flock() on its database's lock file, and DROP DATABASE
+ *   asks for an exclusive one without waiting.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/role_ddl.h"
+
+#include <fmt/format.h>
+#include <sys/file.h>
+
+#include "engine/auth/password.h"
+#include "engine/common/sqlstate.h"
+#include "engine/sql/lexer.h"
+#include "engine/storage/file_util.h"
+#include "engine/storage/global_catalog.h"
+
+namespace minipg::sql {
+
+namespace {
+
+using storage::GlobalCatalog;
+using storage::RoleDef;
+
+class DdlParser {
+ public:
+  DdlParser(std::string_view text, std::vector<Token> tokens)
+      : text_(text), tokens_(std::move(tokens)) {}
+
+  std::optional<Result<CatalogDdl>> Parse() {
+    CatalogDdl ddl;
+    if (Is("create") && Is("database", 1)) {
+      pos_ += 2;
+      ddl.kind = CatalogDdl::Kind::kCreateDatabase;
+      return Finish(ddl, ParseNames(ddl, false));
+    }
+    if (Is("drop") && Is("database", 1)) {
+      pos_ += 2;
+      ddl.kind = CatalogDdl::Kind::kDropDatabase;
+      ddl.if_exists = IfExists();
+      return Finish(ddl, ParseNames(ddl, false));
+    }
+    bool user = Is("user", 1);
+    if ((Is("create") || Is("alter") || Is("drop")) && (Is("role", 1) || user)) {
+      std::string verb = Peek().text;
+      pos_ += 2;
+      if (verb == "drop") {
+        ddl.kind = CatalogDdl::Kind::kDropRole;
+        ddl.if_exists = IfExists();
+        return Finish(ddl, ParseNames(ddl, true));
+      }
+      ddl.kind = verb == "create" ? CatalogDdl::Kind::kCreateRole : CatalogDdl::Kind::kAlterRole;
+      if (verb == "create" && user) ddl.login = true;  // CREATE USER = CREATE ROLE ... LOGIN
+      Status s = ParseNames(ddl, false);
+      if (s.ok()) s = ParseOptions(ddl);
+      return Finish(ddl, s);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const Token& Peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
+  bool Is(std::string_view word, size_t ahead = 0) const {
+    const Token& t = Peek(ahead);
+    return t.kind == TokenKind::kIdent && !t.quoted && t.text == word;
+  }
+  bool Accept(std::string_view word) {
+    if (!Is(word)) return false;
+    ++pos_;
+    return true;
+  }
+  Error SyntaxError() const {
+    const Token& t = Peek();
+    Error e = MakeError(sqlstate::kSyntaxError,
+                        t.kind == TokenKind::kEnd
+                            ? std::string("syntax error at end of input")
+                            : fmt::format("syntax error at or near \"{}\"",
+                                          text_.substr(t.offset, t.end - t.offset)));
+    e.position = t.position;
+    return e;
+  }
+  bool IfExists() {
+    if (Is("if") && Is("exists", 1)) {
+      pos_ += 2;
+      return true;
+    }
+    return false;
+  }
+  Status ParseNames(CatalogDdl& ddl, bool list) {
+    do {
+      const Token& t = Peek();
+      if (t.kind != TokenKind::kIdent) return SyntaxError();
+      ddl.names.push_back(t.text);
+      ++pos_;
+    } while (list && Peek().kind == TokenKind::kPunct && Peek().text == "," && ++pos_);
+    return OkStatus();
+  }
+  Status Set(std::optional<bool>& field, bool value) {
+    if (field.has_value()) return Conflicting();
+    field = value;
+    return OkStatus();
+  }
+  Error Conflicting() const {
+    Error e = MakeError(sqlstate::kSyntaxError, "conflicting or redundant options");
+    e.position = Peek().position;
+    return e;
+  }
+  Status ParseOptions(CatalogDdl& ddl) {
+    Accept("with");
+    bool seen_login = false;
+    while (Peek().kind == TokenKind::kIdent && !Peek().quoted) {
+      std::string word = Peek().text;
+      Status s = OkStatus();
+      if (word == "superuser" || word == "nosuperuser") {
+        s = Set(ddl.superuser, word == "superuser");
+      } else if (word == "login" || word == "nologin") {
+        if (seen_login) return Conflicting();
+        seen_login = true;
+        ddl.login = word == "login";
+      } else if (word == "createdb" || word == "nocreatedb") {
+        s = Set(ddl.createdb, word == "createdb");
+      } else if (word == "password" || word == "encrypted") {
+        if (word == "encrypted") {
+          ++pos_;
+          if (!Is("password")) return SyntaxError();
+        }
+        if (ddl.set_password) return Conflicting();
+        ++pos_;
+        ddl.set_password = true;
+        if (Peek().kind == TokenKind::kString) {
+          ddl.password = Peek().text;
+        } else if (!Is("null")) {
+          return SyntaxError();
+        }
+      } else if (word == "createrole" || word == "nocreaterole" || word == "inherit" ||
+                 word == "noinherit" || word == "replication" || word == "noreplication" ||
+                 word == "bypassrls" || word == "nobypassrls" || word == "connection" ||
+                 word == "valid" || word == "in" || word == "role" || word == "admin" ||
+                 word == "sysid") {
+        std::string upper = word;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return MakeError(sqlstate::kFeatureNotSupported,
+                         fmt::format("role option \"{}\" is not supported by minipg", upper));
+      } else {
+        return SyntaxError();
+      }
+      if (!s.ok()) return s;
+      ++pos_;
+    }
+    return OkStatus();
+  }
+  std::optional<Result<CatalogDdl>> Finish(CatalogDdl& ddl, const Status& s) {
+    if (!s.ok()) return Result<CatalogDdl>(s.error());
+    if (Peek().kind != TokenKind::kEnd) {
+      if (ddl.kind == CatalogDdl::Kind::kCreateDatabase && Peek().kind == TokenKind::kIdent) {
+        return Result<CatalogDdl>(MakeError(sqlstate::kFeatureNotSupported,
+                                            "CREATE DATABASE options are not supported by minipg"));
+      }
+      return Result<CatalogDdl>(SyntaxError());
+    }
+    return Result<CatalogDdl>(std::move(ddl));
+  }
+
+  std::string_view text_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+};
+
+Error Denied(std::string message) {
+  return MakeError(sqlstate::kInsufficientPrivilege, std::move(message));
+}
+
+Error RoleMissing(std::string_view name) {
+  return MakeError(sqlstate::kUndefinedObject, fmt::format("role \"{}\" does not exist", name));
+}
+
+Status CheckRoleName(std::string_view name) {
+  if (name == "public" || name == "none" || name.substr(0, 3) == "pg_") {
+    Error e = MakeError(sqlstate::kReservedName, fmt::format("role name \"{}\" is reserved", name));
+    if (name.substr(0, 3) == "pg_") e.detail = "Role names starting with \"pg_\" are reserved.";
+    return e;
+  }
+  return OkStatus();
+}
+
+void ApplyOptions(const CatalogDdl& ddl, RoleDef& role, std::string_view password_encryption) {
+  if (ddl.superuser) role.superuser = *ddl.superuser;
+  if (ddl.login) role.login = *ddl.login;
+  if (ddl.createdb) role.createdb = *ddl.createdb;
+  if (ddl.set_password) {
+    // An empty password is no password (PostgreSQL says so in a NOTICE).
+    role.password = ddl.password && !ddl.password->empty()
+                        ? auth::EncryptPassword(*ddl.password, role.name, password_encryption)
+                        : std::string();
+  }
+}
+
+Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& ctx,
+                                   const RoleDef& me) {
+  if (!me.superuser && !me.createdb) return Denied("permission denied to create database");
+  const std::string& name = ddl.names[0];
+  uint32_t oid = 0;
+  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    if (c.FindDatabase(name) != nullptr) {
+      return MakeError(sqlstate::kDuplicateDatabase,
+                       fmt::format("database \"{}\" already exists", name));
+    }
+    // A new database is a copy of template1, which nobody may be connected
+    // to meanwhile (its exclusive lock is held until the copy is done).
+    auto template_lock = storage::TryLockDatabaseExclusive(ctx.cluster_dir, storage::kTemplate1Oid);
+    if (!template_lock.ok()) return template_lock.error();
+    if (!template_lock->valid()) {
+      Error e = MakeError(sqlstate::kObjectInUse,
+                          "source database \"template1\" is being accessed by other users");
+      e.detail = "There are other sessions using the database.";
+      return e;
+    }
+    oid = c.next_oid++;
+    // The folder first, then the catalog entry: an entry never lacks its folder.
+    std::filesystem::path dir = storage::DatabasePath(ctx.cluster_dir, oid);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return storage::IoError("create directory", dir, ec.value());
+    if (Status f = storage::CopyDatabaseFiles(ctx.cluster_dir, storage::kTemplate1Oid, oid);
+        !f.ok())
+      return f;
+    if (Status f = storage::FsyncDir(dir.parent_path()); !f.ok()) return f;
+    c.databases.push_back({oid, name});
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  return std::string("CREATE DATABASE");
+}
+
+Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ctx,
+                                 const RoleDef& me) {
+  const std::string& name = ddl.names[0];
+  std::optional<uint32_t> dropped;
+  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    const storage::DatabaseDef* db = c.FindDatabase(name);
+    if (db == nullptr) {
+      if (ddl.if_exists) return OkStatus();
+      return MakeError(sqlstate::kInvalidCatalogName,
+                       fmt::format("database \"{}\" does not exist", name));
+    }
+    if (!me.superuser && !me.createdb)
+      return Denied(fmt::format("must be owner of database {}", name));
+    if (name == ctx.database) {
+      return MakeError(sqlstate::kObjectInUse, "cannot drop the currently open database");
+    }
+    if (db->oid == storage::kTemplate1Oid) {
+      return MakeError(sqlstate::kWrongObjectType, "cannot drop a template database");
+    }
+    auto held = storage::TryLockDatabaseExclusive(ctx.cluster_dir, db->oid);
+    if (!held.ok()) return held.error();
+    if (!held->valid()) {
+      Error e = MakeError(sqlstate::kObjectInUse,
+                          fmt::format("database \"{}\" is being accessed by other users", name));
+      e.detail = "There are other sessions using the database.";
+      return e;
+    }
+    dropped = db->oid;
+    uint32_t oid = db->oid;
+    std::erase_if(c.databases, [oid](const storage::DatabaseDef& d) { return d.oid == oid; });
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  if (dropped) {
+    std::error_code ec;
+    std::filesystem::remove_all(storage::DatabasePath(ctx.cluster_dir, *dropped), ec);
+  }
+  return std::string("DROP DATABASE");
+}
+
+Result<std::string> CreateRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me,
+                               std::string_view password_encryption) {
+  if (!me.superuser) return Denied("permission denied to create role");
+  const std::string& name = ddl.names[0];
+  if (Status s = CheckRoleName(name); !s.ok()) return s.error();
+  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    if (c.FindRole(name) != nullptr) {
+      return MakeError(sqlstate::kDuplicateObject, fmt::format("role \"{}\" already exists", name));
+    }
+    RoleDef role;
+    role.oid = c.next_oid++;
+    role.name = name;
+    ApplyOptions(ddl, role, password_encryption);
+    c.roles.push_back(std::move(role));
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  return std::string("CREATE ROLE");
+}
+
+Result<std::string> AlterRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me,
+                              std::string_view password_encryption) {
+  const std::string& name = ddl.names[0];
+  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    RoleDef* role = c.FindRole(name);
+    if (role == nullptr) return RoleMissing(name);
+    // A role may change its own password; everything else needs a superuser.
+    bool own_password = role->name == me.name && !ddl.superuser && !ddl.login && !ddl.createdb;
+    if (!me.superuser && !own_password) return Denied("permission denied");
+    if (role->oid == storage::kBootstrapSuperuserOid && ddl.superuser && !*ddl.superuser) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "permission denied: bootstrap user must be superuser");
+    }
+    ApplyOptions(ddl, *role, password_encryption);
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  return std::string("ALTER ROLE");
+}
+
+Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me) {
+  if (!me.superuser) return Denied("permission denied to drop role");
+  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    for (const std::string& name : ddl.names) {
+      const RoleDef* role = c.FindRole(name);
+      if (role == nullptr) {
+        if (ddl.if_exists) continue;
+        return RoleMissing(name);
+      }
+      if (name == ctx.user)
+        return MakeError(sqlstate::kObjectInUse, "current user cannot be dropped");
+      if (role->oid == storage::kBootstrapSuperuserOid) {
+        return MakeError(
+            sqlstate::kDependentObjectsStillExist,
+            fmt::format("cannot drop role {} because it is required by the database system", name));
+      }
+      uint32_t oid = role->oid;
+      std::erase_if(c.roles, [oid](const RoleDef& r) { return r.oid == oid; });
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  return std::string("DROP ROLE");
+}
+
+}  // namespace
+
+std::optional<Result<CatalogDdl>> ParseCatalogDdl(std::string_view text) {
+  auto tokens = Lex(text);
+  if (!tokens.ok()) return std::nullopt;
+  DdlParser parser(text, std::move(*tokens));
+  return parser.Parse();
+}
+
+Result<std::string> ExecCatalogDdl(const CatalogDdl& ddl, const SessionContext& ctx,
+                                   std::string_view password_encryption) {
+  if (ctx.cluster_dir.empty()) {
+    return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
+  }
+  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  if (!catalog.ok()) return catalog.error();
+  const RoleDef* me_ptr = catalog->FindRole(ctx.user);
+  if (me_ptr == nullptr) return RoleMissing(ctx.user);
+  RoleDef me = *me_ptr;
+  switch (ddl.kind) {
+    case CatalogDdl::Kind::kCreateDatabase:
+      return CreateDatabase(ddl, ctx, me);
+    case CatalogDdl::Kind::kDropDatabase:
+      return DropDatabase(ddl, ctx, me);
+    case CatalogDdl::Kind::kCreateRole:
+      return CreateRole(ddl, ctx, me, password_encryption);
+    case CatalogDdl::Kind::kAlterRole:
+      return AlterRole(ddl, ctx, me, password_encryption);
+    case CatalogDdl::Kind::kDropRole:
+      return DropRole(ddl, ctx, me);
+  }
+  return MakeError(sqlstate::kInternalError, "unknown catalog statement");
+}
+
+bool SessionUserIsSuperuser(const SessionContext& ctx) {
+  if (ctx.cluster_dir.empty()) return true;
+  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  if (!catalog.ok()) return false;
+  const RoleDef* me = catalog->FindRole(ctx.user);
+  return me != nullptr && me->superuser;
+}
+
+}  // namespace minipg::sql
