@@ -48,6 +48,11 @@ inline constexpr const char* kAdminShutdown = "57P01";
 inline constexpr const char* kCrashShutdown = "57P02";
 inline constexpr const char* kCannotConnectNow = "57P03";
 inline constexpr const char* kIoError = "58030";
+inline constexpr const char* kUndefinedFile = "58P01";
+inline constexpr const char* kBadCopyFileFormat = "22P04";
+inline constexpr const char* kInsufficientPrivilege = "42501";
+inline constexpr const char* kInvalidName = "42602";
+inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kInternalError = "XX000";
 inline constexpr const char* kDataCorrupted = "XX001";
 

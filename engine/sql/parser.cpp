@@ -19,7 +19,7 @@ namespace {
 
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
-    "update", "delete",  "alter",   "truncate", "copy",    "explain", "grant",
+    "update", "delete",  "alter",   "truncate", "explain", "grant",
     "revoke", "vacuum",  "analyze", "with",     "values",  "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
@@ -118,6 +118,9 @@ Result<StatementPtr> Parser::ParseStatement() {
       return name.error();
     }
     return Make(SetStmt{*name, std::nullopt});
+  }
+  if (AcceptKeyword("copy")) {
+    return ParseCopy();
   }
   if (AcceptKeyword("show")) {
     auto name = ParseSettingName();

@@ -115,6 +115,8 @@ const char* PlanKindName(PlanKind kind) {
       return "Utility";
     case PlanKind::kShow:
       return "Show";
+    case PlanKind::kCopy:
+      return "Copy";
   }
   return "?";
 }

@@ -43,6 +43,7 @@ enum class PlanKind {
   kDropTable,    // DROP TABLE
   kUtility,      // BEGIN, COMMIT, ROLLBACK, SET
   kShow,         // SHOW
+  kCopy,         // COPY: moves rows between a table (or its child query) and a file or the client
 };
 
 /* The node's name as the plan event and EXPLAIN-like text show it. */

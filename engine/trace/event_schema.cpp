@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "ready",         "query_start",    "parse",            "analyze",    "plan",
     "execute",       "query_done",     "error",            "cancel_request", "disconnect",
     "child_exit",    "shutdown_request", "postmaster_exit", "dropped",   "rejected",
-    "crash",         "postmaster_state",
+    "crash",         "postmaster_state", "copy_start", "copy_done",
 };
 
 }  // namespace

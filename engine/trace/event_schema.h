@@ -52,6 +52,8 @@ enum class EventType : uint16_t {
   kRejected,           // a connection was refused before it became a session (53300, 57P03)
   kCrash,              // a backend died abnormally: the postmaster starts the crash cycle
   kPostmasterState,    // the postmaster changed state (run, shutdown modes, crash recovery)
+  kCopyStart,          // a COPY begins moving data (direction, client or server file, format)
+  kCopyDone,           // a COPY finished moving data (rows)
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };
