@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * printer.cpp
- *   psql-style aligned output.
+ *   psql-style output: aligned, unaligned, tuples only, expanded.
  *-------------------------------------------------------------------------
  */
 #include "sim/minipsql/printer.h"
@@ -23,10 +23,55 @@ bool IsNumericType(int32_t oid) {
   return oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701 || oid == 1700 || oid == 26;
 }
 
-}  // namespace
+std::string Value(const protocol::DataRow& row, size_t i) { return i < row.size() && row[i] ? *row[i] : ""; }
 
-std::string FormatResult(const client::StatementResult& r) {
-  if (r.fields.empty()) return r.tag.empty() ? "" : r.tag + "\n";
+std::string Footer(size_t rows) { return fmt::format("({} row{})\n", rows, rows == 1 ? "" : "s"); }
+
+std::string Unaligned(const client::StatementResult& r, const PrintOptions& o) {
+  std::string out;
+  size_t n = r.fields.size();
+  if (o.expanded) {
+    for (size_t k = 0; k < r.rows.size(); ++k) {
+      if (k > 0) out += "\n";
+      for (size_t i = 0; i < n; ++i) out += r.fields[i].name + o.field_separator + Value(r.rows[k], i) + "\n";
+    }
+    return out;
+  }
+  if (!o.tuples_only) {
+    if (!o.title.empty()) out += o.title + "\n";
+    for (size_t i = 0; i < n; ++i) out += (i > 0 ? o.field_separator : "") + r.fields[i].name;
+    out += "\n";
+  }
+  for (const auto& row : r.rows) {
+    for (size_t i = 0; i < n; ++i) out += (i > 0 ? o.field_separator : "") + Value(row, i);
+    out += "\n";
+  }
+  if (!o.tuples_only && o.footer) out += Footer(r.rows.size());
+  return out;
+}
+
+std::string Expanded(const client::StatementResult& r, const PrintOptions& o) {
+  if (r.rows.empty()) return o.tuples_only ? "" : "(0 rows)\n\n";
+  size_t name_w = 0, value_w = 0;
+  for (const auto& f : r.fields) name_w = std::max(name_w, Width(f.name));
+  for (const auto& row : r.rows) {
+    for (size_t i = 0; i < r.fields.size(); ++i) value_w = std::max(value_w, Width(Value(row, i)));
+  }
+  std::string out;
+  for (size_t k = 0; k < r.rows.size(); ++k) {
+    std::string head = fmt::format("-[ RECORD {} ]", k + 1);
+    size_t total = name_w + 3 + value_w;
+    if (Width(head) < total) head += std::string(total - Width(head), '-');
+    out += head + "\n";
+    for (size_t i = 0; i < r.fields.size(); ++i) {
+      const std::string& name = r.fields[i].name;
+      out += name + std::string(name_w - Width(name), ' ') + " | " + Value(r.rows[k], i) + "\n";
+    }
+  }
+  return out + "\n";
+}
+
+std::string Aligned(const client::StatementResult& r, const PrintOptions& o) {
   size_t n = r.fields.size();
   std::vector<size_t> width(n);
   for (size_t i = 0; i < n; ++i) width[i] = Width(r.fields[i].name);
@@ -36,24 +81,32 @@ std::string FormatResult(const client::StatementResult& r) {
     }
   }
   std::string out;
-  // Header: names centred.
-  for (size_t i = 0; i < n; ++i) {
-    const std::string& name = r.fields[i].name;
-    size_t pad = width[i] - Width(name);
-    size_t left = pad / 2;
-    out += i == 0 ? " " : " | ";
-    out += std::string(left, ' ') + name + std::string(pad - left, ' ');
+  if (!o.tuples_only) {
+    if (!o.title.empty()) {
+      size_t total = 2;
+      for (size_t i = 0; i < n; ++i) total += width[i] + (i > 0 ? 3 : 0);
+      size_t tw = Width(o.title);
+      out += std::string(total > tw ? (total - tw) / 2 : 0, ' ') + o.title + "\n";
+    }
+    // Header: names centred.
+    for (size_t i = 0; i < n; ++i) {
+      const std::string& name = r.fields[i].name;
+      size_t pad = width[i] - Width(name);
+      size_t left = pad / 2;
+      out += i == 0 ? " " : " | ";
+      out += std::string(left, ' ') + name + std::string(pad - left, ' ');
+    }
+    out += " \n";  // psql ends the header line with a space
+    for (size_t i = 0; i < n; ++i) {
+      out += i == 0 ? "-" : "-+-";
+      out += std::string(width[i], '-');
+    }
+    out += "-\n";
   }
-  out += " \n";  // psql ends the header line with a space
-  for (size_t i = 0; i < n; ++i) {
-    out += i == 0 ? "-" : "-+-";
-    out += std::string(width[i], '-');
-  }
-  out += "-\n";
   for (const auto& row : r.rows) {
     std::string line;
     for (size_t i = 0; i < n; ++i) {
-      std::string v = i < row.size() && row[i] ? *row[i] : "";
+      std::string v = Value(row, i);
       size_t pad = width[i] - Width(v);
       line += i == 0 ? " " : " | ";
       if (IsNumericType(r.fields[i].type_oid)) {
@@ -65,12 +118,23 @@ std::string FormatResult(const client::StatementResult& r) {
     }
     out += line + "\n";
   }
-  out += fmt::format("({} row{})\n\n", r.rows.size(), r.rows.size() == 1 ? "" : "s");
-  return out;
+  if (!o.tuples_only && o.footer) out += Footer(r.rows.size());
+  return out + "\n";
 }
 
-std::string FormatError(const protocol::ErrorFields& e, std::string_view query) {
-  std::string out = fmt::format("{}:  {}\n", e.severity, e.message);
+}  // namespace
+
+std::string FormatResult(const client::StatementResult& r, const PrintOptions& o) {
+  if (r.fields.empty()) return r.tag.empty() ? "" : r.tag + "\n";
+  if (o.unaligned) {
+    if (o.tuples_only && r.rows.empty()) return "";
+    return Unaligned(r, o);
+  }
+  return o.expanded ? Expanded(r, o) : Aligned(r, o);
+}
+
+std::string FormatError(const protocol::ErrorFields& e, std::string_view query, std::string_view prefix) {
+  std::string out = fmt::format("{}{}:  {}\n", prefix, e.severity, e.message);
   if (e.position > 0 && static_cast<size_t>(e.position) <= query.size() + 1) {
     // Find the line holding the position and point at it.
     size_t pos = static_cast<size_t>(e.position) - 1;
@@ -81,12 +145,13 @@ std::string FormatError(const protocol::ErrorFields& e, std::string_view query) 
     std::string_view line = query.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
                                                                                          : line_end - line_start);
     int lineno = 1 + static_cast<int>(std::count(query.begin(), query.begin() + line_start, '\n'));
-    std::string prefix = fmt::format("LINE {}: ", lineno);
-    out += prefix + std::string(line) + "\n";
-    out += std::string(prefix.size() + Width(query.substr(line_start, pos - line_start)), ' ') + "^\n";
+    std::string lead = fmt::format("LINE {}: ", lineno);
+    out += lead + std::string(line) + "\n";
+    out += std::string(lead.size() + Width(query.substr(line_start, pos - line_start)), ' ') + "^\n";
   }
   if (!e.detail.empty()) out += fmt::format("DETAIL:  {}\n", e.detail);
   if (!e.hint.empty()) out += fmt::format("HINT:  {}\n", e.hint);
+  if (!e.context.empty()) out += fmt::format("CONTEXT:  {}\n", e.context);
   return out;
 }
 
