@@ -119,11 +119,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  static std::atomic<bool> cancel_ready{false};
   if (pipe(g_cancel_pipe) == 0) {
     std::thread([&shell] {
       char b;
       while (read(g_cancel_pipe[0], &b, 1) == 1) {
+        if (!minipg::minipsql::QueryRunning()) continue;  // at the prompt: nothing to cancel
         if (shell.connection().Cancel().ok()) std::fputs("Cancel request sent\n", stderr);
       }
     }).detach();
@@ -132,7 +132,6 @@ int main(int argc, char** argv) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, nullptr);
-    cancel_ready = true;
   }
 
   int rc = 0;

@@ -50,12 +50,30 @@ std::string Unaligned(const client::StatementResult& r, const PrintOptions& o) {
   return out;
 }
 
+/* A cell as psql shows it: split at newlines, tabs expanded to the next
+ * multiple of 8 columns. */
+std::vector<std::string> CellLines(const std::string& v) {
+  std::vector<std::string> lines(1);
+  for (char c : v) {
+    if (c == '\n') {
+      lines.emplace_back();
+    } else if (c == '\t') {
+      lines.back() += std::string(8 - Width(lines.back()) % 8, ' ');
+    } else {
+      lines.back() += c;
+    }
+  }
+  return lines;
+}
+
 std::string Expanded(const client::StatementResult& r, const PrintOptions& o) {
   if (r.rows.empty()) return o.tuples_only ? "" : "(0 rows)\n\n";
   size_t name_w = 0, value_w = 0;
   for (const auto& f : r.fields) name_w = std::max(name_w, Width(f.name));
   for (const auto& row : r.rows) {
-    for (size_t i = 0; i < r.fields.size(); ++i) value_w = std::max(value_w, Width(Value(row, i)));
+    for (size_t i = 0; i < r.fields.size(); ++i) {
+      for (const auto& l : CellLines(Value(row, i))) value_w = std::max(value_w, Width(l));
+    }
   }
   std::string out;
   for (size_t k = 0; k < r.rows.size(); ++k) {
@@ -65,7 +83,11 @@ std::string Expanded(const client::StatementResult& r, const PrintOptions& o) {
     out += head + "\n";
     for (size_t i = 0; i < r.fields.size(); ++i) {
       const std::string& name = r.fields[i].name;
-      out += name + std::string(name_w - Width(name), ' ') + " | " + Value(r.rows[k], i) + "\n";
+      auto lines = CellLines(Value(r.rows[k], i));
+      for (size_t l = 0; l < lines.size(); ++l) {
+        out += (l == 0 ? name + std::string(name_w - Width(name), ' ') : std::string(name_w, ' ')) + " | " +
+               lines[l] + (l + 1 < lines.size() ? "+" : "") + "\n";
+      }
     }
   }
   return out + "\n";
@@ -75,9 +97,12 @@ std::string Aligned(const client::StatementResult& r, const PrintOptions& o) {
   size_t n = r.fields.size();
   std::vector<size_t> width(n);
   for (size_t i = 0; i < n; ++i) width[i] = Width(r.fields[i].name);
+  std::vector<std::vector<std::vector<std::string>>> cells;  // row, column, line
   for (const auto& row : r.rows) {
-    for (size_t i = 0; i < n && i < row.size(); ++i) {
-      if (row[i]) width[i] = std::max(width[i], Width(*row[i]));
+    auto& cr = cells.emplace_back();
+    for (size_t i = 0; i < n; ++i) {
+      cr.push_back(CellLines(Value(row, i)));
+      for (const auto& l : cr.back()) width[i] = std::max(width[i], Width(l));
     }
   }
   std::string out;
@@ -103,20 +128,32 @@ std::string Aligned(const client::StatementResult& r, const PrintOptions& o) {
     }
     out += "-\n";
   }
-  for (const auto& row : r.rows) {
-    std::string line;
-    for (size_t i = 0; i < n; ++i) {
-      std::string v = Value(row, i);
-      size_t pad = width[i] - Width(v);
-      line += i == 0 ? " " : " | ";
-      if (IsNumericType(r.fields[i].type_oid)) {
-        line += std::string(pad, ' ') + v;
-      } else {
-        line += v;
-        if (i + 1 < n) line += std::string(pad, ' ');
+  for (const auto& cr : cells) {
+    size_t height = 1;
+    for (const auto& c : cr) height = std::max(height, c.size());
+    // A value with newlines takes several lines; '+' marks where it goes on.
+    for (size_t l = 0; l < height; ++l) {
+      std::string line;
+      for (size_t i = 0; i < n; ++i) {
+        std::string v = l < cr[i].size() ? cr[i][l] : "";
+        bool more = l + 1 < cr[i].size();
+        size_t pad = width[i] - Width(v);
+        if (i == 0) {
+          line += " ";
+        } else {
+          bool prev_more = l + 1 < cr[i - 1].size();
+          line += prev_more ? "| " : " | ";
+        }
+        if (IsNumericType(r.fields[i].type_oid)) {
+          line += std::string(pad, ' ') + v;
+        } else {
+          line += v;
+          if (i + 1 < n || more) line += std::string(pad, ' ');
+        }
+        if (more) line += "+";
       }
+      out += line + "\n";
     }
-    out += line + "\n";
   }
   if (!o.tuples_only && o.footer) out += Footer(r.rows.size());
   return out + "\n";

@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -89,6 +90,8 @@ size_t FindSemicolon(const std::string& text, size_t from, ScanState& st) {
   return std::string::npos;
 }
 
+std::atomic<bool> g_query_running{false};
+
 bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 bool IsTrue(const std::string& v) {
@@ -98,6 +101,8 @@ bool IsTrue(const std::string& v) {
 }
 
 }  // namespace
+
+bool QueryRunning() { return g_query_running; }
 
 std::optional<std::string> LineSource::Read(const std::string& prompt) {
   std::string line;
@@ -247,7 +252,9 @@ bool Shell::RunSqlWithCopy(const std::string& sql, client::CopyInSource in, clie
     return out ? out(data) : OkStatus();
   };
   auto start = std::chrono::steady_clock::now();
+  g_query_running = true;
   auto r = conn_->Query(sql, std::move(in), watched);
+  g_query_running = false;
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   bool ok = PrintResult(sql, r, line, copy_out);
   if (timing_) {

@@ -46,6 +46,9 @@ class LineSource {
   int line_ = 0;
 };
 
+/* True while a query runs: only then does Ctrl-C send a CancelRequest. */
+bool QueryRunning();
+
 /* Asks for a password on the terminal without echo (psql's prompt). */
 std::string PromptPassword(const std::string& prompt);
 

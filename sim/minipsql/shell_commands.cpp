@@ -420,10 +420,11 @@ bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& 
     std::fflush(stdout);
     return true;
   }
-  std::string sql, title;
+  std::string sql, title, catalog;
   bool footer = true;
   if (cmd == "d" || cmd == "dt") {
     title = "List of relations";
+    catalog = "pg_class";
     sql =
         "SELECT n.nspname AS \"Schema\", c.relname AS \"Name\", 'table' AS \"Type\", "
         "pg_catalog.pg_get_userbyid(c.relowner) AS \"Owner\" FROM pg_catalog.pg_class c "
@@ -432,12 +433,14 @@ bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& 
         "AND n.nspname !~ '^pg_toast' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1, 2";
   } else if (cmd == "l" || cmd == "list") {
     title = "List of databases";
+    catalog = "pg_database";
     sql =
         "SELECT d.datname AS \"Name\", pg_catalog.pg_get_userbyid(d.datdba) AS \"Owner\", "
         "pg_catalog.pg_encoding_to_char(d.encoding) AS \"Encoding\", d.datcollate AS \"Collate\", "
         "d.datctype AS \"Ctype\" FROM pg_catalog.pg_database d ORDER BY 1";
   } else {
     title = "List of roles";
+    catalog = "pg_roles";
     footer = false;
     sql =
         "SELECT r.rolname AS \"Role name\", concat_ws(', ', CASE WHEN r.rolsuper THEN 'Superuser' END, "
@@ -446,7 +449,10 @@ bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& 
         "CASE WHEN r.rolbypassrls THEN 'Bypass RLS' END) AS \"Attributes\" "
         "FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY 1";
   }
-  auto r = conn_->Query(sql);
+  // First ask whether the catalog is there at all, so a server without one
+  // (minipg today) gets a plain answer rather than an error about our SQL.
+  auto r = conn_->Query(fmt::format("SELECT 1 FROM pg_catalog.{} LIMIT 0", catalog));
+  if (r.ok() && !r->error) r = conn_->Query(sql);
   if (!r.ok()) return PrintResult(sql, r, lineno, false);
   if (r->error || r->statements.empty()) {
     // minipg has no system catalogs yet: say so rather than show its SQL error.
