@@ -70,7 +70,8 @@ Result<std::optional<std::string>> WireCopyChannel::Receive() {
     auto msg = backend_.reader_.ReadMessage();
     if (!msg.ok()) {
       if (backend_.reader_.eof()) {
-        return MakeError(sqlstate::kConnectionFailure, "unexpected EOF on client connection with an open transaction");
+        return MakeError(sqlstate::kConnectionFailure,
+                         "unexpected EOF on client connection with an open transaction");
       }
       return msg.error();  // a malformed message (FATAL), a cancel, a terminate
     }

@@ -62,15 +62,17 @@ const char* FileErrorCode(int err) {
 }
 
 Error OpenError(const std::string& filename, bool for_reading, int err) {
-  Error e = MakeError(FileErrorCode(err), fmt::format("could not open file \"{}\" for {}: {}", filename,
-                                                      for_reading ? "reading" : "writing", std::strerror(err)));
+  Error e = MakeError(FileErrorCode(err),
+                      fmt::format("could not open file \"{}\" for {}: {}", filename,
+                                  for_reading ? "reading" : "writing", std::strerror(err)));
   if (err == ENOENT || err == EACCES) {
     // The teaching point: the server, not the client, opens this file.
-    e.hint = for_reading
-                 ? "COPY FROM instructs the PostgreSQL server process to read a file. You may want a "
-                   "client-side facility such as psql's \\copy."
-                 : "COPY TO instructs the PostgreSQL server process to write a file. You may want a "
-                   "client-side facility such as psql's \\copy.";
+    e.hint =
+        for_reading
+            ? "COPY FROM instructs the PostgreSQL server process to read a file. You may want a "
+              "client-side facility such as psql's \\copy."
+            : "COPY TO instructs the PostgreSQL server process to write a file. You may want a "
+              "client-side facility such as psql's \\copy.";
   }
   return e;
 }
@@ -114,7 +116,10 @@ void EmitPlan(std::string detail, const Query* source) {
   NumberNodes(plan.root.get(), -1, plan.nodes);
   nlohmann::json nodes = nlohmann::json::array();
   for (const PlanNode* n : plan.nodes) {
-    nodes.push_back({{"id", n->id}, {"parent", n->parent}, {"node", PlanKindName(n->kind)}, {"detail", n->detail}});
+    nodes.push_back({{"id", n->id},
+                     {"parent", n->parent},
+                     {"node", PlanKindName(n->kind)},
+                     {"detail", n->detail}});
   }
   trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump()).Emit();
 }
@@ -159,12 +164,14 @@ Result<std::vector<int>> ResolveColumns(const CopyStmt& copy, const storage::Tab
       }
     }
     if (index < 0) {
-      Error e = MakeError(sqlstate::kUndefinedColumn,
-                          fmt::format("column \"{}\" of relation \"{}\" does not exist", c.name, table.name));
+      Error e = MakeError(
+          sqlstate::kUndefinedColumn,
+          fmt::format("column \"{}\" of relation \"{}\" does not exist", c.name, table.name));
       return e;
     }
     if (std::find(cols.begin(), cols.end(), index) != cols.end()) {
-      return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", c.name));
+      return MakeError(sqlstate::kDuplicateColumn,
+                       fmt::format("column \"{}\" specified more than once", c.name));
     }
     cols.push_back(index);
   }
@@ -175,8 +182,8 @@ Result<std::vector<int>> ResolveColumns(const CopyStmt& copy, const storage::Tab
 
 class CopyFromRun {
  public:
-  CopyFromRun(const CopyStmt& copy, const storage::TableDef& table, std::vector<int> cols, CopyOptions opts)
-      : copy_(copy), table_(table), cols_(std::move(cols)), opts_(opts), parser_(opts, table.name) {}
+  CopyFromRun(const storage::TableDef& table, std::vector<int> cols, CopyOptions opts)
+      : table_(table), cols_(std::move(cols)), opts_(opts), parser_(opts, table.name) {}
 
   /* Takes every complete record the parser has. */
   Status Drain() {
@@ -228,7 +235,8 @@ class CopyFromRun {
     }
     if (rec.fields.size() < cols_.size() && !(cols_.empty() && rec.text.empty())) {
       Error e = MakeError(sqlstate::kBadCopyFileFormat,
-                          fmt::format("missing data for column \"{}\"", table_.columns[cols_[rec.fields.size()]].name));
+                          fmt::format("missing data for column \"{}\"",
+                                      table_.columns[cols_[rec.fields.size()]].name));
       e.context = CopyContextLine(table_.name, rec.line, rec.text);
       return e;
     }
@@ -257,7 +265,6 @@ class CopyFromRun {
     return OkStatus();
   }
 
-  const CopyStmt& copy_;
   const storage::TableDef& table_;
   std::vector<int> cols_;
   CopyOptions opts_;
@@ -271,7 +278,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
                                  ResultSink& sink) {
   const storage::TableDef* table = catalog.Find(copy.table.name);
   if (table == nullptr) {
-    Error e = MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", copy.table.name));
+    Error e = MakeError(sqlstate::kUndefinedTable,
+                        fmt::format("relation \"{}\" does not exist", copy.table.name));
     e.position = copy.table.location;
     return e;
   }
@@ -280,9 +288,11 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return cols.error();
   }
   EmitAnalyze({table->name});
-  EmitPlan(fmt::format("from {} ({}) into {}", WhereText(copy, true), opts.FormatName(), table->name), nullptr);
+  EmitPlan(
+      fmt::format("from {} ({}) into {}", WhereText(copy, true), opts.FormatName(), table->name),
+      nullptr);
 
-  CopyFromRun run(copy, *table, std::move(*cols), opts);
+  CopyFromRun run(*table, std::move(*cols), opts);
   if (copy.filename) {
     std::filesystem::path path(*copy.filename);
     if (path.is_relative()) {
@@ -294,7 +304,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     }
     struct stat st {};
     if (fstat(file.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-      return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is a directory", *copy.filename));
+      return MakeError(sqlstate::kWrongObjectType,
+                       fmt::format("\"{}\" is a directory", *copy.filename));
     }
     EmitCopyStart(true, copy, opts);
     std::string buf(kChunk, '\0');
@@ -320,7 +331,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
   } else {
     CopyChannel* channel = sink.Copy();
     if (channel == nullptr) {
-      return MakeError(sqlstate::kFeatureNotSupported, "COPY FROM STDIN needs a client to send the data");
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY FROM STDIN needs a client to send the data");
     }
     EmitCopyStart(true, copy, opts);
     if (Status s = channel->BeginIn(static_cast<int>(table->columns.size())); !s.ok()) {
@@ -357,10 +369,13 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
 /* Formats each row the executor produces and sends it on. */
 class CopyOutSink : public ResultSink {
  public:
-  CopyOutSink(const CopyOptions& opts, CopyChannel* channel, int fd) : opts_(opts), channel_(channel), fd_(fd) {}
+  CopyOutSink(const CopyOptions& opts, CopyChannel* channel, int fd)
+      : opts_(opts), channel_(channel), fd_(fd) {}
 
   void Describe(const std::vector<ColumnDesc>&) override {}
-  void Row(const std::vector<std::optional<std::string>>& values) override { Put(FormatCopyRow(values, opts_)); }
+  void Row(const std::vector<std::optional<std::string>>& values) override {
+    Put(FormatCopyRow(values, opts_));
+  }
 
   void Put(const std::string& line) {
     if (!status_.ok()) {
@@ -392,7 +407,8 @@ class CopyOutSink : public ResultSink {
         continue;
       }
       if (n < 0) {
-        status_ = MakeError(FileErrorCode(errno), fmt::format("could not write to COPY file: {}", std::strerror(errno)));
+        status_ = MakeError(FileErrorCode(errno),
+                            fmt::format("could not write to COPY file: {}", std::strerror(errno)));
         break;
       }
       done += static_cast<size_t>(n);
@@ -422,7 +438,8 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
   } else {
     const storage::TableDef* table = catalog.Find(copy.table.name);
     if (table == nullptr) {
-      Error e = MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", copy.table.name));
+      Error e = MakeError(sqlstate::kUndefinedTable,
+                          fmt::format("relation \"{}\" does not exist", copy.table.name));
       e.position = copy.table.location;
       return e;
     }
@@ -462,7 +479,8 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
   } else {
     channel = sink.Copy();
     if (channel == nullptr) {
-      return MakeError(sqlstate::kFeatureNotSupported, "COPY TO STDOUT needs a client to receive the data");
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY TO STDOUT needs a client to receive the data");
     }
     EmitCopyStart(false, copy, opts);
     if (Status s = channel->BeginOut(static_cast<int>(names.size())); !s.ok()) {
@@ -504,15 +522,18 @@ Result<StatementResult> ExecuteCopy(const CopyStmt& copy, const SessionContext& 
     return opts.error();
   }
   if (copy.filename && !MayUseServerFiles(ctx, copy.is_from)) {
-    Error e = MakeError(sqlstate::kInsufficientPrivilege,
-                        copy.is_from ? "must be superuser or a member of the pg_read_server_files role to COPY "
-                                       "from a file"
-                                     : "must be superuser or a member of the pg_write_server_files role to COPY "
-                                       "to a file");
-    e.hint = "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.";
+    Error e = MakeError(
+        sqlstate::kInsufficientPrivilege,
+        copy.is_from ? "must be superuser or a member of the pg_read_server_files role to COPY "
+                       "from a file"
+                     : "must be superuser or a member of the pg_write_server_files role to COPY "
+                       "to a file");
+    e.hint =
+        "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.";
     return e;
   }
-  return copy.is_from ? CopyFrom(copy, ctx, catalog, *opts, sink) : CopyTo(copy, ctx, catalog, *opts, sink);
+  return copy.is_from ? CopyFrom(copy, ctx, catalog, *opts, sink)
+                      : CopyTo(copy, ctx, catalog, *opts, sink);
 }
 
 }  // namespace minipg::sql

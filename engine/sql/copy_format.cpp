@@ -53,13 +53,27 @@ std::optional<bool> ParseBool(std::string_view v) {
 void AppendText(std::string& out, std::string_view v, char delim) {
   for (char c : v) {
     switch (c) {
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      case '\\': out += "\\\\"; break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c == delim) {
           out += '\\';
@@ -117,9 +131,11 @@ Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
       } else if (value == "text") {
         o.format = CopyFormat::kText;
       } else if (value == "binary") {
-        return MakeError(sqlstate::kFeatureNotSupported, "COPY format \"binary\" is not supported by minipg");
+        return MakeError(sqlstate::kFeatureNotSupported,
+                         "COPY format \"binary\" is not supported by minipg");
       } else {
-        return MakeError(sqlstate::kInvalidParameterValue, fmt::format("COPY format \"{}\" not recognized", value));
+        return MakeError(sqlstate::kInvalidParameterValue,
+                         fmt::format("COPY format \"{}\" not recognized", value));
       }
     } else if (it.name == "header") {
       if (seen_header) return redundant(it);
@@ -155,7 +171,8 @@ Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
       return MakeError(sqlstate::kFeatureNotSupported,
                        fmt::format("COPY option \"{}\" is not supported by minipg", it.name));
     } else {
-      Error e = MakeError(sqlstate::kSyntaxError, fmt::format("option \"{}\" not recognized", it.name));
+      Error e =
+          MakeError(sqlstate::kSyntaxError, fmt::format("option \"{}\" not recognized", it.name));
       e.position = it.location;
       return e;
     }
@@ -166,21 +183,24 @@ Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
   }
   if (delim) {
     if (delim->size() != 1) {
-      return MakeError(sqlstate::kFeatureNotSupported, "COPY delimiter must be a single one-byte character");
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY delimiter must be a single one-byte character");
     }
     o.delimiter = (*delim)[0];
   } else {
     o.delimiter = csv ? ',' : '\t';
   }
   if (o.delimiter == '\n' || o.delimiter == '\r') {
-    return MakeError(sqlstate::kInvalidParameterValue, "COPY delimiter cannot be newline or carriage return");
+    return MakeError(sqlstate::kInvalidParameterValue,
+                     "COPY delimiter cannot be newline or carriage return");
   }
   if (o.null_string.find_first_of("\r\n") != std::string::npos) {
     return MakeError(sqlstate::kInvalidParameterValue,
                      "COPY null representation cannot use newline or carriage return");
   }
   if (!csv && std::strchr("\\.abcdefghijklmnopqrstuvwxyz0123456789", o.delimiter) != nullptr) {
-    return MakeError(sqlstate::kInvalidParameterValue, fmt::format("COPY delimiter cannot be \"{}\"", o.delimiter));
+    return MakeError(sqlstate::kInvalidParameterValue,
+                     fmt::format("COPY delimiter cannot be \"{}\"", o.delimiter));
   }
   if (!csv && quote) {
     return MakeError(sqlstate::kFeatureNotSupported, "COPY quote available only in CSV mode");
@@ -190,26 +210,30 @@ Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
   }
   if (quote) {
     if (quote->size() != 1) {
-      return MakeError(sqlstate::kFeatureNotSupported, "COPY quote must be a single one-byte character");
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY quote must be a single one-byte character");
     }
     o.quote = (*quote)[0];
   }
   o.escape = o.quote;
   if (escape) {
     if (escape->size() != 1) {
-      return MakeError(sqlstate::kFeatureNotSupported, "COPY escape must be a single one-byte character");
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY escape must be a single one-byte character");
     }
     o.escape = (*escape)[0];
   }
   if (csv && o.delimiter == o.quote) {
-    return MakeError(sqlstate::kInvalidParameterValue, "COPY delimiter and quote must be different");
+    return MakeError(sqlstate::kInvalidParameterValue,
+                     "COPY delimiter and quote must be different");
   }
   if (o.null_string.find(o.delimiter) != std::string::npos) {
     return MakeError(sqlstate::kInvalidParameterValue,
                      "COPY delimiter character must not appear in the NULL specification");
   }
   if (csv && o.null_string.find(o.quote) != std::string::npos) {
-    return MakeError(sqlstate::kFeatureNotSupported, "CSV quote character must not appear in the NULL specification");
+    return MakeError(sqlstate::kFeatureNotSupported,
+                     "CSV quote character must not appear in the NULL specification");
   }
   return o;
 }
@@ -249,7 +273,8 @@ std::string CopyContextLine(std::string_view relation, int64_t line, std::string
 
 std::string CopyContextColumn(std::string_view relation, int64_t line, std::string_view column,
                               std::string_view value) {
-  return fmt::format("COPY {}, line {}, column {}: \"{}\"", relation, line, column, LimitPrintout(value));
+  return fmt::format("COPY {}, line {}, column {}: \"{}\"", relation, line, column,
+                     LimitPrintout(value));
 }
 
 Result<bool> CopyParser::FindRecordEnd(size_t* len, size_t* next, int* newlines) {
@@ -331,7 +356,8 @@ Result<std::optional<CopyRecord>> CopyParser::Next() {
   }
   bool csv = opts_.format == CopyFormat::kCsv;
   if (!csv && line.find('\r') != std::string_view::npos) {
-    Error e = BadFormat("literal carriage return found in data", CopyContextLine(relation_, lineno, line));
+    Error e = BadFormat("literal carriage return found in data",
+                        CopyContextLine(relation_, lineno, line));
     e.hint = "Use \"\\r\" to represent carriage return.";
     return e;
   }
@@ -376,12 +402,24 @@ Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t) const {
         }
         char n = raw[++i];
         switch (n) {
-          case 'b': value += '\b'; break;
-          case 'f': value += '\f'; break;
-          case 'n': value += '\n'; break;
-          case 'r': value += '\r'; break;
-          case 't': value += '\t'; break;
-          case 'v': value += '\v'; break;
+          case 'b':
+            value += '\b';
+            break;
+          case 'f':
+            value += '\f';
+            break;
+          case 'n':
+            value += '\n';
+            break;
+          case 'r':
+            value += '\r';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          case 'v':
+            value += '\v';
+            break;
           case 'x':
             if (i + 1 < raw.size() && HexValue(raw[i + 1]) >= 0) {
               int v = HexValue(raw[++i]);
@@ -396,7 +434,8 @@ Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t) const {
           default:
             if (n >= '0' && n <= '7') {
               int v = n - '0';
-              for (int k = 0; k < 2 && i + 1 < raw.size() && raw[i + 1] >= '0' && raw[i + 1] <= '7'; ++k) {
+              for (int k = 0; k < 2 && i + 1 < raw.size() && raw[i + 1] >= '0' && raw[i + 1] <= '7';
+                   ++k) {
                 v = v * 8 + (raw[++i] - '0');
               }
               value += static_cast<char>(v & 0xff);
@@ -426,7 +465,8 @@ Result<CopyValues> CopyParser::SplitCsv(std::string_view line, int64_t) const {
     for (; i < line.size(); ++i) {
       char c = line[i];
       if (in_quote) {
-        if (c == opts_.escape && i + 1 < line.size() && (line[i + 1] == opts_.quote || line[i + 1] == opts_.escape) &&
+        if (c == opts_.escape && i + 1 < line.size() &&
+            (line[i + 1] == opts_.quote || line[i + 1] == opts_.escape) &&
             (opts_.escape != opts_.quote || line[i + 1] == opts_.quote)) {
           value += line[++i];
         } else if (c == opts_.quote) {

@@ -91,7 +91,8 @@ std::string CopyContextColumn(std::string_view relation, int64_t line, std::stri
  * input, and take records with Next() until it returns nullopt. */
 class CopyParser {
  public:
-  CopyParser(CopyOptions opts, std::string relation) : opts_(std::move(opts)), relation_(std::move(relation)) {}
+  CopyParser(CopyOptions opts, std::string relation)
+      : opts_(std::move(opts)), relation_(std::move(relation)) {}
 
   void Feed(std::string_view data) { buf_.append(data); }
   void Finish() { finished_ = true; }

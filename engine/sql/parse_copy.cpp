@@ -31,7 +31,8 @@ Result<StatementPtr> Parser::ParseCopy() {
     copy.query = std::make_unique<Statement>();
     copy.query->node = std::move(*select);
     copy.query->location = select_start;
-    copy.query->text = std::string(text_.substr(tokens_[first].offset, tokens_[pos_ - 1].end - tokens_[first].offset));
+    copy.query->text = std::string(
+        text_.substr(tokens_[first].offset, tokens_[pos_ - 1].end - tokens_[first].offset));
     if (Status s = ExpectPunct(")"); !s.ok()) {
       return s.error();
     }
@@ -99,8 +100,8 @@ Result<std::vector<CopyOptionItem>> Parser::ParseCopyOptions() {
       item.name = Peek().text;
       ++pos_;
       const Token& v = Peek();
-      if (v.kind == TokenKind::kString || v.kind == TokenKind::kIdent || v.kind == TokenKind::kInteger ||
-          v.kind == TokenKind::kNumeric) {
+      if (v.kind == TokenKind::kString || v.kind == TokenKind::kIdent ||
+          v.kind == TokenKind::kInteger || v.kind == TokenKind::kNumeric) {
         item.value = v.text;
         ++pos_;
       } else if (IsOp("*")) {
@@ -149,19 +150,20 @@ Result<std::vector<CopyOptionItem>> Parser::ParseCopyOptions() {
       item.name = "header";
     } else if (AcceptKeyword("freeze")) {
       item.name = "freeze";
-    } else if (IsKeyword("delimiter") || IsKeyword("null") || IsKeyword("quote") || IsKeyword("escape") ||
-               IsKeyword("encoding")) {
+    } else if (IsKeyword("delimiter") || IsKeyword("null") || IsKeyword("quote") ||
+               IsKeyword("escape") || IsKeyword("encoding")) {
       item.name = Peek().text;
       ++pos_;
       if (Status s = string_value(); !s.ok()) {
         return s.error();
       }
     } else if (AcceptKeyword("force")) {
-      item.name = AcceptKeyword("quote") ? "force_quote"
+      item.name = AcceptKeyword("quote")  ? "force_quote"
                   : AcceptKeyword("not")  ? (AcceptKeyword("null"), "force_not_null")
                   : AcceptKeyword("null") ? "force_null"
                                           : "force";
-      while (!IsPunct(";") && Peek().kind != TokenKind::kEnd && !IsKeyword("csv") && !IsKeyword("header")) {
+      while (!IsPunct(";") && Peek().kind != TokenKind::kEnd && !IsKeyword("csv") &&
+             !IsKeyword("header")) {
         ++pos_;  // the column list or '*': not supported, reported by name later
       }
     } else {

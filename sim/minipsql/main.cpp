@@ -53,7 +53,8 @@ struct Action {
 
 int main(int argc, char** argv) {
   std::string progname = argv[0];
-  if (size_t slash = progname.rfind('/'); slash != std::string::npos) progname = progname.substr(slash + 1);
+  if (size_t slash = progname.rfind('/'); slash != std::string::npos)
+    progname = progname.substr(slash + 1);
   CLI::App app{"minipsql: a psql-like client for minipg (and PostgreSQL)"};
   minipg::client::ConnectOptions o;
   if (const char* v = std::getenv("PGHOST")) o.host = v;
@@ -73,13 +74,15 @@ int main(int argc, char** argv) {
   app.add_option("-U,--username", o.user, "user name");
   app.add_option("-d,--dbname", o.database, "database name");
   app.add_option_function<std::vector<std::string>>(
-         "-c,--command", [&](const std::vector<std::string>& v) {
+         "-c,--command",
+         [&](const std::vector<std::string>& v) {
            for (const auto& s : v) actions.push_back({false, s});
          },
          "run this command (SQL or a backslash command) and exit; repeatable")
       ->trigger_on_parse();
   app.add_option_function<std::vector<std::string>>(
-         "-f,--file", [&](const std::vector<std::string>& v) {
+         "-f,--file",
+         [&](const std::vector<std::string>& v) {
            for (const auto& s : v) actions.push_back({true, s});
          },
          "run the commands in this file ('-' = stdin) and exit; repeatable")
@@ -143,7 +146,8 @@ int main(int argc, char** argv) {
         if (a.text != "-") {
           file.open(a.text);
           if (!file) {
-            std::fprintf(stderr, "%s: error: %s: %s\n", progname.c_str(), a.text.c_str(), std::strerror(errno));
+            std::fprintf(stderr, "%s: error: %s: %s\n", progname.c_str(), a.text.c_str(),
+                         std::strerror(errno));
             return 1;
           }
           in = &file;
@@ -155,7 +159,8 @@ int main(int argc, char** argv) {
         bool ok = shell.RunCommandString(a.text);
         rc = ok ? 0 : 1;
         if (!ok && shell.variables().count("ON_ERROR_STOP") &&
-            shell.variables()["ON_ERROR_STOP"] != "0" && shell.variables()["ON_ERROR_STOP"] != "off") {
+            shell.variables()["ON_ERROR_STOP"] != "0" &&
+            shell.variables()["ON_ERROR_STOP"] != "off") {
           break;
         }
       }

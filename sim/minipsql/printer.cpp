@@ -20,12 +20,17 @@ size_t Width(std::string_view s) {
 }
 
 bool IsNumericType(int32_t oid) {
-  return oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701 || oid == 1700 || oid == 26;
+  return oid == 20 || oid == 21 || oid == 23 || oid == 700 || oid == 701 || oid == 1700 ||
+         oid == 26;
 }
 
-std::string Value(const protocol::DataRow& row, size_t i) { return i < row.size() && row[i] ? *row[i] : ""; }
+std::string Value(const protocol::DataRow& row, size_t i) {
+  return i < row.size() && row[i] ? *row[i] : "";
+}
 
-std::string Footer(size_t rows) { return fmt::format("({} row{})\n", rows, rows == 1 ? "" : "s"); }
+std::string Footer(size_t rows) {
+  return fmt::format("({} row{})\n", rows, rows == 1 ? "" : "s");
+}
 
 std::string Unaligned(const client::StatementResult& r, const PrintOptions& o) {
   std::string out;
@@ -33,7 +38,8 @@ std::string Unaligned(const client::StatementResult& r, const PrintOptions& o) {
   if (o.expanded) {
     for (size_t k = 0; k < r.rows.size(); ++k) {
       if (k > 0) out += "\n";
-      for (size_t i = 0; i < n; ++i) out += r.fields[i].name + o.field_separator + Value(r.rows[k], i) + "\n";
+      for (size_t i = 0; i < n; ++i)
+        out += r.fields[i].name + o.field_separator + Value(r.rows[k], i) + "\n";
     }
     return out;
   }
@@ -85,8 +91,8 @@ std::string Expanded(const client::StatementResult& r, const PrintOptions& o) {
       const std::string& name = r.fields[i].name;
       auto lines = CellLines(Value(r.rows[k], i));
       for (size_t l = 0; l < lines.size(); ++l) {
-        out += (l == 0 ? name + std::string(name_w - Width(name), ' ') : std::string(name_w, ' ')) + " | " +
-               lines[l] + (l + 1 < lines.size() ? "+" : "") + "\n";
+        out += (l == 0 ? name + std::string(name_w - Width(name), ' ') : std::string(name_w, ' ')) +
+               " | " + lines[l] + (l + 1 < lines.size() ? "+" : "") + "\n";
       }
     }
   }
@@ -170,7 +176,8 @@ std::string FormatResult(const client::StatementResult& r, const PrintOptions& o
   return o.expanded ? Expanded(r, o) : Aligned(r, o);
 }
 
-std::string FormatError(const protocol::ErrorFields& e, std::string_view query, std::string_view prefix) {
+std::string FormatError(const protocol::ErrorFields& e, std::string_view query,
+                        std::string_view prefix) {
   std::string out = fmt::format("{}{}:  {}\n", prefix, e.severity, e.message);
   if (e.position > 0 && static_cast<size_t>(e.position) <= query.size() + 1) {
     // Find the line holding the position and point at it.
@@ -179,12 +186,14 @@ std::string FormatError(const protocol::ErrorFields& e, std::string_view query, 
     line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
     if (pos < line_start) line_start = 0;
     size_t line_end = query.find('\n', pos);
-    std::string_view line = query.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                                         : line_end - line_start);
+    std::string_view line =
+        query.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
+                                                                    : line_end - line_start);
     int lineno = 1 + static_cast<int>(std::count(query.begin(), query.begin() + line_start, '\n'));
     std::string lead = fmt::format("LINE {}: ", lineno);
     out += lead + std::string(line) + "\n";
-    out += std::string(lead.size() + Width(query.substr(line_start, pos - line_start)), ' ') + "^\n";
+    out +=
+        std::string(lead.size() + Width(query.substr(line_start, pos - line_start)), ' ') + "^\n";
   }
   if (!e.detail.empty()) out += fmt::format("DETAIL:  {}\n", e.detail);
   if (!e.hint.empty()) out += fmt::format("HINT:  {}\n", e.hint);

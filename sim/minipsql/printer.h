@@ -23,22 +23,25 @@
 namespace minipg::minipsql {
 
 struct PrintOptions {
-  bool unaligned = false;         // -A, \a
-  bool tuples_only = false;       // -t, \t
-  bool expanded = false;          // \x
+  bool unaligned = false;    // -A, \a
+  bool tuples_only = false;  // -t, \t
+  bool expanded = false;     // \x
   std::string field_separator = "|";
-  std::string title;              // centred above the table (\d, \dt, \l, \du)
-  bool footer = true;             // "(N rows)"
+  std::string title;   // centred above the table (\d, \dt, \l, \du)
+  bool footer = true;  // "(N rows)"
 };
 
 /* The text psql would print for one statement's result (rows, or the
  * command tag for a statement without rows). */
 std::string FormatResult(const client::StatementResult& r, const PrintOptions& opts);
-inline std::string FormatResult(const client::StatementResult& r) { return FormatResult(r, PrintOptions{}); }
+inline std::string FormatResult(const client::StatementResult& r) {
+  return FormatResult(r, PrintOptions{});
+}
 
 /* "ERROR:  message" plus LINE/caret like psql when a position is known,
  * then DETAIL, HINT and CONTEXT lines. `prefix` ("minipsql:file.sql:3: ")
  * goes before the first line, as psql does for scripts. */
-std::string FormatError(const protocol::ErrorFields& e, std::string_view query, std::string_view prefix = "");
+std::string FormatError(const protocol::ErrorFields& e, std::string_view query,
+                        std::string_view prefix = "");
 
 }  // namespace minipg::minipsql

@@ -23,10 +23,10 @@ namespace {
 
 /* Where a statement ends: the scanner's state carries across lines. */
 struct ScanState {
-  bool in_string = false;     // '...'
-  bool in_ident = false;      // "..."
-  int block_comment = 0;      // /* ... */ (nested)
-  std::string dollar_tag;     // inside $tag$ ... $tag$
+  bool in_string = false;  // '...'
+  bool in_ident = false;   // "..."
+  int block_comment = 0;   // /* ... */ (nested)
+  std::string dollar_tag;  // inside $tag$ ... $tag$
   int parens = 0;
 };
 
@@ -72,10 +72,14 @@ size_t FindSemicolon(const std::string& text, size_t from, ScanState& st) {
       st.in_string = true;
     } else if (c == '"') {
       st.in_ident = true;
-    } else if (c == '$' && (i == 0 || !(std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_'))) {
+    } else if (c == '$' && (i == 0 || !(std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+                                        text[i - 1] == '_'))) {
       size_t j = i + 1;
-      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
-      if (j < text.size() && text[j] == '$' && !(j > i + 1 && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+      while (j < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_'))
+        ++j;
+      if (j < text.size() && text[j] == '$' &&
+          !(j > i + 1 && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
         st.dollar_tag = text.substr(i, j - i + 1);
         i = j;
       }
@@ -92,7 +96,9 @@ size_t FindSemicolon(const std::string& text, size_t from, ScanState& st) {
 
 std::atomic<bool> g_query_running{false};
 
-bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool IsBlank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 bool IsTrue(const std::string& v) {
   std::string s;
@@ -102,7 +108,9 @@ bool IsTrue(const std::string& v) {
 
 }  // namespace
 
-bool QueryRunning() { return g_query_running; }
+bool QueryRunning() {
+  return g_query_running;
+}
 
 std::optional<std::string> LineSource::Read(const std::string& prompt) {
   std::string line;
@@ -125,7 +133,7 @@ std::string PromptPassword(const std::string& prompt) {
   int in = fd >= 0 ? fd : STDIN_FILENO;
   int out = fd >= 0 ? fd : STDERR_FILENO;
   ssize_t unused = write(out, prompt.data(), prompt.size());
-  termios old {};
+  termios old{};
   bool restore = tcgetattr(in, &old) == 0;
   if (restore) {
     termios quiet = old;
@@ -144,7 +152,8 @@ std::string PromptPassword(const std::string& prompt) {
   return password;
 }
 
-Result<std::unique_ptr<client::Connection>> ConnectWithPrompt(client::ConnectOptions& o, bool never_prompt) {
+Result<std::unique_ptr<client::Connection>> ConnectWithPrompt(client::ConnectOptions& o,
+                                                              bool never_prompt) {
   auto conn = client::Connection::Connect(o);
   // libpq's words when the server asks for a password we do not have; the
   // client library reports it the same way (ConnectOptions::password).
@@ -164,7 +173,10 @@ bool Shell::OnErrorStop() const {
 std::string Shell::Prompt(bool continuation) const {
   std::string db = options_.database.empty() ? options_.user : options_.database;
   char tx = conn_->transaction_status();
-  return fmt::format("{}{}{} ", db, continuation ? "-" : "=", tx == 'I' ? "#" : tx == 'T' ? "*#" : "!#");
+  return fmt::format("{}{}{} ", db, continuation ? "-" : "=",
+                     tx == 'I'   ? "#"
+                     : tx == 'T' ? "*#"
+                                 : "!#");
 }
 
 void Shell::PrintMessage(const std::string& text, int line) {
@@ -191,11 +203,14 @@ std::string Shell::Interpolate(const std::string& sql) const {
   for (size_t i = 0; i < sql.size(); ++i) {
     char c = sql[i];
     bool quoted = in_string || in_ident;
-    if (c == ':' && !quoted && (i == 0 || sql[i - 1] != ':') && i + 1 < sql.size() && sql[i + 1] != ':') {
+    if (c == ':' && !quoted && (i == 0 || sql[i - 1] != ':') && i + 1 < sql.size() &&
+        sql[i + 1] != ':') {
       char q = sql[i + 1] == '\'' || sql[i + 1] == '"' ? sql[i + 1] : '\0';
       size_t start = i + 1 + (q ? 1 : 0);
       size_t end = start;
-      while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_')) ++end;
+      while (end < sql.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))
+        ++end;
       std::string name = sql.substr(start, end - start);
       auto it = vars_.find(name);
       if (!name.empty() && it != vars_.end() && (!q || (end < sql.size() && sql[end] == q))) {
@@ -221,7 +236,8 @@ std::string Shell::Interpolate(const std::string& sql) const {
   return out;
 }
 
-bool Shell::PrintResult(const std::string& sql, const Result<client::QueryResult>& r, int line, bool copy_out) {
+bool Shell::PrintResult(const std::string& sql, const Result<client::QueryResult>& r, int line,
+                        bool copy_out) {
   if (!r.ok()) {
     std::fprintf(stderr, "%s: %s\n", progname_.c_str(), r.error().message.c_str());
     std::fprintf(stderr, "%s: the connection to the server was lost\n", progname_.c_str());
@@ -244,8 +260,8 @@ bool Shell::PrintResult(const std::string& sql, const Result<client::QueryResult
   return true;
 }
 
-bool Shell::RunSqlWithCopy(const std::string& sql, client::CopyInSource in, client::CopyOutSink out, int line,
-                           bool to_stdout) {
+bool Shell::RunSqlWithCopy(const std::string& sql, client::CopyInSource in, client::CopyOutSink out,
+                           int line, bool to_stdout) {
   bool copy_out = false;
   client::CopyOutSink watched = [&copy_out, &out, to_stdout](std::string_view data) -> Status {
     copy_out = to_stdout;
@@ -255,13 +271,15 @@ bool Shell::RunSqlWithCopy(const std::string& sql, client::CopyInSource in, clie
   g_query_running = true;
   auto r = conn_->Query(sql, std::move(in), watched);
   g_query_running = false;
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   bool ok = PrintResult(sql, r, line, copy_out);
   if (timing_) {
     std::string text = fmt::format("Time: {:.3f} ms", ms);
     if (ms >= 1000.0) {
       auto secs = ms / 1000.0;
-      text += fmt::format(" ({:02d}:{:06.3f})", static_cast<int>(secs / 60), secs - 60 * static_cast<int>(secs / 60));
+      text += fmt::format(" ({:02d}:{:06.3f})", static_cast<int>(secs / 60),
+                          secs - 60 * static_cast<int>(secs / 60));
     }
     std::printf("%s\n", text.c_str());
     std::fflush(stdout);
@@ -280,8 +298,9 @@ bool Shell::RunSql(const std::string& raw_sql, int line) {
     if (sent) return std::optional<std::string>();
     sent = true;
     if (src->interactive()) {
-      std::puts("Enter data to be copied followed by a newline.\n"
-                "End with a backslash and a period on a line by itself, or an EOF signal.");
+      std::puts(
+          "Enter data to be copied followed by a newline.\n"
+          "End with a backslash and a period on a line by itself, or an EOF signal.");
     }
     std::string data;
     while (auto l = src->Read(">> ")) {
@@ -299,7 +318,8 @@ bool Shell::RunSql(const std::string& raw_sql, int line) {
 
 bool Shell::RunCommandString(const std::string& text) {
   size_t first = text.find_first_not_of(" \t\n");
-  if (first != std::string::npos && text[first] == '\\') return RunMetaCommand(text.substr(first), 0);
+  if (first != std::string::npos && text[first] == '\\')
+    return RunMetaCommand(text.substr(first), 0);
   return RunSql(text, 0);
 }
 

@@ -54,11 +54,13 @@ std::string PromptPassword(const std::string& prompt);
 
 /* Connects; when the server wants a password and none was given, prompts
  * "Password for user X: " and tries again, as psql does (unless -w). */
-Result<std::unique_ptr<client::Connection>> ConnectWithPrompt(client::ConnectOptions& o, bool never_prompt);
+Result<std::unique_ptr<client::Connection>> ConnectWithPrompt(client::ConnectOptions& o,
+                                                              bool never_prompt);
 
 class Shell {
  public:
-  Shell(std::unique_ptr<client::Connection> conn, client::ConnectOptions options, std::string progname)
+  Shell(std::unique_ptr<client::Connection> conn, client::ConnectOptions options,
+        std::string progname)
       : conn_(std::move(conn)), options_(std::move(options)), progname_(std::move(progname)) {}
 
   /* One -c string: a meta-command, or SQL sent as one Query. */
@@ -80,9 +82,10 @@ class Shell {
   /* Runs SQL whose COPY data comes from / goes to the given streams. */
   /* `to_stdout`: COPY TO STDOUT data goes to our stdout, so its tag is not
    * printed (psql's rule); \copy to a file prints "COPY n". */
-  bool RunSqlWithCopy(const std::string& sql, client::CopyInSource in, client::CopyOutSink out, int line,
-                      bool to_stdout = true);
-  bool PrintResult(const std::string& sql, const Result<client::QueryResult>& r, int line, bool copy_out);
+  bool RunSqlWithCopy(const std::string& sql, client::CopyInSource in, client::CopyOutSink out,
+                      int line, bool to_stdout = true);
+  bool PrintResult(const std::string& sql, const Result<client::QueryResult>& r, int line,
+                   bool copy_out);
   /* A backslash command line ("\dt", "\copy t from 'x' csv"). */
   bool RunMetaCommand(const std::string& line, int lineno);
   bool CmdConnect(const std::vector<std::string>& args);
@@ -91,7 +94,8 @@ class Shell {
   bool CmdConninfo();
   bool CmdSet(const std::vector<std::string>& args);
   void PrintError(const protocol::ErrorFields& e, const std::string& query, int line);
-  void PrintMessage(const std::string& text, int line);  // a minipsql error line, with the script location
+  void PrintMessage(const std::string& text,
+                    int line);  // a minipsql error line, with the script location
   std::string Interpolate(const std::string& sql) const;
   bool OnErrorStop() const;
   std::string Prompt(bool continuation) const;

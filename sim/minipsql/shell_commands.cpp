@@ -71,24 +71,42 @@ std::string Lower(std::string s) {
 /* The SQL name of a type by its OID, as \d prints it. */
 std::string TypeNameOf(int32_t oid) {
   switch (oid) {
-    case 16: return "boolean";
-    case 18: return "\"char\"";
-    case 19: return "name";
-    case 20: return "bigint";
-    case 21: return "smallint";
-    case 23: return "integer";
-    case 25: return "text";
-    case 26: return "oid";
-    case 700: return "real";
-    case 701: return "double precision";
-    case 1042: return "character";
-    case 1043: return "character varying";
-    case 1082: return "date";
-    case 1114: return "timestamp without time zone";
-    case 1184: return "timestamp with time zone";
-    case 1700: return "numeric";
-    case 2278: return "void";
-    default: return fmt::format("oid {}", oid);
+    case 16:
+      return "boolean";
+    case 18:
+      return "\"char\"";
+    case 19:
+      return "name";
+    case 20:
+      return "bigint";
+    case 21:
+      return "smallint";
+    case 23:
+      return "integer";
+    case 25:
+      return "text";
+    case 26:
+      return "oid";
+    case 700:
+      return "real";
+    case 701:
+      return "double precision";
+    case 1042:
+      return "character";
+    case 1043:
+      return "character varying";
+    case 1082:
+      return "date";
+    case 1114:
+      return "timestamp without time zone";
+    case 1184:
+      return "timestamp with time zone";
+    case 1700:
+      return "numeric";
+    case 2278:
+      return "void";
+    default:
+      return fmt::format("oid {}", oid);
   }
 }
 
@@ -159,7 +177,9 @@ bool Shell::RunMetaCommand(const std::string& line, int lineno) {
   if (cmd == "timing") {
     auto v = args.empty() ? std::optional<bool>(!timing_) : OnOff(args[0]);
     if (!v) {
-      PrintMessage(fmt::format("unrecognized value \"{}\" for \"\\timing\": Boolean expected", args[0]), lineno);
+      PrintMessage(
+          fmt::format("unrecognized value \"{}\" for \"\\timing\": Boolean expected", args[0]),
+          lineno);
       return false;
     }
     timing_ = *v;
@@ -174,7 +194,8 @@ bool Shell::RunMetaCommand(const std::string& line, int lineno) {
     }
     auto v = args.empty() ? std::optional<bool>(!print_.expanded) : OnOff(args[0]);
     if (!v) {
-      PrintMessage(fmt::format("\\x: unrecognized value \"{}\": Boolean expected", args[0]), lineno);
+      PrintMessage(fmt::format("\\x: unrecognized value \"{}\": Boolean expected", args[0]),
+                   lineno);
       return false;
     }
     print_.expanded = *v;
@@ -218,10 +239,11 @@ bool Shell::RunMetaCommand(const std::string& line, int lineno) {
 
 bool Shell::CmdConninfo() {
   std::string db = options_.database.empty() ? options_.user : options_.database;
-  std::string where = options_.host.starts_with('/') ? fmt::format("via socket in \"{}\"", options_.host)
-                                                     : fmt::format("on host \"{}\"", options_.host);
-  std::printf("You are connected to database \"%s\" as user \"%s\" %s at port \"%d\".\n", db.c_str(),
-              options_.user.c_str(), where.c_str(), options_.port);
+  std::string where = options_.host.starts_with('/')
+                          ? fmt::format("via socket in \"{}\"", options_.host)
+                          : fmt::format("on host \"{}\"", options_.host);
+  std::printf("You are connected to database \"%s\" as user \"%s\" %s at port \"%d\".\n",
+              db.c_str(), options_.user.c_str(), where.c_str(), options_.port);
   std::fflush(stdout);
   return true;
 }
@@ -242,7 +264,8 @@ bool Shell::CmdConnect(const std::vector<std::string>& args) {
   conn_->Close();
   conn_ = std::move(*conn);
   options_ = o;
-  std::printf("You are now connected to database \"%s\" as user \"%s\".\n", o.database.c_str(), o.user.c_str());
+  std::printf("You are now connected to database \"%s\" as user \"%s\".\n", o.database.c_str(),
+              o.user.c_str());
   std::fflush(stdout);
   return true;
 }
@@ -277,15 +300,20 @@ bool Shell::CmdCopy(const std::string& rest, int lineno) {
       in_str = c != '\'';
       continue;
     }
-    if (c == '\'') in_str = true;
-    else if (c == '(') ++depth;
-    else if (c == ')' && depth > 0) --depth;
-    else if (depth == 0 && (k == 0 || std::isspace(static_cast<unsigned char>(rest[k - 1])) || rest[k - 1] == ')')) {
+    if (c == '\'')
+      in_str = true;
+    else if (c == '(')
+      ++depth;
+    else if (c == ')' && depth > 0)
+      --depth;
+    else if (depth == 0 && (k == 0 || std::isspace(static_cast<unsigned char>(rest[k - 1])) ||
+                            rest[k - 1] == ')')) {
       std::string w;
       size_t e = k;
       while (e < rest.size() && std::isalpha(static_cast<unsigned char>(rest[e]))) w += rest[e++];
       w = Lower(w);
-      if ((w == "from" || w == "to") && (e == rest.size() || std::isspace(static_cast<unsigned char>(rest[e])))) {
+      if ((w == "from" || w == "to") &&
+          (e == rest.size() || std::isspace(static_cast<unsigned char>(rest[e])))) {
         word = k;
         is_from = w == "from";
         break;
@@ -297,7 +325,8 @@ bool Shell::CmdCopy(const std::string& rest, int lineno) {
     return false;
   }
   std::string target = rest.substr(i, word - i);
-  while (!target.empty() && std::isspace(static_cast<unsigned char>(target.back()))) target.pop_back();
+  while (!target.empty() && std::isspace(static_cast<unsigned char>(target.back())))
+    target.pop_back();
   size_t f = rest.find_first_not_of(" \t", word + (is_from ? 4 : 2));
   if (f == std::string::npos) {
     PrintMessage("\\copy: parse error at end of line", lineno);
@@ -320,7 +349,8 @@ bool Shell::CmdCopy(const std::string& rest, int lineno) {
       file += rest[after++];
     }
   } else {
-    while (after < rest.size() && !std::isspace(static_cast<unsigned char>(rest[after])) && rest[after] != ';') {
+    while (after < rest.size() && !std::isspace(static_cast<unsigned char>(rest[after])) &&
+           rest[after] != ';') {
       file += rest[after++];
     }
   }
@@ -410,10 +440,12 @@ bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& 
       table.fields.push_back(f);
     }
     for (const auto& f : r->statements.back().fields) {
-      table.rows.push_back({f.name, TypeNameOf(f.type_oid), std::string(), std::string(), std::string()});
+      table.rows.push_back(
+          {f.name, TypeNameOf(f.type_oid), std::string(), std::string(), std::string()});
     }
     PrintOptions o = print_;
-    o.title = fmt::format("Table \"{}\"", name.find('.') == std::string::npos ? "public." + name : name);
+    o.title =
+        fmt::format("Table \"{}\"", name.find('.') == std::string::npos ? "public." + name : name);
     o.footer = false;
     o.expanded = false;
     std::fputs(FormatResult(table, o).c_str(), stdout);
@@ -429,7 +461,8 @@ bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& 
         "SELECT n.nspname AS \"Schema\", c.relname AS \"Name\", 'table' AS \"Type\", "
         "pg_catalog.pg_get_userbyid(c.relowner) AS \"Owner\" FROM pg_catalog.pg_class c "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema' "
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'pg_catalog' AND n.nspname <> "
+        "'information_schema' "
         "AND n.nspname !~ '^pg_toast' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1, 2";
   } else if (cmd == "l" || cmd == "list") {
     title = "List of databases";
@@ -443,9 +476,12 @@ bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& 
     catalog = "pg_roles";
     footer = false;
     sql =
-        "SELECT r.rolname AS \"Role name\", concat_ws(', ', CASE WHEN r.rolsuper THEN 'Superuser' END, "
-        "CASE WHEN r.rolcreaterole THEN 'Create role' END, CASE WHEN r.rolcreatedb THEN 'Create DB' END, "
-        "CASE WHEN NOT r.rolcanlogin THEN 'Cannot login' END, CASE WHEN r.rolreplication THEN 'Replication' END, "
+        "SELECT r.rolname AS \"Role name\", concat_ws(', ', CASE WHEN r.rolsuper THEN 'Superuser' "
+        "END, "
+        "CASE WHEN r.rolcreaterole THEN 'Create role' END, CASE WHEN r.rolcreatedb THEN 'Create "
+        "DB' END, "
+        "CASE WHEN NOT r.rolcanlogin THEN 'Cannot login' END, CASE WHEN r.rolreplication THEN "
+        "'Replication' END, "
         "CASE WHEN r.rolbypassrls THEN 'Bypass RLS' END) AS \"Attributes\" "
         "FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY 1";
   }

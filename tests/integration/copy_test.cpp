@@ -22,7 +22,9 @@
 namespace minipg::testing {
 namespace {
 
-bool HavePsql() { return RunCommand("command -v psql >/dev/null 2>&1").status == 0; }
+bool HavePsql() {
+  return RunCommand("command -v psql >/dev/null 2>&1").status == 0;
+}
 
 class CopyTest : public ::testing::Test {
  protected:
@@ -45,7 +47,8 @@ class CopyTest : public ::testing::Test {
   CommandResult Psql(const std::string& args, const std::string& input = "") {
     std::string in = client_dir_ + "/stdin.txt";
     std::ofstream(in) << input;
-    return RunCommand("cd " + client_dir_ + " && " + server_->PsqlCommand() + " " + args + " <" + in + " 2>&1");
+    return RunCommand("cd " + client_dir_ + " && " + server_->PsqlCommand() + " " + args + " <" +
+                      in + " 2>&1");
   }
   std::vector<std::string> Column(const std::string& sql) {
     auto c = server_->Connect();
@@ -67,13 +70,15 @@ TEST_F(CopyTest, ClientFileIsNotOnTheServer) {
   std::ofstream(client_dir_ + "/client.csv") << "a,b,c\n1,one,t\n2,\"two, too\",f\n3,,\n";
   auto r = Psql("-c \"\\copy t from 'client.csv' csv header\"");
   EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(Column("SELECT b FROM t ORDER BY a"), (std::vector<std::string>{"one", "two, too", "NULL"}));
+  EXPECT_EQ(Column("SELECT b FROM t ORDER BY a"),
+            (std::vector<std::string>{"one", "two, too", "NULL"}));
   r = Psql("-c \"COPY t FROM 'client.csv' CSV HEADER\"");
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.out,
-            "ERROR:  could not open file \"client.csv\" for reading: No such file or directory\n"
-            "HINT:  COPY FROM instructs the PostgreSQL server process to read a file. You may want a "
-            "client-side facility such as psql's \\copy.\n");
+  EXPECT_EQ(
+      r.out,
+      "ERROR:  could not open file \"client.csv\" for reading: No such file or directory\n"
+      "HINT:  COPY FROM instructs the PostgreSQL server process to read a file. You may want a "
+      "client-side facility such as psql's \\copy.\n");
   r = Psql("-v VERBOSITY=verbose -c \"COPY t FROM '" + client_dir_ + "/nope.csv'\"");
   EXPECT_NE(r.out.find("ERROR:  58P01: could not open file"), std::string::npos) << r.out;
   // \copy ... to writes on the client's side.
@@ -94,7 +99,8 @@ TEST_F(CopyTest, BadDataFromStdinStoresNothing) {
             "CONTEXT:  COPY t, line 3, column a: \"abc\"\n");
   EXPECT_TRUE(Column("SELECT a FROM t").empty());
   // A script with COPY FROM STDIN and its data inline, ended by "\.".
-  std::ofstream(client_dir_ + "/load.sql") << "COPY t FROM STDIN;\n1\tx\tt\n2\ty\tf\n\\.\nSELECT 'after';\n";
+  std::ofstream(client_dir_ + "/load.sql")
+      << "COPY t FROM STDIN;\n1\tx\tt\n2\ty\tf\n\\.\nSELECT 'after';\n";
   r = Psql("-f load.sql");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Column("SELECT a FROM t ORDER BY a"), (std::vector<std::string>{"1", "2"}));
@@ -104,12 +110,14 @@ TEST_F(CopyTest, BadDataFromStdinStoresNothing) {
 // (compared by hand once against a real PostgreSQL 15).
 TEST_F(CopyTest, ToStdoutMatchesPostgres) {
   if (!HavePsql()) GTEST_SKIP() << "psql is not installed";
-  auto r = Psql("-c \"COPY t FROM STDIN\"", "1\tx\tt\n2\ttab\\there\\\\back\\nnl\t\\N\n3\t\tf\n4\the said \"hi\", ok\tt\n");
+  auto r = Psql("-c \"COPY t FROM STDIN\"",
+                "1\tx\tt\n2\ttab\\there\\\\back\\nnl\t\\N\n3\t\tf\n4\the said \"hi\", ok\tt\n");
   ASSERT_EQ(r.status, 0) << r.out;
   r = Psql("-c \"COPY t TO STDOUT\"");
   EXPECT_EQ(r.out, "1\tx\tt\n2\ttab\\there\\\\back\\nnl\t\\N\n3\t\tf\n4\the said \"hi\", ok\tt\n");
   r = Psql("-c \"COPY t TO STDOUT WITH CSV HEADER\"");
-  EXPECT_EQ(r.out, "a,b,c\n1,x,t\n2,\"tab\there\\back\nnl\",\n3,\"\",f\n4,\"he said \"\"hi\"\", ok\",t\n");
+  EXPECT_EQ(r.out,
+            "a,b,c\n1,x,t\n2,\"tab\there\\back\nnl\",\n3,\"\",f\n4,\"he said \"\"hi\"\", ok\",t\n");
   r = Psql("-c \"COPY (SELECT a, c FROM t WHERE a > 2) TO STDOUT (FORMAT csv)\"");
   EXPECT_EQ(r.out, "3,f\n4,t\n");
 }
@@ -119,9 +127,10 @@ TEST_F(CopyTest, ToStdoutMatchesPostgres) {
 TEST_F(CopyTest, CopyFailAndStrayMessage) {
   auto c = server_->Connect();
   ASSERT_TRUE(c.ok());
-  auto r = (*c)->Query("COPY t FROM STDIN", []() -> Result<std::optional<std::string>> {
-    return MakeError("57014", "client gave up");
-  }, nullptr);
+  auto r = (*c)->Query(
+      "COPY t FROM STDIN",
+      []() -> Result<std::optional<std::string>> { return MakeError("57014", "client gave up"); },
+      nullptr);
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->error);
   EXPECT_EQ(r->error->sqlstate, "57014");
@@ -149,7 +158,8 @@ TEST_F(CopyTest, CopyFailAndStrayMessage) {
   for (;;) {
     auto msg = reader.ReadMessage();
     if (!msg.ok()) break;  // the server closed the connection
-    if (msg->type == protocol::be::kErrorResponse) errors.push_back(*protocol::DecodeErrorResponse(msg->body));
+    if (msg->type == protocol::be::kErrorResponse)
+      errors.push_back(*protocol::DecodeErrorResponse(msg->body));
   }
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].sqlstate, "08P01");
@@ -159,7 +169,8 @@ TEST_F(CopyTest, CopyFailAndStrayMessage) {
   EXPECT_TRUE(Column("SELECT a FROM t").empty());
 }
 
-// Scenario: a COPY shows in the event stream: copy_start (in, client, STDIN, text), copy_done (rows).
+// Scenario: a COPY shows in the event stream: copy_start (in, client, STDIN, text), copy_done
+// (rows).
 TEST_F(CopyTest, Events) {
   auto c = server_->Connect();
   ASSERT_TRUE(c.ok());

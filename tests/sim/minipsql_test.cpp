@@ -16,7 +16,9 @@
 namespace minipg::testing {
 namespace {
 
-bool HavePsql() { return RunCommand("command -v psql >/dev/null 2>&1").status == 0; }
+bool HavePsql() {
+  return RunCommand("command -v psql >/dev/null 2>&1").status == 0;
+}
 
 class MinipsqlTest : public ::testing::Test {
  protected:
@@ -24,17 +26,20 @@ class MinipsqlTest : public ::testing::Test {
     char tmpl[] = "/tmp/minipsql_test_XXXXXX";
     dir_ = mkdtemp(tmpl);
     ASSERT_TRUE(server_.Start());
-    auto r = Run("-c 'CREATE TABLE t (a int, b text)' -c \"INSERT INTO t VALUES (1, 'one'), (22, NULL)\"");
+    auto r = Run(
+        "-c 'CREATE TABLE t (a int, b text)' -c \"INSERT INTO t VALUES (1, 'one'), (22, NULL)\"");
     ASSERT_EQ(r.status, 0) << r.out;
   }
   void TearDown() override { RunCommand("rm -rf " + dir_); }
   std::string Conn() const {
-    return " -h " + server_.socket_dir() + " -p " + std::to_string(server_.port()) + " -U test -d test ";
+    return " -h " + server_.socket_dir() + " -p " + std::to_string(server_.port()) +
+           " -U test -d test ";
   }
   /* minipsql with these arguments, in dir_, stdout and stderr merged. */
   CommandResult Run(const std::string& args, const std::string& stdin_text = "") {
     std::ofstream(dir_ + "/in.txt") << stdin_text;
-    return RunCommand("cd " + dir_ + " && " + BinDir() + "/minipsql" + Conn() + args + " <in.txt 2>&1");
+    return RunCommand("cd " + dir_ + " && " + BinDir() + "/minipsql" + Conn() + args +
+                      " <in.txt 2>&1");
   }
   CommandResult Psql(const std::string& args) {
     return RunCommand("cd " + dir_ + " && psql -X" + Conn() + args + " </dev/null 2>&1");
@@ -64,13 +69,16 @@ TEST_F(MinipsqlTest, ScriptErrorsAndOnErrorStop) {
   std::ofstream(dir_ + "/s.sql") << "SELECT 1 AS one;\nSELECT\n  nope;\nSELECT 2 AS two;\n";
   auto r = Run("-c 'SELECT nope'");
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.out, "ERROR:  column \"nope\" does not exist\nLINE 1: SELECT nope\n               ^\n");
+  EXPECT_EQ(r.out,
+            "ERROR:  column \"nope\" does not exist\nLINE 1: SELECT nope\n               ^\n");
   r = Run("-A -t -f s.sql");
   EXPECT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find("minipsql:s.sql:3: ERROR:  column \"nope\" does not exist\nLINE 2:   nope;\n          ^\n"),
+  EXPECT_NE(r.out.find("minipsql:s.sql:3: ERROR:  column \"nope\" does not exist\nLINE 2:   "
+                       "nope;\n          ^\n"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("2\n"), std::string::npos) << "the script went on after the error: " << r.out;
+  EXPECT_NE(r.out.find("2\n"), std::string::npos)
+      << "the script went on after the error: " << r.out;
   r = Run("-A -t -v ON_ERROR_STOP=1 -f s.sql");
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.out.find("2\n"), std::string::npos) << "ON_ERROR_STOP did not stop: " << r.out;
@@ -78,7 +86,8 @@ TEST_F(MinipsqlTest, ScriptErrorsAndOnErrorStop) {
 
 // Scenario: statements span lines and end at ';' (not inside quotes); two on a line run one by one.
 TEST_F(MinipsqlTest, MultiLineStatements) {
-  auto r = Run("-A -t", "SELECT 'a;b'\n  AS x; SELECT\n2;\n-- a comment; not a statement\nSELECT 3");
+  auto r =
+      Run("-A -t", "SELECT 'a;b'\n  AS x; SELECT\n2;\n-- a comment; not a statement\nSELECT 3");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "a;b\n2\n3\n");
 }
@@ -98,7 +107,9 @@ TEST_F(MinipsqlTest, CopyBothWays) {
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "missing.csv: No such file or directory\n");
   // COPY FROM STDIN in a script: the data follows, up to "\.".
-  r = Run("-A -t", "COPY t (a) FROM STDIN;\n7\n8\n\\.\nSELECT a FROM t WHERE a > 6 AND a < 10 ORDER BY a;\n");
+  r = Run(
+      "-A -t",
+      "COPY t (a) FROM STDIN;\n7\n8\n\\.\nSELECT a FROM t WHERE a > 6 AND a < 10 ORDER BY a;\n");
   EXPECT_EQ(r.out, "COPY 2\n7\n8\n");
   // COPY TO STDOUT prints the data, without a tag.
   r = Run("-c 'COPY t (a) TO STDOUT'");
@@ -108,7 +119,8 @@ TEST_F(MinipsqlTest, CopyBothWays) {
 // Scenario: \timing prints psql's "Time: N.NNN ms" after each statement.
 TEST_F(MinipsqlTest, Timing) {
   auto r = Run("-c '\\timing' -c 'SELECT 1'");
-  EXPECT_TRUE(std::regex_search(r.out, std::regex("^Timing is on\\.\n[\\s\\S]*\\(1 row\\)\n\nTime: [0-9]+\\.[0-9]{3} ms\n$")))
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex("^Timing is on\\.\n[\\s\\S]*\\(1 row\\)\n\nTime: [0-9]+\\.[0-9]{3} ms\n$")))
       << r.out;
 }
 
@@ -129,8 +141,9 @@ TEST_F(MinipsqlTest, ExpandedDisplay) {
 // Scenario: \conninfo says where we are connected, in psql's words.
 TEST_F(MinipsqlTest, Conninfo) {
   auto r = Run("-c '\\conninfo'");
-  EXPECT_EQ(r.out, "You are connected to database \"test\" as user \"test\" via socket in \"" + server_.socket_dir() +
-                       "\" at port \"" + std::to_string(server_.port()) + "\".\n");
+  EXPECT_EQ(r.out, "You are connected to database \"test\" as user \"test\" via socket in \"" +
+                       server_.socket_dir() + "\" at port \"" + std::to_string(server_.port()) +
+                       "\".\n");
 }
 
 // Scenario: \d t describes the table from its columns; \dt says plainly that minipg has no catalog.
@@ -150,7 +163,8 @@ TEST_F(MinipsqlTest, Describe) {
 
 // Scenario: variables: -v and \set, :name and :'name' in SQL, \echo.
 TEST_F(MinipsqlTest, Variables) {
-  auto r = Run("-A -t -v who=alice", "\\set n 22\n\\echo hello :who\nSELECT b FROM t WHERE a = :n;\nSELECT :'who';\n");
+  auto r = Run("-A -t -v who=alice",
+               "\\set n 22\n\\echo hello :who\nSELECT b FROM t WHERE a = :n;\nSELECT :'who';\n");
   EXPECT_EQ(r.out, "hello alice\n\nalice\n");
 }
 

@@ -51,6 +51,8 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kDisconnect:
     case EventType::kRejected:
     case EventType::kCancelRequest:
+    case EventType::kCopyStart:
+    case EventType::kCopyDone:
       return ProcessRole::kBackend;
     default:
       return ProcessRole::kOther;

@@ -59,7 +59,9 @@ class CopyCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(f_.RunSql("CREATE TABLE t (a int, b text, c boolean)").error);
-    ASSERT_FALSE(f_.RunSql("INSERT INTO t VALUES (1, 'x', true), (2, 'tab\there', NULL), (3, '', false)").error);
+    ASSERT_FALSE(
+        f_.RunSql("INSERT INTO t VALUES (1, 'x', true), (2, 'tab\there', NULL), (3, '', false)")
+            .error);
   }
   Result<StatementResult> Run(const std::string& sql, ChannelSink& sink) {
     auto stmts = f_.session().Parse(sql);
@@ -87,10 +89,12 @@ TEST_F(CopyCommandTest, ServerFileRoundTrip) {
   EXPECT_EQ(r.result.command_tag, "COPY 3");
   r = f_.RunSql("SELECT a, b, c FROM t WHERE a = 2");
   ASSERT_EQ(r.sink.rows_.size(), 2u);
-  EXPECT_EQ(r.sink.rows_[1], (std::vector<std::optional<std::string>>{"2", "tab\there", std::nullopt}));
+  EXPECT_EQ(r.sink.rows_[1],
+            (std::vector<std::optional<std::string>>{"2", "tab\there", std::nullopt}));
   r = f_.RunSql("SELECT b FROM t WHERE a = 3");
   ASSERT_EQ(r.sink.rows_.size(), 2u);
-  EXPECT_EQ(r.sink.rows_[1][0], std::optional<std::string>(""));  // "" stays an empty string, not NULL
+  EXPECT_EQ(r.sink.rows_[1][0],
+            std::optional<std::string>(""));  // "" stays an empty string, not NULL
 }
 
 // Scenario: a relative path for FROM is in the data directory; TO refuses one, as PostgreSQL does.
@@ -113,15 +117,19 @@ TEST_F(CopyCommandTest, MissingFile) {
   auto r = f_.RunSql("COPY t FROM '/only/on/the/client.csv' CSV");
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->sqlstate, "58P01");
-  EXPECT_EQ(r.error->message, "could not open file \"/only/on/the/client.csv\" for reading: No such file or directory");
+  EXPECT_EQ(
+      r.error->message,
+      "could not open file \"/only/on/the/client.csv\" for reading: No such file or directory");
   EXPECT_NE(r.error->hint.find("psql's \\copy"), std::string::npos);
   r = f_.RunSql("COPY t TO '/no/such/dir/x.csv'");
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->sqlstate, "58P01");
-  EXPECT_EQ(r.error->message, "could not open file \"/no/such/dir/x.csv\" for writing: No such file or directory");
+  EXPECT_EQ(r.error->message,
+            "could not open file \"/no/such/dir/x.csv\" for writing: No such file or directory");
 }
 
-// Scenario: column lists: named columns in that order, the others NULL; unknown or repeated ones fail.
+// Scenario: column lists: named columns in that order, the others NULL; unknown or repeated ones
+// fail.
 TEST_F(CopyCommandTest, ColumnLists) {
   std::string path = (f_.dir() / "cols.txt").string();
   auto r = f_.RunSql("COPY t (c, a) TO '" + path + "'");
@@ -153,7 +161,10 @@ TEST_F(CopyCommandTest, ToStdout) {
   EXPECT_EQ(sink.channel.out_columns, 3);
   EXPECT_TRUE(sink.channel.ended);
   ChannelSink q;
-  r = Run("COPY (SELECT a * 10 AS x, b FROM t WHERE a > 1 ORDER BY a DESC) TO STDOUT (FORMAT csv, HEADER true)", q);
+  r =
+      Run("COPY (SELECT a * 10 AS x, b FROM t WHERE a > 1 ORDER BY a DESC) TO STDOUT (FORMAT csv, "
+          "HEADER true)",
+          q);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->command_tag, "COPY 2");
   EXPECT_EQ(q.channel.out, "x,b\n30,\"\"\n20,tab\there\n");
@@ -179,9 +190,10 @@ TEST_F(CopyCommandTest, BadRowStoresNothing) {
     std::string data, sqlstate, message, context;
   };
   for (const Case& c : std::vector<Case>{
-           {"20\tok\tt\n21\tok\tt\nabc\tx\tt\n", "22P02", "invalid input syntax for type integer: \"abc\"",
-            "COPY t, line 3, column a: \"abc\""},
-           {"20\tok\tt\n21\tshort\n", "22P04", "missing data for column \"c\"", "COPY t, line 2: \"21\tshort\""},
+           {"20\tok\tt\n21\tok\tt\nabc\tx\tt\n", "22P02",
+            "invalid input syntax for type integer: \"abc\"", "COPY t, line 3, column a: \"abc\""},
+           {"20\tok\tt\n21\tshort\n", "22P04", "missing data for column \"c\"",
+            "COPY t, line 2: \"21\tshort\""},
            {"20\tok\tt\textra\n", "22P04", "extra data after last expected column",
             "COPY t, line 1: \"20\tok\tt\textra\""},
        }) {
@@ -219,7 +231,8 @@ TEST_F(CopyCommandTest, NoClient) {
 
 // Scenario: the parser takes both option syntaxes, and shows COPY in the parse tree.
 TEST_F(CopyCommandTest, Syntax) {
-  auto stmts = f_.session().Parse("COPY t (a) FROM STDIN WITH CSV HEADER DELIMITER AS ';' NULL 'x'");
+  auto stmts =
+      f_.session().Parse("COPY t (a) FROM STDIN WITH CSV HEADER DELIMITER AS ';' NULL 'x'");
   ASSERT_TRUE(stmts.ok()) << stmts.error().message;
   EXPECT_EQ(GetStatementKind(*stmts->at(0)), StatementKind::kCopy);
   auto bad = f_.RunSql("COPY (SELECT 1) FROM STDIN");

@@ -17,10 +17,13 @@ CopyOptions Opts(std::vector<CopyOptionItem> items) {
   return o.ok() ? *o : CopyOptions{};
 }
 
-CopyOptions Csv() { return Opts({{"format", "csv", 0}}); }
+CopyOptions Csv() {
+  return Opts({{"format", "csv", 0}});
+}
 
 /* All records of `input` fed in one piece. */
-std::vector<CopyValues> ParseAll(const std::string& input, const CopyOptions& o, std::optional<Error>* err = nullptr) {
+std::vector<CopyValues> ParseAll(const std::string& input, const CopyOptions& o,
+                                 std::optional<Error>* err = nullptr) {
   CopyParser p(o, "t");
   p.Feed(input);
   p.Finish();
@@ -41,7 +44,8 @@ const std::optional<std::string> kNull;
 // Scenario: text output escapes backslash, tab, newline, CR and the delimiter; NULL is \N.
 TEST(CopyFormatTest, TextOutputEscapes) {
   CopyOptions o;
-  EXPECT_EQ(FormatCopyRow({"1", "tab\there\\back\nnl", kNull}, o), "1\ttab\\there\\\\back\\nnl\t\\N\n");
+  EXPECT_EQ(FormatCopyRow({"1", "tab\there\\back\nnl", kNull}, o),
+            "1\ttab\\there\\\\back\\nnl\t\\N\n");
   EXPECT_EQ(FormatCopyRow({"a\rb", ""}, o), "a\\rb\t\n");
   CopyOptions pipe = Opts({{"delimiter", "|", 0}});
   EXPECT_EQ(FormatCopyRow({"a|b", "c"}, pipe), "a\\|b|c\n");
@@ -51,7 +55,8 @@ TEST(CopyFormatTest, TextOutputEscapes) {
 TEST(CopyFormatTest, CsvOutputQuoting) {
   CopyOptions o = Csv();
   EXPECT_EQ(FormatCopyRow({"1", "x", "t"}, o), "1,x,t\n");
-  EXPECT_EQ(FormatCopyRow({"he said \"hi\", ok", "", kNull}, o), "\"he said \"\"hi\"\", ok\",\"\",\n");
+  EXPECT_EQ(FormatCopyRow({"he said \"hi\", ok", "", kNull}, o),
+            "\"he said \"\"hi\"\", ok\",\"\",\n");
   EXPECT_EQ(FormatCopyRow({"two\nlines"}, o), "\"two\nlines\"\n");
   EXPECT_EQ(FormatCopyRow({"\\."}, o), "\"\\.\"\n");  // would read back as the end marker
   EXPECT_EQ(FormatCopyHeader({"a", "b c", "d,e"}, o), "a,b c,\"d,e\"\n");
@@ -160,15 +165,20 @@ TEST(CopyFormatTest, OptionErrors) {
     auto o = MakeCopyOptions(items);
     return o.ok() ? std::string("ok") : o.error().sqlstate + " " + o.error().message;
   };
-  EXPECT_EQ(err({{"format", "csv", 0}, {"format", "text", 0}}), "42601 conflicting or redundant options");
+  EXPECT_EQ(err({{"format", "csv", 0}, {"format", "text", 0}}),
+            "42601 conflicting or redundant options");
   EXPECT_EQ(err({{"format", "xml", 0}}), "22023 COPY format \"xml\" not recognized");
-  EXPECT_EQ(err({{"delimiter", "ab", 0}}), "0A000 COPY delimiter must be a single one-byte character");
+  EXPECT_EQ(err({{"delimiter", "ab", 0}}),
+            "0A000 COPY delimiter must be a single one-byte character");
   EXPECT_EQ(err({{"quote", "'", 0}}), "0A000 COPY quote available only in CSV mode");
   EXPECT_EQ(err({{"bogus", std::nullopt, 0}}), "42601 option \"bogus\" not recognized");
   EXPECT_EQ(err({{"delimiter", "a", 0}}), "22023 COPY delimiter cannot be \"a\"");
   EXPECT_EQ(err({{"format", "csv", 0}, {"header", "maybe", 0}}),
             "22023 header requires a Boolean value or \"match\"");
-  CopyOptions o = Opts({{"format", "csv", 0}, {"header", std::nullopt, 0}, {"null", "NULL", 0}, {"delimiter", ";", 0}});
+  CopyOptions o = Opts({{"format", "csv", 0},
+                        {"header", std::nullopt, 0},
+                        {"null", "NULL", 0},
+                        {"delimiter", ";", 0}});
   EXPECT_TRUE(o.header);
   EXPECT_EQ(o.delimiter, ';');
   EXPECT_EQ(o.null_string, "NULL");
