@@ -83,10 +83,15 @@ std::string Expanded(const client::StatementResult& r, const PrintOptions& o) {
   }
   std::string out;
   for (size_t k = 0; k < r.rows.size(); ++k) {
-    std::string head = fmt::format("-[ RECORD {} ]", k + 1);
-    size_t total = name_w + 3 + value_w;
-    if (Width(head) < total) head += std::string(total - Width(head), '-');
-    out += head + "\n";
+    if (o.tuples_only) {
+      // No record headers, only a rule between records (as psql -t -x).
+      if (k > 0) out += std::string(name_w + 1, '-') + "+" + std::string(value_w + 1, '-') + "\n";
+    } else {
+      std::string head = fmt::format("-[ RECORD {} ]", k + 1);
+      size_t total = name_w + 3 + value_w;
+      if (Width(head) < total) head += std::string(total - Width(head), '-');
+      out += head + "\n";
+    }
     for (size_t i = 0; i < r.fields.size(); ++i) {
       const std::string& name = r.fields[i].name;
       auto lines = CellLines(Value(r.rows[k], i));
@@ -179,21 +184,48 @@ std::string FormatResult(const client::StatementResult& r, const PrintOptions& o
 std::string FormatError(const protocol::ErrorFields& e, std::string_view query,
                         std::string_view prefix) {
   std::string out = fmt::format("{}{}:  {}\n", prefix, e.severity, e.message);
-  if (e.position > 0 && static_cast<size_t>(e.position) <= query.size() + 1) {
-    // Find the line holding the position and point at it.
+  if (e.position > 0) {
+    // The position counts characters (UTF-8 code points), not bytes.
+    std::vector<std::string_view> chars;
+    for (size_t i = 0; i < query.size();) {
+      auto c = static_cast<unsigned char>(query[i]);
+      size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+      n = std::min(n, query.size() - i);
+      chars.push_back(query.substr(i, n));
+      i += n;
+    }
     size_t pos = static_cast<size_t>(e.position) - 1;
-    size_t line_start = query.rfind('\n', pos == 0 ? 0 : pos - 1);
-    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-    if (pos < line_start) line_start = 0;
-    size_t line_end = query.find('\n', pos);
-    std::string_view line =
-        query.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                    : line_end - line_start);
-    int lineno = 1 + static_cast<int>(std::count(query.begin(), query.begin() + line_start, '\n'));
-    std::string lead = fmt::format("LINE {}: ", lineno);
-    out += lead + std::string(line) + "\n";
-    out +=
-        std::string(lead.size() + Width(query.substr(line_start, pos - line_start)), ' ') + "^\n";
+    if (pos <= chars.size()) {
+      size_t beg = pos, end = pos;
+      while (beg > 0 && chars[beg - 1] != "\n") --beg;
+      while (end < chars.size() && chars[end] != "\n") ++end;
+      int lineno = 1 + static_cast<int>(std::count(chars.begin(), chars.begin() + beg, "\n"));
+      // A long line is cut to a 60-column window that keeps at least 10
+      // columns right of the position, as psql does.
+      constexpr size_t kDisplay = 60, kMinRightCut = 10;
+      bool beg_cut = false, end_cut = false;
+      if (end - beg > kDisplay) {
+        if (beg + kDisplay >= pos + kMinRightCut) {
+          end = beg + kDisplay;
+          end_cut = true;
+        } else {
+          if (pos + kMinRightCut < end) {
+            end = pos + kMinRightCut;
+            end_cut = true;
+          }
+          if (end - beg > kDisplay) {
+            beg = end - kDisplay;
+            beg_cut = true;
+          }
+        }
+      }
+      std::string line = beg_cut ? "..." : "";
+      for (size_t i = beg; i < end; ++i) line += chars[i];
+      if (end_cut) line += "...";
+      std::string lead = fmt::format("LINE {}: ", lineno);
+      out += lead + line + "\n";
+      out += std::string(lead.size() + (beg_cut ? 3 : 0) + (pos - beg), ' ') + "^\n";
+    }
   }
   if (!e.detail.empty()) out += fmt::format("DETAIL:  {}\n", e.detail);
   if (!e.hint.empty()) out += fmt::format("HINT:  {}\n", e.hint);

@@ -34,7 +34,8 @@ TEST(PrinterTest, AlignedLikePsql) {
 TEST(PrinterTest, WideValuesAndPlural) {
   client::StatementResult r;
   r.fields = {Field("one", 23), Field("greeting", 25)};
-  r.rows = {{std::string("1"), std::string("hi")}, {std::string("22"), std::string("hello, world")}};
+  r.rows = {{std::string("1"), std::string("hi")},
+            {std::string("22"), std::string("hello, world")}};
   EXPECT_EQ(FormatResult(r),
             " one |   greeting   \n"
             "-----+--------------\n"
@@ -97,6 +98,18 @@ TEST(PrinterTest, ErrorContextAndPrefix) {
   EXPECT_EQ(FormatError(e, "COPY t FROM STDIN", "minipsql:load.sql:1: "),
             "minipsql:load.sql:1: ERROR:  invalid input syntax for type integer: \"abc\"\n"
             "CONTEXT:  COPY t, line 3, column a: \"abc\"\n");
+}
+
+// Scenario: a long line is cut to psql's 60-column window around the position, with "...".
+TEST(PrinterTest, LongLineWindow) {
+  protocol::ErrorFields e;
+  e.severity = "ERROR";
+  e.message = "column \"nope\" does not exist";
+  std::string query = "SELECT " + std::string(80, 'b') + ", nope";
+  e.position = static_cast<int>(query.size()) - 3;
+  EXPECT_EQ(FormatError(e, query), "ERROR:  column \"nope\" does not exist\nLINE 1: ..." +
+                                       std::string(80, 'b').substr(26) + ", nope\n" +
+                                       std::string(8 + 3 + 56, ' ') + "^\n");
 }
 
 }  // namespace
