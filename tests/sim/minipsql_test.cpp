@@ -180,6 +180,8 @@ TEST_F(MinipsqlTest, SameOutputAsPsql) {
            "-c 'SELECT nope'",
            "-c '\\conninfo'",
            "-c 'COPY t TO STDOUT WITH CSV HEADER'",
+           "-c '\\c other alice' -c '\\conninfo' -c 'SELECT current_user, current_database()'",
+           "-t -c '\\x' -c 'SELECT a, b FROM t ORDER BY a'",
        }) {
     EXPECT_EQ(Run(args).out, Psql(args).out) << args;
   }
