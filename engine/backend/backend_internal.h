@@ -6,6 +6,7 @@
  *   backend.cpp        signals, startup packet, session end
  *   auth.cpp           pg_hba.conf, password exchanges, role and database checks
  *   simple_query.cpp   the message loop and the simple query protocol
+ *   copy.cpp           the copy sub-protocol (COPY FROM STDIN, TO STDOUT)
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -21,6 +22,7 @@
 #include "engine/common/error.h"
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
+#include "engine/sql/copy_channel.h"
 #include "engine/sql/session.h"
 #include "engine/storage/file_util.h"
 
@@ -73,15 +75,45 @@ class WireSink : public sql::ResultSink {
     proto::EncodeDataRow(out_, values);
     if (out_.size() > kFlushThreshold) flush_();  // big results stream out as they are made
   }
+  /* COPY FROM STDIN / TO STDOUT go through this channel (copy.cpp). */
+  void SetCopyChannel(sql::CopyChannel* channel) { copy_ = channel; }
+  sql::CopyChannel* Copy() override { return copy_; }
 
  private:
   static constexpr size_t kFlushThreshold = 64u << 10;
   std::string& out_;
   std::function<void()> flush_;
+  sql::CopyChannel* copy_ = nullptr;
+};
+
+class Backend;
+
+/* The copy sub-protocol on the client connection (copy.cpp):
+ * CopyInResponse / CopyOutResponse, CopyData, CopyDone, CopyFail. */
+class WireCopyChannel : public sql::CopyChannel {
+ public:
+  explicit WireCopyChannel(Backend& backend) : backend_(backend) {}
+  ~WireCopyChannel() override;
+  Status BeginOut(int columns) override;
+  Status Send(std::string_view data) override;
+  Status EndOut() override;
+  Status BeginIn(int columns) override;
+  Result<std::optional<std::string>> Receive() override;
+  /* True after a message that does not belong in a copy: PostgreSQL ends
+   * the session ("protocol synchronization was lost") after the ERROR. */
+  bool lost_sync() const { return lost_sync_; }
+
+ private:
+  Backend& backend_;
+  bool hook_saved_ = false;
+  std::function<Status()> saved_hook_;
+  bool lost_sync_ = false;
 };
 
 
 class Backend {
+  friend class WireCopyChannel;
+
  public:
   explicit Backend(const BackendStartInfo& info)
       : info_(info), reader_(info.sock, proto::Peer::kFrontend) {}

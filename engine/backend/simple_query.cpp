@@ -141,10 +141,15 @@ bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
   const char* word = sql::StatementKindName(kind);
   SetPsActivity(*word != '\0' ? word : "active");  // the title names what runs, as PostgreSQL's does
   WireSink sink(out_, [this] { Flush(); });
+  WireCopyChannel copy(*this);  // COPY FROM STDIN / TO STDOUT (copy.cpp)
+  sink.SetCopyChannel(&copy);
   auto result = session.Execute(stmt, sink);
   if (!result.ok()) {
     if (result.error().severity == Severity::kFatal) Fatal(result.error());
     SendError(result.error());
+    if (copy.lost_sync()) {
+      Fatal(proto::ProtocolError("terminating connection because protocol synchronization was lost"));
+    }
     if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
     return false;
   }

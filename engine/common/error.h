@@ -35,6 +35,7 @@ struct Error {
   std::string detail;          // optional 'D' field
   std::string hint;            // optional 'H' field
   int position = 0;            // 1-based character offset into the query, 0 = none
+  std::string context;         // optional 'W' field: where it happened ("COPY t, line 3")
 };
 
 /* Builds an Error; the common case in one call. */

@@ -57,6 +57,10 @@ inline constexpr const char* kDuplicateDatabase = "42P04";
 inline constexpr const char* kReservedName = "42939";
 inline constexpr const char* kObjectInUse = "55006";
 inline constexpr const char* kDependentObjectsStillExist = "2BP01";
+inline constexpr const char* kUndefinedFile = "58P01";
+inline constexpr const char* kBadCopyFileFormat = "22P04";
+inline constexpr const char* kInvalidName = "42602";
+inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kInternalError = "XX000";
 inline constexpr const char* kDataCorrupted = "XX001";
 

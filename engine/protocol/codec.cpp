@@ -171,6 +171,7 @@ ErrorFields ErrorFields::From(const Error& e) {
   f.detail = e.detail;
   f.hint = e.hint;
   f.position = e.position;
+  f.context = e.context;
   return f;
 }
 
@@ -233,6 +234,7 @@ static void EncodeErrorOrNotice(std::string& out, char type, const ErrorFields& 
   if (!e.detail.empty()) w.Byte(field::kDetail).CString(e.detail);
   if (!e.hint.empty()) w.Byte(field::kHint).CString(e.hint);
   if (e.position > 0) w.Byte(field::kPosition).CString(std::to_string(e.position));
+  if (!e.context.empty()) w.Byte(field::kContext).CString(e.context);
   w.Byte('\0').End();
 }
 
@@ -355,6 +357,9 @@ Result<ErrorFields> DecodeErrorResponse(std::string_view body) {
       case field::kHint:
         e.hint = value;
         break;
+      case field::kContext:
+        e.context = value;
+        break;
       case field::kPosition: {
         int pos = 0;
         std::from_chars(value.data(), value.data() + value.size(), pos);
@@ -366,6 +371,53 @@ Result<ErrorFields> DecodeErrorResponse(std::string_view body) {
     }
   }
   return e;
+}
+
+/* ---------------- the COPY sub-protocol ---------------- */
+
+namespace {
+void EncodeCopyResponse(std::string& out, char type, int16_t columns) {
+  MessageWriter w(out);
+  w.Begin(type).Byte(0).Int16(columns);
+  for (int16_t i = 0; i < columns; ++i) w.Int16(0);
+  w.End();
+}
+}  // namespace
+
+void EncodeCopyInResponse(std::string& out, int16_t columns) {
+  EncodeCopyResponse(out, be::kCopyInResponse, columns);
+}
+void EncodeCopyOutResponse(std::string& out, int16_t columns) {
+  EncodeCopyResponse(out, be::kCopyOutResponse, columns);
+}
+void EncodeCopyData(std::string& out, std::string_view data) {
+  MessageWriter(out).Begin(fe::kCopyData).Bytes(data).End();
+}
+void EncodeCopyDone(std::string& out) { MessageWriter(out).Begin(fe::kCopyDone).End(); }
+void EncodeCopyFail(std::string& out, std::string_view message) {
+  MessageWriter(out).Begin(fe::kCopyFail).CString(message).End();
+}
+
+Result<CopyResponse> DecodeCopyResponse(std::string_view body) {
+  MessageCursor c(body);
+  CopyResponse r;
+  MINIPG_TRY(format, c.Byte());
+  MINIPG_TRY(n, c.Int16());
+  if (n < 0 || static_cast<size_t>(n) * 2 != c.Remaining()) {
+    return ProtocolError("invalid COPY response: column count does not match the message");
+  }
+  r.format = static_cast<int8_t>(format);
+  for (int16_t i = 0; i < n; ++i) {
+    MINIPG_TRY(f, c.Int16());
+    r.column_formats.push_back(f);
+  }
+  return r;
+}
+
+Result<std::string_view> DecodeCopyFail(std::string_view body) {
+  MessageCursor c(body);
+  MINIPG_TRY(message, c.CString());
+  return message;
 }
 
 /* ---------------- frontend to backend ---------------- */
@@ -404,6 +456,7 @@ bool IsBackendMessageType(char type) {
     case be::kCloseComplete: case be::kNoData: case be::kParameterDescription:
     case be::kPortalSuspended: case be::kCopyInResponse: case be::kCopyOutResponse:
     case be::kNegotiateProtocolVersion: case be::kNotificationResponse:
+    case be::kCopyData: case be::kCopyDone:
       return true;
     default:
       return false;

@@ -105,6 +105,7 @@ struct ErrorFields {
   std::string detail;
   std::string hint;
   int position = 0;
+  std::string context;  // 'W': where the error happened ("COPY t, line 3")
   /* From an engine Error. */
   static ErrorFields From(const Error& e);
 };
@@ -129,6 +130,28 @@ Result<std::vector<FieldDescription>> DecodeRowDescription(std::string_view body
 Result<DataRow> DecodeDataRow(std::string_view body);
 Result<std::string> DecodeCommandComplete(std::string_view body);
 Result<ErrorFields> DecodeErrorResponse(std::string_view body);  // also NoticeResponse
+
+/* ---- the COPY sub-protocol (both directions) ----
+ *
+ *   CopyInResponse 'G' / CopyOutResponse 'H' (backend):
+ *     OFFSET SIZE DESCRIPTION
+ *          0    1 overall format: 0 text (csv is text too), 1 binary
+ *          1    2 number of columns N
+ *          3   2N format of each column (0 = text)
+ *   CopyData 'd' (either side): the bytes; CopyDone 'c': empty body;
+ *   CopyFail 'f' (frontend): a NUL-terminated error message.
+ */
+struct CopyResponse {
+  int8_t format = 0;
+  std::vector<int16_t> column_formats;
+};
+void EncodeCopyInResponse(std::string& out, int16_t columns);
+void EncodeCopyOutResponse(std::string& out, int16_t columns);
+void EncodeCopyData(std::string& out, std::string_view data);
+void EncodeCopyDone(std::string& out);
+void EncodeCopyFail(std::string& out, std::string_view message);
+Result<CopyResponse> DecodeCopyResponse(std::string_view body);
+Result<std::string_view> DecodeCopyFail(std::string_view body);
 
 /* ---- frontend to backend ---- */
 

@@ -42,6 +42,7 @@ class MessageReader {
   MessageReader(int fd, Peer peer) : fd_(fd), peer_(peer) {}
 
   void SetInterruptHook(std::function<Status()> hook) { interrupt_hook_ = std::move(hook); }
+  const std::function<Status()>& interrupt_hook() const { return interrupt_hook_; }
 
   /* The untyped startup packet: returns its body (from the code on). */
   Result<std::string> ReadStartupPacket();

@@ -61,6 +61,8 @@ inline constexpr char kCopyInResponse = 'G';
 inline constexpr char kCopyOutResponse = 'H';
 inline constexpr char kNegotiateProtocolVersion = 'v';
 inline constexpr char kNotificationResponse = 'A';
+inline constexpr char kCopyData = 'd';  // COPY TO STDOUT: one row of data
+inline constexpr char kCopyDone = 'c';  // COPY TO STDOUT: the end of the data
 }  // namespace be
 
 /* Authentication request codes (the int32 after 'R'). */
@@ -91,6 +93,7 @@ inline constexpr char kMessage = 'M';
 inline constexpr char kDetail = 'D';
 inline constexpr char kHint = 'H';
 inline constexpr char kPosition = 'P';
+inline constexpr char kContext = 'W';
 }  // namespace field
 
 /* Limits checked before anything is allocated: "better to say 'command

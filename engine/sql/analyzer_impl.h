@@ -87,6 +87,10 @@ class Analyzer {
   Result<Query> Analyze(const ShowStmt& show);
   Result<Query> Analyze(const UnsupportedStmt& stmt);
   Result<Query> Analyze(const CheckpointStmt& stmt);
+  /* COPY is analyzed and run by the Session's copy code (copy_command.cpp). */
+  Result<Query> Analyze(const CopyStmt&) {
+    return MakeError(sqlstate::kInternalError, "COPY is not analyzed as a query");
+  }
 
   // ---- expressions -----------------------------------------------------
   /* Binds an expression whose value is returned: an undecided literal

@@ -115,7 +115,23 @@ struct StatementPrinter {
   std::string operator()(const ShowStmt& s) const { return fmt::format("ShowStmt(name: {})", s.name); }
   std::string operator()(const UnsupportedStmt& s) const { return fmt::format("UnsupportedStmt({})", s.what); }
   std::string operator()(const CheckpointStmt&) const { return "CheckpointStmt"; }
+  std::string operator()(const CopyStmt& s) const;
 };
+
+std::string StatementPrinter::operator()(const CopyStmt& s) const {
+  std::vector<std::string> cols;
+  for (const InsertColumn& c : s.columns) {
+    cols.push_back(c.name);
+  }
+  std::vector<std::string> opts;
+  for (const CopyOptionItem& o : s.options) {
+    opts.push_back(o.value ? o.name + " " + QuoteString(*o.value) : o.name);
+  }
+  std::string what = s.query ? "query: " + StatementToString(*s.query) : "table: " + s.table.name;
+  return fmt::format("CopyStmt({}{}, {}: {}{})", what, cols.empty() ? "" : ", columns: [" + Join(cols) + "]",
+                     s.is_from ? "from" : "to", s.filename ? QuoteString(*s.filename) : s.is_from ? "STDIN" : "STDOUT",
+                     opts.empty() ? "" : ", options: [" + Join(opts) + "]");
+}
 
 }  // namespace
 
@@ -205,6 +221,7 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kSet: return "SET";
     case StatementKind::kShow: return "SHOW";
     case StatementKind::kCheckpoint: return "CHECKPOINT";
+    case StatementKind::kCopy: return "COPY";
     case StatementKind::kOther: return "";
   }
   return "";
@@ -221,6 +238,7 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const ShowStmt&) const { return StatementKind::kShow; }
     StatementKind operator()(const UnsupportedStmt&) const { return StatementKind::kOther; }
     StatementKind operator()(const CheckpointStmt&) const { return StatementKind::kCheckpoint; }
+    StatementKind operator()(const CopyStmt&) const { return StatementKind::kCopy; }
   };
   return std::visit(Kind{}, stmt.node);
 }

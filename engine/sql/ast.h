@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/sql/copy_format.h"
 #include "engine/sql/session.h"
 
 namespace minipg::sql {
@@ -146,6 +147,16 @@ struct ShowStmt {
 
 /* CHECKPOINT: ask the checkpointer for a checkpoint and wait for it. */
 struct CheckpointStmt {};
+/* COPY table [(cols)] FROM|TO 'file'|STDIN|STDOUT [options], or
+ * COPY (SELECT ...) TO 'file'|STDOUT [options]. */
+struct CopyStmt {
+  TableRef table;                       // the table (name empty when `query` is set)
+  std::vector<InsertColumn> columns;    // empty = all, in table order
+  std::unique_ptr<Statement> query;     // COPY (SELECT ...) TO: a SelectStmt
+  bool is_from = false;                 // FROM (into the table) or TO (out of it)
+  std::optional<std::string> filename;  // a server-side file; nullopt = STDIN / STDOUT
+  std::vector<CopyOptionItem> options;  // as written, both the new and the old syntax
+};
 
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
@@ -153,7 +164,8 @@ struct UnsupportedStmt {
 };
 
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
-                                   TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt>;
+                                   TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
+                                   CopyStmt>;
 
 struct Statement {
   StatementNode node;

@@ -19,7 +19,7 @@ namespace {
 
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
-    "update", "delete",  "alter",   "truncate", "copy",    "explain", "grant",
+    "update", "delete",  "alter",   "truncate", "explain", "grant",
     "revoke", "vacuum",  "analyze", "with",     "values",  "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
@@ -121,6 +121,9 @@ Result<StatementPtr> Parser::ParseStatement() {
   }
   if (AcceptKeyword("checkpoint")) {
     return Make(CheckpointStmt{});
+  }
+  if (AcceptKeyword("copy")) {
+    return ParseCopy();
   }
   if (AcceptKeyword("show")) {
     auto name = ParseSettingName();

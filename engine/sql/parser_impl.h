@@ -110,6 +110,9 @@ class Parser {
   /* A setting name: ident[.ident], or ALL. */
   Result<std::string> ParseSettingName();
   Result<StatementPtr> ParseSet();
+  /* COPY (parse_copy.cpp). */
+  Result<StatementPtr> ParseCopy();
+  Result<std::vector<CopyOptionItem>> ParseCopyOptions();
 
   // ---- expressions -----------------------------------------------------
   ExprPtr NewExpr(ExprKind kind, int location) {

@@ -123,6 +123,8 @@ const char* PlanKindName(PlanKind kind) {
       return "Show";
     case PlanKind::kFunctionScan:
       return "FunctionScan";
+    case PlanKind::kCopy:
+      return "Copy";
   }
   return "?";
 }

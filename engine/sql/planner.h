@@ -44,6 +44,7 @@ enum class PlanKind {
   kUtility,      // BEGIN, COMMIT, ROLLBACK, SET
   kShow,         // SHOW
   kFunctionScan, // the rows of a system view, made by a function (pg_stat_activity)
+  kCopy,         // COPY: moves rows between a table (or its child query) and a file or the client
 };
 
 /* The node's name as the plan event and EXPLAIN-like text show it. */

@@ -25,6 +25,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
+#include "engine/sql/copy_command.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/planner.h"
@@ -52,7 +53,8 @@ namespace {
 
 bool NeedsCatalog(StatementKind kind) {
   return kind == StatementKind::kSelect || kind == StatementKind::kInsert ||
-         kind == StatementKind::kCreateTable || kind == StatementKind::kDropTable;
+         kind == StatementKind::kCreateTable || kind == StatementKind::kDropTable ||
+         kind == StatementKind::kCopy;
 }
 
 void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
@@ -158,6 +160,10 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
       return loaded.error();
     }
     catalog = std::move(*loaded);
+  }
+
+  if (kind == StatementKind::kCopy) {
+    return ExecuteCopy(std::get<CopyStmt>(stmt.node), ctx, catalog, sink);  // copy_command.cpp
   }
 
   // Stage 2: analyze.

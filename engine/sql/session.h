@@ -59,10 +59,15 @@ struct ColumnDesc {
   TypeId type;
 };
 
+class CopyChannel;  // copy_channel.h
+
 /* Where a statement's output goes. The backend turns these calls into
  * RowDescription and DataRow messages. */
 class ResultSink {
  public:
+  /* The client's end of COPY FROM STDIN / TO STDOUT, or nullptr where there
+   * is none (then those COPYs fail; COPY with a server-side file works). */
+  virtual CopyChannel* Copy() { return nullptr; }
   virtual ~ResultSink() = default;
   /* Called once, before any Row, for statements that return rows (even zero rows). */
   virtual void Describe(const std::vector<ColumnDesc>& columns) = 0;
@@ -113,6 +118,7 @@ enum class StatementKind {
   kRollback,     // ROLLBACK, ABORT
   kSet,          // SET name = value, SET name TO value, RESET name
   kShow,         // SHOW name
+  kCopy,         // COPY ... FROM / TO
   kOther,        // anything else (recognised but unsupported, e.g. UPDATE)
   kCheckpoint,   // CHECKPOINT
 };

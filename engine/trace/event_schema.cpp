@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "child_exit",    "shutdown_request", "postmaster_exit", "dropped",   "rejected",
     "crash",         "postmaster_state", "signal",         "checkpoint_start", "checkpoint_done",
     "auth_request",  "auth_failed",    "hba_reload",
+    "copy_start",    "copy_done",
 };
 
 }  // namespace

@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 3;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication
+inline constexpr int kEventSchemaVersion = 3;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -58,6 +58,8 @@ enum class EventType : uint16_t {
   kAuthRequest,        // backend asked the client to authenticate: method (pg_hba.conf line)
   kAuthFailed,         // authentication or an authorization check failed: reason, sqlstate
   kHbaReload,          // postmaster re-read pg_hba.conf on SIGHUP: ok, lines, error
+  kCopyStart,          // a COPY begins moving data (direction, client or server file, format)
+  kCopyDone,           // a COPY finished moving data (rows)
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

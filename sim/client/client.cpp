@@ -242,6 +242,12 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
         if (p.ok()) parameters_[p->first] = p->second;
         break;
       }
+      case proto::be::kCopyInResponse:
+      case proto::be::kCopyOutResponse:
+      case proto::be::kCopyData:
+      case proto::be::kCopyDone:
+        if (Status s = HandleCopyMessage(*msg); !s.ok()) return s.error();  // client_copy.cpp
+        break;
       case proto::be::kReadyForQuery: {
         auto st = proto::DecodeReadyForQuery(msg->body);
         if (!st.ok()) return st.error();

@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -54,6 +56,12 @@ struct QueryResult {
   std::optional<std::string> Scalar() const;
 };
 
+/* Supplies the data of a COPY FROM STDIN: the next chunk, nullopt at the
+ * end (CopyDone), or an Error (CopyFail with its message). */
+using CopyInSource = std::function<Result<std::optional<std::string>>()>;
+/* Takes the data of a COPY TO STDOUT, one CopyData message per call. */
+using CopyOutSink = std::function<Status(std::string_view)>;
+
 class Connection {
  public:
   /* Connects and completes startup. A server's FATAL becomes the Error. */
@@ -65,6 +73,16 @@ class Connection {
   /* Sends a simple Query and reads up to ReadyForQuery. A transport
    * failure or FATAL is an Error; an ERROR is in QueryResult::error. */
   Result<QueryResult> Query(std::string_view sql);
+
+  /* The same, for SQL that may run COPY FROM STDIN / TO STDOUT: their data
+   * comes from `in` and goes to `out` (client_copy.cpp). Without a source
+   * a copy-in is refused with CopyFail; without a sink copy-out data is
+   * dropped. */
+  Result<QueryResult> Query(std::string_view sql, CopyInSource in, CopyOutSink out);
+  /* psql's \copy: `sql` is COPY ... FROM STDIN, the whole stream is the data. */
+  Result<QueryResult> CopyIn(std::string_view sql, std::istream& in);
+  /* psql's \copy: `sql` is COPY ... TO STDOUT, the data is written to `out`. */
+  Result<QueryResult> CopyOut(std::string_view sql, std::ostream& out);
 
   /* Sends a CancelRequest for this session on a new connection. */
   Status Cancel() const;
@@ -83,6 +101,8 @@ class Connection {
   Status Startup();
   /* After a failed send: the ErrorResponse the server sent before closing, if any. */
   Error DrainFatal();
+  /* CopyInResponse, CopyOutResponse, CopyData, CopyDone inside Query(). */
+  Status HandleCopyMessage(const protocol::Message& msg);
 
   int fd_;
   ConnectOptions options_;
@@ -91,6 +111,8 @@ class Connection {
   int32_t cancel_key_ = 0;
   char tx_status_ = protocol::kTxIdle;
   std::map<std::string, std::string> parameters_;
+  CopyInSource copy_in_;    // set while Query(sql, in, out) runs
+  CopyOutSink copy_out_;
 };
 
 /* Opens a raw stream socket to the server (TCP or Unix), or an Error. */

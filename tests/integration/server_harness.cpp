@@ -51,15 +51,29 @@ CommandResult RunCommand(const std::string& command) {
   return r;
 }
 
+/* A /proc file's contents, or "" if the process is gone. Plain read(2):
+ * an ifstream throws from underflow() when the process exits mid-read. */
+std::string ReadProcFile(const fs::path& path) {
+  std::string out;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 std::vector<pid_t> ChildrenOf(pid_t parent, bool* any_zombie) {
   std::vector<pid_t> out;
   if (any_zombie) *any_zombie = false;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::string name = entry.path().filename();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat;
-    std::getline(in, stat);
+    std::string stat = ReadProcFile(entry.path() / "stat");
     auto close_paren = stat.rfind(')');
     if (close_paren == std::string::npos) continue;
     std::istringstream rest(stat.substr(close_paren + 2));
@@ -74,8 +88,7 @@ std::vector<pid_t> ChildrenOf(pid_t parent, bool* any_zombie) {
 }
 
 std::string ProcessTitle(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string s = ReadProcFile("/proc/" + std::to_string(pid) + "/cmdline");
   while (!s.empty() && s.back() == '\0') s.pop_back();
   for (char& c : s) {
     if (c == '\0') c = ' ';

@@ -34,7 +34,8 @@ TEST(PrinterTest, AlignedLikePsql) {
 TEST(PrinterTest, WideValuesAndPlural) {
   client::StatementResult r;
   r.fields = {Field("one", 23), Field("greeting", 25)};
-  r.rows = {{std::string("1"), std::string("hi")}, {std::string("22"), std::string("hello, world")}};
+  r.rows = {{std::string("1"), std::string("hi")},
+            {std::string("22"), std::string("hello, world")}};
   EXPECT_EQ(FormatResult(r),
             " one |   greeting   \n"
             "-----+--------------\n"
@@ -58,6 +59,57 @@ TEST(PrinterTest, ErrorCaret) {
   e.position = 8;
   EXPECT_EQ(FormatError(e, "SELECT nope"),
             "ERROR:  column \"nope\" does not exist\nLINE 1: SELECT nope\n               ^\n");
+}
+
+// Scenario: a value with a newline and a tab takes two lines, '+' where it goes on (as psql 15).
+TEST(PrinterTest, MultiLineValues) {
+  client::StatementResult r;
+  r.fields = {Field("a", 23), Field("b", 25), Field("c", 16)};
+  r.rows = {{std::string("2"), std::string("tab\there\\back\nnl"), std::nullopt}};
+  EXPECT_EQ(FormatResult(r),
+            " a |         b         | c \n"
+            "---+-------------------+---\n"
+            " 2 | tab     here\\back+| \n"
+            "   | nl                | \n"
+            "(1 row)\n\n");
+}
+
+// Scenario: -A joins fields with '|', -t drops header and footer, \x prints records.
+TEST(PrinterTest, UnalignedTuplesOnlyExpanded) {
+  client::StatementResult r;
+  r.fields = {Field("a", 23), Field("bb", 25)};
+  r.rows = {{std::string("1"), std::string("x")}, {std::string("22"), std::nullopt}};
+  PrintOptions o;
+  o.unaligned = true;
+  EXPECT_EQ(FormatResult(r, o), "a|bb\n1|x\n22|\n(2 rows)\n");
+  o.tuples_only = true;
+  EXPECT_EQ(FormatResult(r, o), "1|x\n22|\n");
+  PrintOptions x;
+  x.expanded = true;
+  EXPECT_EQ(FormatResult(r, x), "-[ RECORD 1 ]\na  | 1\nbb | x\n-[ RECORD 2 ]\na  | 22\nbb | \n\n");
+}
+
+// Scenario: CONTEXT follows HINT, and a script's location prefixes the first line.
+TEST(PrinterTest, ErrorContextAndPrefix) {
+  protocol::ErrorFields e;
+  e.severity = "ERROR";
+  e.message = "invalid input syntax for type integer: \"abc\"";
+  e.context = "COPY t, line 3, column a: \"abc\"";
+  EXPECT_EQ(FormatError(e, "COPY t FROM STDIN", "minipsql:load.sql:1: "),
+            "minipsql:load.sql:1: ERROR:  invalid input syntax for type integer: \"abc\"\n"
+            "CONTEXT:  COPY t, line 3, column a: \"abc\"\n");
+}
+
+// Scenario: a long line is cut to psql's 60-column window around the position, with "...".
+TEST(PrinterTest, LongLineWindow) {
+  protocol::ErrorFields e;
+  e.severity = "ERROR";
+  e.message = "column \"nope\" does not exist";
+  std::string query = "SELECT " + std::string(80, 'b') + ", nope";
+  e.position = static_cast<int>(query.size()) - 3;
+  EXPECT_EQ(FormatError(e, query), "ERROR:  column \"nope\" does not exist\nLINE 1: ..." +
+                                       std::string(80, 'b').substr(26) + ", nope\n" +
+                                       std::string(8 + 3 + 56, ' ') + "^\n");
 }
 
 }  // namespace

@@ -51,6 +51,8 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kDisconnect:
     case EventType::kRejected:
     case EventType::kCancelRequest:
+    case EventType::kCopyStart:
+    case EventType::kCopyDone:
       return ProcessRole::kBackend;
     case EventType::kCheckpointStart:
     case EventType::kCheckpointDone:
@@ -355,6 +357,8 @@ void Model::Apply(const Event& ev) {
     case EventType::kAuthRequest: Emitter(ev); break;
     case EventType::kAuthFailed: Emitter(ev); break;
     case EventType::kHbaReload: Emitter(ev); break;
+    case EventType::kCopyStart: Emitter(ev); break;
+    case EventType::kCopyDone: Emitter(ev); break;
     case EventType::kCount_: break;
   }
 }

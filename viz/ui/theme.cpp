@@ -148,6 +148,8 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kPlan:
     case EventType::kExecute:
     case EventType::kQueryDone:
+    case EventType::kCopyStart:
+    case EventType::kCopyDone:
       return ImVec4(0.12f, 0.40f, 0.85f, 1.0f);  // a query's stages: blue
     case EventType::kError:
     case EventType::kRejected:

@@ -1,0 +1,539 @@
+/*-------------------------------------------------------------------------
+ * copy_command.cpp
+ *   COPY FROM and COPY TO, with a server-side file or the client (see
+ *   copy_command.h). The formats are in copy_format.cpp, the protocol side
+ *   in engine/backend/copy.cpp.
+ *
+ *     COPY t FROM ...   analyze (table, columns) -> plan "Copy"
+ *                       -> copy_start -> read, split, convert every row
+ *                       -> one HeapAppend -> execute -> copy_done
+ *     COPY t TO ...     the rows come from a SELECT of the columns (or the
+ *     COPY (q) TO ...   query), planned and executed as usual; the plan
+ *                       event shows a Copy node above it
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/copy_command.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "engine/common/interrupts.h"
+#include "engine/common/sqlstate.h"
+#include "engine/sql/analyzer.h"
+#include "engine/sql/copy_channel.h"
+#include "engine/sql/copy_format.h"
+#include "engine/sql/executor.h"
+#include "engine/sql/planner.h"
+#include "engine/sql/types.h"
+#include "engine/storage/heap_file.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg::sql {
+
+using trace::EventType;
+
+namespace {
+
+constexpr size_t kChunk = 64u << 10;
+
+/* PostgreSQL's errcode_for_file_access(). */
+const char* FileErrorCode(int err) {
+  switch (err) {
+    case ENOENT:
+      return sqlstate::kUndefinedFile;
+    case EPERM:
+    case EACCES:
+    case EROFS:
+      return sqlstate::kInsufficientPrivilege;
+    case ENOTDIR:
+    case EISDIR:
+      return sqlstate::kWrongObjectType;
+    case ENOSPC:
+      return "53100";  // disk_full
+    default:
+      return sqlstate::kIoError;
+  }
+}
+
+Error OpenError(const std::string& filename, bool for_reading, int err) {
+  Error e = MakeError(FileErrorCode(err),
+                      fmt::format("could not open file \"{}\" for {}: {}", filename,
+                                  for_reading ? "reading" : "writing", std::strerror(err)));
+  if (err == ENOENT || err == EACCES) {
+    // The teaching point: the server, not the client, opens this file.
+    e.hint =
+        for_reading
+            ? "COPY FROM instructs the PostgreSQL server process to read a file. You may want a "
+              "client-side facility such as psql's \\copy."
+            : "COPY TO instructs the PostgreSQL server process to write a file. You may want a "
+              "client-side facility such as psql's \\copy.";
+  }
+  return e;
+}
+
+/* Closes a file descriptor when it goes out of scope. */
+struct FileCloser {
+  int fd = -1;
+  ~FileCloser() {
+    if (fd >= 0) {
+      close(fd);
+    }
+  }
+};
+
+void EmitAnalyze(const std::vector<std::string>& tables) {
+  trace::Event(EventType::kAnalyze)
+      .Str("statement", "COPY")
+      .Raw("tables", nlohmann::json(tables).dump())
+      .Raw("columns", "[]")
+      .Emit();
+}
+
+void NumberNodes(PlanNode* node, int parent, std::vector<const PlanNode*>& nodes) {
+  node->id = static_cast<int>(nodes.size());
+  node->parent = parent;
+  nodes.push_back(node);
+  for (auto& child : node->children) {
+    NumberNodes(child.get(), node->id, nodes);
+  }
+}
+
+/* The plan event: a Copy node, above the plan that produces the rows (TO). */
+void EmitPlan(std::string detail, const Query* source) {
+  Plan plan;
+  plan.root = std::make_unique<PlanNode>();
+  plan.root->kind = PlanKind::kCopy;
+  plan.root->detail = std::move(detail);
+  if (source != nullptr) {
+    plan.root->children.push_back(std::move(MakePlan(*source).root));
+  }
+  NumberNodes(plan.root.get(), -1, plan.nodes);
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const PlanNode* n : plan.nodes) {
+    nodes.push_back({{"id", n->id},
+                     {"parent", n->parent},
+                     {"node", PlanKindName(n->kind)},
+                     {"detail", n->detail}});
+  }
+  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump()).Emit();
+}
+
+void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {
+  nlohmann::json nodes = nlohmann::json::array();
+  nodes.push_back({{"id", 0}, {"rows", rows}});
+  for (size_t i = 0; i < child_rows.size(); ++i) {
+    nodes.push_back({{"id", i + 1}, {"rows", child_rows[i]}});
+  }
+  trace::Event(EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.dump()).Emit();
+}
+
+void EmitCopyStart(bool is_from, const CopyStmt& copy, const CopyOptions& opts) {
+  trace::Event(EventType::kCopyStart)
+      .Str("direction", is_from ? "in" : "out")
+      .Str("source", copy.filename ? "server" : "client")
+      .Str("path", copy.filename.value_or(is_from ? "STDIN" : "STDOUT"))
+      .Str("format", opts.FormatName())
+      .Str("table", copy.query ? "" : copy.table.name)
+      .Emit();
+}
+
+std::string WhereText(const CopyStmt& copy, bool is_from) {
+  return copy.filename ? "'" + *copy.filename + "'" : is_from ? "STDIN" : "STDOUT";
+}
+
+/* Which table columns the statement names (all, in order, if none). */
+Result<std::vector<int>> ResolveColumns(const CopyStmt& copy, const storage::TableDef& table) {
+  std::vector<int> cols;
+  if (copy.columns.empty()) {
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      cols.push_back(static_cast<int>(i));
+    }
+    return cols;
+  }
+  for (const InsertColumn& c : copy.columns) {
+    int index = -1;
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      if (table.columns[i].name == c.name) {
+        index = static_cast<int>(i);
+      }
+    }
+    if (index < 0) {
+      Error e = MakeError(
+          sqlstate::kUndefinedColumn,
+          fmt::format("column \"{}\" of relation \"{}\" does not exist", c.name, table.name));
+      return e;
+    }
+    if (std::find(cols.begin(), cols.end(), index) != cols.end()) {
+      return MakeError(sqlstate::kDuplicateColumn,
+                       fmt::format("column \"{}\" specified more than once", c.name));
+    }
+    cols.push_back(index);
+  }
+  return cols;
+}
+
+/* ---------------- COPY FROM ---------------- */
+
+class CopyFromRun {
+ public:
+  CopyFromRun(const storage::TableDef& table, std::vector<int> cols, CopyOptions opts)
+      : table_(table), cols_(std::move(cols)), opts_(opts), parser_(opts, table.name) {}
+
+  /* Takes every complete record the parser has. */
+  Status Drain() {
+    for (;;) {
+      auto rec = parser_.Next();
+      if (!rec.ok()) {
+        return rec.error();
+      }
+      if (!rec->has_value()) {
+        return OkStatus();
+      }
+      if (Status s = CheckForInterrupts(); !s.ok()) {
+        return s;
+      }
+      if (Status s = AddRecord(**rec); !s.ok()) {
+        return s;
+      }
+    }
+  }
+
+  Status Feed(std::string_view data) {
+    if (parser_.saw_end_marker()) {
+      return OkStatus();  // data after "\." is ignored, as in PostgreSQL
+    }
+    parser_.Feed(data);
+    return Drain();
+  }
+
+  Status Finish() {
+    parser_.Finish();
+    return Drain();
+  }
+
+  /* An error while reading (CopyFail, a cancel) gets the line we were on. */
+  Error WithContext(Error e) const {
+    if (e.context.empty() && e.severity == Severity::kError) {
+      e.context = CopyContext(table_.name, parser_.lines() + 1);
+    }
+    return e;
+  }
+
+  std::vector<storage::Tuple>& rows() { return rows_; }
+
+ private:
+  Status AddRecord(const CopyRecord& rec) {
+    if (opts_.header && !header_skipped_) {
+      header_skipped_ = true;
+      return OkStatus();
+    }
+    if (rec.fields.size() < cols_.size() && !(cols_.empty() && rec.text.empty())) {
+      Error e = MakeError(sqlstate::kBadCopyFileFormat,
+                          fmt::format("missing data for column \"{}\"",
+                                      table_.columns[cols_[rec.fields.size()]].name));
+      e.context = CopyContextLine(table_.name, rec.line, rec.text);
+      return e;
+    }
+    if (rec.fields.size() > cols_.size() && !(cols_.empty() && rec.text.empty())) {
+      Error e = MakeError(sqlstate::kBadCopyFileFormat, "extra data after last expected column");
+      e.context = CopyContextLine(table_.name, rec.line, rec.text);
+      return e;
+    }
+    storage::Tuple tuple(table_.columns.size());  // columns not listed stay NULL
+    for (size_t i = 0; i < cols_.size(); ++i) {
+      const auto& field = rec.fields[i];
+      if (!field) {
+        continue;
+      }
+      const storage::ColumnDef& col = table_.columns[cols_[i]];
+      auto value = InputText(*field, FromColumnType(col.type));
+      if (!value.ok()) {
+        Error e = value.error();
+        e.position = 0;
+        e.context = CopyContextColumn(table_.name, rec.line, col.name, *field);
+        return e;
+      }
+      tuple[cols_[i]] = std::move(*value);
+    }
+    rows_.push_back(std::move(tuple));
+    return OkStatus();
+  }
+
+  const storage::TableDef& table_;
+  std::vector<int> cols_;
+  CopyOptions opts_;
+  CopyParser parser_;
+  bool header_skipped_ = false;
+  std::vector<storage::Tuple> rows_;
+};
+
+Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx,
+                                 const storage::CatalogSnapshot& catalog, const CopyOptions& opts,
+                                 ResultSink& sink) {
+  const storage::TableDef* table = catalog.Find(copy.table.name);
+  if (table == nullptr) {
+    Error e = MakeError(sqlstate::kUndefinedTable,
+                        fmt::format("relation \"{}\" does not exist", copy.table.name));
+    e.position = copy.table.location;
+    return e;
+  }
+  auto cols = ResolveColumns(copy, *table);
+  if (!cols.ok()) {
+    return cols.error();
+  }
+  EmitAnalyze({table->name});
+  EmitPlan(
+      fmt::format("from {} ({}) into {}", WhereText(copy, true), opts.FormatName(), table->name),
+      nullptr);
+
+  CopyFromRun run(*table, std::move(*cols), opts);
+  if (copy.filename) {
+    std::filesystem::path path(*copy.filename);
+    if (path.is_relative()) {
+      path = ctx.data_dir / path;  // PostgreSQL's backends run in the data directory
+    }
+    FileCloser file{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (file.fd < 0) {
+      return OpenError(*copy.filename, true, errno);
+    }
+    struct stat st {};
+    if (fstat(file.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      return MakeError(sqlstate::kWrongObjectType,
+                       fmt::format("\"{}\" is a directory", *copy.filename));
+    }
+    EmitCopyStart(true, copy, opts);
+    std::string buf(kChunk, '\0');
+    for (;;) {
+      ssize_t n = read(file.fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) {
+        if (Status s = CheckForInterrupts(); !s.ok()) {
+          return run.WithContext(s.error());
+        }
+        continue;
+      }
+      if (n < 0) {
+        return MakeError(FileErrorCode(errno),
+                         fmt::format("could not read from COPY file: {}", std::strerror(errno)));
+      }
+      if (n == 0) {
+        break;
+      }
+      if (Status s = run.Feed(std::string_view(buf.data(), static_cast<size_t>(n))); !s.ok()) {
+        return s.error();
+      }
+    }
+  } else {
+    CopyChannel* channel = sink.Copy();
+    if (channel == nullptr) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY FROM STDIN needs a client to send the data");
+    }
+    EmitCopyStart(true, copy, opts);
+    if (Status s = channel->BeginIn(static_cast<int>(table->columns.size())); !s.ok()) {
+      return s.error();
+    }
+    for (;;) {
+      auto chunk = channel->Receive();
+      if (!chunk.ok()) {
+        return run.WithContext(chunk.error());
+      }
+      if (!chunk->has_value()) {
+        break;
+      }
+      if (Status s = run.Feed(**chunk); !s.ok()) {
+        return s.error();
+      }
+    }
+  }
+  if (Status s = run.Finish(); !s.ok()) {
+    return s.error();
+  }
+  // Every row converted: now store them, all in one write.
+  if (Status s = storage::HeapAppend(ctx.data_dir, *table, run.rows()); !s.ok()) {
+    return s.error();
+  }
+  auto n = static_cast<int64_t>(run.rows().size());
+  EmitExecute(n, {});
+  trace::Event(EventType::kCopyDone).Int("rows", n).Emit();
+  return StatementResult{"COPY " + std::to_string(n), n};
+}
+
+/* ---------------- COPY TO ---------------- */
+
+/* Formats each row the executor produces and sends it on. */
+class CopyOutSink : public ResultSink {
+ public:
+  CopyOutSink(const CopyOptions& opts, CopyChannel* channel, int fd)
+      : opts_(opts), channel_(channel), fd_(fd) {}
+
+  void Describe(const std::vector<ColumnDesc>&) override {}
+  void Row(const std::vector<std::optional<std::string>>& values) override {
+    Put(FormatCopyRow(values, opts_));
+  }
+
+  void Put(const std::string& line) {
+    if (!status_.ok()) {
+      return;
+    }
+    if (channel_ != nullptr) {
+      status_ = channel_->Send(line);
+      return;
+    }
+    buf_ += line;
+    if (buf_.size() >= kChunk) {
+      FlushFile();
+    }
+  }
+
+  Status Finish() {
+    if (channel_ == nullptr) {
+      FlushFile();
+    }
+    return status_;
+  }
+
+ private:
+  void FlushFile() {
+    size_t done = 0;
+    while (status_.ok() && done < buf_.size()) {
+      ssize_t n = write(fd_, buf_.data() + done, buf_.size() - done);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n < 0) {
+        status_ = MakeError(FileErrorCode(errno),
+                            fmt::format("could not write to COPY file: {}", std::strerror(errno)));
+        break;
+      }
+      done += static_cast<size_t>(n);
+    }
+    buf_.clear();
+  }
+
+  const CopyOptions& opts_;
+  CopyChannel* channel_;
+  int fd_;
+  std::string buf_;
+  Status status_ = OkStatus();
+};
+
+Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
+                               const storage::CatalogSnapshot& catalog, const CopyOptions& opts,
+                               ResultSink& sink) {
+  // The rows come from a query: the one given, or SELECT cols FROM t.
+  Query query;
+  std::vector<std::string> names;
+  if (copy.query) {
+    auto analyzed = Analyze(*copy.query, catalog);
+    if (!analyzed.ok()) {
+      return analyzed.error();
+    }
+    query = std::move(*analyzed);
+  } else {
+    const storage::TableDef* table = catalog.Find(copy.table.name);
+    if (table == nullptr) {
+      Error e = MakeError(sqlstate::kUndefinedTable,
+                          fmt::format("relation \"{}\" does not exist", copy.table.name));
+      e.position = copy.table.location;
+      return e;
+    }
+    auto cols = ResolveColumns(copy, *table);
+    if (!cols.ok()) {
+      return cols.error();
+    }
+    query.kind = StatementKind::kSelect;
+    query.statement = "SELECT";
+    query.table = *table;
+    query.tables.push_back(table->name);
+    for (int c : *cols) {
+      auto col = std::make_unique<BoundExpr>();
+      col->kind = BoundKind::kColumn;
+      col->type = FromColumnType(table->columns[c].type);
+      col->column = c;
+      query.targets.push_back(TargetEntry{table->columns[c].name, std::move(col)});
+    }
+  }
+  for (const TargetEntry& t : query.targets) {
+    names.push_back(t.name);
+  }
+  EmitAnalyze(query.tables);
+  EmitPlan(fmt::format("to {} ({})", WhereText(copy, false), opts.FormatName()), &query);
+
+  FileCloser file;
+  CopyChannel* channel = nullptr;
+  if (copy.filename) {
+    if (!std::filesystem::path(*copy.filename).is_absolute()) {
+      return MakeError(sqlstate::kInvalidName, "relative path not allowed for COPY to file");
+    }
+    file.fd = open(copy.filename->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (file.fd < 0) {
+      return OpenError(*copy.filename, false, errno);
+    }
+    EmitCopyStart(false, copy, opts);
+  } else {
+    channel = sink.Copy();
+    if (channel == nullptr) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "COPY TO STDOUT needs a client to receive the data");
+    }
+    EmitCopyStart(false, copy, opts);
+    if (Status s = channel->BeginOut(static_cast<int>(names.size())); !s.ok()) {
+      return s.error();
+    }
+  }
+  CopyOutSink out(opts, channel, file.fd);
+  if (opts.header) {
+    out.Put(FormatCopyHeader(names, opts));
+  }
+  Plan plan = MakePlan(query);
+  auto result = ExecutePlan(plan, query, ctx, out);
+  if (!result.ok()) {
+    return result.error();
+  }
+  if (Status s = out.Finish(); !s.ok()) {
+    return s.error();
+  }
+  if (channel != nullptr) {
+    if (Status s = channel->EndOut(); !s.ok()) {
+      return s.error();
+    }
+  }
+  EmitExecute(result->rows, result->node_rows);
+  trace::Event(EventType::kCopyDone).Int("rows", result->rows).Emit();
+  return StatementResult{"COPY " + std::to_string(result->rows), result->rows};
+}
+
+}  // namespace
+
+bool MayUseServerFiles(const SessionContext& /*ctx*/, bool /*is_from*/) {
+  return true;  // every user is a superuser until roles arrive
+}
+
+Result<StatementResult> ExecuteCopy(const CopyStmt& copy, const SessionContext& ctx,
+                                    const storage::CatalogSnapshot& catalog, ResultSink& sink) {
+  auto opts = MakeCopyOptions(copy.options);
+  if (!opts.ok()) {
+    return opts.error();
+  }
+  if (copy.filename && !MayUseServerFiles(ctx, copy.is_from)) {
+    Error e = MakeError(
+        sqlstate::kInsufficientPrivilege,
+        copy.is_from ? "must be superuser or a member of the pg_read_server_files role to COPY "
+                       "from a file"
+                     : "must be superuser or a member of the pg_write_server_files role to COPY "
+                       "to a file");
+    e.hint =
+        "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.";
+    return e;
+  }
+  return copy.is_from ? CopyFrom(copy, ctx, catalog, *opts, sink)
+                      : CopyTo(copy, ctx, catalog, *opts, sink);
+}
+
+}  // namespace minipg::sql

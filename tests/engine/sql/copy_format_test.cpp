@@ -1,0 +1,188 @@
+/*
+ * copy_format_test.cpp
+ *   COPY's text and CSV formats on their own: escapes, quoting, NULLs,
+ *   headers, delimiters, records cut across chunks, and bad input with
+ *   PostgreSQL's messages and CONTEXT lines.
+ */
+#include "engine/sql/copy_format.h"
+
+#include <gtest/gtest.h>
+
+namespace minipg::sql {
+namespace {
+
+CopyOptions Opts(std::vector<CopyOptionItem> items) {
+  auto o = MakeCopyOptions(items);
+  EXPECT_TRUE(o.ok()) << (o.ok() ? "" : o.error().message);
+  return o.ok() ? *o : CopyOptions{};
+}
+
+CopyOptions Csv() {
+  return Opts({{"format", "csv", 0}});
+}
+
+/* All records of `input` fed in one piece. */
+std::vector<CopyValues> ParseAll(const std::string& input, const CopyOptions& o,
+                                 std::optional<Error>* err = nullptr) {
+  CopyParser p(o, "t");
+  p.Feed(input);
+  p.Finish();
+  std::vector<CopyValues> out;
+  for (;;) {
+    auto r = p.Next();
+    if (!r.ok()) {
+      if (err != nullptr) *err = r.error();
+      return out;
+    }
+    if (!r->has_value()) return out;
+    out.push_back((*r)->fields);
+  }
+}
+
+const std::optional<std::string> kNull;
+
+// Scenario: text output escapes backslash, tab, newline, CR and the delimiter; NULL is \N.
+TEST(CopyFormatTest, TextOutputEscapes) {
+  CopyOptions o;
+  EXPECT_EQ(FormatCopyRow({"1", "tab\there\\back\nnl", kNull}, o),
+            "1\ttab\\there\\\\back\\nnl\t\\N\n");
+  EXPECT_EQ(FormatCopyRow({"a\rb", ""}, o), "a\\rb\t\n");
+  CopyOptions pipe = Opts({{"delimiter", "|", 0}});
+  EXPECT_EQ(FormatCopyRow({"a|b", "c"}, pipe), "a\\|b|c\n");
+}
+
+// Scenario: CSV output quotes only when needed; an empty string is "" so it differs from NULL.
+TEST(CopyFormatTest, CsvOutputQuoting) {
+  CopyOptions o = Csv();
+  EXPECT_EQ(FormatCopyRow({"1", "x", "t"}, o), "1,x,t\n");
+  EXPECT_EQ(FormatCopyRow({"he said \"hi\", ok", "", kNull}, o),
+            "\"he said \"\"hi\"\", ok\",\"\",\n");
+  EXPECT_EQ(FormatCopyRow({"two\nlines"}, o), "\"two\nlines\"\n");
+  EXPECT_EQ(FormatCopyRow({"\\."}, o), "\"\\.\"\n");  // would read back as the end marker
+  EXPECT_EQ(FormatCopyHeader({"a", "b c", "d,e"}, o), "a,b c,\"d,e\"\n");
+}
+
+// Scenario: text input undoes every escape, \N is NULL, a quoted-looking \\N is not.
+TEST(CopyFormatTest, TextInputEscapesAndNulls) {
+  auto rows = ParseAll("1\ttab\\there\\\\back\\nnl\t\\N\n\\101\\x42\\q\t\\\\N\t\n", CopyOptions{});
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (CopyValues{"1", "tab\there\\back\nnl", kNull}));
+  EXPECT_EQ(rows[1], (CopyValues{"ABq", "\\N", ""}));
+}
+
+// Scenario: text round trip: what FormatCopyRow writes, the parser reads back.
+TEST(CopyFormatTest, TextRoundTrip) {
+  CopyValues row{"a\tb", "c\\d", "e\nf", kNull, "", "\x01"};
+  auto rows = ParseAll(FormatCopyRow(row, CopyOptions{}), CopyOptions{});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], row);
+}
+
+// Scenario: CSV input: quoted delimiters, doubled quotes, a quoted newline, NULL vs "".
+TEST(CopyFormatTest, CsvInput) {
+  auto rows = ParseAll("1,\"a,b\",\"say \"\"hi\"\"\"\n2,,\"\"\n3,\"two\nlines\",x\n", Csv());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (CopyValues{"1", "a,b", "say \"hi\""}));
+  EXPECT_EQ(rows[1], (CopyValues{"2", kNull, ""}));
+  EXPECT_EQ(rows[2], (CopyValues{"3", "two\nlines", "x"}));
+}
+
+// Scenario: a record cut anywhere between chunks parses the same; \r\n endings are fine.
+TEST(CopyFormatTest, ChunksAndLineEndings) {
+  std::string input = "1,\"a\nb\"\r\n2,c\r\n3,\\N";
+  for (size_t cut = 0; cut <= input.size(); ++cut) {
+    CopyParser p(Csv(), "t");
+    std::vector<CopyValues> got;
+    auto take = [&] {
+      for (;;) {
+        auto r = p.Next();
+        ASSERT_TRUE(r.ok());
+        if (!r->has_value()) return;
+        got.push_back((*r)->fields);
+      }
+    };
+    p.Feed(input.substr(0, cut));
+    take();
+    p.Feed(input.substr(cut));
+    p.Finish();
+    take();
+    ASSERT_EQ(got.size(), 3u) << "cut at " << cut;
+    EXPECT_EQ(got[0], (CopyValues{"1", "a\nb"}));
+    EXPECT_EQ(got[2], (CopyValues{"3", "\\N"}));  // NULL in CSV is the empty string, not \N
+  }
+}
+
+// Scenario: "\." alone on a line ends the data; what follows is ignored.
+TEST(CopyFormatTest, EndMarker) {
+  CopyParser p(CopyOptions{}, "t");
+  p.Feed("1\n\\.\n2\n");
+  p.Finish();
+  auto r = p.Next();
+  ASSERT_TRUE(r.ok() && r->has_value());
+  r = p.Next();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  EXPECT_TRUE(p.saw_end_marker());
+}
+
+// Scenario: the line numbers count lines, so a quoted newline makes the next record line 3.
+TEST(CopyFormatTest, LineNumbers) {
+  CopyParser p(Csv(), "t");
+  p.Feed("\"a\nb\"\nc\n");
+  p.Finish();
+  auto first = p.Next();
+  auto second = p.Next();
+  ASSERT_TRUE(first.ok() && first->has_value() && second.ok() && second->has_value());
+  EXPECT_EQ((*first)->line, 1);
+  EXPECT_EQ((*second)->line, 3);
+}
+
+// Scenario: malformed input fails with 22P04 and PostgreSQL's CONTEXT line.
+TEST(CopyFormatTest, BadInput) {
+  std::optional<Error> err;
+  ParseAll("1,\"open\n", Csv(), &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->sqlstate, "22P04");
+  EXPECT_EQ(err->message, "unterminated CSV quoted field");
+  EXPECT_EQ(err->context, "COPY t, line 1: \"1,\"open\n\"");
+  err.reset();
+  ParseAll("ok\nbad\rcr\n", CopyOptions{}, &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "literal carriage return found in data");
+  EXPECT_EQ(err->context, "COPY t, line 2: \"bad\rcr\"");
+}
+
+// Scenario: the CONTEXT line cuts long values at 100 bytes, as PostgreSQL does.
+TEST(CopyFormatTest, ContextLimitsLength) {
+  EXPECT_EQ(CopyContextColumn("t", 3, "a", "abc"), "COPY t, line 3, column a: \"abc\"");
+  std::string longv(150, 'x');
+  EXPECT_EQ(CopyContextLine("t", 1, longv), "COPY t, line 1: \"" + std::string(100, 'x') + "...\"");
+}
+
+// Scenario: options are checked as PostgreSQL checks them.
+TEST(CopyFormatTest, OptionErrors) {
+  auto err = [](std::vector<CopyOptionItem> items) {
+    auto o = MakeCopyOptions(items);
+    return o.ok() ? std::string("ok") : o.error().sqlstate + " " + o.error().message;
+  };
+  EXPECT_EQ(err({{"format", "csv", 0}, {"format", "text", 0}}),
+            "42601 conflicting or redundant options");
+  EXPECT_EQ(err({{"format", "xml", 0}}), "22023 COPY format \"xml\" not recognized");
+  EXPECT_EQ(err({{"delimiter", "ab", 0}}),
+            "0A000 COPY delimiter must be a single one-byte character");
+  EXPECT_EQ(err({{"quote", "'", 0}}), "0A000 COPY quote available only in CSV mode");
+  EXPECT_EQ(err({{"bogus", std::nullopt, 0}}), "42601 option \"bogus\" not recognized");
+  EXPECT_EQ(err({{"delimiter", "a", 0}}), "22023 COPY delimiter cannot be \"a\"");
+  EXPECT_EQ(err({{"format", "csv", 0}, {"header", "maybe", 0}}),
+            "22023 header requires a Boolean value or \"match\"");
+  CopyOptions o = Opts({{"format", "csv", 0},
+                        {"header", std::nullopt, 0},
+                        {"null", "NULL", 0},
+                        {"delimiter", ";", 0}});
+  EXPECT_TRUE(o.header);
+  EXPECT_EQ(o.delimiter, ';');
+  EXPECT_EQ(o.null_string, "NULL");
+}
+
+}  // namespace
+}  // namespace minipg::sql
