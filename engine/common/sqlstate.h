@@ -49,6 +49,13 @@ inline constexpr const char* kCrashShutdown = "57P02";
 inline constexpr const char* kCannotConnectNow = "57P03";
 inline constexpr const char* kIoError = "58030";
 inline constexpr const char* kInternalError = "XX000";
+// The extended query protocol.
+inline constexpr const char* kUndefinedParameter = "42P02";
+inline constexpr const char* kIndeterminateDatatype = "42P18";
+inline constexpr const char* kDuplicatePreparedStatement = "42P05";
+inline constexpr const char* kInvalidSqlStatementName = "26000";
+inline constexpr const char* kInvalidCursorName = "34000";
+inline constexpr const char* kInvalidBinaryRepresentation = "22P03";
 inline constexpr const char* kDataCorrupted = "XX001";
 
 }  // namespace minipg::sqlstate
