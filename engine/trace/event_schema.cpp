@@ -17,6 +17,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "execute",       "query_done",     "error",            "cancel_request", "disconnect",
     "child_exit",    "shutdown_request", "postmaster_exit", "dropped",   "rejected",
     "crash",         "postmaster_state",
+    "prepare",       "bind",           "portal_suspended", "close",
 };
 
 }  // namespace

@@ -52,6 +52,10 @@ enum class EventType : uint16_t {
   kRejected,           // a connection was refused before it became a session (53300, 57P03)
   kCrash,              // a backend died abnormally: the postmaster starts the crash cycle
   kPostmasterState,    // the postmaster changed state (run, shutdown modes, crash recovery)
+  kPrepare,            // extended protocol: a Parse created a prepared statement (name, params, text)
+  kBind,               // extended protocol: a Bind created a portal (portal, statement, params)
+  kPortalSuspended,    // extended protocol: an Execute hit its row limit (portal, rows sent so far)
+  kClose,              // extended protocol: a Close dropped a statement or portal (kind, name)
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

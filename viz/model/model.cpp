@@ -343,6 +343,10 @@ void Model::Apply(const Event& ev) {
     case EventType::kRejected: OnRejected(ev); break;
     case EventType::kCrash: OnCrash(ev); break;
     case EventType::kPostmasterState: OnPostmasterState(ev); break;
+    case EventType::kPrepare:
+    case EventType::kBind:
+    case EventType::kPortalSuspended:
+    case EventType::kClose: Emitter(ev); break;  // extended protocol steps: in the log only
     case EventType::kCount_: break;
   }
 }
