@@ -51,6 +51,10 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kDisconnect:
     case EventType::kRejected:
     case EventType::kCancelRequest:
+    case EventType::kPrepare:
+    case EventType::kBind:
+    case EventType::kPortalSuspended:
+    case EventType::kClose:
       return ProcessRole::kBackend;
     default:
       return ProcessRole::kOther;
