@@ -61,8 +61,9 @@ Error PortalMissing(const std::string& name) {
 }
 
 Error AbortedTransaction() {
-  return MakeError(sqlstate::kInFailedSqlTransaction,
-                   "current transaction is aborted, commands ignored until end of transaction block");
+  return MakeError(
+      sqlstate::kInFailedSqlTransaction,
+      "current transaction is aborted, commands ignored until end of transaction block");
 }
 
 bool EndsBlock(const sql::Statement* stmt) {
@@ -164,11 +165,13 @@ Status Backend::ExecParse(std::string_view body) {
   auto parsed = session_->Parse(m->query);
   if (!parsed.ok()) return parsed.error();
   if (parsed->size() > 1) {
-    return MakeError(sqlstate::kSyntaxError, "cannot insert multiple commands into a prepared statement");
+    return MakeError(sqlstate::kSyntaxError,
+                     "cannot insert multiple commands into a prepared statement");
   }
   if (!parsed->empty()) {
     prepared->stmt = std::move(parsed->front());
-    if (tx_status_ == proto::kTxFailed && !EndsBlock(prepared->stmt.get())) return AbortedTransaction();
+    if (tx_status_ == proto::kTxFailed && !EndsBlock(prepared->stmt.get()))
+      return AbortedTransaction();
     auto desc = session_->Prepare(*prepared->stmt, types);
     if (!desc.ok()) return desc.error();
     prepared->desc = std::move(*desc);
@@ -197,7 +200,8 @@ Status Backend::ExecBind(std::string_view body) {
   if (m->portal.empty()) {
     portals_.erase("");
   } else if (portals_.count(m->portal) != 0) {
-    return MakeError(sqlstate::kDuplicateCursor, fmt::format("cursor \"{}\" already exists", m->portal));
+    return MakeError(sqlstate::kDuplicateCursor,
+                     fmt::format("cursor \"{}\" already exists", m->portal));
   }
   if (tx_status_ == proto::kTxFailed && !EndsBlock(ps.stmt.get())) return AbortedTransaction();
   size_t nparams = ps.desc.param_types.size();
@@ -207,9 +211,11 @@ Status Backend::ExecBind(std::string_view body) {
                                  m->param_formats.size(), m->params.size()));
   }
   if (m->params.size() != nparams) {
-    return MakeError(sqlstate::kProtocolViolation,
-                     fmt::format("bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
-                                 m->params.size(), ps.name, nparams));
+    return MakeError(
+        sqlstate::kProtocolViolation,
+        fmt::format(
+            "bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
+            m->params.size(), ps.name, nparams));
   }
   Portal portal;
   portal.name = m->portal;
@@ -221,7 +227,8 @@ Status Backend::ExecBind(std::string_view body) {
     v.format = m->param_formats.empty()       ? sql::kFormatText
                : m->param_formats.size() == 1 ? m->param_formats[0]
                                               : m->param_formats[i];
-    auto text = sql::ParamToText(v, ps.desc.param_types[i], ps.param_oids[i], static_cast<int>(i + 1));
+    auto text =
+        sql::ParamToText(v, ps.desc.param_types[i], ps.param_oids[i], static_cast<int>(i + 1));
     if (!text.ok()) return text.error();
     portal.params.values.push_back(std::move(*text));
   }
@@ -233,7 +240,8 @@ Status Backend::ExecBind(std::string_view body) {
   }
   for (int16_t f : m->result_formats) {
     if (f != sql::kFormatText && f != sql::kFormatBinary) {
-      return MakeError(sqlstate::kInvalidParameterValue, fmt::format("unsupported format code: {}", f));
+      return MakeError(sqlstate::kInvalidParameterValue,
+                       fmt::format("unsupported format code: {}", f));
     }
   }
   for (size_t i = 0; i < ncols; ++i) {
@@ -241,7 +249,8 @@ Status Backend::ExecBind(std::string_view body) {
                 : m->result_formats.size() == 1 ? m->result_formats[0]
                                                 : m->result_formats[i];
     // Binary where minipg knows the type's binary form; text otherwise.
-    portal.formats.push_back(f == sql::kFormatBinary && sql::HasBinaryOutput(ps.desc.columns[i].type)
+    portal.formats.push_back(f == sql::kFormatBinary &&
+                                     sql::HasBinaryOutput(ps.desc.columns[i].type)
                                  ? sql::kFormatBinary
                                  : sql::kFormatText);
   }
@@ -301,8 +310,8 @@ Status Backend::ExecExecute(std::string_view body) {
     portal.start_us = trace::NowMicros();
     g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
     g_statement_timeout_pending = 0;
-    auto timeout =
-        sql::ParseDurationMs("statement_timeout", session_->GetSetting("statement_timeout").value_or("0"));
+    auto timeout = sql::ParseDurationMs("statement_timeout",
+                                        session_->GetSetting("statement_timeout").value_or("0"));
     ArmAlarm(kAlarmStatement, timeout.ok() ? *timeout : 0);
     PortalSink sink(portal);
     auto result = RunStatement(*ps.stmt, sink, &portal.params);
@@ -315,6 +324,10 @@ Status Backend::ExecExecute(std::string_view body) {
       return OkStatus();
     }
     portal.result = std::move(*result);
+  } else if (!ps.desc.returns_rows) {
+    // A command runs once; PostgreSQL refuses to run its portal again.
+    return MakeError(sqlstate::kObjectNotInPrerequisiteState,
+                     fmt::format("portal \"{}\" cannot be run", portal.name));
   }
   // Hand out the next slice of rows.
   size_t limit = m->max_rows > 0 ? static_cast<size_t>(m->max_rows) : portal.rows.size();
@@ -326,7 +339,9 @@ Status Backend::ExecExecute(std::string_view body) {
     ++sent;
     if (out_.size() > kFlushThreshold) Flush();
   }
-  if (portal.next_row < portal.rows.size()) {
+  // Like PostgreSQL, which cannot know whether more rows follow, an Execute
+  // that reached its limit suspends the portal even if it sent the last row.
+  if (m->max_rows > 0 && sent == static_cast<size_t>(m->max_rows)) {
     proto::EncodePortalSuspended(out_);
     trace::Event(EventType::kPortalSuspended)
         .Str("portal", portal.name)
@@ -361,7 +376,10 @@ Status Backend::ExecClose(std::string_view body) {
   } else {
     portals_.erase(m->name);
   }
-  trace::Event(EventType::kClose).Str("kind", statement ? "statement" : "portal").Str("name", m->name).Emit();
+  trace::Event(EventType::kClose)
+      .Str("kind", statement ? "statement" : "portal")
+      .Str("name", m->name)
+      .Emit();
   proto::EncodeCloseComplete(out_);
   return OkStatus();
 }

@@ -69,7 +69,10 @@ Status CheckEnd(const MessageCursor& c, const char* message) {
 
 void EncodeParse(std::string& out, const ParseMessage& m) {
   MessageWriter w(out);
-  w.Begin(fe::kParse).CString(m.name).CString(m.query).Int16(static_cast<int16_t>(m.param_types.size()));
+  w.Begin(fe::kParse)
+      .CString(m.name)
+      .CString(m.query)
+      .Int16(static_cast<int16_t>(m.param_types.size()));
   for (uint32_t oid : m.param_types) {
     w.Int32(static_cast<int32_t>(oid));
   }
@@ -110,8 +113,12 @@ void EncodeClose(std::string& out, char kind, std::string_view name) {
   MessageWriter(out).Begin(fe::kClose).Byte(kind).CString(name).End();
 }
 
-void EncodeSync(std::string& out) { MessageWriter(out).Begin(fe::kSync).End(); }
-void EncodeFlush(std::string& out) { MessageWriter(out).Begin(fe::kFlush).End(); }
+void EncodeSync(std::string& out) {
+  MessageWriter(out).Begin(fe::kSync).End();
+}
+void EncodeFlush(std::string& out) {
+  MessageWriter(out).Begin(fe::kFlush).End();
+}
 
 Result<ParseMessage> DecodeParse(std::string_view body) {
   MessageCursor c(body);
@@ -171,7 +178,8 @@ Result<TargetMessage> DecodeDescribe(std::string_view body) {
   MINIPG_TRY(kind, c.Byte());
   MINIPG_TRY(name, c.CString());
   if (kind != kTargetStatement && kind != kTargetPortal) {
-    return ProtocolError(fmt::format("invalid DESCRIBE/CLOSE message subtype {}", static_cast<int>(kind)));
+    return ProtocolError(
+        fmt::format("invalid DESCRIBE/CLOSE message subtype {}", static_cast<int>(kind)));
   }
   if (Status s = CheckEnd(c, "Describe/Close"); !s.ok()) return s.error();
   return TargetMessage{kind, std::string(name)};
@@ -185,11 +193,21 @@ Result<ExecuteMessage> DecodeExecute(std::string_view body) {
   return ExecuteMessage{std::string(portal), max_rows};
 }
 
-void EncodeParseComplete(std::string& out) { MessageWriter(out).Begin(be::kParseComplete).End(); }
-void EncodeBindComplete(std::string& out) { MessageWriter(out).Begin(be::kBindComplete).End(); }
-void EncodeCloseComplete(std::string& out) { MessageWriter(out).Begin(be::kCloseComplete).End(); }
-void EncodeNoData(std::string& out) { MessageWriter(out).Begin(be::kNoData).End(); }
-void EncodePortalSuspended(std::string& out) { MessageWriter(out).Begin(be::kPortalSuspended).End(); }
+void EncodeParseComplete(std::string& out) {
+  MessageWriter(out).Begin(be::kParseComplete).End();
+}
+void EncodeBindComplete(std::string& out) {
+  MessageWriter(out).Begin(be::kBindComplete).End();
+}
+void EncodeCloseComplete(std::string& out) {
+  MessageWriter(out).Begin(be::kCloseComplete).End();
+}
+void EncodeNoData(std::string& out) {
+  MessageWriter(out).Begin(be::kNoData).End();
+}
+void EncodePortalSuspended(std::string& out) {
+  MessageWriter(out).Begin(be::kPortalSuspended).End();
+}
 
 void EncodeParameterDescription(std::string& out, const std::vector<uint32_t>& type_oids) {
   MessageWriter w(out);

@@ -61,7 +61,8 @@ Result<TypeId> ParamTypeFromOid(uint32_t oid) {
   }
 }
 
-Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId type, uint32_t oid, int number) {
+Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId type, uint32_t oid,
+                                               int number) {
   if (!value.bytes) {
     return std::optional<std::string>();
   }
@@ -77,7 +78,8 @@ Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId t
     return std::optional<std::string>(OutputText(*datum, type));
   }
   if (value.format != kFormatBinary) {
-    return MakeError(sqlstate::kProtocolViolation, fmt::format("unsupported format code: {}", value.format));
+    return MakeError(sqlstate::kProtocolViolation,
+                     fmt::format("unsupported format code: {}", value.format));
   }
   switch (type) {
     case TypeId::kInt4:
@@ -100,14 +102,16 @@ Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId t
     case TypeId::kText:
       return std::optional<std::string>(bytes);
     default:
-      return MakeError(sqlstate::kFeatureNotSupported,
-                       fmt::format("binary format for parameters of type {} is not supported by minipg",
-                                   TypeName(type)));
+      return MakeError(
+          sqlstate::kFeatureNotSupported,
+          fmt::format("binary format for parameters of type {} is not supported by minipg",
+                      TypeName(type)));
   }
 }
 
 bool HasBinaryOutput(TypeId type) {
-  return type == TypeId::kInt4 || type == TypeId::kInt8 || type == TypeId::kBool || type == TypeId::kText;
+  return type == TypeId::kInt4 || type == TypeId::kInt8 || type == TypeId::kBool ||
+         type == TypeId::kText;
 }
 
 std::string BinaryOutput(std::string_view text, TypeId type) {

@@ -56,7 +56,8 @@ struct ParamValue {
  * own (22P02 invalid input syntax, 22003 out of range); a binary value of
  * the wrong length is 22P03 "incorrect binary data format in bind
  * parameter N". */
-Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId type, uint32_t oid, int number);
+Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId type, uint32_t oid,
+                                               int number);
 
 /* Whether a result column of this type can be sent in binary format
  * (integer, bigint, boolean, text); other types are sent as text. */

@@ -8,9 +8,8 @@
  *-------------------------------------------------------------------------
  */
 #include <arpa/inet.h>
-#include <libpq-fe.h>
-
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <cstring>
 #include <memory>
@@ -55,7 +54,8 @@ class DriverTest : public ::testing::Test {
   }
 
   Conn Connect() {
-    std::string conninfo = "host=" + server_->socket_dir() + " port=" + std::to_string(server_->port()) +
+    std::string conninfo = "host=" + server_->socket_dir() +
+                           " port=" + std::to_string(server_->port()) +
                            " user=test dbname=test connect_timeout=10";
     Conn c(PQconnectdb(conninfo.c_str()));
     EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
@@ -64,7 +64,8 @@ class DriverTest : public ::testing::Test {
   /* Runs a simple Query that must succeed. */
   static void Exec(PGconn* c, const char* sql) {
     Res r(PQexec(c, sql));
-    ASSERT_TRUE(PQresultStatus(r.get()) == PGRES_COMMAND_OK || PQresultStatus(r.get()) == PGRES_TUPLES_OK)
+    ASSERT_TRUE(PQresultStatus(r.get()) == PGRES_COMMAND_OK ||
+                PQresultStatus(r.get()) == PGRES_TUPLES_OK)
         << sql << ": " << PQerrorMessage(c);
   }
 
@@ -111,8 +112,8 @@ TEST_F(DriverTest, ExecParamsBinaryParamsAndResults) {
   const char* values[] = {reinterpret_cast<const char*>(&a), b_bytes, "hi"};
   int lengths[] = {4, 8, 2};
   int formats[] = {1, 1, 1};
-  Res r(PQexecParams(c.get(), "SELECT $1 + 1, $2 * 2, $3 || '!', $1 > 0", 3, types, values, lengths, formats,
-                     1));
+  Res r(PQexecParams(c.get(), "SELECT $1 + 1, $2 * 2, $3 || '!', $1 > 0", 3, types, values, lengths,
+                     formats, 1));
   ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQerrorMessage(c.get());
   ASSERT_EQ(PQnfields(r.get()), 4);
   EXPECT_EQ(PQftype(r.get(), 0), 23u);
@@ -144,7 +145,8 @@ TEST_F(DriverTest, ExecParamsBinaryParamsAndResults) {
 TEST_F(DriverTest, DescribePrepared) {
   Conn c = Connect();
   Exec(c.get(), "CREATE TABLE d (id int, big bigint, name text)");
-  Res p(PQprepare(c.get(), "desc1", "SELECT id, name FROM d WHERE big = $1 AND name = $2", 0, nullptr));
+  Res p(PQprepare(c.get(), "desc1", "SELECT id, name FROM d WHERE big = $1 AND name = $2", 0,
+                  nullptr));
   ASSERT_EQ(PQresultStatus(p.get()), PGRES_COMMAND_OK) << PQerrorMessage(c.get());
   Res d(PQdescribePrepared(c.get(), "desc1"));
   ASSERT_EQ(PQresultStatus(d.get()), PGRES_COMMAND_OK) << PQerrorMessage(c.get());
@@ -188,7 +190,8 @@ TEST_F(DriverTest, ErrorThenSuccessOnSameConnection) {
   ASSERT_EQ(PQresultStatus(r2.get()), PGRES_TUPLES_OK) << PQerrorMessage(c.get());
   EXPECT_STREQ(PQgetvalue(r2.get(), 0, 0), "42");
 
-  Res r3(PQexecParams(c.get(), "SELECT * FROM no_such_table", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  Res r3(PQexecParams(c.get(), "SELECT * FROM no_such_table", 0, nullptr, nullptr, nullptr, nullptr,
+                      0));
   EXPECT_EQ(SqlState(r3.get()), "42P01");
   Res r4(PQprepare(c.get(), "two", "SELECT 1; SELECT 2", 0, nullptr));
   EXPECT_EQ(SqlState(r4.get()), "42601");
@@ -297,7 +300,8 @@ TEST_F(DriverTest, RowLimitedExecuteSuspendsPortal) {
   ASSERT_EQ(Types(msgs), "12TDDsDDsDCZ");
   std::vector<std::string> values;
   for (const auto& m : msgs) {
-    if (m.type == protocol::be::kDataRow) values.push_back(*protocol::DecodeDataRow(m.body).value()[0]);
+    if (m.type == protocol::be::kDataRow)
+      values.push_back(*protocol::DecodeDataRow(m.body).value()[0]);
   }
   EXPECT_EQ(values, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
   EXPECT_EQ(*protocol::DecodeCommandComplete(msgs[10].body), "SELECT 1");
@@ -326,31 +330,61 @@ TEST_F(DriverTest, RowLimitedExecuteSuspendsPortal) {
   ASSERT_EQ(Types(msgs), "1tTEZ");
   EXPECT_EQ(*protocol::DecodeParameterDescription(msgs[1].body), std::vector<uint32_t>{23});
   EXPECT_EQ(protocol::DecodeErrorResponse(msgs[3].body)->sqlstate, "22P02");
+
+  // A command's portal runs once; running it again is 55000, as in
+  // PostgreSQL. A limit met exactly suspends the portal (more rows might
+  // follow, as far as the client knows); the next Execute completes it.
+  out.clear();
+  protocol::EncodeParse(out, {"", "INSERT INTO five VALUES (6)", {}});
+  protocol::EncodeBind(out, {"", "", {}, {}, {}});
+  protocol::EncodeExecute(out, "", 0);
+  protocol::EncodeExecute(out, "", 0);
+  protocol::EncodeSync(out);
+  protocol::EncodeParse(out, {"", "SELECT n FROM five WHERE n = 6", {}});
+  protocol::EncodeBind(out, {"", "", {}, {}, {}});
+  protocol::EncodeExecute(out, "", 1);
+  protocol::EncodeExecute(out, "", 1);
+  protocol::EncodeSync(out);
+  ASSERT_TRUE(protocol::WriteAll(fd, out).ok());
+  msgs = ReadUntilReady(reader);
+  ASSERT_EQ(Types(msgs), "12CEZ");
+  EXPECT_EQ(*protocol::DecodeCommandComplete(msgs[2].body), "INSERT 0 1");
+  EXPECT_EQ(protocol::DecodeErrorResponse(msgs[3].body)->sqlstate, "55000");
+  EXPECT_EQ(protocol::DecodeErrorResponse(msgs[3].body)->message, "portal \"\" cannot be run");
+  msgs = ReadUntilReady(reader);
+  ASSERT_EQ(Types(msgs), "12DsCZ");
+  EXPECT_EQ(*protocol::DecodeCommandComplete(msgs[4].body), "SELECT 0");
   ASSERT_TRUE((*conn)->Query("DROP TABLE five").value().ok());
 }
 
-bool HavePgbench() { return RunCommand("command -v pgbench >/dev/null 2>&1").status == 0; }
+bool HavePgbench() {
+  return RunCommand("command -v pgbench >/dev/null 2>&1").status == 0;
+}
 
 // Scenario: pgbench in its extended and prepared modes (and simple, as
 // before) runs a custom script with \set variables to the end: every
 // transaction processed, every row inserted.
 TEST_F(DriverTest, PgbenchExtendedPreparedAndSimple) {
-  if (!HavePgbench()) GTEST_SKIP() << "pgbench is not installed (scripts/install-deps.sh installs it)";
+  if (!HavePgbench())
+    GTEST_SKIP() << "pgbench is not installed (scripts/install-deps.sh installs it)";
   Conn c = Connect();
   Exec(c.get(), "CREATE TABLE bench (aid int, note text)");
   std::string script = server_->data_dir().string() + "/bench.sql";
   ASSERT_EQ(RunCommand("printf '%s\\n' '\\set aid random(1, 1000)' 'SELECT :aid;' "
-                       "\"INSERT INTO bench VALUES (:aid, 'x');\" > " + script)
+                       "\"INSERT INTO bench VALUES (:aid, 'x');\" > " +
+                       script)
                 .status,
             0);
   int expected_rows = 0;
   for (const char* mode : {"extended", "prepared", "simple"}) {
     std::string cmd = "pgbench -n -M " + std::string(mode) + " -f " + script + " -c 4 -t 50 -h " +
-                      server_->socket_dir() + " -p " + std::to_string(server_->port()) + " -U test test 2>&1";
+                      server_->socket_dir() + " -p " + std::to_string(server_->port()) +
+                      " -U test test 2>&1";
     CommandResult r = RunCommand(cmd);
     EXPECT_EQ(r.status, 0) << mode << ":\n" << r.out;
     EXPECT_NE(r.out.find("number of transactions actually processed: 200/200"), std::string::npos)
-        << mode << ":\n" << r.out;
+        << mode << ":\n"
+        << r.out;
     expected_rows += 200;
     Res rows(PQexec(c.get(), "SELECT aid FROM bench WHERE aid >= 1 AND aid <= 1000"));
     ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(c.get());

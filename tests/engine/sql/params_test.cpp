@@ -40,7 +40,8 @@ class ParamsTest : public ::testing::Test, public SqlFixture {
     BoundParams params;
     params.types = desc->param_types;
     for (size_t i = 0; i < values.size(); ++i) {
-      auto v = ParamToText(ParamValue{values[i], kFormatText}, params.types.at(i), 0, static_cast<int>(i + 1));
+      auto v = ParamToText(ParamValue{values[i], kFormatText}, params.types.at(i), 0,
+                           static_cast<int>(i + 1));
       if (!v.ok()) return v.error();
       params.values.push_back(*v);
     }
@@ -138,11 +139,13 @@ TEST_F(ParamsTest, ParamToTextChecksValues) {
   auto i8 = ParamToText(ParamValue{int8, kFormatBinary}, TypeId::kInt8, kOidInt8, 1);
   ASSERT_TRUE(i8.ok());
   EXPECT_EQ(*i8, "4294967296");
-  auto i2 = ParamToText(ParamValue{std::string("\x00\x07", 2), kFormatBinary}, TypeId::kInt4, kOidInt2, 1);
+  auto i2 = ParamToText(ParamValue{std::string("\x00\x07", 2), kFormatBinary}, TypeId::kInt4,
+                        kOidInt2, 1);
   ASSERT_TRUE(i2.ok());
   EXPECT_EQ(*i2, "7");
 
-  auto wrong = ParamToText(ParamValue{std::string("\x01\x02", 2), kFormatBinary}, TypeId::kInt4, kOidInt4, 3);
+  auto wrong = ParamToText(ParamValue{std::string("\x01\x02", 2), kFormatBinary}, TypeId::kInt4,
+                           kOidInt4, 3);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().sqlstate, sqlstate::kInvalidBinaryRepresentation);
   EXPECT_EQ(wrong.error().message, "incorrect binary data format in bind parameter 3");
