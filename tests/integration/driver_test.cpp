@@ -10,9 +10,14 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -355,6 +360,106 @@ TEST_F(DriverTest, RowLimitedExecuteSuspendsPortal) {
   ASSERT_EQ(Types(msgs), "12DsCZ");
   EXPECT_EQ(*protocol::DecodeCommandComplete(msgs[4].body), "SELECT 0");
   ASSERT_TRUE((*conn)->Query("DROP TABLE five").value().ok());
+}
+
+/* Reads the event stream until a predicate holds (see event_stream_test). */
+class EventReader {
+ public:
+  explicit EventReader(int port) {
+    auto fd = client::OpenSocket("127.0.0.1", port, 5000);
+    fd_ = fd.ok() ? *fd : -1;
+  }
+  ~EventReader() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ReadUntil(const std::function<bool(const nlohmann::json&)>& pred, int timeout_ms = 20000) {
+    for (int waited = 0; fd_ >= 0 && waited < timeout_ms;) {
+      size_t nl;
+      while ((nl = buf_.find('\n')) != std::string::npos) {
+        seen.push_back(nlohmann::json::parse(buf_.substr(0, nl)));
+        buf_.erase(0, nl + 1);
+        if (pred(seen.back())) return true;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) {
+        waited += 100;
+        continue;
+      }
+      char chunk[8192];
+      ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return false;
+      buf_.append(chunk, static_cast<size_t>(n));
+    }
+    return false;
+  }
+  /* Index of the first event of this backend with this type, from `from`; -1 if none. */
+  int Find(int pid, const std::string& type, int from = 0) const {
+    for (int i = from; i < static_cast<int>(seen.size()); ++i) {
+      if (seen[i]["pid"] == pid && seen[i]["type"] == type) return i;
+    }
+    return -1;
+  }
+  std::vector<nlohmann::json> seen;
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+// Scenario: a prepared statement's round shows in the event stream as
+// prepare -> bind -> query_start -> analyze -> plan -> execute ->
+// query_done, then the session goes idle; a row limit emits
+// portal_suspended.
+TEST_F(DriverTest, EventsForExtendedProtocol) {
+  EventReader events(server_->event_port());
+  ASSERT_TRUE(events.ReadUntil([](const nlohmann::json& e) { return e["type"] == "hello"; }));
+  Conn c = Connect();
+  int pid = PQbackendPID(c.get());
+  Res p(PQprepare(c.get(), "ev", "SELECT $1::int + 1", 0, nullptr));
+  ASSERT_EQ(PQresultStatus(p.get()), PGRES_COMMAND_OK);
+  const char* v[] = {"1"};
+  Res r(PQexecPrepared(c.get(), "ev", 1, v, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK);
+  ASSERT_TRUE(events.ReadUntil([&](const nlohmann::json& e) {
+    return e["pid"] == pid && e["type"] == "ready" && e["status"] == "I" &&
+           std::any_of(events.seen.begin(), events.seen.end(), [&](const nlohmann::json& x) {
+             return x["pid"] == pid && x["type"] == "query_done";
+           });
+  }));
+  int prepare = events.Find(pid, "prepare");
+  ASSERT_GE(prepare, 0);
+  EXPECT_EQ(events.seen[prepare]["name"], "ev");
+  EXPECT_EQ(events.seen[prepare]["params"], nlohmann::json::array({"integer"}));
+  int bind = events.Find(pid, "bind", prepare);
+  ASSERT_GT(bind, prepare);
+  EXPECT_EQ(events.seen[bind]["statement"], "ev");
+  EXPECT_EQ(events.seen[bind]["portal"], "");
+  EXPECT_EQ(events.seen[bind]["params"], 1);
+  int last = bind;
+  for (const char* type : {"query_start", "analyze", "plan", "execute", "query_done"}) {
+    int i = events.Find(pid, type, last);
+    ASSERT_GT(i, last) << type << " after the previous stage";
+    last = i;
+  }
+  EXPECT_EQ(events.seen[last]["tag"], "SELECT 1");
+  int idle = events.Find(pid, "state", last);
+  ASSERT_GT(idle, last);
+  EXPECT_EQ(events.seen[idle]["state"], "idle");
+
+  auto conn = server_->Connect();
+  ASSERT_TRUE(conn.ok());
+  int raw_pid = (*conn)->backend_pid();
+  std::string out;
+  protocol::EncodeParse(out, {"", "SHOW ALL", {}});
+  protocol::EncodeBind(out, {"", "", {}, {}, {}});
+  protocol::EncodeExecute(out, "", 3);
+  protocol::EncodeSync(out);
+  ASSERT_TRUE(protocol::WriteAll((*conn)->fd(), out).ok());
+  ASSERT_TRUE(events.ReadUntil([&](const nlohmann::json& e) {
+    return e["pid"] == raw_pid && e["type"] == "portal_suspended";
+  }));
+  EXPECT_EQ(events.seen.back()["rows"], 3);
+  EXPECT_EQ(events.seen.back()["sent"], 3);
 }
 
 bool HavePgbench() {
