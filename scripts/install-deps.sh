@@ -8,7 +8,7 @@ PACKAGES=(
   libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri   # the visualizer (ImGui + GLFW + OpenGL 3)
   libfmt-dev nlohmann-json3-dev libcli11-dev libedit-dev          # formatting, JSON, flags, line editing
   libssl-dev                                                       # libcrypto: SCRAM-SHA-256, md5 passwords
-  libgtest-dev                                                     # tests
+  libgtest-dev libpq-dev                                           # tests (libpq: the driver test)
   postgresql-client postgresql                                     # real psql/pgbench to test with; PostgreSQL as yardstick
   xvfb xauth                                                       # a display for headless runs
   netcat-openbsd procps                                            # nc to read the event stream; ps

@@ -10,7 +10,9 @@
  *     kStarting --[ReadStartup: StartupMessage]--> kAuthenticating
  *     kAuthenticating --[Authenticate: ok]--> kIdle
  *     kIdle --[ExecSimpleQuery]--> kActive
+ *     kIdle --[Parse/Bind/Execute: BeginMessage]--> kActive (extended protocol)
  *     kActive --[ExecSimpleQuery done, no transaction]--> kIdle
+ *     kActive --[Sync: ExecSync -> SetIdleState]--> kIdle (or the two below)
  *     kActive --[done inside BEGIN]--> kIdleInTransaction
  *     kActive --[error inside BEGIN]--> kIdleInTransactionAborted
  *     kIdleInTransaction(Aborted) --[ExecSimpleQuery]--> kActive

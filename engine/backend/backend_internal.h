@@ -7,6 +7,7 @@
  *   auth.cpp           pg_hba.conf, password exchanges, role and database checks
  *   simple_query.cpp   the message loop and the simple query protocol
  *   copy.cpp           the copy sub-protocol (COPY FROM STDIN, TO STDOUT)
+ *   extended_query.cpp the extended query protocol (Parse/Bind/Describe/Execute/Close/Sync)
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -14,6 +15,7 @@
 #include <csignal>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -111,6 +113,31 @@ class WireCopyChannel : public sql::CopyChannel {
 };
 
 
+/* A prepared statement of the extended query protocol (Parse). */
+struct PreparedStatement {
+  std::string name;                  // "" = the unnamed statement
+  std::string text;                  // the query text, for events and logs
+  sql::StatementPtr stmt;            // null for an empty query
+  std::vector<uint32_t> param_oids;  // as Parse declared them (0 = inferred), one per parameter
+  sql::PreparedDescription desc;     // parameter types and result columns
+};
+
+/* A portal (Bind): a prepared statement with its parameter values, ready
+ * to run. Its rows are made at the first Execute and handed out in slices
+ * when Execute gives a row limit. */
+struct Portal {
+  std::string name;                                // "" = the unnamed portal
+  std::shared_ptr<const PreparedStatement> statement;
+  sql::BoundParams params;
+  std::vector<int16_t> formats;                    // result format per column (0 text, 1 binary)
+  bool started = false;                            // the statement has run
+  bool failed = false;                             // ...and failed
+  std::vector<proto::DataRow> rows;                // its rows, in the wire formats
+  size_t next_row = 0;                             // the first row not yet sent
+  sql::StatementResult result;                     // its tag and row count
+  int64_t start_us = 0;                            // when the first Execute began
+};
+
 class Backend {
   friend class WireCopyChannel;
 
@@ -138,7 +165,25 @@ class Backend {
   [[noreturn]] void MessageLoop();
   void ExecSimpleQuery(std::string_view text);
   /* Runs one statement; returns false if it failed (the error is already sent). */
-  bool ExecStatement(sql::Session& session, const sql::Statement& stmt);
+  bool ExecStatement(const sql::Statement& stmt);
+  /* Runs one statement (transaction-block rules, process title); nullopt if
+   * it failed (the error is already sent). */
+  std::optional<sql::StatementResult> RunStatement(const sql::Statement& stmt, sql::ResultSink& sink,
+                                                   const sql::BoundParams* params);
+  // The extended query protocol (extended_query.cpp).
+  void ProcessExtendedMessage(const proto::Message& msg);
+  Status ExecParse(std::string_view body);
+  Status ExecBind(std::string_view body);
+  Status ExecDescribe(std::string_view body);
+  Status ExecExecute(std::string_view body);
+  Status ExecClose(std::string_view body);
+  void ExecSync();
+  /* Marks the session busy with an extended-protocol message ("PARSE", ...). */
+  void BeginMessage(const char* activity);
+  /* Sets the idle state the transaction status calls for (at ReadyForQuery). */
+  void SetIdleState();
+  /* query_start event and pg_stat_activity's query, query_start, xact_start. */
+  void ReportQueryStart(std::string_view text);
   void SendError(const Error& e);
   /* A WARNING or NOTICE: NoticeResponse to the client, a line in the log. */
   void SendNotice(const Error& e);
@@ -161,6 +206,12 @@ class Backend {
   bool superuser_ = false;       // the role's attribute at connection time (ParameterStatus is_superuser)
   storage::UniqueFd database_lock_;  // shared flock on the database while the session lives
   std::string auth_method_;      // the pg_hba.conf method used, for events
+  // Extended query protocol: named statements live for the session, portals
+  // until the end of the transaction (Sync outside a block). Ordered maps, so
+  // nothing depends on hash order.
+  std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
+  std::map<std::string, Portal> portals_;
+  bool skip_until_sync_ = false;  // after an error in extended mode, discard up to Sync
 };
 
 }  // namespace minipg::backend

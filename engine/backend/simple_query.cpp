@@ -31,7 +31,6 @@ void Backend::MessageLoop() {
     g_query_cancel_pending = 0;
     return CheckForInterrupts();
   });
-  bool skip_until_sync = false;  // extended-protocol error recovery
   for (;;) {
     bool armed = ArmIdleInTransactionTimeout();
     auto msg = reader_.ReadMessage();
@@ -43,22 +42,25 @@ void Backend::MessageLoop() {
       }
       Fatal(msg.error());
     }
-    if (skip_until_sync && msg->type != proto::fe::kSync && msg->type != proto::fe::kTerminate) {
+    if (skip_until_sync_ && msg->type != proto::fe::kSync && msg->type != proto::fe::kTerminate) {
       continue;  // after an extended-protocol error, everything up to Sync is discarded
     }
     switch (msg->type) {
       case proto::fe::kQuery: {
         auto text = proto::DecodeQuery(msg->body);
         if (!text.ok()) Fatal(text.error());
+        // A Query drops the unnamed statement and portal, as in PostgreSQL.
+        statements_.erase("");
+        portals_.erase("");
         ExecSimpleQuery(*text);
+        if (tx_status_ == proto::kTxIdle) portals_.clear();  // the transaction is over
         SendReadyForQuery();
         break;
       }
       case proto::fe::kTerminate:
         EndSession("terminate", 0);
       case proto::fe::kSync:
-        skip_until_sync = false;
-        SendReadyForQuery();
+        ExecSync();
         break;
       case proto::fe::kFlush:
         Flush();
@@ -71,12 +73,7 @@ void Backend::MessageLoop() {
         break;
       case proto::fe::kParse: case proto::fe::kBind: case proto::fe::kDescribe:
       case proto::fe::kExecute: case proto::fe::kClose:
-        // The extended query protocol comes in a later version: say so once,
-        // then skip to Sync as PostgreSQL's error recovery does.
-        SendError(MakeError(sqlstate::kFeatureNotSupported,
-                            "the extended query protocol is not supported by minipg yet"));
-        Flush();
-        skip_until_sync = true;
+        ProcessExtendedMessage(*msg);  // extended_query.cpp
         break;
       case proto::fe::kCopyData: case proto::fe::kCopyDone: case proto::fe::kCopyFail:
         break;  // outside COPY these are ignored, as in PostgreSQL
@@ -95,13 +92,17 @@ bool Backend::ArmIdleInTransactionTimeout() {
   return true;
 }
 
-void Backend::ExecSimpleQuery(std::string_view text) {
+void Backend::ReportQueryStart(std::string_view text) {
   trace::Event(EventType::kQueryStart).Str("text", text).Emit();
   // pg_stat_activity: the query, its start, and (outside a block) the start
   // of the implicit transaction it runs in; a block keeps BEGIN's start.
   int64_t now = shmem::WallClockMicros();
   if (tx_status_ == proto::kTxIdle) shmem::ReportXactStart(now);
   shmem::ReportActivity(shmem::ActivityState::kActive, text, now);
+}
+
+void Backend::ExecSimpleQuery(std::string_view text) {
+  ReportQueryStart(text);
   SetState(SessionState::kActive);
   g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
   g_statement_timeout_pending = 0;
@@ -120,42 +121,62 @@ void Backend::ExecSimpleQuery(std::string_view text) {
     proto::EncodeEmptyQueryResponse(out_);
   } else {
     for (const auto& stmt : *parsed) {
-      if (!ExecStatement(*session_, *stmt)) break;  // an error ends the whole Query message
+      if (!ExecStatement(*stmt)) break;  // an error ends the whole Query message
     }
   }
-  if (tx_status_ == proto::kTxIdle) shmem::ReportXactStart(0);
-  SetState(tx_status_ == proto::kTxIdle       ? SessionState::kIdle
-           : tx_status_ == proto::kTxInBlock ? SessionState::kIdleInTransaction
-                                              : SessionState::kIdleInTransactionAborted);
+  SetIdleState();
 }
 
-bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
+bool Backend::ExecStatement(const sql::Statement& stmt) {
+  int64_t start = trace::NowMicros();
+  WireSink sink(out_, [this] { Flush(); });
+  WireCopyChannel copy(*this);  // COPY FROM STDIN / TO STDOUT (copy.cpp)
+  sink.SetCopyChannel(&copy);
+  auto result = RunStatement(stmt, sink, nullptr);
+  if (!result) {
+    if (copy.lost_sync()) {  // a copy-in got a message that has no place there
+      Fatal(proto::ProtocolError("terminating connection because protocol synchronization was lost"));
+    }
+    return false;
+  }
+  proto::EncodeCommandComplete(out_, result->command_tag);
+  trace::Event(EventType::kQueryDone)
+      .Str("tag", result->command_tag)
+      .Int("rows", result->rows)
+      .Int("duration_us", trace::NowMicros() - start)
+      .Emit();
+  return true;
+}
+
+void Backend::SetIdleState() {
+  SessionState s = tx_status_ == proto::kTxIdle      ? SessionState::kIdle
+                   : tx_status_ == proto::kTxInBlock ? SessionState::kIdleInTransaction
+                                                     : SessionState::kIdleInTransactionAborted;
+  if (tx_status_ == proto::kTxIdle) shmem::ReportXactStart(0);
+  if (s != state_) SetState(s);
+}
+
+std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& stmt, sql::ResultSink& sink,
+                                                          const sql::BoundParams* params) {
   sql::StatementKind kind = sql::GetStatementKind(stmt);
   bool ends_block = kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
   if (tx_status_ == proto::kTxFailed && !ends_block) {
     SendError(MakeError(sqlstate::kInFailedSqlTransaction,
                         "current transaction is aborted, commands ignored until end of transaction block"));
-    return false;
+    return std::nullopt;
   }
-  int64_t start = trace::NowMicros();
   const char* word = sql::StatementKindName(kind);
   SetPsActivity(*word != '\0' ? word : "active");  // the title names what runs, as PostgreSQL's does
-  WireSink sink(out_, [this] { Flush(); });
-  WireCopyChannel copy(*this);  // COPY FROM STDIN / TO STDOUT (copy.cpp)
-  sink.SetCopyChannel(&copy);
-  auto result = session.Execute(stmt, sink);
+  auto result = params != nullptr ? session_->Execute(stmt, sink, *params) : session_->Execute(stmt, sink);
   if (!result.ok()) {
     if (result.error().severity == Severity::kFatal) Fatal(result.error());
     SendError(result.error());
-    if (copy.lost_sync()) {
-      Fatal(proto::ProtocolError("terminating connection because protocol synchronization was lost"));
-    }
     if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
-    return false;
+    return std::nullopt;
   }
   std::string tag = result->command_tag;
   if (kind == sql::StatementKind::kSet) {
-    shmem::ReportApplicationName(session.GetSetting("application_name").value_or(""));
+    shmem::ReportApplicationName(session_->GetSetting("application_name").value_or(""));
   }
   if (kind == sql::StatementKind::kBegin) {
     tx_status_ = proto::kTxInBlock;
@@ -163,13 +184,8 @@ bool Backend::ExecStatement(sql::Session& session, const sql::Statement& stmt) {
     if (tx_status_ == proto::kTxFailed) tag = "ROLLBACK";  // COMMIT of a failed block rolls back
     tx_status_ = proto::kTxIdle;
   }
-  proto::EncodeCommandComplete(out_, tag);
-  trace::Event(EventType::kQueryDone)
-      .Str("tag", tag)
-      .Int("rows", result->rows)
-      .Int("duration_us", trace::NowMicros() - start)
-      .Emit();
-  return true;
+  result->command_tag = tag;
+  return *result;
 }
 
 }  // namespace minipg::backend

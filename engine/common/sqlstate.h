@@ -62,6 +62,14 @@ inline constexpr const char* kBadCopyFileFormat = "22P04";
 inline constexpr const char* kInvalidName = "42602";
 inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kInternalError = "XX000";
+// The extended query protocol.
+inline constexpr const char* kUndefinedParameter = "42P02";
+inline constexpr const char* kIndeterminateDatatype = "42P18";
+inline constexpr const char* kDuplicatePreparedStatement = "42P05";
+inline constexpr const char* kInvalidSqlStatementName = "26000";
+inline constexpr const char* kInvalidCursorName = "34000";
+inline constexpr const char* kDuplicateCursor = "42P03";
+inline constexpr const char* kInvalidBinaryRepresentation = "22P03";
 inline constexpr const char* kDataCorrupted = "XX001";
 
 }  // namespace minipg::sqlstate

@@ -159,6 +159,56 @@ void EncodeQuery(std::string& out, std::string_view sql);
 void EncodeTerminate(std::string& out);
 Result<std::string_view> DecodeQuery(std::string_view body);
 
+/* ---- the extended query protocol (codec_extended.cpp) ---- */
+
+/* Parse 'P': name, query text, parameter type OIDs (0 = unspecified). */
+struct ParseMessage {
+  std::string name;  // "" = the unnamed statement
+  std::string query;
+  std::vector<uint32_t> param_types;
+};
+/* Bind 'B': portal, statement, parameter format codes and values, result
+ * format codes (0 = text, 1 = binary; none = all text, one = for all). */
+struct BindMessage {
+  std::string portal;
+  std::string statement;
+  std::vector<int16_t> param_formats;
+  std::vector<std::optional<std::string>> params;  // nullopt = NULL (length -1)
+  std::vector<int16_t> result_formats;
+};
+/* Describe 'D' and Close 'C': 'S' (statement) or 'P' (portal), and a name. */
+inline constexpr char kTargetStatement = 'S';
+inline constexpr char kTargetPortal = 'P';
+struct TargetMessage {
+  char kind = kTargetStatement;
+  std::string name;
+};
+/* Execute 'E': portal and row limit (0 = no limit). */
+struct ExecuteMessage {
+  std::string portal;
+  int32_t max_rows = 0;
+};
+
+void EncodeParse(std::string& out, const ParseMessage& m);
+void EncodeBind(std::string& out, const BindMessage& m);
+void EncodeDescribe(std::string& out, char kind, std::string_view name);
+void EncodeExecute(std::string& out, std::string_view portal, int32_t max_rows);
+void EncodeClose(std::string& out, char kind, std::string_view name);
+void EncodeSync(std::string& out);
+void EncodeFlush(std::string& out);
+Result<ParseMessage> DecodeParse(std::string_view body);
+Result<BindMessage> DecodeBind(std::string_view body);
+Result<TargetMessage> DecodeDescribe(std::string_view body);  // also Close
+Result<ExecuteMessage> DecodeExecute(std::string_view body);
+
+void EncodeParseComplete(std::string& out);
+void EncodeBindComplete(std::string& out);
+void EncodeCloseComplete(std::string& out);
+void EncodeNoData(std::string& out);
+void EncodePortalSuspended(std::string& out);
+void EncodeParameterDescription(std::string& out, const std::vector<uint32_t>& type_oids);
+Result<std::vector<uint32_t>> DecodeParameterDescription(std::string_view body);
+
 /* True if `type` is a message type a frontend may send. */
 bool IsFrontendMessageType(char type);
 /* True if `type` is a message type a backend may send. */

@@ -367,4 +367,20 @@ Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& cat
   return analyzer.Run(stmt);
 }
 
+Result<Query> AnalyzeWithParams(const Statement& stmt, const storage::CatalogSnapshot& catalog,
+                                std::vector<TypeId>& param_types) {
+  analyzer_internal::Analyzer analyzer(catalog, &param_types);
+  auto query = analyzer.Run(stmt);
+  if (!query.ok()) {
+    return query;
+  }
+  for (size_t i = 0; i < param_types.size(); ++i) {
+    if (param_types[i] == TypeId::kUnknown) {
+      return MakeError(sqlstate::kIndeterminateDatatype,
+                       fmt::format("could not determine data type of parameter ${}", i + 1));
+    }
+  }
+  return query;
+}
+
 }  // namespace minipg::sql

@@ -26,4 +26,13 @@ namespace minipg::sql {
 
 Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& catalog);
 
+/* The same for a statement with parameters ($1, $2, ...). `param_types`
+ * holds the types the client gave (kUnknown = not given) and may be shorter
+ * than the highest $n; on success it holds every parameter's type, the
+ * unknown ones inferred from context as PostgreSQL does (compared with or
+ * stored into an integer column -> integer; otherwise text). A parameter
+ * whose type cannot be determined at all (a gap: $2 used, $1 not) is 42P18. */
+Result<Query> AnalyzeWithParams(const Statement& stmt, const storage::CatalogSnapshot& catalog,
+                                std::vector<TypeId>& param_types);
+
 }  // namespace minipg::sql

@@ -9,6 +9,7 @@
 #include "engine/common/sqlstate.h"
 
 #include <memory>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -68,7 +69,10 @@ std::pair<std::string, int> FigureColname(const Expr& e);
 
 class Analyzer {
  public:
-  explicit Analyzer(const storage::CatalogSnapshot& catalog) : catalog_(catalog) {}
+  /* `params`: the parameter types of an extended-protocol statement (see
+   * AnalyzeWithParams), or null when $n is not allowed (a simple Query). */
+  explicit Analyzer(const storage::CatalogSnapshot& catalog, std::vector<TypeId>* params = nullptr)
+      : catalog_(catalog), params_(params) {}
 
   Result<Query> Run(const Statement& stmt) {
     return std::visit([this](const auto& node) { return Analyze(node); }, stmt.node);
@@ -108,8 +112,12 @@ class Analyzer {
   Result<BoundExprPtr> BindBinary(const Expr& e, const Scope& scope);
   Result<BoundExprPtr> BindCast(const Expr& e, const Scope& scope);
   Result<BoundExprPtr> BindFunc(const Expr& e, const Scope& scope);
+  Result<BoundExprPtr> BindParam(const Expr& e);
+  /* Decides the type of an untyped parameter reference (and so of $n). */
+  void ResolveParam(BoundExpr& expr, TypeId type);
 
   const storage::CatalogSnapshot& catalog_;
+  std::vector<TypeId>* params_;
 };
 
 }  // namespace minipg::sql::analyzer_internal

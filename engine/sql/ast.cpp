@@ -183,6 +183,8 @@ std::string ExprToString(const Expr& e) {
       return e.bool_value ? "TRUE" : "FALSE";
     case ExprKind::kNullLiteral:
       return "NULL";
+    case ExprKind::kParam:
+      return "$" + e.text;
     case ExprKind::kColumnRef:
       return e.qualifier.empty() ? e.text : e.qualifier + "." + e.text;
     case ExprKind::kUnary:

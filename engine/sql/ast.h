@@ -36,6 +36,7 @@ enum class ExprKind {
   kIsNull,          // args[0]; negated for IS NOT NULL
   kCast,            // args[0] :: type_name
   kFuncCall,        // text: function name; args; star for f(*)
+  kParam,           // text: the parameter's number ("1" for $1)
 };
 
 enum class Op {

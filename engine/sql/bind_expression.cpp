@@ -15,10 +15,45 @@ namespace minipg::sql::analyzer_internal {
 Result<BoundExprPtr> Analyzer::BindValue(const Expr& e, const Scope& scope) {
   auto bound = Bind(e, scope);
   if (bound.ok() && (*bound)->untyped) {
+    if ((*bound)->kind == BoundKind::kParam) {
+      ResolveParam(**bound, TypeId::kText);  // PostgreSQL resolves unknown as text
+    }
     (*bound)->untyped = false;
     (*bound)->type = TypeId::kText;
   }
   return bound;
+}
+
+void Analyzer::ResolveParam(BoundExpr& expr, TypeId type) {
+  expr.type = type;
+  expr.untyped = false;
+  if (params_ != nullptr && expr.param >= 0 && static_cast<size_t>(expr.param) < params_->size()) {
+    (*params_)[static_cast<size_t>(expr.param)] = type;
+  }
+}
+
+Result<BoundExprPtr> Analyzer::BindParam(const Expr& e) {
+  int64_t number = 0;
+  for (char c : e.text) {
+    number = number * 10 + (c - '0');
+    if (number > 65535) {
+      break;
+    }
+  }
+  if (params_ == nullptr || number < 1 || number > 65535) {
+    return ErrorAt(sqlstate::kUndefinedParameter, fmt::format("there is no parameter ${}", e.text), e.location);
+  }
+  auto index = static_cast<size_t>(number - 1);
+  if (params_->size() <= index) {
+    params_->resize(index + 1, TypeId::kUnknown);
+  }
+  BoundExprPtr b = NewBound(BoundKind::kParam, (*params_)[index], e.location);
+  b->param = static_cast<int>(index);
+  if (b->type == TypeId::kUnknown) {
+    b->type = TypeId::kText;
+    b->untyped = true;  // like a string literal: the context decides
+  }
+  return b;
 }
 
 Result<BoundExprPtr> Analyzer::BindCondition(const Expr& e, const Scope& scope, const char* what) {
@@ -43,6 +78,10 @@ Result<BoundExprPtr> Analyzer::RequireBool(BoundExprPtr expr, const char* what, 
 
 Result<BoundExprPtr> Analyzer::Coerce(BoundExprPtr expr, TypeId to, CastContext context) {
   if (expr->type == to && !expr->untyped) {
+    return expr;
+  }
+  if (expr->kind == BoundKind::kParam && expr->untyped) {
+    ResolveParam(*expr, to);
     return expr;
   }
   if (expr->kind == BoundKind::kConst && (expr->untyped || storage::IsNull(expr->value))) {
@@ -138,6 +177,8 @@ Result<BoundExprPtr> Analyzer::Bind(const Expr& e, const Scope& scope) {
       return BindCast(e, scope);
     case ExprKind::kFuncCall:
       return BindFunc(e, scope);
+    case ExprKind::kParam:
+      return BindParam(e);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }

@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "engine/common/crash.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
@@ -212,6 +214,8 @@ Result<Datum> Evaluate(const BoundExpr& expr, const Tuple& row, const SessionCon
   switch (expr.kind) {
     case BoundKind::kConst:
       return expr.value;
+    case BoundKind::kParam:
+      return MakeError(sqlstate::kInternalError, fmt::format("no value bound for parameter ${}", expr.param + 1));
     case BoundKind::kColumn:
       return row.at(static_cast<size_t>(expr.column));
     case BoundKind::kUnary: {

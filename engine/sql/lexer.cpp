@@ -229,6 +229,22 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       push(TokenKind::kPunct, std::string(1, static_cast<char>(c)), start);
       continue;
     }
+    // A parameter reference: '$' and digits (extended query protocol).
+    if (c == '$' && i + 1 < n && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+      ++i;
+      while (i < n && std::isdigit(static_cast<unsigned char>(text[i]))) {
+        ++i;
+      }
+      if (i < n && IsIdentChar(text[i])) {
+        while (i < n && IsIdentChar(text[i])) {
+          ++i;
+        }
+        return LexError(text, start, fmt::format("trailing junk after parameter at or near \"{}\"",
+                                                 text.substr(start, i - start)));
+      }
+      push(TokenKind::kParam, std::string(text.substr(start + 1, i - start - 1)), start);
+      continue;
+    }
     // Anything else (e.g. '[' or '@') is a syntax error at that character.
     ++i;
     while (i < n && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) {

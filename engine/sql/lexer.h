@@ -30,6 +30,7 @@ enum class TokenKind {
   kOp,       // + - * / % = <> != < <= > >= || ::
   kPunct,    // ( ) , ; .
   kEnd,      // end of input
+  kParam,    // $1, $2, ...: text is the number's digits
 };
 
 struct Token {

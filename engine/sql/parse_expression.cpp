@@ -241,6 +241,12 @@ Result<ExprPtr> Parser::ParsePrimary() {
       ++pos_;
       return e;
     }
+    case TokenKind::kParam: {
+      ExprPtr e = NewExpr(ExprKind::kParam, loc);
+      e->text = t.text;
+      ++pos_;
+      return e;
+    }
     case TokenKind::kString: {
       ExprPtr e = NewExpr(ExprKind::kStringLiteral, loc);
       e->text = t.text;

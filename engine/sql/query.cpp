@@ -31,6 +31,8 @@ std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::T
         return "'" + OutputText(e.value, e.type) + "'";
       }
       return OutputText(e.value, e.type);
+    case BoundKind::kParam:
+      return fmt::format("${}", e.param + 1);
     case BoundKind::kColumn:
       if (table && e.column >= 0 && static_cast<size_t>(e.column) < table->columns.size()) {
         return table->columns[e.column].name;

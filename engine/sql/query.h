@@ -27,6 +27,7 @@ enum class BoundKind {
   kIsNull,   // args[0]; negated for IS NOT NULL
   kCast,     // args[0] cast from its type to `type`
   kFunc,     // func, args
+  kParam,    // param: $n of the extended protocol (0-based index); replaced by a constant before planning
 };
 
 enum class FuncId {
@@ -50,6 +51,7 @@ struct BoundExpr {
   Datum value;             // kConst
   bool untyped = false;    // kConst: a string literal whose type is not decided yet
   int column = -1;         // kColumn
+  int param = -1;          // kParam: 0 for $1
   Op op = Op::kAdd;        // kUnary, kBinary
   bool negated = false;    // kIsNull
   FuncId func = FuncId::kVersion;  // kFunc

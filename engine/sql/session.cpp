@@ -20,6 +20,7 @@
  */
 #include "engine/sql/session.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/common/sqlstate.h"
@@ -31,6 +32,8 @@
 #include "engine/sql/planner.h"
 #include "engine/shmem/checkpoint_request.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/query.h"
+#include "engine/sql/types.h"
 #include "engine/sql/settings.h"
 #include "engine/storage/catalog.h"
 #include "engine/trace/emitter.h"
@@ -42,8 +45,10 @@ using trace::EventType;
 struct Session::Impl {
   explicit Impl(SessionContext c) : ctx(std::move(c)), settings(ctx.server_version) {}
 
-  Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink);
+  Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink, const BoundParams* params);
   Result<ExecutionResult> RunUtility(const Query& query, ResultSink& sink);
+  Result<storage::CatalogSnapshot> CatalogFor(StatementKind kind);
+  std::vector<ColumnDesc> Columns(const Query& query) const;
 
   SessionContext ctx;
   Settings settings;
@@ -96,6 +101,59 @@ std::string CommandTag(const Query& query, int64_t rows) {
   }
 }
 
+/* Replaces every $n in a bound expression with its value, a constant. */
+Status SubstituteParams(BoundExprPtr& expr, const BoundParams& params) {
+  if (expr == nullptr) {
+    return OkStatus();
+  }
+  if (expr->kind == BoundKind::kParam) {
+    auto index = static_cast<size_t>(expr->param);
+    if (index >= params.values.size()) {
+      return MakeError(sqlstate::kProtocolViolation,
+                       fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
+                                   params.values.size(), index + 1));
+    }
+    Datum value = std::monostate{};
+    if (params.values[index]) {
+      auto parsed = InputText(*params.values[index], expr->type);
+      if (!parsed.ok()) {
+        return parsed.error();
+      }
+      value = std::move(*parsed);
+    }
+    expr->kind = BoundKind::kConst;
+    expr->value = std::move(value);
+    return OkStatus();
+  }
+  for (BoundExprPtr& arg : expr->args) {
+    if (Status s = SubstituteParams(arg, params); !s.ok()) {
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
+Status SubstituteParams(Query& query, const BoundParams& params) {
+  std::vector<BoundExprPtr*> roots = {&query.where, &query.limit, &query.offset};
+  for (TargetEntry& t : query.targets) {
+    roots.push_back(&t.expr);
+  }
+  for (SortKey& k : query.sort) {
+    roots.push_back(&k.expr);
+  }
+  for (auto& row : query.insert_rows) {
+    for (BoundExprPtr& e : row) {
+      roots.push_back(&e);
+    }
+  }
+  for (BoundExprPtr* root : roots) {
+    if (Status s = SubstituteParams(*root, params); !s.ok()) {
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink& sink) {
@@ -136,7 +194,30 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
   return result;
 }
 
-Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink) {
+Result<storage::CatalogSnapshot> Session::Impl::CatalogFor(StatementKind kind) {
+  storage::CatalogSnapshot catalog;
+  if (NeedsCatalog(kind)) {
+    auto loaded = storage::LoadCatalog(ctx.data_dir);
+    if (!loaded.ok()) {
+      return loaded.error();
+    }
+    catalog = std::move(*loaded);
+  }
+  return catalog;
+}
+
+std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
+  if (query.kind != StatementKind::kShow) {
+    return query.OutputColumns();
+  }
+  if (query.setting == "all") {
+    return {{"name", TypeId::kText}, {"setting", TypeId::kText}, {"description", TypeId::kText}};
+  }
+  const Settings::Entry* entry = settings.Find(query.setting);
+  return {ColumnDesc{entry != nullptr ? entry->name : query.setting, TypeId::kText}};
+}
+
+Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink, const BoundParams* params) {
   StatementKind kind = GetStatementKind(stmt);
   if (kind == StatementKind::kOther) {
     // Databases and roles: their own grammar and path (role_ddl.h).
@@ -153,21 +234,27 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
       return StatementResult{*tag, 0};
     }
   }
-  storage::CatalogSnapshot catalog;
-  if (NeedsCatalog(kind)) {
-    auto loaded = storage::LoadCatalog(ctx.data_dir);
-    if (!loaded.ok()) {
-      return loaded.error();
-    }
-    catalog = std::move(*loaded);
+  auto catalog = CatalogFor(kind);
+  if (!catalog.ok()) {
+    return catalog.error();
   }
-
   if (kind == StatementKind::kCopy) {
-    return ExecuteCopy(std::get<CopyStmt>(stmt.node), ctx, catalog, sink);  // copy_command.cpp
+    return ExecuteCopy(std::get<CopyStmt>(stmt.node), ctx, *catalog, sink);  // copy_command.cpp
   }
 
-  // Stage 2: analyze.
-  auto query = Analyze(stmt, catalog);
+  // Stage 2: analyze (and put the parameters' values in place).
+  Result<Query> query = MakeError(sqlstate::kInternalError, "not analyzed");
+  if (params == nullptr) {
+    query = Analyze(stmt, *catalog);
+  } else {
+    std::vector<TypeId> types = params->types;
+    query = AnalyzeWithParams(stmt, *catalog, types);
+    if (query.ok()) {
+      if (Status s = SubstituteParams(*query, *params); !s.ok()) {
+        return s.error();
+      }
+    }
+  }
   if (!query.ok()) {
     return query.error();
   }
@@ -221,7 +308,37 @@ Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
 }
 
 Result<StatementResult> Session::Execute(const Statement& stmt, ResultSink& sink) {
-  return impl_->Execute(stmt, sink);
+  return impl_->Execute(stmt, sink, nullptr);
+}
+
+Result<StatementResult> Session::Execute(const Statement& stmt, ResultSink& sink, const BoundParams& params) {
+  return impl_->Execute(stmt, sink, &params);
+}
+
+Result<PreparedDescription> Session::Prepare(const Statement& stmt, std::vector<TypeId> param_types) {
+  StatementKind kind = GetStatementKind(stmt);
+  // COPY and the database/role commands take no parameters and return no
+  // rows; they are checked when they run.
+  if (kind == StatementKind::kCopy || (kind == StatementKind::kOther && ParseCatalogDdl(GetStatementText(stmt)))) {
+    PreparedDescription out;
+    out.param_types = std::move(param_types);
+    return out;
+  }
+  auto catalog = impl_->CatalogFor(kind);
+  if (!catalog.ok()) {
+    return catalog.error();
+  }
+  auto query = AnalyzeWithParams(stmt, *catalog, param_types);
+  if (!query.ok()) {
+    return query.error();
+  }
+  PreparedDescription out;
+  out.param_types = std::move(param_types);
+  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow;
+  if (out.returns_rows) {
+    out.columns = impl_->Columns(*query);
+  }
+  return out;
 }
 
 std::optional<std::string> Session::GetSetting(std::string_view name) const {

@@ -11,6 +11,16 @@
  *                   pulled by the root, rows pushed to a ResultSink). Emits
  *                   "analyze", "plan", "execute".
  *
+ *   For the extended query protocol (prepared statements with $n):
+ *
+ *     Prepare(stmt, types)        analyzer only: checks the statement and
+ *                                 returns its parameter types (given or
+ *                                 inferred) and result columns, without
+ *                                 running it. Emits nothing.
+ *     Execute(stmt, sink, params) as Execute, with the parameters' values
+ *                                 (checked beforehand, see params.h)
+ *                                 substituted before planning.
+ *
  * NOTES
  *   Execute() calls CheckForInterrupts() between rows (and pg_sleep sleeps
  *   interruptibly), so a cancel ends a statement with 57014 and a terminate
@@ -73,6 +83,20 @@ class ResultSink {
   virtual void Describe(const std::vector<ColumnDesc>& columns) = 0;
   /* One row, each value in PostgreSQL's text format; nullopt is SQL NULL. */
   virtual void Row(const std::vector<std::optional<std::string>>& values) = 0;
+};
+
+/* What Prepare learns about a statement with parameters. */
+struct PreparedDescription {
+  std::vector<TypeId> param_types;  // one per $n, every one decided
+  std::vector<ColumnDesc> columns;  // the result columns (empty for none)
+  bool returns_rows = false;        // SELECT, SHOW: a RowDescription, else NoData
+};
+
+/* Bound parameters: types as Prepare returned them, values as canonical
+ * text (nullopt = NULL), one per type. */
+struct BoundParams {
+  std::vector<TypeId> types;
+  std::vector<std::optional<std::string>> values;
 };
 
 struct StatementResult {
@@ -153,6 +177,13 @@ class Session {
 
   /* Stages 2-4 for one statement; rows go to `sink`. */
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink);
+
+  /* Stage 2 only, for a prepared statement: `param_types` as the Parse
+   * message gave them (kUnknown = infer). */
+  Result<PreparedDescription> Prepare(const Statement& stmt, std::vector<TypeId> param_types);
+
+  /* Stages 2-4 with parameter values. */
+  Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink, const BoundParams& params);
 
   /* A run-time parameter's current value (what SHOW prints), by name in any
    * case; nullopt if there is no such parameter. */

@@ -19,6 +19,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "crash",         "postmaster_state", "signal",         "checkpoint_start", "checkpoint_done",
     "auth_request",  "auth_failed",    "hba_reload",
     "copy_start",    "copy_done",
+    "prepare",       "bind",           "portal_suspended", "close",
 };
 
 }  // namespace

@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 3;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy
+inline constexpr int kEventSchemaVersion = 3;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -60,6 +60,10 @@ enum class EventType : uint16_t {
   kHbaReload,          // postmaster re-read pg_hba.conf on SIGHUP: ok, lines, error
   kCopyStart,          // a COPY begins moving data (direction, client or server file, format)
   kCopyDone,           // a COPY finished moving data (rows)
+  kPrepare,            // extended protocol: a Parse created a prepared statement (name, params, text)
+  kBind,               // extended protocol: a Bind created a portal (portal, statement, params)
+  kPortalSuspended,    // extended protocol: an Execute hit its row limit (portal, rows sent so far)
+  kClose,              // extended protocol: a Close dropped a statement or portal (kind, name)
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

@@ -242,9 +242,10 @@ TEST(ConnectionTest, TricklingClientTimesOut) {
   EXPECT_NE(reply.find("canceling authentication due to timeout"), std::string::npos);
 }
 
-// Scenario: extended-protocol messages get one 0A000 error, then everything
-// up to Sync is discarded (even a Query), then ReadyForQuery; a fast-path
-// FunctionCall gets its error and its own ReadyForQuery.
+// Scenario: an error in an extended-protocol message (a Parse naming a
+// missing table) is sent once, then everything up to Sync is discarded (even
+// a Query), then ReadyForQuery; a fast-path FunctionCall gets its error and
+// its own ReadyForQuery.
 TEST(ConnectionTest, UnsupportedMessagesRecoverLikePostgres) {
   Server server;
   ASSERT_TRUE(server.Start());
@@ -257,7 +258,7 @@ TEST(ConnectionTest, UnsupportedMessagesRecoverLikePostgres) {
     for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((len >> shift) & 0xff));
     return out + body;
   };
-  std::string wire = raw('P', std::string("\0SELECT 1\0\0\0", 13)) + raw('B', std::string(8, '\0'));
+  std::string wire = raw('P', std::string("\0SELECT * FROM nope\0\0\0", 22)) + raw('B', std::string(8, '\0'));
   protocol::EncodeQuery(wire, "CREATE TABLE must_not_exist (a int)");
   wire += raw('S', "");
   ASSERT_EQ(send(fd, wire.data(), wire.size(), MSG_NOSIGNAL), static_cast<ssize_t>(wire.size()));
@@ -265,7 +266,7 @@ TEST(ConnectionTest, UnsupportedMessagesRecoverLikePostgres) {
   auto m1 = reader.ReadMessage();
   ASSERT_TRUE(m1.ok());
   EXPECT_EQ(m1->type, 'E');
-  EXPECT_EQ(protocol::DecodeErrorResponse(m1->body)->sqlstate, "0A000");
+  EXPECT_EQ(protocol::DecodeErrorResponse(m1->body)->sqlstate, "42P01");
   auto m2 = reader.ReadMessage();
   ASSERT_TRUE(m2.ok());
   EXPECT_EQ(m2->type, 'Z') << "one error, then ReadyForQuery at Sync";

@@ -53,6 +53,10 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kCancelRequest:
     case EventType::kCopyStart:
     case EventType::kCopyDone:
+    case EventType::kPrepare:
+    case EventType::kBind:
+    case EventType::kPortalSuspended:
+    case EventType::kClose:
       return ProcessRole::kBackend;
     case EventType::kCheckpointStart:
     case EventType::kCheckpointDone:
@@ -359,6 +363,10 @@ void Model::Apply(const Event& ev) {
     case EventType::kHbaReload: Emitter(ev); break;
     case EventType::kCopyStart: Emitter(ev); break;
     case EventType::kCopyDone: Emitter(ev); break;
+    case EventType::kPrepare:
+    case EventType::kBind:
+    case EventType::kPortalSuspended:
+    case EventType::kClose: Emitter(ev); break;  // extended protocol steps: in the log only
     case EventType::kCount_: break;
   }
 }

@@ -150,6 +150,10 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kQueryDone:
     case EventType::kCopyStart:
     case EventType::kCopyDone:
+    case EventType::kPrepare:
+    case EventType::kBind:
+    case EventType::kPortalSuspended:
+    case EventType::kClose:
       return ImVec4(0.12f, 0.40f, 0.85f, 1.0f);  // a query's stages: blue
     case EventType::kError:
     case EventType::kRejected:

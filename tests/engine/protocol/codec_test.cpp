@@ -193,5 +193,102 @@ TEST(CodecTest, TypeTablesAndLimits) {
   EXPECT_EQ(MaxFrontendMessageLength('X'), kMaxSmallMessageLength);
 }
 
+// Scenario: the extended protocol's frontend messages round-trip through
+// their encoders and decoders, NULL parameters and format codes included.
+TEST(CodecTest, ExtendedFrontendMessagesRoundTrip) {
+  std::string wire;
+  EncodeParse(wire, ParseMessage{"s1", "SELECT $1", {23, 0}});
+  auto [type, body] = Unframe(wire);
+  EXPECT_EQ(type, 'P');
+  auto parse = DecodeParse(body);
+  ASSERT_TRUE(parse.ok());
+  EXPECT_EQ(parse->name, "s1");
+  EXPECT_EQ(parse->query, "SELECT $1");
+  EXPECT_EQ(parse->param_types, (std::vector<uint32_t>{23, 0}));
+
+  wire.clear();
+  BindMessage bind{"p1", "s1", {1}, {std::string("\0\0\0\x05", 4), std::nullopt}, {0, 1}};
+  EncodeBind(wire, bind);
+  auto [btype, bbody] = Unframe(wire);
+  EXPECT_EQ(btype, 'B');
+  auto b = DecodeBind(bbody);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->portal, "p1");
+  EXPECT_EQ(b->statement, "s1");
+  EXPECT_EQ(b->param_formats, std::vector<int16_t>{1});
+  ASSERT_EQ(b->params.size(), 2u);
+  EXPECT_EQ(b->params[0], std::string("\0\0\0\x05", 4));
+  EXPECT_EQ(b->params[1], std::nullopt);
+  EXPECT_EQ(b->result_formats, (std::vector<int16_t>{0, 1}));
+
+  wire.clear();
+  EncodeDescribe(wire, kTargetPortal, "p1");
+  auto [dtype, dbody] = Unframe(wire);
+  EXPECT_EQ(dtype, 'D');
+  auto d = DecodeDescribe(dbody);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->kind, 'P');
+  EXPECT_EQ(d->name, "p1");
+
+  wire.clear();
+  EncodeClose(wire, kTargetStatement, "s1");
+  auto [ctype, cbody] = Unframe(wire);
+  EXPECT_EQ(ctype, 'C');
+  EXPECT_EQ(DecodeDescribe(cbody)->kind, 'S');
+
+  wire.clear();
+  EncodeExecute(wire, "p1", 10);
+  auto [etype, ebody] = Unframe(wire);
+  EXPECT_EQ(etype, 'E');
+  auto e = DecodeExecute(ebody);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->portal, "p1");
+  EXPECT_EQ(e->max_rows, 10);
+
+  wire.clear();
+  EncodeSync(wire);
+  EncodeFlush(wire);
+  EXPECT_EQ(wire, std::string("S\0\0\0\x04H\0\0\0\x04", 10));
+}
+
+// Scenario: the extended protocol's backend messages have PostgreSQL's bytes.
+TEST(CodecTest, ExtendedBackendMessages) {
+  std::string wire;
+  EncodeParseComplete(wire);
+  EncodeBindComplete(wire);
+  EncodeCloseComplete(wire);
+  EncodeNoData(wire);
+  EncodePortalSuspended(wire);
+  EXPECT_EQ(wire, std::string("1\0\0\0\x04" "2\0\0\0\x04" "3\0\0\0\x04" "n\0\0\0\x04" "s\0\0\0\x04", 25));
+  wire.clear();
+  EncodeParameterDescription(wire, {23, 25});
+  EXPECT_EQ(wire, std::string("t\0\0\0\x0e\0\x02\0\0\0\x17\0\0\0\x19", 15));
+  auto [type, body] = Unframe(wire);
+  EXPECT_EQ(type, 't');
+  auto oids = DecodeParameterDescription(body);
+  ASSERT_TRUE(oids.ok());
+  EXPECT_EQ(*oids, (std::vector<uint32_t>{23, 25}));
+}
+
+// Scenario: malformed extended-protocol bodies are 08P01, never a crash or
+// a huge allocation.
+TEST(CodecTest, ExtendedHostileMessagesRejected) {
+  // Parse claiming 30000 parameter types.
+  std::string parse = std::string("s\0q\0", 4) + std::string("\x75\x30", 2);
+  auto p = DecodeParse(parse);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().sqlstate, "08P01");
+  // Bind whose parameter length runs past the body.
+  std::string bind = std::string("\0\0\0\0\0\x01\x7f\xff\xff\xffx", 11);
+  EXPECT_FALSE(DecodeBind(bind).ok());
+  // Bind with a negative length other than -1.
+  std::string bind2 = std::string("\0\0\0\0\0\x01\xff\xff\xff\xfe\0\0", 12);
+  EXPECT_FALSE(DecodeBind(bind2).ok());
+  // Describe with an unknown subtype, Execute with trailing bytes.
+  EXPECT_FALSE(DecodeDescribe(std::string("X\0", 2)).ok());
+  EXPECT_FALSE(DecodeExecute(std::string("p\0\0\0\0\0\0", 7)).ok());
+  EXPECT_FALSE(DecodeParameterDescription(std::string("\0\x02\0\0\0\x17", 6)).ok());
+}
+
 }  // namespace
 }  // namespace minipg::protocol
