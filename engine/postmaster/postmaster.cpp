@@ -338,12 +338,25 @@ Status Postmaster::OpenEventChannel() {
   return OkStatus();
 }
 
+/* The postmaster's "fork" event, written by the new child as its very first
+ * event, on the postmaster's behalf (its pid, the time stamped before
+ * fork()). Were the postmaster to write it after fork() returns, a busy
+ * machine could run the child's first events through the collector before
+ * the fork that made it; written by the child, it is always first. */
+void EmitForkFromChild(int64_t ts, std::string_view role, int64_t conn = -1, std::string_view client = {}) {
+  trace::ReinitEmitterAfterFork();
+  trace::Event ev(EventType::kFork);
+  ev.Pid(getppid()).Ts(ts).Int("child", getpid()).Str("role", role);
+  if (conn >= 0) ev.Int("conn", conn).Str("client", client);
+  ev.Emit();
+}
+
 void Postmaster::StartCollector() {
   int64_t ts = trace::NowMicros();
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
-    trace::ReinitEmitterAfterFork();
+    EmitForkFromChild(ts, "collector");
     for (const auto& ls : listen_) close(ls.fd);
     close(g_self_pipe[0]);
     close(g_self_pipe[1]);
@@ -367,7 +380,6 @@ void Postmaster::StartCollector() {
   int slot = AssignSlot();
   children_.push_back({pid, ChildRole::kCollector, 0, 0, slot});
   shmem::RegisterAuxProcess(slot, pid, shmem::BackendType::kEventCollector);
-  trace::Event(EventType::kFork).Ts(ts).Int("child", pid).Str("role", "collector").Emit();
 }
 
 void Postmaster::StartCheckpointer() {
@@ -376,6 +388,7 @@ void Postmaster::StartCheckpointer() {
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
+    EmitForkFromChild(ts, "checkpointer");
     for (const auto& ls : listen_) close(ls.fd);
     close(g_self_pipe[0]);
     close(g_self_pipe[1]);
@@ -389,7 +402,6 @@ void Postmaster::StartCheckpointer() {
     return;
   }
   children_.push_back({pid, ChildRole::kCheckpointer, 0, 0, slot});
-  trace::Event(EventType::kFork).Ts(ts).Int("child", pid).Str("role", "checkpointer").Emit();
 }
 
 /* The lowest process array slot no child holds. There are max_connections
@@ -493,6 +505,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   if (pid == 0) {
     // The child: drop everything that belongs to the postmaster. Signals
     // stay blocked until the backend has installed its own handlers.
+    EmitForkFromChild(ts + 1, ChildRoleName(role), conn, client);
     RestoreDefaultSignals();
     for (const auto& l : listen_) close(l.fd);
     close(g_self_pipe[0]);
@@ -507,8 +520,6 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
     return;
   }
   children_.push_back({pid, role, info.cancel_key, conn, info.proc_slot});
-  trace::Event(EventType::kFork).Ts(ts + 1).Int("child", pid).Str("role", ChildRoleName(role))
-      .Int("conn", conn).Str("client", client).Emit();
 }
 
 pid_t Postmaster::FindChild(ChildRole role) const {
