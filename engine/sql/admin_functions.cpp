@@ -21,6 +21,7 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/sql/role_ddl.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::sql {
@@ -35,6 +36,27 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
       ctx.notice(w);
     }
     return storage::Datum(false);
+  }
+  // PostgreSQL 15's rules: only a superuser may signal a superuser's
+  // backend; others only backends of their own role (minipg has no role
+  // membership and no pg_signal_backend).
+  bool me_super = SessionUserIsSuperuser(ctx);
+  if (!me_super) {
+    SessionContext as_target = ctx;
+    as_target.user = target->user;
+    if (SessionUserIsSuperuser(as_target)) {
+      return MakeError(sqlstate::kInsufficientPrivilege,
+                       terminate ? "must be a superuser to terminate superuser process"
+                                 : "must be a superuser to cancel superuser query");
+    }
+    if (target->user != ctx.user) {
+      return MakeError(
+          sqlstate::kInsufficientPrivilege,
+          terminate ? "must be a member of the role whose process is being terminated or member of "
+                      "pg_signal_backend"
+                    : "must be a member of the role whose query is being canceled or member of "
+                      "pg_signal_backend");
+    }
   }
   int sig = terminate ? SIGTERM : SIGINT;
   trace::Event(trace::EventType::kSignal)

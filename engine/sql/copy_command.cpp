@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/common/interrupts.h"
+#include "engine/sql/role_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/copy_channel.h"
@@ -511,8 +512,10 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
 
 }  // namespace
 
-bool MayUseServerFiles(const SessionContext& /*ctx*/, bool /*is_from*/) {
-  return true;  // every user is a superuser until roles arrive
+bool MayUseServerFiles(const SessionContext& ctx, bool /*is_from*/) {
+  // minipg has no pg_read_server_files / pg_write_server_files roles, so
+  // only superusers may (as a member of either would in PostgreSQL).
+  return SessionUserIsSuperuser(ctx);
 }
 
 Result<StatementResult> ExecuteCopy(const CopyStmt& copy, const SessionContext& ctx,
@@ -524,9 +527,9 @@ Result<StatementResult> ExecuteCopy(const CopyStmt& copy, const SessionContext& 
   if (copy.filename && !MayUseServerFiles(ctx, copy.is_from)) {
     Error e = MakeError(
         sqlstate::kInsufficientPrivilege,
-        copy.is_from ? "must be superuser or a member of the pg_read_server_files role to COPY "
+        copy.is_from ? "must be superuser or have privileges of the pg_read_server_files role to COPY "
                        "from a file"
-                     : "must be superuser or a member of the pg_write_server_files role to COPY "
+                     : "must be superuser or have privileges of the pg_write_server_files role to COPY "
                        "to a file");
     e.hint =
         "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.";

@@ -32,10 +32,9 @@ namespace minipg::sql {
 Result<StatementResult> ExecuteCopy(const CopyStmt& copy, const SessionContext& ctx,
                                     const storage::CatalogSnapshot& catalog, ResultSink& sink);
 
-/* Whether the session's user may read and write server-side files. Every
- * user is a superuser until minipg has roles; this is the one place to
- * make the check real (PostgreSQL: superuser, pg_read_server_files or
- * pg_write_server_files). */
+/* Whether the session's user may read and write server-side files: only a
+ * superuser (PostgreSQL also lets members of pg_read_server_files or
+ * pg_write_server_files; minipg has no such roles). */
 bool MayUseServerFiles(const SessionContext& ctx, bool is_from);
 
 }  // namespace minipg::sql

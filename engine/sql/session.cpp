@@ -21,20 +21,21 @@
 #include "engine/sql/session.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/common/sqlstate.h"
+#include "engine/shmem/checkpoint_request.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/copy_command.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/planner.h"
-#include "engine/shmem/checkpoint_request.h"
-#include "engine/sql/role_ddl.h"
 #include "engine/sql/query.h"
-#include "engine/sql/types.h"
+#include "engine/sql/role_ddl.h"
 #include "engine/sql/settings.h"
+#include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
 #include "engine/trace/emitter.h"
 
@@ -45,7 +46,8 @@ using trace::EventType;
 struct Session::Impl {
   explicit Impl(SessionContext c) : ctx(std::move(c)), settings(ctx.server_version) {}
 
-  Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink, const BoundParams* params);
+  Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,
+                                  const BoundParams* params);
   Result<ExecutionResult> RunUtility(const Query& query, ResultSink& sink);
   Result<storage::CatalogSnapshot> CatalogFor(StatementKind kind);
   std::vector<ColumnDesc> Columns(const Query& query) const;
@@ -77,7 +79,10 @@ void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
 void EmitPlan(const Plan& plan) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const PlanNode* n : plan.nodes) {
-    nodes.push_back({{"id", n->id}, {"parent", n->parent}, {"node", PlanKindName(n->kind)}, {"detail", n->detail}});
+    nodes.push_back({{"id", n->id},
+                     {"parent", n->parent},
+                     {"node", PlanKindName(n->kind)},
+                     {"detail", n->detail}});
   }
   trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump()).Emit();
 }
@@ -109,9 +114,10 @@ Status SubstituteParams(BoundExprPtr& expr, const BoundParams& params) {
   if (expr->kind == BoundKind::kParam) {
     auto index = static_cast<size_t>(expr->param);
     if (index >= params.values.size()) {
-      return MakeError(sqlstate::kProtocolViolation,
-                       fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
-                                   params.values.size(), index + 1));
+      return MakeError(
+          sqlstate::kProtocolViolation,
+          fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
+                      params.values.size(), index + 1));
     }
     Datum value = std::monostate{};
     if (params.values[index]) {
@@ -166,6 +172,10 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
     return result;
   }
   if (query.kind == StatementKind::kCheckpoint) {
+    if (!SessionUserIsSuperuser(ctx)) {
+      return MakeError(sqlstate::kInsufficientPrivilege,
+                       "must be superuser or have privileges of pg_checkpoint to do CHECKPOINT");
+    }
     if (Status s = shmem::RequestCheckpointAndWait(); !s.ok()) {
       return s.error();
     }
@@ -175,7 +185,8 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
     return result;  // BEGIN, COMMIT, ROLLBACK: no transactions yet
   }
   if (query.setting == "all") {
-    sink.Describe({{"name", TypeId::kText}, {"setting", TypeId::kText}, {"description", TypeId::kText}});
+    sink.Describe(
+        {{"name", TypeId::kText}, {"setting", TypeId::kText}, {"description", TypeId::kText}});
     for (const Settings::Entry& e : settings.All()) {
       sink.Row({e.name, e.value, std::string()});
       ++result.rows;
@@ -217,7 +228,8 @@ std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
   return {ColumnDesc{entry != nullptr ? entry->name : query.setting, TypeId::kText}};
 }
 
-Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink, const BoundParams* params) {
+Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink,
+                                               const BoundParams* params) {
   StatementKind kind = GetStatementKind(stmt);
   if (kind == StatementKind::kOther) {
     // Databases and roles: their own grammar and path (role_ddl.h).
@@ -303,7 +315,10 @@ Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
     }
     tree += StatementToString(*s);
   }
-  trace::Event(EventType::kParse).Int("statements", static_cast<int64_t>(stmts->size())).Str("tree", tree).Emit();
+  trace::Event(EventType::kParse)
+      .Int("statements", static_cast<int64_t>(stmts->size()))
+      .Str("tree", tree)
+      .Emit();
   return stmts;
 }
 
@@ -311,15 +326,18 @@ Result<StatementResult> Session::Execute(const Statement& stmt, ResultSink& sink
   return impl_->Execute(stmt, sink, nullptr);
 }
 
-Result<StatementResult> Session::Execute(const Statement& stmt, ResultSink& sink, const BoundParams& params) {
+Result<StatementResult> Session::Execute(const Statement& stmt, ResultSink& sink,
+                                         const BoundParams& params) {
   return impl_->Execute(stmt, sink, &params);
 }
 
-Result<PreparedDescription> Session::Prepare(const Statement& stmt, std::vector<TypeId> param_types) {
+Result<PreparedDescription> Session::Prepare(const Statement& stmt,
+                                             std::vector<TypeId> param_types) {
   StatementKind kind = GetStatementKind(stmt);
   // COPY and the database/role commands take no parameters and return no
   // rows; they are checked when they run.
-  if (kind == StatementKind::kCopy || (kind == StatementKind::kOther && ParseCatalogDdl(GetStatementText(stmt)))) {
+  if (kind == StatementKind::kCopy ||
+      (kind == StatementKind::kOther && ParseCatalogDdl(GetStatementText(stmt)))) {
     PreparedDescription out;
     out.param_types = std::move(param_types);
     return out;

@@ -372,6 +372,45 @@ TEST_F(AuthTest, DdlErrors) {
   s.Close();
 }
 
+// Scenario: a role that is not a superuser may not CHECKPOINT, use server-side files, or signal
+// other roles' backends, with PostgreSQL 15's errors; it may signal its own role's backends.
+TEST_F(AuthTest, NonSuperuserPrivileges) {
+  Admin("CREATE ROLE plain LOGIN");
+  Admin("CREATE ROLE other LOGIN");
+  Admin("CREATE TABLE t (a int)");
+  auto su = server_.Connect();
+  auto p = ConnectAs("plain", "", "postgres", true);
+  auto p2 = ConnectAs("plain", "", "postgres", true);
+  auto o = ConnectAs("other", "", "postgres", true);
+  ASSERT_TRUE(su.ok() && p.ok() && p2.ok() && o.ok());
+  client::Connection& plain = **p;
+  auto expect_error = [&](const std::string& sql, const std::string& message) {
+    auto r = plain.Query(sql);
+    ASSERT_TRUE(r.ok());
+    ASSERT_FALSE(r->ok()) << sql;
+    EXPECT_EQ(r->error->sqlstate, "42501") << sql;
+    EXPECT_EQ(r->error->message, message) << sql;
+  };
+  expect_error("CHECKPOINT", "must be superuser or have privileges of pg_checkpoint to do CHECKPOINT");
+  expect_error("COPY t FROM '/etc/hostname'",
+               "must be superuser or have privileges of the pg_read_server_files role to COPY from a file");
+  expect_error("COPY t TO '/tmp/minipg_never_written'",
+               "must be superuser or have privileges of the pg_write_server_files role to COPY to a file");
+  std::string su_pid = std::to_string((*su)->backend_pid());
+  std::string other_pid = std::to_string((*o)->backend_pid());
+  expect_error("SELECT pg_cancel_backend(" + su_pid + ")", "must be a superuser to cancel superuser query");
+  expect_error("SELECT pg_terminate_backend(" + su_pid + ")", "must be a superuser to terminate superuser process");
+  expect_error("SELECT pg_cancel_backend(" + other_pid + ")",
+               "must be a member of the role whose query is being canceled or member of pg_signal_backend");
+  expect_error("SELECT pg_terminate_backend(" + other_pid + ")",
+               "must be a member of the role whose process is being terminated or member of pg_signal_backend");
+  // Its own role's other session: allowed.
+  EXPECT_EQ(plain.Query("SELECT pg_cancel_backend(" + std::to_string((*p2)->backend_pid()) + ")")->Scalar(), "t");
+  // The superuser may signal anyone.
+  EXPECT_EQ((*su)->Query("SELECT pg_terminate_backend(" + other_pid + ")")->Scalar(), "t");
+  EXPECT_EQ((*su)->Query("CHECKPOINT")->statements.back().tag, "CHECKPOINT");
+}
+
 // Scenario: the event stream shows the method asked for, the method that succeeded, why a
 // failure failed, and each pg_hba.conf reload with whether it was used.
 TEST_F(AuthTest, AuthenticationEvents) {
