@@ -42,21 +42,11 @@ Result<StatementPtr> Parser::ParseCopy() {
       return table.error();
     }
     copy.table = std::move(*table);
-    if (AcceptPunct("(")) {
-      do {
-        InsertColumn col;
-        col.location = Peek().position;
-        auto name = ParseName();
-        if (!name.ok()) {
-          return name.error();
-        }
-        col.name = *name;
-        copy.columns.push_back(std::move(col));
-      } while (AcceptPunct(","));
-      if (Status s = ExpectPunct(")"); !s.ok()) {
-        return s.error();
-      }
+    auto columns = ParseOptionalColumnList();
+    if (!columns.ok()) {
+      return columns.error();
     }
+    copy.columns = std::move(*columns);
   }
   if (IsKeyword("from") && !copy.query) {
     copy.is_from = true;

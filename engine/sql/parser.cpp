@@ -321,6 +321,27 @@ Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
   return ref;
 }
 
+Result<std::vector<InsertColumn>> Parser::ParseOptionalColumnList() {
+  std::vector<InsertColumn> columns;
+  if (!AcceptPunct("(")) {
+    return columns;
+  }
+  do {
+    InsertColumn col;
+    col.location = Peek().position;
+    auto name = ParseName();
+    if (!name.ok()) {
+      return name.error();
+    }
+    col.name = *name;
+    columns.push_back(std::move(col));
+  } while (AcceptPunct(","));
+  if (Status s = ExpectPunct(")"); !s.ok()) {
+    return s.error();
+  }
+  return columns;
+}
+
 Result<StatementPtr> Parser::ParseInsert() {
   InsertStmt insert;
   if (Status s = ExpectKeyword("into"); !s.ok()) {
@@ -331,21 +352,11 @@ Result<StatementPtr> Parser::ParseInsert() {
     return table.error();
   }
   insert.table = std::move(*table);
-  if (AcceptPunct("(")) {
-    do {
-      InsertColumn col;
-      col.location = Peek().position;
-      auto name = ParseName();
-      if (!name.ok()) {
-        return name.error();
-      }
-      col.name = *name;
-      insert.columns.push_back(std::move(col));
-    } while (AcceptPunct(","));
-    if (Status s = ExpectPunct(")"); !s.ok()) {
-      return s.error();
-    }
+  auto columns = ParseOptionalColumnList();
+  if (!columns.ok()) {
+    return columns.error();
   }
+  insert.columns = std::move(*columns);
   if (IsKeyword("select") || IsKeyword("default")) {
     std::string what = IsKeyword("select") ? "INSERT ... SELECT" : "INSERT ... DEFAULT VALUES";
     SkipStatement();

@@ -101,6 +101,8 @@ class Parser {
   Result<SelectTarget> ParseTarget();
   /* A table name with an optional alias (a bare alias only in FROM). */
   Result<TableRef> ParseTableRef(bool bare_alias = true);
+  /* An optional "(col, ...)" after a table name (INSERT, COPY); empty if absent. */
+  Result<std::vector<InsertColumn>> ParseOptionalColumnList();
   Result<StatementPtr> ParseInsert();
   Result<TypeRef> ParseTypeName();
   Result<StatementPtr> ParseCreateTable();
