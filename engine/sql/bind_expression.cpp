@@ -409,6 +409,16 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
         return c;
       }
     }
+    if (name == "current_setting" && args.size() == 1) {
+      auto c = Coerce(std::move(args[0]), TypeId::kText, CastContext::kImplicit);
+      if (c.ok()) {
+        args[0] = std::move(*c);
+        return make(FuncId::kCurrentSetting, TypeId::kText);
+      }
+      if (c.error().sqlstate != kCannotCoerce) {
+        return c;
+      }
+    }
     if (name == "pg_sleep" && args.size() == 1) {
       auto c = Coerce(std::move(args[0]), TypeId::kNumeric, CastContext::kImplicit);
       if (c.ok()) {

@@ -182,6 +182,18 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
       }
       return SignalBackend(std::get<int64_t>(*pid), expr.func == FuncId::kPgTerminateBackend, ctx);
     }
+    case FuncId::kCurrentSetting: {
+      auto name = Evaluate(*expr.args[0], row, ctx);
+      if (!name.ok() || storage::IsNull(*name)) {
+        return name;  // strict
+      }
+      const std::string& n = std::get<std::string>(*name);
+      std::optional<std::string> value = ctx.get_setting ? ctx.get_setting(n) : std::nullopt;
+      if (!value) {
+        return MakeError(sqlstate::kUndefinedObject, fmt::format("unrecognized configuration parameter \"{}\"", n));
+      }
+      return Datum(*value);
+    }
   }
   return MakeError(sqlstate::kInternalError, "unknown function");
 }

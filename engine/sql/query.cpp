@@ -72,6 +72,8 @@ std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::T
           return "pg_cancel_backend(" + args + ")";
         case FuncId::kPgTerminateBackend:
           return "pg_terminate_backend(" + args + ")";
+        case FuncId::kCurrentSetting:
+          return "current_setting(" + args + ")";
       }
       return "?";
     }

@@ -40,6 +40,7 @@ enum class FuncId {
   kNow,              // now() -> timestamptz: the transaction's start
   kPgCancelBackend,  // pg_cancel_backend(integer) -> boolean
   kPgTerminateBackend,  // pg_terminate_backend(integer) -> boolean
+  kCurrentSetting,      // current_setting(text) -> text: what SHOW prints
 };
 
 struct BoundExpr;

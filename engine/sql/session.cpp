@@ -298,6 +298,11 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
 }
 
 Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {
+  impl_->ctx.get_setting = [impl = impl_.get()](std::string_view name) -> std::optional<std::string> {
+    const Settings::Entry* entry = impl->settings.Find(name);
+    if (entry == nullptr) return std::nullopt;
+    return entry->value;
+  };
   // The role's attribute at connection time, as PostgreSQL reports it.
   impl_->settings.SetServerValue("is_superuser", SessionUserIsSuperuser(impl_->ctx) ? "on" : "off");
 }

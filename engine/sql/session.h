@@ -114,6 +114,9 @@ struct SessionContext {
   std::string server_version;  // what version() reports
   /* Sends a WARNING or NOTICE to the client (a NoticeResponse); may be empty. */
   std::function<void(const Error&)> notice;
+  /* A run-time parameter's value by name (current_setting()); the Session
+   * fills it in. */
+  std::function<std::optional<std::string>(std::string_view)> get_setting;
 };
 
 /* A parse tree of one statement (defined in ast.h). */
