@@ -51,12 +51,15 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
 
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
   // System views come first, as pg_catalog does on PostgreSQL's search_path.
-  if (const SystemView* view = FindSystemView(ref.name)) {
-    return &view->def;
+  if (ref.schema != "public") {
+    if (const SystemView* view = FindSystemView(ref.name)) {
+      return &view->def;
+    }
   }
-  const storage::TableDef* table = catalog_.Find(ref.name);
+  const storage::TableDef* table = ref.schema != "pg_catalog" ? catalog_.Find(ref.name) : nullptr;
   if (table == nullptr) {
-    return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", ref.name),
+    std::string shown = ref.schema.empty() ? ref.name : ref.schema + "." + ref.name;
+    return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", shown),
                    ref.location);
   }
   return table;
@@ -279,6 +282,13 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
   if (!create.unsupported.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported,
                      fmt::format("{} are not supported by minipg", create.unsupported));
+  }
+  if (create.table.schema == "pg_catalog") {
+    Error e = ErrorAt(sqlstate::kInsufficientPrivilege,
+                      fmt::format("permission denied to create \"pg_catalog.{}\"", create.table.name),
+                      create.table.location);
+    e.detail = "System catalog modifications are currently disallowed.";
+    return e;
   }
   if (catalog_.Find(create.table.name) != nullptr && !create.if_not_exists) {
     return ErrorAt(sqlstate::kDuplicateTable,

@@ -74,6 +74,7 @@ struct Expr {
 };
 
 struct TableRef {
+  std::string schema;  // "", "public" (user tables) or "pg_catalog" (system views)
   std::string name;
   std::string alias;  // empty if none
   int location = 0;

@@ -398,32 +398,29 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
         return make(FuncId::kNow, TypeId::kTimestampTz);
       }
     }
-    if ((name == "pg_cancel_backend" || name == "pg_terminate_backend") && args.size() == 1) {
-      auto c = Coerce(std::move(args[0]), TypeId::kInt4, CastContext::kImplicit);
+    // Functions of one argument, which is coerced implicitly to its type.
+    struct OneArg {
+      std::string_view name;
+      TypeId arg;
+      FuncId id;
+      TypeId result;
+    };
+    static constexpr OneArg kOneArg[] = {
+        {"pg_cancel_backend", TypeId::kInt4, FuncId::kPgCancelBackend, TypeId::kBool},
+        {"pg_terminate_backend", TypeId::kInt4, FuncId::kPgTerminateBackend, TypeId::kBool},
+        {"current_setting", TypeId::kText, FuncId::kCurrentSetting, TypeId::kText},
+        {"pg_sleep", TypeId::kNumeric, FuncId::kPgSleep, TypeId::kVoid},
+        {"pg_get_userbyid", TypeId::kInt8, FuncId::kPgGetUserById, TypeId::kText},
+        {"pg_encoding_to_char", TypeId::kInt4, FuncId::kPgEncodingToChar, TypeId::kText},
+    };
+    for (const OneArg& f : kOneArg) {
+      if (name != f.name || args.size() != 1) {
+        continue;
+      }
+      auto c = Coerce(std::move(args[0]), f.arg, CastContext::kImplicit);
       if (c.ok()) {
         args[0] = std::move(*c);
-        return make(name == "pg_cancel_backend" ? FuncId::kPgCancelBackend : FuncId::kPgTerminateBackend,
-                    TypeId::kBool);
-      }
-      if (c.error().sqlstate != kCannotCoerce) {
-        return c;
-      }
-    }
-    if (name == "current_setting" && args.size() == 1) {
-      auto c = Coerce(std::move(args[0]), TypeId::kText, CastContext::kImplicit);
-      if (c.ok()) {
-        args[0] = std::move(*c);
-        return make(FuncId::kCurrentSetting, TypeId::kText);
-      }
-      if (c.error().sqlstate != kCannotCoerce) {
-        return c;
-      }
-    }
-    if (name == "pg_sleep" && args.size() == 1) {
-      auto c = Coerce(std::move(args[0]), TypeId::kNumeric, CastContext::kImplicit);
-      if (c.ok()) {
-        args[0] = std::move(*c);
-        return make(FuncId::kPgSleep, TypeId::kVoid);
+        return make(f.id, f.result);
       }
       if (c.error().sqlstate != kCannotCoerce) {
         return c;

@@ -13,6 +13,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/expression.h"
+#include "engine/sql/role_ddl.h"
 #include "engine/sql/system_views.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/heap_file.h"
@@ -99,7 +100,11 @@ class FunctionScanExec : public ExecNode {
  public:
   FunctionScanExec(const SystemView& view, const SessionContext& ctx) : view_(view), ctx_(ctx) {}
   Status Open() override {
-    rows_in_ = view_.rows(ctx_);
+    auto rows = view_.rows(ctx_);
+    if (!rows.ok()) {
+      return rows.error();
+    }
+    rows_in_ = std::move(*rows);
     return OkStatus();
   }
 
@@ -421,7 +426,7 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
   ExecutionResult result;
   result.node_rows.assign(plan.nodes.size(), 0);
   if (q.kind == StatementKind::kCreateTable) {
-    auto created = storage::CreateTable(ctx.data_dir, q.create_name, q.create_columns);
+    auto created = storage::CreateTable(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx));
     if (!created.ok()) {
       return created.error();
     }

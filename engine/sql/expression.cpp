@@ -15,6 +15,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/admin_functions.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/system_views.h"
 
 namespace minipg::sql {
 
@@ -193,6 +194,18 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
         return MakeError(sqlstate::kUndefinedObject, fmt::format("unrecognized configuration parameter \"{}\"", n));
       }
       return Datum(*value);
+    }
+    case FuncId::kPgGetUserById:
+    case FuncId::kPgEncodingToChar: {
+      auto arg = Evaluate(*expr.args[0], row, ctx);
+      if (!arg.ok() || storage::IsNull(*arg)) {
+        return arg;  // strict
+      }
+      int64_t n = std::get<int64_t>(*arg);
+      if (expr.func == FuncId::kPgEncodingToChar) {
+        return Datum(std::string(n == kUtf8EncodingId ? "UTF8" : ""));
+      }
+      return Datum(RoleNameOrUnknown(ctx, n));
     }
   }
   return MakeError(sqlstate::kInternalError, "unknown function");

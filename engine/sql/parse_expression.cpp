@@ -335,6 +335,18 @@ Result<ExprPtr> Parser::ParseIdentExpr() {
   if (!name.ok()) {
     return name.error();
   }
+  // schema.function(...): functions live in pg_catalog.
+  if (IsPunct(".") && Peek(1).kind == TokenKind::kIdent && Peek(2).kind == TokenKind::kPunct &&
+      Peek(2).text == "(") {
+    if (*name != "pg_catalog") {
+      Error e = MakeError(sqlstate::kInvalidSchemaName, fmt::format("schema \"{}\" does not exist", *name));
+      e.position = loc;
+      return e;
+    }
+    ++pos_;
+    name = Peek().text;
+    ++pos_;
+  }
   if (AcceptPunct("(")) {
     ExprPtr e = NewExpr(ExprKind::kFuncCall, loc);
     e->text = *name;

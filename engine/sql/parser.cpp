@@ -294,18 +294,17 @@ Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
   }
   ref.name = *name;
   if (AcceptPunct(".")) {
-    // schema.table: only "public" exists.
+    // schema.table: user tables are in "public", system views in "pg_catalog".
     auto table = ParseName();
     if (!table.ok()) {
       return table.error();
     }
-    if (ref.name != "public") {
-      Error e = MakeError(sqlstate::kInvalidSchemaName,
-                         
-                          fmt::format("schema \"{}\" does not exist", ref.name));
+    if (ref.name != "public" && ref.name != "pg_catalog") {
+      Error e = MakeError(sqlstate::kInvalidSchemaName, fmt::format("schema \"{}\" does not exist", ref.name));
       e.position = ref.location;
       return e;
     }
+    ref.schema = std::move(ref.name);
     ref.name = *table;
   }
   if (AcceptKeyword("as")) {

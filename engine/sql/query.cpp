@@ -74,6 +74,10 @@ std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::T
           return "pg_terminate_backend(" + args + ")";
         case FuncId::kCurrentSetting:
           return "current_setting(" + args + ")";
+        case FuncId::kPgGetUserById:
+          return "pg_get_userbyid(" + args + ")";
+        case FuncId::kPgEncodingToChar:
+          return "pg_encoding_to_char(" + args + ")";
       }
       return "?";
     }

@@ -41,6 +41,8 @@ enum class FuncId {
   kPgCancelBackend,  // pg_cancel_backend(integer) -> boolean
   kPgTerminateBackend,  // pg_terminate_backend(integer) -> boolean
   kCurrentSetting,      // current_setting(text) -> text: what SHOW prints
+  kPgGetUserById,       // pg_get_userbyid(oid) -> text: a role's name
+  kPgEncodingToChar,    // pg_encoding_to_char(integer) -> text: 6 is UTF8
 };
 
 struct BoundExpr;

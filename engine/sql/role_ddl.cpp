@@ -16,6 +16,7 @@
 #include "engine/sql/role_ddl.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/file.h>
 
 #include "engine/auth/password.h"
@@ -41,7 +42,9 @@ class DdlParser {
     if (Is("create") && Is("database", 1)) {
       pos_ += 2;
       ddl.kind = CatalogDdl::Kind::kCreateDatabase;
-      return Finish(ddl, ParseNames(ddl, false));
+      Status s = ParseNames(ddl, false);
+      if (s.ok()) s = ParseDatabaseOwner(ddl);
+      return Finish(ddl, s);
     }
     if (Is("drop") && Is("database", 1)) {
       pos_ += 2;
@@ -104,6 +107,16 @@ class DdlParser {
       ddl.names.push_back(t.text);
       ++pos_;
     } while (list && Peek().kind == TokenKind::kPunct && Peek().text == "," && ++pos_);
+    return OkStatus();
+  }
+  /* [WITH] OWNER [=] role: the one CREATE DATABASE option minipg takes. */
+  Status ParseDatabaseOwner(CatalogDdl& ddl) {
+    if (Is("with") && Is("owner", 1)) ++pos_;
+    if (!Accept("owner")) return OkStatus();
+    if (Peek().kind == TokenKind::kOp && Peek().text == "=") ++pos_;
+    if (Peek().kind != TokenKind::kIdent) return SyntaxError();
+    ddl.owner = Peek().text;
+    ++pos_;
     return OkStatus();
   }
   Status Set(std::optional<bool>& field, bool value) {
@@ -212,6 +225,15 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
   const std::string& name = ddl.names[0];
   uint32_t oid = 0;
   Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    uint32_t owner = me.oid;
+    if (ddl.owner) {
+      const RoleDef* role = c.FindRole(*ddl.owner);
+      if (role == nullptr) return RoleMissing(*ddl.owner);
+      // Without role membership, only a superuser may give a database away.
+      if (role->oid != me.oid && !me.superuser)
+        return Denied(fmt::format("must be member of role \"{}\"", role->name));
+      owner = role->oid;
+    }
     if (c.FindDatabase(name) != nullptr) {
       return MakeError(sqlstate::kDuplicateDatabase,
                        fmt::format("database \"{}\" already exists", name));
@@ -236,7 +258,7 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
         !f.ok())
       return f;
     if (Status f = storage::FsyncDir(dir.parent_path()); !f.ok()) return f;
-    c.databases.push_back({oid, name});
+    c.databases.push_back({oid, name, owner});
     return OkStatus();
   });
   if (!s.ok()) return s.error();
@@ -254,7 +276,7 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
       return MakeError(sqlstate::kInvalidCatalogName,
                        fmt::format("database \"{}\" does not exist", name));
     }
-    if (!me.superuser && !me.createdb)
+    if (!me.superuser && db->owner != me.oid)
       return Denied(fmt::format("must be owner of database {}", name));
     if (name == ctx.database) {
       return MakeError(sqlstate::kObjectInUse, "cannot drop the currently open database");
@@ -323,6 +345,39 @@ Result<std::string> AlterRole(const CatalogDdl& ddl, const SessionContext& ctx, 
   return std::string("ALTER ROLE");
 }
 
+/* A role that owns a database or a table cannot be dropped (2BP01). As
+ * PostgreSQL does, the detail names the databases and the tables in this
+ * database, and counts the objects in the others. */
+Status CheckNothingOwned(const GlobalCatalog& c, const RoleDef& role, const SessionContext& ctx) {
+  std::vector<std::string> owned;
+  for (const storage::DatabaseDef& d : c.databases) {
+    if (d.owner == role.oid) owned.push_back(fmt::format("owner of database {}", d.name));
+  }
+  std::vector<std::string> elsewhere;
+  for (const storage::DatabaseDef& d : c.databases) {
+    auto tables = storage::LoadCatalog(storage::DatabasePath(ctx.cluster_dir, d.oid));
+    if (!tables.ok()) continue;  // a database without tables yet has no catalog file
+    size_t n = 0;
+    for (const storage::TableDef& t : tables->tables) {
+      if (t.owner != role.oid) continue;
+      if (d.name == ctx.database) {
+        owned.push_back(fmt::format("owner of table {}", t.name));
+      } else {
+        ++n;
+      }
+    }
+    if (n > 0)
+      elsewhere.push_back(fmt::format("{} object{} in database {}", n, n == 1 ? "" : "s", d.name));
+  }
+  owned.insert(owned.end(), elsewhere.begin(), elsewhere.end());
+  if (owned.empty()) return OkStatus();
+  Error e = MakeError(
+      sqlstate::kDependentObjectsStillExist,
+      fmt::format("role \"{}\" cannot be dropped because some objects depend on it", role.name));
+  e.detail = fmt::format("{}", fmt::join(owned, "\n"));
+  return e;
+}
+
 Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me) {
   if (!me.superuser) return Denied("permission denied to drop role");
   Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
@@ -339,6 +394,7 @@ Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, c
             sqlstate::kDependentObjectsStillExist,
             fmt::format("cannot drop role {} because it is required by the database system", name));
       }
+      if (Status d = CheckNothingOwned(c, *role, ctx); !d.ok()) return d;
       uint32_t oid = role->oid;
       std::erase_if(c.roles, [oid](const RoleDef& r) { return r.oid == oid; });
     }
@@ -380,6 +436,14 @@ Result<std::string> ExecCatalogDdl(const CatalogDdl& ddl, const SessionContext& 
       return DropRole(ddl, ctx, me);
   }
   return MakeError(sqlstate::kInternalError, "unknown catalog statement");
+}
+
+uint32_t SessionUserOid(const SessionContext& ctx) {
+  if (ctx.cluster_dir.empty()) return storage::kBootstrapSuperuserOid;
+  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  if (!catalog.ok()) return 0;
+  const RoleDef* me = catalog->FindRole(ctx.user);
+  return me != nullptr ? me->oid : 0;
 }
 
 bool SessionUserIsSuperuser(const SessionContext& ctx) {

@@ -2,7 +2,7 @@
  * role_ddl.h
  *   Statements on the cluster-wide catalog: databases and roles.
  *
- *     CREATE DATABASE name
+ *     CREATE DATABASE name [[WITH] OWNER [=] role]
  *     DROP DATABASE [IF EXISTS] name
  *     CREATE ROLE | USER name [[WITH] option ...]     (USER implies LOGIN)
  *     ALTER ROLE | USER name [[WITH] option ...]
@@ -42,6 +42,7 @@ struct CatalogDdl {
   std::optional<bool> superuser, login, createdb;
   bool set_password = false;
   std::optional<std::string> password;  // nullopt with set_password = PASSWORD NULL
+  std::optional<std::string> owner;     // CREATE DATABASE ... OWNER role
 };
 
 /* nullopt if `text` is not one of the statements above; otherwise the
@@ -56,5 +57,9 @@ Result<std::string> ExecCatalogDdl(const CatalogDdl& ddl, const SessionContext& 
 /* Whether `ctx.user` is a superuser now (true without a cluster catalog,
  * as in unit tests that run SQL over a bare folder). */
 bool SessionUserIsSuperuser(const SessionContext& ctx);
+
+/* `ctx.user`'s role OID (the bootstrap superuser's without a cluster
+ * catalog; 0 if the role is gone), for the owner of what it creates. */
+uint32_t SessionUserOid(const SessionContext& ctx);
 
 }  // namespace minipg::sql

@@ -1,17 +1,24 @@
 /*-------------------------------------------------------------------------
  * system_views.cpp
  *   The list of system views and their row functions (see system_views.h).
+ *   Each has PostgreSQL 15's columns in its order; oid columns are shown
+ *   as integer, and columns minipg cannot know are NULL.
  *
- *   pg_stat_activity: one row per server process in the shared process
- *   array (engine/shmem/backend_status.h), with PostgreSQL 15's columns in
- *   its order. Columns minipg cannot know (database and role OIDs,
- *   transaction ids, query ids, parallel leaders, client host names) are
- *   NULL. oid columns are shown as integer.
+ *   pg_stat_activity  one row per server process in the shared process
+ *                     array (engine/shmem/backend_status.h)
+ *   pg_database       the databases of global/minipg_global
+ *   pg_roles          its roles (pg_authid with the password hidden)
+ *   pg_auth_members   role memberships: always empty (minipg has no GRANT)
+ *   pg_tables         the connected database's tables, all in "public"
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/system_views.h"
 
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/storage/global_catalog.h"
 
 namespace minipg::sql {
 namespace {
@@ -20,13 +27,24 @@ using storage::ColumnType;
 using storage::Datum;
 using storage::Tuple;
 
-constexpr uint32_t kPgStatActivityOid = 12000;  // any OID below 16384 is a system object
+// Any OID below 16384 is a system object; these are PostgreSQL 15's.
+constexpr uint32_t kPgStatActivityOid = 12222;
+constexpr uint32_t kPgDatabaseOid = 1262;
+constexpr uint32_t kPgRolesOid = 12001;
+constexpr uint32_t kPgAuthMembersOid = 1261;
+constexpr uint32_t kPgTablesOid = 12005;
+constexpr int64_t kDefaultTablespaceOid = 1663;  // pg_default: base/
+
+using Rows = Result<std::vector<Tuple>>;
 
 Datum Null() {
   return std::monostate{};
 }
 Datum Text(std::string s) {
   return Datum(std::move(s));
+}
+Datum Int(int64_t v) {
+  return Datum(v);
 }
 Datum TextOrNull(const char* s) {
   return s == nullptr ? Null() : Text(s);
@@ -35,21 +53,21 @@ Datum TimeOrNull(int64_t micros) {
   return micros == 0 ? Null() : Datum(micros);
 }
 
-std::vector<Tuple> PgStatGetActivity(const SessionContext&) {
+Rows PgStatGetActivity(const SessionContext&) {
   std::vector<Tuple> rows;
   for (const shmem::BackendStatusCopy& s : shmem::ReadProcArray()) {
     bool client = s.type == shmem::BackendType::kClientBackend;
     Tuple row;
     row.push_back(Null());                                                      // datid
     row.push_back(client && !s.database.empty() ? Text(s.database) : Null());   // datname
-    row.push_back(Datum(int64_t{s.pid}));                                       // pid
+    row.push_back(Int(s.pid));                                                  // pid
     row.push_back(Null());                                                      // leader_pid
     row.push_back(Null());                                                      // usesysid
     row.push_back(client && !s.user.empty() ? Text(s.user) : Null());           // usename
     row.push_back(Text(s.application_name));                                    // application_name
     row.push_back(client && s.has_client_addr ? Text(s.client_addr) : Null());  // client_addr
     row.push_back(Null());                                                      // client_hostname
-    row.push_back(client ? Datum(int64_t{s.client_port}) : Null());             // client_port
+    row.push_back(client ? Int(s.client_port) : Null());                        // client_port
     row.push_back(TimeOrNull(s.backend_start));                                 // backend_start
     row.push_back(TimeOrNull(s.xact_start));                                    // xact_start
     row.push_back(TimeOrNull(s.query_start));                                   // query_start
@@ -67,10 +85,96 @@ std::vector<Tuple> PgStatGetActivity(const SessionContext&) {
   return rows;
 }
 
+Result<storage::GlobalCatalog> LoadCluster(const SessionContext& ctx) {
+  if (ctx.cluster_dir.empty()) {
+    return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
+  }
+  return storage::LoadGlobalCatalog(ctx.cluster_dir);
+}
+
+Rows PgDatabase(const SessionContext& ctx) {
+  auto cluster = LoadCluster(ctx);
+  if (!cluster.ok()) return cluster.error();
+  std::vector<Tuple> rows;
+  for (const storage::DatabaseDef& d : cluster->databases) {
+    bool is_template = d.oid == storage::kTemplate1Oid;
+    rows.push_back({
+        Int(d.oid),                 // oid
+        Text(d.name),               // datname
+        Int(d.owner),               // datdba
+        Int(kUtf8EncodingId),       // encoding
+        Text("c"),                  // datlocprovider: libc
+        Datum(is_template),         // datistemplate
+        Datum(true),                // datallowconn
+        Int(-1),                    // datconnlimit: no limit
+        Null(),                     // datfrozenxid: no transaction ids
+        Null(),                     // datminmxid
+        Int(kDefaultTablespaceOid), // dattablespace
+        Text("C"),                  // datcollate: text compares byte by byte
+        Text("C"),                  // datctype
+        Null(),                     // daticulocale
+        Null(),                     // datcollversion
+        Null(),                     // datacl: no GRANT
+    });
+  }
+  return rows;
+}
+
+Rows PgRoles(const SessionContext& ctx) {
+  auto cluster = LoadCluster(ctx);
+  if (!cluster.ok()) return cluster.error();
+  std::vector<Tuple> rows;
+  for (const storage::RoleDef& r : cluster->roles) {
+    // initdb's superuser may create roles; minipg has no CREATEROLE option
+    // for others, nor replication or row-level security.
+    bool bootstrap = r.oid == storage::kBootstrapSuperuserOid;
+    rows.push_back({
+        Text(r.name),         // rolname
+        Datum(r.superuser),   // rolsuper
+        Datum(true),          // rolinherit
+        Datum(bootstrap),     // rolcreaterole
+        Datum(r.createdb),    // rolcreatedb
+        Datum(r.login),       // rolcanlogin
+        Datum(false),         // rolreplication
+        Int(-1),              // rolconnlimit
+        Text("********"),     // rolpassword: always hidden, as PostgreSQL's view does
+        Null(),               // rolvaliduntil
+        Datum(false),         // rolbypassrls
+        Null(),               // rolconfig
+        Int(r.oid),           // oid
+    });
+  }
+  return rows;
+}
+
+Rows PgAuthMembers(const SessionContext&) {
+  return std::vector<Tuple>();
+}
+
+Rows PgTables(const SessionContext& ctx) {
+  auto tables = storage::LoadCatalog(ctx.data_dir);
+  if (!tables.ok()) return tables.error();
+  std::vector<Tuple> rows;
+  for (const storage::TableDef& t : tables->tables) {
+    rows.push_back({
+        Text("public"),                          // schemaname
+        Text(t.name),                            // tablename
+        Text(RoleNameOrUnknown(ctx, t.owner)),   // tableowner
+        Null(),                                  // tablespace: the database's default
+        Datum(false),                            // hasindexes
+        Datum(false),                            // hasrules
+        Datum(false),                            // hastriggers
+        Datum(false),                            // rowsecurity
+    });
+  }
+  return rows;
+}
+
 const std::vector<SystemView>& Views() {
   static const std::vector<SystemView> views = {
       {{kPgStatActivityOid,
         "pg_stat_activity",
+        0,
         {{"datid", ColumnType::kInt4},
          {"datname", ColumnType::kText},
          {"pid", ColumnType::kInt4},
@@ -95,11 +199,84 @@ const std::vector<SystemView>& Views() {
          {"backend_type", ColumnType::kText}}},
        "pg_stat_get_activity",
        PgStatGetActivity},
+      {{kPgDatabaseOid,
+        "pg_database",
+        0,
+        {{"oid", ColumnType::kInt4},
+         {"datname", ColumnType::kText},
+         {"datdba", ColumnType::kInt4},
+         {"encoding", ColumnType::kInt4},
+         {"datlocprovider", ColumnType::kText},
+         {"datistemplate", ColumnType::kBool},
+         {"datallowconn", ColumnType::kBool},
+         {"datconnlimit", ColumnType::kInt4},
+         {"datfrozenxid", ColumnType::kText},
+         {"datminmxid", ColumnType::kText},
+         {"dattablespace", ColumnType::kInt4},
+         {"datcollate", ColumnType::kText},
+         {"datctype", ColumnType::kText},
+         {"daticulocale", ColumnType::kText},
+         {"datcollversion", ColumnType::kText},
+         {"datacl", ColumnType::kText}}},
+       "minipg_databases",
+       PgDatabase},
+      {{kPgRolesOid,
+        "pg_roles",
+        0,
+        {{"rolname", ColumnType::kText},
+         {"rolsuper", ColumnType::kBool},
+         {"rolinherit", ColumnType::kBool},
+         {"rolcreaterole", ColumnType::kBool},
+         {"rolcreatedb", ColumnType::kBool},
+         {"rolcanlogin", ColumnType::kBool},
+         {"rolreplication", ColumnType::kBool},
+         {"rolconnlimit", ColumnType::kInt4},
+         {"rolpassword", ColumnType::kText},
+         {"rolvaliduntil", ColumnType::kTimestampTz},
+         {"rolbypassrls", ColumnType::kBool},
+         {"rolconfig", ColumnType::kText},
+         {"oid", ColumnType::kInt4}}},
+       "minipg_roles",
+       PgRoles},
+      {{kPgAuthMembersOid,
+        "pg_auth_members",
+        0,
+        {{"roleid", ColumnType::kInt4},
+         {"member", ColumnType::kInt4},
+         {"grantor", ColumnType::kInt4},
+         {"admin_option", ColumnType::kBool}}},
+       "minipg_auth_members",
+       PgAuthMembers},
+      {{kPgTablesOid,
+        "pg_tables",
+        0,
+        {{"schemaname", ColumnType::kText},
+         {"tablename", ColumnType::kText},
+         {"tableowner", ColumnType::kText},
+         {"tablespace", ColumnType::kText},
+         {"hasindexes", ColumnType::kBool},
+         {"hasrules", ColumnType::kBool},
+         {"hastriggers", ColumnType::kBool},
+         {"rowsecurity", ColumnType::kBool}}},
+       "minipg_tables",
+       PgTables},
   };
   return views;
 }
 
 }  // namespace
+
+std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid) {
+  if (!ctx.cluster_dir.empty()) {
+    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    if (cluster.ok()) {
+      for (const storage::RoleDef& r : cluster->roles) {
+        if (r.oid == oid) return r.name;
+      }
+    }
+  }
+  return fmt::format("unknown (OID={})", oid);
+}
 
 const SystemView* FindSystemView(std::string_view name) {
   for (const SystemView& v : Views()) {

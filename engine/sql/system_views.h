@@ -11,8 +11,8 @@
  *     plan     a FunctionScan node (instead of SeqScan) at the bottom
  *     execute  FunctionScanExec calls the view's `rows` function at Open()
  *
- *   To add a view (pg_database, pg_roles, pg_tables, ...): write its rows
- *   function and add one entry to the list in system_views.cpp.
+ *   To add a view: write its rows function and add one entry to the list
+ *   in system_views.cpp.
  *
  * NOTES
  *   A view's OID is below kFirstTableOid (16384), so it can never collide
@@ -21,6 +21,7 @@
  */
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,9 +33,16 @@ namespace minipg::sql {
 
 struct SystemView {
   storage::TableDef def;  // name, OID and columns, as a table would have them
-  const char* function;   // the function that makes the rows, for the plan ("pg_stat_get_activity")
-  std::vector<storage::Tuple> (*rows)(const SessionContext& ctx);
+  const char* function;   // the function that makes the rows, named in the plan ("pg_stat_get_activity")
+  Result<std::vector<storage::Tuple>> (*rows)(const SessionContext& ctx);
 };
+
+/* PostgreSQL's number for the UTF8 encoding (pg_database.encoding). */
+inline constexpr int64_t kUtf8EncodingId = 6;
+
+/* pg_get_userbyid(): the role's name, or "unknown (OID=n)" as PostgreSQL
+ * says for a role that is not there. */
+std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid);
 
 /* The system view called `name`, or nullptr. */
 const SystemView* FindSystemView(std::string_view name);

@@ -28,7 +28,7 @@ namespace minipg::storage {
 namespace {
 
 constexpr std::string_view kCatalogMagic = "MPGCATv1";
-constexpr uint32_t kCatalogVersion = 1;
+constexpr uint32_t kCatalogVersion = 2;  // 2 added each table's owner; 1 is still read
 
 Error Corrupt(std::string_view why) {
   return MakeError(sqlstate::kDataCorrupted, fmt::format("catalog file is corrupted: {}", why));
@@ -127,6 +127,7 @@ std::string EncodeCatalog(const CatalogSnapshot& catalog) {
   for (const TableDef& t : catalog.tables) {
     PutU32(out, t.oid);
     PutString16(out, t.name);
+    PutU32(out, t.owner);
     PutU16(out, static_cast<uint16_t>(t.columns.size()));
     for (const ColumnDef& c : t.columns) {
       PutString16(out, c.name);
@@ -152,7 +153,7 @@ Result<CatalogSnapshot> DecodeCatalog(std::string_view bytes) {
   uint32_t version = 0;
   uint32_t ntables = 0;
   CatalogSnapshot catalog;
-  if (!r.U32(version) || version != kCatalogVersion) {
+  if (!r.U32(version) || version < 1 || version > kCatalogVersion) {
     return Corrupt(fmt::format("unsupported format version {}", version));
   }
   if (!r.U32(catalog.next_oid) || !r.U32(ntables)) {
@@ -162,7 +163,9 @@ Result<CatalogSnapshot> DecodeCatalog(std::string_view bytes) {
     TableDef t;
     uint16_t len = 0;
     uint16_t ncols = 0;
-    if (!r.U32(t.oid) || !r.U16(len) || !r.Bytes(len, t.name) || !r.U16(ncols)) {
+    t.owner = kBootstrapSuperuserOid;  // version 1 had no owners
+    if (!r.U32(t.oid) || !r.U16(len) || !r.Bytes(len, t.name) ||
+        (version >= 2 && !r.U32(t.owner)) || !r.U16(ncols)) {
       return Corrupt("truncated table entry");
     }
     for (uint16_t c = 0; c < ncols; ++c) {
@@ -194,7 +197,7 @@ Result<CatalogSnapshot> LoadCatalog(const std::filesystem::path& data_dir) {
 }
 
 Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view name,
-                         const std::vector<ColumnDef>& columns) {
+                         const std::vector<ColumnDef>& columns, uint32_t owner) {
   auto locked = LockCatalog(data_dir, LockMode::kExclusive);
   if (!locked.ok()) {
     return locked.error();
@@ -209,6 +212,7 @@ Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view
   TableDef table;
   table.oid = catalog->next_oid++;
   table.name = std::string(name);
+  table.owner = owner;
   table.columns = columns;
   if (Status s = CreateHeapFile(TablePath(data_dir, table.oid), table.oid); !s.ok()) {
     return s.error();

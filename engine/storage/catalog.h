@@ -49,6 +49,8 @@
 namespace minipg::storage {
 
 inline constexpr uint32_t kFirstTableOid = 16384;
+/* The role initdb creates, which owns what it creates (PostgreSQL's OID 10). */
+inline constexpr uint32_t kBootstrapSuperuserOid = 10;
 
 struct ColumnDef {
   std::string name;
@@ -58,6 +60,7 @@ struct ColumnDef {
 struct TableDef {
   uint32_t oid = 0;
   std::string name;
+  uint32_t owner = 0;  // the role OID of whoever created it (pg_tables.tableowner)
   std::vector<ColumnDef> columns;
 };
 
@@ -85,7 +88,7 @@ Result<CatalogSnapshot> LoadCatalog(const std::filesystem::path& data_dir);
 /* Creates a table and its (empty) heap file. Returns false, changing
  * nothing, if a table of that name exists. */
 Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view name,
-                         const std::vector<ColumnDef>& columns);
+                         const std::vector<ColumnDef>& columns, uint32_t owner);
 
 /* Drops a table and removes its file. Returns false if there was none. */
 Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view name);

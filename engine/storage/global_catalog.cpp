@@ -23,7 +23,7 @@ namespace minipg::storage {
 namespace {
 
 constexpr std::string_view kMagic = "MPGGLBv1";
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2 added each database's owner; 1 is still read
 constexpr uint8_t kFlagSuperuser = 1;
 constexpr uint8_t kFlagLogin = 2;
 constexpr uint8_t kFlagCreatedb = 4;
@@ -143,6 +143,7 @@ std::string EncodeGlobalCatalog(const GlobalCatalog& catalog) {
   for (const DatabaseDef& d : catalog.databases) {
     PutU32(out, d.oid);
     PutString16(out, d.name);
+    PutU32(out, d.owner);
   }
   PutU32(out, static_cast<uint32_t>(catalog.roles.size()));
   for (const RoleDef& r : catalog.roles) {
@@ -168,12 +169,13 @@ Result<GlobalCatalog> DecodeGlobalCatalog(std::string_view bytes) {
   ByteReader r(body.substr(kMagic.size()));
   uint32_t version = 0, count = 0;
   GlobalCatalog catalog;
-  if (!r.U32(version) || version != kVersion)
+  if (!r.U32(version) || version < 1 || version > kVersion)
     return Corrupt(fmt::format("unsupported format version {}", version));
   if (!r.U32(catalog.next_oid) || !r.U32(count)) return Corrupt("truncated header");
   for (uint32_t i = 0; i < count; ++i) {
     DatabaseDef d;
-    if (!r.U32(d.oid) || !GetString16(r, d.name)) return Corrupt("truncated database entry");
+    if (!r.U32(d.oid) || !GetString16(r, d.name) || (version >= 2 && !r.U32(d.owner)))
+      return Corrupt("truncated database entry");
     catalog.databases.push_back(std::move(d));
   }
   if (!r.U32(count)) return Corrupt("truncated role count");
@@ -200,8 +202,8 @@ Status BootstrapGlobalCatalog(const std::filesystem::path& data_dir, std::string
   if (!current.ok()) return current.error();
   if (current->has_value()) return OkStatus();
   GlobalCatalog catalog;
-  catalog.databases.push_back({kTemplate1Oid, "template1"});
-  catalog.databases.push_back({kPostgresDbOid, "postgres"});
+  catalog.databases.push_back({kTemplate1Oid, "template1", kBootstrapSuperuserOid});
+  catalog.databases.push_back({kPostgresDbOid, "postgres", kBootstrapSuperuserOid});
   RoleDef su;
   su.oid = kBootstrapSuperuserOid;
   su.name = superuser.empty() ? OsUserName() : std::string(superuser);

@@ -45,17 +45,18 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/storage/catalog.h"
 #include "engine/storage/file_util.h"
 
 namespace minipg::storage {
 
 inline constexpr uint32_t kTemplate1Oid = 1;
 inline constexpr uint32_t kPostgresDbOid = 5;
-inline constexpr uint32_t kBootstrapSuperuserOid = 10;
 
 struct DatabaseDef {
   uint32_t oid = 0;
   std::string name;
+  uint32_t owner = kBootstrapSuperuserOid;  // the role OID (pg_database.datdba)
 };
 
 struct RoleDef {

@@ -91,6 +91,10 @@ class Shell {
   bool CmdConnect(const std::vector<std::string>& args);
   bool CmdCopy(const std::string& rest, int lineno);
   bool CmdDescribe(const std::string& cmd, const std::vector<std::string>& args, int lineno);
+  bool DescribeTable(const std::string& name, int lineno);
+  /* The rows of a catalog query for \CMD, or nullopt after saying why not. */
+  std::optional<std::vector<protocol::DataRow>> CatalogRows(const std::string& cmd,
+                                                            const char* sql, int lineno);
   bool CmdConninfo();
   bool CmdSet(const std::vector<std::string>& args);
   void PrintError(const protocol::ErrorFields& e, const std::string& query, int line);

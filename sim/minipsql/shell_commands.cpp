@@ -5,15 +5,12 @@
  *     \q  \?  \conninfo  \c [DB [USER]]  \timing [on|off]  \x [on|off|auto]
  *     \a  \t [on|off]  \echo TEXT  \set [NAME [VALUE]]  \unset NAME
  *     \copy ... FROM|TO FILE|STDIN|STDOUT [options]   (the client's file)
- *     \d NAME  \dt  \d  \l  \du
+ *     \d NAME  \dt  \d  \l  \du   (in describe.cpp)
  *
  * NOTES
  *   \copy opens the file here, in minipsql, and moves its bytes with
  *   COPY ... FROM STDIN / TO STDOUT: the client-side counterpart of COPY
  *   with a file name, which the server opens.
- *   \d NAME asks for the table's columns with "SELECT * FROM NAME LIMIT 0"
- *   (every server answers that); \dt, \l and \du query pg_catalog, and say
- *   so plainly when the server has no system catalogs (minipg today).
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
@@ -68,48 +65,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-/* The SQL name of a type by its OID, as \d prints it. */
-std::string TypeNameOf(int32_t oid) {
-  switch (oid) {
-    case 16:
-      return "boolean";
-    case 18:
-      return "\"char\"";
-    case 19:
-      return "name";
-    case 20:
-      return "bigint";
-    case 21:
-      return "smallint";
-    case 23:
-      return "integer";
-    case 25:
-      return "text";
-    case 26:
-      return "oid";
-    case 700:
-      return "real";
-    case 701:
-      return "double precision";
-    case 1042:
-      return "character";
-    case 1043:
-      return "character varying";
-    case 1082:
-      return "date";
-    case 1114:
-      return "timestamp without time zone";
-    case 1184:
-      return "timestamp with time zone";
-    case 1700:
-      return "numeric";
-    case 2278:
-      return "void";
-    default:
-      return fmt::format("oid {}", oid);
-  }
-}
-
 std::optional<bool> OnOff(const std::string& v) {
   std::string s = Lower(v);
   if (s == "on" || s == "true" || s == "1" || s == "yes") return true;
@@ -134,9 +89,9 @@ constexpr const char* kHelp =
     "\n"
     "Informational\n"
     "  \\d NAME                describe table\n"
-    "  \\d, \\dt                list tables (needs pg_catalog)\n"
-    "  \\l                     list databases (needs pg_catalog)\n"
-    "  \\du                    list roles (needs pg_catalog)\n"
+    "  \\d, \\dt [PATTERN]      list tables\n"
+    "  \\l [PATTERN]           list databases\n"
+    "  \\du [PATTERN]          list roles\n"
     "\n"
     "Connection\n"
     "  \\c [DBNAME [USER]]     connect to new database\n"
@@ -428,92 +383,6 @@ bool Shell::CmdCopy(const std::string& rest, int lineno) {
         return out ? OkStatus() : Status(MakeError("58030", "could not write COPY data"));
       },
       lineno, false);
-}
-
-bool Shell::CmdDescribe(const std::string& cmd, const std::vector<std::string>& args, int lineno) {
-  if (cmd == "d" && !args.empty()) {
-    // Every server can say what columns a SELECT * returns.
-    const std::string& name = args[0];
-    auto r = conn_->Query(fmt::format("SELECT * FROM {} LIMIT 0", name));
-    if (!r.ok()) return PrintResult("", r, lineno, false);
-    if (r->error || r->statements.empty()) {
-      PrintMessage(fmt::format("Did not find any relation named \"{}\".", name), lineno);
-      return false;
-    }
-    client::StatementResult table;
-    for (const char* col : {"Column", "Type", "Collation", "Nullable", "Default"}) {
-      protocol::FieldDescription f;
-      f.name = col;
-      table.fields.push_back(f);
-    }
-    for (const auto& f : r->statements.back().fields) {
-      table.rows.push_back(
-          {f.name, TypeNameOf(f.type_oid), std::string(), std::string(), std::string()});
-    }
-    PrintOptions o = print_;
-    o.title =
-        fmt::format("Table \"{}\"", name.find('.') == std::string::npos ? "public." + name : name);
-    o.footer = false;
-    o.expanded = false;
-    std::fputs(FormatResult(table, o).c_str(), stdout);
-    std::fflush(stdout);
-    return true;
-  }
-  std::string sql, title, catalog;
-  bool footer = true;
-  if (cmd == "d" || cmd == "dt") {
-    title = "List of relations";
-    catalog = "pg_class";
-    sql =
-        "SELECT n.nspname AS \"Schema\", c.relname AS \"Name\", 'table' AS \"Type\", "
-        "pg_catalog.pg_get_userbyid(c.relowner) AS \"Owner\" FROM pg_catalog.pg_class c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'pg_catalog' AND n.nspname <> "
-        "'information_schema' "
-        "AND n.nspname !~ '^pg_toast' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1, 2";
-  } else if (cmd == "l" || cmd == "list") {
-    title = "List of databases";
-    catalog = "pg_database";
-    sql =
-        "SELECT d.datname AS \"Name\", pg_catalog.pg_get_userbyid(d.datdba) AS \"Owner\", "
-        "pg_catalog.pg_encoding_to_char(d.encoding) AS \"Encoding\", d.datcollate AS \"Collate\", "
-        "d.datctype AS \"Ctype\" FROM pg_catalog.pg_database d ORDER BY 1";
-  } else {
-    title = "List of roles";
-    catalog = "pg_roles";
-    footer = false;
-    sql =
-        "SELECT r.rolname AS \"Role name\", concat_ws(', ', CASE WHEN r.rolsuper THEN 'Superuser' "
-        "END, "
-        "CASE WHEN r.rolcreaterole THEN 'Create role' END, CASE WHEN r.rolcreatedb THEN 'Create "
-        "DB' END, "
-        "CASE WHEN NOT r.rolcanlogin THEN 'Cannot login' END, CASE WHEN r.rolreplication THEN "
-        "'Replication' END, "
-        "CASE WHEN r.rolbypassrls THEN 'Bypass RLS' END) AS \"Attributes\" "
-        "FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY 1";
-  }
-  // First ask whether the catalog is there at all, so a server without one
-  // (minipg today) gets a plain answer rather than an error about our SQL.
-  auto r = conn_->Query(fmt::format("SELECT 1 FROM pg_catalog.{} LIMIT 0", catalog));
-  if (r.ok() && !r->error) r = conn_->Query(sql);
-  if (!r.ok()) return PrintResult(sql, r, lineno, false);
-  if (r->error || r->statements.empty()) {
-    // minipg has no system catalogs yet: say so rather than show its SQL error.
-    PrintMessage(fmt::format("\\{} is not supported by this server: {}", cmd,
-                             r->error ? r->error->message : "no result"),
-                 lineno);
-    return false;
-  }
-  if ((cmd == "d" || cmd == "dt") && r->statements.back().rows.empty()) {
-    PrintMessage("Did not find any relations.", lineno);
-    return true;
-  }
-  PrintOptions o = print_;
-  o.title = title;
-  o.footer = footer;
-  std::fputs(FormatResult(r->statements.back(), o).c_str(), stdout);
-  std::fflush(stdout);
-  return true;
 }
 
 }  // namespace minipg::minipsql

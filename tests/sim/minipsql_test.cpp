@@ -2,11 +2,12 @@
  * minipsql_test.cpp
  *   minipsql against a real minipg, as a user runs it: -c and -f, -A and
  *   -t, ON_ERROR_STOP and exit codes, \copy both ways, \timing, \x,
- *   \conninfo, \d; where psql is installed, the same commands through real
+ *   \conninfo, \d, \dt, \l, \du; where psql is installed, the same commands through real
  *   psql must print the same bytes.
  */
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -148,7 +149,9 @@ TEST_F(MinipsqlTest, Conninfo) {
                        "\".\n");
 }
 
-// Scenario: \d t describes the table from its columns; \dt says plainly that minipg has no catalog.
+// Scenario: \d t describes the table from its columns; \dt, \l and \du list
+// minipg's catalog views the way psql 15 prints them (checked by hand
+// byte for byte against psql on PostgreSQL 15; -A keeps the widths out).
 TEST_F(MinipsqlTest, Describe) {
   auto r = Run("-c '\\d t'");
   EXPECT_EQ(r.out,
@@ -158,9 +161,30 @@ TEST_F(MinipsqlTest, Describe) {
             " a      | integer |           |          | \n"
             " b      | text    |           |          | \n"
             "\n");
-  r = Run("-c '\\dt'");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("\\dt is not supported by this server"), std::string::npos) << r.out;
+  const std::string su = Superuser();
+  r = Run("-A -c '\\dt'");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out, "List of relations\nSchema|Name|Type|Owner\npublic|t|table|" + su + "\n(1 row)\n");
+  r = Run("-A -c '\\dt nosuch*'");
+  EXPECT_EQ(r.out, "Did not find any relation named \"nosuch*\".\n");
+  r = Run("-A -c 'CREATE DATABASE shop OWNER alice' -c '\\l'");
+  EXPECT_EQ(r.out,
+            "CREATE DATABASE\n"
+            "List of databases\n"
+            "Name|Owner|Encoding|Collate|Ctype|ICU Locale|Locale Provider|Access privileges\n"
+            "other|" + su + "|UTF8|C|C||libc|\n"
+            "postgres|" + su + "|UTF8|C|C||libc|\n"
+            "shop|alice|UTF8|C|C||libc|\n"
+            "template1|" + su + "|UTF8|C|C||libc|\n"
+            "(4 rows)\n");
+  r = Run("-A -c 'CREATE ROLE bob NOLOGIN CREATEDB' -c '\\du'");
+  std::vector<std::string> roles = {"alice||{}", "bob|Create DB, Cannot login|{}",
+                                    su + "|Superuser, Create role, Create DB|{}"};
+  std::sort(roles.begin(), roles.end());
+  EXPECT_EQ(r.out, "CREATE ROLE\nList of roles\nRole name|Attributes|Member of\n" + roles[0] + "\n" +
+                       roles[1] + "\n" + roles[2] + "\n");
+  r = Run("-A -c '\\du b*'");
+  EXPECT_EQ(r.out, "List of roles\nRole name|Attributes|Member of\nbob|Create DB, Cannot login|{}\n");
 }
 
 // Scenario: \c to a role that does not exist keeps the session, with psql's message.

@@ -16,7 +16,7 @@ namespace {
 
 storage::CatalogSnapshot TestCatalog() {
   storage::CatalogSnapshot c;
-  c.tables.push_back(storage::TableDef{16384, "t",
+  c.tables.push_back(storage::TableDef{16384, "t", 10,
                                        {{"a", storage::ColumnType::kInt4},
                                         {"b", storage::ColumnType::kInt8},
                                         {"c", storage::ColumnType::kText},

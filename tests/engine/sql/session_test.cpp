@@ -43,7 +43,7 @@ TEST_F(SessionTest, SelectWithoutFrom) {
 
 TEST_F(SessionTest, ContextFunctions) {
   RunResult r = Ok("SELECT pg_backend_pid(), version(), current_user, current_database()");
-  EXPECT_EQ(r.sink.rows_, (Rows{{"4242", "15.0 (minipg 0.1.0)", "alice", "minipg"}}));
+  EXPECT_EQ(r.sink.rows_, (Rows{{"4242", "15.0 (minipg 0.1.0)", "alice", "postgres"}}));
 }
 
 TEST_F(SessionTest, CreateInsertSelect) {

@@ -47,11 +47,16 @@ struct RunResult {
 class SqlFixture {
  public:
   SqlFixture() : session_(MakeContext(dir_.path())) {}
+  /* A session of the superuser "alice" on database "postgres", whose
+   * tables are in `dir` itself; the cluster catalog (roles and databases)
+   * is made in `dir` on first use. */
   static SessionContext MakeContext(const std::filesystem::path& dir) {
     SessionContext ctx;
     ctx.data_dir = dir;
+    ctx.cluster_dir = dir;
+    (void)storage::InitStorage(dir, "alice");
     ctx.user = "alice";
-    ctx.database = "minipg";
+    ctx.database = "postgres";
     ctx.backend_pid = 4242;
     ctx.server_version = "15.0 (minipg 0.1.0)";
     return ctx;

@@ -21,7 +21,7 @@ TEST(CatalogTest, InitStorageIsIdempotent) {
   ASSERT_TRUE(InitStorage(dir.path()).ok());
   EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "base"));
   EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "global"));
-  ASSERT_TRUE(CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}).ok());
+  ASSERT_TRUE(CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}, 10).ok());
   ASSERT_TRUE(InitStorage(dir.path()).ok());
   auto catalog = LoadCatalog(dir.path());
   ASSERT_TRUE(catalog.ok());
@@ -48,7 +48,7 @@ TEST(CatalogTest, CreateTablePersists) {
   ASSERT_TRUE(InitStorage(dir.path()).ok());
   std::vector<ColumnDef> cols = {{"a", ColumnType::kInt4}, {"b", ColumnType::kInt8},
                                  {"c", ColumnType::kText}, {"d", ColumnType::kBool}};
-  auto created = CreateTable(dir.path(), "t", cols);
+  auto created = CreateTable(dir.path(), "t", cols, 16400);
   ASSERT_TRUE(created.ok());
   EXPECT_TRUE(*created);
   auto catalog = LoadCatalog(dir.path());
@@ -56,6 +56,7 @@ TEST(CatalogTest, CreateTablePersists) {
   const TableDef* t = catalog->Find("t");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->oid, kFirstTableOid);
+  EXPECT_EQ(t->owner, 16400u);
   ASSERT_EQ(t->columns.size(), 4u);
   EXPECT_EQ(t->columns[1].name, "b");
   EXPECT_EQ(t->columns[1].type, ColumnType::kInt8);
@@ -65,8 +66,8 @@ TEST(CatalogTest, CreateTablePersists) {
 TEST(CatalogTest, CreateExistingTableReturnsFalse) {
   TempDir dir;
   ASSERT_TRUE(InitStorage(dir.path()).ok());
-  ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}));
-  auto again = CreateTable(dir.path(), "t", {{"x", ColumnType::kText}});
+  ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}, 10));
+  auto again = CreateTable(dir.path(), "t", {{"x", ColumnType::kText}}, 10);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
   EXPECT_EQ(LoadCatalog(dir.path())->Find("t")->columns[0].name, "a");
@@ -76,33 +77,34 @@ TEST(CatalogTest, CreateExistingTableReturnsFalse) {
 TEST(CatalogTest, DropTableRemovesFileAndOidIsNotReused) {
   TempDir dir;
   ASSERT_TRUE(InitStorage(dir.path()).ok());
-  ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}));
+  ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}, 10));
   uint32_t oid = LoadCatalog(dir.path())->Find("t")->oid;
   auto dropped = DropTable(dir.path(), "t");
   ASSERT_TRUE(dropped.ok());
   EXPECT_TRUE(*dropped);
   EXPECT_FALSE(std::filesystem::exists(TablePath(dir.path(), oid)));
   EXPECT_FALSE(*DropTable(dir.path(), "t"));
-  ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}));
+  ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}, 10));
   EXPECT_GT(LoadCatalog(dir.path())->Find("t")->oid, oid);
 }
 
 TEST(CatalogTest, EncodeDecodeRoundTrip) {
   CatalogSnapshot c;
   c.next_oid = 20000;
-  c.tables.push_back(TableDef{16384, "Weird Name", {{"x y", ColumnType::kText}}});
+  c.tables.push_back(TableDef{16384, "Weird Name", 16390, {{"x y", ColumnType::kText}}});
   auto decoded = DecodeCatalog(EncodeCatalog(c));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded->next_oid, 20000u);
   ASSERT_EQ(decoded->tables.size(), 1u);
   EXPECT_EQ(decoded->tables[0].name, "Weird Name");
+  EXPECT_EQ(decoded->tables[0].owner, 16390u);
   EXPECT_EQ(decoded->tables[0].columns[0].name, "x y");
 }
 
 // Scenario: a flipped byte is caught by the checksum (XX001), not misread.
 TEST(CatalogTest, CorruptionIsDetected) {
   CatalogSnapshot c;
-  c.tables.push_back(TableDef{16384, "t", {{"a", ColumnType::kInt4}}});
+  c.tables.push_back(TableDef{16384, "t", 10, {{"a", ColumnType::kInt4}}});
   std::string bytes = EncodeCatalog(c);
   bytes[22] ^= 0x40;
   auto decoded = DecodeCatalog(bytes);

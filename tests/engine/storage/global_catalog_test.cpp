@@ -17,7 +17,7 @@ namespace {
 TEST(GlobalCatalogTest, EncodeDecodeRoundTrip) {
   GlobalCatalog c;
   c.next_oid = 16400;
-  c.databases = {{1, "template1"}, {5, "postgres"}, {16384, "shop"}};
+  c.databases = {{1, "template1"}, {5, "postgres"}, {16384, "shop", 16385}};
   RoleDef su{10, "root", true, true, true, ""};
   RoleDef alice{16385, "alice", false, true, false, "md5abcdef"};
   RoleDef nolog{16386, "nolog", false, false, true, ""};
@@ -29,6 +29,8 @@ TEST(GlobalCatalogTest, EncodeDecodeRoundTrip) {
   ASSERT_EQ(d->databases.size(), 3u);
   EXPECT_EQ(d->databases[2].name, "shop");
   EXPECT_EQ(d->databases[2].oid, 16384u);
+  EXPECT_EQ(d->databases[2].owner, 16385u);
+  EXPECT_EQ(d->databases[0].owner, 10u);  // the bootstrap superuser by default
   ASSERT_EQ(d->roles.size(), 3u);
   EXPECT_TRUE(d->roles[0].superuser);
   EXPECT_EQ(d->FindRole("alice")->password, "md5abcdef");

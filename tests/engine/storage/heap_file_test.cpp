@@ -27,7 +27,7 @@ class HeapFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(InitStorage(dir_.path()).ok());
-    ASSERT_TRUE(*CreateTable(dir_.path(), "t", kColumns));
+    ASSERT_TRUE(*CreateTable(dir_.path(), "t", kColumns, 10));
     table_ = *LoadCatalog(dir_.path())->Find("t");
   }
   std::filesystem::path File() const { return TablePath(dir_.path(), table_.oid); }
