@@ -37,7 +37,13 @@ void HandleCollectorStop(int) { g_collector_stop = 1; }
 struct Subscriber {
   int fd;
   std::string backlog;
+  std::string partial;  // bytes it sent of a line not yet complete
 };
+
+/* How far a client's event may be stamped from the collector's clock. */
+constexpr int64_t kMaxClientClockSkewMicros = 60'000'000;
+/* The longest line a subscriber may send. */
+constexpr size_t kMaxClientLine = 64u << 10;
 
 /* What the collector knows of one live process, for late subscribers. */
 struct ProcessInfo {
@@ -63,6 +69,8 @@ class Collector {
   void Publish(const std::string& line);
   void Track(const nlohmann::json& ev);
   void AcceptSubscribers();
+  void ReadSubscriber(Subscriber& s);
+  void TakeClientLine(std::string line);
   void WriteSubscribers();
   std::string HelloLine() const;
 
@@ -207,7 +215,7 @@ void Collector::AcceptSubscribers() {
   for (;;) {
     int fd = accept4(config_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
-    Subscriber s{fd, HelloLine()};
+    Subscriber s{fd, HelloLine(), {}};
     for (const auto& [order, p] : processes_) {
       Event e(EventType::kProcess);
       e.Pid(p.pid).Ts(p.started).Int("proc", p.pid).Int("parent", p.parent).Str("role", p.role)
@@ -224,6 +232,51 @@ void Collector::AcceptSubscribers() {
     }
     subscribers_.push_back(std::move(s));
   }
+}
+
+/* Reads what a subscriber sent: lines of client-side events (minipg-sim's),
+ * which join the stream like the server's own. */
+void Collector::ReadSubscriber(Subscriber& s) {
+  char buf[8192];
+  for (;;) {
+    ssize_t n = recv(s.fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n <= 0) {
+      close(s.fd);
+      s.fd = -1;
+      return;
+    }
+    s.partial.append(buf, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = s.partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+      if (nl > start) TakeClientLine(s.partial.substr(start, nl - start));
+    }
+    s.partial.erase(0, start);
+    if (s.partial.size() > kMaxClientLine) {  // not a line of ours: cut it off
+      close(s.fd);
+      s.fd = -1;
+      return;
+    }
+  }
+}
+
+/* A client's event is taken only if it is one JSON object of a client-side
+ * type with an integer pid and a ts near our clock; anything else is
+ * dropped, so no one outside can forge the server's events. */
+void Collector::TakeClientLine(std::string line) {
+  auto ev = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!ev.is_object()) return;
+  auto type = EventTypeFromName(ev.value("type", ""));
+  if (!type || !IsClientSideEvent(*type)) return;
+  auto ts = ev.find("ts");
+  auto pid = ev.find("pid");
+  if (ts == ev.end() || !ts->is_number_integer() || pid == ev.end() || !pid->is_number_integer()) {
+    return;
+  }
+  int64_t skew = ts->get<int64_t>() - NowMicros();
+  if (skew > kMaxClientClockSkewMicros || skew < -kMaxClientClockSkewMicros) return;
+  TakeLine(std::move(line));
 }
 
 void Collector::WriteSubscribers() {
@@ -268,16 +321,9 @@ int Collector::Run() {
     if (rc < 0 && errno != EINTR) break;
     ReceiveAll();
     if (config_.listen_fd >= 0) AcceptSubscribers();
-    // A subscriber that sent us something or hung up: read and drop (they only listen).
+    // A subscriber that sent us something (client-side events) or hung up.
     for (size_t i = first_sub; i < fds.size() && i - first_sub < subscribers_.size(); ++i) {
-      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-        char junk[512];
-        ssize_t n = recv(fds[i].fd, junk, sizeof junk, MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-          close(subscribers_[i - first_sub].fd);
-          subscribers_[i - first_sub].fd = -1;
-        }
-      }
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) ReadSubscriber(subscribers_[i - first_sub]);
     }
     FlushOlderThan(NowMicros() - kReorderWindowMicros);
     WriteSubscribers();

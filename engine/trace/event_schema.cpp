@@ -20,6 +20,9 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "auth_request",  "auth_failed",    "hba_reload",
     "copy_start",    "copy_done",
     "prepare",       "bind",           "portal_suspended", "close",
+    "scenario_start", "scenario_end",  "caption",
+    "client_connect", "client_connected", "client_query", "client_result", "client_error",
+    "client_disconnect", "expect",     "sync",
 };
 
 }  // namespace
@@ -27,6 +30,10 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
 std::string_view EventTypeName(EventType type) {
   auto i = static_cast<size_t>(type);
   return i < kNames.size() ? kNames[i] : std::string_view("unknown");
+}
+
+bool IsClientSideEvent(EventType type) {
+  return type >= EventType::kScenarioStart && type < EventType::kCount_;
 }
 
 std::optional<EventType> EventTypeFromName(std::string_view name) {

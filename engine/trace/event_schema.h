@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 3;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol
+inline constexpr int kEventSchemaVersion = 4;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim)
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -64,12 +64,28 @@ enum class EventType : uint16_t {
   kBind,               // extended protocol: a Bind created a portal (portal, statement, params)
   kPortalSuspended,    // extended protocol: an Execute hit its row limit (portal, rows sent so far)
   kClose,              // extended protocol: a Close dropped a statement or portal (kind, name)
+  // Client side: sent by minipg-sim to the collector (IsClientSideEvent).
+  kScenarioStart,      // a scenario began: title, goal, file
+  kScenarioEnd,        // it ended: passed, failures
+  kCaption,            // narration at a step: text, step number, line
+  kClientConnect,      // a simulated client opens a connection: client, transport, user, database
+  kClientConnected,    // it got ReadyForQuery: client, backend_pid
+  kClientQuery,        // it sent a Query: client, text
+  kClientResult,       // the Query's answer: client, tag, rows
+  kClientError,        // it got an ERROR or FATAL, or could not connect: client, sqlstate, message
+  kClientDisconnect,   // its connection ended: client, how (terminate, vanish, server)
+  kExpect,             // an assertion was checked: line, text, ok
+  kSync,               // a marker the runner sends to itself through the stream: token
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };
 
 /* The wire name of a type ("fork"), or "unknown". */
 std::string_view EventTypeName(EventType type);
+
+/* Whether a type is one a client (minipg-sim) may send to the collector:
+ * the server's own types are never taken from outside. */
+bool IsClientSideEvent(EventType type);
 
 /* The type for a wire name, or nullopt for a name this version does not know. */
 std::optional<EventType> EventTypeFromName(std::string_view name);
