@@ -15,6 +15,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "engine/trace/emitter.h"
 #include "engine/trace/event_schema.h"
 #include "tests/integration/server_harness.h"
 
@@ -176,6 +177,39 @@ TEST(EventStreamTest, LateSubscriberSnapshot) {
   EXPECT_EQ(snap["state"], "idle");
   EXPECT_EQ(snap["parent"], server.pid());
   EXPECT_GE(Find(sub.seen, "process", [&](const json& e) { return e["role"] == "postmaster"; }), 0);
+}
+
+}  // namespace
+}  // namespace minipg::testing
+
+namespace minipg::testing {
+namespace {
+
+// Scenario: a client (minipg-sim) sends its own events to the collector on
+// event_port; client-side types join the stream for every subscriber, while
+// the server's own types, junk, and events stamped far from the collector's
+// clock are dropped.
+TEST(EventStreamTest, ClientSideEventsJoinTheStream) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  Subscriber watcher(server.event_port());
+  ASSERT_TRUE(watcher.ok());
+  auto fd = client::OpenSocket("127.0.0.1", server.event_port(), 5000);
+  ASSERT_TRUE(fd.ok());
+  auto line = [](const std::string& type, int64_t ts, const std::string& text) {
+    return json{{"type", type}, {"ts", ts}, {"pid", 4242}, {"text", text}}.dump() + "\n";
+  };
+  int64_t now = trace::NowMicros();
+  std::string out = line("crash", now, "forged") + "not json\n" +
+                    line("caption", now - 3600'000'000LL, "skewed") + line("caption", now, "first") +
+                    line("caption", trace::NowMicros(), "last");
+  ASSERT_EQ(send(*fd, out.data(), out.size(), MSG_NOSIGNAL), static_cast<ssize_t>(out.size()));
+  ASSERT_TRUE(watcher.ReadUntil([](const json& e) { return e["type"] == "caption" && e["text"] == "last"; }));
+  EXPECT_GE(Find(watcher.seen, "caption", [](const json& e) { return e["text"] == "first" && e["pid"] == 4242; }),
+            0);
+  EXPECT_EQ(Find(watcher.seen, "caption", [](const json& e) { return e["text"] == "skewed"; }), -1);
+  EXPECT_EQ(Find(watcher.seen, "crash", [](const json&) { return true; }), -1);
+  close(*fd);
 }
 
 }  // namespace

@@ -367,6 +367,18 @@ void Model::Apply(const Event& ev) {
     case EventType::kBind:
     case EventType::kPortalSuspended:
     case EventType::kClose: Emitter(ev); break;  // extended protocol steps: in the log only
+    // Client side (minipg-sim): in the log only; the runner is not a server process.
+    case EventType::kScenarioStart:
+    case EventType::kScenarioEnd:
+    case EventType::kCaption:
+    case EventType::kClientConnect:
+    case EventType::kClientConnected:
+    case EventType::kClientQuery:
+    case EventType::kClientResult:
+    case EventType::kClientError:
+    case EventType::kClientDisconnect:
+    case EventType::kExpect:
+    case EventType::kSync:
     case EventType::kCount_: break;
   }
 }
