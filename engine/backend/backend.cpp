@@ -397,6 +397,17 @@ void Backend::Run() {
   ctx.notice = [this](const Error& e) { SendNotice(e); };
   ctx.server_version = fmt::format("PostgreSQL {} on x86_64-pc-linux-gnu, an educational server", kServerVersion);
   session_ = std::make_unique<sql::Session>(ctx);
+  const Config& config = *info_.config;
+  session_->SetServerSetting("authentication_timeout",
+                             sql::FormatDurationMs(int64_t{config.authentication_timeout} * 1000));
+  session_->SetServerSetting("checkpoint_timeout",
+                             sql::FormatDurationMs(int64_t{config.checkpoint_timeout} * 1000));
+  session_->SetServerSetting("fsync", config.fsync ? "on" : "off");
+  session_->SetServerSetting("listen_addresses", config.listen_addresses);
+  session_->SetServerSetting("max_connections", std::to_string(config.max_connections));
+  session_->SetServerSetting("port", std::to_string(config.port));
+  session_->SetServerSetting("restart_after_crash", config.restart_after_crash ? "on" : "off");
+  session_->SetServerSetting("unix_socket_directories", config.unix_socket_directories);
   if (!application_name_.empty()) (void)session_->SetSetting("application_name", application_name_);
 
   SendStartupParameters();

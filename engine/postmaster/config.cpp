@@ -75,14 +75,19 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
   if (name == "port") return set_int(config.port, 1, 65535);
   if (name == "max_connections") return set_int(config.max_connections, 1, 10000);
   if (name == "event_port") return set_int(config.event_port, -1, 65535);
-  if (name == "authentication_timeout") return set_int(config.authentication_timeout, 1, 600);
-  if (name == "checkpoint_timeout") {
-    // Seconds, or with a unit as PostgreSQL allows ("30s", "5min", "1h").
+  // Seconds, or with a unit as PostgreSQL allows ("30s", "5min", "1h").
+  auto set_seconds = [&](int& field, int64_t lo, int64_t hi, const char* range) -> Status {
     auto seconds = ParseSeconds(name, value);
     if (!seconds.ok()) return seconds.error();
-    if (*seconds < 1 || *seconds > 86400) return BadValue(name, value, "must be between 1s and 1d");
-    config.checkpoint_timeout = static_cast<int>(*seconds);
+    if (*seconds < lo || *seconds > hi) return BadValue(name, value, range);
+    field = static_cast<int>(*seconds);
     return OkStatus();
+  };
+  if (name == "authentication_timeout") {
+    return set_seconds(config.authentication_timeout, 1, 600, "must be between 1s and 10min");
+  }
+  if (name == "checkpoint_timeout") {
+    return set_seconds(config.checkpoint_timeout, 1, 86400, "must be between 1s and 1d");
   }
   if (name == "listen_addresses") {
     config.listen_addresses = value;

@@ -376,4 +376,8 @@ Status Session::SetSetting(std::string_view name, std::string_view value) {
   return impl_->settings.Set(name, std::string(value));
 }
 
+void Session::SetServerSetting(std::string_view name, std::string value) {
+  impl_->settings.SetServerValue(name, std::move(value));
+}
+
 }  // namespace minipg::sql

@@ -195,6 +195,8 @@ class Session {
   /* Sets a parameter as SET would (e.g. application_name from the
    * StartupMessage). 42704 for an unknown name. */
   Status SetSetting(std::string_view name, std::string_view value);
+  /* Sets a read-only parameter as the server has it (max_connections ...). */
+  void SetServerSetting(std::string_view name, std::string value);
 
  private:
   struct Impl;

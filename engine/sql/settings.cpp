@@ -84,6 +84,15 @@ Settings::Settings(std::string server_version) {
   add("statement_timeout", "0");
   add("TimeZone", "UTC");
   add("transaction_isolation", "read committed");
+  // The server's own settings (minipg.conf, -c), shown but not SET here.
+  add("authentication_timeout", "1min", true);
+  add("checkpoint_timeout", "5min", true);
+  add("fsync", "on", true);
+  add("listen_addresses", "localhost", true);
+  add("max_connections", "100", true);
+  add("port", "5432", true);
+  add("restart_after_crash", "on", true);
+  add("unix_socket_directories", "/tmp", true);
   std::sort(entries_.begin(), entries_.end(),
             [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
 }
