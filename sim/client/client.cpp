@@ -71,7 +71,21 @@ std::optional<std::string> QueryResult::Scalar() const {
   return statements.back().rows[0][0];
 }
 
-Result<int> OpenSocket(const std::string& host, int port, int timeout_ms) {
+/* Binds a TCP socket to a local address before it connects. */
+bool BindLocal(int fd, int family, const std::string& local_address) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(local_address.c_str(), nullptr, &hints, &res) != 0) return false;
+  bool ok = bind(fd, res->ai_addr, res->ai_addrlen) == 0;
+  freeaddrinfo(res);
+  return ok;
+}
+
+Result<int> OpenSocket(const std::string& host, int port, int timeout_ms,
+                       const std::string& local_address) {
   if (!host.empty() && host[0] == '/') {
     std::string path = fmt::format("{}/.s.PGSQL.{}", host, port);
     sockaddr_un addr{};
@@ -99,6 +113,12 @@ Result<int> OpenSocket(const std::string& host, int port, int timeout_ms) {
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
+    if (!local_address.empty() && !BindLocal(fd, ai->ai_family, local_address)) {
+      last = fmt::format("could not bind to local address \"{}\": {}", local_address,
+                         std::strerror(errno));
+      close(fd);
+      continue;
+    }
     if (ConnectWithTimeout(fd, ai->ai_addr, ai->ai_addrlen, timeout_ms)) {
       freeaddrinfo(res);
       int one = 1;
@@ -120,7 +140,8 @@ Connection::~Connection() {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Connect(const ConnectOptions& options) {
-  auto fd = OpenSocket(options.host, options.port, options.connect_timeout_ms);
+  auto fd = OpenSocket(options.host, options.port, options.connect_timeout_ms,
+                       options.local_address);
   if (!fd.ok()) return fd.error();
   std::unique_ptr<Connection> c(new Connection(*fd, options));
   if (Status s = c->Startup(); !s.ok()) return s.error();
@@ -272,10 +293,14 @@ Error Connection::DrainFatal() {
 }
 
 Status Connection::Cancel() const {
-  auto fd = OpenSocket(options_.host, options_.port, options_.connect_timeout_ms);
+  return SendCancel(options_, backend_pid_, cancel_key_);
+}
+
+Status Connection::SendCancel(const ConnectOptions& server, int backend_pid, int32_t cancel_key) {
+  auto fd = OpenSocket(server.host, server.port, server.connect_timeout_ms, server.local_address);
   if (!fd.ok()) return fd.error();
   std::string out;
-  proto::EncodeCancelRequest(out, backend_pid_, cancel_key_);
+  proto::EncodeCancelRequest(out, backend_pid, cancel_key);
   Status s = proto::WriteAll(*fd, out);
   // Wait for the server to close the cancel connection: by then the signal is sent.
   char buf[16];
@@ -286,6 +311,32 @@ Status Connection::Cancel() const {
   }
   close(*fd);
   return s;
+}
+
+void Connection::Abandon() {
+  if (fd_ < 0) return;
+  close(fd_);
+  fd_ = -1;
+}
+
+bool Connection::ServerClosed(Error* why) {
+  if (fd_ < 0) return true;
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    if (reader_.Buffered() == 0 && poll(&p, 1, 0) != 1) return false;  // nothing to read: open
+    // Something arrived while no query ran: a FATAL, then the close (a
+    // whole message: the server writes each in one send).
+    auto msg = reader_.ReadMessage();
+    if (!msg.ok()) {
+      close(fd_);
+      fd_ = -1;
+      return true;
+    }
+    if (msg->type == proto::be::kErrorResponse && why != nullptr) {
+      auto e = proto::DecodeErrorResponse(msg->body);
+      if (e.ok()) *why = FromFields(*e);
+    }
+  }
 }
 
 void Connection::Close() {

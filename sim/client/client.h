@@ -37,6 +37,10 @@ struct ConnectOptions {
    * for one and connect again, as psql does. */
   std::string password;
   int connect_timeout_ms = 10000;
+  /* TCP only: the local address to connect from (bind() before connect()),
+   * e.g. "127.0.0.2", so the server sees another client address. Empty:
+   * the system chooses. */
+  std::string local_address;
 };
 
 /* What one statement of a Query message produced. */
@@ -86,9 +90,18 @@ class Connection {
 
   /* Sends a CancelRequest for this session on a new connection. */
   Status Cancel() const;
+  /* The same for any session: its server, backend pid and cancel key. */
+  static Status SendCancel(const ConnectOptions& server, int backend_pid, int32_t cancel_key);
 
   /* Sends Terminate and closes the connection. */
   void Close();
+  /* Closes the socket without Terminate: a client that crashed or lost its network. */
+  void Abandon();
+  /* Without blocking: whether the server has closed this connection (after
+   * pg_terminate_backend, a crash, a shutdown). If it sent a FATAL first,
+   * that is `*why`. An idle connection the server keeps open is false. */
+  bool ServerClosed(Error* why = nullptr);
+  bool is_open() const { return fd_ >= 0; }
 
   int backend_pid() const { return backend_pid_; }
   int32_t cancel_key() const { return cancel_key_; }
@@ -115,7 +128,9 @@ class Connection {
   CopyOutSink copy_out_;
 };
 
-/* Opens a raw stream socket to the server (TCP or Unix), or an Error. */
-Result<int> OpenSocket(const std::string& host, int port, int timeout_ms);
+/* Opens a raw stream socket to the server (TCP or Unix), or an Error;
+ * for TCP, from `local_address` if not empty. */
+Result<int> OpenSocket(const std::string& host, int port, int timeout_ms,
+                       const std::string& local_address = "");
 
 }  // namespace minipg::client

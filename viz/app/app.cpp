@@ -93,6 +93,7 @@ App::App(AppOptions options)
       status_bar_(fonts_),
       processes_panel_(fonts_),
       activity_panel_(fonts_),
+      narration_panel_(fonts_),
       event_log_panel_(fonts_) {
   processes_panel_.SetEmptyHint(kEmptyHint);
 }
@@ -249,6 +250,15 @@ void App::DrawFrame() {
   ImGuiCond cond = reset_layout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   reset_layout_ = reset;
   float top = header_h;
+  // A scenario's caption: a strip under the header, always in view.
+  if (float narration_h = narration_panel_.Height(model_, w); narration_h > 0.0f) {
+    ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(w, narration_h), ImGuiCond_Always);
+    narration_panel_.Draw(model_);
+    if (!narration_shown_) reset_layout_ = true;  // make room for it once
+    narration_shown_ = true;
+    top += narration_h;
+  }
   float body = h - top;
   float left_w = std::floor(w * 0.55f);
   float upper_h = std::floor(body * 0.62f);

@@ -20,6 +20,7 @@
 #include "viz/model/model.h"
 #include "viz/model/source.h"
 #include "viz/ui/activity_panel.h"
+#include "viz/ui/narration_panel.h"
 #include "viz/ui/event_log_panel.h"
 #include "viz/ui/processes_panel.h"
 #include "viz/ui/status_bar.h"
@@ -74,6 +75,8 @@ class App {
   ui::StatusBar status_bar_;
   ui::ProcessesPanel processes_panel_;
   ui::ActivityPanel activity_panel_;
+  ui::NarrationPanel narration_panel_;
+  bool narration_shown_ = false;  // the layout made room for the caption strip
   ui::EventLogPanel event_log_panel_;
   bool reset_layout_ = false;
 };

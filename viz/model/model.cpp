@@ -367,23 +367,54 @@ void Model::Apply(const Event& ev) {
     case EventType::kBind:
     case EventType::kPortalSuspended:
     case EventType::kClose: Emitter(ev); break;  // extended protocol steps: in the log only
-    // Client side (minipg-sim): in the log only; the runner is not a server process.
+    // Client side (minipg-sim): the narration; the rest in the log only (the
+    // runner is not a server process).
     case EventType::kScenarioStart:
     case EventType::kScenarioEnd:
     case EventType::kCaption:
+    case EventType::kExpect: OnNarration(ev); break;
     case EventType::kClientConnect:
     case EventType::kClientConnected:
     case EventType::kClientQuery:
     case EventType::kClientResult:
     case EventType::kClientError:
     case EventType::kClientDisconnect:
-    case EventType::kExpect:
     case EventType::kSync:
     case EventType::kCount_: break;
   }
 }
 
 /* ---------- one function per event type ---------- */
+
+void Model::OnNarration(const Event& ev) {
+  switch (*ev.type) {
+    case EventType::kScenarioStart:
+      narration_ = Narration{};
+      narration_.active = true;
+      narration_.title = ev.StrOr("title");
+      narration_.goal = ev.StrOr("goal");
+      break;
+    case EventType::kCaption:
+      narration_.active = true;
+      narration_.step = ev.Int("step").value_or(narration_.step + 1);
+      narration_.caption = ev.StrOr("text");
+      narration_.caption_ts = ev.ts;
+      break;
+    case EventType::kExpect:
+      if (ev.Bool("ok").value_or(false)) {
+        ++narration_.expects_ok;
+      } else {
+        ++narration_.expects_failed;
+        narration_.last_failure = fmt::format("line {}: {}", ev.Int("line").value_or(0), ev.StrOr("text"));
+      }
+      break;
+    case EventType::kScenarioEnd:
+      narration_.passed = ev.Bool("passed");
+      break;
+    default:
+      break;
+  }
+}
 
 void Model::OnHello(const Event& ev) {
   // The collector says hello before (or without) its own fork event, so its

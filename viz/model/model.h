@@ -127,6 +127,21 @@ struct ServerInfo {
   std::optional<int64_t> postmaster_exit_code;
 };
 
+/* What a scenario being played says (minipg-sim's client-side events):
+ * the caption on screen and the tally of its expectations. */
+struct Narration {
+  bool active = false;   // a scenario_start was seen
+  std::string title;
+  std::string goal;
+  int64_t step = 0;      // the current caption's number (0: none yet)
+  std::string caption;
+  int64_t caption_ts = 0;
+  int64_t expects_ok = 0;
+  int64_t expects_failed = 0;
+  std::string last_failure;        // the text of the last failed expectation
+  std::optional<bool> passed;      // set by scenario_end
+};
+
 enum class AnomalyKind {
   kMalformedLine,       // not JSON, not an object, or missing type/ts/pid
   kUnknownEventType,    // a type this schema version does not know
@@ -189,6 +204,7 @@ class Model {
 
   const std::map<int64_t, Connection>& connections() const { return connections_; }
   const ServerInfo& server() const { return server_; }
+  const Narration& narration() const { return narration_; }
 
   const std::deque<LogEntry>& log() const { return log_; }
   /* Entries that fell out of the bounded log. */
@@ -228,6 +244,7 @@ class Model {
   std::optional<int64_t> RequireInt(const Event& ev, const char* key);
 
   void OnHello(const Event& ev);
+  void OnNarration(const Event& ev);
   void OnProcessSnapshot(const Event& ev);
   void OnPostmasterStart(const Event& ev);
   void OnListen(const Event& ev);
@@ -256,6 +273,7 @@ class Model {
   int64_t postmaster_pid_ = 0;
   std::map<int64_t, Connection> connections_;
   ServerInfo server_;
+  Narration narration_;
 
   std::deque<LogEntry> log_;
   uint64_t log_discarded_ = 0;

@@ -161,6 +161,19 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kCrash:
     case EventType::kAuthFailed:
       return ImVec4(0.80f, 0.10f, 0.10f, 1.0f);  // trouble: red
+    case EventType::kScenarioStart:
+    case EventType::kScenarioEnd:
+    case EventType::kCaption:
+    case EventType::kExpect:
+    case EventType::kSync:
+      return ImVec4(0.50f, 0.35f, 0.05f, 1.0f);  // the lesson being played: brown
+    case EventType::kClientConnect:
+    case EventType::kClientConnected:
+    case EventType::kClientQuery:
+    case EventType::kClientResult:
+    case EventType::kClientError:
+    case EventType::kClientDisconnect:
+      return ImVec4(0.45f, 0.25f, 0.60f, 1.0f);  // a simulated client: purple
     case EventType::kCount_:
       break;
   }

@@ -500,3 +500,38 @@ TEST(ModelTest, PostmasterExit) {
 
 }  // namespace
 }  // namespace minipg::viz
+
+namespace minipg::viz {
+namespace {
+
+// Scenario: minipg-sim's client-side events drive the narration (caption,
+// step, expectations) and never become processes or anomalies.
+TEST(ModelTest, NarrationFromScenarioEvents) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 100, 10, R"("port":5432,"max_connections":5)"));
+  EXPECT_FALSE(model.narration().active);
+  model.ApplyLine(Line("scenario_start", 110, 77, R"("title":"Hello","goal":"One client, one backend.","file":"hello.scn")"));
+  model.ApplyLine(Line("caption", 120, 77, R"("text":"Alice connects.","step":1,"line":7)"));
+  model.ApplyLine(Line("client_connect", 121, 77, R"("client":"alice","transport":"unix")"));
+  model.ApplyLine(Line("expect", 130, 77, R"("line":9,"text":"expect alice ok","ok":true)"));
+  model.ApplyLine(Line("expect", 131, 77, R"("line":10,"text":"expect backends = 2","ok":false)"));
+  model.ApplyLine(Line("caption", 140, 77, R"("text":"She leaves.","step":2,"line":12)"));
+  const Narration& n = model.narration();
+  EXPECT_TRUE(n.active);
+  EXPECT_EQ(n.title, "Hello");
+  EXPECT_EQ(n.goal, "One client, one backend.");
+  EXPECT_EQ(n.step, 2);
+  EXPECT_EQ(n.caption, "She leaves.");
+  EXPECT_EQ(n.expects_ok, 1);
+  EXPECT_EQ(n.expects_failed, 1);
+  EXPECT_EQ(n.last_failure, "line 10: expect backends = 2");
+  EXPECT_FALSE(n.passed.has_value());
+  model.ApplyLine(Line("scenario_end", 150, 77, R"("passed":false,"failures":1)"));
+  ASSERT_TRUE(model.narration().passed.has_value());
+  EXPECT_FALSE(*model.narration().passed);
+  EXPECT_EQ(model.FindProcess(77), nullptr);  // the runner is not a server process
+  EXPECT_FALSE(model.HasAnomaly(AnomalyKind::kEventFromUnknownPid));
+}
+
+}  // namespace
+}  // namespace minipg::viz

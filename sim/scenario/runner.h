@@ -1,0 +1,97 @@
+/*-------------------------------------------------------------------------
+ * runner.h
+ *   Plays a parsed scenario (scenario.h) against a server: its own
+ *   (ServerProcess, the embedded default) or one already running. Prints
+ *   each caption and step as it goes and a summary at the end, sends the
+ *   client-side events into the server's stream, and counts failed
+ *   expectations.
+ *
+ *     Runner r(scenario, options);  int status = r.Run();   // 0 passed, 1 failed, 2 could not run
+ *
+ * NOTES
+ *   Steps run one after another on the caller's thread; a client's actions
+ *   run on that client's own thread (sim_client.h), so `&` steps overlap.
+ *   Conditions about the server (backends, states, events) are read from
+ *   the event stream after a Sync(), so they see everything the server did
+ *   before the step.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/event_link.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/server_process.h"
+#include "sim/scenario/sim_client.h"
+
+namespace minipg::sim {
+
+struct RunOptions {
+  std::string server;        // "HOST:PORT" of a running server; empty = start our own
+  std::string socket_dir = "/tmp";  // with `server`: where its Unix socket is
+  int event_port = 0;        // with `server`: its event_port (default PORT + 1)
+  std::string user;          // clients' default user (default: the OS user)
+  double speed = 1.0;        // sleeps and idles last 1/speed as long
+  bool step = false;         // wait for Enter at captions and pauses
+  FILE* out = stdout;
+};
+
+enum RunStatus { kRunPassed = 0, kRunFailed = 1, kRunBroken = 2 };
+
+class Runner {
+ public:
+  Runner(const Scenario& scenario, RunOptions options);
+  ~Runner();
+
+  RunStatus Run();
+
+  int expectations() const { return expectations_; }
+  int failures() const { return failures_; }
+
+ private:
+  Status Setup();
+  void Teardown();
+  void RunStep(const Step& step);
+  void RunAction(const Step& step);
+  void Perform(SimClient& c, const Action& a);
+  void Check(const Step& step, bool waiting);
+  /* Whether `cond` holds now; `got` says what was found instead. */
+  bool Holds(const Condition& cond, std::string& got);
+  void Signal(const Step& step);
+  void Server(const Step& step);
+  Status OpenLink();
+
+  std::vector<SimClient*> Members(const std::string& target);
+  SimClient* Find(const std::string& name);
+  std::string Expand(const std::string& text);
+  void SleepMicros(int64_t micros);
+  void Say(const std::string& text);
+  client::ConnectOptions OptionsFor(const ClientDef& def, int member) const;
+
+  const Scenario& scenario_;
+  RunOptions options_;
+  std::unique_ptr<ServerProcess> server_;
+  EventLink link_;
+  std::string host_;  // TCP host of the server
+  int port_ = 0;
+  int event_port_ = 0;
+  std::string socket_dir_;
+  std::string default_user_;
+  std::map<std::string, std::unique_ptr<SimClient>> clients_;
+  std::map<std::string, std::vector<std::string>> groups_;
+  std::map<SimClient*, std::chrono::steady_clock::time_point> busy_since_;  // background work, for `wait`
+  int expectations_ = 0;
+  int failures_ = 0;
+  int captions_ = 0;
+};
+
+/* "expect alice error 53300" for a condition, as it could be written. */
+std::string DescribeCondition(const Condition& c);
+
+}  // namespace minipg::sim

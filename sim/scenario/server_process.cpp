@@ -1,0 +1,174 @@
+/*-------------------------------------------------------------------------
+ * server_process.cpp
+ *   Starting and stopping the scenario's own minipg (see server_process.h).
+ *-------------------------------------------------------------------------
+ */
+#include "sim/scenario/server_process.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "engine/common/sqlstate.h"
+#include "sim/client/client.h"
+
+namespace minipg::sim {
+
+namespace fs = std::filesystem;
+
+namespace {
+volatile sig_atomic_t g_embedded_pid = 0;
+}  // namespace
+
+pid_t EmbeddedServerPid() {
+  return static_cast<pid_t>(g_embedded_pid);
+}
+
+int FreeTcpPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+std::string MinipgBinary() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path beside = self.parent_path() / "minipg";
+    if (fs::exists(beside, ec)) return beside.string();
+  }
+  return "minipg";
+}
+
+ServerProcess::ServerProcess(std::vector<std::pair<std::string, std::string>> settings,
+                             std::vector<std::string> hba_lines)
+    : settings_(std::move(settings)), hba_lines_(std::move(hba_lines)) {
+  char tmpl[] = "/tmp/minipg_sim_XXXXXX";
+  if (const char* dir = mkdtemp(tmpl)) data_dir_ = dir;
+  log_ = data_dir_.string() + ".log";
+  port_ = FreeTcpPort();
+  event_port_ = FreeTcpPort();
+}
+
+ServerProcess::~ServerProcess() {
+  if (Running()) (void)Stop(SIGINT, 10000);
+  if (pid_ > 0) {  // it would not stop: do not leave it behind
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  if (!data_dir_.empty()) fs::remove_all(data_dir_, ec);
+  fs::remove(log_, ec);
+}
+
+Status ServerProcess::Start() {
+  if (data_dir_.empty()) return MakeError("58000", "could not create a temporary data directory");
+  if (!hba_lines_.empty()) {
+    // Written before the first start: minipg keeps a pg_hba.conf it finds.
+    std::ofstream hba(data_dir_ / "pg_hba.conf", std::ios::trunc);
+    hba << "# written by minipg-sim from the scenario's hba lines\n";
+    for (const std::string& line : hba_lines_) hba << line << "\n";
+  }
+  std::vector<std::string> args = {MinipgBinary(),
+                                   "-D", data_dir_.string(),
+                                   "-p", std::to_string(port_),
+                                   "-k", data_dir_.string(),
+                                   "-h", "127.0.0.1",
+                                   "-c", fmt::format("event_port={}", event_port_)};
+  for (const auto& [name, value] : settings_) {
+    args.push_back("-c");
+    args.push_back(name + "=" + value);
+  }
+  pid_ = fork();
+  if (pid_ < 0) return MakeError("58000", fmt::format("could not fork: {}", std::strerror(errno)));
+  if (pid_ == 0) {
+    int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    setpgid(0, 0);  // a Ctrl-C at the terminal is the runner's to handle, not the server's
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  g_embedded_pid = pid_;
+  client::ConnectOptions probe;
+  probe.host = data_dir_.string();
+  probe.port = port_;
+  const passwd* pw = getpwuid(geteuid());
+  probe.user = pw != nullptr ? pw->pw_name : "postgres";
+  probe.database = "postgres";
+  probe.connect_timeout_ms = 2000;
+  for (int i = 0; i < 600; ++i) {  // up to 30 s: a loaded machine, a sanitizer build
+    if (!Running()) {
+      return MakeError("58000", fmt::format("minipg exited while starting; its log:\n{}", LogTail()));
+    }
+    auto c = client::Connection::Connect(probe);
+    if (c.ok()) {
+      (*c)->Close();
+      return OkStatus();
+    }
+    // Anything but "not listening yet" (e.g. an hba rule refusing the
+    // probe) still means the server is up.
+    if (c.error().sqlstate != sqlstate::kConnectionException &&
+        c.error().sqlstate != sqlstate::kCannotConnectNow && !c.error().sqlstate.empty()) {
+      return OkStatus();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return MakeError("58000", fmt::format("minipg did not start in 30 s; its log:\n{}", LogTail()));
+}
+
+bool ServerProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = 0;
+    g_embedded_pid = 0;
+    return false;
+  }
+  return r == 0;
+}
+
+Status ServerProcess::Stop(int sig, int timeout_ms) {
+  if (!Running()) return OkStatus();
+  kill(pid_, sig);
+  for (int waited = 0; waited < timeout_ms; waited += 20) {
+    if (!Running()) return OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return MakeError("57P01", fmt::format("the server did not stop within {} ms", timeout_ms));
+}
+
+std::string ServerProcess::LogTail(size_t max_bytes) const {
+  std::ifstream in(log_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string all = ss.str();
+  return all.size() > max_bytes ? all.substr(all.size() - max_bytes) : all;
+}
+
+}  // namespace minipg::sim

@@ -1,0 +1,115 @@
+/*-------------------------------------------------------------------------
+ * sim_client.h
+ *   One simulated client of a scenario: a real protocol connection (the
+ *   client library minipsql uses) driven by its own thread, so clients
+ *   overlap as real ones do. The runner posts actions; the client does them
+ *   in order and keeps its last outcome for `expect`.
+ *
+ *     runner thread --Post(action)--> [queue] --> client thread: Connect, Query, ...
+ *                   <--Last(), backend_pid(), Connected()--
+ *
+ * NOTES
+ *   Every action reports itself into the event stream (client_connect,
+ *   client_query, client_error, ...). Cancel() runs on the caller's thread
+ *   (it needs a second connection, as psql's Ctrl-C does) and never waits
+ *   for the client's own thread, which may be blocked in a query.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sim/client/client.h"
+
+namespace minipg::sim {
+
+class EventLink;
+
+/* What a client's last finished action gave. */
+struct Outcome {
+  bool ok = true;
+  std::string sqlstate;  // on failure
+  std::string message;
+  std::string severity;  // "ERROR" or "FATAL"
+  std::string tag;       // the last command tag of a query
+  int64_t rows = 0;      // rows of the last statement of a query
+  std::optional<std::string> first_value;  // first column of its first row (nullopt: none or NULL)
+};
+
+class SimClient {
+ public:
+  SimClient(std::string name, client::ConnectOptions options, bool tcp, EventLink* link);
+  ~SimClient();
+  SimClient(const SimClient&) = delete;
+  SimClient& operator=(const SimClient&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  /* Queues work for the client's thread. */
+  void Post(std::function<void()> task);
+  /* Waits until everything posted so far is done. */
+  void WaitIdle();
+  bool Idle();
+
+  /* Actions: called on the client's thread (through Post). */
+  void Connect();
+  void Query(const std::string& sql);
+  void CopyIn(const std::string& table, const std::filesystem::path& file, bool csv);
+  void Disconnect();
+  void Vanish();
+  void Stall();
+
+  /* From any thread: a CancelRequest for what the client runs now. */
+  Status Cancel();
+
+  /* What the runner's conditions read (any thread). */
+  Outcome Last();
+  int backend_pid();
+  int previous_pid();
+  /* Whether it has a connection the server has not closed; notices a
+   * server-side close (and its FATAL, which becomes the last outcome). */
+  bool Connected();
+  int64_t queries() const { return queries_; }
+  int64_t errors() const { return errors_; }
+
+ private:
+  void Loop();
+  void Fail(const Error& e);
+  void Succeed(const client::QueryResult& r);
+  void Disconnected(const char* how);
+
+  std::string name_;
+  client::ConnectOptions options_;
+  bool tcp_;
+  EventLink* link_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::function<void()>> queue_;
+  bool busy_ = false;
+  bool stop_ = false;
+
+  std::mutex conn_mu_;  // held by the client's thread while it uses conn_
+  std::unique_ptr<client::Connection> conn_;
+  int stall_fd_ = -1;
+
+  std::mutex state_mu_;  // guards what follows
+  Outcome last_;
+  int backend_pid_ = 0, previous_pid_ = 0;
+  int32_t cancel_key_ = 0;
+  std::atomic<int64_t> queries_{0}, errors_{0};
+
+  std::thread thread_;
+};
+
+}  // namespace minipg::sim
