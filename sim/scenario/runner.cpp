@@ -7,6 +7,7 @@
 #include "sim/scenario/runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
@@ -36,6 +37,27 @@ std::string OsUser() {
 std::string Millis(int64_t micros) {
   return micros % 1000000 == 0 ? fmt::format("{}s", micros / 1000000)
                                : fmt::format("{}ms", micros / 1000);
+}
+
+/* "do: repeat 10 (connect, query, disconnect)": a block in one line. */
+std::string DescribeBlock(const Action& a) {
+  std::vector<std::string> parts;
+  for (const Action& inner : a.body) {
+    switch (inner.verb) {
+      case ActionVerb::kConnect: parts.push_back("connect"); break;
+      case ActionVerb::kQuery: parts.push_back(inner.sql); break;
+      case ActionVerb::kCopyIn: parts.push_back("copy-in " + inner.table); break;
+      case ActionVerb::kIdle: parts.push_back("idle " + Millis(inner.micros)); break;
+      case ActionVerb::kDisconnect: parts.push_back("disconnect"); break;
+      case ActionVerb::kVanish: parts.push_back("vanish"); break;
+      case ActionVerb::kStall: parts.push_back("stall"); break;
+      case ActionVerb::kCancel: parts.push_back("cancel"); break;
+      case ActionVerb::kRepeat:
+      case ActionVerb::kDo: parts.push_back(DescribeBlock(inner)); break;
+    }
+  }
+  std::string head = a.verb == ActionVerb::kRepeat ? fmt::format("repeat {}", a.count) : "do";
+  return fmt::format("{} ({})", head, fmt::join(parts, "; "));
 }
 
 }  // namespace
@@ -288,7 +310,7 @@ void Runner::RunAction(const Step& step) {
     case ActionVerb::kStall: what = "stall (connect, send nothing)"; break;
     case ActionVerb::kCancel: what = "cancel"; break;
     case ActionVerb::kRepeat:
-    case ActionVerb::kDo: what = "do ..."; break;
+    case ActionVerb::kDo: what = DescribeBlock(a); break;
   }
   Say(fmt::format("    {}: {}{}", step.target, what, step.background ? "   &" : ""));
   if (a.verb == ActionVerb::kCancel) {  // on our thread: the client's own may be blocked
@@ -399,7 +421,7 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
     case Kind::kValue: {
       Outcome o = c->Last();
       got = o.first_value ? fmt::format("the value was \"{}\"", *o.first_value) : "there was no value";
-      return o.ok && o.first_value == cond.text;
+      return o.ok && o.first_value == Expand(cond.text);
     }
     case Kind::kRows: {
       Outcome o = c->Last();
@@ -449,6 +471,12 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
       size_t n = link_.CountEvents(cond.text, cond.fields);
       got = fmt::format("{} such event{}", n, n == 1 ? "" : "s");
       return (n > 0) == (cond.kind == Kind::kEvent);
+    }
+    case Kind::kEventCount: {
+      link_.Sync();
+      auto n = static_cast<int64_t>(link_.CountEvents(cond.text, cond.fields));
+      got = fmt::format("there were {}", n);
+      return compare(n, cond.compare, cond.number);
     }
     case Kind::kAccepting: {
       client::ConnectOptions o;
@@ -533,6 +561,7 @@ std::string DescribeCondition(const Condition& c) {
     case Kind::kEvent: return "event " + c.text + fields;
     case Kind::kNoEvent: return "no event " + c.text + fields;
     case Kind::kAccepting: return "server accepting";
+    case Kind::kEventCount: return fmt::format("events {}{} {} {}", c.text, fields, op, c.number);
   }
   return "?";
 }

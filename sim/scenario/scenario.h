@@ -85,13 +85,14 @@ struct Condition {
     kEvent,         // event TYPE [field=value ...]: such an event occurred (since the start)
     kNoEvent,       // no event TYPE [field=value ...]
     kAccepting,     // server accepting: a new connection gets in
+    kEventCount,    // events TYPE [field=value ...] CMP N: how many such events occurred
   };
   Kind kind = Kind::kOk;
   std::string client;  // the NAME, where the kind has one
   std::string text;    // SQLSTATE, value, state, or event type
-  Compare compare = Compare::kEq;  // kBackends, kRows
-  int64_t number = 0;              // kBackends, kRows
-  std::vector<std::pair<std::string, std::string>> fields;  // kEvent, kNoEvent
+  Compare compare = Compare::kEq;  // kBackends, kRows, kEventCount
+  int64_t number = 0;              // kBackends, kRows, kEventCount
+  std::vector<std::pair<std::string, std::string>> fields;  // kEvent, kNoEvent, kEventCount
 };
 
 enum class StepKind {

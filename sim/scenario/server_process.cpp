@@ -82,12 +82,9 @@ ServerProcess::~ServerProcess() {
 
 Status ServerProcess::Start() {
   if (data_dir_.empty()) return MakeError("58000", "could not create a temporary data directory");
-  if (!hba_lines_.empty()) {
-    // Written before the first start: minipg keeps a pg_hba.conf it finds.
-    std::ofstream hba(data_dir_ / "pg_hba.conf", std::ios::trunc);
-    hba << "# written by minipg-sim from the scenario's hba lines\n";
-    for (const std::string& line : hba_lines_) hba << line << "\n";
-  }
+  // A postmaster that is on its way out (it just logged its exit) is reaped first.
+  for (int i = 0; i < 500 && Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (Running()) return MakeError("55000", "the server is still running");
   std::vector<std::string> args = {MinipgBinary(),
                                    "-D", data_dir_.string(),
                                    "-p", std::to_string(port_),
@@ -128,17 +125,41 @@ Status ServerProcess::Start() {
     auto c = client::Connection::Connect(probe);
     if (c.ok()) {
       (*c)->Close();
-      return OkStatus();
+      return InstallHba();
     }
     // Anything but "not listening yet" (e.g. an hba rule refusing the
     // probe) still means the server is up.
     if (c.error().sqlstate != sqlstate::kConnectionException &&
         c.error().sqlstate != sqlstate::kCannotConnectNow && !c.error().sqlstate.empty()) {
-      return OkStatus();
+      return InstallHba();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return MakeError("58000", fmt::format("minipg did not start in 30 s; its log:\n{}", LogTail()));
+}
+
+/* The scenario's pg_hba.conf replaces the one the first start wrote (as
+ * initdb's); the postmaster re-reads it on SIGHUP, as PostgreSQL's does. */
+Status ServerProcess::InstallHba() {
+  if (hba_lines_.empty() || hba_installed_) return OkStatus();
+  {
+    std::ofstream hba(data_dir_ / "pg_hba.conf", std::ios::trunc);
+    hba << "# written by minipg-sim from the scenario's hba lines\n";
+    for (const std::string& line : hba_lines_) hba << line << "\n";
+    if (!hba) return MakeError("58030", "could not write pg_hba.conf");
+  }
+  size_t before = LogTail(SIZE_MAX).size();
+  kill(pid_, SIGHUP);
+  for (int i = 0; i < 600; ++i) {  // until the postmaster says it reloaded
+    std::string log = LogTail(SIZE_MAX);
+    if (log.size() > before && log.find("reloading configuration files", before) != std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the reload itself follows the line
+      hba_installed_ = true;
+      return OkStatus();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return MakeError("58000", fmt::format("minipg did not reload pg_hba.conf; its log:\n{}", LogTail()));
 }
 
 bool ServerProcess::Running() {

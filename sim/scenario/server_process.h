@@ -62,7 +62,10 @@ class ServerProcess {
 
  private:
   std::vector<std::pair<std::string, std::string>> settings_;
+  Status InstallHba();
+
   std::vector<std::string> hba_lines_;
+  bool hba_installed_ = false;
   std::filesystem::path data_dir_;
   std::filesystem::path log_;
   int port_ = 0;

@@ -1,0 +1,111 @@
+/*
+ * scenarios_test.cpp
+ *   Every lesson in scenarios/ is run by minipg-sim, as a teacher runs it:
+ *   each must pass (exit 0, every expectation held) and leave nothing
+ *   behind (its server stopped, its temporary data directory removed).
+ *   A scenario with a false expectation exits 1 naming the line; one that
+ *   does not parse exits 2 naming the file and line.
+ */
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string SourceDir() {
+  const char* d = std::getenv("MINIPG_SOURCE_DIR");
+  return d ? d : MINIPG_DEFAULT_SOURCE_DIR;
+}
+
+CommandResult Sim(const std::string& file, const std::string& flags = "") {
+  return RunCommand(BinDir() + "/minipg-sim " + flags + " " + file + " 2>&1 </dev/null");
+}
+
+/* What minipg-sim said it started: the server's pid and data directory. */
+void ExpectNothingLeft(const std::string& out) {
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(started minipg \(pid (\d+)\) in (\S+) )"))) << out;
+  pid_t pid = static_cast<pid_t>(std::stol(m[1]));
+  EXPECT_NE(kill(pid, 0), 0) << "the scenario's server is still running";
+  EXPECT_FALSE(fs::exists(m[2].str())) << "its data directory is still there: " << m[2];
+}
+
+std::vector<std::string> Lessons() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(SourceDir() + "/scenarios")) {
+    if (e.path().extension() == ".scn") out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class LessonTest : public ::testing::TestWithParam<std::string> {};
+
+// Scenario: the lesson runs against its own server; every expectation holds.
+TEST_P(LessonTest, Passes) {
+  auto r = Sim(SourceDir() + "/scenarios/" + GetParam());
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("0 failed: PASSED"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
+  ExpectNothingLeft(r.out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, LessonTest, ::testing::ValuesIn(Lessons()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return fs::path(info.param).stem().string();
+                         });
+
+// Scenario: there are the twelve lessons the course needs, each opening with its goal.
+TEST(ScenariosTest, EveryLessonStatesItsGoal) {
+  std::vector<std::string> lessons = Lessons();
+  EXPECT_GE(lessons.size(), 12u);
+  for (const std::string& name : lessons) {
+    std::ifstream in(SourceDir() + "/scenarios/" + name);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\ngoal "), std::string::npos) << name << " has no goal";
+  }
+}
+
+// Scenario: a false expectation fails the run (exit 1) and names its line.
+TEST(ScenariosTest, FalseExpectationFails) {
+  auto r = Sim(SourceDir() + "/tests/sim/data/failing.scn");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIL  failing.scn:10: expect alice value 41: the value was \"42\""), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 failed: FAILED"), std::string::npos) << r.out;
+  ExpectNothingLeft(r.out);
+}
+
+// Scenario: a typo is caught before anything runs (exit 2), with file and line.
+TEST(ScenariosTest, ParseErrorNamesFileAndLine) {
+  auto r = Sim(SourceDir() + "/tests/sim/data/broken.scn");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("broken.scn:3:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("started minipg"), std::string::npos) << r.out;
+}
+
+// Scenario: --server attaches to a server that is already running and leaves it running.
+TEST(ScenariosTest, AttachesToARunningServer) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto r = Sim(SourceDir() + "/scenarios/hello.scn",
+               "--server 127.0.0.1:" + std::to_string(server.port()) + " --socket-dir " + server.socket_dir() +
+                   " --event-port " + std::to_string(server.event_port()));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.find("started minipg"), std::string::npos) << r.out;
+  EXPECT_TRUE(server.Running());
+}
+
+}  // namespace
+}  // namespace minipg::testing
