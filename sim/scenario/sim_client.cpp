@@ -25,7 +25,7 @@ SimClient::~SimClient() {
     stop_ = true;
   }
   queue_cv_.notify_all();
-  (void)Cancel();  // a client stuck in a long query lets go
+  if (!Idle()) (void)Cancel();  // a client stuck in a long query lets go
   thread_.join();
   if (conn_) conn_->Close();
   if (stall_fd_ >= 0) close(stall_fd_);

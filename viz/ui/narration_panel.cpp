@@ -9,13 +9,13 @@
 
 namespace minipg::viz::ui {
 
-float NarrationPanel::Height(const Model& model, float width) const {
+float NarrationPanel::Height(const Model& model, float) const {
   if (!model.narration().active) return 0.0f;
+  // A fixed height, so the panels below do not move from caption to
+  // caption: two lines of the large font, then the tally.
   ImFont* font = fonts_.title != nullptr ? fonts_.title : ImGui::GetFont();
-  const Narration& n = model.narration();
-  std::string caption = n.caption.empty() ? n.goal : n.caption;
-  ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, width - 40.0f, caption.c_str());
-  return size.y + ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2 + 8.0f;
+  return 2.0f * font->FontSize + ImGui::GetTextLineHeightWithSpacing() +
+         2.0f * ImGui::GetStyle().WindowPadding.y + 10.0f;
 }
 
 void NarrationPanel::Draw(const Model& model) {

@@ -18,7 +18,8 @@ namespace minipg::viz::ui {
 class NarrationPanel {
  public:
   explicit NarrationPanel(const Fonts& fonts) : fonts_(fonts) {}
-  /* The height it wants for a window `width` wide. */
+  /* The height of its strip (0 when no scenario is playing); the same
+   * for every caption, so the layout below stays still. */
   float Height(const Model& model, float width) const;
   void Draw(const Model& model);
 
