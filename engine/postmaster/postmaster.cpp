@@ -141,6 +141,10 @@ class Postmaster {
  private:
   Status OpenListenSockets();
   Status OpenTcpSocket(const std::string& address);
+  /* How many connections may wait for accept(): like PostgreSQL, twice
+   * the connections it serves (a burst of clients must not find a full
+   * queue and get EAGAIN), within the kernel's limit. */
+  int ListenBacklog() const { return std::min(2 * config_.max_connections + 16, SOMAXCONN); }
   Status OpenUnixSocket(const std::string& dir);
   Status OpenEventChannel();
   void StartCollector();
@@ -229,7 +233,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
       }
       continue;
     }
-    if (listen(fd, 128) < 0) {
+    if (listen(fd, ListenBacklog()) < 0) {
       close(fd);
       continue;
     }
@@ -267,7 +271,8 @@ Status Postmaster::OpenUnixSocket(const std::string& dir) {
   }
   unlink(path.c_str());
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || listen(fd, 128) < 0) {
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
+      listen(fd, ListenBacklog()) < 0) {
     int err = errno;
     if (fd >= 0) close(fd);
     return SocketError(fmt::format("could not create Unix socket \"{}\": {}", path, std::strerror(err)));

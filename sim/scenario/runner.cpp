@@ -279,6 +279,12 @@ void Runner::RunStep(const Step& step) {
                     .count();
       Say(fmt::format("    wait {}: done after {} ms ({} queries, {} errors so far)",
                       step.target.empty() ? "(everyone)" : step.target, ms, queries, errors));
+      for (SimClient* c : who) {  // one example of what went wrong, if anything did
+        if (Outcome o = c->Last(); !o.ok) {
+          Say(fmt::format("      e.g. {}: {}:  {} ({})", c->name(), o.severity, o.message, o.sqlstate));
+          break;
+        }
+      }
       break;
     }
     case StepKind::kWaitUntil:

@@ -95,6 +95,14 @@ TEST(ScenariosTest, ParseErrorNamesFileAndLine) {
   EXPECT_EQ(r.out.find("started minipg"), std::string::npos) << r.out;
 }
 
+// Scenario: one runner process drives a hundred connections at once.
+TEST(ScenariosTest, AHundredClients) {
+  auto r = Sim(SourceDir() + "/tests/sim/data/hundred_clients.scn");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("(300 queries, 0 errors so far)"), std::string::npos) << r.out;
+  ExpectNothingLeft(r.out);
+}
+
 // Scenario: --server attaches to a server that is already running and leaves it running.
 TEST(ScenariosTest, AttachesToARunningServer) {
   Server server;
