@@ -83,6 +83,9 @@ class Collector {
   std::map<int64_t, uint64_t> order_of_pid_;
   uint64_t next_order_ = 0;
   std::vector<Subscriber> subscribers_;
+  // The lesson being played (minipg-sim's scenario_start and last caption),
+  // so a viewer that connects mid-lesson sees what it is about.
+  std::string scenario_line_, caption_line_;
 };
 
 std::string Collector::HelloLine() const {
@@ -178,6 +181,17 @@ void Collector::Track(const nlohmann::json& ev) {
     case EventType::kPostmasterExit:
       remove(pid);
       break;
+    case EventType::kScenarioStart:
+      scenario_line_ = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      caption_line_.clear();
+      break;
+    case EventType::kCaption:
+      caption_line_ = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      break;
+    case EventType::kScenarioEnd:
+      scenario_line_.clear();
+      caption_line_.clear();
+      break;
     default:
       break;
   }
@@ -230,6 +244,8 @@ void Collector::AcceptSubscribers() {
       if (!p.data_directory.empty()) e.Str("data_directory", p.data_directory);
       s.backlog += e.Json() + "\n";
     }
+    if (!scenario_line_.empty()) s.backlog += scenario_line_ + "\n";
+    if (!caption_line_.empty()) s.backlog += caption_line_ + "\n";
     subscribers_.push_back(std::move(s));
   }
 }

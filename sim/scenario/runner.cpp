@@ -118,7 +118,7 @@ Status Runner::Setup() {
     event_port_ = options_.event_port > 0 ? options_.event_port : port_ + 1;
     socket_dir_ = options_.socket_dir;
     if (!scenario_.settings.empty() || !scenario_.hba_lines.empty()) {
-      Say("minipg-sim: warning: the scenario's server and hba lines are ignored with --server");
+      Say("minipg-sim: note: with --server, the scenario's server and hba lines are the server's own business");
     }
   }
   if (Status s = OpenLink(); !s.ok()) {

@@ -70,6 +70,10 @@ ServerProcess::ServerProcess(std::vector<std::pair<std::string, std::string>> se
 }
 
 ServerProcess::~ServerProcess() {
+  if (detached_) {
+    g_embedded_pid = 0;
+    return;
+  }
   if (Running()) (void)Stop(SIGINT, 10000);
   if (pid_ > 0) {  // it would not stop: do not leave it behind
     kill(pid_, SIGKILL);

@@ -10,7 +10,7 @@
  * NOTES
  *   Start() returns once a connection succeeds. Stop() and the destructor
  *   wait for the postmaster to exit, so nothing is left running; the
- *   destructor also removes the data directory.
+ *   destructor also removes the data directory (unless Detach()ed).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -51,6 +51,9 @@ class ServerProcess {
    * up to `timeout_ms` for the postmaster to exit. */
   Status Stop(int sig, int timeout_ms = 30000);
   bool Running();
+  /* Leaves the server running when this object goes: its data directory
+   * stays too (the demo hands the server to the user). */
+  void Detach() { detached_ = true; }
 
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
@@ -66,6 +69,7 @@ class ServerProcess {
 
   std::vector<std::string> hba_lines_;
   bool hba_installed_ = false;
+  bool detached_ = false;
   std::filesystem::path data_dir_;
   std::filesystem::path log_;
   int port_ = 0;

@@ -209,6 +209,18 @@ TEST(EventStreamTest, ClientSideEventsJoinTheStream) {
             0);
   EXPECT_EQ(Find(watcher.seen, "caption", [](const json& e) { return e["text"] == "skewed"; }), -1);
   EXPECT_EQ(Find(watcher.seen, "crash", [](const json&) { return true; }), -1);
+
+  // A viewer that connects mid-lesson first gets the lesson and its current caption.
+  int64_t started = trace::NowMicros();
+  std::string lesson = json{{"type", "scenario_start"}, {"ts", started}, {"pid", 4242}, {"title", "Hello"}}.dump() +
+                       "\n" + line("caption", started + 1, "now");
+  ASSERT_EQ(send(*fd, lesson.data(), lesson.size(), MSG_NOSIGNAL), static_cast<ssize_t>(lesson.size()));
+  ASSERT_TRUE(watcher.ReadUntil([](const json& e) { return e["type"] == "caption" && e["text"] == "now"; }));
+  Subscriber late(server.event_port());
+  ASSERT_TRUE(late.ReadUntil([](const json& e) { return e["type"] == "caption"; }))
+      << (late.seen.empty() ? std::string("nothing") : late.seen.back().dump()) << " " << late.seen.size();
+  EXPECT_EQ(late.seen.back()["text"], "now");
+  EXPECT_GE(Find(late.seen, "scenario_start", [](const json& e) { return e["title"] == "Hello"; }), 0);
   close(*fd);
 }
 

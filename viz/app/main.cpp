@@ -3,6 +3,7 @@
  *   minipg-viz: the visualizer's entry point. Parses the command line and
  *   runs the App.
  *
+ *     minipg-viz                               the demo: its own server and the guided tour
  *     minipg-viz --connect 127.0.0.1:5433      follow a live server
  *     minipg-viz --open trace.jsonl            replay a saved trace
  *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500]
@@ -14,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "viz/app/app.h"
+#include "viz/app/demo.h"
 #include "viz/model/source.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +26,10 @@ int main(int argc, char** argv) {
   auto* open = cli.add_option("--open", options.open, "replay a saved JSONL trace file")
                    ->check(CLI::ExistingFile);
   connect->excludes(open);
+  std::string tour = minipg::viz::DefaultTourScenario();
+  cli.add_option("--tour", tour,
+                 "without --connect/--open: the scenario the demo plays (\"\" for none)")
+      ->capture_default_str();
   cli.add_option("--screenshot", options.screenshot,
                  "render, write a PNG to this file and exit");
   cli.add_option("--after-ms", options.after_ms,
@@ -50,8 +56,22 @@ int main(int argc, char** argv) {
     }
   }
 
-  minipg::viz::App app(options);
-  return app.Run();
+  // No source: the embedded default, a server of our own and the tour.
+  minipg::viz::Demo demo;
+  if (options.connect.empty() && options.open.empty()) {
+    if (minipg::Status s = demo.Start(tour); !s.ok()) {
+      std::fprintf(stderr, "minipg-viz: %s\n", s.error().message.c_str());
+      return 1;
+    }
+    options.connect = demo.EventAddress();
+  }
+  int rc;
+  {
+    minipg::viz::App app(options);
+    rc = app.Run();
+  }
+  demo.Finish(rc == 0);  // the server outlives a window that worked
+  return rc;
 }
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -319,7 +319,8 @@ void Model::Apply(const Event& ev) {
     }
     any_timed_event_ = true;
   }
-  AddLog(ev);
+  // A runner's sync markers are its own bookkeeping, not something to read.
+  if (ev.type != EventType::kSync) AddLog(ev);
 
   if (!ev.type) {
     Record(AnomalyKind::kUnknownEventType, ev.ts, ev.pid,

@@ -13,11 +13,13 @@
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb_image.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -94,6 +96,57 @@ TEST(ScreenshotTest, ReplayedTraceRendersToPng) {
   stbi_image_free(pixels);
   // Text, boxes in several state colours, lines: far more than a blank frame.
   EXPECT_GT(colours.size(), 20u) << "the screenshot looks blank";
+  fs::remove_all(dir);
+}
+
+/* Whether a rendered PNG shows something: text, boxes, colours. */
+void ExpectRealPicture(const fs::path& png) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
+  std::set<uint32_t> colours;
+  for (int i = 0; i < w * h; ++i) {
+    const unsigned char* p = pixels + 4 * i;
+    colours.insert(uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]);
+  }
+  stbi_image_free(pixels);
+  EXPECT_GT(colours.size(), 20u) << "the screenshot looks blank";
+}
+
+// Scenario: with no arguments (the README's demo) the program starts its own
+// server, plays the guided tour against it, and leaves the server running
+// for the user, saying how to reach it and stop it.
+TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-demo-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path png = dir / "demo.png";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --screenshot " +
+                          ShellQuote(png.string()) + " --after-ms 5000",
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("minipg-viz: playing the guided tour"), std::string::npos) << output;
+  EXPECT_NE(output.find("[1] The postmaster is listening."), std::string::npos) << output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(still running \(pid (\d+)\))"))) << output;
+  pid_t server = static_cast<pid_t>(std::stol(m[1]));
+  std::smatch d;
+  ASSERT_TRUE(std::regex_search(output, d, std::regex(R"(psql -h (\S+) -p (\d+) -d postgres)"))) << output;
+  EXPECT_EQ(::kill(server, 0), 0) << "the demo's server should still be running";
+  std::string psql_out;
+  if (std::system("command -v psql >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(RunCommand("psql -X -A -t -h " + d[1].str() + " -p " + d[2].str() + " -d postgres -c 'SELECT 40 + 2'",
+                         &psql_out),
+              0)
+        << psql_out;
+    EXPECT_NE(psql_out.find("42"), std::string::npos) << psql_out;
+  }
+  ::kill(server, SIGINT);  // as the output says
+  for (int i = 0; i < 500 && ::kill(server, 0) == 0; ++i) ::usleep(20000);
+  EXPECT_NE(::kill(server, 0), 0) << "the server did not stop on SIGINT";
+  ExpectRealPicture(png);
+  fs::remove_all(d[1].str());
   fs::remove_all(dir);
 }
 

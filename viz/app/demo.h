@@ -1,0 +1,53 @@
+/*-------------------------------------------------------------------------
+ * demo.h
+ *   minipg-viz with no source (no --connect, no --open): the embedded
+ *   default. It starts its own minipg in a temporary data directory, has
+ *   minipg-sim play the guided tour (scenarios/tour.scn) against it, and
+ *   shows it all live. When the window closes the server keeps running
+ *   for the user to connect psql to; how is printed.
+ *
+ *     minipg-viz  ->  Demo::Start  ->  minipg (ServerProcess)
+ *                                  ->  minipg-sim tour.scn --server ...  (a child process)
+ *                 <-  events on the server's event_port
+ *
+ * NOTES
+ *   minipg-sim runs as its own process, as a teacher would run it, so the
+ *   window never waits for a client. If the window closes first, the tour
+ *   is interrupted (SIGINT) and its clients disconnect.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/common/error.h"
+#include "sim/scenario/server_process.h"
+
+namespace minipg::viz {
+
+class Demo {
+ public:
+  Demo() = default;
+  ~Demo();
+
+  /* Starts the server and the tour (`scenario`: a .scn file, "" for none). */
+  Status Start(const std::string& scenario);
+  /* "127.0.0.1:PORT" of the server's event stream. */
+  std::string EventAddress() const;
+  /* Stops the tour if it still runs. With `keep_server`, leaves the server
+   * running and says how to reach and stop it; otherwise (the window never
+   * opened) stops it and removes its data directory. */
+  void Finish(bool keep_server);
+
+ private:
+  std::unique_ptr<sim::ServerProcess> server_;
+  pid_t tour_ = 0;
+};
+
+/* The guided tour's scenario file: scenarios/tour.scn of the source tree. */
+std::string DefaultTourScenario();
+
+}  // namespace minipg::viz
