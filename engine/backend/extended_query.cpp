@@ -246,20 +246,26 @@ Status Backend::ExecBind(std::string_view body) {
     v.format = m->param_formats.empty()       ? sql::kFormatText
                : m->param_formats.size() == 1 ? m->param_formats[0]
                                               : m->param_formats[i];
+    // The context PostgreSQL's bind_param_error_callback adds to an error
+    // in a parameter; once a text value has been read it names the value,
+    // which log_parameter_max_length_on_error (0) prints as '...'.
+    auto where = [&](bool value_read) {
+      std::string param = m->portal.empty()
+                              ? fmt::format("unnamed portal parameter ${}", i + 1)
+                              : fmt::format("portal \"{}\" parameter ${}", m->portal, i + 1);
+      return value_read ? param + " = '...'" : param;
+    };
     // A text value is text from the client: it must be UTF-8.
-    Result<std::optional<std::string>> text = std::optional<std::string>();
-    if (Status u = v.bytes && v.format == sql::kFormatText ? VerifyUtf8(*v.bytes) : OkStatus(); !u.ok()) {
-      text = u.error();
-    } else {
-      text = sql::ParamToText(v, ps.desc.param_types[i], ps.param_oids[i], static_cast<int>(i + 1));
+    bool is_text = v.bytes && v.format == sql::kFormatText;
+    if (Status u = is_text ? VerifyUtf8(*v.bytes) : OkStatus(); !u.ok()) {
+      Error e = u.error();
+      e.context = where(false);
+      return e;
     }
+    auto text = sql::ParamToText(v, ps.desc.param_types[i], ps.param_oids[i], static_cast<int>(i + 1));
     if (!text.ok()) {
-      // The context PostgreSQL's bind_param_error_callback adds.
       Error e = text.error();
-      if (e.context.empty()) {
-        e.context = m->portal.empty() ? fmt::format("unnamed portal parameter ${}", i + 1)
-                                      : fmt::format("portal \"{}\" parameter ${}", m->portal, i + 1);
-      }
+      if (e.context.empty()) e.context = where(is_text);
       return e;
     }
     portal.params.values.push_back(std::move(*text));

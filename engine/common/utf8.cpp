@@ -79,4 +79,13 @@ Status VerifyUtf8(std::string_view s) {
                    fmt::format("invalid byte sequence for encoding \"UTF8\": {}", bytes));
 }
 
+std::string CleanAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    auto b = static_cast<unsigned char>(c);
+    if (b < 32 || b > 126) c = '?';
+  }
+  return out;
+}
+
 }  // namespace minipg

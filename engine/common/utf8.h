@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "engine/common/error.h"
@@ -26,5 +27,10 @@ size_t ValidUtf8Prefix(std::string_view s);
 
 /* OK, or ERROR 22021 naming the first bad byte sequence as PostgreSQL does. */
 Status VerifyUtf8(std::string_view s);
+
+/* application_name as PostgreSQL 15 keeps it (pg_clean_ascii): every byte
+ * that is not printable ASCII becomes '?', whether the name came in the
+ * startup packet (which PostgreSQL does not check for UTF-8) or from SET. */
+std::string CleanAscii(std::string_view s);
 
 }  // namespace minipg

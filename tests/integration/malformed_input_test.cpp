@@ -244,6 +244,7 @@ TEST(MalformedInputTest, BadMessageBodiesAreErrors) {
 
 // Scenario: a parameter format code other than 0 (text) or 1 (binary) is
 // 22023 invalid_parameter_value, as in PostgreSQL, not a protocol error.
+// Errors in a parameter carry PostgreSQL's CONTEXT naming it.
 TEST(MalformedInputTest, UnsupportedParameterFormatCode) {
   Server server;
   ASSERT_TRUE(server.Start());
@@ -256,6 +257,34 @@ TEST(MalformedInputTest, UnsupportedParameterFormatCode) {
   EXPECT_EQ(errors[0].message, "unsupported format code: 2");
   EXPECT_EQ(errors[0].context, "unnamed portal parameter $1");
   EXPECT_TRUE(a.StillWorks());
+  // A text value that was read but does not parse: PostgreSQL's context
+  // names the value, cut to log_parameter_max_length_on_error (0) bytes.
+  errors = a.Send(Parse("", "SELECT $1::int") + BindOne(0, 3, "abc") + Sync());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].sqlstate, "22P02");
+  EXPECT_EQ(errors[0].context, "unnamed portal parameter $1 = '...'");
+  EXPECT_TRUE(a.StillWorks());
+}
+
+// Scenario: PostgreSQL does not check startup parameters for UTF-8, but
+// keeps application_name printable ASCII (pg_clean_ascii): any other byte,
+// from the startup packet or from SET, becomes '?'. So a name that is not
+// UTF-8 can never reach a client through SHOW or ParameterStatus.
+TEST(MalformedInputTest, ApplicationNameIsCleanedToAscii) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  client::ConnectOptions options = server.Options();
+  options.application_name = "ab\xff" "c\td";
+  auto c = client::Connection::Connect(options);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ((*c)->parameters().at("application_name"), "ab?c?d");
+  auto show = (*c)->Query("SHOW application_name");
+  ASSERT_TRUE(show.ok() && show->ok());
+  EXPECT_EQ(show->Scalar(), std::optional<std::string>("ab?c?d"));
+  ASSERT_TRUE((*c)->Query("SET application_name = 'caf\xc3\xa9'")->ok());
+  show = (*c)->Query("SHOW application_name");
+  ASSERT_TRUE(show.ok() && show->ok());
+  EXPECT_EQ(show->Scalar(), std::optional<std::string>("caf??"));
 }
 
 }  // namespace
