@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -158,8 +159,9 @@ TEST(MalformedInputTest, InvalidUtf8IsAnErrorNotACrash) {
   EXPECT_EQ(log.find("terminating any other active server processes"), std::string::npos) << log;
 }
 
-// Scenario: COPY FROM STDIN data that is not UTF-8 is ERROR 22021 with
-// "COPY t, line N"; the session goes on and nothing was copied.
+// Scenario: COPY FROM data (STDIN or a server-side file) that is not UTF-8
+// is ERROR 22021 with "COPY t, line N"; the session goes on and nothing
+// was copied.
 TEST(MalformedInputTest, InvalidUtf8InCopyData) {
   Server server;
   ASSERT_TRUE(server.Start());
@@ -180,6 +182,18 @@ TEST(MalformedInputTest, InvalidUtf8InCopyData) {
   EXPECT_EQ(r->error->sqlstate, "22021");
   EXPECT_EQ(r->error->message, kBadUtf8Ff);
   EXPECT_EQ(r->error->context, "COPY t, line 2");
+  // The same for a server-side file.
+  std::string path = (server.data_dir() / "bad_copy.txt").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "ok\nb\xffx\n";
+  }
+  auto file = (*c)->Query("COPY t FROM '" + path + "'");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(file->error.has_value());
+  EXPECT_EQ(file->error->sqlstate, "22021");
+  EXPECT_EQ(file->error->message, kBadUtf8Ff);
+  EXPECT_EQ(file->error->context, "COPY t, line 2");
   auto rows = (*c)->Query("SELECT a FROM t");
   ASSERT_TRUE(rows.ok() && rows->ok());
   EXPECT_EQ(rows->statements.back().tag, "SELECT 0");
