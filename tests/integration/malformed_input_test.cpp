@@ -29,11 +29,14 @@ namespace protocol = minipg::protocol;
 std::string Raw(char type, const std::string& body) {
   std::string out(1, type);
   uint32_t len = static_cast<uint32_t>(body.size() + 4);
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((len >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((len >> shift) & 0xff));
   return out + body;
 }
 
-std::string Sync() { return Raw('S', ""); }
+std::string Sync() {
+  return Raw('S', "");
+}
 
 /* A session on a raw socket (the client library does the startup). */
 class RawSession {
@@ -50,7 +53,8 @@ class RawSession {
    * (empty when none), or "EOF" if the session ended. */
   std::vector<protocol::ErrorFields> Send(const std::string& wire, std::string* types = nullptr) {
     std::vector<protocol::ErrorFields> errors;
-    EXPECT_EQ(send(conn_->fd(), wire.data(), wire.size(), MSG_NOSIGNAL), static_cast<ssize_t>(wire.size()));
+    EXPECT_EQ(send(conn_->fd(), wire.data(), wire.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(wire.size()));
     protocol::MessageReader reader(conn_->fd(), protocol::Peer::kBackend);
     for (;;) {
       auto m = reader.ReadMessage();
@@ -78,7 +82,9 @@ class RawSession {
   std::unique_ptr<client::Connection> conn_;
 };
 
-std::string Query(const std::string& sql) { return Raw('Q', sql + std::string(1, '\0')); }
+std::string Query(const std::string& sql) {
+  return Raw('Q', sql + std::string(1, '\0'));
+}
 
 std::string Parse(const std::string& name, const std::string& sql) {
   return Raw('P', name + std::string(1, '\0') + sql + std::string(3, '\0'));
@@ -92,7 +98,8 @@ std::string BindOne(int16_t format, int32_t len, const std::string& bytes) {
   body.push_back(static_cast<char>((format >> 8) & 0xff));
   body.push_back(static_cast<char>(format & 0xff));
   body += std::string("\0\x01", 2);
-  for (int shift = 24; shift >= 0; shift -= 8) body.push_back(static_cast<char>((len >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    body.push_back(static_cast<char>((len >> shift) & 0xff));
   body += bytes;
   body += std::string("\0\0", 2);  // no result formats
   return Raw('B', body);
@@ -127,12 +134,14 @@ TEST(MalformedInputTest, InvalidUtf8IsAnErrorNotACrash) {
       {Query("SELECT 1 AS \"\xff\""), kBadUtf8Ff, ""},
       {Query("SELECT * FROM t WHERE a = '\xff'"), kBadUtf8Ff, ""},
       // As many bytes as the first one promises, at most what is left.
-      {Query("SELECT '\xe2\x28\xa1'"), "invalid byte sequence for encoding \"UTF8\": 0xe2 0x28 0xa1", ""},
+      {Query("SELECT '\xe2\x28\xa1'"),
+       "invalid byte sequence for encoding \"UTF8\": 0xe2 0x28 0xa1", ""},
       {Query("SELECT 'a\xe2\x82"), "invalid byte sequence for encoding \"UTF8\": 0xe2 0x82", ""},
       {Query("SELECT '\xc0\xaf'"), "invalid byte sequence for encoding \"UTF8\": 0xc0 0xaf", ""},
       {Parse("", "SELECT '\xff'") + Sync(), kBadUtf8Ff, ""},
       {Parse("s\xff", "SELECT 1") + Sync(), kBadUtf8Ff, ""},
-      {Parse("", "SELECT $1::text") + BindOne(0, 1, "\xff") + Sync(), kBadUtf8Ff, "unnamed portal parameter $1"},
+      {Parse("", "SELECT $1::text") + BindOne(0, 1, "\xff") + Sync(), kBadUtf8Ff,
+       "unnamed portal parameter $1"},
       {Describe('S', "\xff") + Sync(), kBadUtf8Ff, ""},
   };
   for (const Case& c : cases) {
@@ -215,10 +224,10 @@ TEST(MalformedInputTest, BadMessageBodiesAreErrors) {
     std::string context;
   };
   std::vector<Case> cases = {
-      {Parse("", "SELECT $1::text") + BindOne(0, -2, "") + Sync(), "insufficient data left in message",
-       "unnamed portal parameter $1"},
-      {Parse("", "SELECT $1::text") + BindOne(0, 100, "abc") + Sync(), "insufficient data left in message",
-       "unnamed portal parameter $1"},
+      {Parse("", "SELECT $1::text") + BindOne(0, -2, "") + Sync(),
+       "insufficient data left in message", "unnamed portal parameter $1"},
+      {Parse("", "SELECT $1::text") + BindOne(0, 100, "abc") + Sync(),
+       "insufficient data left in message", "unnamed portal parameter $1"},
       {Describe('X', "foo") + Sync(), "invalid DESCRIBE message subtype 88", ""},
       {Raw('C', std::string("Xfoo\0", 5)) + Sync(), "invalid CLOSE message subtype 88", ""},
       {Raw('Q', std::string("SELECT 1\0xx", 11)), "invalid message format", ""},
@@ -288,7 +297,9 @@ TEST(MalformedInputTest, ApplicationNameIsCleanedToAscii) {
   Server server;
   ASSERT_TRUE(server.Start());
   client::ConnectOptions options = server.Options();
-  options.application_name = "ab\xff" "c\td";
+  options.application_name =
+      "ab\xff"
+      "c\td";
   auto c = client::Connection::Connect(options);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ((*c)->parameters().at("application_name"), "ab?c?d");
