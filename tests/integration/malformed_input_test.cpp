@@ -191,6 +191,30 @@ TEST(MalformedInputTest, InvalidUtf8InCopyData) {
   EXPECT_EQ(r->error->sqlstate, "22021");
   EXPECT_EQ(r->error->message, kBadUtf8Ff);
   EXPECT_EQ(r->error->context, "COPY t, line 2");
+  // CopyFail's message is text too; and a CopyFail without its string is
+  // an ERROR, not the end of the session.
+  for (const auto& [body, want] : std::vector<std::pair<std::string, std::string>>{
+           {std::string("why \xff\0", 6), "22021 " + std::string(kBadUtf8Ff)},
+           {"why", "08P01 invalid string in message"}}) {
+    auto& conn = **c;
+    std::string wire;
+    protocol::EncodeQuery(wire, "COPY t FROM STDIN");
+    wire += Raw('d', "ok\n") + Raw('f', body);
+    ASSERT_EQ(send(conn.fd(), wire.data(), wire.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(wire.size()));
+    protocol::MessageReader reader(conn.fd(), protocol::Peer::kBackend);
+    std::string got;
+    for (;;) {
+      auto m = reader.ReadMessage();
+      ASSERT_TRUE(m.ok()) << "the session must go on after " << want;
+      if (m->type == 'E') {
+        auto e = protocol::DecodeErrorResponse(m->body);
+        got = e->severity + " " + e->sqlstate + " " + e->message + " / " + e->context;
+      }
+      if (m->type == 'Z') break;
+    }
+    EXPECT_EQ(got, "ERROR " + want + " / COPY t, line 2");
+  }
   // The same for a server-side file.
   std::string path = (server.data_dir() / "bad_copy.txt").string();
   {
