@@ -46,6 +46,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/protocol/codec.h"
@@ -276,7 +277,7 @@ bool Backend::ReadStartup() {
     const auto& m = std::get<proto::StartupMessage>(*decoded);
     user_ = m.Get("user");
     database_ = m.Get("database");
-    application_name_ = m.Get("application_name");
+    application_name_ = CleanAscii(m.Get("application_name"));  // as PostgreSQL 15 keeps it
     if (database_.empty()) database_ = user_;
     trace::Event(EventType::kStartup)
         .Str("user", user_)

@@ -27,6 +27,7 @@
 #include "engine/backend/backend_internal.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/utf8.h"
 
 namespace minipg::backend {
 
@@ -81,8 +82,15 @@ Result<std::optional<std::string>> WireCopyChannel::Receive() {
       case proto::fe::kCopyDone:
         return std::optional<std::string>();
       case proto::fe::kCopyFail: {
+        // Its message is text from the client: a body that does not decode
+        // or is not UTF-8 is an ERROR in its own right, as in PostgreSQL.
         auto why = proto::DecodeCopyFail(msg->body);
-        if (!why.ok()) return why.error();
+        if (!why.ok()) {
+          Error e = why.error();
+          e.severity = Severity::kError;
+          return e;
+        }
+        if (Status s = VerifyUtf8(*why); !s.ok()) return s.error();
         return MakeError(sqlstate::kQueryCanceled, fmt::format("COPY from stdin failed: {}", *why));
       }
       case proto::fe::kFlush:

@@ -32,11 +32,13 @@
  */
 #include <fmt/format.h>
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "engine/backend/backend_internal.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/sql/params.h"
 #include "engine/sql/settings.h"
@@ -64,6 +66,21 @@ Error AbortedTransaction() {
   return MakeError(
       sqlstate::kInFailedSqlTransaction,
       "current transaction is aborted, commands ignored until end of transaction block");
+}
+
+/* A message body that does not decode is an ERROR, not FATAL: the framing
+ * is intact, so (as in PostgreSQL) the session skips to Sync and goes on. */
+Error BodyError(Error e) {
+  if (e.severity == Severity::kFatal) e.severity = Severity::kError;
+  return e;
+}
+
+/* Every name a client sends is text, and must be UTF-8 (see common/utf8.h). */
+Status VerifyNames(std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    if (Status s = VerifyUtf8(name); !s.ok()) return s;
+  }
+  return OkStatus();
 }
 
 bool EndsBlock(const sql::Statement* stmt) {
@@ -145,7 +162,8 @@ void Backend::BeginMessage(const char* activity) {
 
 Status Backend::ExecParse(std::string_view body) {
   auto m = proto::DecodeParse(body);
-  if (!m.ok()) Fatal(m.error());
+  if (!m.ok()) return BodyError(m.error());
+  if (Status v = VerifyNames({m->name, m->query}); !v.ok()) return v;
   BeginMessage("PARSE");
   if (m->name.empty()) {
     statements_.erase("");  // a new unnamed statement replaces the old one, even if it fails
@@ -182,7 +200,7 @@ Status Backend::ExecParse(std::string_view body) {
   for (sql::TypeId t : prepared->desc.param_types) params.push_back(sql::TypeName(t));
   trace::Event(EventType::kPrepare)
       .Str("name", prepared->name)
-      .Raw("params", params.dump())
+      .Raw("params", params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
       .Str("text", prepared->text)
       .Emit();
   statements_[m->name] = std::move(prepared);
@@ -192,7 +210,8 @@ Status Backend::ExecParse(std::string_view body) {
 
 Status Backend::ExecBind(std::string_view body) {
   auto m = proto::DecodeBind(body);
-  if (!m.ok()) Fatal(m.error());
+  if (!m.ok()) return BodyError(m.error());
+  if (Status v = VerifyNames({m->portal, m->statement}); !v.ok()) return v;
   BeginMessage("BIND");
   auto it = statements_.find(m->statement);
   if (it == statements_.end()) return StatementMissing(m->statement);
@@ -227,9 +246,28 @@ Status Backend::ExecBind(std::string_view body) {
     v.format = m->param_formats.empty()       ? sql::kFormatText
                : m->param_formats.size() == 1 ? m->param_formats[0]
                                               : m->param_formats[i];
-    auto text =
-        sql::ParamToText(v, ps.desc.param_types[i], ps.param_oids[i], static_cast<int>(i + 1));
-    if (!text.ok()) return text.error();
+    // The context PostgreSQL's bind_param_error_callback adds to an error
+    // in a parameter; once a text value has been read it names the value,
+    // which log_parameter_max_length_on_error (0) prints as '...'.
+    auto where = [&](bool value_read) {
+      std::string param = m->portal.empty()
+                              ? fmt::format("unnamed portal parameter ${}", i + 1)
+                              : fmt::format("portal \"{}\" parameter ${}", m->portal, i + 1);
+      return value_read ? param + " = '...'" : param;
+    };
+    // A text value is text from the client: it must be UTF-8.
+    bool is_text = v.bytes && v.format == sql::kFormatText;
+    if (Status u = is_text ? VerifyUtf8(*v.bytes) : OkStatus(); !u.ok()) {
+      Error e = u.error();
+      e.context = where(false);
+      return e;
+    }
+    auto text = sql::ParamToText(v, ps.desc.param_types[i], ps.param_oids[i], static_cast<int>(i + 1));
+    if (!text.ok()) {
+      Error e = text.error();
+      if (e.context.empty()) e.context = where(is_text);
+      return e;
+    }
     portal.params.values.push_back(std::move(*text));
   }
   size_t ncols = ps.desc.columns.size();
@@ -266,7 +304,8 @@ Status Backend::ExecBind(std::string_view body) {
 
 Status Backend::ExecDescribe(std::string_view body) {
   auto m = proto::DecodeDescribe(body);
-  if (!m.ok()) Fatal(m.error());
+  if (!m.ok()) return BodyError(m.error());
+  if (Status v = VerifyNames({m->name}); !v.ok()) return v;
   if (m->kind == proto::kTargetStatement) {
     auto it = statements_.find(m->name);
     if (it == statements_.end()) return StatementMissing(m->name);
@@ -294,7 +333,8 @@ Status Backend::ExecDescribe(std::string_view body) {
 
 Status Backend::ExecExecute(std::string_view body) {
   auto m = proto::DecodeExecute(body);
-  if (!m.ok()) Fatal(m.error());
+  if (!m.ok()) return BodyError(m.error());
+  if (Status v = VerifyNames({m->portal}); !v.ok()) return v;
   auto it = portals_.find(m->portal);
   if (it == portals_.end()) return PortalMissing(m->portal);
   Portal& portal = it->second;
@@ -367,8 +407,9 @@ Status Backend::ExecExecute(std::string_view body) {
 }
 
 Status Backend::ExecClose(std::string_view body) {
-  auto m = proto::DecodeDescribe(body);
-  if (!m.ok()) Fatal(m.error());
+  auto m = proto::DecodeDescribe(body, "CLOSE");
+  if (!m.ok()) return BodyError(m.error());
+  if (Status v = VerifyNames({m->name}); !v.ok()) return v;
   // Closing something that does not exist is not an error, as in PostgreSQL.
   bool statement = m->kind == proto::kTargetStatement;
   if (statement) {

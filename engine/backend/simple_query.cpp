@@ -10,6 +10,7 @@
 #include "engine/backend/backend_internal.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
@@ -48,7 +49,18 @@ void Backend::MessageLoop() {
     switch (msg->type) {
       case proto::fe::kQuery: {
         auto text = proto::DecodeQuery(msg->body);
-        if (!text.ok()) Fatal(text.error());
+        // A body that does not decode, or text that is not UTF-8, is an
+        // ERROR as in PostgreSQL: the framing is intact, the session goes on.
+        Status valid = text.ok() ? VerifyUtf8(*text) : Status(text.error());
+        if (!valid.ok()) {
+          Error e = valid.error();
+          if (e.severity == Severity::kFatal) e.severity = Severity::kError;
+          SendError(e);
+          if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
+          SetIdleState();
+          SendReadyForQuery();
+          break;
+        }
         // A Query drops the unnamed statement and portal, as in PostgreSQL.
         statements_.erase("");
         portals_.erase("");

@@ -431,7 +431,7 @@ void EncodeTerminate(std::string& out) { MessageWriter(out).Begin(fe::kTerminate
 Result<std::string_view> DecodeQuery(std::string_view body) {
   MessageCursor c(body);
   MINIPG_TRY(sql, c.CString());
-  if (!c.AtEnd()) return ProtocolError("invalid Query message: data after the query string");
+  if (!c.AtEnd()) return ProtocolError("invalid message format");
   return sql;
 }
 

@@ -198,7 +198,8 @@ void EncodeSync(std::string& out);
 void EncodeFlush(std::string& out);
 Result<ParseMessage> DecodeParse(std::string_view body);
 Result<BindMessage> DecodeBind(std::string_view body);
-Result<TargetMessage> DecodeDescribe(std::string_view body);  // also Close
+// Also Close; `message` names it in the error ("DESCRIBE" or "CLOSE").
+Result<TargetMessage> DecodeDescribe(std::string_view body, const char* message = "DESCRIBE");
 Result<ExecuteMessage> DecodeExecute(std::string_view body);
 
 void EncodeParseComplete(std::string& out);

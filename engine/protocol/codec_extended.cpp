@@ -58,10 +58,9 @@ Result<std::vector<int16_t>> ReadInt16List(MessageCursor& c, const char* what) {
   return out;
 }
 
-Status CheckEnd(const MessageCursor& c, const char* message) {
-  if (!c.AtEnd()) {
-    return ProtocolError(fmt::format("invalid {} message format", message));
-  }
+/* Bytes after the last field: PostgreSQL's pq_getmsgend says just this. */
+Status CheckEnd(const MessageCursor& c) {
+  if (!c.AtEnd()) return ProtocolError("invalid message format");
   return OkStatus();
 }
 
@@ -136,7 +135,7 @@ Result<ParseMessage> DecodeParse(std::string_view body) {
     MINIPG_TRY(oid, c.Int32());
     m.param_types.push_back(static_cast<uint32_t>(oid));
   }
-  if (Status s = CheckEnd(c, "Parse"); !s.ok()) return s.error();
+  if (Status s = CheckEnd(c); !s.ok()) return s.error();
   return m;
 }
 
@@ -162,26 +161,30 @@ Result<BindMessage> DecodeBind(std::string_view body) {
       continue;
     }
     if (len < 0 || static_cast<size_t>(len) > c.Remaining()) {
-      return ProtocolError(fmt::format("invalid length {} of parameter {} in Bind", len, i + 1));
+      // PostgreSQL's words, with the context its bind_param_error_callback adds.
+      Error e = ProtocolError("insufficient data left in message");
+      e.context = m.portal.empty() ? fmt::format("unnamed portal parameter ${}", i + 1)
+                                   : fmt::format("portal \"{}\" parameter ${}", m.portal, i + 1);
+      return e;
     }
     MINIPG_TRY(bytes, c.Bytes(static_cast<size_t>(len)));
     m.params.emplace_back(std::string(bytes));
   }
   MINIPG_TRY(results, ReadInt16List(c, "result format code"));
   m.result_formats = std::move(results);
-  if (Status s = CheckEnd(c, "Bind"); !s.ok()) return s.error();
+  if (Status s = CheckEnd(c); !s.ok()) return s.error();
   return m;
 }
 
-Result<TargetMessage> DecodeDescribe(std::string_view body) {
+Result<TargetMessage> DecodeDescribe(std::string_view body, const char* message) {
   MessageCursor c(body);
   MINIPG_TRY(kind, c.Byte());
   MINIPG_TRY(name, c.CString());
   if (kind != kTargetStatement && kind != kTargetPortal) {
     return ProtocolError(
-        fmt::format("invalid DESCRIBE/CLOSE message subtype {}", static_cast<int>(kind)));
+        fmt::format("invalid {} message subtype {}", message, static_cast<int>(kind)));
   }
-  if (Status s = CheckEnd(c, "Describe/Close"); !s.ok()) return s.error();
+  if (Status s = CheckEnd(c); !s.ok()) return s.error();
   return TargetMessage{kind, std::string(name)};
 }
 
@@ -189,7 +192,7 @@ Result<ExecuteMessage> DecodeExecute(std::string_view body) {
   MessageCursor c(body);
   MINIPG_TRY(portal, c.CString());
   MINIPG_TRY(max_rows, c.Int32());
-  if (Status s = CheckEnd(c, "Execute"); !s.ok()) return s.error();
+  if (Status s = CheckEnd(c); !s.ok()) return s.error();
   return ExecuteMessage{std::string(portal), max_rows};
 }
 

@@ -91,7 +91,7 @@ struct FileCloser {
 void EmitAnalyze(const std::vector<std::string>& tables) {
   trace::Event(EventType::kAnalyze)
       .Str("statement", "COPY")
-      .Raw("tables", nlohmann::json(tables).dump())
+      .Raw("tables", nlohmann::json(tables).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
       .Raw("columns", "[]")
       .Emit();
 }
@@ -122,7 +122,7 @@ void EmitPlan(std::string detail, const Query* source) {
                      {"node", PlanKindName(n->kind)},
                      {"detail", n->detail}});
   }
-  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump()).Emit();
+  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
 }
 
 void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {
@@ -131,7 +131,7 @@ void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {
   for (size_t i = 0; i < child_rows.size(); ++i) {
     nodes.push_back({{"id", i + 1}, {"rows", child_rows[i]}});
   }
-  trace::Event(EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.dump()).Emit();
+  trace::Event(EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
 }
 
 void EmitCopyStart(bool is_from, const CopyStmt& copy, const CopyOptions& opts) {

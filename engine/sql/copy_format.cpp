@@ -8,9 +8,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/common/sqlstate.h"
+#include "engine/common/utf8.h"
 
 namespace minipg::sql {
 
@@ -278,34 +280,45 @@ std::string CopyContextColumn(std::string_view relation, int64_t line, std::stri
 }
 
 Result<bool> CopyParser::FindRecordEnd(size_t* len, size_t* next, int* newlines) {
+  // The scan resumes where the last call stopped (scan_pos_, with its
+  // in-quote state and newline count), so a long record that arrives in
+  // many small chunks is still scanned once: linear, not quadratic.
   bool csv = opts_.format == CopyFormat::kCsv;
-  bool in_quote = false;
-  *newlines = 1;
-  for (size_t i = pos_; i < buf_.size(); ++i) {
+  size_t i = std::max(scan_pos_, pos_);
+  for (; i < buf_.size(); ++i) {
+    ++scanned_bytes_;
     char c = buf_[i];
     if (csv) {
-      if (in_quote) {
-        if (c == opts_.escape && opts_.escape != opts_.quote && i + 1 < buf_.size() &&
-            (buf_[i + 1] == opts_.quote || buf_[i + 1] == opts_.escape)) {
-          ++i;  // an escaped quote or escape
-        } else if (c == opts_.quote) {
-          in_quote = false;  // a doubled quote closes and reopens: same result
+      if (scan_in_quote_) {
+        if (c == opts_.escape && opts_.escape != opts_.quote) {
+          if (i + 1 >= buf_.size()) {
+            if (!finished_) break;  // what it escapes is in the next chunk
+            continue;
+          }
+          if (buf_[i + 1] == opts_.quote || buf_[i + 1] == opts_.escape) {
+            ++i;  // an escaped quote or escape
+            continue;
+          }
+        }
+        if (c == opts_.quote) {
+          scan_in_quote_ = false;  // a doubled quote closes and reopens: same result
         } else if (c == '\n') {
-          ++*newlines;
+          ++scan_newlines_;
         }
         continue;
       }
       if (c == opts_.quote) {
-        in_quote = true;
+        scan_in_quote_ = true;
         continue;
       }
     } else if (c == '\\') {
       if (i + 1 >= buf_.size()) {
-        if (!finished_) return false;
+        if (!finished_) break;  // what it quotes is in the next chunk
+        i = buf_.size();
         break;
       }
       if (buf_[i + 1] == '\n') {
-        ++*newlines;
+        ++scan_newlines_;
       }
       ++i;  // a backslash quotes the next character, even a newline
       continue;
@@ -316,19 +329,30 @@ Result<bool> CopyParser::FindRecordEnd(size_t* len, size_t* next, int* newlines)
         --*len;
       }
       *next = i + 1;
+      *newlines = scan_newlines_;
+      ResetScan(i + 1);
       return true;
     }
   }
+  scan_pos_ = i;
   if (!finished_) {
     return false;  // the record may go on in the next chunk
   }
-  if (in_quote) {
+  if (scan_in_quote_) {
     return BadFormat("unterminated CSV quoted field",
                      CopyContextLine(relation_, lines_ + 1, std::string_view(buf_).substr(pos_)));
   }
   *len = buf_.size() - pos_;
   *next = buf_.size();
+  *newlines = scan_newlines_;
+  ResetScan(buf_.size());
   return *len > 0;
+}
+
+void CopyParser::ResetScan(size_t pos) {
+  scan_pos_ = pos;
+  scan_in_quote_ = false;
+  scan_newlines_ = 1;
 }
 
 Result<std::optional<CopyRecord>> CopyParser::Next() {
@@ -350,6 +374,13 @@ Result<std::optional<CopyRecord>> CopyParser::Next() {
   std::string_view line = std::string_view(buf_).substr(pos_, len);
   int64_t lineno = lines_ + 1;
   lines_ += newlines;
+  // COPY data is text from the client: it must be UTF-8, line ending
+  // included (PostgreSQL checks the raw bytes, so it names the '\n' too).
+  if (Status s = VerifyUtf8(std::string_view(buf_).substr(pos_, next - pos_)); !s.ok()) {
+    Error e = s.error();
+    e.context = CopyContext(relation_, lineno);
+    return e;
+  }
   if (line == "\\.") {
     end_marker_ = true;
     return std::optional<CopyRecord>();
@@ -376,6 +407,7 @@ Result<std::optional<CopyRecord>> CopyParser::Next() {
   if (pos_ > (1u << 20)) {  // keep the buffer from growing with the whole input
     buf_.erase(0, pos_);
     pos_ = 0;
+    ResetScan(0);
   }
   return std::optional<CopyRecord>(std::move(rec));
 }

@@ -106,11 +106,16 @@ class CopyParser {
   bool saw_end_marker() const { return end_marker_; }
   /* Lines read so far (the next line's number is lines() + 1). */
   int64_t lines() const { return lines_; }
+  /* Bytes examined while looking for record ends, for tests: each byte
+   * of input is examined once, however the input was chunked. */
+  int64_t scanned_bytes() const { return scanned_bytes_; }
 
  private:
   /* Finds the end of the record starting at pos_: sets *len (without the
    * line ending) and *next (after it); false if the input is incomplete. */
   Result<bool> FindRecordEnd(size_t* len, size_t* next, int* newlines);
+  /* Starts the scan for the next record at buf_[pos]. */
+  void ResetScan(size_t pos);
   Result<CopyValues> SplitText(std::string_view line, int64_t lineno) const;
   Result<CopyValues> SplitCsv(std::string_view line, int64_t lineno) const;
 
@@ -121,6 +126,13 @@ class CopyParser {
   bool finished_ = false;
   bool end_marker_ = false;
   int64_t lines_ = 0;
+  // Where FindRecordEnd stopped in the record starting at pos_: the next
+  // byte to examine, whether it is inside a CSV quoted field, and the lines
+  // the record has spanned so far.
+  size_t scan_pos_ = 0;
+  bool scan_in_quote_ = false;
+  int scan_newlines_ = 1;
+  int64_t scanned_bytes_ = 0;
 };
 
 }  // namespace minipg::sql

@@ -78,7 +78,7 @@ Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId t
     return std::optional<std::string>(OutputText(*datum, type));
   }
   if (value.format != kFormatBinary) {
-    return MakeError(sqlstate::kProtocolViolation,
+    return MakeError(sqlstate::kInvalidParameterValue,
                      fmt::format("unsupported format code: {}", value.format));
   }
   switch (type) {

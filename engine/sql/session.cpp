@@ -71,8 +71,8 @@ void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
   }
   trace::Event(EventType::kAnalyze)
       .Str("statement", query.statement)
-      .Raw("tables", nlohmann::json(query.tables).dump())
-      .Raw("columns", cols.dump())
+      .Raw("tables", nlohmann::json(query.tables).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Raw("columns", cols.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
       .Emit();
 }
 
@@ -84,7 +84,7 @@ void EmitPlan(const Plan& plan) {
                      {"node", PlanKindName(n->kind)},
                      {"detail", n->detail}});
   }
-  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump()).Emit();
+  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
 }
 
 void EmitExecute(const ExecutionResult& result) {
@@ -92,7 +92,7 @@ void EmitExecute(const ExecutionResult& result) {
   for (size_t i = 0; i < result.node_rows.size(); ++i) {
     nodes.push_back({{"id", i}, {"rows", result.node_rows[i]}});
   }
-  trace::Event(EventType::kExecute).Int("rows", result.rows).Raw("nodes", nodes.dump()).Emit();
+  trace::Event(EventType::kExecute).Int("rows", result.rows).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
 }
 
 std::string CommandTag(const Query& query, int64_t rows) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
+#include "engine/common/utf8.h"
 
 namespace minipg::sql {
 
@@ -141,6 +142,9 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
                        fmt::format("client_encoding \"{}\" is not supported by minipg: only UTF8", new_value));
     }
     new_value = "UTF8";
+  }
+  if (Lower(entry->name) == "application_name") {
+    new_value = CleanAscii(new_value);  // as PostgreSQL 15's check_application_name
   }
   if (Lower(entry->name) == "password_encryption") {
     std::string method = Lower(new_value);

@@ -184,5 +184,105 @@ TEST(CopyFormatTest, OptionErrors) {
   EXPECT_EQ(o.null_string, "NULL");
 }
 
+
+/* Feeds `input` in chunks of `chunk` bytes, taking records after each one
+ * as the COPY command does, then finishes. */
+std::vector<CopyValues> ParseChunked(CopyParser& p, const std::string& input, size_t chunk) {
+  std::vector<CopyValues> out;
+  auto take = [&] {
+    for (;;) {
+      auto r = p.Next();
+      EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+      if (!r.ok() || !r->has_value()) return;
+      out.push_back((*r)->fields);
+    }
+  };
+  for (size_t at = 0; at < input.size(); at += chunk) {
+    p.Feed(std::string_view(input).substr(at, chunk));
+    take();
+  }
+  p.Finish();
+  take();
+  return out;
+}
+
+// Scenario: one long record sent in many small CopyData chunks is parsed
+// right, and every byte is examined about once (the scan resumes where it
+// stopped), not once per chunk: the work is linear in the input.
+TEST(CopyFormatTest, LongRecordInSmallChunksIsScannedOnce) {
+  std::string big(1u << 20, 'x');
+  for (size_t i = 1000; i < big.size(); i += 1000) big[i] = '\t';
+  std::string text_input = big + "\n2\n";
+  CopyParser text(CopyOptions{}, "t");
+  auto rows = ParseChunked(text, text_input, 512);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].size(), big.size() / 1000 + 1);
+  EXPECT_EQ(rows[1], (CopyValues{"2"}));
+  EXPECT_LE(text.scanned_bytes(), static_cast<int64_t>(text_input.size() + text_input.size() / 512 + 2));
+
+  // CSV: the in-quote state is kept across chunks too (a quoted field with
+  // newlines, delimiters and doubled quotes inside).
+  std::string quoted(1u << 20, 'y');
+  for (size_t i = 700; i < quoted.size(); i += 700) quoted[i] = i % 1400 == 0 ? '\n' : ',';
+  quoted[12345] = '"';
+  quoted.insert(12345, "\"");  // a doubled quote inside the field
+  std::string csv_input = "1,\"" + quoted + "\"\n2,z\n";
+  CopyParser csv(Csv(), "t");
+  auto csv_rows = ParseChunked(csv, csv_input, 512);
+  ASSERT_EQ(csv_rows.size(), 2u);
+  std::string want = quoted;
+  want.erase(12345, 1);
+  EXPECT_EQ(csv_rows[0], (CopyValues{"1", want}));
+  EXPECT_EQ(csv_rows[1], (CopyValues{"2", "z"}));
+  EXPECT_EQ(csv.lines(), 2 + static_cast<int64_t>(quoted.size() / 1400));
+  EXPECT_LE(csv.scanned_bytes(), static_cast<int64_t>(csv_input.size() + csv_input.size() / 512 + 2));
+}
+
+// Scenario: a CSV escape character (ESCAPE '\') as the last byte of a chunk
+// still escapes the quote that starts the next chunk, wherever the cut is.
+TEST(CopyFormatTest, CsvEscapeCutAcrossChunks) {
+  CopyOptions o = Opts({{"format", "csv", 0}, {"escape", "\\", 0}});
+  std::string input = "1,\"a\\\"b\\\\\",c\n2,d\n";
+  for (size_t cut = 0; cut <= input.size(); ++cut) {
+    CopyParser p(o, "t");
+    std::vector<CopyValues> got;
+    auto take = [&] {
+      for (;;) {
+        auto r = p.Next();
+        ASSERT_TRUE(r.ok()) << "cut at " << cut << ": " << r.error().message;
+        if (!r->has_value()) return;
+        got.push_back((*r)->fields);
+      }
+    };
+    p.Feed(input.substr(0, cut));
+    take();
+    p.Feed(input.substr(cut));
+    p.Finish();
+    take();
+    ASSERT_EQ(got.size(), 2u) << "cut at " << cut;
+    EXPECT_EQ(got[0], (CopyValues{"1", "a\"b\\", "c"})) << "cut at " << cut;
+  }
+}
+
+// Scenario: COPY data that is not UTF-8 is ERROR 22021 naming the bad bytes
+// as PostgreSQL 15 does (the line ending included), with "COPY t, line N".
+TEST(CopyFormatTest, InvalidUtf8) {
+  std::optional<Error> err;
+  ParseAll("ok\nb\xffx\n", CopyOptions{}, &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->sqlstate, "22021");
+  EXPECT_EQ(err->message, "invalid byte sequence for encoding \"UTF8\": 0xff");
+  EXPECT_EQ(err->context, "COPY t, line 2");
+  err.reset();
+  ParseAll("a,x\xe2\x28\n", Csv(), &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "invalid byte sequence for encoding \"UTF8\": 0xe2 0x28 0x0a");
+  EXPECT_EQ(err->context, "COPY t, line 1");
+  err.reset();
+  auto rows = ParseAll("h\xc3\xa9\xe2\x82\xac\n", CopyOptions{}, &err);
+  EXPECT_FALSE(err) << "valid UTF-8 passes";
+  EXPECT_EQ(rows.size(), 1u);
+}
+
 }  // namespace
 }  // namespace minipg::sql

@@ -150,6 +150,12 @@ TEST_F(ParamsTest, ParamToTextChecksValues) {
   EXPECT_EQ(wrong.error().sqlstate, sqlstate::kInvalidBinaryRepresentation);
   EXPECT_EQ(wrong.error().message, "incorrect binary data format in bind parameter 3");
 
+  // A format code that is neither text nor binary: 22023, as in PostgreSQL.
+  auto format2 = ParamToText(ParamValue{std::string("1"), 2}, TypeId::kInt4, kOidInt4, 1);
+  ASSERT_FALSE(format2.ok());
+  EXPECT_EQ(format2.error().sqlstate, sqlstate::kInvalidParameterValue);
+  EXPECT_EQ(format2.error().message, "unsupported format code: 2");
+
   auto null = ParamToText(ParamValue{std::nullopt, kFormatBinary}, TypeId::kInt4, kOidInt4, 1);
   ASSERT_TRUE(null.ok());
   EXPECT_EQ(*null, std::nullopt);

@@ -196,5 +196,18 @@ TEST_F(SessionTest, SetAndShow) {
   EXPECT_GT(Ok("SHOW ALL").result.rows, 5);
 }
 
+// Scenario: the engine's trace events (parse, plan, execute) are built with
+// nlohmann's dump(), which throws on invalid UTF-8 unless told to replace
+// it. The backend refuses such text first (22021), but the events must
+// never be what kills a process: text that is not UTF-8 runs through.
+TEST_F(SessionTest, TraceEventsSurviveInvalidUtf8) {
+  RunResult r = Ok("SELECT 1 AS \"\xff\"");
+  ASSERT_EQ(r.sink.columns_.size(), 1u);
+  EXPECT_EQ(r.sink.columns_[0].name, "\xff");
+  Ok("CREATE TABLE \"t\xfe\" (a text)");
+  Ok("INSERT INTO \"t\xfe\" VALUES ('\xff')");
+  EXPECT_EQ(Ok("SELECT * FROM \"t\xfe\" WHERE a = '\xff'").result.rows, 1);
+}
+
 }  // namespace
 }  // namespace minipg::sql
