@@ -652,7 +652,8 @@ void ChromeTraceExporter::Impl::OnQueryDone(const Event& ev) {
   Json args = FieldsOf(ev);
   if (p.query) {
     Json& q = p.query->args;
-    int64_t statements = q.contains("statements_done") ? q["statements_done"].get<int64_t>() : 0;
+    auto it = q.find("statements_done");
+    int64_t statements = it != q.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
     Merge(q, args);
     q["statements_done"] = statements + 1;
     p.query_last = std::max(p.query_last, ev.ts);
