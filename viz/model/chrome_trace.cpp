@@ -605,8 +605,13 @@ void ChromeTraceExporter::Impl::OnFork(const Event& ev) {
   }
   child.life->ts = std::min(child.life->ts, ev.ts);
   Merge(child.life->args, FieldsOf(ev));
-  Flow("fork", fork, *child.life);
-  Push(std::move(fork));
+  size_t from = Push(std::move(fork));
+  if (child.life->ts == ev.ts) {
+    Flow("fork", done_[from], *child.life);
+  } else {  // the child's events came first (out of order): the arrow lands at the fork
+    size_t to = TargetAnchor(child.pid, child.pid, ev.ts, "forked", FieldsOf(ev));
+    Flow("fork", done_[from], done_[to]);
+  }
 }
 
 void ChromeTraceExporter::Impl::OnState(const Event& ev) {

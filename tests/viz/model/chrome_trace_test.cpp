@@ -22,6 +22,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -466,6 +467,40 @@ TEST(ChromeTraceTest, IncrementalExportMatchesWholeFile) {
   whole["otherData"].erase("lines");
   whole["otherData"].erase("malformed_lines");
   EXPECT_EQ(DumpChromeTrace(again), DumpChromeTrace(whole));
+}
+
+// Scenario: a stream in the wrong order (events shuffled, as a broken or
+// hostile source could send them) still gives a document viewers accept:
+// slices nest, every arrow has both ends and starts before it ends.
+TEST(ChromeTraceTest, ShuffledStreamStaysWellFormed) {
+  std::vector<std::string> lines = ReadLines("export_session.jsonl");
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE(seed);
+    std::vector<std::string> shuffled = lines;
+    std::mt19937 rng(seed);
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    ChromeTraceStats stats;
+    Json doc = RoundTrip(shuffled, &stats);
+    EXPECT_EQ(stats.malformed_lines, 1u);
+    CheckWellFormed(doc);
+  }
+}
+
+// Scenario: a child's event stamped before its own fork (a clock that
+// cannot be trusted): the arrow still starts before it ends, at the fork.
+TEST(ChromeTraceTest, ChildEventBeforeItsForkKeepsArrowValid) {
+  std::vector<std::string> lines = {
+      R"({"type":"state","ts":50,"pid":2,"state":"starting"})",
+      R"({"type":"postmaster_start","ts":10,"pid":1,"port":5432})",
+      R"({"type":"fork","ts":100,"pid":1,"child":2,"role":"backend","conn":1})",
+      R"({"type":"child_exit","ts":200,"pid":1,"child":2,"role":"backend","exit_code":0})",
+  };
+  Json doc = RoundTrip(lines);
+  auto forks = ArrowsNamed(CheckWellFormed(doc), "fork");
+  ASSERT_EQ(forks.size(), 1u);
+  EXPECT_EQ(forks[0].to_pid, 2);
+  EXPECT_EQ(forks[0].to_ts, 100);
+  ExpectSlice(doc, 2, 2, "backend 2", 50, 150);
 }
 
 // Scenario: every sample trace, including the older ones, exports to a
