@@ -59,6 +59,9 @@ constexpr const char* kCategory = "minipg";
 constexpr int64_t kClientTidBase = int64_t{1} << 30;
 constexpr size_t kMaxNameBytes = 60;
 constexpr int64_t kAnchorUs = 1;
+/* Timestamps outside [0, kMaxTs] cannot come from CLOCK_MONOTONIC; such an
+ * event is skipped as malformed, which also keeps all ts arithmetic in range. */
+constexpr int64_t kMaxTs = int64_t{1} << 60;
 
 enum class SliceKind { kOther, kLife, kQuery };
 
@@ -354,6 +357,10 @@ void ChromeTraceExporter::Impl::EndLife(Proc& p, int64_t ts, const Json& args) {
 
 void ChromeTraceExporter::Impl::Add(const Event& ev) {
   stats_.events++;
+  if (ev.ts < 0 || ev.ts > kMaxTs) {
+    stats_.malformed_lines++;
+    return;
+  }
   if (!ev.type) {
     stats_.unknown_types++;
     return;
@@ -375,7 +382,7 @@ void ChromeTraceExporter::Impl::Add(const Event& ev) {
     case EventType::kPostmasterStart: {
       Proc& pm = Emitter(ev, "postmaster");
       pm.role = "postmaster";
-      Merge(pm.life->args, FieldsOf(ev));
+      if (pm.life) Merge(pm.life->args, FieldsOf(ev));
       break;
     }
     case EventType::kListen:
@@ -665,7 +672,7 @@ void ChromeTraceExporter::Impl::OnQueryDone(const Event& ev) {
     p.query_finished = true;
   } else {
     // A query whose start we never saw (joined late): its duration says when.
-    int64_t dur = std::max<int64_t>(0, ev.Int("duration_us").value_or(0));
+    int64_t dur = std::clamp<int64_t>(ev.Int("duration_us").value_or(0), 0, ev.ts);
     Slice s = Open(p.pid, p.pid, ev.ts - dur, ShortText(ev.StrOr("tag", "query")), std::move(args));
     s.end = ev.ts;
     s.kind = SliceKind::kQuery;
@@ -766,7 +773,7 @@ void ChromeTraceExporter::Impl::OnCheckpoint(const Event& ev, bool start) {
     return;
   }
   if (!p.checkpoint) {  // its start was not seen: its duration says when
-    int64_t dur = std::max<int64_t>(0, ev.Int("duration_us").value_or(0));
+    int64_t dur = std::clamp<int64_t>(ev.Int("duration_us").value_or(0), 0, ev.ts);
     p.checkpoint =
         Open(p.pid, p.pid, ev.ts - dur, fmt::format("checkpoint ({})", ev.StrOr("reason")));
   }

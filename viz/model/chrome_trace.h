@@ -43,7 +43,7 @@ namespace minipg::viz {
 struct ChromeTraceStats {
   uint64_t lines = 0;            // non-blank lines given to AddLine
   uint64_t events = 0;           // events taken (parsed lines and Add calls)
-  uint64_t malformed_lines = 0;  // lines that were not an event: skipped
+  uint64_t malformed_lines = 0;  // not an event, or an impossible ts: skipped
   uint64_t unknown_types = 0;    // events of a type this version does not know: skipped
 };
 

@@ -486,6 +486,56 @@ TEST(ChromeTraceTest, ShuffledStreamStaysWellFormed) {
   }
 }
 
+// Scenario: lines damaged at random (cut short, a digit changed, a value
+// swapped for another type, extreme numbers) never crash the exporter and
+// still give a well-formed document. Run under the sanitizers in CI.
+TEST(ChromeTraceTest, RandomlyDamagedLinesStayWellFormed) {
+  std::vector<std::string> lines = ReadLines("export_session.jsonl");
+  const std::vector<std::string> values = {"-9223372036854775808",
+                                           "9223372036854775807",
+                                           "\"x\"",
+                                           "null",
+                                           "[]",
+                                           "{}",
+                                           "-1",
+                                           "0",
+                                           "1e300",
+                                           "true"};
+  for (unsigned seed = 1; seed <= 30; ++seed) {
+    SCOPED_TRACE(seed);
+    std::mt19937 rng(seed);
+    std::vector<std::string> damaged;
+    for (std::string line : lines) {
+      switch (rng() % 6) {
+        case 0:  // cut short
+          line.resize(rng() % (line.size() + 1));
+          break;
+        case 1: {  // a digit changed
+          size_t at = line.find_first_of("0123456789", rng() % (line.size() + 1));
+          if (at != std::string::npos) line[at] = static_cast<char>('0' + rng() % 10);
+          break;
+        }
+        case 2: {  // the value after some ':' replaced
+          size_t colon = line.find(':', rng() % (line.size() + 1));
+          if (colon == std::string::npos) break;
+          size_t end = line.find_first_of(",}", colon);
+          if (end == std::string::npos) break;
+          line = line.substr(0, colon + 1) + values[rng() % values.size()] + line.substr(end);
+          break;
+        }
+        default:
+          break;
+      }
+      damaged.push_back(line);
+    }
+    ChromeTraceStats stats;
+    Json doc = RoundTrip(damaged, &stats);
+    size_t blank = std::count(damaged.begin(), damaged.end(), "");
+    EXPECT_EQ(stats.lines, damaged.size() - blank);
+    CheckWellFormed(doc);
+  }
+}
+
 // Scenario: a child's event stamped before its own fork (a clock that
 // cannot be trusted): the arrow still starts before it ends, at the fork.
 TEST(ChromeTraceTest, ChildEventBeforeItsForkKeepsArrowValid) {
