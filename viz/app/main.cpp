@@ -7,6 +7,7 @@
  *     minipg-viz --connect 127.0.0.1:5433      follow a live server
  *     minipg-viz --open trace.jsonl            replay a saved trace
  *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500]
+ *     minipg-viz --open t.jsonl --export-chrome out.json   (no window)
  *-------------------------------------------------------------------------
  */
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include "viz/app/app.h"
 #include "viz/app/demo.h"
+#include "viz/model/chrome_trace.h"
 #include "viz/model/source.h"
 
 int main(int argc, char** argv) {
@@ -45,7 +47,25 @@ int main(int argc, char** argv) {
   cli.add_option("--log-size", options.log_capacity, "event log entries kept")
       ->check(CLI::Range(size_t{100}, size_t{10000000}))
       ->capture_default_str();
+  std::string export_chrome;
+  cli.add_option("--export-chrome", export_chrome,
+                 "with --open: write the trace as Chrome trace-event JSON (for Perfetto) "
+                 "to this file and exit, without a window")
+      ->needs(open);
   CLI11_PARSE(cli, argc, argv);
+  if (!export_chrome.empty()) {
+    minipg::viz::ChromeTraceStats stats;
+    std::string err = minipg::viz::ExportChromeTraceFile(options.open, export_chrome, &stats);
+    if (!err.empty()) {
+      std::fprintf(stderr, "minipg-viz: --export-chrome: %s\n", err.c_str());
+      return 1;
+    }
+    std::printf("minipg-viz: wrote %s (%llu events; %llu malformed lines and %llu of unknown types skipped)\n",
+                export_chrome.c_str(), static_cast<unsigned long long>(stats.events),
+                static_cast<unsigned long long>(stats.malformed_lines),
+                static_cast<unsigned long long>(stats.unknown_types));
+    return 0;
+  }
   if (!options.connect.empty()) {
     std::string host;
     int port = 0;
