@@ -2,7 +2,7 @@
  * main.cpp
  *   minipg-sim: runs a teaching scenario (docs/scenarios.md).
  *
- *     minipg-sim SCENARIO [--server HOST:PORT] [--speed X] [--step]
+ *     minipg-sim SCENARIO [--server HOST:PORT] [--speed X] [--step] [--hold 1s]
  *
  *   Exit status: 0 every expectation held, 1 one failed, 2 the scenario
  *   could not be read or its server could not be started.
@@ -47,8 +47,19 @@ int main(int argc, char** argv) {
   app.add_option("--speed", options.speed, "play sleeps and idles X times as fast (default 1)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--step", options.step, "wait for Enter at each caption and pause");
+  std::string hold;
+  app.add_option("--hold", hold,
+                 "before each caption, hold what the last one led to on screen this long (e.g. 1s), for a storyboard");
   CLI11_PARSE(app, argc, argv);
 
+  if (!hold.empty()) {
+    auto micros = minipg::sim::ParseDuration(hold);
+    if (!micros.ok()) {
+      std::fprintf(stderr, "minipg-sim: --hold: expected a duration such as 1s, not \"%s\"\n", hold.c_str());
+      return minipg::sim::kRunBroken;
+    }
+    options.hold_micros = *micros;
+  }
   auto scenario = minipg::sim::LoadScenario(file);
   if (!scenario.ok()) {
     std::fprintf(stderr, "minipg-sim: %s\n", scenario.error().message.c_str());

@@ -170,6 +170,7 @@ RunStatus Runner::Run() {
   for (const Step& step : scenario_.steps) RunStep(step);
   for (auto& [name, c] : clients_) c->WaitIdle();
   bool passed = failures_ == 0;
+  HoldCaption();
   link_.Send("scenario_end", {{"passed", passed}, {"failures", failures_}});
   link_.Sync();
   Say(fmt::format("\n{}: {} expectation{}, {} failed: {}", scenario_.title, expectations_,
@@ -221,6 +222,13 @@ std::string Runner::Expand(const std::string& text) {
   return out;
 }
 
+void Runner::HoldCaption() {
+  if (options_.hold_micros > 0 && captions_ > 0) {
+    link_.Sync();  // everything the last section did has reached the stream
+    std::this_thread::sleep_for(std::chrono::microseconds(options_.hold_micros));
+  }
+}
+
 void Runner::SleepMicros(int64_t micros) {
   auto scaled = static_cast<int64_t>(static_cast<double>(micros) / options_.speed);
   std::this_thread::sleep_for(std::chrono::microseconds(scaled));
@@ -230,6 +238,7 @@ void Runner::RunStep(const Step& step) {
   switch (step.kind) {
     case StepKind::kCaption: {
       std::string text = Expand(step.text);
+      HoldCaption();  // the previous caption's outcome stays on screen a while
       ++captions_;
       Say(fmt::format("\n[{}] {}", captions_, text));
       link_.Send("caption", {{"text", text}, {"step", captions_}, {"line", step.line}});

@@ -39,6 +39,7 @@ struct RunOptions {
   std::string user;          // clients' default user (default: the OS user)
   double speed = 1.0;        // sleeps and idles last 1/speed as long
   bool step = false;         // wait for Enter at captions and pauses
+  int64_t hold_micros = 0;   // before the next caption, let the last one's outcome show this long (storyboards)
   FILE* out = stdout;
 };
 
@@ -71,6 +72,7 @@ class Runner {
   SimClient* Find(const std::string& name);
   std::string Expand(const std::string& text);
   void SleepMicros(int64_t micros);
+  void HoldCaption();
   void Say(const std::string& text);
   client::ConnectOptions OptionsFor(const ClientDef& def, int member) const;
 

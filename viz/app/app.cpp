@@ -28,10 +28,11 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -120,7 +121,7 @@ bool App::InitWindow() {
     std::fprintf(stderr, "minipg-viz: cannot open a window: %s\n", GlfwError().c_str());
     return false;
   }
-  bool screenshot = !options_.screenshot.empty();
+  bool screenshot = Headless();
   glfwWindowHint(GLFW_VISIBLE, screenshot ? GLFW_FALSE : GLFW_TRUE);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -206,10 +207,23 @@ void App::Ingest() {
   if (source_ == nullptr) return;
   auto start = std::chrono::steady_clock::now();
   size_t total = 0;
+  // Storyboard mode: lines held back behind a caption go first, once the
+  // current caption has its picture.
+  while (!held_.empty() && (story_taken_ || held_.front().find("\"type\":\"caption\"") == std::string::npos)) {
+    model_.ApplyLine(held_.front());
+    held_.pop_front();
+    if (model_.narration().step != story_step_) return;  // one caption per frame
+  }
   while (total < kMaxLinesPerFrame) {
     batch_.clear();
     size_t n = source_->Poll(batch_, kIngestChunk);
-    for (const std::string& line : batch_) model_.ApplyLine(line);
+    for (std::string& line : batch_) {
+      if (HoldsBack(line)) {
+        held_.push_back(std::move(line));
+      } else {
+        model_.ApplyLine(line);
+      }
+    }
     total += n;
     if (n < kIngestChunk || std::chrono::steady_clock::now() - start > kIngestBudget) break;
   }
@@ -284,16 +298,22 @@ int App::Run() {
   OpenSource();
 
   const bool screenshot = !options_.screenshot.empty();
+  const bool storyboard = !options_.storyboard.empty();
   const auto start = std::chrono::steady_clock::now();
   int frames = 0;
   int last_w = 0, last_h = 0;
   while (!glfwWindowShouldClose(window_)) {
-    if (screenshot) {
+    if (Headless()) {
       glfwPollEvents();
     } else {
       glfwWaitEventsTimeout(1.0 / 60.0);  // wakes for input, else ~60 fps to poll the source
     }
     Ingest();
+    if (options_.on_watching && source_ != nullptr && source_->state() == SourceState::kStreaming &&
+        model_.server().schema_version > 0) {
+      options_.on_watching();  // once: the hello has arrived, the window is watching
+      options_.on_watching = nullptr;
+    }
     if (source_ != nullptr && source_->state() == SourceState::kFailed && !failure_reported_) {
       std::fprintf(stderr, "minipg-viz: %s\n", source_->error().c_str());
       failure_reported_ = true;
@@ -337,9 +357,67 @@ int App::Run() {
         return 0;
       }
     }
+    if (storyboard) {
+      bool failed = false;
+      if (StoryboardStep(fb_w, fb_h, &failed)) return failed ? 1 : 0;
+    }
     glfwSwapBuffers(window_);
   }
   return 0;
+}
+
+bool App::StoryboardStep(int fb_w, int fb_h, bool* failed) {
+  namespace fs = std::filesystem;
+  const Narration& n = model_.narration();
+  if (n.step != story_step_) {  // a new caption is on screen: it is owed a picture
+    story_step_ = n.step;
+    story_caption_ = n.caption;
+    story_frames_ = 0;
+    story_taken_ = n.step == 0;
+    return false;
+  }
+  ++story_frames_;
+  bool ended = n.passed.has_value() ||
+               (source_ != nullptr && (source_->state() == SourceState::kEnded ||
+                                       source_->state() == SourceState::kFailed));
+  // The picture shows what the caption's steps led to: it is taken when the
+  // next caption is waiting (Ingest holds it back), or once the scenario ended.
+  bool next_waiting = !held_.empty();
+  if (!story_taken_ && story_frames_ >= kMinScreenshotFrames && (next_waiting || ended)) {
+    std::error_code ec;
+    fs::create_directories(options_.storyboard, ec);
+    std::string name = fmt::format("{:02}.png", story_step_);
+    std::string err = WriteFramebufferPng((fs::path(options_.storyboard) / name).string(), fb_w, fb_h);
+    if (!err.empty()) {
+      std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
+      *failed = true;
+      return true;
+    }
+    std::ofstream index(fs::path(options_.storyboard) / "storyboard.md",
+                        story_pictures_ == 0 ? std::ios::trunc : std::ios::app);
+    if (story_pictures_ == 0) index << "# " << n.title << "\n\n" << n.goal << "\n\n";
+    index << story_step_ << ". " << story_caption_ << "\n\n   ![step " << story_step_ << "](" << name
+          << ")\n\n";
+    ++story_pictures_;
+    story_taken_ = true;
+    std::printf("minipg-viz: storyboard %s (%zu live processes): %s\n", name.c_str(), model_.LiveProcessCount(),
+                story_caption_.c_str());
+    std::fflush(stdout);
+  }
+  if (ended && story_taken_ && held_.empty()) {
+    if (story_pictures_ == 0) {
+      std::fprintf(stderr, "minipg-viz: --storyboard: the stream ended without a scenario caption\n");
+      *failed = true;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool App::HoldsBack(const std::string& line) const {
+  if (options_.storyboard.empty()) return false;
+  if (!held_.empty()) return true;  // keep the order
+  return !story_taken_ && line.find("\"type\":\"caption\"") != std::string::npos;
 }
 
 }  // namespace minipg::viz

@@ -10,10 +10,19 @@
  *   --after-ms of ingesting and rendering (and at least kMinScreenshotFrames
  *   frames) the frame is read back with glReadPixels, written as a PNG, and
  *   the program exits.
+ *
+ *   Storyboard mode (--storyboard DIR): as headless, but one picture per
+ *   caption of the scenario being played (NN.png, showing what the
+ *   caption's steps led to: the next caption is held back until it is
+ *   taken), plus storyboard.md listing them with their captions; the
+ *   program exits when the scenario ends (or the stream does).
  *-------------------------------------------------------------------------
  */
 #pragma once
 
+#include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,10 +43,14 @@ struct AppOptions {
   std::string connect;     // HOST:PORT of a server's event port
   std::string open;        // a saved trace file
   std::string screenshot;  // write a PNG here and exit
+  std::string storyboard;  // write one PNG per scenario caption into this folder, then exit
   int after_ms = 1500;     // with screenshot: ingest/render this long first
   int width = 1280;
   int height = 800;
   size_t log_capacity = 10000;
+  /* Called once, when the window is up and the live source streams (the
+   * demo starts its tour then, so the window sees it from the start). */
+  std::function<void()> on_watching;
 };
 
 class App {
@@ -59,6 +72,13 @@ class App {
   void Ingest();
   /* Lays the windows out and draws every panel. */
   void DrawFrame();
+  /* Storyboard mode, after a frame is drawn: takes the picture a caption is
+   * owed; true when the storyboard is complete. */
+  bool StoryboardStep(int fb_w, int fb_h, bool* failed);
+  /* Storyboard mode: whether `line` must wait (a caption whose
+   * predecessor has no picture yet, or anything behind one). */
+  bool HoldsBack(const std::string& line) const;
+  bool Headless() const { return !options_.screenshot.empty() || !options_.storyboard.empty(); }
 
   AppOptions options_;
   GLFWwindow* window_ = nullptr;
@@ -77,6 +97,13 @@ class App {
   ui::ActivityPanel activity_panel_;
   ui::NarrationPanel narration_panel_;
   bool narration_shown_ = false;  // the layout made room for the caption strip
+  // Storyboard mode: the caption on screen, since when, and the pictures taken.
+  int64_t story_step_ = 0;
+  std::string story_caption_;
+  int story_frames_ = 0;
+  std::deque<std::string> held_;  // lines held back until the caption before them has its picture
+  bool story_taken_ = true;
+  int story_pictures_ = 0;
   ui::EventLogPanel event_log_panel_;
   bool reset_layout_ = false;
 };

@@ -37,25 +37,41 @@ Status Demo::Start(const std::string& scenario) {
     if (!parsed.ok()) return parsed.error();
     setup = std::move(*parsed);
   }
+  scenario_ = scenario;
   server_ = std::make_unique<sim::ServerProcess>(setup.settings, setup.hba_lines);
   if (Status s = server_->Start(); !s.ok()) return s;
   std::printf("minipg-viz: started minipg (pid %d) in %s, port %d\n", static_cast<int>(server_->pid()),
               server_->data_dir().c_str(), server_->port());
-  if (scenario.empty()) return OkStatus();
+  std::fflush(stdout);
+  return OkStatus();
+}
+
+void Demo::StartTour(double speed, const std::string& hold) {
+  if (scenario_.empty() || tour_ != 0 || !server_) return;
   std::error_code ec;
   fs::path sim_bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / "minipg-sim";
   std::vector<std::string> args = {sim_bin.string(),
-                                   scenario,
+                                   scenario_,
                                    "--server",
                                    fmt::format("127.0.0.1:{}", server_->port()),
                                    "--socket-dir",
                                    server_->data_dir().string(),
                                    "--event-port",
-                                   std::to_string(server_->event_port())};
-  std::printf("minipg-viz: playing the guided tour: %s %s\n", sim_bin.filename().c_str(), scenario.c_str());
+                                   std::to_string(server_->event_port()),
+                                   "--speed",
+                                   fmt::format("{}", speed)};
+  if (!hold.empty()) {
+    args.push_back("--hold");
+    args.push_back(hold);
+  }
+  std::printf("minipg-viz: playing the guided tour: %s %s\n", sim_bin.filename().c_str(), scenario_.c_str());
   std::fflush(stdout);
   tour_ = fork();
-  if (tour_ < 0) return MakeError("58000", "could not start minipg-sim");
+  if (tour_ < 0) {
+    std::fprintf(stderr, "minipg-viz: could not start minipg-sim: %m\n");
+    tour_ = 0;
+    return;
+  }
   if (tour_ == 0) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -64,7 +80,6 @@ Status Demo::Start(const std::string& scenario) {
     std::fprintf(stderr, "minipg-viz: could not run %s: %m\n", argv[0]);
     _exit(127);
   }
-  return OkStatus();
 }
 
 std::string Demo::EventAddress() const {

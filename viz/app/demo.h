@@ -33,8 +33,12 @@ class Demo {
   Demo() = default;
   ~Demo();
 
-  /* Starts the server and the tour (`scenario`: a .scn file, "" for none). */
+  /* Starts the server, made as `scenario` asks (a .scn file, "" for none). */
   Status Start(const std::string& scenario);
+  /* Starts minipg-sim on the scenario (once the window is watching), its
+   * pauses played `speed` times as fast, each caption held at least
+   * `hold` ("" for no minimum). */
+  void StartTour(double speed, const std::string& hold);
   /* "127.0.0.1:PORT" of the server's event stream. */
   std::string EventAddress() const;
   /* Stops the tour if it still runs. With `keep_server`, leaves the server
@@ -44,6 +48,7 @@ class Demo {
 
  private:
   std::unique_ptr<sim::ServerProcess> server_;
+  std::string scenario_;
   pid_t tour_ = 0;
 };
 

@@ -7,6 +7,7 @@
  *     minipg-viz --connect 127.0.0.1:5433      follow a live server
  *     minipg-viz --open trace.jsonl            replay a saved trace
  *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500]
+ *     minipg-viz --tour scenarios/hello.scn --storyboard docs/images/hello
  *     minipg-viz --open t.jsonl --export-chrome out.json   (no window)
  *-------------------------------------------------------------------------
  */
@@ -32,8 +33,16 @@ int main(int argc, char** argv) {
   cli.add_option("--tour", tour,
                  "without --connect/--open: the scenario the demo plays (\"\" for none)")
       ->capture_default_str();
-  cli.add_option("--screenshot", options.screenshot,
-                 "render, write a PNG to this file and exit");
+  auto* screenshot = cli.add_option("--screenshot", options.screenshot,
+                                    "render, write a PNG to this file and exit");
+  cli.add_option("--storyboard", options.storyboard,
+                 "write one PNG per caption of the scenario being played into this folder "
+                 "(with storyboard.md), and exit when it ends")
+      ->excludes(screenshot);
+  double tour_speed = 1.0;
+  cli.add_option("--tour-speed", tour_speed, "the demo's tour: play its pauses X times as fast")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cli.add_option("--after-ms", options.after_ms,
                  "with --screenshot: how long to ingest and render before taking it")
       ->check(CLI::Range(0, 600000))
@@ -84,13 +93,18 @@ int main(int argc, char** argv) {
       return 1;
     }
     options.connect = demo.EventAddress();
+    // A storyboard needs each caption on screen long enough for its picture.
+    std::string hold = options.storyboard.empty() ? "" : "1s";
+    options.on_watching = [&demo, tour_speed, hold] { demo.StartTour(tour_speed, hold); };
   }
   int rc;
   {
     minipg::viz::App app(options);
     rc = app.Run();
   }
-  demo.Finish(rc == 0);  // the server outlives a window that worked
+  // The server outlives a window that worked (not a storyboard: that is a
+  // picture-making run, which cleans up after itself).
+  demo.Finish(rc == 0 && options.storyboard.empty());
   return rc;
 }
 

@@ -19,6 +19,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <string>
@@ -147,6 +148,42 @@ TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
   EXPECT_NE(::kill(server, 0), 0) << "the server did not stop on SIGINT";
   ExpectRealPicture(png);
   fs::remove_all(d[1].str());
+  fs::remove_all(dir);
+}
+
+// Scenario: a storyboard of the hello lesson: one picture per caption, each
+// showing what the caption's steps led to (the live processes the model
+// held then), an index of them, and no server left behind.
+TEST(ScreenshotTest, StoryboardOfHello) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-story-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --tour " +
+                          ShellQuote(std::string(MINIPG_SOURCE_DIR) + "/scenarios/hello.scn") + " --storyboard " +
+                          ShellQuote(dir.string()),
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  // postmaster, collector, checkpointer, and: Alice's backend; still hers; none.
+  for (const char* line : {"storyboard 01.png (4 live processes): Alice connects.",
+                           "storyboard 02.png (4 live processes): Her queries go to her backend",
+                           "storyboard 03.png (3 live processes): She leaves politely"}) {
+    EXPECT_NE(output.find(line), std::string::npos) << line << "\n" << output;
+  }
+  for (const char* png : {"01.png", "02.png", "03.png"}) {
+    ASSERT_TRUE(fs::exists(dir / png)) << png << "\n" << output;
+    ExpectRealPicture(dir / png);
+  }
+  EXPECT_FALSE(fs::exists(dir / "04.png"));
+  std::ifstream index(dir / "storyboard.md");
+  std::string text((std::istreambuf_iterator<char>(index)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("# Hello"), std::string::npos) << text;
+  EXPECT_NE(text.find("2. Her queries go to her backend"), std::string::npos) << text;
+  EXPECT_NE(text.find("![step 3](03.png)"), std::string::npos) << text;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(started minipg \(pid (\d+)\))"))) << output;
+  EXPECT_NE(::kill(static_cast<pid_t>(std::stol(m[1])), 0), 0) << "a storyboard run leaves no server running";
+  EXPECT_EQ(output.find("still running"), std::string::npos) << output;
   fs::remove_all(dir);
 }
 
