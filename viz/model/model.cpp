@@ -637,7 +637,11 @@ void Model::OnChildExit(const Event& ev) {
                                     : fmt::format("exited with exit code {}",
                                                   p->exit_code.value_or(0));
   }
-  p->crashed = p->exit_signal.has_value() || p->exit_code.value_or(0) != 0;
+  // As PostgreSQL's postmaster judges a child: exit code 0 is a clean exit,
+  // and 1 a backend's normal end after a FATAL (terminated, refused, timed
+  // out); a signal or any other code is abnormal.
+  int64_t code = p->exit_code.value_or(0);
+  p->crashed = p->exit_signal.has_value() || (code != 0 && !(code == 1 && p->role == ProcessRole::kBackend));
   MarkExited(*p, ev.ts);
   PruneExited();
 }

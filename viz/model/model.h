@@ -12,7 +12,8 @@
  *     live --state event [OnState]--> live (session state changes)
  *     live --disconnect [OnDisconnect]--> live, disconnected
  *     live --child_exit [OnChildExit] / postmaster_exit--> exited
- *                                       (crashed if killed or exit code != 0)
+ *                                       (crashed if killed, or an exit code other than 0,
+ *                                        or 1 for a backend)
  *
  * NOTES
  *   The model checks the stream and records anything impossible as an
@@ -91,7 +92,7 @@ struct Process {
   std::optional<int64_t> exit_code;
   std::optional<int64_t> exit_signal;
   std::string exit_status;  // as logged: "exited with exit code 0"
-  bool crashed = false;     // killed by a signal or a non-zero exit code
+  bool crashed = false;     // killed by a signal or an abnormal exit code (a backend's 1, after a FATAL, is normal)
   bool from_snapshot = false;  // learned from a late-subscriber snapshot
 };
 

@@ -370,8 +370,15 @@ TEST(ModelTest, EventAfterExit) {
   const Process* p = model.FindProcess(200);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->state, SessionState::kStarting);  // the late state was not applied
-  EXPECT_TRUE(p->crashed);                       // exit code 1 is not a clean exit
+  EXPECT_FALSE(p->crashed);  // exit code 1: a backend's normal end after a FATAL, as PostgreSQL sees it
   EXPECT_EQ(p->exit_code, 1);
+  // Any other code, or a signal, is abnormal; so is exit code 1 from an auxiliary process.
+  model.ApplyLine(Line("fork", 60, 100, R"("child":201,"role":"backend")"));
+  model.ApplyLine(Line("child_exit", 70, 100, R"("child":201,"exit_code":2)"));
+  EXPECT_TRUE(model.FindProcess(201)->crashed);
+  model.ApplyLine(Line("fork", 80, 100, R"("child":202,"role":"checkpointer")"));
+  model.ApplyLine(Line("child_exit", 90, 100, R"("child":202,"exit_code":1)"));
+  EXPECT_TRUE(model.FindProcess(202)->crashed);
 }
 
 // Scenario: events from a pid nobody forked still show up (as a placeholder
