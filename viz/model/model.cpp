@@ -638,10 +638,12 @@ void Model::OnChildExit(const Event& ev) {
                                                   p->exit_code.value_or(0));
   }
   // As PostgreSQL's postmaster judges a child: exit code 0 is a clean exit,
-  // and 1 a backend's normal end after a FATAL (terminated, refused, timed
-  // out); a signal or any other code is abnormal.
+  // and 1 a backend's (or a dead-end child's) normal end after a FATAL
+  // (terminated, refused, timed out); a signal or any other code, or 1 from
+  // an auxiliary process, is abnormal.
   int64_t code = p->exit_code.value_or(0);
-  p->crashed = p->exit_signal.has_value() || (code != 0 && !(code == 1 && p->role == ProcessRole::kBackend));
+  bool serves_a_client = p->role == ProcessRole::kBackend || p->role == ProcessRole::kOther;
+  p->crashed = p->exit_signal.has_value() || (code != 0 && !(code == 1 && serves_a_client));
   MarkExited(*p, ev.ts);
   PruneExited();
 }

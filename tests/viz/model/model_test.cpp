@@ -379,6 +379,10 @@ TEST(ModelTest, EventAfterExit) {
   model.ApplyLine(Line("fork", 80, 100, R"("child":202,"role":"checkpointer")"));
   model.ApplyLine(Line("child_exit", 90, 100, R"("child":202,"exit_code":1)"));
   EXPECT_TRUE(model.FindProcess(202)->crashed);
+  // A dead-end child (it refused a connection: 53300, 57P03) ends with 1 too.
+  model.ApplyLine(Line("fork", 100, 100, R"("child":203,"role":"dead-end")"));
+  model.ApplyLine(Line("child_exit", 110, 100, R"("child":203,"role":"dead-end","exit_code":1)"));
+  EXPECT_FALSE(model.FindProcess(203)->crashed);
 }
 
 // Scenario: events from a pid nobody forked still show up (as a placeholder
