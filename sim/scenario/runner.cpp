@@ -150,6 +150,11 @@ Status Runner::Setup() {
 }
 
 void Runner::Teardown() {
+  // Work a scenario left running in the background (never waited for) is
+  // cancelled, as a user's Ctrl-C would, rather than waited out.
+  for (auto& [name, c] : clients_) {
+    if (!c->Idle()) (void)c->Cancel();
+  }
   for (auto& [name, c] : clients_) c->WaitIdle();
   clients_.clear();  // each disconnects politely
   link_.Close();
@@ -168,7 +173,6 @@ RunStatus Runner::Run() {
     return kRunBroken;
   }
   for (const Step& step : scenario_.steps) RunStep(step);
-  for (auto& [name, c] : clients_) c->WaitIdle();
   bool passed = failures_ == 0;
   HoldCaption();
   link_.Send("scenario_end", {{"passed", passed}, {"failures", failures_}});
