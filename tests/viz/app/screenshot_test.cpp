@@ -124,7 +124,7 @@ TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
   fs::path png = dir / "demo.png";
   std::string output;
   int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --screenshot " +
-                          ShellQuote(png.string()) + " --after-ms 5000",
+                          ShellQuote(png.string()) + " --after-ms 8000",
                       &output);
   EXPECT_EQ(rc, 0) << output;
   EXPECT_NE(output.find("minipg-viz: playing the guided tour"), std::string::npos) << output;
