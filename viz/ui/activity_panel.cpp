@@ -5,11 +5,39 @@
  */
 #include "viz/ui/activity_panel.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 namespace minipg::viz::ui {
+
+namespace {
+
+enum Column { kPid, kUser, kApplication, kClient, kState, kQuery, kColumns };
+
+/* Orders the rows as the clicked column header asks (pid by default). */
+void SortRows(std::vector<const Process*>& rows, const ImGuiTableSortSpecs* specs) {
+  if (specs == nullptr || specs->SpecsCount == 0) return;
+  const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
+  auto key = [&](const Process* p) -> std::string {
+    switch (spec.ColumnUserID) {
+      case kUser: return p->user + "@" + p->database;
+      case kApplication: return p->application_name;
+      case kClient: return p->client;
+      case kState: return std::string(ShortStateLine(*p));
+      case kQuery: return p->current_query.empty() ? p->last_query : p->current_query;
+      default: return fmt::format("{:012}", p->pid);
+    }
+  };
+  bool descending = spec.SortDirection == ImGuiSortDirection_Descending;
+  std::stable_sort(rows.begin(), rows.end(), [&](const Process* a, const Process* b) {
+    return descending ? key(b) < key(a) : key(a) < key(b);
+  });
+}
+
+}  // namespace
 
 void ActivityPanel::Draw(const Model& model) {
   if (!ImGui::Begin("Activity (pg_stat_activity)")) {
@@ -46,32 +74,45 @@ void ActivityPanel::Draw(const Model& model) {
 
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                           ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable |
-                          ImGuiTableFlags_SizingFixedFit;
-  if (ImGui::BeginTable("activity", 4, flags)) {
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Sortable |
+                          ImGuiTableFlags_Hideable;  // right-click a header to show or hide columns
+  if (ImGui::BeginTable("activity", kColumns, flags)) {
     ImGui::TableSetupScrollFreeze(0, 1);
     // Fixed widths: auto-fit would size a column by the first rows it saw.
-    ImGui::TableSetupColumn("pid", ImGuiTableColumnFlags_WidthFixed,
-                            ImGui::CalcTextSize("0000000").x);
+    ImGui::TableSetupColumn("pid", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort,
+                            ImGui::CalcTextSize("0000000").x, kPid);
     ImGui::TableSetupColumn("user@database", ImGuiTableColumnFlags_WidthFixed,
-                            ImGui::CalcTextSize("carol@postgres").x);
+                            ImGui::CalcTextSize("carol@postgres").x, kUser);
+    ImGui::TableSetupColumn("application", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("webapp").x, kApplication);
+    // Hidden at first (the query matters more in a narrow panel); the
+    // processes panel shows each backend's client too.
+    ImGui::TableSetupColumn("client", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultHide,
+                            ImGui::CalcTextSize("127.0.0.1:65535").x, kClient);
     ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed,
-                            ImGui::CalcTextSize("idle in txn (aborted)").x + 12.0f);
-    ImGui::TableSetupColumn("query  [stage]", ImGuiTableColumnFlags_WidthStretch);
+                            ImGui::CalcTextSize("idle in txn (aborted)").x + 12.0f, kState);
+    ImGui::TableSetupColumn("query  [stage]", ImGuiTableColumnFlags_WidthStretch, 0.0f, kQuery);
     ImGui::TableHeadersRow();
+    std::vector<const Process*> rows;
     for (const Process& p : model.processes()) {
       if (p.role != ProcessRole::kBackend) continue;
       if (p.exited && !show_exited_) continue;
+      rows.push_back(&p);
+    }
+    SortRows(rows, ImGui::TableGetSortSpecs());
+    for (const Process* row : rows) {
+      const Process& p = *row;
       ImGui::TableNextRow();
       if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
       ImGui::TableNextColumn();
       ImGui::Text("%lld", static_cast<long long>(p.pid));
-      if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("client %s%s\napplication %s", p.client.c_str(),
-                          p.transport.empty() ? "" : (" (" + p.transport + ")").c_str(),
-                          p.application_name.c_str());
-      }
       ImGui::TableNextColumn();
       if (!p.user.empty()) ImGui::Text("%s@%s", p.user.c_str(), p.database.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(p.application_name.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(p.client.c_str());
+      if (ImGui::IsItemHovered() && !p.transport.empty()) ImGui::SetTooltip("transport: %s", p.transport.c_str());
       ImGui::TableNextColumn();
       StateBadge(DisplayStateOf(p), ShortStateLine(p));
       ImGui::TableNextColumn();

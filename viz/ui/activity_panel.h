@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  * activity_panel.h
  *   A pg_stat_activity-like table of the backends: pid, user@database,
- *   state, and the query (the running one, else the last one, greyed) with
- *   its current stage (parse / analyze / plan / execute). Hovering the pid
- *   shows the client address; the server's port and listen sockets are
- *   listed above the table.
+ *   application_name, client address, state, and the query (the running
+ *   one, else the last one, greyed) with its current stage (parse / analyze
+ *   / plan / execute). A click on a column header sorts by it (pid by
+ *   default); a right-click shows or hides columns (client is hidden at
+ *   first). The server's port and listen sockets are listed above.
  *-------------------------------------------------------------------------
  */
 #pragma once
