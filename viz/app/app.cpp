@@ -92,7 +92,7 @@ App::App(AppOptions options)
     : options_(std::move(options)),
       model_(ModelOptions{options_.log_capacity, 64, 1000}),
       status_bar_(fonts_),
-      processes_panel_(fonts_),
+      processes_panel_(fonts_, view_state_),
       activity_panel_(fonts_),
       narration_panel_(fonts_),
       event_log_panel_(fonts_) {

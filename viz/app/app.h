@@ -34,6 +34,7 @@
 #include "viz/ui/processes_panel.h"
 #include "viz/ui/status_bar.h"
 #include "viz/ui/theme.h"
+#include "viz/ui/view_state.h"
 
 struct GLFWwindow;
 
@@ -92,6 +93,7 @@ class App {
   std::vector<std::string> batch_;
 
   ui::Fonts fonts_;
+  ui::ViewState view_state_;
   ui::StatusBar status_bar_;
   ui::ProcessesPanel processes_panel_;
   ui::ActivityPanel activity_panel_;

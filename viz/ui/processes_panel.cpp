@@ -267,7 +267,7 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   dl->AddRectFilled(ImVec2(min.x + 3, min.y + 3), ImVec2(max.x + 3, max.y + 3),
                     IM_COL32(0, 0, 0, 40), rounding);
   dl->AddRectFilled(min, max, StateFill(s), rounding);
-  bool selected = p.pid == selected_pid_ && !p.exited;
+  bool selected = p.pid == view_state_.selected_pid && !p.exited;
   dl->AddRect(min, max, selected ? IM_COL32(0, 0, 0, 255) : IM_COL32(0, 0, 0, 90), rounding, 0,
               selected ? 3.0f : 1.0f);
 
@@ -308,7 +308,7 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   ImGui::InvisibleButton("box", size);
   ImGui::PopID();
   ImGui::PopID();
-  if (ImGui::IsItemClicked()) selected_pid_ = (selected_pid_ == p.pid) ? 0 : p.pid;
+  if (ImGui::IsItemClicked()) view_state_.selected_pid = (view_state_.selected_pid == p.pid) ? 0 : p.pid;
   bool hovered = ImGui::IsItemHovered();
   if (hovered) ProcessTooltip(model, p);
   return hovered;

@@ -20,12 +20,13 @@
 
 #include "viz/model/model.h"
 #include "viz/ui/theme.h"
+#include "viz/ui/view_state.h"
 
 namespace minipg::viz::ui {
 
 class ProcessesPanel {
  public:
-  explicit ProcessesPanel(const Fonts& fonts) : fonts_(fonts) {}
+  ProcessesPanel(const Fonts& fonts, ViewState& view) : fonts_(fonts), view_state_(view) {}
 
   /* Text shown while the model has no process yet (how to connect). */
   void SetEmptyHint(std::string hint) { empty_hint_ = std::move(hint); }
@@ -71,10 +72,10 @@ class ProcessesPanel {
   };
 
   const Fonts& fonts_;
+  ViewState& view_state_;
   std::string empty_hint_;
   View view_ = View::kGraph;
   bool show_exited_ = true;
-  int64_t selected_pid_ = 0;
   // Per-frame scratch, kept to avoid reallocating every frame.
   std::vector<std::vector<size_t>> children_;  // index -> child indices
   std::vector<size_t> roots_;
