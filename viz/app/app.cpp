@@ -90,13 +90,20 @@ std::string IniPath() {
 
 App::App(AppOptions options)
     : options_(std::move(options)),
-      model_(ModelOptions{options_.log_capacity, 64, 1000}),
+      playback_(std::make_unique<Playback>(ModelOptions{options_.log_capacity, 64, 1000})),
+      consoles_(fonts_, view_state_),
+      process_actions_(view_state_, server_control_, consoles_),
       status_bar_(fonts_),
+      playback_bar_(fonts_),
       processes_panel_(fonts_, view_state_),
       activity_panel_(fonts_),
       narration_panel_(fonts_),
-      event_log_panel_(fonts_) {
+      event_log_panel_(fonts_),
+      scenarios_window_(fonts_) {
   processes_panel_.SetEmptyHint(kEmptyHint);
+  processes_panel_.SetActions(&process_actions_);
+  server_control_.set_restart(options_.restart_server, options_.can_restart_server);
+  scenarios_window_.SetEntries(options_.scenarios);
 }
 
 App::~App() {
@@ -196,11 +203,37 @@ void App::OpenSource() {
       std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
       return;
     }
-    source_ = std::make_unique<TcpSource>(host, port);
+    source_ = std::make_unique<TcpSource>(host, port, /*reconnect=*/true);
   }
   std::string title = "minipg-viz - the PostgreSQL process model";
   if (source_ != nullptr) title += " - " + source_->Describe();
   glfwSetWindowTitle(window_, title.c_str());
+}
+
+void App::RunScenario(const std::string& path) {
+  if (!options_.run_scenario) {
+    scenarios_window_.SetError("this window cannot start servers");
+    return;
+  }
+  std::string error;
+  std::string address = options_.run_scenario(path, &error);
+  if (address.empty()) {
+    scenarios_window_.SetError(error);
+    return;
+  }
+  scenarios_window_.SetError("");
+  // A new server: a new source and a new record; the lesson starts once
+  // the window watches it (on_watching).
+  options_.connect = address;
+  source_.reset();
+  source_error_.clear();
+  failure_reported_ = false;
+  source_dropped_noted_ = 0;
+  held_.clear();
+  playback_ = std::make_unique<Playback>(ModelOptions{options_.log_capacity, 64, 1000});
+  view_state_ = ui::ViewState{};
+  watch_pending_ = true;
+  OpenSource();
 }
 
 void App::Ingest() {
@@ -210,9 +243,9 @@ void App::Ingest() {
   // Storyboard mode: lines held back behind a caption go first, once the
   // current caption has its picture.
   while (!held_.empty() && (story_taken_ || held_.front().find("\"type\":\"caption\"") == std::string::npos)) {
-    model_.ApplyLine(held_.front());
+    playback_->Append(held_.front());
     held_.pop_front();
-    if (model_.narration().step != story_step_) return;  // one caption per frame
+    if (playback_->live_model().narration().step != story_step_) return;  // one caption per frame
   }
   while (total < kMaxLinesPerFrame) {
     batch_.clear();
@@ -221,7 +254,7 @@ void App::Ingest() {
       if (HoldsBack(line)) {
         held_.push_back(std::move(line));
       } else {
-        model_.ApplyLine(line);
+        playback_->Append(line);
       }
     }
     total += n;
@@ -229,7 +262,7 @@ void App::Ingest() {
   }
   uint64_t dropped = source_->dropped_lines();
   if (dropped > source_dropped_noted_) {
-    model_.NoteInputProblem(AnomalyKind::kDroppedEvents,
+    playback_->NoteInputProblem(AnomalyKind::kDroppedEvents,
                             fmt::format("the viewer dropped {} input lines (too long, or it fell "
                                         "behind)",
                                         dropped - source_dropped_noted_));
@@ -259,16 +292,25 @@ void App::DrawFrame() {
   }
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(w, header_h), ImGuiCond_Always);
-  bool reset = status_bar_.Draw(model_, status);
+  const Model& model = playback_->shown();
+  ui::HeaderClicks clicks = status_bar_.Draw(model, status);
+  bool reset = clicks.reset_layout;
+  if (clicks.scenarios) scenarios_window_.Toggle();
 
   ImGuiCond cond = reset_layout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   reset_layout_ = reset;
   float top = header_h;
   // A scenario's caption: a strip under the header, always in view.
-  if (float narration_h = narration_panel_.Height(model_, w); narration_h > 0.0f) {
+  // Playback: live / pause / step / seek / speed, always in view.
+  float playback_h = playback_bar_.Height();
+  ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(w, playback_h), ImGuiCond_Always);
+  playback_bar_.Draw(*playback_);
+  top += playback_h;
+  if (float narration_h = narration_panel_.Height(model, w); narration_h > 0.0f) {
     ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
     ImGui::SetNextWindowSize(ImVec2(w, narration_h), ImGuiCond_Always);
-    narration_panel_.Draw(model_);
+    narration_panel_.Draw(model);
     if (!narration_shown_) reset_layout_ = true;  // make room for it once
     narration_shown_ = true;
     top += narration_h;
@@ -279,17 +321,19 @@ void App::DrawFrame() {
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
-  processes_panel_.Draw(model_);
+  processes_panel_.Draw(model);
 
   ImGui::SetNextWindowPos(ImVec2(left_w, top), cond);
   ImGui::SetNextWindowSize(ImVec2(w - left_w, upper_h), cond);
-  activity_panel_.Draw(model_);
+  activity_panel_.Draw(model);
 
   ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
   ImGui::SetNextWindowSize(ImVec2(w, body - upper_h), cond);
-  event_log_panel_.Draw(model_);
+  event_log_panel_.Draw(model);
 
-  status_bar_.DrawAnomaliesWindow(model_);
+  status_bar_.DrawAnomaliesWindow(model);
+  consoles_.DrawWindows();
+  if (std::string chosen = scenarios_window_.Draw(); !chosen.empty()) RunScenario(chosen);
 }
 
 int App::Run() {
@@ -302,17 +346,37 @@ int App::Run() {
   const auto start = std::chrono::steady_clock::now();
   int frames = 0;
   int last_w = 0, last_h = 0;
+  auto last_frame = start;
+  auto last_frame_end = start;
   while (!glfwWindowShouldClose(window_)) {
     if (Headless()) {
       glfwPollEvents();
     } else {
       glfwWaitEventsTimeout(1.0 / 60.0);  // wakes for input, else ~60 fps to poll the source
     }
+    auto ingest_start = std::chrono::steady_clock::now();
     Ingest();
-    if (options_.on_watching && source_ != nullptr && source_->state() == SourceState::kStreaming &&
-        model_.server().schema_version > 0) {
-      options_.on_watching();  // once: the hello has arrived, the window is watching
-      options_.on_watching = nullptr;
+    auto now = std::chrono::steady_clock::now();
+    int64_t ingest_us = std::chrono::duration_cast<std::chrono::microseconds>(now - ingest_start).count();
+    playback_->set_source_live(source_ != nullptr && source_->live() &&
+                              source_->state() != SourceState::kEnded &&
+                              source_->state() != SourceState::kFailed);
+    playback_->Tick(std::chrono::duration_cast<std::chrono::microseconds>(now - last_frame).count());
+    last_frame = now;
+    if (view_state_.seek_to_ts) {  // a panel asked for a moment (the timeline)
+      playback_->SeekTs(*view_state_.seek_to_ts);
+      view_state_.seek_to_ts.reset();
+    }
+    view_state_.live = playback_->live();
+    view_state_.cursor_ts = playback_->position_ts();
+    if (watch_pending_ && source_ != nullptr && source_->state() == SourceState::kStreaming &&
+        playback_->live_model().server().schema_version > 0) {
+      watch_pending_ = false;  // once per source: the hello has arrived, the window is watching
+      if (options_.on_watching) options_.on_watching();
+      if (options_.console_sql) {  // --console: a GUI client, as "new connection" makes one
+        consoles_.OpenDefault(playback_->live_model(), *options_.console_sql);
+        options_.console_sql.reset();
+      }
     }
     if (source_ != nullptr && source_->state() == SourceState::kFailed && !failure_reported_) {
       std::fprintf(stderr, "minipg-viz: %s\n", source_->error().c_str());
@@ -354,6 +418,7 @@ int App::Run() {
         }
         std::printf("minipg-viz: wrote screenshot to %s\n", options_.screenshot.c_str());
         std::fflush(stdout);
+        WriteFrameStats();
         return 0;
       }
     }
@@ -362,13 +427,27 @@ int App::Run() {
       if (StoryboardStep(fb_w, fb_h, &failed)) return failed ? 1 : 0;
     }
     glfwSwapBuffers(window_);
+    auto frame_end = std::chrono::steady_clock::now();
+    frame_stats_.Add(std::chrono::duration_cast<std::chrono::microseconds>(frame_end - last_frame_end).count(),
+                     ingest_us);
+    last_frame_end = frame_end;
   }
+  WriteFrameStats();
   return 0;
+}
+
+void App::WriteFrameStats() {
+  if (options_.frame_stats.empty()) return;
+  std::string extra = fmt::format(R"("lines_received":{},"live_processes":{},"events":{})", playback_->size(),
+                                  playback_->live_model().LiveProcessCount(),
+                                  playback_->live_model().events_seen());
+  std::string err = frame_stats_.Write(options_.frame_stats, extra);
+  if (!err.empty()) std::fprintf(stderr, "minipg-viz: --frame-stats: %s\n", err.c_str());
 }
 
 bool App::StoryboardStep(int fb_w, int fb_h, bool* failed) {
   namespace fs = std::filesystem;
-  const Narration& n = model_.narration();
+  const Narration& n = playback_->live_model().narration();
   if (n.step != story_step_) {  // a new caption is on screen: it is owed a picture
     story_step_ = n.step;
     story_caption_ = n.caption;
@@ -400,7 +479,7 @@ bool App::StoryboardStep(int fb_w, int fb_h, bool* failed) {
           << ")\n\n";
     ++story_pictures_;
     story_taken_ = true;
-    std::printf("minipg-viz: storyboard %s (%zu live processes): %s\n", name.c_str(), model_.LiveProcessCount(),
+    std::printf("minipg-viz: storyboard %s (%zu live processes): %s\n", name.c_str(), playback_->live_model().LiveProcessCount(),
                 story_caption_.c_str());
     std::fflush(stdout);
   }

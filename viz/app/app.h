@@ -24,14 +24,20 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "viz/app/frame_stats.h"
+#include "viz/client/server_control.h"
 #include "viz/model/model.h"
+#include "viz/model/playback.h"
 #include "viz/model/source.h"
 #include "viz/ui/activity_panel.h"
 #include "viz/ui/narration_panel.h"
+#include "viz/ui/playback_bar.h"
 #include "viz/ui/event_log_panel.h"
 #include "viz/ui/processes_panel.h"
+#include "viz/ui/scenarios_window.h"
 #include "viz/ui/status_bar.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
@@ -46,12 +52,25 @@ struct AppOptions {
   std::string screenshot;  // write a PNG here and exit
   std::string storyboard;  // write one PNG per scenario caption into this folder, then exit
   int after_ms = 1500;     // with screenshot: ingest/render this long first
+  std::string frame_stats;  // write frame timings here (JSON) at exit: the scale benchmark
   int width = 1280;
   int height = 800;
   size_t log_capacity = 10000;
   /* Called once, when the window is up and the live source streams (the
    * demo starts its tour then, so the window sees it from the start). */
   std::function<void()> on_watching;
+  /* Starts the server again ("" or the problem): the demo's, for the
+   * "restart the server" action. Empty for a server the viewer did not start. */
+  std::function<std::string()> restart_server;
+  std::function<bool()> can_restart_server;  // whether restart_server has a server to restart
+  /* Open a GUI client console once watching, and run this SQL in it ("" for none). */
+  std::optional<std::string> console_sql;
+  /* The lessons listed by the "scenarios" window. */
+  std::vector<ui::ScenarioEntry> scenarios;
+  /* Runs a lesson on a server of its own: returns the event address to
+   * watch ("" with *error set on failure). The lesson itself starts when
+   * on_watching is called, once the window watches the new server. */
+  std::function<std::string(const std::string& scenario, std::string* error)> run_scenario;
 };
 
 class App {
@@ -69,6 +88,10 @@ class App {
   void InitImGui();
   void LoadFonts();
   void OpenSource();
+  /* The "scenarios" window's run button: a new server, source and record. */
+  void RunScenario(const std::string& path);
+  /* --frame-stats: the frame-time summary. */
+  void WriteFrameStats();
   /* Moves at most a frame's budget of lines from the source into the model. */
   void Ingest();
   /* Lays the windows out and draws every panel. */
@@ -85,7 +108,7 @@ class App {
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
   std::string ini_path_;
-  Model model_;
+  std::unique_ptr<Playback> playback_;  // every line received, and the model shown (live or replayed)
   std::unique_ptr<EventSource> source_;
   std::string source_error_;  // set when the source could not even be made
   uint64_t source_dropped_noted_ = 0;
@@ -94,7 +117,11 @@ class App {
 
   ui::Fonts fonts_;
   ui::ViewState view_state_;
+  ServerControl server_control_;
+  ui::Consoles consoles_;
+  ui::ProcessActions process_actions_;
   ui::StatusBar status_bar_;
+  ui::PlaybackBar playback_bar_;
   ui::ProcessesPanel processes_panel_;
   ui::ActivityPanel activity_panel_;
   ui::NarrationPanel narration_panel_;
@@ -107,7 +134,10 @@ class App {
   bool story_taken_ = true;
   int story_pictures_ = 0;
   ui::EventLogPanel event_log_panel_;
+  ui::ScenariosWindow scenarios_window_;
+  bool watch_pending_ = true;  // on_watching is owed a call once the source streams
   bool reset_layout_ = false;
+  FrameStats frame_stats_;
 };
 
 }  // namespace minipg::viz

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -22,6 +23,27 @@ namespace fs = std::filesystem;
 
 std::string DefaultTourScenario() {
   return std::string(MINIPG_SOURCE_DIR) + "/scenarios/tour.scn";
+}
+
+std::vector<ui::ScenarioEntry> ListScenarios() {
+  std::vector<ui::ScenarioEntry> out;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(fs::path(MINIPG_SOURCE_DIR) / "scenarios", ec)) {
+    if (f.path().extension() != ".scn") continue;
+    auto parsed = sim::LoadScenario(f.path().string());
+    if (!parsed.ok()) continue;  // a broken lesson is minipg-sim's to report, not the menu's
+    ui::ScenarioEntry e;
+    e.path = f.path().string();
+    e.title = parsed->title.empty() ? f.path().stem().string() : parsed->title;
+    e.goal = parsed->goal;
+    out.push_back(std::move(e));
+  }
+  std::sort(out.begin(), out.end(), [](const ui::ScenarioEntry& a, const ui::ScenarioEntry& b) {
+    bool ta = a.path.ends_with("/tour.scn"), tb = b.path.ends_with("/tour.scn");
+    if (ta != tb) return ta;
+    return a.path < b.path;
+  });
+  return out;
 }
 
 Demo::~Demo() {
@@ -80,6 +102,15 @@ void Demo::StartTour(double speed, const std::string& hold) {
     std::fprintf(stderr, "minipg-viz: could not run %s: %m\n", argv[0]);
     _exit(127);
   }
+}
+
+std::string Demo::Restart() {
+  if (!server_) return "no server was started";
+  Status s = server_->Start();
+  if (!s.ok()) return s.error().message;
+  std::printf("minipg-viz: restarted minipg (pid %d)\n", static_cast<int>(server_->pid()));
+  std::fflush(stdout);
+  return "";
 }
 
 std::string Demo::EventAddress() const {

@@ -22,9 +22,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/common/error.h"
 #include "sim/scenario/server_process.h"
+#include "viz/ui/scenarios_window.h"
 
 namespace minipg::viz {
 
@@ -39,6 +41,11 @@ class Demo {
    * pauses played `speed` times as fast, each caption held at least
    * `hold` ("" for no minimum). */
   void StartTour(double speed, const std::string& hold);
+  /* Starts the server again (same data directory and ports) after it was
+   * shut down: "" or the problem. */
+  std::string Restart();
+  /* Whether this demo started a server (that Restart() can start again). */
+  bool HasServer() const { return server_ != nullptr; }
   /* "127.0.0.1:PORT" of the server's event stream. */
   std::string EventAddress() const;
   /* Stops the tour if it still runs. With `keep_server`, leaves the server
@@ -54,5 +61,9 @@ class Demo {
 
 /* The guided tour's scenario file: scenarios/tour.scn of the source tree. */
 std::string DefaultTourScenario();
+
+/* The lessons in scenarios/ of the source tree (the tour first, then by
+ * file name), with their titles and goals, for the "scenarios" window. */
+std::vector<ui::ScenarioEntry> ListScenarios();
 
 }  // namespace minipg::viz

@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -47,6 +48,12 @@ int main(int argc, char** argv) {
                  "with --screenshot: how long to ingest and render before taking it")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  std::string console_sql;
+  auto* console = cli.add_option("--console", console_sql,
+                                 "open a GUI client console on the server once watching, and run this SQL "
+                                 "in it (\"\" to only connect)");
+  cli.add_option("--frame-stats", options.frame_stats,
+                 "write frame timings (JSON) to this file at exit (the scale benchmark)");
   cli.add_option("--width", options.width, "window width")
       ->check(CLI::Range(320, 8192))
       ->capture_default_str();
@@ -62,6 +69,7 @@ int main(int argc, char** argv) {
                  "to this file and exit, without a window")
       ->needs(open);
   CLI11_PARSE(cli, argc, argv);
+  if (console->count() > 0) options.console_sql = console_sql;
   if (!export_chrome.empty()) {
     minipg::viz::ChromeTraceStats stats;
     std::string err = minipg::viz::ExportChromeTraceFile(options.open, export_chrome, &stats);
@@ -86,17 +94,30 @@ int main(int argc, char** argv) {
   }
 
   // No source: the embedded default, a server of our own and the tour.
-  minipg::viz::Demo demo;
+  // The "scenarios" window replaces it with a lesson's server (any time).
+  auto demo = std::make_unique<minipg::viz::Demo>();
+  // A storyboard needs each caption on screen long enough for its picture.
+  std::string hold = options.storyboard.empty() ? "" : "1s";
+  options.on_watching = [&demo, tour_speed, hold] { demo->StartTour(tour_speed, hold); };
+  options.restart_server = [&demo] { return demo->Restart(); };
+  options.can_restart_server = [&demo] { return demo->HasServer(); };
   if (options.connect.empty() && options.open.empty()) {
-    if (minipg::Status s = demo.Start(tour); !s.ok()) {
+    if (minipg::Status s = demo->Start(tour); !s.ok()) {
       std::fprintf(stderr, "minipg-viz: %s\n", s.error().message.c_str());
       return 1;
     }
-    options.connect = demo.EventAddress();
-    // A storyboard needs each caption on screen long enough for its picture.
-    std::string hold = options.storyboard.empty() ? "" : "1s";
-    options.on_watching = [&demo, tour_speed, hold] { demo.StartTour(tour_speed, hold); };
+    options.connect = demo->EventAddress();
   }
+  options.scenarios = minipg::viz::ListScenarios();
+  options.run_scenario = [&demo](const std::string& scenario, std::string* error) -> std::string {
+    demo->Finish(false);  // the server the window started before goes, with its tour
+    demo = std::make_unique<minipg::viz::Demo>();
+    if (minipg::Status s = demo->Start(scenario); !s.ok()) {
+      *error = s.error().message;
+      return "";
+    }
+    return demo->EventAddress();
+  };
   int rc;
   {
     minipg::viz::App app(options);
@@ -104,7 +125,7 @@ int main(int argc, char** argv) {
   }
   // The server outlives a window that worked (not a storyboard: that is a
   // picture-making run, which cleans up after itself).
-  demo.Finish(rc == 0 && options.storyboard.empty());
+  demo->Finish(rc == 0 && options.storyboard.empty());
   return rc;
 }
 

@@ -284,10 +284,13 @@ Process* Model::Emitter(const Event& ev) {
 /* ---------- input ---------- */
 
 void Model::ApplyLine(std::string_view line) {
+  ApplyParsedLine(line, IsBlankLine(line) ? ParseResult{} : ParseEvent(line));
+}
+
+void Model::ApplyParsedLine(std::string_view line, const ParseResult& r) {
   ++lines_seen_;
   current_line_ = lines_seen_;
   if (IsBlankLine(line)) return;
-  ParseResult r = ParseEvent(line);
   if (!r.event) {
     std::string_view head = line.substr(0, 80);
     Record(AnomalyKind::kMalformedLine, last_ts_, 0,

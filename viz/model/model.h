@@ -193,6 +193,9 @@ class Model {
 
   /* Parses and applies one line; blank lines are skipped. */
   void ApplyLine(std::string_view line);
+  /* The same, for a line its caller has already parsed (ParseEvent(line);
+   * anything for a blank line). */
+  void ApplyParsedLine(std::string_view line, const ParseResult& parsed);
   /* Applies one parsed event. */
   void Apply(const Event& ev);
 

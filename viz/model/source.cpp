@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -96,7 +97,8 @@ std::string FileSource::Describe() const { return fmt::format("file {}", path_);
 
 /* ---------- TcpSource ---------- */
 
-TcpSource::TcpSource(std::string host, int port) : host_(std::move(host)), port_(port) {
+TcpSource::TcpSource(std::string host, int port, bool reconnect)
+    : host_(std::move(host)), port_(port), reconnect_(reconnect) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -154,7 +156,7 @@ void TcpSource::PushLine(std::string line) {
   queue_.push_back(std::move(line));
 }
 
-void TcpSource::Run() {
+int TcpSource::Connect(std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -162,8 +164,8 @@ void TcpSource::Run() {
   std::string port_text = std::to_string(port_);
   int rc = ::getaddrinfo(host_.c_str(), port_text.c_str(), &hints, &res);
   if (rc != 0) {
-    SetFailed(fmt::format("cannot resolve \"{}\": {}", host_, gai_strerror(rc)));
-    return;
+    *error = fmt::format("cannot resolve \"{}\": {}", host_, gai_strerror(rc));
+    return -1;
   }
   int fd = -1;
   std::string last_error = "no address";
@@ -179,26 +181,65 @@ void TcpSource::Run() {
     fd = -1;
   }
   ::freeaddrinfo(res);
+  if (fd < 0) *error = fmt::format("cannot connect to {}:{}: {}", host_, port_, last_error);
+  return fd;
+}
+
+void TcpSource::Run() {
+  std::string error;
+  int fd = Connect(&error);
   if (fd < 0) {
-    SetFailed(fmt::format("cannot connect to {}:{}: {}", host_, port_, last_error));
+    SetFailed(std::move(error));
     return;
   }
-  fd_ = fd;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    state_ = SourceState::kStreaming;
+  for (;;) {
+    fd_ = fd;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      state_ = SourceState::kStreaming;
+      error_.clear();
+    }
+    bool closed_by_peer = Stream(fd);
+    fd = fd_.exchange(-1);
+    if (fd >= 0) ::close(fd);
+    if (!closed_by_peer || stop_) return;
+    if (!reconnect_) {
+      std::lock_guard<std::mutex> lock(mu_);
+      state_ = SourceState::kEnded;
+      error_ = "the server closed the event stream";
+      return;
+    }
+    // The server went away (shut down, restarting): wait for it to come back.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      state_ = SourceState::kConnecting;
+      error_ = "the server closed the event stream; reconnecting";
+    }
+    for (fd = -1; fd < 0 && !stop_;) {
+      for (int i = 0; i < kReconnectIntervalMs / 50 && !stop_; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (!stop_) fd = Connect(&error);
+    }
+    if (stop_) {
+      if (fd >= 0) ::close(fd);
+      return;
+    }
   }
+}
 
+bool TcpSource::Stream(int fd) {
   std::string partial;
   bool skipping = false;  // inside an oversized line: drop until '\n'
   char buf[65536];
+  bool closed = false;
   while (!stop_) {
     pollfd pfd{fd, POLLIN, 0};
     int pr = ::poll(&pfd, 1, 100);
     if (pr < 0) {
       if (errno == EINTR) continue;
       SetFailed(fmt::format("poll failed: {}", std::strerror(errno)));
-      return;
+      return false;
     }
     if (pr == 0) continue;
     ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
@@ -206,9 +247,12 @@ void TcpSource::Run() {
       if (errno == EINTR || errno == EAGAIN) continue;
       if (stop_) break;
       SetFailed(fmt::format("read from {}:{} failed: {}", host_, port_, std::strerror(errno)));
-      return;
+      return false;
     }
-    if (n == 0) break;  // the server closed the stream
+    if (n == 0) {  // the server closed the stream
+      closed = true;
+      break;
+    }
     std::string_view chunk(buf, static_cast<size_t>(n));
     while (!chunk.empty()) {
       size_t nl = chunk.find('\n');
@@ -229,11 +273,11 @@ void TcpSource::Run() {
   }
   // A last line without '\n' is handed on: the model reports it if truncated.
   if (!partial.empty() && !skipping) PushLine(std::move(partial));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (state_ != SourceState::kFailed) {
-    state_ = SourceState::kEnded;
-    if (!stop_) error_ = "the server closed the event stream";
+  if (!closed) {  // stopped by the destructor
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != SourceState::kFailed) state_ = SourceState::kEnded;
   }
+  return closed;
 }
 
 }  // namespace minipg::viz

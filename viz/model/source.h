@@ -13,7 +13,10 @@
  *   (kMaxQueuedLines); lines beyond it are counted in dropped_lines().
  *   A line longer than kMaxLineBytes is discarded up to its newline and
  *   counted in oversized_lines(), never buffered whole.
- *   Connecting is done once; there is no reconnect.
+ *   With `reconnect`, a stream the server closed (a shutdown, a restart) is
+ *   connected again every kReconnectInterval until the server is back; the
+ *   state is kConnecting meanwhile and the new stream starts with its own
+ *   hello. A first connection that fails is a failure either way.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -78,7 +81,9 @@ class TcpSource : public EventSource {
  public:
   static constexpr size_t kMaxQueuedLines = 1 << 20;
 
-  TcpSource(std::string host, int port);
+  static constexpr int kReconnectIntervalMs = 500;
+
+  TcpSource(std::string host, int port, bool reconnect = false);
   ~TcpSource() override;
   TcpSource(const TcpSource&) = delete;
   TcpSource& operator=(const TcpSource&) = delete;
@@ -92,11 +97,16 @@ class TcpSource : public EventSource {
 
  private:
   void Run();  // the reader thread
+  /* Connects; -1 on failure (with *error set). */
+  int Connect(std::string* error);
+  /* Reads lines until the peer closes (true) or a failure/stop (false). */
+  bool Stream(int fd);
   void SetFailed(std::string message);
   void PushLine(std::string line);
 
   const std::string host_;
   const int port_;
+  const bool reconnect_;
   std::atomic<bool> stop_{false};
   std::atomic<int> fd_{-1};
 

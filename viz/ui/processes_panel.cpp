@@ -135,6 +135,7 @@ void ProcessesPanel::Draw(const Model& model) {
   ImGui::SameLine();
   ImGui::TextDisabled("%zu live, %zu shown; hover a process for details",
                       model.LiveProcessCount(), model.processes().size());
+  if (actions_ != nullptr) actions_->Draw(model);
   BuildChildren(model);
   if (view_ == View::kGraph) {
     DrawGraph(model);

@@ -19,6 +19,7 @@
 #include <imgui.h>
 
 #include "viz/model/model.h"
+#include "viz/ui/process_actions.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
 
@@ -30,6 +31,8 @@ class ProcessesPanel {
 
   /* Text shown while the model has no process yet (how to connect). */
   void SetEmptyHint(std::string hint) { empty_hint_ = std::move(hint); }
+  /* The line of action buttons drawn under the view controls (optional). */
+  void SetActions(ProcessActions* actions) { actions_ = actions; }
 
   void Draw(const Model& model);
 
@@ -74,6 +77,7 @@ class ProcessesPanel {
   const Fonts& fonts_;
   ViewState& view_state_;
   std::string empty_hint_;
+  ProcessActions* actions_ = nullptr;
   View view_ = View::kGraph;
   bool show_exited_ = true;
   // Per-frame scratch, kept to avoid reallocating every frame.

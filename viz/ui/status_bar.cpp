@@ -37,11 +37,11 @@ void Dot(ImVec4 colour) {
 
 }  // namespace
 
-bool StatusBar::Draw(const Model& model, const SourceStatus& source) {
+HeaderClicks StatusBar::Draw(const Model& model, const SourceStatus& source) {
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
                            ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings;
-  bool reset_layout = false;
+  HeaderClicks clicks;
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.90f, 0.93f, 0.97f, 1.0f));
   if (ImGui::Begin("##header", nullptr, flags)) {
     // Line 1: the title, the legend (if it fits), "reset layout" at the right.
@@ -56,9 +56,12 @@ bool StatusBar::Draw(const Model& model, const SourceStatus& source) {
       ImGui::SameLine(0.0f, 24.0f);
       DrawLegend();
     }
-    float reset_w = ImGui::CalcTextSize("reset layout").x + 16.0f;
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - reset_w));
-    if (ImGui::SmallButton("reset layout")) reset_layout = true;
+    float buttons_w = ButtonsWidth();
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - buttons_w));
+    if (ImGui::SmallButton("scenarios")) clicks.scenarios = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the lessons: run one and watch it with its narration");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("reset layout")) clicks.reset_layout = true;
 
     // Line 2: the source and its state, counters, anomalies, the server.
     Dot(SourceColor(source));
@@ -98,7 +101,13 @@ bool StatusBar::Draw(const Model& model, const SourceStatus& source) {
   }
   ImGui::End();
   ImGui::PopStyleColor();
-  return reset_layout;
+  return clicks;
+}
+
+float StatusBar::ButtonsWidth() const {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  return ImGui::CalcTextSize("scenarios").x + ImGui::CalcTextSize("reset layout").x +
+         4 * style.FramePadding.x + style.ItemSpacing.x + 8.0f;
 }
 
 float StatusBar::TitleWidth() const {
@@ -108,8 +117,7 @@ float StatusBar::TitleWidth() const {
 
 bool StatusBar::LegendOnTitleLine(float width) const {
   const ImGuiStyle& style = ImGui::GetStyle();
-  float reset_w = ImGui::CalcTextSize("reset layout").x + 16.0f;
-  return style.WindowPadding.x * 2 + TitleWidth() + 24.0f + LegendWidth() + reset_w + 16.0f <=
+  return style.WindowPadding.x * 2 + TitleWidth() + 24.0f + LegendWidth() + ButtonsWidth() + 16.0f <=
          width;
 }
 

@@ -26,11 +26,17 @@ struct SourceStatus {
   bool has_source = false;
 };
 
+/* What was clicked in the header this frame. */
+struct HeaderClicks {
+  bool reset_layout = false;
+  bool scenarios = false;  // "scenarios": the list of lessons
+};
+
 class StatusBar {
  public:
   explicit StatusBar(const Fonts& fonts) : fonts_(fonts) {}
-  /* Draws the header window; returns true if "reset layout" was clicked. */
-  bool Draw(const Model& model, const SourceStatus& source);
+  /* Draws the header window; returns what was clicked. */
+  HeaderClicks Draw(const Model& model, const SourceStatus& source);
   /* The header's height at this window width (call inside a frame). */
   float Height(float width) const;
   /* The anomalies window, when opened from the header. */
@@ -39,6 +45,8 @@ class StatusBar {
  private:
   void AnomaliesTooltip(const Model& model);
   float TitleWidth() const;
+  /* Width of the buttons at the right of the title line. */
+  float ButtonsWidth() const;
   /* Whether the legend fits on the title line at this width (else its own line). */
   bool LegendOnTitleLine(float width) const;
 

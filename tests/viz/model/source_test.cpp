@@ -111,6 +111,33 @@ TEST(SourceTest, TcpSourceReassemblesLines) {
   EXPECT_EQ(source.dropped_lines(), 0u);
 }
 
+// Scenario: the server restarts (a shutdown, then a new postmaster on the
+// same event port): a reconnecting source waits, connects again and goes on
+// with the new stream.
+TEST(SourceTest, TcpSourceReconnectsAfterTheServerCloses) {
+  TestListener listener;
+  TcpSource source("127.0.0.1", listener.port(), /*reconnect=*/true);
+  int first = listener.Accept();
+  ASSERT_GE(first, 0);
+  std::string a = "{\"type\":\"hello\",\"ts\":1,\"pid\":1}\n";
+  ASSERT_EQ(::send(first, a.data(), a.size(), MSG_NOSIGNAL), static_cast<ssize_t>(a.size()));
+  ::close(first);
+  int second = listener.Accept();  // the source comes back by itself
+  ASSERT_GE(second, 0);
+  std::string b = "{\"type\":\"hello\",\"ts\":9,\"pid\":7}\n";
+  ASSERT_EQ(::send(second, b.data(), b.size(), MSG_NOSIGNAL), static_cast<ssize_t>(b.size()));
+  std::vector<std::string> lines;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (lines.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    source.Poll(lines, 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1], "{\"type\":\"hello\",\"ts\":9,\"pid\":7}");
+  EXPECT_EQ(source.state(), SourceState::kStreaming);
+  ::close(second);
+}
+
 // Scenario: an oversized line is dropped and counted, the next line survives.
 TEST(SourceTest, TcpSourceDropsOversizedLine) {
   TestListener listener;

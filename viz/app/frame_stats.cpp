@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ * frame_stats.cpp
+ *   The benchmark's frame-time summary (see frame_stats.h).
+ *-------------------------------------------------------------------------
+ */
+#include "viz/app/frame_stats.h"
+
+#include <algorithm>
+#include <fstream>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace minipg::viz {
+namespace {
+
+std::string Summary(std::vector<int64_t> us) {
+  if (us.empty()) return "{}";
+  std::sort(us.begin(), us.end());
+  auto at = [&](double q) {
+    size_t i = std::min(us.size() - 1, static_cast<size_t>(q * static_cast<double>(us.size())));
+    return static_cast<double>(us[i]) / 1000.0;
+  };
+  return fmt::format(R"({{"p50":{:.3f},"p95":{:.3f},"p99":{:.3f},"max":{:.3f}}})", at(0.50), at(0.95),
+                     at(0.99), static_cast<double>(us.back()) / 1000.0);
+}
+
+}  // namespace
+
+std::string FrameStats::Write(const std::string& path, const std::string& extra, size_t skip) const {
+  size_t from = std::min(skip, frame_us_.size());
+  std::vector<int64_t> frames(frame_us_.begin() + static_cast<ptrdiff_t>(from), frame_us_.end());
+  std::vector<int64_t> ingest(ingest_us_.begin() + static_cast<ptrdiff_t>(from), ingest_us_.end());
+  int64_t total = std::accumulate(frames.begin(), frames.end(), int64_t{0});
+  double fps = total > 0 ? static_cast<double>(frames.size()) * 1e6 / static_cast<double>(total) : 0.0;
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return fmt::format("cannot write {}", path);
+  out << fmt::format(R"({{"frames":{},"fps":{:.1f},"frame_ms":{},"ingest_ms":{}{}{}}})", frames.size(), fps,
+                     Summary(frames), Summary(ingest), extra.empty() ? "" : ",", extra)
+      << "\n";
+  out.close();
+  return out ? "" : fmt::format("error writing {}", path);
+}
+
+}  // namespace minipg::viz

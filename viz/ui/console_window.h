@@ -1,0 +1,63 @@
+/*-------------------------------------------------------------------------
+ * console_window.h
+ *   The GUI client: "new connection" asks for user, database and transport
+ *   (the Unix socket or TCP), opens a real connection (ConsoleSession) and
+ *   gives it a SQL console window, like a small pgAdmin query tool. Its
+ *   backend appears in the Processes panel like any other; closing the
+ *   window disconnects.
+ *
+ *     new connection -> [user][database][unix socket dir | tcp host][port] -> connect
+ *     console: output (as psql prints it) / input (Enter runs, Ctrl+Enter new line)
+ *              run | cancel | select its backend | disconnect
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "viz/client/console_session.h"
+#include "viz/model/model.h"
+#include "viz/ui/theme.h"
+#include "viz/ui/view_state.h"
+
+namespace minipg::viz::ui {
+
+class Consoles {
+ public:
+  static constexpr size_t kMaxOutputEntries = 2000;
+
+  Consoles(const Fonts& fonts, ViewState& view);
+  ~Consoles();
+
+  /* The "new connection" button and its dialog (inside a window). */
+  void DrawNewConnectionButton(const Model& model);
+  /* Every open console window; closed ones are disconnected and dropped. */
+  void DrawWindows();
+  /* Opens a console on these options at once (no dialog): tests, --console. */
+  void Open(client::ConnectOptions options, std::string sql = "");
+  /* Opens a console with the dialog's defaults for this server, running `sql`. */
+  void OpenDefault(const Model& model, std::string sql);
+  size_t count() const { return consoles_.size(); }
+
+ private:
+  struct Console;
+  void FillDefaults(const Model& model);
+  void DrawConsole(Console& c);
+
+  const Fonts& fonts_;
+  ViewState& view_;
+  std::vector<std::unique_ptr<Console>> consoles_;
+  int next_id_ = 1;
+  // The dialog's fields.
+  char user_[64] = {};
+  char database_[64] = {};
+  char socket_dir_[256] = {};
+  char tcp_host_[256] = {};
+  int port_ = 5432;
+  int transport_ = 0;  // 0: Unix socket, 1: TCP
+  char password_[128] = {};
+};
+
+}  // namespace minipg::viz::ui
