@@ -32,6 +32,7 @@
 #include "viz/ui/narration_panel.h"
 #include "viz/ui/event_log_panel.h"
 #include "viz/ui/processes_panel.h"
+#include "viz/ui/query_panel.h"
 #include "viz/ui/status_bar.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
@@ -48,6 +49,7 @@ struct AppOptions {
   int after_ms = 1500;     // with screenshot: ingest/render this long first
   int width = 1280;
   int height = 800;
+  int64_t select_pid = 0;  // a process to select at start (0: none), as a click would
   size_t log_capacity = 10000;
   /* Called once, when the window is up and the live source streams (the
    * demo starts its tour then, so the window sees it from the start). */
@@ -97,6 +99,7 @@ class App {
   ui::StatusBar status_bar_;
   ui::ProcessesPanel processes_panel_;
   ui::ActivityPanel activity_panel_;
+  ui::QueryPanel query_panel_;
   ui::NarrationPanel narration_panel_;
   bool narration_shown_ = false;  // the layout made room for the caption strip
   // Storyboard mode: the caption on screen, since when, and the pictures taken.
