@@ -340,5 +340,63 @@ TEST(QueryTraceTest, LateSubscriberSnapshot) {
   EXPECT_EQ(model.AnomalyCount(AnomalyKind::kQueryOrder), 0u);
 }
 
+// Scenario: a session recorded from a real minipg (psql and pgbench
+// -M extended against it): every backend's last query comes out as the
+// server ran it, with no anomaly.
+TEST(QueryTraceTest, RecordedSession) {
+  Model model;
+  FileSource source(fmt::format("{}/query_session.jsonl", MINIPG_VIZ_TEST_DATA));
+  ASSERT_NE(source.state(), SourceState::kFailed) << source.error();
+  std::vector<std::string> lines;
+  while (source.Poll(lines, 16) > 0) {
+    for (const std::string& line : lines) model.ApplyLine(line);
+    lines.clear();
+  }
+  EXPECT_EQ(model.anomaly_count(), 0u) << model.anomalies().front().message;
+
+  // alice: SELECT ... ORDER BY ... LIMIT 3, a five-node plan.
+  const QueryTrace& select = TraceOf(model, 13219);
+  EXPECT_EQ(select.phase, QueryPhase::kFinished);
+  EXPECT_EQ(Steps(select), (std::vector<QueryStep>{QueryStep::kReceived, QueryStep::kParse, QueryStep::kAnalyze,
+                                                  QueryStep::kPlan, QueryStep::kExecute, QueryStep::kDone}));
+  ASSERT_EQ(select.statements.size(), 1u);
+  const StatementTrace& s = select.statements[0];
+  ASSERT_EQ(s.nodes.size(), 5u);
+  std::vector<std::string> names;
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < s.nodes.size(); ++i) {
+    names.push_back(s.nodes[i].node);
+    rows.push_back(s.RowsOfNode(s.nodes[i].id).value_or(-1));
+    EXPECT_EQ(s.DepthOf(i), static_cast<int>(i));  // a chain: each node feeds the one above
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"Limit", "Projection", "Sort", "Filter", "SeqScan"}));
+  EXPECT_EQ(rows, (std::vector<int64_t>{3, 3, 3, 6, 8}));
+  EXPECT_EQ(s.tag, "SELECT 3");
+  EXPECT_GT(s.duration_us, 0);
+
+  // bob: SELECT * FROM nope fails after parse.
+  const QueryTrace& failed = TraceOf(model, 13233);
+  ASSERT_TRUE(failed.error.has_value());
+  EXPECT_EQ(failed.error->sqlstate, "42P01");
+  EXPECT_EQ(failed.error->after, QueryStep::kParse);
+
+  // pgbench -M extended: Parse, Bind, Execute.
+  const QueryTrace& extended = TraceOf(model, 17136);
+  EXPECT_TRUE(extended.extended);
+  EXPECT_EQ(Steps(extended).front(), QueryStep::kParse);
+  EXPECT_TRUE(extended.HasStep(QueryStep::kBind));
+  ASSERT_EQ(extended.statements.size(), 1u);
+  EXPECT_EQ(extended.statements[0].tag, "SELECT 2");
+  EXPECT_TRUE(extended.interrupted.empty());
+
+  // SELECT 1; SELECT pg_sleep(3) in one Query message.
+  const QueryTrace& multi = TraceOf(model, 17158);
+  EXPECT_EQ(multi.statements_expected, 2);
+  ASSERT_EQ(multi.statements.size(), 2u);
+  EXPECT_EQ(multi.statements[1].tag, "SELECT 1");
+  EXPECT_GE(multi.statements[1].duration_us, 3000000);
+  EXPECT_GE(multi.StageTotal(QueryStep::kExecute), 3000000);
+}
+
 }  // namespace
 }  // namespace minipg::viz
