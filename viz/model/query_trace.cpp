@@ -14,9 +14,9 @@
  */
 #include "viz/model/query_trace.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace minipg::viz {
 namespace {
@@ -188,16 +188,26 @@ void OnQueryDone(QueryTrace& t, const Event& ev) {
 
 std::string_view QueryStepName(QueryStep step) {
   switch (step) {
-    case QueryStep::kReceived: return "received";
-    case QueryStep::kParse: return "parse";
-    case QueryStep::kPrepare: return "prepare";
-    case QueryStep::kBind: return "bind";
-    case QueryStep::kAnalyze: return "analyze";
-    case QueryStep::kPlan: return "plan";
-    case QueryStep::kExecute: return "execute";
-    case QueryStep::kSuspended: return "suspended";
-    case QueryStep::kDone: return "done";
-    case QueryStep::kError: return "error";
+    case QueryStep::kReceived:
+      return "received";
+    case QueryStep::kParse:
+      return "parse";
+    case QueryStep::kPrepare:
+      return "prepare";
+    case QueryStep::kBind:
+      return "bind";
+    case QueryStep::kAnalyze:
+      return "analyze";
+    case QueryStep::kPlan:
+      return "plan";
+    case QueryStep::kExecute:
+      return "execute";
+    case QueryStep::kSuspended:
+      return "suspended";
+    case QueryStep::kDone:
+      return "done";
+    case QueryStep::kError:
+      return "error";
   }
   return "?";
 }
@@ -244,12 +254,13 @@ bool QueryTrace::StageTimed(QueryStep step) const {
 }
 
 size_t QueryTrace::StepCount(QueryStep step) const {
-  return static_cast<size_t>(
-      std::count_if(steps.begin(), steps.end(), [step](const QueryStepAt& s) { return s.step == step; }));
+  return static_cast<size_t>(std::count_if(
+      steps.begin(), steps.end(), [step](const QueryStepAt& s) { return s.step == step; }));
 }
 
 bool QueryTrace::HasStep(QueryStep step) const {
-  return std::any_of(steps.begin(), steps.end(), [step](const QueryStepAt& s) { return s.step == step; });
+  return std::any_of(steps.begin(), steps.end(),
+                     [step](const QueryStepAt& s) { return s.step == step; });
 }
 
 std::optional<QueryStep> QueryTrace::LastStep() const {

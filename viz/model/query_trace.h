@@ -109,22 +109,22 @@ struct OutputColumn {
 
 /* What one statement of the query did, stage by stage. */
 struct StatementTrace {
-  std::string kind;                     // from analyze: "SELECT", "INSERT", ... ("" if none)
+  std::string kind;  // from analyze: "SELECT", "INSERT", ... ("" if none)
   std::vector<std::string> tables;
   std::vector<OutputColumn> columns;
   bool analyzed = false;
   bool planned = false;
   bool executed = false;
   bool done = false;
-  std::vector<PlanNodeInfo> nodes;      // depth-first, as the plan event lists them
-  size_t nodes_dropped = 0;             // beyond kMaxPlanNodes
-  std::vector<NodeRows> node_rows;      // from execute (may come before the plan: out of order)
-  int64_t rows = 0;                     // from execute, then query_done
-  std::string tag;                      // "SELECT 3"
-  int64_t duration_us = 0;              // query_done's
-  int64_t sent_rows = 0;                // portal_suspended: rows sent so far / of total
+  std::vector<PlanNodeInfo> nodes;  // depth-first, as the plan event lists them
+  size_t nodes_dropped = 0;         // beyond kMaxPlanNodes
+  std::vector<NodeRows> node_rows;  // from execute (may come before the plan: out of order)
+  int64_t rows = 0;                 // from execute, then query_done
+  std::string tag;                  // "SELECT 3"
+  int64_t duration_us = 0;          // query_done's
+  int64_t sent_rows = 0;            // portal_suspended: rows sent so far / of total
   int64_t total_rows = 0;
-  int suspended = 0;                    // how many Executes hit their row limit
+  int suspended = 0;  // how many Executes hit their row limit
 
   /* The rows the execute event gave for plan node `id` (nullopt: none). */
   std::optional<int64_t> RowsOfNode(int64_t id) const;
@@ -142,22 +142,22 @@ struct QueryError {
 
 struct QueryTrace {
   QueryPhase phase = QueryPhase::kNone;
-  bool extended = false;        // came through Parse/Bind/Execute
-  bool joined_late = false;     // the stream joined while it ran (a snapshot, or stage
-                                // events with no query_start): earlier steps not seen
-  std::string text;             // query_start's (or prepare's) text
-  std::string tree;             // parse's trees, one line each
-  std::string prepared_name;    // extended: the prepared statement ("" unnamed)
+  bool extended = false;            // came through Parse/Bind/Execute
+  bool joined_late = false;         // the stream joined while it ran (a snapshot, or stage
+                                    // events with no query_start): earlier steps not seen
+  std::string text;                 // query_start's (or prepare's) text
+  std::string tree;                 // parse's trees, one line each
+  std::string prepared_name;        // extended: the prepared statement ("" unnamed)
   int64_t statements_expected = 0;  // parse's count (0: no parse seen)
-  int64_t start_ts = 0;         // the first step's time
-  int64_t end_ts = 0;           // when it finished (0 while running)
+  int64_t start_ts = 0;             // the first step's time
+  int64_t end_ts = 0;               // when it finished (0 while running)
   std::vector<QueryStepAt> steps;
   size_t steps_dropped = 0;
   std::vector<StatementTrace> statements;
   size_t statements_dropped = 0;  // done beyond kMaxStatements (not kept)
   int64_t statements_done = 0;    // query_done events seen (counting dropped ones)
   std::optional<QueryError> error;
-  std::string interrupted;      // why it stopped unfinished: "backend exited", "disconnected (eof)"
+  std::string interrupted;  // why it stopped unfinished: "backend exited", "disconnected (eof)"
 
   bool Running() const { return phase == QueryPhase::kPreparing || phase == QueryPhase::kRunning; }
   /* How long step i took: from the step before it (0 for the first). */

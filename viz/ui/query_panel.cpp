@@ -14,18 +14,18 @@
  */
 #include "viz/ui/query_panel.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <vector>
 
-#include <fmt/format.h>
-
 namespace minipg::viz::ui {
 namespace {
 
-constexpr ImU32 kBoxSeen = IM_COL32(200, 222, 248, 255);   // a stage that ran: pale blue
-constexpr ImU32 kBoxIdle = IM_COL32(236, 238, 242, 255);   // not reached
+constexpr ImU32 kBoxSeen = IM_COL32(200, 222, 248, 255);  // a stage that ran: pale blue
+constexpr ImU32 kBoxIdle = IM_COL32(236, 238, 242, 255);  // not reached
 constexpr ImU32 kBoxBorder = IM_COL32(120, 135, 160, 255);
 constexpr ImU32 kDarkText = IM_COL32(20, 24, 32, 255);
 constexpr ImU32 kGreyText = IM_COL32(140, 145, 155, 255);
@@ -69,21 +69,32 @@ enum class BoxState {
  * after that event). nullptr: none (after an error). */
 const char* NextBox(QueryStep step, bool extended) {
   switch (step) {
-    case QueryStep::kReceived: return extended ? "analyze" : "parse";
-    case QueryStep::kParse: return extended ? "parse" : "analyze";  // extended: prepare is next
-    case QueryStep::kPrepare: return "bind";
-    case QueryStep::kBind: return "analyze";
-    case QueryStep::kAnalyze: return "plan";
-    case QueryStep::kPlan: return "execute";
+    case QueryStep::kReceived:
+      return extended ? "analyze" : "parse";
+    case QueryStep::kParse:
+      return extended ? "parse" : "analyze";  // extended: prepare is next
+    case QueryStep::kPrepare:
+      return "bind";
+    case QueryStep::kBind:
+      return "analyze";
+    case QueryStep::kAnalyze:
+      return "plan";
+    case QueryStep::kPlan:
+      return "execute";
     case QueryStep::kExecute:
-    case QueryStep::kSuspended: return "done";
-    case QueryStep::kDone: return "analyze";  // the next statement
-    case QueryStep::kError: return nullptr;
+    case QueryStep::kSuspended:
+      return "done";
+    case QueryStep::kDone:
+      return "analyze";  // the next statement
+    case QueryStep::kError:
+      return nullptr;
   }
   return nullptr;
 }
 
-bool SameLabel(const char* a, const char* b) { return a != nullptr && b != nullptr && std::string_view(a) == b; }
+bool SameLabel(const char* a, const char* b) {
+  return a != nullptr && b != nullptr && std::string_view(a) == b;
+}
 
 /* The last step before an interruption or error: where the backend was. */
 std::optional<QueryStep> LastRealStep(const QueryTrace& t) {
@@ -145,12 +156,15 @@ const Process* QueryPanel::Choose(const Model& model, std::string* why) const {
     }
   }
   if (selected == 0) {
-    *why = "No backend selected: showing the most recently active one (click one in Processes or Activity).";
+    *why =
+        "No backend selected: showing the most recently active one (click one in Processes or "
+        "Activity).";
   } else if (p == nullptr) {
     *why = fmt::format("Process {} is gone: showing the most recently active backend.", selected);
   } else {
-    *why = fmt::format("Process {} is the {}, which runs no queries: showing the most recently active backend.",
-                       selected, RoleName(p->role));
+    *why = fmt::format(
+        "Process {} is the {}, which runs no queries: showing the most recently active backend.",
+        selected, RoleName(p->role));
   }
   return recent;
 }
@@ -168,7 +182,9 @@ void QueryPanel::DrawHeader(const Process& p, const std::string& why) {
   if (p.query.extended) {
     ImGui::SameLine();
     ImGui::TextColored(kMutedText, "extended protocol%s",
-                       p.query.prepared_name.empty() ? "" : fmt::format(" (statement \"{}\")", p.query.prepared_name).c_str());
+                       p.query.prepared_name.empty()
+                           ? ""
+                           : fmt::format(" (statement \"{}\")", p.query.prepared_name).c_str());
   }
   if (!why.empty()) {
     ImGui::PushTextWrapPos(0.0f);
@@ -186,8 +202,10 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
   const char* failed = nullptr;
   const char* interrupted = nullptr;
   if (t.Running()) {
-    if (auto last = t.LastStep()) in_progress = NextBox(*last, t.extended);
-    else in_progress = "parse";
+    if (auto last = t.LastStep())
+      in_progress = NextBox(*last, t.extended);
+    else
+      in_progress = "parse";
   } else if (t.error) {
     failed = NextBox(t.error->after, t.extended);
     if (t.error->after == QueryStep::kReceived && t.extended) failed = "analyze";
@@ -197,7 +215,8 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
 
   float avail = ImGui::GetContentRegionAvail().x;
   const float gap = 22.0f;
-  float box_w = std::max(56.0f, (avail - gap * static_cast<float>(count - 1)) / static_cast<float>(count));
+  float box_w =
+      std::max(56.0f, (avail - gap * static_cast<float>(count - 1)) / static_cast<float>(count));
   float box_h = ImGui::GetTextLineHeight() + 14.0f;
   float line_h = ImGui::GetTextLineHeightWithSpacing();
   ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -221,8 +240,12 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
     float thickness = 1.0f;
     switch (state) {
       case BoxState::kNotReached:
-      case BoxState::kEarlier: break;
-      case BoxState::kSeen: fill = kBoxSeen; text = kDarkText; break;
+      case BoxState::kEarlier:
+        break;
+      case BoxState::kSeen:
+        fill = kBoxSeen;
+        text = kDarkText;
+        break;
       case BoxState::kInProgress:
         fill = StateFill(DisplayState::kActive);
         text = kDarkText;
@@ -243,8 +266,10 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
     dl->AddRectFilled(min, max, fill, 5.0f);
     dl->AddRect(min, max, border, 5.0f, 0, thickness);
     size_t n = t.StepCount(b.steps[0]);
-    std::string label = n > 1 && b.steps[0] != QueryStep::kParse ? fmt::format("{} x{}", b.label, n) : b.label;
-    ImGui::PushFont(state == BoxState::kInProgress || state == BoxState::kFailed ? fonts_.bold : fonts_.body);
+    std::string label =
+        n > 1 && b.steps[0] != QueryStep::kParse ? fmt::format("{} x{}", b.label, n) : b.label;
+    ImGui::PushFont(state == BoxState::kInProgress || state == BoxState::kFailed ? fonts_.bold
+                                                                                 : fonts_.body);
     CenteredText(dl, min, max, text, label);
     ImGui::PopFont();
 
@@ -256,7 +281,8 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
       case BoxState::kInterrupted:
         if (seen) {
           bool timed = t.StageTimed(b.steps[0]) || t.StageTimed(b.steps[1]);
-          int64_t us = t.StageTotal(b.steps[0]) + (b.steps[1] != b.steps[0] ? t.StageTotal(b.steps[1]) : 0);
+          int64_t us =
+              t.StageTotal(b.steps[0]) + (b.steps[1] != b.steps[0] ? t.StageTotal(b.steps[1]) : 0);
           under = timed ? FormatDurationUs(us) : "-";
         }
         if (state == BoxState::kInterrupted) {
@@ -270,19 +296,21 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
         break;
       case BoxState::kFailed:
         // From the last step before the error to the error.
-        under = "failed, " + FormatDurationUs(t.error->ts - (t.steps.size() >= 2 ? t.steps[t.steps.size() - 2].ts
-                                                                                 : t.start_ts));
+        under = "failed, " +
+                FormatDurationUs(t.error->ts - (t.steps.size() >= 2 ? t.steps[t.steps.size() - 2].ts
+                                                                    : t.start_ts));
         under_colour = StateFill(DisplayState::kCrashed);
         break;
       case BoxState::kEarlier:
         under = "earlier";
         under_colour = kGreyText;
         break;
-      case BoxState::kNotReached: break;
+      case BoxState::kNotReached:
+        break;
     }
     if (!under.empty()) {
-      CenteredText(dl, ImVec2(min.x - gap * 0.5f, max.y + 2.0f), ImVec2(max.x + gap * 0.5f, max.y + 2.0f + line_h),
-                   under_colour, under);
+      CenteredText(dl, ImVec2(min.x - gap * 0.5f, max.y + 2.0f),
+                   ImVec2(max.x + gap * 0.5f, max.y + 2.0f + line_h), under_colour, under);
     }
     if (ImGui::IsMouseHoveringRect(min, max)) {
       if (b.steps[0] == QueryStep::kParse && !t.tree.empty()) {
@@ -296,7 +324,8 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
       float y = min.y + box_h * 0.5f;
       float x0 = max.x + 3.0f, x1 = max.x + gap - 3.0f;
       dl->AddLine(ImVec2(x0, y), ImVec2(x1 - 4.0f, y), kArrow, 2.0f);
-      dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - 7.0f, y - 5.0f), ImVec2(x1 - 7.0f, y + 5.0f), kArrow);
+      dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - 7.0f, y - 5.0f), ImVec2(x1 - 7.0f, y + 5.0f),
+                            kArrow);
     }
   }
   ImGui::Dummy(ImVec2(static_cast<float>(count) * (box_w + gap) - gap, box_h + line_h + 4.0f));
@@ -308,19 +337,20 @@ void QueryPanel::DrawOutcome(const QueryTrace& t, int64_t now) {
     if (t.phase == QueryPhase::kPreparing) {
       ImGui::TextColored(kRunningText, "preparing (Parse / Bind), not yet executed");
     } else {
-      ImGui::TextColored(kRunningText, "running for %s", FormatDurationUs(now - t.start_ts).c_str());
+      ImGui::TextColored(kRunningText, "running for %s",
+                         FormatDurationUs(now - t.start_ts).c_str());
     }
   } else if (t.error) {
     ImGui::PushFont(fonts_.bold);
-    ImGui::TextColored(kErrorText, "%s %s: %s", t.error->severity.c_str(), t.error->sqlstate.c_str(),
-                       t.error->message.c_str());
+    ImGui::TextColored(kErrorText, "%s %s: %s", t.error->severity.c_str(),
+                       t.error->sqlstate.c_str(), t.error->message.c_str());
     ImGui::PopFont();
     const char* stage = NextBox(t.error->after, t.extended);
     ImGui::TextColored(kErrorText, "failed in %s, after %s", stage != nullptr ? stage : "?",
                        FormatDurationUs(t.end_ts - t.start_ts).c_str());
   } else if (!t.interrupted.empty()) {
-    ImGui::TextColored(kErrorText, "cut short after %s: %s", FormatDurationUs(t.end_ts - t.start_ts).c_str(),
-                       t.interrupted.c_str());
+    ImGui::TextColored(kErrorText, "cut short after %s: %s",
+                       FormatDurationUs(t.end_ts - t.start_ts).c_str(), t.interrupted.c_str());
   } else if (t.phase == QueryPhase::kFinished && !t.HasStep(QueryStep::kReceived) && t.extended) {
     ImGui::TextColored(kMutedText, "prepared, not executed");
   } else if (t.phase == QueryPhase::kFinished) {
@@ -334,7 +364,8 @@ void QueryPanel::DrawOutcome(const QueryTrace& t, int64_t now) {
     ImGui::PopFont();
   }
   if (t.joined_late) {
-    ImGui::TextColored(kMutedText, "(the viewer joined while this query ran: its earlier stages were not seen)");
+    ImGui::TextColored(
+        kMutedText, "(the viewer joined while this query ran: its earlier stages were not seen)");
   }
   ImGui::PopTextWrapPos();
 }
@@ -368,12 +399,15 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
     ImGui::PopTextWrapPos();
   }
   if (s.nodes.empty()) {
-    if (s.done && !s.planned) ImGui::TextColored(kMutedText, "no plan: a utility statement runs directly");
+    if (s.done && !s.planned)
+      ImGui::TextColored(kMutedText, "no plan: a utility statement runs directly");
   } else {
-    ImGuiTableFlags flags = ImGuiTableFlags_BordersOuter | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+    ImGuiTableFlags flags =
+        ImGuiTableFlags_BordersOuter | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (ImGui::BeginTable("plan", 2, flags)) {
       ImGui::TableSetupColumn("plan node", ImGuiTableColumnFlags_WidthStretch);
-      ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("rows=000000").x);
+      ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthFixed,
+                              ImGui::CalcTextSize("rows=000000").x);
       for (size_t i = 0; i < s.nodes.size(); ++i) {
         const PlanNodeInfo& n = s.nodes[i];
         ImGui::TableNextRow();
@@ -401,12 +435,14 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
       }
       ImGui::EndTable();
     }
-    if (s.nodes_dropped > 0) ImGui::TextColored(kMutedText, "(%zu more plan nodes not kept)", s.nodes_dropped);
+    if (s.nodes_dropped > 0)
+      ImGui::TextColored(kMutedText, "(%zu more plan nodes not kept)", s.nodes_dropped);
   }
   if (s.suspended > 0) {
-    ImGui::TextColored(kMutedText, "portal suspended %d time%s at its row limit: %lld of %lld rows sent", s.suspended,
-                       s.suspended == 1 ? "" : "s", static_cast<long long>(s.sent_rows),
-                       static_cast<long long>(s.total_rows));
+    ImGui::TextColored(kMutedText,
+                       "portal suspended %d time%s at its row limit: %lld of %lld rows sent",
+                       s.suspended, s.suspended == 1 ? "" : "s",
+                       static_cast<long long>(s.sent_rows), static_cast<long long>(s.total_rows));
   }
   ImGui::PopID();
 }
@@ -420,8 +456,9 @@ void QueryPanel::Draw(const Model& model) {
   const Process* p = Choose(model, &why);
   if (p == nullptr) {
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(kMutedText, "No backend has run a query yet. Once one does, its way through parse, "
-                                   "analyze, plan and execute shows here; click a backend to choose it.");
+    ImGui::TextColored(kMutedText,
+                       "No backend has run a query yet. Once one does, its way through parse, "
+                       "analyze, plan and execute shows here; click a backend to choose it.");
     ImGui::PopTextWrapPos();
     ImGui::End();
     return;

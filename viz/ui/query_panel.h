@@ -13,10 +13,10 @@
  */
 #pragma once
 
+#include <imgui.h>
+
 #include <cstdint>
 #include <string>
-
-#include <imgui.h>
 
 #include "viz/model/model.h"
 #include "viz/ui/theme.h"
