@@ -87,16 +87,16 @@ int main(int argc, char** argv) {
     out += '\n';
     ++lines;
   };
-  line(fmt::format(R"({{"type":"hello","ts":{},"pid":101,"version":4,"server":"minipg","server_version":"15.0 (minipg-viz-load)","wall_us":1700000000000000}})", ts));
-  line(fmt::format(R"({{"type":"postmaster_start","ts":{},"pid":{},"data_directory":"/nonexistent","port":5432,"max_connections":{},"event_port":{}}})", ts, pm, backends + 10, port));
+  line(fmt::format(R"J({{"type":"hello","ts":{},"pid":101,"version":4,"server":"minipg","server_version":"15.0 (minipg-viz-load)","wall_us":1700000000000000}})J", ts));
+  line(fmt::format(R"J({{"type":"postmaster_start","ts":{},"pid":{},"data_directory":"/nonexistent","port":5432,"max_connections":{},"event_port":{}}})J", ts, pm, backends + 10, port));
   for (int i = 0; i < backends; ++i) {
     int pid = 1000 + i;
     ts += 10;
-    line(fmt::format(R"({{"type":"accept","ts":{},"pid":{},"conn":{},"transport":"tcp","client":"127.0.0.1:{}"}})", ts, pm, i + 1, 40000 + i));
-    line(fmt::format(R"({{"type":"fork","ts":{},"pid":{},"child":{},"role":"backend","conn":{}}})", ts + 1, pm, pid, i + 1));
-    line(fmt::format(R"({{"type":"startup","ts":{},"pid":{},"user":"u{}","database":"bench","application_name":"load"}})", ts + 2, pid, i % 10));
-    line(fmt::format(R"({{"type":"auth_ok","ts":{},"pid":{},"method":"trust"}})", ts + 3, pid));
-    line(fmt::format(R"({{"type":"state","ts":{},"pid":{},"state":"idle"}})", ts + 4, pid));
+    line(fmt::format(R"J({{"type":"accept","ts":{},"pid":{},"conn":{},"transport":"tcp","client":"127.0.0.1:{}"}})J", ts, pm, i + 1, 40000 + i));
+    line(fmt::format(R"J({{"type":"fork","ts":{},"pid":{},"child":{},"role":"backend","conn":{}}})J", ts + 1, pm, pid, i + 1));
+    line(fmt::format(R"J({{"type":"startup","ts":{},"pid":{},"user":"u{}","database":"bench","application_name":"load"}})J", ts + 2, pid, i % 10));
+    line(fmt::format(R"J({{"type":"auth_ok","ts":{},"pid":{},"method":"trust"}})J", ts + 3, pid));
+    line(fmt::format(R"J({{"type":"state","ts":{},"pid":{},"state":"idle"}})J", ts + 4, pid));
   }
   if (!SendAll(fd, out)) return 1;
   out.clear();
@@ -112,15 +112,15 @@ int main(int argc, char** argv) {
     while (sent_events + 9 <= due) {
       int pid = 1000 + static_cast<int>(q % static_cast<uint64_t>(backends));
       ts += 20;
-      line(fmt::format(R"({{"type":"state","ts":{},"pid":{},"state":"active"}})", ts, pid));
-      line(fmt::format(R"({{"type":"query_start","ts":{},"pid":{},"text":"SELECT * FROM t{} WHERE a = {}"}})", ts + 1, pid, q % 7, q));
-      line(fmt::format(R"({{"type":"parse","ts":{},"pid":{},"statements":1,"tree":"SELECT"}})", ts + 2, pid));
-      line(fmt::format(R"({{"type":"analyze","ts":{},"pid":{},"statement":"SELECT","tables":["t"],"columns":[]}})", ts + 3, pid));
-      line(fmt::format(R"({{"type":"plan","ts":{},"pid":{},"plan":"Seq Scan on t","nodes":[{{"id":0,"parent":-1,"node":"Seq Scan","detail":"t"}}]}})", ts + 4, pid));
-      line(fmt::format(R"({{"type":"execute","ts":{},"pid":{},"rows":1,"nodes":[{{"id":0,"rows":1}}]}})", ts + 5, pid));
-      line(fmt::format(R"({{"type":"query_done","ts":{},"pid":{},"tag":"SELECT 1","rows":1,"duration_us":6}})", ts + 6, pid));
-      line(fmt::format(R"({{"type":"state","ts":{},"pid":{},"state":"idle"}})", ts + 7, pid));
-      line(fmt::format(R"({{"type":"ready","ts":{},"pid":{},"status":"I"}})", ts + 8, pid));
+      line(fmt::format(R"J({{"type":"state","ts":{},"pid":{},"state":"active"}})J", ts, pid));
+      line(fmt::format(R"J({{"type":"query_start","ts":{},"pid":{},"text":"SELECT * FROM t{} WHERE a = {}"}})J", ts + 1, pid, q % 7, q));
+      line(fmt::format(R"J({{"type":"parse","ts":{},"pid":{},"statements":1,"tree":"SELECT"}})J", ts + 2, pid));
+      line(fmt::format(R"J({{"type":"analyze","ts":{},"pid":{},"statement":"SELECT","tables":["t"],"columns":[]}})J", ts + 3, pid));
+      line(fmt::format(R"J({{"type":"plan","ts":{},"pid":{},"plan":"Seq Scan on t","nodes":[{{"id":0,"parent":-1,"node":"Seq Scan","detail":"t"}}]}})J", ts + 4, pid));
+      line(fmt::format(R"J({{"type":"execute","ts":{},"pid":{},"rows":1,"nodes":[{{"id":0,"rows":1}}]}})J", ts + 5, pid));
+      line(fmt::format(R"J({{"type":"query_done","ts":{},"pid":{},"tag":"SELECT 1","rows":1,"duration_us":6}})J", ts + 6, pid));
+      line(fmt::format(R"J({{"type":"state","ts":{},"pid":{},"state":"idle"}})J", ts + 7, pid));
+      line(fmt::format(R"J({{"type":"ready","ts":{},"pid":{},"status":"I"}})J", ts + 8, pid));
       sent_events += 9;
       ++q;
     }

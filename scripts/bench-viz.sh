@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 BUILD=${MINIPG_BENCH_BUILD_DIR:-build-release}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+# An existing build directory is used as it is (its build type kept).
+[ -f "$BUILD/CMakeCache.txt" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target minipg-viz minipg-viz-load
 
 BACKENDS=${BACKENDS:-1000}

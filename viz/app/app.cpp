@@ -10,9 +10,10 @@
  *     | header: title, source, counters, anomalies              |
  *     +-------------------------------+-------------------------+
  *     | Processes (graph / tree)      | Activity                |
+ *     |                               +-------------------------+
+ *     +-------------------------------+ Query (selected backend)|
+ *     | Event log                     |                         |
  *     +-------------------------------+-------------------------+
- *     | Event log                                               |
- *     +---------------------------------------------------------+
  *
  * NOTES
  *   Ingest is bounded per frame (kMaxLinesPerFrame and kIngestBudget), so a
@@ -96,7 +97,8 @@ App::App(AppOptions options)
       status_bar_(fonts_),
       playback_bar_(fonts_),
       processes_panel_(fonts_, view_state_),
-      activity_panel_(fonts_),
+      activity_panel_(fonts_, view_state_),
+      query_panel_(fonts_, view_state_),
       narration_panel_(fonts_),
       event_log_panel_(fonts_),
       scenarios_window_(fonts_) {
@@ -104,6 +106,7 @@ App::App(AppOptions options)
   processes_panel_.SetActions(&process_actions_);
   server_control_.set_restart(options_.restart_server, options_.can_restart_server);
   scenarios_window_.SetEntries(options_.scenarios);
+  view_state_.selected_pid = options_.select_pid;
 }
 
 App::~App() {
@@ -323,12 +326,20 @@ void App::DrawFrame() {
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
   processes_panel_.Draw(model);
 
+  // The right column, the whole height: Activity above, the selected
+  // backend's Query below (its plan tree needs the room); the event log
+  // is under Processes only.
+  float activity_h = std::floor(body * 0.30f);
   ImGui::SetNextWindowPos(ImVec2(left_w, top), cond);
-  ImGui::SetNextWindowSize(ImVec2(w - left_w, upper_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w - left_w, activity_h), cond);
   activity_panel_.Draw(model);
 
+  ImGui::SetNextWindowPos(ImVec2(left_w, top + activity_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w - left_w, body - activity_h), cond);
+  query_panel_.Draw(model);
+
   ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
-  ImGui::SetNextWindowSize(ImVec2(w, body - upper_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(left_w, body - upper_h), cond);
   event_log_panel_.Draw(model);
 
   status_bar_.DrawAnomaliesWindow(model);

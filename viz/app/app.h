@@ -37,6 +37,7 @@
 #include "viz/ui/playback_bar.h"
 #include "viz/ui/event_log_panel.h"
 #include "viz/ui/processes_panel.h"
+#include "viz/ui/query_panel.h"
 #include "viz/ui/scenarios_window.h"
 #include "viz/ui/status_bar.h"
 #include "viz/ui/theme.h"
@@ -55,6 +56,7 @@ struct AppOptions {
   std::string frame_stats;  // write frame timings here (JSON) at exit: the scale benchmark
   int width = 1280;
   int height = 800;
+  int64_t select_pid = 0;  // a process to select at start (0: none), as a click would
   size_t log_capacity = 10000;
   /* Called once, when the window is up and the live source streams (the
    * demo starts its tour then, so the window sees it from the start). */
@@ -124,6 +126,7 @@ class App {
   ui::PlaybackBar playback_bar_;
   ui::ProcessesPanel processes_panel_;
   ui::ActivityPanel activity_panel_;
+  ui::QueryPanel query_panel_;
   ui::NarrationPanel narration_panel_;
   bool narration_shown_ = false;  // the layout made room for the caption strip
   // Storyboard mode: the caption on screen, since when, and the pictures taken.

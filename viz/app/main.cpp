@@ -6,7 +6,7 @@
  *     minipg-viz                               the demo: its own server and the guided tour
  *     minipg-viz --connect 127.0.0.1:5433      follow a live server
  *     minipg-viz --open trace.jsonl            replay a saved trace
- *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500]
+ *     minipg-viz --open t.jsonl --screenshot out.png [--after-ms 1500] [--select PID]
  *     minipg-viz --tour scenarios/hello.scn --storyboard docs/images/hello
  *     minipg-viz --open t.jsonl --export-chrome out.json   (no window)
  *-------------------------------------------------------------------------
@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
   cli.add_option("--height", options.height, "window height")
       ->check(CLI::Range(240, 8192))
       ->capture_default_str();
+  cli.add_option("--select", options.select_pid,
+                 "select this process at start, as a click on it would (the Query view shows it)")
+      ->check(CLI::NonNegativeNumber);
   cli.add_option("--log-size", options.log_capacity, "event log entries kept")
       ->check(CLI::Range(size_t{100}, size_t{10000000}))
       ->capture_default_str();

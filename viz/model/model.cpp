@@ -151,6 +151,7 @@ std::string_view AnomalyKindName(AnomalyKind kind) {
     case AnomalyKind::kDroppedEvents: return "dropped events";
     case AnomalyKind::kBadField: return "bad field";
     case AnomalyKind::kUnknownValue: return "unknown value";
+    case AnomalyKind::kQueryOrder: return "query stage out of order";
     case AnomalyKind::kCount_: break;
   }
   return "anomaly";
@@ -236,6 +237,8 @@ Process& Model::AddProcess(int64_t pid, int64_t parent, ProcessRole role, int64_
 void Model::MarkExited(Process& p, int64_t ts) {
   p.exited = true;
   p.exited_ts = ts;
+  EndQueryTrace(p.query, ts, p.exit_status.empty() ? "the backend exited"
+                                                     : fmt::format("the backend {}", p.exit_status));
   p.current_query.clear();
   p.stage.clear();
   if (p.conn != 0) connections_.erase(p.conn);
@@ -369,8 +372,8 @@ void Model::Apply(const Event& ev) {
     case EventType::kCopyDone: Emitter(ev); break;
     case EventType::kPrepare:
     case EventType::kBind:
-    case EventType::kPortalSuspended:
-    case EventType::kClose: Emitter(ev); break;  // extended protocol steps: in the log only
+    case EventType::kPortalSuspended: OnExtendedStep(ev); break;
+    case EventType::kClose: Emitter(ev); break;  // not a step of any one query: in the log only
     // Client side (minipg-sim): the narration; the rest in the log only (the
     // runner is not a server process).
     case EventType::kScenarioStart:
@@ -462,6 +465,13 @@ void Model::OnProcessSnapshot(const Event& ev) {
   if (auto v = ev.Str("query")) {
     p->last_query = *v;
     if (p->state == SessionState::kActive) p->current_query = *v;
+    // Its steps went by before we joined: the trace has the text only.
+    if (p->query.phase == QueryPhase::kNone) {
+      p->query.text = v->substr(0, kMaxQueryTextBytes);
+      p->query.joined_late = true;
+      p->query.start_ts = ev.ts;
+      p->query.phase = p->state == SessionState::kActive ? QueryPhase::kRunning : QueryPhase::kFinished;
+    }
   }
   // The postmaster's line carries what its postmaster_start said (all but
   // event_port, which a subscriber already knows: it connected to it).
@@ -565,6 +575,7 @@ void Model::OnState(const Event& ev) {
            fmt::format("unknown session state \"{}\"", *text));
   }
   p->state = state.value_or(SessionState::kUnknown);
+  QueryStateChanged(p->query, p->state == SessionState::kActive, ev.ts);
   if (p->state != SessionState::kActive) {
     p->current_query.clear();
     p->stage.clear();
@@ -584,6 +595,7 @@ void Model::OnQueryStart(const Event& ev) {
   p->current_query = ev.StrOr("text");
   p->last_query = p->current_query;
   p->stage = "received";
+  TraceQuery(*p, ev);
 }
 
 void Model::OnStage(const Event& ev, std::string_view stage) {
@@ -591,6 +603,7 @@ void Model::OnStage(const Event& ev, std::string_view stage) {
   if (p == nullptr) return;
   p->stage = std::string(stage);
   if (stage == "plan") p->last_plan = ev.StrOr("plan");
+  TraceQuery(*p, ev);
 }
 
 void Model::OnQueryDone(const Event& ev) {
@@ -600,6 +613,20 @@ void Model::OnQueryDone(const Event& ev) {
   p->last_duration_us = ev.Int("duration_us").value_or(0);
   ++p->queries_done;
   p->stage = "done";
+  TraceQuery(*p, ev);
+}
+
+void Model::OnExtendedStep(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  TraceQuery(*p, ev);
+}
+
+void Model::TraceQuery(Process& p, const Event& ev) {
+  std::string odd = ApplyQueryEvent(p.query, ev, p.current_query);
+  if (!odd.empty()) {
+    Record(AnomalyKind::kQueryOrder, ev.ts, ev.pid, fmt::format("pid {}: {}", ev.pid, odd));
+  }
 }
 
 void Model::OnError(const Event& ev) {
@@ -607,12 +634,14 @@ void Model::OnError(const Event& ev) {
   if (p == nullptr) return;
   p->last_error = fmt::format("{} {}: {}", ev.StrOr("severity", "ERROR"), ev.StrOr("sqlstate"),
                               ev.StrOr("message"));
+  TraceQuery(*p, ev);
 }
 
 void Model::OnDisconnect(const Event& ev) {
   Process* p = Emitter(ev);
   if (p == nullptr) return;
   p->disconnect_reason = ev.StrOr("reason", "unknown");
+  EndQueryTrace(p->query, ev.ts, fmt::format("the session ended ({})", p->disconnect_reason));
   p->current_query.clear();
   p->stage.clear();
 }

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "viz/model/event.h"
+#include "viz/model/query_trace.h"
 
 namespace minipg::viz {
 
@@ -82,6 +83,7 @@ struct Process {
   int64_t last_duration_us = 0;
   std::string last_error;    // "ERROR 42P01: relation ... does not exist"
   std::string last_plan;     // the last plan tree, as indented text
+  QueryTrace query;          // the current or last query, stage by stage (query_trace.h)
   int64_t queries_done = 0;
   char txn_status = 0;       // last ReadyForQuery status: 'I', 'T', 'E' (0: none)
   std::string disconnect_reason;  // set once the session has ended
@@ -155,6 +157,7 @@ enum class AnomalyKind {
   kDroppedEvents,       // the server reported dropped events
   kBadField,            // a documented field is missing or of the wrong type
   kUnknownValue,        // a field holds a value we do not know (a state name)
+  kQueryOrder,          // a query's stage events in an impossible order (execute before plan)
   kCount_,              // not a kind: the number of kinds
 };
 
@@ -261,6 +264,10 @@ class Model {
   void OnQueryStart(const Event& ev);
   void OnStage(const Event& ev, std::string_view stage);
   void OnQueryDone(const Event& ev);
+  /* prepare, bind, portal_suspended: extended-protocol steps of a query. */
+  void OnExtendedStep(const Event& ev);
+  /* Follows a query event in the process's QueryTrace. */
+  void TraceQuery(Process& p, const Event& ev);
   void OnError(const Event& ev);
   void OnDisconnect(const Event& ev);
   void OnChildExit(const Event& ev);

@@ -46,6 +46,8 @@ void ActivityPanel::Draw(const Model& model) {
   }
   const ServerInfo& s = model.server();
   if (s.port != 0) {
+    // One line, so the table keeps its room when the Query view shares the
+    // column; the listen sockets are in its tooltip.
     ImGui::TextDisabled("server");
     ImGui::SameLine();
     // A late subscriber learns port and max_connections from the postmaster's
@@ -53,15 +55,13 @@ void ActivityPanel::Draw(const Model& model) {
     std::string events = s.event_port != 0 ? fmt::format(", events on {}", s.event_port) : "";
     ImGui::Text("port %lld, max_connections %lld%s", static_cast<long long>(s.port),
                 static_cast<long long>(s.max_connections), events.c_str());
-    for (const ListenSocket& l : s.listen_sockets) {
-      ImGui::TextDisabled("listen");
-      ImGui::SameLine();
-      if (l.transport == "unix") {
-        ImGui::Text("unix %s", l.address.c_str());
-      } else {
-        ImGui::Text("%s %s:%lld", l.transport.c_str(), l.address.c_str(),
-                    static_cast<long long>(l.port));
+    if (ImGui::IsItemHovered() && !s.listen_sockets.empty()) {
+      std::string listen;
+      for (const ListenSocket& l : s.listen_sockets) {
+        listen += l.transport == "unix" ? fmt::format("listen unix {}\n", l.address)
+                                        : fmt::format("listen {} {}:{}\n", l.transport, l.address, l.port);
       }
+      ImGui::SetTooltip("%s", listen.c_str());
     }
   }
   size_t backends = 0;
@@ -105,7 +105,14 @@ void ActivityPanel::Draw(const Model& model) {
       ImGui::TableNextRow();
       if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
       ImGui::TableNextColumn();
-      ImGui::Text("%lld", static_cast<long long>(p.pid));
+      // The pid cell is a selectable spanning the row: a click anywhere on
+      // the row selects the backend (or clears the selection if it was it).
+      std::string pid = fmt::format("{}", p.pid);
+      bool selected = p.pid == view_state_.selected_pid;
+      if (ImGui::Selectable(pid.c_str(), selected,
+                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
+        view_state_.selected_pid = selected ? 0 : p.pid;
+      }
       ImGui::TableNextColumn();
       if (!p.user.empty()) ImGui::Text("%s@%s", p.user.c_str(), p.database.c_str());
       ImGui::TableNextColumn();

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -184,6 +185,57 @@ TEST(ScreenshotTest, StoryboardOfHello) {
   ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(started minipg \(pid (\d+)\))"))) << output;
   EXPECT_NE(::kill(static_cast<pid_t>(std::stol(m[1])), 0), 0) << "a storyboard run leaves no server running";
   EXPECT_EQ(output.find("still running"), std::string::npos) << output;
+  fs::remove_all(dir);
+}
+
+/* How many pixels of exactly this colour lie in [x0,x1) x [y0,y1). */
+int CountColour(const fs::path& png, uint32_t rgb, int x0, int y0, int x1, int y1) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  if (pixels == nullptr) return -1;
+  int count = 0;
+  for (int y = std::max(0, y0); y < std::min(h, y1); ++y) {
+    for (int x = std::max(0, x0); x < std::min(w, x1); ++x) {
+      const unsigned char* p = pixels + 4 * (y * w + x);
+      if ((uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]) == rgb) ++count;
+    }
+  }
+  stbi_image_free(pixels);
+  return count;
+}
+
+// Scenario: a recorded session (query_select.jsonl: alice's finished
+// SELECT with a five-node plan, bob's SELECT from a missing table). With
+// --select the Query view (the lower right) shows alice's query: its five
+// stage boxes filled pale blue, none red. Without a selection it shows the
+// most recently active backend, bob's, whose analyze box is red.
+TEST(ScreenshotTest, QueryViewOfSelectedBackend) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-query-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/query_select.jsonl";
+  auto shoot = [&](const fs::path& png, const std::string& extra) {
+    std::string output;
+    std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                      ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) + " --after-ms 300" + extra;
+    EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
+    EXPECT_TRUE(fs::exists(png)) << output;
+  };
+  constexpr uint32_t kStageRan = 0xC8DEF8;     // query_panel.cpp kBoxSeen (200, 222, 248)
+  constexpr uint32_t kStageFailed = 0xD32F2F;  // theme.cpp "crashed" fill (211, 47, 47)
+  // The Query view: the right column (from 55 % of the width), below Activity.
+  const int x0 = 720, y0 = 330, x1 = 1280, y1 = 800;
+
+  fs::path selected = dir / "selected.png";
+  shoot(selected, " --select 13219");
+  ExpectRealPicture(selected);
+  EXPECT_GT(CountColour(selected, kStageRan, x0, y0, x1, y1), 5 * 1000) << "five stage boxes that ran";
+  EXPECT_EQ(CountColour(selected, kStageFailed, x0, y0, x1, y1), 0) << "no failed stage";
+
+  fs::path fallback = dir / "fallback.png";
+  shoot(fallback, "");
+  ExpectRealPicture(fallback);
+  EXPECT_GT(CountColour(fallback, kStageFailed, x0, y0, x1, y1), 1000) << "bob's analyze failed";
   fs::remove_all(dir);
 }
 

@@ -1,0 +1,47 @@
+/*-------------------------------------------------------------------------
+ * query_panel.h
+ *   The Query view: one backend's current (or last) query on its way
+ *   through parse -> analyze -> plan -> execute -> done. It shows the
+ *   backend (the one selected in Processes or Activity; else the most
+ *   recently active backend, saying so), the query text, the stages as a
+ *   row of boxes with each one's time under it (the stage in progress
+ *   highlighted while the query runs, the one that failed in red), then per
+ *   statement the plan tree with the rows each node produced, as EXPLAIN
+ *   ANALYZE shows "rows=N", its command tag and time. It reads the model's
+ *   QueryTrace (viz/model/query_trace.h) and draws nothing else.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <imgui.h>
+
+#include <cstdint>
+#include <string>
+
+#include "viz/model/model.h"
+#include "viz/ui/theme.h"
+#include "viz/ui/view_state.h"
+
+namespace minipg::viz::ui {
+
+class QueryPanel {
+ public:
+  QueryPanel(const Fonts& fonts, ViewState& view) : fonts_(fonts), view_state_(view) {}
+  void Draw(const Model& model);
+
+ private:
+  /* The backend to show, and (in *why) why it is not the selected one. */
+  const Process* Choose(const Model& model, std::string* why) const;
+  void DrawHeader(const Process& p, const std::string& why);
+  void DrawPipeline(const QueryTrace& t, int64_t now);
+  void DrawOutcome(const QueryTrace& t, int64_t now);
+  void DrawStatement(const QueryTrace& t, size_t index);
+
+  const Fonts& fonts_;
+  ViewState& view_state_;
+};
+
+/* A duration for people: "850 us", "12.3 ms", "4.56 s". */
+std::string FormatDurationUs(int64_t us);
+
+}  // namespace minipg::viz::ui
