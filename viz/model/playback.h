@@ -56,7 +56,7 @@ class Playback {
    * microseconds at 1x) is shortened to it: nobody wants to watch 30 s of nothing. */
   static constexpr int64_t kMaxGapUs = 2'000'000;
 
-  explicit Playback(ModelOptions options, size_t checkpoint_every = 2000);
+  explicit Playback(ModelOptions options, size_t checkpoint_every = 8192);
 
   /* Records one received line and applies it to the live model. Returns
    * the parsed event (valid until the next call) for other observers, or

@@ -100,44 +100,49 @@ void ActivityPanel::Draw(const Model& model) {
       rows.push_back(&p);
     }
     SortRows(rows, ImGui::TableGetSortSpecs());
-    for (const Process* row : rows) {
-      const Process& p = *row;
-      ImGui::TableNextRow();
-      if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
-      ImGui::TableNextColumn();
-      // The pid cell is a selectable spanning the row: a click anywhere on
-      // the row selects the backend (or clears the selection if it was it).
-      std::string pid = fmt::format("{}", p.pid);
-      bool selected = p.pid == view_state_.selected_pid;
-      if (ImGui::Selectable(pid.c_str(), selected,
-                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
-        view_state_.selected_pid = selected ? 0 : p.pid;
-      }
-      ImGui::TableNextColumn();
-      if (!p.user.empty()) ImGui::Text("%s@%s", p.user.c_str(), p.database.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(p.application_name.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(p.client.c_str());
-      if (ImGui::IsItemHovered() && !p.transport.empty()) ImGui::SetTooltip("transport: %s", p.transport.c_str());
-      ImGui::TableNextColumn();
-      StateBadge(DisplayStateOf(p), ShortStateLine(p));
-      ImGui::TableNextColumn();
-      ImGui::PushFont(fonts_.mono);
-      if (!p.current_query.empty()) {
-        ImGui::TextUnformatted(Ellipsize(p.current_query, 120).c_str());
-        if (!p.stage.empty()) {
-          ImGui::SameLine();
-          ImGui::TextColored(ImVec4(0.12f, 0.40f, 0.85f, 1.0f), "[%s]", p.stage.c_str());
+    // Only the rows in view are drawn (a thousand backends cost nothing more).
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(rows.size()));
+    while (clipper.Step()) {
+      for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+        const Process& p = *rows[static_cast<size_t>(r)];
+        ImGui::TableNextRow();
+        if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
+        ImGui::TableNextColumn();
+        // The pid cell is a selectable spanning the row: a click anywhere on
+        // the row selects the backend (or clears the selection if it was it).
+        std::string pid = fmt::format("{}", p.pid);
+        bool selected = p.pid == view_state_.selected_pid;
+        if (ImGui::Selectable(pid.c_str(), selected,
+                              ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
+          view_state_.selected_pid = selected ? 0 : p.pid;
         }
-      } else if (!p.last_query.empty()) {
-        ImGui::TextDisabled("%s", Ellipsize(p.last_query, 120).c_str());
+        ImGui::TableNextColumn();
+        if (!p.user.empty()) ImGui::Text("%s@%s", p.user.c_str(), p.database.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(p.application_name.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(p.client.c_str());
+        if (ImGui::IsItemHovered() && !p.transport.empty()) ImGui::SetTooltip("transport: %s", p.transport.c_str());
+        ImGui::TableNextColumn();
+        StateBadge(DisplayStateOf(p), ShortStateLine(p));
+        ImGui::TableNextColumn();
+        ImGui::PushFont(fonts_.mono);
+        if (!p.current_query.empty()) {
+          ImGui::TextUnformatted(Ellipsize(p.current_query, 120).c_str());
+          if (!p.stage.empty()) {
+            ImGui::SameLine();
+            ImGui::TextColored(ImVec4(0.12f, 0.40f, 0.85f, 1.0f), "[%s]", p.stage.c_str());
+          }
+        } else if (!p.last_query.empty()) {
+          ImGui::TextDisabled("%s", Ellipsize(p.last_query, 120).c_str());
+        }
+        ImGui::PopFont();
+        if (ImGui::IsItemHovered() && !p.last_error.empty()) {
+          ImGui::SetTooltip("%s", p.last_error.c_str());
+        }
+        if (p.exited) ImGui::PopStyleColor();
       }
-      ImGui::PopFont();
-      if (ImGui::IsItemHovered() && !p.last_error.empty()) {
-        ImGui::SetTooltip("%s", p.last_error.c_str());
-      }
-      if (p.exited) ImGui::PopStyleColor();
     }
     ImGui::EndTable();
   }

@@ -261,6 +261,9 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   DisplayState s = DisplayStateOf(p);
   ImVec2 size(m.box_w, m.box_h);
   ImVec2 max(min.x + size.x, min.y + size.y);
+  // Boxes scrolled out of view are not drawn (the graph's size is set by a
+  // Dummy, not by them), so a thousand backends cost only those in view.
+  if (!ImGui::IsRectVisible(min, ImVec2(max.x + 3, max.y + 3))) return false;
   ImU32 text = StateText(s);
   float rounding = kBoxRounding * m.scale;
 
@@ -398,6 +401,7 @@ void ProcessesPanel::DrawGraph(const Model& model) {
         float cx = pos.x + m.box_w * 0.5f;
         const Process& child = procs[L.grid[k]];
         ImVec2 a(cx, rail_y(k / L.per_row)), b(cx, pos.y);
+        if (!ImGui::IsRectVisible(ImVec2(cx - bus_w, a.y), ImVec2(cx + bus_w, b.y + 1))) continue;
         ImU32 col = child.exited ? kLineExited : kLineLive;
         float w = child.exited ? exited_w : bus_w;
         if (child.role == ProcessRole::kCollector || child.role == ProcessRole::kCheckpointer) {
