@@ -25,6 +25,7 @@
 #include "viz/ui/processes_panel.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <unordered_map>
 
@@ -62,6 +63,21 @@ void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, 
     dl->AddLine(ImVec2(a.x + ux * t, a.y + uy * t), ImVec2(a.x + ux * e, a.y + uy * e), col,
                 thickness);
   }
+}
+
+constexpr float kForkAnimSeconds = 0.6f;  // a new backend slides down from the postmaster
+constexpr int64_t kFadeUs = 5'000'000;    // an exited box fades over this much model time
+constexpr float kFadedAlpha = 0.45f;      // ... down to this opacity
+constexpr ImU32 kShmemFill = IM_COL32(150, 120, 200, 70);
+constexpr ImU32 kShmemBorder = IM_COL32(120, 90, 180, 200);
+constexpr ImU32 kShmemText = IM_COL32(80, 50, 140, 255);
+constexpr ImU32 kShmemCrashFill = IM_COL32(210, 60, 60, 80);
+
+/* `col` with its alpha multiplied by `a`. */
+ImU32 Faded(ImU32 col, float a) {
+  ImU32 alpha = (col >> IM_COL32_A_SHIFT) & 0xFF;
+  alpha = static_cast<ImU32>(static_cast<float>(alpha) * a);
+  return (col & ~IM_COL32_A_MASK) | (alpha << IM_COL32_A_SHIFT);
 }
 
 /* The lines of text a box shows. */
@@ -264,15 +280,22 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   // Boxes scrolled out of view are not drawn (the graph's size is set by a
   // Dummy, not by them), so a thousand backends cost only those in view.
   if (!ImGui::IsRectVisible(min, ImVec2(max.x + 3, max.y + 3))) return false;
-  ImU32 text = StateText(s);
+  // An exit is marked at once and then fades (in the model's time, so a
+  // replay fades the same way).
+  float alpha = 1.0f;
+  if (p.exited && p.exited_ts) {
+    float age = static_cast<float>(model.last_ts() - *p.exited_ts) / static_cast<float>(kFadeUs);
+    alpha = std::clamp(1.0f - age * (1.0f - kFadedAlpha), kFadedAlpha, 1.0f);
+  }
+  ImU32 text = Faded(StateText(s), alpha);
   float rounding = kBoxRounding * m.scale;
 
   // Shadow, fill, border (thicker when selected).
   dl->AddRectFilled(ImVec2(min.x + 3, min.y + 3), ImVec2(max.x + 3, max.y + 3),
-                    IM_COL32(0, 0, 0, 40), rounding);
-  dl->AddRectFilled(min, max, StateFill(s), rounding);
+                    IM_COL32(0, 0, 0, static_cast<int>(40 * alpha)), rounding);
+  dl->AddRectFilled(min, max, Faded(StateFill(s), alpha), rounding);
   bool selected = p.pid == view_state_.selected_pid && !p.exited;
-  dl->AddRect(min, max, selected ? IM_COL32(0, 0, 0, 255) : IM_COL32(0, 0, 0, 90), rounding, 0,
+  dl->AddRect(min, max, selected ? IM_COL32(0, 0, 0, 255) : Faded(IM_COL32(0, 0, 0, 90), alpha), rounding, 0,
               selected ? 3.0f : 1.0f);
 
   dl->PushClipRect(min, ImVec2(max.x - m.pad * 0.5f, max.y), true);
@@ -316,6 +339,58 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   bool hovered = ImGui::IsItemHovered();
   if (hovered) ProcessTooltip(model, p);
   return hovered;
+}
+
+ImVec2 ProcessesPanel::ForkAnimated(const Model& model, const Process& p, ImVec2 from, ImVec2 to) {
+  double now = ImGui::GetTime();
+  if (first_seen_.size() > 4 * model.processes().size() + 64) first_seen_.clear();  // pids long gone
+  auto [it, inserted] = first_seen_.try_emplace(p.pid, now);
+  if (inserted && (p.exited || model.last_ts() - p.started_ts > 2'000'000)) {
+    it->second = now - kForkAnimSeconds;  // not a fork we just saw: no animation
+  }
+  float t = static_cast<float>((now - it->second) / kForkAnimSeconds);
+  if (t >= 1.0f) return to;
+  float e = 1.0f - (1.0f - t) * (1.0f - t);  // ease out
+  return ImVec2(from.x + (to.x - from.x) * e, from.y + (to.y - from.y) * e);
+}
+
+void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, ImVec2 origin,
+                                      const GraphMetrics& m, float root_cx, float rail_drop) {
+  // A band between the postmaster's row and the first rail, as wide as the
+  // rows: the shared memory the postmaster created, which every child it
+  // forks is attached to (their drops hang from it).
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float top = origin.y + L.grid_pos[0].y - m.root_gap + 4.0f * m.scale;
+  float bottom = origin.y + L.grid_pos[0].y - rail_drop - 4.0f * m.scale;
+  if (bottom - top < 8.0f) return;
+  float left = origin.x + std::min(L.trunk_x, L.grid_pos[0].x) - 6.0f * m.scale;
+  float right = origin.x + L.right + 6.0f * m.scale;
+  bool crash = model.server().postmaster_state == "crash recovery";
+  dl->AddRectFilled(ImVec2(left, top), ImVec2(right, bottom), crash ? kShmemCrashFill : kShmemFill,
+                    4.0f * m.scale);
+  dl->AddRect(ImVec2(left, top), ImVec2(right, bottom), kShmemBorder, 4.0f * m.scale, 0, 1.0f);
+  size_t live = 0;
+  for (size_t k : L.grid) live += model.processes()[k].exited ? 0 : 1;
+  std::string label = crash ? std::string("shared memory: reinitializing after a crash")
+                            : fmt::format("shared memory: process array, {} backend slot{} in use", live,
+                                          live == 1 ? "" : "s");
+  ImVec2 size = ImGui::CalcTextSize(label.c_str());
+  float scale = std::min(1.0f, (bottom - top - 2.0f) / std::max(1.0f, size.y));
+  ImFont* font = ImGui::GetFont();
+  float font_size = ImGui::GetFontSize() * scale;
+  ImVec2 text_size = font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, label.c_str());
+  // Beside the postmaster's drop line, not across it.
+  float x = root_cx + 8.0f * m.scale;
+  if (x + text_size.x > right - 4.0f) x = std::max(left + 4.0f, root_cx - 8.0f * m.scale - text_size.x);
+  dl->AddText(font, font_size, ImVec2(x, top + (bottom - top - text_size.y) * 0.5f), kShmemText,
+              label.c_str());
+  if (ImGui::IsMouseHoveringRect(ImVec2(left, top), ImVec2(right, bottom))) {
+    ImGui::SetTooltip(
+        "Shared memory: created by the postmaster before it forks, so every child process is "
+        "attached to it. It holds the process array that pg_stat_activity reads (one slot per "
+        "backend). After a crash the postmaster cannot trust it: it ends every child and "
+        "creates it anew.");
+  }
 }
 
 void ProcessesPanel::DrawGraph(const Model& model) {
@@ -412,8 +487,10 @@ void ProcessesPanel::DrawGraph(const Model& model) {
       }
     }
 
+    if (L.rows > 0) DrawSharedMemory(model, L, origin, m, root_cx, rail_drop);
     DrawBox(model, procs[root], root_min, m);
     auto draw_child = [&](size_t index, ImVec2 pos) {
+      pos = ForkAnimated(model, procs[index], root_min, pos);
       DrawBox(model, procs[index], pos, m);
       // Grandchildren (rare) are listed under their parent's box.
       float gy = pos.y + m.box_h + 2.0f;

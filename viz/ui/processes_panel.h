@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <imgui.h>
@@ -67,6 +68,12 @@ class ProcessesPanel {
   /* Draws one process box at `min` (screen coordinates); returns true if hovered. */
   bool DrawBox(const Model& model, const Process& p, ImVec2 min, const GraphMetrics& m);
   void ProcessTooltip(const Model& model, const Process& p);
+  /* Where a box is drawn while its fork animation runs (it slides from the
+   * postmaster `from` to its place `to` in its first moments). */
+  ImVec2 ForkAnimated(const Model& model, const Process& p, ImVec2 from, ImVec2 to);
+  /* The shared-memory band under the postmaster that the children hang from. */
+  void DrawSharedMemory(const Model& model, const RootLayout& L, ImVec2 origin, const GraphMetrics& m,
+                        float root_cx, float rail_drop);
   void BuildChildren(const Model& model);
 
   enum class View {
@@ -84,6 +91,7 @@ class ProcessesPanel {
   std::vector<std::vector<size_t>> children_;  // index -> child indices
   std::vector<size_t> roots_;
   RootLayout layout_;  // graph: where the boxes of the root being drawn go
+  std::unordered_map<int64_t, double> first_seen_;  // pid -> ImGui time it was first drawn
 };
 
 }  // namespace minipg::viz::ui
