@@ -427,7 +427,9 @@ int App::Run() {
           std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
           return 1;
         }
-        std::printf("minipg-viz: wrote screenshot to %s\n", options_.screenshot.c_str());
+        std::printf("minipg-viz: wrote screenshot to %s (%zu live processes)\n", options_.screenshot.c_str(),
+                    playback_->shown().LiveProcessCount());
+        std::fputs(consoles_.Transcript().c_str(), stdout);
         std::fflush(stdout);
         WriteFrameStats();
         return 0;

@@ -163,6 +163,25 @@ void Consoles::OpenDefault(const Model& model, std::string sql) {
   Open(std::move(o), std::move(sql));
 }
 
+std::string Consoles::Transcript() const {
+  std::string out;
+  for (const auto& c : consoles_) {
+    for (const ConsoleOutput& o : c->output) {
+      std::string_view text = o.text;
+      bool first = true;
+      while (first || !text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        out += fmt::format("console {}| {}{}\n", c->id,
+                           first && o.kind == ConsoleOutput::Kind::kCommand ? "=> " : "", line);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        first = false;
+      }
+    }
+  }
+  return out;
+}
+
 void Consoles::DrawWindows() {
   for (auto& c : consoles_) DrawConsole(*c);
   // A closed window disconnects (the session's destructor sends Terminate).

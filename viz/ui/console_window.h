@@ -40,6 +40,9 @@ class Consoles {
   /* Opens a console with the dialog's defaults for this server, running `sql`. */
   void OpenDefault(const Model& model, std::string sql);
   size_t count() const { return consoles_.size(); }
+  /* What every console shows, as text ("console 1| ..." lines): printed by
+   * headless runs so a script can see what the GUI client got. */
+  std::string Transcript() const;
 
  private:
   struct Console;

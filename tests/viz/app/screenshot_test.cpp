@@ -152,6 +152,37 @@ TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
   fs::remove_all(dir);
 }
 
+// Scenario: the GUI client. The demo's server without a tour, and --console
+// opening a console on it as "new connection" would: the model then holds
+// the console's backend beside the postmaster and its two auxiliary
+// processes, and the console got psql's answer to its query.
+TEST(ScreenshotTest, ConsoleOfTheGuiClient) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-console-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path png = dir / "console.png";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
+                          " --tour '' --console 'SELECT 40 + 2 AS answer;' --screenshot " +
+                          ShellQuote(png.string()) + " --after-ms 4000",
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("(4 live processes)"), std::string::npos) << output;
+  EXPECT_NE(output.find("console 1| => SELECT 40 + 2 AS answer;"), std::string::npos) << output;
+  EXPECT_NE(output.find("console 1|      42"), std::string::npos) << output;
+  EXPECT_NE(output.find("console 1| (1 row)"), std::string::npos) << output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(still running \(pid (\d+)\))"))) << output;
+  pid_t server = static_cast<pid_t>(std::stol(m[1]));
+  ::kill(server, SIGINT);
+  for (int i = 0; i < 500 && ::kill(server, 0) == 0; ++i) ::usleep(20000);
+  EXPECT_NE(::kill(server, 0), 0) << "the server did not stop on SIGINT";
+  ExpectRealPicture(png);
+  std::smatch d;
+  if (std::regex_search(output, d, std::regex(R"(psql -h (\S+) -p)"))) fs::remove_all(d[1].str());
+  fs::remove_all(dir);
+}
+
 // Scenario: a storyboard of the hello lesson: one picture per caption, each
 // showing what the caption's steps led to (the live processes the model
 // held then), an index of them, and no server left behind.
