@@ -11,6 +11,8 @@
  *     +-------------------------------+-------------------------+
  *     | Processes (graph / tree)      | Activity                |
  *     +-------------------------------+-------------------------+
+ *     | Timeline (lanes, spans, arrows)                         |
+ *     +---------------------------------------------------------+
  *     | Event log                                               |
  *     +---------------------------------------------------------+
  *
@@ -33,6 +35,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -95,6 +98,7 @@ App::App(AppOptions options)
       processes_panel_(fonts_, view_state_),
       activity_panel_(fonts_),
       narration_panel_(fonts_),
+      timeline_panel_(fonts_, view_state_),
       event_log_panel_(fonts_) {
   processes_panel_.SetEmptyHint(kEmptyHint);
 }
@@ -210,7 +214,7 @@ void App::Ingest() {
   // Storyboard mode: lines held back behind a caption go first, once the
   // current caption has its picture.
   while (!held_.empty() && (story_taken_ || held_.front().find("\"type\":\"caption\"") == std::string::npos)) {
-    model_.ApplyLine(held_.front());
+    ApplyLine(held_.front());
     held_.pop_front();
     if (model_.narration().step != story_step_) return;  // one caption per frame
   }
@@ -221,7 +225,7 @@ void App::Ingest() {
       if (HoldsBack(line)) {
         held_.push_back(std::move(line));
       } else {
-        model_.ApplyLine(line);
+        ApplyLine(line);
       }
     }
     total += n;
@@ -235,6 +239,10 @@ void App::Ingest() {
                                         dropped - source_dropped_noted_));
     source_dropped_noted_ = dropped;
   }
+}
+
+void App::ApplyLine(const std::string& line) {
+  if (std::optional<Event> ev = model_.ApplyLine(line)) spans_.Add(*ev);
 }
 
 void App::DrawFrame() {
@@ -275,7 +283,8 @@ void App::DrawFrame() {
   }
   float body = h - top;
   float left_w = std::floor(w * 0.55f);
-  float upper_h = std::floor(body * 0.62f);
+  float upper_h = std::floor(body * 0.46f);
+  float timeline_h = std::floor(body * 0.33f);
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
@@ -286,7 +295,11 @@ void App::DrawFrame() {
   activity_panel_.Draw(model_);
 
   ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
-  ImGui::SetNextWindowSize(ImVec2(w, body - upper_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w, timeline_h), cond);
+  timeline_panel_.Draw(spans_, model_);
+
+  ImGui::SetNextWindowPos(ImVec2(0, top + upper_h + timeline_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w, body - upper_h - timeline_h), cond);
   event_log_panel_.Draw(model_);
 
   status_bar_.DrawAnomaliesWindow(model_);

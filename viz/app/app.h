@@ -28,11 +28,13 @@
 
 #include "viz/model/model.h"
 #include "viz/model/source.h"
+#include "viz/model/spans.h"
 #include "viz/ui/activity_panel.h"
 #include "viz/ui/narration_panel.h"
 #include "viz/ui/event_log_panel.h"
 #include "viz/ui/processes_panel.h"
 #include "viz/ui/status_bar.h"
+#include "viz/ui/timeline_panel.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
 
@@ -71,6 +73,8 @@ class App {
   void OpenSource();
   /* Moves at most a frame's budget of lines from the source into the model. */
   void Ingest();
+  /* One line into the model and, parsed once, into the timeline's spans. */
+  void ApplyLine(const std::string& line);
   /* Lays the windows out and draws every panel. */
   void DrawFrame();
   /* Storyboard mode, after a frame is drawn: takes the picture a caption is
@@ -86,6 +90,7 @@ class App {
   bool imgui_ready_ = false;
   std::string ini_path_;
   Model model_;
+  SpanBuilder spans_;  // the Timeline's spans, fed the same events as the model
   std::unique_ptr<EventSource> source_;
   std::string source_error_;  // set when the source could not even be made
   uint64_t source_dropped_noted_ = 0;
@@ -98,6 +103,7 @@ class App {
   ui::ProcessesPanel processes_panel_;
   ui::ActivityPanel activity_panel_;
   ui::NarrationPanel narration_panel_;
+  ui::TimelinePanel timeline_panel_;
   bool narration_shown_ = false;  // the layout made room for the caption strip
   // Storyboard mode: the caption on screen, since when, and the pictures taken.
   int64_t story_step_ = 0;

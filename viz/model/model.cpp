@@ -283,19 +283,20 @@ Process* Model::Emitter(const Event& ev) {
 
 /* ---------- input ---------- */
 
-void Model::ApplyLine(std::string_view line) {
+std::optional<Event> Model::ApplyLine(std::string_view line) {
   ++lines_seen_;
   current_line_ = lines_seen_;
-  if (IsBlankLine(line)) return;
+  if (IsBlankLine(line)) return std::nullopt;
   ParseResult r = ParseEvent(line);
   if (!r.event) {
     std::string_view head = line.substr(0, 80);
     Record(AnomalyKind::kMalformedLine, last_ts_, 0,
            fmt::format("line {}: {}: {}{}", lines_seen_, r.error, head,
                        line.size() > head.size() ? "..." : ""));
-    return;
+    return std::nullopt;
   }
   Apply(*r.event);
+  return std::move(r.event);
 }
 
 void Model::Apply(const Event& ev) {

@@ -191,8 +191,10 @@ class Model {
  public:
   explicit Model(ModelOptions options = {});
 
-  /* Parses and applies one line; blank lines are skipped. */
-  void ApplyLine(std::string_view line);
+  /* Parses and applies one line; blank lines are skipped. Returns the event
+   * applied (nullopt for a blank or malformed line), so that other
+   * consumers (the timeline's SpanBuilder) need not parse it again. */
+  std::optional<Event> ApplyLine(std::string_view line);
   /* Applies one parsed event. */
   void Apply(const Event& ev);
 
