@@ -10,11 +10,9 @@
  *     | header: title, source, counters, anomalies              |
  *     +-------------------------------+-------------------------+
  *     | Processes (graph / tree)      | Activity                |
- *     +-------------------------------+-------------------------+
- *     | Timeline (lanes, spans, arrows)                         |
- *     +---------------------------------------------------------+
- *     | Event log                                               |
- *     +---------------------------------------------------------+
+ *     +-----------------------------------+---------------------+
+ *     | Timeline (lanes, spans, arrows)   | Event log           |
+ *     +-----------------------------------+---------------------+
  *
  * NOTES
  *   Ingest is bounded per frame (kMaxLinesPerFrame and kIngestBudget), so a
@@ -283,8 +281,8 @@ void App::DrawFrame() {
   }
   float body = h - top;
   float left_w = std::floor(w * 0.55f);
-  float upper_h = std::floor(body * 0.46f);
-  float timeline_h = std::floor(body * 0.33f);
+  float upper_h = std::floor(body * 0.45f);
+  float timeline_w = std::floor(w * 0.6f);
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
@@ -295,11 +293,11 @@ void App::DrawFrame() {
   activity_panel_.Draw(model_);
 
   ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
-  ImGui::SetNextWindowSize(ImVec2(w, timeline_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(timeline_w, body - upper_h), cond);
   timeline_panel_.Draw(spans_, model_);
 
-  ImGui::SetNextWindowPos(ImVec2(0, top + upper_h + timeline_h), cond);
-  ImGui::SetNextWindowSize(ImVec2(w, body - upper_h - timeline_h), cond);
+  ImGui::SetNextWindowPos(ImVec2(timeline_w, top + upper_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w - timeline_w, body - upper_h), cond);
   event_log_panel_.Draw(model_);
 
   status_bar_.DrawAnomaliesWindow(model_);

@@ -405,6 +405,7 @@ void SpanBuilder::Impl::OnChildExit(const Event& ev) {
   bool crashed = ev.Int("signal").has_value() ||
                  (code && *code != 0 && !(*code == 1 && child.role == "backend"));
   if (crashed && child.life) child.life->failed = true;
+  if (crashed && child.query) child.query->failed = true;  // the crash cut it short
   EndLife(child, ev.ts, args);
 }
 

@@ -195,7 +195,7 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
   ImGui::Checkbox("Follow", &follow_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("While live, keep the newest events at the right edge");
   ImGui::SameLine();
-  ImGui::TextDisabled("%s shown  \xC2\xB7  wheel: zoom  \xC2\xB7  drag: pan  \xC2\xB7  click: select + seek",
+  ImGui::TextDisabled("%s shown \xC2\xB7 wheel: zoom \xC2\xB7 drag: pan",
                       FormatDuration(t1_ - t0_).c_str());
   // A small key to the colours: query stages and arrows.
   struct Key {
@@ -208,32 +208,37 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
     return SpanFill(probe);
   };
   const Key keys[] = {
-      {"query", fill(SpanKind::kQuery)},       {"parse", fill(SpanKind::kParse)},
-      {"analyze", fill(SpanKind::kAnalyze)},   {"plan", fill(SpanKind::kPlan)},
-      {"execute", fill(SpanKind::kExecute)},   {"error", IM_COL32(211, 47, 47, 255)},
-      {"fork", FlowColor(FlowKind::kFork)},    {"client", FlowColor(FlowKind::kClient)},
-      {"signal", FlowColor(FlowKind::kSignal)}, {"cancel", FlowColor(FlowKind::kCancel)},
-      {"crash", FlowColor(FlowKind::kCrash)},
+      {"life of a process (pale red: crashed)", fill(SpanKind::kLife)},
+      {"authentication", fill(SpanKind::kAuthentication)},
+      {"query", fill(SpanKind::kQuery)},
+      {"parse", fill(SpanKind::kParse)},
+      {"analyze", fill(SpanKind::kAnalyze)},
+      {"plan", fill(SpanKind::kPlan)},
+      {"execute", fill(SpanKind::kExecute)},
+      {"error", IM_COL32(211, 47, 47, 255)},
+      {"client connection", fill(SpanKind::kClientConnection)},
+      {"client waiting for an answer", fill(SpanKind::kClientQuery)},
+      {"arrow: fork", FlowColor(FlowKind::kFork)},
+      {"arrow: a client gets its backend", FlowColor(FlowKind::kClient)},
+      {"arrow: a client query reaches the backend", FlowColor(FlowKind::kQuery)},
+      {"arrow: signal", FlowColor(FlowKind::kSignal)},
+      {"arrow: cancel request", FlowColor(FlowKind::kCancel)},
+      {"arrow: crash (SIGQUIT to the others)", FlowColor(FlowKind::kCrash)},
   };
-  float need = 0.0f;
-  for (const Key& k : keys) need += ImGui::CalcTextSize(k.text).x + 22.0f;
   ImGui::SameLine();
-  float avail = ImGui::GetContentRegionAvail().x;
-  if (avail < need) {
-    ImGui::NewLine();
-    return;
-  }
-  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - need);
+  ImGui::TextDisabled("key");
+  if (!ImGui::IsItemHovered()) return;
+  ImGui::BeginTooltip();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (const Key& k : keys) {
     ImVec2 p = ImGui::GetCursorScreenPos();
     float h = ImGui::GetTextLineHeight();
-    dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.2f), ImVec2(p.x + 12.0f, p.y + h * 0.8f), k.col, 2.0f);
-    ImGui::SetCursorScreenPos(ImVec2(p.x + 16.0f, p.y));
+    dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.2f), ImVec2(p.x + 16.0f, p.y + h * 0.8f), k.col, 2.0f);
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 22.0f, p.y));
     ImGui::TextUnformatted(k.text);
-    ImGui::SameLine(0.0f, 6.0f);
   }
-  ImGui::NewLine();
+  ImGui::TextDisabled("diamonds: captions, errors (red), crash, shutdown");
+  ImGui::EndTooltip();
 }
 
 void TimelinePanel::DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t origin) const {
@@ -245,6 +250,7 @@ void TimelinePanel::DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t ori
     float x = static_cast<float>(TsToX(t));
     dl->AddLine(ImVec2(x, max.y - 6), ImVec2(x, max.y - 1), kAxisText, 1.0f);
     std::string text = fmt::format("{:.{}f} s", (t - static_cast<double>(origin)) / 1e6, decimals);
+    if (x + 3.0f + ImGui::CalcTextSize(text.c_str()).x > max.x) continue;  // would be cut off
     dl->AddText(ImVec2(x + 3.0f, min.y + 1.0f), kAxisText, text.c_str());
   }
 }
@@ -313,13 +319,15 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
   for (int depth = 0; depth < kSpanDepths; ++depth) {
     scratch_spans_.clear();
     spans.FinishedSpans(info.pid, info.tid, depth, vt0, vt1, &scratch_spans_);
-    // Spans narrower than a pixel are merged into one mark per run.
+    // Spans narrower than a pixel are merged into one mark per run, 2 px
+    // wide so that it shows, in their colour if they share one.
     float mark0 = 0.0f, mark1 = -1.0f;
+    ImU32 mark_col = kMergedMark;
     auto flush = [&]() {
       if (mark1 < mark0) return;
       float y0, y1;
       row_rect(depth, &y0, &y1);
-      dl->AddRectFilled(ImVec2(mark0, y0), ImVec2(mark1, y1), kMergedMark);
+      dl->AddRectFilled(ImVec2(mark0, y0), ImVec2(std::max(mark1, mark0 + 2.0f), y1), mark_col);
       mark1 = mark0 - 1.0f;
     };
     for (const Span* s : scratch_spans_) {
@@ -333,10 +341,12 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
       float fx = static_cast<float>(x0);
       if (mark1 >= mark0 && fx <= mark1 + 1.0f) {
         mark1 = std::max(mark1, fx + 1.0f);
+        if (SpanFill(*s) != mark_col) mark_col = kMergedMark;
       } else {
         flush();
         mark0 = fx;
         mark1 = fx + 1.0f;
+        mark_col = SpanFill(*s);
       }
       float y0, y1;
       row_rect(depth, &y0, &y1);

@@ -157,7 +157,7 @@ TEST(SpanBuilderTest, ForkArrowsLandOnTheChildLane) {
     EXPECT_EQ(l.pid, 50);
     EXPECT_NE(l.tid, 50);
   }
-  EXPECT_EQ(clients, 3);  // alice, bob, and alice again
+  EXPECT_EQ(clients, 2);  // alice and bob: alice's second connection stays in her lane
 }
 
 // Scenario: when backend 200 crashes, the postmaster's crash arrow goes to
