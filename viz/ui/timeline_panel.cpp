@@ -179,11 +179,14 @@ void TimelinePanel::UpdateRange(const SpanBuilder& spans) {
     double pad = (last - first) * 0.02;
     t0_ = first - pad;
     t1_ = last + pad;
-  } else if (follow_ && view_state_.live) {
+  } else if (follow_ && view_state_.live && spans.generation() != followed_generation_) {
+    // Only when new events came: between them the wheel zooms around the
+    // pointer like anywhere else.
     double w = t1_ - t0_;
     t1_ = last + w * 0.02;
     t0_ = t1_ - w;
   }
+  followed_generation_ = spans.generation();
   if (t1_ - t0_ < kMinWidthUs) t1_ = t0_ + kMinWidthUs;
 }
 
@@ -466,7 +469,9 @@ void TimelinePanel::Tooltip(const Hit& hit, int64_t origin, int64_t last_ts) con
     ImGui::TextUnformatted(Ellipsize(hit.instant->name, 90).c_str());
   }
   if (fonts_.bold != nullptr) ImGui::PopFont();
-  if (hit.lane != nullptr) ImGui::TextDisabled("%s", hit.lane->info.name.c_str());
+  if (hit.lane != nullptr && (hit.span == nullptr || !hit.span->name.empty())) {
+    ImGui::TextDisabled("%s", hit.lane->info.name.c_str());
+  }
   if (hit.span != nullptr) {
     const Span& s = *hit.span;
     int64_t end = hit.open ? std::max(s.ts, last_ts) : s.end;

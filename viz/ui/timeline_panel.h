@@ -98,6 +98,7 @@ class TimelinePanel {
   double t0_ = 0.0, t1_ = 1.0;
   bool fit_ = true;      // show the whole trace (until the user zooms or pans)
   bool follow_ = true;   // while live, keep the newest ts at the right edge
+  uint64_t followed_generation_ = ~uint64_t{0};  // the builder's generation last followed
   // Where the time area is on screen this frame.
   float area_x0_ = 0.0f, area_x1_ = 1.0f;
   float lane_h_ = 36.0f;
