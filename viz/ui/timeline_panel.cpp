@@ -44,6 +44,8 @@ constexpr float kTickSpacingPx = 110.0f;
 constexpr double kMinWidthUs = 20.0;  // the deepest zoom: 20 microseconds across
 constexpr double kZoomStep = 0.8;     // per wheel notch
 constexpr float kClickSlopSq = 9.0f;  // a press that moved less than 3 px is a click
+constexpr size_t kManyLanes = 200;
+constexpr double kLaneRefreshSeconds = 0.25;
 
 constexpr ImU32 kLaneLine = IM_COL32(205, 210, 218, 255);
 constexpr ImU32 kLaneSelected = IM_COL32(255, 243, 196, 255);
@@ -126,6 +128,11 @@ void ArgLines(const nlohmann::ordered_json& args) {
 
 void TimelinePanel::RefreshLanes(const SpanBuilder& spans) {
   if (lanes_generation_ == spans.generation()) return;
+  // With many lanes (a connection per transaction makes thousands) the
+  // list is rebuilt a few times a second, not on every frame of a stream.
+  double now = ImGui::GetTime();
+  if (lanes_.size() > kManyLanes && now - lanes_refreshed_at_ < kLaneRefreshSeconds) return;
+  lanes_refreshed_at_ = now;
   lanes_generation_ = spans.generation();
   std::vector<SpanLane> lanes = spans.Lanes();
   std::stable_sort(lanes.begin(), lanes.end(), [](const SpanLane& a, const SpanLane& b) {
@@ -386,7 +393,14 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
   }
 }
 
-void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top) const {
+void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top,
+                              float view_top, float view_bottom) const {
+  // An arrow whose two lanes are in view is drawn whole. One with a lane
+  // scrolled out of view is only a short faded stub at the end in view
+  // (hundreds of forks would otherwise paint the area solid), and arrows
+  // that would land on the pixels of the one drawn just before are skipped.
+  ImVec2 prev_a(-1e9f, -1e9f), prev_b(-1e9f, -1e9f);
+  FlowKind prev_kind = FlowKind::kFork;
   auto draw = [&](const SpanFlow& f) {
     double xa = TsToX(static_cast<double>(f.from_ts));
     double xb = TsToX(static_cast<double>(f.to_ts));
@@ -398,8 +412,30 @@ void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float la
     float ya = lanes_top + lane_y_[from->second] + row_mid;
     float yb = lanes_top + lane_y_[to->second];
     yb += yb > ya ? kLanePad : kLaneHeight - kLanePad;  // end at the target lane's near edge
-    Arrow(dl, ImVec2(static_cast<float>(xa), ya), ImVec2(static_cast<float>(xb), yb),
-          FlowColor(f.kind));
+    bool a_in = ya >= view_top && ya <= view_bottom;
+    bool b_in = yb >= view_top && yb <= view_bottom;
+    if (!a_in && !b_in) return;
+    ImVec2 a(static_cast<float>(xa), ya);
+    ImVec2 b(static_cast<float>(xb), yb);
+    ImU32 col = FlowColor(f.kind);
+    if (!a_in || !b_in) {
+      constexpr float kStub = 14.0f;
+      float dir = yb > ya ? 1.0f : -1.0f;
+      col = (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 120);
+      if (a_in) {
+        b = ImVec2(a.x, a.y + dir * kStub);
+      } else {
+        a = ImVec2(b.x, b.y - dir * kStub);
+      }
+    }
+    if (f.kind == prev_kind && std::abs(a.x - prev_a.x) < 1.0f && std::abs(a.y - prev_a.y) < 1.0f &&
+        std::abs(b.x - prev_b.x) < 1.0f && std::abs(b.y - prev_b.y) < 1.0f) {
+      return;
+    }
+    prev_a = a;
+    prev_b = b;
+    prev_kind = f.kind;
+    Arrow(dl, a, b, col);
   };
   for (const SpanFlow& f : spans.flows()) draw(f);
   for (const SpanFlow& f : spans.QueryFlows()) draw(f);
@@ -600,7 +636,7 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
     ImU32 col = (InstantColor(i.kind) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 110);
     cdl->AddLine(ImVec2(x, c0.y), ImVec2(x, c0.y + total_h), col, 2.0f);
   }
-  DrawFlows(cdl, spans, c0.y);
+  DrawFlows(cdl, spans, c0.y, win_min.y, win_bottom);
   if (!view_state_.live) {
     float cx = static_cast<float>(TsToX(static_cast<double>(view_state_.cursor_ts)));
     if (cx < area_x1_) {

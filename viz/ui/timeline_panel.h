@@ -31,7 +31,8 @@
  *   Per frame the panel asks the builder only for the spans that intersect
  *   the visible range of the lanes in view; spans narrower than a pixel are
  *   merged into one mark. The lane list is rebuilt only when the builder's
- *   generation changes.
+ *   generation changes (past 200 lanes, at most four times a second). An
+ *   arrow with one end scrolled out of view is drawn as a short stub.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -77,7 +78,8 @@ class TimelinePanel {
   void DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t origin) const;
   void DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lane& lane, float y,
                 int64_t last_ts, Hit* hit);
-  void DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top) const;
+  void DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top, float view_top,
+                 float view_bottom) const;
   void DrawLabels(ImDrawList* dl, const Model& model, float lanes_top, float x0, float x1,
                   size_t first, size_t last) const;
   void Tooltip(const Hit& hit, int64_t origin, int64_t last_ts) const;
@@ -94,6 +96,7 @@ class TimelinePanel {
   std::vector<Lane> lanes_;
   std::map<std::pair<int64_t, int64_t>, size_t> lane_index_;  // (pid, tid) -> lanes_
   uint64_t lanes_generation_ = ~uint64_t{0};
+  double lanes_refreshed_at_ = -1e9;  // ImGui time of the last rebuild
   // The visible time range (microseconds, the stream's clock).
   double t0_ = 0.0, t1_ = 1.0;
   bool fit_ = true;      // show the whole trace (until the user zooms or pans)
