@@ -23,8 +23,6 @@
  */
 #include "viz/model/spans.h"
 
-#include "viz/model/spans_impl.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,6 +32,8 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+
+#include "viz/model/spans_impl.h"
 
 namespace minipg::viz {
 
@@ -54,6 +54,36 @@ int SpanDepth(SpanKind kind) {
   }
 }
 
+namespace {
+
+int GroupRank(LaneGroup g) {
+  switch (g) {
+    case LaneGroup::kPostmaster:
+      return 0;
+    case LaneGroup::kAuxiliary:
+      return 1;
+    case LaneGroup::kBackend:
+      return 2;
+    case LaneGroup::kOther:
+      return 3;
+    case LaneGroup::kRunner:
+      return 4;
+    case LaneGroup::kClient:
+      return 5;
+  }
+  return 6;
+}
+
+}  // namespace
+
+void SortLanesForTimeline(std::vector<SpanLane>* lanes) {
+  std::stable_sort(lanes->begin(), lanes->end(), [](const SpanLane& a, const SpanLane& b) {
+    int ra = GroupRank(a.group), rb = GroupRank(b.group);
+    if (ra != rb) return ra < rb;
+    return a.order < b.order;
+  });
+}
+
 /* --- building blocks ---------------------------------------------------- */
 
 Proc& SpanBuilder::Impl::Touch(int64_t pid, std::string_view role_hint, int64_t ts,
@@ -71,8 +101,8 @@ Proc& SpanBuilder::Impl::Touch(int64_t pid, std::string_view role_hint, int64_t 
   return p;
 }
 
-Span SpanBuilder::Impl::Open(SpanKind kind, int64_t pid, int64_t tid, int64_t ts,
-                             std::string name, Json args) {
+Span SpanBuilder::Impl::Open(SpanKind kind, int64_t pid, int64_t tid, int64_t ts, std::string name,
+                             Json args) {
   Span s;
   s.pid = pid;
   s.tid = tid;
@@ -127,12 +157,18 @@ namespace {
 
 const char* FlowName(FlowKind kind) {
   switch (kind) {
-    case FlowKind::kFork: return "fork";
-    case FlowKind::kCancel: return "cancel";
-    case FlowKind::kSignal: return "signal";
-    case FlowKind::kCrash: return "crash";
-    case FlowKind::kClient: return "client";
-    case FlowKind::kQuery: return "query";
+    case FlowKind::kFork:
+      return "fork";
+    case FlowKind::kCancel:
+      return "cancel";
+    case FlowKind::kSignal:
+      return "signal";
+    case FlowKind::kCrash:
+      return "crash";
+    case FlowKind::kClient:
+      return "client";
+    case FlowKind::kQuery:
+      return "query";
   }
   return "flow";
 }
@@ -146,8 +182,8 @@ void SpanBuilder::Impl::Flow(FlowKind kind, Span& from, int64_t from_ts, Span& t
   flows_.push_back(SpanFlow{kind, from.pid, from.tid, from_ts, to.pid, to.tid, to_ts});
 }
 
-void SpanBuilder::Impl::AddInstant(InstantKind kind, const Event& ev, int64_t tid,
-                                   std::string name, bool global, Json args) {
+void SpanBuilder::Impl::AddInstant(InstantKind kind, const Event& ev, int64_t tid, std::string name,
+                                   bool global, Json args) {
   SpanInstant i;
   i.pid = ev.pid;
   i.tid = tid;
@@ -269,8 +305,8 @@ void SpanBuilder::Impl::OpenSpans(int64_t pid, int64_t tid, std::vector<const Sp
     auto it = procs_.find(pid);
     if (it == procs_.end()) return;
     const Proc& p = it->second;
-    for (const auto* s : {&p.life, &p.scenario, &p.auth, &p.query, &p.checkpoint, &p.phase,
-                          &p.caption}) {
+    for (const auto* s :
+         {&p.life, &p.scenario, &p.auth, &p.query, &p.checkpoint, &p.phase, &p.caption}) {
       add(*s);
     }
     return;

@@ -52,11 +52,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "viz/model/event.h"
 
@@ -71,15 +70,15 @@ enum class SpanKind : uint8_t {
   kAnalyze,
   kPlan,
   kExecute,
-  kFork,            // the postmaster from an accept to the fork that serves it
-  kPhase,           // a postmaster state other than run (crash recovery, shutdown)
-  kCheckpoint,      // the checkpointer writing a checkpoint
-  kScenario,        // minipg-sim playing a scenario
-  kCaption,         // a scenario caption on screen
+  kFork,              // the postmaster from an accept to the fork that serves it
+  kPhase,             // a postmaster state other than run (crash recovery, shutdown)
+  kCheckpoint,        // the checkpointer writing a checkpoint
+  kScenario,          // minipg-sim playing a scenario
+  kCaption,           // a scenario caption on screen
   kClientConnection,  // a simulated client connected (client_connect .. client_disconnect)
-  kClientConnect,   // a simulated client connecting (.. client_connected)
-  kClientQuery,     // a simulated client waiting for a query's answer
-  kAnchor,          // a 1 us end of an arrow, for the Chrome-trace export only
+  kClientConnect,     // a simulated client connecting (.. client_connected)
+  kClientQuery,       // a simulated client waiting for a query's answer
+  kAnchor,            // a 1 us end of an arrow, for the Chrome-trace export only
 };
 
 inline constexpr int kSpanDepths = 3;
@@ -101,8 +100,8 @@ struct Span {
   std::string name;
   nlohmann::ordered_json args = nlohmann::ordered_json::object();
   SpanKind kind = SpanKind::kOther;
-  bool failed = false;  // ended in an error (query, authentication) or a crash (life)
-  uint64_t seq = 0;     // creation order, breaks ties
+  bool failed = false;             // ended in an error (query, authentication) or a crash (life)
+  uint64_t seq = 0;                // creation order, breaks ties
   std::vector<FlowBinding> flows;  // export only
 };
 
@@ -150,10 +149,10 @@ enum class LaneGroup : uint8_t {
 
 struct SpanLane {
   int64_t pid = 0;
-  int64_t tid = 0;          // == pid for a process lane
+  int64_t tid = 0;  // == pid for a process lane
   LaneGroup group = LaneGroup::kOther;
-  std::string role;         // "postmaster", "backend", ..., "client" for a client lane
-  std::string name;         // "backend 4242 (alice@shop)", "client alice"
+  std::string role;  // "postmaster", "backend", ..., "client" for a client lane
+  std::string name;  // "backend 4242 (alice@shop)", "client alice"
   std::string user, database;
   int64_t order = 0;        // first appearance (processes) or lane creation (clients)
   int64_t sort_index = 0;   // the export's process / thread sort index
@@ -161,10 +160,15 @@ struct SpanLane {
   bool exited = false;
 };
 
+/* Puts lanes in the Timeline's order: the postmaster, the auxiliary
+ * processes, the backends (in fork order), processes of unknown role,
+ * minipg-sim, then its client lanes; first appearance within a group. */
+void SortLanesForTimeline(std::vector<SpanLane>* lanes);
+
 struct SpanStats {
-  uint64_t events = 0;         // events given to Add
-  uint64_t bad_timestamps = 0; // skipped: ts outside what CLOCK_MONOTONIC gives
-  uint64_t unknown_types = 0;  // skipped: a type this version does not know
+  uint64_t events = 0;          // events given to Add
+  uint64_t bad_timestamps = 0;  // skipped: ts outside what CLOCK_MONOTONIC gives
+  uint64_t unknown_types = 0;   // skipped: a type this version does not know
 };
 
 /* Everything at once, as the export wants it. */
@@ -220,10 +224,10 @@ class SpanBuilder {
 
   const SpanStats& stats() const;
   const TraceInfo& info() const;
-  bool empty() const;            // no event placed yet
-  int64_t first_ts() const;      // earliest ts placed
-  int64_t last_ts() const;       // latest ts placed
-  uint64_t generation() const;   // changes whenever an event is placed
+  bool empty() const;           // no event placed yet
+  int64_t first_ts() const;     // earliest ts placed
+  int64_t last_ts() const;      // latest ts placed
+  uint64_t generation() const;  // changes whenever an event is placed
 
  private:
   class Impl;

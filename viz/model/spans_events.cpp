@@ -87,7 +87,8 @@ void SpanBuilder::Impl::Add(const Event& ev) {
         p.auth->failed = true;
         Finish(p.auth, ev.ts);
       }
-      AddInstant(InstantKind::kAuthFailed, ev, ev.pid, fmt::format("authentication failed: {}", ev.StrOr("reason")), false,
+      AddInstant(InstantKind::kAuthFailed, ev, ev.pid,
+                 fmt::format("authentication failed: {}", ev.StrOr("reason")), false,
                  std::move(args));
       break;
     }
@@ -133,8 +134,8 @@ void SpanBuilder::Impl::Add(const Event& ev) {
       break;
     case EventType::kShutdownRequest: {
       Emitter(ev, "postmaster");
-      AddInstant(InstantKind::kShutdown, ev, ev.pid, fmt::format("shutdown request ({})", ev.StrOr("mode")), true,
-                 FieldsOf(ev));
+      AddInstant(InstantKind::kShutdown, ev, ev.pid,
+                 fmt::format("shutdown request ({})", ev.StrOr("mode")), true, FieldsOf(ev));
       break;
     }
     case EventType::kPostmasterExit: {
@@ -144,7 +145,8 @@ void SpanBuilder::Impl::Add(const Event& ev) {
     }
     case EventType::kDropped: {
       Emitter(ev, "");
-      AddInstant(InstantKind::kDropped, ev, ev.pid, fmt::format("dropped {} events", ev.Int("count").value_or(0)), false,
+      AddInstant(InstantKind::kDropped, ev, ev.pid,
+                 fmt::format("dropped {} events", ev.Int("count").value_or(0)), false,
                  FieldsOf(ev));
       break;
     }
@@ -238,8 +240,8 @@ void SpanBuilder::Impl::OnFork(const Event& ev) {
   std::string role = ev.StrOr("role", "backend");
 
   // The postmaster's side: from the accept it serves (if any) to the fork.
-  Span fork =
-      Open(SpanKind::kFork, ev.pid, ev.pid, ev.ts, fmt::format("fork {} {}", role, *child_pid), FieldsOf(ev));
+  Span fork = Open(SpanKind::kFork, ev.pid, ev.pid, ev.ts,
+                   fmt::format("fork {} {}", role, *child_pid), FieldsOf(ev));
   if (auto conn = ev.Int("conn")) {
     auto it = accepts_.find(*conn);
     if (it != accepts_.end()) {
@@ -413,7 +415,8 @@ void SpanBuilder::Impl::OnCrash(const Event& ev) {
   Proc& pm = Emitter(ev, "postmaster");
   int64_t crashed = ev.Int("child").value_or(0);
   std::string status = ev.StrOr("status");
-  AddInstant(InstantKind::kCrash, ev, ev.pid, fmt::format("crash: {} {}", crashed, status), true, FieldsOf(ev));
+  AddInstant(InstantKind::kCrash, ev, ev.pid, fmt::format("crash: {} {}", crashed, status), true,
+             FieldsOf(ev));
   size_t from =
       SourceAnchor(pm.pid, pm.pid, ev.ts, fmt::format("crash of {}", crashed), FieldsOf(ev));
   // The postmaster sends SIGQUIT to every other server process still alive.
@@ -432,7 +435,8 @@ void SpanBuilder::Impl::OnPostmasterState(const Event& ev) {
   Proc& pm = Emitter(ev, "postmaster");
   std::string state = ev.StrOr("state");
   Finish(pm.phase, ev.ts);
-  if (state != "run" && state != "exit") pm.phase = Open(SpanKind::kPhase, pm.pid, pm.pid, ev.ts, state);
+  if (state != "run" && state != "exit")
+    pm.phase = Open(SpanKind::kPhase, pm.pid, pm.pid, ev.ts, state);
 }
 
 void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {
@@ -440,14 +444,14 @@ void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {
   Json args = FieldsOf(ev);
   if (start) {
     Finish(p.checkpoint, ev.ts);
-    p.checkpoint = Open(SpanKind::kCheckpoint, p.pid, p.pid, ev.ts, fmt::format("checkpoint ({})", ev.StrOr("reason")),
-                        std::move(args));
+    p.checkpoint = Open(SpanKind::kCheckpoint, p.pid, p.pid, ev.ts,
+                        fmt::format("checkpoint ({})", ev.StrOr("reason")), std::move(args));
     return;
   }
   if (!p.checkpoint) {  // its start was not seen: its duration says when
     int64_t dur = std::clamp<int64_t>(ev.Int("duration_us").value_or(0), 0, ev.ts);
-    p.checkpoint =
-        Open(SpanKind::kCheckpoint, p.pid, p.pid, ev.ts - dur, fmt::format("checkpoint ({})", ev.StrOr("reason")));
+    p.checkpoint = Open(SpanKind::kCheckpoint, p.pid, p.pid, ev.ts - dur,
+                        fmt::format("checkpoint ({})", ev.StrOr("reason")));
   }
   Merge(p.checkpoint->args, args);
   Finish(p.checkpoint, ev.ts);
@@ -461,7 +465,8 @@ void SpanBuilder::Impl::OnScenario(const Event& ev) {
       r.scenario_title = ev.StrOr("title");
       Finish(r.caption, ev.ts);
       Finish(r.scenario, ev.ts);
-      r.scenario = Open(SpanKind::kScenario, r.pid, r.pid, ev.ts, fmt::format("scenario: {}", r.scenario_title), args);
+      r.scenario = Open(SpanKind::kScenario, r.pid, r.pid, ev.ts,
+                        fmt::format("scenario: {}", r.scenario_title), args);
       break;
     case EventType::kScenarioEnd: {
       Finish(r.caption, ev.ts);
@@ -486,8 +491,7 @@ void SpanBuilder::Impl::OnScenario(const Event& ev) {
       bool ok = ev.Bool("ok").value_or(false);
       std::string text = ev.StrOr("text");
       AddInstant(ok ? InstantKind::kExpectOk : InstantKind::kExpectFailed, ev, ev.pid,
-                 fmt::format("expect {}: {}", ok ? "ok" : "FAILED", text), !ok,
-                 std::move(args));
+                 fmt::format("expect {}: {}", ok ? "ok" : "FAILED", text), !ok, std::move(args));
       break;
     }
     default:
@@ -552,7 +556,8 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
     case EventType::kClientQuery: {
       end_query(ev.ts);
       std::string text = ev.StrOr("text");
-      lane->query = Open(SpanKind::kClientQuery, lane->runner, lane->tid, ev.ts, ShortText(text), args);
+      lane->query =
+          Open(SpanKind::kClientQuery, lane->runner, lane->tid, ev.ts, ShortText(text), args);
       if (lane->backend_pid <= 0) break;
       size_t anchor = SourceAnchor(lane->runner, lane->tid, ev.ts,
                                    fmt::format("send to backend {}", lane->backend_pid));

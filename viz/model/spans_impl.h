@@ -23,7 +23,6 @@ namespace minipg::viz::spans_internal {
 
 using Json = nlohmann::ordered_json;
 
-
 /* Client lanes get thread ids above any Linux pid (pid_max <= 2^22). */
 inline constexpr int64_t kClientTidBase = int64_t{1} << 30;
 inline constexpr size_t kMaxNameBytes = 60;
@@ -61,7 +60,7 @@ struct ClientLane {
 
 /* A client query waiting to be matched to the backend query it caused. */
 struct ClientQuery {
-  size_t anchor = 0;  // index of the anchor slice in done_
+  size_t anchor = 0;            // index of the anchor slice in done_
   int64_t runner = 0, tid = 0;  // its client lane
   int64_t backend = 0;
   int64_t ts = 0;
@@ -143,7 +142,6 @@ void MatchClientQueries(const std::vector<ClientQuery>& sorted_cqs,
     ++k;
   }
 }
-
 
 }  // namespace minipg::viz::spans_internal
 

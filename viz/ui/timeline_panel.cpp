@@ -24,10 +24,10 @@
  */
 #include "viz/ui/timeline_panel.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace minipg::viz::ui {
 namespace {
@@ -58,19 +58,6 @@ constexpr ImU32 kCursor = IM_COL32(230, 81, 0, 255);
 constexpr ImU32 kAfterCursor = IM_COL32(238, 240, 244, 170);
 constexpr ImU32 kMergedMark = IM_COL32(110, 116, 128, 255);
 constexpr ImU32 kSpanBorder = IM_COL32(0, 0, 0, 60);
-
-/* Where a group's lanes go, top to bottom. */
-int GroupRank(LaneGroup g) {
-  switch (g) {
-    case LaneGroup::kPostmaster: return 0;
-    case LaneGroup::kAuxiliary: return 1;
-    case LaneGroup::kBackend: return 2;
-    case LaneGroup::kOther: return 3;
-    case LaneGroup::kRunner: return 4;
-    case LaneGroup::kClient: return 5;
-  }
-  return 6;
-}
 
 std::string FormatDuration(double us) {
   if (us < 1000.0) return fmt::format("{:.0f} us", us);
@@ -115,9 +102,10 @@ void ArgLines(const nlohmann::ordered_json& args) {
       ImGui::TextDisabled("...");
       break;
     }
-    std::string text = value.is_string() ? value.get<std::string>()
-                                         : value.dump(-1, ' ', false,
-                                                      nlohmann::ordered_json::error_handler_t::replace);
+    std::string text =
+        value.is_string()
+            ? value.get<std::string>()
+            : value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     ImGui::TextDisabled("%s:", key.c_str());
     ImGui::SameLine();
     ImGui::TextUnformatted(Ellipsize(text, 90).c_str());
@@ -135,11 +123,7 @@ void TimelinePanel::RefreshLanes(const SpanBuilder& spans) {
   lanes_refreshed_at_ = now;
   lanes_generation_ = spans.generation();
   std::vector<SpanLane> lanes = spans.Lanes();
-  std::stable_sort(lanes.begin(), lanes.end(), [](const SpanLane& a, const SpanLane& b) {
-    int ra = GroupRank(a.group), rb = GroupRank(b.group);
-    if (ra != rb) return ra < rb;
-    return a.order < b.order;
-  });
+  SortLanesForTimeline(&lanes);
   lanes_.clear();
   lane_index_.clear();
   for (SpanLane& l : lanes) {
@@ -203,7 +187,8 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the whole trace");
   ImGui::SameLine();
   ImGui::Checkbox("Follow", &follow_);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("While live, keep the newest events at the right edge");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("While live, keep the newest events at the right edge");
   ImGui::SameLine();
   ImGui::TextDisabled("%s shown \xC2\xB7 wheel: zoom \xC2\xB7 drag: pan",
                       FormatDuration(t1_ - t0_).c_str());
@@ -243,7 +228,8 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
   for (const Key& k : keys) {
     ImVec2 p = ImGui::GetCursorScreenPos();
     float h = ImGui::GetTextLineHeight();
-    dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.2f), ImVec2(p.x + 16.0f, p.y + h * 0.8f), k.col, 2.0f);
+    dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.2f), ImVec2(p.x + 16.0f, p.y + h * 0.8f), k.col,
+                      2.0f);
     ImGui::SetCursorScreenPos(ImVec2(p.x + 22.0f, p.y));
     ImGui::TextUnformatted(k.text);
   }
@@ -255,7 +241,8 @@ void TimelinePanel::DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t ori
   dl->AddLine(ImVec2(min.x, max.y - 1), ImVec2(max.x, max.y - 1), kLaneLine, 1.0f);
   double step = NiceStep((t1_ - t0_) * kTickSpacingPx / std::max(1.0f, area_x1_ - area_x0_));
   int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(step / 1e6) + 1e-9)), 0, 6);
-  double first = std::ceil((t0_ - static_cast<double>(origin)) / step) * step + static_cast<double>(origin);
+  double first =
+      std::ceil((t0_ - static_cast<double>(origin)) / step) * step + static_cast<double>(origin);
   for (double t = first; t <= t1_; t += step) {
     float x = static_cast<float>(TsToX(t));
     dl->AddLine(ImVec2(x, max.y - 6), ImVec2(x, max.y - 1), kAxisText, 1.0f);
@@ -278,7 +265,8 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
   bool selected = view_state_.selected_pid != 0 &&
                   (info.group == LaneGroup::kClient ? info.backend_pid == view_state_.selected_pid
                                                     : info.pid == view_state_.selected_pid);
-  if (selected) dl->AddRectFilled(ImVec2(area_x0_, y), ImVec2(area_x1_, y + kLaneHeight), kLaneSelected);
+  if (selected)
+    dl->AddRectFilled(ImVec2(area_x0_, y), ImVec2(area_x1_, y + kLaneHeight), kLaneSelected);
   dl->AddLine(ImVec2(area_x0_, y + kLaneHeight - 0.5f), ImVec2(area_x1_, y + kLaneHeight - 0.5f),
               kLaneLine, 1.0f);
 
@@ -304,7 +292,8 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
     if (x1 - x0 < 1.0f) x1 = x0 + 1.0f;
     float rounding = depth == 0 ? 0.0f : 3.0f;
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), SpanFill(s), rounding);
-    if (depth > 0 && x1 - x0 > 3.0f) dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), kSpanBorder, rounding);
+    if (depth > 0 && x1 - x0 > 3.0f)
+      dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), kSpanBorder, rounding);
     if (depth > 0 && x1 - x0 > 22.0f && !s.name.empty()) {
       float vis0 = std::max(x0, area_x0_) + 3.0f;
       float vis1 = std::min(x1, area_x1_) - 2.0f;
@@ -448,10 +437,10 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
   for (size_t i = first; i < last; ++i) {
     const Lane& lane = lanes_[i];
     float y = lanes_top + lane_y_[i];
-    bool selected = view_state_.selected_pid != 0 &&
-                    (lane.info.group == LaneGroup::kClient
-                         ? lane.info.backend_pid == view_state_.selected_pid
-                         : lane.info.pid == view_state_.selected_pid);
+    bool selected =
+        view_state_.selected_pid != 0 &&
+        (lane.info.group == LaneGroup::kClient ? lane.info.backend_pid == view_state_.selected_pid
+                                               : lane.info.pid == view_state_.selected_pid);
     dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + kLaneHeight),
                       selected ? kLaneSelected : kLabelBg);
     dl->AddLine(ImVec2(x0, y + kLaneHeight - 0.5f), ImVec2(x1, y + kLaneHeight - 0.5f), kLaneLine);
@@ -462,13 +451,15 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
       const Process* p = model.FindProcess(lane.info.pid);
       swatch = p != nullptr ? StateFill(DisplayStateOf(*p)) : StateFill(DisplayState::kExited);
     }
-    dl->AddRectFilled(ImVec2(x0 + 3.0f, y + 4.0f), ImVec2(x0 + 9.0f, y + kLaneHeight - 5.0f), swatch, 2.0f);
+    dl->AddRectFilled(ImVec2(x0 + 3.0f, y + 4.0f), ImVec2(x0 + 9.0f, y + kLaneHeight - 5.0f),
+                      swatch, 2.0f);
     ImU32 text = lane.info.exited ? kLabelDim : kLabelText;
     dl->PushClipRect(ImVec2(x0, y), ImVec2(x1 - 4.0f, y + kLaneHeight), true);
     dl->AddText(bold, bold->FontSize, ImVec2(x0 + 14.0f, y + 1.0f), text, lane.label.c_str());
     if (!lane.detail.empty()) {
-      dl->AddText(mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + kLaneHeight - kDetailFontSize - 4.0f),
-                  kLabelDim, lane.detail.c_str());
+      dl->AddText(mono, kDetailFontSize,
+                  ImVec2(x0 + 14.0f, y + kLaneHeight - kDetailFontSize - 4.0f), kLabelDim,
+                  lane.detail.c_str());
     }
     dl->PopClipRect();
   }
@@ -540,7 +531,8 @@ void TimelinePanel::HandleTimeArea(const Hit& hit, float x0, float x1) {
     fit_ = false;
   }
   bool pressed_in_time = io.MouseClickedPos[0].x >= x0 && io.MouseClickedPos[0].x <= x1;
-  if (ImGui::IsItemActive() && pressed_in_time && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+  if (ImGui::IsItemActive() && pressed_in_time &&
+      ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
     double dt = -static_cast<double>(io.MouseDelta.x) * (t1_ - t0_) / std::max(1.0f, x1 - x0);
     t0_ += dt;
     t1_ += dt;
@@ -604,14 +596,17 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   float total_h = static_cast<float>(lanes_.size()) * kLaneHeight;
   lane_y_.resize(lanes_.size());
   for (size_t i = 0; i < lanes_.size(); ++i) lane_y_[i] = static_cast<float>(i) * kLaneHeight;
-  ImGui::InvisibleButton("lanes", ImVec2(std::max(1.0f, ImGui::GetContentRegionAvail().x), total_h));
+  ImGui::InvisibleButton("lanes",
+                         ImVec2(std::max(1.0f, ImGui::GetContentRegionAvail().x), total_h));
   bool hovered = ImGui::IsItemHovered();
 
   ImVec2 win_min = ImGui::GetWindowPos();
   float win_bottom = win_min.y + ImGui::GetWindowHeight();
   float scroll = ImGui::GetScrollY();
   size_t first = static_cast<size_t>(std::max(0.0f, std::floor(scroll / kLaneHeight)));
-  size_t last = std::min(lanes_.size(), static_cast<size_t>(std::ceil((scroll + ImGui::GetWindowHeight()) / kLaneHeight)) + 1);
+  size_t last = std::min(
+      lanes_.size(),
+      static_cast<size_t>(std::ceil((scroll + ImGui::GetWindowHeight()) / kLaneHeight)) + 1);
   first = std::min(first, last);
 
   Hit hit;
@@ -619,7 +614,8 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   // Grid lines at the axis ticks, behind everything.
   {
     double step = NiceStep((t1_ - t0_) * kTickSpacingPx / std::max(1.0f, area_x1_ - area_x0_));
-    double t = std::ceil((t0_ - static_cast<double>(origin)) / step) * step + static_cast<double>(origin);
+    double t =
+        std::ceil((t0_ - static_cast<double>(origin)) / step) * step + static_cast<double>(origin);
     for (; t <= t1_; t += step) {
       float x = static_cast<float>(TsToX(t));
       cdl->AddLine(ImVec2(x, win_min.y), ImVec2(x, win_bottom), kGridLine, 1.0f);
@@ -663,7 +659,7 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
     auto lane = static_cast<size_t>((io.MousePos.y - c0.y) / kLaneHeight);
     if (lane < lanes_.size()) {
       const SpanLane& l = lanes_[lane].info;
-      int64_t pid = l.group == LaneGroup::kClient ? l.backend_pid
+      int64_t pid = l.group == LaneGroup::kClient   ? l.backend_pid
                     : l.group == LaneGroup::kRunner ? 0
                                                     : l.pid;
       if (pid != 0) view_state_.selected_pid = pid;

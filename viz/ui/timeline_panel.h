@@ -5,7 +5,7 @@
  *   SpanBuilder (viz/model/spans.h).
  *
  *     +-------------+--------------------------------------------------+
- *     | [Fit] [x] Follow   2.5 s shown    wheel: zoom  drag: pan        |
+ *     | [Fit] [x] Follow   2.5 s shown . wheel: zoom . drag: pan  key   |
  *     |             | 0 s        0.5 s        1.0 s        1.5 s        | axis
  *     | postmaster  | [==== life ======[fork]=========[fork]========== | lanes
  *     | backend 201 |        |   [auth][ query  ][ query ]     ]       |
@@ -37,13 +37,13 @@
  */
 #pragma once
 
+#include <imgui.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <imgui.h>
 
 #include "viz/model/model.h"
 #include "viz/model/spans.h"
@@ -61,8 +61,8 @@ class TimelinePanel {
  private:
   struct Lane {
     SpanLane info;
-    std::string label;  // "backend 201"
-    std::string detail; // "alice@shop"
+    std::string label;   // "backend 201"
+    std::string detail;  // "alice@shop"
   };
   /* What the pointer is over, found while drawing, acted on afterwards. */
   struct Hit {
@@ -87,8 +87,12 @@ class TimelinePanel {
   void HandleTimeArea(const Hit& hit, float x0, float x1);
   int64_t PidOf(const Hit& hit) const;
 
-  double TsToX(double ts) const { return area_x0_ + (ts - t0_) / (t1_ - t0_) * (area_x1_ - area_x0_); }
-  double XToTs(double x) const { return t0_ + (x - area_x0_) / (area_x1_ - area_x0_) * (t1_ - t0_); }
+  double TsToX(double ts) const {
+    return area_x0_ + (ts - t0_) / (t1_ - t0_) * (area_x1_ - area_x0_);
+  }
+  double XToTs(double x) const {
+    return t0_ + (x - area_x0_) / (area_x1_ - area_x0_) * (t1_ - t0_);
+  }
 
   const Fonts& fonts_;
   ViewState& view_state_;
@@ -99,8 +103,8 @@ class TimelinePanel {
   double lanes_refreshed_at_ = -1e9;  // ImGui time of the last rebuild
   // The visible time range (microseconds, the stream's clock).
   double t0_ = 0.0, t1_ = 1.0;
-  bool fit_ = true;      // show the whole trace (until the user zooms or pans)
-  bool follow_ = true;   // while live, keep the newest ts at the right edge
+  bool fit_ = true;     // show the whole trace (until the user zooms or pans)
+  bool follow_ = true;  // while live, keep the newest ts at the right edge
   uint64_t followed_generation_ = ~uint64_t{0};  // the builder's generation last followed
   // Where the time area is on screen this frame.
   float area_x0_ = 0.0f, area_x1_ = 1.0f;

@@ -186,6 +186,23 @@ TEST(SpanBuilderTest, CrashArrowsGoToEveryOtherChild) {
                           [](const SpanInstant* i) { return i->kind == InstantKind::kShutdown; }));
 }
 
+// Scenario: the Timeline's lane order: postmaster, auxiliaries (the
+// restarted checkpointer after the first), backends in fork order, then
+// minipg-sim and its clients, though the collector's hello came first.
+TEST(SpanBuilderTest, LanesInTimelineOrder) {
+  SpanBuilder b;
+  Load(&b, "export_session.jsonl");
+  std::vector<SpanLane> lanes = b.Lanes();
+  EXPECT_EQ(lanes.front().pid, 101);  // the export keeps first appearance
+  SortLanesForTimeline(&lanes);
+  std::vector<std::string> names;
+  for (const SpanLane& l : lanes)
+    names.push_back(l.group == LaneGroup::kClient ? l.name : fmt::format("{}", l.pid));
+  EXPECT_EQ(names, (std::vector<std::string>{"100", "101", "102", "103", "200", "201", "202", "203",
+                                             "50", "client alice", "client bob"}));
+  EXPECT_EQ(lanes[8].group, LaneGroup::kRunner);
+}
+
 // Scenario: cancel, signal and client arrows, and each client query goes
 // to the backend query it caused.
 TEST(SpanBuilderTest, CancelSignalClientAndQueryArrows) {
