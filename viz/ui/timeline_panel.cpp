@@ -315,7 +315,16 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
 
   int64_t vt0 = static_cast<int64_t>(std::floor(t0_));
   int64_t vt1 = static_cast<int64_t>(std::ceil(t1_));
+  // Row by row, outermost first, so that a still-open life (drawn with its
+  // row) never covers the finished queries inside it.
+  scratch_open_.clear();
+  spans.OpenSpans(info.pid, info.tid, &scratch_open_);
   for (int depth = 0; depth < kSpanDepths; ++depth) {
+    for (const Span* s : scratch_open_) {
+      int64_t end = std::max(s->ts, last_ts);
+      if (SpanDepth(s->kind) != depth || end < vt0 || s->ts > vt1) continue;
+      draw_span(*s, end, depth, true);
+    }
     scratch_spans_.clear();
     spans.FinishedSpans(info.pid, info.tid, depth, vt0, vt1, &scratch_spans_);
     // Spans narrower than a pixel are merged into one mark per run, 2 px
@@ -356,15 +365,6 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
       }
     }
     flush();
-  }
-  scratch_spans_.clear();
-  spans.OpenSpans(info.pid, info.tid, &scratch_spans_);
-  std::sort(scratch_spans_.begin(), scratch_spans_.end(),
-            [](const Span* a, const Span* b) { return SpanDepth(a->kind) < SpanDepth(b->kind); });
-  for (const Span* s : scratch_spans_) {
-    int64_t end = std::max(s->ts, last_ts);
-    if (end < vt0 || s->ts > vt1) continue;
-    draw_span(*s, end, SpanDepth(s->kind), true);
   }
 
   scratch_instants_.clear();

@@ -111,6 +111,7 @@ class TimelinePanel {
   float lane_h_ = 36.0f;
   // Per-frame scratch, kept to avoid reallocating.
   std::vector<const Span*> scratch_spans_;
+  std::vector<const Span*> scratch_open_;
   std::vector<const SpanInstant*> scratch_instants_;
   std::vector<float> lane_y_;  // top of each lane, relative to the lanes' top
 };
