@@ -8,11 +8,14 @@
  *
  *     +---------------------------------------------------------+
  *     | header: title, source, counters, anomalies              |
+ *     | playback: live / pause / step / seek / speed / save     |
+ *     | narration (while a lesson plays)                        |
  *     +-------------------------------+-------------------------+
  *     | Processes (graph / tree)      | Activity                |
  *     |                               +-------------------------+
  *     +-------------------------------+ Query (selected backend)|
- *     | Event log                     |                         |
+ *     | Timeline (lanes, spans,       +-------------------------+
+ *     |   arrows)                     | Event log               |
  *     +-------------------------------+-------------------------+
  *
  * NOTES
@@ -34,6 +37,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -92,6 +96,7 @@ std::string IniPath() {
 App::App(AppOptions options)
     : options_(std::move(options)),
       playback_(std::make_unique<Playback>(ModelOptions{options_.log_capacity, 64, 1000})),
+      spans_(std::make_unique<SpanBuilder>()),
       consoles_(fonts_, view_state_),
       process_actions_(view_state_, server_control_, consoles_),
       status_bar_(fonts_),
@@ -100,6 +105,7 @@ App::App(AppOptions options)
       activity_panel_(fonts_, view_state_),
       query_panel_(fonts_, view_state_),
       narration_panel_(fonts_),
+      timeline_panel_(fonts_, view_state_),
       event_log_panel_(fonts_),
       scenarios_window_(fonts_) {
   processes_panel_.SetEmptyHint(kEmptyHint);
@@ -234,6 +240,7 @@ void App::RunScenario(const std::string& path) {
   source_dropped_noted_ = 0;
   held_.clear();
   playback_ = std::make_unique<Playback>(ModelOptions{options_.log_capacity, 64, 1000});
+  spans_ = std::make_unique<SpanBuilder>();
   view_state_ = ui::ViewState{};
   watch_pending_ = true;
   OpenSource();
@@ -246,7 +253,7 @@ void App::Ingest() {
   // Storyboard mode: lines held back behind a caption go first, once the
   // current caption has its picture.
   while (!held_.empty() && (story_taken_ || held_.front().find("\"type\":\"caption\"") == std::string::npos)) {
-    playback_->Append(held_.front());
+    ApplyLine(held_.front());
     held_.pop_front();
     if (playback_->live_model().narration().step != story_step_) return;  // one caption per frame
   }
@@ -257,7 +264,7 @@ void App::Ingest() {
       if (HoldsBack(line)) {
         held_.push_back(std::move(line));
       } else {
-        playback_->Append(line);
+        ApplyLine(line);
       }
     }
     total += n;
@@ -271,6 +278,10 @@ void App::Ingest() {
                                         dropped - source_dropped_noted_));
     source_dropped_noted_ = dropped;
   }
+}
+
+void App::ApplyLine(const std::string& line) {
+  if (const Event* ev = playback_->Append(line)) spans_->Add(*ev);
 }
 
 void App::DrawFrame() {
@@ -303,7 +314,6 @@ void App::DrawFrame() {
   ImGuiCond cond = reset_layout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   reset_layout_ = reset;
   float top = header_h;
-  // A scenario's caption: a strip under the header, always in view.
   // Playback: live / pause / step / seek / speed, always in view.
   float playback_h = playback_bar_.Height();
   ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
@@ -318,28 +328,32 @@ void App::DrawFrame() {
     narration_shown_ = true;
     top += narration_h;
   }
+  // Left: Processes above the Timeline. Right: Activity, the selected
+  // backend's Query (its plan tree needs the room), the Event log.
   float body = h - top;
   float left_w = std::floor(w * 0.55f);
-  float upper_h = std::floor(body * 0.62f);
+  float upper_h = std::floor(body * 0.5f);
+  float activity_h = std::floor(body * 0.26f);
+  float query_h = std::floor(body * 0.40f);
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
   processes_panel_.Draw(model);
 
-  // The right column, the whole height: Activity above, the selected
-  // backend's Query below (its plan tree needs the room); the event log
-  // is under Processes only.
-  float activity_h = std::floor(body * 0.30f);
+  ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(left_w, body - upper_h), cond);
+  timeline_panel_.Draw(*spans_, model);
+
   ImGui::SetNextWindowPos(ImVec2(left_w, top), cond);
   ImGui::SetNextWindowSize(ImVec2(w - left_w, activity_h), cond);
   activity_panel_.Draw(model);
 
   ImGui::SetNextWindowPos(ImVec2(left_w, top + activity_h), cond);
-  ImGui::SetNextWindowSize(ImVec2(w - left_w, body - activity_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w - left_w, query_h), cond);
   query_panel_.Draw(model);
 
-  ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
-  ImGui::SetNextWindowSize(ImVec2(left_w, body - upper_h), cond);
+  ImGui::SetNextWindowPos(ImVec2(left_w, top + activity_h + query_h), cond);
+  ImGui::SetNextWindowSize(ImVec2(w - left_w, body - activity_h - query_h), cond);
   event_log_panel_.Draw(model);
 
   status_bar_.DrawAnomaliesWindow(model);

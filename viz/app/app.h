@@ -32,6 +32,7 @@
 #include "viz/model/model.h"
 #include "viz/model/playback.h"
 #include "viz/model/source.h"
+#include "viz/model/spans.h"
 #include "viz/ui/activity_panel.h"
 #include "viz/ui/narration_panel.h"
 #include "viz/ui/playback_bar.h"
@@ -40,6 +41,7 @@
 #include "viz/ui/query_panel.h"
 #include "viz/ui/scenarios_window.h"
 #include "viz/ui/status_bar.h"
+#include "viz/ui/timeline_panel.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
 
@@ -96,6 +98,8 @@ class App {
   void WriteFrameStats();
   /* Moves at most a frame's budget of lines from the source into the model. */
   void Ingest();
+  /* One line into the model and, parsed once, into the timeline's spans. */
+  void ApplyLine(const std::string& line);
   /* Lays the windows out and draws every panel. */
   void DrawFrame();
   /* Storyboard mode, after a frame is drawn: takes the picture a caption is
@@ -111,6 +115,7 @@ class App {
   bool imgui_ready_ = false;
   std::string ini_path_;
   std::unique_ptr<Playback> playback_;  // every line received, and the model shown (live or replayed)
+  std::unique_ptr<SpanBuilder> spans_;  // the Timeline's spans: every event received (not just up to the playback position)
   std::unique_ptr<EventSource> source_;
   std::string source_error_;  // set when the source could not even be made
   uint64_t source_dropped_noted_ = 0;
@@ -128,6 +133,7 @@ class App {
   ui::ActivityPanel activity_panel_;
   ui::QueryPanel query_panel_;
   ui::NarrationPanel narration_panel_;
+  ui::TimelinePanel timeline_panel_;
   bool narration_shown_ = false;  // the layout made room for the caption strip
   // Storyboard mode: the caption on screen, since when, and the pictures taken.
   int64_t story_step_ = 0;

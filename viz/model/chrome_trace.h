@@ -8,6 +8,9 @@
  *     for (line : trace) x.AddLine(line);     // or x.Add(event), live
  *     nlohmann::ordered_json doc = x.Build(); // {"traceEvents":[...], ...}
  *
+ *   The spans, arrows and markers are SpanBuilder's (spans.h), the same
+ *   the Timeline panel draws; this class writes them out.
+ *
  *   What becomes what (docs/viz.md, "Export to Perfetto"):
  *     minipg process            -> a Chrome process (pid = the minipg pid),
  *                                  named and sorted by metadata events

@@ -113,6 +113,83 @@ std::string ShortStateLine(const Process& p) {
   }
 }
 
+ImU32 SpanFill(const Span& s) {
+  constexpr ImU32 kRed = IM_COL32(211, 47, 47, 255);
+  switch (s.kind) {
+    case SpanKind::kLife:
+      // The lane's background: pale, so the spans inside it stand out.
+      return s.failed ? IM_COL32(244, 199, 199, 255) : IM_COL32(214, 224, 238, 255);
+    case SpanKind::kAuthentication:
+      return s.failed ? kRed : StateFill(DisplayState::kAuthenticating);
+    case SpanKind::kQuery:
+      return s.failed ? kRed : StateFill(DisplayState::kActive);
+    case SpanKind::kParse: return IM_COL32(128, 203, 196, 255);    // pale teal
+    case SpanKind::kAnalyze: return IM_COL32(186, 104, 200, 255);  // purple
+    case SpanKind::kPlan: return IM_COL32(255, 167, 38, 255);      // orange
+    case SpanKind::kExecute: return IM_COL32(30, 90, 200, 255);    // deep blue
+    case SpanKind::kFork: return StateFill(DisplayState::kPostmaster);
+    case SpanKind::kPhase:
+      return s.name.find("crash") != std::string::npos ? IM_COL32(239, 83, 80, 255)
+                                                       : StateFill(DisplayState::kTerminating);
+    case SpanKind::kCheckpoint: return StateFill(DisplayState::kCollector);
+    case SpanKind::kScenario: return IM_COL32(232, 222, 205, 255);
+    case SpanKind::kCaption: return IM_COL32(255, 236, 179, 255);
+    case SpanKind::kClientConnection: return IM_COL32(228, 216, 240, 255);
+    case SpanKind::kClientConnect:
+      return s.failed ? kRed : StateFill(DisplayState::kAuthenticating);
+    case SpanKind::kClientQuery: return s.failed ? kRed : IM_COL32(126, 87, 194, 255);
+    case SpanKind::kOther:
+    case SpanKind::kAnchor: break;
+  }
+  return StateFill(DisplayState::kOtherProcess);
+}
+
+ImU32 SpanText(const Span& s) {
+  constexpr ImU32 kDark = IM_COL32(20, 24, 32, 255);
+  constexpr ImU32 kWhite = IM_COL32(255, 255, 255, 255);
+  if (s.failed && s.kind != SpanKind::kLife) return kWhite;
+  switch (s.kind) {
+    case SpanKind::kAnalyze:
+    case SpanKind::kExecute:
+    case SpanKind::kFork:
+    case SpanKind::kPhase:
+    case SpanKind::kCheckpoint:
+    case SpanKind::kClientQuery:
+      return kWhite;
+    default:
+      return kDark;
+  }
+}
+
+ImU32 FlowColor(FlowKind kind) {
+  switch (kind) {
+    case FlowKind::kFork: return IM_COL32(0, 105, 92, 255);     // dark teal: lifecycle
+    case FlowKind::kCancel: return IM_COL32(230, 110, 0, 255);  // orange
+    case FlowKind::kSignal: return IM_COL32(121, 85, 72, 255);  // brown
+    case FlowKind::kCrash: return IM_COL32(198, 40, 40, 255);   // red
+    case FlowKind::kClient: return IM_COL32(106, 27, 154, 255); // purple: a client
+    case FlowKind::kQuery: return IM_COL32(21, 101, 192, 255);  // blue: a query
+  }
+  return IM_COL32(60, 60, 60, 255);
+}
+
+ImU32 InstantColor(InstantKind kind) {
+  switch (kind) {
+    case InstantKind::kCaption: return IM_COL32(141, 110, 20, 255);
+    case InstantKind::kExpectOk: return IM_COL32(46, 125, 50, 255);
+    case InstantKind::kScenarioEnd: return IM_COL32(46, 125, 50, 255);
+    case InstantKind::kShutdown: return IM_COL32(52, 84, 150, 255);
+    case InstantKind::kDropped: return IM_COL32(90, 90, 90, 255);
+    case InstantKind::kExpectFailed:
+    case InstantKind::kError:
+    case InstantKind::kAuthFailed:
+    case InstantKind::kRejected:
+    case InstantKind::kCrash:
+      return IM_COL32(198, 40, 40, 255);
+  }
+  return IM_COL32(60, 60, 60, 255);
+}
+
 ImVec4 EventTypeColor(size_t type_slot) {
   if (type_slot >= kUnknownTypeSlot) return ImVec4(0.75f, 0.10f, 0.10f, 1.0f);
   switch (static_cast<EventType>(type_slot)) {

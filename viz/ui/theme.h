@@ -18,6 +18,7 @@
 #include <imgui.h>
 
 #include "viz/model/model.h"
+#include "viz/model/spans.h"
 
 namespace minipg::viz::ui {
 
@@ -56,6 +57,14 @@ std::string_view StateLabel(DisplayState s);
 std::string StateLine(const Process& p);
 /* The same, abbreviated for narrow places ("idle in txn"). */
 std::string ShortStateLine(const Process& p);
+
+/* Timeline colours: a span's fill and the text readable on it (failed
+ * queries, authentications and crashed processes are red), an arrow's
+ * colour by what it means, a marker's colour. */
+ImU32 SpanFill(const Span& s);
+ImU32 SpanText(const Span& s);
+ImU32 FlowColor(FlowKind kind);
+ImU32 InstantColor(InstantKind kind);
 
 /* Colour of an event type's name in the log, by the subsystem it belongs to. */
 ImVec4 EventTypeColor(size_t type_slot);

@@ -115,6 +115,76 @@ void ExpectRealPicture(const fs::path& png) {
   EXPECT_GT(colours.size(), 20u) << "the screenshot looks blank";
 }
 
+// Scenario: a recorded session with a scenario, three clients, a cancel, a
+// crash and a shutdown, at the classroom size 1280x800: the picture is
+// real, and the Timeline drew its lanes and arrows (the pale background of
+// a process's life and the dark teal of a fork arrow appear in no other
+// panel).
+TEST(ScreenshotTest, TimelineOfExportSession) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-timeline-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path png = dir / "timeline.png";
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                          ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
+                          " --after-ms 300 --width 1280 --height 800",
+                      &output);
+  ASSERT_EQ(rc, 0) << output;
+  ASSERT_TRUE(fs::exists(png)) << output;
+  ExpectRealPicture(png);
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
+  size_t life = 0, fork_arrow = 0;
+  for (int i = 0; i < w * h; ++i) {
+    const unsigned char* p = pixels + 4 * i;
+    if (p[0] == 214 && p[1] == 224 && p[2] == 238) ++life;        // SpanFill of a life
+    if (p[0] == 0 && p[1] == 105 && p[2] == 92) ++fork_arrow;     // FlowColor(kFork)
+  }
+  stbi_image_free(pixels);
+  EXPECT_GT(life, 2000u) << "no process lives drawn in the Timeline";
+  EXPECT_GT(fork_arrow, 100u) << "no fork arrows drawn in the Timeline";
+  fs::remove_all(dir);
+}
+
+// Scenario: the same session cut off before the crash, so that Bob's
+// backend is still alive: the stages of its finished CHECKPOINT show inside
+// its still-open life (the deep blue of "execute" is the Timeline's alone).
+TEST(ScreenshotTest, TimelineShowsFinishedQueriesOfALiveProcess) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-timeline-live-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path trace = dir / "cut.jsonl";
+  {
+    std::ifstream in(std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl");
+    std::ofstream out(trace);
+    std::string line;
+    for (int i = 0; i < 59 && std::getline(in, line); ++i) out << line << "\n";
+  }
+  fs::path png = dir / "timeline.png";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                          ShellQuote(trace.string()) + " --screenshot " + ShellQuote(png.string()) +
+                          " --after-ms 300 --width 1280 --height 800",
+                      &output);
+  ASSERT_EQ(rc, 0) << output;
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
+  size_t execute = 0;
+  for (int i = 0; i < w * h; ++i) {
+    const unsigned char* p = pixels + 4 * i;
+    if (p[0] == 30 && p[1] == 90 && p[2] == 200) ++execute;  // SpanFill of an execute stage
+  }
+  stbi_image_free(pixels);
+  EXPECT_GT(execute, 50u) << "the finished query's stages are hidden";
+  fs::remove_all(dir);
+}
+
 // Scenario: with no arguments (the README's demo) the program starts its own
 // server, plays the guided tour against it, and leaves the server running
 // for the user, saying how to reach it and stop it.

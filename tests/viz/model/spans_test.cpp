@@ -1,0 +1,305 @@
+/*-------------------------------------------------------------------------
+ * spans_test.cpp
+ *   Tests of SpanBuilder (viz/model/spans.h), what the Timeline panel
+ *   draws: recorded traces in tests/viz/model/data go in, and we check the
+ *   lanes and their order, the spans of each lane and row, the arrows
+ *   between lanes, markers, and what a truncated or odd stream gives.
+ *-------------------------------------------------------------------------
+ */
+#include "viz/model/spans.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace minipg::viz {
+namespace {
+
+constexpr int64_t kAll0 = std::numeric_limits<int64_t>::min() / 4;
+constexpr int64_t kAll1 = std::numeric_limits<int64_t>::max() / 4;
+
+std::string DataPath(const char* name) {
+  return fmt::format("{}/{}", MINIPG_VIZ_TEST_DATA, name);
+}
+
+/* Feeds every parsable line of a data file. */
+void Load(SpanBuilder* b, const char* name) {
+  std::ifstream in(DataPath(name));
+  ASSERT_TRUE(in.good()) << DataPath(name);
+  std::string line;
+  while (std::getline(in, line)) {
+    ParseResult r = ParseEvent(line);
+    if (r.event) b->Add(*r.event);
+  }
+}
+
+Event Ev(const std::string& json) {
+  ParseResult r = ParseEvent(json);
+  EXPECT_TRUE(r.event.has_value()) << json << ": " << r.error;
+  return r.event.value_or(Event{});
+}
+
+std::vector<const Span*> Finished(const SpanBuilder& b, int64_t pid, int64_t tid, int depth) {
+  std::vector<const Span*> out;
+  b.FinishedSpans(pid, tid, depth, kAll0, kAll1, &out);
+  return out;
+}
+
+std::map<SpanKind, int> KindCounts(const SpanBuilder& b, int64_t pid, int64_t tid) {
+  std::map<SpanKind, int> counts;
+  for (int d = 0; d < kSpanDepths; ++d) {
+    for (const Span* s : Finished(b, pid, tid, d)) counts[s->kind]++;
+  }
+  return counts;
+}
+
+// Scenario: one session's trace gives the postmaster, the collector and the
+// backend as lanes; the backend lane holds its life, authentication, one
+// query and its four stages, each in its row and at the event times.
+TEST(SpanBuilderTest, LifecycleLanesAndSpans) {
+  SpanBuilder b;
+  Load(&b, "lifecycle.jsonl");
+  std::vector<SpanLane> lanes = b.Lanes();
+  ASSERT_EQ(lanes.size(), 3u);
+  std::map<int64_t, SpanLane> by_pid;
+  for (const SpanLane& l : lanes) by_pid[l.pid] = l;
+  EXPECT_EQ(by_pid[100].group, LaneGroup::kPostmaster);
+  EXPECT_EQ(by_pid[101].group, LaneGroup::kAuxiliary);
+  EXPECT_EQ(by_pid[200].group, LaneGroup::kBackend);
+  EXPECT_EQ(by_pid[200].name, "backend 200 (alice@shop)");
+  EXPECT_EQ(by_pid[200].user, "alice");
+  EXPECT_TRUE(by_pid[200].exited);
+  EXPECT_FALSE(by_pid[100].exited);
+
+  std::map<SpanKind, int> kinds = KindCounts(b, 200, 200);
+  EXPECT_EQ(kinds[SpanKind::kLife], 1);
+  EXPECT_EQ(kinds[SpanKind::kAuthentication], 1);
+  EXPECT_EQ(kinds[SpanKind::kQuery], 1);
+  EXPECT_EQ(kinds[SpanKind::kParse], 1);
+  EXPECT_EQ(kinds[SpanKind::kAnalyze], 1);
+  EXPECT_EQ(kinds[SpanKind::kPlan], 1);
+  EXPECT_EQ(kinds[SpanKind::kExecute], 1);
+
+  std::vector<const Span*> life = Finished(b, 200, 200, 0);
+  ASSERT_EQ(life.size(), 1u);
+  EXPECT_EQ(life[0]->ts, 1200100);
+  EXPECT_EQ(life[0]->end, 1400100);
+  EXPECT_FALSE(life[0]->failed);
+  std::vector<const Span*> stages = Finished(b, 200, 200, 2);
+  ASSERT_EQ(stages.size(), 4u);
+  EXPECT_EQ(stages[0]->kind, SpanKind::kParse);  // in ts order
+  EXPECT_EQ(stages[0]->ts, 1300000);
+  EXPECT_EQ(stages[3]->kind, SpanKind::kExecute);
+  EXPECT_EQ(stages[3]->end, 1300400);
+
+  // The postmaster forks two children: the backend's fork span covers
+  // accept .. fork, in the postmaster's third row.
+  std::vector<const Span*> forks = Finished(b, 100, 100, 2);
+  ASSERT_EQ(forks.size(), 2u);
+  EXPECT_EQ(forks[1]->kind, SpanKind::kFork);
+  EXPECT_EQ(forks[1]->ts, 1200000);
+  EXPECT_EQ(forks[1]->end, 1200100);
+}
+
+// Scenario: a time range returns only the spans that intersect it.
+TEST(SpanBuilderTest, RangeQueryCullsSpansOutsideIt) {
+  SpanBuilder b;
+  Load(&b, "lifecycle.jsonl");
+  std::vector<const Span*> out;
+  b.FinishedSpans(200, 200, 2, 1300150, 1300250, &out);  // inside analyze, into plan
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0]->kind, SpanKind::kAnalyze);
+  EXPECT_EQ(out[1]->kind, SpanKind::kPlan);
+  out.clear();
+  b.FinishedSpans(200, 200, 2, 1000000, 1100000, &out);  // before the query
+  EXPECT_TRUE(out.empty());
+  out.clear();
+  b.FinishedSpans(200, 200, 0, 1350000, 1350001, &out);  // the long life still intersects
+  EXPECT_EQ(out.size(), 1u);
+}
+
+// Scenario: in the export session every fork draws an arrow from the
+// postmaster to the child's lane at the fork's time, and the client lanes
+// come after the server's processes.
+TEST(SpanBuilderTest, ForkArrowsLandOnTheChildLane) {
+  SpanBuilder b;
+  Load(&b, "export_session.jsonl");
+  std::set<int64_t> forked;
+  for (const SpanFlow& f : b.flows()) {
+    if (f.kind != FlowKind::kFork) continue;
+    EXPECT_EQ(f.from_pid, 100);
+    EXPECT_EQ(f.to_pid, f.to_tid);
+    EXPECT_EQ(f.from_ts, f.to_ts);
+    forked.insert(f.to_pid);
+  }
+  EXPECT_EQ(forked, (std::set<int64_t>{101, 102, 103, 200, 201, 202, 203}));
+  bool found = false;
+  for (const SpanFlow& f : b.flows()) {
+    if (f.kind == FlowKind::kFork && f.to_pid == 200) {
+      EXPECT_EQ(f.to_ts, 2120);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+
+  std::vector<SpanLane> lanes = b.Lanes();
+  int clients = 0;
+  for (const SpanLane& l : lanes) {
+    if (l.group != LaneGroup::kClient) continue;
+    ++clients;
+    EXPECT_EQ(l.pid, 50);
+    EXPECT_NE(l.tid, 50);
+  }
+  EXPECT_EQ(clients, 2);  // alice and bob: alice's second connection stays in her lane
+}
+
+// Scenario: when backend 200 crashes, the postmaster's crash arrow goes to
+// every other child still alive (bob's backend and the checkpointer), not
+// to the crashed one or the collector.
+TEST(SpanBuilderTest, CrashArrowsGoToEveryOtherChild) {
+  SpanBuilder b;
+  Load(&b, "export_session.jsonl");
+  std::set<int64_t> targets;
+  for (const SpanFlow& f : b.flows()) {
+    if (f.kind != FlowKind::kCrash) continue;
+    EXPECT_EQ(f.from_pid, 100);
+    EXPECT_EQ(f.from_ts, 5020);
+    targets.insert(f.to_pid);
+  }
+  EXPECT_EQ(targets, (std::set<int64_t>{102, 201}));
+  // The crashed backend's life is marked failed; a crash marker is on the postmaster.
+  std::vector<const Span*> life = Finished(b, 200, 200, 0);
+  ASSERT_EQ(life.size(), 1u);
+  EXPECT_TRUE(life[0]->failed);
+  std::vector<const SpanInstant*> marks;
+  b.Instants(100, 100, kAll0, kAll1, &marks);
+  EXPECT_TRUE(std::any_of(marks.begin(), marks.end(),
+                          [](const SpanInstant* i) { return i->kind == InstantKind::kCrash; }));
+  EXPECT_TRUE(std::any_of(marks.begin(), marks.end(),
+                          [](const SpanInstant* i) { return i->kind == InstantKind::kShutdown; }));
+}
+
+// Scenario: the Timeline's lane order: postmaster, auxiliaries (the
+// restarted checkpointer after the first), backends in fork order, then
+// minipg-sim and its clients, though the collector's hello came first.
+TEST(SpanBuilderTest, LanesInTimelineOrder) {
+  SpanBuilder b;
+  Load(&b, "export_session.jsonl");
+  std::vector<SpanLane> lanes = b.Lanes();
+  EXPECT_EQ(lanes.front().pid, 101);  // the export keeps first appearance
+  SortLanesForTimeline(&lanes);
+  std::vector<std::string> names;
+  for (const SpanLane& l : lanes)
+    names.push_back(l.group == LaneGroup::kClient ? l.name : fmt::format("{}", l.pid));
+  EXPECT_EQ(names, (std::vector<std::string>{"100", "101", "102", "103", "200", "201", "202", "203",
+                                             "50", "client alice", "client bob"}));
+  EXPECT_EQ(lanes[8].group, LaneGroup::kRunner);
+}
+
+// Scenario: cancel, signal and client arrows, and each client query goes
+// to the backend query it caused.
+TEST(SpanBuilderTest, CancelSignalClientAndQueryArrows) {
+  SpanBuilder b;
+  Load(&b, "export_session.jsonl");
+  std::map<FlowKind, int> kinds;
+  for (const SpanFlow& f : b.flows()) kinds[f.kind]++;
+  EXPECT_EQ(kinds[FlowKind::kCancel], 1);
+  EXPECT_EQ(kinds[FlowKind::kSignal], 2);
+  EXPECT_EQ(kinds[FlowKind::kClient], 3);
+  for (const SpanFlow& f : b.flows()) {
+    if (f.kind == FlowKind::kCancel) {
+      EXPECT_EQ(f.from_pid, 202);
+      EXPECT_EQ(f.to_pid, 200);
+    }
+  }
+  const std::vector<SpanFlow>& queries = b.QueryFlows();
+  ASSERT_FALSE(queries.empty());
+  const SpanFlow& first = queries.front();
+  EXPECT_EQ(first.from_pid, 50);
+  EXPECT_EQ(first.from_ts, 3010);
+  EXPECT_EQ(first.to_pid, 200);
+  EXPECT_EQ(first.to_ts, 3020);
+  for (const SpanFlow& f : queries) EXPECT_LE(f.from_ts, f.to_ts);
+  // The cancelled query failed, and so did the client's wait for it.
+  bool failed_query = false;
+  for (const Span* s : Finished(b, 200, 200, 1)) {
+    if (s->kind == SpanKind::kQuery && s->failed) failed_query = true;
+  }
+  EXPECT_TRUE(failed_query);
+}
+
+// Scenario: a trace cut off mid-session leaves the postmaster's and the
+// backend's lives open; they are reported as open, not as finished.
+TEST(SpanBuilderTest, TruncatedTraceLeavesSpansOpen) {
+  SpanBuilder b;
+  Load(&b, "truncated.jsonl");
+  EXPECT_TRUE(Finished(b, 200, 200, 0).empty());
+  std::vector<const Span*> open;
+  b.OpenSpans(200, 200, &open);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]->kind, SpanKind::kLife);
+  EXPECT_EQ(open[0]->ts, 1020);
+  open.clear();
+  b.OpenSpans(100, 100, &open);
+  EXPECT_EQ(open.size(), 1u);
+  EXPECT_EQ(b.last_ts(), 1020);
+  // The snapshot closes them at the last ts.
+  SpanSnapshot snap = b.Snapshot();
+  int closed = 0;
+  for (const Span& s : snap.spans) {
+    if (s.args.contains("open_at_end_of_trace")) {
+      ++closed;
+      EXPECT_EQ(s.end, 1020);
+    }
+  }
+  EXPECT_EQ(closed, 2);
+}
+
+// Scenario: an exit for a pid never seen, a signal to nobody, a negative
+// timestamp and an unknown type are taken without a crash; the bad ones
+// are counted and nothing is drawn for them.
+TEST(SpanBuilderTest, OddEventsAreTakenSafely) {
+  SpanBuilder b;
+  b.Add(Ev(R"({"type":"child_exit","ts":10,"pid":1,"child":999,"exit_code":0})"));
+  b.Add(Ev(R"({"type":"signal","ts":11,"pid":1,"target":777,"signal":"SIGTERM","why":"x"})"));
+  b.Add(Ev(R"({"type":"fork","ts":-5,"pid":1,"child":2})"));
+  b.Add(Ev(R"({"type":"from_the_future","ts":12,"pid":1})"));
+  EXPECT_EQ(b.stats().events, 4u);
+  EXPECT_EQ(b.stats().bad_timestamps, 1u);
+  EXPECT_EQ(b.stats().unknown_types, 1u);
+  EXPECT_TRUE(b.flows().empty());
+  for (const SpanLane& l : b.Lanes()) EXPECT_NE(l.pid, 999);
+  EXPECT_TRUE(Finished(b, 999, 999, 0).empty());
+  EXPECT_EQ(b.last_ts(), 11);
+}
+
+// Scenario: the generation changes with each event placed, so a panel
+// knows when to recompute; query arrows follow new events.
+TEST(SpanBuilderTest, GenerationAndQueryFlowsFollowNewEvents) {
+  SpanBuilder b;
+  uint64_t g0 = b.generation();
+  b.Add(Ev(R"({"type":"fork","ts":100,"pid":1,"child":2,"role":"backend"})"));
+  b.Add(Ev(R"({"type":"client_connect","ts":90,"pid":9,"client":"c","user":"u","database":"d"})"));
+  b.Add(Ev(R"({"type":"client_connected","ts":110,"pid":9,"client":"c","backend_pid":2})"));
+  b.Add(Ev(R"({"type":"client_query","ts":120,"pid":9,"client":"c","text":"SELECT 1"})"));
+  EXPECT_GT(b.generation(), g0);
+  EXPECT_TRUE(b.QueryFlows().empty());  // the backend has not started it yet
+  b.Add(Ev(R"({"type":"query_start","ts":125,"pid":2,"text":"SELECT 1"})"));
+  ASSERT_EQ(b.QueryFlows().size(), 1u);  // the open query already counts
+  EXPECT_EQ(b.QueryFlows()[0].to_ts, 125);
+  std::vector<SpanLane> lanes = b.Lanes();
+  ASSERT_FALSE(lanes.empty());
+  EXPECT_EQ(lanes.back().group, LaneGroup::kClient);
+  EXPECT_EQ(lanes.back().backend_pid, 2);
+  EXPECT_EQ(lanes.back().user, "u");
+}
+
+}  // namespace
+}  // namespace minipg::viz
