@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   app.add_option("--socket-dir", options.socket_dir,
                  "with --server: the directory of its Unix socket (default /tmp)");
   app.add_option("--event-port", options.event_port,
-                 "with --server: its event_port (default PORT + 1)");
+                 "with --server: its event_port (default PORT + 1); without: the event_port of the "
+                 "server minipg-sim starts (default: a free port), for a viewer to watch it");
   app.add_option("-U,--user", options.user, "the clients' default user (default: the OS user)");
   app.add_option("--speed", options.speed, "play sleeps and idles X times as fast (default 1)")
       ->check(CLI::PositiveNumber);

@@ -100,7 +100,7 @@ Status Runner::OpenLink() {
 Status Runner::Setup() {
   default_user_ = options_.user.empty() ? OsUser() : options_.user;
   if (options_.server.empty()) {
-    server_ = std::make_unique<ServerProcess>(scenario_.settings, scenario_.hba_lines);
+    server_ = std::make_unique<ServerProcess>(scenario_.settings, scenario_.hba_lines, options_.event_port);
     if (Status s = server_->Start(); !s.ok()) return s;
     host_ = "127.0.0.1";
     port_ = server_->port();

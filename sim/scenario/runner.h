@@ -35,7 +35,8 @@ namespace minipg::sim {
 struct RunOptions {
   std::string server;        // "HOST:PORT" of a running server; empty = start our own
   std::string socket_dir = "/tmp";  // with `server`: where its Unix socket is
-  int event_port = 0;        // with `server`: its event_port (default PORT + 1)
+  int event_port = 0;        // with `server`: its event_port (default PORT + 1); without: the
+                             // event_port of the server we start (default: a free port)
   std::string user;          // clients' default user (default: the OS user)
   double speed = 1.0;        // sleeps and idles last 1/speed as long
   bool step = false;         // wait for Enter at captions and pauses

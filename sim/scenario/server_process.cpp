@@ -60,13 +60,13 @@ std::string MinipgBinary() {
 }
 
 ServerProcess::ServerProcess(std::vector<std::pair<std::string, std::string>> settings,
-                             std::vector<std::string> hba_lines)
+                             std::vector<std::string> hba_lines, int event_port)
     : settings_(std::move(settings)), hba_lines_(std::move(hba_lines)) {
   char tmpl[] = "/tmp/minipg_sim_XXXXXX";
   if (const char* dir = mkdtemp(tmpl)) data_dir_ = dir;
   log_ = data_dir_.string() + ".log";
   port_ = FreeTcpPort();
-  event_port_ = FreeTcpPort();
+  event_port_ = event_port > 0 ? event_port : FreeTcpPort();
 }
 
 ServerProcess::~ServerProcess() {

@@ -38,9 +38,10 @@ std::string MinipgBinary();
 
 class ServerProcess {
  public:
-  /* `settings` become -c NAME=VALUE; `hba_lines`, if any, are the whole pg_hba.conf. */
+  /* `settings` become -c NAME=VALUE; `hba_lines`, if any, are the whole pg_hba.conf;
+   * `event_port` 0 picks a free one. */
   ServerProcess(std::vector<std::pair<std::string, std::string>> settings,
-                std::vector<std::string> hba_lines);
+                std::vector<std::string> hba_lines, int event_port = 0);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -60,6 +60,13 @@ Status Demo::Start(const std::string& scenario) {
     setup = std::move(*parsed);
   }
   scenario_ = scenario;
+  for (const sim::Step& step : setup.steps) {
+    if (step.kind == sim::StepKind::kServer) sim_owns_server_ = true;
+  }
+  if (sim_owns_server_) {  // minipg-sim will start it, on this event port
+    sim_event_port_ = sim::FreeTcpPort();
+    return OkStatus();
+  }
   server_ = std::make_unique<sim::ServerProcess>(setup.settings, setup.hba_lines);
   if (Status s = server_->Start(); !s.ok()) return s;
   std::printf("minipg-viz: started minipg (pid %d) in %s, port %d\n", static_cast<int>(server_->pid()),
@@ -69,19 +76,16 @@ Status Demo::Start(const std::string& scenario) {
 }
 
 void Demo::StartTour(double speed, const std::string& hold) {
-  if (scenario_.empty() || tour_ != 0 || !server_) return;
+  if (scenario_.empty() || tour_ != 0 || (!server_ && !sim_owns_server_)) return;
   std::error_code ec;
   fs::path sim_bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / "minipg-sim";
-  std::vector<std::string> args = {sim_bin.string(),
-                                   scenario_,
-                                   "--server",
-                                   fmt::format("127.0.0.1:{}", server_->port()),
-                                   "--socket-dir",
-                                   server_->data_dir().string(),
-                                   "--event-port",
-                                   std::to_string(server_->event_port()),
-                                   "--speed",
-                                   fmt::format("{}", speed)};
+  std::vector<std::string> args = {sim_bin.string(), scenario_, "--speed", fmt::format("{}", speed)};
+  if (sim_owns_server_) {
+    args.insert(args.end(), {"--event-port", std::to_string(sim_event_port_)});
+  } else {
+    args.insert(args.end(), {"--server", fmt::format("127.0.0.1:{}", server_->port()), "--socket-dir",
+                             server_->data_dir().string(), "--event-port", std::to_string(server_->event_port())});
+  }
   if (!hold.empty()) {
     args.push_back("--hold");
     args.push_back(hold);
@@ -114,7 +118,7 @@ std::string Demo::Restart() {
 }
 
 std::string Demo::EventAddress() const {
-  return fmt::format("127.0.0.1:{}", server_ ? server_->event_port() : 0);
+  return fmt::format("127.0.0.1:{}", server_ ? server_->event_port() : sim_event_port_);
 }
 
 void Demo::Finish(bool keep_server) {

@@ -35,8 +35,13 @@ class Demo {
   Demo() = default;
   ~Demo();
 
-  /* Starts the server, made as `scenario` asks (a .scn file, "" for none). */
+  /* Starts the server, made as `scenario` asks (a .scn file, "" for none).
+   * A lesson that stops and starts its server itself (`server stop`,
+   * `server start`) must own it: then minipg-sim starts it, at StartTour,
+   * with the event port chosen here, and TourFirst() is true. */
   Status Start(const std::string& scenario);
+  /* Whether StartTour must come first (the server is minipg-sim's). */
+  bool TourFirst() const { return sim_owns_server_; }
   /* Starts minipg-sim on the scenario (once the window is watching), its
    * pauses played `speed` times as fast, each caption held at least
    * `hold` ("" for no minimum). */
@@ -57,6 +62,8 @@ class Demo {
   std::unique_ptr<sim::ServerProcess> server_;
   std::string scenario_;
   pid_t tour_ = 0;
+  bool sim_owns_server_ = false;
+  int sim_event_port_ = 0;
 };
 
 /* The guided tour's scenario file: scenarios/tour.scn of the source tree. */

@@ -110,15 +110,17 @@ int main(int argc, char** argv) {
       return 1;
     }
     options.connect = demo->EventAddress();
+    if (demo->TourFirst()) demo->StartTour(tour_speed, hold);  // its server comes with it
   }
   options.scenarios = minipg::viz::ListScenarios();
-  options.run_scenario = [&demo](const std::string& scenario, std::string* error) -> std::string {
+  options.run_scenario = [&demo, tour_speed, hold](const std::string& scenario, std::string* error) -> std::string {
     demo->Finish(false);  // the server the window started before goes, with its tour
     demo = std::make_unique<minipg::viz::Demo>();
     if (minipg::Status s = demo->Start(scenario); !s.ok()) {
       *error = s.error().message;
       return "";
     }
+    if (demo->TourFirst()) demo->StartTour(tour_speed, hold);
     return demo->EventAddress();
   };
   int rc;

@@ -188,9 +188,13 @@ int TcpSource::Connect(std::string* error) {
 void TcpSource::Run() {
   std::string error;
   int fd = Connect(&error);
-  if (fd < 0) {
+  if (fd < 0 && !reconnect_) {
     SetFailed(std::move(error));
     return;
+  }
+  if (fd < 0) {
+    fd = WaitForServer("waiting for the server: " + error);  // it may be starting
+    if (fd < 0) return;  // stopped
   }
   for (;;) {
     fd_ = fd;
@@ -210,22 +214,30 @@ void TcpSource::Run() {
       return;
     }
     // The server went away (shut down, restarting): wait for it to come back.
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      state_ = SourceState::kConnecting;
-      error_ = "the server closed the event stream; reconnecting";
-    }
-    for (fd = -1; fd < 0 && !stop_;) {
-      for (int i = 0; i < kReconnectIntervalMs / 50 && !stop_; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      if (!stop_) fd = Connect(&error);
-    }
-    if (stop_) {
-      if (fd >= 0) ::close(fd);
-      return;
-    }
+    fd = WaitForServer("the server closed the event stream; reconnecting");
+    if (fd < 0) return;  // stopped
   }
+}
+
+int TcpSource::WaitForServer(const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_ = SourceState::kConnecting;
+    error_ = why;
+  }
+  std::string error;
+  int fd = -1;
+  while (fd < 0 && !stop_) {
+    for (int i = 0; i < kReconnectIntervalMs / 50 && !stop_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!stop_) fd = Connect(&error);
+  }
+  if (stop_ && fd >= 0) {
+    ::close(fd);
+    fd = -1;
+  }
+  return fd;
 }
 
 bool TcpSource::Stream(int fd) {

@@ -13,10 +13,11 @@
  *   (kMaxQueuedLines); lines beyond it are counted in dropped_lines().
  *   A line longer than kMaxLineBytes is discarded up to its newline and
  *   counted in oversized_lines(), never buffered whole.
- *   With `reconnect`, a stream the server closed (a shutdown, a restart) is
- *   connected again every kReconnectInterval until the server is back; the
- *   state is kConnecting meanwhile and the new stream starts with its own
- *   hello. A first connection that fails is a failure either way.
+ *   With `reconnect`, a server not yet listening (starting) or one that
+ *   closed the stream (a shutdown, a restart) is tried again every
+ *   kReconnectIntervalMs until it is there; the state is kConnecting
+ *   meanwhile (error() says why) and each new stream starts with its own
+ *   hello. Without it, a failed connection is a failure.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -99,6 +100,8 @@ class TcpSource : public EventSource {
   void Run();  // the reader thread
   /* Connects; -1 on failure (with *error set). */
   int Connect(std::string* error);
+  /* Connects again and again until it works (the fd) or the source stops (-1). */
+  int WaitForServer(const std::string& why);
   /* Reads lines until the peer closes (true) or a failure/stop (false). */
   bool Stream(int fd);
   void SetFailed(std::string message);

@@ -28,12 +28,14 @@ namespace {
 /* A listening loopback socket on a free port (the kernel picks it). */
 class TestListener {
  public:
-  TestListener() {
+  explicit TestListener(int port = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
     EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
     EXPECT_EQ(::listen(fd_, 4), 0);
     socklen_t len = sizeof(addr);
@@ -136,6 +138,36 @@ TEST(SourceTest, TcpSourceReconnectsAfterTheServerCloses) {
   EXPECT_EQ(lines[1], "{\"type\":\"hello\",\"ts\":9,\"pid\":7}");
   EXPECT_EQ(source.state(), SourceState::kStreaming);
   ::close(second);
+}
+
+// Scenario: the viewer starts before the server (a lesson's server is
+// still starting): a reconnecting source waits, saying why, and connects
+// once something listens.
+TEST(SourceTest, TcpSourceWaitsForAServerNotYetListening) {
+  int port = 0;
+  {
+    TestListener probe;  // a free port, closed again
+    port = probe.port();
+  }
+  TcpSource source("127.0.0.1", port, /*reconnect=*/true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(source.state(), SourceState::kConnecting);
+  EXPECT_NE(source.error().find("waiting for the server"), std::string::npos) << source.error();
+  TestListener listener(port);
+  ASSERT_EQ(listener.port(), port);
+  int conn = listener.Accept();
+  ASSERT_GE(conn, 0);
+  std::string a = "{\"type\":\"hello\",\"ts\":1,\"pid\":1}\n";
+  ASSERT_EQ(::send(conn, a.data(), a.size(), MSG_NOSIGNAL), static_cast<ssize_t>(a.size()));
+  std::vector<std::string> lines;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (lines.empty() && std::chrono::steady_clock::now() < deadline) {
+    source.Poll(lines, 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(source.state(), SourceState::kStreaming);
+  ::close(conn);
 }
 
 // Scenario: an oversized line is dropped and counted, the next line survives.
