@@ -110,6 +110,7 @@ App::App(AppOptions options)
       scenarios_window_(fonts_) {
   processes_panel_.SetEmptyHint(kEmptyHint);
   processes_panel_.SetActions(&process_actions_);
+  processes_panel_.SetAnimations(!Headless());  // pictures must not catch a box mid-slide
   server_control_.set_restart(options_.restart_server, options_.can_restart_server);
   scenarios_window_.SetEntries(options_.scenarios);
   view_state_.selected_pid = options_.select_pid;
@@ -331,10 +332,10 @@ void App::DrawFrame() {
   // Left: Processes above the Timeline. Right: Activity, the selected
   // backend's Query (its plan tree needs the room), the Event log.
   float body = h - top;
-  float left_w = std::floor(w * 0.55f);
-  float upper_h = std::floor(body * 0.5f);
-  float activity_h = std::floor(body * 0.26f);
-  float query_h = std::floor(body * 0.40f);
+  float left_w = std::floor(w * 0.58f);
+  float upper_h = std::floor(body * 0.50f);
+  float activity_h = std::floor(body * 0.28f);
+  float query_h = std::floor(body * 0.38f);
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);

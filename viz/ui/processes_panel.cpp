@@ -206,9 +206,17 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   out.grid_pos.clear();
   // Backends (and anything not known to be auxiliary) go in the grid; the
   // collector is an auxiliary process and sits beside the root.
+  auto is_aux = [](ProcessRole r) { return r == ProcessRole::kCollector || r == ProcessRole::kCheckpointer; };
   for (size_t k : children_[root]) {
     ProcessRole role = procs[k].role;
-    bool aux = role == ProcessRole::kCollector || role == ProcessRole::kCheckpointer;
+    bool aux = is_aux(role);
+    if (aux && procs[k].exited) {
+      // An auxiliary process restarted after a crash: the graph shows the
+      // live one (the tree and the timeline keep both).
+      bool replaced = false;
+      for (size_t j : children_[root]) replaced |= j != k && procs[j].role == role && !procs[j].exited;
+      if (replaced) continue;
+    }
     (aux ? out.aux : out.grid).push_back(k);
   }
   float aux_gap = kAuxGapX * m.scale;
@@ -238,13 +246,24 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   // column would not fit to its right, the pair is centred instead.
   float centre = n == 0 ? avail_w * 0.5f : grid_x + grid_w * 0.5f;
   float root_x = centre - m.box_w * 0.5f;
-  if (!out.aux.empty() && root_x + pair_w > avail_w) root_x = (avail_w - pair_w) * 0.5f;
+  // The auxiliary processes in the root's row when they fit (the rows then
+  // start right under it), else in a column beside it.
+  float naux = static_cast<float>(out.aux.size());
+  float row_w = m.box_w + aux_gap + naux * m.box_w + std::max(0.0f, naux - 1.0f) * m.gap_x;
+  bool aux_in_row = !out.aux.empty() && row_w <= avail_w;
+  if (aux_in_row) {
+    if (root_x + row_w > avail_w) root_x = avail_w - row_w;
+  } else if (!out.aux.empty() && root_x + pair_w > avail_w) {
+    root_x = (avail_w - pair_w) * 0.5f;
+  }
   root_x = std::max(0.0f, root_x);
   out.root = ImVec2(root_x, top);
   out.right = root_x + m.box_w;
   float row0_bottom = top + m.box_h;
   for (size_t i = 0; i < out.aux.size(); ++i) {
-    ImVec2 pos(root_x + m.box_w + aux_gap, top + static_cast<float>(i) * (m.box_h + m.gap_y));
+    float fi = static_cast<float>(i);
+    ImVec2 pos = aux_in_row ? ImVec2(root_x + m.box_w + aux_gap + fi * (m.box_w + m.gap_x), top)
+                            : ImVec2(root_x + m.box_w + aux_gap, top + fi * (m.box_h + m.gap_y));
     out.aux_pos.push_back(pos);
     row0_bottom = std::max(row0_bottom, pos.y + m.box_h);
     out.right = pos.x + m.box_w;
@@ -342,6 +361,7 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
 }
 
 ImVec2 ProcessesPanel::ForkAnimated(const Model& model, const Process& p, ImVec2 from, ImVec2 to) {
+  if (!animations_) return to;
   double now = ImGui::GetTime();
   if (first_seen_.size() > 4 * model.processes().size() + 64) first_seen_.clear();  // pids long gone
   auto [it, inserted] = first_seen_.try_emplace(p.pid, now);

@@ -34,6 +34,8 @@ class ProcessesPanel {
   void SetEmptyHint(std::string hint) { empty_hint_ = std::move(hint); }
   /* The line of action buttons drawn under the view controls (optional). */
   void SetActions(ProcessActions* actions) { actions_ = actions; }
+  /* Whether a new backend slides down from the postmaster (off for screenshots). */
+  void SetAnimations(bool on) { animations_ = on; }
 
   void Draw(const Model& model);
 
@@ -85,6 +87,7 @@ class ProcessesPanel {
   ViewState& view_state_;
   std::string empty_hint_;
   ProcessActions* actions_ = nullptr;
+  bool animations_ = true;
   View view_ = View::kGraph;
   bool show_exited_ = true;
   // Per-frame scratch, kept to avoid reallocating every frame.
