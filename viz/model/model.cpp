@@ -675,7 +675,12 @@ void Model::OnChildExit(const Event& ev) {
   // an auxiliary process, is abnormal.
   int64_t code = p->exit_code.value_or(0);
   bool serves_a_client = p->role == ProcessRole::kBackend || p->role == ProcessRole::kOther;
-  p->crashed = p->exit_signal.has_value() || (code != 0 && !(code == 1 && serves_a_client));
+  // Exit code 2 is how a child obeys the postmaster's SIGQUIT: during crash
+  // recovery or an immediate shutdown that is a casualty, not a new crash.
+  bool told_to_quit = code == 2 && !p->exit_signal &&
+                      (server_.postmaster_state == "crash recovery" || server_.shutdown_mode == "immediate");
+  p->crashed = !told_to_quit &&
+               (p->exit_signal.has_value() || (code != 0 && !(code == 1 && serves_a_client)));
   MarkExited(*p, ev.ts);
   PruneExited();
 }

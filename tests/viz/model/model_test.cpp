@@ -53,6 +53,11 @@ TEST(ModelTest, CrashCycle) {
   model.ApplyLine(Line("postmaster_state", 220, 10, R"("state":"run")"));
   EXPECT_EQ(model.server().postmaster_state, "run");
   EXPECT_EQ(model.anomaly_count(), 0u);
+  // The one that crashed is marked so; the one the postmaster told to quit
+  // (SIGQUIT, exit code 2, during crash recovery) is a casualty, not a crash.
+  EXPECT_TRUE(model.FindProcess(20)->crashed);
+  EXPECT_FALSE(model.FindProcess(21)->crashed);
+  EXPECT_TRUE(model.FindProcess(21)->exited);
 }
 
 // Scenario: the postmaster forks a checkpointer, which checkpoints and is
