@@ -436,7 +436,10 @@ int App::Run() {
       bool recording_pending = source_ != nullptr && !source_->live() &&
                                source_->state() == SourceState::kStreaming &&
                                elapsed < kScreenshotFileGrace;
-      if (waited && frames >= kMinScreenshotFrames && !recording_pending) {
+      // --console: its connection and SQL finish first (within the same grace).
+      bool console_pending = (options_.console_sql.has_value() || consoles_.Busy()) &&
+                             elapsed < kScreenshotFileGrace;
+      if (waited && frames >= kMinScreenshotFrames && !recording_pending && !console_pending) {
         std::string err = WriteFramebufferPng(options_.screenshot, fb_w, fb_h);
         if (!err.empty()) {
           std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());

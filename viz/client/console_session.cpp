@@ -93,6 +93,11 @@ ConsoleState ConsoleSession::state() const {
   return state_;
 }
 
+bool ConsoleSession::Pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !queue_.empty();
+}
+
 int ConsoleSession::backend_pid() const {
   std::lock_guard<std::mutex> lock(mu_);
   return backend_pid_;

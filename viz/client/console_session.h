@@ -72,6 +72,8 @@ class ConsoleSession {
   /* Output produced since the last call. */
   std::vector<ConsoleOutput> TakeOutput();
   ConsoleState state() const;
+  /* Whether SQL is queued and not yet started. */
+  bool Pending() const;
   int backend_pid() const;
   char transaction_status() const;
   /* "alice@postgres on /tmp:5432" */

@@ -163,6 +163,15 @@ void Consoles::OpenDefault(const Model& model, std::string sql) {
   Open(std::move(o), std::move(sql));
 }
 
+bool Consoles::Busy() {
+  for (const auto& c : consoles_) {
+    ConsoleState s = c->session->state();
+    Collect(*c);  // after the state: output that came with the end is taken too
+    if (s == ConsoleState::kConnecting || s == ConsoleState::kBusy || c->session->Pending()) return true;
+  }
+  return false;
+}
+
 std::string Consoles::Transcript() const {
   std::string out;
   for (const auto& c : consoles_) {
@@ -188,13 +197,17 @@ void Consoles::DrawWindows() {
   std::erase_if(consoles_, [](const std::unique_ptr<Console>& c) { return !c->open; });
 }
 
-void Consoles::DrawConsole(Console& c) {
-  ConsoleSession& s = *c.session;
-  for (ConsoleOutput& o : s.TakeOutput()) {
+void Consoles::Collect(Console& c) {
+  for (ConsoleOutput& o : c.session->TakeOutput()) {
     c.output.push_back(std::move(o));
     c.scroll_to_end = true;
   }
   while (c.output.size() > kMaxOutputEntries) c.output.pop_front();
+}
+
+void Consoles::DrawConsole(Console& c) {
+  ConsoleSession& s = *c.session;
+  Collect(c);
 
   ConsoleState state = s.state();
   int pid = s.backend_pid();

@@ -40,6 +40,8 @@ class Consoles {
   /* Opens a console with the dialog's defaults for this server, running `sql`. */
   void OpenDefault(const Model& model, std::string sql);
   size_t count() const { return consoles_.size(); }
+  /* Whether a console is still connecting or running SQL (a screenshot waits for it). */
+  bool Busy();
   /* What every console shows, as text ("console 1| ..." lines): printed by
    * headless runs so a script can see what the GUI client got. */
   std::string Transcript() const;
@@ -48,6 +50,8 @@ class Consoles {
   struct Console;
   void FillDefaults(const Model& model);
   void DrawConsole(Console& c);
+  /* Moves what the session produced into the console's output. */
+  static void Collect(Console& c);
 
   const Fonts& fonts_;
   ViewState& view_;

@@ -223,7 +223,8 @@ TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
 }
 
 // Scenario: the GUI client. The demo's server without a tour, and --console
-// opening a console on it as "new connection" would: the model then holds
+// opening a console on it as "new connection" would (the screenshot waits
+// for its connection and its query, however slow): the model then holds
 // the console's backend beside the postmaster and its two auxiliary
 // processes, and the console got psql's answer to its query.
 TEST(ScreenshotTest, ConsoleOfTheGuiClient) {
@@ -234,7 +235,7 @@ TEST(ScreenshotTest, ConsoleOfTheGuiClient) {
   std::string output;
   int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
                           " --tour '' --console 'SELECT 40 + 2 AS answer;' --screenshot " +
-                          ShellQuote(png.string()) + " --after-ms 4000",
+                          ShellQuote(png.string()) + " --after-ms 1000",
                       &output);
   EXPECT_EQ(rc, 0) << output;
   EXPECT_NE(output.find("(4 live processes)"), std::string::npos) << output;
