@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,6 +23,12 @@
 #include "engine/common/sqlstate.h"
 
 namespace minipg::client {
+
+std::string OsUser() {
+  const passwd* pw = getpwuid(geteuid());
+  return pw != nullptr && pw->pw_name != nullptr ? pw->pw_name : "postgres";
+}
+
 namespace proto = protocol;
 
 namespace {

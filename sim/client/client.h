@@ -43,6 +43,10 @@ struct ConnectOptions {
   std::string local_address;
 };
 
+/* The OS user running this program: libpq's default user ("postgres" if
+ * it has no name). */
+std::string OsUser();
+
 /* What one statement of a Query message produced. */
 struct StatementResult {
   std::vector<protocol::FieldDescription> fields;  // empty if it returns no rows

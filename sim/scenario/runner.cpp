@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,11 +26,6 @@ int SignalNumber(const std::string& name) {
       {"SIGHUP", SIGHUP},   {"SIGKILL", SIGKILL}, {"SIGSEGV", SIGSEGV}};
   auto it = kSignals.find(name);
   return it == kSignals.end() ? 0 : it->second;
-}
-
-std::string OsUser() {
-  const passwd* pw = getpwuid(geteuid());
-  return pw != nullptr ? pw->pw_name : "postgres";
 }
 
 std::string Millis(int64_t micros) {
@@ -98,7 +92,7 @@ Status Runner::OpenLink() {
 }
 
 Status Runner::Setup() {
-  default_user_ = options_.user.empty() ? OsUser() : options_.user;
+  default_user_ = options_.user.empty() ? client::OsUser() : options_.user;
   if (options_.server.empty()) {
     server_ = std::make_unique<ServerProcess>(scenario_.settings, scenario_.hba_lines, options_.event_port);
     if (Status s = server_->Start(); !s.ok()) return s;

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -118,8 +117,7 @@ Status ServerProcess::Start() {
   client::ConnectOptions probe;
   probe.host = data_dir_.string();
   probe.port = port_;
-  const passwd* pw = getpwuid(geteuid());
-  probe.user = pw != nullptr ? pw->pw_name : "postgres";
+  probe.user = client::OsUser();
   probe.database = "postgres";
   probe.connect_timeout_ms = 2000;
   for (int i = 0; i < 600; ++i) {  // up to 30 s: a loaded machine, a sanitizer build

@@ -11,8 +11,8 @@
 namespace minipg::viz {
 
 Playback::Playback(ModelOptions options, size_t checkpoint_every)
-    : options_(options), live_(options), checkpoint_every_(std::max<size_t>(1, checkpoint_every)) {
-  checkpoints_.push_back({0, std::make_shared<const Model>(options_)});
+    : live_(options), checkpoint_every_(std::max<size_t>(1, checkpoint_every)) {
+  checkpoints_.push_back({0, std::make_shared<const Model>(options)});
 }
 
 const Event* Playback::Append(std::string_view line) {

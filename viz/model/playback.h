@@ -118,7 +118,6 @@ class Playback {
   /* The ts of the first line at or after position_ that has one. */
   std::optional<int64_t> NextTs();
 
-  ModelOptions options_;
   TraceStore store_;
   Model live_;
   std::optional<Event> last_event_;

@@ -6,7 +6,6 @@
 #include "viz/ui/console_window.h"
 
 #include <imgui.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,11 +22,6 @@ void CopyField(char* dst, size_t size, std::string_view src) {
   size_t n = std::min(size - 1, src.size());
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
-}
-
-std::string OsUser() {
-  const passwd* pw = getpwuid(geteuid());
-  return pw != nullptr ? pw->pw_name : "postgres";
 }
 
 ImVec4 OutputColour(ConsoleOutput::Kind kind) {
@@ -60,7 +54,7 @@ Consoles::~Consoles() = default;  // each session disconnects in its destructor
 void Consoles::FillDefaults(const Model& model) {
   const ServerInfo& s = model.server();
   if (s.port > 0) port_ = static_cast<int>(s.port);
-  CopyField(user_, sizeof user_, OsUser());
+  CopyField(user_, sizeof user_, client::OsUser());
   CopyField(database_, sizeof database_, "postgres");
   CopyField(socket_dir_, sizeof socket_dir_, "/tmp");
   CopyField(tcp_host_, sizeof tcp_host_, "127.0.0.1");
