@@ -337,11 +337,13 @@ bool Connection::ServerClosed(Error* why) {
     if (!msg.ok()) {
       close(fd_);
       fd_ = -1;
+      if (why != nullptr) *why = closing_error_;
       return true;
     }
-    if (msg->type == proto::be::kErrorResponse && why != nullptr) {
+    // The close may come after this call returns: keep the FATAL until it does.
+    if (msg->type == proto::be::kErrorResponse) {
       auto e = proto::DecodeErrorResponse(msg->body);
-      if (e.ok()) *why = FromFields(*e);
+      if (e.ok()) closing_error_ = FromFields(*e);
     }
   }
 }

@@ -128,6 +128,7 @@ class Connection {
   int32_t cancel_key_ = 0;
   char tx_status_ = protocol::kTxIdle;
   std::map<std::string, std::string> parameters_;
+  Error closing_error_;     // a FATAL read by ServerClosed() before the close itself arrived
   CopyInSource copy_in_;    // set while Query(sql, in, out) runs
   CopyOutSink copy_out_;
 };

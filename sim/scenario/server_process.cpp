@@ -65,7 +65,8 @@ ServerProcess::ServerProcess(std::vector<std::pair<std::string, std::string>> se
   if (const char* dir = mkdtemp(tmpl)) data_dir_ = dir;
   log_ = data_dir_.string() + ".log";
   port_ = FreeTcpPort();
-  event_port_ = event_port > 0 ? event_port : FreeTcpPort();
+  own_event_port_ = event_port <= 0;
+  event_port_ = own_event_port_ ? FreeTcpPort() : event_port;
 }
 
 ServerProcess::~ServerProcess() {
@@ -88,6 +89,24 @@ Status ServerProcess::Start() {
   // A postmaster that is on its way out (it just logged its exit) is reaped first.
   for (int i = 0; i < 500 && Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (Running()) return MakeError("55000", "the server is still running");
+  for (int attempt = 0;; ++attempt) {
+    size_t log_before = LogTail(SIZE_MAX).size();
+    if (Status s = Spawn(); !s.ok()) return s;
+    Status ready = WaitReady();
+    // A port picked free a moment ago can be taken before the postmaster
+    // binds it (other servers starting on this machine): pick again.
+    bool port_taken = !ready.ok() && !Running() &&
+                      LogTail(SIZE_MAX).find("Address already in use", log_before) != std::string::npos;
+    if (!port_taken || started_ || attempt == 4) {
+      started_ = started_ || ready.ok();
+      return ready;
+    }
+    port_ = FreeTcpPort();
+    if (own_event_port_) event_port_ = FreeTcpPort();
+  }
+}
+
+Status ServerProcess::Spawn() {
   std::vector<std::string> args = {MinipgBinary(),
                                    "-D", data_dir_.string(),
                                    "-p", std::to_string(port_),
@@ -114,6 +133,10 @@ Status ServerProcess::Start() {
     _exit(127);
   }
   g_embedded_pid = pid_;
+  return OkStatus();
+}
+
+Status ServerProcess::WaitReady() {
   client::ConnectOptions probe;
   probe.host = data_dir_.string();
   probe.port = port_;

@@ -46,7 +46,9 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  /* Starts the postmaster and waits until it accepts a connection. */
+  /* Starts the postmaster and waits until it accepts a connection. On the
+   * first start, a port someone else took since it was picked is replaced by
+   * a new free one (a few times) instead of failing. */
   Status Start();
   /* Sends `sig` (SIGTERM smart, SIGINT fast, SIGQUIT immediate) and waits
    * up to `timeout_ms` for the postmaster to exit. */
@@ -67,6 +69,10 @@ class ServerProcess {
  private:
   std::vector<std::pair<std::string, std::string>> settings_;
   Status InstallHba();
+  /* Forks and execs the postmaster on port_ / event_port_, its output appended to log_. */
+  Status Spawn();
+  /* Waits until the spawned postmaster accepts a connection. */
+  Status WaitReady();
 
   std::vector<std::string> hba_lines_;
   bool hba_installed_ = false;
@@ -75,6 +81,8 @@ class ServerProcess {
   std::filesystem::path log_;
   int port_ = 0;
   int event_port_ = 0;
+  bool own_event_port_ = true;  // picked here, so another may be picked
+  bool started_ = false;        // clients know port_ once it has started
   pid_t pid_ = 0;
 };
 

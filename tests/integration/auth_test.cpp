@@ -201,7 +201,12 @@ TEST_F(AuthTest, ReloadSwitchesTrustToScram) {
   EXPECT_EQ(r.out, "bob\n");
 
   Reload("local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all 10.0.0.0/99 trust\n");
+  // The postmaster logs "received SIGHUP" before it reads the file: wait for the verdict.
   std::string log = server_.Log();
+  for (int i = 0; i < 500 && log.find("pg_hba.conf was not reloaded") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = server_.Log();
+  }
   EXPECT_NE(log.find("LOG:  invalid CIDR mask in address \"10.0.0.0/99\""), std::string::npos)
       << log;
   EXPECT_NE(log.find("line 3 of configuration file"), std::string::npos) << log;

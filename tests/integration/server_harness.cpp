@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -22,16 +24,58 @@ namespace fs = std::filesystem;
 
 namespace minipg::testing {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+/* The first port of the kernel's ephemeral range: ports below it are never
+ * handed to outgoing connections (psql's, our clients'), so a test server's
+ * port cannot be taken by some test's client socket. */
+int EphemeralLow() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  in >> low;
+  return low > 0 ? low : 32768;
+}
+
+bool CanBind(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   close(fd);
-  return ntohs(a.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+/*
+ * Tests run in parallel processes (ctest -j), and a port that one of them
+ * found free can be taken by another before its server binds it. So each
+ * port is reserved: an flock on /tmp/minipg_test_ports/PORT, held until this
+ * test process exits (the descriptor is kept open on purpose), so a server
+ * restarted within a test finds its port still its own.
+ */
+int FreePort() {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> hold(mu);
+  const fs::path dir = "/tmp/minipg_test_ports";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::permissions(dir, fs::perms::all, ec);  // shared by every user's test runs
+  int high = EphemeralLow();                 // exclusive
+  int low = high > 12000 ? high - 10000 : 1024;
+  int span = high - low;
+  int start = static_cast<int>((static_cast<unsigned>(getpid()) * 7919u) % static_cast<unsigned>(span));
+  for (int i = 0; i < span; ++i) {
+    int port = low + (start + i) % span;
+    int fd = open((dir / std::to_string(port)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) continue;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && CanBind(port)) return port;  // fd stays open: the lock
+    close(fd);
+  }
+  return 0;
 }
 
 std::string BinDir() {

@@ -18,7 +18,8 @@
 
 namespace minipg::testing {
 
-/* A TCP port that was free a moment ago. */
+/* A free TCP port below the ephemeral range, reserved for this test process
+ * until it exits so that tests running in parallel never share one. */
 int FreePort();
 
 /* The superuser of a new data directory: the OS user running the tests
