@@ -48,6 +48,7 @@ namespace {
 
 constexpr size_t kMaxLinesPerFrame = 50000;
 constexpr size_t kIngestChunk = 2000;
+constexpr auto kFramePeriod = std::chrono::microseconds(16667);  // 60 frames per second
 constexpr auto kIngestBudget = std::chrono::milliseconds(8);
 constexpr int kMinScreenshotFrames = 5;
 constexpr auto kScreenshotFileGrace = std::chrono::seconds(20);  // to finish a big trace
@@ -96,7 +97,7 @@ std::string IniPath() {
 App::App(AppOptions options)
     : options_(std::move(options)),
       playback_(std::make_unique<Playback>(ModelOptions{options_.log_capacity, 64, 1000})),
-      spans_(std::make_unique<SpanBuilder>()),
+      spans_(NewSpans()),
       consoles_(fonts_, view_state_),
       process_actions_(view_state_, server_control_, consoles_),
       status_bar_(fonts_),
@@ -241,10 +242,24 @@ void App::RunScenario(const std::string& path) {
   source_dropped_noted_ = 0;
   held_.clear();
   playback_ = std::make_unique<Playback>(ModelOptions{options_.log_capacity, 64, 1000});
-  spans_ = std::make_unique<SpanBuilder>();
+  spans_ = NewSpans();
   view_state_ = ui::ViewState{};
   watch_pending_ = true;
   OpenSource();
+}
+
+void App::ApplyStartSeek() {
+  if (options_.seek_line == 0 || source_ == nullptr) return;
+  bool ended = source_->state() == SourceState::kEnded || source_->state() == SourceState::kFailed;
+  if (playback_->size() < options_.seek_line && !ended) return;
+  playback_->SeekLine(options_.seek_line);
+  options_.seek_line = 0;  // once
+}
+
+std::unique_ptr<SpanBuilder> App::NewSpans() const {
+  auto spans = std::make_unique<SpanBuilder>();
+  spans->SetRetention(options_.span_retention);
+  return spans;
 }
 
 void App::Ingest() {
@@ -374,13 +389,22 @@ int App::Run() {
   int last_w = 0, last_h = 0;
   auto last_frame = start;
   auto last_frame_end = start;
+  auto frame_begin = start;
   while (!glfwWindowShouldClose(window_)) {
     if (Headless()) {
       glfwPollEvents();
     } else {
-      glfwWaitEventsTimeout(1.0 / 60.0);  // wakes for input, else ~60 fps to poll the source
+      // Sleep only what is left of this frame's 1/60 s (input wakes it
+      // sooner): waiting a whole period after drawing would halve the rate.
+      auto left = kFramePeriod - (std::chrono::steady_clock::now() - frame_begin);
+      if (left > std::chrono::milliseconds(1)) {
+        glfwWaitEventsTimeout(std::chrono::duration<double>(left).count());
+      } else {
+        glfwPollEvents();
+      }
     }
-    auto ingest_start = std::chrono::steady_clock::now();
+    frame_begin = std::chrono::steady_clock::now();
+    auto ingest_start = frame_begin;
     Ingest();
     auto now = std::chrono::steady_clock::now();
     int64_t ingest_us = std::chrono::duration_cast<std::chrono::microseconds>(now - ingest_start).count();
@@ -389,6 +413,7 @@ int App::Run() {
                               source_->state() != SourceState::kFailed);
     playback_->Tick(std::chrono::duration_cast<std::chrono::microseconds>(now - last_frame).count());
     last_frame = now;
+    ApplyStartSeek();
     if (view_state_.seek_to_ts) {  // a panel asked for a moment (the timeline)
       playback_->SeekTs(*view_state_.seek_to_ts);
       view_state_.seek_to_ts.reset();

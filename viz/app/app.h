@@ -59,7 +59,11 @@ struct AppOptions {
   int width = 1280;
   int height = 800;
   int64_t select_pid = 0;  // a process to select at start (0: none), as a click would
+  size_t seek_line = 0;    // replay: show the moment after this many lines, paused (0: none)
   size_t log_capacity = 10000;
+  /* Finished Timeline spans held before the oldest are forgotten (the saved
+   * trace keeps every event; see SpanBuilder::SetRetention). */
+  size_t span_retention = 200000;
   /* Called once, when the window is up and the live source streams (the
    * demo starts its tour then, so the window sees it from the start). */
   std::function<void()> on_watching;
@@ -92,6 +96,10 @@ class App {
   void InitImGui();
   void LoadFonts();
   void OpenSource();
+  /* --seek: once that many lines are in (or the input ended), pause there. */
+  void ApplyStartSeek();
+  /* An empty SpanBuilder for the Timeline, with the retention asked for. */
+  std::unique_ptr<SpanBuilder> NewSpans() const;
   /* The "scenarios" window's run button: a new server, source and record. */
   void RunScenario(const std::string& path);
   /* --frame-stats: the frame-time summary. */
@@ -115,7 +123,7 @@ class App {
   bool imgui_ready_ = false;
   std::string ini_path_;
   std::unique_ptr<Playback> playback_;  // every line received, and the model shown (live or replayed)
-  std::unique_ptr<SpanBuilder> spans_;  // the Timeline's spans: every event received (not just up to the playback position)
+  std::unique_ptr<SpanBuilder> spans_;  // the Timeline's spans: every event received (not just up to the playback position), the oldest forgotten past options_.span_retention
   std::unique_ptr<EventSource> source_;
   std::string source_error_;  // set when the source could not even be made
   uint64_t source_dropped_noted_ = 0;

@@ -63,8 +63,15 @@ int main(int argc, char** argv) {
   cli.add_option("--select", options.select_pid,
                  "select this process at start, as a click on it would (the Query view shows it)")
       ->check(CLI::NonNegativeNumber);
+  cli.add_option("--seek", options.seek_line,
+                 "start paused at this line of the trace, as the playback slider would")
+      ->check(CLI::PositiveNumber);
   cli.add_option("--log-size", options.log_capacity, "event log entries kept")
       ->check(CLI::Range(size_t{100}, size_t{10000000}))
+      ->capture_default_str();
+  cli.add_option("--span-retention", options.span_retention,
+                 "finished Timeline spans held in memory before the oldest are forgotten")
+      ->check(CLI::Range(size_t{1000}, size_t{100000000}))
       ->capture_default_str();
   std::string export_chrome;
   cli.add_option("--export-chrome", export_chrome,

@@ -92,4 +92,11 @@ std::string_view TypeSlotName(size_t slot) {
   return trace::EventTypeName(static_cast<EventType>(slot));
 }
 
+bool IsCrashExit(std::optional<int64_t> signal, int64_t exit_code, bool serves_a_client,
+                 bool children_told_to_quit) {
+  if (signal) return true;
+  if (exit_code == 2 && children_told_to_quit) return false;
+  return exit_code != 0 && !(exit_code == 1 && serves_a_client);
+}
+
 }  // namespace minipg::viz

@@ -68,6 +68,15 @@ ParseResult ParseEvent(std::string_view line);
 /* True for an empty or all-whitespace line (skipped, not an error). */
 bool IsBlankLine(std::string_view line);
 
+/* How PostgreSQL's postmaster judges a child_exit: exit code 0 is clean,
+ * and 1 a backend's (or dead-end child's) normal end after a FATAL; a
+ * signal, any other code, or 1 from an auxiliary process is a crash. But
+ * exit code 2 while the postmaster is telling every child to quit (crash
+ * recovery, an immediate shutdown) is a child obeying SIGQUIT: a casualty,
+ * not a new crash. */
+bool IsCrashExit(std::optional<int64_t> signal, int64_t exit_code, bool serves_a_client,
+                 bool children_told_to_quit);
+
 /* Name shown for a type slot ("fork", ..., "unknown"). */
 std::string_view TypeSlotName(size_t slot);
 

@@ -442,6 +442,7 @@ void Model::OnHello(const Event& ev) {
 void Model::OnProcessSnapshot(const Event& ev) {
   int64_t pid = ev.Int("proc").value_or(ev.pid);
   ProcessRole role = RoleFromName(ev.StrOr("role"));
+  if (role == ProcessRole::kPostmaster) RetireOldServer(pid, ev.ts);
   Process* p = FindMutable(pid);
   if (p == nullptr || p->exited) {
     p = &AddProcess(pid, ev.Int("parent").value_or(0), role, ev.Int("started").value_or(ev.ts));
@@ -482,7 +483,18 @@ void Model::OnProcessSnapshot(const Event& ev) {
   }
 }
 
+void Model::RetireOldServer(int64_t new_postmaster, int64_t ts) {
+  if (postmaster_pid_ == 0 || postmaster_pid_ == new_postmaster) return;
+  int64_t old = postmaster_pid_;
+  for (Process& p : processes_) {
+    if (p.exited || (p.pid != old && p.parent_pid != old)) continue;
+    if (p.exit_status.empty()) p.exit_status = "gone: a new postmaster started";
+    MarkExited(p, ts);
+  }
+}
+
 void Model::OnPostmasterStart(const Event& ev) {
+  RetireOldServer(ev.pid, ev.ts);
   Process* p = FindMutable(ev.pid);
   if (p == nullptr || p->exited) {
     p = &AddProcess(ev.pid, 0, ProcessRole::kPostmaster, ev.ts);
@@ -669,18 +681,10 @@ void Model::OnChildExit(const Event& ev) {
                                     : fmt::format("exited with exit code {}",
                                                   p->exit_code.value_or(0));
   }
-  // As PostgreSQL's postmaster judges a child: exit code 0 is a clean exit,
-  // and 1 a backend's (or a dead-end child's) normal end after a FATAL
-  // (terminated, refused, timed out); a signal or any other code, or 1 from
-  // an auxiliary process, is abnormal.
-  int64_t code = p->exit_code.value_or(0);
   bool serves_a_client = p->role == ProcessRole::kBackend || p->role == ProcessRole::kOther;
-  // Exit code 2 is how a child obeys the postmaster's SIGQUIT: during crash
-  // recovery or an immediate shutdown that is a casualty, not a new crash.
-  bool told_to_quit = code == 2 && !p->exit_signal &&
-                      (server_.postmaster_state == "crash recovery" || server_.shutdown_mode == "immediate");
-  p->crashed = !told_to_quit &&
-               (p->exit_signal.has_value() || (code != 0 && !(code == 1 && serves_a_client)));
+  p->crashed = IsCrashExit(p->exit_signal, p->exit_code.value_or(0), serves_a_client,
+                           server_.postmaster_state == "crash recovery" ||
+                               server_.shutdown_mode == "immediate");
   MarkExited(*p, ev.ts);
   PruneExited();
 }
@@ -708,6 +712,12 @@ void Model::OnPostmasterExit(const Event& ev) {
   p->crashed = *p->exit_code != 0;
   server_.postmaster_exit_code = p->exit_code;
   MarkExited(*p, ev.ts);
+  // The event collector goes after its postmaster, unannounced.
+  for (Process& child : processes_) {
+    if (child.exited || child.parent_pid != ev.pid) continue;
+    child.exit_status = "stopped with its postmaster";
+    MarkExited(child, ev.ts);
+  }
 }
 
 void Model::OnDropped(const Event& ev) {

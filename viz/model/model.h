@@ -245,6 +245,10 @@ class Model {
   Process* Emitter(const Event& ev);
   Process& AddProcess(int64_t pid, int64_t parent, ProcessRole role, int64_t ts);
   void MarkExited(Process& p, int64_t ts);
+  /* A different postmaster has appeared (a restart, a new server on the
+   * port): the old one and its children are gone even if their exits were
+   * never seen (events lost while the server was down, a postmaster killed). */
+  void RetireOldServer(int64_t new_postmaster, int64_t ts);
   void PruneExited();
   void Record(AnomalyKind kind, int64_t ts, int64_t pid, std::string message);
   void AddLog(const Event& ev);

@@ -411,6 +411,25 @@ SpanBuilder::~SpanBuilder() = default;
 
 void SpanBuilder::Add(const Event& ev) {
   impl_->Add(ev);
+  impl_->MaybeForget();
+}
+
+void SpanBuilder::SetRetention(size_t max_spans) {
+  impl_->retention_ = max_spans;
+  impl_->next_forget_check_ = 0;
+  impl_->MaybeForget();
+}
+
+int64_t SpanBuilder::forgotten_before() const {
+  return impl_->forgotten_before_;
+}
+
+uint64_t SpanBuilder::forgotten_spans() const {
+  return impl_->forgotten_spans_;
+}
+
+size_t SpanBuilder::held_spans() const {
+  return impl_->done_.size();
 }
 
 std::vector<SpanLane> SpanBuilder::Lanes() const {

@@ -40,7 +40,8 @@
  * NOTES
  *   Events that cannot be placed (a ts out of range, an unknown type) are
  *   counted and skipped; an event for a pid never seen just makes a lane.
- *   Nothing here throws. Memory grows with the trace: every span is kept.
+ *   Nothing here throws. Memory grows with the trace (every span is kept)
+ *   unless SetRetention() bounds it, as the live viewer does.
  *   Finished spans are indexed per lane and row in ts order, so a panel asks
  *   for a visible time range without copying; pointers it gets are valid
  *   until the next Add(). Not thread-safe: one thread owns a builder.
@@ -196,6 +197,18 @@ class SpanBuilder {
 
   /* Takes one parsed event (in stream order). */
   void Add(const Event& ev);
+
+  /* Bounds memory for a long live session: once more than `max_spans`
+   * finished spans are held, the spans, markers and arrows that ended
+   * before a cut time are forgotten (about half of them), and so are exited
+   * processes with nothing left. 0, the default, keeps everything (the
+   * export needs it all). */
+  void SetRetention(size_t max_spans);
+  /* Spans that ended before this ts may have been forgotten (0: none were). */
+  int64_t forgotten_before() const;
+  uint64_t forgotten_spans() const;
+  /* Finished spans held now (anchors included). */
+  size_t held_spans() const;
 
   /* Process lanes by first appearance, then client lanes by (runner, name). */
   std::vector<SpanLane> Lanes() const;

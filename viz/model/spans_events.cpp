@@ -133,7 +133,8 @@ void SpanBuilder::Impl::Add(const Event& ev) {
       OnChildExit(ev);
       break;
     case EventType::kShutdownRequest: {
-      Emitter(ev, "postmaster");
+      Proc& pm = Emitter(ev, "postmaster");
+      if (ev.StrOr("mode") == "immediate") pm.immediate_shutdown = true;
       AddInstant(InstantKind::kShutdown, ev, ev.pid,
                  fmt::format("shutdown request ({})", ev.StrOr("mode")), true, FieldsOf(ev));
       break;
@@ -393,7 +394,7 @@ void SpanBuilder::Impl::OnSignal(const Event& ev) {
 }
 
 void SpanBuilder::Impl::OnChildExit(const Event& ev) {
-  Emitter(ev, "postmaster");
+  Proc& pm = Emitter(ev, "postmaster");
   auto child_pid = ev.Int("child");
   if (!child_pid) return;
   auto it = procs_.find(*child_pid);
@@ -401,11 +402,11 @@ void SpanBuilder::Impl::OnChildExit(const Event& ev) {
   Json args = FieldsOf(ev);
   args.erase("child");
   Proc& child = it->second;
-  // As the model counts a crash: killed by a signal, or an exit code other
-  // than 0 (1 is a backend's normal end after a FATAL).
-  auto code = ev.Int("exit_code");
-  bool crashed = ev.Int("signal").has_value() ||
-                 (code && *code != 0 && !(*code == 1 && child.role == "backend"));
+  // As the model judges it (a casualty of a crash cycle is not a crash).
+  bool serves_a_client = !IsAuxiliary(child.role) && child.role != "postmaster";
+  bool told_to_quit = (pm.phase && pm.phase->name == "crash recovery") || pm.immediate_shutdown;
+  bool crashed = IsCrashExit(ev.Int("signal"), ev.Int("exit_code").value_or(0), serves_a_client,
+                             told_to_quit);
   if (crashed && child.life) child.life->failed = true;
   if (crashed && child.query) child.query->failed = true;  // the crash cut it short
   EndLife(child, ev.ts, args);

@@ -40,6 +40,7 @@ struct Proc {
   bool cancel_child = false;  // sent a cancel_request (a short-lived child)
   bool forked = false;        // its life began with a fork (not just its first event)
   bool exited = false;
+  bool immediate_shutdown = false;  // postmaster: told to shut down immediately
   std::optional<Span> life, auth, query, checkpoint, phase, scenario, caption;
   bool query_finished = false;        // the open query has had its query_done / error
   int64_t query_last = 0;             // latest event inside the open query
@@ -167,6 +168,12 @@ class SpanBuilder::Impl {
   std::vector<SpanInstant> instants_;
   std::vector<SpanFlow> flows_;
   bool any_ts_ = false;
+  size_t retention_ = 0;  // finished spans held before forgetting; 0: keep all
+  size_t next_forget_check_ = 0;
+  int64_t forgotten_before_ = 0;
+  uint64_t forgotten_spans_ = 0;
+  /* Forgets what ended long ago once retention_ is exceeded (spans_retention.cpp). */
+  void MaybeForget();
   int64_t first_ts_ = 0;
   int64_t last_ts_ = 0;
   uint64_t generation_ = 0;

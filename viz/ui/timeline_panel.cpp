@@ -56,6 +56,7 @@ constexpr ImU32 kLabelText = IM_COL32(20, 24, 32, 255);
 constexpr ImU32 kLabelDim = IM_COL32(120, 124, 132, 255);
 constexpr ImU32 kCursor = IM_COL32(230, 81, 0, 255);
 constexpr ImU32 kAfterCursor = IM_COL32(238, 240, 244, 170);
+constexpr ImU32 kForgotten = IM_COL32(226, 229, 236, 255);
 constexpr ImU32 kMergedMark = IM_COL32(110, 116, 128, 255);
 constexpr ImU32 kSpanBorder = IM_COL32(0, 0, 0, 60);
 
@@ -163,7 +164,8 @@ void TimelinePanel::RefreshLanes(const SpanBuilder& spans) {
 }
 
 void TimelinePanel::UpdateRange(const SpanBuilder& spans) {
-  double first = static_cast<double>(spans.first_ts());
+  // What was forgotten to bound memory is not part of "the whole trace" here.
+  double first = static_cast<double>(std::max(spans.first_ts(), spans.forgotten_before()));
   double last = static_cast<double>(spans.last_ts());
   if (last - first < 1000.0) last = first + 1000.0;
   if (fit_) {
@@ -619,6 +621,18 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
     for (; t <= t1_; t += step) {
       float x = static_cast<float>(TsToX(t));
       cdl->AddLine(ImVec2(x, win_min.y), ImVec2(x, win_bottom), kGridLine, 1.0f);
+    }
+  }
+  if (spans.forgotten_before() > 0 && spans.forgotten_before() > t0_) {
+    // Spans that ended before this were let go to bound memory: say so
+    // rather than show a quiet stretch that was not quiet.
+    float fx = static_cast<float>(TsToX(static_cast<double>(spans.forgotten_before())));
+    fx = std::min(fx, area_x1_);
+    cdl->AddRectFilled(ImVec2(area_x0_, win_min.y), ImVec2(fx, win_bottom), kForgotten);
+    const char* note = "older spans not kept in memory (a saved trace has every event)";
+    ImVec2 size = ImGui::CalcTextSize(note);
+    if (fx - area_x0_ > size.x + 12.0f) {
+      cdl->AddText(ImVec2(fx - size.x - 6.0f, win_min.y + 4.0f), kLabelDim, note);
     }
   }
   for (size_t i = first; i < last; ++i) {

@@ -150,6 +150,65 @@ TEST(ScreenshotTest, TimelineOfExportSession) {
   fs::remove_all(dir);
 }
 
+/* The mean x of the playback cursor's orange in the Timeline (the lower
+ * left of the 1280x800 layout), or -1 if it is not there. */
+double CursorX(const fs::path& png) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  if (pixels == nullptr) return -1;
+  double sum = 0;
+  size_t n = 0;
+  for (int y = h / 2; y < h; ++y) {
+    for (int x = 0; x < w * 58 / 100; ++x) {
+      const unsigned char* p = pixels + 4 * (y * w + x);
+      if (p[0] == 230 && p[1] == 81 && p[2] == 0) {  // kCursor
+        sum += x;
+        ++n;
+      }
+    }
+  }
+  stbi_image_free(pixels);
+  return n < 50 ? -1 : sum / static_cast<double>(n);
+}
+
+// Scenario: a trace opened at a given line (--seek, as the playback slider
+// would) shows that moment, paused: Bob's backend, the checkpointer and the
+// collector still alive in crash recovery, where the whole trace ends with
+// everything stopped; the Timeline's playback cursor marks the moment.
+TEST(ScreenshotTest, PausedMidReplayShowsThatMoment) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-seek-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl";
+  auto shoot = [&](const std::string& name, const std::string& extra, std::string* output) {
+    fs::path png = dir / name;
+    int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
+                            " --open " + ShellQuote(trace) + " --screenshot " +
+                            ShellQuote(png.string()) + " --after-ms 300 --width 1280 --height 800" +
+                            extra,
+                        output);
+    EXPECT_EQ(rc, 0) << *output;
+    return png;
+  };
+  std::string at_64, at_end;
+  fs::path mid = shoot("mid.png", " --seek 64", &at_64);
+  fs::path end = shoot("end.png", "", &at_end);
+  ASSERT_TRUE(fs::exists(mid)) << at_64;
+  ASSERT_TRUE(fs::exists(end)) << at_end;
+  ExpectRealPicture(mid);
+  EXPECT_NE(at_64.find("(4 live processes)"), std::string::npos) << at_64;
+  EXPECT_NE(at_end.find("(0 live processes)"), std::string::npos) << at_end;
+  // Paused, the Timeline marks the moment shown: 63 of 113 events in, well
+  // inside the trace's time span. Followed to its end, the file is shown
+  // live, without a cursor.
+  double mid_x = CursorX(mid);
+  ASSERT_GT(mid_x, 0) << "no playback cursor in the Timeline";
+  EXPECT_LT(mid_x, 1280 * 0.58 * 0.85) << "the cursor is not where the trace was cut";
+  EXPECT_LT(CursorX(end), 0) << "a cursor in live mode";
+  fs::remove_all(dir);
+}
+
 // Scenario: the same session cut off before the crash, so that Bob's
 // backend is still alive: the stages of its finished CHECKPOINT show inside
 // its still-open life (the deep blue of "execute" is the Timeline's alone).

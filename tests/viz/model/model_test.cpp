@@ -514,6 +514,48 @@ TEST(ModelTest, PostmasterExit) {
   EXPECT_TRUE(model.FindProcess(100)->crashed);
 }
 
+// Scenario: the event collector leaves after its postmaster without an
+// event of its own; when the postmaster exits, the collector is shown gone.
+TEST(ModelTest, CollectorStopsWithItsPostmaster) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 10, 100));
+  model.ApplyLine(Line("fork", 11, 100, R"("child":101,"role":"collector")"));
+  model.ApplyLine(Line("shutdown_request", 20, 100, R"("mode":"fast")"));
+  model.ApplyLine(Line("postmaster_exit", 30, 100, R"("exit_code":0)"));
+  ASSERT_NE(model.FindProcess(101), nullptr);
+  EXPECT_TRUE(model.FindProcess(101)->exited);
+  EXPECT_FALSE(model.FindProcess(101)->crashed);
+  EXPECT_EQ(model.FindProcess(101)->exit_status, "stopped with its postmaster");
+  EXPECT_EQ(model.LiveProcessCount(), 0u);
+}
+
+// Scenario: the server is restarted while the viewer was not told about the
+// old one's end (its last events were lost, or it was killed): the new
+// postmaster's start retires the old postmaster and all its children, from
+// the stream's postmaster_start or from a late subscriber's snapshot.
+TEST(ModelTest, NewPostmasterRetiresTheOldServer) {
+  for (bool snapshot : {false, true}) {
+    Model model;
+    model.ApplyLine(Line("postmaster_start", 10, 100));
+    model.ApplyLine(Line("fork", 11, 100, R"("child":101,"role":"collector")"));
+    model.ApplyLine(Line("fork", 12, 100, R"("child":102,"role":"checkpointer")"));
+    model.ApplyLine(Line("fork", 13, 100, R"("child":200,"role":"backend","conn":1)"));
+    EXPECT_EQ(model.LiveProcessCount(), 4u);
+    if (snapshot) {
+      model.ApplyLine(Line("process", 50, 300, R"("proc":300,"role":"postmaster","parent":0)"));
+    } else {
+      model.ApplyLine(Line("postmaster_start", 50, 300));
+    }
+    for (int64_t pid : {100, 101, 102, 200}) {
+      ASSERT_NE(model.FindProcess(pid), nullptr) << pid;
+      EXPECT_TRUE(model.FindProcess(pid)->exited) << pid << (snapshot ? " (snapshot)" : "");
+    }
+    EXPECT_EQ(model.postmaster_pid(), 300);
+    EXPECT_EQ(model.LiveProcessCount(), 1u);
+    EXPECT_FALSE(model.FindProcess(300)->exited);
+  }
+}
+
 }  // namespace
 }  // namespace minipg::viz
 

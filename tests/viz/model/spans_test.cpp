@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace minipg::viz {
@@ -178,6 +179,13 @@ TEST(SpanBuilderTest, CrashArrowsGoToEveryOtherChild) {
   std::vector<const Span*> life = Finished(b, 200, 200, 0);
   ASSERT_EQ(life.size(), 1u);
   EXPECT_TRUE(life[0]->failed);
+  // Those that obeyed the postmaster's SIGQUIT (exit code 2 in crash
+  // recovery) are casualties, not crashes: their lives are not failed.
+  for (int64_t casualty : {201, 102}) {
+    life = Finished(b, casualty, casualty, 0);
+    ASSERT_EQ(life.size(), 1u) << casualty;
+    EXPECT_FALSE(life[0]->failed) << casualty;
+  }
   std::vector<const SpanInstant*> marks;
   b.Instants(100, 100, kAll0, kAll1, &marks);
   EXPECT_TRUE(std::any_of(marks.begin(), marks.end(),
@@ -299,6 +307,120 @@ TEST(SpanBuilderTest, GenerationAndQueryFlowsFollowNewEvents) {
   EXPECT_EQ(lanes.back().group, LaneGroup::kClient);
   EXPECT_EQ(lanes.back().backend_pid, 2);
   EXPECT_EQ(lanes.back().user, "u");
+}
+
+/* A long live session: a postmaster, and `sessions` simulated clients each
+ * connecting to a new backend, running two queries, and leaving. */
+std::vector<Event> LongSession(int sessions) {
+  std::vector<Event> out;
+  auto add = [&](const std::string& json) { out.push_back(Ev(json)); };
+  add(R"({"type":"postmaster_start","ts":1000,"pid":100,"port":5432})");
+  add(R"({"type":"fork","ts":1010,"pid":100,"child":101,"role":"collector"})");
+  int64_t ts = 2000;
+  for (int i = 0; i < sessions; ++i) {
+    int64_t pid = 1000 + i;
+    std::string client = fmt::format("c{}", i % 7);
+    auto at = [&](int64_t dt) { return ts + dt; };
+    add(fmt::format(R"({{"type":"client_connect","ts":{},"pid":50,"client":"{}","user":"u","database":"d"}})",
+                    at(0), client));
+    add(fmt::format(R"({{"type":"accept","ts":{},"pid":100,"conn":{}}})", at(1), i));
+    add(fmt::format(R"({{"type":"fork","ts":{},"pid":100,"child":{},"role":"backend","conn":{}}})",
+                    at(2), pid, i));
+    add(fmt::format(R"({{"type":"startup","ts":{},"pid":{},"user":"u","database":"d"}})", at(3), pid));
+    add(fmt::format(R"({{"type":"state","ts":{},"pid":{},"state":"idle"}})", at(4), pid));
+    add(fmt::format(R"({{"type":"client_connected","ts":{},"pid":50,"client":"{}","backend_pid":{}}})",
+                    at(5), client, pid));
+    for (int q = 0; q < 2; ++q) {
+      int64_t b = 10 + q * 10;
+      add(fmt::format(R"({{"type":"client_query","ts":{},"pid":50,"client":"{}","text":"SELECT {}"}})",
+                      at(b), client, q));
+      add(fmt::format(R"({{"type":"query_start","ts":{},"pid":{},"text":"SELECT {}"}})", at(b + 1), pid, q));
+      add(fmt::format(R"({{"type":"parse","ts":{},"pid":{}}})", at(b + 2), pid));
+      add(fmt::format(R"({{"type":"execute","ts":{},"pid":{},"rows":1}})", at(b + 3), pid));
+      add(fmt::format(R"({{"type":"query_done","ts":{},"pid":{},"tag":"SELECT 1","rows":1}})", at(b + 4),
+                      pid));
+      add(fmt::format(R"({{"type":"client_result","ts":{},"pid":50,"client":"{}","tag":"SELECT 1","rows":1}})",
+                      at(b + 5), client));
+    }
+    add(fmt::format(R"({{"type":"client_disconnect","ts":{},"pid":50,"client":"{}","how":"terminate"}})",
+                    at(40), client));
+    add(fmt::format(R"({{"type":"disconnect","ts":{},"pid":{},"reason":"terminate"}})", at(41), pid));
+    add(fmt::format(
+        R"({{"type":"child_exit","ts":{},"pid":100,"child":{},"role":"backend","exit_code":0}})", at(42),
+        pid));
+    ts += 100;
+  }
+  return out;
+}
+
+/* A lane's spans of every row in [t0, t1] as comparable text. */
+std::vector<std::string> Describe(const SpanBuilder& b, int64_t pid, int64_t tid, int64_t t0, int64_t t1) {
+  std::vector<std::string> out;
+  for (int d = 0; d < kSpanDepths; ++d) {
+    std::vector<const Span*> spans;
+    b.FinishedSpans(pid, tid, d, t0, t1, &spans);
+    for (const Span* s : spans) out.push_back(fmt::format("{} {} {} {} {}", d, s->ts, s->end, s->name, s->failed));
+  }
+  return out;
+}
+
+// Scenario: a long live session under a retention of 2,000 spans. The
+// builder never holds much more than that, says from when it forgot, drops
+// the lanes of backends long gone, and what it holds after the cut is
+// exactly what an unbounded builder holds there: spans of every lane
+// (processes and client lanes), arrows, and client -> backend query arrows.
+TEST(SpanBuilderTest, RetentionBoundsMemoryAndKeepsTheRecentPast) {
+  std::vector<Event> events = LongSession(800);
+  SpanBuilder bounded;
+  bounded.SetRetention(2000);
+  SpanBuilder all;
+  size_t most_held = 0;
+  for (const Event& ev : events) {
+    bounded.Add(ev);
+    all.Add(ev);
+    most_held = std::max(most_held, bounded.held_spans());
+  }
+  EXPECT_GT(all.held_spans(), 10000u) << "the session is long enough to need forgetting";
+  EXPECT_LE(most_held, 2001u);
+  EXPECT_GT(bounded.forgotten_spans(), 0u);
+  int64_t cut = bounded.forgotten_before();
+  ASSERT_GT(cut, 2000);
+  EXPECT_LT(cut, all.last_ts());
+  EXPECT_EQ(bounded.last_ts(), all.last_ts());
+
+  // Lanes: the postmaster, collector and runner stay; backends that exited
+  // before the cut are gone, the later ones are all there.
+  std::set<int64_t> bounded_pids, all_pids;
+  for (const SpanLane& l : bounded.Lanes()) bounded_pids.insert(l.pid);
+  for (const SpanLane& l : all.Lanes()) all_pids.insert(l.pid);
+  EXPECT_LT(bounded_pids.size(), all_pids.size() / 2);
+  EXPECT_TRUE(bounded_pids.count(100) && bounded_pids.count(101) && bounded_pids.count(50));
+  for (const SpanLane& l : all.Lanes()) {
+    std::vector<std::string> recent = Describe(all, l.pid, l.tid, cut, kAll1);
+    // Spans that began before the cut but end after it are kept too.
+    std::vector<std::string> held = Describe(bounded, l.pid, l.tid, cut, kAll1);
+    EXPECT_EQ(held, recent) << l.name;
+  }
+  auto recent_flows = [cut](const std::vector<SpanFlow>& flows) {
+    std::vector<std::tuple<int, int64_t, int64_t, int64_t, int64_t>> out;
+    for (const SpanFlow& f : flows) {
+      if (f.from_ts >= cut) out.emplace_back(static_cast<int>(f.kind), f.from_pid, f.from_ts, f.to_pid, f.to_ts);
+    }
+    return out;
+  };
+  EXPECT_EQ(recent_flows(bounded.flows()), recent_flows(all.flows()));
+  EXPECT_FALSE(recent_flows(bounded.QueryFlows()).empty());
+  EXPECT_EQ(recent_flows(bounded.QueryFlows()), recent_flows(all.QueryFlows()));
+  for (const SpanFlow& f : bounded.flows()) EXPECT_GE(std::max(f.from_ts, f.to_ts), cut);
+}
+
+// Scenario: without SetRetention (the export), nothing is ever forgotten.
+TEST(SpanBuilderTest, NoRetentionKeepsEverything) {
+  SpanBuilder b;
+  for (const Event& ev : LongSession(300)) b.Add(ev);
+  EXPECT_EQ(b.forgotten_before(), 0);
+  EXPECT_EQ(b.forgotten_spans(), 0u);
+  EXPECT_EQ(Finished(b, 1000, 1000, 0).size(), 1u) << "the first backend's life is still held";
 }
 
 }  // namespace
