@@ -47,9 +47,9 @@ namespace minipg::viz {
 namespace {
 
 constexpr size_t kMaxLinesPerFrame = 50000;
-constexpr size_t kIngestChunk = 2000;
+constexpr size_t kIngestChunk = 500;  // the budget is checked after each chunk
 constexpr auto kFramePeriod = std::chrono::microseconds(16667);  // 60 frames per second
-constexpr auto kIngestBudget = std::chrono::milliseconds(8);
+constexpr auto kIngestBudget = std::chrono::milliseconds(10);
 constexpr int kMinScreenshotFrames = 5;
 constexpr auto kScreenshotFileGrace = std::chrono::seconds(20);  // to finish a big trace
 constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu";
@@ -179,13 +179,36 @@ bool App::InitWindow() {
   return true;
 }
 
+/*
+ * Every pixel ImGui draws samples its font texture, text or not. Mesa's
+ * software renderer (Xvfb, a VM, the CI machine) spends most of a frame
+ * there, and a nearest-texel fetch costs far less than a bilinear one. With
+ * glyphs baked 1:1 on whole pixels (LoadFonts) the picture is the same, so
+ * the texture is switched to GL_NEAREST once the backend has made it. Not
+ * for the scaled fallback font, which needs filtering.
+ */
+void App::SharpFontTexture() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.FontGlobalScale != 1.0f || io.Fonts->TexID == nullptr) return;
+  auto texture = static_cast<GLuint>(reinterpret_cast<intptr_t>(io.Fonts->TexID));
+  glBindTexture(GL_TEXTURE_2D, texture);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+}
+
 void App::LoadFonts() {
   ImGuiIO& io = ImGui::GetIO();
   namespace fs = std::filesystem;
   auto load = [&](const char* file, float size) -> ImFont* {
     fs::path path = fs::path(kFontDir) / file;
     if (!fs::exists(path)) return nullptr;
-    return io.Fonts->AddFontFromFileTTF(path.c_str(), size);
+    // Glyphs baked at their drawn size on whole pixels: sampled with
+    // GL_NEAREST (see SharpFontTexture) they are as sharp as filtered ones.
+    ImFontConfig config;
+    config.OversampleH = 1;
+    config.OversampleV = 1;
+    config.PixelSnapH = true;
+    return io.Fonts->AddFontFromFileTTF(path.c_str(), size, &config);
   };
   fonts_.body = load("DejaVuSans.ttf", kBodyFontSize);
   if (fonts_.body == nullptr) {
@@ -268,16 +291,17 @@ void App::Ingest() {
   size_t total = 0;
   // Storyboard mode: lines held back behind a caption go first, once the
   // current caption has its picture.
-  while (!held_.empty() && (story_taken_ || held_.front().find("\"type\":\"caption\"") == std::string::npos)) {
+  while (!held_.empty() &&
+         (story_taken_ || held_.front().text.find("\"type\":\"caption\"") == std::string::npos)) {
     ApplyLine(held_.front());
     held_.pop_front();
     if (playback_->live_model().narration().step != story_step_) return;  // one caption per frame
   }
   while (total < kMaxLinesPerFrame) {
     batch_.clear();
-    size_t n = source_->Poll(batch_, kIngestChunk);
-    for (std::string& line : batch_) {
-      if (HoldsBack(line)) {
+    size_t n = source_->PollLines(batch_, kIngestChunk);
+    for (SourceLine& line : batch_) {
+      if (HoldsBack(line.text)) {
         held_.push_back(std::move(line));
       } else {
         ApplyLine(line);
@@ -296,8 +320,8 @@ void App::Ingest() {
   }
 }
 
-void App::ApplyLine(const std::string& line) {
-  if (const Event* ev = playback_->Append(line)) spans_->Add(*ev);
+void App::ApplyLine(SourceLine& line) {
+  if (const Event* ev = playback_->Append(line.text, TakeParse(line))) spans_->Add(*ev);
 }
 
 void App::DrawFrame() {
@@ -441,6 +465,7 @@ int App::Run() {
     last_h = win_h;
 
     ImGui_ImplOpenGL3_NewFrame();
+    if (frames == 0) SharpFontTexture();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     DrawFrame();

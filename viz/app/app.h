@@ -95,6 +95,7 @@ class App {
   bool InitWindow();
   void InitImGui();
   void LoadFonts();
+  void SharpFontTexture();
   void OpenSource();
   /* --seek: once that many lines are in (or the input ended), pause there. */
   void ApplyStartSeek();
@@ -107,7 +108,7 @@ class App {
   /* Moves at most a frame's budget of lines from the source into the model. */
   void Ingest();
   /* One line into the model and, parsed once, into the timeline's spans. */
-  void ApplyLine(const std::string& line);
+  void ApplyLine(SourceLine& line);
   /* Lays the windows out and draws every panel. */
   void DrawFrame();
   /* Storyboard mode, after a frame is drawn: takes the picture a caption is
@@ -128,7 +129,7 @@ class App {
   std::string source_error_;  // set when the source could not even be made
   uint64_t source_dropped_noted_ = 0;
   bool failure_reported_ = false;  // the source's failure was printed on stderr
-  std::vector<std::string> batch_;
+  std::vector<SourceLine> batch_;
 
   ui::Fonts fonts_;
   ui::ViewState view_state_;
@@ -147,7 +148,7 @@ class App {
   int64_t story_step_ = 0;
   std::string story_caption_;
   int story_frames_ = 0;
-  std::deque<std::string> held_;  // lines held back until the caption before them has its picture
+  std::deque<SourceLine> held_;  // lines held back until the caption before them has its picture
   bool story_taken_ = true;
   int story_pictures_ = 0;
   ui::EventLogPanel event_log_panel_;

@@ -16,7 +16,10 @@ Playback::Playback(ModelOptions options, size_t checkpoint_every)
 }
 
 const Event* Playback::Append(std::string_view line) {
-  ParseResult r = IsBlankLine(line) ? ParseResult{} : ParseEvent(line);
+  return Append(line, IsBlankLine(line) ? ParseResult{} : ParseEvent(line));
+}
+
+const Event* Playback::Append(std::string_view line, ParseResult r) {
   store_.Append(line, r.event ? r.event->ts : -1);
   live_.ApplyParsedLine(line, r);
   if (store_.size() % checkpoint_every_ == 0) TakeCheckpoint();

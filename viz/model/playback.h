@@ -62,6 +62,8 @@ class Playback {
    * the parsed event (valid until the next call) for other observers, or
    * nullptr for a blank or malformed line. */
   const Event* Append(std::string_view line);
+  /* The same for a line already parsed (ParseEvent(line), or nothing for a blank one). */
+  const Event* Append(std::string_view line, ParseResult parsed);
 
   /* The model to draw: the live one, or the replay one at position(). */
   const Model& shown() const { return mode_ == PlaybackMode::kLive ? live_ : *replay_; }

@@ -74,6 +74,18 @@ FileSource::FileSource(std::string path) : path_(std::move(path)) {
   }
 }
 
+ParseResult TakeParse(SourceLine& line) {
+  if (line.parsed) return std::move(line.result);
+  return IsBlankLine(line.text) ? ParseResult{} : ParseEvent(line.text);
+}
+
+size_t EventSource::PollLines(std::vector<SourceLine>& out, size_t max) {
+  std::vector<std::string> texts;
+  size_t n = Poll(texts, max);
+  for (std::string& text : texts) out.push_back(SourceLine{std::move(text), false, {}});
+  return n;
+}
+
 size_t FileSource::Poll(std::vector<std::string>& out, size_t max) {
   size_t n = 0;
   while (n < max && next_ < lines_.size()) {
@@ -115,6 +127,17 @@ size_t TcpSource::Poll(std::vector<std::string>& out, size_t max) {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;
   while (n < max && !queue_.empty()) {
+    out.push_back(std::move(queue_.front().text));
+    queue_.pop_front();
+    ++n;
+  }
+  return n;
+}
+
+size_t TcpSource::PollLines(std::vector<SourceLine>& out, size_t max) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  while (n < max && !queue_.empty()) {
     out.push_back(std::move(queue_.front()));
     queue_.pop_front();
     ++n;
@@ -148,12 +171,22 @@ void TcpSource::SetFailed(std::string message) {
 }
 
 void TcpSource::PushLine(std::string line) {
+  SourceLine l{std::move(line), false, {}};
+  size_t waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiting = queue_.size();
+  }
+  if (waiting < kMaxParsedAhead) {  // outside the lock: Poll() goes on meanwhile
+    l.result = IsBlankLine(l.text) ? ParseResult{} : ParseEvent(l.text);
+    l.parsed = true;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (queue_.size() >= kMaxQueuedLines) {
     ++dropped_lines_;
     return;
   }
-  queue_.push_back(std::move(line));
+  queue_.push_back(std::move(l));
 }
 
 int TcpSource::Connect(std::string* error) {

@@ -32,7 +32,21 @@
 #include <thread>
 #include <vector>
 
+#include "viz/model/event.h"
+
 namespace minipg::viz {
+
+/* A line of the stream and, when `parsed`, what ParseEvent() made of it
+ * (blank lines parse to nothing). */
+struct SourceLine {
+  std::string text;
+  bool parsed = false;
+  ParseResult result;
+};
+
+/* What ParseEvent() makes of `line.text`, computed here unless a source's
+ * reader thread did it already. */
+ParseResult TakeParse(SourceLine& line);
 
 enum class SourceState {
   kConnecting,  // TCP connect in progress
@@ -48,6 +62,8 @@ class EventSource {
   virtual ~EventSource() = default;
   /* Appends at most `max` complete lines (without '\n') to `out`; returns how many. */
   virtual size_t Poll(std::vector<std::string>& out, size_t max) = 0;
+  /* The same, each line with its parse when the source made it ahead. */
+  virtual size_t PollLines(std::vector<SourceLine>& out, size_t max);
   virtual SourceState state() const = 0;
   /* "file trace.jsonl" or "tcp 127.0.0.1:5433". */
   virtual std::string Describe() const = 0;
@@ -81,6 +97,10 @@ class FileSource : public EventSource {
 class TcpSource : public EventSource {
  public:
   static constexpr size_t kMaxQueuedLines = 1 << 20;
+  /* The reader thread parses each line it queues (JSON parsing is most of
+   * what ingest costs, and this way it runs beside drawing) while fewer
+   * than this many are waiting; past that, lines wait unparsed, as text. */
+  static constexpr size_t kMaxParsedAhead = 1 << 16;
 
   static constexpr int kReconnectIntervalMs = 500;
 
@@ -90,6 +110,7 @@ class TcpSource : public EventSource {
   TcpSource& operator=(const TcpSource&) = delete;
 
   size_t Poll(std::vector<std::string>& out, size_t max) override;
+  size_t PollLines(std::vector<SourceLine>& out, size_t max) override;
   SourceState state() const override;
   std::string Describe() const override;
   std::string error() const override;
@@ -114,7 +135,7 @@ class TcpSource : public EventSource {
   std::atomic<int> fd_{-1};
 
   mutable std::mutex mu_;  // guards everything below
-  std::deque<std::string> queue_;
+  std::deque<SourceLine> queue_;
   SourceState state_ = SourceState::kConnecting;
   std::string error_;
   uint64_t dropped_lines_ = 0;

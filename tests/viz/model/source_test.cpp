@@ -113,6 +113,39 @@ TEST(SourceTest, TcpSourceReassemblesLines) {
   EXPECT_EQ(source.dropped_lines(), 0u);
 }
 
+// Scenario: the reader thread hands lines over already parsed (the window's
+// thread only applies them): an event, a blank line, a truncated one, each
+// parsed as ParseEvent would; TakeParse gives the same for a line that was
+// not parsed ahead.
+TEST(SourceTest, TcpSourceParsesAhead) {
+  TestListener listener;
+  TcpSource source("127.0.0.1", listener.port());
+  int conn = listener.Accept();
+  ASSERT_GE(conn, 0);
+  const std::string data = "{\"type\":\"fork\",\"ts\":2,\"pid\":1,\"child\":2}\n\n{\"type\":\"sta\n";
+  ASSERT_EQ(::send(conn, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
+  ::close(conn);
+  std::vector<SourceLine> lines;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (lines.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    source.PollLines(lines, 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  for (const SourceLine& l : lines) EXPECT_TRUE(l.parsed) << l.text;
+  ASSERT_TRUE(lines[0].result.event.has_value());
+  EXPECT_EQ(lines[0].result.event->type, EventType::kFork);
+  EXPECT_EQ(lines[0].result.event->Int("child"), 2);
+  EXPECT_FALSE(lines[1].result.event.has_value());
+  EXPECT_TRUE(lines[1].result.error.empty()) << "a blank line is not an error";
+  EXPECT_FALSE(lines[2].result.event.has_value());
+  EXPECT_EQ(lines[2].result.error, ParseEvent(lines[2].text).error);
+  SourceLine late{lines[0].text, false, {}};
+  ParseResult r = TakeParse(late);
+  ASSERT_TRUE(r.event.has_value());
+  EXPECT_EQ(r.event->Int("child"), 2);
+}
+
 // Scenario: the server restarts (a shutdown, then a new postmaster on the
 // same event port): a reconnecting source waits, connects again and goes on
 // with the new stream.
