@@ -18,7 +18,6 @@
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -61,7 +60,7 @@ int main(int argc, char** argv) {
   minipg::client::ConnectOptions o;
   if (const char* v = std::getenv("PGHOST")) o.host = v;
   if (const char* v = std::getenv("PGPORT")) o.port = std::atoi(v);
-  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr) o.user = pw->pw_name;  // as psql: the OS user
+  o.user = minipg::client::OsUser();  // as psql: the OS user
   if (const char* v = std::getenv("PGUSER")) o.user = v;
   if (const char* v = std::getenv("PGDATABASE")) o.database = v;
   if (const char* v = std::getenv("PGPASSWORD")) o.password = v;

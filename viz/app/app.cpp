@@ -49,6 +49,8 @@ namespace {
 constexpr size_t kMaxLinesPerFrame = 50000;
 constexpr size_t kIngestChunk = 500;  // the budget is checked after each chunk
 constexpr auto kFramePeriod = std::chrono::microseconds(16667);  // 60 frames per second
+constexpr auto kQuietAfter = std::chrono::milliseconds(1500);   // no events, no input this long...
+constexpr auto kQuietPeriod = std::chrono::milliseconds(250);   // ...and the window redraws 4 times a second
 constexpr auto kIngestBudget = std::chrono::milliseconds(10);
 constexpr int kMinScreenshotFrames = 5;
 constexpr auto kScreenshotFileGrace = std::chrono::seconds(20);  // to finish a big trace
@@ -279,6 +281,21 @@ void App::ApplyStartSeek() {
   options_.seek_line = 0;  // once
 }
 
+bool App::Quiet() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f || io.MouseWheel != 0.0f ||
+      io.MouseWheelH != 0.0f || io.InputQueueCharacters.Size > 0 || io.WantTextInput) {
+    return false;  // input, or a text field whose cursor blinks
+  }
+  for (bool down : io.MouseDown) {
+    if (down) return false;
+  }
+  for (bool down : io.KeysDown) {
+    if (down) return false;
+  }
+  return playback_->mode() != PlaybackMode::kPlaying && !consoles_.Busy();
+}
+
 std::unique_ptr<SpanBuilder> App::NewSpans() const {
   auto spans = std::make_unique<SpanBuilder>();
   spans->SetRetention(options_.span_retention);
@@ -420,7 +437,9 @@ int App::Run() {
     } else {
       // Sleep only what is left of this frame's 1/60 s (input wakes it
       // sooner): waiting a whole period after drawing would halve the rate.
-      auto left = kFramePeriod - (std::chrono::steady_clock::now() - frame_begin);
+      // A quiet window (see Quiet()) waits up to its slower period.
+      auto period = quiet_ ? kQuietPeriod : kFramePeriod;
+      auto left = period - (std::chrono::steady_clock::now() - frame_begin);
       if (left > std::chrono::milliseconds(1)) {
         glfwWaitEventsTimeout(std::chrono::duration<double>(left).count());
       } else {
@@ -429,7 +448,9 @@ int App::Run() {
     }
     frame_begin = std::chrono::steady_clock::now();
     auto ingest_start = frame_begin;
+    size_t lines_before = playback_->size();
     Ingest();
+    bool new_lines = playback_->size() != lines_before;
     auto now = std::chrono::steady_clock::now();
     int64_t ingest_us = std::chrono::duration_cast<std::chrono::microseconds>(now - ingest_start).count();
     playback_->set_source_live(source_ != nullptr && source_->live() &&
@@ -470,6 +491,16 @@ int App::Run() {
     ImGui::NewFrame();
     DrawFrame();
     ImGui::Render();
+    if (!Headless()) {
+      // Nothing new and nothing moving: the picture on screen is still
+      // right, so it is drawn again only a few times a second (ages, the
+      // connection status) instead of 60, which is most of the CPU.
+      auto now_done = std::chrono::steady_clock::now();
+      if (new_lines || !Quiet()) last_activity_ = now_done;
+      quiet_ = now_done - last_activity_ > kQuietAfter;
+      if (quiet_ && now_done - last_present_ < kQuietPeriod) continue;
+      last_present_ = now_done;
+    }
 
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window_, &fb_w, &fb_h);

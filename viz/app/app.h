@@ -99,6 +99,9 @@ class App {
   void OpenSource();
   /* --seek: once that many lines are in (or the input ended), pause there. */
   void ApplyStartSeek();
+  /* Nothing this frame needs drawing for: no input, no replay playing, no
+   * console waiting (new events are checked by the caller). */
+  bool Quiet();
   /* An empty SpanBuilder for the Timeline, with the retention asked for. */
   std::unique_ptr<SpanBuilder> NewSpans() const;
   /* The "scenarios" window's run button: a new server, source and record. */
@@ -123,6 +126,9 @@ class App {
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
   std::string ini_path_;
+  bool quiet_ = false;  // nothing happened for a while: redraw slowly (Run)
+  std::chrono::steady_clock::time_point last_activity_{};
+  std::chrono::steady_clock::time_point last_present_{};
   std::unique_ptr<Playback> playback_;  // every line received, and the model shown (live or replayed)
   std::unique_ptr<SpanBuilder> spans_;  // the Timeline's spans: every event received (not just up to the playback position), the oldest forgotten past options_.span_retention
   std::unique_ptr<EventSource> source_;
