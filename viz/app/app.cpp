@@ -239,7 +239,8 @@ void App::OpenSource() {
       std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
       return;
     }
-    source_ = std::make_unique<TcpSource>(host, port, /*reconnect=*/true);
+    // A quiet window sleeps up to kQuietPeriod: the first new line wakes it.
+    source_ = std::make_unique<TcpSource>(host, port, /*reconnect=*/true, [] { glfwPostEmptyEvent(); });
   }
   std::string title = "minipg-viz - the PostgreSQL process model";
   if (source_ != nullptr) title += " - " + source_->Describe();

@@ -109,8 +109,8 @@ std::string FileSource::Describe() const { return fmt::format("file {}", path_);
 
 /* ---------- TcpSource ---------- */
 
-TcpSource::TcpSource(std::string host, int port, bool reconnect)
-    : host_(std::move(host)), port_(port), reconnect_(reconnect) {
+TcpSource::TcpSource(std::string host, int port, bool reconnect, std::function<void()> wake)
+    : host_(std::move(host)), port_(port), reconnect_(reconnect), wake_(std::move(wake)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -181,12 +181,17 @@ void TcpSource::PushLine(std::string line) {
     l.result = IsBlankLine(l.text) ? ParseResult{} : ParseEvent(l.text);
     l.parsed = true;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (queue_.size() >= kMaxQueuedLines) {
-    ++dropped_lines_;
-    return;
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.size() >= kMaxQueuedLines) {
+      ++dropped_lines_;
+      return;
+    }
+    was_empty = queue_.empty();
+    queue_.push_back(std::move(l));
   }
-  queue_.push_back(std::move(l));
+  if (was_empty && wake_) wake_();
 }
 
 int TcpSource::Connect(std::string* error) {

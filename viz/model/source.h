@@ -25,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -104,7 +105,9 @@ class TcpSource : public EventSource {
 
   static constexpr int kReconnectIntervalMs = 500;
 
-  TcpSource(std::string host, int port, bool reconnect = false);
+  /* `wake`, if set, is called (on the reader thread) when a line arrives
+   * while none were waiting: a window asleep until its next frame can wake. */
+  TcpSource(std::string host, int port, bool reconnect = false, std::function<void()> wake = {});
   ~TcpSource() override;
   TcpSource(const TcpSource&) = delete;
   TcpSource& operator=(const TcpSource&) = delete;
@@ -131,6 +134,7 @@ class TcpSource : public EventSource {
   const std::string host_;
   const int port_;
   const bool reconnect_;
+  const std::function<void()> wake_;
   std::atomic<bool> stop_{false};
   std::atomic<int> fd_{-1};
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -115,11 +116,12 @@ TEST(SourceTest, TcpSourceReassemblesLines) {
 
 // Scenario: the reader thread hands lines over already parsed (the window's
 // thread only applies them): an event, a blank line, a truncated one, each
-// parsed as ParseEvent would; TakeParse gives the same for a line that was
-// not parsed ahead.
+// parsed as ParseEvent would, and the wake callback ran; TakeParse gives the
+// same for a line that was not parsed ahead.
 TEST(SourceTest, TcpSourceParsesAhead) {
   TestListener listener;
-  TcpSource source("127.0.0.1", listener.port());
+  std::atomic<int> wakes{0};
+  TcpSource source("127.0.0.1", listener.port(), false, [&] { ++wakes; });
   int conn = listener.Accept();
   ASSERT_GE(conn, 0);
   const std::string data = "{\"type\":\"fork\",\"ts\":2,\"pid\":1,\"child\":2}\n\n{\"type\":\"sta\n";
@@ -132,6 +134,9 @@ TEST(SourceTest, TcpSourceParsesAhead) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_EQ(lines.size(), 3u);
+  // The window was woken when lines came to an empty queue (not for each).
+  EXPECT_GE(wakes.load(), 1);
+  EXPECT_LE(wakes.load(), 3);
   for (const SourceLine& l : lines) EXPECT_TRUE(l.parsed) << l.text;
   ASSERT_TRUE(lines[0].result.event.has_value());
   EXPECT_EQ(lines[0].result.event->type, EventType::kFork);
