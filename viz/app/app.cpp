@@ -42,6 +42,7 @@
 #include <fmt/format.h>
 
 #include "viz/app/screenshot.h"
+#include "viz/ui/backdrop.h"
 
 namespace minipg::viz {
 namespace {
@@ -396,23 +397,38 @@ void App::DrawFrame() {
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
-  processes_panel_.Draw(model);
+  {
+    ui::SeeThroughPanel see_through("Processes");
+    processes_panel_.Draw(model);
+  }
 
   ImGui::SetNextWindowPos(ImVec2(0, top + upper_h), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, body - upper_h), cond);
-  timeline_panel_.Draw(*spans_, model);
+  {
+    ui::SeeThroughPanel see_through("Timeline");
+    timeline_panel_.Draw(*spans_, model);
+  }
 
   ImGui::SetNextWindowPos(ImVec2(left_w, top), cond);
   ImGui::SetNextWindowSize(ImVec2(w - left_w, activity_h), cond);
-  activity_panel_.Draw(model);
+  {
+    ui::SeeThroughPanel see_through("Activity (pg_stat_activity)");
+    activity_panel_.Draw(model);
+  }
 
   ImGui::SetNextWindowPos(ImVec2(left_w, top + activity_h), cond);
   ImGui::SetNextWindowSize(ImVec2(w - left_w, query_h), cond);
-  query_panel_.Draw(model);
+  {
+    ui::SeeThroughPanel see_through("Query");
+    query_panel_.Draw(model);
+  }
 
   ImGui::SetNextWindowPos(ImVec2(left_w, top + activity_h + query_h), cond);
   ImGui::SetNextWindowSize(ImVec2(w - left_w, body - activity_h - query_h), cond);
-  event_log_panel_.Draw(model);
+  {
+    ui::SeeThroughPanel see_through("Event log");
+    event_log_panel_.Draw(model);
+  }
 
   status_bar_.DrawAnomaliesWindow(model);
   consoles_.DrawWindows();
@@ -506,7 +522,9 @@ int App::Run() {
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window_, &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);
-    glClearColor(0.93f, 0.94f, 0.96f, 1.0f);
+    float backdrop[4];
+    ui::BackdropColor(backdrop);  // what see-through panels show
+    glClearColor(backdrop[0], backdrop[1], backdrop[2], backdrop[3]);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames;
