@@ -125,49 +125,38 @@ void Playback::SeekTs(int64_t ts) {
   SeekLine(store_.LinesUpTo(ts));
 }
 
-std::optional<int64_t> Playback::NextTs() {
-  std::optional<int64_t> ts;
-  for (size_t from = position_; from < store_.size() && !ts; from += 64) {
-    store_.Read(from, from + 64, [&](size_t, std::string_view line) {
-      if (ts || IsBlankLine(line)) return;
-      ParseResult r = ParseEvent(line);
-      if (r.event) ts = r.event->ts;
-    });
-  }
-  return ts;
-}
-
 void Playback::Tick(int64_t wall_us) {
-  if (mode_ != PlaybackMode::kPlaying) return;
-  // The clock starts at the first event; a long quiet stretch ahead is
-  // shortened to kMaxGapUs before the clock moves on.
-  if (std::optional<int64_t> next = NextTs()) {
-    if (!clock_us_) clock_us_ = *next;
-    if (*next - *clock_us_ > kMaxGapUs) clock_us_ = *next - kMaxGapUs;
-  }
-  if (clock_us_) *clock_us_ += static_cast<int64_t>(static_cast<double>(wall_us) * speed_);
-  // Apply every line up to the clock; a line without a ts goes with the
-  // one before it.
-  size_t target = position_;
-  const size_t batch = 256;
-  while (target < store_.size()) {
-    bool stop = false;
-    size_t stop_at = target;
-    store_.Read(target, target + batch, [&](size_t i, std::string_view line) {
-      if (stop || IsBlankLine(line)) return;
-      ParseResult r = ParseEvent(line);
-      if (r.event && clock_us_ && r.event->ts > *clock_us_) {
-        stop = true;
-        stop_at = i;
+  if (mode_ != PlaybackMode::kPlaying || replay_ == nullptr) return;
+  const auto advance = static_cast<int64_t>(static_cast<double>(wall_us) * speed_);
+  // One pass from the position: each line is parsed once and applied until
+  // the first event after the clock. The clock starts at the first event;
+  // a long quiet stretch before the next one is shortened to kMaxGapUs
+  // before the clock moves on. A line without a ts goes with the one before.
+  bool next_seen = false;
+  bool reached = false;
+  while (!reached && position_ < store_.size()) {
+    size_t from = position_;
+    bool ok = store_.Read(from, from + kPlayBatch, [&](size_t i, std::string_view line) {
+      if (reached) return;
+      ParseResult r = IsBlankLine(line) ? ParseResult{} : ParseEvent(line);
+      if (r.event) {
+        if (!next_seen) {
+          next_seen = true;
+          if (!clock_us_) clock_us_ = r.event->ts;
+          if (r.event->ts - *clock_us_ > kMaxGapUs) clock_us_ = r.event->ts - kMaxGapUs;
+          *clock_us_ += advance;
+        }
+        if (r.event->ts > *clock_us_) {
+          reached = true;
+          return;
+        }
       }
+      replay_->ApplyParsedLine(line, r);
+      position_ = i + 1;
     });
-    if (stop) {
-      target = stop_at;
-      break;
-    }
-    target = std::min(store_.size(), target + batch);
+    if (!ok || position_ == from) break;
   }
-  if (target > position_) MoveTo(target);
+  if (!next_seen && clock_us_) *clock_us_ += advance;
   if (position_ >= store_.size()) {
     if (source_live_) {
       GoLive();

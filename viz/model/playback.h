@@ -55,6 +55,8 @@ class Playback {
   /* While playing, a quiet stretch of the record longer than this (in
    * microseconds at 1x) is shortened to it: nobody wants to watch 30 s of nothing. */
   static constexpr int64_t kMaxGapUs = 2'000'000;
+  /* Lines a playing replay reads from the record at a time. */
+  static constexpr size_t kPlayBatch = 256;
 
   explicit Playback(ModelOptions options, size_t checkpoint_every = 8192);
 
@@ -118,7 +120,6 @@ class Playback {
   void ApplyReplay(size_t from, size_t to);
   void TakeCheckpoint();
   /* The ts of the first line at or after position_ that has one. */
-  std::optional<int64_t> NextTs();
 
   TraceStore store_;
   Model live_;

@@ -56,7 +56,9 @@ TraceStore::~TraceStore() {
 
 void TraceStore::Append(std::string_view line, int64_t ts) {
   if (fd_ < 0) return;
-  if (lines_ % kBlockLines == 0) blocks_.push_back({file_bytes_ + pending_.size(), -1});
+  if (lines_ % kBlockLines == 0) {
+    blocks_.push_back({file_bytes_ + pending_.size(), blocks_.empty() ? -1 : blocks_.back().max_ts});
+  }
   Block& b = blocks_.back();
   b.max_ts = std::max(b.max_ts, ts);
   pending_.append(line);
@@ -122,10 +124,11 @@ bool TraceStore::Read(size_t from, size_t to,
 }
 
 size_t TraceStore::LinesUpTo(int64_t ts) {
-  // Blocks wholly at or before ts are skipped; the answer lies in the first
-  // block holding a later line.
-  size_t b = 0;
-  while (b < blocks_.size() && blocks_[b].max_ts <= ts) ++b;
+  // The answer lies in the first block holding a later line: the first
+  // whose running maximum passes ts (a binary search, as it never falls).
+  auto it = std::partition_point(blocks_.begin(), blocks_.end(),
+                                 [ts](const Block& block) { return block.max_ts <= ts; });
+  size_t b = static_cast<size_t>(it - blocks_.begin());
   if (b == blocks_.size()) return lines_;
   size_t answer = std::min(lines_, (b + 1) * kBlockLines);
   bool found = false;

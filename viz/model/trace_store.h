@@ -13,8 +13,8 @@
  * NOTES
  *   Lines are numbered from 0 in arrival order, blank lines included (they
  *   are part of what was received). Each block of kBlockLines lines
- *   remembers its file offset and the largest ts in it, so reading from
- *   line N or finding a moment costs one block, not the whole file.
+ *   remembers its file offset and the largest ts up to its end, so reading
+ *   from line N or finding a moment costs one block, not the whole file.
  *   Writes are buffered; Read and SaveTo flush first. The file lives in
  *   $TMPDIR (or /tmp) and is removed from the directory at once, so it
  *   disappears with the process whatever way it ends.
@@ -65,7 +65,7 @@ class TraceStore {
  private:
   struct Block {
     uint64_t offset = 0;   // file offset of the block's first line
-    int64_t max_ts = -1;   // largest ts of its lines (-1: none has one)
+    int64_t max_ts = -1;   // largest ts of its lines and all before (-1: none has one)
   };
   bool Flush();
 

@@ -207,5 +207,34 @@ TEST(TraceStoreTest, ReadsAcrossBlocksAndChunks) {
   for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], lines[250 + i]);
 }
 
+// Scenario: finding a moment in a long record (the slider, a Timeline
+// click): LinesUpTo gives the first line whose ts is after the moment, also
+// when timestamps go back now and then (events of several processes), with
+// blank lines and lines without a ts in between; the answer is the same as
+// scanning every line.
+TEST(TraceStoreTest, LinesUpToFindsTheFirstLaterLine) {
+  TraceStore store;
+  ASSERT_EQ(store.error(), "");
+  std::vector<int64_t> ts;
+  for (int i = 0; i < 5000; ++i) {
+    int64_t t = i % 10 == 3 ? -1 : 1000 + i * 10 - (i % 7 == 0 ? 700 : 0);  // some go back
+    ts.push_back(t);
+    std::string line = t < 0 ? std::string()
+                             : fmt::format(R"({{"type":"state","ts":{},"pid":1,"state":"idle"}})", t);
+    store.Append(line, t);
+  }
+  for (int64_t target : {int64_t{0}, int64_t{999}, int64_t{1000}, int64_t{5555}, int64_t{20000},
+                         int64_t{40000}, int64_t{50990}, int64_t{60000}}) {
+    size_t want = ts.size();
+    for (size_t i = 0; i < ts.size(); ++i) {
+      if (ts[i] > target) {
+        want = i;
+        break;
+      }
+    }
+    EXPECT_EQ(store.LinesUpTo(target), want) << target;
+  }
+}
+
 }  // namespace
 }  // namespace minipg::viz
