@@ -92,6 +92,10 @@ std::string_view TypeSlotName(size_t slot) {
   return trace::EventTypeName(static_cast<EventType>(slot));
 }
 
+ParseResult ParseLine(std::string_view line) {
+  return IsBlankLine(line) ? ParseResult{} : ParseEvent(line);
+}
+
 bool IsCrashExit(std::optional<int64_t> signal, int64_t exit_code, bool serves_a_client,
                  bool children_told_to_quit) {
   if (signal) return true;

@@ -68,6 +68,10 @@ ParseResult ParseEvent(std::string_view line);
 /* True for an empty or all-whitespace line (skipped, not an error). */
 bool IsBlankLine(std::string_view line);
 
+/* ParseEvent() for a line of the stream: a blank line gives an empty
+ * result (no event, no error), as it is skipped rather than malformed. */
+ParseResult ParseLine(std::string_view line);
+
 /* How PostgreSQL's postmaster judges a child_exit: exit code 0 is clean,
  * and 1 a backend's (or dead-end child's) normal end after a FATAL; a
  * signal, any other code, or 1 from an auxiliary process is a crash. But

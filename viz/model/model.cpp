@@ -287,7 +287,7 @@ Process* Model::Emitter(const Event& ev) {
 /* ---------- input ---------- */
 
 void Model::ApplyLine(std::string_view line) {
-  ApplyParsedLine(line, IsBlankLine(line) ? ParseResult{} : ParseEvent(line));
+  ApplyParsedLine(line, ParseLine(line));
 }
 
 void Model::ApplyParsedLine(std::string_view line, const ParseResult& r) {
@@ -483,14 +483,17 @@ void Model::OnProcessSnapshot(const Event& ev) {
   }
 }
 
-void Model::RetireOldServer(int64_t new_postmaster, int64_t ts) {
-  if (postmaster_pid_ == 0 || postmaster_pid_ == new_postmaster) return;
-  int64_t old = postmaster_pid_;
+void Model::EndServer(int64_t postmaster, int64_t ts, const char* why) {
   for (Process& p : processes_) {
-    if (p.exited || (p.pid != old && p.parent_pid != old)) continue;
-    if (p.exit_status.empty()) p.exit_status = "gone: a new postmaster started";
+    if (p.exited || (p.pid != postmaster && p.parent_pid != postmaster)) continue;
+    if (p.exit_status.empty()) p.exit_status = why;
     MarkExited(p, ts);
   }
+}
+
+void Model::RetireOldServer(int64_t new_postmaster, int64_t ts) {
+  if (postmaster_pid_ == 0 || postmaster_pid_ == new_postmaster) return;
+  EndServer(postmaster_pid_, ts, "gone: a new postmaster started");
 }
 
 void Model::OnPostmasterStart(const Event& ev) {
@@ -713,11 +716,7 @@ void Model::OnPostmasterExit(const Event& ev) {
   server_.postmaster_exit_code = p->exit_code;
   MarkExited(*p, ev.ts);
   // The event collector goes after its postmaster, unannounced.
-  for (Process& child : processes_) {
-    if (child.exited || child.parent_pid != ev.pid) continue;
-    child.exit_status = "stopped with its postmaster";
-    MarkExited(child, ev.ts);
-  }
+  EndServer(ev.pid, ev.ts, "stopped with its postmaster");
 }
 
 void Model::OnDropped(const Event& ev) {

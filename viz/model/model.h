@@ -249,6 +249,9 @@ class Model {
    * port): the old one and its children are gone even if their exits were
    * never seen (events lost while the server was down, a postmaster killed). */
   void RetireOldServer(int64_t new_postmaster, int64_t ts);
+  /* Marks a postmaster and its children exited (those still live), with
+   * `why` as their exit status when they have none. */
+  void EndServer(int64_t postmaster, int64_t ts, const char* why);
   void PruneExited();
   void Record(AnomalyKind kind, int64_t ts, int64_t pid, std::string message);
   void AddLog(const Event& ev);

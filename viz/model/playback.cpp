@@ -16,7 +16,7 @@ Playback::Playback(ModelOptions options, size_t checkpoint_every)
 }
 
 const Event* Playback::Append(std::string_view line) {
-  return Append(line, IsBlankLine(line) ? ParseResult{} : ParseEvent(line));
+  return Append(line, ParseLine(line));
 }
 
 const Event* Playback::Append(std::string_view line, ParseResult r) {
@@ -138,7 +138,7 @@ void Playback::Tick(int64_t wall_us) {
     size_t from = position_;
     bool ok = store_.Read(from, from + kPlayBatch, [&](size_t i, std::string_view line) {
       if (reached) return;
-      ParseResult r = IsBlankLine(line) ? ParseResult{} : ParseEvent(line);
+      ParseResult r = ParseLine(line);
       if (r.event) {
         if (!next_seen) {
           next_seen = true;

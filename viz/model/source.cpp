@@ -76,7 +76,7 @@ FileSource::FileSource(std::string path) : path_(std::move(path)) {
 
 ParseResult TakeParse(SourceLine& line) {
   if (line.parsed) return std::move(line.result);
-  return IsBlankLine(line.text) ? ParseResult{} : ParseEvent(line.text);
+  return ParseLine(line.text);
 }
 
 size_t EventSource::PollLines(std::vector<SourceLine>& out, size_t max) {
@@ -178,7 +178,7 @@ void TcpSource::PushLine(std::string line) {
     waiting = queue_.size();
   }
   if (waiting < kMaxParsedAhead) {  // outside the lock: Poll() goes on meanwhile
-    l.result = IsBlankLine(l.text) ? ParseResult{} : ParseEvent(l.text);
+    l.result = ParseLine(l.text);
     l.parsed = true;
   }
   bool was_empty;
