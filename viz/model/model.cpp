@@ -204,7 +204,12 @@ void Model::AddLog(const Event& ev) {
   e.pid = ev.pid;
   e.type_slot = ev.TypeSlot();
   e.type_name = ev.type_name;
-  e.text = FormatFields(ev);
+  if (current_text_.empty()) {  // applied without its line (tests): formatted now
+    e.text_ = FormatFields(ev);
+    e.formatted_ = true;
+  } else {
+    e.line = current_text_;
+  }
   log_.push_back(std::move(e));
   while (log_.size() > options_.log_capacity) {
     log_.pop_front();
@@ -301,7 +306,18 @@ void Model::ApplyParsedLine(std::string_view line, const ParseResult& r) {
                        line.size() > head.size() ? "..." : ""));
     return;
   }
+  current_text_ = line;
   Apply(*r.event);
+  current_text_ = {};
+}
+
+const std::string& LogEntry::text() const {
+  if (!formatted_) {
+    ParseResult r = ParseEvent(line);
+    if (r.event) text_ = FormatFields(*r.event);
+    formatted_ = true;
+  }
+  return text_;
 }
 
 void Model::Apply(const Event& ev) {

@@ -16,7 +16,7 @@ EventLogPanel::EventLogPanel(const Fonts& fonts) : fonts_(fonts) { show_type_.fi
 bool EventLogPanel::Passes(const LogEntry& e) const {
   if (!show_type_[e.type_slot]) return false;
   if (!text_filter_.IsActive()) return true;
-  std::string line = std::to_string(e.pid) + " " + e.type_name + " " + e.text;
+  std::string line = std::to_string(e.pid) + " " + e.type_name + " " + e.text();
   return text_filter_.PassFilter(line.c_str());
 }
 
@@ -103,11 +103,11 @@ void EventLogPanel::Draw(const Model& model) {
         ImGui::TextUnformatted(e.type_name.c_str());
         ImGui::PopStyleColor();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(e.text.c_str());
-        if (ImGui::IsItemHovered() && e.text.size() > 80) {
+        ImGui::TextUnformatted(e.text().c_str());
+        if (ImGui::IsItemHovered() && e.text().size() > 80) {
           ImGui::BeginTooltip();
           ImGui::PushTextWrapPos(ImGui::GetFontSize() * 50.0f);
-          ImGui::TextUnformatted(e.text.c_str());
+          ImGui::TextUnformatted(e.text().c_str());
           ImGui::PopTextWrapPos();
           ImGui::EndTooltip();
         }

@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 namespace minipg::viz::ui {
 namespace {
@@ -75,7 +76,12 @@ double NiceStep(double raw) {
   return p * 10.0;
 }
 
-void Arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 col) {
+/*
+ * An arrow from a dot at `from` to a head at `to`. A software renderer
+ * (llvmpipe) pays per triangle more than per pixel, and a timeline can hold
+ * hundreds of arrows: the dot is a hexagon, and stubs (tail_dot false) have none.
+ */
+void Arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 col, bool tail_dot = true) {
   float dx = to.x - from.x, dy = to.y - from.y;
   float len = std::sqrt(dx * dx + dy * dy);
   if (len < 1.0f) return;
@@ -85,7 +91,7 @@ void Arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 col) {
   dl->AddLine(from, base, col, 2.0f);
   dl->AddTriangleFilled(to, ImVec2(base.x - uy * half, base.y + ux * half),
                         ImVec2(base.x + uy * half, base.y - ux * half), col);
-  dl->AddCircleFilled(from, 2.5f, col);
+  if (tail_dot) dl->AddCircleFilled(from, 2.5f, col, 6);
 }
 
 void Diamond(ImDrawList* dl, ImVec2 c, float r, ImU32 fill) {
@@ -390,8 +396,12 @@ void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float la
   // scrolled out of view is only a short faded stub at the end in view
   // (hundreds of forks would otherwise paint the area solid), and arrows
   // that would land on the pixels of the one drawn just before are skipped.
+  // Stubs closer than kStubGapPx to the last stub drawn from the same lane
+  // edge are skipped too: a thousand forks make a comb, not a solid block.
+  constexpr float kStubGapPx = 3.0f;
   ImVec2 prev_a(-1e9f, -1e9f), prev_b(-1e9f, -1e9f);
   FlowKind prev_kind = FlowKind::kFork;
+  std::unordered_map<int64_t, float> last_stub_x;  // (edge y, direction) -> x
   auto draw = [&](const SpanFlow& f) {
     double xa = TsToX(static_cast<double>(f.from_ts));
     double xb = TsToX(static_cast<double>(f.to_ts));
@@ -409,7 +419,8 @@ void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float la
     ImVec2 a(static_cast<float>(xa), ya);
     ImVec2 b(static_cast<float>(xb), yb);
     ImU32 col = FlowColor(f.kind);
-    if (!a_in || !b_in) {
+    bool stub = !a_in || !b_in;
+    if (stub) {
       constexpr float kStub = 14.0f;
       float dir = yb > ya ? 1.0f : -1.0f;
       col = (col & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 120);
@@ -418,6 +429,11 @@ void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float la
       } else {
         a = ImVec2(b.x, b.y - dir * kStub);
       }
+      float edge_y = a_in ? a.y : b.y;
+      int64_t key = static_cast<int64_t>(std::lround(edge_y)) * 4 + (a_in ? 2 : 0) + (dir > 0 ? 1 : 0);
+      auto [it, fresh] = last_stub_x.try_emplace(key, a.x);
+      if (!fresh && std::abs(a.x - it->second) < kStubGapPx) return;
+      it->second = a.x;
     }
     if (f.kind == prev_kind && std::abs(a.x - prev_a.x) < 1.0f && std::abs(a.y - prev_a.y) < 1.0f &&
         std::abs(b.x - prev_b.x) < 1.0f && std::abs(b.y - prev_b.y) < 1.0f) {
@@ -426,7 +442,7 @@ void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float la
     prev_a = a;
     prev_b = b;
     prev_kind = f.kind;
-    Arrow(dl, a, b, col);
+    Arrow(dl, a, b, col, !stub);
   };
   for (const SpanFlow& f : spans.flows()) draw(f);
   for (const SpanFlow& f : spans.QueryFlows()) draw(f);

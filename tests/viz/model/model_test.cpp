@@ -136,7 +136,7 @@ TEST(ModelTest, NormalLifecycle) {
   EXPECT_EQ(model.EventsOfType(static_cast<size_t>(EventType::kState)), 5u);
   EXPECT_EQ(model.log().size(), 24u);
   EXPECT_EQ(model.log().back().type_name, "child_exit");
-  EXPECT_NE(model.log().back().text.find("child=200"), std::string::npos);
+  EXPECT_NE(model.log().back().text().find("child=200"), std::string::npos);
 }
 
 // Scenario: the state is visible while it lasts, not only at the end: in the
@@ -452,6 +452,24 @@ TEST(ModelTest, MissingField) {
 
 // Scenario: the log keeps only the newest N entries and counts the rest;
 // anomalies too are bounded but all counted.
+// The log's text is made from the line when first read; an event applied
+// without a line (already parsed) is formatted at once. Both read the same.
+TEST(ModelTest, EventLogTextFromTheLineMatchesTheParsedEvent) {
+  std::string line = Line("query_start", 100, 20, R"("text":"SELECT 1;\nSELECT 2","conn":7,"ok":true)");
+  Model from_line;
+  from_line.ApplyLine(line);
+  Model from_event;
+  ParseResult parsed = ParseLine(line);
+  ASSERT_TRUE(parsed.event.has_value());
+  from_event.Apply(*parsed.event);
+  ASSERT_EQ(from_line.log().size(), 1u);
+  ASSERT_EQ(from_event.log().size(), 1u);
+  EXPECT_EQ(from_line.log().back().text(), R"(text="SELECT 1; SELECT 2" conn=7 ok=true)");
+  EXPECT_EQ(from_line.log().back().text(), from_event.log().back().text());
+  Model copy = from_line;  // a checkpoint copies entries not yet formatted
+  EXPECT_EQ(copy.log().back().text(), from_line.log().back().text());
+}
+
 TEST(ModelTest, EventLogIsBounded) {
   ModelOptions options;
   options.log_capacity = 5;
@@ -464,7 +482,7 @@ TEST(ModelTest, EventLogIsBounded) {
   EXPECT_EQ(model.log_discarded(), 7u);
   EXPECT_EQ(model.log().front().seq, 8u);
   EXPECT_EQ(model.log().back().seq, 12u);
-  EXPECT_EQ(model.log().back().text, "count=11");
+  EXPECT_EQ(model.log().back().text(), "count=11");
   EXPECT_EQ(model.events_seen(), 12u);
   EXPECT_EQ(model.anomalies().size(), 3u);
   EXPECT_EQ(model.anomaly_count(), 12u);
