@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri   # the visualizer (ImGui + GLFW + OpenGL 3)
+  libjemalloc-dev                                                  # the visualizer's allocator (see viz/CMakeLists.txt)
   libfmt-dev nlohmann-json3-dev libcli11-dev libedit-dev          # formatting, JSON, flags, line editing
   libssl-dev                                                       # libcrypto: SCRAM-SHA-256, md5 passwords
   libgtest-dev libpq-dev                                           # tests (libpq: the driver test)
