@@ -339,6 +339,23 @@ void App::Ingest() {
   }
 }
 
+/* See-through panels of their own colour (the header, the playback bar) are
+ * cleared to it: a scissored clear costs the software renderer next to
+ * nothing, shading their background does not. */
+void App::ClearOwnColourPanels(int fb_h) {
+  ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+  glEnable(GL_SCISSOR_TEST);
+  for (const ui::BackdropRect& r : ui::BackdropRects()) {
+    auto x = static_cast<GLint>(r.min.x * scale.x);
+    auto y = static_cast<GLint>(static_cast<float>(fb_h) - r.max.y * scale.y);
+    glScissor(x, y, static_cast<GLsizei>((r.max.x - r.min.x) * scale.x),
+              static_cast<GLsizei>((r.max.y - r.min.y) * scale.y));
+    glClearColor(r.colour.x, r.colour.y, r.colour.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+  }
+  glDisable(GL_SCISSOR_TEST);
+}
+
 int64_t App::TimedIngest() {
   auto start = std::chrono::steady_clock::now();
   Ingest();
@@ -351,6 +368,7 @@ void App::ApplyLine(SourceLine& line) {
 }
 
 void App::DrawFrame() {
+  ui::ClearBackdropRects();  // the see-through panels list themselves again
   ImGuiIO& io = ImGui::GetIO();
   float w = io.DisplaySize.x;
   float h = io.DisplaySize.y;
@@ -535,6 +553,7 @@ int App::Run() {
     ui::BackdropColor(backdrop);  // what see-through panels show
     glClearColor(backdrop[0], backdrop[1], backdrop[2], backdrop[3]);
     glClear(GL_COLOR_BUFFER_BIT);
+    ClearOwnColourPanels(fb_h);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames;
 

@@ -110,7 +110,8 @@ class App {
   void WriteFrameStats();
   /* Moves at most a frame's budget of lines from the source into the model. */
   void Ingest();
-  int64_t TimedIngest();  // Ingest(), returning the microseconds it took
+  int64_t TimedIngest();
+  void ClearOwnColourPanels(int fb_h);  // Ingest(), returning the microseconds it took
   /* One line into the model and, parsed once, into the timeline's spans. */
   void ApplyLine(SourceLine& line);
   /* Lays the windows out and draws every panel. */

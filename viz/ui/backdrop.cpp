@@ -36,6 +36,11 @@ bool OverlapsAnother(const char* name) {
   return false;
 }
 
+std::vector<BackdropRect>& Rects() {
+  static std::vector<BackdropRect> rects;
+  return rects;
+}
+
 }  // namespace
 
 void BackdropColor(float rgba[4]) {
@@ -46,15 +51,30 @@ void BackdropColor(float rgba[4]) {
   rgba[3] = 1.0f;
 }
 
-SeeThroughPanel::SeeThroughPanel(const char* window_name) {
-  if (OverlapsAnother(window_name)) return;
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
-  pushed_ = true;
+const std::vector<BackdropRect>& BackdropRects() { return Rects(); }
+
+void ClearBackdropRects() { Rects().clear(); }
+
+SeeThroughPanel::SeeThroughPanel(const char* window_name)
+    : SeeThroughPanel(window_name, ImGui::GetStyle().Colors[ImGuiCol_WindowBg]) {}
+
+SeeThroughPanel::SeeThroughPanel(const char* window_name, const ImVec4& background)
+    : name_(window_name), background_(background) {
+  const ImVec4& backdrop = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  own_colour_ = background.x != backdrop.x || background.y != backdrop.y || background.z != backdrop.z;
+  see_through_ = !OverlapsAnother(window_name);
+  ImVec4 none(0, 0, 0, 0);
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, see_through_ ? none : background);
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, see_through_ ? none : ImGui::GetStyle().Colors[ImGuiCol_ChildBg]);
 }
 
 SeeThroughPanel::~SeeThroughPanel() {
-  if (pushed_) ImGui::PopStyleColor(2);
+  ImGui::PopStyleColor(2);
+  if (!see_through_ || !own_colour_) return;
+  // The window has been drawn: its rectangle is this frame's.
+  if (ImGuiWindow* w = ImGui::FindWindowByName(name_)) {
+    Rects().push_back({w->Pos, ImVec2(w->Pos.x + w->Size.x, w->Pos.y + w->Size.y), background_});
+  }
 }
 
 }  // namespace minipg::viz::ui

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "viz/ui/backdrop.h"
+
 namespace minipg::viz::ui {
 namespace {
 
@@ -52,7 +54,8 @@ void PlaybackBar::Draw(Playback& pb) {
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
                            ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings;
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.95f, 0.96f, 0.98f, 1.0f));
+  // Its own colour, cleared to rather than filled (see backdrop.h).
+  SeeThroughPanel see_through("##playback", ImVec4(0.95f, 0.96f, 0.98f, 1.0f));
   if (ImGui::Begin("##playback", nullptr, flags)) {
     HandleKeys(pb);
     bool usable = pb.error().empty();
@@ -135,7 +138,6 @@ void PlaybackBar::Draw(Playback& pb) {
     SavePopup(pb);
   }
   ImGui::End();
-  ImGui::PopStyleColor();
 }
 
 void PlaybackBar::HandleKeys(Playback& pb) {

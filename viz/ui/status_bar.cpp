@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "viz/ui/backdrop.h"
+
 namespace minipg::viz::ui {
 namespace {
 
@@ -42,7 +44,8 @@ HeaderClicks StatusBar::Draw(const Model& model, const SourceStatus& source) {
                            ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings;
   HeaderClicks clicks;
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.90f, 0.93f, 0.97f, 1.0f));
+  // Its own colour, cleared to rather than filled (see backdrop.h).
+  SeeThroughPanel see_through("##header", ImVec4(0.90f, 0.93f, 0.97f, 1.0f));
   if (ImGui::Begin("##header", nullptr, flags)) {
     // Line 1: the title, the legend (if it fits), "reset layout" at the right.
     ImGui::PushFont(fonts_.title);
@@ -100,7 +103,6 @@ HeaderClicks StatusBar::Draw(const Model& model, const SourceStatus& source) {
     if (!legend_inline) DrawLegend();
   }
   ImGui::End();
-  ImGui::PopStyleColor();
   return clicks;
 }
 
