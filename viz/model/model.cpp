@@ -23,7 +23,6 @@
 namespace minipg::viz {
 namespace {
 
-constexpr size_t kMaxLogTextBytes = 400;
 constexpr size_t kMaxConnectionsKept = 1024;
 
 /* Which role an event type implies for an emitter we have never seen. */
@@ -72,33 +71,6 @@ ProcessRole RoleFromName(std::string_view name) {
   if (name == "collector") return ProcessRole::kCollector;
   if (name == "checkpointer") return ProcessRole::kCheckpointer;
   return ProcessRole::kOther;
-}
-
-/* Formats the event's own fields (not type/ts/pid) as "key=value ...". */
-std::string FormatFields(const Event& ev) {
-  std::string out;
-  for (const auto& [key, value] : ev.fields.items()) {
-    if (key == "type" || key == "ts" || key == "pid") continue;
-    if (!out.empty()) out += ' ';
-    out += key;
-    out += '=';
-    if (value.is_string()) {
-      std::string s = value.get<std::string>();
-      std::replace(s.begin(), s.end(), '\n', ' ');
-      bool quote = s.empty() || s.find(' ') != std::string::npos;
-      if (quote) out += '"';
-      out += s;
-      if (quote) out += '"';
-    } else {
-      out += value.dump();
-    }
-    if (out.size() > kMaxLogTextBytes) {
-      out.resize(kMaxLogTextBytes);
-      out += "...";
-      break;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -205,14 +177,14 @@ void Model::AddLog(const Event& ev) {
   e.type_slot = ev.TypeSlot();
   e.type_name = ev.type_name;
   if (current_text_.empty()) {  // applied without its line (tests): formatted now
-    e.text_ = FormatFields(ev);
+    e.text_ = FormatLogFields(ev);
     e.formatted_ = true;
   } else {
     e.line = current_text_;
   }
-  log_.push_back(std::move(e));
+  log_.PushBack(std::move(e));
   while (log_.size() > options_.log_capacity) {
-    log_.pop_front();
+    log_.PopFront();
     ++log_discarded_;
   }
 }
@@ -309,15 +281,6 @@ void Model::ApplyParsedLine(std::string_view line, const ParseResult& r) {
   current_text_ = line;
   Apply(*r.event);
   current_text_ = {};
-}
-
-const std::string& LogEntry::text() const {
-  if (!formatted_) {
-    ParseResult r = ParseEvent(line);
-    if (r.event) text_ = FormatFields(*r.event);
-    formatted_ = true;
-  }
-  return text_;
 }
 
 void Model::Apply(const Event& ev) {

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "viz/model/event.h"
+#include "viz/model/event_log.h"
 #include "viz/model/query_trace.h"
 
 namespace minipg::viz {
@@ -169,26 +170,6 @@ struct Anomaly {
   std::string message;
 };
 
-/*
- * One entry of the event log. Its text is made from the event's line the
- * first time it is read: at 50,000 events a second only the rows on screen
- * (or those a filter looks at) are ever formatted.
- */
-struct LogEntry {
-  uint64_t seq = 0;      // 1-based count of events (not lines) applied
-  int64_t ts = 0;
-  int64_t pid = 0;
-  size_t type_slot = kUnknownTypeSlot;
-  std::string type_name;
-
-  /* "child=4242 role=backend conn=7 client=..." (the fields but type/ts/pid). */
-  const std::string& text() const;
-
-  std::string line;            // the event's JSON line, until text() has been made
-  mutable std::string text_;   // made by text()
-  mutable bool formatted_ = false;
-};
-
 struct ModelOptions {
   size_t log_capacity = 10000;       // log entries kept
   size_t max_exited_processes = 64;  // exited processes kept for drawing
@@ -223,7 +204,7 @@ class Model {
   const ServerInfo& server() const { return server_; }
   const Narration& narration() const { return narration_; }
 
-  const std::deque<LogEntry>& log() const { return log_; }
+  const EventLog& log() const { return log_; }
   /* Entries that fell out of the bounded log. */
   uint64_t log_discarded() const { return log_discarded_; }
 
@@ -303,7 +284,7 @@ class Model {
   ServerInfo server_;
   Narration narration_;
 
-  std::deque<LogEntry> log_;
+  EventLog log_;
   uint64_t log_discarded_ = 0;
   std::deque<Anomaly> anomalies_;
   uint64_t anomaly_count_ = 0;
