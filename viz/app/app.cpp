@@ -523,15 +523,16 @@ int App::Run() {
       failure_reported_ = true;
     }
 
-    int win_w = 0, win_h = 0;
-    glfwGetWindowSize(window_, &win_w, &win_h);
-    if (frames > 0 && (win_w != last_w || win_h != last_h)) reset_layout_ = true;
-    last_w = win_w;
-    last_h = win_h;
-
     ImGui_ImplOpenGL3_NewFrame();
     if (frames == 0) SharpFontTexture();
     ImGui_ImplGlfw_NewFrame();
+    // The window's size as the backend just read it (each GLFW size query
+    // is a round trip to the X server).
+    const ImGuiIO& io = ImGui::GetIO();
+    auto win_w = static_cast<int>(io.DisplaySize.x), win_h = static_cast<int>(io.DisplaySize.y);
+    if (frames > 0 && (win_w != last_w || win_h != last_h)) reset_layout_ = true;
+    last_w = win_w;
+    last_h = win_h;
     ImGui::NewFrame();
     DrawFrame();
     ImGui::Render();
@@ -546,8 +547,8 @@ int App::Run() {
       last_present_ = now_done;
     }
 
-    int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    int fb_w = static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x);
+    int fb_h = static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y);
     glViewport(0, 0, fb_w, fb_h);
     float backdrop[4];
     ui::BackdropColor(backdrop);  // what see-through panels show
