@@ -38,6 +38,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -176,6 +177,15 @@ bool App::InitWindow() {
   }
   LoadFonts();
   ui::ApplyStyle();
+  // Mesa's software renderers pay per triangle: filled shapes go without the
+  // anti-aliasing fringe (half their triangles), which at a 4 px corner
+  // radius is hard to see. Text and lines keep theirs.
+  if (const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER))) {
+    std::string_view name(renderer);
+    if (name.find("llvmpipe") != std::string_view::npos || name.find("softpipe") != std::string_view::npos) {
+      ImGui::GetStyle().AntiAliasedFill = false;
+    }
+  }
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init(glsl);
   imgui_ready_ = true;
