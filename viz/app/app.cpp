@@ -119,6 +119,10 @@ App::App(AppOptions options)
   server_control_.set_restart(options_.restart_server, options_.can_restart_server);
   scenarios_window_.SetEntries(options_.scenarios);
   view_state_.selected_pid = options_.select_pid;
+  // A confirmation asked for opens once its button is drawn: with --seek,
+  // after the seek (the button may come and go while the file is read).
+  if (!options_.ask.empty() && options_.seek_line == 0) process_actions_.Ask(options_.ask);
+  if (options_.show_scenarios) scenarios_window_.Toggle();
 }
 
 App::~App() {
@@ -291,6 +295,7 @@ void App::ApplyStartSeek() {
   if (playback_->size() < options_.seek_line && !ended) return;
   playback_->SeekLine(options_.seek_line);
   options_.seek_line = 0;  // once
+  if (!options_.ask.empty()) process_actions_.Ask(options_.ask);
 }
 
 bool App::Quiet() {
@@ -586,6 +591,12 @@ int App::Run() {
         }
         std::printf("minipg-viz: wrote screenshot to %s (%zu live processes)\n", options_.screenshot.c_str(),
                     playback_->shown().LiveProcessCount());
+        if (scenarios_window_.open()) {
+          std::printf("minipg-viz: showing the Scenarios window (%zu lessons)\n", scenarios_window_.size());
+        }
+        if (!process_actions_.question().empty()) {
+          std::printf("minipg-viz: asking \"%s\"\n", process_actions_.question().c_str());
+        }
         std::fputs(consoles_.Transcript().c_str(), stdout);
         std::fflush(stdout);
         WriteFrameStats();

@@ -59,6 +59,8 @@ struct AppOptions {
   int width = 1280;
   int height = 800;
   int64_t select_pid = 0;  // a process to select at start (0: none), as a click would
+  std::string ask;         // with select_pid: open this action's confirmation (ProcessActions::Ask)
+  bool show_scenarios = false;  // open the Scenarios window at start, as the header's button would
   size_t seek_line = 0;    // replay: show the moment after this many lines, paused (0: none)
   size_t log_capacity = 10000;
   /* Finished Timeline spans held before the oldest are forgotten (the saved

@@ -60,9 +60,16 @@ int main(int argc, char** argv) {
   cli.add_option("--height", options.height, "window height")
       ->check(CLI::Range(240, 8192))
       ->capture_default_str();
-  cli.add_option("--select", options.select_pid,
-                 "select this process at start, as a click on it would (the Query view shows it)")
-      ->check(CLI::NonNegativeNumber);
+  auto* select = cli.add_option("--select", options.select_pid,
+                                 "select this process at start, as a click on it would (the Query view shows it)")
+                      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--ask", options.ask,
+                 "with --select: open the confirmation of this action on the process, as a click on its "
+                 "button would (nothing is sent)")
+      ->check(CLI::IsMember({"cancel", "terminate", "kill", "smart", "fast", "immediate", "restart"}))
+      ->needs(select);
+  cli.add_flag("--scenarios", options.show_scenarios,
+               "open the Scenarios window (the lessons, to run one) at start, as the header's button would");
   cli.add_option("--seek", options.seek_line,
                  "start paused at this line of the trace, as the playback slider would")
       ->check(CLI::PositiveNumber);

@@ -20,9 +20,12 @@ float NarrationPanel::Height(const Model& model, float) const {
 
 void NarrationPanel::Draw(const Model& model) {
   const Narration& n = model.narration();
+  // A lesson's first caption appearing takes no focus: it would take the
+  // keyboard from a console and close an open confirmation.
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
                            ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
-                           ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings;
+                           ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings |
+                           ImGuiWindowFlags_NoFocusOnAppearing;
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(1.0f, 0.97f, 0.86f, 1.0f));
   if (ImGui::Begin("##narration", nullptr, flags)) {
     ImGui::PushFont(fonts_.title);

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -38,13 +39,21 @@ void ProcessActions::Button(const Model& model, int64_t pid, const char* label, 
     ImGui::SetTooltip(signal != 0 ? "%s (%s to process %lld)" : "%s", explain, SignalName(signal),
                       static_cast<long long>(pid));
   }
-  if (!ImGui::BeginPopup(popup.c_str())) return;
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-  if (signal != 0) {
-    ImGui::Text("%s: send %s to process %lld?", label, SignalName(signal), static_cast<long long>(pid));
-  } else {
-    ImGui::Text("%s?", label);
+  std::string_view name(label);
+  // Not in the first frames: each panel takes the focus as it first
+  // appears, and a change of focus closes an open popup.
+  constexpr int kPanelsAppeared = 3;
+  if (!asked_.empty() && ImGui::GetFrameCount() > kPanelsAppeared &&
+      name.substr(0, name.find(' ')) == asked_) {
+    asked_.clear();
+    ImGui::OpenPopup(popup.c_str());
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 2.0f));
   }
+  if (!ImGui::BeginPopup(popup.c_str())) return;
+  question_ = signal != 0 ? fmt::format("{}: send {} to process {}?", label, SignalName(signal), pid)
+                          : fmt::format("{}?", label);
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+  ImGui::TextUnformatted(question_.c_str());
   ImGui::Spacing();
   ImGui::TextUnformatted(explain);
   ImGui::PopTextWrapPos();
@@ -69,6 +78,7 @@ void ProcessActions::Button(const Model& model, int64_t pid, const char* label, 
 }
 
 void ProcessActions::Draw(const Model& model) {
+  question_.clear();
   if (restarting_.valid() &&
       restarting_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     std::string err = restarting_.get();

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <future>
 #include <string>
+#include <utility>
 
 #include "viz/client/server_control.h"
 #include "viz/model/model.h"
@@ -30,6 +31,14 @@ class ProcessActions {
   /* One line of buttons for view.selected_pid (or a hint); inside a window. */
   void Draw(const Model& model);
 
+  /* Opens the confirmation of the selected process's action whose button
+   * begins with `word` ("cancel", "terminate", "kill", "smart", "fast",
+   * "immediate", "restart") once its button is drawn, as a click would. */
+  void Ask(std::string word) { asked_ = std::move(word); }
+
+  /* The question of the confirmation shown this frame ("" if none). */
+  const std::string& question() const { return question_; }
+
  private:
   /* A button that asks first and then signals `pid` (signal 0: restart). */
   void Button(const Model& model, int64_t pid, const char* label, const char* explain, int signal);
@@ -40,6 +49,8 @@ class ProcessActions {
   std::string result_;  // the last outcome, shown on the line
   bool result_failed_ = false;
   std::future<std::string> restarting_;
+  std::string asked_;     // see Ask()
+  std::string question_;  // see question()
 };
 
 }  // namespace minipg::viz::ui

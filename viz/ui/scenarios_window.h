@@ -28,6 +28,7 @@ class ScenariosWindow {
   void SetEntries(std::vector<ScenarioEntry> entries) { entries_ = std::move(entries); }
   void Toggle() { open_ = !open_; }
   bool open() const { return open_; }
+  size_t size() const { return entries_.size(); }  // lessons listed
   /* The playing lesson's title, shown against it ("" for none). */
   void SetRunning(std::string title) { running_ = std::move(title); }
   /* A problem starting the last one ("" for none). */

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -171,6 +172,40 @@ double CursorX(const fs::path& png) {
   return n < 50 ? -1 : sum / static_cast<double>(n);
 }
 
+/* The share of pixels in [x0,x1)x[y0,y1) that differ between two pictures of one size. */
+double ChangedShare(const fs::path& a, const fs::path& b, int x0, int y0, int x1, int y1) {
+  int wa = 0, ha = 0, wb = 0, hb = 0, channels = 0;
+  unsigned char* pa = stbi_load(a.c_str(), &wa, &ha, &channels, 4);
+  unsigned char* pb = stbi_load(b.c_str(), &wb, &hb, &channels, 4);
+  double share = -1.0;
+  if (pa != nullptr && pb != nullptr && wa == wb && ha == hb && x1 <= wa && y1 <= ha) {
+    size_t changed = 0;
+    for (int y = y0; y < y1; ++y) {
+      for (int x = x0; x < x1; ++x) {
+        size_t i = 4 * (static_cast<size_t>(y) * static_cast<size_t>(wa) + static_cast<size_t>(x));
+        if (std::memcmp(pa + i, pb + i, 3) != 0) ++changed;
+      }
+    }
+    share = static_cast<double>(changed) / static_cast<double>((x1 - x0) * (y1 - y0));
+  }
+  if (pa != nullptr) stbi_image_free(pa);
+  if (pb != nullptr) stbi_image_free(pb);
+  return share;
+}
+
+/* Runs minipg-viz on export_session.jsonl at 1280x800 with `extra` flags. */
+fs::path ShootSession(const fs::path& dir, const std::string& name, const std::string& extra,
+                      std::string* output) {
+  fs::path png = dir / name;
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl";
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                          ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
+                          " --after-ms 300 --width 1280 --height 800" + extra,
+                      output);
+  EXPECT_EQ(rc, 0) << *output;
+  return png;
+}
+
 // Scenario: a trace opened at a given line (--seek, as the playback slider
 // would) shows that moment, paused: Bob's backend, the checkpointer and the
 // collector still alive in crash recovery, where the whole trace ends with
@@ -180,20 +215,9 @@ TEST(ScreenshotTest, PausedMidReplayShowsThatMoment) {
   ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
   fs::path dir = fs::temp_directory_path() / ("minipg-viz-seek-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl";
-  auto shoot = [&](const std::string& name, const std::string& extra, std::string* output) {
-    fs::path png = dir / name;
-    int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
-                            " --open " + ShellQuote(trace) + " --screenshot " +
-                            ShellQuote(png.string()) + " --after-ms 300 --width 1280 --height 800" +
-                            extra,
-                        output);
-    EXPECT_EQ(rc, 0) << *output;
-    return png;
-  };
   std::string at_64, at_end;
-  fs::path mid = shoot("mid.png", " --seek 64", &at_64);
-  fs::path end = shoot("end.png", "", &at_end);
+  fs::path mid = ShootSession(dir, "mid.png", " --seek 64", &at_64);
+  fs::path end = ShootSession(dir, "end.png", "", &at_end);
   ASSERT_TRUE(fs::exists(mid)) << at_64;
   ASSERT_TRUE(fs::exists(end)) << at_end;
   ExpectRealPicture(mid);
@@ -397,6 +421,69 @@ TEST(ScreenshotTest, QueryViewOfSelectedBackend) {
   shoot(fallback, "");
   ExpectRealPicture(fallback);
   EXPECT_GT(CountColour(fallback, kStageFailed, x0, y0, x1, y1), 1000) << "bob's analyze failed";
+  fs::remove_all(dir);
+}
+
+// Scenario: the Scenarios window (the header's "scenarios" button, or
+// --scenarios) lists every lesson in scenarios/ over the panels.
+TEST(ScreenshotTest, ScenariosWindowListsTheLessons) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-scenarios-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  size_t lessons = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(MINIPG_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() == ".scn") ++lessons;
+  }
+  ASSERT_GT(lessons, 5u);
+  std::string with_out, without_out;
+  fs::path with = ShootSession(dir, "with.png", " --scenarios", &with_out);
+  fs::path without = ShootSession(dir, "without.png", "", &without_out);
+  EXPECT_NE(with_out.find("showing the Scenarios window (" + std::to_string(lessons) + " lessons)"),
+            std::string::npos)
+      << with_out;
+  EXPECT_EQ(without_out.find("Scenarios window"), std::string::npos) << without_out;
+  ExpectRealPicture(with);
+  // The window (720x560 at 120,110) covers what was there.
+  EXPECT_GT(ChangedShare(with, without, 140, 130, 820, 650), 0.3);
+  fs::remove_all(dir);
+}
+
+// Scenario: an action on a process asks first. --ask opens the
+// confirmation as a click on the button would: on Bob's backend (201,
+// alive at line 64) "terminate" asks to send SIGTERM, "kill" SIGKILL; on
+// the postmaster "fast" asks to send SIGINT. The question is drawn below
+// the buttons (the graph there is covered); nothing is sent.
+TEST(ScreenshotTest, ActionsAskBeforeTheyAct) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+  fs::path dir = fs::temp_directory_path() / ("minipg-viz-ask-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string plain_out, terminate_out, kill_out, fast_out;
+  fs::path plain = ShootSession(dir, "plain.png", " --seek 64 --select 201", &plain_out);
+  fs::path terminate = ShootSession(dir, "terminate.png", " --seek 64 --select 201 --ask terminate", &terminate_out);
+  ShootSession(dir, "kill.png", " --seek 64 --select 201 --ask kill", &kill_out);
+  ShootSession(dir, "fast.png", " --seek 64 --select 100 --ask fast", &fast_out);
+  EXPECT_EQ(plain_out.find("asking"), std::string::npos) << plain_out;
+  EXPECT_NE(terminate_out.find(R"(asking "terminate: send SIGTERM to process 201?")"), std::string::npos)
+      << terminate_out;
+  EXPECT_NE(kill_out.find(R"(asking "kill (crash): send SIGKILL to process 201?")"), std::string::npos)
+      << kill_out;
+  EXPECT_NE(fast_out.find(R"(asking "fast shutdown: send SIGINT to process 100?")"), std::string::npos)
+      << fast_out;
+  // Still the same moment: nothing was sent, the picture only gained the question.
+  EXPECT_NE(terminate_out.find("(4 live processes)"), std::string::npos) << terminate_out;
+  ExpectRealPicture(terminate);
+  // The Processes panel is the left 58 % under the header, playback bar and
+  // caption; the question box hangs below the action buttons there.
+  EXPECT_GT(ChangedShare(terminate, plain, 380, 330, 740, 450), 0.3);
+  EXPECT_LT(ChangedShare(terminate, plain, 0, 560, 740, 800), 0.01) << "the Timeline changed";
+
+  // --ask needs --select: a clear usage error.
+  std::string usage_out;
+  int rc = RunCommand(ShellQuote(VizBinary()) + " --ask terminate --open /dev/null", &usage_out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(usage_out.find("--select"), std::string::npos) << usage_out;
   fs::remove_all(dir);
 }
 
