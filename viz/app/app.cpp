@@ -123,6 +123,7 @@ App::App(AppOptions options)
   // after the seek (the button may come and go while the file is read).
   if (!options_.ask.empty() && options_.seek_line == 0) process_actions_.Ask(options_.ask);
   if (options_.show_scenarios) scenarios_window_.Toggle();
+  if (!options_.processes_view.empty()) processes_panel_.SetView(options_.processes_view);
 }
 
 App::~App() {

@@ -61,6 +61,7 @@ struct AppOptions {
   int64_t select_pid = 0;  // a process to select at start (0: none), as a click would
   std::string ask;         // with select_pid: open this action's confirmation (ProcessActions::Ask)
   bool show_scenarios = false;  // open the Scenarios window at start, as the header's button would
+  std::string processes_view;   // the Processes panel's view at start: graph, tree or clients ("": graph)
   size_t seek_line = 0;    // replay: show the moment after this many lines, paused (0: none)
   size_t log_capacity = 10000;
   /* Finished Timeline spans held before the oldest are forgotten (the saved

@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
                  "button would (nothing is sent)")
       ->check(CLI::IsMember({"cancel", "terminate", "kill", "smart", "fast", "immediate", "restart"}))
       ->needs(select);
+  cli.add_option("--processes-view", options.processes_view,
+                 "the Processes panel's view at start, as its radio buttons would choose")
+      ->check(CLI::IsMember({"graph", "tree", "clients"}));
   cli.add_flag("--scenarios", options.show_scenarios,
                "open the Scenarios window (the lessons, to run one) at start, as the header's button would");
   cli.add_option("--seek", options.seek_line,

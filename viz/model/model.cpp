@@ -353,14 +353,14 @@ void Model::Apply(const Event& ev) {
     case EventType::kBind:
     case EventType::kPortalSuspended: OnExtendedStep(ev); break;
     case EventType::kClose: Emitter(ev); break;  // not a step of any one query: in the log only
-    // Client side (minipg-sim): the narration; the rest in the log only (the
-    // runner is not a server process).
+    // Client side (minipg-sim): the narration and which backend serves which
+    // client; the rest in the log only (the runner is not a server process).
     case EventType::kScenarioStart:
     case EventType::kScenarioEnd:
     case EventType::kCaption:
     case EventType::kExpect: OnNarration(ev); break;
+    case EventType::kClientConnected: OnClientConnected(ev); break;
     case EventType::kClientConnect:
-    case EventType::kClientConnected:
     case EventType::kClientQuery:
     case EventType::kClientResult:
     case EventType::kClientError:
@@ -371,6 +371,12 @@ void Model::Apply(const Event& ev) {
 }
 
 /* ---------- one function per event type ---------- */
+
+void Model::OnClientConnected(const Event& ev) {
+  auto backend = ev.Int("backend_pid");
+  Process* p = backend ? FindMutable(*backend) : nullptr;
+  if (p != nullptr && !p->exited) p->client_name = ev.StrOr("client");
+}
 
 void Model::OnNarration(const Event& ev) {
   switch (*ev.type) {

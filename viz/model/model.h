@@ -77,6 +77,7 @@ struct Process {
   std::string user;
   std::string database;
   std::string application_name;
+  std::string client_name;    // the minipg-sim client it serves ("alice"), else ""
   std::string current_query;  // while a query runs, else empty
   std::string last_query;     // the most recent query's text
   std::string stage;          // current query stage: parse/analyze/plan/execute
@@ -250,6 +251,7 @@ class Model {
 
   void OnHello(const Event& ev);
   void OnNarration(const Event& ev);
+  void OnClientConnected(const Event& ev);
   void OnProcessSnapshot(const Event& ev);
   void OnPostmasterStart(const Event& ev);
   void OnListen(const Event& ev);

@@ -146,12 +146,19 @@ void ProcessesPanel::Draw(const Model& model) {
   if (ImGui::RadioButton("graph", view_ == View::kGraph)) view_ = View::kGraph;
   ImGui::SameLine();
   if (ImGui::RadioButton("tree", view_ == View::kTree)) view_ = View::kTree;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("clients", view_ == View::kClients)) view_ = View::kClients;
   ImGui::SameLine(0.0f, 20.0f);
   ImGui::Checkbox("show exited", &show_exited_);
   ImGui::SameLine();
   ImGui::TextDisabled("%zu live, %zu shown; hover a process for details",
                       model.LiveProcessCount(), model.processes().size());
   if (actions_ != nullptr) actions_->Draw(model);
+  if (view_ == View::kClients) {
+    clients_view_.Draw(model, show_exited_);
+    ImGui::End();
+    return;
+  }
   BuildChildren(model);
   if (view_ == View::kGraph) {
     DrawGraph(model);
@@ -159,6 +166,19 @@ void ProcessesPanel::Draw(const Model& model) {
     DrawTree(model);
   }
   ImGui::End();
+}
+
+bool ProcessesPanel::SetView(const std::string& name) {
+  if (name == "graph") {
+    view_ = View::kGraph;
+  } else if (name == "tree") {
+    view_ = View::kTree;
+  } else if (name == "clients") {
+    view_ = View::kClients;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 void ProcessesPanel::BuildChildren(const Model& model) {

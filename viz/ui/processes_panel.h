@@ -20,6 +20,7 @@
 #include <imgui.h>
 
 #include "viz/model/model.h"
+#include "viz/ui/clients_view.h"
 #include "viz/ui/process_actions.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
@@ -28,7 +29,8 @@ namespace minipg::viz::ui {
 
 class ProcessesPanel {
  public:
-  ProcessesPanel(const Fonts& fonts, ViewState& view) : fonts_(fonts), view_state_(view) {}
+  ProcessesPanel(const Fonts& fonts, ViewState& view)
+      : fonts_(fonts), view_state_(view), clients_view_(fonts, view) {}
 
   /* Text shown while the model has no process yet (how to connect). */
   void SetEmptyHint(std::string hint) { empty_hint_ = std::move(hint); }
@@ -36,6 +38,8 @@ class ProcessesPanel {
   void SetActions(ProcessActions* actions) { actions_ = actions; }
   /* Whether a new backend slides down from the postmaster (off for screenshots). */
   void SetAnimations(bool on) { animations_ = on; }
+  /* Shows "graph", "tree" or "clients" (as its radio button would); false if unknown. */
+  bool SetView(const std::string& name);
 
   void Draw(const Model& model);
 
@@ -79,14 +83,16 @@ class ProcessesPanel {
   void BuildChildren(const Model& model);
 
   enum class View {
-    kGraph,  // boxes and lines
-    kTree,   // an indented list
+    kGraph,    // boxes and lines
+    kTree,     // an indented list
+    kClients,  // each client beside its backend (clients_view.h)
   };
 
   const Fonts& fonts_;
   ViewState& view_state_;
   std::string empty_hint_;
   ProcessActions* actions_ = nullptr;
+  ClientsView clients_view_;
   bool animations_ = true;
   View view_ = View::kGraph;
   bool show_exited_ = true;

@@ -64,16 +64,32 @@ int RunCommand(const std::string& cmd, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/*
+ * Each test gets the binary checked and a fresh temporary directory, removed
+ * afterwards however the test ends. Tests that render skip, saying why,
+ * only when xvfb-run is not installed.
+ */
+class ScreenshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("minipg-viz-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
 // Scenario: replaying a trace with three live backends and a crashed one
 // produces a real picture of the requested size.
-TEST(ScreenshotTest, ReplayedTraceRendersToPng) {
-  if (!HaveXvfbRun()) {
-    GTEST_SKIP() << "xvfb-run is not installed: cannot render without a display "
-                    "(apt-get install xvfb)";
-  }
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+TEST_F(ScreenshotTest, ReplayedTraceRendersToPng) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  const fs::path& dir = dir_;
   fs::path png = dir / "out.png";
   std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/three_backends.jsonl";
 
@@ -99,7 +115,6 @@ TEST(ScreenshotTest, ReplayedTraceRendersToPng) {
   stbi_image_free(pixels);
   // Text, boxes in several state colours, lines: far more than a blank frame.
   EXPECT_GT(colours.size(), 20u) << "the screenshot looks blank";
-  fs::remove_all(dir);
 }
 
 /* Whether a rendered PNG shows something: text, boxes, colours. */
@@ -121,11 +136,9 @@ void ExpectRealPicture(const fs::path& png) {
 // real, and the Timeline drew its lanes and arrows (the pale background of
 // a process's life and the dark teal of a fork arrow appear in no other
 // panel).
-TEST(ScreenshotTest, TimelineOfExportSession) {
+TEST_F(ScreenshotTest, TimelineOfExportSession) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-timeline-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   fs::path png = dir / "timeline.png";
   std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl";
   std::string output;
@@ -148,7 +161,6 @@ TEST(ScreenshotTest, TimelineOfExportSession) {
   stbi_image_free(pixels);
   EXPECT_GT(life, 2000u) << "no process lives drawn in the Timeline";
   EXPECT_GT(fork_arrow, 100u) << "no fork arrows drawn in the Timeline";
-  fs::remove_all(dir);
 }
 
 /* The mean x of the playback cursor's orange in the Timeline (the lower
@@ -210,11 +222,9 @@ fs::path ShootSession(const fs::path& dir, const std::string& name, const std::s
 // would) shows that moment, paused: Bob's backend, the checkpointer and the
 // collector still alive in crash recovery, where the whole trace ends with
 // everything stopped; the Timeline's playback cursor marks the moment.
-TEST(ScreenshotTest, PausedMidReplayShowsThatMoment) {
+TEST_F(ScreenshotTest, PausedMidReplayShowsThatMoment) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-seek-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   std::string at_64, at_end;
   fs::path mid = ShootSession(dir, "mid.png", " --seek 64", &at_64);
   fs::path end = ShootSession(dir, "end.png", "", &at_end);
@@ -230,17 +240,14 @@ TEST(ScreenshotTest, PausedMidReplayShowsThatMoment) {
   ASSERT_GT(mid_x, 0) << "no playback cursor in the Timeline";
   EXPECT_LT(mid_x, 1280 * 0.58 * 0.85) << "the cursor is not where the trace was cut";
   EXPECT_LT(CursorX(end), 0) << "a cursor in live mode";
-  fs::remove_all(dir);
 }
 
 // Scenario: the same session cut off before the crash, so that Bob's
 // backend is still alive: the stages of its finished CHECKPOINT show inside
 // its still-open life (the deep blue of "execute" is the Timeline's alone).
-TEST(ScreenshotTest, TimelineShowsFinishedQueriesOfALiveProcess) {
+TEST_F(ScreenshotTest, TimelineShowsFinishedQueriesOfALiveProcess) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-timeline-live-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   fs::path trace = dir / "cut.jsonl";
   {
     std::ifstream in(std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl");
@@ -265,16 +272,14 @@ TEST(ScreenshotTest, TimelineShowsFinishedQueriesOfALiveProcess) {
   }
   stbi_image_free(pixels);
   EXPECT_GT(execute, 50u) << "the finished query's stages are hidden";
-  fs::remove_all(dir);
 }
 
 // Scenario: with no arguments (the README's demo) the program starts its own
 // server, plays the guided tour against it, and leaves the server running
 // for the user, saying how to reach it and stop it.
-TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
+TEST_F(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-demo-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   fs::path png = dir / "demo.png";
   std::string output;
   int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --screenshot " +
@@ -302,7 +307,6 @@ TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
   EXPECT_NE(::kill(server, 0), 0) << "the server did not stop on SIGINT";
   ExpectRealPicture(png);
   fs::remove_all(d[1].str());
-  fs::remove_all(dir);
 }
 
 // Scenario: the GUI client. The demo's server without a tour, and --console
@@ -310,10 +314,9 @@ TEST(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
 // for its connection and its query, however slow): the model then holds
 // the console's backend beside the postmaster and its two auxiliary
 // processes, and the console got psql's answer to its query.
-TEST(ScreenshotTest, ConsoleOfTheGuiClient) {
+TEST_F(ScreenshotTest, ConsoleOfTheGuiClient) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-console-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   fs::path png = dir / "console.png";
   std::string output;
   int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
@@ -334,16 +337,14 @@ TEST(ScreenshotTest, ConsoleOfTheGuiClient) {
   ExpectRealPicture(png);
   std::smatch d;
   if (std::regex_search(output, d, std::regex(R"(psql -h (\S+) -p)"))) fs::remove_all(d[1].str());
-  fs::remove_all(dir);
 }
 
 // Scenario: a storyboard of the hello lesson: one picture per caption, each
 // showing what the caption's steps led to (the live processes the model
 // held then), an index of them, and no server left behind.
-TEST(ScreenshotTest, StoryboardOfHello) {
+TEST_F(ScreenshotTest, StoryboardOfHello) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-story-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = dir_ / "storyboard";  // the program makes it
   std::string output;
   int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --tour " +
                           ShellQuote(std::string(MINIPG_SOURCE_DIR) + "/scenarios/hello.scn") + " --storyboard " +
@@ -370,7 +371,6 @@ TEST(ScreenshotTest, StoryboardOfHello) {
   ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(started minipg \(pid (\d+)\))"))) << output;
   EXPECT_NE(::kill(static_cast<pid_t>(std::stol(m[1])), 0), 0) << "a storyboard run leaves no server running";
   EXPECT_EQ(output.find("still running"), std::string::npos) << output;
-  fs::remove_all(dir);
 }
 
 /* How many pixels of exactly this colour lie in [x0,x1) x [y0,y1). */
@@ -394,10 +394,9 @@ int CountColour(const fs::path& png, uint32_t rgb, int x0, int y0, int x1, int y
 // --select the Query view (the lower right) shows alice's query: its five
 // stage boxes filled pale blue, none red. Without a selection it shows the
 // most recently active backend, bob's, whose analyze box is red.
-TEST(ScreenshotTest, QueryViewOfSelectedBackend) {
+TEST_F(ScreenshotTest, QueryViewOfSelectedBackend) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-query-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/query_select.jsonl";
   auto shoot = [&](const fs::path& png, const std::string& extra) {
     std::string output;
@@ -421,16 +420,13 @@ TEST(ScreenshotTest, QueryViewOfSelectedBackend) {
   shoot(fallback, "");
   ExpectRealPicture(fallback);
   EXPECT_GT(CountColour(fallback, kStageFailed, x0, y0, x1, y1), 1000) << "bob's analyze failed";
-  fs::remove_all(dir);
 }
 
 // Scenario: the Scenarios window (the header's "scenarios" button, or
 // --scenarios) lists every lesson in scenarios/ over the panels.
-TEST(ScreenshotTest, ScenariosWindowListsTheLessons) {
+TEST_F(ScreenshotTest, ScenariosWindowListsTheLessons) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-scenarios-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   size_t lessons = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(MINIPG_SOURCE_DIR) / "scenarios")) {
     if (entry.path().extension() == ".scn") ++lessons;
@@ -446,7 +442,6 @@ TEST(ScreenshotTest, ScenariosWindowListsTheLessons) {
   ExpectRealPicture(with);
   // The window (720x560 at 120,110) covers what was there.
   EXPECT_GT(ChangedShare(with, without, 140, 130, 820, 650), 0.3);
-  fs::remove_all(dir);
 }
 
 // Scenario: an action on a process asks first. --ask opens the
@@ -454,11 +449,9 @@ TEST(ScreenshotTest, ScenariosWindowListsTheLessons) {
 // alive at line 64) "terminate" asks to send SIGTERM, "kill" SIGKILL; on
 // the postmaster "fast" asks to send SIGINT. The question is drawn below
 // the buttons (the graph there is covered); nothing is sent.
-TEST(ScreenshotTest, ActionsAskBeforeTheyAct) {
+TEST_F(ScreenshotTest, ActionsAskBeforeTheyAct) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
-  fs::path dir = fs::temp_directory_path() / ("minipg-viz-ask-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path& dir = dir_;
   std::string plain_out, terminate_out, kill_out, fast_out;
   fs::path plain = ShootSession(dir, "plain.png", " --seek 64 --select 201", &plain_out);
   fs::path terminate = ShootSession(dir, "terminate.png", " --seek 64 --select 201 --ask terminate", &terminate_out);
@@ -484,12 +477,41 @@ TEST(ScreenshotTest, ActionsAskBeforeTheyAct) {
   int rc = RunCommand(ShellQuote(VizBinary()) + " --ask terminate --open /dev/null", &usage_out);
   EXPECT_NE(rc, 0);
   EXPECT_NE(usage_out.find("--select"), std::string::npos) << usage_out;
-  fs::remove_all(dir);
+}
+
+// Scenario: the Processes panel's "clients" view (three_backends.jsonl:
+// two psql-like clients over TCP, one over the Unix socket): each client a
+// pale purple box beside its backend, joined by a line in the colour of its
+// transport (blue TCP, teal Unix socket). The graph view has none of them.
+TEST_F(ScreenshotTest, ClientsViewDrawsEachClientBesideItsBackend) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  const fs::path& dir = dir_;
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/three_backends.jsonl";
+  auto shoot = [&](const std::string& view) {
+    fs::path png = dir / (view + ".png");
+    std::string output;
+    int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                            ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
+                            " --after-ms 300 --processes-view " + view,
+                        &output);
+    EXPECT_EQ(rc, 0) << output;
+    return png;
+  };
+  fs::path clients = shoot("clients");
+  fs::path graph = shoot("graph");
+  ExpectRealPicture(clients);
+  constexpr uint32_t kClientFill = 0xEDE7F6, kTcp = 0x2165BF, kUnix = 0x00796B;
+  auto count = [](const fs::path& png, uint32_t rgb) { return CountColour(png, rgb, 0, 0, 1280, 800); };
+  // Three client boxes of some 280x45 pixels each, less their text.
+  EXPECT_GT(count(clients, kClientFill), 3 * 8000);
+  EXPECT_LT(count(graph, kClientFill), 100);  // a stray anti-aliased pixel or so
+  EXPECT_GT(count(clients, kTcp), 2 * 200) << "no TCP connection lines";
+  EXPECT_GT(count(clients, kUnix), 200) << "no Unix socket connection line";
+  EXPECT_LT(count(graph, kTcp), 100);
 }
 
 // Scenario: without any display the program says so clearly and exits 1.
-TEST(ScreenshotTest, NoDisplayIsAClearError) {
-  ASSERT_TRUE(fs::exists(VizBinary())) << VizBinary() << " does not exist";
+TEST_F(ScreenshotTest, NoDisplayIsAClearError) {
   std::string output;
   int rc = RunCommand("env -u DISPLAY -u WAYLAND_DISPLAY " + ShellQuote(VizBinary()) +
                    " --screenshot /tmp/never.png",

@@ -452,6 +452,27 @@ TEST(ModelTest, MissingField) {
 
 // Scenario: the log keeps only the newest N entries and counts the rest;
 // anomalies too are bounded but all counted.
+// Scenario: minipg-sim's clients say which backend serves them
+// (client_connected): the Clients view names alice's and bob's backends
+// after them; the cancel connection (no client_connected) has no name; a
+// client_connected for a pid never forked, or one long gone, names nothing.
+TEST(ModelTest, SimulatedClientsNameTheirBackends) {
+  Model model;
+  LoadTrace(model, "export_session.jsonl");
+  ASSERT_NE(model.FindProcess(200), nullptr);
+  EXPECT_EQ(model.FindProcess(200)->client_name, "alice");
+  EXPECT_EQ(model.FindProcess(201)->client_name, "bob");
+  EXPECT_EQ(model.FindProcess(202)->client_name, "");
+  EXPECT_EQ(model.FindProcess(202)->transport, "unix");
+
+  size_t anomalies = model.anomaly_count();
+  model.ApplyLine(Line("client_connected", 9000, 50, R"("client":"carol","backend_pid":4242)"));
+  model.ApplyLine(Line("client_connected", 9001, 50, R"("client":"carol","backend_pid":202)"));
+  EXPECT_EQ(model.FindProcess(4242), nullptr);
+  EXPECT_EQ(model.FindProcess(202)->client_name, "") << "an exited backend was renamed";
+  EXPECT_EQ(model.anomaly_count(), anomalies);
+}
+
 // The log's text is made from the line when first read; an event applied
 // without a line (already parsed) is formatted at once. Both read the same.
 TEST(ModelTest, EventLogTextFromTheLineMatchesTheParsedEvent) {
