@@ -16,6 +16,7 @@
 #include "viz/model/model.h"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include <fmt/format.h>
@@ -98,6 +99,33 @@ std::string_view SessionStateName(SessionState state) {
     case SessionState::kTerminating: return "terminating";
   }
   return "";
+}
+
+std::string ProcessTitle(const Process& p) {
+  switch (p.role) {
+    case ProcessRole::kPostmaster: return "minipg: postmaster";
+    case ProcessRole::kCollector: return "minipg: event collector";
+    case ProcessRole::kCheckpointer: return "minipg: checkpointer";
+    case ProcessRole::kOther: return "";
+    case ProcessRole::kBackend: break;
+  }
+  // "host(port)" as PostgreSQL writes it, where the event says "host:port".
+  std::string client = p.client.empty() ? "?" : p.client;
+  if (size_t colon = client.rfind(':'); colon != std::string::npos && client != "[local]") {
+    std::string host = client.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    client = fmt::format("{}({})", host, client.substr(colon + 1));
+  }
+  if (p.user.empty()) return fmt::format("minipg: {} starting", client);
+  std::string activity(SessionStateName(p.state));
+  if (p.state == SessionState::kActive && !p.current_query.empty()) {
+    size_t begin = p.current_query.find_first_not_of(" \t\n(");
+    size_t end = p.current_query.find_first_of(" \t\n;(", begin);
+    if (begin != std::string::npos) activity = p.current_query.substr(begin, end - begin);
+    std::transform(activity.begin(), activity.end(), activity.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  }
+  return fmt::format("minipg: {} {} {} {}", p.user, p.database, client, activity);
 }
 
 std::optional<SessionState> SessionStateFromName(std::string_view name) {

@@ -179,6 +179,10 @@ struct ModelOptions {
 
 std::string_view RoleName(ProcessRole role);
 std::string_view SessionStateName(SessionState state);
+/* The process's title as `ps` shows it, the way minipg sets it
+ * (engine/postmaster/ps_status.cpp): "minipg: alice shop [local] idle";
+ * while a query runs, its first word names the command ("... SELECT"). */
+std::string ProcessTitle(const Process& p);
 std::optional<SessionState> SessionStateFromName(std::string_view name);
 std::string_view AnomalyKindName(AnomalyKind kind);
 

@@ -600,10 +600,13 @@ void ProcessesPanel::ProcessTooltip(const Model& model, const Process& p) {
     ImGui::SameLine(130.0f);
     ImGui::TextUnformatted(value.c_str());
   };
+  row("title", p.exited ? "" : ProcessTitle(p));
   row("parent", p.parent_pid != 0 ? std::to_string(p.parent_pid) : "");
   row("started", FormatRelTs(p.started_ts, model.first_ts()) + " s" +
                      (p.from_snapshot ? "  (from snapshot)" : ""));
   if (p.exited_ts) row("exited", FormatRelTs(*p.exited_ts, model.first_ts()) + " s");
+  int64_t age_us = p.exited_ts.value_or(model.last_ts()) - p.started_ts;
+  row(p.exited ? "lived" : "age", fmt::format("{:.3f} s", static_cast<double>(age_us) / 1e6));
   row("exit status", p.exit_status);
   if (p.conn != 0) row("connection", fmt::format("#{}", p.conn));
   row("client", p.client + (p.transport.empty() ? "" : " (" + p.transport + ")"));

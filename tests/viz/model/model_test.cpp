@@ -452,6 +452,24 @@ TEST(ModelTest, MissingField) {
 
 // Scenario: the log keeps only the newest N entries and counts the rest;
 // anomalies too are bounded but all counted.
+// The title ps would show, as the engine sets it (checked against `ps` of
+// a real minipg): the postmaster's, a backend's before its startup packet,
+// idle, and running a query (its first word, upper-cased).
+TEST(ModelTest, ProcessTitleIsWhatPsShows) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 100, 10, R"("port":5432,"max_connections":5)"));
+  model.ApplyLine(Line("accept", 105, 10, R"("conn":1,"transport":"tcp","client":"127.0.0.1:40000")"));
+  model.ApplyLine(Line("fork", 110, 10, R"("child":20,"role":"backend","conn":1,"client":"127.0.0.1:40000")"));
+  EXPECT_EQ(ProcessTitle(*model.FindProcess(10)), "minipg: postmaster");
+  EXPECT_EQ(ProcessTitle(*model.FindProcess(20)), "minipg: 127.0.0.1(40000) starting");
+  model.ApplyLine(Line("startup", 120, 20, R"("user":"alice","database":"shop","application_name":"psql")"));
+  model.ApplyLine(Line("state", 130, 20, R"("state":"idle")"));
+  EXPECT_EQ(ProcessTitle(*model.FindProcess(20)), "minipg: alice shop 127.0.0.1(40000) idle");
+  model.ApplyLine(Line("state", 140, 20, R"("state":"active")"));
+  model.ApplyLine(Line("query_start", 141, 20, R"("text":"  select * from t;")"));
+  EXPECT_EQ(ProcessTitle(*model.FindProcess(20)), "minipg: alice shop 127.0.0.1(40000) SELECT");
+}
+
 // Scenario: minipg-sim's clients say which backend serves them
 // (client_connected): the Clients view names alice's and bob's backends
 // after them; the cancel connection (no client_connected) has no name; a
