@@ -510,6 +510,35 @@ TEST_F(ScreenshotTest, ClientsViewDrawsEachClientBesideItsBackend) {
   EXPECT_LT(count(graph, kTcp), 100);
 }
 
+// Scenario: the session at line 64 (its lesson's caption 4 showing), at
+// 1280x800: each panel draws its own part. The narration strip under the
+// playback bar is the caption's pale yellow; the Activity table (upper
+// right) shows Bob's backend with its green "idle" badge; the Event log's
+// last rows (lower right) hold text that two events in they did not; the
+// Processes panel's tree view is not its graph. A trace without a lesson
+// has no narration strip.
+TEST_F(ScreenshotTest, EveryPanelDrawsItsPart) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string graph_out, tree_out, early_out, plain_out;
+  fs::path graph = ShootSession(dir_, "graph.png", " --seek 64", &graph_out);
+  fs::path early = ShootSession(dir_, "early.png", " --seek 2", &early_out);
+  fs::path tree = ShootSession(dir_, "tree.png", " --seek 64 --processes-view tree", &tree_out);
+  ExpectRealPicture(graph);
+  constexpr uint32_t kNarration = 0xFFF7DB, kIdleFill = 0x81C784;
+  EXPECT_GT(CountColour(graph, kNarration, 0, 140, 1280, 235), 1280 * 60) << "no narration strip";
+  EXPECT_GT(CountColour(graph, kIdleFill, 742, 330, 1280, 395), 300) << "no idle badge in Activity";
+  EXPECT_GT(ChangedShare(graph, early, 750, 740, 1270, 795), 0.05) << "no new rows in the Event log";
+  EXPECT_GT(ChangedShare(tree, graph, 0, 330, 740, 515), 0.2) << "the tree view looks like the graph";
+
+  fs::path plain = dir_ / "plain.png";
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                          ShellQuote(std::string(MINIPG_VIZ_TEST_DATA) + "/three_backends.jsonl") +
+                          " --screenshot " + ShellQuote(plain.string()) + " --after-ms 300",
+                      &plain_out);
+  ASSERT_EQ(rc, 0) << plain_out;
+  EXPECT_LT(CountColour(plain, kNarration, 0, 0, 1280, 800), 100) << "a narration strip without a lesson";
+}
+
 // Scenario: without any display the program says so clearly and exits 1.
 TEST_F(ScreenshotTest, NoDisplayIsAClearError) {
   std::string output;
