@@ -31,6 +31,8 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "viz/model/spans_impl.h"
@@ -54,34 +56,30 @@ int SpanDepth(SpanKind kind) {
   }
 }
 
-namespace {
-
-int GroupRank(LaneGroup g) {
-  switch (g) {
-    case LaneGroup::kPostmaster:
-      return 0;
-    case LaneGroup::kAuxiliary:
-      return 1;
-    case LaneGroup::kBackend:
-      return 2;
-    case LaneGroup::kOther:
-      return 3;
-    case LaneGroup::kRunner:
-      return 4;
-    case LaneGroup::kClient:
-      return 5;
-  }
-  return 6;
-}
-
-}  // namespace
-
 void SortLanesForTimeline(std::vector<SpanLane>* lanes) {
-  std::stable_sort(lanes->begin(), lanes->end(), [](const SpanLane& a, const SpanLane& b) {
-    int ra = GroupRank(a.group), rb = GroupRank(b.group);
-    if (ra != rb) return ra < rb;
-    return a.order < b.order;
-  });
+  std::unordered_map<int64_t, int64_t> backend_order;  // backend pid -> its order
+  for (const SpanLane& l : *lanes) {
+    if (l.group == LaneGroup::kBackend) backend_order[l.pid] = l.order;
+  }
+  // (band, order within it, 0 for a process or 1 for a client under it, client order)
+  using Key = std::tuple<int, int64_t, int, int64_t>;
+  auto key = [&](const SpanLane& l) -> Key {
+    switch (l.group) {
+      case LaneGroup::kPostmaster: return {0, l.order, 0, 0};
+      case LaneGroup::kBackend: return {1, l.order, 0, 0};
+      case LaneGroup::kClient:
+        if (auto it = backend_order.find(l.backend_pid); it != backend_order.end()) {
+          return {1, it->second, 1, l.order};
+        }
+        return {3, l.order, 0, 0};
+      case LaneGroup::kOther: return {2, l.order, 0, 0};
+      case LaneGroup::kRunner: return {4, l.order, 0, 0};
+      case LaneGroup::kAuxiliary: return {5, l.order, 0, 0};
+    }
+    return {6, l.order, 0, 0};
+  };
+  std::stable_sort(lanes->begin(), lanes->end(),
+                   [&](const SpanLane& a, const SpanLane& b) { return key(a) < key(b); });
 }
 
 /* --- building blocks ---------------------------------------------------- */

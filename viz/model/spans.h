@@ -161,9 +161,11 @@ struct SpanLane {
   bool exited = false;
 };
 
-/* Puts lanes in the Timeline's order: the postmaster, the auxiliary
- * processes, the backends (in fork order), processes of unknown role,
- * minipg-sim, then its client lanes; first appearance within a group. */
+/* Puts lanes in the Timeline's order, the story of connections first: the
+ * postmaster, then the backends in fork order, each followed by the
+ * minipg-sim client lanes last connected to it (so a client's query arrow
+ * is short); then processes of unknown role, clients not connected to a
+ * backend in view, minipg-sim itself, and the auxiliary processes last. */
 void SortLanesForTimeline(std::vector<SpanLane>* lanes);
 
 struct SpanStats {

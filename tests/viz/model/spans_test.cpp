@@ -194,9 +194,11 @@ TEST(SpanBuilderTest, CrashArrowsGoToEveryOtherChild) {
                           [](const SpanInstant* i) { return i->kind == InstantKind::kShutdown; }));
 }
 
-// Scenario: the Timeline's lane order: postmaster, auxiliaries (the
-// restarted checkpointer after the first), backends in fork order, then
-// minipg-sim and its clients, though the collector's hello came first.
+// Scenario: the Timeline's lane order: the postmaster, the backends in fork
+// order, each with the client lane last connected to it under it (alice
+// reconnected to 203, bob stayed with 201), then minipg-sim and the
+// auxiliaries (the restarted checkpointer after the first), though the
+// collector's hello came first.
 TEST(SpanBuilderTest, LanesInTimelineOrder) {
   SpanBuilder b;
   Load(&b, "export_session.jsonl");
@@ -206,9 +208,9 @@ TEST(SpanBuilderTest, LanesInTimelineOrder) {
   std::vector<std::string> names;
   for (const SpanLane& l : lanes)
     names.push_back(l.group == LaneGroup::kClient ? l.name : fmt::format("{}", l.pid));
-  EXPECT_EQ(names, (std::vector<std::string>{"100", "101", "102", "103", "200", "201", "202", "203",
-                                             "50", "client alice", "client bob"}));
-  EXPECT_EQ(lanes[8].group, LaneGroup::kRunner);
+  EXPECT_EQ(names, (std::vector<std::string>{"100", "200", "201", "client bob", "202", "203", "client alice",
+                                             "50", "101", "102", "103"}));
+  EXPECT_EQ(lanes[7].group, LaneGroup::kRunner);
 }
 
 // Scenario: cancel, signal and client arrows, and each client query goes
