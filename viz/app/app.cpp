@@ -385,6 +385,7 @@ void App::ApplyLine(SourceLine& line) {
 
 void App::DrawFrame() {
   ui::ClearBackdropRects();  // the see-through panels list themselves again
+  process_actions_.BeginFrame();
   ImGuiIO& io = ImGui::GetIO();
   float w = io.DisplaySize.x;
   float h = io.DisplaySize.y;
@@ -508,7 +509,9 @@ int App::Run() {
       }
     }
     frame_begin = std::chrono::steady_clock::now();
-    int64_t ingest_us = ingested_ahead ? ahead_us : TimedIngest();
+    // After an ahead ingest the queue was emptied; what came since (the
+    // line that woke a quiet window) is applied now, or it would wait.
+    int64_t ingest_us = (ingested_ahead ? ahead_us : 0) + TimedIngest();
     ingested_ahead = false;
     bool new_lines = playback_->size() != lines_seen;
     lines_seen = playback_->size();
@@ -597,6 +600,9 @@ int App::Run() {
         }
         if (!process_actions_.question().empty()) {
           std::printf("minipg-viz: asking \"%s\"\n", process_actions_.question().c_str());
+        } else if (!process_actions_.pending_ask().empty()) {
+          std::printf("minipg-viz: --ask %s: no such action on process %lld at that moment\n",
+                      process_actions_.pending_ask().c_str(), static_cast<long long>(options_.select_pid));
         }
         std::fputs(consoles_.Transcript().c_str(), stdout);
         std::fflush(stdout);

@@ -38,7 +38,7 @@ struct LogEntry {
   /* "child=4242 role=backend conn=7 client=..." (the fields but type/ts/pid). */
   const std::string& text() const;
 
-  std::string line;            // the event's JSON line, until text() has been made
+  std::string line;            // the event's JSON line (text() is made from it)
   mutable std::string text_;   // made by text()
   mutable bool formatted_ = false;
 };

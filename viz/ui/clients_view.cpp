@@ -97,7 +97,8 @@ void ClientsView::Draw(const Model& model, bool show_exited) {
   float rows_top = ImGui::GetCursorScreenPos().y;
 
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(rows_.size()), row_h + kRowGap);
+  // A row's pitch: its Dummy and the item spacing after it.
+  clipper.Begin(static_cast<int>(rows_.size()), row_h + kRowGap + ImGui::GetStyle().ItemSpacing.y);
   while (clipper.Step()) {
     for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
       ImVec2 min = ImGui::GetCursorScreenPos();
@@ -176,7 +177,7 @@ void ClientsView::DrawRow(const Model& model, const Process& p, ImVec2 min, floa
 
   // A click on the row selects the backend, as a click on its box does.
   ImGui::SetCursorScreenPos(min);
-  ImGui::PushID(static_cast<int>(p.pid));
+  ImGui::PushID(&p);  // not the pid: an exited backend's may be reused
   if (ImGui::InvisibleButton("row", ImVec2(width, row_h)) && !gone) {
     view_state_.selected_pid = selected ? 0 : p.pid;
   }

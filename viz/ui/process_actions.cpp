@@ -78,7 +78,6 @@ void ProcessActions::Button(const Model& model, int64_t pid, const char* label, 
 }
 
 void ProcessActions::Draw(const Model& model) {
-  question_.clear();
   if (restarting_.valid() &&
       restarting_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     std::string err = restarting_.get();

@@ -38,6 +38,10 @@ class ProcessActions {
 
   /* The question of the confirmation shown this frame ("" if none). */
   const std::string& question() const { return question_; }
+  /* An Ask() whose button has not been drawn yet ("" if none). */
+  const std::string& pending_ask() const { return asked_; }
+  /* Called once a frame before the panels: forgets last frame's question. */
+  void BeginFrame() { question_.clear(); }
 
  private:
   /* A button that asks first and then signals `pid` (signal 0: restart). */
