@@ -37,6 +37,9 @@ constexpr float kRow1Height = 19.0f;  // queries and the like (mono text)
 constexpr float kRow2Height = 13.0f;  // stages and forks
 constexpr float kLanePad = 2.0f;
 constexpr float kLaneHeight = kLanePad + kRow1Height + 1.0f + kRow2Height + kLanePad + 1.0f;
+// When the lanes do not fit, those of exited processes become thin strips
+// (their life and queries as bars, no text), so the live ones stay in view.
+constexpr float kThinLaneHeight = 14.0f;
 constexpr float kStageFontSize = 11.0f;
 constexpr float kDetailFontSize = 12.0f;
 constexpr float kMinLabelWidth = 150.0f;
@@ -260,22 +263,44 @@ void TimelinePanel::DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t ori
   }
 }
 
+float TimelinePanel::LayOutLanes(float view_h) {
+  bool compact = static_cast<float>(lanes_.size()) * kLaneHeight > view_h;
+  lane_y_.resize(lanes_.size());
+  lane_heights_.resize(lanes_.size());
+  float y = 0.0f;
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    lane_y_[i] = y;
+    lane_heights_[i] = compact && lanes_[i].info.exited ? kThinLaneHeight : kLaneHeight;
+    y += lane_heights_[i];
+  }
+  return y;
+}
+
+size_t TimelinePanel::LaneAt(float y) const {
+  auto it = std::upper_bound(lane_y_.begin(), lane_y_.end(), y);
+  if (it == lane_y_.begin()) return lanes_.size();
+  size_t i = static_cast<size_t>(it - lane_y_.begin()) - 1;
+  return y < lane_y_[i] + lane_heights_[i] ? i : lanes_.size();
+}
+
 void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lane& lane, float y,
-                             int64_t last_ts, Hit* hit) {
+                             float height, int64_t last_ts, Hit* hit) {
   const SpanLane& info = lane.info;
   ImVec2 mouse = ImGui::GetIO().MousePos;
+  bool thin = height < kLaneHeight;
   float top = y + kLanePad;
-  float bottom = y + kLaneHeight - kLanePad - 1.0f;
-  float row1_top = top + 1.0f;
-  float row1_bottom = row1_top + kRow1Height;
+  float bottom = y + height - kLanePad - 1.0f;
+  // A thin lane: its life fills it, its queries a bar inside, no stages.
+  float row1_top = thin ? top + 2.0f : top + 1.0f;
+  float row1_bottom = thin ? bottom - 2.0f : row1_top + kRow1Height;
   float row2_top = row1_bottom + 1.0f;
   float row2_bottom = row2_top + kRow2Height;
   bool selected = view_state_.selected_pid != 0 &&
                   (info.group == LaneGroup::kClient ? info.backend_pid == view_state_.selected_pid
                                                     : info.pid == view_state_.selected_pid);
   if (selected)
-    dl->AddRectFilled(ImVec2(area_x0_, y), ImVec2(area_x1_, y + kLaneHeight), kLaneSelected);
-  dl->AddLine(ImVec2(area_x0_, y + kLaneHeight - 0.5f), ImVec2(area_x1_, y + kLaneHeight - 0.5f),
+    dl->AddRectFilled(ImVec2(area_x0_, y), ImVec2(area_x1_, y + height), kLaneSelected);
+  dl->AddLine(ImVec2(area_x0_, y + height - 0.5f), ImVec2(area_x1_, y + height - 0.5f),
               kLaneLine, 1.0f);
 
   auto row_rect = [&](int depth, float* y0, float* y1) {
@@ -302,7 +327,7 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
     dl->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), SpanFill(s), rounding);
     if (depth > 0 && x1 - x0 > 3.0f)
       dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), kSpanBorder, rounding);
-    if (depth > 0 && x1 - x0 > 22.0f && !s.name.empty()) {
+    if (depth > 0 && !thin && x1 - x0 > 22.0f && !s.name.empty()) {
       float vis0 = std::max(x0, area_x0_) + 3.0f;
       float vis1 = std::min(x1, area_x1_) - 2.0f;
       if (vis1 - vis0 > 8.0f) {
@@ -327,7 +352,7 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
   // row) never covers the finished queries inside it.
   scratch_open_.clear();
   spans.OpenSpans(info.pid, info.tid, &scratch_open_);
-  for (int depth = 0; depth < kSpanDepths; ++depth) {
+  for (int depth = 0; depth < (thin ? 2 : kSpanDepths); ++depth) {
     for (const Span* s : scratch_open_) {
       int64_t end = std::max(s->ts, last_ts);
       if (SpanDepth(s->kind) != depth || end < vt0 || s->ts > vt1) continue;
@@ -380,7 +405,7 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
   float mid = (row1_top + row1_bottom) * 0.5f;
   for (const SpanInstant* i : scratch_instants_) {
     float x = static_cast<float>(TsToX(static_cast<double>(i->ts)));
-    float r = i->kind == InstantKind::kCrash ? 7.0f : 5.0f;
+    float r = thin ? 4.0f : i->kind == InstantKind::kCrash ? 7.0f : 5.0f;
     Diamond(dl, ImVec2(x, mid), r, InstantColor(i->kind));
     if (std::abs(mouse.x - x) <= r && std::abs(mouse.y - mid) <= r) {
       hit->instant = i;
@@ -409,10 +434,11 @@ void TimelinePanel::DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float la
     auto from = lane_index_.find({f.from_pid, f.from_tid});
     auto to = lane_index_.find({f.to_pid, f.to_tid});
     if (from == lane_index_.end() || to == lane_index_.end()) return;
-    float row_mid = kLanePad + 1.0f + kRow1Height * 0.5f;
+    float from_h = lane_heights_[from->second];
+    float row_mid = from_h < kLaneHeight ? from_h * 0.5f : kLanePad + 1.0f + kRow1Height * 0.5f;
     float ya = lanes_top + lane_y_[from->second] + row_mid;
     float yb = lanes_top + lane_y_[to->second];
-    yb += yb > ya ? kLanePad : kLaneHeight - kLanePad;  // end at the target lane's near edge
+    yb += yb > ya ? kLanePad : lane_heights_[to->second] - kLanePad;  // the target lane's near edge
     bool a_in = ya >= view_top && ya <= view_bottom;
     bool b_in = yb >= view_top && yb <= view_bottom;
     if (!a_in && !b_in) return;
@@ -455,13 +481,13 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
   for (size_t i = first; i < last; ++i) {
     const Lane& lane = lanes_[i];
     float y = lanes_top + lane_y_[i];
+    float h = lane_heights_[i];
     bool selected =
         view_state_.selected_pid != 0 &&
         (lane.info.group == LaneGroup::kClient ? lane.info.backend_pid == view_state_.selected_pid
                                                : lane.info.pid == view_state_.selected_pid);
-    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + kLaneHeight),
-                      selected ? kLaneSelected : kLabelBg);
-    dl->AddLine(ImVec2(x0, y + kLaneHeight - 0.5f), ImVec2(x1, y + kLaneHeight - 0.5f), kLaneLine);
+    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + h), selected ? kLaneSelected : kLabelBg);
+    dl->AddLine(ImVec2(x0, y + h - 0.5f), ImVec2(x1, y + h - 0.5f), kLaneLine);
     // A swatch in the colour the Processes panel gives the process now.
     ImU32 swatch = IM_COL32(126, 87, 194, 255);
     if (lane.info.group == LaneGroup::kRunner) swatch = IM_COL32(141, 110, 20, 255);
@@ -469,20 +495,23 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
       const Process* p = model.FindProcess(lane.info.pid);
       swatch = p != nullptr ? StateFill(DisplayStateOf(*p)) : StateFill(DisplayState::kExited);
     }
-    dl->AddRectFilled(ImVec2(x0 + 3.0f, y + 4.0f), ImVec2(x0 + 9.0f, y + kLaneHeight - 5.0f),
-                      swatch, 2.0f);
+    dl->AddRectFilled(ImVec2(x0 + 3.0f, y + 3.0f), ImVec2(x0 + 9.0f, y + h - 4.0f), swatch, 2.0f);
     ImU32 text = lane.info.exited ? kLabelDim : kLabelText;
-    dl->PushClipRect(ImVec2(x0, y), ImVec2(x1 - 4.0f, y + kLaneHeight), true);
-    dl->AddText(bold, bold->FontSize, ImVec2(x0 + 14.0f, y + 1.0f), text, lane.label.c_str());
-    if (!lane.detail.empty()) {
-      dl->AddText(mono, kDetailFontSize,
-                  ImVec2(x0 + 14.0f, y + kLaneHeight - kDetailFontSize - 4.0f), kLabelDim,
-                  lane.detail.c_str());
+    dl->PushClipRect(ImVec2(x0, y), ImVec2(x1 - 4.0f, y + h), true);
+    if (h < kLaneHeight) {  // a thin strip: the name, small
+      dl->AddText(mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + (h - kDetailFontSize) * 0.5f - 1.0f), text,
+                  lane.label.c_str());
+    } else {
+      dl->AddText(bold, bold->FontSize, ImVec2(x0 + 14.0f, y + 1.0f), text, lane.label.c_str());
+      if (!lane.detail.empty()) {
+        dl->AddText(mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + h - kDetailFontSize - 4.0f), kLabelDim,
+                    lane.detail.c_str());
+      }
     }
     dl->PopClipRect();
   }
   dl->AddLine(ImVec2(x1 - 0.5f, lanes_top + (first < lane_y_.size() ? lane_y_[first] : 0.0f)),
-              ImVec2(x1 - 0.5f, lanes_top + (last > 0 ? lane_y_[last - 1] + kLaneHeight : 0.0f)),
+              ImVec2(x1 - 0.5f, lanes_top + (last > 0 ? lane_y_[last - 1] + lane_heights_[last - 1] : 0.0f)),
               kLaneLine);
 }
 
@@ -611,9 +640,7 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   ImGui::BeginChild("lanes", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollWithMouse);
   ImDrawList* cdl = ImGui::GetWindowDrawList();
   ImVec2 c0 = ImGui::GetCursorScreenPos();
-  float total_h = static_cast<float>(lanes_.size()) * kLaneHeight;
-  lane_y_.resize(lanes_.size());
-  for (size_t i = 0; i < lanes_.size(); ++i) lane_y_[i] = static_cast<float>(i) * kLaneHeight;
+  float total_h = LayOutLanes(ImGui::GetWindowHeight());
   ImGui::InvisibleButton("lanes",
                          ImVec2(std::max(1.0f, ImGui::GetContentRegionAvail().x), total_h));
   bool hovered = ImGui::IsItemHovered();
@@ -621,10 +648,11 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   ImVec2 win_min = ImGui::GetWindowPos();
   float win_bottom = win_min.y + ImGui::GetWindowHeight();
   float scroll = ImGui::GetScrollY();
-  size_t first = static_cast<size_t>(std::max(0.0f, std::floor(scroll / kLaneHeight)));
-  size_t last = std::min(
-      lanes_.size(),
-      static_cast<size_t>(std::ceil((scroll + ImGui::GetWindowHeight()) / kLaneHeight)) + 1);
+  // The lanes in view: from the one at the top edge to the one past the bottom.
+  auto first_it = std::upper_bound(lane_y_.begin(), lane_y_.end(), scroll);
+  size_t first = first_it == lane_y_.begin() ? 0 : static_cast<size_t>(first_it - lane_y_.begin()) - 1;
+  auto last_it = std::upper_bound(lane_y_.begin(), lane_y_.end(), scroll + ImGui::GetWindowHeight());
+  size_t last = std::min(lanes_.size(), static_cast<size_t>(last_it - lane_y_.begin()) + 1);
   first = std::min(first, last);
 
   Hit hit;
@@ -652,7 +680,7 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
     }
   }
   for (size_t i = first; i < last; ++i) {
-    DrawLane(cdl, spans, lanes_[i], c0.y + lane_y_[i], last_ts, &hit);
+    DrawLane(cdl, spans, lanes_[i], c0.y + lane_y_[i], lane_heights_[i], last_ts, &hit);
   }
   // Crashes and shutdown requests concern everyone: a line across all lanes.
   for (const SpanInstant& i : spans.instants()) {
@@ -686,7 +714,7 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   }
   if (hovered && on_labels && ImGui::IsItemDeactivated() &&
       io.MouseDragMaxDistanceSqr[0] < kClickSlopSq) {
-    auto lane = static_cast<size_t>((io.MousePos.y - c0.y) / kLaneHeight);
+    size_t lane = LaneAt(io.MousePos.y - c0.y);
     if (lane < lanes_.size()) {
       const SpanLane& l = lanes_[lane].info;
       int64_t pid = l.group == LaneGroup::kClient   ? l.backend_pid

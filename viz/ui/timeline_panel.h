@@ -76,8 +76,13 @@ class TimelinePanel {
   void UpdateRange(const SpanBuilder& spans);
   void DrawToolbar(const SpanBuilder& spans);
   void DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t origin) const;
-  void DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lane& lane, float y,
+  /* One lane at `y`, `height` tall (kLaneHeight, or a thin strip). */
+  void DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lane& lane, float y, float height,
                 int64_t last_ts, Hit* hit);
+  /* Lays the lanes out for a view `view_h` tall: lane_y_, lane_heights_. */
+  float LayOutLanes(float view_h);
+  /* The lane at `y` (relative to the lanes' top), or lanes_.size(). */
+  size_t LaneAt(float y) const;
   void DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top, float view_top,
                  float view_bottom) const;
   void DrawLabels(ImDrawList* dl, const Model& model, float lanes_top, float x0, float x1,
@@ -113,7 +118,8 @@ class TimelinePanel {
   std::vector<const Span*> scratch_spans_;
   std::vector<const Span*> scratch_open_;
   std::vector<const SpanInstant*> scratch_instants_;
-  std::vector<float> lane_y_;  // top of each lane, relative to the lanes' top
+  std::vector<float> lane_y_;        // top of each lane, relative to the lanes' top
+  std::vector<float> lane_heights_;  // each lane's height
 };
 
 }  // namespace minipg::viz::ui

@@ -25,6 +25,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -517,6 +518,58 @@ TEST_F(ScreenshotTest, ClientsViewDrawsEachClientBesideItsBackend) {
   EXPECT_GT(count(clients, kTcp), 2 * 200) << "no TCP connection lines";
   EXPECT_GT(count(clients, kUnix), 200) << "no Unix socket connection line";
   EXPECT_LT(count(graph, kTcp), 100);
+}
+
+/* Where lane separators (rows mostly of the lane line's colour, one or two
+ * rows each) cross the Timeline's label column, x in [16, 150), below y0. */
+std::vector<int> LaneLines(const fs::path& png, int y0) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  if (pixels == nullptr) {
+    ADD_FAILURE() << "cannot read " << png;
+    return {};
+  }
+  std::vector<int> lines;
+  bool in_line = false;
+  for (int y = y0; y < h; ++y) {
+    int hits = 0;
+    for (int x = 16; x < 150; ++x) {
+      const unsigned char* p = pixels + 4 * (y * w + x);
+      // kLaneLine (205, 210, 218), or half of it on each of two rows when
+      // the line falls between pixel rows.
+      if (std::abs(p[0] - 205) + std::abs(p[1] - 210) + std::abs(p[2] - 218) < 60) ++hits;
+    }
+    bool line = hits > 100;
+    if (line && !in_line) lines.push_back(y);
+    in_line = line;
+  }
+  stbi_image_free(pixels);
+  return lines;
+}
+
+/* The smallest and the largest distance between neighbours. */
+std::pair<int, int> Gaps(const std::vector<int>& ys) {
+  int lo = 1 << 20, hi = 0;
+  for (size_t i = 1; i < ys.size(); ++i) {
+    lo = std::min(lo, ys[i] - ys[i - 1]);
+    hi = std::max(hi, ys[i] - ys[i - 1]);
+  }
+  return {lo, hi};
+}
+
+// Scenario: the whole session, everything but minipg-sim exited at its end.
+// At 1280x800 its eleven lanes do not fit the Timeline at full height, so
+// the lanes of exited processes fold into thin strips and all of them
+// show; minipg-sim's lane (not a server process that exited) stays whole.
+TEST_F(ScreenshotTest, TimelineFoldsExitedLanesWhenTheyDoNotFit) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output;
+  fs::path png = ShootSession(dir_, "end.png", "", &output);
+  std::vector<int> lines = LaneLines(png, 560);
+  EXPECT_GE(lines.size(), 10u) << "the exited lanes did not fold";
+  auto [thinnest, widest] = Gaps(lines);
+  EXPECT_LE(thinnest, 16) << "no thin lane";
+  EXPECT_GE(widest, 30) << "every lane folded, minipg-sim's too";
 }
 
 // Scenario: the session at line 64 (its lesson's caption 4 showing), at
