@@ -9,7 +9,6 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 
 #include <fmt/format.h>
@@ -33,19 +32,6 @@ std::string UnixSocketPath(const ServerInfo& s) {
     if (l.transport == "unix") return l.address;
   }
   return "";
-}
-
-/* A dashed line: gone connections, and the line between the two sides. */
-void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness) {
-  float dx = b.x - a.x, dy = b.y - a.y;
-  float len = std::sqrt(dx * dx + dy * dy);
-  if (len < 1.0f) return;
-  constexpr float kDash = 6.0f, kGap = 4.0f;
-  for (float t = 0.0f; t < len; t += kDash + kGap) {
-    float t1 = std::min(len, t + kDash);
-    dl->AddLine(ImVec2(a.x + dx * t / len, a.y + dy * t / len), ImVec2(a.x + dx * t1 / len, a.y + dy * t1 / len),
-                col, thickness);
-  }
 }
 
 }  // namespace
@@ -109,7 +95,7 @@ void ClientsView::Draw(const Model& model, bool show_exited) {
   }
   float bottom = std::max(ImGui::GetCursorScreenPos().y, ImGui::GetWindowPos().y + ImGui::GetWindowHeight());
   DashedLine(dl, ImVec2(boundary_x, std::max(rows_top, ImGui::GetWindowPos().y)), ImVec2(boundary_x, bottom),
-             kBoundary, 1.0f);
+             kBoundary, 1.0f, 5.0f);
   ImGui::EndChild();
 }
 
@@ -156,7 +142,7 @@ void ClientsView::DrawRow(const Model& model, const Process& p, ImVec2 min, floa
   float y = min.y + row_h * 0.5f;
   ImVec2 a(c1.x + 4.0f, y), b(b0.x - 4.0f, y);
   if (gone) {
-    DashedLine(dl, a, b, col, 1.5f);
+    DashedLine(dl, a, b, col, 1.5f, 5.0f);  // a closed connection
   } else {
     dl->AddLine(a, ImVec2(b.x - 7.0f, y), col, 2.0f);
     dl->AddTriangleFilled(b, ImVec2(b.x - 8.0f, y - 4.5f), ImVec2(b.x - 8.0f, y + 4.5f), col);

@@ -52,19 +52,6 @@ constexpr float kGraphTop = 4.0f;     // space above the first box
 constexpr ImU32 kLineLive = IM_COL32(70, 80, 100, 220);
 constexpr ImU32 kLineExited = IM_COL32(160, 160, 160, 200);
 
-/* ImDrawList has no dashed lines: draws one as short segments. */
-void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, float dash) {
-  float dx = b.x - a.x, dy = b.y - a.y;
-  float len = std::sqrt(dx * dx + dy * dy);
-  if (len <= 0.0f) return;
-  float ux = dx / len, uy = dy / len;
-  for (float t = 0.0f; t < len; t += dash * 2.0f) {
-    float e = std::min(t + dash, len);
-    dl->AddLine(ImVec2(a.x + ux * t, a.y + uy * t), ImVec2(a.x + ux * e, a.y + uy * e), col,
-                thickness);
-  }
-}
-
 constexpr float kForkAnimSeconds = 0.6f;  // a new backend slides down from the postmaster
 constexpr int64_t kFadeUs = 5'000'000;    // an exited box fades over this much model time
 constexpr float kFadedAlpha = 0.45f;      // ... down to this opacity

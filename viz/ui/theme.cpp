@@ -11,6 +11,7 @@
 #include "viz/ui/theme.h"
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 
 #include <fmt/format.h>
@@ -311,6 +312,18 @@ void DrawLegend() {
     }
     first = false;
     StateBadge(s, label);
+  }
+}
+
+void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, float dash) {
+  float dx = b.x - a.x, dy = b.y - a.y;
+  float len = std::sqrt(dx * dx + dy * dy);
+  if (len <= 0.0f) return;
+  float ux = dx / len, uy = dy / len;
+  for (float t = 0.0f; t < len; t += dash * 2.0f) {
+    float e = std::min(t + dash, len);
+    dl->AddLine(ImVec2(a.x + ux * t, a.y + uy * t), ImVec2(a.x + ux * e, a.y + uy * e), col,
+                thickness);
   }
 }
 
