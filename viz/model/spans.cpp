@@ -91,7 +91,9 @@ Proc& SpanBuilder::Impl::Touch(int64_t pid, std::string_view role_hint, int64_t 
   if (fresh) {
     p.pid = pid;
     p.order = next_order_++;
+    p.first_ts = ts;
   }
+  p.first_ts = std::min(p.first_ts, ts);
   if (p.role.empty() && !role_hint.empty()) p.role = std::string(role_hint);
   if (open_life && !p.life && !p.exited && p.role != "minipg-sim") {
     p.life = Open(SpanKind::kLife, pid, pid, ts, "");
@@ -237,6 +239,7 @@ void SpanBuilder::Impl::EndLife(Proc& p, int64_t ts, const Json& args) {
   }
   p.stage_from.reset();
   p.exited = true;
+  p.exit_ts = ts;
 }
 
 /* --- what the panels and the export read -------------------------------- */
@@ -258,7 +261,9 @@ std::vector<SpanLane> SpanBuilder::Impl::Lanes() const {
     l.user = p->user;
     l.database = p->database;
     l.order = p->order;
+    l.begin_ts = p->first_ts;
     l.exited = p->exited;
+    l.end_ts = p->exit_ts;
     if (p->role == "postmaster") {
       l.group = LaneGroup::kPostmaster;
       l.sort_index = n_postmaster++;
@@ -289,7 +294,9 @@ std::vector<SpanLane> SpanBuilder::Impl::Lanes() const {
     l.order = lane.order;
     l.sort_index = lane.order;
     l.backend_pid = lane.last_backend_pid;
+    l.begin_ts = lane.first_ts;
     l.exited = !lane.connection.has_value();
+    l.end_ts = lane.end_ts;
     lanes.push_back(std::move(l));
   }
   return lanes;

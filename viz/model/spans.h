@@ -158,8 +158,17 @@ struct SpanLane {
   int64_t order = 0;        // first appearance (processes) or lane creation (clients)
   int64_t sort_index = 0;   // the export's process / thread sort index
   int64_t backend_pid = 0;  // client lane: the backend it last connected to
-  bool exited = false;
+  int64_t begin_ts = 0;     // its first event (a client lane: its first connect)
+  bool exited = false;      // exited (a client lane: not connected now)
+  int64_t end_ts = 0;       // when it exited or last disconnected, if `exited`
 };
+
+/* Whether the lane's process (or client) was running at `ts`, by the
+ * builder's knowledge now: born by then and not yet exited. A replay asks
+ * about the moment shown; live, ask about INT64_MAX (== !exited). */
+inline bool LaneAliveAt(const SpanLane& lane, int64_t ts) {
+  return lane.begin_ts <= ts && (!lane.exited || lane.end_ts > ts);
+}
 
 /* Puts lanes in the Timeline's order, the story of connections first: the
  * postmaster, then the backends in fork order, each followed by the

@@ -262,14 +262,17 @@ void SpanBuilder::Impl::OnFork(const Event& ev) {
   if (fresh) {
     child.pid = *child_pid;
     child.order = next_order_++;
+    child.first_ts = ev.ts;
   }
   if (child.life && child.forked) EndLife(child, ev.ts, Json::object());  // a pid forked twice
   if (child.exited) {  // the kernel reused the pid: a new process
     Proc fresh_child;
     fresh_child.pid = child.pid;
     fresh_child.order = next_order_++;
+    fresh_child.first_ts = ev.ts;
     child = std::move(fresh_child);
   }
+  child.first_ts = std::min(child.first_ts, ev.ts);
   child.role = role;
   child.forked = true;
   if (auto client = ev.Str("client")) child.client = *client;
@@ -511,6 +514,7 @@ ClientLane* SpanBuilder::Impl::Lane(const Event& ev) {
     lane.name = *client;
     lane.tid = next_lane_tid_++;
     lane.order = static_cast<int64_t>(lanes_.size());
+    lane.first_ts = ev.ts;
     lane_by_tid_[lane.tid] = &lane;
   }
   return &lane;
@@ -592,6 +596,7 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
       Finish(lane->connecting, ev.ts);
       if (lane->connection) Merge(lane->connection->args, args);
       Finish(lane->connection, ev.ts);
+      lane->end_ts = ev.ts;
       lane->backend_pid = 0;
       break;
     default:

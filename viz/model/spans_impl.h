@@ -35,7 +35,9 @@ struct Proc {
   int64_t pid = 0;
   std::string
       role;  // "postmaster", "backend", "dead-end", "collector", "checkpointer", "minipg-sim", ...
-  int64_t order = 0;  // first appearance
+  int64_t order = 0;     // first appearance
+  int64_t first_ts = 0;  // its earliest event (or fork)
+  int64_t exit_ts = 0;   // when it exited, if `exited`
   std::string user, database, client, scenario_title;
   bool cancel_child = false;  // sent a cancel_request (a short-lived child)
   bool forked = false;        // its life began with a fork (not just its first event)
@@ -52,6 +54,8 @@ struct ClientLane {
   std::string name;
   int64_t tid = 0;
   int64_t order = 0;
+  int64_t first_ts = 0;          // its first event
+  int64_t end_ts = 0;            // its last disconnect
   int64_t backend_pid = 0;       // while connected
   int64_t last_backend_pid = 0;  // the latest backend, kept after the disconnect
   std::string user, database;

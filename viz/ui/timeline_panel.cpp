@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 namespace minipg::viz::ui {
@@ -37,8 +38,8 @@ constexpr float kRow1Height = 19.0f;  // queries and the like (mono text)
 constexpr float kRow2Height = 13.0f;  // stages and forks
 constexpr float kLanePad = 2.0f;
 constexpr float kLaneHeight = kLanePad + kRow1Height + 1.0f + kRow2Height + kLanePad + 1.0f;
-// When the lanes do not fit, those of exited processes become thin strips
-// (their life and queries as bars, no text), so the live ones stay in view.
+// When the lanes do not fit, those of processes not running become thin
+// strips (their life and queries as bars, no text) below the running ones.
 constexpr float kThinLaneHeight = 14.0f;
 constexpr float kStageFontSize = 11.0f;
 constexpr float kDetailFontSize = 12.0f;
@@ -263,23 +264,37 @@ void TimelinePanel::DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t ori
   }
 }
 
-float TimelinePanel::LayOutLanes(float view_h) {
-  bool compact = static_cast<float>(lanes_.size()) * kLaneHeight > view_h;
-  lane_y_.resize(lanes_.size());
-  lane_heights_.resize(lanes_.size());
+float TimelinePanel::LayOutLanes(float view_h, int64_t moment) {
+  size_t n = lanes_.size();
+  bool compact = static_cast<float>(n) * kLaneHeight > view_h;
+  lane_alive_.resize(n);
+  for (size_t i = 0; i < n; ++i) lane_alive_[i] = LaneAliveAt(lanes_[i].info, moment) ? 1 : 0;
+  rows_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (!compact || lane_alive_[i] != 0) rows_.push_back(i);
+  }
+  if (compact) {  // the folded ones below the running ones, in their order
+    for (size_t i = 0; i < n; ++i) {
+      if (lane_alive_[i] == 0) rows_.push_back(i);
+    }
+  }
+  row_y_.resize(n);
+  lane_y_.resize(n);
+  lane_heights_.resize(n);
   float y = 0.0f;
-  for (size_t i = 0; i < lanes_.size(); ++i) {
-    lane_y_[i] = y;
-    lane_heights_[i] = compact && lanes_[i].info.exited ? kThinLaneHeight : kLaneHeight;
+  for (size_t r = 0; r < n; ++r) {
+    size_t i = rows_[r];
+    row_y_[r] = lane_y_[i] = y;
+    lane_heights_[i] = compact && lane_alive_[i] == 0 ? kThinLaneHeight : kLaneHeight;
     y += lane_heights_[i];
   }
   return y;
 }
 
 size_t TimelinePanel::LaneAt(float y) const {
-  auto it = std::upper_bound(lane_y_.begin(), lane_y_.end(), y);
-  if (it == lane_y_.begin()) return lanes_.size();
-  size_t i = static_cast<size_t>(it - lane_y_.begin()) - 1;
+  auto it = std::upper_bound(row_y_.begin(), row_y_.end(), y);
+  if (it == row_y_.begin()) return lanes_.size();
+  size_t i = rows_[static_cast<size_t>(it - row_y_.begin()) - 1];
   return y < lane_y_[i] + lane_heights_[i] ? i : lanes_.size();
 }
 
@@ -478,7 +493,8 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
                                float x1, size_t first, size_t last) const {
   ImFont* bold = fonts_.bold != nullptr ? fonts_.bold : ImGui::GetFont();
   ImFont* mono = fonts_.mono != nullptr ? fonts_.mono : ImGui::GetFont();
-  for (size_t i = first; i < last; ++i) {
+  for (size_t r = first; r < last; ++r) {
+    size_t i = rows_[r];
     const Lane& lane = lanes_[i];
     float y = lanes_top + lane_y_[i];
     float h = lane_heights_[i];
@@ -496,7 +512,7 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
       swatch = p != nullptr ? StateFill(DisplayStateOf(*p)) : StateFill(DisplayState::kExited);
     }
     dl->AddRectFilled(ImVec2(x0 + 3.0f, y + 3.0f), ImVec2(x0 + 9.0f, y + h - 4.0f), swatch, 2.0f);
-    ImU32 text = lane.info.exited ? kLabelDim : kLabelText;
+    ImU32 text = lane_alive_[i] != 0 ? kLabelText : kLabelDim;
     dl->PushClipRect(ImVec2(x0, y), ImVec2(x1 - 4.0f, y + h), true);
     if (h < kLaneHeight) {  // a thin strip: the name, small
       dl->AddText(mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + (h - kDetailFontSize) * 0.5f - 1.0f), text,
@@ -510,9 +526,10 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
     }
     dl->PopClipRect();
   }
-  dl->AddLine(ImVec2(x1 - 0.5f, lanes_top + (first < lane_y_.size() ? lane_y_[first] : 0.0f)),
-              ImVec2(x1 - 0.5f, lanes_top + (last > 0 ? lane_y_[last - 1] + lane_heights_[last - 1] : 0.0f)),
-              kLaneLine);
+  if (first >= last) return;
+  size_t bottom = rows_[last - 1];
+  dl->AddLine(ImVec2(x1 - 0.5f, lanes_top + row_y_[first]),
+              ImVec2(x1 - 0.5f, lanes_top + lane_y_[bottom] + lane_heights_[bottom]), kLaneLine);
 }
 
 int64_t TimelinePanel::PidOf(const Hit& hit) const {
@@ -640,7 +657,9 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   ImGui::BeginChild("lanes", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollWithMouse);
   ImDrawList* cdl = ImGui::GetWindowDrawList();
   ImVec2 c0 = ImGui::GetCursorScreenPos();
-  float total_h = LayOutLanes(ImGui::GetWindowHeight());
+  // Live, the moment shown is now; in a replay, the cursor's.
+  int64_t moment = view_state_.live ? std::numeric_limits<int64_t>::max() : view_state_.cursor_ts;
+  float total_h = LayOutLanes(ImGui::GetWindowHeight(), moment);
   ImGui::InvisibleButton("lanes",
                          ImVec2(std::max(1.0f, ImGui::GetContentRegionAvail().x), total_h));
   bool hovered = ImGui::IsItemHovered();
@@ -649,10 +668,10 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   float win_bottom = win_min.y + ImGui::GetWindowHeight();
   float scroll = ImGui::GetScrollY();
   // The lanes in view: from the one at the top edge to the one past the bottom.
-  auto first_it = std::upper_bound(lane_y_.begin(), lane_y_.end(), scroll);
-  size_t first = first_it == lane_y_.begin() ? 0 : static_cast<size_t>(first_it - lane_y_.begin()) - 1;
-  auto last_it = std::upper_bound(lane_y_.begin(), lane_y_.end(), scroll + ImGui::GetWindowHeight());
-  size_t last = std::min(lanes_.size(), static_cast<size_t>(last_it - lane_y_.begin()) + 1);
+  auto first_it = std::upper_bound(row_y_.begin(), row_y_.end(), scroll);
+  size_t first = first_it == row_y_.begin() ? 0 : static_cast<size_t>(first_it - row_y_.begin()) - 1;
+  auto last_it = std::upper_bound(row_y_.begin(), row_y_.end(), scroll + ImGui::GetWindowHeight());
+  size_t last = std::min(rows_.size(), static_cast<size_t>(last_it - row_y_.begin()) + 1);
   first = std::min(first, last);
 
   Hit hit;
@@ -679,7 +698,8 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
       cdl->AddText(ImVec2(fx - size.x - 6.0f, win_min.y + 4.0f), kLabelDim, note);
     }
   }
-  for (size_t i = first; i < last; ++i) {
+  for (size_t r = first; r < last; ++r) {
+    size_t i = rows_[r];
     DrawLane(cdl, spans, lanes_[i], c0.y + lane_y_[i], lane_heights_[i], last_ts, &hit);
   }
   // Crashes and shutdown requests concern everyone: a line across all lanes.

@@ -27,6 +27,11 @@
  *   at the right edge while live. Stopped playback (view.live false) shows
  *   as a cursor line with what lies after it dimmed.
  *
+ *   When the lanes do not fit, those of processes not running at the
+ *   moment shown (the newest while live, the cursor in a replay) fold into
+ *   thin strips and go below the running ones, so a long session's live
+ *   backends stay in view; otherwise lanes keep their order.
+ *
  * NOTES
  *   Per frame the panel asks the builder only for the spans that intersect
  *   the visible range of the lanes in view; spans narrower than a pixel are
@@ -79,12 +84,14 @@ class TimelinePanel {
   /* One lane at `y`, `height` tall (kLaneHeight, or a thin strip). */
   void DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lane& lane, float y, float height,
                 int64_t last_ts, Hit* hit);
-  /* Lays the lanes out for a view `view_h` tall: lane_y_, lane_heights_. */
-  float LayOutLanes(float view_h);
+  /* Lays the lanes out for a view `view_h` tall as they are at `moment`:
+   * rows_, row_y_, lane_y_, lane_heights_, lane_alive_. */
+  float LayOutLanes(float view_h, int64_t moment);
   /* The lane at `y` (relative to the lanes' top), or lanes_.size(). */
   size_t LaneAt(float y) const;
   void DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top, float view_top,
                  float view_bottom) const;
+  /* The labels of rows [first, last). */
   void DrawLabels(ImDrawList* dl, const Model& model, float lanes_top, float x0, float x1,
                   size_t first, size_t last) const;
   void Tooltip(const Hit& hit, int64_t origin, int64_t last_ts) const;
@@ -118,8 +125,12 @@ class TimelinePanel {
   std::vector<const Span*> scratch_spans_;
   std::vector<const Span*> scratch_open_;
   std::vector<const SpanInstant*> scratch_instants_;
+  // The layout of this frame. Rows are lanes in the order drawn top down.
+  std::vector<size_t> rows_;         // row -> index in lanes_
+  std::vector<float> row_y_;         // top of each row (ascending)
   std::vector<float> lane_y_;        // top of each lane, relative to the lanes' top
   std::vector<float> lane_heights_;  // each lane's height
+  std::vector<char> lane_alive_;     // running at the moment shown
 };
 
 }  // namespace minipg::viz::ui

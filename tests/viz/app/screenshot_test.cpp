@@ -520,8 +520,10 @@ TEST_F(ScreenshotTest, ClientsViewDrawsEachClientBesideItsBackend) {
   EXPECT_LT(count(graph, kTcp), 100);
 }
 
-/* Where lane separators (rows mostly of the lane line's colour, one or two
- * rows each) cross the Timeline's label column, x in [16, 150), below y0. */
+/* Where lanes begin and end in the Timeline's label column, x in
+ * [16, 150), below y0: the top of the first label (a row mostly of the
+ * label background), then each lane separator (rows mostly of the lane
+ * line's colour, one or two rows each). */
 std::vector<int> LaneLines(const fs::path& png, int y0) {
   int w = 0, h = 0, channels = 0;
   unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
@@ -529,17 +531,23 @@ std::vector<int> LaneLines(const fs::path& png, int y0) {
     ADD_FAILURE() << "cannot read " << png;
     return {};
   }
-  std::vector<int> lines;
-  bool in_line = false;
-  for (int y = y0; y < h; ++y) {
+  auto row_of = [&](int y, int r, int g, int b, int tolerance) {
     int hits = 0;
     for (int x = 16; x < 150; ++x) {
       const unsigned char* p = pixels + 4 * (y * w + x);
-      // kLaneLine (205, 210, 218), or half of it on each of two rows when
-      // the line falls between pixel rows.
-      if (std::abs(p[0] - 205) + std::abs(p[1] - 210) + std::abs(p[2] - 218) < 60) ++hits;
+      if (std::abs(p[0] - r) + std::abs(p[1] - g) + std::abs(p[2] - b) < tolerance) ++hits;
     }
-    bool line = hits > 100;
+    return hits > 100;
+  };
+  std::vector<int> lines;
+  int y = y0;
+  while (y < h && !row_of(y, 246, 247, 250, 4)) ++y;  // kLabelBg
+  if (y < h) lines.push_back(y);
+  bool in_line = false;
+  for (; y < h; ++y) {
+    // kLaneLine (205, 210, 218), or half of it on each of two rows when
+    // the line falls between pixel rows.
+    bool line = row_of(y, 205, 210, 218, 60);
     if (line && !in_line) lines.push_back(y);
     in_line = line;
   }
@@ -557,19 +565,35 @@ std::pair<int, int> Gaps(const std::vector<int>& ys) {
   return {lo, hi};
 }
 
+/* How many neighbours, from the first, are at least `wide` apart before
+ * two that are closer. */
+int LeadingWideGaps(const std::vector<int>& ys, int wide) {
+  int n = 0;
+  for (size_t i = 1; i < ys.size() && ys[i] - ys[i - 1] >= wide; ++i) ++n;
+  return n;
+}
+
 // Scenario: the whole session, everything but minipg-sim exited at its end.
 // At 1280x800 its eleven lanes do not fit the Timeline at full height, so
-// the lanes of exited processes fold into thin strips and all of them
-// show; minipg-sim's lane (not a server process that exited) stays whole.
-TEST_F(ScreenshotTest, TimelineFoldsExitedLanesWhenTheyDoNotFit) {
+// the lanes of processes not running at the moment shown fold into thin
+// strips below the running ones. At the end only minipg-sim's lane (not a
+// server process that exited) stays whole, on top, and all lanes show. At
+// line 64 (a replay's moment) the postmaster, Bob's backend, both clients
+// and minipg-sim were running: their lanes come first, whole (four fit
+// above the window's edge), though by the trace's end they had exited.
+TEST_F(ScreenshotTest, TimelineFoldsLanesNotRunningAtTheMomentShown) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  std::string output;
-  fs::path png = ShootSession(dir_, "end.png", "", &output);
-  std::vector<int> lines = LaneLines(png, 560);
+  std::string end_out, mid_out;
+  fs::path end = ShootSession(dir_, "end.png", "", &end_out);
+  fs::path mid = ShootSession(dir_, "mid.png", " --seek 64", &mid_out);
+  std::vector<int> lines = LaneLines(end, 560);
   EXPECT_GE(lines.size(), 10u) << "the exited lanes did not fold";
   auto [thinnest, widest] = Gaps(lines);
   EXPECT_LE(thinnest, 16) << "no thin lane";
   EXPECT_GE(widest, 30) << "every lane folded, minipg-sim's too";
+  EXPECT_EQ(LeadingWideGaps(lines, 30), 1) << "minipg-sim's lane is not alone on top";
+  std::vector<int> mid_lines = LaneLines(mid, 560);
+  EXPECT_GE(LeadingWideGaps(mid_lines, 30), 4) << "the lanes running at line 64 are folded";
 }
 
 // Scenario: the session at line 64 (its lesson's caption 4 showing), at

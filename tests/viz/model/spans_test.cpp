@@ -213,6 +213,38 @@ TEST(SpanBuilderTest, LanesInTimelineOrder) {
   EXPECT_EQ(lanes[7].group, LaneGroup::kRunner);
 }
 
+// Scenario: each lane knows when it ran, so a replay can ask which were
+// running at the moment it shows: the backend from its fork to its exit,
+// the postmaster (never exited) from its first event on, a client lane
+// from its connect to its disconnect. Live, "now" is INT64_MAX.
+TEST(SpanBuilderTest, LanesKnowWhenTheyRan) {
+  SpanBuilder b;
+  Load(&b, "lifecycle.jsonl");
+  std::map<int64_t, SpanLane> by_pid;
+  for (const SpanLane& l : b.Lanes()) by_pid[l.pid] = l;
+  const SpanLane& backend = by_pid[200];
+  EXPECT_EQ(backend.begin_ts, 1200100);
+  EXPECT_EQ(backend.end_ts, 1400100);
+  EXPECT_FALSE(LaneAliveAt(backend, 1200099));
+  EXPECT_TRUE(LaneAliveAt(backend, 1200100));
+  EXPECT_TRUE(LaneAliveAt(backend, 1400099));
+  EXPECT_FALSE(LaneAliveAt(backend, 1400100));
+  EXPECT_FALSE(LaneAliveAt(backend, std::numeric_limits<int64_t>::max()));
+  const SpanLane& postmaster = by_pid[100];
+  EXPECT_FALSE(LaneAliveAt(postmaster, postmaster.begin_ts - 1));
+  EXPECT_TRUE(LaneAliveAt(postmaster, std::numeric_limits<int64_t>::max()));
+
+  SpanBuilder session;
+  Load(&session, "export_session.jsonl");
+  std::vector<SpanLane> lanes = session.Lanes();
+  auto bob = std::find_if(lanes.begin(), lanes.end(), [](const SpanLane& l) { return l.name == "client bob"; });
+  ASSERT_NE(bob, lanes.end());
+  EXPECT_EQ(bob->begin_ts, 2200);
+  EXPECT_EQ(bob->end_ts, 5080);
+  EXPECT_TRUE(LaneAliveAt(*bob, 4010));
+  EXPECT_FALSE(LaneAliveAt(*bob, 5080));
+}
+
 // Scenario: cancel, signal and client arrows, and each client query goes
 // to the backend query it caused.
 TEST(SpanBuilderTest, CancelSignalClientAndQueryArrows) {
