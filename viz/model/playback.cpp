@@ -10,8 +10,10 @@
 
 namespace minipg::viz {
 
-Playback::Playback(ModelOptions options, size_t checkpoint_every)
-    : live_(options), checkpoint_every_(std::max<size_t>(1, checkpoint_every)) {
+Playback::Playback(ModelOptions options, size_t checkpoint_every, size_t lines_per_process)
+    : live_(options),
+      checkpoint_every_(std::max<size_t>(1, checkpoint_every)),
+      lines_per_process_(lines_per_process) {
   checkpoints_.push_back({0, std::make_shared<const Model>(options)});
 }
 
@@ -22,7 +24,8 @@ const Event* Playback::Append(std::string_view line) {
 const Event* Playback::Append(std::string_view line, ParseResult r) {
   store_.Append(line, r.event ? r.event->ts : -1);
   live_.ApplyParsedLine(line, r);
-  if (store_.size() % checkpoint_every_ == 0) TakeCheckpoint();
+  size_t since = store_.size() - checkpoints_.back().lines;
+  if (since >= checkpoint_every_ && since >= lines_per_process_ * live_.processes().size()) TakeCheckpoint();
   last_event_ = std::move(r.event);
   return last_event_ ? &*last_event_ : nullptr;
 }
@@ -35,7 +38,7 @@ void Playback::TakeCheckpoint() {
     for (size_t i = 0; i < checkpoints_.size(); i += 2) kept.push_back(checkpoints_[i]);
     checkpoints_ = std::move(kept);
     checkpoint_every_ *= 2;
-    if (store_.size() % checkpoint_every_ != 0) return;
+    if (store_.size() - checkpoints_.back().lines < checkpoint_every_) return;
   }
   checkpoints_.push_back({store_.size(), std::make_shared<const Model>(live_)});
 }

@@ -21,6 +21,11 @@
  *   and replays the lines after it, so a step back costs at most that many
  *   lines, never the whole record. Checkpoints are bounded: when there are
  *   kMaxCheckpoints, every other one is dropped and the interval doubles.
+ *   A copy costs in proportion to the processes the model holds, so the
+ *   interval is also at least `lines_per_process` lines per process: with
+ *   a thousand backends a checkpoint is not taken several times a second
+ *   (each one a frame's worth of copying), and copying stays a small share
+ *   of applying the lines.
  *   While paused the live model keeps taking lines ("pause freezes the
  *   picture while events keep being recorded").
  *   Not thread-safe: the UI thread owns it.
@@ -58,7 +63,7 @@ class Playback {
   /* Lines a playing replay reads from the record at a time. */
   static constexpr size_t kPlayBatch = 256;
 
-  explicit Playback(ModelOptions options, size_t checkpoint_every = 8192);
+  explicit Playback(ModelOptions options, size_t checkpoint_every = 8192, size_t lines_per_process = 32);
 
   /* Records one received line and applies it to the live model. Returns
    * the parsed event (valid until the next call) for other observers, or
@@ -132,6 +137,7 @@ class Playback {
   std::optional<int64_t> clock_us_;  // playing: the record's time reached (unset: its first event)
   std::vector<Checkpoint> checkpoints_;
   size_t checkpoint_every_;
+  size_t lines_per_process_;
 };
 
 }  // namespace minipg::viz

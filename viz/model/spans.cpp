@@ -92,9 +92,16 @@ Proc& SpanBuilder::Impl::Touch(int64_t pid, std::string_view role_hint, int64_t 
     p.pid = pid;
     p.order = next_order_++;
     p.first_ts = ts;
+    ++lanes_generation_;
   }
-  p.first_ts = std::min(p.first_ts, ts);
-  if (p.role.empty() && !role_hint.empty()) p.role = std::string(role_hint);
+  if (ts < p.first_ts) {
+    p.first_ts = ts;
+    ++lanes_generation_;
+  }
+  if (p.role.empty() && !role_hint.empty()) {
+    p.role = std::string(role_hint);
+    ++lanes_generation_;
+  }
   if (open_life && !p.life && !p.exited && p.role != "minipg-sim") {
     p.life = Open(SpanKind::kLife, pid, pid, ts, "");
   }
@@ -240,6 +247,7 @@ void SpanBuilder::Impl::EndLife(Proc& p, int64_t ts, const Json& args) {
   p.stage_from.reset();
   p.exited = true;
   p.exit_ts = ts;
+  ++lanes_generation_;
 }
 
 /* --- what the panels and the export read -------------------------------- */
@@ -511,6 +519,10 @@ int64_t SpanBuilder::last_ts() const {
 
 uint64_t SpanBuilder::generation() const {
   return impl_->generation_;
+}
+
+uint64_t SpanBuilder::lanes_generation() const {
+  return impl_->lanes_generation_;
 }
 
 }  // namespace minipg::viz

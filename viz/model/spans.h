@@ -252,6 +252,10 @@ class SpanBuilder {
   int64_t first_ts() const;     // earliest ts placed
   int64_t last_ts() const;      // latest ts placed
   uint64_t generation() const;  // changes whenever an event is placed
+  /* Changes whenever what Lanes() returns may have: a process or client
+   * appears, is named, exits, connects or disconnects, or is forgotten;
+   * not on the queries, stages and states that make most of a stream. */
+  uint64_t lanes_generation() const;
 
  private:
   class Impl;

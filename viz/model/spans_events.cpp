@@ -45,6 +45,7 @@ void SpanBuilder::Impl::Add(const Event& ev) {
     case EventType::kPostmasterStart: {
       Proc& pm = Emitter(ev, "postmaster");
       pm.role = "postmaster";
+      ++lanes_generation_;
       if (pm.life) Merge(pm.life->args, FieldsOf(ev));
       break;
     }
@@ -70,6 +71,7 @@ void SpanBuilder::Impl::Add(const Event& ev) {
       Proc& p = Emitter(ev, "backend");
       p.user = ev.StrOr("user");
       p.database = ev.StrOr("database");
+      ++lanes_generation_;
       if (p.life) Merge(p.life->args, FieldsOf(ev));
       break;
     }
@@ -227,6 +229,7 @@ void SpanBuilder::Impl::OnProcess(const Event& ev) {
   p.user = ev.StrOr("user");
   p.database = ev.StrOr("database");
   p.client = ev.StrOr("client");
+  ++lanes_generation_;
   if (p.life) {
     Merge(p.life->args, FieldsOf(ev));
     p.life->args["joined_late"] = true;
@@ -275,6 +278,7 @@ void SpanBuilder::Impl::OnFork(const Event& ev) {
   child.first_ts = std::min(child.first_ts, ev.ts);
   child.role = role;
   child.forked = true;
+  ++lanes_generation_;
   if (auto client = ev.Str("client")) child.client = *client;
   if (!child.life) {
     child.life = Open(SpanKind::kLife, child.pid, child.pid, ev.ts, "");
@@ -373,6 +377,7 @@ void SpanBuilder::Impl::OnError(const Event& ev) {
 void SpanBuilder::Impl::OnCancelRequest(const Event& ev) {
   Proc& p = Emitter(ev, "backend");
   p.cancel_child = true;
+  ++lanes_generation_;
   int64_t target = ev.Int("target").value_or(0);
   size_t from =
       SourceAnchor(p.pid, p.pid, ev.ts, fmt::format("cancel request -> {}", target), FieldsOf(ev));
@@ -467,6 +472,7 @@ void SpanBuilder::Impl::OnScenario(const Event& ev) {
   switch (*ev.type) {
     case EventType::kScenarioStart:
       r.scenario_title = ev.StrOr("title");
+      ++lanes_generation_;
       Finish(r.caption, ev.ts);
       Finish(r.scenario, ev.ts);
       r.scenario = Open(SpanKind::kScenario, r.pid, r.pid, ev.ts,
@@ -516,6 +522,7 @@ ClientLane* SpanBuilder::Impl::Lane(const Event& ev) {
     lane.order = static_cast<int64_t>(lanes_.size());
     lane.first_ts = ev.ts;
     lane_by_tid_[lane.tid] = &lane;
+    ++lanes_generation_;
   }
   return &lane;
 }
@@ -538,6 +545,7 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
       lane->backend_pid = 0;
       lane->user = ev.StrOr("user");
       lane->database = ev.StrOr("database");
+      ++lanes_generation_;
       lane->connection =
           Open(SpanKind::kClientConnection, lane->runner, lane->tid, ev.ts,
                fmt::format("connection {}@{}", ev.StrOr("user"), ev.StrOr("database")), args);
@@ -547,6 +555,7 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
       Finish(lane->connecting, ev.ts);
       lane->backend_pid = ev.Int("backend_pid").value_or(0);
       if (lane->backend_pid > 0) lane->last_backend_pid = lane->backend_pid;
+      ++lanes_generation_;
       if (lane->connection) lane->connection->args["backend_pid"] = lane->backend_pid;
       if (lane->backend_pid <= 0) break;
       size_t from = SourceAnchor(lane->runner, lane->tid, ev.ts,
@@ -598,6 +607,7 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
       Finish(lane->connection, ev.ts);
       lane->end_ts = ev.ts;
       lane->backend_pid = 0;
+      ++lanes_generation_;
       break;
     default:
       break;

@@ -122,6 +122,7 @@ void SpanBuilder::Impl::MaybeForget() {
   forgotten_before_ = cut;
   next_forget_check_ = 0;
   ++generation_;
+  ++lanes_generation_;
 }
 
 }  // namespace minipg::viz

@@ -126,13 +126,13 @@ void ArgLines(const nlohmann::ordered_json& args) {
 }  // namespace
 
 void TimelinePanel::RefreshLanes(const SpanBuilder& spans) {
-  if (lanes_generation_ == spans.generation()) return;
+  if (lanes_generation_ == spans.lanes_generation()) return;
   // With many lanes (a connection per transaction makes thousands) the
   // list is rebuilt a few times a second, not on every frame of a stream.
   double now = ImGui::GetTime();
   if (lanes_.size() > kManyLanes && now - lanes_refreshed_at_ < kLaneRefreshSeconds) return;
   lanes_refreshed_at_ = now;
-  lanes_generation_ = spans.generation();
+  lanes_generation_ = spans.lanes_generation();
   std::vector<SpanLane> lanes = spans.Lanes();
   SortLanesForTimeline(&lanes);
   lanes_.clear();

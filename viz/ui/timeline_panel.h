@@ -36,7 +36,8 @@
  *   Per frame the panel asks the builder only for the spans that intersect
  *   the visible range of the lanes in view; spans narrower than a pixel are
  *   merged into one mark. The lane list is rebuilt only when the builder's
- *   generation changes (past 200 lanes, at most four times a second). An
+ *   lanes change (a fork, an exit, a connect; not a query), and past 200
+ *   lanes at most four times a second. An
  *   arrow with one end scrolled out of view is drawn as a short stub.
  *-------------------------------------------------------------------------
  */

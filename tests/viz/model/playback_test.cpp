@@ -157,7 +157,7 @@ TEST(PlaybackTest, PlayingFollowsTheClockAndSpeed) {
 }
 
 TEST(PlaybackTest, SeekTsShowsEverythingUpToThatMoment) {
-  Playback pb(ModelOptions{}, 1);
+  Playback pb(ModelOptions{}, 1, /*lines_per_process=*/0);
   for (int i = 0; i < 1000; ++i) {
     pb.Append(Line("fork", 1000 + i * 10, 10, fmt::format(R"("child":{},"role":"backend","conn":{})", 100 + i, i)));
   }
@@ -171,6 +171,38 @@ TEST(PlaybackTest, SeekTsShowsEverythingUpToThatMoment) {
   // 1000 lines with a checkpoint every line: still at most kMaxCheckpoints.
   EXPECT_LE(pb.checkpoint_count(), Playback::kMaxCheckpoints);
   EXPECT_GE(pb.checkpoint_every(), 16u);
+}
+
+// Scenario: a model of 1,000 backends is costly to copy, so checkpoints
+// come at least 32 lines per process apart, not every 100 lines; seeking
+// still shows exactly the model after that many lines.
+TEST(PlaybackTest, CheckpointsSpreadOutAsTheModelGrows) {
+  Playback pb(ModelOptions{}, /*checkpoint_every=*/100, /*lines_per_process=*/32);
+  int64_t ts = 1000;
+  for (int i = 0; i < 1000; ++i) {
+    pb.Append(Line("fork", ts++, 10, fmt::format(R"("child":{},"role":"backend","conn":{})", 100 + i, i)));
+  }
+  size_t after_forks = pb.checkpoint_count();
+  constexpr size_t kMore = 100000;
+  for (size_t i = 0; i < kMore; ++i) {
+    pb.Append(Line("state", ts++, 100 + static_cast<int64_t>(i % 1000), R"("state":"idle")"));
+  }
+  // 1,001 processes (the postmaster too, once seen) at 32 lines each: one
+  // checkpoint per 32,032 lines or more, where 100 lines would make 1,000.
+  EXPECT_GE(pb.checkpoint_count(), after_forks + 1);
+  EXPECT_LE(pb.checkpoint_count(), after_forks + kMore / 32000);
+  pb.SeekLine(50000);
+  Model fresh(ModelOptions{});
+  for (int i = 0; i < 1000; ++i) {
+    fresh.ApplyLine(Line("fork", 1000 + i, 10, fmt::format(R"("child":{},"role":"backend","conn":{})", 100 + i, i)));
+  }
+  for (size_t i = 0; i < 50000 - 1000; ++i) {
+    fresh.ApplyLine(Line("state", 2000 + static_cast<int64_t>(i), 100 + static_cast<int64_t>(i % 1000),
+                         R"("state":"idle")"));
+  }
+  EXPECT_EQ(pb.shown().events_seen(), fresh.events_seen());
+  EXPECT_EQ(pb.shown().last_ts(), fresh.last_ts());
+  EXPECT_EQ(pb.shown().processes().size(), fresh.processes().size());
 }
 
 TEST(PlaybackTest, SavedTraceIsExactlyWhatWasReceived) {

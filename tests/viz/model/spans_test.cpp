@@ -387,6 +387,82 @@ std::vector<Event> LongSession(int sessions) {
   return out;
 }
 
+/* Everything Lanes() says, as comparable text. */
+std::string LanesText(const SpanBuilder& b) {
+  std::string out;
+  for (const SpanLane& l : b.Lanes()) {
+    out += fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {}|", l.pid, l.tid, static_cast<int>(l.group), l.role,
+                       l.name, l.user, l.database, l.order, l.sort_index, l.backend_pid, l.begin_ts, l.exited,
+                       l.end_ts);
+  }
+  return out;
+}
+
+/* Feeds `events` one by one, checking after each that the lanes changed
+ * only with lanes_generation(); returns how many events changed it. */
+int CheckLanesGeneration(SpanBuilder* b, const std::vector<Event>& events) {
+  int bumps = 0;
+  std::string before = LanesText(*b);
+  for (const Event& ev : events) {
+    uint64_t g = b->lanes_generation();
+    b->Add(ev);
+    std::string after = LanesText(*b);
+    if (after != before) {
+      EXPECT_NE(b->lanes_generation(), g) << "the lanes changed without lanes_generation, at " << ev.type_name
+                                          << " ts " << ev.ts;
+    }
+    if (b->lanes_generation() != g) ++bumps;
+    before = std::move(after);
+  }
+  return bumps;
+}
+
+std::vector<Event> ReadEvents(const char* name) {
+  std::vector<Event> out;
+  std::ifstream in(DataPath(name));
+  EXPECT_TRUE(in.good()) << DataPath(name);
+  std::string line;
+  while (std::getline(in, line)) {
+    ParseResult r = ParseEvent(line);
+    if (r.event) out.push_back(std::move(*r.event));
+  }
+  return out;
+}
+
+// Scenario: the Timeline rebuilds its lane list only when
+// lanes_generation() changes, so every change of what Lanes() says must
+// change it: checked after each event of recorded traces and of a long
+// session of connects and exits, with retention forgetting processes. The
+// queries, stages and client queries between (most of a busy stream) do
+// not change it.
+TEST(SpanBuilderTest, LanesGenerationChangesWithEveryLaneChange) {
+  for (const char* name : {"export_session.jsonl", "lifecycle.jsonl", "three_backends.jsonl", "query_session.jsonl",
+                           "snapshot.jsonl", "truncated.jsonl"}) {
+    SpanBuilder b;
+    CheckLanesGeneration(&b, ReadEvents(name));
+  }
+  SpanBuilder b;
+  b.SetRetention(200);
+  std::vector<Event> events = LongSession(60);
+  int bumps = CheckLanesGeneration(&b, events);
+  EXPECT_GT(b.forgotten_before(), 0);
+  EXPECT_LT(bumps, static_cast<int>(events.size()) / 3);
+
+  uint64_t g = b.lanes_generation();
+  b.Add(Ev(R"({"type":"fork","ts":900000,"pid":100,"child":7777,"role":"backend","conn":1})"));
+  EXPECT_NE(b.lanes_generation(), g);
+  g = b.lanes_generation();
+  for (const char* json : {R"({"type":"state","ts":900001,"pid":7777,"state":"active"})",
+                           R"({"type":"query_start","ts":900002,"pid":7777,"text":"SELECT 1"})",
+                           R"({"type":"parse","ts":900003,"pid":7777})",
+                           R"({"type":"execute","ts":900004,"pid":7777,"rows":1})",
+                           R"({"type":"query_done","ts":900005,"pid":7777,"tag":"SELECT 1","rows":1})",
+                           R"({"type":"ready","ts":900006,"pid":7777,"status":"I"})"}) {
+    b.Add(Ev(json));
+  }
+  EXPECT_EQ(b.lanes_generation(), g) << "a query changed the lanes' generation";
+}
+
 /* A lane's spans of every row in [t0, t1] as comparable text. */
 std::vector<std::string> Describe(const SpanBuilder& b, int64_t pid, int64_t tid, int64_t t0, int64_t t1) {
   std::vector<std::string> out;
