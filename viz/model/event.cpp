@@ -34,8 +34,9 @@ std::optional<bool> Event::Bool(const char* key) const {
 }
 
 std::string Event::StrOr(const char* key, std::string_view fallback) const {
-  auto s = Str(key);
-  return s ? *s : std::string(fallback);
+  auto it = fields.find(key);
+  if (it == fields.end() || !it->is_string()) return std::string(fallback);
+  return it->get_ref<const std::string&>();
 }
 
 bool IsBlankLine(std::string_view line) {

@@ -131,9 +131,13 @@ size_t SpanBuilder::Impl::Push(Span s) {
     LaneIndex& lane = index_[{d.pid, d.tid}];
     int depth = SpanDepth(d.kind);
     std::vector<uint32_t>& row = lane.rows[depth];
-    auto pos = std::upper_bound(row.begin(), row.end(), d.ts,
-                                [&](int64_t ts, uint32_t i) { return ts < done_[i].ts; });
-    row.insert(pos, static_cast<uint32_t>(at));
+    if (row.empty() || done_[row.back()].ts <= d.ts) {  // in time order, as nearly always
+      row.push_back(static_cast<uint32_t>(at));
+    } else {
+      auto pos = std::upper_bound(row.begin(), row.end(), d.ts,
+                                  [&](int64_t ts, uint32_t i) { return ts < done_[i].ts; });
+      row.insert(pos, static_cast<uint32_t>(at));
+    }
     lane.longest[depth] = std::max(lane.longest[depth], d.end - d.ts);
   }
   return at;
