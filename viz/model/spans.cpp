@@ -429,6 +429,7 @@ SpanBuilder::~SpanBuilder() = default;
 void SpanBuilder::Add(const Event& ev) {
   impl_->Add(ev);
   impl_->MaybeForget();
+  impl_->FreeSome();
 }
 
 void SpanBuilder::SetRetention(size_t max_spans) {

@@ -178,6 +178,13 @@ class SpanBuilder::Impl {
   uint64_t forgotten_spans_ = 0;
   /* Forgets what ended long ago once retention_ is exceeded (spans_retention.cpp). */
   void MaybeForget();
+  /* The args of forgotten spans, freed a few at a time as events come
+   * (freeing a compaction's hundred thousand at once stalled a frame). */
+  std::vector<Json> to_free_;
+  static constexpr size_t kFreePerEvent = 8;
+  void FreeSome() {
+    for (size_t i = 0; i < kFreePerEvent && !to_free_.empty(); ++i) to_free_.pop_back();
+  }
   int64_t first_ts_ = 0;
   int64_t last_ts_ = 0;
   uint64_t generation_ = 0;

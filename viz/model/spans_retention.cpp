@@ -10,7 +10,9 @@
  *   of [cut, now] is the same as an unbounded builder's. Each compaction is
  *   one pass over what is held (indices in the per-lane rows are remapped,
  *   and so are the client queries' anchors) and frees about half of the
- *   retention, so its cost per event added stays constant.
+ *   retention, so its cost per event added stays constant. The forgotten
+ *   spans' args (JSON trees, most of the cost of freeing) are freed a few
+ *   per event added after it, not all in the frame that compacts.
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
@@ -55,7 +57,10 @@ void SpanBuilder::Impl::MaybeForget() {
   std::vector<uint32_t> span_map(done_.size(), kGone);
   size_t kept = 0;
   for (size_t i = 0; i < done_.size(); ++i) {
-    if (done_[i].end < cut) continue;
+    if (done_[i].end < cut) {
+      to_free_.push_back(std::move(done_[i].args));  // cheap now; freed later (FreeSome)
+      continue;
+    }
     span_map[i] = static_cast<uint32_t>(kept);
     if (kept != i) done_[kept] = std::move(done_[i]);
     ++kept;
