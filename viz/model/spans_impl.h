@@ -181,7 +181,7 @@ class SpanBuilder::Impl {
   /* The args of forgotten spans, freed a few at a time as events come
    * (freeing a compaction's hundred thousand at once stalled a frame). */
   std::vector<Json> to_free_;
-  static constexpr size_t kFreePerEvent = 8;
+  static constexpr size_t kFreePerEvent = 2;
   void FreeSome() {
     for (size_t i = 0; i < kFreePerEvent && !to_free_.empty(); ++i) to_free_.pop_back();
   }
