@@ -54,6 +54,7 @@ void SpanBuilder::Impl::MaybeForget() {
   int64_t cut = *mid;
   if (cut <= forgotten_before_) return;
 
+  to_free_.clear();  // what the last compaction left unfreed (rare: many spans per event)
   std::vector<uint32_t> span_map(done_.size(), kGone);
   size_t kept = 0;
   for (size_t i = 0; i < done_.size(); ++i) {
