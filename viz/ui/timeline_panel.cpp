@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 
 namespace minipg::viz::ui {
@@ -269,14 +270,18 @@ float TimelinePanel::LayOutLanes(float view_h, int64_t moment) {
   bool compact = static_cast<float>(n) * kLaneHeight > view_h;
   lane_alive_.resize(n);
   for (size_t i = 0; i < n; ++i) lane_alive_[i] = LaneAliveAt(lanes_[i].info, moment) ? 1 : 0;
-  rows_.clear();
-  for (size_t i = 0; i < n; ++i) {
-    if (!compact || lane_alive_[i] != 0) rows_.push_back(i);
-  }
-  if (compact) {  // the folded ones below the running ones, in their order
-    for (size_t i = 0; i < n; ++i) {
-      if (lane_alive_[i] == 0) rows_.push_back(i);
-    }
+  rows_.resize(n);
+  std::iota(rows_.begin(), rows_.end(), size_t{0});
+  if (compact) {
+    // The postmaster stays first and minipg-sim and the auxiliaries last;
+    // between them the backends and clients running go above those folded.
+    auto rank = [&](size_t i) {
+      LaneGroup g = lanes_[i].info.group;
+      if (g == LaneGroup::kPostmaster) return 0;
+      if (g == LaneGroup::kRunner || g == LaneGroup::kAuxiliary) return 3;
+      return lane_alive_[i] != 0 ? 1 : 2;
+    };
+    std::stable_sort(rows_.begin(), rows_.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
   }
   row_y_.resize(n);
   lane_y_.resize(n);

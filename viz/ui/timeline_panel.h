@@ -29,8 +29,9 @@
  *
  *   When the lanes do not fit, those of processes not running at the
  *   moment shown (the newest while live, the cursor in a replay) fold into
- *   thin strips and go below the running ones, so a long session's live
- *   backends stay in view; otherwise lanes keep their order.
+ *   thin strips, and the backends and clients folded go below those
+ *   running, so a long session's live backends stay in view (the
+ *   postmaster stays first, minipg-sim and the auxiliaries last).
  *
  * NOTES
  *   Per frame the panel asks the builder only for the spans that intersect
