@@ -235,6 +235,10 @@ void App::LoadFonts() {
     io.FontGlobalScale = 1.3f;
     return;
   }
+  // ImGui draws thin lines from a texture baked into the font atlas that
+  // needs filtering; sampled with GL_NEAREST they break into dashes, so
+  // lines are drawn as geometry instead.
+  io.Fonts->Flags |= ImFontAtlasFlags_NoBakedLines;
   fonts_.bold = load("DejaVuSans-Bold.ttf", kBodyFontSize);
   fonts_.mono = load("DejaVuSansMono.ttf", kMonoFontSize);
   fonts_.title = load("DejaVuSans-Bold.ttf", kTitleFontSize);

@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <limits>
 #include <map>
@@ -423,7 +424,10 @@ SpanSnapshot SpanBuilder::Impl::Snapshot() const {
 
 /* --- public interface --------------------------------------------------- */
 
-SpanBuilder::SpanBuilder() : impl_(std::make_unique<Impl>()) {}
+SpanBuilder::SpanBuilder() : impl_(std::make_unique<Impl>()) {
+  static std::atomic<uint64_t> next_id{1};
+  impl_->id_ = next_id++;
+}
 SpanBuilder::~SpanBuilder() = default;
 
 void SpanBuilder::Add(const Event& ev) {
@@ -524,6 +528,10 @@ int64_t SpanBuilder::last_ts() const {
 
 uint64_t SpanBuilder::generation() const {
   return impl_->generation_;
+}
+
+uint64_t SpanBuilder::id() const {
+  return impl_->id_;
 }
 
 uint64_t SpanBuilder::lanes_generation() const {

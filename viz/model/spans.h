@@ -252,6 +252,9 @@ class SpanBuilder {
   int64_t first_ts() const;     // earliest ts placed
   int64_t last_ts() const;      // latest ts placed
   uint64_t generation() const;  // changes whenever an event is placed
+  /* Unique among the builders of this process (a panel that caches by
+   * generation checks it too: a new builder counts from 0 again). */
+  uint64_t id() const;
   /* Changes whenever what Lanes() returns may have: a process or client
    * appears, is named, exits, connects or disconnects, or is forgotten;
    * not on the queries, stages and states that make most of a stream. */

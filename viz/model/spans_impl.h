@@ -189,6 +189,7 @@ class SpanBuilder::Impl {
   int64_t last_ts_ = 0;
   uint64_t generation_ = 0;
   uint64_t lanes_generation_ = 0;  // see SpanBuilder::lanes_generation()
+  uint64_t id_ = 0;                // see SpanBuilder::id()
 
  private:
   Proc& Touch(int64_t pid, std::string_view role_hint, int64_t ts, bool open_life);

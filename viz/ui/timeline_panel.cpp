@@ -124,16 +124,27 @@ void ArgLines(const nlohmann::ordered_json& args) {
   }
 }
 
+/* The line under a lane ending at `bottom`: its last whole pixel row, in
+ * one solid colour (an anti-aliased line there would smear over two). */
+void LaneSeparator(ImDrawList* dl, float x0, float x1, float bottom) {
+  float row = std::floor(bottom) - 1.0f;
+  dl->AddRectFilled(ImVec2(x0, row), ImVec2(x1, row + 1.0f), kLaneLine);
+}
+
 }  // namespace
 
 void TimelinePanel::RefreshLanes(const SpanBuilder& spans) {
-  if (lanes_generation_ == spans.lanes_generation()) return;
+  if (lanes_builder_ == spans.id() && lanes_generation_ == spans.lanes_generation()) return;
   // With many lanes (a connection per transaction makes thousands) the
   // list is rebuilt a few times a second, not on every frame of a stream.
   double now = ImGui::GetTime();
-  if (lanes_.size() > kManyLanes && now - lanes_refreshed_at_ < kLaneRefreshSeconds) return;
+  if (lanes_builder_ == spans.id() && lanes_.size() > kManyLanes &&
+      now - lanes_refreshed_at_ < kLaneRefreshSeconds) {
+    return;
+  }
   lanes_refreshed_at_ = now;
   lanes_generation_ = spans.lanes_generation();
+  lanes_builder_ = spans.id();
   std::vector<SpanLane> lanes = spans.Lanes();
   SortLanesForTimeline(&lanes);
   lanes_.clear();
@@ -320,8 +331,7 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
                                                     : info.pid == view_state_.selected_pid);
   if (selected)
     dl->AddRectFilled(ImVec2(area_x0_, y), ImVec2(area_x1_, y + height), kLaneSelected);
-  dl->AddLine(ImVec2(area_x0_, y + height - 0.5f), ImVec2(area_x1_, y + height - 0.5f),
-              kLaneLine, 1.0f);
+  LaneSeparator(dl, area_x0_, area_x1_, y + height);
 
   auto row_rect = [&](int depth, float* y0, float* y1) {
     if (depth == 0) {
@@ -508,7 +518,7 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
         (lane.info.group == LaneGroup::kClient ? lane.info.backend_pid == view_state_.selected_pid
                                                : lane.info.pid == view_state_.selected_pid);
     dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + h), selected ? kLaneSelected : kLabelBg);
-    dl->AddLine(ImVec2(x0, y + h - 0.5f), ImVec2(x1, y + h - 0.5f), kLaneLine);
+    LaneSeparator(dl, x0, x1, y + h);
     // A swatch in the colour the Processes panel gives the process now.
     ImU32 swatch = IM_COL32(126, 87, 194, 255);
     if (lane.info.group == LaneGroup::kRunner) swatch = IM_COL32(141, 110, 20, 255);

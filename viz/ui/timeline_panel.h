@@ -114,6 +114,7 @@ class TimelinePanel {
   std::vector<Lane> lanes_;
   std::map<std::pair<int64_t, int64_t>, size_t> lane_index_;  // (pid, tid) -> lanes_
   uint64_t lanes_generation_ = ~uint64_t{0};
+  uint64_t lanes_builder_ = 0;  // SpanBuilder::id() of the lanes' builder
   double lanes_refreshed_at_ = -1e9;  // ImGui time of the last rebuild
   // The visible time range (microseconds, the stream's clock).
   double t0_ = 0.0, t1_ = 1.0;

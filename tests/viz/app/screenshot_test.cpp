@@ -599,6 +599,26 @@ TEST_F(ScreenshotTest, TimelineFoldsLanesNotRunningAtTheMomentShown) {
   EXPECT_GE(LeadingWideGaps(mid_lines, 30), 4) << "the lanes running at line 64 are folded";
 }
 
+// Scenario: the lines between Timeline lanes run whole across the time
+// area. (ImGui draws thin lines from a texture that needs filtering; with
+// the font atlas sampled unfiltered they broke into dashes, so the viewer
+// draws them as geometry, each separator one solid pixel row.) At line 64
+// the first three separators are each at least 90 % of the lane line's
+// colour between x 170 and 540 (left of the playback cursor, past which
+// the picture is dimmed), where only an arrow or two may cross them.
+TEST_F(ScreenshotTest, TimelineLaneLinesAreWhole) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output;
+  fs::path mid = ShootSession(dir_, "mid.png", " --seek 64", &output);
+  std::vector<int> lines = LaneLines(mid, 560);
+  ASSERT_GE(lines.size(), 4u) << "no lanes found";
+  constexpr uint32_t kLaneLine = 0xCDD2DA;
+  for (size_t i = 1; i <= 3; ++i) {
+    int on_line = CountColour(mid, kLaneLine, 170, lines[i] - 1, 540, lines[i] + 2);
+    EXPECT_GE(on_line, (540 - 170) * 9 / 10) << "the line under lane " << i << " (y " << lines[i] << ") has gaps";
+  }
+}
+
 // Scenario: the session at line 64 (its lesson's caption 4 showing), at
 // 1280x800: each panel draws its own part. The narration strip under the
 // playback bar is the caption's pale yellow; the Activity table (upper

@@ -461,6 +461,11 @@ TEST(SpanBuilderTest, LanesGenerationChangesWithEveryLaneChange) {
     b.Add(Ev(json));
   }
   EXPECT_EQ(b.lanes_generation(), g) << "a query changed the lanes' generation";
+
+  // A new builder (a scenario started from the menu) counts from 0 again;
+  // its id tells a panel that it is not the one it cached.
+  SpanBuilder fresh;
+  EXPECT_NE(fresh.id(), b.id());
 }
 
 /* A lane's spans of every row in [t0, t1] as comparable text. */
