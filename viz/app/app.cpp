@@ -384,7 +384,8 @@ int64_t App::TimedIngest() {
 }
 
 void App::ApplyLine(SourceLine& line) {
-  if (const Event* ev = playback_->Append(line.text, TakeParse(line))) spans_->Add(*ev);
+  // The event is the model's no more: the Timeline may take its fields.
+  if (Event* ev = playback_->Append(line.text, TakeParse(line))) spans_->Add(std::move(*ev));
 }
 
 void App::DrawFrame() {

@@ -17,11 +17,11 @@ Playback::Playback(ModelOptions options, size_t checkpoint_every, size_t lines_p
   checkpoints_.push_back({0, std::make_shared<const Model>(options)});
 }
 
-const Event* Playback::Append(std::string_view line) {
+Event* Playback::Append(std::string_view line) {
   return Append(line, ParseLine(line));
 }
 
-const Event* Playback::Append(std::string_view line, ParseResult r) {
+Event* Playback::Append(std::string_view line, ParseResult r) {
   store_.Append(line, r.event ? r.event->ts : -1);
   live_.ApplyParsedLine(line, r);
   size_t since = store_.size() - checkpoints_.back().lines;

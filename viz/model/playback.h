@@ -66,11 +66,12 @@ class Playback {
   explicit Playback(ModelOptions options, size_t checkpoint_every = 8192, size_t lines_per_process = 32);
 
   /* Records one received line and applies it to the live model. Returns
-   * the parsed event (valid until the next call) for other observers, or
-   * nullptr for a blank or malformed line. */
-  const Event* Append(std::string_view line);
+   * the parsed event (valid until the next call; the model is done with it,
+   * so an observer may move from it), or nullptr for a blank or malformed
+   * line. */
+  Event* Append(std::string_view line);
   /* The same for a line already parsed (ParseEvent(line), or nothing for a blank one). */
-  const Event* Append(std::string_view line, ParseResult parsed);
+  Event* Append(std::string_view line, ParseResult parsed);
 
   /* The model to draw: the live one, or the replay one at position(). */
   const Model& shown() const { return mode_ == PlaybackMode::kLive ? live_ : *replay_; }

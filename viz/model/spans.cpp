@@ -436,6 +436,14 @@ void SpanBuilder::Add(const Event& ev) {
   impl_->FreeSome();
 }
 
+void SpanBuilder::Add(Event&& ev) {
+  impl_->takeable_ = &ev;
+  impl_->Add(ev);
+  impl_->takeable_ = nullptr;
+  impl_->MaybeForget();
+  impl_->FreeSome();
+}
+
 void SpanBuilder::SetRetention(size_t max_spans) {
   impl_->retention_ = max_spans;
   impl_->next_forget_check_ = 0;

@@ -208,6 +208,10 @@ class SpanBuilder {
 
   /* Takes one parsed event (in stream order). */
   void Add(const Event& ev);
+  /* The same, free to move the event's fields into span args instead of
+   * copying them (a query stage's plan nodes, say): the caller does not
+   * read `ev` again. */
+  void Add(Event&& ev);
 
   /* Bounds memory for a long live session: once more than `max_spans`
    * finished spans are held, the spans, markers and arrows that ended

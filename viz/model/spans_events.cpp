@@ -324,7 +324,7 @@ void SpanBuilder::Impl::OnStage(const Event& ev, SpanKind kind, const char* stag
   int64_t start = p.stage_from.value_or(ev.ts);
   if (p.query) start = std::max(start, p.query->ts);
   start = std::min(start, ev.ts);
-  Span s = Open(kind, p.pid, p.pid, start, stage, FieldsOf(ev));
+  Span s = Open(kind, p.pid, p.pid, start, stage, ArgsOf(ev));  // ev's fields are not read after
   s.end = ev.ts;
   Push(std::move(s));
   p.stage_from = ev.ts;

@@ -181,6 +181,17 @@ class SpanBuilder::Impl {
   /* The args of forgotten spans, freed a few at a time as events come
    * (freeing a compaction's hundred thousand at once stalled a frame). */
   std::vector<Json> to_free_;
+  /* The event being added, when its fields may be taken (Add(Event&&)). */
+  Event* takeable_ = nullptr;
+  /* FieldsOf(ev), moved out of the event when it may be taken (once). */
+  Json ArgsOf(const Event& ev) {
+    if (takeable_ != &ev) return FieldsOf(ev);
+    Json args = std::move(takeable_->fields);
+    takeable_ = nullptr;
+    if (!args.is_object()) return Json::object();
+    for (const char* key : {"type", "ts", "pid"}) args.erase(key);
+    return args;
+  }
   static constexpr size_t kFreePerEvent = 2;
   void FreeSome() {
     for (size_t i = 0; i < kFreePerEvent && !to_free_.empty(); ++i) to_free_.pop_back();

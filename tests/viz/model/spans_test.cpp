@@ -468,6 +468,30 @@ TEST(SpanBuilderTest, LanesGenerationChangesWithEveryLaneChange) {
   EXPECT_NE(fresh.id(), b.id());
 }
 
+// Scenario: a builder given events to take (Add(Event&&), as the viewer
+// does) moves a stage's fields into its span instead of copying them, and
+// ends up with exactly the spans, args included, of one given copies.
+TEST(SpanBuilderTest, TakingEventsGivesTheSameSpans) {
+  for (const char* name : {"export_session.jsonl", "query_session.jsonl", "query_select.jsonl"}) {
+    SpanBuilder copied, taken;
+    for (Event ev : ReadEvents(name)) {
+      copied.Add(ev);
+      taken.Add(std::move(ev));
+    }
+    SpanSnapshot a = copied.Snapshot();
+    SpanSnapshot b = taken.Snapshot();
+    ASSERT_EQ(a.spans.size(), b.spans.size()) << name;
+    size_t with_args = 0;
+    for (size_t i = 0; i < a.spans.size(); ++i) {
+      EXPECT_EQ(a.spans[i].name, b.spans[i].name) << name << " span " << i;
+      EXPECT_EQ(a.spans[i].ts, b.spans[i].ts) << name << " span " << i;
+      EXPECT_EQ(a.spans[i].args.dump(), b.spans[i].args.dump()) << name << " span " << i;
+      if (!b.spans[i].args.empty()) ++with_args;
+    }
+    EXPECT_GT(with_args, 0u) << name;
+  }
+}
+
 /* A lane's spans of every row in [t0, t1] as comparable text. */
 std::vector<std::string> Describe(const SpanBuilder& b, int64_t pid, int64_t tid, int64_t t0, int64_t t1) {
   std::vector<std::string> out;
