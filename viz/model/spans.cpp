@@ -308,7 +308,9 @@ std::vector<SpanLane> SpanBuilder::Impl::Lanes() const {
     l.sort_index = lane.order;
     l.backend_pid = lane.last_backend_pid;
     l.begin_ts = lane.first_ts;
-    l.exited = !lane.connection.has_value();
+    // A lane whose connect came before the viewer joined is running until
+    // its disconnect, though no connection span is open.
+    l.exited = !lane.connection.has_value() && lane.disconnected;
     l.end_ts = lane.end_ts;
     lanes.push_back(std::move(l));
   }

@@ -159,7 +159,7 @@ struct SpanLane {
   int64_t sort_index = 0;   // the export's process / thread sort index
   int64_t backend_pid = 0;  // client lane: the backend it last connected to
   int64_t begin_ts = 0;     // its first event (a client lane: its first connect)
-  bool exited = false;      // exited (a client lane: not connected now)
+  bool exited = false;      // exited (a client lane: disconnected, not connected again)
   int64_t end_ts = 0;       // when it exited or last disconnected, if `exited`
 };
 

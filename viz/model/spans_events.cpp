@@ -606,6 +606,7 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
       if (lane->connection) Merge(lane->connection->args, args);
       Finish(lane->connection, ev.ts);
       lane->end_ts = ev.ts;
+      lane->disconnected = true;
       lane->backend_pid = 0;
       ++lanes_generation_;
       break;

@@ -56,6 +56,7 @@ struct ClientLane {
   int64_t order = 0;
   int64_t first_ts = 0;          // its first event
   int64_t end_ts = 0;            // its last disconnect
+  bool disconnected = false;     // a disconnect was seen (a viewer that joined late may see none)
   int64_t backend_pid = 0;       // while connected
   int64_t last_backend_pid = 0;  // the latest backend, kept after the disconnect
   std::string user, database;

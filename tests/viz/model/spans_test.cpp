@@ -243,6 +243,20 @@ TEST(SpanBuilderTest, LanesKnowWhenTheyRan) {
   EXPECT_EQ(bob->end_ts, 5080);
   EXPECT_TRUE(LaneAliveAt(*bob, 4010));
   EXPECT_FALSE(LaneAliveAt(*bob, 5080));
+
+  // A client whose connect came before the viewer joined: running from its
+  // first event seen until its disconnect.
+  SpanBuilder late;
+  late.Add(Ev(R"({"type":"client_query","ts":700,"pid":9,"client":"carol","text":"SELECT 1"})"));
+  ASSERT_EQ(late.Lanes().size(), 2u);  // minipg-sim and carol
+  SpanLane carol = late.Lanes().back();
+  EXPECT_FALSE(carol.exited);
+  EXPECT_TRUE(LaneAliveAt(carol, 700));
+  late.Add(Ev(R"({"type":"client_disconnect","ts":800,"pid":9,"client":"carol","how":"terminate"})"));
+  carol = late.Lanes().back();
+  EXPECT_TRUE(carol.exited);
+  EXPECT_EQ(carol.end_ts, 800);
+  EXPECT_FALSE(LaneAliveAt(carol, 800));
 }
 
 // Scenario: cancel, signal and client arrows, and each client query goes
