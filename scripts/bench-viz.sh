@@ -10,7 +10,9 @@
 # minipg-viz follows it under Xvfb (Mesa's llvmpipe, the CI machine's
 # renderer) with --frame-stats and reports frame times. Headless, the
 # window does not wait for vsync, so fps is what the machine can draw.
-# A measurement, not a test: it prints numbers and never fails on them.
+# The goal is read as at least 60 frames in every second of the run
+# (min_fps_1s), not only on average. A measurement, not a test: it prints
+# numbers and never fails on them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -40,5 +42,7 @@ cat "$out/load.log"
 echo "viewer: $(cat "$out/frames.json")"
 fps=$(sed -n 's/.*"fps":\([0-9.]*\).*/\1/p' "$out/frames.json")
 p95=$(sed -n 's/.*"frame_ms":{"p50":[0-9.]*,"p95":\([0-9.]*\).*/\1/p' "$out/frames.json")
-echo "mean fps ${fps} (target >= 60); 95th percentile frame ${p95} ms (target <= 16.7)"
+min1s=$(sed -n 's/.*"min_fps_1s":\(-\{0,1\}[0-9]*\).*/\1/p' "$out/frames.json")
+echo "fewest frames in any one second ${min1s} (the goal: >= 60); mean fps ${fps}"
+echo "95th percentile frame ${p95} ms (a stricter aim: <= 16.7, every frame within 1/60 s but the slowest 5 %)"
 echo "picture: $out/bench.png"

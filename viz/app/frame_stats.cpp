@@ -27,6 +27,21 @@ std::string Summary(std::vector<int64_t> us) {
 
 }  // namespace
 
+int64_t FrameStats::FewestFramesInASecond(size_t skip) const {
+  constexpr int64_t kSecondUs = 1'000'000;
+  int64_t fewest = -1, in_second = 0, second_end = kSecondUs, elapsed = 0;
+  for (size_t i = std::min(skip, frame_us_.size()); i < frame_us_.size(); ++i) {
+    elapsed += frame_us_[i];
+    while (elapsed > second_end) {  // this frame ended after the second did
+      fewest = fewest < 0 ? in_second : std::min(fewest, in_second);
+      in_second = 0;
+      second_end += kSecondUs;
+    }
+    ++in_second;
+  }
+  return fewest;
+}
+
 std::string FrameStats::Write(const std::string& path, const std::string& extra, size_t skip) const {
   size_t from = std::min(skip, frame_us_.size());
   std::vector<int64_t> frames(frame_us_.begin() + static_cast<ptrdiff_t>(from), frame_us_.end());
@@ -35,8 +50,9 @@ std::string FrameStats::Write(const std::string& path, const std::string& extra,
   double fps = total > 0 ? static_cast<double>(frames.size()) * 1e6 / static_cast<double>(total) : 0.0;
   std::ofstream out(path, std::ios::trunc);
   if (!out) return fmt::format("cannot write {}", path);
-  out << fmt::format(R"({{"frames":{},"fps":{:.1f},"frame_ms":{},"ingest_ms":{}{}{}}})", frames.size(), fps,
-                     Summary(frames), Summary(ingest), extra.empty() ? "" : ",", extra)
+  out << fmt::format(R"({{"frames":{},"fps":{:.1f},"min_fps_1s":{},"frame_ms":{},"ingest_ms":{}{}{}}})",
+                     frames.size(), fps, FewestFramesInASecond(skip), Summary(frames), Summary(ingest),
+                     extra.empty() ? "" : ",", extra)
       << "\n";
   out.close();
   return out ? "" : fmt::format("error writing {}", path);

@@ -3,7 +3,10 @@
  *   Frame timings for the scale benchmark (scripts/bench-viz.sh): how long
  *   each frame took, wall clock from the end of one to the end of the
  *   next, and how much of it went to ingesting events. `--frame-stats
- *   FILE` writes a summary as JSON when the program ends.
+ *   FILE` writes a summary as JSON when the program ends: frame and ingest
+ *   time percentiles, mean frames per second, and the fewest frames drawn
+ *   in any one second of the run ("keeps at least 60 frames per second"
+ *   means that one, where the mean can hide a slow stretch).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -20,10 +23,15 @@ class FrameStats {
     frame_us_.push_back(frame_us);
     ingest_us_.push_back(ingest_us);
   }
-  /* Writes {frames, fps, frame_ms {p50, p95, p99, max}, ingest_ms {...},
-   * plus `extra` (a JSON object's members, already formatted)}; "" or the problem.
-   * The first `skip` frames (start-up) are left out. */
+  /* Writes {frames, fps, min_fps_1s, frame_ms {p50, p95, p99, max},
+   * ingest_ms {...}, plus `extra` (a JSON object's members, already
+   * formatted)}; "" or the problem. The first `skip` frames (start-up) are
+   * left out. */
   std::string Write(const std::string& path, const std::string& extra, size_t skip = 10) const;
+  /* The fewest frames that ended within one of the whole seconds after the
+   * first `skip` frames (back to back; a last, partial second does not
+   * count); -1 if the run was shorter than a second. */
+  int64_t FewestFramesInASecond(size_t skip = 10) const;
 
  private:
   std::vector<int64_t> frame_us_;
