@@ -440,10 +440,8 @@ void SpanBuilder::Add(const Event& ev) {
 
 void SpanBuilder::Add(Event&& ev) {
   impl_->takeable_ = &ev;
-  impl_->Add(ev);
+  Add(static_cast<const Event&>(ev));
   impl_->takeable_ = nullptr;
-  impl_->MaybeForget();
-  impl_->FreeSome();
 }
 
 void SpanBuilder::SetRetention(size_t max_spans) {

@@ -78,10 +78,10 @@ int LegendLineCount(float avail_width);
 /* A small filled badge with text, inline. */
 void StateBadge(DisplayState s, std::string_view text);
 
-/* Applies the light, large-spaced style. */
 /* ImDrawList has no dashed lines: draws one as segments `dash` long, `dash` apart. */
 void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, float dash);
 
+/* Applies the light, large-spaced style. */
 void ApplyStyle();
 
 /* Shortens text to at most `max_chars` characters, adding "..." */

@@ -307,6 +307,11 @@ float TimelinePanel::LayOutLanes(float view_h, int64_t moment) {
   return y;
 }
 
+bool TimelinePanel::IsSelected(const SpanLane& lane) const {
+  int64_t pid = lane.group == LaneGroup::kClient ? lane.backend_pid : lane.pid;
+  return view_state_.selected_pid != 0 && pid == view_state_.selected_pid;
+}
+
 size_t TimelinePanel::LaneAt(float y) const {
   auto it = std::upper_bound(row_y_.begin(), row_y_.end(), y);
   if (it == row_y_.begin()) return lanes_.size();
@@ -326,10 +331,7 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
   float row1_bottom = thin ? bottom - 2.0f : row1_top + kRow1Height;
   float row2_top = row1_bottom + 1.0f;
   float row2_bottom = row2_top + kRow2Height;
-  bool selected = view_state_.selected_pid != 0 &&
-                  (info.group == LaneGroup::kClient ? info.backend_pid == view_state_.selected_pid
-                                                    : info.pid == view_state_.selected_pid);
-  if (selected)
+  if (IsSelected(info))
     dl->AddRectFilled(ImVec2(area_x0_, y), ImVec2(area_x1_, y + height), kLaneSelected);
   LaneSeparator(dl, area_x0_, area_x1_, y + height);
 
@@ -513,11 +515,7 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
     const Lane& lane = lanes_[i];
     float y = lanes_top + lane_y_[i];
     float h = lane_heights_[i];
-    bool selected =
-        view_state_.selected_pid != 0 &&
-        (lane.info.group == LaneGroup::kClient ? lane.info.backend_pid == view_state_.selected_pid
-                                               : lane.info.pid == view_state_.selected_pid);
-    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + h), selected ? kLaneSelected : kLabelBg);
+    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + h), IsSelected(lane.info) ? kLaneSelected : kLabelBg);
     LaneSeparator(dl, x0, x1, y + h);
     // A swatch in the colour the Processes panel gives the process now.
     ImU32 swatch = IM_COL32(126, 87, 194, 255);

@@ -38,8 +38,8 @@
  *   the visible range of the lanes in view; spans narrower than a pixel are
  *   merged into one mark. The lane list is rebuilt only when the builder's
  *   lanes change (a fork, an exit, a connect; not a query), and past 200
- *   lanes at most four times a second. An
- *   arrow with one end scrolled out of view is drawn as a short stub.
+ *   lanes at most four times a second. An arrow with one end scrolled out
+ *   of view is drawn as a short stub.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -89,6 +89,8 @@ class TimelinePanel {
   /* Lays the lanes out for a view `view_h` tall as they are at `moment`:
    * rows_, row_y_, lane_y_, lane_heights_, lane_alive_. */
   float LayOutLanes(float view_h, int64_t moment);
+  /* The lane shows the selected process (a client lane: its backend). */
+  bool IsSelected(const SpanLane& lane) const;
   /* The lane at `y` (relative to the lanes' top), or lanes_.size(). */
   size_t LaneAt(float y) const;
   void DrawFlows(ImDrawList* dl, const SpanBuilder& spans, float lanes_top, float view_top,
