@@ -182,13 +182,16 @@ bool App::InitWindow() {
   }
   LoadFonts();
   ui::ApplyStyle();
-  // Mesa's software renderers pay per triangle: filled shapes go without the
-  // anti-aliasing fringe (half their triangles), which at a 4 px corner
-  // radius is hard to see. Text and lines keep theirs.
+  // Mesa's software renderers shade in 4x4 pixel blocks, so a thin triangle
+  // costs many times its area, and the anti-aliasing fringe is all thin
+  // triangles: filled shapes and lines go without it (a fifth of a busy
+  // frame's raster time; at a 4 px corner radius, or on lines that are
+  // mostly level or upright, it is hard to see). Text keeps its own.
   if (const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER))) {
     std::string_view name(renderer);
     if (name.find("llvmpipe") != std::string_view::npos || name.find("softpipe") != std::string_view::npos) {
       ImGui::GetStyle().AntiAliasedFill = false;
+      ImGui::GetStyle().AntiAliasedLines = false;
     }
   }
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
@@ -496,18 +499,33 @@ int App::Run() {
   auto last_frame_end = start;
   auto frame_begin = start;
   size_t lines_seen = 0;
-  bool ingested_ahead = false;  // the next frame's events, applied while this one was drawn
-  int64_t ahead_us = 0;
+  // Frames are pipelined: frame N is handed to the renderer (the software
+  // renderer draws on its own threads once flushed) and presented only
+  // after frame N+1's events are applied and its UI built, so the two
+  // overlap instead of the window waiting for the renderer every frame.
+  bool swap_pending = false;
+  int64_t ingest_us = 0;
+  auto present = [&] {
+    if (!swap_pending) return;
+    swap_pending = false;
+    glfwSwapBuffers(window_);
+    auto frame_end = std::chrono::steady_clock::now();
+    frame_stats_.Add(std::chrono::duration_cast<std::chrono::microseconds>(frame_end - last_frame_end).count(),
+                     ingest_us);
+    last_frame_end = frame_end;
+  };
   while (!glfwWindowShouldClose(window_)) {
     if (Headless()) {
       glfwPollEvents();
     } else {
       // Sleep only what is left of this frame's 1/60 s (input wakes it
       // sooner): waiting a whole period after drawing would halve the rate.
-      // A quiet window (see Quiet()) waits up to its slower period.
+      // A quiet window (see Quiet()) waits up to its slower period. A
+      // frame drawn meanwhile is shown before sleeping, not after.
       auto period = quiet_ ? kQuietPeriod : kFramePeriod;
       auto left = period - (std::chrono::steady_clock::now() - frame_begin);
       if (left > std::chrono::milliseconds(1)) {
+        present();
         glfwWaitEventsTimeout(std::chrono::duration<double>(left).count());
       } else {
         glfwPollEvents();
@@ -516,8 +534,7 @@ int App::Run() {
     frame_begin = std::chrono::steady_clock::now();
     // After an ahead ingest the queue was emptied; what came since (the
     // line that woke a quiet window) is applied now, or it would wait.
-    int64_t ingest_us = (ingested_ahead ? ahead_us : 0) + TimedIngest();
-    ingested_ahead = false;
+    ingest_us = TimedIngest();
     bool new_lines = playback_->size() != lines_seen;
     lines_seen = playback_->size();
     auto now = std::chrono::steady_clock::now();
@@ -560,6 +577,7 @@ int App::Run() {
     ImGui::NewFrame();
     DrawFrame();
     ImGui::Render();
+    present();  // the last frame: the renderer drew it while this one was built
     if (!Headless()) {
       // Nothing new and nothing moving: the picture on screen is still
       // right, so it is drawn again only a few times a second (ages, the
@@ -619,19 +637,8 @@ int App::Run() {
       bool failed = false;
       if (StoryboardStep(fb_w, fb_h, &failed)) return failed ? 1 : 0;
     }
-    if (!storyboard) {
-      // The software renderer draws this frame on its own threads once the
-      // commands are flushed; the next frame's events are applied meanwhile
-      // instead of after the swap, when the renderer would sit idle.
-      glFlush();
-      ahead_us = TimedIngest();
-      ingested_ahead = true;
-    }
-    glfwSwapBuffers(window_);
-    auto frame_end = std::chrono::steady_clock::now();
-    frame_stats_.Add(std::chrono::duration_cast<std::chrono::microseconds>(frame_end - last_frame_end).count(),
-                     ingest_us);
-    last_frame_end = frame_end;
+    glFlush();  // the renderer starts on this frame now; present() shows it
+    swap_pending = true;
   }
   WriteFrameStats();
   return 0;

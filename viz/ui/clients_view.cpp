@@ -116,11 +116,11 @@ void ClientsView::DrawRow(const Model& model, const Process& p, ImVec2 min, floa
                      : !p.application_name.empty() ? p.application_name
                                                    : std::string("client");
   std::string where = unix_socket ? "this machine" : p.client;
-  dl->PushClipRect(c0, ImVec2(c1.x - 3.0f, c1.y), true);
+  ImVec2 c_clip(c1.x - 3.0f, c1.y);
   ImU32 text = gone ? kDim : IM_COL32(40, 30, 70, 255);
-  dl->AddText(fonts_.bold, fonts_.bold->FontSize, ImVec2(c0.x + pad, c0.y + 5.0f), text, name.c_str());
-  dl->AddText(ImVec2(c0.x + pad, c0.y + 7.0f + line), gone ? kDim : IM_COL32(90, 80, 110, 255), where.c_str());
-  dl->PopClipRect();
+  ClippedText(dl, fonts_.bold, fonts_.bold->FontSize, ImVec2(c0.x + pad, c0.y + 5.0f), text, name, c0, c_clip);
+  ClippedText(dl, nullptr, 0.0f, ImVec2(c0.x + pad, c0.y + 7.0f + line), gone ? kDim : IM_COL32(90, 80, 110, 255),
+              where, c0, c_clip);
 
   // The backend, in its state's colour.
   ImVec2 b0(min.x + width * 0.66f, min.y);
@@ -129,13 +129,13 @@ void ClientsView::DrawRow(const Model& model, const Process& p, ImVec2 min, floa
   bool selected = view_state_.selected_pid == p.pid && !gone;
   dl->AddRectFilled(b0, b1, StateFill(state), 5.0f);
   dl->AddRect(b0, b1, selected ? IM_COL32(0, 0, 0, 255) : IM_COL32(0, 0, 0, 90), 5.0f, 0, selected ? 3.0f : 1.0f);
-  dl->PushClipRect(b0, ImVec2(b1.x - 3.0f, b1.y), true);
+  ImVec2 b_clip(b1.x - 3.0f, b1.y);
   std::string title = fmt::format("backend {}", p.pid);
-  dl->AddText(fonts_.bold, fonts_.bold->FontSize, ImVec2(b0.x + pad, b0.y + 5.0f), StateText(state), title.c_str());
+  ClippedText(dl, fonts_.bold, fonts_.bold->FontSize, ImVec2(b0.x + pad, b0.y + 5.0f), StateText(state), title, b0,
+              b_clip);
   std::string detail = fmt::format("{} · {}@{}", ShortStateLine(p), p.user.empty() ? "?" : p.user,
                                    p.database.empty() ? "?" : p.database);
-  dl->AddText(ImVec2(b0.x + pad, b0.y + 7.0f + line), StateText(state), detail.c_str());
-  dl->PopClipRect();
+  ClippedText(dl, nullptr, 0.0f, ImVec2(b0.x + pad, b0.y + 7.0f + line), StateText(state), detail, b0, b_clip);
 
   // The connection between them, named by its transport.
   ImU32 col = gone ? kBoundary : unix_socket ? kUnixColour : kTcpColour;
@@ -152,14 +152,13 @@ void ClientsView::DrawRow(const Model& model, const Process& p, ImVec2 min, floa
                                  : (model.server().port != 0 ? fmt::format("to port {}", model.server().port) : "");
   if (gone) kind += " (closed)";
   float mid = (a.x + b.x) * 0.5f;
-  dl->PushClipRect(ImVec2(a.x, min.y), ImVec2(b.x, min.y + row_h), true);
+  ImVec2 l_clip0(a.x, min.y), l_clip1(b.x, min.y + row_h);
   ImVec2 ks = ImGui::CalcTextSize(kind.c_str());
-  dl->AddText(ImVec2(mid - ks.x * 0.5f, y - ks.y - 2.0f), col, kind.c_str());
+  ClippedText(dl, nullptr, 0.0f, ImVec2(mid - ks.x * 0.5f, y - ks.y - 2.0f), col, kind, l_clip0, l_clip1);
   if (!path.empty()) {
     ImVec2 ps = ImGui::CalcTextSize(path.c_str());
-    dl->AddText(ImVec2(mid - ps.x * 0.5f, y + 3.0f), gone ? kDim : col, path.c_str());
+    ClippedText(dl, nullptr, 0.0f, ImVec2(mid - ps.x * 0.5f, y + 3.0f), gone ? kDim : col, path, l_clip0, l_clip1);
   }
-  dl->PopClipRect();
 
   // A click on the row selects the backend, as a click on its box does.
   ImGui::SetCursorScreenPos(min);

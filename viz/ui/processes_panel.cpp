@@ -327,35 +327,34 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   dl->AddRect(min, max, selected ? IM_COL32(0, 0, 0, 255) : Faded(IM_COL32(0, 0, 0, 90), alpha), rounding, 0,
               selected ? 3.0f : 1.0f);
 
-  dl->PushClipRect(min, ImVec2(max.x - m.pad * 0.5f, max.y), true);
+  ImVec2 clip_max(max.x - m.pad * 0.5f, max.y);  // the text is cut there (ClippedText)
   float x = min.x + m.pad;
   float y = min.y + m.pad * 0.6f;
   // Title line: role and pid, bold; struck through once the process is gone.
   ImGui::PushFont(fonts_.bold);
   std::string title = fmt::format("{}  {}", RoleName(p.role), p.pid);
-  dl->AddText(ImVec2(x, y), text, title.c_str());
+  ClippedText(dl, nullptr, 0.0f, ImVec2(x, y), text, title, min, clip_max);
   float title_h = ImGui::GetTextLineHeight();
   if (p.exited) {
     float w = ImGui::CalcTextSize(title.c_str()).x;
     float mid = y + title_h * 0.55f;
-    dl->AddLine(ImVec2(x - 2, mid), ImVec2(x + w + 2, mid), text, 2.0f);
+    dl->AddLine(ImVec2(x - 2, mid), ImVec2(std::min(x + w + 2, clip_max.x), mid), text, 2.0f);
   }
   y += title_h + 2.0f;
   // State line (bold), then details.
   std::string state = s == DisplayState::kIdleInTransactionAborted ? ShortStateLine(p)
                                                                     : StateLine(p);
-  dl->AddText(ImVec2(x, y), text, state.c_str());
+  ClippedText(dl, nullptr, 0.0f, ImVec2(x, y), text, state, min, clip_max);
   ImGui::PopFont();
   y += ImGui::GetTextLineHeight() + 1.0f;
   std::vector<std::string> lines = BoxLines(model, p);
   for (size_t i = 0; i < lines.size(); ++i) {
     bool is_query = p.role == ProcessRole::kBackend && i == 2 && !p.current_query.empty();
     if (is_query) ImGui::PushFont(fonts_.mono);
-    dl->AddText(ImVec2(x, y), text, lines[i].c_str());
+    ClippedText(dl, nullptr, 0.0f, ImVec2(x, y), text, lines[i], min, clip_max);
     y += ImGui::GetTextLineHeight() + 1.0f;
     if (is_query) ImGui::PopFont();
   }
-  dl->PopClipRect();
 
   // Interaction: an invisible button over the box.
   ImGui::SetCursorScreenPos(min);

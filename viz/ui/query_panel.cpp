@@ -107,9 +107,7 @@ std::optional<QueryStep> LastRealStep(const QueryTrace& t) {
 void CenteredText(ImDrawList* dl, ImVec2 min, ImVec2 max, ImU32 colour, const std::string& text) {
   ImVec2 size = ImGui::CalcTextSize(text.c_str());
   ImVec2 at(min.x + (max.x - min.x - size.x) * 0.5f, min.y + (max.y - min.y - size.y) * 0.5f);
-  dl->PushClipRect(min, max, true);
-  dl->AddText(at, colour, text.c_str());
-  dl->PopClipRect();
+  ClippedText(dl, nullptr, 0.0f, at, colour, text, min, max);
 }
 
 /* The server's "now" on its event clock: the newest event; while following

@@ -315,6 +315,12 @@ void DrawLegend() {
   }
 }
 
+void ClippedText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col, std::string_view text,
+                 ImVec2 clip_min, ImVec2 clip_max) {
+  ImVec4 clip(clip_min.x, clip_min.y, clip_max.x, clip_max.y);
+  dl->AddText(font, size, pos, col, text.data(), text.data() + text.size(), 0.0f, &clip);
+}
+
 void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, float dash) {
   float dx = b.x - a.x, dy = b.y - a.y;
   float len = std::sqrt(dx * dx + dy * dy);

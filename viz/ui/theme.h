@@ -81,6 +81,14 @@ void StateBadge(DisplayState s, std::string_view text);
 /* ImDrawList has no dashed lines: draws one as segments `dash` long, `dash` apart. */
 void DashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness, float dash);
 
+/* Text cut off at a rectangle's edges, glyph by glyph on the CPU. Unlike
+ * PushClipRect it starts no new draw command: each command is a draw call,
+ * and the software renderer pays for each (a thousand boxes each pushing
+ * their own clip rectangle was a visible share of a frame). `font` null
+ * and `size` 0 mean the current font and its size. */
+void ClippedText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col, std::string_view text,
+                 ImVec2 clip_min, ImVec2 clip_max);
+
 /* Applies the light, large-spaced style. */
 void ApplyStyle();
 

@@ -365,10 +365,8 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
       if (vis1 - vis0 > 8.0f) {
         ImFont* font = fonts_.mono != nullptr ? fonts_.mono : ImGui::GetFont();
         float size = depth == 2 ? kStageFontSize : font->FontSize;
-        dl->PushClipRect(ImVec2(vis0, y0), ImVec2(vis1, y1), true);
-        dl->AddText(font, size, ImVec2(vis0, y0 + (y1 - y0 - size) * 0.5f), SpanText(s),
-                    s.name.c_str());
-        dl->PopClipRect();
+        ClippedText(dl, font, size, ImVec2(vis0, y0 + (y1 - y0 - size) * 0.5f), SpanText(s), s.name,
+                    ImVec2(vis0, y0), ImVec2(vis1, y1));
       }
     }
     if (mouse.x >= x0 - 1.0f && mouse.x <= x1 + 1.0f && mouse.y >= y0 && mouse.y < y1) {
@@ -526,18 +524,17 @@ void TimelinePanel::DrawLabels(ImDrawList* dl, const Model& model, float lanes_t
     }
     dl->AddRectFilled(ImVec2(x0 + 3.0f, y + 3.0f), ImVec2(x0 + 9.0f, y + h - 4.0f), swatch, 2.0f);
     ImU32 text = lane_alive_[i] != 0 ? kLabelText : kLabelDim;
-    dl->PushClipRect(ImVec2(x0, y), ImVec2(x1 - 4.0f, y + h), true);
+    ImVec2 clip0(x0, y), clip1(x1 - 4.0f, y + h);
     if (h < kLaneHeight) {  // a thin strip: the name, small
-      dl->AddText(mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + (h - kDetailFontSize) * 0.5f - 1.0f), text,
-                  lane.label.c_str());
+      ClippedText(dl, mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + (h - kDetailFontSize) * 0.5f - 1.0f), text,
+                  lane.label, clip0, clip1);
     } else {
-      dl->AddText(bold, bold->FontSize, ImVec2(x0 + 14.0f, y + 1.0f), text, lane.label.c_str());
+      ClippedText(dl, bold, bold->FontSize, ImVec2(x0 + 14.0f, y + 1.0f), text, lane.label, clip0, clip1);
       if (!lane.detail.empty()) {
-        dl->AddText(mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + h - kDetailFontSize - 4.0f), kLabelDim,
-                    lane.detail.c_str());
+        ClippedText(dl, mono, kDetailFontSize, ImVec2(x0 + 14.0f, y + h - kDetailFontSize - 4.0f), kLabelDim,
+                    lane.detail, clip0, clip1);
       }
     }
-    dl->PopClipRect();
   }
   if (first >= last) return;
   size_t bottom = rows_[last - 1];
