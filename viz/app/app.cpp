@@ -43,6 +43,7 @@
 #include <fmt/format.h>
 
 #include "viz/app/screenshot.h"
+#include "viz/app/software_render.h"
 #include "viz/ui/backdrop.h"
 
 namespace minipg::viz {
@@ -154,6 +155,10 @@ bool App::InitWindow() {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  // 2D only: no depth or stencil buffer (with one, llvmpipe never takes its
+  // fast path; see software_render.h).
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
   const char* glsl = "#version 330";
   std::string title = "minipg-viz";
   window_ = glfwCreateWindow(options_.width, options_.height, title.c_str(), nullptr, nullptr);
@@ -161,6 +166,8 @@ bool App::InitWindow() {
     // No 3.3 core context: fall back to whatever the driver offers (GLSL 1.30).
     glfwDefaultWindowHints();
     glfwWindowHint(GLFW_VISIBLE, screenshot ? GLFW_FALSE : GLFW_TRUE);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     glsl = "#version 130";
     window_ = glfwCreateWindow(options_.width, options_.height, title.c_str(), nullptr, nullptr);
   }
@@ -187,12 +194,11 @@ bool App::InitWindow() {
   // triangles: filled shapes and lines go without it (a fifth of a busy
   // frame's raster time; at a 4 px corner radius, or on lines that are
   // mostly level or upright, it is hard to see). Text keeps its own.
-  if (const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER))) {
-    std::string_view name(renderer);
-    if (name.find("llvmpipe") != std::string_view::npos || name.find("softpipe") != std::string_view::npos) {
-      ImGui::GetStyle().AntiAliasedFill = false;
-      ImGui::GetStyle().AntiAliasedLines = false;
-    }
+  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  software_renderer_ = renderer != nullptr && IsSoftwareRenderer(renderer);
+  if (software_renderer_) {
+    ImGui::GetStyle().AntiAliasedFill = false;
+    ImGui::GetStyle().AntiAliasedLines = false;
   }
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init(glsl);
@@ -577,6 +583,7 @@ int App::Run() {
     ImGui::NewFrame();
     DrawFrame();
     ImGui::Render();
+    if (software_renderer_) ShapeForLlvmpipe(ImGui::GetDrawData());  // same picture, drawn faster
     present();  // the last frame: the renderer drew it while this one was built
     if (!Headless()) {
       // Nothing new and nothing moving: the picture on screen is still

@@ -131,6 +131,7 @@ class App {
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
   std::string ini_path_;
+  bool software_renderer_ = false;  // Mesa's llvmpipe or softpipe (software_render.h)
   bool quiet_ = false;  // nothing happened for a while: redraw slowly (Run)
   std::chrono::steady_clock::time_point last_activity_{};
   std::chrono::steady_clock::time_point last_present_{};

@@ -207,12 +207,13 @@ double ChangedShare(const fs::path& a, const fs::path& b, int x0, int y0, int x1
   return share;
 }
 
-/* Runs minipg-viz on export_session.jsonl at 1280x800 with `extra` flags. */
+/* Runs minipg-viz on export_session.jsonl at 1280x800 with `extra` flags
+ * (and `env`, "NAME=value ", before the command). */
 fs::path ShootSession(const fs::path& dir, const std::string& name, const std::string& extra,
-                      std::string* output) {
+                      std::string* output, const std::string& env = "") {
   fs::path png = dir / name;
   std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/export_session.jsonl";
-  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+  int rc = RunCommand(env + "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
                           ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
                           " --after-ms 300 --width 1280 --height 800" + extra,
                       output);
@@ -617,6 +618,52 @@ TEST_F(ScreenshotTest, TimelineLaneLinesAreWhole) {
     int on_line = CountColour(mid, kLaneLine, 170, lines[i] - 1, 540, lines[i] + 2);
     EXPECT_GE(on_line, (540 - 170) * 9 / 10) << "the line under lane " << i << " (y " << lines[i] << ") has gaps";
   }
+}
+
+/* 32x32 blocks (on multiples of 32) that are solid (255, 0, 0). */
+int SolidRedBlocks(const fs::path& png) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
+  if (pixels == nullptr) {
+    ADD_FAILURE() << "cannot read " << png;
+    return -1;
+  }
+  int blocks = 0;
+  for (int by = 0; by + 32 <= h; by += 32) {
+    for (int bx = 0; bx + 32 <= w; bx += 32) {
+      bool red = true;
+      for (int y = by; y < by + 32 && red; ++y) {
+        for (int x = bx; x < bx + 32 && red; ++x) {
+          const unsigned char* p = pixels + 4 * (y * w + x);
+          red = p[0] == 255 && p[1] == 0 && p[2] == 0;
+        }
+      }
+      blocks += red ? 1 : 0;
+    }
+  }
+  stbi_image_free(pixels);
+  return blocks;
+}
+
+// Scenario: the session at line 64 drawn by Mesa's llvmpipe as minipg-viz
+// draws it (its draw data shaped for llvmpipe's fast "linear" rasterizer,
+// viz/app/software_render.h) and with that rasterizer turned off
+// (LP_PERF=no_rast_linear): the same picture, pixel for pixel. So that the
+// comparison means something, the fast way was taken: with shading turned
+// off (LP_PERF=no_shade) llvmpipe paints what it draws the fast way solid
+// red, and the general way green inside shapes and red on their edges, so
+// solid red blocks are many more with the fast way allowed than without.
+TEST_F(ScreenshotTest, TheSoftwareRenderersFastPathDrawsTheSamePicture) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string out;
+  fs::path fast = ShootSession(dir_, "fast.png", " --seek 64", &out);
+  fs::path general = ShootSession(dir_, "general.png", " --seek 64", &out, "LP_PERF=no_rast_linear ");
+  EXPECT_EQ(ChangedShare(fast, general, 0, 0, 1280, 800), 0.0) << "the fast path drew another picture";
+  fs::path probe = ShootSession(dir_, "probe.png", " --seek 64", &out, "LP_PERF=no_shade ");
+  fs::path probe_general =
+      ShootSession(dir_, "probe_general.png", " --seek 64", &out, "LP_PERF=no_shade,no_rast_linear ");
+  int fast_blocks = SolidRedBlocks(probe), general_blocks = SolidRedBlocks(probe_general);
+  EXPECT_GE(fast_blocks, general_blocks + 8) << "llvmpipe's fast path was not taken";
 }
 
 // Scenario: the session at line 64 (its lesson's caption 4 showing), at
