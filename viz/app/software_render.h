@@ -20,9 +20,12 @@
  *   (a screenshot test compares it with llvmpipe's general path).
  *
  *   Tiles with text, rounded corners, circles or slanted lines still go the
- *   general way. (llvmpipe also takes glyphs the fast way if the font
- *   atlas is a BGRA texture, but in Mesa 22.3 those tiles come out empty:
- *   not used.)
+ *   general way. (llvmpipe would take glyphs the fast way too if the font
+ *   atlas were a BGRA texture, but Mesa 22.3's fast path then interpolates
+ *   the perspective-corrected vertex colour of ImGui's shader wrongly and
+ *   those tiles come out empty; a shader with a "noperspective" colour
+ *   would be right, which needs a renderer of our own instead of ImGui's
+ *   OpenGL3 backend. Not done.)
  *
  *     ImGui::Render();
  *     if (IsSoftwareRenderer(renderer)) ShapeForLlvmpipe(ImGui::GetDrawData());
