@@ -43,6 +43,8 @@ echo "viewer: $(cat "$out/frames.json")"
 fps=$(sed -n 's/.*"fps":\([0-9.]*\).*/\1/p' "$out/frames.json")
 p95=$(sed -n 's/.*"frame_ms":{"p50":[0-9.]*,"p95":\([0-9.]*\).*/\1/p' "$out/frames.json")
 min1s=$(sed -n 's/.*"min_fps_1s":\(-\{0,1\}[0-9]*\).*/\1/p' "$out/frames.json")
+by_second=$(sed -n 's/.*"fps_by_second":\[\([0-9,]*\)\].*/\1/p' "$out/frames.json")
 echo "fewest frames in any one second ${min1s} (the goal: >= 60); mean fps ${fps}"
+echo "frames in each second: ${by_second}"
 echo "95th percentile frame ${p95} ms (a stricter aim: <= 16.7, every frame within 1/60 s but the slowest 5 %)"
 echo "picture: $out/bench.png"

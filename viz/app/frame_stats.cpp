@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace minipg::viz {
 namespace {
@@ -27,19 +28,25 @@ std::string Summary(std::vector<int64_t> us) {
 
 }  // namespace
 
-int64_t FrameStats::FewestFramesInASecond(size_t skip) const {
+std::vector<int64_t> FrameStats::FramesPerSecond(size_t skip) const {
   constexpr int64_t kSecondUs = 1'000'000;
-  int64_t fewest = -1, in_second = 0, second_end = kSecondUs, elapsed = 0;
+  std::vector<int64_t> seconds;
+  int64_t in_second = 0, second_end = kSecondUs, elapsed = 0;
   for (size_t i = std::min(skip, frame_us_.size()); i < frame_us_.size(); ++i) {
     elapsed += frame_us_[i];
     while (elapsed > second_end) {  // this frame ended after the second did
-      fewest = fewest < 0 ? in_second : std::min(fewest, in_second);
+      seconds.push_back(in_second);
       in_second = 0;
       second_end += kSecondUs;
     }
     ++in_second;
   }
-  return fewest;
+  return seconds;  // a last, partial second does not count
+}
+
+int64_t FrameStats::FewestFramesInASecond(size_t skip) const {
+  std::vector<int64_t> seconds = FramesPerSecond(skip);
+  return seconds.empty() ? -1 : *std::min_element(seconds.begin(), seconds.end());
 }
 
 std::string FrameStats::Write(const std::string& path, const std::string& extra, size_t skip) const {
@@ -50,9 +57,10 @@ std::string FrameStats::Write(const std::string& path, const std::string& extra,
   double fps = total > 0 ? static_cast<double>(frames.size()) * 1e6 / static_cast<double>(total) : 0.0;
   std::ofstream out(path, std::ios::trunc);
   if (!out) return fmt::format("cannot write {}", path);
-  out << fmt::format(R"({{"frames":{},"fps":{:.1f},"min_fps_1s":{},"frame_ms":{},"ingest_ms":{}{}{}}})",
-                     frames.size(), fps, FewestFramesInASecond(skip), Summary(frames), Summary(ingest),
-                     extra.empty() ? "" : ",", extra)
+  out << fmt::format(R"({{"frames":{},"fps":{:.1f},"min_fps_1s":{},"fps_by_second":[{}],"frame_ms":{},)"
+                     R"("ingest_ms":{}{}{}}})",
+                     frames.size(), fps, FewestFramesInASecond(skip), fmt::join(FramesPerSecond(skip), ","),
+                     Summary(frames), Summary(ingest), extra.empty() ? "" : ",", extra)
       << "\n";
   out.close();
   return out ? "" : fmt::format("error writing {}", path);

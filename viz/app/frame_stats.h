@@ -23,15 +23,18 @@ class FrameStats {
     frame_us_.push_back(frame_us);
     ingest_us_.push_back(ingest_us);
   }
-  /* Writes {frames, fps, min_fps_1s, frame_ms {p50, p95, p99, max},
-   * ingest_ms {...}, plus `extra` (a JSON object's members, already
-   * formatted)}; "" or the problem. The first `skip` frames (start-up) are
-   * left out. */
+  /* Writes {frames, fps, min_fps_1s, fps_by_second [...], frame_ms {p50,
+   * p95, p99, max}, ingest_ms {...}, plus `extra` (a JSON object's members,
+   * already formatted)}; "" or the problem. The first `skip` frames
+   * (start-up) are left out. */
   std::string Write(const std::string& path, const std::string& extra, size_t skip = 10) const;
   /* The fewest frames that ended within one of the whole seconds after the
    * first `skip` frames (back to back; a last, partial second does not
    * count); -1 if the run was shorter than a second. */
   int64_t FewestFramesInASecond(size_t skip = 10) const;
+  /* The frames that ended within each whole second after the first `skip`
+   * frames, in order (where in a run a slow second was). */
+  std::vector<int64_t> FramesPerSecond(size_t skip = 10) const;
 
  private:
   std::vector<int64_t> frame_us_;

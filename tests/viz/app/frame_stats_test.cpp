@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace minipg::viz {
 namespace {
@@ -29,6 +30,7 @@ TEST(FrameStatsTest, FewestFramesInASecondFindsTheSlowSecond) {
   for (int i = 0; i < 100; ++i) stats.Add(10'000, 0);  // second 4: 100
   for (int i = 0; i < 5; ++i) stats.Add(10'000, 0);    // a partial second
   EXPECT_EQ(stats.FewestFramesInASecond(/*skip=*/0), 40);
+  EXPECT_EQ(stats.FramesPerSecond(0), (std::vector<int64_t>{100, 100, 40, 100})) << "where the slow second was";
 }
 
 TEST(FrameStatsTest, ShorterThanASecondHasNoWholeSecond) {
@@ -57,7 +59,8 @@ TEST(FrameStatsTest, WritesTheSummaryAsJson) {
   text << in.rdbuf();
   std::filesystem::remove(path);
   std::string json = text.str();
-  EXPECT_NE(json.find(R"("frames":120,"fps":100.0,"min_fps_1s":100,)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("frames":120,"fps":100.0,"min_fps_1s":100,"fps_by_second":[100],)"), std::string::npos)
+      << json;
   EXPECT_NE(json.find(R"("ingest_ms":{"p50":2.000)"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("events":7})"), std::string::npos) << json;
 }
