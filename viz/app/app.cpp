@@ -529,17 +529,22 @@ int App::Run() {
       // A quiet window (see Quiet()) waits up to its slower period. A
       // frame drawn meanwhile is shown before sleeping, not after.
       auto period = quiet_ ? kQuietPeriod : kFramePeriod;
-      auto left = period - (std::chrono::steady_clock::now() - frame_begin);
-      if (left > std::chrono::milliseconds(1)) {
-        present();
-        glfwWaitEventsTimeout(std::chrono::duration<double>(left).count());
+      auto left = [&] { return period - (std::chrono::steady_clock::now() - frame_begin); };
+      if (left() > std::chrono::milliseconds(1)) {
+        present();  // the swap's own time (the renderer, vsync) counts too
+        if (auto rest = left(); rest > std::chrono::milliseconds(1)) {
+          glfwWaitEventsTimeout(std::chrono::duration<double>(rest).count());
+        } else {
+          glfwPollEvents();
+        }
       } else {
         glfwPollEvents();
       }
     }
     frame_begin = std::chrono::steady_clock::now();
-    // After an ahead ingest the queue was emptied; what came since (the
-    // line that woke a quiet window) is applied now, or it would wait.
+    // What arrived while the last frame was drawn (or the line that woke a
+    // quiet window). The frame statistics pair it with the frame presented
+    // next, the one drawn while it was applied.
     ingest_us = TimedIngest();
     bool new_lines = playback_->size() != lines_seen;
     lines_seen = playback_->size();
@@ -583,7 +588,6 @@ int App::Run() {
     ImGui::NewFrame();
     DrawFrame();
     ImGui::Render();
-    if (software_renderer_) ShapeForLlvmpipe(ImGui::GetDrawData());  // same picture, drawn faster
     present();  // the last frame: the renderer drew it while this one was built
     if (!Headless()) {
       // Nothing new and nothing moving: the picture on screen is still
@@ -596,6 +600,7 @@ int App::Run() {
       last_present_ = now_done;
     }
 
+    if (software_renderer_) ShapeForLlvmpipe(ImGui::GetDrawData());  // same picture, drawn faster
     int fb_w = static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x);
     int fb_h = static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y);
     glViewport(0, 0, fb_w, fb_h);

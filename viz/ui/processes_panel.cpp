@@ -338,7 +338,8 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   if (p.exited) {
     float w = ImGui::CalcTextSize(title.c_str()).x;
     float mid = y + title_h * 0.55f;
-    dl->AddLine(ImVec2(x - 2, mid), ImVec2(std::min(x + w + 2, clip_max.x), mid), text, 2.0f);
+    float end = std::min(x + w + 2, clip_max.x);
+    if (end > x - 2) dl->AddLine(ImVec2(x - 2, mid), ImVec2(end, mid), text, 2.0f);
   }
   y += title_h + 2.0f;
   // State line (bold), then details.

@@ -317,6 +317,7 @@ void DrawLegend() {
 
 void ClippedText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col, std::string_view text,
                  ImVec2 clip_min, ImVec2 clip_max) {
+  if (text.empty()) return;  // AddText would take a null end for "up to the NUL"
   ImVec4 clip(clip_min.x, clip_min.y, clip_max.x, clip_max.y);
   dl->AddText(font, size, pos, col, text.data(), text.data() + text.size(), 0.0f, &clip);
 }

@@ -653,6 +653,8 @@ int SolidRedBlocks(const fs::path& png) {
 // off (LP_PERF=no_shade) llvmpipe paints what it draws the fast way solid
 // red, and the general way green inside shapes and red on their edges, so
 // solid red blocks are many more with the fast way allowed than without.
+// (That the reshaped draw data holds the same triangles in the same order
+// is software_render_test's.)
 TEST_F(ScreenshotTest, TheSoftwareRenderersFastPathDrawsTheSamePicture) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
   std::string out;

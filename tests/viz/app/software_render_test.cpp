@@ -130,6 +130,36 @@ TEST(SoftwareRenderTest, CallbackCommandsStay) {
   EXPECT_EQ(list.CmdBuffer[2].ElemCount, 6u) << "a lone triangle padded to six";
 }
 
+// Scenario: a draw list past 65,536 vertices (16-bit indices, so ImGui
+// starts a command with a VtxOffset) and an empty command, shaped through
+// ImDrawData: the pieces keep their command's VtxOffset, the empty command
+// draws nothing (it may go), and the draw data's index total is the lists'.
+TEST(SoftwareRenderTest, PiecesKeepTheirVertexOffsetAndTotalsAreKept) {
+  ImDrawList list(nullptr);
+  for (int i = 0; i < 200; ++i) AddQuad(&list);
+  AddCommand(&list, 0, 1);
+  list.CmdBuffer.back().VtxOffset = 70'000;
+  ImDrawCmd empty;
+  empty.IdxOffset = static_cast<unsigned>(list.IdxBuffer.Size);
+  list.CmdBuffer.push_back(empty);
+  ImDrawList* lists[] = {&list};
+  ImDrawData data;
+  data.Valid = true;
+  data.CmdLists = lists;
+  data.CmdListsCount = 1;
+  data.TotalIdxCount = list.IdxBuffer.Size;
+
+  ShapeForLlvmpipe(&data);
+
+  unsigned drawn = 0;
+  for (const ImDrawCmd& piece : list.CmdBuffer) {
+    EXPECT_EQ(piece.VtxOffset, 70'000u);
+    drawn += piece.ElemCount;
+  }
+  EXPECT_EQ(drawn, 1200u) << "200 rectangles, already on multiples of six: no padding";
+  EXPECT_EQ(data.TotalIdxCount, list.IdxBuffer.Size);
+}
+
 TEST(SoftwareRenderTest, KnowsMesasSoftwareRenderers) {
   EXPECT_TRUE(IsSoftwareRenderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
   EXPECT_TRUE(IsSoftwareRenderer("softpipe"));
