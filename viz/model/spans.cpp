@@ -466,6 +466,17 @@ std::vector<SpanLane> SpanBuilder::Lanes() const {
   return impl_->Lanes();
 }
 
+bool SpanBuilder::RunningAt(const SpanLane& lane, int64_t ts) const {
+  if (!LaneAliveAt(lane, ts)) return false;
+  if (lane.group != LaneGroup::kClient) return true;
+  const ClientLane* client = impl_->ClientLaneOf(lane.tid);
+  if (client == nullptr) return true;
+  // The last gap that began at or before ts.
+  auto it = std::upper_bound(client->gaps.begin(), client->gaps.end(), ts,
+                             [](int64_t t, const std::pair<int64_t, int64_t>& gap) { return t < gap.first; });
+  return it == client->gaps.begin() || ts >= std::prev(it)->second;
+}
+
 void SpanBuilder::FinishedSpans(int64_t pid, int64_t tid, int depth, int64_t t0, int64_t t1,
                                 std::vector<const Span*>* out) const {
   const LaneIndex* lane = impl_->IndexOf(pid, tid);

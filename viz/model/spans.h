@@ -165,7 +165,9 @@ struct SpanLane {
 
 /* Whether the lane's process (or client) was running at `ts`, by the
  * builder's knowledge now: born by then and not yet exited. A replay asks
- * about the moment shown; live, ask about INT64_MAX (== !exited). */
+ * about the moment shown; live, ask about INT64_MAX (== !exited). A client
+ * that disconnected and connected again was not running in between:
+ * SpanBuilder::RunningAt() knows those gaps too. */
 inline bool LaneAliveAt(const SpanLane& lane, int64_t ts) {
   return lane.begin_ts <= ts && (!lane.exited || lane.end_ts > ts);
 }
@@ -227,6 +229,10 @@ class SpanBuilder {
 
   /* Process lanes by first appearance, then client lanes by (runner, name). */
   std::vector<SpanLane> Lanes() const;
+  /* LaneAliveAt(), but false too while a client lane was between a
+   * disconnect and its next connect (a gap before forgotten_before() may
+   * have been forgotten: the lane then counts as running through it). */
+  bool RunningAt(const SpanLane& lane, int64_t ts) const;
 
   /* Finished spans of a lane's row that intersect [t0, t1], in ts order
    * (appended to out). */

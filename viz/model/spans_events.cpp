@@ -542,6 +542,10 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
       end_query(ev.ts);
       Finish(lane->connecting, ev.ts);
       Finish(lane->connection, ev.ts);
+      if (lane->disconnected && lane->end_ts <= ev.ts &&
+          (lane->gaps.empty() || lane->gaps.back().second <= lane->end_ts)) {
+        lane->gaps.emplace_back(lane->end_ts, ev.ts);
+      }
       lane->backend_pid = 0;
       lane->user = ev.StrOr("user");
       lane->database = ev.StrOr("database");

@@ -62,6 +62,8 @@ struct ClientLane {
   std::string user, database;
   std::optional<Span> connection, connecting, query;
   int64_t pending_query = -1;  // index in client_queries_ of the open query
+  /* [disconnect, next connect) times, in ts order: not running then. */
+  std::vector<std::pair<int64_t, int64_t>> gaps;
 };
 
 /* A client query waiting to be matched to the backend query it caused. */
@@ -159,6 +161,10 @@ class SpanBuilder::Impl {
  public:
   void Add(const Event& ev);
   std::vector<SpanLane> Lanes() const;
+  const ClientLane* ClientLaneOf(int64_t tid) const {
+    auto it = lane_by_tid_.find(tid);
+    return it == lane_by_tid_.end() ? nullptr : it->second;
+  }
   const LaneIndex* IndexOf(int64_t pid, int64_t tid) const {
     auto it = index_.find({pid, tid});
     return it == index_.end() ? nullptr : &it->second;

@@ -3,7 +3,8 @@
  *   Keeping a live builder's memory bounded (see SpanBuilder::SetRetention):
  *   once more finished spans are held than the retention allows, the
  *   finished spans, markers and arrows that ended before a cut time are
- *   forgotten, and so are exited processes with nothing left to draw.
+ *   forgotten, and so are exited processes with nothing left to draw (and
+ *   client lanes' reconnect gaps over by then).
  *
  *   The cut is the median end of the finished spans, so about half of them
  *   stay; what stays is exactly what ended at or after the cut, so a view
@@ -114,6 +115,8 @@ void SpanBuilder::Impl::MaybeForget() {
   client_queries_.resize(kept);
   for (auto& [key, lane] : lanes_) {
     if (lane.pending_query >= 0) lane.pending_query = query_map[lane.pending_query];
+    // Gaps over before the cut are forgotten with the spans around them.
+    std::erase_if(lane.gaps, [cut](const std::pair<int64_t, int64_t>& gap) { return gap.second < cut; });
   }
 
   for (auto it = procs_.begin(); it != procs_.end();) {

@@ -276,11 +276,11 @@ void TimelinePanel::DrawAxis(ImDrawList* dl, ImVec2 min, ImVec2 max, int64_t ori
   }
 }
 
-float TimelinePanel::LayOutLanes(float view_h, int64_t moment) {
+float TimelinePanel::LayOutLanes(const SpanBuilder& spans, float view_h, int64_t moment) {
   size_t n = lanes_.size();
   bool compact = static_cast<float>(n) * kLaneHeight > view_h;
   lane_alive_.resize(n);
-  for (size_t i = 0; i < n; ++i) lane_alive_[i] = LaneAliveAt(lanes_[i].info, moment) ? 1 : 0;
+  for (size_t i = 0; i < n; ++i) lane_alive_[i] = spans.RunningAt(lanes_[i].info, moment) ? 1 : 0;
   rows_.resize(n);
   std::iota(rows_.begin(), rows_.end(), size_t{0});
   if (compact) {
@@ -669,7 +669,7 @@ void TimelinePanel::Draw(const SpanBuilder& spans, const Model& model) {
   ImVec2 c0 = ImGui::GetCursorScreenPos();
   // Live, the moment shown is now; in a replay, the cursor's.
   int64_t moment = view_state_.live ? std::numeric_limits<int64_t>::max() : view_state_.cursor_ts;
-  float total_h = LayOutLanes(ImGui::GetWindowHeight(), moment);
+  float total_h = LayOutLanes(spans, ImGui::GetWindowHeight(), moment);
   ImGui::InvisibleButton("lanes",
                          ImVec2(std::max(1.0f, ImGui::GetContentRegionAvail().x), total_h));
   bool hovered = ImGui::IsItemHovered();

@@ -88,7 +88,7 @@ class TimelinePanel {
                 int64_t last_ts, Hit* hit);
   /* Lays the lanes out for a view `view_h` tall as they are at `moment`:
    * rows_, row_y_, lane_y_, lane_heights_, lane_alive_. */
-  float LayOutLanes(float view_h, int64_t moment);
+  float LayOutLanes(const SpanBuilder& spans, float view_h, int64_t moment);
   /* The lane shows the selected process (a client lane: its backend). */
   bool IsSelected(const SpanLane& lane) const;
   /* The lane at `y` (relative to the lanes' top), or lanes_.size(). */

@@ -259,6 +259,61 @@ TEST(SpanBuilderTest, LanesKnowWhenTheyRan) {
   EXPECT_FALSE(LaneAliveAt(carol, 800));
 }
 
+// Scenario: a replay shows the moment between alice's two connections
+// (disconnect at 5090, connect again at 6010): her lane was not running
+// then, though it was before and after. A client that joined before the
+// viewer did has its gap known too, once it connects again.
+TEST(SpanBuilderTest, AClientBetweenConnectionsIsNotRunning) {
+  SpanBuilder session;
+  Load(&session, "export_session.jsonl");
+  std::vector<SpanLane> lanes = session.Lanes();
+  auto alice = std::find_if(lanes.begin(), lanes.end(), [](const SpanLane& l) { return l.name == "client alice"; });
+  ASSERT_NE(alice, lanes.end());
+  EXPECT_TRUE(LaneAliveAt(*alice, 5500));  // first connect .. last disconnect
+  EXPECT_TRUE(session.RunningAt(*alice, 5089));
+  EXPECT_FALSE(session.RunningAt(*alice, 5090));
+  EXPECT_FALSE(session.RunningAt(*alice, 5500));
+  EXPECT_TRUE(session.RunningAt(*alice, 6010));
+  EXPECT_FALSE(session.RunningAt(*alice, 6440));
+  EXPECT_FALSE(session.RunningAt(*alice, 2099));
+  auto bob = std::find_if(lanes.begin(), lanes.end(), [](const SpanLane& l) { return l.name == "client bob"; });
+  ASSERT_NE(bob, lanes.end());
+  EXPECT_TRUE(session.RunningAt(*bob, 4010));
+  std::map<int64_t, SpanLane> by_pid;
+  for (const SpanLane& l : lanes) by_pid[l.pid] = l;
+  EXPECT_TRUE(session.RunningAt(by_pid[200], 2500));  // a process lane: LaneAliveAt
+
+  SpanBuilder late;
+  late.Add(Ev(R"({"type":"client_query","ts":700,"pid":9,"client":"carol","text":"SELECT 1"})"));
+  late.Add(Ev(R"({"type":"client_disconnect","ts":800,"pid":9,"client":"carol","how":"terminate"})"));
+  late.Add(Ev(R"({"type":"client_connect","ts":900,"pid":9,"client":"carol","user":"carol","database":"shop"})"));
+  SpanLane carol = late.Lanes().back();
+  EXPECT_FALSE(carol.exited);
+  EXPECT_TRUE(late.RunningAt(carol, 750));
+  EXPECT_FALSE(late.RunningAt(carol, 850));
+  EXPECT_TRUE(late.RunningAt(carol, 900));
+  EXPECT_TRUE(late.RunningAt(carol, std::numeric_limits<int64_t>::max()));
+}
+
+// Scenario: a long live session bounds memory; the reconnect gaps of a
+// client that connects again and again go with the spans around them.
+TEST(SpanBuilderTest, ForgettingDropsOldReconnectGaps) {
+  SpanBuilder b;
+  b.SetRetention(40);
+  for (int i = 0; i < 200; ++i) {
+    int64_t t = 1000 + 100 * i;
+    b.Add(Ev(fmt::format(R"({{"type":"client_connect","ts":{},"pid":9,"client":"dan","user":"dan","database":"shop"}})", t)));
+    b.Add(Ev(fmt::format(R"({{"type":"client_disconnect","ts":{},"pid":9,"client":"dan","how":"client"}})", t + 50)));
+  }
+  ASSERT_GT(b.forgotten_before(), 1000);
+  SpanLane dan = b.Lanes().back();
+  ASSERT_EQ(dan.name, "client dan");
+  int64_t last_gap = 1000 + 100 * 198 + 75;  // between the last two connections
+  EXPECT_FALSE(b.RunningAt(dan, last_gap));
+  EXPECT_TRUE(b.RunningAt(dan, 1075));  // forgotten: counts as running
+  EXPECT_FALSE(b.RunningAt(dan, 1000 + 100 * 199 + 50));  // after the last disconnect
+}
+
 // Scenario: cancel, signal and client arrows, and each client query goes
 // to the backend query it caused.
 TEST(SpanBuilderTest, CancelSignalClientAndQueryArrows) {
