@@ -502,50 +502,16 @@ int App::Run() {
   int frames = 0;
   int last_w = 0, last_h = 0;
   auto last_frame = start;
-  auto last_frame_end = start;
-  auto frame_begin = start;
+  last_frame_end_ = start;
+  frame_begin_ = start;
   size_t lines_seen = 0;
-  // Frames are pipelined: frame N is handed to the renderer (the software
-  // renderer draws on its own threads once flushed) and presented only
-  // after frame N+1's events are applied and its UI built, so the two
-  // overlap instead of the window waiting for the renderer every frame.
-  bool swap_pending = false;
-  int64_t ingest_us = 0;
-  auto present = [&] {
-    if (!swap_pending) return;
-    swap_pending = false;
-    glfwSwapBuffers(window_);
-    auto frame_end = std::chrono::steady_clock::now();
-    frame_stats_.Add(std::chrono::duration_cast<std::chrono::microseconds>(frame_end - last_frame_end).count(),
-                     ingest_us);
-    last_frame_end = frame_end;
-  };
   while (!glfwWindowShouldClose(window_)) {
-    if (Headless()) {
-      glfwPollEvents();
-    } else {
-      // Sleep only what is left of this frame's 1/60 s (input wakes it
-      // sooner): waiting a whole period after drawing would halve the rate.
-      // A quiet window (see Quiet()) waits up to its slower period. A
-      // frame drawn meanwhile is shown before sleeping, not after.
-      auto period = quiet_ ? kQuietPeriod : kFramePeriod;
-      auto left = [&] { return period - (std::chrono::steady_clock::now() - frame_begin); };
-      if (left() > std::chrono::milliseconds(1)) {
-        present();  // the swap's own time (the renderer, vsync) counts too
-        if (auto rest = left(); rest > std::chrono::milliseconds(1)) {
-          glfwWaitEventsTimeout(std::chrono::duration<double>(rest).count());
-        } else {
-          glfwPollEvents();
-        }
-      } else {
-        glfwPollEvents();
-      }
-    }
-    frame_begin = std::chrono::steady_clock::now();
+    WaitForFrame();
+    frame_begin_ = std::chrono::steady_clock::now();
     // What arrived while the last frame was drawn (or the line that woke a
     // quiet window). The frame statistics pair it with the frame presented
     // next, the one drawn while it was applied.
-    ingest_us = TimedIngest();
+    ingest_us_ = TimedIngest();
     bool new_lines = playback_->size() != lines_seen;
     lines_seen = playback_->size();
     auto now = std::chrono::steady_clock::now();
@@ -588,7 +554,7 @@ int App::Run() {
     ImGui::NewFrame();
     DrawFrame();
     ImGui::Render();
-    present();  // the last frame: the renderer drew it while this one was built
+    Present();  // the last frame: the renderer drew it while this one was built
     if (!Headless()) {
       // Nothing new and nothing moving: the picture on screen is still
       // right, so it is drawn again only a few times a second (ages, the
@@ -613,45 +579,83 @@ int App::Run() {
     ++frames;
 
     if (screenshot) {
-      auto elapsed = std::chrono::steady_clock::now() - start;
-      bool waited = elapsed >= std::chrono::milliseconds(options_.after_ms);
-      // A recording is read to its end first (within a grace period).
-      bool recording_pending = source_ != nullptr && !source_->live() &&
-                               source_->state() == SourceState::kStreaming &&
-                               elapsed < kScreenshotFileGrace;
-      // --console: its connection and SQL finish first (within the same grace).
-      bool console_pending = (options_.console_sql.has_value() || consoles_.Busy()) &&
-                             elapsed < kScreenshotFileGrace;
-      if (waited && frames >= kMinScreenshotFrames && !recording_pending && !console_pending) {
-        std::string err = WriteFramebufferPng(options_.screenshot, fb_w, fb_h);
-        if (!err.empty()) {
-          std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
-          return 1;
-        }
-        std::printf("minipg-viz: wrote screenshot to %s (%zu live processes)\n", options_.screenshot.c_str(),
-                    playback_->shown().LiveProcessCount());
-        if (scenarios_window_.open()) {
-          std::printf("minipg-viz: showing the Scenarios window (%zu lessons)\n", scenarios_window_.size());
-        }
-        if (!process_actions_.question().empty()) {
-          std::printf("minipg-viz: asking \"%s\"\n", process_actions_.question().c_str());
-        } else if (!process_actions_.pending_ask().empty()) {
-          std::printf("minipg-viz: --ask %s: no such action on process %lld at that moment\n",
-                      process_actions_.pending_ask().c_str(), static_cast<long long>(options_.select_pid));
-        }
-        std::fputs(consoles_.Transcript().c_str(), stdout);
-        std::fflush(stdout);
-        WriteFrameStats();
-        return 0;
-      }
+      if (std::optional<int> exit_code = ScreenshotStep(start, frames, fb_w, fb_h)) return *exit_code;
     }
     if (storyboard) {
       bool failed = false;
       if (StoryboardStep(fb_w, fb_h, &failed)) return failed ? 1 : 0;
     }
-    glFlush();  // the renderer starts on this frame now; present() shows it
-    swap_pending = true;
+    glFlush();  // the renderer starts on this frame now; Present() shows it
+    swap_pending_ = true;
   }
+  WriteFrameStats();
+  return 0;
+}
+
+/* Frames are pipelined: frame N is handed to the renderer (the software
+ * renderer draws on its own threads once flushed) and presented only after
+ * frame N+1's events are applied and its UI built, so the two overlap
+ * instead of the window waiting for the renderer every frame. */
+void App::Present() {
+  if (!swap_pending_) return;
+  swap_pending_ = false;
+  glfwSwapBuffers(window_);
+  auto frame_end = std::chrono::steady_clock::now();
+  frame_stats_.Add(std::chrono::duration_cast<std::chrono::microseconds>(frame_end - last_frame_end_).count(),
+                   ingest_us_);
+  last_frame_end_ = frame_end;
+}
+
+/* A window on screen sleeps only what is left of this frame's 1/60 s (input
+ * wakes it sooner): waiting a whole period after drawing would halve the
+ * rate. A quiet window (see Quiet()) waits up to its slower period. A frame
+ * drawn meanwhile is shown before sleeping, not after, and the swap's own
+ * time (the renderer, vsync) counts as part of the frame. Headless, frames
+ * follow each other at once. */
+void App::WaitForFrame() {
+  if (Headless()) {
+    glfwPollEvents();
+    return;
+  }
+  auto period = quiet_ ? kQuietPeriod : kFramePeriod;
+  auto left = [&] { return period - (std::chrono::steady_clock::now() - frame_begin_); };
+  if (left() > std::chrono::milliseconds(1)) Present();
+  if (auto rest = left(); rest > std::chrono::milliseconds(1)) {
+    glfwWaitEventsTimeout(std::chrono::duration<double>(rest).count());
+  } else {
+    glfwPollEvents();
+  }
+}
+
+std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point start, int frames, int fb_w,
+                                       int fb_h) {
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  bool waited = elapsed >= std::chrono::milliseconds(options_.after_ms);
+  // A recording is read to its end first (within a grace period).
+  bool recording_pending = source_ != nullptr && !source_->live() &&
+                           source_->state() == SourceState::kStreaming && elapsed < kScreenshotFileGrace;
+  // --console: its connection and SQL finish first (within the same grace).
+  bool console_pending =
+      (options_.console_sql.has_value() || consoles_.Busy()) && elapsed < kScreenshotFileGrace;
+  if (!waited || frames < kMinScreenshotFrames || recording_pending || console_pending) return std::nullopt;
+  std::string err = WriteFramebufferPng(options_.screenshot, fb_w, fb_h);
+  if (!err.empty()) {
+    std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
+    return 1;
+  }
+  std::printf("minipg-viz: wrote screenshot to %s (%zu live processes)\n", options_.screenshot.c_str(),
+              playback_->shown().LiveProcessCount());
+  if (scenarios_window_.open()) {
+    std::printf("minipg-viz: showing the Scenarios window (%zu lessons)\n", scenarios_window_.size());
+  }
+  if (!process_actions_.question().empty()) {
+    std::printf("minipg-viz: asking \"%s\"\n", process_actions_.question().c_str());
+  } else if (!process_actions_.pending_ask().empty()) {
+    std::printf("minipg-viz: --ask %s: no such action on process %lld at that moment\n",
+                process_actions_.pending_ask().c_str(), static_cast<long long>(options_.select_pid));
+  }
+  std::fputs(consoles_.Transcript().c_str(), stdout);
+  std::fflush(stdout);
   WriteFrameStats();
   return 0;
 }

@@ -113,8 +113,17 @@ class App {
   void WriteFrameStats();
   /* Moves at most a frame's budget of lines from the source into the model. */
   void Ingest();
-  int64_t TimedIngest();
-  void ClearOwnColourPanels(int fb_h);  // Ingest(), returning the microseconds it took
+  int64_t TimedIngest();  // Ingest(), returning the microseconds it took
+  /* Clears the see-through panels of their own colour (backdrop.h). */
+  void ClearOwnColourPanels(int fb_h);
+  /* Swaps the frame handed to the renderer, if one is, and counts it. */
+  void Present();
+  /* Until the next frame is due (input wakes it sooner). */
+  void WaitForFrame();
+  /* --screenshot, after a frame is drawn: once it is time, writes the
+   * picture and says so; the exit code then. */
+  std::optional<int> ScreenshotStep(std::chrono::steady_clock::time_point start, int frames, int fb_w,
+                                    int fb_h);
   /* One line into the model and, parsed once, into the timeline's spans. */
   void ApplyLine(SourceLine& line);
   /* Lays the windows out and draws every panel. */
@@ -135,6 +144,10 @@ class App {
   bool quiet_ = false;  // nothing happened for a while: redraw slowly (Run)
   std::chrono::steady_clock::time_point last_activity_{};
   std::chrono::steady_clock::time_point last_present_{};
+  std::chrono::steady_clock::time_point frame_begin_{};     // when this frame's work began
+  std::chrono::steady_clock::time_point last_frame_end_{};  // when the last frame was swapped
+  bool swap_pending_ = false;  // a frame is with the renderer, not yet swapped (Present)
+  int64_t ingest_us_ = 0;      // this frame's ingest time, for the frame statistics
   std::unique_ptr<Playback> playback_;  // every line received, and the model shown (live or replayed)
   std::unique_ptr<SpanBuilder> spans_;  // the Timeline's spans: every event received (not just up to the playback position), the oldest forgotten past options_.span_retention
   std::unique_ptr<EventSource> source_;

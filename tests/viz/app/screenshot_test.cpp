@@ -19,7 +19,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -32,6 +31,54 @@
 namespace {
 
 namespace fs = std::filesystem;
+
+/* A PNG read as RGBA; ok() is false, and error() says why, if it could not be. */
+class Picture {
+ public:
+  explicit Picture(const fs::path& png)
+      : pixels_(stbi_load(png.c_str(), &w_, &h_, &channels_, 4)) {
+    if (pixels_ == nullptr) error_ = png.string() + ": " + stbi_failure_reason();
+  }
+  ~Picture() {
+    if (pixels_ != nullptr) stbi_image_free(pixels_);
+  }
+  Picture(const Picture&) = delete;
+  Picture& operator=(const Picture&) = delete;
+
+  bool ok() const { return pixels_ != nullptr; }
+  const std::string& error() const { return error_; }
+  int w() const { return w_; }
+  int h() const { return h_; }
+  /* The pixel at (x, y): R, G, B, A. */
+  const unsigned char* At(int x, int y) const {
+    return pixels_ + 4 * (static_cast<size_t>(y) * static_cast<size_t>(w_) + static_cast<size_t>(x));
+  }
+  uint32_t Rgb(int x, int y) const {
+    const unsigned char* p = At(x, y);
+    return uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2];
+  }
+  /* How many pixels of [x0,x1) x [y0,y1) (clipped to the picture) are `rgb`. */
+  int Count(uint32_t rgb, int x0, int y0, int x1, int y1) const {
+    int count = 0;
+    for (int y = std::max(0, y0); y < std::min(h_, y1); ++y) {
+      for (int x = std::max(0, x0); x < std::min(w_, x1); ++x) count += Rgb(x, y) == rgb ? 1 : 0;
+    }
+    return count;
+  }
+  int Count(uint32_t rgb) const { return Count(rgb, 0, 0, w_, h_); }
+  size_t DistinctColours() const {
+    std::set<uint32_t> colours;
+    for (int y = 0; y < h_; ++y) {
+      for (int x = 0; x < w_; ++x) colours.insert(Rgb(x, y));
+    }
+    return colours.size();
+  }
+
+ private:
+  int w_ = 0, h_ = 0, channels_ = 0;
+  unsigned char* pixels_;
+  std::string error_;
+};
 
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
@@ -103,33 +150,19 @@ TEST_F(ScreenshotTest, ReplayedTraceRendersToPng) {
   EXPECT_NE(output.find("minipg-viz: wrote screenshot to"), std::string::npos) << output;
   ASSERT_TRUE(fs::exists(png)) << output;
 
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
-  EXPECT_EQ(w, 1024);
-  EXPECT_EQ(h, 640);
-  std::set<uint32_t> colours;
-  for (int i = 0; i < w * h; ++i) {
-    const unsigned char* p = pixels + 4 * i;
-    colours.insert(uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]);
-  }
-  stbi_image_free(pixels);
+  Picture picture(png);
+  ASSERT_TRUE(picture.ok()) << picture.error();
+  EXPECT_EQ(picture.w(), 1024);
+  EXPECT_EQ(picture.h(), 640);
   // Text, boxes in several state colours, lines: far more than a blank frame.
-  EXPECT_GT(colours.size(), 20u) << "the screenshot looks blank";
+  EXPECT_GT(picture.DistinctColours(), 20u) << "the screenshot looks blank";
 }
 
 /* Whether a rendered PNG shows something: text, boxes, colours. */
 void ExpectRealPicture(const fs::path& png) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
-  std::set<uint32_t> colours;
-  for (int i = 0; i < w * h; ++i) {
-    const unsigned char* p = pixels + 4 * i;
-    colours.insert(uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]);
-  }
-  stbi_image_free(pixels);
-  EXPECT_GT(colours.size(), 20u) << "the screenshot looks blank";
+  Picture picture(png);
+  ASSERT_TRUE(picture.ok()) << picture.error();
+  EXPECT_GT(picture.DistinctColours(), 20u) << "the screenshot looks blank";
 }
 
 // Scenario: a recorded session with a scenario, three clients, a cancel, a
@@ -150,61 +183,42 @@ TEST_F(ScreenshotTest, TimelineOfExportSession) {
   ASSERT_EQ(rc, 0) << output;
   ASSERT_TRUE(fs::exists(png)) << output;
   ExpectRealPicture(png);
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
-  size_t life = 0, fork_arrow = 0;
-  for (int i = 0; i < w * h; ++i) {
-    const unsigned char* p = pixels + 4 * i;
-    if (p[0] == 214 && p[1] == 224 && p[2] == 238) ++life;        // SpanFill of a life
-    if (p[0] == 0 && p[1] == 105 && p[2] == 92) ++fork_arrow;     // FlowColor(kFork)
-  }
-  stbi_image_free(pixels);
-  EXPECT_GT(life, 2000u) << "no process lives drawn in the Timeline";
-  EXPECT_GT(fork_arrow, 100u) << "no fork arrows drawn in the Timeline";
+  Picture picture(png);
+  ASSERT_TRUE(picture.ok()) << picture.error();
+  EXPECT_GT(picture.Count(0xD6E0EE), 2000) << "no process lives drawn in the Timeline";  // SpanFill of a life
+  EXPECT_GT(picture.Count(0x00695C), 100) << "no fork arrows drawn in the Timeline";      // FlowColor(kFork)
 }
 
 /* The mean x of the playback cursor's orange in the Timeline (the lower
  * left of the 1280x800 layout), or -1 if it is not there. */
 double CursorX(const fs::path& png) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  if (pixels == nullptr) return -1;
+  Picture picture(png);
+  if (!picture.ok()) return -1;
   double sum = 0;
   size_t n = 0;
-  for (int y = h / 2; y < h; ++y) {
-    for (int x = 0; x < w * 58 / 100; ++x) {
-      const unsigned char* p = pixels + 4 * (y * w + x);
-      if (p[0] == 230 && p[1] == 81 && p[2] == 0) {  // kCursor
+  for (int y = picture.h() / 2; y < picture.h(); ++y) {
+    for (int x = 0; x < picture.w() * 58 / 100; ++x) {
+      if (picture.Rgb(x, y) == 0xE65100) {  // kCursor
         sum += x;
         ++n;
       }
     }
   }
-  stbi_image_free(pixels);
   return n < 50 ? -1 : sum / static_cast<double>(n);
 }
 
 /* The share of pixels in [x0,x1)x[y0,y1) that differ between two pictures of one size. */
 double ChangedShare(const fs::path& a, const fs::path& b, int x0, int y0, int x1, int y1) {
-  int wa = 0, ha = 0, wb = 0, hb = 0, channels = 0;
-  unsigned char* pa = stbi_load(a.c_str(), &wa, &ha, &channels, 4);
-  unsigned char* pb = stbi_load(b.c_str(), &wb, &hb, &channels, 4);
-  double share = -1.0;
-  if (pa != nullptr && pb != nullptr && wa == wb && ha == hb && x1 <= wa && y1 <= ha) {
-    size_t changed = 0;
-    for (int y = y0; y < y1; ++y) {
-      for (int x = x0; x < x1; ++x) {
-        size_t i = 4 * (static_cast<size_t>(y) * static_cast<size_t>(wa) + static_cast<size_t>(x));
-        if (std::memcmp(pa + i, pb + i, 3) != 0) ++changed;
-      }
-    }
-    share = static_cast<double>(changed) / static_cast<double>((x1 - x0) * (y1 - y0));
+  Picture pa(a), pb(b);
+  if (!pa.ok() || !pb.ok() || pa.w() != pb.w() || pa.h() != pb.h() || x1 > pa.w() || y1 > pa.h()) {
+    ADD_FAILURE() << "cannot compare " << a << " with " << b << " " << pa.error() << pb.error();
+    return -1.0;
   }
-  if (pa != nullptr) stbi_image_free(pa);
-  if (pb != nullptr) stbi_image_free(pb);
-  if (share < 0) ADD_FAILURE() << "cannot compare " << a << " with " << b;
-  return share;
+  size_t changed = 0;
+  for (int y = y0; y < y1; ++y) {
+    for (int x = x0; x < x1; ++x) changed += pa.Rgb(x, y) != pb.Rgb(x, y) ? 1 : 0;
+  }
+  return static_cast<double>(changed) / static_cast<double>((x1 - x0) * (y1 - y0));
 }
 
 /* Runs minipg-viz on export_session.jsonl at 1280x800 with `extra` flags
@@ -265,16 +279,9 @@ TEST_F(ScreenshotTest, TimelineShowsFinishedQueriesOfALiveProcess) {
                           " --after-ms 300 --width 1280 --height 800",
                       &output);
   ASSERT_EQ(rc, 0) << output;
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
-  size_t execute = 0;
-  for (int i = 0; i < w * h; ++i) {
-    const unsigned char* p = pixels + 4 * i;
-    if (p[0] == 30 && p[1] == 90 && p[2] == 200) ++execute;  // SpanFill of an execute stage
-  }
-  stbi_image_free(pixels);
-  EXPECT_GT(execute, 50u) << "the finished query's stages are hidden";
+  Picture picture(png);
+  ASSERT_TRUE(picture.ok()) << picture.error();
+  EXPECT_GT(picture.Count(0x1E5AC8), 50) << "the finished query's stages are hidden";  // SpanFill of an execute stage
 }
 
 // Scenario: with no arguments (the README's demo) the program starts its own
@@ -378,21 +385,12 @@ TEST_F(ScreenshotTest, StoryboardOfHello) {
 
 /* How many pixels of exactly this colour lie in [x0,x1) x [y0,y1). */
 int CountColour(const fs::path& png, uint32_t rgb, int x0, int y0, int x1, int y1) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  if (pixels == nullptr) {
-    ADD_FAILURE() << "cannot read " << png;
+  Picture picture(png);
+  if (!picture.ok()) {
+    ADD_FAILURE() << picture.error();
     return -1;
   }
-  int count = 0;
-  for (int y = std::max(0, y0); y < std::min(h, y1); ++y) {
-    for (int x = std::max(0, x0); x < std::min(w, x1); ++x) {
-      const unsigned char* p = pixels + 4 * (y * w + x);
-      if ((uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]) == rgb) ++count;
-    }
-  }
-  stbi_image_free(pixels);
-  return count;
+  return picture.Count(rgb, x0, y0, x1, y1);
 }
 
 // Scenario: a recorded session (query_select.jsonl: alice's finished
@@ -527,16 +525,16 @@ TEST_F(ScreenshotTest, ClientsViewDrawsEachClientBesideItsBackend) {
  * separator (rows mostly of that colour in the label column, x in
  * [16, 150), one or two rows each). */
 std::vector<int> LaneLines(const fs::path& png, int y0) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  if (pixels == nullptr) {
-    ADD_FAILURE() << "cannot read " << png;
+  Picture picture(png);
+  if (!picture.ok()) {
+    ADD_FAILURE() << picture.error();
     return {};
   }
+  const int h = picture.h();
   auto row_of = [&](int y, int x0, int x1) {
     int hits = 0;
     for (int x = x0; x < x1; ++x) {
-      const unsigned char* p = pixels + 4 * (y * w + x);
+      const unsigned char* p = picture.At(x, y);
       // kLaneLine (205, 210, 218), or half of it on each of two rows when
       // the line falls between pixel rows.
       if (std::abs(p[0] - 205) + std::abs(p[1] - 210) + std::abs(p[2] - 218) < 60) ++hits;
@@ -554,7 +552,6 @@ std::vector<int> LaneLines(const fs::path& png, int y0) {
     if (line && !in_line) lines.push_back(y);
     in_line = line;
   }
-  stbi_image_free(pixels);
   return lines;
 }
 
@@ -622,26 +619,17 @@ TEST_F(ScreenshotTest, TimelineLaneLinesAreWhole) {
 
 /* 32x32 blocks (on multiples of 32) that are solid (255, 0, 0). */
 int SolidRedBlocks(const fs::path& png) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 4);
-  if (pixels == nullptr) {
-    ADD_FAILURE() << "cannot read " << png;
+  Picture picture(png);
+  if (!picture.ok()) {
+    ADD_FAILURE() << picture.error();
     return -1;
   }
   int blocks = 0;
-  for (int by = 0; by + 32 <= h; by += 32) {
-    for (int bx = 0; bx + 32 <= w; bx += 32) {
-      bool red = true;
-      for (int y = by; y < by + 32 && red; ++y) {
-        for (int x = bx; x < bx + 32 && red; ++x) {
-          const unsigned char* p = pixels + 4 * (y * w + x);
-          red = p[0] == 255 && p[1] == 0 && p[2] == 0;
-        }
-      }
-      blocks += red ? 1 : 0;
+  for (int by = 0; by + 32 <= picture.h(); by += 32) {
+    for (int bx = 0; bx + 32 <= picture.w(); bx += 32) {
+      blocks += picture.Count(0xFF0000, bx, by, bx + 32, by + 32) == 32 * 32 ? 1 : 0;
     }
   }
-  stbi_image_free(pixels);
   return blocks;
 }
 
