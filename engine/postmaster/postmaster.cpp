@@ -44,6 +44,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
+#include "engine/postmaster/lock_wait.h"
 #include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
@@ -340,6 +341,7 @@ Status Postmaster::OpenEventChannel() {
     event_listen_fd_ = fd;
   }
   trace::InitEmitter(event_send_fd_);
+  InstallLockWaitReporting();  // children inherit it
   return OkStatus();
 }
 

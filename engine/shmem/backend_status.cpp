@@ -123,6 +123,8 @@ const char* WaitEventTypeName(WaitEvent w) {
       return "Activity";
     case WaitEvent::kCheckpointDone:
       return "IPC";
+    case WaitEvent::kLockRelation:
+      return "Lock";
   }
   return nullptr;
 }
@@ -139,6 +141,8 @@ const char* WaitEventName(WaitEvent w) {
       return "CheckpointerMain";
     case WaitEvent::kCheckpointDone:
       return "CheckpointDone";
+    case WaitEvent::kLockRelation:
+      return "relation";
   }
   return nullptr;
 }

@@ -84,6 +84,7 @@ enum class WaitEvent : uint8_t {
   kPgSleep,           // Timeout / PgSleep: inside pg_sleep()
   kCheckpointerMain,  // Activity / CheckpointerMain: the checkpointer between checkpoints
   kCheckpointDone,    // IPC / CheckpointDone: a backend waiting for a requested checkpoint
+  kLockRelation,      // Lock / relation: waiting for a table's (or the catalog's) lock
 };
 
 const char* BackendTypeName(BackendType t);

@@ -48,7 +48,7 @@ Result<LockedCatalog> LockCatalog(const std::filesystem::path& data_dir, LockMod
   }
   LockedCatalog locked;
   locked.fd = std::move(*fd);
-  auto lock = FileLock::Acquire(locked.fd.get(), mode, path);
+  auto lock = FileLock::Acquire(locked.fd.get(), mode, path, "catalog");
   if (!lock.ok()) {
     return lock.error();
   }

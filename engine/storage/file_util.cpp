@@ -7,6 +7,7 @@
 #include "engine/storage/file_util.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -42,13 +43,36 @@ Error IoError(std::string_view op, const std::filesystem::path& what, int err) {
                    fmt::format("could not {} file \"{}\": {}", op, what.string(), strerror(err)));
 }
 
-Result<FileLock> FileLock::Acquire(int fd, LockMode mode, const std::filesystem::path& what) {
+namespace {
+LockWaitHook g_lock_wait_hook = nullptr;
+
+int64_t MonotonicMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+}
+}  // namespace
+
+void SetLockWaitHook(LockWaitHook hook) { g_lock_wait_hook = hook; }
+
+Result<FileLock> FileLock::Acquire(int fd, LockMode mode, const std::filesystem::path& what,
+                                   std::string_view object) {
   int op = mode == LockMode::kShared ? LOCK_SH : LOCK_EX;
+  // Free (the usual case): taken at once, nobody is told.
+  if (flock(fd, op | LOCK_NB) == 0) return FileLock(fd);
+  if (errno != EWOULDBLOCK && errno != EINTR) return IoError("lock", what, errno);
+  std::string name = object.empty() ? what.string() : std::string(object);
+  LockWaitHook hook = g_lock_wait_hook;
+  int64_t start = MonotonicMicros();
+  if (hook != nullptr) hook(mode, name, -1);
   while (flock(fd, op) != 0) {
     if (errno != EINTR) {
-      return IoError("lock", what, errno);
+      int err = errno;
+      if (hook != nullptr) hook(mode, name, MonotonicMicros() - start);
+      return IoError("lock", what, err);
     }
   }
+  if (hook != nullptr) hook(mode, name, MonotonicMicros() - start);
   return FileLock(fd);
 }
 

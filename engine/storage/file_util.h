@@ -10,7 +10,10 @@
  *   opens its own descriptor and the locks exclude each other across
  *   processes. A lock is released when the FileLock is destroyed (or the
  *   descriptor closed, or the process dies: a crash never leaves a lock
- *   behind).
+ *   behind). A process that must wait for a lock (another holds a
+ *   conflicting one) says so through the lock-wait hook, which the server
+ *   sets to report it (a lock_wait event, wait_event Lock in
+ *   pg_stat_activity); storage itself knows nothing of the server.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -46,10 +49,19 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+/* Told when FileLock::Acquire has to wait: once before it waits
+ * (waited_us < 0) and once when the lock is granted or the wait failed
+ * (waited_us >= 0, the time waited). `object` names what is locked
+ * ("table accounts", "catalog"). One per process; nullptr: nobody. */
+using LockWaitHook = void (*)(LockMode mode, std::string_view object, int64_t waited_us);
+void SetLockWaitHook(LockWaitHook hook);
+
 /* Holds an flock() on a descriptor until destroyed. */
 class FileLock {
  public:
-  static Result<FileLock> Acquire(int fd, LockMode mode, const std::filesystem::path& what);
+  /* `object` names the lock for the lock-wait hook (`what` if empty). */
+  static Result<FileLock> Acquire(int fd, LockMode mode, const std::filesystem::path& what,
+                                  std::string_view object = {});
   ~FileLock();
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&&) = delete;

@@ -48,7 +48,7 @@ Result<Locked> Lock(const std::filesystem::path& data_dir, LockMode mode) {
   if (!fd.ok()) return fd.error();
   Locked locked;
   locked.fd = std::move(*fd);
-  auto lock = FileLock::Acquire(locked.fd.get(), mode, path);
+  auto lock = FileLock::Acquire(locked.fd.get(), mode, path, "global catalog");
   if (!lock.ok()) return lock.error();
   locked.lock.emplace(std::move(*lock));
   return locked;

@@ -279,7 +279,7 @@ Status HeapAppend(const std::filesystem::path& data_dir, const TableDef& table,
   if (!fd.ok()) {
     return fd.error();
   }
-  auto lock = FileLock::Acquire(fd->get(), LockMode::kExclusive, path);
+  auto lock = FileLock::Acquire(fd->get(), LockMode::kExclusive, path, "table " + table.name);
   if (!lock.ok()) {
     return lock.error();
   }
@@ -330,7 +330,7 @@ Status HeapScan::Open() {
   if (!fd.ok()) {
     return fd.error();
   }
-  auto lock = FileLock::Acquire(fd->get(), LockMode::kShared, path);
+  auto lock = FileLock::Acquire(fd->get(), LockMode::kShared, path, "table " + table_.name);
   if (!lock.ok()) {
     return lock.error();
   }

@@ -23,6 +23,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "scenario_start", "scenario_end",  "caption",
     "client_connect", "client_connected", "client_query", "client_result", "client_error",
     "client_disconnect", "expect",     "sync",
+    "lock_wait",     "lock_acquired",
 };
 
 }  // namespace
@@ -33,7 +34,7 @@ std::string_view EventTypeName(EventType type) {
 }
 
 bool IsClientSideEvent(EventType type) {
-  return type >= EventType::kScenarioStart && type < EventType::kCount_;
+  return type >= EventType::kScenarioStart && type <= EventType::kSync;
 }
 
 std::optional<EventType> EventTypeFromName(std::string_view name) {

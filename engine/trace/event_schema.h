@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 4;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim)
+inline constexpr int kEventSchemaVersion = 5;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -76,6 +76,9 @@ enum class EventType : uint16_t {
   kClientDisconnect,   // its connection ended: client, how (terminate, vanish, server)
   kExpect,             // an assertion was checked: line, text, ok
   kSync,               // a marker the runner sends to itself through the stream: token
+  // Server side again.
+  kLockWait,           // a process must wait for a lock another holds: lock, mode
+  kLockAcquired,       // it got the lock it waited for: lock, mode, waited_us
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

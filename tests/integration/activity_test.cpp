@@ -1,15 +1,19 @@
 /*
  * activity_test.cpp
  *   pg_stat_activity read from the shared process array of a real server,
- *   pg_cancel_backend / pg_terminate_backend from a second session, and
- *   idle_in_transaction_session_timeout.
+ *   pg_cancel_backend / pg_terminate_backend from a second session,
+ *   idle_in_transaction_session_timeout, and a wait for a table's lock.
  */
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -337,6 +341,73 @@ TEST(ActivityTest, IdleInTransactionSessionTimeout) {
   ASSERT_TRUE(slow.ok()) << "the session was not ended while running";
   EXPECT_TRUE(slow->ok());
   EXPECT_EQ((*busy)->Query("SELECT 2")->Scalar(), "2");
+}
+
+// Scenario: while another process holds table t's lock (here the test
+// itself, with flock() on the table's file, as a writing backend would),
+// an INSERT into t waits: pg_stat_activity shows it active, waiting on
+// Lock / relation, and the stream has its lock_wait; once the lock is let
+// go the INSERT finishes, and lock_acquired says how long it waited.
+TEST(ActivityTest, AWaitForATablesLockIsShown) {
+  Server server({"trace_file=trace.jsonl"});
+  ASSERT_TRUE(server.Start());
+  auto reader = server.Connect(true, "reader");
+  auto writer = server.Connect(true, "writer");
+  ASSERT_TRUE(reader.ok() && writer.ok());
+  ASSERT_TRUE((*reader)->Query("CREATE TABLE t (a integer)")->ok());
+  ASSERT_TRUE((*reader)->Query("INSERT INTO t VALUES (1)")->ok());
+  std::filesystem::path table_file;  // the only table: the one numbered file of its database
+  for (const auto& db : std::filesystem::directory_iterator(server.data_dir() / "base")) {
+    for (const auto& f : std::filesystem::directory_iterator(db.path())) {
+      std::string name = f.path().filename().string();
+      if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) table_file = f.path();
+    }
+  }
+  ASSERT_FALSE(table_file.empty());
+  int fd = open(table_file.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX), 0);
+
+  int writer_pid = (*writer)->backend_pid();
+  bool inserted = false;
+  std::thread inserting([&] {
+    auto r = (*writer)->Query("INSERT INTO t VALUES (2)");
+    inserted = r.ok() && r->ok();
+  });
+  auto rows = WaitForActivity(**reader, [&](const std::vector<Row>& rs) {
+    Row r = RowOf(rs, writer_pid);
+    return !r.empty() && r["wait_event_type"] == "Lock";
+  });
+  Row row = RowOf(rows, writer_pid);
+  EXPECT_EQ(row["wait_event_type"], "Lock");
+  EXPECT_EQ(row["wait_event"], "relation");
+  EXPECT_EQ(row["state"], "active");
+  EXPECT_EQ(row["query"], "INSERT INTO t VALUES (2)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  flock(fd, LOCK_UN);
+  close(fd);
+  inserting.join();
+  EXPECT_TRUE(inserted);
+  row = RowOf(Rows(**reader, "SELECT * FROM pg_stat_activity"), writer_pid);
+  EXPECT_EQ(row["wait_event"], "ClientRead") << "idle again, waiting for its client, not for the lock";
+  EXPECT_EQ(Rows(**reader, "SELECT a FROM t").size(), 2u);
+
+  server.Stop(SIGINT);
+  std::ifstream in(server.data_dir() / "trace.jsonl");
+  std::string line;
+  std::optional<nlohmann::json> wait, acquired;
+  while (std::getline(in, line)) {
+    auto e = nlohmann::json::parse(line);
+    if (e["pid"] != writer_pid) continue;
+    if (e["type"] == "lock_wait") wait = e;
+    if (e["type"] == "lock_acquired") acquired = e;
+  }
+  ASSERT_TRUE(wait.has_value()) << "no lock_wait event";
+  ASSERT_TRUE(acquired.has_value()) << "no lock_acquired event";
+  EXPECT_EQ((*wait)["lock"], "table t");
+  EXPECT_EQ((*wait)["mode"], "exclusive");
+  EXPECT_GE((*acquired)["waited_us"].get<int64_t>(), 200000);
+  EXPECT_GE((*acquired)["ts"].get<int64_t>() - (*wait)["ts"].get<int64_t>(), 200000);
 }
 
 }  // namespace

@@ -246,6 +246,7 @@ void Model::MarkExited(Process& p, int64_t ts) {
                                                      : fmt::format("the backend {}", p.exit_status));
   p.current_query.clear();
   p.stage.clear();
+  p.waiting_for.clear();
   if (p.conn != 0) connections_.erase(p.conn);
 }
 
@@ -395,6 +396,8 @@ void Model::Apply(const Event& ev) {
     case EventType::kClientDisconnect:
     case EventType::kSync:
     case EventType::kCount_: break;
+    case EventType::kLockWait:
+    case EventType::kLockAcquired: OnLock(ev); break;
   }
 }
 
@@ -607,7 +610,20 @@ void Model::OnState(const Event& ev) {
   if (p->state != SessionState::kActive) {
     p->current_query.clear();
     p->stage.clear();
+    p->waiting_for.clear();
   }
+}
+
+/* A lock wait lasts from lock_wait to its lock_acquired (a wait cut short,
+ * by an error or the session's end, ends with the state that follows). */
+void Model::OnLock(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  if (*ev.type == EventType::kLockAcquired) {
+    p->waiting_for.clear();
+    return;
+  }
+  p->waiting_for = fmt::format("{} ({})", ev.StrOr("lock", "a lock"), ev.StrOr("mode", "?"));
 }
 
 void Model::OnReady(const Event& ev) {
@@ -672,6 +688,7 @@ void Model::OnDisconnect(const Event& ev) {
   EndQueryTrace(p->query, ev.ts, fmt::format("the session ended ({})", p->disconnect_reason));
   p->current_query.clear();
   p->stage.clear();
+  p->waiting_for.clear();
 }
 
 void Model::OnChildExit(const Event& ev) {

@@ -81,6 +81,7 @@ struct Process {
   std::string current_query;  // while a query runs, else empty
   std::string last_query;     // the most recent query's text
   std::string stage;          // current query stage: parse/analyze/plan/execute
+  std::string waiting_for;    // the lock it waits for ("table t (exclusive)"), else empty
   std::string last_tag;       // last command tag, "SELECT 3"
   int64_t last_duration_us = 0;
   std::string last_error;    // "ERROR 42P01: relation ... does not exist"
@@ -264,6 +265,7 @@ class Model {
   void OnStartup(const Event& ev);
   void OnAuthOk(const Event& ev);
   void OnState(const Event& ev);
+  void OnLock(const Event& ev);
   void OnReady(const Event& ev);
   void OnQueryStart(const Event& ev);
   void OnStage(const Event& ev, std::string_view stage);

@@ -20,7 +20,8 @@
  *                  1   authentication [state authenticating .. next state]
  *                  1   query [query_start .. last query_done / error]
  *                  2     parse | analyze | plan | execute  (each from the
- *                        previous step of the query to its own event)
+ *                        previous step of the query to its own event), and
+ *                        lock waits over them [lock_wait .. lock_acquired]
  *     postmaster:  0 life [postmaster_start .. postmaster_exit]
  *                  1   phase [postmaster_state X .. next postmaster_state]
  *                  2     fork [accept .. fork]
@@ -79,6 +80,7 @@ enum class SpanKind : uint8_t {
   kClientConnection,  // a simulated client connected (client_connect .. client_disconnect)
   kClientConnect,     // a simulated client connecting (.. client_connected)
   kClientQuery,       // a simulated client waiting for a query's answer
+  kLockWait,          // a process waiting for a lock another holds (lock_wait .. lock_acquired)
   kAnchor,            // a 1 us end of an arrow, for the Chrome-trace export only
 };
 

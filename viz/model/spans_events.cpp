@@ -172,6 +172,10 @@ void SpanBuilder::Impl::Add(const Event& ev) {
     case EventType::kCheckpointDone:
       OnCheckpoint(ev, false);
       break;
+    case EventType::kLockWait:
+    case EventType::kLockAcquired:
+      OnLock(ev);
+      break;
     case EventType::kBind: {
       Proc& p = Emitter(ev, "backend");
       if (!p.query) p.stage_from = ev.ts;
@@ -446,6 +450,26 @@ void SpanBuilder::Impl::OnPostmasterState(const Event& ev) {
   Finish(pm.phase, ev.ts);
   if (state != "run" && state != "exit")
     pm.phase = Open(SpanKind::kPhase, pm.pid, pm.pid, ev.ts, state);
+}
+
+/* A lock wait, drawn over the query's stages: from lock_wait to its
+ * lock_acquired (a viewer that joined during it: back from lock_acquired
+ * by the time it says was waited). */
+void SpanBuilder::Impl::OnLock(const Event& ev) {
+  Proc& p = Emitter(ev, "");
+  Json args = FieldsOf(ev);
+  std::string name = fmt::format("lock wait: {}", ev.StrOr("lock", "a lock"));
+  if (*ev.type == EventType::kLockWait) {
+    Finish(p.lock, ev.ts);
+    p.lock = Open(SpanKind::kLockWait, p.pid, p.pid, ev.ts, ShortText(name), std::move(args));
+    return;
+  }
+  if (!p.lock) {
+    int64_t waited = std::clamp<int64_t>(ev.Int("waited_us").value_or(0), 0, ev.ts);
+    p.lock = Open(SpanKind::kLockWait, p.pid, p.pid, ev.ts - waited, ShortText(name));
+  }
+  Merge(p.lock->args, args);
+  Finish(p.lock, ev.ts);
 }
 
 void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {

@@ -605,6 +605,7 @@ void ProcessesPanel::ProcessTooltip(const Model& model, const Process& p) {
     if (p.txn_status != 0) row("txn status", std::string(1, p.txn_status));
   }
   row("stage", p.stage);
+  row("waiting for", p.waiting_for);
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40.0f);
   row("query", p.current_query.empty() ? p.last_query : p.current_query);
   if (!p.last_tag.empty()) {

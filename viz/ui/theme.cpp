@@ -36,6 +36,7 @@ constexpr std::array<StateStyle, static_cast<size_t>(DisplayState::kCount_)> kSt
     {IM_COL32(255, 213, 79, 255), kDarkText, "authenticating"},
     {IM_COL32(129, 199, 132, 255), kDarkText, "idle"},
     {IM_COL32(66, 153, 245, 255), kDarkText, "active"},
+    {IM_COL32(121, 85, 72, 255), kLightText, "waiting"},
     {IM_COL32(255, 152, 0, 255), kDarkText, "idle in transaction"},
     {IM_COL32(236, 64, 160, 255), kLightText, "idle in transaction (aborted)"},
     {IM_COL32(149, 117, 205, 255), kLightText, "terminating"},
@@ -48,7 +49,7 @@ constexpr DisplayState kLegendOrder[] = {
     DisplayState::kPostmaster,   DisplayState::kCollector,
     DisplayState::kStarting,     DisplayState::kAuthenticating,
     DisplayState::kIdle,       DisplayState::kActive,
-    DisplayState::kIdleInTransaction, DisplayState::kIdleInTransactionAborted,
+    DisplayState::kWaiting,    DisplayState::kIdleInTransaction, DisplayState::kIdleInTransactionAborted,
     DisplayState::kTerminating,  DisplayState::kExited,
     DisplayState::kCrashed,
 };
@@ -73,7 +74,8 @@ DisplayState DisplayStateOf(const Process& p) {
     case SessionState::kStarting: return DisplayState::kStarting;
     case SessionState::kAuthenticating: return DisplayState::kAuthenticating;
     case SessionState::kIdle: return DisplayState::kIdle;
-    case SessionState::kActive: return DisplayState::kActive;
+    case SessionState::kActive:
+      return p.waiting_for.empty() ? DisplayState::kActive : DisplayState::kWaiting;
     case SessionState::kIdleInTransaction: return DisplayState::kIdleInTransaction;
     case SessionState::kIdleInTransactionAborted: return DisplayState::kIdleInTransactionAborted;
     case SessionState::kTerminating: return DisplayState::kTerminating;
@@ -139,6 +141,7 @@ ImU32 SpanFill(const Span& s) {
     case SpanKind::kClientConnect:
       return s.failed ? kRed : StateFill(DisplayState::kAuthenticating);
     case SpanKind::kClientQuery: return s.failed ? kRed : IM_COL32(126, 87, 194, 255);
+    case SpanKind::kLockWait: return StateFill(DisplayState::kWaiting);
     case SpanKind::kOther:
     case SpanKind::kAnchor: break;
   }
@@ -156,6 +159,7 @@ ImU32 SpanText(const Span& s) {
     case SpanKind::kPhase:
     case SpanKind::kCheckpoint:
     case SpanKind::kClientQuery:
+    case SpanKind::kLockWait:
       return kWhite;
     default:
       return kDark;
@@ -220,6 +224,9 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kState:
     case EventType::kReady:
       return ImVec4(0.20f, 0.50f, 0.20f, 1.0f);  // session state: green
+    case EventType::kLockWait:
+    case EventType::kLockAcquired:
+      return ImVec4(0.47f, 0.33f, 0.28f, 1.0f);  // waiting for a lock: brown, as the state
     case EventType::kQueryStart:
     case EventType::kParse:
     case EventType::kAnalyze:

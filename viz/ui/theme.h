@@ -38,6 +38,7 @@ enum class DisplayState {
   kAuthenticating,            // backend authenticating the client
   kIdle,                      // session waiting for a query
   kActive,                    // session running a query
+  kWaiting,                   // running a query, but waiting for a lock another process holds
   kIdleInTransaction,         // inside BEGIN ... waiting
   kIdleInTransactionAborted,  // inside a failed transaction, waiting
   kTerminating,               // session ending (or disconnected, not yet reaped)

@@ -234,6 +234,7 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
       {"analyze", fill(SpanKind::kAnalyze)},
       {"plan", fill(SpanKind::kPlan)},
       {"execute", fill(SpanKind::kExecute)},
+      {"waiting for a lock", fill(SpanKind::kLockWait)},
       {"error", IM_COL32(211, 47, 47, 255)},
       {"client connection", fill(SpanKind::kClientConnection)},
       {"client waiting for an answer", fill(SpanKind::kClientQuery)},

@@ -426,6 +426,30 @@ TEST_F(ScreenshotTest, QueryViewOfSelectedBackend) {
   EXPECT_GT(CountColour(fallback, kStageFailed, x0, y0, x1, y1), 1000) << "bob's analyze failed";
 }
 
+// Scenario: lock_wait.jsonl, alice's INSERT waiting a second for table t's
+// lock. Seeking into the wait (line 15), her backend's box in Processes
+// (the upper left) is the brown of "waiting"; at the end of the trace (she
+// got the lock, the INSERT is done) the box is not, and the Timeline (the
+// lower left) shows the wait as a span of that brown.
+TEST_F(ScreenshotTest, ABackendWaitingForALockIsDrawnWaiting) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/lock_wait.jsonl";
+  auto shoot = [&](const fs::path& png, const std::string& extra) {
+    std::string output;
+    std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                      ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
+                      " --after-ms 300 --width 1280 --height 800" + extra;
+    EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
+  };
+  constexpr uint32_t kWaiting = 0x795548;  // theme.cpp "waiting" fill (121, 85, 72)
+  fs::path waiting = dir_ / "waiting.png", done = dir_ / "done.png";
+  shoot(waiting, " --seek 15");
+  shoot(done, "");
+  EXPECT_GT(CountColour(waiting, kWaiting, 0, 230, 740, 465), 5000) << "no waiting backend box";
+  EXPECT_EQ(CountColour(done, kWaiting, 0, 230, 740, 465), 0) << "still drawn waiting after the lock was granted";
+  EXPECT_GT(CountColour(done, kWaiting, 160, 560, 740, 800), 500) << "no lock wait span";
+}
+
 // Scenario: the Scenarios window (the header's "scenarios" button, or
 // --scenarios) lists every lesson in scenarios/ over the panels.
 TEST_F(ScreenshotTest, ScenariosWindowListsTheLessons) {

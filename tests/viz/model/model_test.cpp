@@ -157,6 +157,31 @@ TEST(ModelTest, StateWhileQueryRuns) {
   EXPECT_EQ(model.connections().at(1).client, "127.0.0.1:52114");
 }
 
+// Scenario: a backend running an INSERT has to wait for table t's lock
+// (another process holds it): from lock_wait to lock_acquired it says what
+// it waits for; once it has the lock, or the session ends mid-wait, it no
+// longer does.
+TEST(ModelTest, WaitingForALock) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 100, 10, R"("port":5432,"max_connections":5)"));
+  model.ApplyLine(Line("fork", 110, 10, R"("child":20,"role":"backend","conn":1)"));
+  model.ApplyLine(Line("state", 120, 20, R"("state":"active")"));
+  model.ApplyLine(Line("query_start", 121, 20, R"J("text":"INSERT INTO t VALUES (2)")J"));
+  model.ApplyLine(Line("lock_wait", 130, 20, R"("lock":"table t","mode":"exclusive")"));
+  const Process* p = model.FindProcess(20);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->waiting_for, "table t (exclusive)");
+  EXPECT_EQ(p->state, SessionState::kActive);
+  model.ApplyLine(Line("lock_acquired", 180, 20, R"("lock":"table t","mode":"exclusive","waited_us":50)"));
+  EXPECT_EQ(model.FindProcess(20)->waiting_for, "");
+  EXPECT_TRUE(model.anomalies().empty());
+
+  model.ApplyLine(Line("lock_wait", 200, 20, R"("lock":"catalog","mode":"shared")"));
+  EXPECT_EQ(model.FindProcess(20)->waiting_for, "catalog (shared)");
+  model.ApplyLine(Line("disconnect", 210, 20, R"("reason":"terminate")"));
+  EXPECT_EQ(model.FindProcess(20)->waiting_for, "");
+}
+
 // Scenario: three backends live at once, in different states, plus one that
 // exited normally and one killed by SIGKILL (a crash).
 TEST(ModelTest, ThreeConcurrentBackends) {

@@ -259,6 +259,38 @@ TEST(SpanBuilderTest, LanesKnowWhenTheyRan) {
   EXPECT_FALSE(LaneAliveAt(carol, 800));
 }
 
+// Scenario: a backend's INSERT waited 50 us for table t's lock: the wait
+// is a span on the stages' row, from lock_wait to lock_acquired, named for
+// the lock. A viewer that saw only the lock_acquired places it back by
+// the time it says was waited.
+TEST(SpanBuilderTest, LockWaitIsASpanOverTheStages) {
+  SpanBuilder b;
+  b.Add(Ev(R"({"type":"fork","ts":100,"pid":10,"child":20,"role":"backend","conn":1})"));
+  b.Add(Ev(R"J({"type":"query_start","ts":120,"pid":20,"text":"INSERT INTO t VALUES (2)"})J"));
+  b.Add(Ev(R"({"type":"plan","ts":125,"pid":20,"plan":"Insert on t"})"));
+  b.Add(Ev(R"({"type":"lock_wait","ts":130,"pid":20,"lock":"table t","mode":"exclusive"})"));
+  std::vector<const Span*> open;
+  b.OpenSpans(20, 20, &open);
+  EXPECT_TRUE(std::any_of(open.begin(), open.end(), [](const Span* s) { return s->kind == SpanKind::kLockWait; }));
+  b.Add(Ev(R"({"type":"lock_acquired","ts":180,"pid":20,"lock":"table t","mode":"exclusive","waited_us":50})"));
+  b.Add(Ev(R"({"type":"execute","ts":190,"pid":20,"rows":1})"));
+  std::vector<const Span*> row2 = Finished(b, 20, 20, 2);
+  auto wait = std::find_if(row2.begin(), row2.end(), [](const Span* s) { return s->kind == SpanKind::kLockWait; });
+  ASSERT_NE(wait, row2.end());
+  EXPECT_EQ((*wait)->ts, 130);
+  EXPECT_EQ((*wait)->end, 180);
+  EXPECT_EQ((*wait)->name, "lock wait: table t");
+  EXPECT_EQ((*wait)->args.value("waited_us", 0), 50);
+  EXPECT_EQ(SpanDepth(SpanKind::kLockWait), 2);
+
+  SpanBuilder late;
+  late.Add(Ev(R"({"type":"lock_acquired","ts":5000,"pid":30,"lock":"catalog","mode":"shared","waited_us":700})"));
+  std::vector<const Span*> late_row = Finished(late, 30, 30, 2);
+  ASSERT_EQ(late_row.size(), 1u);
+  EXPECT_EQ(late_row[0]->ts, 4300);
+  EXPECT_EQ(late_row[0]->end, 5000);
+}
+
 // Scenario: a replay shows the moment between alice's two connections
 // (disconnect at 5090, connect again at 6010): her lane was not running
 // then, though it was before and after. A client that joined before the
