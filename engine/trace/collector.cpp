@@ -51,6 +51,8 @@ struct ProcessInfo {
   int64_t parent = 0;
   int64_t started = 0;
   std::string role, client, user, database, application_name, state, query;
+  int64_t query_ts = 0;         // when that query_start came
+  std::string lock, lock_mode;  // the lock it waits for (lock_wait .. lock_acquired)
   // The postmaster's own: what a late subscriber would have read in postmaster_start.
   int64_t port = 0, max_connections = 0;
   std::string data_directory;
@@ -173,7 +175,19 @@ void Collector::Track(const nlohmann::json& ev) {
       if (auto* p = find(pid)) p->state = ev.value("state", "");
       break;
     case EventType::kQueryStart:
-      if (auto* p = find(pid)) p->query = ev.value("text", "");
+      if (auto* p = find(pid)) {
+        p->query = ev.value("text", "");
+        p->query_ts = ev.value("ts", int64_t{0});
+      }
+      break;
+    case EventType::kLockWait:
+      if (auto* p = find(pid)) {
+        p->lock = ev.value("lock", "");
+        p->lock_mode = ev.value("mode", "");
+      }
+      break;
+    case EventType::kLockAcquired:
+      if (auto* p = find(pid)) p->lock.clear();
       break;
     case EventType::kChildExit:
       remove(ev.value("child", int64_t{0}));
@@ -239,7 +253,8 @@ void Collector::AcceptSubscribers() {
       if (!p.database.empty()) e.Str("database", p.database);
       if (!p.application_name.empty()) e.Str("application_name", p.application_name);
       if (!p.state.empty()) e.Str("state", p.state);
-      if (!p.query.empty()) e.Str("query", p.query);
+      if (!p.query.empty()) e.Str("query", p.query).Int("query_ts", p.query_ts);
+      if (!p.lock.empty()) e.Str("lock", p.lock).Str("lock_mode", p.lock_mode);
       if (p.port > 0) e.Int("port", p.port).Int("max_connections", p.max_connections);
       if (!p.data_directory.empty()) e.Str("data_directory", p.data_directory);
       s.backlog += e.Json() + "\n";

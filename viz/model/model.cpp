@@ -332,6 +332,10 @@ void Model::Apply(const Event& ev) {
       last_ts_ = ev.ts;
     }
     any_timed_event_ = true;
+  } else if (!any_timed_event_) {
+    // Until the stream proper begins, "now" is the newest header time (a
+    // live subscriber's hello: the moment it joined), not nothing.
+    last_ts_ = std::max(last_ts_, ev.ts);
   }
   // A runner's sync markers are its own bookkeeping, not something to read.
   if (ev.type != EventType::kSync) AddLog(ev);
@@ -486,9 +490,15 @@ void Model::OnProcessSnapshot(const Event& ev) {
     if (p->query.phase == QueryPhase::kNone) {
       p->query.text = v->substr(0, kMaxQueryTextBytes);
       p->query.joined_late = true;
-      p->query.start_ts = ev.ts;
+      // When it began (schema 5); an older server's snapshot does not say:
+      // the process's start is the earliest it can have begun.
+      p->query.start_ts = ev.Int("query_ts").value_or(ev.ts);
+      p->query.start_known = ev.Int("query_ts").has_value();
       p->query.phase = p->state == SessionState::kActive ? QueryPhase::kRunning : QueryPhase::kFinished;
     }
+  }
+  if (auto lock = ev.Str("lock")) {
+    p->waiting_for = fmt::format("{} ({})", *lock, ev.StrOr("lock_mode", "?"));
   }
   // The postmaster's line carries what its postmaster_start said (all but
   // event_port, which a subscriber already knows: it connected to it).

@@ -227,7 +227,8 @@ class Model {
   uint64_t server_dropped_events() const { return server_dropped_; }
 
   /* The earliest timestamp seen, and the latest of the time-ordered events
-   * (all but hello/process, which head the stream with their own times). */
+   * (all but hello/process, which head the stream with their own times;
+   * before any of those, the newest header time: when a live viewer joined). */
   int64_t first_ts() const { return first_ts_; }
   int64_t last_ts() const { return last_ts_; }
 

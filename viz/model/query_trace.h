@@ -145,6 +145,8 @@ struct QueryTrace {
   bool extended = false;            // came through Parse/Bind/Execute
   bool joined_late = false;         // the stream joined while it ran (a snapshot, or stage
                                     // events with no query_start): earlier steps not seen
+  bool start_known = true;          // start_ts is the query's start (joined late: if the
+                                    // snapshot said; else the earliest it can have been)
   std::string text;                 // query_start's (or prepare's) text
   std::string tree;                 // parse's trees, one line each
   std::string prepared_name;        // extended: the prepared statement ("" unnamed)

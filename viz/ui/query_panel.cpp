@@ -202,8 +202,8 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
   if (t.Running()) {
     if (auto last = t.LastStep())
       in_progress = NextBox(*last, t.extended);
-    else
-      in_progress = "parse";
+    else if (!t.joined_late)
+      in_progress = "parse";  // joined late: which stage runs is not known yet
   } else if (t.error) {
     failed = NextBox(t.error->after, t.extended);
     if (t.error->after == QueryStep::kReceived && t.extended) failed = "analyze";
@@ -335,7 +335,7 @@ void QueryPanel::DrawOutcome(const QueryTrace& t, int64_t now) {
     if (t.phase == QueryPhase::kPreparing) {
       ImGui::TextColored(kRunningText, "preparing (Parse / Bind), not yet executed");
     } else {
-      ImGui::TextColored(kRunningText, "running for %s",
+      ImGui::TextColored(kRunningText, "running for %s%s", t.start_known ? "" : "at least ",
                          FormatDurationUs(now - t.start_ts).c_str());
     }
   } else if (t.error) {
@@ -362,8 +362,10 @@ void QueryPanel::DrawOutcome(const QueryTrace& t, int64_t now) {
     ImGui::PopFont();
   }
   if (t.joined_late) {
-    ImGui::TextColored(
-        kMutedText, "(the viewer joined while this query ran: its earlier stages were not seen)");
+    ImGui::TextColored(kMutedText, t.LastStep() ? "(the viewer joined while this query ran: its earlier "
+                                                  "stages were not seen)"
+                                                : "(the viewer joined while this query ran: which stage "
+                                                  "it is in shows with its next event)");
   }
   ImGui::PopTextWrapPos();
 }

@@ -115,12 +115,16 @@ TEST_F(CollectorTest, ReordersByTimestamp) {
   close(sub);
 }
 
-// Scenario: a subscriber that connects late first learns which processes are alive.
+// Scenario: a subscriber that connects late first learns which processes are
+// alive, what query each runs since when, and which waits for a lock.
 TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
   Event(EventType::kPostmasterStart).Int("port", 5432).Emit();
   Event(EventType::kFork).Int("child", 1001).Str("role", "backend").Str("client", "[local]").Emit();
   Event(EventType::kFork).Int("child", 1002).Str("role", "backend").Emit();
   Event(EventType::kStartup).Pid(1001).Str("user", "alice").Str("database", "shop").Emit();
+  int64_t query_ts = NowMicros();
+  Event(EventType::kQueryStart).Pid(1001).Ts(query_ts).Str("text", "INSERT INTO t VALUES (1)").Emit();
+  Event(EventType::kLockWait).Pid(1001).Ts(query_ts + 10).Str("lock", "table t").Str("mode", "exclusive").Emit();
   Event(EventType::kChildExit).Int("child", 1002).Emit();
   usleep(200 * 1000);  // let the reorder window pass
   int sub = Subscribe();
@@ -133,6 +137,10 @@ TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
   EXPECT_EQ(lines[2]["proc"], 1001);
   EXPECT_EQ(lines[2]["user"], "alice");
   EXPECT_EQ(lines[2]["client"], "[local]");
+  EXPECT_EQ(lines[2]["query"], "INSERT INTO t VALUES (1)");
+  EXPECT_EQ(lines[2]["query_ts"], query_ts);  // when it began, for a viewer joining now
+  EXPECT_EQ(lines[2]["lock"], "table t");     // and that it waits for a lock
+  EXPECT_EQ(lines[2]["lock_mode"], "exclusive");
   // 1002 exited: no snapshot for it; the next line is live.
   Event(EventType::kReady).Str("status", "I").Emit();
   auto live = ReadLines(sub, 1);

@@ -224,6 +224,35 @@ TEST(ModelTest, ThreeConcurrentBackends) {
   EXPECT_EQ(model.connections().size(), 3u);
 }
 
+// Scenario: a viewer joins while a backend runs pg_sleep (started at 5000)
+// and another waits for table t's lock: before any live event, "now" is
+// the hello's time (not zero); the running query counts from its
+// query_ts, its stage unknown; the waiting one is waiting. A snapshot
+// from an older server without query_ts counts from the process's start,
+// marked as not known. The first live event, though older than hello, is
+// no anomaly.
+TEST(ModelTest, LateSubscriberSeesWhenTheQueryBegan) {
+  Model model;
+  model.ApplyLine(Line("hello", 9000, 101, R"("version":5,"server":"minipg","wall_us":1700000000000000)"));
+  model.ApplyLine(Line("process", 1000, 100, R"("proc":100,"parent":0,"role":"postmaster","started":1000)"));
+  model.ApplyLine(Line("process", 2000, 300, R"J("proc":300,"parent":100,"role":"backend","started":2000,"state":"active","query":"SELECT pg_sleep(60)","query_ts":5000)J"));
+  model.ApplyLine(Line("process", 2100, 301, R"J("proc":301,"parent":100,"role":"backend","started":2100,"state":"active","query":"INSERT INTO t VALUES (1)","lock":"table t","lock_mode":"exclusive")J"));
+  model.ApplyLine(Line("process", 2200, 302, R"J("proc":302,"parent":100,"role":"backend","started":2200,"state":"active","query":"SELECT 1")J"));
+  EXPECT_EQ(model.last_ts(), 9000);
+  const Process* sleeper = model.FindProcess(300);
+  ASSERT_NE(sleeper, nullptr);
+  EXPECT_EQ(sleeper->query.start_ts, 5000);
+  EXPECT_TRUE(sleeper->query.start_known);
+  EXPECT_TRUE(sleeper->query.joined_late);
+  EXPECT_FALSE(sleeper->query.LastStep().has_value());
+  EXPECT_EQ(model.FindProcess(301)->waiting_for, "table t (exclusive)");
+  EXPECT_EQ(model.FindProcess(302)->query.start_ts, 2200);
+  EXPECT_FALSE(model.FindProcess(302)->query.start_known);
+  model.ApplyLine(Line("state", 8990, 302, R"("state":"idle")"));
+  EXPECT_EQ(model.last_ts(), 8990);
+  EXPECT_EQ(model.anomaly_count(), 0u) << model.anomalies().front().message;
+}
+
 // Scenario: a viewer that connects late gets hello and one "process" line per
 // live process; it must rebuild the tree from those and then follow on. Each
 // process line is stamped with the process's fork time (older than hello):
