@@ -38,6 +38,7 @@ struct Subscriber {
   int fd;
   std::string backlog;
   std::string partial;  // bytes it sent of a line not yet complete
+  int64_t runner_pid = 0;  // it sent a scenario_start (from this pid) and no scenario_end yet
 };
 
 /* How far a client's event may be stamped from the collector's clock. */
@@ -72,7 +73,9 @@ class Collector {
   void Track(const nlohmann::json& ev);
   void AcceptSubscribers();
   void ReadSubscriber(Subscriber& s);
-  void TakeClientLine(std::string line);
+  void TakeClientLine(Subscriber& s, std::string line);
+  /* Closes a subscriber's connection; a lesson it was playing ends with it. */
+  void Drop(Subscriber& s);
   void WriteSubscribers();
   std::string HelloLine() const;
 
@@ -218,8 +221,7 @@ void Collector::Publish(const std::string& line) {
   for (auto& s : subscribers_) {
     if (s.fd < 0) continue;
     if (s.backlog.size() + line.size() > kMaxSubscriberBacklog) {
-      close(s.fd);  // too slow: cut it off rather than wait for it
-      s.fd = -1;
+      Drop(s);  // too slow: cut it off rather than wait for it
       continue;
     }
     s.backlog += line;
@@ -274,19 +276,17 @@ void Collector::ReadSubscriber(Subscriber& s) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
     if (n <= 0) {
-      close(s.fd);
-      s.fd = -1;
+      Drop(s);
       return;
     }
     s.partial.append(buf, static_cast<size_t>(n));
     size_t start = 0;
     for (size_t nl; (nl = s.partial.find('\n', start)) != std::string::npos; start = nl + 1) {
-      if (nl > start) TakeClientLine(s.partial.substr(start, nl - start));
+      if (nl > start) TakeClientLine(s, s.partial.substr(start, nl - start));
     }
     s.partial.erase(0, start);
     if (s.partial.size() > kMaxClientLine) {  // not a line of ours: cut it off
-      close(s.fd);
-      s.fd = -1;
+      Drop(s);
       return;
     }
   }
@@ -295,7 +295,7 @@ void Collector::ReadSubscriber(Subscriber& s) {
 /* A client's event is taken only if it is one JSON object of a client-side
  * type with an integer pid and a ts near our clock; anything else is
  * dropped, so no one outside can forge the server's events. */
-void Collector::TakeClientLine(std::string line) {
+void Collector::TakeClientLine(Subscriber& s, std::string line) {
   auto ev = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!ev.is_object()) return;
   auto type = EventTypeFromName(ev.value("type", ""));
@@ -307,7 +307,26 @@ void Collector::TakeClientLine(std::string line) {
   }
   int64_t skew = ts->get<int64_t>() - NowMicros();
   if (skew > kMaxClientClockSkewMicros || skew < -kMaxClientClockSkewMicros) return;
+  if (*type == EventType::kScenarioStart) s.runner_pid = pid->get<int64_t>();
+  if (*type == EventType::kScenarioEnd) s.runner_pid = 0;
   TakeLine(std::move(line));
+}
+
+/* A runner that goes away mid-lesson (killed, its machine gone) sends no
+ * scenario_end: the collector ends the lesson for it, so that viewers do
+ * not show its last caption as if it went on, and a viewer joining later
+ * is not told a lesson is playing. */
+void Collector::Drop(Subscriber& s) {
+  if (s.fd >= 0) close(s.fd);
+  s.fd = -1;
+  if (s.runner_pid == 0) return;
+  TakeLine(Event(EventType::kScenarioEnd)
+               .Pid(s.runner_pid)
+               .Bool("passed", false)
+               .Int("failures", 0)
+               .Bool("stopped", true)
+               .Json());
+  s.runner_pid = 0;
 }
 
 void Collector::WriteSubscribers() {
@@ -319,8 +338,7 @@ void Collector::WriteSubscribers() {
       } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
         break;
       } else {
-        close(s.fd);
-        s.fd = -1;
+        Drop(s);
       }
     }
   }

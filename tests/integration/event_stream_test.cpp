@@ -221,7 +221,21 @@ TEST(EventStreamTest, ClientSideEventsJoinTheStream) {
       << (late.seen.empty() ? std::string("nothing") : late.seen.back().dump()) << " " << late.seen.size();
   EXPECT_EQ(late.seen.back()["text"], "now");
   EXPECT_GE(Find(late.seen, "scenario_start", [](const json& e) { return e["title"] == "Hello"; }), 0);
+
+  // The runner goes away mid-lesson (its connection closes with no
+  // scenario_end): the collector ends the lesson for it, and a viewer
+  // that connects afterwards is not told a lesson is playing.
   close(*fd);
+  ASSERT_TRUE(watcher.ReadUntil([](const json& e) { return e["type"] == "scenario_end"; }));
+  const json& end = watcher.seen.back();
+  EXPECT_EQ(end["pid"], 4242);
+  EXPECT_EQ(end["passed"], false);
+  EXPECT_EQ(end["stopped"], true);
+  Subscriber after(server.event_port());
+  ASSERT_TRUE(after.ReadUntil([](const json& e) { return e["type"] == "hello"; }));
+  after.ReadUntil([](const json&) { return false; }, 500);  // what it is sent on joining
+  EXPECT_EQ(Find(after.seen, "scenario_start", [](const json&) { return true; }), -1);
+  EXPECT_EQ(Find(after.seen, "caption", [](const json&) { return true; }), -1);
 }
 
 }  // namespace

@@ -437,6 +437,7 @@ void Model::OnNarration(const Event& ev) {
       break;
     case EventType::kScenarioEnd:
       narration_.passed = ev.Bool("passed");
+      narration_.stopped = ev.Bool("stopped").value_or(false);
       break;
     default:
       break;

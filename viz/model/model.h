@@ -146,6 +146,7 @@ struct Narration {
   int64_t expects_failed = 0;
   std::string last_failure;        // the text of the last failed expectation
   std::optional<bool> passed;      // set by scenario_end
+  bool stopped = false;            // it ended before its last step (the runner went away)
 };
 
 enum class AnomalyKind {

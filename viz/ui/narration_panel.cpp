@@ -47,7 +47,11 @@ void NarrationPanel::Draw(const Model& model) {
       ImGui::TextColored(ImVec4(0.80f, 0.10f, 0.10f, 1.0f), "%lld failed (%s)",
                          static_cast<long long>(n.expects_failed), n.last_failure.c_str());
     }
-    if (n.passed) {
+    if (n.stopped) {
+      ImGui::SameLine(0.0f, 16.0f);
+      ImGui::TextColored(ImVec4(0.80f, 0.10f, 0.10f, 1.0f),
+                         "- lesson stopped here: its runner (minipg-sim) went away");
+    } else if (n.passed) {
       ImGui::SameLine(0.0f, 16.0f);
       ImGui::TextUnformatted(*n.passed ? "- lesson passed" : "- lesson FAILED");
     }

@@ -698,8 +698,17 @@ TEST(ModelTest, NarrationFromScenarioEvents) {
   model.ApplyLine(Line("scenario_end", 150, 77, R"("passed":false,"failures":1)"));
   ASSERT_TRUE(model.narration().passed.has_value());
   EXPECT_FALSE(*model.narration().passed);
+  EXPECT_FALSE(model.narration().stopped);
   EXPECT_EQ(model.FindProcess(77), nullptr);  // the runner is not a server process
   EXPECT_FALSE(model.HasAnomaly(AnomalyKind::kEventFromUnknownPid));
+
+  // A runner that went away mid-lesson: the collector's scenario_end says
+  // the lesson stopped, which is not a failure of its expectations.
+  model.ApplyLine(Line("scenario_start", 200, 78, R"("title":"Cancel","goal":"A cancel.","file":"cancel.scn")"));
+  model.ApplyLine(Line("caption", 210, 78, R"("text":"Bob waits.","step":1,"line":5)"));
+  EXPECT_FALSE(model.narration().stopped);
+  model.ApplyLine(Line("scenario_end", 220, 78, R"("passed":false,"failures":0,"stopped":true)"));
+  EXPECT_TRUE(model.narration().stopped);
 }
 
 }  // namespace
