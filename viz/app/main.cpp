@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
                  "write one PNG per caption of the scenario being played into this folder "
                  "(with storyboard.md), and exit when it ends")
       ->excludes(screenshot);
+  bool keep_server = false;
+  cli.add_flag("--keep-server", keep_server,
+               "with --storyboard: leave the server this window started running afterwards, as a "
+               "window or a screenshot does (the headless demo)");
   double tour_speed = 1.0;
   cli.add_option("--tour-speed", tour_speed, "the demo's tour: play its pauses X times as fast")
       ->check(CLI::PositiveNumber)
@@ -145,9 +149,9 @@ int main(int argc, char** argv) {
     minipg::viz::App app(options);
     rc = app.Run();
   }
-  // The server outlives a window that worked (not a storyboard: that is a
-  // picture-making run, which cleans up after itself).
-  demo->Finish(rc == 0 && options.storyboard.empty());
+  // The server outlives a window that worked (not a storyboard, unless
+  // asked: that is a picture-making run, which cleans up after itself).
+  demo->Finish(rc == 0 && (options.storyboard.empty() || keep_server));
   return rc;
 }
 

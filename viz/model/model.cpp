@@ -101,6 +101,10 @@ std::string_view SessionStateName(SessionState state) {
   return "";
 }
 
+std::string_view ShownRole(const Process& p) {
+  return p.cancel_target != 0 ? "cancel request" : RoleName(p.role);
+}
+
 std::string ProcessTitle(const Process& p) {
   switch (p.role) {
     case ProcessRole::kPostmaster: return "minipg: postmaster";
@@ -364,7 +368,7 @@ void Model::Apply(const Event& ev) {
     case EventType::kExecute: OnStage(ev, "execute"); break;
     case EventType::kQueryDone: OnQueryDone(ev); break;
     case EventType::kError: OnError(ev); break;
-    case EventType::kCancelRequest: Emitter(ev); break;
+    case EventType::kCancelRequest: OnCancelRequest(ev); break;
     case EventType::kDisconnect: OnDisconnect(ev); break;
     case EventType::kChildExit: OnChildExit(ev); break;
     case EventType::kShutdownRequest: OnShutdownRequest(ev); break;
@@ -623,6 +627,11 @@ void Model::OnState(const Event& ev) {
     p->stage.clear();
     p->waiting_for.clear();
   }
+}
+
+void Model::OnCancelRequest(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p != nullptr) p->cancel_target = ev.Int("target").value_or(-1);
 }
 
 /* A lock wait lasts from lock_wait to its lock_acquired (a wait cut short,

@@ -82,6 +82,7 @@ struct Process {
   std::string last_query;     // the most recent query's text
   std::string stage;          // current query stage: parse/analyze/plan/execute
   std::string waiting_for;    // the lock it waits for ("table t (exclusive)"), else empty
+  int64_t cancel_target = 0;  // forked as a backend, it carried a CancelRequest for this pid
   std::string last_tag;       // last command tag, "SELECT 3"
   int64_t last_duration_us = 0;
   std::string last_error;    // "ERROR 42P01: relation ... does not exist"
@@ -180,6 +181,9 @@ struct ModelOptions {
 };
 
 std::string_view RoleName(ProcessRole role);
+/* What a process box calls it: its role's name, but "cancel request" for
+ * the short-lived child that read a CancelRequest (forked as a backend). */
+std::string_view ShownRole(const Process& p);
 std::string_view SessionStateName(SessionState state);
 /* The process's title as `ps` shows it, the way minipg sets it
  * (engine/postmaster/ps_status.cpp): "minipg: alice shop [local] idle";
@@ -268,6 +272,7 @@ class Model {
   void OnAuthOk(const Event& ev);
   void OnState(const Event& ev);
   void OnLock(const Event& ev);
+  void OnCancelRequest(const Event& ev);
   void OnReady(const Event& ev);
   void OnQueryStart(const Event& ev);
   void OnStage(const Event& ev, std::string_view stage);

@@ -87,6 +87,13 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       break;
     }
     case ProcessRole::kBackend: {
+      if (p.cancel_target != 0) {  // not a session: it read a CancelRequest and ends
+        lines.push_back(p.cancel_target > 0 ? fmt::format("cancel for {}", p.cancel_target)
+                                            : std::string("cancel"));
+        lines.push_back(Ellipsize(p.client.empty() ? "?" : p.client, 28));
+        lines.push_back("");
+        break;
+      }
       std::string who = p.user.empty() ? std::string("(startup)")
                                        : fmt::format("{}@{}", p.user, p.database);
       lines.push_back(Ellipsize(who, 28));
@@ -184,6 +191,15 @@ void ProcessesPanel::BuildChildren(const Model& model) {
     } else {
       roots_.push_back(i);
     }
+  }
+  // Running children first (in fork order), then those whose exit has
+  // faded: in a long session the live backends stay in view.
+  auto gone = [&](size_t i) {
+    const Process& p = procs[i];
+    return p.exited && p.exited_ts && model.last_ts() - *p.exited_ts >= kFadeUs;
+  };
+  for (std::vector<size_t>& kids : children_) {
+    std::stable_partition(kids.begin(), kids.end(), [&](size_t i) { return !gone(i); });
   }
 }
 
@@ -332,7 +348,7 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   float y = min.y + m.pad * 0.6f;
   // Title line: role and pid, bold; struck through once the process is gone.
   ImGui::PushFont(fonts_.bold);
-  std::string title = fmt::format("{}  {}", RoleName(p.role), p.pid);
+  std::string title = fmt::format("{}  {}", ShownRole(p), p.pid);
   ClippedText(dl, nullptr, 0.0f, ImVec2(x, y), text, title, min, clip_max);
   float title_h = ImGui::GetTextLineHeight();
   if (p.exited) {
@@ -559,7 +575,7 @@ void ProcessesPanel::DrawTreeNode(const Model& model, size_t index) {
   StateBadge(s, StateLine(p));
   ImGui::SameLine();
   if (p.exited) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.5f, 0.5f, 0.5f, 1.0f));
-  std::string text = fmt::format("{} {}", RoleName(p.role), p.pid);
+  std::string text = fmt::format("{} {}", ShownRole(p), p.pid);
   if (p.role == ProcessRole::kBackend) {
     text += fmt::format("   {}@{}   {}", p.user.empty() ? "?" : p.user,
                         p.database.empty() ? "?" : p.database, p.client);
@@ -578,7 +594,7 @@ void ProcessesPanel::DrawTreeNode(const Model& model, size_t index) {
 void ProcessesPanel::ProcessTooltip(const Model& model, const Process& p) {
   ImGui::BeginTooltip();
   ImGui::PushFont(fonts_.bold);
-  ImGui::Text("%s %lld", std::string(RoleName(p.role)).c_str(), static_cast<long long>(p.pid));
+  ImGui::Text("%s %lld", std::string(ShownRole(p)).c_str(), static_cast<long long>(p.pid));
   ImGui::PopFont();
   StateBadge(DisplayStateOf(p), StateLine(p));
   auto row = [](const char* key, const std::string& value) {

@@ -182,6 +182,21 @@ TEST(ModelTest, WaitingForALock) {
   EXPECT_EQ(model.FindProcess(20)->waiting_for, "");
 }
 
+// Scenario: the postmaster forks a child for a new connection, which turns
+// out to carry a CancelRequest for backend 20: the child is shown as what
+// it is, a cancel request for 20, not as a second backend.
+TEST(ModelTest, ACancelRequestChildIsNotABackend) {
+  Model model;
+  model.ApplyLine(Line("postmaster_start", 100, 10, R"("port":5432,"max_connections":5)"));
+  model.ApplyLine(Line("fork", 110, 10, R"("child":20,"role":"backend","conn":1)"));
+  model.ApplyLine(Line("fork", 120, 10, R"("child":21,"role":"backend","conn":2)"));
+  EXPECT_EQ(ShownRole(*model.FindProcess(21)), "backend");
+  model.ApplyLine(Line("cancel_request", 125, 21, R"("target":20,"matched":true)"));
+  EXPECT_EQ(model.FindProcess(21)->cancel_target, 20);
+  EXPECT_EQ(ShownRole(*model.FindProcess(21)), "cancel request");
+  EXPECT_EQ(ShownRole(*model.FindProcess(20)), "backend");
+}
+
 // Scenario: three backends live at once, in different states, plus one that
 // exited normally and one killed by SIGKILL (a crash).
 TEST(ModelTest, ThreeConcurrentBackends) {
