@@ -57,6 +57,7 @@ struct ProcessInfo {
   // The postmaster's own: what a late subscriber would have read in postmaster_start.
   int64_t port = 0, max_connections = 0;
   std::string data_directory;
+  nlohmann::json listen = nlohmann::json::array();  // its listen events' sockets
 };
 
 class Collector {
@@ -167,6 +168,13 @@ void Collector::Track(const nlohmann::json& ev) {
       p.started = ev.value("ts", int64_t{0});
       break;
     }
+    case EventType::kListen:
+      if (auto* p = find(pid); p != nullptr && p->listen.size() < 16) {
+        p->listen.push_back({{"transport", ev.value("transport", "")},
+                             {"address", ev.value("address", "")},
+                             {"port", ev.value("port", int64_t{0})}});
+      }
+      break;
     case EventType::kStartup:
       if (auto* p = find(pid)) {
         p->user = ev.value("user", "");
@@ -259,6 +267,7 @@ void Collector::AcceptSubscribers() {
       if (!p.lock.empty()) e.Str("lock", p.lock).Str("lock_mode", p.lock_mode);
       if (p.port > 0) e.Int("port", p.port).Int("max_connections", p.max_connections);
       if (!p.data_directory.empty()) e.Str("data_directory", p.data_directory);
+      if (!p.listen.empty()) e.Raw("listen", p.listen.dump());
       s.backlog += e.Json() + "\n";
     }
     if (!scenario_line_.empty()) s.backlog += scenario_line_ + "\n";

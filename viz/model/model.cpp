@@ -511,6 +511,15 @@ void Model::OnProcessSnapshot(const Event& ev) {
     if (auto v = ev.Int("port")) server_.port = *v;
     if (auto v = ev.Int("max_connections")) server_.max_connections = *v;
     if (auto v = ev.Str("data_directory")) server_.data_directory = *v;
+    // and its listen sockets, as its listen events said (schema 5)
+    auto listen = ev.fields.find("listen");
+    if (listen != ev.fields.end() && listen->is_array() && server_.listen_sockets.empty()) {
+      for (const auto& l : *listen) {
+        if (!l.is_object()) continue;
+        server_.listen_sockets.push_back(ListenSocket{l.value("transport", ""), l.value("address", ""),
+                                                      l.value("port", int64_t{0})});
+      }
+    }
   }
 }
 

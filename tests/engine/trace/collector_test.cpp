@@ -119,6 +119,7 @@ TEST_F(CollectorTest, ReordersByTimestamp) {
 // alive, what query each runs since when, and which waits for a lock.
 TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
   Event(EventType::kPostmasterStart).Int("port", 5432).Emit();
+  Event(EventType::kListen).Str("transport", "unix").Str("address", "/tmp/.s.PGSQL.5432").Int("port", 5432).Emit();
   Event(EventType::kFork).Int("child", 1001).Str("role", "backend").Str("client", "[local]").Emit();
   Event(EventType::kFork).Int("child", 1002).Str("role", "backend").Emit();
   Event(EventType::kStartup).Pid(1001).Str("user", "alice").Str("database", "shop").Emit();
@@ -133,6 +134,8 @@ TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
   EXPECT_EQ(lines[0]["type"], "hello");
   EXPECT_EQ(lines[1]["type"], "process");
   EXPECT_EQ(lines[1]["role"], "postmaster");
+  ASSERT_EQ(lines[1]["listen"].size(), 1u);  // where it listens, though that was said long ago
+  EXPECT_EQ(lines[1]["listen"][0]["address"], "/tmp/.s.PGSQL.5432");
   EXPECT_EQ(lines[2]["type"], "process");
   EXPECT_EQ(lines[2]["proc"], 1001);
   EXPECT_EQ(lines[2]["user"], "alice");

@@ -242,18 +242,21 @@ TEST(ModelTest, ThreeConcurrentBackends) {
 // Scenario: a viewer joins while a backend runs pg_sleep (started at 5000)
 // and another waits for table t's lock: before any live event, "now" is
 // the hello's time (not zero); the running query counts from its
-// query_ts, its stage unknown; the waiting one is waiting. A snapshot
+// query_ts, its stage unknown; the waiting one is waiting; the
+// postmaster's line says where it listens. A snapshot
 // from an older server without query_ts counts from the process's start,
 // marked as not known. The first live event, though older than hello, is
 // no anomaly.
 TEST(ModelTest, LateSubscriberSeesWhenTheQueryBegan) {
   Model model;
   model.ApplyLine(Line("hello", 9000, 101, R"("version":5,"server":"minipg","wall_us":1700000000000000)"));
-  model.ApplyLine(Line("process", 1000, 100, R"("proc":100,"parent":0,"role":"postmaster","started":1000)"));
+  model.ApplyLine(Line("process", 1000, 100, R"J("proc":100,"parent":0,"role":"postmaster","started":1000,"listen":[{"transport":"unix","address":"/tmp/.s.PGSQL.5432","port":5432}])J"));
   model.ApplyLine(Line("process", 2000, 300, R"J("proc":300,"parent":100,"role":"backend","started":2000,"state":"active","query":"SELECT pg_sleep(60)","query_ts":5000)J"));
   model.ApplyLine(Line("process", 2100, 301, R"J("proc":301,"parent":100,"role":"backend","started":2100,"state":"active","query":"INSERT INTO t VALUES (1)","lock":"table t","lock_mode":"exclusive")J"));
   model.ApplyLine(Line("process", 2200, 302, R"J("proc":302,"parent":100,"role":"backend","started":2200,"state":"active","query":"SELECT 1")J"));
   EXPECT_EQ(model.last_ts(), 9000);
+  ASSERT_EQ(model.server().listen_sockets.size(), 1u);
+  EXPECT_EQ(model.server().listen_sockets[0].address, "/tmp/.s.PGSQL.5432");
   const Process* sleeper = model.FindProcess(300);
   ASSERT_NE(sleeper, nullptr);
   EXPECT_EQ(sleeper->query.start_ts, 5000);
