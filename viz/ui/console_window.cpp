@@ -205,9 +205,15 @@ void Consoles::DrawConsole(Console& c) {
 
   ConsoleState state = s.state();
   int pid = s.backend_pid();
+  // Idle as the server sees it: in a transaction block (or a failed one) it is
+  // "idle in transaction", as psql's prompt says with * and !.
+  char tx = s.transaction_status();
+  std::string state_name(ConsoleStateName(state));
+  if (state == ConsoleState::kIdle && tx == 'T') state_name = "idle in txn";
+  if (state == ConsoleState::kIdle && tx == 'E') state_name = "idle in txn (aborted)";
   std::string title = fmt::format("console {}: {}{}  [{}]###console{}", c.id,
                                   s.Describe(), pid != 0 ? fmt::format(" (backend {})", pid) : "",
-                                  ConsoleStateName(state), c.id);
+                                  state_name, c.id);
   // New consoles cascade over the lower right, leaving the process graph in view.
   ImVec2 display = ImGui::GetIO().DisplaySize;
   float offset = 30.0f * static_cast<float>((c.id - 1) % 6);
@@ -280,7 +286,6 @@ void Consoles::DrawConsole(Console& c) {
   if (ImGui::Button("disconnect")) s.Disconnect();
   if (!connected) ImGui::EndDisabled();
   ImGui::SameLine();
-  char tx = s.transaction_status();
   ImGui::TextDisabled("Enter runs, Ctrl+Enter: new line%s",
                       !connected ? ""
                       : tx == 'T' ? "   (in a transaction)"
