@@ -646,7 +646,12 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
   std::printf("minipg-viz: wrote screenshot to %s (%zu live processes)\n", options_.screenshot.c_str(),
               playback_->shown().LiveProcessCount());
   if (scenarios_window_.open()) {
-    std::printf("minipg-viz: showing the Scenarios window (%zu lessons)\n", scenarios_window_.size());
+    std::string files;
+    for (const ui::ScenarioEntry& e : scenarios_window_.entries()) {
+      files += " " + std::filesystem::path(e.path).filename().string();
+    }
+    std::printf("minipg-viz: showing the Scenarios window (%zu lessons):%s\n", scenarios_window_.size(),
+                files.c_str());
   }
   if (!process_actions_.question().empty()) {
     std::printf("minipg-viz: asking \"%s\"\n", process_actions_.question().c_str());

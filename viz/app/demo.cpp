@@ -15,6 +15,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace minipg::viz {
@@ -25,10 +29,26 @@ std::string DefaultTourScenario() {
   return std::string(MINIPG_SOURCE_DIR) + "/scenarios/tour.scn";
 }
 
+/* The lessons in the order scenarios/README.md lists them (its table's
+ * first column, "| `hello.scn` | ..."): the order they are taught in. */
+std::map<std::string, size_t> TeachingOrder(const fs::path& dir) {
+  std::map<std::string, size_t> rank;
+  std::ifstream readme(dir / "README.md");
+  std::string line;
+  while (std::getline(readme, line)) {
+    if (!line.starts_with("| `")) continue;
+    size_t end = line.find('`', 3);
+    if (end != std::string::npos) rank.emplace(line.substr(3, end - 3), rank.size());
+  }
+  return rank;
+}
+
 std::vector<ui::ScenarioEntry> ListScenarios() {
   std::vector<ui::ScenarioEntry> out;
   std::error_code ec;
-  for (const auto& f : fs::directory_iterator(fs::path(MINIPG_SOURCE_DIR) / "scenarios", ec)) {
+  const fs::path dir = fs::path(MINIPG_SOURCE_DIR) / "scenarios";
+  const std::map<std::string, size_t> order = TeachingOrder(dir);
+  for (const auto& f : fs::directory_iterator(dir, ec)) {
     if (f.path().extension() != ".scn") continue;
     auto parsed = sim::LoadScenario(f.path().string());
     if (!parsed.ok()) continue;  // a broken lesson is minipg-sim's to report, not the menu's
@@ -38,10 +58,15 @@ std::vector<ui::ScenarioEntry> ListScenarios() {
     e.goal = parsed->goal;
     out.push_back(std::move(e));
   }
-  std::sort(out.begin(), out.end(), [](const ui::ScenarioEntry& a, const ui::ScenarioEntry& b) {
-    bool ta = a.path.ends_with("/tour.scn"), tb = b.path.ends_with("/tour.scn");
-    if (ta != tb) return ta;
-    return a.path < b.path;
+  // The tour first, then the lessons in teaching order, then any the README
+  // does not list (by name).
+  auto rank = [&](const ui::ScenarioEntry& e) {
+    if (e.path.ends_with("/tour.scn")) return size_t{0};
+    auto it = order.find(fs::path(e.path).filename().string());
+    return it == order.end() ? order.size() + 1 : it->second + 1;
+  };
+  std::sort(out.begin(), out.end(), [&](const ui::ScenarioEntry& a, const ui::ScenarioEntry& b) {
+    return std::pair(rank(a), a.path) < std::pair(rank(b), b.path);
   });
   return out;
 }
@@ -90,7 +115,9 @@ void Demo::StartTour(double speed, const std::string& hold) {
     args.push_back("--hold");
     args.push_back(hold);
   }
-  std::printf("minipg-viz: playing the guided tour: %s %s\n", sim_bin.filename().c_str(), scenario_.c_str());
+  std::printf("minipg-viz: playing %s: %s %s\n",
+              scenario_ == DefaultTourScenario() ? "the guided tour" : "a lesson", sim_bin.filename().c_str(),
+              scenario_.c_str());
   std::fflush(stdout);
   tour_ = fork();
   if (tour_ < 0) {

@@ -29,6 +29,7 @@ class ScenariosWindow {
   void Toggle() { open_ = !open_; }
   bool open() const { return open_; }
   size_t size() const { return entries_.size(); }  // lessons listed
+  const std::vector<ScenarioEntry>& entries() const { return entries_; }
   /* The playing lesson's title, shown against it ("" for none). */
   void SetRunning(std::string title) { running_ = std::move(title); }
   /* A problem starting the last one ("" for none). */

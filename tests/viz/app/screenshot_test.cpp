@@ -467,6 +467,9 @@ TEST_F(ScreenshotTest, ScenariosWindowListsTheLessons) {
             std::string::npos)
       << with_out;
   EXPECT_EQ(without_out.find("Scenarios window"), std::string::npos) << without_out;
+  // Listed in teaching order (scenarios/README.md's), the tour first.
+  EXPECT_NE(with_out.find("lessons): tour.scn hello.scn many_clients.scn too_many_clients.scn"), std::string::npos)
+      << with_out;
   ExpectRealPicture(with);
   // The window (720x560 at 120,110) covers what was there.
   EXPECT_GT(ChangedShare(with, without, 140, 130, 820, 650), 0.3);
