@@ -89,6 +89,8 @@ class Playback {
   /* Whether the source can still send lines (set by the app): playing to
    * the end of a live record goes live; of a finished one, it pauses. */
   void set_source_live(bool live) { source_live_ = live; }
+  /* The input is a live stream still arriving (not a file, not ended). */
+  bool source_live() const { return source_live_; }
 
   void Pause();
   void Play();

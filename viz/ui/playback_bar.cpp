@@ -61,8 +61,14 @@ void PlaybackBar::Draw(Playback& pb) {
     bool usable = pb.error().empty();
     if (!usable) ImGui::BeginDisabled();
 
-    if (ToggleButton(pb.live() ? "LIVE" : "go live", pb.live(), kLiveColour)) pb.GoLive();
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("follow the stream as it arrives (End)");
+    // Following a stream that still arrives is "live"; a file (or a stream
+    // that ended) can only be followed to its end.
+    const char* follow = pb.source_live() ? (pb.live() ? "LIVE" : "go live") : (pb.live() ? "END" : "go to end");
+    if (ToggleButton(follow, pb.live(), kLiveColour)) pb.GoLive();
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(pb.source_live() ? "follow the stream as it arrives (End)"
+                                         : "show the end of the record (End)");
+    }
     ImGui::SameLine();
     bool playing = pb.mode() == PlaybackMode::kPlaying;
     if (ImGui::Button(pb.mode() == PlaybackMode::kPaused ? "play" : "pause")) {
