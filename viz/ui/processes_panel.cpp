@@ -412,9 +412,6 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   float left = origin.x + std::min(L.trunk_x, L.grid_pos[0].x) - 6.0f * m.scale;
   float right = origin.x + L.right + 6.0f * m.scale;
   bool crash = model.server().postmaster_state == "crash recovery";
-  dl->AddRectFilled(ImVec2(left, top), ImVec2(right, bottom), crash ? kShmemCrashFill : kShmemFill,
-                    4.0f * m.scale);
-  dl->AddRect(ImVec2(left, top), ImVec2(right, bottom), kShmemBorder, 4.0f * m.scale, 0, 1.0f);
   size_t live = 0;
   for (size_t k : L.grid) live += model.processes()[k].exited ? 0 : 1;
   std::string label = crash ? std::string("shared memory: reinitializing after a crash")
@@ -425,9 +422,15 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   ImFont* font = ImGui::GetFont();
   float font_size = ImGui::GetFontSize() * scale;
   ImVec2 text_size = font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, label.c_str());
-  // Beside the postmaster's drop line, not across it.
+  // Beside the postmaster's drop line, not across it: a band too short for
+  // the label there (few backends) grows to hold it, as far as the panel goes.
   float x = root_cx + 8.0f * m.scale;
+  float panel_right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  right = std::max(right, std::min(panel_right, x + text_size.x + 6.0f * m.scale));
   if (x + text_size.x > right - 4.0f) x = std::max(left + 4.0f, root_cx - 8.0f * m.scale - text_size.x);
+  dl->AddRectFilled(ImVec2(left, top), ImVec2(right, bottom), crash ? kShmemCrashFill : kShmemFill,
+                    4.0f * m.scale);
+  dl->AddRect(ImVec2(left, top), ImVec2(right, bottom), kShmemBorder, 4.0f * m.scale, 0, 1.0f);
   dl->AddText(font, font_size, ImVec2(x, top + (bottom - top - text_size.y) * 0.5f), kShmemText,
               label.c_str());
   if (ImGui::IsMouseHoveringRect(ImVec2(left, top), ImVec2(right, bottom))) {
