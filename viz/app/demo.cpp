@@ -166,9 +166,9 @@ void Demo::Finish(bool keep_server) {
       "\nminipg-viz: the server is still running (pid %d). Connect to it:\n"
       "    psql -h %s -p %d -d postgres\n"
       "    minipg-viz --connect 127.0.0.1:%d      (watch it again)\n"
-      "  stop it with: kill -INT %d\n",
+      "  stop it with: kill -INT %d   (its data directory, %s, is temporary: rm -rf it after)\n",
       static_cast<int>(server_->pid()), server_->data_dir().c_str(), server_->port(),
-      server_->event_port(), static_cast<int>(server_->pid()));
+      server_->event_port(), static_cast<int>(server_->pid()), server_->data_dir().c_str());
   std::fflush(stdout);
   server_.reset();
 }
