@@ -362,6 +362,14 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
       dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), kSpanBorder, rounding);
     if (depth > 0 && !thin && x1 - x0 > 22.0f && !s.name.empty()) {
       float vis0 = std::max(x0, area_x0_) + 3.0f;
+      // A caption's start holds its own diamond, and often an expectation's
+      // just after: its text begins after them.
+      if (s.kind == SpanKind::kCaption) {
+        for (const SpanInstant* i : scratch_instants_) {
+          float ix = static_cast<float>(TsToX(static_cast<double>(i->ts)));
+          if (ix >= x0 - 1.0f && ix < vis0 + 6.0f) vis0 = ix + 8.0f;
+        }
+      }
       float vis1 = std::min(x1, area_x1_) - 2.0f;
       if (vis1 - vis0 > 8.0f) {
         ImFont* font = fonts_.mono != nullptr ? fonts_.mono : ImGui::GetFont();
@@ -379,6 +387,8 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
 
   int64_t vt0 = static_cast<int64_t>(std::floor(t0_));
   int64_t vt1 = static_cast<int64_t>(std::ceil(t1_));
+  scratch_instants_.clear();  // the lane's markers: drawn last, over its spans
+  spans.Instants(info.pid, info.tid, vt0, vt1, &scratch_instants_);
   // Row by row, outermost first, so that a still-open life (drawn with its
   // row) never covers the finished queries inside it.
   scratch_open_.clear();
@@ -431,8 +441,6 @@ void TimelinePanel::DrawLane(ImDrawList* dl, const SpanBuilder& spans, const Lan
     flush();
   }
 
-  scratch_instants_.clear();
-  spans.Instants(info.pid, info.tid, vt0, vt1, &scratch_instants_);
   float mid = (row1_top + row1_bottom) * 0.5f;
   for (const SpanInstant* i : scratch_instants_) {
     float x = static_cast<float>(TsToX(static_cast<double>(i->ts)));
