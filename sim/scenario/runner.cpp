@@ -137,10 +137,14 @@ Status Runner::Setup() {
       groups_[def.name].push_back(name);
     }
   }
+  SendScenarioStart();
+  return OkStatus();
+}
+
+void Runner::SendScenarioStart() {
   link_.Send("scenario_start", {{"title", scenario_.title},
                                 {"goal", scenario_.goal},
                                 {"file", scenario_.path.string()}});
-  return OkStatus();
 }
 
 void Runner::Teardown() {
@@ -239,7 +243,8 @@ void Runner::RunStep(const Step& step) {
       HoldCaption();  // the previous caption's outcome stays on screen a while
       ++captions_;
       Say(fmt::format("\n[{}] {}", captions_, text));
-      link_.Send("caption", {{"text", text}, {"step", captions_}, {"line", step.line}});
+      last_caption_ = {{"text", text}, {"step", captions_}, {"line", step.line}};
+      link_.Send("caption", last_caption_);
       if (options_.step) {
         std::fputs("    (Enter to go on) ", options_.out);
         std::fflush(options_.out);
@@ -538,6 +543,13 @@ void Runner::Server(const Step& step) {
     Say("    server start");
     Status s = server_->Start();
     if (s.ok()) s = OpenLink();
+    if (s.ok()) {
+      // A new server's stream knows nothing of the lesson, and a caption
+      // said while no server ran reached no one: both are said again.
+      SendScenarioStart();
+      if (!last_caption_.is_null()) link_.Send("caption", last_caption_);
+      HoldCaption();  // a viewer making pictures has to find the new server first
+    }
     if (!s.ok()) {
       ++failures_;
       Say(fmt::format("    FAIL  {}:{}: {}", scenario_.path.filename().string(), step.line, s.error().message));

@@ -68,6 +68,8 @@ class Runner {
   void Signal(const Step& step);
   void Server(const Step& step);
   Status OpenLink();
+  /* Tells the stream which lesson plays (at the start, and to a new server). */
+  void SendScenarioStart();
 
   std::vector<SimClient*> Members(const std::string& target);
   SimClient* Find(const std::string& name);
@@ -92,6 +94,7 @@ class Runner {
   int expectations_ = 0;
   int failures_ = 0;
   int captions_ = 0;
+  nlohmann::json last_caption_;  // the caption event's fields, to say again to a new server
 };
 
 /* "expect alice error 53300" for a condition, as it could be written. */

@@ -420,10 +420,17 @@ void Model::OnClientConnected(const Event& ev) {
 void Model::OnNarration(const Event& ev) {
   switch (*ev.type) {
     case EventType::kScenarioStart:
+      // The lesson already playing, announced again to a server it started
+      // anew (the shutdown lesson): it goes on where it was.
+      if (narration_.active && !narration_.passed && narration_.title == ev.StrOr("title") &&
+          narration_.file == ev.StrOr("file")) {
+        break;
+      }
       narration_ = Narration{};
       narration_.active = true;
       narration_.title = ev.StrOr("title");
       narration_.goal = ev.StrOr("goal");
+      narration_.file = ev.StrOr("file");
       break;
     case EventType::kCaption:
       narration_.active = true;
@@ -534,6 +541,11 @@ void Model::EndServer(int64_t postmaster, int64_t ts, const char* why) {
 void Model::RetireOldServer(int64_t new_postmaster, int64_t ts) {
   if (postmaster_pid_ == 0 || postmaster_pid_ == new_postmaster) return;
   EndServer(postmaster_pid_, ts, "gone: a new postmaster started");
+  // What the old one said of itself (its shutdown, its sockets) is not the new one's.
+  server_.shutdown_mode.clear();
+  server_.postmaster_state.clear();
+  server_.postmaster_exit_code.reset();
+  server_.listen_sockets.clear();
 }
 
 void Model::OnPostmasterStart(const Event& ev) {

@@ -140,6 +140,7 @@ struct Narration {
   bool active = false;   // a scenario_start was seen
   std::string title;
   std::string goal;
+  std::string file;      // the scenario file, as scenario_start named it
   int64_t step = 0;      // the current caption's number (0: none yet)
   std::string caption;
   int64_t caption_ts = 0;

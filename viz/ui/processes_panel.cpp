@@ -201,6 +201,11 @@ void ProcessesPanel::BuildChildren(const Model& model) {
   for (std::vector<size_t>& kids : children_) {
     std::stable_partition(kids.begin(), kids.end(), [&](size_t i) { return !gone(i); });
   }
+  // Likewise the servers (a lesson that restarts one has several): those
+  // running first, then those gone, the latest first.
+  auto first_gone = std::stable_partition(roots_.begin(), roots_.end(),
+                                          [&](size_t i) { return !procs[i].exited; });
+  std::reverse(first_gone, roots_.end());
 }
 
 ProcessesPanel::GraphMetrics ProcessesPanel::MetricsAt(float scale) const {

@@ -669,6 +669,8 @@ TEST(ModelTest, NewPostmasterRetiresTheOldServer) {
     model.ApplyLine(Line("fork", 11, 100, R"("child":101,"role":"collector")"));
     model.ApplyLine(Line("fork", 12, 100, R"("child":102,"role":"checkpointer")"));
     model.ApplyLine(Line("fork", 13, 100, R"("child":200,"role":"backend","conn":1)"));
+    model.ApplyLine(Line("shutdown_request", 14, 100, R"("mode":"immediate")"));
+    EXPECT_EQ(model.server().shutdown_mode, "immediate");
     EXPECT_EQ(model.LiveProcessCount(), 4u);
     if (snapshot) {
       model.ApplyLine(Line("process", 50, 300, R"("proc":300,"role":"postmaster","parent":0)"));
@@ -682,7 +684,26 @@ TEST(ModelTest, NewPostmasterRetiresTheOldServer) {
     EXPECT_EQ(model.postmaster_pid(), 300);
     EXPECT_EQ(model.LiveProcessCount(), 1u);
     EXPECT_FALSE(model.FindProcess(300)->exited);
+    EXPECT_EQ(model.server().shutdown_mode, "") << "the old server's shutdown is not the new one's";
   }
+}
+
+// Scenario: minipg-sim restarts its server mid-lesson (the shutdown lesson)
+// and announces the lesson again to the new server's stream: the narration
+// goes on where it was, its step and its tally kept. Another lesson's
+// start begins anew.
+TEST(ModelTest, ALessonAnnouncedAgainGoesOn) {
+  Model model;
+  model.ApplyLine(Line("scenario_start", 110, 77, R"("title":"Shutdown modes","file":"shutdown.scn")"));
+  model.ApplyLine(Line("caption", 120, 77, R"("text":"Smart.","step":1,"line":7)"));
+  model.ApplyLine(Line("expect", 130, 77, R"("line":9,"text":"expect bob error 57P03","ok":true)"));
+  model.ApplyLine(Line("caption", 140, 77, R"("text":"Fast.","step":2,"line":12)"));
+  model.ApplyLine(Line("scenario_start", 150, 77, R"("title":"Shutdown modes","file":"shutdown.scn")"));
+  EXPECT_EQ(model.narration().step, 2);
+  EXPECT_EQ(model.narration().expects_ok, 1);
+  model.ApplyLine(Line("scenario_start", 160, 78, R"("title":"Hello","file":"hello.scn")"));
+  EXPECT_EQ(model.narration().step, 0);
+  EXPECT_EQ(model.narration().title, "Hello");
 }
 
 }  // namespace
