@@ -97,7 +97,10 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       std::string who = p.user.empty() ? std::string("(startup)")
                                        : fmt::format("{}@{}", p.user, p.database);
       lines.push_back(Ellipsize(who, 28));
-      lines.push_back(Ellipsize(p.client.empty() ? "?" : p.client, 28));
+      // Its client: the address, and the program's name if it gave one.
+      std::string client = p.client.empty() ? "?" : p.client;
+      if (!p.application_name.empty()) client += " \xC2\xB7 " + p.application_name;
+      lines.push_back(Ellipsize(client, 28));
       if (!p.current_query.empty()) {
         lines.push_back(Ellipsize(p.current_query, 30));
       } else if (!p.last_error.empty()) {
