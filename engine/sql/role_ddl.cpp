@@ -20,6 +20,7 @@
 #include <sys/file.h>
 
 #include "engine/auth/password.h"
+#include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/lexer.h"
 #include "engine/storage/file_util.h"
@@ -28,6 +29,23 @@
 namespace minipg::sql {
 
 namespace {
+
+/* A database to copy (template1) or drop may still have a session that
+ * has just said goodbye and is exiting. Like PostgreSQL, CREATE DATABASE
+ * and DROP DATABASE wait up to 5 s for the others to leave: `attempt`
+ * (a whole catalog change, so no lock is held while waiting) runs again
+ * every 100 ms while it found the database busy (it sets *busy). A cancel
+ * or statement_timeout ends the wait. */
+template <typename Attempt>
+Status RetryWhileBusy(bool* busy, Attempt attempt) {
+  constexpr int kTries = 50;
+  for (int i = 0;; ++i) {
+    *busy = false;
+    Status s = attempt();
+    if (!*busy || i + 1 >= kTries) return s;
+    if (Status slept = InterruptibleSleep(0.1); !slept.ok()) return slept;
+  }
+}
 
 using storage::GlobalCatalog;
 using storage::RoleDef;
@@ -224,42 +242,47 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
   if (!me.superuser && !me.createdb) return Denied("permission denied to create database");
   const std::string& name = ddl.names[0];
   uint32_t oid = 0;
-  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
-    uint32_t owner = me.oid;
-    if (ddl.owner) {
-      const RoleDef* role = c.FindRole(*ddl.owner);
-      if (role == nullptr) return RoleMissing(*ddl.owner);
-      // Without role membership, only a superuser may give a database away.
-      if (role->oid != me.oid && !me.superuser)
-        return Denied(fmt::format("must be member of role \"{}\"", role->name));
-      owner = role->oid;
-    }
-    if (c.FindDatabase(name) != nullptr) {
-      return MakeError(sqlstate::kDuplicateDatabase,
-                       fmt::format("database \"{}\" already exists", name));
-    }
-    // A new database is a copy of template1, which nobody may be connected
-    // to meanwhile (its exclusive lock is held until the copy is done).
-    auto template_lock = storage::TryLockDatabaseExclusive(ctx.cluster_dir, storage::kTemplate1Oid);
-    if (!template_lock.ok()) return template_lock.error();
-    if (!template_lock->valid()) {
-      Error e = MakeError(sqlstate::kObjectInUse,
-                          "source database \"template1\" is being accessed by other users");
-      e.detail = "There are other sessions using the database.";
-      return e;
-    }
-    oid = c.next_oid++;
-    // The folder first, then the catalog entry: an entry never lacks its folder.
-    std::filesystem::path dir = storage::DatabasePath(ctx.cluster_dir, oid);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return storage::IoError("create directory", dir, ec.value());
-    if (Status f = storage::CopyDatabaseFiles(ctx.cluster_dir, storage::kTemplate1Oid, oid);
-        !f.ok())
-      return f;
-    if (Status f = storage::FsyncDir(dir.parent_path()); !f.ok()) return f;
-    c.databases.push_back({oid, name, owner});
-    return OkStatus();
+  bool busy = false;
+  Status s = RetryWhileBusy(&busy, [&] {
+    return storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+      uint32_t owner = me.oid;
+      if (ddl.owner) {
+        const RoleDef* role = c.FindRole(*ddl.owner);
+        if (role == nullptr) return RoleMissing(*ddl.owner);
+        // Without role membership, only a superuser may give a database away.
+        if (role->oid != me.oid && !me.superuser)
+          return Denied(fmt::format("must be member of role \"{}\"", role->name));
+        owner = role->oid;
+      }
+      if (c.FindDatabase(name) != nullptr) {
+        return MakeError(sqlstate::kDuplicateDatabase,
+                         fmt::format("database \"{}\" already exists", name));
+      }
+      // A new database is a copy of template1, which nobody may be connected
+      // to meanwhile (its exclusive lock is held until the copy is done).
+      auto template_lock =
+          storage::TryLockDatabaseExclusive(ctx.cluster_dir, storage::kTemplate1Oid);
+      if (!template_lock.ok()) return template_lock.error();
+      if (!template_lock->valid()) {
+        busy = true;
+        Error e = MakeError(sqlstate::kObjectInUse,
+                            "source database \"template1\" is being accessed by other users");
+        e.detail = "There are other sessions using the database.";
+        return e;
+      }
+      oid = c.next_oid++;
+      // The folder first, then the catalog entry: an entry never lacks its folder.
+      std::filesystem::path dir = storage::DatabasePath(ctx.cluster_dir, oid);
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) return storage::IoError("create directory", dir, ec.value());
+      if (Status f = storage::CopyDatabaseFiles(ctx.cluster_dir, storage::kTemplate1Oid, oid);
+          !f.ok())
+        return f;
+      if (Status f = storage::FsyncDir(dir.parent_path()); !f.ok()) return f;
+      c.databases.push_back({oid, name, owner});
+      return OkStatus();
+    });
   });
   if (!s.ok()) return s.error();
   return std::string("CREATE DATABASE");
@@ -269,33 +292,37 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
                                  const RoleDef& me) {
   const std::string& name = ddl.names[0];
   std::optional<uint32_t> dropped;
-  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
-    const storage::DatabaseDef* db = c.FindDatabase(name);
-    if (db == nullptr) {
-      if (ddl.if_exists) return OkStatus();
-      return MakeError(sqlstate::kInvalidCatalogName,
-                       fmt::format("database \"{}\" does not exist", name));
-    }
-    if (!me.superuser && db->owner != me.oid)
-      return Denied(fmt::format("must be owner of database {}", name));
-    if (name == ctx.database) {
-      return MakeError(sqlstate::kObjectInUse, "cannot drop the currently open database");
-    }
-    if (db->oid == storage::kTemplate1Oid) {
-      return MakeError(sqlstate::kWrongObjectType, "cannot drop a template database");
-    }
-    auto held = storage::TryLockDatabaseExclusive(ctx.cluster_dir, db->oid);
-    if (!held.ok()) return held.error();
-    if (!held->valid()) {
-      Error e = MakeError(sqlstate::kObjectInUse,
-                          fmt::format("database \"{}\" is being accessed by other users", name));
-      e.detail = "There are other sessions using the database.";
-      return e;
-    }
-    dropped = db->oid;
-    uint32_t oid = db->oid;
-    std::erase_if(c.databases, [oid](const storage::DatabaseDef& d) { return d.oid == oid; });
-    return OkStatus();
+  bool busy = false;
+  Status s = RetryWhileBusy(&busy, [&] {
+    return storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+      const storage::DatabaseDef* db = c.FindDatabase(name);
+      if (db == nullptr) {
+        if (ddl.if_exists) return OkStatus();
+        return MakeError(sqlstate::kInvalidCatalogName,
+                         fmt::format("database \"{}\" does not exist", name));
+      }
+      if (!me.superuser && db->owner != me.oid)
+        return Denied(fmt::format("must be owner of database {}", name));
+      if (name == ctx.database) {
+        return MakeError(sqlstate::kObjectInUse, "cannot drop the currently open database");
+      }
+      if (db->oid == storage::kTemplate1Oid) {
+        return MakeError(sqlstate::kWrongObjectType, "cannot drop a template database");
+      }
+      auto held = storage::TryLockDatabaseExclusive(ctx.cluster_dir, db->oid);
+      if (!held.ok()) return held.error();
+      if (!held->valid()) {
+        busy = true;
+        Error e = MakeError(sqlstate::kObjectInUse,
+                            fmt::format("database \"{}\" is being accessed by other users", name));
+        e.detail = "There are other sessions using the database.";
+        return e;
+      }
+      dropped = db->oid;
+      uint32_t oid = db->oid;
+      std::erase_if(c.databases, [oid](const storage::DatabaseDef& d) { return d.oid == oid; });
+      return OkStatus();
+    });
   });
   if (!s.ok()) return s.error();
   if (dropped) {

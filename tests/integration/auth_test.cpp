@@ -242,6 +242,33 @@ TEST_F(AuthTest, ClientLibraryAuthenticates) {
   (*c)->Close();
 }
 
+// Scenario: CREATE DATABASE copies template1, which nobody may use then; a
+// session on template1 that leaves half a second later (one that has just
+// said goodbye is still exiting) is waited for, as PostgreSQL waits up to
+// 5 s, and DROP DATABASE likewise waits for the dropped one's last session.
+TEST_F(AuthTest, CreateAndDropDatabaseWaitForSessionsLeaving) {
+  auto o = server_.Options(true);
+  o.database = "template1";
+  auto lingering = client::Connection::Connect(o);
+  ASSERT_TRUE(lingering.ok()) << lingering.error().message;
+  std::thread leave([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    (*lingering)->Close();
+  });
+  Admin("CREATE DATABASE waited");
+  leave.join();
+
+  o.database = "waited";
+  auto inside = client::Connection::Connect(o);
+  ASSERT_TRUE(inside.ok()) << inside.error().message;
+  std::thread leave_db([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    (*inside)->Close();
+  });
+  Admin("DROP DATABASE waited");
+  leave_db.join();
+}
+
 // Scenario: two databases keep their own tables; DROP DATABASE removes one; everything survives a
 // restart.
 TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
