@@ -247,26 +247,22 @@ TEST_F(AuthTest, ClientLibraryAuthenticates) {
 // said goodbye is still exiting) is waited for, as PostgreSQL waits up to
 // 5 s, and DROP DATABASE likewise waits for the dropped one's last session.
 TEST_F(AuthTest, CreateAndDropDatabaseWaitForSessionsLeaving) {
-  auto o = server_.Options(true);
-  o.database = "template1";
-  auto lingering = client::Connection::Connect(o);
-  ASSERT_TRUE(lingering.ok()) << lingering.error().message;
-  std::thread leave([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    (*lingering)->Close();
-  });
-  Admin("CREATE DATABASE waited");
-  leave.join();
-
-  o.database = "waited";
-  auto inside = client::Connection::Connect(o);
-  ASSERT_TRUE(inside.ok()) << inside.error().message;
-  std::thread leave_db([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    (*inside)->Close();
-  });
-  Admin("DROP DATABASE waited");
-  leave_db.join();
+  // Connects to `database`, runs `sql` in another session while the first
+  // leaves half a second later.
+  auto while_one_leaves = [&](const std::string& database, const std::string& sql) {
+    auto o = server_.Options(true);
+    o.database = database;
+    auto leaving = client::Connection::Connect(o);
+    ASSERT_TRUE(leaving.ok()) << leaving.error().message;
+    std::thread leave([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      (*leaving)->Close();
+    });
+    Admin(sql);
+    leave.join();
+  };
+  while_one_leaves("template1", "CREATE DATABASE waited");
+  while_one_leaves("waited", "DROP DATABASE waited");
 }
 
 // Scenario: two databases keep their own tables; DROP DATABASE removes one; everything survives a
