@@ -523,8 +523,15 @@ void Model::OnProcessSnapshot(const Event& ev) {
     if (listen != ev.fields.end() && listen->is_array() && server_.listen_sockets.empty()) {
       for (const auto& l : *listen) {
         if (!l.is_object()) continue;
-        server_.listen_sockets.push_back(ListenSocket{l.value("transport", ""), l.value("address", ""),
-                                                      l.value("port", int64_t{0})});
+        // Read defensively: a field of the wrong type is taken as empty.
+        auto str = [&l](const char* key) {
+          auto it = l.find(key);
+          return it != l.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        auto port = l.find("port");
+        server_.listen_sockets.push_back(ListenSocket{
+            str("transport"), str("address"),
+            port != l.end() && port->is_number_integer() ? port->get<int64_t>() : 0});
       }
     }
   }

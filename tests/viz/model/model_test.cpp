@@ -257,6 +257,13 @@ TEST(ModelTest, LateSubscriberSeesWhenTheQueryBegan) {
   EXPECT_EQ(model.last_ts(), 9000);
   ASSERT_EQ(model.server().listen_sockets.size(), 1u);
   EXPECT_EQ(model.server().listen_sockets[0].address, "/tmp/.s.PGSQL.5432");
+
+  // A hostile snapshot (fields of the wrong types) is read as empty, never thrown on.
+  Model odd;
+  odd.ApplyLine(Line("process", 1000, 100, R"J("proc":100,"parent":0,"role":"postmaster","started":1000,"listen":[{"transport":5,"address":[],"port":"x"},7],"query_ts":"soon","lock":3)J"));
+  ASSERT_EQ(odd.server().listen_sockets.size(), 1u);
+  EXPECT_EQ(odd.server().listen_sockets[0].transport, "");
+  EXPECT_EQ(odd.server().listen_sockets[0].port, 0);
   const Process* sleeper = model.FindProcess(300);
   ASSERT_NE(sleeper, nullptr);
   EXPECT_EQ(sleeper->query.start_ts, 5000);
