@@ -17,11 +17,16 @@ volatile sig_atomic_t g_query_cancel_pending = 0;
 volatile sig_atomic_t g_proc_die_pending = 0;
 volatile sig_atomic_t g_statement_timeout_pending = 0;
 
-Status CheckForInterrupts() {
+Status CheckForDieInterrupt() {
   if (g_proc_die_pending) {
     return MakeError(sqlstate::kAdminShutdown,
                      "terminating connection due to administrator command", Severity::kFatal);
   }
+  return OkStatus();
+}
+
+Status ProcessInterrupts() {
+  if (Status s = CheckForDieInterrupt(); !s.ok()) return s;
   if (g_query_cancel_pending) {
     g_query_cancel_pending = 0;
     bool timeout = g_statement_timeout_pending;
