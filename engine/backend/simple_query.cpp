@@ -105,7 +105,7 @@ bool Backend::ArmIdleInTransactionTimeout() {
 }
 
 void Backend::ReportQueryStart(std::string_view text) {
-  trace::Event(EventType::kQueryStart).Str("text", text).Emit();
+  trace::Event(EventType::kQueryStart).QueryText("text", text).Emit();
   // pg_stat_activity: the query, its start, and (outside a block) the start
   // of the implicit transaction it runs in; a block keeps BEGIN's start.
   int64_t now = shmem::WallClockMicros();
