@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,11 @@ TEST(EventStreamTest, ConnectionLifecycleInOrder) {
   }
   // The trace file holds the same events.
   server.Stop(SIGINT);
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(server.data_dir() / "trace.jsonl").permissions() &
+                (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none)
+      << "the trace holds query text: owner only";
   std::ifstream in(server.data_dir() / "trace.jsonl");
   std::string line;
   int file_forks = 0;
