@@ -28,7 +28,8 @@ inline constexpr size_t kMaxFieldBytes = 64u << 20;
  * much more was asked for. */
 inline Error StringBufferFull(size_t have, size_t more) {
   Error e = MakeError(sqlstate::kProgramLimitExceeded, "out of memory");
-  e.detail = fmt::format("Cannot enlarge string buffer containing {} bytes by {} more bytes.", have, more);
+  e.detail =
+      fmt::format("Cannot enlarge string buffer containing {} bytes by {} more bytes.", have, more);
   return e;
 }
 

@@ -53,7 +53,8 @@ TEST(MemoryTest, ABigLiteralCostsASmallMultipleOfItsSize) {
   ASSERT_TRUE(r->statements[0].rows[0][0].has_value());
   EXPECT_EQ(r->statements[0].rows[0][0]->size(), size);
   size_t peak = PeakResident(pid);
-  EXPECT_LT(peak, 6 * size) << "peak " << peak / kMiB << " MiB for a " << size / kMiB << " MiB literal";
+  EXPECT_LT(peak, 6 * size) << "peak " << peak / kMiB << " MiB for a " << size / kMiB
+                            << " MiB literal";
   EXPECT_EQ((*c)->Query("SELECT 1")->Scalar(), "1");
 }
 
@@ -67,14 +68,16 @@ TEST(MemoryTest, RowsValuesAndCopyLinesAreBounded) {
   ASSERT_TRUE((*c)->Query("CREATE TABLE t (a text)")->ok());
   const std::string forty(40 * kMiB, 'x');
   auto inserted = (*c)->Query("INSERT INTO t VALUES ('" + forty + "')");
-  ASSERT_TRUE(inserted.ok() && inserted->ok()) << (inserted.ok() && inserted->error ? inserted->error->message : "");
+  ASSERT_TRUE(inserted.ok() && inserted->ok())
+      << (inserted.ok() && inserted->error ? inserted->error->message : "");
 
   // One value of 40 MiB is fine; a row of two is 80 MiB: too long.
   auto one = (*c)->Query("SELECT a FROM t");
   ASSERT_TRUE(one.ok() && one->ok());
   EXPECT_EQ(one->statements[0].rows[0][0]->size(), forty.size());
   EXPECT_EQ(ErrorOf(**c, "SELECT a, a FROM t"), "54000 out of memory");
-  EXPECT_EQ(ErrorOf(**c, "SELECT a || a FROM t"), "XX000 invalid memory alloc request size 83886084");
+  EXPECT_EQ(ErrorOf(**c, "SELECT a || a FROM t"),
+            "XX000 invalid memory alloc request size 83886084");
 
   // A COPY line that never ends.
   int chunks = 0;
@@ -89,7 +92,8 @@ TEST(MemoryTest, RowsValuesAndCopyLinesAreBounded) {
   ASSERT_TRUE(copy->error.has_value());
   EXPECT_EQ(copy->error->sqlstate, "54000");
   EXPECT_EQ(copy->error->message, "out of memory");
-  EXPECT_EQ(copy->error->detail.rfind("Cannot enlarge string buffer containing 67108864 bytes by", 0), 0u)
+  EXPECT_EQ(
+      copy->error->detail.rfind("Cannot enlarge string buffer containing 67108864 bytes by", 0), 0u)
       << copy->error->detail;
   auto after = (*c)->Query("SELECT 1 FROM t");
   ASSERT_TRUE(after.ok() && after->ok()) << "the session goes on";
