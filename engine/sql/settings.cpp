@@ -88,6 +88,7 @@ Settings::Settings(std::string server_version) {
   // The server's own settings (minipg.conf, -c), shown but not SET here.
   add("authentication_timeout", "1min", true);
   add("checkpoint_timeout", "5min", true);
+  add("event_query_text", "on", true);
   add("fsync", "on", true);
   add("listen_addresses", "localhost", true);
   add("max_connections", "100", true);
