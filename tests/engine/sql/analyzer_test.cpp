@@ -161,7 +161,7 @@ TEST(PlannerTest, OtherPlanShapes) {
 // minutes here; the bound is for ASan). PostgreSQL's limits on the list
 // lengths come after the analysis (targets) or before it (columns).
 TEST(AnalyzerTest, LongListsAreAnalyzedInLinearTime) {
-  const int n = 40000;
+  const int n = 80000;  // a scan per item: 6.4e9 steps, minutes
   std::string select = "SELECT 0 AS c0", order = " ORDER BY c0", create = "CREATE TABLE wide (c0 int";
   for (int i = 1; i < n; ++i) {
     select += fmt::format(", {} AS c{}", i, i);
@@ -171,7 +171,7 @@ TEST(AnalyzerTest, LongListsAreAnalyzedInLinearTime) {
   auto start = std::chrono::steady_clock::now();
   ExpectError(select + order, "54011", "target lists can have at most 1664 entries");
   ExpectError(create + ", c7 int)", "54011", "tables can have at most 1600 columns");
-  EXPECT_LT(SecondsSince(start), 10.0);
+  EXPECT_LT(SecondsSince(start), 30.0);
   // Within the limits: a name two different output columns share is
   // ambiguous, as in PostgreSQL; the same expression twice is not.
   ExpectError("SELECT 1 AS x, 2 AS x ORDER BY x", "42702", "ORDER BY \"x\" is ambiguous", 32);
