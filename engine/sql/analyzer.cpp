@@ -51,6 +51,27 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
   return {name, 1};
 }
 
+/* The select list's output names, for ORDER BY name: each to the first
+ * output column of that name, marked ambiguous if another of that name is a
+ * different expression, as PostgreSQL's findTargetlistEntrySQL92 decides.
+ * One map, made once: not a scan of the list for every ORDER BY item. */
+std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select, const Query& q) {
+  std::unordered_map<std::string, OutputName> names;
+  size_t next = 0;  // the Query::targets entry of the select target at hand
+  for (const SelectTarget& t : select.targets) {
+    size_t width = t.star ? (q.table ? q.table->columns.size() : 0) : 1;
+    for (size_t i = 0; i < width && next < q.targets.size(); ++i, ++next) {
+      const TargetEntry& entry = q.targets[next];
+      auto [it, inserted] = names.try_emplace(entry.name, OutputName{t.star ? nullptr : t.expr.get(), next, false});
+      if (!inserted && !it->second.ambiguous &&
+          BoundExprToString(*q.targets[it->second.target].expr, q.table) != BoundExprToString(*entry.expr, q.table)) {
+        it->second.ambiguous = true;
+      }
+    }
+  }
+  return names;
+}
+
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
   // System views come first, as pg_catalog does on PostgreSQL's search_path.
   if (ref.schema != "public") {
@@ -122,15 +143,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     std::string name = target.alias.empty() ? FigureColname(*target.expr).first : target.alias;
     q.targets.push_back(TargetEntry{std::move(name), std::move(*expr)});
   }
-  // ORDER BY name: the output column of that name (the first, if several),
-  // looked up in a map made once, not by a scan of the list per item.
-  std::unordered_map<std::string, const Expr*> output_names;
+  std::unordered_map<std::string, OutputName> output_names;
   if (!select.order_by.empty()) {
-    for (const SelectTarget& t : select.targets) {
-      if (!t.star) {
-        output_names.emplace(t.alias.empty() ? FigureColname(*t.expr).first : t.alias, t.expr.get());
-      }
-    }
+    output_names = OutputNames(select, q);
   }
   for (const OrderItem& item : select.order_by) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
@@ -172,7 +187,7 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
 }
 
 Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& select,
-                                      const std::unordered_map<std::string, const Expr*>& output_names,
+                                      const std::unordered_map<std::string, OutputName>& output_names,
                                       const Scope& scope) {
   SortKey key;
   key.descending = item.descending;
@@ -193,9 +208,15 @@ Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& s
     }
     source = select.targets[n - 1].expr.get();
   } else if (e.kind == ExprKind::kColumnRef && e.qualifier.empty()) {
-    // A bare name matches an output column's name first, as in PostgreSQL.
+    // A bare name matches an output column's name first, as in PostgreSQL
+    // (a column of "*" is bound as the input column it is).
     if (auto it = output_names.find(e.text); it != output_names.end()) {
-      source = it->second;
+      if (it->second.ambiguous) {
+        return ErrorAt(sqlstate::kAmbiguousColumn, fmt::format("ORDER BY \"{}\" is ambiguous", e.text), e.location);
+      }
+      if (it->second.expr != nullptr) {
+        source = it->second.expr;
+      }
     }
   }
   auto bound = BindValue(*source, scope);
@@ -329,9 +350,8 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    if (!names.insert(col.name).second) {
-      return ErrorAt(sqlstate::kDuplicateColumn,
-                     fmt::format("column \"{}\" specified more than once", col.name), col.location);
+    if (!names.insert(col.name).second) {  // no position, as in PostgreSQL
+      return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
     auto type = ResolveTypeName(col.type.name);
     if (!type || *type == TypeId::kNumeric) {

@@ -67,6 +67,13 @@ struct Scope {
   std::string alias;  // the name the table goes by in this statement
 };
 
+/* An output column's name as ORDER BY sees it (see OutputNames). */
+struct OutputName {
+  const Expr* expr = nullptr;  // its expression as written; null for a column of "*"
+  size_t target = 0;           // its entry in Query::targets
+  bool ambiguous = false;      // another output column of this name is a different expression
+};
+
 /* The name PostgreSQL's FigureColname gives an expression, with its
  * strength: 2 = a real name, 1 = a type name from a cast, 0 = none. */
 std::pair<std::string, int> FigureColname(const Expr& e);
@@ -86,9 +93,9 @@ class Analyzer {
   // ---- statements ------------------------------------------------------
   Result<const storage::TableDef*> LookupTable(const TableRef& ref);
   Result<Query> Analyze(const SelectStmt& select);
-  /* `output_names`: the select list's output names, each to its first expression. */
+  /* `output_names`: the select list's output names (OutputNames in analyzer.cpp). */
   Result<SortKey> BindSortKey(const OrderItem& item, const SelectStmt& select,
-                              const std::unordered_map<std::string, const Expr*>& output_names, const Scope& scope);
+                              const std::unordered_map<std::string, OutputName>& output_names, const Scope& scope);
   Result<Query> Analyze(const InsertStmt& insert);
   Result<Query> Analyze(const CreateTableStmt& create);
   Result<Query> Analyze(const DropTableStmt& drop);

@@ -6,9 +6,10 @@
  *   "execute" event.
  *
  * NOTES
- *   CheckForInterrupts() runs for every row any node produces, so a cancel
- *   (57014) or terminate (57P01, FATAL) ends even a long scan or sort
- *   promptly; its Error is returned as the statement's error.
+ *   CheckForInterrupts() runs for every row any node produces, and the
+ *   sort checks as it merges (interruptible_sort.h), so a cancel (57014) or
+ *   terminate (57P01, FATAL) ends even a long scan or sort promptly; its
+ *   Error is returned as the statement's error.
  *   DDL runs here too (CreateTable, DropTable); Utility and Show nodes are
  *   carried out by the Session, which owns the settings.
  *-------------------------------------------------------------------------

@@ -22,9 +22,10 @@
  *                                 substituted before planning.
  *
  * NOTES
- *   Execute() calls CheckForInterrupts() between rows (and pg_sleep sleeps
- *   interruptibly), so a cancel ends a statement with 57014 and a terminate
- *   with a FATAL 57P01 error that the backend acts on.
+ *   Parse() and Execute() call CheckForInterrupts() all along (per token,
+ *   operand, list entry, statement and row; pg_sleep sleeps interruptibly),
+ *   so a cancel ends a statement with 57014 and a terminate with a FATAL
+ *   57P01 error that the backend acts on.
  *   Several backends (processes) may use the same data directory at once;
  *   the storage layer serializes their file access with file locks.
  *-------------------------------------------------------------------------

@@ -194,6 +194,17 @@ TEST_F(InterruptTest, ClientThatStopsReadingIsTerminated) {
   EXPECT_LT(SecondsSince(start), 15.0);
 }
 
+// Scenario: an immediate shutdown with a client that stopped reading: the
+// backend's last FATAL is sent without blocking, so it exits at once and
+// the postmaster never needs its SIGKILL for recalcitrant children.
+TEST_F(InterruptTest, ImmediateShutdownDoesNotWaitForAClientThatStopsReading) {
+  MakeBigTable(*admin_);
+  auto stuck = StartNonReadingClient(server_, *admin_);
+  ASSERT_NE(stuck, nullptr);
+  EXPECT_NE(server_.Stop(SIGQUIT, 15000), -1);
+  EXPECT_EQ(server_.Log().find("issuing SIGKILL to recalcitrant children"), std::string::npos);
+}
+
 /* True once the backend of `c` (on a Unix socket) has read all we sent
  * and waits for more: our send queue is empty and it waits on ClientRead. */
 bool WaitsForMoreCopyData(client::Connection& c, client::Connection& admin) {

@@ -78,7 +78,7 @@ TEST(AnalyzerTest, TypeErrors) {
 
 TEST(AnalyzerTest, DdlErrors) {
   ExpectError("CREATE TABLE t (x int)", "42P07", "relation \"t\" already exists", 14);
-  ExpectError("CREATE TABLE u (x int, x text)", "42701", "column \"x\" specified more than once");
+  ExpectError("CREATE TABLE u (x int, x text)", "42701", "column \"x\" specified more than once", 0);
   ExpectError("CREATE TABLE u (x money)", "42704", "type \"money\" does not exist");
   ExpectError("CREATE TABLE u (x int PRIMARY KEY)", "0A000", "column constraints are not supported by minipg");
   EXPECT_TRUE(AnalyzeText("CREATE TABLE IF NOT EXISTS t (x int)").ok());
@@ -161,7 +161,7 @@ TEST(PlannerTest, OtherPlanShapes) {
 // minutes here; the bound is for ASan). PostgreSQL's limits on the list
 // lengths come after the analysis (targets) or before it (columns).
 TEST(AnalyzerTest, LongListsAreAnalyzedInLinearTime) {
-  const int n = 40000;
+  const int n = 80000;  // a scan per item: 6.4e9 steps, minutes
   std::string select = "SELECT 0 AS c0", order = " ORDER BY c0", create = "CREATE TABLE wide (c0 int";
   for (int i = 1; i < n; ++i) {
     select += fmt::format(", {} AS c{}", i, i);
@@ -171,11 +171,16 @@ TEST(AnalyzerTest, LongListsAreAnalyzedInLinearTime) {
   auto start = std::chrono::steady_clock::now();
   ExpectError(select + order, "54011", "target lists can have at most 1664 entries");
   ExpectError(create + ", c7 int)", "54011", "tables can have at most 1600 columns");
-  EXPECT_LT(SecondsSince(start), 10.0);
-  // Within the limits: the first output column of a name wins; duplicate columns are found.
-  auto q = AnalyzeText("SELECT 1 AS x, 2 AS x ORDER BY x");
+  EXPECT_LT(SecondsSince(start), 30.0);
+  // Within the limits: a name two different output columns share is
+  // ambiguous, as in PostgreSQL; the same expression twice is not.
+  ExpectError("SELECT 1 AS x, 2 AS x ORDER BY x", "42702", "ORDER BY \"x\" is ambiguous", 32);
+  ExpectError("SELECT a, b AS a FROM t ORDER BY a", "42702", "ORDER BY \"a\" is ambiguous", 34);
+  EXPECT_TRUE(AnalyzeText("SELECT a, t.a FROM t ORDER BY a").ok());
+  EXPECT_TRUE(AnalyzeText("SELECT *, a FROM t ORDER BY a").ok());
+  auto q = AnalyzeText("SELECT 2 AS x, 2 AS x, 1 AS y ORDER BY x");
   ASSERT_TRUE(q.ok());
-  EXPECT_EQ(std::get<int64_t>(q->sort[0].expr->value), 1);
+  EXPECT_EQ(std::get<int64_t>(q->sort[0].expr->value), 2);
   std::string some = "CREATE TABLE t2 (c0 int";
   for (int i = 1; i < 1599; ++i) some += fmt::format(", c{} int", i);
   ExpectError(some + ", c7 int)", "42701", "column \"c7\" specified more than once");
