@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "engine/common/postmaster_death.h"
 #include "engine/common/sqlstate.h"
 
 namespace minipg {
@@ -22,6 +23,8 @@ Status CheckForInterrupts() {
     return MakeError(sqlstate::kAdminShutdown,
                      "terminating connection due to administrator command", Severity::kFatal);
   }
+  // Set by the parent-death signal: a long query or pg_sleep stops here.
+  if (g_postmaster_possibly_dead && !PostmasterIsAlive()) return PostmasterDeathError();
   if (g_query_cancel_pending) {
     g_query_cancel_pending = 0;
     bool timeout = g_statement_timeout_pending;

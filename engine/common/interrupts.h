@@ -6,7 +6,8 @@
  * NOTES
  *   Signal handlers only set these flags. Code that may run for a while
  *   (pg_sleep, each executor row) calls CheckForInterrupts() and returns the
- *   Error it gives: 57014 for a cancel, 57P01 FATAL for a terminate.
+ *   Error it gives: 57014 for a cancel, 57P01 FATAL for a terminate or for
+ *   the postmaster's death (postmaster_death.h).
  *-------------------------------------------------------------------------
  */
 #pragma once

@@ -93,6 +93,7 @@ Settings::Settings(std::string server_version) {
   add("max_connections", "100", true);
   add("port", "5432", true);
   add("restart_after_crash", "on", true);
+  add("superuser_reserved_connections", "3", true);
   add("unix_socket_directories", "/tmp", true);
   std::sort(entries_.begin(), entries_.end(),
             [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
