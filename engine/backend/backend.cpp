@@ -25,6 +25,10 @@
  *     SIGTERM  end the session with FATAL 57P01 (g_proc_die_pending)
  *     SIGQUIT  immediate shutdown: the handler writes a prebuilt FATAL
  *              message with write(2) (async-signal-safe) and _exit(2)s
+ *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): a flag, and the
+ *              client socket's read side shut down as for SIGTERM; the
+ *              check confirms it on the postmaster-death pipe and ends the
+ *              session with FATAL 57P01 (engine/common/postmaster_death.h)
  *   Exit codes follow PostgreSQL: 0 for a normal end, 1 after a FATAL;
  *   anything else tells the postmaster the backend crashed.
  *-------------------------------------------------------------------------
