@@ -65,8 +65,8 @@ std::string FormatDurationMs(int64_t ms) {
 }
 
 Settings::Settings(std::string server_version) {
-  auto add = [this](std::string name, std::string value, bool read_only = false) {
-    entries_.push_back(Entry{std::move(name), value, value, read_only});
+  auto add = [this](std::string name, std::string value, bool read_only = false, std::string fixed_until = "") {
+    entries_.push_back(Entry{std::move(name), value, value, read_only, std::move(fixed_until)});
   };
   add("application_name", "");
   add("client_encoding", "UTF8");
@@ -86,15 +86,17 @@ Settings::Settings(std::string server_version) {
   add("TimeZone", "UTC");
   add("transaction_isolation", "read committed");
   // The server's own settings (minipg.conf, -c), shown but not SET here.
-  add("authentication_timeout", "1min", true);
-  add("checkpoint_timeout", "5min", true);
-  add("fsync", "on", true);
-  add("listen_addresses", "localhost", true);
-  add("max_connections", "100", true);
-  add("port", "5432", true);
-  add("restart_after_crash", "on", true);
-  add("superuser_reserved_connections", "3", true);
-  add("unix_socket_directories", "/tmp", true);
+  const char* kRestart = " without restarting the server";  // PostgreSQL's postmaster context
+  const char* kReload = " now";                              // its sighup context
+  add("authentication_timeout", "1min", true, kReload);
+  add("checkpoint_timeout", "5min", true, kReload);
+  add("fsync", "on", true, kReload);
+  add("listen_addresses", "localhost", true, kRestart);
+  add("max_connections", "100", true, kRestart);
+  add("port", "5432", true, kRestart);
+  add("restart_after_crash", "on", true, kReload);
+  add("superuser_reserved_connections", "3", true, kRestart);
+  add("unix_socket_directories", "/tmp", true, kRestart);
   std::sort(entries_.begin(), entries_.end(),
             [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
 }
@@ -127,13 +129,14 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
       return MakeError(sqlstate::kUndefinedObject,
                        fmt::format("unrecognized configuration parameter \"{}\"", name));
     }
-    entries_.push_back(Entry{Lower(name), "", "", false});
+    entries_.push_back(Entry{Lower(name), "", "", false, ""});
     std::sort(entries_.begin(), entries_.end(),
               [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
     entry = FindMutable(name);
   }
   if (entry->read_only) {
-    return MakeError(sqlstate::kCantChangeRuntimeParam, fmt::format("parameter \"{}\" cannot be changed", entry->name));
+    return MakeError(sqlstate::kCantChangeRuntimeParam,
+                     fmt::format("parameter \"{}\" cannot be changed{}", entry->name, entry->fixed_until));
   }
   std::string new_value = value.value_or(entry->default_value);
   if (Lower(entry->name) == "client_encoding") {
