@@ -50,7 +50,7 @@ void Backend::AuthFatal(const Error& e, std::string_view reason, std::string_vie
   fatal.severity = Severity::kFatal;
   SendError(fatal);
   if (!log_detail.empty()) LogLine("DETAIL", log_detail);
-  (void)proto::WriteAll(info_.sock, out_);  // best effort: the client may be gone
+  (void)SendToClient(out_);  // best effort: the client may be gone
   out_.clear();
   EndSession("fatal", 1);
 }

@@ -19,15 +19,17 @@
  *     any --[Terminate, EOF, FATAL, SIGTERM: EndSession]--> kTerminating
  *
  * NOTES
- *   Signals (installed without SA_RESTART, so a blocking read returns
- *   EINTR and the loop looks at the flags):
+ *   Signals (installed without SA_RESTART; each handler sets its flag and
+ *   the latch, so a wait on the client wakes and looks at the flags, see
+ *   client_io.cpp):
  *     SIGINT   cancel the running statement (g_query_cancel_pending)
  *     SIGTERM  end the session with FATAL 57P01 (g_proc_die_pending)
- *     SIGQUIT  immediate shutdown: the handler writes a prebuilt FATAL
- *              message with write(2) (async-signal-safe) and _exit(2)s
- *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): a flag, and the
- *              client socket's read side shut down as for SIGTERM; the
- *              check confirms it on the postmaster-death pipe and ends the
+ *     SIGALRM  a timeout (authentication, statement, idle in transaction)
+ *     SIGQUIT  immediate shutdown: the handler sends a prebuilt FATAL
+ *              message without blocking (async-signal-safe) and _exit(2)s
+ *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): a flag and the
+ *              latch; the check confirms it on the postmaster-death pipe
+ *              (which every wait on the client also watches) and ends the
  *              session with FATAL 57P01 (engine/common/postmaster_death.h)
  *   Exit codes follow PostgreSQL: 0 for a normal end, 1 after a FATAL;
  *   anything else tells the postmaster the backend crashed.
@@ -37,6 +39,7 @@
 #include "engine/backend/backend_internal.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -49,6 +52,7 @@
 #include <variant>
 
 #include "engine/common/interrupts.h"
+#include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
 #include "engine/common/sqlstate.h"
 #include "engine/common/utf8.h"
@@ -119,32 +123,24 @@ volatile sig_atomic_t g_alarm_purpose = kAlarmNone;
 /* SIGALRM during startup: authentication_timeout expired. */
 volatile sig_atomic_t g_auth_timeout_pending = 0;
 
-/* Shutting the read side down wakes a recv() that is blocked, or about to
- * block, on the client: it returns 0 and the reader asks its hook why. */
-void WakeReader() {
-  if (g_client_fd >= 0) shutdown(g_client_fd, SHUT_RD);
+void HandleCancel(int) {
+  g_query_cancel_pending = 1;
+  SetLatch();
 }
-
-void HandleCancel(int) { g_query_cancel_pending = 1; }
 void HandleDie(int) {
-  int saved = errno;
   g_proc_die_pending = 1;
-  WakeReader();
-  errno = saved;
+  SetLatch();
 }
 void HandleAlarm(int) {
-  int saved = errno;
   if (g_alarm_purpose == kAlarmAuthentication) {
     g_auth_timeout_pending = 1;
-    WakeReader();
   } else if (g_alarm_purpose == kAlarmStatement) {
     g_statement_timeout_pending = 1;  // a cancel, with its own message
     g_query_cancel_pending = 1;
   } else if (g_alarm_purpose == kAlarmIdleInTransaction) {
     g_idle_in_transaction_timeout_pending = 1;
-    WakeReader();
   }
-  errno = saved;
+  SetLatch();
 }
 
 void HandleQuickDie(int, siginfo_t* info, void*) {
@@ -152,7 +148,8 @@ void HandleQuickDie(int, siginfo_t* info, void*) {
       info != nullptr && info->si_code == SI_QUEUE && info->si_value.sival_int == kQuitCrash ? g_quickdie_crash
                                                                                             : g_quickdie_immediate;
   if (g_client_fd >= 0 && m.len > 0) {
-    ssize_t unused = write(g_client_fd, m.bytes, m.len);
+    // Never blocks: a client that stopped reading does not keep us alive.
+    ssize_t unused = send(g_client_fd, m.bytes, m.len, MSG_DONTWAIT | MSG_NOSIGNAL);
     (void)unused;
   }
   _exit(2);
@@ -212,7 +209,7 @@ void Backend::SetState(SessionState s) {
 
 void Backend::Flush() {
   if (out_.empty()) return;
-  Status s = proto::WriteAll(info_.sock, out_);
+  Status s = SendToClient(out_);
   out_.clear();
   if (!s.ok()) EndSession("eof", 0);  // the client is gone
 }
@@ -260,7 +257,7 @@ void Backend::Fatal(const Error& e, std::string_view reason) {
   fatal.severity = Severity::kFatal;
   SendError(fatal);
   if (!out_.empty()) {
-    (void)proto::WriteAll(info_.sock, out_);  // best effort: the client may be gone
+    (void)SendToClient(out_);  // best effort: the client may be gone
     out_.clear();
   }
   EndSession(reason, 1);
@@ -285,7 +282,7 @@ bool Backend::ReadStartup() {
         std::holds_alternative<proto::GssEncRequest>(*decoded)) {
       bool ssl = std::holds_alternative<proto::SslRequest>(*decoded);
       trace::Event(EventType::kSslRequest).Str("kind", ssl ? "ssl" : "gssenc").Str("reply", "N").Emit();
-      if (Status s = proto::WriteAll(info_.sock, "N"); !s.ok()) EndSession("eof", 0);
+      if (Status s = SendToClient("N"); !s.ok()) EndSession("eof", 0);
       continue;
     }
     const auto& m = std::get<proto::StartupMessage>(*decoded);
@@ -344,6 +341,7 @@ void Backend::SendStartupParameters() {
 
 void Backend::Run() {
   trace::ReinitEmitterAfterFork();
+  InitLatch();  // before the handlers that set it
   InstallSignal(SIGINT, HandleCancel);
   InstallSignal(SIGTERM, HandleDie);
   signal(SIGPIPE, SIG_IGN);
@@ -354,7 +352,7 @@ void Backend::Run() {
   PrepareQuickDie(g_quickdie_crash, sqlstate::kCrashShutdown,
                   "terminating connection because of crash of another server process");
   g_client_fd = info_.sock;
-  SetPostmasterDeathWakeup(WakeReader);  // the idle wait for the client ends at once
+  SetPostmasterDeathWakeup(SetLatch);  // a wait on the client ends at once
   {
     struct sigaction sa {};
     sa.sa_sigaction = HandleQuickDie;
@@ -371,6 +369,7 @@ void Backend::Run() {
                                          : fmt::format("{}({})", info_.client_host, info_.client_port);
   SetPsTitle(client + " starting");
   SetState(SessionState::kStarting);
+  reader_.SetWait([](int fd) { WaitForClient(fd, POLLIN); });  // client_io.cpp
 
   // A client has authentication_timeout seconds in all to finish startup
   // (one deadline, not one per read: a byte a minute does not keep a slot).

@@ -7,6 +7,7 @@
  *   auth.cpp           pg_hba.conf, password exchanges, role and database checks
  *   simple_query.cpp   the message loop and the simple query protocol
  *   copy.cpp           the copy sub-protocol (COPY FROM STDIN, TO STDOUT)
+ *   client_io.cpp      waiting on the client: sends it does not read, reads
  *   extended_query.cpp the extended query protocol (Parse/Bind/Describe/Execute/Close/Sync)
  *-------------------------------------------------------------------------
  */
@@ -89,6 +90,11 @@ class WireSink : public sql::ResultSink {
   std::function<void()> flush_;
   sql::CopyChannel* copy_ = nullptr;
 };
+
+/* client_io.cpp: blocks until the client's socket is ready for `events`
+ * (POLLIN, POLLOUT) or a signal handler set the latch. Every wait of a
+ * backend on its client goes through here. */
+void WaitForClient(int fd, short events);
 
 class Backend;
 
@@ -194,6 +200,11 @@ class Backend {
   bool ArmIdleInTransactionTimeout();
   void SendReadyForQuery();
   void Flush();
+  /* client_io.cpp: sends all of `data`; while the client does not read,
+   * waits, and a die (terminate, fast shutdown) ends the session there
+   * without a word to the client, as in PostgreSQL. */
+  Status SendToClient(std::string_view data);
+  [[noreturn]] void DieBlockedOnClient();
   [[noreturn]] void EndSession(std::string_view reason, int exit_code);
   /* Sends `e` as a FATAL and ends the session (`reason` for the disconnect event). */
   [[noreturn]] void Fatal(const Error& e, std::string_view reason = "fatal");

@@ -17,9 +17,11 @@
  *   PostgreSQL ends the session because the protocol is out of step.
  *   After an error the client's remaining CopyData/CopyDone are ignored by
  *   the message loop, which is how PostgreSQL recovers too.
- *   While waiting for copy data a cancel or statement_timeout ends the
- *   COPY (57014): the reader's interrupt hook no longer forgets a cancel as
- *   it does when the session is idle.
+ *   While waiting for copy data only a terminate (or fast shutdown) acts
+ *   at once. A cancel or statement_timeout stays pending, as in PostgreSQL:
+ *   the next message from the client (CopyData or CopyDone) fails the COPY
+ *   with 57014, on the line it reached. It is never forgotten, as it is
+ *   when the session is idle.
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
@@ -62,7 +64,7 @@ Status WireCopyChannel::BeginIn(int columns) {
     saved_hook_ = backend_.reader_.interrupt_hook();
     hook_saved_ = true;
   }
-  backend_.reader_.SetInterruptHook([]() -> Status { return CheckForInterrupts(); });
+  backend_.reader_.SetInterruptHook([]() -> Status { return CheckForDieInterrupt(); });
   return OkStatus();
 }
 

@@ -18,13 +18,19 @@ volatile sig_atomic_t g_query_cancel_pending = 0;
 volatile sig_atomic_t g_proc_die_pending = 0;
 volatile sig_atomic_t g_statement_timeout_pending = 0;
 
-Status CheckForInterrupts() {
+Status CheckForDieInterrupt() {
   if (g_proc_die_pending) {
     return MakeError(sqlstate::kAdminShutdown,
                      "terminating connection due to administrator command", Severity::kFatal);
   }
-  // Set by the parent-death signal: a long query or pg_sleep stops here.
+  // Set by the parent-death signal or a wait that saw the death pipe hang
+  // up: a long query, pg_sleep or a wait on the client stops here.
   if (g_postmaster_possibly_dead && !PostmasterIsAlive()) return PostmasterDeathError();
+  return OkStatus();
+}
+
+Status ProcessInterrupts() {
+  if (Status s = CheckForDieInterrupt(); !s.ok()) return s;
   if (g_query_cancel_pending) {
     g_query_cancel_pending = 0;
     bool timeout = g_statement_timeout_pending;

@@ -4,10 +4,18 @@
  *   running work calls to honour them (PostgreSQL's CHECK_FOR_INTERRUPTS).
  *
  * NOTES
- *   Signal handlers only set these flags. Code that may run for a while
- *   (pg_sleep, each executor row) calls CheckForInterrupts() and returns the
- *   Error it gives: 57014 for a cancel, 57P01 FATAL for a terminate or for
- *   the postmaster's death (postmaster_death.h).
+ *   Signal handlers only set these flags (and set the latch, latch.h, so a
+ *   wait on the client wakes up). Every loop whose length the client
+ *   decides (lexing, parsing, analysis of long lists, each executor row,
+ *   sorting, COPY rows, pg_sleep) calls CheckForInterrupts() and returns
+ *   the Error it gives: 57014 for a cancel or statement_timeout, 57P01 FATAL
+ *   for a terminate, a fast shutdown or the postmaster's death
+ *   (postmaster_death.h). The check is two flag reads, cheap
+ *   enough for every token or row; the work is in ProcessInterrupts().
+ *   While blocked on the client in the middle of a statement (a send the
+ *   client does not read, a COPY FROM STDIN waiting for data) only a die is
+ *   acted on, as in PostgreSQL: a cancel stays pending until the statement
+ *   goes on and reaches its next CheckForInterrupts().
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -15,6 +23,7 @@
 #include <csignal>
 
 #include "engine/common/error.h"
+#include "engine/common/postmaster_death.h"
 
 namespace minipg {
 
@@ -25,9 +34,20 @@ extern volatile sig_atomic_t g_proc_die_pending;
 /* Set with g_query_cancel_pending when statement_timeout expired (not a user's cancel). */
 extern volatile sig_atomic_t g_statement_timeout_pending;
 
-/* Returns OK, or the Error that ends the current statement (cancel) or the
- * session (die). Clears the cancel flag when it reports it. */
-Status CheckForInterrupts();
+/* Returns the Error that ends the current statement (cancel) or the
+ * session (die), or OK if neither is pending. Clears the cancel flag when
+ * it reports it. Call CheckForInterrupts() instead. */
+Status ProcessInterrupts();
+
+/* PostgreSQL's CHECK_FOR_INTERRUPTS(): OK unless an interrupt is pending. */
+inline Status CheckForInterrupts() {
+  if (!g_query_cancel_pending && !g_proc_die_pending && !g_postmaster_possibly_dead) return OkStatus();
+  return ProcessInterrupts();
+}
+
+/* The die half alone (a terminate, or the postmaster's death): what a
+ * wait on the client honours (see NOTES). */
+Status CheckForDieInterrupt();
 
 /* Sleeps up to `seconds`, waking early (with the error) on an interrupt. */
 Status InterruptibleSleep(double seconds);

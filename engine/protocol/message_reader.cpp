@@ -50,12 +50,16 @@ Status MessageReader::Fill(size_t n) {
     size_t old = buf_.size();
     size_t want = std::min(std::max(kReadChunk, n - (old - pos_)), kMaxReadChunk);
     buf_.resize(old + want);
-    ssize_t got = recv(fd_, buf_.data() + old, want, 0);
+    ssize_t got = recv(fd_, buf_.data() + old, want, wait_ ? MSG_DONTWAIT : 0);
     int err = errno;
     buf_.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
     if (got > 0) continue;
-    // A signal handler may have shut the socket down to wake us (recv gives
-    // 0), or interrupted us (EINTR): either way, the hook speaks first.
+    if (got < 0 && (err == EAGAIN || err == EWOULDBLOCK) && wait_) {
+      wait_(fd_);  // until readable or woken by a signal: the hook speaks first
+      continue;
+    }
+    // The client hung up, or a signal interrupted us (EINTR): either way,
+    // the hook speaks first (a terminate is a FATAL, not an EOF).
     if (interrupt_hook_ && (got == 0 || err == EINTR)) {
       if (Status s = interrupt_hook_(); !s.ok()) return s;
     }

@@ -10,10 +10,12 @@
  *   is checked against the types the peer may send. The interrupt hook is
  *   called before every blocking read and whenever a read is interrupted
  *   (EINTR) or finds the socket shut down: if the hook returns an error the
- *   read gives up with it. This is how a backend waiting for its client
- *   still notices SIGTERM: the handler sets a flag and shuts the socket's
- *   read side down, so even a signal that arrives just before recv() wakes
- *   it.
+ *   read gives up with it. With a wait function set (the backend) recv()
+ *   never blocks: when no data is there the reader calls the wait, which
+ *   returns when the socket is readable or a signal handler set the latch
+ *   (engine/common/latch.h), and then asks the hook again. This is how a
+ *   backend waiting for its client still notices SIGTERM, even one that
+ *   arrives just before the wait.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -43,6 +45,8 @@ class MessageReader {
 
   void SetInterruptHook(std::function<Status()> hook) { interrupt_hook_ = std::move(hook); }
   const std::function<Status()>& interrupt_hook() const { return interrupt_hook_; }
+  /* Waits until fd_ may be readable (see NOTES); unset, recv() blocks. */
+  void SetWait(std::function<void(int fd)> wait) { wait_ = std::move(wait); }
 
   /* The untyped startup packet: returns its body (from the code on). */
   Result<std::string> ReadStartupPacket();
@@ -65,6 +69,7 @@ class MessageReader {
   size_t pos_ = 0;
   bool eof_ = false;
   std::function<Status()> interrupt_hook_;
+  std::function<void(int fd)> wait_;
 };
 
 /* Writes all of `data`, retrying short writes and EINTR; never raises SIGPIPE. */

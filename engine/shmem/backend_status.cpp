@@ -127,6 +127,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kNone:
       return nullptr;
     case WaitEvent::kClientRead:
+    case WaitEvent::kClientWrite:
       return "Client";
     case WaitEvent::kPgSleep:
       return "Timeout";
@@ -154,6 +155,8 @@ const char* WaitEventName(WaitEvent w) {
       return "CheckpointDone";
     case WaitEvent::kLockRelation:
       return "relation";
+    case WaitEvent::kClientWrite:
+      return "ClientWrite";
   }
   return nullptr;
 }

@@ -95,6 +95,7 @@ enum class WaitEvent : uint8_t {
   kCheckpointerMain,  // Activity / CheckpointerMain: the checkpointer between checkpoints
   kCheckpointDone,    // IPC / CheckpointDone: a backend waiting for a requested checkpoint
   kLockRelation,      // Lock / relation: waiting for a table's (or the catalog's) lock
+  kClientWrite,       // Client / ClientWrite: sending to a client that does not read
 };
 
 const char* BackendTypeName(BackendType t);

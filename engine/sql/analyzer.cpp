@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
 #include "engine/sql/system_views.h"
@@ -92,6 +95,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     q.where = std::move(*where);
   }
   for (const SelectTarget& target : select.targets) {
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
+    }
     if (target.star) {
       if (scope.table == nullptr) {
         return ErrorAt(sqlstate::kSyntaxError, "SELECT * with no tables specified is not valid",
@@ -117,8 +123,21 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     std::string name = target.alias.empty() ? FigureColname(*target.expr).first : target.alias;
     q.targets.push_back(TargetEntry{std::move(name), std::move(*expr)});
   }
+  // ORDER BY name: the output column of that name (the first, if several),
+  // looked up in a map made once, not by a scan of the list per item.
+  std::unordered_map<std::string, const Expr*> output_names;
+  if (!select.order_by.empty()) {
+    for (const SelectTarget& t : select.targets) {
+      if (!t.star) {
+        output_names.emplace(t.alias.empty() ? FigureColname(*t.expr).first : t.alias, t.expr.get());
+      }
+    }
+  }
   for (const OrderItem& item : select.order_by) {
-    auto key = BindSortKey(item, select, scope);
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
+    }
+    auto key = BindSortKey(item, select, output_names, scope);
     if (!key.ok()) {
       return key.error();
     }
@@ -145,10 +164,17 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     }
     *out = std::move(*coerced);
   }
+  // PostgreSQL's MaxTupleAttributeNumber, checked once the list is analyzed.
+  if (q.targets.size() > kMaxTargetListEntries) {
+    return MakeError(sqlstate::kTooManyColumns,
+                     fmt::format("target lists can have at most {} entries", kMaxTargetListEntries));
+  }
   return q;
 }
 
-Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& select, const Scope& scope) {
+Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& select,
+                                      const std::unordered_map<std::string, const Expr*>& output_names,
+                                      const Scope& scope) {
   SortKey key;
   key.descending = item.descending;
   key.nulls_first = item.nulls_first.value_or(item.descending);
@@ -169,11 +195,8 @@ Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& s
     source = select.targets[n - 1].expr.get();
   } else if (e.kind == ExprKind::kColumnRef && e.qualifier.empty()) {
     // A bare name matches an output column's name first, as in PostgreSQL.
-    for (const SelectTarget& t : select.targets) {
-      if (!t.star && (t.alias.empty() ? FigureColname(*t.expr).first : t.alias) == e.text) {
-        source = t.expr.get();
-        break;
-      }
+    if (auto it = output_names.find(e.text); it != output_names.end()) {
+      source = it->second;
     }
   }
   auto bound = BindValue(*source, scope);
@@ -231,6 +254,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     }
   }
   for (const auto& row : insert.rows) {
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
+    }
     if (row.size() > target_cols.size()) {
       return ErrorAt(sqlstate::kSyntaxError, "INSERT has more expressions than target columns",
                      row[target_cols.size()]->location);
@@ -294,12 +320,19 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     return ErrorAt(sqlstate::kDuplicateTable,
                    fmt::format("relation \"{}\" already exists", create.table.name), create.table.location);
   }
+  // The count first, as PostgreSQL's MergeAttributes does, before any
+  // work per column.
+  if (create.columns.size() > 1600) {
+    return MakeError(sqlstate::kTooManyColumns, "tables can have at most 1600 columns");
+  }
+  std::unordered_set<std::string_view> names;  // a set, not a scan per column
   for (const ColumnDefinition& col : create.columns) {
-    for (const auto& prev : q.create_columns) {
-      if (prev.name == col.name) {
-        return ErrorAt(sqlstate::kDuplicateColumn,
-                       fmt::format("column \"{}\" specified more than once", col.name), col.location);
-      }
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
+    }
+    if (!names.insert(col.name).second) {
+      return ErrorAt(sqlstate::kDuplicateColumn,
+                     fmt::format("column \"{}\" specified more than once", col.name), col.location);
     }
     auto type = ResolveTypeName(col.type.name);
     if (!type || *type == TypeId::kNumeric) {
@@ -309,9 +342,6 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
                      col.type.location);
     }
     q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type)});
-  }
-  if (q.create_columns.size() > 1600) {
-    return MakeError(sqlstate::kProgramLimitExceeded, "tables can have at most 1600 columns");
   }
   return q;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/common/error.h"
@@ -29,6 +30,9 @@ constexpr const char* kFunctionHint =
 constexpr const char* kOperatorHint =
     "No operator matches the given name and argument types. You might need to add explicit type "
     "casts.";
+
+/* The most output columns a SELECT may have (PostgreSQL's MaxTupleAttributeNumber). */
+inline constexpr size_t kMaxTargetListEntries = 1664;
 
 inline Error At(Error e, int position) {
   e.position = position;
@@ -82,7 +86,9 @@ class Analyzer {
   // ---- statements ------------------------------------------------------
   Result<const storage::TableDef*> LookupTable(const TableRef& ref);
   Result<Query> Analyze(const SelectStmt& select);
-  Result<SortKey> BindSortKey(const OrderItem& item, const SelectStmt& select, const Scope& scope);
+  /* `output_names`: the select list's output names, each to its first expression. */
+  Result<SortKey> BindSortKey(const OrderItem& item, const SelectStmt& select,
+                              const std::unordered_map<std::string, const Expr*>& output_names, const Scope& scope);
   Result<Query> Analyze(const InsertStmt& insert);
   Result<Query> Analyze(const CreateTableStmt& create);
   Result<Query> Analyze(const DropTableStmt& drop);

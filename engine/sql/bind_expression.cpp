@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
 
@@ -363,6 +364,9 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
   std::vector<BoundExprPtr> args;
   std::vector<std::string> arg_types;
   for (const ExprPtr& a : e.args) {
+    if (Status s = CheckForInterrupts(); !s.ok()) {  // f(1, 2, ...) may be long
+      return s.error();
+    }
     auto b = Bind(*a, scope);
     if (!b.ok()) {
       return b;

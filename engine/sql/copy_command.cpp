@@ -196,11 +196,17 @@ class CopyFromRun {
       if (!rec->has_value()) {
         return OkStatus();
       }
-      if (Status s = CheckForInterrupts(); !s.ok()) {
-        return s;
-      }
       if (Status s = AddRecord(**rec); !s.ok()) {
         return s;
+      }
+      // Once per row, as PostgreSQL's CopyFrom does: a cancel that came
+      // while we waited for the client's data acts here, on its line.
+      if (Status s = CheckForInterrupts(); !s.ok()) {
+        Error e = s.error();
+        if (e.severity == Severity::kError) {
+          e.context = CopyContextLine(table_.name, (*rec)->line, (*rec)->text);
+        }
+        return e;
       }
     }
   }
@@ -215,7 +221,15 @@ class CopyFromRun {
 
   Status Finish() {
     parser_.Finish();
-    return Drain();
+    if (Status s = Drain(); !s.ok()) {
+      return s;
+    }
+    // A cancel still pending at the end (the client sent CopyDone with no
+    // row after it) fails the COPY too, as in PostgreSQL.
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return WithContext(s.error());
+    }
+    return OkStatus();
   }
 
   /* An error while reading (CopyFail, a cancel) gets the line we were on. */

@@ -13,6 +13,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/expression.h"
+#include "engine/sql/interruptible_sort.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/system_views.h"
 #include "engine/storage/catalog.h"
@@ -216,7 +217,8 @@ class SortExec : public ExecNode {
       }
       rows_in_.emplace_back(std::move(key), std::move(**row));
     }
-    std::stable_sort(rows_in_.begin(), rows_in_.end(), [this](const auto& a, const auto& b) {
+    // A sort a cancel can stop, unlike std::stable_sort (interruptible_sort.h).
+    return InterruptibleStableSort(rows_in_, [this](const auto& a, const auto& b) {
       for (size_t i = 0; i < keys_.size(); ++i) {
         bool a_null = storage::IsNull(a.first[i]);
         bool b_null = storage::IsNull(b.first[i]);
@@ -233,7 +235,6 @@ class SortExec : public ExecNode {
       }
       return false;
     });
-    return OkStatus();
   }
 
   const std::vector<SortKey>& keys_;
@@ -437,6 +438,9 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
     return result;
   }
   for (const std::string& name : q.drop_names) {
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
+    }
     auto dropped = storage::DropTable(ctx.data_dir, name);
     if (!dropped.ok()) {
       return dropped.error();

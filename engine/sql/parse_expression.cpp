@@ -4,6 +4,7 @@
  *   first (see parser.h for the order).
  *-------------------------------------------------------------------------
  */
+#include "engine/common/interrupts.h"
 #include "engine/sql/parser_impl.h"
 
 namespace minipg::sql::parser_internal {
@@ -226,6 +227,11 @@ Result<ExprPtr> Parser::ParsePostfix() {
 }
 
 Result<ExprPtr> Parser::ParsePrimary() {
+  // Every operand passes here, so every loop of the expression grammar
+  // (and of the lists made of expressions) notices a cancel.
+  if (Status s = CheckForInterrupts(); !s.ok()) {
+    return s.error();
+  }
   const Token& t = Peek();
   int loc = t.position;
   switch (t.kind) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "engine/common/interrupts.h"
 #include "engine/sql/parser_impl.h"
 
 namespace minipg::sql {
@@ -54,6 +55,9 @@ Result<std::vector<StatementPtr>> Parser::ParseAll() {
     }
     if (Peek().kind == TokenKind::kEnd) {
       break;
+    }
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
     }
     size_t first = pos_;
     auto stmt = ParseStatement();
@@ -253,6 +257,9 @@ Result<SelectStmt> Parser::ParseSelect() {
 }
 
 Result<SelectTarget> Parser::ParseTarget() {
+  if (Status s = CheckForInterrupts(); !s.ok()) {  // "*" targets parse no expression
+    return s.error();
+  }
   SelectTarget target;
   target.location = Peek().position;
   if (IsOp("*")) {

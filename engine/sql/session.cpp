@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/checkpoint_request.h"
 #include "engine/sql/analyzer.h"
@@ -230,6 +231,11 @@ std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
 
 Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink,
                                                const BoundParams* params) {
+  // A Query of many statements notices a cancel between them, even if
+  // none of them reads a row.
+  if (Status s = CheckForInterrupts(); !s.ok()) {
+    return s.error();
+  }
   StatementKind kind = GetStatementKind(stmt);
   if (kind == StatementKind::kOther) {
     // Databases and roles: their own grammar and path (role_ddl.h).

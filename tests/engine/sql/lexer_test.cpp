@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/engine/sql/long_query.h"
+
 namespace minipg::sql {
 namespace {
 
@@ -79,6 +81,50 @@ TEST(LexerTest, UnterminatedCommentAndEmptyIdentifierAreErrors) {
 TEST(LexerTest, LongIdentifiersAreTruncatedTo63Bytes) {
   auto t = LexOk(std::string(100, 'a'));
   EXPECT_EQ(t[0].text.size(), kMaxIdentifierLength);
+}
+
+TEST(LexerTest, PositionsAreCountedOnFromTokenToToken) {
+  // Multi-byte characters between tokens, in strings, comments and names.
+  std::string text = "SELECT 'héé', /* ü */ \"ñ\" -- ø\n, x€ + 1";
+  auto t = LexOk(text);
+  ASSERT_GT(t.size(), 5u);
+  for (const Token& token : t) {
+    EXPECT_EQ(token.position, CharPosition(text, token.offset)) << token.text;
+  }
+}
+
+// A megabyte query takes milliseconds; counting each token's position from
+// the start of the text made it take minutes (the bound is for ASan builds
+// on a busy machine, and still far below quadratic time).
+TEST(LexerTest, MegabyteQueriesLexInLinearTime) {
+  std::string text = LongSelectList(2u << 20);
+  auto start = std::chrono::steady_clock::now();
+  auto t = Lex(text);
+  double seconds = SecondsSince(start);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->size(), 3 + 2 * ((text.size() - 8) / 3));  // SELECT 1, then ", 1"s, then the end
+  EXPECT_EQ(t->back().position, static_cast<int>(text.size()) + 1);
+  EXPECT_LT(seconds, 10.0) << "lexing 2 MB must be linear";
+}
+
+TEST(LexerTest, PendingCancelOrTerminateStopsLexing) {
+  std::string text = LongSelectList(1u << 20);
+  {
+    PendingInterrupt cancel(PendingInterrupt::kCancel);
+    auto t = Lex(text);
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.error().sqlstate, "57014");
+    EXPECT_EQ(t.error().message, "canceling statement due to user request");
+    EXPECT_EQ(g_query_cancel_pending, 0) << "a reported cancel is cleared";
+  }
+  {
+    PendingInterrupt die(PendingInterrupt::kDie);
+    auto t = Lex(text);
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.error().sqlstate, "57P01");
+    EXPECT_EQ(t.error().severity, Severity::kFatal);
+  }
+  EXPECT_TRUE(Lex(text).ok()) << "with nothing pending, the same text lexes";
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/sql/parser_impl.h"
+#include "tests/engine/sql/long_query.h"
+
 namespace minipg::sql {
 namespace {
 
@@ -138,6 +141,38 @@ TEST(ParserTest, ReservedWordsAreNotBareAliases) {
   EXPECT_EQ(ParseError("SELECT 1 FROM").message, "syntax error at end of input");
   EXPECT_EQ(Trees("SELECT 1 foo"), (std::vector<std::string>{"SelectStmt(targets: [1 AS foo])"}));
   EXPECT_EQ(Trees("SELECT 1 AS from"), (std::vector<std::string>{"SelectStmt(targets: [1 AS from])"}));
+}
+
+// Long lists (a select list, VALUES rows, function arguments) parse in
+// time linear in the text: the bound is for ASan builds on a busy machine.
+TEST(ParserTest, MegabyteQueriesParseInLinearTime) {
+  std::string values = "INSERT INTO t VALUES (1)";
+  while (values.size() < (1u << 20)) values += ", (1)";
+  std::string args = "SELECT f(1";
+  while (args.size() < (1u << 20)) args += ", 1";
+  for (const std::string& text : {LongSelectList(2u << 20), values, args + ")"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto stmts = ParseSql(text);
+    double seconds = SecondsSince(start);
+    ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+    ASSERT_EQ(stmts->size(), 1u);
+    EXPECT_EQ((*stmts)[0]->text.size(), text.size());
+    EXPECT_LT(seconds, 10.0) << text.substr(0, 30);
+  }
+}
+
+// The parser checks for interrupts too (the lexer may finish before a
+// cancel comes): one set after lexing stops the parse.
+TEST(ParserTest, PendingCancelStopsParsing) {
+  std::string text = LongSelectList(1u << 20) + "; SELECT 2";
+  auto tokens = Lex(text);
+  ASSERT_TRUE(tokens.ok());
+  PendingInterrupt timeout(PendingInterrupt::kStatementTimeout);
+  parser_internal::Parser parser(text, std::move(*tokens));
+  auto stmts = parser.ParseAll();
+  ASSERT_FALSE(stmts.ok());
+  EXPECT_EQ(stmts.error().sqlstate, "57014");
+  EXPECT_EQ(stmts.error().message, "canceling statement due to statement timeout");
 }
 
 }  // namespace
