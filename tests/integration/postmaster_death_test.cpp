@@ -6,7 +6,9 @@
  *   of the old one is attached to its shared memory interlock.
  */
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/protocol/codec.h"
 #include "tests/integration/server_harness.h"
 
 namespace minipg::testing {
@@ -41,23 +44,35 @@ bool WaitGone(pid_t pid, int timeout_ms = 20000) {
 
 const char* kPostmasterExit = "terminating connection due to unexpected postmaster exit";
 
-// Scenario: the postmaster is killed with SIGKILL while one client is idle
-// and another runs pg_sleep. Every child (backends, checkpointer, event
-// collector) exits within seconds, both clients get FATAL 57P01, and a new
-// server on the same data directory starts cleanly and sees no old session.
+/* Waits up to 5 s until `pid`'s process title contains `what`. */
+void WaitForTitle(pid_t pid, const std::string& what) {
+  for (int i = 0; i < 500 && ProcessTitle(pid).find(what) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Scenario: the postmaster is killed with SIGKILL while one client is idle,
+// another runs pg_sleep and a third is in COPY FROM STDIN without sending
+// data. Every child (backends, checkpointer, event collector) exits within
+// seconds, each backend with FATAL 57P01, and a new server on the same data
+// directory starts cleanly and sees no old session.
 TEST(PostmasterDeathTest, ChildrenExitAndRestartIsClean) {
   Server server;
   ASSERT_TRUE(server.Start());
   auto idle = server.Connect();
   auto busy = server.Connect(false);
-  ASSERT_TRUE(idle.ok() && busy.ok());
+  auto copying = server.Connect();
+  ASSERT_TRUE(idle.ok() && busy.ok() && copying.ok());
   Result<client::QueryResult> slept = MakeError("", "not run");
   std::thread sleeper([&] { slept = (*busy)->Query("SELECT pg_sleep(120)"); });
-  for (int i = 0; i < 500 && ProcessTitle((*busy)->backend_pid()).find("SELECT") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  WaitForTitle((*busy)->backend_pid(), "SELECT");
+  ASSERT_TRUE((*copying)->Query("CREATE TABLE t (a int)")->ok());
+  std::string copy;
+  protocol::EncodeQuery(copy, "COPY t FROM STDIN");
+  ASSERT_EQ(send((*copying)->fd(), copy.data(), copy.size(), MSG_NOSIGNAL), static_cast<ssize_t>(copy.size()));
+  WaitForTitle((*copying)->backend_pid(), "COPY");
   std::vector<pid_t> children = ChildrenOf(server.pid());
-  ASSERT_GE(children.size(), 4u) << "two backends, the checkpointer, the collector";
+  ASSERT_GE(children.size(), 5u) << "three backends, the checkpointer, the collector";
 
   EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL);
   for (pid_t child : children) {
@@ -73,6 +88,9 @@ TEST(PostmasterDeathTest, ChildrenExitAndRestartIsClean) {
   ASSERT_FALSE(slept.ok());
   EXPECT_EQ(slept.error().sqlstate, "57P01");
   EXPECT_EQ(slept.error().message, kPostmasterExit) << "pg_sleep stops at its next interrupt check";
+  std::string log = server.Log();
+  EXPECT_NE(log.find(fmt::format("[{}] FATAL:  {}", (*copying)->backend_pid(), kPostmasterExit)), std::string::npos)
+      << "the COPY FROM STDIN wait ends too:\n" << log;
 
   Server again({}, server.data_dir());
   ASSERT_TRUE(again.Start()) << again.Log();
