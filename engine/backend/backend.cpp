@@ -225,7 +225,8 @@ void Backend::SendError(const Error& e) {
 }
 
 void Backend::SendNotice(const Error& e) {
-  LogLine(SeverityName(e.severity), e.message);
+  // As log_min_messages = warning: a NOTICE goes to the client only.
+  if (e.severity != Severity::kNotice) LogLine(SeverityName(e.severity), e.message);
   proto::EncodeNoticeResponse(out_, proto::ErrorFields::From(e));
 }
 
@@ -415,6 +416,7 @@ void Backend::Run() {
                              sql::FormatDurationMs(int64_t{config.authentication_timeout} * 1000));
   session_->SetServerSetting("checkpoint_timeout",
                              sql::FormatDurationMs(int64_t{config.checkpoint_timeout} * 1000));
+  session_->SetServerSetting("event_query_text", config.event_query_text ? "on" : "off");
   session_->SetServerSetting("fsync", config.fsync ? "on" : "off");
   session_->SetServerSetting("listen_addresses", config.listen_addresses);
   session_->SetServerSetting("max_connections", std::to_string(config.max_connections));

@@ -171,7 +171,8 @@ class Backend {
   [[noreturn]] void AuthFatal(const Error& e, std::string_view reason, std::string_view log_detail = {});
   void SendStartupParameters();
   [[noreturn]] void MessageLoop();
-  void ExecSimpleQuery(std::string_view text);
+  /* Runs a Query message's text; it is freed once parsed. */
+  void ExecSimpleQuery(std::string text);
   /* Runs one statement; returns false if it failed (the error is already sent). */
   bool ExecStatement(const sql::Statement& stmt);
   /* Runs one statement (transaction-block rules, process title); nullopt if

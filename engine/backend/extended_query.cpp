@@ -201,7 +201,7 @@ Status Backend::ExecParse(std::string_view body) {
   trace::Event(EventType::kPrepare)
       .Str("name", prepared->name)
       .Raw("params", params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-      .Str("text", prepared->text)
+      .QueryText("text", prepared->text)
       .Emit();
   statements_[m->name] = std::move(prepared);
   proto::EncodeParseComplete(out_);

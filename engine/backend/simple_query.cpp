@@ -64,7 +64,10 @@ void Backend::MessageLoop() {
         // A Query drops the unnamed statement and portal, as in PostgreSQL.
         statements_.erase("");
         portals_.erase("");
-        ExecSimpleQuery(*text);
+        // The text is the start of the body (up to its NUL): take the body.
+        std::string query = std::move(msg->body);
+        query.resize(text->size());
+        ExecSimpleQuery(std::move(query));
         if (tx_status_ == proto::kTxIdle) portals_.clear();  // the transaction is over
         SendReadyForQuery();
         break;
@@ -105,7 +108,7 @@ bool Backend::ArmIdleInTransactionTimeout() {
 }
 
 void Backend::ReportQueryStart(std::string_view text) {
-  trace::Event(EventType::kQueryStart).Str("text", text).Emit();
+  trace::Event(EventType::kQueryStart).QueryText("text", text).Emit();
   // pg_stat_activity: the query, its start, and (outside a block) the start
   // of the implicit transaction it runs in; a block keeps BEGIN's start.
   int64_t now = shmem::WallClockMicros();
@@ -113,7 +116,7 @@ void Backend::ReportQueryStart(std::string_view text) {
   shmem::ReportActivity(shmem::ActivityState::kActive, text, now);
 }
 
-void Backend::ExecSimpleQuery(std::string_view text) {
+void Backend::ExecSimpleQuery(std::string text) {
   ReportQueryStart(text);
   SetState(SessionState::kActive);
   g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
@@ -126,6 +129,9 @@ void Backend::ExecSimpleQuery(std::string_view text) {
     ~Disarm() { ArmAlarm(kAlarmStatement, 0); }
   } disarm;
   auto parsed = session_->Parse(text);
+  // The parse tree owns what it needs of the text: a long query is not
+  // held through its execution.
+  std::string().swap(text);
   if (!parsed.ok()) {
     SendError(parsed.error());
     if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;

@@ -17,6 +17,8 @@ const char* SeverityName(Severity s) {
       return "PANIC";
     case Severity::kWarning:
       return "WARNING";
+    case Severity::kNotice:
+      return "NOTICE";
   }
   return "ERROR";
 }

@@ -24,6 +24,7 @@ enum class Severity {
   kFatal,  // the session ends after the message is sent
   kPanic,  // the whole server must restart (not used by clients' mistakes)
   kWarning,  // not an error: sent as a NoticeResponse, the statement goes on
+  kNotice,   // likewise, less worth a look (NOTICE)
 };
 
 const char* SeverityName(Severity s);

@@ -58,6 +58,7 @@ inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kDuplicateObject = "42710";
 inline constexpr const char* kDuplicateDatabase = "42P04";
 inline constexpr const char* kReservedName = "42939";
+inline constexpr const char* kInvalidGrantOperation = "0LP01";
 inline constexpr const char* kObjectInUse = "55006";
 inline constexpr const char* kDependentObjectsStillExist = "2BP01";
 inline constexpr const char* kUndefinedFile = "58P01";

@@ -88,4 +88,16 @@ std::string CleanAscii(std::string_view s) {
   return out;
 }
 
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a character
+  return s.substr(0, n);
+}
+
+std::string ShortenForDisplay(std::string_view s) {
+  if (s.size() <= kMaxShownValue) return std::string(s);
+  return std::string(Utf8Prefix(s, kMaxShownValue)) + "...";
+}
+
 }  // namespace minipg

@@ -28,6 +28,18 @@ size_t ValidUtf8Prefix(std::string_view s);
 /* OK, or ERROR 22021 naming the first bad byte sequence as PostgreSQL does. */
 Status VerifyUtf8(std::string_view s);
 
+/* The first `max_bytes` of s, or fewer so as not to end inside a UTF-8
+ * character (s itself when it fits). */
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
+
+/* How long a value shown in a parse tree or a plan (for the event stream)
+ * may be: a longer one is cut, so a 60 MB literal is not copied again
+ * just to be shown. */
+inline constexpr size_t kMaxShownValue = 1024;
+
+/* s, or its Utf8Prefix of kMaxShownValue bytes followed by "...". */
+std::string ShortenForDisplay(std::string_view s);
+
 /* application_name as PostgreSQL 15 keeps it (pg_clean_ascii): every byte
  * that is not printable ASCII becomes '?', whether the name came in the
  * startup packet (which PostgreSQL does not check for UTF-8) or from SET. */

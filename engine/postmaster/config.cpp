@@ -61,8 +61,8 @@ std::string_view Trim(std::string_view s) {
 
 std::vector<std::string> ConfigOptionNames() {
   return {"port", "listen_addresses", "unix_socket_directories", "max_connections",
-          "superuser_reserved_connections", "event_port", "trace_file", "authentication_timeout", "fsync", "restart_after_crash",
-          "checkpoint_timeout"};
+          "superuser_reserved_connections", "event_port", "trace_file", "authentication_timeout", "fsync",
+          "restart_after_crash", "checkpoint_timeout", "event_query_text"};
 }
 
 Status CheckConfig(const Config& config) {
@@ -112,10 +112,12 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
     config.trace_file = value;
     return OkStatus();
   }
-  if (name == "fsync" || name == "restart_after_crash") {
+  if (name == "fsync" || name == "restart_after_crash" || name == "event_query_text") {
     auto v = ParseBool(name, value);
     if (!v.ok()) return v.error();
-    (name == "fsync" ? config.fsync : config.restart_after_crash) = *v;
+    (name == "fsync" ? config.fsync
+     : name == "restart_after_crash" ? config.restart_after_crash
+                                     : config.event_query_text) = *v;
     return OkStatus();
   }
   return MakeError(sqlstate::kUndefinedObject,
@@ -133,6 +135,7 @@ std::string GetConfigOption(const Config& config, std::string_view name) {
   if (name == "trace_file") return config.trace_file;
   if (name == "fsync") return config.fsync ? "on" : "off";
   if (name == "restart_after_crash") return config.restart_after_crash ? "on" : "off";
+  if (name == "event_query_text") return config.event_query_text ? "on" : "off";
   if (name == "checkpoint_timeout") {
     // As PostgreSQL shows it: the largest unit that divides the value ("5min").
     for (auto [scale, unit] : {std::pair<int, const char*>{86400, "d"}, {3600, "h"}, {60, "min"}}) {

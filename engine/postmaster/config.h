@@ -33,6 +33,7 @@ struct Config {
   bool fsync = true;
   bool restart_after_crash = true;  // after a backend crash: reinitialize and accept again
   int checkpoint_timeout = 300;     // seconds between timed checkpoints (1s .. 1d)
+  bool event_query_text = true;     // off: events leave query text out (docs/events.md)
 
   /* The event port actually used (resolves the 0 default). */
   int EffectiveEventPort() const {

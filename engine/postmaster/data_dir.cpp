@@ -58,7 +58,8 @@ std::string SampleConfig() {
          "#authentication_timeout = 60         # seconds\n"
          "#fsync = on\n"
          "#restart_after_crash = on             # after a backend crash, reinitialize and go on\n"
-         "#checkpoint_timeout = 5min           # time between timed checkpoints, 1s .. 1d\n";
+         "#checkpoint_timeout = 5min           # time between timed checkpoints, 1s .. 1d\n"
+         "#event_query_text = on               # off: events carry no query text\n";
 }
 
 }  // namespace

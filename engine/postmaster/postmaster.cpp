@@ -355,6 +355,7 @@ Status Postmaster::OpenEventChannel() {
     event_listen_fd_ = fd;
   }
   trace::InitEmitter(event_send_fd_);
+  trace::SetQueryTextInEvents(config_.event_query_text);  // children inherit it
   InstallLockWaitReporting();  // children inherit it
   return OkStatus();
 }

@@ -49,6 +49,14 @@ Status MessageReader::Fill(size_t n) {
     // promising 64 MiB commits nothing until the bytes come.
     size_t old = buf_.size();
     size_t want = std::min(std::max(kReadChunk, n - (old - pos_)), kMaxReadChunk);
+    if (old + want > buf_.capacity()) {
+      // Double, as std::string would, but never past what the message
+      // needs: a doubled buffer would keep up to twice a big message.
+      std::string bigger;
+      bigger.reserve(std::max(old + want, std::min(2 * buf_.capacity(), pos_ + n)));
+      bigger.append(buf_);
+      buf_.swap(bigger);
+    }
     buf_.resize(old + want);
     ssize_t got = recv(fd_, buf_.data() + old, want, wait_ ? MSG_DONTWAIT : 0);
     int err = errno;
@@ -107,8 +115,20 @@ Result<Message> MessageReader::ReadMessage() {
   if (Status s = Fill(1 + static_cast<size_t>(len)); !s.ok()) return s.error();
   Message m;
   m.type = type;
-  m.body = buf_.substr(pos_ + 5, static_cast<size_t>(len) - 4);
-  pos_ += 1 + static_cast<size_t>(len);
+  size_t body_len = static_cast<size_t>(len) - 4;
+  if (body_len <= kMaxReadChunk) {
+    m.body = buf_.substr(pos_ + 5, body_len);
+    pos_ += 1 + static_cast<size_t>(len);
+    return m;
+  }
+  // A big message (a long Query, a COPY chunk): its bytes move into the
+  // body instead of being copied, and what was read past it stays here.
+  std::string rest = buf_.substr(pos_ + 1 + static_cast<size_t>(len));
+  m.body = std::move(buf_);
+  m.body.erase(0, pos_ + 5);
+  m.body.resize(body_len);
+  buf_ = std::move(rest);
+  pos_ = 0;
   return m;
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/common/utf8.h"
 #include "engine/shmem/shmem.h"
 
 namespace minipg::shmem {
@@ -53,11 +54,7 @@ class ChangeGuard {
 /* Copies `src` into a fixed-size field, cut at a UTF-8 character boundary. */
 template <size_t N>
 void CopyText(char (&dst)[N], std::string_view src) {
-  size_t n = std::min(src.size(), N - 1);
-  if (n < src.size()) {
-    while (n > 0 && (static_cast<unsigned char>(src[n]) & 0xC0) == 0x80)
-      --n;  // not inside a character
-  }
+  size_t n = Utf8Prefix(src, N - 1).size();  // never inside a character
   std::memcpy(dst, src.data(), n);
   dst[n] = '\0';
 }

@@ -38,8 +38,8 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
     return storage::Datum(false);
   }
   // PostgreSQL 15's rules: only a superuser may signal a superuser's
-  // backend; others only backends of their own role (minipg has no role
-  // membership and no pg_signal_backend).
+  // backend; others only backends of roles they have the privileges of
+  // (their own, or one they are a member of; minipg has no pg_signal_backend).
   bool me_super = SessionUserIsSuperuser(ctx);
   if (!me_super) {
     SessionContext as_target = ctx;
@@ -49,7 +49,7 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
                        terminate ? "must be a superuser to terminate superuser process"
                                  : "must be a superuser to cancel superuser query");
     }
-    if (target->user != ctx.user) {
+    if (!SessionHasPrivsOfRole(ctx, target->user)) {
       return MakeError(
           sqlstate::kInsufficientPrivilege,
           terminate ? "must be a member of the role whose process is being terminated or member of "

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/common/utf8.h"
+
 namespace minipg::sql {
 
 namespace {
@@ -178,7 +180,7 @@ std::string ExprToString(const Expr& e) {
     case ExprKind::kNumericLiteral:
       return e.text;
     case ExprKind::kStringLiteral:
-      return QuoteString(e.text);
+      return QuoteString(ShortenForDisplay(e.text));
     case ExprKind::kBoolLiteral:
       return e.bool_value ? "TRUE" : "FALSE";
     case ExprKind::kNullLiteral:
@@ -260,7 +262,7 @@ std::string GetShowName(const Statement& stmt) {
   return show != nullptr ? show->name : std::string();
 }
 
-std::string GetStatementText(const Statement& stmt) { return stmt.text; }
+const std::string& GetStatementText(const Statement& stmt) { return stmt.text; }
 
 }  // namespace minipg::sql
 

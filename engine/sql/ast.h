@@ -172,7 +172,10 @@ using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, Drop
 struct Statement {
   StatementNode node;
   int location = 0;  // where the statement starts in the Query text
-  std::string text;  // the statement's own text, without the ';'
+  // The statement's own text, without the ';': kept only for an
+  // UnsupportedStmt (CREATE ROLE, GRANT, ... have their own grammar,
+  // role_ddl.h); for the others it would be one more copy of the query.
+  std::string text;
 };
 
 /* One line describing a parse tree, for the "parse" event. */

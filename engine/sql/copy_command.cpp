@@ -115,14 +115,7 @@ void EmitPlan(std::string detail, const Query* source) {
     plan.root->children.push_back(std::move(MakePlan(*source).root));
   }
   NumberNodes(plan.root.get(), -1, plan.nodes);
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const PlanNode* n : plan.nodes) {
-    nodes.push_back({{"id", n->id},
-                     {"parent", n->parent},
-                     {"node", PlanKindName(n->kind)},
-                     {"detail", n->detail}});
-  }
-  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
+  EmitPlanEvent(plan);
 }
 
 void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {

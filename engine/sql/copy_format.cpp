@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
 #include "engine/common/utf8.h"
 
@@ -364,6 +365,14 @@ Result<std::optional<CopyRecord>> CopyParser::Next() {
   auto found = FindRecordEnd(&len, &next, &newlines);
   if (!found.ok()) {
     return found.error();
+  }
+  // One line is bounded (limits.h), as PostgreSQL's line buffer is: a
+  // client cannot make the backend hold an endless line.
+  size_t held = *found ? next - pos_ : buf_.size() - pos_;
+  if (held > kMaxFieldBytes) {
+    Error e = StringBufferFull(kMaxFieldBytes, held - kMaxFieldBytes);
+    e.context = CopyContext(relation_, lines_ + 1);
+    return e;
   }
   if (!*found) {
     if (finished_) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "engine/common/interrupts.h"
+#include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/expression.h"
 #include "engine/sql/interruptible_sort.h"
@@ -408,17 +409,26 @@ std::unique_ptr<ExecNode> Build(const PlanNode& node, const Query& q, const Sess
   return exec;
 }
 
-std::vector<std::optional<std::string>> ToText(const Tuple& row, const std::vector<ColumnDesc>& cols) {
+/* A row as the client gets it: each value's text, moved out of the row
+ * rather than copied (a long string is not held twice). The DataRow it
+ * makes is bounded as PostgreSQL's message buffer is (limits.h). */
+Result<std::vector<std::optional<std::string>>> ToText(Tuple row, const std::vector<ColumnDesc>& cols) {
   std::vector<std::optional<std::string>> out;
   out.reserve(row.size());
+  size_t bytes = 2;  // the DataRow's column count
   for (size_t i = 0; i < row.size(); ++i) {
     if (cols[i].type == TypeId::kVoid) {
       out.emplace_back(std::string());  // void prints as an empty string, not NULL
     } else if (storage::IsNull(row[i])) {
       out.emplace_back(std::nullopt);
+    } else if (std::string* s = std::get_if<std::string>(&row[i])) {
+      out.emplace_back(std::move(*s));  // what OutputText gives for a string
     } else {
       out.emplace_back(OutputText(row[i], cols[i].type));
     }
+    size_t more = 4 + (out.back() ? out.back()->size() : 0);
+    if (bytes + more > kMaxFieldBytes) return StringBufferFull(bytes, more);
+    bytes += more;
   }
   return out;
 }
@@ -482,7 +492,12 @@ Result<ExecutionResult> ExecutePlan(const Plan& plan, const Query& query, const 
     if (!row->has_value()) {
       break;
     }
-    sink.Row(ToText(**row, cols));
+    auto text = ToText(std::move(**row), cols);
+    if (!text.ok()) {
+      root->Close();
+      return text.error();
+    }
+    sink.Row(*text);
     ++result.rows;
   }
   root->Close();

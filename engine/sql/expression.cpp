@@ -11,6 +11,7 @@
 
 #include "engine/common/crash.h"
 #include "engine/common/interrupts.h"
+#include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/admin_functions.h"
@@ -281,8 +282,17 @@ Result<Datum> Evaluate(const BoundExpr& expr, const Tuple& row, const SessionCon
             return NumericArithmetic(expr.op, std::get<double>(*l), std::get<double>(*r));
           }
           return IntegerArithmetic(expr.op, std::get<int64_t>(*l), std::get<int64_t>(*r), expr.type);
-        case Op::kConcat:
-          return Datum(OutputText(*l, expr.args[0]->type) + OutputText(*r, expr.args[1]->type));
+        case Op::kConcat: {
+          std::string left = OutputText(*l, expr.args[0]->type);
+          std::string right = OutputText(*r, expr.args[1]->type);
+          // A value is bounded (limits.h); PostgreSQL's palloc says this past its 1 GB.
+          if (left.size() + right.size() > kMaxFieldBytes) {
+            return MakeError(sqlstate::kInternalError, fmt::format("invalid memory alloc request size {}",
+                                                                   left.size() + right.size() + 4));
+          }
+          left += right;
+          return Datum(std::move(left));
+        }
         default:
           return Datum(Compare(expr.op, CompareValues(*l, *r)));
       }

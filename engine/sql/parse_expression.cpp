@@ -255,7 +255,9 @@ Result<ExprPtr> Parser::ParsePrimary() {
     }
     case TokenKind::kString: {
       ExprPtr e = NewExpr(ExprKind::kStringLiteral, loc);
-      e->text = t.text;
+      // Taken, not copied: a long literal is not held twice (the parser
+      // never goes back to a token it has passed).
+      e->text = std::move(tokens_[pos_].text);
       ++pos_;
       return e;
     }

@@ -70,7 +70,9 @@ Result<std::vector<StatementPtr>> Parser::ParseAll() {
     const Token& start = tokens_[first];
     const Token& last = tokens_[pos_ - 1];
     (*stmt)->location = start.position;
-    (*stmt)->text = std::string(text_.substr(start.offset, last.end - start.offset));
+    if (std::holds_alternative<UnsupportedStmt>((*stmt)->node)) {
+      (*stmt)->text = std::string(text_.substr(start.offset, last.end - start.offset));
+    }
     stmts.push_back(std::move(*stmt));
   }
   return stmts;

@@ -7,7 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/common/utf8.h"
 #include "engine/sql/system_views.h"
+#include "engine/trace/emitter.h"
 
 namespace minipg::sql {
 
@@ -183,6 +187,19 @@ Plan MakePlan(const Query& q) {
   }
   Number(plan.root.get(), -1, plan.nodes);
   return plan;
+}
+
+void EmitPlanEvent(const Plan& plan) {
+  bool text = trace::QueryTextInEvents();
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const PlanNode* n : plan.nodes) {
+    nlohmann::json node = {{"id", n->id}, {"parent", n->parent}, {"node", PlanKindName(n->kind)}};
+    if (text) node["detail"] = std::string(Utf8Prefix(n->detail, trace::kMaxEventString));
+    nodes.push_back(std::move(node));
+  }
+  trace::Event ev(trace::EventType::kPlan);
+  if (text) ev.Str("plan", plan.Explain());
+  ev.Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
 }
 
 }  // namespace minipg::sql

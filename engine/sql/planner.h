@@ -68,4 +68,9 @@ struct Plan {
 
 Plan MakePlan(const Query& query);
 
+/* Emits the "plan" event (docs/events.md). Node details are cut to the
+ * event's field size before they are copied; without event_query_text
+ * the plan text and the details (which show constants) are left out. */
+void EmitPlanEvent(const Plan& plan);
+
 }  // namespace minipg::sql

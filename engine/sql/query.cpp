@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/common/utf8.h"
+
 namespace minipg::sql {
 
 std::vector<ColumnDesc> Query::OutputColumns() const {
@@ -27,8 +29,8 @@ std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::T
       if (storage::IsNull(e.value)) {
         return "NULL";
       }
-      if (e.type == TypeId::kText) {
-        return "'" + OutputText(e.value, e.type) + "'";
+      if (const std::string* s = std::get_if<std::string>(&e.value); s && e.type == TypeId::kText) {
+        return "'" + ShortenForDisplay(*s) + "'";
       }
       return OutputText(e.value, e.type);
     case BoundKind::kParam:

@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * role_ddl.cpp
- *   CREATE/DROP DATABASE and CREATE/ALTER/DROP ROLE (see role_ddl.h):
+ *   CREATE/DROP DATABASE, CREATE/ALTER/DROP ROLE and GRANT/REVOKE of
+ *   roles (see role_ddl.h):
  *   parsing, privilege checks, and the change to the global catalog.
  *
  * NOTES
@@ -85,10 +86,49 @@ class DdlParser {
       if (s.ok()) s = ParseOptions(ddl);
       return Finish(ddl, s);
     }
+    if (Is("grant") || Is("revoke")) {
+      if (IsPrivilegeGrant()) return std::nullopt;  // GRANT ... ON ...: not a role
+      bool grant = Is("grant");
+      ++pos_;
+      ddl.kind = grant ? CatalogDdl::Kind::kGrantRole : CatalogDdl::Kind::kRevokeRole;
+      if (!grant && Is("admin") && Is("option", 1)) return Unsupported("REVOKE ADMIN OPTION FOR");
+      Status s = ParseNames(ddl, true);
+      if (s.ok()) s = Accept(grant ? "to" : "from") ? ParseGrantees(ddl) : SyntaxError();
+      if (s.ok() && grant && Accept("with")) {
+        if (Is("admin")) return Unsupported("WITH ADMIN OPTION");
+        s = SyntaxError();
+      }
+      if (s.ok() && Is("granted") && Is("by", 1)) return Unsupported("GRANTED BY");
+      if (s.ok() && !grant && (Is("cascade") || Is("restrict"))) ++pos_;  // no ADMIN OPTION: nothing cascades
+      return Finish(ddl, s);
+    }
     return std::nullopt;
   }
 
  private:
+  /* GRANT/REVOKE of privileges on objects have ON; of roles, never. */
+  bool IsPrivilegeGrant() const {
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      if (Is("on", i - pos_)) return true;
+    }
+    return false;
+  }
+  std::optional<Result<CatalogDdl>> Unsupported(std::string_view what) const {
+    return Result<CatalogDdl>(
+        MakeError(sqlstate::kFeatureNotSupported, fmt::format("{} is not supported by minipg", what)));
+  }
+  /* TO/FROM role [, ...]: CURRENT_USER and SESSION_USER are kept as "" (the
+   * session's role; no identifier is empty). */
+  Status ParseGrantees(CatalogDdl& ddl) {
+    do {
+      const Token& t = Peek();
+      if (t.kind != TokenKind::kIdent) return SyntaxError();
+      bool me = !t.quoted && (t.text == "current_user" || t.text == "session_user");
+      ddl.grantees.push_back(me ? std::string() : t.text);
+      ++pos_;
+    } while (Peek().kind == TokenKind::kPunct && Peek().text == "," && ++pos_);
+    return OkStatus();
+  }
   const Token& Peek(size_t ahead = 0) const {
     return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
   }
@@ -249,8 +289,7 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
       if (ddl.owner) {
         const RoleDef* role = c.FindRole(*ddl.owner);
         if (role == nullptr) return RoleMissing(*ddl.owner);
-        // Without role membership, only a superuser may give a database away.
-        if (role->oid != me.oid && !me.superuser)
+        if (!me.superuser && !c.IsMemberOf(me.oid, role->oid))
           return Denied(fmt::format("must be member of role \"{}\"", role->name));
         owner = role->oid;
       }
@@ -355,6 +394,11 @@ Result<std::string> CreateRole(const CatalogDdl& ddl, const SessionContext& ctx,
 Result<std::string> AlterRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me,
                               std::string_view password_encryption) {
   const std::string& name = ddl.names[0];
+  if (name.substr(0, 3) == "pg_") {
+    Error e = MakeError(sqlstate::kReservedName, fmt::format("role name \"{}\" is reserved", name));
+    e.detail = "Cannot alter reserved roles.";
+    return e;
+  }
   Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     RoleDef* role = c.FindRole(name);
     if (role == nullptr) return RoleMissing(name);
@@ -416,7 +460,7 @@ Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, c
       }
       if (name == ctx.user)
         return MakeError(sqlstate::kObjectInUse, "current user cannot be dropped");
-      if (role->oid == storage::kBootstrapSuperuserOid) {
+      if (role->oid == storage::kBootstrapSuperuserOid || storage::IsPredefinedRole(role->oid)) {
         return MakeError(
             sqlstate::kDependentObjectsStillExist,
             fmt::format("cannot drop role {} because it is required by the database system", name));
@@ -424,11 +468,73 @@ Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, c
       if (Status d = CheckNothingOwned(c, *role, ctx); !d.ok()) return d;
       uint32_t oid = role->oid;
       std::erase_if(c.roles, [oid](const RoleDef& r) { return r.oid == oid; });
+      std::erase_if(c.memberships, [oid](const storage::RoleMembership& m) {
+        return m.role == oid || m.member == oid;
+      });
     }
     return OkStatus();
   });
   if (!s.ok()) return s.error();
   return std::string("DROP ROLE");
+}
+
+/* GRANT role TO member / REVOKE role FROM member, as PostgreSQL 15's
+ * AddRoleMems/DelRoleMems: every grantee must exist, then for each role
+ * in turn the privilege check and each member. A membership that would
+ * make a cycle is 0LP01; one already there is a NOTICE (GRANT), one
+ * missing a WARNING (REVOKE), sent after the change commits. */
+Result<std::string> GrantOrRevokeRole(const CatalogDdl& ddl, const SessionContext& ctx,
+                                      const RoleDef& me) {
+  bool grant = ddl.kind == CatalogDdl::Kind::kGrantRole;
+  std::vector<Error> notices;
+  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    notices.clear();
+    std::vector<const RoleDef*> members;
+    for (const std::string& name : ddl.grantees) {
+      const RoleDef* member = c.FindRole(name.empty() ? ctx.user : name);
+      if (member == nullptr) return RoleMissing(name.empty() ? ctx.user : name);
+      members.push_back(member);
+    }
+    for (const std::string& name : ddl.names) {
+      const RoleDef* role = c.FindRole(name);
+      if (role == nullptr) return RoleMissing(name);
+      if (role->superuser && !me.superuser) return Denied("must be superuser to alter superusers");
+      if (!me.superuser) return Denied(fmt::format("must have admin option on role \"{}\"", name));
+      uint32_t role_oid = role->oid;
+      for (const RoleDef* member : members) {
+        if (grant) {
+          if (c.IsMemberOf(role_oid, member->oid)) {
+            return MakeError(sqlstate::kInvalidGrantOperation,
+                             fmt::format("role \"{}\" is a member of role \"{}\"", name, member->name));
+          }
+          if (c.IsDirectMember(member->oid, role_oid)) {
+            notices.push_back(MakeError(
+                sqlstate::kSuccessfulCompletion,
+                fmt::format("role \"{}\" is already a member of role \"{}\"", member->name, name),
+                Severity::kNotice));
+            continue;
+          }
+          c.memberships.push_back({role_oid, member->oid, me.oid});
+        } else {
+          uint32_t member_oid = member->oid;
+          if (std::erase_if(c.memberships, [&](const storage::RoleMembership& m) {
+                return m.role == role_oid && m.member == member_oid;
+              }) == 0) {
+            notices.push_back(MakeError(
+                sqlstate::kWarning,
+                fmt::format("role \"{}\" is not a member of role \"{}\"", member->name, name),
+                Severity::kWarning));
+          }
+        }
+      }
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s.error();
+  for (const Error& n : notices) {
+    if (ctx.notice) ctx.notice(n);
+  }
+  return std::string(grant ? "GRANT ROLE" : "REVOKE ROLE");
 }
 
 }  // namespace
@@ -461,6 +567,9 @@ Result<std::string> ExecCatalogDdl(const CatalogDdl& ddl, const SessionContext& 
       return AlterRole(ddl, ctx, me, password_encryption);
     case CatalogDdl::Kind::kDropRole:
       return DropRole(ddl, ctx, me);
+    case CatalogDdl::Kind::kGrantRole:
+    case CatalogDdl::Kind::kRevokeRole:
+      return GrantOrRevokeRole(ddl, ctx, me);
   }
   return MakeError(sqlstate::kInternalError, "unknown catalog statement");
 }
@@ -471,6 +580,15 @@ uint32_t SessionUserOid(const SessionContext& ctx) {
   if (!catalog.ok()) return 0;
   const RoleDef* me = catalog->FindRole(ctx.user);
   return me != nullptr ? me->oid : 0;
+}
+
+bool SessionHasPrivsOfRole(const SessionContext& ctx, std::string_view role) {
+  if (ctx.cluster_dir.empty()) return true;
+  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  if (!catalog.ok()) return false;
+  const RoleDef* me = catalog->FindRole(ctx.user);
+  const RoleDef* target = catalog->FindRole(role);
+  return me != nullptr && target != nullptr && catalog->HasPrivsOfRole(me->oid, target->oid);
 }
 
 bool SessionUserIsSuperuser(const SessionContext& ctx) {

@@ -77,17 +77,6 @@ void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
       .Emit();
 }
 
-void EmitPlan(const Plan& plan) {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const PlanNode* n : plan.nodes) {
-    nodes.push_back({{"id", n->id},
-                     {"parent", n->parent},
-                     {"node", PlanKindName(n->kind)},
-                     {"detail", n->detail}});
-  }
-  trace::Event(EventType::kPlan).Str("plan", plan.Explain()).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
-}
-
 void EmitExecute(const ExecutionResult& result) {
   nlohmann::json nodes = nlohmann::json::array();
   for (size_t i = 0; i < result.node_rows.size(); ++i) {
@@ -285,7 +274,7 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
 
   // Stage 3: plan.
   Plan plan = MakePlan(*query);
-  EmitPlan(plan);
+  EmitPlanEvent(plan);
 
   // Stage 4: execute.
   Result<ExecutionResult> result =
@@ -328,7 +317,7 @@ Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
   }
   trace::Event(EventType::kParse)
       .Int("statements", static_cast<int64_t>(stmts->size()))
-      .Str("tree", tree)
+      .QueryText("tree", tree)
       .Emit();
   return stmts;
 }

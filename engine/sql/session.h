@@ -165,8 +165,9 @@ std::optional<std::string> GetSetValue(const Statement& stmt);
 /* For a kShow statement: the parameter's name (lower-cased). */
 std::string GetShowName(const Statement& stmt);
 
-/* The statement's own text (without the ';'), for logs and events. */
-std::string GetStatementText(const Statement& stmt);
+/* The text (without the ';') of a statement the main grammar does not run
+ * (an UnsupportedStmt, such as CREATE ROLE); empty for the others. */
+const std::string& GetStatementText(const Statement& stmt);
 
 class Session {
  public:

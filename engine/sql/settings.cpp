@@ -90,6 +90,7 @@ Settings::Settings(std::string server_version) {
   const char* kReload = " now";                              // its sighup context
   add("authentication_timeout", "1min", true, kReload);
   add("checkpoint_timeout", "5min", true, kReload);
+  add("event_query_text", "on", true, kRestart);  // read at server start
   add("fsync", "on", true, kReload);
   add("listen_addresses", "localhost", true, kRestart);
   add("max_connections", "100", true, kRestart);

@@ -8,13 +8,15 @@
  *                     array (engine/shmem/backend_status.h)
  *   pg_database       the databases of global/minipg_global
  *   pg_roles          its roles (pg_authid with the password hidden)
- *   pg_auth_members   role memberships: always empty (minipg has no GRANT)
+ *   pg_auth_members   role memberships (GRANT role TO role)
  *   pg_tables         the connected database's tables, all in "public"
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/system_views.h"
 
 #include <fmt/format.h>
+
+#include <optional>
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
@@ -53,34 +55,69 @@ Datum TimeOrNull(int64_t micros) {
   return micros == 0 ? Null() : Datum(micros);
 }
 
-Rows PgStatGetActivity(const SessionContext&) {
+/* The row of one process. A viewer that is not a superuser, has not the
+ * privileges of pg_read_all_stats and has not those of the process's role
+ * (its own sessions, or a role it is a member of) sees only who and where,
+ * as PostgreSQL 15's pg_stat_get_activity shows it: datid, datname, pid,
+ * usesysid, usename and application_name; query says <insufficient
+ * privilege>, every other column is NULL. */
+Tuple ActivityRow(const shmem::BackendStatusCopy& s, const storage::GlobalCatalog* cluster,
+                  bool see_all, uint32_t viewer) {
+  bool client = s.type == shmem::BackendType::kClientBackend;
+  const storage::RoleDef* role =
+      client && cluster != nullptr ? cluster->FindRole(s.user) : nullptr;
+  const storage::DatabaseDef* db =
+      client && cluster != nullptr ? cluster->FindDatabase(s.database) : nullptr;
+  bool visible = see_all || (role != nullptr && cluster->HasPrivsOfRole(viewer, role->oid));
+  Tuple row;
+  row.push_back(db != nullptr ? Int(db->oid) : Null());                       // datid
+  row.push_back(client && !s.database.empty() ? Text(s.database) : Null());   // datname
+  row.push_back(Int(s.pid));                                                  // pid
+  row.push_back(Null());                                                      // leader_pid
+  row.push_back(role != nullptr ? Int(role->oid) : Null());                   // usesysid
+  row.push_back(client && !s.user.empty() ? Text(s.user) : Null());           // usename
+  row.push_back(Text(s.application_name));                                    // application_name
+  if (!visible) {
+    for (int i = 0; i < 13; ++i) row.push_back(Null());  // client_addr .. query_id
+    row.push_back(Text("<insufficient privilege>"));    // query
+    row.push_back(Null());                              // backend_type
+    return row;
+  }
+  row.push_back(client && s.has_client_addr ? Text(s.client_addr) : Null());  // client_addr
+  row.push_back(Null());                                                      // client_hostname
+  row.push_back(client ? Int(s.client_port) : Null());                        // client_port
+  row.push_back(TimeOrNull(s.backend_start));                                 // backend_start
+  row.push_back(TimeOrNull(s.xact_start));                                    // xact_start
+  row.push_back(TimeOrNull(s.query_start));                                   // query_start
+  row.push_back(TimeOrNull(s.state_change));                                  // state_change
+  row.push_back(TextOrNull(shmem::WaitEventTypeName(s.wait_event)));          // wait_event_type
+  row.push_back(TextOrNull(shmem::WaitEventName(s.wait_event)));              // wait_event
+  row.push_back(TextOrNull(shmem::ActivityStateName(s.state)));               // state
+  row.push_back(Null());                                                      // backend_xid
+  row.push_back(Null());                                                      // backend_xmin
+  row.push_back(Null());                                                      // query_id
+  row.push_back(Text(s.query));                                               // query
+  row.push_back(Text(shmem::BackendTypeName(s.type)));                        // backend_type
+  return row;
+}
+
+Rows PgStatGetActivity(const SessionContext& ctx) {
+  // Without a cluster catalog (unit tests over a bare folder) the session
+  // is a superuser, as SessionUserIsSuperuser() says.
+  std::optional<storage::GlobalCatalog> cluster;
+  bool see_all = ctx.cluster_dir.empty();
+  uint32_t viewer = 0;
+  if (!see_all) {
+    auto loaded = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    if (!loaded.ok()) return loaded.error();
+    cluster = std::move(*loaded);
+    const storage::RoleDef* me = cluster->FindRole(ctx.user);
+    viewer = me != nullptr ? me->oid : 0;
+    see_all = cluster->HasPrivsOfRole(viewer, storage::kPgReadAllStatsOid);
+  }
   std::vector<Tuple> rows;
   for (const shmem::BackendStatusCopy& s : shmem::ReadProcArray()) {
-    bool client = s.type == shmem::BackendType::kClientBackend;
-    Tuple row;
-    row.push_back(Null());                                                      // datid
-    row.push_back(client && !s.database.empty() ? Text(s.database) : Null());   // datname
-    row.push_back(Int(s.pid));                                                  // pid
-    row.push_back(Null());                                                      // leader_pid
-    row.push_back(Null());                                                      // usesysid
-    row.push_back(client && !s.user.empty() ? Text(s.user) : Null());           // usename
-    row.push_back(Text(s.application_name));                                    // application_name
-    row.push_back(client && s.has_client_addr ? Text(s.client_addr) : Null());  // client_addr
-    row.push_back(Null());                                                      // client_hostname
-    row.push_back(client ? Int(s.client_port) : Null());                        // client_port
-    row.push_back(TimeOrNull(s.backend_start));                                 // backend_start
-    row.push_back(TimeOrNull(s.xact_start));                                    // xact_start
-    row.push_back(TimeOrNull(s.query_start));                                   // query_start
-    row.push_back(TimeOrNull(s.state_change));                                  // state_change
-    row.push_back(TextOrNull(shmem::WaitEventTypeName(s.wait_event)));          // wait_event_type
-    row.push_back(TextOrNull(shmem::WaitEventName(s.wait_event)));              // wait_event
-    row.push_back(TextOrNull(shmem::ActivityStateName(s.state)));               // state
-    row.push_back(Null());                                                      // backend_xid
-    row.push_back(Null());                                                      // backend_xmin
-    row.push_back(Null());                                                      // query_id
-    row.push_back(Text(s.query));                                               // query
-    row.push_back(Text(shmem::BackendTypeName(s.type)));                        // backend_type
-    rows.push_back(std::move(row));
+    rows.push_back(ActivityRow(s, cluster ? &*cluster : nullptr, see_all, viewer));
   }
   return rows;
 }
@@ -147,8 +184,14 @@ Rows PgRoles(const SessionContext& ctx) {
   return rows;
 }
 
-Rows PgAuthMembers(const SessionContext&) {
-  return std::vector<Tuple>();
+Rows PgAuthMembers(const SessionContext& ctx) {
+  auto cluster = LoadCluster(ctx);
+  if (!cluster.ok()) return cluster.error();
+  std::vector<Tuple> rows;
+  for (const storage::RoleMembership& m : cluster->memberships) {
+    rows.push_back({Int(m.role), Int(m.member), Int(m.grantor), Datum(false)});
+  }
+  return rows;
 }
 
 Rows PgTables(const SessionContext& ctx) {

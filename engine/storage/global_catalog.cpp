@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 
@@ -23,7 +24,9 @@ namespace minipg::storage {
 namespace {
 
 constexpr std::string_view kMagic = "MPGGLBv1";
-constexpr uint32_t kVersion = 2;  // 2 added each database's owner; 1 is still read
+// 2 added each database's owner, 3 the predefined roles and role
+// memberships; 1 and 2 are still read.
+constexpr uint32_t kVersion = 3;
 constexpr uint8_t kFlagSuperuser = 1;
 constexpr uint8_t kFlagLogin = 2;
 constexpr uint8_t kFlagCreatedb = 4;
@@ -104,7 +107,63 @@ Status MakeDatabaseDir(const std::filesystem::path& data_dir, uint32_t oid) {
   return FsyncDir(dir.parent_path());
 }
 
+/* The predefined roles and pg_monitor's memberships, as initdb makes them;
+ * for a file older than version 3, added when it is read. */
+void AddPredefinedRoles(GlobalCatalog& catalog) {
+  for (auto [oid, name] : {std::pair<uint32_t, const char*>{kPgMonitorOid, "pg_monitor"},
+                           {kPgReadAllSettingsOid, "pg_read_all_settings"},
+                           {kPgReadAllStatsOid, "pg_read_all_stats"},
+                           {kPgStatScanTablesOid, "pg_stat_scan_tables"}}) {
+    RoleDef role;
+    role.oid = oid;
+    role.name = name;
+    catalog.roles.push_back(std::move(role));
+  }
+  for (uint32_t role : {kPgReadAllSettingsOid, kPgReadAllStatsOid, kPgStatScanTablesOid}) {
+    catalog.memberships.push_back({role, kPgMonitorOid, kBootstrapSuperuserOid});
+  }
+}
+
 }  // namespace
+
+bool IsPredefinedRole(uint32_t oid) {
+  return oid != kBootstrapSuperuserOid && oid < kFirstTableOid;
+}
+
+const RoleDef* GlobalCatalog::FindRoleByOid(uint32_t oid) const {
+  for (const RoleDef& r : roles) {
+    if (r.oid == oid) return &r;
+  }
+  return nullptr;
+}
+
+bool GlobalCatalog::IsDirectMember(uint32_t member, uint32_t role) const {
+  for (const RoleMembership& m : memberships) {
+    if (m.member == member && m.role == role) return true;
+  }
+  return false;
+}
+
+bool GlobalCatalog::IsMemberOf(uint32_t member, uint32_t role) const {
+  // Breadth-first over the roles `member` belongs to; a role is visited
+  // once, so even a corrupted cycle ends.
+  std::vector<uint32_t> seen = {member};
+  for (size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i] == role) return true;
+    for (const RoleMembership& m : memberships) {
+      if (m.member == seen[i] && std::find(seen.begin(), seen.end(), m.role) == seen.end()) {
+        seen.push_back(m.role);
+      }
+    }
+  }
+  return false;
+}
+
+bool GlobalCatalog::HasPrivsOfRole(uint32_t member, uint32_t role) const {
+  const RoleDef* r = FindRoleByOid(member);
+  if (r != nullptr && r->superuser) return true;
+  return IsMemberOf(member, role);
+}
 
 const DatabaseDef* GlobalCatalog::FindDatabase(std::string_view name) const {
   for (const DatabaseDef& d : databases) {
@@ -153,6 +212,12 @@ std::string EncodeGlobalCatalog(const GlobalCatalog& catalog) {
                                     (r.login ? kFlagLogin : 0) | (r.createdb ? kFlagCreatedb : 0)));
     PutString16(out, r.password);
   }
+  PutU32(out, static_cast<uint32_t>(catalog.memberships.size()));
+  for (const RoleMembership& m : catalog.memberships) {
+    PutU32(out, m.role);
+    PutU32(out, m.member);
+    PutU32(out, m.grantor);
+  }
   PutU32(out, Crc32(out));
   return out;
 }
@@ -191,6 +256,17 @@ Result<GlobalCatalog> DecodeGlobalCatalog(std::string_view bytes) {
     role.createdb = (flags & kFlagCreatedb) != 0;
     catalog.roles.push_back(std::move(role));
   }
+  if (version < 3) {
+    AddPredefinedRoles(catalog);
+  } else {
+    if (!r.U32(count)) return Corrupt("truncated membership count");
+    for (uint32_t i = 0; i < count; ++i) {
+      RoleMembership m;
+      if (!r.U32(m.role) || !r.U32(m.member) || !r.U32(m.grantor))
+        return Corrupt("truncated membership entry");
+      catalog.memberships.push_back(m);
+    }
+  }
   if (r.remaining() != 0) return Corrupt("trailing bytes");
   return catalog;
 }
@@ -209,6 +285,7 @@ Status BootstrapGlobalCatalog(const std::filesystem::path& data_dir, std::string
   su.name = superuser.empty() ? OsUserName() : std::string(superuser);
   su.superuser = su.login = su.createdb = true;
   catalog.roles.push_back(std::move(su));
+  AddPredefinedRoles(catalog);
   for (const DatabaseDef& d : catalog.databases) {
     if (Status s = MakeDatabaseDir(data_dir, d.oid); !s.ok()) return s;
   }

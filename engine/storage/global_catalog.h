@@ -26,8 +26,17 @@
  *        7+L     2  password length P (0 = no password), then P bytes: the
  *                   secret (md5... or SCRAM-SHA-256$...), never clear text
  *
+ *   Then (format version 3) role memberships (pg_auth_members), after the
+ *   roles and before the CRC:
+ *
+ *     OFFSET  SIZE  DESCRIPTION
+ *          0     4  number of memberships M
+ *          4  12*M  M entries: role OID, member OID, grantor OID
+ *
  *   A new data directory has the bootstrap superuser (OID 10, as in
- *   PostgreSQL), template1 (OID 1) and postgres (OID 5).
+ *   PostgreSQL), the predefined roles below with PostgreSQL's OIDs,
+ *   template1 (OID 1) and postgres (OID 5). A version 1 or 2 file is read
+ *   as if it had the predefined roles (they are added when it is read).
  *
  * NOTES
  *   Changes follow catalog.h's rules: exclusive flock() on
@@ -53,6 +62,14 @@ namespace minipg::storage {
 inline constexpr uint32_t kTemplate1Oid = 1;
 inline constexpr uint32_t kPostgresDbOid = 5;
 
+/* Predefined roles (PostgreSQL's OIDs). pg_read_all_stats lets its members
+ * see every session's row of pg_stat_activity; pg_monitor is a member of it
+ * and of the two others, which grant nothing more in minipg. */
+inline constexpr uint32_t kPgMonitorOid = 3373;
+inline constexpr uint32_t kPgReadAllSettingsOid = 3374;
+inline constexpr uint32_t kPgReadAllStatsOid = 3375;
+inline constexpr uint32_t kPgStatScanTablesOid = 3377;
+
 struct DatabaseDef {
   uint32_t oid = 0;
   std::string name;
@@ -68,15 +85,38 @@ struct RoleDef {
   std::string password;  // the stored secret; empty = no password (NULL)
 };
 
+/* `member` is a member of `role` (GRANT role TO member), granted by
+ * `grantor` (pg_auth_members; minipg has no ADMIN OPTION). */
+struct RoleMembership {
+  uint32_t role = 0;
+  uint32_t member = 0;
+  uint32_t grantor = kBootstrapSuperuserOid;
+};
+
 struct GlobalCatalog {
   uint32_t next_oid = 16384;
   std::vector<DatabaseDef> databases;  // in creation order
   std::vector<RoleDef> roles;          // in creation order
+  std::vector<RoleMembership> memberships;  // in grant order
 
   const DatabaseDef* FindDatabase(std::string_view name) const;
   const RoleDef* FindRole(std::string_view name) const;
   RoleDef* FindRole(std::string_view name);
+  const RoleDef* FindRoleByOid(uint32_t oid) const;
+  /* Whether `member` is directly a member of `role`. */
+  bool IsDirectMember(uint32_t member, uint32_t role) const;
+  /* Whether `member` is `role` or a member of it, directly or through
+   * other roles (PostgreSQL's is_member_of_role_nosuper). */
+  bool IsMemberOf(uint32_t member, uint32_t role) const;
+  /* PostgreSQL's has_privs_of_role: a superuser has every role's
+   * privileges; any other role those of the roles it is a member of
+   * (every minipg role inherits). */
+  bool HasPrivsOfRole(uint32_t member, uint32_t role) const;
 };
+
+/* A predefined role (OID below 16384, name pg_...): it cannot be altered
+ * or dropped. */
+bool IsPredefinedRole(uint32_t oid);
 
 /* Encodes / decodes the file's bytes (exposed for tests). */
 std::string EncodeGlobalCatalog(const GlobalCatalog& catalog);

@@ -357,7 +357,10 @@ void Collector::WriteSubscribers() {
 
 int Collector::Run() {
   if (!config_.trace_file.empty()) {
-    trace_ = std::fopen(config_.trace_file.c_str(), "a");
+    // Owner only, as PostgreSQL's log files (log_file_mode 0600): the
+    // trace holds every session's query text.
+    int fd = open(config_.trace_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    trace_ = fd >= 0 ? fdopen(fd, "a") : nullptr;
     if (trace_) {
       std::string hello = HelloLine();
       std::fwrite(hello.data(), 1, hello.size(), trace_);

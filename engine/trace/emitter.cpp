@@ -8,7 +8,7 @@
  *   it. POSIX makes a write of at most PIPE_BUF bytes atomic: two
  *   processes' lines never interleave, and a full pipe refuses the whole
  *   line (EAGAIN) rather than part of it. So a long string field is cut to
- *   kMaxStringField bytes, and an event still longer than PIPE_BUF is sent
+ *   kMaxEventString bytes, and an event still longer than PIPE_BUF is sent
  *   without its fields, marked "truncated". (A Unix datagram socket would
  *   be the other choice, but Linux queues only net.unix.max_dgram_qlen,
  *   often 10, datagrams per socket: far too few for a burst.)
@@ -23,15 +23,16 @@
 
 #include <cerrno>
 
+#include "engine/common/utf8.h"
+
 namespace minipg::trace {
 namespace {
-
-constexpr size_t kMaxStringField = 1024;
 
 struct EmitterState {
   int fd = -1;
   int64_t pid = 0;
   int64_t dropped = 0;  // events lost since the last "dropped" event got through
+  bool query_text = true;  // event_query_text
 };
 
 EmitterState g_emitter;
@@ -104,6 +105,9 @@ void ReinitEmitterAfterFork() {
 
 int EmitterFd() { return g_emitter.fd; }
 
+void SetQueryTextInEvents(bool on) { g_emitter.query_text = on; }
+bool QueryTextInEvents() { return g_emitter.query_text; }
+
 void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
@@ -149,15 +153,17 @@ Event& Event::Int(std::string_view key, int64_t value) {
 
 Event& Event::Str(std::string_view key, std::string_view value) {
   Key(key);
-  if (value.size() > kMaxStringField) {
+  if (value.size() > kMaxEventString) {
     // Cut at a character boundary, then mark the cut.
-    size_t cut = kMaxStringField;
-    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80) --cut;
-    AppendJsonString(body_, std::string(value.substr(0, cut)) + "...");
+    AppendJsonString(body_, std::string(Utf8Prefix(value, kMaxEventString)) + "...");
   } else {
     AppendJsonString(body_, value);
   }
   return *this;
+}
+
+Event& Event::QueryText(std::string_view key, std::string_view value) {
+  return g_emitter.query_text ? Str(key, value) : *this;
 }
 
 Event& Event::Bool(std::string_view key, bool value) {

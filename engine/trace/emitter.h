@@ -30,6 +30,10 @@
 
 namespace minipg::trace {
 
+/* A string field longer than this is cut (at a character boundary) and
+ * ends in "..."; an event longer than PIPE_BUF is sent as a stub. */
+inline constexpr size_t kMaxEventString = 1024;
+
 /* Microseconds on CLOCK_MONOTONIC: the one clock every process shares. */
 int64_t NowMicros();
 
@@ -43,6 +47,11 @@ void ReinitEmitterAfterFork();
 /* The fd in use, so a forked child that must not emit can close it. */
 int EmitterFd();
 
+/* Whether events carry query text (the event_query_text setting, set in
+ * the postmaster before it forks anything; on by default). */
+void SetQueryTextInEvents(bool on);
+bool QueryTextInEvents();
+
 /* Appends `s` to `out` as a JSON string literal (quoted, escaped). */
 void AppendJsonString(std::string& out, std::string_view s);
 
@@ -52,6 +61,9 @@ class Event {
   explicit Event(EventType type);
   Event& Int(std::string_view key, int64_t value);
   Event& Str(std::string_view key, std::string_view value);
+  /* A field holding query text (or what shows its constants: a parse tree,
+   * a plan): added as Str() only while QueryTextInEvents(). */
+  Event& QueryText(std::string_view key, std::string_view value);
   Event& Bool(std::string_view key, bool value);
   Event& Double(std::string_view key, double value);
   /* `json` must already be a valid JSON value (object, array, ...). */

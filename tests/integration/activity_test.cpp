@@ -2,7 +2,8 @@
  * activity_test.cpp
  *   pg_stat_activity read from the shared process array of a real server,
  *   pg_cancel_backend / pg_terminate_backend from a second session,
- *   idle_in_transaction_session_timeout, and a wait for a table's lock.
+ *   idle_in_transaction_session_timeout, a wait for a table's lock, and
+ *   what a role may see of other roles' sessions.
  */
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -141,7 +142,8 @@ TEST(ActivityTest, PgStatActivityShowsEverySessionsState) {
   EXPECT_EQ(s["datname"], "postgres");
   EXPECT_EQ(s["backend_type"], "client backend");
   EXPECT_TRUE(s["xact_start"].has_value());
-  EXPECT_FALSE(s["datid"].has_value());
+  EXPECT_EQ(s["datid"], "5") << "postgres's OID, as in PostgreSQL";
+  EXPECT_EQ(s["usesysid"], "10") << "the bootstrap superuser's OID";
   std::regex ts(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00)");
   ASSERT_TRUE(s["backend_start"].has_value());
   EXPECT_TRUE(std::regex_match(*s["backend_start"], ts)) << *s["backend_start"];
@@ -408,6 +410,174 @@ TEST(ActivityTest, AWaitForATablesLockIsShown) {
   EXPECT_EQ((*wait)["mode"], "exclusive");
   EXPECT_GE((*acquired)["waited_us"].get<int64_t>(), 200000);
   EXPECT_GE((*acquired)["ts"].get<int64_t>() - (*wait)["ts"].get<int64_t>(), 200000);
+}
+
+/* A session of `user` (trust authentication over the Unix socket). */
+std::unique_ptr<client::Connection> ConnectAs(const Server& server, const std::string& user) {
+  client::ConnectOptions o = server.Options();
+  o.user = user;
+  o.database = "postgres";
+  auto c = client::Connection::Connect(o);
+  EXPECT_TRUE(c.ok()) << user << ": " << (c.ok() ? "" : c.error().message);
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+/* Whether `row` is what a role without the privileges of its session's
+ * role sees (PostgreSQL 15): who and where, and nothing of what it does. */
+void ExpectHidden(const Row& row, const std::string& usename) {
+  ASSERT_FALSE(row.empty());
+  EXPECT_EQ(row.at("query"), "<insufficient privilege>");
+  EXPECT_EQ(row.at("usename"), usename);
+  EXPECT_EQ(row.at("datname"), "postgres");
+  EXPECT_TRUE(row.at("usesysid").has_value());
+  for (const char* col : {"state", "query_start", "xact_start", "backend_start", "state_change",
+                          "client_addr", "client_port", "wait_event_type", "wait_event",
+                          "backend_type"}) {
+    EXPECT_FALSE(row.at(col).has_value()) << col << " must be NULL";
+  }
+}
+
+// Scenario: bob runs ALTER ROLE ... PASSWORD in a block and stays idle in
+// it; alice (an ordinary role) sees bob's row with <insufficient
+// privilege> and NULLs, and her own row whole, and the auxiliary processes
+// hidden too; the superuser sees bob's query; once alice is granted
+// pg_read_all_stats (or pg_monitor, a member of it) she sees it too, and
+// after REVOKE no more. The membership is in the catalog: it survives a
+// restart.
+TEST(ActivityTest, OtherRolesSessionsAreHidden) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto admin = server.Connect();
+  ASSERT_TRUE(admin.ok());
+  ASSERT_TRUE((*admin)->Query("CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN")->ok());
+  auto alice = ConnectAs(server, "alice");
+  auto bob = ConnectAs(server, "bob");
+  ASSERT_TRUE(alice && bob);
+  const std::string secret = "BEGIN; ALTER ROLE bob PASSWORD 'hunter2'";
+  ASSERT_TRUE(bob->Query(secret)->ok());
+  std::string bob_pid = std::to_string(bob->backend_pid());
+
+  auto seen = Rows(*alice, "SELECT * FROM pg_stat_activity");
+  ExpectHidden(RowOf(seen, bob->backend_pid()), "bob");
+  Row own = RowOf(seen, alice->backend_pid());
+  EXPECT_EQ(own["query"], "SELECT * FROM pg_stat_activity");
+  EXPECT_EQ(own["state"], "active");
+  EXPECT_EQ(own["backend_type"], "client backend");
+  Row super = RowOf(seen, (*admin)->backend_pid());
+  EXPECT_EQ(super["query"], "<insufficient privilege>") << "a superuser's session is hidden too";
+  for (const Row& r : seen) {
+    if (r.at("usename") == std::nullopt) {  // the checkpointer and the event collector
+      EXPECT_EQ(r.at("query"), "<insufficient privilege>");
+      EXPECT_FALSE(r.at("backend_type").has_value());
+    }
+    EXPECT_EQ(r.at("query")->find("hunter2"), std::string::npos);
+  }
+
+  auto as_super = Rows(**admin, "SELECT * FROM pg_stat_activity");
+  EXPECT_EQ(RowOf(as_super, bob->backend_pid())["query"], secret);
+  EXPECT_EQ(RowOf(as_super, bob->backend_pid())["state"], "idle in transaction");
+
+  const std::string bobs_query = "SELECT query FROM pg_stat_activity WHERE pid = " + bob_pid;
+  auto granted = (*admin)->Query("GRANT pg_read_all_stats TO alice");
+  ASSERT_TRUE(granted.ok() && granted->ok());
+  EXPECT_EQ(granted->statements.back().tag, "GRANT ROLE");
+  EXPECT_EQ(alice->Query(bobs_query)->Scalar(), secret) << "the next statement sees the grant";
+  auto again = (*admin)->Query("GRANT pg_read_all_stats TO alice");
+  ASSERT_TRUE(again.ok() && again->ok());
+  ASSERT_EQ(again->notices.size(), 1u);
+  EXPECT_EQ(again->notices[0].severity, "NOTICE");
+  EXPECT_EQ(again->notices[0].message,
+            "role \"alice\" is already a member of role \"pg_read_all_stats\"");
+  EXPECT_EQ(Rows(**admin, "SELECT roleid, member FROM pg_auth_members WHERE member > 16000").size(),
+            1u);
+
+  // The grant is in the catalog: after a restart alice still sees bob's query.
+  bob.reset();
+  alice.reset();
+  admin->reset();
+  ASSERT_EQ(server.Stop(), 0);
+  ASSERT_TRUE(server.Start());
+  alice = ConnectAs(server, "alice");
+  bob = ConnectAs(server, "bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(bob->Query("SELECT 'still bob'")->ok());
+  EXPECT_EQ(alice->Query("SELECT query FROM pg_stat_activity WHERE pid = " +
+                         std::to_string(bob->backend_pid()))
+                ->Scalar(),
+            "SELECT 'still bob'");
+
+  // REVOKE takes it away; pg_monitor, a member of pg_read_all_stats, gives it back.
+  admin = server.Connect();
+  ASSERT_TRUE(admin.ok());
+  ASSERT_TRUE((*admin)->Query("REVOKE pg_read_all_stats FROM alice")->ok());
+  const std::string bobs_row = "SELECT * FROM pg_stat_activity WHERE pid = " +
+                               std::to_string(bob->backend_pid());
+  auto rows = Rows(*alice, bobs_row);
+  ASSERT_EQ(rows.size(), 1u);
+  ExpectHidden(rows[0], "bob");
+  auto missing = (*admin)->Query("REVOKE pg_read_all_stats FROM alice");
+  ASSERT_TRUE(missing.ok() && missing->ok());
+  ASSERT_EQ(missing->notices.size(), 1u);
+  EXPECT_EQ(missing->notices[0].severity, "WARNING");
+  EXPECT_EQ(missing->notices[0].message,
+            "role \"alice\" is not a member of role \"pg_read_all_stats\"");
+  ASSERT_TRUE((*admin)->Query("GRANT pg_monitor TO alice")->ok());
+  EXPECT_EQ(alice->Query("SELECT query FROM pg_stat_activity WHERE pid = " +
+                         std::to_string(bob->backend_pid()))
+                ->Scalar(),
+            "SELECT 'still bob'");
+
+  // A member of a role has its privileges: alice, made a member of bob,
+  // sees bob's sessions; bob does not see alice's.
+  ASSERT_TRUE((*admin)->Query("REVOKE pg_monitor FROM alice; GRANT bob TO alice")->ok());
+  EXPECT_EQ(alice->Query("SELECT query FROM pg_stat_activity WHERE pid = " +
+                         std::to_string(bob->backend_pid()))
+                ->Scalar(),
+            "SELECT 'still bob'")
+      << "alice is a member of bob: she has bob's privileges";
+  rows = Rows(*bob, "SELECT query FROM pg_stat_activity WHERE pid = " +
+                        std::to_string(alice->backend_pid()));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["query"], "<insufficient privilege>") << "membership is one way";
+}
+
+// Scenario: GRANT and REVOKE of roles give PostgreSQL 15's errors: an
+// ordinary role may not grant (42501), a cycle is 0LP01, an unknown role
+// 42704; predefined roles cannot be altered or dropped; GRANT on a table is
+// still not supported.
+TEST(ActivityTest, GrantRoleErrors) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto admin = server.Connect();
+  ASSERT_TRUE(admin.ok());
+  ASSERT_TRUE((*admin)->Query("CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN")->ok());
+  auto error = [&](client::Connection& c, const std::string& sql) {
+    auto r = c.Query(sql);
+    EXPECT_TRUE(r.ok() && !r->ok()) << sql;
+    return r.ok() && r->error ? r->error->sqlstate + " " + r->error->message : std::string();
+  };
+  EXPECT_EQ(error(**admin, "GRANT alice TO alice"), "0LP01 role \"alice\" is a member of role \"alice\"");
+  ASSERT_TRUE((*admin)->Query("GRANT alice TO bob")->ok());
+  EXPECT_EQ(error(**admin, "GRANT bob TO alice"), "0LP01 role \"bob\" is a member of role \"alice\"");
+  EXPECT_EQ(error(**admin, "GRANT nosuch TO alice"), "42704 role \"nosuch\" does not exist");
+  EXPECT_EQ(error(**admin, "GRANT pg_read_all_stats TO alice, nosuch"),
+            "42704 role \"nosuch\" does not exist");
+  EXPECT_EQ(error(**admin, "ALTER ROLE pg_monitor LOGIN"), "42939 role name \"pg_monitor\" is reserved");
+  EXPECT_EQ(error(**admin, "DROP ROLE pg_read_all_stats"),
+            "2BP01 cannot drop role pg_read_all_stats because it is required by the database system");
+  EXPECT_EQ(error(**admin, "GRANT SELECT ON pg_roles TO alice").substr(0, 6), "0A000 ");
+  auto alice = ConnectAs(server, "alice");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(error(*alice, "GRANT pg_read_all_stats TO alice"),
+            "42501 must have admin option on role \"pg_read_all_stats\"");
+  EXPECT_EQ(error(*alice, "REVOKE alice FROM bob"), "42501 must have admin option on role \"alice\"");
+  // Dropping a role drops its memberships.
+  ASSERT_TRUE((*admin)->Query("DROP ROLE bob")->ok());
+  EXPECT_EQ(Rows(**admin, "SELECT * FROM pg_auth_members WHERE member > 16000").size(), 0u);
+  // pg_monitor is a member of pg_read_all_stats, as initdb makes it.
+  auto monitor = Rows(**admin, "SELECT roleid FROM pg_auth_members WHERE member = 3373 ORDER BY roleid");
+  ASSERT_EQ(monitor.size(), 3u);
+  EXPECT_EQ(monitor[1]["roleid"], "3375");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,11 @@ TEST(EventStreamTest, ConnectionLifecycleInOrder) {
   }
   // The trace file holds the same events.
   server.Stop(SIGINT);
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(server.data_dir() / "trace.jsonl").permissions() &
+                (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none)
+      << "the trace holds query text: owner only";
   std::ifstream in(server.data_dir() / "trace.jsonl");
   std::string line;
   int file_forks = 0;
@@ -236,6 +242,51 @@ TEST(EventStreamTest, ClientSideEventsJoinTheStream) {
   after.ReadUntil([](const json&) { return false; }, 500);  // what it is sent on joining
   EXPECT_EQ(Find(after.seen, "scenario_start", [](const json&) { return true; }), -1);
   EXPECT_EQ(Find(after.seen, "caption", [](const json&) { return true; }), -1);
+}
+
+// Scenario: with event_query_text = off the stream carries no query text
+// (query_start, prepare, the parse tree, the plan and its node details are
+// left out), a late subscriber's snapshot has no query, while the stages
+// still come, and SHOW tells the setting; the event port listens on
+// 127.0.0.1 only.
+TEST(EventStreamTest, QueryTextCanBeLeftOut) {
+  Server server({"event_query_text=off"});
+  ASSERT_TRUE(server.Start());
+  Subscriber sub(server.event_port());
+  ASSERT_TRUE(sub.ok());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  const std::string secret = "s3cr3t-literal";
+  ASSERT_TRUE((*c)->Query("SELECT 'x' WHERE '" + secret + "' = 'y'")->ok());
+  EXPECT_EQ((*c)->Query("SHOW event_query_text")->Scalar(), "off");
+  ASSERT_TRUE(sub.ReadUntil([&](const json& e) {
+    return e["type"] == "query_done" && e["pid"] == (*c)->backend_pid() && e["tag"] == "SHOW";
+  }));
+  Subscriber late(server.event_port());
+  ASSERT_TRUE(late.ReadUntil([&](const json& e) {
+    return e["type"] == "process" && e["proc"] == (*c)->backend_pid();
+  }));
+  EXPECT_FALSE(late.seen.back().contains("query"));
+  int stages = 0;
+  for (const json& e : sub.seen) {
+    EXPECT_EQ(e.dump().find(secret), std::string::npos) << e.dump();
+    if (e["pid"] != (*c)->backend_pid()) continue;
+    if (e["type"] == "query_start") EXPECT_FALSE(e.contains("text"));
+    if (e["type"] == "parse") EXPECT_FALSE(e.contains("tree"));
+    if (e["type"] == "plan") {
+      EXPECT_FALSE(e.contains("plan"));
+      for (const json& n : e["nodes"]) EXPECT_FALSE(n.contains("detail"));
+    }
+    if (e["type"] == "parse" || e["type"] == "plan" || e["type"] == "execute") ++stages;
+  }
+  EXPECT_EQ(stages, 6) << "parse, plan and execute of both queries still come";
+
+  // The event port is bound to the loopback address only.
+  auto elsewhere = RunCommand("ss -Htln 'sport = :" + std::to_string(server.event_port()) + "'");
+  if (elsewhere.status == 0 && !elsewhere.out.empty()) {
+    EXPECT_NE(elsewhere.out.find("127.0.0.1:" + std::to_string(server.event_port())), std::string::npos)
+        << elsewhere.out;
+  }
 }
 
 }  // namespace

@@ -41,5 +41,17 @@ TEST(Utf8Test, CleanAscii) {
   EXPECT_EQ(CleanAscii("caf\xc3\xa9\t\xff~"), "caf????~");
 }
 
+// Scenario: a prefix never ends inside a character; a value shown in a
+// parse tree or plan is cut to 1 kB and marked.
+TEST(Utf8Test, PrefixAndShorten) {
+  EXPECT_EQ(Utf8Prefix("abc", 5), "abc");
+  EXPECT_EQ(Utf8Prefix("ab\xc3\xa9", 3), "ab");  // not half of the é
+  EXPECT_EQ(Utf8Prefix("ab\xc3\xa9", 4), "ab\xc3\xa9");
+  EXPECT_EQ(ShortenForDisplay("short"), "short");
+  std::string shown = ShortenForDisplay(std::string(5000, 'x'));
+  EXPECT_EQ(shown.size(), kMaxShownValue + 3);
+  EXPECT_EQ(shown.substr(kMaxShownValue), "...");
+}
+
 }  // namespace
 }  // namespace minipg

@@ -124,5 +124,25 @@ TEST_F(MessageReaderTest, InterruptHookEndsRead) {
   EXPECT_EQ(m.error().sqlstate, "57P01");
 }
 
+// Scenario: a big message (a 5 MB Query) arrives whole, and a message
+// pipelined right behind it is still read after it.
+TEST_F(MessageReaderTest, BigMessageThenAnother) {
+  std::string big(5u << 20, 'q');
+  std::string wire;
+  EncodeQuery(wire, big);
+  EncodeTerminate(wire);
+  std::thread writer([&] { Send(wire); });
+  MessageReader r(fds_[0], Peer::kFrontend);
+  auto m1 = r.ReadMessage();
+  ASSERT_TRUE(m1.ok());
+  EXPECT_EQ(m1->type, 'Q');
+  EXPECT_EQ(*DecodeQuery(m1->body), big);
+  EXPECT_LT(m1->body.capacity(), big.size() + (big.size() / 8)) << "no doubled buffer kept";
+  auto m2 = r.ReadMessage();
+  writer.join();
+  ASSERT_TRUE(m2.ok());
+  EXPECT_EQ(m2->type, 'X');
+}
+
 }  // namespace
 }  // namespace minipg::protocol

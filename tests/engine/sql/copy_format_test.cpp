@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/common/limits.h"
+
 namespace minipg::sql {
 namespace {
 
@@ -282,6 +284,33 @@ TEST(CopyFormatTest, InvalidUtf8) {
   auto rows = ParseAll("h\xc3\xa9\xe2\x82\xac\n", CopyOptions{}, &err);
   EXPECT_FALSE(err) << "valid UTF-8 passes";
   EXPECT_EQ(rows.size(), 1u);
+}
+
+// Scenario: a line is bounded (limits.h): one that never ends is 54000
+// "out of memory" once it passes 64 MiB, as PostgreSQL's line buffer says at
+// 1 GB; a line just under the bound is taken.
+TEST(CopyFormatTest, LineIsBounded) {
+  CopyParser ok(CopyOptions{}, "t");
+  ok.Feed(std::string(kMaxFieldBytes - 1, 'a') + "\n");
+  auto first = ok.Next();
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ((*first)->fields[0]->size(), kMaxFieldBytes - 1);
+
+  CopyParser p(CopyOptions{}, "t");
+  const std::string chunk(1u << 20, 'a');
+  Result<std::optional<CopyRecord>> r = std::optional<CopyRecord>();
+  size_t fed = 0;
+  while (r.ok() && fed <= kMaxFieldBytes) {
+    p.Feed(chunk);
+    fed += chunk.size();
+    r = p.Next();
+  }
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().sqlstate, "54000");
+  EXPECT_EQ(r.error().message, "out of memory");
+  EXPECT_EQ(r.error().detail, "Cannot enlarge string buffer containing 67108864 bytes by 1048576 more bytes.");
+  EXPECT_EQ(r.error().context, "COPY t, line 1");
 }
 
 }  // namespace
