@@ -48,6 +48,7 @@ inline constexpr const char* kInvalidRowCountInResultOffsetClause = "2201X";
 inline constexpr const char* kTooManyConnections = "53300";
 inline constexpr const char* kProgramLimitExceeded = "54000";
 inline constexpr const char* kTooManyColumns = "54011";
+inline constexpr const char* kStatementTooComplex = "54001";
 inline constexpr const char* kQueryCanceled = "57014";
 inline constexpr const char* kAdminShutdown = "57P01";
 inline constexpr const char* kCrashShutdown = "57P02";

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/common/stack_depth.h"
 #include "engine/postmaster/config.h"
 #include "engine/postmaster/data_dir.h"
 #include "engine/postmaster/postmaster.h"
@@ -30,6 +31,9 @@ void PrintError(const minipg::Error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The bottom of the stack for every check_stack_depth of this process and
+  // of the backends it forks (see stack_depth.h).
+  minipg::SetStackBase();
   std::vector<std::string> args = minipg::InitPsStatus(argc, argv);
 
   CLI::App app{"minipg: an educational PostgreSQL-compatible server that forks a backend per connection"};

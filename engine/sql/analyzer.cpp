@@ -23,33 +23,32 @@ namespace minipg::sql {
 namespace analyzer_internal {
 
 std::pair<std::string, int> FigureColname(const Expr& e) {
-  switch (e.kind) {
-    case ExprKind::kColumnRef:
-    case ExprKind::kFuncCall:
-      return {e.text, 2};
-    case ExprKind::kCast: {
-      auto inner = FigureColname(*e.args[0]);
-      if (inner.second == 2) {
-        return inner;
-      }
-      const std::string& t = e.type_name.name;
-      std::string name = t;
-      if (t == "int" || t == "integer") {
-        name = "int4";
-      } else if (t == "bigint") {
-        name = "int8";
-      } else if (t == "boolean") {
-        name = "bool";
-      } else if (t == "decimal") {
-        name = "numeric";
-      } else if (t == "char" || t == "character") {
-        name = "bpchar";
-      }
-      return {name, 1};
-    }
-    default:
-      return {"?column?", 0};
+  // A loop, not recursion, down a chain of casts (1::int::int...): the
+  // innermost name wins, else the outermost cast's type.
+  const Expr* inner = &e;
+  while (inner->kind == ExprKind::kCast) {
+    inner = inner->args[0].get();
   }
+  if (inner->kind == ExprKind::kColumnRef || inner->kind == ExprKind::kFuncCall) {
+    return {inner->text, 2};
+  }
+  if (e.kind != ExprKind::kCast) {
+    return {"?column?", 0};
+  }
+  const std::string& t = e.type_name.name;
+  std::string name = t;
+  if (t == "int" || t == "integer") {
+    name = "int4";
+  } else if (t == "bigint") {
+    name = "int8";
+  } else if (t == "boolean") {
+    name = "bool";
+  } else if (t == "decimal") {
+    name = "numeric";
+  } else if (t == "char" || t == "character") {
+    name = "bpchar";
+  }
+  return {name, 1};
 }
 
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {

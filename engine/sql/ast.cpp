@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * ast.cpp
  *   Parse trees as text: one line per statement, for the "parse" event
- *   (the visualizer shows it) and for tests.
+ *   (the visualizer shows it) and for tests, bounded (tree_bounds.h). Also
+ *   the parse tree's iterative destructor.
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/ast.h"
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "engine/common/utf8.h"
+#include "engine/sql/tree_bounds.h"
 
 namespace minipg::sql {
 
@@ -174,44 +176,91 @@ const char* OpName(Op op) {
   return "?";
 }
 
-std::string ExprToString(const Expr& e) {
+namespace {
+
+void PrintExpr(const Expr& e, int depth, TreeText& out) {
+  if (out.Full()) {
+    return;
+  }
+  if (depth >= kMaxTreeTextDepth) {
+    out.Add("...");
+    return;
+  }
   switch (e.kind) {
     case ExprKind::kIntLiteral:
     case ExprKind::kNumericLiteral:
-      return e.text;
+      out.Add(e.text);
+      return;
     case ExprKind::kStringLiteral:
-      return QuoteString(ShortenForDisplay(e.text));
+      out.Add(QuoteString(ShortenForDisplay(e.text)));
+      return;
     case ExprKind::kBoolLiteral:
-      return e.bool_value ? "TRUE" : "FALSE";
+      out.Add(e.bool_value ? "TRUE" : "FALSE");
+      return;
     case ExprKind::kNullLiteral:
-      return "NULL";
+      out.Add("NULL");
+      return;
     case ExprKind::kParam:
-      return "$" + e.text;
+      out.Add("$" + e.text);
+      return;
     case ExprKind::kColumnRef:
-      return e.qualifier.empty() ? e.text : e.qualifier + "." + e.text;
+      out.Add(e.qualifier.empty() ? e.text : e.qualifier + "." + e.text);
+      return;
     case ExprKind::kUnary:
-      return e.op == Op::kNot ? "(NOT " + ExprToString(*e.args[0]) + ")" : "(-" + ExprToString(*e.args[0]) + ")";
+      out.Add(e.op == Op::kNot ? "(NOT " : "(-");
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add(")");
+      return;
     case ExprKind::kBinary:
-      return fmt::format("({} {} {})", ExprToString(*e.args[0]), OpName(e.op), ExprToString(*e.args[1]));
+      out.Add("(");
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add(fmt::format(" {} ", OpName(e.op)));
+      PrintExpr(*e.args[1], depth + 1, out);
+      out.Add(")");
+      return;
     case ExprKind::kIsNull:
-      return fmt::format("({} IS {}NULL)", ExprToString(*e.args[0]), e.negated ? "NOT " : "");
+      out.Add("(");
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add(e.negated ? " IS NOT NULL)" : " IS NULL)");
+      return;
     case ExprKind::kCast:
-      return fmt::format("{}::{}", ExprToString(*e.args[0]), e.type_name.name);
-    case ExprKind::kFuncCall: {
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add("::" + e.type_name.name);
+      return;
+    case ExprKind::kFuncCall:
+      out.Add(e.text);
       if (e.negated) {
-        return e.text;  // current_user and friends, written without ()
+        return;  // current_user and friends, written without ()
       }
-      std::vector<std::string> args;
-      for (const ExprPtr& a : e.args) {
-        args.push_back(ExprToString(*a));
+      out.Add("(");
+      if (e.star) {
+        out.Add("*");
       }
-      return fmt::format("{}({})", e.text, e.star ? "*" : Join(args));
-    }
+      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 0 ? "" : ", ");
+        PrintExpr(*e.args[i], depth + 1, out);
+      }
+      out.Add(")");
+      return;
   }
-  return "?";
+  out.Add("?");
 }
 
-std::string StatementToString(const Statement& stmt) { return std::visit(StatementPrinter{}, stmt.node); }
+}  // namespace
+
+std::string ExprToString(const Expr& e) {
+  TreeText out;
+  PrintExpr(e, 0, out);
+  return out.Take();
+}
+
+std::string StatementToString(const Statement& stmt) {
+  TreeText out;  // each expression is bounded; so is the whole line
+  out.Add(std::visit(StatementPrinter{}, stmt.node));
+  return out.Take();
+}
+
+Expr::~Expr() { DestroyChildren(args); }
 
 const char* StatementKindName(StatementKind kind) {
   switch (kind) {

@@ -61,6 +61,12 @@ struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 struct Expr {
+  Expr() = default;
+  Expr(Expr&&) = default;
+  Expr& operator=(Expr&&) = default;
+  /* Frees the subtree without recursion (a client may nest a million deep). */
+  ~Expr();
+
   ExprKind kind;
   int location = 0;
   std::string text;
@@ -178,7 +184,8 @@ struct Statement {
   std::string text;
 };
 
-/* One line describing a parse tree, for the "parse" event. */
+/* One line describing a parse tree, for the "parse" event; bounded in
+ * depth and length (tree_bounds.h), so any tree the parser built prints. */
 std::string StatementToString(const Statement& stmt);
 std::string ExprToString(const Expr& expr);
 

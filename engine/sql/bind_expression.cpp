@@ -9,6 +9,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -117,6 +118,10 @@ Result<BoundExprPtr> Analyzer::Coerce(BoundExprPtr expr, TypeId to, CastContext 
 }
 
 Result<BoundExprPtr> Analyzer::Bind(const Expr& e, const Scope& scope) {
+  // Every recursion of binding comes back here.
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
   switch (e.kind) {
     case ExprKind::kIntLiteral: {
       auto v = InputText(e.text, TypeId::kInt4);

@@ -13,6 +13,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/admin_functions.h"
 #include "engine/sql/role_ddl.h"
@@ -237,6 +238,10 @@ int CompareValues(const Datum& a, const Datum& b) {
 }
 
 Result<Datum> Evaluate(const BoundExpr& expr, const Tuple& row, const SessionContext& ctx) {
+  // Every recursion of evaluation comes back here.
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
   switch (expr.kind) {
     case BoundKind::kConst:
       return expr.value;

@@ -45,6 +45,9 @@ Result<ExprPtr> Parser::ParseAnd() {
 
 Result<ExprPtr> Parser::ParseNot() {
   if (IsKeyword("not")) {
+    if (Status s = CheckStackDepth(); !s.ok()) {
+      return s.error();
+    }
     int loc = Peek().position;
     ++pos_;
     auto arg = ParseNot();
@@ -183,6 +186,9 @@ Result<ExprPtr> Parser::ParseMultiplicative() {
 
 Result<ExprPtr> Parser::ParseUnary() {
   if (IsOp("-") || IsOp("+")) {
+    if (Status s = CheckStackDepth(); !s.ok()) {
+      return s.error();
+    }
     bool minus = IsOp("-");
     int loc = Peek().position;
     ++pos_;

@@ -16,6 +16,7 @@
 
 #include "engine/common/error.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/lexer.h"
 
@@ -131,7 +132,15 @@ class Parser {
     return e;
   }
 
-  Result<ExprPtr> ParseExpr() { return ParseOr(); }
+  /* Every recursion of the expression grammar passes through ParseExpr
+   * (parentheses, function arguments, CAST), ParseNot or ParseUnary, and
+   * each checks the stack there (stack_depth.h). */
+  Result<ExprPtr> ParseExpr() {
+    if (Status s = CheckStackDepth(); !s.ok()) {
+      return s.error();
+    }
+    return ParseOr();
+  }
   Result<ExprPtr> ParseOr();
   Result<ExprPtr> ParseAnd();
   Result<ExprPtr> ParseNot();

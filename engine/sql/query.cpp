@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * query.cpp
- *   Helpers on analyzed queries: output columns, expressions as text.
+ *   Helpers on analyzed queries: output columns, expressions as text
+ *   (bounded, tree_bounds.h), the bound tree's iterative destructor.
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/query.h"
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/common/utf8.h"
+#include "engine/sql/tree_bounds.h"
 
 namespace minipg::sql {
 
@@ -23,68 +25,111 @@ std::vector<ColumnDesc> Query::OutputColumns() const {
   return cols;
 }
 
-std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::TableDef>& table) {
-  switch (e.kind) {
-    case BoundKind::kConst:
-      if (storage::IsNull(e.value)) {
-        return "NULL";
-      }
-      if (const std::string* s = std::get_if<std::string>(&e.value); s && e.type == TypeId::kText) {
-        return "'" + ShortenForDisplay(*s) + "'";
-      }
-      return OutputText(e.value, e.type);
-    case BoundKind::kParam:
-      return fmt::format("${}", e.param + 1);
-    case BoundKind::kColumn:
-      if (table && e.column >= 0 && static_cast<size_t>(e.column) < table->columns.size()) {
-        return table->columns[e.column].name;
-      }
-      return fmt::format("${}", e.column);
-    case BoundKind::kUnary:
-      return e.op == Op::kNot ? "(NOT " + BoundExprToString(*e.args[0], table) + ")"
-                              : "(-" + BoundExprToString(*e.args[0], table) + ")";
-    case BoundKind::kBinary:
-      return fmt::format("({} {} {})", BoundExprToString(*e.args[0], table), OpName(e.op),
-                         BoundExprToString(*e.args[1], table));
-    case BoundKind::kIsNull:
-      return fmt::format("({} IS {}NULL)", BoundExprToString(*e.args[0], table), e.negated ? "NOT " : "");
-    case BoundKind::kCast:
-      return fmt::format("{}::{}", BoundExprToString(*e.args[0], table), TypeName(e.type));
-    case BoundKind::kFunc: {
-      std::string args;
-      for (const auto& a : e.args) {
-        args += (args.empty() ? "" : ", ") + BoundExprToString(*a, table);
-      }
-      switch (e.func) {
-        case FuncId::kPgBackendPid:
-          return "pg_backend_pid()";
-        case FuncId::kVersion:
-          return "version()";
-        case FuncId::kPgSleep:
-          return "pg_sleep(" + args + ")";
-        case FuncId::kCurrentUser:
-          return "current_user";
-        case FuncId::kCurrentDatabase:
-          return "current_database()";
-        case FuncId::kMinipgCrash:
-          return "minipg_crash()";
-        case FuncId::kNow:
-          return "now()";
-        case FuncId::kPgCancelBackend:
-          return "pg_cancel_backend(" + args + ")";
-        case FuncId::kPgTerminateBackend:
-          return "pg_terminate_backend(" + args + ")";
-        case FuncId::kCurrentSetting:
-          return "current_setting(" + args + ")";
-        case FuncId::kPgGetUserById:
-          return "pg_get_userbyid(" + args + ")";
-        case FuncId::kPgEncodingToChar:
-          return "pg_encoding_to_char(" + args + ")";
-      }
-      return "?";
-    }
+namespace {
+
+const char* FuncName(FuncId func) {
+  switch (func) {
+    case FuncId::kPgBackendPid:
+      return "pg_backend_pid";
+    case FuncId::kVersion:
+      return "version";
+    case FuncId::kPgSleep:
+      return "pg_sleep";
+    case FuncId::kCurrentUser:
+      return "current_user";
+    case FuncId::kCurrentDatabase:
+      return "current_database";
+    case FuncId::kMinipgCrash:
+      return "minipg_crash";
+    case FuncId::kNow:
+      return "now";
+    case FuncId::kPgCancelBackend:
+      return "pg_cancel_backend";
+    case FuncId::kPgTerminateBackend:
+      return "pg_terminate_backend";
+    case FuncId::kCurrentSetting:
+      return "current_setting";
+    case FuncId::kPgGetUserById:
+      return "pg_get_userbyid";
+    case FuncId::kPgEncodingToChar:
+      return "pg_encoding_to_char";
   }
   return "?";
 }
+
+void PrintBound(const BoundExpr& e, const std::optional<storage::TableDef>& table, int depth, TreeText& out) {
+  if (out.Full()) {
+    return;
+  }
+  if (depth >= kMaxTreeTextDepth) {
+    out.Add("...");
+    return;
+  }
+  switch (e.kind) {
+    case BoundKind::kConst:
+      if (storage::IsNull(e.value)) {
+        out.Add("NULL");
+      } else if (const std::string* s = std::get_if<std::string>(&e.value); s && e.type == TypeId::kText) {
+        out.Add("'" + ShortenForDisplay(*s) + "'");
+      } else {
+        out.Add(OutputText(e.value, e.type));
+      }
+      return;
+    case BoundKind::kParam:
+      out.Add(fmt::format("${}", e.param + 1));
+      return;
+    case BoundKind::kColumn:
+      if (table && e.column >= 0 && static_cast<size_t>(e.column) < table->columns.size()) {
+        out.Add(table->columns[e.column].name);
+      } else {
+        out.Add(fmt::format("${}", e.column));
+      }
+      return;
+    case BoundKind::kUnary:
+      out.Add(e.op == Op::kNot ? "(NOT " : "(-");
+      PrintBound(*e.args[0], table, depth + 1, out);
+      out.Add(")");
+      return;
+    case BoundKind::kBinary:
+      out.Add("(");
+      PrintBound(*e.args[0], table, depth + 1, out);
+      out.Add(fmt::format(" {} ", OpName(e.op)));
+      PrintBound(*e.args[1], table, depth + 1, out);
+      out.Add(")");
+      return;
+    case BoundKind::kIsNull:
+      out.Add("(");
+      PrintBound(*e.args[0], table, depth + 1, out);
+      out.Add(e.negated ? " IS NOT NULL)" : " IS NULL)");
+      return;
+    case BoundKind::kCast:
+      PrintBound(*e.args[0], table, depth + 1, out);
+      out.Add(fmt::format("::{}", TypeName(e.type)));
+      return;
+    case BoundKind::kFunc:
+      out.Add(FuncName(e.func));
+      if (e.func == FuncId::kCurrentUser) {
+        return;  // written without ()
+      }
+      out.Add("(");
+      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 0 ? "" : ", ");
+        PrintBound(*e.args[i], table, depth + 1, out);
+      }
+      out.Add(")");
+      return;
+  }
+  out.Add("?");
+}
+
+}  // namespace
+
+std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::TableDef>& table) {
+  TreeText out;
+  PrintBound(e, table, 0, out);
+  return out.Take();
+}
+
+BoundExpr::~BoundExpr() { DestroyChildren(args); }
 
 }  // namespace minipg::sql

@@ -49,6 +49,12 @@ struct BoundExpr;
 using BoundExprPtr = std::unique_ptr<BoundExpr>;
 
 struct BoundExpr {
+  BoundExpr() = default;
+  BoundExpr(BoundExpr&&) = default;
+  BoundExpr& operator=(BoundExpr&&) = default;
+  /* Frees the subtree without recursion (see Expr's). */
+  ~BoundExpr();
+
   BoundKind kind;
   TypeId type;
   Datum value;             // kConst
@@ -106,7 +112,8 @@ struct Query {
   std::vector<ColumnDesc> OutputColumns() const;
 };
 
-/* One line describing a bound expression ("(a + 1)", "$0"), for plans. */
+/* One line describing a bound expression ("(a + 1)", "$0"), for plans;
+ * bounded in depth and length (tree_bounds.h). */
 std::string BoundExprToString(const BoundExpr& expr, const std::optional<storage::TableDef>& table);
 
 }  // namespace minipg::sql

@@ -26,6 +26,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
 #include "engine/shmem/checkpoint_request.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
@@ -36,6 +37,7 @@
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/settings.h"
+#include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
 #include "engine/trace/emitter.h"
@@ -100,6 +102,9 @@ std::string CommandTag(const Query& query, int64_t rows) {
 Status SubstituteParams(BoundExprPtr& expr, const BoundParams& params) {
   if (expr == nullptr) {
     return OkStatus();
+  }
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s;
   }
   if (expr->kind == BoundKind::kParam) {
     auto index = static_cast<size_t>(expr->param);
@@ -308,16 +313,14 @@ Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
   if (!stmts.ok()) {
     return stmts.error();
   }
-  std::string tree;
-  for (const StatementPtr& s : *stmts) {
-    if (!tree.empty()) {
-      tree += "\n";
-    }
-    tree += StatementToString(*s);
+  TreeText tree;  // bounded, however many statements the text holds
+  for (size_t i = 0; i < stmts->size() && !tree.Full(); ++i) {
+    tree.Add(i == 0 ? "" : "\n");
+    tree.Add(StatementToString(*(*stmts)[i]));
   }
   trace::Event(EventType::kParse)
       .Int("statements", static_cast<int64_t>(stmts->size()))
-      .QueryText("tree", tree)
+      .QueryText("tree", tree.Take())
       .Emit();
   return stmts;
 }

@@ -7,8 +7,11 @@
  *   PostgreSQL reports in ParameterStatus, plus a few more); names are
  *   matched case-insensitively and SHOW prints PostgreSQL's spelling
  *   ("DateStyle"). Names with a dot (myapp.flag) are custom parameters and
- *   may be set freely, as in PostgreSQL. Values are stored as given; none
- *   changes minipg's behaviour yet.
+ *   may be set freely, as in PostgreSQL. Values are stored as given, in
+ *   PostgreSQL's canonical form for durations and sizes. statement_timeout
+ *   is read by the backend for each statement; max_stack_depth is handed to
+ *   the stack depth guard (stack_depth.h) when it is set, and only a
+ *   superuser may set it.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -29,6 +32,7 @@ class Settings {
     std::string default_value;
     std::string value;
     bool read_only = false;     // set by the server only (server_version)
+    bool superuser_only = false;  // PostgreSQL's "superuser" context (max_stack_depth)
     // For a read-only server setting, the end of PostgreSQL's 55P02 message:
     // " without restarting the server" (postmaster context), " now" (sighup), or "".
     std::string fixed_until;
@@ -59,5 +63,9 @@ class Settings {
 Result<int64_t> ParseDurationMs(std::string_view name, std::string_view text);
 /* Milliseconds as PostgreSQL shows a duration setting: "0", "1500ms", "2s", "1min". */
 std::string FormatDurationMs(int64_t ms);
+/* A memory setting's text ("2048", "2MB", "1.5MB", "102400B") in kB, or 22023. */
+Result<int64_t> ParseMemoryKb(std::string_view name, std::string_view text);
+/* kB as PostgreSQL shows a memory setting: "100kB", "2MB". */
+std::string FormatMemoryKb(int64_t kb);
 
 }  // namespace minipg::sql

@@ -26,6 +26,7 @@
 
 #include "engine/common/postmaster_death.h"
 #include "engine/trace/emitter.h"
+#include "engine/trace/event_json.h"
 #include "engine/trace/event_schema.h"
 
 namespace minipg::trace {
@@ -241,7 +242,7 @@ void Collector::FlushOlderThan(int64_t cutoff) {
   while (!pending_.empty() && pending_.begin()->first.first < cutoff) {
     std::string line = std::move(pending_.begin()->second);
     pending_.erase(pending_.begin());
-    auto ev = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    auto ev = ParseEventJson<nlohmann::json>(line);
     if (ev.is_discarded()) continue;  // cannot happen for our own emitter; never forward junk
     Track(ev);
     line.push_back('\n');
@@ -306,7 +307,7 @@ void Collector::ReadSubscriber(Subscriber& s) {
  * type with an integer pid and a ts near our clock; anything else is
  * dropped, so no one outside can forge the server's events. */
 void Collector::TakeClientLine(Subscriber& s, std::string line) {
-  auto ev = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  auto ev = ParseEventJson<nlohmann::json>(line);
   if (!ev.is_object()) return;
   auto type = EventTypeFromName(ev.value("type", ""));
   if (!type || !IsClientSideEvent(*type)) return;

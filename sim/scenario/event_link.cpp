@@ -12,6 +12,7 @@
 #include <chrono>
 
 #include "engine/trace/emitter.h"
+#include "engine/trace/event_json.h"
 #include "sim/client/client.h"
 
 namespace minipg::sim {
@@ -169,8 +170,8 @@ void EventLink::ReadLoop() {
     size_t start = 0;
     std::lock_guard lock(mu_);
     for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
-      json ev = json::parse(buf.begin() + static_cast<std::ptrdiff_t>(start),
-                            buf.begin() + static_cast<std::ptrdiff_t>(nl), nullptr, false);
+      json ev = trace::ParseEventJson<json>(buf.begin() + static_cast<std::ptrdiff_t>(start),
+                                            buf.begin() + static_cast<std::ptrdiff_t>(nl));
       if (ev.is_object()) Take(ev);
     }
     buf.erase(0, start);

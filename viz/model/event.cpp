@@ -3,15 +3,17 @@
  *   Parsing one line of the event stream into an Event.
  *
  * NOTES
- *   nlohmann::json::parse is called with exceptions disabled
- *   (allow_exceptions = false); ordered_json keeps
- *   the fields in the order the server wrote them, for the event log; a bad line yields a "discarded" value that
- *   we turn into an error string.
+ *   The line is decoded by trace::ParseEventJson (exceptions disabled, a
+ *   bound on nesting depth); ordered_json keeps the fields in the order the
+ *   server wrote them, for the event log; a bad or too deeply nested line
+ *   yields a "discarded" value that we turn into an error string.
  *-------------------------------------------------------------------------
  */
 #include "viz/model/event.h"
 
 #include <fmt/format.h>
+
+#include "engine/trace/event_json.h"
 
 namespace minipg::viz {
 
@@ -53,10 +55,10 @@ ParseResult ParseEvent(std::string_view line) {
                                kMaxLineBytes);
     return result;
   }
-  nlohmann::ordered_json j = nlohmann::ordered_json::parse(line.begin(), line.end(), nullptr,
-                                           /*allow_exceptions=*/false);
+  auto j = trace::ParseEventJson<nlohmann::ordered_json>(line);
   if (j.is_discarded()) {
-    result.error = "not valid JSON (truncated or corrupt line)";
+    result.error = fmt::format("not valid JSON, or nested deeper than {} levels (truncated or corrupt line)",
+                               trace::kMaxEventJsonDepth);
     return result;
   }
   if (!j.is_object()) {

@@ -11,7 +11,9 @@
  *   Input is untrusted: a line may be truncated, not JSON, not an object,
  *   or lack "type"/"ts"/"pid". Such a line is an expected failure and is
  *   returned as an error value; nothing here throws. A line longer than
- *   kMaxLineBytes is refused before it is parsed.
+ *   kMaxLineBytes is refused before it is parsed, and one nested deeper
+ *   than trace::kMaxEventJsonDepth is refused as it is parsed (event_json.h),
+ *   so whatever later prints or copies an event's fields recurses little.
  *-------------------------------------------------------------------------
  */
 #pragma once

@@ -152,6 +152,28 @@ TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
   close(sub);
 }
 
+// Scenario: a client-side line nested deeper than events ever are is
+// dropped as malformed (the viewers would have to walk it); the flat line
+// the same client sends next goes through.
+TEST_F(CollectorTest, DropsADeeplyNestedClientLine) {
+  int watcher = Subscribe();
+  ASSERT_EQ(ReadLines(watcher, 1).size(), 1u) << "hello";
+  int client = Subscribe();
+  ASSERT_EQ(ReadLines(client, 1).size(), 1u) << "hello";
+  auto line = [](const std::string& text, const std::string& extra) {
+    return R"({"type":"caption","ts":)" + std::to_string(NowMicros()) + R"(,"pid":77,"text":")" + text + "\"" +
+           extra + "}\n";
+  };
+  std::string deep = std::string(30000, '[') + std::string(30000, ']');
+  std::string both = line("deep", ",\"x\":" + deep) + line("flat", "");
+  ASSERT_EQ(send(client, both.data(), both.size(), 0), static_cast<ssize_t>(both.size()));
+  auto got = ReadLines(watcher, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["text"], "flat");
+  close(client);
+  close(watcher);
+}
+
 // Scenario: on SIGTERM the collector drains, writes the trace file and exits 0.
 TEST_F(CollectorTest, TraceFileOnStop) {
   int sub = Subscribe();

@@ -1,0 +1,199 @@
+/*-------------------------------------------------------------------------
+ * deep_nesting_test.cpp
+ *   Deeply nested input through the whole SQL path (parser, analyzer,
+ *   evaluator, the parse event's tree text, destruction): each kind ends in
+ *   54001 "stack depth limit exceeded" with PostgreSQL's hint, and the
+ *   session goes on. PostgreSQL 15 answers these inputs with 54001, or with
+ *   42601 "memory exhausted" from its bison parser where minipg's
+ *   recursive-descent parser says 54001 (docs/architecture.md).
+ *-------------------------------------------------------------------------
+ */
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "engine/common/stack_depth.h"
+#include "engine/sql/analyzer.h"
+#include "engine/sql/ast.h"
+#include "engine/sql/expression.h"
+#include "engine/sql/parser.h"
+#include "engine/sql/query.h"
+#include "tests/engine/sql/sql_test_util.h"
+
+namespace minipg::sql {
+namespace {
+
+std::string Repeat(std::string_view s, int n) {
+  std::string out;
+  out.reserve(s.size() * static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    out += s;
+  }
+  return out;
+}
+
+std::string Nested(std::string_view open, std::string_view inner, std::string_view close, int n) {
+  return Repeat(open, n) + std::string(inner) + Repeat(close, n);
+}
+
+class DeepNestingTest : public ::testing::Test, public SqlFixture {
+ protected:
+  // Scenario: the query fails with 54001 and its hint, and the same
+  // session then runs a query as if nothing happened.
+  void ExpectTooDeep(const std::string& sql) {
+    RunResult r = RunSql(sql);
+    ASSERT_TRUE(r.error) << sql.substr(0, 80) << ": no error";
+    EXPECT_EQ(r.error->sqlstate, "54001") << sql.substr(0, 80) << ": " << r.error->message;
+    EXPECT_EQ(r.error->message, "stack depth limit exceeded");
+    EXPECT_EQ(r.error->hint,
+              "Increase the configuration parameter \"max_stack_depth\" (currently 2048kB), after ensuring the "
+              "platform's stack depth limit is adequate.");
+    RunResult next = RunSql("SELECT 1 + 1");
+    ASSERT_FALSE(next.error) << next.error->message;
+    EXPECT_EQ(next.sink.rows_, (std::vector<std::vector<std::optional<std::string>>>{{"2"}}));
+  }
+};
+
+// Sizes: where PostgreSQL 15 fails too (it is named), and small enough to
+// lex quickly. The 2,000 parentheses of the issue: PostgreSQL answers 1;
+// minipg's parser needs more stack per level and says 54001
+// (docs/architecture.md). 10,000: PostgreSQL says 42601 memory exhausted.
+TEST_F(DeepNestingTest, Parentheses) {
+  ExpectTooDeep("SELECT " + Nested("(", "1", ")", 2000));
+  ExpectTooDeep("SELECT " + Nested("(", "1", ")", 10000));
+}
+
+// Built by a loop in the parser, so the tree is left-deep and the analyzer
+// is the first to recurse on it. PostgreSQL 15: 54001.
+TEST_F(DeepNestingTest, ManyPlusTerms) { ExpectTooDeep("SELECT 1" + Repeat("+1", 8000)); }
+
+// PostgreSQL 15: 42601 memory exhausted.
+TEST_F(DeepNestingTest, UnaryMinus) { ExpectTooDeep("SELECT " + Repeat("- ", 10000) + "1"); }
+
+// PostgreSQL 15: 42601 memory exhausted.
+TEST_F(DeepNestingTest, Not) { ExpectTooDeep("SELECT " + Repeat("NOT ", 10000) + "true"); }
+
+// A loop in the parser too. PostgreSQL 15: 54001.
+TEST_F(DeepNestingTest, Casts) { ExpectTooDeep("SELECT 1" + Repeat("::int", 20000)); }
+
+// PostgreSQL 15: 42601 memory exhausted (the parser fails before any
+// function is looked up, in both).
+TEST_F(DeepNestingTest, FunctionCalls) { ExpectTooDeep("SELECT " + Nested("f(", "1", ")", 10000)); }
+
+// In WHERE, ORDER BY, INSERT and COPY too: every expression goes through the same checks.
+TEST_F(DeepNestingTest, OtherClauses) {
+  ASSERT_FALSE(RunSql("CREATE TABLE t (a int)").error);
+  ExpectTooDeep("SELECT a FROM t WHERE " + Repeat("NOT ", 10000) + "true");
+  ExpectTooDeep("SELECT a FROM t ORDER BY a" + Repeat("+a", 8000));
+  ExpectTooDeep("INSERT INTO t VALUES (1" + Repeat("+1", 8000) + ")");
+  ExpectTooDeep("COPY (SELECT " + Nested("(", "1", ")", 10000) + ") TO STDOUT");
+}
+
+// Scenario: trees of 100,000 levels made without the lexer (the size the
+// issue tried) fail in the analyzer with 54001: a left-deep sum, and casts.
+TEST(DeepTreeTest, AnalyzerRefusesHundredThousandLevels) {
+  for (ExprKind kind : {ExprKind::kBinary, ExprKind::kCast}) {
+    auto root = std::make_unique<Expr>();
+    root->kind = ExprKind::kIntLiteral;
+    root->text = "1";
+    for (int i = 0; i < 100000; ++i) {
+      auto up = std::make_unique<Expr>();
+      up->kind = kind;
+      up->op = Op::kAdd;
+      up->type_name.name = "int";
+      up->args.push_back(std::move(root));
+      if (kind == ExprKind::kBinary) {
+        up->args.push_back(std::make_unique<Expr>());
+        up->args.back()->kind = ExprKind::kIntLiteral;
+        up->args.back()->text = "1";
+      }
+      root = std::move(up);
+    }
+    Statement stmt;
+    SelectStmt select;
+    select.targets.emplace_back();
+    select.targets.back().expr = std::move(root);
+    stmt.node = std::move(select);
+    auto q = Analyze(stmt, storage::CatalogSnapshot{});
+    ASSERT_FALSE(q.ok());
+    EXPECT_EQ(q.error().sqlstate, "54001");
+  }
+}
+
+// Scenario: a smaller max_stack_depth (superuser only) makes a query that
+// ran under the default fail, and the default back makes it run again.
+TEST_F(DeepNestingTest, MaxStackDepthIsTheLimit) {
+  std::string sql = "SELECT 1" + Repeat("+1", 300);
+  ASSERT_FALSE(RunSql(sql).error);  // fits in 2MB in any build we make
+  ASSERT_FALSE(RunSql("SET max_stack_depth = 100").error);
+  RunResult r = RunSql(sql);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->sqlstate, "54001");
+  EXPECT_NE(r.error->hint.find("(currently 100kB)"), std::string::npos) << r.error->hint;
+  ASSERT_FALSE(RunSql("RESET max_stack_depth").error);
+  EXPECT_EQ(MaxStackDepthKb(), kDefaultMaxStackDepthKb);
+  RunResult again = RunSql(sql);
+  ASSERT_FALSE(again.error) << again.error->message;
+  EXPECT_EQ(again.sink.rows_[0][0], "301");
+}
+
+// Scenario: the tree text of the "parse" event stays short however deep
+// or wide the tree is, and says where it left something out.
+TEST(TreeTextTest, BoundedInDepthAndLength) {
+  auto deep = ParseSql("SELECT 1" + Repeat("+1", 8000));
+  ASSERT_TRUE(deep.ok());
+  std::string text = StatementToString(*(*deep)[0]);
+  EXPECT_LT(text.size(), 10000u);
+  EXPECT_NE(text.find("..."), std::string::npos);
+
+  auto wide = ParseSql("SELECT " + Repeat("1 + ", 100) + "1, " + Repeat("'abcdefghij', ", 3000) + "1");
+  ASSERT_TRUE(wide.ok());
+  text = StatementToString(*(*wide)[0]);
+  EXPECT_LT(text.size(), 10000u);
+  EXPECT_EQ(text.substr(text.size() - 3), "...");
+
+  auto small = ParseSql("SELECT -a::int, NOT (b IS NULL), f(1, 'x') FROM t");
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(StatementToString(*(*small)[0]),
+            "SelectStmt(targets: [(-a::int), (NOT (b IS NULL)), f(1, 'x')], from: t)");
+}
+
+// Scenario: a left-deep tree of a million nodes is freed without
+// overflowing the stack (the destructors work from a worklist).
+TEST(TreeDestructionTest, MillionNodeTrees) {
+  constexpr int kNodes = 1000000;
+  {
+    auto root = std::make_unique<Expr>();
+    root->kind = ExprKind::kIntLiteral;
+    for (int i = 0; i < kNodes; ++i) {
+      auto up = std::make_unique<Expr>();
+      up->kind = ExprKind::kUnary;
+      up->op = Op::kNeg;
+      up->args.push_back(std::move(root));
+      root = std::move(up);
+    }
+    EXPECT_EQ(root->args.size(), 1u);
+  }
+  {
+    auto root = std::make_unique<BoundExpr>();
+    root->kind = BoundKind::kConst;
+    root->value = int64_t{1};
+    for (int i = 0; i < kNodes; ++i) {
+      auto up = std::make_unique<BoundExpr>();
+      up->kind = BoundKind::kUnary;
+      up->op = Op::kNeg;
+      up->type = TypeId::kInt4;
+      up->args.push_back(std::move(root));
+      root = std::move(up);
+    }
+    // Evaluation is guarded too: 54001, not a crash.
+    SessionContext ctx;
+    auto v = Evaluate(*root, Tuple{}, ctx);
+    ASSERT_FALSE(v.ok());
+    EXPECT_EQ(v.error().sqlstate, "54001");
+    EXPECT_EQ(BoundExprToString(*root, std::nullopt).substr(0, 6), "(-(-(-");
+  }
+}
+
+}  // namespace
+}  // namespace minipg::sql
