@@ -9,7 +9,8 @@
  *        password / md5 / scram-sha-256: ask, read 'p' messages, check
  *        against the role's stored secret) -> FATAL 28P01 when it fails.
  *     3. AuthenticationOk, then: the role exists (28000), may log in
- *        (28000), and the database exists (3D000).
+ *        (28000), is a superuser if only superuser_reserved_connections
+ *        slots are left (53300), and the database exists (3D000).
  *
  * NOTES
  *   An unknown role or one without a password fails a password method with
@@ -31,6 +32,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/protocol/auth_messages.h"
+#include "engine/shmem/backend_status.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
 
@@ -185,6 +187,14 @@ void Backend::Authenticate() {
               "role may not log in");
   }
   superuser_ = role->superuser;
+  // The last superuser_reserved_connections slots are for superusers: this
+  // backend holds one already, so an ordinary role needs that many still
+  // free (PostgreSQL's HaveNFreeProcs check in InitPostgres).
+  int reserved = info_.config->superuser_reserved_connections;
+  if (!superuser_ && reserved > 0 && shmem::CountFreeBackendSlots() < reserved) {
+    Reject(MakeError(sqlstate::kTooManyConnections,
+                     "remaining connection slots are reserved for non-replication superuser connections"));
+  }
   Error no_db = MakeError(sqlstate::kInvalidCatalogName,
                           fmt::format("database \"{}\" does not exist", database_));
   const storage::DatabaseDef* db = catalog->FindDatabase(database_);

@@ -27,6 +27,10 @@
  *     SIGALRM  a timeout (authentication, statement, idle in transaction)
  *     SIGQUIT  immediate shutdown: the handler sends a prebuilt FATAL
  *              message without blocking (async-signal-safe) and _exit(2)s
+ *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): a flag and the
+ *              latch; the check confirms it on the postmaster-death pipe
+ *              (which every wait on the client also watches) and ends the
+ *              session with FATAL 57P01 (engine/common/postmaster_death.h)
  *   Exit codes follow PostgreSQL: 0 for a normal end, 1 after a FATAL;
  *   anything else tells the postmaster the backend crashed.
  *-------------------------------------------------------------------------
@@ -49,6 +53,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/latch.h"
+#include "engine/common/postmaster_death.h"
 #include "engine/common/sqlstate.h"
 #include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
@@ -239,7 +244,16 @@ void Backend::EndSession(std::string_view reason, int exit_code) {
   _exit(exit_code);
 }
 
-void Backend::Fatal(const Error& e) {
+Error TooManyClients() {
+  return MakeError(sqlstate::kTooManyConnections, "sorry, too many clients already", Severity::kFatal);
+}
+
+void Backend::Reject(const Error& e) {
+  trace::Event(EventType::kRejected).Str("sqlstate", e.sqlstate).Str("message", e.message).Emit();
+  Fatal(e, "rejected");
+}
+
+void Backend::Fatal(const Error& e, std::string_view reason) {
   Error fatal = e;
   fatal.severity = Severity::kFatal;
   SendError(fatal);
@@ -247,7 +261,7 @@ void Backend::Fatal(const Error& e) {
     (void)SendToClient(out_);  // best effort: the client may be gone
     out_.clear();
   }
-  EndSession("fatal", 1);
+  EndSession(reason, 1);
 }
 
 bool Backend::ReadStartup() {
@@ -339,6 +353,7 @@ void Backend::Run() {
   PrepareQuickDie(g_quickdie_crash, sqlstate::kCrashShutdown,
                   "terminating connection because of crash of another server process");
   g_client_fd = info_.sock;
+  SetPostmasterDeathWakeup(SetLatch);  // a wait on the client ends at once
   {
     struct sigaction sa {};
     sa.sa_sigaction = HandleQuickDie;
@@ -367,23 +382,21 @@ void Backend::Run() {
   });
   ArmAlarm(kAlarmAuthentication, int64_t{info_.config->authentication_timeout} * 1000);
   if (!ReadStartup()) _exit(0);
-  // A session (not a cancel request): claim our slot in the process array.
-  shmem::InitMyStatus(info_.proc_slot, shmem::BackendType::kClientBackend,
-                      info_.unix_socket ? "" : info_.client_host, info_.unix_socket ? -1 : info_.client_port);
-  shmem::ReportConnection(user_, database_, application_name_);
-
   if (info_.cac != CanAcceptConnections::kOk) {
-    Error e = info_.cac == CanAcceptConnections::kTooMany
-                  ? MakeError(sqlstate::kTooManyConnections, "sorry, too many clients already", Severity::kFatal)
-              : info_.cac == CanAcceptConnections::kRecovery
-                  ? MakeError(sqlstate::kCannotConnectNow, "the database system is in recovery mode", Severity::kFatal)
-                  : MakeError(sqlstate::kCannotConnectNow, "the database system is shutting down", Severity::kFatal);
-    trace::Event(EventType::kRejected).Str("sqlstate", e.sqlstate).Str("message", e.message).Emit();
-    SendError(e);
-    (void)SendToClient(out_);
-    out_.clear();
-    EndSession("rejected", 1);
+    Reject(info_.cac == CanAcceptConnections::kTooMany
+               ? TooManyClients()
+           : info_.cac == CanAcceptConnections::kRecovery
+               ? MakeError(sqlstate::kCannotConnectNow, "the database system is in recovery mode", Severity::kFatal)
+               : MakeError(sqlstate::kCannotConnectNow, "the database system is shutting down", Severity::kFatal));
   }
+  // A session (not a cancel request, not a dead end): only now does it
+  // take a slot in the process array, as PostgreSQL's InitProcess takes a
+  // PGPROC after the startup packet.
+  int slot = shmem::ClaimBackendSlot();
+  if (slot < 0) Reject(TooManyClients());
+  shmem::InitMyStatus(slot, shmem::BackendType::kClientBackend, info_.unix_socket ? "" : info_.client_host,
+                      info_.unix_socket ? -1 : info_.client_port);
+  shmem::ReportConnection(user_, database_, application_name_);
 
   SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
   Authenticate();
@@ -409,6 +422,7 @@ void Backend::Run() {
   session_->SetServerSetting("max_connections", std::to_string(config.max_connections));
   session_->SetServerSetting("port", std::to_string(config.port));
   session_->SetServerSetting("restart_after_crash", config.restart_after_crash ? "on" : "off");
+  session_->SetServerSetting("superuser_reserved_connections", std::to_string(config.superuser_reserved_connections));
   session_->SetServerSetting("unix_socket_directories", config.unix_socket_directories);
   if (!application_name_.empty()) (void)session_->SetSetting("application_name", application_name_);
 

@@ -25,7 +25,7 @@ namespace minipg {
 /* What the postmaster decided about a new connection before it forked. */
 enum class CanAcceptConnections {
   kOk,        // a normal session may start
-  kTooMany,   // max_connections reached: 53300 after the startup packet
+  kTooMany,   // too many live backends (twice the process slots): 53300 after the startup packet
   kShutdown,  // a shutdown is in progress: 57P03
   kRecovery,  // the crash cycle is in progress: 57P03 "in recovery mode"
 };
@@ -40,7 +40,7 @@ enum QuitReason : int {
 /* The kinds of child the postmaster keeps. */
 enum class ChildRole {
   kBackend,    // serves one client session
-  kDeadEnd,    // forked only to tell a client it cannot connect (or to deliver a cancel)
+  kDeadEnd,    // forked only to tell a client it cannot connect
   kCollector,  // the event collector
   kCheckpointer,  // the checkpointer (auxiliary process; its death is a crash)
 };
@@ -65,7 +65,6 @@ struct BackendStartInfo {
   int32_t cancel_key = 0;
   const Config* config = nullptr;
   const std::vector<ChildEntry>* children = nullptr;  // the postmaster's list, as of the fork
-  int proc_slot = -1;  // the process array slot the postmaster chose for this backend
   const std::vector<auth::HbaLine>* hba = nullptr;     // pg_hba.conf as the postmaster parsed it
 };
 

@@ -57,6 +57,8 @@ enum AlarmPurpose : int {
 extern volatile sig_atomic_t g_idle_in_transaction_timeout_pending;
 /* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
 void ArmAlarm(AlarmPurpose purpose, int64_t ms);
+/* 53300, as PostgreSQL says it when no process slot is left. */
+Error TooManyClients();
 
 /* Turns the SQL layer's output into RowDescription and DataRow messages. */
 class WireSink : public sql::ResultSink {
@@ -205,7 +207,11 @@ class Backend {
   Status SendToClient(std::string_view data);
   [[noreturn]] void DieBlockedOnClient();
   [[noreturn]] void EndSession(std::string_view reason, int exit_code);
-  [[noreturn]] void Fatal(const Error& e);
+  /* Sends `e` as a FATAL and ends the session (`reason` for the disconnect event). */
+  [[noreturn]] void Fatal(const Error& e, std::string_view reason = "fatal");
+  /* Refuses the connection before a session begins (a "rejected" event):
+   * a dead end's verdict, no free slot, or a slot reserved for superusers. */
+  [[noreturn]] void Reject(const Error& e);
 
   BackendStartInfo info_;
   proto::MessageReader reader_;

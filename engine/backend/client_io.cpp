@@ -53,7 +53,7 @@ Status Backend::SendToClient(std::string_view data) {
     if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) {
       // Blocked: the flag is read before the wait, and a die that lands in
       // between sets the latch, so the wait returns at once.
-      if (g_proc_die_pending) DieBlockedOnClient();
+      if (!CheckForDieInterrupt().ok()) DieBlockedOnClient();
       WaitForClient(info_.sock, POLLOUT);
       continue;
     }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "engine/common/postmaster_death.h"
 #include "engine/common/sqlstate.h"
 
 namespace minipg {
@@ -22,6 +23,9 @@ Status CheckForDieInterrupt() {
     return MakeError(sqlstate::kAdminShutdown,
                      "terminating connection due to administrator command", Severity::kFatal);
   }
+  // Set by the parent-death signal or a wait that saw the death pipe hang
+  // up: a long query, pg_sleep or a wait on the client stops here.
+  if (g_postmaster_possibly_dead && !PostmasterIsAlive()) return PostmasterDeathError();
   return OkStatus();
 }
 

@@ -9,7 +9,8 @@
  *   decides (lexing, parsing, analysis of long lists, each executor row,
  *   sorting, COPY rows, pg_sleep) calls CheckForInterrupts() and returns
  *   the Error it gives: 57014 for a cancel or statement_timeout, 57P01 FATAL
- *   for a terminate or fast shutdown. The check is two flag reads, cheap
+ *   for a terminate, a fast shutdown or the postmaster's death
+ *   (postmaster_death.h). The check is two flag reads, cheap
  *   enough for every token or row; the work is in ProcessInterrupts().
  *   While blocked on the client in the middle of a statement (a send the
  *   client does not read, a COPY FROM STDIN waiting for data) only a die is
@@ -22,6 +23,7 @@
 #include <csignal>
 
 #include "engine/common/error.h"
+#include "engine/common/postmaster_death.h"
 
 namespace minipg {
 
@@ -39,11 +41,12 @@ Status ProcessInterrupts();
 
 /* PostgreSQL's CHECK_FOR_INTERRUPTS(): OK unless an interrupt is pending. */
 inline Status CheckForInterrupts() {
-  if (!g_query_cancel_pending && !g_proc_die_pending) return OkStatus();
+  if (!g_query_cancel_pending && !g_proc_die_pending && !g_postmaster_possibly_dead) return OkStatus();
   return ProcessInterrupts();
 }
 
-/* The die half alone: what a wait on the client honours (see NOTES). */
+/* The die half alone (a terminate, or the postmaster's death): what a
+ * wait on the client honours (see NOTES). */
 Status CheckForDieInterrupt();
 
 /* Sleeps up to `seconds`, waking early (with the error) on an interrupt. */

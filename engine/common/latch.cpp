@@ -11,6 +11,8 @@
 
 #include <cerrno>
 
+#include "engine/common/postmaster_death.h"
+
 namespace minipg {
 
 namespace {
@@ -50,14 +52,19 @@ void SetLatch() {
 }
 
 int WaitLatchOrSocket(int fd, short events) {
-  pollfd fds[2] = {{fd, events, 0}, {g_latch_read, POLLIN, 0}};
-  int n = poll(fds, g_latch_read >= 0 ? 2 : 1, -1);
+  // poll() skips a negative fd: no latch, or no postmaster (a unit test).
+  pollfd fds[3] = {{fd, events, 0}, {g_latch_read, POLLIN, 0}, {PostmasterDeathFd(), POLLIN, 0}};
+  int n = poll(fds, 3, -1);
   if (n <= 0) return 0;  // EINTR: the caller checks its flags again
   int result = 0;
   if (fds[0].revents != 0) result |= kWaitSocketReady;
-  if (g_latch_read >= 0 && fds[1].revents != 0) {
+  if (fds[1].revents != 0) {
     ResetLatch();
     result |= kWaitLatchSet;
+  }
+  if (fds[2].revents != 0) {
+    g_postmaster_possibly_dead = 1;  // CheckForDieInterrupt() confirms it and ends the session
+    result |= kWaitPostmasterDeath;
   }
   return result;
 }

@@ -31,11 +31,13 @@ void SetLatch();
 enum WaitEvents : int {
   kWaitSocketReady = 1,  // the socket is ready for the events asked (or has an error or EOF)
   kWaitLatchSet = 2,     // the latch was set (now reset): check the flags again
+  kWaitPostmasterDeath = 4,  // the postmaster-death pipe hung up (g_postmaster_possibly_dead is set)
 };
 
-/* Blocks until `fd` is ready for `events` (POLLIN, POLLOUT) or the latch
- * is set; returns what happened (a bitmask of WaitEvents; 0 if a signal
- * interrupted the wait before either). */
+/* Blocks until `fd` is ready for `events` (POLLIN, POLLOUT), the latch
+ * is set or the postmaster dies (its death pipe, postmaster_death.h, is
+ * watched too, as PostgreSQL's WL_POSTMASTER_DEATH); returns what happened
+ * (a bitmask of WaitEvents; 0 if a signal interrupted the wait first). */
 int WaitLatchOrSocket(int fd, short events);
 
 }  // namespace minipg

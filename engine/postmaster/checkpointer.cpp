@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/common/postmaster_death.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
@@ -159,7 +160,6 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
 }
 
 void Checkpointer::Run() {
-  pid_t parent = getppid();
   int64_t timeout_us = int64_t{config_.checkpoint_timeout} * 1'000'000;
   int64_t last = trace::NowMicros();
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
@@ -182,15 +182,18 @@ void Checkpointer::Run() {
       last = trace::NowMicros();
       continue;
     }
-    if (getppid() != parent) _exit(1);  // the postmaster is gone: so are we
-    // Sleep until a signal, the next timed checkpoint, or a second at most
-    // (to notice a dead postmaster).
-    int64_t wait_ms = std::min<int64_t>((timeout_us - (now - last)) / 1000 + 1, 1000);
-    pollfd p{g_wake_pipe[0], POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(wait_ms)) > 0) {
+    // The postmaster is gone: so are we, without a checkpoint (PostgreSQL's
+    // auxiliary processes exit at once too).
+    if (!PostmasterIsAlive()) _exit(1);
+    // Sleep until a signal, the next timed checkpoint, or the postmaster's
+    // death (its pipe loses its writer: POLLHUP).
+    int64_t wait_ms = std::min<int64_t>((timeout_us - (now - last)) / 1000 + 1, 60'000);
+    pollfd p[2] = {{g_wake_pipe[0], POLLIN, 0}, {PostmasterDeathFd(), POLLIN, 0}};
+    if (poll(p, 2, static_cast<int>(wait_ms)) > 0) {
       char buf[64];
       while (read(g_wake_pipe[0], buf, sizeof buf) > 0) {
       }
+      if (p[1].revents != 0) g_postmaster_possibly_dead = 1;  // PostmasterIsAlive() reads the pipe
     }
   }
 }
@@ -209,6 +212,7 @@ void CheckpointerMain(const Config& config, int slot) {
   sigaction(SIGUSR2, &sa, nullptr);
   sa.sa_handler = HandleQuit;
   sigaction(SIGQUIT, &sa, nullptr);
+  SetPostmasterDeathWakeup(Wake);
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);

@@ -17,6 +17,8 @@
  *     SIGUSR2  the postmaster asks for the shutdown checkpoint; exit 0 after it
  *     SIGTERM  ignored: the checkpointer outlives the backends at shutdown
  *     SIGQUIT  exit(2) at once (immediate shutdown, crash cycle)
+ *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): exit(1) at once, as
+ *              also when its poll() sees the postmaster-death pipe hang up
  *   Its death is a crash for the postmaster, like a backend's, except
  *   during the shutdown checkpoint, where exit 0 is what it waits for.
  *   In minipg every INSERT is already fdatasync()ed before it returns, so a

@@ -61,8 +61,18 @@ std::string_view Trim(std::string_view s) {
 
 std::vector<std::string> ConfigOptionNames() {
   return {"port", "listen_addresses", "unix_socket_directories", "max_connections",
-          "event_port", "trace_file", "authentication_timeout", "fsync", "restart_after_crash",
-          "checkpoint_timeout", "event_query_text"};
+          "superuser_reserved_connections", "event_port", "trace_file", "authentication_timeout", "fsync",
+          "restart_after_crash", "checkpoint_timeout", "event_query_text"};
+}
+
+Status CheckConfig(const Config& config) {
+  if (config.superuser_reserved_connections >= config.max_connections) {
+    // PostgreSQL 15 says this on stderr and exits, before anything starts.
+    return MakeError(sqlstate::kInvalidParameterValue,
+                     fmt::format("superuser_reserved_connections ({}) must be less than max_connections ({})",
+                                 config.superuser_reserved_connections, config.max_connections));
+  }
+  return OkStatus();
 }
 
 Status SetConfigOption(Config& config, std::string_view name, std::string_view value) {
@@ -74,6 +84,7 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
   };
   if (name == "port") return set_int(config.port, 1, 65535);
   if (name == "max_connections") return set_int(config.max_connections, 1, 10000);
+  if (name == "superuser_reserved_connections") return set_int(config.superuser_reserved_connections, 0, 10000);
   if (name == "event_port") return set_int(config.event_port, -1, 65535);
   // Seconds, or with a unit as PostgreSQL allows ("30s", "5min", "1h").
   auto set_seconds = [&](int& field, int64_t lo, int64_t hi, const char* range) -> Status {
@@ -116,6 +127,7 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
 std::string GetConfigOption(const Config& config, std::string_view name) {
   if (name == "port") return std::to_string(config.port);
   if (name == "max_connections") return std::to_string(config.max_connections);
+  if (name == "superuser_reserved_connections") return std::to_string(config.superuser_reserved_connections);
   if (name == "event_port") return std::to_string(config.EffectiveEventPort());
   if (name == "authentication_timeout") return std::to_string(config.authentication_timeout);
   if (name == "listen_addresses") return config.listen_addresses;

@@ -26,6 +26,7 @@ struct Config {
   std::string listen_addresses = "localhost";  // comma-separated; "*" = all IPv4; "" = no TCP
   std::string unix_socket_directories = "/tmp";  // comma-separated; "" = no Unix socket
   int max_connections = 100;
+  int superuser_reserved_connections = 3;  // of max_connections, kept for superusers
   int event_port = 0;          // 0 = port + 1 (none if port is 65535); -1 = no event port
   std::string trace_file;      // "" = none; relative paths are inside the data directory
   int authentication_timeout = 60;  // seconds a new connection has to finish startup
@@ -40,6 +41,10 @@ struct Config {
     return port < 65535 ? port + 1 : -1;
   }
 };
+
+/* Checks what no single setting can: superuser_reserved_connections must
+ * leave ordinary roles at least one of max_connections' slots. */
+Status CheckConfig(const Config& config);
 
 /* Sets one setting from text, checking its name and value. */
 Status SetConfigOption(Config& config, std::string_view name, std::string_view value);

@@ -52,6 +52,7 @@ std::string SampleConfig() {
          "#listen_addresses = 'localhost'      # comma-separated; '*' = all IPv4; '' = none\n"
          "#unix_socket_directories = '/tmp'\n"
          "#max_connections = 100\n"
+         "#superuser_reserved_connections = 3  # of max_connections, kept for superusers\n"
          "#event_port = 0                      # 0 = port + 1; -1 = off\n"
          "#trace_file = ''                     # JSON Lines event trace; relative to this directory\n"
          "#authentication_timeout = 60         # seconds\n"
@@ -124,6 +125,19 @@ Status CreateLockFile(const Config& config) {
 
 void RemoveLockFile(const Config& config) {
   unlink((config.data_directory / kLockFileName).c_str());
+}
+
+Status AddInterlockToLockFile(const Config& config, long key, int id) {
+  fs::path path = config.data_directory / kLockFileName;
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND);
+  if (fd < 0) return IoError(fmt::format("could not open file \"{}\": {}", path.string(), std::strerror(errno)));
+  std::string line = fmt::format("{:9} {:9}\n", key, id);
+  ssize_t n = write(fd, line.data(), line.size());
+  close(fd);
+  if (n != static_cast<ssize_t>(line.size())) {
+    return IoError(fmt::format("could not write lock file \"{}\"", path.string()));
+  }
+  return OkStatus();
 }
 
 }  // namespace minipg

@@ -8,6 +8,8 @@
  *     minipg.conf       settings (PostgreSQL's postgresql.conf format)
  *     postmaster.pid    while a server runs: its pid, data directory,
  *                       start time, port, socket directory, listen address
+ *                       and (line 7) the key and id of its System V
+ *                       interlock segment (engine/shmem/interlock.h)
  *     pg_hba.conf       client authentication rules (engine/auth/hba.h)
  *     global/, base/    the storage layer's catalogs and table files
  *-------------------------------------------------------------------------
@@ -30,5 +32,8 @@ Status PrepareDataDirectory(const std::filesystem::path& dir, bool& created, std
 /* Creates postmaster.pid, or fails if a live server holds the directory. */
 Status CreateLockFile(const Config& config);
 void RemoveLockFile(const Config& config);
+/* Adds line 7 to postmaster.pid: the interlock segment's key and id, as
+ * PostgreSQL's "%9lu %9lu" line. */
+Status AddInterlockToLockFile(const Config& config, long key, int id);
 
 }  // namespace minipg

@@ -103,5 +103,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (minipg::Status s = minipg::CheckConfig(config); !s.ok()) {
+    PrintError(s.error());
+    return 1;
+  }
   return minipg::PostmasterMain(config);
 }

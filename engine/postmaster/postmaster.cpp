@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "engine/backend/backend.h"
+#include "engine/common/postmaster_death.h"
 #include "engine/common/sqlstate.h"
 #include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
@@ -49,6 +50,7 @@
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/shmem/interlock.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/control_file.h"
 #include "engine/trace/collector.h"
@@ -146,8 +148,20 @@ class Postmaster {
    * the connections it serves (a burst of clients must not find a full
    * queue and get EAGAIN), within the kernel's limit. */
   int ListenBacklog() const { return std::min(2 * config_.max_connections + 16, SOMAXCONN); }
+  /* How many backends (children that may become sessions, counting those
+   * still reading their startup packet) may live at once: twice the process
+   * slots, as PostgreSQL's MaxLivePostmasterChildren. A backend takes its
+   * slot only after its startup packet, so slow clients in startup cannot
+   * keep a real one out until there are this many of them; past it, dead
+   * ends say "sorry, too many clients already". */
+  int MaxLiveBackends() const { return 2 * (config_.max_connections + kAuxProcessSlots); }
   Status OpenUnixSocket(const std::string& dir);
   Status OpenEventChannel();
+  /* In a new child: drop everything that belongs to the postmaster (its
+   * handlers, listen sockets, self-pipe, the write end of the death pipe;
+   * the event channel's read side unless it is the collector). Signals
+   * stay blocked until the child's own handlers are in. */
+  void BecomeChild(bool collector);
   void StartCollector();
   void StartCheckpointer();
   int AssignSlot() const;
@@ -359,16 +373,24 @@ void EmitForkFromChild(int64_t ts, std::string_view role, int64_t conn = -1, std
   ev.Emit();
 }
 
+void Postmaster::BecomeChild(bool collector) {
+  InitPostmasterChild();
+  RestoreDefaultSignals();
+  for (const auto& ls : listen_) close(ls.fd);
+  close(g_self_pipe[0]);
+  close(g_self_pipe[1]);
+  if (collector) return;
+  if (event_listen_fd_ >= 0) close(event_listen_fd_);
+  close(event_recv_fd_);
+}
+
 void Postmaster::StartCollector() {
   int64_t ts = trace::NowMicros();
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
     EmitForkFromChild(ts, "collector");
-    for (const auto& ls : listen_) close(ls.fd);
-    close(g_self_pipe[0]);
-    close(g_self_pipe[1]);
-    RestoreDefaultSignals();
+    BecomeChild(true);
     SetPsTitle("event collector");
     trace::CollectorConfig cc;
     cc.event_fd = event_recv_fd_;
@@ -397,12 +419,7 @@ void Postmaster::StartCheckpointer() {
   pid_t pid = fork();
   if (pid == 0) {
     EmitForkFromChild(ts, "checkpointer");
-    for (const auto& ls : listen_) close(ls.fd);
-    close(g_self_pipe[0]);
-    close(g_self_pipe[1]);
-    if (event_listen_fd_ >= 0) close(event_listen_fd_);
-    close(event_recv_fd_);
-    RestoreDefaultSignals();
+    BecomeChild(false);
     CheckpointerMain(config_, slot);
   }
   if (pid < 0) {
@@ -412,13 +429,12 @@ void Postmaster::StartCheckpointer() {
   children_.push_back({pid, ChildRole::kCheckpointer, 0, 0, slot});
 }
 
-/* The lowest process array slot no child holds. There are max_connections
- * + 2 slots: backends are capped at max_connections, plus the collector and
- * the checkpointer. */
+/* The lowest auxiliary process slot no child holds: they follow the
+ * max_connections slots that client backends claim for themselves. */
 int Postmaster::AssignSlot() const {
   shmem::ShmemHeader* h = shmem::Header();
   if (h == nullptr) return -1;
-  for (int slot = 0; slot < h->num_slots; ++slot) {
+  for (int slot = h->num_backend_slots; slot < h->num_slots; ++slot) {
     bool used = std::any_of(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.slot == slot; });
     if (!used) return slot;
   }
@@ -429,7 +445,7 @@ int Postmaster::AssignSlot() const {
  * (PostgreSQL's startup process reads pg_control and says how the server
  * before it ended; minipg's postmaster does it itself). */
 Status Postmaster::InitSharedState(bool after_crash) {
-  if (Status s = shmem::CreateSharedMemory(config_.max_connections + kAuxProcessSlots); !s.ok()) return s;
+  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots); !s.ok()) return s;
   auto control = storage::ReadControlFile(config_.data_directory);
   if (!control.ok()) return control.error();
   storage::ControlFile c;
@@ -483,13 +499,14 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   }
   std::string client = ls.unix_socket ? "[local]" : fmt::format("{}:{}", info.client_host, info.client_port);
 
-  // Decide before forking; the child carries the verdict out.
-  int backends = CountChildren(ChildRole::kBackend);
+  // Decide before forking; the child carries the verdict out. Whether a
+  // process array slot is free is the backend's own question, after its
+  // startup packet (ClaimBackendSlot).
   if (state_ == PmState::kCrashRecovery) {
     info.cac = CanAcceptConnections::kRecovery;
   } else if (state_ != PmState::kRun) {
     info.cac = CanAcceptConnections::kShutdown;
-  } else if (backends >= config_.max_connections) {
+  } else if (CountChildren(ChildRole::kBackend) >= MaxLiveBackends()) {
     info.cac = CanAcceptConnections::kTooMany;
   }
   // Dead ends are bounded too, so a flood cannot fork without limit.
@@ -499,7 +516,6 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
     return;
   }
   ChildRole role = info.cac == CanAcceptConnections::kOk ? ChildRole::kBackend : ChildRole::kDeadEnd;
-  if (role == ChildRole::kBackend) info.proc_slot = AssignSlot();  // dead ends get none
   if (getrandom(&info.cancel_key, sizeof info.cancel_key, 0) != sizeof info.cancel_key) {
     info.cancel_key = static_cast<int32_t>(trace::NowMicros());
   }
@@ -511,15 +527,8 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
-    // The child: drop everything that belongs to the postmaster. Signals
-    // stay blocked until the backend has installed its own handlers.
     EmitForkFromChild(ts + 1, ChildRoleName(role), conn, client);
-    RestoreDefaultSignals();
-    for (const auto& l : listen_) close(l.fd);
-    close(g_self_pipe[0]);
-    close(g_self_pipe[1]);
-    if (event_listen_fd_ >= 0) close(event_listen_fd_);
-    close(event_recv_fd_);
+    BecomeChild(false);
     BackendMain(info);
   }
   close(sock);
@@ -527,7 +536,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
     Log("could not fork new process for connection: {}", std::strerror(errno));
     return;
   }
-  children_.push_back({pid, role, info.cancel_key, conn, info.proc_slot});
+  children_.push_back({pid, role, info.cancel_key, conn, -1});
 }
 
 pid_t Postmaster::FindChild(ChildRole role) const {
@@ -558,11 +567,12 @@ void Postmaster::ProcessChildExit() {
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
     ChildRole role = ChildRole::kBackend;
+    // A process killed mid-write cannot clear its own slot (the one it
+    // claimed, or the one we gave an auxiliary process); we do.
+    shmem::ReleaseSlotsOf(pid);
     auto it = std::find_if(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.pid == pid; });
     if (it != children_.end()) {
       role = it->role;
-      // A process killed mid-write cannot clear its own slot; we do.
-      if (it->slot >= 0) shmem::ClearSlot(it->slot);
       children_.erase(it);
     }
     if (role == ChildRole::kCheckpointer) {
@@ -763,6 +773,7 @@ void Postmaster::Cleanup() {
     if (!ls.path.empty()) unlink(ls.path.c_str());
   }
   listen_.clear();
+  shmem::RemoveInterlock();
   RemoveLockFile(config_);
 }
 
@@ -773,6 +784,20 @@ int Postmaster::Run() {
     return 1;
   }
   SetPsTitle("postmaster");
+  // Before any child exists: the interlock every child will be counted in
+  // (refusing to start beside an old server's survivors), and the pipe
+  // every child watches for our death.
+  auto interlock = shmem::CreateInterlock(config_.data_directory);
+  Status started = interlock.ok() ? AddInterlockToLockFile(config_, interlock->key, interlock->id)
+                                  : Status(interlock.error());
+  if (started.ok()) started = InitPostmasterDeathWatch();
+  if (!started.ok()) {
+    LogLine("FATAL", started.error().message);
+    if (!started.error().detail.empty()) LogLine("DETAIL", started.error().detail);
+    if (!started.error().hint.empty()) LogLine("HINT", started.error().hint);
+    Cleanup();
+    return 1;
+  }
   if (!LoadHbaRules(config_, hba_, false)) {
     LogLine("FATAL", "could not load pg_hba.conf");
     Cleanup();

@@ -65,6 +65,11 @@ std::string ReadText(const char (&src)[N]) {
 }
 
 void ResetSlot(BackendStatus* s) {
+  // A writer killed mid-write left the counter odd; only the postmaster
+  // resets a dead process's slot, so nobody else writes it now: make it
+  // even, or every later write would leave it odd and the slot unreadable.
+  uint32_t count = s->changecount.load(std::memory_order_relaxed);
+  if (count & 1u) s->changecount.store(count + 1, std::memory_order_relaxed);
   ChangeGuard g(s);
   s->pid = 0;
   s->type = BackendType::kNone;
@@ -74,6 +79,12 @@ void ResetSlot(BackendStatus* s) {
   s->client_port = 0;
   s->backend_start = s->xact_start = s->query_start = s->state_change = 0;
   s->user[0] = s->database[0] = s->application_name[0] = s->client_addr[0] = s->query[0] = '\0';
+}
+
+/* Resets a slot, then gives it up: free only once its fields are. */
+void FreeSlot(BackendStatus* s) {
+  ResetSlot(s);
+  s->owner.store(0, std::memory_order_release);
 }
 
 }  // namespace
@@ -157,6 +168,7 @@ void RegisterAuxProcess(int slot, pid_t pid, BackendType type) {
   BackendStatus* s = SlotAt(slot);
   if (s == nullptr) return;
   ResetSlot(s);
+  s->owner.store(pid, std::memory_order_release);
   ChangeGuard g(s);
   s->pid = pid;
   s->type = type;
@@ -164,13 +176,40 @@ void RegisterAuxProcess(int slot, pid_t pid, BackendType type) {
 }
 
 void ClearSlot(int slot) {
-  if (BackendStatus* s = SlotAt(slot)) ResetSlot(s);
+  if (BackendStatus* s = SlotAt(slot)) FreeSlot(s);
+}
+
+void ReleaseSlotsOf(pid_t pid) {
+  ShmemHeader* h = Header();
+  if (h == nullptr || pid <= 0) return;
+  for (int i = 0; i < h->num_slots; ++i) {
+    if (Slots()[i].owner.load(std::memory_order_acquire) == pid) ClearSlot(i);
+  }
+}
+
+int ClaimBackendSlot() {
+  ShmemHeader* h = Header();
+  if (h == nullptr) return -1;
+  for (int i = 0; i < h->num_backend_slots; ++i) {
+    int32_t expected = 0;
+    if (Slots()[i].owner.compare_exchange_strong(expected, getpid(), std::memory_order_acq_rel)) return i;
+  }
+  return -1;
+}
+
+int CountFreeBackendSlots() {
+  ShmemHeader* h = Header();
+  if (h == nullptr) return 0;
+  int free = 0;
+  for (int i = 0; i < h->num_backend_slots; ++i) free += Slots()[i].owner.load(std::memory_order_acquire) == 0;
+  return free;
 }
 
 void InitMyStatus(int slot, BackendType type, std::string_view client_addr, int client_port) {
   g_my_status = SlotAt(slot);
   if (g_my_status == nullptr) return;
   ResetSlot(g_my_status);
+  g_my_status->owner.store(getpid(), std::memory_order_release);  // claimed already, or given by the postmaster
   ChangeGuard g(g_my_status);
   g_my_status->pid = getpid();
   g_my_status->type = type;
@@ -225,7 +264,7 @@ int64_t MyXactStart() {
 
 void ClearMyStatus() {
   if (g_my_status == nullptr) return;
-  ResetSlot(g_my_status);
+  FreeSlot(g_my_status);
   g_my_status = nullptr;
 }
 

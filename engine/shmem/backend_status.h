@@ -5,14 +5,24 @@
  *   PgBackendStatus).
  *
  *   Who writes a slot:
- *     - the postmaster picks a free slot for each backend and auxiliary
- *       process before it forks it, and clears the slot when it reaps the
- *       child (a killed process cannot clear its own);
- *     - a backend claims its slot at startup (InitMyStatus) and from then
- *       on is the only writer of it (Report... below) until it exits;
- *     - the postmaster fills the event collector's slot itself (the
- *       collector does not know about shared memory).
+ *     - a client backend claims a free slot itself once it has read its
+ *       startup packet (ClaimBackendSlot, PostgreSQL's InitProcess taking a
+ *       PGPROC): a connection still in startup holds none, so clients that
+ *       never finish their startup packet cannot keep anyone out. From then
+ *       on it is the only writer of the slot (Report... below) until it
+ *       exits;
+ *     - the postmaster picks the slot of each auxiliary process before it
+ *       forks it, and fills the event collector's slot itself (the
+ *       collector does not know about shared memory);
+ *     - the postmaster clears whatever slot a child still held when it
+ *       reaps it (a killed process cannot clear its own).
  *   Anyone may read every slot (ReadProcArray).
+ *
+ *   Claiming a slot: each slot has an `owner` word, the pid holding it or
+ *   0. A backend takes the first slot whose owner it can change from 0 to
+ *   its pid with one compare-and-swap, so two backends can never take the
+ *   same slot, and the postmaster needs no count of its own. The owner
+ *   word goes back to 0 only after the slot's fields are reset.
  *
  * NOTES
  *   The change counter protocol (PostgreSQL's st_changecount). A slot is
@@ -96,6 +106,7 @@ const char* WaitEventName(WaitEvent w);          // nullptr for kNone
 /* One slot of the process array. Times are microseconds since the Unix
  * epoch; 0 means NULL. */
 struct BackendStatus {
+  std::atomic<int32_t> owner;         // pid holding the slot, 0 = free (compare-and-swap)
   std::atomic<uint32_t> changecount;  // odd while its owner is writing
   int32_t pid;
   BackendType type;
@@ -137,11 +148,24 @@ int64_t WallClockMicros();
 void RegisterAuxProcess(int slot, pid_t pid, BackendType type);
 /* Empties a slot (its process was reaped). */
 void ClearSlot(int slot);
+/* Empties every slot `pid` still holds (it was reaped). */
+void ReleaseSlotsOf(pid_t pid);
+
+/* ---- a client backend, after its startup packet ------------------------ */
+
+/* Takes a free client backend slot for this process (compare-and-swap on
+ * its owner word): the slot number, or -1 when all max_connections are
+ * taken. Pass it to InitMyStatus. */
+int ClaimBackendSlot();
+/* How many client backend slots are free right now (PostgreSQL's
+ * HaveNFreeProcs, for superuser_reserved_connections). */
+int CountFreeBackendSlots();
 
 /* ---- the owner of a slot (a backend, the checkpointer) ------------------- */
 
-/* Claims `slot` for this process: pid, type, backend_start, and for a
- * backend its client's address ("" and port -1 for a Unix socket). */
+/* Makes `slot` this process's (the one it claimed, or the one the
+ * postmaster gave an auxiliary process): pid, type, backend_start, and for
+ * a backend its client's address ("" and port -1 for a Unix socket). */
 void InitMyStatus(int slot, BackendType type, std::string_view client_addr = "",
                   int client_port = -1);
 /* After the startup packet: who the session is. */
@@ -158,7 +182,8 @@ void ReportXactStart(int64_t when);
 void ReportWaitEvent(WaitEvent w);
 /* This process's own slot's xact_start (0 if none or no slot). */
 int64_t MyXactStart();
-/* Gives the slot up (a clean exit; the postmaster clears it anyway). */
+/* Gives the slot up, fields first, then the owner word (a clean exit; the
+ * postmaster clears it anyway). */
 void ClearMyStatus();
 
 /* ---- readers ----------------------------------------------------------- */

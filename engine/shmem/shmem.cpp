@@ -31,11 +31,12 @@ size_t SharedMemorySize(int num_slots) {
   return (bytes + page - 1) / page * page;
 }
 
-Status CreateSharedMemory(int num_slots) {
+Status CreateSharedMemory(int backend_slots, int aux_slots) {
   static_assert(
       std::atomic<uint32_t>::is_always_lock_free && std::atomic<int32_t>::is_always_lock_free,
       "atomics in shared memory must be lock-free to work across processes");
   DestroySharedMemory();
+  int num_slots = backend_slots + aux_slots;
   size_t size = SharedMemorySize(num_slots);
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
@@ -50,6 +51,7 @@ Status CreateSharedMemory(int num_slots) {
   h->magic = kShmemMagic;
   h->size = size;
   h->num_slots = num_slots;
+  h->num_backend_slots = backend_slots;
   h->generation = ++g_generation;
   auto* slots = reinterpret_cast<BackendStatus*>(h + 1);
   for (int i = 0; i < num_slots; ++i) new (&slots[i]) BackendStatus{};

@@ -11,8 +11,11 @@
  *                                  the checkpointer's request counters
  *          H  N * sizeof(BackendStatus)
  *                                  the process array: one slot per possible
- *                                  process (max_connections backends + the
- *                                  auxiliary processes), see backend_status.h
+ *                                  process, see backend_status.h: slots
+ *                                  0 .. max_connections - 1 for client
+ *                                  backends (each claims its own), then one
+ *                                  per auxiliary process (the postmaster
+ *                                  assigns those)
  *
  * NOTES
  *   minipg uses an anonymous mapping (mmap MAP_SHARED|MAP_ANONYMOUS), not a
@@ -65,13 +68,15 @@ struct ShmemHeader {
   uint64_t magic;
   uint64_t size;        // bytes in the whole mapping
   int32_t num_slots;    // slots in the process array
+  int32_t num_backend_slots;  // the first ones, for client backends (max_connections)
   uint32_t generation;  // 1 for the first segment, +1 per crash cycle
   CheckpointerShared checkpointer;
 };
 
-/* Creates the segment for `num_slots` processes (postmaster, before the
- * first fork). Replaces any segment this process has. */
-Status CreateSharedMemory(int num_slots);
+/* Creates the segment for `backend_slots` client backends and `aux_slots`
+ * auxiliary processes (postmaster, before the first fork). Replaces any
+ * segment this process has. */
+Status CreateSharedMemory(int backend_slots, int aux_slots);
 
 /* Unmaps this process's segment (postmaster: after a crash cycle, at exit). */
 void DestroySharedMemory();

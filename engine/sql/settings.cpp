@@ -146,6 +146,11 @@ Settings::Settings(std::string server_version) {
   auto add = [this](std::string name, std::string value, bool read_only = false, bool superuser_only = false) {
     entries_.push_back(Entry{std::move(name), value, value, read_only, superuser_only});
   };
+  // A server setting: shown as the server has it, never SET; `fixed_until`
+  // ends PostgreSQL's 55P02 message for its context.
+  auto add_server = [this](std::string name, std::string value, std::string fixed_until) {
+    entries_.push_back(Entry{std::move(name), value, value, true, false, std::move(fixed_until)});
+  };
   add("application_name", "");
   add("client_encoding", "UTF8");
   add("DateStyle", "ISO, MDY");
@@ -165,15 +170,18 @@ Settings::Settings(std::string server_version) {
   add("TimeZone", "UTC");
   add("transaction_isolation", "read committed");
   // The server's own settings (minipg.conf, -c), shown but not SET here.
-  add("authentication_timeout", "1min", true);
-  add("checkpoint_timeout", "5min", true);
-  add("event_query_text", "on", true);
-  add("fsync", "on", true);
-  add("listen_addresses", "localhost", true);
-  add("max_connections", "100", true);
-  add("port", "5432", true);
-  add("restart_after_crash", "on", true);
-  add("unix_socket_directories", "/tmp", true);
+  const char* kRestart = " without restarting the server";  // PostgreSQL's postmaster context
+  const char* kReload = " now";                              // its sighup context
+  add_server("authentication_timeout", "1min", kReload);
+  add_server("checkpoint_timeout", "5min", kReload);
+  add_server("event_query_text", "on", kRestart);  // read at server start
+  add_server("fsync", "on", kReload);
+  add_server("listen_addresses", "localhost", kRestart);
+  add_server("max_connections", "100", kRestart);
+  add_server("port", "5432", kRestart);
+  add_server("restart_after_crash", "on", kReload);
+  add_server("superuser_reserved_connections", "3", kRestart);
+  add_server("unix_socket_directories", "/tmp", kRestart);
   std::sort(entries_.begin(), entries_.end(),
             [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
 }
@@ -206,13 +214,14 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
       return MakeError(sqlstate::kUndefinedObject,
                        fmt::format("unrecognized configuration parameter \"{}\"", name));
     }
-    entries_.push_back(Entry{Lower(name), "", "", false});
+    entries_.push_back(Entry{Lower(name), "", "", false, false, ""});
     std::sort(entries_.begin(), entries_.end(),
               [](const Entry& a, const Entry& b) { return Lower(a.name) < Lower(b.name); });
     entry = FindMutable(name);
   }
   if (entry->read_only) {
-    return MakeError(sqlstate::kCantChangeRuntimeParam, fmt::format("parameter \"{}\" cannot be changed", entry->name));
+    return MakeError(sqlstate::kCantChangeRuntimeParam,
+                     fmt::format("parameter \"{}\" cannot be changed{}", entry->name, entry->fixed_until));
   }
   if (entry->superuser_only) {
     const Entry* su = Find("is_superuser");

@@ -33,6 +33,9 @@ class Settings {
     std::string value;
     bool read_only = false;     // set by the server only (server_version)
     bool superuser_only = false;  // PostgreSQL's "superuser" context (max_stack_depth)
+    // For a read-only server setting, the end of PostgreSQL's 55P02 message:
+    // " without restarting the server" (postmaster context), " now" (sighup), or "".
+    std::string fixed_until;
   };
 
   explicit Settings(std::string server_version);

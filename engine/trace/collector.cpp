@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/common/postmaster_death.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/event_json.h"
 #include "engine/trace/event_schema.h"
@@ -369,10 +370,10 @@ int Collector::Run() {
                    config_.trace_file.c_str());
     }
   }
-  pid_t parent = getppid();
   while (!g_collector_stop) {
     std::vector<pollfd> fds;
     fds.push_back({config_.event_fd, POLLIN, 0});
+    fds.push_back({PostmasterDeathFd(), POLLIN, 0});  // POLLHUP once the postmaster is gone
     if (config_.listen_fd >= 0) fds.push_back({config_.listen_fd, POLLIN, 0});
     size_t first_sub = fds.size();
     for (const auto& s : subscribers_) {
@@ -389,7 +390,12 @@ int Collector::Run() {
     }
     FlushOlderThan(NowMicros() - kReorderWindowMicros);
     WriteSubscribers();
-    if (getppid() != parent) break;  // postmaster gone: nothing more will come
+    // The postmaster is gone (its death pipe lost its writer): the other
+    // children are exiting too, so send what we have and go.
+    if (fds[1].revents != 0) {
+      g_postmaster_possibly_dead = 1;
+      if (!PostmasterIsAlive()) break;
+    }
   }
   // Drain: everything still queued goes out, in order.
   ReceiveAll();

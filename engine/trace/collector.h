@@ -17,7 +17,9 @@
  *   waits for a viewer.
  *   On SIGTERM the collector drains what is queued, flushes and exits 0;
  *   it ignores SIGINT and SIGQUIT, so it outlives the processes it records.
- *   It also exits when its parent (the postmaster) is gone.
+ *   It also exits, after sending what it has, when the postmaster is gone
+ *   (the postmaster-death pipe, engine/common/postmaster_death.h, in its
+ *   poll()).
  *-------------------------------------------------------------------------
  */
 #pragma once

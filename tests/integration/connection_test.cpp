@@ -70,7 +70,7 @@ TEST(ConnectionTest, TenConcurrentClientsTenBackends) {
 // Scenario: the client over max_connections gets 53300; the others keep
 // working; when one leaves, a new client gets in.
 TEST(ConnectionTest, MaxConnectionsEnforced) {
-  Server server({"max_connections=3"});
+  Server server({"max_connections=3", "superuser_reserved_connections=0"});
   ASSERT_TRUE(server.Start());
   std::vector<std::unique_ptr<client::Connection>> held;
   for (int i = 0; i < 3; ++i) {

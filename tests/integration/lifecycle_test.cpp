@@ -210,7 +210,7 @@ TEST(LifecycleTest, ConfigFileAndCommandLine) {
   char tmpl[] = "/tmp/minipg_conf_XXXXXX";
   std::filesystem::path dir = mkdtemp(tmpl);
   std::ofstream(dir / "PG_VERSION") << "15\n";
-  std::ofstream(dir / "minipg.conf") << "max_connections = 1   # tiny\n";
+  std::ofstream(dir / "minipg.conf") << "max_connections = 1   # tiny\nsuperuser_reserved_connections = 0\n";
   std::ofstream(dir / "pg_hba.conf") << "local all all trust\n";  // an existing data directory has one
   Server server({}, dir);
   ASSERT_TRUE(server.Start());

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,10 +161,24 @@ Server::~Server() {
     waitpid(pid_, nullptr, 0);
   }
   if (own_dir_) {
+    RemoveInterlockSegment();
     std::error_code ec;
     fs::remove_all(data_dir_, ec);
     fs::remove(log_, ec);
   }
+}
+
+void Server::RemoveInterlockSegment() const {
+  // A postmaster killed with SIGKILL leaves its System V interlock segment
+  // (postmaster.pid line 7: key and id); the kernel frees it once the last
+  // process attached to it is gone.
+  std::ifstream in(data_dir_ / "postmaster.pid");
+  std::string line;
+  int lines = 0;
+  while (lines < 7 && std::getline(in, line)) ++lines;
+  long key = 0;
+  int id = -1;
+  if (lines == 7 && std::sscanf(line.c_str(), "%ld %d", &key, &id) == 2 && id >= 0) shmctl(id, IPC_RMID, nullptr);
 }
 
 bool Server::Start() {

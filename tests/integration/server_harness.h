@@ -74,6 +74,9 @@ class Server {
   std::string PsqlCommand(bool unix_socket = true) const;
 
  private:
+  /* Removes the interlock segment a killed postmaster left (postmaster.pid). */
+  void RemoveInterlockSegment() const;
+
   std::vector<std::string> settings_;
   std::filesystem::path data_dir_;
   std::filesystem::path log_;
