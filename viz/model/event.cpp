@@ -7,6 +7,10 @@
  *   (allow_exceptions = false); ordered_json keeps
  *   the fields in the order the server wrote them, for the event log; a bad line yields a "discarded" value that
  *   we turn into an error string.
+ *   The parser itself is not recursive, but copying or printing a JSON
+ *   value is: a line of a million nested '[' would overflow the stack
+ *   later, where the model copies the event. Lines nested deeper than
+ *   kMaxJsonDepth are refused before they are parsed.
  *-------------------------------------------------------------------------
  */
 #include "viz/model/event.h"
@@ -39,6 +43,34 @@ std::string Event::StrOr(const char* key, std::string_view fallback) const {
   return it->get_ref<const std::string&>();
 }
 
+namespace {
+
+/* Whether arrays and objects in a JSON text nest deeper than `limit`
+ * (brackets inside strings do not count). */
+bool NestsDeeperThan(std::string_view text, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool IsBlankLine(std::string_view line) {
   for (char c : line) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
@@ -51,6 +83,10 @@ ParseResult ParseEvent(std::string_view line) {
   if (line.size() > kMaxLineBytes) {
     result.error = fmt::format("line of {} bytes is longer than the limit of {}", line.size(),
                                kMaxLineBytes);
+    return result;
+  }
+  if (NestsDeeperThan(line, kMaxJsonDepth)) {
+    result.error = fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth);
     return result;
   }
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(line.begin(), line.end(), nullptr,

@@ -11,7 +11,8 @@
  *   Input is untrusted: a line may be truncated, not JSON, not an object,
  *   or lack "type"/"ts"/"pid". Such a line is an expected failure and is
  *   returned as an error value; nothing here throws. A line longer than
- *   kMaxLineBytes is refused before it is parsed.
+ *   kMaxLineBytes, or nested deeper than kMaxJsonDepth, is refused before
+ *   it is parsed.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -31,6 +32,9 @@ using trace::EventType;
 
 /* The longest line we try to parse (events are far smaller). */
 inline constexpr size_t kMaxLineBytes = 1 << 20;
+/* The deepest nesting of arrays and objects we accept in a line (events
+ * nest three or four levels; copying a JSON value recurses per level). */
+inline constexpr size_t kMaxJsonDepth = 32;
 
 /* Index used for per-type tables: one slot per known type plus "unknown". */
 inline constexpr size_t kEventTypeSlots = static_cast<size_t>(EventType::kCount_) + 1;

@@ -428,6 +428,28 @@ TEST(ModelTest, MalformedLines) {
   EXPECT_TRUE(model.processes().empty());
 }
 
+// Scenario: a line nested deeper than kMaxJsonDepth is refused before it is
+// parsed (the viz_trace fuzz target's regression: a million nested '[' in a
+// field parsed fine, then overflowed the stack when the playback copied the
+// model). Brackets inside strings do not count.
+TEST(ModelTest, DeeplyNestedLineIsRefused) {
+  auto nested = [](size_t depth) {
+    return R"({"type":"caption","ts":5,"pid":1,"text":"x","x":)" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  EXPECT_TRUE(ParseEvent(nested(kMaxJsonDepth)).event) << "the deepest allowed";
+  ParseResult deep = ParseEvent(nested(kMaxJsonDepth + 1));
+  EXPECT_FALSE(deep.event);
+  EXPECT_EQ(deep.error, "JSON nested deeper than 32 levels");
+  EXPECT_TRUE(ParseEvent(R"({"type":"caption","ts":5,"pid":1,"text":")" + std::string(1000, '[') +
+                         R"(\"{"})")
+                  .event);
+  Model model;
+  model.ApplyLine(nested(500000));
+  Model copy = model;  // what a playback checkpoint does
+  EXPECT_EQ(copy.AnomalyCount(AnomalyKind::kMalformedLine), 1u);
+}
+
 // Scenario: a newer server sends a type this viewer does not know. It is
 // logged and recorded, and later known events still work.
 TEST(ModelTest, UnknownEventType) {
