@@ -4,7 +4,7 @@
  *   trace_store, playback, chrome_trace). The input is a trace file: a
  *   FileSource reads it (through a memfd, so no disk is touched), every
  *   line goes to a Playback (recorded in its TraceStore, applied to the
- *   live model, checkpoints every few lines) and to a ChromeTraceExporter;
+ *   live model, a checkpoint every 16 lines) and to a ChromeTraceExporter;
  *   then the replay seeks and steps through the record, and the export
  *   is built and serialized, as `minipg-viz --export-chrome` does.
  *
@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.log_capacity = 64;
   options.max_exited_processes = 4;
   options.max_anomalies = 16;
-  viz::Playback playback(options, /*checkpoint_every=*/4, /*lines_per_process=*/1);
+  viz::Playback playback(options, /*checkpoint_every=*/16, /*lines_per_process=*/1);
   viz::ChromeTraceExporter exporter;
   for (viz::SourceLine& line : lines) {
     exporter.AddLine(line.text);
