@@ -46,9 +46,11 @@ run() {
   for d in "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target"; do
     [ -d "$d" ] && dirs+=("$d")
   done
+  local dict=()
+  [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="tests/fuzz/$target.dict")
   mkdir -p "$BUILD/corpus/$target" "$BUILD/crashes"
   "$BUILD/fuzz/${target}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$BUILD/crashes/$target-" "$@" "${dirs[@]}"
+    -artifact_prefix="$BUILD/crashes/$target-" "${dict[@]}" "$@" "${dirs[@]}"
 }
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
