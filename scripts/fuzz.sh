@@ -76,7 +76,7 @@ case "${1:-}" in
       fi
     done
     if [ ${#failed[@]} -gt 0 ]; then
-      echo "fuzz: crashes in ${failed[*]}; reproduce with $BUILD/fuzz/TARGET_fuzz FILE"
+      echo "fuzz: failed: ${failed[*]}; a crash is reproduced by $BUILD/fuzz/TARGET_fuzz FILE"
       exit 1
     fi ;;
   ""|-h|--help)
