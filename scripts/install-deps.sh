@@ -10,6 +10,7 @@ PACKAGES=(
   libfmt-dev nlohmann-json3-dev libcli11-dev libedit-dev          # formatting, JSON, flags, line editing
   libssl-dev                                                       # libcrypto: SCRAM-SHA-256, md5 passwords
   libgtest-dev libpq-dev                                           # tests (libpq: the driver test)
+  clang libclang-rt-dev                                            # the fuzz targets: clang and libFuzzer (libclang_rt.fuzzer)
   postgresql-client postgresql                                     # real psql/pgbench to test with; PostgreSQL as yardstick
   xvfb xauth                                                       # a display for headless runs
   netcat-openbsd procps                                            # nc to read the event stream; ps

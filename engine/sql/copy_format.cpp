@@ -421,7 +421,7 @@ Result<std::optional<CopyRecord>> CopyParser::Next() {
   return std::optional<CopyRecord>(std::move(rec));
 }
 
-Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t) const {
+Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t lineno) const {
   CopyValues fields;
   size_t start = 0;
   for (;;) {
@@ -435,6 +435,7 @@ Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t) const {
       fields.emplace_back(std::nullopt);  // compared before de-escaping, as PostgreSQL does
     } else {
       std::string value;
+      bool escaped_odd_byte = false;  // an octal or hex escape made a NUL or a byte >= 0x80
       for (size_t i = 0; i < raw.size(); ++i) {
         char c = raw[i];
         if (c != '\\' || i + 1 >= raw.size()) {
@@ -468,6 +469,7 @@ Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t) const {
                 v = v * 16 + HexValue(raw[++i]);
               }
               value += static_cast<char>(v);
+              escaped_odd_byte |= v == 0 || v >= 0x80;
             } else {
               value += 'x';
             }
@@ -480,9 +482,19 @@ Result<CopyValues> CopyParser::SplitText(std::string_view line, int64_t) const {
                 v = v * 8 + (raw[++i] - '0');
               }
               value += static_cast<char>(v & 0xff);
+              escaped_odd_byte |= (v & 0xff) == 0 || (v & 0xff) >= 0x80;
             } else {
               value += n;  // any other character stands for itself
             }
+        }
+      }
+      // The line itself was valid UTF-8, but escapes can spell any byte:
+      // PostgreSQL checks the value they make too (22021, NUL included).
+      if (escaped_odd_byte) {
+        if (Status s = VerifyUtf8(value); !s.ok()) {
+          Error e = s.error();
+          e.context = CopyContextLine(relation_, lineno, line);
+          return e;
         }
       }
       fields.emplace_back(std::move(value));

@@ -534,6 +534,10 @@ class Parser {
     if (w[0] == "repeat") {
       auto n = w.size() == 2 ? ParseCount(w[1]) : std::nullopt;
       if (!n || *n < 1) return Err(fmt::format("expected \"repeat N\" with N of 1 or more, {}", Found(w, 1)));
+      if (blocks_.size() >= kMaxBlockDepth) {
+        return Err(fmt::format("blocks nest too deeply (at most {} levels of \"do\" and \"repeat\")",
+                               kMaxBlockDepth));
+      }
       Action r;
       r.verb = ActionVerb::kRepeat;
       r.count = static_cast<int>(*n);

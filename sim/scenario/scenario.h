@@ -120,6 +120,10 @@ struct Step {
 };
 
 inline constexpr int64_t kDefaultWaitMicros = 10'000'000;
+/* How deep `do` and `repeat` blocks may nest (the do block counts as one):
+ * an Action holds its body, so a file of a million nested repeats would
+ * otherwise overflow the stack freeing them, or running them. */
+inline constexpr size_t kMaxBlockDepth = 16;
 
 struct Scenario {
   std::filesystem::path path;  // where it was read from (copy-in files are relative to it)

@@ -253,5 +253,23 @@ TEST(ScenarioParserTest, MistakesNameFileLineAndWhatWasExpected) {
   }
 }
 
+// Scenario: blocks nest at most kMaxBlockDepth deep, so a file of endlessly
+// nested repeats is an error naming its line, not a stack overflow (the
+// scenario fuzz target's regression: 200,000 nested repeats crashed while
+// the parsed scenario was freed).
+TEST(ScenarioParserTest, BlockNestingIsBounded) {
+  auto nested = [](size_t repeats) {
+    std::string text = "client alice\nalice do\n";
+    for (size_t i = 0; i < repeats; ++i) text += "repeat 2\n";
+    text += "connect\n";
+    for (size_t i = 0; i <= repeats; ++i) text += "end\n";
+    return text;
+  };
+  EXPECT_TRUE(ParseScenario(nested(kMaxBlockDepth - 1), "lesson.scn").ok()) << "the deepest allowed";
+  EXPECT_EQ(ErrorOf(nested(kMaxBlockDepth)),
+            "lesson.scn:18: blocks nest too deeply (at most 16 levels of \"do\" and \"repeat\")");
+  EXPECT_FALSE(ParseScenario(nested(200000), "lesson.scn").ok());
+}
+
 }  // namespace
 }  // namespace minipg::sim

@@ -313,5 +313,31 @@ TEST(CopyFormatTest, LineIsBounded) {
   EXPECT_EQ(r.error().context, "COPY t, line 1");
 }
 
+// Scenario: escapes in text format can spell any byte, but the value they
+// make must still be UTF-8, as PostgreSQL checks (found by the copy_format
+// fuzz target: "\x95" was stored as a lone continuation byte).
+TEST(CopyFormatTest, EscapesMustMakeUtf8) {
+  std::optional<Error> err;
+  ParseAll("A\\x95B\t\\N\n", CopyOptions{}, &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->sqlstate, "22021");
+  EXPECT_EQ(err->message, "invalid byte sequence for encoding \"UTF8\": 0x95");
+  EXPECT_EQ(err->context, "COPY t, line 1: \"A\\x95B\t\\N\"");
+  err.reset();
+  ParseAll("7\t\\377\n", CopyOptions{}, &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "invalid byte sequence for encoding \"UTF8\": 0xff");
+  err.reset();
+  ParseAll("A\\000B\n", CopyOptions{}, &err);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "invalid byte sequence for encoding \"UTF8\": 0x00");
+  err.reset();
+  auto rows = ParseAll("A\\303\\251B\t\\xc3\\xa9\n", CopyOptions{}, &err);
+  EXPECT_FALSE(err) << "escapes that spell UTF-8 pass";
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "A\xc3\xa9" "B");
+  EXPECT_EQ(rows[0][1], "\xc3\xa9");
+}
+
 }  // namespace
 }  // namespace minipg::sql

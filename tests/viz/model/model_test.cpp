@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "engine/trace/event_json.h"
 #include "viz/model/source.h"
 
 namespace minipg::viz {
@@ -426,6 +427,28 @@ TEST(ModelTest, MalformedLines) {
   EXPECT_EQ(model.events_seen(), 0u);
   EXPECT_EQ(model.lines_seen(), bad.size() + 2);
   EXPECT_TRUE(model.processes().empty());
+}
+
+// Scenario: a line nested deeper than trace::kMaxEventJsonDepth is refused as
+// it is parsed (the viz_trace fuzz target's regression: a million nested '[' in a
+// field parsed fine, then overflowed the stack when the playback copied the
+// model). Brackets inside strings do not count.
+TEST(ModelTest, DeeplyNestedLineIsRefused) {
+  auto nested = [](size_t depth) {
+    return R"({"type":"caption","ts":5,"pid":1,"text":"x","x":)" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  EXPECT_TRUE(ParseEvent(nested(trace::kMaxEventJsonDepth)).event) << "the deepest allowed";
+  ParseResult deep = ParseEvent(nested(trace::kMaxEventJsonDepth + 1));
+  EXPECT_FALSE(deep.event);
+  EXPECT_NE(deep.error.find("nested deeper than 64 levels"), std::string::npos) << deep.error;
+  EXPECT_TRUE(ParseEvent(R"({"type":"caption","ts":5,"pid":1,"text":")" + std::string(1000, '[') +
+                         R"(\"{"})")
+                  .event);
+  Model model;
+  model.ApplyLine(nested(500000));
+  Model copy = model;  // what a playback checkpoint does
+  EXPECT_EQ(copy.AnomalyCount(AnomalyKind::kMalformedLine), 1u);
 }
 
 // Scenario: a newer server sends a type this viewer does not know. It is

@@ -1,0 +1,2 @@
+SELECT 1 -- comment
+/* block /* nested */ comment */ + 2;

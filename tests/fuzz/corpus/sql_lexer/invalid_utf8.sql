@@ -1,0 +1,1 @@
+SELECT ÿþ invalid utf8

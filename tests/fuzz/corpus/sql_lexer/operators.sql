@@ -1,0 +1,1 @@
+SELECT a+b-c*d/e%f, a=b, a<>b, a!=b, a<=b, a>=b, a||b, a::int, -a, (a), a.b; ;

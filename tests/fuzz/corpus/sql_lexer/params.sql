@@ -1,0 +1,1 @@
+SELECT $1, $2::text, $10 FROM t WHERE a = $3

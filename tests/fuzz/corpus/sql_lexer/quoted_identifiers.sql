@@ -1,0 +1,1 @@
+SELECT "Mixed Case", "with ""quote""", "", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

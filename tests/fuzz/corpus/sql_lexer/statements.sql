@@ -1,0 +1,1 @@
+ALTER ROLE bob PASSWORD 'md5abc'; SET application_name = 'x'; SHOW ALL

@@ -1,0 +1,2 @@
+SELECT 'it''s', '', 'multi
+line', E'esc\n', $$dollar$$

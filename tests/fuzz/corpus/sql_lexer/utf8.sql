@@ -1,0 +1,1 @@
+SELECT 'héllo', "naïve", 'ö' || 'ü' AS "Ünïcode"

@@ -1,0 +1,1 @@
+SELECT '42'::int, '42'::integer, '  -7 '::int4, CAST('99' AS bigint), 5::text, true::text, '1'::boolean, 'off'::bool

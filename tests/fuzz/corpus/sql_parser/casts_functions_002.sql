@@ -1,0 +1,1 @@
+SELECT 1::bigint + 1, 10000000000::int8 * 2, 3::text || 'x', 0::boolean, 7::bool, true::int

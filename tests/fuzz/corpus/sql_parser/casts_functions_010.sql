@@ -1,0 +1,1 @@
+SELECT pg_backend_pid() > 0, version(), current_user, current_database(), user

@@ -1,0 +1,1 @@
+COPY items FROM 'items.csv' WITH (FORMAT csv)

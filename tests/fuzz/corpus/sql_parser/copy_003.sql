@@ -1,0 +1,1 @@
+COPY items TO 'items.csv'

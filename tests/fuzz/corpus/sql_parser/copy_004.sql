@@ -1,0 +1,1 @@
+COPY nope FROM STDIN

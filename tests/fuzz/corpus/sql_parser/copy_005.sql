@@ -1,0 +1,1 @@
+COPY items (id, price) FROM STDIN

@@ -1,0 +1,1 @@
+SELECT 'hello', 'it''s', '', true, false, NULL

@@ -1,0 +1,1 @@
+SELECT 1 AS one, 2 two, 'x' AS "Mixed Case"

@@ -1,0 +1,1 @@
+SELECT NULL AND true, NULL AND false, NULL OR true, NULL OR false, NOT NULL::boolean, NULL = 1, NULL + 1

@@ -1,0 +1,1 @@
+SELECT true AND NOT false OR false, NOT (1 = 2), 1 = 1 AND 2 = 2

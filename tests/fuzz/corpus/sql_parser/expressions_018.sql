@@ -1,0 +1,1 @@
+SELECT 'a' || 'b', 'x' || 1 || true, 'n' || NULL, 1 || 'a'

@@ -1,0 +1,1 @@
+SELECT 1; /* block /* nested */ comment */ SELECT 2 -- trailing

@@ -1,0 +1,1 @@
+BEGIN; INSERT INTO t VALUES (1, 'a'), (2, NULL); COMMIT;;; SELECT count(*) FROM t

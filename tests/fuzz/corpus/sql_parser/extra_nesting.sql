@@ -1,0 +1,1 @@
+SELECT ((((((((1 + 2) * 3) - 4) / 5) % 6)))), NOT NOT true, - - -1, 1::text::int::bigint

@@ -1,0 +1,1 @@
+CREATE ROLE alice LOGIN PASSWORD 'secret'; ALTER ROLE alice WITH SUPERUSER; GRANT pg_read_all_stats TO alice; DROP ROLE IF EXISTS alice

@@ -1,0 +1,1 @@
+SELECT pid, query FROM pg_stat_activity WHERE state <> 'idle' AND query IS NOT NULL ORDER BY pid LIMIT 5 OFFSET 1

@@ -1,0 +1,1 @@
+SHOW application_name

@@ -1,0 +1,1 @@
+SET myapp.flag = 'on'

@@ -1,0 +1,1 @@
+SET nonsense = 1

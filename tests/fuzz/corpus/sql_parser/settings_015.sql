@@ -1,0 +1,1 @@
+SET server_version = '1'

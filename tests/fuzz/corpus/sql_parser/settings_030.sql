@@ -1,0 +1,1 @@
+SELECT current_setting('no_such_thing')

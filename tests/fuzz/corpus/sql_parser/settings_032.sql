@@ -1,0 +1,1 @@
+SELECT current_setting('authentication_timeout'), current_setting('checkpoint_timeout'), current_setting('port')

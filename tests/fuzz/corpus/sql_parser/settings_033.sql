@@ -1,0 +1,1 @@
+SET max_connections = 5

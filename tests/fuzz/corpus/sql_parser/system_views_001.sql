@@ -1,0 +1,1 @@
+SELECT pid, state, query, backend_type FROM pg_stat_activity

@@ -1,0 +1,1 @@
+SELECT nosuch FROM pg_stat_activity

@@ -1,0 +1,1 @@
+INSERT INTO pg_stat_activity (pid) VALUES (1)

@@ -1,0 +1,1 @@
+SELECT pg_cancel_backend(123456), pg_terminate_backend(123456), pg_cancel_backend(NULL)

@@ -1,0 +1,1 @@
+SELECT oid, datname, datdba, encoding, datistemplate, datallowconn, datconnlimit, datcollate FROM pg_catalog.pg_database ORDER BY oid

@@ -1,0 +1,1 @@
+SELECT d.datname AS "Name", pg_catalog.pg_get_userbyid(d.datdba) AS "Owner", pg_catalog.pg_encoding_to_char(d.encoding) AS "Encoding" FROM pg_catalog.pg_database d ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT datname, pg_get_userbyid(datdba) FROM pg_database WHERE datdba <> 10

@@ -1,0 +1,1 @@
+SELECT roleid, member, grantor, admin_option FROM pg_catalog.pg_auth_members

@@ -1,0 +1,1 @@
+SELECT pg_get_userbyid(10), pg_get_userbyid(99999), pg_get_userbyid(NULL), pg_encoding_to_char(0)

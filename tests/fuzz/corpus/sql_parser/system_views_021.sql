@@ -1,0 +1,1 @@
+SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname <> 'pg_catalog' AND schemaname <> 'information_schema' ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT * FROM public.pg_roles

@@ -1,0 +1,1 @@
+SELECT * FROM nosuch.pg_roles

@@ -1,0 +1,1 @@
+INSERT INTO pg_catalog.pg_roles (rolname) VALUES ('x')

@@ -1,0 +1,1 @@
+CREATE TABLE accounts (id int, balance bigint, owner text, active boolean)

@@ -1,0 +1,1 @@
+INSERT INTO accounts VALUES (1, 100, 'alice', true), (2, 250, 'bob', false)

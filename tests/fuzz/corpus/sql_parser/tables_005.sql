@@ -1,0 +1,1 @@
+INSERT INTO accounts (owner, id) VALUES ('carol', 3)

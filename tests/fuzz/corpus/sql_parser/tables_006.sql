@@ -1,0 +1,1 @@
+INSERT INTO Accounts (ID, balance, owner, active) VALUES ('4', 4000000000, 'dave''s', 'yes')

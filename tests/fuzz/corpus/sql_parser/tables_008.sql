@@ -1,0 +1,1 @@
+SELECT id, balance * 2 AS double_balance, owner || '!' FROM accounts WHERE active ORDER BY id

@@ -1,0 +1,1 @@
+SELECT owner FROM accounts WHERE balance IS NULL OR balance > 200 ORDER BY owner DESC

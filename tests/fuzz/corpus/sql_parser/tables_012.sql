@@ -1,0 +1,1 @@
+SELECT id FROM accounts ORDER BY balance DESC LIMIT 2

@@ -1,0 +1,1 @@
+SELECT id FROM accounts ORDER BY id LIMIT 2 OFFSET 1

@@ -1,0 +1,1 @@
+SELECT a.id, a.owner FROM accounts a WHERE a.id = 2

@@ -1,0 +1,1 @@
+SELECT id::text, balance::int FROM accounts WHERE id = '1'

@@ -1,0 +1,1 @@
+SELECT balance::int FROM accounts

@@ -1,0 +1,1 @@
+INSERT INTO accounts (id) VALUES (3000000000)

@@ -1,0 +1,1 @@
+INSERT INTO accounts VALUES (1, 2, 'x', true, 9)

@@ -1,0 +1,1 @@
+CREATE TABLE "Quoted Table" ("Col" text, col int)

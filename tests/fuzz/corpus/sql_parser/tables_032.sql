@@ -1,0 +1,1 @@
+INSERT INTO "Quoted Table" VALUES ('upper', 1)

@@ -1,0 +1,1 @@
+SELECT "Col", col FROM "Quoted Table"

@@ -1,0 +1,1 @@
+CREATE TABLE accounts (id varchar(10), n int8, flag bool, m integer)

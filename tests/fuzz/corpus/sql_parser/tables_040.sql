@@ -1,0 +1,1 @@
+INSERT INTO accounts VALUES ('b', 2, true, 20), ('a', 1, false, 10), ('c', NULL, NULL, 30)

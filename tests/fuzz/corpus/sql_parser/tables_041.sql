@@ -1,0 +1,1 @@
+SELECT m * -1 AS neg, id FROM accounts ORDER BY neg

@@ -1,0 +1,1 @@
+SELECT id FROM accounts ORDER BY m % 20, id DESC
