@@ -156,7 +156,7 @@ TEST(ParserTest, MegabyteQueriesParseInLinearTime) {
     double seconds = SecondsSince(start);
     ASSERT_TRUE(stmts.ok()) << stmts.error().message;
     ASSERT_EQ(stmts->size(), 1u);
-    EXPECT_EQ((*stmts)[0]->text.size(), text.size());
+    EXPECT_EQ((*stmts)[0]->location, 1);
     EXPECT_LT(seconds, 30.0) << text.substr(0, 30);
   }
 }
