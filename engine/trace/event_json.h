@@ -32,7 +32,7 @@ Json ParseEventJson(Iterator first, Iterator last) {
   Json value = Json::parse(
       first, last,
       [&too_deep](int depth, typename Json::parse_event_t, Json&) {
-        if (depth > kMaxEventJsonDepth) {
+        if (depth >= kMaxEventJsonDepth) {  // depth counts from 0 at the outermost value
           too_deep = true;
           return false;  // skip it: nothing this deep is kept
         }

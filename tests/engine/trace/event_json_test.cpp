@@ -29,7 +29,7 @@ TEST(EventJsonTest, FlatEventsDecode) {
 // discarded like any malformed line, whatever the depth.
 TEST(EventJsonTest, TooDeepIsMalformed) {
   EXPECT_TRUE(ParseEventJson<nlohmann::json>(NestedArrays(kMaxEventJsonDepth)).is_array());
-  EXPECT_TRUE(ParseEventJson<nlohmann::json>(NestedArrays(kMaxEventJsonDepth + 2)).is_discarded());
+  EXPECT_TRUE(ParseEventJson<nlohmann::json>(NestedArrays(kMaxEventJsonDepth + 1)).is_discarded());
   std::string deep = R"({"type":"caption","ts":1,"pid":2,"x":)" + NestedArrays(1000000) + "}";
   EXPECT_TRUE(ParseEventJson<nlohmann::json>(deep).is_discarded());
   EXPECT_TRUE(ParseEventJson<nlohmann::ordered_json>(deep).is_discarded());
