@@ -20,15 +20,17 @@ namespace {
 int g_latch_read = -1;
 int g_latch_write = -1;
 
+}  // namespace
+
 void ResetLatch() {
   char buf[64];
   while (read(g_latch_read, buf, sizeof buf) > 0) {
   }
 }
 
-}  // namespace
+int LatchFd() { return g_latch_read; }
 
-void InitLatch() {
+bool InitLatch() {
   if (g_latch_read >= 0) {
     close(g_latch_read);
     close(g_latch_write);
@@ -36,10 +38,11 @@ void InitLatch() {
   int fds[2];
   if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
     g_latch_read = g_latch_write = -1;
-    return;  // without a latch, waits still wake on EINTR
+    return false;  // without a latch, waits still wake on EINTR
   }
   g_latch_read = fds[0];
   g_latch_write = fds[1];
+  return true;
 }
 
 void SetLatch() {

@@ -20,12 +20,18 @@
 
 namespace minipg {
 
-/* Creates this process's latch (a non-blocking pipe, closed on exec).
- * Call again after fork() so parent and child do not share one. */
-void InitLatch();
+/* Creates this process's latch (a non-blocking pipe, closed on exec);
+ * false if the pipe could not be made. Call again after fork() so parent
+ * and child do not share one. */
+bool InitLatch();
 
 /* Wakes the process's current or next wait. Async-signal-safe; keeps errno. */
 void SetLatch();
+
+/* For a process with a poll() loop of its own (the postmaster): the fd to
+ * watch for POLLIN, and the reset to call when it is readable. */
+int LatchFd();
+void ResetLatch();
 
 /* What woke a WaitLatchOrSocket(). */
 enum WaitEvents : int {

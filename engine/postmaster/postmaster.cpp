@@ -42,6 +42,7 @@
 
 #include "engine/backend/backend.h"
 #include "engine/common/postmaster_death.h"
+#include "engine/common/latch.h"
 #include "engine/common/sqlstate.h"
 #include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
@@ -64,33 +65,25 @@ using trace::EventType;
 volatile sig_atomic_t g_child_exit_pending = 0;
 volatile sig_atomic_t g_shutdown_request = 0;  // 0 none, 1 smart, 2 fast, 3 immediate
 volatile sig_atomic_t g_reload_request = 0;    // SIGHUP: re-read pg_hba.conf
-int g_self_pipe[2] = {-1, -1};
-
-void WakeMainLoop() {
-  int saved = errno;
-  ssize_t unused = write(g_self_pipe[1], "x", 1);
-  (void)unused;
-  errno = saved;
-}
 void HandleChildExit(int) {
   g_child_exit_pending = 1;
-  WakeMainLoop();
+  SetLatch();
 }
 void HandleSmart(int) {
   if (g_shutdown_request < 1) g_shutdown_request = 1;
-  WakeMainLoop();
+  SetLatch();
 }
 void HandleFast(int) {
   if (g_shutdown_request < 2) g_shutdown_request = 2;
-  WakeMainLoop();
+  SetLatch();
 }
 void HandleReload(int) {
   g_reload_request = 1;
-  WakeMainLoop();
+  SetLatch();
 }
 void HandleImmediate(int) {
   g_shutdown_request = 3;
-  WakeMainLoop();
+  SetLatch();
 }
 
 /* Blocks every signal for its lifetime: a child forked meanwhile never
@@ -377,8 +370,7 @@ void Postmaster::BecomeChild(bool collector) {
   InitPostmasterChild();
   RestoreDefaultSignals();
   for (const auto& ls : listen_) close(ls.fd);
-  close(g_self_pipe[0]);
-  close(g_self_pipe[1]);
+  InitLatch();  // its own, not the postmaster's
   if (collector) return;
   if (event_listen_fd_ >= 0) close(event_listen_fd_);
   close(event_recv_fd_);
@@ -738,7 +730,7 @@ bool Postmaster::MaybeFinishShutdown() {
 void Postmaster::ServerLoop() {
   for (;;) {
     std::vector<pollfd> fds;
-    fds.push_back({g_self_pipe[0], POLLIN, 0});
+    fds.push_back({LatchFd(), POLLIN, 0});
     // After a shutdown starts, smart and fast still accept, to refuse
     // politely with 57P03; immediate stops listening.
     if (state_ != PmState::kStopImmediate) {
@@ -751,11 +743,7 @@ void Postmaster::ServerLoop() {
       Log("poll() failed in postmaster: {}", std::strerror(errno));
       return;
     }
-    if (fds[0].revents & POLLIN) {
-      char buf[64];
-      while (read(g_self_pipe[0], buf, sizeof buf) > 0) {
-      }
-    }
+    if (fds[0].revents & POLLIN) ResetLatch();
     if (g_child_exit_pending) ProcessChildExit();
     if (g_shutdown_request) ProcessShutdownRequest();
     if (g_reload_request) ProcessReloadRequest();
@@ -803,7 +791,7 @@ int Postmaster::Run() {
     Cleanup();
     return 1;
   }
-  if (pipe2(g_self_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+  if (!InitLatch()) {
     std::fprintf(stderr, "minipg: could not create self-pipe: %s\n", std::strerror(errno));
     Cleanup();
     return 1;
