@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
@@ -40,21 +41,13 @@ using trace::EventType;
 
 volatile sig_atomic_t g_checkpoint_signal = 0;  // SIGINT: look at the request counter
 volatile sig_atomic_t g_shutdown_pending = 0;   // SIGUSR2: shutdown checkpoint, then exit
-int g_wake_pipe[2] = {-1, -1};
-
-void Wake() {
-  int saved = errno;
-  ssize_t unused = write(g_wake_pipe[1], "x", 1);
-  (void)unused;
-  errno = saved;
-}
 void HandleRequest(int) {
   g_checkpoint_signal = 1;
-  Wake();
+  SetLatch();
 }
 void HandleShutdown(int) {
   g_shutdown_pending = 1;
-  Wake();
+  SetLatch();
 }
 void HandleQuit(int) {
   _exit(2);
@@ -188,11 +181,9 @@ void Checkpointer::Run() {
     // Sleep until a signal, the next timed checkpoint, or the postmaster's
     // death (its pipe loses its writer: POLLHUP).
     int64_t wait_ms = std::min<int64_t>((timeout_us - (now - last)) / 1000 + 1, 60'000);
-    pollfd p[2] = {{g_wake_pipe[0], POLLIN, 0}, {PostmasterDeathFd(), POLLIN, 0}};
+    pollfd p[2] = {{LatchFd(), POLLIN, 0}, {PostmasterDeathFd(), POLLIN, 0}};
     if (poll(p, 2, static_cast<int>(wait_ms)) > 0) {
-      char buf[64];
-      while (read(g_wake_pipe[0], buf, sizeof buf) > 0) {
-      }
+      ResetLatch();
       if (p[1].revents != 0) g_postmaster_possibly_dead = 1;  // PostmasterIsAlive() reads the pipe
     }
   }
@@ -202,7 +193,7 @@ void Checkpointer::Run() {
 
 void CheckpointerMain(const Config& config, int slot) {
   trace::ReinitEmitterAfterFork();
-  if (pipe2(g_wake_pipe, O_NONBLOCK | O_CLOEXEC) < 0) _exit(1);
+  if (!InitLatch()) _exit(1);
   struct sigaction sa {};
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
@@ -212,7 +203,7 @@ void CheckpointerMain(const Config& config, int slot) {
   sigaction(SIGUSR2, &sa, nullptr);
   sa.sa_handler = HandleQuit;
   sigaction(SIGQUIT, &sa, nullptr);
-  SetPostmasterDeathWakeup(Wake);
+  SetPostmasterDeathWakeup(SetLatch);
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
