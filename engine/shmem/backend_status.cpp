@@ -134,6 +134,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kBufferIO:
       return "IPC";
     case WaitEvent::kLockRelation:
+    case WaitEvent::kLockExtend:
       return "Lock";
     case WaitEvent::kLWLockBufferMapping:
     case WaitEvent::kLWLockBufferContent:
@@ -176,6 +177,8 @@ const char* WaitEventName(WaitEvent w) {
       return "ControlFile";
     case WaitEvent::kBufferIO:
       return "BufferIO";
+    case WaitEvent::kLockExtend:
+      return "extend";
   }
   return nullptr;
 }

@@ -104,6 +104,7 @@ enum class WaitEvent : uint8_t {
   kLWLockWALBufMapping,  // LWLock / WALBufMapping: replacing a WAL buffer page
   kLWLockControlFile,    // LWLock / ControlFile: reading or updating pg_control
   kBufferIO,             // IPC / BufferIO: another process is reading or writing the buffer
+  kLockExtend,           // Lock / extend: another process is adding a block to the relation
 };
 
 const char* BackendTypeName(BackendType t);

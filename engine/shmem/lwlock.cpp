@@ -5,16 +5,12 @@
  */
 #include "engine/shmem/lwlock.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 
 #include "engine/common/interrupts.h"
+#include "engine/shmem/futex.h"
 
 namespace minipg::shmem {
 namespace {
@@ -34,15 +30,6 @@ int g_num_held = 0;
 [[noreturn]] void Fatal(const char* what) {
   std::fprintf(stderr, "PANIC:  %s\n", what);
   std::abort();
-}
-
-void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
-  // Returns at once (EAGAIN) if the word no longer holds `expected`.
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, nullptr, nullptr, 0);
-}
-
-void FutexWakeAll(std::atomic<uint32_t>* word) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
 /* One attempt: true if taken. `old` is updated to the word's value. */
@@ -171,6 +158,8 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockWALBufMapping;
     case LWLockTranche::kControlFile:
       return WaitEvent::kLWLockControlFile;
+    case LWLockTranche::kRelationExtension:
+      return WaitEvent::kLockExtend;
   }
   return WaitEvent::kNone;
 }

@@ -56,6 +56,10 @@ enum class LWLockTranche : uint8_t {
   kWALWrite,       // "WALWrite": writing and flushing WAL to disk
   kWALBufMapping,  // "WALBufMapping": replacing a page of the WAL buffers
   kControlFile,    // "ControlFile": pg_control
+  // Adding a block to a relation; shown as wait_event_type Lock, wait_event
+  // "extend", as PostgreSQL shows its relation extension lock (a heavyweight
+  // lock there, an LWLock here).
+  kRelationExtension,
 };
 
 enum class LWLockMode : uint8_t {
