@@ -53,6 +53,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/interlock.h"
 #include "engine/shmem/shmem.h"
+#include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/control_file.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
@@ -121,6 +122,12 @@ enum class PmState {
 
 /* Process array slots beyond max_connections: the collector, the checkpointer. */
 constexpr int kAuxProcessSlots = 2;
+
+/* Buffers in the shared buffer pool: PostgreSQL's default shared_buffers
+ * (128MB). A constant until shared_buffers is a setting; nothing reads or
+ * writes pages through the pool yet (the SQL engine still uses its own
+ * table files), so the pool only takes address space. */
+constexpr int kSharedBuffers = storage::kDefaultNBuffers;
 
 struct ListenSocket {
   int fd;
@@ -437,7 +444,11 @@ int Postmaster::AssignSlot() const {
  * (PostgreSQL's startup process reads pg_control and says how the server
  * before it ended; minipg's postmaster does it itself). */
 Status Postmaster::InitSharedState(bool after_crash) {
-  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots); !s.ok()) return s;
+  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots,
+                                           storage::BufferPoolShmemRequests(kSharedBuffers));
+      !s.ok()) {
+    return s;
+  }
   auto control = storage::ReadControlFile(config_.data_directory);
   if (!control.ok()) return control.error();
   storage::ControlFile c;
