@@ -3,7 +3,8 @@
  *   The buffer pool shared by forked processes: concurrent changes to the
  *   same pages under content locks lose no update, through evictions and
  *   re-reads; processes that miss on the same pages at the same moment
- *   read each page once, into one buffer.
+ *   read each page once, into one buffer; processes extending one
+ *   relation at once each get blocks of their own.
  */
 #include <sched.h>
 
@@ -135,6 +136,49 @@ TEST_F(BufferPoolTest, SimultaneousMissesReadEachPageOnce) {
     ExpectNoDuplicateTags();
     ASSERT_TRUE(DropRelationBuffers(kRel).ok());
   }
+}
+
+// Scenario: four processes each add 25 blocks to one relation at the same
+// time, in a pool of eight buffers, and write their own mark into each new
+// page: the relation ends with exactly 100 blocks, every mark in one of them.
+TEST_F(BufferPoolTest, ConcurrentExtendersGetBlocksOfTheirOwn) {
+  constexpr int kProcs = 4, kBlocks = 25;
+  MakePool(8, 0);
+  SetBufferEventHook(nullptr);
+  std::vector<pid_t> pids;
+  for (int c = 0; c < kProcs; ++c) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      SmgrInit(dir_.path());
+      for (int i = 0; i < kBlocks; ++i) {
+        auto b = ReadBuffer(Tag(kInvalidBlockNumber));
+        if (!b.ok()) _exit(1);
+        LockBuffer(*b, BufferLockMode::kExclusive);
+        char* page = BufferGetPage(*b);
+        if (!PageIsNew(page)) _exit(2);  // someone else's block
+        uint32_t mark = static_cast<uint32_t>(c * 1000 + i);
+        PageInit(page, 0);
+        PageAddItem(page, std::string_view(reinterpret_cast<const char*>(&mark), 4));
+        MarkBufferDirty(*b);
+        UnlockBuffer(*b);
+        ReleaseBuffer(*b);
+      }
+      _exit(0);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) EXPECT_EQ(ExitCode(pid), 0);
+  auto n = SmgrNBlocks(kRel, ForkNumber::kMain);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, static_cast<BlockNumber>(kProcs * kBlocks));
+  ASSERT_TRUE(FlushAllDirty().ok());
+  std::set<uint32_t> marks;
+  for (BlockNumber b = 0; b < *n; ++b) marks.insert(CounterOnDisk(Tag(b)));
+  std::set<uint32_t> expected;
+  for (int c = 0; c < kProcs; ++c) {
+    for (int i = 0; i < kBlocks; ++i) expected.insert(static_cast<uint32_t>(c * 1000 + i));
+  }
+  EXPECT_EQ(marks, expected);
 }
 
 }  // namespace
