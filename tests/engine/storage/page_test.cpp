@@ -148,15 +148,17 @@ TEST(PageTest, ItemOutsideThePageReadsAsEmpty) {
   EXPECT_EQ(PageGetItemId(p.get(), 2), ItemId{}) << "past pd_lower";
 }
 
-TEST(PageTest, LsnIsTheFirstEightBytes) {
+TEST(PageTest, LsnIsTheFirstEightBytesAsPostgreSql) {
   PageBuf p;
   PageInit(p.get(), 0);
   EXPECT_EQ(PageGetLSN(p.get()), kInvalidXLogRecPtr);
   PageSetLSN(p.get(), 0x0000000116B37480ull);
   EXPECT_EQ(PageGetLSN(p.get()), 0x0000000116B37480ull);
   EXPECT_EQ(FormatLsn(PageGetLSN(p.get())), "1/16B37480");
-  EXPECT_EQ(static_cast<unsigned char>(p.get()[0]), 0x80) << "little-endian";
-  EXPECT_EQ(static_cast<unsigned char>(p.get()[4]), 0x01);
+  // PostgreSQL's PageXLogRecPtr: the high half first, each half little-endian.
+  EXPECT_EQ(static_cast<unsigned char>(p.get()[0]), 0x01);
+  EXPECT_EQ(static_cast<unsigned char>(p.get()[4]), 0x80);
+  EXPECT_EQ(static_cast<unsigned char>(p.get()[7]), 0x16);
 }
 
 PageBuf SamplePage() {
