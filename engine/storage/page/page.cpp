@@ -80,12 +80,15 @@ void PageInit(char* page, size_t special_size) {
 bool PageIsNew(const char* page) { return PageGetUpper(page) == 0; }
 
 XLogRecPtr PageGetLSN(const char* page) {
-  XLogRecPtr lsn;
-  std::memcpy(&lsn, page + kPdLsnOffset, sizeof lsn);
-  return lsn;
+  uint64_t xlogid = ReadU32(page, kPdLsnOffset);
+  uint64_t xrecoff = ReadU32(page, kPdLsnOffset + 4);
+  return xlogid << 32 | xrecoff;
 }
 
-void PageSetLSN(char* page, XLogRecPtr lsn) { std::memcpy(page + kPdLsnOffset, &lsn, sizeof lsn); }
+void PageSetLSN(char* page, XLogRecPtr lsn) {
+  WriteU32(page, kPdLsnOffset, static_cast<uint32_t>(lsn >> 32));
+  WriteU32(page, kPdLsnOffset + 4, static_cast<uint32_t>(lsn));
+}
 
 uint32_t PageGetPruneXid(const char* page) { return ReadU32(page, kPdPruneXidOffset); }
 void PageSetPruneXid(char* page, TransactionId xid) { WriteU32(page, kPdPruneXidOffset, xid); }

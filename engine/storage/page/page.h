@@ -19,7 +19,8 @@
  *   Page header (all integers little-endian):
  *
  *     OFFSET  SIZE  DESCRIPTION
- *          0     8  pd_lsn: LSN of the last WAL record that changed the page
+ *          0     8  pd_lsn: LSN of the last WAL record that changed the page,
+ *                   as PostgreSQL's PageXLogRecPtr: high 32 bits, then low
  *          8     2  pd_checksum: see PageComputeChecksum
  *         10     2  pd_flags: kPdHasFreeLines | kPdPageFull | kPdAllVisible
  *         12     2  pd_lower: offset of the start of free space
@@ -35,7 +36,8 @@
  *
  * NOTES
  *   Items start at 8-byte (MAXALIGN) boundaries, as in PostgreSQL on
- *   x86-64. PostgreSQL computes its page checksum with an FNV-1a-like hash;
+ *   x86-64: a page minipg builds is byte for byte the page PostgreSQL 15
+ *   builds for the same rows, but for the LSN and checksum. PostgreSQL computes its page checksum with an FNV-1a-like hash;
  *   minipg folds a CRC-32C instead (PageComputeChecksum). Functions here
  *   never read outside the 8 KiB they are given, whatever its bytes: a
  *   page read from disk may be garbage until PageVerify says otherwise.

@@ -1,0 +1,192 @@
+/*-------------------------------------------------------------------------
+ * type_storage.cpp
+ *   Per-type encoding of values inside heap tuples (type_storage.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/storage/page/type_storage.h"
+
+#include <cstring>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+
+namespace minipg::storage {
+
+namespace {
+
+constexpr size_t kShortVarlenaMax = 127;       // total bytes with a 1-byte header
+constexpr size_t kVarlenaMax = 0x3FFFFFFF;     // 30 bits of length in a 4-byte header
+
+size_t AlignUp(size_t offset, size_t align) { return (offset + align - 1) / align * align; }
+
+void Pad(std::string& out, size_t align) { out.resize(AlignUp(out.size(), align), '\0'); }
+
+template <typename T>
+void AppendLittleEndian(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof v);  // the host is little-endian (page.cpp asserts it)
+  out.append(bytes, sizeof bytes);
+}
+
+template <typename T>
+T LoadLittleEndian(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+Error Mismatch(std::string_view column, std::string_view type) {
+  return MakeError(sqlstate::kInternalError,
+                   fmt::format("value for column \"{}\" is not of type {}", column, type));
+}
+
+Error Truncated(size_t offset, size_t need, size_t size) {
+  return MakeError(sqlstate::kDataCorrupted,
+                   fmt::format("heap tuple is corrupt: a value at byte {} needs {} bytes but the "
+                               "tuple has {}",
+                               offset, need, size));
+}
+
+/* A fixed-length value of `len` bytes at `offset`, aligned, if it fits. */
+Result<const char*> FixedBytes(std::string_view tuple, size_t& offset, size_t len, size_t align) {
+  size_t start = AlignUp(offset, align);
+  if (start > tuple.size() || len > tuple.size() - start) {
+    return Truncated(start, len, tuple.size());
+  }
+  offset = start + len;
+  return tuple.data() + start;
+}
+
+Status AppendText(std::string& out, const std::string& s) {
+  if (s.size() + 1 <= kShortVarlenaMax) {
+    out.push_back(static_cast<char>(((s.size() + 1) << 1) | 1));
+  } else {
+    if (s.size() + 4 > kVarlenaMax) {
+      return MakeError(sqlstate::kProgramLimitExceeded,
+                       fmt::format("value too long for a varlena: {} bytes", s.size()));
+    }
+    Pad(out, 4);
+    AppendLittleEndian<uint32_t>(out, static_cast<uint32_t>((s.size() + 4) << 2));
+  }
+  out += s;
+  return OkStatus();
+}
+
+Result<Datum> ReadText(std::string_view tuple, size_t& offset) {
+  if (offset < tuple.size() && tuple[offset] != 0) {
+    auto b = static_cast<uint8_t>(tuple[offset]);
+    if ((b & 0x01) != 0) {
+      if (b == 0x01) {
+        return MakeError(sqlstate::kDataCorrupted,
+                         fmt::format("heap tuple is corrupt: a TOAST pointer at byte {}", offset));
+      }
+      size_t total = b >> 1;
+      if (total > tuple.size() - offset) return Truncated(offset, total, tuple.size());
+      std::string s(tuple.substr(offset + 1, total - 1));
+      offset += total;
+      return Datum(std::move(s));
+    }
+  }
+  auto header = FixedBytes(tuple, offset, 4, 4);
+  if (!header.ok()) return header.error();
+  uint32_t word = LoadLittleEndian<uint32_t>(*header);
+  if ((word & 0x03) != 0) {
+    return MakeError(sqlstate::kDataCorrupted,
+                     fmt::format("heap tuple is corrupt: a compressed value at byte {}", offset - 4));
+  }
+  size_t total = word >> 2;
+  if (total < 4) return Truncated(offset - 4, 4, tuple.size());
+  size_t data = total - 4;
+  if (data > tuple.size() - offset) return Truncated(offset - 4, total, tuple.size());
+  std::string s(tuple.substr(offset, data));
+  offset += data;
+  return Datum(std::move(s));
+}
+
+}  // namespace
+
+Result<TypeStorage> StorageOf(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool:
+      return TypeStorage{1, 1};
+    case ColumnType::kInt4:
+      return TypeStorage{4, 4};
+    case ColumnType::kInt8:
+      return TypeStorage{8, 8};
+    case ColumnType::kText:
+      return TypeStorage{-1, 4};
+    case ColumnType::kTimestampTz:
+    case ColumnType::kInet:
+      break;
+  }
+  return MakeError(sqlstate::kInternalError,
+                   fmt::format("column type {} cannot be stored in a heap tuple",
+                               static_cast<int>(type)));
+}
+
+Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::string_view column) {
+  switch (type) {
+    case ColumnType::kBool: {
+      const bool* b = std::get_if<bool>(&value);
+      if (b == nullptr) return Mismatch(column, "boolean");
+      out.push_back(*b ? 1 : 0);
+      return OkStatus();
+    }
+    case ColumnType::kInt4: {
+      const int64_t* v = std::get_if<int64_t>(&value);
+      if (v == nullptr) return Mismatch(column, "integer");
+      if (*v < std::numeric_limits<int32_t>::min() || *v > std::numeric_limits<int32_t>::max()) {
+        return MakeError(sqlstate::kNumericValueOutOfRange, "integer out of range");
+      }
+      Pad(out, 4);
+      AppendLittleEndian<int32_t>(out, static_cast<int32_t>(*v));
+      return OkStatus();
+    }
+    case ColumnType::kInt8: {
+      const int64_t* v = std::get_if<int64_t>(&value);
+      if (v == nullptr) return Mismatch(column, "bigint");
+      Pad(out, 8);
+      AppendLittleEndian<int64_t>(out, *v);
+      return OkStatus();
+    }
+    case ColumnType::kText: {
+      const std::string* s = std::get_if<std::string>(&value);
+      if (s == nullptr) return Mismatch(column, "text");
+      return AppendText(out, *s);
+    }
+    case ColumnType::kTimestampTz:
+    case ColumnType::kInet:
+      break;
+  }
+  return StorageOf(type).error();
+}
+
+Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool: {
+      auto p = FixedBytes(tuple, offset, 1, 1);
+      if (!p.ok()) return p.error();
+      return Datum(**p != 0);
+    }
+    case ColumnType::kInt4: {
+      auto p = FixedBytes(tuple, offset, 4, 4);
+      if (!p.ok()) return p.error();
+      return Datum(int64_t{LoadLittleEndian<int32_t>(*p)});
+    }
+    case ColumnType::kInt8: {
+      auto p = FixedBytes(tuple, offset, 8, 8);
+      if (!p.ok()) return p.error();
+      return Datum(LoadLittleEndian<int64_t>(*p));
+    }
+    case ColumnType::kText:
+      return ReadText(tuple, offset);
+    case ColumnType::kTimestampTz:
+    case ColumnType::kInet:
+      break;
+  }
+  return StorageOf(type).error();
+}
+
+}  // namespace minipg::storage
