@@ -4,13 +4,15 @@
  *   same pages under content locks lose no update, through evictions and
  *   re-reads; processes that miss on the same pages at the same moment
  *   read each page once, into one buffer; processes extending one
- *   relation at once each get blocks of their own.
+ *   relation at once each get blocks of their own; a process that needs
+ *   a buffer another is writing waits with wait event IPC / BufferIO.
  */
 #include <sched.h>
 
 #include <atomic>
 #include <set>
 
+#include "engine/shmem/backend_status.h"
 #include "tests/engine/storage/buffer/buffer_test_util.h"
 
 namespace minipg::storage {
@@ -179,6 +181,62 @@ TEST_F(BufferPoolTest, ConcurrentExtendersGetBlocksOfTheirOwn) {
     for (int i = 0; i < kBlocks; ++i) expected.insert(static_cast<uint32_t>(c * 1000 + i));
   }
   EXPECT_EQ(marks, expected);
+}
+
+// Scenario: one process writes a dirty page and is held inside the WAL
+// flush hook (its write is in progress); a second process that wants to
+// write the same buffer waits for it, shown as IPC / BufferIO in the
+// process array, and finds nothing left to write. The page is written once.
+TEST_F(BufferPoolTest, WaitForAnotherProcessesIoShowsBufferIO) {
+  MakePool(4, 1, {CountsRequest()});
+  g_counts = static_cast<SharedCounts*>(shmem::ShmemArea("buffer test counts"));
+  ASSERT_NE(g_counts, nullptr);
+  SetBufferEventHook(nullptr);
+  Bump(Tag(0), 5);
+  pid_t writer = fork();
+  if (writer == 0) {
+    SmgrInit(dir_.path());
+    SetWalFlushHook([](XLogRecPtr) {
+      g_counts->ready = 1;
+      while (g_counts->go.load() == 0) sched_yield();
+    });
+    auto b = ReadBuffer(Tag(0));
+    if (!b.ok() || !FlushBuffer(*b).ok()) _exit(1);
+    ReleaseBuffer(*b);
+    _exit(0);
+  }
+  for (int i = 0; i < 2000 && g_counts->ready.load() == 0; ++i) usleep(10000);
+  if (g_counts->ready.load() == 0) {
+    g_counts->go = 1;
+    ExitCode(writer);
+    FAIL() << "the writer never reached the WAL hook";
+  }
+  pid_t waiter = fork();
+  if (waiter == 0) {
+    SmgrInit(dir_.path());
+    int slot = shmem::ClaimBackendSlot();
+    if (slot < 0) _exit(2);
+    shmem::InitMyStatus(slot, shmem::BackendType::kClientBackend);
+    auto b = ReadBuffer(Tag(0));
+    if (!b.ok() || !FlushBuffer(*b).ok()) _exit(1);
+    ReleaseBuffer(*b);
+    _exit(shmem::MyWaitEvent() == shmem::WaitEvent::kNone ? 0 : 3);
+  }
+  bool seen = false;
+  for (int i = 0; i < 2000 && !seen; ++i) {  // up to 20 s on a slow machine
+    for (const shmem::BackendStatusCopy& p : shmem::ReadProcArray()) {
+      if (p.pid == waiter && p.wait_event == shmem::WaitEvent::kBufferIO) seen = true;
+    }
+    if (!seen) usleep(10000);
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_STREQ(shmem::WaitEventTypeName(shmem::WaitEvent::kBufferIO), "IPC");
+  EXPECT_STREQ(shmem::WaitEventName(shmem::WaitEvent::kBufferIO), "BufferIO");
+  g_counts->go = 1;
+  EXPECT_EQ(ExitCode(writer), 0);
+  EXPECT_EQ(ExitCode(waiter), 0);
+  EXPECT_EQ(ReadBgWriterStats().buffers_backend, 1u) << "written once";
+  EXPECT_EQ(CounterOnDisk(Tag(0)), 5u);
 }
 
 }  // namespace
