@@ -123,7 +123,10 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit = nullptr);
 /* Drops one of this process's pins (the content lock must be released). */
 void ReleaseBuffer(Buffer buffer);
 /* Drops every pin this process holds (error paths, exit: PostgreSQL's
- * AtEOXact_Buffers); content locks go with LWLockReleaseAll. */
+ * AtEOXact_Buffers / AtProcExit_Buffers); content locks go with
+ * LWLockReleaseAll, which must come first. A process that exits normally
+ * must call both: its pins would otherwise stay counted in shared memory
+ * (only an abnormal exit brings the crash cycle). */
 void ReleaseAllBuffers();
 /* How many pins this process holds on `buffer` / in all. */
 int BufferPrivateRefCount(Buffer buffer);
