@@ -159,12 +159,12 @@ void HeapTupleSetCtid(char* tuple, ItemPointer ctid) {
 }
 
 void HeapTupleSetInfomask(char* tuple, uint16_t set, uint16_t clear) {
-  uint16_t v = Load<uint16_t>(tuple + kInfomaskOffset);
+  auto v = Load<uint16_t>(tuple + kInfomaskOffset);
   Store<uint16_t>(tuple + kInfomaskOffset, static_cast<uint16_t>((v | set) & ~clear));
 }
 
 void HeapTupleSetInfomask2(char* tuple, uint16_t set, uint16_t clear) {
-  uint16_t v = Load<uint16_t>(tuple + kInfomask2Offset);
+  auto v = Load<uint16_t>(tuple + kInfomask2Offset);
   Store<uint16_t>(tuple + kInfomask2Offset, static_cast<uint16_t>((v | set) & ~clear));
 }
 

@@ -91,7 +91,7 @@ Result<Datum> ReadText(std::string_view tuple, size_t& offset) {
   }
   auto header = FixedBytes(tuple, offset, 4, 4);
   if (!header.ok()) return header.error();
-  uint32_t word = LoadLittleEndian<uint32_t>(*header);
+  auto word = LoadLittleEndian<uint32_t>(*header);
   if ((word & 0x03) != 0) {
     return MakeError(sqlstate::kDataCorrupted,
                      fmt::format("heap tuple is corrupt: a compressed value at byte {}", offset - 4));

@@ -207,7 +207,7 @@ bool SmgrExists(const RelFileLocator& rel, ForkNumber fork) {
 }
 
 Result<BlockNumber> SmgrNBlocks(const RelFileLocator& rel, ForkNumber fork) {
-  const BlockNumber seg_blocks = State().segment_blocks;
+  BlockNumber seg_blocks = State().segment_blocks;
   for (BlockNumber segno = 0;; ++segno) {
     int fd = OpenSegment(rel, fork, segno, /*create=*/false);
     if (fd == -ENOENT && segno > 0) return segno * seg_blocks;
@@ -277,7 +277,7 @@ Status SmgrTruncate(const RelFileLocator& rel, ForkNumber fork, BlockNumber nblo
                                  "now",
                                  RelPath(rel, fork), nblocks, *current));
   }
-  const BlockNumber seg_blocks = State().segment_blocks;
+  BlockNumber seg_blocks = State().segment_blocks;
   BlockNumber last_segno = *current == 0 ? 0 : (*current - 1) / seg_blocks;
   for (BlockNumber segno = 0; segno <= last_segno; ++segno) {
     BlockNumber first = segno * seg_blocks;
