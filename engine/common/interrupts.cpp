@@ -17,8 +17,10 @@ namespace minipg {
 volatile sig_atomic_t g_query_cancel_pending = 0;
 volatile sig_atomic_t g_proc_die_pending = 0;
 volatile sig_atomic_t g_statement_timeout_pending = 0;
+int g_interrupt_holdoff_count = 0;
 
 Status CheckForDieInterrupt() {
+  if (g_interrupt_holdoff_count > 0) return OkStatus();  // acted on at the next check after release
   if (g_proc_die_pending) {
     return MakeError(sqlstate::kAdminShutdown,
                      "terminating connection due to administrator command", Severity::kFatal);
@@ -30,6 +32,7 @@ Status CheckForDieInterrupt() {
 }
 
 Status ProcessInterrupts() {
+  if (g_interrupt_holdoff_count > 0) return OkStatus();
   if (Status s = CheckForDieInterrupt(); !s.ok()) return s;
   if (g_query_cancel_pending) {
     g_query_cancel_pending = 0;

@@ -16,6 +16,11 @@
  *   client does not read, a COPY FROM STDIN waiting for data) only a die is
  *   acted on, as in PostgreSQL: a cancel stays pending until the statement
  *   goes on and reaches its next CheckForInterrupts().
+ *   Interrupts can be held off (PostgreSQL's HOLD_INTERRUPTS): while the
+ *   holdoff count is above zero, CheckForInterrupts() returns OK and the
+ *   flags stay set until the count is back to zero. An LWLock holder does
+ *   this (lwlock.h), so no statement ends half-way through a change to
+ *   shared memory with a lock still held.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -34,9 +39,18 @@ extern volatile sig_atomic_t g_proc_die_pending;
 /* Set with g_query_cancel_pending when statement_timeout expired (not a user's cancel). */
 extern volatile sig_atomic_t g_statement_timeout_pending;
 
+/* How many times interrupts are held off right now (HoldInterrupts minus
+ * ResumeInterrupts); per process, never touched by a signal handler. */
+extern int g_interrupt_holdoff_count;
+
+/* PostgreSQL's HOLD_INTERRUPTS() / RESUME_INTERRUPTS(): they nest. */
+inline void HoldInterrupts() { ++g_interrupt_holdoff_count; }
+inline void ResumeInterrupts() { --g_interrupt_holdoff_count; }
+
 /* Returns the Error that ends the current statement (cancel) or the
  * session (die), or OK if neither is pending. Clears the cancel flag when
- * it reports it. Call CheckForInterrupts() instead. */
+ * it reports it. OK without clearing anything while interrupts are held
+ * off. Call CheckForInterrupts() instead. */
 Status ProcessInterrupts();
 
 /* PostgreSQL's CHECK_FOR_INTERRUPTS(): OK unless an interrupt is pending. */
@@ -46,7 +60,7 @@ inline Status CheckForInterrupts() {
 }
 
 /* The die half alone (a terminate, or the postmaster's death): what a
- * wait on the client honours (see NOTES). */
+ * wait on the client honours (see NOTES). OK while interrupts are held off. */
 Status CheckForDieInterrupt();
 
 /* Sleeps up to `seconds`, waking early (with the error) on an interrupt. */

@@ -54,6 +54,7 @@ inline constexpr const char* kAdminShutdown = "57P01";
 inline constexpr const char* kCrashShutdown = "57P02";
 inline constexpr const char* kCannotConnectNow = "57P03";
 inline constexpr const char* kIoError = "58030";
+inline constexpr const char* kDiskFull = "53100";
 inline constexpr const char* kLockFileExists = "F0001";
 inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kDuplicateObject = "42710";

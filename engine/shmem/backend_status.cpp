@@ -131,9 +131,17 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kCheckpointerMain:
       return "Activity";
     case WaitEvent::kCheckpointDone:
+    case WaitEvent::kBufferIO:
       return "IPC";
     case WaitEvent::kLockRelation:
       return "Lock";
+    case WaitEvent::kLWLockBufferMapping:
+    case WaitEvent::kLWLockBufferContent:
+    case WaitEvent::kLWLockWALInsert:
+    case WaitEvent::kLWLockWALWrite:
+    case WaitEvent::kLWLockWALBufMapping:
+    case WaitEvent::kLWLockControlFile:
+      return "LWLock";
   }
   return nullptr;
 }
@@ -154,6 +162,20 @@ const char* WaitEventName(WaitEvent w) {
       return "relation";
     case WaitEvent::kClientWrite:
       return "ClientWrite";
+    case WaitEvent::kLWLockBufferMapping:
+      return "BufferMapping";
+    case WaitEvent::kLWLockBufferContent:
+      return "BufferContent";
+    case WaitEvent::kLWLockWALInsert:
+      return "WALInsert";
+    case WaitEvent::kLWLockWALWrite:
+      return "WALWrite";
+    case WaitEvent::kLWLockWALBufMapping:
+      return "WALBufMapping";
+    case WaitEvent::kLWLockControlFile:
+      return "ControlFile";
+    case WaitEvent::kBufferIO:
+      return "BufferIO";
   }
   return nullptr;
 }
@@ -256,6 +278,10 @@ void ReportWaitEvent(WaitEvent w) {
   if (g_my_status == nullptr || g_my_status->wait_event == w) return;
   ChangeGuard g(g_my_status);
   g_my_status->wait_event = w;
+}
+
+WaitEvent MyWaitEvent() {
+  return g_my_status == nullptr ? WaitEvent::kNone : g_my_status->wait_event;
 }
 
 int64_t MyXactStart() {

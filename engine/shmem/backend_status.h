@@ -96,6 +96,14 @@ enum class WaitEvent : uint8_t {
   kCheckpointDone,    // IPC / CheckpointDone: a backend waiting for a requested checkpoint
   kLockRelation,      // Lock / relation: waiting for a table's (or the catalog's) lock
   kClientWrite,       // Client / ClientWrite: sending to a client that does not read
+  // LWLock / <tranche>: waiting for a lightweight lock (lwlock.h, LWLockTranche)
+  kLWLockBufferMapping,  // LWLock / BufferMapping: a partition of the buffer mapping table
+  kLWLockBufferContent,  // LWLock / BufferContent: a buffer's page content
+  kLWLockWALInsert,      // LWLock / WALInsert: inserting a WAL record
+  kLWLockWALWrite,       // LWLock / WALWrite: writing or flushing WAL
+  kLWLockWALBufMapping,  // LWLock / WALBufMapping: replacing a WAL buffer page
+  kLWLockControlFile,    // LWLock / ControlFile: reading or updating pg_control
+  kBufferIO,             // IPC / BufferIO: another process is reading or writing the buffer
 };
 
 const char* BackendTypeName(BackendType t);
@@ -180,6 +188,8 @@ void ReportActivity(ActivityState state, std::optional<std::string_view> query =
 /* Transaction start (0 = none). */
 void ReportXactStart(int64_t when);
 void ReportWaitEvent(WaitEvent w);
+/* What this process last reported (kNone without a slot). */
+WaitEvent MyWaitEvent();
 /* This process's own slot's xact_start (0 if none or no slot). */
 int64_t MyXactStart();
 /* Gives the slot up, fields first, then the owner word (a clean exit; the

@@ -16,6 +16,12 @@
  *                                  backends (each claims its own), then one
  *                                  per auxiliary process (the postmaster
  *                                  assigns those)
+ *          A  area 1, area 2, ...  the areas other modules asked for before
+ *                                  the segment was made (ShmemRequest: the
+ *                                  buffer pool, the WAL buffers, ...), each
+ *                                  at a cache-line (64-byte) boundary, in
+ *                                  the order of the requests; the header's
+ *                                  area table records name, offset, size
  *
  * NOTES
  *   minipg uses an anonymous mapping (mmap MAP_SHARED|MAP_ANONYMOUS), not a
@@ -32,9 +38,18 @@
  *   earlier and outlives the cycle (the event collector) keeps the old
  *   mapping until it exits, and never writes it.
  *
+ *   Areas (PostgreSQL's ShmemInitStruct, decided before the segment exists):
+ *   a module that needs shared memory hands the postmaster a ShmemRequest
+ *   (name, size, init); the segment is sized for all of them at once and
+ *   never grows. Each area's init runs once, in the postmaster, on zeroed
+ *   memory; every child finds the area by name (ShmemArea) through the
+ *   header's table, which the children inherited with the mapping. After a
+ *   crash cycle the same requests are made again on a fresh segment.
+ *
  *   Everything in the segment that several processes touch is either a
- *   std::atomic (lock-free, so it works across processes) or protected by
- *   the change counter protocol of backend_status.h. There are no locks.
+ *   std::atomic (lock-free, so it works across processes), protected by
+ *   the change counter protocol of backend_status.h, or protected by an
+ *   LWLock (lwlock.h) that lives in the same area.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -42,6 +57,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/common/error.h"
 
@@ -64,6 +83,26 @@ struct CheckpointerShared {
   std::atomic<uint32_t> started;   // checkpoints begun (for readers' curiosity)
 };
 
+inline constexpr size_t kShmemAreaNameSize = 48;
+inline constexpr int kMaxShmemAreas = 32;
+inline constexpr size_t kShmemAreaAlign = 64;  // a cache line
+
+/* One area a module asks for before the segment is created: `size` bytes
+ * named `name` (unique), prepared by `init` (may be empty) on zeroed memory
+ * once, in the creating process. */
+struct ShmemRequest {
+  std::string name;
+  size_t size = 0;
+  std::function<void(void*)> init;
+};
+
+/* An entry of the header's area table (name "" = unused). */
+struct ShmemAreaEntry {
+  char name[kShmemAreaNameSize];
+  uint64_t offset;  // from the start of the segment
+  uint64_t size;
+};
+
 struct ShmemHeader {
   uint64_t magic;
   uint64_t size;        // bytes in the whole mapping
@@ -71,12 +110,25 @@ struct ShmemHeader {
   int32_t num_backend_slots;  // the first ones, for client backends (max_connections)
   uint32_t generation;  // 1 for the first segment, +1 per crash cycle
   CheckpointerShared checkpointer;
+  int32_t num_areas;
+  ShmemAreaEntry areas[kMaxShmemAreas];
 };
 
 /* Creates the segment for `backend_slots` client backends and `aux_slots`
- * auxiliary processes (postmaster, before the first fork). Replaces any
- * segment this process has. */
-Status CreateSharedMemory(int backend_slots, int aux_slots);
+ * auxiliary processes (postmaster, before the first fork), followed by one
+ * area per request, each initialised by its init. Replaces any segment this
+ * process has. Fails (FATAL) on a mapping failure, more than kMaxShmemAreas
+ * requests, a name too long or given twice. */
+Status CreateSharedMemory(int backend_slots, int aux_slots,
+                          const std::vector<ShmemRequest>& requests = {});
+
+/* The area called `name` in this process's segment, or nullptr if there is
+ * no segment or no such area. */
+void* ShmemArea(std::string_view name);
+
+/* The area table of this process's segment (empty without one), in layout
+ * order: for the shmem_layout event and for tests. */
+std::vector<ShmemAreaEntry> ShmemAreas();
 
 /* Unmaps this process's segment (postmaster: after a crash cycle, at exit). */
 void DestroySharedMemory();
@@ -85,7 +137,8 @@ void DestroySharedMemory();
  * test running SQL without a server). */
 ShmemHeader* Header();
 
-/* Bytes a segment for `num_slots` processes takes (rounded up to a page). */
-size_t SharedMemorySize(int num_slots);
+/* Bytes a segment for `num_slots` processes and these area requests takes
+ * (rounded up to a page). */
+size_t SharedMemorySize(int num_slots, const std::vector<ShmemRequest>& requests = {});
 
 }  // namespace minipg::shmem
