@@ -179,12 +179,14 @@ const RmgrData* GetRmgr(uint8_t rmid) {
 
 void SetRmgrRedo(RmgrId id, RmgrRedoFn redo) { Table()[static_cast<size_t>(id)].redo = redo; }
 
-std::string IdentifyRecord(const DecodedRecord& rec) {
-  const RmgrData* rm = GetRmgr(rec.header.rmid);
-  const char* id = rm != nullptr ? rm->identify(rec.header.info) : nullptr;
-  if (id == nullptr) return fmt::format("UNKNOWN ({:x})", rec.header.info & kXlrRmgrInfoMask);
+std::string IdentifyRecord(RmgrId rmid, uint8_t info) {
+  const RmgrData* rm = GetRmgr(static_cast<uint8_t>(rmid));
+  const char* id = rm != nullptr ? rm->identify(info) : nullptr;
+  if (id == nullptr) return fmt::format("UNKNOWN ({:x})", info & kXlrRmgrInfoMask);
   return id;
 }
+
+std::string IdentifyRecord(const DecodedRecord& rec) { return IdentifyRecord(rec.rmid(), rec.header.info); }
 
 std::string FormatWaldumpLine(const DecodedRecord& rec) {
   const RmgrData* rm = GetRmgr(rec.header.rmid);

@@ -35,6 +35,7 @@ void SetRmgrRedo(RmgrId id, RmgrRedoFn redo);
 
 /* "INSERT", or "UNKNOWN (b0)" when the rmgr does not know the type. */
 std::string IdentifyRecord(const DecodedRecord& rec);
+std::string IdentifyRecord(RmgrId rmid, uint8_t info);
 
 /* One line as pg_waldump prints it (no newline):
  * "rmgr: Heap        len (rec/tot):     59/    59, tx:        735, lsn: 0/0151E8F8,

@@ -78,10 +78,19 @@ size_t AreaSize(int nbuffers) {
 
 WalShared* Shared() { return static_cast<WalShared*>(shmem::ShmemArea(kWalShmemAreaName)); }
 XLogRecPtr* SlotPages(WalShared* w) { return reinterpret_cast<XLogRecPtr*>(w + 1); }
+/* Which page a buffer holds: set by inserters, read by writers. */
+XLogRecPtr SlotPage(WalShared* w, size_t slot) {
+  return std::atomic_ref<XLogRecPtr>(SlotPages(w)[slot]).load(std::memory_order_acquire);
+}
+void SetSlotPage(WalShared* w, size_t slot, XLogRecPtr page) {
+  std::atomic_ref<XLogRecPtr>(SlotPages(w)[slot]).store(page, std::memory_order_release);
+}
 char* SlotData(WalShared* w, size_t slot) {
   return reinterpret_cast<char*>(SlotPages(w) + w->nbuffers) + slot * kWalPageSize;
 }
 size_t SlotOf(const WalShared* w, XLogRecPtr page_addr) { return (page_addr / kWalPageSize) % w->nbuffers; }
+
+WalHooks g_hooks;
 
 /* This process's open segment (any process may write). */
 struct OpenSegment {
@@ -126,27 +135,41 @@ Status SyncSegments(WalShared* w, XLogRecPtr from, XLogRecPtr upto) {
  * everything up to upto durable. Caller holds WALWrite. */
 Status WriteUpTo(WalShared* w, XLogRecPtr upto, bool sync) {
   XLogRecPtr from = w->write_upto.load(std::memory_order_acquire);
-  for (XLogRecPtr page = PageStart(from); page < upto; page += kWalPageSize) {
+  XLogRecPtr page = PageStart(from);
+  while (page < upto) {
     size_t slot = SlotOf(w, page);
-    if (SlotPages(w)[slot] != page) continue;  // never used (after a SWITCH): zeros on disk
+    if (SlotPage(w, slot) != page) {  // never used (after a SWITCH): zeros on disk
+      page += kWalPageSize;
+      continue;
+    }
+    // One write for the run of pages that sit side by side in the buffers
+    // and in the same segment file.
+    size_t npages = 1;
+    while (page + npages * kWalPageSize < upto && slot + npages < w->nbuffers &&
+           LsnSegOffset(page + npages * kWalPageSize) != 0 &&
+           SlotPage(w, slot + npages) == page + npages * kWalPageSize) {
+      ++npages;
+    }
     SegNo seg = LsnToSeg(page);
     auto fd = SegmentFd(w, seg);
     if (!fd.ok()) return fd.error();
     const char* data = SlotData(w, slot);
     uint32_t off = LsnSegOffset(page);
+    size_t len = npages * kWalPageSize;
     w->stat_write.fetch_add(1, std::memory_order_relaxed);
-    for (size_t done = 0; done < kWalPageSize;) {
-      ssize_t n = ::pwrite(*fd, data + done, kWalPageSize - done, static_cast<off_t>(off + done));
+    for (size_t done = 0; done < len;) {
+      ssize_t n = ::pwrite(*fd, data + done, len - done, static_cast<off_t>(off + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         int err = n == 0 ? ENOSPC : errno;
         return MakeError(err == ENOSPC ? sqlstate::kDiskFull : sqlstate::kIoError,
                          fmt::format("could not write to log file {} at offset {}, length {}: {}", WalFileName(seg),
-                                     off, kWalPageSize, std::strerror(err)),
+                                     off, len, std::strerror(err)),
                          Severity::kPanic);
       }
       done += static_cast<size_t>(n);
     }
+    page += len;
   }
   if (upto > from) w->write_upto.store(upto, std::memory_order_release);
   if (sync) {
@@ -162,7 +185,7 @@ Status WriteUpTo(WalShared* w, XLogRecPtr upto, bool sync) {
  * WALInsert; all WAL before `copied` is in the buffers. */
 Result<char*> GetPage(WalShared* w, XLogRecPtr page_addr) {
   size_t slot = SlotOf(w, page_addr);
-  XLogRecPtr held = SlotPages(w)[slot];
+  XLogRecPtr held = SlotPage(w, slot);
   if (held == page_addr) return SlotData(w, slot);
   if (held != 0 && w->write_upto.load(std::memory_order_acquire) < held + kWalPageSize) {
     // The buffer still holds an older page not yet written: write it out.
@@ -173,7 +196,7 @@ Result<char*> GetPage(WalShared* w, XLogRecPtr page_addr) {
     if (!st.ok()) return st.error();
   }
   InitWalPage(SlotData(w, slot), page_addr, w->system_id);
-  SlotPages(w)[slot] = page_addr;
+  SetSlotPage(w, slot, page_addr);
   return SlotData(w, slot);
 }
 
@@ -219,7 +242,7 @@ Status XLogStartup(const WalStartup& s) {
     if (!read) InitWalPage(data, page, s.system_id);
     ::close(fd);
   }
-  SlotPages(w)[slot] = page;
+  SetSlotPage(w, slot, page);
   w->copied.store(insert);
   w->write_upto.store(insert);
   w->flush_upto.store(insert);
@@ -257,7 +280,7 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
     // No space is taken: the insert position stays, and the pages after
     // the first (their continuation headers) are set up afresh next time.
     for (XLogRecPtr p = PageStart(start) + kWalPageSize; p < start + record.size() + kWalPageSize; p += kWalPageSize) {
-      if (SlotPages(w)[SlotOf(w, p)] == p && p >= w->write_upto.load()) SlotPages(w)[SlotOf(w, p)] = 0;
+      if (SlotPage(w, SlotOf(w, p)) == p && p >= w->write_upto.load()) SetSlotPage(w, SlotOf(w, p), 0);
     }
     w->copied.store(start, std::memory_order_release);
     LWLockRelease(&w->insert_lock);
@@ -276,9 +299,14 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
 
   w->stat_records.fetch_add(1, std::memory_order_relaxed);
   w->stat_bytes.fetch_add(tot_len, std::memory_order_relaxed);
+  bool fpi = false;
   for (const auto& b : blocks) {
-    if (b.page != nullptr) w->stat_fpi.fetch_add(1, std::memory_order_relaxed);
+    if (b.page != nullptr) {
+      w->stat_fpi.fetch_add(1, std::memory_order_relaxed);
+      fpi = true;
+    }
   }
+  if (g_hooks.on_insert != nullptr) g_hooks.on_insert({start, end, rmid, info, tot_len, xid, fpi});
   return end;
 }
 
@@ -288,11 +316,13 @@ Status XLogFlush(XLogRecPtr upto) {
   if (upto <= w->flush_upto.load(std::memory_order_acquire)) return OkStatus();
   LWLockAcquire(&w->write_lock, LWLockMode::kExclusive);
   Status st = OkStatus();
+  XLogRecPtr flushed_to = 0;
   if (upto > w->flush_upto.load(std::memory_order_acquire)) {
     // Flush everything inserted so far, not just up to upto: the commits
     // waiting behind us on the lock are then covered by this one sync.
     XLogRecPtr copied = w->copied.load(std::memory_order_acquire);
     st = WriteUpTo(w, copied, true);
+    if (st.ok()) flushed_to = copied;
     if (st.ok() && upto > copied) {
       st = MakeError(sqlstate::kInternalError,
                      fmt::format("xlog flush request {} is not satisfied --- flushed only to {}", FormatLsn(upto),
@@ -300,8 +330,11 @@ Status XLogFlush(XLogRecPtr upto) {
     }
   }
   LWLockRelease(&w->write_lock);
+  if (flushed_to != 0 && g_hooks.on_flush != nullptr) g_hooks.on_flush({flushed_to, w->fsync});
   return st;
 }
+
+void SetWalHooks(WalHooks hooks) { g_hooks = hooks; }
 
 void XLogFlushOrPanic(XLogRecPtr upto) {
   Status st = XLogFlush(upto);

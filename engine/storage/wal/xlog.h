@@ -97,6 +97,28 @@ struct WalStats {
 };
 WalStats GetWalStats();
 
+/* What the event stream is told (docs/events.md: wal_insert, wal_flush):
+ * a process sets its hooks at start, so that storage does not depend on
+ * trace/. Called with no WAL lock held. */
+struct WalInsertEvent {
+  XLogRecPtr lsn = 0;      // the record's start
+  XLogRecPtr end_lsn = 0;  // its end (XLogInsert's result)
+  RmgrId rmid = RmgrId::kXlog;
+  uint8_t info = 0;        // IdentifyRecord(rmid, info) names it: "INSERT", "COMMIT"
+  uint32_t len = 0;
+  TransactionId xid = 0;
+  bool fpi = false;        // it carries a full page image
+};
+struct WalFlushEvent {
+  XLogRecPtr upto = 0;  // durable (or, with fsync = off, written) up to here
+  bool synced = false;  // an fdatasync was done
+};
+struct WalHooks {
+  void (*on_insert)(const WalInsertEvent&) = nullptr;
+  void (*on_flush)(const WalFlushEvent&) = nullptr;
+};
+void SetWalHooks(WalHooks hooks);
+
 /* The WALWrite lock (tests hold it to line flushers up behind it). */
 shmem::LWLock* XLogWriteLock();
 

@@ -24,6 +24,7 @@
 #include "engine/storage/wal/wal_bytes.h"
 #include "engine/storage/wal/wal_reader.h"
 #include "engine/storage/wal/wal_records.h"
+#include "engine/storage/wal/wal_rmgr.h"
 #include "engine/storage/wal/xlog.h"
 #include "tests/engine/storage/temp_dir.h"
 
@@ -154,6 +155,32 @@ TEST_F(XLogTest, BackgroundFlush) {
   did = XLogBackgroundFlush();
   ASSERT_TRUE(did.ok());
   EXPECT_FALSE(*did);
+}
+
+std::vector<WalInsertEvent> g_inserts;
+std::vector<WalFlushEvent> g_flushes;
+
+// Scenario: the hooks hear of each insert (with its place and type) and of
+// each flush that wrote something, not of one that found nothing to do.
+TEST_F(XLogTest, HooksHearInsertsAndFlushes) {
+  g_inserts.clear();
+  g_flushes.clear();
+  SetWalHooks({[](const WalInsertEvent& e) { g_inserts.push_back(e); },
+               [](const WalFlushEvent& e) { g_flushes.push_back(e); }});
+  auto end = XLogInsert(RmgrId::kTransaction, kXactCommit, 7, {}, EncodePayload(XactRecord{1}));
+  ASSERT_TRUE(end.ok());
+  ASSERT_TRUE(XLogFlush(*end).ok());
+  ASSERT_TRUE(XLogFlush(*end).ok());
+  SetWalHooks({});
+  ASSERT_EQ(g_inserts.size(), 1u);
+  EXPECT_EQ(g_inserts[0].lsn, FirstRecordLsn());
+  EXPECT_EQ(g_inserts[0].end_lsn, *end);
+  EXPECT_EQ(IdentifyRecord(g_inserts[0].rmid, g_inserts[0].info), "COMMIT");
+  EXPECT_EQ(g_inserts[0].xid, 7u);
+  EXPECT_FALSE(g_inserts[0].fpi);
+  ASSERT_EQ(g_flushes.size(), 1u);
+  EXPECT_EQ(g_flushes[0].upto, WalAlign(*end));  // all inserted WAL, padding included
+  EXPECT_TRUE(g_flushes[0].synced);
 }
 
 // Scenario: fsync = off writes but never syncs.
