@@ -56,7 +56,7 @@ std::string XlogDesc(const DecodedRecord& rec) {
   if (info == kXlogCheckpointShutdown || info == kXlogCheckpointOnline) {
     auto c = DecodePayload<CheckpointRecord>(rec.main_data);
     if (!c) return "(malformed)";
-    return fmt::format("redo {}; tli {}; fpw {}; xid 0:{}; oid {}; {}", FormatLsn(c->redo), c->timeline,
+    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; {}", FormatLsn(c->redo), c->timeline, c->timeline,
                        c->full_page_writes ? "true" : "false", c->next_xid, c->next_oid,
                        info == kXlogCheckpointShutdown ? "shutdown" : "online");
   }

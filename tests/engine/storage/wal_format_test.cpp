@@ -248,7 +248,7 @@ TEST(WalRmgr, Descriptions) {
     return FormatWaldumpLine(Decoded(rmid, info, 0, {}, main, 0x1000028, 0));
   };
   EXPECT_NE(line(RmgrId::kXlog, kXlogCheckpointOnline, EncodePayload(CheckpointRecord{0x1000028, 1, true, 735, 16384, 0}))
-                .find("desc: CHECKPOINT_ONLINE redo 0/1000028; tli 1; fpw true; xid 0:735; oid 16384; online"),
+                .find("desc: CHECKPOINT_ONLINE redo 0/1000028; tli 1; prev tli 1; fpw true; xid 0:735; oid 16384; online"),
             std::string::npos);
   EXPECT_NE(line(RmgrId::kXlog, kXlogSwitch, "").find("rmgr: XLOG        len (rec/tot):     24/    24"),
             std::string::npos);

@@ -88,7 +88,7 @@ TEST_F(WaldumpTest, PrintsSegment) {
   ASSERT_EQ(lines.size(), 6u) << r.out;
   EXPECT_EQ(lines[0],
             "rmgr: XLOG        len (rec/tot):     55/    55, tx:          0, lsn: 0/01000028, prev 0/00000000, "
-            "desc: CHECKPOINT_SHUTDOWN redo 0/1000028; tli 1; fpw true; xid 0:735; oid 16384; shutdown");
+            "desc: CHECKPOINT_SHUTDOWN redo 0/1000028; tli 1; prev tli 1; fpw true; xid 0:735; oid 16384; shutdown");
   EXPECT_EQ(lines[1], fmt::format("rmgr: Heap        len (rec/tot):     59/    59, tx:        735, lsn: {}, "
                                   "prev 0/01000028, desc: INSERT off 2 flags 0x00, blkref #0: rel 1663/5/16384 blk 0",
                                   FormatLsnPadded(lsns_[1])));
@@ -119,6 +119,21 @@ TEST_F(WaldumpTest, StartInsideRecord) {
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_EQ(lines[0], fmt::format("first record is after {}, at {}, skipping over {} bytes", FormatLsn(lsns_[1] + 8),
                                   FormatLsn(lsns_[2]), lsns_[2] - lsns_[1] - 8));
+}
+
+// Scenario: a segment that ends with a SWITCH is printed whole, and since
+// the rest of it is unused, reading it ends without an error.
+TEST(Waldump, SwitchEndsTheSegment) {
+  MemoryWal wal;
+  wal.Append(RmgrId::kHeap, kHeapInsert, 1, {}, "x");
+  wal.Append(RmgrId::kXlog, kXlogSwitch, 0, {}, {});
+  TempDir dir;
+  ASSERT_TRUE(wal.WriteTo(dir.path()).ok());
+  Output r = Waldump((dir.path() / "000000010000000000000001").string());
+  EXPECT_EQ(r.status, 0) << r.out;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_NE(lines[1].find("desc: SWITCH"), std::string::npos);
 }
 
 TEST_F(WaldumpTest, BadArguments) {
