@@ -64,6 +64,14 @@ inline constexpr uint32_t kSmgrTruncateHeap = 0x1;
 inline constexpr uint32_t kSmgrTruncateVm = 0x2;
 inline constexpr uint32_t kSmgrTruncateFsm = 0x4;
 
+/* Heap record flags (the `flags` fields), PostgreSQL's XLH_* values. */
+inline constexpr uint8_t kXlhInsertAllVisibleCleared = 0x01;
+inline constexpr uint8_t kXlhInsertContainsNewTuple = 0x08;
+inline constexpr uint8_t kXlhDeleteAllVisibleCleared = 0x01;
+inline constexpr uint8_t kXlhDeleteContainsOldTuple = 0x02;
+inline constexpr uint8_t kXlhUpdateOldAllVisibleCleared = 0x01;
+inline constexpr uint8_t kXlhUpdateNewAllVisibleCleared = 0x02;
+
 /* Heap infobits (what a delete/update sets on the old tuple). */
 inline constexpr uint8_t kXlhlXmaxIsMulti = 0x01;
 inline constexpr uint8_t kXlhlXmaxLockOnly = 0x02;

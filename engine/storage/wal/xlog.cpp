@@ -59,6 +59,7 @@ struct WalShared {
   LWLock insert_lock;  // WALInsert: reserve + copy
   LWLock write_lock;   // WALWrite: write + sync
   uint32_t nbuffers;
+  bool started;  // XLogStartup has run: positions and directory are set
   bool fsync;
   uint64_t system_id;
   char wal_dir[kWalDirMax];
@@ -77,6 +78,18 @@ size_t AreaSize(int nbuffers) {
 }
 
 WalShared* Shared() { return static_cast<WalShared*>(shmem::ShmemArea(kWalShmemAreaName)); }
+
+/* The area, once XLogStartup has set it up; else nullptr and *error says why. */
+WalShared* StartedShared(Error* error) {
+  WalShared* w = Shared();
+  if (w == nullptr) {
+    *error = MakeError(sqlstate::kInternalError, "the WAL shared memory area does not exist");
+  } else if (!w->started) {
+    *error = MakeError(sqlstate::kInternalError, "the WAL has not been started (XLogStartup)");
+    w = nullptr;
+  }
+  return w;
+}
 XLogRecPtr* SlotPages(WalShared* w) { return reinterpret_cast<XLogRecPtr*>(w + 1); }
 /* Which page a buffer holds: set by inserters, read by writers. */
 XLogRecPtr SlotPage(WalShared* w, size_t slot) {
@@ -246,6 +259,7 @@ Status XLogStartup(const WalStartup& s) {
   w->copied.store(insert);
   w->write_upto.store(insert);
   w->flush_upto.store(insert);
+  w->started = true;
   LWLockRelease(&w->write_lock);
   LWLockRelease(&w->insert_lock);
   return OkStatus();
@@ -253,8 +267,9 @@ Status XLogStartup(const WalStartup& s) {
 
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std::span<const XLogBlockRef> blocks,
                               std::string_view main_data) {
-  WalShared* w = Shared();
-  if (w == nullptr) return MakeError(sqlstate::kInternalError, "the WAL shared memory area does not exist");
+  Error error;
+  WalShared* w = StartedShared(&error);
+  if (w == nullptr) return error;
   std::string record = AssembleRecord(rmid, info, xid, blocks, main_data);
   uint32_t tot_len = static_cast<uint32_t>(record.size());
   bool is_switch = rmid == RmgrId::kXlog && (info & kXlrRmgrInfoMask) == kXlogSwitch;
@@ -311,8 +326,9 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
 }
 
 Status XLogFlush(XLogRecPtr upto) {
-  WalShared* w = Shared();
-  if (w == nullptr) return MakeError(sqlstate::kInternalError, "the WAL shared memory area does not exist");
+  Error error;
+  WalShared* w = StartedShared(&error);
+  if (w == nullptr) return error;
   if (upto <= w->flush_upto.load(std::memory_order_acquire)) return OkStatus();
   LWLockAcquire(&w->write_lock, LWLockMode::kExclusive);
   Status st = OkStatus();
@@ -345,8 +361,9 @@ void XLogFlushOrPanic(XLogRecPtr upto) {
 }
 
 Result<bool> XLogBackgroundFlush() {
-  WalShared* w = Shared();
-  if (w == nullptr) return MakeError(sqlstate::kInternalError, "the WAL shared memory area does not exist");
+  Error error;
+  WalShared* w = StartedShared(&error);
+  if (w == nullptr) return error;
   XLogRecPtr copied = w->copied.load(std::memory_order_acquire);
   if (copied <= w->flush_upto.load(std::memory_order_acquire)) return false;
   Status st = XLogFlush(copied);
@@ -376,8 +393,9 @@ shmem::LWLock* XLogWriteLock() {
 }
 
 Result<SegmentCleanup> XLogRemoveOldSegments(XLogRecPtr redo_lsn, int keep_future) {
-  WalShared* w = Shared();
-  if (w == nullptr) return MakeError(sqlstate::kInternalError, "the WAL shared memory area does not exist");
+  Error error;
+  WalShared* w = StartedShared(&error);
+  if (w == nullptr) return error;
   XLogRecPtr insert = GetWalPositions().insert;
   return RemoveOldSegments(w->wal_dir, std::min(redo_lsn, insert), insert, keep_future);
 }

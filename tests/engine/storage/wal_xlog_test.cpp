@@ -183,6 +183,19 @@ TEST_F(XLogTest, HooksHearInsertsAndFlushes) {
   EXPECT_TRUE(g_flushes[0].synced);
 }
 
+// Scenario: without the area, or before XLogStartup, nothing is inserted.
+TEST_F(XLogTest, RefusesBeforeStartup) {
+  shmem::DestroySharedMemory();
+  ASSERT_TRUE(shmem::CreateSharedMemory(8, 2, {WalShmemRequest(4)}).ok());
+  auto r = XLogInsert(RmgrId::kHeap, kHeapInsert, 1, {}, "x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "the WAL has not been started (XLogStartup)");
+  shmem::DestroySharedMemory();
+  Status st = XLogFlush(100);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message, "the WAL shared memory area does not exist");
+}
+
 // Scenario: fsync = off writes but never syncs.
 TEST_F(XLogTest, FsyncOffSkipsSync) {
   Start(false);
