@@ -165,7 +165,11 @@ Status WriteUpTo(WalShared* w, XLogRecPtr upto, bool sync) {
     }
     SegNo seg = LsnToSeg(page);
     auto fd = SegmentFd(w, seg);
-    if (!fd.ok()) return fd.error();
+    if (!fd.ok()) {
+      Error e = fd.error();
+      e.severity = Severity::kPanic;  // WAL that cannot be written: as PostgreSQL, a PANIC
+      return e;
+    }
     const char* data = SlotData(w, slot);
     uint32_t off = LsnSegOffset(page);
     size_t len = npages * kWalPageSize;
@@ -292,14 +296,14 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
     return *page;
   });
   if (!failed.ok()) {
-    // No space is taken: the insert position stays, and the pages after
-    // the first (their continuation headers) are set up afresh next time.
-    for (XLogRecPtr p = PageStart(start) + kWalPageSize; p < start + record.size() + kWalPageSize; p += kWalPageSize) {
-      if (SlotPage(w, SlotOf(w, p)) == p && p >= w->write_upto.load()) SetSlotPage(w, SlotOf(w, p), 0);
-    }
-    w->copied.store(start, std::memory_order_release);
+    // Part of the record may already be written: this WAL cannot go on.
+    // PostgreSQL fails here inside a critical section, a PANIC; so do we,
+    // and no process inserts again until the crash cycle starts it afresh.
+    w->started = false;
     LWLockRelease(&w->insert_lock);
-    return failed.error();
+    Error e = failed.error();
+    e.severity = Severity::kPanic;
+    return e;
   }
   XLogRecPtr end = BytePosToEndRecPtr(start_pos + tot_len);
   uint64_t next_pos = start_pos + ReservedSize(tot_len);

@@ -65,8 +65,9 @@ struct WalStartup {
 Status XLogStartup(const WalStartup& startup);
 
 /* Appends a record; returns its end LSN (what a page changed by it gets as
- * pd_lsn, and what a commit flushes to). The error is an I/O failure while
- * writing out full buffers. */
+ * pd_lsn, and what a commit flushes to). An error is either "not started"
+ * or an I/O failure while writing out full buffers: the latter has severity
+ * kPanic, and the WAL refuses every insert until it is started afresh. */
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid,
                               std::span<const XLogBlockRef> blocks, std::string_view main_data);
 

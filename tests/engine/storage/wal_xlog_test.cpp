@@ -196,6 +196,28 @@ TEST_F(XLogTest, RefusesBeforeStartup) {
   EXPECT_EQ(st.error().message, "the WAL shared memory area does not exist");
 }
 
+// Scenario: WAL that cannot be written (here pg_wal is a file, not a
+// directory) is a PANIC, for a flush and for an insert that must write out
+// full buffers; after the failed insert no process inserts again.
+TEST_F(XLogTest, WriteFailureIsPanic) {
+  fs::path not_a_dir = dir_.path() / "not_a_dir";
+  std::ofstream(not_a_dir) << "x";
+  shmem::DestroySharedMemory();
+  ASSERT_TRUE(shmem::CreateSharedMemory(8, 2, {WalShmemRequest(4)}).ok());
+  ASSERT_TRUE(XLogStartup({not_a_dir, 42, true, 0, 0}).ok());
+  XLogRecPtr end = Insert("small");
+  Status st = XLogFlush(end);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().severity, Severity::kPanic);
+  EXPECT_EQ(st.error().message.rfind("could not open file", 0), 0u) << st.error().message;
+  auto r = XLogInsert(RmgrId::kHeap, kHeapInsert, 1, {}, Payload(5 * kWalPageSize, 0));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().severity, Severity::kPanic);
+  r = XLogInsert(RmgrId::kHeap, kHeapInsert, 1, {}, "after");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "the WAL has not been started (XLogStartup)");
+}
+
 // Scenario: fsync = off writes but never syncs.
 TEST_F(XLogTest, FsyncOffSkipsSync) {
   Start(false);
