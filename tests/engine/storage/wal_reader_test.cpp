@@ -105,6 +105,27 @@ TEST(WalReader, RecordsCrossSegmentsAndFillPages) {
   for (size_t i = 0; i < read.size(); ++i) EXPECT_EQ(read[i].main, written[i].main) << i;
 }
 
+// Scenario: a record whose 24-byte header itself is cut by a page boundary
+// (8 or 16 bytes on the first page) is read back.
+TEST(WalReader, RecordHeaderSplitAcrossPages) {
+  for (size_t left : {8, 16}) {
+    MemoryWal wal;
+    wal.Append(RmgrId::kHeap, kHeapInsert, 1, {}, "first");
+    size_t room = kWalPageSize - LsnPageOffset(wal.insert_lsn());
+    size_t filler = room - left - kRecordHeaderSize - 5;  // 5: main data long header
+    ASSERT_GT(filler, 255u);
+    wal.Append(RmgrId::kHeap, kHeapInsert, 1, {}, Payload(filler, 1));
+    ASSERT_EQ(kWalPageSize - LsnPageOffset(wal.insert_lsn()), left);
+    XLogRecPtr split = wal.Append(RmgrId::kHeap, kHeapInsert, 1, {}, "split header");
+    WalMemorySource src(&wal.segments());
+    XLogReader reader(src);
+    auto read = ReadAll(reader, FirstRecordLsn());
+    ASSERT_EQ(read.size(), 3u) << reader.error();
+    EXPECT_EQ(read[2].lsn, split);
+    EXPECT_EQ(read[2].main, "split header");
+  }
+}
+
 // Scenario: after a SWITCH the next record starts the next segment.
 TEST(WalReader, SwitchSkipsToNextSegment) {
   MemoryWal wal;
