@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(startup_packet frontend_message copy_format sql_lexer sql_parser scenario page viz_event viz_trace)
+TARGETS=(startup_packet frontend_message copy_format sql_lexer sql_parser scenario page wal_reader viz_event viz_trace)
 BUILD=${MINIPG_FUZZ_BUILD_DIR:-build-fuzz}
 
 # Bounds that keep CI from tripping over known bugs being fixed elsewhere

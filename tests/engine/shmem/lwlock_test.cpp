@@ -18,6 +18,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/shmem.h"
+#include "tests/engine/shmem/child_process.h"
 
 namespace minipg::shmem {
 namespace {
@@ -47,20 +48,6 @@ class LWLockTest : public ::testing::Test {
     DestroySharedMemory();
   }
 
-  /* Forks a child that runs `body` and exits with its result. */
-  template <typename F>
-  pid_t Spawn(F body) {
-    pid_t pid = fork();
-    if (pid == 0) _exit(body());
-    return pid;
-  }
-
-  static int ExitCode(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
-  }
-
   TestArea* area_ = nullptr;
 };
 
@@ -71,7 +58,7 @@ TEST_F(LWLockTest, ExclusiveLockLosesNoUpdate) {
   constexpr int kProcs = 4, kRounds = 20000;
   std::vector<pid_t> pids;
   for (int p = 0; p < kProcs; ++p) {
-    pids.push_back(Spawn([&] {
+    pids.push_back(minipg::test_util::SpawnChild([&] {
       for (int i = 0; i < kRounds; ++i) {
         LWLockAcquire(&area_->lock, LWLockMode::kExclusive);
         uint64_t v = area_->counter;
@@ -82,7 +69,7 @@ TEST_F(LWLockTest, ExclusiveLockLosesNoUpdate) {
       return LWLockNumHeldByMe() == 0 ? 0 : 1;
     }));
   }
-  for (pid_t pid : pids) EXPECT_EQ(ExitCode(pid), 0);
+  for (pid_t pid : pids) EXPECT_EQ(minipg::test_util::ChildExitCode(pid), 0);
   EXPECT_EQ(area_->counter, uint64_t{kProcs} * kRounds);
   EXPECT_EQ(area_->lock.state.load(), 0u) << "free, nobody waiting";
 }
@@ -92,13 +79,13 @@ TEST_F(LWLockTest, ExclusiveLockLosesNoUpdate) {
 TEST_F(LWLockTest, ReadersShare) {
   LWLockAcquire(&area_->lock, LWLockMode::kShared);
   EXPECT_TRUE(LWLockHeldByMeInMode(&area_->lock, LWLockMode::kShared));
-  pid_t pid = Spawn([&] {
+  pid_t pid = minipg::test_util::SpawnChild([&] {
     if (!LWLockConditionalAcquire(&area_->lock, LWLockMode::kShared)) return 1;
     LWLockRelease(&area_->lock);
     if (LWLockConditionalAcquire(&area_->lock, LWLockMode::kExclusive)) return 2;
     return 0;
   });
-  EXPECT_EQ(ExitCode(pid), 0);
+  EXPECT_EQ(minipg::test_util::ChildExitCode(pid), 0);
   LWLockRelease(&area_->lock);
   EXPECT_TRUE(LWLockConditionalAcquire(&area_->lock, LWLockMode::kExclusive));
 }
@@ -108,7 +95,7 @@ TEST_F(LWLockTest, ReadersShare) {
 // while the lock is held, and gets it once it is released.
 TEST_F(LWLockTest, WaiterShowsWaitEventAndIsWoken) {
   LWLockAcquire(&area_->lock, LWLockMode::kExclusive);
-  pid_t pid = Spawn([&] {
+  pid_t pid = minipg::test_util::SpawnChild([&] {
     int slot = ClaimBackendSlot();
     if (slot < 0) return 1;
     InitMyStatus(slot, BackendType::kClientBackend);
@@ -130,7 +117,7 @@ TEST_F(LWLockTest, WaiterShowsWaitEventAndIsWoken) {
   EXPECT_STREQ(LWLockTrancheName(LWLockTranche::kBufferContent), "BufferContent");
   EXPECT_EQ(area_->flag.load(), 0) << "the waiter got in while the lock was held";
   LWLockRelease(&area_->lock);
-  EXPECT_EQ(ExitCode(pid), 0);
+  EXPECT_EQ(minipg::test_util::ChildExitCode(pid), 0);
   EXPECT_EQ(area_->flag.load(), 1);
 }
 

@@ -1,0 +1,112 @@
+/*-------------------------------------------------------------------------
+ * wal_records.cpp
+ *   Encoding and decoding of each rmgr's main data (wal_records.h lists
+ *   the layouts): one writer and one reader walk each struct's Fields().
+ *-------------------------------------------------------------------------
+ */
+#include "engine/storage/wal/wal_records.h"
+
+#include <type_traits>
+
+#include "engine/storage/wal/wal_bytes.h"
+
+namespace minipg::storage::wal {
+
+namespace {
+
+struct FieldWriter {
+  ByteWriter& w;
+  template <typename V>
+  void operator()(const V& v) {
+    if constexpr (std::is_same_v<V, RelFileLocator>) {
+      w.U32(v.spc_oid);
+      w.U32(v.db_oid);
+      w.U32(v.rel_number);
+    } else if constexpr (std::is_enum_v<V> || std::is_same_v<V, bool>) {
+      w.U8(static_cast<uint8_t>(v));
+    } else {
+      static_assert(std::is_integral_v<V>);
+      uint64_t u = static_cast<uint64_t>(v);
+      char b[sizeof(V)];
+      StoreLe(b, u, sizeof(V));
+      w.Bytes({b, sizeof(V)});
+    }
+  }
+};
+
+struct FieldReader {
+  ByteReader& r;
+  template <typename V>
+  void operator()(V& v) {
+    if constexpr (std::is_same_v<V, RelFileLocator>) {
+      v.spc_oid = r.U32();
+      v.db_oid = r.U32();
+      v.rel_number = r.U32();
+    } else if constexpr (std::is_same_v<V, bool>) {
+      v = r.U8() != 0;
+    } else if constexpr (std::is_enum_v<V>) {
+      v = static_cast<V>(r.U8());
+    } else {
+      static_assert(std::is_integral_v<V>);
+      std::string_view b = r.Bytes(sizeof(V));
+      v = b.empty() ? V{} : static_cast<V>(LoadLe(b.data(), sizeof(V)));
+    }
+  }
+};
+
+}  // namespace
+
+template <typename T>
+std::string EncodePayload(const T& value) {
+  ByteWriter w;
+  T copy = value;  // Fields() is one non-const walk for reading and writing
+  copy.Fields(FieldWriter{w});
+  return std::move(w.str());
+}
+
+template <typename T>
+std::optional<T> DecodePayload(std::string_view in) {
+  ByteReader r(in);
+  T value;
+  value.Fields(FieldReader{r});
+  if (!r.done()) return std::nullopt;
+  return value;
+}
+
+template std::string EncodePayload(const CheckpointRecord&);
+template std::optional<CheckpointRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const XactRecord&);
+template std::optional<XactRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const SmgrCreateRecord&);
+template std::optional<SmgrCreateRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const SmgrTruncateRecord&);
+template std::optional<SmgrTruncateRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapInsertRecord&);
+template std::optional<HeapInsertRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapDeleteRecord&);
+template std::optional<HeapDeleteRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapUpdateRecord&);
+template std::optional<HeapUpdateRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const DbaseRecord&);
+template std::optional<DbaseRecord> DecodePayload(std::string_view);
+
+std::string EncodeHeapTupleData(const HeapTupleWalHeader& h, std::string_view tuple_body) {
+  ByteWriter w;
+  w.U16(h.infomask2);
+  w.U16(h.infomask);
+  w.U8(h.hoff);
+  w.Bytes(tuple_body);
+  return std::move(w.str());
+}
+
+std::optional<std::pair<HeapTupleWalHeader, std::string_view>> DecodeHeapTupleData(std::string_view data) {
+  ByteReader r(data);
+  HeapTupleWalHeader h;
+  h.infomask2 = r.U16();
+  h.infomask = r.U16();
+  h.hoff = r.U8();
+  if (!r.ok()) return std::nullopt;
+  return std::make_pair(h, r.Rest());
+}
+
+}  // namespace minipg::storage::wal
