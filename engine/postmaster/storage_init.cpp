@@ -97,6 +97,17 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   return requests;
 }
 
+const TransamHooks& GetTransamHooks() {
+  // The transaction module fills these in, one line each:
+  //   h.register_redo = storage::RegisterRedoFunctions;
+  //   h.checkpoint = storage::CheckPointTransam; ...
+  static const TransamHooks hooks = [] {
+    TransamHooks h;
+    return h;
+  }();
+  return hooks;
+}
+
 Status InitStorageForProcess(const Config& config) {
   storage::SmgrInit(config.data_directory);
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
@@ -108,6 +119,14 @@ Status InitStorageForProcess(const Config& config) {
 void ReleaseStorageResources() {
   shmem::LWLockReleaseAll();
   storage::ReleaseAllBuffers();
+}
+
+XLogRecPtr NextRecordStart(const wal::DecodedRecord& rec) {
+  bool is_switch = rec.rmid() == wal::RmgrId::kXlog && rec.rmgr_info() == wal::kXlogSwitch;
+  if (is_switch && wal::LsnSegOffset(rec.end_lsn) != 0) {
+    return wal::BytePosToRecPtr(wal::RecPtrToBytePos(wal::SegStart(wal::LsnToSeg(rec.end_lsn) + 1)));
+  }
+  return wal::BytePosToRecPtr(wal::RecPtrToBytePos(rec.lsn) + wal::ReservedSize(rec.header.tot_len));
 }
 
 Result<WalEnd> FindEndOfWal(const fs::path& data_dir, uint64_t system_id, XLogRecPtr start) {
@@ -123,12 +142,7 @@ Result<WalEnd> FindEndOfWal(const fs::path& data_dir, uint64_t system_id, XLogRe
   for (; rec != nullptr; rec = reader.ReadNext()) {
     end.last_lsn = rec->lsn;
     end.end_lsn = rec->end_lsn;
-    bool is_switch = rec->rmid() == wal::RmgrId::kXlog && rec->rmgr_info() == wal::kXlogSwitch;
-    uint64_t next = wal::RecPtrToBytePos(rec->lsn) + wal::ReservedSize(rec->header.tot_len);
-    if (is_switch && wal::LsnSegOffset(rec->end_lsn) != 0) {
-      next = wal::RecPtrToBytePos(wal::SegStart(wal::LsnToSeg(rec->end_lsn) + 1));
-    }
-    end.insert_lsn = wal::BytePosToRecPtr(next);
+    end.insert_lsn = NextRecordStart(*rec);
   }
   end.error = reader.error();
   return end;
