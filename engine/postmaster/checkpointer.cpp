@@ -115,8 +115,8 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
   Log("checkpoint starting: {}", reason);
 
   SyncResult r;
-  SyncTree(config_.data_directory / "base", config_.fsync, r);
-  SyncTree(config_.data_directory / "global", config_.fsync, r);
+  SyncTree(config_.data_directory / "base", config_.Bool("fsync"), r);
+  SyncTree(config_.data_directory / "global", config_.Bool("fsync"), r);
   int64_t synced = trace::NowMicros();
 
   bool ok = r.error.empty();
@@ -153,7 +153,7 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
 }
 
 void Checkpointer::Run() {
-  int64_t timeout_us = int64_t{config_.checkpoint_timeout} * 1'000'000;
+  int64_t timeout_us = int64_t{config_.Int("checkpoint_timeout")} * 1'000'000;
   int64_t last = trace::NowMicros();
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
   for (;;) {

@@ -97,8 +97,8 @@ Status CreateLockFile(const Config& config) {
     if (fd >= 0) {
       std::string text = fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", getpid(),
                                      fs::absolute(config.data_directory).string(), time(nullptr),
-                                     config.port, config.unix_socket_directories,
-                                     config.listen_addresses);
+                                     config.Int("port"), config.String("unix_socket_directories"),
+                                     config.String("listen_addresses"));
       ssize_t n = write(fd, text.data(), text.size());
       close(fd);
       if (n != static_cast<ssize_t>(text.size())) {

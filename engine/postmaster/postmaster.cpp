@@ -140,14 +140,14 @@ class Postmaster {
   /* How many connections may wait for accept(): like PostgreSQL, twice
    * the connections it serves (a burst of clients must not find a full
    * queue and get EAGAIN), within the kernel's limit. */
-  int ListenBacklog() const { return std::min(2 * config_.max_connections + 16, SOMAXCONN); }
+  int ListenBacklog() const { return std::min(2 * config_.Int("max_connections") + 16, SOMAXCONN); }
   /* How many backends (children that may become sessions, counting those
    * still reading their startup packet) may live at once: twice the process
    * slots, as PostgreSQL's MaxLivePostmasterChildren. A backend takes its
    * slot only after its startup packet, so slow clients in startup cannot
    * keep a real one out until there are this many of them; past it, dead
    * ends say "sorry, too many clients already". */
-  int MaxLiveBackends() const { return 2 * (config_.max_connections + kAuxProcessSlots); }
+  int MaxLiveBackends() const { return 2 * (config_.Int("max_connections") + kAuxProcessSlots); }
   Status OpenUnixSocket(const std::string& dir);
   Status OpenEventChannel();
   /* In a new child: drop everything that belongs to the postmaster (its
@@ -214,7 +214,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
   addrinfo* res = nullptr;
   const char* host = address == "*" ? nullptr : address.c_str();
   if (address == "*") hints.ai_family = AF_INET;
-  std::string port = std::to_string(config_.port);
+  std::string port = std::to_string(config_.Int("port"));
   if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
     return SocketError(fmt::format("could not translate host name \"{}\" to address: {}", address, gai_strerror(rc)));
   }
@@ -237,7 +237,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
       if (err == EADDRNOTAVAIL && ai->ai_family == AF_INET6) continue;  // no ::1 here
       last_error = fmt::format("could not bind {} address \"{}\": {}", family, ip, std::strerror(err));
       if (err == EADDRINUSE) {
-        last_error += fmt::format(" (is another server already running on port {}?)", config_.port);
+        last_error += fmt::format(" (is another server already running on port {}?)", config_.Int("port"));
       }
       continue;
     }
@@ -245,9 +245,9 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
       close(fd);
       continue;
     }
-    std::string desc = fmt::format("listening on {} address \"{}\", port {}", family, ip, config_.port);
+    std::string desc = fmt::format("listening on {} address \"{}\", port {}", family, ip, config_.Int("port"));
     listen_.push_back({fd, false, desc, ""});
-    trace::Event(EventType::kListen).Str("transport", "tcp").Str("address", ip).Int("port", config_.port).Emit();
+    trace::Event(EventType::kListen).Str("transport", "tcp").Str("address", ip).Int("port", config_.Int("port")).Emit();
     Log("{}", desc);
     ++opened;
   }
@@ -259,7 +259,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
 }
 
 Status Postmaster::OpenUnixSocket(const std::string& dir) {
-  std::string path = fmt::format("{}/.s.PGSQL.{}", dir, config_.port);
+  std::string path = fmt::format("{}/.s.PGSQL.{}", dir, config_.Int("port"));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) {
@@ -274,7 +274,7 @@ Status Postmaster::OpenUnixSocket(const std::string& dir) {
     close(probe);
     if (alive) {
       return SocketError(fmt::format("could not bind Unix socket \"{}\": Address already in use "
-                                     "(is another server already running on port {}?)", path, config_.port));
+                                     "(is another server already running on port {}?)", path, config_.Int("port")));
     }
   }
   unlink(path.c_str());
@@ -288,7 +288,7 @@ Status Postmaster::OpenUnixSocket(const std::string& dir) {
   chmod(path.c_str(), 0777);
   std::string desc = fmt::format("listening on Unix socket \"{}\"", path);
   listen_.push_back({fd, true, desc, path});
-  trace::Event(EventType::kListen).Str("transport", "unix").Str("address", path).Int("port", config_.port).Emit();
+  trace::Event(EventType::kListen).Str("transport", "unix").Str("address", path).Int("port", config_.Int("port")).Emit();
   Log("{}", desc);
   return OkStatus();
 }
@@ -309,10 +309,10 @@ std::vector<std::string> SplitList(const std::string& s) {
 }
 
 Status Postmaster::OpenListenSockets() {
-  for (const auto& a : SplitList(config_.listen_addresses)) {
+  for (const auto& a : SplitList(config_.String("listen_addresses"))) {
     if (Status s = OpenTcpSocket(a); !s.ok()) return s;
   }
-  for (const auto& d : SplitList(config_.unix_socket_directories)) {
+  for (const auto& d : SplitList(config_.String("unix_socket_directories"))) {
     if (Status s = OpenUnixSocket(d); !s.ok()) return s;
   }
   if (listen_.empty()) return SocketError("no socket created for listening");
@@ -348,7 +348,7 @@ Status Postmaster::OpenEventChannel() {
     event_listen_fd_ = fd;
   }
   trace::InitEmitter(event_send_fd_);
-  trace::SetQueryTextInEvents(config_.event_query_text);  // children inherit it
+  trace::SetQueryTextInEvents(config_.Bool("event_query_text"));  // children inherit it
   InstallLockWaitReporting();  // children inherit it
   return OkStatus();
 }
@@ -388,8 +388,8 @@ void Postmaster::StartCollector() {
     cc.event_fd = event_recv_fd_;
     cc.listen_fd = event_listen_fd_;
     cc.server_version = kServerVersion;
-    if (!config_.trace_file.empty()) {
-      std::filesystem::path p = config_.trace_file;
+    if (!config_.String("trace_file").empty()) {
+      std::filesystem::path p = config_.String("trace_file");
       cc.trace_file = (p.is_absolute() ? p : config_.data_directory / p).string();
     }
     _exit(trace::RunCollector(cc));  // it unblocks signals once its handlers are in
@@ -437,7 +437,7 @@ int Postmaster::AssignSlot() const {
  * (PostgreSQL's startup process reads pg_control and says how the server
  * before it ended; minipg's postmaster does it itself). */
 Status Postmaster::InitSharedState(bool after_crash) {
-  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots); !s.ok()) return s;
+  if (Status s = shmem::CreateSharedMemory(config_.Int("max_connections"), kAuxProcessSlots); !s.ok()) return s;
   auto control = storage::ReadControlFile(config_.data_directory);
   if (!control.ok()) return control.error();
   storage::ControlFile c;
@@ -503,7 +503,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   }
   // Dead ends are bounded too, so a flood cannot fork without limit.
   if (info.cac != CanAcceptConnections::kOk &&
-      CountChildren(ChildRole::kDeadEnd) >= 2 * config_.max_connections + 10) {
+      CountChildren(ChildRole::kDeadEnd) >= 2 * config_.Int("max_connections") + 10) {
     close(sock);
     return;
   }
@@ -646,7 +646,7 @@ void Postmaster::MaybeFinishCrashRecovery() {
     }
     return;
   }
-  if (!config_.restart_after_crash) {
+  if (!config_.Bool("restart_after_crash")) {
     Log("shutting down because restart_after_crash is off");
     exit_code_ = 1;
     SetPmState(PmState::kStopImmediate);
@@ -800,8 +800,8 @@ int Postmaster::Run() {
   if (s.ok()) {
     trace::Event(EventType::kPostmasterStart)
         .Str("data_directory", std::filesystem::absolute(config_.data_directory).string())
-        .Int("port", config_.port)
-        .Int("max_connections", config_.max_connections)
+        .Int("port", config_.Int("port"))
+        .Int("max_connections", config_.Int("max_connections"))
         .Int("event_port", config_.EffectiveEventPort())
         .Emit();
     s = OpenListenSockets();
