@@ -411,7 +411,7 @@ void Settings::ResolveServerDefaults() {
   // A setting left at its default takes the value computed from the others
   // (pg_settings still shows the boot value and source "default").
   Setting* wal_buffers = FindMutable("wal_buffers");
-  if (wal_buffers->source == Source::kDefault && wal_buffers->boot_value == "-1") {
+  if (wal_buffers->value == "-1" || (wal_buffers->source == Source::kDefault && wal_buffers->boot_value == "-1")) {
     // As PostgreSQL's XLOGChooseNumBuffers: 1/32 of shared_buffers, at
     // least 8 pages (64kB), at most one segment's worth.
     int64_t pages = Int("shared_buffers") / 32;

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
+#include <vector>
 
 #include "engine/common/sqlstate.h"
 
@@ -38,6 +40,36 @@ Status CheckConfig(const Config& config) {
 
 Status SetConfigOption(Config& config, std::string_view name, std::string_view value) {
   return config.settings.SetServer(name, value, guc::Source::kCommandLine);
+}
+
+std::string SampleConfigFile() {
+  std::string out =
+      "# minipg.conf: server settings (PostgreSQL's postgresql.conf format).\n"
+      "# Uncomment a line to change a setting; -c name=value on the command line wins.\n"
+      "# Units: kB, MB, GB, TB for sizes; us, ms, s, min, h, d for times.\n";
+  std::vector<const guc::Definition*> defs;
+  for (const guc::Definition& def : guc::Table()) {
+    if (def.context == guc::Context::kInternal || (def.flags & guc::kNoShowAll) != 0) continue;
+    defs.push_back(&def);
+  }
+  std::stable_sort(defs.begin(), defs.end(), [](const guc::Definition* a, const guc::Definition* b) {
+    return std::string_view(a->category) < std::string_view(b->category);
+  });
+  guc::Settings defaults;  // boot values, with those computed at start (max_stack_depth)
+  std::string_view category;
+  for (const guc::Definition* def : defs) {
+    if (def->category != category) {
+      category = def->category;
+      out += fmt::format("\n# - {} -\n", category);
+    }
+    // -1 (automatic, wal_buffers) stays -1: the server computes it at start.
+    std::string value = std::string_view(def->boot) == "-1" ? "-1" : *defaults.Show(def->name);
+    if (def->type == guc::VarType::kString || value.find(' ') != std::string::npos) value = fmt::format("'{}'", value);
+    std::string line = fmt::format("#{} = {}", def->name, value);
+    out += fmt::format("{:<40} # {}{}\n", line, def->short_desc,
+                       def->context == guc::Context::kPostmaster ? " (change requires restart)" : "");
+  }
+  return out;
 }
 
 Status LoadConfigFile(Config& config, const std::filesystem::path& path) {

@@ -51,4 +51,9 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
  * '#' comments and optionally single-quoted values. Errors name the line. */
 Status LoadConfigFile(Config& config, const std::filesystem::path& path);
 
+/* The minipg.conf a new data directory gets (PostgreSQL's
+ * postgresql.conf.sample), made from the table: every setting the file
+ * may set, commented out at its boot value, by category. */
+std::string SampleConfigFile();
+
 }  // namespace minipg

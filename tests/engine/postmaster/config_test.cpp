@@ -78,6 +78,34 @@ TEST_F(ConfigTest, BadLinesAreNamed) {
   EXPECT_EQ(LoadConfigFile(config, path).error().sqlstate, "42704");
 }
 
+// Scenario: the sample minipg.conf a new data directory gets names every
+// setting the file may set, and with every line uncommented it reads back
+// as the boot values.
+TEST_F(ConfigTest, SampleFileReadsBackAsBootValues) {
+  std::string sample = SampleConfigFile();
+  EXPECT_NE(sample.find("#shared_buffers = 128MB"), std::string::npos) << sample;
+  EXPECT_NE(sample.find("#listen_addresses = 'localhost'"), std::string::npos) << sample;
+  EXPECT_EQ(sample.find("#block_size"), std::string::npos) << "internal settings are not in the file";
+  std::string uncommented;
+  for (size_t pos = 0; pos < sample.size();) {
+    size_t end = sample.find('\n', pos);
+    std::string line = sample.substr(pos, end - pos);
+    if (line.size() > 1 && line[0] == '#' && line[1] != ' ') line.erase(0, 1);
+    uncommented += line + "\n";
+    pos = end + 1;
+  }
+  Config config;
+  Status s = LoadConfigFile(config, WriteConf(uncommented));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  config.settings.ResolveServerDefaults();
+  Config boot;
+  for (const guc::Setting& setting : config.settings.All()) {
+    if (setting.source != guc::Source::kConfigFile) continue;
+    EXPECT_EQ(setting.value, boot.settings.Find(setting.name)->value) << setting.name;
+  }
+  EXPECT_EQ(config.settings.Find("shared_buffers")->source, guc::Source::kConfigFile);
+}
+
 // Scenario: superuser_reserved_connections must leave a slot for others.
 TEST_F(ConfigTest, ReservedConnectionsBelowMax) {
   Config config;
