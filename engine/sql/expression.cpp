@@ -186,9 +186,10 @@ Result<Datum> EvaluateSettingFunc(const BoundExpr& expr, const Tuple& row, const
   if (Status s = ctx.settings->Set(name, value, guc::Source::kSession, local); !s.ok()) {
     return s.error();
   }
-  if (local) {
-    // Checked, but it would end with this statement's transaction at once.
-    return value ? Datum(*value) : Datum(*ctx.settings->Show(name));
+  const guc::Definition* def = guc::FindDefinition(name);
+  if (local && value) {
+    // Checked, but not kept: it would end with this statement's transaction.
+    return def != nullptr ? Datum(guc::ShowValue(*def, *guc::ParseValue(*def, name, *value))) : Datum(*value);
   }
   return Datum(*ctx.settings->Show(name));
 }
