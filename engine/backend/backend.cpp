@@ -25,6 +25,8 @@
  *     SIGINT   cancel the running statement (g_query_cancel_pending)
  *     SIGTERM  end the session with FATAL 57P01 (g_proc_die_pending)
  *     SIGALRM  a timeout (authentication, statement, idle in transaction)
+ *     SIGHUP   re-read minipg.conf when next idle (g_config_reload_pending;
+ *              installed with SA_RESTART)
  *     SIGQUIT  immediate shutdown: the handler sends a prebuilt FATAL
  *              message without blocking (async-signal-safe) and _exit(2)s
  *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): a flag and the
@@ -125,6 +127,10 @@ volatile sig_atomic_t g_auth_timeout_pending = 0;
 
 void HandleCancel(int) {
   g_query_cancel_pending = 1;
+  SetLatch();
+}
+void HandleReload(int) {
+  g_config_reload_pending = 1;
   SetLatch();
 }
 void HandleDie(int) {
@@ -228,6 +234,14 @@ void Backend::SendNotice(const Error& e) {
   // As log_min_messages = warning: a NOTICE goes to the client only.
   if (e.severity != Severity::kNotice) LogLine(SeverityName(e.severity), e.message);
   proto::EncodeNoticeResponse(out_, proto::ErrorFields::From(e));
+}
+
+void Backend::ProcessConfigReload() {
+  if (!g_config_reload_pending || session_ == nullptr) return;
+  g_config_reload_pending = 0;
+  // The postmaster logged what changed; a backend applies it to its
+  // session quietly (PostgreSQL logs it at DEBUG there).
+  (void)ReloadConfigFile(session_->settings(), info_.config->data_directory / kConfigFileName);
 }
 
 void Backend::SendReadyForQuery() {
@@ -345,7 +359,15 @@ void Backend::Run() {
   InstallSignal(SIGINT, HandleCancel);
   InstallSignal(SIGTERM, HandleDie);
   signal(SIGPIPE, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
+  {
+    // SA_RESTART: a reload must not break a file read or flock() of a
+    // running statement; a wait on the client still wakes (the latch).
+    struct sigaction sa {};
+    sa.sa_handler = HandleReload;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, nullptr);
+  }
   signal(SIGCHLD, SIG_DFL);
   PrepareQuickDie(g_quickdie_immediate, sqlstate::kAdminShutdown,
                   "terminating connection due to immediate shutdown command");

@@ -23,7 +23,8 @@ using trace::EventType;
 void Backend::MessageLoop() {
   // While waiting for the client only a terminate matters; a cancel that
   // arrives while idle is forgotten, as in PostgreSQL.
-  reader_.SetInterruptHook([]() -> Status {
+  reader_.SetInterruptHook([this]() -> Status {
+    ProcessConfigReload();  // while idle, as PostgreSQL's ConfigReloadPending
     if (g_idle_in_transaction_timeout_pending) {
       return MakeError(sqlstate::kIdleInTransactionSessionTimeout,
                        "terminating connection due to idle-in-transaction timeout", Severity::kFatal);
@@ -32,6 +33,7 @@ void Backend::MessageLoop() {
     return CheckForInterrupts();
   });
   for (;;) {
+    ProcessConfigReload();
     bool armed = ArmIdleInTransactionTimeout();
     auto msg = reader_.ReadMessage();
     if (armed) ArmAlarm(kAlarmIdleInTransaction, 0);

@@ -390,6 +390,76 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
   return OkStatus();
 }
 
+std::vector<std::string> Settings::Reload(const std::vector<FileValue>& lines, const std::string& file) {
+  std::vector<std::string> log;
+  // First check every line: a file with any error changes nothing.
+  std::vector<std::string> values;
+  for (const FileValue& l : lines) {
+    const Definition* def = FindDefinition(l.name);
+    Result<std::string> value = std::string(l.value);
+    if (def == nullptr && l.name.find('.') == std::string::npos) {
+      value = Unrecognized(l.name);
+    } else if (def != nullptr && def->context == Context::kInternal) {
+      value = CannotChange(l.name, "");
+    } else if (def != nullptr) {
+      value = ParseValue(*def, l.name, l.value);
+    }
+    if (!value.ok()) {
+      log.push_back(fmt::format("{} in file \"{}\" line {}", value.error().message, file, l.line));
+    }
+    values.push_back(value.ok() ? *value : "");
+  }
+  if (!log.empty()) {
+    log.push_back(fmt::format("configuration file \"{}\" contains errors; no changes were applied", file));
+    return log;
+  }
+  auto in_file = [&](const std::string& name) {
+    return std::any_of(lines.begin(), lines.end(), [&](const FileValue& l) { return FoldCase(l.name) == FoldCase(name); });
+  };
+  // Apply a value at the file's level: below the command line, the
+  // client and SET, which keep theirs.
+  auto apply = [&](Setting& s, const std::string& value, Source source, const std::string& sourcefile, int line) {
+    if (s.reset_source > Source::kConfigFile) return;
+    if (s.source <= Source::kConfigFile) {
+      Assign(s, value);
+      s.source = source;
+    }
+    s.reset_value = value;
+    s.reset_source = source;
+    s.sourcefile = sourcefile;
+    s.sourceline = line;
+  };
+  for (Setting& s : settings_) {
+    if (s.def == nullptr || s.reset_source != Source::kConfigFile || in_file(s.name)) continue;
+    if (s.def->context == Context::kPostmaster) {
+      s.pending_restart = s.reset_value != s.boot_value;
+      if (s.pending_restart) log.push_back(fmt::format("parameter \"{}\" cannot be changed without restarting the server", s.name));
+      continue;
+    }
+    apply(s, s.boot_value, Source::kDefault, "", 0);
+    log.push_back(fmt::format("parameter \"{}\" removed from configuration file, reset to default", s.name));
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    Setting* s = FindMutable(lines[i].name);
+    if (s == nullptr) {  // a new custom setting
+      (void)SetServer(lines[i].name, values[i], Source::kConfigFile, file, lines[i].line);
+      continue;
+    }
+    if (s->def != nullptr && s->def->context == Context::kPostmaster) {
+      s->pending_restart = s->reset_source <= Source::kConfigFile && s->reset_value != values[i];
+      if (s->pending_restart) {
+        log.push_back(fmt::format("parameter \"{}\" cannot be changed without restarting the server", s->name));
+      }
+      continue;
+    }
+    bool changed = s->reset_source <= Source::kConfigFile && s->reset_value != values[i];
+    apply(*s, values[i], Source::kConfigFile, file, lines[i].line);
+    if (changed) log.push_back(fmt::format("parameter \"{}\" changed to \"{}\"", s->name, lines[i].value));
+  }
+  ResolveServerDefaults();
+  return log;
+}
+
 void Settings::ResetAll() {
   for (Setting& s : settings_) {
     if (s.def == nullptr || s.def->context == Context::kUser || s.def->context == Context::kSuperuser) {

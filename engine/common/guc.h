@@ -73,7 +73,7 @@ enum class Unit {
 enum class Context {
   kInternal,    // never: fixed when the server is built or initialized
   kPostmaster,  // at server start only (minipg.conf, command line)
-  kSighup,      // in minipg.conf (read at start; a reload is not yet implemented for these)
+  kSighup,      // in minipg.conf, read again on SIGHUP (pg_ctl reload)
   kSuperuser,   // by SET, by a superuser
   kUser,        // by SET, by anyone
 };
@@ -160,6 +160,14 @@ struct Setting {
   Source reset_source = Source::kDefault;
   std::string sourcefile;   // for a value from minipg.conf
   int sourceline = 0;
+  bool pending_restart = false;  // minipg.conf holds another value of this postmaster setting
+};
+
+/* One `name = value` line of minipg.conf. */
+struct FileValue {
+  std::string name;
+  std::string value;  // unquoted
+  int line = 0;
 };
 
 /* A process's values of every setting. */
@@ -183,6 +191,15 @@ class Settings {
    * startup packet's options (then it also becomes the reset value). */
   Status Set(std::string_view name, const std::optional<std::string>& value, Source source = Source::kSession,
              bool local = false);
+
+  /* A reload of minipg.conf (SIGHUP), as PostgreSQL's ProcessConfigFile:
+   * if any line is wrong nothing changes; otherwise each sighup, superuser
+   * or user setting takes the file's value unless a higher source (the
+   * command line, the client, a SET) set it, a setting no longer in the
+   * file returns to its default, and a changed postmaster setting is only
+   * marked pending_restart. Returns the LOG lines PostgreSQL writes
+   * ("parameter "fsync" changed to "off"", ...). */
+  std::vector<std::string> Reload(const std::vector<FileValue>& lines, const std::string& file);
 
   /* RESET ALL: every setting a session may change goes back to its reset
    * value. */

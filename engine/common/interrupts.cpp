@@ -17,6 +17,7 @@ namespace minipg {
 volatile sig_atomic_t g_query_cancel_pending = 0;
 volatile sig_atomic_t g_proc_die_pending = 0;
 volatile sig_atomic_t g_statement_timeout_pending = 0;
+volatile sig_atomic_t g_config_reload_pending = 0;
 
 Status CheckForDieInterrupt() {
   if (g_proc_die_pending) {

@@ -72,9 +72,10 @@ std::string SampleConfigFile() {
   return out;
 }
 
-Status LoadConfigFile(Config& config, const std::filesystem::path& path) {
+Result<std::vector<guc::FileValue>> ReadConfigFile(const std::filesystem::path& path) {
+  std::vector<guc::FileValue> out;
   std::ifstream in(path);
-  if (!in) return OkStatus();  // no file: defaults stand
+  if (!in) return out;  // no file: defaults stand
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
@@ -110,14 +111,40 @@ Status LoadConfigFile(Config& config, const std::filesystem::path& path) {
     if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
       unquoted = std::string(value.substr(1, value.size() - 2));
     }
-    std::string file = std::filesystem::absolute(path).lexically_normal().string();
-    if (Status st = config.settings.SetServer(name, unquoted, guc::Source::kConfigFile, file, lineno); !st.ok()) {
+    out.push_back({std::string(name), std::move(unquoted), lineno});
+  }
+  return out;
+}
+
+namespace {
+
+std::string FileName(const std::filesystem::path& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+}  // namespace
+
+Status LoadConfigFile(Config& config, const std::filesystem::path& path) {
+  auto lines = ReadConfigFile(path);
+  if (!lines.ok()) return lines.error();
+  for (const guc::FileValue& l : *lines) {
+    if (Status st = config.settings.SetServer(l.name, l.value, guc::Source::kConfigFile, FileName(path), l.line);
+        !st.ok()) {
       Error e = st.error();
-      e.message = fmt::format("{} in file \"{}\" line {}", e.message, path.string(), lineno);
+      e.message = fmt::format("{} in file \"{}\" line {}", e.message, path.string(), l.line);
       return e;
     }
   }
   return OkStatus();
+}
+
+std::vector<std::string> ReloadConfigFile(guc::Settings& settings, const std::filesystem::path& path) {
+  auto lines = ReadConfigFile(path);
+  if (!lines.ok()) {
+    return {lines.error().message,
+            fmt::format("configuration file \"{}\" contains errors; no changes were applied", FileName(path))};
+  }
+  return settings.Reload(*lines, FileName(path));
 }
 
 }  // namespace minipg

@@ -5,7 +5,8 @@
  *   postgresql.conf format), then the command line (-c name=value and the
  *   flags -p, -k, -h, -N), later sources overriding earlier ones as in
  *   PostgreSQL. Forked children inherit the Config; each backend's session
- *   starts from a copy of its Settings.
+ *   starts from a copy of its Settings. On SIGHUP the postmaster, each
+ *   backend and the checkpointer re-read minipg.conf (ReloadConfigFile).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/common/error.h"
 #include "engine/common/guc.h"
@@ -50,6 +52,15 @@ Status SetConfigOption(Config& config, std::string_view name, std::string_view v
 /* Reads `path` (if it exists) into `config`: lines of `name = value`, with
  * '#' comments and optionally single-quoted values. Errors name the line. */
 Status LoadConfigFile(Config& config, const std::filesystem::path& path);
+
+/* The `name = value` lines of `path` (none if it does not exist); 42601
+ * for a line that is neither. */
+Result<std::vector<guc::FileValue>> ReadConfigFile(const std::filesystem::path& path);
+
+/* Re-reads `path` into a process's settings on SIGHUP (guc::Settings::
+ * Reload); returns the lines to log. Every process does this itself, as
+ * each PostgreSQL process calls ProcessConfigFile. */
+std::vector<std::string> ReloadConfigFile(guc::Settings& settings, const std::filesystem::path& path);
 
 /* The minipg.conf a new data directory gets (PostgreSQL's
  * postgresql.conf.sample), made from the table: every setting the file

@@ -64,7 +64,7 @@ using trace::EventType;
 
 volatile sig_atomic_t g_child_exit_pending = 0;
 volatile sig_atomic_t g_shutdown_request = 0;  // 0 none, 1 smart, 2 fast, 3 immediate
-volatile sig_atomic_t g_reload_request = 0;    // SIGHUP: re-read pg_hba.conf
+volatile sig_atomic_t g_reload_request = 0;    // SIGHUP: re-read minipg.conf and pg_hba.conf
 void HandleChildExit(int) {
   g_child_exit_pending = 1;
   SetLatch();
@@ -676,7 +676,11 @@ void Postmaster::MaybeFinishCrashRecovery() {
 void Postmaster::ProcessReloadRequest() {
   g_reload_request = 0;
   Log("received SIGHUP, reloading configuration files");
+  for (const std::string& line : ReloadConfigFile(config_.settings, config_.data_directory / kConfigFileName)) {
+    Log("{}", line);
+  }
   LoadHbaRules(config_, hba_, true);
+  SignalChildren(SIGHUP, true);  // each re-reads the file itself, as in PostgreSQL
 }
 
 void Postmaster::ProcessShutdownRequest() {

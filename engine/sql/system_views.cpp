@@ -273,7 +273,7 @@ Rows PgSettings(const SessionContext& ctx) {
         Text(s.reset_value),                                                // reset_val
         see_files && !s.sourcefile.empty() ? Text(s.sourcefile) : Null(),   // sourcefile
         see_files && s.sourceline > 0 ? Int(s.sourceline) : Null(),         // sourceline
-        Datum(false),                                                       // pending_restart
+        Datum(s.pending_restart),                                           // pending_restart
     });
   }
   return rows;

@@ -12,7 +12,11 @@
  */
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/server_harness.h"
 
@@ -328,6 +332,40 @@ TEST(SettingsTest, CommandLineValuesAndSources) {
   EXPECT_EQ((*c)->parameters().at("application_name"), "guc");
   query("SELECT set_config('DateStyle', 'SQL, DMY', false)");
   EXPECT_EQ((*c)->parameters().at("DateStyle"), "SQL, DMY");
+}
+
+// Scenario: a SIGHUP re-reads minipg.conf in the postmaster, which logs
+// what changed, and in an existing session, which sees the new value when
+// it is next idle; a changed postmaster setting waits for a restart.
+TEST(SettingsTest, SighupReloadsTheConfigFile) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto scalar = [&](std::string_view sql) {
+    auto r = (*c)->Query(sql);
+    return r.ok() && r->ok() ? r->Scalar().value_or("NULL") : std::string("error");
+  };
+  ASSERT_EQ(scalar("SHOW fsync"), "on");
+  std::ofstream(server.data_dir() / "minipg.conf", std::ios::app) << "fsync = off\nshared_buffers = 1MB\n";
+  std::string pid_line;
+  std::ifstream(server.data_dir() / "postmaster.pid") >> pid_line;
+  ASSERT_EQ(kill(std::stoi(pid_line), SIGHUP), 0);
+  std::string fsync;
+  for (int i = 0; i < 200 && fsync != "off"; ++i) {  // the signal arrives when it arrives: up to 10 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    fsync = scalar("SHOW fsync");
+  }
+  EXPECT_EQ(fsync, "off");
+  EXPECT_EQ(scalar("SELECT source FROM pg_settings WHERE name = 'fsync'"), "configuration file");
+  EXPECT_EQ(scalar("SHOW shared_buffers"), "128MB");
+  EXPECT_EQ(scalar("SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'"), "t");
+  std::string log = server.Log();
+  EXPECT_NE(log.find("received SIGHUP, reloading configuration files"), std::string::npos) << log;
+  EXPECT_NE(log.find("parameter \"fsync\" changed to \"off\""), std::string::npos) << log;
+  EXPECT_NE(log.find("parameter \"shared_buffers\" cannot be changed without restarting the server"),
+            std::string::npos)
+      << log;
 }
 
 // Scenario: the server refuses to start with a -c value it may not take,

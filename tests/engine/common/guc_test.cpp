@@ -241,6 +241,50 @@ TEST(GucSettingsTest, ContextsAndSources) {
   EXPECT_EQ(*s.Show("MyApp.Flag"), "on");
 }
 
+// Scenario: a reload of minipg.conf (SIGHUP) changes sighup and user
+// settings the file sets, but not what the command line or a SET set;
+// a setting removed from the file returns to its default; a changed
+// postmaster setting is only pending_restart; a file with an error changes
+// nothing. Each step logs PostgreSQL's line.
+TEST(GucSettingsTest, ReloadFromTheFile) {
+  Settings s;
+  ASSERT_TRUE(s.SetServer("bgwriter_delay", "100ms", Source::kConfigFile, "/d/minipg.conf", 1).ok());
+  ASSERT_TRUE(s.SetServer("shared_buffers", "1MB", Source::kConfigFile, "/d/minipg.conf", 2).ok());
+  ASSERT_TRUE(s.SetServer("checkpoint_timeout", "1min", Source::kCommandLine).ok());
+  ASSERT_TRUE(s.Set("statement_timeout", std::string("5s")).ok());  // a session's own SET
+
+  std::vector<FileValue> file = {{"fsync", "off", 1},
+                                 {"shared_buffers", "2MB", 2},
+                                 {"checkpoint_timeout", "10min", 3},
+                                 {"statement_timeout", "1s", 4},
+                                 {"synchronous_commit", "off", 5}};
+  auto log = s.Reload(file, "/d/minipg.conf");
+  EXPECT_EQ(log, (std::vector<std::string>{
+                     "parameter \"bgwriter_delay\" removed from configuration file, reset to default",
+                     "parameter \"fsync\" changed to \"off\"",
+                     "parameter \"shared_buffers\" cannot be changed without restarting the server",
+                     "parameter \"statement_timeout\" changed to \"1s\"",
+                     "parameter \"synchronous_commit\" changed to \"off\""}));
+  EXPECT_FALSE(s.Bool("fsync"));
+  EXPECT_EQ(s.Find("fsync")->sourceline, 1);
+  EXPECT_EQ(s.Int("bgwriter_delay"), 200);
+  EXPECT_EQ(s.Find("bgwriter_delay")->source, Source::kDefault);
+  EXPECT_EQ(s.Int("shared_buffers"), 128);  // 1MB until a restart
+  EXPECT_TRUE(s.Find("shared_buffers")->pending_restart);
+  EXPECT_EQ(s.Int("checkpoint_timeout"), 60);  // the command line wins over the file
+  EXPECT_EQ(s.Int("statement_timeout"), 5000);  // the SET stays ...
+  ASSERT_TRUE(s.Set("statement_timeout", std::nullopt).ok());
+  EXPECT_EQ(s.Int("statement_timeout"), 1000);  // ... and RESET goes to the file's value
+
+  file.push_back({"max_connections", "lots", 6});
+  file.push_back({"fsync", "on", 7});
+  log = s.Reload(file, "/d/minipg.conf");
+  EXPECT_EQ(log, (std::vector<std::string>{
+                     "invalid value for parameter \"max_connections\": \"lots\" in file \"/d/minipg.conf\" line 6",
+                     "configuration file \"/d/minipg.conf\" contains errors; no changes were applied"}));
+  EXPECT_FALSE(s.Bool("fsync"));
+}
+
 // Scenario: a changed reported setting is handed out once, for
 // ParameterStatus; an unreported one never.
 TEST(GucSettingsTest, ReportChanges) {
