@@ -494,9 +494,10 @@ void Settings::ResolveServerDefaults() {
     // As PostgreSQL's InitializeGUCOptions: 2MB, or less if the platform's
     // stack is smaller (an unknown limit: 2MB, the guard's own default).
     int64_t limit = MaxStackDepthLimitKb();
+    // The guard starts at this default itself (stack_depth.h), so the
+    // assign hook is not run: making a Settings never changes the guard.
     int64_t kb = limit > 100 ? std::min(limit, kDefaultMaxStackDepthKb) : kDefaultMaxStackDepthKb;
-    Assign(*depth, std::to_string(kb));
-    depth->reset_value = depth->value;
+    depth->value = depth->reset_value = std::to_string(kb);
   }
 }
 
