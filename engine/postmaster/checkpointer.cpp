@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/common/interrupts.h"
 #include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
 #include "engine/postmaster/ps_status.h"
@@ -43,6 +44,10 @@ volatile sig_atomic_t g_checkpoint_signal = 0;  // SIGINT: look at the request c
 volatile sig_atomic_t g_shutdown_pending = 0;   // SIGUSR2: shutdown checkpoint, then exit
 void HandleRequest(int) {
   g_checkpoint_signal = 1;
+  SetLatch();
+}
+void HandleReload(int) {
+  g_config_reload_pending = 1;
   SetLatch();
 }
 void HandleShutdown(int) {
@@ -102,7 +107,7 @@ class Checkpointer {
  private:
   void CreateCheckpoint(const char* reason, bool shutdown);
 
-  const Config& config_;
+  Config config_;  // this process's copy: a SIGHUP re-reads minipg.conf into it
   shmem::CheckpointerShared& shared_;
 };
 
@@ -115,8 +120,8 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
   Log("checkpoint starting: {}", reason);
 
   SyncResult r;
-  SyncTree(config_.data_directory / "base", config_.fsync, r);
-  SyncTree(config_.data_directory / "global", config_.fsync, r);
+  SyncTree(config_.data_directory / "base", config_.Bool("fsync"), r);
+  SyncTree(config_.data_directory / "global", config_.Bool("fsync"), r);
   int64_t synced = trace::NowMicros();
 
   bool ok = r.error.empty();
@@ -153,10 +158,14 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
 }
 
 void Checkpointer::Run() {
-  int64_t timeout_us = int64_t{config_.checkpoint_timeout} * 1'000'000;
   int64_t last = trace::NowMicros();
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
   for (;;) {
+    if (g_config_reload_pending) {
+      g_config_reload_pending = 0;
+      (void)ReloadConfigFile(config_.settings, config_.data_directory / kConfigFileName);  // the postmaster logs it
+    }
+    int64_t timeout_us = int64_t{config_.Int("checkpoint_timeout")} * 1'000'000;
     if (g_shutdown_pending) {
       Log("shutting down");
       CreateCheckpoint("shutdown immediate", true);
@@ -205,7 +214,9 @@ void CheckpointerMain(const Config& config, int slot) {
   sigaction(SIGQUIT, &sa, nullptr);
   SetPostmasterDeathWakeup(SetLatch);
   signal(SIGTERM, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
+  sa.sa_handler = HandleReload;
+  sa.sa_flags = SA_RESTART;  // a reload must not break the checkpoint's fsyncs
+  sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
   SetPsTitle("checkpointer");
