@@ -217,7 +217,10 @@ void SpanBuilder::Impl::AddInstant(InstantKind kind, const Event& ev, int64_t ti
 std::string SpanBuilder::Impl::DisplayName(const Proc& p) const {
   if (p.role == "postmaster") return "postmaster";
   if (p.role == "collector") return "event collector";
-  if (p.role == "checkpointer") return "checkpointer";
+  if (p.role == "checkpointer" || p.role == "background writer" || p.role == "walwriter" ||
+      p.role == "startup") {
+    return p.role;
+  }
   if (p.role == "minipg-sim") {
     return p.scenario_title.empty() ? "minipg-sim"
                                     : fmt::format("minipg-sim: {}", p.scenario_title);

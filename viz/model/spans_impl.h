@@ -116,7 +116,8 @@ inline std::string ShortText(std::string_view text) {
 }
 
 inline bool IsAuxiliary(std::string_view role) {
-  return role == "collector" || role == "checkpointer";
+  return role == "collector" || role == "checkpointer" || role == "background writer" ||
+         role == "walwriter" || role == "startup";
 }
 
 /* A lane's finished spans, one ts-ordered list of done_ indices per row,
