@@ -12,7 +12,9 @@
 namespace minipg::trace {
 namespace {
 
-std::string Lsn(storage::XLogRecPtr lsn) { return storage::FormatLsn(lsn); }
+std::string Lsn(storage::XLogRecPtr lsn) {
+  return storage::FormatLsn(lsn);
+}
 
 /* The fields that name a page: rel, fork, block. */
 Event& Page(Event& ev, const storage::BufferTag& tag) {
@@ -29,14 +31,18 @@ std::string RelFieldValue(const storage::RelFileLocator& rel) {
 
 std::string_view ForkFieldValue(storage::ForkNumber fork) {
   switch (fork) {
-    case storage::ForkNumber::kMain: return "main";
-    case storage::ForkNumber::kFsm: return "fsm";
-    case storage::ForkNumber::kVisibilityMap: return "vm";
+    case storage::ForkNumber::kMain:
+      return "main";
+    case storage::ForkNumber::kFsm:
+      return "fsm";
+    case storage::ForkNumber::kVisibilityMap:
+      return "vm";
   }
   return "main";
 }
 
-void EmitShmemLayout(int64_t nbuffers, int64_t wal_buffers, const std::vector<ShmemAreaField>& areas) {
+void EmitShmemLayout(int64_t nbuffers, int64_t wal_buffers,
+                     const std::vector<ShmemAreaField>& areas) {
   std::string list = "[";
   for (const ShmemAreaField& a : areas) {
     if (list.size() > 1) list += ',';
@@ -53,8 +59,8 @@ void EmitShmemLayout(int64_t nbuffers, int64_t wal_buffers, const std::vector<Sh
       .Emit();
 }
 
-void EmitBufferRead(const storage::BufferTag& tag, int64_t buffer, bool hit, std::string_view relname,
-                    int usage) {
+void EmitBufferRead(const storage::BufferTag& tag, int64_t buffer, bool hit,
+                    std::string_view relname, int usage) {
   Event ev(EventType::kBufferRead);
   Page(ev, tag);
   if (!relname.empty()) ev.Str("relname", relname);

@@ -42,12 +42,13 @@ struct ShmemAreaField {
 };
 
 /* postmaster, each time it creates the segment (start, crash cycle). */
-void EmitShmemLayout(int64_t nbuffers, int64_t wal_buffers, const std::vector<ShmemAreaField>& areas);
+void EmitShmemLayout(int64_t nbuffers, int64_t wal_buffers,
+                     const std::vector<ShmemAreaField>& areas);
 
 /* A process asked the pool for a page: `hit` when it was already there;
  * `usage` the buffer's usage count after the pin (-1: not sent). */
-void EmitBufferRead(const storage::BufferTag& tag, int64_t buffer, bool hit, std::string_view relname = "",
-                    int usage = -1);
+void EmitBufferRead(const storage::BufferTag& tag, int64_t buffer, bool hit,
+                    std::string_view relname = "", int usage = -1);
 /* A buffer was taken for another page; `old` is the page it held. */
 void EmitBufferEvict(int64_t buffer, const storage::BufferTag& old, bool dirty);
 /* A dirty buffer was written to its file; `by`: "backend", "bgwriter", "checkpointer". */

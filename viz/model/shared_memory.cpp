@@ -6,26 +6,33 @@
  */
 #include "viz/model/shared_memory.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace minipg::viz {
 namespace {
 
-constexpr int64_t kWriterShownUs = kBufferIoShownUs;  // a writer stays "writing" as long as its cells flash
-constexpr uint8_t kMaxUsage = 5;               // BM_MAX_USAGE_COUNT
+constexpr int64_t kWriterShownUs =
+    kBufferIoShownUs;             // a writer stays "writing" as long as its cells flash
+constexpr uint8_t kMaxUsage = 5;  // BM_MAX_USAGE_COUNT
 
 }  // namespace
 
 std::string_view BufferShownName(BufferShown s) {
   switch (s) {
-    case BufferShown::kFree: return "free";
-    case BufferShown::kClean: return "clean";
-    case BufferShown::kDirty: return "dirty";
-    case BufferShown::kPinned: return "pinned";
-    case BufferShown::kReading: return "being read";
-    case BufferShown::kWriting: return "being written";
+    case BufferShown::kFree:
+      return "free";
+    case BufferShown::kClean:
+      return "clean";
+    case BufferShown::kDirty:
+      return "dirty";
+    case BufferShown::kPinned:
+      return "pinned";
+    case BufferShown::kReading:
+      return "being read";
+    case BufferShown::kWriting:
+      return "being written";
   }
   return "";
 }
@@ -41,9 +48,12 @@ std::string FormatLsnValue(uint64_t lsn) {
 
 std::string_view ForkName(uint8_t fork) {
   switch (fork) {
-    case 0: return "main";
-    case 1: return "fsm";
-    case 2: return "vm";
+    case 0:
+      return "main";
+    case 1:
+      return "fsm";
+    case 2:
+      return "vm";
   }
   return "?";
 }
@@ -80,14 +90,16 @@ std::vector<WriterActivity> SharedMemory::WritersAt(int64_t now_ts) const {
     if (!recent(w.last_buffer_ts)) shown.buffers = 0;
     if (shown.wal || shown.buffers > 0) out.push_back(std::move(shown));
   }
-  std::sort(out.begin(), out.end(), [](const WriterActivity& a, const WriterActivity& b) { return a.pid < b.pid; });
+  std::sort(out.begin(), out.end(),
+            [](const WriterActivity& a, const WriterActivity& b) { return a.pid < b.pid; });
   return out;
 }
 
 void SharedMemory::ReleasePins(int64_t pid) {
   auto it = pins_.find(pid);
   if (it == pins_.end()) return;
-  if (it->second < buffers_.size() && buffers_[it->second].pinned_by == pid) buffers_[it->second].pinned_by = 0;
+  if (it->second < buffers_.size() && buffers_[it->second].pinned_by == pid)
+    buffers_[it->second].pinned_by = 0;
   pins_.erase(it);
 }
 
@@ -172,7 +184,8 @@ void SharedMemory::OnLayout(const Event& ev) {
   layout_seen_ = true;
   lost_ = false;
   ++layouts_;
-  nbuffers_ = static_cast<size_t>(std::clamp<int64_t>(ev.Int("nbuffers").value_or(0), 0, kMaxBuffers));
+  nbuffers_ =
+      static_cast<size_t>(std::clamp<int64_t>(ev.Int("nbuffers").value_or(0), 0, kMaxBuffers));
   wal_buffers_ = ev.Int("wal_buffers").value_or(0);
   buffers_.clear();
   buffers_.shrink_to_fit();
@@ -266,8 +279,15 @@ std::string SharedMemory::Apply(const Event& ev) {
       ++wal_.inserts;
       int64_t len = ev.Int("len").value_or(static_cast<int64_t>(*end - std::min(*end, *lsn)));
       wal_.bytes += len;
-      WalRecordInfo r{*lsn, *end, ev.ts, ev.pid, ev.Int("xid").value_or(0), len,
-                      ev.Bool("fpi").value_or(false), ev.StrOr("rmgr"), ev.StrOr("record")};
+      WalRecordInfo r{*lsn,
+                      *end,
+                      ev.ts,
+                      ev.pid,
+                      ev.Int("xid").value_or(0),
+                      len,
+                      ev.Bool("fpi").value_or(false),
+                      ev.StrOr("rmgr"),
+                      ev.StrOr("record")};
       wal_.recent.push_back(std::move(r));
       while (wal_.recent.size() > kMaxWalRecords) wal_.recent.pop_front();
       break;

@@ -45,19 +45,19 @@
 
 namespace minipg::viz {
 
-inline constexpr size_t kMaxBuffers = 1 << 18;      // 2 GB of 8 KiB buffers
-inline constexpr size_t kMaxRelations = 4096;       // distinct relation files named
-inline constexpr size_t kMaxWalRecords = 256;       // recent wal_insert records kept
+inline constexpr size_t kMaxBuffers = 1 << 18;        // 2 GB of 8 KiB buffers
+inline constexpr size_t kMaxRelations = 4096;         // distinct relation files named
+inline constexpr size_t kMaxWalRecords = 256;         // recent wal_insert records kept
 inline constexpr int64_t kBufferIoShownUs = 400'000;  // a read or write "in progress" this long
 
 /* What a buffer cell shows, strongest first. */
 enum class BufferShown {
-  kFree,      // holds no page
-  kClean,     // a valid page, the same as on disk
-  kDirty,     // changed since it was read or written
-  kPinned,    // a process uses it now (clean or dirty underneath)
-  kReading,   // just read from its file (a miss)
-  kWriting,   // just written to its file (by a backend, bgwriter or checkpointer)
+  kFree,     // holds no page
+  kClean,    // a valid page, the same as on disk
+  kDirty,    // changed since it was read or written
+  kPinned,   // a process uses it now (clean or dirty underneath)
+  kReading,  // just read from its file (a miss)
+  kWriting,  // just written to its file (by a backend, bgwriter or checkpointer)
 };
 
 std::string_view BufferShownName(BufferShown s);
@@ -70,16 +70,16 @@ enum class BufferIo : uint8_t {
 };
 
 struct BufferInfo {
-  int32_t rel = -1;          // index into SharedMemory::relations() (-1: free)
-  uint8_t fork = 0;          // 0 main, 1 fsm, 2 vm (as ForkNumber)
-  uint8_t usage = 0;         // usage count (0..5)
+  int32_t rel = -1;   // index into SharedMemory::relations() (-1: free)
+  uint8_t fork = 0;   // 0 main, 1 fsm, 2 vm (as ForkNumber)
+  uint8_t usage = 0;  // usage count (0..5)
   bool dirty = false;
   uint32_t block = 0;
-  int64_t pinned_by = 0;     // pid of the process shown holding a pin (0: none)
+  int64_t pinned_by = 0;  // pid of the process shown holding a pin (0: none)
   BufferIo last_io = BufferIo::kNone;
   int64_t last_io_ts = 0;
-  int64_t last_io_pid = 0;   // who read or wrote it
-  int64_t reads = 0;         // buffer_read events for it (hits and misses)
+  int64_t last_io_pid = 0;  // who read or wrote it
+  int64_t reads = 0;        // buffer_read events for it (hits and misses)
 
   bool Valid() const { return rel >= 0; }
 };
@@ -103,17 +103,17 @@ struct WalRecordInfo {
 };
 
 struct WalState {
-  bool known = false;         // any WAL position seen
-  uint64_t insert_lsn = 0;    // the end of the newest record inserted
-  uint64_t flush_lsn = 0;     // flushed (durable) up to here
+  bool known = false;       // any WAL position seen
+  uint64_t insert_lsn = 0;  // the end of the newest record inserted
+  uint64_t flush_lsn = 0;   // flushed (durable) up to here
   int64_t flush_ts = 0;
   int64_t flush_pid = 0;
-  std::string flush_by;       // "backend", "walwriter", "checkpointer"
+  std::string flush_by;  // "backend", "walwriter", "checkpointer"
   bool flush_synced = true;
-  uint64_t redo_lsn = 0;      // the last completed checkpoint's redo point (0: none seen)
-  int64_t inserts = 0;        // wal_insert events
-  int64_t flushes = 0;        // wal_flush events
-  int64_t bytes = 0;          // their lengths summed
+  uint64_t redo_lsn = 0;             // the last completed checkpoint's redo point (0: none seen)
+  int64_t inserts = 0;               // wal_insert events
+  int64_t flushes = 0;               // wal_flush events
+  int64_t bytes = 0;                 // their lengths summed
   std::deque<WalRecordInfo> recent;  // the newest kMaxWalRecords
 };
 
@@ -123,11 +123,11 @@ struct CheckpointInfo {
   int64_t start_ts = 0;
   int64_t end_ts = 0;
   std::string reason;
-  uint64_t redo_lsn = 0;          // the redo point it is establishing / established
-  int64_t buffers_written = 0;    // from checkpoint_done (or counted from buffer_write by it)
+  uint64_t redo_lsn = 0;        // the redo point it is establishing / established
+  int64_t buffers_written = 0;  // from checkpoint_done (or counted from buffer_write by it)
   int64_t wal_removed = 0;
   int64_t wal_recycled = 0;
-  int64_t count = 0;              // checkpoints completed
+  int64_t count = 0;  // checkpoints completed
 };
 
 enum class RecoveryPhase {
@@ -138,11 +138,11 @@ enum class RecoveryPhase {
 
 struct RecoveryInfo {
   RecoveryPhase phase = RecoveryPhase::kNone;
-  int64_t pid = 0;            // the startup process
-  std::string reason;         // "crash" / "clean"
-  uint64_t redo_lsn = 0;      // where replay began
-  uint64_t lsn = 0;           // how far it has replayed
-  uint64_t end_lsn = 0;       // where it ended (done)
+  int64_t pid = 0;        // the startup process
+  std::string reason;     // "crash" / "clean"
+  uint64_t redo_lsn = 0;  // where replay began
+  uint64_t lsn = 0;       // how far it has replayed
+  uint64_t end_lsn = 0;   // where it ended (done)
   int64_t records = 0;
   int64_t start_ts = 0;
   int64_t duration_us = 0;
@@ -152,11 +152,12 @@ struct RecoveryInfo {
  * recent buffer writes, a flush of the WAL), for drawing arrows and flashes. */
 struct WriterActivity {
   int64_t pid = 0;
-  std::string by;               // the event's "by": "checkpointer", "bgwriter", "backend", "walwriter"
-  int64_t buffers = 0;          // buffer writes in its current burst (each within kBufferIoShownUs of the last)
-  int64_t last_buffer_ts = 0;   // its last buffer_write (0: none)
-  int64_t last_wal_ts = 0;      // its last wal_flush (0: none)
-  bool wal = false;             // WritersAt: it flushed the WAL within kBufferIoShownUs
+  std::string by;  // the event's "by": "checkpointer", "bgwriter", "backend", "walwriter"
+  int64_t buffers =
+      0;  // buffer writes in its current burst (each within kBufferIoShownUs of the last)
+  int64_t last_buffer_ts = 0;  // its last buffer_write (0: none)
+  int64_t last_wal_ts = 0;     // its last wal_flush (0: none)
+  bool wal = false;            // WritersAt: it flushed the WAL within kBufferIoShownUs
 };
 
 class SharedMemory {

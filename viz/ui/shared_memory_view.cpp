@@ -14,19 +14,19 @@
  */
 #include "viz/ui/shared_memory_view.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <string>
 
-#include <fmt/format.h>
-
 namespace minipg::viz::ui {
 namespace {
 
 constexpr float kPad = 6.0f;
-constexpr float kWritersWidth = 150.0f;   // the writers' column, left of the grid
-constexpr float kStripHeight = 16.0f;     // the WAL strip's bar
+constexpr float kWritersWidth = 150.0f;  // the writers' column, left of the grid
+constexpr float kStripHeight = 16.0f;    // the WAL strip's bar
 constexpr float kMinCell = 5.0f;
 constexpr float kMaxCell = 26.0f;
 constexpr float kCellGap = 2.0f;
@@ -57,8 +57,8 @@ constexpr ImU32 kArrow = IM_COL32(215, 40, 120, 230);  // as a cell being writte
 std::string WriterName(const Model& model, int64_t pid, std::string_view by) {
   const Process* p = model.FindProcess(pid);
   std::string role = p == nullptr || p->role == ProcessRole::kOther ? std::string(by)
-                     : p->role == ProcessRole::kBgWriter           ? std::string("bgwriter")
-                                                                   : std::string(RoleName(p->role));
+                     : p->role == ProcessRole::kBgWriter            ? std::string("bgwriter")
+                                                         : std::string(RoleName(p->role));
   return fmt::format("{} {}", role, pid);
 }
 
@@ -88,8 +88,10 @@ float SharedMemoryView::PreferredHeight(const Model& model, float avail_h) const
   size_t rows = (std::max<size_t>(shm.nbuffers(), 1) + cols - 1) / cols;
   float grid_h = static_cast<float>(rows) * (kMaxCell + kCellGap);
   float writers_h = line_h + 4.0f * (line_h + 4.0f);
-  float want = 3.0f + line_h + 6.0f + std::max(grid_h, writers_h) + 6.0f + kStripHeight + line_h + 2.0f + kPad;
-  return std::floor(std::clamp(want, kMinHeight, std::max(kMinHeight, std::min(kMaxHeight, avail_h * 0.45f))));
+  float want = 3.0f + line_h + 6.0f + std::max(grid_h, writers_h) + 6.0f + kStripHeight + line_h +
+               2.0f + kPad;
+  return std::floor(
+      std::clamp(want, kMinHeight, std::max(kMinHeight, std::min(kMaxHeight, avail_h * 0.45f))));
 }
 
 ImVec2 SharedMemoryView::CellCenter(size_t i) const {
@@ -121,9 +123,10 @@ void SharedMemoryView::Draw(const Model& model, float height) {
     dirty += b.Valid() && b.dirty ? 1 : 0;
     pinned += b.pinned_by != 0 ? 1 : 0;
   }
-  std::string stats = shm.lost() ? std::string("lost in the crash: the postmaster makes it anew")
-                                 : fmt::format("{} in use, {} dirty, {} pinned   reads {}, hits {}, evictions {}", used,
-                                               dirty, pinned, shm.reads(), shm.hits(), shm.evictions());
+  std::string stats =
+      shm.lost() ? std::string("lost in the crash: the postmaster makes it anew")
+                 : fmt::format("{} in use, {} dirty, {} pinned   reads {}, hits {}, evictions {}",
+                               used, dirty, pinned, shm.reads(), shm.hits(), shm.evictions());
   dl->AddText(ImVec2(x, at.y), shm.lost() ? IM_COL32(190, 30, 30, 255) : kText, stats.c_str());
   // The legend, right-aligned when there is room.
   float lx = max.x - kPad;
@@ -134,7 +137,8 @@ void SharedMemoryView::Draw(const Model& model, float height) {
     lx -= tw + line_h + 8.0f;
     if (lx < x + ImGui::CalcTextSize(stats.c_str()).x + 10.0f) break;
     float sw = line_h - 4.0f;
-    dl->AddRectFilled(ImVec2(lx, at.y + 2.0f), ImVec2(lx + sw, at.y + 2.0f + sw), BufferFill(shown), 2.0f);
+    dl->AddRectFilled(ImVec2(lx, at.y + 2.0f), ImVec2(lx + sw, at.y + 2.0f + sw), BufferFill(shown),
+                      2.0f);
     dl->AddText(ImVec2(lx + sw + 3.0f, at.y), kFaint, name.data(), name.data() + name.size());
   }
 
@@ -143,7 +147,8 @@ void SharedMemoryView::Draw(const Model& model, float height) {
   ImVec2 grid_max(max.x - kPad, strip_top - 6.0f);
   DrawGrid(model, grid_min, grid_max);
   DrawWalStrip(model, ImVec2(min.x + kWritersWidth, strip_top), ImVec2(max.x - kPad, max.y - kPad));
-  DrawWriters(model, ImVec2(min.x + kPad, grid_min.y), ImVec2(min.x + kWritersWidth - 16.0f, max.y - kPad));
+  DrawWriters(model, ImVec2(min.x + kPad, grid_min.y),
+              ImVec2(min.x + kWritersWidth - 16.0f, max.y - kPad));
   ImGui::Dummy(ImVec2(width, height));
 }
 
@@ -182,25 +187,29 @@ void SharedMemoryView::DrawGrid(const Model& model, ImVec2 min, ImVec2 max) {
     if (info != nullptr && info->pinned_by != 0 && s != BufferShown::kPinned) {
       dl->AddRect(a, b, kPinOutline, 2.0f, 0, 2.0f);  // pinned, and just read or written
     }
-    if (info != nullptr && info->Valid() && info->dirty && s == BufferShown::kPinned && cell >= 10.0f) {
+    if (info != nullptr && info->Valid() && info->dirty && s == BufferShown::kPinned &&
+        cell >= 10.0f) {
       // Pinned and dirty: a corner of the dirty colour.
-      dl->AddTriangleFilled(ImVec2(b.x - cell * 0.45f, a.y), ImVec2(b.x, a.y), ImVec2(b.x, a.y + cell * 0.45f),
-                            BufferFill(BufferShown::kDirty));
+      dl->AddTriangleFilled(ImVec2(b.x - cell * 0.45f, a.y), ImVec2(b.x, a.y),
+                            ImVec2(b.x, a.y + cell * 0.45f), BufferFill(BufferShown::kDirty));
     }
     if (shm.lost()) dl->AddRectFilled(a, b, kLostTint);
-    if (window_hovered && mouse.x >= a.x && mouse.x < b.x + kCellGap && mouse.y >= a.y && mouse.y < b.y + kCellGap) {
+    if (window_hovered && mouse.x >= a.x && mouse.x < b.x + kCellGap && mouse.y >= a.y &&
+        mouse.y < b.y + kCellGap) {
       hovered = static_cast<int>(i);
     }
   }
   if (drawn_ < n) {
     std::string more = fmt::format("+ {} more buffers", n - drawn_);
     ImVec2 c = CellCenter(drawn_);
-    dl->AddText(ImVec2(c.x - cell * 0.5f + 2.0f, c.y - ImGui::GetTextLineHeight() * 0.5f), kFaint, more.c_str());
+    dl->AddText(ImVec2(c.x - cell * 0.5f + 2.0f, c.y - ImGui::GetTextLineHeight() * 0.5f), kFaint,
+                more.c_str());
   }
   if (hovered >= 0) {
     ImVec2 c = CellCenter(static_cast<size_t>(hovered));
-    dl->AddRect(ImVec2(c.x - cell * 0.5f - 1, c.y - cell * 0.5f - 1), ImVec2(c.x + cell * 0.5f + 1, c.y + cell * 0.5f + 1),
-                IM_COL32(0, 0, 0, 255), 2.0f, 0, 2.0f);
+    dl->AddRect(ImVec2(c.x - cell * 0.5f - 1, c.y - cell * 0.5f - 1),
+                ImVec2(c.x + cell * 0.5f + 1, c.y + cell * 0.5f + 1), IM_COL32(0, 0, 0, 255), 2.0f,
+                0, 2.0f);
     CellTooltip(model, static_cast<size_t>(hovered));
   }
 }
@@ -231,11 +240,13 @@ void SharedMemoryView::CellTooltip(const Model& model, size_t i) const {
     row("pins", b->pinned_by != 0 ? fmt::format("1 (process {})", b->pinned_by) : std::string("0"));
     if (b->last_io != BufferIo::kNone) {
       row(b->last_io == BufferIo::kRead ? "read in" : "written",
-          fmt::format("{} s by process {}", FormatRelTs(b->last_io_ts, model.first_ts()), b->last_io_pid));
+          fmt::format("{} s by process {}", FormatRelTs(b->last_io_ts, model.first_ts()),
+                      b->last_io_pid));
     }
     row("reads", std::to_string(b->reads));
   }
-  if (shm.lost()) ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), "lost: the server is in its crash cycle");
+  if (shm.lost())
+    ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), "lost: the server is in its crash cycle");
   ImGui::EndTooltip();
 }
 
@@ -276,8 +287,8 @@ void SharedMemoryView::DrawWalStrip(const Model& model, ImVec2 min, ImVec2 max) 
     if (r.lsn < lo) continue;
     float rx = xat(r.lsn);
     if (r.fpi) {  // a full page image: most of the record's bytes, marked along the bottom
-      dl->AddRectFilled(ImVec2(rx, bar_max.y - 4.0f), ImVec2(std::max(rx + 2.0f, xat(r.end_lsn)), bar_max.y),
-                        kFpiTick);
+      dl->AddRectFilled(ImVec2(rx, bar_max.y - 4.0f),
+                        ImVec2(std::max(rx + 2.0f, xat(r.end_lsn)), bar_max.y), kFpiTick);
     }
     dl->AddLine(ImVec2(rx, bar_min.y), ImVec2(rx, bar_max.y), kRecordTick, 1.0f);
   }
@@ -288,7 +299,8 @@ void SharedMemoryView::DrawWalStrip(const Model& model, ImVec2 min, ImVec2 max) 
   float label_y = bar_max.y + 6.0f;
   float next_start = bar_max.x + 8.0f;
   auto mark = [&](float mx, ImU32 col, const std::string& label) {
-    dl->AddTriangleFilled(ImVec2(mx - 5, bar_max.y + 6), ImVec2(mx + 5, bar_max.y + 6), ImVec2(mx, bar_max.y), col);
+    dl->AddTriangleFilled(ImVec2(mx - 5, bar_max.y + 6), ImVec2(mx + 5, bar_max.y + 6),
+                          ImVec2(mx, bar_max.y), col);
     dl->AddLine(ImVec2(mx, bar_min.y), ImVec2(mx, bar_max.y), col, 2.0f);
     float tw = ImGui::CalcTextSize(label.c_str()).x;
     float tx = std::max(min.x, std::min(mx - tw * 0.5f, next_start - 8.0f - tw));
@@ -302,13 +314,17 @@ void SharedMemoryView::DrawWalStrip(const Model& model, ImVec2 min, ImVec2 max) 
     std::string label;
   };
   std::vector<Marker> marks;
-  if (wal.redo_lsn != 0) marks.push_back({xat(wal.redo_lsn), kRedoMark, "redo " + FormatLsnValue(wal.redo_lsn)});
+  if (wal.redo_lsn != 0)
+    marks.push_back({xat(wal.redo_lsn), kRedoMark, "redo " + FormatLsnValue(wal.redo_lsn)});
   if (rec.phase == RecoveryPhase::kRunning) {
-    marks.push_back({xat(rec.lsn), kReplayMark, fmt::format("replay {} ({} records)", FormatLsnValue(rec.lsn), rec.records)});
+    marks.push_back({xat(rec.lsn), kReplayMark,
+                     fmt::format("replay {} ({} records)", FormatLsnValue(rec.lsn), rec.records)});
   }
   marks.push_back({fx, kFlushMark, "flush " + FormatLsnValue(wal.flush_lsn)});
-  if (wal.insert_lsn != wal.flush_lsn) marks.push_back({ix, kInsertMark, "insert " + FormatLsnValue(wal.insert_lsn)});
-  std::stable_sort(marks.begin(), marks.end(), [](const Marker& a, const Marker& b) { return a.x < b.x; });
+  if (wal.insert_lsn != wal.flush_lsn)
+    marks.push_back({ix, kInsertMark, "insert " + FormatLsnValue(wal.insert_lsn)});
+  std::stable_sort(marks.begin(), marks.end(),
+                   [](const Marker& a, const Marker& b) { return a.x < b.x; });
   for (auto it = marks.rbegin(); it != marks.rend(); ++it) mark(it->x, it->col, it->label);
   flush_at_ = ImVec2(fx, bar_min.y);
 
@@ -318,25 +334,33 @@ void SharedMemoryView::DrawWalStrip(const Model& model, ImVec2 min, ImVec2 max) 
     ImGui::PushFont(fonts_.bold);
     ImGui::TextUnformatted("write-ahead log");
     ImGui::PopFont();
-    ImGui::Text("insert %s   flush %s%s", FormatLsnValue(wal.insert_lsn).c_str(), FormatLsnValue(wal.flush_lsn).c_str(),
+    ImGui::Text("insert %s   flush %s%s", FormatLsnValue(wal.insert_lsn).c_str(),
+                FormatLsnValue(wal.flush_lsn).c_str(),
                 wal.flush_synced ? "" : " (fsync off: not synced)");
-    if (wal.flush_pid != 0) ImGui::TextDisabled("last flushed by %s", WriterName(model, wal.flush_pid, wal.flush_by).c_str());
-    if (wal.redo_lsn != 0) ImGui::Text("redo point %s (recovery would start here)", FormatLsnValue(wal.redo_lsn).c_str());
+    if (wal.flush_pid != 0)
+      ImGui::TextDisabled("last flushed by %s",
+                          WriterName(model, wal.flush_pid, wal.flush_by).c_str());
+    if (wal.redo_lsn != 0)
+      ImGui::Text("redo point %s (recovery would start here)",
+                  FormatLsnValue(wal.redo_lsn).c_str());
     if (rec.phase != RecoveryPhase::kNone) {
       ImGui::Text("recovery (%s): %s, %lld records%s", rec.reason.c_str(),
                   rec.phase == RecoveryPhase::kRunning ? "replaying" : "done",
                   static_cast<long long>(rec.records),
-                  rec.phase == RecoveryPhase::kDone ? fmt::format(", ended at {}", FormatLsnValue(rec.end_lsn)).c_str() : "");
+                  rec.phase == RecoveryPhase::kDone
+                      ? fmt::format(", ended at {}", FormatLsnValue(rec.end_lsn)).c_str()
+                      : "");
     }
-    ImGui::TextDisabled("%lld records inserted, %lld flushes; green: on disk, amber: only in the WAL buffers",
-                        static_cast<long long>(wal.inserts), static_cast<long long>(wal.flushes));
+    ImGui::TextDisabled(
+        "%lld records inserted, %lld flushes; green: on disk, amber: only in the WAL buffers",
+        static_cast<long long>(wal.inserts), static_cast<long long>(wal.flushes));
     ImGui::Separator();
     ImGui::PushFont(fonts_.mono);
     size_t shown = 0;
     for (auto it = wal.recent.rbegin(); it != wal.recent.rend() && shown < 8; ++it, ++shown) {
-      ImGui::Text("%-10s %-12s %-18s len %-5lld xid %lld%s", FormatLsnValue(it->lsn).c_str(), it->rmgr.c_str(),
-                  it->record.c_str(), static_cast<long long>(it->len), static_cast<long long>(it->xid),
-                  it->fpi ? "  FPW" : "");
+      ImGui::Text("%-10s %-12s %-18s len %-5lld xid %lld%s", FormatLsnValue(it->lsn).c_str(),
+                  it->rmgr.c_str(), it->record.c_str(), static_cast<long long>(it->len),
+                  static_cast<long long>(it->xid), it->fpi ? "  FPW" : "");
     }
     ImGui::PopFont();
     ImGui::EndTooltip();
@@ -365,7 +389,8 @@ void SharedMemoryView::DrawWriters(const Model& model, ImVec2 min, ImVec2 max) {
     }
   }
   for (const WriterActivity& w : writers) {
-    auto it = std::find_if(chips.begin(), chips.end(), [&](const Chip& c) { return c.pid == w.pid; });
+    auto it =
+        std::find_if(chips.begin(), chips.end(), [&](const Chip& c) { return c.pid == w.pid; });
     if (it == chips.end()) {
       chips.push_back({w.pid, WriterName(model, w.pid, w.by), &w});
     } else {
@@ -383,8 +408,8 @@ void SharedMemoryView::DrawWriters(const Model& model, ImVec2 min, ImVec2 max) {
     dl->AddRect(a, b, kFrameBorder, 4.0f);
     std::string label = c.name;
     if (active && c.active->buffers > 1) label += fmt::format(" x{}", c.active->buffers);
-    ClippedText(dl, nullptr, 0.0f, ImVec2(a.x + 4.0f, a.y + 1.0f), active ? IM_COL32(255, 255, 255, 255) : kText,
-                label, a, b);
+    ClippedText(dl, nullptr, 0.0f, ImVec2(a.x + 4.0f, a.y + 1.0f),
+                active ? IM_COL32(255, 255, 255, 255) : kText, label, a, b);
     if (active) {
       ImVec2 from(b.x, (a.y + b.y) * 0.5f);
       if (c.active->wal) Arrow(dl, from, flush_at_, kArrow, 2.0f);
@@ -393,7 +418,8 @@ void SharedMemoryView::DrawWriters(const Model& model, ImVec2 min, ImVec2 max) {
         int arrows = 0;
         for (size_t i = 0; i < drawn_ && arrows < 6; ++i) {
           const BufferInfo* info = shm.Buffer(i);
-          if (info == nullptr || info->last_io != BufferIo::kWrite || info->last_io_pid != c.pid) continue;
+          if (info == nullptr || info->last_io != BufferIo::kWrite || info->last_io_pid != c.pid)
+            continue;
           if (shm.ShownAt(i, now) != BufferShown::kWriting) continue;
           ImVec2 to = CellCenter(i);
           to.x -= cell_ * 0.5f;

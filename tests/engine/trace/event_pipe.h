@@ -10,9 +10,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "engine/trace/emitter.h"
 

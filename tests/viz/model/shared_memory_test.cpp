@@ -11,13 +11,13 @@
  */
 #include "viz/model/shared_memory.h"
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "viz/model/model.h"
 #include "viz/model/playback.h"
@@ -58,14 +58,16 @@ size_t LineOf(std::initializer_list<std::string_view> needles) {
 std::string Label(const Model& m, size_t buffer) {
   const BufferInfo* b = m.shared_memory().Buffer(buffer);
   if (b == nullptr || !b->Valid()) return "free";
-  return fmt::format("{} blk {}{}", m.shared_memory().relations()[static_cast<size_t>(b->rel)].relname, b->block,
+  return fmt::format("{} blk {}{}",
+                     m.shared_memory().relations()[static_cast<size_t>(b->rel)].relname, b->block,
                      b->dirty ? " dirty" : "");
 }
 
 // Scenario: the trace is read without a single anomaly (every field as documented).
 TEST(SharedMemoryTest, TraceIsClean) {
   Model m = ModelAt();
-  for (const Anomaly& a : m.anomalies()) ADD_FAILURE() << AnomalyKindName(a.kind) << ": " << a.message;
+  for (const Anomaly& a : m.anomalies())
+    ADD_FAILURE() << AnomalyKindName(a.kind) << ": " << a.message;
   EXPECT_EQ(m.anomaly_count(), 0u);
 }
 
@@ -77,9 +79,9 @@ TEST(SharedMemoryTest, BuffersBeforeTheCrash) {
   EXPECT_TRUE(s.layout_seen());
   EXPECT_EQ(s.nbuffers(), 16u);
   EXPECT_EQ(s.wal_buffers(), 4);
-  EXPECT_EQ(Label(m, 0), "orders blk 0");        // evicted items 0 (dirty), then the checkpoint wrote it
-  EXPECT_EQ(Label(m, 1), "big blk 0");           // dirtied by the UPDATE, written by the bgwriter
-  EXPECT_EQ(Label(m, 2), "items blk 0");         // big 1 evicted (clean), items 0 read again
+  EXPECT_EQ(Label(m, 0), "orders blk 0");  // evicted items 0 (dirty), then the checkpoint wrote it
+  EXPECT_EQ(Label(m, 1), "big blk 0");     // dirtied by the UPDATE, written by the bgwriter
+  EXPECT_EQ(Label(m, 2), "items blk 0");   // big 1 evicted (clean), items 0 read again
   EXPECT_EQ(Label(m, 3), "big blk 2");
   EXPECT_EQ(Label(m, 14), "big blk 13");
   EXPECT_EQ(Label(m, 15), "items blk 1 dirty");  // changed after the checkpoint
@@ -108,21 +110,24 @@ TEST(SharedMemoryTest, IoFlashesAndPins) {
   EXPECT_EQ(s.ShownAt(0, m.last_ts()), BufferShown::kWriting);
   EXPECT_EQ(s.ShownAt(0, m.last_ts() + kBufferIoShownUs), BufferShown::kClean);
   auto writers = s.WritersAt(m.last_ts());
-  auto ckpt = std::find_if(writers.begin(), writers.end(), [](const WriterActivity& w) { return w.pid == 102; });
+  auto ckpt = std::find_if(writers.begin(), writers.end(),
+                           [](const WriterActivity& w) { return w.pid == 102; });
   ASSERT_NE(ckpt, writers.end());
   EXPECT_EQ(ckpt->by, "checkpointer");
   EXPECT_EQ(ckpt->buffers, 1);
   EXPECT_FALSE(ckpt->wal);
   Model flushed = ModelAt(ckpt_write + 2);  // then it logs the checkpoint and flushes the WAL
   auto both = flushed.shared_memory().WritersAt(flushed.last_ts());
-  auto c2 = std::find_if(both.begin(), both.end(), [](const WriterActivity& w) { return w.pid == 102; });
+  auto c2 =
+      std::find_if(both.begin(), both.end(), [](const WriterActivity& w) { return w.pid == 102; });
   ASSERT_NE(c2, both.end());
   EXPECT_TRUE(c2->wal);
   EXPECT_EQ(c2->buffers, 1);
   EXPECT_TRUE(s.WritersAt(m.last_ts() + 10'000'000).empty());  // long quiet: nobody is writing
   EXPECT_TRUE(s.checkpoint().running);
 
-  Model q = ModelAt(LineOf({"\"buffer\":15", "\"hit\":false"}));  // items 1 read into the last free buffer
+  Model q = ModelAt(
+      LineOf({"\"buffer\":15", "\"hit\":false"}));  // items 1 read into the last free buffer
   EXPECT_EQ(q.shared_memory().ShownAt(15, q.last_ts()), BufferShown::kReading);
   EXPECT_EQ(q.shared_memory().Buffer(15)->pinned_by, kBackend);
   EXPECT_EQ(q.shared_memory().Buffer(0)->pinned_by, 0);  // the pin moved to the new page
@@ -229,7 +234,8 @@ TEST(SharedMemoryTest, PlaybackMatchesFreshModel) {
     const SharedMemory& b = fresh.shared_memory();
     ASSERT_EQ(a.buffers().size(), b.buffers().size()) << "line " << n;
     for (size_t i = 0; i < a.buffers().size(); ++i) {
-      EXPECT_EQ(a.ShownAt(i, pb.shown().last_ts()), b.ShownAt(i, fresh.last_ts())) << "line " << n << " buffer " << i;
+      EXPECT_EQ(a.ShownAt(i, pb.shown().last_ts()), b.ShownAt(i, fresh.last_ts()))
+          << "line " << n << " buffer " << i;
       EXPECT_EQ(Label(pb.shown(), i), Label(fresh, i)) << "line " << n << " buffer " << i;
     }
     EXPECT_EQ(a.wal().insert_lsn, b.wal().insert_lsn);
@@ -250,12 +256,15 @@ TEST(SharedMemoryTest, BoundedUnderAFlood) {
   m.ApplyLine(Line("query_start", 2, 7, R"("text":"SELECT * FROM everything")"));
   int64_t ts = 3;
   for (int i = 0; i < 20000; ++i) {
-    m.ApplyLine(Line("buffer_read", ts++, 7,
-                     fmt::format(R"("rel":"1663/5/{}","fork":"main","block":{},"buffer":{},"hit":{})", 20000 + i, i,
-                                 i % 64, i % 3 == 0 ? "true" : "false")));
-    m.ApplyLine(Line("wal_insert", ts++, 7,
-                     fmt::format(R"("lsn":"0/{:X}","end_lsn":"0/{:X}","rmgr":"Heap","record":"INSERT","len":40,"xid":9)",
-                                 0x1000000 + 40 * i, 0x1000000 + 40 * (i + 1))));
+    m.ApplyLine(
+        Line("buffer_read", ts++, 7,
+             fmt::format(R"("rel":"1663/5/{}","fork":"main","block":{},"buffer":{},"hit":{})",
+                         20000 + i, i, i % 64, i % 3 == 0 ? "true" : "false")));
+    m.ApplyLine(Line(
+        "wal_insert", ts++, 7,
+        fmt::format(
+            R"("lsn":"0/{:X}","end_lsn":"0/{:X}","rmgr":"Heap","record":"INSERT","len":40,"xid":9)",
+            0x1000000 + 40 * i, 0x1000000 + 40 * (i + 1))));
   }
   const SharedMemory& s = m.shared_memory();
   EXPECT_EQ(s.buffers().size(), 64u);
