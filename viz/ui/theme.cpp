@@ -146,6 +146,7 @@ ImU32 SpanFill(const Span& s) {
       return s.failed ? kRed : StateFill(DisplayState::kAuthenticating);
     case SpanKind::kClientQuery: return s.failed ? kRed : IM_COL32(126, 87, 194, 255);
     case SpanKind::kLockWait: return StateFill(DisplayState::kWaiting);
+    case SpanKind::kRecovery: return IM_COL32(110, 60, 180, 255);  // violet, as the WAL's redo point
     case SpanKind::kOther:
     case SpanKind::kAnchor: break;
   }
@@ -164,6 +165,7 @@ ImU32 SpanText(const Span& s) {
     case SpanKind::kCheckpoint:
     case SpanKind::kClientQuery:
     case SpanKind::kLockWait:
+    case SpanKind::kRecovery:
       return kWhite;
     default:
       return kDark;
