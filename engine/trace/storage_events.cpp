@@ -87,6 +87,17 @@ void EmitBufferDirty(int64_t buffer, const storage::BufferTag& tag) {
   Page(ev, tag).Emit();
 }
 
+Event& AddCheckpointStorageFields(Event& ev, storage::XLogRecPtr redo_lsn,
+                                  const CheckpointCounts* done) {
+  ev.Str("redo_lsn", Lsn(redo_lsn));
+  if (done != nullptr) {
+    ev.Int("buffers_written", done->buffers_written)
+        .Int("wal_removed", done->wal_removed)
+        .Int("wal_recycled", done->wal_recycled);
+  }
+  return ev;
+}
+
 void EmitWalInsert(storage::XLogRecPtr lsn, storage::XLogRecPtr end_lsn, std::string_view rmgr,
                    std::string_view record, int64_t len, storage::TransactionId xid, bool fpi) {
   Event(EventType::kWalInsert)

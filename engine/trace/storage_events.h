@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/storage/block.h"
+#include "engine/trace/emitter.h"
 
 namespace minipg::trace {
 
@@ -55,6 +56,19 @@ void EmitBufferEvict(int64_t buffer, const storage::BufferTag& old, bool dirty);
 void EmitBufferWrite(int64_t buffer, const storage::BufferTag& tag, std::string_view by);
 /* A clean buffer was changed for the first time since it was read or written. */
 void EmitBufferDirty(int64_t buffer, const storage::BufferTag& tag);
+
+/* The storage fields of the checkpointer's own events (schema 6), added to
+ * the checkpoint_start / checkpoint_done it builds:
+ *   trace::Event ev(EventType::kCheckpointDone); ev.Str("reason", ...)...;
+ *   AddCheckpointStorageFields(ev, redo, &counts); ev.Emit();
+ * `done` null for checkpoint_start (only its redo point is known then). */
+struct CheckpointCounts {
+  int64_t buffers_written = 0;
+  int64_t wal_removed = 0;
+  int64_t wal_recycled = 0;
+};
+Event& AddCheckpointStorageFields(Event& ev, storage::XLogRecPtr redo_lsn,
+                                  const CheckpointCounts* done);
 
 /* A WAL record was inserted at [lsn, end_lsn). */
 void EmitWalInsert(storage::XLogRecPtr lsn, storage::XLogRecPtr end_lsn, std::string_view rmgr,

@@ -69,20 +69,23 @@ enum class BufferIo : uint8_t {
   kWrite,  // the page was written out
 };
 
+/* One buffer, kept small (40 bytes): a playback checkpoint copies them all. */
 struct BufferInfo {
-  int32_t rel = -1;   // index into SharedMemory::relations() (-1: free)
-  uint8_t fork = 0;   // 0 main, 1 fsm, 2 vm (as ForkNumber)
-  uint8_t usage = 0;  // usage count (0..5)
-  bool dirty = false;
-  uint32_t block = 0;
-  int64_t pinned_by = 0;  // pid of the process shown holding a pin (0: none)
-  BufferIo last_io = BufferIo::kNone;
   int64_t last_io_ts = 0;
+  int64_t pinned_by = 0;    // pid of the process shown holding a pin (0: none)
   int64_t last_io_pid = 0;  // who read or wrote it
-  int64_t reads = 0;        // buffer_read events for it (hits and misses)
+  int32_t rel = -1;         // index into SharedMemory::relations() (-1: free)
+  uint32_t block = 0;
+  uint32_t reads = 0;  // buffer_read events for it (hits and misses)
+  uint8_t fork = 0;    // 0 main, 1 fsm, 2 vm (as ForkNumber)
+  uint8_t usage = 0;   // usage count (0..5)
+  bool dirty = false;
+  BufferIo last_io = BufferIo::kNone;
 
   bool Valid() const { return rel >= 0; }
 };
+static_assert(sizeof(BufferInfo) <= 40,
+              "a BufferInfo per buffer, copied at every playback checkpoint");
 
 struct RelationName {
   std::string rel;      // "1663/5/16384"

@@ -89,6 +89,24 @@ TEST_F(StorageEventsTest, WalAndRecovery) {
   EXPECT_EQ(j["duration_us"], 1500);
 }
 
+// Scenario: the checkpointer's events carry the redo point, and when done the counts.
+TEST_F(StorageEventsTest, CheckpointFields) {
+  Event start(EventType::kCheckpointStart);
+  start.Str("reason", "time");
+  AddCheckpointStorageFields(start, 0x16B3748, nullptr).Emit();
+  auto j = Receive();
+  EXPECT_EQ(j["type"], "checkpoint_start");
+  EXPECT_EQ(j["redo_lsn"], "0/16B3748");
+  EXPECT_FALSE(j.contains("buffers_written"));
+  Event done(EventType::kCheckpointDone);
+  CheckpointCounts counts{12, 1, 2};
+  AddCheckpointStorageFields(done, 0x16B3748, &counts).Emit();
+  j = Receive();
+  EXPECT_EQ(j["buffers_written"], 12);
+  EXPECT_EQ(j["wal_removed"], 1);
+  EXPECT_EQ(j["wal_recycled"], 2);
+}
+
 // Scenario: the layout lists the segment's areas so a viewer can draw the pool before any read.
 TEST_F(StorageEventsTest, ShmemLayout) {
   EmitShmemLayout(16, 4, {{"Buffer Descriptors", 128, 1024}, {"WAL \"buffers\"", 2048, 32768}});
