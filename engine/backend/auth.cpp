@@ -190,7 +190,7 @@ void Backend::Authenticate() {
   // The last superuser_reserved_connections slots are for superusers: this
   // backend holds one already, so an ordinary role needs that many still
   // free (PostgreSQL's HaveNFreeProcs check in InitPostgres).
-  int reserved = info_.config->superuser_reserved_connections;
+  int reserved = info_.config->Int("superuser_reserved_connections");
   if (!superuser_ && reserved > 0 && shmem::CountFreeBackendSlots() < reserved) {
     Reject(MakeError(sqlstate::kTooManyConnections,
                      "remaining connection slots are reserved for non-replication superuser connections"));

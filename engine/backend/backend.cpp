@@ -25,6 +25,8 @@
  *     SIGINT   cancel the running statement (g_query_cancel_pending)
  *     SIGTERM  end the session with FATAL 57P01 (g_proc_die_pending)
  *     SIGALRM  a timeout (authentication, statement, idle in transaction)
+ *     SIGHUP   re-read minipg.conf when next idle (g_config_reload_pending;
+ *              installed with SA_RESTART)
  *     SIGQUIT  immediate shutdown: the handler sends a prebuilt FATAL
  *              message without blocking (async-signal-safe) and _exit(2)s
  *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): a flag and the
@@ -51,6 +53,7 @@
 #include <string>
 #include <variant>
 
+#include "engine/common/guc.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
@@ -63,7 +66,6 @@
 #include "engine/protocol/message_reader.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/session.h"
-#include "engine/sql/settings.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
 
@@ -82,7 +84,7 @@ const char* ChildRoleName(ChildRole role) {
     case ChildRole::kStartup:
       return "startup";
     case ChildRole::kBgWriter:
-      return "bgwriter";
+      return "background writer";
     case ChildRole::kWalWriter:
       return "walwriter";
   }
@@ -132,6 +134,10 @@ volatile sig_atomic_t g_auth_timeout_pending = 0;
 
 void HandleCancel(int) {
   g_query_cancel_pending = 1;
+  SetLatch();
+}
+void HandleReload(int) {
+  g_config_reload_pending = 1;
   SetLatch();
 }
 void HandleDie(int) {
@@ -240,7 +246,22 @@ void Backend::SendNotice(const Error& e) {
   proto::EncodeNoticeResponse(out_, proto::ErrorFields::From(e));
 }
 
+void Backend::ProcessConfigReload() {
+  if (!g_config_reload_pending || session_ == nullptr) return;
+  g_config_reload_pending = 0;
+  // The postmaster logged what changed; a backend applies it to its
+  // session quietly (PostgreSQL logs it at DEBUG there).
+  (void)ReloadConfigFile(session_->settings(), info_.config->data_directory / kConfigFileName);
+}
+
 void Backend::SendReadyForQuery() {
+  // A reported setting that SET or set_config() changed: its new value
+  // first, as PostgreSQL's ReportChangedGUCOptions before ReadyForQuery.
+  if (session_ != nullptr) {
+    for (const auto& [name, value] : session_->settings().TakeReportChanges()) {
+      proto::EncodeParameterStatus(out_, name, value);
+    }
+  }
   proto::EncodeReadyForQuery(out_, tx_status_);
   trace::Event(EventType::kReady).Str("status", std::string(1, tx_status_)).Emit();
   Flush();
@@ -332,22 +353,14 @@ void Backend::ProcessCancelRequest(const proto::CancelRequest& req) {
 }
 
 void Backend::SendStartupParameters() {
-  const std::pair<const char*, std::string> params[] = {
-      {"application_name", application_name_},
-      {"client_encoding", "UTF8"},
-      {"DateStyle", "ISO, MDY"},
-      {"default_transaction_read_only", "off"},
-      {"in_hot_standby", "off"},
-      {"integer_datetimes", "on"},
-      {"IntervalStyle", "postgres"},
-      {"is_superuser", superuser_ ? "on" : "off"},
-      {"server_encoding", "UTF8"},
-      {"server_version", kServerVersion},
-      {"session_authorization", user_},
-      {"standard_conforming_strings", "on"},
-      {"TimeZone", "UTC"},
-  };
-  for (const auto& [name, value] : params) proto::EncodeParameterStatus(out_, name, value);
+  // Every setting the table marks kReport, as PostgreSQL's GUC_REPORT.
+  guc::Settings& settings = session_->settings();
+  for (const guc::Setting& s : settings.All()) {
+    if (s.def != nullptr && (s.def->flags & guc::kReport) != 0) {
+      proto::EncodeParameterStatus(out_, s.name, *settings.Show(s.name));
+    }
+  }
+  (void)settings.TakeReportChanges();  // all sent
   proto::EncodeBackendKeyData(out_, getpid(), info_.cancel_key);
 }
 
@@ -357,7 +370,15 @@ void Backend::Run() {
   InstallSignal(SIGINT, HandleCancel);
   InstallSignal(SIGTERM, HandleDie);
   signal(SIGPIPE, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
+  {
+    // SA_RESTART: a reload must not break a file read or flock() of a
+    // running statement; a wait on the client still wakes (the latch).
+    struct sigaction sa {};
+    sa.sa_handler = HandleReload;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, nullptr);
+  }
   signal(SIGCHLD, SIG_DFL);
   PrepareQuickDie(g_quickdie_immediate, sqlstate::kAdminShutdown,
                   "terminating connection due to immediate shutdown command");
@@ -391,7 +412,7 @@ void Backend::Run() {
     }
     return CheckForInterrupts();
   });
-  ArmAlarm(kAlarmAuthentication, int64_t{info_.config->authentication_timeout} * 1000);
+  ArmAlarm(kAlarmAuthentication, int64_t{info_.config->Int("authentication_timeout")} * 1000);
   if (!ReadStartup()) _exit(0);
   if (info_.cac != CanAcceptConnections::kOk) {
     Reject(info_.cac == CanAcceptConnections::kTooMany
@@ -424,20 +445,8 @@ void Backend::Run() {
   ctx.backend_pid = getpid();
   ctx.notice = [this](const Error& e) { SendNotice(e); };
   ctx.server_version = fmt::format("PostgreSQL {} on x86_64-pc-linux-gnu, an educational server", kServerVersion);
+  ctx.server_settings = &info_.config->settings;
   session_ = std::make_unique<sql::Session>(ctx);
-  const Config& config = *info_.config;
-  session_->SetServerSetting("authentication_timeout",
-                             sql::FormatDurationMs(int64_t{config.authentication_timeout} * 1000));
-  session_->SetServerSetting("checkpoint_timeout",
-                             sql::FormatDurationMs(int64_t{config.checkpoint_timeout} * 1000));
-  session_->SetServerSetting("event_query_text", config.event_query_text ? "on" : "off");
-  session_->SetServerSetting("fsync", config.fsync ? "on" : "off");
-  session_->SetServerSetting("listen_addresses", config.listen_addresses);
-  session_->SetServerSetting("max_connections", std::to_string(config.max_connections));
-  session_->SetServerSetting("port", std::to_string(config.port));
-  session_->SetServerSetting("restart_after_crash", config.restart_after_crash ? "on" : "off");
-  session_->SetServerSetting("superuser_reserved_connections", std::to_string(config.superuser_reserved_connections));
-  session_->SetServerSetting("unix_socket_directories", config.unix_socket_directories);
   if (!application_name_.empty()) (void)session_->SetSetting("application_name", application_name_);
 
   SendStartupParameters();

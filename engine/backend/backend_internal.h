@@ -199,6 +199,8 @@ class Backend {
   /* Arms idle_in_transaction_session_timeout if the session waits inside a
    * transaction block; returns whether it did. */
   bool ArmIdleInTransactionTimeout();
+  /* After a SIGHUP: re-reads minipg.conf into the session's settings. */
+  void ProcessConfigReload();
   void SendReadyForQuery();
   void Flush();
   /* client_io.cpp: sends all of `data`; while the client does not read,

@@ -41,7 +41,6 @@
 #include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/sql/params.h"
-#include "engine/sql/settings.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::backend {
@@ -350,9 +349,7 @@ Status Backend::ExecExecute(std::string_view body) {
     portal.start_us = trace::NowMicros();
     g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
     g_statement_timeout_pending = 0;
-    auto timeout = sql::ParseDurationMs("statement_timeout",
-                                        session_->GetSetting("statement_timeout").value_or("0"));
-    ArmAlarm(kAlarmStatement, timeout.ok() ? *timeout : 0);
+    ArmAlarm(kAlarmStatement, session_->settings().Int("statement_timeout"));
     PortalSink sink(portal);
     auto result = RunStatement(*ps.stmt, sink, &portal.params);
     ArmAlarm(kAlarmStatement, 0);

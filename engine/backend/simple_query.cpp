@@ -14,7 +14,6 @@
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
-#include "engine/sql/settings.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::backend {
@@ -24,7 +23,8 @@ using trace::EventType;
 void Backend::MessageLoop() {
   // While waiting for the client only a terminate matters; a cancel that
   // arrives while idle is forgotten, as in PostgreSQL.
-  reader_.SetInterruptHook([]() -> Status {
+  reader_.SetInterruptHook([this]() -> Status {
+    ProcessConfigReload();  // while idle, as PostgreSQL's ConfigReloadPending
     if (g_idle_in_transaction_timeout_pending) {
       return MakeError(sqlstate::kIdleInTransactionSessionTimeout,
                        "terminating connection due to idle-in-transaction timeout", Severity::kFatal);
@@ -33,6 +33,7 @@ void Backend::MessageLoop() {
     return CheckForInterrupts();
   });
   for (;;) {
+    ProcessConfigReload();
     bool armed = ArmIdleInTransactionTimeout();
     auto msg = reader_.ReadMessage();
     if (armed) ArmAlarm(kAlarmIdleInTransaction, 0);
@@ -100,10 +101,9 @@ void Backend::MessageLoop() {
 
 bool Backend::ArmIdleInTransactionTimeout() {
   if (state_ != SessionState::kIdleInTransaction && state_ != SessionState::kIdleInTransactionAborted) return false;
-  auto ms = sql::ParseDurationMs("idle_in_transaction_session_timeout",
-                                 session_->GetSetting("idle_in_transaction_session_timeout").value_or("0"));
-  if (!ms.ok() || *ms <= 0) return false;
-  ArmAlarm(kAlarmIdleInTransaction, *ms);
+  int64_t ms = session_->settings().Int("idle_in_transaction_session_timeout");
+  if (ms <= 0) return false;
+  ArmAlarm(kAlarmIdleInTransaction, ms);
   return true;
 }
 
@@ -123,8 +123,7 @@ void Backend::ExecSimpleQuery(std::string text) {
   g_statement_timeout_pending = 0;
   // statement_timeout covers the whole Query message (as in PostgreSQL's
   // implicit transaction); a SET inside it takes effect from the next one.
-  auto timeout = sql::ParseDurationMs("statement_timeout", session_->GetSetting("statement_timeout").value_or("0"));
-  ArmAlarm(kAlarmStatement, timeout.ok() ? *timeout : 0);
+  ArmAlarm(kAlarmStatement, session_->settings().Int("statement_timeout"));
   struct Disarm {
     ~Disarm() { ArmAlarm(kAlarmStatement, 0); }
   } disarm;

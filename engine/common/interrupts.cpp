@@ -18,6 +18,7 @@ volatile sig_atomic_t g_query_cancel_pending = 0;
 volatile sig_atomic_t g_proc_die_pending = 0;
 volatile sig_atomic_t g_statement_timeout_pending = 0;
 int g_interrupt_holdoff_count = 0;
+volatile sig_atomic_t g_config_reload_pending = 0;
 
 Status CheckForDieInterrupt() {
   if (g_interrupt_holdoff_count > 0) return OkStatus();  // acted on at the next check after release

@@ -38,6 +38,9 @@ extern volatile sig_atomic_t g_query_cancel_pending;
 extern volatile sig_atomic_t g_proc_die_pending;
 /* Set with g_query_cancel_pending when statement_timeout expired (not a user's cancel). */
 extern volatile sig_atomic_t g_statement_timeout_pending;
+/* Set by SIGHUP: re-read minipg.conf at the next safe point (PostgreSQL's
+ * ConfigReloadPending). */
+extern volatile sig_atomic_t g_config_reload_pending;
 
 /* How many times interrupts are held off right now (HoldInterrupts minus
  * ResumeInterrupts); per process, never touched by a signal handler. */

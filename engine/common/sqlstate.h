@@ -22,6 +22,7 @@ inline constexpr const char* kInvalidTextRepresentation = "22P02";
 inline constexpr const char* kStringDataRightTruncation = "22001";
 inline constexpr const char* kNotNullViolation = "23502";
 inline constexpr const char* kInvalidParameterValue = "22023";
+inline constexpr const char* kNullValueNotAllowed = "22004";
 inline constexpr const char* kCharacterNotInRepertoire = "22021";
 inline constexpr const char* kSyntaxError = "42601";
 inline constexpr const char* kUndefinedTable = "42P01";

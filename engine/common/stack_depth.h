@@ -16,7 +16,7 @@
  *   limit means the same in a release build and in a sanitizer build whose
  *   frames are several times bigger.
  *
- *   The limit is max_stack_depth (settings.cpp), 2MB by default as in
+ *   The limit is max_stack_depth (a setting, engine/common/guc_table.cpp), 2MB by default as in
  *   PostgreSQL; it must stay well below the platform's stack (ulimit -s),
  *   which is why SET refuses a value above the rlimit minus 512kB.
  *-------------------------------------------------------------------------

@@ -160,8 +160,8 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
 
   // 4. The relation files.
   SyncStats sync;
-  SyncTree(dir / "base", config.fsync, sync);
-  SyncTree(dir / "global", config.fsync, sync);
+  SyncTree(dir / "base", config.Bool("fsync"), sync);
+  SyncTree(dir / "global", config.Bool("fsync"), sync);
   int64_t synced = trace::NowMicros();
 
   // 5. The checkpoint record, durable before pg_control points at it.

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/common/interrupts.h"
 #include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
 #include "engine/postmaster/checkpoint.h"
@@ -34,6 +35,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/wal/xlog.h"
 #include "engine/trace/emitter.h"
+#include "engine/trace/storage_events.h"
 
 namespace minipg {
 namespace {
@@ -41,12 +43,14 @@ namespace {
 using trace::EventType;
 using storage::XLogRecPtr;
 
-constexpr double kCheckpointCompletionTarget = 0.9;  // GUC: checkpoint_completion_target
-
 volatile sig_atomic_t g_checkpoint_signal = 0;  // SIGINT: look at the request counter
 volatile sig_atomic_t g_shutdown_pending = 0;   // SIGUSR2: shutdown checkpoint, then exit
 void HandleRequest(int) {
   g_checkpoint_signal = 1;
+  SetLatch();
+}
+void HandleReload(int) {
+  g_config_reload_pending = 1;
   SetLatch();
 }
 void HandleShutdown(int) {
@@ -61,7 +65,7 @@ void HandleQuit(int) {
  * PostgreSQL's CheckPointSegments, max_wal_size / (1 + checkpoint_completion_target). */
 uint64_t WalTriggerBytes(const Config& config) {
   double bytes = static_cast<double>(GetStorageSettings(config).max_wal_size_mb) * 1024 * 1024;
-  return static_cast<uint64_t>(bytes / (1.0 + kCheckpointCompletionTarget));
+  return static_cast<uint64_t>(bytes / (1.0 + config.Real("checkpoint_completion_target")));
 }
 
 class Checkpointer {
@@ -73,7 +77,7 @@ class Checkpointer {
  private:
   void Checkpoint(uint32_t flags);
 
-  const Config& config_;
+  Config config_;  // this process's copy: a SIGHUP re-reads minipg.conf into it
   shmem::CheckpointerShared& shared_;
   CheckpointHistory history_;
 };
@@ -85,7 +89,12 @@ void Checkpointer::Checkpoint(uint32_t flags) {
   shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
   std::string reason = CheckpointFlagsText(flags);
   int64_t start = trace::NowMicros();
-  trace::Event(EventType::kCheckpointStart).Str("reason", reason).Emit();
+  {
+    trace::Event ev(EventType::kCheckpointStart);
+    ev.Str("reason", reason);
+    // The redo point it will take: the insert position now.
+    trace::AddCheckpointStorageFields(ev, storage::wal::GetWalPositions().insert, nullptr).Emit();
+  }
   Log("checkpoint starting: {}", reason);
   auto r = CreateCheckpoint(config_, flags, history_);
   if (r.ok()) {
@@ -94,22 +103,30 @@ void Checkpointer::Checkpoint(uint32_t flags) {
     LogLine("ERROR", fmt::format("checkpoint failed: {}", r.error().message));
     shared_.failed.store(serving);
   }
-  trace::Event(EventType::kCheckpointDone)
-      .Str("reason", reason)
+  trace::Event done(EventType::kCheckpointDone);
+  done.Str("reason", reason)
       .Int("files", r.ok() ? r->sync_files : 0)
       .Int("duration_us", trace::NowMicros() - start)
-      .Bool("ok", r.ok())
-      .Emit();
+      .Bool("ok", r.ok());
+  if (r.ok()) {
+    trace::CheckpointCounts counts{r->buffers_written, r->wal_removed, r->wal_recycled};
+    trace::AddCheckpointStorageFields(done, r->redo_lsn, &counts);
+  }
+  done.Emit();
   shared_.served.store(serving);
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
 }
 
 void Checkpointer::Run() {
-  int64_t timeout_us = int64_t{config_.checkpoint_timeout} * 1'000'000;
-  uint64_t wal_trigger = WalTriggerBytes(config_);
   int64_t last = trace::NowMicros();
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
   for (;;) {
+    if (g_config_reload_pending) {
+      g_config_reload_pending = 0;
+      (void)ReloadConfigFile(config_.settings, config_.data_directory / kConfigFileName);  // the postmaster logs it
+    }
+    int64_t timeout_us = int64_t{config_.Int("checkpoint_timeout")} * 1'000'000;
+    uint64_t wal_trigger = WalTriggerBytes(config_);  // settings may change on SIGHUP
     if (g_shutdown_pending) {
       Log("shutting down");
       // Stopped before recovery finished: no checkpoint; the next start
@@ -170,13 +187,16 @@ void CheckpointerMain(const Config& config, int slot) {
   sigaction(SIGQUIT, &sa, nullptr);
   SetPostmasterDeathWakeup(SetLatch);
   signal(SIGTERM, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
+  sa.sa_handler = HandleReload;
+  sa.sa_flags = SA_RESTART;  // a reload must not break the checkpoint's fsyncs
+  sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
   SetPsTitle("checkpointer");
   shmem::InitMyStatus(slot, shmem::BackendType::kCheckpointer);
   shmem::ShmemHeader* h = shmem::Header();
   if (h == nullptr || !InitStorageForProcess(config).ok()) _exit(1);
+  SetWalFlushSource("checkpointer");
   h->checkpointer.pid.store(getpid());
   sigset_t none;
   sigemptyset(&none);

@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  * config.h
- *   Server settings: their defaults, the config file in the data directory
- *   (minipg.conf, PostgreSQL's postgresql.conf format), and -c name=value
- *   from the command line. Later sources override earlier ones:
- *   defaults < minipg.conf < command line.
+ *   The server's settings: every setting of the table (engine/common/guc.h)
+ *   at its boot value, then minipg.conf in the data directory (PostgreSQL's
+ *   postgresql.conf format), then the command line (-c name=value and the
+ *   flags -p, -k, -h, -N), later sources overriding earlier ones as in
+ *   PostgreSQL. Forked children inherit the Config; each backend's session
+ *   starts from a copy of its Settings. On SIGHUP the postmaster, each
+ *   backend and the checkpointer re-read minipg.conf (ReloadConfigFile).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -14,31 +17,28 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/common/guc.h"
 
 namespace minipg {
 
-inline constexpr const char* kServerVersion = "15.0 (minipg 0.1.0)";
 inline constexpr const char* kConfigFileName = "minipg.conf";
 
 struct Config {
   std::filesystem::path data_directory;
-  int port = 5432;
-  std::string listen_addresses = "localhost";  // comma-separated; "*" = all IPv4; "" = no TCP
-  std::string unix_socket_directories = "/tmp";  // comma-separated; "" = no Unix socket
-  int max_connections = 100;
-  int superuser_reserved_connections = 3;  // of max_connections, kept for superusers
-  int event_port = 0;          // 0 = port + 1 (none if port is 65535); -1 = no event port
-  std::string trace_file;      // "" = none; relative paths are inside the data directory
-  int authentication_timeout = 60;  // seconds a new connection has to finish startup
-  bool fsync = true;
-  bool restart_after_crash = true;  // after a backend crash: reinitialize and accept again
-  int checkpoint_timeout = 300;     // seconds between timed checkpoints (1s .. 1d)
-  bool event_query_text = true;     // off: events leave query text out (docs/events.md)
+  guc::Settings settings;  // every setting's value for this server
 
-  /* The event port actually used (resolves the 0 default). */
+  /* A setting's value (see guc::Settings): config.Int("max_connections"). */
+  int Int(std::string_view name) const { return static_cast<int>(settings.Int(name)); }
+  bool Bool(std::string_view name) const { return settings.Bool(name); }
+  double Real(std::string_view name) const { return settings.Real(name); }
+  const std::string& String(std::string_view name) const { return settings.String(name); }
+
+  /* The event port actually used: event_port, where 0 means port + 1
+   * (none if port is 65535) and -1 none. */
   int EffectiveEventPort() const {
+    int event_port = Int("event_port");
     if (event_port != 0) return event_port;
-    return port < 65535 ? port + 1 : -1;
+    return Int("port") < 65535 ? Int("port") + 1 : -1;
   }
 };
 
@@ -46,17 +46,25 @@ struct Config {
  * leave ordinary roles at least one of max_connections' slots. */
 Status CheckConfig(const Config& config);
 
-/* Sets one setting from text, checking its name and value. */
+/* Sets one setting from the command line (-c name=value or a flag). */
 Status SetConfigOption(Config& config, std::string_view name, std::string_view value);
 
 /* Reads `path` (if it exists) into `config`: lines of `name = value`, with
  * '#' comments and optionally single-quoted values. Errors name the line. */
 Status LoadConfigFile(Config& config, const std::filesystem::path& path);
 
-/* The names of every setting, for docs and the sample config file. */
-std::vector<std::string> ConfigOptionNames();
+/* The `name = value` lines of `path` (none if it does not exist); 42601
+ * for a line that is neither. */
+Result<std::vector<guc::FileValue>> ReadConfigFile(const std::filesystem::path& path);
 
-/* The value of a setting as text. */
-std::string GetConfigOption(const Config& config, std::string_view name);
+/* Re-reads `path` into a process's settings on SIGHUP (guc::Settings::
+ * Reload); returns the lines to log. Every process does this itself, as
+ * each PostgreSQL process calls ProcessConfigFile. */
+std::vector<std::string> ReloadConfigFile(guc::Settings& settings, const std::filesystem::path& path);
+
+/* The minipg.conf a new data directory gets (PostgreSQL's
+ * postgresql.conf.sample), made from the table: every setting the file
+ * may set, commented out at its boot value, by category. */
+std::string SampleConfigFile();
 
 }  // namespace minipg

@@ -46,23 +46,6 @@ Status WriteNewFile(const fs::path& path, std::string_view text) {
   return OkStatus();
 }
 
-std::string SampleConfig() {
-  return "# minipg.conf: server settings (PostgreSQL's postgresql.conf format).\n"
-         "# Uncomment a line to change a setting; -c name=value on the command line wins.\n"
-         "#port = 5432\n"
-         "#listen_addresses = 'localhost'      # comma-separated; '*' = all IPv4; '' = none\n"
-         "#unix_socket_directories = '/tmp'\n"
-         "#max_connections = 100\n"
-         "#superuser_reserved_connections = 3  # of max_connections, kept for superusers\n"
-         "#event_port = 0                      # 0 = port + 1; -1 = off\n"
-         "#trace_file = ''                     # JSON Lines event trace; relative to this directory\n"
-         "#authentication_timeout = 60         # seconds\n"
-         "#fsync = on\n"
-         "#restart_after_crash = on             # after a backend crash, reinitialize and go on\n"
-         "#checkpoint_timeout = 5min           # time between timed checkpoints, 1s .. 1d\n"
-         "#event_query_text = on               # off: events carry no query text\n";
-}
-
 }  // namespace
 
 Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view superuser) {
@@ -82,7 +65,7 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view
   fs::create_directories(dir, ec);
   if (ec) return IoError(fmt::format("could not create directory \"{}\": {}", dir.string(), ec.message()));
   fs::permissions(dir, fs::perms::owner_all, ec);
-  if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfig()); !s.ok()) return s;
+  if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfigFile()); !s.ok()) return s;
   if (Status s = WriteNewFile(dir / kHbaFileName, auth::DefaultHbaFile()); !s.ok()) return s;
   if (Status s = storage::InitStorage(dir, superuser); !s.ok()) return s;
   if (Status s = BootstrapWal(dir, true); !s.ok()) return s;
@@ -99,8 +82,8 @@ Status CreateLockFile(const Config& config) {
     if (fd >= 0) {
       std::string text = fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", getpid(),
                                      fs::absolute(config.data_directory).string(), time(nullptr),
-                                     config.port, config.unix_socket_directories,
-                                     config.listen_addresses);
+                                     config.Int("port"), config.String("unix_socket_directories"),
+                                     config.String("listen_addresses"));
       ssize_t n = write(fd, text.data(), text.size());
       close(fd);
       if (n != static_cast<ssize_t>(text.size())) {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/common/guc.h"
 #include "engine/common/stack_depth.h"
 #include "engine/postmaster/config.h"
 #include "engine/postmaster/data_dir.h"
@@ -103,6 +104,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  config.settings.ResolveServerDefaults();
   if (minipg::Status s = minipg::CheckConfig(config); !s.ok()) {
     PrintError(s.error());
     return 1;

@@ -60,6 +60,7 @@
 #include "engine/storage/control_file.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
+#include "engine/trace/storage_events.h"
 
 namespace minipg {
 namespace {
@@ -68,7 +69,7 @@ using trace::EventType;
 
 volatile sig_atomic_t g_child_exit_pending = 0;
 volatile sig_atomic_t g_shutdown_request = 0;  // 0 none, 1 smart, 2 fast, 3 immediate
-volatile sig_atomic_t g_reload_request = 0;    // SIGHUP: re-read pg_hba.conf
+volatile sig_atomic_t g_reload_request = 0;    // SIGHUP: re-read minipg.conf and pg_hba.conf
 void HandleChildExit(int) {
   g_child_exit_pending = 1;
   SetLatch();
@@ -158,7 +159,7 @@ class Postmaster {
   /* How many connections may wait for accept(): like PostgreSQL, twice
    * the connections it serves (a burst of clients must not find a full
    * queue and get EAGAIN), within the kernel's limit. */
-  int ListenBacklog() const { return std::min(2 * config_.max_connections + 16, SOMAXCONN); }
+  int ListenBacklog() const { return std::min(2 * config_.Int("max_connections") + 16, SOMAXCONN); }
   /* How many backends (children that may become sessions, counting those
    * still reading their startup packet) may live at once: twice
    * max_connections plus two, as PostgreSQL's MaxLivePostmasterChildren
@@ -166,7 +167,7 @@ class Postmaster {
    * slot only after its startup packet, so slow clients in startup cannot
    * keep a real one out until there are this many of them; past it, dead
    * ends say "sorry, too many clients already". */
-  int MaxLiveBackends() const { return 2 * (config_.max_connections + 2); }
+  int MaxLiveBackends() const { return 2 * (config_.Int("max_connections") + 2); }
   Status OpenUnixSocket(const std::string& dir);
   Status OpenEventChannel();
   /* In a new child: drop everything that belongs to the postmaster (its
@@ -241,7 +242,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
   addrinfo* res = nullptr;
   const char* host = address == "*" ? nullptr : address.c_str();
   if (address == "*") hints.ai_family = AF_INET;
-  std::string port = std::to_string(config_.port);
+  std::string port = std::to_string(config_.Int("port"));
   if (int rc = getaddrinfo(host, port.c_str(), &hints, &res); rc != 0) {
     return SocketError(fmt::format("could not translate host name \"{}\" to address: {}", address, gai_strerror(rc)));
   }
@@ -264,7 +265,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
       if (err == EADDRNOTAVAIL && ai->ai_family == AF_INET6) continue;  // no ::1 here
       last_error = fmt::format("could not bind {} address \"{}\": {}", family, ip, std::strerror(err));
       if (err == EADDRINUSE) {
-        last_error += fmt::format(" (is another server already running on port {}?)", config_.port);
+        last_error += fmt::format(" (is another server already running on port {}?)", config_.Int("port"));
       }
       continue;
     }
@@ -272,9 +273,9 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
       close(fd);
       continue;
     }
-    std::string desc = fmt::format("listening on {} address \"{}\", port {}", family, ip, config_.port);
+    std::string desc = fmt::format("listening on {} address \"{}\", port {}", family, ip, config_.Int("port"));
     listen_.push_back({fd, false, desc, ""});
-    trace::Event(EventType::kListen).Str("transport", "tcp").Str("address", ip).Int("port", config_.port).Emit();
+    trace::Event(EventType::kListen).Str("transport", "tcp").Str("address", ip).Int("port", config_.Int("port")).Emit();
     Log("{}", desc);
     ++opened;
   }
@@ -286,7 +287,7 @@ Status Postmaster::OpenTcpSocket(const std::string& address) {
 }
 
 Status Postmaster::OpenUnixSocket(const std::string& dir) {
-  std::string path = fmt::format("{}/.s.PGSQL.{}", dir, config_.port);
+  std::string path = fmt::format("{}/.s.PGSQL.{}", dir, config_.Int("port"));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) {
@@ -301,7 +302,7 @@ Status Postmaster::OpenUnixSocket(const std::string& dir) {
     close(probe);
     if (alive) {
       return SocketError(fmt::format("could not bind Unix socket \"{}\": Address already in use "
-                                     "(is another server already running on port {}?)", path, config_.port));
+                                     "(is another server already running on port {}?)", path, config_.Int("port")));
     }
   }
   unlink(path.c_str());
@@ -315,7 +316,7 @@ Status Postmaster::OpenUnixSocket(const std::string& dir) {
   chmod(path.c_str(), 0777);
   std::string desc = fmt::format("listening on Unix socket \"{}\"", path);
   listen_.push_back({fd, true, desc, path});
-  trace::Event(EventType::kListen).Str("transport", "unix").Str("address", path).Int("port", config_.port).Emit();
+  trace::Event(EventType::kListen).Str("transport", "unix").Str("address", path).Int("port", config_.Int("port")).Emit();
   Log("{}", desc);
   return OkStatus();
 }
@@ -336,10 +337,10 @@ std::vector<std::string> SplitList(const std::string& s) {
 }
 
 Status Postmaster::OpenListenSockets() {
-  for (const auto& a : SplitList(config_.listen_addresses)) {
+  for (const auto& a : SplitList(config_.String("listen_addresses"))) {
     if (Status s = OpenTcpSocket(a); !s.ok()) return s;
   }
-  for (const auto& d : SplitList(config_.unix_socket_directories)) {
+  for (const auto& d : SplitList(config_.String("unix_socket_directories"))) {
     if (Status s = OpenUnixSocket(d); !s.ok()) return s;
   }
   if (listen_.empty()) return SocketError("no socket created for listening");
@@ -375,7 +376,7 @@ Status Postmaster::OpenEventChannel() {
     event_listen_fd_ = fd;
   }
   trace::InitEmitter(event_send_fd_);
-  trace::SetQueryTextInEvents(config_.event_query_text);  // children inherit it
+  trace::SetQueryTextInEvents(config_.Bool("event_query_text"));  // children inherit it
   InstallLockWaitReporting();  // children inherit it
   return OkStatus();
 }
@@ -415,8 +416,8 @@ void Postmaster::StartCollector() {
     cc.event_fd = event_recv_fd_;
     cc.listen_fd = event_listen_fd_;
     cc.server_version = kServerVersion;
-    if (!config_.trace_file.empty()) {
-      std::filesystem::path p = config_.trace_file;
+    if (!config_.String("trace_file").empty()) {
+      std::filesystem::path p = config_.String("trace_file");
       cc.trace_file = (p.is_absolute() ? p : config_.data_directory / p).string();
     }
     _exit(trace::RunCollector(cc));  // it unblocks signals once its handlers are in
@@ -495,10 +496,14 @@ int Postmaster::AssignSlot() const {
  * before any child runs (the startup process reads it again and recovers). */
 Status Postmaster::InitSharedState(bool after_crash) {
   (void)after_crash;
-  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots, ServerShmemRequests(config_));
+  if (Status s = shmem::CreateSharedMemory(config_.Int("max_connections"), kAuxProcessSlots, ServerShmemRequests(config_));
       !s.ok()) {
     return s;
   }
+  std::vector<trace::ShmemAreaField> areas;
+  for (const shmem::ShmemAreaEntry& a : shmem::ShmemAreas()) areas.push_back({a.name, a.offset, a.size});
+  StorageSettings storage_settings = GetStorageSettings(config_);
+  trace::EmitShmemLayout(storage_settings.shared_buffers, storage_settings.wal_buffers, areas);
   auto control = storage::ReadControlFile(config_.data_directory);
   if (!control.ok()) return control.error();
   if (!control->has_value()) {
@@ -561,7 +566,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   }
   // Dead ends are bounded too, so a flood cannot fork without limit.
   if (info.cac != CanAcceptConnections::kOk &&
-      CountChildren(ChildRole::kDeadEnd) >= 2 * config_.max_connections + 10) {
+      CountChildren(ChildRole::kDeadEnd) >= 2 * config_.Int("max_connections") + 10) {
     close(sock);
     return;
   }
@@ -711,7 +716,7 @@ void Postmaster::MaybeFinishCrashRecovery() {
     }
     return;
   }
-  if (!config_.restart_after_crash) {
+  if (!config_.Bool("restart_after_crash")) {
     Log("shutting down because restart_after_crash is off");
     exit_code_ = 1;
     SetPmState(PmState::kStopImmediate);
@@ -739,7 +744,11 @@ void Postmaster::MaybeFinishCrashRecovery() {
 void Postmaster::ProcessReloadRequest() {
   g_reload_request = 0;
   Log("received SIGHUP, reloading configuration files");
+  for (const std::string& line : ReloadConfigFile(config_.settings, config_.data_directory / kConfigFileName)) {
+    Log("{}", line);
+  }
   LoadHbaRules(config_, hba_, true);
+  SignalChildren(SIGHUP, true);  // each re-reads the file itself, as in PostgreSQL
 }
 
 void Postmaster::ProcessShutdownRequest() {
@@ -874,8 +883,8 @@ int Postmaster::Run() {
   if (s.ok()) {
     trace::Event(EventType::kPostmasterStart)
         .Str("data_directory", std::filesystem::absolute(config_.data_directory).string())
-        .Int("port", config_.port)
-        .Int("max_connections", config_.max_connections)
+        .Int("port", config_.Int("port"))
+        .Int("max_connections", config_.Int("max_connections"))
         .Int("event_port", config_.EffectiveEventPort())
         .Emit();
     s = OpenListenSockets();

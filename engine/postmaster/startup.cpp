@@ -29,6 +29,7 @@
 #include "engine/storage/wal/wal_reader.h"
 #include "engine/storage/wal/wal_rmgr.h"
 #include "engine/trace/emitter.h"
+#include "engine/trace/storage_events.h"
 
 namespace minipg {
 namespace {
@@ -101,6 +102,7 @@ class Startup {
   const Config& config_;
   storage::ControlFile control_;
   WalEnd end_;
+  int64_t records_ = 0;  // replayed
 };
 
 Status Startup::Redo(wal::XLogReader& reader, XLogRecPtr redo, XLogRecPtr checkpoint_lsn) {
@@ -124,7 +126,9 @@ Status Startup::Redo(wal::XLogReader& reader, XLogRecPtr redo, XLogRecPtr checkp
     if (wal::LsnToSeg(rec->lsn) != seg) {
       seg = wal::LsnToSeg(rec->lsn);
       SetRecoveringTitle(rec->lsn);
+      trace::EmitRecoveryProgress(rec->lsn, records_);
     }
+    ++records_;
     if (rec->header.xid >= ids.next_xid) ids.next_xid = rec->header.xid + 1;
     const wal::RmgrData* rmgr = wal::GetRmgr(rec->header.rmid);
     if (rmgr != nullptr && rmgr->redo != nullptr) {
@@ -143,6 +147,7 @@ Status Startup::Redo(wal::XLogReader& reader, XLogRecPtr redo, XLogRecPtr checkp
   }
   if (!reader.error().empty()) Log("{}", reader.error());
   Usage done = Now();
+  trace::EmitRecoveryProgress(end_.last_lsn, records_);
   Log("redo done at {} system usage: CPU: user: {:.2f} s, system: {:.2f} s, elapsed: {:.2f} s",
       storage::FormatLsn(end_.last_lsn), done.user - start.user, done.system - start.system,
       done.elapsed - start.elapsed);
@@ -183,6 +188,8 @@ int Startup::Run() {
   end_.insert_lsn = NextRecordStart(*ckpt);
 
   bool recovery = control_.state != DbState::kShutdowned;
+  int64_t began = trace::NowMicros();
+  trace::EmitRecoveryStart(control_.redo_lsn, recovery ? "crash" : "clean");
   if (recovery) {
     Log("database system was not properly shut down; automatic recovery in progress");
     control_.state = DbState::kInCrashRecovery;
@@ -204,6 +211,7 @@ int Startup::Run() {
   if (transam.set_next_xid != nullptr) transam.set_next_xid(ids.next_xid);
   if (transam.set_next_oid != nullptr) transam.set_next_oid(ids.next_oid);
   if (Status s = StartWalAt(config_, control_, end_); !s.ok()) return Fail(s.error());
+  trace::EmitRecoveryDone(end_.insert_lsn, records_, trace::NowMicros() - began);
   if (recovery) {
     control_.next_xid = ids.next_xid;
     control_.next_oid = ids.next_oid;

@@ -23,7 +23,9 @@
 #include "engine/storage/wal/wal_reader.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_segments.h"
+#include "engine/storage/wal/wal_rmgr.h"
 #include "engine/storage/wal/xlog.h"
+#include "engine/trace/storage_events.h"
 
 namespace minipg {
 
@@ -35,10 +37,16 @@ int AutoWalBuffers(int shared_buffers) {
 }
 
 StorageSettings GetStorageSettings(const Config& config) {
-  (void)config;
   StorageSettings s;
-  s.shared_buffers = storage::kDefaultNBuffers;  // GUC: shared_buffers, when the settings table has it
-  s.wal_buffers = AutoWalBuffers(s.shared_buffers);  // GUC: wal_buffers (-1 = this)
+  s.shared_buffers = config.Int("shared_buffers");
+  int wal_buffers = config.Int("wal_buffers");
+  s.wal_buffers = wal_buffers == -1 ? AutoWalBuffers(s.shared_buffers) : wal_buffers;
+  s.bgwriter_delay_ms = config.Int("bgwriter_delay");
+  s.bgwriter_lru_maxpages = config.Int("bgwriter_lru_maxpages");
+  s.wal_writer_delay_ms = config.Int("wal_writer_delay");
+  s.max_wal_size_mb = config.Int("max_wal_size");
+  s.min_wal_size_mb = config.Int("min_wal_size");
+  s.full_page_writes = config.Bool("full_page_writes");
   return s;
 }
 
@@ -108,11 +116,46 @@ const TransamHooks& GetTransamHooks() {
   return hooks;
 }
 
+namespace {
+
+const char* g_wal_flush_by = "backend";  // this process, as wal_flush events name it
+
+void ForwardBufferEvent(const storage::BufferEvent& e) {
+  using Kind = storage::BufferEvent::Kind;
+  switch (e.kind) {
+    case Kind::kReadHit:
+    case Kind::kReadMiss:
+      trace::EmitBufferRead(e.tag, e.buffer, e.kind == Kind::kReadHit);
+      return;
+    case Kind::kEvict:
+      trace::EmitBufferEvict(e.buffer, e.tag, e.dirty);
+      return;
+    case Kind::kWrite:
+      trace::EmitBufferWrite(e.buffer, e.tag, storage::WriteSourceName(e.by));
+      return;
+    case Kind::kDirty:
+      trace::EmitBufferDirty(e.buffer, e.tag);
+      return;
+  }
+}
+
+void ForwardWalInsert(const wal::WalInsertEvent& e) {
+  const wal::RmgrData* rmgr = wal::GetRmgr(static_cast<uint8_t>(e.rmid));
+  trace::EmitWalInsert(e.lsn, e.end_lsn, rmgr != nullptr ? rmgr->name : "", wal::IdentifyRecord(e.rmid, e.info),
+                       e.len, e.xid, e.fpi);
+}
+
+void ForwardWalFlush(const wal::WalFlushEvent& e) { trace::EmitWalFlush(e.upto, g_wal_flush_by, e.synced); }
+
+}  // namespace
+
+void SetWalFlushSource(const char* by) { g_wal_flush_by = by; }
+
 Status InitStorageForProcess(const Config& config) {
   storage::SmgrInit(config.data_directory);
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
-  // The storage events' hooks (buffer_*, wal_*) are set here too once the
-  // event stream has them (storage::SetBufferEventHook, wal::SetWalHooks).
+  storage::SetBufferEventHook(ForwardBufferEvent);
+  wal::SetWalHooks({ForwardWalInsert, ForwardWalFlush});
   return OkStatus();
 }
 
@@ -152,7 +195,7 @@ Status StartWalAt(const Config& config, const storage::ControlFile& control, con
   wal::WalStartup s;
   s.wal_dir = config.data_directory / "pg_wal";
   s.system_id = control.system_identifier;
-  s.fsync = config.fsync;
+  s.fsync = config.Bool("fsync");
   s.insert_lsn = end.insert_lsn;
   s.prev_lsn = end.last_lsn;
   s.redo_lsn = control.redo_lsn;

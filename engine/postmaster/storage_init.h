@@ -14,8 +14,7 @@
  *     error / exit  ReleaseStorageResources: LWLocks, then buffer pins
  *
  *   The storage settings (shared_buffers, wal_buffers, bgwriter_delay, ...)
- *   come from StorageSettings: constants with PostgreSQL's defaults until
- *   the GUC table has them (each is marked "GUC:").
+ *   are read from the settings table into StorageSettings in one place.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -67,8 +66,13 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config);
 
 /* After fork, in every process that reads or writes pages: relation files
  * under the data directory (SmgrInit), the buffer pool's WAL flush hook
- * (a page is written only after its WAL is flushed: XLogFlushOrPanic). */
+ * (a page is written only after its WAL is flushed: XLogFlushOrPanic), and
+ * the storage events' hooks (buffer_*, wal_insert, wal_flush). */
 Status InitStorageForProcess(const Config& config);
+
+/* How this process's WAL flushes are named in wal_flush events: "backend"
+ * (the default), "walwriter", "checkpointer". */
+void SetWalFlushSource(const char* by);
 
 /* What the transaction module (engine/storage/heap/transam.h) gives the
  * startup process and the checkpointer. An entry is null while that module

@@ -18,6 +18,7 @@ namespace minipg {
 
 void WalWriterMain(const Config& config, int slot) {
   InitAuxProcess(config, slot, shmem::BackendType::kWalWriter, "walwriter");
+  SetWalFlushSource("walwriter");
   StorageSettings settings = GetStorageSettings(config);
   do {
     auto flushed = storage::wal::XLogBackgroundFlush();

@@ -394,7 +394,7 @@ Result<Query> Analyzer::Analyze(const TransactionStmt& txn) {
 Result<Query> Analyzer::Analyze(const SetStmt& set) {
   Query q;
   q.kind = StatementKind::kSet;
-  q.statement = StatementKindName(StatementKind::kSet);
+  q.statement = set.reset ? "RESET" : StatementKindName(StatementKind::kSet);
   q.setting = set.name;
   q.setting_value = set.value;
   return q;

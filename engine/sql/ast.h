@@ -147,6 +147,7 @@ struct TransactionStmt {
 struct SetStmt {
   std::string name;                  // lower-cased
   std::optional<std::string> value;  // nullopt = DEFAULT or RESET
+  bool reset = false;                // RESET name (name "all": RESET ALL)
 };
 
 struct ShowStmt {

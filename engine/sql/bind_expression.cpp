@@ -407,33 +407,42 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
         return make(FuncId::kNow, TypeId::kTimestampTz);
       }
     }
-    // Functions of one argument, which is coerced implicitly to its type.
-    struct OneArg {
+    // Functions of fixed arguments, each coerced implicitly to its type.
+    struct FixedArgs {
       std::string_view name;
-      TypeId arg;
+      std::vector<TypeId> args;
       FuncId id;
       TypeId result;
     };
-    static constexpr OneArg kOneArg[] = {
-        {"pg_cancel_backend", TypeId::kInt4, FuncId::kPgCancelBackend, TypeId::kBool},
-        {"pg_terminate_backend", TypeId::kInt4, FuncId::kPgTerminateBackend, TypeId::kBool},
-        {"current_setting", TypeId::kText, FuncId::kCurrentSetting, TypeId::kText},
-        {"pg_sleep", TypeId::kNumeric, FuncId::kPgSleep, TypeId::kVoid},
-        {"pg_get_userbyid", TypeId::kInt8, FuncId::kPgGetUserById, TypeId::kText},
-        {"pg_encoding_to_char", TypeId::kInt4, FuncId::kPgEncodingToChar, TypeId::kText},
+    static const FixedArgs kFixedArgs[] = {
+        {"pg_cancel_backend", {TypeId::kInt4}, FuncId::kPgCancelBackend, TypeId::kBool},
+        {"pg_terminate_backend", {TypeId::kInt4}, FuncId::kPgTerminateBackend, TypeId::kBool},
+        {"current_setting", {TypeId::kText}, FuncId::kCurrentSetting, TypeId::kText},
+        {"current_setting", {TypeId::kText, TypeId::kBool}, FuncId::kCurrentSetting, TypeId::kText},
+        {"set_config", {TypeId::kText, TypeId::kText, TypeId::kBool}, FuncId::kSetConfig, TypeId::kText},
+        {"pg_sleep", {TypeId::kNumeric}, FuncId::kPgSleep, TypeId::kVoid},
+        {"pg_get_userbyid", {TypeId::kInt8}, FuncId::kPgGetUserById, TypeId::kText},
+        {"pg_encoding_to_char", {TypeId::kInt4}, FuncId::kPgEncodingToChar, TypeId::kText},
     };
-    for (const OneArg& f : kOneArg) {
-      if (name != f.name || args.size() != 1) {
+    for (const FixedArgs& f : kFixedArgs) {
+      if (name != f.name || args.size() != f.args.size()) {
         continue;
       }
-      auto c = Coerce(std::move(args[0]), f.arg, CastContext::kImplicit);
-      if (c.ok()) {
-        args[0] = std::move(*c);
+      bool coerced = true;
+      for (size_t i = 0; i < args.size() && coerced; ++i) {
+        auto c = Coerce(std::move(args[i]), f.args[i], CastContext::kImplicit);
+        if (!c.ok() && c.error().sqlstate != kCannotCoerce) {
+          return c;
+        }
+        coerced = c.ok();
+        if (coerced) {
+          args[i] = std::move(*c);
+        }
+      }
+      if (coerced) {
         return make(f.id, f.result);
       }
-      if (c.error().sqlstate != kCannotCoerce) {
-        return c;
-      }
+      break;  // an argument was moved away: no other entry can take them
     }
   }
   std::string signature = e.star ? "*" : fmt::format("{}", fmt::join(arg_types, ", "));

@@ -144,6 +144,56 @@ Result<Datum> EvaluateLogic(const BoundExpr& expr, const Tuple& row, const Sessi
   return Datum(is_and);
 }
 
+/* current_setting(name [, missing_ok]) and set_config(name, value,
+ * is_local), over the session's settings (engine/common/guc.h). */
+Result<Datum> EvaluateSettingFunc(const BoundExpr& expr, const Tuple& row, const SessionContext& ctx) {
+  std::vector<Datum> args;
+  for (const BoundExprPtr& a : expr.args) {
+    auto v = Evaluate(*a, row, ctx);
+    if (!v.ok()) {
+      return v;
+    }
+    args.push_back(std::move(*v));
+  }
+  if (ctx.settings == nullptr) {
+    return MakeError(sqlstate::kInternalError, "this session has no settings");
+  }
+  if (expr.func == FuncId::kCurrentSetting) {
+    for (const Datum& a : args) {
+      if (storage::IsNull(a)) {
+        return Datum(std::monostate{});  // strict
+      }
+    }
+    auto shown = ctx.settings->Show(std::get<std::string>(args[0]));
+    if (!shown.ok()) {
+      if (args.size() == 2 && std::get<bool>(args[1])) {
+        return Datum(std::monostate{});  // missing_ok
+      }
+      return shown.error();
+    }
+    return Datum(*shown);
+  }
+  // set_config: a NULL value resets, as PostgreSQL's set_config_by_name.
+  if (storage::IsNull(args[0])) {
+    return MakeError(sqlstate::kNullValueNotAllowed, "SET requires parameter name");
+  }
+  const std::string& name = std::get<std::string>(args[0]);
+  std::optional<std::string> value;
+  if (!storage::IsNull(args[1])) {
+    value = std::get<std::string>(args[1]);
+  }
+  bool local = !storage::IsNull(args[2]) && std::get<bool>(args[2]);
+  if (Status s = ctx.settings->Set(name, value, guc::Source::kSession, local); !s.ok()) {
+    return s.error();
+  }
+  const guc::Definition* def = guc::FindDefinition(name);
+  if (local && value) {
+    // Checked, but not kept: it would end with this statement's transaction.
+    return def != nullptr ? Datum(guc::ShowValue(*def, *guc::ParseValue(*def, name, *value))) : Datum(*value);
+  }
+  return Datum(*ctx.settings->Show(name));
+}
+
 Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const SessionContext& ctx) {
   switch (expr.func) {
     case FuncId::kPgBackendPid:
@@ -185,18 +235,9 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
       }
       return SignalBackend(std::get<int64_t>(*pid), expr.func == FuncId::kPgTerminateBackend, ctx);
     }
-    case FuncId::kCurrentSetting: {
-      auto name = Evaluate(*expr.args[0], row, ctx);
-      if (!name.ok() || storage::IsNull(*name)) {
-        return name;  // strict
-      }
-      const std::string& n = std::get<std::string>(*name);
-      std::optional<std::string> value = ctx.get_setting ? ctx.get_setting(n) : std::nullopt;
-      if (!value) {
-        return MakeError(sqlstate::kUndefinedObject, fmt::format("unrecognized configuration parameter \"{}\"", n));
-      }
-      return Datum(*value);
-    }
+    case FuncId::kCurrentSetting:
+    case FuncId::kSetConfig:
+      return EvaluateSettingFunc(expr, row, ctx);
     case FuncId::kPgGetUserById:
     case FuncId::kPgEncodingToChar: {
       auto arg = Evaluate(*expr.args[0], row, ctx);

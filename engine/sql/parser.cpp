@@ -123,7 +123,7 @@ Result<StatementPtr> Parser::ParseStatement() {
     if (!name.ok()) {
       return name.error();
     }
-    return Make(SetStmt{*name, std::nullopt});
+    return Make(SetStmt{*name, std::nullopt, true});
   }
   if (AcceptKeyword("checkpoint")) {
     return Make(CheckpointStmt{});

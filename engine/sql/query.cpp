@@ -49,6 +49,8 @@ const char* FuncName(FuncId func) {
       return "pg_terminate_backend";
     case FuncId::kCurrentSetting:
       return "current_setting";
+    case FuncId::kSetConfig:
+      return "set_config";
     case FuncId::kPgGetUserById:
       return "pg_get_userbyid";
     case FuncId::kPgEncodingToChar:

@@ -40,7 +40,8 @@ enum class FuncId {
   kNow,              // now() -> timestamptz: the transaction's start
   kPgCancelBackend,  // pg_cancel_backend(integer) -> boolean
   kPgTerminateBackend,  // pg_terminate_backend(integer) -> boolean
-  kCurrentSetting,      // current_setting(text) -> text: what SHOW prints
+  kCurrentSetting,      // current_setting(text [, missing_ok boolean]) -> text: what SHOW prints
+  kSetConfig,           // set_config(text, text, is_local boolean) -> text: SET as a function
   kPgGetUserById,       // pg_get_userbyid(oid) -> text: a role's name
   kPgEncodingToChar,    // pg_encoding_to_char(integer) -> text: 6 is UTF8
 };

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/common/guc.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
@@ -36,7 +37,6 @@
 #include "engine/sql/planner.h"
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
-#include "engine/sql/settings.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
@@ -47,7 +47,8 @@ namespace minipg::sql {
 using trace::EventType;
 
 struct Session::Impl {
-  explicit Impl(SessionContext c) : ctx(std::move(c)), settings(ctx.server_version) {}
+  explicit Impl(SessionContext c)
+      : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {}
 
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,
                                   const BoundParams* params);
@@ -56,7 +57,7 @@ struct Session::Impl {
   std::vector<ColumnDesc> Columns(const Query& query) const;
 
   SessionContext ctx;
-  Settings settings;
+  guc::Settings settings;
 };
 
 namespace {
@@ -160,8 +161,12 @@ Status SubstituteParams(Query& query, const BoundParams& params) {
 Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink& sink) {
   ExecutionResult result;
   result.node_rows.assign(1, 0);
+  if (query.kind == StatementKind::kSet && query.statement == "RESET" && query.setting == "all") {
+    settings.ResetAll();
+    return result;
+  }
   if (query.kind == StatementKind::kSet) {
-    if (Status s = settings.Set(query.setting, query.setting_value); !s.ok()) {
+    if (Status s = settings.Set(query.setting, query.setting_value, guc::Source::kSession); !s.ok()) {
       return s.error();
     }
     return result;
@@ -182,18 +187,18 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
   if (query.setting == "all") {
     sink.Describe(
         {{"name", TypeId::kText}, {"setting", TypeId::kText}, {"description", TypeId::kText}});
-    for (const Settings::Entry& e : settings.All()) {
-      sink.Row({e.name, e.value, std::string()});
+    for (const guc::Setting& s : settings.All()) {
+      if (s.def != nullptr && (s.def->flags & guc::kNoShowAll) != 0) continue;
+      sink.Row({s.name, *settings.Show(s.name), s.def != nullptr ? std::string(s.def->short_desc) : std::string()});
       ++result.rows;
     }
   } else {
-    const Settings::Entry* entry = settings.Find(query.setting);
-    if (entry == nullptr) {
-      return MakeError(sqlstate::kUndefinedObject,
-                       "unrecognized configuration parameter \"" + query.setting + "\"");
+    auto shown = settings.Show(query.setting);
+    if (!shown.ok()) {
+      return shown.error();
     }
-    sink.Describe({{entry->name, TypeId::kText}});
-    sink.Row({entry->value});
+    sink.Describe({{settings.Find(query.setting)->name, TypeId::kText}});
+    sink.Row({*shown});
     result.rows = 1;
   }
   result.node_rows[0] = result.rows;
@@ -219,7 +224,7 @@ std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
   if (query.setting == "all") {
     return {{"name", TypeId::kText}, {"setting", TypeId::kText}, {"description", TypeId::kText}};
   }
-  const Settings::Entry* entry = settings.Find(query.setting);
+  const guc::Setting* entry = settings.Find(query.setting);
   return {ColumnDesc{entry != nullptr ? entry->name : query.setting, TypeId::kText}};
 }
 
@@ -239,7 +244,7 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
         if (e.position > 0) e.position += stmt.location - 1;
         return e;
       }
-      auto tag = ExecCatalogDdl(**ddl, ctx, settings.Find("password_encryption")->value);
+      auto tag = ExecCatalogDdl(**ddl, ctx, settings.String("password_encryption"));
       if (!tag.ok()) {
         return tag.error();
       }
@@ -272,7 +277,7 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
   }
   std::vector<ColumnDesc> columns = query->OutputColumns();
   if (kind == StatementKind::kShow) {
-    const Settings::Entry* entry = settings.Find(query->setting);
+    const guc::Setting* entry = settings.Find(query->setting);
     columns = {ColumnDesc{entry != nullptr ? entry->name : query->setting, TypeId::kText}};
   }
   EmitAnalyze(*query, columns);
@@ -298,13 +303,10 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
 }
 
 Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {
-  impl_->ctx.get_setting = [impl = impl_.get()](std::string_view name) -> std::optional<std::string> {
-    const Settings::Entry* entry = impl->settings.Find(name);
-    if (entry == nullptr) return std::nullopt;
-    return entry->value;
-  };
+  impl_->ctx.settings = &impl_->settings;
   // The role's attribute at connection time, as PostgreSQL reports it.
-  impl_->settings.SetServerValue("is_superuser", SessionUserIsSuperuser(impl_->ctx) ? "on" : "off");
+  impl_->settings.Override("is_superuser", SessionUserIsSuperuser(impl_->ctx) ? "on" : "off");
+  impl_->settings.Override("session_authorization", impl_->ctx.user);
 }
 Session::~Session() = default;
 
@@ -363,19 +365,19 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
 }
 
 std::optional<std::string> Session::GetSetting(std::string_view name) const {
-  const Settings::Entry* entry = impl_->settings.Find(name);
-  if (entry == nullptr) {
+  auto shown = impl_->settings.Show(name);
+  if (!shown.ok()) {
     return std::nullopt;
   }
-  return entry->value;
+  return *shown;
 }
 
 Status Session::SetSetting(std::string_view name, std::string_view value) {
-  return impl_->settings.Set(name, std::string(value));
+  return impl_->settings.Set(name, std::string(value), guc::Source::kClient);
 }
 
-void Session::SetServerSetting(std::string_view name, std::string value) {
-  impl_->settings.SetServerValue(name, std::move(value));
+guc::Settings& Session::settings() {
+  return impl_->settings;
 }
 
 }  // namespace minipg::sql

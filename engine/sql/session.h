@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/common/guc.h"
 
 namespace minipg::sql {
 
@@ -115,9 +116,12 @@ struct SessionContext {
   std::string server_version;  // what version() reports
   /* Sends a WARNING or NOTICE to the client (a NoticeResponse); may be empty. */
   std::function<void(const Error&)> notice;
-  /* A run-time parameter's value by name (current_setting()); the Session
-   * fills it in. */
-  std::function<std::optional<std::string>(std::string_view)> get_setting;
+  /* The server's settings a new session starts from (the postmaster's
+   * Config); nullptr: every setting at its boot value (unit tests). */
+  const guc::Settings* server_settings = nullptr;
+  /* The session's own settings (SHOW, current_setting(), set_config(),
+   * pg_settings); the Session fills it in. */
+  guc::Settings* settings = nullptr;
 };
 
 /* A parse tree of one statement (defined in ast.h). */
@@ -194,11 +198,14 @@ class Session {
    * case; nullopt if there is no such parameter. */
   std::optional<std::string> GetSetting(std::string_view name) const;
 
-  /* Sets a parameter as SET would (e.g. application_name from the
-   * StartupMessage). 42704 for an unknown name. */
+  /* Sets a parameter as the StartupMessage's options do (application_name):
+   * as SET, but the value is also what RESET returns to. 42704 for an
+   * unknown name. */
   Status SetSetting(std::string_view name, std::string_view value);
-  /* Sets a read-only parameter as the server has it (max_connections ...). */
-  void SetServerSetting(std::string_view name, std::string value);
+
+  /* The session's settings: typed values for the backend
+   * (Int("statement_timeout")) and the reported ones that changed. */
+  guc::Settings& settings();
 
  private:
   struct Impl;

@@ -10,16 +10,20 @@
  *   pg_roles          its roles (pg_authid with the password hidden)
  *   pg_auth_members   role memberships (GRANT role TO role)
  *   pg_tables         the connected database's tables, all in "public"
+ *   pg_settings       the session's settings (engine/common/guc.h)
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/system_views.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <optional>
 
+#include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/sql/role_ddl.h"
 #include "engine/storage/global_catalog.h"
 
 namespace minipg::sql {
@@ -35,6 +39,7 @@ constexpr uint32_t kPgDatabaseOid = 1262;
 constexpr uint32_t kPgRolesOid = 12001;
 constexpr uint32_t kPgAuthMembersOid = 1261;
 constexpr uint32_t kPgTablesOid = 12005;
+constexpr uint32_t kPgSettingsOid = 12213;
 constexpr int64_t kDefaultTablespaceOid = 1663;  // pg_default: base/
 
 using Rows = Result<std::vector<Tuple>>;
@@ -213,6 +218,67 @@ Rows PgTables(const SessionContext& ctx) {
   return rows;
 }
 
+/* An element of a text[] as PostgreSQL's array output writes it: quoted
+ * when it holds a space or a character the syntax uses. */
+std::string ArrayElement(std::string_view v) {
+  if (!v.empty() && v.find_first_of(" ,{}\"\\") == std::string_view::npos && v != "NULL") return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Datum Bound(const guc::Definition* def, double v) {
+  if (def == nullptr || (def->type != guc::VarType::kInteger && def->type != guc::VarType::kReal)) return Null();
+  if (def->type == guc::VarType::kInteger) return Text(std::to_string(static_cast<int64_t>(v)));
+  return Text(fmt::format("{}", v));
+}
+
+Rows PgSettings(const SessionContext& ctx) {
+  if (ctx.settings == nullptr) {
+    return MakeError(sqlstate::kFeatureNotSupported, "this session has no settings");
+  }
+  // Where a value came from is shown only to superusers, as PostgreSQL
+  // shows it only with the privileges of pg_read_all_settings.
+  bool see_files = SessionUserIsSuperuser(ctx);
+  std::vector<Tuple> rows;
+  for (const guc::Setting& s : ctx.settings->All()) {
+    const guc::Definition* def = s.def;
+    if (def != nullptr && (def->flags & guc::kNoShowAll) != 0) continue;
+    Datum enumvals = Null();
+    if (def != nullptr && def->type == guc::VarType::kEnum) {
+      std::vector<std::string> names;
+      for (const guc::EnumOption& o : def->options) {
+        if (o.means == nullptr) names.push_back(ArrayElement(o.name));
+      }
+      enumvals = Text(fmt::format("{{{}}}", fmt::join(names, ",")));
+    }
+    const char* unit = def != nullptr ? guc::UnitName(def->unit) : "";
+    rows.push_back({
+        Text(s.name),                                                       // name
+        Text(s.value),                                                      // setting
+        *unit ? Text(unit) : Null(),                                        // unit
+        Text(def != nullptr ? def->category : "Customized Options"),        // category
+        def != nullptr ? Text(def->short_desc) : Null(),                    // short_desc
+        Null(),                                                             // extra_desc
+        Text(def != nullptr ? guc::ContextName(def->context) : "user"),     // context
+        Text(def != nullptr ? guc::VarTypeName(def->type) : "string"),      // vartype
+        Text(guc::SourceName(s.source)),                                    // source
+        Bound(def, def != nullptr ? def->min : 0),                          // min_val
+        Bound(def, def != nullptr ? def->max : 0),                          // max_val
+        enumvals,                                                           // enumvals
+        def != nullptr ? Text(s.boot_value) : Null(),                       // boot_val
+        Text(s.reset_value),                                                // reset_val
+        see_files && !s.sourcefile.empty() ? Text(s.sourcefile) : Null(),   // sourcefile
+        see_files && s.sourceline > 0 ? Int(s.sourceline) : Null(),         // sourceline
+        Datum(s.pending_restart),                                           // pending_restart
+    });
+  }
+  return rows;
+}
+
 const std::vector<SystemView>& Views() {
   static const std::vector<SystemView> views = {
       {{kPgStatActivityOid,
@@ -303,6 +369,28 @@ const std::vector<SystemView>& Views() {
          {"rowsecurity", ColumnType::kBool}}},
        "minipg_tables",
        PgTables},
+      {{kPgSettingsOid,
+        "pg_settings",
+        0,
+        {{"name", ColumnType::kText},
+         {"setting", ColumnType::kText},
+         {"unit", ColumnType::kText},
+         {"category", ColumnType::kText},
+         {"short_desc", ColumnType::kText},
+         {"extra_desc", ColumnType::kText},
+         {"context", ColumnType::kText},
+         {"vartype", ColumnType::kText},
+         {"source", ColumnType::kText},
+         {"min_val", ColumnType::kText},
+         {"max_val", ColumnType::kText},
+         {"enumvals", ColumnType::kText},
+         {"boot_val", ColumnType::kText},
+         {"reset_val", ColumnType::kText},
+         {"sourcefile", ColumnType::kText},
+         {"sourceline", ColumnType::kInt4},
+         {"pending_restart", ColumnType::kBool}}},
+       "pg_show_all_settings",
+       PgSettings},
   };
   return views;
 }

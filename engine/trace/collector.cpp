@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -94,6 +95,9 @@ class Collector {
   // The lesson being played (minipg-sim's scenario_start and last caption),
   // so a viewer that connects mid-lesson sees what it is about.
   std::string scenario_line_, caption_line_;
+  // The last shmem_layout (the segment as created), so a viewer that
+  // connects later can draw the buffer pool before any buffer is used.
+  std::string shmem_line_;
 };
 
 std::string Collector::HelloLine() const {
@@ -219,6 +223,9 @@ void Collector::Track(const nlohmann::json& ev) {
       scenario_line_.clear();
       caption_line_.clear();
       break;
+    case EventType::kShmemLayout:
+      shmem_line_ = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      break;
     default:
       break;
   }
@@ -272,8 +279,19 @@ void Collector::AcceptSubscribers() {
       if (!p.listen.empty()) e.Raw("listen", p.listen.dump());
       s.backlog += e.Json() + "\n";
     }
-    if (!scenario_line_.empty()) s.backlog += scenario_line_ + "\n";
-    if (!caption_line_.empty()) s.backlog += caption_line_ + "\n";
+    // After the snapshot, the timed lines a late viewer needs, oldest first
+    // (the stream after them must not go back in time).
+    std::vector<const std::string*> kept;
+    for (const std::string* line : {&shmem_line_, &scenario_line_, &caption_line_}) {
+      if (!line->empty()) kept.push_back(line);
+    }
+    auto ts_of = [](const std::string* line) {
+      auto j = nlohmann::json::parse(*line, nullptr, /*allow_exceptions=*/false);
+      return j.is_object() ? j.value("ts", int64_t{0}) : int64_t{0};
+    };
+    std::stable_sort(kept.begin(), kept.end(),
+                     [&](const std::string* a, const std::string* b) { return ts_of(a) < ts_of(b); });
+    for (const std::string* line : kept) s.backlog += *line + "\n";
     subscribers_.push_back(std::move(s));
   }
 }

@@ -24,6 +24,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "client_connect", "client_connected", "client_query", "client_result", "client_error",
     "client_disconnect", "expect",     "sync",
     "lock_wait",     "lock_acquired",
+    "shmem_layout",  "buffer_read",    "buffer_evict",     "buffer_write", "buffer_dirty",
+    "wal_insert",    "wal_flush",      "recovery_start",   "recovery_progress", "recovery_done",
 };
 
 }  // namespace
@@ -42,6 +44,28 @@ std::optional<EventType> EventTypeFromName(std::string_view name) {
     if (kNames[i] == name) return static_cast<EventType>(i);
   }
   return std::nullopt;
+}
+
+std::optional<uint64_t> ParseLsnField(std::string_view text) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto hex = [](std::string_view digits) -> std::optional<uint64_t> {
+    if (digits.empty() || digits.size() > 8) return std::nullopt;
+    uint64_t v = 0;
+    for (char c : digits) {
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                     : -1;
+      if (d < 0) return std::nullopt;
+      v = v * 16 + static_cast<uint64_t>(d);
+    }
+    return v;
+  };
+  auto hi = hex(text.substr(0, slash));
+  auto lo = hex(text.substr(slash + 1));
+  if (!hi || !lo) return std::nullopt;
+  return (*hi << 32) | *lo;
 }
 
 }  // namespace minipg::trace

@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 5;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits
+inline constexpr int kEventSchemaVersion = 6;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits; 6: shared buffers, WAL, recovery
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -79,6 +79,17 @@ enum class EventType : uint16_t {
   // Server side again.
   kLockWait,           // a process must wait for a lock another holds: lock, mode
   kLockAcquired,       // it got the lock it waited for: lock, mode, waited_us
+  // Storage (schema 6): shared buffers, the WAL, recovery.
+  kShmemLayout,        // the postmaster created shared memory: nbuffers, wal_buffers, areas
+  kBufferRead,         // a backend asked for a page: rel, fork, block, buffer, hit
+  kBufferEvict,        // a buffer was taken for another page: its old rel/fork/block, dirty
+  kBufferWrite,        // a dirty buffer was written to its file: buffer, rel, fork, block, by
+  kBufferDirty,        // a clean buffer was first changed: buffer, rel, fork, block
+  kWalInsert,          // a WAL record was inserted: lsn, end_lsn, rmgr, record, len, xid, fpi
+  kWalFlush,           // the WAL was flushed: upto, by, synced
+  kRecoveryStart,      // the startup process begins replay: redo_lsn, reason
+  kRecoveryProgress,   // replay reached an LSN: lsn, records
+  kRecoveryDone,       // replay ended: end_lsn, records, duration_us
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };
@@ -92,5 +103,10 @@ bool IsClientSideEvent(EventType type);
 
 /* The type for a wire name, or nullopt for a name this version does not know. */
 std::optional<EventType> EventTypeFromName(std::string_view name);
+
+/* An LSN field's value ("0/16B3748": two hex numbers of at most 8 digits,
+ * as PostgreSQL prints an LSN) as a byte position, or nullopt if it is not
+ * one. */
+std::optional<uint64_t> ParseLsnField(std::string_view text);
 
 }  // namespace minipg::trace

@@ -38,5 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ++lines;
   }
   if (model.lines_seen() > lines) minipg::fuzz::Fail("the model saw more lines than it was given");
+  const viz::SharedMemory& shm = model.shared_memory();
+  if (shm.buffers().size() > viz::kMaxBuffers || shm.relations().size() > viz::kMaxRelations ||
+      shm.wal().recent.size() > viz::kMaxWalRecords) {
+    minipg::fuzz::Fail("shared memory's picture grew past its bounds");
+  }
   return 0;
 }

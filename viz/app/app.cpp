@@ -447,7 +447,13 @@ void App::DrawFrame() {
   // backend's Query (its plan tree needs the room), the Event log.
   float body = h - top;
   float left_w = std::floor(w * 0.58f);
-  float upper_h = std::floor(body * 0.50f);
+  // Shared memory (the buffer pool and the WAL, once the stream tells of
+  // them) is drawn under the process graph: the panel grows to hold both,
+  // once, as for the narration.
+  bool shmem = model.shared_memory().known();
+  if (shmem && !shmem_shown_) reset_layout_ = true;
+  shmem_shown_ = shmem_shown_ || shmem;
+  float upper_h = std::floor(body * (shmem ? 0.62f : 0.50f));
   float activity_h = std::floor(body * 0.28f);
   float query_h = std::floor(body * 0.38f);
 

@@ -169,6 +169,7 @@ class App {
   ui::NarrationPanel narration_panel_;
   ui::TimelinePanel timeline_panel_;
   bool narration_shown_ = false;  // the layout made room for the caption strip
+  bool shmem_shown_ = false;      // ... and for shared memory under the process graph
   // Storyboard mode: the caption on screen, since when, and the pictures taken.
   int64_t story_step_ = 0;
   std::string story_caption_;

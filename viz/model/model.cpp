@@ -61,6 +61,12 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kCheckpointStart:
     case EventType::kCheckpointDone:
       return ProcessRole::kCheckpointer;
+    case EventType::kShmemLayout:
+      return ProcessRole::kPostmaster;
+    case EventType::kRecoveryStart:
+    case EventType::kRecoveryProgress:
+    case EventType::kRecoveryDone:
+      return ProcessRole::kStartup;
     default:
       return ProcessRole::kOther;
   }
@@ -71,6 +77,9 @@ ProcessRole RoleFromName(std::string_view name) {
   if (name == "backend") return ProcessRole::kBackend;
   if (name == "collector") return ProcessRole::kCollector;
   if (name == "checkpointer") return ProcessRole::kCheckpointer;
+  if (name == "background writer") return ProcessRole::kBgWriter;
+  if (name == "walwriter") return ProcessRole::kWalWriter;
+  if (name == "startup") return ProcessRole::kStartup;
   return ProcessRole::kOther;
 }
 
@@ -82,9 +91,28 @@ std::string_view RoleName(ProcessRole role) {
     case ProcessRole::kBackend: return "backend";
     case ProcessRole::kCollector: return "collector";
     case ProcessRole::kCheckpointer: return "checkpointer";
+    case ProcessRole::kBgWriter: return "background writer";
+    case ProcessRole::kWalWriter: return "walwriter";
+    case ProcessRole::kStartup: return "startup";
     case ProcessRole::kOther: return "process";
   }
   return "process";
+}
+
+bool IsAuxiliary(ProcessRole role) {
+  switch (role) {
+    case ProcessRole::kCollector:
+    case ProcessRole::kCheckpointer:
+    case ProcessRole::kBgWriter:
+    case ProcessRole::kWalWriter:
+    case ProcessRole::kStartup:
+      return true;
+    case ProcessRole::kPostmaster:
+    case ProcessRole::kBackend:
+    case ProcessRole::kOther:
+      return false;
+  }
+  return false;
 }
 
 std::string_view SessionStateName(SessionState state) {
@@ -110,6 +138,9 @@ std::string ProcessTitle(const Process& p) {
     case ProcessRole::kPostmaster: return "minipg: postmaster";
     case ProcessRole::kCollector: return "minipg: event collector";
     case ProcessRole::kCheckpointer: return "minipg: checkpointer";
+    case ProcessRole::kBgWriter: return "minipg: background writer";
+    case ProcessRole::kWalWriter: return "minipg: walwriter";
+    case ProcessRole::kStartup: return "minipg: startup";
     case ProcessRole::kOther: return "";
     case ProcessRole::kBackend: break;
   }
@@ -246,6 +277,7 @@ Process& Model::AddProcess(int64_t pid, int64_t parent, ProcessRole role, int64_
 void Model::MarkExited(Process& p, int64_t ts) {
   p.exited = true;
   p.exited_ts = ts;
+  shmem_.ReleasePins(p.pid);
   EndQueryTrace(p.query, ts, p.exit_status.empty() ? "the backend exited"
                                                      : fmt::format("the backend {}", p.exit_status));
   p.current_query.clear();
@@ -379,8 +411,18 @@ void Model::Apply(const Event& ev) {
     case EventType::kPostmasterState: OnPostmasterState(ev); break;
     // Known, checked for a live emitter, and shown in the log.
     case EventType::kSignal: Emitter(ev); break;
-    case EventType::kCheckpointStart: Emitter(ev); break;
-    case EventType::kCheckpointDone: Emitter(ev); break;
+    case EventType::kCheckpointStart:
+    case EventType::kCheckpointDone:
+    case EventType::kShmemLayout:
+    case EventType::kBufferRead:
+    case EventType::kBufferEvict:
+    case EventType::kBufferWrite:
+    case EventType::kBufferDirty:
+    case EventType::kWalInsert:
+    case EventType::kWalFlush:
+    case EventType::kRecoveryStart:
+    case EventType::kRecoveryProgress:
+    case EventType::kRecoveryDone: OnStorage(ev); break;
     case EventType::kAuthRequest: Emitter(ev); break;
     case EventType::kAuthFailed: Emitter(ev); break;
     case EventType::kHbaReload: Emitter(ev); break;
@@ -701,6 +743,7 @@ void Model::OnStage(const Event& ev, std::string_view stage) {
 void Model::OnQueryDone(const Event& ev) {
   Process* p = Emitter(ev);
   if (p == nullptr) return;
+  shmem_.ReleasePins(p->pid);  // the statement's scans are over
   p->last_tag = ev.StrOr("tag");
   p->last_duration_us = ev.Int("duration_us").value_or(0);
   ++p->queries_done;
@@ -724,6 +767,7 @@ void Model::TraceQuery(Process& p, const Event& ev) {
 void Model::OnError(const Event& ev) {
   Process* p = Emitter(ev);
   if (p == nullptr) return;
+  shmem_.ReleasePins(p->pid);  // an error releases every pin (ResourceOwner)
   p->last_error = fmt::format("{} {}: {}", ev.StrOr("severity", "ERROR"), ev.StrOr("sqlstate"),
                               ev.StrOr("message"));
   TraceQuery(*p, ev);
@@ -783,6 +827,26 @@ void Model::OnCrash(const Event& ev) {
 void Model::OnPostmasterState(const Event& ev) {
   if (Emitter(ev) == nullptr) return;
   server_.postmaster_state = ev.StrOr("state");
+  // The crash cycle: shared memory cannot be trusted and will be made anew.
+  if (server_.postmaster_state == "crash recovery") shmem_.MarkLost();
+}
+
+void Model::OnStorage(const Event& ev) {
+  Process* p = Emitter(ev);
+  if (p == nullptr) return;
+  std::string problem = shmem_.Apply(ev);
+  if (!problem.empty()) {
+    Record(AnomalyKind::kBadField, ev.ts, ev.pid, std::move(problem));
+    return;
+  }
+  // A page read while a query runs is listed under that query.
+  if (ev.type == EventType::kBufferRead && p->query.Running()) {
+    const BufferInfo* b = shmem_.Buffer(static_cast<size_t>(ev.Int("buffer").value_or(0)));
+    AddPageRead(p->query, PageReadInfo{b ? shmem_.RelationLabel(b->rel) : ev.StrOr("rel"),
+                                       ev.StrOr("fork", "main"), ev.Int("block").value_or(0),
+                                       ev.Int("buffer").value_or(0), ev.Bool("hit").value_or(false),
+                                       ev.ts});
+  }
 }
 
 void Model::OnPostmasterExit(const Event& ev) {

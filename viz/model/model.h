@@ -42,6 +42,7 @@
 #include "viz/model/event.h"
 #include "viz/model/event_log.h"
 #include "viz/model/query_trace.h"
+#include "viz/model/shared_memory.h"
 
 namespace minipg::viz {
 
@@ -50,6 +51,9 @@ enum class ProcessRole {
   kBackend,     // serves one client connection
   kCollector,   // the event collector (auxiliary process)
   kCheckpointer,  // the checkpointer (auxiliary process)
+  kBgWriter,    // the background writer (auxiliary process)
+  kWalWriter,   // the WAL writer (auxiliary process)
+  kStartup,     // the startup process: replays the WAL, then exits (auxiliary process)
   kOther,       // a role this version does not know, or not yet known
 };
 
@@ -182,6 +186,8 @@ struct ModelOptions {
 };
 
 std::string_view RoleName(ProcessRole role);
+/* The auxiliary processes: forked by the postmaster, serving no client. */
+bool IsAuxiliary(ProcessRole role);
 /* What a process box calls it: its role's name, but "cancel request" for
  * the short-lived child that read a CancelRequest (forked as a backend). */
 std::string_view ShownRole(const Process& p);
@@ -215,6 +221,8 @@ class Model {
   const std::map<int64_t, Connection>& connections() const { return connections_; }
   const ServerInfo& server() const { return server_; }
   const Narration& narration() const { return narration_; }
+  /* Shared memory as the storage events describe it: buffers, WAL, recovery. */
+  const SharedMemory& shared_memory() const { return shmem_; }
 
   const EventLog& log() const { return log_; }
   /* Entries that fell out of the bounded log. */
@@ -291,6 +299,8 @@ class Model {
   void OnRejected(const Event& ev);
   void OnCrash(const Event& ev);
   void OnPostmasterState(const Event& ev);
+  /* shmem_layout, buffer_*, wal_*, recovery_*, and the storage side of checkpoints. */
+  void OnStorage(const Event& ev);
 
   ModelOptions options_;
   std::vector<Process> processes_;                // fork order
@@ -299,6 +309,7 @@ class Model {
   std::map<int64_t, Connection> connections_;
   ServerInfo server_;
   Narration narration_;
+  SharedMemory shmem_;
 
   EventLog log_;
   uint64_t log_discarded_ = 0;

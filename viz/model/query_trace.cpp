@@ -361,6 +361,15 @@ std::string ApplyQueryEvent(QueryTrace& t, const Event& ev, std::string_view cur
   }
 }
 
+void AddPageRead(QueryTrace& t, PageReadInfo page) {
+  (page.hit ? t.page_hits : t.page_misses) += 1;
+  if (t.pages.size() >= kMaxPageReads) {
+    ++t.pages_dropped;
+    return;
+  }
+  t.pages.push_back(std::move(page));
+}
+
 void QueryStateChanged(QueryTrace& t, bool active, int64_t ts) {
   if (!active && t.Running()) Finish(t, ts);
 }

@@ -60,6 +60,7 @@ inline constexpr size_t kMaxPlanNodes = 64;
 inline constexpr size_t kMaxSteps = 128;
 inline constexpr size_t kMaxQueryTextBytes = 4096;
 inline constexpr size_t kMaxListItems = 32;  // tables, output columns
+inline constexpr size_t kMaxPageReads = 256;  // pages listed per query (the rest are counted)
 
 /* One step of a query: which event, in the order they came. */
 enum class QueryStep {
@@ -132,6 +133,16 @@ struct StatementTrace {
   int DepthOf(size_t index) const;
 };
 
+/* One page the query asked the buffer pool for (a buffer_read event). */
+struct PageReadInfo {
+  std::string relation;  // "items (1663/5/16384)", or the rel alone
+  std::string fork;      // "main", "fsm", "vm"
+  int64_t block = 0;
+  int64_t buffer = 0;
+  bool hit = false;      // found in shared buffers; false: read from the file
+  int64_t ts = 0;
+};
+
 struct QueryError {
   std::string severity;  // ERROR / FATAL
   std::string sqlstate;
@@ -160,6 +171,10 @@ struct QueryTrace {
   int64_t statements_done = 0;    // query_done events seen (counting dropped ones)
   std::optional<QueryError> error;
   std::string interrupted;  // why it stopped unfinished: "backend exited", "disconnected (eof)"
+  std::vector<PageReadInfo> pages;  // pages read, in order (the first kMaxPageReads)
+  size_t pages_dropped = 0;         // read beyond kMaxPageReads (not listed)
+  int64_t page_hits = 0;            // of all pages read, those found in shared buffers
+  int64_t page_misses = 0;          // ... and those read from the file
 
   bool Running() const { return phase == QueryPhase::kPreparing || phase == QueryPhase::kRunning; }
   /* How long step i took: from the step before it (0 for the first). */
@@ -185,6 +200,9 @@ struct QueryTrace {
  * text, used when the stream joined mid-query. Returns what was odd about
  * the event's order ("" if nothing). */
 std::string ApplyQueryEvent(QueryTrace& trace, const Event& ev, std::string_view current_query);
+
+/* A page read while the query runs (buffer_read), listed under it. */
+void AddPageRead(QueryTrace& trace, PageReadInfo page);
 
 /* A session state change: leaving "active" finishes a running trace. */
 void QueryStateChanged(QueryTrace& trace, bool active, int64_t ts);

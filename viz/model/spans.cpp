@@ -217,7 +217,10 @@ void SpanBuilder::Impl::AddInstant(InstantKind kind, const Event& ev, int64_t ti
 std::string SpanBuilder::Impl::DisplayName(const Proc& p) const {
   if (p.role == "postmaster") return "postmaster";
   if (p.role == "collector") return "event collector";
-  if (p.role == "checkpointer") return "checkpointer";
+  if (p.role == "checkpointer" || p.role == "background writer" || p.role == "walwriter" ||
+      p.role == "startup") {
+    return p.role;
+  }
   if (p.role == "minipg-sim") {
     return p.scenario_title.empty() ? "minipg-sim"
                                     : fmt::format("minipg-sim: {}", p.scenario_title);
@@ -245,6 +248,7 @@ void SpanBuilder::Impl::EndLife(Proc& p, int64_t ts, const Json& args) {
   Finish(p.auth, ts);
   CloseQuery(p, ts);
   Finish(p.checkpoint, ts);
+  Finish(p.recovery, ts);
   Finish(p.phase, ts);
   if (p.life) {
     p.life->name = DisplayName(p);
@@ -328,7 +332,7 @@ void SpanBuilder::Impl::OpenSpans(int64_t pid, int64_t tid, std::vector<const Sp
     if (it == procs_.end()) return;
     const Proc& p = it->second;
     for (const auto* s :
-         {&p.life, &p.scenario, &p.auth, &p.query, &p.checkpoint, &p.phase, &p.caption, &p.lock}) {
+         {&p.life, &p.scenario, &p.auth, &p.query, &p.checkpoint, &p.phase, &p.caption, &p.lock, &p.recovery}) {
       add(*s);
     }
     return;
@@ -392,6 +396,7 @@ SpanSnapshot SpanBuilder::Impl::Snapshot() const {
     close(p.auth, nullptr);
     close(p.query, nullptr);
     close(p.checkpoint, nullptr);
+    close(p.recovery, nullptr);
     close(p.phase, nullptr);
     close(p.scenario, nullptr);
     close(p.caption, nullptr);

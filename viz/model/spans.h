@@ -81,6 +81,7 @@ enum class SpanKind : uint8_t {
   kClientConnect,     // a simulated client connecting (.. client_connected)
   kClientQuery,       // a simulated client waiting for a query's answer
   kLockWait,          // a process waiting for a lock another holds (lock_wait .. lock_acquired)
+  kRecovery,          // the startup process replaying the WAL (recovery_start .. recovery_done)
   kAnchor,            // a 1 us end of an arrow, for the Chrome-trace export only
 };
 

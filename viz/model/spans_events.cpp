@@ -176,6 +176,11 @@ void SpanBuilder::Impl::Add(const Event& ev) {
     case EventType::kLockAcquired:
       OnLock(ev);
       break;
+    case EventType::kRecoveryStart:
+    case EventType::kRecoveryProgress:
+    case EventType::kRecoveryDone:
+      OnRecovery(ev);
+      break;
     case EventType::kBind: {
       Proc& p = Emitter(ev, "backend");
       if (!p.query) p.stage_from = ev.ts;
@@ -488,6 +493,25 @@ void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {
   }
   Merge(p.checkpoint->args, args);
   Finish(p.checkpoint, ev.ts);
+}
+
+/* The startup process replaying the WAL: one span from recovery_start to
+ * recovery_done, its fields the latest progress. */
+void SpanBuilder::Impl::OnRecovery(const Event& ev) {
+  Proc& p = Emitter(ev, "startup");
+  Json args = FieldsOf(ev);
+  if (*ev.type == EventType::kRecoveryStart) {
+    Finish(p.recovery, ev.ts);
+    p.recovery = Open(SpanKind::kRecovery, p.pid, p.pid, ev.ts,
+                      fmt::format("recovery ({}): WAL replay", ev.StrOr("reason", "?")), std::move(args));
+    return;
+  }
+  if (!p.recovery) {  // its start was not seen
+    int64_t dur = std::clamp<int64_t>(ev.Int("duration_us").value_or(0), 0, ev.ts);
+    p.recovery = Open(SpanKind::kRecovery, p.pid, p.pid, ev.ts - dur, "recovery: WAL replay");
+  }
+  Merge(p.recovery->args, args);
+  if (*ev.type == EventType::kRecoveryDone) Finish(p.recovery, ev.ts);
 }
 
 void SpanBuilder::Impl::OnScenario(const Event& ev) {

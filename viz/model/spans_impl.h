@@ -43,7 +43,7 @@ struct Proc {
   bool forked = false;        // its life began with a fork (not just its first event)
   bool exited = false;
   bool immediate_shutdown = false;  // postmaster: told to shut down immediately
-  std::optional<Span> life, auth, query, checkpoint, phase, scenario, caption, lock;
+  std::optional<Span> life, auth, query, checkpoint, phase, scenario, caption, lock, recovery;
   bool query_finished = false;        // the open query has had its query_done / error
   int64_t query_last = 0;             // latest event inside the open query
   std::optional<int64_t> stage_from;  // where the next stage slice begins
@@ -116,7 +116,8 @@ inline std::string ShortText(std::string_view text) {
 }
 
 inline bool IsAuxiliary(std::string_view role) {
-  return role == "collector" || role == "checkpointer";
+  return role == "collector" || role == "checkpointer" || role == "background writer" ||
+         role == "walwriter" || role == "startup";
 }
 
 /* A lane's finished spans, one ts-ordered list of done_ indices per row,
@@ -247,6 +248,7 @@ class SpanBuilder::Impl {
   void OnCrash(const Event& ev);
   void OnPostmasterState(const Event& ev);
   void OnCheckpoint(const Event& ev, bool start);
+  void OnRecovery(const Event& ev);
   void OnLock(const Event& ev);
   void OnScenario(const Event& ev);
   void OnClient(const Event& ev);

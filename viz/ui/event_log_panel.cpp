@@ -33,6 +33,13 @@ void EventLogPanel::DrawTypeFilter(const Model& model) {
         show_type_[static_cast<size_t>(t)] = false;
       }
     }
+    ImGui::SameLine();
+    if (ImGui::Button("no page reads")) {
+      // The busiest types of a running server: every page asked of the buffer pool.
+      for (EventType t : {EventType::kBufferRead, EventType::kBufferDirty}) {
+        show_type_[static_cast<size_t>(t)] = false;
+      }
+    }
     ImGui::Separator();
     ImGui::Columns(3, nullptr, false);
     for (size_t slot = 0; slot < kEventTypeSlots; ++slot) {

@@ -115,6 +115,9 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
     default:
       lines.push_back(p.role == ProcessRole::kCollector      ? "event stream"
                       : p.role == ProcessRole::kCheckpointer ? "checkpoints"
+                      : p.role == ProcessRole::kBgWriter     ? "writes dirty buffers ahead"
+                      : p.role == ProcessRole::kWalWriter    ? "flushes the WAL"
+                      : p.role == ProcessRole::kStartup      ? "replays the WAL"
                                                              : "");
       break;
   }
@@ -157,11 +160,13 @@ void ProcessesPanel::Draw(const Model& model) {
     return;
   }
   BuildChildren(model);
+  shmem_h_ = shmem_view_.PreferredHeight(model, ImGui::GetContentRegionAvail().y);
   if (view_ == View::kGraph) {
     DrawGraph(model);
   } else {
     DrawTree(model);
   }
+  if (shmem_h_ > 0.0f) shmem_view_.Draw(model, shmem_h_);
   ImGui::End();
 }
 
@@ -237,7 +242,7 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   out.grid_pos.clear();
   // Backends (and anything not known to be auxiliary) go in the grid; the
   // collector is an auxiliary process and sits beside the root.
-  auto is_aux = [](ProcessRole r) { return r == ProcessRole::kCollector || r == ProcessRole::kCheckpointer; };
+  auto is_aux = [](ProcessRole r) { return IsAuxiliary(r); };
   for (size_t k : children_[root]) {
     ProcessRole role = procs[k].role;
     bool aux = is_aux(role);
@@ -423,8 +428,9 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   size_t live = 0;
   for (size_t k : L.grid) live += model.processes()[k].exited ? 0 : 1;
   std::string label = crash ? std::string("shared memory: reinitializing after a crash")
-                            : fmt::format("shared memory: process array, {} backend slot{} in use", live,
-                                          live == 1 ? "" : "s");
+                            : fmt::format("shared memory: process array, {} backend slot{} in use{}", live,
+                                          live == 1 ? "" : "s",
+                                          model.shared_memory().known() ? "; buffers and WAL below" : "");
   ImVec2 size = ImGui::CalcTextSize(label.c_str());
   float scale = std::min(1.0f, (bottom - top - 2.0f) / std::max(1.0f, size.y));
   ImFont* font = ImGui::GetFont();
@@ -445,13 +451,15 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
     ImGui::SetTooltip(
         "Shared memory: created by the postmaster before it forks, so every child process is "
         "attached to it. It holds the process array that pg_stat_activity reads (one slot per "
-        "backend). After a crash the postmaster cannot trust it: it ends every child and "
+        "backend), the shared buffers (the pages of tables and indexes every backend reads "
+        "and changes) and the WAL buffers, drawn under the graph. After a crash the postmaster cannot trust it: it ends every child and "
         "creates it anew.");
   }
 }
 
 void ProcessesPanel::DrawGraph(const Model& model) {
-  ImGui::BeginChild("graph", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  float below = shmem_h_ > 0.0f ? -(shmem_h_ + ImGui::GetStyle().ItemSpacing.y) : 0.0f;
+  ImGui::BeginChild("graph", ImVec2(0, below), false, ImGuiWindowFlags_HorizontalScrollbar);
   const auto& procs = model.processes();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -536,7 +544,7 @@ void ProcessesPanel::DrawGraph(const Model& model) {
         if (!ImGui::IsRectVisible(ImVec2(cx - bus_w, a.y), ImVec2(cx + bus_w, b.y + 1))) continue;
         ImU32 col = child.exited ? kLineExited : kLineLive;
         float w = child.exited ? exited_w : bus_w;
-        if (child.role == ProcessRole::kCollector || child.role == ProcessRole::kCheckpointer) {
+        if (IsAuxiliary(child.role)) {
           DashedLine(dl, a, b, col, w, 3.0f * scale);  // auxiliary, when it had to join the rows
         } else {
           dl->AddLine(a, b, col, w);
@@ -569,7 +577,8 @@ void ProcessesPanel::DrawGraph(const Model& model) {
 }
 
 void ProcessesPanel::DrawTree(const Model& model) {
-  ImGui::BeginChild("tree", ImVec2(0, 0), false);
+  float below = shmem_h_ > 0.0f ? -(shmem_h_ + ImGui::GetStyle().ItemSpacing.y) : 0.0f;
+  ImGui::BeginChild("tree", ImVec2(0, below), false);
   for (size_t root : roots_) DrawTreeNode(model, root);
   ImGui::EndChild();
 }

@@ -7,6 +7,8 @@
  *            processes (the collector) beside it, joined by a dashed line;
  *            colour = state (see theme.h).
  *     Tree   an ImGui tree, one line per process, for long lists.
+ *   Under either, once the stream has told of shared buffers or the WAL,
+ *   shared memory as it is now (shared_memory_view.h).
  *   Hovering a box shows everything the model knows about it.
  *-------------------------------------------------------------------------
  */
@@ -22,6 +24,7 @@
 #include "viz/model/model.h"
 #include "viz/ui/clients_view.h"
 #include "viz/ui/process_actions.h"
+#include "viz/ui/shared_memory_view.h"
 #include "viz/ui/theme.h"
 #include "viz/ui/view_state.h"
 
@@ -30,7 +33,7 @@ namespace minipg::viz::ui {
 class ProcessesPanel {
  public:
   ProcessesPanel(const Fonts& fonts, ViewState& view)
-      : fonts_(fonts), view_state_(view), clients_view_(fonts, view) {}
+      : fonts_(fonts), view_state_(view), clients_view_(fonts, view), shmem_view_(fonts, view) {}
 
   /* Text shown while the model has no process yet (how to connect). */
   void SetEmptyHint(std::string hint) { empty_hint_ = std::move(hint); }
@@ -93,6 +96,8 @@ class ProcessesPanel {
   std::string empty_hint_;
   ProcessActions* actions_ = nullptr;
   ClientsView clients_view_;
+  SharedMemoryView shmem_view_;
+  float shmem_h_ = 0.0f;  // this frame: the height kept under the graph or tree for shared memory
   bool animations_ = true;
   View view_ = View::kGraph;
   bool show_exited_ = true;

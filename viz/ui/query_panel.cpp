@@ -110,24 +110,6 @@ void CenteredText(ImDrawList* dl, ImVec2 min, ImVec2 max, ImU32 colour, const st
   ClippedText(dl, nullptr, 0.0f, at, colour, text, min, max);
 }
 
-/* The server's "now" on its event clock: the newest event; while following
- * a live server, the wall clock mapped through hello's wall_us, so a long
- * stage's time grows between events. The wall clock is believed only
- * within kLiveClockSlack of the newest event: a replayed file is (almost
- * always) older than that, and a live server quieter than that is shown
- * as of its last event. */
-int64_t NowTs(const Model& model, const ViewState& view) {
-  int64_t newest = std::max(model.last_ts(), view.cursor_ts);
-  const ServerInfo& s = model.server();
-  if (!view.live || s.wall_us == 0) return newest;
-  constexpr int64_t kLiveClockSlack = 30LL * 1000000;
-  int64_t wall_now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  int64_t estimate = s.hello_ts + (wall_now - s.wall_us);
-  return estimate > newest && estimate - newest < kLiveClockSlack ? estimate : newest;
-}
-
 }  // namespace
 
 std::string FormatDurationUs(int64_t us) {
@@ -447,6 +429,59 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
   ImGui::PopID();
 }
 
+void QueryPanel::DrawPages(const QueryTrace& t) {
+  int64_t total = t.page_hits + t.page_misses;
+  if (total == 0) return;
+  ImGui::Separator();
+  ImGui::PushFont(fonts_.bold);
+  ImGui::Text("pages read: %lld", static_cast<long long>(total));
+  ImGui::PopFont();
+  ImGui::SameLine(0.0f, 14.0f);
+  ImGui::TextColored(kMutedText, "%lld hit%s in shared buffers, %lld read from disk",
+                     static_cast<long long>(t.page_hits), t.page_hits == 1 ? "" : "s",
+                     static_cast<long long>(t.page_misses));
+  ImGuiTableFlags flags = ImGuiTableFlags_BordersOuter | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+  if (ImGui::BeginTable("pages", 5, flags)) {
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("relation", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("block", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("buffer", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableHeadersRow();
+    for (size_t i = 0; i < t.pages.size(); ++i) {
+      const PageReadInfo& pg = t.pages[i];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(kMutedText, "%zu", i + 1);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(pg.relation.c_str());
+      if (pg.fork != "main") {
+        ImGui::SameLine();
+        ImGui::TextColored(kMutedText, "(%s)", pg.fork.c_str());
+      }
+      ImGui::TableNextColumn();
+      ImGui::Text("%lld", static_cast<long long>(pg.block));
+      ImGui::TableNextColumn();
+      ImGui::Text("%lld", static_cast<long long>(pg.buffer));
+      ImGui::TableNextColumn();
+      // The cell colours of the shared memory view: a hit is a page already
+      // there (clean), a miss one read in (being read).
+      ImVec2 pos = ImGui::GetCursorScreenPos();
+      const char* label = pg.hit ? "hit" : "read";
+      ImVec2 size = ImGui::CalcTextSize(label);
+      ImGui::GetWindowDrawList()->AddRectFilled(
+          pos, ImVec2(pos.x + size.x + 10.0f, pos.y + size.y + 2.0f),
+          BufferFill(pg.hit ? BufferShown::kClean : BufferShown::kReading), 4.0f);
+      ImGui::SetCursorScreenPos(ImVec2(pos.x + 5.0f, pos.y + 1.0f));
+      ImGui::TextUnformatted(label);
+    }
+    ImGui::EndTable();
+  }
+  if (t.pages_dropped > 0) {
+    ImGui::TextColored(kMutedText, "(%zu more pages read, not listed)", t.pages_dropped);
+  }
+}
+
 void QueryPanel::Draw(const Model& model) {
   if (!ImGui::Begin("Query")) {
     ImGui::End();
@@ -487,6 +522,7 @@ void QueryPanel::Draw(const Model& model) {
   if (t.statements_dropped > 0) {
     ImGui::TextColored(kMutedText, "(%zu more statements not kept)", t.statements_dropped);
   }
+  DrawPages(t);
   ImGui::End();
 }
 

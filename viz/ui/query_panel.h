@@ -7,7 +7,8 @@
  *   row of boxes with each one's time under it (the stage in progress
  *   highlighted while the query runs, the one that failed in red), then per
  *   statement the plan tree with the rows each node produced, as EXPLAIN
- *   ANALYZE shows "rows=N", its command tag and time. It reads the model's
+ *   ANALYZE shows "rows=N", its command tag and time; last, the pages it
+ *   read through shared buffers, each a hit or a miss. It reads the model's
  *   QueryTrace (viz/model/query_trace.h) and draws nothing else.
  *-------------------------------------------------------------------------
  */
@@ -36,6 +37,8 @@ class QueryPanel {
   void DrawPipeline(const QueryTrace& t, int64_t now);
   void DrawOutcome(const QueryTrace& t, int64_t now);
   void DrawStatement(const QueryTrace& t, size_t index);
+  /* The pages the query read (buffer_read), each a hit or a read from disk. */
+  void DrawPages(const QueryTrace& t);
 
   const Fonts& fonts_;
   ViewState& view_state_;

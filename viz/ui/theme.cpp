@@ -11,8 +11,9 @@
 #include "viz/ui/theme.h"
 
 #include <algorithm>
-#include <cmath>
 #include <array>
+#include <chrono>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -63,7 +64,10 @@ DisplayState DisplayStateOf(const Process& p) {
   switch (p.role) {
     case ProcessRole::kPostmaster: return DisplayState::kPostmaster;
     case ProcessRole::kCollector:
-    case ProcessRole::kCheckpointer: return DisplayState::kCollector;
+    case ProcessRole::kCheckpointer:
+    case ProcessRole::kBgWriter:
+    case ProcessRole::kWalWriter:
+    case ProcessRole::kStartup: return DisplayState::kCollector;
     case ProcessRole::kOther: return DisplayState::kOtherProcess;
     case ProcessRole::kBackend: break;
   }
@@ -142,6 +146,7 @@ ImU32 SpanFill(const Span& s) {
       return s.failed ? kRed : StateFill(DisplayState::kAuthenticating);
     case SpanKind::kClientQuery: return s.failed ? kRed : IM_COL32(126, 87, 194, 255);
     case SpanKind::kLockWait: return StateFill(DisplayState::kWaiting);
+    case SpanKind::kRecovery: return IM_COL32(110, 60, 180, 255);  // violet, as the WAL's redo point
     case SpanKind::kOther:
     case SpanKind::kAnchor: break;
   }
@@ -160,6 +165,7 @@ ImU32 SpanText(const Span& s) {
     case SpanKind::kCheckpoint:
     case SpanKind::kClientQuery:
     case SpanKind::kLockWait:
+    case SpanKind::kRecovery:
       return kWhite;
     default:
       return kDark;
@@ -259,10 +265,45 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kClientError:
     case EventType::kClientDisconnect:
       return ImVec4(0.45f, 0.25f, 0.60f, 1.0f);  // a simulated client: purple
+    case EventType::kShmemLayout:
+    case EventType::kBufferRead:
+    case EventType::kBufferEvict:
+    case EventType::kBufferWrite:
+    case EventType::kBufferDirty:
+    case EventType::kWalInsert:
+    case EventType::kWalFlush:
+    case EventType::kRecoveryStart:
+    case EventType::kRecoveryProgress:
+    case EventType::kRecoveryDone:
+      return ImVec4(0.38f, 0.24f, 0.60f, 1.0f);  // shared memory and storage: violet, as its box
     case EventType::kCount_:
       break;
   }
   return ImVec4(0.3f, 0.3f, 0.3f, 1.0f);
+}
+
+int64_t NowTs(const Model& model, const ViewState& view) {
+  int64_t newest = std::max(model.last_ts(), view.cursor_ts);
+  const ServerInfo& s = model.server();
+  if (!view.live || s.wall_us == 0) return newest;
+  constexpr int64_t kLiveClockSlack = 30LL * 1000000;
+  int64_t wall_now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  int64_t estimate = s.hello_ts + (wall_now - s.wall_us);
+  return estimate > newest && estimate - newest < kLiveClockSlack ? estimate : newest;
+}
+
+ImU32 BufferFill(BufferShown s) {
+  switch (s) {
+    case BufferShown::kFree: return IM_COL32(228, 228, 234, 255);     // empty: pale grey
+    case BufferShown::kClean: return IM_COL32(150, 205, 240, 255);    // as on disk: pale blue
+    case BufferShown::kDirty: return IM_COL32(245, 170, 50, 255);     // changed: amber
+    case BufferShown::kPinned: return IM_COL32(30, 100, 215, 255);    // in use: strong blue
+    case BufferShown::kReading: return IM_COL32(40, 175, 90, 255);    // coming in from disk: green
+    case BufferShown::kWriting: return IM_COL32(215, 40, 120, 255);   // going out to disk: magenta
+  }
+  return IM_COL32(128, 128, 128, 255);
 }
 
 void StateBadge(DisplayState s, std::string_view text) {

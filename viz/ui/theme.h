@@ -19,6 +19,7 @@
 
 #include "viz/model/model.h"
 #include "viz/model/spans.h"
+#include "viz/ui/view_state.h"
 
 namespace minipg::viz::ui {
 
@@ -69,6 +70,15 @@ ImU32 InstantColor(InstantKind kind);
 
 /* Colour of an event type's name in the log, by the subsystem it belongs to. */
 ImVec4 EventTypeColor(size_t type_slot);
+/* The server's "now" on its event clock: the newest event (or where
+ * playback stands); while following a live server, the wall clock mapped
+ * through hello's wall_us, so a long stage's time grows between events and
+ * a buffer's flash fades. The wall clock is believed only within 30 s of
+ * the newest event: a replayed file is (almost always) older than that,
+ * and a live server quieter than that is shown as of its last event. */
+int64_t NowTs(const Model& model, const ViewState& view);
+/* A buffer cell's colour (shared memory view, legend). */
+ImU32 BufferFill(BufferShown s);
 
 /* The colour legend: one swatch per state, wrapping to the available width. */
 void DrawLegend();

@@ -152,6 +152,28 @@ TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
   close(sub);
 }
 
+// Scenario: a subscriber that connects after shared memory was created (twice: a crash
+// cycle made it anew) gets the latest shmem_layout after the snapshot, so it can draw the
+// buffer pool at once; then the live stream.
+TEST_F(CollectorTest, LateSubscriberGetsTheLatestShmemLayout) {
+  Event(EventType::kPostmasterStart).Int("port", 5432).Emit();
+  Event(EventType::kShmemLayout).Int("nbuffers", 16).Int("wal_buffers", 4).Raw("areas", "[]").Emit();
+  Event(EventType::kShmemLayout).Int("nbuffers", 32).Int("wal_buffers", 4).Raw("areas", "[]").Emit();
+  usleep(200 * 1000);  // let the reorder window pass
+  int sub = Subscribe();
+  auto lines = ReadLines(sub, 3);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["type"], "hello");
+  EXPECT_EQ(lines[1]["type"], "process");
+  EXPECT_EQ(lines[2]["type"], "shmem_layout");
+  EXPECT_EQ(lines[2]["nbuffers"], 32);
+  Event(EventType::kReady).Str("status", "I").Emit();
+  auto live = ReadLines(sub, 1);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0]["type"], "ready");
+  close(sub);
+}
+
 // Scenario: a client-side line nested deeper than events ever are is
 // dropped as malformed (the viewers would have to walk it); the flat line
 // the same client sends next goes through.

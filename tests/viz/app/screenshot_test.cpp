@@ -725,3 +725,66 @@ TEST_F(ScreenshotTest, NoDisplayIsAClearError) {
 }
 
 }  // namespace
+
+/* Runs minipg-viz on storage.jsonl (the synthetic storage trace) paused at
+ * line `seek`, the backend selected, `width` x `height`. */
+fs::path ShootStorage(const fs::path& dir, const std::string& name, int seek, int width = 1280, int height = 800) {
+  fs::path png = dir / name;
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/storage.jsonl";
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 1600x1200x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace) + " --seek " + std::to_string(seek) + " --select 200 --screenshot " +
+                    ShellQuote(png.string()) + " --after-ms 300 --width " + std::to_string(width) + " --height " +
+                    std::to_string(height);
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
+  EXPECT_TRUE(fs::exists(png)) << output;
+  return png;
+}
+
+// theme.cpp BufferFill and shared_memory_view.cpp: the cells' and the strip's colours.
+constexpr uint32_t kCellClean = 0x96CDF0;    // (150, 205, 240)
+constexpr uint32_t kCellDirty = 0xF5AA32;    // (245, 170, 50)
+constexpr uint32_t kCellReading = 0x28AF5A;  // (40, 175, 90)
+constexpr uint32_t kCellWriting = 0xD72878;  // (215, 40, 120)
+constexpr uint32_t kWalFlushed = 0x78AF78;   // (120, 175, 120)
+constexpr uint32_t kRedoMark = 0x6E3CB4;     // (110, 60, 180)
+constexpr uint32_t kReplayMark = 0xC82828;   // (200, 40, 40)
+
+// Scenario: storage.jsonl at the checkpointer's write (line 115): under the process graph
+// (the Processes panel, upper left) the buffer pool is drawn as cells, the one being written
+// in its colour and most of the others clean, and the WAL strip shows what is flushed.
+// Just after the next INSERT (line 133), a dirty cell and the checkpoint's redo point appear.
+TEST_F(ScreenshotTest, SharedMemoryDrawsTheBufferPoolAndTheWal) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  const int x0 = 0, y0 = 140, x1 = 740, y1 = 560;  // the Processes panel at 1280x800
+  fs::path writing = ShootStorage(dir_, "writing.png", 115);
+  ExpectRealPicture(writing);
+  int cell = CountColour(writing, kCellClean, x0, y0, x1, y1);
+  EXPECT_GT(cell, 14 * 300) << "15 clean cells of at least 18x18";
+  EXPECT_GT(CountColour(writing, kCellWriting, x0, y0, x1, y1), 300) << "the cell being written (and its writer)";
+  EXPECT_EQ(CountColour(writing, kCellDirty, x0, y0, x1, y1), 0) << "nothing dirty after the bgwriter and checkpoint";
+  EXPECT_GT(CountColour(writing, kWalFlushed, x0, y0, x1, y1), 2000) << "the WAL strip, flushed";
+  EXPECT_EQ(CountColour(writing, kRedoMark, x0, y0, x1, y1), 0) << "no checkpoint completed yet";
+
+  fs::path dirty = ShootStorage(dir_, "dirty.png", 133);
+  EXPECT_GT(CountColour(dirty, kCellDirty, x0, y0, x1, y1), 300) << "items block 1, changed after the checkpoint";
+  EXPECT_GT(CountColour(dirty, kRedoMark, x0, y0, x1, y1), 20) << "the redo point on the WAL strip";
+}
+
+// Scenario: the Query view of the join of items and orders (line 94, its query_done) lists
+// the four pages it read, two read from disk (the badge in the colour of a cell being read)
+// and two hits (clean); during recovery (line 152) the strip shows replay's position.
+TEST_F(ScreenshotTest, QueryViewListsThePagesAQueryRead) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path join = ShootStorage(dir_, "join.png", 94, 1280, 1100);
+  ExpectRealPicture(join);
+  const int x0 = 760, y0 = 400, x1 = 1280, y1 = 1100;  // the Query view, right column
+  int reads = CountColour(join, kCellReading, x0, y0, x1, y1);
+  int hits = CountColour(join, kCellClean, x0, y0, x1, y1);
+  EXPECT_GT(reads, 2 * 150) << "two 'read' badges";
+  EXPECT_GT(hits, 2 * 150) << "two 'hit' badges";
+  EXPECT_LT(reads, 5 * 300) << "no third read badge";
+
+  fs::path replay = ShootStorage(dir_, "replay.png", 152);
+  EXPECT_GT(CountColour(replay, kReplayMark, 0, 140, 740, 560), 20) << "replay's marker on the WAL strip";
+}

@@ -665,3 +665,24 @@ TEST(SpanBuilderTest, NoRetentionKeepsEverything) {
 
 }  // namespace
 }  // namespace minipg::viz
+
+namespace minipg::viz {
+namespace {
+
+// Scenario: storage.jsonl's crash and recovery: the startup process's lane holds one span
+// of WAL replay from recovery_start to recovery_done, with the count of records replayed;
+// the buffer and WAL events make no spans of their own.
+TEST(SpanBuilderTest, RecoveryIsASpanOnTheStartupLane) {
+  SpanBuilder b;
+  Load(&b, "storage.jsonl");
+  std::vector<const Span*> replay = Finished(b, 105, 105, 1);
+  ASSERT_EQ(replay.size(), 1u);
+  EXPECT_EQ(replay[0]->kind, SpanKind::kRecovery);
+  EXPECT_EQ(replay[0]->name, "recovery (crash): WAL replay");
+  EXPECT_EQ(replay[0]->end - replay[0]->ts, 2000);  // recovery_start .. recovery_done
+  EXPECT_EQ(replay[0]->args.value("records", 0), 3);    // as recovery_done says
+  EXPECT_EQ(KindCounts(b, 103, 103).count(SpanKind::kOther), 0u) << "the bgwriter's write made a span";
+}
+
+}  // namespace
+}  // namespace minipg::viz
