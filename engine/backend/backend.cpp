@@ -82,7 +82,7 @@ const char* ChildRoleName(ChildRole role) {
     case ChildRole::kStartup:
       return "startup";
     case ChildRole::kBgWriter:
-      return "bgwriter";
+      return "background writer";
     case ChildRole::kWalWriter:
       return "walwriter";
   }

@@ -117,6 +117,9 @@ Status Startup::Redo(wal::XLogReader& reader, XLogRecPtr redo, XLogRecPtr checkp
     return OkStatus();
   }
   Log("redo starts at {}", storage::FormatLsn(rec->lsn));
+  // Events: recovery_start (redo LSN) here, recovery_progress per segment
+  // below, recovery_done after the loop, once the event schema has them
+  // (docs/events.md; the storage events' branch).
   Usage start = Now();
   RecoveryIds& ids = GetRecoveryIds();
   wal::SegNo seg = wal::LsnToSeg(rec->lsn);
