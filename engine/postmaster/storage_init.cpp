@@ -32,15 +32,10 @@ namespace minipg {
 namespace fs = std::filesystem;
 namespace wal = storage::wal;
 
-int AutoWalBuffers(int shared_buffers) {
-  return std::clamp(shared_buffers / 32, 8, static_cast<int>(wal::kPagesPerSegment));
-}
-
 StorageSettings GetStorageSettings(const Config& config) {
   StorageSettings s;
-  s.shared_buffers = config.Int("shared_buffers");
-  int wal_buffers = config.Int("wal_buffers");
-  s.wal_buffers = wal_buffers == -1 ? AutoWalBuffers(s.shared_buffers) : wal_buffers;
+  s.shared_buffers = config.Int("shared_buffers");  // in 8 kB pages
+  s.wal_buffers = config.Int("wal_buffers");        // in pages, -1 already resolved by the settings table
   s.bgwriter_delay_ms = config.Int("bgwriter_delay");
   s.bgwriter_lru_maxpages = config.Int("bgwriter_lru_maxpages");
   s.wal_writer_delay_ms = config.Int("wal_writer_delay");

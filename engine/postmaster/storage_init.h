@@ -36,7 +36,8 @@ using storage::Oid;
 using storage::TransactionId;
 using storage::XLogRecPtr;
 
-/* The storage settings as the server uses them (PostgreSQL 15's defaults). */
+/* The storage settings as the server uses them, read from the settings
+ * table (engine/common/guc_table.cpp) in the units the storage code wants. */
 struct StorageSettings {
   int shared_buffers = 16384;       // 8 KiB buffers (128MB)
   int wal_buffers = 512;            // 8 KiB WAL pages (-1 resolved: shared_buffers / 32, 8 .. 2048)
@@ -48,10 +49,6 @@ struct StorageSettings {
   bool full_page_writes = true;
 };
 StorageSettings GetStorageSettings(const Config& config);
-
-/* wal_buffers = -1 as PostgreSQL resolves it: 1/32 of shared_buffers,
- * at least 8 pages (64kB), at most one segment (2048 pages). */
-int AutoWalBuffers(int shared_buffers);
 
 /* initdb's part for the WAL: creates <data_dir>/pg_wal/ with segment
  * 000000010000000000000001 holding one CHECKPOINT_SHUTDOWN record at
