@@ -17,6 +17,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/admin_functions.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/storage_functions.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql {
@@ -238,6 +239,17 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
     case FuncId::kCurrentSetting:
     case FuncId::kSetConfig:
       return EvaluateSettingFunc(expr, row, ctx);
+    case FuncId::kBuiltin: {
+      std::vector<Datum> args;
+      for (const BoundExprPtr& a : expr.args) {
+        auto v = Evaluate(*a, row, ctx);
+        if (!v.ok() || storage::IsNull(*v)) {
+          return v;  // strict: NULL in, NULL out
+        }
+        args.push_back(std::move(*v));
+      }
+      return expr.builtin->call(args, ctx);
+    }
     case FuncId::kPgGetUserById:
     case FuncId::kPgEncodingToChar: {
       auto arg = Evaluate(*expr.args[0], row, ctx);
