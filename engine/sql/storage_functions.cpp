@@ -65,8 +65,15 @@ Result<Datum> WalfileName(const Args& args, const SessionContext&) {
   return Datum(storage::wal::PgWalfileName(*lsn));
 }
 
-/* The connected database's OID: its folder is base/<oid>. */
+/* The connected database's OID (as the cluster catalog says; else its
+ * folder's name, base/<oid>). */
 storage::Oid MyDatabaseOid(const SessionContext& ctx) {
+  if (!ctx.cluster_dir.empty()) {
+    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    if (cluster.ok()) {
+      if (const storage::DatabaseDef* db = cluster->FindDatabase(ctx.database)) return db->oid;
+    }
+  }
   return static_cast<storage::Oid>(std::strtoul(ctx.data_dir.filename().c_str(), nullptr, 10));
 }
 
