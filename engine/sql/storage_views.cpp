@@ -57,20 +57,21 @@ Rows PgBuffercacheRows(const SessionContext& ctx) {
   std::vector<Tuple> rows;
   for (const storage::BufferSnapshot& b : storage::SnapshotBuffers()) {
     // PostgreSQL's pg_buffercache: a buffer without a valid page shows only its number.
-    Tuple row{Int(b.bufferid)};
     if (!b.tag || !b.valid) {
-      row.resize(9, Null());
-    } else {
-      row.push_back(Int(b.tag->rel.rel_number));             // relfilenode
-      row.push_back(Int(b.tag->rel.spc_oid));                // reltablespace
-      row.push_back(Int(b.tag->rel.db_oid));                 // reldatabase
-      row.push_back(Int(static_cast<int>(b.tag->fork)));     // relforknumber
-      row.push_back(Int(b.tag->block));                      // relblocknumber
-      row.push_back(Datum(b.isdirty));                       // isdirty
-      row.push_back(Int(b.usagecount));                      // usagecount
-      row.push_back(Int(b.pinning_backends));                // pinning_backends
+      rows.push_back({Int(b.bufferid), Null(), Null(), Null(), Null(), Null(), Null(), Null(), Null()});
+      continue;
     }
-    rows.push_back(std::move(row));
+    rows.push_back({
+        Int(b.bufferid),                          // bufferid
+        Int(b.tag->rel.rel_number),               // relfilenode
+        Int(b.tag->rel.spc_oid),                  // reltablespace
+        Int(b.tag->rel.db_oid),                   // reldatabase
+        Int(static_cast<int>(b.tag->fork)),       // relforknumber
+        Int(b.tag->block),                        // relblocknumber
+        Datum(b.isdirty),                         // isdirty
+        Int(b.usagecount),                        // usagecount
+        Int(b.pinning_backends),                  // pinning_backends
+    });
   }
   return rows;
 }
