@@ -248,7 +248,18 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
         }
         args.push_back(std::move(*v));
       }
-      return expr.builtin->call(args, ctx);
+      auto result = expr.builtin->call(args, ctx);
+      if (!result.ok() && result.error().position == 0 && !expr.args.empty() &&
+          expr.args[0]->kind == BoundKind::kConst &&
+          (result.error().sqlstate == sqlstate::kInvalidTextRepresentation ||
+           result.error().sqlstate == sqlstate::kUndefinedTable)) {
+        // A literal PostgreSQL would have refused while parsing (as pg_lsn
+        // or regclass input): the error points at it, as PostgreSQL's does.
+        Error e = result.error();
+        e.position = expr.args[0]->location;
+        return e;
+      }
+      return result;
     }
     case FuncId::kPgGetUserById:
     case FuncId::kPgEncodingToChar: {

@@ -56,6 +56,11 @@ TEST(StorageViewsTest, ColumnsAndValuesAsPostgres) {
   EXPECT_EQ(Psql(server, "SELECT pg_walfile_name('0/16B3748')"),
             (std::vector<std::string>{"pg_walfile_name", "000000010000000000000001", "(1 row)"}));
 
+  // A bad literal is pointed at, as PostgreSQL points at bad pg_lsn input.
+  EXPECT_EQ(Psql(server, "SELECT pg_walfile_name('bogus')"),
+            (std::vector<std::string>{"ERROR:  invalid input syntax for type pg_lsn: \"bogus\"",
+                                      "LINE 1: SELECT pg_walfile_name('bogus')", std::string(31, ' ') + "^"}));
+
   auto control = Psql(server, "SELECT * FROM pg_control_checkpoint()");
   ASSERT_EQ(control.size(), 3u);
   EXPECT_EQ(control[0],
