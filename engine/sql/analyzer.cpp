@@ -75,9 +75,16 @@ std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
   // System views come first, as pg_catalog does on PostgreSQL's search_path.
   if (ref.schema != "public") {
-    if (const SystemView* view = FindSystemView(ref.name)) {
+    const SystemView* view = FindSystemView(ref.name);
+    if (view != nullptr && view->set_returning_function == ref.call) {
       return &view->def;
     }
+  }
+  if (ref.call) {
+    Error err = ErrorAt(sqlstate::kUndefinedFunction, fmt::format("function {}() does not exist", ref.name),
+                        ref.location);
+    err.hint = kFunctionHint;
+    return err;
   }
   const storage::TableDef* table = ref.schema != "pg_catalog" ? catalog_.Find(ref.name) : nullptr;
   if (table == nullptr) {

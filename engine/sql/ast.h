@@ -83,6 +83,7 @@ struct TableRef {
   std::string schema;  // "", "public" (user tables) or "pg_catalog" (system views)
   std::string name;
   std::string alias;  // empty if none
+  bool call = false;  // FROM name(): a set-returning function (system_views.h)
   int location = 0;
 };
 

@@ -11,6 +11,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/analyzer_impl.h"
+#include "engine/sql/storage_functions.h"
 
 namespace minipg::sql::analyzer_internal {
 
@@ -406,6 +407,20 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
       if (name == "now") {
         return make(FuncId::kNow, TypeId::kTimestampTz);
       }
+    }
+    if (const BuiltinFunction* f = FindBuiltinFunction(name, args.size())) {
+      for (BoundExprPtr& a : args) {
+        if (a->untyped) {  // a string literal is text; other arguments go as they are
+          auto c = Coerce(std::move(a), TypeId::kText, CastContext::kImplicit);
+          if (!c.ok()) {
+            return c;
+          }
+          a = std::move(*c);
+        }
+      }
+      BoundExprPtr b = make(FuncId::kBuiltin, f->result);
+      b->builtin = f;
+      return b;
     }
     // Functions of fixed arguments, each coerced implicitly to its type.
     struct FixedArgs {

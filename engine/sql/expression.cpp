@@ -17,6 +17,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/admin_functions.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/storage_functions.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql {
@@ -238,6 +239,28 @@ Result<Datum> EvaluateFunc(const BoundExpr& expr, const Tuple& row, const Sessio
     case FuncId::kCurrentSetting:
     case FuncId::kSetConfig:
       return EvaluateSettingFunc(expr, row, ctx);
+    case FuncId::kBuiltin: {
+      std::vector<Datum> args;
+      for (const BoundExprPtr& a : expr.args) {
+        auto v = Evaluate(*a, row, ctx);
+        if (!v.ok() || storage::IsNull(*v)) {
+          return v;  // strict: NULL in, NULL out
+        }
+        args.push_back(std::move(*v));
+      }
+      auto result = expr.builtin->call(args, ctx);
+      if (!result.ok() && result.error().position == 0 && !expr.args.empty() &&
+          expr.args[0]->kind == BoundKind::kConst &&
+          (result.error().sqlstate == sqlstate::kInvalidTextRepresentation ||
+           result.error().sqlstate == sqlstate::kUndefinedTable)) {
+        // A literal PostgreSQL would have refused while parsing (as pg_lsn
+        // or regclass input): the error points at it, as PostgreSQL's does.
+        Error e = result.error();
+        e.position = expr.args[0]->location;
+        return e;
+      }
+      return result;
+    }
     case FuncId::kPgGetUserById:
     case FuncId::kPgEncodingToChar: {
       auto arg = Evaluate(*expr.args[0], row, ctx);

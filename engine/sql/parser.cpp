@@ -316,6 +316,10 @@ Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
     ref.schema = std::move(ref.name);
     ref.name = *table;
   }
+  if (IsPunct("(") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == ")") {
+    ref.call = true;  // FROM f(): a function without arguments, as a table
+    pos_ += 2;
+  }
   if (AcceptKeyword("as")) {
     auto alias = ParseName();
     if (!alias.ok()) {

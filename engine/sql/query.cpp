@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/common/utf8.h"
+#include "engine/sql/storage_functions.h"
 #include "engine/sql/tree_bounds.h"
 
 namespace minipg::sql {
@@ -55,6 +56,8 @@ const char* FuncName(FuncId func) {
       return "pg_get_userbyid";
     case FuncId::kPgEncodingToChar:
       return "pg_encoding_to_char";
+    case FuncId::kBuiltin:
+      break;  // named by its entry
   }
   return "?";
 }
@@ -109,7 +112,7 @@ void PrintBound(const BoundExpr& e, const std::optional<storage::TableDef>& tabl
       out.Add(fmt::format("::{}", TypeName(e.type)));
       return;
     case BoundKind::kFunc:
-      out.Add(FuncName(e.func));
+      out.Add(e.func == FuncId::kBuiltin ? e.builtin->name : FuncName(e.func));
       if (e.func == FuncId::kCurrentUser) {
         return;  // written without ()
       }

@@ -44,7 +44,10 @@ enum class FuncId {
   kSetConfig,           // set_config(text, text, is_local boolean) -> text: SET as a function
   kPgGetUserById,       // pg_get_userbyid(oid) -> text: a role's name
   kPgEncodingToChar,    // pg_encoding_to_char(integer) -> text: 6 is UTF8
+  kBuiltin,             // an entry of a table of functions (BoundExpr::builtin; storage_functions.h)
 };
+
+struct BuiltinFunction;  // storage_functions.h
 
 struct BoundExpr;
 using BoundExprPtr = std::unique_ptr<BoundExpr>;
@@ -65,6 +68,7 @@ struct BoundExpr {
   Op op = Op::kAdd;        // kUnary, kBinary
   bool negated = false;    // kIsNull
   FuncId func = FuncId::kVersion;  // kFunc
+  const BuiltinFunction* builtin = nullptr;  // kFunc with FuncId::kBuiltin
   std::vector<BoundExprPtr> args;
   int location = 0;
 };

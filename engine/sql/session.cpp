@@ -33,6 +33,7 @@
 #include "engine/sql/ast.h"
 #include "engine/sql/copy_command.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/extension_ddl.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/planner.h"
 #include "engine/sql/query.h"
@@ -250,6 +251,12 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
       }
       return StatementResult{*tag, 0};
     }
+    if (auto tag = RunExtensionDdl(GetStatementText(stmt), ctx)) {  // extension_ddl.h
+      if (!tag->ok()) {
+        return tag->error();
+      }
+      return StatementResult{**tag, 0};
+    }
   }
   auto catalog = CatalogFor(kind);
   if (!catalog.ok()) {
@@ -342,7 +349,7 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
   // COPY and the database/role commands take no parameters and return no
   // rows; they are checked when they run.
   if (kind == StatementKind::kCopy ||
-      (kind == StatementKind::kOther && ParseCatalogDdl(GetStatementText(stmt)))) {
+      (kind == StatementKind::kOther && (ParseCatalogDdl(GetStatementText(stmt)) || IsExtensionDdl(GetStatementText(stmt))))) {
     PreparedDescription out;
     out.param_types = std::move(param_types);
     return out;

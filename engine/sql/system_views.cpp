@@ -11,6 +11,8 @@
  *   pg_auth_members   role memberships (GRANT role TO role)
  *   pg_tables         the connected database's tables, all in "public"
  *   pg_settings       the session's settings (engine/common/guc.h)
+ *   pg_buffercache, pg_stat_wal, pg_stat_bgwriter, pg_control_checkpoint()
+ *                     shared buffers, WAL and control file (storage_views.h)
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/system_views.h"
@@ -24,6 +26,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/storage_views.h"
 #include "engine/storage/global_catalog.h"
 
 namespace minipg::sql {
@@ -40,6 +43,10 @@ constexpr uint32_t kPgRolesOid = 12001;
 constexpr uint32_t kPgAuthMembersOid = 1261;
 constexpr uint32_t kPgTablesOid = 12005;
 constexpr uint32_t kPgSettingsOid = 12213;
+constexpr uint32_t kPgBuffercacheOid = 13100;  // an extension's view has a user OID in PostgreSQL; a view here needs one below 16384
+constexpr uint32_t kPgStatWalOid = 12288;
+constexpr uint32_t kPgStatBgwriterOid = 12283;
+constexpr uint32_t kPgControlCheckpointOid = 3442;  // the function's OID
 constexpr int64_t kDefaultTablespaceOid = 1663;  // pg_default: base/
 
 using Rows = Result<std::vector<Tuple>>;
@@ -391,6 +398,74 @@ const std::vector<SystemView>& Views() {
          {"pending_restart", ColumnType::kBool}}},
        "pg_show_all_settings",
        PgSettings},
+      {{kPgBuffercacheOid,
+        "pg_buffercache",
+        0,
+        {{"bufferid", ColumnType::kInt4},
+         {"relfilenode", ColumnType::kInt4},
+         {"reltablespace", ColumnType::kInt4},
+         {"reldatabase", ColumnType::kInt4},
+         {"relforknumber", ColumnType::kInt4},
+         {"relblocknumber", ColumnType::kInt8},
+         {"isdirty", ColumnType::kBool},
+         {"usagecount", ColumnType::kInt4},
+         {"pinning_backends", ColumnType::kInt4}}},
+       "pg_buffercache_pages",
+       PgBuffercacheRows},
+      {{kPgStatWalOid,
+        "pg_stat_wal",
+        0,
+        {{"wal_records", ColumnType::kInt8},
+         {"wal_fpi", ColumnType::kInt8},
+         {"wal_bytes", ColumnType::kInt8},
+         {"wal_buffers_full", ColumnType::kInt8},
+         {"wal_write", ColumnType::kInt8},
+         {"wal_sync", ColumnType::kInt8},
+         {"wal_write_time", ColumnType::kInt8},
+         {"wal_sync_time", ColumnType::kInt8},
+         {"stats_reset", ColumnType::kTimestampTz}}},
+       "pg_stat_get_wal",
+       PgStatWalRows},
+      {{kPgStatBgwriterOid,
+        "pg_stat_bgwriter",
+        0,
+        {{"checkpoints_timed", ColumnType::kInt8},
+         {"checkpoints_req", ColumnType::kInt8},
+         {"checkpoint_write_time", ColumnType::kInt8},
+         {"checkpoint_sync_time", ColumnType::kInt8},
+         {"buffers_checkpoint", ColumnType::kInt8},
+         {"buffers_clean", ColumnType::kInt8},
+         {"maxwritten_clean", ColumnType::kInt8},
+         {"buffers_backend", ColumnType::kInt8},
+         {"buffers_backend_fsync", ColumnType::kInt8},
+         {"buffers_alloc", ColumnType::kInt8},
+         {"stats_reset", ColumnType::kTimestampTz}}},
+       "pg_stat_get_bgwriter",
+       PgStatBgwriterRows},
+      {{kPgControlCheckpointOid,
+        "pg_control_checkpoint",
+        0,
+        {{"checkpoint_lsn", ColumnType::kText},
+         {"redo_lsn", ColumnType::kText},
+         {"redo_wal_file", ColumnType::kText},
+         {"timeline_id", ColumnType::kInt4},
+         {"prev_timeline_id", ColumnType::kInt4},
+         {"full_page_writes", ColumnType::kBool},
+         {"next_xid", ColumnType::kText},
+         {"next_oid", ColumnType::kInt8},
+         {"next_multixact_id", ColumnType::kInt8},
+         {"next_multi_offset", ColumnType::kInt8},
+         {"oldest_xid", ColumnType::kInt8},
+         {"oldest_xid_dbid", ColumnType::kInt8},
+         {"oldest_active_xid", ColumnType::kInt8},
+         {"oldest_multi_xid", ColumnType::kInt8},
+         {"oldest_multi_dbid", ColumnType::kInt8},
+         {"oldest_commit_ts_xid", ColumnType::kInt8},
+         {"newest_commit_ts_xid", ColumnType::kInt8},
+         {"checkpoint_time", ColumnType::kTimestampTz}}},
+       "pg_control_checkpoint",
+       PgControlCheckpointRows,
+       true},
   };
   return views;
 }

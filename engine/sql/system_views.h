@@ -35,6 +35,7 @@ struct SystemView {
   storage::TableDef def;  // name, OID and columns, as a table would have them
   const char* function;   // the function that makes the rows, named in the plan ("pg_stat_get_activity")
   Result<std::vector<storage::Tuple>> (*rows)(const SessionContext& ctx);
+  bool set_returning_function = false;  // read as FROM name(), not FROM name (pg_control_checkpoint())
 };
 
 /* PostgreSQL's number for the UTF8 encoding (pg_database.encoding). */

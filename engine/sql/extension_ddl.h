@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ * extension_ddl.h
+ *   CREATE EXTENSION [IF NOT EXISTS] name [CASCADE] and
+ *   DROP EXTENSION [IF EXISTS] name [CASCADE | RESTRICT]: the only
+ *   extension minipg has is pg_buffercache (its view is built in,
+ *   storage_views.h, and shows rows only in a database that created it).
+ *
+ * NOTES
+ *   A database's extensions are the lines of base/<oid>/minipg_extensions
+ *   (replaced whole through a rename), so CREATE DATABASE copies template1's
+ *   as PostgreSQL's does; PostgreSQL keeps them in pg_extension.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/common/error.h"
+#include "engine/sql/session.h"
+
+namespace minipg::sql {
+
+/* Whether `text` is CREATE or DROP EXTENSION. */
+bool IsExtensionDdl(std::string_view text);
+
+/* nullopt if `text` is not CREATE/DROP EXTENSION; otherwise runs it and
+ * returns its command tag or its error. */
+std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const SessionContext& ctx);
+
+/* Whether the connected database has created extension `name`. */
+bool ExtensionInstalled(const SessionContext& ctx, std::string_view name);
+
+}  // namespace minipg::sql

@@ -1,0 +1,207 @@
+/*-------------------------------------------------------------------------
+ * storage_functions.cpp
+ *   The table of storage functions (see storage_functions.h).
+ *
+ *   pg_current_wal_lsn()         the WAL written so far (text: "0/16B3748")
+ *   pg_current_wal_insert_lsn()  where the next record goes
+ *   pg_current_wal_flush_lsn()   the WAL made durable
+ *   pg_walfile_name(lsn)         the segment file holding that position
+ *   pg_relation_size(rel [, fork])  bytes of one fork ("main", "fsm", "vm", "init")
+ *   pg_table_size(rel)           every fork of the table
+ *   pg_total_relation_size(rel)  the table and its indexes (none yet: the same)
+ *   pg_relation_filepath(rel)    "base/<database oid>/<relfilenode>"
+ *   pg_database_size(name | oid) every file under base/<database oid>
+ *   pg_size_pretty(bigint)       "8192 bytes", "16 kB", "1234 MB"
+ *
+ * NOTES
+ *   A table's relfilenode is its OID (docs/storage.md), so a size is
+ *   SmgrRelationSize of {pg_default, the database's OID, the table's OID}.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/storage_functions.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include "engine/common/sqlstate.h"
+#include "engine/storage/block.h"
+#include "engine/storage/catalog.h"
+#include "engine/storage/global_catalog.h"
+#include "engine/storage/smgr/smgr.h"
+#include "engine/storage/wal/wal_layout.h"
+#include "engine/storage/wal/xlog.h"
+
+namespace minipg::sql {
+namespace {
+
+using storage::Datum;
+using Args = std::vector<Datum>;
+
+Datum Lsn(storage::XLogRecPtr lsn) {
+  return Datum(storage::FormatLsn(lsn));
+}
+
+Result<Datum> CurrentWalLsn(const Args&, const SessionContext&) {
+  return Lsn(storage::wal::GetWalPositions().write);
+}
+Result<Datum> CurrentWalInsertLsn(const Args&, const SessionContext&) {
+  return Lsn(storage::wal::GetWalPositions().insert);
+}
+Result<Datum> CurrentWalFlushLsn(const Args&, const SessionContext&) {
+  return Lsn(storage::wal::GetWalPositions().flush);
+}
+
+Result<Datum> WalfileName(const Args& args, const SessionContext&) {
+  const std::string& text = std::get<std::string>(args[0]);
+  auto lsn = storage::wal::ParseLsn(text);
+  if (!lsn) {
+    return MakeError(sqlstate::kInvalidTextRepresentation,
+                     fmt::format("invalid input syntax for type pg_lsn: \"{}\"", text));
+  }
+  return Datum(storage::wal::PgWalfileName(*lsn));
+}
+
+/* The connected database's OID (as the cluster catalog says; else its
+ * folder's name, base/<oid>). */
+storage::Oid MyDatabaseOid(const SessionContext& ctx) {
+  if (!ctx.cluster_dir.empty()) {
+    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    if (cluster.ok()) {
+      if (const storage::DatabaseDef* db = cluster->FindDatabase(ctx.database)) return db->oid;
+    }
+  }
+  return static_cast<storage::Oid>(std::strtoul(ctx.data_dir.filename().c_str(), nullptr, 10));
+}
+
+/* A relation argument (a name, or an OID) -> its file. */
+Result<storage::RelFileLocator> FindRelation(const Datum& arg, const SessionContext& ctx) {
+  auto catalog = storage::LoadCatalog(ctx.data_dir);
+  if (!catalog.ok()) return catalog.error();
+  const int64_t* oid = std::get_if<int64_t>(&arg);
+  const std::string* name = std::get_if<std::string>(&arg);
+  for (const storage::TableDef& t : catalog->tables) {
+    if ((oid != nullptr && t.oid == *oid) || (name != nullptr && t.name == *name)) {
+      return storage::RelFileLocator{storage::kDefaultTablespaceOid, MyDatabaseOid(ctx), t.oid};
+    }
+  }
+  if (oid != nullptr) {
+    return MakeError(sqlstate::kUndefinedTable, fmt::format("relation with OID {} does not exist", *oid));
+  }
+  return MakeError(sqlstate::kUndefinedTable,
+                   fmt::format("relation \"{}\" does not exist", name != nullptr ? *name : ""));
+}
+
+Result<storage::ForkNumber> ForkByName(const std::string& name) {
+  if (name == "main") return storage::ForkNumber::kMain;
+  if (name == "fsm") return storage::ForkNumber::kFsm;
+  if (name == "vm") return storage::ForkNumber::kVisibilityMap;
+  Error e = MakeError(sqlstate::kInvalidParameterValue, "invalid fork name");
+  e.hint = "Valid fork names are \"main\", \"fsm\", \"vm\", and \"init\".";
+  return e;
+}
+
+Result<Datum> Size(const storage::RelFileLocator& rel, std::optional<storage::ForkNumber> fork) {
+  auto bytes = storage::SmgrRelationSize(rel, fork);
+  if (!bytes.ok()) return bytes.error();
+  return Datum(static_cast<int64_t>(*bytes));
+}
+
+Result<Datum> RelationSize(const Args& args, const SessionContext& ctx) {
+  auto rel = FindRelation(args[0], ctx);
+  if (!rel.ok()) return rel.error();
+  std::string fork_name = args.size() > 1 ? std::get<std::string>(args[1]) : "main";
+  if (fork_name == "init") return Datum(int64_t{0});  // only unlogged tables have one; minipg has none
+  auto fork = ForkByName(fork_name);
+  if (!fork.ok()) return fork.error();
+  return Size(*rel, *fork);
+}
+
+/* pg_table_size and pg_total_relation_size (no TOAST, no indexes yet). */
+Result<Datum> TableSize(const Args& args, const SessionContext& ctx) {
+  auto rel = FindRelation(args[0], ctx);
+  if (!rel.ok()) return rel.error();
+  return Size(*rel, std::nullopt);
+}
+
+Result<Datum> RelationFilepath(const Args& args, const SessionContext& ctx) {
+  auto rel = FindRelation(args[0], ctx);
+  if (!rel.ok()) return rel.error();
+  return Datum(fmt::format("base/{}/{}", rel->db_oid, rel->rel_number));
+}
+
+Result<Datum> DatabaseSize(const Args& args, const SessionContext& ctx) {
+  if (ctx.cluster_dir.empty()) {
+    return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
+  }
+  auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  if (!cluster.ok()) return cluster.error();
+  const storage::DatabaseDef* db = nullptr;
+  for (const storage::DatabaseDef& d : cluster->databases) {
+    if (const int64_t* oid = std::get_if<int64_t>(&args[0]); oid != nullptr && d.oid == *oid) db = &d;
+    if (const std::string* name = std::get_if<std::string>(&args[0]); name != nullptr && d.name == *name) db = &d;
+  }
+  if (db == nullptr) {
+    if (std::holds_alternative<int64_t>(args[0])) return Datum(std::monostate{});  // PostgreSQL: NULL for an unknown OID
+    return MakeError(sqlstate::kInvalidCatalogName,
+                     fmt::format("database \"{}\" does not exist", std::get<std::string>(args[0])));
+  }
+  int64_t total = 0;
+  std::error_code ec;
+  auto dir = ctx.cluster_dir / "base" / std::to_string(db->oid);
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      auto n = it->file_size(size_ec);
+      if (!size_ec) total += static_cast<int64_t>(n);  // a file removed meanwhile counts 0
+    }
+  }
+  return Datum(total);
+}
+
+Result<Datum> SizePretty(const Args& args, const SessionContext&) {
+  return Datum(PrettySize(std::get<int64_t>(args[0])));
+}
+
+const BuiltinFunction kFunctions[] = {
+    {"pg_current_wal_lsn", 0, 0, TypeId::kText, CurrentWalLsn},
+    {"pg_current_wal_insert_lsn", 0, 0, TypeId::kText, CurrentWalInsertLsn},
+    {"pg_current_wal_flush_lsn", 0, 0, TypeId::kText, CurrentWalFlushLsn},
+    {"pg_walfile_name", 1, 1, TypeId::kText, WalfileName},
+    {"pg_relation_size", 1, 2, TypeId::kInt8, RelationSize},
+    {"pg_table_size", 1, 1, TypeId::kInt8, TableSize},
+    {"pg_total_relation_size", 1, 1, TypeId::kInt8, TableSize},
+    {"pg_relation_filepath", 1, 1, TypeId::kText, RelationFilepath},
+    {"pg_database_size", 1, 1, TypeId::kInt8, DatabaseSize},
+    {"pg_size_pretty", 1, 1, TypeId::kText, SizePretty},
+};
+
+}  // namespace
+
+const BuiltinFunction* FindBuiltinFunction(std::string_view name, size_t nargs) {
+  for (const BuiltinFunction& f : kFunctions) {
+    if (name == f.name && nargs >= f.min_args && nargs <= f.max_args) return &f;
+  }
+  return nullptr;
+}
+
+std::string PrettySize(int64_t bytes) {
+  // PostgreSQL 15's steps: bytes below 10 kB; then each unit below 20 of
+  // the next (kB, MB, GB, TB; PB last), rounded half away from zero.
+  static const char* const kUnits[] = {"kB", "MB", "GB", "TB", "PB"};
+  if (std::llabs(bytes) < 10 * 1024) return fmt::format("{} bytes", bytes);
+  int64_t halves = bytes / (int64_t{1} << 9);  // in half-kB
+  for (size_t i = 0;; ++i) {
+    if (std::llabs(halves) < 20 * 1024 - 1 || i + 1 == std::size(kUnits)) {
+      int64_t rounded = (halves + (halves < 0 ? -1 : 1)) / 2;
+      return fmt::format("{} {}", rounded, kUnits[i]);
+    }
+    halves /= 1024;
+  }
+}
+
+}  // namespace minipg::sql
