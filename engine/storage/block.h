@@ -31,6 +31,9 @@ inline constexpr size_t kBlockSize = 8192;                 // SHOW block_size
 inline constexpr BlockNumber kInvalidBlockNumber = 0xFFFFFFFFu;
 inline constexpr XLogRecPtr kInvalidXLogRecPtr = 0;
 inline constexpr TransactionId kInvalidTransactionId = 0;
+/* The first xid a transaction gets (1 and 2 are PostgreSQL's bootstrap and
+ * frozen xids): a new cluster's next xid and its oldest xid. */
+inline constexpr TransactionId kFirstNormalTransactionId = 3;
 
 /* PostgreSQL's built-in tablespaces: base/ and global/. */
 inline constexpr Oid kDefaultTablespaceOid = 1663;  // pg_default

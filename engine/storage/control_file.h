@@ -68,7 +68,7 @@ struct ControlFile {
   XLogRecPtr redo_lsn = 0;           // its redo point
   uint32_t timeline = 1;
   bool full_page_writes = true;
-  TransactionId next_xid = 3;        // a new cluster's: FirstNormalTransactionId
+  TransactionId next_xid = kFirstNormalTransactionId;  // a new cluster's
   Oid next_oid = 16384;              // a new cluster's: FirstNormalObjectId
   int64_t checkpoint_time = 0;       // last checkpoint, us since the Unix epoch (0 = none yet)
   uint64_t checkpoint_count = 0;
