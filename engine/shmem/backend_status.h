@@ -105,6 +105,8 @@ enum class WaitEvent : uint8_t {
   kLWLockControlFile,    // LWLock / ControlFile: reading or updating pg_control
   kBufferIO,             // IPC / BufferIO: another process is reading or writing the buffer
   kLockExtend,           // Lock / extend: another process is adding a block to the relation
+  kLWLockXidGen,         // LWLock / XidGen: taking a new transaction id
+  kLWLockXactSLRU,       // LWLock / XactSLRU: reading or setting a transaction's status in pg_xact
 };
 
 const char* BackendTypeName(BackendType t);
