@@ -57,6 +57,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
+#include "engine/postmaster/storage_init.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
@@ -215,6 +216,9 @@ void Backend::Flush() {
 }
 
 void Backend::SendError(const Error& e) {
+  // An error ends the statement: what it held of shared storage goes now
+  // (PostgreSQL's AbortTransaction releases LWLocks and buffer pins).
+  ReleaseStorageResources();
   trace::Event(EventType::kError)
       .Str("severity", SeverityName(e.severity))
       .Str("sqlstate", e.sqlstate)
@@ -239,6 +243,7 @@ void Backend::SendReadyForQuery() {
 void Backend::EndSession(std::string_view reason, int exit_code) {
   if (state_ != SessionState::kTerminating) SetState(SessionState::kTerminating);
   trace::Event(EventType::kDisconnect).Str("reason", reason).Emit();
+  ReleaseStorageResources();  // a pin left counted in shared memory would never be released
   shmem::ClearMyStatus();
   close(info_.sock);
   _exit(exit_code);
@@ -399,6 +404,7 @@ void Backend::Run() {
   shmem::ReportConnection(user_, database_, application_name_);
 
   SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
+  if (Status st = InitStorageForProcess(*info_.config); !st.ok()) Fatal(st.error());
   Authenticate();
   ArmAlarm(kAlarmAuthentication, 0);
 

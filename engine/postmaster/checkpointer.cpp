@@ -29,6 +29,7 @@
 #include "engine/common/postmaster_death.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
+#include "engine/postmaster/storage_init.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/control_file.h"
@@ -211,7 +212,7 @@ void CheckpointerMain(const Config& config, int slot) {
   SetPsTitle("checkpointer");
   shmem::InitMyStatus(slot, shmem::BackendType::kCheckpointer);
   shmem::ShmemHeader* h = shmem::Header();
-  if (h == nullptr) _exit(1);
+  if (h == nullptr || !InitStorageForProcess(config).ok()) _exit(1);
   h->checkpointer.pid.store(getpid());
   sigset_t none;
   sigemptyset(&none);

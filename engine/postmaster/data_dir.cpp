@@ -25,6 +25,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/auth/hba.h"
 #include "engine/postmaster/hba_load.h"
+#include "engine/postmaster/storage_init.h"
 #include "engine/storage/data_directory.h"
 
 namespace fs = std::filesystem;
@@ -84,6 +85,7 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view
   if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfig()); !s.ok()) return s;
   if (Status s = WriteNewFile(dir / kHbaFileName, auth::DefaultHbaFile()); !s.ok()) return s;
   if (Status s = storage::InitStorage(dir, superuser); !s.ok()) return s;
+  if (Status s = BootstrapWal(dir, true); !s.ok()) return s;
   // PG_VERSION last: its presence means initialization finished.
   if (Status s = WriteNewFile(dir / "PG_VERSION", "15\n"); !s.ok()) return s;
   created = true;

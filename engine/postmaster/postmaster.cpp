@@ -50,10 +50,10 @@
 #include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
+#include "engine/postmaster/storage_init.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/interlock.h"
 #include "engine/shmem/shmem.h"
-#include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/control_file.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
@@ -122,12 +122,6 @@ enum class PmState {
 
 /* Process array slots beyond max_connections: the collector, the checkpointer. */
 constexpr int kAuxProcessSlots = 2;
-
-/* Buffers in the shared buffer pool: PostgreSQL's default shared_buffers
- * (128MB). A constant until shared_buffers is a setting; nothing reads or
- * writes pages through the pool yet (the SQL engine still uses its own
- * table files), so the pool only takes address space. */
-constexpr int kSharedBuffers = storage::kDefaultNBuffers;
 
 struct ListenSocket {
   int fd;
@@ -442,24 +436,30 @@ int Postmaster::AssignSlot() const {
 
 /* Shared memory and pg_control, at start and again after a crash cycle
  * (PostgreSQL's startup process reads pg_control and says how the server
- * before it ended; minipg's postmaster does it itself). */
+ * before it ended; minipg's postmaster does it itself). The WAL starts at
+ * the end of the valid WAL after the last checkpoint. */
 Status Postmaster::InitSharedState(bool after_crash) {
-  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots,
-                                           storage::BufferPoolShmemRequests(kSharedBuffers));
+  if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots, ServerShmemRequests(config_));
       !s.ok()) {
     return s;
   }
   auto control = storage::ReadControlFile(config_.data_directory);
   if (!control.ok()) return control.error();
-  storage::ControlFile c;
-  if (control->has_value()) {
-    c = **control;
-    if (c.state == storage::DbState::kShutdowned && !after_crash) {
-      Log("database system was shut down at {}", storage::FormatLogTime(c.checkpoint_time));
-    } else {
-      Log("database system was interrupted; last known up at {}", storage::FormatLogTime(c.time));
-    }
+  if (!control->has_value()) {
+    return MakeError(sqlstate::kIoError,
+                     fmt::format("could not open file \"{}\": No such file or directory",
+                                 storage::ControlFilePath(config_.data_directory).string()),
+                     Severity::kFatal);
   }
+  storage::ControlFile c = **control;
+  if (c.state == storage::DbState::kShutdowned && !after_crash) {
+    Log("database system was shut down at {}", storage::FormatLogTime(c.checkpoint_time));
+  } else {
+    Log("database system was interrupted; last known up at {}", storage::FormatLogTime(c.time));
+  }
+  auto end = FindEndOfWal(config_.data_directory, c.system_identifier, c.checkpoint_lsn);
+  if (!end.ok()) return end.error();
+  if (Status s = StartWalAt(config_, c, *end); !s.ok()) return s;
   c.state = storage::DbState::kInProduction;
   c.time = shmem::WallClockMicros();
   return storage::WriteControlFile(config_.data_directory, c);
@@ -667,7 +667,7 @@ void Postmaster::MaybeFinishCrashRecovery() {
   // process that could write it has exited, so make a fresh segment.
   Log("all server processes terminated; reinitializing");
   if (Status s = InitSharedState(true); !s.ok()) {
-    LogLine("FATAL", s.error().message);
+    LogError(s.error());
     exit_code_ = 1;
     SetPmState(PmState::kStopImmediate);
     return;
@@ -791,9 +791,7 @@ int Postmaster::Run() {
                                   : Status(interlock.error());
   if (started.ok()) started = InitPostmasterDeathWatch();
   if (!started.ok()) {
-    LogLine("FATAL", started.error().message);
-    if (!started.error().detail.empty()) LogLine("DETAIL", started.error().detail);
-    if (!started.error().hint.empty()) LogLine("HINT", started.error().hint);
+    LogError(started.error());
     Cleanup();
     return 1;
   }
@@ -817,9 +815,14 @@ int Postmaster::Run() {
         .Emit();
     s = OpenListenSockets();
   }
-  if (s.ok()) s = InitSharedState(false);  // before the first fork: every child inherits it
   if (!s.ok()) {
     std::fprintf(stderr, "minipg: %s\n", s.error().message.c_str());
+    Cleanup();
+    return 1;
+  }
+  s = InitSharedState(false);  // before the first fork: every child inherits it
+  if (!s.ok()) {
+    LogError(s.error());
     Cleanup();
     return 1;
   }

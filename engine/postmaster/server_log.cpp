@@ -26,4 +26,10 @@ void LogLine(std::string_view level, std::string_view message) {
   (void)unused;
 }
 
+void LogError(const Error& e) {
+  LogLine(e.severity == Severity::kPanic ? "PANIC" : "FATAL", e.message);
+  if (!e.detail.empty()) LogLine("DETAIL", e.detail);
+  if (!e.hint.empty()) LogLine("HINT", e.hint);
+}
+
 }  // namespace minipg

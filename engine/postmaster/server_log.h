@@ -15,10 +15,16 @@
 
 #include <string_view>
 
+#include "engine/common/error.h"
+
 namespace minipg {
 
 /* LOG, WARNING, FATAL, ERROR, DETAIL, HINT, STATEMENT, ... as PostgreSQL names them. */
 void LogLine(std::string_view level, std::string_view message);
+
+/* An error that ends a server process: its severity (FATAL at least, or
+ * PANIC), then DETAIL and HINT lines when it has them. */
+void LogError(const Error& e);
 
 template <typename... Args>
 void Log(fmt::format_string<Args...> f, Args&&... args) {

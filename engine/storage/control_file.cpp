@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,19 +21,30 @@ namespace minipg::storage {
 namespace {
 
 constexpr char kMagic[] = "MPGCTL01";
-constexpr uint32_t kVersion = 1;
-constexpr size_t kBodySize = 40;
+constexpr size_t kBodySize = 80;
+
+Error Incompatible(uint32_t found) {
+  Error e = MakeError(sqlstate::kObjectNotInPrerequisiteState, "database files are incompatible with server",
+                      Severity::kFatal);
+  e.detail = fmt::format(
+      "The database cluster was initialized with PG_CONTROL_VERSION {}, but the server was compiled with "
+      "PG_CONTROL_VERSION {}.",
+      found, kControlFileVersion);
+  e.hint = "It looks like you need to initdb: move the data directory away and start the server on an empty one.";
+  return e;
+}
 
 }  // namespace
 
 const char* DbStateName(DbState s) {
   switch (s) {
-    case DbState::kStartup:
-      return "starting up";
-    case DbState::kShutdowned:
-      return "shut down";
-    case DbState::kInProduction:
-      return "in production";
+    case DbState::kStartup: return "starting up";
+    case DbState::kShutdowned: return "shut down";
+    case DbState::kShutdownedInRecovery: return "shut down in recovery";
+    case DbState::kShutdowning: return "shutting down";
+    case DbState::kInCrashRecovery: return "in crash recovery";
+    case DbState::kInArchiveRecovery: return "in archive recovery";
+    case DbState::kInProduction: return "in production";
   }
   return "unrecognized status code";
 }
@@ -51,37 +63,62 @@ Result<std::optional<ControlFile>> ReadControlFile(const std::filesystem::path& 
   UniqueFd fd(raw);
   auto bytes = ReadAll(fd.get(), path);
   if (!bytes.ok()) return bytes.error();
-  auto damaged = [&] {
-    return MakeError(sqlstate::kDataCorrupted,
-                     fmt::format("control file \"{}\" is damaged", path.string()));
-  };
-  if (bytes->size() != kBodySize + 4 || bytes->compare(0, 8, kMagic) != 0) return damaged();
+  if (bytes->size() < 12 || bytes->compare(0, 8, kMagic) != 0) {
+    return MakeError(sqlstate::kDataCorrupted, fmt::format("control file \"{}\" is damaged", path.string()),
+                     Severity::kFatal);
+  }
   ByteReader r(*bytes);
   std::string magic;
-  uint32_t version = 0, state = 0, crc = 0;
-  uint64_t time = 0, ckpt_time = 0, count = 0;
-  if (!r.Bytes(8, magic) || !r.U32(version) || !r.U32(state) || !r.U64(time) || !r.U64(ckpt_time) ||
-      !r.U64(count) || !r.U32(crc)) {
-    return damaged();
+  uint32_t version = 0;
+  r.Bytes(8, magic);
+  r.U32(version);
+  if (version != kControlFileVersion) return Incompatible(version);
+  uint32_t state = 0, timeline = 0, next_xid = 0, next_oid = 0, crc = 0;
+  uint8_t fpw = 0, pad = 0;
+  uint64_t sysid = 0, time = 0, ckpt = 0, redo = 0, ckpt_time = 0, count = 0;
+  bool ok = bytes->size() == kBodySize + 4 && r.U32(state) && r.U64(sysid) && r.U64(time) && r.U64(ckpt) &&
+            r.U64(redo) && r.U32(timeline) && r.U8(fpw) && r.U8(pad) && r.U8(pad) && r.U8(pad) && r.U32(next_xid) &&
+            r.U32(next_oid) && r.U64(ckpt_time) && r.U64(count) && r.U32(crc);
+  if (!ok || crc != Crc32(std::string_view(*bytes).substr(0, kBodySize))) {
+    return MakeError(sqlstate::kDataCorrupted, "incorrect checksum in control file", Severity::kFatal);
   }
-  if (version != kVersion || crc != Crc32(std::string_view(*bytes).substr(0, kBodySize)))
-    return damaged();
   ControlFile c;
   c.state = static_cast<DbState>(state);
+  c.system_identifier = sysid;
   c.time = static_cast<int64_t>(time);
+  c.checkpoint_lsn = ckpt;
+  c.redo_lsn = redo;
+  c.timeline = timeline;
+  c.full_page_writes = fpw != 0;
+  c.next_xid = next_xid;
+  c.next_oid = next_oid;
   c.checkpoint_time = static_cast<int64_t>(ckpt_time);
   c.checkpoint_count = count;
   return std::optional<ControlFile>(c);
 }
 
-Status WriteControlFile(const std::filesystem::path& data_dir, const ControlFile& control) {
+std::string EncodeControlFile(const ControlFile& c) {
   std::string bytes(kMagic, 8);
-  PutU32(bytes, kVersion);
-  PutU32(bytes, static_cast<uint32_t>(control.state));
-  PutU64(bytes, static_cast<uint64_t>(control.time));
-  PutU64(bytes, static_cast<uint64_t>(control.checkpoint_time));
-  PutU64(bytes, control.checkpoint_count);
+  PutU32(bytes, kControlFileVersion);
+  PutU32(bytes, static_cast<uint32_t>(c.state));
+  PutU64(bytes, c.system_identifier);
+  PutU64(bytes, static_cast<uint64_t>(c.time));
+  PutU64(bytes, c.checkpoint_lsn);
+  PutU64(bytes, c.redo_lsn);
+  PutU32(bytes, c.timeline);
+  PutU8(bytes, c.full_page_writes ? 1 : 0);
+  PutU8(bytes, 0);
+  PutU16(bytes, 0);
+  PutU32(bytes, c.next_xid);
+  PutU32(bytes, c.next_oid);
+  PutU64(bytes, static_cast<uint64_t>(c.checkpoint_time));
+  PutU64(bytes, c.checkpoint_count);
   PutU32(bytes, Crc32(bytes));
+  return bytes;
+}
+
+Status WriteControlFile(const std::filesystem::path& data_dir, const ControlFile& control) {
+  std::string bytes = EncodeControlFile(control);
   std::filesystem::path path = ControlFilePath(data_dir);
   std::filesystem::path tmp = path.string() + ".tmp";
   std::error_code ec;
@@ -94,6 +131,13 @@ Status WriteControlFile(const std::filesystem::path& data_dir, const ControlFile
   }
   if (rename(tmp.c_str(), path.c_str()) != 0) return IoError("rename", tmp, errno);
   return FsyncDir(path.parent_path());
+}
+
+uint64_t NewSystemIdentifier() {
+  timeval tv{};
+  gettimeofday(&tv, nullptr);
+  return (static_cast<uint64_t>(tv.tv_sec) << 32) | (static_cast<uint64_t>(tv.tv_usec) << 12) |
+         (static_cast<uint64_t>(getpid()) & 0xFFF);
 }
 
 std::string FormatLogTime(int64_t micros) {

@@ -1,27 +1,36 @@
 /*-------------------------------------------------------------------------
  * control_file.h
  *   global/pg_control: what the server knows about itself across restarts
- *   (PostgreSQL's pg_control, much reduced): whether it was shut down
- *   cleanly, and when the last checkpoint was.
+ *   (PostgreSQL's pg_control, reduced to the fields pg_controldata and
+ *   pg_control_checkpoint() show): whether it was shut down cleanly, where
+ *   the last checkpoint record is and the copy of that record, which WAL
+ *   belongs to this cluster (system identifier).
  *
- *   File global/pg_control (all integers little-endian):
+ *   File global/pg_control, format version 2 (all integers little-endian):
  *
  *     OFFSET  SIZE  DESCRIPTION
- *          0     8  magic "MPGCTL01"
- *          8     4  format version (1)
+ *          0     8  magic "MPGCTL01" (a minipg control file of any version)
+ *          8     4  format version (2; PostgreSQL's PG_CONTROL_VERSION)
  *         12     4  state (DbState below)
- *         16     8  time of the last update, microseconds since the Unix epoch
- *         24     8  time of the last checkpoint, microseconds since the Unix epoch (0 = none)
- *         32     8  number of checkpoints completed in this data directory
- *         40     4  CRC-32 of bytes 0..39
+ *         16     8  system identifier (also in every WAL segment's first page)
+ *         24     8  time of the last update, microseconds since the Unix epoch
+ *         32     8  checkpoint LSN: where the last checkpoint record starts
+ *         40     8  redo LSN: where recovery starts replaying
+ *         48     4  timeline (1)
+ *         52     1  full_page_writes of the last checkpoint
+ *         53     3  (zero)
+ *         56     4  next transaction id
+ *         60     4  next OID
+ *         64     8  time of the last checkpoint, microseconds since the Unix epoch
+ *         72     8  number of checkpoints completed in this data directory
+ *         80     4  CRC-32 of bytes 0..79
  *
  * NOTES
  *   Written whole: a temporary file global/pg_control.tmp, fsync, rename()
  *   over the old one, fsync of global/. A crash leaves the old or the new
- *   file, never a mix. The postmaster writes it at start ("in production")
- *   and the checkpointer after every checkpoint (its last one, at shutdown,
- *   says "shut down"); a start that finds "in production" knows the server
- *   before it did not shut down cleanly.
+ *   file, never a mix (PostgreSQL overwrites its 512-byte sector in place).
+ *   A control file of another format version is refused with PostgreSQL's
+ *   FATAL "database files are incompatible with server".
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -32,33 +41,61 @@
 #include <string>
 
 #include "engine/common/error.h"
+#include "engine/storage/block.h"
 
 namespace minipg::storage {
 
+inline constexpr uint32_t kControlFileVersion = 2;
+
 /* The states PostgreSQL's DBState has (the numbers are on disk). */
 enum class DbState : uint32_t {
-  kStartup = 0,       // "starting up"
-  kShutdowned = 1,    // "shut down": the last checkpoint was a shutdown checkpoint
-  kInProduction = 6,  // "in production": a server is (or was, if it crashed) running
+  kStartup = 0,              // "starting up"
+  kShutdowned = 1,           // "shut down": the last checkpoint was a shutdown checkpoint
+  kShutdownedInRecovery = 2, // "shut down in recovery"
+  kShutdowning = 3,          // "shutting down": the shutdown checkpoint is being written
+  kInCrashRecovery = 4,      // "in crash recovery": the startup process is replaying WAL
+  kInArchiveRecovery = 5,    // "in archive recovery" (not used by minipg)
+  kInProduction = 6,         // "in production": a server is (or was, if it crashed) running
 };
 
 const char* DbStateName(DbState s);
 
+/* The first transaction id a new cluster hands out (FirstNormalTransactionId). */
+inline constexpr TransactionId kFirstNormalTransactionId = 3;
+/* The first OID a new cluster hands out for user objects (FirstNormalObjectId). */
+inline constexpr Oid kFirstNormalObjectId = 16384;
+
 struct ControlFile {
   DbState state = DbState::kStartup;
-  int64_t time = 0;             // last update
-  int64_t checkpoint_time = 0;  // last checkpoint (0 = none yet)
+  uint64_t system_identifier = 0;
+  int64_t time = 0;                  // last update, us since the Unix epoch
+  XLogRecPtr checkpoint_lsn = 0;     // the last checkpoint record
+  XLogRecPtr redo_lsn = 0;           // its redo point
+  uint32_t timeline = 1;
+  bool full_page_writes = true;
+  TransactionId next_xid = kFirstNormalTransactionId;
+  Oid next_oid = kFirstNormalObjectId;
+  int64_t checkpoint_time = 0;       // last checkpoint, us since the Unix epoch (0 = none yet)
   uint64_t checkpoint_count = 0;
 };
 
 std::filesystem::path ControlFilePath(const std::filesystem::path& data_dir);
 
-/* Reads global/pg_control; nullopt if there is none yet (a new data
- * directory); an error if it is damaged. */
+/* Reads global/pg_control; nullopt if there is none (a data directory not
+ * yet initialized). Errors: FATAL 58030 "database files are incompatible
+ * with server" (another format version, with DETAIL and HINT), XX001
+ * "incorrect checksum in control file", or an I/O error. */
 Result<std::optional<ControlFile>> ReadControlFile(const std::filesystem::path& data_dir);
 
 /* Replaces global/pg_control atomically (tmp + fsync + rename + fsync dir). */
 Status WriteControlFile(const std::filesystem::path& data_dir, const ControlFile& control);
+
+/* The bytes of a control file (for tests that damage or age one). */
+std::string EncodeControlFile(const ControlFile& control);
+
+/* A new system identifier, as initdb makes one: the time in seconds in the
+ * high 32 bits, microseconds and the pid below. */
+uint64_t NewSystemIdentifier();
 
 /* A time as PostgreSQL's log shows it: "2026-11-25 05:40:01 UTC". */
 std::string FormatLogTime(int64_t micros);

@@ -209,9 +209,13 @@ TEST(LifecycleTest, NoRestartAfterCrash) {
 TEST(LifecycleTest, ConfigFileAndCommandLine) {
   char tmpl[] = "/tmp/minipg_conf_XXXXXX";
   std::filesystem::path dir = mkdtemp(tmpl);
-  std::ofstream(dir / "PG_VERSION") << "15\n";
+  {
+    Server init({}, dir);  // the first start initializes the data directory (pg_control, pg_wal)
+    ASSERT_TRUE(init.Start());
+    init.Stop(SIGINT);
+  }
   std::ofstream(dir / "minipg.conf") << "max_connections = 1   # tiny\nsuperuser_reserved_connections = 0\n";
-  std::ofstream(dir / "pg_hba.conf") << "local all all trust\n";  // an existing data directory has one
+  std::ofstream(dir / "pg_hba.conf") << "local all all trust\n";
   Server server({}, dir);
   ASSERT_TRUE(server.Start());
   auto a = server.Connect();

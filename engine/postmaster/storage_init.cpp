@@ -1,0 +1,147 @@
+/*-------------------------------------------------------------------------
+ * storage_init.cpp
+ *   The storage layer's wiring into the server (see storage_init.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/postmaster/storage_init.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "engine/common/sqlstate.h"
+#include "engine/shmem/backend_status.h"
+#include "engine/shmem/lwlock.h"
+#include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/smgr/smgr.h"
+#include "engine/storage/wal/wal_layout.h"
+#include "engine/storage/wal/wal_memory.h"
+#include "engine/storage/wal/wal_reader.h"
+#include "engine/storage/wal/wal_records.h"
+#include "engine/storage/wal/wal_segments.h"
+#include "engine/storage/wal/xlog.h"
+
+namespace minipg {
+
+namespace fs = std::filesystem;
+namespace wal = storage::wal;
+
+int AutoWalBuffers(int shared_buffers) {
+  return std::clamp(shared_buffers / 32, 8, static_cast<int>(wal::kPagesPerSegment));
+}
+
+StorageSettings GetStorageSettings(const Config& config) {
+  (void)config;
+  StorageSettings s;
+  s.shared_buffers = storage::kDefaultNBuffers;  // GUC: shared_buffers, when the settings table has it
+  s.wal_buffers = AutoWalBuffers(s.shared_buffers);  // GUC: wal_buffers (-1 = this)
+  return s;
+}
+
+Status BootstrapWal(const fs::path& data_dir, bool do_fsync) {
+  storage::ControlFile control;
+  control.system_identifier = storage::NewSystemIdentifier();
+  control.state = storage::DbState::kShutdowned;
+  control.time = shmem::WallClockMicros();
+  control.checkpoint_time = control.time;
+
+  wal::CheckpointRecord ckpt;
+  ckpt.redo = wal::FirstRecordLsn();  // the record itself: nothing before it to replay
+  ckpt.next_xid = control.next_xid;
+  ckpt.next_oid = control.next_oid;
+  ckpt.time = control.time / 1'000'000;
+  wal::MemoryWal memory(control.system_identifier);
+  XLogRecPtr lsn = memory.Append(wal::RmgrId::kXlog, wal::kXlogCheckpointShutdown, 0, {},
+                                 wal::EncodePayload(ckpt));
+  control.checkpoint_lsn = lsn;
+  control.redo_lsn = ckpt.redo;
+
+  fs::path wal_dir = data_dir / "pg_wal";
+  std::error_code ec;
+  fs::create_directory(wal_dir, ec);
+  if (ec) {
+    return MakeError(sqlstate::kIoError,
+                     fmt::format("could not create directory \"{}\": {}", wal_dir.string(), ec.message()));
+  }
+  wal::SegNo seg = wal::LsnToSeg(lsn);
+  auto fd = wal::OpenOrCreateSegment(wal_dir, seg, do_fsync);
+  if (!fd.ok()) return fd.error();
+  // Only the pages the record is on; the rest of the segment stays zeros.
+  size_t len = wal::PageStart(memory.end_lsn() - 1) + wal::kWalPageSize - wal::SegStart(seg);
+  const std::string& bytes = memory.segments().at(seg);
+  ssize_t n = pwrite(*fd, bytes.data(), len, 0);
+  int err = errno;
+  bool synced = n == static_cast<ssize_t>(len) && (!do_fsync || fsync(*fd) == 0);
+  if (!synced && n == static_cast<ssize_t>(len)) err = errno;
+  close(*fd);
+  if (!synced) {
+    return MakeError(sqlstate::kIoError, fmt::format("could not write file \"{}\": {}",
+                                                     (wal_dir / wal::WalFileName(seg)).string(), std::strerror(err)));
+  }
+  return storage::WriteControlFile(data_dir, control);
+}
+
+std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
+  StorageSettings s = GetStorageSettings(config);
+  std::vector<shmem::ShmemRequest> requests = storage::BufferPoolShmemRequests(s.shared_buffers);
+  auto add = [&](std::vector<shmem::ShmemRequest> more) {
+    for (auto& r : more) requests.push_back(std::move(r));
+  };
+  add({wal::WalShmemRequest(s.wal_buffers)});
+  // A module with shared memory of its own adds its one line here, e.g.
+  //   add(storage::TransamShmemRequests());
+  return requests;
+}
+
+Status InitStorageForProcess(const Config& config) {
+  storage::SmgrInit(config.data_directory);
+  storage::SetWalFlushHook(wal::XLogFlushOrPanic);
+  // The storage events' hooks (buffer_*, wal_*) are set here too once the
+  // event stream has them (storage::SetBufferEventHook, wal::SetWalHooks).
+  return OkStatus();
+}
+
+void ReleaseStorageResources() {
+  shmem::LWLockReleaseAll();
+  storage::ReleaseAllBuffers();
+}
+
+Result<WalEnd> FindEndOfWal(const fs::path& data_dir, uint64_t system_id, XLogRecPtr start) {
+  wal::WalDirSource source(data_dir / "pg_wal");
+  wal::XLogReader reader(source, system_id);
+  const wal::DecodedRecord* rec = reader.ReadRecord(start);
+  if (rec == nullptr) {
+    Error e = MakeError(sqlstate::kDataCorrupted, "could not locate a valid checkpoint record", Severity::kPanic);
+    e.detail = reader.error();
+    return e;
+  }
+  WalEnd end;
+  for (; rec != nullptr; rec = reader.ReadNext()) {
+    end.last_lsn = rec->lsn;
+    end.end_lsn = rec->end_lsn;
+    bool is_switch = rec->rmid() == wal::RmgrId::kXlog && rec->rmgr_info() == wal::kXlogSwitch;
+    uint64_t next = wal::RecPtrToBytePos(rec->lsn) + wal::ReservedSize(rec->header.tot_len);
+    if (is_switch && wal::LsnSegOffset(rec->end_lsn) != 0) {
+      next = wal::RecPtrToBytePos(wal::SegStart(wal::LsnToSeg(rec->end_lsn) + 1));
+    }
+    end.insert_lsn = wal::BytePosToRecPtr(next);
+  }
+  end.error = reader.error();
+  return end;
+}
+
+Status StartWalAt(const Config& config, const storage::ControlFile& control, const WalEnd& end) {
+  wal::WalStartup s;
+  s.wal_dir = config.data_directory / "pg_wal";
+  s.system_id = control.system_identifier;
+  s.fsync = config.fsync;
+  s.insert_lsn = end.insert_lsn;
+  s.prev_lsn = end.last_lsn;
+  return wal::XLogStartup(s);
+}
+
+}  // namespace minipg
