@@ -32,7 +32,9 @@
 #include "engine/postmaster/storage_init.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/shmem.h"
+#include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/control_file.h"
+#include "engine/storage/heap/transam.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg {
@@ -116,6 +118,13 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
   Log("checkpoint starting: {}", reason);
 
   SyncResult r;
+  // Until the checkpointer writes buffers for real: every dirty page and
+  // pg_xact page, so that a clean shutdown keeps every row.
+  if (auto flushed = storage::FlushAllDirty(storage::WriteSource::kCheckpointer); !flushed.ok()) {
+    r.error = flushed.error().message;
+  } else if (Status t = storage::CheckPointTransam(); !t.ok()) {
+    r.error = t.error().message;
+  }
   SyncTree(config_.data_directory / "base", config_.fsync, r);
   SyncTree(config_.data_directory / "global", config_.fsync, r);
   int64_t synced = trace::NowMicros();
@@ -126,6 +135,7 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
     auto old = storage::ReadControlFile(config_.data_directory);
     if (old.ok() && old->has_value()) control = **old;
     control.checkpoint_count += 1;
+    control.next_xid = storage::ReadNextTransactionId();
     control.checkpoint_time = shmem::WallClockMicros();
     control.time = control.checkpoint_time;
     control.state = shutdown ? storage::DbState::kShutdowned : storage::DbState::kInProduction;

@@ -55,6 +55,7 @@
 #include "engine/shmem/interlock.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/control_file.h"
+#include "engine/storage/heap/transam.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
 
@@ -460,6 +461,7 @@ Status Postmaster::InitSharedState(bool after_crash) {
   auto end = FindEndOfWal(config_.data_directory, c.system_identifier, c.checkpoint_lsn);
   if (!end.ok()) return end.error();
   if (Status s = StartWalAt(config_, c, *end); !s.ok()) return s;
+  storage::SetNextTransactionId(c.next_xid);
   c.state = storage::DbState::kInProduction;
   c.time = shmem::WallClockMicros();
   return storage::WriteControlFile(config_.data_directory, c);
