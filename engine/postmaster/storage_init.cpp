@@ -142,6 +142,8 @@ Status StartWalAt(const Config& config, const storage::ControlFile& control, con
   s.fsync = config.fsync;
   s.insert_lsn = end.insert_lsn;
   s.prev_lsn = end.last_lsn;
+  s.redo_lsn = control.redo_lsn;
+  s.full_page_writes = GetStorageSettings(config).full_page_writes;
   return wal::XLogStartup(s);
 }
 

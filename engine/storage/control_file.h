@@ -60,11 +60,6 @@ enum class DbState : uint32_t {
 
 const char* DbStateName(DbState s);
 
-/* The first transaction id a new cluster hands out (FirstNormalTransactionId). */
-inline constexpr TransactionId kFirstNormalTransactionId = 3;
-/* The first OID a new cluster hands out for user objects (FirstNormalObjectId). */
-inline constexpr Oid kFirstNormalObjectId = 16384;
-
 struct ControlFile {
   DbState state = DbState::kStartup;
   uint64_t system_identifier = 0;
@@ -73,8 +68,8 @@ struct ControlFile {
   XLogRecPtr redo_lsn = 0;           // its redo point
   uint32_t timeline = 1;
   bool full_page_writes = true;
-  TransactionId next_xid = kFirstNormalTransactionId;
-  Oid next_oid = kFirstNormalObjectId;
+  TransactionId next_xid = 3;        // a new cluster's: FirstNormalTransactionId
+  Oid next_oid = 16384;              // a new cluster's: FirstNormalObjectId
   int64_t checkpoint_time = 0;       // last checkpoint, us since the Unix epoch (0 = none yet)
   uint64_t checkpoint_count = 0;
 };

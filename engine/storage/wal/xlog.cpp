@@ -61,6 +61,7 @@ struct WalShared {
   uint32_t nbuffers;
   bool started;  // XLogStartup has run: positions and directory are set
   bool fsync;
+  bool full_page_writes;
   uint64_t system_id;
   char wal_dir[kWalDirMax];
   // Under insert_lock:
@@ -70,6 +71,7 @@ struct WalShared {
   std::atomic<uint64_t> copied;      // LSN: all WAL before it is in the buffers
   std::atomic<uint64_t> write_upto;  // written to the segment files (under write_lock)
   std::atomic<uint64_t> flush_upto;  // and fdatasynced (under write_lock)
+  std::atomic<uint64_t> redo_ptr;    // RedoRecPtr: the latest checkpoint's redo point
   std::atomic<uint64_t> stat_records, stat_fpi, stat_bytes, stat_buffers_full, stat_write, stat_sync;
 };
 
@@ -227,6 +229,7 @@ shmem::ShmemRequest WalShmemRequest(int wal_buffers) {
             shmem::LWLockInit(&w->write_lock, shmem::LWLockTranche::kWALWrite);
             w->nbuffers = static_cast<uint32_t>(wal_buffers);
             w->fsync = true;
+            w->full_page_writes = true;
           }};
 }
 
@@ -240,6 +243,8 @@ Status XLogStartup(const WalStartup& s) {
   CloseSegment();  // a descriptor from before (another directory, an old segment) is not reused
   std::memcpy(w->wal_dir, dir.c_str(), dir.size() + 1);
   w->fsync = s.fsync;
+  w->full_page_writes = s.full_page_writes;
+  w->redo_ptr.store(s.redo_lsn);
   w->system_id = s.system_id;
   XLogRecPtr insert = s.insert_lsn == 0 ? FirstRecordLsn() : s.insert_lsn;
   w->insert_pos = RecPtrToBytePos(insert);
@@ -389,6 +394,34 @@ WalStats GetWalStats() {
   if (w == nullptr) return {};
   return {w->stat_records.load(), w->stat_fpi.load(), w->stat_bytes.load(), w->stat_buffers_full.load(),
           w->stat_write.load(), w->stat_sync.load()};
+}
+
+Result<XLogRecPtr> XLogBeginCheckpoint() {
+  Error error;
+  WalShared* w = StartedShared(&error);
+  if (w == nullptr) return error;
+  // Under the insert lock: every record inserted after this point sees the
+  // new redo point, so no page change slips between the two.
+  LWLockAcquire(&w->insert_lock, LWLockMode::kExclusive);
+  XLogRecPtr redo = BytePosToRecPtr(w->insert_pos);
+  w->redo_ptr.store(redo, std::memory_order_release);
+  LWLockRelease(&w->insert_lock);
+  return redo;
+}
+
+void XLogSetRedoPtr(XLogRecPtr redo) {
+  WalShared* w = Shared();
+  if (w != nullptr) w->redo_ptr.store(redo, std::memory_order_release);
+}
+
+XLogRecPtr GetRedoRecPtr() {
+  WalShared* w = Shared();
+  return w == nullptr ? 0 : w->redo_ptr.load(std::memory_order_acquire);
+}
+
+bool XLogNeedsFullPageImage(XLogRecPtr page_lsn) {
+  WalShared* w = Shared();
+  return w != nullptr && w->full_page_writes && page_lsn <= w->redo_ptr.load(std::memory_order_acquire);
 }
 
 shmem::LWLock* XLogWriteLock() {

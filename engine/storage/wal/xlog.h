@@ -56,6 +56,8 @@ struct WalStartup {
   bool fsync = true;
   XLogRecPtr insert_lsn = 0;       // where the next record goes: the end of valid WAL
   XLogRecPtr prev_lsn = 0;         // the last valid record (the next one's prev-link)
+  XLogRecPtr redo_lsn = 0;         // the last checkpoint's redo point (RedoRecPtr)
+  bool full_page_writes = true;
 };
 
 /* Sets the positions after the area exists (postmaster at start, or the
@@ -119,6 +121,23 @@ struct WalHooks {
   void (*on_flush)(const WalFlushEvent&) = nullptr;
 };
 void SetWalHooks(WalHooks hooks);
+
+/* ---- full page writes ---------------------------------------------------
+ * RedoRecPtr, the redo point of the latest checkpoint (begun or finished),
+ * lives in the shared area. A page whose LSN is at or before it has not
+ * been changed since that checkpoint began: its next change must log the
+ * whole page (a torn write of it could not be repaired from the WAL
+ * otherwise). */
+
+/* The checkpointer, as a checkpoint begins: the current insert position
+ * becomes the redo point (RedoRecPtr), returned. */
+Result<XLogRecPtr> XLogBeginCheckpoint();
+/* Sets RedoRecPtr (the startup process, from the control file). */
+void XLogSetRedoPtr(XLogRecPtr redo);
+XLogRecPtr GetRedoRecPtr();
+/* True when full_page_writes is on and page_lsn <= RedoRecPtr: the
+ * caller's change to that page must carry its full page image. */
+bool XLogNeedsFullPageImage(XLogRecPtr page_lsn);
 
 /* The WALWrite lock (tests hold it to line flushers up behind it). */
 shmem::LWLock* XLogWriteLock();

@@ -368,3 +368,29 @@ TEST_F(XLogTest, RemoveAndRecycleOldSegments) {
 }
 
 }  // namespace
+
+namespace {
+
+// Scenario: a checkpoint begins: the insert position becomes the redo
+// point; a page last changed before it needs a full page image at its next
+// change, a page changed after it does not; full_page_writes = off never does.
+TEST_F(XLogTest, FullPageImageAfterTheRedoPoint) {
+  XLogRecPtr before = Insert("changed before the checkpoint");
+  auto redo = XLogBeginCheckpoint();
+  ASSERT_TRUE(redo.ok());
+  EXPECT_EQ(*redo, GetWalPositions().insert);
+  EXPECT_EQ(GetRedoRecPtr(), *redo);
+  XLogRecPtr after = Insert("changed after it");
+  EXPECT_TRUE(XLogNeedsFullPageImage(before));
+  EXPECT_TRUE(XLogNeedsFullPageImage(0)) << "a new page (LSN 0)";
+  EXPECT_FALSE(XLogNeedsFullPageImage(after));
+
+  WalStartup s{WalDir(), 42, true, GetWalPositions().insert, GetWalPositions().prev_record};
+  s.redo_lsn = *redo;
+  s.full_page_writes = false;
+  ASSERT_TRUE(XLogStartup(s).ok());
+  EXPECT_EQ(GetRedoRecPtr(), *redo) << "XLogStartup sets RedoRecPtr from the control file";
+  EXPECT_FALSE(XLogNeedsFullPageImage(before));
+}
+
+}  // namespace
