@@ -12,7 +12,6 @@
 
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
-#include "engine/storage/heap/xlog_fpw.h"
 #include "engine/storage/smgr/free_space.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"

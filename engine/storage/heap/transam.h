@@ -41,7 +41,6 @@
 #include "engine/common/error.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/block.h"
-#include "engine/storage/control_file.h"  // kFirstNormalTransactionId
 
 namespace minipg::storage {
 
@@ -49,6 +48,7 @@ inline constexpr const char* kTransamShmemAreaName = "transam";
 
 inline constexpr TransactionId kBootstrapTransactionId = 1;
 inline constexpr TransactionId kFrozenTransactionId = 2;
+inline constexpr TransactionId kFirstNormalTransactionId = 3;
 
 inline constexpr int kXactBuffers = 8;                  // pg_xact page buffers
 inline constexpr uint32_t kXactsPerPage = kBlockSize * 4;  // 32768

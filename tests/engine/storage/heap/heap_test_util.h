@@ -22,7 +22,6 @@
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
-#include "engine/storage/heap/xlog_fpw.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_reader.h"
