@@ -46,6 +46,16 @@ std::unique_ptr<client::Connection> ConnectWhenReady(Server& server) {
   return nullptr;
 }
 
+std::filesystem::path TempDataDir() {
+  char tmpl[] = "/tmp/minipg_heap_XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+std::unique_ptr<client::Connection> StartAndConnect(Server& server) {
+  if (!server.Start()) return nullptr;
+  return ConnectWhenReady(server);
+}
+
 bool LogShowsRedo(const Server& server) { return server.Log().find("redo starts at") != std::string::npos; }
 
 #define SKIP_WITHOUT_REDO(server)                                                                    \
@@ -100,12 +110,10 @@ TEST(HeapTest, RollbackUndoesInserts) {
 // Scenario: committed and rolled-back rows, a clean stop and a start: the
 // committed rows only, and new inserts go on.
 TEST(HeapTest, RowsSurviveCleanRestart) {
-  char tmpl[] = "/tmp/minipg_heap_XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
+  std::filesystem::path dir = TempDataDir();
   {
     Server first({}, dir);
-    ASSERT_TRUE(first.Start());
-    auto c = ConnectWhenReady(first);
+    auto c = StartAndConnect(first);
     ASSERT_TRUE(c);
     Exec(*c, "CREATE TABLE kept (id int)");
     Exec(*c, "INSERT INTO kept VALUES (1), (2)");
@@ -133,12 +141,10 @@ TEST(HeapTest, RowsSurviveCleanRestart) {
 // after commits were acknowledged; a new server replays the WAL: every
 // acknowledged row is there, no rolled-back one, none twice.
 TEST(HeapTest, RowsSurvivePostmasterKill9) {
-  char tmpl[] = "/tmp/minipg_heap_XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
+  std::filesystem::path dir = TempDataDir();
   {
     Server first({}, dir);
-    ASSERT_TRUE(first.Start());
-    auto c = ConnectWhenReady(first);
+    auto c = StartAndConnect(first);
     ASSERT_TRUE(c);
     Exec(*c, "CREATE TABLE acked (id int)");
     for (int i = 1; i <= 20; ++i) Exec(*c, "INSERT INTO acked VALUES (" + std::to_string(i) + ")");
