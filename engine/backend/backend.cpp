@@ -80,6 +80,12 @@ const char* ChildRoleName(ChildRole role) {
       return "collector";
     case ChildRole::kCheckpointer:
       return "checkpointer";
+    case ChildRole::kStartup:
+      return "startup";
+    case ChildRole::kBgWriter:
+      return "background writer";
+    case ChildRole::kWalWriter:
+      return "walwriter";
   }
   return "unknown";
 }
@@ -396,6 +402,8 @@ void Backend::Run() {
                ? TooManyClients()
            : info_.cac == CanAcceptConnections::kRecovery
                ? MakeError(sqlstate::kCannotConnectNow, "the database system is in recovery mode", Severity::kFatal)
+           : info_.cac == CanAcceptConnections::kStartup
+               ? MakeError(sqlstate::kCannotConnectNow, "the database system is starting up", Severity::kFatal)
                : MakeError(sqlstate::kCannotConnectNow, "the database system is shutting down", Severity::kFatal));
   }
   // A session (not a cancel request, not a dead end): only now does it

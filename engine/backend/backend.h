@@ -28,6 +28,7 @@ enum class CanAcceptConnections {
   kTooMany,   // too many live backends (twice the process slots): 53300 after the startup packet
   kShutdown,  // a shutdown is in progress: 57P03
   kRecovery,  // the crash cycle is in progress: 57P03 "in recovery mode"
+  kStartup,   // the startup process has not finished: 57P03 "starting up"
 };
 
 /* Why the postmaster sends SIGQUIT, carried in the signal's value
@@ -43,6 +44,9 @@ enum class ChildRole {
   kDeadEnd,    // forked only to tell a client it cannot connect
   kCollector,  // the event collector
   kCheckpointer,  // the checkpointer (auxiliary process; its death is a crash)
+  kStartup,       // the startup process: recovery at start and after a crash cycle
+  kBgWriter,      // the background writer (its death is a crash)
+  kWalWriter,     // the WAL writer (its death is a crash)
 };
 
 const char* ChildRoleName(ChildRole role);

@@ -1,15 +1,12 @@
 /*-------------------------------------------------------------------------
  * checkpointer.cpp
- *   The checkpointer's loop and one checkpoint (see checkpointer.h).
+ *   The checkpointer's loop (see checkpointer.h); one checkpoint's steps
+ *   are in checkpoint.cpp.
  *
- *   A checkpoint, step by step:
- *     1. serving = requests (every CHECKPOINT asked for so far is covered)
- *     2. "checkpoint_start" event, "checkpoint starting: <reason>" log line
- *     3. fsync every regular file under base/ (recursively) and global/
- *        (the catalog), and each directory walked
- *     4. pg_control: count + 1, time of this checkpoint, state "in
- *        production" (or "shut down" for the shutdown checkpoint)
- *     5. served = serving; "checkpoint_done" event, "checkpoint complete"
+ *   Each request is served as PostgreSQL's: serving = requests (every
+ *   CHECKPOINT asked for so far is covered, with the flags they or'ed in),
+ *   the "checkpoint_start" event and "checkpoint starting: <flags>", the
+ *   checkpoint, "checkpoint complete: wrote N buffers ...", served = serving.
  *-------------------------------------------------------------------------
  */
 #include "engine/postmaster/checkpointer.h"
@@ -20,6 +17,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -27,20 +25,23 @@
 
 #include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
+#include "engine/postmaster/checkpoint.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/postmaster/storage_init.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/buffer/buffer_pool.h"
-#include "engine/storage/control_file.h"
-#include "engine/storage/heap/transam.h"
+#include "engine/storage/wal/xlog.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg {
 namespace {
 
 using trace::EventType;
+using storage::XLogRecPtr;
+
+constexpr double kCheckpointCompletionTarget = 0.9;  // GUC: checkpoint_completion_target
 
 volatile sig_atomic_t g_checkpoint_signal = 0;  // SIGINT: look at the request counter
 volatile sig_atomic_t g_shutdown_pending = 0;   // SIGUSR2: shutdown checkpoint, then exit
@@ -56,44 +57,11 @@ void HandleQuit(int) {
   _exit(2);
 }
 
-struct SyncResult {
-  int files = 0;
-  std::string error;  // empty = every fsync succeeded
-};
-
-/* fsyncs one file or directory (a no-op with fsync = off). */
-void SyncPath(const std::filesystem::path& p, bool directory, bool do_fsync, SyncResult& r) {
-  if (!directory) ++r.files;
-  if (!do_fsync || !r.error.empty()) return;
-  int fd = open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno != ENOENT)
-      r.error = fmt::format("could not open file \"{}\": {}", p.string(), std::strerror(errno));
-    return;  // a table dropped meanwhile is fine
-  }
-  if (fsync(fd) != 0)
-    r.error = fmt::format("could not fsync file \"{}\": {}", p.string(), std::strerror(errno));
-  close(fd);
-}
-
-/* Every regular file under `dir` (recursively), then `dir` itself. */
-void SyncTree(const std::filesystem::path& dir, bool do_fsync, SyncResult& r) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return;
-  std::filesystem::recursive_directory_iterator it(
-      dir, std::filesystem::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    const auto& entry = *it;
-    std::error_code type_ec;
-    if (entry.is_regular_file(type_ec)) {
-      std::string name = entry.path().filename().string();
-      if (name.ends_with(".tmp") || name.ends_with(".lock")) continue;  // not data
-      SyncPath(entry.path(), false, do_fsync, r);
-    } else if (entry.is_directory(type_ec)) {
-      SyncPath(entry.path(), true, do_fsync, r);
-    }
-  }
-  SyncPath(dir, true, do_fsync, r);
+/* WAL written since the last redo point after which a checkpoint is due:
+ * PostgreSQL's CheckPointSegments, max_wal_size / (1 + checkpoint_completion_target). */
+uint64_t WalTriggerBytes(const Config& config) {
+  double bytes = static_cast<double>(GetStorageSettings(config).max_wal_size_mb) * 1024 * 1024;
+  return static_cast<uint64_t>(bytes / (1.0 + kCheckpointCompletionTarget));
 }
 
 class Checkpointer {
@@ -103,61 +71,34 @@ class Checkpointer {
   [[noreturn]] void Run();
 
  private:
-  void CreateCheckpoint(const char* reason, bool shutdown);
+  void Checkpoint(uint32_t flags);
 
   const Config& config_;
   shmem::CheckpointerShared& shared_;
+  CheckpointHistory history_;
 };
 
-void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
+void Checkpointer::Checkpoint(uint32_t flags) {
   uint32_t serving = shared_.requests.load();
+  flags |= shared_.flags.exchange(0);  // what the requests covered by `serving` asked for
   shared_.started.fetch_add(1);
   shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
+  std::string reason = CheckpointFlagsText(flags);
   int64_t start = trace::NowMicros();
   trace::Event(EventType::kCheckpointStart).Str("reason", reason).Emit();
   Log("checkpoint starting: {}", reason);
-
-  SyncResult r;
-  // Until the checkpointer writes buffers for real: every dirty page and
-  // pg_xact page, so that a clean shutdown keeps every row.
-  if (auto flushed = storage::FlushAllDirty(storage::WriteSource::kCheckpointer); !flushed.ok()) {
-    r.error = flushed.error().message;
-  } else if (Status t = storage::CheckPointTransam(); !t.ok()) {
-    r.error = t.error().message;
-  }
-  SyncTree(config_.data_directory / "base", config_.fsync, r);
-  SyncTree(config_.data_directory / "global", config_.fsync, r);
-  int64_t synced = trace::NowMicros();
-
-  bool ok = r.error.empty();
-  if (ok) {
-    storage::ControlFile control;
-    auto old = storage::ReadControlFile(config_.data_directory);
-    if (old.ok() && old->has_value()) control = **old;
-    control.checkpoint_count += 1;
-    control.next_xid = storage::ReadNextTransactionId();
-    control.checkpoint_time = shmem::WallClockMicros();
-    control.time = control.checkpoint_time;
-    control.state = shutdown ? storage::DbState::kShutdowned : storage::DbState::kInProduction;
-    if (Status s = storage::WriteControlFile(config_.data_directory, control); !s.ok()) {
-      ok = false;
-      r.error = s.error().message;
-    }
-  }
-  int64_t end = trace::NowMicros();
-  if (ok) {
-    // PostgreSQL's line also counts buffers and WAL files, which minipg has not.
-    Log("checkpoint complete: sync={:.3f} s, total={:.3f} s; sync files={}", (synced - start) / 1e6,
-        (end - start) / 1e6, r.files);
+  auto r = CreateCheckpoint(config_, flags, history_);
+  if (r.ok()) {
+    Log("{}", CheckpointCompleteText(*r, storage::NBuffers()));
   } else {
-    LogLine("ERROR", fmt::format("checkpoint failed: {}", r.error));
+    LogLine("ERROR", fmt::format("checkpoint failed: {}", r.error().message));
     shared_.failed.store(serving);
   }
   trace::Event(EventType::kCheckpointDone)
       .Str("reason", reason)
-      .Int("files", r.files)
-      .Int("duration_us", end - start)
-      .Bool("ok", ok)
+      .Int("files", r.ok() ? r->sync_files : 0)
+      .Int("duration_us", trace::NowMicros() - start)
+      .Bool("ok", r.ok())
       .Emit();
   shared_.served.store(serving);
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
@@ -165,33 +106,46 @@ void Checkpointer::CreateCheckpoint(const char* reason, bool shutdown) {
 
 void Checkpointer::Run() {
   int64_t timeout_us = int64_t{config_.checkpoint_timeout} * 1'000'000;
+  uint64_t wal_trigger = WalTriggerBytes(config_);
   int64_t last = trace::NowMicros();
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
   for (;;) {
     if (g_shutdown_pending) {
       Log("shutting down");
-      CreateCheckpoint("shutdown immediate", true);
+      // Stopped before recovery finished: no checkpoint; the next start
+      // replays the WAL again.
+      if (storage::wal::XLogStarted()) Checkpoint(shmem::kCheckpointIsShutdown | shmem::kCheckpointImmediate);
       shared_.pid.store(0);
       _exit(0);
     }
     g_checkpoint_signal = 0;
     int64_t now = trace::NowMicros();
     if (shared_.requests.load() != shared_.served.load()) {
-      CreateCheckpoint("immediate force wait", false);
+      Checkpoint(0);
       last = trace::NowMicros();
       continue;
     }
-    if (now - last >= timeout_us) {
-      CreateCheckpoint("time", false);
+    if (now - last >= timeout_us && storage::wal::XLogStarted()) {
+      Checkpoint(shmem::kCheckpointCauseTime);
+      last = trace::NowMicros();
+      continue;
+    }
+    // max_wal_size: enough WAL since the last redo point (only once the
+    // WAL is started: not while the startup process replays it).
+    storage::wal::WalPositions pos = storage::wal::GetWalPositions();
+    XLogRecPtr redo = storage::wal::GetRedoRecPtr();
+    if (storage::wal::XLogStarted() && pos.insert > redo && pos.insert - redo >= wal_trigger) {
+      Checkpoint(shmem::kCheckpointCauseXlog);
       last = trace::NowMicros();
       continue;
     }
     // The postmaster is gone: so are we, without a checkpoint (PostgreSQL's
     // auxiliary processes exit at once too).
     if (!PostmasterIsAlive()) _exit(1);
-    // Sleep until a signal, the next timed checkpoint, or the postmaster's
-    // death (its pipe loses its writer: POLLHUP).
-    int64_t wait_ms = std::min<int64_t>((timeout_us - (now - last)) / 1000 + 1, 60'000);
+    // Sleep until a signal, a second passes (to look at the WAL written),
+    // the next timed checkpoint, or the postmaster's death (its pipe loses
+    // its writer: POLLHUP).
+    int64_t wait_ms = std::clamp<int64_t>((timeout_us - (now - last)) / 1000 + 1, 1, 1000);
     pollfd p[2] = {{LatchFd(), POLLIN, 0}, {PostmasterDeathFd(), POLLIN, 0}};
     if (poll(p, 2, static_cast<int>(wait_ms)) > 0) {
       ResetLatch();

@@ -1,15 +1,15 @@
 /*-------------------------------------------------------------------------
  * checkpointer.h
- *   The checkpointer: an auxiliary process the postmaster starts after the
- *   event collector (process title "minipg: checkpointer").
- *
- *   A checkpoint makes everything written so far durable and records that
- *   in global/pg_control: it fsyncs every table file under base/ (walked
- *   recursively) and the catalog, then replaces pg_control atomically with
- *   the time and count of checkpoints. It runs
+ *   The checkpointer: an auxiliary process the postmaster starts before the
+ *   startup process (title "minipg: checkpointer"). It writes checkpoints
+ *   (checkpoint.h):
  *     - every checkpoint_timeout               ("checkpoint starting: time")
+ *     - when max_wal_size of WAL was written    ("checkpoint starting: wal")
  *     - when a backend runs CHECKPOINT          ("checkpoint starting: immediate force wait")
+ *     - when the startup process ends recovery  ("checkpoint starting: end-of-recovery immediate wait")
  *     - once at shutdown, then exits            ("checkpoint starting: shutdown immediate")
+ *   No timed or WAL-triggered checkpoint is written while the WAL is not
+ *   started (the startup process is replaying it).
  *
  * NOTES
  *   Signals (as PostgreSQL's checkpointer):
@@ -20,9 +20,8 @@
  *     SIGPWR   the postmaster died (PR_SET_PDEATHSIG): exit(1) at once, as
  *              also when its poll() sees the postmaster-death pipe hang up
  *   Its death is a crash for the postmaster, like a backend's, except
- *   during the shutdown checkpoint, where exit 0 is what it waits for.
- *   In minipg every INSERT is already fdatasync()ed before it returns, so a
- *   checkpoint has no dirty buffers to write; it only shows the steps.
+ *   during the shutdown checkpoint, where exit 0 is what it waits for. A
+ *   failed fsync in a checkpoint aborts it (PANIC), which is such a crash.
  *-------------------------------------------------------------------------
  */
 #pragma once

@@ -44,18 +44,20 @@
 #include "engine/common/postmaster_death.h"
 #include "engine/common/latch.h"
 #include "engine/common/sqlstate.h"
+#include "engine/postmaster/bgwriter.h"
 #include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
 #include "engine/postmaster/lock_wait.h"
 #include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
+#include "engine/postmaster/startup.h"
 #include "engine/postmaster/storage_init.h"
+#include "engine/postmaster/walwriter.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/interlock.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/control_file.h"
-#include "engine/storage/heap/transam.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
 
@@ -112,6 +114,7 @@ void RestoreDefaultSignals() {
 
 /* The postmaster's states (see postmaster.h). */
 enum class PmState {
+  kStartup,         // the startup process runs (recovery): clients get 57P03
   kRun,             // accepting connections
   kCrashRecovery,   // a backend crashed: the others were sent SIGQUIT; waiting for them to go
   kStopSmart,       // smart shutdown: no new sessions, waiting for clients to leave
@@ -121,8 +124,21 @@ enum class PmState {
   kExit,            // all children gone: exiting
 };
 
-/* Process array slots beyond max_connections: the collector, the checkpointer. */
-constexpr int kAuxProcessSlots = 2;
+/* Process array slots beyond max_connections: the collector, the
+ * checkpointer, the background writer, the WAL writer, the startup process. */
+constexpr int kAuxProcessSlots = 5;
+
+/* How the log names a child, as PostgreSQL's LogChildExit. */
+const char* ChildProcessName(ChildRole role) {
+  switch (role) {
+    case ChildRole::kCollector: return "event collector";
+    case ChildRole::kCheckpointer: return "checkpointer process";
+    case ChildRole::kStartup: return "startup process";
+    case ChildRole::kBgWriter: return "background writer process";
+    case ChildRole::kWalWriter: return "WAL writer process";
+    default: return "server process";
+  }
+}
 
 struct ListenSocket {
   int fd;
@@ -144,12 +160,13 @@ class Postmaster {
    * queue and get EAGAIN), within the kernel's limit. */
   int ListenBacklog() const { return std::min(2 * config_.max_connections + 16, SOMAXCONN); }
   /* How many backends (children that may become sessions, counting those
-   * still reading their startup packet) may live at once: twice the process
-   * slots, as PostgreSQL's MaxLivePostmasterChildren. A backend takes its
+   * still reading their startup packet) may live at once: twice
+   * max_connections plus two, as PostgreSQL's MaxLivePostmasterChildren
+   * (which adds its worker processes, not the auxiliary ones). A backend takes its
    * slot only after its startup packet, so slow clients in startup cannot
    * keep a real one out until there are this many of them; past it, dead
    * ends say "sorry, too many clients already". */
-  int MaxLiveBackends() const { return 2 * (config_.max_connections + kAuxProcessSlots); }
+  int MaxLiveBackends() const { return 2 * (config_.max_connections + 2); }
   Status OpenUnixSocket(const std::string& dir);
   Status OpenEventChannel();
   /* In a new child: drop everything that belongs to the postmaster (its
@@ -158,7 +175,13 @@ class Postmaster {
    * stay blocked until the child's own handlers are in. */
   void BecomeChild(bool collector);
   void StartCollector();
-  void StartCheckpointer();
+  /* Forks an auxiliary process (checkpointer, background writer, WAL
+   * writer, startup process) into a slot of its own. */
+  void StartAuxProcess(ChildRole role);
+  /* The checkpointer, the background writer, then the startup process:
+   * PostgreSQL 15's order at start and at the end of a crash cycle. */
+  void StartRecovery();
+  void ProcessStartupExit(int status);
   int AssignSlot() const;
   Status InitSharedState(bool after_crash);
   void ServerLoop();
@@ -178,7 +201,8 @@ class Postmaster {
   void Cleanup();
 
   Config config_;
-  PmState state_ = PmState::kRun;
+  PmState state_ = PmState::kStartup;
+  bool fatal_error_ = false;  // a crash cycle ran; cleared when its recovery ends
   std::vector<ListenSocket> listen_;
   std::vector<ChildEntry> children_;
   std::vector<auth::HbaLine> hba_;  // pg_hba.conf; backends get it through fork()
@@ -193,6 +217,7 @@ class Postmaster {
 
 const char* PmStateName(PmState s) {
   switch (s) {
+    case PmState::kStartup: return "startup";
     case PmState::kRun: return "run";
     case PmState::kCrashRecovery: return "crash recovery";
     case PmState::kStopSmart: return "smart shutdown";
@@ -406,21 +431,51 @@ void Postmaster::StartCollector() {
   shmem::RegisterAuxProcess(slot, pid, shmem::BackendType::kEventCollector);
 }
 
-void Postmaster::StartCheckpointer() {
+void Postmaster::StartAuxProcess(ChildRole role) {
   int slot = AssignSlot();
   int64_t ts = trace::NowMicros();
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
-    EmitForkFromChild(ts, "checkpointer");
+    EmitForkFromChild(ts, ChildRoleName(role));
     BecomeChild(false);
-    CheckpointerMain(config_, slot);
+    switch (role) {
+      case ChildRole::kCheckpointer: CheckpointerMain(config_, slot);
+      case ChildRole::kBgWriter: BackgroundWriterMain(config_, slot);
+      case ChildRole::kWalWriter: WalWriterMain(config_, slot);
+      default: StartupProcessMain(config_, slot);
+    }
   }
   if (pid < 0) {
-    Log("could not fork checkpointer process: {}", std::strerror(errno));
+    Log("could not fork {}: {}", ChildProcessName(role), std::strerror(errno));
     return;
   }
-  children_.push_back({pid, ChildRole::kCheckpointer, 0, 0, slot});
+  children_.push_back({pid, role, 0, 0, slot});
+}
+
+void Postmaster::StartRecovery() {
+  StartAuxProcess(ChildRole::kCheckpointer);
+  StartAuxProcess(ChildRole::kBgWriter);
+  StartAuxProcess(ChildRole::kStartup);
+  SetPmState(PmState::kStartup);
+}
+
+/* The startup process ended: the server runs, or (it failed while the
+ * server started) it gives up, as PostgreSQL does. */
+void Postmaster::ProcessStartupExit(int status) {
+  if (state_ != PmState::kStartup) return;  // a crash cycle or a shutdown ended it
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    fatal_error_ = false;
+    StartAuxProcess(ChildRole::kWalWriter);
+    SetPmState(PmState::kRun);
+    Log("database system is ready to accept connections");
+    return;
+  }
+  Log("aborting startup due to startup process failure");
+  exit_code_ = 1;
+  SignalChildren(SIGQUIT, true, kQuitImmediateShutdown);
+  immediate_deadline_ = trace::NowMicros() + 5'000'000;
+  SetPmState(PmState::kStopImmediate);
 }
 
 /* The lowest auxiliary process slot no child holds: they follow the
@@ -435,11 +490,11 @@ int Postmaster::AssignSlot() const {
   return -1;
 }
 
-/* Shared memory and pg_control, at start and again after a crash cycle
- * (PostgreSQL's startup process reads pg_control and says how the server
- * before it ended; minipg's postmaster does it itself). The WAL starts at
- * the end of the valid WAL after the last checkpoint. */
+/* Shared memory, at start and again after a crash cycle, and a first
+ * look at pg_control: a data directory this server cannot use is refused
+ * before any child runs (the startup process reads it again and recovers). */
 Status Postmaster::InitSharedState(bool after_crash) {
+  (void)after_crash;
   if (Status s = shmem::CreateSharedMemory(config_.max_connections, kAuxProcessSlots, ServerShmemRequests(config_));
       !s.ok()) {
     return s;
@@ -452,19 +507,7 @@ Status Postmaster::InitSharedState(bool after_crash) {
                                  storage::ControlFilePath(config_.data_directory).string()),
                      Severity::kFatal);
   }
-  storage::ControlFile c = **control;
-  if (c.state == storage::DbState::kShutdowned && !after_crash) {
-    Log("database system was shut down at {}", storage::FormatLogTime(c.checkpoint_time));
-  } else {
-    Log("database system was interrupted; last known up at {}", storage::FormatLogTime(c.time));
-  }
-  auto end = FindEndOfWal(config_.data_directory, c.system_identifier, c.checkpoint_lsn);
-  if (!end.ok()) return end.error();
-  if (Status s = StartWalAt(config_, c, *end); !s.ok()) return s;
-  storage::SetNextTransactionId(c.next_xid);
-  c.state = storage::DbState::kInProduction;
-  c.time = shmem::WallClockMicros();
-  return storage::WriteControlFile(config_.data_directory, c);
+  return OkStatus();
 }
 
 void Postmaster::AcceptConnection(const ListenSocket& ls) {
@@ -507,8 +550,10 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   // Decide before forking; the child carries the verdict out. Whether a
   // process array slot is free is the backend's own question, after its
   // startup packet (ClaimBackendSlot).
-  if (state_ == PmState::kCrashRecovery) {
+  if (state_ == PmState::kCrashRecovery || (state_ == PmState::kStartup && fatal_error_)) {
     info.cac = CanAcceptConnections::kRecovery;
+  } else if (state_ == PmState::kStartup) {
+    info.cac = CanAcceptConnections::kStartup;
   } else if (state_ != PmState::kRun) {
     info.cac = CanAcceptConnections::kShutdown;
   } else if (CountChildren(ChildRole::kBackend) >= MaxLiveBackends()) {
@@ -584,10 +629,9 @@ void Postmaster::ProcessChildExit() {
       if (shmem::Header() != nullptr) shmem::Header()->checkpointer.pid.store(0);
     }
     std::string desc = DescribeExit(status);
-    const char* what = role == ChildRole::kCollector      ? "event collector"
-                       : role == ChildRole::kCheckpointer ? "checkpointer process"
-                                                          : "server process";
-    Log("{} (PID {}) {}", what, pid, desc);
+    bool exited0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    // The startup process ending well is part of every start: not worth a line.
+    if (role != ChildRole::kStartup || !exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
     trace::Event e(EventType::kChildExit);
     e.Int("child", pid).Str("role", ChildRoleName(role)).Str("status", desc);
     if (WIFEXITED(status)) e.Int("exit_code", WEXITSTATUS(status));
@@ -595,7 +639,7 @@ void Postmaster::ProcessChildExit() {
     e.Emit();
     if (role == ChildRole::kCollector) {
       collector_pid_ = 0;
-      if (state_ == PmState::kRun || state_ == PmState::kCrashRecovery) StartCollector();  // events must keep flowing
+      if (state_ == PmState::kStartup || state_ == PmState::kRun || state_ == PmState::kCrashRecovery) StartCollector();  // events must keep flowing
       continue;
     }
     // Exit codes 0 and 1 are a backend's normal ends (1 after a FATAL);
@@ -604,8 +648,15 @@ void Postmaster::ProcessChildExit() {
     bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 1);
     // The checkpointer may only end after the shutdown checkpoint; any
     // other end of it is a crash, as for PostgreSQL's auxiliary processes.
-    if (role == ChildRole::kCheckpointer) crashed = state_ != PmState::kShutdownCheckpoint || !WIFEXITED(status) ||
-                                                    WEXITSTATUS(status) != 0;
+    if (role == ChildRole::kCheckpointer) crashed = state_ != PmState::kShutdownCheckpoint || !exited0;
+    // The background writer and the WAL writer end (exit 0) only when told
+    // to at shutdown.
+    bool stopping = state_ == PmState::kStopSmart || state_ == PmState::kStopFast;
+    if (role == ChildRole::kBgWriter || role == ChildRole::kWalWriter) crashed = !stopping || !exited0;
+    if (role == ChildRole::kStartup) {
+      ProcessStartupExit(status);
+      continue;
+    }
     if (crashed) HandleChildCrash(pid, status, desc);
   }
 }
@@ -622,7 +673,8 @@ void Postmaster::HandleChildCrash(pid_t pid, int status, const std::string& desc
   Log("terminating any other active server processes");
   SignalChildren(SIGQUIT, true, kQuitCrash);
   immediate_deadline_ = trace::NowMicros() + 5'000'000;
-  if (state_ == PmState::kRun) SetPmState(PmState::kCrashRecovery);
+  fatal_error_ = true;
+  if (state_ == PmState::kRun || state_ == PmState::kStartup) SetPmState(PmState::kCrashRecovery);
 }
 
 void Postmaster::SetPmState(PmState s) {
@@ -681,9 +733,7 @@ void Postmaster::MaybeFinishCrashRecovery() {
       shmem::RegisterAuxProcess(c.slot, c.pid, shmem::BackendType::kEventCollector);
     }
   }
-  StartCheckpointer();
-  SetPmState(PmState::kRun);
-  Log("database system is ready to accept connections");
+  StartRecovery();  // 57P03 "in recovery mode" until the startup process is done
 }
 
 void Postmaster::ProcessReloadRequest() {
@@ -700,6 +750,10 @@ void Postmaster::ProcessShutdownRequest() {
   Log("received {} shutdown request", mode);
   trace::Event(EventType::kShutdownRequest).Str("mode", mode).Emit();
   SetPmState(target);
+  if (target == PmState::kStopSmart) {
+    pid_t startup = FindChild(ChildRole::kStartup);
+    if (startup != 0) kill(startup, SIGTERM);  // recovery stops; the next start does it again
+  }
   if (target == PmState::kStopFast) {
     Log("aborting any active transactions");
     SignalChildren(SIGTERM, true);
@@ -710,10 +764,19 @@ void Postmaster::ProcessShutdownRequest() {
 }
 
 bool Postmaster::MaybeFinishShutdown() {
-  if (state_ == PmState::kRun || state_ == PmState::kCrashRecovery) return false;
+  if (state_ == PmState::kStartup || state_ == PmState::kRun || state_ == PmState::kCrashRecovery) return false;
   if (state_ == PmState::kStopSmart || state_ == PmState::kStopFast) {
-    // Backends first; then the checkpointer writes the shutdown checkpoint.
-    if (CountServerProcesses() > CountChildren(ChildRole::kCheckpointer)) return false;
+    // Backends (and a startup process) first; then the background writer
+    // and the WAL writer are told to end; then the checkpointer writes the
+    // shutdown checkpoint.
+    int writers = CountChildren(ChildRole::kBgWriter) + CountChildren(ChildRole::kWalWriter);
+    if (CountServerProcesses() > CountChildren(ChildRole::kCheckpointer) + writers) return false;
+    if (writers > 0) {
+      for (const auto& c : children_) {
+        if (c.role == ChildRole::kBgWriter || c.role == ChildRole::kWalWriter) kill(c.pid, SIGTERM);
+      }
+      return false;
+    }
     pid_t checkpointer = FindChild(ChildRole::kCheckpointer);
     if (checkpointer == 0) {
       SetPmState(PmState::kExit);
@@ -845,12 +908,11 @@ int Postmaster::Run() {
   sigaction(SIGHUP, &sa, nullptr);
 
   StartCollector();
-  StartCheckpointer();
   if (config_.EffectiveEventPort() > 0) {
     Log("event stream on 127.0.0.1 port {} (JSON lines; try: nc 127.0.0.1 {})", config_.EffectiveEventPort(),
         config_.EffectiveEventPort());
   }
-  Log("database system is ready to accept connections");
+  StartRecovery();  // "ready to accept connections" when the startup process is done
   ServerLoop();
 
   Log("database system is shut down");

@@ -17,6 +17,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
@@ -98,6 +99,18 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   return requests;
 }
 
+const TransamHooks& GetTransamHooks() {
+  static const TransamHooks hooks = [] {
+    TransamHooks h;
+    h.register_redo = storage::RegisterRedoFunctions;
+    h.checkpoint = storage::CheckPointTransam;
+    h.read_next_xid = storage::ReadNextTransactionId;
+    h.set_next_xid = storage::SetNextTransactionId;
+    return h;
+  }();
+  return hooks;
+}
+
 Status InitStorageForProcess(const Config& config) {
   storage::SmgrInit(config.data_directory);
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
@@ -109,6 +122,14 @@ Status InitStorageForProcess(const Config& config) {
 void ReleaseStorageResources() {
   shmem::LWLockReleaseAll();
   storage::ReleaseAllBuffers();
+}
+
+XLogRecPtr NextRecordStart(const wal::DecodedRecord& rec) {
+  bool is_switch = rec.rmid() == wal::RmgrId::kXlog && rec.rmgr_info() == wal::kXlogSwitch;
+  if (is_switch && wal::LsnSegOffset(rec.end_lsn) != 0) {
+    return wal::BytePosToRecPtr(wal::RecPtrToBytePos(wal::SegStart(wal::LsnToSeg(rec.end_lsn) + 1)));
+  }
+  return wal::BytePosToRecPtr(wal::RecPtrToBytePos(rec.lsn) + wal::ReservedSize(rec.header.tot_len));
 }
 
 Result<WalEnd> FindEndOfWal(const fs::path& data_dir, uint64_t system_id, XLogRecPtr start) {
@@ -124,12 +145,7 @@ Result<WalEnd> FindEndOfWal(const fs::path& data_dir, uint64_t system_id, XLogRe
   for (; rec != nullptr; rec = reader.ReadNext()) {
     end.last_lsn = rec->lsn;
     end.end_lsn = rec->end_lsn;
-    bool is_switch = rec->rmid() == wal::RmgrId::kXlog && rec->rmgr_info() == wal::kXlogSwitch;
-    uint64_t next = wal::RecPtrToBytePos(rec->lsn) + wal::ReservedSize(rec->header.tot_len);
-    if (is_switch && wal::LsnSegOffset(rec->end_lsn) != 0) {
-      next = wal::RecPtrToBytePos(wal::SegStart(wal::LsnToSeg(rec->end_lsn) + 1));
-    }
-    end.insert_lsn = wal::BytePosToRecPtr(next);
+    end.insert_lsn = NextRecordStart(*rec);
   }
   end.error = reader.error();
   return end;

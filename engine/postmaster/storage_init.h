@@ -29,9 +29,12 @@
 #include "engine/shmem/shmem.h"
 #include "engine/storage/block.h"
 #include "engine/storage/control_file.h"
+#include "engine/storage/wal/wal_record.h"
 
 namespace minipg {
 
+using storage::Oid;
+using storage::TransactionId;
 using storage::XLogRecPtr;
 
 /* The storage settings as the server uses them (PostgreSQL 15's defaults). */
@@ -67,6 +70,19 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config);
  * (a page is written only after its WAL is flushed: XLogFlushOrPanic). */
 Status InitStorageForProcess(const Config& config);
 
+/* What the transaction module (engine/storage/heap/transam.h) gives the
+ * startup process and the checkpointer. An entry is null while that module
+ * is not linked in; GetTransamHooks() in storage_init.cpp fills them. */
+struct TransamHooks {
+  void (*register_redo)() = nullptr;             // RegisterRedoFunctions: Heap, Transaction, Storage, Database
+  Status (*checkpoint)() = nullptr;              // CheckPointTransam: pg_xact pages to disk
+  TransactionId (*read_next_xid)() = nullptr;    // ReadNextTransactionId
+  void (*set_next_xid)(TransactionId) = nullptr; // SetNextTransactionId
+  Oid (*read_next_oid)() = nullptr;              // ReadNextOid
+  void (*set_next_oid)(Oid) = nullptr;           // SetNextOid
+};
+const TransamHooks& GetTransamHooks();
+
 /* Releases what an error or an exit leaves held: every LWLock (with the
  * content locks), then every buffer pin. PostgreSQL's AbortTransaction /
  * ProcKill do this; a normal exit that skipped it would leave pins counted
@@ -81,6 +97,8 @@ struct WalEnd {
   XLogRecPtr insert_lsn = 0;  // where the next record goes
   std::string error;          // why reading stopped (the reader's message)
 };
+/* Where the record after `rec` goes (a SWITCH takes the rest of its segment). */
+XLogRecPtr NextRecordStart(const storage::wal::DecodedRecord& rec);
 /* An error if not even the record at `start` can be read (PostgreSQL's
  * "could not locate a valid checkpoint record", a PANIC). */
 Result<WalEnd> FindEndOfWal(const std::filesystem::path& data_dir, uint64_t system_id, XLogRecPtr start);

@@ -99,6 +99,12 @@ const char* BackendTypeName(BackendType t) {
       return "checkpointer";
     case BackendType::kEventCollector:
       return "event collector";
+    case BackendType::kStartup:
+      return "startup";
+    case BackendType::kBgWriter:
+      return "background writer";
+    case BackendType::kWalWriter:
+      return "walwriter";
   }
   return "";
 }
@@ -129,6 +135,8 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kPgSleep:
       return "Timeout";
     case WaitEvent::kCheckpointerMain:
+    case WaitEvent::kBgWriterMain:
+    case WaitEvent::kWalWriterMain:
       return "Activity";
     case WaitEvent::kCheckpointDone:
     case WaitEvent::kBufferIO:
@@ -185,6 +193,10 @@ const char* WaitEventName(WaitEvent w) {
       return "BufferIO";
     case WaitEvent::kLockExtend:
       return "extend";
+    case WaitEvent::kBgWriterMain:
+      return "BgWriterMain";
+    case WaitEvent::kWalWriterMain:
+      return "WalWriterMain";
   }
   return nullptr;
 }

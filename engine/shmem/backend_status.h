@@ -76,6 +76,9 @@ enum class BackendType : uint8_t {
   kClientBackend,   // "client backend": serves one connection
   kCheckpointer,    // "checkpointer"
   kEventCollector,  // "event collector" (minipg's own auxiliary process)
+  kStartup,         // "startup": replays WAL at start, then exits
+  kBgWriter,        // "background writer"
+  kWalWriter,       // "walwriter"
 };
 
 /* pg_stat_activity.state of a backend; kUndefined is shown as NULL. */
@@ -105,6 +108,8 @@ enum class WaitEvent : uint8_t {
   kLWLockControlFile,    // LWLock / ControlFile: reading or updating pg_control
   kBufferIO,             // IPC / BufferIO: another process is reading or writing the buffer
   kLockExtend,           // Lock / extend: another process is adding a block to the relation
+  kBgWriterMain,         // Activity / BgWriterMain: the background writer between rounds
+  kWalWriterMain,        // Activity / WalWriterMain: the WAL writer between rounds
   kLWLockXidGen,         // LWLock / XidGen: taking a new transaction id
   kLWLockXactSLRU,       // LWLock / XactSLRU: reading or setting a transaction's status in pg_xact
 };

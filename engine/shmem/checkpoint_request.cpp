@@ -34,11 +34,12 @@ Error RequestFailed(const char* why) {
 
 }  // namespace
 
-Status RequestCheckpointAndWait() {
+Status RequestCheckpointAndWait(uint32_t flags) {
   ShmemHeader* h = Header();
   if (h == nullptr || h->checkpointer.pid.load() <= 0)
     return RequestFailed("no checkpointer is running");
   CheckpointerShared& c = h->checkpointer;
+  c.flags.fetch_or(flags);  // before the ticket: the checkpoint that serves it sees them
   uint32_t ticket = c.requests.fetch_add(1) + 1;
   pid_t pid = c.pid.load();
   trace::Event(trace::EventType::kSignal)

@@ -20,11 +20,15 @@
 #pragma once
 
 #include "engine/common/error.h"
+#include "engine/shmem/shmem.h"
 
 namespace minipg::shmem {
 
-/* Requests an immediate checkpoint and waits until it has completed.
+/* Requests a checkpoint (by default an immediate one, as the CHECKPOINT
+ * command: kCheckpointImmediate | kCheckpointForce | kCheckpointWait) and
+ * waits until it has completed. The startup process asks for the
+ * end-of-recovery checkpoint this way.
  * Errors: no checkpointer running, the checkpoint failed, or an interrupt. */
-Status RequestCheckpointAndWait();
+Status RequestCheckpointAndWait(uint32_t flags = kCheckpointImmediate | kCheckpointForce | kCheckpointWait);
 
 }  // namespace minipg::shmem

@@ -77,11 +77,22 @@ inline constexpr uint64_t kShmemMagic = 0x4D50475348'4D454DULL;  // "MPGSHMEM"
  * ends. Counters wrap; they are compared as (int32_t)(a - b) >= 0. */
 struct CheckpointerShared {
   std::atomic<int32_t> pid;        // the checkpointer's pid, 0 while there is none
+  std::atomic<uint32_t> flags;     // kCheckpoint* flags of pending requests, or'ed
   std::atomic<uint32_t> requests;  // tickets taken by backends (CHECKPOINT)
   std::atomic<uint32_t> served;    // tickets covered by the last finished checkpoint
   std::atomic<uint32_t> failed;    // tickets covered by the last failed checkpoint
   std::atomic<uint32_t> started;   // checkpoints begun (for readers' curiosity)
 };
+
+/* What a checkpoint request asks for (PostgreSQL's CHECKPOINT_* values);
+ * the log line names them: "checkpoint starting: immediate force wait". */
+inline constexpr uint32_t kCheckpointIsShutdown = 0x0001;     // "shutdown"
+inline constexpr uint32_t kCheckpointEndOfRecovery = 0x0002;  // "end-of-recovery"
+inline constexpr uint32_t kCheckpointImmediate = 0x0004;      // "immediate"
+inline constexpr uint32_t kCheckpointForce = 0x0008;          // "force"
+inline constexpr uint32_t kCheckpointWait = 0x0020;           // "wait"
+inline constexpr uint32_t kCheckpointCauseXlog = 0x0080;      // "wal": max_wal_size reached
+inline constexpr uint32_t kCheckpointCauseTime = 0x0100;      // "time": checkpoint_timeout
 
 inline constexpr size_t kShmemAreaNameSize = 48;
 inline constexpr int kMaxShmemAreas = 32;

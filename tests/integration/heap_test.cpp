@@ -38,12 +38,8 @@ void Exec(client::Connection& c, const std::string& sql) {
 
 /* Connects, waiting out a crash cycle or a start (57P03). */
 std::unique_ptr<client::Connection> ConnectWhenReady(Server& server) {
-  for (int i = 0; i < 1500; ++i) {
-    auto c = server.Connect();
-    if (c.ok()) return std::move(*c);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return nullptr;
+  auto c = server.ConnectWhenReady(30000);
+  return c.ok() ? std::move(*c) : nullptr;
 }
 
 std::filesystem::path TempDataDir() {

@@ -257,11 +257,21 @@ Result<std::unique_ptr<client::Connection>> Server::Connect(bool unix_socket,
   return client::Connection::Connect(o);
 }
 
+Result<std::unique_ptr<client::Connection>> Server::ConnectWhenReady(int timeout_ms) const {
+  for (int waited = 0;; waited += 50) {
+    auto c = Connect();
+    if (c.ok() || c.error().sqlstate != "57P03" || waited >= timeout_ms) return c;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 std::vector<pid_t> Server::Backends() const {
   std::vector<pid_t> out;
   for (pid_t p : ChildrenOf(pid_)) {
     std::string title = ProcessTitle(p);
-    bool aux = title.find("event collector") != std::string::npos || title == "minipg: checkpointer";
+    bool aux = title.find("event collector") != std::string::npos || title == "minipg: checkpointer" ||
+               title == "minipg: background writer" || title == "minipg: walwriter" ||
+               title.starts_with("minipg: startup");
     if (!aux) out.push_back(p);
   }
   return out;

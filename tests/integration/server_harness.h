@@ -60,8 +60,12 @@ class Server {
   client::ConnectOptions Options(bool unix_socket = true) const;
   Result<std::unique_ptr<client::Connection>> Connect(bool unix_socket = true,
                                                       const std::string& application_name = "") const;
+  /* Connects once the server accepts connections: retries while it answers
+   * 57P03 (starting up, in recovery after a crash cycle). */
+  Result<std::unique_ptr<client::Connection>> ConnectWhenReady(int timeout_ms = 15000) const;
   /* Waits until the postmaster has exactly `n` backend children (the
-   * auxiliary processes, collector and checkpointer, excluded). */
+   * auxiliary processes excluded: collector, checkpointer, background
+   * writer, WAL writer, startup process). */
   bool WaitForBackends(size_t n, int timeout_ms = 10000) const;
   std::vector<pid_t> Backends() const;
   std::string Log() const;

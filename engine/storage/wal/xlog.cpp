@@ -106,6 +106,7 @@ char* SlotData(WalShared* w, size_t slot) {
 size_t SlotOf(const WalShared* w, XLogRecPtr page_addr) { return (page_addr / kWalPageSize) % w->nbuffers; }
 
 WalHooks g_hooks;
+XLogRecPtr g_last_insert_start = 0;  // this process's
 
 /* This process's open segment (any process may write). */
 struct OpenSegment {
@@ -274,6 +275,11 @@ Status XLogStartup(const WalStartup& s) {
   return OkStatus();
 }
 
+bool XLogStarted() {
+  WalShared* w = Shared();
+  return w != nullptr && w->started;
+}
+
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std::span<const XLogBlockRef> blocks,
                               std::string_view main_data) {
   Error error;
@@ -318,6 +324,7 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
   }
   w->insert_pos = next_pos;
   w->prev_lsn = start;
+  g_last_insert_start = start;
   w->copied.store(BytePosToEndRecPtr(next_pos), std::memory_order_release);
   LWLockRelease(&w->insert_lock);
 
@@ -360,6 +367,8 @@ Status XLogFlush(XLogRecPtr upto) {
 }
 
 void SetWalHooks(WalHooks hooks) { g_hooks = hooks; }
+
+XLogRecPtr XLogLastInsertStart() { return g_last_insert_start; }
 
 void XLogFlushOrPanic(XLogRecPtr upto) {
   Status st = XLogFlush(upto);

@@ -66,12 +66,20 @@ struct WalStartup {
  * the page keeps them. insert_lsn 0: a new cluster, FirstRecordLsn(). */
 Status XLogStartup(const WalStartup& startup);
 
+/* True once XLogStartup has run on this segment (false while the startup
+ * process replays WAL, and after a failed write until the crash cycle). */
+bool XLogStarted();
+
 /* Appends a record; returns its end LSN (what a page changed by it gets as
  * pd_lsn, and what a commit flushes to). An error is either "not started"
  * or an I/O failure while writing out full buffers: the latter has severity
  * kPanic, and the WAL refuses every insert until it is started afresh. */
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid,
                               std::span<const XLogBlockRef> blocks, std::string_view main_data);
+
+/* The start of the last record this process inserted (PostgreSQL's
+ * ProcLastRecPtr): the checkpointer's record's own LSN for pg_control. */
+XLogRecPtr XLogLastInsertStart();
 
 /* Makes the WAL durable up to at least upto. */
 Status XLogFlush(XLogRecPtr upto);

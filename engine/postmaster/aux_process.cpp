@@ -1,0 +1,69 @@
+/*-------------------------------------------------------------------------
+ * aux_process.cpp
+ *   Set-up and sleep of the background writer and the WAL writer (see
+ *   aux_process.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/postmaster/aux_process.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "engine/common/latch.h"
+#include "engine/common/postmaster_death.h"
+#include "engine/postmaster/ps_status.h"
+#include "engine/postmaster/storage_init.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg {
+namespace {
+
+volatile sig_atomic_t g_shutdown_requested = 0;
+void HandleTerm(int) {
+  g_shutdown_requested = 1;
+  SetLatch();
+}
+void HandleQuit(int) { _exit(2); }
+
+}  // namespace
+
+void InitAuxProcess(const Config& config, int slot, shmem::BackendType type, std::string_view title,
+                    void (*on_sigterm)(int)) {
+  trace::ReinitEmitterAfterFork();
+  if (!InitLatch()) _exit(1);
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_sigterm != nullptr ? on_sigterm : HandleTerm;
+  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = HandleQuit;
+  sigaction(SIGQUIT, &sa, nullptr);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGCHLD, SIG_DFL);
+  SetPostmasterDeathWakeup(SetLatch);
+  SetPsTitle(std::string(title));
+  shmem::InitMyStatus(slot, type);
+  if (!InitStorageForProcess(config).ok()) _exit(1);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the postmaster forked us with signals blocked
+}
+
+bool AuxSleep(int ms, shmem::WaitEvent wait) {
+  if (g_shutdown_requested) return false;
+  shmem::ReportWaitEvent(wait);
+  pollfd p[2] = {{LatchFd(), POLLIN, 0}, {PostmasterDeathFd(), POLLIN, 0}};
+  if (poll(p, 2, ms) > 0) {
+    ResetLatch();
+    if (p[1].revents != 0) g_postmaster_possibly_dead = 1;  // PostmasterIsAlive() reads the pipe
+  }
+  shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
+  if (!PostmasterIsAlive()) _exit(1);
+  return !g_shutdown_requested;
+}
+
+}  // namespace minipg

@@ -1,0 +1,30 @@
+/*-------------------------------------------------------------------------
+ * bgwriter.cpp
+ *   The background writer's loop (see bgwriter.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/postmaster/bgwriter.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "engine/postmaster/aux_process.h"
+#include "engine/postmaster/server_log.h"
+#include "engine/postmaster/storage_init.h"
+#include "engine/storage/buffer/buffer_pool.h"
+
+namespace minipg {
+
+void BackgroundWriterMain(const Config& config, int slot) {
+  InitAuxProcess(config, slot, shmem::BackendType::kBgWriter, "background writer");
+  StorageSettings settings = GetStorageSettings(config);
+  do {
+    auto step = storage::BgWriterStep(settings.bgwriter_lru_maxpages);
+    if (!step.ok()) LogLine("ERROR", step.error().message);  // the next round tries again
+    ReleaseStorageResources();
+  } while (AuxSleep(settings.bgwriter_delay_ms, shmem::WaitEvent::kBgWriterMain));
+  shmem::ClearMyStatus();
+  _exit(0);
+}
+
+}  // namespace minipg
