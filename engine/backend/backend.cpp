@@ -61,6 +61,7 @@
 #include "engine/common/utf8.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/storage_init.h"
+#include "engine/storage/heap/xact.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
@@ -228,9 +229,11 @@ void Backend::Flush() {
 }
 
 void Backend::SendError(const Error& e) {
-  // An error ends the statement: what it held of shared storage goes now
-  // (PostgreSQL's AbortTransaction releases LWLocks and buffer pins).
+  // An error ends the statement and its transaction (a block is failed
+  // until ROLLBACK): what it held of shared storage goes now, and its rows
+  // are marked rolled back (PostgreSQL's AbortTransaction).
   ReleaseStorageResources();
+  (void)storage::AbortTransaction();
   trace::Event(EventType::kError)
       .Str("severity", SeverityName(e.severity))
       .Str("sqlstate", e.sqlstate)
@@ -271,6 +274,7 @@ void Backend::EndSession(std::string_view reason, int exit_code) {
   if (state_ != SessionState::kTerminating) SetState(SessionState::kTerminating);
   trace::Event(EventType::kDisconnect).Str("reason", reason).Emit();
   ReleaseStorageResources();  // a pin left counted in shared memory would never be released
+  (void)storage::AbortTransaction();  // an open transaction's rows stay invisible; say so in pg_xact
   shmem::ClearMyStatus();
   close(info_.sock);
   _exit(exit_code);

@@ -17,6 +17,8 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/heap/heap_redo.h"
+#include "engine/storage/heap/transam.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_memory.h"
@@ -95,17 +97,18 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
     for (auto& r : more) requests.push_back(std::move(r));
   };
   add({wal::WalShmemRequest(s.wal_buffers)});
-  // A module with shared memory of its own adds its one line here, e.g.
-  //   add(storage::TransamShmemRequests());
+  add(storage::TransamShmemRequests());
+  // A module with shared memory of its own adds its one line here.
   return requests;
 }
 
 const TransamHooks& GetTransamHooks() {
-  // The transaction module fills these in, one line each:
-  //   h.register_redo = storage::RegisterRedoFunctions;
-  //   h.checkpoint = storage::CheckPointTransam; ...
   static const TransamHooks hooks = [] {
     TransamHooks h;
+    h.register_redo = storage::RegisterRedoFunctions;
+    h.checkpoint = storage::CheckPointTransam;
+    h.read_next_xid = storage::ReadNextTransactionId;
+    h.set_next_xid = storage::SetNextTransactionId;
     return h;
   }();
   return hooks;

@@ -150,6 +150,8 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockWALWrite:
     case WaitEvent::kLWLockWALBufMapping:
     case WaitEvent::kLWLockControlFile:
+    case WaitEvent::kLWLockXidGen:
+    case WaitEvent::kLWLockXactSLRU:
       return "LWLock";
   }
   return nullptr;
@@ -183,6 +185,10 @@ const char* WaitEventName(WaitEvent w) {
       return "WALBufMapping";
     case WaitEvent::kLWLockControlFile:
       return "ControlFile";
+    case WaitEvent::kLWLockXidGen:
+      return "XidGen";
+    case WaitEvent::kLWLockXactSLRU:
+      return "XactSLRU";
     case WaitEvent::kBufferIO:
       return "BufferIO";
     case WaitEvent::kLockExtend:

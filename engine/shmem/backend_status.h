@@ -110,6 +110,8 @@ enum class WaitEvent : uint8_t {
   kLockExtend,           // Lock / extend: another process is adding a block to the relation
   kBgWriterMain,         // Activity / BgWriterMain: the background writer between rounds
   kWalWriterMain,        // Activity / WalWriterMain: the WAL writer between rounds
+  kLWLockXidGen,         // LWLock / XidGen: taking a new transaction id
+  kLWLockXactSLRU,       // LWLock / XactSLRU: reading or setting a transaction's status in pg_xact
 };
 
 const char* BackendTypeName(BackendType t);

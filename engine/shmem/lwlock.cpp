@@ -160,6 +160,10 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockControlFile;
     case LWLockTranche::kRelationExtension:
       return WaitEvent::kLockExtend;
+    case LWLockTranche::kXidGen:
+      return WaitEvent::kLWLockXidGen;
+    case LWLockTranche::kXactSLRU:
+      return WaitEvent::kLWLockXactSLRU;
   }
   return WaitEvent::kNone;
 }

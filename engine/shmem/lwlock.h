@@ -60,6 +60,8 @@ enum class LWLockTranche : uint8_t {
   // "extend", as PostgreSQL shows its relation extension lock (a heavyweight
   // lock there, an LWLock here).
   kRelationExtension,
+  kXidGen,    // "XidGen": handing out the next transaction id
+  kXactSLRU,  // "XactSLRU": the pg_xact page buffers (transaction status)
 };
 
 enum class LWLockMode : uint8_t {

@@ -6,7 +6,7 @@
  *
  *     COPY t FROM ...   analyze (table, columns) -> plan "Copy"
  *                       -> copy_start -> read, split, convert every row
- *                       -> one HeapAppend -> execute -> copy_done
+ *                       -> HeapInsert of them all -> execute -> copy_done
  *     COPY t TO ...     the rows come from a SELECT of the columns (or the
  *     COPY (q) TO ...   query), planned and executed as usual; the plan
  *                       event shows a Copy node above it
@@ -32,7 +32,7 @@
 #include "engine/sql/executor.h"
 #include "engine/sql/planner.h"
 #include "engine/sql/types.h"
-#include "engine/storage/heap_file.h"
+#include "engine/storage/heap/heapam.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::sql {
@@ -304,7 +304,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
   if (copy.filename) {
     std::filesystem::path path(*copy.filename);
     if (path.is_relative()) {
-      path = ctx.data_dir / path;  // PostgreSQL's backends run in the data directory
+      // PostgreSQL's backends run in the data directory (not the database's folder).
+      path = (ctx.cluster_dir.empty() ? ctx.data_dir : ctx.cluster_dir) / path;
     }
     FileCloser file{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (file.fd < 0) {
@@ -362,8 +363,10 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
   if (Status s = run.Finish(); !s.ok()) {
     return s.error();
   }
-  // Every row converted: now store them, all in one write.
-  if (Status s = storage::HeapAppend(ctx.data_dir, *table, run.rows()); !s.ok()) {
+  // Every row converted: now store them, page after page.
+  if (Status s = storage::HeapInsert(storage::TableRelFileLocator(ctx.data_dir, table->oid), table->columns,
+                                     run.rows());
+      !s.ok()) {
     return s.error();
   }
   auto n = static_cast<int64_t>(run.rows().size());

@@ -18,7 +18,7 @@
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/system_views.h"
 #include "engine/storage/catalog.h"
-#include "engine/storage/heap_file.h"
+#include "engine/storage/heap/heapam.h"
 
 namespace minipg::sql {
 
@@ -85,16 +85,18 @@ class ResultExec : public ExecNode {
   bool done_ = false;
 };
 
+/* The table's visible rows, page by page through shared buffers. */
 class SeqScanExec : public ExecNode {
  public:
-  SeqScanExec(const std::filesystem::path& data_dir, const storage::TableDef& table) : scan_(data_dir, table) {}
+  SeqScanExec(const std::filesystem::path& data_dir, const storage::TableDef& table)
+      : scan_(storage::TableRelFileLocator(data_dir, table.oid), table.columns) {}
   Status Open() override { return scan_.Open(); }
 
  protected:
   RowResult Next() override { return scan_.Next(); }
 
  private:
-  storage::HeapScan scan_;
+  storage::HeapTableScan scan_;
 };
 
 /* The rows of a system view: its function runs once, at Open(). */
@@ -328,8 +330,9 @@ class ValuesExec : public ExecNode {
   size_t pos_ = 0;
 };
 
-/* Collects every row of its child, then appends them in one write; it
- * returns no rows itself (its row count is the rows inserted). */
+/* Collects every row of its child, then inserts them (so the command never
+ * reads its own new rows); it returns no rows itself (its row count is the
+ * rows inserted). */
 class InsertExec : public ExecNode {
  public:
   InsertExec(const std::filesystem::path& data_dir, const storage::TableDef& table)
@@ -356,7 +359,8 @@ class InsertExec : public ExecNode {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    if (Status s = storage::HeapAppend(data_dir_, table_, batch); !s.ok()) {
+    if (Status s = storage::HeapInsert(storage::TableRelFileLocator(data_dir_, table_.oid), table_.columns, batch);
+        !s.ok()) {
       return s.error();
     }
     rows_ = static_cast<int64_t>(batch.size());
@@ -437,7 +441,11 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
   ExecutionResult result;
   result.node_rows.assign(plan.nodes.size(), 0);
   if (q.kind == StatementKind::kCreateTable) {
-    auto created = storage::CreateTable(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx));
+    auto created = storage::CreateTable(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx),
+                                        [&ctx](uint32_t oid) {
+                                          return storage::HeapCreateRelation(
+                                              storage::TableRelFileLocator(ctx.data_dir, oid));
+                                        });
     if (!created.ok()) {
       return created.error();
     }
@@ -451,7 +459,10 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    auto dropped = storage::DropTable(ctx.data_dir, name);
+    auto dropped = storage::DropTable(ctx.data_dir, name, [&ctx](uint32_t oid) {
+      storage::HeapDropRelation(storage::TableRelFileLocator(ctx.data_dir, oid));
+      return OkStatus();
+    });
     if (!dropped.ok()) {
       return dropped.error();
     }

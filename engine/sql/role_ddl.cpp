@@ -26,6 +26,7 @@
 #include "engine/sql/lexer.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/global_catalog.h"
+#include "engine/storage/heap/dbase.h"
 
 namespace minipg::sql {
 
@@ -315,9 +316,8 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
       std::error_code ec;
       std::filesystem::create_directories(dir, ec);
       if (ec) return storage::IoError("create directory", dir, ec.value());
-      if (Status f = storage::CopyDatabaseFiles(ctx.cluster_dir, storage::kTemplate1Oid, oid);
-          !f.ok())
-        return f;
+      // template1's dirty pages written, its files copied, a Database CREATE record.
+      if (Status f = storage::CreateDatabaseStorage(storage::kTemplate1Oid, oid); !f.ok()) return f;
       if (Status f = storage::FsyncDir(dir.parent_path()); !f.ok()) return f;
       c.databases.push_back({oid, name, owner});
       return OkStatus();
@@ -359,6 +359,8 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
       }
       dropped = db->oid;
       uint32_t oid = db->oid;
+      // Its buffers forgotten, a Database DROP record; the folder goes below.
+      if (Status f = storage::DropDatabaseStorage(oid); !f.ok()) return f;
       std::erase_if(c.databases, [oid](const storage::DatabaseDef& d) { return d.oid == oid; });
       return OkStatus();
     });

@@ -14,8 +14,11 @@
  *   stop at the stage that failed.
  *   The catalog is re-read at the start of every statement that needs it:
  *   another backend's CREATE TABLE is visible to our next statement.
- *   BEGIN/COMMIT/ROLLBACK only return their tags: every statement commits
- *   on its own (see docs/sql.md).
+ *   Transactions (storage/heap/xact.h): a statement outside BEGIN ... COMMIT
+ *   is a transaction of its own, committed when it succeeds; inside a block
+ *   every statement shares one xid until COMMIT or ROLLBACK. A statement
+ *   that fails rolls its transaction back at once (the backend then keeps a
+ *   block failed until its end, so nothing more can run in it).
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/session.h"
@@ -41,6 +44,7 @@
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
+#include "engine/storage/heap/xact.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::sql {
@@ -53,12 +57,15 @@ struct Session::Impl {
 
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,
                                   const BoundParams* params);
+  Result<StatementResult> Run(const Statement& stmt, ResultSink& sink, const BoundParams* params);
+  Status EndStatement(StatementKind kind);
   Result<ExecutionResult> RunUtility(const Query& query, ResultSink& sink);
   Result<storage::CatalogSnapshot> CatalogFor(StatementKind kind);
   std::vector<ColumnDesc> Columns(const Query& query) const;
 
   SessionContext ctx;
   guc::Settings settings;
+  bool in_block = false;  // between BEGIN and COMMIT / ROLLBACK
 };
 
 namespace {
@@ -183,7 +190,7 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
     return result;
   }
   if (query.kind != StatementKind::kShow) {
-    return result;  // BEGIN, COMMIT, ROLLBACK: no transactions yet
+    return result;  // BEGIN, COMMIT, ROLLBACK: Execute ends the transaction
   }
   if (query.setting == "all") {
     sink.Describe(
@@ -231,6 +238,40 @@ std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
 
 Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink,
                                                const BoundParams* params) {
+  auto result = Run(stmt, sink, params);
+  if (!result.ok()) {
+    (void)storage::AbortTransaction();
+    return result;
+  }
+  if (Status s = EndStatement(GetStatementKind(stmt)); !s.ok()) {
+    return s.error();
+  }
+  return result;
+}
+
+Status Session::Impl::EndStatement(StatementKind kind) {
+  if (kind == StatementKind::kBegin) {
+    in_block = true;
+    return OkStatus();
+  }
+  bool ends = kind == StatementKind::kCommit || kind == StatementKind::kRollback;
+  if (in_block && !ends) {
+    storage::CommandCounterIncrement();
+    return OkStatus();
+  }
+  in_block = false;
+  if (kind == StatementKind::kRollback) {
+    return storage::AbortTransaction();
+  }
+  auto end = storage::CommitTransaction(settings.String("synchronous_commit") != "off");
+  if (!end.ok()) {
+    return end.error();  // a failed WAL flush has severity PANIC
+  }
+  return OkStatus();
+}
+
+Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& sink,
+                                           const BoundParams* params) {
   // A Query of many statements notices a cancel between them, even if
   // none of them reads a row.
   if (Status s = CheckForInterrupts(); !s.ok()) {

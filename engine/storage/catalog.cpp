@@ -3,10 +3,12 @@
  *   Reading and changing the catalog file (format in catalog.h).
  *
  * NOTES
- *   Order of a CREATE TABLE: write and fsync the heap file, then commit the
- *   catalog (rename). A crash in between leaves an orphan heap file that no
+ *   Order of a CREATE TABLE: create the relation file (the caller's
+ *   create_storage: WAL-logged, engine/storage/heap), then commit the
+ *   catalog (rename). A crash in between leaves an orphan file that no
  *   catalog entry names, never a catalog entry without a file.
- *   Order of a DROP TABLE: commit the catalog, then unlink the heap file.
+ *   Order of a DROP TABLE: commit the catalog, then the caller's
+ *   drop_storage (the files go when the transaction ends).
  *-------------------------------------------------------------------------
  */
 #include "engine/storage/catalog.h"
@@ -21,7 +23,6 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
-#include "engine/storage/heap_file.h"
 
 namespace minipg::storage {
 
@@ -197,7 +198,8 @@ Result<CatalogSnapshot> LoadCatalog(const std::filesystem::path& data_dir) {
 }
 
 Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view name,
-                         const std::vector<ColumnDef>& columns, uint32_t owner) {
+                         const std::vector<ColumnDef>& columns, uint32_t owner,
+                         const TableStorageFn& create_storage) {
   auto locked = LockCatalog(data_dir, LockMode::kExclusive);
   if (!locked.ok()) {
     return locked.error();
@@ -214,8 +216,10 @@ Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view
   table.name = std::string(name);
   table.owner = owner;
   table.columns = columns;
-  if (Status s = CreateHeapFile(TablePath(data_dir, table.oid), table.oid); !s.ok()) {
-    return s.error();
+  if (create_storage) {
+    if (Status s = create_storage(table.oid); !s.ok()) {
+      return s.error();
+    }
   }
   catalog->tables.push_back(std::move(table));
   if (Status s = WriteCatalogLocked(data_dir, *catalog); !s.ok()) {
@@ -224,7 +228,8 @@ Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view
   return true;
 }
 
-Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view name) {
+Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view name,
+                       const TableStorageFn& drop_storage) {
   auto locked = LockCatalog(data_dir, LockMode::kExclusive);
   if (!locked.ok()) {
     return locked.error();
@@ -242,14 +247,23 @@ Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view n
   if (Status s = WriteCatalogLocked(data_dir, *catalog); !s.ok()) {
     return s.error();
   }
-  std::filesystem::path file = TablePath(data_dir, oid);
-  if (unlink(file.c_str()) != 0 && errno != ENOENT) {
-    return IoError("remove", file, errno);
-  }
-  if (Status s = FsyncDir(file.parent_path()); !s.ok()) {
-    return s.error();
+  if (drop_storage) {
+    if (Status s = drop_storage(oid); !s.ok()) {
+      return s.error();
+    }
   }
   return true;
+}
+
+RelFileLocator TableRelFileLocator(const std::filesystem::path& db_dir, uint32_t oid) {
+  Oid db = 0;
+  std::string name = db_dir.filename().string();
+  if (name.empty()) name = db_dir.parent_path().filename().string();  // "base/5/"
+  for (char c : name) {
+    if (c < '0' || c > '9') break;
+    db = db * 10 + static_cast<Oid>(c - '0');
+  }
+  return RelFileLocator{kDefaultTablespaceOid, db, oid};
 }
 
 }  // namespace minipg::storage

@@ -18,7 +18,7 @@
  *   Table entry:
  *
  *     OFFSET  SIZE  DESCRIPTION
- *          0     4  table OID (its heap file is base/<dboid>/<OID>)
+ *          0     4  table OID (its relation file is base/<dboid>/<OID>)
  *          4     2  name length L
  *          6     L  name (UTF-8, as folded or quoted in SQL)
  *        6+L     2  column count C
@@ -39,11 +39,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/storage/block.h"
 #include "engine/storage/datum.h"
 
 namespace minipg::storage {
@@ -85,12 +87,23 @@ std::filesystem::path TablePath(const std::filesystem::path& db_dir, uint32_t oi
 /* Reads the current catalog under a shared lock. */
 Result<CatalogSnapshot> LoadCatalog(const std::filesystem::path& data_dir);
 
-/* Creates a table and its (empty) heap file. Returns false, changing
- * nothing, if a table of that name exists. */
-Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view name,
-                         const std::vector<ColumnDef>& columns, uint32_t owner);
+/* Makes or removes a table's relation files, given its OID (heapam). */
+using TableStorageFn = std::function<Status(uint32_t oid)>;
 
-/* Drops a table and removes its file. Returns false if there was none. */
-Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view name);
+/* Creates a table: under the catalog's lock, `create_storage` (if given)
+ * makes its relation file, then the catalog is written. Returns false,
+ * changing nothing, if a table of that name exists. */
+Result<bool> CreateTable(const std::filesystem::path& data_dir, std::string_view name,
+                         const std::vector<ColumnDef>& columns, uint32_t owner,
+                         const TableStorageFn& create_storage = {});
+
+/* Drops a table from the catalog, then calls `drop_storage` (if given)
+ * for its files. Returns false if there was none. */
+Result<bool> DropTable(const std::filesystem::path& data_dir, std::string_view name,
+                       const TableStorageFn& drop_storage = {});
+
+/* The relation file of table `oid` of the database whose folder is
+ * `db_dir` (base/<db oid>): its relfilenode is its OID for now. */
+RelFileLocator TableRelFileLocator(const std::filesystem::path& db_dir, uint32_t oid);
 
 }  // namespace minipg::storage

@@ -6,7 +6,7 @@
  *     global/minipg_global.lock        the file whose flock() guards it
  *     base/<dboid>/                    one folder per database:
  *       minipg_catalog, .lock          its tables (catalog.h)
- *       <OID>                          one heap file per table (heap_file.h)
+ *       <OID>                          one relation file per table (storage/heap)
  *-------------------------------------------------------------------------
  */
 #include "engine/storage/data_directory.h"

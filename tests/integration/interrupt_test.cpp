@@ -141,11 +141,12 @@ TEST_F(InterruptTest, StatementTimeoutActsDuringAMultiMegabyteQuery) {
   EXPECT_LT(SecondsSince(start), 30.0);
 }
 
-/* A table whose SELECT a, a, a, a is 64 MB: far more than a socket holds. */
+/* A table whose SELECT a, a, a, a is 64 MB: far more than a socket holds.
+ * (2048 rows of 8000 bytes: a row must fit on a page, there is no TOAST.) */
 void MakeBigTable(client::Connection& admin) {
   ASSERT_TRUE(admin.Query("CREATE TABLE big (a text)")->ok());
   std::stringstream data;
-  for (int i = 0; i < 64; ++i) data << std::string(256u << 10, 'x') << "\n";
+  for (int i = 0; i < 2048; ++i) data << std::string(8000, 'x') << "\n";
   auto r = admin.CopyIn("COPY big FROM STDIN", data);
   ASSERT_TRUE(r.ok() && r->ok());
 }

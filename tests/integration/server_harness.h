@@ -76,11 +76,10 @@ class Server {
   const std::filesystem::path& data_dir() const { return data_dir_; }
   std::string socket_dir() const { return data_dir_.string(); }
   std::string PsqlCommand(bool unix_socket = true) const;
-
- private:
   /* Removes the interlock segment a killed postmaster left (postmaster.pid). */
   void RemoveInterlockSegment() const;
 
+ private:
   std::vector<std::string> settings_;
   std::filesystem::path data_dir_;
   std::filesystem::path log_;

@@ -142,6 +142,8 @@ Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string
   return row;
 }
 
+void HeapTupleSetXmin(char* tuple, TransactionId xmin) { Store<uint32_t>(tuple + kXminOffset, xmin); }
+
 void HeapTupleSetXmax(char* tuple, TransactionId xmax) {
   Store<uint32_t>(tuple + kXmaxOffset, xmax);
   constexpr uint16_t kXmaxBits = kHeapXmaxCommitted | kHeapXmaxInvalid | kHeapXmaxIsMulti |

@@ -116,6 +116,7 @@ Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string
 /* Changes a stored tuple in place (on its page; `tuple` is at least
  * kHeapTupleHeaderSize bytes). HeapTupleSetXmax clears the xmax hint and
  * lock bits, and sets kHeapXmaxInvalid when `xmax` is 0. */
+void HeapTupleSetXmin(char* tuple, TransactionId xmin);
 void HeapTupleSetXmax(char* tuple, TransactionId xmax);
 void HeapTupleSetCid(char* tuple, CommandId cid);
 void HeapTupleSetCtid(char* tuple, ItemPointer ctid);

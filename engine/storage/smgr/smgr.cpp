@@ -171,6 +171,8 @@ void SmgrInit(std::filesystem::path data_dir, BlockNumber segment_blocks) {
   State().segment_blocks = segment_blocks == 0 ? kRelSegBlocks : segment_blocks;
 }
 
+const std::filesystem::path& SmgrDataDir() { return State().data_dir; }
+
 void SmgrCloseAll() { State().open_files.clear(); }
 
 std::string RelPath(const RelFileLocator& rel, ForkNumber fork) {

@@ -47,6 +47,10 @@ inline constexpr BlockNumber kRelSegBlocks = 131072;
  * without writing 1 GiB. */
 void SmgrInit(std::filesystem::path data_dir, BlockNumber segment_blocks = kRelSegBlocks);
 
+/* The data directory SmgrInit was given (pg_xact and other non-relation
+ * files live under it too). */
+const std::filesystem::path& SmgrDataDir();
+
 /* Closes every file the process has open (at exit, or for tests). */
 void SmgrCloseAll();
 

@@ -87,8 +87,44 @@ template std::string EncodePayload(const HeapDeleteRecord&);
 template std::optional<HeapDeleteRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapUpdateRecord&);
 template std::optional<HeapUpdateRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const DbaseCreateRecord&);
+template std::optional<DbaseCreateRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const DbaseRecord&);
 template std::optional<DbaseRecord> DecodePayload(std::string_view);
+
+std::string EncodeXactPayload(const XactPayload& x) {
+  std::string out = EncodePayload(XactRecord{x.xact_time});
+  if (x.rels.empty()) return out;
+  ByteWriter w;
+  w.U32(static_cast<uint32_t>(x.rels.size()));
+  for (const RelFileLocator& r : x.rels) {
+    w.U32(r.spc_oid);
+    w.U32(r.db_oid);
+    w.U32(r.rel_number);
+  }
+  return out + w.str();
+}
+
+std::optional<XactPayload> DecodeXactPayload(std::string_view in) {
+  constexpr size_t kFixed = 8;
+  if (in.size() < kFixed) return std::nullopt;
+  auto fixed = DecodePayload<XactRecord>(in.substr(0, kFixed));
+  if (!fixed) return std::nullopt;
+  XactPayload x{fixed->xact_time, {}};
+  if (in.size() == kFixed) return x;
+  ByteReader r(in.substr(kFixed));
+  uint32_t n = r.U32();
+  if (n > (in.size() - kFixed) / 12) return std::nullopt;
+  for (uint32_t i = 0; i < n; ++i) {
+    RelFileLocator rel;
+    rel.spc_oid = r.U32();
+    rel.db_oid = r.U32();
+    rel.rel_number = r.U32();
+    x.rels.push_back(rel);
+  }
+  if (!r.done()) return std::nullopt;
+  return x;
+}
 
 std::string EncodeHeapTupleData(const HeapTupleWalHeader& h, std::string_view tuple_body) {
   ByteWriter w;

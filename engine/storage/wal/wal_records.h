@@ -11,7 +11,9 @@
  *     FPI: block 0 with a full page image, no main data
  *     SWITCH: no data; the rest of the segment is unused
  *   Transaction: COMMIT / ABORT, main data XactRecord: 8 time (microseconds
- *     since 2000-01-01, PostgreSQL's TimestampTz)
+ *     since 2000-01-01, PostgreSQL's TimestampTz), then, when the
+ *     transaction dropped relations (XactPayload), 4 count and 12 per
+ *     relation (spc, db, rel): the files removed once it ends
  *   Storage: CREATE, SmgrCreateRecord: 12 rel, 1 fork;
  *     TRUNCATE, SmgrTruncateRecord: 12 rel, 4 nblocks, 4 flags
  *   Heap: INSERT, main data HeapInsertRecord (2 offnum, 1 flags), block 0
@@ -22,8 +24,10 @@
  *       1 old infobits, 1 flags, 4 new xmax, 2 new offnum), block 0 = the
  *       new tuple's page with its data as INSERT's, block 1 = the old page;
  *     kHeapInitPage may be or'ed in: the page starts empty.
- *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid);
- *     DROP, DbaseDropRecord (4 db oid, 4 tablespace oid)
+ *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid, 4
+ *     source db oid, 4 source tablespace oid: the folder is a copy of the
+ *     source's, PostgreSQL's FILE_COPY strategy);
+ *     DROP, DbaseRecord (4 db oid, 4 tablespace oid)
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -32,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/storage/block.h"
 
@@ -103,6 +108,14 @@ struct XactRecord {
   template <typename F> void Fields(F&& f) { f(xact_time); }
 };
 
+/* XactRecord and the relations a transaction dropped (none for most). */
+struct XactPayload {
+  int64_t xact_time = 0;
+  std::vector<RelFileLocator> rels;
+};
+std::string EncodeXactPayload(const XactPayload& x);
+std::optional<XactPayload> DecodeXactPayload(std::string_view in);
+
 struct SmgrCreateRecord {
   RelFileLocator rel;
   ForkNumber fork = ForkNumber::kMain;
@@ -155,7 +168,15 @@ std::string EncodeHeapTupleData(const HeapTupleWalHeader& h, std::string_view tu
 /* Splits block data into header and body; nullopt if too short. */
 std::optional<std::pair<HeapTupleWalHeader, std::string_view>> DecodeHeapTupleData(std::string_view data);
 
-struct DbaseRecord {  // CREATE and DROP
+struct DbaseCreateRecord {
+  Oid db_id = 0;
+  Oid tablespace_id = kDefaultTablespaceOid;
+  Oid src_db_id = 0;
+  Oid src_tablespace_id = kDefaultTablespaceOid;
+  template <typename F> void Fields(F&& f) { f(db_id), f(tablespace_id), f(src_db_id), f(src_tablespace_id); }
+};
+
+struct DbaseRecord {  // DROP
   Oid db_id = 0;
   Oid tablespace_id = kDefaultTablespaceOid;
   template <typename F> void Fields(F&& f) { f(db_id), f(tablespace_id); }

@@ -72,8 +72,12 @@ const char* XactIdentify(uint8_t info) {
   return nullptr;
 }
 std::string XactDesc(const DecodedRecord& rec) {
-  auto x = DecodePayload<XactRecord>(rec.main_data);
-  return x ? FormatTimestampTz(x->xact_time) : "(malformed)";
+  auto x = DecodeXactPayload(rec.main_data);
+  if (!x) return "(malformed)";
+  std::string out = FormatTimestampTz(x->xact_time);
+  if (!x->rels.empty()) out += "; rels:";
+  for (const RelFileLocator& r : x->rels) out += " " + RelPathOf(r, ForkNumber::kMain);
+  return out;
 }
 
 /* Storage ---------------------------------------------------------------- */
@@ -143,15 +147,19 @@ std::string HeapDesc(const DecodedRecord& rec) {
 /* Database --------------------------------------------------------------- */
 const char* DbaseIdentify(uint8_t info) {
   switch (info & kXlrRmgrInfoMask) {
-    case kDbaseCreate: return "CREATE_WAL_LOG";
+    case kDbaseCreate: return "CREATE_FILE_COPY";
     case kDbaseDrop: return "DROP";
   }
   return nullptr;
 }
 std::string DbaseDesc(const DecodedRecord& rec) {
+  if (rec.rmgr_info() == kDbaseCreate) {
+    auto c = DecodePayload<DbaseCreateRecord>(rec.main_data);
+    if (!c) return "(malformed)";
+    return fmt::format("copy dir {}/{} to {}/{}", c->src_tablespace_id, c->src_db_id, c->tablespace_id, c->db_id);
+  }
   auto d = DecodePayload<DbaseRecord>(rec.main_data);
   if (!d) return "(malformed)";
-  if (rec.rmgr_info() == kDbaseCreate) return fmt::format("create dir {}/{}", d->tablespace_id, d->db_id);
   return fmt::format("dir {}/{}", d->tablespace_id, d->db_id);
 }
 

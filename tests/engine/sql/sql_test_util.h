@@ -12,8 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/shmem/lwlock.h"
+#include "engine/shmem/shmem.h"
 #include "engine/sql/session.h"
+#include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/data_directory.h"
+#include "engine/storage/heap/transam.h"
+#include "engine/storage/heap/xact.h"
+#include "engine/storage/smgr/smgr.h"
+#include "engine/storage/wal/xlog.h"
 #include "tests/engine/storage/temp_dir.h"
 
 namespace minipg::sql {
@@ -44,15 +51,42 @@ struct RunResult {
   CollectSink sink;  // the last statement's output
 };
 
+/* What a server process has of shared storage, made for one test: a small
+ * buffer pool, the WAL in <dir>/pg_wal and the transaction area, in a
+ * shared memory segment that forked children inherit. */
+class TestStorage {
+ public:
+  explicit TestStorage(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir / "pg_wal");
+    (void)storage::InitStorage(dir, "alice");
+    storage::SmgrInit(dir);
+    std::vector<shmem::ShmemRequest> requests = storage::BufferPoolShmemRequests(64);
+    requests.push_back(storage::wal::WalShmemRequest(8));
+    for (auto& r : storage::TransamShmemRequests()) requests.push_back(std::move(r));
+    shmem::DestroySharedMemory();
+    (void)shmem::CreateSharedMemory(4, 1, requests);
+    storage::SetWalFlushHook(storage::wal::XLogFlushOrPanic);
+    (void)storage::wal::XLogStartup({dir / "pg_wal", 1, false, 0, 0});
+  }
+  ~TestStorage() {
+    (void)storage::AbortTransaction();
+    storage::SetWalFlushHook(nullptr);
+    storage::SmgrCloseAll();
+    shmem::DestroySharedMemory();
+  }
+  TestStorage(const TestStorage&) = delete;
+  TestStorage& operator=(const TestStorage&) = delete;
+};
+
 class SqlFixture {
  public:
-  SqlFixture() : session_(MakeContext(dir_.path())) {}
+  SqlFixture() : storage_(dir_.path()), session_(MakeContext(dir_.path())) {}
   /* A session of the superuser "alice" on database "postgres", whose
-   * tables are in `dir` itself; the cluster catalog (roles and databases)
+   * tables are in `dir`/base/5; the cluster catalog (roles and databases)
    * is made in `dir` on first use. */
   static SessionContext MakeContext(const std::filesystem::path& dir) {
     SessionContext ctx;
-    ctx.data_dir = dir;
+    ctx.data_dir = dir / "base" / "5";
     ctx.cluster_dir = dir;
     (void)storage::InitStorage(dir, "alice");
     ctx.user = "alice";
@@ -86,6 +120,7 @@ class SqlFixture {
 
  private:
   TempDir dir_;
+  TestStorage storage_;
   Session session_;
 };
 

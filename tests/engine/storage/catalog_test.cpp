@@ -48,7 +48,11 @@ TEST(CatalogTest, CreateTablePersists) {
   ASSERT_TRUE(InitStorage(dir.path()).ok());
   std::vector<ColumnDef> cols = {{"a", ColumnType::kInt4}, {"b", ColumnType::kInt8},
                                  {"c", ColumnType::kText}, {"d", ColumnType::kBool}};
-  auto created = CreateTable(dir.path(), "t", cols, 16400);
+  uint32_t made = 0;
+  auto created = CreateTable(dir.path(), "t", cols, 16400, [&made](uint32_t oid) {
+    made = oid;
+    return OkStatus();
+  });
   ASSERT_TRUE(created.ok());
   EXPECT_TRUE(*created);
   auto catalog = LoadCatalog(dir.path());
@@ -60,7 +64,7 @@ TEST(CatalogTest, CreateTablePersists) {
   ASSERT_EQ(t->columns.size(), 4u);
   EXPECT_EQ(t->columns[1].name, "b");
   EXPECT_EQ(t->columns[1].type, ColumnType::kInt8);
-  EXPECT_TRUE(std::filesystem::exists(TablePath(dir.path(), t->oid)));
+  EXPECT_EQ(made, t->oid);  // its relation file was made under the lock
 }
 
 TEST(CatalogTest, CreateExistingTableReturnsFalse) {
@@ -73,19 +77,30 @@ TEST(CatalogTest, CreateExistingTableReturnsFalse) {
   EXPECT_EQ(LoadCatalog(dir.path())->Find("t")->columns[0].name, "a");
 }
 
-// Scenario: DROP removes the entry and the file; OIDs are never reused.
+// Scenario: DROP removes the entry and hands its OID for the files to go;
+// OIDs are never reused.
 TEST(CatalogTest, DropTableRemovesFileAndOidIsNotReused) {
   TempDir dir;
   ASSERT_TRUE(InitStorage(dir.path()).ok());
   ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}, 10));
   uint32_t oid = LoadCatalog(dir.path())->Find("t")->oid;
-  auto dropped = DropTable(dir.path(), "t");
+  uint32_t gone = 0;
+  auto dropped = DropTable(dir.path(), "t", [&gone](uint32_t o) {
+    gone = o;
+    return OkStatus();
+  });
   ASSERT_TRUE(dropped.ok());
   EXPECT_TRUE(*dropped);
-  EXPECT_FALSE(std::filesystem::exists(TablePath(dir.path(), oid)));
+  EXPECT_EQ(gone, oid);
+  EXPECT_EQ(LoadCatalog(dir.path())->Find("t"), nullptr);
   EXPECT_FALSE(*DropTable(dir.path(), "t"));
   ASSERT_TRUE(*CreateTable(dir.path(), "t", {{"a", ColumnType::kInt4}}, 10));
   EXPECT_GT(LoadCatalog(dir.path())->Find("t")->oid, oid);
+}
+
+TEST(CatalogTest, TableRelFileLocatorNamesTheDatabase) {
+  RelFileLocator rel = TableRelFileLocator("/data/base/16390", 16384);
+  EXPECT_EQ(rel, (RelFileLocator{kDefaultTablespaceOid, 16390, 16384}));
 }
 
 TEST(CatalogTest, EncodeDecodeRoundTrip) {

@@ -269,7 +269,12 @@ TEST(WalRmgr, Descriptions) {
   EXPECT_NE(line(RmgrId::kHeap, kHeapHotUpdate | kHeapInitPage, EncodePayload(HeapUpdateRecord{736, 1, 0, 0, 0, 2}))
                 .find("desc: HOT_UPDATE+INIT off 1 xmax 736 flags 0x00 ; new off 2 xmax 0"),
             std::string::npos);
-  EXPECT_NE(line(RmgrId::kDatabase, kDbaseCreate, EncodePayload(DbaseRecord{16390, 1663})).find("create dir 1663/16390"),
+  EXPECT_NE(line(RmgrId::kDatabase, kDbaseCreate, EncodePayload(DbaseCreateRecord{16390, 1663, 1, 1663}))
+                .find("desc: CREATE_FILE_COPY copy dir 1663/1 to 1663/16390"),
+            std::string::npos);
+  EXPECT_NE(line(RmgrId::kTransaction, kXactCommit,
+                 EncodeXactPayload({849870192500000, {{1663, 5, 16384}, {1663, 5, 16390}}}))
+                .find("; rels: base/5/16384 base/5/16390"),
             std::string::npos);
   EXPECT_NE(line(RmgrId::kHeap, 0x30, "").find("desc: UNKNOWN (30)"), std::string::npos);
   EXPECT_EQ(GetRmgr(3), nullptr);

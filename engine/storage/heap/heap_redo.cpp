@@ -1,0 +1,201 @@
+/*-------------------------------------------------------------------------
+ * heap_redo.cpp
+ *   Redo of the Heap, Transaction, Storage and Database records (see
+ *   heap_redo.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/storage/heap/heap_redo.h"
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+#include "engine/storage/global_catalog.h"
+#include "engine/storage/heap/dbase.h"
+#include "engine/storage/heap/transam.h"
+#include "engine/storage/heap/xact.h"
+#include "engine/storage/page/heap_tuple.h"
+#include "engine/storage/smgr/free_space.h"
+#include "engine/storage/smgr/smgr.h"
+#include "engine/storage/wal/wal_records.h"
+#include "engine/storage/wal/wal_rmgr.h"
+
+namespace minipg::storage {
+
+namespace {
+
+Error Malformed(const wal::DecodedRecord& rec) {
+  return MakeError(sqlstate::kDataCorrupted,
+                   fmt::format("malformed {} record at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));
+}
+
+void Done(Buffer b) {
+  UnlockBuffer(b);
+  ReleaseBuffer(b);
+}
+
+/* Reads the page; one that fails verification is first overwritten with
+ * what the record rebuilds it from. */
+Result<Buffer> ReadForRedo(const wal::DecodedBlock& block) {
+  auto b = ReadBuffer(block.tag);
+  if (b.ok() || !(block.has_image || block.will_init())) return b;
+  std::string page = block.has_image ? wal::RestoreBlockImage(block) : std::string(kBlockSize, '\0');
+  if (Status s = SmgrWrite(block.tag, page.data()); !s.ok()) return s.error();
+  return ReadBuffer(block.tag);
+}
+
+/* The tuple an INSERT record describes, as it was placed. */
+std::string RebuildTuple(const wal::HeapTupleWalHeader& h, std::string_view body, TransactionId xid,
+                         ItemPointer tid) {
+  std::string tuple(kHeapTupleHeaderSize, '\0');
+  tuple.append(body);
+  HeapTupleSetXmin(tuple.data(), xid);
+  HeapTupleSetCtid(tuple.data(), tid);
+  HeapTupleSetInfomask2(tuple.data(), h.infomask2);
+  HeapTupleSetInfomask(tuple.data(), h.infomask);
+  tuple[22] = static_cast<char>(h.hoff);
+  return tuple;
+}
+
+Status HeapInsertRedo(const wal::DecodedRecord& rec) {
+  auto main = wal::DecodePayload<wal::HeapInsertRecord>(rec.main_data);
+  const wal::DecodedBlock* block = rec.Block(0);
+  if (!main || block == nullptr) return Malformed(rec);
+  Buffer b = kInvalidBuffer;
+  auto action = RedoReadBuffer(rec, 0, &b);
+  if (!action.ok()) return action.error();
+  if (*action != RedoAction::kNeedsRedo) {
+    if (*action == RedoAction::kRestored) Done(b);
+    return OkStatus();
+  }
+  char* page = BufferGetPage(b);
+  if ((rec.header.info & wal::kHeapInitPage) != 0 || PageIsNew(page)) PageInit(page, 0);
+  auto data = wal::DecodeHeapTupleData(block->data);
+  if (!data) {
+    Done(b);
+    return Malformed(rec);
+  }
+  std::string tuple = RebuildTuple(data->first, data->second, rec.header.xid, {block->tag.block, main->offnum});
+  if (PageAddItem(page, tuple, main->offnum) != main->offnum) {
+    Done(b);
+    return MakeError(sqlstate::kInternalError, fmt::format("failed to add tuple at {}", FormatLsn(rec.lsn)));
+  }
+  PageSetLSN(page, rec.end_lsn);
+  MarkBufferDirty(b);
+  Done(b);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<RedoAction> RedoReadBuffer(const wal::DecodedRecord& rec, uint8_t block_id, Buffer* out) {
+  const wal::DecodedBlock* block = rec.Block(block_id);
+  if (block == nullptr) return Malformed(rec);
+  const BufferTag& tag = block->tag;
+  if (!SmgrExists(tag.rel, tag.fork)) return RedoAction::kNotFound;
+  auto nblocks = SmgrNBlocks(tag.rel, tag.fork);
+  if (!nblocks.ok()) return nblocks.error();
+  for (BlockNumber n = *nblocks; n <= tag.block; ++n) {  // a page the file never got
+    auto added = ReadBuffer(BufferTag{tag.rel, tag.fork, kInvalidBlockNumber});
+    if (!added.ok()) return added.error();
+    ReleaseBuffer(*added);
+  }
+  auto b = ReadForRedo(*block);
+  if (!b.ok()) return b.error();
+  LockBuffer(*b, BufferLockMode::kExclusive);
+  char* page = BufferGetPage(*b);
+  if (block->has_image && block->apply_image) {
+    std::string image = wal::RestoreBlockImage(*block);
+    std::memcpy(page, image.data(), kBlockSize);
+    PageSetLSN(page, rec.end_lsn);
+    MarkBufferDirty(*b);
+    *out = *b;
+    return RedoAction::kRestored;
+  }
+  if (!PageIsNew(page) && PageGetLSN(page) >= rec.end_lsn) {
+    Done(*b);
+    return RedoAction::kDone;
+  }
+  *out = *b;
+  return RedoAction::kNeedsRedo;
+}
+
+Status HeapRedo(const wal::DecodedRecord& rec) {
+  AdvanceNextTransactionIdPast(rec.header.xid);
+  switch (rec.rmgr_info() & wal::kHeapOpMask) {
+    case wal::kHeapInsert:
+      return HeapInsertRedo(rec);
+    default:
+      // minipg writes no DELETE or UPDATE records yet.
+      return MakeError(sqlstate::kInternalError,
+                       fmt::format("heap_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));
+  }
+}
+
+Status XactRedo(const wal::DecodedRecord& rec) {
+  AdvanceNextTransactionIdPast(rec.header.xid);
+  auto x = wal::DecodeXactPayload(rec.main_data);
+  if (!x) return Malformed(rec);
+  bool commit = rec.rmgr_info() == wal::kXactCommit;
+  if (Status s = TransactionIdSetStatus(rec.header.xid, commit ? XidStatus::kCommitted : XidStatus::kAborted);
+      !s.ok()) {
+    return s;
+  }
+  return XactRemoveRelationFiles(x->rels);
+}
+
+Status SmgrRedo(const wal::DecodedRecord& rec) {
+  AdvanceNextTransactionIdPast(rec.header.xid);
+  if (rec.rmgr_info() == wal::kSmgrCreate) {
+    auto c = wal::DecodePayload<wal::SmgrCreateRecord>(rec.main_data);
+    if (!c) return Malformed(rec);
+    std::error_code ec;  // the database's folder may be gone (dropped later): skip
+    if (!std::filesystem::is_directory(DatabasePath(SmgrDataDir(), c->rel.db_oid), ec)) return OkStatus();
+    return SmgrCreate(c->rel, c->fork);
+  }
+  auto t = wal::DecodePayload<wal::SmgrTruncateRecord>(rec.main_data);
+  if (!t) return Malformed(rec);
+  if (!SmgrExists(t->rel, ForkNumber::kMain)) return OkStatus();
+  if ((t->flags & wal::kSmgrTruncateHeap) != 0) {
+    if (Status s = DropRelationBuffers(t->rel, ForkNumber::kMain, t->nblocks); !s.ok()) return s;
+    auto n = SmgrNBlocks(t->rel, ForkNumber::kMain);
+    if (!n.ok()) return n.error();
+    if (t->nblocks < *n) {
+      if (Status s = SmgrTruncate(t->rel, ForkNumber::kMain, t->nblocks); !s.ok()) return s;
+    }
+  }
+  if ((t->flags & wal::kSmgrTruncateFsm) != 0) return FreeSpaceMapTruncateRel(t->rel, t->nblocks);
+  return OkStatus();
+}
+
+Status DbaseRedo(const wal::DecodedRecord& rec) {
+  AdvanceNextTransactionIdPast(rec.header.xid);
+  std::error_code ec;
+  if (rec.rmgr_info() == wal::kDbaseCreate) {
+    auto c = wal::DecodePayload<wal::DbaseCreateRecord>(rec.main_data);
+    if (!c) return Malformed(rec);
+    if (Status s = DropDatabaseBuffers(c->db_id); !s.ok()) return s;
+    std::filesystem::path dst = DatabasePath(SmgrDataDir(), c->db_id);
+    std::filesystem::remove_all(dst, ec);
+    std::filesystem::create_directories(dst, ec);
+    if (auto flushed = FlushAllDirty(WriteSource::kBackend); !flushed.ok()) return flushed.error();
+    return CopyDatabaseFiles(SmgrDataDir(), c->src_db_id, c->db_id);
+  }
+  auto d = wal::DecodePayload<wal::DbaseRecord>(rec.main_data);
+  if (!d) return Malformed(rec);
+  if (Status s = DropDatabaseBuffers(d->db_id); !s.ok()) return s;
+  std::filesystem::remove_all(DatabasePath(SmgrDataDir(), d->db_id), ec);
+  return OkStatus();
+}
+
+void RegisterRedoFunctions() {
+  wal::SetRmgrRedo(wal::RmgrId::kHeap, HeapRedo);
+  wal::SetRmgrRedo(wal::RmgrId::kTransaction, XactRedo);
+  wal::SetRmgrRedo(wal::RmgrId::kStorage, SmgrRedo);
+  wal::SetRmgrRedo(wal::RmgrId::kDatabase, DbaseRedo);
+}
+
+}  // namespace minipg::storage

@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ * heapam.h
+ *   Tables on pages (PostgreSQL's heapam.c / hio.c, minimal): a table is a
+ *   relation whose main fork holds heap tuples; rows are added through the
+ *   buffer pool with a WAL record for each, and read back page by page,
+ *   keeping only the rows the reader may see.
+ *
+ *   HeapInsert(rel, rows):
+ *     for each row: HeapFormTuple (xmin = the transaction's xid)
+ *       page with room: the one in hand, else the free space map's, else
+ *       a new block at the end of the fork
+ *       exclusive content lock -> PageAddItem -> ctid = its own TID
+ *       -> Heap INSERT record (INSERT+INIT on an empty page; a full page
+ *          image when XLogNeedsFullPageImage says so) -> PageSetLSN
+ *       -> MarkBufferDirty
+ *     a page left behind: its free space recorded in the map
+ *
+ *   HeapTableScan: block 0 .. the number of blocks at Open(), each pinned
+ *   and share-locked while its visible rows are copied out.
+ *
+ *   Visible (HeapTupleVisible): xmin committed in pg_xact, or the reader's
+ *   own xid; and xmax none, aborted, or not yet committed.
+ *
+ * NOTES
+ *   No snapshots yet: a scan sees every commit that happened before it
+ *   read the page. Hint bits are not set (a reader would need the page's
+ *   exclusive lock to set them): every look asks pg_xact, which caches.
+ *   The rows of one command are collected before they are inserted, so a
+ *   command never sees its own new rows (INSERT INTO t SELECT * FROM t).
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "engine/common/error.h"
+#include "engine/storage/block.h"
+#include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/catalog.h"
+#include "engine/storage/datum.h"
+#include "engine/storage/page/heap_tuple.h"
+
+namespace minipg::storage {
+
+/* A new relation's main fork: a Storage CREATE record, then the file. */
+Status HeapCreateRelation(const RelFileLocator& rel);
+
+/* Removes the relation when the current transaction ends
+ * (XactDropRelationAtEnd). */
+void HeapDropRelation(const RelFileLocator& rel);
+
+/* Inserts rows in the current transaction (its xid is taken now), filling
+ * each page before the next. */
+Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                  const std::vector<Tuple>& rows);
+
+/* Whether the tuple is visible to the current transaction. */
+Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);
+
+/* A sequential scan of the visible rows. */
+class HeapTableScan {
+ public:
+  HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns);
+  /* Counts the blocks: rows added on later blocks are not seen. */
+  Status Open();
+  /* The next visible row, nullopt at the end. */
+  Result<std::optional<Tuple>> Next();
+  /* Where the last row came from. */
+  ItemPointer last_tid() const { return last_tid_; }
+
+ private:
+  Status ReadPage(BlockNumber block);
+
+  RelFileLocator rel_;
+  std::vector<ColumnDef> columns_;
+  BlockNumber nblocks_ = 0;
+  BlockNumber next_block_ = 0;
+  std::vector<std::pair<ItemPointer, Tuple>> page_rows_;
+  size_t pos_ = 0;
+  ItemPointer last_tid_;
+};
+
+}  // namespace minipg::storage

@@ -1,0 +1,92 @@
+/*-------------------------------------------------------------------------
+ * xact.cpp
+ *   Commit and abort of this process's transaction (see xact.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/storage/heap/xact.h"
+
+#include "engine/shmem/lwlock.h"
+#include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/heap/transam.h"
+#include "engine/storage/smgr/smgr.h"
+#include "engine/storage/wal/wal_records.h"
+#include "engine/storage/wal/wal_rmgr.h"
+#include "engine/storage/wal/xlog.h"
+
+namespace minipg::storage {
+
+namespace {
+
+struct XactState {
+  TransactionId xid = kInvalidTransactionId;
+  CommandId cid = kFirstCommandId;
+  std::vector<RelFileLocator> drops;
+};
+XactState g_xact;
+XLogRecPtr g_last_commit = 0;
+
+Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
+  XactState x = std::move(g_xact);
+  g_xact = XactState{};
+  if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
+  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
+  auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
+                             payload);
+  if (!end.ok()) return end.error();
+  if (flush) {
+    if (Status s = wal::XLogFlush(*end); !s.ok()) return s.error();
+  }
+  if (Status s = TransactionIdSetStatus(x.xid, commit ? XidStatus::kCommitted : XidStatus::kAborted,
+                                        commit ? *end : 0);
+      !s.ok()) {
+    return s.error();
+  }
+  if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
+  return *end;
+}
+
+}  // namespace
+
+Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
+  for (const RelFileLocator& rel : rels) {
+    if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
+    if (Status s = SmgrUnlink(rel); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+TransactionId GetCurrentTransactionId() {
+  if (g_xact.xid == kInvalidTransactionId) g_xact.xid = AssignTransactionId();
+  return g_xact.xid;
+}
+
+TransactionId GetCurrentTransactionIdIfAny() { return g_xact.xid; }
+
+bool TransactionIdIsCurrent(TransactionId xid) {
+  return xid != kInvalidTransactionId && xid == g_xact.xid;
+}
+
+CommandId GetCurrentCommandId() { return g_xact.cid; }
+void CommandCounterIncrement() { ++g_xact.cid; }
+
+void XactDropRelationAtEnd(const RelFileLocator& rel) {
+  GetCurrentTransactionId();
+  g_xact.drops.push_back(rel);
+}
+
+Result<XLogRecPtr> CommitTransaction(bool synchronous_commit) {
+  auto end = EndTransaction(true, synchronous_commit);
+  if (end.ok() && *end != 0) g_last_commit = *end;
+  return end;
+}
+
+Status AbortTransaction() {
+  shmem::LWLockReleaseAll();
+  ReleaseAllBuffers();
+  auto end = EndTransaction(false, false);
+  return end.ok() ? OkStatus() : Status(end.error());
+}
+
+XLogRecPtr LastCommitLsn() { return g_last_commit; }
+
+}  // namespace minipg::storage

@@ -1,0 +1,124 @@
+/*-------------------------------------------------------------------------
+ * heapam_test.cpp
+ *   Tables on pages: rows inserted through the buffer pool are read back
+ *   by a scan; a transaction sees its own rows, others see them once it
+ *   commits and never if it aborts; pages fill one after another and the
+ *   free space map sends later inserts to a page with room; a dropped
+ *   relation's files go when its transaction ends.
+ *-------------------------------------------------------------------------
+ */
+#include "tests/engine/storage/heap/heap_test_util.h"
+
+#include "engine/storage/smgr/free_space.h"
+
+namespace minipg::storage {
+namespace {
+
+std::vector<int64_t> Range(int64_t from, int64_t to) {
+  std::vector<int64_t> out;
+  for (int64_t i = from; i < to; ++i) out.push_back(i);
+  return out;
+}
+
+// Scenario: 3 rows inserted and committed are read back in order, with
+// xmin = the inserting xid and ctid = their own TID.
+TEST_F(HeapTest, InsertCommitScan) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 4);
+  TransactionId xid = GetCurrentTransactionIdIfAny();
+  EXPECT_NE(xid, kInvalidTransactionId);
+  ASSERT_TRUE(CommitTransaction().ok());
+  EXPECT_EQ(ScanIds(), Range(1, 4));
+
+  auto b = ReadBuffer(BufferTag{kRel, ForkNumber::kMain, 0});
+  ASSERT_TRUE(b.ok());
+  LockBuffer(*b, BufferLockMode::kShare);
+  const char* page = BufferGetPage(*b);
+  EXPECT_EQ(PageGetMaxOffsetNumber(page), 3);
+  auto h = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, 2)));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->xmin, xid);
+  EXPECT_EQ(h->ctid, (ItemPointer{0, 2}));
+  EXPECT_NE(PageGetLSN(page), 0u);
+  UnlockBuffer(*b);
+  ReleaseBuffer(*b);
+}
+
+// Scenario: rows of a transaction in progress are seen by it only; after
+// ROLLBACK they are seen by nobody, and later rows still are.
+TEST_F(HeapTest, RollbackHidesRows) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  ASSERT_TRUE(CommitTransaction().ok());
+  InsertIds(1, 3);
+  ASSERT_TRUE(CommitTransaction().ok());
+  InsertIds(3, 6);
+  EXPECT_EQ(ScanIds(), Range(1, 6));  // its own rows
+  TransactionId rolled_back = GetCurrentTransactionIdIfAny();
+  ASSERT_TRUE(AbortTransaction().ok());
+  EXPECT_EQ(ScanIds(), Range(1, 3));
+  InsertIds(6, 7);
+  ASSERT_TRUE(CommitTransaction().ok());
+  EXPECT_EQ(ScanIds(), (std::vector<int64_t>{1, 2, 6}));
+  EXPECT_EQ(*TransactionIdGetStatus(rolled_back), XidStatus::kAborted);
+}
+
+// Scenario: another process's uncommitted rows are invisible; once it
+// commits they appear (no snapshots yet).
+TEST_F(HeapTest, OtherTransactionsRowsAfterCommit) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  ASSERT_TRUE(CommitTransaction().ok());
+  TransactionId other = AssignTransactionId();  // as another backend's xid
+  std::vector<Tuple> rows{Row(1)};
+  auto tuple = HeapFormTuple(Columns(), rows[0], other, 0);
+  ASSERT_TRUE(tuple.ok());
+  // Put it on a page by hand, as the other backend would have.
+  auto b = ReadBuffer(BufferTag{kRel, ForkNumber::kMain, kInvalidBlockNumber});
+  ASSERT_TRUE(b.ok());
+  LockBuffer(*b, BufferLockMode::kExclusive);
+  PageInit(BufferGetPage(*b), 0);
+  ASSERT_EQ(PageAddItem(BufferGetPage(*b), *tuple), 1);
+  MarkBufferDirty(*b);
+  UnlockBuffer(*b);
+  ReleaseBuffer(*b);
+  EXPECT_TRUE(ScanIds().empty());
+  ASSERT_TRUE(TransactionIdSetStatus(other, XidStatus::kCommitted).ok());
+  EXPECT_EQ(ScanIds(), Range(1, 2));
+}
+
+// Scenario: 2000 rows fill several pages in order; the map records each
+// page's room; after a row on page 0 is known to fit, the next insert goes
+// there rather than to a new page.
+TEST_F(HeapTest, PagesFillAndFreeSpaceMapIsUsed) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(0, 2000);
+  ASSERT_TRUE(CommitTransaction().ok());
+  EXPECT_EQ(ScanIds(), Range(0, 2000));
+  auto nblocks = SmgrNBlocks(kRel, ForkNumber::kMain);
+  ASSERT_TRUE(nblocks.ok());
+  EXPECT_GT(*nblocks, 5u);
+  auto recorded = GetRecordedFreeSpace(kRel, 0);
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_LT(*recorded, 64u);  // page 0 is full
+  // Pretend page 0 has room (as after a vacuum): the map is a hint, the page says no.
+  ASSERT_TRUE(RecordPageWithFreeSpace(kRel, 0, 4000).ok());
+  InsertIds(2000, 2001);
+  ASSERT_TRUE(CommitTransaction().ok());
+  EXPECT_LT(*GetRecordedFreeSpace(kRel, 0), 64u);  // the truth recorded again
+  EXPECT_EQ(ScanIds().back(), 2000);
+}
+
+// Scenario: a relation dropped in a transaction keeps its file until the
+// transaction ends; the commit record lists it; then the file is gone.
+TEST_F(HeapTest, DropRemovesFilesAtCommit) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 10);
+  ASSERT_TRUE(CommitTransaction().ok());
+  HeapDropRelation(kRel);
+  EXPECT_TRUE(SmgrExists(kRel, ForkNumber::kMain));
+  ASSERT_TRUE(CommitTransaction().ok());
+  EXPECT_FALSE(SmgrExists(kRel, ForkNumber::kMain));
+  for (const BufferSnapshot& s : SnapshotBuffers()) EXPECT_FALSE(s.tag && s.tag->rel == kRel);
+}
+
+}  // namespace
+}  // namespace minipg::storage

@@ -1,0 +1,93 @@
+/*-------------------------------------------------------------------------
+ * transam_test.cpp
+ *   xids and pg_xact: xids are handed out in order from 3; a status set
+ *   is read back, written by CheckPointTransam into PostgreSQL's layout
+ *   (pg_xact/0000, two bits per xid) and found again by a new server;
+ *   commit and abort write their records and set the bits.
+ *-------------------------------------------------------------------------
+ */
+#include "tests/engine/storage/heap/heap_test_util.h"
+
+#include "engine/storage/wal/wal_records.h"
+
+namespace minipg::storage {
+namespace {
+
+using TransamTest = HeapTest;
+
+// Scenario: a new cluster hands out 3, 4, 5; the next xid can be moved past
+// one seen in the WAL but never back.
+TEST_F(TransamTest, XidsInOrder) {
+  EXPECT_EQ(AssignTransactionId(), 3u);
+  EXPECT_EQ(AssignTransactionId(), 4u);
+  EXPECT_EQ(ReadNextTransactionId(), 5u);
+  AdvanceNextTransactionIdPast(100);
+  EXPECT_EQ(AssignTransactionId(), 101u);
+  AdvanceNextTransactionIdPast(50);
+  EXPECT_EQ(ReadNextTransactionId(), 102u);
+}
+
+// Scenario: statuses of xids on two pages and in a second segment are
+// written by the checkpoint to PostgreSQL's byte and bit, and a new
+// shared memory reads them back from the files.
+TEST_F(TransamTest, StatusesSurviveInPgXactFiles) {
+  const TransactionId far = kXactsPerPage * kSlruPagesPerSegment + 6;  // pg_xact/0001
+  ASSERT_TRUE(TransactionIdSetStatus(5, XidStatus::kCommitted).ok());
+  ASSERT_TRUE(TransactionIdSetStatus(6, XidStatus::kAborted).ok());
+  ASSERT_TRUE(TransactionIdSetStatus(far, XidStatus::kCommitted).ok());
+  for (TransactionId x = 10; x < 10 + kXactBuffers * kXactsPerPage; x += kXactsPerPage) {
+    ASSERT_TRUE(TransactionIdSetStatus(x, XidStatus::kCommitted).ok());  // more pages than buffers
+  }
+  EXPECT_EQ(*TransactionIdGetStatus(7), XidStatus::kInProgress);
+  ASSERT_TRUE(CheckPointTransam().ok());
+  EXPECT_EQ(XactSegmentPath(far), "pg_xact/0001");
+
+  std::string seg0 = FileBytes("pg_xact/0000");
+  ASSERT_GE(seg0.size(), kBlockSize);
+  // xid 5: byte 1, bits 2-3 = 01; xid 6: byte 1, bits 4-5 = 10.
+  EXPECT_EQ(static_cast<uint8_t>(seg0[1]), 0x04 | 0x20);
+  std::string seg1 = FileBytes("pg_xact/0001");
+  ASSERT_GE(seg1.size(), 2u);
+  EXPECT_EQ(static_cast<uint8_t>(seg1[1]), 0x10);  // xid far: byte 1, bits 4-5 = 01
+
+  Stop();
+  Start();
+  EXPECT_EQ(*TransactionIdGetStatus(5), XidStatus::kCommitted);
+  EXPECT_EQ(*TransactionIdGetStatus(6), XidStatus::kAborted);
+  EXPECT_EQ(*TransactionIdGetStatus(far), XidStatus::kCommitted);
+  EXPECT_EQ(*TransactionIdGetStatus(10 + 3 * kXactsPerPage), XidStatus::kCommitted);
+  EXPECT_EQ(*TransactionIdGetStatus(11), XidStatus::kInProgress);
+  EXPECT_TRUE(*TransactionIdDidCommit(kFrozenTransactionId));
+}
+
+// Scenario: a transaction that wrote nothing writes no record; one with an
+// xid commits with a COMMIT record flushed before it returns, and the next
+// aborts with an ABORT record; pg_xact says which.
+TEST_F(TransamTest, CommitAndAbortRecords) {
+  auto none = CommitTransaction();
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u);
+  TransactionId a = GetCurrentTransactionId();
+  EXPECT_TRUE(TransactionIdIsCurrent(a));
+  auto end = CommitTransaction();
+  ASSERT_TRUE(end.ok());
+  EXPECT_GE(wal::GetWalPositions().flush, *end);
+  EXPECT_FALSE(TransactionIdIsCurrent(a));
+  TransactionId b = GetCurrentTransactionId();
+  EXPECT_EQ(b, a + 1);
+  ASSERT_TRUE(AbortTransaction().ok());
+  EXPECT_TRUE(*TransactionIdDidCommit(a));
+  EXPECT_EQ(*TransactionIdGetStatus(b), XidStatus::kAborted);
+
+  ASSERT_TRUE(wal::XLogFlush(wal::GetWalPositions().insert).ok());
+  wal::WalDirSource src(dir_.path() / "pg_wal");
+  wal::XLogReader reader(src, kTestSystemId);
+  std::vector<std::string> seen;
+  for (const wal::DecodedRecord* r = reader.ReadRecord(wal::FirstRecordLsn()); r != nullptr; r = reader.ReadNext()) {
+    seen.push_back(wal::IdentifyRecord(*r) + " " + std::to_string(r->header.xid));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"COMMIT " + std::to_string(a), "ABORT " + std::to_string(b)}));
+}
+
+}  // namespace
+}  // namespace minipg::storage
