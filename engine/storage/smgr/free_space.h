@@ -18,7 +18,7 @@
  *   touches a few pages; minipg keeps only the leaf level and scans it,
  *   one byte per heap page. It is read and written with plain smgr calls:
  *   two processes recording on one FSM page at once may lose one update
- *   (a hint lost), until the next session moves it into shared buffers.
+ *   (a hint lost); PostgreSQL reads the map through shared buffers.
  *-------------------------------------------------------------------------
  */
 #pragma once

@@ -13,8 +13,8 @@
  * NOTES
  *   Each process keeps its own table of open segment files (SmgrInit
  *   resets it, e.g. in a forked child); SmgrUnlink closes the process's
- *   own descriptors of the relation, and the next session tells other
- *   processes through shared invalidation, as PostgreSQL does. The table
+ *   own descriptors of the relation; other processes are not told yet
+ *   (PostgreSQL tells them through shared invalidation). The table
  *   is not locked: one thread per process uses it, as in PostgreSQL. Reads and
  *   writes use pread/pwrite, so descriptors carry no position.
  *   Writes are not fsynced one by one: whoever needs durability (the

@@ -2,7 +2,8 @@
  * wal_rmgr.h
  *   The resource managers: for each RmgrId its name, how to name a record
  *   type (identify) and describe a record (desc) for minipg_waldump, and a
- *   redo slot that recovery fills (the Heap's comes next session).
+ *   redo slot that recovery fills (RegisterRedoFunctions in
+ *   storage/heap/heap_redo.h, RegisterXlogRedo in postmaster/xlog_redo.h).
  *
  * NOTES
  *   The table is built once and read-only apart from the redo slots, which
