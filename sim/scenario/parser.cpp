@@ -243,8 +243,12 @@ class Parser {
     if (kReserved.count(def.name)) return Err(fmt::format("\"{}\" is a keyword, not a client name", def.name));
     size_t i = 2;
     if (i < w.size() && w[i].size() > 1 && w[i][0] == 'x' && ParseCount(w[i].substr(1))) {
-      def.count = static_cast<int>(*ParseCount(w[i].substr(1)));
-      if (def.count < 1) return Err("a group needs at least one client (x1 or more)");
+      int64_t count = *ParseCount(w[i].substr(1));
+      if (count < 1) return Err("a group needs at least one client (x1 or more)");
+      if (count > kMaxScenarioClients - declared_clients_) {
+        return Err(fmt::format("a scenario may declare at most {} clients", kMaxScenarioClients));
+      }
+      def.count = static_cast<int>(count);
       ++i;
     }
     for (; i < w.size(); ++i) {
@@ -275,6 +279,10 @@ class Parser {
       }
     }
     if (!def.from.empty() && !def.tcp) return Err("from= needs transport=tcp");
+    if (def.count == 0 && declared_clients_ >= kMaxScenarioClients) {
+      return Err(fmt::format("a scenario may declare at most {} clients", kMaxScenarioClients));
+    }
+    declared_clients_ += def.count > 0 ? def.count : 1;
     std::vector<std::string> names = {def.name};
     for (int m = 1; m <= def.count; ++m) names.push_back(fmt::format("{}{}", def.name, m));
     for (const std::string& n : names) {
@@ -627,6 +635,7 @@ class Parser {
   Scenario scenario_;
   std::set<std::string> singles_;
   std::map<std::string, int> groups_;
+  int64_t declared_clients_ = 0;  // singles plus every group's members
   std::vector<Block> blocks_;
 };
 

@@ -124,6 +124,9 @@ inline constexpr int64_t kDefaultWaitMicros = 10'000'000;
  * an Action holds its body, so a file of a million nested repeats would
  * otherwise overflow the stack freeing them, or running them. */
 inline constexpr size_t kMaxBlockDepth = 16;
+/* The most clients one scenario may declare (each is a thread and a
+ * connection of minipg-sim). */
+inline constexpr int64_t kMaxScenarioClients = 10000;
 
 struct Scenario {
   std::filesystem::path path;  // where it was read from (copy-in files are relative to it)
