@@ -186,6 +186,13 @@ TEST(HeapTest, KilledBigInsertLeavesNoRows) {
   killer.join();
   bool acknowledged = copy.ok() && copy->ok();
 
+  // Connect only once the postmaster has begun the crash cycle: a connection
+  // made before it reaps the killed backend would be ended by the cycle.
+  for (int waited = 0; waited < 60000 && server.Log().find("all server processes terminated; reinitializing") ==
+                                             std::string::npos;
+       waited += 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   auto fresh = ConnectWhenReady(server);
   ASSERT_TRUE(fresh) << server.Log();
   EXPECT_TRUE(LogShowsRedo(server)) << "the crash cycle replays the WAL";
