@@ -12,6 +12,8 @@
  *   pg_relation_filepath(rel)    "base/<database oid>/<relfilenode>"
  *   pg_database_size(name | oid) every file under base/<database oid>
  *   pg_size_pretty(bigint)       "8192 bytes", "16 kB", "1234 MB"
+ *   repeat(text, integer)        the text so many times (wide rows for the
+ *                                storage lesson, scenarios/buffers_and_wal.scn)
  *
  * NOTES
  *   A table's relfilenode is its OID (docs/storage.md), so a size is
@@ -25,7 +27,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <system_error>
+#include <utility>
+#include <variant>
 
 #include "engine/common/sqlstate.h"
 #include "engine/storage/block.h"
@@ -167,6 +172,32 @@ Result<Datum> SizePretty(const Args& args, const SessionContext&) {
   return Datum(PrettySize(std::get<int64_t>(args[0])));
 }
 
+/* repeat(text, integer), as PostgreSQL's: '' for a count below 1; more than
+ * 1 GB is refused before anything is built. */
+Result<Datum> Repeat(const Args& args, const SessionContext&) {
+  const std::string* text = std::get_if<std::string>(&args[0]);
+  const int64_t* count = std::get_if<int64_t>(&args[1]);
+  if (text == nullptr || count == nullptr) {
+    auto type = [](const Datum& d) {
+      return std::holds_alternative<bool>(d)      ? "boolean"
+             : std::holds_alternative<int64_t>(d) ? "integer"
+             : std::holds_alternative<double>(d)  ? "numeric"
+                                                  : "text";
+    };
+    return MakeError(sqlstate::kUndefinedFunction,
+                     fmt::format("function repeat({}, {}) does not exist", type(args[0]), type(args[1])));
+  }
+  constexpr int64_t kMaxAllocSize = (int64_t{1} << 30) - 1;  // PostgreSQL's MaxAllocSize
+  if (*count < 1 || text->empty()) return Datum(std::string());
+  if (*count > kMaxAllocSize / static_cast<int64_t>(text->size())) {
+    return MakeError(sqlstate::kProgramLimitExceeded, "requested length too large");
+  }
+  std::string out;
+  out.reserve(text->size() * static_cast<size_t>(*count));
+  for (int64_t i = 0; i < *count; ++i) out += *text;
+  return Datum(std::move(out));
+}
+
 const BuiltinFunction kFunctions[] = {
     {"pg_current_wal_lsn", 0, 0, TypeId::kText, CurrentWalLsn},
     {"pg_current_wal_insert_lsn", 0, 0, TypeId::kText, CurrentWalInsertLsn},
@@ -178,6 +209,7 @@ const BuiltinFunction kFunctions[] = {
     {"pg_relation_filepath", 1, 1, TypeId::kText, RelationFilepath},
     {"pg_database_size", 1, 1, TypeId::kInt8, DatabaseSize},
     {"pg_size_pretty", 1, 1, TypeId::kText, SizePretty},
+    {"repeat", 2, 2, TypeId::kText, Repeat},
 };
 
 }  // namespace
