@@ -224,6 +224,14 @@ std::string Runner::Expand(const std::string& text) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Runner::ExpandFields(
+    const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(fields.size());
+  for (const auto& [k, v] : fields) out.emplace_back(k, Expand(v));
+  return out;
+}
+
 void Runner::HoldCaption() {
   if (options_.hold_micros > 0 && captions_ > 0) {
     link_.Sync();  // everything the last section did has reached the stream
@@ -486,13 +494,13 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
     case Kind::kEvent:
     case Kind::kNoEvent: {
       link_.Sync();
-      size_t n = link_.CountEvents(cond.text, cond.fields);
+      size_t n = link_.CountEvents(cond.text, ExpandFields(cond.fields));
       got = fmt::format("{} such event{}", n, n == 1 ? "" : "s");
       return (n > 0) == (cond.kind == Kind::kEvent);
     }
     case Kind::kEventCount: {
       link_.Sync();
-      auto n = static_cast<int64_t>(link_.CountEvents(cond.text, cond.fields));
+      auto n = static_cast<int64_t>(link_.CountEvents(cond.text, ExpandFields(cond.fields)));
       got = fmt::format("there were {}", n);
       return compare(n, cond.compare, cond.number);
     }

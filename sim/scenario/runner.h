@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/scenario/event_link.h"
@@ -74,6 +75,9 @@ class Runner {
   std::vector<SimClient*> Members(const std::string& target);
   SimClient* Find(const std::string& name);
   std::string Expand(const std::string& text);
+  /* An event condition's FIELD=VALUE pairs with each VALUE expanded (`pid=${alice.pid}`). */
+  std::vector<std::pair<std::string, std::string>> ExpandFields(
+      const std::vector<std::pair<std::string, std::string>>& fields);
   void SleepMicros(int64_t micros);
   void HoldCaption();
   void Say(const std::string& text);
