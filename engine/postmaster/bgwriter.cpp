@@ -12,6 +12,7 @@
 #include "engine/postmaster/server_log.h"
 #include "engine/postmaster/storage_init.h"
 #include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/wal/xlog.h"
 
 namespace minipg {
 
@@ -19,8 +20,12 @@ void BackgroundWriterMain(const Config& config, int slot) {
   InitAuxProcess(config, slot, shmem::BackendType::kBgWriter, "background writer");
   StorageSettings settings = GetStorageSettings(config);
   do {
-    auto step = storage::BgWriterStep(settings.bgwriter_lru_maxpages);
-    if (!step.ok()) LogLine("ERROR", step.error().message);  // the next round tries again
+    // Not while redo runs (the WAL is not started: a page written now could
+    // not have its WAL flushed first), nor after the WAL failed.
+    if (storage::wal::XLogStarted()) {
+      auto step = storage::BgWriterStep(settings.bgwriter_lru_maxpages);
+      if (!step.ok()) LogLine("ERROR", step.error().message);  // the next round tries again
+    }
     ReleaseStorageResources();
   } while (AuxSleep(settings.bgwriter_delay_ms, shmem::WaitEvent::kBgWriterMain));
   shmem::ClearMyStatus();

@@ -24,10 +24,12 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/checkpoint_request.h"
 #include "engine/shmem/shmem.h"
+#include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/control_file.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_reader.h"
 #include "engine/storage/wal/wal_rmgr.h"
+#include "engine/storage/wal/xlog.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/storage_events.h"
 
@@ -48,6 +50,15 @@ Usage Now() {
   return {ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
           static_cast<double>(trace::NowMicros()) / 1e6};
 }
+
+/* The buffer pool's WAL flush hook while redo runs. Redo writes a page only
+ * to free its buffer for another (a pool smaller than the pages replayed);
+ * the page's LSN is the end of a record read from pg_wal, so that WAL is in
+ * its files already and there is nothing to flush (the WAL is not started
+ * yet, and XLogFlush would refuse). PostgreSQL's XLogFlush during recovery
+ * likewise flushes nothing: it moves minRecoveryPoint, which only archive
+ * recovery needs. */
+void FlushNothingDuringRedo(XLogRecPtr) {}
 
 void SetRecoveringTitle(XLogRecPtr lsn) {
   SetPsTitle("startup recovering " + wal::WalFileName(wal::LsnToSeg(lsn)));
@@ -196,7 +207,10 @@ int Startup::Run() {
     control_.time = shmem::WallClockMicros();
     if (Status s = storage::WriteControlFile(config_.data_directory, control_); !s.ok()) return Fail(s.error());
     TestRecoveryDelay();
-    if (Status s = Redo(reader, control_.redo_lsn, control_.checkpoint_lsn); !s.ok()) return 1;
+    storage::SetWalFlushHook(FlushNothingDuringRedo);
+    Status redone = Redo(reader, control_.redo_lsn, control_.checkpoint_lsn);
+    storage::SetWalFlushHook(wal::XLogFlushOrPanic);
+    if (!redone.ok()) return 1;
   } else {
     // A clean shutdown: the WAL ends after its checkpoint record, unless
     // something follows it (then that is where the WAL goes on).
