@@ -39,6 +39,10 @@ bool IsClientSideEvent(EventType type) {
   return type >= EventType::kScenarioStart && type <= EventType::kSync;
 }
 
+bool IsStorageEvent(EventType type) {
+  return type >= EventType::kShmemLayout && type <= EventType::kRecoveryDone;
+}
+
 std::optional<EventType> EventTypeFromName(std::string_view name) {
   for (size_t i = 0; i < kNames.size(); ++i) {
     if (kNames[i] == name) return static_cast<EventType>(i);

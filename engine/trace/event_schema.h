@@ -101,6 +101,11 @@ std::string_view EventTypeName(EventType type);
  * the server's own types are never taken from outside. */
 bool IsClientSideEvent(EventType type);
 
+/* Whether a type tells of shared buffers, the WAL or recovery (schema 6:
+ * shmem_layout, buffer_*, wal_*, recovery_*): the one list the visualizer's
+ * model and its colours both use. */
+bool IsStorageEvent(EventType type);
+
 /* The type for a wire name, or nullopt for a name this version does not know. */
 std::optional<EventType> EventTypeFromName(std::string_view name);
 

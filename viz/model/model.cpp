@@ -381,6 +381,10 @@ void Model::Apply(const Event& ev) {
            fmt::format("unknown event type \"{}\" (ignored)", ev.type_name));
     return;
   }
+  if (trace::IsStorageEvent(*ev.type)) {  // shmem_layout, buffer_*, wal_*, recovery_*
+    OnStorage(ev);
+    return;
+  }
   switch (*ev.type) {
     case EventType::kHello: OnHello(ev); break;
     case EventType::kProcess: OnProcessSnapshot(ev); break;
@@ -412,17 +416,7 @@ void Model::Apply(const Event& ev) {
     // Known, checked for a live emitter, and shown in the log.
     case EventType::kSignal: Emitter(ev); break;
     case EventType::kCheckpointStart:
-    case EventType::kCheckpointDone:
-    case EventType::kShmemLayout:
-    case EventType::kBufferRead:
-    case EventType::kBufferEvict:
-    case EventType::kBufferWrite:
-    case EventType::kBufferDirty:
-    case EventType::kWalInsert:
-    case EventType::kWalFlush:
-    case EventType::kRecoveryStart:
-    case EventType::kRecoveryProgress:
-    case EventType::kRecoveryDone: OnStorage(ev); break;
+    case EventType::kCheckpointDone: OnStorage(ev); break;
     case EventType::kAuthRequest: Emitter(ev); break;
     case EventType::kAuthFailed: Emitter(ev); break;
     case EventType::kHbaReload: Emitter(ev); break;
@@ -448,6 +442,7 @@ void Model::Apply(const Event& ev) {
     case EventType::kCount_: break;
     case EventType::kLockWait:
     case EventType::kLockAcquired: OnLock(ev); break;
+    default: break;  // the storage types, above
   }
 }
 

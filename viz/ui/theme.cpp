@@ -203,6 +203,9 @@ ImU32 InstantColor(InstantKind kind) {
 
 ImVec4 EventTypeColor(size_t type_slot) {
   if (type_slot >= kUnknownTypeSlot) return ImVec4(0.75f, 0.10f, 0.10f, 1.0f);
+  if (trace::IsStorageEvent(static_cast<EventType>(type_slot))) {
+    return ImVec4(0.38f, 0.24f, 0.60f, 1.0f);  // shared memory and storage: violet, as its box
+  }
   switch (static_cast<EventType>(type_slot)) {
     case EventType::kHello:
     case EventType::kProcess:
@@ -265,18 +268,8 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kClientError:
     case EventType::kClientDisconnect:
       return ImVec4(0.45f, 0.25f, 0.60f, 1.0f);  // a simulated client: purple
-    case EventType::kShmemLayout:
-    case EventType::kBufferRead:
-    case EventType::kBufferEvict:
-    case EventType::kBufferWrite:
-    case EventType::kBufferDirty:
-    case EventType::kWalInsert:
-    case EventType::kWalFlush:
-    case EventType::kRecoveryStart:
-    case EventType::kRecoveryProgress:
-    case EventType::kRecoveryDone:
-      return ImVec4(0.38f, 0.24f, 0.60f, 1.0f);  // shared memory and storage: violet, as its box
     case EventType::kCount_:
+    default:  // the storage types, above
       break;
   }
   return ImVec4(0.3f, 0.3f, 0.3f, 1.0f);

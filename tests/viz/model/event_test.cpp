@@ -35,5 +35,20 @@ TEST(EventTest, RefusesADeeplyNestedLine) {
   EXPECT_TRUE(next.event) << "the next line decodes as usual";
 }
 
+// Scenario: the storage types (schema 6) are one list, by name: every
+// buffer_*, wal_* and recovery_* type and shmem_layout, and nothing else.
+TEST(EventTest, StorageTypesAreOneList) {
+  size_t storage = 0;
+  for (size_t i = 0; i < static_cast<size_t>(EventType::kCount_); ++i) {
+    auto type = static_cast<EventType>(i);
+    std::string name(trace::EventTypeName(type));
+    bool by_name = name.rfind("buffer_", 0) == 0 || name.rfind("wal_", 0) == 0 ||
+                   name.rfind("recovery_", 0) == 0 || name == "shmem_layout";
+    EXPECT_EQ(trace::IsStorageEvent(type), by_name) << name;
+    storage += by_name;
+  }
+  EXPECT_EQ(storage, 10u);
+}
+
 }  // namespace
 }  // namespace minipg::viz
