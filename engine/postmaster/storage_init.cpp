@@ -120,19 +120,21 @@ const char* g_wal_flush_by = "backend";  // this process, as wal_flush events na
 
 void ForwardBufferEvent(const storage::BufferEvent& e) {
   using Kind = storage::BufferEvent::Kind;
+  // A Buffer counts from 1 (pg_buffercache's bufferid); the events from 0.
+  int64_t buffer = static_cast<int64_t>(e.buffer) - 1;
   switch (e.kind) {
     case Kind::kReadHit:
     case Kind::kReadMiss:
-      trace::EmitBufferRead(e.tag, e.buffer, e.kind == Kind::kReadHit);
+      trace::EmitBufferRead(e.tag, buffer, e.kind == Kind::kReadHit);
       return;
     case Kind::kEvict:
-      trace::EmitBufferEvict(e.buffer, e.tag, e.dirty);
+      trace::EmitBufferEvict(buffer, e.tag, e.dirty);
       return;
     case Kind::kWrite:
-      trace::EmitBufferWrite(e.buffer, e.tag, storage::WriteSourceName(e.by));
+      trace::EmitBufferWrite(buffer, e.tag, storage::WriteSourceName(e.by));
       return;
     case Kind::kDirty:
-      trace::EmitBufferDirty(e.buffer, e.tag);
+      trace::EmitBufferDirty(buffer, e.tag);
       return;
   }
 }
