@@ -453,7 +453,9 @@ void App::DrawFrame() {
   bool shmem = model.shared_memory().known();
   if (shmem && !shmem_shown_) reset_layout_ = true;
   shmem_shown_ = shmem_shown_ || shmem;
-  float upper_h = std::floor(body * (shmem ? 0.62f : 0.50f));
+  // With shared memory the Processes panel takes most of the height:
+  // at 1280x800 the graph keeps its rows and the buffer grid its cells.
+  float upper_h = std::floor(body * (shmem ? 0.72f : 0.50f));
   float activity_h = std::floor(body * 0.28f);
   float query_h = std::floor(body * 0.38f);
 

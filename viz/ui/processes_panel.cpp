@@ -151,6 +151,11 @@ void ProcessesPanel::Draw(const Model& model) {
   ImGui::SameLine(0.0f, 20.0f);
   ImGui::Checkbox("show exited", &show_exited_);
   ImGui::SameLine();
+  if (model.shared_memory().known() && view_ != View::kClients) {
+    // Collapsing shared memory gives the graph the whole panel back.
+    ImGui::Checkbox("shared memory", &show_shmem_);
+    ImGui::SameLine();
+  }
   ImGui::TextDisabled("%zu live, %zu shown; hover a process for details",
                       model.LiveProcessCount(), model.processes().size());
   if (actions_ != nullptr) actions_->Draw(model);
@@ -160,7 +165,7 @@ void ProcessesPanel::Draw(const Model& model) {
     return;
   }
   BuildChildren(model);
-  shmem_h_ = shmem_view_.PreferredHeight(model, ImGui::GetContentRegionAvail().y);
+  shmem_h_ = show_shmem_ ? shmem_view_.PreferredHeight(model, ImGui::GetContentRegionAvail().y) : 0.0f;
   if (view_ == View::kGraph) {
     DrawGraph(model);
   } else {

@@ -101,6 +101,7 @@ class ProcessesPanel {
   bool animations_ = true;
   View view_ = View::kGraph;
   bool show_exited_ = true;
+  bool show_shmem_ = true;  // the shared memory view under the graph or tree, once it is known
   // Per-frame scratch, kept to avoid reallocating every frame.
   std::vector<std::vector<size_t>> children_;  // index -> child indices
   std::vector<size_t> roots_;

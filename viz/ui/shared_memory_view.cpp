@@ -25,7 +25,7 @@ namespace minipg::viz::ui {
 namespace {
 
 constexpr float kPad = 6.0f;
-constexpr float kWritersWidth = 150.0f;  // the writers' column, left of the grid
+constexpr float kWritersWidth = 172.0f;  // the writers' column, left of the grid: "checkpointer 12345" fits
 constexpr float kStripHeight = 16.0f;    // the WAL strip's bar
 constexpr float kMinCell = 5.0f;
 constexpr float kMaxCell = 26.0f;
