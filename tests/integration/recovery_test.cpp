@@ -156,47 +156,44 @@ TEST(RecoveryTest, KillPostmasterThenRedo) {
 }
 
 // Scenario: redo with a pool smaller than the pages it replays (the storage
-// lesson runs with shared_buffers = 32): each page's first change after the
-// checkpoint carries a full page image (here 24 tables of one page), which redo restores into a buffer,
-// dirty; making room for the next page evicts it, which needs no WAL flush
-// (what redo replays is on disk already) and must not PANIC. Every
-// committed row is there afterwards.
+// lesson runs with shared_buffers = 32). Forty pages are filled and never
+// written (the background writer is off, the pool holds them all), the
+// postmaster is killed, and the server starts again with 16 buffers: redo
+// must evict dirty pages to make room, which needs no WAL flush (what it
+// replays is on disk already) and must not PANIC ("the WAL has not been
+// started"). Every committed row is there afterwards.
 TEST(RecoveryTest, RedoEvictsFromASmallPool) {
-  Server server({"shared_buffers=16"});
-  ASSERT_TRUE(server.Start());
-  auto c = server.Connect();
-  ASSERT_TRUE(c.ok());
-  constexpr int kTables = 24;  // of one page each: more than the pool holds
-  for (int i = 0; i < kTables; ++i) {
-    ASSERT_TRUE((*c)->Query(fmt::format("CREATE TABLE t{} (id int, note text)", i))->ok());
-    ASSERT_TRUE((*c)->Query(fmt::format("INSERT INTO t{} VALUES (1, repeat('x', 1000))", i))->ok());
+  DataDir dir;
+  constexpr int kPages = 40;  // of seven 1 kB rows
+  {
+    Server server({"bgwriter_lru_maxpages=0"}, dir.path);
+    ASSERT_TRUE(server.Start());
+    auto c = server.Connect();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->Query("CREATE TABLE wide (id int, note text)")->ok());
+    std::string rows;
+    for (int i = 1; i <= 7; ++i) rows += fmt::format("{}({}, repeat('x', 1000))", i > 1 ? ", " : "", i);
+    for (int i = 0; i < kPages; ++i) ASSERT_TRUE((*c)->Query("INSERT INTO wide VALUES " + rows)->ok());
+    auto size = (*c)->Query("SELECT pg_relation_size('wide')");
+    ASSERT_TRUE(size.ok() && size->Scalar());
+    EXPECT_EQ(*size->Scalar(), std::to_string(kPages * 8192));
+    (*c)->Close();
+    KillPostmaster(server);
   }
-  ASSERT_TRUE((*c)->Query("CHECKPOINT")->ok());
-  for (int i = 0; i < kTables; ++i) {  // each page's first change since: a full page image
-    ASSERT_TRUE((*c)->Query(fmt::format("INSERT INTO t{} VALUES (2, repeat('y', 1000))", i))->ok());
-  }
-  auto fpi = (*c)->Query("SELECT wal_fpi FROM pg_stat_wal");
-  ASSERT_TRUE(fpi.ok() && fpi->Scalar());
-  EXPECT_GE(std::stoll(*fpi->Scalar()), kTables);
-  auto crasher = server.Connect();
-  ASSERT_TRUE(crasher.ok());
-  EXPECT_FALSE((*crasher)->Query("SELECT minipg_crash()").ok());
-  (*c)->Close();
-  auto after = server.ConnectWhenReady();
-  ASSERT_TRUE(after.ok()) << server.Log();
+  Server server({"shared_buffers=16"}, dir.path);
+  ASSERT_TRUE(server.Start()) << server.Log();
   std::string log = server.Log();
   EXPECT_NE(InOrder(log, {"LOG:  redo starts at 0/", "LOG:  redo done at 0/",
-                          "LOG:  database system is ready to accept connections"},
-                    log.find("all server processes terminated; reinitializing")),
+                          "LOG:  database system is ready to accept connections"}),
             std::string::npos)
       << log;
   EXPECT_EQ(log.find("PANIC"), std::string::npos) << log;
-  for (int i = 0; i < kTables; ++i) {
-    auto n = (*after)->Query(fmt::format("SELECT id FROM t{}", i));
-    ASSERT_TRUE(n.ok() && n->ok() && !n->statements.empty());
-    EXPECT_EQ(n->statements.back().tag, "SELECT 2") << "t" << i;
-  }
-  (*after)->Close();
+  auto c = server.Connect();
+  ASSERT_TRUE(c.ok());
+  auto n = (*c)->Query("SELECT id FROM wide");
+  ASSERT_TRUE(n.ok() && n->ok() && !n->statements.empty());
+  EXPECT_EQ(n->statements.back().tag, fmt::format("SELECT {}", kPages * 7));
+  (*c)->Close();
   EXPECT_EQ(server.Stop(SIGINT), 0);
 }
 
