@@ -773,6 +773,34 @@ TEST_F(ScreenshotTest, SharedMemoryDrawsTheBufferPoolAndTheWal) {
   EXPECT_GT(CountColour(dirty, kRedoMark, x0, y0, x1, y1), 20) << "the redo point on the WAL strip";
 }
 
+// Scenario: the storyboard of the lesson buffers_and_wal.scn at 1280x800 (a real server
+// with shared_buffers = 32, the narration's two lines over the panels): after Alice fills
+// her table (02.png) the Processes panel shows her three dirty buffers and, above the
+// grid, her backend's whole box (the panel is tall enough for both); after Bob's load
+// (06.png) every buffer holds a page.
+TEST_F(ScreenshotTest, StoryboardOfBuffersAndWal) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  const fs::path dir = dir_ / "storyboard";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --tour " +
+                          ShellQuote(std::string(MINIPG_SOURCE_DIR) + "/scenarios/buffers_and_wal.scn") +
+                          " --storyboard " + ShellQuote(dir.string()),
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("0 failed: PASSED"), std::string::npos) << output;
+  for (const char* png : {"02.png", "06.png", "11.png"}) ASSERT_TRUE(fs::exists(dir / png)) << png << "\n" << output;
+  const int x0 = 0, y0 = 240, x1 = 740;                      // the Processes panel, under the narration
+  constexpr uint32_t kIdleBox = 0x81C784;                    // theme.cpp: idle (129, 199, 132)
+  fs::path filled = dir / "02.png";
+  ExpectRealPicture(filled);
+  EXPECT_GT(CountColour(filled, kCellDirty, x0, y0, x1, 640), 3 * 200) << "Alice's three dirty pages";
+  EXPECT_GT(CountColour(filled, kIdleBox, x0, y0, x1, 510), 5000) << "her backend's box, whole, above the grid";
+  fs::path loaded = dir / "06.png";
+  EXPECT_GT(CountColour(loaded, kCellClean, x0, y0, x1, 640) + CountColour(loaded, kCellDirty, x0, y0, x1, 640),
+            30 * 200)
+      << "every buffer holds a page";
+}
+
 // Scenario: the Query view of the join of items and orders (line 94, its query_done) lists
 // the four pages it read, two read from disk (the badge in the colour of a cell being read)
 // and two hits (clean); during recovery (line 152) the strip shows replay's position.
