@@ -15,10 +15,12 @@
 
 namespace minipg {
 
-void BackgroundWriterMain(const Config& config, int slot) {
-  InitAuxProcess(config, slot, shmem::BackendType::kBgWriter, "background writer");
+void BackgroundWriterMain(const Config& server_config, int slot) {
+  InitAuxProcess(server_config, slot, shmem::BackendType::kBgWriter, "background writer");
+  Config config = server_config;  // this process's copy: a SIGHUP re-reads minipg.conf into it
   StorageSettings settings = GetStorageSettings(config);
   do {
+    if (AuxReloadConfig(config)) settings = GetStorageSettings(config);
     auto step = storage::BgWriterStep(settings.bgwriter_lru_maxpages);
     if (!step.ok()) LogLine("ERROR", step.error().message);  // the next round tries again
     ReleaseStorageResources();

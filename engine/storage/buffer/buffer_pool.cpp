@@ -40,6 +40,7 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/futex.h"
+#include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_internal.h"
 #include "engine/storage/page/page.h"
 #include "engine/storage/smgr/smgr.h"
@@ -495,6 +496,7 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit) {
     ++usage.blks_hit;
   }
   if (hit != nullptr) *hit = !did_io;
+  pgstat::CountBlock(tag.rel.db_oid, tag.rel.rel_number, !did_io);  // pg_statio_*, pg_stat_database
   Emit(did_io ? BufferEvent::Kind::kReadMiss : BufferEvent::Kind::kReadHit, desc, desc->tag);
   return desc->index + 1;
 }
