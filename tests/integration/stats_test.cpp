@@ -1,0 +1,255 @@
+/*
+ * stats_test.cpp
+ *   The cumulative statistics through a real server, as PostgreSQL 15
+ *   counts them: a session's rows, scans and pages show in
+ *   pg_stat_user_tables, pg_statio_user_tables and pg_stat_database once
+ *   its transaction has ended (and not before, for another session);
+ *   ROLLBACK and errors count in xact_rollback once per transaction; a
+ *   dropped table's counters go; pg_stat_activity.backend_xid appears at a
+ *   transaction's first write; CHECKPOINT counts as checkpoints_req; the
+ *   background writer re-reads bgwriter_lru_maxpages on SIGHUP.
+ */
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+void Exec(client::Connection& c, const std::string& sql) {
+  auto r = c.Query(sql);
+  ASSERT_TRUE(r.ok()) << sql << ": " << r.error().message;
+  ASSERT_TRUE(r->ok()) << sql << ": " << r->error->message;
+}
+
+/* The first value of the last statement's first row ("NULL" for NULL,
+ * "" for no row). */
+std::string Value(client::Connection& c, const std::string& sql) {
+  auto r = c.Query(sql);
+  EXPECT_TRUE(r.ok() && r->ok()) << sql;
+  if (!r.ok() || !r->ok() || r->statements.empty() || r->statements.back().rows.empty()) return "";
+  return r->statements.back().rows[0][0].value_or("NULL");
+}
+
+int64_t Number(client::Connection& c, const std::string& sql) {
+  std::string v = Value(c, sql);
+  EXPECT_FALSE(v.empty() || v == "NULL") << sql;
+  return v.empty() || v == "NULL" ? -1 : std::stoll(v);
+}
+
+int64_t TableStat(client::Connection& c, const std::string& column, const std::string& view = "pg_stat_user_tables") {
+  return Number(c, "SELECT " + column + " FROM " + view + " WHERE relname = 't'");
+}
+
+int64_t DbStat(client::Connection& c, const std::string& column) {
+  return Number(c, "SELECT " + column + " FROM pg_stat_database WHERE datname = 'postgres'");
+}
+
+std::unique_ptr<client::Connection> Connect(Server& server) {
+  auto c = server.ConnectWhenReady();
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+// Scenario (PostgreSQL 15 gives the same numbers): 10 rows committed and
+// 2 rolled back are 12 inserted, 10 live, 2 dead; a scan counts one
+// seq_scan and the rows it read; the pages count as read (the block added)
+// and then hit (the scan finds it in shared buffers).
+TEST(StatsTest, OwnWorkShowsOnceItsTransactionEnds) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = Connect(server);
+  ASSERT_TRUE(c);
+  Exec(*c, "CREATE TABLE t (a int, b text)");
+  EXPECT_EQ(TableStat(*c, "n_tup_ins"), 0);
+  EXPECT_EQ(TableStat(*c, "heap_blks_read", "pg_statio_user_tables"), 0);
+  int64_t db_ins = DbStat(*c, "tup_inserted");
+  Exec(*c, "INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c'),(4,'d'),(5,'e'),(6,'f'),(7,'g'),(8,'h'),(9,'i'),(10,'j')");
+  Exec(*c, "BEGIN");
+  Exec(*c, "INSERT INTO t VALUES (11,'k'),(12,'l')");
+  Exec(*c, "ROLLBACK");
+  Exec(*c, "SELECT * FROM t");
+
+  EXPECT_EQ(TableStat(*c, "n_tup_ins"), 12);
+  EXPECT_EQ(TableStat(*c, "n_live_tup"), 10);
+  EXPECT_EQ(TableStat(*c, "n_dead_tup"), 2);
+  EXPECT_EQ(TableStat(*c, "n_mod_since_analyze"), 10);
+  EXPECT_EQ(TableStat(*c, "seq_scan"), 1);
+  EXPECT_EQ(TableStat(*c, "seq_tup_read"), 10);
+  EXPECT_EQ(Value(*c, "SELECT idx_scan FROM pg_stat_user_tables WHERE relname = 't'"), "NULL");  // no index
+  EXPECT_GE(TableStat(*c, "heap_blks_read", "pg_statio_user_tables"), 1);
+  EXPECT_GE(TableStat(*c, "heap_blks_hit", "pg_statio_user_tables"), 1);
+  EXPECT_EQ(Value(*c, "SELECT toast_blks_read FROM pg_statio_user_tables WHERE relname = 't'"), "NULL");
+  EXPECT_GE(DbStat(*c, "tup_inserted") - db_ins, 12);
+  EXPECT_GE(DbStat(*c, "tup_returned"), 10);
+  EXPECT_GE(DbStat(*c, "blks_read"), 1);
+  EXPECT_GE(DbStat(*c, "blks_hit"), 1);
+  EXPECT_GE(DbStat(*c, "sessions"), 1);
+  EXPECT_EQ(DbStat(*c, "numbackends"), 1);
+
+  // A dropped table's counters go with it: a new one of the same name starts at zero.
+  Exec(*c, "DROP TABLE t");
+  EXPECT_EQ(Value(*c, "SELECT relname FROM pg_stat_user_tables WHERE relname = 't'"), "");
+  Exec(*c, "CREATE TABLE t (a int)");
+  EXPECT_EQ(TableStat(*c, "n_tup_ins"), 0);
+  EXPECT_EQ(TableStat(*c, "seq_scan"), 0);
+}
+
+// Scenario: xact_rollback counts each transaction that rolls back once, as
+// PostgreSQL does: a ROLLBACK, a failed statement, a failed block (its
+// error, not again at its ROLLBACK), a ROLLBACK outside a block; a COMMIT
+// counts in xact_commit.
+TEST(StatsTest, RollbacksAndCommitsCountOncePerTransaction) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = Connect(server);
+  ASSERT_TRUE(c);
+  int64_t before = DbStat(*c, "xact_rollback");
+  Exec(*c, "BEGIN");
+  Exec(*c, "SELECT 1");
+  Exec(*c, "ROLLBACK");
+  EXPECT_EQ(DbStat(*c, "xact_rollback"), before + 1);
+
+  auto failed = c->Query("SELECT nosuchcolumn FROM pg_stat_database");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_FALSE(failed->ok());
+  EXPECT_EQ(DbStat(*c, "xact_rollback"), before + 2);
+
+  Exec(*c, "BEGIN");
+  ASSERT_TRUE(c->Query("SELECT 1/0").ok());
+  ASSERT_TRUE(c->Query("SELECT 1").ok());  // 25P02: ignored in the failed block
+  Exec(*c, "ROLLBACK");
+  EXPECT_EQ(DbStat(*c, "xact_rollback"), before + 3);
+
+  Exec(*c, "ROLLBACK");  // no transaction in progress: still one that rolled back
+  EXPECT_EQ(DbStat(*c, "xact_rollback"), before + 4);
+
+  int64_t commits = DbStat(*c, "xact_commit");  // this SELECT commits after it reads
+  Exec(*c, "BEGIN");
+  Exec(*c, "SELECT 1");
+  Exec(*c, "COMMIT");
+  EXPECT_EQ(DbStat(*c, "xact_commit"), commits + 2);  // the SELECT above and the block
+}
+
+// Scenario: another session's work is seen once its transaction has ended,
+// not while it is open; so is its xid (backend_xid), from its first write to
+// its end.
+TEST(StatsTest, SecondSessionSeesCountsAfterCommit) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto a = Connect(server);
+  auto b = Connect(server);
+  ASSERT_TRUE(a && b);
+  Exec(*a, "CREATE TABLE t (a int)");
+  std::string a_pid = Value(*a, "SELECT pg_backend_pid()");
+  std::string xid_of_a = "SELECT backend_xid FROM pg_stat_activity WHERE pid = " + a_pid;
+  EXPECT_EQ(Number(*b, "SELECT numbackends FROM pg_stat_database WHERE datname = 'postgres'"), 2);
+
+  Exec(*a, "BEGIN");
+  Exec(*a, "SELECT 1");
+  EXPECT_EQ(Value(*b, xid_of_a), "NULL");  // no xid before the first write
+  Exec(*a, "INSERT INTO t VALUES (1), (2), (3)");
+  std::string xid = Value(*b, xid_of_a);
+  EXPECT_NE(xid, "NULL");
+  EXPECT_EQ(Value(*a, "SELECT backend_xid FROM pg_stat_activity WHERE pid = pg_backend_pid()"), xid);
+  EXPECT_EQ(Value(*b, "SELECT backend_xmin FROM pg_stat_activity WHERE pid = " + a_pid), "NULL");  // no snapshots
+  EXPECT_EQ(TableStat(*b, "n_tup_ins"), 0);  // still pending in session a
+  Exec(*a, "COMMIT");
+  EXPECT_EQ(Value(*b, xid_of_a), "NULL");
+  EXPECT_EQ(TableStat(*b, "n_tup_ins"), 3);
+  EXPECT_EQ(TableStat(*b, "n_live_tup"), 3);
+}
+
+// Scenario: pg_stat_database has PostgreSQL's row for the shared objects
+// first (datid 0, datname NULL), then a row per database.
+TEST(StatsTest, DatabaseRowsAsPostgres) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = Connect(server);
+  ASSERT_TRUE(c);
+  auto r = c->Query("SELECT datid, datname, numbackends, deadlocks, checksum_failures, stats_reset FROM pg_stat_database");
+  ASSERT_TRUE(r.ok() && r->ok());
+  const auto& rows = r->statements.back().rows;
+  ASSERT_GE(rows.size(), 3u);  // shared, template1, postgres
+  EXPECT_EQ(rows[0][0], "0");
+  EXPECT_EQ(rows[0][1], std::nullopt);
+  EXPECT_EQ(rows[0][2], "0");
+  bool saw_postgres = false;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row[3], "0");           // deadlocks
+    EXPECT_EQ(row[4], std::nullopt);  // checksum_failures: checksums off
+    EXPECT_EQ(row[5], std::nullopt);  // stats_reset: never reset
+    saw_postgres = saw_postgres || row[1] == "postgres";
+  }
+  EXPECT_TRUE(saw_postgres);
+  auto all = c->Query("SELECT * FROM pg_stat_database");
+  ASSERT_TRUE(all.ok() && all->ok());
+  const auto& fields = all->statements.back().fields;
+  ASSERT_EQ(fields.size(), 28u);  // PostgreSQL 15's columns
+  EXPECT_EQ(fields[0].name, "datid");
+  EXPECT_EQ(fields[23].name, "sessions");
+  EXPECT_EQ(fields[27].name, "stats_reset");
+}
+
+// Scenario: CHECKPOINT is a requested checkpoint in pg_stat_bgwriter.
+TEST(StatsTest, CheckpointCountsAsRequested) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = Connect(server);
+  ASSERT_TRUE(c);
+  int64_t req = Number(*c, "SELECT checkpoints_req FROM pg_stat_bgwriter");
+  Exec(*c, "CHECKPOINT");
+  EXPECT_GE(Number(*c, "SELECT checkpoints_req FROM pg_stat_bgwriter"), req + 1);
+  EXPECT_GE(Number(*c, "SELECT checkpoints_timed FROM pg_stat_bgwriter"), 0);
+}
+
+// Scenario: the background writer re-reads bgwriter_lru_maxpages on SIGHUP.
+// With 0 it writes nothing however many dirty buffers wait; after the file
+// says 100 and the postmaster gets SIGHUP (it forwards it), it cleans some
+// while a load keeps making dirty, reusable buffers.
+TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
+  Server server({"shared_buffers=16", "bgwriter_delay=10ms"});
+  ASSERT_TRUE(server.Start());
+  std::filesystem::path conf = server.data_dir() / "minipg.conf";
+  {
+    std::ofstream out(conf, std::ios::app);
+    out << "\nbgwriter_lru_maxpages = 0\n";
+  }
+  ASSERT_EQ(server.Stop(), 0);
+  ASSERT_TRUE(server.Start());
+  auto c = Connect(server);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(Value(*c, "SHOW bgwriter_lru_maxpages"), "0");
+  Exec(*c, "CREATE TABLE t (a int, b text)");
+  std::string row = "(1, '" + std::string(500, 'x') + "')";
+  std::string insert = "INSERT INTO t VALUES " + row;
+  for (int i = 0; i < 15; ++i) insert += ", " + row;  // about one page per statement
+  auto load = [&] {
+    for (int i = 0; i < 10; ++i) Exec(*c, insert);
+    Exec(*c, "SELECT a FROM t WHERE a = 2");
+  };
+  load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 30 rounds of the writer
+  EXPECT_EQ(Number(*c, "SELECT buffers_clean FROM pg_stat_bgwriter"), 0);
+
+  {
+    std::ofstream out(conf, std::ios::app);
+    out << "bgwriter_lru_maxpages = 100\n";
+  }
+  kill(server.pid(), SIGHUP);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int64_t clean = 0;
+  while (clean == 0 && std::chrono::steady_clock::now() < deadline) {
+    load();
+    clean = Number(*c, "SELECT buffers_clean FROM pg_stat_bgwriter");
+  }
+  EXPECT_GT(clean, 0);
+}
+
+}  // namespace
+}  // namespace minipg::testing
