@@ -50,17 +50,9 @@ struct StatsShared {
 
 constexpr const char* kAreaName = "Shared Statistics";
 
-StatsShared* Shared() {
-  static StatsShared* cached = nullptr;
-  static uint32_t generation = 0;
-  shmem::ShmemHeader* h = shmem::Header();
-  if (h == nullptr) return nullptr;
-  if (cached == nullptr || generation != h->generation) {  // a new segment after a crash cycle
-    cached = static_cast<StatsShared*>(shmem::ShmemArea(kAreaName));
-    generation = h->generation;
-  }
-  return cached;
-}
+/* Looked up by name at each flush or read (not per count): a crash cycle
+ * gives children a new segment. */
+StatsShared* Shared() { return static_cast<StatsShared*>(shmem::ShmemArea(kAreaName)); }
 
 /* ---- this process's counters -------------------------------------------- */
 
