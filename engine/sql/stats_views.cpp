@@ -40,7 +40,9 @@ Result<std::map<uint32_t, std::string>> UserTablesByOid(const SessionContext& ct
   auto catalog = storage::LoadCatalog(ctx.data_dir);
   if (!catalog.ok()) return catalog.error();
   std::map<uint32_t, std::string> out;
-  for (const storage::TableDef& t : catalog->tables) out.emplace(t.oid, t.name);
+  for (const storage::TableDef& t : catalog->tables) {
+    if (t.oid >= storage::kFirstTableOid) out.emplace(t.oid, t.name);  // user tables, not catalogs
+  }
   return out;
 }
 
