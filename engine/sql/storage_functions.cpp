@@ -12,6 +12,7 @@
  *   pg_relation_filepath(rel)    "base/<database oid>/<relfilenode>"
  *   pg_database_size(name | oid) every file under base/<database oid>
  *   pg_size_pretty(bigint)       "8192 bytes", "16 kB", "1234 MB"
+ *   pg_reload_conf()             SIGHUP to the postmaster (admin_functions.h)
  *
  * NOTES
  *   A table's relfilenode is its OID (docs/storage.md), so a size is
@@ -28,6 +29,7 @@
 #include <system_error>
 
 #include "engine/common/sqlstate.h"
+#include "engine/sql/admin_functions.h"
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/global_catalog.h"
@@ -178,6 +180,7 @@ const BuiltinFunction kFunctions[] = {
     {"pg_relation_filepath", 1, 1, TypeId::kText, RelationFilepath},
     {"pg_database_size", 1, 1, TypeId::kInt8, DatabaseSize},
     {"pg_size_pretty", 1, 1, TypeId::kText, SizePretty},
+    {"pg_reload_conf", 0, 0, TypeId::kBool, [](const Args&, const SessionContext& ctx) { return ReloadConf(ctx); }},
 };
 
 }  // namespace
