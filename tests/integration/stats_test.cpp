@@ -6,8 +6,9 @@
  *   its transaction has ended (and not before, for another session);
  *   ROLLBACK and errors count in xact_rollback once per transaction; a
  *   dropped table's counters go; pg_stat_activity.backend_xid appears at a
- *   transaction's first write; CHECKPOINT counts as checkpoints_req; the
- *   background writer re-reads bgwriter_lru_maxpages on SIGHUP.
+ *   transaction's first write; sessions count by how they end; CHECKPOINT
+ *   counts as checkpoints_req, checkpoint_timeout as checkpoints_timed; the
+ *   background writer re-reads bgwriter_lru_maxpages on pg_reload_conf().
  */
 #include <gtest/gtest.h>
 
@@ -55,14 +56,17 @@ std::unique_ptr<client::Connection> Connect(Server& server) {
   return c.ok() ? std::move(*c) : nullptr;
 }
 
+std::unique_ptr<client::Connection> StartAndConnect(Server& server) {
+  return server.Start() ? Connect(server) : nullptr;
+}
+
 // Scenario (PostgreSQL 15 gives the same numbers): 10 rows committed and
 // 2 rolled back are 12 inserted, 10 live, 2 dead; a scan counts one
 // seq_scan and the rows it read; the pages count as read (the block added)
 // and then hit (the scan finds it in shared buffers).
 TEST(StatsTest, OwnWorkShowsOnceItsTransactionEnds) {
   Server server;
-  ASSERT_TRUE(server.Start());
-  auto c = Connect(server);
+  auto c = StartAndConnect(server);
   ASSERT_TRUE(c);
   Exec(*c, "CREATE TABLE t (a int, b text)");
   EXPECT_EQ(TableStat(*c, "n_tup_ins"), 0);
@@ -105,8 +109,7 @@ TEST(StatsTest, OwnWorkShowsOnceItsTransactionEnds) {
 // counts in xact_commit.
 TEST(StatsTest, RollbacksAndCommitsCountOncePerTransaction) {
   Server server;
-  ASSERT_TRUE(server.Start());
-  auto c = Connect(server);
+  auto c = StartAndConnect(server);
   ASSERT_TRUE(c);
   int64_t before = DbStat(*c, "xact_rollback");
   Exec(*c, "BEGIN");
@@ -164,12 +167,39 @@ TEST(StatsTest, SecondSessionSeesCountsAfterCommit) {
   EXPECT_EQ(TableStat(*b, "n_live_tup"), 3);
 }
 
+// Scenario: sessions are counted once past authentication, and how each
+// ended: Terminate (normal), the client gone without it (abandoned),
+// pg_terminate_backend (killed), a FATAL (idle_in_transaction_session_timeout).
+TEST(StatsTest, SessionsCountedByHowTheyEnd) {
+  Server server;
+  auto c = StartAndConnect(server);
+  ASSERT_TRUE(c);
+  int64_t sessions = DbStat(*c, "sessions");
+  EXPECT_GE(sessions, 1);
+  auto normal = Connect(server);
+  auto abandoned = Connect(server);
+  auto killed = Connect(server);
+  auto fatal = Connect(server);
+  ASSERT_TRUE(normal && abandoned && killed && fatal);
+  std::string killed_pid = Value(*killed, "SELECT pg_backend_pid()");
+  Exec(*fatal, "SET idle_in_transaction_session_timeout = 50");
+  Exec(*fatal, "BEGIN");
+  normal->Close();
+  abandoned->Abandon();
+  EXPECT_EQ(Value(*c, "SELECT pg_terminate_backend(" + killed_pid + ")"), "t");
+  ASSERT_TRUE(server.WaitForBackends(1, 30000));  // each exited, its counts reported
+  EXPECT_EQ(DbStat(*c, "sessions"), sessions + 4);
+  EXPECT_EQ(DbStat(*c, "sessions_abandoned"), 1);
+  EXPECT_EQ(DbStat(*c, "sessions_killed"), 1);
+  EXPECT_EQ(DbStat(*c, "sessions_fatal"), 1);
+  EXPECT_GE(DbStat(*c, "xact_rollback"), 1);  // the block the timeout ended
+}
+
 // Scenario: pg_stat_database has PostgreSQL's row for the shared objects
 // first (datid 0, datname NULL), then a row per database.
 TEST(StatsTest, DatabaseRowsAsPostgres) {
   Server server;
-  ASSERT_TRUE(server.Start());
-  auto c = Connect(server);
+  auto c = StartAndConnect(server);
   ASSERT_TRUE(c);
   auto r = c->Query("SELECT datid, datname, numbackends, deadlocks, checksum_failures, stats_reset FROM pg_stat_database");
   ASSERT_TRUE(r.ok() && r->ok());
@@ -195,16 +225,22 @@ TEST(StatsTest, DatabaseRowsAsPostgres) {
   EXPECT_EQ(fields[27].name, "stats_reset");
 }
 
-// Scenario: CHECKPOINT is a requested checkpoint in pg_stat_bgwriter.
-TEST(StatsTest, CheckpointCountsAsRequested) {
-  Server server;
-  ASSERT_TRUE(server.Start());
-  auto c = Connect(server);
+// Scenario: CHECKPOINT is a requested checkpoint in pg_stat_bgwriter; one
+// that only checkpoint_timeout asked for is a timed one.
+TEST(StatsTest, CheckpointsCountedAsTimedOrRequested) {
+  Server server({"checkpoint_timeout=1s"});
+  auto c = StartAndConnect(server);
   ASSERT_TRUE(c);
   int64_t req = Number(*c, "SELECT checkpoints_req FROM pg_stat_bgwriter");
   Exec(*c, "CHECKPOINT");
   EXPECT_GE(Number(*c, "SELECT checkpoints_req FROM pg_stat_bgwriter"), req + 1);
-  EXPECT_GE(Number(*c, "SELECT checkpoints_timed FROM pg_stat_bgwriter"), 0);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int64_t timed = 0;
+  while (timed == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    timed = Number(*c, "SELECT checkpoints_timed FROM pg_stat_bgwriter");
+  }
+  EXPECT_GE(timed, 1);
 }
 
 // Scenario: the background writer re-reads bgwriter_lru_maxpages on SIGHUP.
@@ -221,8 +257,7 @@ TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
     out << "\nbgwriter_lru_maxpages = 0\n";
   }
   ASSERT_EQ(server.Stop(), 0);
-  ASSERT_TRUE(server.Start());
-  auto c = Connect(server);
+  auto c = StartAndConnect(server);
   ASSERT_TRUE(c);
   EXPECT_EQ(Value(*c, "SHOW bgwriter_lru_maxpages"), "0");
   Exec(*c, "CREATE TABLE t (a int, b text)");
