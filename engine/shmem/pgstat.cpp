@@ -19,8 +19,10 @@
  */
 #include "engine/shmem/pgstat.h"
 
+#include <algorithm>
 #include <unordered_map>
 
+#include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
 
 namespace minipg::pgstat {
@@ -52,7 +54,9 @@ constexpr const char* kAreaName = "Shared Statistics";
 
 /* Looked up by name at each flush or read (not per count): a crash cycle
  * gives children a new segment. */
-StatsShared* Shared() { return static_cast<StatsShared*>(shmem::ShmemArea(kAreaName)); }
+StatsShared* Shared() {
+  return static_cast<StatsShared*>(shmem::ShmemArea(kAreaName));
+}
 
 /* ---- this process's counters -------------------------------------------- */
 
@@ -62,7 +66,9 @@ struct PendingRel {
   int64_t xact_deleted = 0;
 };
 
-uint64_t Key(uint32_t db, uint32_t rel) { return (uint64_t{db} << 32) | rel; }
+uint64_t Key(uint32_t db, uint32_t rel) {
+  return (uint64_t{db} << 32) | rel;
+}
 
 struct Pending {
   std::unordered_map<uint64_t, PendingRel> rels;
@@ -134,6 +140,8 @@ void Add(RelCounts& to, const RelCounts& c) {
   to.ins_since_vacuum += c.ins_since_vacuum;
   to.blocks_read += c.blocks_read;
   to.blocks_hit += c.blocks_hit;
+  to.checksum_failures += c.checksum_failures;
+  to.checksum_last_failure = std::max(to.checksum_last_failure, c.checksum_last_failure);
 }
 
 void Add(DbCounts& to, const DbCounts& c) {
@@ -146,6 +154,8 @@ void Add(DbCounts& to, const DbCounts& c) {
   to.tuples_inserted += c.tuples_inserted;
   to.tuples_updated += c.tuples_updated;
   to.tuples_deleted += c.tuples_deleted;
+  to.checksum_failures += c.checksum_failures;
+  to.checksum_last_failure = std::max(to.checksum_last_failure, c.checksum_last_failure);
   to.sessions += c.sessions;
   to.sessions_abandoned += c.sessions_abandoned;
   to.sessions_fatal += c.sessions_fatal;
@@ -163,6 +173,8 @@ DbCounts DbPart(const RelCounts& c) {
   d.tuples_inserted = c.tuples_inserted;
   d.tuples_updated = c.tuples_updated;
   d.tuples_deleted = c.tuples_deleted;
+  d.checksum_failures = c.checksum_failures;
+  d.checksum_last_failure = c.checksum_last_failure;
   return d;
 }
 
@@ -180,16 +192,28 @@ void SetMyDatabase(uint32_t db) {
   g_have_db = true;
 }
 
-uint32_t MyDatabase() { return g_my_db; }
+uint32_t MyDatabase() {
+  return g_my_db;
+}
 
 void CountBlock(uint32_t db, uint32_t rel, bool hit) {
   RelCounts& c = Rel(db, rel).counts;
   ++(hit ? c.blocks_hit : c.blocks_read);
 }
 
-void CountSeqScan(uint32_t db, uint32_t rel) { ++Rel(db, rel).counts.numscans; }
+void CountChecksumFailure(uint32_t db, uint32_t rel) {
+  RelCounts& c = Rel(db, rel).counts;
+  ++c.checksum_failures;
+  c.checksum_last_failure = shmem::WallClockMicros();
+}
 
-void CountTuplesReturned(uint32_t db, uint32_t rel, uint64_t n) { Rel(db, rel).counts.tuples_returned += n; }
+void CountSeqScan(uint32_t db, uint32_t rel) {
+  ++Rel(db, rel).counts.numscans;
+}
+
+void CountTuplesReturned(uint32_t db, uint32_t rel, uint64_t n) {
+  Rel(db, rel).counts.tuples_returned += n;
+}
 
 void CountTuplesInserted(uint32_t db, uint32_t rel, uint64_t n) {
   PendingRel& r = Rel(db, rel);
@@ -212,7 +236,8 @@ void EndXactTuples(bool commit) {
       r.counts.mod_since_analyze += static_cast<uint64_t>(r.xact_inserted + r.xact_deleted);
       r.counts.ins_since_vacuum += static_cast<uint64_t>(r.xact_inserted);
     } else {
-      r.counts.dead_tuples += r.xact_inserted;  // what it inserted is dead; what it deleted lives on
+      r.counts.dead_tuples +=
+          r.xact_inserted;  // what it inserted is dead; what it deleted lives on
     }
     r.xact_inserted = r.xact_deleted = 0;
   }

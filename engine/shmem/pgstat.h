@@ -55,31 +55,35 @@ inline constexpr int kMaxStatsRelations = 4096;  // a power of two
 
 /* One relation's counters (pg_stat_user_tables, pg_statio_user_tables). */
 struct RelCounts {
-  uint64_t numscans = 0;          // seq_scan
-  uint64_t tuples_returned = 0;   // seq_tup_read
-  uint64_t tuples_fetched = 0;    // idx_tup_fetch (no indexes yet: 0)
-  uint64_t tuples_inserted = 0;   // n_tup_ins: committed or not, as PostgreSQL counts
-  uint64_t tuples_updated = 0;    // n_tup_upd
-  uint64_t tuples_deleted = 0;    // n_tup_del
-  int64_t live_tuples = 0;        // n_live_tup: inserted - deleted by committed transactions
-  int64_t dead_tuples = 0;        // n_dead_tup: deleted by committed ones, inserted by aborted ones
-  uint64_t mod_since_analyze = 0; // n_mod_since_analyze (committed changes; no ANALYZE yet)
-  uint64_t ins_since_vacuum = 0;  // n_ins_since_vacuum (no VACUUM yet)
-  uint64_t blocks_read = 0;       // heap_blks_read: pages read from the file (or added to it)
-  uint64_t blocks_hit = 0;        // heap_blks_hit: pages found in shared buffers
+  uint64_t numscans = 0;         // seq_scan
+  uint64_t tuples_returned = 0;  // seq_tup_read
+  uint64_t tuples_fetched = 0;   // idx_tup_fetch (no indexes yet: 0)
+  uint64_t tuples_inserted = 0;  // n_tup_ins: committed or not, as PostgreSQL counts
+  uint64_t tuples_updated = 0;   // n_tup_upd
+  uint64_t tuples_deleted = 0;   // n_tup_del
+  int64_t live_tuples = 0;       // n_live_tup: inserted - deleted by committed transactions
+  int64_t dead_tuples = 0;       // n_dead_tup: deleted by committed ones, inserted by aborted ones
+  uint64_t mod_since_analyze = 0;  // n_mod_since_analyze (committed changes; no ANALYZE yet)
+  uint64_t ins_since_vacuum = 0;   // n_ins_since_vacuum (no VACUUM yet)
+  uint64_t blocks_read = 0;        // heap_blks_read: pages read from the file (or added to it)
+  uint64_t blocks_hit = 0;         // heap_blks_hit: pages found in shared buffers
+  uint64_t checksum_failures = 0;     // pages read with a wrong checksum (pg_stat_database)
+  int64_t checksum_last_failure = 0;  // when the last one was read (microseconds since the epoch; 0 = none)
 };
 
 /* One database's counters (pg_stat_database). */
 struct DbCounts {
   uint64_t xact_commit = 0;
   uint64_t xact_rollback = 0;
-  uint64_t blocks_read = 0;       // the sums of its relations'
+  uint64_t blocks_read = 0;  // the sums of its relations'
   uint64_t blocks_hit = 0;
   uint64_t tuples_returned = 0;
   uint64_t tuples_fetched = 0;
   uint64_t tuples_inserted = 0;
   uint64_t tuples_updated = 0;
   uint64_t tuples_deleted = 0;
+  uint64_t checksum_failures = 0;
+  int64_t checksum_last_failure = 0;  // microseconds since the epoch; 0 = none
   uint64_t sessions = 0;            // sessions established (after authentication)
   uint64_t sessions_abandoned = 0;  // ended by the client going away without Terminate
   uint64_t sessions_fatal = 0;      // ended by a FATAL error
@@ -106,6 +110,8 @@ void SetMyDatabase(uint32_t db);
 uint32_t MyDatabase();
 
 void CountBlock(uint32_t db, uint32_t rel, bool hit);
+/* A page of the relation failed its checksum when read (now). */
+void CountChecksumFailure(uint32_t db, uint32_t rel);
 void CountSeqScan(uint32_t db, uint32_t rel);
 void CountTuplesReturned(uint32_t db, uint32_t rel, uint64_t n);
 void CountTuplesInserted(uint32_t db, uint32_t rel, uint64_t n);

@@ -43,7 +43,8 @@ int64_t Number(client::Connection& c, const std::string& sql) {
   return v.empty() || v == "NULL" ? -1 : std::stoll(v);
 }
 
-int64_t TableStat(client::Connection& c, const std::string& column, const std::string& view = "pg_stat_user_tables") {
+int64_t TableStat(client::Connection& c, const std::string& column,
+                  const std::string& view = "pg_stat_user_tables") {
   return Number(c, "SELECT " + column + " FROM " + view + " WHERE relname = 't'");
 }
 
@@ -72,7 +73,9 @@ TEST(StatsTest, OwnWorkShowsOnceItsTransactionEnds) {
   EXPECT_EQ(TableStat(*c, "n_tup_ins"), 0);
   EXPECT_EQ(TableStat(*c, "heap_blks_read", "pg_statio_user_tables"), 0);
   int64_t db_ins = DbStat(*c, "tup_inserted");
-  Exec(*c, "INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c'),(4,'d'),(5,'e'),(6,'f'),(7,'g'),(8,'h'),(9,'i'),(10,'j')");
+  Exec(*c,
+       "INSERT INTO t VALUES "
+       "(1,'a'),(2,'b'),(3,'c'),(4,'d'),(5,'e'),(6,'f'),(7,'g'),(8,'h'),(9,'i'),(10,'j')");
   Exec(*c, "BEGIN");
   Exec(*c, "INSERT INTO t VALUES (11,'k'),(12,'l')");
   Exec(*c, "ROLLBACK");
@@ -84,10 +87,12 @@ TEST(StatsTest, OwnWorkShowsOnceItsTransactionEnds) {
   EXPECT_EQ(TableStat(*c, "n_mod_since_analyze"), 10);
   EXPECT_EQ(TableStat(*c, "seq_scan"), 1);
   EXPECT_EQ(TableStat(*c, "seq_tup_read"), 10);
-  EXPECT_EQ(Value(*c, "SELECT idx_scan FROM pg_stat_user_tables WHERE relname = 't'"), "NULL");  // no index
+  EXPECT_EQ(Value(*c, "SELECT idx_scan FROM pg_stat_user_tables WHERE relname = 't'"),
+            "NULL");  // no index
   EXPECT_GE(TableStat(*c, "heap_blks_read", "pg_statio_user_tables"), 1);
   EXPECT_GE(TableStat(*c, "heap_blks_hit", "pg_statio_user_tables"), 1);
-  EXPECT_EQ(Value(*c, "SELECT toast_blks_read FROM pg_statio_user_tables WHERE relname = 't'"), "NULL");
+  EXPECT_EQ(Value(*c, "SELECT toast_blks_read FROM pg_statio_user_tables WHERE relname = 't'"),
+            "NULL");
   EXPECT_GE(DbStat(*c, "tup_inserted") - db_ins, 12);
   EXPECT_GE(DbStat(*c, "tup_returned"), 10);
   EXPECT_GE(DbStat(*c, "blks_read"), 1);
@@ -158,8 +163,10 @@ TEST(StatsTest, SecondSessionSeesCountsAfterCommit) {
   Exec(*a, "INSERT INTO t VALUES (1), (2), (3)");
   std::string xid = Value(*b, xid_of_a);
   EXPECT_NE(xid, "NULL");
-  EXPECT_EQ(Value(*a, "SELECT backend_xid FROM pg_stat_activity WHERE pid = pg_backend_pid()"), xid);
-  EXPECT_EQ(Value(*b, "SELECT backend_xmin FROM pg_stat_activity WHERE pid = " + a_pid), "NULL");  // no snapshots
+  EXPECT_EQ(Value(*a, "SELECT backend_xid FROM pg_stat_activity WHERE pid = pg_backend_pid()"),
+            xid);
+  EXPECT_EQ(Value(*b, "SELECT backend_xmin FROM pg_stat_activity WHERE pid = " + a_pid),
+            "NULL");                         // no snapshots
   EXPECT_EQ(TableStat(*b, "n_tup_ins"), 0);  // still pending in session a
   Exec(*a, "COMMIT");
   EXPECT_EQ(Value(*b, xid_of_a), "NULL");
@@ -195,13 +202,46 @@ TEST(StatsTest, SessionsCountedByHowTheyEnd) {
   EXPECT_GE(DbStat(*c, "xact_rollback"), 1);  // the block the timeout ended
 }
 
+// Scenario: a page whose checksum is wrong (a byte flipped on disk while
+// the server was down) fails its read (XX001) and counts in its database's
+// checksum_failures, with the time in checksum_last_failure (PostgreSQL
+// with data checksums on does the same).
+TEST(StatsTest, ChecksumFailureCounted) {
+  Server server;
+  auto c = StartAndConnect(server);
+  ASSERT_TRUE(c);
+  Exec(*c, "CREATE TABLE t (a int, b text)");
+  Exec(*c, "INSERT INTO t VALUES (1, 'one'), (2, 'two')");
+  std::string file = Value(*c, "SELECT pg_relation_filepath('t')");
+  EXPECT_EQ(DbStat(*c, "checksum_failures"), 0);
+  c.reset();
+  ASSERT_EQ(server.Stop(), 0);  // a clean stop: the page is on disk, checksummed
+  {
+    std::fstream f(server.data_dir() / file, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.good()) << file;
+    f.seekp(8000);  // inside the tuples, at the end of the page
+    f.put('\x5a');
+  }
+  c = StartAndConnect(server);
+  ASSERT_TRUE(c);
+  auto r = c->Query("SELECT * FROM t");
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->error->sqlstate, "XX001");
+  EXPECT_EQ(DbStat(*c, "checksum_failures"), 1);
+  EXPECT_EQ(Value(*c, "SELECT checksum_last_failure IS NOT NULL FROM pg_stat_database WHERE datname = 'postgres'"),
+            "t");
+}
+
 // Scenario: pg_stat_database has PostgreSQL's row for the shared objects
 // first (datid 0, datname NULL), then a row per database.
 TEST(StatsTest, DatabaseRowsAsPostgres) {
   Server server;
   auto c = StartAndConnect(server);
   ASSERT_TRUE(c);
-  auto r = c->Query("SELECT datid, datname, numbackends, deadlocks, checksum_failures, stats_reset FROM pg_stat_database");
+  auto r = c->Query(
+      "SELECT datid, datname, numbackends, deadlocks, checksum_failures, stats_reset FROM "
+      "pg_stat_database");
   ASSERT_TRUE(r.ok() && r->ok());
   const auto& rows = r->statements.back().rows;
   ASSERT_GE(rows.size(), 3u);  // shared, template1, postgres
@@ -211,7 +251,7 @@ TEST(StatsTest, DatabaseRowsAsPostgres) {
   bool saw_postgres = false;
   for (const auto& row : rows) {
     EXPECT_EQ(row[3], "0");           // deadlocks
-    EXPECT_EQ(row[4], std::nullopt);  // checksum_failures: checksums off
+    EXPECT_EQ(row[4], "0");           // checksum_failures: checksums are always on
     EXPECT_EQ(row[5], std::nullopt);  // stats_reset: never reset
     saw_postgres = saw_postgres || row[1] == "postgres";
   }
@@ -276,7 +316,8 @@ TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
     std::ofstream out(conf, std::ios::app);
     out << "bgwriter_lru_maxpages = 100\n";
   }
-  EXPECT_EQ(Value(*c, "SELECT pg_reload_conf()"), "t");  // SIGHUP to the postmaster, which forwards it
+  EXPECT_EQ(Value(*c, "SELECT pg_reload_conf()"),
+            "t");  // SIGHUP to the postmaster, which forwards it
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int64_t clean = 0;
   while (clean == 0 && std::chrono::steady_clock::now() < deadline) {

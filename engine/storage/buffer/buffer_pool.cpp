@@ -486,6 +486,9 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit) {
     desc = *d;
     if (Status st = CompleteRead(desc, /*extend=*/false, &did_io); !st.ok()) {
       UnpinBuffer(desc);
+      if (st.error().detail.starts_with(kChecksumFailurePrefix)) {
+        pgstat::CountChecksumFailure(tag.rel.db_oid, tag.rel.rel_number);  // pg_stat_database.checksum_failures
+      }
       return st.error();
     }
   }

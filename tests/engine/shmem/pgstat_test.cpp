@@ -47,6 +47,7 @@ TEST_F(PgStatTest, CountsShowAfterReportOnce) {
   CountTuplesReturned(kDb, 16384, 7);
   CountXactEnd(true);
   CountXactEnd(false);
+  CountChecksumFailure(kDb, 16384);
   EXPECT_TRUE(ReadTables(kDb).empty());
   EXPECT_EQ(ReadDatabase(kDb).xact_commit, 0u);
   Report();
@@ -62,6 +63,8 @@ TEST_F(PgStatTest, CountsShowAfterReportOnce) {
   EXPECT_EQ(d.blocks_read, 1u);
   EXPECT_EQ(d.blocks_hit, 2u);
   EXPECT_EQ(d.tuples_returned, 7u);
+  EXPECT_EQ(d.checksum_failures, 1u);
+  EXPECT_GT(d.checksum_last_failure, 0);
 }
 
 // Scenario: as PostgreSQL counts: committed inserts live, deletes dead;
