@@ -8,7 +8,9 @@
  *   dropped table's counters go; pg_stat_activity.backend_xid appears at a
  *   transaction's first write; sessions count by how they end; CHECKPOINT
  *   counts as checkpoints_req, checkpoint_timeout as checkpoints_timed; the
- *   background writer re-reads bgwriter_lru_maxpages on pg_reload_conf().
+ *   background writer and the WAL writer re-read their settings on
+ *   pg_reload_conf(); a page with a wrong checksum counts in
+ *   checksum_failures.
  */
 #include <gtest/gtest.h>
 
@@ -17,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/storage/wal/wal_layout.h"
 #include "tests/integration/server_harness.h"
 
 namespace minipg::testing {
@@ -59,6 +62,38 @@ std::unique_ptr<client::Connection> Connect(Server& server) {
 
 std::unique_ptr<client::Connection> StartAndConnect(Server& server) {
   return server.Start() ? Connect(server) : nullptr;
+}
+
+/* Appends `line` to the server's minipg.conf. */
+void AppendConf(const Server& server, const std::string& line) {
+  std::ofstream out(server.data_dir() / "minipg.conf", std::ios::app);
+  out << "\n" << line << "\n";
+}
+
+/* Starts a new server once (initdb), puts `line` in its minipg.conf (so a
+ * reload can change it: -c settings outrank the file), starts it again. */
+std::unique_ptr<client::Connection> StartWithConf(Server& server, const std::string& line) {
+  if (!server.Start()) return nullptr;
+  AppendConf(server, line);
+  if (server.Stop() != 0) return nullptr;
+  return StartAndConnect(server);
+}
+
+uint64_t Lsn(client::Connection& c, const std::string& function) {
+  auto lsn = storage::wal::ParseLsn(Value(c, "SELECT " + function + "()"));
+  EXPECT_TRUE(lsn.has_value()) << function;
+  return lsn.value_or(0);
+}
+
+/* Waits (up to `seconds`) until the WAL is flushed as far as it is inserted. */
+bool WaitForWalFlushed(client::Connection& c, int seconds) {
+  uint64_t target = Lsn(c, "pg_current_wal_insert_lsn");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (Lsn(c, "pg_current_wal_flush_lsn") < target) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 // Scenario (PostgreSQL 15 gives the same numbers): 10 rows committed and
@@ -286,18 +321,11 @@ TEST(StatsTest, CheckpointsCountedAsTimedOrRequested) {
 // Scenario: the background writer re-reads bgwriter_lru_maxpages on SIGHUP.
 // With 0 it writes nothing however many dirty buffers wait; after the file
 // says 100 and pg_reload_conf() signals the postmaster (which forwards
-// SIGHUP to its children), it cleans some
-// while a load keeps making dirty, reusable buffers.
+// SIGHUP to its children), it cleans some while a load keeps making dirty,
+// reusable buffers.
 TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
   Server server({"shared_buffers=16", "bgwriter_delay=10ms"});
-  ASSERT_TRUE(server.Start());
-  std::filesystem::path conf = server.data_dir() / "minipg.conf";
-  {
-    std::ofstream out(conf, std::ios::app);
-    out << "\nbgwriter_lru_maxpages = 0\n";
-  }
-  ASSERT_EQ(server.Stop(), 0);
-  auto c = StartAndConnect(server);
+  auto c = StartWithConf(server, "bgwriter_lru_maxpages = 0");
   ASSERT_TRUE(c);
   EXPECT_EQ(Value(*c, "SHOW bgwriter_lru_maxpages"), "0");
   Exec(*c, "CREATE TABLE t (a int, b text)");
@@ -312,12 +340,8 @@ TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 30 rounds of the writer
   EXPECT_EQ(Number(*c, "SELECT buffers_clean FROM pg_stat_bgwriter"), 0);
 
-  {
-    std::ofstream out(conf, std::ios::app);
-    out << "bgwriter_lru_maxpages = 100\n";
-  }
-  EXPECT_EQ(Value(*c, "SELECT pg_reload_conf()"),
-            "t");  // SIGHUP to the postmaster, which forwards it
+  AppendConf(server, "bgwriter_lru_maxpages = 100");
+  EXPECT_EQ(Value(*c, "SELECT pg_reload_conf()"), "t");  // SIGHUP to the postmaster, which forwards it
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int64_t clean = 0;
   while (clean == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -325,6 +349,25 @@ TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
     clean = Number(*c, "SELECT buffers_clean FROM pg_stat_bgwriter");
   }
   EXPECT_GT(clean, 0);
+}
+
+// Scenario: the WAL writer re-reads wal_writer_delay on SIGHUP. With 10 s
+// it sleeps 10 s after each round; the SIGHUP wakes it for one round, and
+// only if it took the new 10 ms does an asynchronous commit made after that
+// round reach the disk within seconds (nothing else flushes: no background
+// writer, no checkpoint, a pool too big to evict).
+TEST(StatsTest, WalWriterRereadsDelayOnSighup) {
+  Server server({"bgwriter_lru_maxpages=0", "synchronous_commit=off"});
+  auto c = StartWithConf(server, "wal_writer_delay = 10s");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(Value(*c, "SHOW wal_writer_delay"), "10s");
+  Exec(*c, "CREATE TABLE t (a int)");
+  AppendConf(server, "wal_writer_delay = 10ms");
+  EXPECT_EQ(Value(*c, "SELECT pg_reload_conf()"), "t");
+  ASSERT_TRUE(WaitForWalFlushed(*c, 30));  // the round the signal woke it for
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Exec(*c, "INSERT INTO t VALUES (1)");  // an asynchronous commit
+  EXPECT_TRUE(WaitForWalFlushed(*c, 5)) << "the WAL writer still sleeps 10 s between rounds";
 }
 
 }  // namespace
