@@ -351,6 +351,25 @@ TEST(StatsTest, BgWriterRereadsSettingsOnSighup) {
   EXPECT_GT(clean, 0);
 }
 
+// Scenario: as PostgreSQL's default privileges have it, only a superuser
+// may call pg_reload_conf().
+TEST(StatsTest, ReloadConfNeedsSuperuser) {
+  Server server;
+  auto admin = StartAndConnect(server);
+  ASSERT_TRUE(admin);
+  Exec(*admin, "CREATE ROLE bob LOGIN");
+  client::ConnectOptions o = server.Options();
+  o.user = "bob";
+  o.database = "postgres";
+  auto bob = client::Connection::Connect(o);
+  ASSERT_TRUE(bob.ok()) << bob.error().message;
+  auto r = (*bob)->Query("SELECT pg_reload_conf()");
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->error->sqlstate, "42501");
+  EXPECT_EQ(r->error->message, "permission denied for function pg_reload_conf");
+}
+
 // Scenario: the WAL writer re-reads wal_writer_delay on SIGHUP. With 10 s
 // it sleeps 10 s after each round; the SIGHUP wakes it for one round, and
 // only if it took the new 10 ms does an asynchronous commit made after that
