@@ -13,6 +13,7 @@
  *     CountTuplesInserted / Deleted   rows written by the current transaction
  *     EndXactTuples(commit)           its rows settle: inserted ones live
  *                                     (commit) or dead (abort)
+ *     CountChecksumFailure(db, rel)   a page read with a wrong checksum
  *     CountXactEnd(commit)            xact_commit / xact_rollback
  *     CountSessionStart / End         sessions, sessions_abandoned ...
  *   flushing:
@@ -67,8 +68,9 @@ struct RelCounts {
   uint64_t ins_since_vacuum = 0;   // n_ins_since_vacuum (no VACUUM yet)
   uint64_t blocks_read = 0;        // heap_blks_read: pages read from the file (or added to it)
   uint64_t blocks_hit = 0;         // heap_blks_hit: pages found in shared buffers
-  uint64_t checksum_failures = 0;     // pages read with a wrong checksum (pg_stat_database)
-  int64_t checksum_last_failure = 0;  // when the last one was read (microseconds since the epoch; 0 = none)
+  uint64_t checksum_failures = 0;  // pages read with a wrong checksum (pg_stat_database)
+  int64_t checksum_last_failure =
+      0;  // when the last one was read (microseconds since the epoch; 0 = none)
 };
 
 /* One database's counters (pg_stat_database). */
@@ -84,10 +86,10 @@ struct DbCounts {
   uint64_t tuples_deleted = 0;
   uint64_t checksum_failures = 0;
   int64_t checksum_last_failure = 0;  // microseconds since the epoch; 0 = none
-  uint64_t sessions = 0;            // sessions established (after authentication)
-  uint64_t sessions_abandoned = 0;  // ended by the client going away without Terminate
-  uint64_t sessions_fatal = 0;      // ended by a FATAL error
-  uint64_t sessions_killed = 0;     // ended by pg_terminate_backend or a shutdown
+  uint64_t sessions = 0;              // sessions established (after authentication)
+  uint64_t sessions_abandoned = 0;    // ended by the client going away without Terminate
+  uint64_t sessions_fatal = 0;        // ended by a FATAL error
+  uint64_t sessions_killed = 0;       // ended by pg_terminate_backend or a shutdown
 };
 
 struct TableStats {
