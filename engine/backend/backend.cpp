@@ -66,6 +66,7 @@
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/shmem/pgstat.h"
 #include "engine/sql/session.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
@@ -234,6 +235,11 @@ void Backend::SendError(const Error& e) {
   // are marked rolled back (PostgreSQL's AbortTransaction).
   ReleaseStorageResources();
   (void)storage::AbortTransaction();
+  // xact_rollback: the statement's transaction, or the block it failed (a
+  // block already failed was counted then; a FATAL is counted at exit).
+  if (session_ != nullptr && e.severity == Severity::kError && tx_status_ != proto::kTxFailed) {
+    pgstat::CountXactEnd(false);
+  }
   trace::Event(EventType::kError)
       .Str("severity", SeverityName(e.severity))
       .Str("sqlstate", e.sqlstate)
@@ -265,16 +271,29 @@ void Backend::SendReadyForQuery() {
       proto::EncodeParameterStatus(out_, name, value);
     }
   }
+  // Outside a transaction, what it counted goes to the shared statistics
+  // (PostgreSQL's pgstat_report_stat before ReadyForQuery).
+  if (tx_status_ == proto::kTxIdle) pgstat::Report();
   proto::EncodeReadyForQuery(out_, tx_status_);
   trace::Event(EventType::kReady).Str("status", std::string(1, tx_status_)).Emit();
   Flush();
 }
 
 void Backend::EndSession(std::string_view reason, int exit_code) {
+  if (session_ != nullptr) {
+    // A transaction still open rolls back (PostgreSQL's AbortOutOfAnyTransaction
+    // at exit); the session's end is counted by how it came.
+    if (tx_status_ == proto::kTxInBlock || state_ == SessionState::kActive) pgstat::CountXactEnd(false);
+    pgstat::CountSessionEnd(reason == "terminate" ? pgstat::SessionEnd::kNormal
+                            : reason == "eof"     ? pgstat::SessionEnd::kAbandoned
+                            : killed_             ? pgstat::SessionEnd::kKilled
+                                                  : pgstat::SessionEnd::kFatal);
+  }
   if (state_ != SessionState::kTerminating) SetState(SessionState::kTerminating);
   trace::Event(EventType::kDisconnect).Str("reason", reason).Emit();
   ReleaseStorageResources();  // a pin left counted in shared memory would never be released
   (void)storage::AbortTransaction();  // an open transaction's rows stay invisible; say so in pg_xact
+  pgstat::Report();
   shmem::ClearMyStatus();
   close(info_.sock);
   _exit(exit_code);
@@ -290,6 +309,7 @@ void Backend::Reject(const Error& e) {
 }
 
 void Backend::Fatal(const Error& e, std::string_view reason) {
+  killed_ = e.sqlstate == std::string_view(sqlstate::kAdminShutdown);  // pg_terminate_backend, shutdown
   Error fatal = e;
   fatal.severity = Severity::kFatal;
   SendError(fatal);
@@ -451,6 +471,8 @@ void Backend::Run() {
   ctx.server_version = fmt::format("PostgreSQL {} on x86_64-pc-linux-gnu, an educational server", kServerVersion);
   ctx.server_settings = &info_.config->settings;
   session_ = std::make_unique<sql::Session>(ctx);
+  pgstat::SetMyDatabase(database_oid_);
+  pgstat::CountSessionStart();
   if (!application_name_.empty()) (void)session_->SetSetting("application_name", application_name_);
 
   SendStartupParameters();

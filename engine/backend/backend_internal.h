@@ -222,6 +222,7 @@ class Backend {
   char tx_status_ = proto::kTxIdle;
   std::string user_, database_, application_name_;
   std::unique_ptr<sql::Session> session_;
+  bool killed_ = false;  // the FATAL that ends the session is 57P01 (pg_stat_database.sessions_killed)
   uint32_t database_oid_ = 0;    // set by Authenticate: the database's folder is base/<oid>
   bool superuser_ = false;       // the role's attribute at connection time (ParameterStatus is_superuser)
   storage::UniqueFd database_lock_;  // shared flock on the database while the session lives

@@ -16,6 +16,7 @@
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/shmem/pgstat.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::backend {
@@ -203,11 +204,17 @@ std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& 
   if (kind == sql::StatementKind::kSet) {
     shmem::ReportApplicationName(session_->GetSetting("application_name").value_or(""));
   }
+  // xact_commit / xact_rollback: a statement outside a block is a
+  // transaction of its own; a block counts at its COMMIT or ROLLBACK (a
+  // failed one was counted at its error, in SendError).
   if (kind == sql::StatementKind::kBegin) {
     tx_status_ = proto::kTxInBlock;
   } else if (ends_block) {
+    if (tx_status_ != proto::kTxFailed) pgstat::CountXactEnd(kind == sql::StatementKind::kCommit);
     if (tx_status_ == proto::kTxFailed) tag = "ROLLBACK";  // COMMIT of a failed block rolls back
     tx_status_ = proto::kTxIdle;
+  } else if (tx_status_ == proto::kTxIdle) {
+    pgstat::CountXactEnd(true);
   }
   result->command_tag = tag;
   return *result;

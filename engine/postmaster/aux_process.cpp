@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "engine/common/interrupts.h"
 #include "engine/common/latch.h"
 #include "engine/common/postmaster_death.h"
 #include "engine/postmaster/ps_status.h"
@@ -27,6 +28,10 @@ void HandleTerm(int) {
   SetLatch();
 }
 void HandleQuit(int) { _exit(2); }
+void HandleReload(int) {
+  g_config_reload_pending = 1;
+  SetLatch();
+}
 
 }  // namespace
 
@@ -40,8 +45,10 @@ void InitAuxProcess(const Config& config, int slot, shmem::BackendType type, std
   sigaction(SIGTERM, &sa, nullptr);
   sa.sa_handler = HandleQuit;
   sigaction(SIGQUIT, &sa, nullptr);
+  sa.sa_handler = HandleReload;
+  sa.sa_flags = SA_RESTART;  // a reload must not break a write in progress
+  sigaction(SIGHUP, &sa, nullptr);
   signal(SIGINT, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_DFL);
   SetPostmasterDeathWakeup(SetLatch);
@@ -64,6 +71,13 @@ bool AuxSleep(int ms, shmem::WaitEvent wait) {
   shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
   if (!PostmasterIsAlive()) _exit(1);
   return !g_shutdown_requested;
+}
+
+bool AuxReloadConfig(Config& config) {
+  if (!g_config_reload_pending) return false;
+  g_config_reload_pending = 0;
+  (void)ReloadConfigFile(config.settings, config.data_directory / kConfigFileName);  // the postmaster logs it
+  return true;
 }
 
 }  // namespace minipg

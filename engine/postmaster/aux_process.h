@@ -8,7 +8,10 @@
  *     SIGTERM  finish the round and exit 0 (the postmaster's shutdown, after
  *              the backends are gone and before the shutdown checkpoint)
  *     SIGQUIT  exit(2) at once (immediate shutdown, crash cycle)
- *     SIGINT, SIGHUP  ignored
+ *     SIGHUP   re-read minipg.conf at the top of the next round
+ *              (AuxReloadConfig; the postmaster forwards pg_reload_conf()'s
+ *              and kill -HUP's signal to every child)
+ *     SIGINT   ignored
  *   The death of the postmaster ends the process (exit 1) within a round.
  *-------------------------------------------------------------------------
  */
@@ -32,5 +35,10 @@ void InitAuxProcess(const Config& config, int slot, shmem::BackendType type, std
  * false once a shutdown was asked for (SIGTERM). Exits 1 if the postmaster
  * died. */
 bool AuxSleep(int ms, shmem::WaitEvent wait);
+
+/* If a SIGHUP came since the last call: re-reads minipg.conf into `config`
+ * (this process's own copy) and returns true, so the caller takes its
+ * settings again (bgwriter_delay, bgwriter_lru_maxpages, wal_writer_delay). */
+bool AuxReloadConfig(Config& config);
 
 }  // namespace minipg

@@ -16,10 +16,12 @@
 
 namespace minipg {
 
-void BackgroundWriterMain(const Config& config, int slot) {
-  InitAuxProcess(config, slot, shmem::BackendType::kBgWriter, "background writer");
+void BackgroundWriterMain(const Config& server_config, int slot) {
+  InitAuxProcess(server_config, slot, shmem::BackendType::kBgWriter, "background writer");
+  Config config = server_config;  // this process's copy: a SIGHUP re-reads minipg.conf into it
   StorageSettings settings = GetStorageSettings(config);
   do {
+    if (AuxReloadConfig(config)) settings = GetStorageSettings(config);
     // Not while redo runs (the WAL is not started: a page written now could
     // not have its WAL flushed first), nor after the WAL failed.
     if (storage::wal::XLogStarted()) {

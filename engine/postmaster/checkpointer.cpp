@@ -86,6 +86,9 @@ void Checkpointer::Checkpoint(uint32_t flags) {
   uint32_t serving = shared_.requests.load();
   flags |= shared_.flags.exchange(0);  // what the requests covered by `serving` asked for
   shared_.started.fetch_add(1);
+  // PostgreSQL counts a checkpoint as timed only when nothing but
+  // checkpoint_timeout asked for it; the shutdown checkpoint is a requested one.
+  (flags == shmem::kCheckpointCauseTime ? shared_.checkpoints_timed : shared_.checkpoints_req).fetch_add(1);
   shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
   std::string reason = CheckpointFlagsText(flags);
   int64_t start = trace::NowMicros();
@@ -98,6 +101,8 @@ void Checkpointer::Checkpoint(uint32_t flags) {
   Log("checkpoint starting: {}", reason);
   auto r = CreateCheckpoint(config_, flags, history_);
   if (r.ok()) {
+    shared_.write_time_us.fetch_add(static_cast<uint64_t>(r->write_s * 1e6));
+    shared_.sync_time_us.fetch_add(static_cast<uint64_t>(r->sync_s * 1e6));
     Log("{}", CheckpointCompleteText(*r, storage::NBuffers()));
   } else {
     LogLine("ERROR", fmt::format("checkpoint failed: {}", r.error().message));

@@ -6,7 +6,8 @@
  *   flags -p, -k, -h, -N), later sources overriding earlier ones as in
  *   PostgreSQL. Forked children inherit the Config; each backend's session
  *   starts from a copy of its Settings. On SIGHUP the postmaster, each
- *   backend and the checkpointer re-read minipg.conf (ReloadConfigFile).
+ *   backend, the checkpointer, the background writer and the WAL writer
+ *   re-read minipg.conf (ReloadConfigFile).
  *-------------------------------------------------------------------------
  */
 #pragma once

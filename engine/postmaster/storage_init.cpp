@@ -16,6 +16,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
+#include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/transam.h"
@@ -98,6 +99,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   };
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
+  add({pgstat::StatsShmemRequest()});
   // A module with shared memory of its own adds its one line here.
   return requests;
 }

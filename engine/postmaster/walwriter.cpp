@@ -16,11 +16,13 @@
 
 namespace minipg {
 
-void WalWriterMain(const Config& config, int slot) {
-  InitAuxProcess(config, slot, shmem::BackendType::kWalWriter, "walwriter");
+void WalWriterMain(const Config& server_config, int slot) {
+  InitAuxProcess(server_config, slot, shmem::BackendType::kWalWriter, "walwriter");
   SetWalFlushSource("walwriter");
+  Config config = server_config;  // this process's copy: a SIGHUP re-reads minipg.conf into it
   StorageSettings settings = GetStorageSettings(config);
   do {
+    if (AuxReloadConfig(config)) settings = GetStorageSettings(config);
     auto flushed = storage::wal::XLogBackgroundFlush();
     if (!flushed.ok()) {
       LogError(flushed.error());

@@ -78,6 +78,7 @@ void ResetSlot(BackendStatus* s) {
   s->has_client_addr = false;
   s->client_port = 0;
   s->backend_start = s->xact_start = s->query_start = s->state_change = 0;
+  s->xid = 0;
   s->user[0] = s->database[0] = s->application_name[0] = s->client_addr[0] = s->query[0] = '\0';
 }
 
@@ -152,6 +153,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockControlFile:
     case WaitEvent::kLWLockXidGen:
     case WaitEvent::kLWLockXactSLRU:
+    case WaitEvent::kLWLockPgStatsData:
       return "LWLock";
   }
   return nullptr;
@@ -189,6 +191,8 @@ const char* WaitEventName(WaitEvent w) {
       return "XidGen";
     case WaitEvent::kLWLockXactSLRU:
       return "XactSLRU";
+    case WaitEvent::kLWLockPgStatsData:
+      return "PgStatsData";
     case WaitEvent::kBufferIO:
       return "BufferIO";
     case WaitEvent::kLockExtend:
@@ -295,6 +299,12 @@ void ReportXactStart(int64_t when) {
   g_my_status->xact_start = when;
 }
 
+void ReportBackendXid(uint32_t xid) {
+  if (g_my_status == nullptr || g_my_status->xid == xid) return;
+  ChangeGuard g(g_my_status);
+  g_my_status->xid = xid;
+}
+
 void ReportWaitEvent(WaitEvent w) {
   if (g_my_status == nullptr || g_my_status->wait_event == w) return;
   ChangeGuard g(g_my_status);
@@ -339,6 +349,7 @@ std::vector<BackendStatusCopy> ReadProcArray() {
       c.client_port = s.client_port;
       c.backend_start = s.backend_start;
       c.xact_start = s.xact_start;
+      c.xid = s.xid;
       c.query_start = s.query_start;
       c.state_change = s.state_change;
       c.user = ReadText(s.user);

@@ -112,6 +112,7 @@ enum class WaitEvent : uint8_t {
   kWalWriterMain,        // Activity / WalWriterMain: the WAL writer between rounds
   kLWLockXidGen,         // LWLock / XidGen: taking a new transaction id
   kLWLockXactSLRU,       // LWLock / XactSLRU: reading or setting a transaction's status in pg_xact
+  kLWLockPgStatsData,    // LWLock / PgStatsData: the shared statistics (pgstat.h)
 };
 
 const char* BackendTypeName(BackendType t);
@@ -134,6 +135,7 @@ struct BackendStatus {
   int64_t xact_start;
   int64_t query_start;
   int64_t state_change;
+  uint32_t xid;          // the transaction's xid once it has one (its first write), 0 = none
   char user[kNameSize];
   char database[kNameSize];
   char application_name[kNameSize];
@@ -151,6 +153,7 @@ struct BackendStatusCopy {
   bool has_client_addr = false;
   int32_t client_port = 0;
   int64_t backend_start = 0, xact_start = 0, query_start = 0, state_change = 0;
+  uint32_t xid = 0;
   std::string user, database, application_name, client_addr, query;
 };
 
@@ -195,6 +198,9 @@ void ReportActivity(ActivityState state, std::optional<std::string_view> query =
                     int64_t now = 0);
 /* Transaction start (0 = none). */
 void ReportXactStart(int64_t when);
+/* The transaction's xid (pg_stat_activity.backend_xid; 0 = none): set when
+ * it takes one, cleared when it ends (PostgreSQL reads it from the PGPROC). */
+void ReportBackendXid(uint32_t xid);
 void ReportWaitEvent(WaitEvent w);
 /* What this process last reported (kNone without a slot). */
 WaitEvent MyWaitEvent();

@@ -82,6 +82,14 @@ struct CheckpointerShared {
   std::atomic<uint32_t> served;    // tickets covered by the last finished checkpoint
   std::atomic<uint32_t> failed;    // tickets covered by the last failed checkpoint
   std::atomic<uint32_t> started;   // checkpoints begun (for readers' curiosity)
+  // pg_stat_bgwriter, since the segment was made: checkpoints done because
+  // checkpoint_timeout passed, and for any other reason (CHECKPOINT,
+  // max_wal_size, end of recovery, shutdown); the time spent writing and
+  // syncing, in microseconds.
+  std::atomic<uint64_t> checkpoints_timed;
+  std::atomic<uint64_t> checkpoints_req;
+  std::atomic<uint64_t> write_time_us;
+  std::atomic<uint64_t> sync_time_us;
 };
 
 /* What a checkpoint request asks for (PostgreSQL's CHECKPOINT_* values);

@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * admin_functions.cpp
- *   pg_cancel_backend, pg_terminate_backend and now() (see admin_functions.h).
+ *   pg_cancel_backend, pg_terminate_backend, pg_reload_conf and now() (see
+ *   admin_functions.h).
  *
  * NOTES
  *   As in PostgreSQL, the target must be in the process array as a client
@@ -16,8 +17,11 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
@@ -73,6 +77,36 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
     }
     return storage::Datum(false);
   }
+  return storage::Datum(true);
+}
+
+Result<storage::Datum> ReloadConf(const SessionContext& ctx) {
+  if (!SessionUserIsSuperuser(ctx)) {
+    return MakeError(sqlstate::kInsufficientPrivilege, "permission denied for function pg_reload_conf");
+  }
+  // The postmaster is the pid postmaster.pid names (as pg_ctl finds it),
+  // and only if it is this backend's parent: a session without a server
+  // (tests) must never signal whatever process started it.
+  pid_t postmaster = 0;
+  if (!ctx.cluster_dir.empty()) {
+    std::ifstream lock(ctx.cluster_dir / "postmaster.pid");
+    long pid = 0;
+    if (lock >> pid && pid > 1 && pid == getppid()) postmaster = static_cast<pid_t>(pid);
+  }
+  if (postmaster == 0 || kill(postmaster, SIGHUP) != 0) {
+    if (ctx.notice) {
+      Error w = MakeError(sqlstate::kWarning, fmt::format("failed to send signal to postmaster: {}",
+                                                          postmaster == 0 ? "no postmaster" : std::strerror(errno)));
+      w.severity = Severity::kWarning;
+      ctx.notice(w);
+    }
+    return storage::Datum(false);
+  }
+  trace::Event(trace::EventType::kSignal)
+      .Int("target", postmaster)
+      .Str("signal", "SIGHUP")
+      .Str("why", "pg_reload_conf")
+      .Emit();
   return storage::Datum(true);
 }
 

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * admin_functions.h
  *   Functions that look at or act on other server processes through the
- *   shared process array: pg_cancel_backend, pg_terminate_backend, now().
+ *   shared process array: pg_cancel_backend, pg_terminate_backend, now();
+ *   and pg_reload_conf(), which signals the postmaster.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -18,6 +19,13 @@ namespace minipg::sql {
  * true if `pid` is a client backend of this server and was signalled;
  * otherwise false, with PostgreSQL's WARNING sent through ctx.notice. */
 Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionContext& ctx);
+
+/* pg_reload_conf(): sends SIGHUP to the postmaster, which re-reads
+ * minipg.conf and pg_hba.conf and forwards the signal to every child (each
+ * re-reads minipg.conf itself). Superusers only (42501, as PostgreSQL's
+ * default privileges); false with a WARNING if there is no postmaster to
+ * signal (a session without a server). */
+Result<storage::Datum> ReloadConf(const SessionContext& ctx);
 
 /* now(): the start of the current transaction, microseconds since the Unix
  * epoch (as PostgreSQL's now() stays fixed within a transaction). */

@@ -16,6 +16,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
+#include "engine/sql/extension_ddl.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql {
@@ -76,7 +77,10 @@ Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
   // System views come first, as pg_catalog does on PostgreSQL's search_path.
   if (ref.schema != "public") {
     const SystemView* view = FindSystemView(ref.name);
-    if (view != nullptr && view->set_returning_function == ref.call) {
+    // An extension's view is there only once the database created it.
+    bool present = view != nullptr && (view->extension == nullptr || ctx_ == nullptr || ctx_->data_dir.empty() ||
+                                       ExtensionInstalled(*ctx_, view->extension));
+    if (present && view->set_returning_function == ref.call) {
       return &view->def;
     }
   }
@@ -428,14 +432,14 @@ Result<Query> Analyzer::Analyze(const UnsupportedStmt& stmt) {
 
 }  // namespace analyzer_internal
 
-Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& catalog) {
-  analyzer_internal::Analyzer analyzer(catalog);
+Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& catalog, const SessionContext* ctx) {
+  analyzer_internal::Analyzer analyzer(catalog, nullptr, ctx);
   return analyzer.Run(stmt);
 }
 
 Result<Query> AnalyzeWithParams(const Statement& stmt, const storage::CatalogSnapshot& catalog,
-                                std::vector<TypeId>& param_types) {
-  analyzer_internal::Analyzer analyzer(catalog, &param_types);
+                                std::vector<TypeId>& param_types, const SessionContext* ctx) {
+  analyzer_internal::Analyzer analyzer(catalog, &param_types, ctx);
   auto query = analyzer.Run(stmt);
   if (!query.ok()) {
     return query;

@@ -20,11 +20,15 @@
 #include "engine/common/error.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/query.h"
+#include "engine/sql/session.h"
 #include "engine/storage/catalog.h"
 
 namespace minipg::sql {
 
-Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& catalog);
+/* `ctx`, if given, is the session: a view of an extension (pg_buffercache)
+ * exists only in a database that created the extension. */
+Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& catalog,
+                     const SessionContext* ctx = nullptr);
 
 /* The same for a statement with parameters ($1, $2, ...). `param_types`
  * holds the types the client gave (kUnknown = not given) and may be shorter
@@ -33,6 +37,6 @@ Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& cat
  * stored into an integer column -> integer; otherwise text). A parameter
  * whose type cannot be determined at all (a gap: $2 used, $1 not) is 42P18. */
 Result<Query> AnalyzeWithParams(const Statement& stmt, const storage::CatalogSnapshot& catalog,
-                                std::vector<TypeId>& param_types);
+                                std::vector<TypeId>& param_types, const SessionContext* ctx = nullptr);
 
 }  // namespace minipg::sql

@@ -82,8 +82,9 @@ class Analyzer {
  public:
   /* `params`: the parameter types of an extended-protocol statement (see
    * AnalyzeWithParams), or null when $n is not allowed (a simple Query). */
-  explicit Analyzer(const storage::CatalogSnapshot& catalog, std::vector<TypeId>* params = nullptr)
-      : catalog_(catalog), params_(params) {}
+  explicit Analyzer(const storage::CatalogSnapshot& catalog, std::vector<TypeId>* params = nullptr,
+                    const SessionContext* ctx = nullptr)
+      : catalog_(catalog), params_(params), ctx_(ctx) {}
 
   Result<Query> Run(const Statement& stmt) {
     return std::visit([this](const auto& node) { return Analyze(node); }, stmt.node);
@@ -131,6 +132,7 @@ class Analyzer {
 
   const storage::CatalogSnapshot& catalog_;
   std::vector<TypeId>* params_;
+  const SessionContext* ctx_;  // nullptr: every system view is there
 };
 
 }  // namespace minipg::sql::analyzer_internal

@@ -310,10 +310,10 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   // Stage 2: analyze (and put the parameters' values in place).
   Result<Query> query = MakeError(sqlstate::kInternalError, "not analyzed");
   if (params == nullptr) {
-    query = Analyze(stmt, *catalog);
+    query = Analyze(stmt, *catalog, &ctx);
   } else {
     std::vector<TypeId> types = params->types;
-    query = AnalyzeWithParams(stmt, *catalog, types);
+    query = AnalyzeWithParams(stmt, *catalog, types, &ctx);
     if (query.ok()) {
       if (Status s = SubstituteParams(*query, *params); !s.ok()) {
         return s.error();
@@ -399,7 +399,7 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
   if (!catalog.ok()) {
     return catalog.error();
   }
-  auto query = AnalyzeWithParams(stmt, *catalog, param_types);
+  auto query = AnalyzeWithParams(stmt, *catalog, param_types, &impl_->ctx);
   if (!query.ok()) {
     return query.error();
   }

@@ -14,6 +14,7 @@
  *   pg_size_pretty(bigint)       "8192 bytes", "16 kB", "1234 MB"
  *   repeat(text, integer)        the text so many times (wide rows for the
  *                                storage lesson, scenarios/buffers_and_wal.scn)
+ *   pg_reload_conf()             SIGHUP to the postmaster (admin_functions.h)
  *
  * NOTES
  *   A table's relfilenode is its OID (docs/storage.md), so a size is
@@ -33,6 +34,7 @@
 #include <variant>
 
 #include "engine/common/sqlstate.h"
+#include "engine/sql/admin_functions.h"
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/global_catalog.h"
@@ -210,6 +212,7 @@ const BuiltinFunction kFunctions[] = {
     {"pg_database_size", 1, 1, TypeId::kInt8, DatabaseSize},
     {"pg_size_pretty", 1, 1, TypeId::kText, SizePretty},
     {"repeat", 2, 2, TypeId::kText, Repeat},
+    {"pg_reload_conf", 0, 0, TypeId::kBool, [](const Args&, const SessionContext& ctx) { return ReloadConf(ctx); }},
 };
 
 }  // namespace

@@ -17,7 +17,7 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
-#include "engine/sql/extension_ddl.h"
+#include "engine/shmem/shmem.h"
 #include "engine/storage/block.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/control_file.h"
@@ -49,11 +49,9 @@ Datum StatsReset() {
 
 }  // namespace
 
-Rows PgBuffercacheRows(const SessionContext& ctx) {
-  // PostgreSQL has the view only after CREATE EXTENSION: minipg says so when it is read.
-  if (!ctx.data_dir.empty() && !ExtensionInstalled(ctx, "pg_buffercache")) {
-    return MakeError(sqlstate::kUndefinedTable, "relation \"pg_buffercache\" does not exist");
-  }
+Rows PgBuffercacheRows(const SessionContext&) {
+  // Before CREATE EXTENSION the analyzer does not find the view at all
+  // (SystemView::extension), as PostgreSQL has no such relation then.
   std::vector<Tuple> rows;
   for (const storage::BufferSnapshot& b : storage::SnapshotBuffers()) {
     // PostgreSQL's pg_buffercache: a buffer without a valid page shows only its number.
@@ -93,11 +91,15 @@ Rows PgStatWalRows(const SessionContext&) {
 
 Rows PgStatBgwriterRows(const SessionContext&) {
   storage::BgWriterStats s = storage::ReadBgWriterStats();
+  const shmem::ShmemHeader* h = shmem::Header();
+  auto checkpointer = [h](const std::atomic<uint64_t> shmem::CheckpointerShared::*field) {
+    return h != nullptr ? static_cast<int64_t>((h->checkpointer.*field).load()) : 0;
+  };
   return std::vector<Tuple>{{
-      Int(0),  // checkpoints_timed: the checkpointer keeps no shared count yet
-      Int(0),  // checkpoints_req
-      Int(0),  // checkpoint_write_time
-      Int(0),  // checkpoint_sync_time
+      Int(checkpointer(&shmem::CheckpointerShared::checkpoints_timed)),      // checkpoints_timed
+      Int(checkpointer(&shmem::CheckpointerShared::checkpoints_req)),        // checkpoints_req
+      Int(checkpointer(&shmem::CheckpointerShared::write_time_us) / 1000),   // checkpoint_write_time, whole ms
+      Int(checkpointer(&shmem::CheckpointerShared::sync_time_us) / 1000),    // checkpoint_sync_time
       Int(static_cast<int64_t>(s.buffers_checkpoint)),
       Int(static_cast<int64_t>(s.buffers_clean)),
       Int(static_cast<int64_t>(s.maxwritten_clean)),

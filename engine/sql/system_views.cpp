@@ -13,6 +13,8 @@
  *   pg_settings       the session's settings (engine/common/guc.h)
  *   pg_buffercache, pg_stat_wal, pg_stat_bgwriter, pg_control_checkpoint()
  *                     shared buffers, WAL and control file (storage_views.h)
+ *   pg_stat_database, pg_statio_user_tables, pg_stat_user_tables
+ *                     the cumulative statistics (stats_views.h; their own list)
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/system_views.h"
@@ -26,6 +28,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/stats_views.h"
 #include "engine/sql/storage_views.h"
 #include "engine/storage/global_catalog.h"
 
@@ -89,8 +92,13 @@ Tuple ActivityRow(const shmem::BackendStatusCopy& s, const storage::GlobalCatalo
   row.push_back(role != nullptr ? Int(role->oid) : Null());                   // usesysid
   row.push_back(client && !s.user.empty() ? Text(s.user) : Null());           // usename
   row.push_back(Text(s.application_name));                                    // application_name
+  Datum xid = s.xid != 0 ? Text(std::to_string(s.xid)) : Null();  // backend_xid (type xid: text here)
   if (!visible) {
-    for (int i = 0; i < 13; ++i) row.push_back(Null());  // client_addr .. query_id
+    // PostgreSQL 15 shows backend_xid (and backend_xmin) to anyone.
+    for (int i = 0; i < 10; ++i) row.push_back(Null());  // client_addr .. state
+    row.push_back(xid);                                  // backend_xid
+    row.push_back(Null());                               // backend_xmin
+    row.push_back(Null());                               // query_id
     row.push_back(Text("<insufficient privilege>"));    // query
     row.push_back(Null());                              // backend_type
     return row;
@@ -105,8 +113,8 @@ Tuple ActivityRow(const shmem::BackendStatusCopy& s, const storage::GlobalCatalo
   row.push_back(TextOrNull(shmem::WaitEventTypeName(s.wait_event)));          // wait_event_type
   row.push_back(TextOrNull(shmem::WaitEventName(s.wait_event)));              // wait_event
   row.push_back(TextOrNull(shmem::ActivityStateName(s.state)));               // state
-  row.push_back(Null());                                                      // backend_xid
-  row.push_back(Null());                                                      // backend_xmin
+  row.push_back(xid);                                                         // backend_xid
+  row.push_back(Null());                                                      // backend_xmin: no snapshots yet
   row.push_back(Null());                                                      // query_id
   row.push_back(Text(s.query));                                               // query
   row.push_back(Text(shmem::BackendTypeName(s.type)));                        // backend_type
@@ -411,7 +419,9 @@ const std::vector<SystemView>& Views() {
          {"usagecount", ColumnType::kInt4},
          {"pinning_backends", ColumnType::kInt4}}},
        "pg_buffercache_pages",
-       PgBuffercacheRows},
+       PgBuffercacheRows,
+       false,
+       "pg_buffercache"},
       {{kPgStatWalOid,
         "pg_stat_wal",
         0,
@@ -485,16 +495,20 @@ std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid) {
 }
 
 const SystemView* FindSystemView(std::string_view name) {
-  for (const SystemView& v : Views()) {
-    if (v.def.name == name) return &v;
+  for (const auto* list : {&Views(), &StatsViews()}) {
+    for (const SystemView& v : *list) {
+      if (v.def.name == name) return &v;
+    }
   }
   return nullptr;
 }
 
 const SystemView* FindSystemViewByOid(uint32_t oid) {
   if (oid >= storage::kFirstTableOid) return nullptr;
-  for (const SystemView& v : Views()) {
-    if (v.def.oid == oid) return &v;
+  for (const auto* list : {&Views(), &StatsViews()}) {
+    for (const SystemView& v : *list) {
+      if (v.def.oid == oid) return &v;
+    }
   }
   return nullptr;
 }

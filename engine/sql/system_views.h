@@ -36,6 +36,7 @@ struct SystemView {
   const char* function;   // the function that makes the rows, named in the plan ("pg_stat_get_activity")
   Result<std::vector<storage::Tuple>> (*rows)(const SessionContext& ctx);
   bool set_returning_function = false;  // read as FROM name(), not FROM name (pg_control_checkpoint())
+  const char* extension = nullptr;      // the extension whose CREATE EXTENSION makes it appear, if any
 };
 
 /* PostgreSQL's number for the UTF8 encoding (pg_database.encoding). */

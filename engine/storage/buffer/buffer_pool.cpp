@@ -40,6 +40,7 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/futex.h"
+#include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_internal.h"
 #include "engine/storage/page/page.h"
 #include "engine/storage/smgr/smgr.h"
@@ -485,6 +486,9 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit) {
     desc = *d;
     if (Status st = CompleteRead(desc, /*extend=*/false, &did_io); !st.ok()) {
       UnpinBuffer(desc);
+      if (st.error().detail.starts_with(kChecksumFailurePrefix)) {
+        pgstat::CountChecksumFailure(tag.rel.db_oid, tag.rel.rel_number);  // pg_stat_database.checksum_failures
+      }
       return st.error();
     }
   }
@@ -495,6 +499,7 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit) {
     ++usage.blks_hit;
   }
   if (hit != nullptr) *hit = !did_io;
+  pgstat::CountBlock(tag.rel.db_oid, tag.rel.rel_number, !did_io);  // pg_statio_*, pg_stat_database
   Emit(did_io ? BufferEvent::Kind::kReadMiss : BufferEvent::Kind::kReadHit, desc, desc->tag);
   return desc->index + 1;
 }

@@ -202,8 +202,9 @@ struct BgWriterStats {
 };
 BgWriterStats ReadBgWriterStats();
 
-/* This process's own counts (pg_stat_database's blks_read / blks_hit and
- * statio, summed by the next layer). */
+/* This process's own counts, over every relation (pg_stat_database and
+ * pg_statio_* count per relation through pgstat::CountBlock, which
+ * ReadBuffer calls too). */
 struct BufferUsage {
   uint64_t blks_read = 0;     // pages read from files (and blocks added)
   uint64_t blks_hit = 0;      // pages found in the pool

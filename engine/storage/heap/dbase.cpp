@@ -8,6 +8,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/heap/xact.h"
@@ -42,6 +43,7 @@ Status CreateDatabaseStorage(Oid src_db_oid, Oid dst_db_oid) {
 
 Status DropDatabaseStorage(Oid db_oid) {
   if (Status s = DropDatabaseBuffers(db_oid); !s.ok()) return s;
+  pgstat::DropDatabase(db_oid);  // its row of pg_stat_database and its tables' counters go too
   std::string main = wal::EncodePayload(wal::DbaseRecord{db_oid, kDefaultTablespaceOid});
   auto end = wal::XLogInsert(wal::RmgrId::kDatabase, wal::kDbaseDrop, GetCurrentTransactionId(), {}, main);
   return end.ok() ? OkStatus() : Status(end.error());

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "engine/shmem/pgstat.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/smgr/free_space.h"
@@ -149,6 +150,7 @@ Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
       }
     }
     PlaceTuple(rel, buf, *tuple, xid);
+    pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
   }
   return LeavePage(rel, buf);
 }
@@ -178,6 +180,7 @@ Status HeapTableScan::Open() {
   if (!n.ok()) return n.error();
   nblocks_ = *n;
   next_block_ = 0;
+  pgstat::CountSeqScan(rel_.db_oid, rel_.rel_number);
   return OkStatus();
 }
 
@@ -211,6 +214,7 @@ Result<std::optional<Tuple>> HeapTableScan::Next() {
     if (Status s = ReadPage(next_block_++); !s.ok()) return s.error();
   }
   last_tid_ = page_rows_[pos_].first;
+  pgstat::CountTuplesReturned(rel_.db_oid, rel_.rel_number, 1);
   return std::optional<Tuple>(std::move(page_rows_[pos_++].second));
 }
 

@@ -5,7 +5,9 @@
  */
 #include "engine/storage/heap/xact.h"
 
+#include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
+#include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/smgr/smgr.h"
@@ -28,7 +30,9 @@ XLogRecPtr g_last_commit = 0;
 Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   XactState x = std::move(g_xact);
   g_xact = XactState{};
+  pgstat::EndXactTuples(commit);  // n_live_tup / n_dead_tup
   if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
+  shmem::ReportBackendXid(kInvalidTransactionId);
   std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
                              payload);
@@ -49,6 +53,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
 
 Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
   for (const RelFileLocator& rel : rels) {
+    pgstat::DropRelation(rel.db_oid, rel.rel_number);  // a dropped table's counters go with it
     if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
     if (Status s = SmgrUnlink(rel); !s.ok()) return s;
   }
@@ -56,7 +61,10 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
 }
 
 TransactionId GetCurrentTransactionId() {
-  if (g_xact.xid == kInvalidTransactionId) g_xact.xid = AssignTransactionId();
+  if (g_xact.xid == kInvalidTransactionId) {
+    g_xact.xid = AssignTransactionId();
+    shmem::ReportBackendXid(g_xact.xid);
+  }
   return g_xact.xid;
 }
 

@@ -195,7 +195,7 @@ Status PageVerify(const char* page, BlockNumber block) {
     uint16_t expected = PageGetU16(page, kPdChecksumOffset);
     uint16_t calculated = PageComputeChecksum(page, block);
     if (calculated != expected) {
-      return Corrupt(fmt::format("page verification failed, calculated checksum {} but expected {}",
+      return Corrupt(fmt::format("{}, calculated checksum {} but expected {}", kChecksumFailurePrefix,
                                  calculated, expected));
     }
     uint16_t lower = PageGetLower(page);

@@ -164,6 +164,10 @@ uint16_t PageComputeChecksum(const char* page, BlockNumber block);
  * none, as in PostgreSQL). */
 void PageSetChecksum(char* page, BlockNumber block);
 
+/* How PageVerify's error for a wrong checksum begins (as PostgreSQL words
+ * it); the buffer pool counts such reads in pg_stat_database. */
+inline constexpr std::string_view kChecksumFailurePrefix = "page verification failed";
+
 /* Checks a page read from disk as PostgreSQL's PageIsVerified does: an
  * all-zero page is valid; otherwise the checksum must match and the header
  * be sane (lower <= upper <= special <= 8192, known flags, version 4).
