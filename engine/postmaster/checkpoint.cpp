@@ -147,6 +147,9 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
   auto redo = wal::XLogBeginCheckpoint();
   if (!redo.ok()) return redo.error();
   r.redo_lsn = *redo;
+  // A commit whose record is before the redo point but whose pg_xact
+  // status is not yet set would be lost: wait for those (DELAY_CHKPT_START).
+  wal::XLogWaitForDelayingCommitters();
 
   // 2, 3. Dirty buffers and the transaction status pages.
   auto flushed = storage::FlushAllDirty(storage::WriteSource::kCheckpointer);

@@ -5,6 +5,8 @@
  */
 #include "engine/storage/heap/xact.h"
 
+#include <optional>
+
 #include "engine/shmem/lwlock.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/transam.h"
@@ -30,6 +32,8 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   g_xact = XactState{};
   if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
   std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
+  std::optional<wal::DelayCheckpointStart> delay;  // commit record .. pg_xact: no redo point between
+  if (commit) delay.emplace();
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
                              payload);
   if (!end.ok()) return end.error();
@@ -41,6 +45,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
       !s.ok()) {
     return s.error();
   }
+  delay.reset();
   if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
   return *end;
 }

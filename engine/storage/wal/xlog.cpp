@@ -54,12 +54,14 @@ using shmem::LWLockMode;
 using shmem::LWLockRelease;
 
 constexpr size_t kWalDirMax = 1024;
+constexpr int kDelayChkptSlots = 256;  // committers between their commit record and pg_xact at once
 
 struct WalShared {
   LWLock insert_lock;  // WALInsert: reserve + copy
   LWLock write_lock;   // WALWrite: write + sync
   uint32_t nbuffers;
   bool started;  // XLogStartup has run: positions and directory are set
+  bool broken;   // an insert failed part-way: nothing is written until the crash cycle
   bool fsync;
   bool full_page_writes;
   uint64_t system_id;
@@ -73,6 +75,8 @@ struct WalShared {
   std::atomic<uint64_t> flush_upto;  // and fdatasynced (under write_lock)
   std::atomic<uint64_t> redo_ptr;    // RedoRecPtr: the latest checkpoint's redo point
   std::atomic<uint64_t> stat_records, stat_fpi, stat_bytes, stat_buffers_full, stat_write, stat_sync;
+  // DelayCheckpointStart: per slot a generation, odd while a committer holds it.
+  std::atomic<uint64_t> delay_chkpt[kDelayChkptSlots];
 };
 
 size_t AreaSize(int nbuffers) {
@@ -270,6 +274,7 @@ Status XLogStartup(const WalStartup& s) {
   w->write_upto.store(insert);
   w->flush_upto.store(insert);
   w->started = true;
+  w->broken = false;
   LWLockRelease(&w->write_lock);
   LWLockRelease(&w->insert_lock);
   return OkStatus();
@@ -311,6 +316,7 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
     // PostgreSQL fails here inside a critical section, a PANIC; so do we,
     // and no process inserts again until the crash cycle starts it afresh.
     w->started = false;
+    w->broken = true;
     LWLockRelease(&w->insert_lock);
     Error e = failed.error();
     e.severity = Severity::kPanic;
@@ -342,6 +348,12 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
 }
 
 Status XLogFlush(XLogRecPtr upto) {
+  // During recovery (the area exists, XLogStartup has not run yet) a page
+  // the startup process or the background writer writes out carries the
+  // LSN of WAL read from pg_wal, which the startup process fsynced before
+  // replay: nothing to flush (PostgreSQL: crash recovery's XLogFlush does
+  // not write WAL either).
+  if (WalShared* r = Shared(); r != nullptr && !r->started && !r->broken) return OkStatus();
   Error error;
   WalShared* w = StartedShared(&error);
   if (w == nullptr) return error;
@@ -431,6 +443,36 @@ XLogRecPtr GetRedoRecPtr() {
 bool XLogNeedsFullPageImage(XLogRecPtr page_lsn) {
   WalShared* w = Shared();
   return w != nullptr && w->full_page_writes && page_lsn <= w->redo_ptr.load(std::memory_order_acquire);
+}
+
+DelayCheckpointStart::DelayCheckpointStart() {
+  WalShared* w = Shared();
+  if (w == nullptr) return;
+  for (;;) {
+    for (int i = 0; i < kDelayChkptSlots; ++i) {
+      uint64_t g = w->delay_chkpt[i].load();
+      if ((g & 1) == 0 && w->delay_chkpt[i].compare_exchange_strong(g, g + 1)) {
+        slot_ = i;
+        return;
+      }
+    }
+    ::usleep(1000);  // more committers than slots at this instant: wait for one
+  }
+}
+
+DelayCheckpointStart::~DelayCheckpointStart() {
+  if (slot_ >= 0) Shared()->delay_chkpt[slot_].fetch_add(1);
+}
+
+void XLogWaitForDelayingCommitters() {
+  WalShared* w = Shared();
+  if (w == nullptr) return;
+  uint64_t seen[kDelayChkptSlots];
+  for (int i = 0; i < kDelayChkptSlots; ++i) seen[i] = w->delay_chkpt[i].load();
+  for (int i = 0; i < kDelayChkptSlots; ++i) {
+    // A holder that began before the redo point was set: wait until it is done.
+    while ((seen[i] & 1) != 0 && w->delay_chkpt[i].load() == seen[i]) ::usleep(1000);
+  }
 }
 
 shmem::LWLock* XLogWriteLock() {

@@ -147,6 +147,26 @@ XLogRecPtr GetRedoRecPtr();
  * caller's change to that page must carry its full page image. */
 bool XLogNeedsFullPageImage(XLogRecPtr page_lsn);
 
+/* PostgreSQL's DELAY_CHKPT_START. A committer holds one from before it
+ * inserts its commit record until pg_xact says committed. Without it a
+ * checkpoint could set its redo point after the commit record, write the
+ * pg_xact page before the status is set and finish: after a crash, redo
+ * starts past the commit record and the acknowledged transaction reads as
+ * aborted. */
+class DelayCheckpointStart {
+ public:
+  DelayCheckpointStart();
+  ~DelayCheckpointStart();
+  DelayCheckpointStart(const DelayCheckpointStart&) = delete;
+  DelayCheckpointStart& operator=(const DelayCheckpointStart&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+/* The checkpointer, after XLogBeginCheckpoint: waits until every committer
+ * that held a DelayCheckpointStart at that moment has let it go. */
+void XLogWaitForDelayingCommitters();
+
 /* The WALWrite lock (tests hold it to line flushers up behind it). */
 shmem::LWLock* XLogWriteLock();
 
