@@ -383,12 +383,9 @@ class Torture {
         }
         break;
       }
-      case Target::kWholeServer: {
-        std::vector<pid_t> children = ChildrenOf(server_->pid());
-        kill(server_->pid(), SIGKILL);
-        for (pid_t child : children) kill(child, SIGKILL);
+      case Target::kWholeServer:
+        KillWholeServer(*server_);
         break;
-      }
     }
   }
 
