@@ -40,6 +40,7 @@ constexpr int kWalBuffers = 8;
 
 struct TestArea {
   std::atomic<int> inserted;
+  std::atomic<int> holding, release, waited;  // DelayCheckpointStart test
 };
 
 class XLogTest : public ::testing::Test {
@@ -205,6 +206,33 @@ TEST_F(XLogTest, CheckpointBetweenAssemblyAndInsertAddsImage) {
   ASSERT_EQ(test_util::ChildExitCode(child), 0);
   EXPECT_TRUE(LastRecordHasImage(WalDir())) << "the record carries the page's image";
   EXPECT_EQ(XLogRecordsReassembled(), 1u);
+}
+
+// Scenario: a checkpoint that set its redo point while a committer was
+// between its commit record and pg_xact waits for that committer
+// (DelayCheckpointStart), and goes on as soon as it lets go.
+TEST_F(XLogTest, CheckpointWaitsForDelayingCommitter) {
+  TestArea* a = area_;
+  pid_t holder = test_util::SpawnChild([a] {
+    DelayCheckpointStart delay;
+    a->holding.store(1);
+    while (a->release.load() == 0) usleep(1000);
+    return 0;
+  });
+  while (a->holding.load() == 0) usleep(1000);
+  pid_t checkpointer = test_util::SpawnChild([a] {
+    XLogWaitForDelayingCommitters();
+    a->waited.store(1);
+    return 0;
+  });
+  usleep(300'000);
+  EXPECT_EQ(a->waited.load(), 0) << "the checkpoint went on while a commit was half done";
+  a->release.store(1);
+  EXPECT_EQ(test_util::ChildExitCode(holder), 0);
+  EXPECT_EQ(test_util::ChildExitCode(checkpointer), 0);
+  EXPECT_EQ(a->waited.load(), 1);
+  // With nobody holding one, the wait returns at once.
+  XLogWaitForDelayingCommitters();
 }
 
 // Scenario: the WAL writer's step flushes what was inserted, then finds nothing.
