@@ -229,7 +229,8 @@ class Torture {
     server_.reset();
     unsetenv("MINIPG_TEST_RECOVERY_DELAY_MS");
     std::error_code ec;
-    if (std::getenv("MINIPG_TORTURE_KEEP") == nullptr) fs::remove_all(dir_, ec);
+    if (std::getenv("MINIPG_TORTURE_KEEP") != nullptr) return;  // the data directory and its log
+    fs::remove_all(dir_, ec);
     fs::remove(dir_.string() + ".log", ec);
   }
 
