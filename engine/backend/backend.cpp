@@ -308,6 +308,19 @@ void Backend::Reject(const Error& e) {
   Fatal(e, "rejected");
 }
 
+void Backend::Panic(const Error& e) {
+  // Only a restart with recovery can be trusted now (PostgreSQL's PANIC
+  // brings the crash cycle).
+  // No SendError: its abort record must not follow a commit record that
+  // may be in the WAL already.
+  LogLine("PANIC", e.message);
+  Error panic = e;
+  panic.severity = Severity::kPanic;
+  proto::EncodeErrorResponse(out_, proto::ErrorFields::From(panic));
+  (void)SendToClient(out_);
+  std::abort();
+}
+
 void Backend::Fatal(const Error& e, std::string_view reason) {
   killed_ = e.sqlstate == std::string_view(sqlstate::kAdminShutdown);  // pg_terminate_backend, shutdown
   Error fatal = e;

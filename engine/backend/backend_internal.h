@@ -209,6 +209,9 @@ class Backend {
   Status SendToClient(std::string_view data);
   [[noreturn]] void DieBlockedOnClient();
   [[noreturn]] void EndSession(std::string_view reason, int exit_code);
+  /* A PANIC (the WAL could not be made durable): logged and sent to the
+   * client (best effort), then abort(), which brings the crash cycle. */
+  [[noreturn]] void Panic(const Error& e);
   /* Sends `e` as a FATAL and ends the session (`reason` for the disconnect event). */
   [[noreturn]] void Fatal(const Error& e, std::string_view reason = "fatal");
   /* Refuses the connection before a session begins (a "rejected" event):

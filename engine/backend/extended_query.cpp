@@ -147,6 +147,7 @@ void Backend::ProcessExtendedMessage(const proto::Message& msg) {
       break;
   }
   if (s.ok()) return;
+  if (s.error().severity == Severity::kPanic) Panic(s.error());
   if (s.error().severity == Severity::kFatal) Fatal(s.error());
   SendError(s.error());
   if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;

@@ -189,12 +189,7 @@ std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& 
   SetPsActivity(*word != '\0' ? word : "active");  // the title names what runs, as PostgreSQL's does
   auto result = params != nullptr ? session_->Execute(stmt, sink, *params) : session_->Execute(stmt, sink);
   if (!result.ok()) {
-    if (result.error().severity == Severity::kPanic) {
-      // The WAL could not be made durable: only a restart with recovery can
-      // be trusted now (PostgreSQL's PANIC brings the crash cycle).
-      LogLine("PANIC", result.error().message);
-      std::abort();
-    }
+    if (result.error().severity == Severity::kPanic) Panic(result.error());
     if (result.error().severity == Severity::kFatal) Fatal(result.error());
     SendError(result.error());
     if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;

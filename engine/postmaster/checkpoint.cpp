@@ -46,9 +46,18 @@ struct SyncStats {
   int64_t longest_us = 0, total_us = 0;
 };
 
+/* Test-only fault injection: while the file MINIPG_TEST_FSYNC_FAIL names
+ * exists, every fsync of a relation file fails with EIO (a real failed
+ * fsync needs a failing disk, which CI does not have). Off when unset. */
+bool InjectedFsyncFailure() {
+  const char* trigger = std::getenv("MINIPG_TEST_FSYNC_FAIL");
+  return trigger != nullptr && *trigger != '\0' && ::access(trigger, F_OK) == 0;
+}
+
 /* fsyncs one file or directory (a no-op with fsync = off). A file gone
- * meanwhile (a table dropped) is fine; a failed fsync is a PANIC. */
-void SyncPath(const fs::path& p, bool directory, bool do_fsync, SyncStats& s) {
+ * meanwhile (a table dropped) is fine; a failed fsync is a PANIC, naming
+ * the file relative to the data directory as PostgreSQL does. */
+void SyncPath(const fs::path& p, const fs::path& data_dir, bool directory, bool do_fsync, SyncStats& s) {
   if (!do_fsync) {
     if (!directory) ++s.files;
     return;
@@ -56,8 +65,14 @@ void SyncPath(const fs::path& p, bool directory, bool do_fsync, SyncStats& s) {
   int fd = open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) return;
   int64_t start = trace::NowMicros();
-  if (fsync(fd) != 0) {
-    PanicOnSync(fmt::format("could not fsync file \"{}\": {}", p.string(), std::strerror(errno)));
+  int rc = fsync(fd);
+  if (rc == 0 && !directory && InjectedFsyncFailure()) {
+    rc = -1;
+    errno = EIO;
+  }
+  if (rc != 0) {
+    PanicOnSync(fmt::format("could not fsync file \"{}\": {}", p.lexically_relative(data_dir).string(),
+                            std::strerror(errno)));
   }
   close(fd);
   if (directory) return;
@@ -70,7 +85,7 @@ void SyncPath(const fs::path& p, bool directory, bool do_fsync, SyncStats& s) {
 /* Every regular file under `dir` (recursively), then `dir` itself:
  * minipg does not track which files were written since the last
  * checkpoint (PostgreSQL's pending-sync table), it syncs them all. */
-void SyncTree(const fs::path& dir, bool do_fsync, SyncStats& s) {
+void SyncTree(const fs::path& dir, const fs::path& data_dir, bool do_fsync, SyncStats& s) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
@@ -80,12 +95,12 @@ void SyncTree(const fs::path& dir, bool do_fsync, SyncStats& s) {
     if (entry.is_regular_file(type_ec)) {
       std::string name = entry.path().filename().string();
       if (name.ends_with(".tmp") || name.ends_with(".lock")) continue;  // not data
-      SyncPath(entry.path(), false, do_fsync, s);
+      SyncPath(entry.path(), data_dir, false, do_fsync, s);
     } else if (entry.is_directory(type_ec)) {
-      SyncPath(entry.path(), true, do_fsync, s);
+      SyncPath(entry.path(), data_dir, true, do_fsync, s);
     }
   }
-  SyncPath(dir, true, do_fsync, s);
+  SyncPath(dir, data_dir, true, do_fsync, s);
 }
 
 int CountWalFiles(const fs::path& wal_dir) {
@@ -147,6 +162,9 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
   auto redo = wal::XLogBeginCheckpoint();
   if (!redo.ok()) return redo.error();
   r.redo_lsn = *redo;
+  // A commit whose record is before the redo point but whose pg_xact
+  // status is not yet set would be lost: wait for those (DELAY_CHKPT_START).
+  wal::XLogWaitForDelayingCommitters();
 
   // 2, 3. Dirty buffers and the transaction status pages.
   auto flushed = storage::FlushAllDirty(storage::WriteSource::kCheckpointer);
@@ -160,8 +178,8 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
 
   // 4. The relation files.
   SyncStats sync;
-  SyncTree(dir / "base", config.Bool("fsync"), sync);
-  SyncTree(dir / "global", config.Bool("fsync"), sync);
+  SyncTree(dir / "base", dir, config.Bool("fsync"), sync);
+  SyncTree(dir / "global", dir, config.Bool("fsync"), sync);
   int64_t synced = trace::NowMicros();
 
   // 5. The checkpoint record, durable before pg_control points at it.

@@ -7,10 +7,13 @@
 #include "engine/postmaster/startup.h"
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <filesystem>
 #include <cstdlib>
 #include <string>
 
@@ -26,6 +29,7 @@
 #include "engine/shmem/shmem.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/control_file.h"
+#include "engine/storage/file_util.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_reader.h"
 #include "engine/storage/wal/wal_rmgr.h"
@@ -93,6 +97,27 @@ void LogHowItEnded(const storage::ControlFile& c) {
     default:
       Log("database system was interrupted; last known up at {}", storage::FormatLogTime(c.time));
   }
+}
+
+/* fsync of every WAL segment before replay (PostgreSQL fsyncs the whole
+ * data directory, recovery_init_sync_method = fsync): pages replayed from
+ * this WAL may be written out during recovery, and the WAL they depend on
+ * may still be only in the kernel's cache of a crashed server's writes. */
+Status SyncWalBeforeRedo(const Config& config) {
+  if (!config.Bool("fsync")) return OkStatus();
+  std::filesystem::path dir = config.data_directory / "pg_wal";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec)) continue;
+    auto fd = storage::OpenFile(entry.path(), O_RDONLY);
+    if (!fd.ok()) continue;  // removed meanwhile: nothing to sync
+    if (fsync(fd->get()) != 0) {
+      Error e = storage::IoError("fsync", std::filesystem::path("pg_wal") / entry.path().filename(), errno);
+      e.severity = Severity::kPanic;
+      return e;
+    }
+  }
+  return storage::FsyncDir(dir);
 }
 
 class Startup {
@@ -206,6 +231,7 @@ int Startup::Run() {
     control_.state = DbState::kInCrashRecovery;
     control_.time = shmem::WallClockMicros();
     if (Status s = storage::WriteControlFile(config_.data_directory, control_); !s.ok()) return Fail(s.error());
+    if (Status s = SyncWalBeforeRedo(config_); !s.ok()) return Fail(s.error());
     TestRecoveryDelay();
     storage::SetWalFlushHook(FlushNothingDuringRedo);
     Status redone = Redo(reader, control_.redo_lsn, control_.checkpoint_lsn);

@@ -110,7 +110,9 @@ void LWLockRelease(LWLock* lock) {
                      ? lock->state.fetch_and(~kExclusive, std::memory_order_release) & ~kExclusive
                      : lock->state.fetch_sub(1, std::memory_order_release) - 1;
   // Free now, and someone sleeps: clear the bit and wake them all. A waiter
-  // that loses the race sets the bit again before it sleeps.
+  // that loses the race sets the bit again before it sleeps. Clear first,
+  // then wake: the other order lets a woken waiter sleep again on the bit
+  // that is then cleared, and nobody would wake it (a lost wake-up).
   if ((now & (kExclusive | kSharedMask)) == 0 && (now & kWaiters) != 0) {
     lock->state.fetch_and(~kWaiters, std::memory_order_relaxed);
     FutexWakeAll(&lock->state);

@@ -62,19 +62,7 @@ storage::ControlFile ReadControl(const fs::path& dir) {
   return c.ok() && c->has_value() ? **c : storage::ControlFile{};
 }
 
-/* A data directory that outlives its servers (removed at the end). */
-struct DataDir {
-  DataDir() {
-    char tmpl[] = "/tmp/minipg_recovery_XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~DataDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-    fs::remove(path.string() + ".log", ec);
-  }
-  fs::path path;
-};
+using DataDir = ScopedDataDir;
 
 /* kill -9 of the postmaster; its children notice its death and exit. */
 void KillPostmaster(Server& server) {

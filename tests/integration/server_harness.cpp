@@ -112,6 +112,25 @@ std::string ReadProcFile(const fs::path& path) {
   return out;
 }
 
+ScopedDataDir::ScopedDataDir() {
+  char tmpl[] = "/tmp/minipg_data_XXXXXX";
+  path = mkdtemp(tmpl);
+}
+
+ScopedDataDir::~ScopedDataDir() {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  fs::remove(path.string() + ".log", ec);
+}
+
+void KillWholeServer(Server& server) {
+  std::vector<pid_t> children = ChildrenOf(server.pid());
+  kill(server.pid(), SIGKILL);
+  for (pid_t child : children) kill(child, SIGKILL);
+  server.Stop(SIGKILL, 5000);  // reaps it
+  server.RemoveInterlockSegment();
+}
+
 std::vector<pid_t> ChildrenOf(pid_t parent, bool* any_zombie) {
   std::vector<pid_t> out;
   if (any_zombie) *any_zombie = false;

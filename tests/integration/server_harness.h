@@ -43,6 +43,21 @@ std::vector<pid_t> ChildrenOf(pid_t parent, bool* any_zombie = nullptr);
 /* The /proc cmdline of a process with NULs as spaces (its `ps` title). */
 std::string ProcessTitle(pid_t pid);
 
+/* A data directory that outlives the servers started on it (a restart,
+ * a kill -9 and a new postmaster); removed with its log at the end. */
+struct ScopedDataDir {
+  ScopedDataDir();
+  ~ScopedDataDir();
+  ScopedDataDir(const ScopedDataDir&) = delete;
+  ScopedDataDir& operator=(const ScopedDataDir&) = delete;
+  std::filesystem::path path;
+};
+
+/* kill -9 of a postmaster and then of every child it had (the whole server
+ * at once, as a power failure would stop it), reaped, its interlock gone. */
+class Server;
+void KillWholeServer(Server& server);
+
 class Server {
  public:
   /* `settings` are extra -c name=value pairs. */

@@ -249,9 +249,11 @@ Result<BufferDesc*> ExtendBuffer(const BufferTag& tag) {
   bool found = false;
   auto desc = BufferAlloc(new_tag, &found);
   if (!desc.ok()) return desc.error();
-  if (found) {
-    // A buffer for a block past the end of the file: the relation was cut
-    // without DropRelationBuffers.
+  if (found && ((*desc)->state.load(std::memory_order_acquire) & kValid) != 0) {
+    // A valid buffer for a block past the end of the file: the relation
+    // was cut without DropRelationBuffers. (One left invalid by an
+    // extension that failed, on a full disk, is extended again below, as
+    // PostgreSQL does.)
     UnpinBuffer(*desc);
     return MakeError(sqlstate::kInternalError,
                      fmt::format("unexpected data beyond EOF in block {} of relation {}", new_tag.block,

@@ -101,7 +101,10 @@ void PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple
   ref.id = 0;
   ref.tag = BufferTag{rel, ForkNumber::kMain, buf.block()};
   ref.will_init = init;
-  ref.page = !init && wal::XLogNeedsFullPageImage(old_lsn) ? page : nullptr;
+  if (!init) {  // XLogInsert decides, under its lock, whether the image goes in
+    ref.page_if_needed = page;
+    ref.page_lsn = old_lsn;
+  }
   ref.data = data;
   std::string main = wal::EncodePayload(wal::HeapInsertRecord{tid.offset, 0});
   uint8_t info = static_cast<uint8_t>(wal::kHeapInsert | (init ? wal::kHeapInitPage : 0));

@@ -11,7 +11,8 @@
  *       a new block at the end of the fork
  *       exclusive content lock -> PageAddItem -> ctid = its own TID
  *       -> Heap INSERT record (INSERT+INIT on an empty page; a full page
- *          image when XLogNeedsFullPageImage says so) -> PageSetLSN
+ *          image when XLogInsert finds, under its lock, the page unchanged
+ *          since the redo point) -> PageSetLSN
  *       -> MarkBufferDirty
  *     a page left behind: its free space recorded in the map
  *

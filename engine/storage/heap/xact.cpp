@@ -5,6 +5,8 @@
  */
 #include "engine/storage/heap/xact.h"
 
+#include <optional>
+
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/shmem/pgstat.h"
@@ -34,6 +36,8 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
   shmem::ReportBackendXid(kInvalidTransactionId);
   std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
+  std::optional<wal::DelayCheckpointStart> delay;  // commit record .. pg_xact: no redo point between
+  if (commit) delay.emplace();
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
                              payload);
   if (!end.ok()) return end.error();
@@ -45,6 +49,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
       !s.ok()) {
     return s.error();
   }
+  delay.reset();
   if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
   return *end;
 }

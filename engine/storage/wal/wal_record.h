@@ -85,6 +85,13 @@ struct XLogBlockRef {
   const char* page = nullptr; // non-null: include a full page image of it
   bool standard_page = true;  // the image may leave out pd_lower..pd_upper
   std::string_view data;      // the rmgr's per-block data
+  // A buffer's page as changed (its pd_lsn still the LSN before this change,
+  // page_lsn): XLogInsert includes its full image when full_page_writes is
+  // on and page_lsn is at or before the redo point, decided again under the
+  // WAL insert lock (PostgreSQL's XLogRegisterBuffer). `page` instead forces
+  // the image; AssembleRecord reads only `page`.
+  const char* page_if_needed = nullptr;
+  XLogRecPtr page_lsn = 0;
 };
 
 /* The fixed header. */

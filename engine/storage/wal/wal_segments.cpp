@@ -24,9 +24,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/* A file in the WAL directory is named as PostgreSQL names it, relative to
+ * the data directory: "pg_wal/xlogtemp.123". */
+std::string ShownPath(const fs::path& path) {
+  if (path.parent_path().filename() == "pg_wal") return (fs::path("pg_wal") / path.filename()).string();
+  if (path.filename() == "pg_wal") return "pg_wal";
+  return path.string();
+}
+
 Error IoError(const char* what, const fs::path& path, int err) {
   return MakeError(err == ENOSPC ? sqlstate::kDiskFull : sqlstate::kIoError,
-                   fmt::format("could not {} \"{}\": {}", what, path.string(), std::strerror(err)));
+                   fmt::format("could not {} \"{}\": {}", what, ShownPath(path), std::strerror(err)));
 }
 
 /* Writes kWalSegSize zero bytes to fd. */

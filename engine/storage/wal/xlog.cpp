@@ -35,6 +35,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -54,12 +55,14 @@ using shmem::LWLockMode;
 using shmem::LWLockRelease;
 
 constexpr size_t kWalDirMax = 1024;
+constexpr int kDelayChkptSlots = 256;  // committers between their commit record and pg_xact at once
 
 struct WalShared {
   LWLock insert_lock;  // WALInsert: reserve + copy
   LWLock write_lock;   // WALWrite: write + sync
   uint32_t nbuffers;
   bool started;  // XLogStartup has run: positions and directory are set
+  bool broken;   // an insert failed part-way: nothing is written until the crash cycle
   bool fsync;
   bool full_page_writes;
   uint64_t system_id;
@@ -73,6 +76,9 @@ struct WalShared {
   std::atomic<uint64_t> flush_upto;  // and fdatasynced (under write_lock)
   std::atomic<uint64_t> redo_ptr;    // RedoRecPtr: the latest checkpoint's redo point
   std::atomic<uint64_t> stat_records, stat_fpi, stat_bytes, stat_buffers_full, stat_write, stat_sync;
+  std::atomic<uint64_t> stat_fpi_redone;  // records assembled again: a checkpoint began meanwhile
+  // DelayCheckpointStart: per slot a generation, odd while a committer holds it.
+  std::atomic<uint64_t> delay_chkpt[kDelayChkptSlots];
 };
 
 size_t AreaSize(int nbuffers) {
@@ -270,6 +276,7 @@ Status XLogStartup(const WalStartup& s) {
   w->write_upto.store(insert);
   w->flush_upto.store(insert);
   w->started = true;
+  w->broken = false;
   LWLockRelease(&w->write_lock);
   LWLockRelease(&w->insert_lock);
   return OkStatus();
@@ -280,16 +287,55 @@ bool XLogStarted() {
   return w != nullptr && w->started;
 }
 
+namespace {
+
+/* The blocks with each page_if_needed turned into an image (`page`) when
+ * its page_lsn is at or before `redo`. */
+std::vector<XLogBlockRef> DecideImages(std::span<const XLogBlockRef> blocks, bool full_page_writes,
+                                       XLogRecPtr redo) {
+  std::vector<XLogBlockRef> refs(blocks.begin(), blocks.end());
+  for (XLogBlockRef& r : refs) {
+    if (r.page_if_needed != nullptr && full_page_writes && r.page_lsn <= redo) r.page = r.page_if_needed;
+  }
+  return refs;
+}
+
+/* True when a block left without an image needs one under redo point `redo`. */
+bool MissesImage(std::span<const XLogBlockRef> refs, bool full_page_writes, XLogRecPtr redo) {
+  for (const XLogBlockRef& r : refs) {
+    if (r.page_if_needed != nullptr && r.page == nullptr && full_page_writes && r.page_lsn <= redo) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std::span<const XLogBlockRef> blocks,
                               std::string_view main_data) {
   Error error;
   WalShared* w = StartedShared(&error);
   if (w == nullptr) return error;
-  std::string record = AssembleRecord(rmid, info, xid, blocks, main_data);
-  uint32_t tot_len = static_cast<uint32_t>(record.size());
   bool is_switch = rmid == RmgrId::kXlog && (info & kXlrRmgrInfoMask) == kXlogSwitch;
-
-  LWLockAcquire(&w->insert_lock, LWLockMode::kExclusive);
+  // Which pages need an image is decided from RedoRecPtr read without the
+  // lock, and checked again under it: a checkpoint that began in between
+  // moved the redo point past a page assembled without its image, and the
+  // record is assembled again (PostgreSQL: XLogInsertRecord returns
+  // InvalidXLogRecPtr and XLogInsert loops). Without the check, a page
+  // changed first after that redo point would have no image in the WAL
+  // from it, and a torn write of it could not be repaired.
+  std::vector<XLogBlockRef> refs;
+  std::string record;
+  for (;;) {
+    XLogRecPtr redo = w->redo_ptr.load(std::memory_order_acquire);
+    refs = DecideImages(blocks, w->full_page_writes, redo);
+    record = AssembleRecord(rmid, info, xid, refs, main_data);
+    LWLockAcquire(&w->insert_lock, LWLockMode::kExclusive);
+    XLogRecPtr now = w->redo_ptr.load(std::memory_order_acquire);
+    if (now == redo || !MissesImage(refs, w->full_page_writes, now)) break;
+    LWLockRelease(&w->insert_lock);
+    w->stat_fpi_redone.fetch_add(1, std::memory_order_relaxed);
+  }
+  uint32_t tot_len = static_cast<uint32_t>(record.size());
   uint64_t start_pos = w->insert_pos;
   XLogRecPtr start = BytePosToRecPtr(start_pos);
   FinishRecord(record, w->prev_lsn);
@@ -311,6 +357,7 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
     // PostgreSQL fails here inside a critical section, a PANIC; so do we,
     // and no process inserts again until the crash cycle starts it afresh.
     w->started = false;
+    w->broken = true;
     LWLockRelease(&w->insert_lock);
     Error e = failed.error();
     e.severity = Severity::kPanic;
@@ -331,7 +378,7 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
   w->stat_records.fetch_add(1, std::memory_order_relaxed);
   w->stat_bytes.fetch_add(tot_len, std::memory_order_relaxed);
   bool fpi = false;
-  for (const auto& b : blocks) {
+  for (const auto& b : refs) {
     if (b.page != nullptr) {
       w->stat_fpi.fetch_add(1, std::memory_order_relaxed);
       fpi = true;
@@ -342,6 +389,12 @@ Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std:
 }
 
 Status XLogFlush(XLogRecPtr upto) {
+  // During recovery (the area exists, XLogStartup has not run yet) a page
+  // the startup process or the background writer writes out carries the
+  // LSN of WAL read from pg_wal, which the startup process fsynced before
+  // replay: nothing to flush (PostgreSQL: crash recovery's XLogFlush does
+  // not write WAL either).
+  if (WalShared* r = Shared(); r != nullptr && !r->started && !r->broken) return OkStatus();
   Error error;
   WalShared* w = StartedShared(&error);
   if (w == nullptr) return error;
@@ -431,6 +484,46 @@ XLogRecPtr GetRedoRecPtr() {
 bool XLogNeedsFullPageImage(XLogRecPtr page_lsn) {
   WalShared* w = Shared();
   return w != nullptr && w->full_page_writes && page_lsn <= w->redo_ptr.load(std::memory_order_acquire);
+}
+
+DelayCheckpointStart::DelayCheckpointStart() {
+  WalShared* w = Shared();
+  if (w == nullptr) return;
+  for (;;) {
+    for (int i = 0; i < kDelayChkptSlots; ++i) {
+      uint64_t g = w->delay_chkpt[i].load();
+      if ((g & 1) == 0 && w->delay_chkpt[i].compare_exchange_strong(g, g + 1)) {
+        slot_ = i;
+        return;
+      }
+    }
+    ::usleep(1000);  // more committers than slots at this instant: wait for one
+  }
+}
+
+DelayCheckpointStart::~DelayCheckpointStart() {
+  if (slot_ >= 0) Shared()->delay_chkpt[slot_].fetch_add(1);
+}
+
+void XLogWaitForDelayingCommitters() {
+  WalShared* w = Shared();
+  if (w == nullptr) return;
+  uint64_t seen[kDelayChkptSlots];
+  for (int i = 0; i < kDelayChkptSlots; ++i) seen[i] = w->delay_chkpt[i].load();
+  for (int i = 0; i < kDelayChkptSlots; ++i) {
+    // A holder that began before the redo point was set: wait until it is done.
+    while ((seen[i] & 1) != 0 && w->delay_chkpt[i].load() == seen[i]) ::usleep(1000);
+  }
+}
+
+uint64_t XLogRecordsReassembled() {
+  WalShared* w = Shared();
+  return w == nullptr ? 0 : w->stat_fpi_redone.load();
+}
+
+shmem::LWLock* XLogInsertLock() {
+  WalShared* w = Shared();
+  return w == nullptr ? nullptr : &w->insert_lock;
 }
 
 shmem::LWLock* XLogWriteLock() {

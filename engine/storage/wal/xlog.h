@@ -143,10 +143,37 @@ Result<XLogRecPtr> XLogBeginCheckpoint();
 /* Sets RedoRecPtr (the startup process, from the control file). */
 void XLogSetRedoPtr(XLogRecPtr redo);
 XLogRecPtr GetRedoRecPtr();
-/* True when full_page_writes is on and page_lsn <= RedoRecPtr: the
- * caller's change to that page must carry its full page image. */
+/* True when full_page_writes is on and page_lsn <= RedoRecPtr, read now:
+ * a hint only (a checkpoint may begin right after). A caller that changes
+ * a page passes it as XLogBlockRef::page_if_needed with its old LSN, and
+ * XLogInsert decides under the insert lock. */
 bool XLogNeedsFullPageImage(XLogRecPtr page_lsn);
 
+/* PostgreSQL's DELAY_CHKPT_START. A committer holds one from before it
+ * inserts its commit record until pg_xact says committed. Without it a
+ * checkpoint could set its redo point after the commit record, write the
+ * pg_xact page before the status is set and finish: after a crash, redo
+ * starts past the commit record and the acknowledged transaction reads as
+ * aborted. */
+class DelayCheckpointStart {
+ public:
+  DelayCheckpointStart();
+  ~DelayCheckpointStart();
+  DelayCheckpointStart(const DelayCheckpointStart&) = delete;
+  DelayCheckpointStart& operator=(const DelayCheckpointStart&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+/* The checkpointer, after XLogBeginCheckpoint: waits until every committer
+ * that held a DelayCheckpointStart at that moment has let it go. */
+void XLogWaitForDelayingCommitters();
+
+/* The WALInsert lock (tests hold it to stop an inserter between assembling
+ * its record and inserting it) and how many records were assembled again
+ * because a checkpoint moved the redo point in that window. */
+shmem::LWLock* XLogInsertLock();
+uint64_t XLogRecordsReassembled();
 /* The WALWrite lock (tests hold it to line flushers up behind it). */
 shmem::LWLock* XLogWriteLock();
 

@@ -3,17 +3,20 @@
  *   LWLocks across forked processes: an exclusive lock loses no update,
  *   shared holders share and keep an exclusive taker out, a sleeping waiter
  *   shows its tranche as its wait event and is woken by the release,
- *   interrupts wait for the last release, LWLockReleaseAll.
+ *   interrupts wait for the last release, LWLockReleaseAll; a stress test
+ *   of mixed shared and exclusive takers that a lost wake-up would hang.
  */
 #include "engine/shmem/lwlock.h"
 
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
@@ -27,7 +30,11 @@ struct TestArea {
   LWLock lock;
   volatile uint64_t counter;
   std::atomic<int> flag;
+  std::atomic<uint32_t> holders;  // shared holders + kExclusiveHolder per exclusive one
+  std::atomic<uint32_t> violations;
+  std::atomic<uint32_t> arrived, generation;  // a barrier between rounds
 };
+constexpr uint32_t kExclusiveHolder = 1u << 16;
 
 class LWLockTest : public ::testing::Test {
  protected:
@@ -71,6 +78,67 @@ TEST_F(LWLockTest, ExclusiveLockLosesNoUpdate) {
   }
   for (pid_t pid : pids) EXPECT_EQ(minipg::test_util::ChildExitCode(pid), 0);
   EXPECT_EQ(area_->counter, uint64_t{kProcs} * kRounds);
+  EXPECT_EQ(area_->lock.state.load(), 0u) << "free, nobody waiting";
+}
+
+/* Every process waits here until all `n` have arrived (spinning, so that
+ * nothing but the lock under test sleeps on a futex). */
+void Barrier(TestArea* a, uint32_t n) {
+  uint32_t gen = a->generation.load();
+  if (a->arrived.fetch_add(1) + 1 == n) {
+    a->arrived.store(0);
+    a->generation.fetch_add(1);
+    return;
+  }
+  while (a->generation.load() == gen) sched_yield();
+}
+
+// Scenario: six processes take the lock shared and exclusively in a mix,
+// in 800 short rounds separated by a barrier. Holders never conflict, and
+// every round ends: a waiter whose wake-up was lost would sleep forever,
+// because at the barrier nobody else touches the lock to wake it by chance.
+TEST_F(LWLockTest, MixedWaitersAreAlwaysWoken) {
+  constexpr int kProcs = 6, kRounds = 800, kIters = 40;
+  std::vector<pid_t> pids;
+  for (int p = 0; p < kProcs; ++p) {
+    pids.push_back(minipg::test_util::SpawnChild([&, p] {
+      for (int round = 0; round < kRounds; ++round) {
+        for (int i = 0; i < kIters; ++i) {
+          bool exclusive = (i + p + round) % 3 == 0;
+          LWLockAcquire(&area_->lock, exclusive ? LWLockMode::kExclusive : LWLockMode::kShared);
+          uint32_t before = area_->holders.fetch_add(exclusive ? kExclusiveHolder : 1);
+          if (exclusive ? before != 0 : before >= kExclusiveHolder) area_->violations.fetch_add(1);
+          if (i % 4 == 0) sched_yield();  // hold it a little: others must sleep
+          area_->holders.fetch_sub(exclusive ? kExclusiveHolder : 1);
+          LWLockRelease(&area_->lock);
+        }
+        Barrier(area_, kProcs);
+      }
+      return 0;
+    }));
+  }
+  // Generous: the whole test takes well under a second when nothing hangs.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  size_t done = 0;
+  std::vector<bool> finished(pids.size(), false);
+  while (done < pids.size() && std::chrono::steady_clock::now() < deadline) {
+    for (size_t i = 0; i < pids.size(); ++i) {
+      int status = 0;
+      if (!finished[i] && waitpid(pids[i], &status, WNOHANG) == pids[i]) {
+        finished[i] = true;
+        ++done;
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (size_t i = 0; i < pids.size(); ++i) {
+    if (finished[i]) continue;
+    kill(pids[i], SIGKILL);
+    waitpid(pids[i], nullptr, 0);
+  }
+  EXPECT_EQ(done, pids.size()) << "a process never got the lock: a waiter's wake-up was lost";
+  EXPECT_EQ(area_->violations.load(), 0u) << "an exclusive holder met another holder";
   EXPECT_EQ(area_->lock.state.load(), 0u) << "free, nobody waiting";
 }
 

@@ -3,7 +3,8 @@
  *   The WAL in shared memory: records inserted (by one process or several
  *   forked ones) are flushed to segment files and read back in LSN order
  *   with a correct prev chain; full buffers are written out; concurrent
- *   committers share one fdatasync; a restart after a torn tail goes on
+ *   committers share one fdatasync; full page images are decided under the
+ *   insert lock; a restart after a torn tail goes on
  *   from the end of valid WAL; old segments are removed or recycled.
  *-------------------------------------------------------------------------
  */
@@ -39,6 +40,7 @@ constexpr int kWalBuffers = 8;
 
 struct TestArea {
   std::atomic<int> inserted;
+  std::atomic<int> holding, release, waited;  // DelayCheckpointStart test
 };
 
 class XLogTest : public ::testing::Test {
@@ -143,6 +145,94 @@ TEST_F(XLogTest, FpiCountAndFlushBeyondInsert) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().message.rfind(fmt::format("xlog flush request {} is not satisfied", FormatLsn(insert + 1000)), 0),
             0u);
+}
+
+/* The image flag of the last record's block 0. */
+bool LastRecordHasImage(const fs::path& wal_dir) {
+  WalDirSource src(wal_dir);
+  XLogReader reader(src, 42);
+  bool image = false;
+  for (const DecodedRecord* r = reader.ReadRecord(FirstRecordLsn()); r != nullptr; r = reader.ReadNext()) {
+    image = !r->blocks.empty() && r->blocks[0].has_image;
+  }
+  return image;
+}
+
+// Scenario: the full page image is decided by XLogInsert from the page's
+// old LSN and the redo point: none for a page changed since, one for a page
+// not changed since.
+TEST_F(XLogTest, ImageWhenPageUnchangedSinceRedoPoint) {
+  XLogRecPtr changed = Insert("a change to the page");
+  std::string page(kBlockSize, '\0');  // XLogInsert reads its LSN from page_lsn
+  XLogBlockRef b;
+  b.tag = {{1663, 5, 16384}, ForkNumber::kMain, 0};
+  b.page_if_needed = page.data();
+  b.page_lsn = changed;
+  ASSERT_TRUE(XLogInsert(RmgrId::kHeap, kHeapInsert, 1, {&b, 1}, "no image").ok());
+  ASSERT_TRUE(XLogFlush(GetWalPositions().insert).ok());
+  EXPECT_FALSE(LastRecordHasImage(WalDir()));
+  ASSERT_TRUE(XLogBeginCheckpoint().ok());
+  ASSERT_TRUE(XLogInsert(RmgrId::kHeap, kHeapInsert, 1, {&b, 1}, "image").ok());
+  ASSERT_TRUE(XLogFlush(GetWalPositions().insert).ok());
+  EXPECT_TRUE(LastRecordHasImage(WalDir()));
+  EXPECT_EQ(GetWalStats().wal_fpi, 1u);
+}
+
+// Scenario: a checkpoint sets its redo point after an inserter decided "no
+// image" but before it got the insert lock: the inserter sees the new redo
+// point under the lock and assembles the record again, with the image (a
+// record without it would leave a torn write of that page unrepairable).
+TEST_F(XLogTest, CheckpointBetweenAssemblyAndInsertAddsImage) {
+  XLogRecPtr changed = Insert("a change to the page");
+  shmem::LWLock* insert_lock = XLogInsertLock();
+  shmem::LWLockAcquire(insert_lock, shmem::LWLockMode::kExclusive);
+  pid_t child = test_util::SpawnChild([changed] {
+    std::string page(kBlockSize, '\0');  // XLogInsert reads its LSN from page_lsn
+    XLogBlockRef b;
+    b.tag = {{1663, 5, 16384}, ForkNumber::kMain, 0};
+    b.page_if_needed = page.data();
+    b.page_lsn = changed;
+    auto end = XLogInsert(RmgrId::kHeap, kHeapInsert, 1, {&b, 1}, "raced");
+    return end.ok() && XLogFlush(*end).ok() ? 0 : 1;
+  });
+  // The child has assembled its record (no image: the redo point is 0) once
+  // it sleeps on the insert lock (the lock word's waiters bit, lwlock.h).
+  for (int i = 0; i < 10000 && (insert_lock->state.load() & (1u << 30)) == 0; ++i) usleep(1000);
+  ASSERT_NE(insert_lock->state.load() & (1u << 30), 0u) << "the child never waited for the insert lock";
+  // What XLogBeginCheckpoint does under the lock, which we hold: the redo
+  // point moves to (at least) the page's LSN.
+  XLogSetRedoPtr(changed);
+  shmem::LWLockRelease(insert_lock);
+  ASSERT_EQ(test_util::ChildExitCode(child), 0);
+  EXPECT_TRUE(LastRecordHasImage(WalDir())) << "the record carries the page's image";
+  EXPECT_EQ(XLogRecordsReassembled(), 1u);
+}
+
+// Scenario: a checkpoint that set its redo point while a committer was
+// between its commit record and pg_xact waits for that committer
+// (DelayCheckpointStart), and goes on as soon as it lets go.
+TEST_F(XLogTest, CheckpointWaitsForDelayingCommitter) {
+  TestArea* a = area_;
+  pid_t holder = test_util::SpawnChild([a] {
+    DelayCheckpointStart delay;
+    a->holding.store(1);
+    while (a->release.load() == 0) usleep(1000);
+    return 0;
+  });
+  while (a->holding.load() == 0) usleep(1000);
+  pid_t checkpointer = test_util::SpawnChild([a] {
+    XLogWaitForDelayingCommitters();
+    a->waited.store(1);
+    return 0;
+  });
+  usleep(300'000);
+  EXPECT_EQ(a->waited.load(), 0) << "the checkpoint went on while a commit was half done";
+  a->release.store(1);
+  EXPECT_EQ(test_util::ChildExitCode(holder), 0);
+  EXPECT_EQ(test_util::ChildExitCode(checkpointer), 0);
+  EXPECT_EQ(a->waited.load(), 1);
+  // With nobody holding one, the wait returns at once.
+  XLogWaitForDelayingCommitters();
 }
 
 // Scenario: the WAL writer's step flushes what was inserted, then finds nothing.
