@@ -80,6 +80,33 @@ class HeapTest : public ::testing::Test {
     return ids;
   }
 
+  /* The TID of the row with that id (a test failure if there is none). */
+  static ItemPointer TidOf(int64_t id, RelFileLocator rel = kRel) {
+    HeapTableScan scan(rel, Columns());
+    EXPECT_TRUE(scan.Open().ok());
+    for (;;) {
+      auto row = scan.Next();
+      if (!row.ok() || !row->has_value()) break;
+      if (std::get<int64_t>((**row)[0]) == id) return scan.last_tid();
+    }
+    ADD_FAILURE() << "no row " << id;
+    return {};
+  }
+
+  /* The stored header of the tuple at `tid`. */
+  static HeapTupleHeader HeaderAt(ItemPointer tid, RelFileLocator rel = kRel) {
+    auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+    EXPECT_TRUE(b.ok());
+    if (!b.ok()) return {};
+    LockBuffer(*b, BufferLockMode::kShare);
+    const char* page = BufferGetPage(*b);
+    auto h = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
+    UnlockBuffer(*b);
+    ReleaseBuffer(*b);
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? *h : HeapTupleHeader{};
+  }
+
   void InsertIds(int64_t from, int64_t to, RelFileLocator rel = kRel) {
     std::vector<Tuple> rows;
     for (int64_t i = from; i < to; ++i) rows.push_back(Row(i));
