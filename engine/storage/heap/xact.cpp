@@ -8,6 +8,7 @@
 #include "engine/shmem/lwlock.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_rmgr.h"
@@ -28,7 +29,10 @@ XLogRecPtr g_last_commit = 0;
 Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   XactState x = std::move(g_xact);
   g_xact = XactState{};
-  if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
+  if (x.xid == kInvalidTransactionId) {
+    AtEOXactInval(commit);
+    return XLogRecPtr{0};
+  }
   std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
                              payload);
@@ -42,6 +46,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
     return s.error();
   }
   if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
+  AtEOXactInval(commit);
   return *end;
 }
 
@@ -51,6 +56,7 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
   for (const RelFileLocator& rel : rels) {
     if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
     if (Status s = SmgrUnlink(rel); !s.ok()) return s;
+    CacheInvalidateSmgr(rel);  // every other process closes its descriptors
   }
   return OkStatus();
 }

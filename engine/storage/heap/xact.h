@@ -7,9 +7,11 @@
  *     commit: Transaction COMMIT record (with the dropped relations)
  *             -> XLogFlush up to it, unless synchronous_commit is off
  *             -> pg_xact: committed -> the dropped relations' buffers
- *                forgotten and their files removed
+ *                forgotten, their files removed (a kSmgr invalidation
+ *                for each) -> the queued invalidations sent (AtEOXactInval)
  *     abort:  Transaction ABORT record (not flushed) -> pg_xact: aborted
  *             -> the dropped relations' files removed too (see NOTES)
+ *             -> the queued invalidations applied here only
  *
  *   A transaction that wrote nothing has no xid and writes no record.
  *
