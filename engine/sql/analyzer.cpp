@@ -47,6 +47,9 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
     name = "numeric";
   } else if (t == "char" || t == "character") {
     name = "bpchar";
+  } else if (auto type = ResolveTypeName(t); type && (*type == TypeId::kChar || *type == TypeId::kInt2 ||
+                                                      *type == TypeId::kFloat4)) {
+    name = TypeInternalName(*type);  // "char", int2, float4
   }
   return {name, 1};
 }
