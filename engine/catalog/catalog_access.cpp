@@ -26,6 +26,22 @@ storage::RelFileLocator CatalogLocator(const SystemCatalog& cat, storage::Oid db
   return storage::RelFileLocator{storage::kDefaultTablespaceOid, db, cat.oid};
 }
 
+storage::Oid DatabaseOidOf(const std::filesystem::path& db_dir) {
+  storage::Oid db = 0;
+  std::string name = db_dir.filename().string();
+  if (name.empty()) name = db_dir.parent_path().filename().string();  // "base/5/"
+  for (char c : name) {
+    if (c < '0' || c > '9') break;
+    db = db * 10 + static_cast<storage::Oid>(c - '0');
+  }
+  return db;
+}
+
+storage::RelFileLocator TableLocator(const std::filesystem::path& db_dir, const storage::TableDef& table) {
+  if (table.shared) return storage::RelFileLocator{storage::kGlobalTablespaceOid, 0, table.oid};
+  return storage::RelFileLocator{storage::kDefaultTablespaceOid, DatabaseOidOf(db_dir), table.oid};
+}
+
 Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db) {
   storage::HeapTableScan scan(CatalogLocator(cat, db), cat.columns);
   if (Status s = scan.Open(); !s.ok()) return s.error();

@@ -20,6 +20,7 @@
  */
 #pragma once
 
+#include <filesystem>
 #include <vector>
 
 #include "engine/catalog/system_catalog.h"
@@ -38,6 +39,13 @@ struct CatalogRow {
 /* Where the catalog's relation file is for database `db` (global/<oid> for
  * a shared one, whatever `db`). */
 storage::RelFileLocator CatalogLocator(const SystemCatalog& cat, storage::Oid db);
+
+/* The database OID of its folder base/<oid> (a SessionContext's data_dir). */
+storage::Oid DatabaseOidOf(const std::filesystem::path& db_dir);
+
+/* Where a table's relation file is: base/<db>/<relfilenode = its OID>, or
+ * global/ for a shared catalog. */
+storage::RelFileLocator TableLocator(const std::filesystem::path& db_dir, const storage::TableDef& table);
 
 /* The catalog's rows visible to the current transaction, in TID order. */
 Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db);

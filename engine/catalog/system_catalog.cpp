@@ -99,3 +99,19 @@ storage::TableDef SystemCatalogTableDef(const SystemCatalog& cat) {
 }
 
 }  // namespace minipg::catalog
+
+namespace minipg::catalog {
+
+const storage::TableDef* FindSystemCatalogTable(std::string_view name) {
+  static const std::vector<storage::TableDef> tables = [] {
+    std::vector<storage::TableDef> out;
+    for (const SystemCatalog* c : SystemCatalogs()) out.push_back(SystemCatalogTableDef(*c));
+    return out;
+  }();
+  for (const storage::TableDef& t : tables) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace minipg::catalog

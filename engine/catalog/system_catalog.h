@@ -70,6 +70,8 @@ const std::vector<const SystemCatalog*>& SystemCatalogs();
 
 /* The catalog as a table the SQL layer scans (name, OID, columns). */
 storage::TableDef SystemCatalogTableDef(const SystemCatalog& cat);
+/* The same, made once: the table called `name`, nullptr if no catalog is. */
+const storage::TableDef* FindSystemCatalogTable(std::string_view name);
 
 /* Column positions in a row of each catalog. */
 namespace pg_class {
