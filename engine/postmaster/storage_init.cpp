@@ -109,6 +109,8 @@ const TransamHooks& GetTransamHooks() {
     h.checkpoint = storage::CheckPointTransam;
     h.read_next_xid = storage::ReadNextTransactionId;
     h.set_next_xid = storage::SetNextTransactionId;
+    h.checkpoint_next_oid = storage::CheckpointNextOid;
+    h.set_next_oid = storage::SetNextOid;
     return h;
   }();
   return hooks;

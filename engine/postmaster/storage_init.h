@@ -79,7 +79,7 @@ struct TransamHooks {
   Status (*checkpoint)() = nullptr;              // CheckPointTransam: pg_xact pages to disk
   TransactionId (*read_next_xid)() = nullptr;    // ReadNextTransactionId
   void (*set_next_xid)(TransactionId) = nullptr; // SetNextTransactionId
-  Oid (*read_next_oid)() = nullptr;              // ReadNextOid
+  Oid (*checkpoint_next_oid)(bool shutdown) = nullptr;  // CheckpointNextOid
   void (*set_next_oid)(Oid) = nullptr;           // SetNextOid
 };
 const TransamHooks& GetTransamHooks();

@@ -152,6 +152,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockControlFile:
     case WaitEvent::kLWLockXidGen:
     case WaitEvent::kLWLockXactSLRU:
+    case WaitEvent::kLWLockOidGen:
       return "LWLock";
   }
   return nullptr;
@@ -189,6 +190,8 @@ const char* WaitEventName(WaitEvent w) {
       return "XidGen";
     case WaitEvent::kLWLockXactSLRU:
       return "XactSLRU";
+    case WaitEvent::kLWLockOidGen:
+      return "OidGen";
     case WaitEvent::kBufferIO:
       return "BufferIO";
     case WaitEvent::kLockExtend:

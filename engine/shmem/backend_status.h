@@ -112,6 +112,7 @@ enum class WaitEvent : uint8_t {
   kWalWriterMain,        // Activity / WalWriterMain: the WAL writer between rounds
   kLWLockXidGen,         // LWLock / XidGen: taking a new transaction id
   kLWLockXactSLRU,       // LWLock / XactSLRU: reading or setting a transaction's status in pg_xact
+  kLWLockOidGen,         // LWLock / OidGen: taking a new OID
 };
 
 const char* BackendTypeName(BackendType t);

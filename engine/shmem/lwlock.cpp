@@ -164,6 +164,8 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockXidGen;
     case LWLockTranche::kXactSLRU:
       return WaitEvent::kLWLockXactSLRU;
+    case LWLockTranche::kOidGen:
+      return WaitEvent::kLWLockOidGen;
   }
   return WaitEvent::kNone;
 }

@@ -62,6 +62,7 @@ enum class LWLockTranche : uint8_t {
   kRelationExtension,
   kXidGen,    // "XidGen": handing out the next transaction id
   kXactSLRU,  // "XactSLRU": the pg_xact page buffers (transaction status)
+  kOidGen,    // "OidGen": handing out the next OID
 };
 
 enum class LWLockMode : uint8_t {
