@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog/system_catalog.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
@@ -47,6 +48,9 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
     name = "numeric";
   } else if (t == "char" || t == "character") {
     name = "bpchar";
+  } else if (auto type = ResolveTypeName(t); type && (*type == TypeId::kChar || *type == TypeId::kInt2 ||
+                                                      *type == TypeId::kFloat4)) {
+    name = TypeInternalName(*type);  // "char", int2, float4
   }
   return {name, 1};
 }
@@ -73,7 +77,13 @@ std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select
 }
 
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
-  // System views come first, as pg_catalog does on PostgreSQL's search_path.
+  // System catalogs and views come first, as pg_catalog does on
+  // PostgreSQL's search_path.
+  if (ref.schema != "public" && !ref.call) {
+    if (const storage::TableDef* cat = catalog::FindSystemCatalogTable(ref.name)) {
+      return cat;
+    }
+  }
   if (ref.schema != "public") {
     const SystemView* view = FindSystemView(ref.name);
     if (view != nullptr && view->set_returning_function == ref.call) {
@@ -243,6 +253,11 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     return table_or.error();
   }
   const storage::TableDef& table = **table_or;
+  if (catalog::FindSystemCatalogByOid(table.oid) != nullptr) {
+    // PostgreSQL lets a superuser change catalog rows by hand; minipg does not.
+    return ErrorAt(sqlstate::kInsufficientPrivilege, fmt::format("permission denied for table {}", table.name),
+                   insert.table.location);
+  }
   if (FindSystemViewByOid(table.oid) != nullptr) {
     Error e = ErrorAt(sqlstate::kObjectNotInPrerequisiteState,
                       fmt::format("cannot insert into view \"{}\"", table.name), insert.table.location);

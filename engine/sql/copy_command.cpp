@@ -23,6 +23,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/common/sqlstate.h"
@@ -364,7 +365,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return s.error();
   }
   // Every row converted: now store them, page after page.
-  if (Status s = storage::HeapInsert(storage::TableRelFileLocator(ctx.data_dir, table->oid), table->columns,
+  if (Status s = storage::HeapInsert(catalog::TableLocator(ctx.data_dir, *table), table->columns,
                                      run.rows());
       !s.ok()) {
     return s.error();

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
@@ -89,7 +90,7 @@ class ResultExec : public ExecNode {
 class SeqScanExec : public ExecNode {
  public:
   SeqScanExec(const std::filesystem::path& data_dir, const storage::TableDef& table)
-      : scan_(storage::TableRelFileLocator(data_dir, table.oid), table.columns) {}
+      : scan_(catalog::TableLocator(data_dir, table), table.columns) {}
   Status Open() override { return scan_.Open(); }
 
  protected:
@@ -359,7 +360,7 @@ class InsertExec : public ExecNode {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    if (Status s = storage::HeapInsert(storage::TableRelFileLocator(data_dir_, table_.oid), table_.columns, batch);
+    if (Status s = storage::HeapInsert(catalog::TableLocator(data_dir_, table_), table_.columns, batch);
         !s.ok()) {
       return s.error();
     }

@@ -64,6 +64,7 @@ struct TableDef {
   std::string name;
   uint32_t owner = 0;  // the role OID of whoever created it (pg_tables.tableowner)
   std::vector<ColumnDef> columns;
+  bool shared = false;  // a shared system catalog: its file is in global/, not base/<db>/
 };
 
 /* The catalog as read at one moment. */

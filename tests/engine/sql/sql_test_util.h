@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/catalog/bootstrap.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/shmem/shmem.h"
 #include "engine/sql/session.h"
@@ -59,6 +60,7 @@ class TestStorage {
   explicit TestStorage(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir / "pg_wal");
     (void)storage::InitStorage(dir, "alice");
+    (void)catalog::BootstrapCatalogs(dir);
     storage::SmgrInit(dir);
     std::vector<shmem::ShmemRequest> requests = storage::BufferPoolShmemRequests(64);
     requests.push_back(storage::wal::WalShmemRequest(8));
