@@ -30,6 +30,31 @@ namespace {
 namespace fs = std::filesystem;
 using storage::Tuple;
 
+/* Every catalog's rows for a new database, by catalog OID. */
+std::map<Oid, std::vector<Tuple>> BootstrapRows() {
+  std::map<Oid, std::vector<Tuple>> rows;
+  for (const SystemCatalog* cat : SystemCatalogs()) rows[cat->oid];
+  rows[kTypeRelationId] = PgTypeBaseRows();
+  rows[kNamespaceRelationId] = PgNamespaceRows();
+  for (const SystemCatalog* cat : SystemCatalogs()) {
+    RelationRow rel;
+    rel.oid = cat->oid;
+    rel.name = cat->name;
+    rel.nspace = kPgCatalogNamespace;
+    rel.row_type = cat->row_type;
+    rel.shared = cat->shared;
+    rel.natts = cat->columns.size();
+    rows[kRelationRelationId].push_back(PgClassRow(rel));
+    rows[kTypeRelationId].push_back(PgTypeRowType(rel));
+    for (size_t i = 0; i < cat->columns.size(); ++i) {
+      rows[kAttributeRelationId].push_back(PgAttributeRow(cat->oid, cat->columns[i], static_cast<int16_t>(i + 1)));
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+
 /* Rows as frozen tuples on pages, the pages written to `path`. */
 Status WriteBootstrapRelation(const fs::path& path, const std::vector<storage::ColumnDef>& columns,
                               const std::vector<Tuple>& rows) {
@@ -66,31 +91,6 @@ Status WriteBootstrapRelation(const fs::path& path, const std::vector<storage::C
   if (fsync(fd->get()) != 0) return storage::IoError("fsync", path, errno);
   return OkStatus();
 }
-
-/* Every catalog's rows for a new database, by catalog OID. */
-std::map<Oid, std::vector<Tuple>> BootstrapRows() {
-  std::map<Oid, std::vector<Tuple>> rows;
-  for (const SystemCatalog* cat : SystemCatalogs()) rows[cat->oid];
-  rows[kTypeRelationId] = PgTypeBaseRows();
-  rows[kNamespaceRelationId] = PgNamespaceRows();
-  for (const SystemCatalog* cat : SystemCatalogs()) {
-    RelationRow rel;
-    rel.oid = cat->oid;
-    rel.name = cat->name;
-    rel.nspace = kPgCatalogNamespace;
-    rel.row_type = cat->row_type;
-    rel.shared = cat->shared;
-    rel.natts = cat->columns.size();
-    rows[kRelationRelationId].push_back(PgClassRow(rel));
-    rows[kTypeRelationId].push_back(PgTypeRowType(rel));
-    for (size_t i = 0; i < cat->columns.size(); ++i) {
-      rows[kAttributeRelationId].push_back(PgAttributeRow(cat->oid, cat->columns[i], static_cast<int16_t>(i + 1)));
-    }
-  }
-  return rows;
-}
-
-}  // namespace
 
 Status BootstrapCatalogs(const fs::path& data_dir) {
   fs::path template1 = storage::DatabasePath(data_dir, storage::kTemplate1Oid);

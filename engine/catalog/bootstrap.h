@@ -18,9 +18,18 @@
 
 #include <filesystem>
 
+#include <vector>
+
 #include "engine/common/error.h"
+#include "engine/storage/catalog.h"
+#include "engine/storage/datum.h"
 
 namespace minipg::catalog {
+
+/* Writes `rows` as frozen tuples (xmin 1, the frozen infomask) on pages
+ * to a new relation file at `path`, fsynced: bootstrap mode's heap_insert. */
+Status WriteBootstrapRelation(const std::filesystem::path& path, const std::vector<storage::ColumnDef>& columns,
+                              const std::vector<storage::Tuple>& rows);
 
 /* Writes template1's catalogs and copies them to postgres, if template1
  * has none yet (an existing data directory is left alone). The database

@@ -65,12 +65,38 @@ const SystemCatalog kPgIndex{
      {"indisready", kBoolT},      {"indislive", kBoolT},      {"indisreplident", kBoolT}},
     10007};
 
+/* The shared catalogs (global/), PostgreSQL 15's columns less datacl (an
+ * array) and rolvaliduntil (a timestamptz on disk). */
+const SystemCatalog kPgDatabase{
+    kDatabaseRelationId, "pg_database", true,
+    {{"oid", kOidT},            {"datname", kNameT},         {"datdba", kOidT},
+     {"encoding", kInt4T},      {"datlocprovider", kCharT},  {"datistemplate", kBoolT},
+     {"datallowconn", kBoolT},  {"datconnlimit", kInt4T},    {"datfrozenxid", ColumnType::kXid},
+     {"datminmxid", ColumnType::kXid}, {"dattablespace", kOidT}, {"datcollate", ColumnType::kText},
+     {"datctype", ColumnType::kText}, {"daticulocale", ColumnType::kText},
+     {"datcollversion", ColumnType::kText}},
+    1248};
+
+const SystemCatalog kPgAuthid{
+    kAuthIdRelationId, "pg_authid", true,
+    {{"oid", kOidT},             {"rolname", kNameT},        {"rolsuper", kBoolT},
+     {"rolinherit", kBoolT},     {"rolcreaterole", kBoolT},  {"rolcreatedb", kBoolT},
+     {"rolcanlogin", kBoolT},    {"rolreplication", kBoolT}, {"rolbypassrls", kBoolT},
+     {"rolconnlimit", kInt4T},   {"rolpassword", ColumnType::kText}},
+    2842};
+
+const SystemCatalog kPgAuthMembers{
+    kAuthMemRelationId, "pg_auth_members", true,
+    {{"roleid", kOidT}, {"member", kOidT}, {"grantor", kOidT}, {"admin_option", kBoolT}},
+    2843};
+
 }  // namespace
 
 const std::vector<const SystemCatalog*>& SystemCatalogs() {
   // pg_type, pg_attribute, pg_class first, as PostgreSQL's bootstrap makes them.
-  static const std::vector<const SystemCatalog*> all = {&kPgType, &kPgAttribute, &kPgClass, &kPgNamespace,
-                                                        &kPgIndex};
+  static const std::vector<const SystemCatalog*> all = {&kPgType,  &kPgAttribute, &kPgClass,
+                                                        &kPgNamespace, &kPgIndex, &kPgDatabase,
+                                                        &kPgAuthid, &kPgAuthMembers};
   return all;
 }
 

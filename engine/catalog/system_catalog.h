@@ -113,4 +113,23 @@ enum : size_t {
 };
 }  // namespace pg_index
 
+namespace pg_database {
+enum : size_t {
+  kOid, kDatname, kDatdba, kEncoding, kDatlocprovider, kDatistemplate, kDatallowconn, kDatconnlimit,
+  kDatfrozenxid, kDatminmxid, kDattablespace, kDatcollate, kDatctype, kDaticulocale, kDatcollversion,
+  kNumColumns
+};
+}  // namespace pg_database
+
+namespace pg_authid {
+enum : size_t {
+  kOid, kRolname, kRolsuper, kRolinherit, kRolcreaterole, kRolcreatedb, kRolcanlogin, kRolreplication,
+  kRolbypassrls, kRolconnlimit, kRolpassword, kNumColumns
+};
+}  // namespace pg_authid
+
+namespace pg_auth_members {
+enum : size_t { kRoleid, kMember, kGrantor, kAdminOption, kNumColumns };
+}  // namespace pg_auth_members
+
 }  // namespace minipg::catalog

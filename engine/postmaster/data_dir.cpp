@@ -27,6 +27,7 @@
 #include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/storage_init.h"
 #include "engine/catalog/bootstrap.h"
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/storage/data_directory.h"
 
 namespace fs = std::filesystem;
@@ -69,7 +70,8 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view
   fs::permissions(dir, fs::perms::owner_all, ec);
   if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfigFile()); !s.ok()) return s;
   if (Status s = WriteNewFile(dir / kHbaFileName, auth::DefaultHbaFile()); !s.ok()) return s;
-  if (Status s = storage::InitStorage(dir, superuser); !s.ok()) return s;
+  if (Status s = storage::InitStorage(dir); !s.ok()) return s;
+  if (Status s = catalog::BootstrapSharedCatalogs(dir, superuser); !s.ok()) return s;
   if (Status s = catalog::BootstrapCatalogs(dir); !s.ok()) return s;
   if (Status s = BootstrapWal(dir, true); !s.ok()) return s;
   // PG_VERSION last: its presence means initialization finished.

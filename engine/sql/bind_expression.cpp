@@ -441,6 +441,7 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
         {"current_setting", {TypeId::kText, TypeId::kBool}, FuncId::kCurrentSetting, TypeId::kText},
         {"set_config", {TypeId::kText, TypeId::kText, TypeId::kBool}, FuncId::kSetConfig, TypeId::kText},
         {"pg_sleep", {TypeId::kNumeric}, FuncId::kPgSleep, TypeId::kVoid},
+        {"pg_get_userbyid", {TypeId::kOid}, FuncId::kPgGetUserById, TypeId::kText},  // pg_database.datdba
         {"pg_get_userbyid", {TypeId::kInt8}, FuncId::kPgGetUserById, TypeId::kText},
         {"pg_encoding_to_char", {TypeId::kInt4}, FuncId::kPgEncodingToChar, TypeId::kText},
     };

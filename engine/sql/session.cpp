@@ -286,6 +286,16 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
         if (e.position > 0) e.position += stmt.location - 1;
         return e;
       }
+      // Their files are copied or removed at once, which no ROLLBACK could
+      // undo: PostgreSQL's PreventInTransactionBlock.
+      bool database_ddl = (*ddl)->kind == CatalogDdl::Kind::kCreateDatabase ||
+                          (*ddl)->kind == CatalogDdl::Kind::kDropDatabase;
+      if (database_ddl && in_block) {
+        return MakeError(sqlstate::kActiveSqlTransaction,
+                         fmt::format("{} cannot run inside a transaction block",
+                                     (*ddl)->kind == CatalogDdl::Kind::kCreateDatabase ? "CREATE DATABASE"
+                                                                                      : "DROP DATABASE"));
+      }
       auto tag = ExecCatalogDdl(**ddl, ctx, settings.String("password_encryption"));
       if (!tag.ok()) {
         return tag.error();

@@ -27,6 +27,7 @@
 #include <optional>
 #include <system_error>
 
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
@@ -69,7 +70,7 @@ Result<Datum> WalfileName(const Args& args, const SessionContext&) {
  * folder's name, base/<oid>). */
 storage::Oid MyDatabaseOid(const SessionContext& ctx) {
   if (!ctx.cluster_dir.empty()) {
-    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
     if (cluster.ok()) {
       if (const storage::DatabaseDef* db = cluster->FindDatabase(ctx.database)) return db->oid;
     }
@@ -137,7 +138,7 @@ Result<Datum> DatabaseSize(const Args& args, const SessionContext& ctx) {
   if (ctx.cluster_dir.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
   }
-  auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!cluster.ok()) return cluster.error();
   const storage::DatabaseDef* db = nullptr;
   for (const storage::DatabaseDef& d : cluster->databases) {

@@ -22,6 +22,7 @@
 
 #include <optional>
 
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
@@ -38,9 +39,7 @@ using storage::Tuple;
 
 // Any OID below 16384 is a system object; these are PostgreSQL 15's.
 constexpr uint32_t kPgStatActivityOid = 12222;
-constexpr uint32_t kPgDatabaseOid = 1262;
 constexpr uint32_t kPgRolesOid = 12001;
-constexpr uint32_t kPgAuthMembersOid = 1261;
 constexpr uint32_t kPgTablesOid = 12005;
 constexpr uint32_t kPgSettingsOid = 12213;
 constexpr uint32_t kPgBuffercacheOid = 13100;  // an extension's view has a user OID in PostgreSQL; a view here needs one below 16384
@@ -120,7 +119,7 @@ Rows PgStatGetActivity(const SessionContext& ctx) {
   bool see_all = ctx.cluster_dir.empty();
   uint32_t viewer = 0;
   if (!see_all) {
-    auto loaded = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    auto loaded = catalog::LoadGlobalCatalog(ctx.cluster_dir);
     if (!loaded.ok()) return loaded.error();
     cluster = std::move(*loaded);
     const storage::RoleDef* me = cluster->FindRole(ctx.user);
@@ -138,35 +137,7 @@ Result<storage::GlobalCatalog> LoadCluster(const SessionContext& ctx) {
   if (ctx.cluster_dir.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
   }
-  return storage::LoadGlobalCatalog(ctx.cluster_dir);
-}
-
-Rows PgDatabase(const SessionContext& ctx) {
-  auto cluster = LoadCluster(ctx);
-  if (!cluster.ok()) return cluster.error();
-  std::vector<Tuple> rows;
-  for (const storage::DatabaseDef& d : cluster->databases) {
-    bool is_template = d.oid == storage::kTemplate1Oid;
-    rows.push_back({
-        Int(d.oid),                 // oid
-        Text(d.name),               // datname
-        Int(d.owner),               // datdba
-        Int(kUtf8EncodingId),       // encoding
-        Text("c"),                  // datlocprovider: libc
-        Datum(is_template),         // datistemplate
-        Datum(true),                // datallowconn
-        Int(-1),                    // datconnlimit: no limit
-        Null(),                     // datfrozenxid: no transaction ids
-        Null(),                     // datminmxid
-        Int(kDefaultTablespaceOid), // dattablespace
-        Text("C"),                  // datcollate: text compares byte by byte
-        Text("C"),                  // datctype
-        Null(),                     // daticulocale
-        Null(),                     // datcollversion
-        Null(),                     // datacl: no GRANT
-    });
-  }
-  return rows;
+  return catalog::LoadGlobalCatalog(ctx.cluster_dir);
 }
 
 Rows PgRoles(const SessionContext& ctx) {
@@ -184,24 +155,14 @@ Rows PgRoles(const SessionContext& ctx) {
         Datum(bootstrap),     // rolcreaterole
         Datum(r.createdb),    // rolcreatedb
         Datum(r.login),       // rolcanlogin
-        Datum(false),         // rolreplication
+        Datum(bootstrap),     // rolreplication: as pg_authid's row (initdb's superuser has it)
         Int(-1),              // rolconnlimit
         Text("********"),     // rolpassword: always hidden, as PostgreSQL's view does
         Null(),               // rolvaliduntil
-        Datum(false),         // rolbypassrls
+        Datum(bootstrap),     // rolbypassrls
         Null(),               // rolconfig
         Int(r.oid),           // oid
     });
-  }
-  return rows;
-}
-
-Rows PgAuthMembers(const SessionContext& ctx) {
-  auto cluster = LoadCluster(ctx);
-  if (!cluster.ok()) return cluster.error();
-  std::vector<Tuple> rows;
-  for (const storage::RoleMembership& m : cluster->memberships) {
-    rows.push_back({Int(m.role), Int(m.member), Int(m.grantor), Datum(false)});
   }
   return rows;
 }
@@ -315,27 +276,6 @@ const std::vector<SystemView>& Views() {
          {"backend_type", ColumnType::kText}}},
        "pg_stat_get_activity",
        PgStatGetActivity},
-      {{kPgDatabaseOid,
-        "pg_database",
-        0,
-        {{"oid", ColumnType::kInt4},
-         {"datname", ColumnType::kText},
-         {"datdba", ColumnType::kInt4},
-         {"encoding", ColumnType::kInt4},
-         {"datlocprovider", ColumnType::kText},
-         {"datistemplate", ColumnType::kBool},
-         {"datallowconn", ColumnType::kBool},
-         {"datconnlimit", ColumnType::kInt4},
-         {"datfrozenxid", ColumnType::kText},
-         {"datminmxid", ColumnType::kText},
-         {"dattablespace", ColumnType::kInt4},
-         {"datcollate", ColumnType::kText},
-         {"datctype", ColumnType::kText},
-         {"daticulocale", ColumnType::kText},
-         {"datcollversion", ColumnType::kText},
-         {"datacl", ColumnType::kText}}},
-       "minipg_databases",
-       PgDatabase},
       {{kPgRolesOid,
         "pg_roles",
         0,
@@ -354,15 +294,6 @@ const std::vector<SystemView>& Views() {
          {"oid", ColumnType::kInt4}}},
        "minipg_roles",
        PgRoles},
-      {{kPgAuthMembersOid,
-        "pg_auth_members",
-        0,
-        {{"roleid", ColumnType::kInt4},
-         {"member", ColumnType::kInt4},
-         {"grantor", ColumnType::kInt4},
-         {"admin_option", ColumnType::kBool}}},
-       "minipg_auth_members",
-       PgAuthMembers},
       {{kPgTablesOid,
         "pg_tables",
         0,
@@ -474,7 +405,7 @@ const std::vector<SystemView>& Views() {
 
 std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid) {
   if (!ctx.cluster_dir.empty()) {
-    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
     if (cluster.ok()) {
       for (const storage::RoleDef& r : cluster->roles) {
         if (r.oid == oid) return r.name;

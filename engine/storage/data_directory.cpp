@@ -18,7 +18,7 @@
 
 namespace minipg::storage {
 
-Status InitStorage(const std::filesystem::path& data_dir, std::string_view superuser) {
+Status InitStorage(const std::filesystem::path& data_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(data_dir, ec)) {
     return MakeError(sqlstate::kIoError,
@@ -31,9 +31,7 @@ Status InitStorage(const std::filesystem::path& data_dir, std::string_view super
                                                        (data_dir / sub).string(), ec.message()));
     }
   }
-  // A database's table catalog appears with its first CREATE TABLE (a
-  // missing catalog reads as an empty one).
-  return BootstrapGlobalCatalog(data_dir, superuser);
+  return OkStatus();
 }
 
 }  // namespace minipg::storage

@@ -22,6 +22,7 @@ struct XactState {
   TransactionId xid = kInvalidTransactionId;
   CommandId cid = kFirstCommandId;
   std::vector<RelFileLocator> drops;
+  std::vector<UniqueFd> held;  // locks released at the end (XactHoldUntilEnd)
 };
 XactState g_xact;
 XLogRecPtr g_last_commit = 0;
@@ -31,7 +32,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   g_xact = XactState{};
   if (x.xid == kInvalidTransactionId) {
     AtEOXactInval(commit);
-    return XLogRecPtr{0};
+    return XLogRecPtr{0};  // x.held is released as it goes out of scope
   }
   std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
@@ -74,6 +75,8 @@ bool TransactionIdIsCurrent(TransactionId xid) {
 
 CommandId GetCurrentCommandId() { return g_xact.cid; }
 void CommandCounterIncrement() { ++g_xact.cid; }
+
+void XactHoldUntilEnd(UniqueFd lock) { g_xact.held.push_back(std::move(lock)); }
 
 void XactDropRelationAtEnd(const RelFileLocator& rel) {
   GetCurrentTransactionId();

@@ -29,6 +29,7 @@
 
 #include "engine/common/error.h"
 #include "engine/storage/block.h"
+#include "engine/storage/file_util.h"
 #include "engine/storage/page/heap_tuple.h"
 
 namespace minipg::storage {
@@ -48,6 +49,11 @@ void CommandCounterIncrement();
 /* Removes the relation's files (and forgets its buffers) when the
  * transaction ends. Takes an xid: dropping is a write. */
 void XactDropRelationAtEnd(const RelFileLocator& rel);
+
+/* Keeps `lock` (a descriptor holding a flock(), e.g. a DDL lock) until the
+ * transaction ends, committed or aborted: closed after its invalidations
+ * were sent, so whoever takes the lock next sees its catalog changes. */
+void XactHoldUntilEnd(UniqueFd lock);
 
 /* Ends the transaction. Returns the commit record's end (0 if none was
  * written). A failed WAL flush is an error of severity PANIC. */

@@ -99,6 +99,7 @@ void SharedInvalBackendInit(int slot, Oid db) {
   local.slot = -1;
   local.pending.clear();
   local.db = db;
+  Deliver({SharedInvalMessage::Kind::kResetAll, 0, 0, {}});
   SinvalShared* sh = Shared();
   if (sh == nullptr || slot < 0 || slot >= sh->num_procs) return;
   shmem::LWLockGuard guard(&sh->lock, shmem::LWLockMode::kShared);
@@ -166,8 +167,6 @@ void AcceptInvalidationMessages() {
 void RegisterInvalidationCallback(std::function<void(const SharedInvalMessage&)> fn) {
   Local().callbacks.push_back(std::move(fn));
 }
-
-void ForgetInvalidationCallbacks() { Local().callbacks.clear(); }
 
 SinvalState GetSinvalState() {
   SinvalState s;

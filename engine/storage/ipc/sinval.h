@@ -81,7 +81,8 @@ std::vector<shmem::ShmemRequest> SinvalShmemRequests(int max_procs);
 /* After fork, before the first catalog read: this process reads the queue
  * as process slot `slot` from the newest message on (its caches are
  * empty), for database `db` (0: every database, the auxiliary
- * processes). Forgets messages a parent queued; keeps its callbacks. */
+ * processes). Forgets messages a parent queued, keeps its callbacks and
+ * gives them a kResetAll: nothing cached before is known to be valid. */
 void SharedInvalBackendInit(int slot, Oid db);
 
 /* The backend's database, once authentication found it: kRelcache and
@@ -103,8 +104,6 @@ void AcceptInvalidationMessages();
 
 /* `fn` is called for every message this process reads or queues. */
 void RegisterInvalidationCallback(std::function<void(const SharedInvalMessage&)> fn);
-/* Unregisters every callback (tests: one test's callbacks must not outlive it). */
-void ForgetInvalidationCallbacks();
 
 /* What the ring holds (tests, and whoever shows it). */
 struct SinvalState {

@@ -12,6 +12,7 @@
 #include "engine/catalog/catalog_access.h"
 #include "engine/storage/data_directory.h"
 #include "engine/storage/global_catalog.h"
+#include "engine/catalog/shared_catalogs.h"
 #include "tests/engine/storage/heap/heap_test_util.h"
 
 namespace minipg::catalog {
@@ -20,7 +21,8 @@ namespace {
 class BootstrapTest : public storage::HeapTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(storage::InitStorage(dir_.path(), "alice").ok());
+    ASSERT_TRUE(storage::InitStorage(dir_.path()).ok());
+    ASSERT_TRUE(BootstrapSharedCatalogs(dir_.path(), "alice").ok());
     ASSERT_TRUE(BootstrapCatalogs(dir_.path()).ok());
     storage::HeapTest::SetUp();
   }

@@ -65,7 +65,6 @@ class HeapTest : public ::testing::Test {
     wal::XLogSetRedoPtr(0);
     SetWalFlushHook(nullptr);
     SmgrCloseAll();
-    ForgetInvalidationCallbacks();
     shmem::DestroySharedMemory();
   }
 

@@ -57,9 +57,12 @@ std::vector<SharedInvalMessage>& Seen() {
   static std::vector<SharedInvalMessage> seen;
   return seen;
 }
+/* Registers the recording callback (once per process image) and starts afresh. */
 void Record() {
+  static bool registered = false;
+  if (!registered) RegisterInvalidationCallback([](const SharedInvalMessage& m) { Seen().push_back(m); });
+  registered = true;
   Seen().clear();
-  RegisterInvalidationCallback([](const SharedInvalMessage& m) { Seen().push_back(m); });
 }
 
 // Scenario: a backend of database 5 queues two relcache messages (one of
