@@ -198,21 +198,43 @@ Status WriteDifference(const SystemCatalog& cat, const std::vector<T>& before,
   return OkStatus();
 }
 
-/* global/'s DDL lock, held by this transaction until it ends (taken once:
- * flock() locks of two descriptors of one process conflict too). */
-Status LockSharedDdl(const fs::path& data_dir) {
-  static storage::TransactionId locked_by = storage::kInvalidTransactionId;
-  storage::TransactionId xid = storage::GetCurrentTransactionId();  // DDL writes: it has one anyway
-  if (locked_by == xid) return OkStatus();
+/* global/'s DDL lock (exclusive flock). Held by this statement
+ * (`statement_lock` keeps it) or, once the transaction created a role or a
+ * database, by the transaction until it ends; taken once per transaction
+ * that holds it (flock() locks of two descriptors of one process conflict
+ * too). */
+storage::TransactionId g_locked_by = storage::kInvalidTransactionId;
+
+Status LockSharedDdl(const fs::path& data_dir, storage::UniqueFd* statement_lock) {
+  if (g_locked_by != storage::kInvalidTransactionId && g_locked_by == storage::GetCurrentTransactionIdIfAny()) {
+    return OkStatus();
+  }
   fs::path path = data_dir / "global" / "pg_shared_ddl.lock";
   auto fd = storage::OpenFile(path, O_RDWR | O_CREAT);
   if (!fd.ok()) return fd.error();
   auto lock = storage::FileLock::Acquire(fd->get(), storage::LockMode::kExclusive, path, "global catalog");
   if (!lock.ok()) return lock.error();
-  lock->Keep();  // flock() stays with the descriptor, which the transaction keeps
-  storage::XactHoldUntilEnd(std::move(*fd));
-  locked_by = xid;
+  lock->Keep();  // flock() stays with the descriptor
+  *statement_lock = std::move(*fd);
   return OkStatus();
+}
+
+/* A new name (role or database) must stay unique until it commits: the
+ * lock goes to the transaction. */
+void KeepLockUntilEnd(storage::UniqueFd* statement_lock) {
+  if (!statement_lock->valid()) return;
+  storage::XactHoldUntilEnd(std::move(*statement_lock));
+  g_locked_by = storage::GetCurrentTransactionId();
+}
+
+bool AddsName(const GlobalCatalog& before, const GlobalCatalog& after) {
+  for (const RoleDef& r : after.roles) {
+    if (before.FindRole(r.name) == nullptr) return true;
+  }
+  for (const DatabaseDef& d : after.databases) {
+    if (before.FindDatabase(d.name) == nullptr) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -269,13 +291,15 @@ Result<GlobalCatalog> LoadGlobalCatalog(const fs::path& data_dir) {
 }
 
 Status ChangeGlobalCatalog(const fs::path& data_dir, const std::function<Status(GlobalCatalog&)>& change) {
-  if (Status s = LockSharedDdl(data_dir); !s.ok()) return s;
+  storage::UniqueFd statement_lock;
+  if (Status s = LockSharedDdl(data_dir, &statement_lock); !s.ok()) return s;
   storage::AcceptInvalidationMessages();
   auto rows = ReadSharedRows();
   if (!rows.ok()) return rows.error();
   GlobalCatalog after = rows->catalog;
   if (Status s = change(after); !s.ok()) return s;
   const GlobalCatalog& before = rows->catalog;
+  if (AddsName(before, after)) KeepLockUntilEnd(&statement_lock);
   auto db_key = [](const DatabaseDef& d) { return d.oid; };
   auto db_same = [](const DatabaseDef& a, const DatabaseDef& b) { return a.name == b.name && a.owner == b.owner; };
   if (Status s = WriteDifference(Cat(kDatabaseRelationId), before.databases, rows->database_tids, after.databases,

@@ -12,8 +12,9 @@
  *                           changed by another backend is seen by the next
  *                           statement, and by the next login
  *     ChangeGlobalCatalog   takes global/'s DDL lock (exclusive flock of
- *                           global/pg_shared_ddl.lock, held until the
- *                           transaction ends), reads the rows afresh, lets
+ *                           global/pg_shared_ddl.lock: for the statement,
+ *                           or until the transaction ends once it created a
+ *                           role or a database), reads the rows afresh, lets
  *                           `change` edit a copy, then writes the difference
  *                           in the current transaction: a removed or changed
  *                           row is deleted (xmax), a new or changed one
@@ -24,8 +25,13 @@
  *
  * NOTES
  *   Readers take no lock: they see the rows committed before they read a
- *   page (and their own transaction's). Two DDL transactions never
- *   interleave: the second waits for the first's DDL lock. A changed row is
+ *   page (and their own transaction's). Two DDL statements never
+ *   interleave; a transaction that created a role or a database keeps the
+ *   lock to its end, so a name cannot be taken twice (PostgreSQL's unique
+ *   index makes the second creator wait). A row changed by a transaction
+ *   still open cannot be changed by another: "tuple concurrently deleted"
+ *   (PostgreSQL waits for the first, then says "tuple concurrently
+ *   updated"; minipg has no row locks to wait on). A changed row is
  *   a new tuple and the old one keeps its place with xmax set, as an UPDATE
  *   makes it in PostgreSQL (there is no VACUUM yet to reclaim it).
  *-------------------------------------------------------------------------
