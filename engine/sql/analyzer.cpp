@@ -394,6 +394,10 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
   q.if_exists = drop.if_exists;
   for (const TableRef& ref : drop.tables) {
     q.tables.push_back(ref.name);
+    if (ref.schema != "public" && catalog::FindSystemCatalog(ref.name) != nullptr) {
+      return MakeError(sqlstate::kInsufficientPrivilege,
+                       fmt::format("permission denied: \"{}\" is a system catalog", ref.name));
+    }
     if (catalog_.Find(ref.name) == nullptr) {
       if (drop.if_exists) {
         continue;

@@ -20,16 +20,26 @@ namespace {
 struct XactState {
   TransactionId xid = kInvalidTransactionId;
   CommandId cid = kFirstCommandId;
-  std::vector<RelFileLocator> drops;
+  std::vector<RelFileLocator> drop_on_commit;
+  std::vector<RelFileLocator> drop_on_abort;
 };
 XactState g_xact;
 XLogRecPtr g_last_commit = 0;
+std::vector<XactCallback> g_callbacks;
+
+void CallXactCallbacks(bool commit) {
+  for (XactCallback fn : g_callbacks) fn(commit);
+}
 
 Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   XactState x = std::move(g_xact);
   g_xact = XactState{};
-  if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
-  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
+  if (x.xid == kInvalidTransactionId) {
+    CallXactCallbacks(commit);
+    return XLogRecPtr{0};
+  }
+  const std::vector<RelFileLocator>& drops = commit ? x.drop_on_commit : x.drop_on_abort;
+  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), drops});
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
                              payload);
   if (!end.ok()) return end.error();
@@ -41,7 +51,8 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
       !s.ok()) {
     return s.error();
   }
-  if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
+  if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();
+  CallXactCallbacks(commit);
   return *end;
 }
 
@@ -69,10 +80,17 @@ bool TransactionIdIsCurrent(TransactionId xid) {
 CommandId GetCurrentCommandId() { return g_xact.cid; }
 void CommandCounterIncrement() { ++g_xact.cid; }
 
-void XactDropRelationAtEnd(const RelFileLocator& rel) {
+void XactDropRelationOnCommit(const RelFileLocator& rel) {
   GetCurrentTransactionId();
-  g_xact.drops.push_back(rel);
+  g_xact.drop_on_commit.push_back(rel);
 }
+
+void XactDropRelationOnAbort(const RelFileLocator& rel) {
+  GetCurrentTransactionId();
+  g_xact.drop_on_abort.push_back(rel);
+}
+
+void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 
 Result<XLogRecPtr> CommitTransaction(bool synchronous_commit) {
   auto end = EndTransaction(true, synchronous_commit);
