@@ -6,17 +6,15 @@
 #include "engine/catalog/catalog_access.h"
 
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/ipc/sinval.h"
 
 namespace minipg::catalog {
 
 namespace {
 
-/* The catalog's caches in every backend are stale once this commits.
- * Stand-in until the shared invalidation queue (sinval.h) is merged:
- * nothing to queue yet. */
+/* The catalog's caches in every backend are stale once this commits. */
 void QueueCatalogInvalidation(const SystemCatalog& cat, storage::Oid db) {
-  (void)cat;
-  (void)db;
+  storage::CacheInvalidateCatalog(cat.shared ? 0 : db, cat.oid);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
-#include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 
 namespace minipg::catalog {
 
@@ -23,24 +23,22 @@ struct Cache {
   bool valid = false;            // `tables` holds every table of `db`
   std::map<Oid, storage::TableDef> tables;
   std::set<Oid> stale;           // relations to re-read before the next use
-  std::set<Oid> own;             // invalidated by this transaction's DDL
   uint64_t reads = 0;
 };
 Cache g_cache;
 
-/* At abort, this transaction's own DDL is undone: re-read what it touched. */
-void AtEOXactRelcache(bool commit) {
-  if (!commit) g_cache.stale.insert(g_cache.own.begin(), g_cache.own.end());
-  g_cache.own.clear();
+/* A message of the shared invalidation queue (or this transaction's own,
+ * at once and again if it aborts). Catalog-wide (kCatcache) messages are
+ * not needed: every change of a table comes with its kRelcache message. */
+void OnInvalidation(const storage::SharedInvalMessage& msg) {
+  using Kind = storage::SharedInvalMessage::Kind;
+  if (msg.kind == Kind::kResetAll) {
+    RelcacheInvalidateAll();
+  } else if (msg.kind == Kind::kRelcache) {
+    RelcacheInvalidateRelation(msg.db, msg.id);
+  }
 }
 
-void EnsureXactCallback() {
-  static const bool registered = [] {
-    storage::RegisterXactCallback(AtEOXactRelcache);
-    return true;
-  }();
-  (void)registered;
-}
 
 /* Tables of `db` from pg_class and pg_attribute; only those in `only` if
  * it is given. */
@@ -76,8 +74,12 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
 
 }  // namespace
 
+void RelcacheInit() {
+  RelcacheInvalidateAll();
+  storage::RegisterInvalidationCallback(OnInvalidation);
+}
+
 Result<storage::CatalogSnapshot> RelcacheTables(Oid db) {
-  EnsureXactCallback();
   if (!g_cache.valid || g_cache.db != db) {
     auto all = Read(db, nullptr);
     if (!all.ok()) return all.error();
@@ -106,10 +108,8 @@ Result<std::vector<storage::TableDef>> ReadTables(Oid db) {
 }
 
 void RelcacheInvalidateRelation(Oid db, Oid relid) {
-  EnsureXactCallback();
   if (db != g_cache.db) return;
   g_cache.stale.insert(relid);
-  if (storage::GetCurrentTransactionIdIfAny() != storage::kInvalidTransactionId) g_cache.own.insert(relid);
 }
 
 void RelcacheInvalidateAll() {
@@ -119,10 +119,7 @@ void RelcacheInvalidateAll() {
 }
 
 void RelcacheAcceptInvalidations() {
-  // Stand-in until the shared invalidation queue (sinval.h) is merged:
-  // without it, another backend's DDL cannot be heard of, so every
-  // statement starts from a fresh read.
-  RelcacheInvalidateAll();
+  storage::AcceptInvalidationMessages();
 }
 
 uint64_t RelcacheCatalogReads() { return g_cache.reads; }

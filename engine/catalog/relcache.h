@@ -13,14 +13,15 @@
  *     reset            kResetAll (this process missed messages), or a
  *                      database change -> everything re-read at next use
  *
- *   A statement starts with RelcacheAcceptInvalidations(): the messages
- *   other backends sent since the last statement. No statement re-reads
- *   the catalogs otherwise.
+ *   A statement starts with RelcacheAcceptInvalidations() (the backend's
+ *   AcceptInvalidationMessages): the messages other backends sent since the
+ *   last statement. No statement re-reads the catalogs otherwise.
  *
  * NOTES
- *   The current transaction's own CREATE / DROP TABLE invalidate at once,
- *   so its next statement sees them; if it aborts, they are invalidated
- *   again (the cache never keeps a rolled-back table).
+ *   The current transaction's own CREATE / DROP TABLE invalidate at once
+ *   (sinval applies queued messages here when they are queued), so its
+ *   next statement sees them; if it aborts, they are applied again (the
+ *   cache never keeps a rolled-back table).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -32,6 +33,10 @@
 #include "engine/common/error.h"
 
 namespace minipg::catalog {
+
+/* Once per process (a backend's session) before the first use: an empty
+ * cache, listening to the invalidation messages. */
+void RelcacheInit();
 
 /* The tables of database `db` (schema public), from the cache. */
 Result<storage::CatalogSnapshot> RelcacheTables(Oid db);

@@ -12,11 +12,11 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
-#include "engine/catalog/relcache.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 
 namespace minipg::catalog {
@@ -115,7 +115,7 @@ Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::st
       return s.error();
     }
   }
-  RelcacheInvalidateRelation(db, rel.oid);
+  storage::CacheInvalidateRelcache(db, rel.oid);  // this backend's relcache at once, others at commit
   return true;
 }
 
@@ -136,7 +136,7 @@ Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::stri
   }
   auto filenode = static_cast<Oid>(std::get<int64_t>(row.values[pg_class::kRelfilenode]));
   storage::HeapDropRelation(storage::RelFileLocator{storage::kDefaultTablespaceOid, db, filenode});
-  RelcacheInvalidateRelation(db, static_cast<Oid>(oid));
+  storage::CacheInvalidateRelcache(db, static_cast<Oid>(oid));
   return true;
 }
 

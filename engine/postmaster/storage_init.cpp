@@ -19,6 +19,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_memory.h"
@@ -98,6 +99,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   };
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
+  add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
   // A module with shared memory of its own adds its one line here.
   return requests;
 }
@@ -156,6 +158,9 @@ Status InitStorageForProcess(const Config& config) {
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
   storage::SetBufferEventHook(ForwardBufferEvent);
   wal::SetWalHooks({ForwardWalInsert, ForwardWalFlush});
+  // Reads the invalidation ring from now on, for every database until a
+  // backend knows its own (SharedInvalSetDatabase).
+  storage::SharedInvalBackendInit(shmem::MySlot(), 0);
   return OkStatus();
 }
 

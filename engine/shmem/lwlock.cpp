@@ -166,6 +166,8 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockXactSLRU;
     case LWLockTranche::kOidGen:
       return WaitEvent::kLWLockOidGen;
+    case LWLockTranche::kSInvalWrite:
+      return WaitEvent::kLWLockSInvalWrite;
   }
   return WaitEvent::kNone;
 }

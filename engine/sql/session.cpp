@@ -55,7 +55,9 @@ using trace::EventType;
 
 struct Session::Impl {
   explicit Impl(SessionContext c)
-      : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {}
+      : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {
+    catalog::RelcacheInit();
+  }
 
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,
                                   const BoundParams* params);

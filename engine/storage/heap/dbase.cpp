@@ -11,6 +11,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/xlog.h"
@@ -42,6 +43,7 @@ Status CreateDatabaseStorage(Oid src_db_oid, Oid dst_db_oid) {
 
 Status DropDatabaseStorage(Oid db_oid) {
   if (Status s = DropDatabaseBuffers(db_oid); !s.ok()) return s;
+  CacheInvalidateSmgr({kDefaultTablespaceOid, db_oid, 0});  // every process closes the database's files
   std::string main = wal::EncodePayload(wal::DbaseRecord{db_oid, kDefaultTablespaceOid});
   auto end = wal::XLogInsert(wal::RmgrId::kDatabase, wal::kDbaseDrop, GetCurrentTransactionId(), {}, main);
   return end.ok() ? OkStatus() : Status(end.error());

@@ -8,6 +8,7 @@
 #include "engine/shmem/lwlock.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_rmgr.h"
@@ -35,6 +36,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   XactState x = std::move(g_xact);
   g_xact = XactState{};
   if (x.xid == kInvalidTransactionId) {
+    AtEOXactInval(commit);
     CallXactCallbacks(commit);
     return XLogRecPtr{0};
   }
@@ -52,6 +54,7 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
     return s.error();
   }
   if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();
+  AtEOXactInval(commit);
   CallXactCallbacks(commit);
   return *end;
 }
@@ -62,6 +65,7 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
   for (const RelFileLocator& rel : rels) {
     if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
     if (Status s = SmgrUnlink(rel); !s.ok()) return s;
+    CacheInvalidateSmgr(rel);  // every other process closes its descriptors
   }
   return OkStatus();
 }

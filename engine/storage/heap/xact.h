@@ -7,11 +7,13 @@
  *     commit: Transaction COMMIT record (with the relations dropped in it)
  *             -> XLogFlush up to it, unless synchronous_commit is off
  *             -> pg_xact: committed -> the dropped relations' buffers
- *                forgotten and their files removed
+ *                forgotten, their files removed (a kSmgr invalidation
+ *                for each) -> the queued invalidations sent (AtEOXactInval)
  *     abort:  Transaction ABORT record (not flushed, with the relations
  *             created in it) -> pg_xact: aborted -> the created relations'
- *             buffers forgotten and their files removed
- *     both:   the end-of-transaction callbacks (RegisterXactCallback)
+ *             buffers forgotten and their files removed -> the queued
+ *             invalidations applied here only
+ *     both:   then the end-of-transaction callbacks (RegisterXactCallback)
  *
  *   A transaction that wrote nothing has no xid and writes no record.
  *

@@ -22,7 +22,7 @@ class TableDdlTest : public storage::HeapTest {
     ASSERT_TRUE(storage::InitStorage(dir_.path(), "alice").ok());
     ASSERT_TRUE(BootstrapCatalogs(dir_.path()).ok());
     storage::HeapTest::SetUp();
-    RelcacheInvalidateAll();
+    RelcacheInit();
   }
   std::filesystem::path DbDir() const { return dir_.path() / "base" / "5"; }
   const storage::TableDef* Table(std::string_view name) {

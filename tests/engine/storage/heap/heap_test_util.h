@@ -22,6 +22,7 @@
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_reader.h"
@@ -36,6 +37,7 @@ inline constexpr uint64_t kTestSystemId = 7;
 class HeapTest : public ::testing::Test {
  protected:
   static constexpr RelFileLocator kRel{kDefaultTablespaceOid, 5, 16384};
+  static constexpr int kSinvalProcs = 4;  // read positions in the invalidation ring
 
   void SetUp() override { Start(); }
   void TearDown() override { Stop(); }
@@ -49,7 +51,9 @@ class HeapTest : public ::testing::Test {
     std::vector<shmem::ShmemRequest> requests = BufferPoolShmemRequests(nbuffers);
     requests.push_back(wal::WalShmemRequest(8));
     for (auto& r : TransamShmemRequests()) requests.push_back(std::move(r));
+    for (auto& r : SinvalShmemRequests(kSinvalProcs)) requests.push_back(std::move(r));
     ASSERT_TRUE(shmem::CreateSharedMemory(8, 1, requests).ok());
+    SharedInvalBackendInit(0, 0);  // this process reads the ring as slot 0
     // During recovery the WAL being replayed is on disk already: no flush.
     SetWalFlushHook(wal ? wal::XLogFlushOrPanic : nullptr);
     if (wal) ASSERT_TRUE(wal::XLogStartup({dir_.path() / "pg_wal", kTestSystemId, false, 0, 0}).ok());
@@ -61,6 +65,7 @@ class HeapTest : public ::testing::Test {
     wal::XLogSetRedoPtr(0);
     SetWalFlushHook(nullptr);
     SmgrCloseAll();
+    ForgetInvalidationCallbacks();
     shmem::DestroySharedMemory();
   }
 
