@@ -5,7 +5,7 @@
  *     global/minipg_global             databases and roles (global_catalog.h)
  *     global/minipg_global.lock        the file whose flock() guards it
  *     base/<dboid>/                    one folder per database:
- *       minipg_catalog, .lock          its tables (catalog.h)
+ *       1259, 1249, ...                its system catalogs (engine/catalog/)
  *       <OID>                          one relation file per table (storage/heap)
  *-------------------------------------------------------------------------
  */
@@ -31,8 +31,7 @@ Status InitStorage(const std::filesystem::path& data_dir, std::string_view super
                                                        (data_dir / sub).string(), ec.message()));
     }
   }
-  // A database's table catalog appears with its first CREATE TABLE (a
-  // missing catalog reads as an empty one).
+  // The databases' system catalogs are written by catalog::BootstrapCatalogs.
   return BootstrapGlobalCatalog(data_dir, superuser);
 }
 
