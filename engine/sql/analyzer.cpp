@@ -359,8 +359,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     return e;
   }
   if (catalog_.Find(create.table.name) != nullptr && !create.if_not_exists) {
-    return ErrorAt(sqlstate::kDuplicateTable,
-                   fmt::format("relation \"{}\" already exists", create.table.name), create.table.location);
+    return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", create.table.name));
   }
   // The count first, as PostgreSQL's MergeAttributes does, before any
   // work per column.

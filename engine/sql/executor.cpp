@@ -451,6 +451,10 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
       // Another backend created it after our catalog snapshot.
       return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", q.create_name));
     }
+    if (!*created && ctx.notice) {
+      ctx.notice(MakeError(sqlstate::kDuplicateTable,
+                           fmt::format("relation \"{}\" already exists, skipping", q.create_name), Severity::kNotice));
+    }
     return result;
   }
   for (const std::string& name : q.drop_names) {
