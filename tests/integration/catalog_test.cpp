@@ -6,9 +6,14 @@
  *   and pg_type after CREATE TABLE; a rolled-back CREATE leaves no row and
  *   no file, a rolled-back DROP keeps the table; another session sees a
  *   committed CREATE at its next statement and not before; the OID counter
- *   in the checkpoint is past the new OIDs.
+ *   in the checkpoint is past the new OIDs; after kill -9 the catalog rows
+ *   of an acknowledged CREATE TABLE are there again (redo), those of a
+ *   transaction in progress are not.
  */
 #include <gtest/gtest.h>
+
+#include <signal.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <string>
@@ -140,6 +145,45 @@ TEST(CatalogTest, OtherSessionSeesCommittedCreate) {
   EXPECT_EQ(Query(**b, "SELECT id FROM shared_t"), (Rows{{"7"}}));
   Exec(**a, "DROP TABLE shared_t");
   EXPECT_EQ(ErrorCode(**b, "SELECT * FROM shared_t"), "42P01");
+}
+
+// Scenario: CREATE TABLE kept + INSERT acknowledged, then BEGIN; CREATE
+// TABLE lost; and kill -9 of the postmaster and its children: after redo
+// kept, its columns and its rows are there, lost is not.
+TEST(CatalogTest, CreatedTableSurvivesKill9) {
+  char tmpl[] = "/tmp/minipg_catalog_XXXXXX";
+  std::filesystem::path dir = mkdtemp(tmpl);
+  {
+    Server first({}, dir);
+    ASSERT_TRUE(first.Start());
+    auto c = first.ConnectWhenReady();
+    ASSERT_TRUE(c.ok());
+    Exec(**c, "CREATE TABLE kept (id int, note text)");
+    Exec(**c, "INSERT INTO kept VALUES (1, 'one'), (2, 'two')");
+    Exec(**c, "BEGIN");
+    Exec(**c, "CREATE TABLE lost (id int)");
+    std::vector<pid_t> children = ChildrenOf(first.pid());
+    kill(first.pid(), SIGKILL);
+    for (pid_t child : children) kill(child, SIGKILL);
+    first.Stop(SIGKILL, 5000);  // reaps it
+    first.RemoveInterlockSegment();
+  }
+  {
+    Server second({}, dir);
+    ASSERT_TRUE(second.Start());
+    auto c = second.ConnectWhenReady(30000);
+    ASSERT_TRUE(c.ok());
+    EXPECT_NE(second.Log().find("redo starts at"), std::string::npos);
+    std::string oid = Value(**c, "SELECT oid FROM pg_class WHERE relname = 'kept'");
+    ASSERT_FALSE(oid.empty());
+    EXPECT_EQ(Query(**c, "SELECT attname FROM pg_attribute WHERE attrelid = " + oid + " ORDER BY attnum"),
+              (Rows{{"id"}, {"note"}}));
+    EXPECT_EQ(Query(**c, "SELECT id, note FROM kept ORDER BY id"), (Rows{{"1", "one"}, {"2", "two"}}));
+    EXPECT_TRUE(Query(**c, "SELECT relname FROM pg_class WHERE relname = 'lost'").empty());
+    Exec(**c, "CREATE TABLE lost (id int)");  // the name is free
+    second.Stop(SIGINT);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
