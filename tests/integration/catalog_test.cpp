@@ -16,6 +16,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -145,6 +147,42 @@ TEST(CatalogTest, OtherSessionSeesCommittedCreate) {
   EXPECT_EQ(Query(**b, "SELECT id FROM shared_t"), (Rows{{"7"}}));
   Exec(**a, "DROP TABLE shared_t");
   EXPECT_EQ(ErrorCode(**b, "SELECT * FROM shared_t"), "42P01");
+}
+
+/* How many pages of pg_class (relfilenode 1259 of database postgres)
+ * process `pid` asked of the buffer pool, from the server's trace file. */
+int PgClassReads(const Server& server, int pid) {
+  std::ifstream in(server.data_dir() / "trace.jsonl");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    auto e = nlohmann::json::parse(line, nullptr, false);
+    if (e.is_discarded() || e["type"] != "buffer_read" || e["pid"] != pid) continue;
+    n += e["rel"] == "1663/5/1259" ? 1 : 0;
+  }
+  return n;
+}
+
+// Scenario: session B reads pg_class once (its relcache's first read), then
+// runs ten statements on t without reading it again; A's committed CREATE
+// TABLE makes B read it once more, at B's next statement only.
+TEST(CatalogTest, RelcacheReadsCatalogOnlyWhenInvalidated) {
+  Server server({"trace_file=trace.jsonl"});
+  ASSERT_TRUE(server.Start());
+  auto a = server.ConnectWhenReady();
+  ASSERT_TRUE(a.ok());
+  Exec(**a, "CREATE TABLE t (id int)");
+  Exec(**a, "INSERT INTO t VALUES (1)");
+  int blocks = std::stoi(Value(**a, "SELECT pg_relation_size('pg_class')")) / 8192;
+  ASSERT_GE(blocks, 1);
+  auto b = server.ConnectWhenReady();
+  ASSERT_TRUE(b.ok());
+  int b_pid = (*b)->backend_pid();
+  for (int i = 0; i < 11; ++i) EXPECT_EQ(Value(**b, "SELECT id FROM t"), "1");
+  Exec(**a, "CREATE TABLE u (id int)");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Value(**b, "SELECT id FROM u WHERE id > 0"), "");
+  server.Stop(SIGINT);
+  EXPECT_EQ(PgClassReads(server, b_pid), 2 * blocks);
 }
 
 // Scenario: CREATE TABLE kept + INSERT acknowledged, then BEGIN; CREATE
