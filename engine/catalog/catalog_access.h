@@ -15,7 +15,7 @@
  *   once it commits; an aborted one is never seen (pg_xact). Callers that
  *   change a relation's rows (CREATE / DROP TABLE) also queue a relcache
  *   invalidation of that relation. Concurrent DDL is kept apart by the
- *   database's DDL lock (ddl_lock.h), not here.
+ *   database's DDL lock (table_ddl.h), not here.
  *-------------------------------------------------------------------------
  */
 #pragma once

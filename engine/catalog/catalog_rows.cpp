@@ -91,6 +91,13 @@ TypeInfo TypeInfoOf(storage::ColumnType type) {
   return TypeInfoOf(storage::ColumnType::kText);
 }
 
+storage::ColumnType ColumnTypeOfTypeOid(Oid type_oid) {
+  for (const BaseType& t : kBaseTypes) {
+    if (t.oid == type_oid) return t.column;
+  }
+  return storage::ColumnType::kText;
+}
+
 storage::Tuple PgClassRow(const RelationRow& rel) {
   storage::Tuple row(pg_class::kNumColumns);
   row[pg_class::kOid] = O(rel.oid);

@@ -34,6 +34,9 @@ struct TypeInfo {
   Oid collation;          // typcollation: 100 for text, 950 for name
 };
 TypeInfo TypeInfoOf(storage::ColumnType type);
+/* The column type of a pg_type OID (pg_attribute.atttypid); text for a
+ * type minipg has no column type for. */
+storage::ColumnType ColumnTypeOfTypeOid(Oid type_oid);
 
 /* A relation's pg_class row: a table (relkind 'r') in `nspace`. */
 struct RelationRow {

@@ -359,8 +359,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     return e;
   }
   if (catalog_.Find(create.table.name) != nullptr && !create.if_not_exists) {
-    return ErrorAt(sqlstate::kDuplicateTable,
-                   fmt::format("relation \"{}\" already exists", create.table.name), create.table.location);
+    return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", create.table.name));
   }
   // The count first, as PostgreSQL's MergeAttributes does, before any
   // work per column.
@@ -394,6 +393,10 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
   q.if_exists = drop.if_exists;
   for (const TableRef& ref : drop.tables) {
     q.tables.push_back(ref.name);
+    if (ref.schema != "public" && catalog::FindSystemCatalog(ref.name) != nullptr) {
+      return MakeError(sqlstate::kInsufficientPrivilege,
+                       fmt::format("permission denied: \"{}\" is a system catalog", ref.name));
+    }
     if (catalog_.Find(ref.name) == nullptr) {
       if (drop.if_exists) {
         continue;

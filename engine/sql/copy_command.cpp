@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/catalog/catalog_access.h"
+#include "engine/catalog/system_catalog.h"
 #include "engine/common/interrupts.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/common/sqlstate.h"
@@ -448,7 +449,10 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
     }
     query = std::move(*analyzed);
   } else {
-    const storage::TableDef* table = catalog.Find(copy.table.name);
+    const storage::TableDef* table = copy.table.schema != "public"
+                                         ? catalog::FindSystemCatalogTable(copy.table.name)
+                                         : nullptr;  // pg_catalog first, as on the search_path
+    if (table == nullptr) table = catalog.Find(copy.table.name);
     if (table == nullptr) {
       Error e = MakeError(sqlstate::kUndefinedTable,
                           fmt::format("relation \"{}\" does not exist", copy.table.name));

@@ -24,6 +24,7 @@
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/auth/password.h"
+#include "engine/catalog/relcache.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/lexer.h"
@@ -435,10 +436,10 @@ Status CheckNothingOwned(const GlobalCatalog& c, const RoleDef& role, const Sess
   }
   std::vector<std::string> elsewhere;
   for (const storage::DatabaseDef& d : c.databases) {
-    auto tables = storage::LoadCatalog(storage::DatabasePath(ctx.cluster_dir, d.oid));
-    if (!tables.ok()) continue;  // a database without tables yet has no catalog file
+    auto tables = catalog::ReadTables(d.oid);
+    if (!tables.ok()) continue;  // a database being created or dropped
     size_t n = 0;
-    for (const storage::TableDef& t : tables->tables) {
+    for (const storage::TableDef& t : *tables) {
       if (t.owner != role.oid) continue;
       if (d.name == ctx.database) {
         owned.push_back(fmt::format("owner of table {}", t.name));

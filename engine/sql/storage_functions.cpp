@@ -27,6 +27,8 @@
 #include <optional>
 #include <system_error>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/relcache.h"
 #include "engine/catalog/shared_catalogs.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/block.h"
@@ -80,11 +82,18 @@ storage::Oid MyDatabaseOid(const SessionContext& ctx) {
 
 /* A relation argument (a name, or an OID) -> its file. */
 Result<storage::RelFileLocator> FindRelation(const Datum& arg, const SessionContext& ctx) {
-  auto catalog = storage::LoadCatalog(ctx.data_dir);
-  if (!catalog.ok()) return catalog.error();
   const int64_t* oid = std::get_if<int64_t>(&arg);
   const std::string* name = std::get_if<std::string>(&arg);
-  for (const storage::TableDef& t : catalog->tables) {
+  // The system catalogs first (pg_catalog is first on the search_path), then
+  // the tables as this backend's cache has them.
+  for (const catalog::SystemCatalog* c : catalog::SystemCatalogs()) {
+    if ((oid != nullptr && c->oid == *oid) || (name != nullptr && c->name == *name)) {
+      return catalog::CatalogLocator(*c, MyDatabaseOid(ctx));
+    }
+  }
+  auto tables = catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
+  if (!tables.ok()) return tables.error();
+  for (const storage::TableDef& t : tables->tables) {
     if ((oid != nullptr && t.oid == *oid) || (name != nullptr && t.name == *name)) {
       return storage::RelFileLocator{storage::kDefaultTablespaceOid, MyDatabaseOid(ctx), t.oid};
     }

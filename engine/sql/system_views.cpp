@@ -22,6 +22,7 @@
 
 #include <optional>
 
+#include "engine/catalog/catalog_access.h"
 #include "engine/catalog/shared_catalogs.h"
 #include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
@@ -167,20 +168,24 @@ Rows PgRoles(const SessionContext& ctx) {
   return rows;
 }
 
+/* pg_tables: the tables of pg_class (catalogs too), as PostgreSQL's view. */
 Rows PgTables(const SessionContext& ctx) {
-  auto tables = storage::LoadCatalog(ctx.data_dir);
-  if (!tables.ok()) return tables.error();
+  auto classes = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_class"), catalog::DatabaseOidOf(ctx.data_dir));
+  if (!classes.ok()) return classes.error();
   std::vector<Tuple> rows;
-  for (const storage::TableDef& t : tables->tables) {
+  for (const catalog::CatalogRow& r : *classes) {
+    if (std::get<std::string>(r.values[catalog::pg_class::kRelkind]) != "r") continue;
+    int64_t nspace = std::get<int64_t>(r.values[catalog::pg_class::kRelnamespace]);
+    bool shared = std::get<bool>(r.values[catalog::pg_class::kRelisshared]);
     rows.push_back({
-        Text("public"),                          // schemaname
-        Text(t.name),                            // tablename
-        Text(RoleNameOrUnknown(ctx, t.owner)),   // tableowner
-        Null(),                                  // tablespace: the database's default
-        Datum(false),                            // hasindexes
-        Datum(false),                            // hasrules
-        Datum(false),                            // hastriggers
-        Datum(false),                            // rowsecurity
+        Text(nspace == catalog::kPgCatalogNamespace ? "pg_catalog" : "public"),  // schemaname
+        r.values[catalog::pg_class::kRelname],                                    // tablename
+        Text(RoleNameOrUnknown(ctx, std::get<int64_t>(r.values[catalog::pg_class::kRelowner]))),  // tableowner
+        shared ? Text("pg_global") : Null(),                // tablespace: the database's default
+        r.values[catalog::pg_class::kRelhasindex],          // hasindexes
+        r.values[catalog::pg_class::kRelhasrules],          // hasrules
+        r.values[catalog::pg_class::kRelhastriggers],       // hastriggers
+        r.values[catalog::pg_class::kRelrowsecurity],       // rowsecurity
     });
   }
   return rows;

@@ -5,7 +5,7 @@
  *     global/minipg_global             databases and roles (global_catalog.h)
  *     global/minipg_global.lock        the file whose flock() guards it
  *     base/<dboid>/                    one folder per database:
- *       minipg_catalog, .lock          its tables (catalog.h)
+ *       1259, 1249, ...                its system catalogs (engine/catalog/)
  *       <OID>                          one relation file per table (storage/heap)
  *-------------------------------------------------------------------------
  */
@@ -31,6 +31,8 @@ Status InitStorage(const std::filesystem::path& data_dir) {
                                                        (data_dir / sub).string(), ec.message()));
     }
   }
+  // The catalogs' rows are written by engine/catalog's bootstrap
+  // (BootstrapSharedCatalogs, BootstrapCatalogs).
   return OkStatus();
 }
 

@@ -20,8 +20,9 @@
 
 namespace minipg::storage {
 
-/* A column's type, as stored in the catalog file (the numbers are on disk:
- * never renumber). */
+/* A column's type (the numbers may be on disk, as in the old catalog
+ * file's format: never renumber, only append). pg_attribute.atttypid is
+ * the PostgreSQL type OID of each (engine/catalog/catalog_rows.h). */
 enum class ColumnType : uint8_t {
   kBool = 1,  // boolean: 1 byte on disk
   kInt4 = 2,  // integer: 4 bytes
@@ -34,7 +35,7 @@ enum class ColumnType : uint8_t {
   kInt2 = 8,    // smallint: 2 bytes
   kFloat4 = 9,  // real: 4-byte IEEE float
   kXid = 10,    // xid: 4 bytes, unsigned (relfrozenxid)
-  // In memory only, for system views (never in the catalog file: see
+  // In memory only, for system views (never stored in a tuple: see
   // IsValidColumnType): timestamp with time zone and inet.
   kTimestampTz = 100,  // int64_t microseconds since the Unix epoch
   kInet = 101,         // std::string

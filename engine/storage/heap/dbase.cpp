@@ -25,7 +25,7 @@ Status DropDatabaseBuffers(Oid db_oid) {
     if (name.empty() || name.size() > 10) continue;
     bool digits = true;
     for (char c : name) digits = digits && std::isdigit(static_cast<unsigned char>(c)) != 0;
-    if (!digits) continue;  // forks (_fsm), segments (.1), the catalog file
+    if (!digits) continue;  // forks (_fsm), segments (.1), lock files
     RelFileLocator rel{kDefaultTablespaceOid, db_oid, static_cast<Oid>(std::stoul(name))};
     if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
   }

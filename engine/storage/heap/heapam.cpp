@@ -134,10 +134,11 @@ Status HeapCreateRelation(const RelFileLocator& rel) {
   std::string main = wal::EncodePayload(wal::SmgrCreateRecord{rel, ForkNumber::kMain});
   auto end = wal::XLogInsert(wal::RmgrId::kStorage, wal::kSmgrCreate, xid, {}, main);
   if (!end.ok()) return end.error();
+  XactDropRelationOnAbort(rel);  // a rolled-back CREATE leaves no file
   return SmgrCreate(rel, ForkNumber::kMain);
 }
 
-void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationAtEnd(rel); }
+void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationOnCommit(rel); }
 
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                   const std::vector<Tuple>& rows) {

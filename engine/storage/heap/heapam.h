@@ -51,11 +51,12 @@
 
 namespace minipg::storage {
 
-/* A new relation's main fork: a Storage CREATE record, then the file. */
+/* A new relation's main fork: a Storage CREATE record, then the file,
+ * removed again if the transaction aborts (XactDropRelationOnAbort). */
 Status HeapCreateRelation(const RelFileLocator& rel);
 
-/* Removes the relation when the current transaction ends
- * (XactDropRelationAtEnd). */
+/* Removes the relation if the current transaction commits
+ * (XactDropRelationOnCommit). */
 void HeapDropRelation(const RelFileLocator& rel);
 
 /* Inserts rows in the current transaction (its xid is taken now), filling

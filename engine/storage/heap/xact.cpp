@@ -21,20 +21,28 @@ namespace {
 struct XactState {
   TransactionId xid = kInvalidTransactionId;
   CommandId cid = kFirstCommandId;
-  std::vector<RelFileLocator> drops;
+  std::vector<RelFileLocator> drop_on_commit;
+  std::vector<RelFileLocator> drop_on_abort;
   std::vector<UniqueFd> held;  // locks released at the end (XactHoldUntilEnd)
 };
 XactState g_xact;
 XLogRecPtr g_last_commit = 0;
+std::vector<XactCallback> g_callbacks;
+
+void CallXactCallbacks(bool commit) {
+  for (XactCallback fn : g_callbacks) fn(commit);
+}
 
 Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   XactState x = std::move(g_xact);
   g_xact = XactState{};
   if (x.xid == kInvalidTransactionId) {
     AtEOXactInval(commit);
+    CallXactCallbacks(commit);
     return XLogRecPtr{0};  // x.held is released as it goes out of scope
   }
-  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
+  const std::vector<RelFileLocator>& drops = commit ? x.drop_on_commit : x.drop_on_abort;
+  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), drops});
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
                              payload);
   if (!end.ok()) return end.error();
@@ -46,8 +54,9 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
       !s.ok()) {
     return s.error();
   }
-  if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
+  if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();
   AtEOXactInval(commit);
+  CallXactCallbacks(commit);
   return *end;
 }
 
@@ -78,10 +87,17 @@ void CommandCounterIncrement() { ++g_xact.cid; }
 
 void XactHoldUntilEnd(UniqueFd lock) { g_xact.held.push_back(std::move(lock)); }
 
-void XactDropRelationAtEnd(const RelFileLocator& rel) {
+void XactDropRelationOnCommit(const RelFileLocator& rel) {
   GetCurrentTransactionId();
-  g_xact.drops.push_back(rel);
+  g_xact.drop_on_commit.push_back(rel);
 }
+
+void XactDropRelationOnAbort(const RelFileLocator& rel) {
+  GetCurrentTransactionId();
+  g_xact.drop_on_abort.push_back(rel);
+}
+
+void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 
 Result<XLogRecPtr> CommitTransaction(bool synchronous_commit) {
   auto end = EndTransaction(true, synchronous_commit);
