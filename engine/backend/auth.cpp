@@ -24,6 +24,7 @@
  */
 #include <fmt/format.h>
 
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/auth/crypto.h"
 #include "engine/auth/hba.h"
 #include "engine/auth/password.h"
@@ -147,7 +148,7 @@ void Backend::Authenticate() {
 
   // 2. The method's exchange, against the role's stored secret.
   const std::filesystem::path& data_dir = info_.config->data_directory;
-  auto catalog = storage::LoadGlobalCatalog(data_dir);
+  auto catalog = catalog::LoadGlobalCatalog(data_dir);
   if (!catalog.ok()) Fatal(catalog.error());
   const storage::RoleDef* role = catalog->FindRole(user_);
   std::string secret = role != nullptr ? role->password : std::string();
@@ -204,7 +205,7 @@ void Backend::Authenticate() {
   uint32_t oid = db->oid;
   auto lock = storage::LockDatabaseShared(data_dir, oid);
   if (!lock.ok()) AuthFatal(no_db, "database does not exist");
-  auto again = storage::LoadGlobalCatalog(data_dir);
+  auto again = catalog::LoadGlobalCatalog(data_dir);
   if (!again.ok()) Fatal(again.error());
   const storage::DatabaseDef* still = again->FindDatabase(database_);
   if (still == nullptr || still->oid != oid) AuthFatal(no_db, "database does not exist");

@@ -70,6 +70,7 @@
 #include "engine/sql/session.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
+#include "engine/storage/ipc/sinval.h"
 
 namespace minipg {
 
@@ -472,6 +473,7 @@ void Backend::Run() {
   SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
   if (Status st = InitStorageForProcess(*info_.config); !st.ok()) Fatal(st.error());
   Authenticate();
+  storage::SharedInvalSetDatabase(database_oid_);
   ArmAlarm(kAlarmAuthentication, 0);
 
   sql::SessionContext ctx;

@@ -42,6 +42,7 @@
 #include "engine/postmaster/ps_status.h"
 #include "engine/sql/params.h"
 #include "engine/trace/emitter.h"
+#include "engine/storage/ipc/sinval.h"
 
 namespace minipg::backend {
 
@@ -158,6 +159,7 @@ void Backend::ProcessExtendedMessage(const proto::Message& msg) {
 void Backend::BeginMessage(const char* activity) {
   if (state_ != SessionState::kActive) SetState(SessionState::kActive);
   SetPsActivity(activity);
+  storage::AcceptInvalidationMessages();  // Parse and Bind read the catalogs too
 }
 
 Status Backend::ExecParse(std::string_view body) {

@@ -18,6 +18,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/pgstat.h"
 #include "engine/trace/emitter.h"
+#include "engine/storage/ipc/sinval.h"
 
 namespace minipg::backend {
 
@@ -178,6 +179,7 @@ void Backend::SetIdleState() {
 
 std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& stmt, sql::ResultSink& sink,
                                                           const sql::BoundParams* params) {
+  storage::AcceptInvalidationMessages();  // catalog changes others committed (and files they removed)
   sql::StatementKind kind = sql::GetStatementKind(stmt);
   bool ends_block = kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
   if (tx_status_ == proto::kTxFailed && !ends_block) {

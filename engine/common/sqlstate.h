@@ -39,6 +39,7 @@ inline constexpr const char* kUndefinedObject = "42704";
 inline constexpr const char* kAmbiguousFunction = "42725";
 inline constexpr const char* kCannotCoerce = "42846";
 inline constexpr const char* kInvalidSchemaName = "3F000";
+inline constexpr const char* kActiveSqlTransaction = "25001";
 inline constexpr const char* kInFailedSqlTransaction = "25P02";
 inline constexpr const char* kCantChangeRuntimeParam = "55P02";
 inline constexpr const char* kObjectNotInPrerequisiteState = "55000";

@@ -17,6 +17,7 @@
 #include "engine/common/postmaster_death.h"
 #include "engine/postmaster/ps_status.h"
 #include "engine/postmaster/storage_init.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg {
@@ -70,6 +71,7 @@ bool AuxSleep(int ms, shmem::WaitEvent wait) {
   }
   shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
   if (!PostmasterIsAlive()) _exit(1);
+  storage::AcceptInvalidationMessages();  // closes files other processes removed
   return !g_shutdown_requested;
 }
 

@@ -31,9 +31,10 @@ namespace minipg {
 void InitAuxProcess(const Config& config, int slot, shmem::BackendType type, std::string_view title,
                     void (*on_sigterm)(int) = nullptr);
 
-/* Sleeps up to `ms` (a signal cuts it short), as wait event `wait`;
- * false once a shutdown was asked for (SIGTERM). Exits 1 if the postmaster
- * died. */
+/* Sleeps up to `ms` (a signal cuts it short), as wait event `wait`, then
+ * reads the shared invalidation messages (closing the files of relations
+ * others removed); false once a shutdown was asked for (SIGTERM). Exits 1
+ * if the postmaster died. */
 bool AuxSleep(int ms, shmem::WaitEvent wait);
 
 /* If a SIGHUP came since the last call: re-reads minipg.conf into `config`

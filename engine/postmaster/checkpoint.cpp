@@ -187,7 +187,7 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
   rec.redo = r.redo_lsn;
   rec.full_page_writes = GetStorageSettings(config).full_page_writes;
   rec.next_xid = transam.read_next_xid != nullptr ? transam.read_next_xid() : control.next_xid;
-  rec.next_oid = transam.read_next_oid != nullptr ? transam.read_next_oid() : control.next_oid;
+  rec.next_oid = transam.checkpoint_next_oid != nullptr ? transam.checkpoint_next_oid(shutdown) : control.next_oid;
   rec.time = shmem::WallClockMicros() / 1'000'000;
   auto end = wal::XLogInsert(wal::RmgrId::kXlog,
                              shutdown ? wal::kXlogCheckpointShutdown : wal::kXlogCheckpointOnline, 0, {},

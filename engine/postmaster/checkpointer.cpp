@@ -36,6 +36,7 @@
 #include "engine/storage/wal/xlog.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/storage_events.h"
+#include "engine/storage/ipc/sinval.h"
 
 namespace minipg {
 namespace {
@@ -126,6 +127,7 @@ void Checkpointer::Run() {
   int64_t last = trace::NowMicros();
   shmem::ReportWaitEvent(shmem::WaitEvent::kCheckpointerMain);
   for (;;) {
+    storage::AcceptInvalidationMessages();  // closes files other processes removed
     if (g_config_reload_pending) {
       g_config_reload_pending = 0;
       (void)ReloadConfigFile(config_.settings, config_.data_directory / kConfigFileName);  // the postmaster logs it

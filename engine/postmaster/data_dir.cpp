@@ -26,6 +26,8 @@
 #include "engine/auth/hba.h"
 #include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/storage_init.h"
+#include "engine/catalog/bootstrap.h"
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/storage/data_directory.h"
 
 namespace fs = std::filesystem;
@@ -56,6 +58,7 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view
     return IoError(fmt::format("\"{}\" is not a directory", dir.string()));
   }
   if (exists && fs::exists(dir / "PG_VERSION", ec)) {
+    if (Status s = catalog::CheckCatalogFormat(dir); !s.ok()) return s;
     return storage::InitStorage(dir);  // an existing data directory
   }
   if (exists && !fs::is_empty(dir, ec)) {
@@ -67,7 +70,9 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view
   fs::permissions(dir, fs::perms::owner_all, ec);
   if (Status s = WriteNewFile(dir / kConfigFileName, SampleConfigFile()); !s.ok()) return s;
   if (Status s = WriteNewFile(dir / kHbaFileName, auth::DefaultHbaFile()); !s.ok()) return s;
-  if (Status s = storage::InitStorage(dir, superuser); !s.ok()) return s;
+  if (Status s = storage::InitStorage(dir); !s.ok()) return s;
+  if (Status s = catalog::BootstrapSharedCatalogs(dir, superuser); !s.ok()) return s;
+  if (Status s = catalog::BootstrapCatalogs(dir); !s.ok()) return s;
   if (Status s = BootstrapWal(dir, true); !s.ok()) return s;
   // PG_VERSION last: its presence means initialization finished.
   if (Status s = WriteNewFile(dir / "PG_VERSION", "15\n"); !s.ok()) return s;

@@ -125,10 +125,6 @@ enum class PmState {
   kExit,            // all children gone: exiting
 };
 
-/* Process array slots beyond max_connections: the collector, the
- * checkpointer, the background writer, the WAL writer, the startup process. */
-constexpr int kAuxProcessSlots = 5;
-
 /* How the log names a child, as PostgreSQL's LogChildExit. */
 const char* ChildProcessName(ChildRole role) {
   switch (role) {

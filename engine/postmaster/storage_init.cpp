@@ -20,6 +20,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_memory.h"
@@ -100,6 +101,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
   add({pgstat::StatsShmemRequest()});
+  add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
   // A module with shared memory of its own adds its one line here.
   return requests;
 }
@@ -111,6 +113,8 @@ const TransamHooks& GetTransamHooks() {
     h.checkpoint = storage::CheckPointTransam;
     h.read_next_xid = storage::ReadNextTransactionId;
     h.set_next_xid = storage::SetNextTransactionId;
+    h.checkpoint_next_oid = storage::CheckpointNextOid;
+    h.set_next_oid = storage::SetNextOid;
     return h;
   }();
   return hooks;
@@ -158,6 +162,9 @@ Status InitStorageForProcess(const Config& config) {
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
   storage::SetBufferEventHook(ForwardBufferEvent);
   wal::SetWalHooks({ForwardWalInsert, ForwardWalFlush});
+  // Reads the invalidation ring from now on, for every database until a
+  // backend knows its own (SharedInvalSetDatabase).
+  storage::SharedInvalBackendInit(shmem::MySlot(), 0);
   return OkStatus();
 }
 

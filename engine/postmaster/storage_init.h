@@ -56,13 +56,20 @@ StorageSettings GetStorageSettings(const Config& config);
  * "shut down", a new system identifier). */
 Status BootstrapWal(const std::filesystem::path& data_dir, bool do_fsync);
 
+/* Process array slots beyond max_connections: the collector, the
+ * checkpointer, the background writer, the WAL writer, the startup process
+ * (the postmaster's CreateSharedMemory; the invalidation ring has a read
+ * position for each slot). */
+inline constexpr int kAuxProcessSlots = 5;
+
 /* Every shared memory area the server's modules request (buffer pool,
  * WAL, transaction status, ...): the postmaster passes this list to
  * shmem::CreateSharedMemory, at start and after each crash cycle. */
 std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config);
 
 /* After fork, in every process that reads or writes pages: relation files
- * under the data directory (SmgrInit), the buffer pool's WAL flush hook
+ * under the data directory (SmgrInit), its read position in the shared
+ * invalidation ring (as its process slot, InitMyStatus first), the buffer pool's WAL flush hook
  * (a page is written only after its WAL is flushed: XLogFlushOrPanic), and
  * the storage events' hooks (buffer_*, wal_insert, wal_flush). */
 Status InitStorageForProcess(const Config& config);
@@ -79,7 +86,7 @@ struct TransamHooks {
   Status (*checkpoint)() = nullptr;              // CheckPointTransam: pg_xact pages to disk
   TransactionId (*read_next_xid)() = nullptr;    // ReadNextTransactionId
   void (*set_next_xid)(TransactionId) = nullptr; // SetNextTransactionId
-  Oid (*read_next_oid)() = nullptr;              // ReadNextOid
+  Oid (*checkpoint_next_oid)(bool shutdown) = nullptr;  // CheckpointNextOid
   void (*set_next_oid)(Oid) = nullptr;           // SetNextOid
 };
 const TransamHooks& GetTransamHooks();

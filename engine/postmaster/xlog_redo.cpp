@@ -30,6 +30,13 @@ Status XlogRedo(const wal::DecodedRecord& rec) {
       ids.next_oid = std::max(ids.next_oid, ckpt->next_oid);
       return OkStatus();
     }
+    case wal::kXlogNextOid: {
+      auto next = wal::DecodePayload<wal::NextOidRecord>(rec.main_data);
+      if (!next) return OkStatus();
+      RecoveryIds& ids = GetRecoveryIds();
+      ids.next_oid = std::max(ids.next_oid, next->next_oid);
+      return OkStatus();
+    }
     case wal::kXlogFpi:
       for (const auto& block : rec.blocks) {
         if (!block.has_image) continue;

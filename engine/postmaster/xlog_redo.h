@@ -6,6 +6,7 @@
  *
  *     CHECKPOINT_SHUTDOWN / _ONLINE   next xid and next OID move up to the
  *                                     record's (RecoveryIds)
+ *     NEXTOID                         the next OID moves up to the record's
  *     FPI                             the block's page is put back whole
  *                                     from its image, its LSN the record's end
  *     SWITCH                          nothing: the reader goes on in the

@@ -154,6 +154,8 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockXidGen:
     case WaitEvent::kLWLockXactSLRU:
     case WaitEvent::kLWLockPgStatsData:
+    case WaitEvent::kLWLockOidGen:
+    case WaitEvent::kLWLockSInvalWrite:
       return "LWLock";
   }
   return nullptr;
@@ -193,6 +195,10 @@ const char* WaitEventName(WaitEvent w) {
       return "XactSLRU";
     case WaitEvent::kLWLockPgStatsData:
       return "PgStatsData";
+    case WaitEvent::kLWLockOidGen:
+      return "OidGen";
+    case WaitEvent::kLWLockSInvalWrite:
+      return "SInvalWrite";
     case WaitEvent::kBufferIO:
       return "BufferIO";
     case WaitEvent::kLockExtend:
@@ -313,6 +319,12 @@ void ReportWaitEvent(WaitEvent w) {
 
 WaitEvent MyWaitEvent() {
   return g_my_status == nullptr ? WaitEvent::kNone : g_my_status->wait_event;
+}
+
+int MySlot() {
+  BackendStatus* slots = Slots();
+  if (g_my_status == nullptr || slots == nullptr) return -1;
+  return static_cast<int>(g_my_status - slots);
 }
 
 int64_t MyXactStart() {

@@ -113,6 +113,8 @@ enum class WaitEvent : uint8_t {
   kLWLockXidGen,         // LWLock / XidGen: taking a new transaction id
   kLWLockXactSLRU,       // LWLock / XactSLRU: reading or setting a transaction's status in pg_xact
   kLWLockPgStatsData,    // LWLock / PgStatsData: the shared statistics (pgstat.h)
+  kLWLockOidGen,         // LWLock / OidGen: taking a new OID
+  kLWLockSInvalWrite,    // LWLock / SInvalWrite: reading or writing the shared invalidation ring
 };
 
 const char* BackendTypeName(BackendType t);
@@ -206,6 +208,8 @@ void ReportWaitEvent(WaitEvent w);
 WaitEvent MyWaitEvent();
 /* This process's own slot's xact_start (0 if none or no slot). */
 int64_t MyXactStart();
+/* The slot InitMyStatus made this process's, -1 if none. */
+int MySlot();
 /* Gives the slot up, fields first, then the owner word (a clean exit; the
  * postmaster clears it anyway). */
 void ClearMyStatus();

@@ -168,6 +168,10 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockXactSLRU;
     case LWLockTranche::kPgStatsData:
       return WaitEvent::kLWLockPgStatsData;
+    case LWLockTranche::kOidGen:
+      return WaitEvent::kLWLockOidGen;
+    case LWLockTranche::kSInvalWrite:
+      return WaitEvent::kLWLockSInvalWrite;
   }
   return WaitEvent::kNone;
 }

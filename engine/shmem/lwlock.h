@@ -63,6 +63,10 @@ enum class LWLockTranche : uint8_t {
   kXidGen,    // "XidGen": handing out the next transaction id
   kXactSLRU,  // "XactSLRU": the pg_xact page buffers (transaction status)
   kPgStatsData,  // "PgStatsData": the shared statistics (pgstat.h)
+  kOidGen,    // "OidGen": handing out the next OID
+  // "SInvalWrite": the shared invalidation ring (one lock, shared by its
+  // readers, where PostgreSQL has SInvalReadLock and SInvalWriteLock)
+  kSInvalWrite,
 };
 
 enum class LWLockMode : uint8_t {

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog/system_catalog.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
@@ -48,6 +49,9 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
     name = "numeric";
   } else if (t == "char" || t == "character") {
     name = "bpchar";
+  } else if (auto type = ResolveTypeName(t); type && (*type == TypeId::kChar || *type == TypeId::kInt2 ||
+                                                      *type == TypeId::kFloat4)) {
+    name = TypeInternalName(*type);  // "char", int2, float4
   }
   return {name, 1};
 }
@@ -74,7 +78,13 @@ std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select
 }
 
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
-  // System views come first, as pg_catalog does on PostgreSQL's search_path.
+  // System catalogs and views come first, as pg_catalog does on
+  // PostgreSQL's search_path.
+  if (ref.schema != "public" && !ref.call) {
+    if (const storage::TableDef* cat = catalog::FindSystemCatalogTable(ref.name)) {
+      return cat;
+    }
+  }
   if (ref.schema != "public") {
     const SystemView* view = FindSystemView(ref.name);
     // An extension's view is there only once the database created it.
@@ -247,6 +257,11 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     return table_or.error();
   }
   const storage::TableDef& table = **table_or;
+  if (catalog::FindSystemCatalogByOid(table.oid) != nullptr) {
+    // PostgreSQL lets a superuser change catalog rows by hand; minipg does not.
+    return ErrorAt(sqlstate::kInsufficientPrivilege, fmt::format("permission denied for table {}", table.name),
+                   insert.table.location);
+  }
   if (FindSystemViewByOid(table.oid) != nullptr) {
     Error e = ErrorAt(sqlstate::kObjectNotInPrerequisiteState,
                       fmt::format("cannot insert into view \"{}\"", table.name), insert.table.location);
@@ -348,8 +363,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     return e;
   }
   if (catalog_.Find(create.table.name) != nullptr && !create.if_not_exists) {
-    return ErrorAt(sqlstate::kDuplicateTable,
-                   fmt::format("relation \"{}\" already exists", create.table.name), create.table.location);
+    return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", create.table.name));
   }
   // The count first, as PostgreSQL's MergeAttributes does, before any
   // work per column.
@@ -383,6 +397,10 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
   q.if_exists = drop.if_exists;
   for (const TableRef& ref : drop.tables) {
     q.tables.push_back(ref.name);
+    if (ref.schema != "public" && catalog::FindSystemCatalog(ref.name) != nullptr) {
+      return MakeError(sqlstate::kInsufficientPrivilege,
+                       fmt::format("permission denied: \"{}\" is a system catalog", ref.name));
+    }
     if (catalog_.Find(ref.name) == nullptr) {
       if (drop.if_exists) {
         continue;

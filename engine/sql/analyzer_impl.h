@@ -43,9 +43,6 @@ inline Error ErrorAt(const char* sqlstate, std::string message, int position) {
   return At(MakeError(sqlstate, std::move(message)), position);
 }
 
-inline bool IsNumber(TypeId t) { return t == TypeId::kInt4 || t == TypeId::kInt8 || t == TypeId::kNumeric; }
-
-inline int NumberRank(TypeId t) { return t == TypeId::kInt4 ? 0 : t == TypeId::kInt8 ? 1 : 2; }
 
 inline BoundExprPtr NewBound(BoundKind kind, TypeId type, int location) {
   auto e = std::make_unique<BoundExpr>();

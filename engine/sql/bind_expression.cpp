@@ -319,6 +319,11 @@ Result<BoundExprPtr> Analyzer::BindBinary(const Expr& e, const Scope& scope) {
     common = l->type;
   } else if (IsNumber(l->type) && IsNumber(r->type)) {
     common = NumberRank(l->type) >= NumberRank(r->type) ? l->type : r->type;
+  } else if (!arithmetic && ((IsUnsigned32(l->type) && IsInteger(r->type)) ||
+                             (IsInteger(l->type) && IsUnsigned32(r->type)))) {
+    common = IsUnsigned32(l->type) ? l->type : r->type;  // attrelid = 16384 compares as oid
+  } else if (!arithmetic && l->type != r->type && IsTextLike(l->type) && IsTextLike(r->type)) {
+    common = TypeId::kText;  // relname = 'a'::text compares as text
   } else if (l->type == r->type && !arithmetic && l->type != TypeId::kVoid) {
     common = l->type;
   } else {
@@ -436,6 +441,7 @@ Result<BoundExprPtr> Analyzer::BindFunc(const Expr& e, const Scope& scope) {
         {"current_setting", {TypeId::kText, TypeId::kBool}, FuncId::kCurrentSetting, TypeId::kText},
         {"set_config", {TypeId::kText, TypeId::kText, TypeId::kBool}, FuncId::kSetConfig, TypeId::kText},
         {"pg_sleep", {TypeId::kNumeric}, FuncId::kPgSleep, TypeId::kVoid},
+        {"pg_get_userbyid", {TypeId::kOid}, FuncId::kPgGetUserById, TypeId::kText},  // pg_database.datdba
         {"pg_get_userbyid", {TypeId::kInt8}, FuncId::kPgGetUserById, TypeId::kText},
         {"pg_encoding_to_char", {TypeId::kInt4}, FuncId::kPgEncodingToChar, TypeId::kText},
     };

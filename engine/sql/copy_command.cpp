@@ -23,6 +23,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/system_catalog.h"
 #include "engine/common/interrupts.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/common/sqlstate.h"
@@ -364,7 +366,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return s.error();
   }
   // Every row converted: now store them, page after page.
-  if (Status s = storage::HeapInsert(storage::TableRelFileLocator(ctx.data_dir, table->oid), table->columns,
+  if (Status s = storage::HeapInsert(catalog::TableLocator(ctx.data_dir, *table), table->columns,
                                      run.rows());
       !s.ok()) {
     return s.error();
@@ -447,7 +449,10 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
     }
     query = std::move(*analyzed);
   } else {
-    const storage::TableDef* table = catalog.Find(copy.table.name);
+    const storage::TableDef* table = copy.table.schema != "public"
+                                         ? catalog::FindSystemCatalogTable(copy.table.name)
+                                         : nullptr;  // pg_catalog first, as on the search_path
+    if (table == nullptr) table = catalog.Find(copy.table.name);
     if (table == nullptr) {
       Error e = MakeError(sqlstate::kUndefinedTable,
                           fmt::format("relation \"{}\" does not exist", copy.table.name));

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/table_ddl.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
@@ -89,7 +91,7 @@ class ResultExec : public ExecNode {
 class SeqScanExec : public ExecNode {
  public:
   SeqScanExec(const std::filesystem::path& data_dir, const storage::TableDef& table)
-      : scan_(storage::TableRelFileLocator(data_dir, table.oid), table.columns) {}
+      : scan_(catalog::TableLocator(data_dir, table), table.columns) {}
   Status Open() override { return scan_.Open(); }
 
  protected:
@@ -359,7 +361,7 @@ class InsertExec : public ExecNode {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    if (Status s = storage::HeapInsert(storage::TableRelFileLocator(data_dir_, table_.oid), table_.columns, batch);
+    if (Status s = storage::HeapInsert(catalog::TableLocator(data_dir_, table_), table_.columns, batch);
         !s.ok()) {
       return s.error();
     }
@@ -441,11 +443,7 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
   ExecutionResult result;
   result.node_rows.assign(plan.nodes.size(), 0);
   if (q.kind == StatementKind::kCreateTable) {
-    auto created = storage::CreateTable(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx),
-                                        [&ctx](uint32_t oid) {
-                                          return storage::HeapCreateRelation(
-                                              storage::TableRelFileLocator(ctx.data_dir, oid));
-                                        });
+    auto created = catalog::CreateTableWithCatalog(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx));
     if (!created.ok()) {
       return created.error();
     }
@@ -453,16 +451,17 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
       // Another backend created it after our catalog snapshot.
       return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", q.create_name));
     }
+    if (!*created && ctx.notice) {
+      ctx.notice(MakeError(sqlstate::kDuplicateTable,
+                           fmt::format("relation \"{}\" already exists, skipping", q.create_name), Severity::kNotice));
+    }
     return result;
   }
   for (const std::string& name : q.drop_names) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    auto dropped = storage::DropTable(ctx.data_dir, name, [&ctx](uint32_t oid) {
-      storage::HeapDropRelation(storage::TableRelFileLocator(ctx.data_dir, oid));
-      return OkStatus();
-    });
+    auto dropped = catalog::DropTableWithCatalog(ctx.data_dir, name);
     if (!dropped.ok()) {
       return dropped.error();
     }

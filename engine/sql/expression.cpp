@@ -26,7 +26,9 @@ namespace {
 
 Error OutOfRange(TypeId type) {
   return MakeError(sqlstate::kNumericValueOutOfRange,
-                   type == TypeId::kInt4 ? "integer out of range" : "bigint out of range");
+                   type == TypeId::kInt2   ? "smallint out of range"
+                   : type == TypeId::kInt4 ? "integer out of range"
+                                           : "bigint out of range");
 }
 
 Result<Datum> IntegerArithmetic(Op op, int64_t a, int64_t b, TypeId type) {
@@ -66,6 +68,9 @@ Result<Datum> IntegerArithmetic(Op op, int64_t a, int64_t b, TypeId type) {
   }
   if (type == TypeId::kInt4) {
     return CheckInt4(r);
+  }
+  if (type == TypeId::kInt2) {
+    return CheckInt2(r);
   }
   return Datum(r);
 }
@@ -347,7 +352,7 @@ Result<Datum> Evaluate(const BoundExpr& expr, const Tuple& row, const SessionCon
         case Op::kMul:
         case Op::kDiv:
         case Op::kMod:
-          if (expr.type == TypeId::kNumeric) {
+          if (expr.type == TypeId::kNumeric || expr.type == TypeId::kFloat4) {
             return NumericArithmetic(expr.op, std::get<double>(*l), std::get<double>(*r));
           }
           return IntegerArithmetic(expr.op, std::get<int64_t>(*l), std::get<int64_t>(*r), expr.type);

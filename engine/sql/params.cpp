@@ -110,21 +110,23 @@ Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId t
 }
 
 bool HasBinaryOutput(TypeId type) {
-  return type == TypeId::kInt4 || type == TypeId::kInt8 || type == TypeId::kBool ||
-         type == TypeId::kText;
+  return IsInteger(type) || IsUnsigned32(type) || IsTextLike(type) || type == TypeId::kBool;
 }
 
 std::string BinaryOutput(std::string_view text, TypeId type) {
   std::string out;
   switch (type) {
+    case TypeId::kInt2:
     case TypeId::kInt4:
-    case TypeId::kInt8: {
+    case TypeId::kInt8:
+    case TypeId::kOid:
+    case TypeId::kXid: {
       int64_t v = 0;
       auto parsed = InputText(text, TypeId::kInt8);
       if (parsed.ok() && std::holds_alternative<int64_t>(*parsed)) {
         v = std::get<int64_t>(*parsed);
       }
-      AppendBigEndian(out, static_cast<uint64_t>(v), type == TypeId::kInt4 ? 4 : 8);
+      AppendBigEndian(out, static_cast<uint64_t>(v), TypeLen(type));
       return out;
     }
     case TypeId::kBool:

@@ -60,7 +60,8 @@ Result<std::optional<std::string>> ParamToText(const ParamValue& value, TypeId t
                                                int number);
 
 /* Whether a result column of this type can be sent in binary format
- * (integer, bigint, boolean, text); other types are sent as text. */
+ * (the integers, oid, xid, boolean, text, name, "char"); other types are
+ * sent as text. */
 bool HasBinaryOutput(TypeId type);
 
 /* The binary form of a value given in its text output form; HasBinaryOutput

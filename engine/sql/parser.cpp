@@ -409,6 +409,9 @@ Result<TypeRef> Parser::ParseTypeName() {
     return SyntaxError();
   }
   type.name = Peek().text;
+  if (Peek().quoted && type.name == "char") {
+    type.name = "\"char\"";  // the one-byte type; char unquoted is character(1)
+  }
   ++pos_;
   if (type.name == "character" && AcceptKeyword("varying")) {
     type.name = "varchar";

@@ -20,7 +20,11 @@
 #include <fmt/ranges.h>
 #include <sys/file.h>
 
+#include "engine/catalog/shared_catalogs.h"
+#include "engine/storage/heap/transam.h"
+#include "engine/storage/heap/xact.h"
 #include "engine/auth/password.h"
+#include "engine/catalog/relcache.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/lexer.h"
@@ -285,7 +289,7 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
   uint32_t oid = 0;
   bool busy = false;
   Status s = RetryWhileBusy(&busy, [&] {
-    return storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    return catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
       uint32_t owner = me.oid;
       if (ddl.owner) {
         const RoleDef* role = c.FindRole(*ddl.owner);
@@ -310,7 +314,7 @@ Result<std::string> CreateDatabase(const CatalogDdl& ddl, const SessionContext& 
         e.detail = "There are other sessions using the database.";
         return e;
       }
-      oid = c.next_oid++;
+      oid = storage::GetNewObjectId();
       // The folder first, then the catalog entry: an entry never lacks its folder.
       std::filesystem::path dir = storage::DatabasePath(ctx.cluster_dir, oid);
       std::error_code ec;
@@ -333,7 +337,7 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
   std::optional<uint32_t> dropped;
   bool busy = false;
   Status s = RetryWhileBusy(&busy, [&] {
-    return storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    return catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
       const storage::DatabaseDef* db = c.FindDatabase(name);
       if (db == nullptr) {
         if (ddl.if_exists) return OkStatus();
@@ -359,6 +363,10 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
       }
       dropped = db->oid;
       uint32_t oid = db->oid;
+      // Nobody connects until the drop is committed: a login that took the
+      // shared lock before would still find the row, after it the folder
+      // is gone.
+      storage::XactHoldUntilEnd(std::move(*held));
       // Its buffers forgotten, a Database DROP record; the folder goes below.
       if (Status f = storage::DropDatabaseStorage(oid); !f.ok()) return f;
       std::erase_if(c.databases, [oid](const storage::DatabaseDef& d) { return d.oid == oid; });
@@ -378,12 +386,12 @@ Result<std::string> CreateRole(const CatalogDdl& ddl, const SessionContext& ctx,
   if (!me.superuser) return Denied("permission denied to create role");
   const std::string& name = ddl.names[0];
   if (Status s = CheckRoleName(name); !s.ok()) return s.error();
-  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+  Status s = catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     if (c.FindRole(name) != nullptr) {
       return MakeError(sqlstate::kDuplicateObject, fmt::format("role \"{}\" already exists", name));
     }
     RoleDef role;
-    role.oid = c.next_oid++;
+    role.oid = storage::GetNewObjectId();
     role.name = name;
     ApplyOptions(ddl, role, password_encryption);
     c.roles.push_back(std::move(role));
@@ -401,7 +409,7 @@ Result<std::string> AlterRole(const CatalogDdl& ddl, const SessionContext& ctx, 
     e.detail = "Cannot alter reserved roles.";
     return e;
   }
-  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+  Status s = catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     RoleDef* role = c.FindRole(name);
     if (role == nullptr) return RoleMissing(name);
     // A role may change its own password; everything else needs a superuser.
@@ -428,10 +436,10 @@ Status CheckNothingOwned(const GlobalCatalog& c, const RoleDef& role, const Sess
   }
   std::vector<std::string> elsewhere;
   for (const storage::DatabaseDef& d : c.databases) {
-    auto tables = storage::LoadCatalog(storage::DatabasePath(ctx.cluster_dir, d.oid));
-    if (!tables.ok()) continue;  // a database without tables yet has no catalog file
+    auto tables = catalog::ReadTables(d.oid);
+    if (!tables.ok()) continue;  // a database being created or dropped
     size_t n = 0;
-    for (const storage::TableDef& t : tables->tables) {
+    for (const storage::TableDef& t : *tables) {
       if (t.owner != role.oid) continue;
       if (d.name == ctx.database) {
         owned.push_back(fmt::format("owner of table {}", t.name));
@@ -453,7 +461,7 @@ Status CheckNothingOwned(const GlobalCatalog& c, const RoleDef& role, const Sess
 
 Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me) {
   if (!me.superuser) return Denied("permission denied to drop role");
-  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+  Status s = catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     for (const std::string& name : ddl.names) {
       const RoleDef* role = c.FindRole(name);
       if (role == nullptr) {
@@ -489,7 +497,7 @@ Result<std::string> GrantOrRevokeRole(const CatalogDdl& ddl, const SessionContex
                                       const RoleDef& me) {
   bool grant = ddl.kind == CatalogDdl::Kind::kGrantRole;
   std::vector<Error> notices;
-  Status s = storage::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+  Status s = catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
     notices.clear();
     std::vector<const RoleDef*> members;
     for (const std::string& name : ddl.grantees) {
@@ -553,7 +561,7 @@ Result<std::string> ExecCatalogDdl(const CatalogDdl& ddl, const SessionContext& 
   if (ctx.cluster_dir.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
   }
-  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto catalog = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!catalog.ok()) return catalog.error();
   const RoleDef* me_ptr = catalog->FindRole(ctx.user);
   if (me_ptr == nullptr) return RoleMissing(ctx.user);
@@ -578,7 +586,7 @@ Result<std::string> ExecCatalogDdl(const CatalogDdl& ddl, const SessionContext& 
 
 uint32_t SessionUserOid(const SessionContext& ctx) {
   if (ctx.cluster_dir.empty()) return storage::kBootstrapSuperuserOid;
-  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto catalog = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!catalog.ok()) return 0;
   const RoleDef* me = catalog->FindRole(ctx.user);
   return me != nullptr ? me->oid : 0;
@@ -586,7 +594,7 @@ uint32_t SessionUserOid(const SessionContext& ctx) {
 
 bool SessionHasPrivsOfRole(const SessionContext& ctx, std::string_view role) {
   if (ctx.cluster_dir.empty()) return true;
-  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto catalog = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!catalog.ok()) return false;
   const RoleDef* me = catalog->FindRole(ctx.user);
   const RoleDef* target = catalog->FindRole(role);
@@ -595,7 +603,7 @@ bool SessionHasPrivsOfRole(const SessionContext& ctx, std::string_view role) {
 
 bool SessionUserIsSuperuser(const SessionContext& ctx) {
   if (ctx.cluster_dir.empty()) return true;
-  auto catalog = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto catalog = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!catalog.ok()) return false;
   const RoleDef* me = catalog->FindRole(ctx.user);
   return me != nullptr && me->superuser;

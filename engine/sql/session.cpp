@@ -27,6 +27,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/relcache.h"
 #include "engine/common/guc.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
@@ -53,7 +55,9 @@ using trace::EventType;
 
 struct Session::Impl {
   explicit Impl(SessionContext c)
-      : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {}
+      : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {
+    catalog::RelcacheInit();
+  }
 
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,
                                   const BoundParams* params);
@@ -214,15 +218,13 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
 }
 
 Result<storage::CatalogSnapshot> Session::Impl::CatalogFor(StatementKind kind) {
-  storage::CatalogSnapshot catalog;
-  if (NeedsCatalog(kind)) {
-    auto loaded = storage::LoadCatalog(ctx.data_dir);
-    if (!loaded.ok()) {
-      return loaded.error();
-    }
-    catalog = std::move(*loaded);
+  if (!NeedsCatalog(kind)) {
+    return storage::CatalogSnapshot{};
   }
-  return catalog;
+  // What other backends changed since the last statement; then the tables
+  // from this backend's cache (re-read only where invalidated).
+  catalog::RelcacheAcceptInvalidations();
+  return catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
 }
 
 std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
@@ -285,6 +287,16 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
         Error e = ddl->error();
         if (e.position > 0) e.position += stmt.location - 1;
         return e;
+      }
+      // Their files are copied or removed at once, which no ROLLBACK could
+      // undo: PostgreSQL's PreventInTransactionBlock.
+      bool database_ddl = (*ddl)->kind == CatalogDdl::Kind::kCreateDatabase ||
+                          (*ddl)->kind == CatalogDdl::Kind::kDropDatabase;
+      if (database_ddl && in_block) {
+        return MakeError(sqlstate::kActiveSqlTransaction,
+                         fmt::format("{} cannot run inside a transaction block",
+                                     (*ddl)->kind == CatalogDdl::Kind::kCreateDatabase ? "CREATE DATABASE"
+                                                                                      : "DROP DATABASE"));
       }
       auto tag = ExecCatalogDdl(**ddl, ctx, settings.String("password_encryption"));
       if (!tag.ok()) {

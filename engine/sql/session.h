@@ -57,6 +57,13 @@ enum class TypeId {
   kNumeric,  // a decimal literal such as 0.5 (held as a double), OID 1700
   kTimestampTz,  // timestamp with time zone, OID 1184: microseconds since the Unix epoch (system views, now())
   kInet,         // inet, OID 869: an address as text (system views)
+  // The types of the system catalogs' columns (pg_class, pg_attribute, ...):
+  kOid,     // oid, OID 26: an unsigned 32-bit number, held as int64_t
+  kName,    // name, OID 19: an identifier (at most 63 bytes), a std::string
+  kChar,    // "char", OID 18: one byte (relkind), a std::string of 0 or 1 bytes
+  kInt2,    // smallint, OID 21: held as int64_t within int16 range
+  kFloat4,  // real, OID 700: held as a double rounded to float
+  kXid,     // xid, OID 28: a transaction id, held as int64_t
 };
 
 /* PostgreSQL's pg_type OID for a type. */

@@ -13,7 +13,9 @@
 
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/pgstat.h"
-#include "engine/storage/global_catalog.h"
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/relcache.h"
+#include "engine/catalog/shared_catalogs.h"
 
 namespace minipg::sql {
 namespace {
@@ -43,7 +45,7 @@ Datum Text(std::string s) {
  * OID (minipg never gives a relation a new file), so this OID is also the
  * key of its counters. */
 Result<std::map<uint32_t, std::string>> UserTablesByOid(const SessionContext& ctx) {
-  auto catalog = storage::LoadCatalog(ctx.data_dir);
+  auto catalog = catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
   if (!catalog.ok()) return catalog.error();
   std::map<uint32_t, std::string> out;
   for (const storage::TableDef& t : catalog->tables) {
@@ -56,7 +58,7 @@ Result<std::map<uint32_t, std::string>> UserTablesByOid(const SessionContext& ct
 Result<std::vector<std::pair<uint32_t, std::string>>> Databases(const SessionContext& ctx) {
   std::vector<std::pair<uint32_t, std::string>> out;
   if (ctx.cluster_dir.empty()) return out;
-  auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!cluster.ok()) return cluster.error();
   for (const storage::DatabaseDef& d : cluster->databases) out.emplace_back(d.oid, d.name);
   return out;

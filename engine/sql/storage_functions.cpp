@@ -33,6 +33,9 @@
 #include <utility>
 #include <variant>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/relcache.h"
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/admin_functions.h"
 #include "engine/storage/block.h"
@@ -76,7 +79,7 @@ Result<Datum> WalfileName(const Args& args, const SessionContext&) {
  * folder's name, base/<oid>). */
 storage::Oid MyDatabaseOid(const SessionContext& ctx) {
   if (!ctx.cluster_dir.empty()) {
-    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
     if (cluster.ok()) {
       if (const storage::DatabaseDef* db = cluster->FindDatabase(ctx.database)) return db->oid;
     }
@@ -86,11 +89,18 @@ storage::Oid MyDatabaseOid(const SessionContext& ctx) {
 
 /* A relation argument (a name, or an OID) -> its file. */
 Result<storage::RelFileLocator> FindRelation(const Datum& arg, const SessionContext& ctx) {
-  auto catalog = storage::LoadCatalog(ctx.data_dir);
-  if (!catalog.ok()) return catalog.error();
   const int64_t* oid = std::get_if<int64_t>(&arg);
   const std::string* name = std::get_if<std::string>(&arg);
-  for (const storage::TableDef& t : catalog->tables) {
+  // The system catalogs first (pg_catalog is first on the search_path), then
+  // the tables as this backend's cache has them.
+  for (const catalog::SystemCatalog* c : catalog::SystemCatalogs()) {
+    if ((oid != nullptr && c->oid == *oid) || (name != nullptr && c->name == *name)) {
+      return catalog::CatalogLocator(*c, MyDatabaseOid(ctx));
+    }
+  }
+  auto tables = catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
+  if (!tables.ok()) return tables.error();
+  for (const storage::TableDef& t : tables->tables) {
     if ((oid != nullptr && t.oid == *oid) || (name != nullptr && t.name == *name)) {
       return storage::RelFileLocator{storage::kDefaultTablespaceOid, MyDatabaseOid(ctx), t.oid};
     }
@@ -144,7 +154,7 @@ Result<Datum> DatabaseSize(const Args& args, const SessionContext& ctx) {
   if (ctx.cluster_dir.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
   }
-  auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+  auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
   if (!cluster.ok()) return cluster.error();
   const storage::DatabaseDef* db = nullptr;
   for (const storage::DatabaseDef& d : cluster->databases) {

@@ -24,6 +24,8 @@
 
 #include <optional>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
@@ -41,9 +43,7 @@ using storage::Tuple;
 
 // Any OID below 16384 is a system object; these are PostgreSQL 15's.
 constexpr uint32_t kPgStatActivityOid = 12222;
-constexpr uint32_t kPgDatabaseOid = 1262;
 constexpr uint32_t kPgRolesOid = 12001;
-constexpr uint32_t kPgAuthMembersOid = 1261;
 constexpr uint32_t kPgTablesOid = 12005;
 constexpr uint32_t kPgSettingsOid = 12213;
 constexpr uint32_t kPgBuffercacheOid = 13100;  // an extension's view has a user OID in PostgreSQL; a view here needs one below 16384
@@ -128,7 +128,7 @@ Rows PgStatGetActivity(const SessionContext& ctx) {
   bool see_all = ctx.cluster_dir.empty();
   uint32_t viewer = 0;
   if (!see_all) {
-    auto loaded = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    auto loaded = catalog::LoadGlobalCatalog(ctx.cluster_dir);
     if (!loaded.ok()) return loaded.error();
     cluster = std::move(*loaded);
     const storage::RoleDef* me = cluster->FindRole(ctx.user);
@@ -146,35 +146,7 @@ Result<storage::GlobalCatalog> LoadCluster(const SessionContext& ctx) {
   if (ctx.cluster_dir.empty()) {
     return MakeError(sqlstate::kFeatureNotSupported, "this session has no cluster catalog");
   }
-  return storage::LoadGlobalCatalog(ctx.cluster_dir);
-}
-
-Rows PgDatabase(const SessionContext& ctx) {
-  auto cluster = LoadCluster(ctx);
-  if (!cluster.ok()) return cluster.error();
-  std::vector<Tuple> rows;
-  for (const storage::DatabaseDef& d : cluster->databases) {
-    bool is_template = d.oid == storage::kTemplate1Oid;
-    rows.push_back({
-        Int(d.oid),                 // oid
-        Text(d.name),               // datname
-        Int(d.owner),               // datdba
-        Int(kUtf8EncodingId),       // encoding
-        Text("c"),                  // datlocprovider: libc
-        Datum(is_template),         // datistemplate
-        Datum(true),                // datallowconn
-        Int(-1),                    // datconnlimit: no limit
-        Null(),                     // datfrozenxid: no transaction ids
-        Null(),                     // datminmxid
-        Int(kDefaultTablespaceOid), // dattablespace
-        Text("C"),                  // datcollate: text compares byte by byte
-        Text("C"),                  // datctype
-        Null(),                     // daticulocale
-        Null(),                     // datcollversion
-        Null(),                     // datacl: no GRANT
-    });
-  }
-  return rows;
+  return catalog::LoadGlobalCatalog(ctx.cluster_dir);
 }
 
 Rows PgRoles(const SessionContext& ctx) {
@@ -192,11 +164,11 @@ Rows PgRoles(const SessionContext& ctx) {
         Datum(bootstrap),     // rolcreaterole
         Datum(r.createdb),    // rolcreatedb
         Datum(r.login),       // rolcanlogin
-        Datum(false),         // rolreplication
+        Datum(bootstrap),     // rolreplication: as pg_authid's row (initdb's superuser has it)
         Int(-1),              // rolconnlimit
         Text("********"),     // rolpassword: always hidden, as PostgreSQL's view does
         Null(),               // rolvaliduntil
-        Datum(false),         // rolbypassrls
+        Datum(bootstrap),     // rolbypassrls
         Null(),               // rolconfig
         Int(r.oid),           // oid
     });
@@ -204,30 +176,24 @@ Rows PgRoles(const SessionContext& ctx) {
   return rows;
 }
 
-Rows PgAuthMembers(const SessionContext& ctx) {
-  auto cluster = LoadCluster(ctx);
-  if (!cluster.ok()) return cluster.error();
-  std::vector<Tuple> rows;
-  for (const storage::RoleMembership& m : cluster->memberships) {
-    rows.push_back({Int(m.role), Int(m.member), Int(m.grantor), Datum(false)});
-  }
-  return rows;
-}
-
+/* pg_tables: the tables of pg_class (catalogs too), as PostgreSQL's view. */
 Rows PgTables(const SessionContext& ctx) {
-  auto tables = storage::LoadCatalog(ctx.data_dir);
-  if (!tables.ok()) return tables.error();
+  auto classes = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_class"), catalog::DatabaseOidOf(ctx.data_dir));
+  if (!classes.ok()) return classes.error();
   std::vector<Tuple> rows;
-  for (const storage::TableDef& t : tables->tables) {
+  for (const catalog::CatalogRow& r : *classes) {
+    if (std::get<std::string>(r.values[catalog::pg_class::kRelkind]) != "r") continue;
+    int64_t nspace = std::get<int64_t>(r.values[catalog::pg_class::kRelnamespace]);
+    bool shared = std::get<bool>(r.values[catalog::pg_class::kRelisshared]);
     rows.push_back({
-        Text("public"),                          // schemaname
-        Text(t.name),                            // tablename
-        Text(RoleNameOrUnknown(ctx, t.owner)),   // tableowner
-        Null(),                                  // tablespace: the database's default
-        Datum(false),                            // hasindexes
-        Datum(false),                            // hasrules
-        Datum(false),                            // hastriggers
-        Datum(false),                            // rowsecurity
+        Text(nspace == catalog::kPgCatalogNamespace ? "pg_catalog" : "public"),  // schemaname
+        r.values[catalog::pg_class::kRelname],                                    // tablename
+        Text(RoleNameOrUnknown(ctx, std::get<int64_t>(r.values[catalog::pg_class::kRelowner]))),  // tableowner
+        shared ? Text("pg_global") : Null(),                // tablespace: the database's default
+        r.values[catalog::pg_class::kRelhasindex],          // hasindexes
+        r.values[catalog::pg_class::kRelhasrules],          // hasrules
+        r.values[catalog::pg_class::kRelhastriggers],       // hastriggers
+        r.values[catalog::pg_class::kRelrowsecurity],       // rowsecurity
     });
   }
   return rows;
@@ -323,27 +289,6 @@ const std::vector<SystemView>& Views() {
          {"backend_type", ColumnType::kText}}},
        "pg_stat_get_activity",
        PgStatGetActivity},
-      {{kPgDatabaseOid,
-        "pg_database",
-        0,
-        {{"oid", ColumnType::kInt4},
-         {"datname", ColumnType::kText},
-         {"datdba", ColumnType::kInt4},
-         {"encoding", ColumnType::kInt4},
-         {"datlocprovider", ColumnType::kText},
-         {"datistemplate", ColumnType::kBool},
-         {"datallowconn", ColumnType::kBool},
-         {"datconnlimit", ColumnType::kInt4},
-         {"datfrozenxid", ColumnType::kText},
-         {"datminmxid", ColumnType::kText},
-         {"dattablespace", ColumnType::kInt4},
-         {"datcollate", ColumnType::kText},
-         {"datctype", ColumnType::kText},
-         {"daticulocale", ColumnType::kText},
-         {"datcollversion", ColumnType::kText},
-         {"datacl", ColumnType::kText}}},
-       "minipg_databases",
-       PgDatabase},
       {{kPgRolesOid,
         "pg_roles",
         0,
@@ -362,15 +307,6 @@ const std::vector<SystemView>& Views() {
          {"oid", ColumnType::kInt4}}},
        "minipg_roles",
        PgRoles},
-      {{kPgAuthMembersOid,
-        "pg_auth_members",
-        0,
-        {{"roleid", ColumnType::kInt4},
-         {"member", ColumnType::kInt4},
-         {"grantor", ColumnType::kInt4},
-         {"admin_option", ColumnType::kBool}}},
-       "minipg_auth_members",
-       PgAuthMembers},
       {{kPgTablesOid,
         "pg_tables",
         0,
@@ -484,7 +420,7 @@ const std::vector<SystemView>& Views() {
 
 std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid) {
   if (!ctx.cluster_dir.empty()) {
-    auto cluster = storage::LoadGlobalCatalog(ctx.cluster_dir);
+    auto cluster = catalog::LoadGlobalCatalog(ctx.cluster_dir);
     if (cluster.ok()) {
       for (const storage::RoleDef& r : cluster->roles) {
         if (r.oid == oid) return r.name;

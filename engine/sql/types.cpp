@@ -10,6 +10,7 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -38,6 +39,18 @@ uint32_t TypeOid(TypeId type) {
       return 1184;
     case TypeId::kInet:
       return 869;
+    case TypeId::kOid:
+      return 26;
+    case TypeId::kName:
+      return 19;
+    case TypeId::kChar:
+      return 18;
+    case TypeId::kInt2:
+      return 21;
+    case TypeId::kFloat4:
+      return 700;
+    case TypeId::kXid:
+      return 28;
   }
   return 25;
 }
@@ -45,10 +58,18 @@ uint32_t TypeOid(TypeId type) {
 int16_t TypeLen(TypeId type) {
   switch (type) {
     case TypeId::kBool:
+    case TypeId::kChar:
       return 1;
+    case TypeId::kInt2:
+      return 2;
     case TypeId::kInt4:
     case TypeId::kVoid:
+    case TypeId::kOid:
+    case TypeId::kFloat4:
+    case TypeId::kXid:
       return 4;
+    case TypeId::kName:
+      return 64;  // NAMEDATALEN, as PostgreSQL reports it
     case TypeId::kInt8:
     case TypeId::kTimestampTz:
       return 8;
@@ -81,6 +102,18 @@ const char* TypeName(TypeId type) {
       return "timestamp with time zone";
     case TypeId::kInet:
       return "inet";
+    case TypeId::kOid:
+      return "oid";
+    case TypeId::kName:
+      return "name";
+    case TypeId::kChar:
+      return "\"char\"";
+    case TypeId::kInt2:
+      return "smallint";
+    case TypeId::kFloat4:
+      return "real";
+    case TypeId::kXid:
+      return "xid";
   }
   return "unknown";
 }
@@ -105,6 +138,18 @@ const char* TypeInternalName(TypeId type) {
       return "timestamptz";
     case TypeId::kInet:
       return "inet";
+    case TypeId::kOid:
+      return "oid";
+    case TypeId::kName:
+      return "name";
+    case TypeId::kChar:
+      return "char";
+    case TypeId::kInt2:
+      return "int2";
+    case TypeId::kFloat4:
+      return "float4";
+    case TypeId::kXid:
+      return "xid";
   }
   return "unknown";
 }
@@ -125,6 +170,24 @@ std::optional<TypeId> ResolveTypeName(std::string_view name) {
   if (name == "numeric" || name == "decimal") {
     return TypeId::kNumeric;
   }
+  if (name == "smallint" || name == "int2") {
+    return TypeId::kInt2;
+  }
+  if (name == "real" || name == "float4") {
+    return TypeId::kFloat4;
+  }
+  if (name == "oid") {
+    return TypeId::kOid;
+  }
+  if (name == "name") {
+    return TypeId::kName;
+  }
+  if (name == "xid") {
+    return TypeId::kXid;
+  }
+  if (name == "\"char\"") {  // as the parser spells a quoted "char"
+    return TypeId::kChar;
+  }
   return std::nullopt;
 }
 
@@ -140,6 +203,18 @@ storage::ColumnType ToColumnType(TypeId type) {
       return storage::ColumnType::kTimestampTz;
     case TypeId::kInet:
       return storage::ColumnType::kInet;
+    case TypeId::kOid:
+      return storage::ColumnType::kOid;
+    case TypeId::kName:
+      return storage::ColumnType::kName;
+    case TypeId::kChar:
+      return storage::ColumnType::kChar;
+    case TypeId::kInt2:
+      return storage::ColumnType::kInt2;
+    case TypeId::kFloat4:
+      return storage::ColumnType::kFloat4;
+    case TypeId::kXid:
+      return storage::ColumnType::kXid;
     default:
       return storage::ColumnType::kText;
   }
@@ -159,6 +234,18 @@ TypeId FromColumnType(storage::ColumnType type) {
       return TypeId::kTimestampTz;
     case storage::ColumnType::kInet:
       return TypeId::kInet;
+    case storage::ColumnType::kOid:
+      return TypeId::kOid;
+    case storage::ColumnType::kName:
+      return TypeId::kName;
+    case storage::ColumnType::kChar:
+      return TypeId::kChar;
+    case storage::ColumnType::kInt2:
+      return TypeId::kInt2;
+    case storage::ColumnType::kFloat4:
+      return TypeId::kFloat4;
+    case storage::ColumnType::kXid:
+      return TypeId::kXid;
   }
   return TypeId::kText;
 }
@@ -179,6 +266,26 @@ std::string FormatTimestampTz(int64_t micros) {
   return out + "+00";  // TimeZone is UTC
 }
 
+std::string FormatFloat4(double value) {
+  auto f = static_cast<float>(value);
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "Infinity" : "-Infinity";
+  // float4out: the fewest significant digits that read back the same float,
+  // printed as %g would with that many (1.5, 611, 1.2345679e+08, 1e-05).
+  std::string shortest = fmt::format("{}", f);  // shortest round-trip digits, fixed or exponent
+  std::string_view mantissa = std::string_view(shortest).substr(0, shortest.find('e'));
+  size_t first = mantissa.find_first_of("123456789");
+  size_t last = mantissa.find_last_of("123456789");  // 123456790: the trailing 0 is not a digit of it
+  int digits = 1;
+  if (first != std::string_view::npos) {
+    std::string_view span = mantissa.substr(first, last - first + 1);
+    digits = static_cast<int>(span.size() - (span.find('.') != std::string_view::npos ? 1 : 0));
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(f));
+  return buf;
+}
+
 std::string OutputText(const Datum& value, TypeId type) {
   if (type == TypeId::kTimestampTz && std::holds_alternative<int64_t>(value)) {
     return FormatTimestampTz(std::get<int64_t>(value));
@@ -190,6 +297,9 @@ std::string OutputText(const Datum& value, TypeId type) {
     return std::to_string(*i);
   }
   if (const double* d = std::get_if<double>(&value)) {
+    if (type == TypeId::kFloat4) {
+      return FormatFloat4(*d);
+    }
     return fmt::format("{}", *d);
   }
   if (const std::string* s = std::get_if<std::string>(&value)) {
@@ -232,7 +342,8 @@ Result<Datum> InputInteger(std::string_view text, TypeId type) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   bool out_of_range = ec == std::errc::result_out_of_range ||
-                      (type == TypeId::kInt4 && (v < INT32_MIN || v > INT32_MAX));
+                      (type == TypeId::kInt4 && (v < INT32_MIN || v > INT32_MAX)) ||
+                      (type == TypeId::kInt2 && (v < INT16_MIN || v > INT16_MAX));
   if (out_of_range) {
     return MakeError(sqlstate::kNumericValueOutOfRange,
                      fmt::format("value \"{}\" is out of range for type {}", text, TypeName(type)));
@@ -277,10 +388,59 @@ Result<Datum> InputNumeric(std::string_view text) {
   return Datum(v);
 }
 
-bool IsInteger(TypeId t) { return t == TypeId::kInt4 || t == TypeId::kInt8; }
-bool IsNumber(TypeId t) { return IsInteger(t) || t == TypeId::kNumeric; }
+/* oid and xid (oidin, xidin): an unsigned 32-bit number; a negative one
+ * down to -2^31 wraps around, as in PostgreSQL. */
+Result<Datum> InputUnsigned32(std::string_view text, TypeId type) {
+  auto v = InputInteger(text, TypeId::kInt8);
+  if (!v.ok()) {
+    return v.error().sqlstate == std::string_view(sqlstate::kNumericValueOutOfRange)
+               ? MakeError(sqlstate::kNumericValueOutOfRange,
+                           fmt::format("value \"{}\" is out of range for type {}", text, TypeName(type)))
+               : InvalidInput(type, text);
+  }
+  int64_t n = std::get<int64_t>(*v);
+  if (n < INT32_MIN || n > int64_t{UINT32_MAX}) {
+    return MakeError(sqlstate::kNumericValueOutOfRange,
+                     fmt::format("value \"{}\" is out of range for type {}", text, TypeName(type)));
+  }
+  return Datum(n < 0 ? n + (int64_t{1} << 32) : n);
+}
+
+Result<Datum> InputFloat4(std::string_view text) {
+  std::string s(Trim(text));
+  std::string lower = s;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "nan") return Datum(std::nan(""));
+  if (lower == "infinity" || lower == "inf" || lower == "+infinity" || lower == "+inf") return Datum(HUGE_VAL);
+  if (lower == "-infinity" || lower == "-inf") return Datum(-HUGE_VAL);
+  auto v = InputNumeric(text);
+  if (!v.ok()) return InvalidInput(TypeId::kFloat4, text);
+  double d = std::get<double>(*v);
+  if (std::fabs(d) > 3.402823466e38) {
+    return MakeError(sqlstate::kNumericValueOutOfRange,
+                     fmt::format("\"{}\" is out of range for type real", s));
+  }
+  return Datum(static_cast<double>(static_cast<float>(d)));
+}
+
+/* NAMEDATALEN - 1 bytes at most, not splitting a UTF-8 character. */
+size_t TruncatedNameLength(std::string_view text) {
+  constexpr size_t kMaxNameBytes = 63;
+  if (text.size() <= kMaxNameBytes) return text.size();
+  size_t n = kMaxNameBytes;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
 
 }  // namespace
+
+Result<Datum> CheckInt2(int64_t v) {
+  if (v < INT16_MIN || v > INT16_MAX) {
+    return MakeError(sqlstate::kNumericValueOutOfRange, "smallint out of range");
+  }
+  return Datum(v);
+}
 
 Result<Datum> CheckInt4(int64_t v) {
   if (v < INT32_MIN || v > INT32_MAX) {
@@ -291,9 +451,20 @@ Result<Datum> CheckInt4(int64_t v) {
 
 Result<Datum> InputText(std::string_view text, TypeId type) {
   switch (type) {
+    case TypeId::kInt2:
     case TypeId::kInt4:
     case TypeId::kInt8:
       return InputInteger(text, type);
+    case TypeId::kOid:
+    case TypeId::kXid:
+      return InputUnsigned32(text, type);
+    case TypeId::kFloat4:
+      return InputFloat4(text);
+    case TypeId::kName:
+      // namein: longer names are cut to NAMEDATALEN - 1 bytes (on a character boundary)
+      return Datum(std::string(text.substr(0, TruncatedNameLength(text))));
+    case TypeId::kChar:
+      return Datum(std::string(text.substr(0, text.empty() ? 0 : 1)));  // charin: the first byte
     case TypeId::kBool:
       return InputBool(text);
     case TypeId::kNumeric:
@@ -319,13 +490,19 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (to == TypeId::kVoid || from == TypeId::kVoid) {
     return false;
   }
-  // Widening numbers: everywhere.
-  if ((from == TypeId::kInt4 && (to == TypeId::kInt8 || to == TypeId::kNumeric)) ||
-      (from == TypeId::kInt8 && to == TypeId::kNumeric)) {
+  // Widening numbers, integers to oid, name and "char" to text: everywhere.
+  if (IsNumber(from) && IsNumber(to) && NumberRank(from) < NumberRank(to)) {
+    return true;
+  }
+  if ((IsInteger(from) && IsUnsigned32(to)) || (IsTextLike(from) && to == TypeId::kText) ||
+      (from == TypeId::kText && to == TypeId::kName)) {
     return true;
   }
   if (context == CastContext::kImplicit) {
     return false;
+  }
+  if (from == TypeId::kOid && IsInteger(to)) {
+    return true;
   }
   // Narrowing numbers, and any type to text: on assignment too.
   if (IsNumber(from) && IsNumber(to)) {
@@ -362,18 +539,44 @@ Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to) {
   if (from == TypeId::kInt4 && to == TypeId::kBool) {
     return Datum(std::get<int64_t>(value) != 0);
   }
-  if (IsInteger(from) && to == TypeId::kNumeric) {
-    return Datum(static_cast<double>(std::get<int64_t>(value)));
+  if (IsTextLike(from) && IsTextLike(to)) {
+    return InputText(std::get<std::string>(value), to);  // name cut to 63 bytes, "char" to one
+  }
+  if (IsInteger(from) && IsUnsigned32(to)) {
+    int64_t v = std::get<int64_t>(value);
+    if (v < INT32_MIN || v > int64_t{UINT32_MAX}) {
+      return MakeError(sqlstate::kNumericValueOutOfRange, "OID out of range");
+    }
+    return Datum(v < 0 ? v + (int64_t{1} << 32) : v);  // int4 -> oid keeps the bits
+  }
+  if (from == TypeId::kOid && IsInteger(to)) {
+    int64_t v = std::get<int64_t>(value);
+    if (to != TypeId::kInt8 && v > INT32_MAX) v -= int64_t{1} << 32;  // oid -> int4 keeps the bits
+    return to == TypeId::kInt2 ? CheckInt2(v) : Result<Datum>(Datum(v));
+  }
+  if (IsInteger(from) && (to == TypeId::kNumeric || to == TypeId::kFloat4)) {
+    auto d = static_cast<double>(std::get<int64_t>(value));
+    return Datum(to == TypeId::kFloat4 ? static_cast<double>(static_cast<float>(d)) : d);
   }
   if (IsInteger(from) && IsInteger(to)) {
-    return to == TypeId::kInt4 ? CheckInt4(std::get<int64_t>(value)) : Result<Datum>(value);
+    int64_t v = std::get<int64_t>(value);
+    return to == TypeId::kInt4 ? CheckInt4(v) : to == TypeId::kInt2 ? CheckInt2(v) : Result<Datum>(value);
   }
-  if (from == TypeId::kNumeric && IsInteger(to)) {
-    double d = std::round(std::get<double>(value));  // half away from zero, as numeric rounds
-    double limit = to == TypeId::kInt4 ? 2147483648.0 : 9223372036854775808.0;
+  if (from == TypeId::kNumeric && to == TypeId::kFloat4) {
+    return InputFloat4(fmt::format("{}", std::get<double>(value)));
+  }
+  if (from == TypeId::kFloat4 && to == TypeId::kNumeric) {
+    return value;
+  }
+  if ((from == TypeId::kNumeric || from == TypeId::kFloat4) && IsInteger(to)) {
+    double d = std::get<double>(value);
+    // numeric rounds half away from zero, float4 to even (rint), as in PostgreSQL
+    d = from == TypeId::kNumeric ? std::round(d) : std::nearbyint(d);
+    double limit = to == TypeId::kInt2 ? 32768.0 : to == TypeId::kInt4 ? 2147483648.0 : 9223372036854775808.0;
     if (!(d >= -limit && d < limit)) {
-      return MakeError(sqlstate::kNumericValueOutOfRange,
-                       to == TypeId::kInt4 ? "integer out of range" : "bigint out of range");
+      return MakeError(sqlstate::kNumericValueOutOfRange, to == TypeId::kInt2   ? "smallint out of range"
+                                                          : to == TypeId::kInt4 ? "integer out of range"
+                                                                                : "bigint out of range");
     }
     return Datum(static_cast<int64_t>(d));
   }

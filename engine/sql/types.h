@@ -65,5 +65,28 @@ Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to);
 
 /* Range checks with PostgreSQL's errors ("integer out of range"). */
 Result<Datum> CheckInt4(int64_t v);
+Result<Datum> CheckInt2(int64_t v);
+
+/* A real as PostgreSQL prints it: the shortest text that reads back the
+ * same float ("-1", "0.1", "1e+10", "Infinity"). */
+std::string FormatFloat4(double value);
+
+/* Type families, for operator resolution and casts. */
+inline bool IsInteger(TypeId t) { return t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8; }
+inline bool IsNumber(TypeId t) { return IsInteger(t) || t == TypeId::kNumeric || t == TypeId::kFloat4; }
+/* oid and xid: unsigned 32-bit numbers that compare with integers. */
+inline bool IsUnsigned32(TypeId t) { return t == TypeId::kOid || t == TypeId::kXid; }
+/* name and "char" compare with text as text. */
+inline bool IsTextLike(TypeId t) { return t == TypeId::kText || t == TypeId::kName || t == TypeId::kChar; }
+/* Widening order of the numbers: smallint < integer < bigint < real < numeric. */
+inline int NumberRank(TypeId t) {
+  switch (t) {
+    case TypeId::kInt2: return 0;
+    case TypeId::kInt4: return 1;
+    case TypeId::kInt8: return 2;
+    case TypeId::kFloat4: return 3;
+    default: return 4;
+  }
+}
 
 }  // namespace minipg::sql

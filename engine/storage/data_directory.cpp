@@ -5,7 +5,7 @@
  *     global/minipg_global             databases and roles (global_catalog.h)
  *     global/minipg_global.lock        the file whose flock() guards it
  *     base/<dboid>/                    one folder per database:
- *       minipg_catalog, .lock          its tables (catalog.h)
+ *       1259, 1249, ...                its system catalogs (engine/catalog/)
  *       <OID>                          one relation file per table (storage/heap)
  *-------------------------------------------------------------------------
  */
@@ -18,7 +18,7 @@
 
 namespace minipg::storage {
 
-Status InitStorage(const std::filesystem::path& data_dir, std::string_view superuser) {
+Status InitStorage(const std::filesystem::path& data_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(data_dir, ec)) {
     return MakeError(sqlstate::kIoError,
@@ -31,9 +31,9 @@ Status InitStorage(const std::filesystem::path& data_dir, std::string_view super
                                                        (data_dir / sub).string(), ec.message()));
     }
   }
-  // A database's table catalog appears with its first CREATE TABLE (a
-  // missing catalog reads as an empty one).
-  return BootstrapGlobalCatalog(data_dir, superuser);
+  // The catalogs' rows are written by engine/catalog's bootstrap
+  // (BootstrapSharedCatalogs, BootstrapCatalogs).
+  return OkStatus();
 }
 
 }  // namespace minipg::storage

@@ -63,6 +63,8 @@ class FileLock {
   static Result<FileLock> Acquire(int fd, LockMode mode, const std::filesystem::path& what,
                                   std::string_view object = {});
   ~FileLock();
+  /* Leaves the lock to the descriptor: it lasts until that is closed. */
+  void Keep() { fd_ = -1; }
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&&) = delete;
   FileLock(const FileLock&) = delete;

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * global_catalog.cpp
- *   Reading and changing the databases-and-roles catalog (format in
- *   global_catalog.h).
+ *   The in-memory cluster catalog's questions (membership), the predefined
+ *   roles, and the databases' folders and locks (global_catalog.h).
  *-------------------------------------------------------------------------
  */
 #include "engine/storage/global_catalog.h"
@@ -21,81 +21,6 @@
 
 namespace minipg::storage {
 
-namespace {
-
-constexpr std::string_view kMagic = "MPGGLBv1";
-// 2 added each database's owner, 3 the predefined roles and role
-// memberships; 1 and 2 are still read.
-constexpr uint32_t kVersion = 3;
-constexpr uint8_t kFlagSuperuser = 1;
-constexpr uint8_t kFlagLogin = 2;
-constexpr uint8_t kFlagCreatedb = 4;
-
-Error Corrupt(std::string_view why) {
-  return MakeError(sqlstate::kDataCorrupted,
-                   fmt::format("global catalog file is corrupted: {}", why));
-}
-
-std::filesystem::path LockPath(const std::filesystem::path& data_dir) {
-  return data_dir / "global" / "minipg_global.lock";
-}
-
-struct Locked {
-  UniqueFd fd;
-  std::optional<FileLock> lock;
-};
-
-Result<Locked> Lock(const std::filesystem::path& data_dir, LockMode mode) {
-  std::filesystem::path path = LockPath(data_dir);
-  auto fd = OpenFile(path, O_RDWR | O_CREAT);
-  if (!fd.ok()) return fd.error();
-  Locked locked;
-  locked.fd = std::move(*fd);
-  auto lock = FileLock::Acquire(locked.fd.get(), mode, path, "global catalog");
-  if (!lock.ok()) return lock.error();
-  locked.lock.emplace(std::move(*lock));
-  return locked;
-}
-
-/* A missing file reads as nullopt (no catalog yet). */
-Result<std::optional<GlobalCatalog>> ReadLocked(const std::filesystem::path& data_dir) {
-  std::filesystem::path path = GlobalCatalogPath(data_dir);
-  auto fd = OpenFile(path, O_RDONLY);
-  if (!fd.ok()) {
-    if (fd.error().detail == "ENOENT") return std::optional<GlobalCatalog>();
-    return fd.error();
-  }
-  auto bytes = ReadAll(fd->get(), path);
-  if (!bytes.ok()) return bytes.error();
-  auto decoded = DecodeGlobalCatalog(*bytes);
-  if (!decoded.ok()) return decoded.error();
-  return std::optional<GlobalCatalog>(std::move(*decoded));
-}
-
-Status WriteLocked(const std::filesystem::path& data_dir, const GlobalCatalog& catalog) {
-  std::filesystem::path path = GlobalCatalogPath(data_dir);
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    auto fd = OpenFile(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-    if (!fd.ok()) return fd.error();
-    if (Status s = WriteAllAt(fd->get(), EncodeGlobalCatalog(catalog), 0, tmp); !s.ok()) return s;
-    if (fsync(fd->get()) != 0) return IoError("fsync", tmp, errno);
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) return IoError("rename", tmp, errno);
-  return FsyncDir(path.parent_path());
-}
-
-void PutString16(std::string& out, std::string_view s) {
-  PutU16(out, static_cast<uint16_t>(s.size()));
-  out.append(s);
-}
-
-bool GetString16(ByteReader& r, std::string& s) {
-  uint16_t len = 0;
-  return r.U16(len) && r.Bytes(len, s);
-}
-
 Status MakeDatabaseDir(const std::filesystem::path& data_dir, uint32_t oid) {
   std::filesystem::path dir = DatabasePath(data_dir, oid);
   std::error_code ec;
@@ -107,24 +32,32 @@ Status MakeDatabaseDir(const std::filesystem::path& data_dir, uint32_t oid) {
   return FsyncDir(dir.parent_path());
 }
 
-/* The predefined roles and pg_monitor's memberships, as initdb makes them;
- * for a file older than version 3, added when it is read. */
-void AddPredefinedRoles(GlobalCatalog& catalog) {
-  for (auto [oid, name] : {std::pair<uint32_t, const char*>{kPgMonitorOid, "pg_monitor"},
-                           {kPgReadAllSettingsOid, "pg_read_all_settings"},
-                           {kPgReadAllStatsOid, "pg_read_all_stats"},
-                           {kPgStatScanTablesOid, "pg_stat_scan_tables"}}) {
-    RoleDef role;
-    role.oid = oid;
-    role.name = name;
-    catalog.roles.push_back(std::move(role));
-  }
-  for (uint32_t role : {kPgReadAllSettingsOid, kPgReadAllStatsOid, kPgStatScanTablesOid}) {
-    catalog.memberships.push_back({role, kPgMonitorOid, kBootstrapSuperuserOid});
-  }
+const std::vector<std::pair<uint32_t, std::string_view>>& PredefinedRoles() {
+  static const std::vector<std::pair<uint32_t, std::string_view>> roles = {
+      {kPgMonitorOid, "pg_monitor"},
+      {kPgReadAllSettingsOid, "pg_read_all_settings"},
+      {kPgReadAllStatsOid, "pg_read_all_stats"},
+      {kPgStatScanTablesOid, "pg_stat_scan_tables"},
+      {kPgSignalBackendOid, "pg_signal_backend"},
+      {kPgCheckpointOid, "pg_checkpoint"},
+      {kPgReadServerFilesOid, "pg_read_server_files"},
+      {kPgWriteServerFilesOid, "pg_write_server_files"},
+      {kPgExecuteServerProgramOid, "pg_execute_server_program"},
+      {kPgDatabaseOwnerRoleOid, "pg_database_owner"},
+      {kPgReadAllDataOid, "pg_read_all_data"},
+      {kPgWriteAllDataOid, "pg_write_all_data"},
+  };
+  return roles;
 }
 
-}  // namespace
+const std::vector<RoleMembership>& PredefinedMemberships() {
+  static const std::vector<RoleMembership> memberships = {
+      {kPgReadAllSettingsOid, kPgMonitorOid, kBootstrapSuperuserOid},
+      {kPgReadAllStatsOid, kPgMonitorOid, kBootstrapSuperuserOid},
+      {kPgStatScanTablesOid, kPgMonitorOid, kBootstrapSuperuserOid},
+  };
+  return memberships;
+}
 
 bool IsPredefinedRole(uint32_t oid) {
   return oid != kBootstrapSuperuserOid && oid < kFirstTableOid;
@@ -186,137 +119,8 @@ RoleDef* GlobalCatalog::FindRole(std::string_view name) {
   return nullptr;
 }
 
-std::filesystem::path GlobalCatalogPath(const std::filesystem::path& data_dir) {
-  return data_dir / "global" / "minipg_global";
-}
-
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir, uint32_t oid) {
   return data_dir / "base" / std::to_string(oid);
-}
-
-std::string EncodeGlobalCatalog(const GlobalCatalog& catalog) {
-  std::string out(kMagic);
-  PutU32(out, kVersion);
-  PutU32(out, catalog.next_oid);
-  PutU32(out, static_cast<uint32_t>(catalog.databases.size()));
-  for (const DatabaseDef& d : catalog.databases) {
-    PutU32(out, d.oid);
-    PutString16(out, d.name);
-    PutU32(out, d.owner);
-  }
-  PutU32(out, static_cast<uint32_t>(catalog.roles.size()));
-  for (const RoleDef& r : catalog.roles) {
-    PutU32(out, r.oid);
-    PutString16(out, r.name);
-    PutU8(out, static_cast<uint8_t>((r.superuser ? kFlagSuperuser : 0) |
-                                    (r.login ? kFlagLogin : 0) | (r.createdb ? kFlagCreatedb : 0)));
-    PutString16(out, r.password);
-  }
-  PutU32(out, static_cast<uint32_t>(catalog.memberships.size()));
-  for (const RoleMembership& m : catalog.memberships) {
-    PutU32(out, m.role);
-    PutU32(out, m.member);
-    PutU32(out, m.grantor);
-  }
-  PutU32(out, Crc32(out));
-  return out;
-}
-
-Result<GlobalCatalog> DecodeGlobalCatalog(std::string_view bytes) {
-  if (bytes.size() < kMagic.size() + 20 || bytes.substr(0, kMagic.size()) != kMagic) {
-    return Corrupt("bad magic or too short");
-  }
-  std::string_view body = bytes.substr(0, bytes.size() - 4);
-  ByteReader crc_reader(bytes.substr(bytes.size() - 4));
-  uint32_t stored_crc = 0;
-  crc_reader.U32(stored_crc);
-  if (Crc32(body) != stored_crc) return Corrupt("checksum mismatch");
-  ByteReader r(body.substr(kMagic.size()));
-  uint32_t version = 0, count = 0;
-  GlobalCatalog catalog;
-  if (!r.U32(version) || version < 1 || version > kVersion)
-    return Corrupt(fmt::format("unsupported format version {}", version));
-  if (!r.U32(catalog.next_oid) || !r.U32(count)) return Corrupt("truncated header");
-  for (uint32_t i = 0; i < count; ++i) {
-    DatabaseDef d;
-    if (!r.U32(d.oid) || !GetString16(r, d.name) || (version >= 2 && !r.U32(d.owner)))
-      return Corrupt("truncated database entry");
-    catalog.databases.push_back(std::move(d));
-  }
-  if (!r.U32(count)) return Corrupt("truncated role count");
-  for (uint32_t i = 0; i < count; ++i) {
-    RoleDef role;
-    uint8_t flags = 0;
-    if (!r.U32(role.oid) || !GetString16(r, role.name) || !r.U8(flags) ||
-        !GetString16(r, role.password)) {
-      return Corrupt("truncated role entry");
-    }
-    role.superuser = (flags & kFlagSuperuser) != 0;
-    role.login = (flags & kFlagLogin) != 0;
-    role.createdb = (flags & kFlagCreatedb) != 0;
-    catalog.roles.push_back(std::move(role));
-  }
-  if (version < 3) {
-    AddPredefinedRoles(catalog);
-  } else {
-    if (!r.U32(count)) return Corrupt("truncated membership count");
-    for (uint32_t i = 0; i < count; ++i) {
-      RoleMembership m;
-      if (!r.U32(m.role) || !r.U32(m.member) || !r.U32(m.grantor))
-        return Corrupt("truncated membership entry");
-      catalog.memberships.push_back(m);
-    }
-  }
-  if (r.remaining() != 0) return Corrupt("trailing bytes");
-  return catalog;
-}
-
-Status BootstrapGlobalCatalog(const std::filesystem::path& data_dir, std::string_view superuser) {
-  auto locked = Lock(data_dir, LockMode::kExclusive);
-  if (!locked.ok()) return locked.error();
-  auto current = ReadLocked(data_dir);
-  if (!current.ok()) return current.error();
-  if (current->has_value()) return OkStatus();
-  GlobalCatalog catalog;
-  catalog.databases.push_back({kTemplate1Oid, "template1", kBootstrapSuperuserOid});
-  catalog.databases.push_back({kPostgresDbOid, "postgres", kBootstrapSuperuserOid});
-  RoleDef su;
-  su.oid = kBootstrapSuperuserOid;
-  su.name = superuser.empty() ? OsUserName() : std::string(superuser);
-  su.superuser = su.login = su.createdb = true;
-  catalog.roles.push_back(std::move(su));
-  AddPredefinedRoles(catalog);
-  for (const DatabaseDef& d : catalog.databases) {
-    if (Status s = MakeDatabaseDir(data_dir, d.oid); !s.ok()) return s;
-  }
-  return WriteLocked(data_dir, catalog);
-}
-
-Result<GlobalCatalog> LoadGlobalCatalog(const std::filesystem::path& data_dir) {
-  auto locked = Lock(data_dir, LockMode::kShared);
-  if (!locked.ok()) return locked.error();
-  auto current = ReadLocked(data_dir);
-  if (!current.ok()) return current.error();
-  if (!current->has_value()) {
-    return MakeError(sqlstate::kDataCorrupted, fmt::format("global catalog file \"{}\" is missing",
-                                                           GlobalCatalogPath(data_dir).string()));
-  }
-  return std::move(**current);
-}
-
-Status ChangeGlobalCatalog(const std::filesystem::path& data_dir,
-                           const std::function<Status(GlobalCatalog&)>& change) {
-  auto locked = Lock(data_dir, LockMode::kExclusive);
-  if (!locked.ok()) return locked.error();
-  auto current = ReadLocked(data_dir);
-  if (!current.ok()) return current.error();
-  if (!current->has_value()) {
-    return MakeError(sqlstate::kDataCorrupted, fmt::format("global catalog file \"{}\" is missing",
-                                                           GlobalCatalogPath(data_dir).string()));
-  }
-  GlobalCatalog& catalog = **current;
-  if (Status s = change(catalog); !s.ok()) return s;
-  return WriteLocked(data_dir, catalog);
 }
 
 Result<UniqueFd> LockDatabaseShared(const std::filesystem::path& data_dir, uint32_t oid) {

@@ -1,47 +1,19 @@
 /*-------------------------------------------------------------------------
  * global_catalog.h
- *   The cluster-wide catalog: databases and roles (PostgreSQL's
- *   pg_database and pg_authid), shared by every database of a data
- *   directory. Each database's tables are in its own folder base/<oid>/,
- *   with its own table catalog (catalog.h).
+ *   The cluster-wide catalog as a backend uses it: databases, roles and
+ *   role memberships (PostgreSQL's pg_database, pg_authid and
+ *   pg_auth_members, shared by every database of a data directory), and
+ *   the folders and locks of the databases.
  *
- *   File global/minipg_global (all integers little-endian):
- *
- *     OFFSET  SIZE  DESCRIPTION
- *          0     8  magic "MPGGLBv1"
- *          8     4  format version (1)
- *         12     4  next OID to hand out (starts at 16384)
- *         16     4  number of databases D
- *         20     *  D database entries: 4-byte OID, 2-byte name length, name
- *          *     4  number of roles R
- *          *     *  R role entries (below)
- *        end-4   4  CRC-32 of every byte before it
- *
- *   Role entry:
- *
- *     OFFSET  SIZE  DESCRIPTION
- *          0     4  role OID
- *          4     2  name length L, then L bytes of name
- *        6+L     1  flags: 1 = superuser, 2 = login, 4 = createdb
- *        7+L     2  password length P (0 = no password), then P bytes: the
- *                   secret (md5... or SCRAM-SHA-256$...), never clear text
- *
- *   Then (format version 3) role memberships (pg_auth_members), after the
- *   roles and before the CRC:
- *
- *     OFFSET  SIZE  DESCRIPTION
- *          0     4  number of memberships M
- *          4  12*M  M entries: role OID, member OID, grantor OID
+ *   The rows themselves are heap relations in global/ (global/1262,
+ *   global/1260, global/1261); engine/catalog/shared_catalogs.h reads them
+ *   into a GlobalCatalog and writes a changed GlobalCatalog back as row
+ *   deletes and inserts. This file only holds the in-memory form and the
+ *   questions asked of it (who is a member of whom).
  *
  *   A new data directory has the bootstrap superuser (OID 10, as in
- *   PostgreSQL), the predefined roles below with PostgreSQL's OIDs,
- *   template1 (OID 1) and postgres (OID 5). A version 1 or 2 file is read
- *   as if it had the predefined roles (they are added when it is read).
- *
- * NOTES
- *   Changes follow catalog.h's rules: exclusive flock() on
- *   global/minipg_global.lock, re-read under the lock, write a .tmp file,
- *   fsync, rename(), fsync the folder. Readers take the shared lock.
+ *   PostgreSQL), PostgreSQL 15's predefined roles with their OIDs
+ *   (PredefinedRoles), template1 (OID 1) and postgres (OID 5).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -69,6 +41,14 @@ inline constexpr uint32_t kPgMonitorOid = 3373;
 inline constexpr uint32_t kPgReadAllSettingsOid = 3374;
 inline constexpr uint32_t kPgReadAllStatsOid = 3375;
 inline constexpr uint32_t kPgStatScanTablesOid = 3377;
+inline constexpr uint32_t kPgSignalBackendOid = 4200;
+inline constexpr uint32_t kPgCheckpointOid = 4544;
+inline constexpr uint32_t kPgReadServerFilesOid = 4569;
+inline constexpr uint32_t kPgWriteServerFilesOid = 4570;
+inline constexpr uint32_t kPgExecuteServerProgramOid = 4571;
+inline constexpr uint32_t kPgDatabaseOwnerRoleOid = 6171;
+inline constexpr uint32_t kPgReadAllDataOid = 6181;
+inline constexpr uint32_t kPgWriteAllDataOid = 6182;
 
 struct DatabaseDef {
   uint32_t oid = 0;
@@ -94,7 +74,6 @@ struct RoleMembership {
 };
 
 struct GlobalCatalog {
-  uint32_t next_oid = 16384;
   std::vector<DatabaseDef> databases;  // in creation order
   std::vector<RoleDef> roles;          // in creation order
   std::vector<RoleMembership> memberships;  // in grant order
@@ -118,25 +97,15 @@ struct GlobalCatalog {
  * or dropped. */
 bool IsPredefinedRole(uint32_t oid);
 
-/* Encodes / decodes the file's bytes (exposed for tests). */
-std::string EncodeGlobalCatalog(const GlobalCatalog& catalog);
-Result<GlobalCatalog> DecodeGlobalCatalog(std::string_view bytes);
-
-std::filesystem::path GlobalCatalogPath(const std::filesystem::path& data_dir);
 /* A database's folder: base/<oid>. */
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir, uint32_t oid);
+/* Creates it (and fsyncs base/). */
+Status MakeDatabaseDir(const std::filesystem::path& data_dir, uint32_t oid);
 
-/* Writes the first catalog of a new data directory (and the two database
- * folders) if there is none yet; an existing one is left alone. */
-Status BootstrapGlobalCatalog(const std::filesystem::path& data_dir, std::string_view superuser);
-
-/* Reads the current catalog under a shared lock. */
-Result<GlobalCatalog> LoadGlobalCatalog(const std::filesystem::path& data_dir);
-
-/* Changes the catalog: under the exclusive lock, reads it, calls `change`
- * on it and, if that returns ok, writes the result atomically. */
-Status ChangeGlobalCatalog(const std::filesystem::path& data_dir,
-                           const std::function<Status(GlobalCatalog&)>& change);
+/* PostgreSQL 15's predefined roles (OID, name), in OID order, and the
+ * memberships initdb gives them (pg_monitor in three others). */
+const std::vector<std::pair<uint32_t, std::string_view>>& PredefinedRoles();
+const std::vector<RoleMembership>& PredefinedMemberships();
 
 /* Every session holds a shared flock() on its database's lock file
  * (base/<oid>/minipg_database.lock) while it lives; the returned

@@ -345,14 +345,14 @@ TEST(ActivityTest, IdleInTransactionSessionTimeout) {
   EXPECT_EQ((*busy)->Query("SELECT 2")->Scalar(), "2");
 }
 
-// Scenario: while another process holds the database catalog's lock
-// exclusively (here the test itself, with flock() on minipg_catalog.lock,
-// as a CREATE TABLE would), an INSERT into t, which must read the catalog,
-// waits: pg_stat_activity shows it active, waiting on Lock / relation, and
-// the stream has its lock_wait; once the lock is let go the INSERT
-// finishes, and lock_acquired says how long it waited. (The watcher is
-// in database template1, whose catalog has a lock of its own.)
-TEST(ActivityTest, AWaitForTheCatalogsLockIsShown) {
+// Scenario: while another process holds the database's DDL lock (here the
+// test itself, with flock() on minipg_ddl.lock, as a transaction that ran
+// CREATE TABLE would until it ends), a CREATE TABLE waits:
+// pg_stat_activity shows it active, waiting on Lock / relation, and the
+// stream has its lock_wait; once the lock is let go the CREATE finishes,
+// and lock_acquired says how long it waited. (The watcher is in database
+// template1, whose DDL lock is its own.)
+TEST(ActivityTest, AWaitForTheDdlLockIsShown) {
   Server server({"trace_file=trace.jsonl"});
   ASSERT_TRUE(server.Start());
   client::ConnectOptions o = server.Options();
@@ -362,15 +362,15 @@ TEST(ActivityTest, AWaitForTheCatalogsLockIsShown) {
   ASSERT_TRUE(reader.ok() && writer.ok());
   ASSERT_TRUE((*writer)->Query("CREATE TABLE t (a integer)")->ok());
   ASSERT_TRUE((*writer)->Query("INSERT INTO t VALUES (1)")->ok());
-  std::filesystem::path lock_file = server.data_dir() / "base" / "5" / "minipg_catalog.lock";  // postgres
-  int fd = open(lock_file.c_str(), O_RDONLY | O_CLOEXEC);
+  std::filesystem::path lock_file = server.data_dir() / "base" / "5" / "minipg_ddl.lock";  // postgres
+  int fd = open(lock_file.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(flock(fd, LOCK_EX), 0);
 
   int writer_pid = (*writer)->backend_pid();
   bool inserted = false;
   std::thread inserting([&] {
-    auto r = (*writer)->Query("INSERT INTO t VALUES (2)");
+    auto r = (*writer)->Query("CREATE TABLE t2 (a integer)");
     inserted = r.ok() && r->ok();
   });
   auto rows = WaitForActivity(**reader, [&](const std::vector<Row>& rs) {
@@ -381,7 +381,7 @@ TEST(ActivityTest, AWaitForTheCatalogsLockIsShown) {
   EXPECT_EQ(row["wait_event_type"], "Lock");
   EXPECT_EQ(row["wait_event"], "relation");
   EXPECT_EQ(row["state"], "active");
-  EXPECT_EQ(row["query"], "INSERT INTO t VALUES (2)");
+  EXPECT_EQ(row["query"], "CREATE TABLE t2 (a integer)");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   flock(fd, LOCK_UN);
   close(fd);
@@ -389,7 +389,7 @@ TEST(ActivityTest, AWaitForTheCatalogsLockIsShown) {
   EXPECT_TRUE(inserted);
   row = RowOf(Rows(**reader, "SELECT * FROM pg_stat_activity"), writer_pid);
   EXPECT_EQ(row["wait_event"], "ClientRead") << "idle again, waiting for its client, not for the lock";
-  EXPECT_EQ(Rows(**writer, "SELECT a FROM t").size(), 2u);
+  EXPECT_EQ(Rows(**writer, "SELECT a FROM t2").size(), 0u);
 
   server.Stop(SIGINT);
   std::ifstream in(server.data_dir() / "trace.jsonl");
@@ -403,8 +403,8 @@ TEST(ActivityTest, AWaitForTheCatalogsLockIsShown) {
   }
   ASSERT_TRUE(wait.has_value()) << "no lock_wait event";
   ASSERT_TRUE(acquired.has_value()) << "no lock_acquired event";
-  EXPECT_EQ((*wait)["lock"], "catalog");
-  EXPECT_EQ((*wait)["mode"], "shared");
+  EXPECT_EQ((*wait)["lock"], "DDL");
+  EXPECT_EQ((*wait)["mode"], "exclusive");
   EXPECT_GE((*acquired)["waited_us"].get<int64_t>(), 200000);
   EXPECT_GE((*acquired)["ts"].get<int64_t>() - (*wait)["ts"].get<int64_t>(), 200000);
 }

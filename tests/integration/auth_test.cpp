@@ -308,6 +308,9 @@ TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   EXPECT_EQ(busy->error->message, "source database \"template1\" is being accessed by other users");
   (*in_template)->Close();
   server_.WaitForBackends(1);
+  // Its OID comes from the shared counter (tables take OIDs too): ask pg_database.
+  std::string d3_oid = (*c0)->Query("SELECT oid FROM pg_database WHERE datname = 'd3'")->Scalar().value_or("");
+  ASSERT_FALSE(d3_oid.empty());
   ASSERT_TRUE((*c0)->Query("DROP DATABASE d3")->ok());
   (*c0)->Close();
 
@@ -330,7 +333,7 @@ TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   auto c3 = client::Connection::Connect(o);
   ASSERT_FALSE(c3.ok());
   EXPECT_EQ(c3.error().sqlstate, "3D000") << "d3 was dropped";
-  EXPECT_FALSE(std::filesystem::exists(server_.data_dir() / "base" / "16386"))
+  EXPECT_FALSE(std::filesystem::exists(server_.data_dir() / "base" / d3_oid))
       << "its folder is gone";
   Reload("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
   auto alice = ConnectAs("alice", "wonder", "d2");

@@ -179,7 +179,7 @@ TEST_F(MinipsqlTest, Describe) {
             "(4 rows)\n");
   r = Run("-A -c 'CREATE ROLE bob NOLOGIN CREATEDB' -c '\\du'");
   std::vector<std::string> roles = {"alice||{}", "bob|Create DB, Cannot login|{}",
-                                    su + "|Superuser, Create role, Create DB|{}"};
+                                    su + "|Superuser, Create role, Create DB, Replication, Bypass RLS|{}"};
   std::sort(roles.begin(), roles.end());
   EXPECT_EQ(r.out, "CREATE ROLE\nList of roles\nRole name|Attributes|Member of\n" + roles[0] + "\n" +
                        roles[1] + "\n" + roles[2] + "\n");

@@ -12,6 +12,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/xlog.h"
@@ -25,7 +26,7 @@ Status DropDatabaseBuffers(Oid db_oid) {
     if (name.empty() || name.size() > 10) continue;
     bool digits = true;
     for (char c : name) digits = digits && std::isdigit(static_cast<unsigned char>(c)) != 0;
-    if (!digits) continue;  // forks (_fsm), segments (.1), the catalog file
+    if (!digits) continue;  // forks (_fsm), segments (.1), lock files
     RelFileLocator rel{kDefaultTablespaceOid, db_oid, static_cast<Oid>(std::stoul(name))};
     if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
   }
@@ -44,6 +45,7 @@ Status CreateDatabaseStorage(Oid src_db_oid, Oid dst_db_oid) {
 Status DropDatabaseStorage(Oid db_oid) {
   if (Status s = DropDatabaseBuffers(db_oid); !s.ok()) return s;
   pgstat::DropDatabase(db_oid);  // its row of pg_stat_database and its tables' counters go too
+  CacheInvalidateSmgr({kDefaultTablespaceOid, db_oid, 0});  // every process closes the database's files
   std::string main = wal::EncodePayload(wal::DbaseRecord{db_oid, kDefaultTablespaceOid});
   auto end = wal::XLogInsert(wal::RmgrId::kDatabase, wal::kDbaseDrop, GetCurrentTransactionId(), {}, main);
   return end.ok() ? OkStatus() : Status(end.error());

@@ -47,6 +47,31 @@ Result<Buffer> ReadForRedo(const wal::DecodedBlock& block) {
   return ReadBuffer(block.tag);
 }
 
+/* Redo of a one-block heap record whose main data is a `Payload`: when
+ * block 0's page needs the change (RedoReadBuffer), `apply(page, main,
+ * block)` makes it, and the page gets the record's end as its LSN. */
+template <typename Payload, typename Apply>
+Status RedoHeapBlock(const wal::DecodedRecord& rec, Apply apply) {
+  auto main = wal::DecodePayload<Payload>(rec.main_data);
+  const wal::DecodedBlock* block = rec.Block(0);
+  if (!main || block == nullptr) return Malformed(rec);
+  Buffer b = kInvalidBuffer;
+  auto action = RedoReadBuffer(rec, 0, &b);
+  if (!action.ok()) return action.error();
+  if (*action != RedoAction::kNeedsRedo) {
+    if (*action == RedoAction::kRestored) Done(b);
+    return OkStatus();
+  }
+  char* page = BufferGetPage(b);
+  Status s = apply(page, *main, *block);
+  if (s.ok()) {
+    PageSetLSN(page, rec.end_lsn);
+    MarkBufferDirty(b);
+  }
+  Done(b);
+  return s;
+}
+
 /* The tuple an INSERT record describes, as it was placed. */
 std::string RebuildTuple(const wal::HeapTupleWalHeader& h, std::string_view body, TransactionId xid,
                          ItemPointer tid) {
@@ -61,32 +86,47 @@ std::string RebuildTuple(const wal::HeapTupleWalHeader& h, std::string_view body
 }
 
 Status HeapInsertRedo(const wal::DecodedRecord& rec) {
-  auto main = wal::DecodePayload<wal::HeapInsertRecord>(rec.main_data);
-  const wal::DecodedBlock* block = rec.Block(0);
-  if (!main || block == nullptr) return Malformed(rec);
-  Buffer b = kInvalidBuffer;
-  auto action = RedoReadBuffer(rec, 0, &b);
-  if (!action.ok()) return action.error();
-  if (*action != RedoAction::kNeedsRedo) {
-    if (*action == RedoAction::kRestored) Done(b);
+  return RedoHeapBlock<wal::HeapInsertRecord>(rec, [&rec](char* page, const wal::HeapInsertRecord& main,
+                                                          const wal::DecodedBlock& block) -> Status {
+    if ((rec.header.info & wal::kHeapInitPage) != 0 || PageIsNew(page)) PageInit(page, 0);
+    auto data = wal::DecodeHeapTupleData(block.data);
+    if (!data) return Malformed(rec);
+    std::string tuple = RebuildTuple(data->first, data->second, rec.header.xid, {block.tag.block, main.offnum});
+    if (PageAddItem(page, tuple, main.offnum) != main.offnum) {
+      return MakeError(sqlstate::kInternalError, fmt::format("failed to add tuple at {}", FormatLsn(rec.lsn)));
+    }
     return OkStatus();
-  }
-  char* page = BufferGetPage(b);
-  if ((rec.header.info & wal::kHeapInitPage) != 0 || PageIsNew(page)) PageInit(page, 0);
-  auto data = wal::DecodeHeapTupleData(block->data);
-  if (!data) {
-    Done(b);
-    return Malformed(rec);
-  }
-  std::string tuple = RebuildTuple(data->first, data->second, rec.header.xid, {block->tag.block, main->offnum});
-  if (PageAddItem(page, tuple, main->offnum) != main->offnum) {
-    Done(b);
-    return MakeError(sqlstate::kInternalError, fmt::format("failed to add tuple at {}", FormatLsn(rec.lsn)));
-  }
-  PageSetLSN(page, rec.end_lsn);
-  MarkBufferDirty(b);
-  Done(b);
-  return OkStatus();
+  });
+}
+
+/* The infomask bits a record's infobits stand for (fix_infomask_from_infobits). */
+void SetInfobits(char* tuple, uint8_t bits) {
+  uint16_t mask = 0;
+  if (bits & wal::kXlhlXmaxIsMulti) mask |= kHeapXmaxIsMulti;
+  if (bits & wal::kXlhlXmaxLockOnly) mask |= kHeapXmaxLockOnly;
+  if (bits & wal::kXlhlXmaxExclLock) mask |= kHeapXmaxExclLock;
+  if (bits & wal::kXlhlXmaxKeyshrLock) mask |= kHeapXmaxKeyshrLock;
+  HeapTupleSetInfomask(tuple, mask);
+  HeapTupleSetInfomask2(tuple, 0, kHeapKeysUpdated | kHeapHotUpdated);
+  if (bits & wal::kXlhlKeysUpdated) HeapTupleSetInfomask2(tuple, kHeapKeysUpdated);
+}
+
+Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapDeleteRecord>(rec, [&rec](char* page, const wal::HeapDeleteRecord& main,
+                                                          const wal::DecodedBlock& block) -> Status {
+    char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, main.offnum));
+    if (tuple == nullptr) {
+      return MakeError(sqlstate::kInternalError, fmt::format("heap_delete_redo: invalid lp at {}", FormatLsn(rec.lsn)));
+    }
+    HeapTupleSetXmax(tuple, main.xmax);  // clears the xmax hint and lock bits first
+    SetInfobits(tuple, main.infobits_set);
+    HeapTupleSetCid(tuple, kFirstCommandId);
+    HeapTupleSetCtid(tuple, {block.tag.block, main.offnum});
+    TransactionId prune = PageGetPruneXid(page);
+    if (prune == kInvalidTransactionId || main.xmax < prune) PageSetPruneXid(page, main.xmax);
+    if ((main.flags & wal::kXlhDeleteAllVisibleCleared) != 0) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+    return OkStatus();
+  });
 }
 
 }  // namespace
@@ -128,8 +168,10 @@ Status HeapRedo(const wal::DecodedRecord& rec) {
   switch (rec.rmgr_info() & wal::kHeapOpMask) {
     case wal::kHeapInsert:
       return HeapInsertRedo(rec);
+    case wal::kHeapDelete:
+      return HeapDeleteRedo(rec);
     default:
-      // minipg writes no DELETE or UPDATE records yet.
+      // minipg writes no UPDATE records yet.
       return MakeError(sqlstate::kInternalError,
                        fmt::format("heap_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));
   }

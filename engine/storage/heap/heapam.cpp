@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "engine/shmem/pgstat.h"
+#include "engine/common/sqlstate.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/smgr/free_space.h"
@@ -113,6 +114,23 @@ void PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple
   MarkBufferDirty(buf.get());
 }
 
+/* Whether the current transaction may delete the tuple (see HeapDelete). */
+Status CheckDeletable(const HeapTupleHeader& t) {
+  auto visible = HeapTupleVisible(t);
+  if (!visible.ok()) return visible.error();
+  bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
+  if (xmax_set && TransactionIdIsCurrent(t.xmax)) {
+    return MakeError(sqlstate::kInternalError, "tuple already updated by self");
+  }
+  if (xmax_set) {
+    auto status = TransactionIdGetStatus(t.xmax);
+    if (!status.ok()) return status.error();
+    if (*status != XidStatus::kAborted) return MakeError(sqlstate::kInternalError, "tuple concurrently deleted");
+  }
+  if (!*visible) return MakeError(sqlstate::kInternalError, "attempted to delete invisible tuple");
+  return OkStatus();
+}
+
 }  // namespace
 
 Status HeapCreateRelation(const RelFileLocator& rel) {
@@ -120,10 +138,11 @@ Status HeapCreateRelation(const RelFileLocator& rel) {
   std::string main = wal::EncodePayload(wal::SmgrCreateRecord{rel, ForkNumber::kMain});
   auto end = wal::XLogInsert(wal::RmgrId::kStorage, wal::kSmgrCreate, xid, {}, main);
   if (!end.ok()) return end.error();
+  XactDropRelationOnAbort(rel);  // a rolled-back CREATE leaves no file
   return SmgrCreate(rel, ForkNumber::kMain);
 }
 
-void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationAtEnd(rel); }
+void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationOnCommit(rel); }
 
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                   const std::vector<Tuple>& rows) {
@@ -156,6 +175,43 @@ Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
     pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
   }
   return LeavePage(rel, buf);
+}
+
+Status HeapDelete(const RelFileLocator& rel, ItemPointer tid) {
+  TransactionId xid = GetCurrentTransactionId();
+  CommandId cid = GetCurrentCommandId();
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kExclusive);
+  char* page = buf.page();
+  char* item = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, tid.offset));
+  if (item == nullptr) return MakeError(sqlstate::kInternalError, "attempted to delete invisible tuple");
+  auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
+  if (!header.ok()) return header.error();
+  if (Status s = CheckDeletable(*header); !s.ok()) return s;
+
+  XLogRecPtr old_lsn = PageGetLSN(page);
+  HeapTupleSetXmax(item, xid);  // clears the xmax hint and lock bits
+  HeapTupleSetCid(item, cid);
+  HeapTupleSetInfomask2(item, kHeapKeysUpdated, kHeapHotUpdated);
+  TransactionId prune = PageGetPruneXid(page);
+  if (prune == kInvalidTransactionId || xid < prune) PageSetPruneXid(page, xid);
+  uint8_t flags = 0;
+  if ((PageGetFlags(page) & kPdAllVisible) != 0) {
+    PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+    flags |= wal::kXlhDeleteAllVisibleCleared;
+  }
+  wal::XLogBlockRef ref;
+  ref.id = 0;
+  ref.tag = BufferTag{rel, ForkNumber::kMain, tid.block};
+  ref.page_if_needed = page;  // XLogInsert decides the full page image, under its lock
+  ref.page_lsn = old_lsn;
+  std::string main = wal::EncodePayload(wal::HeapDeleteRecord{xid, tid.offset, wal::kXlhlKeysUpdated, flags});
+  XLogRecPtr end = InsertOrPanic(wal::RmgrId::kHeap, wal::kHeapDelete, xid, {&ref, 1}, main);
+  PageSetLSN(page, end);
+  MarkBufferDirty(buf.get());
+  pgstat::CountTuplesDeleted(rel.db_oid, rel.rel_number, 1);
+  return OkStatus();
 }
 
 Result<bool> HeapTupleVisible(const HeapTupleHeader& t) {

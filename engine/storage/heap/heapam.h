@@ -16,6 +16,13 @@
  *       -> MarkBufferDirty
  *     a page left behind: its free space recorded in the map
  *
+ *   HeapDelete(rel, tid): exclusive content lock on the tuple's page ->
+ *     xmax = the transaction's xid, cmax its command, the xmax hint and
+ *     lock bits cleared, HEAP_KEYS_UPDATED set (as heap_delete does for a
+ *     plain delete) -> Heap DELETE record (a full page image when due)
+ *     -> PageSetLSN -> MarkBufferDirty. The tuple stays on the page until
+ *     VACUUM (there is none yet); it is invisible once the delete commits.
+ *
  *   HeapTableScan: block 0 .. the number of blocks at Open(), each pinned
  *   and share-locked while its visible rows are copied out.
  *
@@ -45,17 +52,26 @@
 
 namespace minipg::storage {
 
-/* A new relation's main fork: a Storage CREATE record, then the file. */
+/* A new relation's main fork: a Storage CREATE record, then the file,
+ * removed again if the transaction aborts (XactDropRelationOnAbort). */
 Status HeapCreateRelation(const RelFileLocator& rel);
 
-/* Removes the relation when the current transaction ends
- * (XactDropRelationAtEnd). */
+/* Removes the relation if the current transaction commits
+ * (XactDropRelationOnCommit). */
 void HeapDropRelation(const RelFileLocator& rel);
 
 /* Inserts rows in the current transaction (its xid is taken now), filling
  * each page before the next. */
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                   const std::vector<Tuple>& rows);
+
+/* Deletes the tuple at `tid` in the current transaction (its xid is taken
+ * now). Errors as PostgreSQL's simple_heap_delete words them (XX000): no
+ * tuple there or one the transaction cannot see ("attempted to delete
+ * invisible tuple"), one this transaction deleted already ("tuple already
+ * updated by self"), one another transaction deleted, committed or not
+ * ("tuple concurrently deleted": without row locks minipg does not wait). */
+Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
 
 /* Whether the tuple is visible to the current transaction. */
 Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);

@@ -18,6 +18,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/storage/smgr/smgr.h"
+#include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/xlog.h"
 
 namespace minipg::storage {
@@ -34,7 +35,9 @@ struct XactSlot {
 struct TransamShared {
   shmem::LWLock xid_lock;
   TransactionId next_xid;
+  shmem::LWLock oid_lock;
   Oid next_oid;
+  uint32_t oid_count;  // OIDs from next_oid on that a NEXTOID record covers
   shmem::LWLock slru_lock;
   uint64_t use_counter;
   XactSlot slots[kXactBuffers];
@@ -146,7 +149,8 @@ std::vector<shmem::ShmemRequest> TransamShmemRequests() {
              shmem::LWLockInit(&t->xid_lock, shmem::LWLockTranche::kXidGen);
              shmem::LWLockInit(&t->slru_lock, shmem::LWLockTranche::kXactSLRU);
              t->next_xid = kFirstNormalTransactionId;
-             t->next_oid = 16384;
+             shmem::LWLockInit(&t->oid_lock, shmem::LWLockTranche::kOidGen);
+             t->next_oid = kFirstNormalObjectId;
              for (XactSlot& s : t->slots) s.pageno = -1;
            }}};
 }
@@ -178,16 +182,44 @@ void AdvanceNextTransactionIdPast(TransactionId xid) {
   if (t->next_xid <= xid) t->next_xid = xid + 1;
 }
 
+Oid GetNewObjectId() {
+  TransamShared* t = Shared();
+  shmem::LWLockGuard guard(&t->oid_lock, shmem::LWLockMode::kExclusive);
+  if (t->next_oid < kFirstNormalObjectId) {  // a new cluster, or (some day) wrap-around
+    t->next_oid = kFirstNormalObjectId;
+    t->oid_count = 0;
+  }
+  if (t->oid_count == 0) {
+    Oid upto = t->next_oid + kOidPrefetch;
+    auto end = wal::XLogInsert(wal::RmgrId::kXlog, wal::kXlogNextOid, kInvalidTransactionId, {},
+                               wal::EncodePayload(wal::NextOidRecord{upto}));
+    if (!end.ok()) {
+      std::fprintf(stderr, "PANIC:  %s\n", end.error().message.c_str());
+      std::abort();
+    }
+    t->oid_count = kOidPrefetch;
+  }
+  --t->oid_count;
+  return t->next_oid++;
+}
+
 Oid ReadNextOid() {
   TransamShared* t = Shared();
-  shmem::LWLockGuard guard(&t->xid_lock, shmem::LWLockMode::kShared);
+  shmem::LWLockGuard guard(&t->oid_lock, shmem::LWLockMode::kShared);
   return t->next_oid;
 }
 
 void SetNextOid(Oid next) {
   TransamShared* t = Shared();
-  shmem::LWLockGuard guard(&t->xid_lock, shmem::LWLockMode::kExclusive);
+  shmem::LWLockGuard guard(&t->oid_lock, shmem::LWLockMode::kExclusive);
   t->next_oid = next;
+  t->oid_count = 0;
+}
+
+Oid CheckpointNextOid(bool shutdown) {
+  TransamShared* t = Shared();
+  shmem::LWLockGuard guard(&t->oid_lock, shmem::LWLockMode::kShared);
+  return shutdown ? t->next_oid : t->next_oid + t->oid_count;
 }
 
 std::string XactSegmentPath(TransactionId xid) {

@@ -15,7 +15,8 @@
  *
  *   Shared memory, one area "transam" (TransamShmemRequests):
  *
- *     XidGen lock, next xid, next oid
+ *     XidGen lock, next xid
+ *     OidGen lock, next oid, how many OIDs from it on the WAL has covered
  *     XactSLRU lock, kXactBuffers slots: page number, dirty, the newest
  *     commit LSN on the page, last use; then the slots' 8 KiB pages
  *
@@ -30,6 +31,17 @@
  *   xids 1 (bootstrap) and 2 (frozen) are always committed; normal xids
  *   start at 3. Wrap-around is not handled (4 billion transactions).
  *   Lock order: a buffer content lock, then XactSLRU, then WALWrite.
+ *
+ *   OIDs (PostgreSQL's GetNewObjectId in varsup.c): every new object (a
+ *   table, a role, a database ...) takes the next OID from the shared
+ *   counter, never below 16384 (FirstNormalObjectId: the lower ones are
+ *   the bootstrap's). The WAL covers them ahead of use: when the covered
+ *   range is used up, an XLOG NEXTOID record says "next oid + 8192" before
+ *   the next OID is handed out, so redo (which moves the counter to each
+ *   NEXTOID record's value) never hands out an OID used before a crash.
+ *   The record is not flushed on its own: an OID reaches disk only in a row
+ *   whose own record comes after it. An online checkpoint records the end
+ *   of the covered range, a shutdown checkpoint the next OID itself.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -49,6 +61,9 @@ inline constexpr const char* kTransamShmemAreaName = "transam";
 inline constexpr TransactionId kBootstrapTransactionId = 1;
 inline constexpr TransactionId kFrozenTransactionId = 2;
 // kFirstNormalTransactionId (3) is in block.h.
+
+inline constexpr Oid kFirstNormalObjectId = 16384;  // FirstNormalObjectId
+inline constexpr uint32_t kOidPrefetch = 8192;         // VAR_OID_PREFETCH: OIDs per NEXTOID record
 
 inline constexpr int kXactBuffers = 8;                  // pg_xact page buffers
 inline constexpr uint32_t kXactsPerPage = kBlockSize * 4;  // 32768
@@ -74,8 +89,21 @@ TransactionId ReadNextTransactionId();
 void SetNextTransactionId(TransactionId next);
 /* Redo: a record of `xid` was seen, so the next xid is past it. */
 void AdvanceNextTransactionIdPast(TransactionId xid);
+
+/* ---- OIDs --------------------------------------------------------------- */
+
+/* A new object's OID (OidGen lock): the next one, from 16384 on, logging an
+ * XLOG NEXTOID record first when the WAL has not covered it yet. A record
+ * that cannot be inserted is a PANIC. */
+Oid GetNewObjectId();
 Oid ReadNextOid();
+/* From the control file or redo, before anything runs: the next OID, none
+ * of the range from it covered by the WAL yet. */
 void SetNextOid(Oid next);
+/* What a checkpoint record carries: a shutdown checkpoint the next OID, an
+ * online one the end of the range the WAL covers (PostgreSQL's
+ * nextOid + oidCount), so that a redo from it skips every OID in use. */
+Oid CheckpointNextOid(bool shutdown);
 
 /* ---- pg_xact ------------------------------------------------------------ */
 

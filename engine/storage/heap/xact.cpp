@@ -12,6 +12,7 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_rmgr.h"
@@ -24,18 +25,30 @@ namespace {
 struct XactState {
   TransactionId xid = kInvalidTransactionId;
   CommandId cid = kFirstCommandId;
-  std::vector<RelFileLocator> drops;
+  std::vector<RelFileLocator> drop_on_commit;
+  std::vector<RelFileLocator> drop_on_abort;
+  std::vector<UniqueFd> held;  // locks released at the end (XactHoldUntilEnd)
 };
 XactState g_xact;
 XLogRecPtr g_last_commit = 0;
+std::vector<XactCallback> g_callbacks;
+
+void CallXactCallbacks(bool commit) {
+  for (XactCallback fn : g_callbacks) fn(commit);
+}
 
 Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   XactState x = std::move(g_xact);
   g_xact = XactState{};
   pgstat::EndXactTuples(commit);  // n_live_tup / n_dead_tup
-  if (x.xid == kInvalidTransactionId) return XLogRecPtr{0};
+  if (x.xid == kInvalidTransactionId) {
+    AtEOXactInval(commit);
+    CallXactCallbacks(commit);
+    return XLogRecPtr{0};  // x.held is released as it goes out of scope
+  }
   shmem::ReportBackendXid(kInvalidTransactionId);
-  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), x.drops});
+  const std::vector<RelFileLocator>& drops = commit ? x.drop_on_commit : x.drop_on_abort;
+  std::string payload = wal::EncodeXactPayload({wal::NowTimestampTz(), drops});
   std::optional<wal::DelayCheckpointStart> delay;  // commit record .. pg_xact: no redo point between
   if (commit) delay.emplace();
   auto end = wal::XLogInsert(wal::RmgrId::kTransaction, commit ? wal::kXactCommit : wal::kXactAbort, x.xid, {},
@@ -50,7 +63,9 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
     return s.error();
   }
   delay.reset();
-  if (Status s = XactRemoveRelationFiles(x.drops); !s.ok()) return s.error();
+  if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();
+  AtEOXactInval(commit);
+  CallXactCallbacks(commit);
   return *end;
 }
 
@@ -61,6 +76,7 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
     pgstat::DropRelation(rel.db_oid, rel.rel_number);  // a dropped table's counters go with it
     if (Status s = DropRelationBuffers(rel); !s.ok()) return s;
     if (Status s = SmgrUnlink(rel); !s.ok()) return s;
+    CacheInvalidateSmgr(rel);  // every other process closes its descriptors
   }
   return OkStatus();
 }
@@ -82,10 +98,19 @@ bool TransactionIdIsCurrent(TransactionId xid) {
 CommandId GetCurrentCommandId() { return g_xact.cid; }
 void CommandCounterIncrement() { ++g_xact.cid; }
 
-void XactDropRelationAtEnd(const RelFileLocator& rel) {
+void XactHoldUntilEnd(UniqueFd lock) { g_xact.held.push_back(std::move(lock)); }
+
+void XactDropRelationOnCommit(const RelFileLocator& rel) {
   GetCurrentTransactionId();
-  g_xact.drops.push_back(rel);
+  g_xact.drop_on_commit.push_back(rel);
 }
+
+void XactDropRelationOnAbort(const RelFileLocator& rel) {
+  GetCurrentTransactionId();
+  g_xact.drop_on_abort.push_back(rel);
+}
+
+void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 
 Result<XLogRecPtr> CommitTransaction(bool synchronous_commit) {
   auto end = EndTransaction(true, synchronous_commit);

@@ -4,21 +4,27 @@
  *   an xid taken at its first write, the relations it dropped, and how it
  *   ends.
  *
- *     commit: Transaction COMMIT record (with the dropped relations)
+ *     commit: Transaction COMMIT record (with the relations dropped in it)
  *             -> XLogFlush up to it, unless synchronous_commit is off
  *             -> pg_xact: committed -> the dropped relations' buffers
- *                forgotten and their files removed
- *     abort:  Transaction ABORT record (not flushed) -> pg_xact: aborted
- *             -> the dropped relations' files removed too (see NOTES)
+ *                forgotten, their files removed (a kSmgr invalidation
+ *                for each) -> the queued invalidations sent (AtEOXactInval)
+ *     abort:  Transaction ABORT record (not flushed, with the relations
+ *             created in it) -> pg_xact: aborted -> the created relations'
+ *             buffers forgotten and their files removed -> the queued
+ *             invalidations applied here only
+ *     both:   then the end-of-transaction callbacks (RegisterXactCallback)
  *
  *   A transaction that wrote nothing has no xid and writes no record.
  *
  * NOTES
- *   The catalog file is not transactional yet (a DROP TABLE is gone from it
- *   at once, even if the transaction rolls back), so a dropped relation's
- *   files go whether its transaction commits or aborts; the abort record
- *   lists them as the commit record would, and redo removes them too.
- *   There are no subtransactions, no snapshots and no locks on rows yet.
+ *   The files of a relation go only once the catalog rows that name it are
+ *   gone for good, as PostgreSQL's pending deletes (smgr's
+ *   RelationDropStorage / smgrDoPendingDeletes): DROP TABLE keeps the file
+ *   until commit (a ROLLBACK keeps the table and its rows), CREATE TABLE's
+ *   file is removed if the transaction aborts. Redo of the commit or abort
+ *   record removes them too. There are no subtransactions, no snapshots
+ *   and no locks on rows yet.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -27,6 +33,7 @@
 
 #include "engine/common/error.h"
 #include "engine/storage/block.h"
+#include "engine/storage/file_util.h"
 #include "engine/storage/page/heap_tuple.h"
 
 namespace minipg::storage {
@@ -43,9 +50,22 @@ CommandId GetCurrentCommandId();
 /* After each statement of a transaction block. */
 void CommandCounterIncrement();
 
-/* Removes the relation's files (and forgets its buffers) when the
- * transaction ends. Takes an xid: dropping is a write. */
-void XactDropRelationAtEnd(const RelFileLocator& rel);
+/* Removes the relation's files (and forgets its buffers) if the
+ * transaction commits (DROP TABLE) / aborts (CREATE TABLE). Takes an xid:
+ * dropping or creating is a write. */
+void XactDropRelationOnCommit(const RelFileLocator& rel);
+void XactDropRelationOnAbort(const RelFileLocator& rel);
+
+/* Called at the end of every transaction, after pg_xact says how it
+ * ended (and when there was no xid), with commit true or false; in the
+ * order registered (PostgreSQL's RegisterXactCallback). */
+using XactCallback = void (*)(bool commit);
+void RegisterXactCallback(XactCallback fn);
+
+/* Keeps `lock` (a descriptor holding a flock(), e.g. a DDL lock) until the
+ * transaction ends, committed or aborted: closed after its invalidations
+ * were sent, so whoever takes the lock next sees its catalog changes. */
+void XactHoldUntilEnd(UniqueFd lock);
 
 /* Ends the transaction. Returns the commit record's end (0 if none was
  * written). A failed WAL flush is an error of severity PANIC. */

@@ -116,7 +116,16 @@ Result<TypeStorage> StorageOf(ColumnType type) {
     case ColumnType::kInt8:
       return TypeStorage{8, 8};
     case ColumnType::kText:
+    case ColumnType::kName:  // as text: see datum.h
       return TypeStorage{-1, 4};
+    case ColumnType::kOid:
+    case ColumnType::kXid:
+    case ColumnType::kFloat4:
+      return TypeStorage{4, 4};
+    case ColumnType::kChar:
+      return TypeStorage{1, 1};
+    case ColumnType::kInt2:
+      return TypeStorage{2, 2};
     case ColumnType::kTimestampTz:
     case ColumnType::kInet:
       break;
@@ -151,10 +160,44 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
       AppendLittleEndian<int64_t>(out, *v);
       return OkStatus();
     }
-    case ColumnType::kText: {
+    case ColumnType::kText:
+    case ColumnType::kName: {
       const std::string* s = std::get_if<std::string>(&value);
-      if (s == nullptr) return Mismatch(column, "text");
+      if (s == nullptr) return Mismatch(column, type == ColumnType::kText ? "text" : "name");
       return AppendText(out, *s);
+    }
+    case ColumnType::kOid:
+    case ColumnType::kXid: {
+      const int64_t* v = std::get_if<int64_t>(&value);
+      if (v == nullptr || *v < 0 || *v > std::numeric_limits<uint32_t>::max()) {
+        return Mismatch(column, type == ColumnType::kOid ? "oid" : "xid");
+      }
+      Pad(out, 4);
+      AppendLittleEndian<uint32_t>(out, static_cast<uint32_t>(*v));
+      return OkStatus();
+    }
+    case ColumnType::kChar: {
+      const std::string* s = std::get_if<std::string>(&value);
+      if (s == nullptr || s->size() > 1) return Mismatch(column, "\"char\"");
+      out.push_back(s->empty() ? '\0' : (*s)[0]);
+      return OkStatus();
+    }
+    case ColumnType::kInt2: {
+      const int64_t* v = std::get_if<int64_t>(&value);
+      if (v == nullptr) return Mismatch(column, "smallint");
+      if (*v < std::numeric_limits<int16_t>::min() || *v > std::numeric_limits<int16_t>::max()) {
+        return MakeError(sqlstate::kNumericValueOutOfRange, "smallint out of range");
+      }
+      Pad(out, 2);
+      AppendLittleEndian<int16_t>(out, static_cast<int16_t>(*v));
+      return OkStatus();
+    }
+    case ColumnType::kFloat4: {
+      const double* d = std::get_if<double>(&value);
+      if (d == nullptr) return Mismatch(column, "real");
+      Pad(out, 4);
+      AppendLittleEndian<float>(out, static_cast<float>(*d));
+      return OkStatus();
     }
     case ColumnType::kTimestampTz:
     case ColumnType::kInet:
@@ -181,7 +224,29 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
       return Datum(LoadLittleEndian<int64_t>(*p));
     }
     case ColumnType::kText:
+    case ColumnType::kName:
       return ReadText(tuple, offset);
+    case ColumnType::kOid:
+    case ColumnType::kXid: {
+      auto p = FixedBytes(tuple, offset, 4, 4);
+      if (!p.ok()) return p.error();
+      return Datum(int64_t{LoadLittleEndian<uint32_t>(*p)});
+    }
+    case ColumnType::kChar: {
+      auto p = FixedBytes(tuple, offset, 1, 1);
+      if (!p.ok()) return p.error();
+      return Datum(**p == '\0' ? std::string() : std::string(1, **p));
+    }
+    case ColumnType::kInt2: {
+      auto p = FixedBytes(tuple, offset, 2, 2);
+      if (!p.ok()) return p.error();
+      return Datum(int64_t{LoadLittleEndian<int16_t>(*p)});
+    }
+    case ColumnType::kFloat4: {
+      auto p = FixedBytes(tuple, offset, 4, 4);
+      if (!p.ok()) return p.error();
+      return Datum(double{LoadLittleEndian<float>(*p)});
+    }
     case ColumnType::kTimestampTz:
     case ColumnType::kInet:
       break;

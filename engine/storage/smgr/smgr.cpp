@@ -175,6 +175,23 @@ const std::filesystem::path& SmgrDataDir() { return State().data_dir; }
 
 void SmgrCloseAll() { State().open_files.clear(); }
 
+void SmgrClose(const RelFileLocator& rel) {
+  auto& files = State().open_files;
+  for (auto it = files.begin(); it != files.end();) {
+    const auto& [spc, db, relnum, fork] = it->first;
+    bool match = spc == rel.spc_oid && db == rel.db_oid && (rel.rel_number == 0 || relnum == rel.rel_number);
+    it = match ? files.erase(it) : std::next(it);
+  }
+}
+
+size_t SmgrOpenFileCount() {
+  size_t n = 0;
+  for (const auto& [key, segments] : State().open_files) {
+    for (const UniqueFd& fd : segments) n += fd.valid() ? 1 : 0;
+  }
+  return n;
+}
+
 std::string RelPath(const RelFileLocator& rel, ForkNumber fork) {
   std::string path;
   if (rel.spc_oid == kGlobalTablespaceOid) {

@@ -13,8 +13,9 @@
  * NOTES
  *   Each process keeps its own table of open segment files (SmgrInit
  *   resets it, e.g. in a forked child); SmgrUnlink closes the process's
- *   own descriptors of the relation; other processes are not told yet
- *   (PostgreSQL tells them through shared invalidation). The table
+ *   own descriptors of the relation; other processes close theirs when
+ *   they read the kSmgr invalidation message (engine/storage/ipc/sinval.h)
+ *   that the remover sends. The table
  *   is not locked: one thread per process uses it, as in PostgreSQL. Reads and
  *   writes use pread/pwrite, so descriptors carry no position.
  *   Writes are not fsynced one by one: whoever needs durability (the
@@ -51,8 +52,18 @@ void SmgrInit(std::filesystem::path data_dir, BlockNumber segment_blocks = kRelS
  * files live under it too). */
 const std::filesystem::path& SmgrDataDir();
 
-/* Closes every file the process has open (at exit, or for tests). */
+/* Closes every file the process has open (at exit, on a shared
+ * invalidation reset, or for tests). */
 void SmgrCloseAll();
+
+/* Closes the process's descriptors of the relation's files, every fork
+ * and segment (a kSmgr invalidation message: another process removed
+ * them); rel_number 0: of every relation of database rel.db_oid in
+ * tablespace rel.spc_oid. Removes nothing. */
+void SmgrClose(const RelFileLocator& rel);
+
+/* How many segment files this process has open (tests). */
+size_t SmgrOpenFileCount();
 
 /* "base/5/16384_fsm": the fork's first segment, relative to the data
  * directory (messages, pg_relation_filepath()). */

@@ -75,6 +75,8 @@ std::optional<T> DecodePayload(std::string_view in) {
 
 template std::string EncodePayload(const CheckpointRecord&);
 template std::optional<CheckpointRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const NextOidRecord&);
+template std::optional<NextOidRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const XactRecord&);
 template std::optional<XactRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const SmgrCreateRecord&);

@@ -8,6 +8,8 @@
  *     CHECKPOINT_SHUTDOWN / CHECKPOINT_ONLINE, main data CheckpointRecord:
  *       8 redo LSN, 4 timeline, 1 full_page_writes, 4 next xid,
  *       4 next oid, 8 time (seconds since 1970)
+ *     NEXTOID, main data NextOidRecord: 4 next oid (OIDs below it may be
+ *       in use: redo moves the counter there)
  *     FPI: block 0 with a full page image, no main data
  *     SWITCH: no data; the rest of the segment is unused
  *   Transaction: COMMIT / ABORT, main data XactRecord: 8 time (microseconds
@@ -45,6 +47,7 @@ namespace minipg::storage::wal {
 /* XLOG */
 inline constexpr uint8_t kXlogCheckpointShutdown = 0x00;
 inline constexpr uint8_t kXlogCheckpointOnline = 0x10;
+inline constexpr uint8_t kXlogNextOid = 0x30;
 inline constexpr uint8_t kXlogSwitch = 0x40;
 inline constexpr uint8_t kXlogFpi = 0xB0;
 /* Transaction */
@@ -101,6 +104,11 @@ struct CheckpointRecord {
   Oid next_oid = 0;
   int64_t time = 0;  // pg_time_t: seconds since 1970-01-01 UTC
   template <typename F> void Fields(F&& f) { f(redo), f(timeline), f(full_page_writes), f(next_xid), f(next_oid), f(time); }
+};
+
+struct NextOidRecord {
+  Oid next_oid = 0;
+  template <typename F> void Fields(F&& f) { f(next_oid); }
 };
 
 struct XactRecord {

@@ -46,6 +46,7 @@ const char* XlogIdentify(uint8_t info) {
   switch (info & kXlrRmgrInfoMask) {
     case kXlogCheckpointShutdown: return "CHECKPOINT_SHUTDOWN";
     case kXlogCheckpointOnline: return "CHECKPOINT_ONLINE";
+    case kXlogNextOid: return "NEXTOID";
     case kXlogSwitch: return "SWITCH";
     case kXlogFpi: return "FPI";
   }
@@ -59,6 +60,10 @@ std::string XlogDesc(const DecodedRecord& rec) {
     return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; {}", FormatLsn(c->redo), c->timeline, c->timeline,
                        c->full_page_writes ? "true" : "false", c->next_xid, c->next_oid,
                        info == kXlogCheckpointShutdown ? "shutdown" : "online");
+  }
+  if (info == kXlogNextOid) {
+    auto n = DecodePayload<NextOidRecord>(rec.main_data);
+    return n ? fmt::format("{}", n->next_oid) : "(malformed)";
   }
   return "";
 }

@@ -2,7 +2,8 @@
  * xlog_redo_test.cpp
  *   The XLOG rmgr's redo: a full page image repairs a torn page and
  *   extends a short relation; a record for a dropped relation is skipped;
- *   a checkpoint record moves next xid and next OID up.
+ *   a checkpoint record moves next xid and next OID up, a NEXTOID record
+ *   the next OID.
  *-------------------------------------------------------------------------
  */
 #include "engine/postmaster/xlog_redo.h"
@@ -104,6 +105,19 @@ TEST_F(XlogRedoTest, CheckpointRecordMovesIdsUp) {
   ASSERT_TRUE(wal::GetRmgr(0)->redo(rec).ok());
   EXPECT_EQ(GetRecoveryIds().next_xid, 735u);
   EXPECT_EQ(GetRecoveryIds().next_oid, 20000u) << "an OID already past the record's stays";
+}
+
+// Scenario: a NEXTOID record of 24576 moves the next OID there (the OIDs
+// below may have been handed out before the crash); pg_waldump's words.
+TEST_F(XlogRedoTest, NextOidRecordMovesNextOid) {
+  MakePool(4, 0);
+  RegisterXlogRedo();
+  GetRecoveryIds() = {100, 16384};
+  const wal::DecodedRecord& rec =
+      Record(wal::RmgrId::kXlog, wal::kXlogNextOid, {}, wal::EncodePayload(wal::NextOidRecord{24576}));
+  EXPECT_NE(wal::FormatWaldumpLine(rec).find("desc: NEXTOID 24576"), std::string::npos) << wal::FormatWaldumpLine(rec);
+  ASSERT_TRUE(wal::GetRmgr(0)->redo(rec).ok());
+  EXPECT_EQ(GetRecoveryIds().next_oid, 24576u);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/catalog/bootstrap.h"
+#include "engine/catalog/shared_catalogs.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/shmem/shmem.h"
 #include "engine/sql/session.h"
@@ -19,6 +21,7 @@
 #include "engine/storage/data_directory.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/xlog.h"
 #include "tests/engine/storage/temp_dir.h"
@@ -58,15 +61,19 @@ class TestStorage {
  public:
   explicit TestStorage(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir / "pg_wal");
-    (void)storage::InitStorage(dir, "alice");
+    (void)storage::InitStorage(dir);
+    (void)catalog::BootstrapSharedCatalogs(dir, "alice");
+    (void)catalog::BootstrapCatalogs(dir);
     storage::SmgrInit(dir);
     std::vector<shmem::ShmemRequest> requests = storage::BufferPoolShmemRequests(64);
     requests.push_back(storage::wal::WalShmemRequest(8));
     for (auto& r : storage::TransamShmemRequests()) requests.push_back(std::move(r));
+    for (auto& r : storage::SinvalShmemRequests(4)) requests.push_back(std::move(r));
     shmem::DestroySharedMemory();
     (void)shmem::CreateSharedMemory(4, 1, requests);
     storage::SetWalFlushHook(storage::wal::XLogFlushOrPanic);
     (void)storage::wal::XLogStartup({dir / "pg_wal", 1, false, 0, 0});
+    storage::SharedInvalBackendInit(0, 0);
   }
   ~TestStorage() {
     (void)storage::AbortTransaction();
@@ -88,7 +95,6 @@ class SqlFixture {
     SessionContext ctx;
     ctx.data_dir = dir / "base" / "5";
     ctx.cluster_dir = dir;
-    (void)storage::InitStorage(dir, "alice");
     ctx.user = "alice";
     ctx.database = "postgres";
     ctx.backend_pid = 4242;

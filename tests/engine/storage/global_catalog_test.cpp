@@ -1,7 +1,8 @@
 /*
  * global_catalog_test.cpp
- *   The databases-and-roles catalog: its encoding, the bootstrap contents of
- *   a new data directory, changes, and the database lock DROP DATABASE uses.
+ *   The in-memory databases-and-roles catalog: membership and privileges,
+ *   the predefined roles, and the database lock DROP DATABASE uses (the
+ *   rows themselves: tests/engine/catalog/shared_catalogs_test.cpp).
  */
 #include "engine/storage/global_catalog.h"
 
@@ -13,92 +14,12 @@
 namespace minipg::storage {
 namespace {
 
-// Scenario: encode then decode gives back every field; a flipped byte is caught.
-TEST(GlobalCatalogTest, EncodeDecodeRoundTrip) {
-  GlobalCatalog c;
-  c.next_oid = 16400;
-  c.databases = {{1, "template1"}, {5, "postgres"}, {16384, "shop", 16385}};
-  RoleDef su{10, "root", true, true, true, ""};
-  RoleDef alice{16385, "alice", false, true, false, "md5abcdef"};
-  RoleDef nolog{16386, "nolog", false, false, true, ""};
-  c.roles = {su, alice, nolog};
-  c.memberships = {{16386, 16385, 10}};  // alice is a member of nolog
-  std::string bytes = EncodeGlobalCatalog(c);
-  auto d = DecodeGlobalCatalog(bytes);
-  ASSERT_TRUE(d.ok()) << d.error().message;
-  EXPECT_EQ(d->next_oid, 16400u);
-  ASSERT_EQ(d->databases.size(), 3u);
-  EXPECT_EQ(d->databases[2].name, "shop");
-  EXPECT_EQ(d->databases[2].oid, 16384u);
-  EXPECT_EQ(d->databases[2].owner, 16385u);
-  EXPECT_EQ(d->databases[0].owner, 10u);  // the bootstrap superuser by default
-  ASSERT_EQ(d->roles.size(), 3u);
-  EXPECT_TRUE(d->roles[0].superuser);
-  EXPECT_EQ(d->FindRole("alice")->password, "md5abcdef");
-  EXPECT_TRUE(d->FindRole("alice")->login);
-  EXPECT_FALSE(d->FindRole("alice")->createdb);
-  EXPECT_FALSE(d->FindRole("nolog")->login);
-  EXPECT_TRUE(d->FindRole("nolog")->createdb);
-  ASSERT_EQ(d->memberships.size(), 1u);
-  EXPECT_EQ(d->memberships[0].role, 16386u);
-  EXPECT_EQ(d->memberships[0].member, 16385u);
-  EXPECT_EQ(d->memberships[0].grantor, 10u);
-  bytes[12] ^= 1;
-  auto bad = DecodeGlobalCatalog(bytes);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().sqlstate, "XX001");
-  EXPECT_FALSE(DecodeGlobalCatalog("MPGGLBv1").ok());
-}
-
-// Scenario: a new data directory has the named superuser, template1 and postgres, with folders.
-TEST(GlobalCatalogTest, BootstrapContents) {
-  TempDir dir;
-  ASSERT_TRUE(InitStorage(dir.path(), "boss").ok());
-  auto c = LoadGlobalCatalog(dir.path());
-  ASSERT_TRUE(c.ok()) << c.error().message;
-  ASSERT_NE(c->FindRole("boss"), nullptr);
-  EXPECT_EQ(c->FindRole("boss")->oid, kBootstrapSuperuserOid);
-  EXPECT_TRUE(c->FindRole("boss")->superuser);
-  EXPECT_TRUE(c->FindRole("boss")->login);
-  EXPECT_EQ(c->FindDatabase("postgres")->oid, kPostgresDbOid);
-  EXPECT_EQ(c->FindDatabase("template1")->oid, kTemplate1Oid);
-  EXPECT_TRUE(std::filesystem::is_directory(DatabasePath(dir.path(), kPostgresDbOid)));
-  // The predefined roles, with PostgreSQL's OIDs; pg_monitor is a member of
-  // pg_read_all_stats; nobody logs in as them.
-  ASSERT_NE(c->FindRole("pg_read_all_stats"), nullptr);
-  EXPECT_EQ(c->FindRole("pg_read_all_stats")->oid, kPgReadAllStatsOid);
-  EXPECT_FALSE(c->FindRole("pg_monitor")->login);
-  EXPECT_TRUE(c->IsMemberOf(kPgMonitorOid, kPgReadAllStatsOid));
-  EXPECT_FALSE(c->IsMemberOf(kPgReadAllStatsOid, kPgMonitorOid));
-  // A second start keeps what is there (and ignores the name).
-  ASSERT_TRUE(InitStorage(dir.path(), "other").ok());
-  EXPECT_EQ(LoadGlobalCatalog(dir.path())->FindRole("other"), nullptr);
-}
-
-// Scenario: a change is written atomically; a failing change writes nothing.
-TEST(GlobalCatalogTest, ChangeCommitsOrNot) {
-  TempDir dir;
-  ASSERT_TRUE(InitStorage(dir.path(), "boss").ok());
-  ASSERT_TRUE(ChangeGlobalCatalog(dir.path(), [](GlobalCatalog& c) -> Status {
-                c.roles.push_back({c.next_oid++, "alice", false, true, false, ""});
-                return OkStatus();
-              }).ok());
-  Status failed = ChangeGlobalCatalog(dir.path(), [](GlobalCatalog& c) -> Status {
-    c.roles.clear();
-    return MakeError("42501", "no");
-  });
-  EXPECT_FALSE(failed.ok());
-  auto c = LoadGlobalCatalog(dir.path());
-  ASSERT_TRUE(c.ok());
-  EXPECT_NE(c->FindRole("alice"), nullptr);
-  EXPECT_NE(c->FindRole("boss"), nullptr) << "the failed change left the catalog alone";
-}
-
 // Scenario: while a session holds its database, DROP DATABASE's exclusive try fails; after, it
 // succeeds.
 TEST(GlobalCatalogTest, DatabaseLock) {
   TempDir dir;
-  ASSERT_TRUE(InitStorage(dir.path(), "boss").ok());
+  ASSERT_TRUE(InitStorage(dir.path()).ok());
+  ASSERT_TRUE(MakeDatabaseDir(dir.path(), kPostgresDbOid).ok());
   {
     auto held = LockDatabaseShared(dir.path(), kPostgresDbOid);
     ASSERT_TRUE(held.ok());
@@ -134,23 +55,23 @@ TEST(GlobalCatalogTest, MembershipAndPrivileges) {
   EXPECT_FALSE(c.IsMemberOf(16384, 10));
 }
 
-// Scenario: a version 2 file (before memberships) reads with the
-// predefined roles added and pg_monitor's memberships.
-TEST(GlobalCatalogTest, Version2FileGetsPredefinedRoles) {
+// Scenario: the predefined roles are PostgreSQL 15's twelve, with its
+// OIDs, all below 16384 (so none can be altered or dropped); pg_monitor is
+// a member of three of them.
+TEST(GlobalCatalogTest, PredefinedRolesAsPostgreSql) {
+  ASSERT_EQ(PredefinedRoles().size(), 12u);
   GlobalCatalog c;
-  c.roles = {{10, "boss", true, true, true, ""}};
-  std::string v3 = EncodeGlobalCatalog(c);
-  // The same file as version 2 wrote it: no membership count, version 2.
-  std::string v2 = v3.substr(0, v3.size() - 8);
-  v2[8] = 2;
-  std::string crc;
-  PutU32(crc, Crc32(v2));
-  v2 += crc;
-  auto d = DecodeGlobalCatalog(v2);
-  ASSERT_TRUE(d.ok()) << d.error().message;
-  ASSERT_NE(d->FindRole("pg_read_all_stats"), nullptr);
-  EXPECT_EQ(d->memberships.size(), 3u);
-  EXPECT_TRUE(d->HasPrivsOfRole(kPgMonitorOid, kPgReadAllStatsOid));
+  for (auto [oid, name] : PredefinedRoles()) {
+    EXPECT_TRUE(IsPredefinedRole(oid)) << name;
+    EXPECT_EQ(name.substr(0, 3), "pg_");
+    c.roles.push_back({oid, std::string(name)});
+  }
+  EXPECT_EQ(c.FindRole("pg_checkpoint")->oid, 4544u);
+  EXPECT_EQ(c.FindRole("pg_database_owner")->oid, 6171u);
+  c.memberships = PredefinedMemberships();
+  EXPECT_TRUE(c.HasPrivsOfRole(kPgMonitorOid, kPgReadAllStatsOid));
+  EXPECT_FALSE(c.HasPrivsOfRole(kPgReadAllStatsOid, kPgMonitorOid));
+  EXPECT_FALSE(IsPredefinedRole(kBootstrapSuperuserOid));
 }
 
 }  // namespace

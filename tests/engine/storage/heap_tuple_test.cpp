@@ -87,6 +87,29 @@ TEST(HeapTupleTest, AlignmentAsPostgreSql) {
   EXPECT_EQ(t.substr(32), long_text);
 }
 
+// Scenario: the catalogs' types at PostgreSQL's sizes and alignments:
+// "char" 1 byte, smallint 2-aligned, oid / real / xid 4 bytes 4-aligned
+// (an oid above 2^31 stays unsigned), name as text; all read back.
+TEST(HeapTupleTest, CatalogTypes) {
+  auto cols = Cols({ColumnType::kChar, ColumnType::kInt2, ColumnType::kOid, ColumnType::kFloat4,
+                    ColumnType::kXid, ColumnType::kName});
+  Tuple values{std::string("r"), int64_t{-3}, int64_t{4294967295}, -1.0, int64_t{716}, std::string("pg_class")};
+  std::string t = Form(cols, values);
+  EXPECT_EQ(t[24], 'r');
+  EXPECT_EQ(At<int16_t>(t, 26), -3);
+  EXPECT_EQ(At<uint32_t>(t, 28), 4294967295u);
+  EXPECT_EQ(At<float>(t, 32), -1.0f);
+  EXPECT_EQ(At<uint32_t>(t, 36), 716u);
+  EXPECT_EQ(static_cast<uint8_t>(t[40]), (9 << 1) | 1) << "name: a short varlena";
+  EXPECT_EQ(RoundTrip(cols, values), values);
+  // A "char" of '\0' reads back as the empty string it was written as.
+  EXPECT_EQ(RoundTrip(Cols({ColumnType::kChar}), {std::string()}), (Tuple{std::string()}));
+  // Out of range or of the wrong kind: refused.
+  EXPECT_FALSE(HeapFormTuple(Cols({ColumnType::kInt2}), {int64_t{40000}}, 100, 3).ok());
+  EXPECT_FALSE(HeapFormTuple(Cols({ColumnType::kOid}), {int64_t{-1}}, 100, 3).ok());
+  EXPECT_FALSE(HeapFormTuple(Cols({ColumnType::kChar}), {std::string("ab")}, 100, 3).ok());
+}
+
 // Scenario: text lengths at the edges of the two header forms, including
 // 4-byte headers whose first byte is 0 (told from padding by alignment).
 TEST(HeapTupleTest, TextEdgeLengths) {

@@ -2,7 +2,7 @@
  * smgr_test.cpp
  *   Relation files (engine/storage/smgr/smgr.h), with segments of 4 blocks
  *   so that crossing a segment boundary costs 32 KiB, not 1 GiB: create,
- *   extend, read, write, truncate, unlink, sizes, and the errors
+ *   extend, read, write, truncate, unlink, close, sizes, and the errors
  *   PostgreSQL gives for a short read or a corrupt page.
  *-------------------------------------------------------------------------
  */
@@ -232,6 +232,27 @@ TEST_F(SmgrTest, MissingRelationIsUndefinedFile) {
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().message, "could not open file \"base/5/16384\": No such file or directory");
   EXPECT_EQ(*SmgrRelationSize(kRel, std::nullopt), 0u);
+}
+
+// Scenario: two segments of one relation and one of another are open;
+// SmgrClose of the first closes its two (the other stays open); closing
+// "relation 0" of database 5 closes every file of the database. The files
+// stay, and reading opens them again.
+TEST_F(SmgrTest, CloseReleasesDescriptorsOnly) {
+  CreateWithBlocks(kSegBlocks + 1);  // segments 0 and 1
+  RelFileLocator other{kDefaultTablespaceOid, 5, 16390};
+  ASSERT_TRUE(SmgrCreate(other, ForkNumber::kMain).ok());
+  ASSERT_TRUE(SmgrNBlocks(other, ForkNumber::kMain).ok());
+  EXPECT_EQ(SmgrOpenFileCount(), 3u);
+  SmgrClose(kRel);
+  EXPECT_EQ(SmgrOpenFileCount(), 1u);
+  SmgrClose(RelFileLocator{kDefaultTablespaceOid, 6, 0});  // another database: nothing
+  EXPECT_EQ(SmgrOpenFileCount(), 1u);
+  SmgrClose(RelFileLocator{kDefaultTablespaceOid, 5, 0});
+  EXPECT_EQ(SmgrOpenFileCount(), 0u);
+  PageBuf p;
+  ASSERT_TRUE(SmgrRead(Tag(kSegBlocks), p.get()).ok());
+  EXPECT_EQ(ItemOf(p.get()), "block " + std::to_string(kSegBlocks));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_reader.h"
@@ -36,6 +37,7 @@ inline constexpr uint64_t kTestSystemId = 7;
 class HeapTest : public ::testing::Test {
  protected:
   static constexpr RelFileLocator kRel{kDefaultTablespaceOid, 5, 16384};
+  static constexpr int kSinvalProcs = 4;  // read positions in the invalidation ring
 
   void SetUp() override { Start(); }
   void TearDown() override { Stop(); }
@@ -49,7 +51,9 @@ class HeapTest : public ::testing::Test {
     std::vector<shmem::ShmemRequest> requests = BufferPoolShmemRequests(nbuffers);
     requests.push_back(wal::WalShmemRequest(8));
     for (auto& r : TransamShmemRequests()) requests.push_back(std::move(r));
+    for (auto& r : SinvalShmemRequests(kSinvalProcs)) requests.push_back(std::move(r));
     ASSERT_TRUE(shmem::CreateSharedMemory(8, 1, requests).ok());
+    SharedInvalBackendInit(0, 0);  // this process reads the ring as slot 0
     // During recovery the WAL being replayed is on disk already: no flush.
     SetWalFlushHook(wal ? wal::XLogFlushOrPanic : nullptr);
     if (wal) ASSERT_TRUE(wal::XLogStartup({dir_.path() / "pg_wal", kTestSystemId, false, 0, 0}).ok());
@@ -78,6 +82,33 @@ class HeapTest : public ::testing::Test {
       ids.push_back(std::get<int64_t>((**row)[0]));
     }
     return ids;
+  }
+
+  /* The TID of the row with that id (a test failure if there is none). */
+  static ItemPointer TidOf(int64_t id, RelFileLocator rel = kRel) {
+    HeapTableScan scan(rel, Columns());
+    EXPECT_TRUE(scan.Open().ok());
+    for (;;) {
+      auto row = scan.Next();
+      if (!row.ok() || !row->has_value()) break;
+      if (std::get<int64_t>((**row)[0]) == id) return scan.last_tid();
+    }
+    ADD_FAILURE() << "no row " << id;
+    return {};
+  }
+
+  /* The stored header of the tuple at `tid`. */
+  static HeapTupleHeader HeaderAt(ItemPointer tid, RelFileLocator rel = kRel) {
+    auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+    EXPECT_TRUE(b.ok());
+    if (!b.ok()) return {};
+    LockBuffer(*b, BufferLockMode::kShare);
+    const char* page = BufferGetPage(*b);
+    auto h = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
+    UnlockBuffer(*b);
+    ReleaseBuffer(*b);
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? *h : HeapTupleHeader{};
   }
 
   void InsertIds(int64_t from, int64_t to, RelFileLocator rel = kRel) {

@@ -4,7 +4,9 @@
  *   by a scan; a transaction sees its own rows, others see them once it
  *   commits and never if it aborts; pages fill one after another and the
  *   free space map sends later inserts to a page with room; a dropped
- *   relation's files go when its transaction ends.
+ *   relation's files go when its transaction ends; a deleted row is gone
+ *   for its own transaction at once, for everyone once it commits, and
+ *   back if it aborts.
  *-------------------------------------------------------------------------
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
@@ -118,6 +120,70 @@ TEST_F(HeapTest, DropRemovesFilesAtCommit) {
   ASSERT_TRUE(CommitTransaction().ok());
   EXPECT_FALSE(SmgrExists(kRel, ForkNumber::kMain));
   for (const BufferSnapshot& s : SnapshotBuffers()) EXPECT_FALSE(s.tag && s.tag->rel == kRel);
+}
+
+// Scenario: row 3 of 5 is deleted: its own transaction no longer sees it,
+// the tuple carries xmax = that xid with the bits heap_delete sets
+// (HEAP_KEYS_UPDATED; no xmax hint, not lock-only); ROLLBACK brings it back
+// (xmax aborted); a second delete that commits removes it for good.
+TEST_F(HeapTest, DeleteHidesRowOnceCommitted) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 6);
+  ASSERT_TRUE(CommitTransaction().ok());
+  ItemPointer tid = TidOf(3);
+
+  ASSERT_TRUE(HeapDelete(kRel, tid).ok());
+  TransactionId rolled_back = GetCurrentTransactionIdIfAny();
+  EXPECT_EQ(ScanIds(), (std::vector<int64_t>{1, 2, 4, 5}));
+  HeapTupleHeader h = HeaderAt(tid);
+  EXPECT_EQ(h.xmax, rolled_back);
+  EXPECT_EQ(h.infomask & (kHeapXmaxInvalid | kHeapXmaxCommitted | kHeapXmaxLockOnly | kHeapXmaxIsMulti), 0);
+  EXPECT_NE(h.infomask2 & kHeapKeysUpdated, 0);
+  EXPECT_EQ(h.ctid, tid);
+  ASSERT_TRUE(AbortTransaction().ok());
+  EXPECT_EQ(ScanIds(), Range(1, 6));
+
+  ASSERT_TRUE(HeapDelete(kRel, tid).ok());
+  TransactionId deleter = GetCurrentTransactionIdIfAny();
+  ASSERT_TRUE(CommitTransaction().ok());
+  EXPECT_EQ(ScanIds(), (std::vector<int64_t>{1, 2, 4, 5}));
+  EXPECT_EQ(HeaderAt(tid).xmax, deleter);
+}
+
+// Scenario: the errors of simple_heap_delete: deleting a row twice in one
+// transaction, a row another transaction deleted (committed or still in
+// progress), and a TID with no tuple.
+TEST_F(HeapTest, DeleteRefusesDeletedAndMissingTuples) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 4);
+  ASSERT_TRUE(CommitTransaction().ok());
+  ASSERT_TRUE(HeapDelete(kRel, TidOf(1)).ok());
+  Status twice = HeapDelete(kRel, {0, 1});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message, "tuple already updated by self");
+  EXPECT_EQ(twice.error().sqlstate, "XX000");
+  ASSERT_TRUE(CommitTransaction().ok());
+
+  Status gone = HeapDelete(kRel, {0, 1});
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().message, "tuple concurrently deleted");
+  ASSERT_TRUE(AbortTransaction().ok());
+
+  ItemPointer tid2 = TidOf(2);
+  ASSERT_TRUE(HeapDelete(kRel, tid2).ok());  // as another backend, still in progress:
+  TransactionId other = GetCurrentTransactionIdIfAny();
+  ASSERT_TRUE(CommitTransaction().ok());
+  ASSERT_TRUE(TransactionIdSetStatus(other, XidStatus::kInProgress).ok());
+  Status in_progress = HeapDelete(kRel, tid2);
+  ASSERT_FALSE(in_progress.ok());
+  EXPECT_EQ(in_progress.error().message, "tuple concurrently deleted");
+  ASSERT_TRUE(AbortTransaction().ok());
+
+  Status missing = HeapDelete(kRel, {0, 40});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "attempted to delete invisible tuple");
+  ASSERT_TRUE(AbortTransaction().ok());
+  EXPECT_EQ(ScanIds(), (std::vector<int64_t>{2, 3}));  // 2: its deleter is in progress
 }
 
 }  // namespace

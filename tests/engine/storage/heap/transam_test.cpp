@@ -3,7 +3,8 @@
  *   xids and pg_xact: xids are handed out in order from 3; a status set
  *   is read back, written by CheckPointTransam into PostgreSQL's layout
  *   (pg_xact/0000, two bits per xid) and found again by a new server;
- *   commit and abort write their records and set the bits.
+ *   commit and abort write their records and set the bits; OIDs come from
+ *   16384 on, each range of 8192 logged ahead by a NEXTOID record.
  *-------------------------------------------------------------------------
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
@@ -87,6 +88,41 @@ TEST_F(TransamTest, CommitAndAbortRecords) {
     seen.push_back(wal::IdentifyRecord(*r) + " " + std::to_string(r->header.xid));
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"COMMIT " + std::to_string(a), "ABORT " + std::to_string(b)}));
+}
+
+/* "NEXTOID 24576" for each NEXTOID record in the WAL, in order. */
+std::vector<std::string> NextOidRecords(const std::filesystem::path& dir) {
+  EXPECT_TRUE(wal::XLogFlush(wal::GetWalPositions().insert).ok());
+  wal::WalDirSource src(dir / "pg_wal");
+  wal::XLogReader reader(src, kTestSystemId);
+  std::vector<std::string> seen;
+  for (const wal::DecodedRecord* r = reader.ReadRecord(wal::FirstRecordLsn()); r != nullptr; r = reader.ReadNext()) {
+    auto next = wal::DecodePayload<wal::NextOidRecord>(r->main_data);
+    if (r->rmid() == wal::RmgrId::kXlog && next) seen.push_back(wal::IdentifyRecord(*r) + " " + std::to_string(next->next_oid));
+  }
+  return seen;
+}
+
+// Scenario: a new cluster (next OID below 16384, as after PostgreSQL's
+// initdb) hands out 16384, 16385, ... The first one logs NEXTOID 24576
+// before it is used; the 8193rd logs NEXTOID 32768. An online checkpoint
+// carries the end of the logged range, a shutdown one the next OID; after
+// SetNextOid (a restart) the next OID logs a record again.
+TEST_F(TransamTest, OidsLoggedAheadInSteps) {
+  SetNextOid(13572);
+  EXPECT_EQ(GetNewObjectId(), 16384u);
+  EXPECT_EQ(GetNewObjectId(), 16385u);
+  EXPECT_EQ(CheckpointNextOid(/*shutdown=*/false), 24576u);
+  EXPECT_EQ(CheckpointNextOid(/*shutdown=*/true), 16386u);
+  EXPECT_EQ(NextOidRecords(dir_.path()), (std::vector<std::string>{"NEXTOID 24576"}));
+  Oid last = 0;
+  for (int i = 0; i < 8192; ++i) last = GetNewObjectId();
+  EXPECT_EQ(last, 16385u + 8192u);
+  EXPECT_EQ(NextOidRecords(dir_.path()), (std::vector<std::string>{"NEXTOID 24576", "NEXTOID 32768"}));
+  SetNextOid(20000);
+  EXPECT_EQ(GetNewObjectId(), 20000u);
+  EXPECT_EQ(NextOidRecords(dir_.path()).back(), "NEXTOID 28192");
+  EXPECT_EQ(ReadNextOid(), 20001u);
 }
 
 }  // namespace

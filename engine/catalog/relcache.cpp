@@ -1,0 +1,127 @@
+/*-------------------------------------------------------------------------
+ * relcache.cpp
+ *   The backend's cache of its tables (relcache.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/catalog/relcache.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/catalog_rows.h"
+#include "engine/storage/ipc/sinval.h"
+
+namespace minipg::catalog {
+
+namespace {
+
+struct Cache {
+  Oid db = 0;
+  bool valid = false;            // `tables` holds every table of `db`
+  std::map<Oid, storage::TableDef> tables;
+  std::set<Oid> stale;           // relations to re-read before the next use
+  uint64_t reads = 0;
+};
+Cache g_cache;
+
+/* A message of the shared invalidation queue (or this transaction's own,
+ * at once and again if it aborts). Catalog-wide (kCatcache) messages are
+ * not needed: every change of a table comes with its kRelcache message. */
+void OnInvalidation(const storage::SharedInvalMessage& msg) {
+  using Kind = storage::SharedInvalMessage::Kind;
+  if (msg.kind == Kind::kResetAll) {
+    RelcacheInvalidateAll();
+  } else if (msg.kind == Kind::kRelcache) {
+    RelcacheInvalidateRelation(msg.db, msg.id);
+  }
+}
+
+
+/* Tables of `db` from pg_class and pg_attribute; only those in `only` if
+ * it is given. */
+Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only) {
+  ++g_cache.reads;
+  auto classes = CatalogScan(*FindSystemCatalog("pg_class"), db);
+  if (!classes.ok()) return classes.error();
+  std::map<Oid, storage::TableDef> tables;
+  for (const CatalogRow& r : *classes) {
+    auto oid = static_cast<Oid>(std::get<int64_t>(r.values[pg_class::kOid]));
+    if (std::get<int64_t>(r.values[pg_class::kRelnamespace]) != kPublicNamespace) continue;
+    if (std::get<std::string>(r.values[pg_class::kRelkind]) != "r") continue;
+    if (only != nullptr && only->count(oid) == 0) continue;
+    storage::TableDef& t = tables[oid];
+    t.oid = oid;
+    t.name = std::get<std::string>(r.values[pg_class::kRelname]);
+    t.owner = static_cast<Oid>(std::get<int64_t>(r.values[pg_class::kRelowner]));
+    t.columns.resize(static_cast<size_t>(std::get<int64_t>(r.values[pg_class::kRelnatts])));
+  }
+  if (tables.empty()) return tables;
+  auto attributes = CatalogScan(*FindSystemCatalog("pg_attribute"), db);
+  if (!attributes.ok()) return attributes.error();
+  for (const CatalogRow& r : *attributes) {
+    auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_attribute::kAttrelid])));
+    int64_t attnum = std::get<int64_t>(r.values[pg_attribute::kAttnum]);
+    if (it == tables.end() || attnum < 1 || static_cast<size_t>(attnum) > it->second.columns.size()) continue;
+    storage::ColumnDef& c = it->second.columns[static_cast<size_t>(attnum - 1)];
+    c.name = std::get<std::string>(r.values[pg_attribute::kAttname]);
+    c.type = ColumnTypeOfTypeOid(static_cast<Oid>(std::get<int64_t>(r.values[pg_attribute::kAtttypid])));
+  }
+  return tables;
+}
+
+}  // namespace
+
+void RelcacheInit() {
+  RelcacheInvalidateAll();
+  storage::RegisterInvalidationCallback(OnInvalidation);
+}
+
+Result<storage::CatalogSnapshot> RelcacheTables(Oid db) {
+  if (!g_cache.valid || g_cache.db != db) {
+    auto all = Read(db, nullptr);
+    if (!all.ok()) return all.error();
+    g_cache.db = db;
+    g_cache.tables = std::move(*all);
+    g_cache.stale.clear();
+    g_cache.valid = true;
+  } else if (!g_cache.stale.empty()) {
+    auto fresh = Read(db, &g_cache.stale);
+    if (!fresh.ok()) return fresh.error();
+    for (Oid oid : g_cache.stale) g_cache.tables.erase(oid);
+    g_cache.tables.merge(*fresh);
+    g_cache.stale.clear();
+  }
+  storage::CatalogSnapshot snapshot;
+  for (const auto& [oid, t] : g_cache.tables) snapshot.tables.push_back(t);  // by OID: creation order
+  return snapshot;
+}
+
+Result<std::vector<storage::TableDef>> ReadTables(Oid db) {
+  auto all = Read(db, nullptr);
+  if (!all.ok()) return all.error();
+  std::vector<storage::TableDef> out;
+  for (auto& [oid, t] : *all) out.push_back(std::move(t));
+  return out;
+}
+
+void RelcacheInvalidateRelation(Oid db, Oid relid) {
+  if (db != g_cache.db) return;
+  g_cache.stale.insert(relid);
+}
+
+void RelcacheInvalidateAll() {
+  g_cache.valid = false;
+  g_cache.tables.clear();
+  g_cache.stale.clear();
+}
+
+void RelcacheAcceptInvalidations() {
+  storage::AcceptInvalidationMessages();
+}
+
+uint64_t RelcacheCatalogReads() { return g_cache.reads; }
+
+}  // namespace minipg::catalog

@@ -1,0 +1,143 @@
+/*-------------------------------------------------------------------------
+ * table_ddl.cpp
+ *   CREATE TABLE / DROP TABLE through the catalogs (table_ddl.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/catalog/table_ddl.h"
+
+#include <fcntl.h>
+
+#include <optional>
+#include <string>
+
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/catalog_rows.h"
+#include "engine/storage/file_util.h"
+#include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/transam.h"
+#include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
+#include "engine/storage/smgr/smgr.h"
+
+namespace minipg::catalog {
+
+namespace {
+
+/* The DDL lock this transaction holds: the descriptor and its flock. */
+struct HeldDdlLock {
+  storage::UniqueFd fd;
+  std::optional<storage::FileLock> lock;
+};
+std::optional<HeldDdlLock> g_ddl_lock;
+
+void ReleaseDdlLockAtEnd(bool /*commit*/) { g_ddl_lock.reset(); }
+
+/* The pg_class row of table `name` in public, if there is one. */
+Result<std::optional<CatalogRow>> FindTableRow(Oid db, std::string_view name) {
+  auto rows = CatalogScan(*FindSystemCatalog("pg_class"), db);
+  if (!rows.ok()) return rows.error();
+  for (CatalogRow& r : *rows) {
+    if (std::get<std::string>(r.values[pg_class::kRelname]) == name &&
+        std::get<int64_t>(r.values[pg_class::kRelnamespace]) == kPublicNamespace) {
+      return std::optional<CatalogRow>(std::move(r));
+    }
+  }
+  return std::optional<CatalogRow>();
+}
+
+/* A new OID whose relation file does not exist yet (GetNewRelFileNumber). */
+Oid NewRelationOid(Oid db) {
+  for (;;) {
+    Oid oid = storage::GetNewObjectId();
+    if (!storage::SmgrExists(storage::RelFileLocator{storage::kDefaultTablespaceOid, db, oid},
+                             storage::ForkNumber::kMain)) {
+      return oid;
+    }
+  }
+}
+
+/* Deletes every row of `cat` whose column `col` is `value`. */
+Status DeleteRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int64_t value) {
+  auto rows = CatalogScan(cat, db);
+  if (!rows.ok()) return rows.error();
+  for (const CatalogRow& r : *rows) {
+    if (std::get<int64_t>(r.values[col]) != value) continue;
+    if (Status s = CatalogDelete(cat, db, r.tid); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status LockDatabaseDdl(const std::filesystem::path& db_dir) {
+  if (g_ddl_lock) return OkStatus();
+  static const bool registered = [] {
+    storage::RegisterXactCallback(ReleaseDdlLockAtEnd);
+    return true;
+  }();
+  (void)registered;
+  std::filesystem::path path = db_dir / "minipg_ddl.lock";
+  auto fd = storage::OpenFile(path, O_RDWR | O_CREAT);
+  if (!fd.ok()) return fd.error();
+  auto lock = storage::FileLock::Acquire(fd->get(), storage::LockMode::kExclusive, path, "DDL");
+  if (!lock.ok()) return lock.error();
+  storage::GetCurrentTransactionId();  // the lock goes with the transaction's end
+  g_ddl_lock.emplace();
+  g_ddl_lock->fd = std::move(*fd);
+  g_ddl_lock->lock.emplace(std::move(*lock));
+  return OkStatus();
+}
+
+Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,
+                                    const std::vector<storage::ColumnDef>& columns, Oid owner) {
+  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
+  Oid db = DatabaseOidOf(db_dir);
+  auto existing = FindTableRow(db, name);
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value()) return false;
+
+  RelationRow rel;
+  rel.oid = NewRelationOid(db);
+  rel.row_type = storage::GetNewObjectId();
+  rel.name = name;
+  rel.nspace = kPublicNamespace;
+  rel.owner = owner;
+  rel.natts = columns.size();
+  rel.frozen_xid = storage::GetCurrentTransactionId();
+  storage::RelFileLocator file{storage::kDefaultTablespaceOid, db, rel.oid};
+  if (Status s = storage::HeapCreateRelation(file); !s.ok()) return s.error();
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_type"), db, PgTypeRowType(rel)); !s.ok()) return s.error();
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_class"), db, PgClassRow(rel)); !s.ok()) return s.error();
+  const SystemCatalog& attribute = *FindSystemCatalog("pg_attribute");
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (Status s = CatalogInsert(attribute, db, PgAttributeRow(rel.oid, columns[i], static_cast<int16_t>(i + 1)));
+        !s.ok()) {
+      return s.error();
+    }
+  }
+  storage::CacheInvalidateRelcache(db, rel.oid);  // this backend's relcache at once, others at commit
+  return true;
+}
+
+Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name) {
+  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
+  Oid db = DatabaseOidOf(db_dir);
+  auto existing = FindTableRow(db, name);
+  if (!existing.ok()) return existing.error();
+  if (!existing->has_value()) return false;
+  const CatalogRow& row = **existing;
+  int64_t oid = std::get<int64_t>(row.values[pg_class::kOid]);
+  if (Status s = CatalogDelete(*FindSystemCatalog("pg_class"), db, row.tid); !s.ok()) return s.error();
+  if (Status s = DeleteRowsWhere(*FindSystemCatalog("pg_attribute"), db, pg_attribute::kAttrelid, oid); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = DeleteRowsWhere(*FindSystemCatalog("pg_type"), db, pg_type::kTyprelid, oid); !s.ok()) {
+    return s.error();
+  }
+  auto filenode = static_cast<Oid>(std::get<int64_t>(row.values[pg_class::kRelfilenode]));
+  storage::HeapDropRelation(storage::RelFileLocator{storage::kDefaultTablespaceOid, db, filenode});
+  storage::CacheInvalidateRelcache(db, static_cast<Oid>(oid));
+  return true;
+}
+
+}  // namespace minipg::catalog

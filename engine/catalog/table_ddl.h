@@ -1,0 +1,46 @@
+/*-------------------------------------------------------------------------
+ * table_ddl.h
+ *   CREATE TABLE and DROP TABLE as catalog rows (PostgreSQL's
+ *   heap_create_with_catalog / heap_drop_with_catalog), in the current
+ *   transaction:
+ *
+ *     create  DDL lock -> name free in pg_class? -> OIDs (GetNewObjectId)
+ *             -> relation file (removed if the transaction aborts)
+ *             -> pg_type row type, pg_class row, pg_attribute rows
+ *             -> relcache invalidation of the new relation
+ *     drop    DDL lock -> its pg_class row -> delete it, its pg_attribute
+ *             and pg_type rows -> file removed when the transaction commits
+ *             -> relcache invalidation
+ *
+ * NOTES
+ *   Until issue 17's lock manager, DDL of one database is serialized by an
+ *   exclusive flock() on base/<db>/minipg_ddl.lock, taken by the first DDL
+ *   statement of a transaction and held until it ends; so two transactions
+ *   never both create the same name. Readers take no lock: they see the
+ *   committed catalog rows (and their own transaction's).
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "engine/catalog/system_catalog.h"
+#include "engine/common/error.h"
+
+namespace minipg::catalog {
+
+/* Takes the database's DDL lock until the transaction ends (at once if
+ * this transaction holds it already). */
+Status LockDatabaseDdl(const std::filesystem::path& db_dir);
+
+/* Creates table `name` in public, owned by `owner`. False (nothing done)
+ * if a relation of that name exists. */
+Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,
+                                    const std::vector<storage::ColumnDef>& columns, Oid owner);
+
+/* Drops table `name` of public. False if there is none. */
+Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name);
+
+}  // namespace minipg::catalog
