@@ -200,11 +200,7 @@ TEST(CatalogTest, CreatedTableSurvivesKill9) {
     Exec(**c, "INSERT INTO kept VALUES (1, 'one'), (2, 'two')");
     Exec(**c, "BEGIN");
     Exec(**c, "CREATE TABLE lost (id int)");
-    std::vector<pid_t> children = ChildrenOf(first.pid());
-    kill(first.pid(), SIGKILL);
-    for (pid_t child : children) kill(child, SIGKILL);
-    first.Stop(SIGKILL, 5000);  // reaps it
-    first.RemoveInterlockSegment();
+    KillWholeServer(first);
   }
   {
     Server second({}, dir);

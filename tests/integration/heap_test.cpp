@@ -140,11 +140,7 @@ TEST(HeapTest, RowsSurvivePostmasterKill9) {
     for (int i = 1; i <= 20; ++i) Exec(*c, "INSERT INTO acked VALUES (" + std::to_string(i) + ")");
     Exec(*c, "BEGIN");
     Exec(*c, "INSERT INTO acked VALUES (100)");
-    std::vector<pid_t> children = ChildrenOf(first.pid());
-    kill(first.pid(), SIGKILL);
-    for (pid_t child : children) kill(child, SIGKILL);
-    first.Stop(SIGKILL, 5000);  // reaps it
-    first.RemoveInterlockSegment();
+    KillWholeServer(first);
   }
   {
     Server second({}, dir);

@@ -13,19 +13,13 @@
 #include "engine/storage/data_directory.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/catalog/shared_catalogs.h"
-#include "tests/engine/storage/heap/heap_test_util.h"
+#include "tests/engine/catalog/catalog_fixture.h"
 
 namespace minipg::catalog {
 namespace {
 
-class BootstrapTest : public storage::HeapTest {
+class BootstrapTest : public BootstrappedCatalogTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(storage::InitStorage(dir_.path()).ok());
-    ASSERT_TRUE(BootstrapSharedCatalogs(dir_.path(), "alice").ok());
-    ASSERT_TRUE(BootstrapCatalogs(dir_.path()).ok());
-    storage::HeapTest::SetUp();
-  }
   std::vector<CatalogRow> Scan(std::string_view catalog, Oid db) {
     auto rows = CatalogScan(*FindSystemCatalog(catalog), db);
     EXPECT_TRUE(rows.ok()) << (rows.ok() ? "" : rows.error().message);

@@ -12,18 +12,15 @@
 #include "engine/catalog/relcache.h"
 #include "engine/storage/data_directory.h"
 #include "engine/catalog/shared_catalogs.h"
-#include "tests/engine/storage/heap/heap_test_util.h"
+#include "tests/engine/catalog/catalog_fixture.h"
 
 namespace minipg::catalog {
 namespace {
 
-class TableDdlTest : public storage::HeapTest {
+class TableDdlTest : public BootstrappedCatalogTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(storage::InitStorage(dir_.path()).ok());
-    ASSERT_TRUE(BootstrapSharedCatalogs(dir_.path(), "alice").ok());
-    ASSERT_TRUE(BootstrapCatalogs(dir_.path()).ok());
-    storage::HeapTest::SetUp();
+    BootstrappedCatalogTest::SetUp();
     RelcacheInit();
   }
   std::filesystem::path DbDir() const { return dir_.path() / "base" / "5"; }
