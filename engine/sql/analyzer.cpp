@@ -401,12 +401,13 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
       return MakeError(sqlstate::kInsufficientPrivilege,
                        fmt::format("permission denied: \"{}\" is a system catalog", ref.name));
     }
-    if (catalog_.Find(ref.name) == nullptr) {
+    if (ref.schema == "pg_catalog" || catalog_.Find(ref.name) == nullptr) {  // user tables are in public
       if (drop.if_exists) {
+        q.drop_missing.push_back(ref.name);
         continue;
       }
-      return ErrorAt(sqlstate::kUndefinedTable, fmt::format("table \"{}\" does not exist", ref.name),
-                     ref.location);
+      // No position, as PostgreSQL's.
+      return MakeError(sqlstate::kUndefinedTable, fmt::format("table \"{}\" does not exist", ref.name));
     }
     q.drop_names.push_back(ref.name);
   }

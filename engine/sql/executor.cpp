@@ -457,6 +457,7 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
     }
     return result;
   }
+  NoticeSkipping(ctx, "table", q.drop_missing);
   for (const std::string& name : q.drop_names) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
@@ -465,8 +466,9 @@ Result<ExecutionResult> RunDdl(const Plan& plan, const Query& q, const SessionCo
     if (!dropped.ok()) {
       return dropped.error();
     }
-    if (!*dropped && !q.if_exists) {
-      return MakeError(sqlstate::kUndefinedTable, fmt::format("table \"{}\" does not exist", name));
+    if (!*dropped) {  // another backend dropped it after our catalog snapshot
+      if (!q.if_exists) return MakeError(sqlstate::kUndefinedTable, fmt::format("table \"{}\" does not exist", name));
+      NoticeSkipping(ctx, "table", {name});
     }
   }
   return result;

@@ -294,7 +294,7 @@ Result<SelectTarget> Parser::ParseTarget() {
   return target;
 }
 
-Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
+Result<TableRef> Parser::ParseQualifiedTableName() {
   TableRef ref;
   ref.location = Peek().position;
   auto name = ParseName();
@@ -316,6 +316,15 @@ Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
     ref.schema = std::move(ref.name);
     ref.name = *table;
   }
+  return ref;
+}
+
+Result<TableRef> Parser::ParseTableRef(bool bare_alias) {
+  auto qualified = ParseQualifiedTableName();
+  if (!qualified.ok()) {
+    return qualified.error();
+  }
+  TableRef ref = std::move(*qualified);
   if (IsPunct("(") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == ")") {
     ref.call = true;  // FROM f(): a function without arguments, as a table
     pos_ += 2;
@@ -510,14 +519,11 @@ Result<StatementPtr> Parser::ParseDropTable() {
     drop.if_exists = true;
   }
   do {
-    TableRef ref;
-    ref.location = Peek().position;
-    auto name = ParseName();
-    if (!name.ok()) {
-      return name.error();
+    auto ref = ParseQualifiedTableName();
+    if (!ref.ok()) {
+      return ref.error();
     }
-    ref.name = *name;
-    drop.tables.push_back(std::move(ref));
+    drop.tables.push_back(std::move(*ref));
   } while (AcceptPunct(","));
   AcceptKeyword("cascade") || AcceptKeyword("restrict");
   return Make(std::move(drop));

@@ -101,6 +101,8 @@ class Parser {
   Result<SelectStmt> ParseSelect();
   Result<SelectTarget> ParseTarget();
   /* A table name with an optional alias (a bare alias only in FROM). */
+  /* name or schema.name (schema public or pg_catalog) */
+  Result<TableRef> ParseQualifiedTableName();
   Result<TableRef> ParseTableRef(bool bare_alias = true);
   /* An optional "(col, ...)" after a table name (INSERT, COPY); empty if absent. */
   Result<std::vector<InsertColumn>> ParseOptionalColumnList();

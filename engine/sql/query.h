@@ -106,7 +106,8 @@ struct Query {
   std::string create_name;
   std::vector<storage::ColumnDef> create_columns;
   bool if_not_exists = false;
-  std::vector<std::string> drop_names;  // the ones that exist
+  std::vector<std::string> drop_names;    // the ones that exist
+  std::vector<std::string> drop_missing;  // IF EXISTS: the ones that do not (a NOTICE each)
   bool if_exists = false;
 
   // SET / SHOW

@@ -336,11 +336,16 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
   const std::string& name = ddl.names[0];
   std::optional<uint32_t> dropped;
   bool busy = false;
+  std::vector<std::string> missing;  // IF EXISTS and not there
   Status s = RetryWhileBusy(&busy, [&] {
     return catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+      missing.clear();
       const storage::DatabaseDef* db = c.FindDatabase(name);
       if (db == nullptr) {
-        if (ddl.if_exists) return OkStatus();
+        if (ddl.if_exists) {
+          missing.push_back(name);
+          return OkStatus();
+        }
         return MakeError(sqlstate::kInvalidCatalogName,
                          fmt::format("database \"{}\" does not exist", name));
       }
@@ -374,6 +379,7 @@ Result<std::string> DropDatabase(const CatalogDdl& ddl, const SessionContext& ct
     });
   });
   if (!s.ok()) return s.error();
+  NoticeSkipping(ctx, "database", missing);
   if (dropped) {
     std::error_code ec;
     std::filesystem::remove_all(storage::DatabasePath(ctx.cluster_dir, *dropped), ec);
@@ -461,11 +467,16 @@ Status CheckNothingOwned(const GlobalCatalog& c, const RoleDef& role, const Sess
 
 Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, const RoleDef& me) {
   if (!me.superuser) return Denied("permission denied to drop role");
+  std::vector<std::string> missing;  // IF EXISTS and not there
   Status s = catalog::ChangeGlobalCatalog(ctx.cluster_dir, [&](GlobalCatalog& c) -> Status {
+    missing.clear();
     for (const std::string& name : ddl.names) {
       const RoleDef* role = c.FindRole(name);
       if (role == nullptr) {
-        if (ddl.if_exists) continue;
+        if (ddl.if_exists) {
+          missing.push_back(name);
+          continue;
+        }
         return RoleMissing(name);
       }
       if (name == ctx.user)
@@ -485,6 +496,7 @@ Result<std::string> DropRole(const CatalogDdl& ddl, const SessionContext& ctx, c
     return OkStatus();
   });
   if (!s.ok()) return s.error();
+  NoticeSkipping(ctx, "role", missing);
   return std::string("DROP ROLE");
 }
 

@@ -440,4 +440,12 @@ guc::Settings& Session::settings() {
   return impl_->settings;
 }
 
+void NoticeSkipping(const SessionContext& ctx, std::string_view what, const std::vector<std::string>& names) {
+  if (!ctx.notice) return;
+  for (const std::string& name : names) {
+    ctx.notice(MakeError(sqlstate::kSuccessfulCompletion, fmt::format("{} \"{}\" does not exist, skipping", what, name),
+                         Severity::kNotice));
+  }
+}
+
 }  // namespace minipg::sql

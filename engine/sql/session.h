@@ -131,6 +131,10 @@ struct SessionContext {
   guc::Settings* settings = nullptr;
 };
 
+/* DROP ... IF EXISTS of objects that are not there: PostgreSQL's NOTICE
+ * `<what> "<name>" does not exist, skipping` for each. */
+void NoticeSkipping(const SessionContext& ctx, std::string_view what, const std::vector<std::string>& names);
+
 /* A parse tree of one statement (defined in ast.h). */
 struct Statement;
 }  // namespace minipg::sql

@@ -59,6 +59,32 @@ TEST_P(PsqlTest, CreateInsertSelect) {
   EXPECT_EQ(r.out, " name | id \n------+----\n rex  |  1\n(1 row)\n\n");
 }
 
+// Scenario: DROP TABLE of a schema-qualified name, and IF EXISTS of one that
+// is not there, print what psql prints against PostgreSQL 15: a user table
+// named like a catalog is dropped as public.pg_class, pg_catalog.t is no
+// user table, and a missing one is a NOTICE (a missing role or database too).
+TEST_P(PsqlTest, DropTableQualifiedAndIfExists) {
+  auto r = Psql("CREATE TABLE pg_class (a int)");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("CREATE TABLE t (a int)");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("DROP TABLE pg_catalog.t");
+  EXPECT_EQ(r.out, "ERROR:  table \"t\" does not exist\n");
+  r = Psql("DROP TABLE IF EXISTS pg_catalog.t, nosuch");
+  EXPECT_EQ(r.out,
+            "NOTICE:  table \"t\" does not exist, skipping\n"
+            "NOTICE:  table \"nosuch\" does not exist, skipping\n");  // psql -q: no command tags
+  r = Psql("DROP TABLE public.pg_class, public.t");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out, "");
+  r = Psql("SELECT relname FROM pg_class WHERE relname = 't'");
+  EXPECT_EQ(r.out, " relname \n---------\n(0 rows)\n\n");
+  r = Psql("DROP ROLE IF EXISTS nosuch");
+  EXPECT_EQ(r.out, "NOTICE:  role \"nosuch\" does not exist, skipping\n");
+  r = Psql("DROP DATABASE IF EXISTS nosuch");
+  EXPECT_EQ(r.out, "NOTICE:  database \"nosuch\" does not exist, skipping\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, PsqlTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "UnixSocket" : "Tcp"; });
 
