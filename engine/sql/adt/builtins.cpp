@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ * builtins.cpp
+ *   The registry of built-in functions, operators and casts (builtins.h):
+ *   every module's Register* function, called in one list.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/adt/builtins.h"
+
+#include <string_view>
+
+namespace minipg::sql {
+namespace {
+
+BuiltinRegistry MakeRegistry() {
+  BuiltinRegistry r;
+  // Each module of functions adds its entries here, one line each:
+  // RegisterMathFunctions(r);
+  return r;
+}
+
+}  // namespace
+
+const BuiltinRegistry& Builtins() {
+  static const BuiltinRegistry registry = MakeRegistry();
+  return registry;
+}
+
+std::vector<const FunctionInfo*> FindFunctions(std::string_view name) {
+  std::vector<const FunctionInfo*> out;
+  for (const FunctionInfo& f : Builtins().functions) {
+    if (name == f.name) out.push_back(&f);
+  }
+  return out;
+}
+
+std::vector<const OperatorInfo*> FindOperators(std::string_view name) {
+  std::vector<const OperatorInfo*> out;
+  for (const OperatorInfo& o : Builtins().operators) {
+    if (name == o.name) out.push_back(&o);
+  }
+  return out;
+}
+
+const CastInfo* FindCast(TypeId source, TypeId target) {
+  for (const CastInfo& c : Builtins().casts) {
+    if (c.source == source && c.target == target) return &c;
+  }
+  return nullptr;
+}
+
+const FunctionInfo* FindFunctionByOid(uint32_t oid) {
+  for (const FunctionInfo& f : Builtins().functions) {
+    if (f.oid == oid) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace minipg::sql
