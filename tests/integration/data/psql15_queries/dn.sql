@@ -1,0 +1,7 @@
+-- What \dn sends to PostgreSQL 15.18 (log_statement=all), in order.
+SELECT n.nspname AS "Name",
+	  pg_catalog.pg_get_userbyid(n.nspowner) AS "Owner"
+	FROM pg_catalog.pg_namespace n
+	WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+	ORDER BY 1;
+
