@@ -9,11 +9,15 @@
  *   double holds real (float4) columns and the SQL layer's numeric literals
  *   (pg_sleep(0.5)). name and "char" are std::string (a "char" is one byte,
  *   an empty string for '\0').
+ *   An array (the catalogs' int2vector, oidvector, text[], ...) is an
+ *   ArrayValue: one dimension, its elements as Datums of the element type
+ *   (NULL elements allowed), shared and never changed once made.
  *-------------------------------------------------------------------------
  */
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -39,15 +43,75 @@ enum class ColumnType : uint8_t {
   // IsValidColumnType): timestamp with time zone and inet.
   kTimestampTz = 100,  // int64_t microseconds since the Unix epoch
   kInet = 101,         // std::string
+  // Arrays and the reg* types of the catalogs' columns (pgcat, issue 16;
+  // numbered from 40 so the scalar types others append stay below):
+  kInt2Vector = 40,    // int2vector (pg_index.indkey): an ArrayValue of int2
+  kOidVector = 41,     // oidvector (pg_proc.proargtypes): an ArrayValue of oid
+  kInt2Array = 42,     // smallint[]
+  kInt4Array = 43,     // integer[]
+  kTextArray = 44,     // text[] (reloptions)
+  kOidArray = 45,      // oid[] (polroles)
+  kCharArray = 46,     // "char"[] (stxkind)
+  kNameArray = 47,     // name[]
+  kAclItemArray = 48,  // aclitem[] (relacl, datacl): elements kept as their text ("=c/postgres")
+  kRegproc = 49,       // regproc (pg_operator.oprcode): an oid, printed as the function's name
+};
+
+struct ArrayData;
+/* An array value (see ArrayData); shared, so copying a Datum stays cheap. */
+struct ArrayValue {
+  std::shared_ptr<const ArrayData> data;
 };
 
 /* std::monostate is SQL NULL. */
-using Datum = std::variant<std::monostate, bool, int64_t, double, std::string>;
+using Datum = std::variant<std::monostate, bool, int64_t, double, std::string, ArrayValue>;
 using Tuple = std::vector<Datum>;
+
+/* A one-dimensional array: PostgreSQL's '{1,2}' (or int2vector '1 2'). */
+struct ArrayData {
+  ColumnType element = ColumnType::kText;  // the elements' type (kInt2, kOid, kText, kName, kChar, kInt4)
+  std::vector<Datum> elements;             // in order; std::monostate for a NULL element
+  int32_t lower_bound = 1;                 // the first subscript (1 unless written '[0:1]={...}')
+};
+
+inline ArrayValue MakeArray(ColumnType element, std::vector<Datum> elements, int32_t lower_bound = 1) {
+  return ArrayValue{std::make_shared<const ArrayData>(ArrayData{element, std::move(elements), lower_bound})};
+}
+
+inline bool operator==(const ArrayValue& a, const ArrayValue& b) {
+  if (a.data == b.data) return true;
+  if (!a.data || !b.data) return false;
+  return a.data->element == b.data->element && a.data->lower_bound == b.data->lower_bound &&
+         a.data->elements == b.data->elements;
+}
+
+/* Whether a column type is an array, and its elements' type (kText for
+ * aclitem[], whose items minipg keeps as text). */
+inline bool IsArrayColumnType(ColumnType t) {
+  return t >= ColumnType::kInt2Vector && t <= ColumnType::kAclItemArray;
+}
+inline ColumnType ArrayElementColumnType(ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt2Vector:
+    case ColumnType::kInt2Array:
+      return ColumnType::kInt2;
+    case ColumnType::kOidVector:
+    case ColumnType::kOidArray:
+      return ColumnType::kOid;
+    case ColumnType::kInt4Array:
+      return ColumnType::kInt4;
+    case ColumnType::kCharArray:
+      return ColumnType::kChar;
+    case ColumnType::kNameArray:
+      return ColumnType::kName;
+    default:
+      return ColumnType::kText;
+  }
+}
 
 inline bool IsNull(const Datum& d) { return std::holds_alternative<std::monostate>(d); }
 
 /* True if `code` is a ColumnType this version knows. */
-inline bool IsValidColumnType(uint8_t code) { return code >= 1 && code <= 10; }
+inline bool IsValidColumnType(uint8_t code) { return (code >= 1 && code <= 10) || (code >= 40 && code <= 49); }
 
 }  // namespace minipg::storage

@@ -105,7 +105,134 @@ Result<Datum> ReadText(std::string_view tuple, size_t& offset) {
   return Datum(std::move(s));
 }
 
+
+/* An array's element type as PostgreSQL's pg_type OID (ArrayType.elemtype). */
+uint32_t ElementTypeOid(ColumnType element) {
+  switch (element) {
+    case ColumnType::kInt2:
+      return 21;
+    case ColumnType::kInt4:
+      return 23;
+    case ColumnType::kOid:
+      return 26;
+    case ColumnType::kChar:
+      return 18;
+    case ColumnType::kName:
+      return 19;
+    default:
+      return 25;
+  }
+}
+
+constexpr size_t kArrayHeaderBytes = 24;  // ndim, dataoffset, elemtype, dim, lbound (+ pad to 8)
+
 }  // namespace
+
+/* An array as PostgreSQL lays one out (ArrayType): ndim (0 when empty,
+ * but 1 for an empty int2vector / oidvector), dataoffset (0 without NULLs,
+ * else where the elements start), elemtype, then for one dimension its
+ * length and lower bound (0 for the vectors), the NULL bitmap if any (bit
+ * set = not NULL), padding to 8 bytes, and the non-NULL elements, each
+ * aligned as its type and padded to that alignment after it (a text
+ * element keeps a 4-byte header). Offsets count from the varlena's 4-byte
+ * header; an array (not the vectors: their storage is plain) is stored
+ * with a 1-byte header (unaligned) instead when it fits, as PostgreSQL's
+ * tuples do. */
+Status AppendArray(std::string& out, ColumnType type, const ArrayData& array, std::string_view column) {
+  ColumnType element = ArrayElementColumnType(type);
+  bool vector = type == ColumnType::kInt2Vector || type == ColumnType::kOidVector;
+  bool has_nulls = false;
+  for (const Datum& d : array.elements) has_nulls = has_nulls || IsNull(d);
+  std::string a(4, '\0');  // the 4-byte varlena header, filled in at the end
+  size_t ndim = array.elements.empty() && !vector ? 0 : 1;
+  size_t bitmap = has_nulls ? (array.elements.size() + 7) / 8 : 0;
+  size_t data_offset = ndim == 0 ? 16 : AlignUp(kArrayHeaderBytes + bitmap, 8);
+  AppendLittleEndian<int32_t>(a, static_cast<int32_t>(ndim));
+  AppendLittleEndian<int32_t>(a, has_nulls ? static_cast<int32_t>(data_offset) : 0);
+  AppendLittleEndian<uint32_t>(a, ElementTypeOid(element));
+  if (ndim == 1) {
+    AppendLittleEndian<int32_t>(a, static_cast<int32_t>(array.elements.size()));
+    AppendLittleEndian<int32_t>(a, vector ? 0 : array.lower_bound);
+    std::string bits(bitmap, '\0');
+    for (size_t i = 0; i < array.elements.size() && has_nulls; ++i) {
+      if (!IsNull(array.elements[i])) bits[i / 8] = static_cast<char>(bits[i / 8] | (1 << (i % 8)));
+    }
+    a += bits;
+  }
+  a.resize(data_offset, '\0');
+  size_t align = StorageOf(element)->align;
+  for (const Datum& d : array.elements) {
+    if (IsNull(d)) continue;
+    if (element == ColumnType::kText || element == ColumnType::kName) {
+      const std::string* text = std::get_if<std::string>(&d);
+      if (text == nullptr) return Mismatch(column, "text");
+      Pad(a, 4);
+      AppendLittleEndian<uint32_t>(a, static_cast<uint32_t>((text->size() + 4) << 2));
+      a += *text;
+    } else if (Status s = AppendDatum(a, element, d, column); !s.ok()) {
+      return s;
+    }
+    Pad(a, align);
+  }
+  if (a.size() > kVarlenaMax) {
+    return MakeError(sqlstate::kProgramLimitExceeded, fmt::format("array too long: {} bytes", a.size()));
+  }
+  if (!vector && a.size() - 3 <= kShortVarlenaMax) {  // int2vector / oidvector: plain storage, never short
+    out.push_back(static_cast<char>(((a.size() - 3) << 1) | 1));
+    out.append(a, 4);
+    return OkStatus();
+  }
+  auto header = static_cast<uint32_t>(a.size() << 2);
+  std::memcpy(a.data(), &header, sizeof header);
+  Pad(out, 4);
+  out += a;
+  return OkStatus();
+}
+
+Result<Datum> ReadArray(std::string_view tuple, size_t& offset, ColumnType type) {
+  std::string a(4, '\0');  // the array in its 4-byte-header form, so element offsets count from there
+  size_t start = offset;
+  if (offset < tuple.size() && (static_cast<uint8_t>(tuple[offset]) & 0x01) != 0 && tuple[offset] != 0x01) {
+    size_t total = static_cast<uint8_t>(tuple[offset]) >> 1;
+    if (total > tuple.size() - offset) return Truncated(offset, total, tuple.size());
+    a.append(tuple.substr(offset + 1, total - 1));
+    offset += total;
+  } else {
+    auto header = FixedBytes(tuple, offset, 4, 4);
+    if (!header.ok()) return header.error();
+    start = offset - 4;
+    size_t total = LoadLittleEndian<uint32_t>(*header) >> 2;
+    if (total < 4 || total > tuple.size() - start) return Truncated(start, total, tuple.size());
+    a.append(tuple.substr(offset, total - 4));
+    offset = start + total;
+  }
+  if (a.size() < 16) return Truncated(start, 16, a.size());
+  int32_t ndim = LoadLittleEndian<int32_t>(a.data() + 4);
+  int32_t data_offset = LoadLittleEndian<int32_t>(a.data() + 8);
+  ArrayData array;
+  array.element = ArrayElementColumnType(type);
+  if (ndim == 1 && a.size() >= kArrayHeaderBytes) {
+    int32_t n = LoadLittleEndian<int32_t>(a.data() + 16);
+    array.lower_bound = LoadLittleEndian<int32_t>(a.data() + 20);
+    size_t bitmap_bytes = data_offset != 0 ? (static_cast<size_t>(n) + 7) / 8 : 0;
+    if (n < 0 || kArrayHeaderBytes + bitmap_bytes > a.size()) return Truncated(start, kArrayHeaderBytes, a.size());
+    std::string_view bits = std::string_view(a).substr(kArrayHeaderBytes, bitmap_bytes);
+    size_t pos = data_offset != 0 ? static_cast<size_t>(data_offset) : AlignUp(kArrayHeaderBytes, 8);
+    for (int32_t i = 0; i < n; ++i) {
+      if (!bits.empty() && (static_cast<uint8_t>(bits[i / 8]) & (1 << (i % 8))) == 0) {
+        array.elements.emplace_back();
+        continue;
+      }
+      auto d = ReadDatum(a, pos, array.element);
+      if (!d.ok()) return d.error();
+      array.elements.push_back(std::move(*d));
+    }
+  } else if (ndim != 0) {
+    return MakeError(sqlstate::kDataCorrupted,
+                     fmt::format("heap tuple is corrupt: an array of {} dimensions at byte {}", ndim, start));
+  }
+  return Datum(ArrayValue{std::make_shared<const ArrayData>(std::move(array))});
+}
 
 Result<TypeStorage> StorageOf(ColumnType type) {
   switch (type) {
@@ -121,7 +248,18 @@ Result<TypeStorage> StorageOf(ColumnType type) {
     case ColumnType::kOid:
     case ColumnType::kXid:
     case ColumnType::kFloat4:
+    case ColumnType::kRegproc:
       return TypeStorage{4, 4};
+    case ColumnType::kInt2Vector:
+    case ColumnType::kOidVector:
+    case ColumnType::kInt2Array:
+    case ColumnType::kInt4Array:
+    case ColumnType::kTextArray:
+    case ColumnType::kOidArray:
+    case ColumnType::kCharArray:
+    case ColumnType::kNameArray:
+    case ColumnType::kAclItemArray:
+      return TypeStorage{-1, 4};
     case ColumnType::kChar:
       return TypeStorage{1, 1};
     case ColumnType::kInt2:
@@ -167,7 +305,8 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
       return AppendText(out, *s);
     }
     case ColumnType::kOid:
-    case ColumnType::kXid: {
+    case ColumnType::kXid:
+    case ColumnType::kRegproc: {
       const int64_t* v = std::get_if<int64_t>(&value);
       if (v == nullptr || *v < 0 || *v > std::numeric_limits<uint32_t>::max()) {
         return Mismatch(column, type == ColumnType::kOid ? "oid" : "xid");
@@ -199,6 +338,19 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
       AppendLittleEndian<float>(out, static_cast<float>(*d));
       return OkStatus();
     }
+    case ColumnType::kInt2Vector:
+    case ColumnType::kOidVector:
+    case ColumnType::kInt2Array:
+    case ColumnType::kInt4Array:
+    case ColumnType::kTextArray:
+    case ColumnType::kOidArray:
+    case ColumnType::kCharArray:
+    case ColumnType::kNameArray:
+    case ColumnType::kAclItemArray: {
+      const ArrayValue* a = std::get_if<ArrayValue>(&value);
+      if (a == nullptr || !a->data) return Mismatch(column, "array");
+      return AppendArray(out, type, *a->data, column);
+    }
     case ColumnType::kTimestampTz:
     case ColumnType::kInet:
       break;
@@ -227,7 +379,8 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
     case ColumnType::kName:
       return ReadText(tuple, offset);
     case ColumnType::kOid:
-    case ColumnType::kXid: {
+    case ColumnType::kXid:
+    case ColumnType::kRegproc: {
       auto p = FixedBytes(tuple, offset, 4, 4);
       if (!p.ok()) return p.error();
       return Datum(int64_t{LoadLittleEndian<uint32_t>(*p)});
@@ -247,6 +400,16 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
       if (!p.ok()) return p.error();
       return Datum(double{LoadLittleEndian<float>(*p)});
     }
+    case ColumnType::kInt2Vector:
+    case ColumnType::kOidVector:
+    case ColumnType::kInt2Array:
+    case ColumnType::kInt4Array:
+    case ColumnType::kTextArray:
+    case ColumnType::kOidArray:
+    case ColumnType::kCharArray:
+    case ColumnType::kNameArray:
+    case ColumnType::kAclItemArray:
+      return ReadArray(tuple, offset, type);
     case ColumnType::kTimestampTz:
     case ColumnType::kInet:
       break;

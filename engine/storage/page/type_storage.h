@@ -13,6 +13,10 @@
  *     text          -1  int (4)   varlena: a 1-byte header, unaligned, when
  *                                 the value is at most 126 bytes; else a
  *                                 4-byte header at a 4-byte boundary
+ *     arrays        -1  int (4)   varlena with a 4-byte header: PostgreSQL's
+ *     (int2vector,                ArrayType (ndim, dataoffset, elemtype,
+ *      oid[], ...)                length, lower bound, NULL bitmap, the
+ *                                 elements as above): AppendArray
  *
  *   Varlena headers, as PostgreSQL's on a little-endian machine:
  *     1-byte: (total length << 1) | 1, total = 1 + data bytes (<= 127)
@@ -58,5 +62,10 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
  * and moves `offset` past it. Never reads past `tuple`'s end: an error
  * (XX001) says where it would have. */
 Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type);
+
+/* An array column's value (type: kInt2Vector ... kAclItemArray), as
+ * AppendDatum / ReadDatum do it. */
+Status AppendArray(std::string& out, ColumnType type, const ArrayData& array, std::string_view column);
+Result<Datum> ReadArray(std::string_view tuple, size_t& offset, ColumnType type);
 
 }  // namespace minipg::storage
