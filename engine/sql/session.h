@@ -64,6 +64,21 @@ enum class TypeId {
   kInt2,    // smallint, OID 21: held as int64_t within int16 range
   kFloat4,  // real, OID 700: held as a double rounded to float
   kXid,     // xid, OID 28: a transaction id, held as int64_t
+  // Arrays and reg* types of the catalogs (engine/sql/adt/catalog_types.h):
+  // an array is a storage::ArrayValue, a reg* value an OID as int64_t.
+  kInt2Vector,    // int2vector, OID 22 (pg_index.indkey): '1 2', subscripts from 0
+  kOidVector,     // oidvector, OID 30 (pg_proc.proargtypes)
+  kInt2Array,     // smallint[], OID 1005
+  kInt4Array,     // integer[], OID 1007
+  kTextArray,     // text[], OID 1009 (reloptions)
+  kOidArray,      // oid[], OID 1028 (pg_policy.polroles)
+  kCharArray,     // "char"[], OID 1002 (pg_statistic_ext.stxkind)
+  kNameArray,     // name[], OID 1003
+  kAclItemArray,  // aclitem[], OID 1034 (relacl, datacl): items kept as text
+  kRegproc,       // regproc, OID 24: a function's OID, printed as its name
+  kRegclass,      // regclass, OID 2205: a relation's OID, printed as its name
+  kRegtype,       // regtype, OID 2206: a type's OID, printed as format_type does
+  kRegnamespace,  // regnamespace, OID 4089: a schema's OID, printed as its name
 };
 
 /* PostgreSQL's pg_type OID for a type. */

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
+#include "engine/sql/adt/catalog_types.h"
 
 namespace minipg::sql {
 
@@ -51,6 +52,20 @@ uint32_t TypeOid(TypeId type) {
       return 700;
     case TypeId::kXid:
       return 28;
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+      return FindCatalogType(type)->oid;
   }
   return 25;
 }
@@ -78,6 +93,20 @@ int16_t TypeLen(TypeId type) {
     case TypeId::kNumeric:
     case TypeId::kInet:
       return -1;
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+      return IsRegType(type) ? 4 : -1;
   }
   return -1;
 }
@@ -114,6 +143,20 @@ const char* TypeName(TypeId type) {
       return "real";
     case TypeId::kXid:
       return "xid";
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+      return FindCatalogType(type)->name;
   }
   return "unknown";
 }
@@ -150,6 +193,20 @@ const char* TypeInternalName(TypeId type) {
       return "float4";
     case TypeId::kXid:
       return "xid";
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+      return FindCatalogType(type)->internal_name;
   }
   return "unknown";
 }
@@ -188,7 +245,7 @@ std::optional<TypeId> ResolveTypeName(std::string_view name) {
   if (name == "\"char\"") {  // as the parser spells a quoted "char"
     return TypeId::kChar;
   }
-  return std::nullopt;
+  return ResolveCatalogTypeName(name);
 }
 
 storage::ColumnType ToColumnType(TypeId type) {
@@ -215,6 +272,20 @@ storage::ColumnType ToColumnType(TypeId type) {
       return storage::ColumnType::kFloat4;
     case TypeId::kXid:
       return storage::ColumnType::kXid;
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+      return FindCatalogType(type)->column;
     default:
       return storage::ColumnType::kText;
   }
@@ -246,6 +317,26 @@ TypeId FromColumnType(storage::ColumnType type) {
       return TypeId::kFloat4;
     case storage::ColumnType::kXid:
       return TypeId::kXid;
+    case storage::ColumnType::kInt2Vector:
+      return TypeId::kInt2Vector;
+    case storage::ColumnType::kOidVector:
+      return TypeId::kOidVector;
+    case storage::ColumnType::kInt2Array:
+      return TypeId::kInt2Array;
+    case storage::ColumnType::kInt4Array:
+      return TypeId::kInt4Array;
+    case storage::ColumnType::kTextArray:
+      return TypeId::kTextArray;
+    case storage::ColumnType::kOidArray:
+      return TypeId::kOidArray;
+    case storage::ColumnType::kCharArray:
+      return TypeId::kCharArray;
+    case storage::ColumnType::kNameArray:
+      return TypeId::kNameArray;
+    case storage::ColumnType::kAclItemArray:
+      return TypeId::kAclItemArray;
+    case storage::ColumnType::kRegproc:
+      return TypeId::kRegproc;
   }
   return TypeId::kText;
 }
@@ -287,6 +378,7 @@ std::string FormatFloat4(double value) {
 }
 
 std::string OutputText(const Datum& value, TypeId type) {
+  if (FindCatalogType(type) != nullptr) return CatalogTypeOutputText(value, type);
   if (type == TypeId::kTimestampTz && std::holds_alternative<int64_t>(value)) {
     return FormatTimestampTz(std::get<int64_t>(value));
   }
@@ -479,6 +571,20 @@ Result<Datum> InputText(std::string_view text, TypeId type) {
     case TypeId::kTimestampTz:
       return MakeError(sqlstate::kFeatureNotSupported,
                        "input of type timestamp with time zone is not supported by minipg");
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
+      return CatalogTypeInputText(text, type);
   }
   return InvalidInput(type, text);
 }
@@ -489,6 +595,15 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   }
   if (to == TypeId::kVoid || from == TypeId::kVoid) {
     return false;
+  }
+  // oid and the reg* types are the same number (binary coercible, implicit
+  // both ways); integers become reg* implicitly, reg* integers explicitly.
+  if ((IsRegType(from) && to == TypeId::kOid) ||
+      (IsRegType(to) && (from == TypeId::kOid || IsInteger(from) || IsRegType(from)))) {
+    return true;
+  }
+  if (IsRegType(from) && IsInteger(to)) {
+    return context != CastContext::kImplicit;
   }
   // Widening numbers, integers to oid, name and "char" to text: everywhere.
   if (IsNumber(from) && IsNumber(to) && NumberRank(from) < NumberRank(to)) {
@@ -542,7 +657,13 @@ Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to) {
   if (IsTextLike(from) && IsTextLike(to)) {
     return InputText(std::get<std::string>(value), to);  // name cut to 63 bytes, "char" to one
   }
-  if (IsInteger(from) && IsUnsigned32(to)) {
+  if ((IsRegType(from) || from == TypeId::kOid) && (IsRegType(to) || to == TypeId::kOid)) {
+    return value;  // the same OID
+  }
+  if (IsRegType(from) && IsInteger(to)) {
+    return CastValue(value, TypeId::kOid, to);
+  }
+  if (IsInteger(from) && (IsUnsigned32(to) || IsRegType(to))) {
     int64_t v = std::get<int64_t>(value);
     if (v < INT32_MIN || v > int64_t{UINT32_MAX}) {
       return MakeError(sqlstate::kNumericValueOutOfRange, "OID out of range");

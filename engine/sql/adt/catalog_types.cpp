@@ -1,0 +1,296 @@
+/*-------------------------------------------------------------------------
+ * catalog_types.cpp
+ *   Arrays and reg* types: metadata and text I/O (catalog_types.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/adt/catalog_types.h"
+
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+#include "engine/sql/types.h"
+
+namespace minipg::sql {
+
+namespace {
+
+using storage::ArrayValue;
+using storage::ColumnType;
+using storage::Datum;
+
+// PostgreSQL 15's pg_type OIDs and names.
+const CatalogTypeInfo kCatalogTypes[] = {
+    {TypeId::kInt2Vector, 22, "int2vector", "int2vector", ColumnType::kInt2Vector, TypeId::kInt2},
+    {TypeId::kOidVector, 30, "oidvector", "oidvector", ColumnType::kOidVector, TypeId::kOid},
+    {TypeId::kInt2Array, 1005, "smallint[]", "_int2", ColumnType::kInt2Array, TypeId::kInt2},
+    {TypeId::kInt4Array, 1007, "integer[]", "_int4", ColumnType::kInt4Array, TypeId::kInt4},
+    {TypeId::kTextArray, 1009, "text[]", "_text", ColumnType::kTextArray, TypeId::kText},
+    {TypeId::kOidArray, 1028, "oid[]", "_oid", ColumnType::kOidArray, TypeId::kOid},
+    {TypeId::kCharArray, 1002, "\"char\"[]", "_char", ColumnType::kCharArray, TypeId::kChar},
+    {TypeId::kNameArray, 1003, "name[]", "_name", ColumnType::kNameArray, TypeId::kName},
+    // aclitem[]: the items are kept as their text ("postgres=CTc/postgres").
+    {TypeId::kAclItemArray, 1034, "aclitem[]", "_aclitem", ColumnType::kAclItemArray, TypeId::kText},
+    {TypeId::kRegproc, 24, "regproc", "regproc", ColumnType::kRegproc, TypeId::kVoid},
+    {TypeId::kRegclass, 2205, "regclass", "regclass", ColumnType::kOid, TypeId::kVoid},
+    {TypeId::kRegtype, 2206, "regtype", "regtype", ColumnType::kOid, TypeId::kVoid},
+    {TypeId::kRegnamespace, 4089, "regnamespace", "regnamespace", ColumnType::kOid, TypeId::kVoid},
+};
+
+RegTypeLookup g_lookup;  // one per process, set once (SetRegTypeLookup)
+
+bool IsVector(TypeId t) { return t == TypeId::kInt2Vector || t == TypeId::kOidVector; }
+
+Error MalformedArray(std::string_view text, std::string_view detail) {
+  Error e = MakeError(sqlstate::kInvalidTextRepresentation, fmt::format("malformed array literal: \"{}\"", text));
+  e.detail = std::string(detail);
+  return e;
+}
+
+/* An element needs double quotes on output (array_out's rule). */
+bool NeedsQuotes(std::string_view s) {
+  if (s.empty()) return true;
+  std::string lower(s);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "null") return true;
+  for (char c : s) {
+    if (c == '{' || c == '}' || c == ',' || c == '"' || c == '\\' || std::isspace(static_cast<unsigned char>(c))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* '{a, "b c", NULL}' -> its elements as text (nullopt = NULL). */
+Result<std::vector<std::optional<std::string>>> SplitArrayLiteral(std::string_view text, std::string_view body) {
+  std::vector<std::optional<std::string>> items;
+  size_t i = 1;  // past '{'
+  auto skip_space = [&] {
+    while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
+  };
+  skip_space();
+  if (i < body.size() && body[i] == '}') {
+    ++i;
+  } else {
+    while (true) {
+      skip_space();
+      if (i >= body.size()) return MalformedArray(text, "Unexpected end of input.");
+      if (body[i] == '{') {
+        return MakeError(sqlstate::kFeatureNotSupported, "multidimensional arrays are not supported by minipg");
+      }
+      std::string item;
+      bool quoted = false;
+      bool any_quoted = false;
+      size_t trailing_space = 0;  // unquoted whitespace at the end, dropped
+      while (i < body.size()) {
+        char c = body[i];
+        if (!quoted && (c == ',' || c == '}')) break;
+        if (c == '\\') {
+          if (i + 1 >= body.size()) return MalformedArray(text, "Unexpected end of input.");
+          item += body[i + 1];
+          i += 2;
+          trailing_space = 0;
+          continue;
+        }
+        if (c == '"') {
+          quoted = !quoted;
+          any_quoted = true;
+          trailing_space = 0;
+          ++i;
+          continue;
+        }
+        if (!quoted && (c == '{')) return MalformedArray(text, "Unexpected \"{\" character.");
+        bool space = !quoted && std::isspace(static_cast<unsigned char>(c));
+        trailing_space = space ? trailing_space + 1 : 0;
+        item += c;
+        ++i;
+      }
+      if (quoted || i >= body.size()) return MalformedArray(text, "Unexpected end of input.");
+      item.resize(item.size() - trailing_space);
+      if (!any_quoted && item.empty()) return MalformedArray(text, fmt::format("Unexpected \"{}\" character.", body[i]));
+      std::string lower = item;
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      items.push_back(!any_quoted && lower == "null" ? std::nullopt : std::optional<std::string>(item));
+      if (body[i++] == '}') break;
+    }
+  }
+  skip_space();
+  if (i != body.size()) return MalformedArray(text, "Junk after closing right brace.");
+  return items;
+}
+
+/* '[0:1]=' before the braces: the lower bound it gives. */
+Result<int32_t> ParseDimensions(std::string_view text, std::string_view& body) {
+  if (body.empty() || body[0] != '[') return 1;
+  size_t colon = body.find(':');
+  size_t close = body.find(']');
+  size_t eq = body.find('=');
+  if (colon == std::string_view::npos || close == std::string_view::npos || eq == std::string_view::npos ||
+      colon > close || close > eq) {
+    return MalformedArray(text, "Missing \"]\" after array dimensions.");
+  }
+  auto lower = InputText(body.substr(1, colon - 1), TypeId::kInt4);
+  if (!lower.ok()) return MalformedArray(text, "Missing array dimension value.");
+  body.remove_prefix(eq + 1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+  return static_cast<int32_t>(std::get<int64_t>(*lower));
+}
+
+}  // namespace
+
+const CatalogTypeInfo* FindCatalogType(TypeId type) {
+  for (const CatalogTypeInfo& t : kCatalogTypes) {
+    if (t.type == type) return &t;
+  }
+  return nullptr;
+}
+
+const CatalogTypeInfo* FindCatalogTypeByOid(uint32_t oid) {
+  for (const CatalogTypeInfo& t : kCatalogTypes) {
+    if (t.oid == oid) return &t;
+  }
+  return nullptr;
+}
+
+TypeId ArrayTypeOf(TypeId element) {
+  for (const CatalogTypeInfo& t : kCatalogTypes) {
+    if (t.element == element && !IsVector(t.type) && t.type != TypeId::kAclItemArray) return t.type;
+  }
+  return TypeId::kVoid;
+}
+
+std::optional<TypeId> ResolveCatalogTypeName(std::string_view name) {
+  for (const CatalogTypeInfo& t : kCatalogTypes) {
+    if (name == t.name || name == t.internal_name) return t.type;
+  }
+  if (name.size() > 2 && name.substr(name.size() - 2) == "[]") {
+    std::optional<TypeId> element = ResolveTypeName(name.substr(0, name.size() - 2));
+    if (element && ArrayTypeOf(*element) != TypeId::kVoid) return ArrayTypeOf(*element);
+  }
+  return std::nullopt;
+}
+
+std::string ArrayOutputText(const ArrayValue& value, TypeId type) {
+  const CatalogTypeInfo* info = FindCatalogType(type);
+  TypeId element = info != nullptr ? info->element : TypeId::kText;
+  std::string out;
+  if (!value.data) return IsVector(type) ? "" : "{}";
+  if (IsVector(type)) {  // int2vectorout / oidvectorout: "1 2"
+    for (const Datum& d : value.data->elements) {
+      if (!out.empty()) out += ' ';
+      out += storage::IsNull(d) ? "0" : OutputText(d, element);
+    }
+    return out;
+  }
+  if (value.data->lower_bound != 1 && !value.data->elements.empty()) {
+    out += fmt::format("[{}:{}]=", value.data->lower_bound,
+                       value.data->lower_bound + static_cast<int64_t>(value.data->elements.size()) - 1);
+  }
+  out += '{';
+  bool first = true;
+  for (const Datum& d : value.data->elements) {
+    if (!first) out += ',';
+    first = false;
+    if (storage::IsNull(d)) {
+      out += "NULL";
+      continue;
+    }
+    std::string s = OutputText(d, element);
+    if (!NeedsQuotes(s)) {
+      out += s;
+      continue;
+    }
+    out += '"';
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+Result<Datum> ArrayInputText(std::string_view text, TypeId type) {
+  const CatalogTypeInfo* info = FindCatalogType(type);
+  if (info == nullptr || info->element == TypeId::kVoid) {
+    return MakeError(sqlstate::kInternalError, fmt::format("type {} is no array", TypeName(type)));
+  }
+  storage::ColumnType element_column = storage::ArrayElementColumnType(info->column);
+  std::vector<Datum> elements;
+  if (IsVector(type)) {  // int2vectorin / oidvectorin: numbers separated by spaces
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (i >= text.size()) break;
+      size_t end = i;
+      while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+      auto v = InputText(text.substr(i, end - i), info->element);
+      if (!v.ok()) return v.error();
+      elements.push_back(std::move(*v));
+      i = end;
+    }
+    return Datum(storage::MakeArray(element_column, std::move(elements), 0));
+  }
+  std::string_view body = text;
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+  auto lower = ParseDimensions(text, body);
+  if (!lower.ok()) return lower.error();
+  if (body.empty() || body[0] != '{') {
+    return MalformedArray(text, "Array value must start with \"{\" or dimension information.");
+  }
+  auto items = SplitArrayLiteral(text, body);
+  if (!items.ok()) return items.error();
+  for (const std::optional<std::string>& item : *items) {
+    if (!item) {
+      elements.emplace_back();
+      continue;
+    }
+    auto v = InputText(*item, info->element);
+    if (!v.ok()) return v.error();
+    elements.push_back(std::move(*v));
+  }
+  return Datum(storage::MakeArray(element_column, std::move(elements), *lower));
+}
+
+void SetRegTypeLookup(const RegTypeLookup& lookup) { g_lookup = lookup; }
+
+std::string RegOutputText(int64_t oid, TypeId type) {
+  if (oid == 0) return "-";  // InvalidOid, as regclassout prints it
+  if (g_lookup.output != nullptr) {
+    if (std::optional<std::string> name = g_lookup.output(type, static_cast<uint32_t>(oid))) return *name;
+  }
+  return std::to_string(oid);
+}
+
+Result<Datum> RegInputText(std::string_view text, TypeId type) {
+  std::string_view s = text;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (s == "-") return Datum(int64_t{0});
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
+    return InputText(s, TypeId::kOid);  // a number is the OID itself
+  }
+  if (g_lookup.input == nullptr) {
+    return MakeError(sqlstate::kFeatureNotSupported,
+                     fmt::format("looking up a {} by name needs the catalogs", TypeName(type)));
+  }
+  auto oid = g_lookup.input(type, s);
+  if (!oid.ok()) return oid.error();
+  return Datum(static_cast<int64_t>(*oid));
+}
+
+std::string CatalogTypeOutputText(const Datum& value, TypeId type) {
+  if (const ArrayValue* a = std::get_if<ArrayValue>(&value)) return ArrayOutputText(*a, type);
+  if (const int64_t* oid = std::get_if<int64_t>(&value)) return RegOutputText(*oid, type);
+  return "";
+}
+
+Result<Datum> CatalogTypeInputText(std::string_view text, TypeId type) {
+  return IsRegType(type) ? RegInputText(text, type) : ArrayInputText(text, type);
+}
+
+}  // namespace minipg::sql
