@@ -52,19 +52,7 @@ uint32_t TypeOid(TypeId type) {
       return 700;
     case TypeId::kXid:
       return 28;
-    case TypeId::kInt2Vector:
-    case TypeId::kOidVector:
-    case TypeId::kInt2Array:
-    case TypeId::kInt4Array:
-    case TypeId::kTextArray:
-    case TypeId::kOidArray:
-    case TypeId::kCharArray:
-    case TypeId::kNameArray:
-    case TypeId::kAclItemArray:
-    case TypeId::kRegproc:
-    case TypeId::kRegclass:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
+    MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->oid;
   }
   return 25;
@@ -93,19 +81,7 @@ int16_t TypeLen(TypeId type) {
     case TypeId::kNumeric:
     case TypeId::kInet:
       return -1;
-    case TypeId::kInt2Vector:
-    case TypeId::kOidVector:
-    case TypeId::kInt2Array:
-    case TypeId::kInt4Array:
-    case TypeId::kTextArray:
-    case TypeId::kOidArray:
-    case TypeId::kCharArray:
-    case TypeId::kNameArray:
-    case TypeId::kAclItemArray:
-    case TypeId::kRegproc:
-    case TypeId::kRegclass:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
+    MINIPG_CATALOG_TYPE_CASES:
       return IsRegType(type) ? 4 : -1;
   }
   return -1;
@@ -143,19 +119,7 @@ const char* TypeName(TypeId type) {
       return "real";
     case TypeId::kXid:
       return "xid";
-    case TypeId::kInt2Vector:
-    case TypeId::kOidVector:
-    case TypeId::kInt2Array:
-    case TypeId::kInt4Array:
-    case TypeId::kTextArray:
-    case TypeId::kOidArray:
-    case TypeId::kCharArray:
-    case TypeId::kNameArray:
-    case TypeId::kAclItemArray:
-    case TypeId::kRegproc:
-    case TypeId::kRegclass:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
+    MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->name;
   }
   return "unknown";
@@ -193,19 +157,7 @@ const char* TypeInternalName(TypeId type) {
       return "float4";
     case TypeId::kXid:
       return "xid";
-    case TypeId::kInt2Vector:
-    case TypeId::kOidVector:
-    case TypeId::kInt2Array:
-    case TypeId::kInt4Array:
-    case TypeId::kTextArray:
-    case TypeId::kOidArray:
-    case TypeId::kCharArray:
-    case TypeId::kNameArray:
-    case TypeId::kAclItemArray:
-    case TypeId::kRegproc:
-    case TypeId::kRegclass:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
+    MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->internal_name;
   }
   return "unknown";
@@ -272,19 +224,7 @@ storage::ColumnType ToColumnType(TypeId type) {
       return storage::ColumnType::kFloat4;
     case TypeId::kXid:
       return storage::ColumnType::kXid;
-    case TypeId::kInt2Vector:
-    case TypeId::kOidVector:
-    case TypeId::kInt2Array:
-    case TypeId::kInt4Array:
-    case TypeId::kTextArray:
-    case TypeId::kOidArray:
-    case TypeId::kCharArray:
-    case TypeId::kNameArray:
-    case TypeId::kAclItemArray:
-    case TypeId::kRegproc:
-    case TypeId::kRegclass:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
+    MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->column;
     default:
       return storage::ColumnType::kText;
@@ -571,19 +511,7 @@ Result<Datum> InputText(std::string_view text, TypeId type) {
     case TypeId::kTimestampTz:
       return MakeError(sqlstate::kFeatureNotSupported,
                        "input of type timestamp with time zone is not supported by minipg");
-    case TypeId::kInt2Vector:
-    case TypeId::kOidVector:
-    case TypeId::kInt2Array:
-    case TypeId::kInt4Array:
-    case TypeId::kTextArray:
-    case TypeId::kOidArray:
-    case TypeId::kCharArray:
-    case TypeId::kNameArray:
-    case TypeId::kAclItemArray:
-    case TypeId::kRegproc:
-    case TypeId::kRegclass:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
+    MINIPG_CATALOG_TYPE_CASES:
       return CatalogTypeInputText(text, type);
   }
   return InvalidInput(type, text);

@@ -31,6 +31,22 @@
 
 namespace minipg::sql {
 
+/* The case labels of every one of these types, for a switch over TypeId. */
+#define MINIPG_CATALOG_TYPE_CASES                                                                       \
+  case TypeId::kInt2Vector:                                                                             \
+  case TypeId::kOidVector:                                                                              \
+  case TypeId::kInt2Array:                                                                              \
+  case TypeId::kInt4Array:                                                                              \
+  case TypeId::kTextArray:                                                                              \
+  case TypeId::kOidArray:                                                                               \
+  case TypeId::kCharArray:                                                                              \
+  case TypeId::kNameArray:                                                                              \
+  case TypeId::kAclItemArray:                                                                           \
+  case TypeId::kRegproc:                                                                                \
+  case TypeId::kRegclass:                                                                               \
+  case TypeId::kRegtype:                                                                                \
+  case TypeId::kRegnamespace
+
 /* What one of these types is. */
 struct CatalogTypeInfo {
   TypeId type;
