@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/client_catalogs.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/global_catalog.h"
@@ -31,11 +32,14 @@ namespace fs = std::filesystem;
 using storage::Tuple;
 
 /* Every catalog's rows for a new database, by catalog OID. */
-std::map<Oid, std::vector<Tuple>> BootstrapRows() {
-  std::map<Oid, std::vector<Tuple>> rows;
+BootstrapRowMap BootstrapRows(const BootstrapRowMap& extra_rows) {
+  BootstrapRowMap rows;
   for (const SystemCatalog* cat : SystemCatalogs()) rows[cat->oid];
   rows[kTypeRelationId] = PgTypeBaseRows();
   rows[kNamespaceRelationId] = PgNamespaceRows();
+  rows[kAmRelationId] = PgAmRows();
+  rows[kCollationRelationId] = PgCollationRows();
+  for (const auto& [oid, extra] : extra_rows) rows[oid].insert(rows[oid].end(), extra.begin(), extra.end());
   for (const SystemCatalog* cat : SystemCatalogs()) {
     RelationRow rel;
     rel.oid = cat->oid;
@@ -92,11 +96,11 @@ Status WriteBootstrapRelation(const fs::path& path, const std::vector<storage::C
   return OkStatus();
 }
 
-Status BootstrapCatalogs(const fs::path& data_dir) {
+Status BootstrapCatalogs(const fs::path& data_dir, const BootstrapRowMap& extra_rows) {
   fs::path template1 = storage::DatabasePath(data_dir, storage::kTemplate1Oid);
   std::error_code ec;
   if (fs::exists(template1 / std::to_string(kRelationRelationId), ec)) return OkStatus();
-  std::map<Oid, std::vector<Tuple>> rows = BootstrapRows();
+  BootstrapRowMap rows = BootstrapRows(extra_rows);
   for (const SystemCatalog* cat : SystemCatalogs()) {
     if (cat->shared) continue;  // global/: written with the shared catalogs
     fs::path path = template1 / std::to_string(cat->oid);

@@ -11,16 +11,21 @@
  *
  *   pg_class and pg_attribute describe the catalogs themselves (shared
  *   ones too, relisshared); pg_type holds the base types minipg has and
- *   the catalogs' row types; pg_namespace pg_catalog, pg_toast and public.
+ *   the catalogs' row types; pg_namespace pg_catalog, pg_toast and public;
+ *   pg_am heap and btree, pg_collation default, C and POSIX; pg_proc,
+ *   pg_operator and pg_cast whatever the caller gives (the server: the SQL
+ *   layer's built-in functions, sql::BuiltinCatalogRows); the other
+ *   catalogs clients read (client_catalogs.h) are empty.
  *-------------------------------------------------------------------------
  */
 #pragma once
 
 #include <filesystem>
-
+#include <map>
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/datum.h"
 
@@ -31,10 +36,14 @@ namespace minipg::catalog {
 Status WriteBootstrapRelation(const std::filesystem::path& path, const std::vector<storage::ColumnDef>& columns,
                               const std::vector<storage::Tuple>& rows);
 
+/* Rows to add to catalogs at bootstrap, by catalog OID. */
+using BootstrapRowMap = std::map<storage::Oid, std::vector<storage::Tuple>>;
+
 /* Writes template1's catalogs and copies them to postgres, if template1
  * has none yet (an existing data directory is left alone). The database
- * folders exist already. */
-Status BootstrapCatalogs(const std::filesystem::path& data_dir);
+ * folders exist already. `extra_rows` are added to their catalogs (the
+ * built-in functions' pg_proc rows, ...). */
+Status BootstrapCatalogs(const std::filesystem::path& data_dir, const BootstrapRowMap& extra_rows = {});
 
 /* A data directory of a minipg older than the catalogs as tables (a
  * base/<db>/minipg_catalog file): FATAL, saying to make a new one. */

@@ -5,6 +5,8 @@
  */
 #include "engine/catalog/catalog_rows.h"
 
+#include "engine/catalog/client_catalogs.h"
+
 #include <string>
 
 namespace minipg::catalog {
@@ -175,9 +177,113 @@ std::vector<storage::Tuple> PgTypeBaseRows() {
 
 std::vector<storage::Tuple> PgNamespaceRows() {
   return {
-      {O(kPgCatalogNamespace), N("pg_catalog"), O(storage::kBootstrapSuperuserOid)},
-      {O(kPgToastNamespace), N("pg_toast"), O(storage::kBootstrapSuperuserOid)},
-      {O(kPublicNamespace), N("public"), O(kPgDatabaseOwnerOid)},
+      // nspacl NULL: the default privileges
+      {O(kPgCatalogNamespace), N("pg_catalog"), O(storage::kBootstrapSuperuserOid), Datum()},
+      {O(kPgToastNamespace), N("pg_toast"), O(storage::kBootstrapSuperuserOid), Datum()},
+      {O(kPublicNamespace), N("public"), O(kPgDatabaseOwnerOid), Datum()},
+  };
+}
+
+namespace {
+
+Datum Int2Array(storage::ColumnType type, const std::vector<int16_t>& values) {
+  std::vector<Datum> elements;
+  for (int16_t v : values) elements.emplace_back(int64_t{v});
+  bool vector = type == storage::ColumnType::kInt2Vector;
+  return Datum(storage::MakeArray(storage::ColumnType::kInt2, std::move(elements), vector ? 0 : 1));
+}
+
+Datum OidVector(size_t n, Oid value) {
+  return Datum(storage::MakeArray(storage::ColumnType::kOid, std::vector<Datum>(n, Datum(int64_t{value})), 0));
+}
+
+}  // namespace
+
+storage::Tuple PgIndexRow(const IndexRow& index) {
+  namespace i = pg_index;
+  storage::Tuple row(i::kNumColumns);  // indexprs, indpred: NULL
+  row[i::kIndexrelid] = O(index.index);
+  row[i::kIndrelid] = O(index.table);
+  row[i::kIndnatts] = O(static_cast<int64_t>(index.keys.size()));
+  row[i::kIndnkeyatts] = O(static_cast<int64_t>(index.keys.size()));
+  row[i::kIndisunique] = B(index.unique);
+  row[i::kIndnullsnotdistinct] = B(false);
+  row[i::kIndisprimary] = B(index.primary);
+  row[i::kIndisexclusion] = B(false);
+  row[i::kIndimmediate] = B(true);
+  row[i::kIndisclustered] = B(false);
+  row[i::kIndisvalid] = B(true);
+  row[i::kIndcheckxmin] = B(false);
+  row[i::kIndisready] = B(true);
+  row[i::kIndislive] = B(true);
+  row[i::kIndisreplident] = B(false);
+  row[i::kIndkey] = Int2Array(storage::ColumnType::kInt2Vector, index.keys);
+  row[i::kIndcollation] = OidVector(index.keys.size(), 0);
+  row[i::kIndclass] = OidVector(index.keys.size(), 1978);  // int4_ops (PostgreSQL: the column type's opclass)
+  row[i::kIndoption] = Int2Array(storage::ColumnType::kInt2Vector, std::vector<int16_t>(index.keys.size(), 0));
+  return row;
+}
+
+storage::Tuple PgConstraintRow(const ConstraintRow& con) {
+  namespace k = pg_constraint;
+  storage::Tuple row(k::kNumColumns);  // conpfeqop, ..., conexclop: NULL; conbin NULL unless a check
+  row[k::kOid] = O(con.oid);
+  row[k::kConname] = N(con.name);
+  row[k::kConnamespace] = O(con.nspace);
+  row[k::kContype] = C(con.type);
+  row[k::kCondeferrable] = B(false);
+  row[k::kCondeferred] = B(false);
+  row[k::kConvalidated] = B(true);
+  row[k::kConrelid] = O(con.table);
+  row[k::kContypid] = O(0);
+  row[k::kConindid] = O(con.index);
+  row[k::kConparentid] = O(0);
+  row[k::kConfrelid] = O(con.ref_table);
+  row[k::kConfupdtype] = C(con.type == 'f' ? con.on_update : ' ');
+  row[k::kConfdeltype] = C(con.type == 'f' ? con.on_delete : ' ');
+  row[k::kConfmatchtype] = C(con.type == 'f' ? 's' : ' ');
+  row[k::kConislocal] = B(true);
+  row[k::kConinhcount] = O(0);
+  row[k::kConnoinherit] = B(con.type != 'c');
+  row[k::kConkey] = Int2Array(storage::ColumnType::kInt2Array, con.keys);
+  if (con.type == 'f') row[k::kConfkey] = Int2Array(storage::ColumnType::kInt2Array, con.ref_keys);
+  if (con.type == 'c') row[k::kConbin] = N(con.check);
+  return row;
+}
+
+std::vector<storage::Tuple> PgAmRows() {
+  // amhandler: the handler functions' OIDs (heap_tableam_handler, bthandler).
+  return {
+      {O(kHeapTableAmOid), N("heap"), O(3), C('t')},
+      {O(kBtreeAmOid), N("btree"), O(330), C('i')},
+  };
+}
+
+std::vector<storage::Tuple> PgCollationRows() {
+  auto row = [](Oid oid, std::string_view name, char provider, std::string_view locale) {
+    storage::Tuple r(pg_collation::kNumColumns);  // colliculocale, collversion: NULL
+    r[pg_collation::kOid] = O(oid);
+    r[pg_collation::kCollname] = N(name);
+    r[pg_collation::kCollnamespace] = O(kPgCatalogNamespace);
+    r[pg_collation::kCollowner] = O(storage::kBootstrapSuperuserOid);
+    r[pg_collation::kCollprovider] = C(provider);
+    r[pg_collation::kCollisdeterministic] = B(true);
+    r[pg_collation::kCollencoding] = O(-1);
+    if (!locale.empty()) {
+      r[pg_collation::kCollcollate] = N(locale);
+      r[pg_collation::kCollctype] = N(locale);
+    }
+    return r;
+  };
+  return {row(kDefaultCollationOid, "default", 'd', ""), row(kCCollationOid, "C", 'c', "C"),
+          row(951, "POSIX", 'c', "POSIX")};
+}
+
+std::vector<storage::Tuple> PgTablespaceRows() {
+  // spcacl, spcoptions: NULL
+  return {
+      {O(storage::kDefaultTablespaceOid), N("pg_default"), O(storage::kBootstrapSuperuserOid), Datum(), Datum()},
+      {O(storage::kGlobalTablespaceOid), N("pg_global"), O(storage::kBootstrapSuperuserOid), Datum(), Datum()},
   };
 }
 

@@ -15,6 +15,7 @@
  */
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -62,5 +63,40 @@ std::vector<storage::Tuple> PgTypeBaseRows();
 
 /* pg_catalog, pg_toast and public. */
 std::vector<storage::Tuple> PgNamespaceRows();
+
+/* An index's pg_index row (its pg_class row: PgClassRow with relkind 'i',
+ * relam kBtreeAmOid). `keys` are the table's attnums, 1-based. */
+struct IndexRow {
+  Oid index = 0;
+  Oid table = 0;
+  std::vector<int16_t> keys;
+  bool unique = false;
+  bool primary = false;
+};
+storage::Tuple PgIndexRow(const IndexRow& index);
+
+/* A table constraint's pg_constraint row (PostgreSQL's CreateConstraintEntry):
+ * contype 'p' primary key, 'u' unique, 'f' foreign key, 'c' check. */
+struct ConstraintRow {
+  Oid oid = 0;
+  std::string_view name;
+  char type = 'c';
+  Oid table = 0;
+  std::vector<int16_t> keys;         // conkey: the constrained columns
+  Oid index = 0;                     // conindid: the index of a p / u / f constraint
+  Oid ref_table = 0;                 // confrelid (f)
+  std::vector<int16_t> ref_keys;     // confkey (f)
+  char on_update = 'a', on_delete = 'a';  // confupdtype / confdeltype: a no action, r, c, n, d
+  std::string_view check;            // conbin (c): the expression as pg_get_expr prints it
+  Oid nspace = kPublicNamespace;
+};
+storage::Tuple PgConstraintRow(const ConstraintRow& con);
+
+/* The access methods minipg has (pg_am): heap and btree, PostgreSQL's rows. */
+std::vector<storage::Tuple> PgAmRows();
+/* The collations (pg_collation): default, C and POSIX, PostgreSQL's rows. */
+std::vector<storage::Tuple> PgCollationRows();
+/* The tablespaces (pg_tablespace, shared): pg_default and pg_global. */
+std::vector<storage::Tuple> PgTablespaceRows();
 
 }  // namespace minipg::catalog

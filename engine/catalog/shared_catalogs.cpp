@@ -17,6 +17,8 @@
 
 #include "engine/catalog/bootstrap.h"
 #include "engine/catalog/catalog_access.h"
+#include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/client_catalogs.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/heap/xact.h"
@@ -260,7 +262,13 @@ Status BootstrapSharedCatalogs(const fs::path& data_dir, std::string_view superu
   for (const DatabaseDef& d : c.databases) dbs.push_back(DatabaseRow(d));
   for (const RoleDef& r : c.roles) roles.push_back(RoleRow(r));
   for (const RoleMembership& m : c.memberships) members.push_back(MemberRow(m));
-  // pg_authid and pg_auth_members first: pg_database last says "done".
+  // The other shared catalogs (pg_tablespace, ...) and pg_authid and
+  // pg_auth_members first: pg_database last says "done".
+  for (const SystemCatalog* cat : ClientCatalogs()) {
+    if (!cat->shared) continue;
+    std::vector<Tuple> rows = cat->oid == kTablespaceRelationId ? PgTablespaceRows() : std::vector<Tuple>{};
+    if (Status s = WriteBootstrapRelation(global / std::to_string(cat->oid), cat->columns, rows); !s.ok()) return s;
+  }
   if (Status s = WriteBootstrapRelation(global / std::to_string(kAuthIdRelationId), Cat(kAuthIdRelationId).columns, roles);
       !s.ok()) {
     return s;

@@ -5,6 +5,8 @@
  */
 #include "engine/catalog/system_catalog.h"
 
+#include "engine/catalog/client_catalogs.h"
+
 namespace minipg::catalog {
 
 namespace {
@@ -34,7 +36,8 @@ const SystemCatalog kPgAttribute{
      {"atttypmod", kInt4T},     {"attbyval", kBoolT},     {"attalign", kCharT},      {"attstorage", kCharT},
      {"attcompression", kCharT}, {"attnotnull", kBoolT},  {"atthasdef", kBoolT},     {"atthasmissing", kBoolT},
      {"attidentity", kCharT},   {"attgenerated", kCharT}, {"attisdropped", kBoolT},  {"attislocal", kBoolT},
-     {"attinhcount", kInt4T},   {"attcollation", kOidT}},
+     {"attinhcount", kInt4T},   {"attcollation", kOidT},  {"attacl", ColumnType::kAclItemArray},
+     {"attoptions", ColumnType::kTextArray}, {"attfdwoptions", ColumnType::kTextArray}},
     75};
 
 const SystemCatalog kPgClass{
@@ -48,12 +51,14 @@ const SystemCatalog kPgClass{
      {"relchecks", kInt2T},         {"relhasrules", kBoolT},     {"relhastriggers", kBoolT},
      {"relhassubclass", kBoolT},    {"relrowsecurity", kBoolT},  {"relforcerowsecurity", kBoolT},
      {"relispopulated", kBoolT},    {"relreplident", kCharT},    {"relispartition", kBoolT},
-     {"relrewrite", kOidT},         {"relfrozenxid", ColumnType::kXid}, {"relminmxid", ColumnType::kXid}},
+     {"relrewrite", kOidT},         {"relfrozenxid", ColumnType::kXid}, {"relminmxid", ColumnType::kXid},
+     {"relacl", ColumnType::kAclItemArray}, {"reloptions", ColumnType::kTextArray},
+     {"relpartbound", ColumnType::kText}},
     83};
 
 const SystemCatalog kPgNamespace{
     kNamespaceRelationId, "pg_namespace", false,
-    {{"oid", kOidT}, {"nspname", kNameT}, {"nspowner", kOidT}},
+    {{"oid", kOidT}, {"nspname", kNameT}, {"nspowner", kOidT}, {"nspacl", ColumnType::kAclItemArray}},
     10047};
 
 const SystemCatalog kPgIndex{
@@ -62,12 +67,15 @@ const SystemCatalog kPgIndex{
      {"indnkeyatts", kInt2T},     {"indisunique", kBoolT},    {"indnullsnotdistinct", kBoolT},
      {"indisprimary", kBoolT},    {"indisexclusion", kBoolT}, {"indimmediate", kBoolT},
      {"indisclustered", kBoolT},  {"indisvalid", kBoolT},     {"indcheckxmin", kBoolT},
-     {"indisready", kBoolT},      {"indislive", kBoolT},      {"indisreplident", kBoolT}},
+     {"indisready", kBoolT},      {"indislive", kBoolT},      {"indisreplident", kBoolT},
+     {"indkey", ColumnType::kInt2Vector}, {"indcollation", ColumnType::kOidVector},
+     {"indclass", ColumnType::kOidVector}, {"indoption", ColumnType::kInt2Vector},
+     {"indexprs", ColumnType::kText},  {"indpred", ColumnType::kText}},
     10007};
 
 /* The shared catalogs (global/), PostgreSQL 15's columns less rolvaliduntil
- * (a timestamptz on disk); datacl, an aclitem[] there, is text here and
- * always NULL (no privileges granted on databases yet: PostgreSQL's default). */
+ * (a timestamptz on disk); datacl is always NULL (no privileges granted on
+ * databases yet: PostgreSQL's default). */
 const SystemCatalog kPgDatabase{
     kDatabaseRelationId, "pg_database", true,
     {{"oid", kOidT},            {"datname", kNameT},         {"datdba", kOidT},
@@ -75,7 +83,7 @@ const SystemCatalog kPgDatabase{
      {"datallowconn", kBoolT},  {"datconnlimit", kInt4T},    {"datfrozenxid", ColumnType::kXid},
      {"datminmxid", ColumnType::kXid}, {"dattablespace", kOidT}, {"datcollate", ColumnType::kText},
      {"datctype", ColumnType::kText}, {"daticulocale", ColumnType::kText},
-     {"datcollversion", ColumnType::kText}, {"datacl", ColumnType::kText}},
+     {"datcollversion", ColumnType::kText}, {"datacl", ColumnType::kAclItemArray}},
     1248};
 
 const SystemCatalog kPgAuthid{
@@ -95,9 +103,12 @@ const SystemCatalog kPgAuthMembers{
 
 const std::vector<const SystemCatalog*>& SystemCatalogs() {
   // pg_type, pg_attribute, pg_class first, as PostgreSQL's bootstrap makes them.
-  static const std::vector<const SystemCatalog*> all = {&kPgType,  &kPgAttribute, &kPgClass,
-                                                        &kPgNamespace, &kPgIndex, &kPgDatabase,
-                                                        &kPgAuthid, &kPgAuthMembers};
+  static const std::vector<const SystemCatalog*> all = [] {
+    std::vector<const SystemCatalog*> v = {&kPgType,      &kPgAttribute, &kPgClass,  &kPgNamespace,
+                                           &kPgIndex,     &kPgDatabase,  &kPgAuthid, &kPgAuthMembers};
+    for (const SystemCatalog* c : ClientCatalogs()) v.push_back(c);
+    return v;
+  }();
   return all;
 }
 

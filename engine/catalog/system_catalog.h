@@ -3,16 +3,17 @@
  *   The system catalogs minipg keeps as heap relations, with PostgreSQL 15's
  *   names, OIDs and the columns clients read, in its order: pg_class,
  *   pg_attribute, pg_type, pg_namespace, pg_index in each database
- *   (base/<db>/<oid>), and the shared ones in global/.
+ *   (base/<db>/<oid>), and the shared ones in global/; and those only
+ *   clients read (pg_proc, pg_am, pg_constraint, ...: client_catalogs.h).
  *
  *   A catalog's relfilenode is its OID (PostgreSQL keeps a relation mapper
  *   for the catalogs; minipg has none: a catalog is never rewritten).
  *
  * NOTES
- *   Columns of PostgreSQL types minipg does not have are left out: the
- *   arrays (relacl, reloptions, attoptions, nspacl, ...), pg_node_tree
- *   (relpartbound, indexprs), regproc (typinput, typoutput, ...),
- *   int2vector / oidvector (indkey, indclass). Every other column is there,
+ *   Columns of PostgreSQL types minipg does not have are left out:
+ *   regproc in pg_type (typinput, typoutput, ...), anyarray
+ *   (attmissingval), timestamptz (rolvaliduntil). pg_node_tree columns
+ *   (relpartbound, indexprs) are text. Every other column is there,
  *   in PostgreSQL's order, with PostgreSQL's value for what minipg cannot
  *   fill (relallvisible 0, relreplident 'd', ...). The column positions
  *   below (pg_class::kRelname, ...) index a catalog row's Tuple.
@@ -80,7 +81,7 @@ enum : size_t {
   kReltablespace, kRelpages, kReltuples, kRelallvisible, kReltoastrelid, kRelhasindex,
   kRelisshared, kRelpersistence, kRelkind, kRelnatts, kRelchecks, kRelhasrules, kRelhastriggers,
   kRelhassubclass, kRelrowsecurity, kRelforcerowsecurity, kRelispopulated, kRelreplident,
-  kRelispartition, kRelrewrite, kRelfrozenxid, kRelminmxid, kNumColumns
+  kRelispartition, kRelrewrite, kRelfrozenxid, kRelminmxid, kRelacl, kReloptions, kRelpartbound, kNumColumns
 };
 }  // namespace pg_class
 
@@ -89,7 +90,7 @@ enum : size_t {
   kAttrelid, kAttname, kAtttypid, kAttstattarget, kAttlen, kAttnum, kAttndims, kAttcacheoff,
   kAtttypmod, kAttbyval, kAttalign, kAttstorage, kAttcompression, kAttnotnull, kAtthasdef,
   kAtthasmissing, kAttidentity, kAttgenerated, kAttisdropped, kAttislocal, kAttinhcount,
-  kAttcollation, kNumColumns
+  kAttcollation, kAttacl, kAttoptions, kAttfdwoptions, kNumColumns
 };
 }  // namespace pg_attribute
 
@@ -102,14 +103,15 @@ enum : size_t {
 }  // namespace pg_type
 
 namespace pg_namespace {
-enum : size_t { kOid, kNspname, kNspowner, kNumColumns };
+enum : size_t { kOid, kNspname, kNspowner, kNspacl, kNumColumns };
 }  // namespace pg_namespace
 
 namespace pg_index {
 enum : size_t {
   kIndexrelid, kIndrelid, kIndnatts, kIndnkeyatts, kIndisunique, kIndnullsnotdistinct,
   kIndisprimary, kIndisexclusion, kIndimmediate, kIndisclustered, kIndisvalid, kIndcheckxmin,
-  kIndisready, kIndislive, kIndisreplident, kNumColumns
+  kIndisready, kIndislive, kIndisreplident, kIndkey, kIndcollation, kIndclass, kIndoption, kIndexprs,
+  kIndpred, kNumColumns
 };
 }  // namespace pg_index
 

@@ -24,7 +24,7 @@ class CatalogAccessTest : public storage::HeapTest {
     ASSERT_TRUE(storage::CommitTransaction().ok());
   }
   static storage::Tuple Ns(int64_t oid, const char* name) {
-    return {Datum(oid), Datum(std::string(name)), Datum(int64_t{10})};
+    return {Datum(oid), Datum(std::string(name)), Datum(int64_t{10}), Datum()};  // nspacl NULL
   }
   std::vector<std::string> Names() {
     auto rows = CatalogScan(ns_, kDb);
