@@ -26,6 +26,7 @@
 #include "engine/auth/hba.h"
 #include "engine/postmaster/hba_load.h"
 #include "engine/postmaster/storage_init.h"
+#include "engine/sql/adt/builtin_catalog_rows.h"
 #include "engine/catalog/bootstrap.h"
 #include "engine/catalog/shared_catalogs.h"
 #include "engine/storage/data_directory.h"
@@ -72,7 +73,7 @@ Status PrepareDataDirectory(const fs::path& dir, bool& created, std::string_view
   if (Status s = WriteNewFile(dir / kHbaFileName, auth::DefaultHbaFile()); !s.ok()) return s;
   if (Status s = storage::InitStorage(dir); !s.ok()) return s;
   if (Status s = catalog::BootstrapSharedCatalogs(dir, superuser); !s.ok()) return s;
-  if (Status s = catalog::BootstrapCatalogs(dir); !s.ok()) return s;
+  if (Status s = catalog::BootstrapCatalogs(dir, sql::BuiltinCatalogRows(sql::Builtins())); !s.ok()) return s;
   if (Status s = BootstrapWal(dir, true); !s.ok()) return s;
   // PG_VERSION last: its presence means initialization finished.
   if (Status s = WriteNewFile(dir / "PG_VERSION", "15\n"); !s.ok()) return s;

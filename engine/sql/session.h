@@ -79,6 +79,8 @@ enum class TypeId {
   kRegclass,      // regclass, OID 2205: a relation's OID, printed as its name
   kRegtype,       // regtype, OID 2206: a type's OID, printed as format_type does
   kRegnamespace,  // regnamespace, OID 4089: a schema's OID, printed as its name
+  kAnyArray,      // anyarray, OID 2277: a pseudo-type, an argument that is any array (array_to_string)
+  kAnyElement,    // anyelement, OID 2283: a pseudo-type, matched with an anyarray's elements
 };
 
 /* PostgreSQL's pg_type OID for a type. */

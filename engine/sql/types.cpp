@@ -82,7 +82,7 @@ int16_t TypeLen(TypeId type) {
     case TypeId::kInet:
       return -1;
     MINIPG_CATALOG_TYPE_CASES:
-      return IsRegType(type) ? 4 : -1;
+      return IsRegType(type) || type == TypeId::kAnyElement ? 4 : -1;
   }
   return -1;
 }

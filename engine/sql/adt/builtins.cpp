@@ -8,6 +8,8 @@
 
 #include <string_view>
 
+#include "engine/sql/adt/catalog_functions.h"
+
 namespace minipg::sql {
 namespace {
 
@@ -15,6 +17,7 @@ BuiltinRegistry MakeRegistry() {
   BuiltinRegistry r;
   // Each module of functions adds its entries here, one line each:
   // RegisterMathFunctions(r);
+  RegisterCatalogFunctions(r);
   return r;
 }
 

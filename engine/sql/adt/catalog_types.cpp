@@ -24,20 +24,22 @@ using storage::Datum;
 
 // PostgreSQL 15's pg_type OIDs and names.
 const CatalogTypeInfo kCatalogTypes[] = {
-    {TypeId::kInt2Vector, 22, "int2vector", "int2vector", ColumnType::kInt2Vector, TypeId::kInt2},
-    {TypeId::kOidVector, 30, "oidvector", "oidvector", ColumnType::kOidVector, TypeId::kOid},
-    {TypeId::kInt2Array, 1005, "smallint[]", "_int2", ColumnType::kInt2Array, TypeId::kInt2},
-    {TypeId::kInt4Array, 1007, "integer[]", "_int4", ColumnType::kInt4Array, TypeId::kInt4},
-    {TypeId::kTextArray, 1009, "text[]", "_text", ColumnType::kTextArray, TypeId::kText},
-    {TypeId::kOidArray, 1028, "oid[]", "_oid", ColumnType::kOidArray, TypeId::kOid},
-    {TypeId::kCharArray, 1002, "\"char\"[]", "_char", ColumnType::kCharArray, TypeId::kChar},
-    {TypeId::kNameArray, 1003, "name[]", "_name", ColumnType::kNameArray, TypeId::kName},
+    {TypeId::kInt2Vector, 22, "int2vector", "int2vector", ColumnType::kInt2Vector, TypeId::kInt2, 'a'},
+    {TypeId::kOidVector, 30, "oidvector", "oidvector", ColumnType::kOidVector, TypeId::kOid, 'a'},
+    {TypeId::kInt2Array, 1005, "smallint[]", "_int2", ColumnType::kInt2Array, TypeId::kInt2, 'a'},
+    {TypeId::kInt4Array, 1007, "integer[]", "_int4", ColumnType::kInt4Array, TypeId::kInt4, 'a'},
+    {TypeId::kTextArray, 1009, "text[]", "_text", ColumnType::kTextArray, TypeId::kText, 'a'},
+    {TypeId::kOidArray, 1028, "oid[]", "_oid", ColumnType::kOidArray, TypeId::kOid, 'a'},
+    {TypeId::kCharArray, 1002, "\"char\"[]", "_char", ColumnType::kCharArray, TypeId::kChar, 'a'},
+    {TypeId::kNameArray, 1003, "name[]", "_name", ColumnType::kNameArray, TypeId::kName, 'a'},
     // aclitem[]: the items are kept as their text ("postgres=CTc/postgres").
-    {TypeId::kAclItemArray, 1034, "aclitem[]", "_aclitem", ColumnType::kAclItemArray, TypeId::kText},
-    {TypeId::kRegproc, 24, "regproc", "regproc", ColumnType::kRegproc, TypeId::kVoid},
-    {TypeId::kRegclass, 2205, "regclass", "regclass", ColumnType::kOid, TypeId::kVoid},
-    {TypeId::kRegtype, 2206, "regtype", "regtype", ColumnType::kOid, TypeId::kVoid},
-    {TypeId::kRegnamespace, 4089, "regnamespace", "regnamespace", ColumnType::kOid, TypeId::kVoid},
+    {TypeId::kAclItemArray, 1034, "aclitem[]", "_aclitem", ColumnType::kAclItemArray, TypeId::kText, 'a'},
+    {TypeId::kRegproc, 24, "regproc", "regproc", ColumnType::kRegproc, TypeId::kVoid, 'r'},
+    {TypeId::kRegclass, 2205, "regclass", "regclass", ColumnType::kOid, TypeId::kVoid, 'r'},
+    {TypeId::kRegtype, 2206, "regtype", "regtype", ColumnType::kOid, TypeId::kVoid, 'r'},
+    {TypeId::kRegnamespace, 4089, "regnamespace", "regnamespace", ColumnType::kOid, TypeId::kVoid, 'r'},
+    {TypeId::kAnyArray, 2277, "anyarray", "anyarray", ColumnType::kText, TypeId::kVoid, 'p'},
+    {TypeId::kAnyElement, 2283, "anyelement", "anyelement", ColumnType::kText, TypeId::kVoid, 'p'},
 };
 
 RegTypeLookup g_lookup;  // one per process, set once (SetRegTypeLookup)
@@ -157,7 +159,7 @@ const CatalogTypeInfo* FindCatalogTypeByOid(uint32_t oid) {
 
 TypeId ArrayTypeOf(TypeId element) {
   for (const CatalogTypeInfo& t : kCatalogTypes) {
-    if (t.element == element && !IsVector(t.type) && t.type != TypeId::kAclItemArray) return t.type;
+    if (t.kind == 'a' && t.element == element && !IsVector(t.type) && t.type != TypeId::kAclItemArray) return t.type;
   }
   return TypeId::kVoid;
 }
@@ -216,7 +218,7 @@ std::string ArrayOutputText(const ArrayValue& value, TypeId type) {
 
 Result<Datum> ArrayInputText(std::string_view text, TypeId type) {
   const CatalogTypeInfo* info = FindCatalogType(type);
-  if (info == nullptr || info->element == TypeId::kVoid) {
+  if (info == nullptr || info->kind != 'a') {
     return MakeError(sqlstate::kInternalError, fmt::format("type {} is no array", TypeName(type)));
   }
   storage::ColumnType element_column = storage::ArrayElementColumnType(info->column);
@@ -290,6 +292,9 @@ std::string CatalogTypeOutputText(const Datum& value, TypeId type) {
 }
 
 Result<Datum> CatalogTypeInputText(std::string_view text, TypeId type) {
+  if (FindCatalogType(type)->kind == 'p') {  // as anyarray_in: a value of a pseudo-type cannot be written
+    return MakeError(sqlstate::kFeatureNotSupported, fmt::format("cannot accept a value of type {}", TypeName(type)));
+  }
   return IsRegType(type) ? RegInputText(text, type) : ArrayInputText(text, type);
 }
 

@@ -2,9 +2,10 @@
  * catalog_types.h
  *   The types the system catalogs' columns and psql's queries need beyond
  *   the scalar ones: one-dimensional arrays (int2vector, oidvector, text[],
- *   oid[], ...) and the reg* types (regclass, regtype, regproc,
- *   regnamespace): what each is (OID, name, storage), and their text input
- *   and output in PostgreSQL's formats:
+ *   oid[], ...), the reg* types (regclass, regtype, regproc, regnamespace)
+ *   and the pseudo-types anyarray / anyelement of the array functions: what
+ *   each is (OID, name, storage), and their text input and output in
+ *   PostgreSQL's formats:
  *
  *     array       '{1,2}', '{}', '{a,NULL,"b c"}', '[0:1]={7,8}'
  *     int2vector  '1 2' (oidvector alike), subscripts from 0
@@ -45,7 +46,9 @@ namespace minipg::sql {
   case TypeId::kRegproc:                                                                                \
   case TypeId::kRegclass:                                                                               \
   case TypeId::kRegtype:                                                                                \
-  case TypeId::kRegnamespace
+  case TypeId::kRegnamespace:                                                                           \
+  case TypeId::kAnyArray:                                                                               \
+  case TypeId::kAnyElement
 
 /* What one of these types is. */
 struct CatalogTypeInfo {
@@ -54,7 +57,8 @@ struct CatalogTypeInfo {
   const char* name;             // as format_type prints it: "smallint[]", "int2vector", "regclass"
   const char* internal_name;    // pg_type.typname: "_int2", "int2vector", "regclass"
   storage::ColumnType column;   // how a column of it is stored
-  TypeId element;               // an array's element type (kVoid for the reg* types)
+  TypeId element;               // an array's element type (kVoid for the others)
+  char kind;                    // 'a' array, 'r' a reg* type, 'p' a pseudo-type (anyarray)
 };
 
 /* The entry for `type`, nullptr if it is none of these types. */
@@ -67,11 +71,11 @@ std::optional<TypeId> ResolveCatalogTypeName(std::string_view name);
 
 inline bool IsArrayType(TypeId t) {
   const CatalogTypeInfo* c = FindCatalogType(t);
-  return c != nullptr && c->element != TypeId::kVoid;
+  return c != nullptr && c->kind == 'a';
 }
 inline bool IsRegType(TypeId t) {
   const CatalogTypeInfo* c = FindCatalogType(t);
-  return c != nullptr && c->element == TypeId::kVoid;
+  return c != nullptr && c->kind == 'r';
 }
 /* The array type whose elements are `element` (text -> text[]), kVoid if
  * minipg has none. */
