@@ -54,6 +54,17 @@ constexpr BaseType kBaseTypes[] = {
     {CT::kTimestampTz, 1184, "timestamptz", 8, true, 'b', 'D', true, 0, 1185, 'd', 'p', 0},
     {CT::kText, 1700, "numeric", -1, false, 'b', 'N', false, 0, 1231, 'i', 'm', 0},
     {CT::kText, 2278, "void", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
+    // The catalogs' arrays and regproc (storage/datum.h).
+    {CT::kInt2Vector, 22, "int2vector", -1, false, 'b', 'A', false, 21, 1006, 'i', 'p', 0},
+    {CT::kRegproc, 24, "regproc", 4, true, 'b', 'N', false, 0, 1008, 'i', 'p', 0},
+    {CT::kOidVector, 30, "oidvector", -1, false, 'b', 'A', false, 26, 1013, 'i', 'p', 0},
+    {CT::kCharArray, 1002, "_char", -1, false, 'b', 'A', false, 18, 0, 'i', 'x', 0},
+    {CT::kNameArray, 1003, "_name", -1, false, 'b', 'A', false, 19, 0, 'i', 'x', kCCollationOid},
+    {CT::kInt2Array, 1005, "_int2", -1, false, 'b', 'A', false, 21, 0, 'i', 'x', 0},
+    {CT::kInt4Array, 1007, "_int4", -1, false, 'b', 'A', false, 23, 0, 'i', 'x', 0},
+    {CT::kTextArray, 1009, "_text", -1, false, 'b', 'A', false, 25, 0, 'i', 'x', kDefaultCollationOid},
+    {CT::kOidArray, 1028, "_oid", -1, false, 'b', 'A', false, 26, 0, 'i', 'x', 0},
+    {CT::kAclItemArray, 1034, "_aclitem", -1, false, 'b', 'A', false, 1033, 0, 'i', 'x', 0},
 };
 
 storage::Tuple TypeRow(Oid oid, std::string_view name, Oid nspace, Oid owner, int16_t len, bool byval, char type,

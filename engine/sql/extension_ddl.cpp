@@ -9,17 +9,21 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <set>
+#include <map>
 #include <vector>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/client_catalogs.h"
+#include "engine/catalog/shared_catalogs.h"
+#include "engine/catalog/table_ddl.h"
 #include "engine/common/sqlstate.h"
+#include "engine/storage/heap/transam.h"
 
 namespace minipg::sql {
 namespace {
 
 constexpr std::string_view kAvailable = "pg_buffercache";
+constexpr std::string_view kAvailableVersion = "1.3";  // PostgreSQL 15's pg_buffercache
 
 /* The statement's words, lower-cased unless double-quoted; ";" dropped. */
 std::vector<std::string> Words(std::string_view text) {
@@ -45,36 +49,34 @@ std::vector<std::string> Words(std::string_view text) {
   return words;
 }
 
-std::filesystem::path ListPath(const SessionContext& ctx) {
-  return ctx.data_dir / "minipg_extensions";
-}
-
-std::set<std::string> ReadList(const SessionContext& ctx) {
-  std::set<std::string> names;
-  std::ifstream in(ListPath(ctx));
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) names.insert(line);
+/* The database's pg_extension rows, by name. */
+Result<std::map<std::string, storage::ItemPointer>> Installed(const SessionContext& ctx) {
+  auto rows = catalog::CatalogScan(*catalog::FindSystemCatalogByOid(catalog::kExtensionRelationId),
+                                   catalog::DatabaseOidOf(ctx.data_dir));
+  if (!rows.ok()) return rows.error();
+  std::map<std::string, storage::ItemPointer> names;
+  for (const catalog::CatalogRow& r : *rows) {
+    names[std::get<std::string>(r.values[catalog::pg_extension::kExtname])] = r.tid;
   }
   return names;
 }
 
-Status WriteList(const SessionContext& ctx, const std::set<std::string>& names) {
-  auto tmp = ListPath(ctx);
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    for (const std::string& n : names) out << n << '\n';
-    out.flush();
-    if (!out) {
-      return MakeError(sqlstate::kIoError, fmt::format("could not write file \"{}\"", tmp.string()));
-    }
+/* pg_buffercache's pg_extension row, owned by the current user, in public
+ * (where PostgreSQL's CREATE EXTENSION puts it: the first schema of the path). */
+storage::Tuple ExtensionRow(const SessionContext& ctx, std::string_view name) {
+  namespace e = catalog::pg_extension;
+  storage::Tuple row(e::kNumColumns);  // extconfig, extcondition: NULL
+  int64_t owner = storage::kBootstrapSuperuserOid;
+  if (auto global = catalog::LoadGlobalCatalog(ctx.cluster_dir); global.ok()) {
+    if (const storage::RoleDef* role = global->FindRole(ctx.user)) owner = role->oid;
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, ListPath(ctx), ec);
-  if (ec) {
-    return MakeError(sqlstate::kIoError, fmt::format("could not rename file \"{}\": {}", tmp.string(), ec.message()));
-  }
-  return OkStatus();
+  row[e::kOid] = int64_t{storage::GetNewObjectId()};
+  row[e::kExtname] = std::string(name);
+  row[e::kExtowner] = owner;
+  row[e::kExtnamespace] = int64_t{catalog::kPublicNamespace};
+  row[e::kExtrelocatable] = true;
+  row[e::kExtversion] = std::string(kAvailableVersion);
+  return row;
 }
 
 }  // namespace
@@ -85,7 +87,8 @@ bool IsExtensionDdl(std::string_view text) {
 }
 
 bool ExtensionInstalled(const SessionContext& ctx, std::string_view name) {
-  return ReadList(ctx).count(std::string(name)) > 0;
+  auto names = Installed(ctx);
+  return names.ok() && names->count(std::string(name)) > 0;
 }
 
 std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const SessionContext& ctx) {
@@ -111,8 +114,9 @@ std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const 
       return Result<std::string>(MakeError(sqlstate::kSyntaxError, fmt::format("syntax error at or near \"{}\"", w[j])));
     }
   }
-  std::set<std::string> names = ReadList(ctx);
-  bool present = names.count(name) > 0;
+  auto names = Installed(ctx);
+  if (!names.ok()) return Result<std::string>(names.error());
+  bool present = names->count(name) > 0;
   auto notice = [&](std::string message) {
     if (ctx.notice) {
       Error n = MakeError(create ? sqlstate::kDuplicateObject : sqlstate::kUndefinedObject, std::move(message));
@@ -138,7 +142,10 @@ std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const 
       e.hint = "The extension must first be installed on the system where PostgreSQL is running.";
       return Result<std::string>(e);
     }
-    names.insert(name);
+    if (Status s = catalog::LockDatabaseDdl(ctx.data_dir); !s.ok()) return Result<std::string>(s.error());
+    const catalog::SystemCatalog& cat = *catalog::FindSystemCatalogByOid(catalog::kExtensionRelationId);
+    Status s = catalog::CatalogInsert(cat, catalog::DatabaseOidOf(ctx.data_dir), ExtensionRow(ctx, name));
+    if (!s.ok()) return Result<std::string>(s.error());
   } else {
     if (!present) {
       if (!if_clause) {
@@ -148,9 +155,11 @@ std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const 
       notice(fmt::format("extension \"{}\" does not exist, skipping", name));
       return Result<std::string>(std::string("DROP EXTENSION"));
     }
-    names.erase(name);
+    if (Status s = catalog::LockDatabaseDdl(ctx.data_dir); !s.ok()) return Result<std::string>(s.error());
+    const catalog::SystemCatalog& cat = *catalog::FindSystemCatalogByOid(catalog::kExtensionRelationId);
+    Status s = catalog::CatalogDelete(cat, catalog::DatabaseOidOf(ctx.data_dir), names->at(name));
+    if (!s.ok()) return Result<std::string>(s.error());
   }
-  if (Status s = WriteList(ctx, names); !s.ok()) return Result<std::string>(s.error());
   return Result<std::string>(std::string(create ? "CREATE EXTENSION" : "DROP EXTENSION"));
 }
 

@@ -6,9 +6,9 @@
  *   storage_views.h, and shows rows only in a database that created it).
  *
  * NOTES
- *   A database's extensions are the lines of base/<oid>/minipg_extensions
- *   (replaced whole through a rename), so CREATE DATABASE copies template1's
- *   as PostgreSQL's does; PostgreSQL keeps them in pg_extension.
+ *   A database's extensions are its pg_extension rows (CREATE inserts one,
+ *   DROP deletes it, in the statement's transaction, under the database's
+ *   DDL lock), so CREATE DATABASE copies template1's as PostgreSQL's does.
  *-------------------------------------------------------------------------
  */
 #pragma once

@@ -77,6 +77,29 @@ TEST_F(ClientCatalogsTest, CatalogsHavePostgreSqlOidsAndColumns) {
   EXPECT_EQ(FindSystemCatalog("pg_index")->columns[pg_index::kIndkey].type, storage::ColumnType::kInt2Vector);
 }
 
+// Scenario: array columns have PostgreSQL's types in pg_attribute, and
+// those types their pg_type rows (int2vector 22 with typelem 21, _text 1009).
+TEST_F(ClientCatalogsTest, ArrayColumnsHaveArrayTypes) {
+  std::map<std::string, int64_t> types;
+  for (const CatalogRow& r : Scan("pg_attribute")) {
+    int64_t rel = std::get<int64_t>(r.values[pg_attribute::kAttrelid]);
+    if (rel != kIndexRelationId && rel != kRelationRelationId && rel != kProcRelationId) continue;
+    types[std::get<std::string>(r.values[pg_attribute::kAttname])] = std::get<int64_t>(r.values[pg_attribute::kAtttypid]);
+  }
+  EXPECT_EQ(types["indkey"], 22);
+  EXPECT_EQ(types["indclass"], 30);
+  EXPECT_EQ(types["reloptions"], 1009);
+  EXPECT_EQ(types["relacl"], 1034);
+  EXPECT_EQ(types["proargmodes"], 1002);
+  EXPECT_EQ(types["prosupport"], 24);
+  std::map<int64_t, int64_t> elem;
+  for (const CatalogRow& r : Scan("pg_type")) {
+    elem[std::get<int64_t>(r.values[pg_type::kOid])] = std::get<int64_t>(r.values[pg_type::kTypelem]);
+  }
+  EXPECT_EQ(elem[22], 21);
+  EXPECT_EQ(elem[1009], 25);
+}
+
 // Scenario: pg_am holds PostgreSQL's heap and btree rows, pg_collation
 // default, C and POSIX, pg_tablespace (shared) pg_default and pg_global.
 TEST_F(ClientCatalogsTest, BootstrapRowsAreTheOnesPostgreSqlHas) {
