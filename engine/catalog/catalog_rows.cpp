@@ -262,6 +262,14 @@ storage::Tuple PgConstraintRow(const ConstraintRow& con) {
   return row;
 }
 
+storage::Tuple PgAttrdefRow(Oid oid, Oid table, int16_t attnum, std::string_view expression) {
+  return {O(oid), O(table), O(attnum), N(expression)};
+}
+
+storage::Tuple PgSequenceRow(const SequenceRow& seq) {
+  return {O(seq.relid), O(seq.type), O(seq.start), O(seq.increment), O(seq.max), O(seq.min), O(seq.cache), B(seq.cycle)};
+}
+
 std::vector<storage::Tuple> PgAmRows() {
   // amhandler: the handler functions' OIDs (heap_tableam_handler, bthandler).
   return {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -91,6 +92,22 @@ struct ConstraintRow {
   Oid nspace = kPublicNamespace;
 };
 storage::Tuple PgConstraintRow(const ConstraintRow& con);
+
+/* A column default's pg_attrdef row: adbin is the expression's SQL text as
+ * pg_get_expr prints it ("nextval('orders_id_seq'::regclass)"). The
+ * column's pg_attribute row says atthasdef. */
+storage::Tuple PgAttrdefRow(Oid oid, Oid table, int16_t attnum, std::string_view expression);
+
+/* A sequence's pg_sequence row (its pg_class row: relkind 'S'), with
+ * PostgreSQL's defaults for CREATE SEQUENCE s (bigint, 1, 1, 1 ..
+ * 9223372036854775807, cache 1, no cycle). */
+struct SequenceRow {
+  Oid relid = 0;
+  Oid type = 20;  // seqtypid: int8
+  int64_t start = 1, increment = 1, max = std::numeric_limits<int64_t>::max(), min = 1, cache = 1;
+  bool cycle = false;
+};
+storage::Tuple PgSequenceRow(const SequenceRow& seq);
 
 /* The access methods minipg has (pg_am): heap and btree, PostgreSQL's rows. */
 std::vector<storage::Tuple> PgAmRows();

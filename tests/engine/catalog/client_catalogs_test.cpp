@@ -141,6 +141,24 @@ TEST_F(ClientCatalogsTest, CatalogsOfAbsentObjectsAreEmpty) {
   EXPECT_TRUE(Scan("pg_shdescription", 0).empty());
 }
 
+// Scenario: the row builders core's DDL will use fit their catalogs and say
+// what PostgreSQL's rows say for the same objects (\d ticket_seq: bigint,
+// 1, 1, 9223372036854775807, 1, no cycle; orders.id's default).
+TEST_F(ClientCatalogsTest, RowBuildersFitTheirCatalogs) {
+  Tuple seq = PgSequenceRow({.relid = 16414});
+  ASSERT_EQ(seq.size(), pg_sequence::kNumColumns);
+  EXPECT_EQ(seq[pg_sequence::kSeqmax], Datum(int64_t{9223372036854775807}));
+  Tuple def = PgAttrdefRow(16405, 16396, 1, "nextval('orders_id_seq'::regclass)");
+  ASSERT_EQ(def.size(), pg_attrdef::kNumColumns);
+  Tuple con = PgConstraintRow({.oid = 16404, .name = "orders_pkey", .type = 'p', .table = 16396, .keys = {1}});
+  Tuple index = PgIndexRow({16403, 16396, {1}, true, true});
+  for (auto [cat, row] : {std::pair{"pg_sequence", seq}, {"pg_attrdef", def}, {"pg_constraint", con}, {"pg_index", index}}) {
+    Status s = CatalogInsert(*FindSystemCatalog(cat), storage::kPostgresDbOid, row);
+    EXPECT_TRUE(s.ok()) << cat << ": " << (s.ok() ? "" : s.error().message);
+    EXPECT_EQ(Scan(cat).size(), 1u) << cat;
+  }
+}
+
 // Scenario: rows the caller gives bootstrap (the server gives the built-in
 // functions) land in their catalog, array columns included.
 TEST_F(ClientCatalogsTest, ExtraRowsAreWritten) {
