@@ -260,6 +260,10 @@ Status BootstrapSharedCatalogs(const fs::path& data_dir, std::string_view superu
   }
   std::vector<Tuple> dbs, roles, members;
   for (const DatabaseDef& d : c.databases) dbs.push_back(DatabaseRow(d));
+  // template1's privileges as initdb leaves them (psql's \l shows them):
+  // PUBLIC may connect, the owner create, make temporary tables and connect.
+  dbs[0][pg_database::kDatacl] = storage::MakeArray(
+      storage::ColumnType::kText, {Datum(std::string("=c/") + su.name), Datum(su.name + "=CTc/" + su.name)});
   for (const RoleDef& r : c.roles) roles.push_back(RoleRow(r));
   for (const RoleMembership& m : c.memberships) members.push_back(MemberRow(m));
   // The other shared catalogs (pg_tablespace, ...) and pg_authid and

@@ -74,8 +74,8 @@ const SystemCatalog kPgIndex{
     10007};
 
 /* The shared catalogs (global/), PostgreSQL 15's columns less rolvaliduntil
- * (a timestamptz on disk); datacl is always NULL (no privileges granted on
- * databases yet: PostgreSQL's default). */
+ * (a timestamptz on disk); datacl is NULL (PostgreSQL's default privileges)
+ * except template1's, which initdb sets (minipg does not check them). */
 const SystemCatalog kPgDatabase{
     kDatabaseRelationId, "pg_database", true,
     {{"oid", kOidT},            {"datname", kNameT},         {"datdba", kOidT},

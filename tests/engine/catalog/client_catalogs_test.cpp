@@ -127,6 +127,18 @@ TEST_F(ClientCatalogsTest, BootstrapRowsAreTheOnesPostgreSqlHas) {
     EXPECT_TRUE(storage::IsNull(r.values[pg_tablespace::kSpcacl]));
   }
   EXPECT_EQ(spaces, (std::map<int64_t, std::string>{{1663, "pg_default"}, {1664, "pg_global"}}));
+
+  // template1's datacl as initdb's (psql's \l: "=c/alice", "alice=CTc/alice"), postgres's NULL.
+  for (const CatalogRow& r : Scan("pg_database", 0)) {
+    const Datum& acl = r.values[pg_database::kDatacl];
+    if (r.values[pg_database::kOid] == Datum(int64_t{storage::kTemplate1Oid})) {
+      ASSERT_TRUE(std::holds_alternative<storage::ArrayValue>(acl));
+      EXPECT_EQ(std::get<storage::ArrayValue>(acl).data->elements,
+                (std::vector<Datum>{Datum(std::string("=c/alice")), Datum(std::string("alice=CTc/alice"))}));
+    } else {
+      EXPECT_TRUE(storage::IsNull(acl));
+    }
+  }
 }
 
 // Scenario: the catalogs of objects a new database has none of are empty,
