@@ -5,6 +5,7 @@
  */
 #include "engine/sql/types.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -312,8 +314,14 @@ std::string FormatFloat4(double value) {
     std::string_view span = mantissa.substr(first, last - first + 1);
     digits = static_cast<int>(span.size() - (span.find('.') != std::string_view::npos ? 1 : 0));
   }
+  // Fixed notation for decimal exponents -4 .. 5 (1000, 100000, 0.0001),
+  // else exponential (1e+06, 1.2345679e+08), as PostgreSQL's float4out.
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(f));
+  std::snprintf(buf, sizeof buf, "%.*e", digits - 1, static_cast<double>(f));  // "1.5e+03": its exponent
+  int exponent = std::atoi(std::strchr(buf, 'e') + 1);
+  if (exponent >= -4 && exponent < 6) {
+    std::snprintf(buf, sizeof buf, "%.*f", std::max(0, digits - 1 - exponent), static_cast<double>(f));
+  }
   return buf;
 }
 
