@@ -62,7 +62,8 @@ const SystemCatalog kPgIndex{
      {"indnkeyatts", kInt2T},     {"indisunique", kBoolT},    {"indnullsnotdistinct", kBoolT},
      {"indisprimary", kBoolT},    {"indisexclusion", kBoolT}, {"indimmediate", kBoolT},
      {"indisclustered", kBoolT},  {"indisvalid", kBoolT},     {"indcheckxmin", kBoolT},
-     {"indisready", kBoolT},      {"indislive", kBoolT},      {"indisreplident", kBoolT}},
+     {"indisready", kBoolT},      {"indislive", kBoolT},      {"indisreplident", kBoolT},
+     {"indkey", ColumnType::kText}},
     10007};
 
 /* The shared catalogs (global/), PostgreSQL 15's columns less rolvaliduntil

@@ -12,7 +12,8 @@
  *   Columns of PostgreSQL types minipg does not have are left out: the
  *   arrays (relacl, reloptions, attoptions, nspacl, ...), pg_node_tree
  *   (relpartbound, indexprs), regproc (typinput, typoutput, ...),
- *   int2vector / oidvector (indkey, indclass). Every other column is there,
+ *   oidvector (indclass); pg_index.indkey, an int2vector, is text here in
+ *   int2vector's output form ("1 3") until minipg has arrays. Every other column is there,
  *   in PostgreSQL's order, with PostgreSQL's value for what minipg cannot
  *   fill (relallvisible 0, relreplident 'd', ...). The column positions
  *   below (pg_class::kRelname, ...) index a catalog row's Tuple.
@@ -49,6 +50,8 @@ inline constexpr Oid kPublicNamespace = 2200;
 inline constexpr Oid kPgDatabaseOwnerOid = 6171;
 /* The heap table access method (pg_am), relam of every table. */
 inline constexpr Oid kHeapTableAmOid = 2;
+/* The btree index access method (pg_am), relam of every index. */
+inline constexpr Oid kBtreeAmOid = 403;
 /* Collations: "default" (text columns) and "C" (name columns). */
 inline constexpr Oid kDefaultCollationOid = 100;
 inline constexpr Oid kCCollationOid = 950;
@@ -109,7 +112,7 @@ namespace pg_index {
 enum : size_t {
   kIndexrelid, kIndrelid, kIndnatts, kIndnkeyatts, kIndisunique, kIndnullsnotdistinct,
   kIndisprimary, kIndisexclusion, kIndimmediate, kIndisclustered, kIndisvalid, kIndcheckxmin,
-  kIndisready, kIndislive, kIndisreplident, kNumColumns
+  kIndisready, kIndislive, kIndisreplident, kIndkey, kNumColumns
 };
 }  // namespace pg_index
 

@@ -41,8 +41,8 @@ Result<LockedBuffer> PageWithRoom(const RelFileLocator& rel, size_t len) {
   return LockedBuffer(*b, BufferLockMode::kExclusive);
 }
 
-/* Puts one tuple on the page, logs it, and marks the page dirty. */
-void PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
+/* Puts one tuple on the page, logs it, and marks the page dirty; its TID. */
+ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
   char* page = buf.page();
   bool init = false;
   if (PageIsNew(page)) {
@@ -72,6 +72,7 @@ void PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
   MarkBufferDirty(buf.get());
+  return tid;
 }
 
 /* Whether the current transaction may delete the tuple (see HeapDelete). */
@@ -105,7 +106,7 @@ Status HeapCreateRelation(const RelFileLocator& rel) {
 void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationOnCommit(rel); }
 
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
-                  const std::vector<Tuple>& rows) {
+                  const std::vector<Tuple>& rows, std::vector<ItemPointer>* tids) {
   if (rows.empty()) return OkStatus();
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
@@ -131,7 +132,8 @@ Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
         buf = LockedBuffer(*fresh, BufferLockMode::kExclusive);
       }
     }
-    PlaceTuple(rel, buf, *tuple, xid);
+    ItemPointer tid = PlaceTuple(rel, buf, *tuple, xid);
+    if (tids != nullptr) tids->push_back(tid);
     pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
   }
   return LeavePage(rel, buf);
@@ -189,6 +191,18 @@ Result<bool> HeapTupleVisible(const HeapTupleHeader& t) {
   auto deleted = TransactionIdDidCommit(t.xmax);
   if (!deleted.ok()) return deleted.error();
   return !*deleted;
+}
+
+Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kShare);
+  if (PageIsNew(buf.page())) return false;
+  std::string_view item = PageGetItem(buf.page(), PageGetItemId(buf.page(), tid.offset));
+  if (item.empty()) return false;
+  auto header = HeapTupleGetHeader(item);
+  if (!header.ok()) return header.error();
+  return HeapTupleVisible(*header);
 }
 
 HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns)
