@@ -41,7 +41,7 @@ struct TableDef {
   uint32_t owner = 0;  // the role OID of whoever created it (pg_tables.tableowner)
   std::vector<ColumnDef> columns;
   bool shared = false;  // a shared system catalog: its file is in global/, not base/<db>/
-  std::vector<IndexDef> indexes;  // in creation (OID) order
+  std::vector<IndexDef> indexes{};  // in creation (OID) order
 };
 
 /* The tables of a database as a statement sees them. */
