@@ -119,7 +119,7 @@ storage::Tuple PgClassRow(const RelationRow& rel) {
   row[pg_class::kReltype] = O(rel.row_type);
   row[pg_class::kReloftype] = O(0);
   row[pg_class::kRelowner] = O(rel.owner);
-  row[pg_class::kRelam] = O(kHeapTableAmOid);
+  row[pg_class::kRelam] = O(rel.am);
   row[pg_class::kRelfilenode] = O(rel.oid);  // no relation mapper, no rewrite: the OID
   row[pg_class::kReltablespace] = O(rel.shared ? storage::kGlobalTablespaceOid : 0);
   row[pg_class::kRelpages] = O(0);
@@ -129,7 +129,7 @@ storage::Tuple PgClassRow(const RelationRow& rel) {
   row[pg_class::kRelhasindex] = B(false);
   row[pg_class::kRelisshared] = B(rel.shared);
   row[pg_class::kRelpersistence] = C('p');
-  row[pg_class::kRelkind] = C('r');
+  row[pg_class::kRelkind] = C(rel.kind);
   row[pg_class::kRelnatts] = O(static_cast<int64_t>(rel.natts));
   row[pg_class::kRelchecks] = O(0);
   for (size_t col : {pg_class::kRelhasrules, pg_class::kRelhastriggers, pg_class::kRelhassubclass,
@@ -137,10 +137,10 @@ storage::Tuple PgClassRow(const RelationRow& rel) {
     row[col] = B(false);
   }
   row[pg_class::kRelispopulated] = B(true);
-  row[pg_class::kRelreplident] = C(rel.nspace == kPgCatalogNamespace ? 'n' : 'd');
+  row[pg_class::kRelreplident] = C(rel.nspace == kPgCatalogNamespace || rel.kind == 'i' ? 'n' : 'd');
   row[pg_class::kRelrewrite] = O(0);
-  row[pg_class::kRelfrozenxid] = O(rel.frozen_xid);
-  row[pg_class::kRelminmxid] = O(1);
+  row[pg_class::kRelfrozenxid] = O(rel.kind == 'r' ? rel.frozen_xid : 0);  // an index has none
+  row[pg_class::kRelminmxid] = O(rel.kind == 'r' ? 1 : 0);
   return row;
 }
 

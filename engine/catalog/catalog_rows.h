@@ -40,8 +40,11 @@ TypeInfo TypeInfoOf(storage::ColumnType type);
  * type minipg has no column type for. */
 storage::ColumnType ColumnTypeOfTypeOid(Oid type_oid);
 
-/* A relation's pg_class row: a table (relkind 'r') in `nspace`. */
+/* A relation's pg_class row: a table (relkind 'r') in `nspace`, or an
+ * index (relkind 'i', relam 403 btree, no row type). */
 struct RelationRow {
+  char kind = 'r';
+  Oid am = kHeapTableAmOid;
   Oid oid = 0;
   std::string_view name;
   Oid nspace = kPublicNamespace;

@@ -40,6 +40,32 @@ void OnInvalidation(const storage::SharedInvalMessage& msg) {
 }
 
 
+/* The indexes of `tables` from pg_index (their names from pg_class), in
+ * OID order. */
+Status ReadIndexes(Oid db, const std::map<Oid, std::string>& names, std::map<Oid, storage::TableDef>& tables) {
+  if (names.empty()) return OkStatus();
+  auto rows = CatalogScan(*FindSystemCatalog("pg_index"), db);
+  if (!rows.ok()) return rows.error();
+  std::map<Oid, std::pair<Oid, storage::IndexDef>> found;  // index OID -> (table, index)
+  for (const CatalogRow& r : *rows) {
+    auto oid = static_cast<Oid>(std::get<int64_t>(r.values[pg_index::kIndexrelid]));
+    auto table = static_cast<Oid>(std::get<int64_t>(r.values[pg_index::kIndrelid]));
+    auto name = names.find(oid);
+    if (name == names.end() || tables.count(table) == 0) continue;
+    storage::IndexDef index;
+    index.oid = oid;
+    index.name = name->second;
+    index.unique = std::get<bool>(r.values[pg_index::kIndisunique]);
+    index.primary = std::get<bool>(r.values[pg_index::kIndisprimary]);
+    if (const auto* keys = std::get_if<storage::ArrayValue>(&r.values[pg_index::kIndkey]); keys != nullptr && keys->data) {
+      for (const storage::Datum& k : keys->data->elements) index.key_attnums.push_back(static_cast<int16_t>(std::get<int64_t>(k)));
+    }
+    found[oid] = {table, std::move(index)};
+  }
+  for (auto& [oid, entry] : found) tables[entry.first].indexes.push_back(std::move(entry.second));
+  return OkStatus();
+}
+
 /* Tables of `db` from pg_class and pg_attribute; only those in `only` if
  * it is given. */
 Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only) {
@@ -47,9 +73,13 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
   auto classes = CatalogScan(*FindSystemCatalog("pg_class"), db);
   if (!classes.ok()) return classes.error();
   std::map<Oid, storage::TableDef> tables;
+  std::map<Oid, std::string> index_names;
   for (const CatalogRow& r : *classes) {
     auto oid = static_cast<Oid>(std::get<int64_t>(r.values[pg_class::kOid]));
     if (std::get<int64_t>(r.values[pg_class::kRelnamespace]) != kPublicNamespace) continue;
+    if (std::get<std::string>(r.values[pg_class::kRelkind]) == "i") {
+      index_names[oid] = std::get<std::string>(r.values[pg_class::kRelname]);
+    }
     if (std::get<std::string>(r.values[pg_class::kRelkind]) != "r") continue;
     if (only != nullptr && only->count(oid) == 0) continue;
     storage::TableDef& t = tables[oid];
@@ -69,6 +99,7 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
     c.name = std::get<std::string>(r.values[pg_attribute::kAttname]);
     c.type = ColumnTypeOfTypeOid(static_cast<Oid>(std::get<int64_t>(r.values[pg_attribute::kAtttypid])));
   }
+  if (Status s = ReadIndexes(db, index_names, tables); !s.ok()) return s.error();
   return tables;
 }
 

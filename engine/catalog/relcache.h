@@ -2,8 +2,9 @@
  * relcache.h
  *   This backend's cache of its database's tables (PostgreSQL's relcache
  *   and the syscache over pg_class / pg_attribute, in one): name, OID,
- *   owner and columns of each table, read from pg_class and pg_attribute
- *   once and then kept.
+ *   owner, columns and indexes of each table, read from pg_class,
+ *   pg_attribute and pg_index once and then kept (CREATE / DROP INDEX
+ *   invalidate their table).
  *
  *     first use        every table read (one scan of pg_class, one of
  *                      pg_attribute)

@@ -50,6 +50,8 @@ inline constexpr Oid kPublicNamespace = 2200;
 inline constexpr Oid kPgDatabaseOwnerOid = 6171;
 /* The heap table access method (pg_am), relam of every table. */
 inline constexpr Oid kHeapTableAmOid = 2;
+/* The btree index access method (pg_am), relam of every index. */
+inline constexpr Oid kBtreeAmOid = 403;
 /* Collations: "default" (text columns) and "C" (name columns). */
 inline constexpr Oid kDefaultCollationOid = 100;
 inline constexpr Oid kCCollationOid = 950;

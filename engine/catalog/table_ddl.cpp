@@ -10,8 +10,12 @@
 #include <optional>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/index_ddl.h"
+#include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
@@ -32,8 +36,9 @@ std::optional<HeldDdlLock> g_ddl_lock;
 
 void ReleaseDdlLockAtEnd(bool /*commit*/) { g_ddl_lock.reset(); }
 
-/* The pg_class row of table `name` in public, if there is one. */
-Result<std::optional<CatalogRow>> FindTableRow(Oid db, std::string_view name) {
+}  // namespace
+
+Result<std::optional<CatalogRow>> FindRelationRow(Oid db, std::string_view name) {
   auto rows = CatalogScan(*FindSystemCatalog("pg_class"), db);
   if (!rows.ok()) return rows.error();
   for (CatalogRow& r : *rows) {
@@ -45,7 +50,6 @@ Result<std::optional<CatalogRow>> FindTableRow(Oid db, std::string_view name) {
   return std::optional<CatalogRow>();
 }
 
-/* A new OID whose relation file does not exist yet (GetNewRelFileNumber). */
 Oid NewRelationOid(Oid db) {
   for (;;) {
     Oid oid = storage::GetNewObjectId();
@@ -56,8 +60,7 @@ Oid NewRelationOid(Oid db) {
   }
 }
 
-/* Deletes every row of `cat` whose column `col` is `value`. */
-Status DeleteRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int64_t value) {
+Status DeleteCatalogRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int64_t value) {
   auto rows = CatalogScan(cat, db);
   if (!rows.ok()) return rows.error();
   for (const CatalogRow& r : *rows) {
@@ -66,8 +69,6 @@ Status DeleteRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int64_t val
   }
   return OkStatus();
 }
-
-}  // namespace
 
 Status LockDatabaseDdl(const std::filesystem::path& db_dir) {
   if (g_ddl_lock) return OkStatus();
@@ -92,7 +93,7 @@ Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::st
                                     const std::vector<storage::ColumnDef>& columns, Oid owner) {
   if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   Oid db = DatabaseOidOf(db_dir);
-  auto existing = FindTableRow(db, name);
+  auto existing = FindRelationRow(db, name);
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return false;
 
@@ -122,16 +123,22 @@ Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::st
 Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name) {
   if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   Oid db = DatabaseOidOf(db_dir);
-  auto existing = FindTableRow(db, name);
+  auto existing = FindRelationRow(db, name);
   if (!existing.ok()) return existing.error();
   if (!existing->has_value()) return false;
   const CatalogRow& row = **existing;
+  if (std::get<std::string>(row.values[pg_class::kRelkind]) == "i") {
+    Error e = MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", name));
+    e.hint = "Use DROP INDEX to remove an index.";
+    return e;
+  }
   int64_t oid = std::get<int64_t>(row.values[pg_class::kOid]);
+  if (Status s = DropIndexesOfTable(db, static_cast<Oid>(oid)); !s.ok()) return s.error();
   if (Status s = CatalogDelete(*FindSystemCatalog("pg_class"), db, row.tid); !s.ok()) return s.error();
-  if (Status s = DeleteRowsWhere(*FindSystemCatalog("pg_attribute"), db, pg_attribute::kAttrelid, oid); !s.ok()) {
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_attribute"), db, pg_attribute::kAttrelid, oid); !s.ok()) {
     return s.error();
   }
-  if (Status s = DeleteRowsWhere(*FindSystemCatalog("pg_type"), db, pg_type::kTyprelid, oid); !s.ok()) {
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_type"), db, pg_type::kTyprelid, oid); !s.ok()) {
     return s.error();
   }
   auto filenode = static_cast<Oid>(std::get<int64_t>(row.values[pg_class::kRelfilenode]));

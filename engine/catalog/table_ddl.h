@@ -23,9 +23,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
 
+#include "engine/catalog/catalog_access.h"
 #include "engine/catalog/system_catalog.h"
 #include "engine/common/error.h"
 
@@ -40,7 +42,17 @@ Status LockDatabaseDdl(const std::filesystem::path& db_dir);
 Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,
                                     const std::vector<storage::ColumnDef>& columns, Oid owner);
 
-/* Drops table `name` of public. False if there is none. */
+/* Drops table `name` of public, and its indexes. False if there is none;
+ * 42809 "x" is not a table when it is an index. */
 Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name);
+
+/* ---- shared with index_ddl ---------------------------------------------- */
+
+/* The pg_class row of relation `name` in public (any relkind), if any. */
+Result<std::optional<CatalogRow>> FindRelationRow(Oid db, std::string_view name);
+/* A new OID whose relation file does not exist yet (GetNewRelFileNumber). */
+Oid NewRelationOid(Oid db);
+/* Deletes every row of `cat` whose column `col` is `value`. */
+Status DeleteCatalogRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int64_t value);
 
 }  // namespace minipg::catalog

@@ -21,6 +21,7 @@ inline constexpr const char* kNumericValueOutOfRange = "22003";
 inline constexpr const char* kInvalidTextRepresentation = "22P02";
 inline constexpr const char* kStringDataRightTruncation = "22001";
 inline constexpr const char* kNotNullViolation = "23502";
+inline constexpr const char* kUniqueViolation = "23505";
 inline constexpr const char* kInvalidParameterValue = "22023";
 inline constexpr const char* kNullValueNotAllowed = "22004";
 inline constexpr const char* kCharacterNotInRepertoire = "22021";
@@ -79,5 +80,6 @@ inline constexpr const char* kInvalidCursorName = "34000";
 inline constexpr const char* kDuplicateCursor = "42P03";
 inline constexpr const char* kInvalidBinaryRepresentation = "22P03";
 inline constexpr const char* kDataCorrupted = "XX001";
+inline constexpr const char* kIndexCorrupted = "XX002";
 
 }  // namespace minipg::sqlstate

@@ -19,6 +19,7 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
+#include "engine/storage/nbtree/nbtree_redo.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
@@ -109,7 +110,10 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
 const TransamHooks& GetTransamHooks() {
   static const TransamHooks hooks = [] {
     TransamHooks h;
-    h.register_redo = storage::RegisterRedoFunctions;
+    h.register_redo = [] {
+      storage::RegisterRedoFunctions();
+      storage::nbtree::RegisterBtreeRedo();
+    };
     h.checkpoint = storage::CheckPointTransam;
     h.read_next_xid = storage::ReadNextTransactionId;
     h.set_next_xid = storage::SetNextTransactionId;

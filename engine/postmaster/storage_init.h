@@ -82,7 +82,7 @@ void SetWalFlushSource(const char* by);
  * startup process and the checkpointer. An entry is null while that module
  * is not linked in; GetTransamHooks() in storage_init.cpp fills them. */
 struct TransamHooks {
-  void (*register_redo)() = nullptr;             // RegisterRedoFunctions: Heap, Transaction, Storage, Database
+  void (*register_redo)() = nullptr;             // RegisterRedoFunctions (Heap, Transaction, Storage, Database) and RegisterBtreeRedo
   Status (*checkpoint)() = nullptr;              // CheckPointTransam: pg_xact pages to disk
   TransactionId (*read_next_xid)() = nullptr;    // ReadNextTransactionId
   void (*set_next_xid)(TransactionId) = nullptr; // SetNextTransactionId

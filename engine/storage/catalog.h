@@ -26,12 +26,22 @@ struct ColumnDef {
   ColumnType type;
 };
 
+/* An index of a table (pg_class relkind 'i' + pg_index), B-tree only. */
+struct IndexDef {
+  uint32_t oid = 0;               // its pg_class OID, and its relfilenode
+  std::string name;
+  std::vector<int16_t> key_attnums;  // pg_index.indkey: the table's columns, 1-based
+  bool unique = false;
+  bool primary = false;
+};
+
 struct TableDef {
   uint32_t oid = 0;  // its pg_class OID, and its relfilenode
   std::string name;
   uint32_t owner = 0;  // the role OID of whoever created it (pg_tables.tableowner)
   std::vector<ColumnDef> columns;
   bool shared = false;  // a shared system catalog: its file is in global/, not base/<db>/
+  std::vector<IndexDef> indexes{};  // in creation (OID) order
 };
 
 /* The tables of a database as a statement sees them. */

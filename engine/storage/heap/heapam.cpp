@@ -6,12 +6,11 @@
  */
 #include "engine/storage/heap/heapam.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <utility>
 
 #include "engine/shmem/pgstat.h"
 #include "engine/common/sqlstate.h"
+#include "engine/storage/buffer/locked_buffer.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/smgr/free_space.h"
@@ -22,45 +21,6 @@
 namespace minipg::storage {
 
 namespace {
-
-/* A pinned, locked buffer, released when it goes out of scope. */
-class LockedBuffer {
- public:
-  LockedBuffer() = default;
-  LockedBuffer(Buffer b, BufferLockMode mode) : buffer_(b) { LockBuffer(b, mode); }
-  LockedBuffer(LockedBuffer&& o) noexcept : buffer_(std::exchange(o.buffer_, kInvalidBuffer)) {}
-  LockedBuffer& operator=(LockedBuffer&& o) noexcept {
-    Reset();
-    buffer_ = std::exchange(o.buffer_, kInvalidBuffer);
-    return *this;
-  }
-  ~LockedBuffer() { Reset(); }
-  void Reset() {
-    if (buffer_ == kInvalidBuffer) return;
-    UnlockBuffer(buffer_);
-    ReleaseBuffer(buffer_);
-    buffer_ = kInvalidBuffer;
-  }
-  bool valid() const { return buffer_ != kInvalidBuffer; }
-  Buffer get() const { return buffer_; }
-  char* page() const { return BufferGetPage(buffer_); }
-  BlockNumber block() const { return BufferGetBlockNumber(buffer_); }
-
- private:
-  Buffer buffer_ = kInvalidBuffer;
-};
-
-/* A change is on the page already: a record that cannot be written is a
- * PANIC, as an error inside PostgreSQL's critical section is. */
-XLogRecPtr InsertOrPanic(wal::RmgrId rmid, uint8_t info, TransactionId xid,
-                         std::span<const wal::XLogBlockRef> blocks, std::string_view main) {
-  auto end = wal::XLogInsert(rmid, info, xid, blocks, main);
-  if (!end.ok()) {
-    std::fprintf(stderr, "PANIC:  %s\n", end.error().message.c_str());
-    std::abort();
-  }
-  return *end;
-}
 
 /* Leaves a page: its free space goes into the map. */
 Status LeavePage(const RelFileLocator& rel, LockedBuffer& buf) {
@@ -81,8 +41,8 @@ Result<LockedBuffer> PageWithRoom(const RelFileLocator& rel, size_t len) {
   return LockedBuffer(*b, BufferLockMode::kExclusive);
 }
 
-/* Puts one tuple on the page, logs it, and marks the page dirty. */
-void PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
+/* Puts one tuple on the page, logs it, and marks the page dirty; its TID. */
+ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
   char* page = buf.page();
   bool init = false;
   if (PageIsNew(page)) {
@@ -109,9 +69,10 @@ void PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple
   ref.data = data;
   std::string main = wal::EncodePayload(wal::HeapInsertRecord{tid.offset, 0});
   uint8_t info = static_cast<uint8_t>(wal::kHeapInsert | (init ? wal::kHeapInitPage : 0));
-  XLogRecPtr end = InsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
+  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
   MarkBufferDirty(buf.get());
+  return tid;
 }
 
 /* Whether the current transaction may delete the tuple (see HeapDelete). */
@@ -145,7 +106,7 @@ Status HeapCreateRelation(const RelFileLocator& rel) {
 void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationOnCommit(rel); }
 
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
-                  const std::vector<Tuple>& rows) {
+                  const std::vector<Tuple>& rows, std::vector<ItemPointer>* tids) {
   if (rows.empty()) return OkStatus();
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
@@ -171,7 +132,8 @@ Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
         buf = LockedBuffer(*fresh, BufferLockMode::kExclusive);
       }
     }
-    PlaceTuple(rel, buf, *tuple, xid);
+    ItemPointer tid = PlaceTuple(rel, buf, *tuple, xid);
+    if (tids != nullptr) tids->push_back(tid);
     pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
   }
   return LeavePage(rel, buf);
@@ -207,7 +169,7 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid) {
   ref.page_if_needed = page;  // XLogInsert decides the full page image, under its lock
   ref.page_lsn = old_lsn;
   std::string main = wal::EncodePayload(wal::HeapDeleteRecord{xid, tid.offset, wal::kXlhlKeysUpdated, flags});
-  XLogRecPtr end = InsertOrPanic(wal::RmgrId::kHeap, wal::kHeapDelete, xid, {&ref, 1}, main);
+  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapDelete, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
   MarkBufferDirty(buf.get());
   pgstat::CountTuplesDeleted(rel.db_oid, rel.rel_number, 1);
@@ -229,6 +191,18 @@ Result<bool> HeapTupleVisible(const HeapTupleHeader& t) {
   auto deleted = TransactionIdDidCommit(t.xmax);
   if (!deleted.ok()) return deleted.error();
   return !*deleted;
+}
+
+Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kShare);
+  if (PageIsNew(buf.page())) return false;
+  std::string_view item = PageGetItem(buf.page(), PageGetItemId(buf.page(), tid.offset));
+  if (item.empty()) return false;
+  auto header = HeapTupleGetHeader(item);
+  if (!header.ok()) return header.error();
+  return HeapTupleVisible(*header);
 }
 
 HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns)

@@ -61,9 +61,10 @@ Status HeapCreateRelation(const RelFileLocator& rel);
 void HeapDropRelation(const RelFileLocator& rel);
 
 /* Inserts rows in the current transaction (its xid is taken now), filling
- * each page before the next. */
+ * each page before the next; `tids`, if given, gets each row's TID (for
+ * its index entries). */
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
-                  const std::vector<Tuple>& rows);
+                  const std::vector<Tuple>& rows, std::vector<ItemPointer>* tids = nullptr);
 
 /* Deletes the tuple at `tid` in the current transaction (its xid is taken
  * now). Errors as PostgreSQL's simple_heap_delete words them (XX000): no
@@ -75,6 +76,9 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
 
 /* Whether the tuple is visible to the current transaction. */
 Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);
+/* The same for the tuple at `tid` (false: no tuple there); what a unique
+ * index asks of the row an equal key points at. */
+Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid);
 
 /* A sequential scan of the visible rows. */
 class HeapTableScan {

@@ -54,8 +54,9 @@ enum class RmgrId : uint8_t {
   kStorage = 2,
   kDatabase = 4,
   kHeap = 10,
+  kBtree = 11,
 };
-inline constexpr uint8_t kMaxRmgrId = 10;
+inline constexpr uint8_t kMaxRmgrId = 11;
 
 inline constexpr size_t kRecordHeaderSize = 24;
 inline constexpr size_t kRecordCrcOffset = 20;

@@ -8,6 +8,7 @@
 
 #include <type_traits>
 
+#include "engine/storage/wal/btree_records.h"
 #include "engine/storage/wal/wal_bytes.h"
 
 namespace minipg::storage::wal {
@@ -93,6 +94,14 @@ template std::string EncodePayload(const DbaseCreateRecord&);
 template std::optional<DbaseCreateRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const DbaseRecord&);
 template std::optional<DbaseRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const BtreeInsertRecord&);
+template std::optional<BtreeInsertRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const BtreeSplitRecord&);
+template std::optional<BtreeSplitRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const BtreeNewrootRecord&);
+template std::optional<BtreeNewrootRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const BtreeMetaRecord&);
+template std::optional<BtreeMetaRecord> DecodePayload(std::string_view);
 
 std::string EncodeXactPayload(const XactPayload& x) {
   std::string out = EncodePayload(XactRecord{x.xact_time});

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/storage/wal/btree_records.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_records.h"
 
@@ -177,6 +178,7 @@ std::array<RmgrData, kMaxRmgrId + 1>& Table() {
     put({RmgrId::kStorage, "Storage", SmgrIdentify, SmgrDesc});
     put({RmgrId::kDatabase, "Database", DbaseIdentify, DbaseDesc});
     put({RmgrId::kHeap, "Heap", HeapIdentify, HeapDesc});
+    put({RmgrId::kBtree, "Btree", BtreeIdentify, BtreeDesc});
     return t;
   }();
   return table;

@@ -310,6 +310,16 @@ bool MissesImage(std::span<const XLogBlockRef> refs, bool full_page_writes, XLog
 
 }  // namespace
 
+XLogRecPtr XLogInsertOrPanic(RmgrId rmid, uint8_t info, TransactionId xid, std::span<const XLogBlockRef> blocks,
+                             std::string_view main_data) {
+  auto end = XLogInsert(rmid, info, xid, blocks, main_data);
+  if (!end.ok()) {
+    std::fprintf(stderr, "PANIC:  %s\n", end.error().message.c_str());
+    std::abort();
+  }
+  return *end;
+}
+
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid, std::span<const XLogBlockRef> blocks,
                               std::string_view main_data) {
   Error error;

@@ -77,6 +77,12 @@ bool XLogStarted();
 Result<XLogRecPtr> XLogInsert(RmgrId rmid, uint8_t info, TransactionId xid,
                               std::span<const XLogBlockRef> blocks, std::string_view main_data);
 
+/* XLogInsert for a change already made to a page (PostgreSQL's critical
+ * section): a record that cannot be inserted is a PANIC (logged to stderr,
+ * then abort(), which brings the crash cycle). */
+XLogRecPtr XLogInsertOrPanic(RmgrId rmid, uint8_t info, TransactionId xid, std::span<const XLogBlockRef> blocks,
+                             std::string_view main_data);
+
 /* The start of the last record this process inserted (PostgreSQL's
  * ProcLastRecPtr): the checkpointer's record's own LSN for pg_control. */
 XLogRecPtr XLogLastInsertStart();

@@ -12,6 +12,7 @@
 
 #include <fstream>
 
+#include "engine/postmaster/storage_init.h"
 #include "engine/storage/wal/wal_memory.h"
 #include "engine/storage/wal/wal_reader.h"
 #include "engine/storage/wal/wal_records.h"
@@ -118,6 +119,18 @@ TEST_F(XlogRedoTest, NextOidRecordMovesNextOid) {
   EXPECT_NE(wal::FormatWaldumpLine(rec).find("desc: NEXTOID 24576"), std::string::npos) << wal::FormatWaldumpLine(rec);
   ASSERT_TRUE(wal::GetRmgr(0)->redo(rec).ok());
   EXPECT_EQ(GetRecoveryIds().next_oid, 24576u);
+}
+
+// Scenario: the startup process's redo hook (storage_init's TransamHooks)
+// fills the Btree rmgr's slot with the heap's, so recovery replays index
+// records and does not stop at the first one.
+TEST_F(XlogRedoTest, StartupRegistersBtreeRedo) {
+  GetTransamHooks().register_redo();
+  const wal::RmgrData* btree = wal::GetRmgr(static_cast<uint8_t>(wal::RmgrId::kBtree));
+  ASSERT_NE(btree, nullptr);
+  EXPECT_STREQ(btree->name, "Btree");
+  EXPECT_NE(btree->redo, nullptr);
+  EXPECT_NE(wal::GetRmgr(static_cast<uint8_t>(wal::RmgrId::kHeap))->redo, nullptr);
 }
 
 }  // namespace

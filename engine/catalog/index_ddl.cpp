@@ -1,0 +1,202 @@
+/*-------------------------------------------------------------------------
+ * index_ddl.cpp
+ *   CREATE INDEX / DROP INDEX through the catalogs, and the entries of a
+ *   new row (index_ddl.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/catalog/index_ddl.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/relcache.h"
+#include "engine/catalog/table_ddl.h"
+#include "engine/common/sqlstate.h"
+#include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/xact.h"
+#include "engine/storage/ipc/sinval.h"
+
+namespace minipg::catalog {
+
+namespace {
+
+using storage::Datum;
+
+storage::RelFileLocator LocatorOf(Oid db, Oid oid) {
+  return storage::RelFileLocator{storage::kDefaultTablespaceOid, db, oid};
+}
+
+/* The table's pg_class row again, with relhasindex true (an UPDATE: the
+ * old version deleted, the new inserted). */
+Status SetRelhasindex(Oid db, const CatalogRow& table_row) {
+  if (std::get<bool>(table_row.values[pg_class::kRelhasindex])) return OkStatus();
+  const SystemCatalog& pg_class_cat = *FindSystemCatalog("pg_class");
+  if (Status s = CatalogDelete(pg_class_cat, db, table_row.tid); !s.ok()) return s;
+  storage::Tuple updated = table_row.values;
+  updated[pg_class::kRelhasindex] = Datum(true);
+  return CatalogInsert(pg_class_cat, db, updated);
+}
+
+/* Every visible row of the table as build entries for `index`. */
+Result<std::vector<storage::nbtree::BtBuildEntry>> TableEntries(Oid db, const storage::TableDef& table,
+                                                                 const storage::IndexDef& index) {
+  std::vector<storage::nbtree::BtBuildEntry> entries;
+  storage::HeapTableScan scan(LocatorOf(db, table.oid), table.columns);
+  if (Status s = scan.Open(); !s.ok()) return s.error();
+  for (;;) {
+    auto row = scan.Next();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return entries;
+    entries.push_back({IndexKeyOf(index, **row), scan.last_tid()});
+  }
+}
+
+/* Deletes index `oid`'s rows and asks for its file to go at commit. */
+Status DropIndexRows(Oid db, Oid oid) {
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_class"), db, pg_class::kOid, oid); !s.ok()) return s;
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_attribute"), db, pg_attribute::kAttrelid, oid);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_index"), db, pg_index::kIndexrelid, oid); !s.ok()) {
+    return s;
+  }
+  storage::HeapDropRelation(LocatorOf(db, oid));  // relfilenode = OID
+  storage::CacheInvalidateRelcache(db, oid);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const IndexSpec& spec, Oid owner,
+                                    storage::nbtree::BtValueText value_text) {
+  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
+  Oid db = DatabaseOidOf(db_dir);
+  auto table_row = FindRelationRow(db, spec.table);
+  if (!table_row.ok()) return table_row.error();
+  if (!table_row->has_value()) {
+    return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", spec.table));
+  }
+  if (std::get<std::string>((**table_row).values[pg_class::kRelkind]) != "r") {
+    return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", spec.table));
+  }
+  auto tables = RelcacheTables(db);
+  if (!tables.ok()) return tables.error();
+  const storage::TableDef* table = tables->Find(spec.table);
+  if (table == nullptr) {
+    return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", spec.table));
+  }
+  storage::IndexDef index;
+  index.name = spec.name;
+  index.unique = spec.unique || spec.primary;
+  index.primary = spec.primary;
+  for (const std::string& c : spec.columns) {
+    auto it = std::find_if(table->columns.begin(), table->columns.end(),
+                           [&c](const storage::ColumnDef& col) { return col.name == c; });
+    if (it == table->columns.end()) {
+      return MakeError(sqlstate::kUndefinedColumn, fmt::format("column \"{}\" does not exist", c));
+    }
+    index.key_attnums.push_back(static_cast<int16_t>(it - table->columns.begin() + 1));
+  }
+  auto existing = FindRelationRow(db, spec.name);
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value()) return false;
+
+  index.oid = NewRelationOid(db);
+  RelationRow rel;
+  rel.kind = 'i';
+  rel.am = kBtreeAmOid;
+  rel.oid = index.oid;
+  rel.name = index.name;
+  rel.owner = owner;
+  rel.natts = index.key_attnums.size();
+  storage::nbtree::BtreeIndex bt = BtreeIndexOf(db, *table, index);
+  if (Status s = storage::HeapCreateRelation(bt.rel); !s.ok()) return s.error();
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_class"), db, PgClassRow(rel)); !s.ok()) return s.error();
+  const SystemCatalog& attribute = *FindSystemCatalog("pg_attribute");
+  for (size_t i = 0; i < bt.columns.size(); ++i) {
+    if (Status s = CatalogInsert(attribute, db, PgAttributeRow(index.oid, bt.columns[i], static_cast<int16_t>(i + 1)));
+        !s.ok()) {
+      return s.error();
+    }
+  }
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_index"), db,
+                                 PgIndexRow(IndexRow{index.oid, table->oid, index.key_attnums, index.unique, index.primary})); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = SetRelhasindex(db, **table_row); !s.ok()) return s.error();
+  auto entries = TableEntries(db, *table, index);
+  if (!entries.ok()) return entries.error();
+  if (Status s = storage::nbtree::BtreeBuild(bt, std::move(*entries), value_text); !s.ok()) return s.error();
+  storage::CacheInvalidateRelcache(db, table->oid);
+  storage::CacheInvalidateRelcache(db, index.oid);
+  return true;
+}
+
+Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::string_view name) {
+  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
+  Oid db = DatabaseOidOf(db_dir);
+  auto row = FindRelationRow(db, name);
+  if (!row.ok()) return row.error();
+  if (!row->has_value()) return false;
+  if (std::get<std::string>((**row).values[pg_class::kRelkind]) != "i") {
+    Error e = MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not an index", name));
+    e.hint = "Use DROP TABLE to remove a table.";
+    return e;
+  }
+  auto oid = static_cast<Oid>(std::get<int64_t>((**row).values[pg_class::kOid]));
+  auto indexes = CatalogScan(*FindSystemCatalog("pg_index"), db);
+  if (!indexes.ok()) return indexes.error();
+  for (const CatalogRow& r : *indexes) {
+    if (std::get<int64_t>(r.values[pg_index::kIndexrelid]) != oid) continue;
+    storage::CacheInvalidateRelcache(db, static_cast<Oid>(std::get<int64_t>(r.values[pg_index::kIndrelid])));
+  }
+  if (Status s = DropIndexRows(db, oid); !s.ok()) return s.error();
+  return true;
+}
+
+Status DropIndexesOfTable(Oid db, Oid table_oid) {
+  auto indexes = CatalogScan(*FindSystemCatalog("pg_index"), db);
+  if (!indexes.ok()) return indexes.error();
+  for (const CatalogRow& r : *indexes) {
+    if (std::get<int64_t>(r.values[pg_index::kIndrelid]) != table_oid) continue;
+    if (Status s = DropIndexRows(db, static_cast<Oid>(std::get<int64_t>(r.values[pg_index::kIndexrelid]))); !s.ok()) {
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
+storage::nbtree::BtreeIndex BtreeIndexOf(Oid db, const storage::TableDef& table, const storage::IndexDef& index) {
+  storage::nbtree::BtreeIndex bt;
+  bt.rel = LocatorOf(db, index.oid);
+  bt.name = index.name;
+  bt.unique = index.unique;
+  for (int16_t attnum : index.key_attnums) bt.columns.push_back(table.columns.at(static_cast<size_t>(attnum - 1)));
+  return bt;
+}
+
+storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& row) {
+  storage::Tuple key;
+  for (int16_t attnum : index.key_attnums) key.push_back(row.at(static_cast<size_t>(attnum - 1)));
+  return key;
+}
+
+Status InsertIndexEntries(Oid db, const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,
+                          storage::nbtree::BtValueText value_text) {
+  storage::RelFileLocator heap = LocatorOf(db, table.oid);
+  auto is_live = [heap](storage::ItemPointer t) { return storage::HeapTupleVisibleAt(heap, t); };
+  for (const storage::IndexDef& index : table.indexes) {
+    if (Status s = storage::nbtree::BtreeInsert(BtreeIndexOf(db, table, index), IndexKeyOf(index, row), tid, is_live,
+                                                value_text);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace minipg::catalog

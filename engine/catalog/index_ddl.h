@@ -1,0 +1,76 @@
+/*-------------------------------------------------------------------------
+ * index_ddl.h
+ *   B-tree indexes as catalog rows and relations (PostgreSQL's index.c:
+ *   index_create, index_build, index_drop; and execIndexing.c's
+ *   ExecInsertIndexTuples), in the current transaction:
+ *
+ *     create  DDL lock -> the table and its columns -> name free? -> OID
+ *             -> relation file base/<db>/<oid> (removed if the transaction
+ *             aborts) -> pg_class row (relkind 'i', relam 403), one
+ *             pg_attribute row per key column, pg_index row -> the table's
+ *             pg_class row gets relhasindex -> the build: every visible row
+ *             of the table (nbtree BtreeBuild, WAL-logged) -> relcache
+ *             invalidation of the table and the index
+ *     drop    DDL lock -> delete its pg_class, pg_attribute and pg_index
+ *             rows -> file removed when the transaction commits ->
+ *             relcache invalidation of the table (DROP TABLE drops its
+ *             table's indexes the same way)
+ *     insert  InsertIndexEntries: for a new heap row, an entry in every
+ *             index of its table, each unique one checked first
+ *
+ * NOTES
+ *   The relcache gives a table's indexes (TableDef::indexes). The caller
+ *   names the index (t_pkey, t_a_idx: PostgreSQL's ChooseRelationName is
+ *   the SQL layer's) and makes a primary key's columns NOT NULL.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/catalog/system_catalog.h"
+#include "engine/common/error.h"
+#include "engine/storage/nbtree/nbtree.h"
+
+namespace minipg::catalog {
+
+struct IndexSpec {
+  std::string name;                  // the index's own name, in public
+  std::string table;                 // the table it indexes, in public
+  std::vector<std::string> columns;  // key columns, in index order
+  bool unique = false;
+  bool primary = false;              // pg_index.indisprimary (implies unique)
+};
+
+/* CREATE [UNIQUE] INDEX. False (nothing done) if a relation of that name
+ * exists. 42P01 relation "t" does not exist, 42703 column "x" does not
+ * exist, 42809 "v" is not a table; the build's own errors (23505 could
+ * not create unique index, 54000 index row size). `value_text` writes a
+ * duplicate key's values for DETAIL. */
+Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const IndexSpec& spec, Oid owner,
+                                    storage::nbtree::BtValueText value_text = nullptr);
+
+/* DROP INDEX. False if there is no relation of that name; 42809 "t" is
+ * not an index for a table. */
+Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::string_view name);
+
+/* Drops every index of table `table_oid` (DROP TABLE). */
+Status DropIndexesOfTable(Oid db, Oid table_oid);
+
+/* The access method's view of an index of `table` in database `db`. */
+storage::nbtree::BtreeIndex BtreeIndexOf(Oid db, const storage::TableDef& table, const storage::IndexDef& index);
+
+/* The key values of `row` (a row of `table`) for `index`. */
+storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& row);
+
+/* A new row of `table` is at `tid`: an entry in each of its indexes (from
+ * the relcache's TableDef), a unique index refusing an equal key whose
+ * heap row is visible (23505 duplicate key value violates unique
+ * constraint, DETAIL Key (a)=(1) already exists.). */
+Status InsertIndexEntries(Oid db, const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,
+                          storage::nbtree::BtValueText value_text = nullptr);
+
+}  // namespace minipg::catalog
