@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 
+source scripts/ccache.sh
 BUILD=${MINIPG_TEST_BUILD_DIR:-build-asan}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINIPG_SANITIZE=ON
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINIPG_SANITIZE=ON "${CCACHE_ARGS[@]}"
 cmake --build "$BUILD" -j"$(nproc)"
 
 # Before ctest, so that ctest's summary stays the last thing printed.
