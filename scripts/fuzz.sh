@@ -31,8 +31,9 @@ ci_options() {
 usage() { sed -n '2,15p' "$0"; exit 2; }
 
 build() {
+  source scripts/ccache.sh
   cmake -S . -B "$BUILD" -DMINIPG_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "${CCACHE_ARGS[@]}" >/dev/null
   cmake --build "$BUILD" -j"$(nproc)" --target minipg_fuzz
 }
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git ccache                      # ccache: test.sh's compiler cache
   libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri   # the visualizer (ImGui + GLFW + OpenGL 3)
   libjemalloc-dev                                                  # the visualizer's allocator (see viz/CMakeLists.txt)
   libfmt-dev nlohmann-json3-dev libcli11-dev libedit-dev          # formatting, JSON, flags, line editing

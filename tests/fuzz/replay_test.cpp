@@ -5,8 +5,10 @@
  *   (tests/fuzz/corpus/TARGET) and of its regression inputs
  *   (tests/fuzz/regressions/TARGET, one per crash the fuzzers found), so
  *   each crash stays fixed in every build, gcc or clang, with the
- *   sanitizers of that build. Linked once per target (tests/fuzz/CMakeLists.txt),
- *   whose test suite MINIPG_FUZZ_SUITE names it (CopyFormatFuzz.SeedCorpus).
+ *   sanitizers of that build. Compiled once and linked into each target's
+ *   replay test with a generated line naming the target's suite and
+ *   folders (tests/fuzz/CMakeLists.txt), so its tests are registered at
+ *   start-up under that suite (CopyFormatFuzz.SeedCorpus).
  *
  * NOTES
  *   A crash aborts the process: the last "replay:" line printed names the
@@ -26,6 +28,11 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+// The target's test suite and folders (the generated TARGET_replay_paths.cpp).
+extern const char* const kFuzzSuite;
+extern const char* const kFuzzCorpus;
+extern const char* const kFuzzRegressions;
 
 namespace {
 
@@ -60,9 +67,21 @@ size_t Replay(const fs::path& dir) {
 
 // Scenario: every seed of the target's corpus runs without a crash or a
 // sanitizer report (and there are seeds: an empty corpus would test nothing).
-TEST(MINIPG_FUZZ_SUITE, SeedCorpus) { EXPECT_GT(Replay(MINIPG_FUZZ_CORPUS), 0u); }
+class SeedCorpus : public testing::Test {
+  void TestBody() override { EXPECT_GT(Replay(kFuzzCorpus), 0u); }
+};
 
 // Scenario: every input that once crashed the target runs cleanly now.
-TEST(MINIPG_FUZZ_SUITE, Regressions) { Replay(MINIPG_FUZZ_REGRESSIONS); }
+class Regressions : public testing::Test {
+  void TestBody() override { Replay(kFuzzRegressions); }
+};
+
+const bool kRegistered = [] {
+  testing::RegisterTest(kFuzzSuite, "SeedCorpus", nullptr, nullptr, __FILE__, __LINE__,
+                        []() -> testing::Test* { return new SeedCorpus; });
+  testing::RegisterTest(kFuzzSuite, "Regressions", nullptr, nullptr, __FILE__, __LINE__,
+                        []() -> testing::Test* { return new Regressions; });
+  return true;
+}();
 
 }  // namespace

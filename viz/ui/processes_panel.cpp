@@ -19,7 +19,15 @@
  *            +---------+ +---------+                other box
  *
  *   With one row there is no trunk: the rail spans the row and the
- *   postmaster's drop. Rows are filled left to right in fork order.
+ *   postmaster's drop. Rows are filled left to right in fork order, the
+ *   running processes first and the exited ones after them (an exited
+ *   auxiliary process, the startup process after recovery, joins them).
+ *
+ *   Room (FitGraph()): the running processes must fit. Shared memory,
+ *   under the graph, gives up height for them down to its minimum, below
+ *   which it folds into the band under the postmaster (its numbers in the
+ *   band's label); the graph shrinks (down to kMinScale) until they fit;
+ *   exited boxes that do not fit below them scroll.
  *-------------------------------------------------------------------------
  */
 #include "viz/ui/processes_panel.h"
@@ -164,11 +172,13 @@ void ProcessesPanel::Draw(const Model& model) {
     ImGui::End();
     return;
   }
-  BuildChildren(model);
-  shmem_h_ = show_shmem_ ? shmem_view_.PreferredHeight(model, ImGui::GetContentRegionAvail().y) : 0.0f;
+  float avail_h = ImGui::GetContentRegionAvail().y;
+  shmem_h_ = show_shmem_ ? shmem_view_.PreferredHeight(model, avail_h) : 0.0f;
   if (view_ == View::kGraph) {
+    FitGraph(model, avail_h);
     DrawGraph(model);
   } else {
+    BuildChildren(model, show_exited_);
     DrawTree(model);
   }
   if (shmem_h_ > 0.0f) shmem_view_.Draw(model, shmem_h_);
@@ -188,7 +198,7 @@ bool ProcessesPanel::SetView(const std::string& name) {
   return true;
 }
 
-void ProcessesPanel::BuildChildren(const Model& model) {
+void ProcessesPanel::BuildChildren(const Model& model, bool exited) {
   const auto& procs = model.processes();
   children_.assign(procs.size(), {});
   roots_.clear();
@@ -197,7 +207,7 @@ void ProcessesPanel::BuildChildren(const Model& model) {
   for (size_t i = 0; i < procs.size(); ++i) index[procs[i].pid] = i;
   for (size_t i = 0; i < procs.size(); ++i) {
     const Process& p = procs[i];
-    if (!show_exited_ && p.exited && p.role != ProcessRole::kPostmaster) continue;
+    if (!exited && p.exited && p.role != ProcessRole::kPostmaster) continue;
     auto it = p.parent_pid != 0 ? index.find(p.parent_pid) : index.end();
     if (it != index.end() && it->second != i) {
       children_[it->second].push_back(i);
@@ -205,14 +215,10 @@ void ProcessesPanel::BuildChildren(const Model& model) {
       roots_.push_back(i);
     }
   }
-  // Running children first (in fork order), then those whose exit has
-  // faded: in a long session the live backends stay in view.
-  auto gone = [&](size_t i) {
-    const Process& p = procs[i];
-    return p.exited && p.exited_ts && model.last_ts() - *p.exited_ts >= kFadeUs;
-  };
+  // Running children first (in fork order), then the exited ones: in a
+  // long session, and after a crash, the live backends stay in view.
   for (std::vector<size_t>& kids : children_) {
-    std::stable_partition(kids.begin(), kids.end(), [&](size_t i) { return !gone(i); });
+    std::stable_partition(kids.begin(), kids.end(), [&](size_t i) { return !procs[i].exited; });
   }
   // Likewise the servers (a lesson that restarts one has several): those
   // running first, then those gone, the latest first.
@@ -246,11 +252,11 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   out.grid.clear();
   out.grid_pos.clear();
   // Backends (and anything not known to be auxiliary) go in the grid; the
-  // collector is an auxiliary process and sits beside the root.
-  auto is_aux = [](ProcessRole r) { return IsAuxiliary(r); };
+  // running auxiliary processes sit beside the root, an exited one that
+  // was not replaced (the startup process) trails the grid.
   for (size_t k : children_[root]) {
     ProcessRole role = procs[k].role;
-    bool aux = is_aux(role);
+    bool aux = IsAuxiliary(role);
     if (aux && procs[k].exited) {
       // An auxiliary process restarted after a crash: the graph shows the
       // live one (the tree and the timeline keep both).
@@ -258,7 +264,7 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
       for (size_t j : children_[root]) replaced |= j != k && procs[j].role == role && !procs[j].exited;
       if (replaced) continue;
     }
-    (aux ? out.aux : out.grid).push_back(k);
+    (aux && !procs[k].exited ? out.aux : out.grid).push_back(k);
   }
   float aux_gap = kAuxGapX * m.scale;
   float pair_w = 2.0f * m.box_w + aux_gap;
@@ -321,14 +327,25 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   out.right = std::max(out.right, grid_x + grid_w);
 }
 
-float ProcessesPanel::GraphHeight(const Model& model, const GraphMetrics& m, float avail_w) {
+float ProcessesPanel::GraphHeight(const Model& model, const GraphMetrics& m, float avail_w, bool live_only) {
   // Mirrors the way DrawGraph() advances y.
+  const auto& procs = model.processes();
   float y = kGraphTop;
+  float live_bottom = y;
   for (size_t root : roots_) {
     LayoutRoot(model, root, m, avail_w, y, layout_);
+    if (!procs[root].exited) {
+      // The running processes lead the grid: its last running box is the
+      // lowest one that must be seen.
+      live_bottom = std::max(live_bottom, layout_.root.y + m.box_h);
+      for (const ImVec2& pos : layout_.aux_pos) live_bottom = std::max(live_bottom, pos.y + m.box_h);
+      for (size_t k = 0; k < layout_.grid.size(); ++k) {
+        if (!procs[layout_.grid[k]].exited) live_bottom = std::max(live_bottom, layout_.grid_pos[k].y + m.box_h);
+      }
+    }
     y = layout_.bottom + m.root_gap;
   }
-  return y - m.root_gap + kGraphTop;
+  return (live_only ? live_bottom : y - m.root_gap) + kGraphTop;
 }
 
 bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
@@ -418,6 +435,16 @@ ImVec2 ProcessesPanel::ForkAnimated(const Model& model, const Process& p, ImVec2
   return ImVec2(from.x + (to.x - from.x) * e, from.y + (to.y - from.y) * e);
 }
 
+std::string ProcessesPanel::SharedMemoryNote(const Model& model) const {
+  const SharedMemory& shm = model.shared_memory();
+  if (!shm.known()) return "";
+  if (!shmem_folded_) return "; buffers and WAL below";
+  // Folded for the graph's sake: its numbers here, its drawing when there is room.
+  size_t used = 0;
+  for (const BufferInfo& b : shm.buffers()) used += b.Valid() ? 1 : 0;
+  return fmt::format("; {} of {} buffers in use", used, shm.nbuffers());
+}
+
 void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, ImVec2 origin,
                                       const GraphMetrics& m, float root_cx, float rail_drop) {
   // A band between the postmaster's row and the first rail, as wide as the
@@ -434,8 +461,7 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   for (size_t k : L.grid) live += model.processes()[k].exited ? 0 : 1;
   std::string label = crash ? std::string("shared memory: reinitializing after a crash")
                             : fmt::format("shared memory: process array, {} backend slot{} in use{}", live,
-                                          live == 1 ? "" : "s",
-                                          model.shared_memory().known() ? "; buffers and WAL below" : "");
+                                          live == 1 ? "" : "s", SharedMemoryNote(model));
   ImVec2 size = ImGui::CalcTextSize(label.c_str());
   float scale = std::min(1.0f, (bottom - top - 2.0f) / std::max(1.0f, size.y));
   ImFont* font = ImGui::GetFont();
@@ -462,6 +488,20 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   }
 }
 
+void ProcessesPanel::FitGraph(const Model& model, float avail_h) {
+  // The width the graph's child window will have (it scrolls vertically
+  // only when the exited boxes overflow, so the full width is a fair guess).
+  float width = ImGui::GetContentRegionAvail().x;
+  float gap = ImGui::GetStyle().ItemSpacing.y;
+  BuildChildren(model, /*exited=*/false);
+  GraphMetrics smallest = MetricsAt(kMinScale);
+  live_h_ = GraphHeight(model, smallest, std::max(width, smallest.box_w));
+  float rest = std::floor(avail_h - gap - live_h_);
+  if (shmem_h_ > rest) shmem_h_ = rest >= SharedMemoryView::kMinHeight ? rest : 0.0f;
+  shmem_folded_ = show_shmem_ && model.shared_memory().known() && shmem_h_ == 0.0f;
+  BuildChildren(model, show_exited_);
+}
+
 void ProcessesPanel::DrawGraph(const Model& model) {
   float below = shmem_h_ > 0.0f ? -(shmem_h_ + ImGui::GetStyle().ItemSpacing.y) : 0.0f;
   ImGui::BeginChild("graph", ImVec2(0, below), false, ImGuiWindowFlags_HorizontalScrollbar);
@@ -470,11 +510,15 @@ void ProcessesPanel::DrawGraph(const Model& model) {
   ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 region = ImGui::GetContentRegionAvail();
 
-  // Shrink the graph until it fits the panel (or the minimum scale is reached).
+  // Shrink the graph until it fits the panel; if it cannot, until the
+  // running processes (live_h_ at the smallest scale) do, the exited boxes
+  // after them scrolling (or to the minimum scale).
   float scale = 1.0f;
+  bool live_fit = live_h_ <= region.y;
   while (scale - kScaleStep >= kMinScale - 1e-4f) {
     GraphMetrics trial = MetricsAt(scale);
     if (GraphHeight(model, trial, std::max(region.x, trial.box_w)) <= region.y) break;
+    if (live_fit && GraphHeight(model, trial, std::max(region.x, trial.box_w), true) <= region.y) break;
     scale -= kScaleStep;
   }
   GraphMetrics m = MetricsAt(scale);

@@ -70,7 +70,13 @@ class ProcessesPanel {
   static size_t PerRow(const GraphMetrics& m, float avail_w);
   void LayoutRoot(const Model& model, size_t root, const GraphMetrics& m, float avail_w,
                   float top, RootLayout& out) const;
-  float GraphHeight(const Model& model, const GraphMetrics& m, float avail_w);
+  /* The graph's height; with live_only, down to the lowest running box. */
+  float GraphHeight(const Model& model, const GraphMetrics& m, float avail_w, bool live_only = false);
+  /* Before DrawGraph(): shared memory yields height until the running
+   * processes fit at the smallest scale (live_h_), folding into the
+   * graph's band below its minimum height; then children_ and roots_ are
+   * built for drawing. */
+  void FitGraph(const Model& model, float avail_h);
   void DrawGraph(const Model& model);
   void DrawTree(const Model& model);
   void DrawTreeNode(const Model& model, size_t index);
@@ -80,10 +86,13 @@ class ProcessesPanel {
   /* Where a box is drawn while its fork animation runs (it slides from the
    * postmaster `from` to its place `to` in its first moments). */
   ImVec2 ForkAnimated(const Model& model, const Process& p, ImVec2 from, ImVec2 to);
+  /* What the band's label adds about buffers and the WAL. */
+  std::string SharedMemoryNote(const Model& model) const;
   /* The shared-memory band under the postmaster that the children hang from. */
   void DrawSharedMemory(const Model& model, const RootLayout& L, ImVec2 origin, const GraphMetrics& m,
                         float root_cx, float rail_drop);
-  void BuildChildren(const Model& model);
+  /* children_ and roots_ from the model, with or without exited processes. */
+  void BuildChildren(const Model& model, bool exited);
 
   enum class View {
     kGraph,    // boxes and lines
@@ -98,6 +107,8 @@ class ProcessesPanel {
   ClientsView clients_view_;
   SharedMemoryView shmem_view_;
   float shmem_h_ = 0.0f;  // this frame: the height kept under the graph or tree for shared memory
+  float live_h_ = 0.0f;   // this frame: the running processes' graph height at the smallest scale
+  bool shmem_folded_ = false;  // this frame: shared memory gave its height to the graph
   bool animations_ = true;
   View view_ = View::kGraph;
   bool show_exited_ = true;

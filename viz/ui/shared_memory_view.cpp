@@ -30,7 +30,6 @@ constexpr float kStripHeight = 16.0f;    // the WAL strip's bar
 constexpr float kMinCell = 5.0f;
 constexpr float kMaxCell = 26.0f;
 constexpr float kCellGap = 2.0f;
-constexpr float kMinHeight = 100.0f;
 constexpr float kMaxHeight = 230.0f;
 
 constexpr ImU32 kFrameFill = IM_COL32(150, 120, 200, 40);

@@ -35,6 +35,9 @@ class SharedMemoryView {
  public:
   SharedMemoryView(const Fonts& fonts, const ViewState& view) : fonts_(fonts), view_state_(view) {}
 
+  /* The least height it is drawn in: the title, a few rows of cells, the WAL strip. */
+  static constexpr float kMinHeight = 100.0f;
+
   /* The height it wants in a panel `avail_h` high (0: nothing to draw). */
   float PreferredHeight(const Model& model, float avail_h) const;
   /* Draws at the cursor, `height` high and as wide as the window allows. */
