@@ -6,7 +6,8 @@
  * NOTES
  *   Values are storage::Datum: integer and bigint are int64_t (an integer
  *   value is always kept within int32 range), boolean is bool, text is
- *   std::string, numeric is double, NULL is std::monostate.
+ *   std::string, numeric is storage::Numeric, NULL is std::monostate
+ *   (storage/datum.h lists every type). The types' own code is in adt/.
  *   Cast contexts follow PostgreSQL's: implicit casts happen silently inside
  *   expressions (integer -> bigint), assignment casts on INSERT (bigint ->
  *   integer with a range check, anything -> text), explicit ones only when
@@ -15,7 +16,9 @@
  */
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -56,6 +59,25 @@ std::string OutputText(const Datum& value, TypeId type);
 /* Parses text as a value of `type` (the type's input function); 22P02 or
  * 22003 on bad input, with PostgreSQL's wording. */
 Result<Datum> InputText(std::string_view text, TypeId type);
+
+/* Type modifiers (PostgreSQL's typmod, -1 = none): varchar(n) and char(n)
+ * are n + 4, numeric(p,s) ((p << 16) | s) + 4, timestamp(p) and interval(p) p.
+ * The typmod for the modifiers as written (varchar(10) -> 14); 22023 with
+ * PostgreSQL's messages, 42601 for a type that takes none. */
+Result<int32_t> TypmodFromModifiers(TypeId type, std::span<const int64_t> modifiers);
+
+/* Length coercion, as on assignment to a column of that typmod: varchar(n)
+ * 22001 "value too long", char(n) blank-padded, numeric(p,s) rounded with
+ * 22003 "numeric field overflow", timestamp(p) rounded. explicit_cast
+ * (CAST(x AS varchar(3))) cuts strings instead of failing. */
+Result<Datum> ApplyTypmod(const Datum& value, TypeId type, int32_t typmod, bool explicit_cast);
+
+/* InputText followed by ApplyTypmod (a literal stored into a column). */
+Result<Datum> InputText(std::string_view text, TypeId type, int32_t typmod);
+
+/* format_type(): "character varying(3)", "numeric(10,2)",
+ * "timestamp(3) with time zone", "integer". */
+std::string FormatType(TypeId type, int32_t typmod);
 
 /* Whether `from` can be cast to `to` in `context`. */
 bool CanCast(TypeId from, TypeId to, CastContext context);
