@@ -79,6 +79,11 @@ Result<Datum> InputText(std::string_view text, TypeId type, int32_t typmod);
  * "timestamp(3) with time zone", "integer". */
 std::string FormatType(TypeId type, int32_t typmod);
 
+/* -1, 0 or 1: how two non-NULL values order (the comparison operators,
+ * ORDER BY and index keys all use this); ta and tb are their types, the
+ * same or a pair a cross-type operator compares (date and timestamp). */
+int CompareValues(const Datum& a, TypeId ta, const Datum& b, TypeId tb);
+
 /* Whether `from` can be cast to `to` in `context`. */
 bool CanCast(TypeId from, TypeId to, CastContext context);
 

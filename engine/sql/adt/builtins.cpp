@@ -8,13 +8,22 @@
 
 #include <string_view>
 
+#include "engine/sql/adt/function_args.h"
+
 namespace minipg::sql {
 namespace {
 
 BuiltinRegistry MakeRegistry() {
   BuiltinRegistry r;
   // Each module of functions adds its entries here, one line each:
-  // RegisterMathFunctions(r);
+  adt::RegisterNumericOperators(r);
+  adt::RegisterMathFunctions(r);
+  adt::RegisterDatetimeOperators(r);
+  adt::RegisterDatetimeFunctions(r);
+  adt::RegisterTextFunctions(r);
+  adt::RegisterLikeOperators(r);
+  adt::RegisterRegexOperators(r);
+  adt::RegisterSeriesFunctions(r);
   return r;
 }
 

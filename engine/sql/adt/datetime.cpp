@@ -25,13 +25,7 @@
 namespace minipg::sql::adt {
 namespace {
 
-int64_t WallClock() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-ClockFn g_clock = &WallClock;
+ClockFn g_clock = &WallClockMicros;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -230,7 +224,12 @@ int DaysInMonth(int64_t y, int m) {
   return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
 }
 
-void SetTransactionClock(ClockFn clock) { g_clock = clock != nullptr ? clock : &WallClock; }
+int64_t WallClockMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SetTransactionClock(ClockFn clock) { g_clock = clock != nullptr ? clock : &WallClockMicros; }
 int64_t TransactionClock() { return g_clock(); }
 
 /* Howard Hinnant's days_from_civil. */

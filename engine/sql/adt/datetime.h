@@ -39,6 +39,8 @@ inline constexpr int64_t kMicrosPerDay = 86'400'000'000;
 /* What 'now' means: microseconds since the Unix epoch. */
 using ClockFn = int64_t (*)();
 void SetTransactionClock(ClockFn clock);
+/* The wall clock (clock_timestamp()). */
+int64_t WallClockMicros();
 int64_t TransactionClock();
 
 /* Calendar: days since 1970-01-01 <-> year, month (1-12), day. */

@@ -144,6 +144,12 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
+int64_t NumericWeight(const Numeric& n) {
+  int64_t weight, first;
+  BaseTenThousandLead(n, &weight, &first);
+  return weight;
+}
+
 Result<Numeric> NumericIn(std::string_view text) {
   std::string_view s = text;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);

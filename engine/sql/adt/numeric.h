@@ -61,6 +61,20 @@ Numeric NumericFloor(const Numeric& n);
 /* -1, 0 or 1 (NaN for NaN). */
 Numeric NumericSign(const Numeric& n);
 
+/* The weight of the first base-10000 digit, as PostgreSQL's NumericVar has it
+ * (12345.6 -> 1, 0.0001 -> -1; 0 for zero). */
+int64_t NumericWeight(const Numeric& n);
+
+/* sqrt, exp, ln, log(base, x), power at PostgreSQL 15's result scales;
+ * 2201E / 2201F for arguments out of their domain. Integer powers are
+ * exact; the others are computed in long double (18 significant digits)
+ * and rounded to the scale PostgreSQL shows. */
+Result<Numeric> NumericSqrt(const Numeric& n);
+Result<Numeric> NumericExp(const Numeric& n);
+Result<Numeric> NumericLn(const Numeric& n);
+Result<Numeric> NumericLog(const Numeric& base, const Numeric& n);
+Result<Numeric> NumericPower(const Numeric& base, const Numeric& exponent);
+
 /* numeric(p,s) typmod: ((p << 16) | s) + 4, -1 none. */
 inline int32_t NumericTypmod(int32_t precision, int32_t scale) { return ((precision << 16) | (scale & 0xFFFF)) + 4; }
 /* Rounds to the typmod's scale; 22003 "numeric field overflow" with PostgreSQL's DETAIL. */
