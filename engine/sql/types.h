@@ -100,19 +100,23 @@ std::string FormatFloat4(double value);
 
 /* Type families, for operator resolution and casts. */
 inline bool IsInteger(TypeId t) { return t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8; }
-inline bool IsNumber(TypeId t) { return IsInteger(t) || t == TypeId::kNumeric || t == TypeId::kFloat4; }
+inline bool IsNumber(TypeId t) {
+  return IsInteger(t) || t == TypeId::kNumeric || t == TypeId::kFloat4 || t == TypeId::kFloat8;
+}
 /* oid and xid: unsigned 32-bit numbers that compare with integers. */
 inline bool IsUnsigned32(TypeId t) { return t == TypeId::kOid || t == TypeId::kXid; }
 /* name and "char" compare with text as text. */
 inline bool IsTextLike(TypeId t) { return t == TypeId::kText || t == TypeId::kName || t == TypeId::kChar; }
-/* Widening order of the numbers: smallint < integer < bigint < real < numeric. */
+/* Widening order of the numbers, as PostgreSQL's implicit casts go:
+ * smallint < integer < bigint < numeric < real < double precision. */
 inline int NumberRank(TypeId t) {
   switch (t) {
     case TypeId::kInt2: return 0;
     case TypeId::kInt4: return 1;
     case TypeId::kInt8: return 2;
-    case TypeId::kFloat4: return 3;
-    default: return 4;
+    case TypeId::kNumeric: return 3;
+    case TypeId::kFloat4: return 4;
+    default: return 5;
   }
 }
 

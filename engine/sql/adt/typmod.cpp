@@ -21,6 +21,7 @@ namespace {
 constexpr int64_t kMaxStringLength = 10485760;  // MaxAttrSize in characters, as PostgreSQL's limit
 constexpr int64_t kMaxNumericPrecision = 1000;
 constexpr int32_t kMaxTimestampPrecision = 6;
+constexpr int32_t kIntervalFullRange = 0x7FFF;  // INTERVAL_FULL_RANGE: every field
 
 Error InvalidModifier(std::string message) {
   return MakeError(sqlstate::kInvalidParameterValue, std::move(message));
@@ -67,7 +68,9 @@ Result<int32_t> TypmodFromModifiers(TypeId type, std::span<const int64_t> modifi
                                            type == TypeId::kTimestampTz ? " WITH TIME ZONE" : ""));
       }
       // PostgreSQL warns and reduces a precision above 6 to 6.
-      return static_cast<int32_t>(std::min<int64_t>(modifiers[0], kMaxTimestampPrecision));
+      auto precision = static_cast<int32_t>(std::min<int64_t>(modifiers[0], kMaxTimestampPrecision));
+      // interval's typmod also holds its fields (YEAR TO MONTH, ...): all of them here.
+      return type == TypeId::kInterval ? (kIntervalFullRange << 16) | precision : precision;
     }
     default:
       break;
@@ -96,7 +99,7 @@ Result<Datum> ApplyTypmod(const Datum& value, TypeId type, int32_t typmod, bool 
       return Datum(adt::TimestampRoundToPrecision(std::get<int64_t>(value), typmod));
     case TypeId::kInterval: {
       storage::Interval iv = std::get<storage::Interval>(value);
-      iv.micros = adt::TimestampRoundToPrecision(iv.micros, typmod);
+      iv.micros = adt::TimestampRoundToPrecision(iv.micros, typmod & 0xFFFF);
       return Datum(iv);
     }
     default:
@@ -124,7 +127,7 @@ std::string FormatType(TypeId type, int32_t typmod) {
     case TypeId::kTimestampTz:
       return fmt::format("timestamp({}) with time zone", typmod);
     case TypeId::kInterval:
-      return fmt::format("interval({})", typmod);
+      return fmt::format("interval({})", typmod & 0xFFFF);
     default:
       return TypeName(type);
   }
