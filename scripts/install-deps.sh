@@ -9,6 +9,7 @@ PACKAGES=(
   libjemalloc-dev                                                  # the visualizer's allocator (see viz/CMakeLists.txt)
   libfmt-dev nlohmann-json3-dev libcli11-dev libedit-dev          # formatting, JSON, flags, line editing
   libssl-dev                                                       # libcrypto: SCRAM-SHA-256, md5 passwords
+  libgmp-dev libpcre2-dev                                          # numeric's big integers; regular expressions
   libgtest-dev libpq-dev                                           # tests (libpq: the driver test)
   clang libclang-rt-dev                                            # the fuzz targets: clang and libFuzzer (libclang_rt.fuzzer)
   postgresql-client postgresql                                     # real psql/pgbench to test with; PostgreSQL as yardstick

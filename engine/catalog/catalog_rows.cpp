@@ -52,7 +52,13 @@ constexpr BaseType kBaseTypes[] = {
     {CT::kFloat4, 700, "float4", 4, true, 'b', 'N', false, 0, 1021, 'i', 'p', 0},
     {CT::kInet, 869, "inet", -1, false, 'b', 'I', true, 0, 1041, 'i', 'm', 0},
     {CT::kTimestampTz, 1184, "timestamptz", 8, true, 'b', 'D', true, 0, 1185, 'd', 'p', 0},
-    {CT::kText, 1700, "numeric", -1, false, 'b', 'N', false, 0, 1231, 'i', 'm', 0},
+    {CT::kNumeric, 1700, "numeric", -1, false, 'b', 'N', false, 0, 1231, 'i', 'm', 0},
+    {CT::kFloat8, 701, "float8", 8, true, 'b', 'N', true, 0, 1022, 'd', 'p', 0},
+    {CT::kDate, 1082, "date", 4, true, 'b', 'D', false, 0, 1182, 'i', 'p', 0},
+    {CT::kTimestamp, 1114, "timestamp", 8, true, 'b', 'D', false, 0, 1115, 'd', 'p', 0},
+    {CT::kInterval, 1186, "interval", 16, false, 'b', 'T', true, 0, 1187, 'd', 'p', 0},
+    {CT::kVarchar, 1043, "varchar", -1, false, 'b', 'S', false, 0, 1015, 'i', 'x', kDefaultCollationOid},
+    {CT::kBpchar, 1042, "bpchar", -1, false, 'b', 'S', false, 0, 1014, 'i', 'x', kDefaultCollationOid},
     {CT::kText, 2278, "void", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
     // The catalogs' arrays and regproc (storage/datum.h).
     {CT::kInt2Vector, 22, "int2vector", -1, false, 'b', 'A', false, 21, 1006, 'i', 'p', 0},
@@ -155,7 +161,7 @@ storage::Tuple PgAttributeRow(Oid relid, const storage::ColumnDef& column, int16
   row[pg_attribute::kAttnum] = O(attnum);
   row[pg_attribute::kAttndims] = O(0);
   row[pg_attribute::kAttcacheoff] = O(-1);
-  row[pg_attribute::kAtttypmod] = O(-1);
+  row[pg_attribute::kAtttypmod] = O(column.typmod);
   row[pg_attribute::kAttbyval] = B(t.byval);
   row[pg_attribute::kAttalign] = C(t.align);
   row[pg_attribute::kAttstorage] = C(t.storage);

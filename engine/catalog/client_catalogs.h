@@ -51,8 +51,7 @@ inline constexpr Oid kPublicationRelRelationId = 6106;  // pg_publication_rel
 inline constexpr Oid kPublicationNamespaceRelationId = 6237;  // pg_publication_namespace
 
 /* The access methods (pg_am), PostgreSQL's OIDs. */
-inline constexpr Oid kBtreeAmOid = 403;
-inline constexpr Oid kHashAmOid = 405;
+inline constexpr Oid kHashAmOid = 405;  // btree: kBtreeAmOid, system_catalog.h
 
 /* These catalogs, in OID order (SystemCatalogs() lists them after the
  * others). */

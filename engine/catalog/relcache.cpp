@@ -98,6 +98,7 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
     storage::ColumnDef& c = it->second.columns[static_cast<size_t>(attnum - 1)];
     c.name = std::get<std::string>(r.values[pg_attribute::kAttname]);
     c.type = ColumnTypeOfTypeOid(static_cast<Oid>(std::get<int64_t>(r.values[pg_attribute::kAtttypid])));
+    c.typmod = static_cast<int32_t>(std::get<int64_t>(r.values[pg_attribute::kAtttypmod]));
   }
   if (Status s = ReadIndexes(db, index_names, tables); !s.ok()) return s.error();
   return tables;

@@ -81,5 +81,14 @@ inline constexpr const char* kDuplicateCursor = "42P03";
 inline constexpr const char* kInvalidBinaryRepresentation = "22P03";
 inline constexpr const char* kDataCorrupted = "XX001";
 inline constexpr const char* kIndexCorrupted = "XX002";
+inline constexpr const char* kInvalidDatetimeFormat = "22007";
+inline constexpr const char* kDatetimeFieldOverflow = "22008";
+inline constexpr const char* kIntervalFieldOverflow = "22015";
+inline constexpr const char* kInvalidRegularExpression = "2201B";
+inline constexpr const char* kInvalidEscapeSequence = "22025";
+inline constexpr const char* kSubstringError = "22011";
+inline constexpr const char* kInvalidArgumentForLog = "2201E";
+inline constexpr const char* kInvalidArgumentForPower = "2201F";
+inline constexpr const char* kInvalidTimeZoneDisplacement = "22009";
 
 }  // namespace minipg::sqlstate

@@ -53,7 +53,8 @@ const char* OpName(Op op);
 /* A type as written: lower-cased name ("integer", "varchar") and whether
  * it had a modifier such as varchar(10) (ignored). */
 struct TypeRef {
-  std::string name;
+  std::string name;                 // "varchar", "timestamp with time zone", "double precision"
+  std::vector<int64_t> modifiers;   // as written: varchar(10) -> {10}, numeric(10,2) -> {10, 2}
   int location = 0;
 };
 

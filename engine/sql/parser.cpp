@@ -7,6 +7,7 @@
 #include "engine/sql/parser.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iterator>
 
 #include "engine/common/interrupts.h"
@@ -429,14 +430,28 @@ Result<TypeRef> Parser::ParseTypeName() {
   }
   if (AcceptPunct("(")) {
     do {
+      bool negative = IsOp("-");
+      if (negative) ++pos_;  // numeric(5,-2): PostgreSQL 15 allows a negative scale
       if (Peek().kind != TokenKind::kInteger) {
         return SyntaxError();
       }
+      int64_t v = std::strtoll(Peek().text.c_str(), nullptr, 10);
+      type.modifiers.push_back(negative ? -v : v);
       ++pos_;
     } while (AcceptPunct(","));
     if (Status s = ExpectPunct(")"); !s.ok()) {
       return s.error();
     }
+  }
+  // timestamp [(p)] with[out] time zone
+  if (type.name == "timestamp" && (IsKeyword("with") || IsKeyword("without")) && Peek(1).kind == TokenKind::kIdent &&
+      Peek(1).text == "time") {
+    bool with = IsKeyword("with");
+    pos_ += 2;
+    if (Status s = ExpectKeyword("zone"); !s.ok()) {
+      return s.error();
+    }
+    type.name = with ? "timestamp with time zone" : "timestamp without time zone";
   }
   return type;
 }

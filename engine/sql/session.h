@@ -54,7 +54,7 @@ enum class TypeId {
   kText,     // text, OID 25
   kUnknown,  // an untyped NULL literal; sent as text (OID 25)
   kVoid,     // what pg_sleep() returns, OID 2278; prints as an empty string
-  kNumeric,  // a decimal literal such as 0.5 (held as a double), OID 1700
+  kNumeric,  // numeric, OID 1700: storage::Numeric (exact decimal)
   kTimestampTz,  // timestamp with time zone, OID 1184: microseconds since the Unix epoch (system views, now())
   kInet,         // inet, OID 869: an address as text (system views)
   // The types of the system catalogs' columns (pg_class, pg_attribute, ...):
@@ -81,6 +81,14 @@ enum class TypeId {
   kRegnamespace,  // regnamespace, OID 4089: a schema's OID, printed as its name
   kAnyArray,      // anyarray, OID 2277: a pseudo-type, an argument that is any array (array_to_string)
   kAnyElement,    // anyelement, OID 2283: a pseudo-type, matched with an anyarray's elements
+  // The SQL data types of engine/sql/adt/ (storage/datum.h says how each is held):
+  kFloat8,     // double precision, OID 701: a double
+  kDate,       // date, OID 1082: int64_t days since 1970-01-01
+  kTimestamp,  // timestamp without time zone, OID 1114: int64_t microseconds since 1970-01-01
+  kInterval,   // interval, OID 1186: storage::Interval
+  kVarchar,    // character varying, OID 1043: std::string
+  kBpchar,     // character (blank-padded), OID 1042: std::string
+  kAny,        // "any", OID 2276: a pseudo-type for arguments of any type (concat)
 };
 
 /* PostgreSQL's pg_type OID for a type. */

@@ -20,6 +20,10 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/sql/adt/catalog_types.h"
+#include "engine/sql/adt/casts.h"
+#include "engine/sql/adt/datetime.h"
+#include "engine/sql/adt/float.h"
+#include "engine/sql/adt/numeric.h"
 
 namespace minipg::sql {
 
@@ -54,6 +58,20 @@ uint32_t TypeOid(TypeId type) {
       return 700;
     case TypeId::kXid:
       return 28;
+    case TypeId::kFloat8:
+      return 701;
+    case TypeId::kDate:
+      return 1082;
+    case TypeId::kTimestamp:
+      return 1114;
+    case TypeId::kInterval:
+      return 1186;
+    case TypeId::kVarchar:
+      return 1043;
+    case TypeId::kBpchar:
+      return 1042;
+    case TypeId::kAny:
+      return 2276;
     MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->oid;
   }
@@ -72,12 +90,20 @@ int16_t TypeLen(TypeId type) {
     case TypeId::kOid:
     case TypeId::kFloat4:
     case TypeId::kXid:
+    case TypeId::kDate:
+    case TypeId::kAny:
       return 4;
+    case TypeId::kInterval:
+      return 16;
     case TypeId::kName:
       return 64;  // NAMEDATALEN, as PostgreSQL reports it
     case TypeId::kInt8:
     case TypeId::kTimestampTz:
+    case TypeId::kFloat8:
+    case TypeId::kTimestamp:
       return 8;
+    case TypeId::kVarchar:
+    case TypeId::kBpchar:
     case TypeId::kText:
     case TypeId::kUnknown:
     case TypeId::kNumeric:
@@ -121,6 +147,20 @@ const char* TypeName(TypeId type) {
       return "real";
     case TypeId::kXid:
       return "xid";
+    case TypeId::kFloat8:
+      return "double precision";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp without time zone";
+    case TypeId::kInterval:
+      return "interval";
+    case TypeId::kVarchar:
+      return "character varying";
+    case TypeId::kBpchar:
+      return "character";
+    case TypeId::kAny:
+      return "\"any\"";
     MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->name;
   }
@@ -159,6 +199,20 @@ const char* TypeInternalName(TypeId type) {
       return "float4";
     case TypeId::kXid:
       return "xid";
+    case TypeId::kFloat8:
+      return "float8";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kInterval:
+      return "interval";
+    case TypeId::kVarchar:
+      return "varchar";
+    case TypeId::kBpchar:
+      return "bpchar";
+    case TypeId::kAny:
+      return "any";
     MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->internal_name;
   }
@@ -172,8 +226,29 @@ std::optional<TypeId> ResolveTypeName(std::string_view name) {
   if (name == "bigint" || name == "int8") {
     return TypeId::kInt8;
   }
-  if (name == "text" || name == "varchar" || name == "char" || name == "character") {
+  if (name == "text") {
     return TypeId::kText;
+  }
+  if (name == "varchar" || name == "character varying") {
+    return TypeId::kVarchar;
+  }
+  if (name == "char" || name == "character" || name == "bpchar") {
+    return TypeId::kBpchar;  // character(n): unquoted char is not the one-byte "char"
+  }
+  if (name == "double precision" || name == "float8" || name == "float") {
+    return TypeId::kFloat8;
+  }
+  if (name == "date") {
+    return TypeId::kDate;
+  }
+  if (name == "timestamp" || name == "timestamp without time zone") {
+    return TypeId::kTimestamp;
+  }
+  if (name == "timestamptz" || name == "timestamp with time zone") {
+    return TypeId::kTimestampTz;
+  }
+  if (name == "interval") {
+    return TypeId::kInterval;
   }
   if (name == "boolean" || name == "bool") {
     return TypeId::kBool;
@@ -226,6 +301,20 @@ storage::ColumnType ToColumnType(TypeId type) {
       return storage::ColumnType::kFloat4;
     case TypeId::kXid:
       return storage::ColumnType::kXid;
+    case TypeId::kNumeric:
+      return storage::ColumnType::kNumeric;
+    case TypeId::kFloat8:
+      return storage::ColumnType::kFloat8;
+    case TypeId::kDate:
+      return storage::ColumnType::kDate;
+    case TypeId::kTimestamp:
+      return storage::ColumnType::kTimestamp;
+    case TypeId::kInterval:
+      return storage::ColumnType::kInterval;
+    case TypeId::kVarchar:
+      return storage::ColumnType::kVarchar;
+    case TypeId::kBpchar:
+      return storage::ColumnType::kBpchar;
     MINIPG_CATALOG_TYPE_CASES:
       return FindCatalogType(type)->column;
     default:
@@ -279,25 +368,25 @@ TypeId FromColumnType(storage::ColumnType type) {
       return TypeId::kAclItemArray;
     case storage::ColumnType::kRegproc:
       return TypeId::kRegproc;
+    case storage::ColumnType::kNumeric:
+      return TypeId::kNumeric;
+    case storage::ColumnType::kFloat8:
+      return TypeId::kFloat8;
+    case storage::ColumnType::kDate:
+      return TypeId::kDate;
+    case storage::ColumnType::kTimestamp:
+      return TypeId::kTimestamp;
+    case storage::ColumnType::kInterval:
+      return TypeId::kInterval;
+    case storage::ColumnType::kVarchar:
+      return TypeId::kVarchar;
+    case storage::ColumnType::kBpchar:
+      return TypeId::kBpchar;
   }
   return TypeId::kText;
 }
 
-std::string FormatTimestampTz(int64_t micros) {
-  int64_t secs = micros >= 0 ? micros / 1'000'000 : -((-micros + 999'999) / 1'000'000);
-  int64_t frac = micros - secs * 1'000'000;
-  time_t t = static_cast<time_t>(secs);
-  tm parts{};
-  gmtime_r(&t, &parts);
-  std::string out = fmt::format("{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}", parts.tm_year + 1900, parts.tm_mon + 1,
-                                parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
-  if (frac != 0) {
-    std::string digits = fmt::format("{:06d}", frac);
-    digits.erase(digits.find_last_not_of('0') + 1);  // PostgreSQL drops trailing zeros
-    out += "." + digits;
-  }
-  return out + "+00";  // TimeZone is UTC
-}
+std::string FormatTimestampTz(int64_t micros) { return adt::TimestampOut(micros, /*with_tz=*/true); }
 
 std::string FormatFloat4(double value) {
   auto f = static_cast<float>(value);
@@ -327,8 +416,23 @@ std::string FormatFloat4(double value) {
 
 std::string OutputText(const Datum& value, TypeId type) {
   if (FindCatalogType(type) != nullptr) return CatalogTypeOutputText(value, type);
-  if (type == TypeId::kTimestampTz && std::holds_alternative<int64_t>(value)) {
-    return FormatTimestampTz(std::get<int64_t>(value));
+  if (const auto* n = std::get_if<storage::Numeric>(&value)) {
+    return adt::NumericOut(*n);
+  }
+  if (const auto* iv = std::get_if<storage::Interval>(&value)) {
+    return adt::IntervalOut(*iv);
+  }
+  if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    switch (type) {
+      case TypeId::kTimestampTz:
+        return adt::TimestampOut(*i, /*with_tz=*/true);
+      case TypeId::kTimestamp:
+        return adt::TimestampOut(*i, /*with_tz=*/false);
+      case TypeId::kDate:
+        return adt::DateOut(*i);
+      default:
+        break;
+    }
   }
   if (const bool* b = std::get_if<bool>(&value)) {
     return *b ? "t" : "f";
@@ -340,7 +444,7 @@ std::string OutputText(const Datum& value, TypeId type) {
     if (type == TypeId::kFloat4) {
       return FormatFloat4(*d);
     }
-    return fmt::format("{}", *d);
+    return adt::Float8Out(*d);
   }
   if (const std::string* s = std::get_if<std::string>(&value)) {
     return *s;
@@ -411,23 +515,6 @@ Result<Datum> InputBool(std::string_view text) {
   return InvalidInput(TypeId::kBool, text);
 }
 
-Result<Datum> InputNumeric(std::string_view text) {
-  std::string s(Trim(text));
-  if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string::npos) {
-    return InvalidInput(TypeId::kNumeric, text);
-  }
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) {
-    return InvalidInput(TypeId::kNumeric, text);
-  }
-  if (errno == ERANGE || !std::isfinite(v)) {
-    return MakeError(sqlstate::kNumericValueOutOfRange, "value overflows numeric format");
-  }
-  return Datum(v);
-}
-
 /* oid and xid (oidin, xidin): an unsigned 32-bit number; a negative one
  * down to -2^31 wraps around, as in PostgreSQL. */
 Result<Datum> InputUnsigned32(std::string_view text, TypeId type) {
@@ -447,18 +534,12 @@ Result<Datum> InputUnsigned32(std::string_view text, TypeId type) {
 }
 
 Result<Datum> InputFloat4(std::string_view text) {
-  std::string s(Trim(text));
-  std::string lower = s;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "nan") return Datum(std::nan(""));
-  if (lower == "infinity" || lower == "inf" || lower == "+infinity" || lower == "+inf") return Datum(HUGE_VAL);
-  if (lower == "-infinity" || lower == "-inf") return Datum(-HUGE_VAL);
-  auto v = InputNumeric(text);
-  if (!v.ok()) return InvalidInput(TypeId::kFloat4, text);
-  double d = std::get<double>(*v);
-  if (std::fabs(d) > 3.402823466e38) {
+  auto v = adt::Float8In(text, "real");
+  if (!v.ok()) return v.error();
+  double d = *v;
+  if (std::isfinite(d) && (std::fabs(d) > 3.40282347e38 || (d != 0 && std::fabs(d) < 1.17549435e-38))) {
     return MakeError(sqlstate::kNumericValueOutOfRange,
-                     fmt::format("\"{}\" is out of range for type real", s));
+                     fmt::format("\"{}\" is out of range for type real", Trim(text)));
   }
   return Datum(static_cast<double>(static_cast<float>(d)));
 }
@@ -507,18 +588,39 @@ Result<Datum> InputText(std::string_view text, TypeId type) {
       return Datum(std::string(text.substr(0, text.empty() ? 0 : 1)));  // charin: the first byte
     case TypeId::kBool:
       return InputBool(text);
-    case TypeId::kNumeric:
-      return InputNumeric(text);
+    case TypeId::kNumeric: {
+      auto n = adt::NumericIn(text);
+      if (!n.ok()) return n.error();
+      return Datum(std::move(*n));
+    }
+    case TypeId::kFloat8: {
+      auto d = adt::Float8In(text);
+      if (!d.ok()) return d.error();
+      return Datum(*d);
+    }
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      auto v = type == TypeId::kDate ? adt::DateIn(text) : adt::TimestampIn(text, type == TypeId::kTimestampTz);
+      if (!v.ok()) return v.error();
+      return Datum(*v);
+    }
+    case TypeId::kInterval: {
+      auto v = adt::IntervalIn(text);
+      if (!v.ok()) return v.error();
+      return Datum(*v);
+    }
     case TypeId::kText:
+    case TypeId::kVarchar:
+    case TypeId::kBpchar:
     case TypeId::kUnknown:
       return Datum(std::string(text));
+    case TypeId::kAny:
+      break;
     case TypeId::kVoid:
       return Datum(std::monostate{});
     case TypeId::kInet:
       return Datum(std::string(Trim(text)));  // not checked: minipg only shows addresses
-    case TypeId::kTimestampTz:
-      return MakeError(sqlstate::kFeatureNotSupported,
-                       "input of type timestamp with time zone is not supported by minipg");
     MINIPG_CATALOG_TYPE_CASES:
       return CatalogTypeInputText(text, type);
   }
@@ -529,7 +631,7 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (from == to || from == TypeId::kUnknown) {
     return true;
   }
-  if (to == TypeId::kVoid || from == TypeId::kVoid) {
+  if (to == TypeId::kVoid || from == TypeId::kVoid || to == TypeId::kAny || from == TypeId::kAny) {
     return false;
   }
   // oid and the reg* types are the same number (binary coercible, implicit
@@ -541,57 +643,31 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (IsRegType(from) && IsInteger(to)) {
     return context != CastContext::kImplicit;
   }
-  // Widening numbers, integers to oid, name and "char" to text: everywhere.
-  if (IsNumber(from) && IsNumber(to) && NumberRank(from) < NumberRank(to)) {
-    return true;
-  }
-  if ((IsInteger(from) && IsUnsigned32(to)) || (IsTextLike(from) && to == TypeId::kText) ||
-      (from == TypeId::kText && to == TypeId::kName)) {
-    return true;
-  }
-  if (context == CastContext::kImplicit) {
+  auto allowed = [context](char castcontext) {
+    switch (context) {
+      case CastContext::kImplicit:
+        return castcontext == 'i';
+      case CastContext::kAssignment:
+        return castcontext != 'e';
+      case CastContext::kExplicit:
+        return true;
+    }
     return false;
+  };
+  if (const adt::CastRule* rule = adt::FindCastRule(from, to)) {
+    return allowed(rule->context);
   }
-  if (from == TypeId::kOid && IsInteger(to)) {
-    return true;
+  // PostgreSQL's automatic I/O conversion casts: to a string type on
+  // assignment, from one only when written.
+  if (adt::IsStringType(to)) {
+    return allowed('a');
   }
-  // Narrowing numbers, and any type to text: on assignment too.
-  if (IsNumber(from) && IsNumber(to)) {
-    return true;
-  }
-  if (to == TypeId::kText) {
-    return true;
-  }
-  if (context == CastContext::kAssignment) {
-    return false;
-  }
-  if (from == TypeId::kText) {
-    return true;  // through the target type's input function
-  }
-  return (from == TypeId::kInt4 && to == TypeId::kBool) || (from == TypeId::kBool && to == TypeId::kInt4);
+  return adt::IsStringType(from) && allowed('e');
 }
 
 Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to) {
   if (storage::IsNull(value) || from == to) {
     return value;
-  }
-  if (to == TypeId::kText) {
-    if (from == TypeId::kBool) {
-      return Datum(std::string(std::get<bool>(value) ? "true" : "false"));
-    }
-    return Datum(OutputText(value, from));
-  }
-  if (from == TypeId::kText || from == TypeId::kUnknown) {
-    return InputText(std::get<std::string>(value), to);
-  }
-  if (from == TypeId::kBool && to == TypeId::kInt4) {
-    return Datum(static_cast<int64_t>(std::get<bool>(value) ? 1 : 0));
-  }
-  if (from == TypeId::kInt4 && to == TypeId::kBool) {
-    return Datum(std::get<int64_t>(value) != 0);
-  }
-  if (IsTextLike(from) && IsTextLike(to)) {
-    return InputText(std::get<std::string>(value), to);  // name cut to 63 bytes, "char" to one
   }
   if ((IsRegType(from) || from == TypeId::kOid) && (IsRegType(to) || to == TypeId::kOid)) {
     return value;  // the same OID
@@ -599,45 +675,18 @@ Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to) {
   if (IsRegType(from) && IsInteger(to)) {
     return CastValue(value, TypeId::kOid, to);
   }
-  if (IsInteger(from) && (IsUnsigned32(to) || IsRegType(to))) {
-    int64_t v = std::get<int64_t>(value);
-    if (v < INT32_MIN || v > int64_t{UINT32_MAX}) {
-      return MakeError(sqlstate::kNumericValueOutOfRange, "OID out of range");
-    }
-    return Datum(v < 0 ? v + (int64_t{1} << 32) : v);  // int4 -> oid keeps the bits
+  if (IsInteger(from) && IsRegType(to)) {
+    auto oid = CastValue(value, from, TypeId::kOid);
+    if (!oid.ok()) return oid;
+    return *oid;
   }
-  if (from == TypeId::kOid && IsInteger(to)) {
-    int64_t v = std::get<int64_t>(value);
-    if (to != TypeId::kInt8 && v > INT32_MAX) v -= int64_t{1} << 32;  // oid -> int4 keeps the bits
-    return to == TypeId::kInt2 ? CheckInt2(v) : Result<Datum>(Datum(v));
+  if (FindCatalogType(from) != nullptr && adt::IsStringType(to)) {
+    return Datum(OutputText(value, from));
   }
-  if (IsInteger(from) && (to == TypeId::kNumeric || to == TypeId::kFloat4)) {
-    auto d = static_cast<double>(std::get<int64_t>(value));
-    return Datum(to == TypeId::kFloat4 ? static_cast<double>(static_cast<float>(d)) : d);
+  if (adt::IsStringType(from) && FindCatalogType(to) != nullptr) {
+    return InputText(std::get<std::string>(value), to);
   }
-  if (IsInteger(from) && IsInteger(to)) {
-    int64_t v = std::get<int64_t>(value);
-    return to == TypeId::kInt4 ? CheckInt4(v) : to == TypeId::kInt2 ? CheckInt2(v) : Result<Datum>(value);
-  }
-  if (from == TypeId::kNumeric && to == TypeId::kFloat4) {
-    return InputFloat4(fmt::format("{}", std::get<double>(value)));
-  }
-  if (from == TypeId::kFloat4 && to == TypeId::kNumeric) {
-    return value;
-  }
-  if ((from == TypeId::kNumeric || from == TypeId::kFloat4) && IsInteger(to)) {
-    double d = std::get<double>(value);
-    // numeric rounds half away from zero, float4 to even (rint), as in PostgreSQL
-    d = from == TypeId::kNumeric ? std::round(d) : std::nearbyint(d);
-    double limit = to == TypeId::kInt2 ? 32768.0 : to == TypeId::kInt4 ? 2147483648.0 : 9223372036854775808.0;
-    if (!(d >= -limit && d < limit)) {
-      return MakeError(sqlstate::kNumericValueOutOfRange, to == TypeId::kInt2   ? "smallint out of range"
-                                                          : to == TypeId::kInt4 ? "integer out of range"
-                                                                                : "bigint out of range");
-    }
-    return Datum(static_cast<int64_t>(d));
-  }
-  return MakeError(sqlstate::kCannotCoerce, fmt::format("cannot cast type {} to {}", TypeName(from), TypeName(to)));
+  return adt::ConvertValue(value, from, to);
 }
 
 }  // namespace minipg::sql

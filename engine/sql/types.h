@@ -6,7 +6,8 @@
  * NOTES
  *   Values are storage::Datum: integer and bigint are int64_t (an integer
  *   value is always kept within int32 range), boolean is bool, text is
- *   std::string, numeric is double, NULL is std::monostate.
+ *   std::string, numeric is storage::Numeric, NULL is std::monostate
+ *   (storage/datum.h lists every type). The types' own code is in adt/.
  *   Cast contexts follow PostgreSQL's: implicit casts happen silently inside
  *   expressions (integer -> bigint), assignment casts on INSERT (bigint ->
  *   integer with a range check, anything -> text), explicit ones only when
@@ -15,7 +16,9 @@
  */
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -57,6 +60,30 @@ std::string OutputText(const Datum& value, TypeId type);
  * 22003 on bad input, with PostgreSQL's wording. */
 Result<Datum> InputText(std::string_view text, TypeId type);
 
+/* Type modifiers (PostgreSQL's typmod, -1 = none): varchar(n) and char(n)
+ * are n + 4, numeric(p,s) ((p << 16) | s) + 4, timestamp(p) and interval(p) p.
+ * The typmod for the modifiers as written (varchar(10) -> 14); 22023 with
+ * PostgreSQL's messages, 42601 for a type that takes none. */
+Result<int32_t> TypmodFromModifiers(TypeId type, std::span<const int64_t> modifiers);
+
+/* Length coercion, as on assignment to a column of that typmod: varchar(n)
+ * 22001 "value too long", char(n) blank-padded, numeric(p,s) rounded with
+ * 22003 "numeric field overflow", timestamp(p) rounded. explicit_cast
+ * (CAST(x AS varchar(3))) cuts strings instead of failing. */
+Result<Datum> ApplyTypmod(const Datum& value, TypeId type, int32_t typmod, bool explicit_cast);
+
+/* InputText followed by ApplyTypmod (a literal stored into a column). */
+Result<Datum> InputText(std::string_view text, TypeId type, int32_t typmod);
+
+/* format_type(): "character varying(3)", "numeric(10,2)",
+ * "timestamp(3) with time zone", "integer". */
+std::string FormatType(TypeId type, int32_t typmod);
+
+/* -1, 0 or 1: how two non-NULL values order (the comparison operators,
+ * ORDER BY and index keys all use this); ta and tb are their types, the
+ * same or a pair a cross-type operator compares (date and timestamp). */
+int CompareValues(const Datum& a, TypeId ta, const Datum& b, TypeId tb);
+
 /* Whether `from` can be cast to `to` in `context`. */
 bool CanCast(TypeId from, TypeId to, CastContext context);
 
@@ -73,19 +100,23 @@ std::string FormatFloat4(double value);
 
 /* Type families, for operator resolution and casts. */
 inline bool IsInteger(TypeId t) { return t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8; }
-inline bool IsNumber(TypeId t) { return IsInteger(t) || t == TypeId::kNumeric || t == TypeId::kFloat4; }
+inline bool IsNumber(TypeId t) {
+  return IsInteger(t) || t == TypeId::kNumeric || t == TypeId::kFloat4 || t == TypeId::kFloat8;
+}
 /* oid and xid: unsigned 32-bit numbers that compare with integers. */
 inline bool IsUnsigned32(TypeId t) { return t == TypeId::kOid || t == TypeId::kXid; }
 /* name and "char" compare with text as text. */
 inline bool IsTextLike(TypeId t) { return t == TypeId::kText || t == TypeId::kName || t == TypeId::kChar; }
-/* Widening order of the numbers: smallint < integer < bigint < real < numeric. */
+/* Widening order of the numbers, as PostgreSQL's implicit casts go:
+ * smallint < integer < bigint < numeric < real < double precision. */
 inline int NumberRank(TypeId t) {
   switch (t) {
     case TypeId::kInt2: return 0;
     case TypeId::kInt4: return 1;
     case TypeId::kInt8: return 2;
-    case TypeId::kFloat4: return 3;
-    default: return 4;
+    case TypeId::kNumeric: return 3;
+    case TypeId::kFloat4: return 4;
+    default: return 5;
   }
 }
 

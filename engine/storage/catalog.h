@@ -24,6 +24,7 @@ inline constexpr uint32_t kBootstrapSuperuserOid = 10;
 struct ColumnDef {
   std::string name;
   ColumnType type;
+  int32_t typmod = -1;  // pg_attribute.atttypmod: varchar(n) n + 4, numeric(p,s) ((p << 16) | s) + 4, -1 none
 };
 
 /* An index of a table (pg_class relkind 'i' + pg_index), B-tree only. */

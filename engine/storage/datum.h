@@ -6,12 +6,17 @@
  * NOTES
  *   smallint, integer, bigint, oid and xid are all held as int64_t in
  *   memory; the column type says how many bytes the value takes on disk.
- *   double holds real (float4) columns and the SQL layer's numeric literals
- *   (pg_sleep(0.5)). name and "char" are std::string (a "char" is one byte,
+ *   double holds real (float4) and double precision (float8). name and "char" are std::string (a "char" is one byte,
  *   an empty string for '\0').
  *   An array (the catalogs' int2vector, oidvector, text[], ...) is an
  *   ArrayValue: one dimension, its elements as Datums of the element type
  *   (NULL elements allowed), shared and never changed once made.
+ *   The date and time types count from one epoch, the Unix epoch
+ *   (1970-01-01 00:00 UTC), unlike PostgreSQL's 2000-01-01: a date is int32
+ *   days, a timestamp / timestamptz int64 microseconds, held as int64_t;
+ *   +/-infinity are INT32_MIN/MAX (dates) and INT64_MIN/MAX (timestamps), as
+ *   in PostgreSQL. numeric is a Numeric,
+ *   interval an Interval, varchar and bpchar (character(n)) std::string.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -39,12 +44,16 @@ enum class ColumnType : uint8_t {
   kInt2 = 8,    // smallint: 2 bytes
   kFloat4 = 9,  // real: 4-byte IEEE float
   kXid = 10,    // xid: 4 bytes, unsigned (relfrozenxid)
-  // In memory only, for system views (never stored in a tuple: see
-  // IsValidColumnType): timestamp with time zone and inet.
-  kTimestampTz = 100,  // int64_t microseconds since the Unix epoch
-  kInet = 101,         // std::string
-  // Arrays and the reg* types of the catalogs' columns (pgcat, issue 16;
-  // numbered from 40 so the scalar types others append stay below):
+  // The SQL data types (engine/sql/adt/):
+  kNumeric = 11,    // numeric: varlena: 1 byte kind/sign, 2 bytes scale, the decimal digits (1 a byte)
+  kFloat8 = 12,     // double precision: 8-byte IEEE double
+  kDate = 13,       // date: 4 bytes, days since 1970-01-01
+  kTimestamp = 14,  // timestamp without time zone: 8 bytes, microseconds since 1970-01-01 00:00
+  kInterval = 15,   // interval: 16 bytes (int64 microseconds, int32 days, int32 months)
+  kVarchar = 16,    // character varying(n): as text
+  kBpchar = 17,     // character(n): as text, blank-padded to n
+  // Arrays and the reg* types of the catalogs' columns (numbered from 40 so
+  // scalar types appended above stay below):
   kInt2Vector = 40,    // int2vector (pg_index.indkey): an ArrayValue of int2
   kOidVector = 41,     // oidvector (pg_proc.proargtypes): an ArrayValue of oid
   kInt2Array = 42,     // smallint[]
@@ -55,6 +64,30 @@ enum class ColumnType : uint8_t {
   kNameArray = 47,     // name[]
   kAclItemArray = 48,  // aclitem[] (relacl, datacl): elements kept as their text ("=c/postgres")
   kRegproc = 49,       // regproc (pg_operator.oprcode): an oid, printed as the function's name
+  // timestamp with time zone: 8 bytes, microseconds since the Unix epoch.
+  // inet: in memory only, for system views (never stored in a tuple).
+  kTimestampTz = 100,
+  kInet = 101,  // std::string
+};
+
+/* An exact decimal: sign * digits * 10^-scale, or NaN / +-Infinity
+ * (PostgreSQL 15's numeric). The arithmetic is in engine/sql/adt/numeric.h. */
+struct Numeric {
+  enum class Kind : uint8_t { kFinite, kNaN, kPositiveInfinity, kNegativeInfinity };
+  Kind kind = Kind::kFinite;
+  bool negative = false;    // never set for zero
+  std::string digits = "0"; // the unscaled absolute value in decimal, no leading zeros ("12345", scale 2: 123.45)
+  int32_t scale = 0;        // display scale: how many of the digits follow the decimal point (>= 0)
+  bool operator==(const Numeric&) const = default;  // same representation (1.0 and 1.00 differ)
+};
+
+/* An interval, as PostgreSQL keeps it: months, days and microseconds apart
+ * (a month is not a fixed number of days, nor a day of hours across DST). */
+struct Interval {
+  int32_t months = 0;
+  int32_t days = 0;
+  int64_t micros = 0;
+  bool operator==(const Interval&) const = default;
 };
 
 struct ArrayData;
@@ -64,7 +97,7 @@ struct ArrayValue {
 };
 
 /* std::monostate is SQL NULL. */
-using Datum = std::variant<std::monostate, bool, int64_t, double, std::string, ArrayValue>;
+using Datum = std::variant<std::monostate, bool, int64_t, double, std::string, ArrayValue, Numeric, Interval>;
 using Tuple = std::vector<Datum>;
 
 /* A one-dimensional array: PostgreSQL's '{1,2}' (or int2vector '1 2'). */
@@ -112,6 +145,8 @@ inline ColumnType ArrayElementColumnType(ColumnType t) {
 inline bool IsNull(const Datum& d) { return std::holds_alternative<std::monostate>(d); }
 
 /* True if `code` is a ColumnType this version knows. */
-inline bool IsValidColumnType(uint8_t code) { return (code >= 1 && code <= 10) || (code >= 40 && code <= 49); }
+inline bool IsValidColumnType(uint8_t code) {
+  return (code >= 1 && code <= 17) || (code >= 40 && code <= 49) || code == 100;
+}
 
 }  // namespace minipg::storage

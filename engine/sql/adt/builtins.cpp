@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engine/sql/adt/catalog_functions.h"
+#include "engine/sql/adt/function_args.h"
 
 namespace minipg::sql {
 namespace {
@@ -16,7 +17,14 @@ namespace {
 BuiltinRegistry MakeRegistry() {
   BuiltinRegistry r;
   // Each module of functions adds its entries here, one line each:
-  // RegisterMathFunctions(r);
+  adt::RegisterNumericOperators(r);
+  adt::RegisterMathFunctions(r);
+  adt::RegisterDatetimeOperators(r);
+  adt::RegisterDatetimeFunctions(r);
+  adt::RegisterTextFunctions(r);
+  adt::RegisterLikeOperators(r);
+  adt::RegisterRegexOperators(r);
+  adt::RegisterSeriesFunctions(r);
   RegisterCatalogFunctions(r);
   return r;
 }

@@ -126,6 +126,39 @@ uint32_t ElementTypeOid(ColumnType element) {
 
 constexpr size_t kArrayHeaderBytes = 24;  // ndim, dataoffset, elemtype, dim, lbound (+ pad to 8)
 
+/* numeric's varlena payload: kind/sign (0 positive, 1 negative, 2 NaN,
+ * 3 +Infinity, 4 -Infinity), the display scale (uint16), the digits. */
+std::string EncodeNumeric(const Numeric& n) {
+  uint8_t kind = n.kind == Numeric::Kind::kNaN                ? 2
+                 : n.kind == Numeric::Kind::kPositiveInfinity ? 3
+                 : n.kind == Numeric::Kind::kNegativeInfinity ? 4
+                 : n.negative                                 ? 1
+                                                              : 0;
+  std::string out(1, static_cast<char>(kind));
+  AppendLittleEndian<uint16_t>(out, static_cast<uint16_t>(n.scale));
+  if (kind <= 1) out += n.digits;
+  return out;
+}
+
+Result<Datum> DecodeNumeric(const std::string& payload, size_t offset) {
+  if (payload.size() < 3 || static_cast<uint8_t>(payload[0]) > 4 ||
+      (static_cast<uint8_t>(payload[0]) <= 1 &&
+       (payload.size() == 3 || payload.find_first_not_of("0123456789", 3) != std::string::npos))) {
+    return MakeError(sqlstate::kDataCorrupted,
+                     fmt::format("heap tuple is corrupt: a bad numeric before byte {}", offset));
+  }
+  Numeric n;
+  auto kind = static_cast<uint8_t>(payload[0]);
+  n.kind = kind == 2   ? Numeric::Kind::kNaN
+           : kind == 3 ? Numeric::Kind::kPositiveInfinity
+           : kind == 4 ? Numeric::Kind::kNegativeInfinity
+                       : Numeric::Kind::kFinite;
+  n.negative = kind == 1;
+  n.scale = LoadLittleEndian<uint16_t>(payload.data() + 1);
+  if (kind <= 1) n.digits = payload.substr(3);
+  return Datum(std::move(n));
+}
+
 }  // namespace
 
 /* An array as PostgreSQL lays one out (ArrayType): ndim (0 when empty,
@@ -264,7 +297,17 @@ Result<TypeStorage> StorageOf(ColumnType type) {
       return TypeStorage{1, 1};
     case ColumnType::kInt2:
       return TypeStorage{2, 2};
+    case ColumnType::kNumeric:
+    case ColumnType::kVarchar:
+    case ColumnType::kBpchar:
+      return TypeStorage{-1, 4};
+    case ColumnType::kFloat8:
+    case ColumnType::kTimestamp:
     case ColumnType::kTimestampTz:
+    case ColumnType::kInterval:
+      return TypeStorage{8, 8};
+    case ColumnType::kDate:
+      return TypeStorage{4, 4};
     case ColumnType::kInet:
       break;
   }
@@ -351,7 +394,50 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
       if (a == nullptr || !a->data) return Mismatch(column, "array");
       return AppendArray(out, type, *a->data, column);
     }
-    case ColumnType::kTimestampTz:
+    case ColumnType::kNumeric: {
+      const Numeric* n = std::get_if<Numeric>(&value);
+      if (n == nullptr) return Mismatch(column, "numeric");
+      return AppendText(out, EncodeNumeric(*n));
+    }
+    case ColumnType::kVarchar:
+    case ColumnType::kBpchar: {
+      const std::string* s = std::get_if<std::string>(&value);
+      if (s == nullptr) return Mismatch(column, type == ColumnType::kVarchar ? "character varying" : "character");
+      return AppendText(out, *s);
+    }
+    case ColumnType::kFloat8: {
+      const double* d = std::get_if<double>(&value);
+      if (d == nullptr) return Mismatch(column, "double precision");
+      Pad(out, 8);
+      AppendLittleEndian<double>(out, *d);
+      return OkStatus();
+    }
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz: {
+      const int64_t* v = std::get_if<int64_t>(&value);
+      if (v == nullptr) return Mismatch(column, "timestamp");
+      Pad(out, 8);
+      AppendLittleEndian<int64_t>(out, *v);
+      return OkStatus();
+    }
+    case ColumnType::kDate: {
+      const int64_t* v = std::get_if<int64_t>(&value);
+      if (v == nullptr || *v < std::numeric_limits<int32_t>::min() || *v > std::numeric_limits<int32_t>::max()) {
+        return Mismatch(column, "date");
+      }
+      Pad(out, 4);
+      AppendLittleEndian<int32_t>(out, static_cast<int32_t>(*v));
+      return OkStatus();
+    }
+    case ColumnType::kInterval: {
+      const Interval* iv = std::get_if<Interval>(&value);
+      if (iv == nullptr) return Mismatch(column, "interval");
+      Pad(out, 8);
+      AppendLittleEndian<int64_t>(out, iv->micros);
+      AppendLittleEndian<int32_t>(out, iv->days);
+      AppendLittleEndian<int32_t>(out, iv->months);
+      return OkStatus();
+    }
     case ColumnType::kInet:
       break;
   }
@@ -410,7 +496,36 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
     case ColumnType::kNameArray:
     case ColumnType::kAclItemArray:
       return ReadArray(tuple, offset, type);
-    case ColumnType::kTimestampTz:
+    case ColumnType::kNumeric: {
+      auto text = ReadText(tuple, offset);
+      if (!text.ok()) return text;
+      return DecodeNumeric(std::get<std::string>(*text), offset);
+    }
+    case ColumnType::kVarchar:
+    case ColumnType::kBpchar:
+      return ReadText(tuple, offset);
+    case ColumnType::kFloat8: {
+      auto p = FixedBytes(tuple, offset, 8, 8);
+      if (!p.ok()) return p.error();
+      return Datum(LoadLittleEndian<double>(*p));
+    }
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz: {
+      auto p = FixedBytes(tuple, offset, 8, 8);
+      if (!p.ok()) return p.error();
+      return Datum(LoadLittleEndian<int64_t>(*p));
+    }
+    case ColumnType::kDate: {
+      auto p = FixedBytes(tuple, offset, 4, 4);
+      if (!p.ok()) return p.error();
+      return Datum(int64_t{LoadLittleEndian<int32_t>(*p)});
+    }
+    case ColumnType::kInterval: {
+      auto p = FixedBytes(tuple, offset, 16, 8);
+      if (!p.ok()) return p.error();
+      return Datum(Interval{LoadLittleEndian<int32_t>(*p + 12), LoadLittleEndian<int32_t>(*p + 8),
+                            LoadLittleEndian<int64_t>(*p)});
+    }
     case ColumnType::kInet:
       break;
   }

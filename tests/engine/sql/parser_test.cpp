@@ -177,3 +177,27 @@ TEST(ParserTest, PendingCancelStopsParsing) {
 
 }  // namespace
 }  // namespace minipg::sql
+
+namespace minipg::sql {
+namespace {
+
+TEST(ParserTest, TypeNamesKeepTheirModifiers) {
+  auto stmts = ParseSql(
+      "CREATE TABLE t (a varchar(10), b numeric(10,2), c numeric(5,-2), d timestamp(3) with time zone, "
+      "e timestamp without time zone, f character varying, g double precision)");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& create = std::get<CreateTableStmt>((*stmts)[0]->node);
+  ASSERT_EQ(create.columns.size(), 7u);
+  EXPECT_EQ(create.columns[0].type.name, "varchar");
+  EXPECT_EQ(create.columns[0].type.modifiers, (std::vector<int64_t>{10}));
+  EXPECT_EQ(create.columns[1].type.modifiers, (std::vector<int64_t>{10, 2}));
+  EXPECT_EQ(create.columns[2].type.modifiers, (std::vector<int64_t>{5, -2}));
+  EXPECT_EQ(create.columns[3].type.name, "timestamp with time zone");
+  EXPECT_EQ(create.columns[3].type.modifiers, (std::vector<int64_t>{3}));
+  EXPECT_EQ(create.columns[4].type.name, "timestamp without time zone");
+  EXPECT_EQ(create.columns[5].type.name, "varchar");
+  EXPECT_EQ(create.columns[6].type.name, "double precision");
+}
+
+}  // namespace
+}  // namespace minipg::sql

@@ -110,6 +110,34 @@ TEST(HeapTupleTest, CatalogTypes) {
   EXPECT_FALSE(HeapFormTuple(Cols({ColumnType::kChar}), {std::string("ab")}, 100, 3).ok());
 }
 
+// Scenario: the SQL data types of engine/sql/adt/ (datum.h gives each
+// one's size): double precision, date, timestamp, interval, numeric,
+// varchar, char(n), timestamptz, at PostgreSQL's sizes and alignments.
+TEST(HeapTupleTest, SqlDataTypes) {
+  auto cols = Cols({ColumnType::kFloat8, ColumnType::kDate, ColumnType::kTimestamp, ColumnType::kInterval,
+                    ColumnType::kNumeric, ColumnType::kVarchar, ColumnType::kBpchar, ColumnType::kTimestampTz});
+  Numeric n;
+  n.negative = true;
+  n.digits = "12345";
+  n.scale = 2;
+  Tuple values{0.1, int64_t{18266}, int64_t{1578227696500000}, Interval{14, 3, 14706000000}, n,
+               std::string("abc"), std::string("ab "), int64_t{-1}};
+  std::string t = Form(cols, values);
+  EXPECT_EQ(At<double>(t, 24), 0.1);
+  EXPECT_EQ(At<int32_t>(t, 32), 18266) << "date: 4 bytes";
+  EXPECT_EQ(At<int64_t>(t, 40), 1578227696500000) << "timestamp: 8 bytes, aligned to 8";
+  EXPECT_EQ(At<int64_t>(t, 48), 14706000000) << "interval: microseconds, days, months";
+  EXPECT_EQ(At<int32_t>(t, 56), 3);
+  EXPECT_EQ(At<int32_t>(t, 60), 14);
+  EXPECT_EQ(static_cast<uint8_t>(t[64]), ((1 + 3 + 5) << 1) | 1) << "numeric: a short varlena of kind, scale, digits";
+  EXPECT_EQ(RoundTrip(cols, values), values);
+  Numeric nan;
+  nan.kind = Numeric::Kind::kNaN;
+  EXPECT_EQ(RoundTrip(Cols({ColumnType::kNumeric}), {nan}), (Tuple{nan}));
+  EXPECT_FALSE(HeapFormTuple(Cols({ColumnType::kNumeric}), {1.5}, 100, 3).ok()) << "a double is not a numeric";
+  EXPECT_FALSE(HeapFormTuple(Cols({ColumnType::kDate}), {int64_t{1} << 40}, 100, 3).ok());
+}
+
 // Scenario: text lengths at the edges of the two header forms, including
 // 4-byte headers whose first byte is 0 (told from padding by alignment).
 TEST(HeapTupleTest, TextEdgeLengths) {

@@ -1,0 +1,67 @@
+/*-------------------------------------------------------------------------
+ * compare.cpp
+ *   CompareValues (types.h): the one ordering of every type's values that
+ *   comparison operators, sorting and B-tree keys share.
+ *
+ * NOTES
+ *   Text compares byte by byte (the "C" collation); bpchar ignores its
+ *   trailing blanks. Floats order NaN above everything and equal to itself,
+ *   as PostgreSQL's float comparisons do. A date against a timestamp
+ *   compares as midnight of that date.
+ *-------------------------------------------------------------------------
+ */
+#include <cmath>
+#include <string_view>
+
+#include "engine/sql/adt/datetime.h"
+#include "engine/sql/adt/numeric.h"
+#include "engine/sql/adt/varchar.h"
+#include "engine/sql/types.h"
+
+namespace minipg::sql {
+namespace {
+
+template <typename V>
+int Order(const V& x, const V& y) {
+  return x < y ? -1 : y < x ? 1 : 0;
+}
+
+int CompareFloats(double x, double y) {
+  if (std::isnan(x) || std::isnan(y)) return std::isnan(x) == std::isnan(y) ? 0 : std::isnan(x) ? 1 : -1;
+  return Order(x, y);
+}
+
+}  // namespace
+
+int CompareValues(const Datum& a, TypeId ta, const Datum& b, TypeId tb) {
+  if (const auto* x = std::get_if<storage::Numeric>(&a)) {
+    if (const auto* y = std::get_if<storage::Numeric>(&b)) return adt::NumericCompare(*x, *y);
+  }
+  if (const auto* x = std::get_if<storage::Interval>(&a)) {
+    if (const auto* y = std::get_if<storage::Interval>(&b)) return adt::IntervalCompare(*x, *y);
+  }
+  if (const double* x = std::get_if<double>(&a)) {
+    if (const double* y = std::get_if<double>(&b)) return CompareFloats(*x, *y);
+  }
+  if (const int64_t* x = std::get_if<int64_t>(&a)) {
+    if (const int64_t* y = std::get_if<int64_t>(&b)) {
+      if (ta == TypeId::kDate && tb != TypeId::kDate) return Order(adt::DateToTimestamp(*x), *y);
+      if (tb == TypeId::kDate && ta != TypeId::kDate) return Order(*x, adt::DateToTimestamp(*y));
+      return Order(*x, *y);
+    }
+  }
+  if (const auto* x = std::get_if<std::string>(&a)) {
+    if (const auto* y = std::get_if<std::string>(&b)) {
+      std::string_view sx = ta == TypeId::kBpchar ? adt::BpcharTrimmed(*x) : std::string_view(*x);
+      std::string_view sy = tb == TypeId::kBpchar ? adt::BpcharTrimmed(*y) : std::string_view(*y);
+      int c = sx.compare(sy);
+      return c < 0 ? -1 : c > 0 ? 1 : 0;
+    }
+  }
+  if (const bool* x = std::get_if<bool>(&a)) {
+    if (const bool* y = std::get_if<bool>(&b)) return Order(*x, *y);
+  }
+  return Order(a.index(), b.index());  // different representations: never for well-typed operands
+}
+
+}  // namespace minipg::sql
