@@ -21,7 +21,7 @@ namespace {
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
     "update", "delete",  "alter",   "truncate", "explain", "grant",
-    "revoke", "vacuum",  "analyze", "with",     "values",  "prepare", "execute",
+    "revoke", "vacuum",  "analyze", "with",     "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
 
@@ -79,6 +79,25 @@ Result<std::vector<StatementPtr>> Parser::ParseAll() {
 }
 
 Result<StatementPtr> Parser::ParseStatement() {
+  if (AcceptKeyword("values")) {
+    // VALUES ... [ORDER BY ...] [LIMIT ...]: SELECT * FROM (VALUES ...) AS "*VALUES*" ...
+    auto values = ParseValuesStmt();
+    if (!values.ok()) {
+      return values.error();
+    }
+    SelectStmt select;
+    select.targets.emplace_back();
+    select.targets.back().star = true;
+    auto item = std::make_unique<FromItem>();
+    item->kind = FromItem::Kind::kSubquery;
+    item->alias = "*VALUES*";
+    item->subquery = std::make_unique<SelectStmt>(std::move(*values));
+    select.from.push_back(std::move(item));
+    if (Status s = ParseSelectTail(select); !s.ok()) {
+      return s.error();
+    }
+    return Make(std::move(select));
+  }
   if (AcceptKeyword("select")) {
     auto select = ParseSelect();
     if (!select.ok()) {
@@ -180,16 +199,8 @@ Result<SelectStmt> Parser::ParseSelect() {
     } while (AcceptPunct(","));
   }
   if (AcceptKeyword("from")) {
-    auto table = ParseTableRef();
-    if (!table.ok()) {
-      return table.error();
-    }
-    select.from = std::move(*table);
-    if (IsPunct(",") || IsKeyword("join") || IsKeyword("inner") || IsKeyword("left") ||
-        IsKeyword("right") || IsKeyword("full") || IsKeyword("cross") || IsKeyword("natural")) {
-      select.unsupported = "JOIN";
-      SkipStatement();
-      return select;
+    if (Status s = ParseFromList(select.from); !s.ok()) {
+      return s.error();
     }
   }
   if (AcceptKeyword("where")) {
@@ -208,9 +219,16 @@ Result<SelectStmt> Parser::ParseSelect() {
       return select;
     }
   }
+  if (Status s = ParseSelectTail(select); !s.ok()) {
+    return s.error();
+  }
+  return select;
+}
+
+Status Parser::ParseSelectTail(SelectStmt& select) {
   if (AcceptKeyword("order")) {
     if (Status s = ExpectKeyword("by"); !s.ok()) {
-      return s.error();
+      return s;
     }
     do {
       OrderItem item;
@@ -230,7 +248,7 @@ Result<SelectStmt> Parser::ParseSelect() {
         } else if (AcceptKeyword("last")) {
           item.nulls_first = false;
         } else {
-          return SyntaxError();
+          return Status(SyntaxError());
         }
       }
       select.order_by.push_back(std::move(item));
@@ -255,7 +273,7 @@ Result<SelectStmt> Parser::ParseSelect() {
       AcceptKeyword("rows") || AcceptKeyword("row");
     }
   }
-  return select;
+  return OkStatus();
 }
 
 Result<SelectTarget> Parser::ParseTarget() {
@@ -386,23 +404,9 @@ Result<StatementPtr> Parser::ParseInsert() {
   if (Status s = ExpectKeyword("values"); !s.ok()) {
     return s.error();
   }
-  do {
-    if (Status s = ExpectPunct("("); !s.ok()) {
-      return s.error();
-    }
-    std::vector<ExprPtr> row;
-    do {
-      auto expr = ParseExpr();
-      if (!expr.ok()) {
-        return expr.error();
-      }
-      row.push_back(std::move(*expr));
-    } while (AcceptPunct(","));
-    if (Status s = ExpectPunct(")"); !s.ok()) {
-      return s.error();
-    }
-    insert.rows.push_back(std::move(row));
-  } while (AcceptPunct(","));
+  if (Status s = ParseValuesRows(insert.rows); !s.ok()) {
+    return s.error();
+  }
   if (IsKeyword("returning") || IsKeyword("on")) {
     std::string what = IsKeyword("on") ? "INSERT ... ON CONFLICT" : "INSERT ... RETURNING";
     SkipStatement();

@@ -40,7 +40,7 @@
 #include "engine/sql/executor.h"
 #include "engine/sql/extension_ddl.h"
 #include "engine/sql/parser.h"
-#include "engine/sql/planner.h"
+#include "engine/sql/optimizer/planner.h"
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/tree_bounds.h"
@@ -111,59 +111,34 @@ std::string CommandTag(const Query& query, int64_t rows) {
   }
 }
 
-/* Replaces every $n in a bound expression with its value, a constant. */
-Status SubstituteParams(BoundExprPtr& expr, const BoundParams& params) {
-  if (expr == nullptr) {
-    return OkStatus();
-  }
-  if (Status s = CheckStackDepth(); !s.ok()) {
-    return s;
-  }
-  if (expr->kind == BoundKind::kParam) {
-    auto index = static_cast<size_t>(expr->param);
-    if (index >= params.values.size()) {
-      return MakeError(
-          sqlstate::kProtocolViolation,
-          fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
-                      params.values.size(), index + 1));
-    }
-    Datum value = std::monostate{};
-    if (params.values[index]) {
-      auto parsed = InputText(*params.values[index], expr->type);
-      if (!parsed.ok()) {
-        return parsed.error();
-      }
-      value = std::move(*parsed);
-    }
-    expr->kind = BoundKind::kConst;
-    expr->value = std::move(value);
-    return OkStatus();
-  }
-  for (BoundExprPtr& arg : expr->args) {
-    if (Status s = SubstituteParams(arg, params); !s.ok()) {
-      return s;
-    }
-  }
-  return OkStatus();
-}
-
+/* Replaces every $n in the query (its subqueries' too) with its value, a
+ * constant. */
 Status SubstituteParams(Query& query, const BoundParams& params) {
-  std::vector<BoundExprPtr*> roots = {&query.where, &query.limit, &query.offset};
-  for (TargetEntry& t : query.targets) {
-    roots.push_back(&t.expr);
-  }
-  for (SortKey& k : query.sort) {
-    roots.push_back(&k.expr);
-  }
-  for (auto& row : query.insert_rows) {
-    for (BoundExprPtr& e : row) {
-      roots.push_back(&e);
-    }
-  }
-  for (BoundExprPtr* root : roots) {
-    if (Status s = SubstituteParams(*root, params); !s.ok()) {
-      return s;
-    }
+  Status status = OkStatus();
+  for (ExprPtr* root : QueryExpressions(query)) {
+    if (*root == nullptr) continue;
+    WalkExpr(**root, [&](Expr& e) {
+      if (e.kind != ExprKind::kParam || !status.ok()) return;
+      auto index = static_cast<size_t>(e.param);
+      if (index >= params.values.size()) {
+        status = MakeError(sqlstate::kProtocolViolation,
+                           fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
+                                       params.values.size(), index + 1));
+        return;
+      }
+      Datum value = std::monostate{};
+      if (params.values[index]) {
+        auto parsed = InputText(*params.values[index], e.type);
+        if (!parsed.ok()) {
+          status = parsed.error();
+          return;
+        }
+        value = std::move(*parsed);
+      }
+      e.kind = ExprKind::kConst;
+      e.value = std::move(value);
+    });
+    if (!status.ok()) return status;
   }
   return OkStatus();
 }
@@ -343,14 +318,17 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   EmitAnalyze(*query, columns);
 
   // Stage 3: plan.
-  Plan plan = MakePlan(*query);
-  EmitPlanEvent(plan);
+  auto plan = PlanQuery(*query);
+  if (!plan.ok()) {
+    return plan.error();
+  }
+  EmitPlanEvent(*plan);
 
   // Stage 4: execute.
   Result<ExecutionResult> result =
-      plan.root->kind == PlanKind::kUtility || plan.root->kind == PlanKind::kShow
-          ? RunUtility(*query, sink)
-          : ExecutePlan(plan, *query, ctx, sink);
+      kind == StatementKind::kSelect || kind == StatementKind::kInsert ? ExecutePlan(*plan, ctx, sink)
+      : kind == StatementKind::kCreateTable || kind == StatementKind::kDropTable ? ExecuteDdl(*query, ctx)
+                                                                                  : RunUtility(*query, sink);
   if (!result.ok()) {
     return result.error();
   }

@@ -78,6 +78,45 @@ inline bool IsNumber(TypeId t) { return IsInteger(t) || t == TypeId::kNumeric ||
 inline bool IsUnsigned32(TypeId t) { return t == TypeId::kOid || t == TypeId::kXid; }
 /* name and "char" compare with text as text. */
 inline bool IsTextLike(TypeId t) { return t == TypeId::kText || t == TypeId::kName || t == TypeId::kChar; }
+/* PostgreSQL's type category (pg_type.typcategory): 'B' boolean,
+ * 'N' numeric, 'S' string, 'D' date/time, 'I' network, 'U' user-defined
+ * (xid), 'Z' internal ("char"), 'P' pseudo-type, 'X' unknown. Operator and
+ * function resolution prefers candidates of an argument's category. */
+inline char TypeCategory(TypeId t) {
+  switch (t) {
+    case TypeId::kBool: return 'B';
+    case TypeId::kInt2:
+    case TypeId::kInt4:
+    case TypeId::kInt8:
+    case TypeId::kOid:
+    case TypeId::kFloat4:
+    case TypeId::kNumeric: return 'N';
+    case TypeId::kText:
+    case TypeId::kName: return 'S';
+    case TypeId::kChar: return 'Z';
+    case TypeId::kTimestampTz: return 'D';
+    case TypeId::kInet: return 'I';
+    case TypeId::kXid: return 'U';
+    case TypeId::kVoid: return 'P';
+    case TypeId::kUnknown: return 'X';
+  }
+  return 'U';
+}
+
+/* pg_type.typispreferred: the type a category's values convert to when
+ * several candidates would do (text among strings, oid among today's
+ * numbers until float8 exists). */
+inline bool IsPreferredType(TypeId t) {
+  switch (t) {
+    case TypeId::kBool:
+    case TypeId::kText:
+    case TypeId::kOid:
+    case TypeId::kTimestampTz:
+    case TypeId::kInet: return true;
+    default: return false;
+  }
+}
+
 /* Widening order of the numbers: smallint < integer < bigint < real < numeric. */
 inline int NumberRank(TypeId t) {
   switch (t) {

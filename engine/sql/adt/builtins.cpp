@@ -9,12 +9,20 @@
 #include <string_view>
 
 namespace minipg::sql {
+
+// Each module's entries (in its own file).
+void RegisterMiscFunctions(BuiltinRegistry& r);     // adt/misc_functions.cpp
+void RegisterStorageFunctions(BuiltinRegistry& r);  // storage_functions.cpp
+void RegisterLegacyOperators(BuiltinRegistry& r);   // adt/legacy_operators.cpp (temporary)
+
 namespace {
 
 BuiltinRegistry MakeRegistry() {
   BuiltinRegistry r;
   // Each module of functions adds its entries here, one line each:
-  // RegisterMathFunctions(r);
+  RegisterMiscFunctions(r);
+  RegisterStorageFunctions(r);
+  RegisterLegacyOperators(r);
   return r;
 }
 
