@@ -108,9 +108,23 @@ class Analyzer {
   Result<Query> Analyze(const ShowStmt& show);
   Result<Query> Analyze(const UnsupportedStmt& stmt);
   Result<Query> Analyze(const CheckpointStmt& stmt);
-  /* COPY is analyzed and run by the Session's copy code (copy_command.cpp). */
-  Result<Query> Analyze(const CopyStmt&) {
-    return MakeError(sqlstate::kInternalError, "COPY is not analyzed as a query");
+  /* Statements the dispatcher runs from their parse trees: COPY (whose
+   * code analyzes its own query, copy_command.cpp), role, database and
+   * extension statements. Their Query only names them. */
+  Result<Query> Analyze(const CopyStmt&) { return UtilityQuery(StatementKind::kCopy, "COPY"); }
+  Result<Query> Analyze(const CatalogDdlStmt& c) {
+    static const char* const kNames[] = {"CREATE DATABASE", "DROP DATABASE", "CREATE ROLE", "ALTER ROLE",
+                                         "DROP ROLE",       "GRANT ROLE",    "REVOKE ROLE"};
+    return UtilityQuery(StatementKind::kCatalogDdl, kNames[static_cast<int>(c.ddl.kind)]);
+  }
+  Result<Query> Analyze(const ExtensionStmt& e) {
+    return UtilityQuery(StatementKind::kExtension, e.ddl.create ? "CREATE EXTENSION" : "DROP EXTENSION");
+  }
+  static Query UtilityQuery(StatementKind kind, const char* statement) {
+    Query q;
+    q.kind = kind;
+    q.statement = statement;
+    return q;
   }
 
   // ---- FROM (parse_relation.cpp) -----------------------------------------

@@ -167,6 +167,12 @@ struct StatementPrinter {
   std::string operator()(const ShowStmt& s) const { return fmt::format("ShowStmt(name: {})", s.name); }
   std::string operator()(const UnsupportedStmt& s) const { return fmt::format("UnsupportedStmt({})", s.what); }
   std::string operator()(const CheckpointStmt&) const { return "CheckpointStmt"; }
+  std::string operator()(const CatalogDdlStmt& s) const {
+    return fmt::format("CatalogDdlStmt({})", Join(s.ddl.names));
+  }
+  std::string operator()(const ExtensionStmt& s) const {
+    return fmt::format("ExtensionStmt({} {})", s.ddl.create ? "CREATE" : "DROP", s.ddl.name);
+  }
   std::string operator()(const CopyStmt& s) const;
 };
 
@@ -339,6 +345,8 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kCheckpoint: return "CHECKPOINT";
     case StatementKind::kCopy: return "COPY";
     case StatementKind::kOther: return "";
+    case StatementKind::kCatalogDdl: return "";  // the tag depends on the statement
+    case StatementKind::kExtension: return "";
   }
   return "";
 }
@@ -355,6 +363,8 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const UnsupportedStmt&) const { return StatementKind::kOther; }
     StatementKind operator()(const CheckpointStmt&) const { return StatementKind::kCheckpoint; }
     StatementKind operator()(const CopyStmt&) const { return StatementKind::kCopy; }
+    StatementKind operator()(const CatalogDdlStmt&) const { return StatementKind::kCatalogDdl; }
+    StatementKind operator()(const ExtensionStmt&) const { return StatementKind::kExtension; }
   };
   return std::visit(Kind{}, stmt.node);
 }

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/sql/catalog_ddl_stmt.h"
 #include "engine/sql/copy_format.h"
 #include "engine/sql/session.h"
 
@@ -214,6 +215,17 @@ struct CopyStmt {
   std::vector<CopyOptionItem> options;  // as written, both the new and the old syntax
 };
 
+/* CREATE / ALTER / DROP ROLE, CREATE / DROP DATABASE, GRANT / REVOKE role
+ * (role_ddl.h). */
+struct CatalogDdlStmt {
+  CatalogDdl ddl;
+};
+
+/* CREATE / DROP EXTENSION (extension_ddl.h). */
+struct ExtensionStmt {
+  ExtensionDdl ddl;
+};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
@@ -221,7 +233,7 @@ struct UnsupportedStmt {
 
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
-                                   CopyStmt>;
+                                   CopyStmt, CatalogDdlStmt, ExtensionStmt>;
 
 struct Statement {
   StatementNode node;

@@ -79,6 +79,10 @@ Result<std::vector<StatementPtr>> Parser::ParseAll() {
 }
 
 Result<StatementPtr> Parser::ParseStatement() {
+  // Statements with a grammar of their own (roles, databases, extensions).
+  if (auto own = ParseOwnGrammar()) {
+    return std::move(*own);
+  }
   if (AcceptKeyword("values")) {
     // VALUES ... [ORDER BY ...] [LIMIT ...]: SELECT * FROM (VALUES ...) AS "*VALUES*" ...
     auto values = ParseValuesStmt();
@@ -163,6 +167,35 @@ Result<StatementPtr> Parser::ParseStatement() {
     }
   }
   return SyntaxError();
+}
+
+std::optional<Result<StatementPtr>> Parser::ParseOwnGrammar() {
+  if (!(IsKeyword("create") || IsKeyword("alter") || IsKeyword("drop") || IsKeyword("grant") ||
+        IsKeyword("revoke"))) {
+    return std::nullopt;
+  }
+  // The statement's text, to the ';' or the end.
+  size_t end = pos_;
+  while (tokens_[end].kind != TokenKind::kEnd && !(tokens_[end].kind == TokenKind::kPunct && tokens_[end].text == ";")) {
+    ++end;
+  }
+  const Token& first = tokens_[pos_];
+  std::string_view text = text_.substr(first.offset, tokens_[end].offset - first.offset);
+  auto located = [&](Error e) {
+    if (e.position > 0) e.position += first.position - 1;
+    return e;
+  };
+  if (auto ddl = ParseCatalogDdl(text)) {
+    if (!ddl->ok()) return Result<StatementPtr>(located(ddl->error()));
+    pos_ = end;
+    return Make(CatalogDdlStmt{std::move(**ddl)});
+  }
+  if (auto ext = ParseExtensionDdl(text)) {
+    if (!ext->ok()) return Result<StatementPtr>(located(ext->error()));
+    pos_ = end;
+    return Make(ExtensionStmt{std::move(**ext)});
+  }
+  return std::nullopt;
 }
 
 Result<StatementPtr> Parser::Unsupported(int words) {

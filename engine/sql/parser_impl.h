@@ -57,14 +57,7 @@ class Parser {
   }
 
   Error SyntaxError() const {
-    const Token& t = Peek();
-    Error e = MakeError(sqlstate::kSyntaxError,
-                        t.kind == TokenKind::kEnd
-                            ? std::string("syntax error at end of input")
-                            : fmt::format("syntax error at or near \"{}\"",
-                                          text_.substr(t.offset, t.end - t.offset)));
-    e.position = t.position;
-    return e;
+    return SyntaxErrorAt(text_, Peek());
   }
   Status ExpectKeyword(std::string_view word) {
     return AcceptKeyword(word) ? OkStatus() : Status(SyntaxError());
@@ -95,6 +88,9 @@ class Parser {
     return stmt;
   }
   Result<StatementPtr> ParseStatement();
+  /* A role, database or extension statement (catalog_ddl_stmt.h), or
+   * nullopt if the statement is not one. */
+  std::optional<Result<StatementPtr>> ParseOwnGrammar();
   /* A statement PostgreSQL has and minipg does not: named by its first
    * `words` keywords, the rest skipped. */
   Result<StatementPtr> Unsupported(int words);
