@@ -81,6 +81,18 @@ TEST_F(DeepNestingTest, Casts) { ExpectTooDeep("SELECT 1" + Repeat("::int", 2000
 // function is looked up, in both).
 TEST_F(DeepNestingTest, FunctionCalls) { ExpectTooDeep("SELECT " + Nested("f(", "1", ")", 10000)); }
 
+// FROM: subqueries in subqueries, parenthesized joins, and a left-deep
+// chain of joins (analyzed, planned and executed recursively, each stage
+// guarded).
+TEST_F(DeepNestingTest, FromClause) {
+  ASSERT_FALSE(RunSql("CREATE TABLE j (a int)").error);
+  ExpectTooDeep("SELECT * FROM " + Nested("(SELECT * FROM ", "j", ") s", 5000));
+  ExpectTooDeep("SELECT * FROM " + Nested("(", "j", ")", 10000));
+  std::string chain = "SELECT 1 FROM j j0";
+  for (int i = 1; i < 5000; ++i) chain += " JOIN j j" + std::to_string(i) + " ON true";
+  ExpectTooDeep(chain);
+}
+
 // In WHERE, ORDER BY, INSERT and COPY too: every expression goes through the same checks.
 TEST_F(DeepNestingTest, OtherClauses) {
   ASSERT_FALSE(RunSql("CREATE TABLE t (a int)").error);
