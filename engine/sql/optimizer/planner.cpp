@@ -311,6 +311,7 @@ Result<PlannedStmt> PlanQuery(Query& q) {
     (*root)->detail = UtilityDetail(q);
   }
   if (!root.ok()) return root.error();
+  EstimateCosts(**root);
   if (Status s = SetPlanReferences(**root); !s.ok()) {
     return s.error();
   }

@@ -35,6 +35,9 @@ namespace minipg::sql {
 
 Result<PlannedStmt> PlanQuery(Query& query);
 
+/* Fills in every node's estimated rows, width and costs (costsize.cpp). */
+void EstimateCosts(Plan& root);
+
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);
 

@@ -142,6 +142,12 @@ TEST(PlannerTest, SelectPlanShape) {
             "        Sort Key: b\n"
             "        ->  Seq Scan on t\n"
             "              Filter: (a > 1)");
+  // Estimates: a table of unknown size, a third kept by the filter; the
+  // sort reads everything before its first row; the limit keeps 3.
+  EXPECT_EQ(plan->nodes[2]->rows, 333);
+  EXPECT_GT(plan->nodes[1]->startup_cost, plan->nodes[2]->total_cost);
+  EXPECT_EQ(plan->nodes[0]->rows, 3);
+  EXPECT_EQ(plan->nodes[2]->width, 12);  // integer a, bigint b
   // Only the select list goes to the client; the sort key is a junk column.
   EXPECT_EQ(plan->columns.size(), 1u);
   EXPECT_EQ(plan->nodes[2]->targetlist.size(), 2u);
