@@ -32,6 +32,7 @@ inline constexpr const char* kUndefinedFunction = "42883";
 inline constexpr const char* kDuplicateTable = "42P07";
 inline constexpr const char* kDuplicateColumn = "42701";
 inline constexpr const char* kAmbiguousColumn = "42702";
+inline constexpr const char* kDuplicateAlias = "42712";
 inline constexpr const char* kDatatypeMismatch = "42804";
 inline constexpr const char* kWrongObjectType = "42809";
 inline constexpr const char* kInvalidColumnReference = "42P10";

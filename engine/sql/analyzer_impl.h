@@ -1,20 +1,24 @@
 /*-------------------------------------------------------------------------
  * analyzer_impl.h
- *   The Analyzer class, private to the analyzer: statements are analyzed
- *   in analyzer.cpp, expressions bound and typed in bind_expression.cpp.
+ *   The Analyzer class, private to the analyzer (engine/sql/parser/):
+ *     analyze.cpp         statements: SELECT, VALUES, INSERT, DDL, utility
+ *     parse_relation.cpp  FROM: the range table, joins, column lookup
+ *     parse_expr.cpp      expressions: names to Vars, typed trees
+ *     parse_func.cpp      functions, operators and coercions resolved
+ *                         through the builtins registry, as PostgreSQL does
  *-------------------------------------------------------------------------
  */
 #pragma once
 
-#include "engine/common/sqlstate.h"
-
 #include <memory>
-#include <vector>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "engine/common/error.h"
+#include "engine/common/sqlstate.h"
+#include "engine/sql/adt/builtins.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/query.h"
 #include "engine/sql/types.h"
@@ -43,37 +47,40 @@ inline Error ErrorAt(const char* sqlstate, std::string message, int position) {
   return At(MakeError(sqlstate, std::move(message)), position);
 }
 
+/* One entry of what names can see (PostgreSQL's ParseNamespaceItem): a
+ * range table entry, visible by its name (t.x), by its columns (x), or
+ * both. An unaliased join's inputs are visible by name only; the join
+ * itself by its columns only. */
+struct NamespaceItem {
+  int rtindex = 0;
+  bool rel_visible = true;
+  bool cols_visible = true;
+};
 
-inline BoundExprPtr NewBound(BoundKind kind, TypeId type, int location) {
-  auto e = std::make_unique<BoundExpr>();
-  e->kind = kind;
-  e->type = type;
-  e->location = location;
-  return e;
-}
-
-inline BoundExprPtr NullConst(TypeId type) {
-  BoundExprPtr e = NewBound(BoundKind::kConst, type, 0);
-  e->value = std::monostate{};
-  return e;
-}
-
-/* What the expressions of a statement can see: the FROM table, if any. */
-struct Scope {
-  const storage::TableDef* table = nullptr;
-  std::string alias;  // the name the table goes by in this statement
+/* The state of analyzing one query level. */
+struct ParseState {
+  Query* query = nullptr;
+  std::vector<NamespaceItem> ns;
 };
 
 /* An output column's name as ORDER BY sees it (see OutputNames). */
 struct OutputName {
-  const Expr* expr = nullptr;  // its expression as written; null for a column of "*"
-  size_t target = 0;           // its entry in Query::targets
-  bool ambiguous = false;      // another output column of this name is a different expression
+  const RawExpr* expr = nullptr;  // its expression as written; null for a column of "*"
+  size_t target = 0;              // its entry in Query::targets
+  bool ambiguous = false;         // another output column of this name is a different expression
 };
 
 /* The name PostgreSQL's FigureColname gives an expression, with its
  * strength: 2 = a real name, 1 = a type name from a cast, 0 = none. */
-std::pair<std::string, int> FigureColname(const Expr& e);
+std::pair<std::string, int> FigureColname(const RawExpr& e);
+
+/* PostgreSQL's candidate selection (func_select_candidate): the index of
+ * the one signature `inputs` resolve to, -1 if none accepts them, -2 if
+ * several do and none is best. kUnknown inputs are undecided literals. */
+int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const std::vector<TypeId>& inputs);
+
+/* Whether a value of `from` converts to `to` silently (an implicit cast). */
+bool CanCoerceImplicit(TypeId from, TypeId to);
 
 class Analyzer {
  public:
@@ -88,12 +95,11 @@ class Analyzer {
   }
 
  private:
-  // ---- statements ------------------------------------------------------
-  Result<const storage::TableDef*> LookupTable(const TableRef& ref);
+  // ---- statements (analyze.cpp) ------------------------------------------
   Result<Query> Analyze(const SelectStmt& select);
-  /* `output_names`: the select list's output names (OutputNames in analyzer.cpp). */
-  Result<SortKey> BindSortKey(const OrderItem& item, const SelectStmt& select,
-                              const std::unordered_map<std::string, OutputName>& output_names, const Scope& scope);
+  Result<Query> AnalyzeValues(const SelectStmt& values);
+  Result<int> AddSortTarget(const OrderItem& item, const SelectStmt& select,
+                            const std::unordered_map<std::string, OutputName>& output_names, ParseState& ps);
   Result<Query> Analyze(const InsertStmt& insert);
   Result<Query> Analyze(const CreateTableStmt& create);
   Result<Query> Analyze(const DropTableStmt& drop);
@@ -102,30 +108,77 @@ class Analyzer {
   Result<Query> Analyze(const ShowStmt& show);
   Result<Query> Analyze(const UnsupportedStmt& stmt);
   Result<Query> Analyze(const CheckpointStmt& stmt);
-  /* COPY is analyzed and run by the Session's copy code (copy_command.cpp). */
-  Result<Query> Analyze(const CopyStmt&) {
-    return MakeError(sqlstate::kInternalError, "COPY is not analyzed as a query");
+  /* Statements the dispatcher runs from their parse trees: COPY (whose
+   * code analyzes its own query, copy_command.cpp), role, database and
+   * extension statements. Their Query only names them. */
+  Result<Query> Analyze(const CopyStmt&) { return UtilityQuery(StatementKind::kCopy, "COPY"); }
+  Result<Query> Analyze(const CatalogDdlStmt& c) {
+    static const char* const kNames[] = {"CREATE DATABASE", "DROP DATABASE", "CREATE ROLE", "ALTER ROLE",
+                                         "DROP ROLE",       "GRANT ROLE",    "REVOKE ROLE"};
+    return UtilityQuery(StatementKind::kCatalogDdl, kNames[static_cast<int>(c.ddl.kind)]);
+  }
+  Result<Query> Analyze(const ExtensionStmt& e) {
+    return UtilityQuery(StatementKind::kExtension, e.ddl.create ? "CREATE EXTENSION" : "DROP EXTENSION");
+  }
+  static Query UtilityQuery(StatementKind kind, const char* statement) {
+    Query q;
+    q.kind = kind;
+    q.statement = statement;
+    return q;
   }
 
-  // ---- expressions -----------------------------------------------------
+  // ---- FROM (parse_relation.cpp) -----------------------------------------
+  Result<const storage::TableDef*> LookupTable(const TableRef& ref);
+  /* Adds `item` (and what it contains) to the range table; its namespace
+   * entries go to `ns`. */
+  Result<std::unique_ptr<JoinTreeNode>> TransformFromItem(const FromItem& item, ParseState& ps,
+                                                          std::vector<NamespaceItem>& ns);
+  Result<std::unique_ptr<JoinTreeNode>> TransformJoin(const FromItem& item, ParseState& ps,
+                                                      std::vector<NamespaceItem>& ns);
+  /* The VALUES rows as one range table entry, columns of common types. */
+  Result<RangeTblEntry> TransformValues(const std::vector<std::vector<RawExprPtr>>& rows);
+  /* Column aliases over an entry's columns (42P10 if too many). */
+  Status ApplyAliases(const FromItem& item, RangeTblEntry& rte, const char* what);
+  /* 42712 if `add` has a name `ns` already shows. */
+  Status CheckNameConflicts(const ParseState& ps, const std::vector<NamespaceItem>& ns,
+                            const std::vector<NamespaceItem>& add, int location);
+  int AddRte(ParseState& ps, RangeTblEntry rte);
+  Result<ExprPtr> BindColumn(const RawExpr& e, ParseState& ps);
+  /* Errors for a qualifier no visible entry has (PostgreSQL's errorMissingRTE). */
+  Error MissingRte(const ParseState& ps, const std::string& name, int location);
+  /* The entry `t` in t.x or t.*, or an error. */
+  Result<int> FindQualified(const ParseState& ps, const std::string& name, int location);
+  /* Appends a Var target for every column of `*` or `t.*`. */
+  Status ExpandStar(const SelectTarget& target, ParseState& ps, std::vector<TargetEntry>& out);
+  ExprPtr VarFor(const ParseState& ps, int rtindex, int attno, int location);
+
+  // ---- expressions (parse_expr.cpp) ----------------------------------------
   /* Binds an expression whose value is returned: an undecided literal
    * becomes text. */
-  Result<BoundExprPtr> BindValue(const Expr& e, const Scope& scope);
-  Result<BoundExprPtr> BindCondition(const Expr& e, const Scope& scope, const char* what);
-  Result<BoundExprPtr> RequireBool(BoundExprPtr expr, const char* what, int location);
+  Result<ExprPtr> BindValue(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindCondition(const RawExpr& e, ParseState& ps, const char* what);
+  Result<ExprPtr> RequireBool(ExprPtr expr, const char* what, int location);
+  Result<ExprPtr> Bind(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindUnary(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindBinary(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindCast(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindFunc(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindParam(const RawExpr& e);
+  /* Decides the type of an untyped parameter reference (and so of $n). */
+  void ResolveParam(Expr& expr, TypeId type);
+
+  // ---- resolution and coercion (parse_func.cpp) ------------------------------
   /* Converts `expr` to `to` if `context` allows; an undecided literal is
    * parsed now. Fails with 42846 (cannot coerce) otherwise. */
-  Result<BoundExprPtr> Coerce(BoundExprPtr expr, TypeId to, CastContext context);
-  Result<BoundExprPtr> Bind(const Expr& e, const Scope& scope);
-  Result<BoundExprPtr> BindColumn(const Expr& e, const Scope& scope);
-  Result<BoundExprPtr> BindUnary(const Expr& e, const Scope& scope);
-  Error NoOperator(const Expr& e, TypeId left, TypeId right);
-  Result<BoundExprPtr> BindBinary(const Expr& e, const Scope& scope);
-  Result<BoundExprPtr> BindCast(const Expr& e, const Scope& scope);
-  Result<BoundExprPtr> BindFunc(const Expr& e, const Scope& scope);
-  Result<BoundExprPtr> BindParam(const Expr& e);
-  /* Decides the type of an untyped parameter reference (and so of $n). */
-  void ResolveParam(BoundExpr& expr, TypeId type);
+  Result<ExprPtr> Coerce(ExprPtr expr, TypeId to, CastContext context);
+  /* The operator `name` over `left` (null for a prefix operator) and
+   * `right`, resolved and its arguments coerced. */
+  Result<ExprPtr> MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location);
+  /* The function `name` over `args`, resolved and its arguments coerced. */
+  Result<ExprPtr> MakeFunction(const std::string& name, std::vector<ExprPtr> args, int location);
+  /* PostgreSQL's select_common_type: the type `exprs` all convert to
+   * (`context` names them in the 42804 error: "VALUES", "JOIN/USING"). */
+  Result<TypeId> CommonType(const std::vector<const Expr*>& exprs, const char* context);
 
   const storage::CatalogSnapshot& catalog_;
   std::vector<TypeId>* params_;

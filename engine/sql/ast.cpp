@@ -38,12 +38,55 @@ std::string Join(const std::vector<std::string>& parts) {
   return out;
 }
 
-std::string TableRefToString(const TableRef& ref) {
-  return ref.alias.empty() ? ref.name : ref.name + " AS " + ref.alias;
+std::string SelectToString(const SelectStmt& s, int depth);
+
+/* A FROM entry, bounded in depth as expressions are. */
+std::string FromItemToString(const FromItem& f, int depth) {
+  if (depth >= kMaxTreeTextDepth) {
+    return "...";
+  }
+  std::string out;
+  switch (f.kind) {
+    case FromItem::Kind::kTable:
+      out = f.table.name;
+      break;
+    case FromItem::Kind::kSubquery:
+      out = "(" + SelectToString(*f.subquery, depth + 1) + ")";
+      break;
+    case FromItem::Kind::kFunction:
+      out = ExprToString(*f.function);
+      break;
+    case FromItem::Kind::kJoin:
+      out = "(" + FromItemToString(*f.left, depth + 1) + (f.natural ? " NATURAL " : " ") +
+            (f.cross ? "CROSS JOIN" : JoinTypeName(f.join_type)) + " " + FromItemToString(*f.right, depth + 1);
+      if (f.on) {
+        out += " ON " + ExprToString(*f.on);
+      }
+      if (f.has_using) {
+        std::vector<std::string> cols;
+        for (const InsertColumn& c : f.using_columns) cols.push_back(c.name);
+        out += " USING (" + Join(cols) + ")";
+      }
+      out += ")";
+      break;
+  }
+  if (!f.alias.empty()) {
+    out += " AS " + f.alias;
+  }
+  return out;
 }
 
-struct StatementPrinter {
-  std::string operator()(const SelectStmt& s) const {
+std::string SelectToString(const SelectStmt& s, int depth) {
+    if (s.is_values) {
+      std::vector<std::string> rows;
+      for (const auto& row : s.values) {
+        std::vector<std::string> values;
+        for (const RawExprPtr& v : row) values.push_back(ExprToString(*v));
+        rows.push_back("(" + Join(values) + ")");
+        if (rows.size() >= 8) break;
+      }
+      return "Values(" + Join(rows) + (s.values.size() > rows.size() ? ", ..." : "") + ")";
+    }
     std::vector<std::string> targets;
     for (const SelectTarget& t : s.targets) {
       std::string text = t.star ? (t.star_qualifier.empty() ? "*" : t.star_qualifier + ".*") : ExprToString(*t.expr);
@@ -53,8 +96,10 @@ struct StatementPrinter {
       targets.push_back(std::move(text));
     }
     std::string out = fmt::format("SelectStmt(targets: [{}]", Join(targets));
-    if (s.from) {
-      out += ", from: " + TableRefToString(*s.from);
+    if (!s.from.empty()) {
+      std::vector<std::string> items;
+      for (const FromItemPtr& f : s.from) items.push_back(FromItemToString(*f, depth));
+      out += ", from: " + Join(items);
     }
     if (s.where) {
       out += ", where: " + ExprToString(*s.where);
@@ -76,7 +121,10 @@ struct StatementPrinter {
       out += ", unsupported: " + s.unsupported;
     }
     return out + ")";
-  }
+}
+
+struct StatementPrinter {
+  std::string operator()(const SelectStmt& s) const { return SelectToString(s, 0); }
   std::string operator()(const InsertStmt& s) const {
     std::vector<std::string> cols;
     for (const InsertColumn& c : s.columns) {
@@ -85,7 +133,7 @@ struct StatementPrinter {
     std::vector<std::string> rows;
     for (const auto& row : s.rows) {
       std::vector<std::string> values;
-      for (const ExprPtr& e : row) {
+      for (const RawExprPtr& e : row) {
         values.push_back(ExprToString(*e));
       }
       rows.push_back("(" + Join(values) + ")");
@@ -119,6 +167,12 @@ struct StatementPrinter {
   std::string operator()(const ShowStmt& s) const { return fmt::format("ShowStmt(name: {})", s.name); }
   std::string operator()(const UnsupportedStmt& s) const { return fmt::format("UnsupportedStmt({})", s.what); }
   std::string operator()(const CheckpointStmt&) const { return "CheckpointStmt"; }
+  std::string operator()(const CatalogDdlStmt& s) const {
+    return fmt::format("CatalogDdlStmt({})", Join(s.ddl.names));
+  }
+  std::string operator()(const ExtensionStmt& s) const {
+    return fmt::format("ExtensionStmt({} {})", s.ddl.create ? "CREATE" : "DROP", s.ddl.name);
+  }
   std::string operator()(const CopyStmt& s) const;
 };
 
@@ -178,7 +232,7 @@ const char* OpName(Op op) {
 
 namespace {
 
-void PrintExpr(const Expr& e, int depth, TreeText& out) {
+void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
   if (out.Full()) {
     return;
   }
@@ -187,47 +241,47 @@ void PrintExpr(const Expr& e, int depth, TreeText& out) {
     return;
   }
   switch (e.kind) {
-    case ExprKind::kIntLiteral:
-    case ExprKind::kNumericLiteral:
+    case RawExprKind::kIntLiteral:
+    case RawExprKind::kNumericLiteral:
       out.Add(e.text);
       return;
-    case ExprKind::kStringLiteral:
+    case RawExprKind::kStringLiteral:
       out.Add(QuoteString(ShortenForDisplay(e.text)));
       return;
-    case ExprKind::kBoolLiteral:
+    case RawExprKind::kBoolLiteral:
       out.Add(e.bool_value ? "TRUE" : "FALSE");
       return;
-    case ExprKind::kNullLiteral:
+    case RawExprKind::kNullLiteral:
       out.Add("NULL");
       return;
-    case ExprKind::kParam:
+    case RawExprKind::kParam:
       out.Add("$" + e.text);
       return;
-    case ExprKind::kColumnRef:
+    case RawExprKind::kColumnRef:
       out.Add(e.qualifier.empty() ? e.text : e.qualifier + "." + e.text);
       return;
-    case ExprKind::kUnary:
+    case RawExprKind::kUnary:
       out.Add(e.op == Op::kNot ? "(NOT " : "(-");
       PrintExpr(*e.args[0], depth + 1, out);
       out.Add(")");
       return;
-    case ExprKind::kBinary:
+    case RawExprKind::kBinary:
       out.Add("(");
       PrintExpr(*e.args[0], depth + 1, out);
       out.Add(fmt::format(" {} ", OpName(e.op)));
       PrintExpr(*e.args[1], depth + 1, out);
       out.Add(")");
       return;
-    case ExprKind::kIsNull:
+    case RawExprKind::kIsNull:
       out.Add("(");
       PrintExpr(*e.args[0], depth + 1, out);
       out.Add(e.negated ? " IS NOT NULL)" : " IS NULL)");
       return;
-    case ExprKind::kCast:
+    case RawExprKind::kCast:
       PrintExpr(*e.args[0], depth + 1, out);
       out.Add("::" + e.type_name.name);
       return;
-    case ExprKind::kFuncCall:
+    case RawExprKind::kFuncCall:
       out.Add(e.text);
       if (e.negated) {
         return;  // current_user and friends, written without ()
@@ -248,7 +302,7 @@ void PrintExpr(const Expr& e, int depth, TreeText& out) {
 
 }  // namespace
 
-std::string ExprToString(const Expr& e) {
+std::string ExprToString(const RawExpr& e) {
   TreeText out;
   PrintExpr(e, 0, out);
   return out.Take();
@@ -260,7 +314,22 @@ std::string StatementToString(const Statement& stmt) {
   return out.Take();
 }
 
-Expr::~Expr() { DestroyChildren(args); }
+RawExpr::~RawExpr() { DestroyChildren(args); }
+
+FromItem::FromItem() = default;
+FromItem::FromItem(FromItem&&) noexcept = default;
+FromItem& FromItem::operator=(FromItem&&) noexcept = default;
+FromItem::~FromItem() = default;
+
+const char* JoinTypeName(JoinType type) {
+  switch (type) {
+    case JoinType::kInner: return "JOIN";
+    case JoinType::kLeft: return "LEFT JOIN";
+    case JoinType::kFull: return "FULL JOIN";
+    case JoinType::kRight: return "RIGHT JOIN";
+  }
+  return "JOIN";
+}
 
 const char* StatementKindName(StatementKind kind) {
   switch (kind) {
@@ -276,6 +345,8 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kCheckpoint: return "CHECKPOINT";
     case StatementKind::kCopy: return "COPY";
     case StatementKind::kOther: return "";
+    case StatementKind::kCatalogDdl: return "";  // the tag depends on the statement
+    case StatementKind::kExtension: return "";
   }
   return "";
 }
@@ -292,6 +363,8 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const UnsupportedStmt&) const { return StatementKind::kOther; }
     StatementKind operator()(const CheckpointStmt&) const { return StatementKind::kCheckpoint; }
     StatementKind operator()(const CopyStmt&) const { return StatementKind::kCopy; }
+    StatementKind operator()(const CatalogDdlStmt&) const { return StatementKind::kCatalogDdl; }
+    StatementKind operator()(const ExtensionStmt&) const { return StatementKind::kExtension; }
   };
   return std::visit(Kind{}, stmt.node);
 }

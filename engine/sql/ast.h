@@ -19,12 +19,13 @@
 #include <variant>
 #include <vector>
 
+#include "engine/sql/catalog_ddl_stmt.h"
 #include "engine/sql/copy_format.h"
 #include "engine/sql/session.h"
 
 namespace minipg::sql {
 
-enum class ExprKind {
+enum class RawExprKind {
   kIntLiteral,      // text: the digits, with a leading '-' if negated
   kNumericLiteral,  // text: as written ("0.5")
   kStringLiteral,   // text: the value ('' already unescaped)
@@ -58,17 +59,17 @@ struct TypeRef {
   int location = 0;
 };
 
-struct Expr;
-using ExprPtr = std::unique_ptr<Expr>;
+struct RawExpr;
+using RawExprPtr = std::unique_ptr<RawExpr>;
 
-struct Expr {
-  Expr() = default;
-  Expr(Expr&&) = default;
-  Expr& operator=(Expr&&) = default;
+struct RawExpr {
+  RawExpr() = default;
+  RawExpr(RawExpr&&) = default;
+  RawExpr& operator=(RawExpr&&) = default;
   /* Frees the subtree without recursion (a client may nest a million deep). */
-  ~Expr();
+  ~RawExpr();
 
-  ExprKind kind;
+  RawExprKind kind;
   int location = 0;
   std::string text;
   std::string qualifier;
@@ -77,7 +78,7 @@ struct Expr {
   bool negated = false;
   bool star = false;
   TypeRef type_name;
-  std::vector<ExprPtr> args;
+  std::vector<RawExprPtr> args;
 };
 
 struct TableRef {
@@ -88,9 +89,14 @@ struct TableRef {
   int location = 0;
 };
 
+struct InsertColumn {
+  std::string name;
+  int location = 0;
+};
+
 /* One entry of a SELECT list: an expression, or `*` / `t.*`. */
 struct SelectTarget {
-  ExprPtr expr;           // null for a star
+  RawExprPtr expr;           // null for a star
   bool star = false;
   std::string star_qualifier;
   std::string alias;      // empty if none
@@ -98,30 +104,71 @@ struct SelectTarget {
 };
 
 struct OrderItem {
-  ExprPtr expr;
+  RawExprPtr expr;
   bool descending = false;
   std::optional<bool> nulls_first;  // nullopt = PostgreSQL's default
 };
 
-struct SelectStmt {
-  std::vector<SelectTarget> targets;
-  std::optional<TableRef> from;
-  ExprPtr where;
-  std::vector<OrderItem> order_by;
-  ExprPtr limit;   // null = no LIMIT (or LIMIT ALL)
-  ExprPtr offset;  // null = no OFFSET
-  std::string unsupported;  // a valid-but-unsupported clause seen ("JOIN"), or empty
+enum class JoinType {
+  kInner,  // [INNER] JOIN, CROSS JOIN, a comma
+  kLeft,   // LEFT [OUTER] JOIN
+  kFull,   // FULL [OUTER] JOIN
+  kRight,  // RIGHT [OUTER] JOIN
 };
 
-struct InsertColumn {
-  std::string name;
+/* The SQL words of a join type ("LEFT JOIN"). */
+const char* JoinTypeName(JoinType type);
+
+struct SelectStmt;
+struct FromItem;
+using FromItemPtr = std::unique_ptr<FromItem>;
+
+/* One entry of FROM: a table (or view), a subquery, a function call, or a
+ * join of two entries (nested as written, parentheses included). */
+struct FromItem {
+  enum class Kind { kTable, kSubquery, kFunction, kJoin };
+  FromItem();
+  FromItem(FromItem&&) noexcept;
+  FromItem& operator=(FromItem&&) noexcept;
+  ~FromItem();
+
+  Kind kind = Kind::kTable;
   int location = 0;
+  TableRef table;                            // kTable (its alias is `alias` below)
+  std::unique_ptr<SelectStmt> subquery;      // kSubquery: a SELECT or a VALUES list
+  RawExprPtr function;                       // kFunction: a kFuncCall
+  std::string alias;                         // empty if none
+  std::vector<InsertColumn> column_aliases;  // AS t(a, b)
+  // kJoin
+  JoinType join_type = JoinType::kInner;
+  bool natural = false;
+  bool cross = false;  // CROSS JOIN or a comma: no condition
+  FromItemPtr left;
+  FromItemPtr right;
+  RawExprPtr on;                       // ON condition, or null
+  std::vector<InsertColumn> using_columns;  // USING (a, b)
+  bool has_using = false;
 };
+
+struct SelectStmt {
+  std::vector<SelectTarget> targets;
+  std::vector<FromItemPtr> from;  // the FROM list (a comma joins its entries)
+  RawExprPtr where;
+  std::vector<OrderItem> order_by;
+  RawExprPtr limit;   // null = no LIMIT (or LIMIT ALL)
+  RawExprPtr offset;  // null = no OFFSET
+  // A VALUES list (as a statement or in FROM): its rows; targets and from are empty.
+  std::vector<std::vector<RawExprPtr>> values;
+  bool is_values = false;
+  std::string unsupported;  // a valid-but-unsupported clause seen ("GROUP BY"), or empty
+};
+
+
 
 struct InsertStmt {
   TableRef table;
   std::vector<InsertColumn> columns;        // empty = all, in table order
-  std::vector<std::vector<ExprPtr>> rows;   // VALUES lists
+  std::vector<std::vector<RawExprPtr>> rows;   // VALUES lists
 };
 
 struct ColumnDefinition {
@@ -169,6 +216,17 @@ struct CopyStmt {
   std::vector<CopyOptionItem> options;  // as written, both the new and the old syntax
 };
 
+/* CREATE / ALTER / DROP ROLE, CREATE / DROP DATABASE, GRANT / REVOKE role
+ * (role_ddl.h). */
+struct CatalogDdlStmt {
+  CatalogDdl ddl;
+};
+
+/* CREATE / DROP EXTENSION (extension_ddl.h). */
+struct ExtensionStmt {
+  ExtensionDdl ddl;
+};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
@@ -176,7 +234,7 @@ struct UnsupportedStmt {
 
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
-                                   CopyStmt>;
+                                   CopyStmt, CatalogDdlStmt, ExtensionStmt>;
 
 struct Statement {
   StatementNode node;
@@ -190,6 +248,6 @@ struct Statement {
 /* One line describing a parse tree, for the "parse" event; bounded in
  * depth and length (tree_bounds.h), so any tree the parser built prints. */
 std::string StatementToString(const Statement& stmt);
-std::string ExprToString(const Expr& expr);
+std::string ExprToString(const RawExpr& expr);
 
 }  // namespace minipg::sql

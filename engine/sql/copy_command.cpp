@@ -32,7 +32,7 @@
 #include "engine/sql/copy_channel.h"
 #include "engine/sql/copy_format.h"
 #include "engine/sql/executor.h"
-#include "engine/sql/planner.h"
+#include "engine/sql/optimizer/planner.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/trace/emitter.h"
@@ -98,26 +98,22 @@ void EmitAnalyze(const std::vector<std::string>& tables) {
       .Emit();
 }
 
-void NumberNodes(PlanNode* node, int parent, std::vector<const PlanNode*>& nodes) {
-  node->id = static_cast<int>(nodes.size());
-  node->parent = parent;
-  nodes.push_back(node);
-  for (auto& child : node->children) {
-    NumberNodes(child.get(), node->id, nodes);
-  }
-}
-
 /* The plan event: a Copy node, above the plan that produces the rows (TO). */
-void EmitPlan(std::string detail, const Query* source) {
-  Plan plan;
-  plan.root = std::make_unique<PlanNode>();
+void EmitPlan(std::string detail, PlannedStmt* source) {
+  PlannedStmt plan;
+  plan.root = std::make_unique<Plan>();
   plan.root->kind = PlanKind::kCopy;
   plan.root->detail = std::move(detail);
   if (source != nullptr) {
-    plan.root->children.push_back(std::move(MakePlan(*source).root));
+    plan.qualify = source->qualify;
+    plan.root->lefttree = std::move(source->root);
   }
-  NumberNodes(plan.root.get(), -1, plan.nodes);
+  plan.Number();
   EmitPlanEvent(plan);
+  if (source != nullptr) {
+    source->root = std::move(plan.root->lefttree);
+    source->Number();
+  }
 }
 
 void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {
@@ -465,21 +461,34 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
     }
     query.kind = StatementKind::kSelect;
     query.statement = "SELECT";
-    query.table = *table;
+    RangeTblEntry rte;
+    rte.kind = RteKind::kRelation;
+    rte.table = *table;
+    rte.refname = table->name;
+    for (const storage::ColumnDef& c : table->columns) {
+      rte.colnames.push_back(c.name);
+      rte.coltypes.push_back(FromColumnType(c.type));
+    }
+    query.rtable.push_back(std::move(rte));
+    query.jointree.fromlist.push_back(std::make_unique<JoinTreeNode>());
+    query.jointree.fromlist.back()->rtindex = 1;
     query.tables.push_back(table->name);
     for (int c : *cols) {
-      auto col = std::make_unique<BoundExpr>();
-      col->kind = BoundKind::kColumn;
-      col->type = FromColumnType(table->columns[c].type);
-      col->column = c;
-      query.targets.push_back(TargetEntry{table->columns[c].name, std::move(col)});
+      TargetEntry t;
+      t.expr = MakeVar(1, c, FromColumnType(table->columns[c].type), table->name, table->columns[c].name);
+      t.name = table->columns[c].name;
+      query.targets.push_back(std::move(t));
     }
   }
   for (const TargetEntry& t : query.targets) {
-    names.push_back(t.name);
+    if (!t.resjunk) names.push_back(t.name);
   }
   EmitAnalyze(query.tables);
-  EmitPlan(fmt::format("to {} ({})", WhereText(copy, false), opts.FormatName()), &query);
+  auto plan = PlanQuery(query);
+  if (!plan.ok()) {
+    return plan.error();
+  }
+  EmitPlan(fmt::format("to {} ({})", WhereText(copy, false), opts.FormatName()), &*plan);
 
   FileCloser file;
   CopyChannel* channel = nullptr;
@@ -507,8 +516,7 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
   if (opts.header) {
     out.Put(FormatCopyHeader(names, opts));
   }
-  Plan plan = MakePlan(query);
-  auto result = ExecutePlan(plan, query, ctx, out);
+  auto result = ExecutePlan(*plan, ctx, out);
   if (!result.ok()) {
     return result.error();
   }

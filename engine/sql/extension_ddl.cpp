@@ -7,8 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <vector>
 
@@ -24,30 +22,6 @@ namespace {
 
 constexpr std::string_view kAvailable = "pg_buffercache";
 constexpr std::string_view kAvailableVersion = "1.3";  // PostgreSQL 15's pg_buffercache
-
-/* The statement's words, lower-cased unless double-quoted; ";" dropped. */
-std::vector<std::string> Words(std::string_view text) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < text.size()) {
-    char c = text[i];
-    if (std::isspace(static_cast<unsigned char>(c)) || c == ';') {
-      ++i;
-    } else if (c == '"') {
-      size_t end = text.find('"', i + 1);
-      if (end == std::string_view::npos) end = text.size();
-      words.emplace_back(text.substr(i + 1, end - i - 1));
-      i = end + 1;
-    } else {
-      size_t start = i;
-      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])) && text[i] != ';') ++i;
-      std::string w(text.substr(start, i - start));
-      std::transform(w.begin(), w.end(), w.begin(), [](unsigned char ch) { return std::tolower(ch); });
-      words.push_back(std::move(w));
-    }
-  }
-  return words;
-}
 
 /* The database's pg_extension rows, by name. */
 Result<std::map<std::string, storage::ItemPointer>> Installed(const SessionContext& ctx) {
@@ -81,41 +55,17 @@ storage::Tuple ExtensionRow(const SessionContext& ctx, std::string_view name) {
 
 }  // namespace
 
-bool IsExtensionDdl(std::string_view text) {
-  std::vector<std::string> w = Words(text);
-  return w.size() >= 2 && (w[0] == "create" || w[0] == "drop") && w[1] == "extension";
-}
-
 bool ExtensionInstalled(const SessionContext& ctx, std::string_view name) {
   auto names = Installed(ctx);
   return names.ok() && names->count(std::string(name)) > 0;
 }
 
-std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const SessionContext& ctx) {
-  if (!IsExtensionDdl(text)) return std::nullopt;
-  std::vector<std::string> w = Words(text);
-  bool create = w[0] == "create";
-  size_t i = 2;
-  bool if_clause = false;
-  if (create && w.size() > i + 2 && w[i] == "if" && w[i + 1] == "not" && w[i + 2] == "exists") {
-    if_clause = true;
-    i += 3;
-  } else if (!create && w.size() > i + 1 && w[i] == "if" && w[i + 1] == "exists") {
-    if_clause = true;
-    i += 2;
-  }
-  if (i >= w.size()) {
-    return Result<std::string>(MakeError(sqlstate::kSyntaxError, "syntax error at end of input"));
-  }
-  const std::string name = w[i];
-  for (size_t j = i + 1; j < w.size(); ++j) {
-    if (w[j] != "cascade" && w[j] != "restrict" && w[j] != "with" && w[j] != "schema" && w[j] != "pg_catalog" &&
-        w[j] != "public") {
-      return Result<std::string>(MakeError(sqlstate::kSyntaxError, fmt::format("syntax error at or near \"{}\"", w[j])));
-    }
-  }
+Result<std::string> RunExtensionDdl(const ExtensionDdl& ddl, const SessionContext& ctx) {
+  bool create = ddl.create;
+  bool if_clause = ddl.if_clause;
+  const std::string& name = ddl.name;
   auto names = Installed(ctx);
-  if (!names.ok()) return Result<std::string>(names.error());
+  if (!names.ok()) return names.error();
   bool present = names->count(name) > 0;
   auto notice = [&](std::string message) {
     if (ctx.notice) {
@@ -127,11 +77,11 @@ std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const 
   if (create) {
     if (present) {
       if (!if_clause) {
-        return Result<std::string>(
+        return (
             MakeError(sqlstate::kDuplicateObject, fmt::format("extension \"{}\" already exists", name)));
       }
       notice(fmt::format("extension \"{}\" already exists, skipping", name));
-      return Result<std::string>(std::string("CREATE EXTENSION"));
+      return (std::string("CREATE EXTENSION"));
     }
     if (name != kAvailable) {
       Error e = MakeError(sqlstate::kUndefinedFile, fmt::format("extension \"{}\" is not available", name));
@@ -140,7 +90,7 @@ std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const 
           "directory.",
           name);
       e.hint = "The extension must first be installed on the system where PostgreSQL is running.";
-      return Result<std::string>(e);
+      return (e);
     }
     if (Status s = catalog::LockDatabaseDdl(ctx.data_dir); !s.ok()) return Result<std::string>(s.error());
     const catalog::SystemCatalog& cat = *catalog::FindSystemCatalogByOid(catalog::kExtensionRelationId);
@@ -149,18 +99,18 @@ std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const 
   } else {
     if (!present) {
       if (!if_clause) {
-        return Result<std::string>(
+        return (
             MakeError(sqlstate::kUndefinedObject, fmt::format("extension \"{}\" does not exist", name)));
       }
       notice(fmt::format("extension \"{}\" does not exist, skipping", name));
-      return Result<std::string>(std::string("DROP EXTENSION"));
+      return (std::string("DROP EXTENSION"));
     }
     if (Status s = catalog::LockDatabaseDdl(ctx.data_dir); !s.ok()) return Result<std::string>(s.error());
     const catalog::SystemCatalog& cat = *catalog::FindSystemCatalogByOid(catalog::kExtensionRelationId);
     Status s = catalog::CatalogDelete(cat, catalog::DatabaseOidOf(ctx.data_dir), names->at(name));
     if (!s.ok()) return Result<std::string>(s.error());
   }
-  return Result<std::string>(std::string(create ? "CREATE EXTENSION" : "DROP EXTENSION"));
+  return std::string(create ? "CREATE EXTENSION" : "DROP EXTENSION");
 }
 
 }  // namespace minipg::sql

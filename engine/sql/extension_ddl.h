@@ -18,16 +18,14 @@
 #include <string_view>
 
 #include "engine/common/error.h"
+#include "engine/sql/catalog_ddl_stmt.h"
 #include "engine/sql/session.h"
 
 namespace minipg::sql {
 
-/* Whether `text` is CREATE or DROP EXTENSION. */
-bool IsExtensionDdl(std::string_view text);
-
-/* nullopt if `text` is not CREATE/DROP EXTENSION; otherwise runs it and
- * returns its command tag or its error. */
-std::optional<Result<std::string>> RunExtensionDdl(std::string_view text, const SessionContext& ctx);
+/* Runs CREATE / DROP EXTENSION (parsed by ParseExtensionDdl,
+ * catalog_ddl_stmt.h); returns its command tag or its error. */
+Result<std::string> RunExtensionDdl(const ExtensionDdl& ddl, const SessionContext& ctx);
 
 /* Whether the connected database has created extension `name`. */
 bool ExtensionInstalled(const SessionContext& ctx, std::string_view name);

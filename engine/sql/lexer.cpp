@@ -302,4 +302,13 @@ Result<std::vector<Token>> Lex(std::string_view text) {
   return tokens;
 }
 
+Error SyntaxErrorAt(std::string_view text, const Token& t) {
+  Error e = MakeError(sqlstate::kSyntaxError,
+                      t.kind == TokenKind::kEnd
+                          ? std::string("syntax error at end of input")
+                          : fmt::format("syntax error at or near \"{}\"", text.substr(t.offset, t.end - t.offset)));
+  e.position = t.position;
+  return e;
+}
+
 }  // namespace minipg::sql

@@ -48,6 +48,10 @@ Result<std::vector<Token>> Lex(std::string_view text);
 /* The 1-based character position of byte offset `offset` in `text`. */
 int CharPosition(std::string_view text, size_t offset);
 
+/* 42601 at token `t` of `text`, worded as PostgreSQL's: `syntax error at or
+ * near "x"`, or `syntax error at end of input`. */
+Error SyntaxErrorAt(std::string_view text, const Token& t);
+
 /* PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated. */
 inline constexpr size_t kMaxIdentifierLength = 63;
 

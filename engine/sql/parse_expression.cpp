@@ -9,7 +9,7 @@
 
 namespace minipg::sql::parser_internal {
 
-Result<ExprPtr> Parser::ParseOr() {
+Result<RawExprPtr> Parser::ParseOr() {
   auto left = ParseAnd();
   if (!left.ok()) {
     return left;
@@ -26,7 +26,7 @@ Result<ExprPtr> Parser::ParseOr() {
   return left;
 }
 
-Result<ExprPtr> Parser::ParseAnd() {
+Result<RawExprPtr> Parser::ParseAnd() {
   auto left = ParseNot();
   if (!left.ok()) {
     return left;
@@ -43,7 +43,7 @@ Result<ExprPtr> Parser::ParseAnd() {
   return left;
 }
 
-Result<ExprPtr> Parser::ParseNot() {
+Result<RawExprPtr> Parser::ParseNot() {
   if (IsKeyword("not")) {
     if (Status s = CheckStackDepth(); !s.ok()) {
       return s.error();
@@ -54,7 +54,7 @@ Result<ExprPtr> Parser::ParseNot() {
     if (!arg.ok()) {
       return arg;
     }
-    ExprPtr e = NewExpr(ExprKind::kUnary, loc);
+    RawExprPtr e = NewExpr(RawExprKind::kUnary, loc);
     e->op = Op::kNot;
     e->args.push_back(std::move(*arg));
     return e;
@@ -62,7 +62,7 @@ Result<ExprPtr> Parser::ParseNot() {
   return ParseIs();
 }
 
-Result<ExprPtr> Parser::ParseIs() {
+Result<RawExprPtr> Parser::ParseIs() {
   auto left = ParseComparison();
   if (!left.ok()) {
     return left;
@@ -82,7 +82,7 @@ Result<ExprPtr> Parser::ParseIs() {
     } else {
       return left;
     }
-    ExprPtr e = NewExpr(ExprKind::kIsNull, loc);
+    RawExprPtr e = NewExpr(RawExprKind::kIsNull, loc);
     e->negated = negated;
     e->args.push_back(std::move(*left));
     *left = std::move(e);
@@ -103,7 +103,7 @@ std::optional<Op> Parser::ComparisonOp() const {
   return std::nullopt;
 }
 
-Result<ExprPtr> Parser::ParseComparison() {
+Result<RawExprPtr> Parser::ParseComparison() {
   auto left = ParseConcat();
   if (!left.ok()) {
     return left;
@@ -131,7 +131,7 @@ Result<ExprPtr> Parser::ParseComparison() {
   return left;
 }
 
-Result<ExprPtr> Parser::ParseConcat() {
+Result<RawExprPtr> Parser::ParseConcat() {
   auto left = ParseAdditive();
   if (!left.ok()) {
     return left;
@@ -148,7 +148,7 @@ Result<ExprPtr> Parser::ParseConcat() {
   return left;
 }
 
-Result<ExprPtr> Parser::ParseAdditive() {
+Result<RawExprPtr> Parser::ParseAdditive() {
   auto left = ParseMultiplicative();
   if (!left.ok()) {
     return left;
@@ -166,7 +166,7 @@ Result<ExprPtr> Parser::ParseAdditive() {
   return left;
 }
 
-Result<ExprPtr> Parser::ParseMultiplicative() {
+Result<RawExprPtr> Parser::ParseMultiplicative() {
   auto left = ParseUnary();
   if (!left.ok()) {
     return left;
@@ -184,7 +184,7 @@ Result<ExprPtr> Parser::ParseMultiplicative() {
   return left;
 }
 
-Result<ExprPtr> Parser::ParseUnary() {
+Result<RawExprPtr> Parser::ParseUnary() {
   if (IsOp("-") || IsOp("+")) {
     if (Status s = CheckStackDepth(); !s.ok()) {
       return s.error();
@@ -196,15 +196,15 @@ Result<ExprPtr> Parser::ParseUnary() {
     if (!arg.ok() || !minus) {
       return arg;
     }
-    Expr& a = **arg;
+    RawExpr& a = **arg;
     // Like PostgreSQL's doNegate: -<number> is one constant, so that
     // -2147483648 is an integer.
-    if (a.kind == ExprKind::kIntLiteral || a.kind == ExprKind::kNumericLiteral) {
+    if (a.kind == RawExprKind::kIntLiteral || a.kind == RawExprKind::kNumericLiteral) {
       a.text = a.text[0] == '-' ? a.text.substr(1) : "-" + a.text;
       a.location = loc;
       return arg;
     }
-    ExprPtr e = NewExpr(ExprKind::kUnary, loc);
+    RawExprPtr e = NewExpr(RawExprKind::kUnary, loc);
     e->op = Op::kNeg;
     e->args.push_back(std::move(*arg));
     return e;
@@ -212,7 +212,7 @@ Result<ExprPtr> Parser::ParseUnary() {
   return ParsePostfix();
 }
 
-Result<ExprPtr> Parser::ParsePostfix() {
+Result<RawExprPtr> Parser::ParsePostfix() {
   auto expr = ParsePrimary();
   if (!expr.ok()) {
     return expr;
@@ -224,7 +224,7 @@ Result<ExprPtr> Parser::ParsePostfix() {
     if (!type.ok()) {
       return type.error();
     }
-    ExprPtr cast = NewExpr(ExprKind::kCast, loc);
+    RawExprPtr cast = NewExpr(RawExprKind::kCast, loc);
     cast->type_name = std::move(*type);
     cast->args.push_back(std::move(*expr));
     *expr = std::move(cast);
@@ -232,7 +232,7 @@ Result<ExprPtr> Parser::ParsePostfix() {
   return expr;
 }
 
-Result<ExprPtr> Parser::ParsePrimary() {
+Result<RawExprPtr> Parser::ParsePrimary() {
   // Every operand passes here, so every loop of the expression grammar
   // (and of the lists made of expressions) notices a cancel.
   if (Status s = CheckForInterrupts(); !s.ok()) {
@@ -242,25 +242,25 @@ Result<ExprPtr> Parser::ParsePrimary() {
   int loc = t.position;
   switch (t.kind) {
     case TokenKind::kInteger: {
-      ExprPtr e = NewExpr(ExprKind::kIntLiteral, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kIntLiteral, loc);
       e->text = t.text;
       ++pos_;
       return e;
     }
     case TokenKind::kNumeric: {
-      ExprPtr e = NewExpr(ExprKind::kNumericLiteral, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kNumericLiteral, loc);
       e->text = t.text;
       ++pos_;
       return e;
     }
     case TokenKind::kParam: {
-      ExprPtr e = NewExpr(ExprKind::kParam, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kParam, loc);
       e->text = t.text;
       ++pos_;
       return e;
     }
     case TokenKind::kString: {
-      ExprPtr e = NewExpr(ExprKind::kStringLiteral, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kStringLiteral, loc);
       // Taken, not copied: a long literal is not held twice (the parser
       // never goes back to a token it has passed).
       e->text = std::move(tokens_[pos_].text);
@@ -292,19 +292,19 @@ Result<ExprPtr> Parser::ParsePrimary() {
   }
 }
 
-Result<ExprPtr> Parser::ParseIdentExpr() {
+Result<RawExprPtr> Parser::ParseIdentExpr() {
   const Token& t = Peek();
   int loc = t.position;
   if (!t.quoted) {
     if (t.text == "true" || t.text == "false") {
-      ExprPtr e = NewExpr(ExprKind::kBoolLiteral, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kBoolLiteral, loc);
       e->bool_value = t.text == "true";
       ++pos_;
       return e;
     }
     if (t.text == "null") {
       ++pos_;
-      return NewExpr(ExprKind::kNullLiteral, loc);
+      return NewExpr(RawExprKind::kNullLiteral, loc);
     }
     if (t.text == "cast") {
       ++pos_;
@@ -325,14 +325,14 @@ Result<ExprPtr> Parser::ParseIdentExpr() {
       if (Status s = ExpectPunct(")"); !s.ok()) {
         return s.error();
       }
-      ExprPtr e = NewExpr(ExprKind::kCast, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kCast, loc);
       e->type_name = std::move(*type);
       e->args.push_back(std::move(*arg));
       return e;
     }
     if (t.text == "current_user" || t.text == "session_user" || t.text == "user" ||
         t.text == "current_catalog") {
-      ExprPtr e = NewExpr(ExprKind::kFuncCall, loc);
+      RawExprPtr e = NewExpr(RawExprKind::kFuncCall, loc);
       e->text = t.text;
       e->negated = true;  // marks a keyword function called without parentheses
       ++pos_;
@@ -362,7 +362,7 @@ Result<ExprPtr> Parser::ParseIdentExpr() {
     ++pos_;
   }
   if (AcceptPunct("(")) {
-    ExprPtr e = NewExpr(ExprKind::kFuncCall, loc);
+    RawExprPtr e = NewExpr(RawExprKind::kFuncCall, loc);
     e->text = *name;
     if (IsOp("*")) {
       ++pos_;
@@ -381,7 +381,7 @@ Result<ExprPtr> Parser::ParseIdentExpr() {
     }
     return e;
   }
-  ExprPtr e = NewExpr(ExprKind::kColumnRef, loc);
+  RawExprPtr e = NewExpr(RawExprKind::kColumnRef, loc);
   e->text = *name;
   if (AcceptPunct(".")) {
     if (Peek().kind != TokenKind::kIdent) {

@@ -22,7 +22,7 @@ namespace {
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
     "update", "delete",  "alter",   "truncate", "explain", "grant",
-    "revoke", "vacuum",  "analyze", "with",     "values",  "prepare", "execute",
+    "revoke", "vacuum",  "analyze", "with",     "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
 
@@ -80,6 +80,29 @@ Result<std::vector<StatementPtr>> Parser::ParseAll() {
 }
 
 Result<StatementPtr> Parser::ParseStatement() {
+  // Statements with a grammar of their own (roles, databases, extensions).
+  if (auto own = ParseOwnGrammar()) {
+    return std::move(*own);
+  }
+  if (AcceptKeyword("values")) {
+    // VALUES ... [ORDER BY ...] [LIMIT ...]: SELECT * FROM (VALUES ...) AS "*VALUES*" ...
+    auto values = ParseValuesStmt();
+    if (!values.ok()) {
+      return values.error();
+    }
+    SelectStmt select;
+    select.targets.emplace_back();
+    select.targets.back().star = true;
+    auto item = std::make_unique<FromItem>();
+    item->kind = FromItem::Kind::kSubquery;
+    item->alias = "*VALUES*";
+    item->subquery = std::make_unique<SelectStmt>(std::move(*values));
+    select.from.push_back(std::move(item));
+    if (Status s = ParseSelectTail(select); !s.ok()) {
+      return s.error();
+    }
+    return Make(std::move(select));
+  }
   if (AcceptKeyword("select")) {
     auto select = ParseSelect();
     if (!select.ok()) {
@@ -147,6 +170,35 @@ Result<StatementPtr> Parser::ParseStatement() {
   return SyntaxError();
 }
 
+std::optional<Result<StatementPtr>> Parser::ParseOwnGrammar() {
+  if (!(IsKeyword("create") || IsKeyword("alter") || IsKeyword("drop") || IsKeyword("grant") ||
+        IsKeyword("revoke"))) {
+    return std::nullopt;
+  }
+  // The statement's text, to the ';' or the end.
+  size_t end = pos_;
+  while (tokens_[end].kind != TokenKind::kEnd && !(tokens_[end].kind == TokenKind::kPunct && tokens_[end].text == ";")) {
+    ++end;
+  }
+  const Token& first = tokens_[pos_];
+  std::string_view text = text_.substr(first.offset, tokens_[end].offset - first.offset);
+  auto located = [&](Error e) {
+    if (e.position > 0) e.position += first.position - 1;
+    return e;
+  };
+  if (auto ddl = ParseCatalogDdl(text)) {
+    if (!ddl->ok()) return Result<StatementPtr>(located(ddl->error()));
+    pos_ = end;
+    return Make(CatalogDdlStmt{std::move(**ddl)});
+  }
+  if (auto ext = ParseExtensionDdl(text)) {
+    if (!ext->ok()) return Result<StatementPtr>(located(ext->error()));
+    pos_ = end;
+    return Make(ExtensionStmt{std::move(**ext)});
+  }
+  return std::nullopt;
+}
+
 Result<StatementPtr> Parser::Unsupported(int words) {
   std::string what;
   for (int i = 0; i < words && Peek().kind == TokenKind::kIdent; ++i) {
@@ -181,16 +233,8 @@ Result<SelectStmt> Parser::ParseSelect() {
     } while (AcceptPunct(","));
   }
   if (AcceptKeyword("from")) {
-    auto table = ParseTableRef();
-    if (!table.ok()) {
-      return table.error();
-    }
-    select.from = std::move(*table);
-    if (IsPunct(",") || IsKeyword("join") || IsKeyword("inner") || IsKeyword("left") ||
-        IsKeyword("right") || IsKeyword("full") || IsKeyword("cross") || IsKeyword("natural")) {
-      select.unsupported = "JOIN";
-      SkipStatement();
-      return select;
+    if (Status s = ParseFromList(select.from); !s.ok()) {
+      return s.error();
     }
   }
   if (AcceptKeyword("where")) {
@@ -209,9 +253,16 @@ Result<SelectStmt> Parser::ParseSelect() {
       return select;
     }
   }
+  if (Status s = ParseSelectTail(select); !s.ok()) {
+    return s.error();
+  }
+  return select;
+}
+
+Status Parser::ParseSelectTail(SelectStmt& select) {
   if (AcceptKeyword("order")) {
     if (Status s = ExpectKeyword("by"); !s.ok()) {
-      return s.error();
+      return s;
     }
     do {
       OrderItem item;
@@ -231,7 +282,7 @@ Result<SelectStmt> Parser::ParseSelect() {
         } else if (AcceptKeyword("last")) {
           item.nulls_first = false;
         } else {
-          return SyntaxError();
+          return Status(SyntaxError());
         }
       }
       select.order_by.push_back(std::move(item));
@@ -256,7 +307,7 @@ Result<SelectStmt> Parser::ParseSelect() {
       AcceptKeyword("rows") || AcceptKeyword("row");
     }
   }
-  return select;
+  return OkStatus();
 }
 
 Result<SelectTarget> Parser::ParseTarget() {
@@ -387,23 +438,9 @@ Result<StatementPtr> Parser::ParseInsert() {
   if (Status s = ExpectKeyword("values"); !s.ok()) {
     return s.error();
   }
-  do {
-    if (Status s = ExpectPunct("("); !s.ok()) {
-      return s.error();
-    }
-    std::vector<ExprPtr> row;
-    do {
-      auto expr = ParseExpr();
-      if (!expr.ok()) {
-        return expr.error();
-      }
-      row.push_back(std::move(*expr));
-    } while (AcceptPunct(","));
-    if (Status s = ExpectPunct(")"); !s.ok()) {
-      return s.error();
-    }
-    insert.rows.push_back(std::move(row));
-  } while (AcceptPunct(","));
+  if (Status s = ParseValuesRows(insert.rows); !s.ok()) {
+    return s.error();
+  }
   if (IsKeyword("returning") || IsKeyword("on")) {
     std::string what = IsKeyword("on") ? "INSERT ... ON CONFLICT" : "INSERT ... RETURNING";
     SkipStatement();

@@ -57,14 +57,7 @@ class Parser {
   }
 
   Error SyntaxError() const {
-    const Token& t = Peek();
-    Error e = MakeError(sqlstate::kSyntaxError,
-                        t.kind == TokenKind::kEnd
-                            ? std::string("syntax error at end of input")
-                            : fmt::format("syntax error at or near \"{}\"",
-                                          text_.substr(t.offset, t.end - t.offset)));
-    e.position = t.position;
-    return e;
+    return SyntaxErrorAt(text_, Peek());
   }
   Status ExpectKeyword(std::string_view word) {
     return AcceptKeyword(word) ? OkStatus() : Status(SyntaxError());
@@ -95,11 +88,26 @@ class Parser {
     return stmt;
   }
   Result<StatementPtr> ParseStatement();
+  /* A role, database or extension statement (catalog_ddl_stmt.h), or
+   * nullopt if the statement is not one. */
+  std::optional<Result<StatementPtr>> ParseOwnGrammar();
   /* A statement PostgreSQL has and minipg does not: named by its first
    * `words` keywords, the rest skipped. */
   Result<StatementPtr> Unsupported(int words);
   Result<SelectStmt> ParseSelect();
   Result<SelectTarget> ParseTarget();
+  /* ORDER BY, LIMIT, OFFSET. */
+  Status ParseSelectTail(SelectStmt& select);
+  /* FROM (parse_from.cpp). */
+  Status ParseFromList(std::vector<FromItemPtr>& from);
+  Result<FromItemPtr> ParseFromItem();
+  Result<FromItemPtr> ParseFromPrimary();
+  /* [AS] alias [(col, ...)]; a bare alias only if `bare`. */
+  Status ParseAlias(FromItem& item, bool bare);
+  /* (expr, ...), ... of VALUES and INSERT. */
+  Status ParseValuesRows(std::vector<std::vector<RawExprPtr>>& rows);
+  /* After the VALUES keyword. */
+  Result<SelectStmt> ParseValuesStmt();
   /* A table name with an optional alias (a bare alias only in FROM). */
   /* name or schema.name (schema public or pg_catalog) */
   Result<TableRef> ParseQualifiedTableName();
@@ -120,14 +128,14 @@ class Parser {
   Result<std::vector<CopyOptionItem>> ParseCopyOptions();
 
   // ---- expressions -----------------------------------------------------
-  ExprPtr NewExpr(ExprKind kind, int location) {
-    auto e = std::make_unique<Expr>();
+  RawExprPtr NewExpr(RawExprKind kind, int location) {
+    auto e = std::make_unique<RawExpr>();
     e->kind = kind;
     e->location = location;
     return e;
   }
-  ExprPtr Binary(Op op, ExprPtr left, ExprPtr right, int location) {
-    ExprPtr e = NewExpr(ExprKind::kBinary, location);
+  RawExprPtr Binary(Op op, RawExprPtr left, RawExprPtr right, int location) {
+    RawExprPtr e = NewExpr(RawExprKind::kBinary, location);
     e->op = op;
     e->args.push_back(std::move(left));
     e->args.push_back(std::move(right));
@@ -137,25 +145,25 @@ class Parser {
   /* Every recursion of the expression grammar passes through ParseExpr
    * (parentheses, function arguments, CAST), ParseNot or ParseUnary, and
    * each checks the stack there (stack_depth.h). */
-  Result<ExprPtr> ParseExpr() {
+  Result<RawExprPtr> ParseExpr() {
     if (Status s = CheckStackDepth(); !s.ok()) {
       return s.error();
     }
     return ParseOr();
   }
-  Result<ExprPtr> ParseOr();
-  Result<ExprPtr> ParseAnd();
-  Result<ExprPtr> ParseNot();
-  Result<ExprPtr> ParseIs();
+  Result<RawExprPtr> ParseOr();
+  Result<RawExprPtr> ParseAnd();
+  Result<RawExprPtr> ParseNot();
+  Result<RawExprPtr> ParseIs();
   std::optional<Op> ComparisonOp() const;
-  Result<ExprPtr> ParseComparison();
-  Result<ExprPtr> ParseConcat();
-  Result<ExprPtr> ParseAdditive();
-  Result<ExprPtr> ParseMultiplicative();
-  Result<ExprPtr> ParseUnary();
-  Result<ExprPtr> ParsePostfix();
-  Result<ExprPtr> ParsePrimary();
-  Result<ExprPtr> ParseIdentExpr();
+  Result<RawExprPtr> ParseComparison();
+  Result<RawExprPtr> ParseConcat();
+  Result<RawExprPtr> ParseAdditive();
+  Result<RawExprPtr> ParseMultiplicative();
+  Result<RawExprPtr> ParseUnary();
+  Result<RawExprPtr> ParsePostfix();
+  Result<RawExprPtr> ParsePrimary();
+  Result<RawExprPtr> ParseIdentExpr();
 
   std::string_view text_;
   std::vector<Token> tokens_;

@@ -1,16 +1,10 @@
 /*-------------------------------------------------------------------------
  * query.cpp
- *   Helpers on analyzed queries: output columns, expressions as text
- *   (bounded, tree_bounds.h), the bound tree's iterative destructor.
+ *   Helpers on analyzed queries: output columns, and every expression of
+ *   a query for the passes that rewrite them (see query.h).
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/query.h"
-
-#include <fmt/format.h>
-
-#include "engine/common/utf8.h"
-#include "engine/sql/storage_functions.h"
-#include "engine/sql/tree_bounds.h"
 
 namespace minipg::sql {
 
@@ -18,7 +12,7 @@ std::vector<ColumnDesc> Query::OutputColumns() const {
   std::vector<ColumnDesc> cols;
   if (kind == StatementKind::kSelect) {
     for (const TargetEntry& t : targets) {
-      cols.push_back(ColumnDesc{t.name, t.expr->type});
+      if (!t.resjunk) cols.push_back(ColumnDesc{t.name, t.expr->type});
     }
   } else if (kind == StatementKind::kShow) {
     cols.push_back(ColumnDesc{setting, TypeId::kText});  // renamed by the session
@@ -26,115 +20,29 @@ std::vector<ColumnDesc> Query::OutputColumns() const {
   return cols;
 }
 
-namespace {
-
-const char* FuncName(FuncId func) {
-  switch (func) {
-    case FuncId::kPgBackendPid:
-      return "pg_backend_pid";
-    case FuncId::kVersion:
-      return "version";
-    case FuncId::kPgSleep:
-      return "pg_sleep";
-    case FuncId::kCurrentUser:
-      return "current_user";
-    case FuncId::kCurrentDatabase:
-      return "current_database";
-    case FuncId::kMinipgCrash:
-      return "minipg_crash";
-    case FuncId::kNow:
-      return "now";
-    case FuncId::kPgCancelBackend:
-      return "pg_cancel_backend";
-    case FuncId::kPgTerminateBackend:
-      return "pg_terminate_backend";
-    case FuncId::kCurrentSetting:
-      return "current_setting";
-    case FuncId::kSetConfig:
-      return "set_config";
-    case FuncId::kPgGetUserById:
-      return "pg_get_userbyid";
-    case FuncId::kPgEncodingToChar:
-      return "pg_encoding_to_char";
-    case FuncId::kBuiltin:
-      break;  // named by its entry
-  }
-  return "?";
+void JoinTreeExpressions(JoinTreeNode& node, std::vector<ExprPtr*>& out) {
+  if (node.kind != JoinTreeNode::Kind::kJoinExpr) return;
+  out.push_back(&node.quals);
+  JoinTreeExpressions(*node.left, out);
+  JoinTreeExpressions(*node.right, out);
 }
 
-void PrintBound(const BoundExpr& e, const std::optional<storage::TableDef>& table, int depth, TreeText& out) {
-  if (out.Full()) {
-    return;
+std::vector<ExprPtr*> QueryExpressions(Query& query) {
+  std::vector<ExprPtr*> out = {&query.jointree.quals, &query.limit, &query.offset};
+  for (TargetEntry& t : query.targets) out.push_back(&t.expr);
+  for (auto& node : query.jointree.fromlist) JoinTreeExpressions(*node, out);
+  for (RangeTblEntry& rte : query.rtable) {
+    out.push_back(&rte.function);
+    for (auto& row : rte.values) {
+      for (ExprPtr& e : row) out.push_back(&e);
+    }
+    for (ExprPtr& e : rte.joinaliasvars) out.push_back(&e);
+    if (rte.subquery) {
+      std::vector<ExprPtr*> sub = QueryExpressions(*rte.subquery);
+      out.insert(out.end(), sub.begin(), sub.end());
+    }
   }
-  if (depth >= kMaxTreeTextDepth) {
-    out.Add("...");
-    return;
-  }
-  switch (e.kind) {
-    case BoundKind::kConst:
-      if (storage::IsNull(e.value)) {
-        out.Add("NULL");
-      } else if (const std::string* s = std::get_if<std::string>(&e.value); s && e.type == TypeId::kText) {
-        out.Add("'" + ShortenForDisplay(*s) + "'");
-      } else {
-        out.Add(OutputText(e.value, e.type));
-      }
-      return;
-    case BoundKind::kParam:
-      out.Add(fmt::format("${}", e.param + 1));
-      return;
-    case BoundKind::kColumn:
-      if (table && e.column >= 0 && static_cast<size_t>(e.column) < table->columns.size()) {
-        out.Add(table->columns[e.column].name);
-      } else {
-        out.Add(fmt::format("${}", e.column));
-      }
-      return;
-    case BoundKind::kUnary:
-      out.Add(e.op == Op::kNot ? "(NOT " : "(-");
-      PrintBound(*e.args[0], table, depth + 1, out);
-      out.Add(")");
-      return;
-    case BoundKind::kBinary:
-      out.Add("(");
-      PrintBound(*e.args[0], table, depth + 1, out);
-      out.Add(fmt::format(" {} ", OpName(e.op)));
-      PrintBound(*e.args[1], table, depth + 1, out);
-      out.Add(")");
-      return;
-    case BoundKind::kIsNull:
-      out.Add("(");
-      PrintBound(*e.args[0], table, depth + 1, out);
-      out.Add(e.negated ? " IS NOT NULL)" : " IS NULL)");
-      return;
-    case BoundKind::kCast:
-      PrintBound(*e.args[0], table, depth + 1, out);
-      out.Add(fmt::format("::{}", TypeName(e.type)));
-      return;
-    case BoundKind::kFunc:
-      out.Add(e.func == FuncId::kBuiltin ? e.builtin->name : FuncName(e.func));
-      if (e.func == FuncId::kCurrentUser) {
-        return;  // written without ()
-      }
-      out.Add("(");
-      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
-        out.Add(i == 0 ? "" : ", ");
-        PrintBound(*e.args[i], table, depth + 1, out);
-      }
-      out.Add(")");
-      return;
-  }
-  out.Add("?");
+  return out;
 }
-
-}  // namespace
-
-std::string BoundExprToString(const BoundExpr& e, const std::optional<storage::TableDef>& table) {
-  TreeText out;
-  PrintBound(e, table, 0, out);
-  return out.Take();
-}
-
-BoundExpr::~BoundExpr() { DestroyChildren(args); }
 
 }  // namespace minipg::sql

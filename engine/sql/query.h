@@ -1,8 +1,14 @@
 /*-------------------------------------------------------------------------
  * query.h
- *   What the analyzer makes of a parse tree: a Query whose names are
- *   resolved against the catalog and whose expressions are typed
- *   (BoundExpr). The planner turns a Query into a plan tree.
+ *   What the analyzer makes of a parse tree (PostgreSQL's Query): a range
+ *   table (every relation, subquery, function, VALUES list and join the
+ *   statement reads, each with the name it goes by and its columns), a
+ *   join tree saying how they combine, a target list, sort, limit; typed
+ *   expressions (nodes/primnodes.h) whose columns are Vars into the range
+ *   table. The planner (optimizer/planner.h) turns it into a plan tree.
+ *
+ *   Utility statements (DDL, SET, SHOW, transaction control, CHECKPOINT)
+ *   are not planned: their fields below are what the dispatcher runs.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -13,74 +19,73 @@
 #include <vector>
 
 #include "engine/sql/ast.h"
+#include "engine/sql/nodes/primnodes.h"
 #include "engine/sql/session.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
 
 namespace minipg::sql {
 
-enum class BoundKind {
-  kConst,    // value
-  kColumn,   // column: index into the input row
-  kUnary,    // op (kNeg, kNot), args[0]
-  kBinary,   // op, args[0..1] (already cast to a common type)
-  kIsNull,   // args[0]; negated for IS NOT NULL
-  kCast,     // args[0] cast from its type to `type`
-  kFunc,     // func, args
-  kParam,    // param: $n of the extended protocol (0-based index); replaced by a constant before planning
+struct SystemView;  // system_views.h
+
+enum class RteKind {
+  kRelation,  // a table, catalog or system view
+  kSubquery,  // (SELECT ...) AS s
+  kFunction,  // f(args) AS f: a set-returning function
+  kValues,    // (VALUES ...) AS v
+  kJoin,      // a JOIN's result: its columns are Vars of its inputs
 };
 
-enum class FuncId {
-  kPgBackendPid,     // pg_backend_pid() -> integer
-  kVersion,          // version() -> text
-  kPgSleep,          // pg_sleep(numeric) -> void
-  kCurrentUser,      // current_user, session_user, user -> text
-  kCurrentDatabase,  // current_database(), current_catalog -> text
-  kMinipgCrash,      // minipg_crash() -> void: kills this backend with SIGSEGV (teaching the crash cycle)
-  kNow,              // now() -> timestamptz: the transaction's start
-  kPgCancelBackend,  // pg_cancel_backend(integer) -> boolean
-  kPgTerminateBackend,  // pg_terminate_backend(integer) -> boolean
-  kCurrentSetting,      // current_setting(text [, missing_ok boolean]) -> text: what SHOW prints
-  kSetConfig,           // set_config(text, text, is_local boolean) -> text: SET as a function
-  kPgGetUserById,       // pg_get_userbyid(oid) -> text: a role's name
-  kPgEncodingToChar,    // pg_encoding_to_char(integer) -> text: 6 is UTF8
-  kBuiltin,             // an entry of a table of functions (BoundExpr::builtin; storage_functions.h)
+struct RangeTblEntry {
+  RteKind kind = RteKind::kRelation;
+  std::string refname;          // the name it goes by: the alias, else the table's name (empty: an unaliased join)
+  bool has_alias = false;       // written with AS alias (a table with an alias is no longer visible by its name)
+  std::vector<std::string> colnames;  // after column aliases
+  std::vector<TypeId> coltypes;
+  // kRelation
+  std::optional<storage::TableDef> table;
+  const SystemView* view = nullptr;  // a system view: rows from its function
+  // kSubquery
+  std::unique_ptr<Query> subquery;
+  // kFunction: a kFunc Expr whose entry has call_set
+  ExprPtr function;
+  // kValues: each row's expressions, already of the column types
+  std::vector<std::vector<ExprPtr>> values;
+  // kJoin
+  JoinType jointype = JoinType::kInner;
+  std::vector<ExprPtr> joinaliasvars;  // one per column: a Var of an input (COALESCE for a FULL JOIN's merged column)
 };
 
-struct BuiltinFunction;  // storage_functions.h
-
-struct BoundExpr;
-using BoundExprPtr = std::unique_ptr<BoundExpr>;
-
-struct BoundExpr {
-  BoundExpr() = default;
-  BoundExpr(BoundExpr&&) = default;
-  BoundExpr& operator=(BoundExpr&&) = default;
-  /* Frees the subtree without recursion (see Expr's). */
-  ~BoundExpr();
-
-  BoundKind kind;
-  TypeId type;
-  Datum value;             // kConst
-  bool untyped = false;    // kConst: a string literal whose type is not decided yet
-  int column = -1;         // kColumn
-  int param = -1;          // kParam: 0 for $1
-  Op op = Op::kAdd;        // kUnary, kBinary
-  bool negated = false;    // kIsNull
-  FuncId func = FuncId::kVersion;  // kFunc
-  const BuiltinFunction* builtin = nullptr;  // kFunc with FuncId::kBuiltin
-  std::vector<BoundExprPtr> args;
-  int location = 0;
+/* A node of the join tree: a range table entry, or a join of two nodes. */
+struct JoinTreeNode {
+  enum class Kind { kRangeTblRef, kJoinExpr };
+  Kind kind = Kind::kRangeTblRef;
+  int rtindex = 0;  // kRangeTblRef: the entry; kJoinExpr: the join's own entry
+  // kJoinExpr
+  JoinType jointype = JoinType::kInner;
+  std::unique_ptr<JoinTreeNode> left;
+  std::unique_ptr<JoinTreeNode> right;
+  ExprPtr quals;  // ON, or the USING / NATURAL equalities; null for a cross join
 };
 
-/* One output column of a SELECT. */
+/* FROM and WHERE: the list joins as a cross product, filtered by quals. */
+struct FromExpr {
+  std::vector<std::unique_ptr<JoinTreeNode>> fromlist;
+  ExprPtr quals;
+};
+
+/* One output column. resjunk ones (ORDER BY expressions not in the select
+ * list) come last and are not sent. */
 struct TargetEntry {
+  ExprPtr expr;
   std::string name;
-  BoundExprPtr expr;
+  int resno = 0;  // 1-based position
+  bool resjunk = false;
+  int sortgroupref = 0;  // > 0: referenced by a SortClause
 };
 
-struct SortKey {
-  BoundExprPtr expr;  // over the input row (below the projection)
+struct SortClause {
+  int tle = 0;  // index into Query::targets
   bool descending = false;
   bool nulls_first = false;
 };
@@ -90,17 +95,13 @@ struct Query {
   std::string statement;            // "SELECT", "INSERT", ... (for the analyze event)
   std::vector<std::string> tables;  // tables the statement touches
 
-  // SELECT
-  std::optional<storage::TableDef> table;  // FROM, if any
-  BoundExprPtr where;
+  std::vector<RangeTblEntry> rtable;  // rtindex 1 is rtable[0]
+  FromExpr jointree;
   std::vector<TargetEntry> targets;
-  std::vector<SortKey> sort;
-  BoundExprPtr limit;
-  BoundExprPtr offset;
-
-  // INSERT: table; one expression per table column (NULL constants for the
-  // columns not listed), already cast to the column's type.
-  std::vector<std::vector<BoundExprPtr>> insert_rows;
+  std::vector<SortClause> sort;
+  ExprPtr limit;
+  ExprPtr offset;
+  int result_relation = 0;  // INSERT: the target table's rtindex
 
   // CREATE TABLE (table->name and columns), DROP TABLE
   std::string create_name;
@@ -114,12 +115,17 @@ struct Query {
   std::string setting;
   std::optional<std::string> setting_value;
 
+  const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
+  RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }
+
   /* The columns the statement returns (empty for none). */
   std::vector<ColumnDesc> OutputColumns() const;
 };
 
-/* One line describing a bound expression ("(a + 1)", "$0"), for plans;
- * bounded in depth and length (tree_bounds.h). */
-std::string BoundExprToString(const BoundExpr& expr, const std::optional<storage::TableDef>& table);
+/* Every expression tree of the query, its subqueries' included (for
+ * rewriting passes: parameters, join alias variables). */
+std::vector<ExprPtr*> QueryExpressions(Query& query);
+/* The join conditions of a join tree (this query level only). */
+void JoinTreeExpressions(JoinTreeNode& node, std::vector<ExprPtr*>& out);
 
 }  // namespace minipg::sql

@@ -24,9 +24,9 @@
  *   CreateRole/AlterRole/DropRole and createdb/dropdb do.
  *
  * NOTES
- *   The main parser recognises these statements only by their first words
- *   (as unsupported ones); the session hands their text to
- *   ParseCatalogDdl(), which has the whole grammar above.
+ *   Their grammar is ParseCatalogDdl() (catalog_ddl_stmt.h), which the main
+ *   parser calls for a statement that starts with their words; the
+ *   dispatcher runs them as utility statements.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -37,33 +37,10 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/sql/catalog_ddl_stmt.h"
 #include "engine/sql/session.h"
 
 namespace minipg::sql {
-
-struct CatalogDdl {
-  enum class Kind {
-    kCreateDatabase,
-    kDropDatabase,
-    kCreateRole,
-    kAlterRole,
-    kDropRole,
-    kGrantRole,
-    kRevokeRole
-  };
-  Kind kind = Kind::kCreateRole;
-  std::vector<std::string> names;     // one, or several for DROP ROLE, GRANT and REVOKE
-  std::vector<std::string> grantees;  // GRANT ... TO / REVOKE ... FROM these roles
-  bool if_exists = false;
-  std::optional<bool> superuser, login, createdb;
-  bool set_password = false;
-  std::optional<std::string> password;  // nullopt with set_password = PASSWORD NULL
-  std::optional<std::string> owner;     // CREATE DATABASE ... OWNER role
-};
-
-/* nullopt if `text` is not one of the statements above; otherwise the
- * parsed statement or its syntax error (positions relative to `text`). */
-std::optional<Result<CatalogDdl>> ParseCatalogDdl(std::string_view text);
 
 /* Runs it as `ctx.user`; returns the command tag ("CREATE ROLE", ...).
  * `password_encryption` is the session's setting ("scram-sha-256" or "md5"). */

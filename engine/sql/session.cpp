@@ -25,6 +25,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/catalog/catalog_access.h"
@@ -40,7 +42,7 @@
 #include "engine/sql/executor.h"
 #include "engine/sql/extension_ddl.h"
 #include "engine/sql/parser.h"
-#include "engine/sql/planner.h"
+#include "engine/sql/optimizer/planner.h"
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/tree_bounds.h"
@@ -64,6 +66,7 @@ struct Session::Impl {
   Result<StatementResult> Run(const Statement& stmt, ResultSink& sink, const BoundParams* params);
   Status EndStatement(StatementKind kind);
   Result<ExecutionResult> RunUtility(const Query& query, ResultSink& sink);
+  Result<std::string> RunCatalogDdl(const CatalogDdl& ddl);
   Result<storage::CatalogSnapshot> CatalogFor(StatementKind kind);
   std::vector<ColumnDesc> Columns(const Query& query) const;
 
@@ -74,11 +77,38 @@ struct Session::Impl {
 
 namespace {
 
-bool NeedsCatalog(StatementKind kind) {
-  return kind == StatementKind::kSelect || kind == StatementKind::kInsert ||
-         kind == StatementKind::kCreateTable || kind == StatementKind::kDropTable ||
-         kind == StatementKind::kCopy;
+/* How each kind of statement runs, after parse and analyze: the one table
+ * a new kind of statement is added to.
+ *   planned     plan -> execute (SELECT, INSERT)
+ *   table DDL   CREATE / DROP TABLE (the executor's ExecuteDdl)
+ *   utility     the Session's own (SET, SHOW, transaction control, CHECKPOINT)
+ *   copy        COPY (copy_command.cpp analyzes, plans and emits its own events)
+ *   catalog     roles and databases (role_ddl.h), extensions (extension_ddl.h)
+ * `catalog`: the statement reads the database's tables (a relcache snapshot). */
+enum class Path { kPlanned, kTableDdl, kUtility, kCopy, kCatalogDdl, kExtension };
+struct StatementRoute {
+  StatementKind kind;
+  bool catalog;
+  Path path;
+};
+constexpr StatementRoute kRoutes[] = {
+    {StatementKind::kSelect, true, Path::kPlanned},       {StatementKind::kInsert, true, Path::kPlanned},
+    {StatementKind::kCreateTable, true, Path::kTableDdl}, {StatementKind::kDropTable, true, Path::kTableDdl},
+    {StatementKind::kBegin, false, Path::kUtility},       {StatementKind::kCommit, false, Path::kUtility},
+    {StatementKind::kRollback, false, Path::kUtility},    {StatementKind::kSet, false, Path::kUtility},
+    {StatementKind::kShow, false, Path::kUtility},        {StatementKind::kCheckpoint, false, Path::kUtility},
+    {StatementKind::kCopy, true, Path::kCopy},            {StatementKind::kCatalogDdl, false, Path::kCatalogDdl},
+    {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kOther, false, Path::kUtility},
+};
+
+const StatementRoute& RouteOf(StatementKind kind) {
+  for (const StatementRoute& r : kRoutes) {
+    if (r.kind == kind) return r;
+  }
+  return kRoutes[std::size(kRoutes) - 1];  // kOther: the analyzer refuses it (0A000)
 }
+
+bool NeedsCatalog(StatementKind kind) { return RouteOf(kind).catalog; }
 
 void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
   nlohmann::json cols = nlohmann::json::array();
@@ -111,59 +141,34 @@ std::string CommandTag(const Query& query, int64_t rows) {
   }
 }
 
-/* Replaces every $n in a bound expression with its value, a constant. */
-Status SubstituteParams(BoundExprPtr& expr, const BoundParams& params) {
-  if (expr == nullptr) {
-    return OkStatus();
-  }
-  if (Status s = CheckStackDepth(); !s.ok()) {
-    return s;
-  }
-  if (expr->kind == BoundKind::kParam) {
-    auto index = static_cast<size_t>(expr->param);
-    if (index >= params.values.size()) {
-      return MakeError(
-          sqlstate::kProtocolViolation,
-          fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
-                      params.values.size(), index + 1));
-    }
-    Datum value = std::monostate{};
-    if (params.values[index]) {
-      auto parsed = InputText(*params.values[index], expr->type);
-      if (!parsed.ok()) {
-        return parsed.error();
-      }
-      value = std::move(*parsed);
-    }
-    expr->kind = BoundKind::kConst;
-    expr->value = std::move(value);
-    return OkStatus();
-  }
-  for (BoundExprPtr& arg : expr->args) {
-    if (Status s = SubstituteParams(arg, params); !s.ok()) {
-      return s;
-    }
-  }
-  return OkStatus();
-}
-
+/* Replaces every $n in the query (its subqueries' too) with its value, a
+ * constant. */
 Status SubstituteParams(Query& query, const BoundParams& params) {
-  std::vector<BoundExprPtr*> roots = {&query.where, &query.limit, &query.offset};
-  for (TargetEntry& t : query.targets) {
-    roots.push_back(&t.expr);
-  }
-  for (SortKey& k : query.sort) {
-    roots.push_back(&k.expr);
-  }
-  for (auto& row : query.insert_rows) {
-    for (BoundExprPtr& e : row) {
-      roots.push_back(&e);
-    }
-  }
-  for (BoundExprPtr* root : roots) {
-    if (Status s = SubstituteParams(*root, params); !s.ok()) {
-      return s;
-    }
+  Status status = OkStatus();
+  for (ExprPtr* root : QueryExpressions(query)) {
+    if (*root == nullptr) continue;
+    WalkExpr(**root, [&](Expr& e) {
+      if (e.kind != ExprKind::kParam || !status.ok()) return;
+      auto index = static_cast<size_t>(e.param);
+      if (index >= params.values.size()) {
+        status = MakeError(sqlstate::kProtocolViolation,
+                           fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
+                                       params.values.size(), index + 1));
+        return;
+      }
+      Datum value = std::monostate{};
+      if (params.values[index]) {
+        auto parsed = InputText(*params.values[index], e.type);
+        if (!parsed.ok()) {
+          status = parsed.error();
+          return;
+        }
+        value = std::move(*parsed);
+      }
+      e.kind = ExprKind::kConst;
+      e.value = std::move(value);
+    });
+    if (!status.ok()) return status;
   }
   return OkStatus();
 }
@@ -215,6 +220,18 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
   }
   result.node_rows[0] = result.rows;
   return result;
+}
+
+Result<std::string> Session::Impl::RunCatalogDdl(const CatalogDdl& ddl) {
+  // Their files are copied or removed at once, which no ROLLBACK could
+  // undo: PostgreSQL's PreventInTransactionBlock.
+  bool database_ddl = ddl.kind == CatalogDdl::Kind::kCreateDatabase || ddl.kind == CatalogDdl::Kind::kDropDatabase;
+  if (database_ddl && in_block) {
+    return MakeError(sqlstate::kActiveSqlTransaction,
+                     fmt::format("{} cannot run inside a transaction block",
+                                 ddl.kind == CatalogDdl::Kind::kCreateDatabase ? "CREATE DATABASE" : "DROP DATABASE"));
+  }
+  return ExecCatalogDdl(ddl, ctx, settings.String("password_encryption"));
 }
 
 Result<storage::CatalogSnapshot> Session::Impl::CatalogFor(StatementKind kind) {
@@ -280,42 +297,12 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     return s.error();
   }
   StatementKind kind = GetStatementKind(stmt);
-  if (kind == StatementKind::kOther) {
-    // Databases and roles: their own grammar and path (role_ddl.h).
-    if (auto ddl = ParseCatalogDdl(GetStatementText(stmt))) {
-      if (!ddl->ok()) {
-        Error e = ddl->error();
-        if (e.position > 0) e.position += stmt.location - 1;
-        return e;
-      }
-      // Their files are copied or removed at once, which no ROLLBACK could
-      // undo: PostgreSQL's PreventInTransactionBlock.
-      bool database_ddl = (*ddl)->kind == CatalogDdl::Kind::kCreateDatabase ||
-                          (*ddl)->kind == CatalogDdl::Kind::kDropDatabase;
-      if (database_ddl && in_block) {
-        return MakeError(sqlstate::kActiveSqlTransaction,
-                         fmt::format("{} cannot run inside a transaction block",
-                                     (*ddl)->kind == CatalogDdl::Kind::kCreateDatabase ? "CREATE DATABASE"
-                                                                                      : "DROP DATABASE"));
-      }
-      auto tag = ExecCatalogDdl(**ddl, ctx, settings.String("password_encryption"));
-      if (!tag.ok()) {
-        return tag.error();
-      }
-      return StatementResult{*tag, 0};
-    }
-    if (auto tag = RunExtensionDdl(GetStatementText(stmt), ctx)) {  // extension_ddl.h
-      if (!tag->ok()) {
-        return tag->error();
-      }
-      return StatementResult{**tag, 0};
-    }
-  }
+  const StatementRoute& route = RouteOf(kind);
   auto catalog = CatalogFor(kind);
   if (!catalog.ok()) {
     return catalog.error();
   }
-  if (kind == StatementKind::kCopy) {
+  if (route.path == Path::kCopy) {
     return ExecuteCopy(std::get<CopyStmt>(stmt.node), ctx, *catalog, sink);  // copy_command.cpp
   }
 
@@ -343,14 +330,38 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   EmitAnalyze(*query, columns);
 
   // Stage 3: plan.
-  Plan plan = MakePlan(*query);
-  EmitPlanEvent(plan);
+  auto plan = PlanQuery(*query);
+  if (!plan.ok()) {
+    return plan.error();
+  }
+  EmitPlanEvent(*plan);
 
   // Stage 4: execute.
-  Result<ExecutionResult> result =
-      plan.root->kind == PlanKind::kUtility || plan.root->kind == PlanKind::kShow
-          ? RunUtility(*query, sink)
-          : ExecutePlan(plan, *query, ctx, sink);
+  std::string tag;
+  Result<ExecutionResult> result = ExecutionResult{};
+  switch (route.path) {
+    case Path::kPlanned:
+      result = ExecutePlan(*plan, ctx, sink);
+      break;
+    case Path::kTableDdl:
+      result = ExecuteDdl(*query, ctx);
+      break;
+    case Path::kUtility:
+    case Path::kCopy:
+      result = RunUtility(*query, sink);
+      break;
+    case Path::kCatalogDdl:
+    case Path::kExtension: {
+      auto done = route.path == Path::kCatalogDdl ? RunCatalogDdl(std::get<CatalogDdlStmt>(stmt.node).ddl)
+                                                  : RunExtensionDdl(std::get<ExtensionStmt>(stmt.node).ddl, ctx);
+      if (!done.ok()) {
+        return done.error();
+      }
+      tag = std::move(*done);
+      result->node_rows.assign(1, 0);
+      break;
+    }
+  }
   if (!result.ok()) {
     return result.error();
   }
@@ -358,7 +369,7 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
 
   StatementResult out;
   out.rows = result->rows;
-  out.command_tag = CommandTag(*query, result->rows);
+  out.command_tag = tag.empty() ? CommandTag(*query, result->rows) : tag;
   return out;
 }
 
@@ -401,8 +412,8 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
   StatementKind kind = GetStatementKind(stmt);
   // COPY and the database/role commands take no parameters and return no
   // rows; they are checked when they run.
-  if (kind == StatementKind::kCopy ||
-      (kind == StatementKind::kOther && (ParseCatalogDdl(GetStatementText(stmt)) || IsExtensionDdl(GetStatementText(stmt))))) {
+  Path path = RouteOf(kind).path;
+  if (path == Path::kCopy || path == Path::kCatalogDdl || path == Path::kExtension) {
     PreparedDescription out;
     out.param_types = std::move(param_types);
     return out;

@@ -189,6 +189,8 @@ enum class StatementKind {
   kCopy,         // COPY ... FROM / TO
   kOther,        // anything else (recognised but unsupported, e.g. UPDATE)
   kCheckpoint,   // CHECKPOINT
+  kCatalogDdl,   // CREATE / ALTER / DROP ROLE, CREATE / DROP DATABASE, GRANT / REVOKE role
+  kExtension,    // CREATE / DROP EXTENSION
 };
 
 StatementKind GetStatementKind(const Statement& stmt);

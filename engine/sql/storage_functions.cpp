@@ -23,6 +23,8 @@
  */
 #include "engine/sql/storage_functions.h"
 
+#include "engine/sql/adt/builtins.h"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -210,28 +212,43 @@ Result<Datum> Repeat(const Args& args, const SessionContext&) {
   return Datum(std::move(out));
 }
 
-const BuiltinFunction kFunctions[] = {
-    {"pg_current_wal_lsn", 0, 0, TypeId::kText, CurrentWalLsn},
-    {"pg_current_wal_insert_lsn", 0, 0, TypeId::kText, CurrentWalInsertLsn},
-    {"pg_current_wal_flush_lsn", 0, 0, TypeId::kText, CurrentWalFlushLsn},
-    {"pg_walfile_name", 1, 1, TypeId::kText, WalfileName},
-    {"pg_relation_size", 1, 2, TypeId::kInt8, RelationSize},
-    {"pg_table_size", 1, 1, TypeId::kInt8, TableSize},
-    {"pg_total_relation_size", 1, 1, TypeId::kInt8, TableSize},
-    {"pg_relation_filepath", 1, 1, TypeId::kText, RelationFilepath},
-    {"pg_database_size", 1, 1, TypeId::kInt8, DatabaseSize},
-    {"pg_size_pretty", 1, 1, TypeId::kText, SizePretty},
-    {"repeat", 2, 2, TypeId::kText, Repeat},
-    {"pg_reload_conf", 0, 0, TypeId::kBool, [](const Args&, const SessionContext& ctx) { return ReloadConf(ctx); }},
-};
+/* An entry's call: the arguments as a vector, as the functions above take them. */
+template <Result<Datum> (*F)(const Args&, const SessionContext&)>
+Result<Datum> Call(const FunctionCall& c) {
+  return F(Args(c.args.begin(), c.args.end()), c.ctx);
+}
+
+Result<Datum> Reload(const Args&, const SessionContext& ctx) { return ReloadConf(ctx); }
+
+FunctionInfo Fn(uint32_t oid, const char* name, std::vector<TypeId> args, TypeId result, FunctionImpl call,
+                Volatility volatility = Volatility::kVolatile) {
+  return MakeFunctionInfo(oid, name, std::move(args), result, call, volatility);
+}
 
 }  // namespace
 
-const BuiltinFunction* FindBuiltinFunction(std::string_view name, size_t nargs) {
-  for (const BuiltinFunction& f : kFunctions) {
-    if (name == f.name && nargs >= f.min_args && nargs <= f.max_args) return &f;
+void RegisterStorageFunctions(BuiltinRegistry& r) {
+  using T = TypeId;
+  // A relation is named by text or given by OID (PostgreSQL's regclass):
+  // the OID forms are minipg's own entries, from kMinipgFirstBuiltinOid + 1.
+  uint32_t next = kMinipgFirstBuiltinOid + 1;
+  r.functions.push_back(Fn(2849, "pg_current_wal_lsn", {}, T::kText, Call<CurrentWalLsn>));
+  r.functions.push_back(Fn(2852, "pg_current_wal_insert_lsn", {}, T::kText, Call<CurrentWalInsertLsn>));
+  r.functions.push_back(Fn(3330, "pg_current_wal_flush_lsn", {}, T::kText, Call<CurrentWalFlushLsn>));
+  r.functions.push_back(Fn(2851, "pg_walfile_name", {T::kText}, T::kText, Call<WalfileName>, Volatility::kImmutable));
+  for (T rel : {T::kText, T::kOid}) {
+    bool text = rel == T::kText;
+    r.functions.push_back(Fn(text ? 2325 : next++, "pg_relation_size", {rel}, T::kInt8, Call<RelationSize>));
+    r.functions.push_back(Fn(text ? 2332 : next++, "pg_relation_size", {rel, T::kText}, T::kInt8, Call<RelationSize>));
+    r.functions.push_back(Fn(text ? 2997 : next++, "pg_table_size", {rel}, T::kInt8, Call<TableSize>));
+    r.functions.push_back(Fn(text ? 2286 : next++, "pg_total_relation_size", {rel}, T::kInt8, Call<TableSize>));
+    r.functions.push_back(Fn(text ? 3034 : next++, "pg_relation_filepath", {rel}, T::kText, Call<RelationFilepath>));
+    r.functions.push_back(Fn(text ? 2168 : 2324, "pg_database_size", {text ? T::kName : T::kOid}, T::kInt8,
+                             Call<DatabaseSize>));
   }
-  return nullptr;
+  r.functions.push_back(Fn(2288, "pg_size_pretty", {T::kInt8}, T::kText, Call<SizePretty>, Volatility::kImmutable));
+  r.functions.push_back(Fn(1622, "repeat", {T::kText, T::kInt4}, T::kText, Call<Repeat>, Volatility::kImmutable));
+  r.functions.push_back(Fn(2621, "pg_reload_conf", {}, T::kBool, Call<Reload>));
 }
 
 std::string PrettySize(int64_t bytes) {

@@ -4,10 +4,8 @@
  *   positions (pg_current_wal_lsn & co, pg_walfile_name) and the sizes of
  *   relations and databases (pg_relation_size & co, pg_size_pretty).
  *
- *   The binder finds an entry by name and number of arguments
- *   (FuncId::kBuiltin); a string literal argument is text; the executor
- *   evaluates the arguments and calls the entry's function (NULL in, NULL
- *   out: all are strict, as PostgreSQL's).
+ *   They are entries of the builtins registry (adt/builtins.h), resolved
+ *   by the analyzer as any function is; all are strict, as PostgreSQL's.
  *
  * NOTES
  *   minipg has no pg_lsn nor regclass type: an LSN is text ("0/16B3748"),
@@ -27,16 +25,10 @@
 
 namespace minipg::sql {
 
-struct BuiltinFunction {
-  const char* name;
-  size_t min_args;
-  size_t max_args;
-  TypeId result;
-  Result<storage::Datum> (*call)(const std::vector<storage::Datum>& args, const SessionContext& ctx);
-};
+struct BuiltinRegistry;  // adt/builtins.h
 
-/* The entry called `name` that takes `nargs` arguments, or nullptr. */
-const BuiltinFunction* FindBuiltinFunction(std::string_view name, size_t nargs);
+/* Adds the functions above to the registry. */
+void RegisterStorageFunctions(BuiltinRegistry& r);
 
 /* pg_size_pretty(bigint): "10 kB", "8192 bytes", as PostgreSQL 15 rounds. */
 std::string PrettySize(int64_t bytes);

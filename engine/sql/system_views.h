@@ -8,8 +8,8 @@
  *     analyze  LookupTable finds the view's TableDef (before the catalog's
  *              tables, as pg_catalog comes first on PostgreSQL's search_path);
  *              columns, WHERE, ORDER BY bind as for any table; INSERT is refused
- *     plan     a FunctionScan node (instead of SeqScan) at the bottom
- *     execute  FunctionScanExec calls the view's `rows` function at Open()
+ *     plan     a Function Scan node (instead of a Seq Scan)
+ *     execute  its state node calls the view's `rows` function at Init()
  *
  *   To add a view: write its rows function and add one entry to the list
  *   in system_views.cpp.

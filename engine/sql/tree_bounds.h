@@ -13,7 +13,7 @@
  *   bound the printers' own recursion is shallow; they never call
  *   CheckStackDepth and never fail.
  *
- *   Expr and BoundExpr free their children with DestroyChildren: a tree
+ *   RawExpr and Expr free their children with DestroyChildren: a tree
  *   of a million nodes (1+1+1...) would overflow the stack if each node's
  *   destructor destroyed its children recursively.
  *-------------------------------------------------------------------------

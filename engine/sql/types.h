@@ -107,6 +107,69 @@ inline bool IsNumber(TypeId t) {
 inline bool IsUnsigned32(TypeId t) { return t == TypeId::kOid || t == TypeId::kXid; }
 /* name and "char" compare with text as text. */
 inline bool IsTextLike(TypeId t) { return t == TypeId::kText || t == TypeId::kName || t == TypeId::kChar; }
+/* PostgreSQL's type category (pg_type.typcategory): 'B' boolean,
+ * 'N' numeric, 'S' string, 'D' date/time, 'I' network, 'U' user-defined
+ * (xid), 'Z' internal ("char"), 'P' pseudo-type, 'X' unknown. Operator and
+ * function resolution prefers candidates of an argument's category. */
+inline char TypeCategory(TypeId t) {
+  switch (t) {
+    case TypeId::kBool: return 'B';
+    case TypeId::kInt2:
+    case TypeId::kInt4:
+    case TypeId::kInt8:
+    case TypeId::kOid:
+    case TypeId::kFloat4:
+    case TypeId::kNumeric: return 'N';
+    case TypeId::kText:
+    case TypeId::kName: return 'S';
+    case TypeId::kChar: return 'Z';
+    case TypeId::kFloat8:
+    case TypeId::kRegproc:
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace: return 'N';
+    case TypeId::kVarchar:
+    case TypeId::kBpchar: return 'S';
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: return 'D';
+    case TypeId::kInterval: return 'T';
+    case TypeId::kInet: return 'I';
+    case TypeId::kInt2Vector:
+    case TypeId::kOidVector:
+    case TypeId::kInt2Array:
+    case TypeId::kInt4Array:
+    case TypeId::kTextArray:
+    case TypeId::kOidArray:
+    case TypeId::kCharArray:
+    case TypeId::kNameArray:
+    case TypeId::kAclItemArray: return 'A';
+    case TypeId::kAny:
+    case TypeId::kAnyArray:
+    case TypeId::kAnyElement: return 'P';
+    case TypeId::kXid: return 'U';
+    case TypeId::kVoid: return 'P';
+    case TypeId::kUnknown: return 'X';
+  }
+  return 'U';
+}
+
+/* pg_type.typispreferred: the type a category's values convert to when
+ * several candidates would do (text among strings, oid among today's
+ * numbers; float8 among the numbers, as PostgreSQL's pg_type says). */
+inline bool IsPreferredType(TypeId t) {
+  switch (t) {
+    case TypeId::kBool:
+    case TypeId::kText:
+    case TypeId::kOid:
+    case TypeId::kFloat8:
+    case TypeId::kTimestampTz:
+    case TypeId::kInterval:
+    case TypeId::kInet: return true;
+    default: return false;
+  }
+}
+
 /* Widening order of the numbers, as PostgreSQL's implicit casts go:
  * smallint < integer < bigint < numeric < real < double precision. */
 inline int NumberRank(TypeId t) {

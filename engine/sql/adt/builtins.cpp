@@ -12,11 +12,20 @@
 #include "engine/sql/adt/function_args.h"
 
 namespace minipg::sql {
+
+// Each module's entries (in its own file).
+void RegisterMiscFunctions(BuiltinRegistry& r);     // adt/misc_functions.cpp
+void RegisterStorageFunctions(BuiltinRegistry& r);  // storage_functions.cpp
+void RegisterLegacyOperators(BuiltinRegistry& r);   // adt/legacy_operators.cpp (temporary)
+
 namespace {
 
 BuiltinRegistry MakeRegistry() {
   BuiltinRegistry r;
   // Each module of functions adds its entries here, one line each:
+  RegisterMiscFunctions(r);
+  RegisterStorageFunctions(r);
+  RegisterLegacyOperators(r);
   adt::RegisterNumericOperators(r);
   adt::RegisterMathFunctions(r);
   adt::RegisterDatetimeOperators(r);

@@ -75,6 +75,19 @@ struct FunctionInfo {
   bool variadic = false;         // the last declared argument repeats (format, concat)
 };
 
+/* An entry with the common defaults (strict, no defaults, not variadic). */
+inline FunctionInfo MakeFunctionInfo(uint32_t oid, const char* name, std::vector<TypeId> args, TypeId result,
+                                     FunctionImpl call, Volatility volatility) {
+  FunctionInfo f;
+  f.oid = oid;
+  f.name = name;
+  f.args = std::move(args);
+  f.result = result;
+  f.call = call;
+  f.volatility = volatility;
+  return f;
+}
+
 struct OperatorInfo {
   uint32_t oid = 0;               // pg_operator.oid
   const char* name = "";          // "+", "<", "~~", "||"

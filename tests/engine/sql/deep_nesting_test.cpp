@@ -15,7 +15,8 @@
 #include "engine/common/stack_depth.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
-#include "engine/sql/expression.h"
+#include "engine/sql/adt/builtins.h"
+#include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/query.h"
 #include "tests/engine/sql/sql_test_util.h"
@@ -80,6 +81,18 @@ TEST_F(DeepNestingTest, Casts) { ExpectTooDeep("SELECT 1" + Repeat("::int", 2000
 // function is looked up, in both).
 TEST_F(DeepNestingTest, FunctionCalls) { ExpectTooDeep("SELECT " + Nested("f(", "1", ")", 10000)); }
 
+// FROM: subqueries in subqueries, parenthesized joins, and a left-deep
+// chain of joins (analyzed, planned and executed recursively, each stage
+// guarded).
+TEST_F(DeepNestingTest, FromClause) {
+  ASSERT_FALSE(RunSql("CREATE TABLE j (a int)").error);
+  ExpectTooDeep("SELECT * FROM " + Nested("(SELECT * FROM ", "j", ") s", 5000));
+  ExpectTooDeep("SELECT * FROM " + Nested("(", "j", ")", 10000));
+  std::string chain = "SELECT 1 FROM j j0";
+  for (int i = 1; i < 5000; ++i) chain += " JOIN j j" + std::to_string(i) + " ON true";
+  ExpectTooDeep(chain);
+}
+
 // In WHERE, ORDER BY, INSERT and COPY too: every expression goes through the same checks.
 TEST_F(DeepNestingTest, OtherClauses) {
   ASSERT_FALSE(RunSql("CREATE TABLE t (a int)").error);
@@ -92,19 +105,19 @@ TEST_F(DeepNestingTest, OtherClauses) {
 // Scenario: trees of 100,000 levels made without the lexer (the size the
 // issue tried) fail in the analyzer with 54001: a left-deep sum, and casts.
 TEST(DeepTreeTest, AnalyzerRefusesHundredThousandLevels) {
-  for (ExprKind kind : {ExprKind::kBinary, ExprKind::kCast}) {
-    auto root = std::make_unique<Expr>();
-    root->kind = ExprKind::kIntLiteral;
+  for (RawExprKind kind : {RawExprKind::kBinary, RawExprKind::kCast}) {
+    auto root = std::make_unique<RawExpr>();
+    root->kind = RawExprKind::kIntLiteral;
     root->text = "1";
     for (int i = 0; i < 100000; ++i) {
-      auto up = std::make_unique<Expr>();
+      auto up = std::make_unique<RawExpr>();
       up->kind = kind;
       up->op = Op::kAdd;
       up->type_name.name = "int";
       up->args.push_back(std::move(root));
-      if (kind == ExprKind::kBinary) {
-        up->args.push_back(std::make_unique<Expr>());
-        up->args.back()->kind = ExprKind::kIntLiteral;
+      if (kind == RawExprKind::kBinary) {
+        up->args.push_back(std::make_unique<RawExpr>());
+        up->args.back()->kind = RawExprKind::kIntLiteral;
         up->args.back()->text = "1";
       }
       root = std::move(up);
@@ -170,11 +183,11 @@ TEST(TreeTextTest, BoundedInDepthAndLength) {
 TEST(TreeDestructionTest, MillionNodeTrees) {
   constexpr int kNodes = 1000000;
   {
-    auto root = std::make_unique<Expr>();
-    root->kind = ExprKind::kIntLiteral;
+    auto root = std::make_unique<RawExpr>();
+    root->kind = RawExprKind::kIntLiteral;
     for (int i = 0; i < kNodes; ++i) {
-      auto up = std::make_unique<Expr>();
-      up->kind = ExprKind::kUnary;
+      auto up = std::make_unique<RawExpr>();
+      up->kind = RawExprKind::kUnary;
       up->op = Op::kNeg;
       up->args.push_back(std::move(root));
       root = std::move(up);
@@ -182,23 +195,27 @@ TEST(TreeDestructionTest, MillionNodeTrees) {
     EXPECT_EQ(root->args.size(), 1u);
   }
   {
-    auto root = std::make_unique<BoundExpr>();
-    root->kind = BoundKind::kConst;
-    root->value = int64_t{1};
+    const OperatorInfo* neg = nullptr;
+    for (const OperatorInfo* op : FindOperators("-")) {
+      if (op->left == TypeId::kVoid && op->right == TypeId::kInt4) neg = op;
+    }
+    ASSERT_NE(neg, nullptr);
+    ExprPtr root = MakeConst(TypeId::kInt4, int64_t{1});
     for (int i = 0; i < kNodes; ++i) {
-      auto up = std::make_unique<BoundExpr>();
-      up->kind = BoundKind::kUnary;
-      up->op = Op::kNeg;
-      up->type = TypeId::kInt4;
+      ExprPtr up = MakeExpr(ExprKind::kOp, TypeId::kInt4, 0);
+      up->op = neg;
+      up->arg_types = {TypeId::kInt4};
       up->args.push_back(std::move(root));
       root = std::move(up);
     }
     // Evaluation is guarded too: 54001, not a crash.
-    SessionContext ctx;
-    auto v = Evaluate(*root, Tuple{}, ctx);
+    SessionContext session;
+    ExprContext ctx;
+    ctx.session = &session;
+    auto v = Evaluate(*root, ctx);
     ASSERT_FALSE(v.ok());
     EXPECT_EQ(v.error().sqlstate, "54001");
-    EXPECT_EQ(BoundExprToString(*root, std::nullopt).substr(0, 6), "(-(-(-");
+    EXPECT_EQ(DeparseExpr(*root).substr(0, 6), "(-(-(-");
   }
 }
 

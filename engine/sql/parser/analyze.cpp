@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
- * analyzer.cpp
- *   Name resolution and type checking, statement level (see analyzer.h);
- *   expressions are bound in bind_expression.cpp.
+ * analyze.cpp
+ *   Name resolution and type checking, statement level (see analyzer.h):
+ *   SELECT (FROM in parse_relation.cpp, expressions in parse_expr.cpp),
+ *   VALUES, INSERT, and the utility statements' checks.
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/analyzer.h"
@@ -17,24 +18,24 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
-#include "engine/sql/extension_ddl.h"
+#include "engine/common/stack_depth.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql {
 
 namespace analyzer_internal {
 
-std::pair<std::string, int> FigureColname(const Expr& e) {
+std::pair<std::string, int> FigureColname(const RawExpr& e) {
   // A loop, not recursion, down a chain of casts (1::int::int...): the
   // innermost name wins, else the outermost cast's type.
-  const Expr* inner = &e;
-  while (inner->kind == ExprKind::kCast) {
+  const RawExpr* inner = &e;
+  while (inner->kind == RawExprKind::kCast) {
     inner = inner->args[0].get();
   }
-  if (inner->kind == ExprKind::kColumnRef || inner->kind == ExprKind::kFuncCall) {
+  if (inner->kind == RawExprKind::kColumnRef || inner->kind == RawExprKind::kFuncCall) {
     return {inner->text, 2};
   }
-  if (e.kind != ExprKind::kCast) {
+  if (e.kind != RawExprKind::kCast) {
     return {"?column?", 0};
   }
   const std::string& t = e.type_name.name;
@@ -60,16 +61,17 @@ std::pair<std::string, int> FigureColname(const Expr& e) {
  * output column of that name, marked ambiguous if another of that name is a
  * different expression, as PostgreSQL's findTargetlistEntrySQL92 decides.
  * One map, made once: not a scan of the list for every ORDER BY item. */
-std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select, const Query& q) {
+std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select, const Query& q,
+                                                        const std::vector<size_t>& widths) {
   std::unordered_map<std::string, OutputName> names;
   size_t next = 0;  // the Query::targets entry of the select target at hand
-  for (const SelectTarget& t : select.targets) {
-    size_t width = t.star ? (q.table ? q.table->columns.size() : 0) : 1;
-    for (size_t i = 0; i < width && next < q.targets.size(); ++i, ++next) {
+  for (size_t s = 0; s < select.targets.size(); ++s) {
+    const SelectTarget& t = select.targets[s];
+    for (size_t i = 0; i < widths[s] && next < q.targets.size(); ++i, ++next) {
       const TargetEntry& entry = q.targets[next];
       auto [it, inserted] = names.try_emplace(entry.name, OutputName{t.star ? nullptr : t.expr.get(), next, false});
       if (!inserted && !it->second.ambiguous &&
-          BoundExprToString(*q.targets[it->second.target].expr, q.table) != BoundExprToString(*entry.expr, q.table)) {
+          DeparseExpr(*q.targets[it->second.target].expr, true) != DeparseExpr(*entry.expr, true)) {
         it->second.ambiguous = true;
       }
     }
@@ -77,39 +79,36 @@ std::unordered_map<std::string, OutputName> OutputNames(const SelectStmt& select
   return names;
 }
 
-Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
-  // System catalogs and views come first, as pg_catalog does on
-  // PostgreSQL's search_path.
-  if (ref.schema != "public" && !ref.call) {
-    if (const storage::TableDef* cat = catalog::FindSystemCatalogTable(ref.name)) {
-      return cat;
-    }
+Result<Query> Analyzer::AnalyzeValues(const SelectStmt& values) {
+  Query q;
+  q.kind = StatementKind::kSelect;
+  q.statement = StatementKindName(StatementKind::kSelect);
+  auto rte = TransformValues(values.values);
+  if (!rte.ok()) return rte.error();
+  ParseState ps;
+  ps.query = &q;
+  int rt = AddRte(ps, std::move(*rte));
+  auto node = std::make_unique<JoinTreeNode>();
+  node->rtindex = rt;
+  q.jointree.fromlist.push_back(std::move(node));
+  for (size_t i = 0; i < q.rte(rt).colnames.size(); ++i) {
+    TargetEntry t;
+    t.expr = VarFor(ps, rt, static_cast<int>(i), 0);
+    t.name = q.rte(rt).colnames[i];
+    t.resno = static_cast<int>(i + 1);
+    q.targets.push_back(std::move(t));
   }
-  if (ref.schema != "public") {
-    const SystemView* view = FindSystemView(ref.name);
-    // An extension's view is there only once the database created it.
-    bool present = view != nullptr && (view->extension == nullptr || ctx_ == nullptr || ctx_->data_dir.empty() ||
-                                       ExtensionInstalled(*ctx_, view->extension));
-    if (present && view->set_returning_function == ref.call) {
-      return &view->def;
-    }
-  }
-  if (ref.call) {
-    Error err = ErrorAt(sqlstate::kUndefinedFunction, fmt::format("function {}() does not exist", ref.name),
-                        ref.location);
-    err.hint = kFunctionHint;
-    return err;
-  }
-  const storage::TableDef* table = ref.schema != "pg_catalog" ? catalog_.Find(ref.name) : nullptr;
-  if (table == nullptr) {
-    std::string shown = ref.schema.empty() ? ref.name : ref.schema + "." + ref.name;
-    return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", shown),
-                   ref.location);
-  }
-  return table;
+  return q;
 }
 
 Result<Query> Analyzer::Analyze(const SelectStmt& select) {
+  // Subqueries in FROM recurse through here.
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  if (select.is_values) {
+    return AnalyzeValues(select);
+  }
   Query q;
   q.kind = StatementKind::kSelect;
   q.statement = StatementKindName(StatementKind::kSelect);
@@ -117,73 +116,84 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     return MakeError(sqlstate::kFeatureNotSupported,
                      fmt::format("{} is not supported by minipg", select.unsupported));
   }
-  Scope scope;
-  if (select.from) {
-    auto table = LookupTable(*select.from);
-    if (!table.ok()) {
-      return table.error();
+  ParseState ps;
+  ps.query = &q;
+  for (const FromItemPtr& item : select.from) {
+    std::vector<NamespaceItem> ns;
+    auto node = TransformFromItem(*item, ps, ns);
+    if (!node.ok()) {
+      return node.error();
     }
-    scope.table = *table;
-    scope.alias = select.from->alias.empty() ? select.from->name : select.from->alias;
-    q.table = **table;
-    q.tables.push_back((*table)->name);
+    if (Status s = CheckNameConflicts(ps, ps.ns, ns, item->location); !s.ok()) {
+      return s.error();
+    }
+    ps.ns.insert(ps.ns.end(), ns.begin(), ns.end());
+    q.jointree.fromlist.push_back(std::move(*node));
   }
   if (select.where) {
-    auto where = BindCondition(*select.where, scope, "WHERE");
+    auto where = BindCondition(*select.where, ps, "WHERE");
     if (!where.ok()) {
       return where.error();
     }
-    q.where = std::move(*where);
+    q.jointree.quals = std::move(*where);
   }
+  std::vector<size_t> widths;  // how many output columns each select target made
   for (const SelectTarget& target : select.targets) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
+    size_t before = q.targets.size();
     if (target.star) {
-      if (scope.table == nullptr) {
-        return ErrorAt(sqlstate::kSyntaxError, "SELECT * with no tables specified is not valid",
-                       target.location);
+      if (Status s = ExpandStar(target, ps, q.targets); !s.ok()) {
+        return s.error();
       }
-      if (!target.star_qualifier.empty() && target.star_qualifier != scope.alias) {
-        return ErrorAt(sqlstate::kUndefinedTable,
-                       fmt::format("missing FROM-clause entry for table \"{}\"", target.star_qualifier),
-                       target.location);
+    } else {
+      auto expr = BindValue(*target.expr, ps);
+      if (!expr.ok()) {
+        return expr.error();
       }
-      for (size_t i = 0; i < scope.table->columns.size(); ++i) {
-        BoundExprPtr col = NewBound(BoundKind::kColumn, FromColumnType(scope.table->columns[i].type),
-                                    target.location);
-        col->column = static_cast<int>(i);
-        q.targets.push_back(TargetEntry{scope.table->columns[i].name, std::move(col)});
-      }
-      continue;
+      TargetEntry t;
+      t.name = target.alias.empty() ? FigureColname(*target.expr).first : target.alias;
+      t.expr = std::move(*expr);
+      q.targets.push_back(std::move(t));
     }
-    auto expr = BindValue(*target.expr, scope);
-    if (!expr.ok()) {
-      return expr.error();
-    }
-    std::string name = target.alias.empty() ? FigureColname(*target.expr).first : target.alias;
-    q.targets.push_back(TargetEntry{std::move(name), std::move(*expr)});
+    widths.push_back(q.targets.size() - before);
+  }
+  // PostgreSQL's MaxTupleAttributeNumber, checked once the list is analyzed.
+  if (q.targets.size() > kMaxTargetListEntries) {
+    return MakeError(sqlstate::kTooManyColumns,
+                     fmt::format("target lists can have at most {} entries", kMaxTargetListEntries));
   }
   std::unordered_map<std::string, OutputName> output_names;
   if (!select.order_by.empty()) {
-    output_names = OutputNames(select, q);
+    output_names = OutputNames(select, q, widths);
   }
   for (const OrderItem& item : select.order_by) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    auto key = BindSortKey(item, select, output_names, scope);
-    if (!key.ok()) {
-      return key.error();
+    auto tle = AddSortTarget(item, select, output_names, ps);
+    if (!tle.ok()) {
+      return tle.error();
     }
-    q.sort.push_back(std::move(*key));
+    SortClause sort;
+    sort.tle = *tle;
+    sort.descending = item.descending;
+    sort.nulls_first = item.nulls_first.value_or(item.descending);
+    q.targets[static_cast<size_t>(*tle)].sortgroupref = static_cast<int>(q.sort.size() + 1);
+    q.sort.push_back(sort);
   }
+  for (size_t i = 0; i < q.targets.size(); ++i) {
+    q.targets[i].resno = static_cast<int>(i + 1);
+  }
+  ParseState no_columns;
+  no_columns.query = &q;
   for (auto [ast, out, what] : {std::tuple{select.limit.get(), &q.limit, "LIMIT"},
                                 std::tuple{select.offset.get(), &q.offset, "OFFSET"}}) {
     if (ast == nullptr) {
       continue;
     }
-    auto bound = Bind(*ast, Scope{});
+    auto bound = Bind(*ast, no_columns);
     if (!bound.ok()) {
       return bound.error();
     }
@@ -199,23 +209,16 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     }
     *out = std::move(*coerced);
   }
-  // PostgreSQL's MaxTupleAttributeNumber, checked once the list is analyzed.
-  if (q.targets.size() > kMaxTargetListEntries) {
-    return MakeError(sqlstate::kTooManyColumns,
-                     fmt::format("target lists can have at most {} entries", kMaxTargetListEntries));
-  }
   return q;
 }
 
-Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& select,
-                                      const std::unordered_map<std::string, OutputName>& output_names,
-                                      const Scope& scope) {
-  SortKey key;
-  key.descending = item.descending;
-  key.nulls_first = item.nulls_first.value_or(item.descending);
-  const Expr& e = *item.expr;
-  const Expr* source = &e;
-  if (e.kind == ExprKind::kIntLiteral) {
+Result<int> Analyzer::AddSortTarget(const OrderItem& item, const SelectStmt& select,
+                                    const std::unordered_map<std::string, OutputName>& output_names,
+                                    ParseState& ps) {
+  Query& q = *ps.query;
+  const RawExpr& e = *item.expr;
+  const RawExpr* source = &e;
+  if (e.kind == RawExprKind::kIntLiteral) {
     // ORDER BY 2: the second output column.
     int64_t n = 0;
     try {
@@ -223,29 +226,39 @@ Result<SortKey> Analyzer::BindSortKey(const OrderItem& item, const SelectStmt& s
     } catch (...) {
       n = -1;
     }
-    if (n < 1 || n > static_cast<int64_t>(select.targets.size()) || select.targets[n - 1].star) {
+    size_t visible = 0;
+    for (const TargetEntry& t : q.targets) visible += !t.resjunk;
+    if (n < 1 || n > static_cast<int64_t>(visible)) {
       return ErrorAt(sqlstate::kInvalidColumnReference,
                      fmt::format("ORDER BY position {} is not in select list", e.text), e.location);
     }
-    source = select.targets[n - 1].expr.get();
-  } else if (e.kind == ExprKind::kColumnRef && e.qualifier.empty()) {
-    // A bare name matches an output column's name first, as in PostgreSQL
-    // (a column of "*" is bound as the input column it is).
+    return static_cast<int>(n - 1);
+  }
+  if (e.kind == RawExprKind::kColumnRef && e.qualifier.empty()) {
+    // A bare name matches an output column's name first, as in PostgreSQL.
     if (auto it = output_names.find(e.text); it != output_names.end()) {
       if (it->second.ambiguous) {
         return ErrorAt(sqlstate::kAmbiguousColumn, fmt::format("ORDER BY \"{}\" is ambiguous", e.text), e.location);
       }
-      if (it->second.expr != nullptr) {
-        source = it->second.expr;
-      }
+      return static_cast<int>(it->second.target);
     }
   }
-  auto bound = BindValue(*source, scope);
+  (void)select;
+  auto bound = BindValue(*source, ps);
   if (!bound.ok()) {
     return bound.error();
   }
-  key.expr = std::move(*bound);
-  return key;
+  // The same expression as an output column sorts by that column.
+  std::string text = DeparseExpr(**bound, true);
+  for (size_t i = 0; i < q.targets.size(); ++i) {
+    if (DeparseExpr(*q.targets[i].expr, true) == text) return static_cast<int>(i);
+  }
+  TargetEntry junk;
+  junk.expr = std::move(*bound);
+  junk.name = "?column?";
+  junk.resjunk = true;
+  q.targets.push_back(std::move(junk));
+  return static_cast<int>(q.targets.size() - 1);
 }
 
 Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
@@ -271,8 +284,23 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
         "INSTEAD rule.";
     return e;
   }
-  q.table = table;
+  ParseState ps;
+  ps.query = &q;
+  RangeTblEntry target;
+  target.kind = RteKind::kRelation;
+  target.table = table;
+  target.refname = table.name;
+  for (const storage::ColumnDef& c : table.columns) {
+    target.colnames.push_back(c.name);
+    target.coltypes.push_back(FromColumnType(c.type));
+  }
+  q.result_relation = AddRte(ps, std::move(target));
   q.tables.push_back(table.name);
+  RangeTblEntry values_rte;
+  values_rte.kind = RteKind::kValues;
+  values_rte.refname = "*VALUES*";
+  values_rte.colnames = q.rte(q.result_relation).colnames;
+  values_rte.coltypes = q.rte(q.result_relation).coltypes;
   // Which table column each VALUES position fills.
   std::vector<int> target_cols;
   if (insert.columns.empty()) {
@@ -311,11 +339,13 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
       return ErrorAt(sqlstate::kSyntaxError, "INSERT has more target columns than expressions",
                      insert.columns[row.size()].location);
     }
-    std::vector<BoundExprPtr> values(table.columns.size());
+    std::vector<ExprPtr> values(table.columns.size());
     for (size_t i = 0; i < row.size(); ++i) {
       int col = target_cols[i];
       TypeId col_type = FromColumnType(table.columns[col].type);
-      auto bound = Bind(*row[i], Scope{});
+      ParseState none;
+      none.query = &q;
+      auto bound = Bind(*row[i], none);
       if (!bound.ok()) {
         return bound.error();
       }
@@ -336,10 +366,21 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     }
     for (size_t c = 0; c < values.size(); ++c) {
       if (!values[c]) {
-        values[c] = NullConst(FromColumnType(table.columns[c].type));
+        values[c] = MakeConst(FromColumnType(table.columns[c].type), std::monostate{});
       }
     }
-    q.insert_rows.push_back(std::move(values));
+    values_rte.values.push_back(std::move(values));
+  }
+  int rt = AddRte(ps, std::move(values_rte));
+  auto node = std::make_unique<JoinTreeNode>();
+  node->rtindex = rt;
+  q.jointree.fromlist.push_back(std::move(node));
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    TargetEntry t;
+    t.expr = VarFor(ps, rt, static_cast<int>(i), 0);
+    t.name = table.columns[i].name;
+    t.resno = static_cast<int>(i + 1);
+    q.targets.push_back(std::move(t));
   }
   return q;
 }

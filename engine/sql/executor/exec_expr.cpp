@@ -1,0 +1,170 @@
+/*-------------------------------------------------------------------------
+ * exec_expr.cpp
+ *   Expression evaluation (see exec_expr.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/executor/exec_expr.h"
+
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
+#include "engine/sql/adt/builtins.h"
+#include "engine/sql/types.h"
+
+namespace minipg::sql {
+
+using storage::Datum;
+using storage::Tuple;
+
+namespace {
+
+/* AND / OR with three-valued logic, stopping at the first deciding value. */
+Result<Datum> EvaluateBool(const Expr& expr, const ExprContext& ctx) {
+  if (expr.bool_op == BoolOpKind::kNot) {
+    auto v = Evaluate(*expr.args[0], ctx);
+    if (!v.ok() || storage::IsNull(*v)) return v;
+    return Datum(!std::get<bool>(*v));
+  }
+  bool is_and = expr.bool_op == BoolOpKind::kAnd;
+  bool saw_null = false;
+  for (const ExprPtr& arg : expr.args) {
+    auto v = Evaluate(*arg, ctx);
+    if (!v.ok()) return v;
+    if (storage::IsNull(*v)) {
+      saw_null = true;
+      continue;
+    }
+    bool b = std::get<bool>(*v);
+    if (is_and != b) return Datum(b);
+  }
+  if (saw_null) return Datum(std::monostate{});
+  return Datum(is_and);
+}
+
+/* A function or operator call: arguments evaluated, NULL out for a NULL
+ * in if strict, then the entry's function. */
+Result<Datum> EvaluateCall(const Expr& expr, const ExprContext& ctx, FunctionImpl impl, bool strict) {
+  std::vector<Datum> args;
+  args.reserve(expr.args.size());
+  for (const ExprPtr& a : expr.args) {
+    auto v = Evaluate(*a, ctx);
+    if (!v.ok()) return v;
+    if (strict && storage::IsNull(*v)) return Datum(std::monostate{});
+    args.push_back(std::move(*v));
+  }
+  FunctionCall call{args, expr.arg_types, expr.type, *ctx.session};
+  auto result = impl(call);
+  if (!result.ok() && result.error().position == 0 && !expr.args.empty() && expr.args[0]->kind == ExprKind::kConst &&
+      (result.error().sqlstate == sqlstate::kInvalidTextRepresentation ||
+       result.error().sqlstate == sqlstate::kUndefinedTable)) {
+    // A literal PostgreSQL would have refused while parsing (as pg_lsn or
+    // regclass input): the error points at it, as PostgreSQL's does.
+    Error e = result.error();
+    e.position = expr.args[0]->location;
+    return e;
+  }
+  return result;
+}
+
+}  // namespace
+
+int CompareValues(const Datum& a, const Datum& b) {
+  if (a.index() != b.index()) {
+    return a.index() < b.index() ? -1 : 1;
+  }
+  if (const int64_t* x = std::get_if<int64_t>(&a)) {
+    int64_t y = std::get<int64_t>(b);
+    return *x < y ? -1 : *x > y ? 1 : 0;
+  }
+  if (const double* x = std::get_if<double>(&a)) {
+    double y = std::get<double>(b);
+    return *x < y ? -1 : *x > y ? 1 : 0;
+  }
+  if (const bool* x = std::get_if<bool>(&a)) {
+    return static_cast<int>(*x) - static_cast<int>(std::get<bool>(b));
+  }
+  if (const std::string* x = std::get_if<std::string>(&a)) {
+    int c = x->compare(std::get<std::string>(b));
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+  return 0;
+}
+
+Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
+  // Every recursion of evaluation comes back here.
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  switch (expr.kind) {
+    case ExprKind::kConst:
+      return expr.value;
+    case ExprKind::kVar: {
+      const Tuple* row = expr.source == VarSource::kScan    ? ctx.scan
+                         : expr.source == VarSource::kOuter ? ctx.outer
+                         : expr.source == VarSource::kInner ? ctx.inner
+                                                            : nullptr;
+      if (row == nullptr || static_cast<size_t>(expr.attno) >= row->size()) {
+        return MakeError(sqlstate::kInternalError, fmt::format("no row for column {}", expr.colname));
+      }
+      return (*row)[static_cast<size_t>(expr.attno)];
+    }
+    case ExprKind::kParam:
+      return MakeError(sqlstate::kInternalError, fmt::format("no value bound for parameter ${}", expr.param + 1));
+    case ExprKind::kOp:
+      return EvaluateCall(expr, ctx, expr.op->call, true);
+    case ExprKind::kFunc:
+      if (expr.func->call == nullptr) {
+        return MakeError(sqlstate::kFeatureNotSupported,
+                         fmt::format("set-returning function {}() is supported only in FROM by minipg", expr.func->name));
+      }
+      return EvaluateCall(expr, ctx, expr.func->call, expr.func->strict);
+    case ExprKind::kBool:
+      return EvaluateBool(expr, ctx);
+    case ExprKind::kNullTest: {
+      auto v = Evaluate(*expr.args[0], ctx);
+      if (!v.ok()) return v;
+      return Datum(storage::IsNull(*v) != expr.negated);
+    }
+    case ExprKind::kCast: {
+      auto v = Evaluate(*expr.args[0], ctx);
+      if (!v.ok() || storage::IsNull(*v)) return v;
+      if (expr.cast != nullptr && expr.cast->call != nullptr) {
+        std::vector<Datum> args{std::move(*v)};
+        std::vector<TypeId> types{expr.args[0]->type};
+        return expr.cast->call(FunctionCall{args, types, expr.type, *ctx.session});
+      }
+      TypeId from = expr.args[0]->untyped ? TypeId::kUnknown : expr.args[0]->type;
+      return CastValue(*v, from, expr.type);
+    }
+    case ExprKind::kCoalesce:
+      for (const ExprPtr& a : expr.args) {
+        auto v = Evaluate(*a, ctx);
+        if (!v.ok() || !storage::IsNull(*v)) return v;
+      }
+      return Datum(std::monostate{});
+    default:
+      return MakeError(sqlstate::kFeatureNotSupported, "this expression is not supported by minipg yet");
+  }
+}
+
+Result<bool> EvaluateQual(const Expr* expr, const ExprContext& ctx) {
+  if (expr == nullptr) return true;
+  auto v = Evaluate(*expr, ctx);
+  if (!v.ok()) return v.error();
+  const bool* b = std::get_if<bool>(&*v);
+  return b != nullptr && *b;
+}
+
+Result<Tuple> Project(const std::vector<ExprPtr>& targetlist, const ExprContext& ctx) {
+  Tuple out;
+  out.reserve(targetlist.size());
+  for (const ExprPtr& e : targetlist) {
+    auto v = Evaluate(*e, ctx);
+    if (!v.ok()) return v.error();
+    out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+}  // namespace minipg::sql

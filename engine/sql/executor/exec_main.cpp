@@ -1,0 +1,224 @@
+/*-------------------------------------------------------------------------
+ * exec_main.cpp
+ *   The executor's entry points (executor.h): ExecInitNode's one switch
+ *   over plan node kinds, the PlanState wrapper that counts rows, loops
+ *   and time, the loop that pulls the root and sends rows to the client,
+ *   and CREATE / DROP TABLE.
+ *-------------------------------------------------------------------------
+ */
+#include <fmt/format.h>
+
+#include "engine/catalog/table_ddl.h"
+#include "engine/common/interrupts.h"
+#include "engine/common/limits.h"
+#include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
+#include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_nodes.h"
+#include "engine/sql/role_ddl.h"
+#include "engine/sql/types.h"
+
+namespace minipg::sql {
+
+using storage::Tuple;
+
+Status PlanState::Init() {
+  for (PlanState* child : {left.get(), right.get()}) {
+    if (child == nullptr) continue;
+    if (Status s = child->Init(); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+Status PlanState::ReScan() {
+  started_ = false;
+  for (PlanState* child : {left.get(), right.get()}) {
+    if (child == nullptr) continue;
+    if (Status s = child->ReScan(); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+void PlanState::End() {
+  for (PlanState* child : {left.get(), right.get()}) {
+    if (child != nullptr) child->End();
+  }
+}
+
+RowResult PlanState::Next() {
+  if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
+  if (Status s = CheckStackDepth(); !s.ok()) return s.error();
+  if (!started_) {
+    started_ = true;
+    ++loops_;
+  }
+  auto begin = std::chrono::steady_clock::now();
+  auto row = ExecNext();
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  if (row.ok() && row->has_value()) ++rows_;
+  return row;
+}
+
+void PlanState::CollectRows(std::vector<int64_t>& out) const {
+  out[static_cast<size_t>(plan_.id)] = rows_;
+  for (const PlanState* child : {left.get(), right.get()}) {
+    if (child != nullptr) child->CollectRows(out);
+  }
+}
+
+RowResult PlanState::ScanResult(Tuple row) {
+  ExprContext c = Context(&row);
+  auto pass = EvaluateQual(plan_.qual.get(), c);
+  if (!pass.ok()) return pass.error();
+  if (!*pass) return std::optional<Tuple>();
+  if (identity_ < 0) {
+    // The target list is the scan row as is: no copy of each value.
+    bool same = plan_.targetlist.size() == row.size();
+    for (size_t i = 0; i < plan_.targetlist.size() && same; ++i) {
+      const Expr& e = *plan_.targetlist[i];
+      same = e.kind == ExprKind::kVar && e.source == VarSource::kScan && e.attno == static_cast<int>(i);
+    }
+    identity_ = same ? 1 : 0;
+  }
+  if (identity_ == 1) return std::optional<Tuple>(std::move(row));
+  auto out = Project(plan_.targetlist, c);
+  if (!out.ok()) return out.error();
+  return std::optional<Tuple>(std::move(*out));
+}
+
+Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate) {
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  std::unique_ptr<PlanState> state;
+  switch (plan.kind) {
+    case PlanKind::kResult: state = MakeResultState(plan, estate); break;
+    case PlanKind::kSeqScan: state = MakeSeqScanState(plan, estate); break;
+    case PlanKind::kFunctionScan: state = MakeFunctionScanState(plan, estate); break;
+    case PlanKind::kValuesScan: state = MakeValuesScanState(plan, estate); break;
+    case PlanKind::kSubqueryScan: state = MakeSubqueryScanState(plan, estate); break;
+    case PlanKind::kNestLoop: state = MakeNestLoopState(plan, estate); break;
+    case PlanKind::kSort: state = MakeSortState(plan, estate); break;
+    case PlanKind::kLimit: state = MakeLimitState(plan, estate); break;
+    case PlanKind::kModifyTable: state = MakeModifyTableState(plan, estate); break;
+    case PlanKind::kUtility:
+    case PlanKind::kCopy:
+      return MakeError(sqlstate::kInternalError, "plan node is not executable");
+  }
+  for (auto [child, slot] : {std::pair{plan.lefttree.get(), &state->left}, std::pair{plan.righttree.get(), &state->right}}) {
+    if (child == nullptr) continue;
+    auto c = ExecInitNode(*child, estate);
+    if (!c.ok()) return c;
+    *slot = std::move(*c);
+  }
+  return state;
+}
+
+namespace {
+
+/* A row as the client gets it: each value's text, moved out of the row
+ * rather than copied (a long string is not held twice). The DataRow it
+ * makes is bounded as PostgreSQL's message buffer is (limits.h). */
+Result<std::vector<std::optional<std::string>>> ToText(Tuple row, const std::vector<ColumnDesc>& cols) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(row.size());
+  size_t bytes = 2;  // the DataRow's column count
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (cols[i].type == TypeId::kVoid) {
+      out.emplace_back(std::string());  // void prints as an empty string, not NULL
+    } else if (storage::IsNull(row[i])) {
+      out.emplace_back(std::nullopt);
+    } else if (std::string* s = std::get_if<std::string>(&row[i])) {
+      out.emplace_back(std::move(*s));  // what OutputText gives for a string
+    } else {
+      out.emplace_back(OutputText(row[i], cols[i].type));
+    }
+    size_t more = 4 + (out.back() ? out.back()->size() : 0);
+    if (bytes + more > kMaxFieldBytes) return StringBufferFull(bytes, more);
+    bytes += more;
+  }
+  return out;
+}
+
+Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
+  ExecutionResult result;
+  result.node_rows.assign(1, 0);
+  if (q.kind == StatementKind::kCreateTable) {
+    auto created = catalog::CreateTableWithCatalog(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx));
+    if (!created.ok()) {
+      return created.error();
+    }
+    if (!*created && !q.if_not_exists) {
+      // Another backend created it after our catalog snapshot.
+      return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", q.create_name));
+    }
+    if (!*created && ctx.notice) {
+      ctx.notice(MakeError(sqlstate::kDuplicateTable,
+                           fmt::format("relation \"{}\" already exists, skipping", q.create_name), Severity::kNotice));
+    }
+    return result;
+  }
+  NoticeSkipping(ctx, "table", q.drop_missing);
+  for (const std::string& name : q.drop_names) {
+    if (Status s = CheckForInterrupts(); !s.ok()) {
+      return s.error();
+    }
+    auto dropped = catalog::DropTableWithCatalog(ctx.data_dir, name);
+    if (!dropped.ok()) {
+      return dropped.error();
+    }
+    if (!*dropped) {  // another backend dropped it after our catalog snapshot
+      if (!q.if_exists) return MakeError(sqlstate::kUndefinedTable, fmt::format("table \"{}\" does not exist", name));
+      NoticeSkipping(ctx, "table", {name});
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<ExecutionResult> ExecuteDdl(const Query& query, const SessionContext& ctx) { return RunDdl(query, ctx); }
+
+Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContext& ctx, ResultSink& sink) {
+  EState estate{ctx};
+  auto root = ExecInitNode(*plan.root, estate);
+  if (!root.ok()) {
+    return root.error();
+  }
+  ExecutionResult result;
+  if (Status s = (*root)->Init(); !s.ok()) {
+    (*root)->End();
+    return s.error();
+  }
+  const std::vector<ColumnDesc>& cols = plan.columns;
+  if (plan.command == StatementKind::kSelect) {
+    sink.Describe(cols);
+  }
+  for (;;) {
+    auto row = (*root)->Next();
+    if (!row.ok()) {
+      (*root)->End();
+      return row.error();
+    }
+    if (!row->has_value()) {
+      break;
+    }
+    (*row)->resize(cols.size());  // ORDER BY's junk columns are not sent
+    auto text = ToText(std::move(**row), cols);
+    if (!text.ok()) {
+      (*root)->End();
+      return text.error();
+    }
+    sink.Row(*text);
+    ++result.rows;
+  }
+  (*root)->End();
+  result.node_rows.assign(plan.nodes.size(), 0);
+  (*root)->CollectRows(result.node_rows);
+  if (plan.command == StatementKind::kInsert) {
+    result.rows = ModifiedRows(**root);
+  }
+  return result;
+}
+
+}  // namespace minipg::sql

@@ -1,0 +1,130 @@
+/*-------------------------------------------------------------------------
+ * node_nestloop.cpp
+ *   Nested Loop: for each outer (left) row, the inner (right) side is
+ *   rescanned and every pair the join filter accepts is a row.
+ *
+ *     inner  only the matching pairs
+ *     left   also each outer row no inner row matched, with NULLs for the
+ *            inner columns
+ *     full   also, at the end, each inner row no outer row matched (the
+ *            inner side is scanned once more; its rows come in the same
+ *            order every time, so they are told apart by position)
+ *
+ *   The node's filter (WHERE conditions above an outer join) applies to
+ *   every row made, NULL-extended ones too.
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/executor/exec_nodes.h"
+
+namespace minipg::sql {
+
+namespace {
+
+using storage::Tuple;
+
+class NestLoopState : public PlanState {
+ public:
+  using PlanState::PlanState;
+
+  Status Init() override {
+    if (Status s = PlanState::Init(); !s.ok()) return s;
+    inner_nulls_ = Tuple(plan_.righttree->targetlist.size());
+    outer_nulls_ = Tuple(plan_.lefttree->targetlist.size());
+    return OkStatus();
+  }
+  Status ReScan() override {
+    outer_.reset();
+    unmatched_pass_ = false;
+    inner_matched_.clear();
+    return PlanState::ReScan();
+  }
+
+ protected:
+  RowResult ExecNext() override {
+    for (;;) {
+      if (unmatched_pass_) return NextUnmatchedInner();
+      if (!outer_) {
+        auto row = left->Next();
+        if (!row.ok()) return row.error();
+        if (!row->has_value()) {
+          if (plan_.jointype != JoinType::kFull) return std::optional<Tuple>();
+          unmatched_pass_ = true;
+          inner_pos_ = 0;
+          if (Status s = right->ReScan(); !s.ok()) return s.error();
+          continue;
+        }
+        outer_ = std::move(**row);
+        matched_ = false;
+        inner_pos_ = 0;
+        if (Status s = right->ReScan(); !s.ok()) return s.error();
+      }
+      auto inner = right->Next();
+      if (!inner.ok()) return inner.error();
+      if (!inner->has_value()) {
+        bool emit_nulls = !matched_ && plan_.jointype != JoinType::kInner;
+        Tuple outer = std::move(*outer_);
+        outer_.reset();
+        if (emit_nulls) {
+          auto out = Emit(outer, inner_nulls_);
+          if (!out.ok() || out->has_value()) return out;
+        }
+        continue;
+      }
+      size_t pos = inner_pos_++;
+      ExprContext c = Context();
+      c.outer = &*outer_;
+      c.inner = &**inner;
+      auto match = EvaluateQual(plan_.joinqual.get(), c);
+      if (!match.ok()) return match.error();
+      if (!*match) continue;
+      matched_ = true;
+      if (plan_.jointype == JoinType::kFull) {
+        if (inner_matched_.size() <= pos) inner_matched_.resize(pos + 1);
+        inner_matched_[pos] = true;
+      }
+      auto out = Emit(*outer_, **inner);
+      if (!out.ok() || out->has_value()) return out;
+    }
+  }
+
+ private:
+  /* The output row for a pair, if the node's filter accepts it. */
+  RowResult Emit(const Tuple& outer, const Tuple& inner) {
+    ExprContext c = Context();
+    c.outer = &outer;
+    c.inner = &inner;
+    auto pass = EvaluateQual(plan_.qual.get(), c);
+    if (!pass.ok()) return pass.error();
+    if (!*pass) return std::optional<Tuple>();
+    auto row = Project(plan_.targetlist, c);
+    if (!row.ok()) return row.error();
+    return std::optional<Tuple>(std::move(*row));
+  }
+
+  RowResult NextUnmatchedInner() {
+    for (;;) {
+      auto inner = right->Next();
+      if (!inner.ok() || !inner->has_value()) return inner;
+      size_t pos = inner_pos_++;
+      if (pos < inner_matched_.size() && inner_matched_[pos]) continue;
+      auto out = Emit(outer_nulls_, **inner);
+      if (!out.ok() || out->has_value()) return out;
+    }
+  }
+
+  std::optional<Tuple> outer_;
+  bool matched_ = false;
+  size_t inner_pos_ = 0;
+  std::vector<bool> inner_matched_;  // FULL: which inner rows (by position) some outer row matched
+  bool unmatched_pass_ = false;
+  Tuple inner_nulls_;
+  Tuple outer_nulls_;
+};
+
+}  // namespace
+
+std::unique_ptr<PlanState> MakeNestLoopState(const Plan& plan, EState& estate) {
+  return std::make_unique<NestLoopState>(plan, estate);
+}
+
+}  // namespace minipg::sql

@@ -1,0 +1,126 @@
+/*-------------------------------------------------------------------------
+ * node_sort_limit.cpp
+ *   Sort: reads all its input on the first Next(), then returns it in
+ *   order (stable; NULLs first or last per key), interruptibly
+ *   (interruptible_sort.h). Limit: skips OFFSET rows, stops after LIMIT
+ *   without pulling more (the input may be expensive); both values are
+ *   evaluated once, at Init, as PostgreSQL's (22003-style errors 2201W /
+ *   2201X for negative ones).
+ *-------------------------------------------------------------------------
+ */
+#include <fmt/format.h>
+
+#include <tuple>
+
+#include "engine/common/sqlstate.h"
+#include "engine/sql/executor/exec_nodes.h"
+#include "engine/sql/interruptible_sort.h"
+
+namespace minipg::sql {
+
+namespace {
+
+using storage::Tuple;
+
+class SortState : public PlanState {
+ public:
+  using PlanState::PlanState;
+  Status ReScan() override {
+    pos_ = 0;  // the sorted rows stay: the input has not changed
+    return OkStatus();
+  }
+
+ protected:
+  RowResult ExecNext() override {
+    if (!sorted_) {
+      if (Status s = Fill(); !s.ok()) return s.error();
+      sorted_ = true;
+    }
+    if (pos_ >= rows_in_.size()) return std::optional<Tuple>();
+    return std::optional<Tuple>(rows_in_[pos_++]);
+  }
+
+ private:
+  Status Fill() {
+    for (;;) {
+      auto row = left->Next();
+      if (!row.ok()) return row.error();
+      if (!row->has_value()) break;
+      rows_in_.push_back(std::move(**row));
+    }
+    const std::vector<SortKey>& keys = plan_.sort_keys;
+    return InterruptibleStableSort(rows_in_, [&keys](const Tuple& a, const Tuple& b) {
+      for (const SortKey& k : keys) {
+        const auto& x = a[static_cast<size_t>(k.column)];
+        const auto& y = b[static_cast<size_t>(k.column)];
+        bool x_null = storage::IsNull(x);
+        bool y_null = storage::IsNull(y);
+        if (x_null || y_null) {
+          if (x_null == y_null) continue;
+          return x_null == k.nulls_first;
+        }
+        int c = CompareValues(x, y);
+        if (c != 0) return k.descending ? c > 0 : c < 0;
+      }
+      return false;
+    });
+  }
+
+  std::vector<Tuple> rows_in_;
+  size_t pos_ = 0;
+  bool sorted_ = false;
+};
+
+class LimitState : public PlanState {
+ public:
+  using PlanState::PlanState;
+
+  Status Init() override {
+    for (auto [expr, out, what, code] :
+         {std::tuple{plan_.limit_count.get(), &limit_, "LIMIT", sqlstate::kInvalidRowCountInLimitClause},
+          std::tuple{plan_.limit_offset.get(), &offset_, "OFFSET", sqlstate::kInvalidRowCountInResultOffsetClause}}) {
+      if (expr == nullptr) continue;
+      auto v = Evaluate(*expr, Context());
+      if (!v.ok()) return v.error();
+      if (storage::IsNull(*v)) continue;  // LIMIT NULL is no limit
+      *out = std::get<int64_t>(*v);
+      if (*out < 0) return MakeError(code, fmt::format("{} must not be negative", what));
+    }
+    return PlanState::Init();
+  }
+  Status ReScan() override {
+    skipped_ = 0;
+    returned_ = 0;
+    return PlanState::ReScan();
+  }
+
+ protected:
+  RowResult ExecNext() override {
+    while (skipped_ < offset_) {
+      auto row = left->Next();
+      if (!row.ok() || !row->has_value()) return row;
+      ++skipped_;
+    }
+    if (limit_ >= 0 && returned_ >= limit_) return std::optional<Tuple>();
+    auto row = left->Next();
+    if (row.ok() && row->has_value()) ++returned_;
+    return row;
+  }
+
+ private:
+  int64_t limit_ = -1;
+  int64_t offset_ = 0;
+  int64_t skipped_ = 0;
+  int64_t returned_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<PlanState> MakeSortState(const Plan& plan, EState& estate) {
+  return std::make_unique<SortState>(plan, estate);
+}
+std::unique_ptr<PlanState> MakeLimitState(const Plan& plan, EState& estate) {
+  return std::make_unique<LimitState>(plan, estate);
+}
+
+}  // namespace minipg::sql

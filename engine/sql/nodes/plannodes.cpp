@@ -1,0 +1,135 @@
+/*-------------------------------------------------------------------------
+ * plannodes.cpp
+ *   Plan trees as EXPLAIN prints them, and the "plan" event (see
+ *   plannodes.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/nodes/plannodes.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/common/utf8.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg::sql {
+
+const char* PlanKindName(PlanKind kind) {
+  switch (kind) {
+    case PlanKind::kResult: return "Result";
+    case PlanKind::kSeqScan: return "Seq Scan";
+    case PlanKind::kFunctionScan: return "Function Scan";
+    case PlanKind::kValuesScan: return "Values Scan";
+    case PlanKind::kSubqueryScan: return "Subquery Scan";
+    case PlanKind::kNestLoop: return "Nested Loop";
+    case PlanKind::kSort: return "Sort";
+    case PlanKind::kLimit: return "Limit";
+    case PlanKind::kModifyTable: return "ModifyTable";
+    case PlanKind::kUtility: return "Utility";
+    case PlanKind::kCopy: return "Copy";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string QuoteIdent(const std::string& name) {
+  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) {
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  }
+  return plain ? name : "\"" + name + "\"";
+}
+
+}  // namespace
+
+std::string Plan::Title() const {
+  std::string name = PlanKindName(kind);
+  if (kind == PlanKind::kModifyTable) {
+    return "Insert on " + relname;
+  }
+  if (kind == PlanKind::kNestLoop) {
+    switch (jointype) {
+      case JoinType::kInner: return name;
+      case JoinType::kLeft: return name + " Left Join";
+      case JoinType::kFull: return name + " Full Join";
+      case JoinType::kRight: return name + " Right Join";
+    }
+  }
+  if (scanrelid > 0) {
+    name += " on " + QuoteIdent(relname);
+    if (!alias.empty() && alias != relname) name += " " + QuoteIdent(alias);
+  }
+  return name;
+}
+
+std::vector<std::string> Plan::Details(bool qualify) const {
+  std::vector<std::string> out;
+  if (!detail.empty()) out.push_back(detail);
+  if (!sort_keys.empty() && lefttree) {
+    std::string keys;
+    for (const SortKey& k : sort_keys) {
+      if (!keys.empty()) keys += ", ";
+      const Expr& e = *lefttree->targetlist[static_cast<size_t>(k.column)];
+      keys += DeparseExpr(e, qualify);
+      if (k.descending) keys += " DESC";
+      if (k.nulls_first != k.descending) keys += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+    }
+    out.push_back("Sort Key: " + keys);
+  }
+  if (joinqual) out.push_back("Join Filter: " + DeparseExpr(*joinqual, qualify));
+  if (qual) out.push_back((kind == PlanKind::kResult ? "One-Time Filter: " : "Filter: ") + DeparseExpr(*qual, qualify));
+  return out;
+}
+
+void PlannedStmt::Number() {
+  nodes.clear();
+  std::vector<std::pair<Plan*, int>> stack{{root.get(), -1}};
+  while (!stack.empty()) {
+    auto [node, parent] = stack.back();
+    stack.pop_back();
+    node->id = static_cast<int>(nodes.size());
+    node->parent = parent;
+    nodes.push_back(node);
+    if (node->righttree) stack.push_back({node->righttree.get(), node->id});
+    if (node->lefttree) stack.push_back({node->lefttree.get(), node->id});
+  }
+}
+
+std::string PlannedStmt::Explain() const {
+  std::string out;
+  std::vector<int> depth(nodes.size(), 0);
+  for (const Plan* n : nodes) {
+    int d = n->parent < 0 ? 0 : depth[static_cast<size_t>(n->parent)] + 1;
+    depth[static_cast<size_t>(n->id)] = d;
+    std::string indent(d == 0 ? 0 : static_cast<size_t>(d * 6 - 4), ' ');
+    out += indent + (d == 0 ? "" : "->  ") + n->Title() + "\n";
+    std::string detail_indent(d == 0 ? 2 : static_cast<size_t>(d * 6 + 2), ' ');
+    for (const std::string& line : n->Details(qualify)) out += detail_indent + line + "\n";
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
+void EmitPlanEvent(const PlannedStmt& plan) {
+  bool text = trace::QueryTextInEvents();
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const Plan* n : plan.nodes) {
+    // The node's name ("Seq Scan", "Insert", "Nested Loop Left Join"),
+    // then the rest of EXPLAIN's first line ("on t") and its detail lines.
+    std::string title = n->Title();
+    size_t on = title.find(" on ");
+    std::string name = on == std::string::npos ? title : title.substr(0, on);
+    std::string detail = on == std::string::npos ? "" : title.substr(on + 1);
+    for (const std::string& line : n->Details(plan.qualify)) detail += (detail.empty() ? "" : "; ") + line;
+    nlohmann::json node = {{"id", n->id}, {"parent", n->parent}, {"node", name}};
+    if (text) node["detail"] = std::string(Utf8Prefix(detail, trace::kMaxEventString));
+    nodes.push_back(std::move(node));
+  }
+  trace::Event ev(trace::EventType::kPlan);
+  if (text) ev.Str("plan", plan.Explain());
+  ev.Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
+}
+
+}  // namespace minipg::sql

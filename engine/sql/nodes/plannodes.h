@@ -1,0 +1,131 @@
+/*-------------------------------------------------------------------------
+ * plannodes.h
+ *   Plan trees (PostgreSQL's plannodes.h): what the planner makes of a
+ *   Query and the executor runs. Each node owns its expressions (output
+ *   target list, filter, join condition, ...) and its children; after
+ *   setrefs every Var in them names the row it reads: the node's scan row,
+ *   or its outer (left) or inner (right) child's output, by column.
+ *
+ *   Node kinds and their EXPLAIN names:
+ *     Result          one row (SELECT without FROM, INSERT of one row)
+ *     Seq Scan        a table's rows in file order
+ *     Function Scan   a function's rows (a set-returning function, a system view)
+ *     Values Scan     a VALUES list's rows
+ *     Subquery Scan   a subquery's rows
+ *     Nested Loop     for each outer row, every inner row (inner, left, full, ...)
+ *     Sort            ORDER BY
+ *     Limit           LIMIT / OFFSET
+ *     ModifyTable     INSERT ("Insert on t")
+ *   and, for the plan event only, Utility (a statement that is not planned)
+ *   and Copy. Next: Hash / Hash Join, Merge Join, Aggregate, Unique,
+ *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
+ *
+ *   Nodes are numbered depth-first from 0 (the root); each knows its parent
+ *   (-1 for the root), as the "plan" and "execute" events report them.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/sql/ast.h"
+#include "engine/sql/nodes/primnodes.h"
+#include "engine/storage/catalog.h"
+
+namespace minipg::sql {
+
+struct SystemView;  // system_views.h
+
+enum class PlanKind {
+  kResult,
+  kSeqScan,
+  kFunctionScan,
+  kValuesScan,
+  kSubqueryScan,
+  kNestLoop,
+  kSort,
+  kLimit,
+  kModifyTable,
+  kUtility,  // plan event only: DDL, SET, SHOW, BEGIN, ...
+  kCopy,     // plan event only: COPY, above the plan that makes its rows
+};
+
+/* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
+const char* PlanKindName(PlanKind kind);
+
+struct SortKey {
+  int column = 0;  // 0-based column of the child's output row
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+struct Plan {
+  PlanKind kind = PlanKind::kResult;
+  int id = 0;
+  int parent = -1;
+
+  // Estimates (a simple model until ANALYZE statistics exist).
+  double startup_cost = 0;
+  double total_cost = 0;
+  double rows = 0;
+  int width = 0;
+
+  std::vector<ExprPtr> targetlist;  // the output row, one expression per column
+  std::vector<std::string> names;   // each output column's name (for EXPLAIN's keys)
+  ExprPtr qual;                     // Filter: rows for which it is not true are dropped
+  std::unique_ptr<Plan> lefttree;   // outer child
+  std::unique_ptr<Plan> righttree;  // inner child
+  std::vector<int> relids;          // the range table entries below (planning only)
+
+  // Scans: the entry read and the name EXPLAIN shows ("on t x").
+  int scanrelid = 0;
+  std::string relname;
+  std::string alias;
+  int scan_width = 0;                      // columns of the scan row
+  std::optional<storage::TableDef> table;  // Seq Scan; ModifyTable's target
+  const SystemView* view = nullptr;        // Function Scan of a system view
+  ExprPtr function;                        // Function Scan of a function
+  std::vector<std::vector<ExprPtr>> values;  // Values Scan
+
+  // Nested Loop
+  JoinType jointype = JoinType::kInner;
+  ExprPtr joinqual;  // Join Filter: decides which pairs match (outer joins keep the rest)
+
+  // Sort
+  std::vector<SortKey> sort_keys;
+  // Limit
+  ExprPtr limit_count;
+  ExprPtr limit_offset;
+
+  // Utility, Copy: what the node stands for ("CREATE TABLE t (a integer)")
+  std::string detail;
+
+  /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
+   * lines ("Filter: (a > 1)"). */
+  std::string Title() const;
+  std::vector<std::string> Details(bool qualify) const;
+};
+
+/* A planned statement: the tree and its nodes by id. */
+struct PlannedStmt {
+  StatementKind command = StatementKind::kOther;
+  std::vector<ColumnDesc> columns;  // what it returns (SELECT): the root's first columns; the rest are junk
+  std::unique_ptr<Plan> root;
+  std::vector<Plan*> nodes;  // by id (depth-first order)
+  bool qualify = false;      // Vars print as t.x (more than one relation)
+
+  /* Numbers the nodes (after the tree is built or changed). */
+  void Number();
+  /* The tree as EXPLAIN (COSTS OFF) prints it. */
+  std::string Explain() const;
+};
+
+/* Emits the "plan" event (docs/events.md). Node details are cut to the
+ * event's field size before they are copied; without event_query_text
+ * the plan text and the details (which show constants) are left out. */
+void EmitPlanEvent(const PlannedStmt& plan);
+
+}  // namespace minipg::sql

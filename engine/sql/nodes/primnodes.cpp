@@ -1,0 +1,174 @@
+/*-------------------------------------------------------------------------
+ * primnodes.cpp
+ *   Typed expressions: constructors, copying, EXPLAIN's text, the
+ *   iterative destructor (see primnodes.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/nodes/primnodes.h"
+
+#include <fmt/format.h>
+
+#include "engine/common/stack_depth.h"
+#include "engine/common/utf8.h"
+#include "engine/sql/adt/builtins.h"
+#include "engine/sql/tree_bounds.h"
+#include "engine/sql/types.h"
+
+namespace minipg::sql {
+
+Expr::~Expr() { DestroyChildren(args); }
+
+ExprPtr MakeExpr(ExprKind kind, TypeId type, int location) {
+  auto e = std::make_unique<Expr>();
+  e->kind = kind;
+  e->type = type;
+  e->location = location;
+  return e;
+}
+
+ExprPtr MakeConst(TypeId type, storage::Datum value, int location) {
+  ExprPtr e = MakeExpr(ExprKind::kConst, type, location);
+  e->value = std::move(value);
+  return e;
+}
+
+ExprPtr MakeVar(int rtindex, int attno, TypeId type, std::string relname, std::string colname, int location) {
+  ExprPtr e = MakeExpr(ExprKind::kVar, type, location);
+  e->rtindex = rtindex;
+  e->attno = attno;
+  e->relname = std::move(relname);
+  e->colname = std::move(colname);
+  return e;
+}
+
+Result<ExprPtr> CopyExpr(const Expr& e) {
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  auto copy = std::make_unique<Expr>();
+  copy->kind = e.kind;
+  copy->type = e.type;
+  copy->typmod = e.typmod;
+  copy->location = e.location;
+  copy->value = e.value;
+  copy->untyped = e.untyped;
+  copy->rtindex = e.rtindex;
+  copy->attno = e.attno;
+  copy->levels_up = e.levels_up;
+  copy->source = e.source;
+  copy->relname = e.relname;
+  copy->colname = e.colname;
+  copy->param = e.param;
+  copy->op = e.op;
+  copy->func = e.func;
+  copy->cast = e.cast;
+  copy->arg_types = e.arg_types;
+  copy->keyword_call = e.keyword_call;
+  copy->bool_op = e.bool_op;
+  copy->negated = e.negated;
+  copy->subquery = e.subquery;
+  for (const ExprPtr& a : e.args) {
+    if (!a) {
+      copy->args.emplace_back();
+      continue;
+    }
+    auto c = CopyExpr(*a);
+    if (!c.ok()) {
+      return c;
+    }
+    copy->args.push_back(std::move(*c));
+  }
+  return copy;
+}
+
+namespace {
+
+void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
+  if (out.Full()) {
+    return;
+  }
+  if (depth >= kMaxTreeTextDepth) {
+    out.Add("...");
+    return;
+  }
+  auto list = [&](const char* open, const char* sep) {
+    out.Add(open);
+    for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
+      out.Add(i == 0 ? "" : sep);
+      Print(*e.args[i], qualify, depth + 1, out);
+    }
+    out.Add(")");
+  };
+  switch (e.kind) {
+    case ExprKind::kConst:
+      if (storage::IsNull(e.value)) {
+        out.Add("NULL");
+      } else if (const std::string* s = std::get_if<std::string>(&e.value)) {
+        out.Add("'" + ShortenForDisplay(*s) + "'" + (e.type == TypeId::kText ? "" : std::string("::") + TypeName(e.type)));
+        if (e.type == TypeId::kText && !e.untyped) out.Add("::text");
+      } else {
+        out.Add(OutputText(e.value, e.type));
+      }
+      return;
+    case ExprKind::kParam:
+      out.Add(fmt::format("${}", e.param + 1));
+      return;
+    case ExprKind::kVar:
+      if (e.source == VarSource::kRangeTable || !e.colname.empty()) {
+        out.Add(qualify && !e.relname.empty() ? e.relname + "." + e.colname : e.colname);
+      } else {
+        out.Add(fmt::format("${}", e.attno));
+      }
+      return;
+    case ExprKind::kOp:
+      out.Add("(");
+      if (e.args.size() == 2) {
+        Print(*e.args[0], qualify, depth + 1, out);
+        out.Add(" ");
+      }
+      out.Add(e.op != nullptr ? e.op->name : "?");
+      out.Add(e.args.size() == 2 ? " " : "");
+      Print(*e.args.back(), qualify, depth + 1, out);
+      out.Add(")");
+      return;
+    case ExprKind::kFunc:
+      out.Add(e.func != nullptr ? e.func->name : "?");
+      if (!e.keyword_call) list("(", ", ");
+      return;
+    case ExprKind::kBool:
+      if (e.bool_op == BoolOpKind::kNot) {
+        out.Add("(NOT ");
+        Print(*e.args[0], qualify, depth + 1, out);
+        out.Add(")");
+        return;
+      }
+      list("(", e.bool_op == BoolOpKind::kAnd ? " AND " : " OR ");
+      return;
+    case ExprKind::kNullTest:
+      out.Add("(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(e.negated ? " IS NOT NULL)" : " IS NULL)");
+      return;
+    case ExprKind::kCast:
+      out.Add("(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(fmt::format(")::{}", TypeName(e.type)));
+      return;
+    case ExprKind::kCoalesce:
+      list("COALESCE(", ", ");
+      return;
+    default:
+      out.Add("?");
+      return;
+  }
+}
+
+}  // namespace
+
+std::string DeparseExpr(const Expr& e, bool qualify) {
+  TreeText out;
+  Print(e, qualify, 0, out);
+  return out.Take();
+}
+
+}  // namespace minipg::sql

@@ -1,0 +1,135 @@
+/*-------------------------------------------------------------------------
+ * primnodes.h
+ *   Typed expression trees (PostgreSQL's primnodes.h): what the analyzer
+ *   makes of an expression once every name is resolved. A column is a Var
+ *   {rtindex, attno, levels_up} into the query's range table; an operator
+ *   or function call points at its registry entry (adt/builtins.h), so the
+ *   executor calls it without looking anything up again.
+ *
+ *   After planning, setrefs (optimizer/setrefs.cpp) rewrites every Var of
+ *   a plan node to name the row it reads at run time: the node's scan row,
+ *   or its outer (left) or inner (right) child's output row, by column.
+ *
+ * NOTES
+ *   One struct with payload fields per kind (like the parse tree's RawExpr)
+ *   and an iterative destructor, so a million-deep tree frees without
+ *   recursion (tree_bounds.h).
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/common/error.h"
+#include "engine/sql/session.h"
+#include "engine/storage/datum.h"
+
+namespace minipg::sql {
+
+struct FunctionInfo;  // adt/builtins.h
+struct OperatorInfo;
+struct CastInfo;
+struct Query;         // query.h
+
+enum class ExprKind {
+  kConst,          // value (untyped: a string literal whose type is not decided yet)
+  kVar,            // a column: rtindex/attno before setrefs, source/attno after
+  kParam,          // $n of the extended protocol (param, 0-based); replaced by a Const before planning
+  kOp,             // op(args): one or two arguments
+  kFunc,           // func(args)
+  kBool,           // bool_op over args (AND, OR: any number; NOT: one)
+  kNullTest,       // args[0] IS [NOT] NULL (negated: IS NOT NULL)
+  kCast,           // args[0] converted to `type` (cast entry, or through text)
+  kCase,           // declared; not yet analyzed (0A000)
+  kCoalesce,       // first non-NULL of args
+  kMinMax,         // GREATEST / LEAST: declared, not yet analyzed
+  kNullIf,         // declared, not yet analyzed
+  kDistinct,       // IS DISTINCT FROM: declared, not yet analyzed
+  kScalarArrayOp,  // x IN (list), x op ANY/ALL (array): declared, not yet analyzed
+  kSubLink,        // EXISTS / IN / scalar subquery: declared, not yet analyzed
+  kAggref,         // an aggregate call: declared, not yet analyzed
+};
+
+enum class BoolOpKind { kAnd, kOr, kNot };
+
+/* Which row a Var reads. Before setrefs every Var is kRangeTable. */
+enum class VarSource : char {
+  kRangeTable,  // rtindex / attno into the query's range table
+  kScan,        // the scan node's current row (its relation, subquery, function, VALUES)
+  kOuter,       // the left child's output row
+  kInner,       // the right child's output row
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  Expr() = default;
+  Expr(Expr&&) = default;
+  Expr& operator=(Expr&&) = default;
+  /* Frees the subtree without recursion. */
+  ~Expr();
+
+  ExprKind kind = ExprKind::kConst;
+  TypeId type = TypeId::kUnknown;
+  int32_t typmod = -1;
+  int location = 0;  // 1-based offset in the query text (0 = unknown)
+  std::vector<ExprPtr> args;
+
+  // kConst
+  storage::Datum value;
+  bool untyped = false;  // a string literal (or $n) whose type the context decides
+  // kVar
+  int rtindex = 0;    // 1-based index into Query::rtable
+  int attno = 0;      // 0-based column of that entry (after setrefs: of the row it reads)
+  int levels_up = 0;  // 0 = this query; n = the query n levels out (correlated subqueries, later)
+  VarSource source = VarSource::kRangeTable;
+  std::string relname;  // the name the entry goes by (alias), for display
+  std::string colname;  // the column's name, for display
+  // kParam
+  int param = -1;
+  // kOp, kFunc, kCast
+  const OperatorInfo* op = nullptr;
+  const FunctionInfo* func = nullptr;
+  const CastInfo* cast = nullptr;        // kCast: null = through the types' text output and input
+  std::vector<TypeId> arg_types;         // kOp, kFunc: the resolved argument types, for the call
+  bool keyword_call = false;             // kFunc written without () (current_user)
+  // kBool
+  BoolOpKind bool_op = BoolOpKind::kAnd;
+  // kNullTest
+  bool negated = false;
+  // kSubLink: the subquery (declared for later sessions)
+  std::shared_ptr<Query> subquery;
+};
+
+ExprPtr MakeExpr(ExprKind kind, TypeId type, int location);
+ExprPtr MakeConst(TypeId type, storage::Datum value, int location = 0);
+ExprPtr MakeVar(int rtindex, int attno, TypeId type, std::string relname, std::string colname, int location = 0);
+
+/* A deep copy (bounded by the stack: 54001 past max_stack_depth). */
+Result<ExprPtr> CopyExpr(const Expr& e);
+
+/* The expression as EXPLAIN prints it ("(a > 1)", "t.a", "'x'::text");
+ * `qualify` prefixes Vars with their relation's name. Bounded in depth
+ * and length (tree_bounds.h). */
+std::string DeparseExpr(const Expr& e, bool qualify = false);
+
+/* Calls `fn` on every node of the tree, parents first, without recursion
+ * (the expression may be as deep as the client made it). */
+template <typename Fn>
+void WalkExpr(Expr& root, Fn&& fn) {
+  std::vector<Expr*> stack{&root};
+  while (!stack.empty()) {
+    Expr* e = stack.back();
+    stack.pop_back();
+    fn(*e);
+    for (ExprPtr& a : e->args) {
+      if (a) stack.push_back(a.get());
+    }
+  }
+}
+
+}  // namespace minipg::sql

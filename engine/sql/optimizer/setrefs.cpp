@@ -1,0 +1,82 @@
+/*-------------------------------------------------------------------------
+ * setrefs.cpp
+ *   After planning, every Var of a node is made to name the row it reads
+ *   at run time (PostgreSQL's set_plan_references):
+ *
+ *     a scan's Vars of its own entry     -> the scan row, same column
+ *     a join's Vars                      -> the outer (left) or inner
+ *                                           (right) child's output column
+ *                                           that holds them
+ *
+ *   so evaluating an expression never searches for a name. Nodes that pass
+ *   rows on (Sort, Limit) are built with outer Vars already. A node is
+ *   done before its children, whose target lists still hold range table
+ *   Vars to match against.
+ *-------------------------------------------------------------------------
+ */
+#include <fmt/format.h>
+
+#include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
+#include "engine/sql/optimizer/planner.h"
+
+namespace minipg::sql {
+
+namespace {
+
+/* The column of `child`'s output that is Var (rtindex, attno), or -1. */
+int FindInTargets(const Plan& child, const Expr& var) {
+  for (size_t i = 0; i < child.targetlist.size(); ++i) {
+    const Expr& t = *child.targetlist[i];
+    if (t.kind == ExprKind::kVar && t.source == VarSource::kRangeTable && t.rtindex == var.rtindex &&
+        t.attno == var.attno) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+Status FixExpr(Plan& node, Expr* root) {
+  if (root == nullptr) return OkStatus();
+  Status status = OkStatus();
+  WalkExpr(*root, [&](Expr& e) {
+    if (e.kind != ExprKind::kVar || e.source != VarSource::kRangeTable || e.levels_up != 0 || !status.ok()) return;
+    if (node.scanrelid > 0 && e.rtindex == node.scanrelid) {
+      e.source = VarSource::kScan;
+      return;
+    }
+    for (auto [child, source] : {std::pair{node.lefttree.get(), VarSource::kOuter},
+                                 std::pair{node.righttree.get(), VarSource::kInner}}) {
+      if (child == nullptr || node.scanrelid > 0) continue;
+      int column = FindInTargets(*child, e);
+      if (column >= 0) {
+        e.source = source;
+        e.attno = column;
+        return;
+      }
+    }
+    status = MakeError(sqlstate::kInternalError,
+                       fmt::format("variable {}.{} not found in the plan's inputs", e.relname, e.colname));
+  });
+  return status;
+}
+
+}  // namespace
+
+Status SetPlanReferences(Plan& node) {
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s;
+  }
+  std::vector<Expr*> exprs = {node.qual.get(), node.joinqual.get()};
+  for (ExprPtr& t : node.targetlist) exprs.push_back(t.get());
+  for (Expr* e : exprs) {
+    if (Status s = FixExpr(node, e); !s.ok()) return s;
+  }
+  for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
+    if (child == nullptr) continue;
+    if (Status s = SetPlanReferences(*child); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+}  // namespace minipg::sql

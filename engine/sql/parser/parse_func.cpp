@@ -1,0 +1,289 @@
+/*-------------------------------------------------------------------------
+ * parse_func.cpp
+ *   Functions and operators resolved through the builtins registry
+ *   (adt/builtins.h) as PostgreSQL resolves them, and coercions:
+ *
+ *     1. an entry whose argument types are exactly the inputs' wins (for a
+ *        binary operator with one undecided literal, the literal is first
+ *        taken to be of the other side's type);
+ *     2. else the entries every input converts to by implicit casts (an
+ *        undecided literal converts to anything) are candidates; of them,
+ *        keep those with the most exact matches, then those taking the
+ *        most preferred types where a conversion is needed, then, for each
+ *        undecided literal, those of its likeliest category (string if any
+ *        candidate takes one there), preferring preferred types;
+ *     3. one left: it; none: 42883 does not exist; several: 42725 not unique.
+ *-------------------------------------------------------------------------
+ */
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "engine/sql/analyzer_impl.h"
+
+namespace minipg::sql::analyzer_internal {
+
+bool CanCoerceImplicit(TypeId from, TypeId to) {
+  if (from == to || from == TypeId::kUnknown) {
+    return true;
+  }
+  if (const CastInfo* cast = FindCast(from, to)) {
+    return cast->kind == CastKind::kImplicit;
+  }
+  return CanCast(from, to, CastContext::kImplicit);  // types.h, until every cast is a registry entry
+}
+
+namespace {
+
+/* Keeps the candidates `score` rates highest, if any rates above others. */
+template <typename Score>
+void KeepBest(std::vector<size_t>& live, Score score) {
+  int best = -1;
+  std::vector<size_t> kept;
+  for (size_t c : live) {
+    int s = score(c);
+    if (s > best) {
+      best = s;
+      kept.clear();
+    }
+    if (s == best) kept.push_back(c);
+  }
+  live = std::move(kept);
+}
+
+}  // namespace
+
+int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const std::vector<TypeId>& inputs) {
+  const size_t n = inputs.size();
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    if (candidates[c] == inputs) return static_cast<int>(c);
+  }
+  std::vector<size_t> live;
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; ++i) ok = CanCoerceImplicit(inputs[i], candidates[c][i]);
+    if (ok) live.push_back(c);
+  }
+  if (live.size() <= 1) return live.empty() ? -1 : static_cast<int>(live[0]);
+  KeepBest(live, [&](size_t c) {
+    int exact = 0;
+    for (size_t i = 0; i < n; ++i) exact += inputs[i] != TypeId::kUnknown && candidates[c][i] == inputs[i];
+    return exact;
+  });
+  if (live.size() == 1) return static_cast<int>(live[0]);
+  KeepBest(live, [&](size_t c) {
+    int preferred = 0;
+    for (size_t i = 0; i < n; ++i) {
+      TypeId want = candidates[c][i];
+      preferred += inputs[i] != TypeId::kUnknown && want != inputs[i] && IsPreferredType(want) &&
+                   TypeCategory(want) == TypeCategory(inputs[i]);
+    }
+    return preferred;
+  });
+  if (live.size() == 1) return static_cast<int>(live[0]);
+  // Undecided literals: the category the candidates most likely mean.
+  bool any_unknown = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (inputs[i] != TypeId::kUnknown) continue;
+    any_unknown = true;
+    char category = 0;
+    bool preferred = false;
+    bool conflict = false;
+    for (size_t c : live) {
+      TypeId t = candidates[c][i];
+      char cat = TypeCategory(t);
+      if (category == 0 || (cat == 'S' && category != 'S')) {
+        category = cat;
+        preferred = IsPreferredType(t);
+        conflict = false;
+      } else if (cat == category) {
+        preferred = preferred || IsPreferredType(t);
+      } else if (category != 'S') {
+        conflict = true;
+      }
+    }
+    if (conflict) return -2;
+    std::vector<size_t> kept;
+    for (size_t c : live) {
+      TypeId t = candidates[c][i];
+      if (TypeCategory(t) == category && (!preferred || IsPreferredType(t))) kept.push_back(c);
+    }
+    if (!kept.empty()) live = std::move(kept);
+  }
+  if (live.size() == 1) return static_cast<int>(live[0]);
+  if (any_unknown) {
+    // All known inputs of one type: take the literals to be of it too.
+    TypeId known = TypeId::kUnknown;
+    bool same = true;
+    for (TypeId t : inputs) {
+      if (t == TypeId::kUnknown) continue;
+      if (known != TypeId::kUnknown && t != known) same = false;
+      known = t;
+    }
+    if (same && known != TypeId::kUnknown) {
+      std::vector<size_t> kept;
+      for (size_t c : live) {
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; ++i) {
+          ok = inputs[i] != TypeId::kUnknown || CanCoerceImplicit(known, candidates[c][i]);
+        }
+        if (ok) kept.push_back(c);
+      }
+      if (kept.size() == 1) return static_cast<int>(kept[0]);
+    }
+  }
+  return -2;
+}
+
+Result<ExprPtr> Analyzer::Coerce(ExprPtr expr, TypeId to, CastContext context) {
+  if (expr->type == to && !expr->untyped) {
+    return expr;
+  }
+  if (expr->kind == ExprKind::kParam && expr->untyped) {
+    ResolveParam(*expr, to);
+    return expr;
+  }
+  if (expr->kind == ExprKind::kConst && (expr->untyped || storage::IsNull(expr->value))) {
+    if (expr->untyped && !storage::IsNull(expr->value)) {
+      auto value = InputText(std::get<std::string>(expr->value), to);
+      if (!value.ok()) {
+        return At(value.error(), expr->location);
+      }
+      expr->value = std::move(*value);
+    }
+    expr->untyped = false;
+    expr->type = to;
+    return expr;
+  }
+  const CastInfo* cast = FindCast(expr->type, to);
+  bool allowed = cast != nullptr ? (context == CastContext::kExplicit ||
+                                    (context == CastContext::kAssignment && cast->kind != CastKind::kExplicit) ||
+                                    cast->kind == CastKind::kImplicit)
+                                 : CanCast(expr->type, to, context);
+  if (!allowed) {
+    return MakeError(kCannotCoerce, fmt::format("cannot cast type {} to {}", TypeName(expr->type), TypeName(to)));
+  }
+  if (expr->kind == ExprKind::kConst && cast == nullptr) {
+    // Fold the cast of a constant now, as PostgreSQL's planner does.
+    auto value = CastValue(expr->value, expr->type, to);
+    if (!value.ok()) {
+      return At(value.error(), expr->location);
+    }
+    expr->value = std::move(*value);
+    expr->type = to;
+    return expr;
+  }
+  ExprPtr out = MakeExpr(ExprKind::kCast, to, expr->location);
+  out->cast = cast;
+  out->args.push_back(std::move(expr));
+  return out;
+}
+
+namespace {
+
+TypeId InputType(const Expr& e) { return e.untyped ? TypeId::kUnknown : e.type; }
+
+}  // namespace
+
+Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location) {
+  std::vector<const OperatorInfo*> ops;
+  std::vector<std::vector<TypeId>> sigs;
+  for (const OperatorInfo* op : FindOperators(name)) {
+    if ((op->left == TypeId::kVoid) != (left == nullptr)) continue;
+    ops.push_back(op);
+    sigs.push_back(left ? std::vector<TypeId>{op->left, op->right} : std::vector<TypeId>{op->right});
+  }
+  std::vector<TypeId> inputs;
+  if (left) inputs.push_back(InputType(*left));
+  inputs.push_back(InputType(*right));
+  int chosen = -1;
+  if (inputs.size() == 2 && (inputs[0] == TypeId::kUnknown) != (inputs[1] == TypeId::kUnknown)) {
+    // One undecided literal: first try it as the other side's type.
+    TypeId known = inputs[0] == TypeId::kUnknown ? inputs[1] : inputs[0];
+    for (size_t c = 0; c < sigs.size() && chosen < 0; ++c) {
+      if (sigs[c][0] == known && sigs[c][1] == known) chosen = static_cast<int>(c);
+    }
+  }
+  if (chosen < 0) chosen = ChooseCandidate(sigs, inputs);
+  if (chosen < 0) {
+    std::string shown = left ? fmt::format("{} {} {}", TypeName(inputs[0]), name, TypeName(inputs[1]))
+                             : fmt::format("{} {}", name, TypeName(inputs[0]));
+    Error err = ErrorAt(chosen == -1 ? sqlstate::kUndefinedFunction : kAmbiguousFunction,
+                        fmt::format("operator {}: {}", chosen == -1 ? "does not exist" : "is not unique", shown),
+                        location);
+    err.hint = chosen == -1 ? kOperatorHint
+                            : "Could not choose a best candidate operator. You might need to add explicit type casts.";
+    return err;
+  }
+  const OperatorInfo* op = ops[static_cast<size_t>(chosen)];
+  ExprPtr e = MakeExpr(ExprKind::kOp, op->result, location);
+  e->op = op;
+  size_t i = 0;
+  for (ExprPtr* side : {&left, &right}) {
+    if (*side == nullptr) continue;
+    auto c = Coerce(std::move(*side), sigs[static_cast<size_t>(chosen)][i++], CastContext::kImplicit);
+    if (!c.ok()) return c;
+    e->arg_types.push_back((*c)->type);
+    e->args.push_back(std::move(*c));
+  }
+  return e;
+}
+
+Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<ExprPtr> args, int location) {
+  std::vector<const FunctionInfo*> funcs;
+  std::vector<std::vector<TypeId>> sigs;
+  for (const FunctionInfo* f : FindFunctions(name)) {
+    size_t min_args = f->min_args == SIZE_MAX ? f->args.size() : f->min_args;
+    if (args.size() < min_args || args.size() > f->args.size()) continue;
+    funcs.push_back(f);
+    sigs.emplace_back(f->args.begin(), f->args.begin() + static_cast<std::ptrdiff_t>(args.size()));
+  }
+  std::vector<TypeId> inputs;
+  std::vector<std::string> shown;
+  for (const ExprPtr& a : args) {
+    inputs.push_back(InputType(*a));
+    shown.push_back(TypeName(inputs.back()));
+  }
+  int chosen = ChooseCandidate(sigs, inputs);
+  if (chosen < 0) {
+    Error err = ErrorAt(chosen == -1 ? sqlstate::kUndefinedFunction : kAmbiguousFunction,
+                        fmt::format("function {}({}) {}", name, fmt::join(shown, ", "),
+                                    chosen == -1 ? "does not exist" : "is not unique"),
+                        location);
+    err.hint = chosen == -1 ? kFunctionHint
+                            : "Could not choose a best candidate function. You might need to add explicit type casts.";
+    return err;
+  }
+  const FunctionInfo* f = funcs[static_cast<size_t>(chosen)];
+  ExprPtr e = MakeExpr(ExprKind::kFunc, f->result, location);
+  e->func = f;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto c = Coerce(std::move(args[i]), sigs[static_cast<size_t>(chosen)][i], CastContext::kImplicit);
+    if (!c.ok()) return c;
+    e->arg_types.push_back((*c)->type);
+    e->args.push_back(std::move(*c));
+  }
+  return e;
+}
+
+Result<TypeId> Analyzer::CommonType(const std::vector<const Expr*>& exprs, const char* context) {
+  TypeId chosen = TypeId::kUnknown;
+  for (const Expr* e : exprs) {
+    TypeId t = InputType(*e);
+    if (t == TypeId::kUnknown || t == chosen) continue;
+    if (chosen == TypeId::kUnknown) {
+      chosen = t;
+      continue;
+    }
+    if (TypeCategory(t) != TypeCategory(chosen)) {
+      return ErrorAt(sqlstate::kDatatypeMismatch,
+                     fmt::format("{} types {} and {} cannot be matched", context, TypeName(chosen), TypeName(t)),
+                     e->location);
+    }
+    if (!IsPreferredType(chosen) && CanCoerceImplicit(chosen, t) && !CanCoerceImplicit(t, chosen)) {
+      chosen = t;
+    }
+  }
+  return chosen == TypeId::kUnknown ? TypeId::kText : chosen;
+}
+
+}  // namespace minipg::sql::analyzer_internal

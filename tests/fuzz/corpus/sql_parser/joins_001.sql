@@ -1,0 +1,18 @@
+CREATE TABLE emp (id int, name text, dept int);
+CREATE TABLE dept (id int, title text);
+INSERT INTO emp VALUES (1, 'ann', 10), (2, 'bob', 20), (3, 'cy', NULL);
+INSERT INTO dept VALUES (10, 'sales'), (30, 'hr');
+SELECT e.name, d.title FROM emp e JOIN dept d ON e.dept = d.id;
+SELECT e.name, d.title FROM emp e LEFT JOIN dept d ON e.dept = d.id ORDER BY e.name;
+SELECT e.name, d.title FROM emp e RIGHT JOIN dept d ON e.dept = d.id ORDER BY d.title;
+SELECT e.name, d.title FROM emp e FULL JOIN dept d ON e.dept = d.id ORDER BY 1, 2;
+SELECT * FROM emp CROSS JOIN dept ORDER BY emp.id, dept.id;
+SELECT * FROM emp JOIN dept USING (id);
+SELECT * FROM (SELECT id, name FROM emp WHERE id < 3) AS s NATURAL JOIN emp ORDER BY id;
+SELECT v.n, emp.name FROM (VALUES (1), (3)) AS v(n), emp WHERE emp.id = v.n ORDER BY 1;
+VALUES (1, 'one'), (2, 'two');
+SELECT id FROM emp, dept;
+SELECT emp.id FROM emp e;
+SELECT * FROM emp, emp;
+SELECT * FROM (SELECT 1);
+SELECT * FROM emp JOIN dept ON nope.id = 1;
