@@ -12,8 +12,6 @@
  *   pg_relation_filepath(rel)    "base/<database oid>/<relfilenode>"
  *   pg_database_size(name | oid) every file under base/<database oid>
  *   pg_size_pretty(bigint)       "8192 bytes", "16 kB", "1234 MB"
- *   repeat(text, integer)        the text so many times (wide rows for the
- *                                storage lesson, scenarios/buffers_and_wal.scn)
  *   pg_reload_conf()             SIGHUP to the postmaster (admin_functions.h)
  *
  * NOTES
@@ -186,32 +184,6 @@ Result<Datum> SizePretty(const Args& args, const SessionContext&) {
   return Datum(PrettySize(std::get<int64_t>(args[0])));
 }
 
-/* repeat(text, integer), as PostgreSQL's: '' for a count below 1; more than
- * 1 GB is refused before anything is built. */
-Result<Datum> Repeat(const Args& args, const SessionContext&) {
-  const std::string* text = std::get_if<std::string>(&args[0]);
-  const int64_t* count = std::get_if<int64_t>(&args[1]);
-  if (text == nullptr || count == nullptr) {
-    auto type = [](const Datum& d) {
-      return std::holds_alternative<bool>(d)      ? "boolean"
-             : std::holds_alternative<int64_t>(d) ? "integer"
-             : std::holds_alternative<double>(d)  ? "numeric"
-                                                  : "text";
-    };
-    return MakeError(sqlstate::kUndefinedFunction,
-                     fmt::format("function repeat({}, {}) does not exist", type(args[0]), type(args[1])));
-  }
-  constexpr int64_t kMaxAllocSize = (int64_t{1} << 30) - 1;  // PostgreSQL's MaxAllocSize
-  if (*count < 1 || text->empty()) return Datum(std::string());
-  if (*count > kMaxAllocSize / static_cast<int64_t>(text->size())) {
-    return MakeError(sqlstate::kProgramLimitExceeded, "requested length too large");
-  }
-  std::string out;
-  out.reserve(text->size() * static_cast<size_t>(*count));
-  for (int64_t i = 0; i < *count; ++i) out += *text;
-  return Datum(std::move(out));
-}
-
 /* An entry's call: the arguments as a vector, as the functions above take them. */
 template <Result<Datum> (*F)(const Args&, const SessionContext&)>
 Result<Datum> Call(const FunctionCall& c) {
@@ -247,7 +219,6 @@ void RegisterStorageFunctions(BuiltinRegistry& r) {
                              Call<DatabaseSize>));
   }
   r.functions.push_back(Fn(2288, "pg_size_pretty", {T::kInt8}, T::kText, Call<SizePretty>, Volatility::kImmutable));
-  r.functions.push_back(Fn(1622, "repeat", {T::kText, T::kInt4}, T::kText, Call<Repeat>, Volatility::kImmutable));
   r.functions.push_back(Fn(2621, "pg_reload_conf", {}, T::kBool, Call<Reload>));
 }
 

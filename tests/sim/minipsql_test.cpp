@@ -175,7 +175,7 @@ TEST_F(MinipsqlTest, Describe) {
             "other|" + su + "|UTF8|C|C||libc|\n"
             "postgres|" + su + "|UTF8|C|C||libc|\n"
             "shop|alice|UTF8|C|C||libc|\n"
-            "template1|" + su + "|UTF8|C|C||libc|\n"
+            "template1|" + su + "|UTF8|C|C||libc|=c/" + su + "\n" + su + "=CTc/" + su + "\n"
             "(4 rows)\n");
   r = Run("-A -c 'CREATE ROLE bob NOLOGIN CREATEDB' -c '\\du'");
   std::vector<std::string> roles = {"alice||{}", "bob|Create DB, Cannot login|{}",

@@ -6,6 +6,7 @@
  */
 #include "engine/sql/adt/builtin_catalog_rows.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,7 +107,10 @@ catalog::BootstrapRowMap BuiltinCatalogRows(const BuiltinRegistry& registry) {
   std::vector<Tuple>& procs = rows[catalog::kProcRelationId];
   for (const FunctionInfo& f : registry.functions) procs.push_back(ProcRow(f));
   std::vector<Tuple>& ops = rows[catalog::kOperatorRelationId];
-  for (const OperatorInfo& o : registry.operators) ops.push_back(OperatorRow(registry, o));
+  std::set<uint32_t> seen;  // text || x is one entry per type for one polymorphic operator: one row
+  for (const OperatorInfo& o : registry.operators) {
+    if (seen.insert(o.oid).second) ops.push_back(OperatorRow(registry, o));
+  }
   std::vector<Tuple>& casts = rows[catalog::kCastRelationId];
   int64_t oid = kFirstCastOid;
   for (const CastInfo& c : registry.casts) casts.push_back(CastRow(c, oid++));

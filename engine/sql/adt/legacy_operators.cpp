@@ -34,7 +34,7 @@ enum ArithOp { Add, Sub, Mul, Div, Mod };
 
 template <CmpOp kOp>
 Result<Datum> Compare(const FunctionCall& call) {
-  int c = CompareValues(call.args[0], call.args[1]);
+  int c = CompareValues(call.args[0], call.arg_types[0], call.args[1], call.arg_types[1]);
   switch (kOp) {
     case kEq: return Datum(c == 0);
     case kNe: return Datum(c != 0);
@@ -239,7 +239,6 @@ const OperatorInfo kOperators[] = {
     {633, ">", T::kChar, T::kChar, T::kBool, Compare<kGt>, "<", "<=", false, false},
     {634, ">=", T::kChar, T::kChar, T::kBool, Compare<kGe>, "<=", "<", false, false},
     {643, "<>", T::kName, T::kName, T::kBool, Compare<kNe>, "<>", "=", false, false},
-    {654, "||", T::kText, T::kText, T::kText, Concat, "", "", false, false},
     {660, "<", T::kName, T::kName, T::kBool, Compare<kLt>, ">", ">=", false, false},
     {661, "<=", T::kName, T::kName, T::kBool, Compare<kLe>, ">=", ">", false, false},
     {662, ">", T::kName, T::kName, T::kBool, Compare<kGt>, "<", "<=", false, false},
@@ -268,12 +267,6 @@ const OperatorInfo kOperators[] = {
     {823, "-", T::kInt2, T::kInt8, T::kInt8, IntArith<Sub>, "", "", false, false},
     {824, "*", T::kInt2, T::kInt8, T::kInt8, IntArith<Mul>, "*", "", false, false},
     {825, "/", T::kInt2, T::kInt8, T::kInt8, IntArith<Div>, "", "", false, false},
-    {1320, "=", T::kTimestampTz, T::kTimestampTz, T::kBool, Compare<kEq>, "=", "<>", true, true},
-    {1321, "<>", T::kTimestampTz, T::kTimestampTz, T::kBool, Compare<kNe>, "<>", "=", false, false},
-    {1322, "<", T::kTimestampTz, T::kTimestampTz, T::kBool, Compare<kLt>, ">", ">=", false, false},
-    {1323, "<=", T::kTimestampTz, T::kTimestampTz, T::kBool, Compare<kLe>, ">=", ">", false, false},
-    {1324, ">", T::kTimestampTz, T::kTimestampTz, T::kBool, Compare<kGt>, "<", "<=", false, false},
-    {1325, ">=", T::kTimestampTz, T::kTimestampTz, T::kBool, Compare<kGe>, "<=", "<", false, false},
     {1694, "<=", T::kBool, T::kBool, T::kBool, Compare<kLe>, ">=", ">", false, false},
     {1695, ">=", T::kBool, T::kBool, T::kBool, Compare<kGe>, "<=", "<", false, false},
     {1862, "=", T::kInt2, T::kInt8, T::kBool, Compare<kEq>, "=", "<>", true, true},

@@ -2,14 +2,13 @@
  * misc_functions.cpp
  *   The session and server functions, as registry entries (builtins.h):
  *   pg_backend_pid, version, current_user / session_user, current_database,
- *   now, pg_sleep, pg_cancel_backend, pg_terminate_backend,
+ *   pg_sleep, pg_cancel_backend, pg_terminate_backend,
  *   current_setting, set_config, pg_get_userbyid, pg_encoding_to_char, and
  *   minipg_crash (minipg's own: kills this backend with SIGSEGV, to teach
  *   the crash cycle).
  *
  * NOTES
  *   current_user and friends return text here (name in PostgreSQL).
- *   pg_sleep takes numeric (held as a double) until float8 exists.
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
@@ -34,7 +33,6 @@ Result<Datum> BackendPid(const FunctionCall& c) { return Datum(static_cast<int64
 Result<Datum> Version(const FunctionCall& c) { return Datum(c.ctx.server_version); }
 Result<Datum> CurrentUser(const FunctionCall& c) { return Datum(c.ctx.user); }
 Result<Datum> CurrentDatabase(const FunctionCall& c) { return Datum(c.ctx.database); }
-Result<Datum> Now(const FunctionCall&) { return Datum(TransactionStartTimestamp()); }
 
 Result<Datum> Sleep(const FunctionCall& c) {
   struct WaitScope {  // wait_event Timeout/PgSleep in pg_stat_activity while sleeping
@@ -122,8 +120,7 @@ void RegisterMiscFunctions(BuiltinRegistry& r) {
   r.functions.push_back(Fn(745, "current_user", {}, T::kText, CurrentUser));
   r.functions.push_back(Fn(746, "session_user", {}, T::kText, CurrentUser));
   r.functions.push_back(Fn(861, "current_database", {}, T::kText, CurrentDatabase));
-  r.functions.push_back(Fn(1299, "now", {}, T::kTimestampTz, Now));
-  r.functions.push_back(Fn(2626, "pg_sleep", {T::kNumeric}, T::kVoid, Sleep, Volatility::kVolatile));
+  r.functions.push_back(Fn(2626, "pg_sleep", {T::kFloat8}, T::kVoid, Sleep, Volatility::kVolatile));
   r.functions.push_back(Fn(kMinipgFirstBuiltinOid, "minipg_crash", {}, T::kVoid, Crash, Volatility::kVolatile));
   r.functions.push_back(Fn(2171, "pg_cancel_backend", {T::kInt4}, T::kBool, CancelBackend, Volatility::kVolatile));
   FunctionInfo terminate =

@@ -20,13 +20,14 @@
 #include <fmt/format.h>
 
 #include "engine/auth/crypto.h"
+#include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/adt/function_args.h"
 
 namespace minipg::sql::adt {
 namespace {
 
-constexpr size_t kMaxStringBytes = 0x3FFFFFFF;  // a varlena's limit (1 GB)
+constexpr size_t kMaxStringBytes = kMaxFieldBytes;  // minipg's bound on a value (limits.h; PostgreSQL's: 1 GB)
 
 /* The characters of UTF-8 text, each as its bytes. */
 std::vector<std::string_view> Chars(std::string_view s) {
@@ -42,7 +43,14 @@ std::vector<std::string_view> Chars(std::string_view s) {
 Result<Datum> Text(std::string s) { return Datum(std::move(s)); }
 Error TooLong() { return MakeError(sqlstate::kProgramLimitExceeded, "requested length too large"); }
 
-Result<Datum> TextConcat(const FunctionCall& c) { return Text(std::string(TextArg(c, 0)) + std::string(TextArg(c, 1))); }
+Result<Datum> TextConcat(const FunctionCall& c) {
+  std::string_view left = TextArg(c, 0), right = TextArg(c, 1);
+  if (left.size() + right.size() > kMaxStringBytes) {  // where PostgreSQL's palloc refuses (past its 1 GB)
+    return MakeError(sqlstate::kInternalError,
+                     fmt::format("invalid memory alloc request size {}", left.size() + right.size() + 4));
+  }
+  return Text(std::string(left) + std::string(right));
+}
 Result<Datum> Length(const FunctionCall& c) { return Datum(static_cast<int64_t>(CharLength(TextArg(c, 0)))); }
 Result<Datum> OctetLength(const FunctionCall& c) {
   return Datum(static_cast<int64_t>(std::get<std::string>(c.args[0]).size()));  // bpchar's padding counts

@@ -69,28 +69,6 @@ Result<Datum> EvaluateCall(const Expr& expr, const ExprContext& ctx, FunctionImp
 
 }  // namespace
 
-int CompareValues(const Datum& a, const Datum& b) {
-  if (a.index() != b.index()) {
-    return a.index() < b.index() ? -1 : 1;
-  }
-  if (const int64_t* x = std::get_if<int64_t>(&a)) {
-    int64_t y = std::get<int64_t>(b);
-    return *x < y ? -1 : *x > y ? 1 : 0;
-  }
-  if (const double* x = std::get_if<double>(&a)) {
-    double y = std::get<double>(b);
-    return *x < y ? -1 : *x > y ? 1 : 0;
-  }
-  if (const bool* x = std::get_if<bool>(&a)) {
-    return static_cast<int>(*x) - static_cast<int>(std::get<bool>(b));
-  }
-  if (const std::string* x = std::get_if<std::string>(&a)) {
-    int c = x->compare(std::get<std::string>(b));
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
-  }
-  return 0;
-}
-
 Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
   // Every recursion of evaluation comes back here.
   if (Status s = CheckStackDepth(); !s.ok()) {

@@ -36,7 +36,4 @@ Result<bool> EvaluateQual(const Expr* expr, const ExprContext& ctx);
 /* One output row: each target list expression's value. */
 Result<storage::Tuple> Project(const std::vector<ExprPtr>& targetlist, const ExprContext& ctx);
 
-/* Orders two non-NULL values of the same type: <0, 0, >0. */
-int CompareValues(const storage::Datum& a, const storage::Datum& b);
-
 }  // namespace minipg::sql

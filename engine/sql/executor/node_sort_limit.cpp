@@ -15,6 +15,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/sql/interruptible_sort.h"
+#include "engine/sql/types.h"
 
 namespace minipg::sql {
 
@@ -59,7 +60,7 @@ class SortState : public PlanState {
           if (x_null == y_null) continue;
           return x_null == k.nulls_first;
         }
-        int c = CompareValues(x, y);
+        int c = CompareValues(x, k.type, y, k.type);
         if (c != 0) return k.descending ? c > 0 : c < 0;
       }
       return false;

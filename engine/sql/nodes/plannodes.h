@@ -60,6 +60,7 @@ struct SortKey {
   int column = 0;  // 0-based column of the child's output row
   bool descending = false;
   bool nulls_first = false;
+  TypeId type = TypeId::kText;  // the column's type, for CompareValues
 };
 
 struct Plan {

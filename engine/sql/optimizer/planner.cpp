@@ -236,7 +236,10 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   }
   if (!q.sort.empty()) {
     top = Above(PlanKind::kSort, std::move(top));
-    for (const SortClause& s : q.sort) top->sort_keys.push_back(SortKey{s.tle, s.descending, s.nulls_first});
+    for (const SortClause& s : q.sort) {
+      TypeId type = top->lefttree->targetlist[static_cast<size_t>(s.tle)]->type;
+      top->sort_keys.push_back(SortKey{s.tle, s.descending, s.nulls_first, type});
+    }
   }
   if (q.limit || q.offset) {
     top = Above(PlanKind::kLimit, std::move(top));

@@ -162,8 +162,9 @@ Result<ExprPtr> Analyzer::Coerce(ExprPtr expr, TypeId to, CastContext context) {
   if (!allowed) {
     return MakeError(kCannotCoerce, fmt::format("cannot cast type {} to {}", TypeName(expr->type), TypeName(to)));
   }
-  if (expr->kind == ExprKind::kConst && cast == nullptr) {
-    // Fold the cast of a constant now, as PostgreSQL's planner does.
+  if (expr->kind == ExprKind::kConst) {
+    // Fold the cast of a constant now, as PostgreSQL's planner does (every
+    // registered cast's call is CastValue).
     auto value = CastValue(expr->value, expr->type, to);
     if (!value.ok()) {
       return At(value.error(), expr->location);

@@ -98,7 +98,9 @@ TEST_F(IndexDdlTest, CreateWritesRowsBuildsAndChecksUniqueness) {
   auto idx = RowsWhere("pg_index", pg_index::kIndexrelid, index.oid);
   ASSERT_EQ(idx.size(), 1u);
   EXPECT_EQ(std::get<int64_t>(idx[0].values[pg_index::kIndrelid]), t.oid);
-  EXPECT_EQ(std::get<std::string>(idx[0].values[pg_index::kIndkey]), "1");
+  const auto& indkey = std::get<storage::ArrayValue>(idx[0].values[pg_index::kIndkey]);
+  ASSERT_NE(indkey.data, nullptr);
+  EXPECT_EQ(indkey.data->elements, (std::vector<storage::Datum>{storage::Datum(int64_t{1})}));  // int2vector '1'
   EXPECT_TRUE(std::get<bool>(idx[0].values[pg_index::kIndisunique]));
 
   storage::nbtree::BtreeIndex bt = BtreeIndexOf(5, t, index);

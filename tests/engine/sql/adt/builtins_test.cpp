@@ -67,7 +67,9 @@ TEST(BuiltinsTest, OidsAreUniqueAndOperatorsHaveFunctions) {
   }
   std::set<uint32_t> op_oids;
   for (const OperatorInfo& o : Builtins().operators) {
-    EXPECT_TRUE(op_oids.insert(o.oid).second) << "operator " << o.name << " " << o.oid;
+    // text || anynonarray (2779, 2780): one entry per type for want of polymorphic types.
+    bool polymorphic = o.oid == 2779 || o.oid == 2780;
+    EXPECT_TRUE(op_oids.insert(o.oid).second || polymorphic) << "operator " << o.name << " " << o.oid;
     EXPECT_NE(o.call, nullptr) << o.oid;
   }
   ASSERT_NE(FindCast(TypeId::kInt4, TypeId::kNumeric), nullptr);
