@@ -211,7 +211,8 @@ TEST(WalRecords, PayloadRoundTrips) {
   ASSERT_TRUE(u2.has_value());
   EXPECT_EQ(u2->old_xmax, 10u);
   EXPECT_EQ(u2->new_offnum, 4);
-  auto tup = DecodeHeapTupleData(EncodeHeapTupleData({2, 0x0800, 24}, "body"));
+  const std::string encoded = EncodeHeapTupleData({2, 0x0800, 24}, "body");  // the decoded body points into it
+  auto tup = DecodeHeapTupleData(encoded);
   ASSERT_TRUE(tup.has_value());
   EXPECT_EQ(tup->first.infomask2, 2);
   EXPECT_EQ(tup->first.infomask, 0x0800);
