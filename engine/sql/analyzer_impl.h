@@ -164,6 +164,20 @@ class Analyzer {
   Result<ExprPtr> BindCast(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindFunc(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindParam(const RawExpr& e);
+  // ---- conditional expressions (parse_cond.cpp) ------------------------------
+  /* CASE, BETWEEN, IN (list), IS [NOT] DISTINCT FROM, IS TRUE, named operators. */
+  Result<ExprPtr> BindConditional(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindCase(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindInList(const RawExpr& e, ParseState& ps);
+  /* coalesce, nullif, greatest, least over bound arguments. */
+  Result<ExprPtr> BindConditionalFunc(const std::string& name, std::vector<ExprPtr> args, int location);
+  /* The binary operator `name` over two parse trees, bound. */
+  Result<ExprPtr> BindComparison(const std::string& name, const RawExpr& left, const RawExpr& right, ParseState& ps,
+                                 int location);
+  Result<ExprPtr> BindComparison(const std::string& name, ExprPtr left, const RawExpr& right, ParseState& ps,
+                                 int location);
+  /* Coerces `exprs` to their common type; returns a NULL constant of it. */
+  Result<ExprPtr> CoerceToCommon(std::vector<ExprPtr>& exprs, const char* context);
   /* Decides the type of an untyped parameter reference (and so of $n). */
   void ResolveParam(Expr& expr, TypeId type);
 

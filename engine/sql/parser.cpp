@@ -455,6 +455,10 @@ Result<TypeRef> Parser::ParseTypeName() {
   if (Peek().kind != TokenKind::kIdent) {
     return SyntaxError();
   }
+  if (Peek().text == "pg_catalog" && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "." &&
+      Peek(2).kind == TokenKind::kIdent) {
+    pos_ += 2;  // pg_catalog.text: every type lives there
+  }
   type.name = Peek().text;
   if (Peek().quoted && type.name == "char") {
     type.name = "\"char\"";  // the one-byte type; char unquoted is character(1)

@@ -157,6 +157,41 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     case ExprKind::kCoalesce:
       list("COALESCE(", ", ");
       return;
+    case ExprKind::kMinMax:
+      list(e.negated ? "LEAST(" : "GREATEST(", ", ");
+      return;
+    case ExprKind::kNullIf:
+      list("NULLIF(", ", ");
+      return;
+    case ExprKind::kDistinct:
+      out.Add("(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+      Print(*e.args[1], qualify, depth + 1, out);
+      out.Add(")");
+      return;
+    case ExprKind::kScalarArrayOp:
+      out.Add("(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(fmt::format(" {} {} (ARRAY[", e.op != nullptr ? e.op->name : "?", e.negated ? "ALL" : "ANY"));
+      for (size_t i = 1; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 1 ? "" : ", ");
+        Print(*e.args[i], qualify, depth + 1, out);
+      }
+      out.Add("]))");
+      return;
+    case ExprKind::kCase:
+      out.Add("CASE");
+      for (size_t i = 0; i + 1 < e.args.size() && !out.Full(); i += 2) {
+        out.Add(" WHEN ");
+        Print(*e.args[i], qualify, depth + 1, out);
+        out.Add(" THEN ");
+        Print(*e.args[i + 1], qualify, depth + 1, out);
+      }
+      out.Add(" ELSE ");
+      Print(*e.args.back(), qualify, depth + 1, out);
+      out.Add(" END");
+      return;
     default:
       out.Add("?");
       return;

@@ -43,12 +43,12 @@ enum class ExprKind {
   kBool,           // bool_op over args (AND, OR: any number; NOT: one)
   kNullTest,       // args[0] IS [NOT] NULL (negated: IS NOT NULL)
   kCast,           // args[0] converted to `type` (cast entry, or through text)
-  kCase,           // declared; not yet analyzed (0A000)
+  kCase,           // args: condition/result pairs, then the ELSE result (NULL if none)
   kCoalesce,       // first non-NULL of args
-  kMinMax,         // GREATEST / LEAST: declared, not yet analyzed
-  kNullIf,         // declared, not yet analyzed
-  kDistinct,       // IS DISTINCT FROM: declared, not yet analyzed
-  kScalarArrayOp,  // x IN (list), x op ANY/ALL (array): declared, not yet analyzed
+  kMinMax,         // GREATEST (LEAST if negated) of args, NULLs ignored
+  kNullIf,         // NULLIF(args[0], args[1]) by op; args[2]: the first argument uncoerced, if it was
+  kDistinct,       // args[0] IS [NOT] DISTINCT FROM args[1] (negated: NOT) by the = op
+  kScalarArrayOp,  // args[0] op ANY (args[1..]) (negated: ALL), as x IN (list) / x NOT IN (list)
   kSubLink,        // EXISTS / IN / scalar subquery: declared, not yet analyzed
   kAggref,         // an aggregate call: declared, not yet analyzed
 };

@@ -35,6 +35,9 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   if (inner->kind == RawExprKind::kColumnRef || inner->kind == RawExprKind::kFuncCall) {
     return {inner->text, 2};
   }
+  if (inner->kind == RawExprKind::kCase) {
+    return {"case", 1};
+  }
   if (e.kind != RawExprKind::kCast) {
     return {"?column?", 0};
   }

@@ -137,6 +137,13 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
       return BindFunc(e, ps);
     case RawExprKind::kParam:
       return BindParam(e);
+    case RawExprKind::kNamedOp:
+    case RawExprKind::kCase:
+    case RawExprKind::kBetween:
+    case RawExprKind::kInList:
+    case RawExprKind::kDistinct:
+    case RawExprKind::kBoolTest:
+      return BindConditional(e, ps);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }
@@ -250,6 +257,9 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
       (*f)->keyword_call = true;
     }
     return f;
+  }
+  if (name == "coalesce" || name == "nullif" || name == "greatest" || name == "least") {
+    return BindConditionalFunc(name, std::move(args), e.location);
   }
   return MakeFunction(name, std::move(args), e.location);
 }
