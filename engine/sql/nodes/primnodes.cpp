@@ -83,6 +83,23 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
 
 namespace {
 
+/* A constant as an element of an array literal: NULL, or its text,
+ * double-quoted when it would not read back as one element. */
+std::string ArrayElementText(const Expr& c) {
+  if (storage::IsNull(c.value)) return "NULL";
+  std::string text = ShortenForDisplay(OutputText(c.value, c.type));
+  bool quote = text.empty();
+  for (char ch : text) quote = quote || std::string_view(",{}\"\\ '").find(ch) != std::string_view::npos;
+  if (!quote) return text;
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    if (ch == '\'') out += '\'';  // inside the SQL literal's quotes
+    out += ch;
+  }
+  return out + "\"";
+}
+
 void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
   if (out.Full()) {
     return;
@@ -170,16 +187,26 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       Print(*e.args[1], qualify, depth + 1, out);
       out.Add(")");
       return;
-    case ExprKind::kScalarArrayOp:
+    case ExprKind::kScalarArrayOp: {
+      // As PostgreSQL prints it: constants folded into an array literal
+      // ('{1,2}'::integer[]), else ARRAY[...].
       out.Add("(");
       Print(*e.args[0], qualify, depth + 1, out);
-      out.Add(fmt::format(" {} {} (ARRAY[", e.op != nullptr ? e.op->name : "?", e.negated ? "ALL" : "ANY"));
+      out.Add(fmt::format(" {} {} (", e.op != nullptr ? e.op->name : "?", e.negated ? "ALL" : "ANY"));
+      bool constants = true;
+      for (size_t i = 1; i < e.args.size(); ++i) constants = constants && e.args[i]->kind == ExprKind::kConst;
+      out.Add(constants ? "'{" : "ARRAY[");
       for (size_t i = 1; i < e.args.size() && !out.Full(); ++i) {
-        out.Add(i == 1 ? "" : ", ");
-        Print(*e.args[i], qualify, depth + 1, out);
+        out.Add(i == 1 ? "" : constants ? "," : ", ");
+        if (constants) {
+          out.Add(ArrayElementText(*e.args[i]));
+        } else {
+          Print(*e.args[i], qualify, depth + 1, out);
+        }
       }
-      out.Add("]))");
+      out.Add(constants ? fmt::format("}}'::{}[]))", TypeName(e.args[1]->type)) : "]))");
       return;
+    }
     case ExprKind::kCase:
       out.Add("CASE");
       for (size_t i = 0; i + 1 < e.args.size() && !out.Full(); i += 2) {

@@ -122,6 +122,26 @@ TEST(AnalyzerTest, UnknownLiteralsTakeTheirContextsType) {
   EXPECT_EQ(ins->rtable[1].values[0][2]->type, TypeId::kText);  // integer assigned to text
 }
 
+// Scenario: the conditional expressions print as PostgreSQL 15's EXPLAIN
+// (COSTS OFF) prints them; IN (constants) as = ANY of an array literal.
+TEST(PlannerTest, ConditionalsDeparseAsPostgres) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"a IN (1, 2) AND c NOT IN ('x', 'y z')",
+       "((a = ANY ('{1,2}'::integer[])) AND (c <> ALL ('{x,\"y z\"}'::text[])))"},
+      {"a IS DISTINCT FROM 3 AND COALESCE(a, 0) > GREATEST(a, 1)",
+       "((a IS DISTINCT FROM 3) AND (COALESCE(a, 0) > GREATEST(a, 1)))"},
+      {"NULLIF(a, 2) <> 1 AND CASE WHEN a > 1 THEN c ELSE 'q' END = c",
+       "((NULLIF(a, 2) <> 1) AND (CASE WHEN (a > 1) THEN c ELSE 'q'::text END = c))"},
+  };
+  for (const auto& [where, filter] : cases) {
+    auto q = AnalyzeText(std::string("SELECT a FROM t WHERE ") + where);
+    ASSERT_TRUE(q.ok()) << q.error().message;
+    auto plan = PlanQuery(*q);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    EXPECT_EQ(plan->Explain(), std::string("Seq Scan on t\n  Filter: ") + filter);
+  }
+}
+
 // Scenario: the plan is numbered depth-first with parents, as the plan
 // event says, and reads as PostgreSQL's EXPLAIN (COSTS OFF).
 TEST(PlannerTest, SelectPlanShape) {
