@@ -28,14 +28,22 @@ namespace analyzer_internal {
 std::pair<std::string, int> FigureColname(const RawExpr& e) {
   // A loop, not recursion, down a chain of casts (1::int::int...): the
   // innermost name wins, else the outermost cast's type.
+  // A CASE is named after its ELSE result when that is a column or a
+  // function, as in PostgreSQL, else "case".
   const RawExpr* inner = &e;
-  while (inner->kind == RawExprKind::kCast) {
-    inner = inner->args[0].get();
+  for (;;) {
+    if (inner->kind == RawExprKind::kCast) {
+      inner = inner->args[0].get();
+    } else if (inner->kind == RawExprKind::kCase && inner->negated) {
+      inner = inner->args.back().get();
+    } else {
+      break;
+    }
   }
   if (inner->kind == RawExprKind::kColumnRef || inner->kind == RawExprKind::kFuncCall) {
     return {inner->text, 2};
   }
-  if (inner->kind == RawExprKind::kCase) {
+  if (e.kind == RawExprKind::kCase) {
     return {"case", 1};
   }
   if (e.kind != RawExprKind::kCast) {

@@ -136,7 +136,7 @@ Result<ExprPtr> Analyzer::BindConditional(const RawExpr& e, ParseState& ps) {
       auto arg = Bind(*e.args[0], ps);
       if (!arg.ok()) return arg;
       MarkNullUntyped(**arg);
-      auto b = RequireBool(std::move(*arg), what.c_str(), e.location);
+      auto b = RequireBool(std::move(*arg), what.c_str(), e.args[0]->location);
       if (!b.ok()) return b;
       if (e.text == "unknown") {
         ExprPtr n = MakeExpr(ExprKind::kNullTest, TypeId::kBool, e.location);
