@@ -368,6 +368,11 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       ++pos_;
       e->star = true;
     } else if (!IsPunct(")")) {
+      if (AcceptKeyword("distinct")) {
+        e->distinct = true;
+      } else {
+        AcceptKeyword("all");
+      }
       do {
         auto arg = ParseExpr();
         if (!arg.ok()) {

@@ -135,6 +135,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     if (!where.ok()) {
       return where.error();
     }
+    if (const Expr* agg = FindAggref(**where)) {
+      return ErrorAt(sqlstate::kGroupingError, "aggregate functions are not allowed in WHERE", agg->location);
+    }
     q.jointree.quals = std::move(*where);
   }
   std::vector<size_t> widths;  // how many output columns each select target made
@@ -182,6 +185,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     sort.nulls_first = item.nulls_first.value_or(item.descending);
     q.targets[static_cast<size_t>(*tle)].sortgroupref = static_cast<int>(q.sort.size() + 1);
     q.sort.push_back(sort);
+  }
+  if (Status s = TransformGrouping(select, ps); !s.ok()) {
+    return s.error();
   }
   for (size_t i = 0; i < q.targets.size(); ++i) {
     q.targets[i].resno = static_cast<int>(i + 1);
