@@ -81,6 +81,8 @@ int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const st
 
 /* The first aggregate call in the tree (parents first), or null. */
 const Expr* FindAggref(Expr& e);
+/* 42803 "aggregate functions are not allowed in <clause>" if `e` holds one. */
+Status NoAggregates(Expr& e, const char* clause);
 
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);

@@ -23,6 +23,8 @@ namespace {
 Status FlattenJoinAliasVars(Query& q) {
   std::vector<ExprPtr*> roots = {&q.jointree.quals};
   for (TargetEntry& t : q.targets) roots.push_back(&t.expr);
+  for (ExprPtr& g : q.group_by) roots.push_back(&g);
+  roots.push_back(&q.having);
   for (auto& node : q.jointree.fromlist) JoinTreeExpressions(*node, roots);  // not the subqueries': their own range tables
   for (ExprPtr* root : roots) {
     std::vector<ExprPtr*> stack{root};

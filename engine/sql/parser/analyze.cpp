@@ -135,8 +135,8 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     if (!where.ok()) {
       return where.error();
     }
-    if (const Expr* agg = FindAggref(**where)) {
-      return ErrorAt(sqlstate::kGroupingError, "aggregate functions are not allowed in WHERE", agg->location);
+    if (Status s = NoAggregates(**where, "WHERE"); !s.ok()) {
+      return s.error();
     }
     q.jointree.quals = std::move(*where);
   }
@@ -202,6 +202,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     auto bound = Bind(*ast, no_columns);
     if (!bound.ok()) {
       return bound.error();
+    }
+    if (Status s = NoAggregates(**bound, what); !s.ok()) {
+      return s.error();
     }
     TypeId type = (*bound)->type;
     auto coerced = Coerce(std::move(*bound), TypeId::kInt8, CastContext::kAssignment);
@@ -354,6 +357,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
       auto bound = Bind(*row[i], none);
       if (!bound.ok()) {
         return bound.error();
+      }
+      if (Status s = NoAggregates(**bound, "VALUES"); !s.ok()) {
+        return s.error();
       }
       TypeId expr_type = (*bound)->type;
       auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment);

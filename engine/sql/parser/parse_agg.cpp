@@ -48,6 +48,14 @@ Status CheckUngrouped(Expr& root, const std::vector<std::string>& grouped) {
 
 }  // namespace
 
+Status NoAggregates(Expr& e, const char* clause) {
+  if (const Expr* agg = FindAggref(e)) {
+    return ErrorAt(sqlstate::kGroupingError, fmt::format("aggregate functions are not allowed in {}", clause),
+                   agg->location);
+  }
+  return OkStatus();
+}
+
 const Expr* FindAggref(Expr& e) {
   const Expr* found = nullptr;
   WalkExpr(e, [&found](Expr& x) {
