@@ -4,6 +4,8 @@
  *   first (see parser.h for the order).
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
+
 #include "engine/common/interrupts.h"
 #include "engine/sql/parser_impl.h"
 
@@ -383,6 +385,16 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     }
     if (Status s = ExpectPunct(")"); !s.ok()) {
       return s.error();
+    }
+    // Aggregate FILTER and window functions' OVER: recognised, not yet run.
+    for (std::string_view word : {"filter", "over", "within"}) {
+      if (IsKeyword(word)) {
+        std::string upper(word);
+        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+        Error err = MakeError(sqlstate::kFeatureNotSupported, fmt::format("{} is not supported by minipg", upper));
+        err.position = Peek().position;
+        return err;
+      }
     }
     return e;
   }

@@ -101,7 +101,9 @@ Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const Datum& a
   }
   if (agg.arg == T::kFloat4 || agg.arg == T::kFloat8) {
     double v = std::get<double>(arg);
-    state.value = first ? v : std::get<double>(state.value) + v;
+    double sum = first ? v : std::get<double>(state.value) + v;
+    if (agg.kind == AggKind::kSum && agg.arg == T::kFloat4) sum = static_cast<float>(sum);  // float4pl
+    state.value = sum;
     return OkStatus();
   }
   if (agg.kind == AggKind::kSum && (agg.arg == T::kInt2 || agg.arg == T::kInt4)) {
@@ -127,9 +129,6 @@ Result<Datum> AggFinal(const AggregateInfo& agg, const AggTransition& state) {
     case AggKind::kMax:
       return state.value;
     case AggKind::kSum:
-      if (agg.result == T::kFloat4 && !storage::IsNull(state.value)) {
-        return Datum(static_cast<double>(static_cast<float>(std::get<double>(state.value))));
-      }
       return state.value;
     case AggKind::kAvg:
       break;

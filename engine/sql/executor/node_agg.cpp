@@ -61,11 +61,8 @@ class AggState : public PlanState {
   using PlanState::PlanState;
 
   Status ReScan() override {
-    groups_.clear();
-    index_.reset();
-    pos_ = 0;
-    filled_ = false;
-    return left->ReScan();
+    pos_ = 0;  // the groups stay: the input has not changed (no parameters yet)
+    return OkStatus();
   }
 
  protected:

@@ -88,6 +88,7 @@ TEST(AnalyzerTest, DdlErrors) {
 TEST(AnalyzerTest, UnsupportedSql) {
   ExpectError("UPDATE t SET a = 1", "0A000", "UPDATE is not supported by minipg");
   ExpectError("SELECT a FROM t UNION SELECT a FROM t", "0A000", "UNION is not supported by minipg");
+  ExpectError("SELECT count(*) FILTER (WHERE a > 1) FROM t", "0A000", "FILTER is not supported by minipg");
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
 }
 
