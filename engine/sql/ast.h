@@ -83,6 +83,7 @@ struct RawExpr {
   bool bool_value = false;
   bool negated = false;
   bool star = false;
+  bool distinct = false;  // f(DISTINCT args)
   TypeRef type_name;
   std::vector<RawExprPtr> args;
 };
@@ -160,6 +161,8 @@ struct SelectStmt {
   std::vector<SelectTarget> targets;
   std::vector<FromItemPtr> from;  // the FROM list (a comma joins its entries)
   RawExprPtr where;
+  std::vector<RawExprPtr> group_by;
+  RawExprPtr having;
   std::vector<OrderItem> order_by;
   RawExprPtr limit;   // null = no LIMIT (or LIMIT ALL)
   RawExprPtr offset;  // null = no OFFSET

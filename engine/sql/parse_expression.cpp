@@ -4,6 +4,8 @@
  *   first (see parser.h for the order).
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
+
 #include "engine/common/interrupts.h"
 #include "engine/sql/parser_impl.h"
 
@@ -545,6 +547,11 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       ++pos_;
       e->star = true;
     } else if (!IsPunct(")")) {
+      if (AcceptKeyword("distinct")) {
+        e->distinct = true;
+      } else {
+        AcceptKeyword("all");
+      }
       do {
         auto arg = ParseExpr();
         if (!arg.ok()) {
@@ -555,6 +562,16 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     }
     if (Status s = ExpectPunct(")"); !s.ok()) {
       return s.error();
+    }
+    // Aggregate FILTER and window functions' OVER: recognised, not yet run.
+    for (std::string_view word : {"filter", "over", "within"}) {
+      if (IsKeyword(word)) {
+        std::string upper(word);
+        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+        Error err = MakeError(sqlstate::kFeatureNotSupported, fmt::format("{} is not supported by minipg", upper));
+        err.position = Peek().position;
+        return err;
+      }
     }
     return e;
   }

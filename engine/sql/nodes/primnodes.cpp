@@ -10,6 +10,7 @@
 
 #include "engine/common/stack_depth.h"
 #include "engine/common/utf8.h"
+#include "engine/sql/adt/aggregates.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
@@ -67,6 +68,8 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
   copy->bool_op = e.bool_op;
   copy->negated = e.negated;
   copy->subquery = e.subquery;
+  copy->agg = e.agg;
+  copy->agg_distinct = e.agg_distinct;
   for (const ExprPtr& a : e.args) {
     if (!a) {
       copy->args.emplace_back();
@@ -151,6 +154,14 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     case ExprKind::kFunc:
       out.Add(e.func != nullptr ? e.func->name : "?");
       if (!e.keyword_call) list("(", ", ");
+      return;
+    case ExprKind::kAggref:
+      out.Add(e.agg != nullptr ? e.agg->name : "?");
+      if (e.args.empty()) {
+        out.Add("(*)");
+        return;
+      }
+      list(e.agg_distinct ? "(DISTINCT " : "(", ", ");
       return;
     case ExprKind::kBool:
       if (e.bool_op == BoolOpKind::kNot) {

@@ -32,6 +32,7 @@ namespace minipg::sql {
 struct FunctionInfo;  // adt/builtins.h
 struct OperatorInfo;
 struct CastInfo;
+struct AggregateInfo;  // adt/aggregates.h
 struct Query;         // query.h
 
 enum class ExprKind {
@@ -50,7 +51,7 @@ enum class ExprKind {
   kDistinct,       // args[0] IS [NOT] DISTINCT FROM args[1] (negated: NOT) by the = op
   kScalarArrayOp,  // args[0] op ANY (args[1..]) (negated: ALL), as x IN (list) / x NOT IN (list)
   kSubLink,        // EXISTS / IN / scalar subquery: declared, not yet analyzed
-  kAggref,         // an aggregate call: declared, not yet analyzed
+  kAggref,         // an aggregate call: agg(args), agg_distinct; evaluated only by an Agg plan node
 };
 
 enum class BoolOpKind { kAnd, kOr, kNot };
@@ -101,6 +102,9 @@ struct Expr {
   BoolOpKind bool_op = BoolOpKind::kAnd;
   // kNullTest
   bool negated = false;
+  // kAggref
+  const AggregateInfo* agg = nullptr;
+  bool agg_distinct = false;  // count(DISTINCT x)
   // kSubLink: the subquery (declared for later sessions)
   std::shared_ptr<Query> subquery;
 };

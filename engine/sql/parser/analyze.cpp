@@ -146,6 +146,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     if (!where.ok()) {
       return where.error();
     }
+    if (Status s = NoAggregates(**where, "WHERE"); !s.ok()) {
+      return s.error();
+    }
     q.jointree.quals = std::move(*where);
   }
   std::vector<size_t> widths;  // how many output columns each select target made
@@ -194,6 +197,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     q.targets[static_cast<size_t>(*tle)].sortgroupref = static_cast<int>(q.sort.size() + 1);
     q.sort.push_back(sort);
   }
+  if (Status s = TransformGrouping(select, ps); !s.ok()) {
+    return s.error();
+  }
   for (size_t i = 0; i < q.targets.size(); ++i) {
     q.targets[i].resno = static_cast<int>(i + 1);
   }
@@ -207,6 +213,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     auto bound = Bind(*ast, no_columns);
     if (!bound.ok()) {
       return bound.error();
+    }
+    if (Status s = NoAggregates(**bound, what); !s.ok()) {
+      return s.error();
     }
     TypeId type = (*bound)->type;
     auto coerced = Coerce(std::move(*bound), TypeId::kInt8, CastContext::kAssignment);
@@ -359,6 +368,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
       auto bound = Bind(*row[i], none);
       if (!bound.ok()) {
         return bound.error();
+      }
+      if (Status s = NoAggregates(**bound, "VALUES"); !s.ok()) {
+        return s.error();
       }
       TypeId expr_type = (*bound)->type;
       auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment);
