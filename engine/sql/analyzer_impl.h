@@ -79,6 +79,11 @@ std::pair<std::string, int> FigureColname(const RawExpr& e);
  * several do and none is best. kUnknown inputs are undecided literals. */
 int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const std::vector<TypeId>& inputs);
 
+/* The first aggregate call in the tree (parents first), or null. */
+const Expr* FindAggref(Expr& e);
+/* 42803 "aggregate functions are not allowed in <clause>" if `e` holds one. */
+Status NoAggregates(Expr& e, const char* clause);
+
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);
 
@@ -164,6 +169,20 @@ class Analyzer {
   Result<ExprPtr> BindCast(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindFunc(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindParam(const RawExpr& e);
+  // ---- conditional expressions (parse_cond.cpp) ------------------------------
+  /* CASE, BETWEEN, IN (list), IS [NOT] DISTINCT FROM, IS TRUE, named operators. */
+  Result<ExprPtr> BindConditional(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindCase(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindInList(const RawExpr& e, ParseState& ps);
+  /* coalesce, nullif, greatest, least over bound arguments. */
+  Result<ExprPtr> BindConditionalFunc(const std::string& name, std::vector<ExprPtr> args, int location);
+  /* The binary operator `name` over two parse trees, bound. */
+  Result<ExprPtr> BindComparison(const std::string& name, const RawExpr& left, const RawExpr& right, ParseState& ps,
+                                 int location);
+  Result<ExprPtr> BindComparison(const std::string& name, ExprPtr left, const RawExpr& right, ParseState& ps,
+                                 int location);
+  /* Coerces `exprs` to their common type; returns a NULL constant of it. */
+  Result<ExprPtr> CoerceToCommon(std::vector<ExprPtr>& exprs, const char* context);
   /* Decides the type of an untyped parameter reference (and so of $n). */
   void ResolveParam(Expr& expr, TypeId type);
 
@@ -179,6 +198,16 @@ class Analyzer {
   /* PostgreSQL's select_common_type: the type `exprs` all convert to
    * (`context` names them in the 42804 error: "VALUES", "JOIN/USING"). */
   Result<TypeId> CommonType(const std::vector<const Expr*>& exprs, const char* context);
+  /* An aggregate call (count(*) when `star`), resolved over the aggregate
+   * table (adt/aggregates.h); 42803 if an argument holds an aggregate. */
+  Result<ExprPtr> MakeAggregate(const std::string& name, std::vector<ExprPtr> args, bool star, bool distinct,
+                                int location);
+
+  // ---- GROUP BY, HAVING and aggregates (parse_agg.cpp) ---------------------
+  /* GROUP BY's expressions (a name of an input column, else of an output
+   * column; a position; an expression), HAVING, and PostgreSQL's check that
+   * every column outside an aggregate is grouped (42803). */
+  Status TransformGrouping(const SelectStmt& select, ParseState& ps);
 
   const storage::CatalogSnapshot& catalog_;
   std::vector<TypeId>* params_;

@@ -296,6 +296,57 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       }
       out.Add(")");
       return;
+    case RawExprKind::kNamedOp:
+    case RawExprKind::kDistinct:
+    case RawExprKind::kBoolTest: {
+      std::string op = e.kind == RawExprKind::kNamedOp ? e.text
+                       : e.kind == RawExprKind::kDistinct
+                           ? (e.negated ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM")
+                           : (e.negated ? "IS NOT " : "IS ") + e.text;
+      out.Add("(");
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add(" " + op);
+      if (e.args.size() > 1) {
+        out.Add(" ");
+        PrintExpr(*e.args[1], depth + 1, out);
+      }
+      out.Add(")");
+      return;
+    }
+    case RawExprKind::kBetween:
+    case RawExprKind::kInList:
+      out.Add("(");
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add(e.negated ? " NOT" : "");
+      out.Add(e.kind == RawExprKind::kBetween ? " BETWEEN " : " IN (");
+      for (size_t i = 1; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 1 ? "" : e.kind == RawExprKind::kBetween ? " AND " : ", ");
+        PrintExpr(*e.args[i], depth + 1, out);
+      }
+      out.Add(e.kind == RawExprKind::kBetween ? ")" : "))");
+      return;
+    case RawExprKind::kCase: {
+      out.Add("CASE");
+      size_t i = 0;
+      if (e.star) {
+        out.Add(" ");
+        PrintExpr(*e.args[0], depth + 1, out);
+        i = 1;
+      }
+      size_t end = e.args.size() - (e.negated ? 1 : 0);
+      for (; i + 1 < end && !out.Full(); i += 2) {
+        out.Add(" WHEN ");
+        PrintExpr(*e.args[i], depth + 1, out);
+        out.Add(" THEN ");
+        PrintExpr(*e.args[i + 1], depth + 1, out);
+      }
+      if (e.negated) {
+        out.Add(" ELSE ");
+        PrintExpr(*e.args.back(), depth + 1, out);
+      }
+      out.Add(" END");
+      return;
+    }
   }
   out.Add("?");
 }

@@ -38,6 +38,12 @@ enum class RawExprKind {
   kCast,            // args[0] :: type_name
   kFuncCall,        // text: function name; args; star for f(*)
   kParam,           // text: the parameter's number ("1" for $1)
+  kNamedOp,         // text: an operator by name (~~, ~, OPERATOR(pg_catalog.~)), args[0], args[1]
+  kCase,            // star: simple CASE (args[0] is the tested value); WHEN/THEN pairs; negated: ELSE last
+  kBetween,         // args[0] [NOT] BETWEEN args[1] AND args[2]; negated for NOT
+  kInList,          // args[0] [NOT] IN (args[1..]); negated for NOT
+  kDistinct,        // args[0] IS [NOT] DISTINCT FROM args[1]; negated for NOT
+  kBoolTest,        // args[0] IS [NOT] TRUE / FALSE / UNKNOWN: text "true", "false", "unknown"
 };
 
 enum class Op {
@@ -77,6 +83,7 @@ struct RawExpr {
   bool bool_value = false;
   bool negated = false;
   bool star = false;
+  bool distinct = false;  // f(DISTINCT args)
   TypeRef type_name;
   std::vector<RawExprPtr> args;
 };
@@ -154,6 +161,8 @@ struct SelectStmt {
   std::vector<SelectTarget> targets;
   std::vector<FromItemPtr> from;  // the FROM list (a comma joins its entries)
   RawExprPtr where;
+  std::vector<RawExprPtr> group_by;
+  RawExprPtr having;
   std::vector<OrderItem> order_by;
   RawExprPtr limit;   // null = no LIMIT (or LIMIT ALL)
   RawExprPtr offset;  // null = no OFFSET

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -78,6 +79,41 @@ void TruncateIdentifier(std::string& s) {
     --len;
   }
   s.resize(len);
+}
+
+/* The rest of a quoted string from `i` (just past its opening quote) to
+ * its closing quote, '' read as one quote; `escapes` also reads backslash
+ * escapes (E'...'). nullopt if the text ends first. */
+std::optional<std::string> LexString(std::string_view text, size_t& i, bool escapes) {
+  std::string value;
+  const size_t n = text.size();
+  while (i < n) {
+    char ch = text[i];
+    if (ch == '\'') {
+      if (i + 1 < n && text[i + 1] == '\'') {
+        value += '\'';
+        i += 2;
+        continue;
+      }
+      ++i;
+      return value;
+    }
+    if (escapes && ch == '\\' && i + 1 < n) {
+      char esc = text[i + 1];
+      i += 2;
+      switch (esc) {
+        case 'b': value += '\b'; break;
+        case 'f': value += '\f'; break;
+        case 'n': value += '\n'; break;
+        case 'r': value += '\r'; break;
+        case 't': value += '\t'; break;
+        default: value += esc; break;
+      }
+      continue;
+    }
+    value += text[i++];
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -149,6 +185,18 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       }
       continue;
     }
+    bool escaped = (c == 'e' || c == 'E') && i + 1 < n && text[i + 1] == '\'';
+    if (c == '\'' || escaped) {
+      // A string; E'...' also takes C-like backslash escapes.
+      i += escaped ? 2 : 1;
+      auto value = LexString(text, i, escaped);
+      if (!value) {
+        return LexError(text, start, fmt::format("unterminated quoted string at or near \"{}\"",
+                                                 RestOfInput(text, start)));
+      }
+      push(TokenKind::kString, std::move(*value), start);
+      continue;
+    }
     if (IsIdentStart(c)) {
       while (i < n && IsIdentChar(text[i])) {
         ++i;
@@ -187,30 +235,6 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       }
       TruncateIdentifier(word);
       push(TokenKind::kIdent, std::move(word), start, true);
-      continue;
-    }
-    if (c == '\'') {
-      std::string value;
-      ++i;
-      bool closed = false;
-      while (i < n) {
-        if (text[i] == '\'') {
-          if (i + 1 < n && text[i + 1] == '\'') {
-            value += '\'';
-            i += 2;
-            continue;
-          }
-          ++i;
-          closed = true;
-          break;
-        }
-        value += text[i++];
-      }
-      if (!closed) {
-        return LexError(text, start, fmt::format("unterminated quoted string at or near \"{}\"",
-                                                 RestOfInput(text, start)));
-      }
-      push(TokenKind::kString, std::move(value), start);
       continue;
     }
     if (std::isdigit(c) || (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
@@ -260,6 +284,14 @@ Result<std::vector<Token>> Lex(std::string_view text) {
         push(TokenKind::kOp, std::string(two == "!=" ? "<>" : two), start);
         continue;
       }
+    }
+    if (c == '~' || (c == '!' && i + 1 < n && text[i + 1] == '~')) {
+      // The pattern-matching operators: ~ ~* !~ !~* ~~ ~~* !~~ !~~*.
+      while (i < n && std::string_view("~!*").find(text[i]) != std::string_view::npos) {
+        ++i;
+      }
+      push(TokenKind::kOp, std::string(text.substr(start, i - start)), start);
+      continue;
     }
     if (std::string_view("+-*/%=<>").find(static_cast<char>(c)) != std::string_view::npos) {
       ++i;

@@ -4,6 +4,8 @@
  *   first (see parser.h for the order).
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
+
 #include "engine/common/interrupts.h"
 #include "engine/sql/parser_impl.h"
 
@@ -73,6 +75,30 @@ Result<RawExprPtr> Parser::ParseIs() {
     if (IsKeyword("is")) {
       ++pos_;
       negated = AcceptKeyword("not");
+      if (AcceptKeyword("distinct")) {
+        if (Status s = ExpectKeyword("from"); !s.ok()) {
+          return s.error();
+        }
+        auto right = ParseComparison();
+        if (!right.ok()) {
+          return right;
+        }
+        RawExprPtr e = NewExpr(RawExprKind::kDistinct, loc);
+        e->negated = negated;
+        e->args.push_back(std::move(*left));
+        e->args.push_back(std::move(*right));
+        *left = std::move(e);
+        continue;
+      }
+      if (IsKeyword("true") || IsKeyword("false") || IsKeyword("unknown")) {
+        RawExprPtr e = NewExpr(RawExprKind::kBoolTest, loc);
+        e->text = Peek().text;
+        ++pos_;
+        e->negated = negated;
+        e->args.push_back(std::move(*left));
+        *left = std::move(e);
+        continue;
+      }
       if (!AcceptKeyword("null")) {
         return SyntaxError();
       }
@@ -120,15 +146,131 @@ Result<RawExprPtr> Parser::ParseComparison() {
     }
     *left = Binary(*op, std::move(*left), std::move(*right), loc);
   }
-  for (std::string_view word : {"like", "ilike", "in", "between", "similar"}) {
-    if (IsKeyword(word) || (IsKeyword("not") && IsKeyword(word, 1))) {
-      Error e = MakeError(sqlstate::kFeatureNotSupported,
-                          fmt::format("{} is not supported by minipg", word));
+  for (;;) {
+    int loc = Peek().position;
+    bool negated = IsKeyword("not") && (IsKeyword("like", 1) || IsKeyword("ilike", 1) || IsKeyword("in", 1) ||
+                                        IsKeyword("between", 1) || IsKeyword("similar", 1));
+    if (negated) {
+      ++pos_;
+    }
+    if (IsKeyword("like") || IsKeyword("ilike")) {
+      auto e = ParseLike(std::move(*left), negated, loc);
+      if (!e.ok()) {
+        return e;
+      }
+      *left = std::move(*e);
+    } else if (AcceptKeyword("between")) {
+      if (IsKeyword("symmetric")) {
+        Error e = MakeError(sqlstate::kFeatureNotSupported, "BETWEEN SYMMETRIC is not supported by minipg");
+        e.position = Peek().position;
+        return e;
+      }
+      AcceptKeyword("asymmetric");
+      RawExprPtr e = NewExpr(RawExprKind::kBetween, loc);
+      e->negated = negated;
+      e->args.push_back(std::move(*left));
+      auto low = ParseConcat();
+      if (!low.ok()) {
+        return low;
+      }
+      if (Status s = ExpectKeyword("and"); !s.ok()) {
+        return s.error();
+      }
+      auto high = ParseConcat();
+      if (!high.ok()) {
+        return high;
+      }
+      e->args.push_back(std::move(*low));
+      e->args.push_back(std::move(*high));
+      *left = std::move(e);
+    } else if (AcceptKeyword("in")) {
+      if (Status s = ExpectPunct("("); !s.ok()) {
+        return s.error();
+      }
+      if (IsKeyword("select")) {
+        Error e = MakeError(sqlstate::kFeatureNotSupported, "subqueries are not supported by minipg");
+        e.position = Peek().position;
+        return e;
+      }
+      RawExprPtr e = NewExpr(RawExprKind::kInList, loc);
+      e->negated = negated;
+      e->args.push_back(std::move(*left));
+      do {
+        auto item = ParseExpr();
+        if (!item.ok()) {
+          return item;
+        }
+        e->args.push_back(std::move(*item));
+      } while (AcceptPunct(","));
+      if (Status s = ExpectPunct(")"); !s.ok()) {
+        return s.error();
+      }
+      *left = std::move(e);
+    } else if (IsKeyword("similar")) {
+      Error e = MakeError(sqlstate::kFeatureNotSupported, "similar is not supported by minipg");
+      e.position = Peek().position;
+      return e;
+    } else {
+      return left;
+    }
+  }
+}
+
+Result<RawExprPtr> Parser::ParseLike(RawExprPtr left, bool negated, int loc) {
+  bool ilike = IsKeyword("ilike");
+  ++pos_;
+  auto pattern = ParseConcat();
+  if (!pattern.ok()) {
+    return pattern;
+  }
+  if (IsKeyword("escape")) {
+    RawExprPtr call = NewExpr(RawExprKind::kFuncCall, Peek().position);
+    ++pos_;
+    call->text = "like_escape";
+    auto escape = ParseConcat();
+    if (!escape.ok()) {
+      return escape;
+    }
+    call->args.push_back(std::move(*pattern));
+    call->args.push_back(std::move(*escape));
+    *pattern = std::move(call);
+  }
+  RawExprPtr e = NewExpr(RawExprKind::kNamedOp, loc);
+  e->text = std::string(negated ? "!" : "") + (ilike ? "~~*" : "~~");
+  e->args.push_back(std::move(left));
+  e->args.push_back(std::move(*pattern));
+  return e;
+}
+
+/* An operator named by its symbol (~, !~~*) or as OPERATOR(schema.op);
+ * empty if the next tokens are neither. */
+Result<std::string> Parser::AcceptNamedOp() {
+  if (Peek().kind == TokenKind::kOp && (Peek().text[0] == '~' || Peek().text[0] == '!')) {
+    return tokens_[pos_++].text;
+  }
+  if (!(IsKeyword("operator") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(")) {
+    return std::string();
+  }
+  pos_ += 2;
+  if (Peek().kind == TokenKind::kIdent) {
+    if (Peek().text != "pg_catalog") {
+      Error e = MakeError(sqlstate::kInvalidSchemaName, fmt::format("schema \"{}\" does not exist", Peek().text));
       e.position = Peek().position;
       return e;
     }
+    ++pos_;
+    if (Status s = ExpectPunct("."); !s.ok()) {
+      return s.error();
+    }
   }
-  return left;
+  if (Peek().kind != TokenKind::kOp) {
+    return SyntaxError();
+  }
+  std::string name = tokens_[pos_++].text;
+  if (Status s = ExpectPunct(")"); !s.ok()) {
+    return s.error();
+  }
+  return name;
 }
 
 Result<RawExprPtr> Parser::ParseConcat() {
@@ -136,16 +278,36 @@ Result<RawExprPtr> Parser::ParseConcat() {
   if (!left.ok()) {
     return left;
   }
-  while (IsOp("||")) {
+  for (;;) {
     int loc = Peek().position;
-    ++pos_;
+    bool concat = IsOp("||");
+    std::string name;
+    if (concat) {
+      ++pos_;
+    } else {
+      auto named = AcceptNamedOp();
+      if (!named.ok()) {
+        return named.error();
+      }
+      if (named->empty()) {
+        return left;
+      }
+      name = std::move(*named);
+    }
     auto right = ParseAdditive();
     if (!right.ok()) {
       return right;
     }
-    *left = Binary(Op::kConcat, std::move(*left), std::move(*right), loc);
+    if (concat || name == "||") {
+      *left = Binary(Op::kConcat, std::move(*left), std::move(*right), loc);
+      continue;
+    }
+    RawExprPtr e = NewExpr(RawExprKind::kNamedOp, loc);
+    e->text = std::move(name);
+    e->args.push_back(std::move(*left));
+    e->args.push_back(std::move(*right));
+    *left = std::move(e);
   }
-  return left;
 }
 
 Result<RawExprPtr> Parser::ParseAdditive() {
@@ -217,7 +379,21 @@ Result<RawExprPtr> Parser::ParsePostfix() {
   if (!expr.ok()) {
     return expr;
   }
-  while (IsOp("::")) {
+  for (;;) {
+    if (AcceptKeyword("collate")) {
+      // COLLATE "C" / pg_catalog.default: accepted and ignored (minipg compares bytes).
+      // Any word, reserved ones too (pg_catalog.default).
+      for (bool more = true; more; more = AcceptPunct(".")) {
+        if (Peek().kind != TokenKind::kIdent) {
+          return SyntaxError();
+        }
+        ++pos_;
+      }
+      continue;
+    }
+    if (!IsOp("::")) {
+      break;
+    }
     int loc = Peek().position;
     ++pos_;
     auto type = ParseTypeName();
@@ -338,7 +514,10 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       ++pos_;
       return e;
     }
-    if (t.text == "case" || t.text == "exists" || t.text == "array") {
+    if (t.text == "case") {
+      return ParseCase();
+    }
+    if (t.text == "exists" || t.text == "array") {
       Error e = MakeError(sqlstate::kFeatureNotSupported,
                           fmt::format("{} expressions are not supported by minipg", t.text));
       e.position = loc;
@@ -368,6 +547,11 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       ++pos_;
       e->star = true;
     } else if (!IsPunct(")")) {
+      if (AcceptKeyword("distinct")) {
+        e->distinct = true;
+      } else {
+        AcceptKeyword("all");
+      }
       do {
         auto arg = ParseExpr();
         if (!arg.ok()) {
@@ -378,6 +562,16 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     }
     if (Status s = ExpectPunct(")"); !s.ok()) {
       return s.error();
+    }
+    // Aggregate FILTER and window functions' OVER: recognised, not yet run.
+    for (std::string_view word : {"filter", "over", "within"}) {
+      if (IsKeyword(word)) {
+        std::string upper(word);
+        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+        Error err = MakeError(sqlstate::kFeatureNotSupported, fmt::format("{} is not supported by minipg", upper));
+        err.position = Peek().position;
+        return err;
+      }
     }
     return e;
   }
@@ -390,6 +584,49 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     e->qualifier = e->text;
     e->text = Peek().text;
     ++pos_;
+  }
+  return e;
+}
+
+Result<RawExprPtr> Parser::ParseCase() {
+  RawExprPtr e = NewExpr(RawExprKind::kCase, Peek().position);
+  ++pos_;
+  if (!IsKeyword("when")) {
+    auto test = ParseExpr();
+    if (!test.ok()) {
+      return test;
+    }
+    e->star = true;
+    e->args.push_back(std::move(*test));
+  }
+  if (!IsKeyword("when")) {
+    return SyntaxError();
+  }
+  while (AcceptKeyword("when")) {
+    auto when = ParseExpr();
+    if (!when.ok()) {
+      return when;
+    }
+    if (Status s = ExpectKeyword("then"); !s.ok()) {
+      return s.error();
+    }
+    auto then = ParseExpr();
+    if (!then.ok()) {
+      return then;
+    }
+    e->args.push_back(std::move(*when));
+    e->args.push_back(std::move(*then));
+  }
+  if (AcceptKeyword("else")) {
+    auto otherwise = ParseExpr();
+    if (!otherwise.ok()) {
+      return otherwise;
+    }
+    e->negated = true;
+    e->args.push_back(std::move(*otherwise));
+  }
+  if (Status s = ExpectKeyword("end"); !s.ok()) {
+    return s.error();
   }
   return e;
 }

@@ -244,6 +244,23 @@ Result<SelectStmt> Parser::ParseSelect() {
     }
     select.where = std::move(*where);
   }
+  if (IsKeyword("group") && IsKeyword("by", 1)) {
+    pos_ += 2;
+    do {
+      auto item = ParseExpr();
+      if (!item.ok()) {
+        return item.error();
+      }
+      select.group_by.push_back(std::move(*item));
+    } while (AcceptPunct(","));
+  }
+  if (AcceptKeyword("having")) {
+    auto having = ParseExpr();
+    if (!having.ok()) {
+      return having.error();
+    }
+    select.having = std::move(*having);
+  }
   for (std::string_view clause : {"group", "having", "union", "intersect", "except", "window"}) {
     if (IsKeyword(clause)) {
       std::string upper(clause);
@@ -454,6 +471,10 @@ Result<TypeRef> Parser::ParseTypeName() {
   type.location = Peek().position;
   if (Peek().kind != TokenKind::kIdent) {
     return SyntaxError();
+  }
+  if (Peek().text == "pg_catalog" && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "." &&
+      Peek(2).kind == TokenKind::kIdent) {
+    pos_ += 2;  // pg_catalog.text: every type lives there
   }
   type.name = Peek().text;
   if (Peek().quoted && type.name == "char") {

@@ -157,6 +157,9 @@ class Parser {
   Result<RawExprPtr> ParseIs();
   std::optional<Op> ComparisonOp() const;
   Result<RawExprPtr> ParseComparison();
+  Result<RawExprPtr> ParseLike(RawExprPtr left, bool negated, int loc);
+  Result<std::string> AcceptNamedOp();
+  Result<RawExprPtr> ParseCase();
   Result<RawExprPtr> ParseConcat();
   Result<RawExprPtr> ParseAdditive();
   Result<RawExprPtr> ParseMultiplicative();

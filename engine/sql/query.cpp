@@ -30,6 +30,8 @@ void JoinTreeExpressions(JoinTreeNode& node, std::vector<ExprPtr*>& out) {
 std::vector<ExprPtr*> QueryExpressions(Query& query) {
   std::vector<ExprPtr*> out = {&query.jointree.quals, &query.limit, &query.offset};
   for (TargetEntry& t : query.targets) out.push_back(&t.expr);
+  for (ExprPtr& g : query.group_by) out.push_back(&g);
+  out.push_back(&query.having);
   for (auto& node : query.jointree.fromlist) JoinTreeExpressions(*node, out);
   for (RangeTblEntry& rte : query.rtable) {
     out.push_back(&rte.function);

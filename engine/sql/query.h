@@ -99,6 +99,9 @@ struct Query {
   FromExpr jointree;
   std::vector<TargetEntry> targets;
   std::vector<SortClause> sort;
+  std::vector<ExprPtr> group_by;  // GROUP BY expressions (Vars of the range table)
+  ExprPtr having;
+  bool has_aggs = false;          // an Aggref in the targets or HAVING
   ExprPtr limit;
   ExprPtr offset;
   int result_relation = 0;  // INSERT: the target table's rtindex

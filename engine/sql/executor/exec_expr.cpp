@@ -67,6 +67,87 @@ Result<Datum> EvaluateCall(const Expr& expr, const ExprContext& ctx, FunctionImp
   return result;
 }
 
+/* The comparison operator of a Distinct, NullIf or ScalarArrayOp node over
+ * two values (neither NULL). */
+Result<bool> CallEquality(const Expr& expr, std::vector<Datum> args, const ExprContext& ctx) {
+  std::vector<TypeId> types(expr.arg_types.begin(), expr.arg_types.begin() + 2);
+  auto eq = expr.op->call(FunctionCall{args, types, TypeId::kBool, *ctx.session});
+  if (!eq.ok()) return eq.error();
+  const bool* b = std::get_if<bool>(&*eq);
+  return b != nullptr && *b;
+}
+
+/* IS [NOT] DISTINCT FROM, and NULLIF (NULL when the two are equal). */
+Result<Datum> EvaluateEquality(const Expr& expr, const ExprContext& ctx) {
+  auto a = Evaluate(*expr.args[0], ctx);
+  if (!a.ok()) return a;
+  auto b = Evaluate(*expr.args[1], ctx);
+  if (!b.ok()) return b;
+  bool a_null = storage::IsNull(*a);
+  bool b_null = storage::IsNull(*b);
+  bool equal = a_null && b_null;
+  if (!a_null && !b_null) {
+    auto eq = CallEquality(expr, {*a, std::move(*b)}, ctx);
+    if (!eq.ok()) return eq.error();
+    equal = *eq;
+  }
+  if (expr.kind == ExprKind::kDistinct) {
+    return Datum(equal == expr.negated);
+  }
+  if (equal && !a_null) return Datum(std::monostate{});
+  return expr.args.size() > 2 ? Evaluate(*expr.args[2], ctx) : a;
+}
+
+/* x IN (items) as x = ANY: true at the first match; NOT IN (negated) as
+ * x <> ALL: false at the first mismatch; NULL if undecided and a NULL was met. */
+Result<Datum> EvaluateScalarArrayOp(const Expr& expr, const ExprContext& ctx) {
+  auto x = Evaluate(*expr.args[0], ctx);
+  if (!x.ok() || storage::IsNull(*x)) return x;
+  bool use_or = !expr.negated;
+  bool saw_null = false;
+  for (size_t i = 1; i < expr.args.size(); ++i) {
+    auto v = Evaluate(*expr.args[i], ctx);
+    if (!v.ok()) return v;
+    if (storage::IsNull(*v)) {
+      saw_null = true;
+      continue;
+    }
+    auto holds = CallEquality(expr, {*x, std::move(*v)}, ctx);
+    if (!holds.ok()) return holds.error();
+    if (*holds == use_or) return Datum(use_or);
+  }
+  if (saw_null) return Datum(std::monostate{});
+  return Datum(!use_or);
+}
+
+/* CASE: args are condition/result pairs and the ELSE result last. */
+Result<Datum> EvaluateCase(const Expr& expr, const ExprContext& ctx) {
+  for (size_t i = 0; i + 1 < expr.args.size(); i += 2) {
+    auto cond = Evaluate(*expr.args[i], ctx);
+    if (!cond.ok()) return cond;
+    const bool* b = std::get_if<bool>(&*cond);
+    if (b != nullptr && *b) return Evaluate(*expr.args[i + 1], ctx);
+  }
+  return Evaluate(*expr.args.back(), ctx);
+}
+
+/* GREATEST (LEAST if negated): NULLs are ignored. */
+Result<Datum> EvaluateMinMax(const Expr& expr, const ExprContext& ctx) {
+  Datum best = std::monostate{};
+  for (const ExprPtr& a : expr.args) {
+    auto v = Evaluate(*a, ctx);
+    if (!v.ok()) return v;
+    if (storage::IsNull(*v)) continue;
+    if (storage::IsNull(best)) {
+      best = std::move(*v);
+      continue;
+    }
+    int cmp = CompareValues(*v, expr.type, best, expr.type);
+    if (expr.negated ? cmp < 0 : cmp > 0) best = std::move(*v);
+  }
+  return best;
+}
+
 }  // namespace
 
 Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
@@ -121,6 +202,15 @@ Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
         if (!v.ok() || !storage::IsNull(*v)) return v;
       }
       return Datum(std::monostate{});
+    case ExprKind::kCase:
+      return EvaluateCase(expr, ctx);
+    case ExprKind::kDistinct:
+    case ExprKind::kNullIf:
+      return EvaluateEquality(expr, ctx);
+    case ExprKind::kMinMax:
+      return EvaluateMinMax(expr, ctx);
+    case ExprKind::kScalarArrayOp:
+      return EvaluateScalarArrayOp(expr, ctx);
     default:
       return MakeError(sqlstate::kFeatureNotSupported, "this expression is not supported by minipg yet");
   }

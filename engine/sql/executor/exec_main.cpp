@@ -100,6 +100,7 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kNestLoop: state = MakeNestLoopState(plan, estate); break;
     case PlanKind::kSort: state = MakeSortState(plan, estate); break;
     case PlanKind::kLimit: state = MakeLimitState(plan, estate); break;
+    case PlanKind::kAgg: state = MakeAggState(plan, estate); break;
     case PlanKind::kModifyTable: state = MakeModifyTableState(plan, estate); break;
     case PlanKind::kUtility:
     case PlanKind::kCopy:

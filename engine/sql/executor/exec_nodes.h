@@ -92,6 +92,7 @@ std::unique_ptr<PlanState> MakeSubqueryScanState(const Plan& plan, EState& estat
 std::unique_ptr<PlanState> MakeNestLoopState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeSortState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeLimitState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeAggState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeModifyTableState(const Plan& plan, EState& estate);
 
 /* The state tree for a plan tree (one switch over the node kinds). */

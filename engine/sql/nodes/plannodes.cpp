@@ -25,6 +25,7 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kNestLoop: return "Nested Loop";
     case PlanKind::kSort: return "Sort";
     case PlanKind::kLimit: return "Limit";
+    case PlanKind::kAgg: return "Aggregate";
     case PlanKind::kModifyTable: return "ModifyTable";
     case PlanKind::kUtility: return "Utility";
     case PlanKind::kCopy: return "Copy";
@@ -49,6 +50,7 @@ std::string Plan::Title() const {
   if (kind == PlanKind::kModifyTable) {
     return "Insert on " + relname;
   }
+  if (kind == PlanKind::kAgg && hashed) return "HashAggregate";
   if (kind == PlanKind::kNestLoop) {
     switch (jointype) {
       case JoinType::kInner: return name;
@@ -77,6 +79,11 @@ std::vector<std::string> Plan::Details(bool qualify) const {
       if (k.nulls_first != k.descending) keys += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
     }
     out.push_back("Sort Key: " + keys);
+  }
+  if (!group_keys.empty()) {
+    std::string keys;
+    for (const ExprPtr& k : group_keys) keys += (keys.empty() ? "" : ", ") + DeparseExpr(*k, qualify);
+    out.push_back("Group Key: " + keys);
   }
   if (joinqual) out.push_back("Join Filter: " + DeparseExpr(*joinqual, qualify));
   if (qual) out.push_back((kind == PlanKind::kResult ? "One-Time Filter: " : "Filter: ") + DeparseExpr(*qual, qualify));

@@ -15,9 +15,11 @@
  *     Nested Loop     for each outer row, every inner row (inner, left, full, ...)
  *     Sort            ORDER BY
  *     Limit           LIMIT / OFFSET
+ *     Aggregate       aggregates over all its input (one row); HashAggregate: per
+ *                     group of GROUP BY keys, in a hash table
  *     ModifyTable     INSERT ("Insert on t")
  *   and, for the plan event only, Utility (a statement that is not planned)
- *   and Copy. Next: Hash / Hash Join, Merge Join, Aggregate, Unique,
+ *   and Copy. Next: Hash / Hash Join, Merge Join, GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
  *
  *   Nodes are numbered depth-first from 0 (the root); each knows its parent
@@ -48,6 +50,7 @@ enum class PlanKind {
   kNestLoop,
   kSort,
   kLimit,
+  kAgg,
   kModifyTable,
   kUtility,  // plan event only: DDL, SET, SHOW, BEGIN, ...
   kCopy,     // plan event only: COPY, above the plan that makes its rows
@@ -100,6 +103,13 @@ struct Plan {
   // Limit
   ExprPtr limit_count;
   ExprPtr limit_offset;
+
+  // Agg: the grouping keys and aggregate calls, over the outer child's row.
+  // Its output row (what targetlist and qual read as the scan row) is the
+  // keys' values, then the aggregates' results.
+  std::vector<ExprPtr> group_keys;
+  std::vector<ExprPtr> aggs;  // kAggref expressions
+  bool hashed = false;        // HashAggregate (GROUP BY) rather than plain Aggregate
 
   // Utility, Copy: what the node stands for ("CREATE TABLE t (a integer)")
   std::string detail;

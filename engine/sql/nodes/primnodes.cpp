@@ -10,6 +10,7 @@
 
 #include "engine/common/stack_depth.h"
 #include "engine/common/utf8.h"
+#include "engine/sql/adt/aggregates.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
@@ -67,6 +68,8 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
   copy->bool_op = e.bool_op;
   copy->negated = e.negated;
   copy->subquery = e.subquery;
+  copy->agg = e.agg;
+  copy->agg_distinct = e.agg_distinct;
   for (const ExprPtr& a : e.args) {
     if (!a) {
       copy->args.emplace_back();
@@ -82,6 +85,23 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
 }
 
 namespace {
+
+/* A constant as an element of an array literal: NULL, or its text,
+ * double-quoted when it would not read back as one element. */
+std::string ArrayElementText(const Expr& c) {
+  if (storage::IsNull(c.value)) return "NULL";
+  std::string text = ShortenForDisplay(OutputText(c.value, c.type));
+  bool quote = text.empty();
+  for (char ch : text) quote = quote || std::string_view(",{}\"\\ '").find(ch) != std::string_view::npos;
+  if (!quote) return text;
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    if (ch == '\'') out += '\'';  // inside the SQL literal's quotes
+    out += ch;
+  }
+  return out + "\"";
+}
 
 void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
   if (out.Full()) {
@@ -135,6 +155,14 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       out.Add(e.func != nullptr ? e.func->name : "?");
       if (!e.keyword_call) list("(", ", ");
       return;
+    case ExprKind::kAggref:
+      out.Add(e.agg != nullptr ? e.agg->name : "?");
+      if (e.args.empty()) {
+        out.Add("(*)");
+        return;
+      }
+      list(e.agg_distinct ? "(DISTINCT " : "(", ", ");
+      return;
     case ExprKind::kBool:
       if (e.bool_op == BoolOpKind::kNot) {
         out.Add("(NOT ");
@@ -156,6 +184,51 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       return;
     case ExprKind::kCoalesce:
       list("COALESCE(", ", ");
+      return;
+    case ExprKind::kMinMax:
+      list(e.negated ? "LEAST(" : "GREATEST(", ", ");
+      return;
+    case ExprKind::kNullIf:
+      list("NULLIF(", ", ");
+      return;
+    case ExprKind::kDistinct:
+      out.Add("(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+      Print(*e.args[1], qualify, depth + 1, out);
+      out.Add(")");
+      return;
+    case ExprKind::kScalarArrayOp: {
+      // As PostgreSQL prints it: constants folded into an array literal
+      // ('{1,2}'::integer[]), else ARRAY[...].
+      out.Add("(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(fmt::format(" {} {} (", e.op != nullptr ? e.op->name : "?", e.negated ? "ALL" : "ANY"));
+      bool constants = true;
+      for (size_t i = 1; i < e.args.size(); ++i) constants = constants && e.args[i]->kind == ExprKind::kConst;
+      out.Add(constants ? "'{" : "ARRAY[");
+      for (size_t i = 1; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 1 ? "" : constants ? "," : ", ");
+        if (constants) {
+          out.Add(ArrayElementText(*e.args[i]));
+        } else {
+          Print(*e.args[i], qualify, depth + 1, out);
+        }
+      }
+      out.Add(constants ? fmt::format("}}'::{}[]))", TypeName(e.args[1]->type)) : "]))");
+      return;
+    }
+    case ExprKind::kCase:
+      out.Add("CASE");
+      for (size_t i = 0; i + 1 < e.args.size() && !out.Full(); i += 2) {
+        out.Add(" WHEN ");
+        Print(*e.args[i], qualify, depth + 1, out);
+        out.Add(" THEN ");
+        Print(*e.args[i + 1], qualify, depth + 1, out);
+      }
+      out.Add(" ELSE ");
+      Print(*e.args.back(), qualify, depth + 1, out);
+      out.Add(" END");
       return;
     default:
       out.Add("?");

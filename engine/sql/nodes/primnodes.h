@@ -32,6 +32,7 @@ namespace minipg::sql {
 struct FunctionInfo;  // adt/builtins.h
 struct OperatorInfo;
 struct CastInfo;
+struct AggregateInfo;  // adt/aggregates.h
 struct Query;         // query.h
 
 enum class ExprKind {
@@ -43,14 +44,14 @@ enum class ExprKind {
   kBool,           // bool_op over args (AND, OR: any number; NOT: one)
   kNullTest,       // args[0] IS [NOT] NULL (negated: IS NOT NULL)
   kCast,           // args[0] converted to `type` (cast entry, or through text)
-  kCase,           // declared; not yet analyzed (0A000)
+  kCase,           // args: condition/result pairs, then the ELSE result (NULL if none)
   kCoalesce,       // first non-NULL of args
-  kMinMax,         // GREATEST / LEAST: declared, not yet analyzed
-  kNullIf,         // declared, not yet analyzed
-  kDistinct,       // IS DISTINCT FROM: declared, not yet analyzed
-  kScalarArrayOp,  // x IN (list), x op ANY/ALL (array): declared, not yet analyzed
+  kMinMax,         // GREATEST (LEAST if negated) of args, NULLs ignored
+  kNullIf,         // NULLIF(args[0], args[1]) by op; args[2]: the first argument uncoerced, if it was
+  kDistinct,       // args[0] IS [NOT] DISTINCT FROM args[1] (negated: NOT) by the = op
+  kScalarArrayOp,  // args[0] op ANY (args[1..]) (negated: ALL), as x IN (list) / x NOT IN (list)
   kSubLink,        // EXISTS / IN / scalar subquery: declared, not yet analyzed
-  kAggref,         // an aggregate call: declared, not yet analyzed
+  kAggref,         // an aggregate call: agg(args), agg_distinct; evaluated only by an Agg plan node
 };
 
 enum class BoolOpKind { kAnd, kOr, kNot };
@@ -101,6 +102,9 @@ struct Expr {
   BoolOpKind bool_op = BoolOpKind::kAnd;
   // kNullTest
   bool negated = false;
+  // kAggref
+  const AggregateInfo* agg = nullptr;
+  bool agg_distinct = false;  // count(DISTINCT x)
   // kSubLink: the subquery (declared for later sessions)
   std::shared_ptr<Query> subquery;
 };

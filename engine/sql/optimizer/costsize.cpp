@@ -117,6 +117,14 @@ void EstimateCosts(Plan& node) {
       node.rows = rows;
       break;
     }
+    case PlanKind::kAgg: {
+      double input = left->rows * kCpuOperatorCost * static_cast<double>(node.aggs.size() + node.group_keys.size());
+      double groups = node.group_keys.empty() ? 1 : std::max(1.0, std::round(left->rows * kDefaultSelectivity));
+      node.startup_cost = left->total_cost + input;
+      node.total_cost = node.startup_cost + groups * (kCpuTupleCost + qual_cost);
+      node.rows = node.group_keys.empty() && !node.qual ? 1 : Filtered(groups, node.qual.get());
+      break;
+    }
     case PlanKind::kModifyTable:
       node.startup_cost = left->startup_cost;
       node.total_cost = left->total_cost + left->rows * kCpuTupleCost;

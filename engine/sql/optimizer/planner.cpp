@@ -23,6 +23,8 @@ namespace {
 Status FlattenJoinAliasVars(Query& q) {
   std::vector<ExprPtr*> roots = {&q.jointree.quals};
   for (TargetEntry& t : q.targets) roots.push_back(&t.expr);
+  for (ExprPtr& g : q.group_by) roots.push_back(&g);
+  roots.push_back(&q.having);
   for (auto& node : q.jointree.fromlist) JoinTreeExpressions(*node, roots);  // not the subqueries': their own range tables
   for (ExprPtr* root : roots) {
     std::vector<ExprPtr*> stack{root};
@@ -227,12 +229,18 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
       if (!PushQual(*top, conj, relids)) AddQual(top->qual, std::move(conj));
     }
   }
-  // The top node computes the select list (ORDER BY's junk columns last).
-  top->targetlist.clear();
-  top->names.clear();
-  for (TargetEntry& t : q.targets) {
-    top->targetlist.push_back(std::move(t.expr));
-    top->names.push_back(t.name);
+  if (q.has_aggs || !q.group_by.empty() || q.having) {
+    auto agg = PlanAggregation(q, std::move(top));
+    if (!agg.ok()) return agg;
+    top = std::move(*agg);
+  } else {
+    // The top node computes the select list (ORDER BY's junk columns last).
+    top->targetlist.clear();
+    top->names.clear();
+    for (TargetEntry& t : q.targets) {
+      top->targetlist.push_back(std::move(t.expr));
+      top->names.push_back(t.name);
+    }
   }
   if (!q.sort.empty()) {
     top = Above(PlanKind::kSort, std::move(top));

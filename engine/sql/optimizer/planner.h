@@ -35,6 +35,10 @@ namespace minipg::sql {
 
 Result<PlannedStmt> PlanQuery(Query& query);
 
+/* The Agg node over `input` for a query that groups or aggregates
+ * (plan_agg.cpp): it takes over the query's target list and HAVING. */
+Result<std::unique_ptr<Plan>> PlanAggregation(Query& query, std::unique_ptr<Plan> input);
+
 /* Fills in every node's estimated rows, width and costs (costsize.cpp). */
 void EstimateCosts(Plan& root);
 

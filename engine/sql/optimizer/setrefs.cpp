@@ -69,6 +69,8 @@ Status SetPlanReferences(Plan& node) {
   }
   std::vector<Expr*> exprs = {node.qual.get(), node.joinqual.get()};
   for (ExprPtr& t : node.targetlist) exprs.push_back(t.get());
+  for (ExprPtr& k : node.group_keys) exprs.push_back(k.get());
+  for (ExprPtr& a : node.aggs) exprs.push_back(a.get());
   for (Expr* e : exprs) {
     if (Status s = FixExpr(node, e); !s.ok()) return s;
   }

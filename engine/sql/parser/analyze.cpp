@@ -28,12 +28,23 @@ namespace analyzer_internal {
 std::pair<std::string, int> FigureColname(const RawExpr& e) {
   // A loop, not recursion, down a chain of casts (1::int::int...): the
   // innermost name wins, else the outermost cast's type.
+  // A CASE is named after its ELSE result when that is a column or a
+  // function, as in PostgreSQL, else "case".
   const RawExpr* inner = &e;
-  while (inner->kind == RawExprKind::kCast) {
-    inner = inner->args[0].get();
+  for (;;) {
+    if (inner->kind == RawExprKind::kCast) {
+      inner = inner->args[0].get();
+    } else if (inner->kind == RawExprKind::kCase && inner->negated) {
+      inner = inner->args.back().get();
+    } else {
+      break;
+    }
   }
   if (inner->kind == RawExprKind::kColumnRef || inner->kind == RawExprKind::kFuncCall) {
     return {inner->text, 2};
+  }
+  if (e.kind == RawExprKind::kCase) {
+    return {"case", 1};
   }
   if (e.kind != RawExprKind::kCast) {
     return {"?column?", 0};
@@ -135,6 +146,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     if (!where.ok()) {
       return where.error();
     }
+    if (Status s = NoAggregates(**where, "WHERE"); !s.ok()) {
+      return s.error();
+    }
     q.jointree.quals = std::move(*where);
   }
   std::vector<size_t> widths;  // how many output columns each select target made
@@ -183,6 +197,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     q.targets[static_cast<size_t>(*tle)].sortgroupref = static_cast<int>(q.sort.size() + 1);
     q.sort.push_back(sort);
   }
+  if (Status s = TransformGrouping(select, ps); !s.ok()) {
+    return s.error();
+  }
   for (size_t i = 0; i < q.targets.size(); ++i) {
     q.targets[i].resno = static_cast<int>(i + 1);
   }
@@ -196,6 +213,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     auto bound = Bind(*ast, no_columns);
     if (!bound.ok()) {
       return bound.error();
+    }
+    if (Status s = NoAggregates(**bound, what); !s.ok()) {
+      return s.error();
     }
     TypeId type = (*bound)->type;
     auto coerced = Coerce(std::move(*bound), TypeId::kInt8, CastContext::kAssignment);
@@ -348,6 +368,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
       auto bound = Bind(*row[i], none);
       if (!bound.ok()) {
         return bound.error();
+      }
+      if (Status s = NoAggregates(**bound, "VALUES"); !s.ok()) {
+        return s.error();
       }
       TypeId expr_type = (*bound)->type;
       auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment);

@@ -12,6 +12,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/stack_depth.h"
+#include "engine/sql/adt/aggregates.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -137,6 +138,13 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
       return BindFunc(e, ps);
     case RawExprKind::kParam:
       return BindParam(e);
+    case RawExprKind::kNamedOp:
+    case RawExprKind::kCase:
+    case RawExprKind::kBetween:
+    case RawExprKind::kInList:
+    case RawExprKind::kDistinct:
+    case RawExprKind::kBoolTest:
+      return BindConditional(e, ps);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }
@@ -221,7 +229,6 @@ Result<ExprPtr> Analyzer::BindCast(const RawExpr& e, ParseState& ps) {
 
 Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
   std::vector<ExprPtr> args;
-  std::vector<std::string> arg_types;
   for (const RawExprPtr& a : e.args) {
     if (Status s = CheckForInterrupts(); !s.ok()) {  // f(1, 2, ...) may be long
       return s.error();
@@ -233,14 +240,15 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
     if ((*b)->kind == ExprKind::kConst && (*b)->type == TypeId::kUnknown) {
       (*b)->untyped = true;  // NULL: any type
     }
-    arg_types.push_back((*b)->untyped ? "unknown" : TypeName((*b)->type));
     args.push_back(std::move(*b));
   }
   const std::string& name = e.text;
-  if (e.star || name == "count" || name == "sum" || name == "min" || name == "max" || name == "avg") {
-    std::string signature = e.star ? "*" : fmt::format("{}", fmt::join(arg_types, ", "));
-    return ErrorAt(sqlstate::kFeatureNotSupported,
-                   fmt::format("aggregate function {}({}) is not supported by minipg", name, signature), e.location);
+  if (IsAggregateName(name)) {
+    return MakeAggregate(name, std::move(args), e.star, e.distinct, e.location);
+  }
+  if (e.distinct) {
+    return ErrorAt(sqlstate::kWrongObjectType,
+                   fmt::format("DISTINCT specified, but {} is not an aggregate function", name), e.location);
   }
   if (e.negated) {
     // Keyword functions: current_user, user, session_user, current_catalog.
@@ -250,6 +258,9 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
       (*f)->keyword_call = true;
     }
     return f;
+  }
+  if (name == "coalesce" || name == "nullif" || name == "greatest" || name == "least") {
+    return BindConditionalFunc(name, std::move(args), e.location);
   }
   return MakeFunction(name, std::move(args), e.location);
 }

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/sql/adt/aggregates.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -183,6 +184,17 @@ namespace {
 
 TypeId InputType(const Expr& e) { return e.untyped ? TypeId::kUnknown : e.type; }
 
+/* 42883 "function f(integer) does not exist" (chosen -1) or 42725 "... is
+ * not unique" (chosen -2), with PostgreSQL's hints. */
+Error NoSuchFunction(const std::string& name, const std::string& shown, int chosen, int location) {
+  Error err = ErrorAt(chosen == -1 ? sqlstate::kUndefinedFunction : kAmbiguousFunction,
+                      fmt::format("function {}({}) {}", name, shown, chosen == -1 ? "does not exist" : "is not unique"),
+                      location);
+  err.hint = chosen == -1 ? kFunctionHint
+                          : "Could not choose a best candidate function. You might need to add explicit type casts.";
+  return err;
+}
+
 }  // namespace
 
 Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location) {
@@ -245,19 +257,55 @@ Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<Expr
     shown.push_back(TypeName(inputs.back()));
   }
   int chosen = ChooseCandidate(sigs, inputs);
-  if (chosen < 0) {
-    Error err = ErrorAt(chosen == -1 ? sqlstate::kUndefinedFunction : kAmbiguousFunction,
-                        fmt::format("function {}({}) {}", name, fmt::join(shown, ", "),
-                                    chosen == -1 ? "does not exist" : "is not unique"),
-                        location);
-    err.hint = chosen == -1 ? kFunctionHint
-                            : "Could not choose a best candidate function. You might need to add explicit type casts.";
-    return err;
-  }
+  if (chosen < 0) return NoSuchFunction(name, fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
   const FunctionInfo* f = funcs[static_cast<size_t>(chosen)];
   ExprPtr e = MakeExpr(ExprKind::kFunc, f->result, location);
   e->func = f;
   for (size_t i = 0; i < args.size(); ++i) {
+    auto c = Coerce(std::move(args[i]), sigs[static_cast<size_t>(chosen)][i], CastContext::kImplicit);
+    if (!c.ok()) return c;
+    e->arg_types.push_back((*c)->type);
+    e->args.push_back(std::move(*c));
+  }
+  return e;
+}
+
+Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<ExprPtr> args, bool star,
+                                        bool distinct, int location) {
+  std::vector<const AggregateInfo*> aggs;
+  std::vector<std::vector<TypeId>> sigs;
+  for (const AggregateInfo& a : Aggregates()) {
+    if (name != a.name || (a.kind == AggKind::kCountStar) != star) continue;
+    aggs.push_back(&a);
+    sigs.push_back(star ? std::vector<TypeId>{} : std::vector<TypeId>{a.arg});
+  }
+  std::vector<TypeId> inputs;
+  std::vector<std::string> shown;
+  for (const ExprPtr& a : args) {
+    inputs.push_back(InputType(*a));
+    shown.push_back(TypeName(inputs.back()));
+  }
+  int chosen = -1;
+  if (aggs.size() == 1 && aggs[0]->kind == AggKind::kCount && args.size() == 1) {
+    chosen = 0;  // count("any")
+    sigs[0][0] = inputs[0] == TypeId::kUnknown ? TypeId::kText : inputs[0];
+  } else if (star && !aggs.empty()) {
+    chosen = 0;
+  } else if (!star) {
+    chosen = ChooseCandidate(sigs, inputs);
+  }
+  if (chosen < 0) {
+    return NoSuchFunction(name, star ? "*" : fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
+  }
+  const AggregateInfo* agg = aggs[static_cast<size_t>(chosen)];
+  ExprPtr e = MakeExpr(ExprKind::kAggref, agg->result == TypeId::kVoid ? TypeId::kInt8 : agg->result, location);
+  if (agg->kind == AggKind::kMin || agg->kind == AggKind::kMax) e->type = agg->arg;
+  e->agg = agg;
+  e->agg_distinct = distinct;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (const Expr* inner = FindAggref(*args[i])) {
+      return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot be nested", inner->location);
+    }
     auto c = Coerce(std::move(args[i]), sigs[static_cast<size_t>(chosen)][i], CastContext::kImplicit);
     if (!c.ok()) return c;
     e->arg_types.push_back((*c)->type);

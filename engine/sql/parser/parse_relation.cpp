@@ -115,6 +115,7 @@ Result<RangeTblEntry> Analyzer::TransformValues(const std::vector<std::vector<Ra
     for (const RawExprPtr& e : row) {
       auto b = Bind(*e, none);
       if (!b.ok()) return b.error();
+      if (Status s = NoAggregates(**b, "VALUES"); !s.ok()) return s.error();
       if ((*b)->kind == ExprKind::kConst && (*b)->type == TypeId::kUnknown) (*b)->untyped = true;
       bound.push_back(std::move(*b));
     }
@@ -198,6 +199,7 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     none.query = &empty;
     auto call = Bind(*item.function, none);
     if (!call.ok()) return call.error();
+    if (Status s = NoAggregates(**call, "functions in FROM"); !s.ok()) return s.error();
     if ((*call)->kind != ExprKind::kFunc) {
       return ErrorAt(sqlstate::kFeatureNotSupported, "only function calls are supported in FROM by minipg",
                      item.location);
@@ -345,6 +347,7 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformJoin(const FromItem& it
     on_ps.ns.insert(on_ps.ns.end(), right_ns.begin(), right_ns.end());
     auto on = BindCondition(*item.on, on_ps, "JOIN/ON");
     if (!on.ok()) return on.error();
+    if (Status s = NoAggregates(**on, "JOIN conditions"); !s.ok()) return s.error();
     quals = std::move(*on);
   }
   node->quals = std::move(quals);

@@ -87,7 +87,8 @@ TEST(AnalyzerTest, DdlErrors) {
 
 TEST(AnalyzerTest, UnsupportedSql) {
   ExpectError("UPDATE t SET a = 1", "0A000", "UPDATE is not supported by minipg");
-  ExpectError("SELECT a FROM t GROUP BY a", "0A000", "GROUP BY is not supported by minipg");
+  ExpectError("SELECT a FROM t UNION SELECT a FROM t", "0A000", "UNION is not supported by minipg");
+  ExpectError("SELECT count(*) FILTER (WHERE a > 1) FROM t", "0A000", "FILTER is not supported by minipg");
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
 }
 
@@ -122,6 +123,26 @@ TEST(AnalyzerTest, UnknownLiteralsTakeTheirContextsType) {
   EXPECT_EQ(ins->rtable[1].values[0][2]->type, TypeId::kText);  // integer assigned to text
 }
 
+// Scenario: the conditional expressions print as PostgreSQL 15's EXPLAIN
+// (COSTS OFF) prints them; IN (constants) as = ANY of an array literal.
+TEST(PlannerTest, ConditionalsDeparseAsPostgres) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"a IN (1, 2) AND c NOT IN ('x', 'y z')",
+       "((a = ANY ('{1,2}'::integer[])) AND (c <> ALL ('{x,\"y z\"}'::text[])))"},
+      {"a IS DISTINCT FROM 3 AND COALESCE(a, 0) > GREATEST(a, 1)",
+       "((a IS DISTINCT FROM 3) AND (COALESCE(a, 0) > GREATEST(a, 1)))"},
+      {"NULLIF(a, 2) <> 1 AND CASE WHEN a > 1 THEN c ELSE 'q' END = c",
+       "((NULLIF(a, 2) <> 1) AND (CASE WHEN (a > 1) THEN c ELSE 'q'::text END = c))"},
+  };
+  for (const auto& [where, filter] : cases) {
+    auto q = AnalyzeText(std::string("SELECT a FROM t WHERE ") + where);
+    ASSERT_TRUE(q.ok()) << q.error().message;
+    auto plan = PlanQuery(*q);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    EXPECT_EQ(plan->Explain(), std::string("Seq Scan on t\n  Filter: ") + filter);
+  }
+}
+
 // Scenario: the plan is numbered depth-first with parents, as the plan
 // event says, and reads as PostgreSQL's EXPLAIN (COSTS OFF).
 TEST(PlannerTest, SelectPlanShape) {
@@ -151,6 +172,41 @@ TEST(PlannerTest, SelectPlanShape) {
   // Only the select list goes to the client; the sort key is a junk column.
   EXPECT_EQ(plan->columns.size(), 1u);
   EXPECT_EQ(plan->nodes[2]->targetlist.size(), 2u);
+}
+
+// Scenario: aggregates plan as PostgreSQL's EXPLAIN (COSTS OFF) shows them:
+// a plain Aggregate without GROUP BY, a HashAggregate with its Group Key
+// and HAVING as its Filter; the scan returns only the grouped column.
+TEST(PlannerTest, AggregatePlans) {
+  auto q = AnalyzeText("SELECT count(*) FROM t");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  auto plan = PlanQuery(*q);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_EQ(plan->Explain(), "Aggregate\n  ->  Seq Scan on t");
+  EXPECT_EQ(plan->root->rows, 1);
+  q = AnalyzeText("SELECT a, count(*) FROM t GROUP BY a HAVING count(*) > 1");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  plan = PlanQuery(*q);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_EQ(plan->Explain(),
+            "HashAggregate\n"
+            "  Group Key: a\n"
+            "  Filter: (count(*) > 1)\n"
+            "  ->  Seq Scan on t");
+  EXPECT_EQ(plan->nodes[1]->targetlist.size(), 1u);
+}
+
+TEST(AnalyzerTest, GroupingErrors) {
+  auto q = AnalyzeText("SELECT a, b FROM t GROUP BY a");
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.error().sqlstate, std::string("42803"));
+  EXPECT_EQ(q.error().message, "column \"t.b\" must appear in the GROUP BY clause or be used in an aggregate function");
+  EXPECT_EQ(q.error().position, 11);
+  q = AnalyzeText("SELECT a FROM t WHERE count(*) > 1");
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.error().sqlstate, std::string("42803"));
+  EXPECT_EQ(q.error().message, "aggregate functions are not allowed in WHERE");
+  EXPECT_EQ(q.error().position, 23);
 }
 
 TEST(PlannerTest, OtherPlanShapes) {

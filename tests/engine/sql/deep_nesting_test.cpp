@@ -81,6 +81,18 @@ TEST_F(DeepNestingTest, Casts) { ExpectTooDeep("SELECT 1" + Repeat("::int", 2000
 // function is looked up, in both).
 TEST_F(DeepNestingTest, FunctionCalls) { ExpectTooDeep("SELECT " + Nested("f(", "1", ")", 10000)); }
 
+// The conditional forms nest through the parser's recursion too; a simple
+// CASE or BETWEEN uses its operand more than once, so a nested chain of them
+// is refused before it grows exponentially.
+TEST_F(DeepNestingTest, Conditionals) {
+  ExpectTooDeep("SELECT " + Nested("CASE WHEN true THEN ", "1", " END", 10000));
+  ExpectTooDeep("SELECT " + Nested("COALESCE(", "1", ")", 10000));
+  ExpectTooDeep("SELECT " + Nested("CASE ", "1", " WHEN 1 THEN 1 WHEN 2 THEN 2 END", 200));
+  ExpectTooDeep("SELECT true" + Repeat(" BETWEEN true AND true", 100));
+  ExpectTooDeep("SELECT 1" + Repeat(" IN (1, 2) IN (true)", 5000));
+  ExpectTooDeep("SELECT 'a'" + Repeat(" ~ 'b'", 20000));
+}
+
 // FROM: subqueries in subqueries, parenthesized joins, and a left-deep
 // chain of joins (analyzed, planned and executed recursively, each stage
 // guarded).

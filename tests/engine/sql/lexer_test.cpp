@@ -37,6 +37,31 @@ TEST(LexerTest, StringsUnescapeDoubledQuotes) {
   EXPECT_EQ(t[1].text, "a\"b");
 }
 
+// Scenario: E'...' reads backslash escapes (a plain string keeps its
+// backslashes); an unterminated one is the same error as a plain string's.
+TEST(LexerTest, EscapeStrings) {
+  auto t = LexOk("E'a\\tb\\'c\\\\' e'x''y' 'p\\q' E");
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[0].kind, TokenKind::kString);
+  EXPECT_EQ(t[0].text, "a\tb'c\\");
+  EXPECT_EQ(t[1].text, "x'y");
+  EXPECT_EQ(t[2].text, "p\\q");
+  EXPECT_EQ(t[3].kind, TokenKind::kIdent);
+  auto bad = Lex("SELECT E'abc\\'");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "unterminated quoted string at or near \"E'abc\\'\"");
+}
+
+// Scenario: the pattern-matching operators are one token each.
+TEST(LexerTest, PatternOperators) {
+  auto t = LexOk("a~b ~* !~ !~* ~~ !~~* != c");
+  std::vector<std::string> ops;
+  for (const Token& tok : t) {
+    if (tok.kind == TokenKind::kOp) ops.push_back(tok.text);
+  }
+  EXPECT_EQ(ops, (std::vector<std::string>{"~", "~*", "!~", "!~*", "~~", "!~~*", "<>"}));
+}
+
 TEST(LexerTest, NumbersAndOperators) {
   auto t = LexOk("1+2.5<>3!=4::int||.5 1e3");
   std::vector<std::string> texts;

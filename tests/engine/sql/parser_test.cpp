@@ -186,6 +186,30 @@ TEST(ParserTest, PendingCancelStopsParsing) {
 namespace minipg::sql {
 namespace {
 
+// Scenario: the conditional forms, the pattern operators and what psql's
+// catalog queries send (COLLATE, OPERATOR(pg_catalog.~), pg_catalog. names).
+TEST(ParserTest, ConditionalsAndPatternOperators) {
+  EXPECT_EQ(Trees("SELECT CASE WHEN a THEN 1 ELSE 2 END, CASE a WHEN 1 THEN 'x' END"),
+            (std::vector<std::string>{"SelectStmt(targets: [CASE WHEN a THEN 1 ELSE 2 END, CASE a WHEN 1 THEN 'x' END])"}));
+  EXPECT_EQ(Trees("SELECT a NOT BETWEEN 1 AND 2 + 3, a IN (1, 2), b NOT IN ('x')"),
+            (std::vector<std::string>{
+                "SelectStmt(targets: [(a NOT BETWEEN 1 AND (2 + 3)), (a IN (1, 2)), (b NOT IN ('x'))])"}));
+  EXPECT_EQ(Trees("SELECT a IS DISTINCT FROM b, a IS NOT TRUE, a IS UNKNOWN"),
+            (std::vector<std::string>{
+                "SelectStmt(targets: [(a IS DISTINCT FROM b), (a IS NOT true), (a IS unknown)])"}));
+  // Like PostgreSQL, ~ and || are one precedence, left to right.
+  EXPECT_EQ(Trees("SELECT a NOT ILIKE 'x%' ESCAPE '#', a ~ 'b' || 'c', a !~* 'd'"),
+            (std::vector<std::string>{
+                "SelectStmt(targets: [(a !~~* like_escape('x%', '#')), ((a ~ 'b') || 'c'), (a !~* 'd')])"}));
+  EXPECT_EQ(Trees("SELECT a COLLATE pg_catalog.default OPERATOR(pg_catalog.~) '^x' COLLATE \"C\", "
+                  "'1'::pg_catalog.text, pg_catalog.upper(E'a\\tb\\'')"),
+            (std::vector<std::string>{"SelectStmt(targets: [(a ~ '^x'), '1'::text, upper('a\tb''')])"}));
+  EXPECT_EQ(ParseError("SELECT CASE END").sqlstate, "42601");
+  EXPECT_EQ(ParseError("SELECT CASE WHEN 1 THEN 2").message, "syntax error at end of input");
+  EXPECT_EQ(ParseError("SELECT 1 BETWEEN SYMMETRIC 1 AND 2").sqlstate, "0A000");
+  EXPECT_EQ(ParseError("SELECT 1 OPERATOR(public.~) 2").sqlstate, "3F000");
+}
+
 TEST(ParserTest, TypeNamesKeepTheirModifiers) {
   auto stmts = ParseSql(
       "CREATE TABLE t (a varchar(10), b numeric(10,2), c numeric(5,-2), d timestamp(3) with time zone, "

@@ -1,0 +1,1 @@
+SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default AND c.relname !~ E'^pg_\\d' AND 'x'::pg_catalog.text ~~* 'X'
