@@ -108,7 +108,7 @@ class AggState : public PlanState {
       if (!row->has_value()) break;
       ExprContext c = Context();
       c.outer = &**row;
-      Group* g = &groups_[0];
+      Group* g = plan_.group_keys.empty() ? &groups_.front() : nullptr;  // no group yet when grouped
       if (!plan_.group_keys.empty()) {
         auto keys = Project(plan_.group_keys, c);
         if (!keys.ok()) return keys.error();
