@@ -79,6 +79,7 @@ inline constexpr const char* kDuplicatePreparedStatement = "42P05";
 inline constexpr const char* kInvalidSqlStatementName = "26000";
 inline constexpr const char* kInvalidCursorName = "34000";
 inline constexpr const char* kDuplicateCursor = "42P03";
+inline constexpr const char* kInvalidTableDefinition = "42P16";
 inline constexpr const char* kInvalidBinaryRepresentation = "22P03";
 inline constexpr const char* kDataCorrupted = "XX001";
 inline constexpr const char* kIndexCorrupted = "XX002";

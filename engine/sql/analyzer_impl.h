@@ -189,6 +189,10 @@ class Analyzer {
   // ---- resolution and coercion (parse_func.cpp) ------------------------------
   /* Converts `expr` to `to` if `context` allows; an undecided literal is
    * parsed now. Fails with 42846 (cannot coerce) otherwise. */
+  /* Converts `expr` to `to` as `context` allows; with a typmod (varchar(3),
+   * numeric(10,2)) also to its length or precision, as PostgreSQL's
+   * length-coercion functions do on assignment and in an explicit cast. */
+  Result<ExprPtr> Coerce(ExprPtr expr, TypeId to, CastContext context, int32_t typmod);
   Result<ExprPtr> Coerce(ExprPtr expr, TypeId to, CastContext context);
   /* The operator `name` over `left` (null for a prefix operator) and
    * `right`, resolved and its arguments coerced. */

@@ -188,6 +188,9 @@ Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
     case ExprKind::kCast: {
       auto v = Evaluate(*expr.args[0], ctx);
       if (!v.ok() || storage::IsNull(*v)) return v;
+      if (expr.typmod >= 0 && expr.args[0]->type == expr.type) {  // a length coercion (varchar(3))
+        return ApplyTypmod(*v, expr.type, expr.typmod, expr.explicit_cast);
+      }
       if (expr.cast != nullptr && expr.cast->call != nullptr) {
         std::vector<Datum> args{std::move(*v)};
         std::vector<TypeId> types{expr.args[0]->type};

@@ -96,6 +96,7 @@ struct Expr {
   const OperatorInfo* op = nullptr;
   const FunctionInfo* func = nullptr;
   const CastInfo* cast = nullptr;        // kCast: null = through the types' text output and input
+  bool explicit_cast = false;            // kCast with a typmod: CAST(x AS varchar(3)) cuts, assignment fails
   std::vector<TypeId> arg_types;         // kOp, kFunc: the resolved argument types, for the call
   bool keyword_call = false;             // kFunc written without () (current_user)
   // kBool

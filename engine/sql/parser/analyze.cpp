@@ -373,7 +373,7 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
         return s.error();
       }
       TypeId expr_type = (*bound)->type;
-      auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment);
+      auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment, table.columns[col].typmod);
       if (!coerced.ok()) {
         if (coerced.error().sqlstate == kCannotCoerce) {
           Error e = ErrorAt(sqlstate::kDatatypeMismatch,
@@ -443,13 +443,19 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
       return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
     auto type = ResolveTypeName(col.type.name);
-    if (!type || *type == TypeId::kNumeric) {
-      return ErrorAt(type ? sqlstate::kFeatureNotSupported : sqlstate::kUndefinedObject,
-                     type ? std::string("numeric columns are not supported by minipg")
-                          : fmt::format("type \"{}\" does not exist", col.type.name),
+    if (!type) {
+      return ErrorAt(sqlstate::kUndefinedObject, fmt::format("type \"{}\" does not exist", col.type.name),
                      col.type.location);
     }
-    q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type)});
+    if (TypeCategory(*type) == 'P' || *type == TypeId::kUnknown) {  // no position, as PostgreSQL's
+      return MakeError(sqlstate::kInvalidTableDefinition,
+                       fmt::format("column \"{}\" has pseudo-type {}", col.name, TypeName(*type)));
+    }
+    auto typmod = TypmodFromModifiers(*type, col.type.modifiers);
+    if (!typmod.ok()) {
+      return At(typmod.error(), col.type.location);
+    }
+    q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type), *typmod});
   }
   return q;
 }

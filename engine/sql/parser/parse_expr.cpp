@@ -212,8 +212,12 @@ Result<ExprPtr> Analyzer::BindCast(const RawExpr& e, ParseState& ps) {
   if (!arg.ok()) {
     return arg;
   }
+  auto typmod = TypmodFromModifiers(*target, e.type_name.modifiers);
+  if (!typmod.ok()) {
+    return At(typmod.error(), e.type_name.location);
+  }
   TypeId from = (*arg)->untyped ? TypeId::kUnknown : (*arg)->type;
-  auto c = Coerce(std::move(*arg), *target, CastContext::kExplicit);
+  auto c = Coerce(std::move(*arg), *target, CastContext::kExplicit, *typmod);
   if (!c.ok()) {
     if (c.error().sqlstate == kCannotCoerce) {
       return ErrorAt(kCannotCoerce, fmt::format("cannot cast type {} to {}", TypeName(from), TypeName(*target)),

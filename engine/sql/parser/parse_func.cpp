@@ -135,6 +135,31 @@ int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const st
   return -2;
 }
 
+Result<ExprPtr> Analyzer::Coerce(ExprPtr expr, TypeId to, CastContext context, int32_t typmod) {
+  auto converted = Coerce(std::move(expr), to, context);
+  if (!converted.ok() || typmod < 0 || (*converted)->typmod == typmod) {
+    return converted;
+  }
+  ExprPtr e = std::move(*converted);
+  bool explicit_cast = context == CastContext::kExplicit;
+  if (e->kind == ExprKind::kConst) {  // folded now, as PostgreSQL's planner does
+    if (!storage::IsNull(e->value)) {
+      auto value = ApplyTypmod(e->value, to, typmod, explicit_cast);
+      if (!value.ok()) {
+        return value.error();  // no position: PostgreSQL finds it while executing
+      }
+      e->value = std::move(*value);
+    }
+    e->typmod = typmod;
+    return e;
+  }
+  ExprPtr out = MakeExpr(ExprKind::kCast, to, e->location);
+  out->typmod = typmod;
+  out->explicit_cast = explicit_cast;
+  out->args.push_back(std::move(e));
+  return out;
+}
+
 Result<ExprPtr> Analyzer::Coerce(ExprPtr expr, TypeId to, CastContext context) {
   if (expr->type == to && !expr->untyped) {
     return expr;
