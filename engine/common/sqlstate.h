@@ -92,5 +92,18 @@ inline constexpr const char* kSubstringError = "22011";
 inline constexpr const char* kInvalidArgumentForLog = "2201E";
 inline constexpr const char* kInvalidArgumentForPower = "2201F";
 inline constexpr const char* kInvalidTimeZoneDisplacement = "22009";
+inline constexpr const char* kCardinalityViolation = "21000";
+inline constexpr const char* kForeignKeyViolation = "23503";
+inline constexpr const char* kCheckViolation = "23514";
+inline constexpr const char* kIntegrityConstraintViolation = "23000";
+inline constexpr const char* kSequenceGeneratorLimitExceeded = "2200H";
+inline constexpr const char* kInvalidForeignKey = "42830";
+inline constexpr const char* kInvalidObjectDefinition = "42P17";
+inline constexpr const char* kInvalidColumnDefinition = "42611";
+inline constexpr const char* kInvalidRecursion = "42P19";
+inline constexpr const char* kAmbiguousAlias = "42P09";
+inline constexpr const char* kOutOfMemory = "53200";
+inline constexpr const char* kConfigurationLimitExceeded = "53400";
+inline constexpr const char* kDuplicateFunction = "42723";
 
 }  // namespace minipg::sqlstate

@@ -398,6 +398,19 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kOther: return "";
     case StatementKind::kCatalogDdl: return "";  // the tag depends on the statement
     case StatementKind::kExtension: return "";
+    case StatementKind::kUpdate: return "UPDATE";
+    case StatementKind::kDelete: return "DELETE";
+    case StatementKind::kTruncate: return "TRUNCATE TABLE";
+    case StatementKind::kCreateIndex: return "CREATE INDEX";
+    case StatementKind::kDropIndex: return "DROP INDEX";
+    case StatementKind::kExplain: return "EXPLAIN";
+    case StatementKind::kVacuum: return "VACUUM";
+    case StatementKind::kAnalyze: return "ANALYZE";
+    case StatementKind::kCreateSequence: return "CREATE SEQUENCE";
+    case StatementKind::kDropSequence: return "DROP SEQUENCE";
+    case StatementKind::kCreateView: return "CREATE VIEW";
+    case StatementKind::kDropView: return "DROP VIEW";
+    case StatementKind::kAlterTable: return "ALTER TABLE";
   }
   return "";
 }

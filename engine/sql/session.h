@@ -191,6 +191,19 @@ enum class StatementKind {
   kCheckpoint,   // CHECKPOINT
   kCatalogDdl,   // CREATE / ALTER / DROP ROLE, CREATE / DROP DATABASE, GRANT / REVOKE role
   kExtension,    // CREATE / DROP EXTENSION
+  kUpdate,          // UPDATE
+  kDelete,          // DELETE
+  kTruncate,        // TRUNCATE
+  kCreateIndex,     // CREATE [UNIQUE] INDEX
+  kDropIndex,       // DROP INDEX
+  kExplain,         // EXPLAIN
+  kVacuum,          // VACUUM
+  kAnalyze,         // ANALYZE
+  kCreateSequence,  // CREATE SEQUENCE
+  kDropSequence,    // DROP SEQUENCE
+  kCreateView,      // CREATE VIEW
+  kDropView,        // DROP VIEW
+  kAlterTable,      // ALTER TABLE
 };
 
 StatementKind GetStatementKind(const Statement& stmt);
