@@ -194,6 +194,13 @@ class Analyzer {
    * length-coercion functions do on assignment and in an explicit cast. */
   Result<ExprPtr> Coerce(ExprPtr expr, TypeId to, CastContext context, int32_t typmod);
   Result<ExprPtr> Coerce(ExprPtr expr, TypeId to, CastContext context);
+  /* The length / precision check of a typmod (varchar(3), numeric(5,2))
+   * on an expression already of its type; errors carry no position (as
+   * PostgreSQL's, found while executing). */
+  Result<ExprPtr> CoerceTypmod(ExprPtr expr, int32_t typmod, CastContext context);
+  /* Appends `arg` to a function or aggregate call, coerced to its declared
+   * type (an unknown literal passed to "any" stays unknown). */
+  Status AddCoercedArg(Expr& call, ExprPtr arg, TypeId declared);
   /* The operator `name` over `left` (null for a prefix operator) and
    * `right`, resolved and its arguments coerced. */
   Result<ExprPtr> MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location);

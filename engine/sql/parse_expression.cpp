@@ -507,11 +507,23 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       return e;
     }
     if (t.text == "current_user" || t.text == "session_user" || t.text == "user" ||
-        t.text == "current_catalog") {
+        t.text == "current_catalog" || t.text == "current_date" || t.text == "current_timestamp" ||
+        t.text == "localtimestamp") {
       RawExprPtr e = NewExpr(RawExprKind::kFuncCall, loc);
       e->text = t.text;
       e->negated = true;  // marks a keyword function called without parentheses
       ++pos_;
+      if ((e->text == "current_timestamp" || e->text == "localtimestamp") && AcceptPunct("(")) {
+        if (Peek().kind != TokenKind::kInteger) {  // current_timestamp(3): the precision
+          return SyntaxError();
+        }
+        e->args.push_back(NewExpr(RawExprKind::kIntLiteral, Peek().position));
+        e->args.back()->text = Peek().text;
+        ++pos_;
+        if (Status s = ExpectPunct(")"); !s.ok()) {
+          return s.error();
+        }
+      }
       return e;
     }
     if (t.text == "case") {
@@ -523,6 +535,9 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       e.position = loc;
       return e;
     }
+  }
+  if (auto literal = ParseTypedLiteral(); literal.has_value()) {
+    return std::move(*literal);
   }
   auto name = ParseName();
   if (!name.ok()) {
@@ -539,6 +554,11 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     ++pos_;
     name = Peek().text;
     ++pos_;
+  }
+  if (IsPunct("(")) {
+    if (auto special = ParseSpecialFunction(*name, loc); special.has_value()) {
+      return std::move(*special);
+    }
   }
   if (AcceptPunct("(")) {
     RawExprPtr e = NewExpr(RawExprKind::kFuncCall, loc);
@@ -586,6 +606,29 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     ++pos_;
   }
   return e;
+}
+
+/* type 'string' (date '2024-01-31', timestamp with time zone '...',
+ * varchar(3) 'abc'): a cast of the string to the type. Not one when the
+ * words are not followed by a string; the position is then restored. */
+std::optional<Result<RawExprPtr>> Parser::ParseTypedLiteral() {
+  if (!Peek().quoted && IsReserved(Peek().text)) {
+    return std::nullopt;  // trim(both 'x' from y): a keyword, not a type
+  }
+  size_t start = pos_;
+  int loc = Peek().position;
+  auto type = ParseTypeName();
+  if (!type.ok() || Peek().kind != TokenKind::kString) {
+    pos_ = start;
+    return std::nullopt;
+  }
+  RawExprPtr literal = NewExpr(RawExprKind::kStringLiteral, Peek().position);
+  literal->text = std::move(tokens_[pos_].text);
+  ++pos_;
+  RawExprPtr cast = NewExpr(RawExprKind::kCast, loc);
+  cast->type_name = std::move(*type);
+  cast->args.push_back(std::move(literal));
+  return Result<RawExprPtr>(std::move(cast));
 }
 
 Result<RawExprPtr> Parser::ParseCase() {

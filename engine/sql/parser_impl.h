@@ -160,6 +160,10 @@ class Parser {
   Result<RawExprPtr> ParseLike(RawExprPtr left, bool negated, int loc);
   Result<std::string> AcceptNamedOp();
   Result<RawExprPtr> ParseCase();
+  std::optional<Result<RawExprPtr>> ParseTypedLiteral();
+  /* extract(f FROM x), substring(s FROM a FOR b), position(a IN b),
+   * trim(BOTH c FROM s) (parse_special_func.cpp). */
+  std::optional<Result<RawExprPtr>> ParseSpecialFunction(const std::string& name, int location);
   Result<RawExprPtr> ParseConcat();
   Result<RawExprPtr> ParseAdditive();
   Result<RawExprPtr> ParseMultiplicative();

@@ -107,6 +107,13 @@ Result<Datum> EncodingToChar(const FunctionCall& c) {
   return Datum(std::string(std::get<int64_t>(c.args[0]) == kUtf8EncodingId ? "UTF8" : ""));
 }
 
+/* pg_typeof("any"): the argument's type as the analyzer resolved it (a
+ * NULL has a type too). */
+Result<Datum> TypeOf(const FunctionCall& c) {
+  constexpr int64_t kUnknownTypeOid = 705;  // pg_typeof('a'): an undecided literal
+  return Datum(c.arg_types[0] == TypeId::kUnknown ? kUnknownTypeOid : static_cast<int64_t>(TypeOid(c.arg_types[0])));
+}
+
 FunctionInfo Fn(uint32_t oid, const char* name, std::vector<TypeId> args, TypeId result, FunctionImpl call,
                 Volatility volatility = Volatility::kStable) {
   return MakeFunctionInfo(oid, name, std::move(args), result, call, volatility);
@@ -116,6 +123,9 @@ FunctionInfo Fn(uint32_t oid, const char* name, std::vector<TypeId> args, TypeId
 
 void RegisterMiscFunctions(BuiltinRegistry& r) {
   r.functions.push_back(Fn(2026, "pg_backend_pid", {}, T::kInt4, BackendPid));
+  FunctionInfo type_of = Fn(1619, "pg_typeof", {T::kAny}, T::kRegtype, TypeOf);
+  type_of.strict = false;
+  r.functions.push_back(std::move(type_of));
   r.functions.push_back(Fn(89, "version", {}, T::kText, Version));
   r.functions.push_back(Fn(745, "current_user", {}, T::kText, CurrentUser));
   r.functions.push_back(Fn(746, "session_user", {}, T::kText, CurrentUser));

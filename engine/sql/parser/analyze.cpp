@@ -373,7 +373,7 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
         return s.error();
       }
       TypeId expr_type = (*bound)->type;
-      auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment, table.columns[col].typmod);
+      auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment);
       if (!coerced.ok()) {
         if (coerced.error().sqlstate == kCannotCoerce) {
           Error e = ErrorAt(sqlstate::kDatatypeMismatch,
@@ -384,6 +384,10 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
           return e;
         }
         return At(coerced.error(), row[i]->location);
+      }
+      coerced = CoerceTypmod(std::move(*coerced), table.columns[col].typmod, CastContext::kAssignment);
+      if (!coerced.ok()) {
+        return coerced.error();
       }
       values[col] = std::move(*coerced);
     }

@@ -255,11 +255,26 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
                    fmt::format("DISTINCT specified, but {} is not an aggregate function", name), e.location);
   }
   if (e.negated) {
-    // Keyword functions: current_user, user, session_user, current_catalog.
-    std::string function = name == "current_catalog" ? "current_database" : name == "user" ? "current_user" : name;
+    // Keyword functions: current_user, user, session_user, current_catalog;
+    // current_date, current_timestamp and localtimestamp read the
+    // transaction's start as now() does.
+    bool clock = name == "current_date" || name == "current_timestamp" || name == "localtimestamp";
+    std::string function = name == "current_catalog" ? "current_database"
+                           : name == "user"          ? "current_user"
+                           : clock                   ? "now"
+                                                     : name;
     auto f = MakeFunction(function, {}, e.location);
-    if (f.ok()) {
-      (*f)->keyword_call = true;
+    if (!f.ok()) {
+      return f;
+    }
+    (*f)->keyword_call = !clock;  // EXPLAIN prints now() for those
+    if (name == "current_date" || name == "localtimestamp") {
+      f = Coerce(std::move(*f), name == "current_date" ? TypeId::kDate : TypeId::kTimestamp, CastContext::kExplicit);
+    }
+    if (f.ok() && !args.empty()) {  // current_timestamp(p): rounded to p fractional digits
+      auto typmod = TypmodFromModifiers((*f)->type, std::vector<int64_t>{std::get<int64_t>(args[0]->value)});
+      if (!typmod.ok()) return At(typmod.error(), e.location);
+      return CoerceTypmod(std::move(*f), *typmod, CastContext::kExplicit);
     }
     return f;
   }

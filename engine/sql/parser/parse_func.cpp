@@ -137,10 +137,17 @@ int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const st
 
 Result<ExprPtr> Analyzer::Coerce(ExprPtr expr, TypeId to, CastContext context, int32_t typmod) {
   auto converted = Coerce(std::move(expr), to, context);
-  if (!converted.ok() || typmod < 0 || (*converted)->typmod == typmod) {
+  if (!converted.ok()) {
     return converted;
   }
-  ExprPtr e = std::move(*converted);
+  return CoerceTypmod(std::move(*converted), typmod, context);
+}
+
+Result<ExprPtr> Analyzer::CoerceTypmod(ExprPtr e, int32_t typmod, CastContext context) {
+  if (typmod < 0 || e->typmod == typmod) {
+    return e;
+  }
+  TypeId to = e->type;
   bool explicit_cast = context == CastContext::kExplicit;
   if (e->kind == ExprKind::kConst) {  // folded now, as PostgreSQL's planner does
     if (!storage::IsNull(e->value)) {
@@ -266,14 +273,29 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
   return e;
 }
 
+Status Analyzer::AddCoercedArg(Expr& call, ExprPtr arg, TypeId declared) {
+  if (declared == TypeId::kUnknown) {  // an unknown literal passed to "any": pg_typeof('a') is unknown
+    call.arg_types.push_back(TypeId::kUnknown);
+    call.args.push_back(std::move(arg));
+    return OkStatus();
+  }
+  auto c = Coerce(std::move(arg), declared, CastContext::kImplicit);
+  if (!c.ok()) return c.error();
+  call.arg_types.push_back((*c)->type);
+  call.args.push_back(std::move(*c));
+  return OkStatus();
+}
+
 Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<ExprPtr> args, int location) {
   std::vector<const FunctionInfo*> funcs;
   std::vector<std::vector<TypeId>> sigs;
   for (const FunctionInfo* f : FindFunctions(name)) {
     size_t min_args = f->min_args == SIZE_MAX ? f->args.size() : f->min_args;
-    if (args.size() < min_args || args.size() > f->args.size()) continue;
+    if (args.size() < min_args || (args.size() > f->args.size() && !f->variadic)) continue;
     funcs.push_back(f);
-    sigs.emplace_back(f->args.begin(), f->args.begin() + static_cast<std::ptrdiff_t>(args.size()));
+    std::vector<TypeId> sig(f->args.begin(), f->args.begin() + static_cast<std::ptrdiff_t>(std::min(args.size(), f->args.size())));
+    sig.resize(args.size(), f->args.empty() ? TypeId::kAny : f->args.back());  // variadic: the last one repeats
+    sigs.push_back(std::move(sig));
   }
   std::vector<TypeId> inputs;
   std::vector<std::string> shown;
@@ -281,16 +303,20 @@ Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<Expr
     inputs.push_back(InputType(*a));
     shown.push_back(TypeName(inputs.back()));
   }
+  for (std::vector<TypeId>& sig : sigs) {  // "any" takes the argument as it is (pg_typeof)
+    for (size_t i = 0; i < sig.size(); ++i) {
+      if (sig[i] == TypeId::kAny) sig[i] = inputs[i];
+    }
+  }
   int chosen = ChooseCandidate(sigs, inputs);
   if (chosen < 0) return NoSuchFunction(name, fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
   const FunctionInfo* f = funcs[static_cast<size_t>(chosen)];
   ExprPtr e = MakeExpr(ExprKind::kFunc, f->result, location);
   e->func = f;
   for (size_t i = 0; i < args.size(); ++i) {
-    auto c = Coerce(std::move(args[i]), sigs[static_cast<size_t>(chosen)][i], CastContext::kImplicit);
-    if (!c.ok()) return c;
-    e->arg_types.push_back((*c)->type);
-    e->args.push_back(std::move(*c));
+    if (Status st = AddCoercedArg(*e, std::move(args[i]), sigs[static_cast<size_t>(chosen)][i]); !st.ok()) {
+      return st.error();
+    }
   }
   return e;
 }
@@ -331,10 +357,9 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
     if (const Expr* inner = FindAggref(*args[i])) {
       return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot be nested", inner->location);
     }
-    auto c = Coerce(std::move(args[i]), sigs[static_cast<size_t>(chosen)][i], CastContext::kImplicit);
-    if (!c.ok()) return c;
-    e->arg_types.push_back((*c)->type);
-    e->args.push_back(std::move(*c));
+    if (Status st = AddCoercedArg(*e, std::move(args[i]), sigs[static_cast<size_t>(chosen)][i]); !st.ok()) {
+      return st.error();
+    }
   }
   return e;
 }
