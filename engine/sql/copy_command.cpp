@@ -32,6 +32,7 @@
 #include "engine/sql/copy_channel.h"
 #include "engine/sql/copy_format.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/optimizer/planner.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -362,11 +363,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return s.error();
   }
   // Every row converted: now store them, page after page.
-  if (Status s = storage::HeapInsert(catalog::TableLocator(ctx.data_dir, *table), table->columns,
-                                     run.rows());
-      !s.ok()) {
-    return s.error();
-  }
+  if (Status s = InsertRows(*table, run.rows(), ctx); !s.ok()) return s.error();
   auto n = static_cast<int64_t>(run.rows().size());
   EmitExecute(n, {});
   trace::Event(EventType::kCopyDone).Int("rows", n).Emit();

@@ -341,6 +341,21 @@ const char* ForeignKeyAction(const std::string& code) {
   return nullptr;  // 'a': NO ACTION, the default, not printed
 }
 
+/* "(a > 0)" as pretty printing shows it: "a > 0" (only when the outer
+ * parentheses enclose the whole text). */
+std::string WithoutOuterParens(const std::string& text) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return text;
+  int depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '\'') quoted = !quoted;
+    if (quoted) continue;
+    depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    if (depth == 0) return text;  // "(a) + (b)": not one pair
+  }
+  return text.substr(1, text.size() - 2);
+}
+
 Result<Datum> ConstraintDef(const FunctionCall& call) {
   namespace k = catalog::pg_constraint;
   Oid db = DatabaseOf(call);
@@ -365,7 +380,10 @@ Result<Datum> ConstraintDef(const FunctionCall& call) {
     if (const char* a = ForeignKeyAction(Text(row, k::kConfupdtype))) def += std::string(" ON UPDATE ") + a;
     if (const char* a = ForeignKeyAction(Text(row, k::kConfdeltype))) def += std::string(" ON DELETE ") + a;
   } else if (type == "c") {
-    def = "CHECK (" + Text(row, k::kConbin) + ")";
+    std::string expr = Text(row, k::kConbin);
+    bool pretty = call.args.size() > 1 && std::get_if<bool>(&call.args[1]) != nullptr && std::get<bool>(call.args[1]);
+    if (pretty) expr = WithoutOuterParens(expr);
+    def = "CHECK (" + expr + ")";
     if (std::get_if<bool>(&row[k::kConnoinherit]) != nullptr && std::get<bool>(row[k::kConnoinherit])) {
       def += " NO INHERIT";
     }
