@@ -6,7 +6,7 @@
  *
  *     COPY t FROM ...   analyze (table, columns) -> plan "Copy"
  *                       -> copy_start -> read, split, convert every row
- *                       -> HeapInsert of them all -> execute -> copy_done
+ *                       -> ExecInsertRow of each -> execute -> copy_done
  *     COPY t TO ...     the rows come from a SELECT of the columns (or the
  *     COPY (q) TO ...   query), planned and executed as usual; the plan
  *                       event shows a Copy node above it
@@ -32,6 +32,7 @@
 #include "engine/sql/copy_channel.h"
 #include "engine/sql/copy_format.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/optimizer/planner.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -362,9 +363,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return s.error();
   }
   // Every row converted: now store them, page after page.
-  if (Status s = storage::HeapInsert(catalog::TableLocator(ctx.data_dir, *table), table->columns,
-                                     run.rows());
-      !s.ok()) {
+  ModifyContext modify(ctx, *table);
+  if (Status s = InsertRows(modify, run.rows()); !s.ok()) {
     return s.error();
   }
   auto n = static_cast<int64_t>(run.rows().size());
