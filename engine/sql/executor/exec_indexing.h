@@ -14,6 +14,8 @@
  *                           a unique one refusing a live equal key (23505)
  *
  * NOTES
+ *   exec_modify.cpp's ExecInsertRow / ExecUpdateRow (the one place a row
+ *   version enters a table) call them around the heap insert.
  *   An error leaves the new heap row in place; the transaction's abort
  *   makes it invisible, as in PostgreSQL.
  *-------------------------------------------------------------------------
@@ -48,11 +50,6 @@ Status ExecConstraints(const ResultRelation& rel, const storage::Tuple& row, con
 /* The new row at `tid` into every index of the table. */
 Status ExecInsertIndexTuples(const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,
                              const SessionContext& ctx);
-
-/* Today's one place rows enter a table (INSERT, COPY FROM; node_modify.cpp):
- * ExecConstraints for each, the heap insert, ExecInsertIndexTuples for each.
- * (Issue 16's dml branch moves this into exec_modify's ExecInsertRow.) */
-Status InsertRows(const storage::TableDef& table, const std::vector<storage::Tuple>& rows, const SessionContext& ctx);
 
 /* CREATE INDEX / DROP INDEX. */
 Result<ExecutionResult> ExecIndexDdl(const Query& q, const SessionContext& ctx);

@@ -5,11 +5,9 @@
  *   rows itself, and counts the rows it inserted.
  *-------------------------------------------------------------------------
  */
-#include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
-#include "engine/sql/executor/exec_indexing.h"
+#include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
-#include "engine/storage/heap/heapam.h"
 
 namespace minipg::sql {
 
@@ -34,8 +32,8 @@ class ModifyTableState : public PlanState {
       batch.push_back(std::move(**row));
     }
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
-    const storage::TableDef& table = *plan_.table;
-    if (Status s = InsertRows(table, batch, estate_.session); !s.ok()) return s.error();
+    ModifyContext ctx(estate_.session, *plan_.table);
+    if (Status s = InsertRows(ctx, batch); !s.ok()) return s.error();
     modified_ = static_cast<int64_t>(batch.size());
     return std::optional<Tuple>();
   }
@@ -46,22 +44,6 @@ class ModifyTableState : public PlanState {
 };
 
 }  // namespace
-
-Status InsertRows(const storage::TableDef& table, const std::vector<Tuple>& rows, const SessionContext& ctx) {
-  auto rel = OpenResultRelation(table);
-  if (!rel.ok()) return rel.error();
-  for (const Tuple& row : rows) {
-    if (Status s = ExecConstraints(*rel, row, ctx); !s.ok()) return s;
-  }
-  std::vector<storage::ItemPointer> tids;
-  if (Status s = storage::HeapInsert(catalog::TableLocator(ctx.data_dir, table), table.columns, rows, &tids); !s.ok()) {
-    return s;
-  }
-  for (size_t i = 0; i < rows.size() && i < tids.size(); ++i) {
-    if (Status s = ExecInsertIndexTuples(table, rows[i], tids[i], ctx); !s.ok()) return s;
-  }
-  return OkStatus();
-}
 
 std::unique_ptr<PlanState> MakeModifyTableState(const Plan& plan, EState& estate) {
   return std::make_unique<ModifyTableState>(plan, estate);
