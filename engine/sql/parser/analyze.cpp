@@ -465,6 +465,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     }
     q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type), *typmod});
   }
+  if (catalog_.Find(create.table.name) != nullptr) return q;  // IF NOT EXISTS: nothing to make
   if (Status s = TransformConstraints(create, q); !s.ok()) return s.error();
   return q;
 }

@@ -89,6 +89,16 @@ Result<RawExprPtr> ParseStoredText(const std::string& text) {
   return std::move(select->targets[0].expr);
 }
 
+/* The first column reference in a parse tree, or null. */
+const RawExpr* FindColumnRef(const RawExpr& e) {
+  if (e.kind == RawExprKind::kColumnRef) return &e;
+  for (const RawExprPtr& arg : e.args) {
+    if (arg == nullptr) continue;
+    if (const RawExpr* found = FindColumnRef(*arg)) return found;
+  }
+  return nullptr;
+}
+
 const storage::CatalogSnapshot& NoTables() {
   static const storage::CatalogSnapshot empty;
   return empty;
@@ -109,6 +119,10 @@ Result<ExprPtr> Analyzer::BindTableExpr(const std::string& table, const std::vec
 }
 
 Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const RawExpr& e, bool typmod) {
+  if (const RawExpr* ref = FindColumnRef(e)) {
+    return ErrorAt(sqlstate::kFeatureNotSupported, "cannot use column reference in DEFAULT expression",
+                   ref->location);
+  }
   Query scratch;
   ParseState none;
   none.query = &scratch;
@@ -138,8 +152,14 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
   bool has_primary = false;
   std::vector<ConstraintCommand> keys;
   std::vector<ConstraintCommand> checks;
+  std::set<std::string> named;  // the names written with CONSTRAINT
   // One constraint; `column` is the column it is written on, or null.
   auto add = [&](const ConstraintDefinition& con, const storage::ColumnDef* column) -> Status {
+    bool has_own_name = con.kind == Kind::kPrimaryKey || con.kind == Kind::kUnique || con.kind == Kind::kCheck;
+    if (has_own_name && !con.name.empty() && !named.insert(con.name).second) {
+      return MakeError(sqlstate::kDuplicateObject,
+                       fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
+    }
     switch (con.kind) {
       case Kind::kNotNull:
       case Kind::kNull:
@@ -194,9 +214,8 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
         if (check.name.empty()) {
           // A column's CHECK is t_a_check, a table's t_check, as in PostgreSQL.
           check.name = ChooseName(table, column != nullptr ? column->name : "", "check", check_names);
-        } else if (!check_names.insert(check.name).second) {
-          return MakeError(sqlstate::kDuplicateObject,
-                           fmt::format("constraint \"{}\" for relation \"{}\" already exists", check.name, table));
+        } else {
+          check_names.insert(check.name);
         }
         checks.push_back(std::move(check));
         return OkStatus();
@@ -248,8 +267,8 @@ Result<Query> Analyzer::Analyze(const CreateIndexStmt& index) {
   auto table = LookupTable(index.table);
   if (!table.ok()) return table.error();
   if (catalog::FindSystemCatalogByOid((*table)->oid) != nullptr || FindSystemViewByOid((*table)->oid) != nullptr) {
-    return ErrorAt(sqlstate::kInsufficientPrivilege,
-                   fmt::format("permission denied: \"{}\" is a system catalog", (*table)->name), index.table.location);
+    return MakeError(sqlstate::kInsufficientPrivilege,  // no position, as PostgreSQL's
+                     fmt::format("permission denied: \"{}\" is a system catalog", (*table)->name));
   }
   ConstraintCommand cmd;
   cmd.type = 'i';
