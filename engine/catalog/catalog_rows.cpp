@@ -166,8 +166,8 @@ storage::Tuple PgAttributeRow(Oid relid, const storage::ColumnDef& column, int16
   row[pg_attribute::kAttalign] = C(t.align);
   row[pg_attribute::kAttstorage] = C(t.storage);
   row[pg_attribute::kAttcompression] = C('\0');
-  row[pg_attribute::kAttnotnull] = B(false);
-  row[pg_attribute::kAtthasdef] = B(false);
+  row[pg_attribute::kAttnotnull] = B(column.not_null);
+  row[pg_attribute::kAtthasdef] = B(!column.default_expr.empty());
   row[pg_attribute::kAtthasmissing] = B(false);
   row[pg_attribute::kAttidentity] = C('\0');
   row[pg_attribute::kAttgenerated] = C('\0');

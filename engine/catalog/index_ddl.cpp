@@ -12,10 +12,12 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/client_catalogs.h"
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/table_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/ipc/sinval.h"
 
@@ -136,6 +138,42 @@ Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const I
   return true;
 }
 
+Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const ConstraintSpec& spec, Oid owner,
+                                storage::nbtree::BtValueText value_text) {
+  Oid db = DatabaseOidOf(db_dir);
+  ConstraintRow con;
+  con.name = spec.name;
+  con.type = spec.type;
+  con.check = spec.check;
+  if (spec.type == 'p' || spec.type == 'u') {
+    auto created = CreateIndexWithCatalog(
+        db_dir, IndexSpec{spec.name, spec.table, spec.columns, true, spec.type == 'p'}, owner, value_text);
+    if (!created.ok()) return created.error();
+    if (!*created) {
+      return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", spec.name));
+    }
+    auto index_row = FindRelationRow(db, spec.name);
+    if (!index_row.ok()) return index_row.error();
+    con.index = static_cast<Oid>(std::get<int64_t>((**index_row).values[pg_class::kOid]));
+  }
+  auto tables = RelcacheTables(db);
+  if (!tables.ok()) return tables.error();
+  const storage::TableDef* table = tables->Find(spec.table);
+  if (table == nullptr) {
+    return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", spec.table));
+  }
+  con.table = table->oid;
+  for (const std::string& c : spec.columns) {
+    for (size_t i = 0; i < table->columns.size(); ++i) {
+      if (table->columns[i].name == c) con.keys.push_back(static_cast<int16_t>(i + 1));
+    }
+  }
+  con.oid = storage::GetNewObjectId();
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_constraint"), db, PgConstraintRow(con)); !s.ok()) return s;
+  storage::CacheInvalidateRelcache(db, table->oid);
+  return OkStatus();
+}
+
 Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::string_view name) {
   if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   Oid db = DatabaseOidOf(db_dir);
@@ -148,6 +186,25 @@ Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::stri
     return e;
   }
   auto oid = static_cast<Oid>(std::get<int64_t>((**row).values[pg_class::kOid]));
+  auto constraints = CatalogScan(*FindSystemCatalog("pg_constraint"), db);
+  if (!constraints.ok()) return constraints.error();
+  for (const CatalogRow& r : *constraints) {
+    if (std::get<int64_t>(r.values[pg_constraint::kConindid]) != oid) continue;
+    auto table = CatalogScan(*FindSystemCatalog("pg_class"), db);
+    if (!table.ok()) return table.error();
+    std::string table_name;
+    for (const CatalogRow& t : *table) {
+      if (std::get<int64_t>(t.values[pg_class::kOid]) == std::get<int64_t>(r.values[pg_constraint::kConrelid])) {
+        table_name = std::get<std::string>(t.values[pg_class::kRelname]);
+      }
+    }
+    const auto& con = std::get<std::string>(r.values[pg_constraint::kConname]);
+    Error e = MakeError(sqlstate::kDependentObjectsStillExist,
+                        fmt::format("cannot drop index {} because constraint {} on table {} requires it", name, con,
+                                    table_name));
+    e.hint = fmt::format("You can drop constraint {} on table {} instead.", con, table_name);
+    return e;
+  }
   auto indexes = CatalogScan(*FindSystemCatalog("pg_index"), db);
   if (!indexes.ok()) return indexes.error();
   for (const CatalogRow& r : *indexes) {

@@ -53,8 +53,22 @@ struct IndexSpec {
 Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const IndexSpec& spec, Oid owner,
                                     storage::nbtree::BtValueText value_text = nullptr);
 
+/* A constraint of CREATE TABLE (PostgreSQL's index_constraint_create and
+ * CreateConstraintEntry): PRIMARY KEY ('p') and UNIQUE ('u') first build
+ * their index, of the constraint's name; CHECK ('c') keeps its
+ * expression's SQL text (conbin). Then the pg_constraint row. */
+struct ConstraintSpec {
+  std::string name;                  // t_pkey, t_a_key, t_a_check
+  char type = 'c';                   // p, u or c
+  std::string table;                 // in public
+  std::vector<std::string> columns;  // p / u: the key columns
+  std::string check;                 // c: the expression as pg_get_expr prints it
+};
+Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const ConstraintSpec& spec, Oid owner,
+                                storage::nbtree::BtValueText value_text = nullptr);
+
 /* DROP INDEX. False if there is no relation of that name; 42809 "t" is
- * not an index for a table. */
+ * not an index for a table; 2BP01 for the index of a constraint. */
 Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::string_view name);
 
 /* Drops every index of table `table_oid` (DROP TABLE). */

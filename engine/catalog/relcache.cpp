@@ -12,6 +12,7 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/client_catalogs.h"
 #include "engine/storage/ipc/sinval.h"
 
 namespace minipg::catalog {
@@ -66,6 +67,32 @@ Status ReadIndexes(Oid db, const std::map<Oid, std::string>& names, std::map<Oid
   return OkStatus();
 }
 
+/* The tables' column defaults (pg_attrdef) and CHECK constraints
+ * (pg_constraint contype 'c', in OID order). */
+Status ReadConstraints(Oid db, std::map<Oid, storage::TableDef>& tables) {
+  auto defaults = CatalogScan(*FindSystemCatalog("pg_attrdef"), db);
+  if (!defaults.ok()) return defaults.error();
+  for (const CatalogRow& r : *defaults) {
+    auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_attrdef::kAdrelid])));
+    int64_t attnum = std::get<int64_t>(r.values[pg_attrdef::kAdnum]);
+    if (it == tables.end() || attnum < 1 || static_cast<size_t>(attnum) > it->second.columns.size()) continue;
+    it->second.columns[static_cast<size_t>(attnum - 1)].default_expr = std::get<std::string>(r.values[pg_attrdef::kAdbin]);
+  }
+  auto constraints = CatalogScan(*FindSystemCatalog("pg_constraint"), db);
+  if (!constraints.ok()) return constraints.error();
+  std::map<Oid, std::pair<Oid, storage::CheckDef>> checks;  // by OID: creation order
+  for (const CatalogRow& r : *constraints) {
+    if (std::get<std::string>(r.values[pg_constraint::kContype]) != "c") continue;
+    auto table = static_cast<Oid>(std::get<int64_t>(r.values[pg_constraint::kConrelid]));
+    if (tables.count(table) == 0) continue;
+    checks[static_cast<Oid>(std::get<int64_t>(r.values[pg_constraint::kOid]))] = {
+        table, storage::CheckDef{std::get<std::string>(r.values[pg_constraint::kConname]),
+                                 std::get<std::string>(r.values[pg_constraint::kConbin])}};
+  }
+  for (auto& [oid, entry] : checks) tables[entry.first].checks.push_back(std::move(entry.second));
+  return OkStatus();
+}
+
 /* Tables of `db` from pg_class and pg_attribute; only those in `only` if
  * it is given. */
 Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only) {
@@ -99,8 +126,10 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
     c.name = std::get<std::string>(r.values[pg_attribute::kAttname]);
     c.type = ColumnTypeOfTypeOid(static_cast<Oid>(std::get<int64_t>(r.values[pg_attribute::kAtttypid])));
     c.typmod = static_cast<int32_t>(std::get<int64_t>(r.values[pg_attribute::kAtttypmod]));
+    c.not_null = std::get<bool>(r.values[pg_attribute::kAttnotnull]);
   }
   if (Status s = ReadIndexes(db, index_names, tables); !s.ok()) return s.error();
+  if (Status s = ReadConstraints(db, tables); !s.ok()) return s.error();
   return tables;
 }
 

@@ -14,6 +14,7 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
+#include "engine/catalog/client_catalogs.h"
 #include "engine/catalog/index_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
@@ -115,6 +116,13 @@ Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::st
         !s.ok()) {
       return s.error();
     }
+    if (columns[i].default_expr.empty()) continue;
+    if (Status s = CatalogInsert(*FindSystemCatalog("pg_attrdef"), db,
+                                 PgAttrdefRow(storage::GetNewObjectId(), rel.oid, static_cast<int16_t>(i + 1),
+                                              columns[i].default_expr));
+        !s.ok()) {
+      return s.error();
+    }
   }
   storage::CacheInvalidateRelcache(db, rel.oid);  // this backend's relcache at once, others at commit
   return true;
@@ -139,6 +147,13 @@ Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::stri
     return s.error();
   }
   if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_type"), db, pg_type::kTyprelid, oid); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_attrdef"), db, pg_attrdef::kAdrelid, oid); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_constraint"), db, pg_constraint::kConrelid, oid);
+      !s.ok()) {
     return s.error();
   }
   auto filenode = static_cast<Oid>(std::get<int64_t>(row.values[pg_class::kRelfilenode]));

@@ -39,4 +39,14 @@ Result<Query> Analyze(const Statement& stmt, const storage::CatalogSnapshot& cat
 Result<Query> AnalyzeWithParams(const Statement& stmt, const storage::CatalogSnapshot& catalog,
                                 std::vector<TypeId>& param_types, const SessionContext* ctx = nullptr);
 
+/* Column `attno`'s DEFAULT (attno 0-based: its position in table.columns),
+ * bound and coerced to the column's type and typmod: what INSERT puts in a
+ * column it does not name (and UPDATE's SET col = DEFAULT). A NULL
+ * constant of the column's type for a column without one. */
+ExprPtr ColumnDefault(const storage::TableDef& table, int attno);
+
+/* A stored expression of `table` (a CHECK constraint's conbin) bound over
+ * its row: Vars of range table entry 1, attno the column's position. */
+Result<ExprPtr> BindStoredExpr(const storage::TableDef& table, const std::string& text);
+
 }  // namespace minipg::sql

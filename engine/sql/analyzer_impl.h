@@ -99,6 +99,14 @@ class Analyzer {
     return std::visit([this](const auto& node) { return Analyze(node); }, stmt.node);
   }
 
+  // ---- stored expressions (parse_utilcmd.cpp) -------------------------------
+  /* A table's stored CHECK expression bound over its row (Vars of range
+   * table entry 1). */
+  Result<ExprPtr> BindStored(const storage::TableDef& table, const std::string& text);
+  /* Column `attno`'s (0-based) DEFAULT, bound and coerced to its type and
+   * typmod; a NULL constant for none. */
+  Result<ExprPtr> BindColumnDefault(const storage::TableDef& table, int attno);
+
  private:
   // ---- statements (analyze.cpp) ------------------------------------------
   Result<Query> Analyze(const SelectStmt& select);
@@ -108,6 +116,17 @@ class Analyzer {
   Result<Query> Analyze(const InsertStmt& insert);
   Result<Query> Analyze(const CreateTableStmt& create);
   Result<Query> Analyze(const DropTableStmt& drop);
+  // ---- CREATE / DROP INDEX, constraints (parse_utilcmd.cpp) -----------------
+  Result<Query> Analyze(const CreateIndexStmt& index);
+  Result<Query> Analyze(const DropIndexStmt& drop);
+  /* CREATE TABLE's constraints into q.create_columns (NOT NULL, DEFAULT)
+   * and q.create_constraints (PRIMARY KEY, UNIQUE, CHECK). */
+  Status TransformConstraints(const CreateTableStmt& create, Query& q);
+  /* A boolean expression over a table's row (CHECK). */
+  Result<ExprPtr> BindTableExpr(const std::string& table, const std::vector<storage::ColumnDef>& columns,
+                                const RawExpr& e, Query& scratch);
+  /* A DEFAULT expression coerced to its column's type (and typmod). */
+  Result<ExprPtr> BindDefault(const storage::ColumnDef& column, const RawExpr& e, bool typmod);
   Result<Query> Analyze(const TransactionStmt& txn);
   Result<Query> Analyze(const SetStmt& set);
   Result<Query> Analyze(const ShowStmt& show);

@@ -149,6 +149,17 @@ struct StatementPrinter {
     return fmt::format("CreateTableStmt(table: {}{}, columns: [{}])", s.table.name,
                        s.if_not_exists ? ", if_not_exists" : "", Join(cols));
   }
+  std::string operator()(const CreateIndexStmt& s) const {
+    std::vector<std::string> cols;
+    for (const InsertColumn& c : s.columns) cols.push_back(c.name);
+    return fmt::format("CreateIndexStmt(name: {}, table: {}{}, columns: [{}])", s.name, s.table.name,
+                       s.unique ? ", unique" : "", Join(cols));
+  }
+  std::string operator()(const DropIndexStmt& s) const {
+    std::vector<std::string> names;
+    for (const TableRef& t : s.indexes) names.push_back(t.name);
+    return fmt::format("DropIndexStmt(indexes: [{}]{})", Join(names), s.if_exists ? ", if_exists" : "");
+  }
   std::string operator()(const DropTableStmt& s) const {
     std::vector<std::string> names;
     for (const TableRef& t : s.tables) {
@@ -296,6 +307,9 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       }
       out.Add(")");
       return;
+    case RawExprKind::kSetToDefault:
+      out.Add("DEFAULT");
+      return;
     case RawExprKind::kNamedOp:
     case RawExprKind::kDistinct:
     case RawExprKind::kBoolTest: {
@@ -429,6 +443,8 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const CopyStmt&) const { return StatementKind::kCopy; }
     StatementKind operator()(const CatalogDdlStmt&) const { return StatementKind::kCatalogDdl; }
     StatementKind operator()(const ExtensionStmt&) const { return StatementKind::kExtension; }
+    StatementKind operator()(const CreateIndexStmt&) const { return StatementKind::kCreateIndex; }
+    StatementKind operator()(const DropIndexStmt&) const { return StatementKind::kDropIndex; }
   };
   return std::visit(Kind{}, stmt.node);
 }

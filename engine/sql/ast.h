@@ -44,6 +44,7 @@ enum class RawExprKind {
   kInList,          // args[0] [NOT] IN (args[1..]); negated for NOT
   kDistinct,        // args[0] IS [NOT] DISTINCT FROM args[1]; negated for NOT
   kBoolTest,        // args[0] IS [NOT] TRUE / FALSE / UNKNOWN: text "true", "false", "unknown"
+  kSetToDefault,    // DEFAULT as a value of INSERT's VALUES: the column's default
 };
 
 enum class Op {
@@ -180,17 +181,46 @@ struct InsertStmt {
   std::vector<std::vector<RawExprPtr>> rows;   // VALUES lists
 };
 
+/* A constraint of CREATE TABLE, written on a column (its columns empty:
+ * that column) or as a table constraint. */
+struct ConstraintDefinition {
+  enum class Kind { kPrimaryKey, kUnique, kCheck, kNotNull, kNull, kDefault, kForeignKey };
+  Kind kind = Kind::kCheck;
+  std::string name;                   // CONSTRAINT name, or empty (a default name)
+  std::vector<InsertColumn> columns;  // PRIMARY KEY (a, b), UNIQUE (a), FOREIGN KEY (a)
+  RawExprPtr expr;                    // CHECK (expr), DEFAULT expr
+  int location = 0;
+};
+
 struct ColumnDefinition {
   std::string name;
   TypeRef type;
   int location = 0;
+  std::vector<ConstraintDefinition> constraints;
 };
 
 struct CreateTableStmt {
   TableRef table;
   bool if_not_exists = false;
   std::vector<ColumnDefinition> columns;
-  std::string unsupported;  // e.g. "PRIMARY KEY": constraints are not supported
+  std::vector<ConstraintDefinition> constraints;  // table constraints
+  std::string unsupported;  // a clause minipg does not support, or empty
+};
+
+/* CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col [ASC|DESC] ...). */
+struct CreateIndexStmt {
+  std::string name;  // empty: PostgreSQL's default name (t_a_idx)
+  TableRef table;
+  std::vector<InsertColumn> columns;
+  bool unique = false;
+  bool if_not_exists = false;
+  std::string unsupported;  // a clause minipg does not support (an expression key, DESC, ...)
+};
+
+/* DROP INDEX [IF EXISTS] name [, ...] [CASCADE | RESTRICT]. */
+struct DropIndexStmt {
+  std::vector<TableRef> indexes;
+  bool if_exists = false;
 };
 
 struct DropTableStmt {
@@ -243,7 +273,7 @@ struct UnsupportedStmt {
 
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
-                                   CopyStmt, CatalogDdlStmt, ExtensionStmt>;
+                                   CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt>;
 
 struct Statement {
   StatementNode node;

@@ -6,7 +6,7 @@
  *
  *     COPY t FROM ...   analyze (table, columns) -> plan "Copy"
  *                       -> copy_start -> read, split, convert every row
- *                       -> HeapInsert of them all -> execute -> copy_done
+ *                       -> ExecInsertRow of each -> execute -> copy_done
  *     COPY t TO ...     the rows come from a SELECT of the columns (or the
  *     COPY (q) TO ...   query), planned and executed as usual; the plan
  *                       event shows a Copy node above it
@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,8 @@
 #include "engine/sql/copy_channel.h"
 #include "engine/sql/copy_format.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_expr.h"
+#include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/optimizer/planner.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -174,8 +177,15 @@ Result<std::vector<int>> ResolveColumns(const CopyStmt& copy, const storage::Tab
 
 class CopyFromRun {
  public:
-  CopyFromRun(const storage::TableDef& table, std::vector<int> cols, CopyOptions opts)
-      : table_(table), cols_(std::move(cols)), opts_(opts), parser_(opts, table.name) {}
+  CopyFromRun(const storage::TableDef& table, std::vector<int> cols, CopyOptions opts, const SessionContext& ctx)
+      : table_(table), cols_(std::move(cols)), opts_(opts), parser_(opts, table.name), ctx_(ctx) {
+    // A column not listed gets its DEFAULT, as in PostgreSQL's COPY.
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      if (table.columns[i].default_expr.empty()) continue;
+      if (std::find(cols_.begin(), cols_.end(), static_cast<int>(i)) != cols_.end()) continue;
+      defaults_.emplace_back(i, ColumnDefault(table, static_cast<int>(i)));
+    }
+  }
 
   /* Takes every complete record the parser has. */
   Status Drain() {
@@ -251,7 +261,14 @@ class CopyFromRun {
       e.context = CopyContextLine(table_.name, rec.line, rec.text);
       return e;
     }
-    storage::Tuple tuple(table_.columns.size());  // columns not listed stay NULL
+    storage::Tuple tuple(table_.columns.size());  // columns not listed: their DEFAULT, else NULL
+    ExprContext ectx;
+    ectx.session = &ctx_;
+    for (const auto& [col, expr] : defaults_) {
+      auto value = Evaluate(*expr, ectx);
+      if (!value.ok()) return value.error();
+      tuple[col] = std::move(*value);
+    }
     for (size_t i = 0; i < cols_.size(); ++i) {
       const auto& field = rec.fields[i];
       if (!field) {
@@ -277,6 +294,8 @@ class CopyFromRun {
   CopyParser parser_;
   bool header_skipped_ = false;
   std::vector<storage::Tuple> rows_;
+  const SessionContext& ctx_;
+  std::vector<std::pair<size_t, ExprPtr>> defaults_;  // (column, its DEFAULT) of the columns not listed
 };
 
 Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx,
@@ -298,7 +317,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
       fmt::format("from {} ({}) into {}", WhereText(copy, true), opts.FormatName(), table->name),
       nullptr);
 
-  CopyFromRun run(*table, std::move(*cols), opts);
+  CopyFromRun run(*table, std::move(*cols), opts, ctx);
   if (copy.filename) {
     std::filesystem::path path(*copy.filename);
     if (path.is_relative()) {
@@ -362,9 +381,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return s.error();
   }
   // Every row converted: now store them, page after page.
-  if (Status s = storage::HeapInsert(catalog::TableLocator(ctx.data_dir, *table), table->columns,
-                                     run.rows());
-      !s.ok()) {
+  ModifyContext modify(ctx, *table);
+  if (Status s = InsertRows(modify, run.rows()); !s.ok()) {
     return s.error();
   }
   auto n = static_cast<int64_t>(run.rows().size());

@@ -24,6 +24,12 @@ Status Parser::ParseValuesRows(std::vector<std::vector<RawExprPtr>>& rows) {
     }
     std::vector<RawExprPtr> row;
     do {
+      bool last = Peek(1).kind == TokenKind::kPunct && (Peek(1).text == "," || Peek(1).text == ")");
+      if (IsKeyword("default") && last) {  // the analyzer allows it only in INSERT
+        row.push_back(NewExpr(RawExprKind::kSetToDefault, Peek().position));
+        ++pos_;
+        continue;
+      }
       auto expr = ParseExpr();
       if (!expr.ok()) {
         return expr.error();

@@ -118,12 +118,21 @@ Result<StatementPtr> Parser::ParseStatement() {
       pos_ += 2;
       return ParseCreateTable();
     }
+    if (IsKeyword("index", 1) || (IsKeyword("unique", 1) && IsKeyword("index", 2))) {
+      bool unique = IsKeyword("unique", 1);
+      pos_ += unique ? 3 : 2;
+      return ParseCreateIndex(unique);
+    }
     return Unsupported(2);
   }
   if (IsKeyword("drop")) {
     if (IsKeyword("table", 1)) {
       pos_ += 2;
       return ParseDropTable();
+    }
+    if (IsKeyword("index", 1)) {
+      pos_ += 2;
+      return ParseDropIndex();
     }
     return Unsupported(2);
   }
@@ -535,10 +544,14 @@ Result<StatementPtr> Parser::ParseCreateTable() {
   }
   if (!IsPunct(")")) {
     do {
-      if (IsKeyword("primary") || IsKeyword("unique") || IsKeyword("constraint") ||
-          IsKeyword("check") || IsKeyword("foreign")) {
-        create.unsupported = "table constraints";
+      if (IsKeyword("like") || IsKeyword("exclude")) {
+        create.unsupported = "CREATE TABLE ... " + Peek().text;
         SkipConstraint();
+        continue;
+      }
+      if (auto con = ParseConstraint(false)) {
+        if (!con->ok()) return con->error();
+        create.constraints.push_back(std::move(**con));
         continue;
       }
       ColumnDefinition col;
@@ -553,9 +566,17 @@ Result<StatementPtr> Parser::ParseCreateTable() {
         return type.error();
       }
       col.type = std::move(*type);
-      if (!IsPunct(",") && !IsPunct(")")) {
-        create.unsupported = "column constraints";
-        SkipConstraint();
+      while (!IsPunct(",") && !IsPunct(")")) {
+        auto con = ParseConstraint(true);
+        if (!con) {
+          if (AcceptKeyword("collate")) {
+            if (auto c = ParseName(); !c.ok()) return c.error();
+            continue;
+          }
+          return SyntaxError();
+        }
+        if (!con->ok()) return con->error();
+        col.constraints.push_back(std::move(**con));
       }
       create.columns.push_back(std::move(col));
     } while (AcceptPunct(","));

@@ -117,6 +117,14 @@ class Parser {
   Result<StatementPtr> ParseInsert();
   Result<TypeRef> ParseTypeName();
   Result<StatementPtr> ParseCreateTable();
+  // ---- CREATE INDEX, DROP INDEX, constraints (parse_ddl.cpp) ----------
+  Result<StatementPtr> ParseCreateIndex(bool unique);
+  Result<StatementPtr> ParseDropIndex();
+  Result<std::vector<InsertColumn>> ParseColumnList();
+  /* A column constraint (`column`) or table constraint at the current
+   * token; nullopt if none starts there. */
+  std::optional<Result<ConstraintDefinition>> ParseConstraint(bool column);
+  Result<ConstraintDefinition> ParseReferences(ConstraintDefinition con);
   /* Skips tokens up to the ',' or ')' that ends a column or table element. */
   void SkipConstraint();
   Result<StatementPtr> ParseDropTable();

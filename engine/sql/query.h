@@ -90,6 +90,16 @@ struct SortClause {
   bool nulls_first = false;
 };
 
+/* An index or constraint that CREATE INDEX or CREATE TABLE makes (the
+ * executor's catalog::IndexSpec / ConstraintSpec). */
+struct ConstraintCommand {
+  std::string name;                  // its name, PostgreSQL's default one if none was written
+  char type = 'i';                   // i: CREATE INDEX; p primary key, u unique, c check
+  bool unique = false;               // i: CREATE UNIQUE INDEX
+  std::vector<std::string> columns;  // i, p, u: the key columns
+  std::string check;                 // c: the expression's SQL text
+};
+
 struct Query {
   StatementKind kind = StatementKind::kOther;
   std::string statement;            // "SELECT", "INSERT", ... (for the analyze event)
@@ -106,9 +116,12 @@ struct Query {
   ExprPtr offset;
   int result_relation = 0;  // INSERT: the target table's rtindex
 
-  // CREATE TABLE (table->name and columns), DROP TABLE
+  // CREATE TABLE (table->name and columns), DROP TABLE, CREATE / DROP INDEX
   std::string create_name;
   std::vector<storage::ColumnDef> create_columns;
+  // CREATE TABLE: its constraints; CREATE INDEX: the index (of table index_table)
+  std::vector<ConstraintCommand> create_constraints;
+  std::string index_table;
   bool if_not_exists = false;
   std::vector<std::string> drop_names;    // the ones that exist
   std::vector<std::string> drop_missing;  // IF EXISTS: the ones that do not (a NOTICE each)

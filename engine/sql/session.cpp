@@ -98,7 +98,9 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kRollback, false, Path::kUtility},    {StatementKind::kSet, false, Path::kUtility},
     {StatementKind::kShow, false, Path::kUtility},        {StatementKind::kCheckpoint, false, Path::kUtility},
     {StatementKind::kCopy, true, Path::kCopy},            {StatementKind::kCatalogDdl, false, Path::kCatalogDdl},
-    {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kOther, false, Path::kUtility},
+    {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kCreateIndex, true, Path::kTableDdl},
+    {StatementKind::kDropIndex, true, Path::kTableDdl},
+    {StatementKind::kOther, false, Path::kUtility},
 };
 
 const StatementRoute& RouteOf(StatementKind kind) {

@@ -25,6 +25,14 @@ struct ColumnDef {
   std::string name;
   ColumnType type;
   int32_t typmod = -1;  // pg_attribute.atttypmod: varchar(n) n + 4, numeric(p,s) ((p << 16) | s) + 4, -1 none
+  bool not_null = false;          // pg_attribute.attnotnull
+  std::string default_expr{};     // pg_attrdef.adbin (SQL text, as pg_get_expr prints it), empty: none
+};
+
+/* A CHECK constraint of a table (pg_constraint contype 'c'). */
+struct CheckDef {
+  std::string name;  // conname: t_a_check
+  std::string expr;  // conbin: the expression's SQL text
 };
 
 /* An index of a table (pg_class relkind 'i' + pg_index), B-tree only. */
@@ -43,6 +51,7 @@ struct TableDef {
   std::vector<ColumnDef> columns;
   bool shared = false;  // a shared system catalog: its file is in global/, not base/<db>/
   std::vector<IndexDef> indexes{};  // in creation (OID) order
+  std::vector<CheckDef> checks{};    // in creation (OID) order
 };
 
 /* The tables of a database as a statement sees them. */

@@ -85,6 +85,29 @@ TEST_P(PsqlTest, DropTableQualifiedAndIfExists) {
   EXPECT_EQ(r.out, "NOTICE:  database \"nosuch\" does not exist, skipping\n");
 }
 
+// Scenario: a constraint's violation prints PostgreSQL 15's ERROR and DETAIL
+// lines, and \di lists the indexes a PRIMARY KEY and CREATE INDEX made.
+TEST_P(PsqlTest, ConstraintErrorsAndIndexesPrintLikePostgres) {
+  auto r = Psql("CREATE TABLE u (id int PRIMARY KEY, qty int CHECK (qty > 0))");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("INSERT INTO u VALUES (1, 1)");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("INSERT INTO u VALUES (1, 2)");
+  EXPECT_EQ(r.out,
+            "ERROR:  duplicate key value violates unique constraint \"u_pkey\"\n"
+            "DETAIL:  Key (id)=(1) already exists.\n");
+  r = Psql("INSERT INTO u VALUES (2, 0)");
+  EXPECT_EQ(r.out,
+            "ERROR:  new row for relation \"u\" violates check constraint \"u_qty_check\"\n"
+            "DETAIL:  Failing row contains (2, 0).\n");
+  r = Psql("CREATE INDEX ON u (qty)");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = Psql("\\di");
+  EXPECT_NE(r.out.find(" public | u_pkey    | index | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" public | u_qty_idx | index | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(2 rows)"), std::string::npos) << r.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, PsqlTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "UnixSocket" : "Tcp"; });
 

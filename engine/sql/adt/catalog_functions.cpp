@@ -8,6 +8,8 @@
 #include "engine/sql/adt/catalog_functions.h"
 
 #include <cctype>
+#include <cstring>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -341,6 +343,74 @@ const char* ForeignKeyAction(const std::string& code) {
   return nullptr;  // 'a': NO ACTION, the default, not printed
 }
 
+/* "(a > 0)" as pretty printing shows it: "a > 0" (only when the outer
+ * parentheses enclose the whole text). */
+std::string WithoutOuterParens(const std::string& text) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return text;
+  int depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '\'') quoted = !quoted;
+    if (quoted) continue;
+    depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    if (depth == 0) return text;  // "(a) + (b)": not one pair
+  }
+  return text.substr(1, text.size() - 2);
+}
+
+/* The parts of `text` between top-level (unquoted, unparenthesized)
+ * " AND " / " OR " words, with the words kept between them. */
+std::vector<std::string> SplitTopLevelBool(const std::string& text) {
+  std::vector<std::string> parts;
+  int depth = 0;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\'') quoted = !quoted;
+    if (quoted) continue;
+    depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+    if (depth != 0) continue;
+    for (const char* word : {" AND ", " OR "}) {
+      if (text.compare(i, std::strlen(word), word) != 0) continue;
+      parts.push_back(text.substr(start, i - start));
+      parts.emplace_back(word);
+      i += std::strlen(word) - 1;
+      start = i + 1;
+      break;
+    }
+  }
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+/* A boolean chain (or one condition) pretty: a condition without its
+ * parentheses, a nested chain of the same word flattened (minipg's AND is
+ * binary: "((a AND b) AND c)"), of the other word kept in parentheses. */
+std::string PrettyBool(const std::string& text) {
+  std::vector<std::string> parts = SplitTopLevelBool(WithoutOuterParens(text));
+  if (parts.size() == 1) return WithoutOuterParens(parts[0]);
+  const std::string& word = parts[1];
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i % 2 == 1) {
+      out += parts[i];
+      continue;
+    }
+    std::vector<std::string> inner = SplitTopLevelBool(WithoutOuterParens(parts[i]));
+    bool same = inner.size() == 1 || inner[1] == word;
+    out += same ? PrettyBool(parts[i]) : "(" + PrettyBool(parts[i]) + ")";
+  }
+  return out;
+}
+
+/* A stored CHECK expression as pretty printing shows it (psql's \d):
+ * "a > 0 AND b > 0 AND c > 0" for "(((a > 0) AND (b > 0)) AND (c > 0))",
+ * "y::text" for "(y)::text". */
+std::string PrettyCheck(const std::string& text) {
+  static const std::regex kParenIdentCast(R"(\(([a-z_][a-z0-9_]*)\)::)");
+  return std::regex_replace(PrettyBool(text), kParenIdentCast, "$1::");
+}
+
 Result<Datum> ConstraintDef(const FunctionCall& call) {
   namespace k = catalog::pg_constraint;
   Oid db = DatabaseOf(call);
@@ -365,7 +435,10 @@ Result<Datum> ConstraintDef(const FunctionCall& call) {
     if (const char* a = ForeignKeyAction(Text(row, k::kConfupdtype))) def += std::string(" ON UPDATE ") + a;
     if (const char* a = ForeignKeyAction(Text(row, k::kConfdeltype))) def += std::string(" ON DELETE ") + a;
   } else if (type == "c") {
-    def = "CHECK (" + Text(row, k::kConbin) + ")";
+    std::string expr = Text(row, k::kConbin);
+    bool pretty = call.args.size() > 1 && std::get_if<bool>(&call.args[1]) != nullptr && std::get<bool>(call.args[1]);
+    if (pretty) expr = PrettyCheck(expr);
+    def = "CHECK (" + expr + ")";
     if (std::get_if<bool>(&row[k::kConnoinherit]) != nullptr && std::get<bool>(row[k::kConnoinherit])) {
       def += " NO INHERIT";
     }

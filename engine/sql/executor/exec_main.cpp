@@ -14,6 +14,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
@@ -157,8 +158,12 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
       ctx.notice(MakeError(sqlstate::kDuplicateTable,
                            fmt::format("relation \"{}\" already exists, skipping", q.create_name), Severity::kNotice));
     }
+    if (*created) {
+      if (Status s = AddTableConstraints(q, ctx); !s.ok()) return s.error();
+    }
     return result;
   }
+  if (q.kind == StatementKind::kCreateIndex || q.kind == StatementKind::kDropIndex) return ExecIndexDdl(q, ctx);
   NoticeSkipping(ctx, "table", q.drop_missing);
   for (const std::string& name : q.drop_names) {
     if (Status s = CheckForInterrupts(); !s.ok()) {

@@ -5,10 +5,9 @@
  *   rows itself, and counts the rows it inserted.
  *-------------------------------------------------------------------------
  */
-#include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
+#include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
-#include "engine/storage/heap/heapam.h"
 
 namespace minipg::sql {
 
@@ -33,11 +32,8 @@ class ModifyTableState : public PlanState {
       batch.push_back(std::move(**row));
     }
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
-    const storage::TableDef& table = *plan_.table;
-    if (Status s = storage::HeapInsert(catalog::TableLocator(estate_.session.data_dir, table), table.columns, batch);
-        !s.ok()) {
-      return s.error();
-    }
+    ModifyContext ctx(estate_.session, *plan_.table);
+    if (Status s = InsertRows(ctx, batch); !s.ok()) return s.error();
     modified_ = static_cast<int64_t>(batch.size());
     return std::optional<Tuple>();
   }

@@ -362,6 +362,12 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     std::vector<ExprPtr> values(table.columns.size());
     for (size_t i = 0; i < row.size(); ++i) {
       int col = target_cols[i];
+      if (row[i]->kind == RawExprKind::kSetToDefault) {
+        auto def = BindColumnDefault(table, col);
+        if (!def.ok()) return def.error();
+        values[col] = std::move(*def);
+        continue;
+      }
       TypeId col_type = FromColumnType(table.columns[col].type);
       ParseState none;
       none.query = &q;
@@ -393,7 +399,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     }
     for (size_t c = 0; c < values.size(); ++c) {
       if (!values[c]) {
-        values[c] = MakeConst(FromColumnType(table.columns[c].type), std::monostate{});
+        auto def = BindColumnDefault(table, static_cast<int>(c));
+        if (!def.ok()) return def.error();
+        values[c] = std::move(*def);
       }
     }
     values_rte.values.push_back(std::move(values));
@@ -461,6 +469,8 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     }
     q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type), *typmod});
   }
+  if (catalog_.Find(create.table.name) != nullptr) return q;  // IF NOT EXISTS: nothing to make
+  if (Status s = TransformConstraints(create, q); !s.ok()) return s.error();
   return q;
 }
 

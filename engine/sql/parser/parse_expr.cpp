@@ -145,6 +145,8 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
     case RawExprKind::kDistinct:
     case RawExprKind::kBoolTest:
       return BindConditional(e, ps);
+    case RawExprKind::kSetToDefault:
+      return ErrorAt(sqlstate::kSyntaxError, "DEFAULT is not allowed in this context", e.location);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }

@@ -8,6 +8,8 @@
 
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "engine/shmem/pgstat.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/buffer/locked_buffer.h"
@@ -41,42 +43,87 @@ Result<LockedBuffer> PageWithRoom(const RelFileLocator& rel, size_t len) {
   return LockedBuffer(*b, BufferLockMode::kExclusive);
 }
 
-/* Puts one tuple on the page, logs it, and marks the page dirty; its TID. */
-ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
-  char* page = buf.page();
-  bool init = false;
-  if (PageIsNew(page)) {
-    PageInit(page, 0);
+/* An exclusively locked page with room for `len` bytes: the state's page
+ * if the tuple fits there, else the free space map's pick, else a new
+ * block. A page left behind gets its free space recorded in the map. */
+Result<LockedBuffer> TargetPage(const RelFileLocator& rel, size_t len, HeapInsertState& state) {
+  if (state.block != kInvalidBlockNumber) {
+    auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, state.block});
+    if (!b.ok()) return b.error();
+    LockedBuffer buf(*b, BufferLockMode::kExclusive);
+    if (PageIsNew(buf.page()) || MaxAlign(len) <= PageGetFreeSpace(buf.page())) return buf;
+    state.block = kInvalidBlockNumber;
+    if (Status s = LeavePage(rel, buf); !s.ok()) return s.error();
   }
-  if (PageGetMaxOffsetNumber(page) == 0) init = true;  // redo may rebuild it from nothing
-  XLogRecPtr old_lsn = PageGetLSN(page);
-  ItemPointer tid{buf.block(), kInvalidOffsetNumber};
-  tid.offset = PageAddItem(page, tuple);
-  char* item = PageGetItemData(page, PageGetItemId(page, tid.offset));
-  HeapTupleSetCtid(item, tid);
-
-  auto header = HeapTupleGetHeader(tuple);
-  std::string data = wal::EncodeHeapTupleData({header->infomask2, header->infomask, header->hoff},
-                                              std::string_view(tuple).substr(kHeapTupleHeaderSize));
-  wal::XLogBlockRef ref;
-  ref.id = 0;
-  ref.tag = BufferTag{rel, ForkNumber::kMain, buf.block()};
-  ref.will_init = init;
-  if (!init) {  // XLogInsert decides, under its lock, whether the image goes in
-    ref.page_if_needed = page;
-    ref.page_lsn = old_lsn;
+  auto next = PageWithRoom(rel, len);
+  if (!next.ok()) return next.error();
+  LockedBuffer buf = std::move(*next);
+  if (!PageIsNew(buf.page()) && MaxAlign(len) > PageGetFreeSpace(buf.page())) {
+    // The map was stale (or pointed past the end): record the truth, extend.
+    if (Status s = LeavePage(rel, buf); !s.ok()) return s.error();
+    auto fresh = ReadBuffer(BufferTag{rel, ForkNumber::kMain, kInvalidBlockNumber});
+    if (!fresh.ok()) return fresh.error();
+    buf = LockedBuffer(*fresh, BufferLockMode::kExclusive);
   }
-  ref.data = data;
-  std::string main = wal::EncodePayload(wal::HeapInsertRecord{tid.offset, 0});
-  uint8_t info = static_cast<uint8_t>(wal::kHeapInsert | (init ? wal::kHeapInitPage : 0));
-  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
-  PageSetLSN(page, end);
-  MarkBufferDirty(buf.get());
-  return tid;
+  state.block = buf.block();
+  return buf;
 }
 
-/* Whether the current transaction may delete the tuple (see HeapDelete). */
-Status CheckDeletable(const HeapTupleHeader& t) {
+/* A tuple just put on a page: where, and what its WAL record needs. */
+struct Placed {
+  ItemPointer tid;
+  bool init = false;    // the page was empty: redo may rebuild it from nothing
+  XLogRecPtr old_lsn = 0;
+  std::string data;     // the block data: HeapTupleWalHeader + the tuple's body
+};
+
+/* Adds the tuple to the locked page, its ctid set to its own TID. */
+Placed AddTuple(LockedBuffer& buf, std::string& tuple) {
+  char* page = buf.page();
+  if (PageIsNew(page)) PageInit(page, 0);
+  Placed p;
+  p.init = PageGetMaxOffsetNumber(page) == 0;
+  p.old_lsn = PageGetLSN(page);
+  p.tid = ItemPointer{buf.block(), kInvalidOffsetNumber};
+  p.tid.offset = PageAddItem(page, tuple);
+  HeapTupleSetCtid(PageGetItemData(page, PageGetItemId(page, p.tid.offset)), p.tid);
+  auto header = HeapTupleGetHeader(tuple);
+  p.data = wal::EncodeHeapTupleData({header->infomask2, header->infomask, header->hoff},
+                                    std::string_view(tuple).substr(kHeapTupleHeaderSize));
+  return p;
+}
+
+/* A record's reference to a changed page: XLogInsert adds its full image
+ * when due (decided under its lock), unless redo rebuilds it (init). */
+wal::XLogBlockRef BlockRef(const RelFileLocator& rel, uint8_t id, const LockedBuffer& buf, XLogRecPtr old_lsn,
+                           bool init = false) {
+  wal::XLogBlockRef ref;
+  ref.id = id;
+  ref.tag = BufferTag{rel, ForkNumber::kMain, buf.block()};
+  ref.will_init = init;
+  if (!init) {
+    ref.page_if_needed = buf.page();
+    ref.page_lsn = old_lsn;
+  }
+  return ref;
+}
+
+/* Puts one tuple on the page, logs it, and marks the page dirty; its TID. */
+ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
+  Placed p = AddTuple(buf, tuple);
+  wal::XLogBlockRef ref = BlockRef(rel, 0, buf, p.old_lsn, p.init);
+  ref.data = p.data;
+  std::string main = wal::EncodePayload(wal::HeapInsertRecord{p.tid.offset, 0});
+  uint8_t info = static_cast<uint8_t>(wal::kHeapInsert | (p.init ? wal::kHeapInitPage : 0));
+  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
+  PageSetLSN(buf.page(), end);
+  MarkBufferDirty(buf.get());
+  return p.tid;
+}
+
+/* Whether the current transaction may delete or update (`verb`) the
+ * tuple at `tid` (see HeapDelete). */
+Status CheckChangeable(const HeapTupleHeader& t, ItemPointer tid, const char* verb) {
   auto visible = HeapTupleVisible(t);
   if (!visible.ok()) return visible.error();
   bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
@@ -86,10 +133,88 @@ Status CheckDeletable(const HeapTupleHeader& t) {
   if (xmax_set) {
     auto status = TransactionIdGetStatus(t.xmax);
     if (!status.ok()) return status.error();
-    if (*status != XidStatus::kAborted) return MakeError(sqlstate::kInternalError, "tuple concurrently deleted");
+    if (*status != XidStatus::kAborted) {
+      bool updated = t.ctid.block != tid.block || t.ctid.offset != tid.offset;
+      return MakeError(sqlstate::kInternalError,
+                       updated ? "tuple concurrently updated" : "tuple concurrently deleted");
+    }
   }
-  if (!*visible) return MakeError(sqlstate::kInternalError, "attempted to delete invisible tuple");
+  if (!*visible) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
   return OkStatus();
+}
+
+/* The tuple at `tid` on its exclusively locked page, if the current
+ * transaction may delete or update it. */
+Result<char*> ChangeableTuple(LockedBuffer& buf, ItemPointer tid, const char* verb) {
+  char* page = buf.page();
+  char* item = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, tid.offset));
+  if (item == nullptr) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
+  auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
+  if (!header.ok()) return header.error();
+  if (Status s = CheckChangeable(*header, tid, verb); !s.ok()) return s.error();
+  return item;
+}
+
+/* Ends the life of the tuple at `offset`: xmax = `xid` (the xmax hint and
+ * lock bits cleared), cmax `cid`, ctid -> `next` (itself for a delete),
+ * HEAP_KEYS_UPDATED for a delete (an update here changes no key), the
+ * page's prune xid. Returns the all-visible-cleared record flag, if any. */
+uint8_t EndTupleVersion(char* page, OffsetNumber offset, TransactionId xid, CommandId cid, ItemPointer next,
+                        bool is_delete) {
+  char* item = PageGetItemData(page, PageGetItemId(page, offset));
+  HeapTupleSetXmax(item, xid);
+  HeapTupleSetCid(item, cid);
+  HeapTupleSetCtid(item, next);
+  if (is_delete) {
+    HeapTupleSetInfomask2(item, kHeapKeysUpdated, kHeapHotUpdated);
+  } else {
+    HeapTupleSetInfomask2(item, 0, kHeapKeysUpdated | kHeapHotUpdated);
+  }
+  TransactionId prune = PageGetPruneXid(page);
+  if (prune == kInvalidTransactionId || xid < prune) PageSetPruneXid(page, xid);
+  if ((PageGetFlags(page) & kPdAllVisible) == 0) return 0;
+  PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+  return is_delete ? wal::kXlhDeleteAllVisibleCleared : wal::kXlhUpdateOldAllVisibleCleared;
+}
+
+/* Locks `block` exclusively. */
+Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, block});
+  if (!b.ok()) return b.error();
+  return LockedBuffer(*b, BufferLockMode::kExclusive);
+}
+
+/* For an update whose new version does not fit on the old page (`old`,
+ * unlocked on entry): both pages locked, in block order (so two updaters
+ * never wait on each other in a cycle), the other one with room for
+ * `len` bytes. `other` stays invalid if the old page itself has room. */
+Status LockOldAndNewPages(const RelFileLocator& rel, BlockNumber old_block, size_t len, HeapInsertState& state,
+                          LockedBuffer& old, LockedBuffer& other) {
+  for (;;) {
+    auto target = TargetPage(rel, len, state);
+    if (!target.ok()) return target.error();
+    if (target->block() == old_block) {
+      old = std::move(*target);
+      return OkStatus();
+    }
+    BlockNumber block = target->block();
+    if (block > old_block) target->Reset();  // old page first
+    auto o = LockPage(rel, old_block);
+    if (!o.ok()) return o.error();
+    old = std::move(*o);
+    if (!target->valid()) {
+      auto t = LockPage(rel, block);
+      if (!t.ok()) return t.error();
+      *target = std::move(*t);
+    }
+    if (PageIsNew(target->page()) || MaxAlign(len) <= PageGetFreeSpace(target->page())) {
+      other = std::move(*target);
+      return OkStatus();
+    }
+    state.block = kInvalidBlockNumber;  // filled meanwhile: look again
+    target->Reset();
+    old.Reset();
+  }
 }
 
 }  // namespace
@@ -107,72 +232,98 @@ void HeapDropRelation(const RelFileLocator& rel) { XactDropRelationOnCommit(rel)
 
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                   const std::vector<Tuple>& rows, std::vector<ItemPointer>* tids) {
-  if (rows.empty()) return OkStatus();
-  TransactionId xid = GetCurrentTransactionId();
-  CommandId cid = GetCurrentCommandId();
-  LockedBuffer buf;
+  HeapInsertState state;
   for (const Tuple& row : rows) {
-    auto tuple = HeapFormTuple(columns, row, xid, cid);
-    if (!tuple.ok()) {
-      (void)LeavePage(rel, buf);
-      return tuple.error();
+    ItemPointer tid;
+    if (Status s = HeapInsertRow(rel, columns, row, state, &tid); !s.ok()) {
+      (void)HeapInsertFinish(rel, state);
+      return s;
     }
-    for (;;) {
-      if (buf.valid() && MaxAlign(tuple->size()) <= PageGetFreeSpace(buf.page())) break;
-      if (buf.valid() && PageIsNew(buf.page())) break;  // a fresh block: everything fits
-      if (Status s = LeavePage(rel, buf); !s.ok()) return s;
-      auto next = PageWithRoom(rel, tuple->size());
-      if (!next.ok()) return next.error();
-      buf = std::move(*next);
-      if (!PageIsNew(buf.page()) && MaxAlign(tuple->size()) > PageGetFreeSpace(buf.page())) {
-        // The map was stale (or pointed past the end): record the truth, try again.
-        if (Status s = LeavePage(rel, buf); !s.ok()) return s;
-        auto fresh = ReadBuffer(BufferTag{rel, ForkNumber::kMain, kInvalidBlockNumber});
-        if (!fresh.ok()) return fresh.error();
-        buf = LockedBuffer(*fresh, BufferLockMode::kExclusive);
-      }
-    }
-    ItemPointer tid = PlaceTuple(rel, buf, *tuple, xid);
     if (tids != nullptr) tids->push_back(tid);
-    pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
   }
+  return HeapInsertFinish(rel, state);
+}
+
+Status HeapInsertRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, const Tuple& row,
+                     HeapInsertState& state, ItemPointer* tid) {
+  TransactionId xid = GetCurrentTransactionId();
+  auto tuple = HeapFormTuple(columns, row, xid, GetCurrentCommandId());
+  if (!tuple.ok()) return tuple.error();
+  auto buf = TargetPage(rel, tuple->size(), state);
+  if (!buf.ok()) return buf.error();
+  ItemPointer placed = PlaceTuple(rel, *buf, *tuple, xid);
+  if (tid != nullptr) *tid = placed;
+  pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
+  return OkStatus();
+}
+
+Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state) {
+  if (state.block == kInvalidBlockNumber) return OkStatus();
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, std::exchange(state.block, kInvalidBlockNumber)});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kShare);
   return LeavePage(rel, buf);
 }
 
 Status HeapDelete(const RelFileLocator& rel, ItemPointer tid) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
-  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
-  if (!b.ok()) return b.error();
-  LockedBuffer buf(*b, BufferLockMode::kExclusive);
-  char* page = buf.page();
-  char* item = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, tid.offset));
-  if (item == nullptr) return MakeError(sqlstate::kInternalError, "attempted to delete invisible tuple");
-  auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
-  if (!header.ok()) return header.error();
-  if (Status s = CheckDeletable(*header); !s.ok()) return s;
-
+  auto buf = LockPage(rel, tid.block);
+  if (!buf.ok()) return buf.error();
+  if (auto item = ChangeableTuple(*buf, tid, "delete"); !item.ok()) return item.error();
+  char* page = buf->page();
   XLogRecPtr old_lsn = PageGetLSN(page);
-  HeapTupleSetXmax(item, xid);  // clears the xmax hint and lock bits
-  HeapTupleSetCid(item, cid);
-  HeapTupleSetInfomask2(item, kHeapKeysUpdated, kHeapHotUpdated);
-  TransactionId prune = PageGetPruneXid(page);
-  if (prune == kInvalidTransactionId || xid < prune) PageSetPruneXid(page, xid);
-  uint8_t flags = 0;
-  if ((PageGetFlags(page) & kPdAllVisible) != 0) {
-    PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
-    flags |= wal::kXlhDeleteAllVisibleCleared;
-  }
-  wal::XLogBlockRef ref;
-  ref.id = 0;
-  ref.tag = BufferTag{rel, ForkNumber::kMain, tid.block};
-  ref.page_if_needed = page;  // XLogInsert decides the full page image, under its lock
-  ref.page_lsn = old_lsn;
+  uint8_t flags = EndTupleVersion(page, tid.offset, xid, cid, tid, true);
+  wal::XLogBlockRef ref = BlockRef(rel, 0, *buf, old_lsn);
   std::string main = wal::EncodePayload(wal::HeapDeleteRecord{xid, tid.offset, wal::kXlhlKeysUpdated, flags});
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapDelete, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
-  MarkBufferDirty(buf.get());
+  MarkBufferDirty(buf->get());
   pgstat::CountTuplesDeleted(rel.db_oid, rel.rel_number, 1);
+  return OkStatus();
+}
+
+Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
+                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid) {
+  TransactionId xid = GetCurrentTransactionId();
+  CommandId cid = GetCurrentCommandId();
+  auto tuple = HeapFormTuple(columns, new_row, xid, cid);
+  if (!tuple.ok()) return tuple.error();
+  HeapTupleSetInfomask(tuple->data(), kHeapUpdated);
+  LockedBuffer old;
+  LockedBuffer other;  // the new version's page when it is not the old one
+  {
+    auto o = LockPage(rel, old_tid.block);
+    if (!o.ok()) return o.error();
+    old = std::move(*o);
+  }
+  if (auto item = ChangeableTuple(old, old_tid, "update"); !item.ok()) return item.error();
+  if (MaxAlign(tuple->size()) > PageGetFreeSpace(old.page())) {
+    old.Reset();
+    if (Status s = LockOldAndNewPages(rel, old_tid.block, tuple->size(), state, old, other); !s.ok()) return s;
+    // The old page was unlocked meanwhile: ask again.
+    if (auto item = ChangeableTuple(old, old_tid, "update"); !item.ok()) return item.error();
+  }
+  LockedBuffer& target = other.valid() ? other : old;
+  XLogRecPtr old_page_lsn = PageGetLSN(old.page());
+  Placed placed = AddTuple(target, *tuple);
+  uint8_t flags = EndTupleVersion(old.page(), old_tid.offset, xid, cid, placed.tid, false);
+
+  std::vector<wal::XLogBlockRef> refs;
+  refs.push_back(BlockRef(rel, 0, target, other.valid() ? placed.old_lsn : old_page_lsn, placed.init));
+  refs.back().data = placed.data;
+  if (other.valid()) refs.push_back(BlockRef(rel, 1, old, old_page_lsn));
+  std::string main =
+      wal::EncodePayload(wal::HeapUpdateRecord{xid, old_tid.offset, 0, flags, kInvalidTransactionId, placed.tid.offset});
+  uint8_t info = static_cast<uint8_t>(wal::kHeapUpdate | (placed.init ? wal::kHeapInitPage : 0));
+  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, refs, main);
+  for (LockedBuffer* b : {&old, &other}) {
+    if (!b->valid()) continue;
+    PageSetLSN(b->page(), end);
+    MarkBufferDirty(b->get());
+  }
+  if (other.valid()) state.block = other.block();
+  if (new_tid != nullptr) *new_tid = placed.tid;
   return OkStatus();
 }
 

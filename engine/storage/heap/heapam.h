@@ -23,6 +23,18 @@
  *     -> PageSetLSN -> MarkBufferDirty. The tuple stays on the page until
  *     VACUUM (there is none yet); it is invisible once the delete commits.
  *
+ *   HeapInsertRow(rel, row, state): one row, on the state's page if it
+ *     fits (the executor's path, one row version at a time);
+ *     HeapInsertFinish records that page's free space.
+ *
+ *   HeapUpdate(rel, old_tid, row): the old tuple's page locked; the new
+ *     version on that page if it fits, else on another page with room,
+ *     both pages then locked in block order -> new tuple placed
+ *     (HEAP_UPDATED, ctid = itself) -> old tuple: xmax, cmax, ctid -> new
+ *     -> one Heap UPDATE record (block 0 the new page with the tuple's
+ *     data, block 1 the old page when it is another; full page images when
+ *     due) -> PageSetLSN on both -> MarkBufferDirty. No HOT.
+ *
  *   HeapTableScan: block 0 .. the number of blocks at Open(), each pinned
  *   and share-locked while its visible rows are copied out.
  *
@@ -66,6 +78,22 @@ void HeapDropRelation(const RelFileLocator& rel);
 Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                   const std::vector<Tuple>& rows, std::vector<ItemPointer>* tids = nullptr);
 
+/* Where a run of one-row inserts keeps putting rows (PostgreSQL's
+ * BulkInsertState): the page the last row went on, tried first. */
+struct HeapInsertState {
+  BlockNumber block = kInvalidBlockNumber;
+};
+
+/* Inserts one row in the current transaction: on the state's page if it
+ * fits, else as HeapInsert finds one; `tid`, if given, gets its TID. No
+ * buffer stays pinned or locked between calls. */
+Status HeapInsertRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, const Tuple& row,
+                     HeapInsertState& state, ItemPointer* tid);
+
+/* Ends a run of HeapInsertRow calls: the free space map learns what is
+ * left on the last page. */
+Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state);
+
 /* Deletes the tuple at `tid` in the current transaction (its xid is taken
  * now). Errors as PostgreSQL's simple_heap_delete words them (XX000): no
  * tuple there or one the transaction cannot see ("attempted to delete
@@ -73,6 +101,16 @@ Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
  * updated by self"), one another transaction deleted, committed or not
  * ("tuple concurrently deleted": without row locks minipg does not wait). */
 Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
+
+/* Replaces the tuple at `old_tid` with a new version of the row in the
+ * current transaction (PostgreSQL's heap_update without HOT): the new
+ * version (HEAP_UPDATED) goes on the old page if it fits, else where
+ * HeapInsertRow would put it; the old one gets xmax/cmax and its ctid
+ * pointing at the new one; one Heap UPDATE record covers both pages.
+ * `new_tid`, if given, gets the new version's TID. Errors as HeapDelete's
+ * ("attempted to update invisible tuple", "tuple concurrently updated"). */
+Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
+                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid);
 
 /* Whether the tuple is visible to the current transaction. */
 Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);

@@ -5,7 +5,9 @@
  */
 #include "engine/storage/nbtree/nbtree_compare.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "engine/storage/nbtree/nbtree_tuple.h"
 
@@ -16,6 +18,43 @@ namespace {
 template <typename T>
 int Cmp(const T& a, const T& b) {
   return a < b ? -1 : b < a ? 1 : 0;
+}
+
+/* numeric's order (PostgreSQL's cmp_numerics): -Infinity < finite values
+ * < +Infinity < NaN; 1.5 = 1.50. */
+int CmpNumeric(const Numeric& a, const Numeric& b) {
+  auto rank = [](const Numeric& n) {
+    switch (n.kind) {
+      case Numeric::Kind::kNegativeInfinity: return 0;
+      case Numeric::Kind::kFinite: return 1;
+      case Numeric::Kind::kPositiveInfinity: return 2;
+      case Numeric::Kind::kNaN: return 3;
+    }
+    return 3;
+  };
+  if (rank(a) != rank(b) || a.kind != Numeric::Kind::kFinite) return Cmp(rank(a), rank(b));
+  if (a.negative != b.negative) return a.negative ? -1 : 1;
+  // The absolute values at one scale, without leading zeros.
+  int32_t scale = std::max(a.scale, b.scale);
+  auto digits = [scale](const Numeric& n) {
+    std::string d = n.digits + std::string(static_cast<size_t>(scale - n.scale), '0');
+    size_t first = d.find_first_not_of('0');
+    return first == std::string::npos ? std::string() : d.substr(first);
+  };
+  std::string x = digits(a);
+  std::string y = digits(b);
+  int c = x.size() != y.size() ? Cmp(x.size(), y.size()) : Cmp(x, y);
+  return a.negative ? -c : c;
+}
+
+/* interval's order (PostgreSQL's interval_cmp_value): by its span with a
+ * month of 30 days and a day of 24 hours. */
+int CmpInterval(const Interval& a, const Interval& b) {
+  auto span = [](const Interval& i) {
+    constexpr __int128 kDayMicros = 86400LL * 1000000LL;
+    return (static_cast<__int128>(i.months) * 30 + i.days) * kDayMicros + i.micros;
+  };
+  return Cmp(span(a), span(b));
 }
 
 }  // namespace
@@ -37,7 +76,9 @@ int BtCompareDatum(ColumnType /*type: every stored type's order follows from its
     int c = x->compare(std::get<std::string>(b));  // unsigned bytes: the C collation
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
-  return 0;
+  if (const auto* x = std::get_if<Numeric>(&a)) return CmpNumeric(*x, std::get<Numeric>(b));
+  if (const auto* x = std::get_if<Interval>(&a)) return CmpInterval(*x, std::get<Interval>(b));
+  return 0;  // arrays: never an index key
 }
 
 int BtCompareTid(ItemPointer a, ItemPointer b) {

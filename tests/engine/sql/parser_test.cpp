@@ -47,6 +47,44 @@ TEST(ParserTest, SplitsStatementsAndDropsEmptyOnes) {
   EXPECT_TRUE(ParseSql("  -- only a comment\n").value().empty());
 }
 
+TEST(ParserTest, CreateAndDropIndex) {
+  EXPECT_EQ(Trees("CREATE UNIQUE INDEX IF NOT EXISTS i ON public.t USING btree (a ASC NULLS LAST, b); "
+                  "CREATE INDEX ON t (a); DROP INDEX IF EXISTS i, j CASCADE"),
+            (std::vector<std::string>{"CreateIndexStmt(name: i, table: t, unique, columns: [a, b])",
+                                      "CreateIndexStmt(name: , table: t, columns: [a])",
+                                      "DropIndexStmt(indexes: [i, j], if_exists)"}));
+  EXPECT_EQ(ParseError("CREATE INDEX IF NOT EXISTS ON t (a)").sqlstate, "42601");  // IF NOT EXISTS needs a name
+  EXPECT_EQ(ParseError("CREATE INDEX i ON t").sqlstate, "42601");
+}
+
+TEST(ParserTest, TableConstraints) {
+  auto stmts = ParseSql(
+      "CREATE TABLE t (id int CONSTRAINT k PRIMARY KEY, a text NOT NULL DEFAULT 'x' || 'y' CHECK (a <> ''), b int NULL "
+      "UNIQUE, CHECK (b > 0), UNIQUE (a, b), CONSTRAINT p PRIMARY KEY (id))");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& create = std::get<CreateTableStmt>((*stmts)[0]->node);
+  ASSERT_EQ(create.columns.size(), 3u);
+  using Kind = ConstraintDefinition::Kind;
+  ASSERT_EQ(create.columns[0].constraints.size(), 1u);
+  EXPECT_EQ(create.columns[0].constraints[0].kind, Kind::kPrimaryKey);
+  EXPECT_EQ(create.columns[0].constraints[0].name, "k");
+  ASSERT_EQ(create.columns[1].constraints.size(), 3u);
+  EXPECT_EQ(create.columns[1].constraints[0].kind, Kind::kNotNull);
+  EXPECT_EQ(create.columns[1].constraints[1].kind, Kind::kDefault);
+  EXPECT_EQ(ExprToString(*create.columns[1].constraints[1].expr), "('x' || 'y')");
+  EXPECT_EQ(create.columns[1].constraints[2].kind, Kind::kCheck);
+  ASSERT_EQ(create.columns[2].constraints.size(), 2u);
+  EXPECT_EQ(create.columns[2].constraints[0].kind, Kind::kNull);
+  ASSERT_EQ(create.constraints.size(), 3u);
+  EXPECT_EQ(create.constraints[0].kind, Kind::kCheck);
+  EXPECT_EQ(create.constraints[1].kind, Kind::kUnique);
+  ASSERT_EQ(create.constraints[1].columns.size(), 2u);
+  EXPECT_EQ(create.constraints[1].columns[1].name, "b");
+  EXPECT_EQ(create.constraints[2].name, "p");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a int PRIMARY)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a int BOGUS)").sqlstate, "42601");
+}
+
 TEST(ParserTest, ArithmeticPrecedence) {
   EXPECT_EQ(Trees("SELECT 1 + 2 * 3 - 4"), (std::vector<std::string>{"SelectStmt(targets: [((1 + (2 * 3)) - 4)])"}));
   EXPECT_EQ(Trees("SELECT -a * b, -(1)"), (std::vector<std::string>{"SelectStmt(targets: [((-a) * b), -1])"}));

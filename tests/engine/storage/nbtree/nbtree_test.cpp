@@ -280,3 +280,40 @@ TEST_F(BtreeTest, PointLookupReadsFewPages) {
 
 }  // namespace
 }  // namespace minipg::storage::nbtree
+
+namespace minipg::storage::nbtree {
+namespace {
+
+Numeric Num(std::string digits, int32_t scale, bool negative = false) {
+  Numeric n;
+  n.digits = std::move(digits);
+  n.scale = scale;
+  n.negative = negative;
+  return n;
+}
+
+// numeric and interval keys order by value, as PostgreSQL's btree opclasses do.
+TEST(BtCompareDatumTest, NumericAndIntervalOrderByValue) {
+  auto cmp = [](const Datum& a, const Datum& b) { return BtCompareDatum(ColumnType::kNumeric, a, b); };
+  EXPECT_EQ(cmp(Num("15", 1), Num("150", 2)), 0);       // 1.5 = 1.50
+  EXPECT_EQ(cmp(Num("15", 1), Num("2", 0)), -1);        // 1.5 < 2
+  EXPECT_EQ(cmp(Num("2", 0), Num("199", 2)), 1);        // 2 > 1.99
+  EXPECT_EQ(cmp(Num("3", 0, true), Num("2", 0)), -1);   // -3 < 2
+  EXPECT_EQ(cmp(Num("3", 0, true), Num("2", 0, true)), -1);  // -3 < -2
+  EXPECT_EQ(cmp(Num("0", 0), Num("0", 3)), 0);
+  Numeric nan;
+  nan.kind = Numeric::Kind::kNaN;
+  Numeric inf;
+  inf.kind = Numeric::Kind::kPositiveInfinity;
+  EXPECT_EQ(cmp(inf, nan), -1);
+  EXPECT_EQ(cmp(Num("99999", 0), inf), -1);
+  Interval day{0, 1, 0};
+  Interval hours{0, 0, 25LL * 3600 * 1000000};
+  Interval month{1, 0, 0};
+  Interval thirty_days{0, 30, 0};
+  EXPECT_EQ(BtCompareDatum(ColumnType::kInterval, day, hours), -1);
+  EXPECT_EQ(BtCompareDatum(ColumnType::kInterval, month, thirty_days), 0);
+}
+
+}  // namespace
+}  // namespace minipg::storage::nbtree

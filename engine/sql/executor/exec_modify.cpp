@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ * exec_modify.cpp
+ *   New row versions into a table (see exec_modify.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/executor/exec_modify.h"
+
+#include "engine/catalog/catalog_access.h"
+#include "engine/common/interrupts.h"
+
+namespace minipg::sql {
+
+ModifyContext::ModifyContext(const SessionContext& s, const storage::TableDef& t)
+    : session(s), table(t), rel(catalog::TableLocator(s.data_dir, t)) {}
+
+namespace {
+
+/* NOT NULL and CHECK (exec_indexing.h) over a new row version. */
+Status CheckNewRow(ModifyContext& ctx, const storage::Tuple& row) {
+  if (!ctx.result_rel) {
+    auto rel = OpenResultRelation(ctx.table);
+    if (!rel.ok()) return rel.error();
+    ctx.result_rel.emplace(std::move(*rel));
+  }
+  return ExecConstraints(*ctx.result_rel, row, ctx.session);
+}
+
+}  // namespace
+
+Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::ItemPointer* tid) {
+  if (Status s = CheckNewRow(ctx, row); !s.ok()) return s;
+  storage::ItemPointer where;
+  if (Status s = storage::HeapInsertRow(ctx.rel, ctx.table.columns, row, ctx.insert_state, &where); !s.ok()) return s;
+  if (tid != nullptr) *tid = where;
+  return ExecInsertIndexTuples(ctx.table, row, where, ctx.session);
+}
+
+Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const storage::Tuple& row,
+                     storage::ItemPointer* tid) {
+  if (Status s = CheckNewRow(ctx, row); !s.ok()) return s;
+  storage::ItemPointer where;
+  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where); !s.ok()) {
+    return s;
+  }
+  if (tid != nullptr) *tid = where;
+  return ExecInsertIndexTuples(ctx.table, row, where, ctx.session);  // every index: no HOT updates
+}
+
+Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid) { return storage::HeapDelete(ctx.rel, tid); }
+
+Status ExecTruncate(const SessionContext& session, const storage::TableDef& table) {
+  ModifyContext ctx(session, table);
+  storage::HeapTableScan scan(ctx.rel, table.columns);
+  if (Status s = scan.Open(); !s.ok()) return s;
+  std::vector<storage::ItemPointer> tids;
+  for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s;
+    auto row = scan.Next();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) break;
+    tids.push_back(scan.last_tid());
+  }
+  for (storage::ItemPointer tid : tids) {
+    if (Status s = ExecDeleteRow(ctx, tid); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+Status InsertRows(ModifyContext& ctx, const std::vector<storage::Tuple>& rows) {
+  for (const storage::Tuple& row : rows) {
+    if (Status s = ExecInsertRow(ctx, row, nullptr); !s.ok()) {
+      (void)ExecModifyFinish(ctx);
+      return s;
+    }
+  }
+  return ExecModifyFinish(ctx);
+}
+
+Status ExecModifyFinish(ModifyContext& ctx) { return storage::HeapInsertFinish(ctx.rel, ctx.insert_state); }
+
+}  // namespace minipg::sql

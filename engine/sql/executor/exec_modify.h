@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ * exec_modify.h
+ *   The one place a row version enters a table (PostgreSQL's
+ *   ExecInsert / ExecUpdate core, without the plan node around them):
+ *   INSERT's ModifyTable, COPY FROM and UPDATE's new versions all come
+ *   here, so whatever must hold for every new row version (constraints
+ *   before it is stored, index entries after) is added in one place:
+ *
+ *     ExecInsertRow(ctx, row)         checks -> HeapInsertRow -> index entries
+ *     ExecUpdateRow(ctx, old, row)    checks -> HeapUpdate    -> index entries
+ *     ExecDeleteRow(ctx, old)         HeapDelete
+ *     ExecModifyFinish(ctx)           the free space map learns the last page
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "engine/common/error.h"
+#include "engine/sql/executor/exec_indexing.h"
+#include "engine/sql/session.h"
+#include "engine/storage/catalog.h"
+#include "engine/storage/datum.h"
+#include "engine/storage/heap/heapam.h"
+
+namespace minipg::sql {
+
+/* One statement's writes into one table. */
+struct ModifyContext {
+  ModifyContext(const SessionContext& s, const storage::TableDef& t);
+
+  const SessionContext& session;
+  const storage::TableDef& table;
+  storage::RelFileLocator rel;
+  storage::HeapInsertState insert_state;  // the page new rows go on first
+  std::optional<ResultRelation> result_rel;  // its CHECK constraints, bound at the first new row
+};
+
+/* Stores `row` as a new row version of the context's table in the current
+ * transaction; `tid`, if given, gets where it went. */
+Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::ItemPointer* tid);
+
+/* Replaces the row version at `old_tid` with `row` (HeapUpdate); `tid`, if
+ * given, gets where the new version went. */
+Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const storage::Tuple& row,
+                     storage::ItemPointer* tid);
+
+/* Deletes the row version at `tid` (HeapDelete). */
+Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid);
+
+/* TRUNCATE of one table in the current transaction: every row version
+ * it can see deleted (see docs/architecture.md, Simplifications). */
+Status ExecTruncate(const SessionContext& session, const storage::TableDef& table);
+
+/* ExecInsertRow for each row, then ExecModifyFinish (INSERT, COPY FROM). */
+Status InsertRows(ModifyContext& ctx, const std::vector<storage::Tuple>& rows);
+
+/* Ends the statement's writes (call it once, also after an error). */
+Status ExecModifyFinish(ModifyContext& ctx);
+
+}  // namespace minipg::sql
