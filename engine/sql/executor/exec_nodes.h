@@ -103,6 +103,9 @@ class JoinState : public PlanState {
 
  protected:
   RowResult JoinResult(const storage::Tuple& outer, const storage::Tuple& inner);
+  /* LEFT / FULL keep unmatched outer rows, RIGHT / FULL unmatched inner ones. */
+  bool KeepsOuter() const { return plan_.jointype == JoinType::kLeft || plan_.jointype == JoinType::kFull; }
+  bool KeepsInner() const { return plan_.jointype == JoinType::kRight || plan_.jointype == JoinType::kFull; }
   storage::Tuple inner_nulls_;
   storage::Tuple outer_nulls_;
 };

@@ -8,7 +8,8 @@
  *
  *     inner  the matching pairs
  *     left   also each outer row nothing matched, NULLs for the inner columns
- *     full   also, at the end, each inner row nothing matched
+ *     right  the pairs, and at the end each inner row nothing matched
+ *     full   both
  *
  *   A NULL key matches nothing (= is strict). Hash is only the inner
  *   side's place in the tree: it passes its child's rows on.
@@ -83,7 +84,7 @@ class HashJoinState : public JoinState {
         auto row = left->Next();
         if (!row.ok()) return row.error();
         if (!row->has_value()) {
-          if (plan_.jointype != JoinType::kFull) return std::optional<Tuple>();
+          if (!KeepsInner()) return std::optional<Tuple>();
           unmatched_pass_ = true;
           unmatched_pos_ = 0;
           continue;
@@ -100,7 +101,7 @@ class HashJoinState : public JoinState {
         next_candidate_ = 0;
       }
       if (next_candidate_ >= candidates_.size()) {
-        bool emit_nulls = !matched_ && plan_.jointype != JoinType::kInner;
+        bool emit_nulls = !matched_ && KeepsOuter();
         Tuple outer = std::move(*outer_);
         outer_.reset();
         if (emit_nulls) {
@@ -128,7 +129,7 @@ class HashJoinState : public JoinState {
         continue;
       }
       matched_ = true;
-      if (plan_.jointype == JoinType::kFull) inner_matched_[index] = true;
+      if (KeepsInner()) inner_matched_[index] = true;
       auto out = JoinResult(*outer_, inner);
       if (!out.ok() || out->has_value()) return out;
     }

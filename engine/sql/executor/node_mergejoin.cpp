@@ -7,7 +7,8 @@
  *
  *     inner  the matching pairs (the Join Filter decides among them)
  *     left   also each outer row nothing matched, NULLs for the inner side
- *     full   also each inner row nothing matched, NULLs for the outer side
+ *     right  the pairs and each inner row nothing matched, NULLs for the outer side
+ *     full   both
  *
  *   A NULL key matches nothing. Rows made for one outer row wait in a
  *   queue and are returned one per Next().
@@ -49,7 +50,7 @@ class MergeJoinState : public JoinState {
       if (outer_done_) {
         if (drained_) return std::optional<Tuple>();
         drained_ = true;
-        if (plan_.jointype == JoinType::kFull) {
+        if (KeepsInner()) {
           if (Status s = FlushGroup(); !s.ok()) return s.error();
           if (Status s = DrainInner(); !s.ok()) return s.error();
         }
@@ -100,7 +101,7 @@ class MergeJoinState : public JoinState {
 
   /* FULL: the group's rows no outer row matched; then the group is gone. */
   Status FlushGroup() {
-    for (size_t i = 0; i < group_.size() && plan_.jointype == JoinType::kFull; ++i) {
+    for (size_t i = 0; i < group_.size() && KeepsInner(); ++i) {
       if (!group_matched_[i]) {
         if (Status s = Push(outer_nulls_, group_[i]); !s.ok()) return s;
       }
@@ -145,7 +146,7 @@ class MergeJoinState : public JoinState {
       if (!k.ok()) return k.error();
       int cmp = k->has_value() ? Compare(**k, key) : 1;  // NULLs sort last
       if (cmp < 0) {
-        if (plan_.jointype == JoinType::kFull) {
+        if (KeepsInner()) {
           if (Status s = Push(outer_nulls_, **row); !s.ok()) return s;
         }
         continue;
@@ -199,7 +200,7 @@ class MergeJoinState : public JoinState {
         }
       }
     }
-    if (!matched && plan_.jointype != JoinType::kInner) return Push(outer, inner_nulls_);
+    if (!matched && KeepsOuter()) return Push(outer, inner_nulls_);
     return OkStatus();
   }
 

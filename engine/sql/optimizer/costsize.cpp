@@ -277,7 +277,7 @@ double JoinRows(const Plan& node, double outer_rows, double inner_rows) {
   if (node.joinqual) selectivity *= ClauseSelectivity(*node.joinqual);
   double rows = outer_rows * inner_rows * selectivity;
   if (node.jointype == JoinType::kLeft || node.jointype == JoinType::kFull) rows = std::max(rows, outer_rows);
-  if (node.jointype == JoinType::kFull) rows = std::max(rows, inner_rows);
+  if (node.jointype == JoinType::kFull || node.jointype == JoinType::kRight) rows = std::max(rows, inner_rows);
   return rows;
 }
 

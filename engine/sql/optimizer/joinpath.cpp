@@ -183,7 +183,8 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
     consider(1, CostJoin(PlanKind::kNestLoop, outer, inner, true, hash, rest.get(), material),
              enabled.nestloop && enabled.material);
   }
-  bool symmetric = node.jointype == JoinType::kInner || node.jointype == JoinType::kFull;
+  // Swapped, a left join is a right one (its inner side the preserved one).
+  bool symmetric = node.jointype != JoinType::kRight;
   bool same_types =
       std::all_of(hash.begin(), hash.end(), [](const ExprPtr& h) { return h->args[0]->type == h->args[1]->type; });
   bool hashable = !hash.empty() && std::all_of(hash.begin(), hash.end(), [](const ExprPtr& h) {
@@ -211,6 +212,7 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
   if (choice >= 2) {
     bool swapped = choice == 3 || choice == 5;
     if (swapped) {
+      if (node.jointype == JoinType::kLeft) node.jointype = JoinType::kRight;
       std::swap(node.lefttree, node.righttree);
       for (ExprPtr& h : hash) std::swap(h->args[0], h->args[1]);
     }
