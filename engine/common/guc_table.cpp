@@ -40,6 +40,7 @@ constexpr const char* kErrorHandling = "Error Handling";
 constexpr const char* kStatistics = "Statistics / Cumulative Query and Index Statistics";
 constexpr const char* kCompatibility = "Version and Platform Compatibility / Previous PostgreSQL Versions";
 constexpr const char* kEvents = "minipg / Events";
+constexpr const char* kPlannerMethod = "Query Tuning / Planner Method Configuration";
 
 const std::vector<EnumOption> kIsolationLevels = {
     {"serializable"}, {"repeatable read"}, {"read committed"}, {"read uncommitted"}};
@@ -146,6 +147,14 @@ std::vector<Definition> MakeTable() {
       {.name = "default_transaction_read_only", .type = VarType::kBool, .context = Context::kUser,
        .category = kStatement, .short_desc = "Whether new transactions start read-only.", .boot = "off",
        .flags = kReport, .check = CheckNotReadOnly},
+      {.name = "enable_hashjoin", .type = VarType::kBool, .context = Context::kUser, .category = kPlannerMethod,
+       .short_desc = "Enables the planner's use of hash join plans.", .boot = "on"},
+      {.name = "enable_material", .type = VarType::kBool, .context = Context::kUser, .category = kPlannerMethod,
+       .short_desc = "Enables the planner's use of materialization.", .boot = "on"},
+      {.name = "enable_mergejoin", .type = VarType::kBool, .context = Context::kUser, .category = kPlannerMethod,
+       .short_desc = "Enables the planner's use of merge join plans.", .boot = "on"},
+      {.name = "enable_nestloop", .type = VarType::kBool, .context = Context::kUser, .category = kPlannerMethod,
+       .short_desc = "Enables the planner's use of nested-loop join plans.", .boot = "on"},
       {.name = "event_port", .type = VarType::kInteger, .context = Context::kPostmaster, .category = kEvents,
        .short_desc = "TCP port of the event stream: 0 = port + 1, -1 = none.", .boot = "0", .min = -1,
        .max = 65535},
@@ -252,6 +261,9 @@ std::vector<Definition> MakeTable() {
       {.name = "wal_writer_delay", .type = VarType::kInteger, .context = Context::kSighup,
        .category = kWalSettings, .short_desc = "How long the WAL writer sleeps between flushes.", .boot = "200ms",
        .unit = Unit::kMs, .min = 1, .max = 10000},
+      {.name = "work_mem", .type = VarType::kInteger, .context = Context::kUser, .category = kMemory,
+       .short_desc = "Memory a sort or hash table may use before it spills or fails.", .boot = "4MB",
+       .unit = Unit::kKb, .min = 64, .max = INT_MAX},
       {.name = "wal_writer_flush_after", .type = VarType::kInteger, .context = Context::kSighup,
        .category = kWalSettings, .short_desc = "WAL the WAL writer may write before it flushes.", .boot = "1MB",
        .unit = Unit::kWalBlocks, .min = 0, .max = INT_MAX},

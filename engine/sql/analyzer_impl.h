@@ -144,6 +144,10 @@ class Analyzer {
   Result<Query> Analyze(const ExtensionStmt& e) {
     return UtilityQuery(StatementKind::kExtension, e.ddl.create ? "CREATE EXTENSION" : "DROP EXTENSION");
   }
+  /* EXPLAIN: the explained statement's Query (the session prints its plan). */
+  Result<Query> Analyze(const ExplainStmt& e) { return Run(*e.query); }
+  /* VACUUM, ANALYZE: the tables named must exist (analyze.cpp). */
+  Result<Query> Analyze(const VacuumStmt& v);
   static Query UtilityQuery(StatementKind kind, const char* statement) {
     Query q;
     q.kind = kind;

@@ -185,6 +185,15 @@ struct StatementPrinter {
     return fmt::format("ExtensionStmt({} {})", s.ddl.create ? "CREATE" : "DROP", s.ddl.name);
   }
   std::string operator()(const CopyStmt& s) const;
+  std::string operator()(const ExplainStmt& s) const {
+    return fmt::format("ExplainStmt({}{}{})", s.analyze ? "analyze, " : "", s.json ? "json, " : "",
+                       s.query ? StatementToString(*s.query) : "");
+  }
+  std::string operator()(const VacuumStmt& s) const {
+    std::vector<std::string> names;
+    for (const TableRef& t : s.tables) names.push_back(t.name);
+    return fmt::format("VacuumStmt({}{}[{}])", s.vacuum ? "vacuum, " : "", s.analyze ? "analyze, " : "", Join(names));
+  }
 };
 
 std::string StatementPrinter::operator()(const CopyStmt& s) const {
@@ -445,6 +454,8 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const ExtensionStmt&) const { return StatementKind::kExtension; }
     StatementKind operator()(const CreateIndexStmt&) const { return StatementKind::kCreateIndex; }
     StatementKind operator()(const DropIndexStmt&) const { return StatementKind::kDropIndex; }
+    StatementKind operator()(const ExplainStmt&) const { return StatementKind::kExplain; }
+    StatementKind operator()(const VacuumStmt& v) const { return v.vacuum ? StatementKind::kVacuum : StatementKind::kAnalyze; }
   };
   return std::visit(Kind{}, stmt.node);
 }

@@ -266,6 +266,26 @@ struct ExtensionStmt {
   ExtensionDdl ddl;
 };
 
+/* EXPLAIN [ANALYZE] [VERBOSE] stmt, EXPLAIN (option [value], ...) stmt
+ * (engine/sql/explain.h). */
+struct ExplainStmt {
+  bool analyze = false;
+  bool verbose = false;
+  bool costs = true;
+  bool buffers = false;
+  bool timing = true;
+  std::optional<bool> summary;  // default: on with ANALYZE
+  bool json = false;            // FORMAT JSON (else TEXT)
+  std::unique_ptr<Statement> query;
+};
+
+/* VACUUM [ANALYZE] [t, ...] and ANALYZE [t, ...] (engine/sql/analyze_stats.h). */
+struct VacuumStmt {
+  bool vacuum = false;   // VACUUM (else ANALYZE alone)
+  bool analyze = false;  // statistics are gathered
+  std::vector<TableRef> tables;  // empty: every table of the database
+};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
@@ -273,7 +293,8 @@ struct UnsupportedStmt {
 
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
-                                   CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt>;
+                                   CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
+                                   ExplainStmt, VacuumStmt>;
 
 struct Statement {
   StatementNode node;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/common/error.h"
@@ -26,9 +27,24 @@
 
 namespace minipg::sql {
 
+/* What one plan node did (EXPLAIN ANALYZE, PostgreSQL's Instrumentation):
+ * counts over all its loops; times and buffers include its children's. */
+struct NodeInstrumentation {
+  int64_t rows = 0;
+  int64_t loops = 0;              // 0: never executed
+  double startup_seconds = 0;     // to the first row (or the end), summed over loops
+  double total_seconds = 0;       // summed over loops
+  int64_t filtered = 0;           // Rows Removed by Filter
+  int64_t join_filtered = 0;      // Rows Removed by Join Filter
+  uint64_t shared_hit = 0;        // pages found in the buffer pool
+  uint64_t shared_read = 0;       // pages read from files
+  std::vector<std::string> notes; // node-specific lines ("Sort Method: quicksort  Memory: 25kB")
+};
+
 struct ExecutionResult {
   int64_t rows = 0;                // rows returned (SELECT) or affected (INSERT)
   std::vector<int64_t> node_rows;  // rows each plan node produced, by node id
+  std::vector<NodeInstrumentation> nodes;  // by node id (planned statements only)
 };
 
 /* Runs a SELECT's or INSERT's plan; rows go to `sink` (Describe first). */

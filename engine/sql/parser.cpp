@@ -21,8 +21,8 @@ namespace {
 
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
-    "update", "delete",  "alter",   "truncate", "explain", "grant",
-    "revoke", "vacuum",  "analyze", "with",     "prepare", "execute",
+    "update", "delete",  "alter",   "truncate", "grant",
+    "revoke", "with",     "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
 
@@ -160,6 +160,12 @@ Result<StatementPtr> Parser::ParseStatement() {
   }
   if (AcceptKeyword("checkpoint")) {
     return Make(CheckpointStmt{});
+  }
+  if (AcceptKeyword("explain")) {
+    return ParseExplain();
+  }
+  if (AcceptKeyword("vacuum") || AcceptKeyword("analyze") || AcceptKeyword("analyse")) {
+    return ParseVacuum(tokens_[pos_ - 1].text == "vacuum");
   }
   if (AcceptKeyword("copy")) {
     return ParseCopy();

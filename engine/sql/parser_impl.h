@@ -131,6 +131,10 @@ class Parser {
   /* A setting name: ident[.ident], or ALL. */
   Result<std::string> ParseSettingName();
   Result<StatementPtr> ParseSet();
+  /* EXPLAIN, VACUUM, ANALYZE (parse_explain.cpp). */
+  Result<StatementPtr> ParseExplain();
+  Result<StatementPtr> ParseVacuum(bool vacuum);
+  Result<bool> ParseOptionBool(const std::string& option);
   /* COPY (parse_copy.cpp). */
   Result<StatementPtr> ParseCopy();
   Result<std::vector<CopyOptionItem>> ParseCopyOptions();

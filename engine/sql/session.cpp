@@ -25,6 +25,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
@@ -39,7 +40,9 @@
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/copy_command.h"
+#include "engine/sql/analyze_stats.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/explain.h"
 #include "engine/sql/extension_ddl.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/optimizer/planner.h"
@@ -84,8 +87,10 @@ namespace {
  *   utility     the Session's own (SET, SHOW, transaction control, CHECKPOINT)
  *   copy        COPY (copy_command.cpp analyzes, plans and emits its own events)
  *   catalog     roles and databases (role_ddl.h), extensions (extension_ddl.h)
+ *   explain     EXPLAIN: the explained statement planned (and with ANALYZE run), its plan printed (explain.h)
+ *   maintenance VACUUM, ANALYZE (analyze_stats.h)
  * `catalog`: the statement reads the database's tables (a relcache snapshot). */
-enum class Path { kPlanned, kTableDdl, kUtility, kCopy, kCatalogDdl, kExtension };
+enum class Path { kPlanned, kTableDdl, kUtility, kCopy, kCatalogDdl, kExtension, kExplain, kMaintenance };
 struct StatementRoute {
   StatementKind kind;
   bool catalog;
@@ -99,7 +104,8 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kShow, false, Path::kUtility},        {StatementKind::kCheckpoint, false, Path::kUtility},
     {StatementKind::kCopy, true, Path::kCopy},            {StatementKind::kCatalogDdl, false, Path::kCatalogDdl},
     {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kCreateIndex, true, Path::kTableDdl},
-    {StatementKind::kDropIndex, true, Path::kTableDdl},
+    {StatementKind::kDropIndex, true, Path::kTableDdl},     {StatementKind::kExplain, true, Path::kExplain},
+    {StatementKind::kVacuum, true, Path::kMaintenance},   {StatementKind::kAnalyze, true, Path::kMaintenance},
     {StatementKind::kOther, false, Path::kUtility},
 };
 
@@ -325,6 +331,9 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     return query.error();
   }
   std::vector<ColumnDesc> columns = query->OutputColumns();
+  if (kind == StatementKind::kExplain) {
+    columns = {{"QUERY PLAN", TypeId::kText}};
+  }
   if (kind == StatementKind::kShow) {
     const guc::Setting* entry = settings.Find(query->setting);
     columns = {ColumnDesc{entry != nullptr ? entry->name : query->setting, TypeId::kText}};
@@ -332,10 +341,12 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   EmitAnalyze(*query, columns);
 
   // Stage 3: plan.
-  auto plan = PlanQuery(*query);
+  auto plan_start = std::chrono::steady_clock::now();
+  auto plan = PlanQuery(*query, &ctx);
   if (!plan.ok()) {
     return plan.error();
   }
+  double planning_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - plan_start).count();
   EmitPlanEvent(*plan);
 
   // Stage 4: execute.
@@ -344,6 +355,21 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   switch (route.path) {
     case Path::kPlanned:
       result = ExecutePlan(*plan, ctx, sink);
+      break;
+    case Path::kExplain:
+      if (query->kind != StatementKind::kSelect && query->kind != StatementKind::kInsert &&
+          query->kind != StatementKind::kUpdate && query->kind != StatementKind::kDelete) {
+        return MakeError(sqlstate::kFeatureNotSupported, "EXPLAIN of this statement is not supported by minipg");
+      }
+      result = RunExplain(std::get<ExplainStmt>(stmt.node), *plan, planning_ms, ctx, sink);
+      tag = "EXPLAIN";
+      break;
+    case Path::kMaintenance:
+      if (kind == StatementKind::kVacuum && in_block) {
+        return MakeError(sqlstate::kActiveSqlTransaction, "VACUUM cannot run inside a transaction block");
+      }
+      result = RunVacuumAnalyze(*query, *catalog, ctx);
+      tag = kind == StatementKind::kVacuum ? "VACUUM" : "ANALYZE";
       break;
     case Path::kTableDdl:
       result = ExecuteDdl(*query, ctx);
@@ -430,8 +456,10 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
   }
   PreparedDescription out;
   out.param_types = std::move(param_types);
-  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow;
-  if (out.returns_rows) {
+  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow || kind == StatementKind::kExplain;
+  if (kind == StatementKind::kExplain) {
+    out.columns = {{"QUERY PLAN", TypeId::kText}};
+  } else if (out.returns_rows) {
     out.columns = impl_->Columns(*query);
   }
   return out;

@@ -52,6 +52,10 @@ struct TableDef {
   bool shared = false;  // a shared system catalog: its file is in global/, not base/<db>/
   std::vector<IndexDef> indexes{};  // in creation (OID) order
   std::vector<CheckDef> checks{};    // in creation (OID) order
+  // pg_class's statistics, as VACUUM / ANALYZE last left them: the planner's
+  // size estimate (-1 tuples: never analyzed).
+  double reltuples = -1;
+  int64_t relpages = 0;
 };
 
 /* The tables of a database as a statement sees them. */

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/catalog/table_ddl.h"
+#include "engine/common/guc.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
@@ -18,6 +19,7 @@
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
+#include "engine/storage/buffer/buffer_pool.h"
 
 namespace minipg::sql {
 
@@ -51,19 +53,39 @@ RowResult PlanState::Next() {
   if (Status s = CheckStackDepth(); !s.ok()) return s.error();
   if (!started_) {
     started_ = true;
-    ++loops_;
+    awaiting_first_ = true;
+    loop_seconds_ = 0;
+    ++instr_.loops;
   }
+  const storage::BufferUsage& usage = storage::MyBufferUsage();
+  uint64_t hit = usage.blks_hit;
+  uint64_t read = usage.blks_read;
   auto begin = std::chrono::steady_clock::now();
   auto row = ExecNext();
-  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  if (row.ok() && row->has_value()) ++rows_;
+  double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  instr_.total_seconds += spent;
+  loop_seconds_ += spent;
+  if (awaiting_first_) {
+    awaiting_first_ = false;
+    instr_.startup_seconds += loop_seconds_;
+  }
+  instr_.shared_hit += usage.blks_hit - hit;
+  instr_.shared_read += usage.blks_read - read;
+  if (row.ok() && row->has_value()) ++instr_.rows;
   return row;
 }
 
 void PlanState::CollectRows(std::vector<int64_t>& out) const {
-  out[static_cast<size_t>(plan_.id)] = rows_;
+  out[static_cast<size_t>(plan_.id)] = instr_.rows;
   for (const PlanState* child : {left.get(), right.get()}) {
     if (child != nullptr) child->CollectRows(out);
+  }
+}
+
+void PlanState::CollectInstrumentation(std::vector<NodeInstrumentation>& out) const {
+  out[static_cast<size_t>(plan_.id)] = instr_;
+  for (const PlanState* child : {left.get(), right.get()}) {
+    if (child != nullptr) child->CollectInstrumentation(out);
   }
 }
 
@@ -71,7 +93,10 @@ RowResult PlanState::ScanResult(Tuple row) {
   ExprContext c = Context(&row);
   auto pass = EvaluateQual(plan_.qual.get(), c);
   if (!pass.ok()) return pass.error();
-  if (!*pass) return std::optional<Tuple>();
+  if (!*pass) {
+    ++instr_.filtered;
+    return std::optional<Tuple>();
+  }
   if (identity_ < 0) {
     // The target list is the scan row as is: no copy of each value.
     bool same = plan_.targetlist.size() == row.size();
@@ -85,6 +110,49 @@ RowResult PlanState::ScanResult(Tuple row) {
   auto out = Project(plan_.targetlist, c);
   if (!out.ok()) return out.error();
   return std::optional<Tuple>(std::move(*out));
+}
+
+Status JoinState::Init() {
+  if (Status s = PlanState::Init(); !s.ok()) return s;
+  inner_nulls_ = Tuple(plan_.righttree->targetlist.size());
+  outer_nulls_ = Tuple(plan_.lefttree->targetlist.size());
+  return OkStatus();
+}
+
+RowResult JoinState::JoinResult(const Tuple& outer, const Tuple& inner) {
+  ExprContext c = Context();
+  c.outer = &outer;
+  c.inner = &inner;
+  auto pass = EvaluateQual(plan_.qual.get(), c);
+  if (!pass.ok()) return pass.error();
+  if (!*pass) {
+    ++instr_.filtered;
+    return std::optional<Tuple>();
+  }
+  auto row = Project(plan_.targetlist, c);
+  if (!row.ok()) return row.error();
+  return std::optional<Tuple>(std::move(*row));
+}
+
+size_t TupleBytes(const Tuple& row) {
+  size_t bytes = 48;
+  for (const storage::Datum& d : row) {
+    const std::string* s = std::get_if<std::string>(&d);
+    bytes += sizeof(storage::Datum) + (s != nullptr ? s->size() : 0);
+  }
+  return bytes;
+}
+
+size_t WorkMemBytes(const EState& estate) {
+  const guc::Settings* settings = estate.session.settings;
+  int64_t kb = settings != nullptr ? settings->Int("work_mem") : 4096;
+  return static_cast<size_t>(kb) * 1024;
+}
+
+Error WorkMemExceeded(const char* what, size_t limit) {
+  Error e = MakeError(sqlstate::kOutOfMemory, fmt::format("{} needs more than work_mem ({} kB)", what, limit / 1024));
+  e.hint = "minipg does not spill to temporary files: raise work_mem";
+  return e;
 }
 
 Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate) {
@@ -103,6 +171,10 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kLimit: state = MakeLimitState(plan, estate); break;
     case PlanKind::kAgg: state = MakeAggState(plan, estate); break;
     case PlanKind::kModifyTable: state = MakeModifyTableState(plan, estate); break;
+    case PlanKind::kHash: state = MakeHashState(plan, estate); break;
+    case PlanKind::kHashJoin: state = MakeHashJoinState(plan, estate); break;
+    case PlanKind::kMaterialize: state = MakeMaterialState(plan, estate); break;
+    case PlanKind::kMergeJoin: state = MakeMergeJoinState(plan, estate); break;
     case PlanKind::kUtility:
     case PlanKind::kCopy:
       return MakeError(sqlstate::kInternalError, "plan node is not executable");
@@ -221,6 +293,8 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
   (*root)->End();
   result.node_rows.assign(plan.nodes.size(), 0);
   (*root)->CollectRows(result.node_rows);
+  result.nodes.assign(plan.nodes.size(), NodeInstrumentation{});
+  (*root)->CollectInstrumentation(result.nodes);
   if (plan.command == StatementKind::kInsert) {
     result.rows = ModifiedRows(**root);
   }

@@ -15,6 +15,8 @@
  *     node_nestloop.cpp    Nested Loop (inner, left, full)
  *     node_sort_limit.cpp  Sort, Limit
  *     node_modify.cpp      ModifyTable (INSERT)
+ *     node_hashjoin.cpp    Hash Join, Hash, Materialize
+ *     node_mergejoin.cpp   Merge Join
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/sql/executor.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/nodes/plannodes.h"
 #include "engine/sql/session.h"
@@ -52,11 +55,14 @@ class PlanState {
   virtual void End();
 
   const Plan& plan() const { return plan_; }
-  int64_t rows() const { return rows_; }
-  int64_t loops() const { return loops_; }
-  double seconds() const { return seconds_; }
-  /* Every node's rows, by plan node id. */
+  int64_t rows() const { return instr_.rows; }
+  int64_t loops() const { return instr_.loops; }
+  double seconds() const { return instr_.total_seconds; }
+  /* Every node's rows and instrumentation, by plan node id. */
   void CollectRows(std::vector<int64_t>& out) const;
+  void CollectInstrumentation(std::vector<NodeInstrumentation>& out) const;
+  /* A line EXPLAIN ANALYZE prints under the node ("Buckets: 1024 ..."). */
+  void AddNote(std::string note) { instr_.notes.push_back(std::move(note)); }
 
   std::unique_ptr<PlanState> left;   // outer child
   std::unique_ptr<PlanState> right;  // inner child
@@ -69,19 +75,39 @@ class PlanState {
     c.session = &estate_.session;
     return c;
   }
+  /* A rescan that keeps the rows it has (Sort, Materialize, a Hash Join's
+   * table) still counts as a new loop. */
+  void NewLoop() { started_ = false; }
   /* For scans: the row if it passes the filter, projected if the target
    * list is not the scan row itself; nullopt if filtered out. */
   RowResult ScanResult(storage::Tuple row);
 
   const Plan& plan_;
   EState& estate_;
+  NodeInstrumentation instr_;  // nodes count filtered rows and add notes
 
  private:
-  int64_t rows_ = 0;
-  int64_t loops_ = 0;
-  double seconds_ = 0;
   bool started_ = false;
+  bool awaiting_first_ = false;  // this loop has not returned its first row yet
+  double loop_seconds_ = 0;
   int identity_ = -1;  // ScanResult: 1 if the target list is the scan row as is
+};
+
+/* What the join nodes share (Nested Loop, Hash Join, Merge Join): a row
+ * of NULLs for each side (outer joins' unmatched rows), and the output row
+ * for a pair if the node's filter accepts it (nullopt if not). */
+class JoinState : public PlanState {
+ public:
+  using PlanState::PlanState;
+  Status Init() override;
+
+ protected:
+  RowResult JoinResult(const storage::Tuple& outer, const storage::Tuple& inner);
+  /* LEFT / FULL keep unmatched outer rows, RIGHT / FULL unmatched inner ones. */
+  bool KeepsOuter() const { return plan_.jointype == JoinType::kLeft || plan_.jointype == JoinType::kFull; }
+  bool KeepsInner() const { return plan_.jointype == JoinType::kRight || plan_.jointype == JoinType::kFull; }
+  storage::Tuple inner_nulls_;
+  storage::Tuple outer_nulls_;
 };
 
 std::unique_ptr<PlanState> MakeResultState(const Plan& plan, EState& estate);
@@ -94,6 +120,18 @@ std::unique_ptr<PlanState> MakeSortState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeLimitState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeAggState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeModifyTableState(const Plan& plan, EState& estate);
+
+std::unique_ptr<PlanState> MakeHashState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeHashJoinState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeMaterialState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeMergeJoinState(const Plan& plan, EState& estate);
+
+/* Memory a node keeps rows in (Sort, Hash Join, Materialize): a row's
+ * rough size, the work_mem limit in bytes, and the 53200 error past it
+ * (minipg spills nothing to temporary files). */
+size_t TupleBytes(const storage::Tuple& row);
+size_t WorkMemBytes(const EState& estate);
+Error WorkMemExceeded(const char* what, size_t limit);
 
 /* The state tree for a plan tree (one switch over the node kinds). */
 Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate);

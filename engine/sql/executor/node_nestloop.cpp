@@ -22,16 +22,10 @@ namespace {
 
 using storage::Tuple;
 
-class NestLoopState : public PlanState {
+class NestLoopState : public JoinState {
  public:
-  using PlanState::PlanState;
+  using JoinState::JoinState;
 
-  Status Init() override {
-    if (Status s = PlanState::Init(); !s.ok()) return s;
-    inner_nulls_ = Tuple(plan_.righttree->targetlist.size());
-    outer_nulls_ = Tuple(plan_.lefttree->targetlist.size());
-    return OkStatus();
-  }
   Status ReScan() override {
     outer_.reset();
     unmatched_pass_ = false;
@@ -65,7 +59,7 @@ class NestLoopState : public PlanState {
         Tuple outer = std::move(*outer_);
         outer_.reset();
         if (emit_nulls) {
-          auto out = Emit(outer, inner_nulls_);
+          auto out = JoinResult(outer, inner_nulls_);
           if (!out.ok() || out->has_value()) return out;
         }
         continue;
@@ -76,38 +70,28 @@ class NestLoopState : public PlanState {
       c.inner = &**inner;
       auto match = EvaluateQual(plan_.joinqual.get(), c);
       if (!match.ok()) return match.error();
-      if (!*match) continue;
+      if (!*match) {
+        ++instr_.join_filtered;
+        continue;
+      }
       matched_ = true;
       if (plan_.jointype == JoinType::kFull) {
         if (inner_matched_.size() <= pos) inner_matched_.resize(pos + 1);
         inner_matched_[pos] = true;
       }
-      auto out = Emit(*outer_, **inner);
+      auto out = JoinResult(*outer_, **inner);
       if (!out.ok() || out->has_value()) return out;
     }
   }
 
  private:
-  /* The output row for a pair, if the node's filter accepts it. */
-  RowResult Emit(const Tuple& outer, const Tuple& inner) {
-    ExprContext c = Context();
-    c.outer = &outer;
-    c.inner = &inner;
-    auto pass = EvaluateQual(plan_.qual.get(), c);
-    if (!pass.ok()) return pass.error();
-    if (!*pass) return std::optional<Tuple>();
-    auto row = Project(plan_.targetlist, c);
-    if (!row.ok()) return row.error();
-    return std::optional<Tuple>(std::move(*row));
-  }
-
   RowResult NextUnmatchedInner() {
     for (;;) {
       auto inner = right->Next();
       if (!inner.ok() || !inner->has_value()) return inner;
       size_t pos = inner_pos_++;
       if (pos < inner_matched_.size() && inner_matched_[pos]) continue;
-      auto out = Emit(outer_nulls_, **inner);
+      auto out = JoinResult(outer_nulls_, **inner);
       if (!out.ok() || out->has_value()) return out;
     }
   }
@@ -117,8 +101,6 @@ class NestLoopState : public PlanState {
   size_t inner_pos_ = 0;
   std::vector<bool> inner_matched_;  // FULL: which inner rows (by position) some outer row matched
   bool unmatched_pass_ = false;
-  Tuple inner_nulls_;
-  Tuple outer_nulls_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
  */
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <tuple>
 
 #include "engine/common/sqlstate.h"
@@ -28,6 +29,7 @@ class SortState : public PlanState {
   using PlanState::PlanState;
   Status ReScan() override {
     pos_ = 0;  // the sorted rows stay: the input has not changed
+    NewLoop();
     return OkStatus();
   }
 
@@ -43,12 +45,19 @@ class SortState : public PlanState {
 
  private:
   Status Fill() {
+    size_t bytes = 0;
+    size_t limit = WorkMemBytes(estate_);
     for (;;) {
       auto row = left->Next();
       if (!row.ok()) return row.error();
       if (!row->has_value()) break;
+      bytes += TupleBytes(**row);
+      if (bytes > limit) return WorkMemExceeded("sort", limit);
       rows_in_.push_back(std::move(**row));
     }
+    bool top_n = plan_.sort_bound > 0 && static_cast<double>(rows_in_.size()) > plan_.sort_bound;
+    instr_.notes.push_back(fmt::format("Sort Method: {}  Memory: {}kB", top_n ? "top-N heapsort" : "quicksort",
+                                       std::max<size_t>(25, (bytes + 1023) / 1024)));
     const std::vector<SortKey>& keys = plan_.sort_keys;
     return InterruptibleStableSort(rows_in_, [&keys](const Tuple& a, const Tuple& b) {
       for (const SortKey& k : keys) {

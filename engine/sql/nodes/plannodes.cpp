@@ -29,6 +29,10 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kModifyTable: return "ModifyTable";
     case PlanKind::kUtility: return "Utility";
     case PlanKind::kCopy: return "Copy";
+    case PlanKind::kHash: return "Hash";
+    case PlanKind::kHashJoin: return "Hash Join";
+    case PlanKind::kMaterialize: return "Materialize";
+    case PlanKind::kMergeJoin: return "Merge Join";
   }
   return "?";
 }
@@ -51,17 +55,19 @@ std::string Plan::Title() const {
     return "Insert on " + relname;
   }
   if (kind == PlanKind::kAgg && hashed) return "HashAggregate";
-  if (kind == PlanKind::kNestLoop) {
+  if (kind == PlanKind::kNestLoop || kind == PlanKind::kHashJoin || kind == PlanKind::kMergeJoin) {
+    std::string method = kind == PlanKind::kNestLoop ? name : kind == PlanKind::kHashJoin ? "Hash" : "Merge";
     switch (jointype) {
       case JoinType::kInner: return name;
-      case JoinType::kLeft: return name + " Left Join";
-      case JoinType::kFull: return name + " Full Join";
-      case JoinType::kRight: return name + " Right Join";
+      case JoinType::kLeft: return method + " Left Join";
+      case JoinType::kFull: return method + " Full Join";
+      case JoinType::kRight: return method + " Right Join";
     }
   }
   if (scanrelid > 0) {
     name += " on " + QuoteIdent(relname);
-    if (!alias.empty() && alias != relname) name += " " + QuoteIdent(alias);
+    // PostgreSQL names a VALUES list "*VALUES*" whatever its alias.
+    if (!alias.empty() && alias != relname && kind != PlanKind::kValuesScan) name += " " + QuoteIdent(alias);
   }
   return name;
 }
@@ -85,8 +91,18 @@ std::vector<std::string> Plan::Details(bool qualify) const {
     for (const ExprPtr& k : group_keys) keys += (keys.empty() ? "" : ", ") + DeparseExpr(*k, qualify);
     out.push_back("Group Key: " + keys);
   }
+  if (!equi_clauses.empty()) {
+    std::string conds;
+    for (const ExprPtr& c : equi_clauses) conds += (conds.empty() ? "" : " AND ") + DeparseExpr(*c, qualify);
+    std::string label = kind == PlanKind::kMergeJoin ? "Merge Cond: " : "Hash Cond: ";
+    out.push_back(label + (equi_clauses.size() > 1 ? "(" + conds + ")" : conds));
+  }
   if (joinqual) out.push_back("Join Filter: " + DeparseExpr(*joinqual, qualify));
-  if (qual) out.push_back((kind == PlanKind::kResult ? "One-Time Filter: " : "Filter: ") + DeparseExpr(*qual, qualify));
+  if (qual) {
+    // A scan's own filter reads one relation: PostgreSQL leaves its names bare.
+    bool bare = scanrelid > 0 && kind != PlanKind::kSubqueryScan;
+    out.push_back((kind == PlanKind::kResult ? "One-Time Filter: " : "Filter: ") + DeparseExpr(*qual, qualify && !bare));
+  }
   return out;
 }
 

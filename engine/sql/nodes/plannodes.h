@@ -18,8 +18,13 @@
  *     Aggregate       aggregates over all its input (one row); HashAggregate: per
  *                     group of GROUP BY keys, in a hash table
  *     ModifyTable     INSERT ("Insert on t")
+ *     Hash Join       inner rows into a hash table (its Hash child), then
+ *                     each outer row probes it by the Hash Cond's keys
+ *     Hash            the inner side of a Hash Join
+ *     Materialize     its input's rows kept in memory for a nested loop's rescans
+ *     Merge Join      both inputs sorted on the keys (a Sort under each), merged
  *   and, for the plan event only, Utility (a statement that is not planned)
- *   and Copy. Next: Hash / Hash Join, Merge Join, GroupAggregate, Unique,
+ *   and Copy. Next: GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
  *
  *   Nodes are numbered depth-first from 0 (the root); each knows its parent
@@ -54,6 +59,10 @@ enum class PlanKind {
   kModifyTable,
   kUtility,  // plan event only: DDL, SET, SHOW, BEGIN, ...
   kCopy,     // plan event only: COPY, above the plan that makes its rows
+  kHash,         // Hash: its input's rows, into the hash table its Hash Join probes
+  kHashJoin,     // Hash Join: outer rows probe the inner side's hash table
+  kMaterialize,  // Materialize: its input's rows, kept for a rescan
+  kMergeJoin,    // Merge Join: both inputs sorted on the join keys, merged
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
@@ -89,17 +98,23 @@ struct Plan {
   std::string relname;
   std::string alias;
   int scan_width = 0;                      // columns of the scan row
+  double rel_pages = 0;                    // Seq Scan: the table's pages and rows as the planner
+  double rel_tuples = -1;                  //   estimates them (Function Scan: its rows, -1 unknown)
   std::optional<storage::TableDef> table;  // Seq Scan; ModifyTable's target
   const SystemView* view = nullptr;        // Function Scan of a system view
   ExprPtr function;                        // Function Scan of a function
   std::vector<std::vector<ExprPtr>> values;  // Values Scan
 
-  // Nested Loop
+  // Nested Loop, Hash Join
   JoinType jointype = JoinType::kInner;
   ExprPtr joinqual;  // Join Filter: decides which pairs match (outer joins keep the rest)
+  // Hash Join's Hash Cond, Merge Join's Merge Cond: equalities `outer expr =
+  // inner expr` (args[0] reads the outer row, args[1] the inner one)
+  std::vector<ExprPtr> equi_clauses;
 
   // Sort
   std::vector<SortKey> sort_keys;
+  double sort_bound = 0;  // under a Limit: only the first this many rows are needed (0: all)
   // Limit
   ExprPtr limit_count;
   ExprPtr limit_offset;

@@ -1,22 +1,36 @@
 /*-------------------------------------------------------------------------
  * costsize.cpp
  *   Estimates for each plan node (rows, width, startup and total cost) in
- *   PostgreSQL's units, by a simple model until ANALYZE statistics exist:
+ *   PostgreSQL's units and by its formulas (optimizer/path/costsize.c),
+ *   with its default settings: seq_page_cost 1, cpu_tuple_cost 0.01,
+ *   cpu_operator_cost 0.0025.
  *
- *     Seq Scan       a table of unknown size: 10 pages, 1,000 rows
- *     Function Scan  1,000 rows (PostgreSQL's guess for a function)
- *     Values Scan    its rows; Result one row
- *     a filter       keeps a third of the rows per condition
- *     Nested Loop    outer rows x inner rows (a third with a join filter);
- *                    the inner side's cost once per outer row
- *     Sort           n log n comparisons before the first row
- *     Limit          at most the limit's rows, a share of the cost
+ *     a table        pg_class's reltuples / relpages once ANALYZE or VACUUM
+ *                    set them; before, its pages (at least 10) times the
+ *                    rows a page holds at the columns' average widths
+ *                    (PostgreSQL's estimate_rel_size: 2550 rows of one int)
+ *     Seq Scan       pages + rows x (cpu_tuple_cost + the filter's operators)
+ *     a condition    = 1/distinct values (200 without statistics, fewer
+ *                    for a small table), <, > a third, LIKE 0.005, ...
+ *     Nested Loop    outer + inner once + rescans of the inner side for
+ *                    every other outer row + pairs x cpu_tuple_cost
+ *     Materialize    a rescan costs cpu_operator_cost per row
+ *     Hash Join      the inner side hashed before the first row, then each
+ *                    outer row probes a tenth of it (no statistics)
+ *     Merge Join     both sides sorted, then read once, inner rows again for
+ *                    each further outer row with their key
+ *     Sort           n log n comparisons before the first row (n log 2k for
+ *                    the first k rows under a Limit)
+ *     Limit          a share of its input's cost
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
 #include <cmath>
+#include <map>
 
+#include "engine/sql/adt/builtins.h"
 #include "engine/sql/optimizer/planner.h"
+#include "engine/sql/types.h"
 
 namespace minipg::sql {
 
@@ -25,11 +39,133 @@ namespace {
 constexpr double kSeqPageCost = 1.0;
 constexpr double kCpuTupleCost = 0.01;
 constexpr double kCpuOperatorCost = 0.0025;
-constexpr double kDefaultPages = 10;
-constexpr double kDefaultRows = 1000;
-constexpr double kDefaultSelectivity = 1.0 / 3.0;
+constexpr double kDefaultEqSel = 0.005;
+constexpr double kDefaultIneqSel = 1.0 / 3.0;
+constexpr double kDefaultNumDistinct = 200;
+constexpr double kPageSpace = 8192 - 24;      // BLCKSZ - SizeOfPageHeaderData
+constexpr double kTupleOverhead = 24 + 4;     // MAXALIGN(heap tuple header) + line pointer
 
-int TypeWidth(TypeId type) {
+double ClampRows(double rows) { return rows <= 1.0 ? 1.0 : std::rint(rows); }
+
+/* The base tables' row counts by range table index (for distinct values). */
+using RelTuples = std::map<int, double>;
+
+void CollectRelTuples(const Plan& node, RelTuples& out) {
+  if (node.kind == PlanKind::kSeqScan) out[node.scanrelid] = node.rel_tuples;
+  if (node.kind == PlanKind::kSubqueryScan) return;  // another query's range table
+  for (const Plan* child : {node.lefttree.get(), node.righttree.get()}) {
+    if (child != nullptr) CollectRelTuples(*child, out);
+  }
+}
+
+const RelTuples* g_rels = nullptr;  // set while EstimateCosts or CostJoin runs
+
+/* Makes the base tables below `a` and `b` what NumDistinct sees, unless an
+ * outer call already did. */
+class RelTuplesScope {
+ public:
+  RelTuplesScope(const Plan* a, const Plan* b) {
+    if (g_rels != nullptr) return;
+    for (const Plan* p : {a, b}) {
+      if (p != nullptr) CollectRelTuples(*p, rels_);
+    }
+    g_rels = &rels_;
+    owner_ = true;
+  }
+  ~RelTuplesScope() {
+    if (owner_) g_rels = nullptr;
+  }
+  RelTuplesScope(const RelTuplesScope&) = delete;
+  RelTuplesScope& operator=(const RelTuplesScope&) = delete;
+
+ private:
+  RelTuples rels_;
+  bool owner_ = false;
+};
+
+/* Distinct values of an expression without statistics: a column of a
+ * table with fewer than 200 rows has as many, anything else 200. */
+double NumDistinct(const Expr& e) {
+  if (e.kind == ExprKind::kVar && g_rels != nullptr) {
+    auto it = g_rels->find(e.rtindex);
+    if (it != g_rels->end() && it->second >= 0 && it->second < kDefaultNumDistinct) return ClampRows(it->second);
+  }
+  return kDefaultNumDistinct;
+}
+
+bool HasVars(const Expr& e) {
+  bool found = false;
+  WalkExpr(const_cast<Expr&>(e), [&](Expr& n) { found = found || n.kind == ExprKind::kVar; });
+  return found;
+}
+
+double EqualitySelectivity(const Expr& e) {
+  const Expr& l = *e.args[0];
+  const Expr& r = *e.args[1];
+  bool lvars = HasVars(l);
+  bool rvars = HasVars(r);
+  if (lvars && rvars) return 1.0 / std::max(NumDistinct(l), NumDistinct(r));  // a join clause
+  if (lvars) return 1.0 / NumDistinct(l);
+  if (rvars) return 1.0 / NumDistinct(r);
+  return kDefaultEqSel;
+}
+
+}  // namespace
+
+double ClauseSelectivity(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kBool: {
+      if (e.bool_op == BoolOpKind::kNot) return 1.0 - ClauseSelectivity(*e.args[0]);
+      double s = e.bool_op == BoolOpKind::kAnd ? 1.0 : 0.0;
+      for (const ExprPtr& a : e.args) {
+        double x = ClauseSelectivity(*a);
+        s = e.bool_op == BoolOpKind::kAnd ? s * x : s + x - s * x;
+      }
+      return s;
+    }
+    case ExprKind::kOp: {
+      std::string_view op = e.op != nullptr ? e.op->name : "";
+      if (e.args.size() != 2) return 0.5;
+      if (op == "=") return EqualitySelectivity(e);
+      if (op == "<>") return 1.0 - EqualitySelectivity(e);
+      if (op == "<" || op == ">" || op == "<=" || op == ">=") return kDefaultIneqSel;
+      if (op.find('~') != std::string_view::npos) return kDefaultEqSel;  // LIKE, regular expressions
+      return 0.5;
+    }
+    case ExprKind::kScalarArrayOp: {
+      double each = kDefaultEqSel;
+      if (!e.args.empty()) each = 1.0 / NumDistinct(*e.args[0]);
+      double s = e.negated ? 1.0 : 0.0;
+      for (size_t i = 1; i < e.args.size(); ++i) s = e.negated ? s * (1.0 - each) : s + each - s * each;
+      return s;
+    }
+    case ExprKind::kNullTest:
+      return e.negated ? 1.0 - kDefaultEqSel : kDefaultEqSel;
+    case ExprKind::kConst:
+      if (const bool* b = std::get_if<bool>(&e.value)) return *b ? 1.0 : 0.0;
+      return 0.0;
+    case ExprKind::kVar:
+      return 0.5;
+    default:
+      return kDefaultIneqSel;
+  }
+}
+
+double ExprCost(const Expr* e) {
+  if (e == nullptr) return 0;
+  double cost = 0;
+  WalkExpr(const_cast<Expr&>(*e), [&](Expr& n) {
+    if (n.kind == ExprKind::kOp || n.kind == ExprKind::kFunc || n.kind == ExprKind::kDistinct ||
+        n.kind == ExprKind::kNullIf) {
+      cost += kCpuOperatorCost;
+    } else if (n.kind == ExprKind::kScalarArrayOp) {
+      cost += kCpuOperatorCost * 0.5 * static_cast<double>(n.args.size() - 1);
+    }
+  });
+  return cost;
+}
+
+int TypeWidth(TypeId type, int32_t typmod) {
   switch (type) {
     case TypeId::kBool:
     case TypeId::kChar: return 1;
@@ -37,70 +173,196 @@ int TypeWidth(TypeId type) {
     case TypeId::kInt4:
     case TypeId::kOid:
     case TypeId::kXid:
+    case TypeId::kDate:
+    case TypeId::kRegclass:
+    case TypeId::kRegproc:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
     case TypeId::kFloat4: return 4;
     case TypeId::kInt8:
+    case TypeId::kFloat8:
+    case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return 8;
+    case TypeId::kInterval: return 16;
     case TypeId::kName: return 64;
-    default: return 32;  // variable width: PostgreSQL's guess for text
+    case TypeId::kVarchar:
+    case TypeId::kBpchar: {
+      if (typmod <= 4) return 32;
+      int max = (typmod - 4) * 4 + 4;  // UTF-8: up to 4 bytes a character, plus the length word
+      if (type == TypeId::kBpchar || max <= 32) return max;
+      return max < 1000 ? 32 + (max - 32) / 2 : 32 + (1000 - 32) / 2;
+    }
+    default: return 32;  // variable width: PostgreSQL's guess
   }
 }
 
-int Conditions(const Expr* qual) {
-  if (qual == nullptr) return 0;
-  return qual->kind == ExprKind::kBool && qual->bool_op == BoolOpKind::kAnd ? static_cast<int>(qual->args.size()) : 1;
+void SetRelationSize(Plan& scan, const storage::TableDef& table, double nblocks) {
+  double pages = nblocks;
+  if (pages < 10 && table.reltuples < 0) pages = 10;  // never analyzed: assume it is not as small as it looks
+  double data_width = 0;
+  for (const storage::ColumnDef& c : table.columns) data_width += TypeWidth(FromColumnType(c.type), c.typmod);
+  double density = table.reltuples >= 0 && table.relpages > 0
+                       ? table.reltuples / static_cast<double>(table.relpages)
+                       : std::floor(kPageSpace / (data_width + kTupleOverhead));
+  scan.rel_pages = pages;
+  scan.rel_tuples = pages == 0 ? 0 : std::rint(density * pages);
 }
 
-double Filtered(double rows, const Expr* qual) {
-  return std::max(1.0, std::round(rows * std::pow(kDefaultSelectivity, Conditions(qual))));
+JoinCost SortCost(const Plan& input, double bound) {
+  double n = std::max(input.rows, 2.0);
+  double comparisons = n * std::log2(n);
+  if (bound > 0 && n > 2 * bound) comparisons = n * std::log2(2 * bound);  // a top-N heap
+  JoinCost c;
+  c.startup = input.total_cost + 2.0 * kCpuOperatorCost * comparisons;
+  c.total = c.startup + kCpuOperatorCost * input.rows;
+  return c;
 }
 
-}  // namespace
+JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool materialize,
+                  const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual, bool enable_material) {
+  RelTuplesScope scope(&outer, &inner);
+  JoinCost c;
+  double outer_run = outer.total_cost - outer.startup_cost;
+  double qual = ExprCost(joinqual);
+  auto clauses = static_cast<double>(equi_clauses.size());
+  double equi_qual = 0;
+  double selectivity = 1;
+  for (const ExprPtr& h : equi_clauses) {
+    equi_qual += ExprCost(h.get());
+    selectivity *= ClauseSelectivity(*h);
+  }
+  double pairs = ClampRows(outer.rows * inner.rows * selectivity);
+  if (method == PlanKind::kNestLoop) {
+    double inner_total = inner.total_cost;
+    double rescan = inner.total_cost;
+    if (materialize) {
+      inner_total += 2 * kCpuOperatorCost * inner.rows;
+      rescan = kCpuOperatorCost * inner.rows;
+    }
+    c.startup = outer.startup_cost + inner.startup_cost;
+    double inner_run = inner_total - inner.startup_cost;
+    c.total = c.startup + outer_run + inner_run + std::max(0.0, outer.rows - 1) * rescan +
+              outer.rows * inner.rows * (kCpuTupleCost + qual + equi_qual);
+    return c;
+  }
+  if (method == PlanKind::kMergeJoin) {
+    // Both sides sorted first; inner rows that match several outer rows are
+    // read again (from a Materialize over the inner Sort if that is cheaper).
+    JoinCost outer_sort = SortCost(outer, 0);
+    JoinCost inner_sort = SortCost(inner, 0);
+    c.startup = outer_sort.startup + inner_sort.startup;
+    double inner_rows = std::max(inner.rows, 1.0);
+    double rescan_ratio = 1.0 + std::max(0.0, pairs - inner_rows) / inner_rows;
+    double inner_run = inner_sort.total - inner_sort.startup;
+    double bare = inner_run * rescan_ratio;
+    double mat = inner_run + kCpuOperatorCost * inner_rows * rescan_ratio;
+    c.materialize_inner = enable_material && mat < bare;
+    double run = (outer_sort.total - outer_sort.startup) + (c.materialize_inner ? mat : bare);
+    run += equi_qual * (outer.rows + inner.rows * rescan_ratio);
+    run += (kCpuTupleCost + qual) * pairs;
+    c.total = c.startup + run;
+    return c;
+  }
+  c.startup = outer.startup_cost + inner.total_cost + (kCpuOperatorCost * clauses + kCpuTupleCost) * inner.rows;
+  double run = outer_run + kCpuOperatorCost * clauses * outer.rows;
+  run += equi_qual * outer.rows * ClampRows(inner.rows * 0.1) * 0.5;  // a tenth of the table per bucket
+  run += (kCpuTupleCost + qual) * pairs;
+  c.total = c.startup + run;
+  return c;
+}
+
+double JoinRows(const Plan& node, double outer_rows, double inner_rows) {
+  double selectivity = 1;
+  for (const ExprPtr& h : node.equi_clauses) selectivity *= ClauseSelectivity(*h);
+  if (node.joinqual) selectivity *= ClauseSelectivity(*node.joinqual);
+  double rows = outer_rows * inner_rows * selectivity;
+  if (node.jointype == JoinType::kLeft || node.jointype == JoinType::kFull) rows = std::max(rows, outer_rows);
+  if (node.jointype == JoinType::kFull || node.jointype == JoinType::kRight) rows = std::max(rows, inner_rows);
+  return rows;
+}
 
 void EstimateCosts(Plan& node) {
+  RelTuplesScope scope(&node, nullptr);
+  if (node.kind == PlanKind::kSubqueryScan) {
+    // The subquery's Vars index its own range table.
+    const RelTuples* outer = g_rels;
+    g_rels = nullptr;
+    EstimateCosts(*node.lefttree);
+    g_rels = outer;
+  }
   for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr) EstimateCosts(*child);
+    if (child != nullptr && node.kind != PlanKind::kSubqueryScan) EstimateCosts(*child);
   }
   node.width = 0;
-  for (const ExprPtr& e : node.targetlist) node.width += TypeWidth(e->type);
+  for (const ExprPtr& e : node.targetlist) node.width += TypeWidth(e->type, e->typmod);
   const Plan* left = node.lefttree.get();
   const Plan* right = node.righttree.get();
-  double qual_cost = kCpuOperatorCost * Conditions(node.qual.get());
+  double qual_cost = ExprCost(node.qual.get());
+  double selectivity = node.qual ? ClauseSelectivity(*node.qual) : 1.0;
+  double tlist_cost = 0;
+  for (const ExprPtr& e : node.targetlist) tlist_cost += ExprCost(e.get());
   switch (node.kind) {
     case PlanKind::kSeqScan:
-    case PlanKind::kFunctionScan: {
-      double rows = kDefaultRows;
       node.startup_cost = 0;
-      node.total_cost = (node.kind == PlanKind::kSeqScan ? kDefaultPages * kSeqPageCost : 0) +
-                        rows * (kCpuTupleCost + qual_cost);
-      node.rows = Filtered(rows, node.qual.get());
+      node.total_cost = node.rel_pages * kSeqPageCost + node.rel_tuples * (kCpuTupleCost + qual_cost);
+      node.rows = ClampRows(node.rel_tuples * selectivity);
+      node.total_cost += tlist_cost * node.rows;
+      break;
+    case PlanKind::kFunctionScan: {
+      double rows = node.rel_tuples >= 0 ? node.rel_tuples : 1000;
+      node.startup_cost = node.function ? ExprCost(node.function.get()) : 0;
+      node.total_cost = node.startup_cost + rows * (kCpuTupleCost + qual_cost);
+      node.rows = ClampRows(rows * selectivity);
+      node.total_cost += tlist_cost * node.rows;
       break;
     }
-    case PlanKind::kValuesScan:
-      node.total_cost = static_cast<double>(node.values.size()) * kCpuOperatorCost;
-      node.rows = Filtered(static_cast<double>(node.values.size()), node.qual.get());
+    case PlanKind::kValuesScan: {
+      auto rows = static_cast<double>(node.values.size());
+      node.total_cost = rows * (kCpuOperatorCost + kCpuTupleCost + qual_cost);
+      node.rows = ClampRows(rows * selectivity);
       break;
+    }
     case PlanKind::kResult:
-      node.total_cost = kCpuTupleCost;
-      node.rows = 1;
+      node.startup_cost = left != nullptr ? left->startup_cost : 0;
+      node.total_cost = (left != nullptr ? left->total_cost : 0) + kCpuTupleCost + tlist_cost;
+      node.rows = left != nullptr ? left->rows : 1;
       break;
     case PlanKind::kSubqueryScan:
       node.startup_cost = left->startup_cost;
       node.total_cost = left->total_cost + left->rows * (kCpuTupleCost + qual_cost);
-      node.rows = Filtered(left->rows, node.qual.get());
+      node.rows = ClampRows(left->rows * selectivity);
       break;
-    case PlanKind::kNestLoop: {
-      double pairs = left->rows * right->rows;
-      node.startup_cost = left->startup_cost + right->startup_cost;
-      node.total_cost = left->total_cost + left->rows * right->total_cost + pairs * kCpuTupleCost;
-      double rows = std::max(1.0, std::round(pairs * std::pow(kDefaultSelectivity, Conditions(node.joinqual.get()))));
-      if (node.jointype == JoinType::kLeft || node.jointype == JoinType::kFull) rows = std::max(rows, left->rows);
-      node.rows = Filtered(rows, node.qual.get());
+    case PlanKind::kNestLoop:
+    case PlanKind::kHashJoin:
+    case PlanKind::kMergeJoin: {
+      // Price the join from its inputs as they were before the Hash,
+      // Materialize or Sorts the method put over them.
+      bool materialized = right->kind == PlanKind::kMaterialize;
+      const Plan* outer = left;
+      const Plan* inner = materialized || right->kind == PlanKind::kHash ? right->lefttree.get() : right;
+      if (node.kind == PlanKind::kMergeJoin) {
+        outer = outer->lefttree.get();
+        inner = inner->lefttree.get();
+      }
+      bool mat = node.kind == PlanKind::kNestLoop && materialized;
+      JoinCost c = CostJoin(node.kind, *outer, *inner, mat, node.equi_clauses, node.joinqual.get(),
+                            node.kind == PlanKind::kMergeJoin && materialized);
+      double rows = JoinRows(node, left->rows, inner->rows);
+      node.rows = ClampRows(rows * selectivity);
+      node.startup_cost = c.startup;
+      node.total_cost = c.total + ClampRows(rows) * qual_cost + node.rows * tlist_cost;
       break;
     }
+    case PlanKind::kHash:
+    case PlanKind::kMaterialize:
+      node.startup_cost = node.kind == PlanKind::kHash ? left->total_cost : left->startup_cost;
+      node.total_cost = left->total_cost + (node.kind == PlanKind::kMaterialize ? 2 * kCpuOperatorCost * left->rows : 0);
+      node.rows = left->rows;
+      break;
     case PlanKind::kSort: {
-      double n = std::max(left->rows, 2.0);
-      node.startup_cost = left->total_cost + 2.0 * kCpuOperatorCost * n * std::log2(n);
-      node.total_cost = node.startup_cost + kCpuOperatorCost * left->rows;
+      JoinCost c = SortCost(*left, node.sort_bound);
+      node.startup_cost = c.startup;
+      node.total_cost = c.total;
       node.rows = left->rows;
       break;
     }
@@ -112,22 +374,33 @@ void EstimateCosts(Plan& node) {
         }
       }
       node.startup_cost = left->startup_cost;
-      double share = left->rows > 0 ? rows / left->rows : 1.0;
-      node.total_cost = left->startup_cost + (left->total_cost - left->startup_cost) * share;
-      node.rows = rows;
+      double offset = 0;
+      if (node.limit_offset && node.limit_offset->kind == ExprKind::kConst) {
+        if (const int64_t* n = std::get_if<int64_t>(&node.limit_offset->value)) offset = std::min(left->rows, static_cast<double>(*n));
+      }
+      rows = std::min(rows, std::max(0.0, left->rows - offset));
+      double run = left->total_cost - left->startup_cost;
+      double share = left->rows > 0 ? (rows + offset) / left->rows : 1.0;
+      node.startup_cost = left->startup_cost + (left->rows > 0 ? run * offset / left->rows : 0);
+      node.total_cost = left->startup_cost + run * share;
+      node.rows = ClampRows(rows);
       break;
     }
     case PlanKind::kAgg: {
-      double input = left->rows * kCpuOperatorCost * static_cast<double>(node.aggs.size() + node.group_keys.size());
-      double groups = node.group_keys.empty() ? 1 : std::max(1.0, std::round(left->rows * kDefaultSelectivity));
-      node.startup_cost = left->total_cost + input;
-      node.total_cost = node.startup_cost + groups * (kCpuTupleCost + qual_cost);
-      node.rows = node.group_keys.empty() && !node.qual ? 1 : Filtered(groups, node.qual.get());
+      double trans = 0;
+      for (const ExprPtr& a : node.aggs) trans += kCpuOperatorCost + ExprCost(a.get());
+      double groups = 1;
+      for (const ExprPtr& k : node.group_keys) groups *= NumDistinct(*k);
+      groups = node.group_keys.empty() ? 1 : std::min(ClampRows(groups), left->rows);
+      node.startup_cost = left->total_cost + left->rows * trans;
+      if (node.hashed) node.startup_cost += kCpuOperatorCost * static_cast<double>(node.group_keys.size()) * left->rows;
+      node.total_cost = node.startup_cost + groups * (kCpuTupleCost + qual_cost) + groups * tlist_cost;
+      node.rows = node.qual ? ClampRows(groups * selectivity) : groups;
       break;
     }
     case PlanKind::kModifyTable:
       node.startup_cost = left->startup_cost;
-      node.total_cost = left->total_cost + left->rows * kCpuTupleCost;
+      node.total_cost = left->total_cost;
       node.rows = 0;
       break;
     case PlanKind::kUtility:

@@ -6,17 +6,53 @@
 #include "engine/sql/optimizer/planner.h"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/system_views.h"
+#include "engine/storage/smgr/smgr.h"
 
 namespace minipg::sql {
 
 namespace {
+
+/* The session being planned for (PlanQuery sets it): where the tables'
+ * files are, and the enable_* settings. nullptr: neither is known. */
+thread_local const SessionContext* t_planner_ctx = nullptr;
+
+/* A Seq Scan's size: its file's blocks now and pg_class's statistics. */
+void SetScanSize(Plan& scan, const storage::TableDef& table) {
+  double nblocks = 0;
+  if (t_planner_ctx != nullptr && !t_planner_ctx->data_dir.empty()) {
+    auto n = storage::SmgrNBlocks(catalog::TableLocator(t_planner_ctx->data_dir, table), storage::ForkNumber::kMain);
+    if (n.ok()) nblocks = static_cast<double>(*n);
+  }
+  SetRelationSize(scan, table, nblocks);
+}
+
+/* generate_series(a, b [, step]) of integer constants has (b - a) / step + 1
+ * rows, as PostgreSQL's support function says; other functions 1,000. */
+double FunctionRows(const Expr& call) {
+  if (call.func == nullptr || std::string_view(call.func->name) != "generate_series") return -1;
+  std::vector<int64_t> v;
+  for (const ExprPtr& a : call.args) {
+    const int64_t* n = a->kind == ExprKind::kConst ? std::get_if<int64_t>(&a->value) : nullptr;
+    if (n == nullptr) return -1;
+    v.push_back(*n);
+  }
+  if (v.size() < 2) return -1;
+  int64_t step = v.size() > 2 ? v[2] : 1;
+  if (step == 0) return -1;
+  double rows = std::floor(static_cast<double>(v[1] - v[0]) / static_cast<double>(step)) + 1;
+  return std::max(0.0, rows);
+}
 
 /* Replaces each Var of a join's column with the input column (or
  * COALESCE) it stands for, as PostgreSQL's flatten_join_alias_vars. */
@@ -115,6 +151,19 @@ std::unique_ptr<Plan> Above(PlanKind kind, std::unique_ptr<Plan> child) {
 
 Result<std::unique_ptr<Plan>> PlanSelect(Query& q);
 
+/* LIMIT n OFFSET m of constants: the n + m rows a Sort below must order
+ * (0 if not known). */
+double LimitBound(const Plan& limit) {
+  double bound = 0;
+  for (const ExprPtr& e : {std::cref(limit.limit_count), std::cref(limit.limit_offset)}) {
+    if (!e) continue;
+    const int64_t* n = e->kind == ExprKind::kConst ? std::get_if<int64_t>(&e->value) : nullptr;
+    if (n == nullptr) return 0;
+    bound += static_cast<double>(*n);
+  }
+  return limit.limit_count ? bound : 0;
+}
+
 void ScanTargets(Plan& scan, const RangeTblEntry& rte, int rtindex) {
   scan.scanrelid = rtindex;
   scan.relids = {rtindex};
@@ -135,6 +184,7 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       scan->view = rte.view;
       scan->table = rte.table;
       scan->relname = rte.view != nullptr ? std::string(rte.view->function) : rte.table->name;
+      if (rte.view == nullptr) SetScanSize(*scan, *rte.table);
       break;
     case RteKind::kSubquery: {
       auto sub = PlanSelect(*rte.subquery);
@@ -148,6 +198,7 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       scan->kind = PlanKind::kFunctionScan;
       scan->relname = rte.function->func->name;
       scan->function = std::move(rte.function);
+      scan->rel_tuples = FunctionRows(*scan->function);
       break;
     case RteKind::kValues:
       scan->kind = PlanKind::kValuesScan;
@@ -229,6 +280,14 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
       if (!PushQual(*top, conj, relids)) AddQual(top->qual, std::move(conj));
     }
   }
+  JoinMethods enabled;
+  if (t_planner_ctx != nullptr && t_planner_ctx->settings != nullptr) {
+    enabled.hashjoin = t_planner_ctx->settings->Bool("enable_hashjoin");
+    enabled.nestloop = t_planner_ctx->settings->Bool("enable_nestloop");
+    enabled.material = t_planner_ctx->settings->Bool("enable_material");
+    enabled.mergejoin = t_planner_ctx->settings->Bool("enable_mergejoin");
+  }
+  ChooseJoinMethods(*top, enabled);
   if (q.has_aggs || !q.group_by.empty() || q.having) {
     auto agg = PlanAggregation(q, std::move(top));
     if (!agg.ok()) return agg;
@@ -253,6 +312,7 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
     top = Above(PlanKind::kLimit, std::move(top));
     top->limit_count = std::move(q.limit);
     top->limit_offset = std::move(q.offset);
+    if (top->lefttree->kind == PlanKind::kSort) top->lefttree->sort_bound = LimitBound(*top);
   }
   return top;
 }
@@ -306,7 +366,8 @@ std::string UtilityDetail(const Query& q) {
 
 }  // namespace
 
-Result<PlannedStmt> PlanQuery(Query& q) {
+Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
+  t_planner_ctx = ctx;
   PlannedStmt out;
   out.command = q.kind;
   out.columns = q.OutputColumns();
@@ -321,6 +382,7 @@ Result<PlannedStmt> PlanQuery(Query& q) {
     (*root)->kind = PlanKind::kUtility;
     (*root)->detail = UtilityDetail(q);
   }
+  t_planner_ctx = nullptr;
   if (!root.ok()) return root.error();
   EstimateCosts(**root);
   if (Status s = SetPlanReferences(**root); !s.ok()) {

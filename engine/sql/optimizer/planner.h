@@ -33,7 +33,9 @@
 
 namespace minipg::sql {
 
-Result<PlannedStmt> PlanQuery(Query& query);
+/* `ctx` (optional) gives the tables' sizes on disk; without it a table is
+ * assumed to have 10 pages. */
+Result<PlannedStmt> PlanQuery(Query& query, const SessionContext* ctx = nullptr);
 
 /* The Agg node over `input` for a query that groups or aggregates
  * (plan_agg.cpp): it takes over the query's target list and HAVING. */
@@ -41,6 +43,39 @@ Result<std::unique_ptr<Plan>> PlanAggregation(Query& query, std::unique_ptr<Plan
 
 /* Fills in every node's estimated rows, width and costs (costsize.cpp). */
 void EstimateCosts(Plan& root);
+
+/* ---- the cost model's parts (costsize.cpp) ---- */
+/* The share of rows a condition keeps. */
+double ClauseSelectivity(const Expr& e);
+/* What evaluating an expression costs per row (cpu_operator_cost per operator). */
+double ExprCost(const Expr* e);
+/* A value's average width in bytes, as PostgreSQL's get_typavgwidth. */
+int TypeWidth(TypeId type, int32_t typmod);
+/* A Seq Scan's rel_pages / rel_tuples from the table's statistics and its
+ * size on disk (`nblocks`). */
+void SetRelationSize(Plan& scan, const storage::TableDef& table, double nblocks);
+struct JoinCost {
+  double startup = 0;
+  double total = 0;
+  bool materialize_inner = false;  // Merge Join: a Materialize over the inner Sort pays off
+};
+/* Sorting `input` (its first `bound` rows only, if > 0). */
+JoinCost SortCost(const Plan& input, double bound);
+/* The cost of joining `outer` with `inner` (both as they are before the
+ * method's own nodes) by `method`: kNestLoop (with a Materialize over
+ * `inner` if `materialize`), kHashJoin or kMergeJoin on `equi_clauses`. */
+JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool materialize,
+                  const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual, bool enable_material);
+
+/* Turns each Nested Loop of the tree into the cheapest of: itself, itself
+ * over a Materialize, a Hash Join on its equality conditions (joinpath.cpp). */
+struct JoinMethods {
+  bool hashjoin = true;  // enable_hashjoin
+  bool nestloop = true;  // enable_nestloop
+  bool material = true;  // enable_material
+  bool mergejoin = true; // enable_mergejoin
+};
+void ChooseJoinMethods(Plan& node, const JoinMethods& enabled);
 
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);

@@ -529,6 +529,16 @@ Result<Query> Analyzer::Analyze(const CheckpointStmt&) {
   return q;
 }
 
+Result<Query> Analyzer::Analyze(const VacuumStmt& v) {
+  Query q = UtilityQuery(v.vacuum ? StatementKind::kVacuum : StatementKind::kAnalyze, v.vacuum ? "VACUUM" : "ANALYZE");
+  for (const TableRef& ref : v.tables) {
+    auto table = LookupTable(ref);
+    if (!table.ok()) return table.error();
+    q.tables.push_back((*table)->name);
+  }
+  return q;
+}
+
 Result<Query> Analyzer::Analyze(const UnsupportedStmt& stmt) {
   return MakeError(sqlstate::kFeatureNotSupported, fmt::format("{} is not supported by minipg", stmt.what));
 }

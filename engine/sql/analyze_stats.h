@@ -1,0 +1,41 @@
+/*-------------------------------------------------------------------------
+ * analyze_stats.h
+ *   ANALYZE [t, ...] and VACUUM [ANALYZE] [t, ...] (PostgreSQL's
+ *   commands/analyze.c, vacuum.c): each table's rows are counted and its
+ *   pages measured, and pg_class's reltuples / relpages set to them; the
+ *   planner's row estimates start from these (optimizer/costsize.cpp).
+ *
+ *   VACUUM here does no more than that: it reclaims no space (dead rows
+ *   stay; issue 17 owns VACUUM's real work), and like PostgreSQL it cannot
+ *   run inside a transaction block (25001).
+ *
+ * NOTES
+ *   The pg_class row is replaced (deleted and inserted) in the statement's
+ *   transaction, where PostgreSQL overwrites it in place; the relation's
+ *   relcache entry is invalidated so every backend plans with the new
+ *   numbers.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include "engine/common/error.h"
+#include "engine/sql/ast.h"
+#include "engine/sql/executor.h"
+#include "engine/sql/query.h"
+#include "engine/storage/catalog.h"
+
+namespace minipg::sql {
+
+/* The table's live rows and its blocks, read through the buffer pool. */
+struct TableCounts {
+  double tuples = 0;
+  int64_t pages = 0;
+};
+Result<TableCounts> CountTable(const SessionContext& ctx, const storage::TableDef& table);
+
+/* Runs VACUUM / ANALYZE of `query.tables` (every table of the database if
+ * none was named). */
+Result<ExecutionResult> RunVacuumAnalyze(const Query& query, const storage::CatalogSnapshot& catalog,
+                                         const SessionContext& ctx);
+
+}  // namespace minipg::sql
