@@ -79,8 +79,8 @@ namespace {
 
 /* How each kind of statement runs, after parse and analyze: the one table
  * a new kind of statement is added to.
- *   planned     plan -> execute (SELECT, INSERT)
- *   table DDL   CREATE / DROP TABLE (the executor's ExecuteDdl)
+ *   planned     plan -> execute (SELECT, INSERT, UPDATE, DELETE)
+ *   table DDL   CREATE / DROP TABLE, TRUNCATE (the executor's ExecuteDdl)
  *   utility     the Session's own (SET, SHOW, transaction control, CHECKPOINT)
  *   copy        COPY (copy_command.cpp analyzes, plans and emits its own events)
  *   catalog     roles and databases (role_ddl.h), extensions (extension_ddl.h)
@@ -98,7 +98,9 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kRollback, false, Path::kUtility},    {StatementKind::kSet, false, Path::kUtility},
     {StatementKind::kShow, false, Path::kUtility},        {StatementKind::kCheckpoint, false, Path::kUtility},
     {StatementKind::kCopy, true, Path::kCopy},            {StatementKind::kCatalogDdl, false, Path::kCatalogDdl},
-    {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kOther, false, Path::kUtility},
+    {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kUpdate, true, Path::kPlanned},
+    {StatementKind::kDelete, true, Path::kPlanned},       {StatementKind::kTruncate, true, Path::kTableDdl},
+    {StatementKind::kOther, false, Path::kUtility},
 };
 
 const StatementRoute& RouteOf(StatementKind kind) {
@@ -136,6 +138,10 @@ std::string CommandTag(const Query& query, int64_t rows) {
       return "SELECT " + std::to_string(rows);
     case StatementKind::kInsert:
       return "INSERT 0 " + std::to_string(rows);
+    case StatementKind::kUpdate:
+      return "UPDATE " + std::to_string(rows);
+    case StatementKind::kDelete:
+      return "DELETE " + std::to_string(rows);
     default:
       return query.statement;
   }
@@ -428,7 +434,7 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
   }
   PreparedDescription out;
   out.param_types = std::move(param_types);
-  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow;
+  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow || query->returning > 0;
   if (out.returns_rows) {
     out.columns = impl_->Columns(*query);
   }

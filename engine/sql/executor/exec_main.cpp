@@ -14,6 +14,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
@@ -159,6 +160,12 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
     }
     return result;
   }
+  if (q.kind == StatementKind::kTruncate) {
+    for (const RangeTblEntry& rte : q.rtable) {
+      if (Status s = ExecTruncate(ctx, *rte.table); !s.ok()) return s.error();
+    }
+    return result;
+  }
   NoticeSkipping(ctx, "table", q.drop_missing);
   for (const std::string& name : q.drop_names) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
@@ -192,7 +199,9 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
     return s.error();
   }
   const std::vector<ColumnDesc>& cols = plan.columns;
-  if (plan.command == StatementKind::kSelect) {
+  bool modify = plan.command == StatementKind::kInsert || plan.command == StatementKind::kUpdate ||
+                plan.command == StatementKind::kDelete;
+  if (plan.command == StatementKind::kSelect || (modify && !cols.empty())) {  // DML: RETURNING's columns
     sink.Describe(cols);
   }
   for (;;) {
@@ -216,7 +225,7 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
   (*root)->End();
   result.node_rows.assign(plan.nodes.size(), 0);
   (*root)->CollectRows(result.node_rows);
-  if (plan.command == StatementKind::kInsert) {
+  if (modify) {
     result.rows = ModifiedRows(**root);
   }
   return result;
