@@ -68,7 +68,7 @@ Result<const storage::TableDef*> Analyzer::TargetTable(const TableRef& ref, cons
     std::string v = verb;
     bool del = v == "delete";
     Error e = MakeError(sqlstate::kObjectNotInPrerequisiteState,
-                        fmt::format("cannot {} view \"{}\"", del ? "delete from" : v, (*table)->name));
+                        fmt::format("cannot {} view \"{}\"", del ? "delete from" : v == "insert" ? "insert into" : v, (*table)->name));
     if (v == "insert") e.position = ref.location;
     std::string upper = v;
     std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
