@@ -2,6 +2,7 @@
  * analyzer_impl.h
  *   The Analyzer class, private to the analyzer (engine/sql/parser/):
  *     analyze.cpp         statements: SELECT, VALUES, INSERT, DDL, utility
+ *     analyze_dml.cpp     INSERT ... SELECT, UPDATE, DELETE, RETURNING, TRUNCATE
  *     parse_relation.cpp  FROM: the range table, joins, column lookup
  *     parse_expr.cpp      expressions: names to Vars, typed trees
  *     parse_func.cpp      functions, operators and coercions resolved
@@ -114,6 +115,29 @@ class Analyzer {
   Result<int> AddSortTarget(const OrderItem& item, const SelectStmt& select,
                             const std::unordered_map<std::string, OutputName>& output_names, ParseState& ps);
   Result<Query> Analyze(const InsertStmt& insert);
+  // ---- INSERT ... SELECT, UPDATE, DELETE, RETURNING, TRUNCATE (analyze_dml.cpp)
+  Result<Query> Analyze(const UpdateStmt& update);
+  Result<Query> Analyze(const DeleteStmt& del);
+  Result<Query> Analyze(const TruncateStmt& truncate);
+  /* The table an INSERT, UPDATE or DELETE (`verb`) changes: not a system
+   * catalog (42501), not a view (55000, as PostgreSQL words it). */
+  Result<const storage::TableDef*> TargetTable(const TableRef& ref, const char* verb);
+  /* The column `col` names (42703 "column "x" of relation "t" does not exist"). */
+  Result<int> TargetColumn(const storage::TableDef& table, const InsertColumn& col);
+  /* `expr` converted for storing in `column` (assignment cast, typmod;
+   * 42804 "column "a" is of type ... but expression is of type ..."). */
+  Result<ExprPtr> CoerceToColumn(ExprPtr expr, const storage::ColumnDef& column, int location);
+  /* INSERT ... VALUES's rows (analyze.cpp) and INSERT ... SELECT's, and their targets. */
+  Status InsertValues(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps);
+  Status InsertSelect(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps);
+  /* RETURNING's targets appended (Query::returning); `new_row`: what each
+   * of the result relation's columns stands for (INSERT, UPDATE). */
+  Status TransformReturning(const std::vector<SelectTarget>& returning, ParseState& ps,
+                            const std::vector<const Expr*>* new_row);
+  Status DmlRangeTable(const TableRef& ref, const std::vector<FromItemPtr>& from, ParseState& ps);
+  Status DmlWhere(const RawExpr* where, ParseState& ps);
+  /* The result relation's ctid as a junk target (Query::ctid_target). */
+  void AddCtidTarget(Query& q);
   Result<Query> Analyze(const CreateTableStmt& create);
   Result<Query> Analyze(const DropTableStmt& drop);
   // ---- CREATE / DROP INDEX, constraints (parse_utilcmd.cpp) -----------------

@@ -138,8 +138,36 @@ struct StatementPrinter {
       }
       rows.push_back("(" + Join(values) + ")");
     }
-    return fmt::format("InsertStmt(table: {}{}, values: [{}])", s.table.name,
-                       cols.empty() ? "" : ", columns: [" + Join(cols) + "]", Join(rows));
+    std::string source = s.select ? "select: " + SelectToString(*s.select, 0) : "values: [" + Join(rows) + "]";
+    return fmt::format("InsertStmt(table: {}{}, {}{})", s.table.name,
+                       cols.empty() ? "" : ", columns: [" + Join(cols) + "]", source, Returning(s.returning));
+  }
+  std::string operator()(const UpdateStmt& s) const {
+    std::vector<std::string> set;
+    for (const SetClause& c : s.set) set.push_back(c.column.name + " = " + (c.expr ? ExprToString(*c.expr) : "DEFAULT"));
+    return fmt::format("UpdateStmt(table: {}, set: [{}]{}{}{})", s.table.name, Join(set), FromList("from", s.from),
+                       s.where ? ", where: " + ExprToString(*s.where) : "", Returning(s.returning));
+  }
+  std::string operator()(const DeleteStmt& s) const {
+    return fmt::format("DeleteStmt(table: {}{}{}{})", s.table.name, FromList("using", s.using_list),
+                       s.where ? ", where: " + ExprToString(*s.where) : "", Returning(s.returning));
+  }
+  std::string operator()(const TruncateStmt& s) const {
+    std::vector<std::string> names;
+    for (const TableRef& t : s.tables) names.push_back(t.name);
+    return fmt::format("TruncateStmt(tables: [{}])", Join(names));
+  }
+  static std::string FromList(const char* what, const std::vector<FromItemPtr>& from) {
+    if (from.empty()) return "";
+    std::vector<std::string> items;
+    for (const FromItemPtr& f : from) items.push_back(FromItemToString(*f, 0));
+    return fmt::format(", {}: {}", what, Join(items));
+  }
+  static std::string Returning(const std::vector<SelectTarget>& targets) {
+    if (targets.empty()) return "";
+    std::vector<std::string> items;
+    for (const SelectTarget& t : targets) items.push_back(t.star ? "*" : ExprToString(*t.expr));
+    return ", returning: [" + Join(items) + "]";
   }
   std::string operator()(const CreateTableStmt& s) const {
     std::vector<std::string> cols;
@@ -456,6 +484,9 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const DropIndexStmt&) const { return StatementKind::kDropIndex; }
     StatementKind operator()(const ExplainStmt&) const { return StatementKind::kExplain; }
     StatementKind operator()(const VacuumStmt& v) const { return v.vacuum ? StatementKind::kVacuum : StatementKind::kAnalyze; }
+    StatementKind operator()(const UpdateStmt&) const { return StatementKind::kUpdate; }
+    StatementKind operator()(const DeleteStmt&) const { return StatementKind::kDelete; }
+    StatementKind operator()(const TruncateStmt&) const { return StatementKind::kTruncate; }
   };
   return std::visit(Kind{}, stmt.node);
 }

@@ -179,6 +179,34 @@ struct InsertStmt {
   TableRef table;
   std::vector<InsertColumn> columns;        // empty = all, in table order
   std::vector<std::vector<RawExprPtr>> rows;   // VALUES lists
+  std::unique_ptr<SelectStmt> select;       // INSERT ... SELECT (rows empty)
+  std::vector<SelectTarget> returning;      // RETURNING list (empty: none)
+};
+
+/* One SET item of UPDATE: col = expr, or (a, b) = (x, y) split into one
+ * item per column. A null expr: DEFAULT. */
+struct SetClause {
+  InsertColumn column;
+  RawExprPtr expr;
+};
+
+struct UpdateStmt {
+  TableRef table;  // with its alias
+  std::vector<SetClause> set;
+  std::vector<FromItemPtr> from;  // FROM list
+  RawExprPtr where;
+  std::vector<SelectTarget> returning;
+};
+
+struct DeleteStmt {
+  TableRef table;
+  std::vector<FromItemPtr> using_list;  // USING list
+  RawExprPtr where;
+  std::vector<SelectTarget> returning;
+};
+
+struct TruncateStmt {
+  std::vector<TableRef> tables;
 };
 
 /* A constraint of CREATE TABLE, written on a column (its columns empty:
@@ -294,7 +322,7 @@ struct UnsupportedStmt {
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
                                    CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
-                                   ExplainStmt, VacuumStmt>;
+                                   ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt>;
 
 struct Statement {
   StatementNode node;

@@ -21,8 +21,7 @@ namespace {
 
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
-    "update", "delete",  "alter",   "truncate", "grant",
-    "revoke", "with",     "prepare", "execute",
+    "alter", "grant", "revoke", "with", "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
 
@@ -112,6 +111,15 @@ Result<StatementPtr> Parser::ParseStatement() {
   }
   if (AcceptKeyword("insert")) {
     return ParseInsert();
+  }
+  if (AcceptKeyword("update")) {
+    return ParseUpdate();
+  }
+  if (AcceptKeyword("delete")) {
+    return ParseDelete();
+  }
+  if (AcceptKeyword("truncate")) {
+    return ParseTruncate();
   }
   if (IsKeyword("create")) {
     if (IsKeyword("table", 1)) {
@@ -462,21 +470,35 @@ Result<StatementPtr> Parser::ParseInsert() {
     return columns.error();
   }
   insert.columns = std::move(*columns);
-  if (IsKeyword("select") || IsKeyword("default")) {
-    std::string what = IsKeyword("select") ? "INSERT ... SELECT" : "INSERT ... DEFAULT VALUES";
+  if (IsKeyword("default")) {
     SkipStatement();
-    return Make(UnsupportedStmt{what});
+    return Make(UnsupportedStmt{"INSERT ... DEFAULT VALUES"});
   }
-  if (Status s = ExpectKeyword("values"); !s.ok()) {
-    return s.error();
+  bool parenthesized = IsPunct("(") && IsKeyword("select", 1);
+  if (parenthesized) ++pos_;
+  if (AcceptKeyword("select")) {
+    auto select = ParseSelect();
+    if (!select.ok()) {
+      return select.error();
+    }
+    insert.select = std::make_unique<SelectStmt>(std::move(*select));
+    if (parenthesized) {
+      if (Status s = ExpectPunct(")"); !s.ok()) return s.error();
+    }
+  } else {
+    if (Status s = ExpectKeyword("values"); !s.ok()) {
+      return s.error();
+    }
+    if (Status s = ParseValuesRows(insert.rows); !s.ok()) {
+      return s.error();
+    }
   }
-  if (Status s = ParseValuesRows(insert.rows); !s.ok()) {
-    return s.error();
-  }
-  if (IsKeyword("returning") || IsKeyword("on")) {
-    std::string what = IsKeyword("on") ? "INSERT ... ON CONFLICT" : "INSERT ... RETURNING";
+  if (IsKeyword("on")) {
     SkipStatement();
-    return Make(UnsupportedStmt{what});
+    return Make(UnsupportedStmt{"INSERT ... ON CONFLICT"});
+  }
+  if (Status s = ParseReturning(insert.returning); !s.ok()) {
+    return s.error();
   }
   return Make(std::move(insert));
 }

@@ -115,6 +115,16 @@ class Parser {
   /* An optional "(col, ...)" after a table name (INSERT, COPY); empty if absent. */
   Result<std::vector<InsertColumn>> ParseOptionalColumnList();
   Result<StatementPtr> ParseInsert();
+  /* UPDATE, DELETE, TRUNCATE and RETURNING (parse_dml.cpp). */
+  Result<StatementPtr> ParseUpdate();
+  Result<StatementPtr> ParseDelete();
+  Result<StatementPtr> ParseTruncate();
+  Status ParseReturning(std::vector<SelectTarget>& out);
+  /* UPDATE's or DELETE's table: [ONLY] name [[AS] alias] (`next_keyword`
+   * is never a bare alias). */
+  Result<TableRef> ParseTargetTable(std::string_view next_keyword);
+  Status ParseSetClause(std::vector<SetClause>& set);
+  Status ParseDmlWhere(RawExprPtr& where);
   Result<TypeRef> ParseTypeName();
   Result<StatementPtr> ParseCreateTable();
   // ---- CREATE INDEX, DROP INDEX, constraints (parse_ddl.cpp) ----------

@@ -14,6 +14,10 @@ std::vector<ColumnDesc> Query::OutputColumns() const {
     for (const TargetEntry& t : targets) {
       if (!t.resjunk) cols.push_back(ColumnDesc{t.name, t.expr->type});
     }
+  } else if (returning > 0) {  // INSERT / UPDATE / DELETE ... RETURNING
+    for (size_t i = targets.size() - static_cast<size_t>(returning); i < targets.size(); ++i) {
+      cols.push_back(ColumnDesc{targets[i].name, targets[i].expr->type});
+    }
   } else if (kind == StatementKind::kShow) {
     cols.push_back(ColumnDesc{setting, TypeId::kText});  // renamed by the session
   }

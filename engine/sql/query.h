@@ -114,7 +114,12 @@ struct Query {
   bool has_aggs = false;          // an Aggref in the targets or HAVING
   ExprPtr limit;
   ExprPtr offset;
-  int result_relation = 0;  // INSERT: the target table's rtindex
+  int result_relation = 0;  // INSERT, UPDATE, DELETE: the target table's rtindex
+  // INSERT / UPDATE / DELETE: the last `returning` targets are RETURNING's
+  // columns (what the statement returns); UPDATE, DELETE: targets[ctid_target]
+  // is the old row's ctid (junk, a bigint: block << 16 | offset).
+  int returning = 0;
+  int ctid_target = -1;
 
   // CREATE TABLE (table->name and columns), DROP TABLE, CREATE / DROP INDEX
   std::string create_name;
@@ -123,7 +128,7 @@ struct Query {
   std::vector<ConstraintCommand> create_constraints;
   std::string index_table;
   bool if_not_exists = false;
-  std::vector<std::string> drop_names;    // the ones that exist
+  std::vector<std::string> drop_names;    // the ones that exist (TRUNCATE: its tables)
   std::vector<std::string> drop_missing;  // IF EXISTS: the ones that do not (a NOTICE each)
   bool if_exists = false;
 

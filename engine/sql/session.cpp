@@ -82,8 +82,8 @@ namespace {
 
 /* How each kind of statement runs, after parse and analyze: the one table
  * a new kind of statement is added to.
- *   planned     plan -> execute (SELECT, INSERT)
- *   table DDL   CREATE / DROP TABLE (the executor's ExecuteDdl)
+ *   planned     plan -> execute (SELECT, INSERT, UPDATE, DELETE)
+ *   table DDL   CREATE / DROP TABLE, TRUNCATE (the executor's ExecuteDdl)
  *   utility     the Session's own (SET, SHOW, transaction control, CHECKPOINT)
  *   copy        COPY (copy_command.cpp analyzes, plans and emits its own events)
  *   catalog     roles and databases (role_ddl.h), extensions (extension_ddl.h)
@@ -106,6 +106,8 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kExtension, false, Path::kExtension}, {StatementKind::kCreateIndex, true, Path::kTableDdl},
     {StatementKind::kDropIndex, true, Path::kTableDdl},     {StatementKind::kExplain, true, Path::kExplain},
     {StatementKind::kVacuum, true, Path::kMaintenance},   {StatementKind::kAnalyze, true, Path::kMaintenance},
+    {StatementKind::kUpdate, true, Path::kPlanned},
+    {StatementKind::kDelete, true, Path::kPlanned},       {StatementKind::kTruncate, true, Path::kTableDdl},
     {StatementKind::kOther, false, Path::kUtility},
 };
 
@@ -144,6 +146,10 @@ std::string CommandTag(const Query& query, int64_t rows) {
       return "SELECT " + std::to_string(rows);
     case StatementKind::kInsert:
       return "INSERT 0 " + std::to_string(rows);
+    case StatementKind::kUpdate:
+      return "UPDATE " + std::to_string(rows);
+    case StatementKind::kDelete:
+      return "DELETE " + std::to_string(rows);
     default:
       return query.statement;
   }
@@ -456,7 +462,8 @@ Result<PreparedDescription> Session::Prepare(const Statement& stmt,
   }
   PreparedDescription out;
   out.param_types = std::move(param_types);
-  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow || kind == StatementKind::kExplain;
+  out.returns_rows = kind == StatementKind::kSelect || kind == StatementKind::kShow ||
+                     kind == StatementKind::kExplain || query->returning > 0;
   if (kind == StatementKind::kExplain) {
     out.columns = {{"QUERY PLAN", TypeId::kText}};
   } else if (out.returns_rows) {

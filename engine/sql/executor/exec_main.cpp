@@ -16,6 +16,7 @@
 #include "engine/common/stack_depth.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/executor/exec_indexing.h"
+#include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
@@ -236,6 +237,12 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
     return result;
   }
   if (q.kind == StatementKind::kCreateIndex || q.kind == StatementKind::kDropIndex) return ExecIndexDdl(q, ctx);
+  if (q.kind == StatementKind::kTruncate) {
+    for (const RangeTblEntry& rte : q.rtable) {
+      if (Status s = ExecTruncate(ctx, *rte.table); !s.ok()) return s.error();
+    }
+    return result;
+  }
   NoticeSkipping(ctx, "table", q.drop_missing);
   for (const std::string& name : q.drop_names) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
@@ -269,7 +276,9 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
     return s.error();
   }
   const std::vector<ColumnDesc>& cols = plan.columns;
-  if (plan.command == StatementKind::kSelect) {
+  bool modify = plan.command == StatementKind::kInsert || plan.command == StatementKind::kUpdate ||
+                plan.command == StatementKind::kDelete;
+  if (plan.command == StatementKind::kSelect || (modify && !cols.empty())) {  // DML: RETURNING's columns
     sink.Describe(cols);
   }
   for (;;) {
@@ -295,7 +304,7 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
   (*root)->CollectRows(result.node_rows);
   result.nodes.assign(plan.nodes.size(), NodeInstrumentation{});
   (*root)->CollectInstrumentation(result.nodes);
-  if (plan.command == StatementKind::kInsert) {
+  if (modify) {
     result.rows = ModifiedRows(**root);
   }
   return result;

@@ -14,7 +14,7 @@
  *     node_scan.cpp        Result, Seq Scan, Function Scan, Values Scan, Subquery Scan
  *     node_nestloop.cpp    Nested Loop (inner, left, full)
  *     node_sort_limit.cpp  Sort, Limit
- *     node_modify.cpp      ModifyTable (INSERT)
+ *     node_modify.cpp      ModifyTable (INSERT, UPDATE, DELETE)
  *     node_hashjoin.cpp    Hash Join, Hash, Materialize
  *     node_mergejoin.cpp   Merge Join
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
@@ -34,6 +34,7 @@
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/nodes/plannodes.h"
 #include "engine/sql/session.h"
+#include "engine/storage/page/heap_tuple.h"
 
 namespace minipg::sql {
 
@@ -135,6 +136,11 @@ Error WorkMemExceeded(const char* what, size_t limit);
 
 /* The state tree for a plan tree (one switch over the node kinds). */
 Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate);
+
+/* A row's ctid as the junk column UPDATE and DELETE carry (a bigint:
+ * block << 16 | offset), and back. */
+storage::Datum CtidDatum(storage::ItemPointer tid);
+storage::ItemPointer DatumCtid(const storage::Datum& d);
 
 /* ModifyTable's count of rows it changed. */
 int64_t ModifiedRows(const PlanState& state);

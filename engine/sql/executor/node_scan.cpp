@@ -66,6 +66,7 @@ class SeqScanState : public PlanState {
     for (;;) {
       auto row = scan_->Next();
       if (!row.ok() || !row->has_value()) return row;
+      if (plan_.emit_ctid) (*row)->push_back(CtidDatum(scan_->last_tid()));
       auto out = ScanResult(std::move(**row));
       if (!out.ok() || out->has_value()) return out;
     }

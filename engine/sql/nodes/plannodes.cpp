@@ -52,7 +52,12 @@ std::string QuoteIdent(const std::string& name) {
 std::string Plan::Title() const {
   std::string name = PlanKindName(kind);
   if (kind == PlanKind::kModifyTable) {
-    return "Insert on " + relname;
+    const char* verb = operation == StatementKind::kUpdate   ? "Update"
+                       : operation == StatementKind::kDelete ? "Delete"
+                                                             : "Insert";
+    std::string title = std::string(verb) + " on " + QuoteIdent(relname);
+    if (!alias.empty() && alias != relname) title += " " + QuoteIdent(alias);
+    return title;
   }
   if (kind == PlanKind::kAgg && hashed) return "HashAggregate";
   if (kind == PlanKind::kNestLoop || kind == PlanKind::kHashJoin || kind == PlanKind::kMergeJoin) {

@@ -17,7 +17,7 @@
  *     Limit           LIMIT / OFFSET
  *     Aggregate       aggregates over all its input (one row); HashAggregate: per
  *                     group of GROUP BY keys, in a hash table
- *     ModifyTable     INSERT ("Insert on t")
+ *     ModifyTable     INSERT, UPDATE, DELETE ("Insert on t", "Update on t", "Delete on t")
  *     Hash Join       inner rows into a hash table (its Hash child), then
  *                     each outer row probes it by the Hash Cond's keys
  *     Hash            the inner side of a Hash Join
@@ -128,6 +128,14 @@ struct Plan {
 
   // Utility, Copy: what the node stands for ("CREATE TABLE t (a integer)")
   std::string detail;
+
+  // ModifyTable: INSERT, UPDATE or DELETE. Its child's row: the new row
+  // (INSERT, UPDATE), then the old row's ctid (UPDATE, DELETE), then the
+  // `returning` RETURNING values, which are its own output row.
+  StatementKind operation = StatementKind::kInsert;
+  int returning = 0;
+  // Seq Scan: the scan row ends with each row's ctid (UPDATE / DELETE's target)
+  bool emit_ctid = false;
 
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */

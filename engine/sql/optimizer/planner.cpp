@@ -210,6 +210,12 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       return MakeError(sqlstate::kInternalError, "a join entry is not scanned");
   }
   ScanTargets(*scan, rte, rtindex);
+  if (rtindex == q.result_relation && q.ctid_target >= 0) {  // UPDATE / DELETE's table: its rows' ctids too
+    scan->emit_ctid = true;
+    const TargetEntry& ctid = q.targets[static_cast<size_t>(q.ctid_target)];
+    scan->targetlist.push_back(MakeVar(rtindex, ctid.expr->attno, TypeId::kInt8, rte.refname, "ctid"));
+    scan->names.push_back("ctid");
+  }
   return scan;
 }
 
@@ -317,26 +323,39 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   return top;
 }
 
-/* INSERT: ModifyTable over the rows to insert. */
-Result<std::unique_ptr<Plan>> PlanInsert(Query& q) {
-  int values_rt = q.jointree.fromlist[0]->rtindex;
-  RangeTblEntry& values = q.rte(values_rt);
+/* INSERT, UPDATE, DELETE: ModifyTable over the rows its child makes (see
+ * Plan::operation): one row of VALUES is a Result, anything else is
+ * planned as a SELECT of the query's targets (for UPDATE and DELETE a scan
+ * or join whose target table's scan carries each row's ctid). */
+Result<std::unique_ptr<Plan>> PlanModify(Query& q) {
   std::unique_ptr<Plan> rows;
-  if (values.values.size() == 1) {
+  const JoinTreeNode& first = *q.jointree.fromlist[0];
+  RangeTblEntry& source = q.rte(first.rtindex);
+  if (q.kind == StatementKind::kInsert && source.kind == RteKind::kValues && source.values.size() == 1 &&
+      q.returning == 0) {
     rows = std::make_unique<Plan>();
     rows->kind = PlanKind::kResult;
-    rows->targetlist = std::move(values.values[0]);
-    rows->names = values.colnames;
+    rows->targetlist = std::move(source.values[0]);
+    rows->names = source.colnames;
     rows->rows = 1;
   } else {
-    auto scan = PlanRte(q, values_rt);
-    if (!scan.ok()) return scan;
-    rows = std::move(*scan);
+    auto select = PlanSelect(q);
+    if (!select.ok()) return select;
+    rows = std::move(*select);
   }
   auto node = std::make_unique<Plan>();
   node->kind = PlanKind::kModifyTable;
-  node->table = q.rte(q.result_relation).table;
+  node->operation = q.kind;
+  const RangeTblEntry& target = q.rte(q.result_relation);
+  node->table = target.table;
   node->relname = node->table->name;
+  node->alias = target.refname;
+  node->returning = q.returning;
+  for (size_t i = rows->targetlist.size() - static_cast<size_t>(q.returning); i < rows->targetlist.size(); ++i) {
+    node->targetlist.push_back(OuterVar(*rows, i));
+    node->names.push_back(rows->names[i]);
+  }
+  node->rows = rows->rows;
   node->lefttree = std::move(rows);
   return node;
 }
@@ -375,8 +394,9 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   Result<std::unique_ptr<Plan>> root = MakeError(sqlstate::kInternalError, "not planned");
   if (q.kind == StatementKind::kSelect) {
     root = PlanSelect(q);
-  } else if (q.kind == StatementKind::kInsert) {
-    root = PlanInsert(q);
+  } else if (q.kind == StatementKind::kInsert || q.kind == StatementKind::kUpdate ||
+             q.kind == StatementKind::kDelete) {
+    root = PlanModify(q);
   } else {
     root = std::make_unique<Plan>();
     (*root)->kind = PlanKind::kUtility;

@@ -285,25 +285,11 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   Query q;
   q.kind = StatementKind::kInsert;
   q.statement = StatementKindName(StatementKind::kInsert);
-  auto table_or = LookupTable(insert.table);
+  auto table_or = TargetTable(insert.table, "insert");
   if (!table_or.ok()) {
     return table_or.error();
   }
   const storage::TableDef& table = **table_or;
-  if (catalog::FindSystemCatalogByOid(table.oid) != nullptr) {
-    // PostgreSQL lets a superuser change catalog rows by hand; minipg does not.
-    return ErrorAt(sqlstate::kInsufficientPrivilege, fmt::format("permission denied for table {}", table.name),
-                   insert.table.location);
-  }
-  if (FindSystemViewByOid(table.oid) != nullptr) {
-    Error e = ErrorAt(sqlstate::kObjectNotInPrerequisiteState,
-                      fmt::format("cannot insert into view \"{}\"", table.name), insert.table.location);
-    e.detail = "Views that do not select from a single table or view are not automatically updatable.";
-    e.hint =
-        "To enable inserting into the view, provide an INSTEAD OF INSERT trigger or an unconditional ON INSERT DO "
-        "INSTEAD rule.";
-    return e;
-  }
   ParseState ps;
   ps.query = &q;
   RangeTblEntry target;
@@ -316,11 +302,6 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   }
   q.result_relation = AddRte(ps, std::move(target));
   q.tables.push_back(table.name);
-  RangeTblEntry values_rte;
-  values_rte.kind = RteKind::kValues;
-  values_rte.refname = "*VALUES*";
-  values_rte.colnames = q.rte(q.result_relation).colnames;
-  values_rte.coltypes = q.rte(q.result_relation).coltypes;
   // Which table column each VALUES position fills.
   std::vector<int> target_cols;
   if (insert.columns.empty()) {
@@ -329,27 +310,46 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     }
   } else {
     for (const InsertColumn& col : insert.columns) {
-      int index = -1;
-      for (size_t i = 0; i < table.columns.size(); ++i) {
-        if (table.columns[i].name == col.name) {
-          index = static_cast<int>(i);
-        }
+      auto index = TargetColumn(table, col);
+      if (!index.ok()) {
+        return index.error();
       }
-      if (index < 0) {
-        return ErrorAt(sqlstate::kUndefinedColumn,
-                       fmt::format("column \"{}\" of relation \"{}\" does not exist", col.name, table.name),
-                       col.location);
-      }
-      if (std::find(target_cols.begin(), target_cols.end(), index) != target_cols.end()) {
+      if (std::find(target_cols.begin(), target_cols.end(), *index) != target_cols.end()) {
         return ErrorAt(sqlstate::kDuplicateColumn,
                        fmt::format("column \"{}\" specified more than once", col.name), col.location);
       }
-      target_cols.push_back(index);
+      target_cols.push_back(*index);
     }
   }
+  if (insert.select) {
+    if (Status s = InsertSelect(insert, target_cols, ps); !s.ok()) {
+      return s.error();
+    }
+  } else if (Status s = InsertValues(insert, target_cols, ps); !s.ok()) {
+    return s.error();
+  }
+  if (!insert.returning.empty()) {
+    ps.ns.push_back(NamespaceItem{q.result_relation, true, true});  // RETURNING sees the table alone
+    std::vector<const Expr*> new_row;
+    for (size_t c = 0; c < table.columns.size(); ++c) new_row.push_back(q.targets[c].expr.get());
+    if (Status s = TransformReturning(insert.returning, ps, &new_row); !s.ok()) {
+      return s.error();
+    }
+  }
+  return q;
+}
+
+Status Analyzer::InsertValues(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps) {
+  Query& q = *ps.query;
+  const storage::TableDef table = *q.rte(q.result_relation).table;  // a copy: AddRte may move the entries
+  RangeTblEntry values_rte;
+  values_rte.kind = RteKind::kValues;
+  values_rte.refname = "*VALUES*";
+  values_rte.colnames = q.rte(q.result_relation).colnames;
+  values_rte.coltypes = q.rte(q.result_relation).coltypes;
   for (const auto& row : insert.rows) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
-      return s.error();
+      return s;
     }
     if (row.size() > target_cols.size()) {
       return ErrorAt(sqlstate::kSyntaxError, "INSERT has more expressions than target columns",
@@ -361,14 +361,13 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     }
     std::vector<ExprPtr> values(table.columns.size());
     for (size_t i = 0; i < row.size(); ++i) {
-      int col = target_cols[i];
+      auto col = static_cast<size_t>(target_cols[i]);
       if (row[i]->kind == RawExprKind::kSetToDefault) {
-        auto def = BindColumnDefault(table, col);
+        auto def = BindColumnDefault(table, static_cast<int>(col));
         if (!def.ok()) return def.error();
         values[col] = std::move(*def);
         continue;
       }
-      TypeId col_type = FromColumnType(table.columns[col].type);
       ParseState none;
       none.query = &q;
       auto bound = Bind(*row[i], none);
@@ -376,22 +375,9 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
         return bound.error();
       }
       if (Status s = NoAggregates(**bound, "VALUES"); !s.ok()) {
-        return s.error();
+        return s;
       }
-      TypeId expr_type = (*bound)->type;
-      auto coerced = Coerce(std::move(*bound), col_type, CastContext::kAssignment);
-      if (!coerced.ok()) {
-        if (coerced.error().sqlstate == kCannotCoerce) {
-          Error e = ErrorAt(sqlstate::kDatatypeMismatch,
-                            fmt::format("column \"{}\" is of type {} but expression is of type {}",
-                                        table.columns[col].name, TypeName(col_type), TypeName(expr_type)),
-                            row[i]->location);
-          e.hint = "You will need to rewrite or cast the expression.";
-          return e;
-        }
-        return At(coerced.error(), row[i]->location);
-      }
-      coerced = CoerceTypmod(std::move(*coerced), table.columns[col].typmod, CastContext::kAssignment);
+      auto coerced = CoerceToColumn(std::move(*bound), table.columns[col], row[i]->location);
       if (!coerced.ok()) {
         return coerced.error();
       }
@@ -417,7 +403,7 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
     t.resno = static_cast<int>(i + 1);
     q.targets.push_back(std::move(t));
   }
-  return q;
+  return OkStatus();
 }
 
 Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {

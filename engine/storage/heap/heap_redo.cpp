@@ -47,16 +47,16 @@ Result<Buffer> ReadForRedo(const wal::DecodedBlock& block) {
   return ReadBuffer(block.tag);
 }
 
-/* Redo of a one-block heap record whose main data is a `Payload`: when
- * block 0's page needs the change (RedoReadBuffer), `apply(page, main,
+/* Redo of one block of a heap record whose main data is a `Payload`: when
+ * the block's page needs the change (RedoReadBuffer), `apply(page, main,
  * block)` makes it, and the page gets the record's end as its LSN. */
 template <typename Payload, typename Apply>
-Status RedoHeapBlock(const wal::DecodedRecord& rec, Apply apply) {
+Status RedoHeapBlock(const wal::DecodedRecord& rec, Apply apply, uint8_t block_id = 0) {
   auto main = wal::DecodePayload<Payload>(rec.main_data);
-  const wal::DecodedBlock* block = rec.Block(0);
+  const wal::DecodedBlock* block = rec.Block(block_id);
   if (!main || block == nullptr) return Malformed(rec);
   Buffer b = kInvalidBuffer;
-  auto action = RedoReadBuffer(rec, 0, &b);
+  auto action = RedoReadBuffer(rec, block_id, &b);
   if (!action.ok()) return action.error();
   if (*action != RedoAction::kNeedsRedo) {
     if (*action == RedoAction::kRestored) Done(b);
@@ -129,6 +129,50 @@ Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
   });
 }
 
+/* UPDATE: the old tuple gets xmax, infobits and its ctid pointing at the
+ * new one (block 1, or block 0 when both are on one page); the new tuple
+ * is added to block 0 as INSERT's. */
+Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
+  auto main = wal::DecodePayload<wal::HeapUpdateRecord>(rec.main_data);
+  const wal::DecodedBlock* new_block = rec.Block(0);
+  if (!main || new_block == nullptr) return Malformed(rec);
+  ItemPointer new_tid{new_block->tag.block, main->new_offnum};
+  auto end_old = [&](char* page) -> Status {
+    char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, main->old_offnum));
+    if (tuple == nullptr) {
+      return MakeError(sqlstate::kInternalError, fmt::format("heap_update_redo: invalid lp at {}", FormatLsn(rec.lsn)));
+    }
+    HeapTupleSetXmax(tuple, main->old_xmax);
+    SetInfobits(tuple, main->old_infobits_set);
+    HeapTupleSetCid(tuple, kFirstCommandId);
+    HeapTupleSetCtid(tuple, new_tid);
+    TransactionId prune = PageGetPruneXid(page);
+    if (prune == kInvalidTransactionId || main->old_xmax < prune) PageSetPruneXid(page, main->old_xmax);
+    if ((main->flags & wal::kXlhUpdateOldAllVisibleCleared) != 0) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+    return OkStatus();
+  };
+  bool same_page = rec.Block(1) == nullptr;
+  if (!same_page) {
+    Status s = RedoHeapBlock<wal::HeapUpdateRecord>(
+        rec, [&](char* page, const wal::HeapUpdateRecord&, const wal::DecodedBlock&) { return end_old(page); }, 1);
+    if (!s.ok()) return s;
+  }
+  return RedoHeapBlock<wal::HeapUpdateRecord>(rec, [&](char* page, const wal::HeapUpdateRecord&,
+                                                       const wal::DecodedBlock& block) -> Status {
+    if ((rec.header.info & wal::kHeapInitPage) != 0 || PageIsNew(page)) PageInit(page, 0);
+    if (same_page) {
+      if (Status s = end_old(page); !s.ok()) return s;
+    }
+    auto data = wal::DecodeHeapTupleData(block.data);
+    if (!data) return Malformed(rec);
+    std::string tuple = RebuildTuple(data->first, data->second, rec.header.xid, new_tid);
+    if (PageAddItem(page, tuple, main->new_offnum) != main->new_offnum) {
+      return MakeError(sqlstate::kInternalError, fmt::format("failed to add tuple at {}", FormatLsn(rec.lsn)));
+    }
+    return OkStatus();
+  });
+}
+
 }  // namespace
 
 Result<RedoAction> RedoReadBuffer(const wal::DecodedRecord& rec, uint8_t block_id, Buffer* out) {
@@ -170,8 +214,10 @@ Status HeapRedo(const wal::DecodedRecord& rec) {
       return HeapInsertRedo(rec);
     case wal::kHeapDelete:
       return HeapDeleteRedo(rec);
+    case wal::kHeapUpdate:
+      return HeapUpdateRedo(rec);
     default:
-      // minipg writes no UPDATE records yet.
+      // minipg writes no HOT_UPDATE records.
       return MakeError(sqlstate::kInternalError,
                        fmt::format("heap_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));
   }

@@ -99,7 +99,9 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state);
  * tuple there or one the transaction cannot see ("attempted to delete
  * invisible tuple"), one this transaction deleted already ("tuple already
  * updated by self"), one another transaction deleted, committed or not
- * ("tuple concurrently deleted": without row locks minipg does not wait). */
+ * ("tuple concurrently deleted": without row locks minipg does not wait).
+ * A deleter that is in progress in pg_xact but in no backend's slot of the
+ * proc array died in a crash: its delete counts as aborted. */
 Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
 
 /* Replaces the tuple at `old_tid` with a new version of the row in the

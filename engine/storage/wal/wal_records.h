@@ -24,7 +24,8 @@
  *     DELETE, HeapDeleteRecord (4 xmax, 2 offnum, 1 infobits, 1 flags);
  *     UPDATE / HOT_UPDATE, HeapUpdateRecord (4 old xmax, 2 old offnum,
  *       1 old infobits, 1 flags, 4 new xmax, 2 new offnum), block 0 = the
- *       new tuple's page with its data as INSERT's, block 1 = the old page;
+ *       new tuple's page with its data as INSERT's, block 1 = the old page
+ *       (no block 1 when both are on one page; minipg writes no HOT_UPDATE);
  *     kHeapInitPage may be or'ed in: the page starts empty.
  *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid, 4
  *     source db oid, 4 source tablespace oid: the folder is a copy of the

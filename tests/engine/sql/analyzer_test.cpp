@@ -86,10 +86,41 @@ TEST(AnalyzerTest, DdlErrors) {
 }
 
 TEST(AnalyzerTest, UnsupportedSql) {
-  ExpectError("UPDATE t SET a = 1", "0A000", "UPDATE is not supported by minipg");
+  ExpectError("LOCK t", "0A000", "LOCK is not supported by minipg");
   ExpectError("SELECT a FROM t UNION SELECT a FROM t", "0A000", "UNION is not supported by minipg");
   ExpectError("SELECT count(*) FILTER (WHERE a > 1) FROM t", "0A000", "FILTER is not supported by minipg");
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
+}
+
+// Scenario: UPDATE's and DELETE's targets (PostgreSQL 15's errors): every
+// column of the new row, then the junk ctid; RETURNING's columns last, over
+// the new row; unknown and repeated SET columns, bad values, aggregates.
+TEST(AnalyzerTest, UpdateAndDelete) {
+  auto q = AnalyzeText("UPDATE t SET b = a + 1 WHERE c = 'x' RETURNING b, d");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->kind, StatementKind::kUpdate);
+  ASSERT_EQ(q->targets.size(), 7u);  // a b c d, ctid, RETURNING b d
+  EXPECT_EQ(q->ctid_target, 4);
+  EXPECT_TRUE(q->targets[4].resjunk);
+  EXPECT_EQ(q->returning, 2);
+  EXPECT_EQ(DeparseExpr(*q->targets[1].expr), "((a + 1))::bigint");  // b is bigint
+  EXPECT_EQ(DeparseExpr(*q->targets[5].expr), "((a + 1))::bigint");  // RETURNING b: the new value
+  ASSERT_EQ(q->OutputColumns().size(), 2u);
+  EXPECT_EQ(q->OutputColumns()[0].name, "b");
+
+  auto d = AnalyzeText("DELETE FROM t WHERE a > 1");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->targets.size(), 1u);
+  EXPECT_EQ(d->ctid_target, 0);
+  EXPECT_TRUE(d->OutputColumns().empty());
+
+  ExpectError("UPDATE t SET nosuch = 1", "42703", "column \"nosuch\" of relation \"t\" does not exist", 14);
+  ExpectError("UPDATE t SET a = 1, a = 2", "42601", "multiple assignments to same column \"a\"");
+  ExpectError("UPDATE t SET (a, b) = (1, 2, 3)", "42601", "number of columns does not match number of values");
+  ExpectError("UPDATE t SET a = 'x'", "22P02", "invalid input syntax for type integer: \"x\"");
+  ExpectError("UPDATE t SET a = count(*)", "42803", "aggregate functions are not allowed in UPDATE");
+  ExpectError("DELETE FROM nope", "42P01", "relation \"nope\" does not exist");
+  ExpectError("INSERT INTO t (a) SELECT 1, 2", "42601", "INSERT has more expressions than target columns");
 }
 
 // Scenario: output columns are named and typed as PostgreSQL names them.

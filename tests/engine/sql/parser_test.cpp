@@ -143,12 +143,34 @@ TEST(ParserTest, TransactionSetAndShow) {
 }
 
 TEST(ParserTest, UnsupportedStatementsParseAsOther) {
-  auto stmts = ParseSql("UPDATE t SET a = 1; DELETE FROM t; SELECT 1");
+  auto stmts = ParseSql("LOCK t; LISTEN x; SELECT 1");
   ASSERT_TRUE(stmts.ok());
   ASSERT_EQ(stmts->size(), 3u);
   EXPECT_EQ(GetStatementKind(*(*stmts)[0]), StatementKind::kOther);
-  EXPECT_EQ(StatementToString(*(*stmts)[1]), "UnsupportedStmt(DELETE)");
+  EXPECT_EQ(StatementToString(*(*stmts)[1]), "UnsupportedStmt(LISTEN)");
   EXPECT_EQ(GetStatementKind(*(*stmts)[2]), StatementKind::kSelect);
+}
+
+// Scenario: UPDATE, DELETE, TRUNCATE and RETURNING as parse trees; a
+// multiple-column SET splits into one item per column.
+TEST(ParserTest, DataChangingStatements) {
+  auto stmts = ParseSql(
+      "UPDATE t AS x SET a = 1, (b, c) = ROW(2, DEFAULT) FROM u WHERE x.a = u.a RETURNING a;"
+      "DELETE FROM t USING u WHERE t.a = u.a RETURNING *;"
+      "TRUNCATE TABLE t, u;"
+      "INSERT INTO t (a) SELECT a FROM u RETURNING a");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  ASSERT_EQ(stmts->size(), 4u);
+  EXPECT_EQ(GetStatementKind(*(*stmts)[0]), StatementKind::kUpdate);
+  EXPECT_EQ(StatementToString(*(*stmts)[0]),
+            "UpdateStmt(table: t, set: [a = 1, b = 2, c = DEFAULT], from: u, where: (x.a = u.a), returning: [a])");
+  EXPECT_EQ(GetStatementKind(*(*stmts)[1]), StatementKind::kDelete);
+  EXPECT_EQ(GetStatementKind(*(*stmts)[2]), StatementKind::kTruncate);
+  EXPECT_EQ(StatementToString(*(*stmts)[2]), "TruncateStmt(tables: [t, u])");
+  EXPECT_EQ(GetStatementKind(*(*stmts)[3]), StatementKind::kInsert);
+  Error e = ParseError("UPDATE t SET (a, b) = (1)");
+  EXPECT_EQ(e.message, "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression");
+  EXPECT_EQ(e.position, 24);
 }
 
 // Scenario: errors name the token and point at it (1-based), like PostgreSQL.
