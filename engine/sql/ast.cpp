@@ -87,6 +87,11 @@ std::string SelectToString(const SelectStmt& s, int depth) {
       }
       return "Values(" + Join(rows) + (s.values.size() > rows.size() ? ", ..." : "") + ")";
     }
+    if (s.setop != SetOpKind::kNone) {
+      if (depth > 32) return "SetOp(...)";
+      return fmt::format("SetOp({}{}, {}, {})", SetOpName(s.setop), s.setop_all ? " ALL" : "",
+                         SelectToString(*s.larg, depth + 1), SelectToString(*s.rarg, depth + 1));
+    }
     std::vector<std::string> targets;
     for (const SelectTarget& t : s.targets) {
       std::string text = t.star ? (t.star_qualifier.empty() ? "*" : t.star_qualifier + ".*") : ExprToString(*t.expr);
@@ -455,3 +460,17 @@ const std::string& GetStatementText(const Statement& stmt) { return stmt.text; }
 void std::default_delete<minipg::sql::Statement>::operator()(minipg::sql::Statement* stmt) const {
   delete stmt;
 }
+
+namespace minipg::sql {
+
+const char* SetOpName(SetOpKind kind) {
+  switch (kind) {
+    case SetOpKind::kUnion: return "UNION";
+    case SetOpKind::kIntersect: return "INTERSECT";
+    case SetOpKind::kExcept: return "EXCEPT";
+    case SetOpKind::kNone: break;
+  }
+  return "";
+}
+
+}  // namespace minipg::sql

@@ -15,6 +15,9 @@
  *     node_nestloop.cpp    Nested Loop (inner, left, full)
  *     node_sort_limit.cpp  Sort, Limit
  *     node_modify.cpp      ModifyTable (INSERT)
+ *     node_append.cpp      Append
+ *     node_setop.cpp       SetOp (HashSetOp Intersect / Except)
+ *     node_unique.cpp      Unique
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -55,11 +58,14 @@ class PlanState {
   int64_t rows() const { return rows_; }
   int64_t loops() const { return loops_; }
   double seconds() const { return seconds_; }
+  /* left, right and children: the children there are, in order. */
+  std::vector<PlanState*> Children() const;
   /* Every node's rows, by plan node id. */
   void CollectRows(std::vector<int64_t>& out) const;
 
   std::unique_ptr<PlanState> left;   // outer child
   std::unique_ptr<PlanState> right;  // inner child
+  std::vector<std::unique_ptr<PlanState>> children;  // Append's, in order
 
  protected:
   virtual RowResult ExecNext() = 0;
@@ -94,6 +100,9 @@ std::unique_ptr<PlanState> MakeSortState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeLimitState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeAggState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeModifyTableState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeAppendState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeSetOpState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeUniqueState(const Plan& plan, EState& estate);
 
 /* The state tree for a plan tree (one switch over the node kinds). */
 Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate);

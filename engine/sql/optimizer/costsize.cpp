@@ -57,9 +57,7 @@ double Filtered(double rows, const Expr* qual) {
 }  // namespace
 
 void EstimateCosts(Plan& node) {
-  for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr) EstimateCosts(*child);
-  }
+  for (Plan* child : node.Children()) EstimateCosts(*child);
   node.width = 0;
   for (const ExprPtr& e : node.targetlist) node.width += TypeWidth(e->type);
   const Plan* left = node.lefttree.get();
@@ -132,6 +130,25 @@ void EstimateCosts(Plan& node) {
       break;
     case PlanKind::kUtility:
     case PlanKind::kCopy:
+      break;
+    case PlanKind::kAppend:
+      node.rows = 0;
+      for (const auto& child : node.appendplans) {
+        node.total_cost += child->total_cost;
+        node.rows += child->rows;
+      }
+      node.startup_cost = node.appendplans.empty() ? 0 : node.appendplans[0]->startup_cost;
+      break;
+    case PlanKind::kSetOp:
+      node.startup_cost = left->total_cost + right->total_cost +
+                          (left->rows + right->rows) * kCpuOperatorCost * static_cast<double>(node.targetlist.size());
+      node.total_cost = node.startup_cost + left->rows * kCpuTupleCost;
+      node.rows = node.setop == SetOpKind::kExcept ? left->rows : std::min(left->rows, right->rows);
+      break;
+    case PlanKind::kUnique:
+      node.startup_cost = left->startup_cost;
+      node.total_cost = left->total_cost + left->rows * kCpuOperatorCost;
+      node.rows = std::max(1.0, std::round(left->rows * kDefaultSelectivity));
       break;
   }
 }

@@ -87,9 +87,39 @@ TEST(AnalyzerTest, DdlErrors) {
 
 TEST(AnalyzerTest, UnsupportedSql) {
   ExpectError("UPDATE t SET a = 1", "0A000", "UPDATE is not supported by minipg");
-  ExpectError("SELECT a FROM t UNION SELECT a FROM t", "0A000", "UNION is not supported by minipg");
   ExpectError("SELECT count(*) FILTER (WHERE a > 1) FROM t", "0A000", "FILTER is not supported by minipg");
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
+}
+
+// Set operations and DISTINCT ON point at the spot PostgreSQL points at.
+TEST(AnalyzerTest, SetOperationAndDistinctErrors) {
+  ExpectError("SELECT a FROM t UNION SELECT c FROM t", "42804", "UNION types integer and text cannot be matched", 30);
+  ExpectError("SELECT 1, 2 UNION SELECT 1", "42601", "each UNION query must have the same number of columns", 26);
+  ExpectError("SELECT a FROM t EXCEPT SELECT a FROM t ORDER BY a + 1", "0A000",
+              "invalid UNION/INTERSECT/EXCEPT ORDER BY clause", 49);
+  ExpectError("SELECT DISTINCT ON (a) a, c FROM t ORDER BY c", "42P10",
+              "SELECT DISTINCT ON expressions must match initial ORDER BY expressions", 21);
+  ExpectError("SELECT DISTINCT a FROM t ORDER BY c", "42P10",
+              "for SELECT DISTINCT, ORDER BY expressions must appear in select list", 35);
+  ExpectError("WITH x AS (SELECT 1), x AS (SELECT 2) SELECT * FROM x", "42712",
+              "WITH query name \"x\" specified more than once", 23);
+}
+
+// The analyzed set operation: leaves are "*SELECT* n" subqueries coerced to
+// the resolved types, named after the leftmost.
+TEST(AnalyzerTest, SetOperationTree) {
+  auto q = AnalyzeText("SELECT a AS x FROM t UNION ALL (SELECT 2.5 INTERSECT SELECT NULL)");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  ASSERT_TRUE(q->setop != nullptr);
+  EXPECT_EQ(q->setop->op, SetOpKind::kUnion);
+  EXPECT_TRUE(q->setop->all);
+  EXPECT_EQ(q->setop->rarg->op, SetOpKind::kIntersect);
+  ASSERT_EQ(q->rtable.size(), 3u);
+  EXPECT_EQ(q->rtable[2].refname, "*SELECT* 3");
+  for (const RangeTblEntry& rte : q->rtable) EXPECT_EQ(rte.coltypes[0], TypeId::kNumeric) << rte.refname;
+  ASSERT_EQ(q->targets.size(), 1u);
+  EXPECT_EQ(q->targets[0].name, "x");
+  EXPECT_EQ(q->targets[0].expr->type, TypeId::kNumeric);
 }
 
 // Scenario: output columns are named and typed as PostgreSQL names them.

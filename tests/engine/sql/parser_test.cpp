@@ -53,6 +53,18 @@ TEST(ParserTest, ArithmeticPrecedence) {
   EXPECT_EQ(Trees("SELECT 'a' || 1 + 2"), (std::vector<std::string>{"SelectStmt(targets: [('a' || (1 + 2))])"}));
 }
 
+TEST(ParserTest, SetOperationPrecedence) {
+  // INTERSECT binds tighter than UNION and EXCEPT, which associate to the left.
+  EXPECT_EQ(Trees("SELECT 1 UNION SELECT 2 INTERSECT SELECT 3"),
+            (std::vector<std::string>{"SetOp(UNION, SelectStmt(targets: [1]), SetOp(INTERSECT, SelectStmt(targets: "
+                                      "[2]), SelectStmt(targets: [3])))"}));
+  EXPECT_EQ(Trees("SELECT 1 EXCEPT ALL SELECT 2 UNION (SELECT 3)"),
+            (std::vector<std::string>{"SetOp(UNION, SetOp(EXCEPT ALL, SelectStmt(targets: [1]), SelectStmt(targets: "
+                                      "[2])), SelectStmt(targets: [3]))"}));
+  EXPECT_EQ(ParseError("(SELECT 1 ORDER BY 1) ORDER BY 1").message, "multiple ORDER BY clauses not allowed");
+  EXPECT_EQ(ParseError("WITH RECURSIVE r AS (SELECT 1) SELECT 1").sqlstate, "0A000");
+}
+
 TEST(ParserTest, LogicPrecedence) {
   EXPECT_EQ(Trees("SELECT NOT a = 1 OR b AND c IS NOT NULL"),
             (std::vector<std::string>{"SelectStmt(targets: [((NOT (a = 1)) OR (b AND (c IS NOT NULL)))])"}));
