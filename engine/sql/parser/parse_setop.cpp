@@ -44,6 +44,16 @@ std::vector<ExprPtr> ColumnExprs(const SetOperationNode& node, const Query& q, s
   return placeholders;
 }
 
+/* Where an expression starts (an operator's location is its own). */
+int StartLocation(const RawExpr& e) {
+  const RawExpr* p = &e;
+  while ((p->kind == RawExprKind::kBinary || p->kind == RawExprKind::kCast || p->kind == RawExprKind::kNamedOp) &&
+         !p->args.empty()) {
+    p = p->args[0].get();
+  }
+  return p->location;
+}
+
 int FirstTargetLocation(const SelectStmt& s) {
   const SelectStmt* leaf = &s;
   while (leaf->setop != SetOpKind::kNone) leaf = leaf->larg.get();
@@ -178,7 +188,8 @@ Result<Query> Analyzer::AnalyzeSetOp(const SelectStmt& select) {
         return ErrorAt(sqlstate::kUndefinedColumn, fmt::format("column \"{}\" does not exist", e.text), e.location);
       }
     } else {
-      Error err = ErrorAt(sqlstate::kFeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause", e.location);
+      Error err =
+          ErrorAt(sqlstate::kFeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause", StartLocation(e));
       err.detail = "Only result column names can be used, not expressions or functions.";
       err.hint = "Add the expression/function to every SELECT, or move the UNION into a FROM clause.";
       return err;

@@ -226,6 +226,52 @@ TEST(PlannerTest, AggregatePlans) {
   EXPECT_EQ(plan->nodes[1]->targetlist.size(), 1u);
 }
 
+// Scenario: set operations and DISTINCT plan as PostgreSQL's EXPLAIN
+// (COSTS OFF) shows them (INTERSECT / EXCEPT without PostgreSQL's Append
+// and flag column: docs/sql.md).
+TEST(PlannerTest, SetOperationPlans) {
+  auto explain = [](std::string_view text) {
+    auto q = AnalyzeText(text);
+    EXPECT_TRUE(q.ok()) << (q.ok() ? "" : q.error().message);
+    if (!q.ok()) return std::string();
+    auto plan = PlanQuery(*q);
+    EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().message);
+    return plan.ok() ? plan->Explain() : std::string();
+  };
+  EXPECT_EQ(explain("SELECT a FROM t UNION ALL SELECT a FROM t x UNION ALL SELECT 1"),
+            "Append\n"
+            "  ->  Seq Scan on t\n"
+            "  ->  Seq Scan on t x\n"
+            "  ->  Result");
+  EXPECT_EQ(explain("SELECT a FROM t UNION SELECT a FROM t x ORDER BY 1"),
+            "Sort\n"
+            "  Sort Key: t.a\n"
+            "  ->  HashAggregate\n"
+            "        Group Key: t.a\n"
+            "        ->  Append\n"
+            "              ->  Seq Scan on t\n"
+            "              ->  Seq Scan on t x");
+  EXPECT_EQ(explain("SELECT a FROM t EXCEPT ALL (SELECT a FROM t ORDER BY b)"),
+            "HashSetOp Except All\n"
+            "  ->  Seq Scan on t\n"
+            "  ->  Subquery Scan on \"*SELECT* 2\"\n"
+            "        ->  Sort\n"
+            "              Sort Key: t.b\n"
+            "              ->  Seq Scan on t");
+  EXPECT_EQ(explain("SELECT DISTINCT ON (a) a, b FROM t ORDER BY a"),
+            "Unique\n"
+            "  ->  Sort\n"
+            "        Sort Key: a\n"
+            "        ->  Seq Scan on t");
+  EXPECT_EQ(explain("SELECT DISTINCT a FROM t"),
+            "HashAggregate\n"
+            "  Group Key: a\n"
+            "  ->  Seq Scan on t");
+  EXPECT_EQ(explain("WITH w AS (SELECT a FROM t) SELECT * FROM w"),
+            "Subquery Scan on w\n"
+            "  ->  Seq Scan on t");
+}
+
 TEST(AnalyzerTest, GroupingErrors) {
   auto q = AnalyzeText("SELECT a, b FROM t GROUP BY a");
   ASSERT_FALSE(q.ok());
