@@ -92,6 +92,7 @@ bool CanCoerceImplicit(TypeId from, TypeId to);
 struct CteEntry {
   const CommonTableExpr* cte = nullptr;
   size_t scope = 0;
+  bool self = false;  // WITH RECURSIVE: the query's own name while it is analyzed
 };
 
 class Analyzer {
@@ -243,6 +244,7 @@ class Analyzer {
 
   const storage::CatalogSnapshot& catalog_;
   std::vector<CteEntry> ctes_;       // WITH queries in scope, innermost last
+  size_t cte_expansions_ = 0;        // WITH query references analyzed in this statement (each is a copy)
   bool keep_unknown_ = false;        // the next SELECT is a set operation's leaf: literals stay undecided
   std::vector<TypeId>* params_;
   const SessionContext* ctx_;  // nullptr: every system view is there

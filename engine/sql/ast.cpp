@@ -463,6 +463,20 @@ void std::default_delete<minipg::sql::Statement>::operator()(minipg::sql::Statem
 
 namespace minipg::sql {
 
+SelectStmt::~SelectStmt() {
+  std::vector<std::unique_ptr<SelectStmt>> stack;
+  for (std::unique_ptr<SelectStmt>* arg : {&larg, &rarg}) {
+    if (*arg) stack.push_back(std::move(*arg));
+  }
+  while (!stack.empty()) {
+    std::unique_ptr<SelectStmt> s = std::move(stack.back());
+    stack.pop_back();
+    for (std::unique_ptr<SelectStmt>* arg : {&s->larg, &s->rarg}) {
+      if (*arg) stack.push_back(std::move(*arg));
+    }
+  }
+}
+
 const char* SetOpName(SetOpKind kind) {
   switch (kind) {
     case SetOpKind::kUnion: return "UNION";

@@ -171,9 +171,17 @@ struct CommonTableExpr {
   std::vector<InsertColumn> columns;  // empty = the query's own names
   std::shared_ptr<const SelectStmt> query;
   int location = 0;
+  bool recursive = false;  // in a WITH RECURSIVE list (a reference to itself is refused)
 };
 
 struct SelectStmt {
+  SelectStmt() = default;
+  SelectStmt(SelectStmt&&) noexcept = default;
+  SelectStmt& operator=(SelectStmt&&) noexcept = default;
+  /* Frees a chain of set operations without recursion (a client may send
+   * a hundred thousand UNIONs). */
+  ~SelectStmt();
+
   // A set operation (larg UNION/INTERSECT/EXCEPT [ALL] rarg): only the two
   // arguments, with_ctes, order_by, limit and offset are set.
   SetOpKind setop = SetOpKind::kNone;

@@ -240,11 +240,10 @@ Result<SelectStmt> Parser::ParseSelectStatement() {
 }
 
 Status Parser::ParseWithClause(std::vector<CommonTableExpr>& ctes) {
-  if (IsKeyword("recursive")) {
-    return MakeError(sqlstate::kFeatureNotSupported, "WITH RECURSIVE is not supported by minipg");
-  }
+  bool recursive = AcceptKeyword("recursive");
   do {
     CommonTableExpr cte;
+    cte.recursive = recursive;
     cte.location = Peek().position;
     auto name = ParseName();
     if (!name.ok()) {

@@ -4,7 +4,8 @@
  *   parse_cte.c): the names a query's WITH list puts in scope, and a
  *   reference to one in FROM, which becomes a subquery entry of the WITH
  *   query analyzed again (minipg inlines every reference: see
- *   docs/architecture.md, "Simplifications").
+ *   docs/architecture.md, "Simplifications"). WITH RECURSIVE is taken as
+ *   long as no query of it reads itself.
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
@@ -39,8 +40,24 @@ const CteEntry* Analyzer::FindCte(const std::string& name) const {
 }
 
 Result<RangeTblEntry> Analyzer::TransformCteRef(CteEntry entry) {
+  // Every reference is a copy of the query, so WITH queries reading each
+  // other twice over grow exponentially: bounded here rather than by memory.
+  constexpr size_t kMaxCteExpansions = 10000;
+  if (++cte_expansions_ > kMaxCteExpansions) {
+    return ErrorAt(sqlstate::kProgramLimitExceeded,
+                   fmt::format("WITH queries are referenced more than {} times in this statement (minipg plans "
+                               "every reference separately)",
+                               kMaxCteExpansions),
+                   entry.cte->location);
+  }
+  if (entry.self) {
+    return ErrorAt(sqlstate::kFeatureNotSupported,
+                   fmt::format("recursive reference to query \"{}\" is not supported by minipg", entry.cte->name),
+                   0);
+  }
   std::vector<CteEntry> saved = ctes_;
   ctes_.resize(entry.scope);
+  if (entry.cte->recursive) ctes_.push_back(CteEntry{entry.cte, entry.scope, true});
   auto sub = Analyze(*entry.cte->query);
   ctes_ = std::move(saved);
   if (!sub.ok()) return sub.error();
