@@ -88,6 +88,14 @@ Status NoAggregates(Expr& e, const char* clause);
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);
 
+/* A WITH query in scope: its definition sees only the entries before
+ * `scope` (the earlier ones of its WITH and the outer levels'). */
+struct CteEntry {
+  const CommonTableExpr* cte = nullptr;
+  size_t scope = 0;
+  bool self = false;  // WITH RECURSIVE: the query's own name while it is analyzed
+};
+
 class Analyzer {
  public:
   /* `params`: the parameter types of an extended-protocol statement (see
@@ -112,7 +120,25 @@ class Analyzer {
   // ---- statements (analyze.cpp) ------------------------------------------
   Result<Query> Analyze(const SelectStmt& select);
   Result<Query> AnalyzeValues(const SelectStmt& values);
-  Result<int> AddSortTarget(const OrderItem& item, const SelectStmt& select,
+  /* UNION / INTERSECT / EXCEPT (parse_setop.cpp). */
+  Result<Query> AnalyzeSetOp(const SelectStmt& select);
+  /* `top`: the statement's own operation (its ORDER BY and LIMIT are the caller's). */
+  Result<std::unique_ptr<SetOperationNode>> TransformSetOpTree(const SelectStmt& s, ParseState& ps, int& leaves,
+                                                               bool top = false);
+  Status CoerceSetOpLeaves(SetOperationNode& node, const std::vector<TypeId>& types, Query& q, const char* op);
+  /* LIMIT and OFFSET, coerced to bigint. */
+  Status TransformLimit(const SelectStmt& select, Query& q);
+  /* DISTINCT ON's keys, checked against ORDER BY and added to the sort. */
+  Status TransformDistinctOn(const SelectStmt& select, ParseState& ps,
+                             const std::unordered_map<std::string, OutputName>& output_names);
+  // ---- WITH (parse_cte.cpp) ------------------------------------------------
+  /* Puts a WITH list in scope (42712 for a name given twice), analyzing
+   * each query once for its errors. */
+  Status PushCtes(const std::vector<CommonTableExpr>& ctes);
+  const CteEntry* FindCte(const std::string& name) const;
+  /* A reference to a WITH query in FROM: a subquery entry of its query. */
+  Result<RangeTblEntry> TransformCteRef(CteEntry entry);
+  Result<int> AddSortTarget(const RawExpr& e, const SelectStmt& select,
                             const std::unordered_map<std::string, OutputName>& output_names, ParseState& ps);
   Result<Query> Analyze(const InsertStmt& insert);
   // ---- INSERT ... SELECT, UPDATE, DELETE, RETURNING, TRUNCATE (analyze_dml.cpp)
@@ -195,6 +221,9 @@ class Analyzer {
   Status CheckNameConflicts(const ParseState& ps, const std::vector<NamespaceItem>& ns,
                             const std::vector<NamespaceItem>& add, int location);
   int AddRte(ParseState& ps, RangeTblEntry rte);
+  /* LATERAL (SELECT exprs) without FROM: its columns as expressions over
+   * the entries before it (a kJoin entry the planner flattens away). */
+  Result<RangeTblEntry> TransformLateralTargets(const SelectStmt& select, ParseState& ps);
   Result<ExprPtr> BindColumn(const RawExpr& e, ParseState& ps);
   /* Errors for a qualifier no visible entry has (PostgreSQL's errorMissingRTE). */
   Error MissingRte(const ParseState& ps, const std::string& name, int location);
@@ -268,6 +297,9 @@ class Analyzer {
   Status TransformGrouping(const SelectStmt& select, ParseState& ps);
 
   const storage::CatalogSnapshot& catalog_;
+  std::vector<CteEntry> ctes_;       // WITH queries in scope, innermost last
+  size_t cte_expansions_ = 0;        // WITH query references analyzed in this statement (each is a copy)
+  bool keep_unknown_ = false;        // the next SELECT is a set operation's leaf: literals stay undecided
   std::vector<TypeId>* params_;
   const SessionContext* ctx_;  // nullptr: every system view is there
 };

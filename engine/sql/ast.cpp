@@ -87,6 +87,11 @@ std::string SelectToString(const SelectStmt& s, int depth) {
       }
       return "Values(" + Join(rows) + (s.values.size() > rows.size() ? ", ..." : "") + ")";
     }
+    if (s.setop != SetOpKind::kNone) {
+      if (depth > 32) return "SetOp(...)";
+      return fmt::format("SetOp({}{}, {}, {})", SetOpName(s.setop), s.setop_all ? " ALL" : "",
+                         SelectToString(*s.larg, depth + 1), SelectToString(*s.rarg, depth + 1));
+    }
     std::vector<std::string> targets;
     for (const SelectTarget& t : s.targets) {
       std::string text = t.star ? (t.star_qualifier.empty() ? "*" : t.star_qualifier + ".*") : ExprToString(*t.expr);
@@ -513,3 +518,31 @@ const std::string& GetStatementText(const Statement& stmt) { return stmt.text; }
 void std::default_delete<minipg::sql::Statement>::operator()(minipg::sql::Statement* stmt) const {
   delete stmt;
 }
+
+namespace minipg::sql {
+
+SelectStmt::~SelectStmt() {
+  std::vector<std::unique_ptr<SelectStmt>> stack;
+  for (std::unique_ptr<SelectStmt>* arg : {&larg, &rarg}) {
+    if (*arg) stack.push_back(std::move(*arg));
+  }
+  while (!stack.empty()) {
+    std::unique_ptr<SelectStmt> s = std::move(stack.back());
+    stack.pop_back();
+    for (std::unique_ptr<SelectStmt>* arg : {&s->larg, &s->rarg}) {
+      if (*arg) stack.push_back(std::move(*arg));
+    }
+  }
+}
+
+const char* SetOpName(SetOpKind kind) {
+  switch (kind) {
+    case SetOpKind::kUnion: return "UNION";
+    case SetOpKind::kIntersect: return "INTERSECT";
+    case SetOpKind::kExcept: return "EXCEPT";
+    case SetOpKind::kNone: break;
+  }
+  return "";
+}
+
+}  // namespace minipg::sql

@@ -145,6 +145,8 @@ struct FromItem {
   TableRef table;                            // kTable (its alias is `alias` below)
   std::unique_ptr<SelectStmt> subquery;      // kSubquery: a SELECT or a VALUES list
   RawExprPtr function;                       // kFunction: a kFuncCall
+  bool ordinality = false;                   // kFunction: WITH ORDINALITY
+  bool lateral = false;                      // LATERAL: may read the FROM items before it
   std::string alias;                         // empty if none
   std::vector<InsertColumn> column_aliases;  // AS t(a, b)
   // kJoin
@@ -158,7 +160,39 @@ struct FromItem {
   bool has_using = false;
 };
 
+enum class SetOpKind { kNone, kUnion, kIntersect, kExcept };
+
+/* The SQL word of a set operation ("UNION"). */
+const char* SetOpName(SetOpKind kind);
+
+/* WITH name [(cols)] AS (query): one common table expression. Shared, so
+ * a reference to it can point at its definition without a copy. */
+struct CommonTableExpr {
+  std::string name;
+  std::vector<InsertColumn> columns;  // empty = the query's own names
+  std::shared_ptr<const SelectStmt> query;
+  int location = 0;
+  bool recursive = false;  // in a WITH RECURSIVE list (a reference to itself is refused)
+};
+
 struct SelectStmt {
+  SelectStmt() = default;
+  SelectStmt(SelectStmt&&) noexcept = default;
+  SelectStmt& operator=(SelectStmt&&) noexcept = default;
+  /* Frees a chain of set operations without recursion (a client may send
+   * a hundred thousand UNIONs). */
+  ~SelectStmt();
+
+  // A set operation (larg UNION/INTERSECT/EXCEPT [ALL] rarg): only the two
+  // arguments, with_ctes, order_by, limit and offset are set.
+  SetOpKind setop = SetOpKind::kNone;
+  bool setop_all = false;
+  std::unique_ptr<SelectStmt> larg;
+  std::unique_ptr<SelectStmt> rarg;
+  std::vector<CommonTableExpr> with_ctes;  // WITH ... before this query
+  bool distinct = false;                   // SELECT DISTINCT (or DISTINCT ON)
+  std::vector<RawExprPtr> distinct_on;     // DISTINCT ON (...)
+  int location = 0;
   std::vector<SelectTarget> targets;
   std::vector<FromItemPtr> from;  // the FROM list (a comma joins its entries)
   RawExprPtr where;

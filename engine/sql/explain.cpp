@@ -289,6 +289,7 @@ void JsonNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, co
   std::vector<std::pair<const Plan*, std::string>> children;
   if (n.lefttree) children.emplace_back(n.lefttree.get(), n.kind == PlanKind::kSubqueryScan ? "Subquery" : "Outer");
   if (n.righttree) children.emplace_back(n.righttree.get(), "Inner");
+  for (const auto& member : n.appendplans) children.emplace_back(member.get(), "Member");
   if (!children.empty()) {
     w.Open("Plans", '[');
     for (const auto& [child, rel] : children) {

@@ -165,10 +165,16 @@ Result<FromItemPtr> Parser::ParseFromPrimary() {
   }
   auto item = std::make_unique<FromItem>();
   item->location = Peek().position;
+  if (AcceptKeyword("lateral")) {
+    auto lateral = ParseFromPrimary();
+    if (lateral.ok()) (*lateral)->lateral = true;
+    return lateral;
+  }
   if (AcceptPunct("(")) {
-    if (IsKeyword("select") || IsKeyword("values")) {
+    if (IsKeyword("select") || IsKeyword("values") || IsKeyword("with") ||
+        (IsPunct("(") && (IsKeyword("select", 1) || IsKeyword("values", 1)))) {
       item->kind = FromItem::Kind::kSubquery;
-      Result<SelectStmt> sub = AcceptKeyword("select") ? ParseSelect() : (++pos_, ParseValuesStmt());
+      Result<SelectStmt> sub = AcceptKeyword("values") ? ParseValuesStmt() : ParseSelectStatement();
       if (!sub.ok()) {
         return sub.error();
       }
@@ -216,6 +222,10 @@ Result<FromItemPtr> Parser::ParseFromPrimary() {
       }
       item->function = std::move(call);
       item->table = std::move(*table);
+      if (IsKeyword("with") && IsKeyword("ordinality", 1)) {
+        pos_ += 2;
+        item->ordinality = true;
+      }
     } else {
       item->table = std::move(*table);
     }

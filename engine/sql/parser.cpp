@@ -11,6 +11,8 @@
 #include <iterator>
 
 #include "engine/common/interrupts.h"
+#include "engine/common/sqlstate.h"
+#include "engine/common/stack_depth.h"
 #include "engine/sql/parser_impl.h"
 
 namespace minipg::sql {
@@ -21,7 +23,7 @@ namespace {
 
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
-    "alter", "grant", "revoke", "with", "prepare", "execute",
+    "alter", "grant", "revoke", "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
 
@@ -83,27 +85,8 @@ Result<StatementPtr> Parser::ParseStatement() {
   if (auto own = ParseOwnGrammar()) {
     return std::move(*own);
   }
-  if (AcceptKeyword("values")) {
-    // VALUES ... [ORDER BY ...] [LIMIT ...]: SELECT * FROM (VALUES ...) AS "*VALUES*" ...
-    auto values = ParseValuesStmt();
-    if (!values.ok()) {
-      return values.error();
-    }
-    SelectStmt select;
-    select.targets.emplace_back();
-    select.targets.back().star = true;
-    auto item = std::make_unique<FromItem>();
-    item->kind = FromItem::Kind::kSubquery;
-    item->alias = "*VALUES*";
-    item->subquery = std::make_unique<SelectStmt>(std::move(*values));
-    select.from.push_back(std::move(item));
-    if (Status s = ParseSelectTail(select); !s.ok()) {
-      return s.error();
-    }
-    return Make(std::move(select));
-  }
-  if (AcceptKeyword("select")) {
-    auto select = ParseSelect();
+  if (IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("(")) {
+    auto select = ParseSelectStatement();
     if (!select.ok()) {
       return select.error();
     }
@@ -238,13 +221,169 @@ Result<StatementPtr> Parser::Unsupported(int words) {
 }
 
 Result<SelectStmt> Parser::ParseSelect() {
-  SelectStmt select;
-  if (IsKeyword("distinct")) {
-    select.unsupported = "SELECT DISTINCT";
-    SkipStatement();
-    return select;
+  --pos_;  // the caller took SELECT: the whole statement starts there
+  return ParseSelectStatement();
+}
+
+Result<SelectStmt> Parser::ParseSelectStatement() {
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
   }
-  AcceptKeyword("all");
+  std::vector<CommonTableExpr> ctes;
+  if (AcceptKeyword("with")) {
+    if (Status s = ParseWithClause(ctes); !s.ok()) {
+      return s.error();
+    }
+  }
+  auto body = ParseSetOpExpr();
+  if (!body.ok()) {
+    return body;
+  }
+  if (body->is_values) {
+    // VALUES ... ORDER BY: SELECT * FROM (VALUES ...) AS "*VALUES*" ORDER BY ...
+    SelectStmt select;
+    select.targets.emplace_back();
+    select.targets.back().star = true;
+    auto item = std::make_unique<FromItem>();
+    item->kind = FromItem::Kind::kSubquery;
+    item->alias = "*VALUES*";
+    item->subquery = std::make_unique<SelectStmt>(std::move(*body));
+    select.from.push_back(std::move(item));
+    *body = std::move(select);
+  }
+  if (!body->order_by.empty() && IsKeyword("order")) {
+    return MakeError(sqlstate::kSyntaxError, "multiple ORDER BY clauses not allowed");
+  }
+  if (Status s = ParseSelectTail(*body); !s.ok()) {
+    return s.error();
+  }
+  for (CommonTableExpr& cte : body->with_ctes) ctes.push_back(std::move(cte));
+  body->with_ctes = std::move(ctes);
+  return body;
+}
+
+Status Parser::ParseWithClause(std::vector<CommonTableExpr>& ctes) {
+  bool recursive = AcceptKeyword("recursive");
+  do {
+    CommonTableExpr cte;
+    cte.recursive = recursive;
+    cte.location = Peek().position;
+    auto name = ParseName();
+    if (!name.ok()) {
+      return name.error();
+    }
+    cte.name = *name;
+    auto columns = ParseOptionalColumnList();
+    if (!columns.ok()) {
+      return columns.error();
+    }
+    cte.columns = std::move(*columns);
+    if (Status s = ExpectKeyword("as"); !s.ok()) {
+      return s;
+    }
+    if (IsKeyword("not") && IsKeyword("materialized", 1)) {
+      pos_ += 2;
+    } else {
+      AcceptKeyword("materialized");
+    }
+    if (Status s = ExpectPunct("("); !s.ok()) {
+      return s;
+    }
+    if (!(IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("("))) {
+      return SyntaxError();
+    }
+    auto query = ParseSelectStatement();
+    if (!query.ok()) {
+      return query.error();
+    }
+    cte.query = std::make_shared<const SelectStmt>(std::move(*query));
+    if (Status s = ExpectPunct(")"); !s.ok()) {
+      return s;
+    }
+    ctes.push_back(std::move(cte));
+  } while (AcceptPunct(","));
+  return OkStatus();
+}
+
+/* UNION and EXCEPT bind looser than INTERSECT; all are left-associative. */
+Result<SelectStmt> Parser::ParseSetOpExpr(bool intersect_only) {
+  auto left = intersect_only ? ParseSelectPrimary() : ParseSetOpExpr(true);
+  if (!left.ok()) {
+    return left;
+  }
+  for (;;) {
+    SetOpKind kind = SetOpKind::kNone;
+    if (IsKeyword("intersect")) {
+      kind = SetOpKind::kIntersect;
+    } else if (!intersect_only && IsKeyword("union")) {
+      kind = SetOpKind::kUnion;
+    } else if (!intersect_only && IsKeyword("except")) {
+      kind = SetOpKind::kExcept;
+    } else {
+      return left;
+    }
+    SelectStmt op;
+    op.location = Peek().position;
+    ++pos_;
+    op.setop = kind;
+    op.setop_all = AcceptKeyword("all");
+    if (!op.setop_all) AcceptKeyword("distinct");
+    auto right = intersect_only ? ParseSelectPrimary() : ParseSetOpExpr(true);
+    if (!right.ok()) {
+      return right;
+    }
+    op.larg = std::make_unique<SelectStmt>(std::move(*left));
+    op.rarg = std::make_unique<SelectStmt>(std::move(*right));
+    *left = std::move(op);
+  }
+}
+
+Result<SelectStmt> Parser::ParseSelectPrimary() {
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  if (AcceptPunct("(")) {
+    auto inner = ParseSelectStatement();
+    if (!inner.ok()) {
+      return inner;
+    }
+    if (Status s = ExpectPunct(")"); !s.ok()) {
+      return s.error();
+    }
+    return inner;
+  }
+  if (AcceptKeyword("values")) {
+    return ParseValuesStmt();
+  }
+  if (!AcceptKeyword("select")) {
+    return SyntaxError();
+  }
+  return ParseSimpleSelect();
+}
+
+Result<SelectStmt> Parser::ParseSimpleSelect() {
+  SelectStmt select;
+  select.location = tokens_[pos_ - 1].position;
+  if (AcceptKeyword("distinct")) {
+    select.distinct = true;
+    if (AcceptKeyword("on")) {
+      if (Status s = ExpectPunct("("); !s.ok()) {
+        return s.error();
+      }
+      do {
+        auto item = ParseExpr();
+        if (!item.ok()) {
+          return item.error();
+        }
+        select.distinct_on.push_back(std::move(*item));
+      } while (AcceptPunct(","));
+      if (Status s = ExpectPunct(")"); !s.ok()) {
+        return s.error();
+      }
+    }
+  } else {
+    AcceptKeyword("all");
+  }
   // PostgreSQL allows an empty target list: SELECT FROM t.
   if (!(IsKeyword("from") || IsPunct(";") || Peek().kind == TokenKind::kEnd)) {
     do {
@@ -284,7 +423,7 @@ Result<SelectStmt> Parser::ParseSelect() {
     }
     select.having = std::move(*having);
   }
-  for (std::string_view clause : {"group", "having", "union", "intersect", "except", "window"}) {
+  for (std::string_view clause : {"group", "having", "window"}) {
     if (IsKeyword(clause)) {
       std::string upper(clause);
       std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
@@ -292,9 +431,6 @@ Result<SelectStmt> Parser::ParseSelect() {
       SkipStatement();
       return select;
     }
-  }
-  if (Status s = ParseSelectTail(select); !s.ok()) {
-    return s.error();
   }
   return select;
 }

@@ -94,7 +94,16 @@ class Parser {
   /* A statement PostgreSQL has and minipg does not: named by its first
    * `words` keywords, the rest skipped. */
   Result<StatementPtr> Unsupported(int words);
+  /* After SELECT was taken: the whole query from that SELECT on. */
   Result<SelectStmt> ParseSelect();
+  /* [WITH ...] a set operation tree of SELECTs, VALUES and parenthesized
+   * queries, then ORDER BY / LIMIT / OFFSET on the whole. */
+  Result<SelectStmt> ParseSelectStatement();
+  Status ParseWithClause(std::vector<CommonTableExpr>& ctes);
+  Result<SelectStmt> ParseSetOpExpr(bool intersect_only = false);
+  Result<SelectStmt> ParseSelectPrimary();
+  /* After SELECT: [DISTINCT [ON (...)]] targets FROM WHERE GROUP BY HAVING. */
+  Result<SelectStmt> ParseSimpleSelect();
   Result<SelectTarget> ParseTarget();
   /* ORDER BY, LIMIT, OFFSET. */
   Status ParseSelectTail(SelectStmt& select);

@@ -33,7 +33,9 @@ enum class RteKind {
   kSubquery,  // (SELECT ...) AS s
   kFunction,  // f(args) AS f: a set-returning function
   kValues,    // (VALUES ...) AS v
-  kJoin,      // a JOIN's result: its columns are Vars of its inputs
+  kJoin,      // a JOIN's result: its columns are Vars of its inputs; also a LATERAL
+              // (SELECT exprs) without FROM, pulled up: its columns are expressions
+              // over the entries before it, and its scan is one empty row
 };
 
 struct RangeTblEntry {
@@ -49,6 +51,7 @@ struct RangeTblEntry {
   std::unique_ptr<Query> subquery;
   // kFunction: a kFunc Expr whose entry has call_set
   ExprPtr function;
+  bool ordinality = false;  // WITH ORDINALITY: a last bigint column counting rows from 1
   // kValues: each row's expressions, already of the column types
   std::vector<std::vector<ExprPtr>> values;
   // kJoin
@@ -98,6 +101,16 @@ struct ConstraintCommand {
   bool unique = false;               // i: CREATE UNIQUE INDEX
   std::vector<std::string> columns;  // i, p, u: the key columns
   std::string check;                 // c: the expression's SQL text
+/* A set operation tree (UNION / INTERSECT / EXCEPT [ALL]): each leaf is a
+ * kSubquery entry of the range table ("*SELECT* 1", ...), whose output
+ * columns the analyzer has coerced to the tree's resolved types. */
+struct SetOperationNode {
+  SetOpKind op = SetOpKind::kNone;  // kNone: a leaf
+  bool all = false;
+  int rtindex = 0;  // a leaf's entry
+  std::unique_ptr<SetOperationNode> larg;
+  std::unique_ptr<SetOperationNode> rarg;
+  std::vector<TypeId> coltypes;
 };
 
 struct Query {
@@ -120,6 +133,12 @@ struct Query {
   // is the old row's ctid (junk, a bigint: block << 16 | offset).
   int returning = 0;
   int ctid_target = -1;
+  int result_relation = 0;  // INSERT: the target table's rtindex
+  // A set operation: the tree; targets are then Vars of its leftmost leaf
+  // (their names and types), only ORDER BY and LIMIT apply on top.
+  std::unique_ptr<SetOperationNode> setop;
+  bool distinct = false;          // SELECT DISTINCT: every visible target is a key
+  std::vector<int> distinct_on;   // DISTINCT ON: the targets that are its keys
 
   // CREATE TABLE (table->name and columns), DROP TABLE, CREATE / DROP INDEX
   std::string create_name;

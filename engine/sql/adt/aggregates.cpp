@@ -53,7 +53,12 @@ std::vector<AggregateInfo> MakeTable() {
     add(o.min_oid, "min", AggKind::kMin, o.type, o.type);
   }
   add(2147, "count", AggKind::kCount, T::kUnknown, T::kInt8);
+  add(2517, "bool_and", AggKind::kBoolAnd, T::kBool, T::kBool);
+  add(2518, "bool_or", AggKind::kBoolOr, T::kBool, T::kBool);
+  add(2519, "every", AggKind::kBoolAnd, T::kBool, T::kBool);
   add(2803, "count", AggKind::kCountStar, T::kVoid, T::kInt8);
+  add(3538, "string_agg", AggKind::kStringAgg, T::kText, T::kText);
+  t.back().arg2 = T::kText;
   return t;
 }
 
@@ -70,10 +75,13 @@ const std::vector<AggregateInfo>& Aggregates() {
 }
 
 bool IsAggregateName(std::string_view name) {
-  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max";
+  for (const AggregateInfo& a : Aggregates()) {
+    if (name == a.name) return true;
+  }
+  return false;
 }
 
-Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const Datum& arg) {
+Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const Datum& arg, const Datum& arg2) {
   if (agg.kind == AggKind::kCountStar) {
     ++state.count;
     return OkStatus();
@@ -93,6 +101,25 @@ Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const Datum& a
       }
       int c = CompareValues(arg, agg.arg, state.value, agg.arg);
       if (agg.kind == AggKind::kMin ? c < 0 : c > 0) state.value = arg;
+      return OkStatus();
+    }
+    case AggKind::kStringAgg: {
+      // Each value after the first is preceded by its own row's delimiter.
+      const std::string& v = std::get<std::string>(arg);
+      if (first) {
+        state.value = v;
+      } else {
+        std::string& acc = std::get<std::string>(state.value);
+        if (!storage::IsNull(arg2)) acc += std::get<std::string>(arg2);
+        acc += v;
+      }
+      return OkStatus();
+    }
+    case AggKind::kBoolAnd:
+    case AggKind::kBoolOr: {
+      bool v = std::get<bool>(arg);
+      state.value = first ? v : (agg.kind == AggKind::kBoolAnd ? std::get<bool>(state.value) && v
+                                                                : std::get<bool>(state.value) || v);
       return OkStatus();
     }
     case AggKind::kSum:
@@ -127,6 +154,9 @@ Result<Datum> AggFinal(const AggregateInfo& agg, const AggTransition& state) {
       return Datum(state.count);
     case AggKind::kMin:
     case AggKind::kMax:
+    case AggKind::kStringAgg:
+    case AggKind::kBoolAnd:
+    case AggKind::kBoolOr:
       return state.value;
     case AggKind::kSum:
       return state.value;

@@ -2,7 +2,8 @@
  * aggregates.h
  *   The built-in aggregate functions (PostgreSQL's pg_aggregate rows with
  *   their pg_proc OIDs): count, sum, avg, min, max over minipg's types,
- *   one table so pg_proc can list them later. The executor's Agg node
+ *   string_agg, bool_and, bool_or, every; one table so pg_proc can list
+ *   them later. The executor's Agg node
  *   (executor/node_agg.cpp) keeps one transition state per aggregate and
  *   group and feeds it row by row.
  *-------------------------------------------------------------------------
@@ -19,7 +20,7 @@
 
 namespace minipg::sql {
 
-enum class AggKind : char { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+enum class AggKind : char { kCountStar, kCount, kSum, kAvg, kMin, kMax, kStringAgg, kBoolAnd, kBoolOr };
 
 struct AggregateInfo {
   uint32_t oid = 0;         // pg_proc.oid of the aggregate
@@ -27,6 +28,7 @@ struct AggregateInfo {
   AggKind kind = AggKind::kCount;
   TypeId arg = TypeId::kVoid;  // the argument's type; kVoid for count(*), kUnknown for count("any")
   TypeId result = TypeId::kInt8;
+  TypeId arg2 = TypeId::kVoid;  // a second argument's type (string_agg's delimiter); kVoid if none
 };
 
 /* Every built-in aggregate, in pg_proc OID order. */
@@ -40,8 +42,10 @@ struct AggTransition {
   storage::Datum value;     // sum / min / max so far; NULL before the first row
 };
 
-/* Feeds one argument value (ignored if NULL, except by count(*)). */
-Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const storage::Datum& arg);
+/* Feeds one argument value (ignored if NULL, except by count(*)); `arg2`
+ * is the second argument's value for an aggregate that has one. */
+Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const storage::Datum& arg,
+                  const storage::Datum& arg2 = storage::Datum());
 /* The aggregate's result for a group. */
 Result<storage::Datum> AggFinal(const AggregateInfo& agg, const AggTransition& state);
 

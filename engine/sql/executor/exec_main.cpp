@@ -26,9 +26,17 @@ namespace minipg::sql {
 
 using storage::Tuple;
 
-Status PlanState::Init() {
+std::vector<PlanState*> PlanState::Children() const {
+  std::vector<PlanState*> out;
   for (PlanState* child : {left.get(), right.get()}) {
-    if (child == nullptr) continue;
+    if (child != nullptr) out.push_back(child);
+  }
+  for (const auto& child : children) out.push_back(child.get());
+  return out;
+}
+
+Status PlanState::Init() {
+  for (PlanState* child : Children()) {
     if (Status s = child->Init(); !s.ok()) return s;
   }
   return OkStatus();
@@ -36,17 +44,14 @@ Status PlanState::Init() {
 
 Status PlanState::ReScan() {
   started_ = false;
-  for (PlanState* child : {left.get(), right.get()}) {
-    if (child == nullptr) continue;
+  for (PlanState* child : Children()) {
     if (Status s = child->ReScan(); !s.ok()) return s;
   }
   return OkStatus();
 }
 
 void PlanState::End() {
-  for (PlanState* child : {left.get(), right.get()}) {
-    if (child != nullptr) child->End();
-  }
+  for (PlanState* child : Children()) child->End();
 }
 
 RowResult PlanState::Next() {
@@ -78,16 +83,12 @@ RowResult PlanState::Next() {
 
 void PlanState::CollectRows(std::vector<int64_t>& out) const {
   out[static_cast<size_t>(plan_.id)] = instr_.rows;
-  for (const PlanState* child : {left.get(), right.get()}) {
-    if (child != nullptr) child->CollectRows(out);
-  }
+  for (const PlanState* child : Children()) child->CollectRows(out);
 }
 
 void PlanState::CollectInstrumentation(std::vector<NodeInstrumentation>& out) const {
   out[static_cast<size_t>(plan_.id)] = instr_;
-  for (const PlanState* child : {left.get(), right.get()}) {
-    if (child != nullptr) child->CollectInstrumentation(out);
-  }
+  for (const PlanState* child : Children()) child->CollectInstrumentation(out);
 }
 
 RowResult PlanState::ScanResult(Tuple row) {
@@ -179,6 +180,14 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kUtility:
     case PlanKind::kCopy:
       return MakeError(sqlstate::kInternalError, "plan node is not executable");
+    case PlanKind::kAppend: state = MakeAppendState(plan, estate); break;
+    case PlanKind::kSetOp: state = MakeSetOpState(plan, estate); break;
+    case PlanKind::kUnique: state = MakeUniqueState(plan, estate); break;
+  }
+  for (const auto& child : plan.appendplans) {
+    auto c = ExecInitNode(*child, estate);
+    if (!c.ok()) return c;
+    state->children.push_back(std::move(*c));
   }
   for (auto [child, slot] : {std::pair{plan.lefttree.get(), &state->left}, std::pair{plan.righttree.get(), &state->right}}) {
     if (child == nullptr) continue;

@@ -17,6 +17,9 @@
  *     node_modify.cpp      ModifyTable (INSERT, UPDATE, DELETE)
  *     node_hashjoin.cpp    Hash Join, Hash, Materialize
  *     node_mergejoin.cpp   Merge Join
+ *     node_append.cpp      Append
+ *     node_setop.cpp       SetOp (HashSetOp Intersect / Except)
+ *     node_unique.cpp      Unique
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -59,6 +62,8 @@ class PlanState {
   int64_t rows() const { return instr_.rows; }
   int64_t loops() const { return instr_.loops; }
   double seconds() const { return instr_.total_seconds; }
+  /* left, right and children: the children there are, in order. */
+  std::vector<PlanState*> Children() const;
   /* Every node's rows and instrumentation, by plan node id. */
   void CollectRows(std::vector<int64_t>& out) const;
   void CollectInstrumentation(std::vector<NodeInstrumentation>& out) const;
@@ -67,6 +72,7 @@ class PlanState {
 
   std::unique_ptr<PlanState> left;   // outer child
   std::unique_ptr<PlanState> right;  // inner child
+  std::vector<std::unique_ptr<PlanState>> children;  // Append's, in order
 
  protected:
   virtual RowResult ExecNext() = 0;
@@ -121,6 +127,9 @@ std::unique_ptr<PlanState> MakeSortState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeLimitState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeAggState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeModifyTableState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeAppendState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeSetOpState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeUniqueState(const Plan& plan, EState& estate);
 
 std::unique_ptr<PlanState> MakeHashState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeHashJoinState(const Plan& plan, EState& estate);

@@ -17,6 +17,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/sql/adt/aggregates.h"
 #include "engine/sql/executor/exec_nodes.h"
+#include "engine/sql/executor/tuple_compare.h"
 #include "engine/sql/types.h"
 
 namespace minipg::sql {
@@ -25,25 +26,6 @@ namespace {
 
 using storage::Datum;
 using storage::Tuple;
-
-/* Orders values of the given types; NULLs equal each other, first. */
-int CompareDatum(const Datum& a, const Datum& b, TypeId type) {
-  bool an = storage::IsNull(a);
-  bool bn = storage::IsNull(b);
-  if (an || bn) return an == bn ? 0 : (an ? -1 : 1);
-  return CompareValues(a, type, b, type);
-}
-
-struct KeyLess {
-  const std::vector<TypeId>* types;
-  bool operator()(const Tuple& a, const Tuple& b) const {
-    for (size_t i = 0; i < a.size(); ++i) {
-      int c = CompareDatum(a[i], b[i], (*types)[i]);
-      if (c != 0) return c < 0;
-    }
-    return false;
-  }
-};
 
 struct ValueLess {
   TypeId type;
@@ -125,7 +107,13 @@ class AggState : public PlanState {
           arg = std::move(*v);
           if (agg.agg_distinct && !storage::IsNull(arg) && !g->seen[i].insert(arg).second) continue;
         }
-        if (Status s = AggAdvance(*agg.agg, g->states[i], arg); !s.ok()) return s;
+        Datum arg2;
+        if (agg.args.size() > 1) {
+          auto v = Evaluate(*agg.args[1], c);
+          if (!v.ok()) return v.error();
+          arg2 = std::move(*v);
+        }
+        if (Status s = AggAdvance(*agg.agg, g->states[i], arg, arg2); !s.ok()) return s;
       }
     }
     return OkStatus();

@@ -84,6 +84,7 @@ class FunctionScanState : public PlanState {
   Status ReScan() override {
     rows_in_.clear();
     pos_ = 0;
+    ordinal_ = 0;
     set_.reset();
     if (plan_.view != nullptr) {
       auto rows = plan_.view->rows(estate_.session);
@@ -127,6 +128,7 @@ class FunctionScanState : public PlanState {
         if (pos_ >= rows_in_.size()) return NoRow();
         row = rows_in_[pos_++];
       }
+      if (plan_.ordinality) row.push_back(Datum(++ordinal_));
       auto out = ScanResult(std::move(row));
       if (!out.ok() || out->has_value()) return out;
     }
@@ -136,6 +138,7 @@ class FunctionScanState : public PlanState {
   std::vector<Tuple> rows_in_;
   size_t pos_ = 0;
   std::unique_ptr<SetFunctionState> set_;
+  int64_t ordinal_ = 0;  // WITH ORDINALITY: the rows returned so far
 };
 
 class ValuesScanState : public PlanState {

@@ -33,6 +33,9 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kHashJoin: return "Hash Join";
     case PlanKind::kMaterialize: return "Materialize";
     case PlanKind::kMergeJoin: return "Merge Join";
+    case PlanKind::kAppend: return "Append";
+    case PlanKind::kSetOp: return "SetOp";
+    case PlanKind::kUnique: return "Unique";
   }
   return "?";
 }
@@ -60,6 +63,10 @@ std::string Plan::Title() const {
     return title;
   }
   if (kind == PlanKind::kAgg && hashed) return "HashAggregate";
+  if (kind == PlanKind::kSetOp) {
+    return fmt::format("HashSetOp {}{}", setop == SetOpKind::kIntersect ? "Intersect" : "Except",
+                       setop_all ? " All" : "");
+  }
   if (kind == PlanKind::kNestLoop || kind == PlanKind::kHashJoin || kind == PlanKind::kMergeJoin) {
     std::string method = kind == PlanKind::kNestLoop ? name : kind == PlanKind::kHashJoin ? "Hash" : "Merge";
     switch (jointype) {
@@ -111,6 +118,15 @@ std::vector<std::string> Plan::Details(bool qualify) const {
   return out;
 }
 
+std::vector<Plan*> Plan::Children() const {
+  std::vector<Plan*> out;
+  for (Plan* child : {lefttree.get(), righttree.get()}) {
+    if (child != nullptr) out.push_back(child);
+  }
+  for (const auto& child : appendplans) out.push_back(child.get());
+  return out;
+}
+
 void PlannedStmt::Number() {
   nodes.clear();
   std::vector<std::pair<Plan*, int>> stack{{root.get(), -1}};
@@ -120,8 +136,8 @@ void PlannedStmt::Number() {
     node->id = static_cast<int>(nodes.size());
     node->parent = parent;
     nodes.push_back(node);
-    if (node->righttree) stack.push_back({node->righttree.get(), node->id});
-    if (node->lefttree) stack.push_back({node->lefttree.get(), node->id});
+    std::vector<Plan*> children = node->Children();
+    for (size_t i = children.size(); i-- > 0;) stack.push_back({children[i], node->id});
   }
 }
 

@@ -63,6 +63,9 @@ enum class PlanKind {
   kHashJoin,     // Hash Join: outer rows probe the inner side's hash table
   kMaterialize,  // Materialize: its input's rows, kept for a rescan
   kMergeJoin,    // Merge Join: both inputs sorted on the join keys, merged
+  kAppend,   // each of appendplans' rows in turn (UNION ALL)
+  kSetOp,    // INTERSECT / EXCEPT [ALL] of its left and right rows (HashSetOp)
+  kUnique,   // the first of each run of rows equal in unique_cols (DISTINCT ON)
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
@@ -103,6 +106,7 @@ struct Plan {
   std::optional<storage::TableDef> table;  // Seq Scan; ModifyTable's target
   const SystemView* view = nullptr;        // Function Scan of a system view
   ExprPtr function;                        // Function Scan of a function
+  bool ordinality = false;                 // Function Scan WITH ORDINALITY: a row number after the values
   std::vector<std::vector<ExprPtr>> values;  // Values Scan
 
   // Nested Loop, Hash Join
@@ -126,6 +130,14 @@ struct Plan {
   std::vector<ExprPtr> aggs;  // kAggref expressions
   bool hashed = false;        // HashAggregate (GROUP BY) rather than plain Aggregate
 
+  // Append: its children (lefttree and righttree stay empty)
+  std::vector<std::unique_ptr<Plan>> appendplans;
+  // SetOp: INTERSECT or EXCEPT, ALL or not, of lefttree's and righttree's rows
+  SetOpKind setop = SetOpKind::kNone;
+  bool setop_all = false;
+  // Unique: the columns of the (sorted) input that must differ
+  std::vector<int> unique_cols;
+
   // Utility, Copy: what the node stands for ("CREATE TABLE t (a integer)")
   std::string detail;
 
@@ -140,6 +152,8 @@ struct Plan {
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */
   std::string Title() const;
+  /* lefttree, righttree and appendplans: the children there are, in order. */
+  std::vector<Plan*> Children() const;
   std::vector<std::string> Details(bool qualify) const;
 };
 

@@ -53,9 +53,7 @@ using RelTuples = std::map<int, double>;
 void CollectRelTuples(const Plan& node, RelTuples& out) {
   if (node.kind == PlanKind::kSeqScan) out[node.scanrelid] = node.rel_tuples;
   if (node.kind == PlanKind::kSubqueryScan) return;  // another query's range table
-  for (const Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr) CollectRelTuples(*child, out);
-  }
+  for (const Plan* child : node.Children()) CollectRelTuples(*child, out);
 }
 
 const RelTuples* g_rels = nullptr;  // set while EstimateCosts or CostJoin runs
@@ -290,8 +288,8 @@ void EstimateCosts(Plan& node) {
     EstimateCosts(*node.lefttree);
     g_rels = outer;
   }
-  for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr && node.kind != PlanKind::kSubqueryScan) EstimateCosts(*child);
+  for (Plan* child : node.Children()) {
+    if (node.kind != PlanKind::kSubqueryScan) EstimateCosts(*child);
   }
   node.width = 0;
   for (const ExprPtr& e : node.targetlist) node.width += TypeWidth(e->type, e->typmod);
@@ -405,6 +403,25 @@ void EstimateCosts(Plan& node) {
       break;
     case PlanKind::kUtility:
     case PlanKind::kCopy:
+      break;
+    case PlanKind::kAppend:
+      node.rows = 0;
+      for (const auto& child : node.appendplans) {
+        node.total_cost += child->total_cost;
+        node.rows += child->rows;
+      }
+      node.startup_cost = node.appendplans.empty() ? 0 : node.appendplans[0]->startup_cost;
+      break;
+    case PlanKind::kSetOp:
+      node.startup_cost = left->total_cost + right->total_cost +
+                          (left->rows + right->rows) * kCpuOperatorCost * static_cast<double>(node.targetlist.size());
+      node.total_cost = node.startup_cost + left->rows * kCpuTupleCost;
+      node.rows = node.setop == SetOpKind::kExcept ? left->rows : std::min(left->rows, right->rows);
+      break;
+    case PlanKind::kUnique:
+      node.startup_cost = left->startup_cost;
+      node.total_cost = left->total_cost + left->rows * kCpuOperatorCost;
+      node.rows = std::max(1.0, std::round(left->rows * kDefaultSelectivity));
       break;
   }
 }

@@ -122,9 +122,7 @@ bool Materializes(const Plan& p) {
 }  // namespace
 
 void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
-  for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr) ChooseJoinMethods(*child, enabled);
-  }
+  for (Plan* child : node.Children()) ChooseJoinMethods(*child, enabled);
   if (node.kind != PlanKind::kNestLoop) return;
   EstimateCosts(*node.lefttree);
   EstimateCosts(*node.righttree);

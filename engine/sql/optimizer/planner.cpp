@@ -199,6 +199,7 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       scan->relname = rte.function->func->name;
       scan->function = std::move(rte.function);
       scan->rel_tuples = FunctionRows(*scan->function);
+      scan->ordinality = rte.ordinality;
       break;
     case RteKind::kValues:
       scan->kind = PlanKind::kValuesScan;
@@ -207,7 +208,12 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       scan->rows = static_cast<double>(scan->values.size());
       break;
     case RteKind::kJoin:
-      return MakeError(sqlstate::kInternalError, "a join entry is not scanned");
+      // A pulled-up LATERAL (SELECT exprs): its columns were replaced by
+      // their expressions; what is left to join is one empty row.
+      scan->kind = PlanKind::kResult;
+      scan->rows = 1;
+      scan->relids = {rtindex};
+      return scan;
   }
   ScanTargets(*scan, rte, rtindex);
   if (rtindex == q.result_relation && q.ctid_target >= 0) {  // UPDATE / DELETE's table: its rows' ctids too
@@ -255,13 +261,9 @@ Result<std::unique_ptr<Plan>> PlanJoinTree(Query& q, JoinTreeNode& node) {
   return NestLoop(node.jointype, std::move(*left), std::move(*right), std::move(node.quals));
 }
 
-Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
-  if (Status s = CheckStackDepth(); !s.ok()) {
-    return s.error();
-  }
-  if (Status s = FlattenJoinAliasVars(q); !s.ok()) {
-    return s.error();
-  }
+/* FROM, WHERE, grouping and the select list: the plan below DISTINCT,
+ * ORDER BY and LIMIT. */
+Result<std::unique_ptr<Plan>> PlanSelectList(Query& q) {
   std::unique_ptr<Plan> top;
   for (auto& item : q.jointree.fromlist) {
     auto plan = PlanJoinTree(q, *item);
@@ -307,12 +309,32 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
       top->names.push_back(t.name);
     }
   }
+  return top;
+}
+
+Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = FlattenJoinAliasVars(q); !s.ok()) {
+    return s.error();
+  }
+  auto body = q.setop ? PlanSetOperations(q) : PlanSelectList(q);
+  if (!body.ok()) return body;
+  std::unique_ptr<Plan> top = std::move(*body);
+  if (q.distinct && q.distinct_on.empty()) {
+    top = MakeHashDistinct(std::move(top));
+  }
   if (!q.sort.empty()) {
     top = Above(PlanKind::kSort, std::move(top));
     for (const SortClause& s : q.sort) {
       TypeId type = top->lefttree->targetlist[static_cast<size_t>(s.tle)]->type;
       top->sort_keys.push_back(SortKey{s.tle, s.descending, s.nulls_first, type});
     }
+  }
+  if (!q.distinct_on.empty()) {
+    top = Above(PlanKind::kUnique, std::move(top));
+    top->unique_cols = q.distinct_on;
   }
   if (q.limit || q.offset) {
     top = Above(PlanKind::kLimit, std::move(top));
@@ -384,6 +406,12 @@ std::string UtilityDetail(const Query& q) {
 }
 
 }  // namespace
+
+std::unique_ptr<Plan> PlanAbove(PlanKind kind, std::unique_ptr<Plan> child) { return Above(kind, std::move(child)); }
+
+ExprPtr PlanOuterVar(const Plan& child, size_t column) { return OuterVar(child, column); }
+
+Result<std::unique_ptr<Plan>> PlanRangeEntry(Query& q, int rtindex) { return PlanRte(q, rtindex); }
 
 Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   t_planner_ctx = ctx;

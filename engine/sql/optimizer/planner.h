@@ -9,6 +9,11 @@
  *     SELECT 1 + 1                       Result
  *     INSERT INTO t VALUES (...)         Insert on t -> Result
  *     INSERT INTO t VALUES (...), (...)  Insert on t -> Values Scan
+ *     SELECT DISTINCT ...                HashAggregate (then Sort, Limit)
+ *     SELECT DISTINCT ON (k) ...         Unique -> Sort
+ *     q1 UNION ALL q2 UNION ALL q3       Append -> q1, q2, q3
+ *     q1 UNION q2                        HashAggregate -> Append -> q1, q2
+ *     q1 INTERSECT / EXCEPT [ALL] q2     HashSetOp Intersect / Except -> q1, q2
  *     anything else                      Utility
  *
  *   Steps: join alias Vars are replaced by the input columns they stand
@@ -40,6 +45,20 @@ Result<PlannedStmt> PlanQuery(Query& query, const SessionContext* ctx = nullptr)
 /* The Agg node over `input` for a query that groups or aggregates
  * (plan_agg.cpp): it takes over the query's target list and HAVING. */
 Result<std::unique_ptr<Plan>> PlanAggregation(Query& query, std::unique_ptr<Plan> input);
+
+/* UNION / INTERSECT / EXCEPT: the plan of the query's set operation tree
+ * (prepunion.cpp). */
+Result<std::unique_ptr<Plan>> PlanSetOperations(Query& query);
+/* HashAggregate keyed on every column of `input`, returning them: DISTINCT
+ * and UNION (prepunion.cpp). */
+std::unique_ptr<Plan> MakeHashDistinct(std::unique_ptr<Plan> input);
+
+/* Helpers the planner's files share (planner.cpp): a node of `kind`
+ * passing its child's rows on; an outer Var of the child's column; the
+ * scan of a range table entry (a subquery's is planned under it). */
+std::unique_ptr<Plan> PlanAbove(PlanKind kind, std::unique_ptr<Plan> child);
+ExprPtr PlanOuterVar(const Plan& child, size_t column);
+Result<std::unique_ptr<Plan>> PlanRangeEntry(Query& query, int rtindex);
 
 /* Fills in every node's estimated rows, width and costs (costsize.cpp). */
 void EstimateCosts(Plan& root);

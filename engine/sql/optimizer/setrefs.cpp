@@ -75,8 +75,7 @@ Status SetPlanReferences(Plan& node) {
   for (Expr* e : exprs) {
     if (Status s = FixExpr(node, e); !s.ok()) return s;
   }
-  for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child == nullptr) continue;
+  for (Plan* child : node.Children()) {
     if (Status s = SetPlanReferences(*child); !s.ok()) return s;
   }
   return OkStatus();

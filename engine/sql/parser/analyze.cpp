@@ -120,6 +120,19 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   if (select.is_values) {
     return AnalyzeValues(select);
   }
+  bool keep_unknown = keep_unknown_;  // for this level's select list only
+  keep_unknown_ = false;
+  struct CtePop {
+    std::vector<CteEntry>& ctes;
+    size_t mark;
+    ~CtePop() { ctes.resize(mark); }
+  } pop{ctes_, ctes_.size()};
+  if (Status s = PushCtes(select.with_ctes); !s.ok()) {
+    return s.error();
+  }
+  if (select.setop != SetOpKind::kNone) {
+    return AnalyzeSetOp(select);
+  }
   Query q;
   q.kind = StatementKind::kSelect;
   q.statement = StatementKindName(StatementKind::kSelect);
@@ -162,9 +175,12 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
         return s.error();
       }
     } else {
-      auto expr = BindValue(*target.expr, ps);
+      auto expr = keep_unknown ? Bind(*target.expr, ps) : BindValue(*target.expr, ps);
       if (!expr.ok()) {
         return expr.error();
+      }
+      if ((*expr)->kind == ExprKind::kConst && (*expr)->type == TypeId::kUnknown) {
+        (*expr)->untyped = true;  // a NULL a set operation decides the type of
       }
       TargetEntry t;
       t.name = target.alias.empty() ? FigureColname(*target.expr).first : target.alias;
@@ -179,14 +195,14 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
                      fmt::format("target lists can have at most {} entries", kMaxTargetListEntries));
   }
   std::unordered_map<std::string, OutputName> output_names;
-  if (!select.order_by.empty()) {
+  if (!select.order_by.empty() || !select.distinct_on.empty()) {
     output_names = OutputNames(select, q, widths);
   }
   for (const OrderItem& item : select.order_by) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();
     }
-    auto tle = AddSortTarget(item, select, output_names, ps);
+    auto tle = AddSortTarget(*item.expr, select, output_names, ps);
     if (!tle.ok()) {
       return tle.error();
     }
@@ -197,12 +213,23 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     q.targets[static_cast<size_t>(*tle)].sortgroupref = static_cast<int>(q.sort.size() + 1);
     q.sort.push_back(sort);
   }
+  q.distinct = select.distinct;
+  if (Status s = TransformDistinctOn(select, ps, output_names); !s.ok()) {
+    return s.error();
+  }
   if (Status s = TransformGrouping(select, ps); !s.ok()) {
     return s.error();
   }
   for (size_t i = 0; i < q.targets.size(); ++i) {
     q.targets[i].resno = static_cast<int>(i + 1);
   }
+  if (Status s = TransformLimit(select, q); !s.ok()) {
+    return s.error();
+  }
+  return q;
+}
+
+Status Analyzer::TransformLimit(const SelectStmt& select, Query& q) {
   ParseState no_columns;
   no_columns.query = &q;
   for (auto [ast, out, what] : {std::tuple{select.limit.get(), &q.limit, "LIMIT"},
@@ -212,31 +239,30 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     }
     auto bound = Bind(*ast, no_columns);
     if (!bound.ok()) {
-      return bound.error();
+      return Status(bound.error());
     }
     if (Status s = NoAggregates(**bound, what); !s.ok()) {
-      return s.error();
+      return s;
     }
     TypeId type = (*bound)->type;
     auto coerced = Coerce(std::move(*bound), TypeId::kInt8, CastContext::kAssignment);
     if (!coerced.ok()) {
       if (coerced.error().sqlstate != kCannotCoerce) {
-        return coerced.error();
+        return Status(coerced.error());
       }
-      return ErrorAt(sqlstate::kDatatypeMismatch,
+      return Status(ErrorAt(sqlstate::kDatatypeMismatch,
                      fmt::format("argument of {} must be type bigint, not type {}", what, TypeName(type)),
-                     ast->location);
+                     ast->location));
     }
     *out = std::move(*coerced);
   }
-  return q;
+  return OkStatus();
 }
 
-Result<int> Analyzer::AddSortTarget(const OrderItem& item, const SelectStmt& select,
+Result<int> Analyzer::AddSortTarget(const RawExpr& e, const SelectStmt& select,
                                     const std::unordered_map<std::string, OutputName>& output_names,
                                     ParseState& ps) {
   Query& q = *ps.query;
-  const RawExpr& e = *item.expr;
   const RawExpr* source = &e;
   if (e.kind == RawExprKind::kIntLiteral) {
     // ORDER BY 2: the second output column.
@@ -263,7 +289,6 @@ Result<int> Analyzer::AddSortTarget(const OrderItem& item, const SelectStmt& sel
       return static_cast<int>(it->second.target);
     }
   }
-  (void)select;
   auto bound = BindValue(*source, ps);
   if (!bound.ok()) {
     return bound.error();
@@ -272,6 +297,10 @@ Result<int> Analyzer::AddSortTarget(const OrderItem& item, const SelectStmt& sel
   std::string text = DeparseExpr(**bound, true);
   for (size_t i = 0; i < q.targets.size(); ++i) {
     if (DeparseExpr(*q.targets[i].expr, true) == text) return static_cast<int>(i);
+  }
+  if (select.distinct && select.distinct_on.empty()) {
+    return ErrorAt(sqlstate::kInvalidColumnReference,
+                   "for SELECT DISTINCT, ORDER BY expressions must appear in select list", e.location);
   }
   TargetEntry junk;
   junk.expr = std::move(*bound);

@@ -329,6 +329,7 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
     if (name != a.name || (a.kind == AggKind::kCountStar) != star) continue;
     aggs.push_back(&a);
     sigs.push_back(star ? std::vector<TypeId>{} : std::vector<TypeId>{a.arg});
+    if (a.arg2 != TypeId::kVoid) sigs.back().push_back(a.arg2);
   }
   std::vector<TypeId> inputs;
   std::vector<std::string> shown;

@@ -145,6 +145,16 @@ Result<RangeTblEntry> Analyzer::TransformValues(const std::vector<std::vector<Ra
   return rte;
 }
 
+namespace {
+
+/* SELECT exprs and nothing else: what a LATERAL subquery can be pulled up from. */
+bool IsPlainTargetList(const SelectStmt& s) {
+  return s.setop == SetOpKind::kNone && s.from.empty() && !s.where && s.group_by.empty() && !s.having &&
+         !s.distinct && s.order_by.empty() && !s.limit && !s.offset && s.with_ctes.empty() && s.unsupported.empty();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem& item, ParseState& ps,
                                                                    std::vector<NamespaceItem>& ns) {
   if (Status s = CheckStackDepth(); !s.ok()) {
@@ -155,10 +165,21 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
   }
   RangeTblEntry rte;
   const char* what = "table";
-  if (item.kind == FromItem::Kind::kTable ||
+  const CteEntry* cte = item.kind == FromItem::Kind::kTable && item.table.schema.empty() ? FindCte(item.table.name)
+                                                                                         : nullptr;
+  if (cte != nullptr) {
+    auto ref = TransformCteRef(*cte);
+    if (!ref.ok()) return ref.error();
+    rte = std::move(*ref);
+    for (const std::string& t : rte.subquery->tables) ps.query->tables.push_back(t);
+  } else if (item.kind == FromItem::Kind::kTable ||
       (item.kind == FromItem::Kind::kFunction && item.function->args.empty() && FindSystemView(item.table.name))) {
     TableRef ref = item.table;
     ref.call = item.kind == FromItem::Kind::kFunction;
+    if (item.ordinality) {
+      return ErrorAt(sqlstate::kFeatureNotSupported, "WITH ORDINALITY on a system view is not supported by minipg",
+                     item.location);
+    }
     auto table = LookupTable(ref);
     if (!table.ok()) return table.error();
     rte.kind = RteKind::kRelation;
@@ -180,6 +201,10 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
       auto values = TransformValues(item.subquery->values);
       if (!values.ok()) return values.error();
       rte = std::move(*values);
+    } else if (item.lateral && IsPlainTargetList(*item.subquery)) {
+      auto pulled = TransformLateralTargets(*item.subquery, ps);
+      if (!pulled.ok()) return pulled.error();
+      rte = std::move(*pulled);
     } else {
       auto sub = Analyze(*item.subquery);
       if (!sub.ok()) return sub.error();
@@ -213,6 +238,11 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     if (!item.alias.empty()) {
       rte.colnames[0] = item.alias;  // a scalar function's one column takes the alias, as in PostgreSQL
     }
+    if (item.ordinality) {
+      rte.ordinality = true;
+      rte.colnames.push_back("ordinality");
+      rte.coltypes.push_back(TypeId::kInt8);
+    }
   }
   if (Status s = ApplyAliases(item, rte, what); !s.ok()) {
     return s.error();
@@ -238,6 +268,24 @@ int FindColumn(const RangeTblEntry& rte, const std::string& name) {
 
 }  // namespace
 
+Result<RangeTblEntry> Analyzer::TransformLateralTargets(const SelectStmt& select, ParseState& ps) {
+  RangeTblEntry rte;
+  rte.kind = RteKind::kJoin;
+  for (const SelectTarget& target : select.targets) {
+    if (target.star) {
+      return ErrorAt(sqlstate::kFeatureNotSupported, "* in a LATERAL subquery without FROM is not supported by minipg",
+                     target.location);
+    }
+    auto expr = BindValue(*target.expr, ps);
+    if (!expr.ok()) return expr.error();
+    if (Status s = NoAggregates(**expr, "FROM"); !s.ok()) return s.error();
+    rte.colnames.push_back(target.alias.empty() ? FigureColname(*target.expr).first : target.alias);
+    rte.coltypes.push_back((*expr)->type);
+    rte.joinaliasvars.push_back(std::move(*expr));
+  }
+  return rte;
+}
+
 ExprPtr Analyzer::VarFor(const ParseState& ps, int rtindex, int attno, int location) {
   const RangeTblEntry& rte = ps.query->rte(rtindex);
   return MakeVar(rtindex, attno, rte.coltypes[static_cast<size_t>(attno)], rte.refname,
@@ -250,7 +298,11 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformJoin(const FromItem& it
   std::vector<NamespaceItem> right_ns;
   auto left = TransformFromItem(*item.left, ps, left_ns);
   if (!left.ok()) return left;
+  // A LATERAL right side sees the left side's names.
+  size_t visible = ps.ns.size();
+  if (item.right->lateral) ps.ns.insert(ps.ns.end(), left_ns.begin(), left_ns.end());
   auto right = TransformFromItem(*item.right, ps, right_ns);
+  ps.ns.resize(visible);
   if (!right.ok()) return right;
   if (Status s = CheckNameConflicts(ps, left_ns, right_ns, item.right->location); !s.ok()) {
     return s.error();

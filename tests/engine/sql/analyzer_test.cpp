@@ -87,7 +87,6 @@ TEST(AnalyzerTest, DdlErrors) {
 
 TEST(AnalyzerTest, UnsupportedSql) {
   ExpectError("LOCK t", "0A000", "LOCK is not supported by minipg");
-  ExpectError("SELECT a FROM t UNION SELECT a FROM t", "0A000", "UNION is not supported by minipg");
   ExpectError("SELECT count(*) FILTER (WHERE a > 1) FROM t", "0A000", "FILTER is not supported by minipg");
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
 }
@@ -121,6 +120,37 @@ TEST(AnalyzerTest, UpdateAndDelete) {
   ExpectError("UPDATE t SET a = count(*)", "42803", "aggregate functions are not allowed in UPDATE");
   ExpectError("DELETE FROM nope", "42P01", "relation \"nope\" does not exist");
   ExpectError("INSERT INTO t (a) SELECT 1, 2", "42601", "INSERT has more expressions than target columns");
+}
+
+// Set operations and DISTINCT ON point at the spot PostgreSQL points at.
+TEST(AnalyzerTest, SetOperationAndDistinctErrors) {
+  ExpectError("SELECT a FROM t UNION SELECT c FROM t", "42804", "UNION types integer and text cannot be matched", 30);
+  ExpectError("SELECT 1, 2 UNION SELECT 1", "42601", "each UNION query must have the same number of columns", 26);
+  ExpectError("SELECT a FROM t EXCEPT SELECT a FROM t ORDER BY a + 1", "0A000",
+              "invalid UNION/INTERSECT/EXCEPT ORDER BY clause", 49);
+  ExpectError("SELECT DISTINCT ON (a) a, c FROM t ORDER BY c", "42P10",
+              "SELECT DISTINCT ON expressions must match initial ORDER BY expressions", 21);
+  ExpectError("SELECT DISTINCT a FROM t ORDER BY c", "42P10",
+              "for SELECT DISTINCT, ORDER BY expressions must appear in select list", 35);
+  ExpectError("WITH x AS (SELECT 1), x AS (SELECT 2) SELECT * FROM x", "42712",
+              "WITH query name \"x\" specified more than once", 23);
+}
+
+// The analyzed set operation: leaves are "*SELECT* n" subqueries coerced to
+// the resolved types, named after the leftmost.
+TEST(AnalyzerTest, SetOperationTree) {
+  auto q = AnalyzeText("SELECT a AS x FROM t UNION ALL (SELECT 2.5 INTERSECT SELECT NULL)");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  ASSERT_TRUE(q->setop != nullptr);
+  EXPECT_EQ(q->setop->op, SetOpKind::kUnion);
+  EXPECT_TRUE(q->setop->all);
+  EXPECT_EQ(q->setop->rarg->op, SetOpKind::kIntersect);
+  ASSERT_EQ(q->rtable.size(), 3u);
+  EXPECT_EQ(q->rtable[2].refname, "*SELECT* 3");
+  for (const RangeTblEntry& rte : q->rtable) EXPECT_EQ(rte.coltypes[0], TypeId::kNumeric) << rte.refname;
+  ASSERT_EQ(q->targets.size(), 1u);
+  EXPECT_EQ(q->targets[0].name, "x");
+  EXPECT_EQ(q->targets[0].expr->type, TypeId::kNumeric);
 }
 
 // Scenario: output columns are named and typed as PostgreSQL names them.
@@ -230,6 +260,52 @@ TEST(PlannerTest, AggregatePlans) {
             "  Filter: (count(*) > 1)\n"
             "  ->  Seq Scan on t");
   EXPECT_EQ(plan->nodes[1]->targetlist.size(), 1u);
+}
+
+// Scenario: set operations and DISTINCT plan as PostgreSQL's EXPLAIN
+// (COSTS OFF) shows them (INTERSECT / EXCEPT without PostgreSQL's Append
+// and flag column: docs/sql.md).
+TEST(PlannerTest, SetOperationPlans) {
+  auto explain = [](std::string_view text) {
+    auto q = AnalyzeText(text);
+    EXPECT_TRUE(q.ok()) << (q.ok() ? "" : q.error().message);
+    if (!q.ok()) return std::string();
+    auto plan = PlanQuery(*q);
+    EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().message);
+    return plan.ok() ? plan->Explain() : std::string();
+  };
+  EXPECT_EQ(explain("SELECT a FROM t UNION ALL SELECT a FROM t x UNION ALL SELECT 1"),
+            "Append\n"
+            "  ->  Seq Scan on t\n"
+            "  ->  Seq Scan on t x\n"
+            "  ->  Result");
+  EXPECT_EQ(explain("SELECT a FROM t UNION SELECT a FROM t x ORDER BY 1"),
+            "Sort\n"
+            "  Sort Key: t.a\n"
+            "  ->  HashAggregate\n"
+            "        Group Key: t.a\n"
+            "        ->  Append\n"
+            "              ->  Seq Scan on t\n"
+            "              ->  Seq Scan on t x");
+  EXPECT_EQ(explain("SELECT a FROM t EXCEPT ALL (SELECT a FROM t ORDER BY b)"),
+            "HashSetOp Except All\n"
+            "  ->  Seq Scan on t\n"
+            "  ->  Subquery Scan on \"*SELECT* 2\"\n"
+            "        ->  Sort\n"
+            "              Sort Key: t.b\n"
+            "              ->  Seq Scan on t");
+  EXPECT_EQ(explain("SELECT DISTINCT ON (a) a, b FROM t ORDER BY a"),
+            "Unique\n"
+            "  ->  Sort\n"
+            "        Sort Key: a\n"
+            "        ->  Seq Scan on t");
+  EXPECT_EQ(explain("SELECT DISTINCT a FROM t"),
+            "HashAggregate\n"
+            "  Group Key: a\n"
+            "  ->  Seq Scan on t");
+  EXPECT_EQ(explain("WITH w AS (SELECT a FROM t) SELECT * FROM w"),
+            "Subquery Scan on w\n"
+            "  ->  Seq Scan on t");
 }
 
 TEST(AnalyzerTest, GroupingErrors) {

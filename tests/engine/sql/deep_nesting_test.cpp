@@ -68,6 +68,10 @@ TEST_F(DeepNestingTest, Parentheses) {
 // is the first to recurse on it. PostgreSQL 15: 54001.
 TEST_F(DeepNestingTest, ManyPlusTerms) { ExpectTooDeep("SELECT 1" + Repeat("+1", 8000)); }
 
+// A UNION chain is built by a loop and freed without recursion; the
+// analyzer stops it. PostgreSQL 15: 54001.
+TEST_F(DeepNestingTest, LongUnionChain) { ExpectTooDeep("SELECT 1" + Repeat(" UNION ALL SELECT 1", 200000)); }
+
 // PostgreSQL 15: 42601 memory exhausted.
 TEST_F(DeepNestingTest, UnaryMinus) { ExpectTooDeep("SELECT " + Repeat("- ", 10000) + "1"); }
 

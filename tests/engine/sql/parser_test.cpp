@@ -91,6 +91,27 @@ TEST(ParserTest, ArithmeticPrecedence) {
   EXPECT_EQ(Trees("SELECT 'a' || 1 + 2"), (std::vector<std::string>{"SelectStmt(targets: [('a' || (1 + 2))])"}));
 }
 
+TEST(ParserTest, SetOperationPrecedence) {
+  // INTERSECT binds tighter than UNION and EXCEPT, which associate to the left.
+  EXPECT_EQ(Trees("SELECT 1 UNION SELECT 2 INTERSECT SELECT 3"),
+            (std::vector<std::string>{"SetOp(UNION, SelectStmt(targets: [1]), SetOp(INTERSECT, SelectStmt(targets: "
+                                      "[2]), SelectStmt(targets: [3])))"}));
+  EXPECT_EQ(Trees("SELECT 1 EXCEPT ALL SELECT 2 UNION (SELECT 3)"),
+            (std::vector<std::string>{"SetOp(UNION, SetOp(EXCEPT ALL, SelectStmt(targets: [1]), SelectStmt(targets: "
+                                      "[2])), SelectStmt(targets: [3]))"}));
+  EXPECT_EQ(ParseError("(SELECT 1 ORDER BY 1) ORDER BY 1").message, "multiple ORDER BY clauses not allowed");
+}
+
+// A chain of a hundred thousand UNIONs parses (iteratively) and is freed
+// without recursion; the analyzer then stops it with 54001, as PostgreSQL.
+TEST(ParserTest, LongSetOperationChain) {
+  std::string text = "SELECT 1";
+  for (int i = 0; i < 100000; ++i) text += " UNION ALL SELECT 1";
+  auto stmts = ParseSql(text);
+  ASSERT_TRUE(stmts.ok());
+  EXPECT_EQ(stmts->size(), 1u);
+}
+
 TEST(ParserTest, LogicPrecedence) {
   EXPECT_EQ(Trees("SELECT NOT a = 1 OR b AND c IS NOT NULL"),
             (std::vector<std::string>{"SelectStmt(targets: [((NOT (a = 1)) OR (b AND (c IS NOT NULL)))])"}));
