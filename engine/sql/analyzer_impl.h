@@ -61,6 +61,11 @@ struct NamespaceItem {
 struct ParseState {
   Query* query = nullptr;
   std::vector<NamespaceItem> ns;
+  // The query level around a subquery, whose names it can also see (a Var
+  // of theirs gets levels_up); hidden while its own FROM subqueries are
+  // analyzed (they see past it, not into it: no LATERAL).
+  ParseState* parent = nullptr;
+  bool hidden = false;
 };
 
 /* An output column's name as ORDER BY sees it (see OutputNames). */
@@ -148,7 +153,9 @@ class Analyzer {
   Status CheckNameConflicts(const ParseState& ps, const std::vector<NamespaceItem>& ns,
                             const std::vector<NamespaceItem>& add, int location);
   int AddRte(ParseState& ps, RangeTblEntry rte);
+  /* A column of this level, else of the levels around it (parse_sublink.cpp). */
   Result<ExprPtr> BindColumn(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindColumnHere(const RawExpr& e, ParseState& ps);
   /* Errors for a qualifier no visible entry has (PostgreSQL's errorMissingRTE). */
   Error MissingRte(const ParseState& ps, const std::string& name, int location);
   /* The entry `t` in t.x or t.*, or an error. */
@@ -169,6 +176,11 @@ class Analyzer {
   Result<ExprPtr> BindCast(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindFunc(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindParam(const RawExpr& e);
+  /* (SELECT ...), EXISTS, IN / op ANY / op ALL (SELECT ...), ARRAY(SELECT ...)
+   * (parse_sublink.cpp). */
+  Result<ExprPtr> BindSubLink(const RawExpr& e, ParseState& ps);
+  /* The ParseState the next Analyze(SelectStmt) takes as its parent. */
+  Result<Query> AnalyzeSubquery(const SelectStmt& select, ParseState& parent);
   // ---- conditional expressions (parse_cond.cpp) ------------------------------
   /* CASE, BETWEEN, IN (list), IS [NOT] DISTINCT FROM, IS TRUE, named operators. */
   Result<ExprPtr> BindConditional(const RawExpr& e, ParseState& ps);
@@ -216,6 +228,7 @@ class Analyzer {
   const storage::CatalogSnapshot& catalog_;
   std::vector<TypeId>* params_;
   const SessionContext* ctx_;  // nullptr: every system view is there
+  ParseState* pending_parent_ = nullptr;  // see AnalyzeSubquery
 };
 
 }  // namespace minipg::sql::analyzer_internal

@@ -313,6 +313,17 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       out.Add(")");
       return;
     }
+    case RawExprKind::kSubLink: {
+      static const char* const kWords[] = {"EXISTS ", "ANY ", "ALL ", "", "ARRAY"};
+      if (!e.args.empty()) {
+        out.Add("(");
+        PrintExpr(*e.args[0], depth + 1, out);
+        out.Add(" " + e.text + " ");
+      }
+      out.Add(std::string(kWords[static_cast<int>(e.sublink)]) + "(SELECT ...)");
+      out.Add(e.args.empty() ? "" : ")");
+      return;
+    }
     case RawExprKind::kBetween:
     case RawExprKind::kInList:
       out.Add("(");

@@ -137,6 +137,25 @@ Result<RawExprPtr> Parser::ParseComparison() {
   if (auto op = ComparisonOp()) {
     int loc = Peek().position;
     ++pos_;
+    if ((IsKeyword("any") || IsKeyword("some") || IsKeyword("all")) && Peek(1).kind == TokenKind::kPunct &&
+        Peek(1).text == "(") {
+      SubLinkType type = IsKeyword("all") ? SubLinkType::kAll : SubLinkType::kAny;
+      if (!(Peek(2).kind == TokenKind::kIdent && !Peek(2).quoted && Peek(2).text == "select")) {
+        Error e = MakeError(sqlstate::kFeatureNotSupported,
+                            fmt::format("{} {} (array) is not supported by minipg", OpName(*op),
+                                        type == SubLinkType::kAll ? "ALL" : "ANY"));
+        e.position = Peek().position;
+        return e;
+      }
+      ++pos_;  // ANY / ALL; ParseSubLink takes the "("
+      auto sub = ParseSubLink(type, loc);
+      if (!sub.ok()) {
+        return sub;
+      }
+      (*sub)->text = OpName(*op);
+      (*sub)->args.push_back(std::move(*left));
+      return sub;
+    }
     auto right = ParseConcat();
     if (!right.ok()) {
       return right;
@@ -188,9 +207,22 @@ Result<RawExprPtr> Parser::ParseComparison() {
         return s.error();
       }
       if (IsKeyword("select")) {
-        Error e = MakeError(sqlstate::kFeatureNotSupported, "subqueries are not supported by minipg");
-        e.position = Peek().position;
-        return e;
+        // x IN (SELECT ...) is x = ANY (SELECT ...); NOT IN is its negation.
+        --pos_;
+        auto sub = ParseSubLink(SubLinkType::kAny, loc);
+        if (!sub.ok()) {
+          return sub;
+        }
+        (*sub)->text = "=";
+        (*sub)->args.push_back(std::move(*left));
+        if (negated) {
+          RawExprPtr n = NewExpr(RawExprKind::kUnary, loc);
+          n->op = Op::kNot;
+          n->args.push_back(std::move(*sub));
+          *sub = std::move(n);
+        }
+        *left = std::move(*sub);
+        continue;
       }
       RawExprPtr e = NewExpr(RawExprKind::kInList, loc);
       e->negated = negated;
@@ -445,12 +477,10 @@ Result<RawExprPtr> Parser::ParsePrimary() {
     }
     case TokenKind::kPunct:
       if (t.text == "(") {
-        ++pos_;
-        if (IsKeyword("select")) {
-          Error e = MakeError(sqlstate::kFeatureNotSupported, "subqueries are not supported by minipg");
-          e.position = Peek().position;
-          return e;
+        if (IsKeyword("select", 1)) {
+          return ParseSubLink(SubLinkType::kExpr, loc);
         }
+        ++pos_;
         auto inner = ParseExpr();
         if (!inner.ok()) {
           return inner;
@@ -516,6 +546,11 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     }
     if (t.text == "case") {
       return ParseCase();
+    }
+    if ((t.text == "exists" || t.text == "array") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(" &&
+        IsKeyword("select", 2)) {
+      ++pos_;
+      return ParseSubLink(t.text == "exists" ? SubLinkType::kExists : SubLinkType::kArray, loc);
     }
     if (t.text == "exists" || t.text == "array") {
       Error e = MakeError(sqlstate::kFeatureNotSupported,
@@ -628,6 +663,31 @@ Result<RawExprPtr> Parser::ParseCase() {
   if (Status s = ExpectKeyword("end"); !s.ok()) {
     return s.error();
   }
+  return e;
+}
+
+
+Result<RawExprPtr> Parser::ParseSubLink(SubLinkType type, int loc) {
+  // Nested subqueries recurse through here.
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ExpectPunct("("); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ExpectKeyword("select"); !s.ok()) {
+    return s.error();
+  }
+  auto select = ParseSelect();
+  if (!select.ok()) {
+    return select.error();
+  }
+  if (Status s = ExpectPunct(")"); !s.ok()) {
+    return s.error();
+  }
+  RawExprPtr e = NewExpr(RawExprKind::kSubLink, loc);
+  e->sublink = type;
+  e->subselect = std::make_shared<SelectStmt>(std::move(*select));
   return e;
 }
 

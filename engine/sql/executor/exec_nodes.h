@@ -15,6 +15,7 @@
  *     node_nestloop.cpp    Nested Loop (inner, left, full)
  *     node_sort_limit.cpp  Sort, Limit
  *     node_modify.cpp      ModifyTable (INSERT)
+ *     node_subplan.cpp     SubPlans and InitPlans of expressions (subqueries)
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -38,8 +39,16 @@ using RowResult = Result<std::optional<storage::Tuple>>;
 
 /* What every node of one execution shares. */
 struct EState {
+  explicit EState(const SessionContext& s) : session(s) {}
   const SessionContext& session;
+  // Exec parameters ($n of SubPlanInfo): outer columns a subquery reads,
+  // set before each run of it, and the values InitPlans produced.
+  std::vector<storage::Datum> params;
+  std::vector<int> initplans_done;  // ids of the InitPlans whose value is in params
 };
+
+/* A planned subquery's value for the current row (node_subplan.cpp). */
+Result<storage::Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx);
 
 class PlanState {
  public:
@@ -67,6 +76,7 @@ class PlanState {
     ExprContext c;
     c.scan = scan;
     c.session = &estate_.session;
+    c.estate = &estate_;
     return c;
   }
   /* For scans: the row if it passes the filter, projected if the target

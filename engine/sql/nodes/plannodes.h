@@ -40,6 +40,7 @@
 namespace minipg::sql {
 
 struct SystemView;  // system_views.h
+struct Plan;
 
 enum class PlanKind {
   kResult,
@@ -114,10 +115,28 @@ struct Plan {
   // Utility, Copy: what the node stands for ("CREATE TABLE t (a integer)")
   std::string detail;
 
+  // The subqueries its expressions run (InitPlans first, then SubPlans),
+  // for EXPLAIN; the expressions own them (Expr::subplan).
+  std::vector<std::shared_ptr<SubPlanInfo>> subplans;
+
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */
   std::string Title() const;
   std::vector<std::string> Details(bool qualify) const;
+};
+
+/* A planned subquery of an expression (PostgreSQL's SubPlan): an
+ * InitPlan (uncorrelated: run once, its value kept) or a SubPlan (run for
+ * every row of the node whose expression holds it, after setting the
+ * parameters its outer references became). optimizer/subselect.cpp makes
+ * it, executor/node_subplan.cpp runs it. */
+struct SubPlanInfo {
+  int id = 0;              // "SubPlan 1", "InitPlan 2": numbered across the statement
+  bool initplan = false;   // no outer references: run once per execution
+  int output_param = -1;   // InitPlan: "$n" its value goes by (EXPLAIN's "returns $n")
+  int test_param = -1;     // ANY / ALL: the $n the test reads the output column through
+  std::vector<int> arg_params;  // the $n each outer value (the owning Expr's args) is set into
+  std::unique_ptr<Plan> plan;
 };
 
 /* A planned statement: the tree and its nodes by id. */

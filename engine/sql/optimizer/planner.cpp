@@ -202,6 +202,9 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
   }
+  if (Status s = PlanSubLinks(q); !s.ok()) {
+    return s.error();
+  }
   if (Status s = FlattenJoinAliasVars(q); !s.ok()) {
     return s.error();
   }
@@ -259,6 +262,9 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
 
 /* INSERT: ModifyTable over the rows to insert. */
 Result<std::unique_ptr<Plan>> PlanInsert(Query& q) {
+  if (Status s = PlanSubLinks(q); !s.ok()) {
+    return s.error();
+  }
   int values_rt = q.jointree.fromlist[0]->rtindex;
   RangeTblEntry& values = q.rte(values_rt);
   std::unique_ptr<Plan> rows;
@@ -306,7 +312,10 @@ std::string UtilityDetail(const Query& q) {
 
 }  // namespace
 
+Result<std::unique_ptr<Plan>> PlanSubquery(Query& query) { return PlanSelect(query); }
+
 Result<PlannedStmt> PlanQuery(Query& q) {
+  ResetSubPlanNumbers();
   PlannedStmt out;
   out.command = q.kind;
   out.columns = q.OutputColumns();
@@ -326,6 +335,7 @@ Result<PlannedStmt> PlanQuery(Query& q) {
   if (Status s = SetPlanReferences(**root); !s.ok()) {
     return s.error();
   }
+  AttachSubPlans(**root);
   out.root = std::move(*root);
   out.Number();
   return out;

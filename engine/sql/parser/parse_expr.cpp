@@ -145,6 +145,8 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
     case RawExprKind::kDistinct:
     case RawExprKind::kBoolTest:
       return BindConditional(e, ps);
+    case RawExprKind::kSubLink:
+      return BindSubLink(e, ps);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }
