@@ -22,8 +22,11 @@ namespace minipg::sql::analyzer_internal {
 
 namespace {
 
-bool NotFound(const Error& e) {
-  return e.sqlstate == sqlstate::kUndefinedColumn || e.sqlstate == sqlstate::kUndefinedTable;
+/* Whether a name's lookup failed at one level in a way that sends it on
+ * to the level around: t.x when no entry there is t (an entry t without
+ * column x is the answer, as in PostgreSQL), x when no entry has it. */
+bool NotFound(const RawExpr& ref, const Error& e) {
+  return e.sqlstate == (ref.qualifier.empty() ? sqlstate::kUndefinedColumn : sqlstate::kUndefinedTable);
 }
 
 /* The array type whose elements are `element` (the ones minipg has). */
@@ -67,8 +70,8 @@ Status NoOuterAggregates(Query& sub) {
 }  // namespace
 
 Result<ExprPtr> Analyzer::BindColumn(const RawExpr& e, ParseState& ps) {
-  auto here = ps.hidden ? Result<ExprPtr>(MakeError(sqlstate::kUndefinedColumn, "")) : BindColumnHere(e, ps);
-  if (here.ok() || !NotFound(here.error())) return here;
+  auto here = BindColumnHere(e, ps);  // (only a level around this one is ever hidden)
+  if (here.ok() || !NotFound(e, here.error())) return here;
   int up = 0;
   for (ParseState* p = ps.parent; p != nullptr; p = p->parent) {
     ++up;
@@ -78,9 +81,8 @@ Result<ExprPtr> Analyzer::BindColumn(const RawExpr& e, ParseState& ps) {
       (*outer)->levels_up = up;
       return outer;
     }
-    if (!NotFound(outer.error())) return outer;
+    if (!NotFound(e, outer.error())) return outer;
   }
-  if (ps.hidden) return BindColumnHere(e, ps);  // this level's own message
   return here;
 }
 
