@@ -179,6 +179,7 @@ class Analyzer {
   /* (SELECT ...), EXISTS, IN / op ANY / op ALL (SELECT ...), ARRAY(SELECT ...)
    * (parse_sublink.cpp). */
   Result<ExprPtr> BindSubLink(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindArrayOp(const RawExpr& e, ParseState& ps);
   /* The ParseState the next Analyze(SelectStmt) takes as its parent. */
   Result<Query> AnalyzeSubquery(const SelectStmt& select, ParseState& parent);
   // ---- conditional expressions (parse_cond.cpp) ------------------------------

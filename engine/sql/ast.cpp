@@ -320,7 +320,14 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
         PrintExpr(*e.args[0], depth + 1, out);
         out.Add(" " + e.text + " ");
       }
-      out.Add(std::string(kWords[static_cast<int>(e.sublink)]) + "(SELECT ...)");
+      out.Add(kWords[static_cast<int>(e.sublink)]);
+      if (e.subselect == nullptr && e.args.size() > 1) {  // x op ANY (array)
+        out.Add("(");
+        PrintExpr(*e.args[1], depth + 1, out);
+        out.Add(")");
+      } else {
+        out.Add("(SELECT ...)");
+      }
       out.Add(e.args.empty() ? "" : ")");
       return;
     }

@@ -140,20 +140,18 @@ Result<RawExprPtr> Parser::ParseComparison() {
     if ((IsKeyword("any") || IsKeyword("some") || IsKeyword("all")) && Peek(1).kind == TokenKind::kPunct &&
         Peek(1).text == "(") {
       SubLinkType type = IsKeyword("all") ? SubLinkType::kAll : SubLinkType::kAny;
-      if (!(Peek(2).kind == TokenKind::kIdent && !Peek(2).quoted && Peek(2).text == "select")) {
-        Error e = MakeError(sqlstate::kFeatureNotSupported,
-                            fmt::format("{} {} (array) is not supported by minipg", OpName(*op),
-                                        type == SubLinkType::kAll ? "ALL" : "ANY"));
-        e.position = Peek().position;
-        return e;
-      }
       ++pos_;  // ANY / ALL; ParseSubLink takes the "("
-      auto sub = ParseSubLink(type, loc);
+      // x op ANY (array): a kSubLink without a subselect, the array in args[1].
+      auto sub = IsKeyword("select", 1) ? ParseSubLink(type, loc) : ParseArrayOperand(type, loc);
       if (!sub.ok()) {
         return sub;
       }
       (*sub)->text = OpName(*op);
-      (*sub)->args.push_back(std::move(*left));
+      if ((*sub)->args.empty()) {
+        (*sub)->args.push_back(std::move(*left));
+      } else {
+        (*sub)->args[0] = std::move(*left);
+      }
       return sub;
     }
     auto right = ParseConcat();
@@ -666,6 +664,24 @@ Result<RawExprPtr> Parser::ParseCase() {
   return e;
 }
 
+
+Result<RawExprPtr> Parser::ParseArrayOperand(SubLinkType type, int loc) {
+  if (Status s = ExpectPunct("("); !s.ok()) {
+    return s.error();
+  }
+  auto array = ParseExpr();
+  if (!array.ok()) {
+    return array;
+  }
+  if (Status s = ExpectPunct(")"); !s.ok()) {
+    return s.error();
+  }
+  RawExprPtr e = NewExpr(RawExprKind::kSubLink, loc);
+  e->sublink = type;
+  e->args.push_back(nullptr);  // the left operand, set by the caller
+  e->args.push_back(std::move(*array));
+  return e;
+}
 
 Result<RawExprPtr> Parser::ParseSubLink(SubLinkType type, int loc) {
   // Nested subqueries recurse through here.

@@ -112,9 +112,33 @@ Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprCo
   return result;
 }
 
+/* x op ANY / ALL (array): the test over each element, with the same
+ * NULL rules as over a subquery's rows; NULL for a NULL array. */
+Result<Datum> EvaluateArrayOp(const Expr& link, const ExprContext& ctx) {
+  auto array = Evaluate(*link.args[1], ctx);
+  if (!array.ok() || storage::IsNull(*array)) return array;
+  const auto* value = std::get_if<storage::ArrayValue>(&*array);
+  if (value == nullptr || value->data == nullptr || ctx.estate == nullptr || link.param < 0) {
+    return MakeError(sqlstate::kInternalError, "ANY/ALL over something that is not an array");
+  }
+  bool any = link.sublink == SubLinkType::kAny;
+  bool saw_null = false;
+  for (const Datum& element : value->data->elements) {
+    SetParam(*ctx.estate, link.param, element);
+    auto test = Evaluate(*link.args[0], ctx);
+    if (!test.ok()) return test;
+    if (Decided(*test, any, saw_null)) return Datum(any);
+  }
+  if (saw_null) return Datum(std::monostate{});
+  return Datum(!any);
+}
+
 }  // namespace
 
 Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
+  if (link.subquery == nullptr && link.subplan == nullptr && ctx.estate != nullptr) {
+    return EvaluateArrayOp(link, ctx);
+  }
   if (link.subplan == nullptr || link.subplan->plan == nullptr) {
     return MakeError(sqlstate::kInternalError, "subquery was not planned");
   }

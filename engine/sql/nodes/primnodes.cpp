@@ -145,7 +145,14 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       }
       return;
     case ExprKind::kSubLink:
-      if (e.subplan == nullptr) {
+      if (e.subplan == nullptr && e.subquery == nullptr && e.args.size() == 2 && e.args[0]->args.size() == 2) {
+        out.Add("(");  // x op ANY (array), as PostgreSQL prints a ScalarArrayOpExpr
+        Print(*e.args[0]->args[0], qualify, depth + 1, out);
+        out.Add(fmt::format(" {} {} (", e.args[0]->op != nullptr ? e.args[0]->op->name : "?",
+                            e.sublink == SubLinkType::kAll ? "ALL" : "ANY"));
+        Print(*e.args[1], qualify, depth + 1, out);
+        out.Add("))");
+      } else if (e.subplan == nullptr) {
         out.Add("(SubLink)");
       } else if (e.subplan->initplan) {
         out.Add(fmt::format("${}", e.subplan->output_param));

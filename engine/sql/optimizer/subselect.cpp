@@ -84,15 +84,28 @@ bool ReadsOuterParams(Query& q) {
   return false;
 }
 
+/* Numbers the placeholder of a test (x op $n) of ANY / ALL, not looking
+ * into the sublinks inside it (their own tests). */
+void SetTestParam(Expr& test, int param) {
+  std::vector<Expr*> stack{&test};
+  while (!stack.empty()) {
+    Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ExprKind::kExecParam && e->param < 0) e->param = param;
+    if (e->kind == ExprKind::kSubLink) continue;
+    for (ExprPtr& a : e->args) {
+      if (a) stack.push_back(a.get());
+    }
+  }
+}
+
 Status PlanOneSubLink(Expr& link) {
   auto info = std::make_shared<SubPlanInfo>();
   std::vector<OuterRef> refs;
   if (Status s = ReplaceOuterRefs(*link.subquery, 1, link, *info, refs); !s.ok()) return s;
   if (link.sublink == SubLinkType::kAny || link.sublink == SubLinkType::kAll) {
     info->test_param = t_counters.next_param++;
-    WalkExpr(*link.args[0], [&](Expr& e) {
-      if (e.kind == ExprKind::kExecParam && e.param < 0) e.param = info->test_param;
-    });
+    SetTestParam(*link.args[0], info->test_param);
   }
   bool correlated = !refs.empty() || ReadsOuterParams(*link.subquery);
   auto plan = PlanSubquery(*link.subquery);
@@ -128,6 +141,9 @@ Status PlanSubLinks(Query& q) {
       stack.pop_back();
       if (e->kind == ExprKind::kSubLink && e->subquery && e->subplan == nullptr) {
         if (Status s = PlanOneSubLink(*e); !s.ok()) return s;
+      } else if (e->kind == ExprKind::kSubLink && !e->subquery && e->param < 0) {
+        e->param = t_counters.next_param++;  // x op ANY (array): the element's $n
+        SetTestParam(*e->args[0], e->param);
       }
       // Children after the node: a test's own subqueries are numbered later, as in PostgreSQL.
       for (auto it = e->args.rbegin(); it != e->args.rend(); ++it) {

@@ -97,9 +97,51 @@ Result<Query> Analyzer::AnalyzeSubquery(const SelectStmt& select, ParseState& pa
   return sub;
 }
 
+/* x op ANY / ALL (array): the test `x op $n` over each element as $n. */
+Result<ExprPtr> Analyzer::BindArrayOp(const RawExpr& e, ParseState& ps) {
+  auto left = Bind(*e.args[0], ps);
+  if (!left.ok()) {
+    return left;
+  }
+  auto array = Bind(*e.args[1], ps);
+  if (!array.ok()) {
+    return array;
+  }
+  if ((*array)->kind == ExprKind::kConst && (*array)->type == TypeId::kUnknown) {
+    (*array)->untyped = true;  // NULL: any array
+  }
+  if ((*array)->untyped && !(*left)->untyped) {  // x = ANY ('{1,2}'): an array of x's type
+    if (auto type = ArrayTypeOf((*left)->type)) {
+      array = Coerce(std::move(*array), *type, CastContext::kImplicit);
+      if (!array.ok()) return array;
+    }
+  }
+  storage::ColumnType type = ToColumnType((*array)->type);
+  if ((*array)->untyped || !storage::IsArrayColumnType(type)) {
+    return ErrorAt(sqlstate::kWrongObjectType, "op ANY/ALL (array) requires array on right side", e.location);
+  }
+  ExprPtr element = MakeExpr(ExprKind::kExecParam, FromColumnType(storage::ArrayElementColumnType(type)), e.location);
+  element->param = -1;  // the planner numbers it
+  auto test = MakeOperator(e.text, std::move(*left), std::move(element), e.location);
+  if (!test.ok()) {
+    return test;
+  }
+  if ((*test)->type != TypeId::kBool) {
+    return ErrorAt(sqlstate::kDatatypeMismatch, "op ANY/ALL (array) requires operator to yield boolean", e.location);
+  }
+  ExprPtr link = MakeExpr(ExprKind::kSubLink, TypeId::kBool, e.location);
+  link->sublink = e.sublink;
+  link->args.push_back(std::move(*test));
+  link->args.push_back(std::move(*array));
+  return link;
+}
+
 Result<ExprPtr> Analyzer::BindSubLink(const RawExpr& e, ParseState& ps) {
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
+  }
+  if (e.subselect == nullptr) {
+    return BindArrayOp(e, ps);
   }
   auto sub = AnalyzeSubquery(*e.subselect, ps);
   if (!sub.ok()) {
