@@ -89,6 +89,9 @@ const Expr* FindAggref(Expr& e);
 /* 42803 "aggregate functions are not allowed in <clause>" if `e` holds one. */
 Status NoAggregates(Expr& e, const char* clause);
 
+/* 42803 if subquery `sub` (and what is inside it) reads a column of the
+ * grouped query `depth` levels out that is not grouped (parse_sublink.cpp). */
+Status CheckUngroupedOuterRefs(Query& sub, int depth, const std::vector<std::string>& grouped);
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);
 

@@ -12,6 +12,8 @@
  *     ARRAY(SELECT ...)     an array of the column's type
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engine/common/stack_depth.h"
@@ -68,6 +70,32 @@ Status NoOuterAggregates(Query& sub) {
 }
 
 }  // namespace
+
+Status CheckUngroupedOuterRefs(Query& sub, int depth, const std::vector<std::string>& grouped) {
+  if (Status s = CheckStackDepth(); !s.ok()) return s;
+  Status status = OkStatus();
+  std::vector<Query*> inner;
+  for (ExprPtr* root : LevelExpressions(sub)) {
+    if (*root == nullptr || !status.ok()) continue;
+    WalkExpr(**root, [&](Expr& e) {
+      if (e.kind == ExprKind::kSubLink && e.subquery) inner.push_back(e.subquery.get());
+      if (e.kind != ExprKind::kVar || e.levels_up != depth || !status.ok()) return;
+      std::string name = e.relname + "." + e.colname;
+      if (std::find(grouped.begin(), grouped.end(), name) == grouped.end()) {
+        status = ErrorAt(sqlstate::kGroupingError,
+                         fmt::format("subquery uses ungrouped column \"{}\" from outer query", name), e.location);
+      }
+    });
+  }
+  for (RangeTblEntry& rte : sub.rtable) {
+    if (rte.subquery) inner.push_back(rte.subquery.get());
+  }
+  for (Query* q : inner) {
+    if (!status.ok()) break;
+    status = CheckUngroupedOuterRefs(*q, depth + 1, grouped);
+  }
+  return status;
+}
 
 Result<ExprPtr> Analyzer::BindColumn(const RawExpr& e, ParseState& ps) {
   auto here = BindColumnHere(e, ps);  // (only a level around this one is ever hidden)
