@@ -136,19 +136,21 @@ Result<Datum> EvaluateArrayOp(const Expr& link, const ExprContext& ctx) {
 }  // namespace
 
 Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
-  if (link.subquery == nullptr && link.subplan == nullptr && ctx.estate != nullptr) {
-    return EvaluateArrayOp(link, ctx);
-  }
-  if (link.subplan == nullptr || link.subplan->plan == nullptr) {
-    return MakeError(sqlstate::kInternalError, "subquery was not planned");
-  }
-  const SubPlanInfo& info = *link.subplan;
-  std::optional<EState> local;
+  std::optional<EState> local;  // an expression evaluated outside a plan's execution
   EState* estate = ctx.estate;
   if (estate == nullptr) {
     local.emplace(*ctx.session);
     estate = &*local;
   }
+  if (link.subquery == nullptr && link.subplan == nullptr) {
+    ExprContext with = ctx;
+    with.estate = estate;
+    return EvaluateArrayOp(link, with);
+  }
+  if (link.subplan == nullptr || link.subplan->plan == nullptr) {
+    return MakeError(sqlstate::kInternalError, "subquery was not planned");
+  }
+  const SubPlanInfo& info = *link.subplan;
   auto& done = estate->initplans_done;
   if (info.initplan && std::find(done.begin(), done.end(), info.id) != done.end()) {
     return estate->params[static_cast<size_t>(info.output_param)];

@@ -25,6 +25,9 @@ namespace {
 struct Counters {
   int next_param = 0;
   int next_id = 1;
+  // The first planned link of each subquery: a copy of a link (GROUP BY an
+  // output column holding a subquery) shares its Query, planned once.
+  std::vector<std::pair<const Query*, const Expr*>> planned;
 };
 
 thread_local Counters t_counters;
@@ -99,7 +102,25 @@ void SetTestParam(Expr& test, int param) {
   }
 }
 
+/* A copy of an already planned link: the same SubPlan, its outer values copied. */
+Status ReusePlanned(Expr& link, const Expr& first) {
+  link.subplan = first.subplan;
+  bool test = link.sublink == SubLinkType::kAny || link.sublink == SubLinkType::kAll;
+  if (test) SetTestParam(*link.args[0], link.subplan->test_param);
+  link.args.resize(test ? 1 : 0);
+  for (size_t i = test ? 1 : 0; i < first.args.size(); ++i) {
+    auto copy = CopyExpr(*first.args[i]);
+    if (!copy.ok()) return copy.error();
+    link.args.push_back(std::move(*copy));
+  }
+  return OkStatus();
+}
+
 Status PlanOneSubLink(Expr& link) {
+  for (const auto& [query, first] : t_counters.planned) {
+    if (query == link.subquery.get()) return ReusePlanned(link, *first);
+  }
+  t_counters.planned.emplace_back(link.subquery.get(), &link);
   auto info = std::make_shared<SubPlanInfo>();
   std::vector<OuterRef> refs;
   if (Status s = ReplaceOuterRefs(*link.subquery, 1, link, *info, refs); !s.ok()) return s;
