@@ -44,7 +44,8 @@ enum class RawExprKind {
   kInList,          // args[0] [NOT] IN (args[1..]); negated for NOT
   kDistinct,        // args[0] IS [NOT] DISTINCT FROM args[1]; negated for NOT
   kBoolTest,        // args[0] IS [NOT] TRUE / FALSE / UNKNOWN: text "true", "false", "unknown"
-  kSubLink,         // a subquery in an expression: subselect, sublink; kAny/kAll: args[0] text subselect
+  kSubLink,         // a subquery in an expression: subselect, sublink; kAny/kAll: args[0] text subselect,
+                    // or, without subselect, args[0] text ANY/ALL (args[1]) over an array
 };
 
 /* What a subquery in an expression yields (PostgreSQL's SubLinkType). */

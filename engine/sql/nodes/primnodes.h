@@ -113,6 +113,8 @@ struct Expr {
   // test (lhs op $n, $n being the subquery's output column), negated the
   // ALL. Once planned (optimizer/subselect.cpp), `subplan` holds the plan
   // and the rest of args are the outer values its parameters take per row.
+  // x op ANY / ALL (array) has no subquery: args[1] is the array, `param`
+  // the $n each element is tested through.
   std::shared_ptr<Query> subquery;
   SubLinkType sublink = SubLinkType::kExpr;
   std::shared_ptr<SubPlanInfo> subplan;
