@@ -62,6 +62,11 @@ struct NamespaceItem {
 struct ParseState {
   Query* query = nullptr;
   std::vector<NamespaceItem> ns;
+  // The query level around a subquery, whose names it can also see (a Var
+  // of theirs gets levels_up); hidden while its own FROM subqueries are
+  // analyzed (they see past it, not into it: no LATERAL).
+  ParseState* parent = nullptr;
+  bool hidden = false;
 };
 
 /* An output column's name as ORDER BY sees it (see OutputNames). */
@@ -85,6 +90,9 @@ const Expr* FindAggref(Expr& e);
 /* 42803 "aggregate functions are not allowed in <clause>" if `e` holds one. */
 Status NoAggregates(Expr& e, const char* clause);
 
+/* 42803 if subquery `sub` (and what is inside it) reads a column of the
+ * grouped query `depth` levels out that is not grouped (parse_sublink.cpp). */
+Status CheckUngroupedOuterRefs(Query& sub, int depth, const std::vector<std::string>& grouped);
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);
 
@@ -224,7 +232,9 @@ class Analyzer {
   /* LATERAL (SELECT exprs) without FROM: its columns as expressions over
    * the entries before it (a kJoin entry the planner flattens away). */
   Result<RangeTblEntry> TransformLateralTargets(const SelectStmt& select, ParseState& ps);
+  /* A column of this level, else of the levels around it (parse_sublink.cpp). */
   Result<ExprPtr> BindColumn(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindColumnHere(const RawExpr& e, ParseState& ps);
   /* Errors for a qualifier no visible entry has (PostgreSQL's errorMissingRTE). */
   Error MissingRte(const ParseState& ps, const std::string& name, int location);
   /* The entry `t` in t.x or t.*, or an error. */
@@ -245,6 +255,12 @@ class Analyzer {
   Result<ExprPtr> BindCast(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindFunc(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindParam(const RawExpr& e);
+  /* (SELECT ...), EXISTS, IN / op ANY / op ALL (SELECT ...), ARRAY(SELECT ...)
+   * (parse_sublink.cpp). */
+  Result<ExprPtr> BindSubLink(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> BindArrayOp(const RawExpr& e, ParseState& ps);
+  /* The ParseState the next Analyze(SelectStmt) takes as its parent. */
+  Result<Query> AnalyzeSubquery(const SelectStmt& select, ParseState& parent);
   // ---- conditional expressions (parse_cond.cpp) ------------------------------
   /* CASE, BETWEEN, IN (list), IS [NOT] DISTINCT FROM, IS TRUE, named operators. */
   Result<ExprPtr> BindConditional(const RawExpr& e, ParseState& ps);
@@ -302,6 +318,7 @@ class Analyzer {
   bool keep_unknown_ = false;        // the next SELECT is a set operation's leaf: literals stay undecided
   std::vector<TypeId>* params_;
   const SessionContext* ctx_;  // nullptr: every system view is there
+  ParseState* pending_parent_ = nullptr;  // see AnalyzeSubquery
 };
 
 }  // namespace minipg::sql::analyzer_internal

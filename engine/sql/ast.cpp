@@ -369,6 +369,24 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       out.Add(")");
       return;
     }
+    case RawExprKind::kSubLink: {
+      static const char* const kWords[] = {"EXISTS ", "ANY ", "ALL ", "", "ARRAY"};
+      if (!e.args.empty()) {
+        out.Add("(");
+        PrintExpr(*e.args[0], depth + 1, out);
+        out.Add(" " + e.text + " ");
+      }
+      out.Add(kWords[static_cast<int>(e.sublink)]);
+      if (e.subselect == nullptr && e.args.size() > 1) {  // x op ANY (array)
+        out.Add("(");
+        PrintExpr(*e.args[1], depth + 1, out);
+        out.Add(")");
+      } else {
+        out.Add("(SELECT ...)");
+      }
+      out.Add(e.args.empty() ? "" : ")");
+      return;
+    }
     case RawExprKind::kBetween:
     case RawExprKind::kInList:
       out.Add("(");

@@ -45,6 +45,17 @@ enum class RawExprKind {
   kDistinct,        // args[0] IS [NOT] DISTINCT FROM args[1]; negated for NOT
   kBoolTest,        // args[0] IS [NOT] TRUE / FALSE / UNKNOWN: text "true", "false", "unknown"
   kSetToDefault,    // DEFAULT as a value of INSERT's VALUES: the column's default
+  kSubLink,         // a subquery in an expression: subselect, sublink; kAny/kAll: args[0] text subselect,
+                    // or, without subselect, args[0] text ANY/ALL (args[1]) over an array
+};
+
+/* What a subquery in an expression yields (PostgreSQL's SubLinkType). */
+enum class SubLinkType {
+  kExists,  // EXISTS (SELECT ...)
+  kAny,     // x op ANY (SELECT ...), x IN (SELECT ...)
+  kAll,     // x op ALL (SELECT ...)
+  kExpr,    // (SELECT ...): one column, at most one row
+  kArray,   // ARRAY(SELECT ...)
 };
 
 enum class Op {
@@ -67,6 +78,7 @@ struct TypeRef {
 };
 
 struct RawExpr;
+struct SelectStmt;
 using RawExprPtr = std::unique_ptr<RawExpr>;
 
 struct RawExpr {
@@ -87,6 +99,9 @@ struct RawExpr {
   bool distinct = false;  // f(DISTINCT args)
   TypeRef type_name;
   std::vector<RawExprPtr> args;
+  // kSubLink: the subquery and what it yields (kAny/kAll: the operator in text)
+  std::shared_ptr<SelectStmt> subselect;
+  SubLinkType sublink = SubLinkType::kExpr;
 };
 
 struct TableRef {

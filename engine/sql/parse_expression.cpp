@@ -137,6 +137,23 @@ Result<RawExprPtr> Parser::ParseComparison() {
   if (auto op = ComparisonOp()) {
     int loc = Peek().position;
     ++pos_;
+    if ((IsKeyword("any") || IsKeyword("some") || IsKeyword("all")) && Peek(1).kind == TokenKind::kPunct &&
+        Peek(1).text == "(") {
+      SubLinkType type = IsKeyword("all") ? SubLinkType::kAll : SubLinkType::kAny;
+      ++pos_;  // ANY / ALL; ParseSubLink takes the "("
+      // x op ANY (array): a kSubLink without a subselect, the array in args[1].
+      auto sub = IsKeyword("select", 1) ? ParseSubLink(type, loc) : ParseArrayOperand(type, loc);
+      if (!sub.ok()) {
+        return sub;
+      }
+      (*sub)->text = OpName(*op);
+      if ((*sub)->args.empty()) {
+        (*sub)->args.push_back(std::move(*left));
+      } else {
+        (*sub)->args[0] = std::move(*left);
+      }
+      return sub;
+    }
     auto right = ParseConcat();
     if (!right.ok()) {
       return right;
@@ -188,9 +205,22 @@ Result<RawExprPtr> Parser::ParseComparison() {
         return s.error();
       }
       if (IsKeyword("select")) {
-        Error e = MakeError(sqlstate::kFeatureNotSupported, "subqueries are not supported by minipg");
-        e.position = Peek().position;
-        return e;
+        // x IN (SELECT ...) is x = ANY (SELECT ...); NOT IN is its negation.
+        --pos_;
+        auto sub = ParseSubLink(SubLinkType::kAny, loc);
+        if (!sub.ok()) {
+          return sub;
+        }
+        (*sub)->text = "=";
+        (*sub)->args.push_back(std::move(*left));
+        if (negated) {
+          RawExprPtr n = NewExpr(RawExprKind::kUnary, loc);
+          n->op = Op::kNot;
+          n->args.push_back(std::move(*sub));
+          *sub = std::move(n);
+        }
+        *left = std::move(*sub);
+        continue;
       }
       RawExprPtr e = NewExpr(RawExprKind::kInList, loc);
       e->negated = negated;
@@ -445,12 +475,10 @@ Result<RawExprPtr> Parser::ParsePrimary() {
     }
     case TokenKind::kPunct:
       if (t.text == "(") {
-        ++pos_;
-        if (IsKeyword("select")) {
-          Error e = MakeError(sqlstate::kFeatureNotSupported, "subqueries are not supported by minipg");
-          e.position = Peek().position;
-          return e;
+        if (IsKeyword("select", 1)) {
+          return ParseSubLink(SubLinkType::kExpr, loc);
         }
+        ++pos_;
         auto inner = ParseExpr();
         if (!inner.ok()) {
           return inner;
@@ -528,6 +556,11 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     }
     if (t.text == "case") {
       return ParseCase();
+    }
+    if ((t.text == "exists" || t.text == "array") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(" &&
+        IsKeyword("select", 2)) {
+      ++pos_;
+      return ParseSubLink(t.text == "exists" ? SubLinkType::kExists : SubLinkType::kArray, loc);
     }
     if (t.text == "exists" || t.text == "array") {
       Error e = MakeError(sqlstate::kFeatureNotSupported,
@@ -671,6 +704,49 @@ Result<RawExprPtr> Parser::ParseCase() {
   if (Status s = ExpectKeyword("end"); !s.ok()) {
     return s.error();
   }
+  return e;
+}
+
+
+Result<RawExprPtr> Parser::ParseArrayOperand(SubLinkType type, int loc) {
+  if (Status s = ExpectPunct("("); !s.ok()) {
+    return s.error();
+  }
+  auto array = ParseExpr();
+  if (!array.ok()) {
+    return array;
+  }
+  if (Status s = ExpectPunct(")"); !s.ok()) {
+    return s.error();
+  }
+  RawExprPtr e = NewExpr(RawExprKind::kSubLink, loc);
+  e->sublink = type;
+  e->args.push_back(nullptr);  // the left operand, set by the caller
+  e->args.push_back(std::move(*array));
+  return e;
+}
+
+Result<RawExprPtr> Parser::ParseSubLink(SubLinkType type, int loc) {
+  // Nested subqueries recurse through here.
+  if (Status s = CheckStackDepth(); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ExpectPunct("("); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ExpectKeyword("select"); !s.ok()) {
+    return s.error();
+  }
+  auto select = ParseSelect();
+  if (!select.ok()) {
+    return select.error();
+  }
+  if (Status s = ExpectPunct(")"); !s.ok()) {
+    return s.error();
+  }
+  RawExprPtr e = NewExpr(RawExprKind::kSubLink, loc);
+  e->sublink = type;
+  e->subselect = std::make_shared<SelectStmt>(std::move(*select));
   return e;
 }
 

@@ -385,7 +385,7 @@ Result<SelectStmt> Parser::ParseSimpleSelect() {
     AcceptKeyword("all");
   }
   // PostgreSQL allows an empty target list: SELECT FROM t.
-  if (!(IsKeyword("from") || IsPunct(";") || Peek().kind == TokenKind::kEnd)) {
+  if (!(IsKeyword("from") || IsPunct(";") || IsPunct(")") || Peek().kind == TokenKind::kEnd)) {
     do {
       auto target = ParseTarget();
       if (!target.ok()) {

@@ -202,6 +202,10 @@ class Parser {
   Result<RawExprPtr> ParsePostfix();
   Result<RawExprPtr> ParsePrimary();
   Result<RawExprPtr> ParseIdentExpr();
+  /* "(SELECT ...)" of a subquery in an expression, as a kSubLink. */
+  Result<RawExprPtr> ParseSubLink(SubLinkType type, int loc);
+  /* "(array)" of x op ANY / ALL (array): a kSubLink without subselect. */
+  Result<RawExprPtr> ParseArrayOperand(SubLinkType type, int loc);
 
   std::string_view text_;
   std::vector<Token> tokens_;

@@ -31,9 +31,10 @@ void JoinTreeExpressions(JoinTreeNode& node, std::vector<ExprPtr*>& out) {
   JoinTreeExpressions(*node.right, out);
 }
 
-std::vector<ExprPtr*> QueryExpressions(Query& query) {
-  std::vector<ExprPtr*> out = {&query.jointree.quals, &query.limit, &query.offset};
+std::vector<ExprPtr*> LevelExpressions(Query& query) {
+  std::vector<ExprPtr*> out;
   for (TargetEntry& t : query.targets) out.push_back(&t.expr);
+  out.insert(out.end(), {&query.jointree.quals, &query.limit, &query.offset});
   for (ExprPtr& g : query.group_by) out.push_back(&g);
   out.push_back(&query.having);
   for (auto& node : query.jointree.fromlist) JoinTreeExpressions(*node, out);
@@ -43,10 +44,25 @@ std::vector<ExprPtr*> QueryExpressions(Query& query) {
       for (ExprPtr& e : row) out.push_back(&e);
     }
     for (ExprPtr& e : rte.joinaliasvars) out.push_back(&e);
-    if (rte.subquery) {
-      std::vector<ExprPtr*> sub = QueryExpressions(*rte.subquery);
-      out.insert(out.end(), sub.begin(), sub.end());
-    }
+  }
+  return out;
+}
+
+std::vector<ExprPtr*> QueryExpressions(Query& query) {
+  std::vector<ExprPtr*> out = LevelExpressions(query);
+  std::vector<Query*> subqueries;
+  for (ExprPtr* root : out) {
+    if (*root == nullptr) continue;
+    WalkExpr(**root, [&](Expr& e) {
+      if (e.kind == ExprKind::kSubLink && e.subquery) subqueries.push_back(e.subquery.get());
+    });
+  }
+  for (RangeTblEntry& rte : query.rtable) {
+    if (rte.subquery) subqueries.push_back(rte.subquery.get());
+  }
+  for (Query* sub : subqueries) {
+    std::vector<ExprPtr*> more = QueryExpressions(*sub);
+    out.insert(out.end(), more.begin(), more.end());
   }
   return out;
 }

@@ -165,6 +165,9 @@ struct Query {
 /* Every expression tree of the query, its subqueries' included (for
  * rewriting passes: parameters, join alias variables). */
 std::vector<ExprPtr*> QueryExpressions(Query& query);
+/* The expression trees of this query level only (targets first, then
+ * WHERE, as the planner numbers subplans), not its subqueries'. */
+std::vector<ExprPtr*> LevelExpressions(Query& query);
 /* The join conditions of a join tree (this query level only). */
 void JoinTreeExpressions(JoinTreeNode& node, std::vector<ExprPtr*>& out);
 

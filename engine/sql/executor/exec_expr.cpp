@@ -4,6 +4,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/executor/exec_expr.h"
+#include "engine/sql/executor/exec_nodes.h"
 
 #include <fmt/format.h>
 
@@ -214,6 +215,13 @@ Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
       return EvaluateMinMax(expr, ctx);
     case ExprKind::kScalarArrayOp:
       return EvaluateScalarArrayOp(expr, ctx);
+    case ExprKind::kSubLink:
+      return ExecSubPlan(expr, ctx);
+    case ExprKind::kExecParam:
+      if (ctx.estate == nullptr || expr.param < 0 || static_cast<size_t>(expr.param) >= ctx.estate->params.size()) {
+        return Datum(std::monostate{});
+      }
+      return ctx.estate->params[static_cast<size_t>(expr.param)];
     default:
       return MakeError(sqlstate::kFeatureNotSupported, "this expression is not supported by minipg yet");
   }

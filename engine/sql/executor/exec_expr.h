@@ -20,11 +20,14 @@
 
 namespace minipg::sql {
 
+struct EState;  // exec_nodes.h
+
 struct ExprContext {
   const storage::Tuple* scan = nullptr;   // the scan node's current row
   const storage::Tuple* outer = nullptr;  // the left child's current output row
   const storage::Tuple* inner = nullptr;  // the right child's current output row
   const SessionContext* session = nullptr;
+  EState* estate = nullptr;  // the execution's exec parameters and InitPlan values (subqueries)
 };
 
 Result<storage::Datum> Evaluate(const Expr& expr, const ExprContext& ctx);

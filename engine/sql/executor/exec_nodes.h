@@ -20,6 +20,7 @@
  *     node_append.cpp      Append
  *     node_setop.cpp       SetOp (HashSetOp Intersect / Except)
  *     node_unique.cpp      Unique
+ *     node_subplan.cpp     SubPlans and InitPlans of expressions (subqueries)
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -45,8 +46,16 @@ using RowResult = Result<std::optional<storage::Tuple>>;
 
 /* What every node of one execution shares. */
 struct EState {
+  explicit EState(const SessionContext& s) : session(s) {}
   const SessionContext& session;
+  // Exec parameters ($n of SubPlanInfo): outer columns a subquery reads,
+  // set before each run of it, and the values InitPlans produced.
+  std::vector<storage::Datum> params;
+  std::vector<int> initplans_done;  // ids of the InitPlans whose value is in params
 };
+
+/* A planned subquery's value for the current row (node_subplan.cpp). */
+Result<storage::Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx);
 
 class PlanState {
  public:
@@ -80,6 +89,7 @@ class PlanState {
     ExprContext c;
     c.scan = scan;
     c.session = &estate_.session;
+    c.estate = &estate_;
     return c;
   }
   /* A rescan that keeps the rows it has (Sort, Materialize, a Hash Join's

@@ -141,17 +141,39 @@ void PlannedStmt::Number() {
   }
 }
 
+namespace {
+
+void AppendSubPlans(const Plan& node, bool init, size_t indent, bool qualify, std::string& out);
+
+/* A node's line ("->  " at `indent`, none for the root), its details, its
+ * InitPlans, children and SubPlans, in PostgreSQL's EXPLAIN order. */
+void AppendNode(const Plan& node, size_t indent, bool root, bool qualify, std::string& out) {
+  out += root ? node.Title() + "\n" : std::string(indent, ' ') + "->  " + node.Title() + "\n";
+  size_t inner = root ? 2 : indent + 6;
+  for (const std::string& line : node.Details(qualify)) out += std::string(inner, ' ') + line + "\n";
+  AppendSubPlans(node, true, inner, qualify, out);
+  for (const Plan* child : {node.lefttree.get(), node.righttree.get()}) {
+    if (child != nullptr) AppendNode(*child, inner, false, qualify, out);
+  }
+  AppendSubPlans(node, false, inner, qualify, out);
+}
+
+/* "InitPlan 1 (returns $0)" or "SubPlan 2", and the subplan under it. */
+void AppendSubPlans(const Plan& node, bool init, size_t indent, bool qualify, std::string& out) {
+  for (const auto& sp : node.subplans) {
+    if (sp->initplan != init) continue;
+    out += std::string(indent, ' ') +
+           (init ? fmt::format("InitPlan {} (returns ${})", sp->id, sp->output_param) : fmt::format("SubPlan {}", sp->id)) +
+           "\n";
+    AppendNode(*sp->plan, indent + 2, false, qualify, out);
+  }
+}
+
+}  // namespace
+
 std::string PlannedStmt::Explain() const {
   std::string out;
-  std::vector<int> depth(nodes.size(), 0);
-  for (const Plan* n : nodes) {
-    int d = n->parent < 0 ? 0 : depth[static_cast<size_t>(n->parent)] + 1;
-    depth[static_cast<size_t>(n->id)] = d;
-    std::string indent(d == 0 ? 0 : static_cast<size_t>(d * 6 - 4), ' ');
-    out += indent + (d == 0 ? "" : "->  ") + n->Title() + "\n";
-    std::string detail_indent(d == 0 ? 2 : static_cast<size_t>(d * 6 + 2), ' ');
-    for (const std::string& line : n->Details(qualify)) out += detail_indent + line + "\n";
-  }
+  if (root) AppendNode(*root, 0, true, qualify, out);
   if (!out.empty()) out.pop_back();
   return out;
 }

@@ -45,6 +45,7 @@
 namespace minipg::sql {
 
 struct SystemView;  // system_views.h
+struct Plan;
 
 enum class PlanKind {
   kResult,
@@ -148,6 +149,9 @@ struct Plan {
   int returning = 0;
   // Seq Scan: the scan row ends with each row's ctid (UPDATE / DELETE's target)
   bool emit_ctid = false;
+  // The subqueries its expressions run (InitPlans first, then SubPlans),
+  // for EXPLAIN; the expressions own them (Expr::subplan).
+  std::vector<std::shared_ptr<SubPlanInfo>> subplans;
 
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */
@@ -155,6 +159,20 @@ struct Plan {
   /* lefttree, righttree and appendplans: the children there are, in order. */
   std::vector<Plan*> Children() const;
   std::vector<std::string> Details(bool qualify) const;
+};
+
+/* A planned subquery of an expression (PostgreSQL's SubPlan): an
+ * InitPlan (uncorrelated: run once, its value kept) or a SubPlan (run for
+ * every row of the node whose expression holds it, after setting the
+ * parameters its outer references became). optimizer/subselect.cpp makes
+ * it, executor/node_subplan.cpp runs it. */
+struct SubPlanInfo {
+  int id = 0;              // "SubPlan 1", "InitPlan 2": numbered across the statement
+  bool initplan = false;   // no outer references: run once per execution
+  int output_param = -1;   // InitPlan: "$n" its value goes by (EXPLAIN's "returns $n")
+  int test_param = -1;     // ANY / ALL: the $n the test reads the output column through
+  std::vector<int> arg_params;  // the $n each outer value (the owning Expr's args) is set into
+  std::unique_ptr<Plan> plan;
 };
 
 /* A planned statement: the tree and its nodes by id. */

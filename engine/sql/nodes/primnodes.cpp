@@ -12,6 +12,7 @@
 #include "engine/common/utf8.h"
 #include "engine/sql/adt/aggregates.h"
 #include "engine/sql/adt/builtins.h"
+#include "engine/sql/nodes/plannodes.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 
@@ -68,6 +69,8 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
   copy->bool_op = e.bool_op;
   copy->negated = e.negated;
   copy->subquery = e.subquery;
+  copy->sublink = e.sublink;
+  copy->subplan = e.subplan;
   copy->agg = e.agg;
   copy->agg_distinct = e.agg_distinct;
   for (const ExprPtr& a : e.args) {
@@ -132,6 +135,30 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       return;
     case ExprKind::kParam:
       out.Add(fmt::format("${}", e.param + 1));
+      return;
+    case ExprKind::kExecParam:
+      // An outer query's column prints as that column, qualified (PostgreSQL's find_param_referent).
+      if (!e.colname.empty()) {
+        out.Add(e.relname.empty() ? e.colname : e.relname + "." + e.colname);
+      } else {
+        out.Add(fmt::format("${}", e.param));
+      }
+      return;
+    case ExprKind::kSubLink:
+      if (e.subplan == nullptr && e.subquery == nullptr && e.args.size() == 2 && e.args[0]->args.size() == 2) {
+        out.Add("(");  // x op ANY (array), as PostgreSQL prints a ScalarArrayOpExpr
+        Print(*e.args[0]->args[0], qualify, depth + 1, out);
+        out.Add(fmt::format(" {} {} (", e.args[0]->op != nullptr ? e.args[0]->op->name : "?",
+                            e.sublink == SubLinkType::kAll ? "ALL" : "ANY"));
+        Print(*e.args[1], qualify, depth + 1, out);
+        out.Add("))");
+      } else if (e.subplan == nullptr) {
+        out.Add("(SubLink)");
+      } else if (e.subplan->initplan) {
+        out.Add(fmt::format("${}", e.subplan->output_param));
+      } else {
+        out.Add(fmt::format("(SubPlan {})", e.subplan->id));
+      }
       return;
     case ExprKind::kVar:
       if (e.source == VarSource::kRangeTable || !e.colname.empty()) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/sql/ast.h"
 #include "engine/sql/session.h"
 #include "engine/storage/datum.h"
 
@@ -34,6 +35,7 @@ struct OperatorInfo;
 struct CastInfo;
 struct AggregateInfo;  // adt/aggregates.h
 struct Query;         // query.h
+struct SubPlanInfo;   // plannodes.h
 
 enum class ExprKind {
   kConst,          // value (untyped: a string literal whose type is not decided yet)
@@ -50,8 +52,9 @@ enum class ExprKind {
   kNullIf,         // NULLIF(args[0], args[1]) by op; args[2]: the first argument uncoerced, if it was
   kDistinct,       // args[0] IS [NOT] DISTINCT FROM args[1] (negated: NOT) by the = op
   kScalarArrayOp,  // args[0] op ANY (args[1..]) (negated: ALL), as x IN (list) / x NOT IN (list)
-  kSubLink,        // EXISTS / IN / scalar subquery: declared, not yet analyzed
+  kSubLink,        // a subquery in an expression (sublink says what it yields); see below
   kAggref,         // an aggregate call: agg(args), agg_distinct; evaluated only by an Agg plan node
+  kExecParam,      // $n set at run time (param): an outer query's column, or a subquery's output column
 };
 
 enum class BoolOpKind { kAnd, kOr, kNot };
@@ -106,8 +109,15 @@ struct Expr {
   // kAggref
   const AggregateInfo* agg = nullptr;
   bool agg_distinct = false;  // count(DISTINCT x)
-  // kSubLink: the subquery (declared for later sessions)
+  // kSubLink: the subquery and what it yields. kAny/kAll: args[0] is the
+  // test (lhs op $n, $n being the subquery's output column), negated the
+  // ALL. Once planned (optimizer/subselect.cpp), `subplan` holds the plan
+  // and the rest of args are the outer values its parameters take per row.
+  // x op ANY / ALL (array) has no subquery: args[1] is the array, `param`
+  // the $n each element is tested through.
   std::shared_ptr<Query> subquery;
+  SubLinkType sublink = SubLinkType::kExpr;
+  std::shared_ptr<SubPlanInfo> subplan;
 };
 
 ExprPtr MakeExpr(ExprKind kind, TypeId type, int location);

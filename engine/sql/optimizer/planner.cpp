@@ -316,6 +316,9 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
   }
+  if (Status s = PlanSubLinks(q); !s.ok()) {
+    return s.error();
+  }
   if (Status s = FlattenJoinAliasVars(q); !s.ok()) {
     return s.error();
   }
@@ -355,6 +358,9 @@ Result<std::unique_ptr<Plan>> PlanModify(Query& q) {
   RangeTblEntry& source = q.rte(first.rtindex);
   if (q.kind == StatementKind::kInsert && source.kind == RteKind::kValues && source.values.size() == 1 &&
       q.returning == 0) {
+    if (Status s = PlanSubLinks(q); !s.ok()) {
+      return s.error();
+    }
     rows = std::make_unique<Plan>();
     rows->kind = PlanKind::kResult;
     rows->targetlist = std::move(source.values[0]);
@@ -413,8 +419,11 @@ ExprPtr PlanOuterVar(const Plan& child, size_t column) { return OuterVar(child, 
 
 Result<std::unique_ptr<Plan>> PlanRangeEntry(Query& q, int rtindex) { return PlanRte(q, rtindex); }
 
+Result<std::unique_ptr<Plan>> PlanSubquery(Query& query) { return PlanSelect(query); }
+
 Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   t_planner_ctx = ctx;
+  ResetSubPlanNumbers();
   PlannedStmt out;
   out.command = q.kind;
   out.columns = q.OutputColumns();
@@ -436,6 +445,7 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   if (Status s = SetPlanReferences(**root); !s.ok()) {
     return s.error();
   }
+  AttachSubPlans(**root);
   out.root = std::move(*root);
   out.Number();
   return out;

@@ -99,4 +99,15 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled);
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);
 
+/* A subquery of an expression planned as a SELECT (subselect.cpp). */
+Result<std::unique_ptr<Plan>> PlanSubquery(Query& query);
+
+/* subselect.cpp: plans the subqueries in the expressions of one query
+ * level (outer references become exec parameters, see SubPlanInfo);
+ * numbering starts over with ResetSubPlanNumbers for each statement.
+ * AttachSubPlans lists each node's subplans on it, for EXPLAIN. */
+void ResetSubPlanNumbers();
+Status PlanSubLinks(Query& query);
+void AttachSubPlans(Plan& root);
+
 }  // namespace minipg::sql

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -42,6 +43,21 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   }
   if (inner->kind == RawExprKind::kColumnRef || inner->kind == RawExprKind::kFuncCall) {
     return {inner->text, 2};
+  }
+  if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kExists) {
+    return {"exists", 2};
+  }
+  if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kArray) {
+    return {"array", 2};
+  }
+  if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kExpr &&
+      !inner->subselect->targets.empty()) {
+    // (SELECT x ...) is named after its column (a name, not the select list's alias: PostgreSQL's rule)
+    const SelectTarget& first = inner->subselect->targets[0];
+    if (first.expr) {
+      auto name = FigureColname(*first.expr);
+      if (name.second > 0) return name;
+    }
   }
   if (e.kind == RawExprKind::kCase) {
     return {"case", 1};
@@ -113,6 +129,7 @@ Result<Query> Analyzer::AnalyzeValues(const SelectStmt& values) {
 }
 
 Result<Query> Analyzer::Analyze(const SelectStmt& select) {
+  ParseState* parent = std::exchange(pending_parent_, nullptr);
   // Subqueries in FROM recurse through here.
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
@@ -142,6 +159,7 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   }
   ParseState ps;
   ps.query = &q;
+  ps.parent = parent;
   for (const FromItemPtr& item : select.from) {
     std::vector<NamespaceItem> ns;
     auto node = TransformFromItem(*item, ps, ns);

@@ -32,6 +32,9 @@ Status CheckUngrouped(Expr& root, const std::vector<std::string>& grouped) {
       for (const std::string& g : grouped) found = found || g == text;
       if (found) continue;
     }
+    if (e->kind == ExprKind::kSubLink && e->subquery) {
+      if (Status s = CheckUngroupedOuterRefs(*e->subquery, 1, grouped); !s.ok()) return s;
+    }
     if (e->kind == ExprKind::kVar && e->levels_up == 0) {
       return ErrorAt(sqlstate::kGroupingError,
                      fmt::format("column \"{}.{}\" must appear in the GROUP BY clause or be used in an aggregate "

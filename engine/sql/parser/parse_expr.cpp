@@ -147,6 +147,8 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
       return BindConditional(e, ps);
     case RawExprKind::kSetToDefault:
       return ErrorAt(sqlstate::kSyntaxError, "DEFAULT is not allowed in this context", e.location);
+    case RawExprKind::kSubLink:
+      return BindSubLink(e, ps);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }

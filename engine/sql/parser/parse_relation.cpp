@@ -206,7 +206,9 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
       if (!pulled.ok()) return pulled.error();
       rte = std::move(*pulled);
     } else {
-      auto sub = Analyze(*item.subquery);
+      ps.hidden = true;  // the subquery sees the levels around this one, not this one
+      auto sub = AnalyzeSubquery(*item.subquery, ps);
+      ps.hidden = false;
       if (!sub.ok()) return sub.error();
       rte.kind = RteKind::kSubquery;
       for (const TargetEntry& t : sub->targets) {
@@ -454,7 +456,7 @@ Result<int> Analyzer::FindQualified(const ParseState& ps, const std::string& nam
   return MissingRte(ps, name, location);
 }
 
-Result<ExprPtr> Analyzer::BindColumn(const RawExpr& e, ParseState& ps) {
+Result<ExprPtr> Analyzer::BindColumnHere(const RawExpr& e, ParseState& ps) {
   if (!e.qualifier.empty()) {
     auto rt = FindQualified(ps, e.qualifier, e.location);
     if (!rt.ok()) return rt.error();
