@@ -101,6 +101,8 @@ struct ConstraintCommand {
   bool unique = false;               // i: CREATE UNIQUE INDEX
   std::vector<std::string> columns;  // i, p, u: the key columns
   std::string check;                 // c: the expression's SQL text
+};
+
 /* A set operation tree (UNION / INTERSECT / EXCEPT [ALL]): each leaf is a
  * kSubquery entry of the range table ("*SELECT* 1", ...), whose output
  * columns the analyzer has coerced to the tree's resolved types. */
@@ -133,7 +135,6 @@ struct Query {
   // is the old row's ctid (junk, a bigint: block << 16 | offset).
   int returning = 0;
   int ctid_target = -1;
-  int result_relation = 0;  // INSERT: the target table's rtindex
   // A set operation: the tree; targets are then Vars of its leftmost leaf
   // (their names and types), only ORDER BY and LIMIT apply on top.
   std::unique_ptr<SetOperationNode> setop;
