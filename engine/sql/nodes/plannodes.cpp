@@ -152,9 +152,7 @@ void AppendNode(const Plan& node, size_t indent, bool root, bool qualify, std::s
   size_t inner = root ? 2 : indent + 6;
   for (const std::string& line : node.Details(qualify)) out += std::string(inner, ' ') + line + "\n";
   AppendSubPlans(node, true, inner, qualify, out);
-  for (const Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr) AppendNode(*child, inner, false, qualify, out);
-  }
+  for (const Plan* child : node.Children()) AppendNode(*child, inner, false, qualify, out);
   AppendSubPlans(node, false, inner, qualify, out);
 }
 

@@ -421,7 +421,7 @@ void EstimateCosts(Plan& node) {
     case PlanKind::kUnique:
       node.startup_cost = left->startup_cost;
       node.total_cost = left->total_cost + left->rows * kCpuOperatorCost;
-      node.rows = std::max(1.0, std::round(left->rows * kDefaultSelectivity));
+      node.rows = std::max(1.0, std::min(left->rows, kDefaultNumDistinct));  // estimate_num_groups without statistics
       break;
   }
 }
