@@ -44,36 +44,57 @@ class SortState : public PlanState {
   }
 
  private:
+  /* ORDER BY's order: the sort keys in turn, NULLs where asked. */
+  bool Less(const Tuple& a, const Tuple& b) const {
+    for (const SortKey& k : plan_.sort_keys) {
+      const auto& x = a[static_cast<size_t>(k.column)];
+      const auto& y = b[static_cast<size_t>(k.column)];
+      bool x_null = storage::IsNull(x);
+      bool y_null = storage::IsNull(y);
+      if (x_null || y_null) {
+        if (x_null == y_null) continue;
+        return x_null == k.nulls_first;
+      }
+      int c = CompareValues(x, k.type, y, k.type);
+      if (c != 0) return k.descending ? c > 0 : c < 0;
+    }
+    return false;
+  }
+
+  Status SortRows() {
+    return InterruptibleStableSort(rows_in_, [this](const Tuple& a, const Tuple& b) { return Less(a, b); });
+  }
+
+  /* Reads every input row and sorts them. Under a LIMIT (sort_bound n)
+   * only the first n in order are kept as rows arrive, so memory holds
+   * about 2n rows whatever the input (PostgreSQL's top-N heapsort);
+   * otherwise past work_mem it is an error (53200: no temporary files). */
   Status Fill() {
     size_t bytes = 0;
+    size_t peak = 0;
     size_t limit = WorkMemBytes(estate_);
+    auto bound = static_cast<size_t>(std::max(0.0, plan_.sort_bound));
+    size_t read = 0;
     for (;;) {
       auto row = left->Next();
       if (!row.ok()) return row.error();
       if (!row->has_value()) break;
+      ++read;
       bytes += TupleBytes(**row);
-      if (bytes > limit) return WorkMemExceeded("sort", limit);
       rows_in_.push_back(std::move(**row));
-    }
-    bool top_n = plan_.sort_bound > 0 && static_cast<double>(rows_in_.size()) > plan_.sort_bound;
-    instr_.notes.push_back(fmt::format("Sort Method: {}  Memory: {}kB", top_n ? "top-N heapsort" : "quicksort",
-                                       std::max<size_t>(25, (bytes + 1023) / 1024)));
-    const std::vector<SortKey>& keys = plan_.sort_keys;
-    return InterruptibleStableSort(rows_in_, [&keys](const Tuple& a, const Tuple& b) {
-      for (const SortKey& k : keys) {
-        const auto& x = a[static_cast<size_t>(k.column)];
-        const auto& y = b[static_cast<size_t>(k.column)];
-        bool x_null = storage::IsNull(x);
-        bool y_null = storage::IsNull(y);
-        if (x_null || y_null) {
-          if (x_null == y_null) continue;
-          return x_null == k.nulls_first;
-        }
-        int c = CompareValues(x, k.type, y, k.type);
-        if (c != 0) return k.descending ? c > 0 : c < 0;
+      if (bound > 0 && rows_in_.size() >= 2 * bound + 64) {
+        if (Status s = SortRows(); !s.ok()) return s;
+        rows_in_.resize(bound);
+        bytes = 0;
+        for (const Tuple& t : rows_in_) bytes += TupleBytes(t);
       }
-      return false;
-    });
+      peak = std::max(peak, bytes);
+      if (bytes > limit) return WorkMemExceeded("sort", limit);
+    }
+    bool top_n = bound > 0 && read > bound;
+    instr_.notes.push_back(fmt::format("Sort Method: {}  Memory: {}kB", top_n ? "top-N heapsort" : "quicksort",
+                                       std::max<size_t>(25, (peak + 1023) / 1024)));
+    return SortRows();
   }
 
   std::vector<Tuple> rows_in_;

@@ -138,6 +138,9 @@ TEST_F(ExplainTest, WorkMemBoundsSortAndHash) {
   RunResult sort = RunSql("SELECT * FROM generate_series(1, 100000) g ORDER BY g DESC");
   ASSERT_TRUE(sort.error);
   EXPECT_EQ(sort.error->sqlstate, "53200");
+  // Under a LIMIT only the first rows are kept (top-N), whatever the input.
+  EXPECT_EQ(Rows("SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC LIMIT 2 OFFSET 1"),
+            (std::vector<std::string>{"99998", "99999"}));  // Rows() sorts
   Ok("RESET work_mem");
   EXPECT_EQ(Rows("SELECT count(*) FROM generate_series(1, 100000) g, generate_series(1, 3) h WHERE g = h"),
             std::vector<std::string>{"3"});
