@@ -84,6 +84,11 @@ std::string BinDir() {
   return d ? d : MINIPG_DEFAULT_BIN_DIR;
 }
 
+std::string SourceDir() {
+  const char* d = std::getenv("MINIPG_SOURCE_DIR");
+  return d ? d : MINIPG_DEFAULT_SOURCE_DIR;
+}
+
 CommandResult RunCommand(const std::string& command) {
   CommandResult r;
   FILE* p = popen(command.c_str(), "r");

@@ -29,6 +29,8 @@ std::string Superuser();
 
 /* Where build/bin is (MINIPG_BIN_DIR, set by CTest). */
 std::string BinDir();
+/* The source tree (MINIPG_SOURCE_DIR, else the one this was built from). */
+std::string SourceDir();
 
 /* Runs a shell command, returning its exit status and stdout (stderr too if merged). */
 struct CommandResult {

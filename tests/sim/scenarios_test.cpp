@@ -23,11 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SourceDir() {
-  const char* d = std::getenv("MINIPG_SOURCE_DIR");
-  return d ? d : MINIPG_DEFAULT_SOURCE_DIR;
-}
-
 CommandResult Sim(const std::string& file, const std::string& flags = "") {
   return RunCommand(BinDir() + "/minipg-sim " + flags + " " + file + " 2>&1 </dev/null");
 }

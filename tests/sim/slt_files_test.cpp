@@ -16,11 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SourceDir() {
-  const char* d = std::getenv("MINIPG_SOURCE_DIR");
-  return d ? d : MINIPG_DEFAULT_SOURCE_DIR;
-}
-
 std::vector<std::string> SltFiles() {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(SourceDir() + "/tests/slt")) {

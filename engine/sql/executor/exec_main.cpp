@@ -136,6 +136,15 @@ RowResult JoinState::JoinResult(const Tuple& outer, const Tuple& inner) {
   return std::optional<Tuple>(std::move(*row));
 }
 
+std::optional<RowResult> JoinState::EndOuterRow(std::optional<Tuple>& outer, bool emit_nulls) {
+  Tuple row = std::move(*outer);
+  outer.reset();
+  if (!emit_nulls) return std::nullopt;
+  RowResult out = JoinResult(row, inner_nulls_);
+  if (!out.ok() || out->has_value()) return out;
+  return std::nullopt;
+}
+
 size_t TupleBytes(const Tuple& row) {
   size_t bytes = 48;
   for (const storage::Datum& d : row) {

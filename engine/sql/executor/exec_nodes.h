@@ -120,6 +120,10 @@ class JoinState : public PlanState {
 
  protected:
   RowResult JoinResult(const storage::Tuple& outer, const storage::Tuple& inner);
+  /* The outer row has met every inner one: `outer` is emptied, and its
+   * null-extended row returned if `emit_nulls` (LEFT / FULL, unmatched)
+   * and it passes; nullopt when there is nothing to return. */
+  std::optional<RowResult> EndOuterRow(std::optional<storage::Tuple>& outer, bool emit_nulls);
   /* LEFT / FULL keep unmatched outer rows, RIGHT / FULL unmatched inner ones. */
   bool KeepsOuter() const { return plan_.jointype == JoinType::kLeft || plan_.jointype == JoinType::kFull; }
   bool KeepsInner() const { return plan_.jointype == JoinType::kRight || plan_.jointype == JoinType::kFull; }

@@ -101,13 +101,7 @@ class HashJoinState : public JoinState {
         next_candidate_ = 0;
       }
       if (next_candidate_ >= candidates_.size()) {
-        bool emit_nulls = !matched_ && KeepsOuter();
-        Tuple outer = std::move(*outer_);
-        outer_.reset();
-        if (emit_nulls) {
-          auto out = JoinResult(outer, inner_nulls_);
-          if (!out.ok() || out->has_value()) return out;
-        }
+        if (auto out = EndOuterRow(outer_, !matched_ && KeepsOuter())) return std::move(*out);
         continue;
       }
       size_t index = candidates_[next_candidate_++];

@@ -55,13 +55,7 @@ class NestLoopState : public JoinState {
       auto inner = right->Next();
       if (!inner.ok()) return inner.error();
       if (!inner->has_value()) {
-        bool emit_nulls = !matched_ && plan_.jointype != JoinType::kInner;
-        Tuple outer = std::move(*outer_);
-        outer_.reset();
-        if (emit_nulls) {
-          auto out = JoinResult(outer, inner_nulls_);
-          if (!out.ok() || out->has_value()) return out;
-        }
+        if (auto out = EndOuterRow(outer_, !matched_ && plan_.jointype != JoinType::kInner)) return std::move(*out);
         continue;
       }
       size_t pos = inner_pos_++;
