@@ -184,7 +184,12 @@ class Analyzer {
   Result<ExprPtr> BindTableExpr(const std::string& table, const std::vector<storage::ColumnDef>& columns,
                                 const RawExpr& e, Query& scratch);
   /* A DEFAULT expression coerced to its column's type (and typmod). */
-  Result<ExprPtr> BindDefault(const storage::ColumnDef& column, const RawExpr& e, bool typmod);
+  /* DEFAULT e for `column`, coerced to its type. `stored`, when given, gets
+   * the text pg_attrdef keeps: PostgreSQL's, where an implicit cast of a typed
+   * expression does not show (`5` for a bigint column) but a literal read as
+   * the column's type does (`'2026-01-01'::date`). */
+  Result<ExprPtr> BindDefault(const storage::ColumnDef& column, const RawExpr& e, bool typmod,
+                              std::string* stored = nullptr);
   Result<Query> Analyze(const TransactionStmt& txn);
   Result<Query> Analyze(const SetStmt& set);
   Result<Query> Analyze(const ShowStmt& show);

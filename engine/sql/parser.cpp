@@ -606,13 +606,14 @@ Result<StatementPtr> Parser::ParseInsert() {
     return columns.error();
   }
   insert.columns = std::move(*columns);
-  if (IsKeyword("default")) {
-    SkipStatement();
-    return Make(UnsupportedStmt{"INSERT ... DEFAULT VALUES"});
-  }
   bool parenthesized = IsPunct("(") && IsKeyword("select", 1);
   if (parenthesized) ++pos_;
-  if (AcceptKeyword("select")) {
+  if (!parenthesized && insert.columns.empty() && AcceptKeyword("default")) {  // DEFAULT VALUES: one row of defaults
+    if (Status s = ExpectKeyword("values"); !s.ok()) {
+      return s.error();
+    }
+    insert.rows.emplace_back();
+  } else if (AcceptKeyword("select")) {
     auto select = ParseSelect();
     if (!select.ok()) {
       return select.error();

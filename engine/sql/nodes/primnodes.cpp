@@ -6,6 +6,8 @@
  */
 #include "engine/sql/nodes/primnodes.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "engine/common/stack_depth.h"
@@ -106,6 +108,30 @@ std::string ArrayElementText(const Expr& c) {
   return out + "\"";
 }
 
+/* A non-text constant as PostgreSQL's ruleutils prints it, so the text
+ * re-parses as the same constant (a stored DEFAULT or CHECK is re-read):
+ * integer and boolean bare (a negative integer quoted, or it would read as
+ * an operator applied to a constant), numeric bare only when it reads as a
+ * non-integral decimal, everything else quoted with its type. */
+std::string ConstText(const Expr& e) {
+  std::string text = OutputText(e.value, e.type);
+  const bool negative = !text.empty() && text[0] == '-';
+  switch (e.type) {
+    case TypeId::kBool:
+      return std::get<bool>(e.value) ? "true" : "false";
+    case TypeId::kInt4:
+      return negative ? "'" + text + "'::integer" : text;
+    case TypeId::kNumeric:
+      if (!negative && std::isdigit(static_cast<unsigned char>(text[0])) &&
+          text.find_first_of(".eE") != std::string::npos) {
+        return text;
+      }
+      return "'" + text + "'::numeric";
+    default:
+      return "'" + text + "'::" + TypeName(e.type);
+  }
+}
+
 void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
   if (out.Full()) {
     return;
@@ -130,7 +156,7 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
         out.Add("'" + ShortenForDisplay(*s) + "'" + (e.type == TypeId::kText ? "" : std::string("::") + TypeName(e.type)));
         if (e.type == TypeId::kText && !e.untyped) out.Add("::text");
       } else {
-        out.Add(OutputText(e.value, e.type));
+        out.Add(ConstText(e));
       }
       return;
     case ExprKind::kParam:

@@ -184,6 +184,12 @@ Result<ExprPtr> Analyzer::BindBinary(const RawExpr& e, ParseState& ps) {
       if (!b.ok()) {
         return b;
       }
+      // a AND b AND c is one AND of three, as PostgreSQL's grammar builds it
+      // (a left operand of the same kind takes the next operand in).
+      if (n->args.empty() && (*b)->kind == ExprKind::kBool && (*b)->bool_op == n->bool_op) {
+        n->args = std::move((*b)->args);
+        continue;
+      }
       n->args.push_back(std::move(*b));
     }
     return n;

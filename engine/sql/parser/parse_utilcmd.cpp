@@ -118,7 +118,8 @@ Result<ExprPtr> Analyzer::BindTableExpr(const std::string& table, const std::vec
   return bound;
 }
 
-Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const RawExpr& e, bool typmod) {
+Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const RawExpr& e, bool typmod,
+                                      std::string* stored) {
   if (const RawExpr* ref = FindColumnRef(e)) {
     return ErrorAt(sqlstate::kFeatureNotSupported, "cannot use column reference in DEFAULT expression",
                    ref->location);
@@ -131,6 +132,8 @@ Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const Ra
   if (Status s = NoAggregates(**bound, "DEFAULT expressions"); !s.ok()) return s.error();
   TypeId to = FromColumnType(column.type);
   TypeId from = (*bound)->type;
+  const bool literal = from == TypeId::kUnknown || (*bound)->untyped;  // 'text' not yet given a type
+  if (stored != nullptr) *stored = DeparseExpr(**bound);
   auto coerced = typmod ? Coerce(std::move(*bound), to, CastContext::kAssignment, column.typmod)
                         : Coerce(std::move(*bound), to, CastContext::kAssignment);
   if (!coerced.ok() && coerced.error().sqlstate == kCannotCoerce) {
@@ -140,6 +143,9 @@ Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const Ra
                         e.location);
     err.hint = "You will need to rewrite or cast the expression.";
     return err;
+  }
+  if (coerced.ok() && stored != nullptr && (literal || from == to)) {
+    *stored = DeparseExpr(**coerced);
   }
   return coerced;
 }
@@ -234,9 +240,8 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
                                      column.name, table),
                          con.location);
         }
-        auto bound = BindDefault(column, *con.expr, false);
+        auto bound = BindDefault(column, *con.expr, false, &column.default_expr);
         if (!bound.ok()) return bound.error();
-        column.default_expr = DeparseExpr(**bound);
       }
       if (Status s = add(con, &column); !s.ok()) return s;
     }
