@@ -11,6 +11,7 @@ PACKAGES=(
   libssl-dev                                                       # libcrypto: SCRAM-SHA-256, md5 passwords
   libgmp-dev libpcre2-dev                                          # numeric's big integers; regular expressions
   libgtest-dev libpq-dev                                           # tests (libpq: the driver test)
+  python3-psycopg2                                                 # the psycopg2 driver program's test
   clang libclang-rt-dev                                            # the fuzz targets: clang and libFuzzer (libclang_rt.fuzzer)
   postgresql-client postgresql                                     # real psql/pgbench to test with; PostgreSQL as yardstick
   xvfb xauth                                                       # a display for headless runs
@@ -24,14 +25,45 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all packages present"
-  exit 0
-fi
-
-echo "install-deps: installing ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+updated=0
+apt_update() {
+  if [ "$updated" -eq 0 ]; then $SUDO apt-get update -q; updated=1; fi
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  apt_update
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# node-postgres for the driver programs' test: Debian's node-pg (and Debian's
+# nodejs where there is none). Where the machine's nodejs is not Debian's
+# (NodeSource's, say), apt cannot satisfy node-pg's dependencies; node-pg is
+# plain JavaScript, so the same Debian packages are unpacked into
+# $NODE_PG_ROOT instead (the test looks there too).
+NODE_PG_ROOT=/opt/minipg/node-pg
+NODE_PG_PACKAGES=(node-pg node-split2 node-xtend node-readable-stream node-async)
+node_pg_present() {
+  command -v node >/dev/null 2>&1 &&
+    NODE_PATH=/usr/share/nodejs:$NODE_PG_ROOT/usr/share/nodejs node -e "require('pg')" >/dev/null 2>&1
+}
+if node_pg_present; then
+  exit 0
+fi
+apt_update
+if ! command -v node >/dev/null 2>&1; then
+  $SUDO apt-get install -y -q --no-install-recommends nodejs node-pg
+elif ! $SUDO apt-get install -y -q --no-install-recommends node-pg; then
+  echo "install-deps: this nodejs is not Debian's; unpacking Debian's node-pg into $NODE_PG_ROOT"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && chmod 777 . && apt-get download "${NODE_PG_PACKAGES[@]}")
+  $SUDO mkdir -p "$NODE_PG_ROOT"
+  for deb in "$tmp"/*.deb; do $SUDO dpkg -x "$deb" "$NODE_PG_ROOT"; done
+  rm -rf "$tmp"
+fi
+node_pg_present || { echo "install-deps: node-pg is still missing" >&2; exit 1; }

@@ -308,6 +308,9 @@ class Analyzer {
   Result<TypeId> CommonType(const std::vector<const Expr*>& exprs, const char* context);
   /* An aggregate call (count(*) when `star`), resolved over the aggregate
    * table (adt/aggregates.h); 42803 if an argument holds an aggregate. */
+  /* agg(... ORDER BY keys) FILTER (WHERE c) of the call `e`: the keys and c
+   * appended to the bound aggregate's args (primnodes.h, kAggref). */
+  Status BindAggOrderAndFilter(const RawExpr& e, ParseState& ps, Expr& agg);
   Result<ExprPtr> MakeAggregate(const std::string& name, std::vector<ExprPtr> args, bool star, bool distinct,
                                 int location);
 

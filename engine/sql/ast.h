@@ -81,6 +81,14 @@ struct RawExpr;
 struct SelectStmt;
 using RawExprPtr = std::unique_ptr<RawExpr>;
 
+/* One ORDER BY item: of a SELECT, or inside an aggregate call. */
+struct OrderItem {
+  RawExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;  // nullopt = PostgreSQL's default
+};
+
+
 struct RawExpr {
   RawExpr() = default;
   RawExpr(RawExpr&&) = default;
@@ -97,6 +105,8 @@ struct RawExpr {
   bool negated = false;
   bool star = false;
   bool distinct = false;  // f(DISTINCT args)
+  std::vector<OrderItem> agg_order;  // agg(args ORDER BY ...)
+  RawExprPtr agg_filter;             // agg(...) FILTER (WHERE cond)
   TypeRef type_name;
   std::vector<RawExprPtr> args;
   // kSubLink: the subquery and what it yields (kAny/kAll: the operator in text)
@@ -124,12 +134,6 @@ struct SelectTarget {
   std::string star_qualifier;
   std::string alias;      // empty if none
   int location = 0;
-};
-
-struct OrderItem {
-  RawExprPtr expr;
-  bool descending = false;
-  std::optional<bool> nulls_first;  // nullopt = PostgreSQL's default
 };
 
 enum class JoinType {

@@ -612,12 +612,23 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
         }
         e->args.push_back(std::move(*arg));
       } while (AcceptPunct(","));
+      if (AcceptKeyword("order")) {
+        if (Status s = ParseOrderBy(e->agg_order); !s.ok()) return s.error();
+      }
     }
     if (Status s = ExpectPunct(")"); !s.ok()) {
       return s.error();
     }
-    // Aggregate FILTER and window functions' OVER: recognised, not yet run.
-    for (std::string_view word : {"filter", "over", "within"}) {
+    if (AcceptKeyword("filter")) {
+      if (Status s = ExpectPunct("("); !s.ok()) return s.error();
+      if (Status s = ExpectKeyword("where"); !s.ok()) return s.error();
+      auto cond = ParseExpr();
+      if (!cond.ok()) return cond;
+      e->agg_filter = std::move(*cond);
+      if (Status s = ExpectPunct(")"); !s.ok()) return s.error();
+    }
+    // Window functions' OVER and WITHIN GROUP: recognised, not yet run.
+    for (std::string_view word : {"over", "within"}) {
       if (IsKeyword(word)) {
         std::string upper(word);
         std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
@@ -631,6 +642,12 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
   RawExprPtr e = NewExpr(RawExprKind::kColumnRef, loc);
   e->text = *name;
   if (AcceptPunct(".")) {
+    if (IsOp("*")) {  // t.* as a value (count(t.*), row comparison): a row of t
+      Error err = MakeError(sqlstate::kFeatureNotSupported,
+                            fmt::format("whole-row references ({}.*) in expressions are not supported by minipg", *name));
+      err.position = loc;
+      return err;
+    }
     if (Peek().kind != TokenKind::kIdent) {
       return SyntaxError();
     }

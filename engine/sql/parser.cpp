@@ -435,34 +435,39 @@ Result<SelectStmt> Parser::ParseSimpleSelect() {
   return select;
 }
 
+Status Parser::ParseOrderBy(std::vector<OrderItem>& items) {
+  if (Status s = ExpectKeyword("by"); !s.ok()) {
+    return s;
+  }
+  do {
+    OrderItem item;
+    auto expr = ParseExpr();
+    if (!expr.ok()) {
+      return expr.error();
+    }
+    item.expr = std::move(*expr);
+    if (AcceptKeyword("desc")) {
+      item.descending = true;
+    } else {
+      AcceptKeyword("asc");
+    }
+    if (AcceptKeyword("nulls")) {
+      if (AcceptKeyword("first")) {
+        item.nulls_first = true;
+      } else if (AcceptKeyword("last")) {
+        item.nulls_first = false;
+      } else {
+        return Status(SyntaxError());
+      }
+    }
+    items.push_back(std::move(item));
+  } while (AcceptPunct(","));
+  return OkStatus();
+}
+
 Status Parser::ParseSelectTail(SelectStmt& select) {
   if (AcceptKeyword("order")) {
-    if (Status s = ExpectKeyword("by"); !s.ok()) {
-      return s;
-    }
-    do {
-      OrderItem item;
-      auto expr = ParseExpr();
-      if (!expr.ok()) {
-        return expr.error();
-      }
-      item.expr = std::move(*expr);
-      if (AcceptKeyword("desc")) {
-        item.descending = true;
-      } else {
-        AcceptKeyword("asc");
-      }
-      if (AcceptKeyword("nulls")) {
-        if (AcceptKeyword("first")) {
-          item.nulls_first = true;
-        } else if (AcceptKeyword("last")) {
-          item.nulls_first = false;
-        } else {
-          return Status(SyntaxError());
-        }
-      }
-      select.order_by.push_back(std::move(item));
-    } while (AcceptPunct(","));
+    if (Status s = ParseOrderBy(select.order_by); !s.ok()) return s;
   }
   for (int i = 0; i < 2; ++i) {
     if (!select.limit && AcceptKeyword("limit")) {

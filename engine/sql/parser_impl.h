@@ -107,6 +107,8 @@ class Parser {
   Result<SelectTarget> ParseTarget();
   /* ORDER BY, LIMIT, OFFSET. */
   Status ParseSelectTail(SelectStmt& select);
+  /* BY item [ASC|DESC] [NULLS FIRST|LAST], ... (after ORDER). */
+  Status ParseOrderBy(std::vector<OrderItem>& items);
   /* FROM (parse_from.cpp). */
   Status ParseFromList(std::vector<FromItemPtr>& from);
   Result<FromItemPtr> ParseFromItem();

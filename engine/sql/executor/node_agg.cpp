@@ -6,11 +6,14 @@
  *   groups found by their keys' values in a table (NULL keys group
  *   together, as GROUP BY wants). Then returns each group's row (keys,
  *   then the aggregates' results) through HAVING and the target list.
- *   A plain Aggregate returns one row even for no input.
+ *   A plain Aggregate returns one row even for no input. FILTER (WHERE c)
+ *   feeds only the rows where c is true; agg(x ORDER BY k) keeps its
+ *   group's (k, x) rows and feeds them sorted when the group is done.
  *   The groups stay in memory: bounding them by work_mem (spilling to
  *   disk as PostgreSQL 13+ does) comes next.
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -36,7 +39,28 @@ struct Group {
   Tuple keys;
   std::vector<AggTransition> states;
   std::vector<std::set<Datum, ValueLess>> seen;  // DISTINCT aggregates: the values already fed
+  std::vector<std::vector<Tuple>> ordered;        // agg(... ORDER BY ...): (args..., keys...) rows
 };
+
+/* a before b by an aggregate's ORDER BY keys, the row's columns from `first` on. */
+bool KeysBefore(const Expr& agg, size_t first, const Tuple& a, const Tuple& b) {
+  for (size_t k = 0; k < agg.agg_order.size(); ++k) {
+    const Expr::AggOrder& o = agg.agg_order[k];
+    const Datum& x = a[first + k];
+    const Datum& y = b[first + k];
+    bool xn = storage::IsNull(x);
+    bool yn = storage::IsNull(y);
+    int c = 0;
+    if (xn || yn) {
+      c = xn == yn ? 0 : (xn == o.nulls_first ? -1 : 1);
+    } else {
+      c = CompareValues(x, agg.args[first + k]->type, y, agg.args[first + k]->type);
+      if (o.descending) c = -c;
+    }
+    if (c != 0) return c < 0;
+  }
+  return false;
+}
 
 class AggState : public PlanState {
  public:
@@ -57,6 +81,7 @@ class AggState : public PlanState {
       Group& g = groups_[pos_++];
       Tuple row = g.keys;
       for (size_t i = 0; i < plan_.aggs.size(); ++i) {
+        if (Status s = FeedOrdered(*plan_.aggs[i], g, i); !s.ok()) return s.error();
         auto v = AggFinal(*plan_.aggs[i]->agg, g.states[i]);
         if (!v.ok()) return v.error();
         row.push_back(std::move(*v));
@@ -72,6 +97,7 @@ class AggState : public PlanState {
     Group g;
     g.keys = std::move(keys);
     g.states.resize(plan_.aggs.size());
+    g.ordered.resize(plan_.aggs.size());
     for (const ExprPtr& a : plan_.aggs) {
       TypeId type = a->args.empty() ? TypeId::kInt8 : a->args[0]->type;
       g.seen.emplace_back(ValueLess{type});
@@ -100,22 +126,50 @@ class AggState : public PlanState {
       }
       for (size_t i = 0; i < plan_.aggs.size(); ++i) {
         const Expr& agg = *plan_.aggs[i];
-        Datum arg;
-        if (!agg.args.empty()) {
-          auto v = Evaluate(*agg.args[0], c);
-          if (!v.ok()) return v.error();
-          arg = std::move(*v);
-          if (agg.agg_distinct && !storage::IsNull(arg) && !g->seen[i].insert(arg).second) continue;
+        if (agg.agg_filter) {
+          auto pass = Evaluate(*agg.args.back(), c);
+          if (!pass.ok()) return pass.error();
+          if (storage::IsNull(*pass) || !std::get<bool>(*pass)) continue;
         }
-        Datum arg2;
-        if (agg.args.size() > 1) {
-          auto v = Evaluate(*agg.args[1], c);
+        size_t n = agg.args.size() - (agg.agg_filter ? 1 : 0);  // arguments, then ORDER BY keys
+        Tuple values;
+        for (size_t a = 0; a < n; ++a) {
+          auto v = Evaluate(*agg.args[a], c);
           if (!v.ok()) return v.error();
-          arg2 = std::move(*v);
+          values.push_back(std::move(*v));
         }
-        if (Status s = AggAdvance(*agg.agg, g->states[i], arg, arg2); !s.ok()) return s;
+        if (!agg.agg_order.empty()) {
+          g->ordered[i].push_back(std::move(values));
+          continue;
+        }
+        if (Status s = Feed(agg, *g, i, values); !s.ok()) return s;
       }
     }
+    return OkStatus();
+  }
+
+  /* One row's arguments into aggregate i's state (DISTINCT: once per value). */
+  static Status Feed(const Expr& agg, Group& g, size_t i, const Tuple& values) {
+    Datum arg = AggArgCount(agg) > 0 ? values[0] : Datum();
+    Datum arg2 = AggArgCount(agg) > 1 ? values[1] : Datum();
+    if (agg.agg_distinct && AggArgCount(agg) > 0 && !storage::IsNull(arg) && !g.seen[i].insert(arg).second) {
+      return OkStatus();
+    }
+    return AggAdvance(*agg.agg, g.states[i], arg, arg2);
+  }
+
+  /* agg(... ORDER BY ...): the group's rows, sorted by the keys, fed in turn. */
+  static Status FeedOrdered(const Expr& agg, Group& g, size_t i) {
+    std::vector<Tuple>& rows = g.ordered[i];
+    if (agg.agg_order.empty()) return OkStatus();
+    size_t first = AggArgCount(agg);
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const Tuple& a, const Tuple& b) { return KeysBefore(agg, first, a, b); });
+    for (const Tuple& row : rows) {
+      if (Status s = CheckForInterrupts(); !s.ok()) return s;
+      if (Status s = Feed(agg, g, i, row); !s.ok()) return s;
+    }
+    rows.clear();
     return OkStatus();
   }
 

@@ -75,6 +75,8 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
   copy->subplan = e.subplan;
   copy->agg = e.agg;
   copy->agg_distinct = e.agg_distinct;
+  copy->agg_order = e.agg_order;
+  copy->agg_filter = e.agg_filter;
   for (const ExprPtr& a : e.args) {
     if (!a) {
       copy->args.emplace_back();
@@ -214,7 +216,24 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
         out.Add("(*)");
         return;
       }
-      list(e.agg_distinct ? "(DISTINCT " : "(", ", ");
+      out.Add(e.agg_distinct ? "(DISTINCT " : "(");
+      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
+        size_t key = i - AggArgCount(e);  // which ORDER BY key, once past the arguments
+        if (e.agg_filter && i + 1 == e.args.size()) {
+          out.Add(") FILTER (WHERE ");
+        } else if (i >= AggArgCount(e)) {
+          out.Add(key == 0 ? " ORDER BY " : ", ");
+        } else if (i > 0) {
+          out.Add(", ");
+        }
+        Print(*e.args[i], qualify, depth + 1, out);
+        if (i >= AggArgCount(e) && key < e.agg_order.size()) {
+          const Expr::AggOrder& o = e.agg_order[key];
+          if (o.descending) out.Add(" DESC");
+          if (o.nulls_first != o.descending) out.Add(o.nulls_first ? " NULLS FIRST" : " NULLS LAST");
+        }
+      }
+      out.Add(")");
       return;
     case ExprKind::kBool:
       if (e.bool_op == BoolOpKind::kNot) {

@@ -109,6 +109,15 @@ struct Expr {
   // kAggref
   const AggregateInfo* agg = nullptr;
   bool agg_distinct = false;  // count(DISTINCT x)
+  // agg(x ORDER BY k1, k2): the keys are the args after the aggregate's own,
+  // each with its direction; FILTER (WHERE c): c is the last arg. So every
+  // walk over args sees them. AggArgCount() is the aggregate's own count.
+  struct AggOrder {
+    bool descending = false;
+    bool nulls_first = false;
+  };
+  std::vector<AggOrder> agg_order;
+  bool agg_filter = false;
   // kSubLink: the subquery and what it yields. kAny/kAll: args[0] is the
   // test (lhs op $n, $n being the subquery's output column), negated the
   // ALL. Once planned (optimizer/subselect.cpp), `subplan` holds the plan
@@ -119,6 +128,9 @@ struct Expr {
   SubLinkType sublink = SubLinkType::kExpr;
   std::shared_ptr<SubPlanInfo> subplan;
 };
+
+/* The number of an aggregate's own arguments (without ORDER BY keys and FILTER). */
+inline size_t AggArgCount(const Expr& e) { return e.args.size() - e.agg_order.size() - (e.agg_filter ? 1 : 0); }
 
 ExprPtr MakeExpr(ExprKind kind, TypeId type, int location);
 ExprPtr MakeConst(TypeId type, storage::Datum value, int location = 0);

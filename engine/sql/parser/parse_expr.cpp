@@ -258,11 +258,17 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
   }
   const std::string& name = e.text;
   if (IsAggregateName(name)) {
-    return MakeAggregate(name, std::move(args), e.star, e.distinct, e.location);
+    auto agg = MakeAggregate(name, std::move(args), e.star, e.distinct, e.location);
+    if (!agg.ok()) return agg;
+    if (Status s = BindAggOrderAndFilter(e, ps, **agg); !s.ok()) return s.error();
+    return agg;
   }
-  if (e.distinct) {
-    return ErrorAt(sqlstate::kWrongObjectType,
-                   fmt::format("DISTINCT specified, but {} is not an aggregate function", name), e.location);
+  for (auto [given, what] : {std::pair{e.distinct, "DISTINCT"}, std::pair{!e.agg_order.empty(), "ORDER BY"},
+                             std::pair{e.agg_filter != nullptr, "FILTER"}}) {
+    if (given) {
+      return ErrorAt(sqlstate::kWrongObjectType,
+                     fmt::format("{} specified, but {} is not an aggregate function", what, name), e.location);
+    }
   }
   if (e.negated) {
     // Keyword functions: current_user, user, session_user, current_catalog;

@@ -365,6 +365,41 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
   return e;
 }
 
+Status Analyzer::BindAggOrderAndFilter(const RawExpr& e, ParseState& ps, Expr& agg) {
+  for (const OrderItem& item : e.agg_order) {
+    auto key = Bind(*item.expr, ps);
+    if (!key.ok()) return key.error();
+    if (const Expr* inner = FindAggref(**key)) {
+      return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot be nested", inner->location);
+    }
+    if (agg.agg_distinct) {  // sorting DISTINCT values by anything else is ill-defined
+      std::string text = DeparseExpr(**key, true);
+      bool found = false;
+      for (size_t i = 0; i < AggArgCount(agg); ++i) found = found || DeparseExpr(*agg.args[i], true) == text;
+      if (!found) {
+        return ErrorAt(sqlstate::kInvalidColumnReference,
+                       "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                       item.expr->location);
+      }
+    }
+    if ((*key)->type == TypeId::kUnknown || (*key)->untyped) {
+      auto text = Coerce(std::move(*key), TypeId::kText, CastContext::kImplicit);
+      if (!text.ok()) return text.error();
+      key = std::move(text);
+    }
+    agg.args.push_back(std::move(*key));
+    agg.agg_order.push_back(Expr::AggOrder{item.descending, item.nulls_first.value_or(item.descending)});
+  }
+  if (e.agg_filter) {
+    auto cond = BindCondition(*e.agg_filter, ps, "FILTER");
+    if (!cond.ok()) return cond.error();
+    if (Status s = NoAggregates(**cond, "FILTER"); !s.ok()) return s;
+    agg.args.push_back(std::move(*cond));
+    agg.agg_filter = true;
+  }
+  return OkStatus();
+}
+
 Result<TypeId> Analyzer::CommonType(const std::vector<const Expr*>& exprs, const char* context) {
   TypeId chosen = TypeId::kUnknown;
   for (const Expr* e : exprs) {
