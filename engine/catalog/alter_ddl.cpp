@@ -271,20 +271,22 @@ Result<bool> RenameConstraintWithCatalog(const std::filesystem::path& db_dir, st
   auto row = FindConstraintRow(*t, name);
   if (!row.ok()) return row.error();
   if (!row->has_value()) return false;
+  std::string renamed(new_name);
+  auto index = static_cast<Oid>(Int((**row).values, pg_constraint::kConindid));
+  if (index != 0) {  // its index's name first, as PostgreSQL renames the index first
+    auto relation = FindRelationRow(t->db, new_name);
+    if (!relation.ok()) return relation.error();
+    if (relation->has_value()) {
+      return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", new_name));
+    }
+  }
   auto taken = FindConstraintRow(*t, new_name);
   if (!taken.ok()) return taken.error();
   if (taken->has_value()) {
     return MakeError(sqlstate::kDuplicateObject,
                      fmt::format("constraint \"{}\" for relation \"{}\" already exists", new_name, table));
   }
-  std::string renamed(new_name);
-  auto index = static_cast<Oid>(Int((**row).values, pg_constraint::kConindid));
   if (index != 0) {
-    auto relation = FindRelationRow(t->db, new_name);
-    if (!relation.ok()) return relation.error();
-    if (relation->has_value()) {
-      return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", new_name));
-    }
     auto n = UpdateCatalogRows(
         *FindSystemCatalog("pg_class"), t->db, [&](const storage::Tuple& r) { return Int(r, pg_class::kOid) == index; },
         [&](storage::Tuple& r) { r[pg_class::kRelname] = Datum(renamed); });

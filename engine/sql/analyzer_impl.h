@@ -192,6 +192,7 @@ class Analyzer {
     std::set<std::string> relations;  // tables and indexes (a key's index takes its name)
     std::set<std::string> checks;     // the table's CHECK constraints
     std::set<std::string> named;      // written with CONSTRAINT in this statement
+    std::set<std::string> existing;   // the table's constraints (ALTER TABLE)
     bool has_primary = false;
   };
   ConstraintNames TakenNames(const std::string& table) const;

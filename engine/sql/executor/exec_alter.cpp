@@ -136,11 +136,12 @@ Status AddColumn(const SessionContext& ctx, const std::string& table, const stor
   if (!column.default_expr.empty()) {
     // Existing rows get the default (PostgreSQL 11+ keeps a constant one in
     // attmissingval; minipg writes it into every row).
-    ExprPtr expr = ColumnDefault(*def, attnum - 1);
+    auto expr = BindColumnDefault(*def, attnum - 1);
+    if (!expr.ok()) return expr.error();
     auto rows = CollectRows(ctx, *def, [&](const storage::Tuple& row) -> Result<storage::Tuple> {
       ExprContext ectx;
       ectx.session = &ctx;
-      auto value = Evaluate(*expr, ectx);
+      auto value = Evaluate(**expr, ectx);
       if (!value.ok()) return value.error();
       storage::Tuple out = row;
       out.at(static_cast<size_t>(attnum - 1)) = std::move(*value);

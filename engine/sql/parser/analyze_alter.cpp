@@ -168,7 +168,11 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
       }
       case CmdKind::kSetDefault: {
         auto bound = BindDefault(*column, *cmd.expr, false);
-        if (!bound.ok()) return bound.error();
+        if (!bound.ok()) {
+          Error e = bound.error();
+          e.position = 0;  // as PostgreSQL's ALTER COLUMN ... SET DEFAULT reports it
+          return e;
+        }
         column->default_expr = DeparseExpr(**bound);
         action.column = *column;
         break;

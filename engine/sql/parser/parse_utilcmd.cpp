@@ -191,6 +191,10 @@ Result<std::optional<ConstraintCommand>> Analyzer::TransformConstraint(const std
       return std::optional<ConstraintCommand>(std::move(key));
     }
     case Kind::kCheck: {
+      if (!con.name.empty() && names.existing.count(con.name) != 0) {
+        return MakeError(sqlstate::kDuplicateObject,
+                         fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
+      }
       Query scratch;
       auto bound = BindTableExpr(table, columns, *con.expr, scratch);
       if (!bound.ok()) return bound.error();
@@ -252,7 +256,13 @@ Analyzer::ConstraintNames Analyzer::TakenNames(const std::string& table) const {
     for (const storage::IndexDef& i : t->indexes) {
       if (i.primary) names.has_primary = true;
     }
-    for (const storage::CheckDef& c : t->checks) names.checks.insert(c.name);
+    for (const storage::CheckDef& c : t->checks) {
+      names.checks.insert(c.name);
+      names.existing.insert(c.name);
+    }
+    for (const storage::IndexDef& i : t->indexes) {
+      if (i.unique) names.existing.insert(i.name);  // a key constraint's name is its index's
+    }
   }
   return names;
 }
@@ -352,9 +362,13 @@ Result<ExprPtr> BindStoredExpr(const storage::TableDef& table, const std::string
   return analyzer.BindStored(table, text);
 }
 
-ExprPtr ColumnDefault(const storage::TableDef& table, int attno) {
+Result<ExprPtr> BindColumnDefault(const storage::TableDef& table, int attno) {
   analyzer_internal::Analyzer analyzer(analyzer_internal::NoTables());
-  auto bound = analyzer.BindColumnDefault(table, attno);
+  return analyzer.BindColumnDefault(table, attno);
+}
+
+ExprPtr ColumnDefault(const storage::TableDef& table, int attno) {
+  auto bound = BindColumnDefault(table, attno);
   if (bound.ok()) return std::move(*bound);
   // A stored default that no longer binds (it did when it was stored).
   return MakeConst(FromColumnType(table.columns.at(static_cast<size_t>(attno)).type), std::monostate{});
