@@ -147,6 +147,10 @@ storage::Tuple PgClassRow(const RelationRow& rel) {
   row[pg_class::kRelrewrite] = O(0);
   row[pg_class::kRelfrozenxid] = O(rel.kind == 'r' ? rel.frozen_xid : 0);  // an index has none
   row[pg_class::kRelminmxid] = O(rel.kind == 'r' ? 1 : 0);
+  if (!rel.options.empty()) {
+    std::vector<Datum> options(rel.options.begin(), rel.options.end());
+    row[pg_class::kReloptions] = storage::MakeArray(storage::ColumnType::kText, std::move(options));
+  }
   return row;
 }
 

@@ -53,6 +53,7 @@ struct RelationRow {
   bool shared = false;
   size_t natts = 0;
   storage::TransactionId frozen_xid = storage::kFirstNormalTransactionId;  // relfrozenxid
+  std::vector<std::string> options;  // reloptions ("fillfactor=100"); empty: NULL
 };
 storage::Tuple PgClassRow(const RelationRow& rel);
 

@@ -215,6 +215,8 @@ Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::stri
   return true;
 }
 
+Status DropIndexById(Oid db, Oid oid) { return DropIndexRows(db, oid); }
+
 Status DropIndexesOfTable(Oid db, Oid table_oid) {
   auto indexes = CatalogScan(*FindSystemCatalog("pg_index"), db);
   if (!indexes.ok()) return indexes.error();

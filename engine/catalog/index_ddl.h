@@ -71,6 +71,9 @@ Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const Const
  * not an index for a table; 2BP01 for the index of a constraint. */
 Result<bool> DropIndexWithCatalog(const std::filesystem::path& db_dir, std::string_view name);
 
+/* Drops index `oid` (ALTER TABLE DROP CONSTRAINT: the constraint's own). */
+Status DropIndexById(Oid db, Oid oid);
+
 /* Drops every index of table `table_oid` (DROP TABLE). */
 Status DropIndexesOfTable(Oid db, Oid table_oid);
 

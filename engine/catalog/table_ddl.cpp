@@ -91,7 +91,8 @@ Status LockDatabaseDdl(const std::filesystem::path& db_dir) {
 }
 
 Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,
-                                    const std::vector<storage::ColumnDef>& columns, Oid owner) {
+                                    const std::vector<storage::ColumnDef>& columns, Oid owner,
+                                    const std::vector<std::string>& options) {
   if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   Oid db = DatabaseOidOf(db_dir);
   auto existing = FindRelationRow(db, name);
@@ -106,6 +107,7 @@ Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::st
   rel.owner = owner;
   rel.natts = columns.size();
   rel.frozen_xid = storage::GetCurrentTransactionId();
+  rel.options = options;
   storage::RelFileLocator file{storage::kDefaultTablespaceOid, db, rel.oid};
   if (Status s = storage::HeapCreateRelation(file); !s.ok()) return s.error();
   if (Status s = CatalogInsert(*FindSystemCatalog("pg_type"), db, PgTypeRowType(rel)); !s.ok()) return s.error();

@@ -24,6 +24,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,10 +38,12 @@ namespace minipg::catalog {
  * this transaction holds it already). */
 Status LockDatabaseDdl(const std::filesystem::path& db_dir);
 
-/* Creates table `name` in public, owned by `owner`. False (nothing done)
- * if a relation of that name exists. */
+/* Creates table `name` in public, owned by `owner`, with storage
+ * parameters `options` (pg_class.reloptions: "fillfactor=100"). False
+ * (nothing done) if a relation of that name exists. */
 Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,
-                                    const std::vector<storage::ColumnDef>& columns, Oid owner);
+                                    const std::vector<storage::ColumnDef>& columns, Oid owner,
+                                    const std::vector<std::string>& options = {});
 
 /* Drops table `name` of public, and its indexes. False if there is none;
  * 42809 "x" is not a table when it is an index. */

@@ -44,6 +44,9 @@ Result<Query> AnalyzeWithParams(const Statement& stmt, const storage::CatalogSna
  * column it does not name (and UPDATE's SET col = DEFAULT). A NULL
  * constant of the column's type for a column without one. */
 ExprPtr ColumnDefault(const storage::TableDef& table, int attno);
+/* The same, with the error when it does not bind (ALTER TABLE ADD COLUMN's
+ * default for the existing rows: 22001 value too long, ...). */
+Result<ExprPtr> BindColumnDefault(const storage::TableDef& table, int attno);
 
 /* A stored expression of `table` (a CHECK constraint's conbin) bound over
  * its row: Vars of range table entry 1, attno the column's position. */

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -173,6 +175,10 @@ class Analyzer {
   /* The result relation's ctid as a junk target (Query::ctid_target). */
   void AddCtidTarget(Query& q);
   Result<Query> Analyze(const CreateTableStmt& create);
+  /* A column of CREATE TABLE / ADD COLUMN: its type resolved (no constraints). */
+  Result<storage::ColumnDef> ColumnDefOf(const ColumnDefinition& col);
+  /* WITH (fillfactor = n): pg_class.reloptions' text ("fillfactor=100"). */
+  Result<std::vector<std::string>> RelOptionsOf(const std::vector<RelOption>& options);
   Result<Query> Analyze(const DropTableStmt& drop);
   // ---- CREATE / DROP INDEX, constraints (parse_utilcmd.cpp) -----------------
   Result<Query> Analyze(const CreateIndexStmt& index);
@@ -180,6 +186,33 @@ class Analyzer {
   /* CREATE TABLE's constraints into q.create_columns (NOT NULL, DEFAULT)
    * and q.create_constraints (PRIMARY KEY, UNIQUE, CHECK). */
   Status TransformConstraints(const CreateTableStmt& create, Query& q);
+  /* The names a new constraint of `table` must not take: every relation's,
+   * the table's CHECK names, whether it has a primary key. */
+  struct ConstraintNames {
+    std::set<std::string> relations;  // tables and indexes (a key's index takes its name)
+    std::set<std::string> checks;     // the table's CHECK constraints
+    std::set<std::string> named;      // written with CONSTRAINT in this statement
+    std::set<std::string> existing;   // the table's constraints (ALTER TABLE)
+    bool has_primary = false;
+  };
+  ConstraintNames TakenNames(const std::string& table) const;
+  /* A column's NOT NULL or DEFAULT (bound, kept as SQL text) onto `column`. */
+  Status ColumnOwnConstraint(const std::string& table, storage::ColumnDef& column, const ConstraintDefinition& con);
+  /* ONE constraint of `table` (whose columns are `columns`, a primary
+   * key's made NOT NULL there), written on `column` or as a table
+   * constraint: the catalog command that makes it (a key unnamed until
+   * NameKeyConstraint), or nullopt for NOT NULL / NULL / DEFAULT, which
+   * are the column's own. CREATE TABLE and ALTER TABLE ADD both come here;
+   * FOREIGN KEY is 0A000 (the fk branch plugs in). */
+  Result<std::optional<ConstraintCommand>> TransformConstraint(const std::string& table,
+                                                               std::vector<storage::ColumnDef>& columns,
+                                                               const ConstraintDefinition& con,
+                                                               const storage::ColumnDef* column, ConstraintNames& names);
+  /* A PRIMARY KEY / UNIQUE's index name: as written (42P07 if taken) or
+   * PostgreSQL's default (t_pkey, t_a_key). */
+  Status NameKeyConstraint(const std::string& table, ConstraintCommand& key, ConstraintNames& names);
+  /* ALTER TABLE (parser/analyze_alter.cpp). */
+  Result<Query> Analyze(const AlterTableStmt& alter);
   /* A boolean expression over a table's row (CHECK). */
   Result<ExprPtr> BindTableExpr(const std::string& table, const std::vector<storage::ColumnDef>& columns,
                                 const RawExpr& e, Query& scratch);

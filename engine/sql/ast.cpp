@@ -162,6 +162,9 @@ struct StatementPrinter {
     for (const TableRef& t : s.tables) names.push_back(t.name);
     return fmt::format("TruncateStmt(tables: [{}])", Join(names));
   }
+  std::string operator()(const AlterTableStmt& s) const {
+    return fmt::format("AlterTableStmt(table: {}, actions: {})", s.table.name, s.cmds.size());
+  }
   static std::string FromList(const char* what, const std::vector<FromItemPtr>& from) {
     if (from.empty()) return "";
     std::vector<std::string> items;
@@ -510,6 +513,7 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const UpdateStmt&) const { return StatementKind::kUpdate; }
     StatementKind operator()(const DeleteStmt&) const { return StatementKind::kDelete; }
     StatementKind operator()(const TruncateStmt&) const { return StatementKind::kTruncate; }
+    StatementKind operator()(const AlterTableStmt&) const { return StatementKind::kAlterTable; }
   };
   return std::visit(Kind{}, stmt.node);
 }

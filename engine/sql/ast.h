@@ -273,6 +273,14 @@ struct ConstraintDefinition {
   int location = 0;
 };
 
+/* One storage parameter of WITH (name = value): the value as written
+ * (a number, a word or a string; empty when there is none). */
+struct RelOption {
+  std::string name;
+  std::string value;
+  int location = 0;
+};
+
 struct ColumnDefinition {
   std::string name;
   TypeRef type;
@@ -286,6 +294,7 @@ struct CreateTableStmt {
   std::vector<ColumnDefinition> columns;
   std::vector<ConstraintDefinition> constraints;  // table constraints
   std::string unsupported;  // a clause minipg does not support, or empty
+  std::vector<RelOption> options;  // WITH (fillfactor = 100, ...)
 };
 
 /* CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON t [USING btree] (col [ASC|DESC] ...). */
@@ -367,6 +376,40 @@ struct VacuumStmt {
   std::vector<TableRef> tables;  // empty: every table of the database
 };
 
+/* One action of ALTER TABLE (PostgreSQL's AlterTableCmd). */
+struct AlterTableCmd {
+  enum class Kind {
+    kAddColumn,         // ADD [COLUMN] [IF NOT EXISTS] column
+    kDropColumn,        // DROP [COLUMN] [IF EXISTS] name [CASCADE | RESTRICT]
+    kAddConstraint,     // ADD table_constraint
+    kDropConstraint,    // DROP CONSTRAINT [IF EXISTS] name
+    kRenameTable,       // RENAME TO new_name
+    kRenameColumn,      // RENAME [COLUMN] name TO new_name
+    kRenameConstraint,  // RENAME CONSTRAINT name TO new_name
+    kSetDefault,        // ALTER [COLUMN] name SET DEFAULT expr
+    kDropDefault,       // ALTER [COLUMN] name DROP DEFAULT
+    kSetNotNull,        // ALTER [COLUMN] name SET NOT NULL
+    kDropNotNull,       // ALTER [COLUMN] name DROP NOT NULL
+  };
+  Kind kind = Kind::kAddColumn;
+  ColumnDefinition column;          // kAddColumn
+  ConstraintDefinition constraint;  // kAddConstraint
+  std::string name;                 // the column or constraint acted on
+  std::string new_name;             // RENAME ... TO
+  RawExprPtr expr;                  // SET DEFAULT
+  bool missing_ok = false;          // IF [NOT] EXISTS
+  bool cascade = false;             // CASCADE
+  int location = 0;
+};
+
+/* ALTER TABLE [IF EXISTS] [ONLY] t action [, ...]. */
+struct AlterTableStmt {
+  TableRef table;
+  bool if_exists = false;
+  std::vector<AlterTableCmd> cmds;
+  std::string unsupported;  // an action minipg does not support ("ALTER COLUMN ... TYPE"), or empty
+};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
@@ -375,7 +418,8 @@ struct UnsupportedStmt {
 using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, DropTableStmt,
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
                                    CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
-                                   ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt>;
+                                   ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt,
+                                   AlterTableStmt>;
 
 struct Statement {
   StatementNode node;

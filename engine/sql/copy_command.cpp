@@ -298,6 +298,16 @@ class CopyFromRun {
   std::vector<std::pair<size_t, ExprPtr>> defaults_;  // (column, its DEFAULT) of the columns not listed
 };
 
+/* FREEZE: PostgreSQL writes the rows frozen, which is safe only if an
+ * abort throws the whole relation file away. minipg checks the same
+ * condition and writes ordinary rows (its TRUNCATE keeps the file). */
+Status CheckFreeze(const CopyOptions& opts, const storage::TableDef& table) {
+  if (!opts.freeze || TableIsNewInTransaction(table.oid)) return OkStatus();
+  return MakeError(sqlstate::kObjectNotInPrerequisiteState,
+                   "cannot perform COPY FREEZE because the table was not created or truncated in the current "
+                   "subtransaction");
+}
+
 Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx,
                                  const storage::CatalogSnapshot& catalog, const CopyOptions& opts,
                                  ResultSink& sink) {
@@ -333,6 +343,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
       return MakeError(sqlstate::kWrongObjectType,
                        fmt::format("\"{}\" is a directory", *copy.filename));
     }
+    if (Status s = CheckFreeze(opts, *table); !s.ok()) return s.error();
     EmitCopyStart(true, copy, opts);
     std::string buf(kChunk, '\0');
     for (;;) {
@@ -364,6 +375,8 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     if (Status s = channel->BeginIn(static_cast<int>(table->columns.size())); !s.ok()) {
       return s.error();
     }
+    // After CopyInResponse, as PostgreSQL checks it (the client's data is then discarded).
+    if (Status s = CheckFreeze(opts, *table); !s.ok()) return s.error();
     for (;;) {
       auto chunk = channel->Receive();
       if (!chunk.ok()) {

@@ -117,7 +117,7 @@ int HexValue(char c) {
 Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
   CopyOptions o;
   bool seen_format = false, seen_header = false, seen_delim = false, seen_null = false;
-  bool seen_quote = false, seen_escape = false;
+  bool seen_quote = false, seen_escape = false, seen_freeze = false;
   std::optional<std::string> delim, quote, escape;
   auto redundant = [](const CopyOptionItem& it) {
     Error e = MakeError(sqlstate::kSyntaxError, "conflicting or redundant options");
@@ -153,6 +153,12 @@ Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
         return MakeError(sqlstate::kInvalidParameterValue,
                          fmt::format("header requires a Boolean value or \"match\""));
       }
+    } else if (it.name == "freeze") {
+      if (seen_freeze) return redundant(it);
+      seen_freeze = true;
+      auto b = it.value ? ParseBool(value) : std::optional<bool>(true);
+      if (!b) return MakeError(sqlstate::kSyntaxError, "freeze requires a Boolean value");
+      o.freeze = *b;
     } else if (it.name == "delimiter") {
       if (seen_delim) return redundant(it);
       seen_delim = true;
@@ -170,7 +176,7 @@ Result<CopyOptions> MakeCopyOptions(const std::vector<CopyOptionItem>& items) {
       seen_escape = true;
       escape = value;
     } else if (it.name == "force_quote" || it.name == "force_not_null" || it.name == "force_null" ||
-               it.name == "encoding" || it.name == "freeze") {
+               it.name == "encoding") {
       return MakeError(sqlstate::kFeatureNotSupported,
                        fmt::format("COPY option \"{}\" is not supported by minipg", it.name));
     } else {

@@ -55,6 +55,7 @@ struct CopyOptions {
   std::string null_string = "\\N";
   char quote = '"';   // csv only
   char escape = '"';  // csv only
+  bool freeze = false;  // FREEZE: only into a table new in this transaction
 
   const char* FormatName() const { return format == CopyFormat::kCsv ? "csv" : "text"; }
 };

@@ -23,7 +23,7 @@ namespace {
 
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
-    "alter", "grant", "revoke", "prepare", "execute",
+    "grant", "revoke", "prepare", "execute",
     "lock",   "comment", "listen",  "notify",   "declare", "call",
 };
 
@@ -124,6 +124,13 @@ Result<StatementPtr> Parser::ParseStatement() {
     if (IsKeyword("index", 1)) {
       pos_ += 2;
       return ParseDropIndex();
+    }
+    return Unsupported(2);
+  }
+  if (IsKeyword("alter")) {
+    if (IsKeyword("table", 1)) {
+      pos_ += 2;
+      return ParseAlterTable();
     }
     return Unsupported(2);
   }
@@ -724,37 +731,71 @@ Result<StatementPtr> Parser::ParseCreateTable() {
         create.constraints.push_back(std::move(**con));
         continue;
       }
-      ColumnDefinition col;
-      col.location = Peek().position;
-      auto name = ParseName();
-      if (!name.ok()) {
-        return name.error();
-      }
-      col.name = *name;
-      auto type = ParseTypeName();
-      if (!type.ok()) {
-        return type.error();
-      }
-      col.type = std::move(*type);
-      while (!IsPunct(",") && !IsPunct(")")) {
-        auto con = ParseConstraint(true);
-        if (!con) {
-          if (AcceptKeyword("collate")) {
-            if (auto c = ParseName(); !c.ok()) return c.error();
-            continue;
-          }
-          return SyntaxError();
-        }
-        if (!con->ok()) return con->error();
-        col.constraints.push_back(std::move(**con));
-      }
-      create.columns.push_back(std::move(col));
+      auto col = ParseColumnDefinition();
+      if (!col.ok()) return col.error();
+      create.columns.push_back(std::move(*col));
     } while (AcceptPunct(","));
   }
   if (Status s = ExpectPunct(")"); !s.ok()) {
     return s.error();
   }
+  if (AcceptKeyword("with")) {
+    if (Status s = ParseRelOptions(create.options); !s.ok()) return s.error();
+  } else if (AcceptKeyword("without")) {
+    if (Status s = ExpectKeyword("oids"); !s.ok()) return s.error();
+  }
   return Make(std::move(create));
+}
+
+Result<ColumnDefinition> Parser::ParseColumnDefinition() {
+  ColumnDefinition col;
+  col.location = Peek().position;
+  auto name = ParseName();
+  if (!name.ok()) return name.error();
+  col.name = *name;
+  auto type = ParseTypeName();
+  if (!type.ok()) return type.error();
+  col.type = std::move(*type);
+  while (!IsPunct(",") && !IsPunct(")") && !IsPunct(";") && Peek().kind != TokenKind::kEnd) {
+    auto con = ParseConstraint(true);
+    if (!con) {
+      if (AcceptKeyword("collate")) {
+        if (auto c = ParseName(); !c.ok()) return c.error();
+        continue;
+      }
+      return SyntaxError();
+    }
+    if (!con->ok()) return con->error();
+    col.constraints.push_back(std::move(**con));
+  }
+  return col;
+}
+
+Status Parser::ParseRelOptions(std::vector<RelOption>& out) {
+  if (Status s = ExpectPunct("("); !s.ok()) return s;
+  do {
+    RelOption option;
+    option.location = Peek().position;
+    auto name = ParseName();
+    if (!name.ok()) return name.error();
+    option.name = *name;
+    if (IsOp("=")) {
+      ++pos_;
+      std::string sign;
+      if (IsOp("-") || IsOp("+")) {
+        sign = Peek().text == "-" ? "-" : "";
+        ++pos_;
+      }
+      const Token& value = Peek();
+      if (value.kind == TokenKind::kEnd || value.kind == TokenKind::kPunct || value.kind == TokenKind::kOp) {
+        return SyntaxError();
+      }
+      option.value = sign + value.text;
+      ++pos_;
+    }
+    out.push_back(std::move(option));
+  } while (AcceptPunct(","));
+  return ExpectPunct(")");
 }
 
 void Parser::SkipConstraint() {

@@ -149,6 +149,13 @@ class Parser {
   /* Skips tokens up to the ',' or ')' that ends a column or table element. */
   void SkipConstraint();
   Result<StatementPtr> ParseDropTable();
+  /* One column of CREATE TABLE or ALTER TABLE ADD COLUMN: name type constraints. */
+  Result<ColumnDefinition> ParseColumnDefinition();
+  /* WITH (name [= value], ...) after CREATE TABLE's columns. */
+  Status ParseRelOptions(std::vector<RelOption>& out);
+  /* ALTER TABLE and its actions (parse_alter.cpp). */
+  Result<StatementPtr> ParseAlterTable();
+  Result<AlterTableCmd> ParseAlterTableCmd(AlterTableStmt& alter);
   /* A setting name: ident[.ident], or ALL. */
   Result<std::string> ParseSettingName();
   Result<StatementPtr> ParseSet();

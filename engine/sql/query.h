@@ -103,6 +103,18 @@ struct ConstraintCommand {
   std::string check;                 // c: the expression's SQL text
 };
 
+/* One action of ALTER TABLE, resolved against the table as the actions
+ * before it leave it (executor/exec_alter.cpp runs them in order). */
+struct AlterAction {
+  AlterTableCmd::Kind kind = AlterTableCmd::Kind::kAddColumn;
+  std::string name;              // the column or constraint acted on
+  std::string new_name;          // RENAME ... TO
+  storage::ColumnDef column;     // ADD COLUMN; SET DEFAULT: column.default_expr
+  ConstraintCommand constraint;  // ADD CONSTRAINT (p, u or c; f stays 0A000)
+  bool missing_ok = false;       // DROP CONSTRAINT IF EXISTS
+  std::string skip_notice;       // IF [NOT] EXISTS with nothing to do: this NOTICE only
+};
+
 /* A set operation tree (UNION / INTERSECT / EXCEPT [ALL]): each leaf is a
  * kSubquery entry of the range table ("*SELECT* 1", ...), whose output
  * columns the analyzer has coerced to the tree's resolved types. */
@@ -151,6 +163,10 @@ struct Query {
   std::vector<std::string> drop_names;    // the ones that exist (TRUNCATE: its tables)
   std::vector<std::string> drop_missing;  // IF EXISTS: the ones that do not (a NOTICE each)
   bool if_exists = false;
+  // ALTER TABLE create_name: its actions (none when IF EXISTS found no table)
+  std::vector<AlterAction> alter_actions;
+  // CREATE TABLE ... WITH (...): pg_class.reloptions ("fillfactor=100")
+  std::vector<std::string> create_reloptions;
 
   // SET / SHOW
   std::string setting;

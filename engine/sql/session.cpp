@@ -108,6 +108,7 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kVacuum, true, Path::kMaintenance},   {StatementKind::kAnalyze, true, Path::kMaintenance},
     {StatementKind::kUpdate, true, Path::kPlanned},
     {StatementKind::kDelete, true, Path::kPlanned},       {StatementKind::kTruncate, true, Path::kTableDdl},
+    {StatementKind::kAlterTable, true, Path::kTableDdl},
     {StatementKind::kOther, false, Path::kUtility},
 };
 

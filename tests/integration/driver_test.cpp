@@ -23,19 +23,11 @@
 
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
+#include "tests/integration/pq_handles.h"
 #include "tests/integration/server_harness.h"
 
 namespace minipg::testing {
 namespace {
-
-struct PGconnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct PGresultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Conn = std::unique_ptr<PGconn, PGconnDeleter>;
-using Res = std::unique_ptr<PGresult, PGresultDeleter>;
 
 std::string SqlState(const PGresult* r) {
   const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE);

@@ -22,11 +22,6 @@ namespace minipg::sql {
 
 namespace {
 
-/* A key value as DETAIL shows it (Key (a)=(1) already exists.). */
-std::string ValueText(storage::ColumnType type, const storage::Datum& value) {
-  return OutputText(value, FromColumnType(type));
-}
-
 /* DETAIL: Failing row contains (1, null, x). */
 std::string FailingRow(const storage::TableDef& table, const storage::Tuple& row) {
   std::string out;
@@ -38,6 +33,10 @@ std::string FailingRow(const storage::TableDef& table, const storage::Tuple& row
 }
 
 }  // namespace
+
+std::string ValueText(storage::ColumnType type, const storage::Datum& value) {
+  return OutputText(value, FromColumnType(type));
+}
 
 Result<ResultRelation> OpenResultRelation(const storage::TableDef& table) {
   ResultRelation rel;
@@ -115,16 +114,6 @@ Result<ExecutionResult> ExecIndexDdl(const Query& q, const SessionContext& ctx) 
     NoticeSkipping(ctx, "index", {name});
   }
   return result;
-}
-
-Status AddTableConstraints(const Query& q, const SessionContext& ctx) {
-  for (const ConstraintCommand& cmd : q.create_constraints) {
-    catalog::ConstraintSpec spec{cmd.name, cmd.type, q.create_name, cmd.columns, cmd.check};
-    if (Status s = catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText); !s.ok()) {
-      return s;
-    }
-  }
-  return OkStatus();
 }
 
 }  // namespace minipg::sql

@@ -2,8 +2,8 @@
  * exec_indexing.h
  *   What happens to a row entering a table besides its heap insert
  *   (PostgreSQL's execIndexing.c and ExecConstraints in execMain.c), and
- *   the statements that make those rules (CREATE / DROP INDEX, CREATE
- *   TABLE's constraints):
+ *   the statements that make those rules (CREATE / DROP INDEX; a table's
+ *   constraints are exec_alter.h's):
  *
  *     OpenResultRelation    once per statement: the table's CHECK
  *                           constraints bound (its ResultRelInfo)
@@ -54,7 +54,7 @@ Status ExecInsertIndexTuples(const storage::TableDef& table, const storage::Tupl
 /* CREATE INDEX / DROP INDEX. */
 Result<ExecutionResult> ExecIndexDdl(const Query& q, const SessionContext& ctx);
 
-/* CREATE TABLE's constraints (q.create_constraints), after the table. */
-Status AddTableConstraints(const Query& q, const SessionContext& ctx);
+/* A key value as DETAIL shows it (Key (a)=(1) already exists.). */
+std::string ValueText(storage::ColumnType type, const storage::Datum& value);
 
 }  // namespace minipg::sql

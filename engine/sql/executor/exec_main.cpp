@@ -8,6 +8,8 @@
  */
 #include <fmt/format.h>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/relcache.h"
 #include "engine/catalog/table_ddl.h"
 #include "engine/common/guc.h"
 #include "engine/common/interrupts.h"
@@ -15,6 +17,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/executor.h"
+#include "engine/sql/executor/exec_alter.h"
 #include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
@@ -237,7 +240,8 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
   ExecutionResult result;
   result.node_rows.assign(1, 0);
   if (q.kind == StatementKind::kCreateTable) {
-    auto created = catalog::CreateTableWithCatalog(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx));
+    auto created = catalog::CreateTableWithCatalog(ctx.data_dir, q.create_name, q.create_columns, SessionUserOid(ctx),
+                                                   q.create_reloptions);
     if (!created.ok()) {
       return created.error();
     }
@@ -250,11 +254,15 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
                            fmt::format("relation \"{}\" already exists, skipping", q.create_name), Severity::kNotice));
     }
     if (*created) {
+      auto tables = catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
+      if (!tables.ok()) return tables.error();
+      if (const storage::TableDef* t = tables->Find(q.create_name)) NoteTableNewInTransaction(t->oid);
       if (Status s = AddTableConstraints(q, ctx); !s.ok()) return s.error();
     }
     return result;
   }
   if (q.kind == StatementKind::kCreateIndex || q.kind == StatementKind::kDropIndex) return ExecIndexDdl(q, ctx);
+  if (q.kind == StatementKind::kAlterTable) return ExecAlterTable(q, ctx);
   if (q.kind == StatementKind::kTruncate) {
     for (const RangeTblEntry& rte : q.rtable) {
       if (Status s = ExecTruncate(ctx, *rte.table); !s.ok()) return s.error();

@@ -7,6 +7,9 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
+#include "engine/storage/heap/xact.h"
+
+#include <set>
 
 namespace minipg::sql {
 
@@ -48,7 +51,27 @@ Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const sto
 
 Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid) { return storage::HeapDelete(ctx.rel, tid); }
 
+namespace {
+
+std::set<uint32_t> g_new_tables;  // NoteTableNewInTransaction's, this transaction's
+
+void ForgetNewTables(bool /*commit*/) { g_new_tables.clear(); }
+
+}  // namespace
+
+void NoteTableNewInTransaction(uint32_t table_oid) {
+  static const bool registered = [] {
+    storage::RegisterXactCallback(ForgetNewTables);
+    return true;
+  }();
+  (void)registered;
+  g_new_tables.insert(table_oid);
+}
+
+bool TableIsNewInTransaction(uint32_t table_oid) { return g_new_tables.count(table_oid) != 0; }
+
 Status ExecTruncate(const SessionContext& session, const storage::TableDef& table) {
+  NoteTableNewInTransaction(table.oid);
   ModifyContext ctx(session, table);
   storage::HeapTableScan scan(ctx.rel, table.columns);
   if (Status s = scan.Open(); !s.ok()) return s;

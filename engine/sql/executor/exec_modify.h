@@ -53,6 +53,12 @@ Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid);
  * it can see deleted (see docs/architecture.md, Simplifications). */
 Status ExecTruncate(const SessionContext& session, const storage::TableDef& table);
 
+/* Tables created or truncated in the current transaction (PostgreSQL's
+ * rd_createSubid / rd_newRelfilenodeSubid, minipg having no
+ * subtransactions): COPY FREEZE's condition. Forgotten when it ends. */
+void NoteTableNewInTransaction(uint32_t table_oid);
+bool TableIsNewInTransaction(uint32_t table_oid);
+
 /* ExecInsertRow for each row, then ExecModifyFinish (INSERT, COPY FROM). */
 Status InsertRows(ModifyContext& ctx, const std::vector<storage::Tuple>& rows);
 

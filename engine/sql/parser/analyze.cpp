@@ -8,6 +8,7 @@
 #include "engine/sql/analyzer.h"
 
 #include <algorithm>
+#include <charconv>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -453,6 +454,61 @@ Status Analyzer::InsertValues(const InsertStmt& insert, const std::vector<int>& 
   return OkStatus();
 }
 
+Result<std::vector<std::string>> Analyzer::RelOptionsOf(const std::vector<RelOption>& options) {
+  // PostgreSQL's heap storage parameters that minipg does not keep.
+  static constexpr std::string_view kOtherHeapOptions[] = {
+      "autovacuum_enabled", "toast_tuple_target", "parallel_workers", "vacuum_index_cleanup",
+      "vacuum_truncate",    "user_catalog_table", "log_autovacuum_min_duration"};
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  for (const RelOption& o : options) {
+    if (!seen.insert(o.name).second) {
+      return MakeError(sqlstate::kInvalidParameterValue, fmt::format("parameter \"{}\" specified more than once", o.name));
+    }
+    if (o.name != "fillfactor") {
+      bool other = std::find(std::begin(kOtherHeapOptions), std::end(kOtherHeapOptions), o.name) !=
+                       std::end(kOtherHeapOptions) || o.name.rfind("autovacuum_", 0) == 0;
+      if (other) {
+        return MakeError(sqlstate::kFeatureNotSupported,
+                         fmt::format("storage parameter \"{}\" is not supported by minipg", o.name));
+      }
+      return MakeError(sqlstate::kInvalidParameterValue, fmt::format("unrecognized parameter \"{}\"", o.name));
+    }
+    std::string value = o.value.empty() ? "true" : o.value;  // a bare name is "true", as in PostgreSQL
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size()) {
+      return MakeError(sqlstate::kInvalidParameterValue,
+                       fmt::format("invalid value for integer option \"{}\": {}", o.name, value));
+    }
+    if (n < 10 || n > 100) {
+      Error e = MakeError(sqlstate::kInvalidParameterValue,
+                          fmt::format("value {} out of bounds for option \"{}\"", value, o.name));
+      e.detail = "Valid values are between \"10\" and \"100\".";
+      return e;
+    }
+    out.push_back(o.name + "=" + value);
+  }
+  return out;
+}
+
+Result<storage::ColumnDef> Analyzer::ColumnDefOf(const ColumnDefinition& col) {
+  auto type = ResolveTypeName(col.type.name);
+  if (!type) {
+    return ErrorAt(sqlstate::kUndefinedObject, fmt::format("type \"{}\" does not exist", col.type.name),
+                   col.type.location);
+  }
+  if (TypeCategory(*type) == 'P' || *type == TypeId::kUnknown) {  // no position, as PostgreSQL's
+    return MakeError(sqlstate::kInvalidTableDefinition,
+                     fmt::format("column \"{}\" has pseudo-type {}", col.name, TypeName(*type)));
+  }
+  auto typmod = TypmodFromModifiers(*type, col.type.modifiers);
+  if (!typmod.ok()) {
+    return At(typmod.error(), col.type.location);
+  }
+  return storage::ColumnDef{col.name, ToColumnType(*type), *typmod};
+}
+
 Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
   Query q;
   q.kind = StatementKind::kCreateTable;
@@ -487,21 +543,13 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     if (!names.insert(col.name).second) {  // no position, as in PostgreSQL
       return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
-    auto type = ResolveTypeName(col.type.name);
-    if (!type) {
-      return ErrorAt(sqlstate::kUndefinedObject, fmt::format("type \"{}\" does not exist", col.type.name),
-                     col.type.location);
-    }
-    if (TypeCategory(*type) == 'P' || *type == TypeId::kUnknown) {  // no position, as PostgreSQL's
-      return MakeError(sqlstate::kInvalidTableDefinition,
-                       fmt::format("column \"{}\" has pseudo-type {}", col.name, TypeName(*type)));
-    }
-    auto typmod = TypmodFromModifiers(*type, col.type.modifiers);
-    if (!typmod.ok()) {
-      return At(typmod.error(), col.type.location);
-    }
-    q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type), *typmod});
+    auto column = ColumnDefOf(col);
+    if (!column.ok()) return column.error();
+    q.create_columns.push_back(std::move(*column));
   }
+  auto options = RelOptionsOf(create.options);
+  if (!options.ok()) return options.error();
+  q.create_reloptions = std::move(*options);
   if (catalog_.Find(create.table.name) != nullptr) return q;  // IF NOT EXISTS: nothing to make
   if (Status s = TransformConstraints(create, q); !s.ok()) return s.error();
   return q;

@@ -150,99 +150,145 @@ Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const Ra
   return coerced;
 }
 
+Result<std::optional<ConstraintCommand>> Analyzer::TransformConstraint(const std::string& table,
+                                                                       std::vector<storage::ColumnDef>& columns,
+                                                                       const ConstraintDefinition& con,
+                                                                       const storage::ColumnDef* column,
+                                                                       ConstraintNames& names) {
+  bool has_own_name = con.kind == Kind::kPrimaryKey || con.kind == Kind::kUnique || con.kind == Kind::kCheck;
+  if (has_own_name && !con.name.empty() && !names.named.insert(con.name).second) {
+    return MakeError(sqlstate::kDuplicateObject,
+                     fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
+  }
+  switch (con.kind) {
+    case Kind::kNotNull:
+    case Kind::kNull:
+    case Kind::kDefault:
+      return std::optional<ConstraintCommand>();  // the column's own
+    case Kind::kForeignKey:
+      return ErrorAt(sqlstate::kFeatureNotSupported, "foreign keys are not supported by minipg", con.location);
+    case Kind::kPrimaryKey:
+    case Kind::kUnique: {
+      ConstraintCommand key;
+      key.type = con.kind == Kind::kPrimaryKey ? 'p' : 'u';
+      if (key.type == 'p') {
+        if (names.has_primary) {
+          return ErrorAt(sqlstate::kInvalidTableDefinition,
+                         fmt::format("multiple primary keys for table \"{}\" are not allowed", table), con.location);
+        }
+        names.has_primary = true;
+      }
+      if (column != nullptr) key.columns.push_back(column->name);
+      for (const InsertColumn& c : con.columns) {
+        auto it = std::find_if(columns.begin(), columns.end(),
+                               [&c](const storage::ColumnDef& d) { return d.name == c.name; });
+        if (it == columns.end()) {
+          return ErrorAt(sqlstate::kUndefinedColumn, fmt::format("column \"{}\" named in key does not exist", c.name),
+                         con.location);
+        }
+        key.columns.push_back(c.name);
+      }
+      for (storage::ColumnDef& d : columns) {
+        if (key.type == 'p' && std::find(key.columns.begin(), key.columns.end(), d.name) != key.columns.end()) {
+          d.not_null = true;
+        }
+      }
+      key.name = con.name;
+      return std::optional<ConstraintCommand>(std::move(key));
+    }
+    case Kind::kCheck: {
+      if (!con.name.empty() && names.existing.count(con.name) != 0) {
+        return MakeError(sqlstate::kDuplicateObject,
+                         fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
+      }
+      Query scratch;
+      auto bound = BindTableExpr(table, columns, *con.expr, scratch);
+      if (!bound.ok()) return bound.error();
+      ConstraintCommand check;
+      check.type = 'c';
+      check.check = DeparseExpr(**bound);
+      check.name = con.name;
+      // conkey: the columns it reads, in column order.
+      std::set<int> attnos;
+      WalkExpr(**bound, [&attnos](Expr& e) {
+        if (e.kind == ExprKind::kVar) attnos.insert(e.attno);
+      });
+      for (int a : attnos) check.columns.push_back(columns.at(static_cast<size_t>(a)).name);
+      if (check.name.empty()) {
+        // A column's CHECK is t_a_check, a table's t_check, as in PostgreSQL.
+        check.name = ChooseName(table, column != nullptr ? column->name : "", "check", names.checks);
+      } else {
+        names.checks.insert(check.name);
+      }
+      return std::optional<ConstraintCommand>(std::move(check));
+    }
+  }
+  return std::optional<ConstraintCommand>();
+}
+
+Status Analyzer::NameKeyConstraint(const std::string& table, ConstraintCommand& key, ConstraintNames& names) {
+  if (!key.name.empty()) {
+    if (!names.relations.insert(key.name).second) {
+      return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", key.name));
+    }
+    return OkStatus();
+  }
+  key.name = key.type == 'p' ? ChooseName(table, "", "pkey", names.relations)
+                             : ChooseName(table, JoinNames(key.columns), "key", names.relations);
+  return OkStatus();
+}
+
+Status Analyzer::ColumnOwnConstraint(const std::string& table, storage::ColumnDef& column,
+                                     const ConstraintDefinition& con) {
+  if (con.kind == Kind::kNotNull) column.not_null = true;
+  if (con.kind != Kind::kDefault) return OkStatus();
+  if (!column.default_expr.empty()) {
+    return ErrorAt(sqlstate::kSyntaxError,
+                   fmt::format("multiple default values specified for column \"{}\" of table \"{}\"", column.name,
+                               table),
+                   con.location);
+  }
+  auto bound = BindDefault(column, *con.expr, false, &column.default_expr);
+  if (!bound.ok()) return bound.error();
+  return OkStatus();
+}
+
+Analyzer::ConstraintNames Analyzer::TakenNames(const std::string& table) const {
+  ConstraintNames names;
+  names.relations = RelationNames(catalog_);
+  names.relations.insert(table);
+  if (const storage::TableDef* t = catalog_.Find(table)) {
+    for (const storage::IndexDef& i : t->indexes) {
+      if (i.primary) names.has_primary = true;
+    }
+    for (const storage::CheckDef& c : t->checks) {
+      names.checks.insert(c.name);
+      names.existing.insert(c.name);
+    }
+    for (const storage::IndexDef& i : t->indexes) {
+      if (i.unique) names.existing.insert(i.name);  // a key constraint's name is its index's
+    }
+  }
+  return names;
+}
+
 Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
   const std::string& table = create.table.name;
-  std::set<std::string> taken = RelationNames(catalog_);
-  taken.insert(table);
-  std::set<std::string> check_names;
-  bool has_primary = false;
+  ConstraintNames names = TakenNames(table);
   std::vector<ConstraintCommand> keys;
   std::vector<ConstraintCommand> checks;
-  std::set<std::string> named;  // the names written with CONSTRAINT
   // One constraint; `column` is the column it is written on, or null.
   auto add = [&](const ConstraintDefinition& con, const storage::ColumnDef* column) -> Status {
-    bool has_own_name = con.kind == Kind::kPrimaryKey || con.kind == Kind::kUnique || con.kind == Kind::kCheck;
-    if (has_own_name && !con.name.empty() && !named.insert(con.name).second) {
-      return MakeError(sqlstate::kDuplicateObject,
-                       fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
-    }
-    switch (con.kind) {
-      case Kind::kNotNull:
-      case Kind::kNull:
-      case Kind::kDefault:
-        return OkStatus();  // the column's own, below
-      case Kind::kForeignKey:
-        return ErrorAt(sqlstate::kFeatureNotSupported, "foreign keys are not supported by minipg", con.location);
-      case Kind::kPrimaryKey:
-      case Kind::kUnique: {
-        ConstraintCommand key;
-        key.type = con.kind == Kind::kPrimaryKey ? 'p' : 'u';
-        if (key.type == 'p') {
-          if (has_primary) {
-            return ErrorAt(sqlstate::kInvalidTableDefinition,
-                           fmt::format("multiple primary keys for table \"{}\" are not allowed", table), con.location);
-          }
-          has_primary = true;
-        }
-        if (column != nullptr) key.columns.push_back(column->name);
-        for (const InsertColumn& c : con.columns) {
-          auto it = std::find_if(q.create_columns.begin(), q.create_columns.end(),
-                                 [&c](const storage::ColumnDef& d) { return d.name == c.name; });
-          if (it == q.create_columns.end()) {
-            return ErrorAt(sqlstate::kUndefinedColumn, fmt::format("column \"{}\" named in key does not exist", c.name),
-                           con.location);
-          }
-          key.columns.push_back(c.name);
-        }
-        for (storage::ColumnDef& d : q.create_columns) {
-          if (key.type == 'p' && std::find(key.columns.begin(), key.columns.end(), d.name) != key.columns.end()) {
-            d.not_null = true;
-          }
-        }
-        key.name = con.name;
-        keys.push_back(std::move(key));
-        return OkStatus();
-      }
-      case Kind::kCheck: {
-        Query scratch;
-        auto bound = BindTableExpr(table, q.create_columns, *con.expr, scratch);
-        if (!bound.ok()) return bound.error();
-        ConstraintCommand check;
-        check.type = 'c';
-        check.check = DeparseExpr(**bound);
-        check.name = con.name;
-        // conkey: the columns it reads, in column order.
-        std::set<int> attnos;
-        WalkExpr(**bound, [&attnos](Expr& e) {
-          if (e.kind == ExprKind::kVar) attnos.insert(e.attno);
-        });
-        for (int a : attnos) check.columns.push_back(q.create_columns.at(static_cast<size_t>(a)).name);
-        if (check.name.empty()) {
-          // A column's CHECK is t_a_check, a table's t_check, as in PostgreSQL.
-          check.name = ChooseName(table, column != nullptr ? column->name : "", "check", check_names);
-        } else {
-          check_names.insert(check.name);
-        }
-        checks.push_back(std::move(check));
-        return OkStatus();
-      }
-    }
+    auto cmd = TransformConstraint(table, q.create_columns, con, column, names);
+    if (!cmd.ok()) return cmd.error();
+    if (!cmd->has_value()) return OkStatus();
+    ((*cmd)->type == 'c' ? checks : keys).push_back(std::move(**cmd));
     return OkStatus();
   };
   for (size_t i = 0; i < create.columns.size(); ++i) {
     for (const ConstraintDefinition& con : create.columns[i].constraints) {
       storage::ColumnDef& column = q.create_columns[i];
-      if (con.kind == Kind::kNotNull) column.not_null = true;
-      if (con.kind == Kind::kDefault) {
-        if (!column.default_expr.empty()) {
-          return ErrorAt(sqlstate::kSyntaxError,
-                         fmt::format("multiple default values specified for column \"{}\" of table \"{}\"",
-                                     column.name, table),
-                         con.location);
-        }
-        auto bound = BindDefault(column, *con.expr, false, &column.default_expr);
-        if (!bound.ok()) return bound.error();
-      }
+      if (Status s = ColumnOwnConstraint(table, column, con); !s.ok()) return s;
       if (Status s = add(con, &column); !s.ok()) return s;
     }
   }
@@ -252,11 +298,7 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
   // Index names after the CHECK names, as PostgreSQL chooses them when it
   // builds the indexes.
   for (ConstraintCommand& key : keys) {
-    if (key.name.empty()) {
-      key.name = key.type == 'p' ? ChooseName(table, "", "pkey", taken) : ChooseName(table, JoinNames(key.columns), "key", taken);
-    } else if (!taken.insert(key.name).second) {
-      return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", key.name));
-    }
+    if (Status s = NameKeyConstraint(table, key, names); !s.ok()) return s;
   }
   for (ConstraintCommand& c : checks) q.create_constraints.push_back(std::move(c));
   for (ConstraintCommand& k : keys) q.create_constraints.push_back(std::move(k));
@@ -325,9 +367,13 @@ Result<ExprPtr> BindStoredExpr(const storage::TableDef& table, const std::string
   return analyzer.BindStored(table, text);
 }
 
-ExprPtr ColumnDefault(const storage::TableDef& table, int attno) {
+Result<ExprPtr> BindColumnDefault(const storage::TableDef& table, int attno) {
   analyzer_internal::Analyzer analyzer(analyzer_internal::NoTables());
-  auto bound = analyzer.BindColumnDefault(table, attno);
+  return analyzer.BindColumnDefault(table, attno);
+}
+
+ExprPtr ColumnDefault(const storage::TableDef& table, int attno) {
+  auto bound = BindColumnDefault(table, attno);
   if (bound.ok()) return std::move(*bound);
   // A stored default that no longer binds (it did when it was stored).
   return MakeConst(FromColumnType(table.columns.at(static_cast<size_t>(attno)).type), std::monostate{});

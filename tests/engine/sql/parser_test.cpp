@@ -85,6 +85,55 @@ TEST(ParserTest, TableConstraints) {
   EXPECT_EQ(ParseError("CREATE TABLE t (a int BOGUS)").sqlstate, "42601");
 }
 
+TEST(ParserTest, AlterTableActions) {
+  auto stmts = ParseSql(
+      "ALTER TABLE IF EXISTS ONLY t ADD COLUMN IF NOT EXISTS c int NOT NULL DEFAULT 1, ADD CONSTRAINT k "
+      "PRIMARY KEY (a), DROP COLUMN IF EXISTS d CASCADE, DROP CONSTRAINT k, ALTER COLUMN a SET DEFAULT 2, "
+      "ALTER b DROP NOT NULL, ADD e text; ALTER TABLE t RENAME COLUMN a TO b; ALTER TABLE t RENAME TO u; "
+      "ALTER TABLE t RENAME CONSTRAINT x TO y");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  ASSERT_EQ(stmts->size(), 4u);
+  using CmdKind = AlterTableCmd::Kind;
+  const auto& alter = std::get<AlterTableStmt>((*stmts)[0]->node);
+  EXPECT_TRUE(alter.if_exists);
+  EXPECT_EQ(alter.table.name, "t");
+  ASSERT_EQ(alter.cmds.size(), 7u);
+  EXPECT_EQ(alter.cmds[0].kind, CmdKind::kAddColumn);
+  EXPECT_TRUE(alter.cmds[0].missing_ok);
+  EXPECT_EQ(alter.cmds[0].column.name, "c");
+  EXPECT_EQ(alter.cmds[0].column.constraints.size(), 2u);
+  EXPECT_EQ(alter.cmds[1].kind, CmdKind::kAddConstraint);
+  EXPECT_EQ(alter.cmds[1].constraint.name, "k");
+  EXPECT_EQ(alter.cmds[2].kind, CmdKind::kDropColumn);
+  EXPECT_TRUE(alter.cmds[2].missing_ok && alter.cmds[2].cascade);
+  EXPECT_EQ(alter.cmds[3].kind, CmdKind::kDropConstraint);
+  EXPECT_EQ(alter.cmds[4].kind, CmdKind::kSetDefault);
+  EXPECT_EQ(ExprToString(*alter.cmds[4].expr), "2");
+  EXPECT_EQ(alter.cmds[5].kind, CmdKind::kDropNotNull);
+  EXPECT_EQ(alter.cmds[6].kind, CmdKind::kAddColumn);
+  const auto& rename = std::get<AlterTableStmt>((*stmts)[1]->node);
+  ASSERT_EQ(rename.cmds.size(), 1u);
+  EXPECT_EQ(rename.cmds[0].kind, CmdKind::kRenameColumn);
+  EXPECT_EQ(rename.cmds[0].new_name, "b");
+  EXPECT_EQ(std::get<AlterTableStmt>((*stmts)[2]->node).cmds[0].kind, CmdKind::kRenameTable);
+  EXPECT_EQ(std::get<AlterTableStmt>((*stmts)[3]->node).cmds[0].kind, CmdKind::kRenameConstraint);
+  EXPECT_EQ(std::get<AlterTableStmt>(ParseSql("ALTER TABLE t ALTER a TYPE bigint").value()[0]->node).unsupported,
+            "ALTER TABLE ... ALTER COLUMN ... TYPE");
+  EXPECT_EQ(ParseError("ALTER TABLE t ADD").sqlstate, "42601");
+  EXPECT_EQ(ParseError("ALTER TABLE t RENAME a b").sqlstate, "42601");
+}
+
+TEST(ParserTest, CreateTableWithStorageParameters) {
+  auto stmts = ParseSql("CREATE TABLE t (a int) WITH (fillfactor=100, autovacuum_enabled)");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& create = std::get<CreateTableStmt>((*stmts)[0]->node);
+  ASSERT_EQ(create.options.size(), 2u);
+  EXPECT_EQ(create.options[0].name, "fillfactor");
+  EXPECT_EQ(create.options[0].value, "100");
+  EXPECT_EQ(create.options[1].value, "");
+  EXPECT_EQ(ParseError("CREATE TABLE t (a int) WITH (fillfactor=)").sqlstate, "42601");
+}
+
 TEST(ParserTest, ArithmeticPrecedence) {
   EXPECT_EQ(Trees("SELECT 1 + 2 * 3 - 4"), (std::vector<std::string>{"SelectStmt(targets: [((1 + (2 * 3)) - 4)])"}));
   EXPECT_EQ(Trees("SELECT -a * b, -(1)"), (std::vector<std::string>{"SelectStmt(targets: [((-a) * b), -1])"}));

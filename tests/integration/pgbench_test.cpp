@@ -1,0 +1,164 @@
+/*-------------------------------------------------------------------------
+ * pgbench_test.cpp
+ *   Real, unmodified pgbench against a real minipg: `pgbench -i` with its
+ *   default steps (dtgvp: drop, create tables WITH (fillfactor=100), COPY
+ *   ... FREEZE in the transaction that truncated them, VACUUM ANALYZE,
+ *   ALTER TABLE ... ADD PRIMARY KEY) at scale 1 and 2, the server-side
+ *   generate step (-I dtGvp: INSERT ... SELECT over generate_series), then
+ *   the built-in scripts.
+ *
+ * NOTES
+ *   Until the planner uses indexes every pgbench transaction scans
+ *   pgbench_accounts: the runs are kept short (tens of transactions).
+ *-------------------------------------------------------------------------
+ */
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+
+#include "tests/integration/pq_handles.h"
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+namespace {
+
+bool HavePgbench() { return RunCommand("command -v pgbench >/dev/null 2>&1").status == 0; }
+
+class PgbenchTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new Server();
+    ASSERT_TRUE(server_->Start());
+  }
+  static void TearDownTestSuite() {
+    server_->Stop();
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (!HavePgbench()) GTEST_SKIP() << "pgbench is not installed (scripts/install-deps.sh installs it)";
+  }
+
+  Conn Connect() {
+    std::string conninfo = "host=" + server_->socket_dir() + " port=" + std::to_string(server_->port()) +
+                           " user=" + Superuser() + " dbname=postgres connect_timeout=10";
+    Conn c(PQconnectdb(conninfo.c_str()));
+    EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
+    return c;
+  }
+  /* The one value of a query that must return one row. */
+  std::string Value(PGconn* c, const std::string& sql) {
+    Res r(PQexec(c, sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) {
+      ADD_FAILURE() << sql << ": " << PQerrorMessage(c);
+      return "";
+    }
+    return PQgetisnull(r.get(), 0, 0) ? "NULL" : PQgetvalue(r.get(), 0, 0);
+  }
+  static CommandResult Pgbench(const std::string& args) {
+    return RunCommand("pgbench " + args + " -h " + server_->socket_dir() + " -p " + std::to_string(server_->port()) +
+                      " -U " + Superuser() + " postgres 2>&1");
+  }
+  /* What `pgbench -i` must leave at scale `scale`. */
+  void ExpectInitialized(int scale) {
+    Conn c = Connect();
+    EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pgbench_accounts"), std::to_string(100000 * scale));
+    EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pgbench_branches"), std::to_string(scale));
+    EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pgbench_tellers"), std::to_string(10 * scale));
+    EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pgbench_history"), "0");
+    EXPECT_EQ(Value(c.get(), "SELECT sum(abalance) FROM pgbench_accounts"), "0");
+    // The primary keys, named as PostgreSQL names them.
+    EXPECT_EQ(Value(c.get(),
+                    "SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND conname IN "
+                    "('pgbench_accounts_pkey', 'pgbench_branches_pkey', 'pgbench_tellers_pkey')"),
+              "3");
+    EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                             "WHERE c.relname = 'pgbench_accounts_pkey' AND i.indisprimary"),
+              "1");
+    EXPECT_EQ(Value(c.get(), "SELECT reloptions::text FROM pg_class WHERE relname = 'pgbench_accounts'"),
+              "{fillfactor=100}");
+    // VACUUM ANALYZE filled in the statistics.
+    EXPECT_EQ(Value(c.get(), "SELECT reltuples::bigint FROM pg_class WHERE relname = 'pgbench_accounts'"),
+              std::to_string(100000 * scale));
+    // The key is enforced.
+    Res dup(PQexec(c.get(), "INSERT INTO pgbench_accounts (aid, bid, abalance) VALUES (1, 1, 0)"));
+    EXPECT_STREQ(PQresultErrorField(dup.get(), PG_DIAG_SQLSTATE), "23505");
+  }
+
+  static Server* server_;
+};
+
+Server* PgbenchTest::server_ = nullptr;
+
+// Scenario: unmodified `pgbench -i` with the default steps at scale 1, then
+// again at scale 2 (its drop step drops the tables of the first run).
+TEST_F(PgbenchTest, InitDefaultStepsAtScaleOneAndTwo) {
+  CommandResult r = Pgbench("-i");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("done in"), std::string::npos) << r.out;
+  ExpectInitialized(1);
+  r = Pgbench("-i -s 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  ExpectInitialized(2);
+}
+
+// Scenario: `-I dtGvp`: the data generated on the server (INSERT ...
+// SELECT over generate_series) instead of COPY.
+TEST_F(PgbenchTest, InitServerSideGenerate) {
+  CommandResult r = Pgbench("-i -I dtGvp");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("server-side generate"), std::string::npos) << r.out;
+  ExpectInitialized(1);
+}
+
+// Scenario: the built-in select-only and TPC-B-like scripts, one client.
+TEST_F(PgbenchTest, BuiltinScriptsRun) {
+  ASSERT_EQ(Pgbench("-i").status, 0);
+  CommandResult r = Pgbench("-c 1 -t 30 -S");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("number of transactions actually processed: 30/30"), std::string::npos) << r.out;
+  r = Pgbench("-c 1 -t 20 -b tpcb-like");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("number of transactions actually processed: 20/20"), std::string::npos) << r.out;
+  Conn c = Connect();
+  EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pgbench_history"), "20");
+  // Every transaction moved the same delta in accounts, tellers and branches.
+  EXPECT_EQ(Value(c.get(), "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = "
+                           "(SELECT sum(bbalance) FROM pgbench_branches)"),
+            "t");
+}
+
+// Scenario: COPY ... FREEZE is refused (55000, after CopyInResponse, as
+// PostgreSQL does) unless the table was created or truncated in the same
+// transaction, and accepted when it was.
+TEST_F(PgbenchTest, CopyFreezeNeedsATableNewInTheTransaction) {
+  Conn c = Connect();
+  auto copy = [&](const char* sql) {
+    Res start(PQexec(c.get(), sql));
+    EXPECT_EQ(PQresultStatus(start.get()), PGRES_COPY_IN) << PQerrorMessage(c.get());
+    EXPECT_EQ(PQputCopyData(c.get(), "1\t2\n", 4), 1);
+    EXPECT_EQ(PQputCopyEnd(c.get(), nullptr), 1);
+    Res end(PQgetResult(c.get()));
+    std::string state = PQresultStatus(end.get()) == PGRES_COMMAND_OK
+                            ? "ok"
+                            : std::string(PQresultErrorField(end.get(), PG_DIAG_SQLSTATE));
+    while (PGresult* more = PQgetResult(c.get())) PQclear(more);
+    return state;
+  };
+  Res made(PQexec(c.get(), "CREATE TABLE frozen (a int, b int)"));
+  ASSERT_EQ(PQresultStatus(made.get()), PGRES_COMMAND_OK) << PQerrorMessage(c.get());
+  EXPECT_EQ(copy("COPY frozen FROM STDIN WITH (FREEZE)"), "55000");
+  Res begin(PQexec(c.get(), "BEGIN"));
+  Res truncate(PQexec(c.get(), "TRUNCATE frozen"));
+  EXPECT_EQ(copy("COPY frozen FROM STDIN WITH (FREEZE on)"), "ok");
+  Res commit(PQexec(c.get(), "COMMIT"));
+  EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM frozen"), "1");
+  EXPECT_EQ(copy("BEGIN; CREATE TABLE frozen2 (a int, b int); COPY frozen2 FROM STDIN (FREEZE true)"), "ok");
+  Res commit2(PQexec(c.get(), "COMMIT"));
+  EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM frozen2"), "1");
+}
+
+}  // namespace
+}  // namespace minipg::testing
