@@ -30,7 +30,8 @@ double PerLoop(double v, int64_t loops) { return loops > 0 ? v / static_cast<dou
 /* The first line's name and "on" part with VERBOSE's schema qualification. */
 std::string NodeTitle(const Plan& n, bool verbose) {
   std::string title = n.Title();
-  if (verbose && n.kind == PlanKind::kSeqScan) {
+  if (verbose && (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kIndexScan ||
+                  n.kind == PlanKind::kBitmapHeapScan)) {
     size_t on = title.find(" on ");
     if (on != std::string::npos) title.insert(on + 4, "public.");
   }
@@ -225,14 +226,19 @@ void JsonNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, co
   if (!relationship.empty()) str("Parent Relationship", relationship);
   w.Item("Parallel Aware", "false");
   w.Item("Async Capable", "false");
-  if (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kModifyTable) {
+  if (n.kind == PlanKind::kIndexScan) str("Scan Direction", n.backward ? "Backward" : "Forward");
+  if (n.kind == PlanKind::kIndexScan || n.kind == PlanKind::kBitmapIndexScan) {
+    str("Index Name", n.index ? n.index->name : "");
+  }
+  if (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kModifyTable || n.kind == PlanKind::kIndexScan ||
+      n.kind == PlanKind::kBitmapHeapScan) {
     str("Relation Name", n.relname);
     if (o.verbose) str("Schema", "public");
     str("Alias", n.alias.empty() ? n.relname : n.alias);
   } else if (n.kind == PlanKind::kFunctionScan) {
     str("Function Name", n.relname);
     str("Alias", n.alias.empty() ? n.relname : n.alias);
-  } else if (n.scanrelid > 0) {
+  } else if (n.scanrelid > 0 && n.kind != PlanKind::kBitmapIndexScan) {
     str("Alias", n.alias.empty() ? n.relname : n.alias);
   }
   bool join = n.kind == PlanKind::kNestLoop || n.kind == PlanKind::kHashJoin || n.kind == PlanKind::kMergeJoin;

@@ -6,6 +6,10 @@
  *     SELECT ... FROM a JOIN b ON c WHERE w ORDER BY k LIMIT n
  *        Limit -> Sort -> Nested Loop (Join Filter: c) -> Seq Scan on a
  *                                                      -> Seq Scan on b
+ *     ... WHERE a = 1 (a indexed)        Index Scan using t_a on t, or a Bitmap
+ *                                        Heap Scan over a Bitmap Index Scan, if
+ *                                        cheaper than the Seq Scan (indxpath.cpp)
+ *     ... ORDER BY a LIMIT n             Limit -> Index Scan (no Sort), if cheaper
  *     SELECT 1 + 1                       Result
  *     INSERT INTO t VALUES (...)         Insert on t -> Result
  *     INSERT INTO t VALUES (...), (...)  Insert on t -> Values Scan
@@ -95,6 +99,16 @@ struct JoinMethods {
   bool mergejoin = true; // enable_mergejoin
 };
 void ChooseJoinMethods(Plan& node, const JoinMethods& enabled);
+
+/* indxpath.cpp: each Seq Scan with conditions an index of its table can
+ * search by becomes an Index Scan when that is cheaper; a scan under
+ * ORDER BY (`keys` over its target list, `limit` the rows a LIMIT reads,
+ * 0 all) becomes an Index Scan in that order when that beats a Sort: true
+ * then (the caller puts no Sort on top). */
+Status ChooseIndexScans(Plan& root);
+Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double limit);
+/* The session PlanQuery plans for (nullptr outside it, or none given). */
+const SessionContext* PlannerSession();
 
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);
