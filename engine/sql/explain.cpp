@@ -31,7 +31,7 @@ double PerLoop(double v, int64_t loops) { return loops > 0 ? v / static_cast<dou
 std::string NodeTitle(const Plan& n, bool verbose) {
   std::string title = n.Title();
   if (verbose && (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kIndexScan ||
-                  n.kind == PlanKind::kBitmapHeapScan)) {
+                  n.kind == PlanKind::kIndexOnlyScan || n.kind == PlanKind::kBitmapHeapScan)) {
     size_t on = title.find(" on ");
     if (on != std::string::npos) title.insert(on + 4, "public.");
   }
@@ -226,11 +226,12 @@ void JsonNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, co
   if (!relationship.empty()) str("Parent Relationship", relationship);
   w.Item("Parallel Aware", "false");
   w.Item("Async Capable", "false");
-  if (n.kind == PlanKind::kIndexScan) str("Scan Direction", n.backward ? "Backward" : "Forward");
-  if (n.kind == PlanKind::kIndexScan || n.kind == PlanKind::kBitmapIndexScan) {
+  bool index_scan = n.kind == PlanKind::kIndexScan || n.kind == PlanKind::kIndexOnlyScan;
+  if (index_scan) str("Scan Direction", n.backward ? "Backward" : "Forward");
+  if (index_scan || n.kind == PlanKind::kBitmapIndexScan) {
     str("Index Name", n.index ? n.index->name : "");
   }
-  if (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kModifyTable || n.kind == PlanKind::kIndexScan ||
+  if (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kModifyTable || index_scan ||
       n.kind == PlanKind::kBitmapHeapScan) {
     str("Relation Name", n.relname);
     if (o.verbose) str("Schema", "public");

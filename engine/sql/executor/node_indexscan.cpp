@@ -4,7 +4,11 @@
  *   index finds for the node's Index Cond, in the index's order (or its
  *   reverse: Index Scan Backward). Bitmap Index Scan and Bitmap Heap Scan
  *   (nodeBitmapIndexscan.c, nodeBitmapHeapscan.c): all the TIDs first,
- *   then the rows in heap order, each page read once.
+ *   then the rows in heap order, each page read once. Index Only Scan is
+ *   an Index Scan here: with no visibility map to say a page is all
+ *   visible, every row's heap tuple is fetched, and EXPLAIN ANALYZE says
+ *   so (Heap Fetches: every row looked at), as PostgreSQL does for pages
+ *   not all-visible.
  *
  *     Init / ReScan  each Index Cond's value side evaluated (a constant,
  *                    or an outer row's value through an exec parameter)
@@ -102,6 +106,10 @@ class IndexScanState : public PlanState {
       if (!tid->has_value()) return std::optional<Tuple>();
       auto row = storage::HeapFetch(heap_, plan_.table->columns, **tid);
       if (!row.ok()) return row.error();
+      if (plan_.kind == PlanKind::kIndexOnlyScan) {
+        // Without a visibility map every entry's heap row is looked at.
+        instr_.notes.assign(1, fmt::format("Heap Fetches: {}", ++heap_fetches_));
+      }
       if (!row->has_value()) continue;  // a version this transaction does not see
       if (plan_.emit_ctid) (*row)->push_back(CtidDatum(**tid));
       auto out = ScanResult(std::move(**row));
@@ -112,6 +120,7 @@ class IndexScanState : public PlanState {
  private:
   storage::RelFileLocator heap_;
   std::unique_ptr<storage::nbtree::BtreeScan> scan_;  // nullptr: a condition's value is NULL
+  int64_t heap_fetches_ = 0;  // Index Only Scan: heap rows looked at, over every loop
 };
 
 /* Not pulled row by row: its Bitmap Heap Scan asks for every TID at once

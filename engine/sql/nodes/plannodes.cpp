@@ -39,6 +39,7 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kIndexScan: return "Index Scan";
     case PlanKind::kBitmapIndexScan: return "Bitmap Index Scan";
     case PlanKind::kBitmapHeapScan: return "Bitmap Heap Scan";
+    case PlanKind::kIndexOnlyScan: return "Index Only Scan";
   }
   return "?";
 }
@@ -79,8 +80,8 @@ std::string Plan::Title() const {
       case JoinType::kRight: return method + " Right Join";
     }
   }
-  if (kind == PlanKind::kIndexScan && index) {
-    name = std::string(backward ? "Index Scan Backward" : name) + " using " + QuoteIdent(index->name);
+  if ((kind == PlanKind::kIndexScan || kind == PlanKind::kIndexOnlyScan) && index) {
+    name = (backward ? name + " Backward" : name) + " using " + QuoteIdent(index->name);
   }
   if (scanrelid > 0) {
     name += " on " + QuoteIdent(relname);
@@ -195,7 +196,8 @@ void EmitPlanEvent(const PlannedStmt& plan) {
     // The node's name ("Seq Scan", "Insert", "Nested Loop Left Join"),
     // then the rest of EXPLAIN's first line ("on t") and its detail lines.
     std::string title = n->Title();
-    size_t on = title.find(n->kind == PlanKind::kIndexScan ? " using " : " on ");
+    bool using_index = n->kind == PlanKind::kIndexScan || n->kind == PlanKind::kIndexOnlyScan;
+    size_t on = title.find(using_index ? " using " : " on ");
     std::string name = on == std::string::npos ? title : title.substr(0, on);
     std::string detail = on == std::string::npos ? "" : title.substr(on + 1);
     for (const std::string& line : n->Details(plan.qualify)) detail += (detail.empty() ? "" : "; ") + line;

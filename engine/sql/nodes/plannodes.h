@@ -25,6 +25,8 @@
  *     Merge Join      both inputs sorted on the keys (a Sort under each), merged
  *     Index Scan      a table's rows whose keys an index finds (Index Cond),
  *                     in the index's order ("Index Scan Backward": reversed)
+ *     Index Only Scan an Index Scan that needs no column outside the index
+ *                     (minipg still fetches every heap row: no visibility map)
  *     Bitmap Index Scan  the heap TIDs an index finds, all at once
  *     Bitmap Heap Scan   the rows at its Bitmap Index Scan's TIDs, in heap
  *                     order (each page read once)
@@ -75,6 +77,7 @@ enum class PlanKind {
   kIndexScan,  // a table's rows found through a B-tree index (Index Cond), in its order
   kBitmapIndexScan,  // the TIDs an index finds (Index Cond), for its Bitmap Heap Scan
   kBitmapHeapScan,   // the rows at its child's TIDs, read in heap order (Recheck Cond)
+  kIndexOnlyScan,    // an Index Scan whose output columns are all in the index
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */

@@ -70,7 +70,7 @@ using RelTuples = std::map<int, RelInfo>;
 
 void CollectRelTuples(const Plan& node, RelTuples& out) {
   bool base = node.kind == PlanKind::kSeqScan || node.kind == PlanKind::kIndexScan ||
-              node.kind == PlanKind::kBitmapHeapScan;
+              node.kind == PlanKind::kIndexOnlyScan || node.kind == PlanKind::kBitmapHeapScan;
   if (base && node.table) {
     RelInfo& info = out[node.scanrelid];
     info.tuples = node.rel_tuples;
@@ -479,6 +479,7 @@ void EstimateCosts(Plan& node) {
       node.total_cost += tlist_cost * node.rows;
       break;
     case PlanKind::kIndexScan:
+    case PlanKind::kIndexOnlyScan:  // no page is all-visible: PostgreSQL's cost is the Index Scan's
       CostIndexScan(node, qual_cost, tlist_cost);
       break;
     case PlanKind::kBitmapIndexScan: {

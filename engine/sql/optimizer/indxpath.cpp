@@ -20,6 +20,11 @@
  *                        replaces the Sort when it costs less, counting
  *                        only the share of its rows a LIMIT reads.
  *
+ *     UseIndexOnlyScans an Index Scan whose output and Filter read only the
+ *                        index's columns is an Index Only Scan, as
+ *                        PostgreSQL plans it (it still fetches each heap
+ *                        row: minipg has no visibility map).
+ *
  *   enable_seqscan / enable_indexscan / enable_bitmapscan off make the planner avoid that kind
  *   when it has another (PostgreSQL adds disable_cost instead; EXPLAIN
  *   here shows the real cost).
@@ -347,6 +352,23 @@ Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double 
   }
   if (Status s = Apply(scan, conj, choices[best], true); !s.ok()) return s.error();
   return best >= unordered;
+}
+
+void UseIndexOnlyScans(Plan& node) {
+  for (Plan* child : node.Children()) UseIndexOnlyScans(*child);
+  if (node.kind != PlanKind::kIndexScan || node.emit_ctid || !node.index) return;
+  bool covered = true;
+  auto check = [&](Expr* root) {
+    if (root == nullptr) return;
+    WalkExpr(*root, [&](Expr& e) {
+      if (e.kind != ExprKind::kVar || e.levels_up != 0 || e.rtindex != node.scanrelid) return;
+      const std::vector<int16_t>& keys = node.index->key_attnums;
+      covered = covered && std::find(keys.begin(), keys.end(), e.attno + 1) != keys.end();
+    });
+  };
+  for (ExprPtr& t : node.targetlist) check(t.get());
+  check(node.qual.get());
+  if (covered) node.kind = PlanKind::kIndexOnlyScan;
 }
 
 }  // namespace minipg::sql

@@ -452,6 +452,7 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   }
   t_planner_ctx = nullptr;
   if (!root.ok()) return root.error();
+  UseIndexOnlyScans(**root);
   EstimateCosts(**root);
   if (Status s = SetPlanReferences(**root); !s.ok()) {
     return s.error();

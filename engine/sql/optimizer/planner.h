@@ -107,6 +107,9 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled);
  * then (the caller puts no Sort on top). */
 Status ChooseIndexScans(Plan& root);
 Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double limit);
+/* Each Index Scan that reads only its index's columns becomes an Index
+ * Only Scan (after the select list is in place). */
+void UseIndexOnlyScans(Plan& root);
 /* The session PlanQuery plans for (nullptr outside it, or none given). */
 const SessionContext* PlannerSession();
 

@@ -81,6 +81,20 @@ TEST_F(IndexScanTest, PlanShapesAsPostgreSql) {
   EXPECT_EQ(Plan("SELECT * FROM it WHERE id > 5")[0], "Bitmap Heap Scan on it");
 }
 
+TEST_F(IndexScanTest, IndexOnlyScanFetchesEveryHeapRow) {
+  EXPECT_EQ(Plan("SELECT id FROM it WHERE id < 3 ORDER BY id DESC"),
+            (Lines{"Index Only Scan Backward using it_pkey on it", "  Index Cond: (id < 3)"}));
+  EXPECT_EQ(Plan("SELECT id FROM it ORDER BY id LIMIT 3"), (Lines{"Limit", "  ->  Index Only Scan using it_pkey on it"}));
+  EXPECT_EQ(Rows("EXPLAIN SELECT id FROM it WHERE id = 42"),
+            (Lines{"Index Only Scan using it_pkey on it  (cost=0.28..8.29 rows=1 width=4)", "  Index Cond: (id = 42)"}));
+  // No visibility map: every row is checked in the heap, and EXPLAIN says so.
+  EXPECT_EQ(Rows("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM it WHERE id < 3 ORDER BY id DESC"),
+            (Lines{"Index Only Scan Backward using it_pkey on it (actual rows=2 loops=1)", "  Index Cond: (id < 3)",
+                   "  Heap Fetches: 2"}));
+  Ok("DELETE FROM it WHERE id = 2");
+  EXPECT_EQ(Rows("SELECT id FROM it WHERE id < 4 ORDER BY id DESC"), (Lines{"3", "1"}));
+}
+
 TEST_F(IndexScanTest, CostsAsPostgreSql) {
   // PostgreSQL 15's numbers for the same table (CREATE INDEX counted it:
   // 11 pages, 2,000 rows).
