@@ -140,6 +140,11 @@ struct Plan {
   // Hash Join's Hash Cond, Merge Join's Merge Cond: equalities `outer expr =
   // inner expr` (args[0] reads the outer row, args[1] the inner one)
   std::vector<ExprPtr> equi_clauses;
+  // Nested Loop: exec params ($n) set from each outer row before the inner
+  // side is rescanned (a parameterized inner Index Scan's Index Cond reads
+  // them): nest_params[i] gets nest_param_exprs[i] over the outer row.
+  std::vector<int> nest_params;
+  std::vector<ExprPtr> nest_param_exprs;
 
   // Sort
   std::vector<SortKey> sort_keys;

@@ -20,6 +20,9 @@
  *                        replaces the Sort when it costs less, counting
  *                        only the share of its rows a LIMIT reads.
  *
+ *     ParameterizedIndexScan  a Nested Loop's inner table read by an index
+ *                        on the join column, the outer row's value as $n
+ *                        (Index Cond: (id = a.x)), once per outer row
  *     UseIndexOnlyScans an Index Scan whose output and Filter read only the
  *                        index's columns is an Index Only Scan, as
  *                        PostgreSQL plans it (it still fetches each heap
@@ -352,6 +355,94 @@ Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double 
   }
   if (Status s = Apply(scan, conj, choices[best], true); !s.ok()) return s.error();
   return best >= unordered;
+}
+
+Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Expr& inner_column,
+                                                     const Expr& outer_value, int param) {
+  bool base = inner.kind == PlanKind::kSeqScan || inner.kind == PlanKind::kIndexScan ||
+              inner.kind == PlanKind::kBitmapHeapScan;
+  if (!base || !inner.table || inner.table->indexes.empty() || inner.emit_ctid ||
+      inner_column.kind != ExprKind::kVar || inner_column.rtindex != inner.scanrelid ||
+      !Comparable(inner_column.type, outer_value.type)) {
+    return std::unique_ptr<Plan>();
+  }
+  // A scan of the same table, its conditions copied, plus `column = $n`.
+  auto scan = std::make_unique<Plan>();
+  scan->kind = PlanKind::kSeqScan;
+  for (const ExprPtr& t : inner.targetlist) {
+    auto copy = CopyExpr(*t);
+    if (!copy.ok()) return copy.error();
+    scan->targetlist.push_back(std::move(*copy));
+  }
+  scan->names = inner.names;
+  scan->relids = inner.relids;
+  scan->scanrelid = inner.scanrelid;
+  scan->relname = inner.relname;
+  scan->alias = inner.alias;
+  scan->scan_width = inner.scan_width;
+  scan->rel_pages = inner.rel_pages;
+  scan->rel_tuples = inner.rel_tuples;
+  scan->table = inner.table;
+  std::vector<ExprPtr> conj;
+  auto copy_conds = [&](const std::vector<ExprPtr>& from) -> Status {
+    for (const ExprPtr& c : from) {
+      auto copy = CopyExpr(*c);
+      if (!copy.ok()) return copy.error();
+      conj.push_back(std::move(*copy));
+    }
+    return OkStatus();
+  };
+  const std::vector<ExprPtr>& index_conds =
+      inner.kind == PlanKind::kBitmapHeapScan ? inner.lefttree->indexquals : inner.indexquals;
+  if (Status s = copy_conds(index_conds); !s.ok()) return s.error();
+  if (inner.qual && inner.qual->kind == ExprKind::kBool && inner.qual->bool_op == BoolOpKind::kAnd) {
+    if (Status s = copy_conds(inner.qual->args); !s.ok()) return s.error();
+  } else if (inner.qual) {
+    auto copy = CopyExpr(*inner.qual);
+    if (!copy.ok()) return copy.error();
+    conj.push_back(std::move(*copy));
+  }
+  const OperatorInfo* eq = nullptr;
+  for (const OperatorInfo* op : FindOperators("=")) {
+    if (op->left == inner_column.type && op->right == outer_value.type) eq = op;
+  }
+  if (eq == nullptr) return std::unique_ptr<Plan>();
+  ExprPtr cond = MakeExpr(ExprKind::kOp, TypeId::kBool, inner_column.location);
+  cond->op = eq;
+  auto column = CopyExpr(inner_column);
+  if (!column.ok()) return column.error();
+  cond->args.push_back(std::move(*column));
+  ExprPtr value = MakeExpr(ExprKind::kExecParam, outer_value.type, outer_value.location);
+  value->param = param;
+  value->typmod = outer_value.typmod;
+  value->relname = outer_value.relname;
+  value->colname = outer_value.colname;
+  cond->args.push_back(std::move(value));
+  size_t param_cond = conj.size();
+  conj.push_back(std::move(cond));
+  // The indexes whose conditions include it; the cheapest Index Scan.
+  std::vector<int> columns;
+  for (ExprPtr& c : conj) columns.push_back(IndexableColumn(*c, scan->scanrelid));
+  columns[param_cond] = inner_column.attno;
+  std::vector<ScanChoice> choices;
+  for (ScanChoice& c : IndexChoices(*scan)) {
+    c.conds = MatchIndex(*c.index, columns, conj);
+    if (std::find(c.conds.begin(), c.conds.end(), param_cond) != c.conds.end()) choices.push_back(c);
+  }
+  if (choices.empty() || !EnabledScans().indexscan) return std::unique_ptr<Plan>();
+  size_t best = 0;
+  double best_cost = 0;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    auto cost = CostOf(*scan, conj, choices[i], 1.0);
+    if (!cost.ok()) return cost.error();
+    if (i == 0 || *cost < best_cost) {
+      best = i;
+      best_cost = *cost;
+    }
+  }
+  if (Status s = Apply(*scan, conj, choices[best], true); !s.ok()) return s.error();
+  EstimateCosts(*scan);
+  return scan;
 }
 
 void UseIndexOnlyScans(Plan& node) {

@@ -110,6 +110,12 @@ Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double 
 /* Each Index Scan that reads only its index's columns becomes an Index
  * Only Scan (after the select list is in place). */
 void UseIndexOnlyScans(Plan& root);
+/* joinpath.cpp's parameterized path: `inner` (a base table's scan) as an
+ * Index Scan whose Index Cond includes `inner_column = $param` (the
+ * outer row's value of `outer_value`, a Var), or nullptr when no index of
+ * the table leads with that column. Its costs are per outer row. */
+Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Expr& inner_column,
+                                                     const Expr& outer_value, int param);
 /* The session PlanQuery plans for (nullptr outside it, or none given). */
 const SessionContext* PlannerSession();
 
@@ -124,6 +130,8 @@ Result<std::unique_ptr<Plan>> PlanSubquery(Query& query);
  * numbering starts over with ResetSubPlanNumbers for each statement.
  * AttachSubPlans lists each node's subplans on it, for EXPLAIN. */
 void ResetSubPlanNumbers();
+/* A new exec param number ($n) of the statement being planned. */
+int NewExecParam();
 Status PlanSubLinks(Query& query);
 void AttachSubPlans(Plan& root);
 

@@ -95,6 +95,24 @@ TEST_F(IndexScanTest, IndexOnlyScanFetchesEveryHeapRow) {
   EXPECT_EQ(Rows("SELECT id FROM it WHERE id < 4 ORDER BY id DESC"), (Lines{"3", "1"}));
 }
 
+TEST_F(IndexScanTest, NestedLoopWithParameterizedInnerIndexScan) {
+  Ok("CREATE TABLE ja (x int, t text); INSERT INTO ja VALUES (1, 'one'), (42, 'forty-two'), (7, 'seven'), (NULL, 'none'); "
+     "DELETE FROM ja WHERE x IS NULL; ANALYZE ja");
+  const Lines shape{"Nested Loop", "  ->  Seq Scan on ja", "  ->  Index Scan using it_pkey on it",
+                    "        Index Cond: (id = ja.x)"};
+  EXPECT_EQ(Plan("SELECT * FROM ja JOIN it ON it.id = ja.x"), shape);
+  EXPECT_EQ(Plan("SELECT * FROM ja JOIN it ON ja.x = it.id"), shape);
+  EXPECT_EQ(Plan("SELECT * FROM ja LEFT JOIN it ON it.id = ja.x")[0], "Nested Loop Left Join");
+  // The inner scan runs once per outer row with that row's value.
+  EXPECT_EQ(Rows("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM ja JOIN it ON it.id = ja.x"),
+            (Lines{"Nested Loop (actual rows=3 loops=1)", "  ->  Seq Scan on ja (actual rows=3 loops=1)",
+                   "  ->  Index Scan using it_pkey on it (actual rows=1 loops=3)", "        Index Cond: (id = ja.x)"}));
+  EXPECT_EQ(Rows("SELECT x, t, s FROM ja JOIN it ON it.id = ja.x AND it.k < 10"), (Lines{"1|one|v1", "7|seven|v7"}));
+  Ok("INSERT INTO ja VALUES (NULL, 'none'), (5000, 'missing')");
+  EXPECT_EQ(Rows("SELECT t, s FROM ja LEFT JOIN it ON it.id = ja.x"),
+            (Lines{"one|v1", "forty-two|v42", "seven|v7", "none|NULL", "missing|NULL"}));
+}
+
 TEST_F(IndexScanTest, CostsAsPostgreSql) {
   // PostgreSQL 15's numbers for the same table (CREATE INDEX counted it:
   // 11 pages, 2,000 rows).
