@@ -202,6 +202,16 @@ bool JsonNote(const std::string& line, JsonWriter& w) {
     w.Item("Sort Space Type", JsonString("Memory"));
     return true;
   }
+  unsigned long blocks = 0;
+  if (std::sscanf(line.c_str(), "Heap Blocks: exact=%lu", &blocks) == 1) {
+    w.Item("Exact Heap Blocks", std::to_string(blocks));
+    w.Item("Lossy Heap Blocks", "0");
+    return true;
+  }
+  if (std::sscanf(line.c_str(), "Heap Fetches: %lu", &blocks) == 1) {
+    w.Item("Heap Fetches", std::to_string(blocks));
+    return true;
+  }
   if (std::sscanf(line.c_str(), "Buckets: %lu  Batches: 1  Memory Usage: %lukB", &buckets, &kb) == 2) {
     w.Item("Hash Buckets", std::to_string(buckets));
     w.Item("Original Hash Buckets", std::to_string(buckets));

@@ -175,6 +175,13 @@ TEST_F(IndexScanTest, ExplainAnalyzeCountsRowsAndBuffers) {
   EXPECT_EQ(lines, (Lines{"Bitmap Heap Scan on it (actual rows=20 loops=1)", "  Recheck Cond: (k = 42)",
                           "  Heap Blocks: exact=11", "  ->  Bitmap Index Scan on it_k (actual rows=20 loops=1)",
                           "        Index Cond: (k = 42)"}));
+  Lines bitmap_json = Rows("EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) SELECT * FROM it WHERE k = 42");
+  ASSERT_EQ(bitmap_json.size(), 1u);
+  for (const char* item : {"\"Node Type\": \"Bitmap Heap Scan\"", "\"Recheck Cond\": \"(k = 42)\"",
+                           "\"Exact Heap Blocks\": 11", "\"Node Type\": \"Bitmap Index Scan\"",
+                           "\"Index Name\": \"it_k\""}) {
+    EXPECT_NE(bitmap_json[0].find(item), std::string::npos) << item << " in " << bitmap_json[0];
+  }
   Lines json = Rows("EXPLAIN (FORMAT JSON, COSTS OFF) SELECT * FROM it WHERE id > 1990 ORDER BY id DESC");
   ASSERT_EQ(json.size(), 1u);
   for (const char* item : {"\"Node Type\": \"Index Scan\"", "\"Scan Direction\": \"Backward\"",
