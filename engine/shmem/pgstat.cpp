@@ -215,6 +215,10 @@ void CountTuplesReturned(uint32_t db, uint32_t rel, uint64_t n) {
   Rel(db, rel).counts.tuples_returned += n;
 }
 
+void CountTuplesFetched(uint32_t db, uint32_t rel, uint64_t n) {
+  Rel(db, rel).counts.tuples_fetched += n;
+}
+
 void CountTuplesInserted(uint32_t db, uint32_t rel, uint64_t n) {
   PendingRel& r = Rel(db, rel);
   r.counts.tuples_inserted += n;

@@ -10,6 +10,7 @@
  *                                     buffer pool (ReadBuffer): read or hit
  *     CountSeqScan(db, rel)           a sequential scan started
  *     CountTuplesReturned(db, rel, n) rows a sequential scan returned
+ *     CountTuplesFetched(db, rel, n)  heap rows an index scan fetched
  *     CountTuplesInserted / Deleted   rows written by the current transaction
  *     EndXactTuples(commit)           its rows settle: inserted ones live
  *                                     (commit) or dead (abort)
@@ -58,7 +59,7 @@ inline constexpr int kMaxStatsRelations = 4096;  // a power of two
 struct RelCounts {
   uint64_t numscans = 0;         // seq_scan
   uint64_t tuples_returned = 0;  // seq_tup_read
-  uint64_t tuples_fetched = 0;   // idx_tup_fetch (no indexes yet: 0)
+  uint64_t tuples_fetched = 0;   // idx_tup_fetch: heap rows an index scan fetched
   uint64_t tuples_inserted = 0;  // n_tup_ins: committed or not, as PostgreSQL counts
   uint64_t tuples_updated = 0;   // n_tup_upd
   uint64_t tuples_deleted = 0;   // n_tup_del
@@ -116,6 +117,7 @@ void CountBlock(uint32_t db, uint32_t rel, bool hit);
 void CountChecksumFailure(uint32_t db, uint32_t rel);
 void CountSeqScan(uint32_t db, uint32_t rel);
 void CountTuplesReturned(uint32_t db, uint32_t rel, uint64_t n);
+void CountTuplesFetched(uint32_t db, uint32_t rel, uint64_t n);
 void CountTuplesInserted(uint32_t db, uint32_t rel, uint64_t n);
 void CountTuplesDeleted(uint32_t db, uint32_t rel, uint64_t n);
 /* The current transaction ended: its inserted and deleted rows settle. */

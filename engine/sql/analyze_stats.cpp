@@ -55,6 +55,13 @@ Result<TableCounts> CountTable(const SessionContext& ctx, const storage::TableDe
   return counts;
 }
 
+Status UpdateTableCounts(const SessionContext& ctx, const storage::TableDef& table) {
+  auto counts = CountTable(ctx, table);
+  if (!counts.ok()) return counts.error();
+  if (counts->tuples == 0 && table.reltuples < 0) return OkStatus();
+  return StoreCounts(catalog::DatabaseOidOf(ctx.data_dir), table, *counts);
+}
+
 Result<ExecutionResult> RunVacuumAnalyze(const Query& query, const storage::CatalogSnapshot& catalog,
                                          const SessionContext& ctx) {
   ExecutionResult result;

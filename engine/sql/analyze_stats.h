@@ -33,6 +33,11 @@ struct TableCounts {
 };
 Result<TableCounts> CountTable(const SessionContext& ctx, const storage::TableDef& table);
 
+/* Counts the table and stores its reltuples / relpages, as CREATE INDEX
+ * does in PostgreSQL (index_update_stats): not for an empty table never
+ * analyzed, which keeps "unknown" (-1). */
+Status UpdateTableCounts(const SessionContext& ctx, const storage::TableDef& table);
+
 /* Runs VACUUM / ANALYZE of `query.tables` (every table of the database if
  * none was named). */
 Result<ExecutionResult> RunVacuumAnalyze(const Query& query, const storage::CatalogSnapshot& catalog,

@@ -30,7 +30,8 @@ double PerLoop(double v, int64_t loops) { return loops > 0 ? v / static_cast<dou
 /* The first line's name and "on" part with VERBOSE's schema qualification. */
 std::string NodeTitle(const Plan& n, bool verbose) {
   std::string title = n.Title();
-  if (verbose && n.kind == PlanKind::kSeqScan) {
+  if (verbose && (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kIndexScan ||
+                  n.kind == PlanKind::kIndexOnlyScan || n.kind == PlanKind::kBitmapHeapScan)) {
     size_t on = title.find(" on ");
     if (on != std::string::npos) title.insert(on + 4, "public.");
   }
@@ -201,6 +202,16 @@ bool JsonNote(const std::string& line, JsonWriter& w) {
     w.Item("Sort Space Type", JsonString("Memory"));
     return true;
   }
+  unsigned long blocks = 0;
+  if (std::sscanf(line.c_str(), "Heap Blocks: exact=%lu", &blocks) == 1) {
+    w.Item("Exact Heap Blocks", std::to_string(blocks));
+    w.Item("Lossy Heap Blocks", "0");
+    return true;
+  }
+  if (std::sscanf(line.c_str(), "Heap Fetches: %lu", &blocks) == 1) {
+    w.Item("Heap Fetches", std::to_string(blocks));
+    return true;
+  }
   if (std::sscanf(line.c_str(), "Buckets: %lu  Batches: 1  Memory Usage: %lukB", &buckets, &kb) == 2) {
     w.Item("Hash Buckets", std::to_string(buckets));
     w.Item("Original Hash Buckets", std::to_string(buckets));
@@ -225,14 +236,20 @@ void JsonNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, co
   if (!relationship.empty()) str("Parent Relationship", relationship);
   w.Item("Parallel Aware", "false");
   w.Item("Async Capable", "false");
-  if (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kModifyTable) {
+  bool index_scan = n.kind == PlanKind::kIndexScan || n.kind == PlanKind::kIndexOnlyScan;
+  if (index_scan) str("Scan Direction", n.backward ? "Backward" : "Forward");
+  if (index_scan || n.kind == PlanKind::kBitmapIndexScan) {
+    str("Index Name", n.index ? n.index->name : "");
+  }
+  if (n.kind == PlanKind::kSeqScan || n.kind == PlanKind::kModifyTable || index_scan ||
+      n.kind == PlanKind::kBitmapHeapScan) {
     str("Relation Name", n.relname);
     if (o.verbose) str("Schema", "public");
     str("Alias", n.alias.empty() ? n.relname : n.alias);
   } else if (n.kind == PlanKind::kFunctionScan) {
     str("Function Name", n.relname);
     str("Alias", n.alias.empty() ? n.relname : n.alias);
-  } else if (n.scanrelid > 0) {
+  } else if (n.scanrelid > 0 && n.kind != PlanKind::kBitmapIndexScan) {
     str("Alias", n.alias.empty() ? n.relname : n.alias);
   }
   bool join = n.kind == PlanKind::kNestLoop || n.kind == PlanKind::kHashJoin || n.kind == PlanKind::kMergeJoin;

@@ -12,7 +12,9 @@
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/index_ddl.h"
+#include "engine/catalog/relcache.h"
 #include "engine/common/sqlstate.h"
+#include "engine/sql/analyze_stats.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/role_ddl.h"
@@ -95,6 +97,14 @@ Result<ExecutionResult> ExecIndexDdl(const Query& q, const SessionContext& ctx) 
         ctx.data_dir, catalog::IndexSpec{cmd.name, q.index_table, cmd.columns, cmd.unique, false}, SessionUserOid(ctx),
         &ValueText);
     if (!created.ok()) return created.error();
+    if (*created) {
+      // The table's size in pg_class, counted while building (PostgreSQL's index_update_stats).
+      auto tables = catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
+      if (!tables.ok()) return tables.error();
+      if (const storage::TableDef* table = tables->Find(q.index_table); table != nullptr) {
+        if (Status s = UpdateTableCounts(ctx, *table); !s.ok()) return s.error();
+      }
+    }
     if (!*created) {
       if (!q.if_not_exists) {
         return MakeError(sqlstate::kDuplicateTable, fmt::format("relation \"{}\" already exists", cmd.name));

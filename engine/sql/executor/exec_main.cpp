@@ -195,6 +195,10 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kAppend: state = MakeAppendState(plan, estate); break;
     case PlanKind::kSetOp: state = MakeSetOpState(plan, estate); break;
     case PlanKind::kUnique: state = MakeUniqueState(plan, estate); break;
+    case PlanKind::kIndexScan: state = MakeIndexScanState(plan, estate); break;
+    case PlanKind::kBitmapIndexScan: state = MakeBitmapIndexScanState(plan, estate); break;
+    case PlanKind::kBitmapHeapScan: state = MakeBitmapHeapScanState(plan, estate); break;
+    case PlanKind::kIndexOnlyScan: state = MakeIndexScanState(plan, estate); break;
   }
   for (const auto& child : plan.appendplans) {
     auto c = ExecInitNode(*child, estate);

@@ -21,6 +21,7 @@
  *     node_setop.cpp       SetOp (HashSetOp Intersect / Except)
  *     node_unique.cpp      Unique
  *     node_subplan.cpp     SubPlans and InitPlans of expressions (subqueries)
+ *     node_indexscan.cpp   Index Scan (forward and backward), Bitmap Index / Heap Scan
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -149,6 +150,9 @@ std::unique_ptr<PlanState> MakeHashState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeHashJoinState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeMaterialState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeMergeJoinState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeIndexScanState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeBitmapIndexScanState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeBitmapHeapScanState(const Plan& plan, EState& estate);
 
 /* Memory a node keeps rows in (Sort, Hash Join, Materialize): a row's
  * rough size, the work_mem limit in bytes, and the 53200 error past it

@@ -50,6 +50,7 @@ class NestLoopState : public JoinState {
         outer_ = std::move(**row);
         matched_ = false;
         inner_pos_ = 0;
+        if (Status s = SetNestParams(); !s.ok()) return s.error();
         if (Status s = right->ReScan(); !s.ok()) return s.error();
       }
       auto inner = right->Next();
@@ -79,6 +80,20 @@ class NestLoopState : public JoinState {
   }
 
  private:
+  /* The outer row's values the inner side reads as $n (its Index Cond). */
+  Status SetNestParams() {
+    for (size_t i = 0; i < plan_.nest_params.size(); ++i) {
+      ExprContext c = Context();
+      c.outer = &*outer_;
+      auto v = Evaluate(*plan_.nest_param_exprs[i], c);
+      if (!v.ok()) return v.error();
+      auto slot = static_cast<size_t>(plan_.nest_params[i]);
+      if (estate_.params.size() <= slot) estate_.params.resize(slot + 1);
+      estate_.params[slot] = std::move(*v);
+    }
+    return OkStatus();
+  }
+
   RowResult NextUnmatchedInner() {
     for (;;) {
       auto inner = right->Next();

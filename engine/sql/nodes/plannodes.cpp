@@ -36,6 +36,10 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kAppend: return "Append";
     case PlanKind::kSetOp: return "SetOp";
     case PlanKind::kUnique: return "Unique";
+    case PlanKind::kIndexScan: return "Index Scan";
+    case PlanKind::kBitmapIndexScan: return "Bitmap Index Scan";
+    case PlanKind::kBitmapHeapScan: return "Bitmap Heap Scan";
+    case PlanKind::kIndexOnlyScan: return "Index Only Scan";
   }
   return "?";
 }
@@ -76,6 +80,9 @@ std::string Plan::Title() const {
       case JoinType::kRight: return method + " Right Join";
     }
   }
+  if ((kind == PlanKind::kIndexScan || kind == PlanKind::kIndexOnlyScan) && index) {
+    name = (backward ? name + " Backward" : name) + " using " + QuoteIdent(index->name);
+  }
   if (scanrelid > 0) {
     name += " on " + QuoteIdent(relname);
     // PostgreSQL names a VALUES list "*VALUES*" whatever its alias.
@@ -108,6 +115,12 @@ std::vector<std::string> Plan::Details(bool qualify) const {
     for (const ExprPtr& c : equi_clauses) conds += (conds.empty() ? "" : " AND ") + DeparseExpr(*c, qualify);
     std::string label = kind == PlanKind::kMergeJoin ? "Merge Cond: " : "Hash Cond: ";
     out.push_back(label + (equi_clauses.size() > 1 ? "(" + conds + ")" : conds));
+  }
+  if (!indexquals.empty()) {
+    std::string conds;
+    for (const ExprPtr& c : indexquals) conds += (conds.empty() ? "" : " AND ") + DeparseExpr(*c, false);
+    const char* label = kind == PlanKind::kBitmapHeapScan ? "Recheck Cond: " : "Index Cond: ";
+    out.push_back(label + (indexquals.size() > 1 ? "(" + conds + ")" : conds));
   }
   if (joinqual) out.push_back("Join Filter: " + DeparseExpr(*joinqual, qualify));
   if (qual) {
@@ -183,7 +196,8 @@ void EmitPlanEvent(const PlannedStmt& plan) {
     // The node's name ("Seq Scan", "Insert", "Nested Loop Left Join"),
     // then the rest of EXPLAIN's first line ("on t") and its detail lines.
     std::string title = n->Title();
-    size_t on = title.find(" on ");
+    bool using_index = n->kind == PlanKind::kIndexScan || n->kind == PlanKind::kIndexOnlyScan;
+    size_t on = title.find(using_index ? " using " : " on ");
     std::string name = on == std::string::npos ? title : title.substr(0, on);
     std::string detail = on == std::string::npos ? "" : title.substr(on + 1);
     for (const std::string& line : n->Details(plan.qualify)) detail += (detail.empty() ? "" : "; ") + line;

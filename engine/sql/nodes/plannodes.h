@@ -23,6 +23,13 @@
  *     Hash            the inner side of a Hash Join
  *     Materialize     its input's rows kept in memory for a nested loop's rescans
  *     Merge Join      both inputs sorted on the keys (a Sort under each), merged
+ *     Index Scan      a table's rows whose keys an index finds (Index Cond),
+ *                     in the index's order ("Index Scan Backward": reversed)
+ *     Index Only Scan an Index Scan that needs no column outside the index
+ *                     (minipg still fetches every heap row: no visibility map)
+ *     Bitmap Index Scan  the heap TIDs an index finds, all at once
+ *     Bitmap Heap Scan   the rows at its Bitmap Index Scan's TIDs, in heap
+ *                     order (each page read once)
  *   and, for the plan event only, Utility (a statement that is not planned)
  *   and Copy. Next: GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
@@ -67,6 +74,10 @@ enum class PlanKind {
   kAppend,   // each of appendplans' rows in turn (UNION ALL)
   kSetOp,    // INTERSECT / EXCEPT [ALL] of its left and right rows (HashSetOp)
   kUnique,   // the first of each run of rows equal in unique_cols (DISTINCT ON)
+  kIndexScan,  // a table's rows found through a B-tree index (Index Cond), in its order
+  kBitmapIndexScan,  // the TIDs an index finds (Index Cond), for its Bitmap Heap Scan
+  kBitmapHeapScan,   // the rows at its child's TIDs, read in heap order (Recheck Cond)
+  kIndexOnlyScan,    // an Index Scan whose output columns are all in the index
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
@@ -110,12 +121,30 @@ struct Plan {
   bool ordinality = false;                 // Function Scan WITH ORDINALITY: a row number after the values
   std::vector<std::vector<ExprPtr>> values;  // Values Scan
 
+  // Index Scan, Bitmap Index Scan (its table in `table`; a Bitmap Heap
+  // Scan keeps a copy of its child's conditions as its Recheck Cond in
+  // indexquals): the index, the conditions it finds
+  // rows by (Index Cond: each `column op value`, args[0] a Var of one of
+  // the index's columns, args[1] reading no column of this scan; the rest
+  // of the WHERE stays in qual, the Filter), the direction, and the
+  // index's size for the cost model.
+  std::optional<storage::IndexDef> index;
+  std::vector<ExprPtr> indexquals;
+  bool backward = false;
+  double index_pages = 0;
+  double index_height = 0;  // levels above the leaves (the metapage's btm_level)
+
   // Nested Loop, Hash Join
   JoinType jointype = JoinType::kInner;
   ExprPtr joinqual;  // Join Filter: decides which pairs match (outer joins keep the rest)
   // Hash Join's Hash Cond, Merge Join's Merge Cond: equalities `outer expr =
   // inner expr` (args[0] reads the outer row, args[1] the inner one)
   std::vector<ExprPtr> equi_clauses;
+  // Nested Loop: exec params ($n) set from each outer row before the inner
+  // side is rescanned (a parameterized inner Index Scan's Index Cond reads
+  // them): nest_params[i] gets nest_param_exprs[i] over the outer row.
+  std::vector<int> nest_params;
+  std::vector<ExprPtr> nest_param_exprs;
 
   // Sort
   std::vector<SortKey> sort_keys;

@@ -10,8 +10,17 @@
  *                    rows a page holds at the columns' average widths
  *                    (PostgreSQL's estimate_rel_size: 2550 rows of one int)
  *     Seq Scan       pages + rows x (cpu_tuple_cost + the filter's operators)
+ *     Index Scan     the B-tree's descent, its pages and entries read
+ *                    (random_page_cost 4, cpu_index_tuple_cost 0.005),
+ *                    then a random heap page per fetched row (Mackert and
+ *                    Lohman's estimate; no correlation statistics yet)
+ *     Bitmap scans   the index read whole first, then each heap page with
+ *                    a match once, between random_page_cost and
+ *                    seq_page_cost a page the more of the table it reads
  *     a condition    = 1/distinct values (200 without statistics, fewer
- *                    for a small table), <, > a third, LIKE 0.005, ...
+ *                    for a small table, one per row for a column with
+ *                    its own unique index), <, > a third, a range
+ *                    (x > a AND x < b) 0.005, LIKE 0.005, ...
  *     Nested Loop    outer + inner once + rescans of the inner side for
  *                    every other outer row + pairs x cpu_tuple_cost
  *     Materialize    a rescan costs cpu_operator_cost per row
@@ -42,16 +51,33 @@ constexpr double kCpuOperatorCost = 0.0025;
 constexpr double kDefaultEqSel = 0.005;
 constexpr double kDefaultIneqSel = 1.0 / 3.0;
 constexpr double kDefaultNumDistinct = 200;
+constexpr double kDefaultRangeIneqSel = 0.005;
+constexpr double kRandomPageCost = 4.0;
+constexpr double kCpuIndexTupleCost = 0.005;
+constexpr double kEffectiveCacheSize = 524288;  // pages (4 GB)
 constexpr double kPageSpace = 8192 - 24;      // BLCKSZ - SizeOfPageHeaderData
 constexpr double kTupleOverhead = 24 + 4;     // MAXALIGN(heap tuple header) + line pointer
 
 double ClampRows(double rows) { return rows <= 1.0 ? 1.0 : std::rint(rows); }
 
-/* The base tables' row counts by range table index (for distinct values). */
-using RelTuples = std::map<int, double>;
+/* A base table's row count and the columns (0-based) a single-column
+ * unique index covers, by range table index (for distinct values). */
+struct RelInfo {
+  double tuples = -1;
+  std::vector<int> unique_columns;
+};
+using RelTuples = std::map<int, RelInfo>;
 
 void CollectRelTuples(const Plan& node, RelTuples& out) {
-  if (node.kind == PlanKind::kSeqScan) out[node.scanrelid] = node.rel_tuples;
+  bool base = node.kind == PlanKind::kSeqScan || node.kind == PlanKind::kIndexScan ||
+              node.kind == PlanKind::kIndexOnlyScan || node.kind == PlanKind::kBitmapHeapScan;
+  if (base && node.table) {
+    RelInfo& info = out[node.scanrelid];
+    info.tuples = node.rel_tuples;
+    for (const storage::IndexDef& index : node.table->indexes) {
+      if (index.unique && index.key_attnums.size() == 1) info.unique_columns.push_back(index.key_attnums[0] - 1);
+    }
+  }
   if (node.kind == PlanKind::kSubqueryScan) return;  // another query's range table
   for (const Plan* child : node.Children()) CollectRelTuples(*child, out);
 }
@@ -81,14 +107,61 @@ class RelTuplesScope {
   bool owner_ = false;
 };
 
-/* Distinct values of an expression without statistics: a column of a
- * table with fewer than 200 rows has as many, anything else 200. */
+/* Distinct values of an expression without statistics: a column with a
+ * unique index of its own has one per row (PostgreSQL's isunique), a
+ * column of a table with fewer than 200 rows has as many, anything else
+ * 200. */
 double NumDistinct(const Expr& e) {
   if (e.kind == ExprKind::kVar && g_rels != nullptr) {
     auto it = g_rels->find(e.rtindex);
-    if (it != g_rels->end() && it->second >= 0 && it->second < kDefaultNumDistinct) return ClampRows(it->second);
+    if (it != g_rels->end() && it->second.tuples >= 0) {
+      const RelInfo& rel = it->second;
+      const std::vector<int>& u = rel.unique_columns;
+      if (std::find(u.begin(), u.end(), e.attno) != u.end()) return ClampRows(rel.tuples);
+      if (rel.tuples < kDefaultNumDistinct) return ClampRows(rel.tuples);
+    }
   }
   return kDefaultNumDistinct;
+}
+
+bool IsRangeOp(const Expr& e, bool* lower) {
+  if (e.kind != ExprKind::kOp || e.op == nullptr || e.args.size() != 2) return false;
+  std::string_view op = e.op->name;
+  if (op != "<" && op != "<=" && op != ">" && op != ">=") return false;
+  bool var_left = e.args[0]->kind == ExprKind::kVar;
+  if (!var_left && e.args[1]->kind != ExprKind::kVar) return false;
+  bool greater = op[0] == '>';
+  *lower = greater == var_left;  // `x > c` or `c < x`: a lower bound on x
+  return true;
+}
+
+const Expr& RangeVar(const Expr& e) { return e.args[0]->kind == ExprKind::kVar ? *e.args[0] : *e.args[1]; }
+
+/* AND of conditions: the product of their selectivities, except that a
+ * lower and an upper bound on the same column (x > a AND x < b, BETWEEN)
+ * are judged together, as PostgreSQL's clauselist_selectivity does: with
+ * no statistics the pair keeps 0.005 of the rows. */
+double AndSelectivity(const std::vector<const Expr*>& clauses) {
+  double s = 1.0;
+  std::vector<bool> paired(clauses.size(), false);
+  for (size_t i = 0; i < clauses.size(); ++i) {
+    bool lower_i = false;
+    if (paired[i] || !IsRangeOp(*clauses[i], &lower_i)) continue;
+    const Expr& v = RangeVar(*clauses[i]);
+    for (size_t j = i + 1; j < clauses.size(); ++j) {
+      bool lower_j = false;
+      if (paired[j] || !IsRangeOp(*clauses[j], &lower_j) || lower_i == lower_j) continue;
+      const Expr& w = RangeVar(*clauses[j]);
+      if (w.rtindex != v.rtindex || w.attno != v.attno || w.levels_up != v.levels_up || w.source != v.source) continue;
+      paired[i] = paired[j] = true;
+      s *= kDefaultRangeIneqSel;
+      break;
+    }
+  }
+  for (size_t i = 0; i < clauses.size(); ++i) {
+    if (!paired[i]) s *= ClauseSelectivity(*clauses[i]);
+  }
+  return s;
 }
 
 bool HasVars(const Expr& e) {
@@ -114,6 +187,11 @@ double ClauseSelectivity(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kBool: {
       if (e.bool_op == BoolOpKind::kNot) return 1.0 - ClauseSelectivity(*e.args[0]);
+      if (e.bool_op == BoolOpKind::kAnd) {
+        std::vector<const Expr*> clauses;
+        for (const ExprPtr& a : e.args) clauses.push_back(a.get());
+        return AndSelectivity(clauses);
+      }
       double s = e.bool_op == BoolOpKind::kAnd ? 1.0 : 0.0;
       for (const ExprPtr& a : e.args) {
         double x = ClauseSelectivity(*a);
@@ -269,6 +347,100 @@ JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool ma
   return c;
 }
 
+namespace {
+
+/* PostgreSQL's index_pages_fetched (Mackert and Lohman): the heap pages
+ * `tuples` fetches in random order from a table of `pages` pages, with
+ * effective_cache_size of cache. */
+double HeapPagesFetched(double tuples, double pages, double index_pages) {
+  double t = pages > 1 ? pages : 1.0;
+  double b = std::max(1.0, std::ceil(kEffectiveCacheSize * t / std::max(t + index_pages, 1.0)));
+  double fetched = 0;
+  if (t <= b) {
+    fetched = (2.0 * t * tuples) / (2.0 * t + tuples);
+    return fetched >= t ? t : std::ceil(fetched);
+  }
+  double lim = (2.0 * t * b) / (2.0 * t - b);
+  fetched = tuples <= lim ? (2.0 * t * tuples) / (2.0 * t + tuples) : b + (tuples - lim) * (t - b) / t;
+  return std::ceil(fetched);
+}
+
+/* What reading an index costs (PostgreSQL's btcostestimate and
+ * genericcostestimate): the descent from the root, the pages and entries
+ * the conditions cover (random_page_cost, cpu_index_tuple_cost). */
+struct IndexCost {
+  double startup = 0;
+  double total = 0;
+  double selectivity = 1;  // the share of the table's rows the conditions keep
+};
+
+IndexCost CostIndexPart(const Plan& node) {
+  IndexCost c;
+  double tuples = std::max(node.rel_tuples, 0.0);
+  std::vector<const Expr*> conds;
+  for (const ExprPtr& e : node.indexquals) conds.push_back(e.get());
+  c.selectivity = AndSelectivity(conds);
+  // The entries read: one when every column of a unique index is given by
+  // equality, else the conditions' share of the table.
+  bool all_equal = node.index && node.index->unique && !conds.empty();
+  for (size_t col = 0; all_equal && col < node.index->key_attnums.size(); ++col) {
+    bool found = false;
+    for (const Expr* e : conds) {
+      found = found || (e->op != nullptr && std::string_view(e->op->name) == "=" &&
+                        e->args[0]->attno + 1 == node.index->key_attnums[col]);
+    }
+    all_equal = found;
+  }
+  double entries = all_equal ? 1.0 : std::max(1.0, std::rint(c.selectivity * tuples));
+  double pages = node.index_pages > 1 && tuples > 1 ? std::ceil(entries * node.index_pages / tuples) : 1.0;
+  c.total = pages * kRandomPageCost + entries * (kCpuIndexTupleCost + kCpuOperatorCost * static_cast<double>(conds.size()));
+  double descent = tuples > 1 ? std::ceil(std::log2(tuples)) * kCpuOperatorCost : 0;
+  descent += (node.index_height + 1) * 50.0 * kCpuOperatorCost;
+  c.startup = descent;
+  c.total += descent;
+  return c;
+}
+
+/* An Index Scan (PostgreSQL's cost_index with no statistics: correlation
+ * 0, every heap fetch a random page). */
+void CostIndexScan(Plan& node, double qual_cost, double tlist_cost) {
+  IndexCost ic = CostIndexPart(node);
+  double tuples = std::max(node.rel_tuples, 0.0);
+  double fetched = ClampRows(ic.selectivity * tuples);
+  double run = ic.total - ic.startup + HeapPagesFetched(fetched, node.rel_pages, node.index_pages) * kRandomPageCost;
+  run += (kCpuTupleCost + qual_cost) * fetched;
+  double qual_sel = node.qual ? ClauseSelectivity(*node.qual) : 1.0;
+  node.rows = ClampRows(tuples * ic.selectivity * qual_sel);
+  run += tlist_cost * node.rows;
+  node.startup_cost = ic.startup;
+  node.total_cost = ic.startup + run;
+}
+
+/* A Bitmap Heap Scan over its Bitmap Index Scan (cost_bitmap_heap_scan):
+ * the index read whole before the first row, then each heap page holding
+ * a match once, cheaper per page the more of the table they are. */
+void CostBitmapHeapScan(Plan& node, double qual_cost, double tlist_cost) {
+  const Plan& child = *node.lefttree;
+  IndexCost ic = CostIndexPart(child);
+  double tuples = std::max(node.rel_tuples, 0.0);
+  double fetched = ClampRows(ic.selectivity * tuples);
+  double t = std::max(node.rel_pages, 1.0);
+  double pages = (2.0 * t * fetched) / (2.0 * t + fetched);
+  pages = pages >= t ? t : std::ceil(pages);
+  double per_page = pages >= 2.0 ? kRandomPageCost - (kRandomPageCost - kSeqPageCost) * std::sqrt(pages / t)
+                                 : kRandomPageCost;
+  node.startup_cost = ic.total + 0.1 * kCpuOperatorCost * fetched;
+  double recheck = 0;
+  for (const ExprPtr& e : node.indexquals) recheck += ExprCost(e.get());
+  double run = pages * per_page + (kCpuTupleCost + qual_cost + recheck) * fetched;
+  double qual_sel = node.qual ? ClauseSelectivity(*node.qual) : 1.0;
+  node.rows = ClampRows(tuples * ic.selectivity * qual_sel);
+  run += tlist_cost * node.rows;
+  node.total_cost = node.startup_cost + run;
+}
+
+}  // namespace
+
 double JoinRows(const Plan& node, double outer_rows, double inner_rows) {
   double selectivity = 1;
   for (const ExprPtr& h : node.equi_clauses) selectivity *= ClauseSelectivity(*h);
@@ -305,6 +477,21 @@ void EstimateCosts(Plan& node) {
       node.total_cost = node.rel_pages * kSeqPageCost + node.rel_tuples * (kCpuTupleCost + qual_cost);
       node.rows = ClampRows(node.rel_tuples * selectivity);
       node.total_cost += tlist_cost * node.rows;
+      break;
+    case PlanKind::kIndexScan:
+    case PlanKind::kIndexOnlyScan:  // no page is all-visible: PostgreSQL's cost is the Index Scan's
+      CostIndexScan(node, qual_cost, tlist_cost);
+      break;
+    case PlanKind::kBitmapIndexScan: {
+      IndexCost ic = CostIndexPart(node);
+      node.startup_cost = 0;
+      node.total_cost = ic.total;
+      node.rows = ClampRows(ic.selectivity * std::max(node.rel_tuples, 0.0));
+      node.width = 0;
+      break;
+    }
+    case PlanKind::kBitmapHeapScan:
+      CostBitmapHeapScan(node, qual_cost, tlist_cost);
       break;
     case PlanKind::kFunctionScan: {
       double rows = node.rel_tuples >= 0 ? node.rel_tuples : 1000;

@@ -11,6 +11,9 @@
  *                                  both sides sorted on them
  *     Hash Join                    on the same conditions (Hash Cond), the
  *                                  inner side hashed
+ *     Nested Loop + Index Scan     the inner table read by an index on one
+ *                                  of those conditions' columns, the outer
+ *                                  row's value its parameter (indxpath.cpp)
  *   (the two for an inner or full join also with the inputs swapped)
  *
  *   and keeps the cheapest (enable_hashjoin / enable_mergejoin /
@@ -207,6 +210,53 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
     }
   }
 
+  // 6: a Nested Loop whose inner table is read by an index on a join
+  // column, the outer row's value its parameter (inner and left joins).
+  std::unique_ptr<Plan> param_inner;
+  size_t param_clause = 0;
+  int param = -1;
+  if (node.jointype == JoinType::kInner || node.jointype == JoinType::kLeft) {
+    for (size_t i = 0; i < hash.size() && !param_inner; ++i) {
+      if (hash[i]->args[0]->kind != ExprKind::kVar) continue;
+      int n = NewExecParam();
+      auto p = ParameterizedIndexScan(inner, *hash[i]->args[1], *hash[i]->args[0], n);
+      if (!p.ok() || !*p) continue;
+      param_inner = std::move(*p);
+      param_clause = i;
+      param = n;
+    }
+  }
+  if (param_inner) {
+    consider(6, CostJoin(PlanKind::kNestLoop, outer, *param_inner, false, {}, rest.get(), material), enabled.nestloop);
+  }
+
+  if (choice == 6) {
+    node.nest_params = {param};
+    auto value = CopyExpr(*hash[param_clause]->args[0]);
+    if (value.ok()) {
+      node.nest_param_exprs.push_back(std::move(*value));
+      node.righttree = std::move(param_inner);
+      // The other conditions stay a Join Filter.
+      for (size_t i = 0; i < hash.size(); ++i) {
+        if (i == param_clause) continue;
+        if (!rest) {
+          rest = std::move(hash[i]);
+          continue;
+        }
+        if (rest->kind != ExprKind::kBool || rest->bool_op != BoolOpKind::kAnd) {
+          ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, rest->location);
+          both->args.push_back(std::move(rest));
+          rest = std::move(both);
+        }
+        rest->args.push_back(std::move(hash[i]));
+      }
+      node.joinqual = std::move(rest);
+      EstimateCosts(node);
+      return;
+    }
+    node.nest_params.clear();
+    choice = 0;
+  }
   if (choice >= 2) {
     bool swapped = choice == 3 || choice == 5;
     if (swapped) {

@@ -153,15 +153,15 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q);
 
 /* LIMIT n OFFSET m of constants: the n + m rows a Sort below must order
  * (0 if not known). */
-double LimitBound(const Plan& limit) {
+double LimitBound(const ExprPtr& count, const ExprPtr& offset) {
   double bound = 0;
-  for (const ExprPtr& e : {std::cref(limit.limit_count), std::cref(limit.limit_offset)}) {
+  for (const ExprPtr& e : {std::cref(count), std::cref(offset)}) {
     if (!e) continue;
     const int64_t* n = e->kind == ExprKind::kConst ? std::get_if<int64_t>(&e->value) : nullptr;
     if (n == nullptr) return 0;
     bound += static_cast<double>(*n);
   }
-  return limit.limit_count ? bound : 0;
+  return count ? bound : 0;
 }
 
 void ScanTargets(Plan& scan, const RangeTblEntry& rte, int rtindex) {
@@ -288,6 +288,9 @@ Result<std::unique_ptr<Plan>> PlanSelectList(Query& q) {
       if (!PushQual(*top, conj, relids)) AddQual(top->qual, std::move(conj));
     }
   }
+  if (Status s = ChooseIndexScans(*top); !s.ok()) {
+    return s.error();
+  }
   JoinMethods enabled;
   if (t_planner_ctx != nullptr && t_planner_ctx->settings != nullptr) {
     enabled.hashjoin = t_planner_ctx->settings->Bool("enable_hashjoin");
@@ -329,10 +332,16 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
     top = MakeHashDistinct(std::move(top));
   }
   if (!q.sort.empty()) {
-    top = Above(PlanKind::kSort, std::move(top));
+    std::vector<SortKey> keys;
     for (const SortClause& s : q.sort) {
-      TypeId type = top->lefttree->targetlist[static_cast<size_t>(s.tle)]->type;
-      top->sort_keys.push_back(SortKey{s.tle, s.descending, s.nulls_first, type});
+      TypeId type = top->targetlist[static_cast<size_t>(s.tle)]->type;
+      keys.push_back(SortKey{s.tle, s.descending, s.nulls_first, type});
+    }
+    auto ordered = q.distinct_on.empty() ? UseIndexOrder(*top, keys, LimitBound(q.limit, q.offset)) : false;
+    if (!ordered.ok()) return ordered.error();
+    if (!*ordered) {
+      top = Above(PlanKind::kSort, std::move(top));
+      top->sort_keys = std::move(keys);
     }
   }
   if (!q.distinct_on.empty()) {
@@ -343,7 +352,7 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
     top = Above(PlanKind::kLimit, std::move(top));
     top->limit_count = std::move(q.limit);
     top->limit_offset = std::move(q.offset);
-    if (top->lefttree->kind == PlanKind::kSort) top->lefttree->sort_bound = LimitBound(*top);
+    if (top->lefttree->kind == PlanKind::kSort) top->lefttree->sort_bound = LimitBound(top->limit_count, top->limit_offset);
   }
   return top;
 }
@@ -413,6 +422,8 @@ std::string UtilityDetail(const Query& q) {
 
 }  // namespace
 
+const SessionContext* PlannerSession() { return t_planner_ctx; }
+
 std::unique_ptr<Plan> PlanAbove(PlanKind kind, std::unique_ptr<Plan> child) { return Above(kind, std::move(child)); }
 
 ExprPtr PlanOuterVar(const Plan& child, size_t column) { return OuterVar(child, column); }
@@ -441,6 +452,7 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   }
   t_planner_ctx = nullptr;
   if (!root.ok()) return root.error();
+  UseIndexOnlyScans(**root);
   EstimateCosts(**root);
   if (Status s = SetPlanReferences(**root); !s.ok()) {
     return s.error();

@@ -6,6 +6,10 @@
  *     SELECT ... FROM a JOIN b ON c WHERE w ORDER BY k LIMIT n
  *        Limit -> Sort -> Nested Loop (Join Filter: c) -> Seq Scan on a
  *                                                      -> Seq Scan on b
+ *     ... WHERE a = 1 (a indexed)        Index Scan using t_a on t, or a Bitmap
+ *                                        Heap Scan over a Bitmap Index Scan, if
+ *                                        cheaper than the Seq Scan (indxpath.cpp)
+ *     ... ORDER BY a LIMIT n             Limit -> Index Scan (no Sort), if cheaper
  *     SELECT 1 + 1                       Result
  *     INSERT INTO t VALUES (...)         Insert on t -> Result
  *     INSERT INTO t VALUES (...), (...)  Insert on t -> Values Scan
@@ -96,6 +100,25 @@ struct JoinMethods {
 };
 void ChooseJoinMethods(Plan& node, const JoinMethods& enabled);
 
+/* indxpath.cpp: each Seq Scan with conditions an index of its table can
+ * search by becomes an Index Scan when that is cheaper; a scan under
+ * ORDER BY (`keys` over its target list, `limit` the rows a LIMIT reads,
+ * 0 all) becomes an Index Scan in that order when that beats a Sort: true
+ * then (the caller puts no Sort on top). */
+Status ChooseIndexScans(Plan& root);
+Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double limit);
+/* Each Index Scan that reads only its index's columns becomes an Index
+ * Only Scan (after the select list is in place). */
+void UseIndexOnlyScans(Plan& root);
+/* joinpath.cpp's parameterized path: `inner` (a base table's scan) as an
+ * Index Scan whose Index Cond includes `inner_column = $param` (the
+ * outer row's value of `outer_value`, a Var), or nullptr when no index of
+ * the table leads with that column. Its costs are per outer row. */
+Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Expr& inner_column,
+                                                     const Expr& outer_value, int param);
+/* The session PlanQuery plans for (nullptr outside it, or none given). */
+const SessionContext* PlannerSession();
+
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);
 
@@ -107,6 +130,8 @@ Result<std::unique_ptr<Plan>> PlanSubquery(Query& query);
  * numbering starts over with ResetSubPlanNumbers for each statement.
  * AttachSubPlans lists each node's subplans on it, for EXPLAIN. */
 void ResetSubPlanNumbers();
+/* A new exec param number ($n) of the statement being planned. */
+int NewExecParam();
 Status PlanSubLinks(Query& query);
 void AttachSubPlans(Plan& root);
 

@@ -72,6 +72,8 @@ Status SetPlanReferences(Plan& node) {
   for (ExprPtr& k : node.group_keys) exprs.push_back(k.get());
   for (ExprPtr& a : node.aggs) exprs.push_back(a.get());
   for (ExprPtr& h : node.equi_clauses) exprs.push_back(h.get());
+  for (ExprPtr& c : node.indexquals) exprs.push_back(c.get());
+  for (ExprPtr& p : node.nest_param_exprs) exprs.push_back(p.get());
   for (Expr* e : exprs) {
     if (Status s = FixExpr(node, e); !s.ok()) return s;
   }

@@ -151,6 +151,8 @@ void CollectSubPlans(Expr* root, std::vector<std::shared_ptr<SubPlanInfo>>& out)
 
 }  // namespace
 
+int NewExecParam() { return t_counters.next_param++; }
+
 void ResetSubPlanNumbers() { t_counters = Counters{}; }
 
 Status PlanSubLinks(Query& q) {

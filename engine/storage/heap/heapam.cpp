@@ -369,6 +369,28 @@ Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid) {
   return HeapTupleVisible(*header);
 }
 
+Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                       ItemPointer tid) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kShare);
+  const char* page = buf.page();
+  if (PageIsNew(page) || tid.offset < kFirstOffsetNumber || tid.offset > PageGetMaxOffsetNumber(page)) {
+    return std::optional<Tuple>();
+  }
+  std::string_view item = PageGetItem(page, PageGetItemId(page, tid.offset));
+  if (item.empty()) return std::optional<Tuple>();
+  auto header = HeapTupleGetHeader(item);
+  if (!header.ok()) return header.error();
+  auto visible = HeapTupleVisible(*header);
+  if (!visible.ok()) return visible.error();
+  if (!*visible) return std::optional<Tuple>();
+  auto row = HeapDeformTuple(columns, item);
+  if (!row.ok()) return row.error();
+  pgstat::CountTuplesFetched(rel.db_oid, rel.rel_number, 1);
+  return std::optional<Tuple>(std::move(*row));
+}
+
 HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns)
     : rel_(rel), columns_(std::move(columns)) {}
 

@@ -120,6 +120,12 @@ Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);
  * index asks of the row an equal key points at. */
 Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid);
 
+/* The row at `tid` if the current transaction sees it (an index scan's
+ * heap fetch: PostgreSQL's heap_fetch), nullopt when it does not or there
+ * is no tuple there. The page is read through the shared buffers. */
+Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                       ItemPointer tid);
+
 /* A sequential scan of the visible rows. */
 class HeapTableScan {
  public:

@@ -151,6 +151,10 @@ class BtreeScan {
   uint64_t pages_read_ = 0;
 };
 
+/* Levels above the leaves (the metapage's btm_level; 0 for an empty index
+ * or a root that is a leaf): the planner's descent cost. */
+Result<uint32_t> BtreeHeight(const BtreeIndex& index);
+
 /* ---- checking ------------------------------------------------------------ */
 
 /* amcheck's bt_index_check in spirit: every level from the root down,

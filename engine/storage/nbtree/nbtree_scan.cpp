@@ -40,6 +40,12 @@ bool IsUpperBound(BtStrategy s) { return s == BtStrategy::kLess || s == BtStrate
 
 }  // namespace
 
+Result<uint32_t> BtreeHeight(const BtreeIndex& index) {
+  auto meta = BtGetMeta(index);
+  if (!meta.ok()) return meta.error();
+  return meta->root == kBtNone ? 0 : meta->level;
+}
+
 BtreeScan::BtreeScan(BtreeIndex index, std::vector<BtScanKey> keys, BtScanDirection dir)
     : index_(std::move(index)), keys_(std::move(keys)), dir_(dir) {
   std::vector<bool> has_equal(index_.columns.size(), false);
