@@ -13,6 +13,7 @@
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
 #include "engine/catalog/client_catalogs.h"
+#include "engine/catalog/foreign_keys.h"
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/table_ddl.h"
 #include "engine/common/sqlstate.h"
@@ -163,10 +164,9 @@ Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const Const
     return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", spec.table));
   }
   con.table = table->oid;
-  for (const std::string& c : spec.columns) {
-    for (size_t i = 0; i < table->columns.size(); ++i) {
-      if (table->columns[i].name == c) con.keys.push_back(static_cast<int16_t>(i + 1));
-    }
+  con.keys = AttnumsOf(*table, spec.columns);
+  if (spec.type == 'f') {
+    if (Status s = ResolveForeignKey(*tables, spec, con); !s.ok()) return s;
   }
   con.oid = storage::GetNewObjectId();
   if (Status s = CatalogInsert(*FindSystemCatalog("pg_constraint"), db, PgConstraintRow(con)); !s.ok()) return s;

@@ -55,14 +55,19 @@ Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const I
 
 /* A constraint of CREATE TABLE (PostgreSQL's index_constraint_create and
  * CreateConstraintEntry): PRIMARY KEY ('p') and UNIQUE ('u') first build
- * their index, of the constraint's name; CHECK ('c') keeps its
+ * their index, of the constraint's name; FOREIGN KEY ('f') names the
+ * referenced table's unique index on its columns (conindid) and the
+ * referenced columns (confrelid, confkey); CHECK ('c') keeps its
  * expression's SQL text (conbin). Then the pg_constraint row. */
 struct ConstraintSpec {
   std::string name;                  // t_pkey, t_a_key, t_a_check
   char type = 'c';                   // p, u or c
   std::string table;                 // in public
-  std::vector<std::string> columns;  // p / u: the key columns
+  std::vector<std::string> columns;  // p / u / f: the key columns
   std::string check;                 // c: the expression as pg_get_expr prints it
+  std::string ref_table{};                 // f: the referenced table, in public
+  std::vector<std::string> ref_columns{};  // f: its columns, a unique index's key (in any order)
+  char on_update = 'a', on_delete = 'a';   // f: confupdtype / confdeltype
 };
 Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const ConstraintSpec& spec, Oid owner,
                                 storage::nbtree::BtValueText value_text = nullptr);

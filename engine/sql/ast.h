@@ -267,6 +267,13 @@ struct ConstraintDefinition {
   std::vector<InsertColumn> columns;  // PRIMARY KEY (a, b), UNIQUE (a), FOREIGN KEY (a)
   RawExprPtr expr;                    // CHECK (expr), DEFAULT expr
   int location = 0;
+  // REFERENCES p [(x, y)] [ON UPDATE a] [ON DELETE a]: pg_constraint's
+  // confupdtype / confdeltype letters (a no action, r restrict, c cascade,
+  // n set null, d set default).
+  TableRef ref_table{};
+  std::vector<InsertColumn> ref_columns{};  // empty: p's primary key
+  char on_update = 'a';
+  char on_delete = 'a';
 };
 
 struct ColumnDefinition {
@@ -303,6 +310,7 @@ struct DropIndexStmt {
 struct DropTableStmt {
   std::vector<TableRef> tables;
   bool if_exists = false;
+  bool cascade = false;  // CASCADE: a foreign key of another table goes too
 };
 
 struct TransactionStmt {

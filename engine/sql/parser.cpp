@@ -783,7 +783,8 @@ Result<StatementPtr> Parser::ParseDropTable() {
     }
     drop.tables.push_back(std::move(*ref));
   } while (AcceptPunct(","));
-  AcceptKeyword("cascade") || AcceptKeyword("restrict");
+  drop.cascade = AcceptKeyword("cascade");
+  if (!drop.cascade) AcceptKeyword("restrict");
   return Make(std::move(drop));
 }
 

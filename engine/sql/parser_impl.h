@@ -144,6 +144,7 @@ class Parser {
    * token; nullopt if none starts there. */
   std::optional<Result<ConstraintDefinition>> ParseConstraint(bool column);
   Result<ConstraintDefinition> ParseReferences(ConstraintDefinition con);
+  Result<char> ParseReferentialAction();
   /* Skips tokens up to the ',' or ')' that ends a column or table element. */
   void SkipConstraint();
   Result<StatementPtr> ParseDropTable();

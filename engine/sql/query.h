@@ -97,10 +97,13 @@ struct SortClause {
  * executor's catalog::IndexSpec / ConstraintSpec). */
 struct ConstraintCommand {
   std::string name;                  // its name, PostgreSQL's default one if none was written
-  char type = 'i';                   // i: CREATE INDEX; p primary key, u unique, c check
+  char type = 'i';                   // i: CREATE INDEX; p primary key, u unique, c check, f foreign key
   bool unique = false;               // i: CREATE UNIQUE INDEX
-  std::vector<std::string> columns;  // i, p, u: the key columns
+  std::vector<std::string> columns;  // i, p, u, f: the key columns
   std::string check;                 // c: the expression's SQL text
+  std::string ref_table;                 // f: the referenced table
+  std::vector<std::string> ref_columns;  // f: its key columns (a unique index's)
+  char on_update = 'a', on_delete = 'a';  // f: confupdtype / confdeltype
 };
 
 /* A set operation tree (UNION / INTERSECT / EXCEPT [ALL]): each leaf is a
@@ -151,6 +154,7 @@ struct Query {
   std::vector<std::string> drop_names;    // the ones that exist (TRUNCATE: its tables)
   std::vector<std::string> drop_missing;  // IF EXISTS: the ones that do not (a NOTICE each)
   bool if_exists = false;
+  bool cascade = false;  // DROP TABLE ... CASCADE
 
   // SET / SHOW
   std::string setting;

@@ -119,7 +119,9 @@ Result<ExecutionResult> ExecIndexDdl(const Query& q, const SessionContext& ctx) 
 
 Status AddTableConstraints(const Query& q, const SessionContext& ctx) {
   for (const ConstraintCommand& cmd : q.create_constraints) {
-    catalog::ConstraintSpec spec{cmd.name, cmd.type, q.create_name, cmd.columns, cmd.check};
+    catalog::ConstraintSpec spec{cmd.name,      cmd.type,        q.create_name, cmd.columns,
+                                 cmd.check,     cmd.ref_table,   cmd.ref_columns, cmd.on_update,
+                                 cmd.on_delete};
     if (Status s = catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText); !s.ok()) {
       return s;
     }

@@ -512,6 +512,7 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
   q.kind = StatementKind::kDropTable;
   q.statement = StatementKindName(StatementKind::kDropTable);
   q.if_exists = drop.if_exists;
+  q.cascade = drop.cascade;
   for (const TableRef& ref : drop.tables) {
     q.tables.push_back(ref.name);
     if (ref.schema != "public" && catalog::FindSystemCatalog(ref.name) != nullptr) {

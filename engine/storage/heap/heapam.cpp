@@ -369,6 +369,19 @@ Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid) {
   return HeapTupleVisible(*header);
 }
 
+Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                          ItemPointer tid) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kShare);
+  if (PageIsNew(buf.page())) return std::optional<Tuple>();
+  std::string_view item = PageGetItem(buf.page(), PageGetItemId(buf.page(), tid.offset));
+  if (item.empty()) return std::optional<Tuple>();
+  auto row = HeapDeformTuple(columns, item);
+  if (!row.ok()) return row.error();
+  return std::optional<Tuple>(std::move(*row));
+}
+
 HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns)
     : rel_(rel), columns_(std::move(columns)) {}
 

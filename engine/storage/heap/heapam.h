@@ -120,6 +120,11 @@ Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);
  * index asks of the row an equal key points at. */
 Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid);
 
+/* The row version at `tid` (visible or not), nullopt if the slot is
+ * empty: the old row of a DELETE or UPDATE (the foreign key checks). */
+Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                          ItemPointer tid);
+
 /* A sequential scan of the visible rows. */
 class HeapTableScan {
  public:
