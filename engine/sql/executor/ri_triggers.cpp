@@ -178,6 +178,17 @@ bool SameKey(const Tuple& a, const Tuple& b, const storage::TableDef& table, con
   return true;
 }
 
+/* 23503 for a referenced key that leaves while `child` references it. */
+Error StillReferenced(const storage::TableDef& parent, const ForeignKeyDef& fk, const storage::TableDef& child,
+                      const Tuple& old_key) {
+  Error e = MakeError(sqlstate::kForeignKeyViolation,
+                      fmt::format("update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+                                  parent.name, fk.name, child.name));
+  e.detail =
+      fmt::format("Key {} is still referenced from table \"{}\".", KeyText(parent, fk.ref_keys, old_key), child.name);
+  return e;
+}
+
 std::string TableName(const storage::CatalogSnapshot& tables, uint32_t oid) {
   const storage::TableDef* t = TableByOid(tables, oid);
   return t != nullptr ? t->name : std::to_string(oid);
@@ -239,15 +250,7 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
     if (!rows.ok()) return rows.error();
     if (rows->empty()) continue;
     char action = new_row != nullptr ? fk.on_update : fk.on_delete;
-    if (action == 'a' || action == 'r') {
-      Error e = MakeError(sqlstate::kForeignKeyViolation,
-                          fmt::format("update or delete on table \"{}\" violates foreign key constraint \"{}\" on table "
-                                      "\"{}\"",
-                                      ctx.table.name, fk.name, child->name));
-      e.detail = fmt::format("Key {} is still referenced from table \"{}\".", KeyText(ctx.table, fk.ref_keys, old_key),
-                             child->name);
-      return e;
-    }
+    if (action == 'a' || action == 'r') return StillReferenced(ctx.table, fk, *child, old_key);
     ModifyContext& target = ActionContext(ctx, *child);
     for (auto& [tid, row] : *rows) {
       if (action == 'c' && new_row == nullptr) {
@@ -256,6 +259,10 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
       }
       auto changed = ActionRow(ctx.session, fk, *child, action, std::move(row), &new_key);
       if (!changed.ok()) return changed.error();
+      // SET DEFAULT back to the key that went: still referenced, as PostgreSQL finds.
+      if (action == 'd' && KeyMatches(*changed, *child, fk.keys, old_key, ctx.table, fk.ref_keys)) {
+        return StillReferenced(ctx.table, fk, *child, old_key);
+      }
       if (Status s = ExecUpdateRow(target, tid, *changed, nullptr); !s.ok()) return s;
     }
   }

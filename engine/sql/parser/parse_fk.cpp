@@ -104,7 +104,7 @@ Result<ConstraintCommand> Analyzer::TransformForeignKey(const std::string& table
   if (con.ref_columns.empty()) {
     auto pk = std::find_if(ref_keys.begin(), ref_keys.end(), [](const UniqueKey& k) { return k.primary; });
     if (pk == ref_keys.end()) {
-      return MakeError(sqlstate::kInvalidForeignKey,
+      return MakeError(sqlstate::kUndefinedObject,
                        fmt::format("there is no primary key for referenced table \"{}\"", fk.ref_table));
     }
     fk.ref_columns = pk->columns;

@@ -85,6 +85,38 @@ TEST(ParserTest, TableConstraints) {
   EXPECT_EQ(ParseError("CREATE TABLE t (a int BOGUS)").sqlstate, "42601");
 }
 
+TEST(ParserTest, ForeignKeys) {
+  auto stmts = ParseSql(
+      "CREATE TABLE c (a int REFERENCES p ON DELETE CASCADE NOT NULL, b int, c text, "
+      "CONSTRAINT f FOREIGN KEY (b, c) REFERENCES public.q (x, y) MATCH SIMPLE ON UPDATE SET NULL ON DELETE SET DEFAULT)");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& create = std::get<CreateTableStmt>((*stmts)[0]->node);
+  using Kind = ConstraintDefinition::Kind;
+  ASSERT_EQ(create.columns[0].constraints.size(), 2u);  // NOT NULL after the action still parses
+  const ConstraintDefinition& col = create.columns[0].constraints[0];
+  EXPECT_EQ(col.kind, Kind::kForeignKey);
+  EXPECT_EQ(col.ref_table.name, "p");
+  EXPECT_TRUE(col.ref_columns.empty());  // the primary key
+  EXPECT_EQ(col.on_delete, 'c');
+  EXPECT_EQ(col.on_update, 'a');
+  EXPECT_EQ(create.columns[0].constraints[1].kind, Kind::kNotNull);
+  ASSERT_EQ(create.constraints.size(), 1u);
+  const ConstraintDefinition& table = create.constraints[0];
+  EXPECT_EQ(table.name, "f");
+  ASSERT_EQ(table.columns.size(), 2u);
+  EXPECT_EQ(table.columns[1].name, "c");
+  EXPECT_EQ(table.ref_table.schema, "public");
+  ASSERT_EQ(table.ref_columns.size(), 2u);
+  EXPECT_EQ(table.ref_columns[0].name, "x");
+  EXPECT_EQ(table.on_update, 'n');
+  EXPECT_EQ(table.on_delete, 'd');
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int REFERENCES p ON DELETE NOTHING)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int REFERENCES p ON DELETE CASCADE ON DELETE RESTRICT)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int REFERENCES p MATCH PARTIAL)").message, "MATCH PARTIAL not yet implemented");
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int, FOREIGN KEY REFERENCES p)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("DROP TABLE p CASCADE x").sqlstate, "42601");
+}
+
 TEST(ParserTest, ArithmeticPrecedence) {
   EXPECT_EQ(Trees("SELECT 1 + 2 * 3 - 4"), (std::vector<std::string>{"SelectStmt(targets: [((1 + (2 * 3)) - 4)])"}));
   EXPECT_EQ(Trees("SELECT -a * b, -(1)"), (std::vector<std::string>{"SelectStmt(targets: [((-a) * b), -1])"}));
