@@ -173,6 +173,10 @@ class Analyzer {
   /* INSERT ... VALUES's rows (analyze.cpp) and INSERT ... SELECT's, and their targets. */
   Status InsertValues(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps);
   Status InsertSelect(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps);
+  /* ON CONFLICT: its arbiter indexes (PostgreSQL's infer_arbiter_indexes)
+   * and DO UPDATE's SET and WHERE over the existing row and EXCLUDED
+   * (parse_onconflict.cpp). */
+  Status TransformOnConflict(const OnConflictClause& clause, ParseState& ps);
   /* RETURNING's targets appended (Query::returning); `new_row`: what each
    * of the result relation's columns stands for (INSERT, UPDATE). */
   Status TransformReturning(const std::vector<SelectTarget>& returning, ParseState& ps,

@@ -224,19 +224,31 @@ struct SelectStmt {
 
 
 
+/* One SET item of UPDATE: col = expr, or (a, b) = (x, y) split into one
+ * item per column. A null expr: DEFAULT. */
+struct SetClause {
+  InsertColumn column;
+  RawExprPtr expr;
+};
+
+/* INSERT's ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO
+ * UPDATE SET ... [WHERE ...]. */
+struct OnConflictClause {
+  bool update = false;                  // DO UPDATE (else DO NOTHING)
+  std::vector<InsertColumn> columns;    // the inference columns, or empty
+  std::string constraint;               // ON CONSTRAINT name, or empty
+  std::vector<SetClause> set;           // DO UPDATE SET
+  RawExprPtr where;                     // DO UPDATE ... WHERE
+  int location = 0;
+};
+
 struct InsertStmt {
   TableRef table;
   std::vector<InsertColumn> columns;        // empty = all, in table order
   std::vector<std::vector<RawExprPtr>> rows;   // VALUES lists
   std::unique_ptr<SelectStmt> select;       // INSERT ... SELECT (rows empty)
   std::vector<SelectTarget> returning;      // RETURNING list (empty: none)
-};
-
-/* One SET item of UPDATE: col = expr, or (a, b) = (x, y) split into one
- * item per column. A null expr: DEFAULT. */
-struct SetClause {
-  InsertColumn column;
-  RawExprPtr expr;
+  std::unique_ptr<OnConflictClause> on_conflict;  // ON CONFLICT, or null
 };
 
 struct UpdateStmt {

@@ -629,9 +629,10 @@ Result<StatementPtr> Parser::ParseInsert() {
       return s.error();
     }
   }
-  if (IsKeyword("on")) {
-    SkipStatement();
-    return Make(UnsupportedStmt{"INSERT ... ON CONFLICT"});
+  if (IsKeyword("on") && IsKeyword("conflict", 1)) {
+    auto clause = ParseOnConflict();
+    if (!clause.ok()) return clause.error();
+    insert.on_conflict = std::make_unique<OnConflictClause>(std::move(*clause));
   }
   if (Status s = ParseReturning(insert.returning); !s.ok()) {
     return s.error();

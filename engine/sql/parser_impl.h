@@ -126,6 +126,7 @@ class Parser {
   Result<StatementPtr> ParseInsert();
   /* UPDATE, DELETE, TRUNCATE and RETURNING (parse_dml.cpp). */
   Result<StatementPtr> ParseUpdate();
+  Result<OnConflictClause> ParseOnConflict();
   Result<StatementPtr> ParseDelete();
   Result<StatementPtr> ParseTruncate();
   Status ParseReturning(std::vector<SelectTarget>& out);

@@ -156,6 +156,17 @@ struct Query {
   bool if_exists = false;
   bool cascade = false;  // DROP TABLE ... CASCADE
 
+  // INSERT ... ON CONFLICT: 'n' DO NOTHING, 'u' DO UPDATE, 0 none. The
+  // arbiters are unique indexes of the target table by name (none: every
+  // unique index, DO NOTHING without a target). DO UPDATE's expressions
+  // read the existing row as rtindex result_relation and the proposed one
+  // as rtindex conflict_excluded ("excluded").
+  char on_conflict = 0;
+  std::vector<std::string> arbiter_indexes;
+  int conflict_excluded = 0;
+  std::vector<ExprPtr> conflict_set;  // per column of the table: its new value, null: unchanged
+  ExprPtr conflict_where;
+
   // SET / SHOW
   std::string setting;
   std::optional<std::string> setting_value;

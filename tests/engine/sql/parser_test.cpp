@@ -117,6 +117,28 @@ TEST(ParserTest, ForeignKeys) {
   EXPECT_EQ(ParseError("DROP TABLE p CASCADE x").sqlstate, "42601");
 }
 
+TEST(ParserTest, OnConflict) {
+  auto stmts = ParseSql(
+      "INSERT INTO t VALUES (1) ON CONFLICT (a, b) DO UPDATE SET c = excluded.c, d = DEFAULT WHERE t.c < 2 RETURNING a;"
+      "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING; INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& update = std::get<InsertStmt>((*stmts)[0]->node);
+  ASSERT_TRUE(update.on_conflict);
+  EXPECT_TRUE(update.on_conflict->update);
+  ASSERT_EQ(update.on_conflict->columns.size(), 2u);
+  ASSERT_EQ(update.on_conflict->set.size(), 2u);
+  EXPECT_EQ(update.on_conflict->set[0].column.name, "c");
+  EXPECT_EQ(update.on_conflict->set[1].expr, nullptr);  // DEFAULT
+  EXPECT_NE(update.on_conflict->where, nullptr);
+  EXPECT_EQ(update.returning.size(), 1u);
+  const auto& named = std::get<InsertStmt>((*stmts)[1]->node);
+  EXPECT_FALSE(named.on_conflict->update);
+  EXPECT_EQ(named.on_conflict->constraint, "t_pkey");
+  EXPECT_TRUE(std::get<InsertStmt>((*stmts)[2]->node).on_conflict->columns.empty());
+  EXPECT_EQ(ParseError("INSERT INTO t VALUES (1) ON CONFLICT DO").sqlstate, "42601");
+  EXPECT_EQ(ParseError("INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE").sqlstate, "42601");
+}
+
 TEST(ParserTest, ArithmeticPrecedence) {
   EXPECT_EQ(Trees("SELECT 1 + 2 * 3 - 4"), (std::vector<std::string>{"SelectStmt(targets: [((1 + (2 * 3)) - 4)])"}));
   EXPECT_EQ(Trees("SELECT -a * b, -(1)"), (std::vector<std::string>{"SelectStmt(targets: [((-a) * b), -1])"}));
