@@ -242,6 +242,22 @@ storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& 
   return key;
 }
 
+Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
+                                                             const storage::IndexDef& index, const storage::Tuple& key) {
+  std::vector<storage::nbtree::BtScanKey> keys;
+  for (size_t i = 0; i < key.size(); ++i) keys.push_back({i, storage::nbtree::BtStrategy::kEqual, key[i]});
+  storage::nbtree::BtreeScan scan(BtreeIndexOf(db, table, index), std::move(keys));
+  storage::RelFileLocator heap = LocatorOf(db, table.oid);
+  for (;;) {
+    auto tid = scan.Next();
+    if (!tid.ok()) return tid.error();
+    if (!tid->has_value()) return std::optional<storage::ItemPointer>();
+    auto live = storage::HeapTupleVisibleAt(heap, **tid);
+    if (!live.ok()) return live.error();
+    if (*live) return *tid;
+  }
+}
+
 Status InsertIndexEntries(Oid db, const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,
                           storage::nbtree::BtValueText value_text) {
   storage::RelFileLocator heap = LocatorOf(db, table.oid);

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,12 @@ storage::nbtree::BtreeIndex BtreeIndexOf(Oid db, const storage::TableDef& table,
 
 /* The key values of `row` (a row of `table`) for `index`. */
 storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& row);
+
+/* A visible row of `table` whose key in `index` equals `key` (in the
+ * index's column order; no NULLs): its TID, nullopt if none (foreign key
+ * lookups, ON CONFLICT's arbiters). */
+Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
+                                                             const storage::IndexDef& index, const storage::Tuple& key);
 
 /* A new row of `table` is at `tid`: an entry in each of its indexes (from
  * the relcache's TableDef), a unique index refusing an equal key whose

@@ -23,7 +23,6 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/executor/exec_expr.h"
-#include "engine/storage/nbtree/nbtree.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
 
@@ -148,17 +147,8 @@ class ModifyTableState : public PlanState {
       if (!arbiters.empty() && std::find(arbiters.begin(), arbiters.end(), index.name) == arbiters.end()) continue;
       Tuple key = catalog::IndexKeyOf(index, proposed);
       if (std::any_of(key.begin(), key.end(), [](const storage::Datum& d) { return storage::IsNull(d); })) continue;
-      std::vector<storage::nbtree::BtScanKey> keys;
-      for (size_t i = 0; i < key.size(); ++i) keys.push_back({i, storage::nbtree::BtStrategy::kEqual, key[i]});
-      storage::nbtree::BtreeScan scan(catalog::BtreeIndexOf(db, table, index), std::move(keys));
-      for (;;) {
-        auto tid = scan.Next();
-        if (!tid.ok()) return tid.error();
-        if (!tid->has_value()) break;
-        auto live = storage::HeapTupleVisibleAt(ctx.rel, **tid);
-        if (!live.ok()) return live.error();
-        if (*live) return std::optional<ItemPointer>(**tid);
-      }
+      auto found = catalog::FindLiveIndexKey(db, table, index, key);
+      if (!found.ok() || found->has_value()) return found;
     }
     return std::optional<ItemPointer>();
   }

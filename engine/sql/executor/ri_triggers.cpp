@@ -20,7 +20,6 @@
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
-#include "engine/storage/nbtree/nbtree.h"
 
 namespace minipg::sql {
 
@@ -96,20 +95,14 @@ Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKey
                                    parent.columns.at(static_cast<size_t>(fk.ref_keys[i] - 1)).type;
   }
   if (index != parent.indexes.end() && same_types) {
-    std::vector<storage::nbtree::BtScanKey> keys;
-    for (size_t col = 0; col < index->key_attnums.size(); ++col) {
-      auto at = std::find(fk.ref_keys.begin(), fk.ref_keys.end(), index->key_attnums[col]);
-      keys.push_back({col, storage::nbtree::BtStrategy::kEqual, key.at(static_cast<size_t>(at - fk.ref_keys.begin()))});
+    Tuple index_key;  // in the index's column order
+    for (int16_t attnum : index->key_attnums) {
+      auto at = std::find(fk.ref_keys.begin(), fk.ref_keys.end(), attnum);
+      index_key.push_back(key.at(static_cast<size_t>(at - fk.ref_keys.begin())));
     }
-    storage::nbtree::BtreeScan scan(catalog::BtreeIndexOf(heap.db_oid, parent, *index), std::move(keys));
-    for (;;) {
-      auto tid = scan.Next();
-      if (!tid.ok()) return tid.error();
-      if (!tid->has_value()) return false;
-      auto live = storage::HeapTupleVisibleAt(heap, **tid);
-      if (!live.ok()) return live.error();
-      if (*live) return true;
-    }
+    auto found = catalog::FindLiveIndexKey(heap.db_oid, parent, *index, index_key);
+    if (!found.ok()) return found.error();
+    return found->has_value();
   }
   storage::HeapTableScan scan(heap, parent.columns);
   if (Status s = scan.Open(); !s.ok()) return s.error();
