@@ -13,6 +13,7 @@
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
 #include "engine/catalog/client_catalogs.h"
+#include "engine/catalog/foreign_keys.h"
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/table_ddl.h"
 #include "engine/common/sqlstate.h"
@@ -163,10 +164,9 @@ Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const Const
     return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", spec.table));
   }
   con.table = table->oid;
-  for (const std::string& c : spec.columns) {
-    for (size_t i = 0; i < table->columns.size(); ++i) {
-      if (table->columns[i].name == c) con.keys.push_back(static_cast<int16_t>(i + 1));
-    }
+  con.keys = AttnumsOf(*table, spec.columns);
+  if (spec.type == 'f') {
+    if (Status s = ResolveForeignKey(*tables, spec, con); !s.ok()) return s;
   }
   con.oid = storage::GetNewObjectId();
   if (Status s = CatalogInsert(*FindSystemCatalog("pg_constraint"), db, PgConstraintRow(con)); !s.ok()) return s;
@@ -242,6 +242,22 @@ storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& 
   storage::Tuple key;
   for (int16_t attnum : index.key_attnums) key.push_back(row.at(static_cast<size_t>(attnum - 1)));
   return key;
+}
+
+Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
+                                                             const storage::IndexDef& index, const storage::Tuple& key) {
+  std::vector<storage::nbtree::BtScanKey> keys;
+  for (size_t i = 0; i < key.size(); ++i) keys.push_back({i, storage::nbtree::BtStrategy::kEqual, key[i]});
+  storage::nbtree::BtreeScan scan(BtreeIndexOf(db, table, index), std::move(keys));
+  storage::RelFileLocator heap = LocatorOf(db, table.oid);
+  for (;;) {
+    auto tid = scan.Next();
+    if (!tid.ok()) return tid.error();
+    if (!tid->has_value()) return std::optional<storage::ItemPointer>();
+    auto live = storage::HeapTupleVisibleAt(heap, **tid);
+    if (!live.ok()) return live.error();
+    if (*live) return *tid;
+  }
 }
 
 Status InsertIndexEntries(Oid db, const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,14 +56,19 @@ Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const I
 
 /* A constraint of CREATE TABLE (PostgreSQL's index_constraint_create and
  * CreateConstraintEntry): PRIMARY KEY ('p') and UNIQUE ('u') first build
- * their index, of the constraint's name; CHECK ('c') keeps its
+ * their index, of the constraint's name; FOREIGN KEY ('f') names the
+ * referenced table's unique index on its columns (conindid) and the
+ * referenced columns (confrelid, confkey); CHECK ('c') keeps its
  * expression's SQL text (conbin). Then the pg_constraint row. */
 struct ConstraintSpec {
   std::string name;                  // t_pkey, t_a_key, t_a_check
   char type = 'c';                   // p, u or c
   std::string table;                 // in public
-  std::vector<std::string> columns;  // p / u: the key columns
+  std::vector<std::string> columns;  // p / u / f: the key columns
   std::string check;                 // c: the expression as pg_get_expr prints it
+  std::string ref_table{};                 // f: the referenced table, in public
+  std::vector<std::string> ref_columns{};  // f: its columns, a unique index's key (in any order)
+  char on_update = 'a', on_delete = 'a';   // f: confupdtype / confdeltype
 };
 Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const ConstraintSpec& spec, Oid owner,
                                 storage::nbtree::BtValueText value_text = nullptr);
@@ -82,6 +88,12 @@ storage::nbtree::BtreeIndex BtreeIndexOf(Oid db, const storage::TableDef& table,
 
 /* The key values of `row` (a row of `table`) for `index`. */
 storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& row);
+
+/* A visible row of `table` whose key in `index` equals `key` (in the
+ * index's column order; no NULLs): its TID, nullopt if none (foreign key
+ * lookups, ON CONFLICT's arbiters). */
+Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
+                                                             const storage::IndexDef& index, const storage::Tuple& key);
 
 /* A new row of `table` is at `tid`: an entry in each of its indexes (from
  * the relcache's TableDef), a unique index refusing an equal key whose

@@ -95,6 +95,14 @@ Status NoAggregates(Expr& e, const char* clause);
 /* 42803 if subquery `sub` (and what is inside it) reads a column of the
  * grouped query `depth` levels out that is not grouped (parse_sublink.cpp). */
 Status CheckUngroupedOuterRefs(Query& sub, int depth, const std::vector<std::string>& grouped);
+/* PostgreSQL's ChooseConstraintName / ChooseRelationName: name1_name2_label
+ * cut to 63 bytes, a number added to label until no name in `taken` is
+ * equal; the name is added to `taken` (parse_utilcmd.cpp). */
+std::string ChooseName(const std::string& name1, const std::string& name2, const std::string& label,
+                       std::set<std::string>& taken);
+/* Column names joined with '_' (t_a_b_key). */
+std::string JoinNames(const std::vector<std::string>& columns);
+
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);
 
@@ -166,6 +174,10 @@ class Analyzer {
   /* INSERT ... VALUES's rows (analyze.cpp) and INSERT ... SELECT's, and their targets. */
   Status InsertValues(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps);
   Status InsertSelect(const InsertStmt& insert, const std::vector<int>& target_cols, ParseState& ps);
+  /* ON CONFLICT: its arbiter indexes (PostgreSQL's infer_arbiter_indexes)
+   * and DO UPDATE's SET and WHERE over the existing row and EXCLUDED
+   * (parse_onconflict.cpp). */
+  Status TransformOnConflict(const OnConflictClause& clause, ParseState& ps);
   /* RETURNING's targets appended (Query::returning); `new_row`: what each
    * of the result relation's columns stands for (INSERT, UPDATE). */
   Status TransformReturning(const std::vector<SelectTarget>& returning, ParseState& ps,
@@ -213,6 +225,17 @@ class Analyzer {
   Status NameKeyConstraint(const std::string& table, ConstraintCommand& key, ConstraintNames& names);
   /* ALTER TABLE (parser/analyze_alter.cpp). */
   Result<Query> Analyze(const AlterTableStmt& alter);
+  /* The foreign key entry point (parse_fk.cpp): one FOREIGN KEY /
+   * REFERENCES `con` of table `table` (its columns `columns`; `column`:
+   * the column it is written on, or null) checked against the referenced
+   * table as PostgreSQL's ATAddForeignKeyConstraint does, as a 'f'
+   * ConstraintCommand named t_a_fkey unless named. `own_keys`: the PRIMARY
+   * KEY / UNIQUE keys the same statement declares (a table referencing
+   * itself); `taken`: constraint names in use, the chosen one added. */
+  Result<ConstraintCommand> TransformForeignKey(const std::string& table, const std::vector<storage::ColumnDef>& columns,
+                                                const ConstraintDefinition& con, const storage::ColumnDef* column,
+                                                const std::vector<ConstraintCommand>& own_keys,
+                                                std::set<std::string>& taken);
   /* A boolean expression over a table's row (CHECK). */
   Result<ExprPtr> BindTableExpr(const std::string& table, const std::vector<storage::ColumnDef>& columns,
                                 const RawExpr& e, Query& scratch);

@@ -228,19 +228,31 @@ struct SelectStmt {
 
 
 
+/* One SET item of UPDATE: col = expr, or (a, b) = (x, y) split into one
+ * item per column. A null expr: DEFAULT. */
+struct SetClause {
+  InsertColumn column;
+  RawExprPtr expr;
+};
+
+/* INSERT's ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO
+ * UPDATE SET ... [WHERE ...]. */
+struct OnConflictClause {
+  bool update = false;                  // DO UPDATE (else DO NOTHING)
+  std::vector<InsertColumn> columns;    // the inference columns, or empty
+  std::string constraint;               // ON CONSTRAINT name, or empty
+  std::vector<SetClause> set;           // DO UPDATE SET
+  RawExprPtr where;                     // DO UPDATE ... WHERE
+  int location = 0;
+};
+
 struct InsertStmt {
   TableRef table;
   std::vector<InsertColumn> columns;        // empty = all, in table order
   std::vector<std::vector<RawExprPtr>> rows;   // VALUES lists
   std::unique_ptr<SelectStmt> select;       // INSERT ... SELECT (rows empty)
   std::vector<SelectTarget> returning;      // RETURNING list (empty: none)
-};
-
-/* One SET item of UPDATE: col = expr, or (a, b) = (x, y) split into one
- * item per column. A null expr: DEFAULT. */
-struct SetClause {
-  InsertColumn column;
-  RawExprPtr expr;
+  std::unique_ptr<OnConflictClause> on_conflict;  // ON CONFLICT, or null
 };
 
 struct UpdateStmt {
@@ -271,6 +283,13 @@ struct ConstraintDefinition {
   std::vector<InsertColumn> columns;  // PRIMARY KEY (a, b), UNIQUE (a), FOREIGN KEY (a)
   RawExprPtr expr;                    // CHECK (expr), DEFAULT expr
   int location = 0;
+  // REFERENCES p [(x, y)] [ON UPDATE a] [ON DELETE a]: pg_constraint's
+  // confupdtype / confdeltype letters (a no action, r restrict, c cascade,
+  // n set null, d set default).
+  TableRef ref_table{};
+  std::vector<InsertColumn> ref_columns{};  // empty: p's primary key
+  char on_update = 'a';
+  char on_delete = 'a';
 };
 
 /* One storage parameter of WITH (name = value): the value as written
@@ -316,6 +335,7 @@ struct DropIndexStmt {
 struct DropTableStmt {
   std::vector<TableRef> tables;
   bool if_exists = false;
+  bool cascade = false;  // CASCADE: a foreign key of another table goes too
 };
 
 struct TransactionStmt {

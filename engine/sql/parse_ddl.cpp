@@ -18,11 +18,62 @@ Result<std::vector<InsertColumn>> Parser::ParseColumnList() {
   return ParseOptionalColumnList();
 }
 
-/* The words after REFERENCES t [(cols)] [ON DELETE ...]: kept only as a
- * foreign key minipg refuses (0A000). */
+/* A referential action after ON UPDATE / ON DELETE, as pg_constraint's
+ * letter: NO ACTION a, RESTRICT r, CASCADE c, SET NULL n, SET DEFAULT d. */
+Result<char> Parser::ParseReferentialAction() {
+  if (AcceptKeyword("no")) {
+    if (Status s = ExpectKeyword("action"); !s.ok()) return s.error();
+    return 'a';
+  }
+  if (AcceptKeyword("restrict")) return 'r';
+  if (AcceptKeyword("cascade")) return 'c';
+  if (Status s = ExpectKeyword("set"); !s.ok()) return s.error();
+  char action = 0;
+  if (AcceptKeyword("null")) {
+    action = 'n';
+  } else if (AcceptKeyword("default")) {
+    action = 'd';
+  } else {
+    return SyntaxError();
+  }
+  if (IsPunct("(")) {
+    return MakeError(sqlstate::kFeatureNotSupported, "column lists of SET NULL / SET DEFAULT are not supported by minipg");
+  }
+  return action;
+}
+
+/* REFERENCES t [(cols)] [MATCH SIMPLE] [ON UPDATE action] [ON DELETE
+ * action] (PostgreSQL's gram.y ColConstraintElem / ConstraintElem). */
 Result<ConstraintDefinition> Parser::ParseReferences(ConstraintDefinition con) {
   con.kind = Kind::kForeignKey;
-  SkipConstraint();
+  if (Status s = ExpectKeyword("references"); !s.ok()) return s.error();
+  auto table = ParseQualifiedTableName();
+  if (!table.ok()) return table.error();
+  con.ref_table = std::move(*table);
+  auto cols = ParseOptionalColumnList();
+  if (!cols.ok()) return cols.error();
+  con.ref_columns = std::move(*cols);
+  if (AcceptKeyword("match")) {
+    if (AcceptKeyword("partial")) return MakeError(sqlstate::kFeatureNotSupported, "MATCH PARTIAL not yet implemented");
+    if (AcceptKeyword("full")) return MakeError(sqlstate::kFeatureNotSupported, "MATCH FULL is not supported by minipg");
+    if (Status s = ExpectKeyword("simple"); !s.ok()) return s.error();
+  }
+  bool update_seen = false;
+  bool delete_seen = false;
+  while (IsKeyword("on") && (IsKeyword("update", 1) || IsKeyword("delete", 1))) {
+    ++pos_;
+    bool update = AcceptKeyword("update");
+    if (!update) ++pos_;
+    bool& seen = update ? update_seen : delete_seen;
+    if (seen) return SyntaxError();
+    seen = true;
+    auto action = ParseReferentialAction();
+    if (!action.ok()) return action.error();
+    (update ? con.on_update : con.on_delete) = *action;
+  }
+  if (IsKeyword("deferrable") || (IsKeyword("not") && IsKeyword("deferrable", 1)) || IsKeyword("initially")) {
+    return MakeError(sqlstate::kFeatureNotSupported, "deferrable foreign keys are not supported by minipg");
+  }
   return con;
 }
 
@@ -69,6 +120,9 @@ std::optional<Result<ConstraintDefinition>> Parser::ParseConstraint(bool column)
     return ParseReferences(std::move(con));
   } else if (!column && AcceptKeyword("foreign")) {
     if (Status s = ExpectKeyword("key"); !s.ok()) return s.error();
+    auto cols = ParseColumnList();
+    if (!cols.ok()) return cols.error();
+    con.columns = std::move(*cols);
     return ParseReferences(std::move(con));
   } else {
     return SyntaxError();

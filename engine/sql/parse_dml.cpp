@@ -119,6 +119,37 @@ Result<StatementPtr> Parser::ParseUpdate() {
   return Make(std::move(update));
 }
 
+/* ON CONFLICT [(col, ...) | ON CONSTRAINT name] DO NOTHING | DO UPDATE
+ * SET ... [WHERE ...] (PostgreSQL's opt_on_conflict). */
+Result<OnConflictClause> Parser::ParseOnConflict() {
+  OnConflictClause clause;
+  clause.location = Peek().position;
+  pos_ += 2;  // ON CONFLICT
+  if (IsPunct("(")) {
+    auto cols = ParseColumnList();
+    if (!cols.ok()) return cols.error();
+    clause.columns = std::move(*cols);
+    if (IsKeyword("where")) {
+      return MakeError(sqlstate::kFeatureNotSupported, "ON CONFLICT (...) WHERE is not supported by minipg");
+    }
+  } else if (AcceptKeyword("on")) {
+    if (Status s = ExpectKeyword("constraint"); !s.ok()) return s.error();
+    auto name = ParseName();
+    if (!name.ok()) return name.error();
+    clause.constraint = *name;
+  }
+  if (Status s = ExpectKeyword("do"); !s.ok()) return s.error();
+  if (AcceptKeyword("nothing")) return clause;
+  if (Status s = ExpectKeyword("update"); !s.ok()) return s.error();
+  if (Status s = ExpectKeyword("set"); !s.ok()) return s.error();
+  clause.update = true;
+  do {
+    if (Status s = ParseSetClause(clause.set); !s.ok()) return s.error();
+  } while (AcceptPunct(","));
+  if (Status s = ParseDmlWhere(clause.where); !s.ok()) return s.error();
+  return clause;
+}
+
 Result<StatementPtr> Parser::ParseDelete() {
   DeleteStmt del;
   if (Status s = ExpectKeyword("from"); !s.ok()) return s.error();

@@ -642,9 +642,10 @@ Result<StatementPtr> Parser::ParseInsert() {
       return s.error();
     }
   }
-  if (IsKeyword("on")) {
-    SkipStatement();
-    return Make(UnsupportedStmt{"INSERT ... ON CONFLICT"});
+  if (IsKeyword("on") && IsKeyword("conflict", 1)) {
+    auto clause = ParseOnConflict();
+    if (!clause.ok()) return clause.error();
+    insert.on_conflict = std::make_unique<OnConflictClause>(std::move(*clause));
   }
   if (Status s = ParseReturning(insert.returning); !s.ok()) {
     return s.error();
@@ -830,7 +831,8 @@ Result<StatementPtr> Parser::ParseDropTable() {
     }
     drop.tables.push_back(std::move(*ref));
   } while (AcceptPunct(","));
-  AcceptKeyword("cascade") || AcceptKeyword("restrict");
+  drop.cascade = AcceptKeyword("cascade");
+  if (!drop.cascade) AcceptKeyword("restrict");
   return Make(std::move(drop));
 }
 

@@ -128,6 +128,7 @@ class Parser {
   Result<StatementPtr> ParseInsert();
   /* UPDATE, DELETE, TRUNCATE and RETURNING (parse_dml.cpp). */
   Result<StatementPtr> ParseUpdate();
+  Result<OnConflictClause> ParseOnConflict();
   Result<StatementPtr> ParseDelete();
   Result<StatementPtr> ParseTruncate();
   Status ParseReturning(std::vector<SelectTarget>& out);
@@ -146,6 +147,7 @@ class Parser {
    * token; nullopt if none starts there. */
   std::optional<Result<ConstraintDefinition>> ParseConstraint(bool column);
   Result<ConstraintDefinition> ParseReferences(ConstraintDefinition con);
+  Result<char> ParseReferentialAction();
   /* Skips tokens up to the ',' or ')' that ends a column or table element. */
   void SkipConstraint();
   Result<StatementPtr> ParseDropTable();

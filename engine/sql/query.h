@@ -97,10 +97,13 @@ struct SortClause {
  * executor's catalog::IndexSpec / ConstraintSpec). */
 struct ConstraintCommand {
   std::string name;                  // its name, PostgreSQL's default one if none was written
-  char type = 'i';                   // i: CREATE INDEX; p primary key, u unique, c check
+  char type = 'i';                   // i: CREATE INDEX; p primary key, u unique, c check, f foreign key
   bool unique = false;               // i: CREATE UNIQUE INDEX
-  std::vector<std::string> columns;  // i, p, u: the key columns
+  std::vector<std::string> columns;  // i, p, u, f: the key columns
   std::string check;                 // c: the expression's SQL text
+  std::string ref_table;                 // f: the referenced table
+  std::vector<std::string> ref_columns;  // f: its key columns (a unique index's)
+  char on_update = 'a', on_delete = 'a';  // f: confupdtype / confdeltype
 };
 
 /* One action of ALTER TABLE, resolved against the table as the actions
@@ -167,6 +170,18 @@ struct Query {
   std::vector<AlterAction> alter_actions;
   // CREATE TABLE ... WITH (...): pg_class.reloptions ("fillfactor=100")
   std::vector<std::string> create_reloptions;
+  bool cascade = false;  // DROP TABLE ... CASCADE
+
+  // INSERT ... ON CONFLICT: 'n' DO NOTHING, 'u' DO UPDATE, 0 none. The
+  // arbiters are unique indexes of the target table by name (none: every
+  // unique index, DO NOTHING without a target). DO UPDATE's expressions
+  // read the existing row as rtindex result_relation and the proposed one
+  // as rtindex conflict_excluded ("excluded").
+  char on_conflict = 0;
+  std::vector<std::string> arbiter_indexes;
+  int conflict_excluded = 0;
+  std::vector<ExprPtr> conflict_set;  // per column of the table: its new value, null: unchanged
+  ExprPtr conflict_where;
 
   // SET / SHOW
   std::string setting;

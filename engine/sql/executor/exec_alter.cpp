@@ -292,7 +292,9 @@ Status AddTableConstraint(const std::string& table, const ConstraintCommand& cmd
   if (cmd.type == 'c') {
     if (Status s = VerifyCheck(ctx, *def, cmd); !s.ok()) return s;
   }
-  catalog::ConstraintSpec spec{cmd.name, cmd.type, table, cmd.columns, cmd.check};
+  catalog::ConstraintSpec spec{cmd.name,  cmd.type,      table,        cmd.columns,
+                               cmd.check, cmd.ref_table, cmd.ref_columns, cmd.on_update,
+                               cmd.on_delete};
   return catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText);
 }
 

@@ -21,6 +21,7 @@
 #include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
+#include "engine/sql/executor/ri_triggers.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
 #include "engine/storage/buffer/buffer_pool.h"
@@ -268,12 +269,14 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
   if (q.kind == StatementKind::kCreateIndex || q.kind == StatementKind::kDropIndex) return ExecIndexDdl(q, ctx);
   if (q.kind == StatementKind::kAlterTable) return ExecAlterTable(q, ctx);
   if (q.kind == StatementKind::kTruncate) {
+    if (Status s = RiCheckTruncate(q, ctx); !s.ok()) return s.error();
     for (const RangeTblEntry& rte : q.rtable) {
       if (Status s = ExecTruncate(ctx, *rte.table); !s.ok()) return s.error();
     }
     return result;
   }
   NoticeSkipping(ctx, "table", q.drop_missing);
+  if (Status s = RiDropReferencingKeys(q, ctx); !s.ok()) return s.error();
   for (const std::string& name : q.drop_names) {
     if (Status s = CheckForInterrupts(); !s.ok()) {
       return s.error();

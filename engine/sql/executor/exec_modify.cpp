@@ -5,11 +5,12 @@
  */
 #include "engine/sql/executor/exec_modify.h"
 
+#include <set>
+
 #include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
+#include "engine/sql/executor/ri_triggers.h"
 #include "engine/storage/heap/xact.h"
-
-#include <set>
 
 namespace minipg::sql {
 
@@ -28,6 +29,27 @@ Status CheckNewRow(ModifyContext& ctx, const storage::Tuple& row) {
   return ExecConstraints(*ctx.result_rel, row, ctx.session);
 }
 
+/* The row version a DELETE or UPDATE ends, when a foreign key references
+ * the table (its old key decides what the key's actions do). */
+struct OldRow {
+  bool gone = false;                 // a foreign key's action of this statement ended it already
+  std::optional<storage::Tuple> row;  // empty: the table is not referenced
+};
+
+Result<OldRow> OldRowIfReferenced(ModifyContext& ctx, storage::ItemPointer tid) {
+  if (Status s = RiLoad(ctx); !s.ok()) return s.error();
+  OldRow old;
+  if (!RiIsReferenced(ctx)) return old;
+  auto live = storage::HeapTupleVisibleAt(ctx.rel, tid);
+  if (!live.ok()) return live.error();
+  old.gone = !*live;
+  if (old.gone) return old;
+  auto row = storage::HeapFetchRow(ctx.rel, ctx.table.columns, tid);
+  if (!row.ok()) return row.error();
+  old.row = std::move(*row);
+  return old;
+}
+
 }  // namespace
 
 Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::ItemPointer* tid) {
@@ -35,21 +57,34 @@ Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::Ite
   storage::ItemPointer where;
   if (Status s = storage::HeapInsertRow(ctx.rel, ctx.table.columns, row, ctx.insert_state, &where); !s.ok()) return s;
   if (tid != nullptr) *tid = where;
-  return ExecInsertIndexTuples(ctx.table, row, where, ctx.session);
+  if (Status s = ExecInsertIndexTuples(ctx.table, row, where, ctx.session); !s.ok()) return s;
+  return RiCheckNewRow(ctx, row);
 }
 
 Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const storage::Tuple& row,
                      storage::ItemPointer* tid) {
   if (Status s = CheckNewRow(ctx, row); !s.ok()) return s;
+  auto old_row = OldRowIfReferenced(ctx, old_tid);
+  if (!old_row.ok()) return old_row.error();
+  if (old_row->gone) return OkStatus();
   storage::ItemPointer where;
   if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where); !s.ok()) {
     return s;
   }
   if (tid != nullptr) *tid = where;
-  return ExecInsertIndexTuples(ctx.table, row, where, ctx.session);  // every index: no HOT updates
+  // every index: no HOT updates
+  if (Status s = ExecInsertIndexTuples(ctx.table, row, where, ctx.session); !s.ok()) return s;
+  if (Status s = RiCheckNewRow(ctx, row); !s.ok()) return s;
+  return old_row->row ? RiParentRowChanged(ctx, *old_row->row, &row) : OkStatus();
 }
 
-Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid) { return storage::HeapDelete(ctx.rel, tid); }
+Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid) {
+  auto old_row = OldRowIfReferenced(ctx, tid);
+  if (!old_row.ok()) return old_row.error();
+  if (old_row->gone) return OkStatus();
+  if (Status s = storage::HeapDelete(ctx.rel, tid); !s.ok()) return s;
+  return old_row->row ? RiParentRowChanged(ctx, *old_row->row, nullptr) : OkStatus();
+}
 
 namespace {
 
@@ -99,6 +134,10 @@ Status InsertRows(ModifyContext& ctx, const std::vector<storage::Tuple>& rows) {
   return ExecModifyFinish(ctx);
 }
 
-Status ExecModifyFinish(ModifyContext& ctx) { return storage::HeapInsertFinish(ctx.rel, ctx.insert_state); }
+Status ExecModifyFinish(ModifyContext& ctx) {
+  Status actions = RiFinish(ctx);
+  Status s = storage::HeapInsertFinish(ctx.rel, ctx.insert_state);
+  return actions.ok() ? s : actions;
+}
 
 }  // namespace minipg::sql

@@ -6,14 +6,19 @@
  *   here, so whatever must hold for every new row version (constraints
  *   before it is stored, index entries after) is added in one place:
  *
- *     ExecInsertRow(ctx, row)         checks -> HeapInsertRow -> index entries
- *     ExecUpdateRow(ctx, old, row)    checks -> HeapUpdate    -> index entries
- *     ExecDeleteRow(ctx, old)         HeapDelete
+ *     ExecInsertRow(ctx, row)         checks -> HeapInsertRow -> index entries -> foreign keys
+ *     ExecUpdateRow(ctx, old, row)    checks -> HeapUpdate    -> index entries -> foreign keys
+ *     ExecDeleteRow(ctx, old)         HeapDelete -> foreign keys referencing the old row
  *     ExecModifyFinish(ctx)           the free space map learns the last page
+ *
+ *   Foreign keys (ri_triggers.h): a new row's key must be in the table it
+ *   references; an old row's key leaving asks what the keys referencing
+ *   it say (refuse, cascade, set null / default).
  *-------------------------------------------------------------------------
  */
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -26,6 +31,8 @@
 
 namespace minipg::sql {
 
+struct RiState;  // ri_triggers.h
+
 /* One statement's writes into one table. */
 struct ModifyContext {
   ModifyContext(const SessionContext& s, const storage::TableDef& t);
@@ -35,6 +42,7 @@ struct ModifyContext {
   storage::RelFileLocator rel;
   storage::HeapInsertState insert_state;  // the page new rows go on first
   std::optional<ResultRelation> result_rel;  // its CHECK constraints, bound at the first new row
+  std::shared_ptr<RiState> ri;                // its foreign keys, read at the first changed row
 };
 
 /* Stores `row` as a new row version of the context's table in the current

@@ -15,10 +15,14 @@
  *   RETURNING's values of each changed row.
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
 #include <set>
 #include <utility>
 
+#include "engine/catalog/index_ddl.h"
 #include "engine/common/interrupts.h"
+#include "engine/common/sqlstate.h"
+#include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
 
@@ -66,7 +70,11 @@ class ModifyTableState : public PlanState {
       if (Status s = CheckForInterrupts(); !s.ok()) return s;
       Tuple new_row(std::make_move_iterator(row.begin()), std::make_move_iterator(row.begin() + static_cast<long>(data)));
       Status s = OkStatus();
-      if (!has_ctid) {
+      if (!has_ctid && plan_.on_conflict != 0) {
+        auto inserted = InsertOnConflict(ctx, new_row);
+        if (!inserted.ok()) return inserted.error();
+        if (!*inserted) continue;  // DO NOTHING, or DO UPDATE's WHERE said no
+      } else if (!has_ctid) {
         s = ExecInsertRow(ctx, new_row, nullptr);
       } else {
         ItemPointer tid = DatumCtid(row[data]);
@@ -85,6 +93,67 @@ class ModifyTableState : public PlanState {
     return OkStatus();
   }
 
+  /* INSERT ... ON CONFLICT of one proposed row: inserted, or the row an
+   * arbiter index holds its key for left alone (DO NOTHING) or updated
+   * (DO UPDATE). False: nothing changed. */
+  Result<bool> InsertOnConflict(ModifyContext& ctx, const Tuple& proposed) {
+    auto conflict = FindConflict(ctx, proposed);
+    if (!conflict.ok()) return conflict.error();
+    if (!conflict->has_value()) {
+      ItemPointer tid;
+      if (Status s = ExecInsertRow(ctx, proposed, &tid); !s.ok()) return s.error();
+      touched_.insert({tid.block, tid.offset});
+      return true;
+    }
+    if (plan_.on_conflict == 'n') return false;
+    ItemPointer tid = **conflict;
+    if (touched_.count({tid.block, tid.offset}) != 0) {
+      Error e = MakeError(sqlstate::kCardinalityViolation, "ON CONFLICT DO UPDATE command cannot affect row a second time");
+      e.hint = "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.";
+      return e;
+    }
+    auto existing = storage::HeapFetchRow(ctx.rel, ctx.table.columns, tid);
+    if (!existing.ok()) return existing.error();
+    if (!existing->has_value()) return false;
+    ExprContext ectx;
+    ectx.scan = &**existing;
+    ectx.inner = &proposed;
+    ectx.session = &estate_.session;
+    ectx.estate = &estate_;
+    auto pass = EvaluateQual(plan_.conflict_where.get(), ectx);
+    if (!pass.ok()) return pass.error();
+    if (!*pass) return false;
+    Tuple updated = **existing;
+    for (size_t c = 0; c < plan_.conflict_set.size() && c < updated.size(); ++c) {
+      if (!plan_.conflict_set[c]) continue;
+      auto value = Evaluate(*plan_.conflict_set[c], ectx);
+      if (!value.ok()) return value.error();
+      updated[c] = std::move(*value);
+    }
+    ItemPointer new_tid;
+    if (Status s = ExecUpdateRow(ctx, tid, updated, &new_tid); !s.ok()) return s.error();
+    touched_.insert({new_tid.block, new_tid.offset});
+    return true;
+  }
+
+  /* The visible row whose key in an arbiter index (every unique index
+   * when the statement names none) equals the proposed row's. */
+  Result<std::optional<ItemPointer>> FindConflict(ModifyContext& ctx, const Tuple& proposed) {
+    const storage::TableDef& table = ctx.table;
+    storage::Oid db = ctx.rel.db_oid;
+    for (const storage::IndexDef& index : table.indexes) {
+      if (!index.unique) continue;
+      const auto& arbiters = plan_.arbiter_indexes;
+      if (!arbiters.empty() && std::find(arbiters.begin(), arbiters.end(), index.name) == arbiters.end()) continue;
+      Tuple key = catalog::IndexKeyOf(index, proposed);
+      if (std::any_of(key.begin(), key.end(), [](const storage::Datum& d) { return storage::IsNull(d); })) continue;
+      auto found = catalog::FindLiveIndexKey(db, table, index, key);
+      if (!found.ok() || found->has_value()) return found;
+    }
+    return std::optional<ItemPointer>();
+  }
+
+  std::set<std::pair<uint32_t, uint16_t>> touched_;  // ON CONFLICT: rows this command inserted or updated
   bool done_ = false;
   int64_t modified_ = 0;
   std::vector<Tuple> returned_;  // RETURNING's rows

@@ -94,6 +94,13 @@ std::string Plan::Title() const {
 std::vector<std::string> Plan::Details(bool qualify) const {
   std::vector<std::string> out;
   if (!detail.empty()) out.push_back(detail);
+  if (on_conflict != 0) {  // ModifyTable's ON CONFLICT, as PostgreSQL's EXPLAIN shows it
+    out.push_back(std::string("Conflict Resolution: ") + (on_conflict == 'u' ? "UPDATE" : "NOTHING"));
+    std::string names;
+    for (const std::string& n : arbiter_indexes) names += (names.empty() ? "" : ", ") + n;
+    if (!names.empty()) out.push_back("Conflict Arbiter Indexes: " + names);
+    if (conflict_where) out.push_back("Conflict Filter: " + DeparseExpr(*conflict_where, true));
+  }
   if (!sort_keys.empty() && lefttree) {
     std::string keys;
     for (const SortKey& k : sort_keys) {

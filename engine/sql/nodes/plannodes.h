@@ -176,6 +176,13 @@ struct Plan {
   // `returning` RETURNING values, which are its own output row.
   StatementKind operation = StatementKind::kInsert;
   int returning = 0;
+  // ModifyTable's ON CONFLICT (Query's fields of that name): conflict_set
+  // and conflict_where read the existing row as the scan row and the
+  // proposed one (EXCLUDED) as the inner row.
+  char on_conflict = 0;
+  std::vector<std::string> arbiter_indexes;
+  std::vector<ExprPtr> conflict_set;
+  ExprPtr conflict_where;
   // Seq Scan: the scan row ends with each row's ctid (UPDATE / DELETE's target)
   bool emit_ctid = false;
   // The subqueries its expressions run (InitPlans first, then SubPlans),

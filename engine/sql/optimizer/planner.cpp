@@ -388,6 +388,18 @@ Result<std::unique_ptr<Plan>> PlanModify(Query& q) {
   node->relname = node->table->name;
   node->alias = target.refname;
   node->returning = q.returning;
+  node->on_conflict = q.on_conflict;
+  node->arbiter_indexes = q.arbiter_indexes;
+  node->conflict_set = std::move(q.conflict_set);
+  node->conflict_where = std::move(q.conflict_where);
+  // DO UPDATE reads the existing row as the scan row, EXCLUDED as the inner one.
+  auto rows_of = [excluded = q.conflict_excluded](Expr& e) {
+    if (e.kind == ExprKind::kVar) e.source = e.rtindex == excluded ? VarSource::kInner : VarSource::kScan;
+  };
+  for (ExprPtr& e : node->conflict_set) {
+    if (e) WalkExpr(*e, rows_of);
+  }
+  if (node->conflict_where) WalkExpr(*node->conflict_where, rows_of);
   for (size_t i = rows->targetlist.size() - static_cast<size_t>(q.returning); i < rows->targetlist.size(); ++i) {
     node->targetlist.push_back(OuterVar(*rows, i));
     node->names.push_back(rows->names[i]);

@@ -376,6 +376,12 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   } else if (Status s = InsertValues(insert, target_cols, ps); !s.ok()) {
     return s.error();
   }
+  if (insert.on_conflict) {
+    if (Status s = TransformOnConflict(*insert.on_conflict, ps); !s.ok()) return s.error();
+    if (insert.on_conflict->update && !insert.returning.empty()) {
+      return MakeError(sqlstate::kFeatureNotSupported, "RETURNING with ON CONFLICT DO UPDATE is not supported by minipg");
+    }
+  }
   if (!insert.returning.empty()) {
     ps.ns.push_back(NamespaceItem{q.result_relation, true, true});  // RETURNING sees the table alone
     std::vector<const Expr*> new_row;
@@ -560,6 +566,7 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
   q.kind = StatementKind::kDropTable;
   q.statement = StatementKindName(StatementKind::kDropTable);
   q.if_exists = drop.if_exists;
+  q.cascade = drop.cascade;
   for (const TableRef& ref : drop.tables) {
     q.tables.push_back(ref.name);
     if (ref.schema != "public" && catalog::FindSystemCatalog(ref.name) != nullptr) {

@@ -40,22 +40,6 @@ std::string MakeObjectName(std::string name1, std::string name2, const std::stri
   return name1 + (name2.empty() ? "" : "_" + name2) + "_" + label;
 }
 
-/* PostgreSQL's ChooseRelationName: MakeObjectName, then a number added
- * (t_a_idx1, t_a_idx2, ...) until no name in `taken` is equal. */
-std::string ChooseName(const std::string& name1, const std::string& name2, const std::string& label,
-                       std::set<std::string>& taken) {
-  std::string name = MakeObjectName(name1, name2, label);
-  for (int n = 1; taken.count(name) != 0; ++n) name = MakeObjectName(name1, name2, label + std::to_string(n));
-  taken.insert(name);
-  return name;
-}
-
-std::string JoinNames(const std::vector<std::string>& columns) {
-  std::string out;
-  for (const std::string& c : columns) out += (out.empty() ? "" : "_") + c;
-  return out;
-}
-
 /* The names of every relation of the database (tables and their indexes). */
 std::set<std::string> RelationNames(const storage::CatalogSnapshot& catalog) {
   std::set<std::string> names;
@@ -105,6 +89,20 @@ const storage::CatalogSnapshot& NoTables() {
 }
 
 }  // namespace
+
+std::string ChooseName(const std::string& name1, const std::string& name2, const std::string& label,
+                       std::set<std::string>& taken) {
+  std::string name = MakeObjectName(name1, name2, label);
+  for (int n = 1; taken.count(name) != 0; ++n) name = MakeObjectName(name1, name2, label + std::to_string(n));
+  taken.insert(name);
+  return name;
+}
+
+std::string JoinNames(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) out += (out.empty() ? "" : "_") + c;
+  return out;
+}
 
 Result<ExprPtr> Analyzer::BindTableExpr(const std::string& table, const std::vector<storage::ColumnDef>& columns,
                                         const RawExpr& e, Query& scratch) {
@@ -278,7 +276,16 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
   std::vector<ConstraintCommand> keys;
   std::vector<ConstraintCommand> checks;
   // One constraint; `column` is the column it is written on, or null.
+  std::vector<std::pair<const ConstraintDefinition*, const storage::ColumnDef*>> foreign;
   auto add = [&](const ConstraintDefinition& con, const storage::ColumnDef* column) -> Status {
+    if (con.kind == Kind::kForeignKey) {
+      if (!con.name.empty() && !names.named.insert(con.name).second) {
+        return MakeError(sqlstate::kDuplicateObject,
+                         fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
+      }
+      foreign.emplace_back(&con, column);  // after the keys a table referencing itself may use
+      return OkStatus();
+    }
     auto cmd = TransformConstraint(table, q.create_columns, con, column, names);
     if (!cmd.ok()) return cmd.error();
     if (!cmd->has_value()) return OkStatus();
@@ -300,8 +307,18 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
   for (ConstraintCommand& key : keys) {
     if (Status s = NameKeyConstraint(table, key, names); !s.ok()) return s;
   }
+  std::set<std::string> constraint_names = names.named;
+  for (const ConstraintCommand& c : checks) constraint_names.insert(c.name);
+  for (const ConstraintCommand& k : keys) constraint_names.insert(k.name);
+  std::vector<ConstraintCommand> fkeys;
+  for (const auto& [con, column] : foreign) {
+    auto fk = TransformForeignKey(table, q.create_columns, *con, column, keys, constraint_names);
+    if (!fk.ok()) return fk.error();
+    fkeys.push_back(std::move(*fk));
+  }
   for (ConstraintCommand& c : checks) q.create_constraints.push_back(std::move(c));
   for (ConstraintCommand& k : keys) q.create_constraints.push_back(std::move(k));
+  for (ConstraintCommand& f : fkeys) q.create_constraints.push_back(std::move(f));  // after the table's keys
   return OkStatus();
 }
 

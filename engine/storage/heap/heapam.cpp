@@ -369,8 +369,12 @@ Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid) {
   return HeapTupleVisible(*header);
 }
 
-Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
-                                       ItemPointer tid) {
+namespace {
+
+/* The row version at `tid`; with only_visible, nullopt unless the current
+ * transaction sees it. */
+Result<std::optional<Tuple>> FetchAt(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer tid,
+                                     bool only_visible) {
   auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
   if (!b.ok()) return b.error();
   LockedBuffer buf(*b, BufferLockMode::kShare);
@@ -380,15 +384,30 @@ Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vec
   }
   std::string_view item = PageGetItem(page, PageGetItemId(page, tid.offset));
   if (item.empty()) return std::optional<Tuple>();
-  auto header = HeapTupleGetHeader(item);
-  if (!header.ok()) return header.error();
-  auto visible = HeapTupleVisible(*header);
-  if (!visible.ok()) return visible.error();
-  if (!*visible) return std::optional<Tuple>();
+  if (only_visible) {
+    auto header = HeapTupleGetHeader(item);
+    if (!header.ok()) return header.error();
+    auto visible = HeapTupleVisible(*header);
+    if (!visible.ok()) return visible.error();
+    if (!*visible) return std::optional<Tuple>();
+  }
   auto row = HeapDeformTuple(columns, item);
   if (!row.ok()) return row.error();
-  pgstat::CountTuplesFetched(rel.db_oid, rel.rel_number, 1);
   return std::optional<Tuple>(std::move(*row));
+}
+
+}  // namespace
+
+Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                       ItemPointer tid) {
+  auto row = FetchAt(rel, columns, tid, true);
+  if (row.ok() && row->has_value()) pgstat::CountTuplesFetched(rel.db_oid, rel.rel_number, 1);
+  return row;
+}
+
+Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                          ItemPointer tid) {
+  return FetchAt(rel, columns, tid, false);
 }
 
 HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns)

@@ -125,6 +125,10 @@ Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid);
  * is no tuple there. The page is read through the shared buffers. */
 Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                                        ItemPointer tid);
+/* The row version at `tid` (visible or not), nullopt if the slot is
+ * empty: the old row of a DELETE or UPDATE (the foreign key checks). */
+Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                          ItemPointer tid);
 
 /* A sequential scan of the visible rows. */
 class HeapTableScan {

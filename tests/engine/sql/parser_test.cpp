@@ -132,6 +132,58 @@ TEST(ParserTest, CreateTableWithStorageParameters) {
   EXPECT_EQ(create.options[0].value, "100");
   EXPECT_EQ(create.options[1].value, "");
   EXPECT_EQ(ParseError("CREATE TABLE t (a int) WITH (fillfactor=)").sqlstate, "42601");
+TEST(ParserTest, ForeignKeys) {
+  auto stmts = ParseSql(
+      "CREATE TABLE c (a int REFERENCES p ON DELETE CASCADE NOT NULL, b int, c text, "
+      "CONSTRAINT f FOREIGN KEY (b, c) REFERENCES public.q (x, y) MATCH SIMPLE ON UPDATE SET NULL ON DELETE SET DEFAULT)");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& create = std::get<CreateTableStmt>((*stmts)[0]->node);
+  using Kind = ConstraintDefinition::Kind;
+  ASSERT_EQ(create.columns[0].constraints.size(), 2u);  // NOT NULL after the action still parses
+  const ConstraintDefinition& col = create.columns[0].constraints[0];
+  EXPECT_EQ(col.kind, Kind::kForeignKey);
+  EXPECT_EQ(col.ref_table.name, "p");
+  EXPECT_TRUE(col.ref_columns.empty());  // the primary key
+  EXPECT_EQ(col.on_delete, 'c');
+  EXPECT_EQ(col.on_update, 'a');
+  EXPECT_EQ(create.columns[0].constraints[1].kind, Kind::kNotNull);
+  ASSERT_EQ(create.constraints.size(), 1u);
+  const ConstraintDefinition& table = create.constraints[0];
+  EXPECT_EQ(table.name, "f");
+  ASSERT_EQ(table.columns.size(), 2u);
+  EXPECT_EQ(table.columns[1].name, "c");
+  EXPECT_EQ(table.ref_table.schema, "public");
+  ASSERT_EQ(table.ref_columns.size(), 2u);
+  EXPECT_EQ(table.ref_columns[0].name, "x");
+  EXPECT_EQ(table.on_update, 'n');
+  EXPECT_EQ(table.on_delete, 'd');
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int REFERENCES p ON DELETE NOTHING)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int REFERENCES p ON DELETE CASCADE ON DELETE RESTRICT)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int REFERENCES p MATCH PARTIAL)").message, "MATCH PARTIAL not yet implemented");
+  EXPECT_EQ(ParseError("CREATE TABLE c (a int, FOREIGN KEY REFERENCES p)").sqlstate, "42601");
+  EXPECT_EQ(ParseError("DROP TABLE p CASCADE x").sqlstate, "42601");
+}
+
+TEST(ParserTest, OnConflict) {
+  auto stmts = ParseSql(
+      "INSERT INTO t VALUES (1) ON CONFLICT (a, b) DO UPDATE SET c = excluded.c, d = DEFAULT WHERE t.c < 2 RETURNING a;"
+      "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING; INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  const auto& update = std::get<InsertStmt>((*stmts)[0]->node);
+  ASSERT_TRUE(update.on_conflict);
+  EXPECT_TRUE(update.on_conflict->update);
+  ASSERT_EQ(update.on_conflict->columns.size(), 2u);
+  ASSERT_EQ(update.on_conflict->set.size(), 2u);
+  EXPECT_EQ(update.on_conflict->set[0].column.name, "c");
+  EXPECT_EQ(update.on_conflict->set[1].expr, nullptr);  // DEFAULT
+  EXPECT_NE(update.on_conflict->where, nullptr);
+  EXPECT_EQ(update.returning.size(), 1u);
+  const auto& named = std::get<InsertStmt>((*stmts)[1]->node);
+  EXPECT_FALSE(named.on_conflict->update);
+  EXPECT_EQ(named.on_conflict->constraint, "t_pkey");
+  EXPECT_TRUE(std::get<InsertStmt>((*stmts)[2]->node).on_conflict->columns.empty());
+  EXPECT_EQ(ParseError("INSERT INTO t VALUES (1) ON CONFLICT DO").sqlstate, "42601");
+  EXPECT_EQ(ParseError("INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE").sqlstate, "42601");
 }
 
 TEST(ParserTest, ArithmeticPrecedence) {
