@@ -177,6 +177,16 @@ class Analyzer {
   // ---- CREATE / DROP INDEX, constraints (parse_utilcmd.cpp) -----------------
   Result<Query> Analyze(const CreateIndexStmt& index);
   Result<Query> Analyze(const DropIndexStmt& drop);
+  // ---- sequences and views (analyze_seqview.cpp) ---------------------------
+  Result<Query> Analyze(const CreateSequenceStmt& seq);
+  Result<Query> Analyze(const CreateViewStmt& view);
+  Result<Query> Analyze(const DropRelationStmt& drop);
+  /* serial / bigserial / smallserial: the column's type, or nullopt. */
+  static std::optional<TypeId> SerialType(const std::string& name);
+  /* A serial column's sequence t_c_seq, its DEFAULT nextval(...) and NOT NULL. */
+  void AddSerialSequence(const std::string& table, storage::ColumnDef& column, TypeId type, Query& q);
+  /* A view's query as a subquery entry of the range table (a view named in FROM). */
+  Result<RangeTblEntry> ExpandView(const storage::TableDef& view);
   /* CREATE TABLE's constraints into q.create_columns (NOT NULL, DEFAULT)
    * and q.create_constraints (PRIMARY KEY, UNIQUE, CHECK). */
   Status TransformConstraints(const CreateTableStmt& create, Query& q);

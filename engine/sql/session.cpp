@@ -108,6 +108,8 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kVacuum, true, Path::kMaintenance},   {StatementKind::kAnalyze, true, Path::kMaintenance},
     {StatementKind::kUpdate, true, Path::kPlanned},
     {StatementKind::kDelete, true, Path::kPlanned},       {StatementKind::kTruncate, true, Path::kTableDdl},
+    {StatementKind::kCreateSequence, true, Path::kTableDdl}, {StatementKind::kDropSequence, true, Path::kTableDdl},
+    {StatementKind::kCreateView, true, Path::kTableDdl},    {StatementKind::kDropView, true, Path::kTableDdl},
     {StatementKind::kOther, false, Path::kUtility},
 };
 

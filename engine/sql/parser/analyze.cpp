@@ -487,7 +487,8 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     if (!names.insert(col.name).second) {  // no position, as in PostgreSQL
       return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
-    auto type = ResolveTypeName(col.type.name);
+    std::optional<TypeId> serial = SerialType(col.type.name);
+    auto type = serial ? serial : ResolveTypeName(col.type.name);
     if (!type) {
       return ErrorAt(sqlstate::kUndefinedObject, fmt::format("type \"{}\" does not exist", col.type.name),
                      col.type.location);
@@ -501,6 +502,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
       return At(typmod.error(), col.type.location);
     }
     q.create_columns.push_back(storage::ColumnDef{col.name, ToColumnType(*type), *typmod});
+    if (serial) AddSerialSequence(create.table.name, q.create_columns.back(), *serial, q);
   }
   if (catalog_.Find(create.table.name) != nullptr) return q;  // IF NOT EXISTS: nothing to make
   if (Status s = TransformConstraints(create, q); !s.ok()) return s.error();
