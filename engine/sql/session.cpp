@@ -37,6 +37,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/shmem/checkpoint_request.h"
+#include "engine/sql/adt/builtins.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/copy_command.h"
@@ -62,6 +63,10 @@ struct Session::Impl {
   explicit Impl(SessionContext c)
       : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {
     catalog::RelcacheInit();
+    // The registry sets the reg* types' catalog lookup: a statement's first
+    // cast ('s'::regclass in a serial column's DEFAULT) may come before any
+    // function is looked up.
+    (void)Builtins();
   }
 
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,

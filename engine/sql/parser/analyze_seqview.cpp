@@ -79,6 +79,28 @@ void CollectReads(const Query& q, std::vector<uint32_t>& out) {
   }
 }
 
+/* An output column's typmod: a column's (numeric(10,2)) through Vars of
+ * tables and subqueries, else the expression's own. */
+int32_t OutputTypmod(const Query& q, const Expr& e) {
+  if (e.kind != ExprKind::kVar || e.levels_up != 0 || e.rtindex < 1 ||
+      static_cast<size_t>(e.rtindex) > q.rtable.size()) {
+    return e.typmod;
+  }
+  const RangeTblEntry& rte = q.rte(e.rtindex);
+  auto attno = static_cast<size_t>(e.attno);
+  if (rte.kind == RteKind::kRelation && rte.table && attno < rte.table->columns.size()) {
+    return rte.table->columns[attno].typmod;
+  }
+  if (rte.kind == RteKind::kSubquery && rte.subquery) {
+    size_t n = 0;
+    for (const TargetEntry& t : rte.subquery->targets) {
+      if (t.resjunk) continue;
+      if (n++ == attno) return OutputTypmod(*rte.subquery, *t.expr);
+    }
+  }
+  return e.typmod;
+}
+
 }  // namespace
 
 std::optional<TypeId> Analyzer::SerialType(const std::string& name) {
@@ -166,7 +188,7 @@ Result<Query> Analyzer::Analyze(const CreateViewStmt& v) {
     col.name = i < v.columns.size() ? v.columns[i].name : outputs[i]->name;
     TypeId type = outputs[i]->expr->type == TypeId::kUnknown ? TypeId::kText : outputs[i]->expr->type;
     col.type = ToColumnType(type);
-    col.typmod = outputs[i]->expr->typmod;
+    col.typmod = OutputTypmod(*sub, *outputs[i]->expr);
     if (!names.insert(col.name).second) {
       return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
