@@ -173,6 +173,42 @@ Status DropSequenceRow(Oid db, const CatalogRow& row) {
   return OkStatus();
 }
 
+/* 2BP01 when a column's DEFAULT calls nextval of sequence `name`
+ * (PostgreSQL's pg_depend row of the default on the sequence). */
+Status CheckNoDependentDefaults(Oid db, std::string_view name) {
+  auto defaults = CatalogScan(*FindSystemCatalog("pg_attrdef"), db);
+  if (!defaults.ok()) return defaults.error();
+  std::string call = fmt::format("nextval('{}'::regclass)", name);
+  std::string detail;
+  for (const CatalogRow& d : *defaults) {
+    if (std::get<std::string>(d.values[pg_attrdef::kAdbin]).find(call) == std::string::npos) continue;
+    int64_t table = std::get<int64_t>(d.values[pg_attrdef::kAdrelid]);
+    int64_t attnum = std::get<int64_t>(d.values[pg_attrdef::kAdnum]);
+    std::string table_name, column_name;
+    auto classes = CatalogScan(*FindSystemCatalog("pg_class"), db);
+    if (!classes.ok()) return classes.error();
+    for (const CatalogRow& c : *classes) {
+      if (std::get<int64_t>(c.values[pg_class::kOid]) == table) table_name = std::get<std::string>(c.values[pg_class::kRelname]);
+    }
+    auto attrs = CatalogScan(*FindSystemCatalog("pg_attribute"), db);
+    if (!attrs.ok()) return attrs.error();
+    for (const CatalogRow& a : *attrs) {
+      if (std::get<int64_t>(a.values[pg_attribute::kAttrelid]) == table &&
+          std::get<int64_t>(a.values[pg_attribute::kAttnum]) == attnum) {
+        column_name = std::get<std::string>(a.values[pg_attribute::kAttname]);
+      }
+    }
+    detail += fmt::format("{}default value for column {} of table {} depends on sequence {}", detail.empty() ? "" : "\n",
+                          column_name, table_name, name);
+  }
+  if (detail.empty()) return OkStatus();
+  Error e = MakeError(sqlstate::kDependentObjectsStillExist,
+                      fmt::format("cannot drop sequence {} because other objects depend on it", name));
+  e.detail = detail;
+  e.hint = "Use DROP ... CASCADE to drop the dependent objects too.";
+  return e;
+}
+
 }  // namespace
 
 Result<bool> DropSequenceWithCatalog(const std::filesystem::path& db_dir, std::string_view name) {
@@ -182,6 +218,7 @@ Result<bool> DropSequenceWithCatalog(const std::filesystem::path& db_dir, std::s
   if (!existing.ok()) return existing.error();
   if (!existing->has_value()) return false;
   if (RelkindOf(**existing) != "S") return WrongRelationKind(name, "sequence", RelkindOf(**existing));
+  if (Status s = CheckNoDependentDefaults(db, name); !s.ok()) return s.error();
   if (Status s = DropSequenceRow(db, **existing); !s.ok()) return s.error();
   return true;
 }
