@@ -93,6 +93,19 @@ Status ReadConstraints(Oid db, std::map<Oid, storage::TableDef>& tables) {
   return OkStatus();
 }
 
+/* The views' stored queries (pg_rewrite.ev_action of their _RETURN rule). */
+Status ReadViewQueries(Oid db, std::map<Oid, storage::TableDef>& tables) {
+  if (std::none_of(tables.begin(), tables.end(), [](const auto& t) { return t.second.kind == 'v'; })) return OkStatus();
+  auto rules = CatalogScan(*FindSystemCatalog("pg_rewrite"), db);
+  if (!rules.ok()) return rules.error();
+  for (const CatalogRow& r : *rules) {
+    auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_rewrite::kEvClass])));
+    if (it == tables.end() || it->second.kind != 'v') continue;
+    it->second.view_query = std::get<std::string>(r.values[pg_rewrite::kEvAction]);
+  }
+  return OkStatus();
+}
+
 /* Tables of `db` from pg_class and pg_attribute; only those in `only` if
  * it is given. */
 Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only) {
@@ -107,11 +120,13 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
     if (std::get<std::string>(r.values[pg_class::kRelkind]) == "i") {
       index_names[oid] = std::get<std::string>(r.values[pg_class::kRelname]);
     }
-    if (std::get<std::string>(r.values[pg_class::kRelkind]) != "r") continue;
+    const std::string& kind = std::get<std::string>(r.values[pg_class::kRelkind]);
+    if (kind != "r" && kind != "S" && kind != "v") continue;
     if (only != nullptr && only->count(oid) == 0) continue;
     storage::TableDef& t = tables[oid];
     t.oid = oid;
     t.name = std::get<std::string>(r.values[pg_class::kRelname]);
+    t.kind = kind[0];
     t.owner = static_cast<Oid>(std::get<int64_t>(r.values[pg_class::kRelowner]));
     t.columns.resize(static_cast<size_t>(std::get<int64_t>(r.values[pg_class::kRelnatts])));
     if (const double* tuples = std::get_if<double>(&r.values[pg_class::kReltuples])) t.reltuples = *tuples;
@@ -132,6 +147,7 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
   }
   if (Status s = ReadIndexes(db, index_names, tables); !s.ok()) return s.error();
   if (Status s = ReadConstraints(db, tables); !s.ok()) return s.error();
+  if (Status s = ReadViewQueries(db, tables); !s.ok()) return s.error();
   return tables;
 }
 

@@ -16,6 +16,8 @@
 #include "engine/catalog/catalog_rows.h"
 #include "engine/catalog/client_catalogs.h"
 #include "engine/catalog/index_ddl.h"
+#include "engine/catalog/sequence_ddl.h"
+#include "engine/catalog/view_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/heap/heapam.h"
@@ -71,6 +73,33 @@ Status DeleteCatalogRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int6
   return OkStatus();
 }
 
+Status InsertRelationRows(Oid db, const RelationRow& rel, const storage::Tuple& class_row,
+                          const std::vector<storage::ColumnDef>& columns) {
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_type"), db, PgTypeRowType(rel)); !s.ok()) return s;
+  if (Status s = CatalogInsert(*FindSystemCatalog("pg_class"), db, class_row); !s.ok()) return s;
+  const SystemCatalog& attribute = *FindSystemCatalog("pg_attribute");
+  for (size_t i = 0; i < columns.size(); ++i) {
+    auto attnum = static_cast<int16_t>(i + 1);
+    if (Status s = CatalogInsert(attribute, db, PgAttributeRow(rel.oid, columns[i], attnum)); !s.ok()) return s;
+    if (columns[i].default_expr.empty()) continue;
+    if (Status s = CatalogInsert(*FindSystemCatalog("pg_attrdef"), db,
+                                 PgAttrdefRow(storage::GetNewObjectId(), rel.oid, attnum, columns[i].default_expr));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
+Error WrongRelationKind(std::string_view name, std::string_view what, const std::string& kind) {
+  Error e = MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a {}", name, what));
+  if (kind == "r") e.hint = "Use DROP TABLE to remove a table.";
+  if (kind == "S") e.hint = "Use DROP SEQUENCE to remove a sequence.";
+  if (kind == "v") e.hint = "Use DROP VIEW to remove a view.";
+  if (kind == "i") e.hint = "Use DROP INDEX to remove an index.";
+  return e;
+}
+
 Status LockDatabaseDdl(const std::filesystem::path& db_dir) {
   if (g_ddl_lock) return OkStatus();
   static const bool registered = [] {
@@ -110,22 +139,7 @@ Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::st
   rel.options = options;
   storage::RelFileLocator file{storage::kDefaultTablespaceOid, db, rel.oid};
   if (Status s = storage::HeapCreateRelation(file); !s.ok()) return s.error();
-  if (Status s = CatalogInsert(*FindSystemCatalog("pg_type"), db, PgTypeRowType(rel)); !s.ok()) return s.error();
-  if (Status s = CatalogInsert(*FindSystemCatalog("pg_class"), db, PgClassRow(rel)); !s.ok()) return s.error();
-  const SystemCatalog& attribute = *FindSystemCatalog("pg_attribute");
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (Status s = CatalogInsert(attribute, db, PgAttributeRow(rel.oid, columns[i], static_cast<int16_t>(i + 1)));
-        !s.ok()) {
-      return s.error();
-    }
-    if (columns[i].default_expr.empty()) continue;
-    if (Status s = CatalogInsert(*FindSystemCatalog("pg_attrdef"), db,
-                                 PgAttrdefRow(storage::GetNewObjectId(), rel.oid, static_cast<int16_t>(i + 1),
-                                              columns[i].default_expr));
-        !s.ok()) {
-      return s.error();
-    }
-  }
+  if (Status s = InsertRelationRows(db, rel, PgClassRow(rel), columns); !s.ok()) return s.error();
   storage::CacheInvalidateRelcache(db, rel.oid);  // this backend's relcache at once, others at commit
   return true;
 }
@@ -137,12 +151,11 @@ Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::stri
   if (!existing.ok()) return existing.error();
   if (!existing->has_value()) return false;
   const CatalogRow& row = **existing;
-  if (std::get<std::string>(row.values[pg_class::kRelkind]) == "i") {
-    Error e = MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", name));
-    e.hint = "Use DROP INDEX to remove an index.";
-    return e;
-  }
+  const std::string& kind = std::get<std::string>(row.values[pg_class::kRelkind]);
+  if (kind != "r") return WrongRelationKind(name, "table", kind);
   int64_t oid = std::get<int64_t>(row.values[pg_class::kOid]);
+  if (Status s = CheckNoDependentViews(db, static_cast<Oid>(oid), "table", name); !s.ok()) return s.error();
+  if (Status s = DropOwnedSequences(db_dir, static_cast<Oid>(oid)); !s.ok()) return s.error();
   if (Status s = DropIndexesOfTable(db, static_cast<Oid>(oid)); !s.ok()) return s.error();
   if (Status s = CatalogDelete(*FindSystemCatalog("pg_class"), db, row.tid); !s.ok()) return s.error();
   if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_attribute"), db, pg_attribute::kAttrelid, oid); !s.ok()) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "engine/catalog/catalog_access.h"
+#include "engine/catalog/catalog_rows.h"
 #include "engine/catalog/system_catalog.h"
 #include "engine/common/error.h"
 
@@ -55,6 +56,12 @@ Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::stri
 Result<std::optional<CatalogRow>> FindRelationRow(Oid db, std::string_view name);
 /* A new OID whose relation file does not exist yet (GetNewRelFileNumber). */
 Oid NewRelationOid(Oid db);
+/* 42809 `"x" is not a <what>` with the HINT of the DROP for its relkind. */
+Error WrongRelationKind(std::string_view name, std::string_view what, const std::string& kind);
+/* A new relation's pg_type row type, its pg_class row `class_row`, its
+ * columns' pg_attribute rows and their defaults' pg_attrdef rows. */
+Status InsertRelationRows(Oid db, const RelationRow& rel, const storage::Tuple& class_row,
+                          const std::vector<storage::ColumnDef>& columns);
 /* Deletes every row of `cat` whose column `col` is `value`. */
 Status DeleteCatalogRowsWhere(const SystemCatalog& cat, Oid db, size_t col, int64_t value);
 

@@ -70,7 +70,7 @@ Result<ExecutionResult> RunVacuumAnalyze(const Query& query, const storage::Cata
   for (const storage::TableDef& table : catalog.tables) {
     bool named = query.tables.empty();
     for (const std::string& name : query.tables) named = named || name == table.name;
-    if (!named) continue;
+    if (!named || table.kind != 'r') continue;  // a view has no rows; a sequence's one is not counted
     auto counts = CountTable(ctx, table);
     if (!counts.ok()) return counts.error();
     if (Status s = StoreCounts(db, table, *counts); !s.ok()) return s.error();

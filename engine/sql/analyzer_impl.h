@@ -187,14 +187,24 @@ class Analyzer {
   /* The result relation's ctid as a junk target (Query::ctid_target). */
   void AddCtidTarget(Query& q);
   Result<Query> Analyze(const CreateTableStmt& create);
-  /* A column of CREATE TABLE / ADD COLUMN: its type resolved (no constraints). */
-  Result<storage::ColumnDef> ColumnDefOf(const ColumnDefinition& col);
+  /* A column of CREATE TABLE (serial_ok: serial types too) or ALTER TABLE ADD COLUMN. */
+  Result<storage::ColumnDef> ColumnDefOf(const ColumnDefinition& col, bool serial_ok);
   /* WITH (fillfactor = n): pg_class.reloptions' text ("fillfactor=100"). */
   Result<std::vector<std::string>> RelOptionsOf(const std::vector<RelOption>& options);
   Result<Query> Analyze(const DropTableStmt& drop);
   // ---- CREATE / DROP INDEX, constraints (parse_utilcmd.cpp) -----------------
   Result<Query> Analyze(const CreateIndexStmt& index);
   Result<Query> Analyze(const DropIndexStmt& drop);
+  // ---- sequences and views (analyze_seqview.cpp) ---------------------------
+  Result<Query> Analyze(const CreateSequenceStmt& seq);
+  Result<Query> Analyze(const CreateViewStmt& view);
+  Result<Query> Analyze(const DropRelationStmt& drop);
+  /* serial / bigserial / smallserial: the column's type, or nullopt. */
+  static std::optional<TypeId> SerialType(const std::string& name);
+  /* A serial column's sequence t_c_seq, its DEFAULT nextval(...) and NOT NULL. */
+  void AddSerialSequence(const std::string& table, storage::ColumnDef& column, TypeId type, Query& q);
+  /* A view's query as a subquery entry of the range table (a view named in FROM). */
+  Result<RangeTblEntry> ExpandView(const storage::TableDef& view);
   /* CREATE TABLE's constraints into q.create_columns (NOT NULL, DEFAULT)
    * and q.create_constraints (PRIMARY KEY, UNIQUE, CHECK). */
   Status TransformConstraints(const CreateTableStmt& create, Query& q);

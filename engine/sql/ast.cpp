@@ -225,6 +225,19 @@ struct StatementPrinter {
     return fmt::format("ExplainStmt({}{}{})", s.analyze ? "analyze, " : "", s.json ? "json, " : "",
                        s.query ? StatementToString(*s.query) : "");
   }
+  std::string operator()(const CreateSequenceStmt& s) const {
+    return fmt::format("CreateSequenceStmt(name: {}{})", s.name.name, s.if_not_exists ? ", if_not_exists" : "");
+  }
+  std::string operator()(const CreateViewStmt& s) const {
+    return fmt::format("CreateViewStmt(name: {}{}, query: {})", s.name.name, s.replace ? ", replace" : "",
+                       s.query_text);
+  }
+  std::string operator()(const DropRelationStmt& s) const {
+    std::vector<std::string> names;
+    for (const TableRef& t : s.names) names.push_back(t.name);
+    return fmt::format("{}(names: [{}]{})", s.kind == StatementKind::kDropView ? "DropViewStmt" : "DropSequenceStmt",
+                       Join(names), s.if_exists ? ", if_exists" : "");
+  }
   std::string operator()(const VacuumStmt& s) const {
     std::vector<std::string> names;
     for (const TableRef& t : s.tables) names.push_back(t.name);
@@ -514,6 +527,9 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const DeleteStmt&) const { return StatementKind::kDelete; }
     StatementKind operator()(const TruncateStmt&) const { return StatementKind::kTruncate; }
     StatementKind operator()(const AlterTableStmt&) const { return StatementKind::kAlterTable; }
+    StatementKind operator()(const CreateSequenceStmt&) const { return StatementKind::kCreateSequence; }
+    StatementKind operator()(const CreateViewStmt&) const { return StatementKind::kCreateView; }
+    StatementKind operator()(const DropRelationStmt& d) const { return d.kind; }
   };
   return std::visit(Kind{}, stmt.node);
 }

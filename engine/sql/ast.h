@@ -430,6 +430,37 @@ struct AlterTableStmt {
   std::string unsupported;  // an action minipg does not support ("ALTER COLUMN ... TYPE"), or empty
 };
 
+/* CREATE SEQUENCE [IF NOT EXISTS] name [AS type] [INCREMENT [BY] n]
+ * [MINVALUE n | NO MINVALUE] [MAXVALUE n | NO MAXVALUE] [START [WITH] n]
+ * [CACHE n] [[NO] CYCLE] [OWNED BY t.c | OWNED BY NONE]: nullopt = not written. */
+struct CreateSequenceStmt {
+  TableRef name;
+  bool if_not_exists = false;
+  std::optional<TypeRef> as;
+  std::optional<int64_t> increment, min, max, start, cache;
+  bool cycle = false;
+  std::vector<std::string> owned_by;  // {table, column}; empty: none
+  int owned_location = 0;
+};
+
+/* CREATE [OR REPLACE] VIEW name [(cols)] AS query: the query's text kept
+ * for the catalog (pg_rewrite), its tree to check it now. */
+struct CreateViewStmt {
+  TableRef name;
+  bool replace = false;
+  std::vector<InsertColumn> columns;
+  std::shared_ptr<SelectStmt> query;
+  std::string query_text;
+};
+
+/* DROP SEQUENCE / DROP VIEW [IF EXISTS] name [, ...] [CASCADE | RESTRICT]. */
+struct DropRelationStmt {
+  StatementKind kind = StatementKind::kDropSequence;  // or kDropView
+  std::vector<TableRef> names;
+  bool if_exists = false;
+  bool cascade = false;
+};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
@@ -440,6 +471,7 @@ using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, Drop
                                    CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
                                    ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt,
                                    AlterTableStmt>;
+                                   CreateSequenceStmt, CreateViewStmt, DropRelationStmt>;
 
 struct Statement {
   StatementNode node;

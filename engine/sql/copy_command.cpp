@@ -308,6 +308,20 @@ Status CheckFreeze(const CopyOptions& opts, const storage::TableDef& table) {
                    "subtransaction");
 }
 
+/* COPY of a view or a sequence: 42809, as PostgreSQL's copyfrom.c / copyto.c
+ * word it (`into`: COPY ... FROM, which writes the relation). */
+Status CheckCopyRelkind(const storage::TableDef& table, bool into) {
+  if (table.kind == 'r') return OkStatus();
+  const char* what = table.kind == 'v' ? "view" : "sequence";
+  Error e = MakeError(sqlstate::kWrongObjectType,
+                      fmt::format("cannot copy {} {} \"{}\"", into ? "to" : "from", what, table.name));
+  if (table.kind == 'v') {
+    e.hint = into ? "To enable copying to a view, provide an INSTEAD OF INSERT trigger."
+                  : "Try the COPY (SELECT ...) TO variant.";
+  }
+  return e;
+}
+
 Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx,
                                  const storage::CatalogSnapshot& catalog, const CopyOptions& opts,
                                  ResultSink& sink) {
@@ -318,6 +332,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     e.position = copy.table.location;
     return e;
   }
+  if (Status s = CheckCopyRelkind(*table, true); !s.ok()) return s.error();
   auto cols = ResolveColumns(copy, *table);
   if (!cols.ok()) {
     return cols.error();
@@ -486,6 +501,7 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
       e.position = copy.table.location;
       return e;
     }
+    if (Status s = CheckCopyRelkind(*table, false); !s.ok()) return s.error();
     auto cols = ResolveColumns(copy, *table);
     if (!cols.ok()) {
       return cols.error();

@@ -195,17 +195,25 @@ Result<StatementPtr> Parser::ParseCreateIndex(bool unique) {
 Result<StatementPtr> Parser::ParseDropIndex() {
   DropIndexStmt drop;
   AcceptKeyword("concurrently");
+  auto names = ParseDropNames(drop.if_exists);
+  if (!names.ok()) return names.error();
+  drop.indexes = std::move(*names);
+  AcceptKeyword("cascade") || AcceptKeyword("restrict");
+  return Make(std::move(drop));
+}
+
+Result<std::vector<TableRef>> Parser::ParseDropNames(bool& if_exists) {
   if (AcceptKeyword("if")) {
     if (Status s = ExpectKeyword("exists"); !s.ok()) return s.error();
-    drop.if_exists = true;
+    if_exists = true;
   }
+  std::vector<TableRef> names;
   do {
     auto ref = ParseQualifiedTableName();
     if (!ref.ok()) return ref.error();
-    drop.indexes.push_back(std::move(*ref));
+    names.push_back(std::move(*ref));
   } while (AcceptPunct(","));
-  AcceptKeyword("cascade") || AcceptKeyword("restrict");
-  return Make(std::move(drop));
+  return names;
 }
 
 }  // namespace minipg::sql::parser_internal

@@ -114,6 +114,15 @@ Result<StatementPtr> Parser::ParseStatement() {
       pos_ += unique ? 3 : 2;
       return ParseCreateIndex(unique);
     }
+    if (IsKeyword("sequence", 1)) {
+      pos_ += 2;
+      return ParseCreateSequence();
+    }
+    if (IsKeyword("view", 1) || (IsKeyword("or", 1) && IsKeyword("replace", 2) && IsKeyword("view", 3))) {
+      bool replace = IsKeyword("or", 1);
+      pos_ += replace ? 4 : 2;
+      return ParseCreateView(replace);
+    }
     return Unsupported(2);
   }
   if (IsKeyword("drop")) {
@@ -124,6 +133,11 @@ Result<StatementPtr> Parser::ParseStatement() {
     if (IsKeyword("index", 1)) {
       pos_ += 2;
       return ParseDropIndex();
+    }
+    if (IsKeyword("sequence", 1) || IsKeyword("view", 1)) {
+      bool view = IsKeyword("view", 1);
+      pos_ += 2;
+      return ParseDropRelation(view ? StatementKind::kDropView : StatementKind::kDropSequence);
     }
     return Unsupported(2);
   }

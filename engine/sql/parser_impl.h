@@ -142,6 +142,13 @@ class Parser {
   // ---- CREATE INDEX, DROP INDEX, constraints (parse_ddl.cpp) ----------
   Result<StatementPtr> ParseCreateIndex(bool unique);
   Result<StatementPtr> ParseDropIndex();
+  /* [IF EXISTS] name [, ...] of a DROP. */
+  Result<std::vector<TableRef>> ParseDropNames(bool& if_exists);
+  // parse_seqview.cpp
+  Result<int64_t> ParseSignedInteger();
+  Result<StatementPtr> ParseCreateSequence();
+  Result<StatementPtr> ParseCreateView(bool replace);
+  Result<StatementPtr> ParseDropRelation(StatementKind kind);
   Result<std::vector<InsertColumn>> ParseColumnList();
   /* A column constraint (`column`) or table constraint at the current
    * token; nullopt if none starts there. */

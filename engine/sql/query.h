@@ -118,6 +118,16 @@ struct AlterAction {
   std::string skip_notice;       // IF [NOT] EXISTS with nothing to do: this NOTICE only
 };
 
+/* A sequence that CREATE SEQUENCE or a serial column makes: the options
+ * resolved as PostgreSQL's init_params does. */
+struct SequenceCommand {
+  std::string name;
+  uint32_t type = 20;  // seqtypid: int2 21, int4 23, int8 20
+  int64_t start = 1, increment = 1, min = 1, max = 0, cache = 1;
+  bool cycle = false;
+  std::string owned_table, owned_column;  // OWNED BY (a serial's column), empty: none
+};
+
 /* A set operation tree (UNION / INTERSECT / EXCEPT [ALL]): each leaf is a
  * kSubquery entry of the range table ("*SELECT* 1", ...), whose output
  * columns the analyzer has coerced to the tree's resolved types. */
@@ -163,6 +173,13 @@ struct Query {
   std::vector<ConstraintCommand> create_constraints;
   std::string index_table;
   bool if_not_exists = false;
+  // CREATE SEQUENCE, and CREATE TABLE's serial columns
+  std::vector<SequenceCommand> create_sequences;
+  // CREATE VIEW (create_name, create_columns): its query's text and the
+  // relations it reads
+  std::string view_query;
+  bool view_replace = false;
+  std::vector<uint32_t> view_reads;
   std::vector<std::string> drop_names;    // the ones that exist (TRUNCATE: its tables)
   std::vector<std::string> drop_missing;  // IF EXISTS: the ones that do not (a NOTICE each)
   bool if_exists = false;

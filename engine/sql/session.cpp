@@ -37,6 +37,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/shmem/checkpoint_request.h"
+#include "engine/sql/adt/builtins.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
 #include "engine/sql/copy_command.h"
@@ -62,6 +63,10 @@ struct Session::Impl {
   explicit Impl(SessionContext c)
       : ctx(std::move(c)), settings(ctx.server_settings != nullptr ? *ctx.server_settings : guc::Settings()) {
     catalog::RelcacheInit();
+    // The registry sets the reg* types' catalog lookup: a statement's first
+    // cast ('s'::regclass in a serial column's DEFAULT) may come before any
+    // function is looked up.
+    (void)Builtins();
   }
 
   Result<StatementResult> Execute(const Statement& stmt, ResultSink& sink,
@@ -109,6 +114,8 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kUpdate, true, Path::kPlanned},
     {StatementKind::kDelete, true, Path::kPlanned},       {StatementKind::kTruncate, true, Path::kTableDdl},
     {StatementKind::kAlterTable, true, Path::kTableDdl},
+    {StatementKind::kCreateSequence, true, Path::kTableDdl}, {StatementKind::kDropSequence, true, Path::kTableDdl},
+    {StatementKind::kCreateView, true, Path::kTableDdl},    {StatementKind::kDropView, true, Path::kTableDdl},
     {StatementKind::kOther, false, Path::kUtility},
 };
 

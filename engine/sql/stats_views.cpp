@@ -49,7 +49,7 @@ Result<std::map<uint32_t, std::string>> UserTablesByOid(const SessionContext& ct
   if (!catalog.ok()) return catalog.error();
   std::map<uint32_t, std::string> out;
   for (const storage::TableDef& t : catalog->tables) {
-    if (t.oid >= storage::kFirstTableOid) out.emplace(t.oid, t.name);  // user tables, not catalogs
+    if (t.oid >= storage::kFirstTableOid && t.kind == 'r') out.emplace(t.oid, t.name);  // user tables, not catalogs
   }
   return out;
 }

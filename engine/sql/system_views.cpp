@@ -10,6 +10,7 @@
  *   pg_roles          its roles (pg_authid with the password hidden)
  *   pg_auth_members   role memberships (GRANT role TO role)
  *   pg_tables         the connected database's tables, all in "public"
+ *   pg_views          its views, with their stored query text
  *   pg_settings       the session's settings (engine/common/guc.h)
  *   pg_buffercache, pg_stat_wal, pg_stat_bgwriter, pg_control_checkpoint()
  *                     shared buffers, WAL and control file (storage_views.h)
@@ -25,6 +26,7 @@
 #include <optional>
 
 #include "engine/catalog/catalog_access.h"
+#include "engine/catalog/client_catalogs.h"
 #include "engine/catalog/shared_catalogs.h"
 #include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
@@ -45,6 +47,7 @@ using storage::Tuple;
 constexpr uint32_t kPgStatActivityOid = 12222;
 constexpr uint32_t kPgRolesOid = 12001;
 constexpr uint32_t kPgTablesOid = 12005;
+constexpr uint32_t kPgViewsOid = 12028;  // PostgreSQL 15's
 constexpr uint32_t kPgSettingsOid = 12213;
 constexpr uint32_t kPgBuffercacheOid = 13100;  // an extension's view has a user OID in PostgreSQL; a view here needs one below 16384
 constexpr uint32_t kPgStatWalOid = 12288;
@@ -199,6 +202,33 @@ Rows PgTables(const SessionContext& ctx) {
   return rows;
 }
 
+/* pg_views: the views of pg_class with their _RETURN rule's query (the
+ * stored text, where PostgreSQL prints a normalized query). */
+Rows PgViews(const SessionContext& ctx) {
+  storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
+  auto classes = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_class"), db);
+  if (!classes.ok()) return classes.error();
+  auto rules = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_rewrite"), db);
+  if (!rules.ok()) return rules.error();
+  std::vector<Tuple> rows;
+  for (const catalog::CatalogRow& r : *classes) {
+    if (std::get<std::string>(r.values[catalog::pg_class::kRelkind]) != "v") continue;
+    Datum definition = Null();
+    for (const catalog::CatalogRow& rule : *rules) {
+      if (rule.values[catalog::pg_rewrite::kEvClass] == r.values[catalog::pg_class::kOid]) {
+        definition = rule.values[catalog::pg_rewrite::kEvAction];
+      }
+    }
+    rows.push_back({
+        Text("public"),                                                                           // schemaname
+        r.values[catalog::pg_class::kRelname],                                                    // viewname
+        Text(RoleNameOrUnknown(ctx, std::get<int64_t>(r.values[catalog::pg_class::kRelowner]))),  // viewowner
+        definition,                                                                               // definition
+    });
+  }
+  return rows;
+}
+
 /* An element of a text[] as PostgreSQL's array output writes it: quoted
  * when it holds a space or a character the syntax uses. */
 std::string ArrayElement(std::string_view v) {
@@ -320,6 +350,15 @@ const std::vector<SystemView>& Views() {
          {"rowsecurity", ColumnType::kBool}}},
        "minipg_tables",
        PgTables},
+      {{kPgViewsOid,
+        "pg_views",
+        0,
+        {{"schemaname", ColumnType::kText},
+         {"viewname", ColumnType::kText},
+         {"viewowner", ColumnType::kText},
+         {"definition", ColumnType::kText}}},
+       "minipg_views",
+       PgViews},
       {{kPgSettingsOid,
         "pg_settings",
         0,

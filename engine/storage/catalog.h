@@ -56,6 +56,8 @@ struct TableDef {
   // size estimate (-1 tuples: never analyzed).
   double reltuples = -1;
   int64_t relpages = 0;
+  char kind = 'r';  // pg_class.relkind: r table, S sequence, v view
+  std::string view_query{};  // a view's stored SELECT (pg_rewrite.ev_action)
 };
 
 /* The tables of a database as a statement sees them. */

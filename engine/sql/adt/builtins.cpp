@@ -17,6 +17,7 @@ namespace minipg::sql {
 void RegisterMiscFunctions(BuiltinRegistry& r);     // adt/misc_functions.cpp
 void RegisterStorageFunctions(BuiltinRegistry& r);  // storage_functions.cpp
 void RegisterLegacyOperators(BuiltinRegistry& r);   // adt/legacy_operators.cpp (temporary)
+void RegisterSequenceFunctions(BuiltinRegistry& r);  // sequence_functions.cpp
 
 namespace {
 
@@ -35,6 +36,7 @@ BuiltinRegistry MakeRegistry() {
   adt::RegisterRegexOperators(r);
   adt::RegisterSeriesFunctions(r);
   RegisterCatalogFunctions(r);
+  RegisterSequenceFunctions(r);
   return r;
 }
 

@@ -466,6 +466,11 @@ Result<Datum> ViewDef(const FunctionCall& call) {
   return Datum(Text(**rule, w::kEvAction));
 }
 
+/* quote_ident(text): psql describes a sequence's OWNED BY column with it. */
+Result<Datum> QuoteIdentFunction(const FunctionCall& call) {
+  return Datum(QuoteIdent(std::get<std::string>(call.args[0])));
+}
+
 /* pg_get_expr(expr, relation [, pretty]): minipg keeps the text. */
 Result<Datum> GetExpr(const FunctionCall& call) { return call.args[0]; }
 
@@ -780,6 +785,7 @@ void RegisterCatalogFunctions(BuiltinRegistry& r) {
   add(2508, "pg_get_constraintdef", {T::kOid, T::kBool}, T::kText, ConstraintDef, kS);
   add(1641, "pg_get_viewdef", {T::kOid}, T::kText, ViewDef, kS);
   add(2506, "pg_get_viewdef", {T::kOid, T::kBool}, T::kText, ViewDef, kS);
+  add(1282, "quote_ident", {T::kText}, T::kText, QuoteIdentFunction, kI);
   add(1716, "pg_get_expr", {T::kText, T::kOid}, T::kText, GetExpr, kS);
   add(2509, "pg_get_expr", {T::kText, T::kOid, T::kBool}, T::kText, GetExpr, kS);
   add(2165, "pg_get_function_result", {T::kOid}, T::kText, FunctionResult, kS);

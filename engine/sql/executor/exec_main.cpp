@@ -22,6 +22,7 @@
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/sql/executor/ri_triggers.h"
+#include "engine/sql/executor/exec_seqview.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
 #include "engine/storage/buffer/buffer_pool.h"
@@ -263,8 +264,13 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
       if (!tables.ok()) return tables.error();
       if (const storage::TableDef* t = tables->Find(q.create_name)) NoteTableNewInTransaction(t->oid);
       if (Status s = AddTableConstraints(q, ctx); !s.ok()) return s.error();
+      if (Status s = CreateQuerySequences(q, ctx); !s.ok()) return s.error();
     }
     return result;
+  }
+  if (q.kind == StatementKind::kCreateSequence || q.kind == StatementKind::kDropSequence ||
+      q.kind == StatementKind::kCreateView || q.kind == StatementKind::kDropView) {
+    return ExecSeqViewDdl(q, ctx);
   }
   if (q.kind == StatementKind::kCreateIndex || q.kind == StatementKind::kDropIndex) return ExecIndexDdl(q, ctx);
   if (q.kind == StatementKind::kAlterTable) return ExecAlterTable(q, ctx);

@@ -498,8 +498,14 @@ Result<std::vector<std::string>> Analyzer::RelOptionsOf(const std::vector<RelOpt
   return out;
 }
 
-Result<storage::ColumnDef> Analyzer::ColumnDefOf(const ColumnDefinition& col) {
-  auto type = ResolveTypeName(col.type.name);
+Result<storage::ColumnDef> Analyzer::ColumnDefOf(const ColumnDefinition& col, bool serial_ok) {
+  std::optional<TypeId> serial = SerialType(col.type.name);
+  if (serial && !serial_ok) {
+    return ErrorAt(sqlstate::kFeatureNotSupported,
+                   fmt::format("{} columns are supported by minipg only in CREATE TABLE", col.type.name),
+                   col.type.location);
+  }
+  auto type = serial ? serial : ResolveTypeName(col.type.name);
   if (!type) {
     return ErrorAt(sqlstate::kUndefinedObject, fmt::format("type \"{}\" does not exist", col.type.name),
                    col.type.location);
@@ -549,9 +555,12 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     if (!names.insert(col.name).second) {  // no position, as in PostgreSQL
       return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
-    auto column = ColumnDefOf(col);
+    auto column = ColumnDefOf(col, true);
     if (!column.ok()) return column.error();
     q.create_columns.push_back(std::move(*column));
+    if (std::optional<TypeId> serial = SerialType(col.type.name)) {
+      AddSerialSequence(create.table.name, q.create_columns.back(), *serial, q);
+    }
   }
   auto options = RelOptionsOf(create.options);
   if (!options.ok()) return options.error();

@@ -98,7 +98,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
           break;
         }
         if (columns.size() >= 1600) return MakeError(sqlstate::kTooManyColumns, "tables can have at most 1600 columns");
-        auto def = ColumnDefOf(cmd.column);
+        auto def = ColumnDefOf(cmd.column, false);
         if (!def.ok()) return def.error();
         columns.push_back(std::move(*def));
         std::vector<AlterAction> constraints;

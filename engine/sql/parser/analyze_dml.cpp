@@ -64,6 +64,16 @@ Result<const storage::TableDef*> Analyzer::TargetTable(const TableRef& ref, cons
     return ErrorAt(sqlstate::kInsufficientPrivilege, fmt::format("permission denied for table {}", (*table)->name),
                    ref.location);
   }
+  if ((*table)->kind == 'S') {  // PostgreSQL: 42809, no position
+    return MakeError(sqlstate::kWrongObjectType, fmt::format("cannot change sequence \"{}\"", (*table)->name));
+  }
+  if ((*table)->kind == 'v') {
+    return ErrorAt(sqlstate::kFeatureNotSupported,
+                   fmt::format("{} on a view is not supported by minipg", verb == std::string("insert") ? "INSERT"
+                                                                        : verb == std::string("delete") ? "DELETE"
+                                                                                                        : "UPDATE"),
+                   ref.location);
+  }
   if (FindSystemViewByOid((*table)->oid) != nullptr) {
     std::string v = verb;
     bool del = v == "delete";
@@ -302,7 +312,7 @@ Result<Query> Analyzer::Analyze(const TruncateStmt& truncate) {
       return ErrorAt(sqlstate::kInsufficientPrivilege,
                      fmt::format("permission denied: \"{}\" is a system catalog", name), ref.location);
     }
-    if (FindSystemViewByOid((*table)->oid) != nullptr) {
+    if (FindSystemViewByOid((*table)->oid) != nullptr || (*table)->kind != 'r') {
       return ErrorAt(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", name), ref.location);
     }
     if (std::find(q.drop_names.begin(), q.drop_names.end(), name) == q.drop_names.end()) {

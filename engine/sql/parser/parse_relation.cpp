@@ -182,6 +182,17 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     }
     auto table = LookupTable(ref);
     if (!table.ok()) return table.error();
+    if ((*table)->kind == 'v') {  // a view: the subquery it stands for
+      auto expanded = ExpandView(**table);
+      if (!expanded.ok()) return expanded.error();
+      rte = std::move(*expanded);
+      for (const std::string& t : rte.subquery->tables) ps.query->tables.push_back(t);
+      if (Status s = ApplyAliases(item, rte, what); !s.ok()) return s.error();
+      auto node = std::make_unique<JoinTreeNode>();
+      node->rtindex = AddRte(ps, std::move(rte));
+      ns.push_back(NamespaceItem{node->rtindex, true, true});
+      return node;
+    }
     rte.kind = RteKind::kRelation;
     rte.table = **table;
     rte.view = FindSystemViewByOid((*table)->oid);
