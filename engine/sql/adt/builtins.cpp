@@ -34,6 +34,7 @@ BuiltinRegistry MakeRegistry() {
   adt::RegisterLikeOperators(r);
   adt::RegisterRegexOperators(r);
   adt::RegisterSeriesFunctions(r);
+  adt::RegisterArrayFunctions(r);
   RegisterCatalogFunctions(r);
   return r;
 }

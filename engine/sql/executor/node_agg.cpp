@@ -57,7 +57,7 @@ class AggState : public PlanState {
       Group& g = groups_[pos_++];
       Tuple row = g.keys;
       for (size_t i = 0; i < plan_.aggs.size(); ++i) {
-        auto v = AggFinal(*plan_.aggs[i]->agg, g.states[i]);
+        auto v = AggFinal(*plan_.aggs[i]->agg, g.states[i], plan_.aggs[i]->type);
         if (!v.ok()) return v.error();
         row.push_back(std::move(*v));
       }
