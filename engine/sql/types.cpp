@@ -658,9 +658,10 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (IsRegType(from) && IsInteger(to)) {
     return context != CastContext::kImplicit;
   }
-  // An array to another array type: as its elements cast (int[] -> bigint[] implicitly).
-  if (IsArrayType(from) && IsArrayType(to) && ElementTypeOf(from) != TypeId::kVoid &&
-      ElementTypeOf(to) != TypeId::kVoid && from != TypeId::kInt2Vector && from != TypeId::kOidVector) {
+  // An array to another array type: as its elements cast (int[] -> bigint[] implicitly);
+  // int2vector and oidvector are binary coercible to int2[] and oid[] only.
+  if (IsArrayType(from) && IsArrayType(to)) {
+    if (from == TypeId::kInt2Vector || from == TypeId::kOidVector) return to == ArrayTypeOf(ElementTypeOf(from));
     return CanCast(ElementTypeOf(from), ElementTypeOf(to), context);
   }
   auto allowed = [context](char castcontext) {
