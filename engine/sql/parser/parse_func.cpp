@@ -19,6 +19,7 @@
 #include <fmt/ranges.h>
 
 #include "engine/sql/adt/aggregates.h"
+#include "engine/sql/adt/catalog_types.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -27,6 +28,7 @@ bool CanCoerceImplicit(TypeId from, TypeId to) {
   if (from == to || from == TypeId::kUnknown) {
     return true;
   }
+  if (IsPolymorphicType(to)) return true;  // the candidates left after ResolvePolymorphic fit
   if (const CastInfo* cast = FindCast(from, to)) {
     return cast->kind == CastKind::kImplicit;
   }
@@ -227,15 +229,18 @@ Error NoSuchFunction(const std::string& name, const std::string& shown, int chos
   return err;
 }
 
-/* Replaces each candidate's polymorphic types by the actual ones the
- * inputs give (ResolvePolymorphic), dropping the candidates they do not
- * fit; `entries` (the registry entries) and `results` (their result types)
- * stay parallel to `sigs`. Sets *undecided if one was dropped only for
- * undecided literals. */
+/* Drops the candidates whose polymorphic types the inputs do not fit
+ * (ResolvePolymorphic); `entries` (the registry entries), `sigs` (their
+ * declared argument types, which candidate selection compares, as
+ * PostgreSQL's does), `resolved` (the actual argument types, which the
+ * arguments are coerced to) and `results` (the actual result types) stay
+ * parallel. Sets *undecided if one was dropped only for undecided literals. */
 template <typename Entry>
 void ResolveCandidates(std::vector<Entry>& entries, std::vector<std::vector<TypeId>>& sigs,
-                       std::vector<TypeId>& results, const std::vector<TypeId>& inputs, bool* undecided) {
+                       std::vector<std::vector<TypeId>>& resolved, std::vector<TypeId>& results,
+                       const std::vector<TypeId>& inputs, bool* undecided) {
   size_t kept = 0;
+  resolved.clear();
   for (size_t c = 0; c < sigs.size(); ++c) {
     PolymorphicResult r = ResolvePolymorphic(sigs[c], inputs, results[c]);
     if (!r.ok) {
@@ -243,7 +248,8 @@ void ResolveCandidates(std::vector<Entry>& entries, std::vector<std::vector<Type
       continue;
     }
     entries[kept] = entries[c];
-    sigs[kept] = std::move(r.args);
+    if (kept != c) sigs[kept] = std::move(sigs[c]);
+    resolved.push_back(std::move(r.args));
     results[kept] = r.result;
     ++kept;
   }
@@ -275,7 +281,8 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
   std::vector<TypeId> results;
   for (const OperatorInfo* op : ops) results.push_back(op->result);
   bool undecided = false;
-  ResolveCandidates(ops, sigs, results, inputs, &undecided);
+  std::vector<std::vector<TypeId>> resolved;
+  ResolveCandidates(ops, sigs, resolved, results, inputs, &undecided);
   int chosen = -1;
   if (inputs.size() == 2 && (inputs[0] == TypeId::kUnknown) != (inputs[1] == TypeId::kUnknown)) {
     // One undecided literal: first try it as the other side's type.
@@ -302,7 +309,7 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
   size_t i = 0;
   for (ExprPtr* side : {&left, &right}) {
     if (*side == nullptr) continue;
-    auto c = Coerce(std::move(*side), sigs[static_cast<size_t>(chosen)][i++], CastContext::kImplicit);
+    auto c = Coerce(std::move(*side), resolved[static_cast<size_t>(chosen)][i++], CastContext::kImplicit);
     if (!c.ok()) return c;
     e->arg_types.push_back((*c)->type);
     e->args.push_back(std::move(*c));
@@ -348,7 +355,8 @@ Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<Expr
   std::vector<TypeId> results;
   for (const FunctionInfo* f : funcs) results.push_back(f->result);
   bool undecided = false;
-  ResolveCandidates(funcs, sigs, results, inputs, &undecided);
+  std::vector<std::vector<TypeId>> resolved;
+  ResolveCandidates(funcs, sigs, resolved, results, inputs, &undecided);
   int chosen = ChooseCandidate(sigs, inputs);
   if (chosen == -1 && undecided) return UndecidedPolymorphic(location);
   if (chosen < 0) return NoSuchFunction(name, fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
@@ -356,7 +364,7 @@ Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<Expr
   ExprPtr e = MakeExpr(ExprKind::kFunc, results[static_cast<size_t>(chosen)], location);
   e->func = f;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (Status st = AddCoercedArg(*e, std::move(args[i]), sigs[static_cast<size_t>(chosen)][i]); !st.ok()) {
+    if (Status st = AddCoercedArg(*e, std::move(args[i]), resolved[static_cast<size_t>(chosen)][i]); !st.ok()) {
       return st.error();
     }
   }
@@ -382,11 +390,14 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
   std::vector<TypeId> results;
   for (const AggregateInfo* a : aggs) results.push_back(a->result);
   bool undecided = false;
-  if (!star) ResolveCandidates(aggs, sigs, results, inputs, &undecided);
+  std::vector<std::vector<TypeId>> resolved;
+  if (!star) ResolveCandidates(aggs, sigs, resolved, results, inputs, &undecided);
+  if (star) resolved = sigs;
   int chosen = -1;
   if (aggs.size() == 1 && aggs[0]->kind == AggKind::kCount && args.size() == 1) {
     chosen = 0;  // count("any")
     sigs[0][0] = inputs[0] == TypeId::kUnknown ? TypeId::kText : inputs[0];
+    resolved[0][0] = sigs[0][0];
   } else if (star && !aggs.empty()) {
     chosen = 0;
   } else if (!star) {
@@ -406,7 +417,7 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
     if (const Expr* inner = FindAggref(*args[i])) {
       return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot be nested", inner->location);
     }
-    if (Status st = AddCoercedArg(*e, std::move(args[i]), sigs[static_cast<size_t>(chosen)][i]); !st.ok()) {
+    if (Status st = AddCoercedArg(*e, std::move(args[i]), resolved[static_cast<size_t>(chosen)][i]); !st.ok()) {
       return st.error();
     }
   }
