@@ -31,7 +31,7 @@ struct BaseType {
   char category;   // typcategory
   bool preferred;
   Oid elem;        // typelem (name is an array of char)
-  Oid array;       // typarray, PostgreSQL's (minipg has no array types)
+  Oid array;       // typarray, PostgreSQL's
   char align;
   char storage;
   Oid collation;
@@ -71,6 +71,24 @@ constexpr BaseType kBaseTypes[] = {
     {CT::kTextArray, 1009, "_text", -1, false, 'b', 'A', false, 25, 0, 'i', 'x', kDefaultCollationOid},
     {CT::kOidArray, 1028, "_oid", -1, false, 'b', 'A', false, 26, 0, 'i', 'x', 0},
     {CT::kAclItemArray, 1034, "_aclitem", -1, false, 'b', 'A', false, 1033, 0, 'i', 'x', 0},
+    // Arrays of the SQL types, aclitem, and the polymorphic pseudo-types (engine/sql/adt/catalog_types.h).
+    {CT::kBoolArray, 1000, "_bool", -1, false, 'b', 'A', false, 16, 0, 'i', 'x', 0},
+    {CT::kInt8Array, 1016, "_int8", -1, false, 'b', 'A', false, 20, 0, 'd', 'x', 0},
+    {CT::kFloat4Array, 1021, "_float4", -1, false, 'b', 'A', false, 700, 0, 'i', 'x', 0},
+    {CT::kFloat8Array, 1022, "_float8", -1, false, 'b', 'A', false, 701, 0, 'd', 'x', 0},
+    {CT::kNumericArray, 1231, "_numeric", -1, false, 'b', 'A', false, 1700, 0, 'i', 'x', 0},
+    {CT::kVarcharArray, 1015, "_varchar", -1, false, 'b', 'A', false, 1043, 0, 'i', 'x', kDefaultCollationOid},
+    {CT::kBpcharArray, 1014, "_bpchar", -1, false, 'b', 'A', false, 1042, 0, 'i', 'x', kDefaultCollationOid},
+    {CT::kDateArray, 1182, "_date", -1, false, 'b', 'A', false, 1082, 0, 'i', 'x', 0},
+    {CT::kTimestampArray, 1115, "_timestamp", -1, false, 'b', 'A', false, 1114, 0, 'd', 'x', 0},
+    {CT::kTimestampTzArray, 1185, "_timestamptz", -1, false, 'b', 'A', false, 1184, 0, 'd', 'x', 0},
+    {CT::kIntervalArray, 1187, "_interval", -1, false, 'b', 'A', false, 1186, 0, 'd', 'x', 0},
+    {CT::kText, 1033, "aclitem", 12, false, 'b', 'U', false, 0, 1034, 'i', 'p', 0},
+    {CT::kText, 2277, "anyarray", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},
+    {CT::kText, 2283, "anyelement", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
+    {CT::kText, 2776, "anynonarray", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
+    {CT::kText, 5077, "anycompatible", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
+    {CT::kText, 5078, "anycompatiblearray", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},
 };
 
 storage::Tuple TypeRow(Oid oid, std::string_view name, Oid nspace, Oid owner, int16_t len, bool byval, char type,

@@ -32,15 +32,20 @@ storage::RelFileLocator LocatorOf(Oid db, Oid oid) {
   return storage::RelFileLocator{storage::kDefaultTablespaceOid, db, oid};
 }
 
-/* The table's pg_class row again, with relhasindex true (an UPDATE: the
+/* The table's pg_class row again with one column changed (an UPDATE: the
  * old version deleted, the new inserted). */
-Status SetRelhasindex(Oid db, const CatalogRow& table_row) {
-  if (std::get<bool>(table_row.values[pg_class::kRelhasindex])) return OkStatus();
+Status UpdateClassColumn(Oid db, const CatalogRow& table_row, size_t column, Datum value) {
   const SystemCatalog& pg_class_cat = *FindSystemCatalog("pg_class");
   if (Status s = CatalogDelete(pg_class_cat, db, table_row.tid); !s.ok()) return s;
   storage::Tuple updated = table_row.values;
-  updated[pg_class::kRelhasindex] = Datum(true);
+  updated[column] = std::move(value);
   return CatalogInsert(pg_class_cat, db, updated);
+}
+
+/* relhasindex true once the table has an index. */
+Status SetRelhasindex(Oid db, const CatalogRow& table_row) {
+  if (std::get<bool>(table_row.values[pg_class::kRelhasindex])) return OkStatus();
+  return UpdateClassColumn(db, table_row, pg_class::kRelhasindex, Datum(true));
 }
 
 /* Every visible row of the table as build entries for `index`. */
@@ -170,6 +175,14 @@ Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const Const
   }
   con.oid = storage::GetNewObjectId();
   if (Status s = CatalogInsert(*FindSystemCatalog("pg_constraint"), db, PgConstraintRow(con)); !s.ok()) return s;
+  if (spec.type == 'c') {  // relchecks counts the CHECK constraints (psql's \d reads them only if > 0)
+    auto table_row = FindRelationRow(db, spec.table);
+    if (!table_row.ok()) return table_row.error();
+    if (*table_row) {
+      int64_t checks = std::get<int64_t>((**table_row).values[pg_class::kRelchecks]);
+      if (Status s = UpdateClassColumn(db, **table_row, pg_class::kRelchecks, Datum(checks + 1)); !s.ok()) return s;
+    }
+  }
   storage::CacheInvalidateRelcache(db, table->oid);
   return OkStatus();
 }

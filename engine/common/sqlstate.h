@@ -105,5 +105,6 @@ inline constexpr const char* kAmbiguousAlias = "42P09";
 inline constexpr const char* kOutOfMemory = "53200";
 inline constexpr const char* kConfigurationLimitExceeded = "53400";
 inline constexpr const char* kDuplicateFunction = "42723";
+inline constexpr const char* kArraySubscriptError = "2202E";
 
 }  // namespace minipg::sqlstate

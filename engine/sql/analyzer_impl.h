@@ -106,6 +106,26 @@ std::string JoinNames(const std::vector<std::string>& columns);
 /* Whether a value of `from` converts to `to` silently (an implicit cast). */
 bool CanCoerceImplicit(TypeId from, TypeId to);
 
+/* PostgreSQL's select_common_type over types (kUnknown ones ignored):
+ * -1 and *out set (kUnknown if every one is), or the index of the first
+ * type of another category than the ones before (parse_polymorphic.cpp). */
+int SelectCommonType(const std::vector<TypeId>& types, TypeId* out);
+
+/* A candidate's declared argument and result types with its polymorphic
+ * pseudo-types replaced by what `inputs` make them (parse_polymorphic.cpp). */
+struct PolymorphicResult {
+  std::vector<TypeId> args;
+  TypeId result = TypeId::kVoid;
+  bool ok = true;          // false: the inputs do not fit the pseudo-types together
+  bool undecided = false;  // not ok because every anyelement-like input is an undecided literal
+  PolymorphicResult& Fail() {
+    ok = false;
+    return *this;
+  }
+};
+PolymorphicResult ResolvePolymorphic(const std::vector<TypeId>& declared, const std::vector<TypeId>& inputs,
+                                     TypeId result);
+
 /* A WITH query in scope: its definition sees only the entries before
  * `scope` (the earlier ones of its WITH and the outer levels'). */
 struct CteEntry {
@@ -330,6 +350,10 @@ class Analyzer {
    * (parse_sublink.cpp). */
   Result<ExprPtr> BindSubLink(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> BindArrayOp(const RawExpr& e, ParseState& ps);
+  /* ARRAY[...] (of `array_type` when a cast gives one, else kVoid) and
+   * x[i] / x[i:j] (parse_array_expr.cpp). */
+  Result<ExprPtr> BindArrayExpr(const RawExpr& e, ParseState& ps, TypeId array_type);
+  Result<ExprPtr> BindSubscript(const RawExpr& e, ParseState& ps);
   /* The ParseState the next Analyze(SelectStmt) takes as its parent. */
   Result<Query> AnalyzeSubquery(const SelectStmt& select, ParseState& parent);
   // ---- conditional expressions (parse_cond.cpp) ------------------------------

@@ -368,6 +368,23 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
     case RawExprKind::kSetToDefault:
       out.Add("DEFAULT");
       return;
+    case RawExprKind::kArrayExpr:
+      out.Add("ARRAY[");
+      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 0 ? "" : ", ");
+        PrintExpr(*e.args[i], depth + 1, out);
+      }
+      out.Add("]");
+      return;
+    case RawExprKind::kSubscript:
+      PrintExpr(*e.args[0], depth + 1, out);
+      out.Add("[");
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        if (i == 2) out.Add(":");
+        if (e.args[i] != nullptr) PrintExpr(*e.args[i], depth + 1, out);
+      }
+      out.Add("]");
+      return;
     case RawExprKind::kNamedOp:
     case RawExprKind::kDistinct:
     case RawExprKind::kBoolTest: {

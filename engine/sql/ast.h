@@ -47,6 +47,9 @@ enum class RawExprKind {
   kSetToDefault,    // DEFAULT as a value of INSERT's VALUES: the column's default
   kSubLink,         // a subquery in an expression: subselect, sublink; kAny/kAll: args[0] text subselect,
                     // or, without subselect, args[0] text ANY/ALL (args[1]) over an array
+  kArrayExpr,       // ARRAY[args...] (an element may itself be an ARRAY[...] or [...] of a nested one)
+  kSubscript,       // args[0][args[1]], or a slice args[0][args[1]:args[2]] (star: a slice; a null
+                    // bound is an omitted one)
 };
 
 /* What a subquery in an expression yields (PostgreSQL's SubLinkType). */

@@ -279,7 +279,8 @@ Result<std::vector<Token>> Lex(std::string_view text) {
     // Operators: the two-character ones first.
     if (i + 1 < n) {
       std::string_view two = text.substr(i, 2);
-      if (two == "<>" || two == "!=" || two == "<=" || two == ">=" || two == "||" || two == "::") {
+      if (two == "<>" || two == "!=" || two == "<=" || two == ">=" || two == "||" || two == "::" || two == "@>" ||
+          two == "<@" || two == "&&") {
         i += 2;
         push(TokenKind::kOp, std::string(two == "!=" ? "<>" : two), start);
         continue;
@@ -298,7 +299,7 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       push(TokenKind::kOp, std::string(1, static_cast<char>(c)), start);
       continue;
     }
-    if (std::string_view("(),;.").find(static_cast<char>(c)) != std::string_view::npos) {
+    if (std::string_view("(),;.[]:").find(static_cast<char>(c)) != std::string_view::npos) {
       ++i;
       push(TokenKind::kPunct, std::string(1, static_cast<char>(c)), start);
       continue;
@@ -319,7 +320,7 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       push(TokenKind::kParam, std::string(text.substr(start + 1, i - start - 1)), start);
       continue;
     }
-    // Anything else (e.g. '[' or '@') is a syntax error at that character.
+    // Anything else (e.g. '@' alone) is a syntax error at that character.
     ++i;
     while (i < n && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) {
       ++i;

@@ -27,8 +27,8 @@ enum class TokenKind {
   kInteger,  // digits only
   kNumeric,  // digits with a '.' or an exponent
   kString,   // '...' with '' unescaped
-  kOp,       // + - * / % = <> != < <= > >= || ::
-  kPunct,    // ( ) , ; .
+  kOp,       // + - * / % = <> != < <= > >= || :: @> <@ &&
+  kPunct,    // ( ) , ; . [ ] :
   kEnd,      // end of input
   kParam,    // $1, $2, ...: text is the number's digits
 };

@@ -275,7 +275,8 @@ Result<RawExprPtr> Parser::ParseLike(RawExprPtr left, bool negated, int loc) {
 /* An operator named by its symbol (~, !~~*) or as OPERATOR(schema.op);
  * empty if the next tokens are neither. */
 Result<std::string> Parser::AcceptNamedOp() {
-  if (Peek().kind == TokenKind::kOp && (Peek().text[0] == '~' || Peek().text[0] == '!')) {
+  if (Peek().kind == TokenKind::kOp && (Peek().text[0] == '~' || Peek().text[0] == '!' || Peek().text == "@>" ||
+                                        Peek().text == "<@" || Peek().text == "&&")) {
     return tokens_[pos_++].text;
   }
   if (!(IsKeyword("operator") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(")) {
@@ -421,6 +422,12 @@ Result<RawExprPtr> Parser::ParsePostfix() {
       }
       continue;
     }
+    if (IsPunct("[")) {
+      auto sub = ParseSubscript(std::move(*expr));
+      if (!sub.ok()) return sub;
+      *expr = std::move(*sub);
+      continue;
+    }
     if (!IsOp("::")) {
       break;
     }
@@ -561,6 +568,10 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
         IsKeyword("select", 2)) {
       ++pos_;
       return ParseSubLink(t.text == "exists" ? SubLinkType::kExists : SubLinkType::kArray, loc);
+    }
+    if (t.text == "array" && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "[") {
+      ++pos_;
+      return ParseArrayConstructor(loc);
     }
     if (t.text == "exists" || t.text == "array") {
       Error e = MakeError(sqlstate::kFeatureNotSupported,

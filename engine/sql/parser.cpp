@@ -712,6 +712,15 @@ Result<TypeRef> Parser::ParseTypeName() {
     }
     type.name = with ? "timestamp with time zone" : "timestamp without time zone";
   }
+  // int[], int[3], text[][], int ARRAY, int ARRAY[3]: one array type, as
+  // PostgreSQL (which ignores the sizes and the number of dimensions).
+  bool array = AcceptKeyword("array");
+  while (AcceptPunct("[")) {
+    array = true;
+    if (Peek().kind == TokenKind::kInteger) ++pos_;
+    if (Status s = ExpectPunct("]"); !s.ok()) return s.error();
+  }
+  if (array) type.name += "[]";
   return type;
 }
 

@@ -209,6 +209,10 @@ class Parser {
   Result<RawExprPtr> ParseLike(RawExprPtr left, bool negated, int loc);
   Result<std::string> AcceptNamedOp();
   Result<RawExprPtr> ParseCase();
+  /* ARRAY[...] after the word ARRAY (or a nested [...] inside one), and
+   * a subscript [i] / slice [i:j] after an operand (parse_array.cpp). */
+  Result<RawExprPtr> ParseArrayConstructor(int loc);
+  Result<RawExprPtr> ParseSubscript(RawExprPtr operand);
   std::optional<Result<RawExprPtr>> ParseTypedLiteral();
   /* extract(f FROM x), substring(s FROM a FOR b), position(a IN b),
    * trim(BOTH c FROM s) (parse_special_func.cpp). */

@@ -89,6 +89,23 @@ enum class TypeId {
   kVarchar,    // character varying, OID 1043: std::string
   kBpchar,     // character (blank-padded), OID 1042: std::string
   kAny,        // "any", OID 2276: a pseudo-type for arguments of any type (concat)
+  // Arrays in SQL (adt/catalog_types.h): aclitem, the other polymorphic
+  // pseudo-types, and arrays of the SQL data types above.
+  kAclItem,             // aclitem, OID 1033: one privilege item ("=Tc/postgres"), a std::string
+  kAnyNonArray,         // anynonarray, OID 2776: as anyelement, but never an array
+  kAnyCompatible,       // anycompatible, OID 5077: the common type of its arguments
+  kAnyCompatibleArray,  // anycompatiblearray, OID 5078: an array of that common type
+  kBoolArray,           // boolean[], OID 1000
+  kInt8Array,           // bigint[], OID 1016
+  kFloat4Array,         // real[], OID 1021
+  kFloat8Array,         // double precision[], OID 1022
+  kNumericArray,        // numeric[], OID 1231
+  kVarcharArray,        // character varying[], OID 1015
+  kBpcharArray,         // character[], OID 1014
+  kDateArray,           // date[], OID 1182
+  kTimestampArray,      // timestamp without time zone[], OID 1115
+  kTimestampTzArray,    // timestamp with time zone[], OID 1185
+  kIntervalArray,       // interval[], OID 1187
 };
 
 /* PostgreSQL's pg_type OID for a type. */

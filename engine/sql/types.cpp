@@ -110,7 +110,11 @@ int16_t TypeLen(TypeId type) {
     case TypeId::kInet:
       return -1;
     MINIPG_CATALOG_TYPE_CASES:
-      return IsRegType(type) || type == TypeId::kAnyElement ? 4 : -1;
+      if (type == TypeId::kAclItem) return 12;  // PostgreSQL's AclItem struct
+      return IsRegType(type) || type == TypeId::kAnyElement || type == TypeId::kAnyNonArray ||
+                     type == TypeId::kAnyCompatible
+                 ? 4
+                 : -1;
   }
   return -1;
 }
@@ -366,6 +370,17 @@ TypeId FromColumnType(storage::ColumnType type) {
       return TypeId::kNameArray;
     case storage::ColumnType::kAclItemArray:
       return TypeId::kAclItemArray;
+    case storage::ColumnType::kBoolArray: return TypeId::kBoolArray;
+    case storage::ColumnType::kInt8Array: return TypeId::kInt8Array;
+    case storage::ColumnType::kFloat4Array: return TypeId::kFloat4Array;
+    case storage::ColumnType::kFloat8Array: return TypeId::kFloat8Array;
+    case storage::ColumnType::kNumericArray: return TypeId::kNumericArray;
+    case storage::ColumnType::kVarcharArray: return TypeId::kVarcharArray;
+    case storage::ColumnType::kBpcharArray: return TypeId::kBpcharArray;
+    case storage::ColumnType::kDateArray: return TypeId::kDateArray;
+    case storage::ColumnType::kTimestampArray: return TypeId::kTimestampArray;
+    case storage::ColumnType::kTimestampTzArray: return TypeId::kTimestampTzArray;
+    case storage::ColumnType::kIntervalArray: return TypeId::kIntervalArray;
     case storage::ColumnType::kRegproc:
       return TypeId::kRegproc;
     case storage::ColumnType::kNumeric:
@@ -643,6 +658,12 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (IsRegType(from) && IsInteger(to)) {
     return context != CastContext::kImplicit;
   }
+  // An array to another array type: as its elements cast (int[] -> bigint[] implicitly);
+  // int2vector and oidvector are binary coercible to int2[] and oid[] only.
+  if (IsArrayType(from) && IsArrayType(to)) {
+    if (from == TypeId::kInt2Vector || from == TypeId::kOidVector) return to == ArrayTypeOf(ElementTypeOf(from));
+    return CanCast(ElementTypeOf(from), ElementTypeOf(to), context);
+  }
   auto allowed = [context](char castcontext) {
     switch (context) {
       case CastContext::kImplicit:
@@ -671,6 +692,18 @@ Result<Datum> CastValue(const Datum& value, TypeId from, TypeId to) {
   }
   if ((IsRegType(from) || from == TypeId::kOid) && (IsRegType(to) || to == TypeId::kOid)) {
     return value;  // the same OID
+  }
+  if (IsArrayType(from) && IsArrayType(to) && std::holds_alternative<storage::ArrayValue>(value)) {
+    // Element by element (PostgreSQL's array_map over the element cast).
+    const storage::ArrayData& a = *std::get<storage::ArrayValue>(value).data;
+    std::vector<Datum> items;
+    for (const Datum& d : a.elements) {
+      auto v = CastValue(d, ElementTypeOf(from), ElementTypeOf(to));
+      if (!v.ok()) return v;
+      items.push_back(std::move(*v));
+    }
+    return Datum(storage::MakeArray(storage::ArrayElementColumnType(ToColumnType(to)), std::move(items),
+                                    a.lower_bound));
   }
   if (IsRegType(from) && IsInteger(to)) {
     return CastValue(value, TypeId::kOid, to);

@@ -143,10 +143,25 @@ inline char TypeCategory(TypeId t) {
     case TypeId::kOidArray:
     case TypeId::kCharArray:
     case TypeId::kNameArray:
-    case TypeId::kAclItemArray: return 'A';
+    case TypeId::kAclItemArray:
+    case TypeId::kBoolArray:
+    case TypeId::kInt8Array:
+    case TypeId::kFloat4Array:
+    case TypeId::kFloat8Array:
+    case TypeId::kNumericArray:
+    case TypeId::kVarcharArray:
+    case TypeId::kBpcharArray:
+    case TypeId::kDateArray:
+    case TypeId::kTimestampArray:
+    case TypeId::kTimestampTzArray:
+    case TypeId::kIntervalArray: return 'A';
     case TypeId::kAny:
     case TypeId::kAnyArray:
-    case TypeId::kAnyElement: return 'P';
+    case TypeId::kAnyElement:
+    case TypeId::kAnyNonArray:
+    case TypeId::kAnyCompatible:
+    case TypeId::kAnyCompatibleArray: return 'P';
+    case TypeId::kAclItem: return 'U';
     case TypeId::kXid: return 'U';
     case TypeId::kVoid: return 'P';
     case TypeId::kUnknown: return 'X';

@@ -10,7 +10,8 @@
  *   an empty string for '\0').
  *   An array (the catalogs' int2vector, oidvector, text[], ...) is an
  *   ArrayValue: one dimension, its elements as Datums of the element type
- *   (NULL elements allowed), shared and never changed once made.
+ *   (NULL elements allowed), shared and never changed once made; SQL's
+ *   multidimensional arrays are not kept (ARRAY[[1]] is refused, 0A000).
  *   The date and time types count from one epoch, the Unix epoch
  *   (1970-01-01 00:00 UTC), unlike PostgreSQL's 2000-01-01: a date is int32
  *   days, a timestamp / timestamptz int64 microseconds, held as int64_t;
@@ -64,6 +65,19 @@ enum class ColumnType : uint8_t {
   kNameArray = 47,     // name[]
   kAclItemArray = 48,  // aclitem[] (relacl, datacl): elements kept as their text ("=c/postgres")
   kRegproc = 49,       // regproc (pg_operator.oprcode): an oid, printed as the function's name
+  // Arrays of the SQL data types (engine/sql/adt/catalog_types.h), as the
+  // catalogs' arrays: an ArrayValue of the element type.
+  kBoolArray = 50,         // boolean[]
+  kInt8Array = 51,         // bigint[]
+  kFloat4Array = 52,       // real[]
+  kFloat8Array = 53,       // double precision[]
+  kNumericArray = 54,      // numeric[]
+  kVarcharArray = 55,      // character varying[]
+  kBpcharArray = 56,       // character[]
+  kDateArray = 57,         // date[]
+  kTimestampArray = 58,    // timestamp[]
+  kTimestampTzArray = 59,  // timestamptz[]
+  kIntervalArray = 60,     // interval[]
   // timestamp with time zone: 8 bytes, microseconds since the Unix epoch.
   // inet: in memory only, for system views (never stored in a tuple).
   kTimestampTz = 100,
@@ -121,7 +135,8 @@ inline bool operator==(const ArrayValue& a, const ArrayValue& b) {
 /* Whether a column type is an array, and its elements' type (kText for
  * aclitem[], whose items minipg keeps as text). */
 inline bool IsArrayColumnType(ColumnType t) {
-  return t >= ColumnType::kInt2Vector && t <= ColumnType::kAclItemArray;
+  return (t >= ColumnType::kInt2Vector && t <= ColumnType::kAclItemArray) ||
+         (t >= ColumnType::kBoolArray && t <= ColumnType::kIntervalArray);
 }
 inline ColumnType ArrayElementColumnType(ColumnType t) {
   switch (t) {
@@ -137,6 +152,17 @@ inline ColumnType ArrayElementColumnType(ColumnType t) {
       return ColumnType::kChar;
     case ColumnType::kNameArray:
       return ColumnType::kName;
+    case ColumnType::kBoolArray: return ColumnType::kBool;
+    case ColumnType::kInt8Array: return ColumnType::kInt8;
+    case ColumnType::kFloat4Array: return ColumnType::kFloat4;
+    case ColumnType::kFloat8Array: return ColumnType::kFloat8;
+    case ColumnType::kNumericArray: return ColumnType::kNumeric;
+    case ColumnType::kVarcharArray: return ColumnType::kVarchar;
+    case ColumnType::kBpcharArray: return ColumnType::kBpchar;
+    case ColumnType::kDateArray: return ColumnType::kDate;
+    case ColumnType::kTimestampArray: return ColumnType::kTimestamp;
+    case ColumnType::kTimestampTzArray: return ColumnType::kTimestampTz;
+    case ColumnType::kIntervalArray: return ColumnType::kInterval;
     default:
       return ColumnType::kText;
   }
@@ -146,7 +172,7 @@ inline bool IsNull(const Datum& d) { return std::holds_alternative<std::monostat
 
 /* True if `code` is a ColumnType this version knows. */
 inline bool IsValidColumnType(uint8_t code) {
-  return (code >= 1 && code <= 17) || (code >= 40 && code <= 49) || code == 100;
+  return (code >= 1 && code <= 17) || (code >= 40 && code <= 60) || code == 100;
 }
 
 }  // namespace minipg::storage

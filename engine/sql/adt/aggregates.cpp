@@ -59,6 +59,7 @@ std::vector<AggregateInfo> MakeTable() {
   add(2803, "count", AggKind::kCountStar, T::kVoid, T::kInt8);
   add(3538, "string_agg", AggKind::kStringAgg, T::kText, T::kText);
   t.back().arg2 = T::kText;
+  add(2335, "array_agg", AggKind::kArrayAgg, T::kAnyNonArray, T::kAnyArray);
   return t;
 }
 
@@ -86,12 +87,18 @@ Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const Datum& a
     ++state.count;
     return OkStatus();
   }
+  if (agg.kind == AggKind::kArrayAgg) {  // keeps NULLs
+    ++state.count;
+    state.items.push_back(arg);
+    return OkStatus();
+  }
   if (storage::IsNull(arg)) return OkStatus();
   ++state.count;
   bool first = storage::IsNull(state.value);
   switch (agg.kind) {
     case AggKind::kCountStar:
     case AggKind::kCount:
+    case AggKind::kArrayAgg:
       return OkStatus();
     case AggKind::kMin:
     case AggKind::kMax: {
@@ -147,8 +154,11 @@ Status AggAdvance(const AggregateInfo& agg, AggTransition& state, const Datum& a
   return OkStatus();
 }
 
-Result<Datum> AggFinal(const AggregateInfo& agg, const AggTransition& state) {
+Result<Datum> AggFinal(const AggregateInfo& agg, const AggTransition& state, TypeId result_type) {
   switch (agg.kind) {
+    case AggKind::kArrayAgg:
+      if (state.count == 0) return Datum();
+      return Datum(storage::MakeArray(storage::ArrayElementColumnType(ToColumnType(result_type)), state.items));
     case AggKind::kCountStar:
     case AggKind::kCount:
       return Datum(state.count);

@@ -35,6 +35,7 @@ BuiltinRegistry MakeRegistry() {
   adt::RegisterLikeOperators(r);
   adt::RegisterRegexOperators(r);
   adt::RegisterSeriesFunctions(r);
+  adt::RegisterArrayFunctions(r);
   RegisterCatalogFunctions(r);
   RegisterSequenceFunctions(r);
   return r;

@@ -551,52 +551,6 @@ Result<Datum> CurrentSchemas(const FunctionCall& call) {
   return Datum(storage::MakeArray(storage::ColumnType::kName, std::move(names)));
 }
 
-/* ---- arrays ------------------------------------------------------------------- */
-
-const storage::ArrayData& ArrayOf(const Datum& d) {
-  static const storage::ArrayData kEmpty;
-  const ArrayValue* a = std::get_if<ArrayValue>(&d);
-  return a != nullptr && a->data ? *a->data : kEmpty;
-}
-
-Result<Datum> ArrayToString(const FunctionCall& call) {
-  if (storage::IsNull(call.args[0]) || storage::IsNull(call.args[1])) return Datum();
-  const storage::ArrayData& a = ArrayOf(call.args[0]);
-  const std::string& sep = std::get<std::string>(call.args[1]);
-  const std::string* null_text = call.args.size() > 2 ? std::get_if<std::string>(&call.args[2]) : nullptr;
-  TypeId element = FromColumnType(a.element);
-  std::string out;
-  bool first = true;
-  for (const Datum& e : a.elements) {
-    if (storage::IsNull(e) && null_text == nullptr) continue;
-    if (!first) out += sep;
-    first = false;
-    out += storage::IsNull(e) ? *null_text : OutputText(e, element);
-  }
-  return Datum(out);
-}
-
-/* array_length / array_lower / array_upper of dimension `dim`: NULL for an
- * empty array or a dimension it has not. */
-Result<Datum> ArrayDimension(const FunctionCall& call, char what) {
-  const storage::ArrayData& a = ArrayOf(call.args[0]);
-  if (a.elements.empty() || std::get<int64_t>(call.args[1]) != 1) return Datum();
-  auto n = static_cast<int64_t>(a.elements.size());
-  return Datum(what == 'n' ? n : what == 'l' ? int64_t{a.lower_bound} : a.lower_bound + n - 1);
-}
-Result<Datum> ArrayLength(const FunctionCall& call) { return ArrayDimension(call, 'n'); }
-Result<Datum> ArrayLower(const FunctionCall& call) { return ArrayDimension(call, 'l'); }
-Result<Datum> ArrayUpper(const FunctionCall& call) { return ArrayDimension(call, 'u'); }
-
-Result<Datum> ArrayPosition(const FunctionCall& call) {
-  if (storage::IsNull(call.args[0])) return Datum();
-  const storage::ArrayData& a = ArrayOf(call.args[0]);
-  for (size_t i = 0; i < a.elements.size(); ++i) {
-    if (a.elements[i] == call.args[1]) return Datum(a.lower_bound + static_cast<int64_t>(i));  // NULL finds NULL
-  }
-  return Datum();
-}
-
 /* The rows of a set-returning function, from a list made at once. */
 class ListState : public SetFunctionState {
  public:
@@ -611,10 +565,6 @@ class ListState : public SetFunctionState {
   std::vector<Datum> values_;
   size_t next_ = 0;
 };
-
-Result<std::unique_ptr<SetFunctionState>> Unnest(const FunctionCall& call) {
-  return std::unique_ptr<SetFunctionState>(std::make_unique<ListState>(ArrayOf(call.args[0]).elements));
-}
 
 /* pg_partition_ancestors(rel): the relation itself (minipg has no
  * partitions), nothing if there is no such relation. */
@@ -749,7 +699,6 @@ void RegisterCatalogFunctions(BuiltinRegistry& r) {
   SetRegTypeLookup(RegTypeLookup{RegInput, RegOutput});
   using T = TypeId;
   constexpr Volatility kS = Volatility::kStable;
-  constexpr Volatility kI = Volatility::kImmutable;
   auto add = [&r](uint32_t oid, const char* name, std::vector<TypeId> args, TypeId result, FunctionImpl call,
                   Volatility v, bool strict = true) {
     FunctionInfo f;
@@ -798,13 +747,6 @@ void RegisterCatalogFunctions(BuiltinRegistry& r) {
   add(1215, "obj_description", {T::kOid, T::kName}, T::kText, ObjDescription, kS);
   add(1216, "col_description", {T::kOid, T::kInt4}, T::kText, ColDescription, kS);
   add(1993, "shobj_description", {T::kOid, T::kName}, T::kText, ShobjDescription, kS);
-  add(395, "array_to_string", {T::kAnyArray, T::kText}, T::kText, ArrayToString, kS);
-  add(384, "array_to_string", {T::kAnyArray, T::kText, T::kText}, T::kText, ArrayToString, kS, false);
-  add(2176, "array_length", {T::kAnyArray, T::kInt4}, T::kInt4, ArrayLength, kI);
-  add(2091, "array_lower", {T::kAnyArray, T::kInt4}, T::kInt4, ArrayLower, kI);
-  add(2092, "array_upper", {T::kAnyArray, T::kInt4}, T::kInt4, ArrayUpper, kI);
-  add(3277, "array_position", {T::kAnyArray, T::kAnyElement}, T::kInt4, ArrayPosition, kI, false);
-  add_set(2331, "unnest", {T::kAnyArray}, T::kAnyElement, Unnest, kI);
   add_set(3425, "pg_partition_ancestors", {T::kRegclass}, T::kRegclass, PartitionAncestors, kS);
   add(6121, "pg_relation_is_publishable", {T::kRegclass}, T::kBool, RelationIsPublishable, kS);
   add(3778, "pg_tablespace_location", {T::kOid}, T::kText, TablespaceLocation, kS);

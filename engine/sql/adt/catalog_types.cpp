@@ -33,13 +33,31 @@ const CatalogTypeInfo kCatalogTypes[] = {
     {TypeId::kCharArray, 1002, "\"char\"[]", "_char", ColumnType::kCharArray, TypeId::kChar, 'a'},
     {TypeId::kNameArray, 1003, "name[]", "_name", ColumnType::kNameArray, TypeId::kName, 'a'},
     // aclitem[]: the items are kept as their text ("postgres=CTc/postgres").
-    {TypeId::kAclItemArray, 1034, "aclitem[]", "_aclitem", ColumnType::kAclItemArray, TypeId::kText, 'a'},
+    {TypeId::kAclItemArray, 1034, "aclitem[]", "_aclitem", ColumnType::kAclItemArray, TypeId::kAclItem, 'a'},
+    {TypeId::kAclItem, 1033, "aclitem", "aclitem", ColumnType::kText, TypeId::kVoid, 's'},
+    {TypeId::kBoolArray, 1000, "boolean[]", "_bool", ColumnType::kBoolArray, TypeId::kBool, 'a'},
+    {TypeId::kInt8Array, 1016, "bigint[]", "_int8", ColumnType::kInt8Array, TypeId::kInt8, 'a'},
+    {TypeId::kFloat4Array, 1021, "real[]", "_float4", ColumnType::kFloat4Array, TypeId::kFloat4, 'a'},
+    {TypeId::kFloat8Array, 1022, "double precision[]", "_float8", ColumnType::kFloat8Array, TypeId::kFloat8, 'a'},
+    {TypeId::kNumericArray, 1231, "numeric[]", "_numeric", ColumnType::kNumericArray, TypeId::kNumeric, 'a'},
+    {TypeId::kVarcharArray, 1015, "character varying[]", "_varchar", ColumnType::kVarcharArray, TypeId::kVarchar, 'a'},
+    {TypeId::kBpcharArray, 1014, "character[]", "_bpchar", ColumnType::kBpcharArray, TypeId::kBpchar, 'a'},
+    {TypeId::kDateArray, 1182, "date[]", "_date", ColumnType::kDateArray, TypeId::kDate, 'a'},
+    {TypeId::kTimestampArray, 1115, "timestamp without time zone[]", "_timestamp", ColumnType::kTimestampArray,
+     TypeId::kTimestamp, 'a'},
+    {TypeId::kTimestampTzArray, 1185, "timestamp with time zone[]", "_timestamptz", ColumnType::kTimestampTzArray,
+     TypeId::kTimestampTz, 'a'},
+    {TypeId::kIntervalArray, 1187, "interval[]", "_interval", ColumnType::kIntervalArray, TypeId::kInterval, 'a'},
     {TypeId::kRegproc, 24, "regproc", "regproc", ColumnType::kRegproc, TypeId::kVoid, 'r'},
     {TypeId::kRegclass, 2205, "regclass", "regclass", ColumnType::kOid, TypeId::kVoid, 'r'},
     {TypeId::kRegtype, 2206, "regtype", "regtype", ColumnType::kOid, TypeId::kVoid, 'r'},
     {TypeId::kRegnamespace, 4089, "regnamespace", "regnamespace", ColumnType::kOid, TypeId::kVoid, 'r'},
     {TypeId::kAnyArray, 2277, "anyarray", "anyarray", ColumnType::kText, TypeId::kVoid, 'p'},
     {TypeId::kAnyElement, 2283, "anyelement", "anyelement", ColumnType::kText, TypeId::kVoid, 'p'},
+    {TypeId::kAnyNonArray, 2776, "anynonarray", "anynonarray", ColumnType::kText, TypeId::kVoid, 'p'},
+    {TypeId::kAnyCompatible, 5077, "anycompatible", "anycompatible", ColumnType::kText, TypeId::kVoid, 'p'},
+    {TypeId::kAnyCompatibleArray, 5078, "anycompatiblearray", "anycompatiblearray", ColumnType::kText,
+     TypeId::kVoid, 'p'},
 };
 
 RegTypeLookup g_lookup;  // one per process, set once (SetRegTypeLookup)
@@ -141,6 +159,30 @@ Result<int32_t> ParseDimensions(std::string_view text, std::string_view& body) {
   return static_cast<int32_t>(std::get<int64_t>(*lower));
 }
 
+/* aclitem's input: "grantee=privileges/grantor" (an empty grantee is
+ * PUBLIC), kept as its text once its privilege letters are checked. */
+Result<Datum> AclItemInputText(std::string_view text) {
+  std::string_view s = text;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  size_t eq = s.find('=');
+  if (eq == std::string_view::npos) {
+    return MakeError(sqlstate::kInvalidTextRepresentation, "missing \"=\" sign");
+  }
+  size_t slash = s.find('/', eq);
+  std::string_view privileges = s.substr(eq + 1, slash == std::string_view::npos ? slash : slash - eq - 1);
+  for (char c : privileges) {
+    if (std::string_view("arwdDxtXUCTcsAm*").find(c) == std::string_view::npos) {
+      return MakeError(sqlstate::kInvalidTextRepresentation,
+                       "invalid mode character: must be one of \"arwdDxtXUCTcsA\"");
+    }
+  }
+  if (slash != std::string_view::npos && slash + 1 == s.size()) {
+    return MakeError(sqlstate::kInvalidTextRepresentation, "a name must follow the \"/\" sign");
+  }
+  return Datum(std::string(s));
+}
+
 }  // namespace
 
 const CatalogTypeInfo* FindCatalogType(TypeId type) {
@@ -159,9 +201,14 @@ const CatalogTypeInfo* FindCatalogTypeByOid(uint32_t oid) {
 
 TypeId ArrayTypeOf(TypeId element) {
   for (const CatalogTypeInfo& t : kCatalogTypes) {
-    if (t.kind == 'a' && t.element == element && !IsVector(t.type) && t.type != TypeId::kAclItemArray) return t.type;
+    if (t.kind == 'a' && t.element == element && !IsVector(t.type)) return t.type;
   }
   return TypeId::kVoid;
+}
+
+TypeId ElementTypeOf(TypeId array) {
+  const CatalogTypeInfo* info = FindCatalogType(array);
+  return info != nullptr && info->kind == 'a' ? info->element : TypeId::kVoid;
 }
 
 std::optional<TypeId> ResolveCatalogTypeName(std::string_view name) {
@@ -288,6 +335,7 @@ Result<Datum> RegInputText(std::string_view text, TypeId type) {
 std::string CatalogTypeOutputText(const Datum& value, TypeId type) {
   if (const ArrayValue* a = std::get_if<ArrayValue>(&value)) return ArrayOutputText(*a, type);
   if (const int64_t* oid = std::get_if<int64_t>(&value)) return RegOutputText(*oid, type);
+  if (const std::string* s = std::get_if<std::string>(&value)) return *s;  // aclitem
   return "";
 }
 
@@ -295,6 +343,7 @@ Result<Datum> CatalogTypeInputText(std::string_view text, TypeId type) {
   if (FindCatalogType(type)->kind == 'p') {  // as anyarray_in: a value of a pseudo-type cannot be written
     return MakeError(sqlstate::kFeatureNotSupported, fmt::format("cannot accept a value of type {}", TypeName(type)));
   }
+  if (type == TypeId::kAclItem) return AclItemInputText(text);
   return IsRegType(type) ? RegInputText(text, type) : ArrayInputText(text, type);
 }
 

@@ -48,7 +48,22 @@ namespace minipg::sql {
   case TypeId::kRegtype:                                                                                \
   case TypeId::kRegnamespace:                                                                           \
   case TypeId::kAnyArray:                                                                               \
-  case TypeId::kAnyElement
+  case TypeId::kAnyElement:                                                                             \
+  case TypeId::kAclItem:                                                                                \
+  case TypeId::kAnyNonArray:                                                                            \
+  case TypeId::kAnyCompatible:                                                                          \
+  case TypeId::kAnyCompatibleArray:                                                                     \
+  case TypeId::kBoolArray:                                                                              \
+  case TypeId::kInt8Array:                                                                              \
+  case TypeId::kFloat4Array:                                                                            \
+  case TypeId::kFloat8Array:                                                                            \
+  case TypeId::kNumericArray:                                                                           \
+  case TypeId::kVarcharArray:                                                                           \
+  case TypeId::kBpcharArray:                                                                            \
+  case TypeId::kDateArray:                                                                              \
+  case TypeId::kTimestampArray:                                                                         \
+  case TypeId::kTimestampTzArray:                                                                       \
+  case TypeId::kIntervalArray
 
 /* What one of these types is. */
 struct CatalogTypeInfo {
@@ -58,7 +73,7 @@ struct CatalogTypeInfo {
   const char* internal_name;    // pg_type.typname: "_int2", "int2vector", "regclass"
   storage::ColumnType column;   // how a column of it is stored
   TypeId element;               // an array's element type (kVoid for the others)
-  char kind;                    // 'a' array, 'r' a reg* type, 'p' a pseudo-type (anyarray)
+  char kind;                    // 'a' array, 'r' a reg* type, 'p' a pseudo-type (anyarray), 's' aclitem
 };
 
 /* The entry for `type`, nullptr if it is none of these types. */
@@ -80,6 +95,15 @@ inline bool IsRegType(TypeId t) {
 /* The array type whose elements are `element` (text -> text[]), kVoid if
  * minipg has none. */
 TypeId ArrayTypeOf(TypeId element);
+/* An array type's element type (int4[] -> int4, int2vector -> int2),
+ * kVoid for a type that is no array. */
+TypeId ElementTypeOf(TypeId array);
+/* The polymorphic pseudo-types (anyelement, anyarray, anynonarray,
+ * anycompatible, anycompatiblearray). */
+inline bool IsPolymorphicType(TypeId t) {
+  return t == TypeId::kAnyElement || t == TypeId::kAnyArray || t == TypeId::kAnyNonArray ||
+         t == TypeId::kAnyCompatible || t == TypeId::kAnyCompatibleArray;
+}
 
 /* Text output and input of an array value (`type` an array type). */
 std::string ArrayOutputText(const storage::ArrayValue& value, TypeId type);

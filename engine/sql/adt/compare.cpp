@@ -7,12 +7,13 @@
  *   Text compares byte by byte (the "C" collation); bpchar ignores its
  *   trailing blanks. Floats order NaN above everything and equal to itself,
  *   as PostgreSQL's float comparisons do. A date against a timestamp
- *   compares as midnight of that date.
+ *   compares as midnight of that date. Arrays compare element by element.
  *-------------------------------------------------------------------------
  */
 #include <cmath>
 #include <string_view>
 
+#include "engine/sql/adt/catalog_types.h"
 #include "engine/sql/adt/datetime.h"
 #include "engine/sql/adt/numeric.h"
 #include "engine/sql/adt/varchar.h"
@@ -33,7 +34,32 @@ int CompareFloats(double x, double y) {
 
 }  // namespace
 
+/* Two arrays as PostgreSQL's array_cmp orders them: element by element
+ * (a NULL element after any other, two NULLs equal), then the shorter
+ * first, then by lower bound. */
+static int CompareArrays(const storage::ArrayValue& a, TypeId ta, const storage::ArrayValue& b, TypeId tb) {
+  static const storage::ArrayData kEmpty;
+  const storage::ArrayData& x = a.data ? *a.data : kEmpty;
+  const storage::ArrayData& y = b.data ? *b.data : kEmpty;
+  TypeId ex = ElementTypeOf(ta);
+  TypeId ey = ElementTypeOf(tb);
+  for (size_t i = 0; i < x.elements.size() && i < y.elements.size(); ++i) {
+    bool nx = storage::IsNull(x.elements[i]);
+    bool ny = storage::IsNull(y.elements[i]);
+    if (nx || ny) {
+      if (nx != ny) return nx ? 1 : -1;
+      continue;
+    }
+    if (int c = CompareValues(x.elements[i], ex, y.elements[i], ey); c != 0) return c;
+  }
+  if (x.elements.size() != y.elements.size()) return x.elements.size() < y.elements.size() ? -1 : 1;
+  return Order(x.lower_bound, y.lower_bound);
+}
+
 int CompareValues(const Datum& a, TypeId ta, const Datum& b, TypeId tb) {
+  if (const auto* x = std::get_if<storage::ArrayValue>(&a)) {
+    if (const auto* y = std::get_if<storage::ArrayValue>(&b)) return CompareArrays(*x, ta, *y, tb);
+  }
   if (const auto* x = std::get_if<storage::Numeric>(&a)) {
     if (const auto* y = std::get_if<storage::Numeric>(&b)) return adt::NumericCompare(*x, *y);
   }

@@ -75,5 +75,6 @@ void RegisterTextFunctions(BuiltinRegistry& r);
 void RegisterLikeOperators(BuiltinRegistry& r);
 void RegisterRegexOperators(BuiltinRegistry& r);
 void RegisterSeriesFunctions(BuiltinRegistry& r);
+void RegisterArrayFunctions(BuiltinRegistry& r);
 
 }  // namespace minipg::sql::adt

@@ -6,6 +6,8 @@
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_nodes.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
@@ -149,6 +151,49 @@ Result<Datum> EvaluateMinMax(const Expr& expr, const ExprContext& ctx) {
   return best;
 }
 
+/* ARRAY[...] over non-constant elements (constant ones were folded). */
+Result<Datum> EvaluateArrayExpr(const Expr& expr, const ExprContext& ctx) {
+  std::vector<Datum> items;
+  items.reserve(expr.args.size());
+  for (const ExprPtr& a : expr.args) {
+    auto v = Evaluate(*a, ctx);
+    if (!v.ok()) return v;
+    items.push_back(std::move(*v));
+  }
+  return Datum(storage::MakeArray(storage::ArrayElementColumnType(ToColumnType(expr.type)), std::move(items)));
+}
+
+/* x[i] (NULL when i is NULL or outside x's bounds) or the slice x[i:j]
+ * (the elements within both x's bounds and [i, j], renumbered from 1;
+ * an empty array if none), as PostgreSQL's array_get_element / _slice. */
+Result<Datum> EvaluateSubscript(const Expr& expr, const ExprContext& ctx) {
+  std::vector<Datum> v;
+  for (const ExprPtr& a : expr.args) {
+    auto d = Evaluate(*a, ctx);
+    if (!d.ok()) return d;
+    v.push_back(std::move(*d));
+  }
+  const bool lower_omitted = (expr.param & 1) != 0;
+  const bool upper_omitted = (expr.param & 2) != 0;
+  if (storage::IsNull(v[0]) || (storage::IsNull(v[1]) && !lower_omitted) ||
+      (expr.negated && storage::IsNull(v[2]) && !upper_omitted)) {
+    return Datum(std::monostate{});
+  }
+  const storage::ArrayData& array = *std::get<storage::ArrayValue>(v[0]).data;
+  const int64_t first = array.lower_bound;
+  const int64_t last = first + static_cast<int64_t>(array.elements.size()) - 1;
+  if (!expr.negated) {
+    int64_t i = std::get<int64_t>(v[1]);
+    if (i < first || i > last) return Datum(std::monostate{});
+    return array.elements[static_cast<size_t>(i - first)];
+  }
+  int64_t from = lower_omitted ? first : std::max(first, std::get<int64_t>(v[1]));
+  int64_t to = upper_omitted ? last : std::min(last, std::get<int64_t>(v[2]));
+  std::vector<Datum> items;
+  for (int64_t i = from; i <= to; ++i) items.push_back(array.elements[static_cast<size_t>(i - first)]);
+  return Datum(storage::MakeArray(array.element, std::move(items)));
+}
+
 }  // namespace
 
 Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
@@ -222,6 +267,10 @@ Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
         return Datum(std::monostate{});
       }
       return ctx.estate->params[static_cast<size_t>(expr.param)];
+    case ExprKind::kArrayExpr:
+      return EvaluateArrayExpr(expr, ctx);
+    case ExprKind::kSubscript:
+      return EvaluateSubscript(expr, ctx);
     default:
       return MakeError(sqlstate::kFeatureNotSupported, "this expression is not supported by minipg yet");
   }

@@ -82,7 +82,7 @@ class AggState : public PlanState {
       Tuple row = g.keys;
       for (size_t i = 0; i < plan_.aggs.size(); ++i) {
         if (Status s = FeedOrdered(*plan_.aggs[i], g, i); !s.ok()) return s.error();
-        auto v = AggFinal(*plan_.aggs[i]->agg, g.states[i]);
+        auto v = AggFinal(*plan_.aggs[i]->agg, g.states[i], plan_.aggs[i]->type);
         if (!v.ok()) return v.error();
         row.push_back(std::move(*v));
       }

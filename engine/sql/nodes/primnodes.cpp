@@ -154,6 +154,8 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     case ExprKind::kConst:
       if (storage::IsNull(e.value)) {
         out.Add("NULL");
+      } else if (std::holds_alternative<storage::ArrayValue>(e.value)) {
+        out.Add("'" + ShortenForDisplay(OutputText(e.value, e.type)) + "'::" + TypeName(e.type));
       } else if (const std::string* s = std::get_if<std::string>(&e.value)) {
         out.Add("'" + ShortenForDisplay(*s) + "'" + (e.type == TypeId::kText ? "" : std::string("::") + TypeName(e.type)));
         if (e.type == TypeId::kText && !e.untyped) out.Add("::text");
@@ -302,6 +304,27 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       Print(*e.args.back(), qualify, depth + 1, out);
       out.Add(" END");
       return;
+    case ExprKind::kArrayExpr:
+      out.Add("ARRAY[");
+      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
+        out.Add(i == 0 ? "" : ", ");
+        Print(*e.args[i], qualify, depth + 1, out);
+      }
+      out.Add("]");
+      return;
+    case ExprKind::kSubscript: {
+      // As PostgreSQL's ruleutils: a column unadorned, anything else in parentheses.
+      bool plain = e.args[0]->kind == ExprKind::kVar;
+      out.Add(plain ? "" : "(");
+      Print(*e.args[0], qualify, depth + 1, out);
+      out.Add(plain ? "[" : ")[");
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        if (i == 2) out.Add(":");
+        if ((e.param & (i == 1 ? 1 : 2)) == 0) Print(*e.args[i], qualify, depth + 1, out);
+      }
+      out.Add("]");
+      return;
+    }
     default:
       out.Add("?");
       return;

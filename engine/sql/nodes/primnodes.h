@@ -55,6 +55,9 @@ enum class ExprKind {
   kSubLink,        // a subquery in an expression (sublink says what it yields); see below
   kAggref,         // an aggregate call: agg(args), agg_distinct; evaluated only by an Agg plan node
   kExecParam,      // $n set at run time (param): an outer query's column, or a subquery's output column
+  kArrayExpr,      // ARRAY[args...]: an array of `type` (args already of its element type)
+  kSubscript,      // args[0][args[1]] (an element, NULL out of range); negated: a slice
+                   // args[0][args[1]:args[2]] (a null arg is an omitted bound)
 };
 
 enum class BoolOpKind { kAnd, kOr, kNot };

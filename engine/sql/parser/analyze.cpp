@@ -34,8 +34,8 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   // function, as in PostgreSQL, else "case".
   const RawExpr* inner = &e;
   for (;;) {
-    if (inner->kind == RawExprKind::kCast) {
-      inner = inner->args[0].get();
+    if (inner->kind == RawExprKind::kCast || inner->kind == RawExprKind::kSubscript) {
+      inner = inner->args[0].get();  // x[1] is named x
     } else if (inner->kind == RawExprKind::kCase && inner->negated) {
       inner = inner->args.back().get();
     } else {
@@ -48,7 +48,8 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kExists) {
     return {"exists", 2};
   }
-  if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kArray) {
+  if ((inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kArray) ||
+      inner->kind == RawExprKind::kArrayExpr) {
     return {"array", 2};
   }
   if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kExpr &&
@@ -66,7 +67,9 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   if (e.kind != RawExprKind::kCast) {
     return {"?column?", 0};
   }
-  const std::string& t = e.type_name.name;
+  // An array type is named after its element type's name ('{1}'::int[] is int4).
+  const std::string t = e.type_name.name.ends_with("[]") ? e.type_name.name.substr(0, e.type_name.name.size() - 2)
+                                                          : e.type_name.name;
   std::string name = t;
   if (t == "int" || t == "integer") {
     name = "int4";

@@ -13,6 +13,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/adt/aggregates.h"
+#include "engine/sql/adt/catalog_types.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -149,6 +150,10 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
       return ErrorAt(sqlstate::kSyntaxError, "DEFAULT is not allowed in this context", e.location);
     case RawExprKind::kSubLink:
       return BindSubLink(e, ps);
+    case RawExprKind::kArrayExpr:
+      return BindArrayExpr(e, ps, TypeId::kVoid);
+    case RawExprKind::kSubscript:
+      return BindSubscript(e, ps);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }
@@ -218,7 +223,10 @@ Result<ExprPtr> Analyzer::BindCast(const RawExpr& e, ParseState& ps) {
     return ErrorAt(sqlstate::kUndefinedObject, fmt::format("type \"{}\" does not exist", e.type_name.name),
                    e.type_name.location);
   }
-  auto arg = Bind(*e.args[0], ps);
+  // ARRAY[...]::int[]: the elements take the cast's element type.
+  auto arg = e.args[0]->kind == RawExprKind::kArrayExpr && IsArrayType(*target)
+                 ? BindArrayExpr(*e.args[0], ps, *target)
+                 : Bind(*e.args[0], ps);
   if (!arg.ok()) {
     return arg;
   }

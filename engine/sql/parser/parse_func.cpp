@@ -19,6 +19,7 @@
 #include <fmt/ranges.h>
 
 #include "engine/sql/adt/aggregates.h"
+#include "engine/sql/adt/catalog_types.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -27,6 +28,7 @@ bool CanCoerceImplicit(TypeId from, TypeId to) {
   if (from == to || from == TypeId::kUnknown) {
     return true;
   }
+  if (IsPolymorphicType(to)) return true;  // the candidates left after ResolvePolymorphic fit
   if (const CastInfo* cast = FindCast(from, to)) {
     return cast->kind == CastKind::kImplicit;
   }
@@ -227,6 +229,42 @@ Error NoSuchFunction(const std::string& name, const std::string& shown, int chos
   return err;
 }
 
+/* Drops the candidates whose polymorphic types the inputs do not fit
+ * (ResolvePolymorphic); `entries` (the registry entries), `sigs` (their
+ * declared argument types, which candidate selection compares, as
+ * PostgreSQL's does), `resolved` (the actual argument types, which the
+ * arguments are coerced to) and `results` (the actual result types) stay
+ * parallel. Sets *undecided if one was dropped only for undecided literals. */
+template <typename Entry>
+void ResolveCandidates(std::vector<Entry>& entries, std::vector<std::vector<TypeId>>& sigs,
+                       std::vector<std::vector<TypeId>>& resolved, std::vector<TypeId>& results,
+                       const std::vector<TypeId>& inputs, bool* undecided) {
+  size_t kept = 0;
+  resolved.clear();
+  for (size_t c = 0; c < sigs.size(); ++c) {
+    PolymorphicResult r = ResolvePolymorphic(sigs[c], inputs, results[c]);
+    if (!r.ok) {
+      *undecided = *undecided || r.undecided;
+      continue;
+    }
+    entries[kept] = entries[c];
+    if (kept != c) sigs[kept] = std::move(sigs[c]);
+    resolved.push_back(std::move(r.args));
+    results[kept] = r.result;
+    ++kept;
+  }
+  entries.resize(kept);
+  sigs.resize(kept);
+  results.resize(kept);
+}
+
+/* 42804 for a polymorphic function whose every polymorphic input is an
+ * undecided literal (PostgreSQL's enforce_generic_type_consistency). */
+Error UndecidedPolymorphic(int location) {
+  return ErrorAt(sqlstate::kDatatypeMismatch, "could not determine polymorphic type because input has type unknown",
+                 location);
+}
+
 }  // namespace
 
 Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location) {
@@ -240,6 +278,11 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
   std::vector<TypeId> inputs;
   if (left) inputs.push_back(InputType(*left));
   inputs.push_back(InputType(*right));
+  std::vector<TypeId> results;
+  for (const OperatorInfo* op : ops) results.push_back(op->result);
+  bool undecided = false;
+  std::vector<std::vector<TypeId>> resolved;
+  ResolveCandidates(ops, sigs, resolved, results, inputs, &undecided);
   int chosen = -1;
   if (inputs.size() == 2 && (inputs[0] == TypeId::kUnknown) != (inputs[1] == TypeId::kUnknown)) {
     // One undecided literal: first try it as the other side's type.
@@ -249,6 +292,7 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
     }
   }
   if (chosen < 0) chosen = ChooseCandidate(sigs, inputs);
+  if (chosen == -1 && undecided) return UndecidedPolymorphic(location);
   if (chosen < 0) {
     std::string shown = left ? fmt::format("{} {} {}", TypeName(inputs[0]), name, TypeName(inputs[1]))
                              : fmt::format("{} {}", name, TypeName(inputs[0]));
@@ -260,12 +304,12 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
     return err;
   }
   const OperatorInfo* op = ops[static_cast<size_t>(chosen)];
-  ExprPtr e = MakeExpr(ExprKind::kOp, op->result, location);
+  ExprPtr e = MakeExpr(ExprKind::kOp, results[static_cast<size_t>(chosen)], location);
   e->op = op;
   size_t i = 0;
   for (ExprPtr* side : {&left, &right}) {
     if (*side == nullptr) continue;
-    auto c = Coerce(std::move(*side), sigs[static_cast<size_t>(chosen)][i++], CastContext::kImplicit);
+    auto c = Coerce(std::move(*side), resolved[static_cast<size_t>(chosen)][i++], CastContext::kImplicit);
     if (!c.ok()) return c;
     e->arg_types.push_back((*c)->type);
     e->args.push_back(std::move(*c));
@@ -308,13 +352,19 @@ Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<Expr
       if (sig[i] == TypeId::kAny) sig[i] = inputs[i];
     }
   }
+  std::vector<TypeId> results;
+  for (const FunctionInfo* f : funcs) results.push_back(f->result);
+  bool undecided = false;
+  std::vector<std::vector<TypeId>> resolved;
+  ResolveCandidates(funcs, sigs, resolved, results, inputs, &undecided);
   int chosen = ChooseCandidate(sigs, inputs);
+  if (chosen == -1 && undecided) return UndecidedPolymorphic(location);
   if (chosen < 0) return NoSuchFunction(name, fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
   const FunctionInfo* f = funcs[static_cast<size_t>(chosen)];
-  ExprPtr e = MakeExpr(ExprKind::kFunc, f->result, location);
+  ExprPtr e = MakeExpr(ExprKind::kFunc, results[static_cast<size_t>(chosen)], location);
   e->func = f;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (Status st = AddCoercedArg(*e, std::move(args[i]), sigs[static_cast<size_t>(chosen)][i]); !st.ok()) {
+    if (Status st = AddCoercedArg(*e, std::move(args[i]), resolved[static_cast<size_t>(chosen)][i]); !st.ok()) {
       return st.error();
     }
   }
@@ -337,20 +387,29 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
     inputs.push_back(InputType(*a));
     shown.push_back(TypeName(inputs.back()));
   }
+  std::vector<TypeId> results;
+  for (const AggregateInfo* a : aggs) results.push_back(a->result);
+  bool undecided = false;
+  std::vector<std::vector<TypeId>> resolved;
+  if (!star) ResolveCandidates(aggs, sigs, resolved, results, inputs, &undecided);
+  if (star) resolved = sigs;
   int chosen = -1;
   if (aggs.size() == 1 && aggs[0]->kind == AggKind::kCount && args.size() == 1) {
     chosen = 0;  // count("any")
     sigs[0][0] = inputs[0] == TypeId::kUnknown ? TypeId::kText : inputs[0];
+    resolved[0][0] = sigs[0][0];
   } else if (star && !aggs.empty()) {
     chosen = 0;
   } else if (!star) {
     chosen = ChooseCandidate(sigs, inputs);
   }
+  if (chosen == -1 && undecided) return UndecidedPolymorphic(location);
   if (chosen < 0) {
     return NoSuchFunction(name, star ? "*" : fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
   }
   const AggregateInfo* agg = aggs[static_cast<size_t>(chosen)];
-  ExprPtr e = MakeExpr(ExprKind::kAggref, agg->result == TypeId::kVoid ? TypeId::kInt8 : agg->result, location);
+  TypeId result = results[static_cast<size_t>(chosen)];
+  ExprPtr e = MakeExpr(ExprKind::kAggref, result == TypeId::kVoid ? TypeId::kInt8 : result, location);
   if (agg->kind == AggKind::kMin || agg->kind == AggKind::kMax) e->type = agg->arg;
   e->agg = agg;
   e->agg_distinct = distinct;
@@ -358,7 +417,7 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
     if (const Expr* inner = FindAggref(*args[i])) {
       return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot be nested", inner->location);
     }
-    if (Status st = AddCoercedArg(*e, std::move(args[i]), sigs[static_cast<size_t>(chosen)][i]); !st.ok()) {
+    if (Status st = AddCoercedArg(*e, std::move(args[i]), resolved[static_cast<size_t>(chosen)][i]); !st.ok()) {
       return st.error();
     }
   }
@@ -401,22 +460,17 @@ Status Analyzer::BindAggOrderAndFilter(const RawExpr& e, ParseState& ps, Expr& a
 }
 
 Result<TypeId> Analyzer::CommonType(const std::vector<const Expr*>& exprs, const char* context) {
+  std::vector<TypeId> types;
+  for (const Expr* e : exprs) types.push_back(InputType(*e));
   TypeId chosen = TypeId::kUnknown;
-  for (const Expr* e : exprs) {
-    TypeId t = InputType(*e);
-    if (t == TypeId::kUnknown || t == chosen) continue;
-    if (chosen == TypeId::kUnknown) {
-      chosen = t;
-      continue;
-    }
-    if (TypeCategory(t) != TypeCategory(chosen)) {
-      return ErrorAt(sqlstate::kDatatypeMismatch,
-                     fmt::format("{} types {} and {} cannot be matched", context, TypeName(chosen), TypeName(t)),
-                     e->location);
-    }
-    if (!IsPreferredType(chosen) && CanCoerceImplicit(chosen, t) && !CanCoerceImplicit(t, chosen)) {
-      chosen = t;
-    }
+  if (int bad = SelectCommonType(types, &chosen); bad >= 0) {
+    // The first type of the category chosen so far, against the offending one.
+    std::vector<TypeId> before(types.begin(), types.begin() + bad);
+    SelectCommonType(before, &chosen);
+    return ErrorAt(sqlstate::kDatatypeMismatch,
+                   fmt::format("{} types {} and {} cannot be matched", context, TypeName(chosen),
+                               TypeName(types[static_cast<size_t>(bad)])),
+                   exprs[static_cast<size_t>(bad)]->location);
   }
   return chosen == TypeId::kUnknown ? TypeId::kText : chosen;
 }

@@ -232,9 +232,12 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     }
     what = "table";
   } else {
+    // The call sees the levels around this one (psql's generate_series(0,
+    // array_upper(pr.prattrs, 1)) in a subquery), not this one: no LATERAL.
     ParseState none;
     Query empty;
     none.query = &empty;
+    none.parent = ps.parent;
     auto call = Bind(*item.function, none);
     if (!call.ok()) return call.error();
     if (Status s = NoAggregates(**call, "functions in FROM"); !s.ok()) return s.error();

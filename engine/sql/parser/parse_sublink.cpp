@@ -18,6 +18,7 @@
 
 #include "engine/common/stack_depth.h"
 #include "engine/sql/adt/aggregates.h"
+#include "engine/sql/adt/catalog_types.h"
 #include "engine/sql/analyzer_impl.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -29,19 +30,6 @@ namespace {
  * column x is the answer, as in PostgreSQL), x when no entry has it. */
 bool NotFound(const RawExpr& ref, const Error& e) {
   return e.sqlstate == (ref.qualifier.empty() ? sqlstate::kUndefinedColumn : sqlstate::kUndefinedTable);
-}
-
-/* The array type whose elements are `element` (the ones minipg has). */
-std::optional<TypeId> ArrayTypeOf(TypeId element) {
-  switch (element) {
-    case TypeId::kInt2: return TypeId::kInt2Array;
-    case TypeId::kInt4: return TypeId::kInt4Array;
-    case TypeId::kText: return TypeId::kTextArray;
-    case TypeId::kOid: return TypeId::kOidArray;
-    case TypeId::kChar: return TypeId::kCharArray;
-    case TypeId::kName: return TypeId::kNameArray;
-    default: return std::nullopt;
-  }
 }
 
 /* 0A000 for an aggregate whose arguments are all outer columns: PostgreSQL
@@ -139,16 +127,15 @@ Result<ExprPtr> Analyzer::BindArrayOp(const RawExpr& e, ParseState& ps) {
     (*array)->untyped = true;  // NULL: any array
   }
   if ((*array)->untyped && !(*left)->untyped) {  // x = ANY ('{1,2}'): an array of x's type
-    if (auto type = ArrayTypeOf((*left)->type)) {
-      array = Coerce(std::move(*array), *type, CastContext::kImplicit);
+    if (TypeId type = ArrayTypeOf((*left)->type); type != TypeId::kVoid) {
+      array = Coerce(std::move(*array), type, CastContext::kImplicit);
       if (!array.ok()) return array;
     }
   }
-  storage::ColumnType type = ToColumnType((*array)->type);
-  if ((*array)->untyped || !storage::IsArrayColumnType(type)) {
+  if ((*array)->untyped || !IsArrayType((*array)->type)) {
     return ErrorAt(sqlstate::kWrongObjectType, "op ANY/ALL (array) requires array on right side", e.location);
   }
-  ExprPtr element = MakeExpr(ExprKind::kExecParam, FromColumnType(storage::ArrayElementColumnType(type)), e.location);
+  ExprPtr element = MakeExpr(ExprKind::kExecParam, ElementTypeOf((*array)->type), e.location);
   element->param = -1;  // the planner numbers it
   auto test = MakeOperator(e.text, std::move(*left), std::move(element), e.location);
   if (!test.ok()) {
@@ -192,14 +179,14 @@ Result<ExprPtr> Analyzer::BindSubLink(const RawExpr& e, ParseState& ps) {
       link->type = columns[0]->type;
       link->typmod = columns[0]->typmod;
       if (e.sublink == SubLinkType::kArray) {
-        auto array = ArrayTypeOf(columns[0]->type);
-        if (!array) {
+        TypeId array = ArrayTypeOf(columns[0]->type);
+        if (array == TypeId::kVoid) {
           return ErrorAt(sqlstate::kFeatureNotSupported,
                          fmt::format("ARRAY(SELECT ...) of type {} is not supported by minipg",
                                      TypeName(columns[0]->type)),
                          e.location);
         }
-        link->type = *array;
+        link->type = array;
         link->typmod = -1;
       }
       break;

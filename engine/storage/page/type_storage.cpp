@@ -119,6 +119,17 @@ uint32_t ElementTypeOid(ColumnType element) {
       return 18;
     case ColumnType::kName:
       return 19;
+    case ColumnType::kBool: return 16;
+    case ColumnType::kInt8: return 20;
+    case ColumnType::kFloat4: return 700;
+    case ColumnType::kFloat8: return 701;
+    case ColumnType::kNumeric: return 1700;
+    case ColumnType::kVarchar: return 1043;
+    case ColumnType::kBpchar: return 1042;
+    case ColumnType::kDate: return 1082;
+    case ColumnType::kTimestamp: return 1114;
+    case ColumnType::kTimestampTz: return 1184;
+    case ColumnType::kInterval: return 1186;
     default:
       return 25;
   }
@@ -292,6 +303,17 @@ Result<TypeStorage> StorageOf(ColumnType type) {
     case ColumnType::kCharArray:
     case ColumnType::kNameArray:
     case ColumnType::kAclItemArray:
+    case ColumnType::kBoolArray:
+    case ColumnType::kInt8Array:
+    case ColumnType::kFloat4Array:
+    case ColumnType::kFloat8Array:
+    case ColumnType::kNumericArray:
+    case ColumnType::kVarcharArray:
+    case ColumnType::kBpcharArray:
+    case ColumnType::kDateArray:
+    case ColumnType::kTimestampArray:
+    case ColumnType::kTimestampTzArray:
+    case ColumnType::kIntervalArray:
       return TypeStorage{-1, 4};
     case ColumnType::kChar:
       return TypeStorage{1, 1};
@@ -389,7 +411,18 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
     case ColumnType::kOidArray:
     case ColumnType::kCharArray:
     case ColumnType::kNameArray:
-    case ColumnType::kAclItemArray: {
+    case ColumnType::kAclItemArray:
+    case ColumnType::kBoolArray:
+    case ColumnType::kInt8Array:
+    case ColumnType::kFloat4Array:
+    case ColumnType::kFloat8Array:
+    case ColumnType::kNumericArray:
+    case ColumnType::kVarcharArray:
+    case ColumnType::kBpcharArray:
+    case ColumnType::kDateArray:
+    case ColumnType::kTimestampArray:
+    case ColumnType::kTimestampTzArray:
+    case ColumnType::kIntervalArray: {
       const ArrayValue* a = std::get_if<ArrayValue>(&value);
       if (a == nullptr || !a->data) return Mismatch(column, "array");
       return AppendArray(out, type, *a->data, column);
@@ -495,6 +528,17 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
     case ColumnType::kCharArray:
     case ColumnType::kNameArray:
     case ColumnType::kAclItemArray:
+    case ColumnType::kBoolArray:
+    case ColumnType::kInt8Array:
+    case ColumnType::kFloat4Array:
+    case ColumnType::kFloat8Array:
+    case ColumnType::kNumericArray:
+    case ColumnType::kVarcharArray:
+    case ColumnType::kBpcharArray:
+    case ColumnType::kDateArray:
+    case ColumnType::kTimestampArray:
+    case ColumnType::kTimestampTzArray:
+    case ColumnType::kIntervalArray:
       return ReadArray(tuple, offset, type);
     case ColumnType::kNumeric: {
       auto text = ReadText(tuple, offset);

@@ -203,7 +203,7 @@ TEST_F(CatalogFunctionsTest, ArrayFunctions) {
   EXPECT_EQ(Call("array_upper", {T::kAnyArray, T::kInt4}, {*InputText("{5,6}", T::kInt4Array), Datum(int64_t{1})}),
             Datum(int64_t{2}));
   Datum schemas = Call("current_schemas", {T::kBool}, {Datum(true)});
-  EXPECT_EQ(Call("array_position", {T::kAnyArray, T::kAnyElement}, {schemas, Datum(std::string("public"))}),
+  EXPECT_EQ(Call("array_position", {T::kAnyCompatibleArray, T::kAnyCompatible}, {schemas, Datum(std::string("public"))}),
             Datum(int64_t{2}));
   const FunctionInfo* unnest = FindFunctions("unnest").at(0);
   std::vector<Datum> args{arr};
