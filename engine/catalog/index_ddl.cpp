@@ -183,6 +183,15 @@ Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const Const
       if (Status s = UpdateClassColumn(db, **table_row, pg_class::kRelchecks, Datum(checks + 1)); !s.ok()) return s;
     }
   }
+  if (spec.type == 'f') {  // PostgreSQL's RI triggers: psql's \d reads foreign keys only where relhastriggers
+    for (const std::string& name : {spec.table, spec.ref_table}) {
+      auto row = FindRelationRow(db, name);
+      if (!row.ok()) return row.error();
+      if (!*row) continue;
+      if (Status s = UpdateClassColumn(db, **row, pg_class::kRelhastriggers, Datum(true)); !s.ok()) return s;
+      if (const storage::TableDef* t = tables->Find(name)) storage::CacheInvalidateRelcache(db, t->oid);
+    }
+  }
   storage::CacheInvalidateRelcache(db, table->oid);
   return OkStatus();
 }

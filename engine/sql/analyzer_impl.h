@@ -207,6 +207,9 @@ class Analyzer {
   /* The result relation's ctid as a junk target (Query::ctid_target). */
   void AddCtidTarget(Query& q);
   Result<Query> Analyze(const CreateTableStmt& create);
+  /* SELECT srf(...) with no FROM: one row per row of the function, as
+   * PostgreSQL's ProjectSet gives, planned as FROM srf(...). */
+  void SetReturningTargetAsFrom(const SelectStmt& select, ParseState& ps);
   /* A column of CREATE TABLE (serial_ok: serial types too) or ALTER TABLE ADD COLUMN. */
   Result<storage::ColumnDef> ColumnDefOf(const ColumnDefinition& col, bool serial_ok);
   /* WITH (fillfactor = n): pg_class.reloptions' text ("fillfactor=100"). */

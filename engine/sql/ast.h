@@ -473,8 +473,7 @@ using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, Drop
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
                                    CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
                                    ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt,
-                                   AlterTableStmt>;
-                                   CreateSequenceStmt, CreateViewStmt, DropRelationStmt>;
+                                   AlterTableStmt, CreateSequenceStmt, CreateViewStmt, DropRelationStmt>;
 
 struct Statement {
   StatementNode node;

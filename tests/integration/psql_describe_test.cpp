@@ -27,7 +27,7 @@ namespace {
 // fail, and the meta-commands over its objects are not checked. After merging, the
 // coordinator sets kQueriesSetupReady and moves the entries of kWaitingMetaCommands
 // into kQueriesMetaCommands.
-constexpr bool kQueriesSetupReady = false;
+constexpr bool kQueriesSetupReady = true;
 struct MetaCommand {
   const char* command;   // as typed in psql
   const char* expected;  // NAME.out in the data folder

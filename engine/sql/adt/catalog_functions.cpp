@@ -699,6 +699,7 @@ void RegisterCatalogFunctions(BuiltinRegistry& r) {
   SetRegTypeLookup(RegTypeLookup{RegInput, RegOutput});
   using T = TypeId;
   constexpr Volatility kS = Volatility::kStable;
+  constexpr Volatility kI = Volatility::kImmutable;
   auto add = [&r](uint32_t oid, const char* name, std::vector<TypeId> args, TypeId result, FunctionImpl call,
                   Volatility v, bool strict = true) {
     FunctionInfo f;

@@ -209,7 +209,7 @@ Status RenameColumn(const SessionContext& ctx, const std::string& table, const A
       reads = true;
     });
     if (!reads) continue;
-    if (Status s = catalog::SetCheckExpression(ctx.data_dir, table, check.name, DeparseExpr(**bound)); !s.ok()) {
+    if (Status s = catalog::SetCheckExpression(ctx.data_dir, table, check.name, DeparseExpr(**bound, false, true)); !s.ok()) {
       return s;
     }
   }

@@ -77,6 +77,8 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
   copy->agg_distinct = e.agg_distinct;
   copy->agg_order = e.agg_order;
   copy->agg_filter = e.agg_filter;
+  copy->cast_text = e.cast_text;
+  copy->sql_keyword = e.sql_keyword;
   for (const ExprPtr& a : e.args) {
     if (!a) {
       copy->args.emplace_back();
@@ -134,7 +136,14 @@ std::string ConstText(const Expr& e) {
   }
 }
 
-void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
+/* How DeparseExpr prints: Vars qualified by their relation; as a stored
+ * expression (pg_constraint's text) or as a plan shows it. */
+struct DeparseMode {
+  bool qualify = false;
+  bool stored = false;
+};
+
+void Print(const Expr& e, DeparseMode mode, int depth, TreeText& out) {
   if (out.Full()) {
     return;
   }
@@ -146,10 +155,14 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     out.Add(open);
     for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
       out.Add(i == 0 ? "" : sep);
-      Print(*e.args[i], qualify, depth + 1, out);
+      Print(*e.args[i], mode, depth + 1, out);
     }
     out.Add(")");
   };
+  if (!e.sql_keyword.empty()) {  // CURRENT_DATE: now() cast to date, written as a keyword
+    out.Add(e.sql_keyword);
+    return;
+  }
   switch (e.kind) {
     case ExprKind::kConst:
       if (storage::IsNull(e.value)) {
@@ -160,7 +173,7 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
         out.Add("'" + ShortenForDisplay(*s) + "'" + (e.type == TypeId::kText ? "" : std::string("::") + TypeName(e.type)));
         if (e.type == TypeId::kText && !e.untyped) out.Add("::text");
       } else {
-        out.Add(ConstText(e));
+        out.Add(mode.stored && !e.cast_text.empty() ? e.cast_text : ConstText(e));
       }
       return;
     case ExprKind::kParam:
@@ -177,10 +190,10 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     case ExprKind::kSubLink:
       if (e.subplan == nullptr && e.subquery == nullptr && e.args.size() == 2 && e.args[0]->args.size() == 2) {
         out.Add("(");  // x op ANY (array), as PostgreSQL prints a ScalarArrayOpExpr
-        Print(*e.args[0]->args[0], qualify, depth + 1, out);
+        Print(*e.args[0]->args[0], mode, depth + 1, out);
         out.Add(fmt::format(" {} {} (", e.args[0]->op != nullptr ? e.args[0]->op->name : "?",
                             e.sublink == SubLinkType::kAll ? "ALL" : "ANY"));
-        Print(*e.args[1], qualify, depth + 1, out);
+        Print(*e.args[1], mode, depth + 1, out);
         out.Add("))");
       } else if (e.subplan == nullptr) {
         out.Add("(SubLink)");
@@ -192,7 +205,7 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       return;
     case ExprKind::kVar:
       if (e.source == VarSource::kRangeTable || !e.colname.empty()) {
-        out.Add(qualify && !e.relname.empty() ? e.relname + "." + e.colname : e.colname);
+        out.Add(mode.qualify && !e.relname.empty() ? e.relname + "." + e.colname : e.colname);
       } else {
         out.Add(fmt::format("${}", e.attno));
       }
@@ -200,12 +213,12 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     case ExprKind::kOp:
       out.Add("(");
       if (e.args.size() == 2) {
-        Print(*e.args[0], qualify, depth + 1, out);
+        Print(*e.args[0], mode, depth + 1, out);
         out.Add(" ");
       }
       out.Add(e.op != nullptr ? e.op->name : "?");
       out.Add(e.args.size() == 2 ? " " : "");
-      Print(*e.args.back(), qualify, depth + 1, out);
+      Print(*e.args.back(), mode, depth + 1, out);
       out.Add(")");
       return;
     case ExprKind::kFunc:
@@ -228,7 +241,7 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
         } else if (i > 0) {
           out.Add(", ");
         }
-        Print(*e.args[i], qualify, depth + 1, out);
+        Print(*e.args[i], mode, depth + 1, out);
         if (i >= AggArgCount(e) && key < e.agg_order.size()) {
           const Expr::AggOrder& o = e.agg_order[key];
           if (o.descending) out.Add(" DESC");
@@ -240,7 +253,7 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
     case ExprKind::kBool:
       if (e.bool_op == BoolOpKind::kNot) {
         out.Add("(NOT ");
-        Print(*e.args[0], qualify, depth + 1, out);
+        Print(*e.args[0], mode, depth + 1, out);
         out.Add(")");
         return;
       }
@@ -248,12 +261,12 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       return;
     case ExprKind::kNullTest:
       out.Add("(");
-      Print(*e.args[0], qualify, depth + 1, out);
+      Print(*e.args[0], mode, depth + 1, out);
       out.Add(e.negated ? " IS NOT NULL)" : " IS NULL)");
       return;
     case ExprKind::kCast:
       out.Add("(");
-      Print(*e.args[0], qualify, depth + 1, out);
+      Print(*e.args[0], mode, depth + 1, out);
       out.Add(fmt::format(")::{}", TypeName(e.type)));
       return;
     case ExprKind::kCoalesce:
@@ -267,16 +280,16 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       return;
     case ExprKind::kDistinct:
       out.Add("(");
-      Print(*e.args[0], qualify, depth + 1, out);
+      Print(*e.args[0], mode, depth + 1, out);
       out.Add(e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
-      Print(*e.args[1], qualify, depth + 1, out);
+      Print(*e.args[1], mode, depth + 1, out);
       out.Add(")");
       return;
     case ExprKind::kScalarArrayOp: {
       // As PostgreSQL prints it: constants folded into an array literal
       // ('{1,2}'::integer[]), else ARRAY[...].
       out.Add("(");
-      Print(*e.args[0], qualify, depth + 1, out);
+      Print(*e.args[0], mode, depth + 1, out);
       out.Add(fmt::format(" {} {} (", e.op != nullptr ? e.op->name : "?", e.negated ? "ALL" : "ANY"));
       bool constants = true;
       for (size_t i = 1; i < e.args.size(); ++i) constants = constants && e.args[i]->kind == ExprKind::kConst;
@@ -286,7 +299,7 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
         if (constants) {
           out.Add(ArrayElementText(*e.args[i]));
         } else {
-          Print(*e.args[i], qualify, depth + 1, out);
+          Print(*e.args[i], mode, depth + 1, out);
         }
       }
       out.Add(constants ? fmt::format("}}'::{}[]))", TypeName(e.args[1]->type)) : "]))");
@@ -296,19 +309,19 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       out.Add("CASE");
       for (size_t i = 0; i + 1 < e.args.size() && !out.Full(); i += 2) {
         out.Add(" WHEN ");
-        Print(*e.args[i], qualify, depth + 1, out);
+        Print(*e.args[i], mode, depth + 1, out);
         out.Add(" THEN ");
-        Print(*e.args[i + 1], qualify, depth + 1, out);
+        Print(*e.args[i + 1], mode, depth + 1, out);
       }
       out.Add(" ELSE ");
-      Print(*e.args.back(), qualify, depth + 1, out);
+      Print(*e.args.back(), mode, depth + 1, out);
       out.Add(" END");
       return;
     case ExprKind::kArrayExpr:
       out.Add("ARRAY[");
       for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
         out.Add(i == 0 ? "" : ", ");
-        Print(*e.args[i], qualify, depth + 1, out);
+        Print(*e.args[i], mode, depth + 1, out);
       }
       out.Add("]");
       return;
@@ -316,11 +329,11 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
       // As PostgreSQL's ruleutils: a column unadorned, anything else in parentheses.
       bool plain = e.args[0]->kind == ExprKind::kVar;
       out.Add(plain ? "" : "(");
-      Print(*e.args[0], qualify, depth + 1, out);
+      Print(*e.args[0], mode, depth + 1, out);
       out.Add(plain ? "[" : ")[");
       for (size_t i = 1; i < e.args.size(); ++i) {
         if (i == 2) out.Add(":");
-        if ((e.param & (i == 1 ? 1 : 2)) == 0) Print(*e.args[i], qualify, depth + 1, out);
+        if ((e.param & (i == 1 ? 1 : 2)) == 0) Print(*e.args[i], mode, depth + 1, out);
       }
       out.Add("]");
       return;
@@ -333,9 +346,9 @@ void Print(const Expr& e, bool qualify, int depth, TreeText& out) {
 
 }  // namespace
 
-std::string DeparseExpr(const Expr& e, bool qualify) {
+std::string DeparseExpr(const Expr& e, bool qualify, bool stored) {
   TreeText out;
-  Print(e, qualify, 0, out);
+  Print(e, DeparseMode{qualify, stored}, 0, out);
   return out.Take();
 }
 

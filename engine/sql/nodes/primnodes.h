@@ -105,6 +105,8 @@ struct Expr {
   bool explicit_cast = false;            // kCast with a typmod: CAST(x AS varchar(3)) cuts, assignment fails
   std::vector<TypeId> arg_types;         // kOp, kFunc: the resolved argument types, for the call
   bool keyword_call = false;             // kFunc written without () (current_user)
+  std::string sql_keyword;               // kCast: the SQL keyword it came from (CURRENT_DATE), as deparsed
+  std::string cast_text;                 // kConst folded from a cast of a typed constant: "0::numeric"
   // kBool
   BoolOpKind bool_op = BoolOpKind::kAnd;
   // kNullTest
@@ -143,9 +145,11 @@ ExprPtr MakeVar(int rtindex, int attno, TypeId type, std::string relname, std::s
 Result<ExprPtr> CopyExpr(const Expr& e);
 
 /* The expression as EXPLAIN prints it ("(a > 1)", "t.a", "'x'::text");
- * `qualify` prefixes Vars with their relation's name. Bounded in depth
+ * `qualify` prefixes Vars with their relation's name; `stored` prints a
+ * constant folded from a cast as the cast (0::numeric), as PostgreSQL
+ * shows a CHECK constraint it never folded. Bounded in depth
  * and length (tree_bounds.h). */
-std::string DeparseExpr(const Expr& e, bool qualify = false);
+std::string DeparseExpr(const Expr& e, bool qualify = false, bool stored = false);
 
 /* Calls `fn` on every node of the tree, parents first, without recursion
  * (the expression may be as deep as the client made it). */

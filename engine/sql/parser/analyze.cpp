@@ -132,6 +132,24 @@ Result<Query> Analyzer::AnalyzeValues(const SelectStmt& values) {
   return q;
 }
 
+void Analyzer::SetReturningTargetAsFrom(const SelectStmt& select, ParseState& ps) {
+  Query& q = *ps.query;
+  if (!select.from.empty() || select.where || q.targets.size() != 1) return;
+  Expr& call = *q.targets[0].expr;
+  if (call.kind != ExprKind::kFunc || call.func->call != nullptr || call.func->call_set == nullptr) return;
+  RangeTblEntry rte;
+  rte.kind = RteKind::kFunction;
+  rte.refname = call.func->name;
+  rte.colnames.push_back(q.targets[0].name);
+  rte.coltypes.push_back(call.type);
+  TypeId type = call.type;
+  rte.function = std::move(q.targets[0].expr);
+  auto node = std::make_unique<JoinTreeNode>();
+  node->rtindex = AddRte(ps, std::move(rte));
+  q.targets[0].expr = MakeVar(node->rtindex, 0, type, q.rte(node->rtindex).refname, q.targets[0].name);
+  q.jointree.fromlist.push_back(std::move(node));
+}
+
 Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   ParseState* parent = std::exchange(pending_parent_, nullptr);
   // Subqueries in FROM recurse through here.
@@ -211,6 +229,7 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     }
     widths.push_back(q.targets.size() - before);
   }
+  SetReturningTargetAsFrom(select, ps);
   // PostgreSQL's MaxTupleAttributeNumber, checked once the list is analyzed.
   if (q.targets.size() > kMaxTargetListEntries) {
     return MakeError(sqlstate::kTooManyColumns,

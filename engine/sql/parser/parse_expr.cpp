@@ -7,6 +7,8 @@
  *   decides its type, as in PostgreSQL.
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -291,14 +293,19 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
     if (!f.ok()) {
       return f;
     }
-    (*f)->keyword_call = !clock;  // EXPLAIN prints now() for those
+    (*f)->keyword_call = !clock;  // the clock keywords print through sql_keyword below
     if (name == "current_date" || name == "localtimestamp") {
       f = Coerce(std::move(*f), name == "current_date" ? TypeId::kDate : TypeId::kTimestamp, CastContext::kExplicit);
     }
     if (f.ok() && !args.empty()) {  // current_timestamp(p): rounded to p fractional digits
       auto typmod = TypmodFromModifiers((*f)->type, std::vector<int64_t>{std::get<int64_t>(args[0]->value)});
       if (!typmod.ok()) return At(typmod.error(), e.location);
-      return CoerceTypmod(std::move(*f), *typmod, CastContext::kExplicit);
+      f = CoerceTypmod(std::move(*f), *typmod, CastContext::kExplicit);
+    }
+    if (f.ok() && clock) {  // printed as written, as PostgreSQL 15's SQLValueFunction
+      std::string keyword = name;
+      std::transform(keyword.begin(), keyword.end(), keyword.begin(), ::toupper);
+      (*f)->sql_keyword = args.empty() ? keyword : fmt::format("{}({})", keyword, DeparseExpr(*args[0]));
     }
     return f;
   }

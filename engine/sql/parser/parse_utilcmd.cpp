@@ -131,7 +131,7 @@ Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const Ra
   TypeId to = FromColumnType(column.type);
   TypeId from = (*bound)->type;
   const bool literal = from == TypeId::kUnknown || (*bound)->untyped;  // 'text' not yet given a type
-  if (stored != nullptr) *stored = DeparseExpr(**bound);
+  if (stored != nullptr) *stored = DeparseExpr(**bound, false, true);
   auto coerced = typmod ? Coerce(std::move(*bound), to, CastContext::kAssignment, column.typmod)
                         : Coerce(std::move(*bound), to, CastContext::kAssignment);
   if (!coerced.ok() && coerced.error().sqlstate == kCannotCoerce) {
@@ -143,7 +143,7 @@ Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const Ra
     return err;
   }
   if (coerced.ok() && stored != nullptr && (literal || from == to)) {
-    *stored = DeparseExpr(**coerced);
+    *stored = DeparseExpr(**coerced, false, true);
   }
   return coerced;
 }
@@ -204,7 +204,7 @@ Result<std::optional<ConstraintCommand>> Analyzer::TransformConstraint(const std
       if (!bound.ok()) return bound.error();
       ConstraintCommand check;
       check.type = 'c';
-      check.check = DeparseExpr(**bound);
+      check.check = DeparseExpr(**bound, false, true);
       check.name = con.name;
       // conkey: the columns it reads, in column order.
       std::set<int> attnos;

@@ -132,6 +132,8 @@ TEST(ParserTest, CreateTableWithStorageParameters) {
   EXPECT_EQ(create.options[0].value, "100");
   EXPECT_EQ(create.options[1].value, "");
   EXPECT_EQ(ParseError("CREATE TABLE t (a int) WITH (fillfactor=)").sqlstate, "42601");
+}
+
 TEST(ParserTest, ForeignKeys) {
   auto stmts = ParseSql(
       "CREATE TABLE c (a int REFERENCES p ON DELETE CASCADE NOT NULL, b int, c text, "
