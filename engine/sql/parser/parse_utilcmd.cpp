@@ -164,7 +164,7 @@ Result<std::optional<ConstraintCommand>> Analyzer::TransformConstraint(const std
     case Kind::kDefault:
       return std::optional<ConstraintCommand>();  // the column's own
     case Kind::kForeignKey:
-      return ErrorAt(sqlstate::kFeatureNotSupported, "foreign keys are not supported by minipg", con.location);
+      return ErrorAt(sqlstate::kFeatureNotSupported, "ALTER TABLE ... ADD FOREIGN KEY is not supported by minipg", con.location);
     case Kind::kPrimaryKey:
     case Kind::kUnique: {
       ConstraintCommand key;
