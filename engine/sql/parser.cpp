@@ -735,6 +735,11 @@ Result<StatementPtr> Parser::ParseCreateTable() {
     }
     create.if_not_exists = true;
   }
+  bool qualified = Peek(1).kind == TokenKind::kPunct && Peek(1).text == ".";
+  if (IsKeyword("as", qualified ? 3 : 1)) {  // CREATE TABLE t AS SELECT ...
+    SkipStatement();
+    return Make(UnsupportedStmt{"CREATE TABLE ... AS"});
+  }
   auto table = ParseTableRef(false);
   if (!table.ok()) {
     return table.error();

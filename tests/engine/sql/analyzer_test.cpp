@@ -88,6 +88,7 @@ TEST(AnalyzerTest, DdlErrors) {
 TEST(AnalyzerTest, UnsupportedSql) {
   ExpectError("LOCK t", "0A000", "LOCK is not supported by minipg");
   ExpectError("SELECT count(*) OVER () FROM t", "0A000", "OVER is not supported by minipg");
+  ExpectError("CREATE TABLE c AS SELECT 1", "0A000", "CREATE TABLE ... AS is not supported by minipg");
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
 }
 
