@@ -18,8 +18,10 @@
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/sequence_ddl.h"
+#include "engine/catalog/system_catalog.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/adt/builtins.h"
+#include "engine/sql/system_views.h"
 
 namespace minipg::sql {
 
@@ -53,6 +55,10 @@ Result<SequenceRef> FindSequenceArg(const FunctionCall& c) {
     ref.name = t.name;
     return ref;
   }
+  std::string other;  // a system catalog or view: not in the relcache, not a sequence either
+  if (const catalog::SystemCatalog* cat = catalog::FindSystemCatalogByOid(ref.relid)) other = cat->name;
+  if (const SystemView* view = FindSystemViewByOid(ref.relid)) other = view->def.name;
+  if (!other.empty()) return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a sequence", other));
   return MakeError(sqlstate::kUndefinedTable, fmt::format("could not open relation with OID {}", ref.relid));
 }
 

@@ -28,8 +28,8 @@ CommandResult Psql(const Server& server, const std::string& sql, const std::stri
   return RunCommand(server.PsqlCommand() + (user.empty() ? "" : " -U " + user) + " -c \"" + sql + "\" 2>&1");
 }
 
-// setup.sql's objects, without the REFERENCES (foreign keys are another
-// branch's); \ds, \dv and \d print what PostgreSQL 15 printed for them.
+// setup.sql's objects, without the REFERENCES (psql_describe_test runs all of
+// setup.sql); \ds, \dv and \d print what PostgreSQL 15 printed for them.
 const char* const kSetup[] = {
     "create table customers (id serial primary key, email text unique, name varchar(40) not null)",
     "create table orders (id bigserial primary key, customer_id int, amount numeric(10,2) check (amount > 0), "
@@ -55,6 +55,9 @@ TEST(SeqViewPsqlTest, DescribeSequencesAndViewsLikePostgres) {
   EXPECT_EQ(Psql(server, "\\dv", "postgres").out, ReadExpected("dv.out"));
   EXPECT_EQ(Psql(server, "\\d ticket_seq", "postgres").out, ReadExpected("d_ticket_seq.out"));
   EXPECT_EQ(Psql(server, "\\d big_orders", "postgres").out, ReadExpected("d_big_orders.out"));
+  // nextval of a relation that is not a sequence, a system catalog too (PostgreSQL's words).
+  EXPECT_EQ(Psql(server, "select nextval('customers')").out, "ERROR:  \"customers\" is not a sequence\n");
+  EXPECT_EQ(Psql(server, "select nextval('pg_class')").out, "ERROR:  \"pg_class\" is not a sequence\n");
 }
 
 // Scenario: values handed out by nextval are never handed out again after a
