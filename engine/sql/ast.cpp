@@ -330,7 +330,7 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       out.Add(e.qualifier.empty() ? e.text : e.qualifier + "." + e.text);
       return;
     case RawExprKind::kUnary:
-      out.Add(e.op == Op::kNot ? "(NOT " : "(-");
+      out.Add(e.op == Op::kNot ? "(NOT " : e.op == Op::kAdd ? "(+" : "(-");
       PrintExpr(*e.args[0], depth + 1, out);
       out.Add(")");
       return;

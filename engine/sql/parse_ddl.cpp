@@ -178,8 +178,10 @@ Result<StatementPtr> Parser::ParseCreateIndex(bool unique) {
     if (AcceptKeyword("collate")) {
       if (auto c = ParseName(); !c.ok()) return c.error();
     }
-    if (AcceptKeyword("desc")) index.unsupported = "descending index columns";
-    AcceptKeyword("asc");
+    // DESC is accepted and the tree still kept ascending: a backward scan
+    // reads it in descending order, so every query answers as PostgreSQL's
+    // (docs/architecture.md, Simplifications).
+    AcceptKeyword("desc") || AcceptKeyword("asc");
     if (AcceptKeyword("nulls")) {
       if (!AcceptKeyword("first") && !AcceptKeyword("last")) return SyntaxError();
     }

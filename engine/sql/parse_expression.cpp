@@ -386,10 +386,21 @@ Result<RawExprPtr> Parser::ParseUnary() {
     int loc = Peek().position;
     ++pos_;
     auto arg = ParseUnary();
-    if (!arg.ok() || !minus) {
+    if (!arg.ok()) {
       return arg;
     }
     RawExpr& a = **arg;
+    if (!minus) {
+      // Unary plus is an operator as in PostgreSQL (+ text is 42883); on a
+      // number literal it changes nothing, so the literal stands alone.
+      if (a.kind == RawExprKind::kIntLiteral || a.kind == RawExprKind::kNumericLiteral) {
+        return arg;
+      }
+      RawExprPtr e = NewExpr(RawExprKind::kUnary, loc);
+      e->op = Op::kAdd;  // kUnary with kAdd: prefix +
+      e->args.push_back(std::move(*arg));
+      return e;
+    }
     // Like PostgreSQL's doNegate: -<number> is one constant, so that
     // -2147483648 is an integer.
     if (a.kind == RawExprKind::kIntLiteral || a.kind == RawExprKind::kNumericLiteral) {

@@ -175,10 +175,11 @@ Result<ExprPtr> Analyzer::BindUnary(const RawExpr& e, ParseState& ps) {
     n->args.push_back(std::move(*b));
     return n;
   }
+  bool plus = e.op == Op::kAdd;  // prefix +, else prefix -
   if ((*arg)->type == TypeId::kUnknown && !(*arg)->untyped) {
-    (*arg)->type = TypeId::kInt4;  // - NULL
+    (*arg)->type = plus ? TypeId::kFloat8 : TypeId::kInt4;  // + NULL, - NULL as PostgreSQL types them
   }
-  return MakeOperator("-", nullptr, std::move(*arg), e.location);
+  return MakeOperator(plus ? "+" : "-", nullptr, std::move(*arg), e.location);
 }
 
 Result<ExprPtr> Analyzer::BindBinary(const RawExpr& e, ParseState& ps) {

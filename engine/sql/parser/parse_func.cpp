@@ -300,7 +300,11 @@ Result<ExprPtr> Analyzer::MakeOperator(const std::string& name, ExprPtr left, Ex
     Error err = ErrorAt(chosen == -1 ? sqlstate::kUndefinedFunction : kAmbiguousFunction,
                         fmt::format("operator {}: {}", chosen == -1 ? "does not exist" : "is not unique", shown),
                         location);
-    err.hint = chosen == -1 ? kOperatorHint
+    // A prefix operator has one argument type, and PostgreSQL's hint says so.
+    const char* no_match = left ? kOperatorHint
+                                : "No operator matches the given name and argument type. You might need to add an "
+                                  "explicit type cast.";
+    err.hint = chosen == -1 ? no_match
                             : "Could not choose a best candidate operator. You might need to add explicit type casts.";
     return err;
   }
