@@ -11,6 +11,8 @@
  */
 #include "sim/slt/slt.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace minipg::sim::slt {
@@ -182,8 +184,15 @@ class Reader {
 SltFile ParseSlt(std::string_view text) { return Reader(text).Read(); }
 
 bool Applies(const Record& record, std::string_view db) {
+  // The name matches in any case, as SQLite's runner compares it (stricmp).
+  auto same = [db](const std::string& name) {
+    return name.size() == db.size() &&
+           std::equal(name.begin(), name.end(), db.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                  std::tolower(static_cast<unsigned char>(b)); });
+  };
   for (const Condition& c : record.conditions) {
-    if (c.only_if != (c.db == db)) return false;
+    if (c.only_if != same(c.db)) return false;
   }
   return true;
 }

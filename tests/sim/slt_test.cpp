@@ -83,6 +83,9 @@ TEST(SltParserTest, ConditionsNameTheDatabase) {
   EXPECT_TRUE(Applies(f.records[1], "sqlite"));
   EXPECT_FALSE(Applies(f.records[2], "postgresql"));
   EXPECT_TRUE(Applies(f.records[3], "postgresql"));
+  // As SQLite's runner, the name matches in any case.
+  EXPECT_FALSE(Applies(f.records[0], "MySQL"));
+  EXPECT_TRUE(Applies(f.records[1], "SQLite"));
 }
 
 // Scenario: an unconditional halt ends the file; a conditional one is kept
