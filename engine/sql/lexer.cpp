@@ -185,6 +185,12 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       }
       continue;
     }
+    if ((c == 'b' || c == 'B' || c == 'x' || c == 'X') && i + 1 < n && text[i + 1] == '\'') {
+      // B'101' and X'1F' are PostgreSQL's bit-string constants: minipg has no bit type.
+      Error e = MakeError(sqlstate::kFeatureNotSupported, "bit-string constants are not supported by minipg");
+      e.position = CharPosition(text, start);
+      return e;
+    }
     bool escaped = (c == 'e' || c == 'E') && i + 1 < n && text[i + 1] == '\'';
     if (c == '\'' || escaped) {
       // A string; E'...' also takes C-like backslash escapes.

@@ -96,6 +96,18 @@ TEST(LexerTest, UnterminatedStringIsAnError) {
   EXPECT_EQ(t.error().position, 8);
 }
 
+// Scenario: SQLite's corpus writes X'303132'; a bit-string constant is a
+// clear 0A000 at its position, while x = 'a' and e'...' still lex.
+TEST(LexerTest, BitStringConstantsAreNotSupported) {
+  auto t = Lex("SELECT x'303132'");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().sqlstate, "0A000");
+  EXPECT_EQ(t.error().message, "bit-string constants are not supported by minipg");
+  EXPECT_EQ(t.error().position, 8);
+  EXPECT_EQ(Lex("SELECT B'101'").error().sqlstate, "0A000");
+  EXPECT_TRUE(Lex("SELECT 1 WHERE x='a' AND b = 'c'").ok());
+}
+
 TEST(LexerTest, UnterminatedCommentAndEmptyIdentifierAreErrors) {
   EXPECT_EQ(Lex("SELECT /* x").error().sqlstate, "42601");
   auto e = Lex("SELECT \"\"");
