@@ -217,7 +217,7 @@ void Print(const Expr& e, DeparseMode mode, int depth, TreeText& out) {
         out.Add(" ");
       }
       out.Add(e.op != nullptr ? e.op->name : "?");
-      out.Add(e.args.size() == 2 ? " " : "");
+      out.Add(" ");  // "(a + b)", and a prefix operator "(- a)" as PostgreSQL's ruleutils
       Print(*e.args.back(), mode, depth + 1, out);
       out.Add(")");
       return;
