@@ -29,13 +29,6 @@ size_t PeakResident(int pid) {
   return 0;
 }
 
-std::string ErrorOf(client::Connection& c, const std::string& sql) {
-  auto r = c.Query(sql);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  if (!r.ok() || !r->error) return "";
-  return r->error->sqlstate + " " + r->error->message;
-}
-
 // Scenario: SELECT of a 60 MB literal returns it whole, and the backend's
 // peak memory stays under 6 times the literal (PostgreSQL 15 needs about
 // 3 to 5 times; minipg once needed more than 10).
