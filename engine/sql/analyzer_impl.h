@@ -420,6 +420,7 @@ class Analyzer {
   std::vector<TypeId>* params_;
   const SessionContext* ctx_;  // nullptr: every system view is there
   ParseState* pending_parent_ = nullptr;  // see AnalyzeSubquery
+  std::vector<uint32_t> expanding_views_;  // views being expanded around this query (ExpandView), outermost first
 };
 
 }  // namespace minipg::sql::analyzer_internal

@@ -7,16 +7,17 @@
  *   pg_current_wal_flush_lsn()   the WAL made durable
  *   pg_walfile_name(lsn)         the segment file holding that position
  *   pg_relation_size(rel [, fork])  bytes of one fork ("main", "fsm", "vm", "init")
- *   pg_table_size(rel)           every fork of the table
- *   pg_total_relation_size(rel)  the table and its indexes (none yet: the same)
+ *   pg_table_size(rel)           every fork of the relation (there is no TOAST)
+ *   pg_indexes_size(rel)         every fork of the table's indexes
+ *   pg_total_relation_size(rel)  the table and its indexes
  *   pg_relation_filepath(rel)    "base/<database oid>/<relfilenode>"
  *   pg_database_size(name | oid) every file under base/<database oid>
  *   pg_size_pretty(bigint)       "8192 bytes", "16 kB", "1234 MB"
  *   pg_reload_conf()             SIGHUP to the postmaster (admin_functions.h)
  *
  * NOTES
- *   A table's relfilenode is its OID (docs/storage.md), so a size is
- *   SmgrRelationSize of {pg_default, the database's OID, the table's OID}.
+ *   A table's or index's relfilenode is its OID (docs/storage.md), so a
+ *   size is SmgrRelationSize of {pg_default, the database's OID, its OID}.
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/storage_functions.h"
@@ -87,22 +88,36 @@ storage::Oid MyDatabaseOid(const SessionContext& ctx) {
   return static_cast<storage::Oid>(std::strtoul(ctx.data_dir.filename().c_str(), nullptr, 10));
 }
 
-/* A relation argument (a name, or an OID) -> its file. */
-Result<storage::RelFileLocator> FindRelation(const Datum& arg, const SessionContext& ctx) {
+/* A relation argument (a name, or an OID): its file and, for a table or
+ * one of its indexes, the table (none for a system catalog). */
+struct FoundRelation {
+  storage::RelFileLocator file;
+  std::optional<storage::TableDef> table;  // the table, or the index's table
+  bool index = false;
+};
+
+Result<FoundRelation> FindRelation(const Datum& arg, const SessionContext& ctx) {
   const int64_t* oid = std::get_if<int64_t>(&arg);
   const std::string* name = std::get_if<std::string>(&arg);
+  auto named = [&](uint32_t o, std::string_view n) {
+    return (oid != nullptr && o == *oid) || (name != nullptr && n == *name);
+  };
   // The system catalogs first (pg_catalog is first on the search_path), then
-  // the tables as this backend's cache has them.
+  // the tables and their indexes as this backend's cache has them.
   for (const catalog::SystemCatalog* c : catalog::SystemCatalogs()) {
-    if ((oid != nullptr && c->oid == *oid) || (name != nullptr && c->name == *name)) {
-      return catalog::CatalogLocator(*c, MyDatabaseOid(ctx));
-    }
+    if (named(c->oid, c->name)) return FoundRelation{catalog::CatalogLocator(*c, MyDatabaseOid(ctx)), std::nullopt};
   }
   auto tables = catalog::RelcacheTables(catalog::DatabaseOidOf(ctx.data_dir));
   if (!tables.ok()) return tables.error();
   for (const storage::TableDef& t : tables->tables) {
-    if ((oid != nullptr && t.oid == *oid) || (name != nullptr && t.name == *name)) {
-      return storage::RelFileLocator{storage::kDefaultTablespaceOid, MyDatabaseOid(ctx), t.oid};
+    if (named(t.oid, t.name)) {
+      return FoundRelation{storage::RelFileLocator{storage::kDefaultTablespaceOid, MyDatabaseOid(ctx), t.oid}, t};
+    }
+    for (const storage::IndexDef& i : t.indexes) {
+      if (named(i.oid, i.name)) {
+        return FoundRelation{storage::RelFileLocator{storage::kDefaultTablespaceOid, MyDatabaseOid(ctx), i.oid}, t,
+                             true};
+      }
     }
   }
   if (oid != nullptr) {
@@ -134,20 +149,46 @@ Result<Datum> RelationSize(const Args& args, const SessionContext& ctx) {
   if (fork_name == "init") return Datum(int64_t{0});  // only unlogged tables have one; minipg has none
   auto fork = ForkByName(fork_name);
   if (!fork.ok()) return fork.error();
-  return Size(*rel, *fork);
+  return Size(rel->file, *fork);
 }
 
-/* pg_table_size and pg_total_relation_size (no TOAST, no indexes yet). */
+/* pg_table_size: every fork of the relation (there is no TOAST). */
 Result<Datum> TableSize(const Args& args, const SessionContext& ctx) {
   auto rel = FindRelation(args[0], ctx);
   if (!rel.ok()) return rel.error();
-  return Size(*rel, std::nullopt);
+  return Size(rel->file, std::nullopt);
+}
+
+/* The bytes of every fork of a table's indexes (0 for an index or a catalog). */
+Result<int64_t> IndexesBytes(const FoundRelation& rel) {
+  int64_t total = 0;
+  if (!rel.table || rel.index) return total;
+  for (const storage::IndexDef& i : rel.table->indexes) {
+    auto bytes = storage::SmgrRelationSize(storage::RelFileLocator{rel.file.spc_oid, rel.file.db_oid, i.oid},
+                                           std::nullopt);
+    if (!bytes.ok()) return bytes.error();
+    total += static_cast<int64_t>(*bytes);
+  }
+  return total;
+}
+
+/* pg_indexes_size and pg_total_relation_size (the table's forks and its indexes'). */
+template <bool kWithTable>
+Result<Datum> IndexesSize(const Args& args, const SessionContext& ctx) {
+  auto rel = FindRelation(args[0], ctx);
+  if (!rel.ok()) return rel.error();
+  auto indexes = IndexesBytes(*rel);
+  if (!indexes.ok()) return indexes.error();
+  if (!kWithTable) return Datum(*indexes);
+  auto table = storage::SmgrRelationSize(rel->file, std::nullopt);
+  if (!table.ok()) return table.error();
+  return Datum(static_cast<int64_t>(*table) + *indexes);
 }
 
 Result<Datum> RelationFilepath(const Args& args, const SessionContext& ctx) {
   auto rel = FindRelation(args[0], ctx);
   if (!rel.ok()) return rel.error();
-  return Datum(fmt::format("base/{}/{}", rel->db_oid, rel->rel_number));
+  return Datum(fmt::format("base/{}/{}", rel->file.db_oid, rel->file.rel_number));
 }
 
 Result<Datum> DatabaseSize(const Args& args, const SessionContext& ctx) {
@@ -213,7 +254,9 @@ void RegisterStorageFunctions(BuiltinRegistry& r) {
     r.functions.push_back(Fn(text ? 2325 : next++, "pg_relation_size", {rel}, T::kInt8, Call<RelationSize>));
     r.functions.push_back(Fn(text ? 2332 : next++, "pg_relation_size", {rel, T::kText}, T::kInt8, Call<RelationSize>));
     r.functions.push_back(Fn(text ? 2997 : next++, "pg_table_size", {rel}, T::kInt8, Call<TableSize>));
-    r.functions.push_back(Fn(text ? 2286 : next++, "pg_total_relation_size", {rel}, T::kInt8, Call<TableSize>));
+    r.functions.push_back(Fn(text ? 2286 : next++, "pg_total_relation_size", {rel}, T::kInt8,
+                             Call<IndexesSize<true>>));
+    r.functions.push_back(Fn(text ? 2998 : next++, "pg_indexes_size", {rel}, T::kInt8, Call<IndexesSize<false>>));
     r.functions.push_back(Fn(text ? 3034 : next++, "pg_relation_filepath", {rel}, T::kText, Call<RelationFilepath>));
     r.functions.push_back(Fn(text ? 2168 : 2324, "pg_database_size", {text ? T::kName : T::kOid}, T::kInt8,
                              Call<DatabaseSize>));

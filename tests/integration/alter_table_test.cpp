@@ -10,8 +10,7 @@
 
 #include <string>
 
-#include "tests/integration/pq_handles.h"
-#include "tests/integration/server_harness.h"
+#include "tests/integration/pq_server.h"
 
 namespace minipg::testing {
 namespace {
@@ -21,13 +20,7 @@ class AlterTableTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(server_.Start()); }
   void TearDown() override { server_.Stop(); }
 
-  Conn Connect() {
-    std::string conninfo = "host=" + server_.socket_dir() + " port=" + std::to_string(server_.port()) +
-                           " user=" + Superuser() + " dbname=postgres connect_timeout=10";
-    Conn c(PQconnectdb(conninfo.c_str()));
-    EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
-    return c;
-  }
+  Conn Connect() { return PqConnect(server_); }
   /* The statement's SQLSTATE, or "ok". */
   static std::string Run(PGconn* c, const char* sql) {
     Res r(PQexec(c, sql));

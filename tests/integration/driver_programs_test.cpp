@@ -14,7 +14,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/integration/server_harness.h"
+#include "tests/integration/pq_server.h"
 
 namespace minipg::testing {
 namespace {
@@ -26,30 +26,16 @@ std::string Expected(const std::string& name) {
   return text.str();
 }
 
-class DriverProgramsTest : public ::testing::Test {
+class DriverProgramsTest : public SharedServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new Server();
-    ASSERT_TRUE(server_->Start()) << server_->Log();
-    ASSERT_TRUE(server_->ConnectWhenReady().ok()) << server_->Log();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
 
   /* The program's output (stdout and stderr) and its exit status. */
   static CommandResult RunProgram(const std::string& command_line) { return RunCommand(command_line + " 2>&1"); }
 
-  static std::string Conninfo() {
-    return "'host=" + server_->socket_dir() + " port=" + std::to_string(server_->port()) + " user=" + Superuser() +
-           " dbname=postgres'";
-  }
-
-  static Server* server_;
+  /* The connection string as one shell word. */
+  static std::string Conninfo() { return "'" + minipg::testing::Conninfo(*server_) + "'"; }
 };
 
-Server* DriverProgramsTest::server_ = nullptr;
 
 TEST_F(DriverProgramsTest, LibpqProgramPrintsWhatItPrintsAgainstPostgres) {
   CommandResult r = RunProgram(BinDir() + "/../tests/libpq_program " + Conninfo());

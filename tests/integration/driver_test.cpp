@@ -23,8 +23,7 @@
 
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
-#include "tests/integration/pq_handles.h"
-#include "tests/integration/server_harness.h"
+#include "tests/integration/pq_server.h"
 
 namespace minipg::testing {
 namespace {
@@ -38,26 +37,8 @@ std::string Message(const PGresult* r) {
   return s != nullptr ? s : "";
 }
 
-class DriverTest : public ::testing::Test {
+class DriverTest : public SharedServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new Server();
-    ASSERT_TRUE(server_->Start());
-  }
-  static void TearDownTestSuite() {
-    server_->Stop();
-    delete server_;
-    server_ = nullptr;
-  }
-
-  Conn Connect() {
-    std::string conninfo = "host=" + server_->socket_dir() +
-                           " port=" + std::to_string(server_->port()) +
-                           " user=" + Superuser() + " dbname=postgres connect_timeout=10";
-    Conn c(PQconnectdb(conninfo.c_str()));
-    EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
-    return c;
-  }
   /* Runs a simple Query that must succeed. */
   static void Exec(PGconn* c, const char* sql) {
     Res r(PQexec(c, sql));
@@ -65,11 +46,7 @@ class DriverTest : public ::testing::Test {
                 PQresultStatus(r.get()) == PGRES_TUPLES_OK)
         << sql << ": " << PQerrorMessage(c);
   }
-
-  static Server* server_;
 };
-
-Server* DriverTest::server_ = nullptr;
 
 // Scenario: PQprepare once, then PQexecPrepared with text parameters
 // inserts and finds rows; parameter types are inferred from the columns.

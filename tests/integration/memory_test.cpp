@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "tests/integration/server_harness.h"
+#include "tests/integration/pq_server.h"
 
 namespace minipg::testing {
 namespace {
@@ -27,13 +27,6 @@ size_t PeakResident(int pid) {
     if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // kB
   }
   return 0;
-}
-
-std::string ErrorOf(client::Connection& c, const std::string& sql) {
-  auto r = c.Query(sql);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  if (!r.ok() || !r->error) return "";
-  return r->error->sqlstate + " " + r->error->message;
 }
 
 // Scenario: SELECT of a 60 MB literal returns it whole, and the backend's
@@ -69,20 +62,13 @@ TEST(MemoryTest, ABigLiteralCostsASmallMultipleOfItsSize) {
  * extended protocol); "" if it succeeds, else "SQLSTATE message". (A row
  * holds at most 8160 bytes, there is no TOAST: big values come this way.) */
 std::string ParamErrorOf(const Server& server, const char* sql, const std::string& value) {
-  std::string conninfo = "host=" + server.socket_dir() + " port=" + std::to_string(server.port()) +
-                         " user=" + Superuser() + " dbname=postgres connect_timeout=10";
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  EXPECT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  Conn c = PqConnect(server);
   Oid text_oid = 25;
   const char* values[] = {value.c_str()};
-  PGresult* r = PQexecParams(c, sql, 1, &text_oid, values, nullptr, nullptr, 0);
-  std::string out;
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    out = std::string(PQresultErrorField(r, PG_DIAG_SQLSTATE)) + " " + PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-  }
-  PQclear(r);
-  PQfinish(c);
-  return out;
+  Res r(PQexecParams(c.get(), sql, 1, &text_oid, values, nullptr, nullptr, 0));
+  if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) return "";
+  return std::string(PQresultErrorField(r.get(), PG_DIAG_SQLSTATE)) + " " +
+         PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY);
 }
 
 // Scenario: a result row, a value made by || and a COPY line each stop at

@@ -18,36 +18,19 @@
 #include <memory>
 #include <string>
 
-#include "tests/integration/pq_handles.h"
-#include "tests/integration/server_harness.h"
+#include "tests/integration/pq_server.h"
 
 namespace minipg::testing {
 namespace {
 
 bool HavePgbench() { return RunCommand("command -v pgbench >/dev/null 2>&1").status == 0; }
 
-class PgbenchTest : public ::testing::Test {
+class PgbenchTest : public SharedServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new Server();
-    ASSERT_TRUE(server_->Start());
-  }
-  static void TearDownTestSuite() {
-    server_->Stop();
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
     if (!HavePgbench()) GTEST_SKIP() << "pgbench is not installed (scripts/install-deps.sh installs it)";
   }
 
-  Conn Connect() {
-    std::string conninfo = "host=" + server_->socket_dir() + " port=" + std::to_string(server_->port()) +
-                           " user=" + Superuser() + " dbname=postgres connect_timeout=10";
-    Conn c(PQconnectdb(conninfo.c_str()));
-    EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
-    return c;
-  }
   /* The one value of a query that must return one row. */
   std::string Value(PGconn* c, const std::string& sql) {
     Res r(PQexec(c, sql.c_str()));
@@ -86,11 +69,7 @@ class PgbenchTest : public ::testing::Test {
     Res dup(PQexec(c.get(), "INSERT INTO pgbench_accounts (aid, bid, abalance) VALUES (1, 1, 0)"));
     EXPECT_STREQ(PQresultErrorField(dup.get(), PG_DIAG_SQLSTATE), "23505");
   }
-
-  static Server* server_;
 };
-
-Server* PgbenchTest::server_ = nullptr;
 
 // Scenario: unmodified `pgbench -i` with the default steps at scale 1, then
 // again at scale 2 (its drop step drops the tables of the first run).

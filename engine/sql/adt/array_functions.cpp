@@ -318,6 +318,7 @@ void RegisterArrayFunctions(BuiltinRegistry& r) {
   op(349, "||", T::kAnyCompatibleArray, T::kAnyCompatible, T::kAnyCompatibleArray, ArrayAppend, "", "");
   op(374, "||", T::kAnyCompatible, T::kAnyCompatibleArray, T::kAnyCompatibleArray, ArrayPrepend, "", "");
   op(375, "||", T::kAnyCompatibleArray, T::kAnyCompatibleArray, T::kAnyCompatibleArray, ArrayCat, "", "");
+  for (size_t i = r.operators.size() - 3; i < r.operators.size(); ++i) r.operators[i].strict = false;  // as their functions
 }
 
 }  // namespace minipg::sql::adt

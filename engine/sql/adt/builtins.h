@@ -94,11 +94,12 @@ struct OperatorInfo {
   TypeId left = TypeId::kVoid;    // kVoid for a prefix operator (- x, NOT is not an operator)
   TypeId right = TypeId::kVoid;
   TypeId result = TypeId::kBool;
-  FunctionImpl call = nullptr;    // called with {left, right} or {right}; strict
+  FunctionImpl call = nullptr;    // called with {left, right} or {right}
   const char* commutator = "";    // oprcom: a < b is b > a ("" none)
   const char* negator = "";       // oprnegate: NOT (a = b) is a <> b
   bool can_hash = false;          // oprcanhash: usable by a hash join / hash aggregate
   bool can_merge = false;         // oprcanmerge: usable by a merge join
+  bool strict = true;             // its function's proisstrict: a NULL operand gives NULL without a call
 };
 
 enum class CastKind : char {

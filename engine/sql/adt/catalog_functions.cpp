@@ -20,6 +20,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/pgstat.h"
 #include "engine/sql/adt/catalog_types.h"
+#include "engine/sql/system_views.h"
 #include "engine/sql/types.h"
 
 namespace minipg::sql {
@@ -405,9 +406,9 @@ std::string PrettyBool(const std::string& text) {
 
 /* A stored CHECK expression as pretty printing shows it (psql's \d):
  * "a > 0 AND b > 0 AND c > 0" for "(((a > 0) AND (b > 0)) AND (c > 0))",
- * "y::text" for "(y)::text". */
+ * "y::text" for "(y)::text", "0::numeric" for "(0)::numeric". */
 std::string PrettyCheck(const std::string& text) {
-  static const std::regex kParenIdentCast(R"(\(([a-z_][a-z0-9_]*)\)::)");
+  static const std::regex kParenIdentCast(R"(\(([a-z_][a-z0-9_]*|[0-9.]+|'[^']*'::[a-z ]+)\)::)");
   return std::regex_replace(PrettyBool(text), kParenIdentCast, "$1::");
 }
 
@@ -471,8 +472,12 @@ Result<Datum> QuoteIdentFunction(const FunctionCall& call) {
   return Datum(QuoteIdent(std::get<std::string>(call.args[0])));
 }
 
-/* pg_get_expr(expr, relation [, pretty]): minipg keeps the text. */
-Result<Datum> GetExpr(const FunctionCall& call) { return call.args[0]; }
+/* pg_get_expr(expr, relation [, pretty]): minipg keeps the text, and
+ * prints it pretty as pg_get_constraintdef does. */
+Result<Datum> GetExpr(const FunctionCall& call) {
+  bool pretty = call.args.size() > 2 && std::get_if<bool>(&call.args[2]) != nullptr && std::get<bool>(call.args[2]);
+  return pretty ? Datum(PrettyCheck(std::get<std::string>(call.args[0]))) : call.args[0];
+}
 
 /* obj_description / col_description / shobj_description: the comment
  * in pg_description (pg_shdescription), NULL for none. */
@@ -637,6 +642,10 @@ Result<uint32_t> RegInput(TypeId type, std::string_view text) {
       auto oid = LookupQualified(db, catalog::kRelationRelationId, c::kOid, c::kRelname, c::kRelnamespace, text);
       if (!oid.ok()) return oid.error();
       if (*oid == 0) {
+        // A system view (pg_stat_activity) is not a pg_class row here; it lives in pg_catalog.
+        std::vector<std::string> parts = QualifiedName(text);
+        const SystemView* view = FindSystemView(parts.back());
+        if (view != nullptr && (parts.size() == 1 || parts[0] == "pg_catalog")) return view->def.oid;
         return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", text));
       }
       return static_cast<uint32_t>(*oid);
@@ -676,7 +685,9 @@ std::optional<std::string> RegOutput(TypeId type, uint32_t oid) {
   switch (type) {
     case TypeId::kRegclass: {
       auto name = RelationName(db, oid);
-      return name.ok() ? *name : std::nullopt;
+      if (name.ok() && *name) return *name;
+      const SystemView* view = FindSystemViewByOid(oid);
+      return view != nullptr ? std::optional<std::string>(view->def.name) : std::nullopt;
     }
     case TypeId::kRegtype: {
       auto name = FormatType(db, oid, -1, false);

@@ -217,7 +217,7 @@ Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
     case ExprKind::kParam:
       return MakeError(sqlstate::kInternalError, fmt::format("no value bound for parameter ${}", expr.param + 1));
     case ExprKind::kOp:
-      return EvaluateCall(expr, ctx, expr.op->call, true);
+      return EvaluateCall(expr, ctx, expr.op->call, expr.op->strict);
     case ExprKind::kFunc:
       if (expr.func->call == nullptr) {
         return MakeError(sqlstate::kFeatureNotSupported,

@@ -244,6 +244,10 @@ Result<Query> Analyzer::Analyze(const DropRelationStmt& drop) {
 }
 
 Result<RangeTblEntry> Analyzer::ExpandView(const storage::TableDef& view) {
+  if (std::find(expanding_views_.begin(), expanding_views_.end(), view.oid) != expanding_views_.end()) {
+    return MakeError(sqlstate::kInvalidObjectDefinition,
+                     fmt::format("infinite recursion detected in rules for relation \"{}\"", view.name));
+  }
   auto stmts = ParseSql(view.view_query);
   if (!stmts.ok()) return stmts.error();
   auto* select = stmts->size() == 1 ? std::get_if<SelectStmt>(&(*stmts)[0]->node) : nullptr;
@@ -251,6 +255,8 @@ Result<RangeTblEntry> Analyzer::ExpandView(const storage::TableDef& view) {
     return MakeError(sqlstate::kInternalError, fmt::format("the query of view \"{}\" does not parse", view.name));
   }
   Analyzer inner(catalog_, nullptr, ctx_);
+  inner.expanding_views_ = expanding_views_;
+  inner.expanding_views_.push_back(view.oid);
   auto sub = inner.Analyze(*select);
   if (!sub.ok()) return sub.error();
   RangeTblEntry rte;

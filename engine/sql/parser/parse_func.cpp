@@ -204,7 +204,7 @@ Result<ExprPtr> Analyzer::Coerce(ExprPtr expr, TypeId to, CastContext context) {
     if (!value.ok()) {
       return At(value.error(), expr->location);
     }
-    expr->cast_text = DeparseExpr(*expr) + "::" + TypeName(to);  // as a stored CHECK shows it
+    expr->cast_text = "(" + DeparseExpr(*expr) + ")::" + TypeName(to);  // as a stored CHECK shows it
     expr->value = std::move(*value);
     expr->type = to;
     return expr;

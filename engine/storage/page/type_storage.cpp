@@ -279,6 +279,7 @@ Result<Datum> ReadArray(std::string_view tuple, size_t& offset, ColumnType type)
 }
 
 Result<TypeStorage> StorageOf(ColumnType type) {
+  if (IsArrayColumnType(type)) return TypeStorage{-1, 4};
   switch (type) {
     case ColumnType::kBool:
       return TypeStorage{1, 1};
@@ -294,27 +295,6 @@ Result<TypeStorage> StorageOf(ColumnType type) {
     case ColumnType::kFloat4:
     case ColumnType::kRegproc:
       return TypeStorage{4, 4};
-    case ColumnType::kInt2Vector:
-    case ColumnType::kOidVector:
-    case ColumnType::kInt2Array:
-    case ColumnType::kInt4Array:
-    case ColumnType::kTextArray:
-    case ColumnType::kOidArray:
-    case ColumnType::kCharArray:
-    case ColumnType::kNameArray:
-    case ColumnType::kAclItemArray:
-    case ColumnType::kBoolArray:
-    case ColumnType::kInt8Array:
-    case ColumnType::kFloat4Array:
-    case ColumnType::kFloat8Array:
-    case ColumnType::kNumericArray:
-    case ColumnType::kVarcharArray:
-    case ColumnType::kBpcharArray:
-    case ColumnType::kDateArray:
-    case ColumnType::kTimestampArray:
-    case ColumnType::kTimestampTzArray:
-    case ColumnType::kIntervalArray:
-      return TypeStorage{-1, 4};
     case ColumnType::kChar:
       return TypeStorage{1, 1};
     case ColumnType::kInt2:
@@ -330,7 +310,7 @@ Result<TypeStorage> StorageOf(ColumnType type) {
       return TypeStorage{8, 8};
     case ColumnType::kDate:
       return TypeStorage{4, 4};
-    case ColumnType::kInet:
+    default:  // kInet; arrays are handled before the switch (IsArrayColumnType)
       break;
   }
   return MakeError(sqlstate::kInternalError,
@@ -339,6 +319,11 @@ Result<TypeStorage> StorageOf(ColumnType type) {
 }
 
 Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::string_view column) {
+  if (IsArrayColumnType(type)) {
+    const ArrayValue* a = std::get_if<ArrayValue>(&value);
+    if (a == nullptr || !a->data) return Mismatch(column, "array");
+    return AppendArray(out, type, *a->data, column);
+  }
   switch (type) {
     case ColumnType::kBool: {
       const bool* b = std::get_if<bool>(&value);
@@ -403,30 +388,6 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
       AppendLittleEndian<float>(out, static_cast<float>(*d));
       return OkStatus();
     }
-    case ColumnType::kInt2Vector:
-    case ColumnType::kOidVector:
-    case ColumnType::kInt2Array:
-    case ColumnType::kInt4Array:
-    case ColumnType::kTextArray:
-    case ColumnType::kOidArray:
-    case ColumnType::kCharArray:
-    case ColumnType::kNameArray:
-    case ColumnType::kAclItemArray:
-    case ColumnType::kBoolArray:
-    case ColumnType::kInt8Array:
-    case ColumnType::kFloat4Array:
-    case ColumnType::kFloat8Array:
-    case ColumnType::kNumericArray:
-    case ColumnType::kVarcharArray:
-    case ColumnType::kBpcharArray:
-    case ColumnType::kDateArray:
-    case ColumnType::kTimestampArray:
-    case ColumnType::kTimestampTzArray:
-    case ColumnType::kIntervalArray: {
-      const ArrayValue* a = std::get_if<ArrayValue>(&value);
-      if (a == nullptr || !a->data) return Mismatch(column, "array");
-      return AppendArray(out, type, *a->data, column);
-    }
     case ColumnType::kNumeric: {
       const Numeric* n = std::get_if<Numeric>(&value);
       if (n == nullptr) return Mismatch(column, "numeric");
@@ -471,13 +432,14 @@ Status AppendDatum(std::string& out, ColumnType type, const Datum& value, std::s
       AppendLittleEndian<int32_t>(out, iv->months);
       return OkStatus();
     }
-    case ColumnType::kInet:
+    default:  // kInet; arrays are handled before the switch (IsArrayColumnType)
       break;
   }
   return StorageOf(type).error();
 }
 
 Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type) {
+  if (IsArrayColumnType(type)) return ReadArray(tuple, offset, type);
   switch (type) {
     case ColumnType::kBool: {
       auto p = FixedBytes(tuple, offset, 1, 1);
@@ -519,27 +481,6 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
       if (!p.ok()) return p.error();
       return Datum(double{LoadLittleEndian<float>(*p)});
     }
-    case ColumnType::kInt2Vector:
-    case ColumnType::kOidVector:
-    case ColumnType::kInt2Array:
-    case ColumnType::kInt4Array:
-    case ColumnType::kTextArray:
-    case ColumnType::kOidArray:
-    case ColumnType::kCharArray:
-    case ColumnType::kNameArray:
-    case ColumnType::kAclItemArray:
-    case ColumnType::kBoolArray:
-    case ColumnType::kInt8Array:
-    case ColumnType::kFloat4Array:
-    case ColumnType::kFloat8Array:
-    case ColumnType::kNumericArray:
-    case ColumnType::kVarcharArray:
-    case ColumnType::kBpcharArray:
-    case ColumnType::kDateArray:
-    case ColumnType::kTimestampArray:
-    case ColumnType::kTimestampTzArray:
-    case ColumnType::kIntervalArray:
-      return ReadArray(tuple, offset, type);
     case ColumnType::kNumeric: {
       auto text = ReadText(tuple, offset);
       if (!text.ok()) return text;
@@ -570,7 +511,7 @@ Result<Datum> ReadDatum(std::string_view tuple, size_t& offset, ColumnType type)
       return Datum(Interval{LoadLittleEndian<int32_t>(*p + 12), LoadLittleEndian<int32_t>(*p + 8),
                             LoadLittleEndian<int64_t>(*p)});
     }
-    case ColumnType::kInet:
+    default:  // kInet; arrays are handled before the switch (IsArrayColumnType)
       break;
   }
   return StorageOf(type).error();
