@@ -272,7 +272,7 @@ storage::Tuple PgConstraintRow(const ConstraintRow& con) {
   row[k::kContype] = C(con.type);
   row[k::kCondeferrable] = B(false);
   row[k::kCondeferred] = B(false);
-  row[k::kConvalidated] = B(true);
+  row[k::kConvalidated] = B(con.validated);
   row[k::kConrelid] = O(con.table);
   row[k::kContypid] = O(0);
   row[k::kConindid] = O(con.index);

@@ -23,6 +23,7 @@
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/executor/exec_modify.h"
+#include "engine/sql/executor/ri_triggers.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -226,6 +227,36 @@ Status DropConstraint(const SessionContext& ctx, const std::string& table, const
   return OkStatus();
 }
 
+/* VALIDATE CONSTRAINT: a NOT VALID foreign key or CHECK checked against
+ * every row, then marked valid. */
+Status ValidateConstraint(const SessionContext& ctx, const std::string& table, const std::string& name) {
+  auto type = catalog::FindConstraint(ctx.data_dir, table, name);
+  if (!type.ok()) return type.error();
+  if (*type == '\0') {
+    return MakeError(sqlstate::kUndefinedObject,
+                     fmt::format("constraint \"{}\" of relation \"{}\" does not exist", name, table));
+  }
+  if (*type != 'f' && *type != 'c') {
+    return MakeError(sqlstate::kWrongObjectType,
+                     fmt::format("constraint \"{}\" of relation \"{}\" is not a foreign key or check constraint",
+                                 name, table));
+  }
+  if (*type == 'f') {
+    if (Status s = RiValidateForeignKey(ctx, table, name); !s.ok()) return s;
+  } else {
+    auto def = CurrentTable(ctx, table);
+    if (!def.ok()) return def.error();
+    for (const storage::CheckDef& check : def->checks) {
+      if (check.name != name) continue;
+      ConstraintCommand cmd;
+      cmd.name = check.name;
+      cmd.check = check.expr;
+      if (Status s = VerifyCheck(ctx, *def, cmd); !s.ok()) return s;
+    }
+  }
+  return catalog::SetConstraintValidated(ctx.data_dir, table, name);
+}
+
 Status RunAction(const SessionContext& ctx, const std::string& table, const AlterAction& a) {
   auto column_attnum = [&]() -> Result<int> {
     auto def = CurrentTable(ctx, table);
@@ -241,6 +272,8 @@ Status RunAction(const SessionContext& ctx, const std::string& table, const Alte
       return AddTableConstraint(table, a.constraint, ctx);
     case CmdKind::kDropConstraint:
       return DropConstraint(ctx, table, a);
+    case CmdKind::kValidateConstraint:
+      return ValidateConstraint(ctx, table, a.name);
     case CmdKind::kRenameTable:
       return catalog::RenameTableWithCatalog(ctx.data_dir, table, a.new_name);
     case CmdKind::kRenameColumn:
@@ -289,13 +322,25 @@ Status AddTableConstraint(const std::string& table, const ConstraintCommand& cmd
       if (Status s = catalog::SetColumnNotNull(ctx.data_dir, table, attnum, true); !s.ok()) return s;
     }
   }
-  if (cmd.type == 'c') {
+  if (cmd.type == 'c' && !cmd.not_valid) {
     if (Status s = VerifyCheck(ctx, *def, cmd); !s.ok()) return s;
+  }
+  if (cmd.type == 'f') {
+    auto taken = catalog::FindConstraint(ctx.data_dir, table, cmd.name);
+    if (!taken.ok()) return taken.error();
+    if (*taken != '\0') {
+      return MakeError(sqlstate::kDuplicateObject,
+                       fmt::format("constraint \"{}\" for relation \"{}\" already exists", cmd.name, table));
+    }
   }
   catalog::ConstraintSpec spec{cmd.name,  cmd.type,      table,        cmd.columns,
                                cmd.check, cmd.ref_table, cmd.ref_columns, cmd.on_update,
-                               cmd.on_delete};
-  return catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText);
+                               cmd.on_delete, !cmd.not_valid};
+  if (Status s = catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText); !s.ok()) {
+    return s;
+  }
+  if (cmd.type == 'f' && !cmd.not_valid) return RiValidateForeignKey(ctx, table, cmd.name);
+  return OkStatus();
 }
 
 Status AddTableConstraints(const Query& q, const SessionContext& ctx) {

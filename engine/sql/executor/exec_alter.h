@@ -11,7 +11,10 @@
  *                          violated by some row"), its columns made NOT
  *                          NULL, then catalog::AddConstraintWithCatalog
  *                          (a key's index build refuses duplicates: 23505
- *                          could not create unique index)
+ *                          could not create unique index); a FOREIGN KEY's
+ *                          rows checked after its row is made (23503, as
+ *                          RiValidateForeignKey words it), NOT VALID ones
+ *                          not at all
  *     ExecAlterTable       each AlterAction of the Query: catalog rows
  *                          changed (catalog/alter_ddl.h); ADD COLUMN with a
  *                          DEFAULT and DROP COLUMN also give every row a

@@ -182,6 +182,22 @@ Error StillReferenced(const storage::TableDef& parent, const ForeignKeyDef& fk, 
   return e;
 }
 
+/* 23503 unless `row` of `child` references a row of `parent` through
+ * `fk` (a key with a NULL passes: MATCH SIMPLE). */
+Status CheckReference(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
+                      const storage::TableDef& parent, const Tuple& row) {
+  Tuple key = KeyOf(row, fk.keys);
+  if (HasNull(key)) return OkStatus();
+  auto found = ReferencedRowExists(session, fk, child, parent, key);
+  if (!found.ok()) return found.error();
+  if (*found) return OkStatus();
+  Error e = MakeError(sqlstate::kForeignKeyViolation,
+                      fmt::format("insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+                                  child.name, fk.name));
+  e.detail = fmt::format("Key {} is not present in table \"{}\".", KeyText(child, fk.keys, key), parent.name);
+  return e;
+}
+
 std::string TableName(const storage::CatalogSnapshot& tables, uint32_t oid) {
   const storage::TableDef* t = TableByOid(tables, oid);
   return t != nullptr ? t->name : std::to_string(oid);
@@ -211,20 +227,35 @@ bool RiIsReferenced(const ModifyContext& ctx) { return ctx.ri && !ctx.ri->incomi
 Status RiCheckNewRow(ModifyContext& ctx, const Tuple& row) {
   if (Status s = RiLoad(ctx); !s.ok()) return s;
   for (const ForeignKeyDef& fk : ctx.ri->outgoing) {
-    Tuple key = KeyOf(row, fk.keys);
-    if (HasNull(key)) continue;  // MATCH SIMPLE
     const storage::TableDef* parent = TableByOid(ctx.ri->tables, fk.ref_table);
     if (parent == nullptr) continue;
-    auto found = ReferencedRowExists(ctx.session, fk, ctx.table, *parent, key);
-    if (!found.ok()) return found.error();
-    if (*found) continue;
-    Error e = MakeError(sqlstate::kForeignKeyViolation,
-                        fmt::format("insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                                    ctx.table.name, fk.name));
-    e.detail = fmt::format("Key {} is not present in table \"{}\".", KeyText(ctx.table, fk.keys, key), parent->name);
-    return e;
+    if (Status s = CheckReference(ctx.session, fk, ctx.table, *parent, row); !s.ok()) return s;
   }
   return OkStatus();
+}
+
+Status RiValidateForeignKey(const SessionContext& session, const std::string& table, const std::string& name) {
+  storage::Oid db = catalog::DatabaseOidOf(session.data_dir);
+  auto tables = catalog::RelcacheTables(db);
+  if (!tables.ok()) return tables.error();
+  const storage::TableDef* child = tables->Find(table);
+  auto fks = catalog::ReadForeignKeys(db);
+  if (!fks.ok()) return fks.error();
+  auto fk = std::find_if(fks->begin(), fks->end(), [&](const ForeignKeyDef& f) {
+    return child != nullptr && f.table == child->oid && f.name == name;
+  });
+  if (fk == fks->end()) return OkStatus();
+  const storage::TableDef* parent = TableByOid(*tables, fk->ref_table);
+  if (parent == nullptr) return OkStatus();
+  storage::HeapTableScan scan(HeapOf(session, *child), child->columns);
+  if (Status s = scan.Open(); !s.ok()) return s;
+  for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s;
+    auto row = scan.Next();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return OkStatus();
+    if (Status s = CheckReference(session, *fk, *child, *parent, **row); !s.ok()) return s;
+  }
 }
 
 Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple* new_row) {

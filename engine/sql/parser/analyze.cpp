@@ -48,6 +48,7 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kExists) {
     return {"exists", 2};
   }
+  if (inner->kind == RawExprKind::kRow && !inner->star) return {"row", 2};
   if ((inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kArray) ||
       inner->kind == RawExprKind::kArrayExpr) {
     return {"array", 2};
@@ -155,6 +156,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   // Subqueries in FROM recurse through here.
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
+  }
+  if (select.into) {  // a statement's own SELECT ... INTO became CREATE TABLE AS in the parser
+    return ErrorAt(sqlstate::kSyntaxError, "SELECT ... INTO is not allowed here", select.into->location);
   }
   if (select.is_values) {
     return AnalyzeValues(select);
@@ -400,9 +404,6 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   }
   if (insert.on_conflict) {
     if (Status s = TransformOnConflict(*insert.on_conflict, ps); !s.ok()) return s.error();
-    if (insert.on_conflict->update && !insert.returning.empty()) {
-      return MakeError(sqlstate::kFeatureNotSupported, "RETURNING with ON CONFLICT DO UPDATE is not supported by minipg");
-    }
   }
   if (!insert.returning.empty()) {
     ps.ns.push_back(NamespaceItem{q.result_relation, true, true});  // RETURNING sees the table alone
