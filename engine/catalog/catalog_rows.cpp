@@ -89,6 +89,7 @@ constexpr BaseType kBaseTypes[] = {
     {CT::kText, 2776, "anynonarray", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
     {CT::kText, 5077, "anycompatible", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
     {CT::kText, 5078, "anycompatiblearray", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},
+    {CT::kText, 2249, "record", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},  // row values (no _record)
 };
 
 storage::Tuple TypeRow(Oid oid, std::string_view name, Oid nspace, Oid owner, int16_t len, bool byval, char type,

@@ -369,7 +369,7 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   RangeTblEntry target;
   target.kind = RteKind::kRelation;
   target.table = table;
-  target.refname = table.name;
+  target.refname = insert.table.alias.empty() ? table.name : insert.table.alias;  // INSERT INTO t AS a
   for (const storage::ColumnDef& c : table.columns) {
     target.colnames.push_back(c.name);
     target.coltypes.push_back(FromColumnType(c.type));
