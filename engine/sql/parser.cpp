@@ -806,8 +806,8 @@ bool Parser::IsColumnNameListBeforeAs() const {
   }
 }
 
-/* CREATE TABLE name [(cols)] AS query [WITH [NO] DATA] (gram.y's
- * CreateAsStmt), the name and IF NOT EXISTS already taken. */
+/* CREATE TABLE name [(cols)] AS query | TABLE name [WITH [NO] DATA]
+ * (gram.y's CreateAsStmt), the name and IF NOT EXISTS already taken. */
 Result<StatementPtr> Parser::ParseCreateTableAs(CreateTableStmt create) {
   CreateTableAsStmt as;
   as.table = std::move(create.table);
@@ -818,8 +818,22 @@ Result<StatementPtr> Parser::ParseCreateTableAs(CreateTableStmt create) {
     as.columns = std::move(*cols);
   }
   if (Status s = ExpectKeyword("as"); !s.ok()) return s.error();
-  if (!(IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("("))) return SyntaxError();
-  auto query = ParseSelectStatement();
+  Result<SelectStmt> query = SelectStmt();
+  if (AcceptKeyword("table")) {  // AS TABLE name: SELECT * FROM name
+    query->location = Peek().position;
+    auto item = std::make_unique<FromItem>();
+    item->location = Peek().position;
+    auto source = ParseQualifiedTableName();
+    if (!source.ok()) return source.error();
+    item->table = std::move(*source);
+    query->targets.emplace_back();
+    query->targets.back().star = true;
+    query->from.push_back(std::move(item));
+  } else if (IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("(")) {
+    query = ParseSelectStatement();
+  } else {
+    return SyntaxError();
+  }
   if (!query.ok()) return query.error();
   as.query = std::make_shared<SelectStmt>(std::move(*query));
   if (IsKeyword("with") && (IsKeyword("data", 1) || (IsKeyword("no", 1) && IsKeyword("data", 2)))) {
