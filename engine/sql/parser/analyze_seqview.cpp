@@ -143,6 +143,16 @@ Result<Query> Analyzer::Analyze(const CreateTableAsStmt& as) {
   auto columns = OutputColumnDefs(*q, as.columns, "too many column names were specified");
   if (!columns.ok()) return columns.error();
   std::vector<ColumnDesc> outputs = q->OutputColumns();
+  size_t i_target = 0;
+  for (const TargetEntry& t : q->targets) {  // a table's row type as a column's
+    if (t.resjunk) continue;
+    if (t.expr->kind == ExprKind::kRow && !t.expr->relname.empty()) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       fmt::format("column \"{}\" of a table's row type is not supported by minipg",
+                                   (*columns)[i_target].name));
+    }
+    ++i_target;
+  }
   for (size_t i = 0; i < columns->size(); ++i) {
     const storage::ColumnDef& col = (*columns)[i];
     TypeId type = FromColumnType(col.type);

@@ -284,6 +284,10 @@ Result<ExprPtr> Analyzer::BindRow(const RawExpr& e, ParseState& ps) {
   for (const RawExprPtr& a : e.args) {
     auto field = Bind(*a, ps);  // a literal stays undecided: a comparison may give it a type
     if (!field.ok()) return field;
+    if (a->kind == RawExprKind::kRow && a->star) {  // ROW(t.*, x): t's columns, then x
+      for (ExprPtr& column : (*field)->args) row->args.push_back(std::move(column));
+      continue;
+    }
     row->args.push_back(std::move(*field));
   }
   return row;
@@ -322,6 +326,9 @@ Result<ExprPtr> Analyzer::MakeComparison(const std::string& name, ExprPtr left, 
   }
   if (n == 0) return ErrorAt(sqlstate::kFeatureNotSupported, "cannot compare rows of zero length", location);
   bool ordering = name == "<" || name == "<=" || name == ">" || name == ">=";
+  // A whole-row reference compares as PostgreSQL's record = record does:
+  // NULL fields equal each other (IS NOT DISTINCT FROM, pair by pair).
+  bool record_eq = !ordering && (!left->relname.empty() || !right->relname.empty());
   if (name != "=" && name != "<>" && !ordering) {
     return ErrorAt(sqlstate::kUndefinedFunction,
                    fmt::format("could not determine interpretation of row comparison operator {}", name), location);
@@ -353,8 +360,12 @@ Result<ExprPtr> Analyzer::MakeComparison(const std::string& name, ExprPtr left, 
   if (!ordering) {  // = : every pair equal; <> : some pair differs
     std::vector<ExprPtr> parts;
     for (size_t i = 0; i < n; ++i) {
-      auto c = pair(name, i, false);
+      auto c = pair(record_eq ? "=" : name, i, false);
       if (!c.ok()) return c;
+      if (record_eq) {
+        (*c)->kind = ExprKind::kDistinct;
+        (*c)->negated = name == "=";  // IS NOT DISTINCT FROM
+      }
       parts.push_back(std::move(*c));
     }
     if (parts.size() == 1) return std::move(parts[0]);
