@@ -305,6 +305,18 @@ const char* OpName(Op op) {
 
 namespace {
 
+void PrintExpr(const RawExpr& e, int depth, TreeText& out);
+
+/* open, the args separated by ", ", close: ARRAY[...], ROW(...). */
+void PrintList(const char* open, const std::vector<RawExprPtr>& args, const char* close, int depth, TreeText& out) {
+  out.Add(open);
+  for (size_t i = 0; i < args.size() && !out.Full(); ++i) {
+    out.Add(i == 0 ? "" : ", ");
+    PrintExpr(*args[i], depth + 1, out);
+  }
+  out.Add(close);
+}
+
 void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
   if (out.Full()) {
     return;
@@ -373,24 +385,14 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       out.Add("DEFAULT");
       return;
     case RawExprKind::kArrayExpr:
-      out.Add("ARRAY[");
-      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
-        out.Add(i == 0 ? "" : ", ");
-        PrintExpr(*e.args[i], depth + 1, out);
-      }
-      out.Add("]");
+      PrintList("ARRAY[", e.args, "]", depth, out);
       return;
     case RawExprKind::kRow:
       if (e.star) {
         out.Add(e.qualifier + ".*");
         return;
       }
-      out.Add("ROW(");
-      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
-        out.Add(i == 0 ? "" : ", ");
-        PrintExpr(*e.args[i], depth + 1, out);
-      }
-      out.Add(")");
+      PrintList("ROW(", e.args, ")", depth, out);
       return;
     case RawExprKind::kSubscript:
       PrintExpr(*e.args[0], depth + 1, out);

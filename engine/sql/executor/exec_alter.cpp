@@ -50,21 +50,6 @@ int AttnumOf(const storage::TableDef& table, const std::string& column) {
   return 0;
 }
 
-/* Calls `visit` with every visible row of the table and its TID; stops at
- * the first error. */
-Status ForEachRow(const SessionContext& ctx, const storage::TableDef& table,
-                  const std::function<Status(const storage::Tuple&, storage::ItemPointer)>& visit) {
-  storage::HeapTableScan scan(catalog::TableLocator(ctx.data_dir, table), table.columns);
-  if (Status s = scan.Open(); !s.ok()) return s;
-  for (;;) {
-    if (Status s = CheckForInterrupts(); !s.ok()) return s;
-    auto row = scan.Next();
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return OkStatus();
-    if (Status s = visit(**row, scan.last_tid()); !s.ok()) return s;
-  }
-}
-
 /* 23502 if column `attnum` of some row is NULL. */
 Status VerifyNoNulls(const SessionContext& ctx, const storage::TableDef& table, int attnum) {
   return ForEachRow(ctx, table, [&](const storage::Tuple& row, storage::ItemPointer) -> Status {
@@ -310,6 +295,19 @@ Status RunAction(const SessionContext& ctx, const std::string& table, const Alte
 }
 
 }  // namespace
+
+Status ForEachRow(const SessionContext& ctx, const storage::TableDef& table,
+                  const std::function<Status(const storage::Tuple&, storage::ItemPointer)>& visit) {
+  storage::HeapTableScan scan(catalog::TableLocator(ctx.data_dir, table), table.columns);
+  if (Status s = scan.Open(); !s.ok()) return s;
+  for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s;
+    auto row = scan.Next();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return OkStatus();
+    if (Status s = visit(**row, scan.last_tid()); !s.ok()) return s;
+  }
+}
 
 Status AddTableConstraint(const std::string& table, const ConstraintCommand& cmd, const SessionContext& ctx) {
   auto def = CurrentTable(ctx, table);

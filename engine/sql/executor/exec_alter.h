@@ -28,16 +28,24 @@
  */
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "engine/common/error.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/query.h"
 #include "engine/sql/session.h"
+#include "engine/storage/catalog.h"
+#include "engine/storage/heap/heapam.h"
 
 namespace minipg::sql {
 
 Status AddTableConstraint(const std::string& table, const ConstraintCommand& cmd, const SessionContext& ctx);
+
+/* Calls `visit` with every visible row of the table and its TID; stops at
+ * the first error (a constraint checked against existing rows). */
+Status ForEachRow(const SessionContext& ctx, const storage::TableDef& table,
+                  const std::function<Status(const storage::Tuple&, storage::ItemPointer)>& visit);
 
 /* CREATE TABLE's constraints (q.create_constraints), after the table. */
 Status AddTableConstraints(const Query& q, const SessionContext& ctx);

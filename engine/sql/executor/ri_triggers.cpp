@@ -17,6 +17,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer.h"
+#include "engine/sql/executor/exec_alter.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -247,15 +248,9 @@ Status RiValidateForeignKey(const SessionContext& session, const std::string& ta
   if (fk == fks->end()) return OkStatus();
   const storage::TableDef* parent = TableByOid(*tables, fk->ref_table);
   if (parent == nullptr) return OkStatus();
-  storage::HeapTableScan scan(HeapOf(session, *child), child->columns);
-  if (Status s = scan.Open(); !s.ok()) return s;
-  for (;;) {
-    if (Status s = CheckForInterrupts(); !s.ok()) return s;
-    auto row = scan.Next();
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return OkStatus();
-    if (Status s = CheckReference(session, *fk, *child, *parent, **row); !s.ok()) return s;
-  }
+  return ForEachRow(session, *child, [&](const Tuple& row, ItemPointer) -> Status {
+    return CheckReference(session, *fk, *child, *parent, row);
+  });
 }
 
 Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple* new_row) {
