@@ -397,13 +397,16 @@ class Analyzer {
    * `row` IS [NOT] NULL as the AND of its fields' tests; and a comparison
    * of two rows as the pairwise comparisons it means (= AND, <> OR, < <=
    * > >= ordered by the first pair that differs), as PostgreSQL's
-   * make_row_comparison_op. MakeComparison is MakeOperator for anything
-   * else. */
+   * make_row_comparison_op; `nulls_equal` (IS [NOT] DISTINCT FROM, and
+   * a whole-row reference's record = record): = / <> pair by pair as IS
+   * NOT DISTINCT / IS DISTINCT. MakeComparison is MakeOperator for
+   * anything else. */
   Result<ExprPtr> BindRow(const RawExpr& e, ParseState& ps);
   Result<ExprPtr> RowSubLinkTest(const RawExpr& e, const std::vector<const Expr*>& columns, ParseState& ps);
   ExprPtr WholeRow(const ParseState& ps, int rtindex, int location);
   ExprPtr RowNullTest(ExprPtr row, bool negated, int location);
-  Result<ExprPtr> MakeComparison(const std::string& name, ExprPtr left, ExprPtr right, int location);
+  Result<ExprPtr> MakeComparison(const std::string& name, ExprPtr left, ExprPtr right, int location,
+                                 bool nulls_equal = false);
   /* The operator `name` over `left` (null for a prefix operator) and
    * `right`, resolved and its arguments coerced. */
   Result<ExprPtr> MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location);

@@ -125,6 +125,14 @@ Result<ExprPtr> Analyzer::BindConditional(const RawExpr& e, ParseState& ps) {
     case RawExprKind::kInList:
       return BindInList(e, ps);
     case RawExprKind::kDistinct: {
+      if (e.args[0]->kind == RawExprKind::kRow || e.args[1]->kind == RawExprKind::kRow) {
+        // row IS [NOT] DISTINCT FROM row: pair by pair, NULLs equal.
+        auto l = Bind(*e.args[0], ps);
+        if (!l.ok()) return l;
+        auto r = Bind(*e.args[1], ps);
+        if (!r.ok()) return r;
+        return MakeComparison(e.negated ? "=" : "<>", std::move(*l), std::move(*r), e.location, true);
+      }
       auto eq = BindComparison("=", *e.args[0], *e.args[1], ps, e.location);
       if (!eq.ok()) return eq;
       (*eq)->kind = ExprKind::kDistinct;
@@ -316,7 +324,8 @@ ExprPtr Analyzer::RowNullTest(ExprPtr row, bool negated, int location) {
   return MakeBoolOp(BoolOpKind::kAnd, std::move(tests), location);
 }
 
-Result<ExprPtr> Analyzer::MakeComparison(const std::string& name, ExprPtr left, ExprPtr right, int location) {
+Result<ExprPtr> Analyzer::MakeComparison(const std::string& name, ExprPtr left, ExprPtr right, int location,
+                                         bool nulls_equal) {
   if (left->kind != ExprKind::kRow || right->kind != ExprKind::kRow) {
     return MakeOperator(name, std::move(left), std::move(right), location);
   }
@@ -328,7 +337,7 @@ Result<ExprPtr> Analyzer::MakeComparison(const std::string& name, ExprPtr left, 
   bool ordering = name == "<" || name == "<=" || name == ">" || name == ">=";
   // A whole-row reference compares as PostgreSQL's record = record does:
   // NULL fields equal each other (IS NOT DISTINCT FROM, pair by pair).
-  bool record_eq = !ordering && (!left->relname.empty() || !right->relname.empty());
+  bool record_eq = !ordering && (nulls_equal || !left->relname.empty() || !right->relname.empty());
   if (name != "=" && name != "<>" && !ordering) {
     return ErrorAt(sqlstate::kUndefinedFunction,
                    fmt::format("could not determine interpretation of row comparison operator {}", name), location);
