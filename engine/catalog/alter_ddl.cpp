@@ -239,6 +239,20 @@ Status SetCheckExpression(const std::filesystem::path& db_dir, std::string_view 
   return OkStatus();
 }
 
+Status SetConstraintValidated(const std::filesystem::path& db_dir, std::string_view table, std::string_view name) {
+  auto t = OpenTarget(db_dir, table);
+  if (!t.ok()) return t.error();
+  auto n = UpdateCatalogRows(
+      *FindSystemCatalog("pg_constraint"), t->db,
+      [&](const storage::Tuple& r) {
+        return Int(r, pg_constraint::kConrelid) == t->oid && Text(r, pg_constraint::kConname) == name;
+      },
+      [](storage::Tuple& r) { r[pg_constraint::kConvalidated] = Datum(true); });
+  if (!n.ok()) return n.error();
+  storage::CacheInvalidateRelcache(t->db, t->oid);
+  return OkStatus();
+}
+
 Result<char> FindConstraint(const std::filesystem::path& db_dir, std::string_view table, std::string_view name) {
   auto t = OpenTarget(db_dir, table);
   if (!t.ok()) return t.error();

@@ -51,6 +51,9 @@ Status SetColumnDefault(const std::filesystem::path& db_dir, std::string_view ta
 Status SetCheckExpression(const std::filesystem::path& db_dir, std::string_view table, std::string_view check,
                           std::string_view expression);
 
+/* ALTER TABLE ... VALIDATE CONSTRAINT: pg_constraint.convalidated set. */
+Status SetConstraintValidated(const std::filesystem::path& db_dir, std::string_view table, std::string_view name);
+
 /* The constraint's type (p, u, c, f) if `table` has one called `name`, else '\0'. */
 Result<char> FindConstraint(const std::filesystem::path& db_dir, std::string_view table, std::string_view name);
 /* False if the table has no constraint of that name. */

@@ -89,6 +89,7 @@ constexpr BaseType kBaseTypes[] = {
     {CT::kText, 2776, "anynonarray", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
     {CT::kText, 5077, "anycompatible", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
     {CT::kText, 5078, "anycompatiblearray", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},
+    {CT::kText, 2249, "record", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},  // row values (no _record)
 };
 
 storage::Tuple TypeRow(Oid oid, std::string_view name, Oid nspace, Oid owner, int16_t len, bool byval, char type,
@@ -272,7 +273,7 @@ storage::Tuple PgConstraintRow(const ConstraintRow& con) {
   row[k::kContype] = C(con.type);
   row[k::kCondeferrable] = B(false);
   row[k::kCondeferred] = B(false);
-  row[k::kConvalidated] = B(true);
+  row[k::kConvalidated] = B(con.validated);
   row[k::kConrelid] = O(con.table);
   row[k::kContypid] = O(0);
   row[k::kConindid] = O(con.index);

@@ -94,6 +94,7 @@ struct ConstraintRow {
   char on_update = 'a', on_delete = 'a';  // confupdtype / confdeltype: a no action, r, c, n, d
   std::string_view check;            // conbin (c): the expression as pg_get_expr prints it
   Oid nspace = kPublicNamespace;
+  bool validated = true;             // convalidated (false: ADD ... NOT VALID until VALIDATE CONSTRAINT)
 };
 storage::Tuple PgConstraintRow(const ConstraintRow& con);
 

@@ -151,6 +151,7 @@ Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const Const
   con.name = spec.name;
   con.type = spec.type;
   con.check = spec.check;
+  con.validated = spec.validated;
   if (spec.type == 'p' || spec.type == 'u') {
     auto created = CreateIndexWithCatalog(
         db_dir, IndexSpec{spec.name, spec.table, spec.columns, true, spec.type == 'p'}, owner, value_text);

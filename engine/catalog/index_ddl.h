@@ -69,6 +69,7 @@ struct ConstraintSpec {
   std::string ref_table{};                 // f: the referenced table, in public
   std::vector<std::string> ref_columns{};  // f: its columns, a unique index's key (in any order)
   char on_update = 'a', on_delete = 'a';   // f: confupdtype / confdeltype
+  bool validated = true;                   // c, f: convalidated (false: ADD ... NOT VALID)
 };
 Status AddConstraintWithCatalog(const std::filesystem::path& db_dir, const ConstraintSpec& spec, Oid owner,
                                 storage::nbtree::BtValueText value_text = nullptr);

@@ -221,6 +221,7 @@ class Analyzer {
   // ---- sequences and views (analyze_seqview.cpp) ---------------------------
   Result<Query> Analyze(const CreateSequenceStmt& seq);
   Result<Query> Analyze(const CreateViewStmt& view);
+  Result<Query> Analyze(const CreateTableAsStmt& as);
   Result<Query> Analyze(const DropRelationStmt& drop);
   /* serial / bigserial / smallserial: the column's type, or nullopt. */
   static std::optional<TypeId> SerialType(const std::string& name);
@@ -391,6 +392,21 @@ class Analyzer {
   /* Appends `arg` to a function or aggregate call, coerced to its declared
    * type (an unknown literal passed to "any" stays unknown). */
   Status AddCoercedArg(Expr& call, ExprPtr arg, TypeId declared);
+  /* Row values (parse_cond.cpp): ROW(a, b) / (a, b); t.* or a bare t as a
+   * value (a whole-row reference: a ROW of t's columns named t.*);
+   * `row` IS [NOT] NULL as the AND of its fields' tests; and a comparison
+   * of two rows as the pairwise comparisons it means (= AND, <> OR, < <=
+   * > >= ordered by the first pair that differs), as PostgreSQL's
+   * make_row_comparison_op; `nulls_equal` (IS [NOT] DISTINCT FROM, and
+   * a whole-row reference's record = record): = / <> pair by pair as IS
+   * NOT DISTINCT / IS DISTINCT. MakeComparison is MakeOperator for
+   * anything else. */
+  Result<ExprPtr> BindRow(const RawExpr& e, ParseState& ps);
+  Result<ExprPtr> RowSubLinkTest(const RawExpr& e, const std::vector<const Expr*>& columns, ParseState& ps);
+  ExprPtr WholeRow(const ParseState& ps, int rtindex, int location);
+  ExprPtr RowNullTest(ExprPtr row, bool negated, int location);
+  Result<ExprPtr> MakeComparison(const std::string& name, ExprPtr left, ExprPtr right, int location,
+                                 bool nulls_equal = false);
   /* The operator `name` over `left` (null for a prefix operator) and
    * `right`, resolved and its arguments coerced. */
   Result<ExprPtr> MakeOperator(const std::string& name, ExprPtr left, ExprPtr right, int location);

@@ -232,6 +232,10 @@ struct StatementPrinter {
     return fmt::format("CreateViewStmt(name: {}{}, query: {})", s.name.name, s.replace ? ", replace" : "",
                        s.query_text);
   }
+  std::string operator()(const CreateTableAsStmt& s) const {
+    return fmt::format("CreateTableAsStmt(name: {}{}{}, query: {})", s.table.name, s.if_not_exists ? ", if_not_exists" : "",
+                       s.with_data ? "" : ", no data", s.query ? SelectToString(*s.query, 0) : "");
+  }
   std::string operator()(const DropRelationStmt& s) const {
     std::vector<std::string> names;
     for (const TableRef& t : s.names) names.push_back(t.name);
@@ -301,6 +305,18 @@ const char* OpName(Op op) {
 
 namespace {
 
+void PrintExpr(const RawExpr& e, int depth, TreeText& out);
+
+/* open, the args separated by ", ", close: ARRAY[...], ROW(...). */
+void PrintList(const char* open, const std::vector<RawExprPtr>& args, const char* close, int depth, TreeText& out) {
+  out.Add(open);
+  for (size_t i = 0; i < args.size() && !out.Full(); ++i) {
+    out.Add(i == 0 ? "" : ", ");
+    PrintExpr(*args[i], depth + 1, out);
+  }
+  out.Add(close);
+}
+
 void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
   if (out.Full()) {
     return;
@@ -369,12 +385,14 @@ void PrintExpr(const RawExpr& e, int depth, TreeText& out) {
       out.Add("DEFAULT");
       return;
     case RawExprKind::kArrayExpr:
-      out.Add("ARRAY[");
-      for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
-        out.Add(i == 0 ? "" : ", ");
-        PrintExpr(*e.args[i], depth + 1, out);
+      PrintList("ARRAY[", e.args, "]", depth, out);
+      return;
+    case RawExprKind::kRow:
+      if (e.star) {
+        out.Add(e.qualifier + ".*");
+        return;
       }
-      out.Add("]");
+      PrintList("ROW(", e.args, ")", depth, out);
       return;
     case RawExprKind::kSubscript:
       PrintExpr(*e.args[0], depth + 1, out);
@@ -518,6 +536,7 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kCreateView: return "CREATE VIEW";
     case StatementKind::kDropView: return "DROP VIEW";
     case StatementKind::kAlterTable: return "ALTER TABLE";
+    case StatementKind::kCreateTableAs: return "CREATE TABLE AS";
   }
   return "";
 }
@@ -546,6 +565,7 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const AlterTableStmt&) const { return StatementKind::kAlterTable; }
     StatementKind operator()(const CreateSequenceStmt&) const { return StatementKind::kCreateSequence; }
     StatementKind operator()(const CreateViewStmt&) const { return StatementKind::kCreateView; }
+    StatementKind operator()(const CreateTableAsStmt&) const { return StatementKind::kCreateTableAs; }
     StatementKind operator()(const DropRelationStmt& d) const { return d.kind; }
   };
   return std::visit(Kind{}, stmt.node);

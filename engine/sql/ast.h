@@ -50,6 +50,7 @@ enum class RawExprKind {
   kArrayExpr,       // ARRAY[args...] (an element may itself be an ARRAY[...] or [...] of a nested one)
   kSubscript,       // args[0][args[1]], or a slice args[0][args[1]:args[2]] (star: a slice; a null
                     // bound is an omitted one)
+  kRow,             // ROW(args...) or (a, b, ...); star: qualifier.* as a value (a whole-row reference)
 };
 
 /* What a subquery in an expression yields (PostgreSQL's SubLinkType). */
@@ -227,6 +228,7 @@ struct SelectStmt {
   std::vector<std::vector<RawExprPtr>> values;
   bool is_values = false;
   std::string unsupported;  // a valid-but-unsupported clause seen ("GROUP BY"), or empty
+  std::optional<TableRef> into{};  // SELECT ... INTO name: allowed only as a statement's first SELECT
 };
 
 
@@ -293,6 +295,7 @@ struct ConstraintDefinition {
   std::vector<InsertColumn> ref_columns{};  // empty: p's primary key
   char on_update = 'a';
   char on_delete = 'a';
+  bool not_valid = false;  // CHECK / FOREIGN KEY ... NOT VALID (ALTER TABLE ADD: rows not checked)
 };
 
 /* One storage parameter of WITH (name = value): the value as written
@@ -413,6 +416,7 @@ struct AlterTableCmd {
     kDropDefault,       // ALTER [COLUMN] name DROP DEFAULT
     kSetNotNull,        // ALTER [COLUMN] name SET NOT NULL
     kDropNotNull,       // ALTER [COLUMN] name DROP NOT NULL
+    kValidateConstraint,  // VALIDATE CONSTRAINT name
   };
   Kind kind = Kind::kAddColumn;
   ColumnDefinition column;          // kAddColumn
@@ -456,6 +460,17 @@ struct CreateViewStmt {
   std::string query_text;
 };
 
+/* CREATE TABLE [IF NOT EXISTS] name [(cols)] AS query [WITH [NO] DATA],
+ * and SELECT ... INTO [TABLE] name ... (select_into). */
+struct CreateTableAsStmt {
+  TableRef table;
+  bool if_not_exists = false;
+  std::vector<InsertColumn> columns;  // the new table's column names, if written
+  std::shared_ptr<SelectStmt> query;
+  bool with_data = true;     // WITH NO DATA: the table only
+  bool select_into = false;  // written as SELECT ... INTO
+};
+
 /* DROP SEQUENCE / DROP VIEW [IF EXISTS] name [, ...] [CASCADE | RESTRICT]. */
 struct DropRelationStmt {
   StatementKind kind = StatementKind::kDropSequence;  // or kDropView
@@ -473,7 +488,8 @@ using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, Drop
                                    TransactionStmt, SetStmt, ShowStmt, UnsupportedStmt, CheckpointStmt,
                                    CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
                                    ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt,
-                                   AlterTableStmt, CreateSequenceStmt, CreateViewStmt, DropRelationStmt>;
+                                   AlterTableStmt, CreateSequenceStmt, CreateViewStmt, DropRelationStmt,
+                                   CreateTableAsStmt>;
 
 struct Statement {
   StatementNode node;

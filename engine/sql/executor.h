@@ -50,6 +50,13 @@ struct ExecutionResult {
 /* Runs a SELECT's or INSERT's plan; rows go to `sink` (Describe first). */
 Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContext& ctx, ResultSink& sink);
 
+/* CREATE TABLE ... AS / SELECT ... INTO (q.create_as): the table made
+ * as CREATE TABLE makes it (42P07, or IF NOT EXISTS's NOTICE), then the
+ * plan's rows inserted into it (not WITH NO DATA). `created`: whether a
+ * table was made. */
+Result<ExecutionResult> ExecuteCreateTableAs(const PlannedStmt& plan, const Query& q, const SessionContext& ctx,
+                                             bool* created);
+
 /* CREATE TABLE, DROP TABLE. */
 Result<ExecutionResult> ExecuteDdl(const Query& query, const SessionContext& ctx);
 

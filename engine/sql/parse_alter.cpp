@@ -5,9 +5,10 @@
  *
  *     ALTER TABLE [IF EXISTS] [ONLY] t [*] action [, ...]
  *       ADD [COLUMN] [IF NOT EXISTS] column type [constraints]
- *       ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE | CHECK | FOREIGN KEY ...
+ *       ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE | CHECK | FOREIGN KEY ... [NOT VALID]
  *       DROP [COLUMN] [IF EXISTS] column [RESTRICT | CASCADE]
  *       DROP CONSTRAINT [IF EXISTS] name [RESTRICT | CASCADE]
+ *       VALIDATE CONSTRAINT name
  *       ALTER [COLUMN] column SET DEFAULT expr | DROP DEFAULT
  *                           | SET NOT NULL | DROP NOT NULL
  *     ALTER TABLE [IF EXISTS] t RENAME TO new_name
@@ -145,6 +146,14 @@ Result<AlterTableCmd> Parser::ParseAlterTableCmd(AlterTableStmt& alter) {
     }
     if (IsKeyword("type")) return unsupported("ALTER TABLE ... ALTER COLUMN ... TYPE");
     return SyntaxError();
+  }
+  if (AcceptKeyword("validate")) {
+    if (Status s = ExpectKeyword("constraint"); !s.ok()) return s.error();
+    auto name = ParseName();
+    if (!name.ok()) return name.error();
+    cmd.kind = CmdKind::kValidateConstraint;
+    cmd.name = *name;
+    return cmd;
   }
   if (Peek().kind == TokenKind::kIdent) return unsupported("ALTER TABLE ... " + Peek().text);
   return SyntaxError();

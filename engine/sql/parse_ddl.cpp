@@ -77,6 +77,14 @@ Result<ConstraintDefinition> Parser::ParseReferences(ConstraintDefinition con) {
   return con;
 }
 
+/* NOT VALID after a table's CHECK or FOREIGN KEY (gram.y's
+ * ConstraintAttributeSpec). */
+bool Parser::AcceptNotValid() {
+  if (!IsKeyword("not") || !IsKeyword("valid", 1)) return false;
+  pos_ += 2;
+  return true;
+}
+
 std::optional<Result<ConstraintDefinition>> Parser::ParseConstraint(bool column) {
   ConstraintDefinition con;
   con.location = Peek().position;
@@ -100,6 +108,7 @@ std::optional<Result<ConstraintDefinition>> Parser::ParseConstraint(bool column)
     if (!e.ok()) return e.error();
     con.expr = std::move(*e);
     if (Status s = ExpectPunct(")"); !s.ok()) return s.error();
+    if (!column) con.not_valid = AcceptNotValid();
     return con;
   } else if (column && AcceptKeyword("not")) {
     if (Status s = ExpectKeyword("null"); !s.ok()) return s.error();
@@ -123,7 +132,9 @@ std::optional<Result<ConstraintDefinition>> Parser::ParseConstraint(bool column)
     auto cols = ParseColumnList();
     if (!cols.ok()) return cols.error();
     con.columns = std::move(*cols);
-    return ParseReferences(std::move(con));
+    auto fk = ParseReferences(std::move(con));
+    if (fk.ok()) fk->not_valid = AcceptNotValid();
+    return fk;
   } else {
     return SyntaxError();
   }

@@ -97,7 +97,7 @@ Result<StatementPtr> Parser::ParseExplain() {
     return MakeError(sqlstate::kInvalidParameterValue, "EXPLAIN option TIMING requires ANALYZE");
   }
   if (!(IsKeyword("select") || IsKeyword("values") || IsKeyword("insert") || IsKeyword("update") ||
-        IsKeyword("delete") || IsKeyword("with") || IsPunct("("))) {
+        IsKeyword("delete") || IsKeyword("with") || IsPunct("(") || (IsKeyword("create") && IsKeyword("table", 1)))) {
     return SyntaxError();
   }
   size_t first = pos_;

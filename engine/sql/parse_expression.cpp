@@ -501,6 +501,12 @@ Result<RawExprPtr> Parser::ParsePrimary() {
         if (!inner.ok()) {
           return inner;
         }
+        if (IsPunct(",")) {  // (a, b, ...): a row constructor without ROW
+          RawExprPtr row = NewExpr(RawExprKind::kRow, loc);
+          row->args.push_back(std::move(*inner));
+          if (Status s = ParseRowFields(*row); !s.ok()) return s.error();
+          return row;
+        }
         if (Status s = ExpectPunct(")"); !s.ok()) {
           return s.error();
         }
@@ -574,6 +580,16 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
     }
     if (t.text == "case") {
       return ParseCase();
+    }
+    if (t.text == "row" && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(") {  // ROW(a, b), ROW()
+      pos_ += 2;
+      RawExprPtr row = NewExpr(RawExprKind::kRow, loc);
+      if (AcceptPunct(")")) return row;
+      auto first = ParseExpr();
+      if (!first.ok()) return first;
+      row->args.push_back(std::move(*first));
+      if (Status s = ParseRowFields(*row); !s.ok()) return s.error();
+      return row;
     }
     if ((t.text == "exists" || t.text == "array") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(" &&
         IsKeyword("select", 2)) {
@@ -665,10 +681,12 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
   e->text = *name;
   if (AcceptPunct(".")) {
     if (IsOp("*")) {  // t.* as a value (count(t.*), row comparison): a row of t
-      Error err = MakeError(sqlstate::kFeatureNotSupported,
-                            fmt::format("whole-row references ({}.*) in expressions are not supported by minipg", *name));
-      err.position = loc;
-      return err;
+      ++pos_;
+      e->kind = RawExprKind::kRow;
+      e->star = true;
+      e->qualifier = std::move(e->text);
+      e->text.clear();
+      return e;
     }
     if (Peek().kind != TokenKind::kIdent) {
       return SyntaxError();
@@ -701,6 +719,16 @@ std::optional<Result<RawExprPtr>> Parser::ParseTypedLiteral() {
   cast->type_name = std::move(*type);
   cast->args.push_back(std::move(literal));
   return Result<RawExprPtr>(std::move(cast));
+}
+
+/* The rest of a row constructor's fields after its first, to the ")". */
+Status Parser::ParseRowFields(RawExpr& row) {
+  while (AcceptPunct(",")) {
+    auto field = ParseExpr();
+    if (!field.ok()) return field.error();
+    row.args.push_back(std::move(*field));
+  }
+  return ExpectPunct(")");
 }
 
 Result<RawExprPtr> Parser::ParseCase() {

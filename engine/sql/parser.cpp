@@ -90,6 +90,16 @@ Result<StatementPtr> Parser::ParseStatement() {
     if (!select.ok()) {
       return select.error();
     }
+    SelectStmt* first = &*select;  // SELECT ... INTO: in the first SELECT of a set operation
+    while (first->larg) first = first->larg.get();
+    if (first->into) {
+      CreateTableAsStmt as;
+      as.table = std::move(*first->into);
+      first->into.reset();
+      as.select_into = true;
+      as.query = std::make_shared<SelectStmt>(std::move(*select));
+      return Make(std::move(as));
+    }
     return Make(std::move(*select));
   }
   if (AcceptKeyword("insert")) {
@@ -415,6 +425,17 @@ Result<SelectStmt> Parser::ParseSimpleSelect() {
       select.targets.push_back(std::move(*target));
     } while (AcceptPunct(","));
   }
+  if (AcceptKeyword("into")) {  // SELECT ... INTO [TABLE] name (ParseStatement makes it CREATE TABLE AS)
+    if (IsKeyword("temp") || IsKeyword("temporary") || IsKeyword("unlogged")) {
+      std::string what = Peek().text;
+      std::transform(what.begin(), what.end(), what.begin(), ::toupper);
+      return MakeError(sqlstate::kFeatureNotSupported, fmt::format("SELECT ... INTO {} is not supported by minipg", what));
+    }
+    AcceptKeyword("table");
+    auto into = ParseQualifiedTableName();
+    if (!into.ok()) return into.error();
+    select.into = std::move(*into);
+  }
   if (AcceptKeyword("from")) {
     if (Status s = ParseFromList(select.from); !s.ok()) {
       return s.error();
@@ -735,16 +756,14 @@ Result<StatementPtr> Parser::ParseCreateTable() {
     }
     create.if_not_exists = true;
   }
-  bool qualified = Peek(1).kind == TokenKind::kPunct && Peek(1).text == ".";
-  if (IsKeyword("as", qualified ? 3 : 1)) {  // CREATE TABLE t AS SELECT ...
-    SkipStatement();
-    return Make(UnsupportedStmt{"CREATE TABLE ... AS"});
-  }
-  auto table = ParseTableRef(false);
+  auto table = ParseQualifiedTableName();
   if (!table.ok()) {
     return table.error();
   }
   create.table = std::move(*table);
+  if (IsKeyword("as") || IsColumnNameListBeforeAs()) {
+    return ParseCreateTableAs(std::move(create));
+  }
   if (Status s = ExpectPunct("("); !s.ok()) {
     return s.error();
   }
@@ -774,6 +793,55 @@ Result<StatementPtr> Parser::ParseCreateTable() {
     if (Status s = ExpectKeyword("oids"); !s.ok()) return s.error();
   }
   return Make(std::move(create));
+}
+
+/* At "(": a list of bare names followed by AS (CREATE TABLE t (a, b) AS
+ * ...), not column definitions. */
+bool Parser::IsColumnNameListBeforeAs() const {
+  if (!IsPunct("(")) return false;
+  for (size_t i = 1;; i += 2) {
+    if (Peek(i).kind != TokenKind::kIdent || Peek(i + 1).kind != TokenKind::kPunct) return false;
+    if (Peek(i + 1).text == ")") return IsKeyword("as", i + 2);
+    if (Peek(i + 1).text != ",") return false;
+  }
+}
+
+/* CREATE TABLE name [(cols)] AS query | TABLE name [WITH [NO] DATA]
+ * (gram.y's CreateAsStmt), the name and IF NOT EXISTS already taken. */
+Result<StatementPtr> Parser::ParseCreateTableAs(CreateTableStmt create) {
+  CreateTableAsStmt as;
+  as.table = std::move(create.table);
+  as.if_not_exists = create.if_not_exists;
+  if (IsPunct("(")) {
+    auto cols = ParseColumnList();
+    if (!cols.ok()) return cols.error();
+    as.columns = std::move(*cols);
+  }
+  if (Status s = ExpectKeyword("as"); !s.ok()) return s.error();
+  Result<SelectStmt> query = SelectStmt();
+  if (AcceptKeyword("table")) {  // AS TABLE name: SELECT * FROM name
+    query->location = Peek().position;
+    auto item = std::make_unique<FromItem>();
+    item->location = Peek().position;
+    auto source = ParseQualifiedTableName();
+    if (!source.ok()) return source.error();
+    item->table = std::move(*source);
+    query->targets.emplace_back();
+    query->targets.back().star = true;
+    query->from.push_back(std::move(item));
+  } else if (IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("(")) {
+    query = ParseSelectStatement();
+  } else {
+    return SyntaxError();
+  }
+  if (!query.ok()) return query.error();
+  as.query = std::make_shared<SelectStmt>(std::move(*query));
+  if (IsKeyword("with") && (IsKeyword("data", 1) || (IsKeyword("no", 1) && IsKeyword("data", 2)))) {
+    ++pos_;
+    as.with_data = !AcceptKeyword("no");
+    ++pos_;
+  }
+  return Make(std::move(as));
 }
 
 Result<ColumnDefinition> Parser::ParseColumnDefinition() {

@@ -154,6 +154,10 @@ class Parser {
    * token; nullopt if none starts there. */
   std::optional<Result<ConstraintDefinition>> ParseConstraint(bool column);
   Result<ConstraintDefinition> ParseReferences(ConstraintDefinition con);
+  bool AcceptNotValid();
+  Status ParseRowFields(RawExpr& row);
+  bool IsColumnNameListBeforeAs() const;
+  Result<StatementPtr> ParseCreateTableAs(CreateTableStmt create);
   Result<char> ParseReferentialAction();
   /* Skips tokens up to the ',' or ')' that ends a column or table element. */
   void SkipConstraint();

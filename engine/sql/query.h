@@ -104,6 +104,7 @@ struct ConstraintCommand {
   std::string ref_table;                 // f: the referenced table
   std::vector<std::string> ref_columns;  // f: its key columns (a unique index's)
   char on_update = 'a', on_delete = 'a';  // f: confupdtype / confdeltype
+  bool not_valid = false;                 // c, f: ALTER TABLE ADD ... NOT VALID (convalidated false)
 };
 
 /* One action of ALTER TABLE, resolved against the table as the actions
@@ -113,7 +114,7 @@ struct AlterAction {
   std::string name;              // the column or constraint acted on
   std::string new_name;          // RENAME ... TO
   storage::ColumnDef column;     // ADD COLUMN; SET DEFAULT: column.default_expr
-  ConstraintCommand constraint;  // ADD CONSTRAINT (p, u or c; f stays 0A000)
+  ConstraintCommand constraint;  // ADD CONSTRAINT (p, u, c or f)
   bool missing_ok = false;       // DROP CONSTRAINT IF EXISTS
   std::string skip_notice;       // IF [NOT] EXISTS with nothing to do: this NOTICE only
 };
@@ -199,10 +200,16 @@ struct Query {
   int conflict_excluded = 0;
   std::vector<ExprPtr> conflict_set;  // per column of the table: its new value, null: unchanged
   ExprPtr conflict_where;
+  std::vector<ExprPtr> conflict_returning;  // DO UPDATE: RETURNING over the updated row (the table's Vars)
 
   // SET / SHOW
   std::string setting;
   std::optional<std::string> setting_value;
+
+  // CREATE TABLE ... AS / SELECT ... INTO: a SELECT whose rows go into a
+  // new table (create_name, create_columns, if_not_exists): 'd' with its
+  // rows, 'n' WITH NO DATA, 'i' SELECT INTO; 0 for any other statement.
+  char create_as = 0;
 
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }

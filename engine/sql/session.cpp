@@ -94,8 +94,10 @@ namespace {
  *   catalog     roles and databases (role_ddl.h), extensions (extension_ddl.h)
  *   explain     EXPLAIN: the explained statement planned (and with ANALYZE run), its plan printed (explain.h)
  *   maintenance VACUUM, ANALYZE (analyze_stats.h)
+ *   create as   CREATE TABLE ... AS, SELECT ... INTO: the SELECT planned, the
+ *               table made and the rows stored (ExecuteCreateTableAs)
  * `catalog`: the statement reads the database's tables (a relcache snapshot). */
-enum class Path { kPlanned, kTableDdl, kUtility, kCopy, kCatalogDdl, kExtension, kExplain, kMaintenance };
+enum class Path { kPlanned, kTableDdl, kUtility, kCopy, kCatalogDdl, kExtension, kExplain, kMaintenance, kCreateTableAs };
 struct StatementRoute {
   StatementKind kind;
   bool catalog;
@@ -116,6 +118,7 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kAlterTable, true, Path::kTableDdl},
     {StatementKind::kCreateSequence, true, Path::kTableDdl}, {StatementKind::kDropSequence, true, Path::kTableDdl},
     {StatementKind::kCreateView, true, Path::kTableDdl},    {StatementKind::kDropView, true, Path::kTableDdl},
+    {StatementKind::kCreateTableAs, true, Path::kCreateTableAs},
     {StatementKind::kOther, false, Path::kUtility},
 };
 
@@ -375,6 +378,9 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
           query->kind != StatementKind::kUpdate && query->kind != StatementKind::kDelete) {
         return MakeError(sqlstate::kFeatureNotSupported, "EXPLAIN of this statement is not supported by minipg");
       }
+      if (query->create_as != 0 && std::get<ExplainStmt>(stmt.node).analyze) {
+        return MakeError(sqlstate::kFeatureNotSupported, "EXPLAIN ANALYZE of CREATE TABLE AS is not supported by minipg");
+      }
       result = RunExplain(std::get<ExplainStmt>(stmt.node), *plan, planning_ms, ctx, sink);
       tag = "EXPLAIN";
       break;
@@ -388,6 +394,13 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     case Path::kTableDdl:
       result = ExecuteDdl(*query, ctx);
       break;
+    case Path::kCreateTableAs: {
+      bool created = false;
+      result = ExecuteCreateTableAs(*plan, *query, ctx, &created);
+      // SELECT n for the rows stored; CREATE TABLE AS for none (WITH NO DATA, IF NOT EXISTS skipped).
+      if (result.ok()) tag = created && query->create_as != 'n' ? "SELECT " + std::to_string(result->rows) : "CREATE TABLE AS";
+      break;
+    }
     case Path::kUtility:
     case Path::kCopy:
       result = RunUtility(*query, sink);

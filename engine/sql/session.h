@@ -106,6 +106,7 @@ enum class TypeId {
   kTimestampArray,      // timestamp without time zone[], OID 1115
   kTimestampTzArray,    // timestamp with time zone[], OID 1185
   kIntervalArray,       // interval[], OID 1187
+  kRecord,              // record, OID 2249: a row value (ROW(a, b), t.*), held as record_out's text "(1,abc)"
 };
 
 /* PostgreSQL's pg_type OID for a type. */
@@ -221,6 +222,7 @@ enum class StatementKind {
   kCreateView,      // CREATE VIEW
   kDropView,        // DROP VIEW
   kAlterTable,      // ALTER TABLE
+  kCreateTableAs,   // CREATE TABLE ... AS, SELECT ... INTO
 };
 
 StatementKind GetStatementKind(const Statement& stmt);

@@ -160,7 +160,8 @@ inline char TypeCategory(TypeId t) {
     case TypeId::kAnyElement:
     case TypeId::kAnyNonArray:
     case TypeId::kAnyCompatible:
-    case TypeId::kAnyCompatibleArray: return 'P';
+    case TypeId::kAnyCompatibleArray:
+    case TypeId::kRecord: return 'P';
     case TypeId::kAclItem: return 'U';
     case TypeId::kXid: return 'U';
     case TypeId::kVoid: return 'P';

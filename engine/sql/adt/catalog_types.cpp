@@ -58,6 +58,7 @@ const CatalogTypeInfo kCatalogTypes[] = {
     {TypeId::kAnyCompatible, 5077, "anycompatible", "anycompatible", ColumnType::kText, TypeId::kVoid, 'p'},
     {TypeId::kAnyCompatibleArray, 5078, "anycompatiblearray", "anycompatiblearray", ColumnType::kText,
      TypeId::kVoid, 'p'},
+    {TypeId::kRecord, 2249, "record", "record", ColumnType::kText, TypeId::kVoid, 'p'},
 };
 
 RegTypeLookup g_lookup;  // one per process, set once (SetRegTypeLookup)

@@ -63,7 +63,8 @@ namespace minipg::sql {
   case TypeId::kDateArray:                                                                              \
   case TypeId::kTimestampArray:                                                                         \
   case TypeId::kTimestampTzArray:                                                                       \
-  case TypeId::kIntervalArray
+  case TypeId::kIntervalArray:                                                                          \
+  case TypeId::kRecord
 
 /* What one of these types is. */
 struct CatalogTypeInfo {

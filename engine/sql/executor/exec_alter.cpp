@@ -23,6 +23,7 @@
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/executor/exec_modify.h"
+#include "engine/sql/executor/ri_triggers.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -47,21 +48,6 @@ int AttnumOf(const storage::TableDef& table, const std::string& column) {
     if (table.columns[i].name == column) return static_cast<int>(i + 1);
   }
   return 0;
-}
-
-/* Calls `visit` with every visible row of the table and its TID; stops at
- * the first error. */
-Status ForEachRow(const SessionContext& ctx, const storage::TableDef& table,
-                  const std::function<Status(const storage::Tuple&, storage::ItemPointer)>& visit) {
-  storage::HeapTableScan scan(catalog::TableLocator(ctx.data_dir, table), table.columns);
-  if (Status s = scan.Open(); !s.ok()) return s;
-  for (;;) {
-    if (Status s = CheckForInterrupts(); !s.ok()) return s;
-    auto row = scan.Next();
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return OkStatus();
-    if (Status s = visit(**row, scan.last_tid()); !s.ok()) return s;
-  }
 }
 
 /* 23502 if column `attnum` of some row is NULL. */
@@ -226,6 +212,36 @@ Status DropConstraint(const SessionContext& ctx, const std::string& table, const
   return OkStatus();
 }
 
+/* VALIDATE CONSTRAINT: a NOT VALID foreign key or CHECK checked against
+ * every row, then marked valid. */
+Status ValidateConstraint(const SessionContext& ctx, const std::string& table, const std::string& name) {
+  auto type = catalog::FindConstraint(ctx.data_dir, table, name);
+  if (!type.ok()) return type.error();
+  if (*type == '\0') {
+    return MakeError(sqlstate::kUndefinedObject,
+                     fmt::format("constraint \"{}\" of relation \"{}\" does not exist", name, table));
+  }
+  if (*type != 'f' && *type != 'c') {
+    return MakeError(sqlstate::kWrongObjectType,
+                     fmt::format("constraint \"{}\" of relation \"{}\" is not a foreign key or check constraint",
+                                 name, table));
+  }
+  if (*type == 'f') {
+    if (Status s = RiValidateForeignKey(ctx, table, name); !s.ok()) return s;
+  } else {
+    auto def = CurrentTable(ctx, table);
+    if (!def.ok()) return def.error();
+    for (const storage::CheckDef& check : def->checks) {
+      if (check.name != name) continue;
+      ConstraintCommand cmd;
+      cmd.name = check.name;
+      cmd.check = check.expr;
+      if (Status s = VerifyCheck(ctx, *def, cmd); !s.ok()) return s;
+    }
+  }
+  return catalog::SetConstraintValidated(ctx.data_dir, table, name);
+}
+
 Status RunAction(const SessionContext& ctx, const std::string& table, const AlterAction& a) {
   auto column_attnum = [&]() -> Result<int> {
     auto def = CurrentTable(ctx, table);
@@ -241,6 +257,8 @@ Status RunAction(const SessionContext& ctx, const std::string& table, const Alte
       return AddTableConstraint(table, a.constraint, ctx);
     case CmdKind::kDropConstraint:
       return DropConstraint(ctx, table, a);
+    case CmdKind::kValidateConstraint:
+      return ValidateConstraint(ctx, table, a.name);
     case CmdKind::kRenameTable:
       return catalog::RenameTableWithCatalog(ctx.data_dir, table, a.new_name);
     case CmdKind::kRenameColumn:
@@ -278,6 +296,19 @@ Status RunAction(const SessionContext& ctx, const std::string& table, const Alte
 
 }  // namespace
 
+Status ForEachRow(const SessionContext& ctx, const storage::TableDef& table,
+                  const std::function<Status(const storage::Tuple&, storage::ItemPointer)>& visit) {
+  storage::HeapTableScan scan(catalog::TableLocator(ctx.data_dir, table), table.columns);
+  if (Status s = scan.Open(); !s.ok()) return s;
+  for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s;
+    auto row = scan.Next();
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return OkStatus();
+    if (Status s = visit(**row, scan.last_tid()); !s.ok()) return s;
+  }
+}
+
 Status AddTableConstraint(const std::string& table, const ConstraintCommand& cmd, const SessionContext& ctx) {
   auto def = CurrentTable(ctx, table);
   if (!def.ok()) return def.error();
@@ -289,13 +320,25 @@ Status AddTableConstraint(const std::string& table, const ConstraintCommand& cmd
       if (Status s = catalog::SetColumnNotNull(ctx.data_dir, table, attnum, true); !s.ok()) return s;
     }
   }
-  if (cmd.type == 'c') {
+  if (cmd.type == 'c' && !cmd.not_valid) {
     if (Status s = VerifyCheck(ctx, *def, cmd); !s.ok()) return s;
+  }
+  if (cmd.type == 'f') {
+    auto taken = catalog::FindConstraint(ctx.data_dir, table, cmd.name);
+    if (!taken.ok()) return taken.error();
+    if (*taken != '\0') {
+      return MakeError(sqlstate::kDuplicateObject,
+                       fmt::format("constraint \"{}\" for relation \"{}\" already exists", cmd.name, table));
+    }
   }
   catalog::ConstraintSpec spec{cmd.name,  cmd.type,      table,        cmd.columns,
                                cmd.check, cmd.ref_table, cmd.ref_columns, cmd.on_update,
-                               cmd.on_delete};
-  return catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText);
+                               cmd.on_delete, !cmd.not_valid};
+  if (Status s = catalog::AddConstraintWithCatalog(ctx.data_dir, spec, SessionUserOid(ctx), &ValueText); !s.ok()) {
+    return s;
+  }
+  if (cmd.type == 'f' && !cmd.not_valid) return RiValidateForeignKey(ctx, table, cmd.name);
+  return OkStatus();
 }
 
 Status AddTableConstraints(const Query& q, const SessionContext& ctx) {

@@ -7,6 +7,7 @@
 #include "engine/sql/executor/exec_nodes.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -166,6 +167,42 @@ Result<Datum> EvaluateArrayExpr(const Expr& expr, const ExprContext& ctx) {
 /* x[i] (NULL when i is NULL or outside x's bounds) or the slice x[i:j]
  * (the elements within both x's bounds and [i, j], renumbered from 1;
  * an empty array if none), as PostgreSQL's array_get_element / _slice. */
+/* ROW(args): the record as record_out prints it: "(1,abc)", a NULL field
+ * empty, a field quoted when it is empty or holds a quote, backslash,
+ * parenthesis, comma or white space (quotes and backslashes doubled).
+ * A whole-row reference whose columns are all NULL is NULL: the row an
+ * outer join made up for no match (see docs/architecture.md,
+ * Simplifications). */
+Result<Datum> EvaluateRow(const Expr& expr, const ExprContext& ctx) {
+  std::string out = "(";
+  bool all_null = true;
+  for (size_t i = 0; i < expr.args.size(); ++i) {
+    if (i > 0) out += ',';
+    auto v = Evaluate(*expr.args[i], ctx);
+    if (!v.ok()) return v;
+    if (storage::IsNull(*v)) continue;
+    all_null = false;
+    std::string text = OutputText(*v, expr.args[i]->type);
+    bool quote = text.empty() || std::any_of(text.begin(), text.end(), [](char c) {
+                   return c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' ||
+                          std::isspace(static_cast<unsigned char>(c));
+                 });
+    if (!quote) {
+      out += text;
+      continue;
+    }
+    out += '"';
+    for (char c : text) {
+      if (c == '"' || c == '\\') out += c;
+      out += c;
+    }
+    out += '"';
+  }
+  out += ')';
+  if (all_null && !expr.relname.empty() && !expr.args.empty()) return Datum(std::monostate{});
+  return Datum(std::move(out));
+}
+
 Result<Datum> EvaluateSubscript(const Expr& expr, const ExprContext& ctx) {
   std::vector<Datum> v;
   for (const ExprPtr& a : expr.args) {
@@ -271,6 +308,8 @@ Result<Datum> Evaluate(const Expr& expr, const ExprContext& ctx) {
       return EvaluateArrayExpr(expr, ctx);
     case ExprKind::kSubscript:
       return EvaluateSubscript(expr, ctx);
+    case ExprKind::kRow:
+      return EvaluateRow(expr, ctx);
     default:
       return MakeError(sqlstate::kFeatureNotSupported, "this expression is not supported by minipg yet");
   }

@@ -303,6 +303,52 @@ Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
 
 Result<ExecutionResult> ExecuteDdl(const Query& query, const SessionContext& ctx) { return RunDdl(query, ctx); }
 
+Result<ExecutionResult> ExecuteCreateTableAs(const PlannedStmt& plan, const Query& q, const SessionContext& ctx,
+                                             bool* created) {
+  *created = false;
+  storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
+  auto before = catalog::RelcacheTables(db);
+  if (!before.ok()) return before.error();
+  bool existed = before->Find(q.create_name) != nullptr;
+  Query create;
+  create.kind = StatementKind::kCreateTable;
+  create.create_name = q.create_name;
+  create.create_columns = q.create_columns;
+  create.if_not_exists = q.if_not_exists;
+  auto made = RunDdl(create, ctx);
+  if (!made.ok() || existed) return made;
+  *created = true;
+  if (q.create_as == 'n') return made;
+  auto tables = catalog::RelcacheTables(db);
+  if (!tables.ok()) return tables.error();
+  const storage::TableDef* table = tables->Find(q.create_name);
+  if (table == nullptr) return MakeError(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", q.create_name));
+  EState estate{ctx};
+  auto root = ExecInitNode(*plan.root, estate);
+  if (!root.ok()) return root.error();
+  ModifyContext modify(ctx, *table);
+  ExecutionResult result;
+  Status status = (*root)->Init();
+  while (status.ok()) {
+    auto row = (*root)->Next();
+    if (!row.ok()) {
+      status = row.error();
+      break;
+    }
+    if (!row->has_value()) break;
+    (*row)->resize(plan.columns.size());  // ORDER BY's junk columns are not stored
+    status = ExecInsertRow(modify, **row, nullptr);
+    if (status.ok()) ++result.rows;
+  }
+  (*root)->End();
+  Status finished = ExecModifyFinish(modify);
+  if (!status.ok()) return status.error();
+  if (!finished.ok()) return finished.error();
+  result.node_rows.assign(plan.nodes.size(), 0);
+  (*root)->CollectRows(result.node_rows);
+  return result;
+}
+
 Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContext& ctx, ResultSink& sink) {
   EState estate{ctx};
   auto root = ExecInitNode(*plan.root, estate);

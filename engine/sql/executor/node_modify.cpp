@@ -12,7 +12,9 @@
  *   A row the statement changed already (an UPDATE ... FROM or DELETE ...
  *   USING whose join matched it twice) is left alone the second time, as
  *   PostgreSQL does for a row the same command updated. Its own rows are
- *   RETURNING's values of each changed row.
+ *   RETURNING's values of each changed row: from the child's row, or for a
+ *   row ON CONFLICT DO UPDATE updated, Plan::conflict_returning over the
+ *   row as updated.
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
@@ -73,7 +75,12 @@ class ModifyTableState : public PlanState {
       if (!has_ctid && plan_.on_conflict != 0) {
         auto inserted = InsertOnConflict(ctx, new_row);
         if (!inserted.ok()) return inserted.error();
-        if (!*inserted) continue;  // DO NOTHING, or DO UPDATE's WHERE said no
+        if (*inserted == Outcome::kNone) continue;  // DO NOTHING, or DO UPDATE's WHERE said no
+        if (*inserted == Outcome::kUpdated) {
+          ++modified_;
+          if (Status r = ReturnUpdated(); !r.ok()) return r;
+          continue;
+        }
       } else if (!has_ctid) {
         s = ExecInsertRow(ctx, new_row, nullptr);
       } else {
@@ -93,19 +100,38 @@ class ModifyTableState : public PlanState {
     return OkStatus();
   }
 
+  enum class Outcome { kNone, kInserted, kUpdated };
+
+  /* RETURNING's values of the row DO UPDATE left (updated_). */
+  Status ReturnUpdated() {
+    if (plan_.returning == 0) return OkStatus();
+    ExprContext ectx;
+    ectx.scan = &updated_;
+    ectx.session = &estate_.session;
+    ectx.estate = &estate_;
+    Tuple out;
+    for (const ExprPtr& e : plan_.conflict_returning) {
+      auto value = Evaluate(*e, ectx);
+      if (!value.ok()) return value.error();
+      out.push_back(std::move(*value));
+    }
+    returned_.push_back(std::move(out));
+    return OkStatus();
+  }
+
   /* INSERT ... ON CONFLICT of one proposed row: inserted, or the row an
-   * arbiter index holds its key for left alone (DO NOTHING) or updated
-   * (DO UPDATE). False: nothing changed. */
-  Result<bool> InsertOnConflict(ModifyContext& ctx, const Tuple& proposed) {
+   * arbiter index holds its key for left alone (DO NOTHING, or DO UPDATE's
+   * WHERE false: kNone) or updated (DO UPDATE: the new version in updated_). */
+  Result<Outcome> InsertOnConflict(ModifyContext& ctx, const Tuple& proposed) {
     auto conflict = FindConflict(ctx, proposed);
     if (!conflict.ok()) return conflict.error();
     if (!conflict->has_value()) {
       ItemPointer tid;
       if (Status s = ExecInsertRow(ctx, proposed, &tid); !s.ok()) return s.error();
       touched_.insert({tid.block, tid.offset});
-      return true;
+      return Outcome::kInserted;
     }
-    if (plan_.on_conflict == 'n') return false;
+    if (plan_.on_conflict == 'n') return Outcome::kNone;
     ItemPointer tid = **conflict;
     if (touched_.count({tid.block, tid.offset}) != 0) {
       Error e = MakeError(sqlstate::kCardinalityViolation, "ON CONFLICT DO UPDATE command cannot affect row a second time");
@@ -114,7 +140,7 @@ class ModifyTableState : public PlanState {
     }
     auto existing = storage::HeapFetchRow(ctx.rel, ctx.table.columns, tid);
     if (!existing.ok()) return existing.error();
-    if (!existing->has_value()) return false;
+    if (!existing->has_value()) return Outcome::kNone;
     ExprContext ectx;
     ectx.scan = &**existing;
     ectx.inner = &proposed;
@@ -122,7 +148,7 @@ class ModifyTableState : public PlanState {
     ectx.estate = &estate_;
     auto pass = EvaluateQual(plan_.conflict_where.get(), ectx);
     if (!pass.ok()) return pass.error();
-    if (!*pass) return false;
+    if (!*pass) return Outcome::kNone;
     Tuple updated = **existing;
     for (size_t c = 0; c < plan_.conflict_set.size() && c < updated.size(); ++c) {
       if (!plan_.conflict_set[c]) continue;
@@ -133,7 +159,8 @@ class ModifyTableState : public PlanState {
     ItemPointer new_tid;
     if (Status s = ExecUpdateRow(ctx, tid, updated, &new_tid); !s.ok()) return s.error();
     touched_.insert({new_tid.block, new_tid.offset});
-    return true;
+    updated_ = std::move(updated);
+    return Outcome::kUpdated;
   }
 
   /* The visible row whose key in an arbiter index (every unique index
@@ -154,6 +181,7 @@ class ModifyTableState : public PlanState {
   }
 
   std::set<std::pair<uint32_t, uint16_t>> touched_;  // ON CONFLICT: rows this command inserted or updated
+  Tuple updated_;                                     // DO UPDATE: the last row it updated
   bool done_ = false;
   int64_t modified_ = 0;
   std::vector<Tuple> returned_;  // RETURNING's rows

@@ -94,7 +94,10 @@ Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprCo
       elements.push_back(values.empty() ? Datum(std::monostate{}) : values[0]);
       continue;
     }
-    SetParam(estate, info.test_param, values.empty() ? Datum(std::monostate{}) : values[0]);
+    for (int i = 0; i < info.test_columns; ++i) {  // (a, b) IN (SELECT x, y ...): one $n per column
+      auto column = static_cast<size_t>(i);
+      SetParam(estate, info.test_param + i, column < values.size() ? values[column] : Datum(std::monostate{}));
+    }
     auto test = Evaluate(*link.args[0], ctx);
     if (!test.ok()) {
       result = test.error();

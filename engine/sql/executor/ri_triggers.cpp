@@ -17,6 +17,7 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer.h"
+#include "engine/sql/executor/exec_alter.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/types.h"
 #include "engine/storage/heap/heapam.h"
@@ -182,6 +183,22 @@ Error StillReferenced(const storage::TableDef& parent, const ForeignKeyDef& fk, 
   return e;
 }
 
+/* 23503 unless `row` of `child` references a row of `parent` through
+ * `fk` (a key with a NULL passes: MATCH SIMPLE). */
+Status CheckReference(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
+                      const storage::TableDef& parent, const Tuple& row) {
+  Tuple key = KeyOf(row, fk.keys);
+  if (HasNull(key)) return OkStatus();
+  auto found = ReferencedRowExists(session, fk, child, parent, key);
+  if (!found.ok()) return found.error();
+  if (*found) return OkStatus();
+  Error e = MakeError(sqlstate::kForeignKeyViolation,
+                      fmt::format("insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+                                  child.name, fk.name));
+  e.detail = fmt::format("Key {} is not present in table \"{}\".", KeyText(child, fk.keys, key), parent.name);
+  return e;
+}
+
 std::string TableName(const storage::CatalogSnapshot& tables, uint32_t oid) {
   const storage::TableDef* t = TableByOid(tables, oid);
   return t != nullptr ? t->name : std::to_string(oid);
@@ -211,20 +228,29 @@ bool RiIsReferenced(const ModifyContext& ctx) { return ctx.ri && !ctx.ri->incomi
 Status RiCheckNewRow(ModifyContext& ctx, const Tuple& row) {
   if (Status s = RiLoad(ctx); !s.ok()) return s;
   for (const ForeignKeyDef& fk : ctx.ri->outgoing) {
-    Tuple key = KeyOf(row, fk.keys);
-    if (HasNull(key)) continue;  // MATCH SIMPLE
     const storage::TableDef* parent = TableByOid(ctx.ri->tables, fk.ref_table);
     if (parent == nullptr) continue;
-    auto found = ReferencedRowExists(ctx.session, fk, ctx.table, *parent, key);
-    if (!found.ok()) return found.error();
-    if (*found) continue;
-    Error e = MakeError(sqlstate::kForeignKeyViolation,
-                        fmt::format("insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                                    ctx.table.name, fk.name));
-    e.detail = fmt::format("Key {} is not present in table \"{}\".", KeyText(ctx.table, fk.keys, key), parent->name);
-    return e;
+    if (Status s = CheckReference(ctx.session, fk, ctx.table, *parent, row); !s.ok()) return s;
   }
   return OkStatus();
+}
+
+Status RiValidateForeignKey(const SessionContext& session, const std::string& table, const std::string& name) {
+  storage::Oid db = catalog::DatabaseOidOf(session.data_dir);
+  auto tables = catalog::RelcacheTables(db);
+  if (!tables.ok()) return tables.error();
+  const storage::TableDef* child = tables->Find(table);
+  auto fks = catalog::ReadForeignKeys(db);
+  if (!fks.ok()) return fks.error();
+  auto fk = std::find_if(fks->begin(), fks->end(), [&](const ForeignKeyDef& f) {
+    return child != nullptr && f.table == child->oid && f.name == name;
+  });
+  if (fk == fks->end()) return OkStatus();
+  const storage::TableDef* parent = TableByOid(*tables, fk->ref_table);
+  if (parent == nullptr) return OkStatus();
+  return ForEachRow(session, *child, [&](const Tuple& row, ItemPointer) -> Status {
+    return CheckReference(session, *fk, *child, *parent, row);
+  });
 }
 
 Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple* new_row) {

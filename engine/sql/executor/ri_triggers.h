@@ -66,6 +66,11 @@ bool RiIsReferenced(const ModifyContext& ctx);
 /* Ends the statement's writes into the tables its actions changed. */
 Status RiFinish(ModifyContext& ctx);
 
+/* ALTER TABLE ... ADD FOREIGN KEY / VALIDATE CONSTRAINT: every row of
+ * `table` references an existing row through its foreign key `name`
+ * (23503 for the first that does not, as RiCheckNewRow words it). */
+Status RiValidateForeignKey(const SessionContext& session, const std::string& table, const std::string& name);
+
 /* TRUNCATE of q's tables: 0A000 if a table outside them references one. */
 Status RiCheckTruncate(const Query& q, const SessionContext& ctx);
 

@@ -188,6 +188,9 @@ struct Plan {
   // The subqueries its expressions run (InitPlans first, then SubPlans),
   // for EXPLAIN; the expressions own them (Expr::subplan).
   std::vector<std::shared_ptr<SubPlanInfo>> subplans;
+  // ModifyTable of INSERT ... ON CONFLICT DO UPDATE ... RETURNING: RETURNING's
+  // values over the updated row (its scan row), for the rows it updates.
+  std::vector<ExprPtr> conflict_returning;
 
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */
@@ -209,6 +212,7 @@ struct SubPlanInfo {
   int test_param = -1;     // ANY / ALL: the $n the test reads the output column through
   std::vector<int> arg_params;  // the $n each outer value (the owning Expr's args) is set into
   std::unique_ptr<Plan> plan;
+  int test_columns = 1;    // ANY / ALL: output columns, read through test_param, test_param + 1, ...
 };
 
 /* A planned statement: the tree and its nodes by id. */

@@ -318,13 +318,20 @@ void Print(const Expr& e, DeparseMode mode, int depth, TreeText& out) {
       out.Add(" END");
       return;
     case ExprKind::kArrayExpr:
-      out.Add("ARRAY[");
+    case ExprKind::kRow: {
+      if (!e.relname.empty()) {  // a whole-row reference
+        out.Add(e.relname + ".*");
+        return;
+      }
+      bool array = e.kind == ExprKind::kArrayExpr;
+      out.Add(array ? "ARRAY[" : "ROW(");
       for (size_t i = 0; i < e.args.size() && !out.Full(); ++i) {
         out.Add(i == 0 ? "" : ", ");
         Print(*e.args[i], mode, depth + 1, out);
       }
-      out.Add("]");
+      out.Add(array ? "]" : ")");
       return;
+    }
     case ExprKind::kSubscript: {
       // As PostgreSQL's ruleutils: a column unadorned, anything else in parentheses.
       bool plain = e.args[0]->kind == ExprKind::kVar;

@@ -58,6 +58,8 @@ enum class ExprKind {
   kArrayExpr,      // ARRAY[args...]: an array of `type` (args already of its element type)
   kSubscript,      // args[0][args[1]] (an element, NULL out of range); negated: a slice
                    // args[0][args[1]:args[2]] (a null arg is an omitted bound)
+  kRow,            // ROW(args...): a record (type kRecord) of the args' values; relname set: a
+                   // whole-row reference to that range table entry (t.*), its columns the args
 };
 
 enum class BoolOpKind { kAnd, kOr, kNot };

@@ -400,6 +400,8 @@ Result<std::unique_ptr<Plan>> PlanModify(Query& q) {
     if (e) WalkExpr(*e, rows_of);
   }
   if (node->conflict_where) WalkExpr(*node->conflict_where, rows_of);
+  node->conflict_returning = std::move(q.conflict_returning);
+  for (ExprPtr& e : node->conflict_returning) WalkExpr(*e, rows_of);
   for (size_t i = rows->targetlist.size() - static_cast<size_t>(q.returning); i < rows->targetlist.size(); ++i) {
     node->targetlist.push_back(OuterVar(*rows, i));
     node->names.push_back(rows->names[i]);

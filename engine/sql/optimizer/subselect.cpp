@@ -87,14 +87,15 @@ bool ReadsOuterParams(Query& q) {
   return false;
 }
 
-/* Numbers the placeholder of a test (x op $n) of ANY / ALL, not looking
- * into the sublinks inside it (their own tests). */
+/* Numbers the placeholders of a test (x op $n) of ANY / ALL, not looking
+ * into the sublinks inside it (their own tests): the one of output column
+ * i (-1 - i until now) becomes param + i. */
 void SetTestParam(Expr& test, int param) {
   std::vector<Expr*> stack{&test};
   while (!stack.empty()) {
     Expr* e = stack.back();
     stack.pop_back();
-    if (e->kind == ExprKind::kExecParam && e->param < 0) e->param = param;
+    if (e->kind == ExprKind::kExecParam && e->param < 0) e->param = param + (-1 - e->param);
     if (e->kind == ExprKind::kSubLink) continue;
     for (ExprPtr& a : e->args) {
       if (a) stack.push_back(a.get());
@@ -125,7 +126,10 @@ Status PlanOneSubLink(Expr& link) {
   std::vector<OuterRef> refs;
   if (Status s = ReplaceOuterRefs(*link.subquery, 1, link, *info, refs); !s.ok()) return s;
   if (link.sublink == SubLinkType::kAny || link.sublink == SubLinkType::kAll) {
-    info->test_param = t_counters.next_param++;
+    info->test_param = t_counters.next_param;
+    info->test_columns = 0;
+    for (const TargetEntry& t : link.subquery->targets) info->test_columns += t.resjunk ? 0 : 1;
+    t_counters.next_param += info->test_columns;
     SetTestParam(*link.args[0], info->test_param);
   }
   bool correlated = !refs.empty() || ReadsOuterParams(*link.subquery);

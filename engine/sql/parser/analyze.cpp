@@ -48,6 +48,7 @@ std::pair<std::string, int> FigureColname(const RawExpr& e) {
   if (inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kExists) {
     return {"exists", 2};
   }
+  if (inner->kind == RawExprKind::kRow && !inner->star) return {"row", 2};
   if ((inner->kind == RawExprKind::kSubLink && inner->sublink == SubLinkType::kArray) ||
       inner->kind == RawExprKind::kArrayExpr) {
     return {"array", 2};
@@ -155,6 +156,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   // Subqueries in FROM recurse through here.
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
+  }
+  if (select.into) {  // a statement's own SELECT ... INTO became CREATE TABLE AS in the parser
+    return ErrorAt(sqlstate::kSyntaxError, "SELECT ... INTO is not allowed here", select.into->location);
   }
   if (select.is_values) {
     return AnalyzeValues(select);
@@ -365,7 +369,7 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   RangeTblEntry target;
   target.kind = RteKind::kRelation;
   target.table = table;
-  target.refname = table.name;
+  target.refname = insert.table.alias.empty() ? table.name : insert.table.alias;  // INSERT INTO t AS a
   for (const storage::ColumnDef& c : table.columns) {
     target.colnames.push_back(c.name);
     target.coltypes.push_back(FromColumnType(c.type));
@@ -400,9 +404,6 @@ Result<Query> Analyzer::Analyze(const InsertStmt& insert) {
   }
   if (insert.on_conflict) {
     if (Status s = TransformOnConflict(*insert.on_conflict, ps); !s.ok()) return s.error();
-    if (insert.on_conflict->update && !insert.returning.empty()) {
-      return MakeError(sqlstate::kFeatureNotSupported, "RETURNING with ON CONFLICT DO UPDATE is not supported by minipg");
-    }
   }
   if (!insert.returning.empty()) {
     ps.ns.push_back(NamespaceItem{q.result_relation, true, true});  // RETURNING sees the table alone

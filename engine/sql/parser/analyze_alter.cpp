@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/foreign_keys.h"
 #include "engine/catalog/system_catalog.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/analyzer_impl.h"
@@ -72,6 +74,13 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
   const std::string& table = found->name;
   std::vector<storage::ColumnDef> columns = found->columns;  // as the actions so far leave them
   ConstraintNames names = TakenNames(table);
+  if (ctx_ != nullptr) {  // the table's foreign keys' names are taken too (pg_constraint: not in the relcache)
+    auto fks = catalog::ReadForeignKeys(catalog::DatabaseOidOf(ctx_->data_dir));
+    if (!fks.ok()) return fks.error();
+    for (const catalog::ForeignKeyDef& fk : *fks) {
+      if (fk.table == found->oid) names.existing.insert(fk.name);
+    }
+  }
   for (const AlterTableCmd& cmd : alter.cmds) {
     AlterAction action;
     action.kind = cmd.kind;
@@ -111,7 +120,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
           AlterAction add;
           add.kind = CmdKind::kAddConstraint;
           add.constraint = std::move(**made);
-          if (add.constraint.type != 'c') {
+          if (add.constraint.type != 'c' && add.constraint.type != 'f') {
             if (Status s = NameKeyConstraint(table, add.constraint, names); !s.ok()) return s.error();
           }
           constraints.push_back(std::move(add));
@@ -123,6 +132,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
       }
       case CmdKind::kAddConstraint: {
         for (const InsertColumn& c : cmd.constraint.columns) {  // no position, unlike CREATE TABLE's
+          if (cmd.constraint.kind == ConstraintDefinition::Kind::kForeignKey) break;  // parse_fk.cpp's own message
           if (FindColumn(columns, c.name) == columns.end()) return NoColumn(c.name, table);
         }
         auto made = TransformConstraint(table, columns, cmd.constraint, nullptr, names);
@@ -134,7 +144,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
         if (!made.ok()) return made.error();
         if (!made->has_value()) continue;
         action.constraint = std::move(**made);
-        if (action.constraint.type != 'c') {
+        if (action.constraint.type != 'c' && action.constraint.type != 'f') {
           if (Status s = NameKeyConstraint(table, action.constraint, names); !s.ok()) return s.error();
         }
         break;
@@ -149,6 +159,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
         break;
       case CmdKind::kDropConstraint:
       case CmdKind::kRenameConstraint:
+      case CmdKind::kValidateConstraint:
         break;  // whether it exists is decided when it runs
       case CmdKind::kRenameTable:
         if (catalog_.Find(cmd.new_name) != nullptr || names.relations.count(cmd.new_name) != 0) {

@@ -184,6 +184,17 @@ Status Analyzer::TransformReturning(const std::vector<SelectTarget>& returning, 
     out.push_back(std::move(t));
   }
   for (TargetEntry& t : out) {
+    if (q.on_conflict == 'u') {  // an updated row's RETURNING reads the row as updated
+      bool sublink = false;
+      WalkExpr(*t.expr, [&sublink](Expr& e) { sublink = sublink || e.kind == ExprKind::kSubLink; });
+      if (sublink) {
+        return MakeError(sqlstate::kFeatureNotSupported,
+                         "subqueries in RETURNING of ON CONFLICT DO UPDATE are not supported by minipg");
+      }
+      auto copy = CopyExpr(*t.expr);
+      if (!copy.ok()) return copy.error();
+      q.conflict_returning.push_back(std::move(*copy));
+    }
     if (new_row != nullptr) {
       if (Status s = ReplaceVars(t.expr, q.result_relation, *new_row); !s.ok()) return s;
     }

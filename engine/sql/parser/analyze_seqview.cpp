@@ -2,8 +2,9 @@
  * analyze_seqview.cpp
  *   CREATE SEQUENCE (the options checked and defaulted as PostgreSQL's
  *   init_params does), serial columns, CREATE [OR REPLACE] VIEW, DROP
- *   SEQUENCE / DROP VIEW, and a view named in FROM expanded into the
- *   subquery it stands for.
+ *   SEQUENCE / DROP VIEW, a view named in FROM expanded into the
+ *   subquery it stands for, and CREATE TABLE ... AS (SELECT ... INTO):
+ *   its SELECT analyzed, the new table's columns what the SELECT yields.
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
@@ -101,7 +102,80 @@ int32_t OutputTypmod(const Query& q, const Expr& e) {
   return e.typmod;
 }
 
+/* The columns a query's output makes (CREATE VIEW, CREATE TABLE AS):
+ * named as `names` says for the first ones, an unknown literal's type
+ * text, as PostgreSQL resolves it. `too_many`: the 42601 message for more
+ * names than columns. */
+Result<std::vector<storage::ColumnDef>> OutputColumnDefs(const Query& sub, const std::vector<InsertColumn>& names,
+                                                         const char* too_many) {
+  std::vector<const TargetEntry*> outputs;
+  for (const TargetEntry& t : sub.targets) {
+    if (!t.resjunk) outputs.push_back(&t);
+  }
+  if (names.size() > outputs.size()) return MakeError(sqlstate::kSyntaxError, too_many);
+  std::vector<storage::ColumnDef> out;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    storage::ColumnDef col;
+    col.name = i < names.size() ? names[i].name : outputs[i]->name;
+    TypeId type = outputs[i]->expr->type == TypeId::kUnknown ? TypeId::kText : outputs[i]->expr->type;
+    col.type = ToColumnType(type);
+    col.typmod = OutputTypmod(sub, *outputs[i]->expr);
+    if (!seen.insert(col.name).second) {
+      return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
+    }
+    out.push_back(std::move(col));
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<Query> Analyzer::Analyze(const CreateTableAsStmt& as) {
+  if (as.table.schema == "pg_catalog") {
+    Error e = ErrorAt(sqlstate::kInsufficientPrivilege,
+                      fmt::format("permission denied to create \"pg_catalog.{}\"", as.table.name), as.table.location);
+    e.detail = "System catalog modifications are currently disallowed.";
+    return e;
+  }
+  auto q = Analyze(*as.query);
+  if (!q.ok()) return q.error();
+  auto columns = OutputColumnDefs(*q, as.columns, "too many column names were specified");
+  if (!columns.ok()) return columns.error();
+  std::vector<ColumnDesc> outputs = q->OutputColumns();
+  size_t i_target = 0;
+  for (const TargetEntry& t : q->targets) {  // a table's row type as a column's
+    if (t.resjunk) continue;
+    if (t.expr->kind == ExprKind::kRow && !t.expr->relname.empty()) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       fmt::format("column \"{}\" of a table's row type is not supported by minipg",
+                                   (*columns)[i_target].name));
+    }
+    ++i_target;
+  }
+  for (size_t i = 0; i < columns->size(); ++i) {
+    const storage::ColumnDef& col = (*columns)[i];
+    TypeId type = FromColumnType(col.type);
+    TypeId wanted = outputs.at(i).type;
+    if (TypeCategory(wanted) == 'P') {
+      return MakeError(sqlstate::kInvalidTableDefinition,
+                       fmt::format("column \"{}\" has pseudo-type {}", col.name, TypeName(wanted)));
+    }
+    if ((type != wanted && wanted != TypeId::kUnknown) || wanted == TypeId::kInet) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       fmt::format("a table column of type {} is not supported by minipg", TypeName(wanted)));
+    }
+  }
+  if (columns->size() > 1600) return MakeError(sqlstate::kTooManyColumns, "tables can have at most 1600 columns");
+  if (columns->empty()) {  // minipg's tuples need a column (as DROP COLUMN of the last one)
+    return MakeError(sqlstate::kFeatureNotSupported, "a table of no columns is not supported by minipg");
+  }
+  q->create_as = as.select_into ? 'i' : as.with_data ? 'd' : 'n';
+  q->create_name = as.table.name;
+  q->create_columns = std::move(*columns);
+  q->if_not_exists = as.if_not_exists;
+  return q;
+}
 
 std::optional<TypeId> Analyzer::SerialType(const std::string& name) {
   if (name == "serial" || name == "serial4") return TypeId::kInt4;
@@ -175,25 +249,9 @@ Result<Query> Analyzer::Analyze(const CreateViewStmt& v) {
   Analyzer inner(catalog_, nullptr, ctx_);
   auto sub = inner.Analyze(*v.query);
   if (!sub.ok()) return sub.error();
-  std::vector<const TargetEntry*> outputs;
-  for (const TargetEntry& t : sub->targets) {
-    if (!t.resjunk) outputs.push_back(&t);
-  }
-  if (v.columns.size() > outputs.size()) {
-    return MakeError(sqlstate::kSyntaxError, "CREATE VIEW specifies more column names than columns");
-  }
-  std::set<std::string> names;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    storage::ColumnDef col;
-    col.name = i < v.columns.size() ? v.columns[i].name : outputs[i]->name;
-    TypeId type = outputs[i]->expr->type == TypeId::kUnknown ? TypeId::kText : outputs[i]->expr->type;
-    col.type = ToColumnType(type);
-    col.typmod = OutputTypmod(*sub, *outputs[i]->expr);
-    if (!names.insert(col.name).second) {
-      return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
-    }
-    q.create_columns.push_back(std::move(col));
-  }
+  auto columns = OutputColumnDefs(*sub, v.columns, "CREATE VIEW specifies more column names than columns");
+  if (!columns.ok()) return columns.error();
+  q.create_columns = std::move(*columns);
   if (v.replace) {
     // OR REPLACE keeps the old columns' names and types (new ones may follow).
     if (const storage::TableDef* old = catalog_.Find(v.name.name); old != nullptr && old->kind == 'v') {

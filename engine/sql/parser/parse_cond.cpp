@@ -2,8 +2,10 @@
  * parse_cond.cpp
  *   The conditional expressions from parse trees to typed trees: CASE,
  *   COALESCE, NULLIF, GREATEST / LEAST, [NOT] BETWEEN, [NOT] IN (list),
- *   IS [NOT] DISTINCT FROM, IS [NOT] TRUE / FALSE / UNKNOWN, and operators
- *   named by their symbol (LIKE's ~~, the regular expressions' ~).
+ *   IS [NOT] DISTINCT FROM, IS [NOT] TRUE / FALSE / UNKNOWN, operators
+ *   named by their symbol (LIKE's ~~, the regular expressions' ~), and
+ *   row values: ROW(a, b), whole-row references (t.*), their NULL tests
+ *   and comparisons.
  *
  * NOTES
  *   Results of several branches take one type as PostgreSQL's
@@ -123,6 +125,14 @@ Result<ExprPtr> Analyzer::BindConditional(const RawExpr& e, ParseState& ps) {
     case RawExprKind::kInList:
       return BindInList(e, ps);
     case RawExprKind::kDistinct: {
+      if (e.args[0]->kind == RawExprKind::kRow || e.args[1]->kind == RawExprKind::kRow) {
+        // row IS [NOT] DISTINCT FROM row: pair by pair, NULLs equal.
+        auto l = Bind(*e.args[0], ps);
+        if (!l.ok()) return l;
+        auto r = Bind(*e.args[1], ps);
+        if (!r.ok()) return r;
+        return MakeComparison(e.negated ? "=" : "<>", std::move(*l), std::move(*r), e.location, true);
+      }
       auto eq = BindComparison("=", *e.args[0], *e.args[1], ps, e.location);
       if (!eq.ok()) return eq;
       (*eq)->kind = ExprKind::kDistinct;
@@ -172,8 +182,8 @@ Result<ExprPtr> Analyzer::BindInList(const RawExpr& e, ParseState& ps) {
   }
   std::vector<const Expr*> views;
   for (const ExprPtr& a : all) views.push_back(a.get());
-  auto common = CommonType(views, "IN");
-  if (common.ok()) {
+  auto common = all[0]->kind == ExprKind::kRow ? Result<TypeId>(TypeId::kRecord) : CommonType(views, "IN");
+  if (common.ok() && *common != TypeId::kRecord) {
     auto probe = MakeOperator(name, MakeConst(*common, std::monostate{}), MakeConst(*common, std::monostate{}),
                               e.location);
     if (probe.ok() && (*probe)->type == TypeId::kBool) {
@@ -193,7 +203,7 @@ Result<ExprPtr> Analyzer::BindInList(const RawExpr& e, ParseState& ps) {
   auto xs = Copies(std::move(all[0]), all.size() - 1);
   if (!xs.ok()) return xs.error();
   for (size_t i = 1; i < all.size(); ++i) {
-    auto c = MakeOperator(name, std::move((*xs)[i - 1]), std::move(all[i]), e.location);
+    auto c = MakeComparison(name, std::move((*xs)[i - 1]), std::move(all[i]), e.location);
     if (!c.ok()) return c;
     parts.push_back(std::move(*c));
   }
@@ -270,6 +280,126 @@ Result<ExprPtr> Analyzer::BindConditionalFunc(const std::string& name, std::vect
   out->negated = name == "least";
   out->args = std::move(args);
   return out;
+}
+
+Result<ExprPtr> Analyzer::BindRow(const RawExpr& e, ParseState& ps) {
+  if (e.star) {
+    auto rt = FindQualified(ps, e.qualifier, e.location);
+    if (!rt.ok()) return rt.error();
+    return WholeRow(ps, *rt, e.location);
+  }
+  ExprPtr row = MakeExpr(ExprKind::kRow, TypeId::kRecord, e.location);
+  for (const RawExprPtr& a : e.args) {
+    auto field = Bind(*a, ps);  // a literal stays undecided: a comparison may give it a type
+    if (!field.ok()) return field;
+    if (a->kind == RawExprKind::kRow && a->star) {  // ROW(t.*, x): t's columns, then x
+      for (ExprPtr& column : (*field)->args) row->args.push_back(std::move(column));
+      continue;
+    }
+    row->args.push_back(std::move(*field));
+  }
+  return row;
+}
+
+ExprPtr Analyzer::WholeRow(const ParseState& ps, int rtindex, int location) {
+  ExprPtr row = MakeExpr(ExprKind::kRow, TypeId::kRecord, location);
+  const RangeTblEntry& rte = ps.query->rte(rtindex);
+  row->relname = rte.refname;
+  for (size_t i = 0; i < rte.colnames.size(); ++i) {
+    row->args.push_back(VarFor(ps, rtindex, static_cast<int>(i), location));
+  }
+  return row;
+}
+
+ExprPtr Analyzer::RowNullTest(ExprPtr row, bool negated, int location) {
+  std::vector<ExprPtr> tests;
+  for (ExprPtr& field : row->args) {
+    ExprPtr t = MakeExpr(ExprKind::kNullTest, TypeId::kBool, location);
+    t->negated = negated;
+    t->args.push_back(std::move(field));
+    tests.push_back(std::move(t));
+  }
+  if (tests.empty()) return MakeConst(TypeId::kBool, true, location);  // ROW() IS [NOT] NULL
+  if (tests.size() == 1) return std::move(tests[0]);
+  return MakeBoolOp(BoolOpKind::kAnd, std::move(tests), location);
+}
+
+Result<ExprPtr> Analyzer::MakeComparison(const std::string& name, ExprPtr left, ExprPtr right, int location,
+                                         bool nulls_equal) {
+  if (left->kind != ExprKind::kRow || right->kind != ExprKind::kRow) {
+    return MakeOperator(name, std::move(left), std::move(right), location);
+  }
+  size_t n = left->args.size();
+  if (n != right->args.size()) {
+    return ErrorAt(sqlstate::kSyntaxError, "unequal number of entries in row expressions", location);
+  }
+  if (n == 0) return ErrorAt(sqlstate::kFeatureNotSupported, "cannot compare rows of zero length", location);
+  bool ordering = name == "<" || name == "<=" || name == ">" || name == ">=";
+  // A whole-row reference compares as PostgreSQL's record = record does:
+  // NULL fields equal each other (IS NOT DISTINCT FROM, pair by pair).
+  bool record_eq = !ordering && (nulls_equal || !left->relname.empty() || !right->relname.empty());
+  if (name != "=" && name != "<>" && !ordering) {
+    return ErrorAt(sqlstate::kUndefinedFunction,
+                   fmt::format("could not determine interpretation of row comparison operator {}", name), location);
+  }
+  // One pair: l op r, which must be a boolean.
+  auto pair = [&](const std::string& op, size_t i, bool copy) -> Result<ExprPtr> {
+    ExprPtr l = std::move(left->args[i]);
+    ExprPtr r = std::move(right->args[i]);
+    if (copy) {
+      auto lc = CopyExpr(*l);
+      auto rc = CopyExpr(*r);
+      if (!lc.ok()) return lc.error();
+      if (!rc.ok()) return rc.error();
+      left->args[i] = std::move(l);
+      right->args[i] = std::move(r);
+      l = std::move(*lc);
+      r = std::move(*rc);
+    }
+    MarkNullUntyped(*l);
+    MarkNullUntyped(*r);
+    auto c = MakeOperator(op, std::move(l), std::move(r), location);
+    if (c.ok() && (*c)->type != TypeId::kBool) {
+      return ErrorAt(sqlstate::kDatatypeMismatch,
+                     fmt::format("row comparison operator must yield type boolean, not type {}", TypeName((*c)->type)),
+                     location);
+    }
+    return c;
+  };
+  if (!ordering) {  // = : every pair equal; <> : some pair differs
+    std::vector<ExprPtr> parts;
+    for (size_t i = 0; i < n; ++i) {
+      auto c = pair(record_eq ? "=" : name, i, false);
+      if (!c.ok()) return c;
+      if (record_eq) {
+        (*c)->kind = ExprKind::kDistinct;
+        (*c)->negated = name == "=";  // IS NOT DISTINCT FROM
+      }
+      parts.push_back(std::move(*c));
+    }
+    if (parts.size() == 1) return std::move(parts[0]);
+    return MakeBoolOp(name == "=" ? BoolOpKind::kAnd : BoolOpKind::kOr, std::move(parts), location);
+  }
+  // (a, b) < (c, d) is a < c OR (a = c AND b < d): the first pair that
+  // differs decides, a NULL in it makes the answer NULL.
+  std::string strict = name.substr(0, 1);
+  auto last = pair(name, n - 1, false);
+  if (!last.ok()) return last;
+  ExprPtr acc = std::move(*last);
+  for (size_t i = n - 1; i-- > 0;) {
+    auto less = pair(strict, i, true);
+    if (!less.ok()) return less;
+    auto equal = pair("=", i, false);
+    if (!equal.ok()) return equal;
+    std::vector<ExprPtr> both;
+    both.push_back(std::move(*equal));
+    both.push_back(std::move(acc));
+    std::vector<ExprPtr> either;
+    either.push_back(std::move(*less));
+    either.push_back(MakeBoolOp(BoolOpKind::kAnd, std::move(both), location));
+    acc = MakeBoolOp(BoolOpKind::kOr, std::move(either), location);
+  }
+  return acc;
 }
 
 }  // namespace minipg::sql::analyzer_internal

@@ -130,6 +130,7 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
       if (!arg.ok()) {
         return arg;
       }
+      if ((*arg)->kind == ExprKind::kRow) return RowNullTest(std::move(*arg), e.negated, e.location);
       ExprPtr b = MakeExpr(ExprKind::kNullTest, TypeId::kBool, e.location);
       b->negated = e.negated;
       b->args.push_back(std::move(*arg));
@@ -156,6 +157,8 @@ Result<ExprPtr> Analyzer::Bind(const RawExpr& e, ParseState& ps) {
       return BindArrayExpr(e, ps, TypeId::kVoid);
     case RawExprKind::kSubscript:
       return BindSubscript(e, ps);
+    case RawExprKind::kRow:
+      return BindRow(e, ps);
   }
   return MakeError(sqlstate::kInternalError, "unknown expression kind");
 }
@@ -217,7 +220,7 @@ Result<ExprPtr> Analyzer::BindBinary(const RawExpr& e, ParseState& ps) {
       (*side)->value = std::monostate{};
     }
   }
-  return MakeOperator(OpName(e.op), std::move(*left), std::move(*right), e.location);
+  return MakeComparison(OpName(e.op), std::move(*left), std::move(*right), e.location);
 }
 
 Result<ExprPtr> Analyzer::BindCast(const RawExpr& e, ParseState& ps) {

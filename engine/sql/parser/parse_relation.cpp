@@ -499,6 +499,9 @@ Result<ExprPtr> Analyzer::BindColumnHere(const RawExpr& e, ParseState& ps) {
     found_attno = attno;
   }
   if (found_rt == 0) {
+    for (const NamespaceItem& n : ps.ns) {  // no such column: a table's name alone is its whole row
+      if (n.rel_visible && ps.query->rte(n.rtindex).refname == e.text) return WholeRow(ps, n.rtindex, e.location);
+    }
     return ErrorAt(sqlstate::kUndefinedColumn, fmt::format("column \"{}\" does not exist", e.text), e.location);
   }
   return VarFor(ps, found_rt, found_attno, e.location);

@@ -151,6 +151,27 @@ Result<ExprPtr> Analyzer::BindArrayOp(const RawExpr& e, ParseState& ps) {
   return link;
 }
 
+/* (a, b) op ANY (SELECT x, y ...): the row comparison of the row with
+ * the subquery's columns, each read through a placeholder $n numbered
+ * -1, -2, ... until the planner gives them their numbers. */
+Result<ExprPtr> Analyzer::RowSubLinkTest(const RawExpr& e, const std::vector<const Expr*>& columns, ParseState& ps) {
+  auto row = BindRow(*e.args[0], ps);
+  if (!row.ok()) return row;
+  size_t n = (*row)->args.size();
+  if (columns.size() != n) {
+    return ErrorAt(sqlstate::kSyntaxError,
+                   columns.size() > n ? "subquery has too many columns" : "subquery has too few columns", e.location);
+  }
+  ExprPtr outputs = MakeExpr(ExprKind::kRow, TypeId::kRecord, e.location);
+  for (size_t i = 0; i < n; ++i) {
+    ExprPtr column = MakeExpr(ExprKind::kExecParam, columns[i]->type, e.location);
+    column->typmod = columns[i]->typmod;
+    column->param = -1 - static_cast<int>(i);
+    outputs->args.push_back(std::move(column));
+  }
+  return MakeComparison(e.text, std::move(*row), std::move(outputs), e.location);
+}
+
 Result<ExprPtr> Analyzer::BindSubLink(const RawExpr& e, ParseState& ps) {
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
@@ -193,6 +214,12 @@ Result<ExprPtr> Analyzer::BindSubLink(const RawExpr& e, ParseState& ps) {
     }
     case SubLinkType::kAny:
     case SubLinkType::kAll: {
+      if (e.args[0]->kind == RawExprKind::kRow && !e.args[0]->star) {
+        auto test = RowSubLinkTest(e, columns, ps);
+        if (!test.ok()) return test;
+        link->args.push_back(std::move(*test));
+        break;
+      }
       if (columns.size() != 1) {
         return ErrorAt(sqlstate::kSyntaxError,
                        columns.size() > 1 ? "subquery has too many columns" : "subquery has too few columns",

@@ -163,8 +163,20 @@ Result<std::optional<ConstraintCommand>> Analyzer::TransformConstraint(const std
     case Kind::kNull:
     case Kind::kDefault:
       return std::optional<ConstraintCommand>();  // the column's own
-    case Kind::kForeignKey:
-      return ErrorAt(sqlstate::kFeatureNotSupported, "ALTER TABLE ... ADD FOREIGN KEY is not supported by minipg", con.location);
+    case Kind::kForeignKey: {  // ALTER TABLE's (CREATE TABLE's wait for the table's keys: TransformConstraints)
+      if (!con.name.empty() && (names.existing.count(con.name) != 0 || !names.named.insert(con.name).second)) {
+        return MakeError(sqlstate::kDuplicateObject,
+                         fmt::format("constraint \"{}\" for relation \"{}\" already exists", con.name, table));
+      }
+      std::set<std::string> taken = names.existing;
+      taken.insert(names.named.begin(), names.named.end());
+      taken.insert(names.checks.begin(), names.checks.end());
+      auto fk = TransformForeignKey(table, columns, con, column, {}, taken);
+      if (!fk.ok()) return fk.error();
+      names.named.insert(fk->name);
+      fk->not_valid = con.not_valid;
+      return std::optional<ConstraintCommand>(std::move(*fk));
+    }
     case Kind::kPrimaryKey:
     case Kind::kUnique: {
       ConstraintCommand key;
@@ -206,6 +218,7 @@ Result<std::optional<ConstraintCommand>> Analyzer::TransformConstraint(const std
       check.type = 'c';
       check.check = DeparseExpr(**bound, false, true);
       check.name = con.name;
+      check.not_valid = con.not_valid;
       // conkey: the columns it reads, in column order.
       std::set<int> attnos;
       WalkExpr(**bound, [&attnos](Expr& e) {
@@ -316,7 +329,10 @@ Status Analyzer::TransformConstraints(const CreateTableStmt& create, Query& q) {
     if (!fk.ok()) return fk.error();
     fkeys.push_back(std::move(*fk));
   }
-  for (ConstraintCommand& c : checks) q.create_constraints.push_back(std::move(c));
+  for (ConstraintCommand& c : checks) {
+    c.not_valid = false;  // a new table's CHECK ... NOT VALID is valid, as PostgreSQL marks it
+    q.create_constraints.push_back(std::move(c));
+  }
   for (ConstraintCommand& k : keys) q.create_constraints.push_back(std::move(k));
   for (ConstraintCommand& f : fkeys) q.create_constraints.push_back(std::move(f));  // after the table's keys
   return OkStatus();
