@@ -204,6 +204,9 @@ struct Query {
   std::string setting;
   std::optional<std::string> setting_value;
 
+  // VACUUM ANALYZE, ANALYZE: column statistics are gathered (pg_statistic)
+  bool gather_stats = false;
+
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }
 
