@@ -190,7 +190,16 @@ JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool ma
   c.startup = outer.startup_cost + inner.total_cost + (kCpuOperatorCost * clauses + kCpuTupleCost) * inner.rows;
   double run = outer_run + kCpuOperatorCost * clauses * outer.rows;
   double bucket = 1.0;  // the share of the inner rows a probe compares with
-  for (const ExprPtr& h : equi_clauses) bucket = std::min(bucket, HashBucketFraction(*h->args[1], inner.rows));
+  for (const ExprPtr& h : equi_clauses) {
+    // The inner side's key: the argument reading the inner plan's tables
+    // (the clauses keep their order when the sides are tried swapped).
+    bool first_inner = false;
+    WalkExpr(*h->args[0], [&](Expr& n) {
+      bool below = std::find(inner.relids.begin(), inner.relids.end(), n.rtindex) != inner.relids.end();
+      first_inner = first_inner || (n.kind == ExprKind::kVar && below);
+    });
+    bucket = std::min(bucket, HashBucketFraction(*h->args[first_inner ? 0 : 1], inner.rows));
+  }
   run += equi_qual * outer.rows * ClampRows(inner.rows * bucket) * 0.5;
   run += (kCpuTupleCost + qual) * pairs;
   c.total = c.startup + run;
@@ -440,7 +449,7 @@ void EstimateCosts(Plan& node) {
       double trans = 0;
       for (const ExprPtr& a : node.aggs) trans += kCpuOperatorCost + ExprCost(a.get());
       std::vector<const Expr*> keys;
-      for (const ExprPtr& k : node.group_keys) keys.push_back(&ResolveExpr(*left, *k));
+      for (const ExprPtr& k : node.group_keys) keys.push_back(&ResolveExpr(node, *k));
       double groups = node.group_keys.empty() ? 1 : EstimateNumGroups(keys, left->rows);
       node.startup_cost = left->total_cost + left->rows * trans;
       if (node.hashed) node.startup_cost += kCpuOperatorCost * static_cast<double>(node.group_keys.size()) * left->rows;
