@@ -12,6 +12,7 @@
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/client_catalogs.h"
 #include "engine/catalog/relcache.h"
+#include "engine/catalog/table_ddl.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/adt/builtins.h"
@@ -88,12 +89,7 @@ Status StoreStatistics(storage::Oid db, const storage::TableDef& table, const st
                        double total_rows) {
   namespace ps = catalog::pg_statistic;
   const catalog::SystemCatalog& pg_statistic = *catalog::FindSystemCatalog("pg_statistic");
-  auto rows = catalog::CatalogScan(pg_statistic, db);
-  if (!rows.ok()) return rows.error();
-  for (const catalog::CatalogRow& r : *rows) {
-    if (std::get<int64_t>(r.values[ps::kStarelid]) != static_cast<int64_t>(table.oid)) continue;
-    if (Status s = catalog::CatalogDelete(pg_statistic, db, r.tid); !s.ok()) return s;
-  }
+  if (Status s = catalog::DeleteCatalogRowsWhere(pg_statistic, db, ps::kStarelid, table.oid); !s.ok()) return s;
   for (size_t col = 0; col < table.columns.size(); ++col) {
     TypeId type = FromColumnType(table.columns[col].type);
     std::vector<storage::Datum> values;

@@ -89,6 +89,10 @@ int FixedWidth(TypeId type) {
     case TypeId::kOid:
     case TypeId::kXid:
     case TypeId::kDate:
+    case TypeId::kRegclass:
+    case TypeId::kRegproc:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace:
     case TypeId::kFloat4: return 4;
     case TypeId::kInt8:
     case TypeId::kFloat8:

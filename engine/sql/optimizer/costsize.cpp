@@ -41,6 +41,7 @@
 #include <map>
 
 #include "engine/sql/adt/builtins.h"
+#include "engine/sql/column_stats.h"
 #include "engine/sql/optimizer/planner.h"
 #include "engine/sql/optimizer/selfuncs.h"
 #include "engine/sql/types.h"
@@ -90,25 +91,8 @@ double ExprCost(const Expr* e) {
 }
 
 int TypeWidth(TypeId type, int32_t typmod) {
+  if (int fixed = FixedWidth(type); fixed > 0) return fixed;
   switch (type) {
-    case TypeId::kBool:
-    case TypeId::kChar: return 1;
-    case TypeId::kInt2: return 2;
-    case TypeId::kInt4:
-    case TypeId::kOid:
-    case TypeId::kXid:
-    case TypeId::kDate:
-    case TypeId::kRegclass:
-    case TypeId::kRegproc:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
-    case TypeId::kFloat4: return 4;
-    case TypeId::kInt8:
-    case TypeId::kFloat8:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return 8;
-    case TypeId::kInterval: return 16;
-    case TypeId::kName: return 64;
     case TypeId::kVarchar:
     case TypeId::kBpchar: {
       if (typmod <= 4) return 32;
