@@ -7,7 +7,8 @@
  *     ChooseIndexScans   every Seq Scan of the tree with WHERE conditions
  *                        `column op constant` (=, <, <=, >, >=; BETWEEN is
  *                        a >= and a <=), `column = ANY (constants)` (IN
- *                        lists) or `column IS [NOT] NULL` on its index's
+ *                        lists, or an array of constants) or `column IS
+ *                        [NOT] NULL` on its index's
  *                        leading column (and
  *                        on the next ones while the columns before have an
  *                        =) is priced as an Index Scan of each index; the
@@ -74,6 +75,44 @@ void Commute(Expr& e) {
   }
 }
 
+/* `x = ANY (constant array)` (a sublink over an array value) as the
+ * ScalarArrayOp of an IN list with the array's elements, in place: the
+ * same condition, printed the same, that an index can search by. */
+void ArrayAnyAsList(Expr& e) {
+  if (e.kind != ExprKind::kSubLink || e.sublink != SubLinkType::kAny || e.subquery || e.args.size() != 2) return;
+  Expr& test = *e.args[0];
+  Expr& array = *e.args[1];
+  if (test.kind != ExprKind::kOp || test.op == nullptr || std::string_view(test.op->name) != "=" ||
+      test.args.size() != 2 || test.args[1]->kind != ExprKind::kExecParam) {
+    return;
+  }
+  TypeId element_type = test.args[1]->type;
+  std::vector<ExprPtr> elements;
+  if (array.kind == ExprKind::kConst) {  // '{1,2}'::integer[]
+    const auto* value = std::get_if<storage::ArrayValue>(&array.value);
+    if (value == nullptr || !value->data) return;
+    for (const storage::Datum& d : value->data->elements) {
+      ExprPtr c = MakeExpr(ExprKind::kConst, element_type, array.location);
+      c->value = d;
+      elements.push_back(std::move(c));
+    }
+  } else if (array.kind == ExprKind::kArrayExpr) {  // ARRAY[1, 2] of constants
+    for (const ExprPtr& a : array.args) {
+      if (a->kind != ExprKind::kConst || a->type != element_type) return;
+    }
+    for (ExprPtr& a : array.args) elements.push_back(std::move(a));
+  } else {
+    return;
+  }
+  if (elements.empty()) return;
+  ExprPtr out = MakeExpr(ExprKind::kScalarArrayOp, TypeId::kBool, e.location);
+  out->op = test.op;
+  out->arg_types = test.arg_types;
+  out->args.push_back(std::move(test.args[0]));
+  for (ExprPtr& c : elements) out->args.push_back(std::move(c));
+  e = std::move(*out);
+}
+
 /* The table column (0-based) a condition can search an index by, with the
  * condition put in `column op value` order; -1 if it cannot. */
 int IndexableColumn(Expr& e, int scanrelid) {
@@ -81,6 +120,7 @@ int IndexableColumn(Expr& e, int scanrelid) {
     return x.kind == ExprKind::kVar && x.levels_up == 0 && x.rtindex == scanrelid;
   };
   if (e.kind == ExprKind::kNullTest) return !e.args.empty() && is_column(*e.args[0]) ? e.args[0]->attno : -1;
+  ArrayAnyAsList(e);
   if (e.kind == ExprKind::kScalarArrayOp) {
     // column = ANY (constants): x IN (1, 2, 3)
     if (e.negated || e.op == nullptr || std::string_view(e.op->name) != "=" || e.args.size() < 2 || !is_column(*e.args[0])) {
