@@ -347,6 +347,14 @@ Status ChooseIndexScans(Plan& node) {
     if (node.kind == PlanKind::kSubqueryScan) break;  // planned with its own query
     if (Status s = ChooseIndexScans(*child); !s.ok()) return s;
   }
+  if (node.kind == PlanKind::kSeqScan && node.qual) {  // estimated as the lists they are, index or not
+    bool conjunction = node.qual->kind == ExprKind::kBool && node.qual->bool_op == BoolOpKind::kAnd;
+    if (conjunction) {
+      for (ExprPtr& a : node.qual->args) ArrayAnyAsList(*a);
+    } else {
+      ArrayAnyAsList(*node.qual);
+    }
+  }
   if (node.kind != PlanKind::kSeqScan || !node.table || node.table->indexes.empty() || !node.qual) {
     return OkStatus();
   }
