@@ -142,6 +142,21 @@ const SystemCatalog kPgExtension{
      {"extconfig", CT::kOidArray}, {"extcondition", CT::kTextArray}},
     10074};
 
+/* stavalues (anyarray in PostgreSQL) is text[] here: each value's text
+ * output, which prints as PostgreSQL prints the anyarray. */
+const SystemCatalog kPgStatistic{
+    kStatisticRelationId, "pg_statistic", false,
+    {{"starelid", kOidT}, {"staattnum", kInt2T}, {"stainherit", kBoolT},
+     {"stanullfrac", CT::kFloat4}, {"stawidth", kInt4T}, {"stadistinct", CT::kFloat4},
+     {"stakind1", kInt2T}, {"stakind2", kInt2T}, {"stakind3", kInt2T}, {"stakind4", kInt2T}, {"stakind5", kInt2T},
+     {"staop1", kOidT}, {"staop2", kOidT}, {"staop3", kOidT}, {"staop4", kOidT}, {"staop5", kOidT},
+     {"stacoll1", kOidT}, {"stacoll2", kOidT}, {"stacoll3", kOidT}, {"stacoll4", kOidT}, {"stacoll5", kOidT},
+     {"stanumbers1", CT::kFloat4Array}, {"stanumbers2", CT::kFloat4Array}, {"stanumbers3", CT::kFloat4Array},
+     {"stanumbers4", CT::kFloat4Array}, {"stanumbers5", CT::kFloat4Array},
+     {"stavalues1", CT::kTextArray}, {"stavalues2", CT::kTextArray}, {"stavalues3", CT::kTextArray},
+     {"stavalues4", CT::kTextArray}, {"stavalues5", CT::kTextArray}},
+    10029};
+
 const SystemCatalog kPgPolicy{
     kPolicyRelationId, "pg_policy", false,
     {{"oid", kOidT}, {"polname", kNameT}, {"polrelid", kOidT},
@@ -193,7 +208,7 @@ const SystemCatalog kPgPublicationNamespace{
 
 const std::vector<const SystemCatalog*>& ClientCatalogs() {
   static const std::vector<const SystemCatalog*> all = {
-      &kPgTablespace, &kPgShdepend, &kPgProc, &kPgSequence, &kPgShdescription, &kPgAm, &kPgAttrdef, &kPgCast, &kPgConstraint, &kPgDepend, &kPgDescription, &kPgInherits, &kPgOperator, &kPgRewrite, &kPgTrigger, &kPgExtension, &kPgPolicy, &kPgPartitionedTable, &kPgStatisticExt, &kPgCollation, &kPgPublication, &kPgPublicationRel, &kPgPublicationNamespace};
+      &kPgTablespace, &kPgShdepend, &kPgProc, &kPgSequence, &kPgShdescription, &kPgAm, &kPgAttrdef, &kPgCast, &kPgConstraint, &kPgDepend, &kPgDescription, &kPgInherits, &kPgOperator, &kPgRewrite, &kPgStatistic, &kPgTrigger, &kPgExtension, &kPgPolicy, &kPgPartitionedTable, &kPgStatisticExt, &kPgCollation, &kPgPublication, &kPgPublicationRel, &kPgPublicationNamespace};
   return all;
 }
 

@@ -40,6 +40,7 @@ inline constexpr Oid kDescriptionRelationId = 2609;  // pg_description
 inline constexpr Oid kInheritsRelationId = 2611;  // pg_inherits
 inline constexpr Oid kOperatorRelationId = 2617;  // pg_operator
 inline constexpr Oid kRewriteRelationId = 2618;  // pg_rewrite
+inline constexpr Oid kStatisticRelationId = 2619;  // pg_statistic
 inline constexpr Oid kTriggerRelationId = 2620;  // pg_trigger
 inline constexpr Oid kExtensionRelationId = 3079;  // pg_extension
 inline constexpr Oid kPolicyRelationId = 3256;  // pg_policy
@@ -141,6 +142,19 @@ enum : size_t {
   kOid, kRulename, kEvClass, kEvType, kEvEnabled, kIsInstead, kEvQual, kEvAction, kNumColumns
 };
 }  // namespace pg_rewrite
+
+namespace pg_statistic {
+enum : size_t {
+  kStarelid, kStaattnum, kStainherit, kStanullfrac, kStawidth, kStadistinct, kStakind1,
+  kStaop1 = kStakind1 + 5, kStacoll1 = kStaop1 + 5, kStanumbers1 = kStacoll1 + 5, kStavalues1 = kStanumbers1 + 5,
+  kNumColumns = kStavalues1 + 5
+};
+inline constexpr int kNumSlots = 5;
+/* stakind values (PostgreSQL's pg_statistic.h). */
+inline constexpr int kKindMcv = 1;
+inline constexpr int kKindHistogram = 2;
+inline constexpr int kKindCorrelation = 3;
+}  // namespace pg_statistic
 
 namespace pg_trigger {
 enum : size_t {

@@ -106,6 +106,46 @@ Status ReadViewQueries(Oid db, std::map<Oid, storage::TableDef>& tables) {
   return OkStatus();
 }
 
+/* The tables' column statistics (pg_statistic, ANALYZE's). */
+Status ReadStatistics(Oid db, std::map<Oid, storage::TableDef>& tables) {
+  auto rows = CatalogScan(*FindSystemCatalog("pg_statistic"), db);
+  if (!rows.ok()) return rows.error();
+  for (const CatalogRow& r : *rows) {
+    auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_statistic::kStarelid])));
+    if (it == tables.end() || std::get<bool>(r.values[pg_statistic::kStainherit])) continue;
+    storage::ColumnStats st;
+    st.attnum = static_cast<int16_t>(std::get<int64_t>(r.values[pg_statistic::kStaattnum]));
+    st.null_frac = std::get<double>(r.values[pg_statistic::kStanullfrac]);
+    st.width = static_cast<int32_t>(std::get<int64_t>(r.values[pg_statistic::kStawidth]));
+    st.n_distinct = std::get<double>(r.values[pg_statistic::kStadistinct]);
+    for (size_t slot = 0; slot < static_cast<size_t>(pg_statistic::kNumSlots); ++slot) {
+      int64_t kind = std::get<int64_t>(r.values[pg_statistic::kStakind1 + slot]);
+      std::vector<double> numbers;
+      std::vector<std::string> values;
+      if (const auto* a = std::get_if<storage::ArrayValue>(&r.values[pg_statistic::kStanumbers1 + slot])) {
+        for (const storage::Datum& d : a->data->elements) numbers.push_back(std::get<double>(d));
+      }
+      if (const auto* a = std::get_if<storage::ArrayValue>(&r.values[pg_statistic::kStavalues1 + slot])) {
+        for (const storage::Datum& d : a->data->elements) values.push_back(std::get<std::string>(d));
+      }
+      if (kind == pg_statistic::kKindMcv) {
+        st.mcv_values = std::move(values);
+        st.mcv_freqs = std::move(numbers);
+      } else if (kind == pg_statistic::kKindHistogram) {
+        st.histogram = std::move(values);
+      } else if (kind == pg_statistic::kKindCorrelation && !numbers.empty()) {
+        st.has_correlation = true;
+        st.correlation = numbers[0];
+      }
+    }
+    it->second.stats.push_back(std::move(st));
+  }
+  for (auto& [oid, t] : tables) {
+    std::sort(t.stats.begin(), t.stats.end(), [](const auto& a, const auto& b) { return a.attnum < b.attnum; });
+  }
+  return OkStatus();
+}
+
 /* Tables of `db` from pg_class and pg_attribute; only those in `only` if
  * it is given. */
 Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only) {
@@ -148,6 +188,7 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
   if (Status s = ReadIndexes(db, index_names, tables); !s.ok()) return s.error();
   if (Status s = ReadConstraints(db, tables); !s.ok()) return s.error();
   if (Status s = ReadViewQueries(db, tables); !s.ok()) return s.error();
+  if (Status s = ReadStatistics(db, tables); !s.ok()) return s.error();
   return tables;
 }
 

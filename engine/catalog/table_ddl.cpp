@@ -171,6 +171,9 @@ Result<bool> DropTableWithCatalog(const std::filesystem::path& db_dir, std::stri
       !s.ok()) {
     return s.error();
   }
+  if (Status s = DeleteCatalogRowsWhere(*FindSystemCatalog("pg_statistic"), db, pg_statistic::kStarelid, oid); !s.ok()) {
+    return s.error();
+  }
   auto filenode = static_cast<Oid>(std::get<int64_t>(row.values[pg_class::kRelfilenode]));
   storage::HeapDropRelation(storage::RelFileLocator{storage::kDefaultTablespaceOid, db, filenode});
   storage::CacheInvalidateRelcache(db, static_cast<Oid>(oid));

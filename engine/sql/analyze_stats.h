@@ -4,6 +4,10 @@
  *   commands/analyze.c, vacuum.c): each table's rows are counted and its
  *   pages measured, and pg_class's reltuples / relpages set to them; the
  *   planner's row estimates start from these (optimizer/costsize.cpp).
+ *   ANALYZE (and VACUUM ANALYZE) also samples up to kSampleRows rows and
+ *   replaces the table's pg_statistic rows with each column's statistics
+ *   (column_stats.h), which the planner's selectivity estimates read
+ *   (optimizer/selfuncs.cpp).
  *
  *   VACUUM here does no more than that: it reclaims no space (dead rows
  *   stay; issue 17 owns VACUUM's real work), and like PostgreSQL it cannot

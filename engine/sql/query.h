@@ -211,6 +211,9 @@ struct Query {
   // rows, 'n' WITH NO DATA, 'i' SELECT INTO; 0 for any other statement.
   char create_as = 0;
 
+  // VACUUM ANALYZE, ANALYZE: column statistics are gathered (pg_statistic)
+  bool gather_stats = false;
+
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }
 

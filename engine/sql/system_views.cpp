@@ -11,6 +11,8 @@
  *   pg_auth_members   role memberships (GRANT role TO role)
  *   pg_tables         the connected database's tables, all in "public"
  *   pg_views          its views, with their stored query text
+ *   pg_stats          pg_statistic's rows (ANALYZE's column statistics)
+ *                     with table and column names
  *   pg_settings       the session's settings (engine/common/guc.h)
  *   pg_buffercache, pg_stat_wal, pg_stat_bgwriter, pg_control_checkpoint()
  *                     shared buffers, WAL and control file (storage_views.h)
@@ -48,6 +50,7 @@ constexpr uint32_t kPgStatActivityOid = 12222;
 constexpr uint32_t kPgRolesOid = 12001;
 constexpr uint32_t kPgTablesOid = 12005;
 constexpr uint32_t kPgViewsOid = 12028;  // PostgreSQL 15's
+constexpr uint32_t kPgStatsOid = 12053;
 constexpr uint32_t kPgSettingsOid = 12213;
 constexpr uint32_t kPgBuffercacheOid = 13100;  // an extension's view has a user OID in PostgreSQL; a view here needs one below 16384
 constexpr uint32_t kPgStatWalOid = 12288;
@@ -229,6 +232,71 @@ Rows PgViews(const SessionContext& ctx) {
   return rows;
 }
 
+/* pg_stats: each column's statistics from pg_statistic, the slots by
+ * kind (MCV, histogram, correlation). */
+Rows PgStats(const SessionContext& ctx) {
+  namespace ps = catalog::pg_statistic;
+  storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
+  auto stats = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_statistic"), db);
+  if (!stats.ok()) return stats.error();
+  auto classes = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_class"), db);
+  if (!classes.ok()) return classes.error();
+  auto attributes = catalog::CatalogScan(*catalog::FindSystemCatalog("pg_attribute"), db);
+  if (!attributes.ok()) return attributes.error();
+  std::vector<Tuple> rows;
+  for (const catalog::CatalogRow& st : *stats) {
+    const Datum& relid = st.values[ps::kStarelid];
+    const catalog::CatalogRow* rel = nullptr;
+    for (const catalog::CatalogRow& c : *classes) {
+      if (c.values[catalog::pg_class::kOid] == relid) rel = &c;
+    }
+    const catalog::CatalogRow* att = nullptr;
+    for (const catalog::CatalogRow& a : *attributes) {
+      if (a.values[catalog::pg_attribute::kAttrelid] == relid &&
+          a.values[catalog::pg_attribute::kAttnum] == st.values[ps::kStaattnum]) {
+        att = &a;
+      }
+    }
+    if (rel == nullptr || att == nullptr) continue;
+    Datum mcv_vals = Null();
+    Datum mcv_freqs = Null();
+    Datum histogram = Null();
+    Datum correlation = Null();
+    for (size_t slot = 0; slot < static_cast<size_t>(ps::kNumSlots); ++slot) {
+      int64_t kind = std::get<int64_t>(st.values[ps::kStakind1 + slot]);
+      const Datum& numbers = st.values[ps::kStanumbers1 + slot];
+      if (kind == ps::kKindMcv) {
+        mcv_vals = st.values[ps::kStavalues1 + slot];
+        mcv_freqs = numbers;
+      } else if (kind == ps::kKindHistogram) {
+        histogram = st.values[ps::kStavalues1 + slot];
+      } else if (kind == ps::kKindCorrelation) {
+        if (const auto* a = std::get_if<storage::ArrayValue>(&numbers); a != nullptr && !a->data->elements.empty()) {
+          correlation = a->data->elements[0];
+        }
+      }
+    }
+    int64_t nspace = std::get<int64_t>(rel->values[catalog::pg_class::kRelnamespace]);
+    rows.push_back({
+        Text(nspace == catalog::kPgCatalogNamespace ? "pg_catalog" : "public"),  // schemaname
+        rel->values[catalog::pg_class::kRelname],                                 // tablename
+        att->values[catalog::pg_attribute::kAttname],                             // attname
+        st.values[ps::kStainherit],                                               // inherited
+        st.values[ps::kStanullfrac],                                              // null_frac
+        st.values[ps::kStawidth],                                                 // avg_width
+        st.values[ps::kStadistinct],                                              // n_distinct
+        mcv_vals,                                                                 // most_common_vals
+        mcv_freqs,                                                                // most_common_freqs
+        histogram,                                                                // histogram_bounds
+        correlation,                                                              // correlation
+        Null(),                                                                   // most_common_elems
+        Null(),                                                                   // most_common_elem_freqs
+        Null(),                                                                   // elem_count_histogram
+    });
+  }
+  return rows;
+}
+
 /* An element of a text[] as PostgreSQL's array output writes it: quoted
  * when it holds a space or a character the syntax uses. */
 std::string ArrayElement(std::string_view v) {
@@ -359,6 +427,25 @@ const std::vector<SystemView>& Views() {
          {"definition", ColumnType::kText}}},
        "minipg_views",
        PgViews},
+      {{kPgStatsOid,
+        "pg_stats",
+        0,
+        {{"schemaname", ColumnType::kName},
+         {"tablename", ColumnType::kName},
+         {"attname", ColumnType::kName},
+         {"inherited", ColumnType::kBool},
+         {"null_frac", ColumnType::kFloat4},
+         {"avg_width", ColumnType::kInt4},
+         {"n_distinct", ColumnType::kFloat4},
+         {"most_common_vals", ColumnType::kTextArray},
+         {"most_common_freqs", ColumnType::kFloat4Array},
+         {"histogram_bounds", ColumnType::kTextArray},
+         {"correlation", ColumnType::kFloat4},
+         {"most_common_elems", ColumnType::kTextArray},
+         {"most_common_elem_freqs", ColumnType::kFloat4Array},
+         {"elem_count_histogram", ColumnType::kFloat4Array}}},
+       "minipg_stats",
+       PgStats},
       {{kPgSettingsOid,
         "pg_settings",
         0,

@@ -44,6 +44,22 @@ struct IndexDef {
   bool primary = false;
 };
 
+/* One column's statistics as ANALYZE left them in pg_statistic (stainherit
+ * false), for the planner's selectivity estimates (optimizer/costsize.cpp).
+ * The values are their text output, as pg_statistic keeps them here
+ * (stavalues is text[]); the planner reads them in the column's type. */
+struct ColumnStats {
+  int16_t attnum = 0;     // staattnum: 1-based
+  double null_frac = 0;   // stanullfrac
+  int32_t width = 0;      // stawidth: average stored width of the non-null values
+  double n_distinct = 0;  // stadistinct: > 0 a count, < 0 minus a fraction of the rows, 0 unknown
+  std::vector<std::string> mcv_values{};  // most common values (STATISTIC_KIND_MCV), most common first
+  std::vector<double> mcv_freqs{};        // their frequencies among all rows
+  std::vector<std::string> histogram{};   // bounds of the other values (STATISTIC_KIND_HISTOGRAM), ascending
+  bool has_correlation = false;           // STATISTIC_KIND_CORRELATION
+  double correlation = 0;
+};
+
 struct TableDef {
   uint32_t oid = 0;  // its pg_class OID, and its relfilenode
   std::string name;
@@ -58,6 +74,7 @@ struct TableDef {
   int64_t relpages = 0;
   char kind = 'r';  // pg_class.relkind: r table, S sequence, v view
   std::string view_query{};  // a view's stored SELECT (pg_rewrite.ev_action)
+  std::vector<ColumnStats> stats{};  // pg_statistic's rows for its columns (ANALYZE), by attnum
 };
 
 /* The tables of a database as a statement sees them. */

@@ -13,7 +13,9 @@
  *     Init / ReScan  each Index Cond's value side evaluated (a constant,
  *                    or an outer row's value through an exec parameter)
  *                    into a scan key "index column <strategy> value";
- *                    a NULL value: no row can match
+ *                    a NULL value: no row can match; IS [NOT] NULL a key
+ *                    of its own; column = ANY (list) one B-tree scan per
+ *                    distinct element, in the scan's order
  *     Next           the next heap TID from the B-tree scan (its pages
  *                    read through the shared buffers), the heap tuple
  *                    fetched from its page and kept only if the
@@ -37,6 +39,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/executor/exec_nodes.h"
+#include "engine/sql/types.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/nbtree/nbtree.h"
@@ -57,31 +60,98 @@ std::optional<BtStrategy> StrategyOf(std::string_view op) {
   return std::nullopt;
 }
 
-/* The B-tree scan for a node's Index Cond, with each condition's value
- * side evaluated now; nullptr when a value is NULL (nothing can match). */
-Result<std::unique_ptr<storage::nbtree::BtreeScan>> OpenIndexScan(const Plan& plan, const EState& estate,
-                                                                  const ExprContext& ctx) {
+/* The B-tree scans for a node's Index Cond, run one after the other: one
+ * per combination of the elements of its `column = ANY (...)` conditions
+ * (each list sorted in scan direction, duplicates and NULLs dropped, as
+ * PostgreSQL's array keys), a single one without such a condition. */
+class IndexProbe {
+ public:
+  IndexProbe(storage::nbtree::BtreeIndex index, std::vector<std::vector<storage::nbtree::BtScanKey>> key_sets,
+             storage::nbtree::BtScanDirection dir)
+      : index_(std::move(index)), key_sets_(std::move(key_sets)), dir_(dir) {}
+
+  /* The next matching heap TID, nullopt once every scan has ended. */
+  Result<std::optional<storage::ItemPointer>> Next() {
+    for (;;) {
+      if (!scan_) {
+        if (next_set_ >= key_sets_.size()) return std::optional<storage::ItemPointer>();
+        scan_ = std::make_unique<storage::nbtree::BtreeScan>(index_, std::move(key_sets_[next_set_++]), dir_);
+      }
+      auto tid = scan_->Next();
+      if (!tid.ok() || tid->has_value()) return tid;
+      scan_.reset();
+    }
+  }
+
+ private:
+  storage::nbtree::BtreeIndex index_;
+  std::vector<std::vector<storage::nbtree::BtScanKey>> key_sets_;
+  storage::nbtree::BtScanDirection dir_;
+  size_t next_set_ = 0;
+  std::unique_ptr<storage::nbtree::BtreeScan> scan_;
+};
+
+/* The index scan for a node's Index Cond, with each condition's value
+ * side evaluated now; nullptr when no row can match (a NULL value). */
+Result<std::unique_ptr<IndexProbe>> OpenIndexScan(const Plan& plan, const EState& estate, const ExprContext& ctx) {
   const storage::TableDef& table = *plan.table;
   const storage::IndexDef& index = *plan.index;
-  std::vector<storage::nbtree::BtScanKey> keys;
-  bool empty = false;
+  // Each condition's keys: one, or one per element of an = ANY list.
+  std::vector<std::vector<storage::nbtree::BtScanKey>> per_cond;
   for (const ExprPtr& cond : plan.indexquals) {
     const Expr& var = *cond->args[0];
-    auto strategy = StrategyOf(cond->op != nullptr ? cond->op->name : "");
+    std::optional<BtStrategy> strategy;
+    if (cond->kind == ExprKind::kNullTest) {
+      strategy = cond->negated ? BtStrategy::kIsNotNull : BtStrategy::kIsNull;
+    } else {
+      strategy = StrategyOf(cond->op != nullptr ? cond->op->name : "");
+    }
     size_t column = 0;
     while (column < index.key_attnums.size() && index.key_attnums[column] != var.attno + 1) ++column;
     if (!strategy || column == index.key_attnums.size()) {
       return MakeError(sqlstate::kInternalError,
                        fmt::format("index condition {} does not fit index \"{}\"", DeparseExpr(*cond), index.name));
     }
-    auto value = Evaluate(*cond->args[1], ctx);
-    if (!value.ok()) return value.error();
-    empty = empty || storage::IsNull(*value);  // a strict operator: no row passes
-    keys.push_back(storage::nbtree::BtScanKey{column, *strategy, std::move(*value)});
+    std::vector<storage::nbtree::BtScanKey> keys;
+    if (cond->kind == ExprKind::kNullTest) {
+      keys.push_back(storage::nbtree::BtScanKey{column, *strategy, storage::Datum()});
+    } else if (cond->kind == ExprKind::kScalarArrayOp) {
+      std::vector<storage::Datum> values;
+      for (size_t i = 1; i < cond->args.size(); ++i) {
+        auto value = Evaluate(*cond->args[i], ctx);
+        if (!value.ok()) return value.error();
+        if (!storage::IsNull(*value)) values.push_back(std::move(*value));
+      }
+      TypeId type = cond->args.size() > 1 ? cond->args[1]->type : var.type;
+      auto less = [&](const storage::Datum& a, const storage::Datum& b) { return CompareValues(a, type, b, type) < 0; };
+      std::sort(values.begin(), values.end(), less);
+      values.erase(std::unique(values.begin(), values.end(),
+                               [&](const storage::Datum& a, const storage::Datum& b) { return !less(a, b) && !less(b, a); }),
+                   values.end());
+      if (plan.backward) std::reverse(values.begin(), values.end());
+      for (storage::Datum& v : values) keys.push_back(storage::nbtree::BtScanKey{column, *strategy, std::move(v)});
+    } else {
+      auto value = Evaluate(*cond->args[1], ctx);
+      if (!value.ok()) return value.error();
+      if (storage::IsNull(*value)) return std::unique_ptr<IndexProbe>();  // a strict operator: no row passes
+      keys.push_back(storage::nbtree::BtScanKey{column, *strategy, std::move(*value)});
+    }
+    if (keys.empty()) return std::unique_ptr<IndexProbe>();  // = ANY of nothing but NULLs
+    per_cond.push_back(std::move(keys));
   }
-  if (empty) return std::unique_ptr<storage::nbtree::BtreeScan>();
-  return std::make_unique<storage::nbtree::BtreeScan>(
-      catalog::BtreeIndexOf(catalog::DatabaseOidOf(estate.session.data_dir), table, index), std::move(keys),
+  std::vector<std::vector<storage::nbtree::BtScanKey>> key_sets(1);
+  for (const auto& choices : per_cond) {
+    std::vector<std::vector<storage::nbtree::BtScanKey>> next;
+    for (const auto& set : key_sets) {
+      for (const storage::nbtree::BtScanKey& k : choices) {
+        next.push_back(set);
+        next.back().push_back(k);
+      }
+    }
+    key_sets = std::move(next);
+  }
+  return std::make_unique<IndexProbe>(
+      catalog::BtreeIndexOf(catalog::DatabaseOidOf(estate.session.data_dir), table, index), std::move(key_sets),
       plan.backward ? storage::nbtree::BtScanDirection::kBackward : storage::nbtree::BtScanDirection::kForward);
 }
 
@@ -119,7 +189,7 @@ class IndexScanState : public PlanState {
 
  private:
   storage::RelFileLocator heap_;
-  std::unique_ptr<storage::nbtree::BtreeScan> scan_;  // nullptr: a condition's value is NULL
+  std::unique_ptr<IndexProbe> scan_;  // nullptr: a condition's value is NULL
   int64_t heap_fetches_ = 0;  // Index Only Scan: heap rows looked at, over every loop
 };
 

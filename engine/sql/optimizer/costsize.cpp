@@ -12,20 +12,23 @@
  *     Seq Scan       pages + rows x (cpu_tuple_cost + the filter's operators)
  *     Index Scan     the B-tree's descent, its pages and entries read
  *                    (random_page_cost 4, cpu_index_tuple_cost 0.005),
- *                    then a random heap page per fetched row (Mackert and
- *                    Lohman's estimate; no correlation statistics yet)
+ *                    then the heap pages: a random one per fetched row
+ *                    (Mackert and Lohman's estimate) towards consecutive
+ *                    pages as the leading column's correlation nears +-1
  *     Bitmap scans   the index read whole first, then each heap page with
  *                    a match once, between random_page_cost and
  *                    seq_page_cost a page the more of the table it reads
- *     a condition    = 1/distinct values (200 without statistics, fewer
- *                    for a small table, one per row for a column with
- *                    its own unique index), <, > a third, a range
- *                    (x > a AND x < b) 0.005, LIKE 0.005, ...
+ *     a condition    from ANALYZE's statistics (selfuncs.cpp); without
+ *                    them = 1/distinct values (200, fewer for a small
+ *                    table, one per row for a column with its own unique
+ *                    index), <, > a third, a range (x > a AND x < b)
+ *                    0.005, LIKE 0.005, ...
  *     Nested Loop    outer + inner once + rescans of the inner side for
  *                    every other outer row + pairs x cpu_tuple_cost
  *     Materialize    a rescan costs cpu_operator_cost per row
  *     Hash Join      the inner side hashed before the first row, then each
- *                    outer row probes a tenth of it (no statistics)
+ *                    outer row probes one bucket's share of it (a tenth
+ *                    without statistics)
  *     Merge Join     both sides sorted, then read once, inner rows again for
  *                    each further outer row with their key
  *     Sort           n log n comparisons before the first row (n log 2k for
@@ -38,7 +41,9 @@
 #include <map>
 
 #include "engine/sql/adt/builtins.h"
+#include "engine/sql/column_stats.h"
 #include "engine/sql/optimizer/planner.h"
+#include "engine/sql/optimizer/selfuncs.h"
 #include "engine/sql/types.h"
 
 namespace minipg::sql {
@@ -48,184 +53,28 @@ namespace {
 constexpr double kSeqPageCost = 1.0;
 constexpr double kCpuTupleCost = 0.01;
 constexpr double kCpuOperatorCost = 0.0025;
-constexpr double kDefaultEqSel = 0.005;
-constexpr double kDefaultIneqSel = 1.0 / 3.0;
-constexpr double kDefaultNumDistinct = 200;
-constexpr double kDefaultRangeIneqSel = 0.005;
 constexpr double kRandomPageCost = 4.0;
 constexpr double kCpuIndexTupleCost = 0.005;
 constexpr double kEffectiveCacheSize = 524288;  // pages (4 GB)
 constexpr double kPageSpace = 8192 - 24;      // BLCKSZ - SizeOfPageHeaderData
 constexpr double kTupleOverhead = 24 + 4;     // MAXALIGN(heap tuple header) + line pointer
 
-double ClampRows(double rows) { return rows <= 1.0 ? 1.0 : std::rint(rows); }
-
-/* A base table's row count and the columns (0-based) a single-column
- * unique index covers, by range table index (for distinct values). */
-struct RelInfo {
-  double tuples = -1;
-  std::vector<int> unique_columns;
-};
-using RelTuples = std::map<int, RelInfo>;
-
-void CollectRelTuples(const Plan& node, RelTuples& out) {
-  bool base = node.kind == PlanKind::kSeqScan || node.kind == PlanKind::kIndexScan ||
-              node.kind == PlanKind::kIndexOnlyScan || node.kind == PlanKind::kBitmapHeapScan;
-  if (base && node.table) {
-    RelInfo& info = out[node.scanrelid];
-    info.tuples = node.rel_tuples;
-    for (const storage::IndexDef& index : node.table->indexes) {
-      if (index.unique && index.key_attnums.size() == 1) info.unique_columns.push_back(index.key_attnums[0] - 1);
-    }
+/* What an upper node's column is made of: a Var of a child's output row
+ * (or of an Agg's keys) followed down to the child's expression. */
+const Expr& ResolveExpr(const Plan& node, const Expr& e) {
+  if (e.kind != ExprKind::kVar) return e;
+  auto column = static_cast<size_t>(e.attno);
+  const Plan* child = nullptr;
+  if (e.source == VarSource::kOuter) child = node.lefttree.get();
+  if (e.source == VarSource::kInner) child = node.righttree.get();
+  if (child != nullptr && column < child->targetlist.size()) return ResolveExpr(*child, *child->targetlist[column]);
+  if (e.source == VarSource::kScan && node.kind == PlanKind::kAgg && column < node.group_keys.size() && node.lefttree) {
+    return ResolveExpr(*node.lefttree, *node.group_keys[column]);
   }
-  if (node.kind == PlanKind::kSubqueryScan) return;  // another query's range table
-  for (const Plan* child : node.Children()) CollectRelTuples(*child, out);
-}
-
-const RelTuples* g_rels = nullptr;  // set while EstimateCosts or CostJoin runs
-
-/* Makes the base tables below `a` and `b` what NumDistinct sees, unless an
- * outer call already did. */
-class RelTuplesScope {
- public:
-  RelTuplesScope(const Plan* a, const Plan* b) {
-    if (g_rels != nullptr) return;
-    for (const Plan* p : {a, b}) {
-      if (p != nullptr) CollectRelTuples(*p, rels_);
-    }
-    g_rels = &rels_;
-    owner_ = true;
-  }
-  ~RelTuplesScope() {
-    if (owner_) g_rels = nullptr;
-  }
-  RelTuplesScope(const RelTuplesScope&) = delete;
-  RelTuplesScope& operator=(const RelTuplesScope&) = delete;
-
- private:
-  RelTuples rels_;
-  bool owner_ = false;
-};
-
-/* Distinct values of an expression without statistics: a column with a
- * unique index of its own has one per row (PostgreSQL's isunique), a
- * column of a table with fewer than 200 rows has as many, anything else
- * 200. */
-double NumDistinct(const Expr& e) {
-  if (e.kind == ExprKind::kVar && g_rels != nullptr) {
-    auto it = g_rels->find(e.rtindex);
-    if (it != g_rels->end() && it->second.tuples >= 0) {
-      const RelInfo& rel = it->second;
-      const std::vector<int>& u = rel.unique_columns;
-      if (std::find(u.begin(), u.end(), e.attno) != u.end()) return ClampRows(rel.tuples);
-      if (rel.tuples < kDefaultNumDistinct) return ClampRows(rel.tuples);
-    }
-  }
-  return kDefaultNumDistinct;
-}
-
-bool IsRangeOp(const Expr& e, bool* lower) {
-  if (e.kind != ExprKind::kOp || e.op == nullptr || e.args.size() != 2) return false;
-  std::string_view op = e.op->name;
-  if (op != "<" && op != "<=" && op != ">" && op != ">=") return false;
-  bool var_left = e.args[0]->kind == ExprKind::kVar;
-  if (!var_left && e.args[1]->kind != ExprKind::kVar) return false;
-  bool greater = op[0] == '>';
-  *lower = greater == var_left;  // `x > c` or `c < x`: a lower bound on x
-  return true;
-}
-
-const Expr& RangeVar(const Expr& e) { return e.args[0]->kind == ExprKind::kVar ? *e.args[0] : *e.args[1]; }
-
-/* AND of conditions: the product of their selectivities, except that a
- * lower and an upper bound on the same column (x > a AND x < b, BETWEEN)
- * are judged together, as PostgreSQL's clauselist_selectivity does: with
- * no statistics the pair keeps 0.005 of the rows. */
-double AndSelectivity(const std::vector<const Expr*>& clauses) {
-  double s = 1.0;
-  std::vector<bool> paired(clauses.size(), false);
-  for (size_t i = 0; i < clauses.size(); ++i) {
-    bool lower_i = false;
-    if (paired[i] || !IsRangeOp(*clauses[i], &lower_i)) continue;
-    const Expr& v = RangeVar(*clauses[i]);
-    for (size_t j = i + 1; j < clauses.size(); ++j) {
-      bool lower_j = false;
-      if (paired[j] || !IsRangeOp(*clauses[j], &lower_j) || lower_i == lower_j) continue;
-      const Expr& w = RangeVar(*clauses[j]);
-      if (w.rtindex != v.rtindex || w.attno != v.attno || w.levels_up != v.levels_up || w.source != v.source) continue;
-      paired[i] = paired[j] = true;
-      s *= kDefaultRangeIneqSel;
-      break;
-    }
-  }
-  for (size_t i = 0; i < clauses.size(); ++i) {
-    if (!paired[i]) s *= ClauseSelectivity(*clauses[i]);
-  }
-  return s;
-}
-
-bool HasVars(const Expr& e) {
-  bool found = false;
-  WalkExpr(const_cast<Expr&>(e), [&](Expr& n) { found = found || n.kind == ExprKind::kVar; });
-  return found;
-}
-
-double EqualitySelectivity(const Expr& e) {
-  const Expr& l = *e.args[0];
-  const Expr& r = *e.args[1];
-  bool lvars = HasVars(l);
-  bool rvars = HasVars(r);
-  if (lvars && rvars) return 1.0 / std::max(NumDistinct(l), NumDistinct(r));  // a join clause
-  if (lvars) return 1.0 / NumDistinct(l);
-  if (rvars) return 1.0 / NumDistinct(r);
-  return kDefaultEqSel;
+  return e;
 }
 
 }  // namespace
-
-double ClauseSelectivity(const Expr& e) {
-  switch (e.kind) {
-    case ExprKind::kBool: {
-      if (e.bool_op == BoolOpKind::kNot) return 1.0 - ClauseSelectivity(*e.args[0]);
-      if (e.bool_op == BoolOpKind::kAnd) {
-        std::vector<const Expr*> clauses;
-        for (const ExprPtr& a : e.args) clauses.push_back(a.get());
-        return AndSelectivity(clauses);
-      }
-      double s = e.bool_op == BoolOpKind::kAnd ? 1.0 : 0.0;
-      for (const ExprPtr& a : e.args) {
-        double x = ClauseSelectivity(*a);
-        s = e.bool_op == BoolOpKind::kAnd ? s * x : s + x - s * x;
-      }
-      return s;
-    }
-    case ExprKind::kOp: {
-      std::string_view op = e.op != nullptr ? e.op->name : "";
-      if (e.args.size() != 2) return 0.5;
-      if (op == "=") return EqualitySelectivity(e);
-      if (op == "<>") return 1.0 - EqualitySelectivity(e);
-      if (op == "<" || op == ">" || op == "<=" || op == ">=") return kDefaultIneqSel;
-      if (op.find('~') != std::string_view::npos) return kDefaultEqSel;  // LIKE, regular expressions
-      return 0.5;
-    }
-    case ExprKind::kScalarArrayOp: {
-      double each = kDefaultEqSel;
-      if (!e.args.empty()) each = 1.0 / NumDistinct(*e.args[0]);
-      double s = e.negated ? 1.0 : 0.0;
-      for (size_t i = 1; i < e.args.size(); ++i) s = e.negated ? s * (1.0 - each) : s + each - s * each;
-      return s;
-    }
-    case ExprKind::kNullTest:
-      return e.negated ? 1.0 - kDefaultEqSel : kDefaultEqSel;
-    case ExprKind::kConst:
-      if (const bool* b = std::get_if<bool>(&e.value)) return *b ? 1.0 : 0.0;
-      return 0.0;
-    case ExprKind::kVar:
-      return 0.5;
-    default:
-      return kDefaultIneqSel;
-  }
-}
 
 double ExprCost(const Expr* e) {
   if (e == nullptr) return 0;
@@ -242,25 +91,8 @@ double ExprCost(const Expr* e) {
 }
 
 int TypeWidth(TypeId type, int32_t typmod) {
+  if (int fixed = FixedWidth(type); fixed > 0) return fixed;
   switch (type) {
-    case TypeId::kBool:
-    case TypeId::kChar: return 1;
-    case TypeId::kInt2: return 2;
-    case TypeId::kInt4:
-    case TypeId::kOid:
-    case TypeId::kXid:
-    case TypeId::kDate:
-    case TypeId::kRegclass:
-    case TypeId::kRegproc:
-    case TypeId::kRegtype:
-    case TypeId::kRegnamespace:
-    case TypeId::kFloat4: return 4;
-    case TypeId::kInt8:
-    case TypeId::kFloat8:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return 8;
-    case TypeId::kInterval: return 16;
-    case TypeId::kName: return 64;
     case TypeId::kVarchar:
     case TypeId::kBpchar: {
       if (typmod <= 4) return 32;
@@ -341,7 +173,18 @@ JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool ma
   }
   c.startup = outer.startup_cost + inner.total_cost + (kCpuOperatorCost * clauses + kCpuTupleCost) * inner.rows;
   double run = outer_run + kCpuOperatorCost * clauses * outer.rows;
-  run += equi_qual * outer.rows * ClampRows(inner.rows * 0.1) * 0.5;  // a tenth of the table per bucket
+  double bucket = 1.0;  // the share of the inner rows a probe compares with
+  for (const ExprPtr& h : equi_clauses) {
+    // The inner side's key: the argument reading the inner plan's tables
+    // (the clauses keep their order when the sides are tried swapped).
+    bool first_inner = false;
+    WalkExpr(*h->args[0], [&](Expr& n) {
+      bool below = std::find(inner.relids.begin(), inner.relids.end(), n.rtindex) != inner.relids.end();
+      first_inner = first_inner || (n.kind == ExprKind::kVar && below);
+    });
+    bucket = std::min(bucket, HashBucketFraction(*h->args[first_inner ? 0 : 1], inner.rows));
+  }
+  run += equi_qual * outer.rows * ClampRows(inner.rows * bucket) * 0.5;
   run += (kCpuTupleCost + qual) * pairs;
   c.total = c.startup + run;
   return c;
@@ -380,34 +223,50 @@ IndexCost CostIndexPart(const Plan& node) {
   std::vector<const Expr*> conds;
   for (const ExprPtr& e : node.indexquals) conds.push_back(e.get());
   c.selectivity = AndSelectivity(conds);
+  // An = ANY condition searches the index once per element (PostgreSQL's
+  // num_sa_scans): each search reads its share of the entries.
+  double num_sa_scans = 1;
+  for (const Expr* e : conds) {
+    if (e->kind == ExprKind::kScalarArrayOp) num_sa_scans *= static_cast<double>(std::max<size_t>(e->args.size() - 1, 1));
+  }
   // The entries read: one when every column of a unique index is given by
   // equality, else the conditions' share of the table.
   bool all_equal = node.index && node.index->unique && !conds.empty();
   for (size_t col = 0; all_equal && col < node.index->key_attnums.size(); ++col) {
     bool found = false;
     for (const Expr* e : conds) {
-      found = found || (e->op != nullptr && std::string_view(e->op->name) == "=" &&
+      found = found || (e->kind == ExprKind::kOp && e->op != nullptr && std::string_view(e->op->name) == "=" &&
                         e->args[0]->attno + 1 == node.index->key_attnums[col]);
     }
     all_equal = found;
   }
-  double entries = all_equal ? 1.0 : std::max(1.0, std::rint(c.selectivity * tuples));
+  for (const Expr* e : conds) all_equal = all_equal && e->kind == ExprKind::kOp;
+  double entries = all_equal ? 1.0 : std::max(1.0, std::rint(c.selectivity * tuples / num_sa_scans));
   double pages = node.index_pages > 1 && tuples > 1 ? std::ceil(entries * node.index_pages / tuples) : 1.0;
-  c.total = pages * kRandomPageCost + entries * (kCpuIndexTupleCost + kCpuOperatorCost * static_cast<double>(conds.size()));
+  if (num_sa_scans > 1) pages = HeapPagesFetched(pages * num_sa_scans, node.index_pages, node.index_pages);
+  c.total = pages * kRandomPageCost +
+            entries * num_sa_scans * (kCpuIndexTupleCost + kCpuOperatorCost * static_cast<double>(conds.size()));
   double descent = tuples > 1 ? std::ceil(std::log2(tuples)) * kCpuOperatorCost : 0;
   descent += (node.index_height + 1) * 50.0 * kCpuOperatorCost;
   c.startup = descent;
-  c.total += descent;
+  c.total += descent * num_sa_scans;
   return c;
 }
 
-/* An Index Scan (PostgreSQL's cost_index with no statistics: correlation
- * 0, every heap fetch a random page). */
+/* An Index Scan (PostgreSQL's cost_index): the index part, then the heap
+ * pages its rows are on, by the leading column's correlation. */
 void CostIndexScan(Plan& node, double qual_cost, double tlist_cost) {
   IndexCost ic = CostIndexPart(node);
   double tuples = std::max(node.rel_tuples, 0.0);
   double fetched = ClampRows(ic.selectivity * tuples);
-  double run = ic.total - ic.startup + HeapPagesFetched(fetched, node.rel_pages, node.index_pages) * kRandomPageCost;
+  // Heap pages: random ones when the table's order is unrelated to the
+  // index's, consecutive ones when it follows it (the square of the
+  // column's correlation between the two).
+  double max_io = HeapPagesFetched(fetched, node.rel_pages, node.index_pages) * kRandomPageCost;
+  double min_pages = std::ceil(ic.selectivity * node.rel_pages);
+  double min_io = min_pages > 0 ? kRandomPageCost + (min_pages - 1) * kSeqPageCost : 0;
+  double correlation = IndexCorrelation(node);
+  double run = ic.total - ic.startup + max_io + correlation * correlation * (min_io - max_io);
   run += (kCpuTupleCost + qual_cost) * fetched;
   double qual_sel = node.qual ? ClauseSelectivity(*node.qual) : 1.0;
   node.rows = ClampRows(tuples * ic.selectivity * qual_sel);
@@ -455,16 +314,15 @@ void EstimateCosts(Plan& node) {
   RelTuplesScope scope(&node, nullptr);
   if (node.kind == PlanKind::kSubqueryScan) {
     // The subquery's Vars index its own range table.
-    const RelTuples* outer = g_rels;
-    g_rels = nullptr;
+    const RelTuples* outer = RelTuplesScope::Suspend();
     EstimateCosts(*node.lefttree);
-    g_rels = outer;
+    RelTuplesScope::Resume(outer);
   }
   for (Plan* child : node.Children()) {
     if (node.kind != PlanKind::kSubqueryScan) EstimateCosts(*child);
   }
   node.width = 0;
-  for (const ExprPtr& e : node.targetlist) node.width += TypeWidth(e->type, e->typmod);
+  for (const ExprPtr& e : node.targetlist) node.width += ExprWidth(ResolveExpr(node, *e));
   const Plan* left = node.lefttree.get();
   const Plan* right = node.righttree.get();
   double qual_cost = ExprCost(node.qual.get());
@@ -574,9 +432,9 @@ void EstimateCosts(Plan& node) {
     case PlanKind::kAgg: {
       double trans = 0;
       for (const ExprPtr& a : node.aggs) trans += kCpuOperatorCost + ExprCost(a.get());
-      double groups = 1;
-      for (const ExprPtr& k : node.group_keys) groups *= NumDistinct(*k);
-      groups = node.group_keys.empty() ? 1 : std::min(ClampRows(groups), left->rows);
+      std::vector<const Expr*> keys;
+      for (const ExprPtr& k : node.group_keys) keys.push_back(&ResolveExpr(node, *k));
+      double groups = node.group_keys.empty() ? 1 : EstimateNumGroups(keys, left->rows);
       node.startup_cost = left->total_cost + left->rows * trans;
       if (node.hashed) node.startup_cost += kCpuOperatorCost * static_cast<double>(node.group_keys.size()) * left->rows;
       node.total_cost = node.startup_cost + groups * (kCpuTupleCost + qual_cost) + groups * tlist_cost;
@@ -605,11 +463,16 @@ void EstimateCosts(Plan& node) {
       node.total_cost = node.startup_cost + left->rows * kCpuTupleCost;
       node.rows = node.setop == SetOpKind::kExcept ? left->rows : std::min(left->rows, right->rows);
       break;
-    case PlanKind::kUnique:
+    case PlanKind::kUnique: {
       node.startup_cost = left->startup_cost;
       node.total_cost = left->total_cost + left->rows * kCpuOperatorCost;
-      node.rows = std::max(1.0, std::min(left->rows, kDefaultNumDistinct));  // estimate_num_groups without statistics
+      std::vector<const Expr*> keys;
+      for (int col : node.unique_cols) {
+        if (static_cast<size_t>(col) < left->targetlist.size()) keys.push_back(&ResolveExpr(*left, *left->targetlist[static_cast<size_t>(col)]));
+      }
+      node.rows = EstimateNumGroups(keys, left->rows);
       break;
+    }
   }
 }
 

@@ -6,7 +6,10 @@
  *
  *     ChooseIndexScans   every Seq Scan of the tree with WHERE conditions
  *                        `column op constant` (=, <, <=, >, >=; BETWEEN is
- *                        a >= and a <=) on its index's leading column (and
+ *                        a >= and a <=), `column = ANY (constants)` (IN
+ *                        lists, or an array of constants) or `column IS
+ *                        [NOT] NULL` on its index's
+ *                        leading column (and
  *                        on the next ones while the columns before have an
  *                        =) is priced as an Index Scan of each index; the
  *                        cheapest of them and the Seq Scan wins. The
@@ -72,13 +75,63 @@ void Commute(Expr& e) {
   }
 }
 
+/* `x = ANY (constant array)` (a sublink over an array value) as the
+ * ScalarArrayOp of an IN list with the array's elements, in place: the
+ * same condition, printed the same, that an index can search by. */
+void ArrayAnyAsList(Expr& e) {
+  if (e.kind != ExprKind::kSubLink || e.sublink != SubLinkType::kAny || e.subquery || e.args.size() != 2) return;
+  Expr& test = *e.args[0];
+  Expr& array = *e.args[1];
+  if (test.kind != ExprKind::kOp || test.op == nullptr || std::string_view(test.op->name) != "=" ||
+      test.args.size() != 2 || test.args[1]->kind != ExprKind::kExecParam) {
+    return;
+  }
+  TypeId element_type = test.args[1]->type;
+  std::vector<ExprPtr> elements;
+  if (array.kind == ExprKind::kConst) {  // '{1,2}'::integer[]
+    const auto* value = std::get_if<storage::ArrayValue>(&array.value);
+    if (value == nullptr || !value->data) return;
+    for (const storage::Datum& d : value->data->elements) {
+      ExprPtr c = MakeExpr(ExprKind::kConst, element_type, array.location);
+      c->value = d;
+      elements.push_back(std::move(c));
+    }
+  } else if (array.kind == ExprKind::kArrayExpr) {  // ARRAY[1, 2] of constants
+    for (const ExprPtr& a : array.args) {
+      if (a->kind != ExprKind::kConst || a->type != element_type) return;
+    }
+    for (ExprPtr& a : array.args) elements.push_back(std::move(a));
+  } else {
+    return;
+  }
+  if (elements.empty()) return;
+  ExprPtr out = MakeExpr(ExprKind::kScalarArrayOp, TypeId::kBool, e.location);
+  out->op = test.op;
+  out->arg_types = test.arg_types;
+  out->args.push_back(std::move(test.args[0]));
+  for (ExprPtr& c : elements) out->args.push_back(std::move(c));
+  e = std::move(*out);
+}
+
 /* The table column (0-based) a condition can search an index by, with the
  * condition put in `column op value` order; -1 if it cannot. */
 int IndexableColumn(Expr& e, int scanrelid) {
-  if (e.kind != ExprKind::kOp || e.op == nullptr || e.args.size() != 2 || !IsBtreeOp(e.op->name)) return -1;
   auto is_column = [&](const Expr& x) {
     return x.kind == ExprKind::kVar && x.levels_up == 0 && x.rtindex == scanrelid;
   };
+  if (e.kind == ExprKind::kNullTest) return !e.args.empty() && is_column(*e.args[0]) ? e.args[0]->attno : -1;
+  ArrayAnyAsList(e);
+  if (e.kind == ExprKind::kScalarArrayOp) {
+    // column = ANY (constants): x IN (1, 2, 3)
+    if (e.negated || e.op == nullptr || std::string_view(e.op->name) != "=" || e.args.size() < 2 || !is_column(*e.args[0])) {
+      return -1;
+    }
+    for (size_t i = 1; i < e.args.size(); ++i) {
+      if (e.args[i]->kind != ExprKind::kConst || !Comparable(e.args[0]->type, e.args[i]->type)) return -1;
+    }
+    return e.args[0]->attno;
+  }
+  if (e.kind != ExprKind::kOp || e.op == nullptr || e.args.size() != 2 || !IsBtreeOp(e.op->name)) return -1;
   if (!is_column(*e.args[0]) && is_column(*e.args[1]) && e.args[0]->kind == ExprKind::kConst) Commute(e);
   if (!is_column(*e.args[0]) || e.args[1]->kind != ExprKind::kConst) return -1;
   if (!Comparable(e.args[0]->type, e.args[1]->type)) return -1;
@@ -117,6 +170,13 @@ std::vector<ExprPtr> TakeConjuncts(Plan& scan) {
   return out;
 }
 
+/* A condition that fixes its column to one value at a time: =, = ANY,
+ * IS NULL (the B-tree positions each the same way). */
+bool IsEqualityCond(const Expr& e) {
+  if (e.kind == ExprKind::kNullTest) return !e.negated;
+  return e.op != nullptr && std::string_view(e.op->name) == "=";
+}
+
 /* The Index Cond for `index`: conditions on its first column, then on
  * each next one while every column before has an equality. */
 std::vector<size_t> MatchIndex(const storage::IndexDef& index, const std::vector<int>& columns,
@@ -127,7 +187,7 @@ std::vector<size_t> MatchIndex(const storage::IndexDef& index, const std::vector
     for (size_t i = 0; i < conj.size(); ++i) {
       if (columns[i] != attnum - 1) continue;
       out.push_back(i);
-      equal = equal || std::string_view(conj[i]->op->name) == "=";
+      equal = equal || IsEqualityCond(*conj[i]);
     }
     if (!equal) break;
   }
@@ -286,6 +346,14 @@ Status ChooseIndexScans(Plan& node) {
   for (Plan* child : node.Children()) {
     if (node.kind == PlanKind::kSubqueryScan) break;  // planned with its own query
     if (Status s = ChooseIndexScans(*child); !s.ok()) return s;
+  }
+  if (node.kind == PlanKind::kSeqScan && node.qual) {  // estimated as the lists they are, index or not
+    bool conjunction = node.qual->kind == ExprKind::kBool && node.qual->bool_op == BoolOpKind::kAnd;
+    if (conjunction) {
+      for (ExprPtr& a : node.qual->args) ArrayAnyAsList(*a);
+    } else {
+      ArrayAnyAsList(*node.qual);
+    }
   }
   if (node.kind != PlanKind::kSeqScan || !node.table || node.table->indexes.empty() || !node.qual) {
     return OkStatus();

@@ -93,10 +93,13 @@ enum class BtStrategy : uint8_t {
   kEqual = 3,
   kGreaterEqual = 4,
   kGreater = 5,
+  kIsNull = 6,     // "column IS NULL" (value unused): the NULLs, which sort last
+  kIsNotNull = 7,  // "column IS NOT NULL" (value unused)
 };
 
 /* "column <strategy> value" (column: 0-based position in the index). A
- * NULL value matches nothing, and no key matches a NULL in the index. */
+ * NULL value matches nothing, and no key matches a NULL in the index but
+ * kIsNull's. */
 struct BtScanKey {
   size_t column = 0;
   BtStrategy strategy = BtStrategy::kEqual;

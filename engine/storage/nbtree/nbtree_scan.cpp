@@ -10,6 +10,10 @@
  *   below the key, or at or below it). No usable key: the first (last)
  *   leaf item.
  *
+ *   IS NULL is an '=' to NULL (NULLs sort last, so it positions the scan at
+ *   the first of them); IS NOT NULL positions nothing and, going forward,
+ *   ends the scan at the first NULL.
+ *
  *   A key is "required" when every column before its own has an '=' key:
  *   the items it accepts are then contiguous in the index, so its first
  *   failure in scan direction ends the scan.
@@ -31,6 +35,8 @@ bool Passes(BtStrategy s, int c) {
     case BtStrategy::kEqual: return c == 0;
     case BtStrategy::kGreaterEqual: return c >= 0;
     case BtStrategy::kGreater: return c > 0;
+    case BtStrategy::kIsNull:
+    case BtStrategy::kIsNotNull: break;  // decided by the value being NULL (Check)
   }
   return false;
 }
@@ -50,7 +56,8 @@ BtreeScan::BtreeScan(BtreeIndex index, std::vector<BtScanKey> keys, BtScanDirect
     : index_(std::move(index)), keys_(std::move(keys)), dir_(dir) {
   std::vector<bool> has_equal(index_.columns.size(), false);
   for (const BtScanKey& k : keys_) {
-    if (k.column < has_equal.size() && k.strategy == BtStrategy::kEqual) has_equal[k.column] = true;
+    bool equal = k.strategy == BtStrategy::kEqual || k.strategy == BtStrategy::kIsNull;
+    if (k.column < has_equal.size() && equal) has_equal[k.column] = true;
   }
   for (const BtScanKey& k : keys_) {
     bool required = k.column < index_.columns.size();
@@ -66,6 +73,15 @@ int BtreeScan::Check(const Tuple& key) const {
     const BtScanKey& k = keys_[i];
     if (k.column >= key.size()) return -1;
     const Datum& v = key[k.column];
+    if (k.strategy == BtStrategy::kIsNull || k.strategy == BtStrategy::kIsNotNull) {
+      bool passes = IsNull(v) == (k.strategy == BtStrategy::kIsNull);
+      if (passes) continue;
+      // Going forward non-NULLs precede the NULLs, going backward they follow.
+      bool ends = required_[i] && (forward ? k.strategy == BtStrategy::kIsNotNull : k.strategy == BtStrategy::kIsNull);
+      if (ends) return -1;
+      result = 0;
+      continue;
+    }
     if (IsNull(v)) {  // NULLs sort last: going forward, only NULLs follow
       if (required_[i] && forward) return -1;
       result = 0;
@@ -84,7 +100,8 @@ Status BtreeScan::First() {
   BtSearchKey sk;
   sk.bias = forward ? -1 : 1;
   for (const BtScanKey& k : keys_) {
-    if (IsNull(k.value)) {  // "x < NULL" is never true
+    bool null_test = k.strategy == BtStrategy::kIsNull || k.strategy == BtStrategy::kIsNotNull;
+    if (IsNull(k.value) && !null_test) {  // "x < NULL" is never true
       done_ = true;
       return OkStatus();
     }
@@ -94,7 +111,7 @@ Status BtreeScan::First() {
     const BtScanKey* bound = nullptr;
     for (const BtScanKey& k : keys_) {
       if (k.column != col) continue;
-      if (k.strategy == BtStrategy::kEqual) equal = &k;
+      if (k.strategy == BtStrategy::kEqual || k.strategy == BtStrategy::kIsNull) equal = &k;
       if (forward ? IsLowerBound(k.strategy) : IsUpperBound(k.strategy)) {
         int c = bound == nullptr ? 0 : BtCompareDatum(index_.columns[col].type, k.value, bound->value);
         // The tightest bound: the larger going forward (> over >= at a tie), the smaller going backward.

@@ -57,6 +57,7 @@ TEST_F(ClientCatalogsTest, CatalogsHavePostgreSqlOidsAndColumns) {
       {"pg_constraint", 2606, 10003, 26}, {"pg_depend", 2608, 10051, 7},   {"pg_description", 2609, 10041, 4},
       {"pg_operator", 2617, 10009, 15},  {"pg_extension", 3079, 10074, 8}, {"pg_collation", 3456, 10095, 11},
       {"pg_trigger", 2620, 10037, 18},   {"pg_policy", 3256, 10084, 8},    {"pg_inherits", 2611, 10005, 4},
+      {"pg_statistic", 2619, 10029, 31},
   };
   std::map<std::string, Tuple> classes;
   for (const CatalogRow& r : Scan("pg_class")) classes[std::get<std::string>(r.values[pg_class::kRelname])] = r.values;
@@ -147,7 +148,7 @@ TEST_F(ClientCatalogsTest, CatalogsOfAbsentObjectsAreEmpty) {
   for (const char* name : {"pg_constraint", "pg_description", "pg_inherits", "pg_trigger", "pg_policy",
                            "pg_rewrite", "pg_statistic_ext", "pg_publication", "pg_publication_rel",
                            "pg_publication_namespace", "pg_partitioned_table", "pg_sequence", "pg_attrdef",
-                           "pg_extension"}) {
+                           "pg_extension", "pg_statistic"}) {
     EXPECT_TRUE(Scan(name).empty()) << name;
   }
   EXPECT_TRUE(Scan("pg_shdescription", 0).empty());
