@@ -50,11 +50,11 @@ Status Parser::ParseOver(RawExpr& call) {
 Status Parser::ParseWindowClause(std::vector<WindowDef>& windows) {
   do {
     WindowDef def;
-    def.location = Peek().position;
     auto name = ParseName();
     if (!name.ok()) return name.error();
     def.name = *name;
     if (Status s = ExpectKeyword("as"); !s.ok()) return s;
+    def.location = Peek().position;  // the window's "(", as PostgreSQL places its errors
     if (Status s = ParseWindowSpec(def); !s.ok()) return s;
     windows.push_back(std::move(def));
   } while (AcceptPunct(","));

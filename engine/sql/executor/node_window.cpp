@@ -71,7 +71,7 @@ WindowFn FunctionOf(const Expr& call) {
  * an integer past its range stays at the end of it (PostgreSQL's in_range). */
 Datum MoveBy(const Datum& v, const Datum& offset, bool minus, TypeId type) {
   if (type == TypeId::kFloat4 || type == TypeId::kFloat8) {
-    double o = std::holds_alternative<double>(offset) ? std::get<double>(offset) : static_cast<double>(std::get<int64_t>(offset));
+    double o = std::get<double>(offset);
     return Datum(minus ? std::get<double>(v) - o : std::get<double>(v) + o);
   }
   if (type == TypeId::kNumeric) {

@@ -457,6 +457,7 @@ Status Analyzer::InsertValues(const InsertStmt& insert, const std::vector<int>& 
       }
       ParseState none;
       none.query = &q;
+      none.window_context = "VALUES";
       auto bound = Bind(*row[i], none);
       if (!bound.ok()) {
         return bound.error();

@@ -186,14 +186,20 @@ Status Analyzer::BindWindowDef(const WindowDef& def, ParseState& ps, BoundWindow
     if (Status s = NoWindowFuncs(**e, "window definitions"); !s.ok()) return s;
     TypeId want = TypeId::kInt8;
     if (def.mode == FrameMode::kRange) {
-      want = out.order[0]->type;
-      char category = TypeCategory(want);
+      // PostgreSQL's in_range support functions: integer keys take a
+      // bigint offset, real and double a double, numeric a numeric.
+      TypeId key = out.order[0]->type;
+      char category = TypeCategory(key);
       if (category != 'N') {
+        bool datetime = category == 'D' || category == 'T';
         return ErrorAt(sqlstate::kFeatureNotSupported,
-                       fmt::format("RANGE with offset PRECEDING/FOLLOWING is not supported by minipg for column type {}",
-                                   TypeName(want)),
+                       fmt::format("RANGE with offset PRECEDING/FOLLOWING is not supported {}for column type {}",
+                                   datetime ? "by minipg " : "", TypeName(key)),
                        raw->location);
       }
+      want = key == TypeId::kNumeric                               ? TypeId::kNumeric
+             : key == TypeId::kFloat4 || key == TypeId::kFloat8 ? TypeId::kFloat8
+                                                                   : TypeId::kInt8;
     }
     TypeId given = (*e)->type;
     auto c = Coerce(std::move(*e), want, CastContext::kImplicit);
