@@ -108,7 +108,7 @@ bool HasWindowFuncs(std::vector<ExprPtr>& targetlist) {
   return found;
 }
 
-Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base) {
+Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base, bool key_columns) {
   std::vector<ExprPtr> targets = std::move(base->targetlist);
   std::vector<std::string> names = std::move(base->names);
   // The calls, by window (in the order first met).
@@ -173,6 +173,7 @@ Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base) {
   std::unique_ptr<Plan> node = std::move(base);
   std::vector<SortKey> order;  // the order of node's rows (none known yet)
   size_t next_call = 0;
+  std::vector<int> all_keys;  // every window's key columns, once
   for (ActiveWindow& w : windows) {
     const Expr& first = *moved_calls[next_call];
     const WindowSpec& spec = *first.window;
@@ -183,6 +184,7 @@ Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base) {
       WindowSpec::OrderKey dir = in_order ? spec.order[i - spec.first_order()] : WindowSpec::OrderKey{};
       bool seen = std::any_of(keys.begin(), keys.end(), [&](const SortKey& k) { return k.column == key.attno; });
       if (!seen) keys.push_back(SortKey{key.attno, dir.descending, dir.nulls_first, key.type});
+      if (std::find(all_keys.begin(), all_keys.end(), key.attno) == all_keys.end()) all_keys.push_back(key.attno);
     }
     bool sorted = keys.size() <= order.size() &&
                   std::equal(keys.begin(), keys.end(), order.begin(), [](const SortKey& a, const SortKey& b) {
@@ -219,6 +221,21 @@ Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base) {
     agg->rows = node->rows;
     agg->lefttree = std::move(node);
     node = std::move(agg);
+  }
+  // As PostgreSQL's, the output also carries each window key the select
+  // list does not hold (junk, after its columns; not under DISTINCT, which
+  // would key on them).
+  for (int key : key_columns ? all_keys : std::vector<int>{}) {
+    bool held = std::any_of(targets.begin(), targets.end(), [key](const ExprPtr& t) {
+      return t->kind == ExprKind::kVar && t->source == VarSource::kScan && t->attno == key;
+    });
+    if (held) continue;
+    auto k = static_cast<size_t>(key);
+    ExprPtr v = MakeVar(0, key, row_types[k], "", row_names[k]);
+    v->typmod = row_typmods[k];
+    v->source = VarSource::kScan;
+    targets.push_back(std::move(v));
+    names.push_back(row_names[k]);
   }
   node->targetlist = std::move(targets);
   node->names = std::move(names);

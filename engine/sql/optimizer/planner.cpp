@@ -312,7 +312,7 @@ Result<std::unique_ptr<Plan>> PlanSelectList(Query& q) {
       top->names.push_back(t.name);
     }
   }
-  if (HasWindowFuncs(top->targetlist)) return PlanWindows(std::move(top));
+  if (HasWindowFuncs(top->targetlist)) return PlanWindows(std::move(top), !q.distinct);
   return top;
 }
 

@@ -53,10 +53,11 @@ Result<std::unique_ptr<Plan>> PlanAggregation(Query& query, std::unique_ptr<Plan
 
 /* Window functions (plan_window.cpp): whether the select list has a
  * call; the WindowAgg nodes (and Sorts) over `base`, whose target list is
- * the select list, which the top WindowAgg takes over; whether the top
+ * the select list, which the top WindowAgg takes over (with the windows'
+ * keys after it as junk columns if `key_columns`); whether the top
  * node's rows are already in the order of `keys` (its columns). */
 bool HasWindowFuncs(std::vector<ExprPtr>& targetlist);
-Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base);
+Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base, bool key_columns);
 bool WindowOrderSatisfies(const Plan& top, const std::vector<SortKey>& keys);
 
 /* UNION / INTERSECT / EXCEPT: the plan of the query's set operation tree
