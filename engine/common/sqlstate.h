@@ -106,5 +106,9 @@ inline constexpr const char* kOutOfMemory = "53200";
 inline constexpr const char* kConfigurationLimitExceeded = "53400";
 inline constexpr const char* kDuplicateFunction = "42723";
 inline constexpr const char* kArraySubscriptError = "2202E";
+inline constexpr const char* kWindowingError = "42P20";
+inline constexpr const char* kInvalidPrecedingOrFollowingSize = "22013";
+inline constexpr const char* kInvalidArgumentForNtile = "22014";
+inline constexpr const char* kInvalidArgumentForNthValue = "22016";
 
 }  // namespace minipg::sqlstate

@@ -69,6 +69,28 @@ struct ParseState {
   // analyzed (they see past it, not into it: no LATERAL).
   ParseState* parent = nullptr;
   bool hidden = false;
+  // Window functions: allowed in this level's select list and ORDER BY
+  // (a SELECT sets it); the windows its calls use, named ones (WINDOW
+  // clause) first, then each distinct OVER (...) in the order met
+  // (PostgreSQL's p_windowdefs; parser/parse_window.cpp).
+  bool windows_allowed = false;
+  const char* window_context = nullptr;  // where they are not: "JOIN conditions" (null: unnamed)
+  struct BoundWindow {
+    std::string name;     // WINDOW name; empty for an OVER (...)
+    std::string refname;  // the window it builds on, empty if none
+    std::string text;     // its keys and frame as text: equal windows share a winref
+    std::vector<ExprPtr> partition;
+    std::vector<ExprPtr> order;
+    std::vector<WindowSpec::OrderKey> order_dirs;
+    bool has_frame = false;
+    FrameMode mode = FrameMode::kRange;
+    FrameBound start = FrameBound::kUnboundedPreceding;
+    FrameBound end = FrameBound::kCurrentRow;
+    FrameExclude exclude = FrameExclude::kNoOthers;
+    ExprPtr start_offset, end_offset;
+    std::vector<std::shared_ptr<WindowSpec>> calls;  // the calls over it
+  };
+  std::vector<BoundWindow> windows;
 };
 
 /* An output column's name as ORDER BY sees it (see OutputNames). */
@@ -91,6 +113,10 @@ int ChooseCandidate(const std::vector<std::vector<TypeId>>& candidates, const st
 const Expr* FindAggref(Expr& e);
 /* 42803 "aggregate functions are not allowed in <clause>" if `e` holds one. */
 Status NoAggregates(Expr& e, const char* clause);
+/* The first window function call in the tree, or null; 42P20 "window
+ * functions are not allowed in <clause>" if `e` holds one (parse_window.cpp). */
+const Expr* FindWindowFunc(Expr& e);
+Status NoWindowFuncs(Expr& e, const char* clause);
 
 /* 42803 if subquery `sub` (and what is inside it) reads a column of the
  * grouped query `depth` levels out that is not grouped (parse_sublink.cpp). */
@@ -423,6 +449,19 @@ class Analyzer {
   Result<ExprPtr> MakeAggregate(const std::string& name, std::vector<ExprPtr> args, bool star, bool distinct,
                                 int location);
 
+  // ---- window functions (parser/parse_window.cpp) --------------------------
+  /* WINDOW name AS (...), ...: bound into ps.windows before the select list. */
+  Status TransformNamedWindows(const SelectStmt& select, ParseState& ps);
+  /* `def` bound into `out`, resolved against the named windows before it. */
+  Status BindWindowDef(const WindowDef& def, ParseState& ps, ParseState::BoundWindow& out);
+  /* f(args) OVER ...: `call` (a bound function or aggregate call) made a
+   * kWindowFunc over its window, the window's keys and offsets appended. */
+  Result<ExprPtr> MakeWindowCall(const RawExpr& e, ParseState& ps, ExprPtr call);
+  /* Each window's sort references (PostgreSQL's sortgroupref numbering:
+   * ORDER BY, GROUP BY, DISTINCT, then the windows' keys), once the query
+   * level is analyzed; they order its WindowAgg nodes. */
+  void NumberWindowKeys(ParseState& ps);
+
   // ---- GROUP BY, HAVING and aggregates (parse_agg.cpp) ---------------------
   /* GROUP BY's expressions (a name of an input column, else of an output
    * column; a position; an expression), HAVING, and PostgreSQL's check that
@@ -433,6 +472,7 @@ class Analyzer {
   std::vector<CteEntry> ctes_;       // WITH queries in scope, innermost last
   size_t cte_expansions_ = 0;        // WITH query references analyzed in this statement (each is a copy)
   bool keep_unknown_ = false;        // the next SELECT is a set operation's leaf: literals stay undecided
+  bool window_call_ = false;         // MakeFunction resolves f(...) OVER: window functions allowed
   std::vector<TypeId>* params_;
   const SessionContext* ctx_;  // nullptr: every system view is there
   ParseState* pending_parent_ = nullptr;  // see AnalyzeSubquery

@@ -92,6 +92,37 @@ struct OrderItem {
   std::optional<bool> nulls_first;  // nullopt = PostgreSQL's default
 };
 
+/* A window frame (RANGE / ROWS / GROUPS BETWEEN start AND end EXCLUDE ...). */
+enum class FrameMode : char { kRange, kRows, kGroups };
+enum class FrameBound : char {
+  kUnboundedPreceding,
+  kOffsetPreceding,  // n PRECEDING
+  kCurrentRow,
+  kOffsetFollowing,  // n FOLLOWING
+  kUnboundedFollowing,
+};
+enum class FrameExclude : char { kNoOthers, kCurrentRow, kGroup, kTies };
+
+/* A window as written: OVER (...), OVER name, or WINDOW name AS (...)
+ * (PostgreSQL's WindowDef). */
+struct WindowDef {
+  std::string name;     // WINDOW name AS (...): the name; empty for OVER
+  std::string refname;  // OVER name / OVER (name ...): the window it builds on
+  bool bare_ref = false;  // OVER name (no parentheses): that window as it is
+  std::vector<RawExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  bool has_frame = false;  // false: the default frame (RANGE UNBOUNDED PRECEDING .. CURRENT ROW)
+  FrameMode mode = FrameMode::kRange;
+  FrameBound start = FrameBound::kUnboundedPreceding;
+  FrameBound end = FrameBound::kCurrentRow;
+  FrameExclude exclude = FrameExclude::kNoOthers;
+  RawExprPtr start_offset;
+  RawExprPtr end_offset;
+  int location = 0;
+  int start_location = 0;  // the frame start's position (for its errors)
+  int end_location = 0;
+};
+
 
 struct RawExpr {
   RawExpr() = default;
@@ -116,6 +147,7 @@ struct RawExpr {
   // kSubLink: the subquery and what it yields (kAny/kAll: the operator in text)
   std::shared_ptr<SelectStmt> subselect;
   SubLinkType sublink = SubLinkType::kExpr;
+  std::shared_ptr<WindowDef> over;  // kFuncCall: f(...) OVER ..., or null
 };
 
 struct TableRef {
@@ -229,6 +261,7 @@ struct SelectStmt {
   bool is_values = false;
   std::string unsupported;  // a valid-but-unsupported clause seen ("GROUP BY"), or empty
   std::optional<TableRef> into{};  // SELECT ... INTO name: allowed only as a statement's first SELECT
+  std::vector<WindowDef> windows;  // WINDOW name AS (...), ...
 };
 
 

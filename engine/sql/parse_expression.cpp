@@ -665,15 +665,13 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       e->agg_filter = std::move(*cond);
       if (Status s = ExpectPunct(")"); !s.ok()) return s.error();
     }
-    // Window functions' OVER and WITHIN GROUP: recognised, not yet run.
-    for (std::string_view word : {"over", "within"}) {
-      if (IsKeyword(word)) {
-        std::string upper(word);
-        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-        Error err = MakeError(sqlstate::kFeatureNotSupported, fmt::format("{} is not supported by minipg", upper));
-        err.position = Peek().position;
-        return err;
-      }
+    if (IsKeyword("within")) {  // WITHIN GROUP (ordered-set aggregates): recognised, not yet run
+      Error err = MakeError(sqlstate::kFeatureNotSupported, "WITHIN is not supported by minipg");
+      err.position = Peek().position;
+      return err;
+    }
+    if (AcceptKeyword("over")) {
+      if (Status s = ParseOver(*e); !s.ok()) return s.error();
     }
     return e;
   }

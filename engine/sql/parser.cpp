@@ -465,6 +465,9 @@ Result<SelectStmt> Parser::ParseSimpleSelect() {
     }
     select.having = std::move(*having);
   }
+  if (AcceptKeyword("window")) {
+    if (Status s = ParseWindowClause(select.windows); !s.ok()) return s.error();
+  }
   for (std::string_view clause : {"group", "having", "window"}) {
     if (IsKeyword(clause)) {
       std::string upper(clause);

@@ -221,6 +221,12 @@ class Parser {
   /* extract(f FROM x), substring(s FROM a FOR b), position(a IN b),
    * trim(BOTH c FROM s) (parse_special_func.cpp). */
   std::optional<Result<RawExprPtr>> ParseSpecialFunction(const std::string& name, int location);
+  /* Windows (parse_over.cpp): OVER name | OVER (spec) after a function
+   * call; WINDOW name AS (spec), ... after HAVING; a spec's inside. */
+  Status ParseOver(RawExpr& call);
+  Status ParseWindowClause(std::vector<WindowDef>& windows);
+  Status ParseWindowSpec(WindowDef& def);
+  Status ParseFrameBound(WindowDef& def, bool start);
   Result<RawExprPtr> ParseConcat();
   Result<RawExprPtr> ParseAdditive();
   Result<RawExprPtr> ParseMultiplicative();

@@ -42,7 +42,7 @@ Tuple ProcRow(const FunctionInfo& f) {
   row[p::kProrows] = Datum(set ? 1000.0 : 0.0);
   row[p::kProvariadic] = O(f.variadic && !f.args.empty() ? TypeOid(f.args.back()) : 0);
   row[p::kProsupport] = O(0);
-  row[p::kProkind] = C('f');
+  row[p::kProkind] = C(f.kind);
   row[p::kProsecdef] = Datum(false);
   row[p::kProleakproof] = Datum(false);
   row[p::kProisstrict] = Datum(f.strict);

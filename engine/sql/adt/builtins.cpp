@@ -18,6 +18,7 @@ void RegisterMiscFunctions(BuiltinRegistry& r);     // adt/misc_functions.cpp
 void RegisterStorageFunctions(BuiltinRegistry& r);  // storage_functions.cpp
 void RegisterLegacyOperators(BuiltinRegistry& r);   // adt/legacy_operators.cpp (temporary)
 void RegisterSequenceFunctions(BuiltinRegistry& r);  // sequence_functions.cpp
+void RegisterWindowFunctions(BuiltinRegistry& r);    // adt/window_functions.cpp
 
 namespace {
 
@@ -38,6 +39,7 @@ BuiltinRegistry MakeRegistry() {
   adt::RegisterArrayFunctions(r);
   RegisterCatalogFunctions(r);
   RegisterSequenceFunctions(r);
+  RegisterWindowFunctions(r);
   return r;
 }
 

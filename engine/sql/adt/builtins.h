@@ -73,6 +73,8 @@ struct FunctionInfo {
   Volatility volatility = Volatility::kImmutable;
   size_t min_args = SIZE_MAX;    // fewer arguments accepted (defaults), SIZE_MAX = args.size()
   bool variadic = false;         // the last declared argument repeats (format, concat)
+  char kind = 'f';               // pg_proc.prokind: 'f' a function, 'w' a window function
+                                 // (no call: the WindowAgg node computes it, executor/node_window.cpp)
 };
 
 /* An entry with the common defaults (strict, no defaults, not variadic). */

@@ -201,6 +201,7 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kBitmapIndexScan: state = MakeBitmapIndexScanState(plan, estate); break;
     case PlanKind::kBitmapHeapScan: state = MakeBitmapHeapScanState(plan, estate); break;
     case PlanKind::kIndexOnlyScan: state = MakeIndexScanState(plan, estate); break;
+    case PlanKind::kWindowAgg: state = MakeWindowAggState(plan, estate); break;
   }
   for (const auto& child : plan.appendplans) {
     auto c = ExecInitNode(*child, estate);

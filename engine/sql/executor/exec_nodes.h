@@ -20,6 +20,7 @@
  *     node_append.cpp      Append
  *     node_setop.cpp       SetOp (HashSetOp Intersect / Except)
  *     node_unique.cpp      Unique
+ *     node_window.cpp      WindowAgg
  *     node_subplan.cpp     SubPlans and InitPlans of expressions (subqueries)
  *     node_indexscan.cpp   Index Scan (forward and backward), Bitmap Index / Heap Scan
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
@@ -145,6 +146,7 @@ std::unique_ptr<PlanState> MakeModifyTableState(const Plan& plan, EState& estate
 std::unique_ptr<PlanState> MakeAppendState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeSetOpState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeUniqueState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeWindowAggState(const Plan& plan, EState& estate);
 
 std::unique_ptr<PlanState> MakeHashState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeHashJoinState(const Plan& plan, EState& estate);

@@ -40,6 +40,7 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kBitmapIndexScan: return "Bitmap Index Scan";
     case PlanKind::kBitmapHeapScan: return "Bitmap Heap Scan";
     case PlanKind::kIndexOnlyScan: return "Index Only Scan";
+    case PlanKind::kWindowAgg: return "WindowAgg";
   }
   return "?";
 }
@@ -106,7 +107,12 @@ std::vector<std::string> Plan::Details(bool qualify) const {
     for (const SortKey& k : sort_keys) {
       if (!keys.empty()) keys += ", ";
       const Expr& e = *lefttree->targetlist[static_cast<size_t>(k.column)];
-      keys += DeparseExpr(e, qualify);
+      // Anything but a plain column (an expression, or a column standing for
+      // an aggregate's or window function's value below) prints in
+      // parentheses, as PostgreSQL's get_variable.
+      bool computed = e.kind != ExprKind::kVar || (e.source != VarSource::kRangeTable && e.relname.empty() &&
+                                                   e.colname.find('(') != std::string::npos);
+      keys += computed ? "(" + DeparseExpr(e, qualify) + ")" : DeparseExpr(e, qualify);
       if (k.descending) keys += " DESC";
       if (k.nulls_first != k.descending) keys += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
     }

@@ -30,6 +30,9 @@
  *     Bitmap Index Scan  the heap TIDs an index finds, all at once
  *     Bitmap Heap Scan   the rows at its Bitmap Index Scan's TIDs, in heap
  *                     order (each page read once)
+ *     WindowAgg       window functions of one window over its input, sorted
+ *                     by the window's keys (its `aggs`: kWindowFunc calls;
+ *                     its row: the input's columns, then their results)
  *   and, for the plan event only, Utility (a statement that is not planned)
  *   and Copy. Next: GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
@@ -78,6 +81,7 @@ enum class PlanKind {
   kBitmapIndexScan,  // the TIDs an index finds (Index Cond), for its Bitmap Heap Scan
   kBitmapHeapScan,   // the rows at its child's TIDs, read in heap order (Recheck Cond)
   kIndexOnlyScan,    // an Index Scan whose output columns are all in the index
+  kWindowAgg,        // window functions over its (sorted) input's rows, one window per node
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */

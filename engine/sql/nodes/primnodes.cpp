@@ -79,6 +79,7 @@ Result<ExprPtr> CopyExpr(const Expr& e) {
   copy->agg_filter = e.agg_filter;
   copy->cast_text = e.cast_text;
   copy->sql_keyword = e.sql_keyword;
+  copy->window = e.window;
   for (const ExprPtr& a : e.args) {
     if (!a) {
       copy->args.emplace_back();
@@ -250,6 +251,24 @@ void Print(const Expr& e, DeparseMode mode, int depth, TreeText& out) {
       }
       out.Add(")");
       return;
+    case ExprKind::kWindowFunc: {
+      // As PostgreSQL 15's EXPLAIN prints one: the window as "(?)".
+      out.Add(e.agg != nullptr ? e.agg->name : e.func != nullptr ? e.func->name : "?");
+      size_t nargs = e.window ? e.window->nargs : 0;
+      out.Add(e.agg != nullptr && nargs == 0 ? "(*" : "(");
+      for (size_t i = 0; i < nargs && i < e.args.size() && !out.Full(); ++i) {
+        if (i > 0) out.Add(", ");
+        Print(*e.args[i], mode, depth + 1, out);
+      }
+      out.Add(")");
+      if (e.window && e.window->filter && e.window->filter_arg() < e.args.size()) {
+        out.Add(" FILTER (WHERE ");
+        Print(*e.args[e.window->filter_arg()], mode, depth + 1, out);
+        out.Add(")");
+      }
+      out.Add(" OVER (?)");
+      return;
+    }
     case ExprKind::kBool:
       if (e.bool_op == BoolOpKind::kNot) {
         out.Add("(NOT ");

@@ -60,6 +60,9 @@ enum class ExprKind {
                    // args[0][args[1]:args[2]] (a null arg is an omitted bound)
   kRow,            // ROW(args...): a record (type kRecord) of the args' values; relname set: a
                    // whole-row reference to that range table entry (t.*), its columns the args
+  kWindowFunc,     // f(args) OVER (window): a window function (func) or an aggregate
+                   // over a window (agg); its window in `window`, its keys among args
+                   // (see WindowSpec); evaluated only by a WindowAgg plan node
 };
 
 enum class BoolOpKind { kAnd, kOr, kNot };
@@ -74,6 +77,36 @@ enum class VarSource : char {
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+
+/* The window of a kWindowFunc (PostgreSQL's WindowClause). Its keys and
+ * frame offsets are the call's args after the function's own, so every
+ * walk over args (setrefs, grouping checks) sees them:
+ *   args = [nargs arguments] [partition keys] [order keys]
+ *          [FILTER condition if filter] [start offset if any] [end offset if any]
+ * Calls over the same window share one WindowSpec (same winref). */
+struct WindowSpec {
+  int winref = 0;                   // 1-based; equal windows share it
+  std::vector<int> sort_refs;       // PostgreSQL's sortgroupref of each key (the WindowAggs' order)
+  size_t nargs = 0;
+  size_t npartition = 0;
+  struct OrderKey {
+    bool descending = false;
+    bool nulls_first = false;
+  };
+  std::vector<OrderKey> order;      // one per order key
+  bool filter = false;
+  FrameMode mode = FrameMode::kRange;
+  FrameBound start = FrameBound::kUnboundedPreceding;
+  FrameBound end = FrameBound::kCurrentRow;
+  FrameExclude exclude = FrameExclude::kNoOthers;
+  bool has_start_offset() const { return start == FrameBound::kOffsetPreceding || start == FrameBound::kOffsetFollowing; }
+  bool has_end_offset() const { return end == FrameBound::kOffsetPreceding || end == FrameBound::kOffsetFollowing; }
+  size_t first_partition() const { return nargs; }
+  size_t first_order() const { return nargs + npartition; }
+  size_t filter_arg() const { return first_order() + order.size(); }
+  size_t start_offset_arg() const { return filter_arg() + (filter ? 1 : 0); }
+  size_t end_offset_arg() const { return start_offset_arg() + (has_start_offset() ? 1 : 0); }
+};
 
 struct Expr {
   Expr() = default;
@@ -134,6 +167,8 @@ struct Expr {
   std::shared_ptr<Query> subquery;
   SubLinkType sublink = SubLinkType::kExpr;
   std::shared_ptr<SubPlanInfo> subplan;
+  // kWindowFunc: its window (func or agg says what it computes)
+  std::shared_ptr<WindowSpec> window;
 };
 
 /* The number of an aggregate's own arguments (without ORDER BY keys and FILTER). */

@@ -441,6 +441,22 @@ void EstimateCosts(Plan& node) {
       node.rows = node.qual ? ClampRows(groups * selectivity) : groups;
       break;
     }
+    case PlanKind::kWindowAgg: {
+      // PostgreSQL's cost_windowagg: each call (one operator) and its
+      // arguments, and each key compared, per input row, plus a tuple's cost.
+      double per_row = kCpuTupleCost;
+      for (const ExprPtr& w : node.aggs) {
+        size_t nargs = w->window ? w->window->nargs : 0;
+        size_t nkeys = w->window ? w->window->npartition + w->window->order.size() : 0;
+        per_row += kCpuOperatorCost;
+        if (&w == &node.aggs.front()) per_row += kCpuOperatorCost * static_cast<double>(nkeys);
+        for (size_t i = 0; i < nargs && i < w->args.size(); ++i) per_row += ExprCost(w->args[i].get());
+      }
+      node.startup_cost = left->startup_cost;
+      node.total_cost = left->total_cost + per_row * left->rows;
+      node.rows = left->rows;
+      break;
+    }
     case PlanKind::kModifyTable:
       node.startup_cost = left->startup_cost;
       node.total_cost = left->total_cost;

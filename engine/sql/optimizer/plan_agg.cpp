@@ -48,8 +48,12 @@ void ReplaceGrouped(ExprPtr* slot, Plan& node, const std::vector<std::string>& k
     }
     if (done) continue;
     if ((*p)->kind == ExprKind::kAggref) {
-      ExprPtr column = AggColumn(**p, static_cast<int>(keys.size() + node.aggs.size()), qualify);
-      node.aggs.push_back(std::move(*p));
+      // Equal calls share one state, as PostgreSQL's (sum(x) and sum(sum(x)) OVER (ORDER BY sum(x))).
+      std::string call = DeparseExpr(**p, true);
+      size_t same = 0;
+      while (same < node.aggs.size() && DeparseExpr(*node.aggs[same], true) != call) ++same;
+      ExprPtr column = AggColumn(**p, static_cast<int>(keys.size() + same), qualify);
+      if (same == node.aggs.size()) node.aggs.push_back(std::move(*p));
       *p = std::move(column);
       continue;
     }

@@ -312,6 +312,7 @@ Result<std::unique_ptr<Plan>> PlanSelectList(Query& q) {
       top->names.push_back(t.name);
     }
   }
+  if (HasWindowFuncs(top->targetlist)) return PlanWindows(std::move(top), !q.distinct);
   return top;
 }
 
@@ -337,7 +338,12 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
       TypeId type = top->targetlist[static_cast<size_t>(s.tle)]->type;
       keys.push_back(SortKey{s.tle, s.descending, s.nulls_first, type});
     }
-    auto ordered = q.distinct_on.empty() ? UseIndexOrder(*top, keys, LimitBound(q.limit, q.offset)) : false;
+    Result<bool> ordered = false;
+    if (WindowOrderSatisfies(*top, keys)) {
+      ordered = true;
+    } else if (q.distinct_on.empty()) {
+      ordered = UseIndexOrder(*top, keys, LimitBound(q.limit, q.offset));
+    }
     if (!ordered.ok()) return ordered.error();
     if (!*ordered) {
       top = Above(PlanKind::kSort, std::move(top));

@@ -14,6 +14,7 @@
  *     INSERT INTO t VALUES (...)         Insert on t -> Result
  *     INSERT INTO t VALUES (...), (...)  Insert on t -> Values Scan
  *     SELECT DISTINCT ...                HashAggregate (then Sort, Limit)
+ *     SELECT f(...) OVER (...) ...       WindowAgg -> Sort (one per window)
  *     SELECT DISTINCT ON (k) ...         Unique -> Sort
  *     q1 UNION ALL q2 UNION ALL q3       Append -> q1, q2, q3
  *     q1 UNION q2                        HashAggregate -> Append -> q1, q2
@@ -49,6 +50,15 @@ Result<PlannedStmt> PlanQuery(Query& query, const SessionContext* ctx = nullptr)
 /* The Agg node over `input` for a query that groups or aggregates
  * (plan_agg.cpp): it takes over the query's target list and HAVING. */
 Result<std::unique_ptr<Plan>> PlanAggregation(Query& query, std::unique_ptr<Plan> input);
+
+/* Window functions (plan_window.cpp): whether the select list has a
+ * call; the WindowAgg nodes (and Sorts) over `base`, whose target list is
+ * the select list, which the top WindowAgg takes over (with the windows'
+ * keys after it as junk columns if `key_columns`); whether the top
+ * node's rows are already in the order of `keys` (its columns). */
+bool HasWindowFuncs(std::vector<ExprPtr>& targetlist);
+Result<std::unique_ptr<Plan>> PlanWindows(std::unique_ptr<Plan> base, bool key_columns);
+bool WindowOrderSatisfies(const Plan& top, const std::vector<SortKey>& keys);
 
 /* UNION / INTERSECT / EXCEPT: the plan of the query's set operation tree
  * (prepunion.cpp). */

@@ -186,6 +186,7 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   ParseState ps;
   ps.query = &q;
   ps.parent = parent;
+  ps.window_context = "JOIN conditions";
   for (const FromItemPtr& item : select.from) {
     std::vector<NamespaceItem> ns;
     auto node = TransformFromItem(*item, ps, ns);
@@ -198,12 +199,20 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     ps.ns.insert(ps.ns.end(), ns.begin(), ns.end());
     q.jointree.fromlist.push_back(std::move(*node));
   }
+  ps.windows_allowed = true;  // checked clause by clause from here (NoWindowFuncs)
+  ps.window_context = nullptr;
+  if (Status s = TransformNamedWindows(select, ps); !s.ok()) {
+    return s.error();
+  }
   if (select.where) {
     auto where = BindCondition(*select.where, ps, "WHERE");
     if (!where.ok()) {
       return where.error();
     }
     if (Status s = NoAggregates(**where, "WHERE"); !s.ok()) {
+      return s.error();
+    }
+    if (Status s = NoWindowFuncs(**where, "WHERE"); !s.ok()) {
       return s.error();
     }
     q.jointree.quals = std::move(*where);
@@ -265,6 +274,7 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   if (Status s = TransformGrouping(select, ps); !s.ok()) {
     return s.error();
   }
+  NumberWindowKeys(ps);
   for (size_t i = 0; i < q.targets.size(); ++i) {
     q.targets[i].resno = static_cast<int>(i + 1);
   }
@@ -282,6 +292,7 @@ Status Analyzer::TransformLimit(const SelectStmt& select, Query& q) {
     if (ast == nullptr) {
       continue;
     }
+    no_columns.window_context = what;
     auto bound = Bind(*ast, no_columns);
     if (!bound.ok()) {
       return Status(bound.error());
@@ -447,6 +458,7 @@ Status Analyzer::InsertValues(const InsertStmt& insert, const std::vector<int>& 
       }
       ParseState none;
       none.query = &q;
+      none.window_context = "VALUES";
       auto bound = Bind(*row[i], none);
       if (!bound.ok()) {
         return bound.error();

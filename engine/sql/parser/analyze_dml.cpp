@@ -169,6 +169,7 @@ Status Analyzer::TransformReturning(const std::vector<SelectTarget>& returning, 
                                     const std::vector<const Expr*>* new_row) {
   Query& q = *ps.query;
   std::vector<TargetEntry> out;
+  ps.window_context = "RETURNING";
   for (const SelectTarget& target : returning) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s;
     if (target.star) {
@@ -233,6 +234,7 @@ Status Analyzer::DmlRangeTable(const TableRef& ref, const std::vector<FromItemPt
 
 Status Analyzer::DmlWhere(const RawExpr* where, ParseState& ps) {
   if (where == nullptr) return OkStatus();
+  ps.window_context = "WHERE";
   auto cond = BindCondition(*where, ps, "WHERE");
   if (!cond.ok()) return cond.error();
   if (Status s = NoAggregates(**cond, "WHERE"); !s.ok()) return s;
@@ -263,6 +265,7 @@ Result<Query> Analyzer::Analyze(const UpdateStmt& update) {
   if (Status s = DmlRangeTable(update.table, update.from, ps); !s.ok()) return s.error();
   if (Status s = DmlWhere(update.where.get(), ps); !s.ok()) return s.error();
   std::vector<ExprPtr> values(table.columns.size());
+  ps.window_context = "UPDATE";
   for (const SetClause& set : update.set) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
     auto col = TargetColumn(table, set.column);

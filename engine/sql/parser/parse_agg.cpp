@@ -87,6 +87,7 @@ Status Analyzer::TransformGrouping(const SelectStmt& select, ParseState& ps) {
       if (const Expr* agg = FindAggref(const_cast<Expr&>(target))) {
         return ErrorAt(sqlstate::kGroupingError, "aggregate functions are not allowed in GROUP BY", agg->location);
       }
+      if (Status s = NoWindowFuncs(const_cast<Expr&>(target), "GROUP BY"); !s.ok()) return s;
       auto copy = CopyExpr(target);
       if (!copy.ok()) return copy.error();
       q.group_by.push_back(std::move(*copy));
@@ -106,11 +107,13 @@ Status Analyzer::TransformGrouping(const SelectStmt& select, ParseState& ps) {
     if (const Expr* agg = FindAggref(**bound)) {
       return ErrorAt(sqlstate::kGroupingError, "aggregate functions are not allowed in GROUP BY", agg->location);
     }
+    if (Status s = NoWindowFuncs(**bound, "GROUP BY"); !s.ok()) return s;
     q.group_by.push_back(std::move(*bound));
   }
   if (select.having) {
     auto having = BindCondition(*select.having, ps, "HAVING");
     if (!having.ok()) return having.error();
+    if (Status s = NoWindowFuncs(**having, "HAVING"); !s.ok()) return s;
     q.having = std::move(*having);
   }
   for (TargetEntry& t : q.targets) q.has_aggs = q.has_aggs || FindAggref(*t.expr) != nullptr;

@@ -272,10 +272,28 @@ Result<ExprPtr> Analyzer::BindFunc(const RawExpr& e, ParseState& ps) {
   }
   const std::string& name = e.text;
   if (IsAggregateName(name)) {
+    if (!e.over) {
+      for (ExprPtr& a : args) {
+        if (const Expr* w = FindWindowFunc(*a)) {
+          return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot contain window function calls",
+                         w->location);
+        }
+      }
+    }
+    window_call_ = e.over != nullptr;  // sum(sum(x)) OVER (...) nests no aggregate call
     auto agg = MakeAggregate(name, std::move(args), e.star, e.distinct, e.location);
+    window_call_ = false;
     if (!agg.ok()) return agg;
+    if (e.over) return MakeWindowCall(e, ps, std::move(*agg));
     if (Status s = BindAggOrderAndFilter(e, ps, **agg); !s.ok()) return s.error();
     return agg;
+  }
+  if (e.over) {  // a window function (its FILTER is refused there)
+    window_call_ = true;
+    auto f = MakeFunction(name, std::move(args), e.location);
+    window_call_ = false;
+    if (!f.ok()) return f;
+    return MakeWindowCall(e, ps, std::move(*f));
   }
   for (auto [given, what] : {std::pair{e.distinct, "DISTINCT"}, std::pair{!e.agg_order.empty(), "ORDER BY"},
                              std::pair{e.agg_filter != nullptr, "FILTER"}}) {

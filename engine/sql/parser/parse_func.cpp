@@ -366,6 +366,10 @@ Result<ExprPtr> Analyzer::MakeFunction(const std::string& name, std::vector<Expr
   if (chosen == -1 && undecided) return UndecidedPolymorphic(location);
   if (chosen < 0) return NoSuchFunction(name, fmt::format("{}", fmt::join(shown, ", ")), chosen, location);
   const FunctionInfo* f = funcs[static_cast<size_t>(chosen)];
+  if (f->kind == 'w' && !window_call_) {
+    return ErrorAt(sqlstate::kWrongObjectType, fmt::format("window function {} requires an OVER clause", name),
+                   location);
+  }
   ExprPtr e = MakeExpr(ExprKind::kFunc, results[static_cast<size_t>(chosen)], location);
   e->func = f;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -419,7 +423,8 @@ Result<ExprPtr> Analyzer::MakeAggregate(const std::string& name, std::vector<Exp
   e->agg = agg;
   e->agg_distinct = distinct;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (const Expr* inner = FindAggref(*args[i])) {
+    const Expr* inner = window_call_ ? nullptr : FindAggref(*args[i]);
+    if (inner != nullptr) {
       return ErrorAt(sqlstate::kGroupingError, "aggregate function calls cannot be nested", inner->location);
     }
     if (Status st = AddCoercedArg(*e, std::move(args[i]), resolved[static_cast<size_t>(chosen)][i]); !st.ok()) {
@@ -458,6 +463,7 @@ Status Analyzer::BindAggOrderAndFilter(const RawExpr& e, ParseState& ps, Expr& a
     auto cond = BindCondition(*e.agg_filter, ps, "FILTER");
     if (!cond.ok()) return cond.error();
     if (Status s = NoAggregates(**cond, "FILTER"); !s.ok()) return s;
+    if (Status s = NoWindowFuncs(**cond, "FILTER"); !s.ok()) return s;
     agg.args.push_back(std::move(*cond));
     agg.agg_filter = true;
   }

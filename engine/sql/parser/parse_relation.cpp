@@ -101,6 +101,7 @@ Result<RangeTblEntry> Analyzer::TransformValues(const std::vector<std::vector<Ra
   rte.kind = RteKind::kValues;
   rte.refname = "*VALUES*";
   ParseState none;
+  none.window_context = "VALUES";
   Query empty;
   none.query = &empty;
   size_t width = rows.empty() ? 0 : rows[0].size();
@@ -411,6 +412,7 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformJoin(const FromItem& it
     // ON sees only the join's two inputs.
     ParseState on_ps;
     on_ps.query = ps.query;
+    on_ps.window_context = "JOIN conditions";
     on_ps.ns = left_ns;
     on_ps.ns.insert(on_ps.ns.end(), right_ns.begin(), right_ns.end());
     auto on = BindCondition(*item.on, on_ps, "JOIN/ON");

@@ -108,6 +108,7 @@ Result<ExprPtr> Analyzer::BindTableExpr(const std::string& table, const std::vec
                                         const RawExpr& e, Query& scratch) {
   ParseState ps;
   ps.query = &scratch;
+  ps.window_context = "check constraints";
   int rt = AddRte(ps, RowEntry(table, columns));
   ps.ns.push_back(NamespaceItem{rt, true, true});
   auto bound = BindCondition(e, ps, "CHECK");
@@ -125,6 +126,7 @@ Result<ExprPtr> Analyzer::BindDefault(const storage::ColumnDef& column, const Ra
   Query scratch;
   ParseState none;
   none.query = &scratch;
+  none.window_context = "DEFAULT expressions";
   auto bound = Bind(e, none);
   if (!bound.ok()) return bound;
   if (Status s = NoAggregates(**bound, "DEFAULT expressions"); !s.ok()) return s.error();

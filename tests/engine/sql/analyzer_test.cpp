@@ -87,9 +87,12 @@ TEST(AnalyzerTest, DdlErrors) {
 
 TEST(AnalyzerTest, UnsupportedSql) {
   ExpectError("LOCK t", "0A000", "LOCK is not supported by minipg");
-  ExpectError("SELECT count(*) OVER () FROM t", "0A000", "OVER is not supported by minipg");
   ExpectError("SELECT 1 INTO TEMP c", "0A000", "SELECT ... INTO TEMP is not supported by minipg");
   EXPECT_TRUE(AnalyzeText("CREATE TABLE c AS SELECT 1").ok());
+  ExpectError("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM t", "0A000", "WITHIN is not supported by minipg");
+  ExpectError("SELECT * FROM t WHERE row_number() OVER () > 1", "42P20", "window functions are not allowed in WHERE", 23);
+  ExpectError("SELECT lower(c) OVER () FROM t", "42809",
+              "OVER specified, but lower is not a window function nor an aggregate function", 8);
   ExpectError("SELECT * FROM t, t", "42712", "table name \"t\" specified more than once");
 }
 
