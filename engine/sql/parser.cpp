@@ -255,6 +255,9 @@ Result<SelectStmt> Parser::ParseSelectStatement() {
     if (Status s = ParseWithClause(ctes); !s.ok()) {
       return s.error();
     }
+    if (IsKeyword("insert") || IsKeyword("update") || IsKeyword("delete")) {
+      return MakeError(sqlstate::kFeatureNotSupported, "WITH before INSERT, UPDATE or DELETE is not supported by minipg");
+    }
   }
   auto body = ParseSetOpExpr();
   if (!body.ok()) {
@@ -304,11 +307,15 @@ Status Parser::ParseWithClause(std::vector<CommonTableExpr>& ctes) {
     }
     if (IsKeyword("not") && IsKeyword("materialized", 1)) {
       pos_ += 2;
-    } else {
-      AcceptKeyword("materialized");
+      cte.materialized = 'n';
+    } else if (AcceptKeyword("materialized")) {
+      cte.materialized = 'm';
     }
     if (Status s = ExpectPunct("("); !s.ok()) {
       return s;
+    }
+    if (IsKeyword("insert") || IsKeyword("update") || IsKeyword("delete")) {
+      return MakeError(sqlstate::kFeatureNotSupported, "data-modifying statements in WITH are not supported by minipg");
     }
     if (!(IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("("))) {
       return SyntaxError();

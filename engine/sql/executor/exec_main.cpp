@@ -201,6 +201,9 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kBitmapIndexScan: state = MakeBitmapIndexScanState(plan, estate); break;
     case PlanKind::kBitmapHeapScan: state = MakeBitmapHeapScanState(plan, estate); break;
     case PlanKind::kIndexOnlyScan: state = MakeIndexScanState(plan, estate); break;
+    case PlanKind::kCteScan: state = MakeCteScanState(plan, estate); break;
+    case PlanKind::kWorkTableScan: state = MakeWorkTableScanState(plan, estate); break;
+    case PlanKind::kRecursiveUnion: state = MakeRecursiveUnionState(plan, estate); break;
   }
   for (const auto& child : plan.appendplans) {
     auto c = ExecInitNode(*child, estate);
@@ -310,6 +313,10 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
     return root.error();
   }
   ExecutionResult result;
+  struct EndCtes {  // the WITH queries' plans end with the statement, whichever way it ends
+    EState& estate;
+    ~EndCtes() { FinishCteStores(estate, nullptr, nullptr); }
+  } end_ctes{estate};
   if (Status s = (*root)->Init(); !s.ok()) {
     (*root)->End();
     return s.error();
@@ -343,6 +350,7 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
   (*root)->CollectRows(result.node_rows);
   result.nodes.assign(plan.nodes.size(), NodeInstrumentation{});
   (*root)->CollectInstrumentation(result.nodes);
+  FinishCteStores(estate, &result.nodes, &result.node_rows);
   if (modify) {
     result.rows = ModifiedRows(**root);
   }

@@ -30,11 +30,15 @@
  *     Bitmap Index Scan  the heap TIDs an index finds, all at once
  *     Bitmap Heap Scan   the rows at its Bitmap Index Scan's TIDs, in heap
  *                     order (each page read once)
+ *     CTE Scan        a WITH query's rows, computed once for all its readers
+ *     WorkTable Scan  a recursive WITH query's rows of the previous round
+ *     Recursive Union WITH RECURSIVE's non-recursive UNION [ALL] recursive term
  *   and, for the plan event only, Utility (a statement that is not planned)
  *   and Copy. Next: GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
  *
- *   Nodes are numbered depth-first from 0 (the root); each knows its parent
+ *   Nodes are numbered depth-first from 0 (the root), then the nodes of
+ *   each subplan (InitPlan, SubPlan, CTE) in turn; each knows its parent
  *   (-1 for the root), as the "plan" and "execute" events report them.
  *-------------------------------------------------------------------------
  */
@@ -78,6 +82,9 @@ enum class PlanKind {
   kBitmapIndexScan,  // the TIDs an index finds (Index Cond), for its Bitmap Heap Scan
   kBitmapHeapScan,   // the rows at its child's TIDs, read in heap order (Recheck Cond)
   kIndexOnlyScan,    // an Index Scan whose output columns are all in the index
+  kCteScan,          // the rows of a WITH query's plan (cte_plan), kept for every reader
+  kWorkTableScan,    // a recursive WITH query's rows of the last round (wt_param's Recursive Union)
+  kRecursiveUnion,   // non-recursive term, then the recursive term over each round's new rows
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
@@ -189,6 +196,13 @@ struct Plan {
   // for EXPLAIN; the expressions own them (Expr::subplan).
   std::vector<std::shared_ptr<SubPlanInfo>> subplans;
 
+  // CTE Scan: the WITH query's plan it reads (a "CTE name" subplan of the
+  // level defining it). WorkTable Scan, Recursive Union: the $n naming the
+  // work table that links them; Recursive Union: UNION rather than UNION ALL.
+  std::shared_ptr<SubPlanInfo> cte_plan;
+  int wt_param = -1;
+  bool union_distinct = false;
+
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */
   std::string Title() const;
@@ -209,7 +223,12 @@ struct SubPlanInfo {
   int test_param = -1;     // ANY / ALL: the $n the test reads the output column through
   std::vector<int> arg_params;  // the $n each outer value (the owning Expr's args) is set into
   std::unique_ptr<Plan> plan;
+  std::string cte_name;  // a WITH query's plan ("CTE name"): run once, read by its CTE Scans
 };
+
+/* What EXPLAIN prints above a subplan: "CTE name", "InitPlan 1 (returns
+ * $0)" or "SubPlan 2". */
+std::string SubPlanLabel(const SubPlanInfo& subplan);
 
 /* A planned statement: the tree and its nodes by id. */
 struct PlannedStmt {
