@@ -634,20 +634,21 @@ Result<StatementPtr> Parser::ParseInsert() {
     return table.error();
   }
   insert.table = std::move(*table);
-  auto columns = ParseOptionalColumnList();
+  bool parenthesized = IsPunct("(") && (IsKeyword("select", 1) || IsKeyword("with", 1));
+  auto columns = parenthesized ? std::vector<InsertColumn>() : ParseOptionalColumnList();
   if (!columns.ok()) {
     return columns.error();
   }
   insert.columns = std::move(*columns);
-  bool parenthesized = IsPunct("(") && IsKeyword("select", 1);
+  parenthesized = IsPunct("(") && (IsKeyword("select", 1) || IsKeyword("with", 1));
   if (parenthesized) ++pos_;
   if (!parenthesized && insert.columns.empty() && AcceptKeyword("default")) {  // DEFAULT VALUES: one row of defaults
     if (Status s = ExpectKeyword("values"); !s.ok()) {
       return s.error();
     }
     insert.rows.emplace_back();
-  } else if (AcceptKeyword("select")) {
-    auto select = ParseSelect();
+  } else if (IsKeyword("select") || IsKeyword("with")) {  // INSERT ... [WITH ...] SELECT
+    auto select = ParseSelectStatement();
     if (!select.ok()) {
       return select.error();
     }

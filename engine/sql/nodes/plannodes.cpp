@@ -178,7 +178,7 @@ void PlannedStmt::Number() {
 }
 
 std::string SubPlanLabel(const SubPlanInfo& sp) {
-  if (!sp.cte_name.empty()) return "CTE " + QuoteIdent(sp.cte_name);
+  if (!sp.cte_name.empty()) return "CTE " + sp.cte_name;  // never quoted, as PostgreSQL prints it
   if (sp.initplan) return fmt::format("InitPlan {} (returns ${})", sp.id, sp.output_param);
   return fmt::format("SubPlan {}", sp.id);
 }
