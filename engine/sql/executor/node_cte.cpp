@@ -155,7 +155,7 @@ class RecursiveUnionState : public PlanState {
     work_.clear();
     next_.clear();
     seen_->clear();
-    bytes_ = 0;
+    bytes_ = next_bytes_ = 0;
     if (Status s = NewRound(); !s.ok()) return s;
     NewLoop();
     return left->ReScan();
@@ -183,6 +183,7 @@ class RecursiveUnionState : public PlanState {
       }
       work_ = std::move(next_);
       next_.clear();
+      next_bytes_ = 0;
       if (Status s = NewRound(); !s.ok()) return s.error();
     }
   }
@@ -196,7 +197,6 @@ class RecursiveUnionState : public PlanState {
       if (!seen_->insert(row).second) return false;
       bytes_ += bytes;
     }
-    next_bytes_ = next_.empty() ? 0 : next_bytes_;
     next_bytes_ += bytes;
     if (bytes_ + next_bytes_ > limit) return WorkMemExceeded("Recursive Union", limit);
     next_.push_back(row);
@@ -235,7 +235,6 @@ void RetireInstrumentation(EState& estate, const PlanState& state) {
   std::vector<NodeInstrumentation> counts(static_cast<size_t>(MaxNodeId(state.plan())) + 1);
   state.CollectInstrumentation(counts);
   if (estate.retired.size() < counts.size()) estate.retired.resize(counts.size());
-  std::vector<int> ids;
   std::vector<const Plan*> stack{&state.plan()};
   while (!stack.empty()) {
     const Plan* p = stack.back();
