@@ -38,17 +38,6 @@ namespace {
  * non-recursive term's, as PostgreSQL guesses. By work table $n. */
 thread_local std::map<int, double> t_worktable_rows;
 
-bool CallsVolatile(Query& q) {
-  bool found = false;
-  for (ExprPtr* root : QueryExpressions(q)) {
-    if (*root == nullptr || found) continue;
-    WalkExpr(**root, [&](Expr& e) {
-      if (e.kind == ExprKind::kFunc && e.func != nullptr && e.func->volatility == Volatility::kVolatile) found = true;
-    });
-  }
-  return found;
-}
-
 bool Inlinable(CteQuery& cte) {
   return cte.query != nullptr && !cte.recursive && cte.materialized != 'm' && cte.refcount == 1 &&
          !CallsVolatile(*cte.query);
@@ -78,6 +67,17 @@ Result<std::unique_ptr<Plan>> PlanRecursiveUnion(CteQuery& cte) {
 }
 
 }  // namespace
+
+bool CallsVolatile(Query& q) {
+  bool found = false;
+  for (ExprPtr* root : QueryExpressions(q)) {
+    if (*root == nullptr || found) continue;
+    WalkExpr(**root, [&](Expr& e) {
+      if (e.kind == ExprKind::kFunc && e.func != nullptr && e.func->volatility == Volatility::kVolatile) found = true;
+    });
+  }
+  return found;
+}
 
 Status InlineCtes(Query& q) {
   if (Status s = CheckStackDepth(); !s.ok()) return s;

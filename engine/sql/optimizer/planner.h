@@ -129,6 +129,9 @@ const SessionContext* PlannerSession();
  * PlanCteScan: a kCte entry's scan (CTE Scan, or the recursive query's
  * WorkTable Scan). */
 Status InlineCtes(Query& query);
+/* Whether anything in `query` calls a volatile function (random()): such
+ * a WITH query is never inlined, NOT MATERIALIZED or not. */
+bool CallsVolatile(Query& query);
 Result<std::vector<std::shared_ptr<SubPlanInfo>>> PlanCtes(Query& query);
 Status PlanCteScan(Plan& scan, const RangeTblEntry& rte);
 /* A new "SubPlan n" / "InitPlan n" / CTE number (subselect.cpp). */

@@ -8,8 +8,8 @@
  *     a kCte entry            counted in the CteQuery's refcount; the
  *                             planner inlines a WITH query read once, or
  *                             plans it once for CTE Scans (plan_cte.cpp)
- *     a subquery entry        NOT MATERIALIZED: each reference analyzes
- *                             its own copy of the query
+ *     a subquery entry        NOT MATERIALIZED (and no volatile call):
+ *                             each reference analyzes its own copy
  *     a kCte self_reference   the recursive query's own name inside its
  *                             recursive term (a WorkTable Scan)
  *
@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "engine/sql/analyzer_impl.h"
+#include "engine/sql/optimizer/planner.h"  // CallsVolatile: the planner's rule for inlining
 
 namespace minipg::sql::analyzer_internal {
 
@@ -206,7 +207,7 @@ Result<RangeTblEntry> Analyzer::TransformCteRef(CteEntry entry) {
     rte.coltypes = record.coltypes;
     return rte;
   }
-  if (record.materialized != 'n' || record.recursive) {
+  if (record.materialized != 'n' || record.recursive || CallsVolatile(*record.query)) {
     ++record.refcount;
     rte.kind = RteKind::kCte;
     rte.cte = entry.record;
