@@ -157,8 +157,15 @@ PolymorphicResult ResolvePolymorphic(const std::vector<TypeId>& declared, const 
 struct CteEntry {
   const CommonTableExpr* cte = nullptr;
   size_t scope = 0;
-  bool self = false;  // WITH RECURSIVE: the query's own name while it is analyzed
+  std::shared_ptr<CteQuery> record;  // what analyzing it made (its query null until then)
 };
+
+/* WITH RECURSIVE (parse_cte_check.cpp): the order to analyze the list in
+ * (none reading a later one; 0A000 for mutual recursion), and which
+ * items read themselves (`self`). */
+Result<std::vector<size_t>> OrderRecursiveWith(const std::vector<CommonTableExpr>& ctes, std::vector<bool>& self);
+/* A recursive item's form and where it reads itself (42P19, 0A000). */
+Status CheckRecursiveForm(const CommonTableExpr& cte);
 
 class Analyzer {
  public:
@@ -200,8 +207,18 @@ class Analyzer {
    * each query once for its errors. */
   Status PushCtes(const std::vector<CommonTableExpr>& ctes);
   const CteEntry* FindCte(const std::string& name) const;
-  /* A reference to a WITH query in FROM: a subquery entry of its query. */
+  /* A reference to a WITH query in FROM: a kCte entry (its record counts
+   * it), a subquery entry of a copy of its query (NOT MATERIALIZED), or
+   * the recursive query's own work table. */
   Result<RangeTblEntry> TransformCteRef(CteEntry entry);
+  /* Analyzes one WITH query into entry.record. */
+  Status AnalyzeCte(CteEntry entry);
+  /* A recursive WITH query's columns, from its non-recursive term `left`
+   * (parse_setop.cpp calls it between the two terms). */
+  Status SetRecursiveColumns(const SetOperationNode& left, const Query& q);
+  /* The analyzed recursive query's checks: no aggregate in the recursive
+   * term (42P19), its column types those of the non-recursive term (42804). */
+  Status CheckRecursiveQuery(const CteQuery& cte, const Query& q);
   Result<int> AddSortTarget(const RawExpr& e, const SelectStmt& select,
                             const std::unordered_map<std::string, OutputName>& output_names, ParseState& ps);
   Result<Query> Analyze(const InsertStmt& insert);
@@ -470,7 +487,11 @@ class Analyzer {
 
   const storage::CatalogSnapshot& catalog_;
   std::vector<CteEntry> ctes_;       // WITH queries in scope, innermost last
-  size_t cte_expansions_ = 0;        // WITH query references analyzed in this statement (each is a copy)
+  size_t cte_expansions_ = 0;        // NOT MATERIALIZED references analyzed in this statement (each is a copy)
+  // The recursive WITH query being analyzed and its top UNION, whose
+  // non-recursive term decides the columns (SetRecursiveColumns).
+  CteQuery* recursive_cte_ = nullptr;
+  const SelectStmt* recursive_stmt_ = nullptr;
   bool keep_unknown_ = false;        // the next SELECT is a set operation's leaf: literals stay undecided
   bool window_call_ = false;         // MakeFunction resolves f(...) OVER: window functions allowed
   std::vector<TypeId>* params_;

@@ -227,7 +227,8 @@ struct CommonTableExpr {
   std::vector<InsertColumn> columns;  // empty = the query's own names
   std::shared_ptr<const SelectStmt> query;
   int location = 0;
-  bool recursive = false;  // in a WITH RECURSIVE list (a reference to itself is refused)
+  bool recursive = false;  // in a WITH RECURSIVE list (it may read itself and the list's later items)
+  char materialized = 0;   // 'm' AS MATERIALIZED, 'n' AS NOT MATERIALIZED, 0 neither
 };
 
 struct SelectStmt {

@@ -73,39 +73,50 @@ std::string BufferLine(const NodeInstrumentation& in) {
   return line;
 }
 
-std::vector<std::string> TextLines(const ExplainStmt& o, const ExplainInput& input) {
-  const PlannedStmt& plan = *input.plan;
-  std::vector<std::string> out;
-  std::vector<int> depth(plan.nodes.size(), 0);
-  for (const Plan* n : plan.nodes) {
-    int d = n->parent < 0 ? 0 : depth[static_cast<size_t>(n->parent)] + 1;
-    depth[static_cast<size_t>(n->id)] = d;
-    std::string line(d == 0 ? 0 : static_cast<size_t>(d * 6 - 4), ' ');
-    line += (d == 0 ? "" : "->  ") + NodeTitle(*n, o.verbose);
-    if (o.costs) {
-      line += fmt::format("  (cost={:.2f}..{:.2f} rows={:.0f} width={})", n->startup_cost, n->total_cost, n->rows,
-                          n->width);
-    }
-    const NodeInstrumentation* in = input.instr != nullptr ? &(*input.instr)[static_cast<size_t>(n->id)] : nullptr;
-    if (in != nullptr && in->loops == 0) {
-      line += " (never executed)";
-    } else if (in != nullptr) {
-      double rows = PerLoop(static_cast<double>(in->rows), in->loops);
-      if (o.timing) {
-        line += fmt::format(" (actual time={:.3f}..{:.3f} rows={:.0f} loops={})",
-                            PerLoop(in->startup_seconds * 1000, in->loops), PerLoop(in->total_seconds * 1000, in->loops),
-                            rows, in->loops);
-      } else {
-        line += fmt::format(" (actual rows={:.0f} loops={})", rows, in->loops);
-      }
-    }
-    out.push_back(std::move(line));
-    std::string indent(d == 0 ? 2 : static_cast<size_t>(d * 6 + 2), ' ');
-    for (const std::string& detail : NodeDetails(o, plan, *n, in)) out.push_back(indent + detail);
-    if (o.buffers && in != nullptr) {
-      if (std::string b = BufferLine(*in); !b.empty()) out.push_back(indent + b);
+/* A node's line ("->  " at `indent`, none for the root), its details,
+ * its InitPlans and CTEs, children and SubPlans, in PostgreSQL's order. */
+void TextNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, size_t indent, bool root,
+              std::vector<std::string>& out) {
+  std::string line = root ? "" : std::string(indent, ' ') + "->  ";
+  line += NodeTitle(n, o.verbose);
+  if (o.costs) {
+    line += fmt::format("  (cost={:.2f}..{:.2f} rows={:.0f} width={})", n.startup_cost, n.total_cost, n.rows, n.width);
+  }
+  const NodeInstrumentation* in = input.instr != nullptr ? &(*input.instr)[static_cast<size_t>(n.id)] : nullptr;
+  if (in != nullptr && in->loops == 0) {
+    line += " (never executed)";
+  } else if (in != nullptr) {
+    double rows = PerLoop(static_cast<double>(in->rows), in->loops);
+    if (o.timing) {
+      line += fmt::format(" (actual time={:.3f}..{:.3f} rows={:.0f} loops={})",
+                          PerLoop(in->startup_seconds * 1000, in->loops), PerLoop(in->total_seconds * 1000, in->loops),
+                          rows, in->loops);
+    } else {
+      line += fmt::format(" (actual rows={:.0f} loops={})", rows, in->loops);
     }
   }
+  out.push_back(std::move(line));
+  size_t inner = root ? 2 : indent + 6;
+  std::string pad(inner, ' ');
+  for (const std::string& detail : NodeDetails(o, *input.plan, n, in)) out.push_back(pad + detail);
+  if (o.buffers && in != nullptr) {
+    if (std::string b = BufferLine(*in); !b.empty()) out.push_back(pad + b);
+  }
+  auto subplans = [&](bool init) {
+    for (const auto& sp : n.subplans) {
+      if (sp->initplan != init) continue;
+      out.push_back(pad + SubPlanLabel(*sp));
+      TextNode(o, input, *sp->plan, inner + 2, false, out);
+    }
+  };
+  subplans(true);
+  for (const Plan* child : n.Children()) TextNode(o, input, *child, inner, false, out);
+  subplans(false);
+}
+
+std::vector<std::string> TextLines(const ExplainStmt& o, const ExplainInput& input) {
+  std::vector<std::string> out;
+  TextNode(o, input, *input.plan->root, 0, true, out);
   bool summary = o.summary.value_or(o.analyze);
   if (summary) out.push_back(fmt::format("Planning Time: {:.3f} ms", input.planning_ms));
   if (summary && o.analyze) out.push_back(fmt::format("Execution Time: {:.3f} ms", input.execution_ms));
@@ -248,6 +259,9 @@ void JsonNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, co
     str("Alias", n.alias.empty() ? n.relname : n.alias);
   } else if (n.kind == PlanKind::kFunctionScan) {
     str("Function Name", n.relname);
+    str("Alias", n.alias.empty() ? n.relname : n.alias);
+  } else if (n.kind == PlanKind::kCteScan || n.kind == PlanKind::kWorkTableScan) {
+    str("CTE Name", n.relname);
     str("Alias", n.alias.empty() ? n.relname : n.alias);
   } else if (n.scanrelid > 0 && n.kind != PlanKind::kBitmapIndexScan) {
     str("Alias", n.alias.empty() ? n.relname : n.alias);

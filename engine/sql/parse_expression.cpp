@@ -142,7 +142,7 @@ Result<RawExprPtr> Parser::ParseComparison() {
       SubLinkType type = IsKeyword("all") ? SubLinkType::kAll : SubLinkType::kAny;
       ++pos_;  // ANY / ALL; ParseSubLink takes the "("
       // x op ANY (array): a kSubLink without a subselect, the array in args[1].
-      auto sub = IsKeyword("select", 1) ? ParseSubLink(type, loc) : ParseArrayOperand(type, loc);
+      auto sub = IsKeyword("select", 1) || IsKeyword("with", 1) ? ParseSubLink(type, loc) : ParseArrayOperand(type, loc);
       if (!sub.ok()) {
         return sub;
       }
@@ -204,7 +204,7 @@ Result<RawExprPtr> Parser::ParseComparison() {
       if (Status s = ExpectPunct("("); !s.ok()) {
         return s.error();
       }
-      if (IsKeyword("select")) {
+      if (IsKeyword("select") || IsKeyword("with")) {
         // x IN (SELECT ...) is x = ANY (SELECT ...); NOT IN is its negation.
         --pos_;
         auto sub = ParseSubLink(SubLinkType::kAny, loc);
@@ -493,7 +493,7 @@ Result<RawExprPtr> Parser::ParsePrimary() {
     }
     case TokenKind::kPunct:
       if (t.text == "(") {
-        if (IsKeyword("select", 1)) {
+        if (IsKeyword("select", 1) || IsKeyword("with", 1)) {
           return ParseSubLink(SubLinkType::kExpr, loc);
         }
         ++pos_;
@@ -592,7 +592,7 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
       return row;
     }
     if ((t.text == "exists" || t.text == "array") && Peek(1).kind == TokenKind::kPunct && Peek(1).text == "(" &&
-        IsKeyword("select", 2)) {
+        (IsKeyword("select", 2) || IsKeyword("with", 2))) {
       ++pos_;
       return ParseSubLink(t.text == "exists" ? SubLinkType::kExists : SubLinkType::kArray, loc);
     }
@@ -799,10 +799,14 @@ Result<RawExprPtr> Parser::ParseSubLink(SubLinkType type, int loc) {
   if (Status s = ExpectPunct("("); !s.ok()) {
     return s.error();
   }
-  if (Status s = ExpectKeyword("select"); !s.ok()) {
-    return s.error();
+  // (WITH ... SELECT ...) or (SELECT ...)
+  if (!IsKeyword("with")) {
+    if (Status s = ExpectKeyword("select"); !s.ok()) {
+      return s.error();
+    }
+    --pos_;
   }
-  auto select = ParseSelect();
+  auto select = ParseSelectStatement();
   if (!select.ok()) {
     return select.error();
   }

@@ -265,6 +265,9 @@ Result<SelectStmt> Parser::ParseSelectStatement() {
     if (Status s = ParseWithClause(ctes); !s.ok()) {
       return s.error();
     }
+    if (IsKeyword("insert") || IsKeyword("update") || IsKeyword("delete")) {
+      return MakeError(sqlstate::kFeatureNotSupported, "WITH before INSERT, UPDATE or DELETE is not supported by minipg");
+    }
   }
   auto body = ParseSetOpExpr();
   if (!body.ok()) {
@@ -314,11 +317,15 @@ Status Parser::ParseWithClause(std::vector<CommonTableExpr>& ctes) {
     }
     if (IsKeyword("not") && IsKeyword("materialized", 1)) {
       pos_ += 2;
-    } else {
-      AcceptKeyword("materialized");
+      cte.materialized = 'n';
+    } else if (AcceptKeyword("materialized")) {
+      cte.materialized = 'm';
     }
     if (Status s = ExpectPunct("("); !s.ok()) {
       return s;
+    }
+    if (IsKeyword("insert") || IsKeyword("update") || IsKeyword("delete")) {
+      return MakeError(sqlstate::kFeatureNotSupported, "data-modifying statements in WITH are not supported by minipg");
     }
     if (!(IsKeyword("select") || IsKeyword("values") || IsKeyword("with") || IsPunct("("))) {
       return SyntaxError();
@@ -651,20 +658,21 @@ Result<StatementPtr> Parser::ParseInsert() {
     return table.error();
   }
   insert.table = std::move(*table);
-  auto columns = ParseOptionalColumnList();
+  bool parenthesized = IsPunct("(") && (IsKeyword("select", 1) || IsKeyword("with", 1));
+  auto columns = parenthesized ? std::vector<InsertColumn>() : ParseOptionalColumnList();
   if (!columns.ok()) {
     return columns.error();
   }
   insert.columns = std::move(*columns);
-  bool parenthesized = IsPunct("(") && IsKeyword("select", 1);
+  parenthesized = IsPunct("(") && (IsKeyword("select", 1) || IsKeyword("with", 1));
   if (parenthesized) ++pos_;
   if (!parenthesized && insert.columns.empty() && AcceptKeyword("default")) {  // DEFAULT VALUES: one row of defaults
     if (Status s = ExpectKeyword("values"); !s.ok()) {
       return s.error();
     }
     insert.rows.emplace_back();
-  } else if (AcceptKeyword("select")) {
-    auto select = ParseSelect();
+  } else if (IsKeyword("select") || IsKeyword("with")) {  // INSERT ... [WITH ...] SELECT
+    auto select = ParseSelectStatement();
     if (!select.ok()) {
       return select.error();
     }

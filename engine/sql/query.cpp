@@ -60,6 +60,9 @@ std::vector<ExprPtr*> QueryExpressions(Query& query) {
   for (RangeTblEntry& rte : query.rtable) {
     if (rte.subquery) subqueries.push_back(rte.subquery.get());
   }
+  for (auto& cte : query.ctes) {
+    if (cte->query) subqueries.push_back(cte->query.get());  // null once inlined (then an entry's subquery)
+  }
   for (Query* sub : subqueries) {
     std::vector<ExprPtr*> more = QueryExpressions(*sub);
     out.insert(out.end(), more.begin(), more.end());

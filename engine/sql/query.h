@@ -36,6 +36,27 @@ enum class RteKind {
   kJoin,      // a JOIN's result: its columns are Vars of its inputs; also a LATERAL
               // (SELECT exprs) without FROM, pulled up: its columns are expressions
               // over the entries before it, and its scan is one empty row
+  kCte,       // a WITH query read by name (its CteQuery); self_reference: the
+              // recursive query's own name inside it, read as its work table
+};
+
+struct Query;
+/* A WITH query once analyzed (PostgreSQL's CommonTableExpr): shared by
+ * the Query whose WITH defines it and by each kCte entry reading it. The
+ * planner inlines it into its one reader (a subquery entry) or plans it
+ * once as a "CTE name" subplan that CTE Scans read (optimizer/plan_cte.cpp). */
+struct CteQuery {
+  std::string name;
+  std::vector<std::string> colnames;  // after the WITH's column aliases
+  std::vector<TypeId> coltypes;
+  std::unique_ptr<Query> query;  // null once inlined
+  char materialized = 0;         // 'm' MATERIALIZED, 'n' NOT MATERIALIZED (every reader has its own copy), 0
+  bool recursive = false;        // reads itself: non-recursive term UNION [ALL] recursive term
+  int refcount = 0;              // kCte entries reading it (not counting its own recursive reference)
+  int location = 0;
+  // Planner: the work table's $n (recursive), and the plan CTE Scans read.
+  int worktable_param = -1;
+  std::shared_ptr<SubPlanInfo> plan;
 };
 
 struct RangeTblEntry {
@@ -57,6 +78,9 @@ struct RangeTblEntry {
   // kJoin
   JoinType jointype = JoinType::kInner;
   std::vector<ExprPtr> joinaliasvars;  // one per column: a Var of an input (COALESCE for a FULL JOIN's merged column)
+  // kCte: the WITH query read; self_reference: its own recursive term's reference (WorkTable Scan)
+  std::shared_ptr<CteQuery> cte;
+  bool self_reference = false;
 };
 
 /* A node of the join tree: a range table entry, or a join of two nodes. */
@@ -213,6 +237,9 @@ struct Query {
 
   // VACUUM ANALYZE, ANALYZE: column statistics are gathered (pg_statistic)
   bool gather_stats = false;
+  // WITH: the queries this level defines, in the order they are planned
+  // (a WITH RECURSIVE list sorted so that none reads a later one)
+  std::vector<std::shared_ptr<CteQuery>> ctes;
 
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }

@@ -202,6 +202,9 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kBitmapHeapScan: state = MakeBitmapHeapScanState(plan, estate); break;
     case PlanKind::kIndexOnlyScan: state = MakeIndexScanState(plan, estate); break;
     case PlanKind::kWindowAgg: state = MakeWindowAggState(plan, estate); break;
+    case PlanKind::kCteScan: state = MakeCteScanState(plan, estate); break;
+    case PlanKind::kWorkTableScan: state = MakeWorkTableScanState(plan, estate); break;
+    case PlanKind::kRecursiveUnion: state = MakeRecursiveUnionState(plan, estate); break;
   }
   for (const auto& child : plan.appendplans) {
     auto c = ExecInitNode(*child, estate);
@@ -357,6 +360,10 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
     return root.error();
   }
   ExecutionResult result;
+  struct EndCtes {  // the WITH queries' plans end with the statement, whichever way it ends
+    EState& estate;
+    ~EndCtes() { FinishCteStores(estate, nullptr, nullptr); }
+  } end_ctes{estate};
   if (Status s = (*root)->Init(); !s.ok()) {
     (*root)->End();
     return s.error();
@@ -390,6 +397,7 @@ Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContex
   (*root)->CollectRows(result.node_rows);
   result.nodes.assign(plan.nodes.size(), NodeInstrumentation{});
   (*root)->CollectInstrumentation(result.nodes);
+  FinishCteStores(estate, &result.nodes, &result.node_rows);
   if (modify) {
     result.rows = ModifiedRows(**root);
   }

@@ -23,6 +23,7 @@
  *     node_window.cpp      WindowAgg
  *     node_subplan.cpp     SubPlans and InitPlans of expressions (subqueries)
  *     node_indexscan.cpp   Index Scan (forward and backward), Bitmap Index / Heap Scan
+ *     node_cte.cpp         CTE Scan, WorkTable Scan, Recursive Union
  *   A new plan node: a PlanState subclass and one case in ExecInitNode
  *   (exec_main.cpp).
  *-------------------------------------------------------------------------
@@ -31,6 +32,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -46,6 +48,17 @@ namespace minipg::sql {
 
 using RowResult = Result<std::optional<storage::Tuple>>;
 
+class PlanState;
+
+/* A WITH query's rows (node_cte.cpp): its plan's state, run as far as
+ * its furthest CTE Scan has read, and the rows so far. */
+struct CteStore {
+  std::unique_ptr<PlanState> producer;
+  std::vector<storage::Tuple> rows;
+  size_t bytes = 0;
+  bool done = false;
+};
+
 /* What every node of one execution shares. */
 struct EState {
   explicit EState(const SessionContext& s) : session(s) {}
@@ -54,7 +67,20 @@ struct EState {
   // set before each run of it, and the values InitPlans produced.
   std::vector<storage::Datum> params;
   std::vector<int> initplans_done;  // ids of the InitPlans whose value is in params
+  // WITH queries' rows by their subplan's id, shared by their CTE Scans
+  std::map<int, std::shared_ptr<CteStore>> cte_stores;
+  // Recursive Unions' work tables by $n, for their WorkTable Scans
+  std::map<int, const std::vector<storage::Tuple>*> worktables;
+  // The counts of state trees already gone (each run of a SubPlan, each
+  // round of a recursive term), by plan node id, for EXPLAIN ANALYZE
+  std::vector<NodeInstrumentation> retired;
 };
+
+/* Adds a state tree's counts to estate.retired before it is dropped. */
+void RetireInstrumentation(EState& estate, const PlanState& state);
+/* Ends the WITH queries' plans; their counts and the retired ones go
+ * into `instr` / `rows` (by node id) when given. */
+void FinishCteStores(EState& estate, std::vector<NodeInstrumentation>* instr, std::vector<int64_t>* rows);
 
 /* A planned subquery's value for the current row (node_subplan.cpp). */
 Result<storage::Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx);
@@ -147,6 +173,9 @@ std::unique_ptr<PlanState> MakeAppendState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeSetOpState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeUniqueState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeWindowAggState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeCteScanState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeWorkTableScanState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeRecursiveUnionState(const Plan& plan, EState& estate);
 
 std::unique_ptr<PlanState> MakeHashState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeHashJoinState(const Plan& plan, EState& estate);

@@ -109,6 +109,7 @@ Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprCo
     }
   }
   root.End();
+  RetireInstrumentation(estate, root);  // each run's counts add up for EXPLAIN ANALYZE
   if (result.ok() && link.sublink == SubLinkType::kArray) {
     result = Datum(storage::MakeArray(storage::ArrayElementColumnType(ToColumnType(link.type)), std::move(elements)));
   }
@@ -168,6 +169,7 @@ Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
   ExprContext run = ctx;
   run.estate = estate;
   auto value = RunSubPlan(link, info, run, *estate);
+  if (local) FinishCteStores(*local, nullptr, nullptr);
   if (value.ok() && info.initplan) {
     SetParam(*estate, info.output_param, *value);
     done.push_back(info.id);

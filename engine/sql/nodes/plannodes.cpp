@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/common/utf8.h"
@@ -41,6 +43,9 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kBitmapHeapScan: return "Bitmap Heap Scan";
     case PlanKind::kIndexOnlyScan: return "Index Only Scan";
     case PlanKind::kWindowAgg: return "WindowAgg";
+    case PlanKind::kCteScan: return "CTE Scan";
+    case PlanKind::kWorkTableScan: return "WorkTable Scan";
+    case PlanKind::kRecursiveUnion: return "Recursive Union";
   }
   return "?";
 }
@@ -155,16 +160,33 @@ std::vector<Plan*> Plan::Children() const {
 
 void PlannedStmt::Number() {
   nodes.clear();
-  std::vector<std::pair<Plan*, int>> stack{{root.get(), -1}};
-  while (!stack.empty()) {
-    auto [node, parent] = stack.back();
-    stack.pop_back();
-    node->id = static_cast<int>(nodes.size());
-    node->parent = parent;
-    nodes.push_back(node);
-    std::vector<Plan*> children = node->Children();
-    for (size_t i = children.size(); i-- > 0;) stack.push_back({children[i], node->id});
+  // The main tree, then each subplan's tree (its parent: the node it is
+  // listed on), the subplans found while numbering queued after it.
+  std::vector<std::pair<Plan*, int>> trees{{root.get(), -1}};
+  std::vector<const SubPlanInfo*> seen;
+  for (size_t t = 0; t < trees.size(); ++t) {
+    std::vector<std::pair<Plan*, int>> stack{trees[t]};
+    while (!stack.empty()) {
+      auto [node, parent] = stack.back();
+      stack.pop_back();
+      node->id = static_cast<int>(nodes.size());
+      node->parent = parent;
+      nodes.push_back(node);
+      for (const auto& sp : node->subplans) {
+        if (std::find(seen.begin(), seen.end(), sp.get()) != seen.end()) continue;
+        seen.push_back(sp.get());
+        trees.emplace_back(sp->plan.get(), node->id);
+      }
+      std::vector<Plan*> children = node->Children();
+      for (size_t i = children.size(); i-- > 0;) stack.push_back({children[i], node->id});
+    }
   }
+}
+
+std::string SubPlanLabel(const SubPlanInfo& sp) {
+  if (!sp.cte_name.empty()) return "CTE " + sp.cte_name;  // never quoted, as PostgreSQL prints it
+  if (sp.initplan) return fmt::format("InitPlan {} (returns ${})", sp.id, sp.output_param);
+  return fmt::format("SubPlan {}", sp.id);
 }
 
 namespace {
@@ -186,9 +208,7 @@ void AppendNode(const Plan& node, size_t indent, bool root, bool qualify, std::s
 void AppendSubPlans(const Plan& node, bool init, size_t indent, bool qualify, std::string& out) {
   for (const auto& sp : node.subplans) {
     if (sp->initplan != init) continue;
-    out += std::string(indent, ' ') +
-           (init ? fmt::format("InitPlan {} (returns ${})", sp->id, sp->output_param) : fmt::format("SubPlan {}", sp->id)) +
-           "\n";
+    out += std::string(indent, ' ') + SubPlanLabel(*sp) + "\n";
     AppendNode(*sp->plan, indent + 2, false, qualify, out);
   }
 }

@@ -33,11 +33,15 @@
  *     WindowAgg       window functions of one window over its input, sorted
  *                     by the window's keys (its `aggs`: kWindowFunc calls;
  *                     its row: the input's columns, then their results)
+ *     CTE Scan        a WITH query's rows, computed once for all its readers
+ *     WorkTable Scan  a recursive WITH query's rows of the previous round
+ *     Recursive Union WITH RECURSIVE's non-recursive UNION [ALL] recursive term
  *   and, for the plan event only, Utility (a statement that is not planned)
  *   and Copy. Next: GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
  *
- *   Nodes are numbered depth-first from 0 (the root); each knows its parent
+ *   Nodes are numbered depth-first from 0 (the root), then the nodes of
+ *   each subplan (InitPlan, SubPlan, CTE) in turn; each knows its parent
  *   (-1 for the root), as the "plan" and "execute" events report them.
  *-------------------------------------------------------------------------
  */
@@ -82,6 +86,9 @@ enum class PlanKind {
   kBitmapHeapScan,   // the rows at its child's TIDs, read in heap order (Recheck Cond)
   kIndexOnlyScan,    // an Index Scan whose output columns are all in the index
   kWindowAgg,        // window functions over its (sorted) input's rows, one window per node
+  kCteScan,          // the rows of a WITH query's plan (cte_plan), kept for every reader
+  kWorkTableScan,    // a recursive WITH query's rows of the last round (wt_param's Recursive Union)
+  kRecursiveUnion,   // non-recursive term, then the recursive term over each round's new rows
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
@@ -196,6 +203,13 @@ struct Plan {
   // values over the updated row (its scan row), for the rows it updates.
   std::vector<ExprPtr> conflict_returning;
 
+  // CTE Scan: the WITH query's plan it reads (a "CTE name" subplan of the
+  // level defining it). WorkTable Scan, Recursive Union: the $n naming the
+  // work table that links them; Recursive Union: UNION rather than UNION ALL.
+  std::shared_ptr<SubPlanInfo> cte_plan;
+  int wt_param = -1;
+  bool union_distinct = false;
+
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */
   std::string Title() const;
@@ -217,7 +231,12 @@ struct SubPlanInfo {
   std::vector<int> arg_params;  // the $n each outer value (the owning Expr's args) is set into
   std::unique_ptr<Plan> plan;
   int test_columns = 1;    // ANY / ALL: output columns, read through test_param, test_param + 1, ...
+  std::string cte_name;  // a WITH query's plan ("CTE name"): run once, read by its CTE Scans
 };
+
+/* What EXPLAIN prints above a subplan: "CTE name", "InitPlan 1 (returns
+ * $0)" or "SubPlan 2". */
+std::string SubPlanLabel(const SubPlanInfo& subplan);
 
 /* A planned statement: the tree and its nodes by id. */
 struct PlannedStmt {

@@ -359,6 +359,21 @@ void EstimateCosts(Plan& node) {
       node.total_cost += tlist_cost * node.rows;
       break;
     }
+    case PlanKind::kCteScan:
+    case PlanKind::kWorkTableScan: {  // cost_ctescan: its rows (the WITH query's plan is an InitPlan's cost)
+      double rows = std::max(node.rel_tuples, 1.0);
+      node.startup_cost = 0;
+      node.total_cost = rows * (kCpuTupleCost + qual_cost);
+      node.rows = ClampRows(rows * selectivity);
+      node.total_cost += tlist_cost * node.rows;
+      break;
+    }
+    case PlanKind::kRecursiveUnion:  // cost_recursive_union: ten rounds of the recursive term
+      node.startup_cost = left->startup_cost;
+      node.total_cost = left->total_cost + 10 * right->total_cost;
+      node.rows = ClampRows(left->rows + 10 * right->rows);
+      node.total_cost += kCpuTupleCost * node.rows;
+      break;
     case PlanKind::kValuesScan: {
       auto rows = static_cast<double>(node.values.size());
       node.total_cost = rows * (kCpuOperatorCost + kCpuTupleCost + qual_cost);

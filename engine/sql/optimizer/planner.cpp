@@ -207,6 +207,9 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       scan->values = std::move(rte.values);
       scan->rows = static_cast<double>(scan->values.size());
       break;
+    case RteKind::kCte:
+      if (Status s = PlanCteScan(*scan, rte); !s.ok()) return s.error();
+      break;
     case RteKind::kJoin:
       // A pulled-up LATERAL (SELECT exprs): its columns were replaced by
       // their expressions; what is left to join is one empty row.
@@ -320,6 +323,8 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
   }
+  auto ctes = PlanCtes(q);  // first, as PostgreSQL numbers them
+  if (!ctes.ok()) return ctes.error();
   if (Status s = PlanSubLinks(q); !s.ok()) {
     return s.error();
   }
@@ -360,6 +365,7 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
     top->limit_offset = std::move(q.offset);
     if (top->lefttree->kind == PlanKind::kSort) top->lefttree->sort_bound = LimitBound(top->limit_count, top->limit_offset);
   }
+  top->subplans.insert(top->subplans.begin(), ctes->begin(), ctes->end());  // "CTE name" under the level's top
   return top;
 }
 
@@ -458,9 +464,11 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   PlannedStmt out;
   out.command = q.kind;
   out.columns = q.OutputColumns();
-  out.qualify = q.rtable.size() > 1;
+  out.qualify = q.rtable.size() > 1 || !q.ctes.empty();  // a WITH query's relations count too, as in PostgreSQL
   Result<std::unique_ptr<Plan>> root = MakeError(sqlstate::kInternalError, "not planned");
-  if (q.kind == StatementKind::kSelect) {
+  if (Status s = InlineCtes(q); !s.ok()) {
+    root = s.error();
+  } else if (q.kind == StatementKind::kSelect) {
     root = PlanSelect(q);
   } else if (q.kind == StatementKind::kInsert || q.kind == StatementKind::kUpdate ||
              q.kind == StatementKind::kDelete) {
@@ -478,6 +486,7 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
     return s.error();
   }
   AttachSubPlans(**root);
+  UniquifyScanNames(**root);
   out.root = std::move(*root);
   out.Number();
   return out;

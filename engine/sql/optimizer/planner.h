@@ -63,6 +63,8 @@ bool WindowOrderSatisfies(const Plan& top, const std::vector<SortKey>& keys);
 /* UNION / INTERSECT / EXCEPT: the plan of the query's set operation tree
  * (prepunion.cpp). */
 Result<std::unique_ptr<Plan>> PlanSetOperations(Query& query);
+/* One subtree of a set operation tree, planned (prepunion.cpp). */
+Result<std::unique_ptr<Plan>> PlanSetOpSubtree(Query& query, SetOperationNode& node);
 /* HashAggregate keyed on every column of `input`, returning them: DISTINCT
  * and UNION (prepunion.cpp). */
 std::unique_ptr<Plan> MakeHashDistinct(std::unique_ptr<Plan> input);
@@ -128,6 +130,26 @@ Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Ex
                                                      const Expr& outer_value, int param);
 /* The session PlanQuery plans for (nullptr outside it, or none given). */
 const SessionContext* PlannerSession();
+
+/* WITH queries (plan_cte.cpp). InlineCtes, before planning: each WITH
+ * query read once (not MATERIALIZED, not recursive, no volatile
+ * function) becomes its reader's subquery entry, in the whole statement.
+ * PlanCtes: the query level's other WITH queries planned once each, as
+ * "CTE name" subplans for the level's top node (numbered as InitPlans).
+ * PlanCteScan: a kCte entry's scan (CTE Scan, or the recursive query's
+ * WorkTable Scan). */
+Status InlineCtes(Query& query);
+/* Whether anything in `query` calls a volatile function (random()): such
+ * a WITH query is never inlined, NOT MATERIALIZED or not. */
+bool CallsVolatile(Query& query);
+Result<std::vector<std::shared_ptr<SubPlanInfo>>> PlanCtes(Query& query);
+Status PlanCteScan(Plan& scan, const RangeTblEntry& rte);
+/* A new "SubPlan n" / "InitPlan n" / CTE number (subselect.cpp). */
+int NewSubPlanId();
+/* EXPLAIN's names: a scan whose name another scan of the statement
+ * already has is renamed name_1, name_2, ..., as PostgreSQL's EXPLAIN
+ * does (plan_names.cpp). */
+void UniquifyScanNames(Plan& root);
 
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);

@@ -100,4 +100,6 @@ std::unique_ptr<Plan> MakeHashDistinct(std::unique_ptr<Plan> input) {
 
 Result<std::unique_ptr<Plan>> PlanSetOperations(Query& q) { return PlanSetOpNode(q, *q.setop); }
 
+Result<std::unique_ptr<Plan>> PlanSetOpSubtree(Query& q, SetOperationNode& node) { return PlanSetOpNode(q, node); }
+
 }  // namespace minipg::sql

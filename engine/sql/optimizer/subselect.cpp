@@ -13,6 +13,7 @@
  *   Subplans are numbered after the ones inside them, as PostgreSQL does.
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
 #include <utility>
 
 #include "engine/common/stack_depth.h"
@@ -157,6 +158,8 @@ void CollectSubPlans(Expr* root, std::vector<std::shared_ptr<SubPlanInfo>>& out)
 
 int NewExecParam() { return t_counters.next_param++; }
 
+int NewSubPlanId() { return t_counters.next_id++; }
+
 void ResetSubPlanNumbers() { t_counters = Counters{}; }
 
 Status PlanSubLinks(Query& q) {
@@ -181,7 +184,17 @@ Status PlanSubLinks(Query& q) {
   return OkStatus();
 }
 
-void AttachSubPlans(Plan& node) {
+namespace {
+
+bool Listed(const std::vector<std::shared_ptr<SubPlanInfo>>& list, const std::shared_ptr<SubPlanInfo>& sp) {
+  return std::find(list.begin(), list.end(), sp) != list.end();
+}
+
+/* One query level from `node` down: SubPlans stay on the node whose
+ * expressions run them, InitPlans go to the level's top node (as
+ * PostgreSQL attaches them). A Subquery Scan's input and a set
+ * operation's inputs are levels of their own. */
+void AttachLevel(Plan& node, Plan& top, std::vector<Plan*>& subplan_trees) {
   std::vector<Expr*> exprs = {node.qual.get(), node.joinqual.get(), node.limit_count.get(),
                               node.limit_offset.get(), node.function.get()};
   for (ExprPtr& t : node.targetlist) exprs.push_back(t.get());
@@ -192,17 +205,35 @@ void AttachSubPlans(Plan& node) {
   }
   std::vector<std::shared_ptr<SubPlanInfo>> found;
   for (Expr* e : exprs) CollectSubPlans(e, found);
-  node.subplans.clear();
-  for (bool init : {true, false}) {
-    for (auto& sp : found) {
-      bool seen = false;
-      for (auto& have : node.subplans) seen = seen || have == sp;
-      if (sp->initplan == init && !seen) node.subplans.push_back(sp);
-    }
+  // The level's WITH queries (PlanCtes put them on its top) stay.
+  std::erase_if(node.subplans, [](const std::shared_ptr<SubPlanInfo>& sp) { return sp->cte_name.empty(); });
+  for (auto& sp : found) {
+    std::vector<std::shared_ptr<SubPlanInfo>>& list = sp->initplan ? top.subplans : node.subplans;
+    if (!Listed(list, sp)) list.push_back(sp);
   }
-  for (auto& sp : node.subplans) AttachSubPlans(*sp->plan);
-  for (Plan* child : {node.lefttree.get(), node.righttree.get()}) {
-    if (child != nullptr) AttachSubPlans(*child);
+  bool new_levels = node.kind == PlanKind::kSubqueryScan || node.kind == PlanKind::kAppend ||
+                    node.kind == PlanKind::kSetOp || node.kind == PlanKind::kRecursiveUnion;
+  for (Plan* child : node.Children()) AttachLevel(*child, new_levels ? *child : top, subplan_trees);
+  if (&node == &top) {
+    // InitPlans (CTEs among them) in the order they were numbered.
+    auto key = [](const auto& sp) { return std::pair{sp->initplan ? 0 : 1, sp->initplan ? sp->id : 0}; };
+    std::stable_sort(node.subplans.begin(), node.subplans.end(),
+                     [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  }
+  for (auto& sp : node.subplans) subplan_trees.push_back(sp->plan.get());
+}
+
+}  // namespace
+
+void AttachSubPlans(Plan& root) {
+  std::vector<Plan*> trees{&root};
+  std::vector<Plan*> done;
+  while (!trees.empty()) {
+    Plan* tree = trees.back();
+    trees.pop_back();
+    if (std::find(done.begin(), done.end(), tree) != done.end()) continue;
+    done.push_back(tree);
+    AttachLevel(*tree, *tree, trees);
   }
 }
 

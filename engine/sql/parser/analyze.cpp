@@ -173,10 +173,15 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   if (Status s = PushCtes(select.with_ctes); !s.ok()) {
     return s.error();
   }
+  std::vector<std::shared_ptr<CteQuery>> level_ctes;  // this level's WITH, for the planner
+  for (size_t i = pop.mark; i < ctes_.size(); ++i) level_ctes.push_back(ctes_[i].record);
   if (select.setop != SetOpKind::kNone) {
-    return AnalyzeSetOp(select);
+    auto setop = AnalyzeSetOp(select);
+    if (setop.ok()) setop->ctes = std::move(level_ctes);
+    return setop;
   }
   Query q;
+  q.ctes = std::move(level_ctes);
   q.kind = StatementKind::kSelect;
   q.statement = StatementKindName(StatementKind::kSelect);
   if (!select.unsupported.empty()) {

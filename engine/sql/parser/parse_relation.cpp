@@ -172,7 +172,10 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     auto ref = TransformCteRef(*cte);
     if (!ref.ok()) return ref.error();
     rte = std::move(*ref);
-    for (const std::string& t : rte.subquery->tables) ps.query->tables.push_back(t);
+    const Query* read = rte.subquery ? rte.subquery.get() : rte.cte->query.get();  // null: its own work table
+    if (read != nullptr) {
+      for (const std::string& t : read->tables) ps.query->tables.push_back(t);
+    }
   } else if (item.kind == FromItem::Kind::kTable ||
       (item.kind == FromItem::Kind::kFunction && item.function->args.empty() && FindSystemView(item.table.name))) {
     TableRef ref = item.table;

@@ -94,6 +94,9 @@ Result<std::unique_ptr<SetOperationNode>> Analyzer::TransformSetOpTree(const Sel
   node->all = s.setop_all;
   auto left = TransformSetOpTree(*s.larg, ps, leaves);
   if (!left.ok()) return left;
+  if (top && recursive_stmt_ == &s) {  // WITH RECURSIVE: the recursive term reads the left's columns
+    if (Status st = SetRecursiveColumns(**left, q); !st.ok()) return st.error();
+  }
   auto right = TransformSetOpTree(*s.rarg, ps, leaves);
   if (!right.ok()) return right;
   const char* name = SetOpName(s.setop);

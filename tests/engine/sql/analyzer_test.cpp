@@ -297,8 +297,8 @@ TEST(PlannerTest, SetOperationPlans) {
             "  ->  Seq Scan on t\n"
             "  ->  Subquery Scan on \"*SELECT* 2\"\n"
             "        ->  Sort\n"
-            "              Sort Key: t.b\n"
-            "              ->  Seq Scan on t");
+            "              Sort Key: t_1.b\n"  // a second t is t_1, as PostgreSQL's EXPLAIN names it
+            "              ->  Seq Scan on t t_1");
   EXPECT_EQ(explain("SELECT DISTINCT ON (a) a, b FROM t ORDER BY a"),
             "Unique\n"
             "  ->  Sort\n"
