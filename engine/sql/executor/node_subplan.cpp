@@ -14,7 +14,10 @@
  *     ARRAY(...)    the column's values as an array ({} if none)
  *
  *   An InitPlan (no outer references) runs once per execution; its value
- *   waits in its output parameter.
+ *   waits in its output parameter. A hashed SubPlan (x = ANY of an
+ *   uncorrelated subquery) also runs once: its distinct values are kept
+ *   sorted, and each row's x is looked up among them (binary search; the
+ *   result is ANY's, NULLs included).
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
@@ -133,6 +136,55 @@ Result<Datum> EvaluateArrayOp(const Expr& link, const ExprContext& ctx) {
   return Datum(!any);
 }
 
+/* A hashed SubPlan's test `x = $n`: its rows are read once into
+ * estate.hashed_subplans, then x is looked up. */
+Result<Datum> HashedSubPlan(const Expr& link, const SubPlanInfo& info, const ExprContext& ctx, EState& estate) {
+  const Expr& test = *link.args[0];
+  TypeId column = test.args[1]->type;
+  TypeId lhs = test.args[0]->type;
+  auto it = estate.hashed_subplans.find(info.id);
+  if (it == estate.hashed_subplans.end()) {
+    auto state = ExecInitNode(*info.plan, estate);
+    if (!state.ok()) return state.error();
+    PlanState& root = **state;
+    if (Status s = root.Init(); !s.ok()) {
+      root.End();
+      return s.error();
+    }
+    EState::SubPlanValues values;
+    for (;;) {
+      auto row = root.Next();
+      if (!row.ok()) {
+        root.End();
+        return row.error();
+      }
+      if (!row->has_value()) break;
+      const Datum& v = (**row)[0];
+      if (storage::IsNull(v)) {
+        values.has_null = true;
+      } else {
+        values.sorted.push_back(v);
+      }
+    }
+    root.End();
+    auto less = [column](const Datum& a, const Datum& b) { return CompareValues(a, column, b, column) < 0; };
+    std::sort(values.sorted.begin(), values.sorted.end(), less);
+    values.sorted.erase(std::unique(values.sorted.begin(), values.sorted.end(),
+                                    [column](const Datum& a, const Datum& b) { return CompareValues(a, column, b, column) == 0; }),
+                        values.sorted.end());
+    it = estate.hashed_subplans.emplace(info.id, std::move(values)).first;
+  }
+  const EState::SubPlanValues& values = it->second;
+  auto x = Evaluate(*test.args[0], ctx);
+  if (!x.ok()) return x;
+  if (storage::IsNull(*x)) return values.sorted.empty() && !values.has_null ? Datum(false) : Datum(std::monostate{});
+  auto pos = std::lower_bound(values.sorted.begin(), values.sorted.end(), *x, [&](const Datum& a, const Datum& b) {
+    return CompareValues(a, column, b, lhs) < 0;
+  });
+  if (pos != values.sorted.end() && CompareValues(*pos, column, *x, lhs) == 0) return Datum(true);
+  return values.has_null ? Datum(std::monostate{}) : Datum(false);
+}
+
 }  // namespace
 
 Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
@@ -155,6 +207,7 @@ Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
   if (info.initplan && std::find(done.begin(), done.end(), info.id) != done.end()) {
     return estate->params[static_cast<size_t>(info.output_param)];
   }
+  if (info.hashed) return HashedSubPlan(link, info, ctx, *estate);
   // The outer values: args after the test (ANY / ALL) are the parameters'.
   size_t first_arg = link.sublink == SubLinkType::kAny || link.sublink == SubLinkType::kAll ? 1 : 0;
   for (size_t i = 0; i < info.arg_params.size(); ++i) {

@@ -209,6 +209,9 @@ struct SubPlanInfo {
   int test_param = -1;     // ANY / ALL: the $n the test reads the output column through
   std::vector<int> arg_params;  // the $n each outer value (the owning Expr's args) is set into
   std::unique_ptr<Plan> plan;
+  // x = ANY (uncorrelated subquery), its rows fitting in work_mem: run once,
+  // its values kept, each row's x looked up ("hashed SubPlan 1").
+  bool hashed = false;
 };
 
 /* A planned statement: the tree and its nodes by id. */
