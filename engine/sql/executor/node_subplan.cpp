@@ -47,14 +47,21 @@ bool Decided(const Datum& test, bool any, bool& saw_null) {
   return std::get<bool>(test) == any;
 }
 
-Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprContext& ctx, EState& estate) {
+/* The subplan's state tree, initialized (and ended again if that fails). */
+Result<std::unique_ptr<PlanState>> StartSubPlan(const SubPlanInfo& info, EState& estate) {
   auto state = ExecInitNode(*info.plan, estate);
   if (!state.ok()) return state.error();
-  PlanState& root = **state;
-  if (Status s = root.Init(); !s.ok()) {
-    root.End();
+  if (Status s = (*state)->Init(); !s.ok()) {
+    (*state)->End();
     return s.error();
   }
+  return state;
+}
+
+Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprContext& ctx, EState& estate) {
+  auto state = StartSubPlan(info, estate);
+  if (!state.ok()) return state.error();
+  PlanState& root = **state;
   bool any = link.sublink == SubLinkType::kAny;
   bool saw_null = false;
   std::vector<Datum> elements;
@@ -144,13 +151,9 @@ Result<Datum> HashedSubPlan(const Expr& link, const SubPlanInfo& info, const Exp
   TypeId lhs = test.args[0]->type;
   auto it = estate.hashed_subplans.find(info.id);
   if (it == estate.hashed_subplans.end()) {
-    auto state = ExecInitNode(*info.plan, estate);
+    auto state = StartSubPlan(info, estate);
     if (!state.ok()) return state.error();
     PlanState& root = **state;
-    if (Status s = root.Init(); !s.ok()) {
-      root.End();
-      return s.error();
-    }
     EState::SubPlanValues values;
     for (;;) {
       auto row = root.Next();

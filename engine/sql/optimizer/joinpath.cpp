@@ -14,7 +14,13 @@
  *     Nested Loop + Index Scan     the inner table read by an index on one
  *                                  of those conditions' columns, the outer
  *                                  row's value its parameter (indxpath.cpp)
- *   (the two for an inner or full join also with the inputs swapped)
+ *   (the two for an inner or full join also with the inputs swapped; a
+ *   semi or anti join never swaps: PostgreSQL 15 has no right semi/anti)
+ *     Hash Join / Nested Loop     a semi join on equalities only, as an
+ *       over a HashAggregate      inner join with its inner side made
+ *                                 unique on the keys, either side hashed,
+ *                                 or driving an index scan of the outer
+ *                                 table (PostgreSQL's unique-ified path)
  *
  *   and keeps the cheapest (enable_hashjoin / enable_mergejoin /
  *   enable_nestloop / enable_material off add PostgreSQL's disable_cost to a method).
@@ -123,15 +129,6 @@ bool Materializes(const Plan& p) {
          p.kind == PlanKind::kValuesScan;
 }
 
-/* `clauses` (and-ed) as one condition, or nullptr for none. */
-ExprPtr AndOf(std::vector<ExprPtr> clauses) {
-  if (clauses.empty()) return nullptr;
-  if (clauses.size() == 1) return std::move(clauses[0]);
-  ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, clauses[0]->location);
-  both->args = std::move(clauses);
-  return both;
-}
-
 /* A semi join's inner side made unique on the join keys (each clause's
  * args[1]): a HashAggregate returning just the keys. Its output column k
  * is a Var of the scan row whose group key k setrefs matches. */
@@ -172,11 +169,9 @@ bool UseUniqueInner(Plan& node, int choice, UniqueInner& unique, std::vector<Exp
     node.jointype = JoinType::kInner;
     node.nest_params = {unique.param};
     node.nest_param_exprs.push_back(std::move(*value));
-    std::vector<ExprPtr> others;
     for (size_t i = 0; i < hash.size(); ++i) {
-      if (i != unique.clause) others.push_back(std::move(hash[i]));
+      if (i != unique.clause) AddQual(node.joinqual, std::move(hash[i]));
     }
-    node.joinqual = AndOf(std::move(others));
     node.lefttree = std::move(unique.plan);
     node.righttree = std::move(unique.param_scan);
     EstimateCosts(node);
@@ -229,16 +224,7 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
       hash.push_back(std::move(c));
       continue;
     }
-    if (!rest) {
-      rest = std::move(c);
-    } else {
-      if (rest->kind != ExprKind::kBool || rest->bool_op != BoolOpKind::kAnd) {
-        ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, rest->location);
-        both->args.push_back(std::move(rest));
-        rest = std::move(both);
-      }
-      rest->args.push_back(std::move(c));
-    }
+    AddQual(rest, std::move(c));
   }
 
   // Price each way: 0 nested loop, 1 with Materialize, 2 merge join, 3 merge
@@ -346,17 +332,7 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
       node.righttree = std::move(param_inner);
       // The other conditions stay a Join Filter.
       for (size_t i = 0; i < hash.size(); ++i) {
-        if (i == param_clause) continue;
-        if (!rest) {
-          rest = std::move(hash[i]);
-          continue;
-        }
-        if (rest->kind != ExprKind::kBool || rest->bool_op != BoolOpKind::kAnd) {
-          ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, rest->location);
-          both->args.push_back(std::move(rest));
-          rest = std::move(both);
-        }
-        rest->args.push_back(std::move(hash[i]));
+        if (i != param_clause) AddQual(rest, std::move(hash[i]));
       }
       node.joinqual = std::move(rest);
       EstimateCosts(node);

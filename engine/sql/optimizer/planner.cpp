@@ -82,19 +82,6 @@ Status FlattenJoinAliasVars(Query& q) {
   return OkStatus();
 }
 
-void AddQual(ExprPtr& slot, ExprPtr conj) {
-  if (!slot) {
-    slot = std::move(conj);
-    return;
-  }
-  if (slot->kind != ExprKind::kBool || slot->bool_op != BoolOpKind::kAnd) {
-    ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, slot->location);
-    both->args.push_back(std::move(slot));
-    slot = std::move(both);
-  }
-  slot->args.push_back(std::move(conj));
-}
-
 std::vector<int> VarRelids(Expr& e) {
   std::vector<int> out;
   WalkExpr(e, [&](Expr& n) {
@@ -490,6 +477,20 @@ size_t CountRangeTables(Query& q) {
 }
 
 }  // namespace
+
+void AddQual(ExprPtr& slot, ExprPtr conj) {
+  if (!conj) return;
+  if (!slot) {
+    slot = std::move(conj);
+    return;
+  }
+  if (slot->kind != ExprKind::kBool || slot->bool_op != BoolOpKind::kAnd) {
+    ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, slot->location);
+    both->args.push_back(std::move(slot));
+    slot = std::move(both);
+  }
+  slot->args.push_back(std::move(conj));
+}
 
 const SessionContext* PlannerSession() { return t_planner_ctx; }
 

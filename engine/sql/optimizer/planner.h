@@ -117,6 +117,8 @@ void UseIndexOnlyScans(Plan& root);
  * the table leads with that column. Its costs are per outer row. */
 Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Expr& inner_column,
                                                      const Expr& outer_value, int param);
+/* Ands `conj` (if any) into the condition in `slot`, one flat AND (planner.cpp). */
+void AddQual(ExprPtr& slot, ExprPtr conj);
 /* The session PlanQuery plans for (nullptr outside it, or none given). */
 const SessionContext* PlannerSession();
 

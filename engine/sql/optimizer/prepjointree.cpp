@@ -132,20 +132,6 @@ bool Unmovable(Expr& e) {
   return found;
 }
 
-void AndInto(ExprPtr& slot, ExprPtr conj) {
-  if (!conj) return;
-  if (!slot) {
-    slot = std::move(conj);
-    return;
-  }
-  if (slot->kind != ExprKind::kBool || slot->bool_op != BoolOpKind::kAnd) {
-    ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, slot->location);
-    both->args.push_back(std::move(slot));
-    slot = std::move(both);
-  }
-  slot->args.push_back(std::move(conj));
-}
-
 std::unique_ptr<JoinTreeNode> MakeJoin(JoinType type, std::unique_ptr<JoinTreeNode> left,
                                        std::unique_ptr<JoinTreeNode> right, ExprPtr quals) {
   auto node = std::make_unique<JoinTreeNode>();
@@ -365,7 +351,7 @@ Status PullUpIn(Query& q, std::unique_ptr<JoinTreeNode>& slot, ExprPtr& quals, b
   // The subquery's conditions come first, as PostgreSQL lists them.
   ExprPtr above = std::move(quals);
   quals = std::move(sub->jointree.quals);
-  AndInto(quals, std::move(above));
+  AddQual(quals, std::move(above));
   slot = CrossJoin(std::move(sub->jointree.fromlist));
   return OkStatus();
 }
@@ -389,7 +375,7 @@ Status PullUpSubLinks(Query& q) {
     if (link != nullptr) join = link->sublink == SubLinkType::kExists ? ConvertExists(q, *link, anti) : ConvertAny(q, *link);
     if (!join.ok()) return join.error();
     if (!*join) {
-      AndInto(where, std::move(arm));
+      AddQual(where, std::move(arm));
       continue;
     }
     (*join)->left = CrossJoin(std::move(q.jointree.fromlist));
