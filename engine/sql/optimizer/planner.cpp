@@ -133,6 +133,15 @@ ExprPtr DistributeJoinQuals(JoinType type, Plan& left, Plan& right, ExprPtr qual
   }
   ExprPtr rest;
   for (ExprPtr& conj : conjuncts) {
+    // A correlated [NOT] EXISTS run as a SubPlan (inside the subquery that
+    // made this join; PostgreSQL would make it one more join) is left to
+    // the join, to run only for the pairs its other conditions accept.
+    const Expr* link = conj->kind == ExprKind::kBool && conj->bool_op == BoolOpKind::kNot ? conj->args[0].get() : conj.get();
+    if (link->kind == ExprKind::kSubLink && link->sublink == SubLinkType::kExists && link->subplan &&
+        !link->subplan->initplan) {
+      AddQual(rest, std::move(conj));
+      continue;
+    }
     std::vector<int> relids = VarRelids(*conj);
     if (!relids.empty() && into_right && PushQual(right, conj, relids)) continue;
     if (!relids.empty() && into_left && PushQual(left, conj, relids)) continue;
