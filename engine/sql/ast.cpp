@@ -503,6 +503,8 @@ const char* JoinTypeName(JoinType type) {
     case JoinType::kLeft: return "LEFT JOIN";
     case JoinType::kFull: return "FULL JOIN";
     case JoinType::kRight: return "RIGHT JOIN";
+    case JoinType::kSemi: return "SEMI JOIN";
+    case JoinType::kAnti: return "ANTI JOIN";
   }
   return "JOIN";
 }

@@ -177,6 +177,8 @@ enum class JoinType {
   kLeft,   // LEFT [OUTER] JOIN
   kFull,   // FULL [OUTER] JOIN
   kRight,  // RIGHT [OUTER] JOIN
+  kSemi,   // planner only: each outer row once, if some inner row matches (EXISTS, IN)
+  kAnti,   // planner only: each outer row no inner row matches (NOT EXISTS)
 };
 
 /* The SQL words of a join type ("LEFT JOIN"). */

@@ -268,7 +268,7 @@ void JsonNode(const ExplainStmt& o, const ExplainInput& input, const Plan& n, co
   }
   bool join = n.kind == PlanKind::kNestLoop || n.kind == PlanKind::kHashJoin || n.kind == PlanKind::kMergeJoin;
   if (join) {
-    static const char* const kJoin[] = {"Inner", "Left", "Full", "Right"};
+    static const char* const kJoin[] = {"Inner", "Left", "Full", "Right", "Semi", "Anti"};
     str("Join Type", kJoin[static_cast<int>(n.jointype)]);
   }
   if (o.costs) {

@@ -74,6 +74,13 @@ struct EState {
   // The counts of state trees already gone (each run of a SubPlan, each
   // round of a recursive term), by plan node id, for EXPLAIN ANALYZE
   std::vector<NodeInstrumentation> retired;
+  // Hashed SubPlans' rows by SubPlan id: their distinct non-NULL values,
+  // sorted, and whether a NULL was among them (node_subplan.cpp).
+  struct SubPlanValues {
+    std::vector<storage::Datum> sorted;
+    bool has_null = false;
+  };
+  std::map<int, SubPlanValues> hashed_subplans;
 };
 
 /* Adds a state tree's counts to estate.retired before it is dropped. */
@@ -152,9 +159,14 @@ class JoinState : public PlanState {
    * null-extended row returned if `emit_nulls` (LEFT / FULL, unmatched)
    * and it passes; nullopt when there is nothing to return. */
   std::optional<RowResult> EndOuterRow(std::optional<storage::Tuple>& outer, bool emit_nulls);
-  /* LEFT / FULL keep unmatched outer rows, RIGHT / FULL unmatched inner ones. */
-  bool KeepsOuter() const { return plan_.jointype == JoinType::kLeft || plan_.jointype == JoinType::kFull; }
+  /* LEFT / FULL / ANTI keep unmatched outer rows, RIGHT / FULL unmatched inner ones. */
+  bool KeepsOuter() const {
+    return plan_.jointype == JoinType::kLeft || plan_.jointype == JoinType::kFull || plan_.jointype == JoinType::kAnti;
+  }
   bool KeepsInner() const { return plan_.jointype == JoinType::kRight || plan_.jointype == JoinType::kFull; }
+  /* SEMI and ANTI are done with an outer row at its first match (SEMI
+   * returns it then, ANTI drops it). */
+  bool FirstMatchOnly() const { return plan_.jointype == JoinType::kSemi || plan_.jointype == JoinType::kAnti; }
   storage::Tuple inner_nulls_;
   storage::Tuple outer_nulls_;
 };

@@ -10,6 +10,8 @@
  *     left   also each outer row nothing matched, NULLs for the inner columns
  *     right  the pairs, and at the end each inner row nothing matched
  *     full   both
+ *     semi   each outer row with a match, once (the probe stops at the first)
+ *     anti   each outer row without one
  *
  *   A NULL key matches nothing (= is strict). Hash is only the inner
  *   side's place in the tree: it passes its child's rows on.
@@ -123,6 +125,14 @@ class HashJoinState : public JoinState {
         continue;
       }
       matched_ = true;
+      if (FirstMatchOnly()) {  // SEMI returns the outer row now, ANTI drops it
+        Tuple outer = std::move(*outer_);
+        outer_.reset();
+        if (plan_.jointype == JoinType::kAnti) continue;
+        auto out = JoinResult(outer, inner);
+        if (!out.ok() || out->has_value()) return out;
+        continue;
+      }
       if (KeepsInner()) inner_matched_[index] = true;
       auto out = JoinResult(*outer_, inner);
       if (!out.ok() || out->has_value()) return out;

@@ -9,6 +9,7 @@
  *     left   also each outer row nothing matched, NULLs for the inner side
  *     right  the pairs and each inner row nothing matched, NULLs for the outer side
  *     full   both
+ *     semi   each outer row with a match, once; anti: each one without
  *
  *   A NULL key matches nothing. Rows made for one outer row wait in a
  *   queue and are returned one per Next().
@@ -196,7 +197,9 @@ class MergeJoinState : public JoinState {
           }
           matched = true;
           group_matched_[i] = true;
+          if (plan_.jointype == JoinType::kAnti) break;
           if (Status s = Push(outer, group_[i]); !s.ok()) return s;
+          if (FirstMatchOnly()) break;  // SEMI: the outer row once
         }
       }
     }

@@ -9,6 +9,9 @@
  *     full   also, at the end, each inner row no outer row matched (the
  *            inner side is scanned once more; its rows come in the same
  *            order every time, so they are told apart by position)
+ *     semi   each outer row some inner row matches, once (the inner scan
+ *            stops at the first match): EXISTS, IN (SELECT ...)
+ *     anti   each outer row no inner row matches: NOT EXISTS
  *
  *   The node's filter (WHERE conditions above an outer join) applies to
  *   every row made, NULL-extended ones too.
@@ -56,7 +59,7 @@ class NestLoopState : public JoinState {
       auto inner = right->Next();
       if (!inner.ok()) return inner.error();
       if (!inner->has_value()) {
-        if (auto out = EndOuterRow(outer_, !matched_ && plan_.jointype != JoinType::kInner)) return std::move(*out);
+        if (auto out = EndOuterRow(outer_, !matched_ && KeepsOuter())) return std::move(*out);
         continue;
       }
       size_t pos = inner_pos_++;
@@ -70,6 +73,14 @@ class NestLoopState : public JoinState {
         continue;
       }
       matched_ = true;
+      if (FirstMatchOnly()) {  // SEMI returns the outer row now, ANTI drops it
+        Tuple outer = std::move(*outer_);
+        outer_.reset();
+        if (plan_.jointype == JoinType::kAnti) continue;
+        auto out = JoinResult(outer, **inner);
+        if (!out.ok() || out->has_value()) return out;
+        continue;
+      }
       if (plan_.jointype == JoinType::kFull) {
         if (inner_matched_.size() <= pos) inner_matched_.resize(pos + 1);
         inner_matched_[pos] = true;

@@ -14,7 +14,10 @@
  *     ARRAY(...)    the column's values as an array ({} if none)
  *
  *   An InitPlan (no outer references) runs once per execution; its value
- *   waits in its output parameter.
+ *   waits in its output parameter. A hashed SubPlan (x = ANY of an
+ *   uncorrelated subquery) also runs once: its distinct values are kept
+ *   sorted, and each row's x is looked up among them (binary search; the
+ *   result is ANY's, NULLs included).
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
@@ -44,14 +47,21 @@ bool Decided(const Datum& test, bool any, bool& saw_null) {
   return std::get<bool>(test) == any;
 }
 
-Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprContext& ctx, EState& estate) {
+/* The subplan's state tree, initialized (and ended again if that fails). */
+Result<std::unique_ptr<PlanState>> StartSubPlan(const SubPlanInfo& info, EState& estate) {
   auto state = ExecInitNode(*info.plan, estate);
   if (!state.ok()) return state.error();
-  PlanState& root = **state;
-  if (Status s = root.Init(); !s.ok()) {
-    root.End();
+  if (Status s = (*state)->Init(); !s.ok()) {
+    (*state)->End();
     return s.error();
   }
+  return state;
+}
+
+Result<Datum> RunSubPlan(const Expr& link, const SubPlanInfo& info, const ExprContext& ctx, EState& estate) {
+  auto state = StartSubPlan(info, estate);
+  if (!state.ok()) return state.error();
+  PlanState& root = **state;
   bool any = link.sublink == SubLinkType::kAny;
   bool saw_null = false;
   std::vector<Datum> elements;
@@ -137,6 +147,51 @@ Result<Datum> EvaluateArrayOp(const Expr& link, const ExprContext& ctx) {
   return Datum(!any);
 }
 
+/* A hashed SubPlan's test `x = $n`: its rows are read once into
+ * estate.hashed_subplans, then x is looked up. */
+Result<Datum> HashedSubPlan(const Expr& link, const SubPlanInfo& info, const ExprContext& ctx, EState& estate) {
+  const Expr& test = *link.args[0];
+  TypeId column = test.args[1]->type;
+  TypeId lhs = test.args[0]->type;
+  auto it = estate.hashed_subplans.find(info.id);
+  if (it == estate.hashed_subplans.end()) {
+    auto state = StartSubPlan(info, estate);
+    if (!state.ok()) return state.error();
+    PlanState& root = **state;
+    EState::SubPlanValues values;
+    for (;;) {
+      auto row = root.Next();
+      if (!row.ok()) {
+        root.End();
+        return row.error();
+      }
+      if (!row->has_value()) break;
+      const Datum& v = (**row)[0];
+      if (storage::IsNull(v)) {
+        values.has_null = true;
+      } else {
+        values.sorted.push_back(v);
+      }
+    }
+    root.End();
+    auto less = [column](const Datum& a, const Datum& b) { return CompareValues(a, column, b, column) < 0; };
+    std::sort(values.sorted.begin(), values.sorted.end(), less);
+    values.sorted.erase(std::unique(values.sorted.begin(), values.sorted.end(),
+                                    [column](const Datum& a, const Datum& b) { return CompareValues(a, column, b, column) == 0; }),
+                        values.sorted.end());
+    it = estate.hashed_subplans.emplace(info.id, std::move(values)).first;
+  }
+  const EState::SubPlanValues& values = it->second;
+  auto x = Evaluate(*test.args[0], ctx);
+  if (!x.ok()) return x;
+  if (storage::IsNull(*x)) return values.sorted.empty() && !values.has_null ? Datum(false) : Datum(std::monostate{});
+  auto pos = std::lower_bound(values.sorted.begin(), values.sorted.end(), *x, [&](const Datum& a, const Datum& b) {
+    return CompareValues(a, column, b, lhs) < 0;
+  });
+  if (pos != values.sorted.end() && CompareValues(*pos, column, *x, lhs) == 0) return Datum(true);
+  return values.has_null ? Datum(std::monostate{}) : Datum(false);
+}
+
 }  // namespace
 
 Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
@@ -159,6 +214,7 @@ Result<Datum> ExecSubPlan(const Expr& link, const ExprContext& ctx) {
   if (info.initplan && std::find(done.begin(), done.end(), info.id) != done.end()) {
     return estate->params[static_cast<size_t>(info.output_param)];
   }
+  if (info.hashed) return HashedSubPlan(link, info, ctx, *estate);
   // The outer values: args after the test (ANY / ALL) are the parameters'.
   size_t first_arg = link.sublink == SubLinkType::kAny || link.sublink == SubLinkType::kAll ? 1 : 0;
   for (size_t i = 0; i < info.arg_params.size(); ++i) {

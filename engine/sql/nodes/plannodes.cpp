@@ -84,6 +84,8 @@ std::string Plan::Title() const {
       case JoinType::kLeft: return method + " Left Join";
       case JoinType::kFull: return method + " Full Join";
       case JoinType::kRight: return method + " Right Join";
+      case JoinType::kSemi: return method + " Semi Join";
+      case JoinType::kAnti: return method + " Anti Join";
     }
   }
   if ((kind == PlanKind::kIndexScan || kind == PlanKind::kIndexOnlyScan) && index) {

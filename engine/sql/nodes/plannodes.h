@@ -232,6 +232,9 @@ struct SubPlanInfo {
   std::unique_ptr<Plan> plan;
   int test_columns = 1;    // ANY / ALL: output columns, read through test_param, test_param + 1, ...
   std::string cte_name;  // a WITH query's plan ("CTE name"): run once, read by its CTE Scans
+  // x = ANY (uncorrelated subquery), its rows fitting in work_mem: run once,
+  // its values kept, each row's x looked up ("hashed SubPlan 1").
+  bool hashed = false;
 };
 
 /* What EXPLAIN prints above a subplan: "CTE name", "InitPlan 1 (returns

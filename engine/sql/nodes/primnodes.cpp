@@ -201,7 +201,7 @@ void Print(const Expr& e, DeparseMode mode, int depth, TreeText& out) {
       } else if (e.subplan->initplan) {
         out.Add(fmt::format("${}", e.subplan->output_param));
       } else {
-        out.Add(fmt::format("(SubPlan {})", e.subplan->id));
+        out.Add(fmt::format("({}SubPlan {})", e.subplan->hashed ? "hashed " : "", e.subplan->id));
       }
       return;
     case ExprKind::kVar:

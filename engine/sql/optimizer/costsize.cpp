@@ -74,6 +74,71 @@ const Expr& ResolveExpr(const Plan& node, const Expr& e) {
   return e;
 }
 
+/* A semi or anti join's factors (PostgreSQL's SemiAntiJoinFactors): the
+ * share of outer rows that have a match, and how many inner rows match
+ * such a row on average. An equality's share is eqjoinsel_semi's without
+ * MCVs: the inner side's distinct values (at most its rows) over the
+ * outer side's, 1 if there are more. */
+struct SemiFactors {
+  double outer_match_frac = 1;
+  double match_count = 1;
+};
+
+/* Which side of `e` reads only `inner`'s relations: 0 or 1, -1 neither. */
+int InnerSide(const Expr& e, const std::vector<int>& inner) {
+  for (int side : {0, 1}) {
+    bool in = false;
+    bool out = false;
+    WalkExpr(*e.args[static_cast<size_t>(side)], [&](Expr& n) {
+      if (n.kind != ExprKind::kVar || n.levels_up != 0) return;
+      (std::find(inner.begin(), inner.end(), n.rtindex) != inner.end() ? in : out) = true;
+    });
+    if (in && !out) return side;
+  }
+  return -1;
+}
+
+SemiFactors ComputeSemiFactors(const Plan& inner_plan, const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual) {
+  std::vector<const Expr*> conds;
+  for (const ExprPtr& h : equi_clauses) conds.push_back(h.get());
+  if (joinqual != nullptr && joinqual->kind == ExprKind::kBool && joinqual->bool_op == BoolOpKind::kAnd) {
+    for (const ExprPtr& a : joinqual->args) conds.push_back(a.get());
+  } else if (joinqual != nullptr) {
+    conds.push_back(joinqual);
+  }
+  double inner_rows = std::max(inner_plan.rows, 1.0);
+  double semi = 1;
+  double inner = 1;  // the same conditions as an inner join's
+  for (const Expr* c : conds) {
+    double sel = ClauseSelectivity(*c);
+    inner *= sel;
+    int side = c->kind == ExprKind::kOp && c->op != nullptr && std::string_view(c->op->name) == "=" && c->args.size() == 2
+                   ? InnerSide(*c, inner_plan.relids)
+                   : -1;
+    if (side < 0) {
+      semi *= sel;
+      continue;
+    }
+    bool default1 = false;
+    bool default2 = false;
+    double nd1 = NumDistinct(*c->args[static_cast<size_t>(1 - side)], &default1);
+    double nd2 = std::min(NumDistinct(*c->args[static_cast<size_t>(side)], &default2), inner_rows);
+    // With a default count PostgreSQL says one half; minipg takes the inner
+    // join's estimate instead (each inner row matching 1 / max(nd1, nd2)).
+    if (default1 || default2) {
+      semi *= std::min(1.0, inner_rows / std::max(nd1, nd2));
+    } else {
+      semi *= nd1 <= nd2 ? 1.0 : nd2 / nd1;
+    }
+  }
+  SemiFactors f;
+  f.outer_match_frac = semi;
+  f.match_count = semi > 0 ? std::max(1.0, inner * inner_rows / semi) : 1.0;
+  return f;
+}
+
+bool SemiOrAnti(JoinType t) { return t == JoinType::kSemi || t == JoinType::kAnti; }
+
 }  // namespace
 
 double ExprCost(const Expr* e) {
@@ -127,9 +192,16 @@ JoinCost SortCost(const Plan& input, double bound) {
 }
 
 JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool materialize,
-                  const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual, bool enable_material) {
+                  const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual, bool enable_material,
+                  JoinType jointype) {
   RelTuplesScope scope(&outer, &inner);
   JoinCost c;
+  SemiFactors semi;
+  if (SemiOrAnti(jointype)) semi = ComputeSemiFactors(inner, equi_clauses, joinqual);
+  // A semi or anti join is done with an outer row at its first match:
+  // matched rows read 2 / (matches + 1) of the inner side, on average.
+  double matched = std::rint(outer.rows * semi.outer_match_frac);
+  double scan_frac = 2.0 / (semi.match_count + 1.0);
   double outer_run = outer.total_cost - outer.startup_cost;
   double qual = ExprCost(joinqual);
   auto clauses = static_cast<double>(equi_clauses.size());
@@ -149,6 +221,19 @@ JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool ma
     }
     c.startup = outer.startup_cost + inner.startup_cost;
     double inner_run = inner_total - inner.startup_cost;
+    if (SemiOrAnti(jointype)) {
+      double unmatched = outer.rows - matched;
+      double tuples = matched * inner.rows * scan_frac + unmatched * inner.rows;
+      double run = outer_run + inner_run;  // the first outer row reads all of it
+      if (unmatched >= 1) {
+        unmatched -= 1;
+      } else {
+        matched -= 1;
+      }
+      run += std::max(0.0, matched) * rescan * scan_frac + unmatched * rescan;
+      c.total = c.startup + run + tuples * (kCpuTupleCost + qual + equi_qual);
+      return c;
+    }
     c.total = c.startup + outer_run + inner_run + std::max(0.0, outer.rows - 1) * rescan +
               outer.rows * inner.rows * (kCpuTupleCost + qual + equi_qual);
     return c;
@@ -160,7 +245,8 @@ JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool ma
     JoinCost inner_sort = SortCost(inner, 0);
     c.startup = outer_sort.startup + inner_sort.startup;
     double inner_rows = std::max(inner.rows, 1.0);
-    double rescan_ratio = 1.0 + std::max(0.0, pairs - inner_rows) / inner_rows;
+    if (SemiOrAnti(jointype)) pairs = ClampRows(jointype == JoinType::kSemi ? matched : outer.rows - matched);
+    double rescan_ratio = SemiOrAnti(jointype) ? 1.0 : 1.0 + std::max(0.0, pairs - inner_rows) / inner_rows;
     double inner_run = inner_sort.total - inner_sort.startup;
     double bare = inner_run * rescan_ratio;
     double mat = inner_run + kCpuOperatorCost * inner_rows * rescan_ratio;
@@ -184,7 +270,17 @@ JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool ma
     });
     bucket = std::min(bucket, HashBucketFraction(*h->args[first_inner ? 0 : 1], inner.rows));
   }
-  run += equi_qual * outer.rows * ClampRows(inner.rows * bucket) * 0.5;
+  if (SemiOrAnti(jointype)) {
+    // Matched outer rows stop at their first match; unmatched ones see only
+    // their bucket's rows.
+    double buckets = 1024;
+    while (buckets < inner.rows) buckets *= 2;
+    run += equi_qual * matched * ClampRows(inner.rows * bucket * scan_frac) * 0.5;
+    run += equi_qual * (outer.rows - matched) * ClampRows(inner.rows / buckets) * 0.05;
+    pairs = jointype == JoinType::kSemi ? matched : outer.rows - matched;
+  } else {
+    run += equi_qual * outer.rows * ClampRows(inner.rows * bucket) * 0.5;
+  }
   run += (kCpuTupleCost + qual) * pairs;
   c.total = c.startup + run;
   return c;
@@ -300,7 +396,12 @@ void CostBitmapHeapScan(Plan& node, double qual_cost, double tlist_cost) {
 
 }  // namespace
 
-double JoinRows(const Plan& node, double outer_rows, double inner_rows) {
+double JoinRows(const Plan& node, double outer_rows, const Plan& inner) {
+  double inner_rows = inner.rows;
+  if (SemiOrAnti(node.jointype)) {
+    double frac = ComputeSemiFactors(inner, node.equi_clauses, node.joinqual.get()).outer_match_frac;
+    return outer_rows * (node.jointype == JoinType::kSemi ? frac : 1.0 - frac);
+  }
   double selectivity = 1;
   for (const ExprPtr& h : node.equi_clauses) selectivity *= ClauseSelectivity(*h);
   if (node.joinqual) selectivity *= ClauseSelectivity(*node.joinqual);
@@ -404,8 +505,8 @@ void EstimateCosts(Plan& node) {
       }
       bool mat = node.kind == PlanKind::kNestLoop && materialized;
       JoinCost c = CostJoin(node.kind, *outer, *inner, mat, node.equi_clauses, node.joinqual.get(),
-                            node.kind == PlanKind::kMergeJoin && materialized);
-      double rows = JoinRows(node, left->rows, inner->rows);
+                            node.kind == PlanKind::kMergeJoin && materialized, node.jointype);
+      double rows = JoinRows(node, left->rows, *inner);
       node.rows = ClampRows(rows * selectivity);
       node.startup_cost = c.startup;
       node.total_cost = c.total + ClampRows(rows) * qual_cost + node.rows * tlist_cost;

@@ -14,7 +14,13 @@
  *     Nested Loop + Index Scan     the inner table read by an index on one
  *                                  of those conditions' columns, the outer
  *                                  row's value its parameter (indxpath.cpp)
- *   (the two for an inner or full join also with the inputs swapped)
+ *   (the two for an inner or full join also with the inputs swapped; a
+ *   semi or anti join never swaps: PostgreSQL 15 has no right semi/anti)
+ *     Hash Join / Nested Loop     a semi join on equalities only, as an
+ *       over a HashAggregate      inner join with its inner side made
+ *                                 unique on the keys, either side hashed,
+ *                                 or driving an index scan of the outer
+ *                                 table (PostgreSQL's unique-ified path)
  *
  *   and keeps the cheapest (enable_hashjoin / enable_mergejoin /
  *   enable_nestloop / enable_material off add PostgreSQL's disable_cost to a method).
@@ -89,8 +95,9 @@ std::unique_ptr<Plan> Wrap(PlanKind kind, std::unique_ptr<Plan> child, std::vect
   node->kind = kind;
   node->sort_keys = std::move(sort_keys);
   for (size_t i = 0; i < child->targetlist.size(); ++i) {
-    const Expr& v = *child->targetlist[i];
-    node->targetlist.push_back(MakeVar(v.rtindex, v.attno, v.type, v.relname, v.colname));
+    const Expr* v = child->targetlist[i].get();
+    if (child->kind == PlanKind::kAgg && v->source == VarSource::kScan) v = child->group_keys[static_cast<size_t>(v->attno)].get();
+    node->targetlist.push_back(MakeVar(v->rtindex, v->attno, v->type, v->relname, v->colname));
     node->names.push_back(child->names[i]);
   }
   node->relids = child->relids;
@@ -120,6 +127,70 @@ std::unique_ptr<Plan> SortedOn(std::unique_ptr<Plan> child, const std::vector<Ex
 bool Materializes(const Plan& p) {
   return p.kind == PlanKind::kMaterialize || p.kind == PlanKind::kFunctionScan || p.kind == PlanKind::kSort ||
          p.kind == PlanKind::kValuesScan;
+}
+
+/* A semi join's inner side made unique on the join keys (each clause's
+ * args[1]): a HashAggregate returning just the keys. Its output column k
+ * is a Var of the scan row whose group key k setrefs matches. */
+std::unique_ptr<Plan> MakeUnique(std::unique_ptr<Plan> input, const std::vector<ExprPtr>& clauses) {
+  auto node = std::make_unique<Plan>();
+  node->kind = PlanKind::kAgg;
+  node->hashed = true;
+  for (const ExprPtr& c : clauses) {
+    const Expr& key = *c->args[1];
+    ExprPtr copy = MakeVar(key.rtindex, key.attno, key.type, key.relname, key.colname, key.location);
+    copy->typmod = key.typmod;
+    ExprPtr column = MakeVar(0, static_cast<int>(node->group_keys.size()), key.type, key.relname, key.colname);
+    column->source = VarSource::kScan;
+    node->group_keys.push_back(std::move(copy));
+    node->targetlist.push_back(std::move(column));
+    node->names.push_back(key.colname);
+  }
+  node->relids = input->relids;
+  node->lefttree = std::move(input);
+  EstimateCosts(*node);
+  return node;
+}
+
+/* The candidates 7-9 of ChooseJoinMethods. */
+struct UniqueInner {
+  std::unique_ptr<Plan> plan;        // the HashAggregate over the semi join's inner side
+  std::unique_ptr<Plan> param_scan;  // 9: the outer table by index, the key as $param
+  size_t clause = 0;
+  int param = -1;
+};
+
+/* Makes `node` (a semi join) the inner join `choice` picked; false when
+ * that cannot be done (the unique side is then still in unique.plan). */
+bool UseUniqueInner(Plan& node, int choice, UniqueInner& unique, std::vector<ExprPtr>& hash) {
+  if (choice == 9) {
+    auto value = CopyExpr(*hash[unique.clause]->args[1]);
+    if (!value.ok()) return false;
+    node.jointype = JoinType::kInner;
+    node.nest_params = {unique.param};
+    node.nest_param_exprs.push_back(std::move(*value));
+    for (size_t i = 0; i < hash.size(); ++i) {
+      if (i != unique.clause) AddQual(node.joinqual, std::move(hash[i]));
+    }
+    node.lefttree = std::move(unique.plan);
+    node.righttree = std::move(unique.param_scan);
+    EstimateCosts(node);
+    return true;
+  }
+  node.jointype = JoinType::kInner;
+  node.kind = PlanKind::kHashJoin;
+  std::unique_ptr<Plan> outer = std::move(node.lefttree);
+  if (choice == 8) {
+    for (ExprPtr& h : hash) std::swap(h->args[0], h->args[1]);
+    node.lefttree = std::move(unique.plan);
+    node.righttree = Wrap(PlanKind::kHash, std::move(outer));
+  } else {
+    node.lefttree = std::move(outer);
+    node.righttree = Wrap(PlanKind::kHash, std::move(unique.plan));
+  }
+  node.equi_clauses = std::move(hash);
+  EstimateCosts(node);
+  return true;
 }
 
 }  // namespace
@@ -153,16 +224,7 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
       hash.push_back(std::move(c));
       continue;
     }
-    if (!rest) {
-      rest = std::move(c);
-    } else {
-      if (rest->kind != ExprKind::kBool || rest->bool_op != BoolOpKind::kAnd) {
-        ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, rest->location);
-        both->args.push_back(std::move(rest));
-        rest = std::move(both);
-      }
-      rest->args.push_back(std::move(c));
-    }
+    AddQual(rest, std::move(c));
   }
 
   // Price each way: 0 nested loop, 1 with Materialize, 2 merge join, 3 merge
@@ -179,13 +241,15 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
     }
   };
   bool material = enabled.material;
-  consider(0, CostJoin(PlanKind::kNestLoop, outer, inner, false, hash, rest.get(), material), enabled.nestloop);
+  JoinType jt = node.jointype;
+  consider(0, CostJoin(PlanKind::kNestLoop, outer, inner, false, hash, rest.get(), material, jt), enabled.nestloop);
   if (!Materializes(inner)) {
-    consider(1, CostJoin(PlanKind::kNestLoop, outer, inner, true, hash, rest.get(), material),
+    consider(1, CostJoin(PlanKind::kNestLoop, outer, inner, true, hash, rest.get(), material, jt),
              enabled.nestloop && enabled.material);
   }
-  // Swapped, a left join is a right one (its inner side the preserved one).
-  bool symmetric = node.jointype != JoinType::kRight;
+  // Swapped, a left join is a right one (its inner side the preserved one);
+  // a semi or anti join has no swapped form (PostgreSQL 15 has none).
+  bool symmetric = jt == JoinType::kInner || jt == JoinType::kLeft || jt == JoinType::kFull;
   bool same_types =
       std::all_of(hash.begin(), hash.end(), [](const ExprPtr& h) { return h->args[0]->type == h->args[1]->type; });
   bool hashable = !hash.empty() && std::all_of(hash.begin(), hash.end(), [](const ExprPtr& h) {
@@ -196,17 +260,17 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
   });
   JoinCost merge, merge_swapped;
   if (mergeable) {
-    merge = CostJoin(PlanKind::kMergeJoin, outer, inner, false, hash, rest.get(), material);
+    merge = CostJoin(PlanKind::kMergeJoin, outer, inner, false, hash, rest.get(), material, jt);
     consider(2, merge, enabled.mergejoin);
     if (symmetric && same_types) {
-      merge_swapped = CostJoin(PlanKind::kMergeJoin, inner, outer, false, hash, rest.get(), material);
+      merge_swapped = CostJoin(PlanKind::kMergeJoin, inner, outer, false, hash, rest.get(), material, jt);
       consider(3, merge_swapped, enabled.mergejoin);
     }
   }
   if (hashable) {
-    consider(4, CostJoin(PlanKind::kHashJoin, outer, inner, false, hash, rest.get(), material), enabled.hashjoin);
+    consider(4, CostJoin(PlanKind::kHashJoin, outer, inner, false, hash, rest.get(), material, jt), enabled.hashjoin);
     if (symmetric && same_types) {
-      consider(5, CostJoin(PlanKind::kHashJoin, inner, outer, false, hash, rest.get(), material), enabled.hashjoin);
+      consider(5, CostJoin(PlanKind::kHashJoin, inner, outer, false, hash, rest.get(), material, jt), enabled.hashjoin);
     }
   }
 
@@ -215,7 +279,7 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
   std::unique_ptr<Plan> param_inner;
   size_t param_clause = 0;
   int param = -1;
-  if (node.jointype == JoinType::kInner || node.jointype == JoinType::kLeft) {
+  if (jt != JoinType::kFull && jt != JoinType::kRight) {
     for (size_t i = 0; i < hash.size() && !param_inner; ++i) {
       if (hash[i]->args[0]->kind != ExprKind::kVar) continue;
       int n = NewExecParam();
@@ -227,7 +291,37 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
     }
   }
   if (param_inner) {
-    consider(6, CostJoin(PlanKind::kNestLoop, outer, *param_inner, false, {}, rest.get(), material), enabled.nestloop);
+    consider(6, CostJoin(PlanKind::kNestLoop, outer, *param_inner, false, {}, rest.get(), material, jt), enabled.nestloop);
+  }
+
+  // 7-9: a semi join on equalities only, as an inner join with its inner
+  // side made unique on its keys (PostgreSQL's create_unique_path): 7 a
+  // Hash Join over it, 8 the same swapped, 9 a Nested Loop from it into an
+  // index of the outer table.
+  UniqueInner unique;
+  bool plain_keys = std::all_of(hash.begin(), hash.end(), [](const ExprPtr& h) {
+    return h->args[1]->kind == ExprKind::kVar && h->args[1]->levels_up == 0;
+  });
+  if (jt == JoinType::kSemi && !rest && hashable && plain_keys) {
+    unique.plan = MakeUnique(std::move(node.righttree), hash);
+    const Plan& u = *unique.plan;
+    consider(7, CostJoin(PlanKind::kHashJoin, outer, u, false, hash, nullptr, material), enabled.hashjoin);
+    if (same_types) consider(8, CostJoin(PlanKind::kHashJoin, u, outer, false, hash, nullptr, material), enabled.hashjoin);
+    for (size_t i = 0; i < hash.size() && !unique.param_scan; ++i) {
+      if (hash[i]->args[0]->kind != ExprKind::kVar) continue;
+      int n = NewExecParam();
+      auto p = ParameterizedIndexScan(outer, *hash[i]->args[0], *hash[i]->args[1], n);
+      if (!p.ok() || !*p) continue;
+      unique.param_scan = std::move(*p);
+      unique.clause = i;
+      unique.param = n;
+    }
+    if (unique.param_scan) {
+      consider(9, CostJoin(PlanKind::kNestLoop, u, *unique.param_scan, false, {}, nullptr, material), enabled.nestloop);
+    }
+    if (choice >= 7 && UseUniqueInner(node, choice, unique, hash)) return;
+    node.righttree = std::move(unique.plan->lefttree);
+    if (choice >= 7) choice = 0;
   }
 
   if (choice == 6) {
@@ -238,17 +332,7 @@ void ChooseJoinMethods(Plan& node, const JoinMethods& enabled) {
       node.righttree = std::move(param_inner);
       // The other conditions stay a Join Filter.
       for (size_t i = 0; i < hash.size(); ++i) {
-        if (i == param_clause) continue;
-        if (!rest) {
-          rest = std::move(hash[i]);
-          continue;
-        }
-        if (rest->kind != ExprKind::kBool || rest->bool_op != BoolOpKind::kAnd) {
-          ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, rest->location);
-          both->args.push_back(std::move(rest));
-          rest = std::move(both);
-        }
-        rest->args.push_back(std::move(hash[i]));
+        if (i != param_clause) AddQual(rest, std::move(hash[i]));
       }
       node.joinqual = std::move(rest);
       EstimateCosts(node);

@@ -82,19 +82,6 @@ Status FlattenJoinAliasVars(Query& q) {
   return OkStatus();
 }
 
-void AddQual(ExprPtr& slot, ExprPtr conj) {
-  if (!slot) {
-    slot = std::move(conj);
-    return;
-  }
-  if (slot->kind != ExprKind::kBool || slot->bool_op != BoolOpKind::kAnd) {
-    ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, slot->location);
-    both->args.push_back(std::move(slot));
-    slot = std::move(both);
-  }
-  slot->args.push_back(std::move(conj));
-}
-
 std::vector<int> VarRelids(Expr& e) {
   std::vector<int> out;
   WalkExpr(e, [&](Expr& n) {
@@ -114,7 +101,7 @@ bool Subset(const std::vector<int>& a, const std::vector<int>& b) {
 bool PushQual(Plan& node, ExprPtr& conj, const std::vector<int>& relids) {
   if (!Subset(relids, node.relids)) return false;
   if (node.kind == PlanKind::kNestLoop) {
-    bool left_ok = node.jointype == JoinType::kInner || node.jointype == JoinType::kLeft;
+    bool left_ok = node.jointype != JoinType::kFull;  // inner, left, semi, anti: the outer row as it was
     bool right_ok = node.jointype == JoinType::kInner;
     if ((left_ok && PushQual(*node.lefttree, conj, relids)) || (right_ok && PushQual(*node.righttree, conj, relids))) {
       return true;
@@ -127,6 +114,40 @@ bool PushQual(Plan& node, ExprPtr& conj, const std::vector<int>& relids) {
     return true;
   }
   return false;
+}
+
+/* A join's ON condition (a semi or anti join's: the subquery's WHERE):
+ * each AND arm that reads only one input goes down into it where that
+ * keeps the join's meaning (the side whose rows the join may NULL-extend
+ * or drop unmatched: an outer join's nullable side; either side of an
+ * inner or semi join); what is left is returned, the join's own. */
+ExprPtr DistributeJoinQuals(JoinType type, Plan& left, Plan& right, ExprPtr quals) {
+  if (!quals || type == JoinType::kFull) return quals;
+  bool into_left = type == JoinType::kInner || type == JoinType::kSemi || type == JoinType::kRight;
+  bool into_right = type != JoinType::kRight;
+  std::vector<ExprPtr> conjuncts;
+  if (quals->kind == ExprKind::kBool && quals->bool_op == BoolOpKind::kAnd) {
+    for (ExprPtr& a : quals->args) conjuncts.push_back(std::move(a));
+  } else {
+    conjuncts.push_back(std::move(quals));
+  }
+  ExprPtr rest;
+  for (ExprPtr& conj : conjuncts) {
+    // A correlated [NOT] EXISTS run as a SubPlan (inside the subquery that
+    // made this join; PostgreSQL would make it one more join) is left to
+    // the join, to run only for the pairs its other conditions accept.
+    const Expr* link = conj->kind == ExprKind::kBool && conj->bool_op == BoolOpKind::kNot ? conj->args[0].get() : conj.get();
+    if (link->kind == ExprKind::kSubLink && link->sublink == SubLinkType::kExists && link->subplan &&
+        !link->subplan->initplan) {
+      AddQual(rest, std::move(conj));
+      continue;
+    }
+    std::vector<int> relids = VarRelids(*conj);
+    if (!relids.empty() && into_right && PushQual(right, conj, relids)) continue;
+    if (!relids.empty() && into_left && PushQual(left, conj, relids)) continue;
+    AddQual(rest, std::move(conj));
+  }
+  return rest;
 }
 
 ExprPtr OuterVar(const Plan& child, size_t i) {
@@ -238,7 +259,9 @@ std::unique_ptr<Plan> NestLoop(JoinType type, std::unique_ptr<Plan> left, std::u
   node->jointype = type;
   node->joinqual = std::move(quals);
   for (const Plan* side : {left.get(), right.get()}) {
-    for (size_t i = 0; i < side->targetlist.size(); ++i) {
+    // A semi or anti join returns its outer rows only.
+    bool outer_only = type == JoinType::kSemi || type == JoinType::kAnti;
+    for (size_t i = 0; i < side->targetlist.size() && (side == left.get() || !outer_only); ++i) {
       const Expr& v = *side->targetlist[i];
       node->targetlist.push_back(MakeVar(v.rtindex, v.attno, v.type, v.relname, v.colname));
       node->names.push_back(side->names[i]);
@@ -261,7 +284,8 @@ Result<std::unique_ptr<Plan>> PlanJoinTree(Query& q, JoinTreeNode& node) {
   if (!left.ok()) return left;
   auto right = PlanJoinTree(q, *node.right);
   if (!right.ok()) return right;
-  return NestLoop(node.jointype, std::move(*left), std::move(*right), std::move(node.quals));
+  ExprPtr quals = DistributeJoinQuals(node.jointype, **left, **right, std::move(node.quals));
+  return NestLoop(node.jointype, std::move(*left), std::move(*right), std::move(quals));
 }
 
 /* FROM, WHERE, grouping and the select list: the plan below DISTINCT,
@@ -325,6 +349,12 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   }
   auto ctes = PlanCtes(q);  // first, as PostgreSQL numbers them
   if (!ctes.ok()) return ctes.error();
+  if (Status s = PullUpSubLinks(q); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = PullUpSubqueries(q); !s.ok()) {
+    return s.error();
+  }
   if (Status s = PlanSubLinks(q); !s.ok()) {
     return s.error();
   }
@@ -448,6 +478,43 @@ std::string UtilityDetail(const Query& q) {
 
 }  // namespace
 
+namespace {
+
+/* The range table entries of a statement, its subqueries' included: with
+ * more than one, EXPLAIN qualifies column names (PostgreSQL counts its
+ * flattened range table, which has every subquery's entries). */
+size_t CountRangeTables(Query& q) {
+  size_t n = q.rtable.size();
+  for (ExprPtr* root : LevelExpressions(q)) {
+    if (*root == nullptr) continue;
+    std::vector<Query*> subs;
+    WalkExpr(**root, [&](Expr& e) {
+      if (e.kind == ExprKind::kSubLink && e.subquery) subs.push_back(e.subquery.get());
+    });
+    for (Query* sub : subs) n += CountRangeTables(*sub);
+  }
+  for (RangeTblEntry& rte : q.rtable) {
+    if (rte.subquery) n += CountRangeTables(*rte.subquery);
+  }
+  return n;
+}
+
+}  // namespace
+
+void AddQual(ExprPtr& slot, ExprPtr conj) {
+  if (!conj) return;
+  if (!slot) {
+    slot = std::move(conj);
+    return;
+  }
+  if (slot->kind != ExprKind::kBool || slot->bool_op != BoolOpKind::kAnd) {
+    ExprPtr both = MakeExpr(ExprKind::kBool, TypeId::kBool, slot->location);
+    both->args.push_back(std::move(slot));
+    slot = std::move(both);
+  }
+  slot->args.push_back(std::move(conj));
+}
+
 const SessionContext* PlannerSession() { return t_planner_ctx; }
 
 std::unique_ptr<Plan> PlanAbove(PlanKind kind, std::unique_ptr<Plan> child) { return Above(kind, std::move(child)); }
@@ -464,7 +531,7 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   PlannedStmt out;
   out.command = q.kind;
   out.columns = q.OutputColumns();
-  out.qualify = q.rtable.size() > 1 || !q.ctes.empty();  // a WITH query's relations count too, as in PostgreSQL
+  out.qualify = CountRangeTables(q) > 1 || !q.ctes.empty();  // a WITH query's relations count too, as in PostgreSQL
   Result<std::unique_ptr<Plan>> root = MakeError(sqlstate::kInternalError, "not planned");
   if (Status s = InlineCtes(q); !s.ok()) {
     root = s.error();
@@ -485,6 +552,7 @@ Result<PlannedStmt> PlanQuery(Query& q, const SessionContext* ctx) {
   if (Status s = SetPlanReferences(**root); !s.ok()) {
     return s.error();
   }
+  RemoveTrivialSubqueryScans(*root);
   AttachSubPlans(**root);
   UniquifyScanNames(**root);
   out.root = std::move(*root);

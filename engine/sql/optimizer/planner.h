@@ -100,7 +100,8 @@ JoinCost SortCost(const Plan& input, double bound);
  * method's own nodes) by `method`: kNestLoop (with a Materialize over
  * `inner` if `materialize`), kHashJoin or kMergeJoin on `equi_clauses`. */
 JoinCost CostJoin(PlanKind method, const Plan& outer, const Plan& inner, bool materialize,
-                  const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual, bool enable_material);
+                  const std::vector<ExprPtr>& equi_clauses, const Expr* joinqual, bool enable_material,
+                  JoinType jointype = JoinType::kInner);
 
 /* Turns each Nested Loop of the tree into the cheapest of: itself, itself
  * over a Materialize, a Hash Join on its equality conditions (joinpath.cpp). */
@@ -128,6 +129,8 @@ void UseIndexOnlyScans(Plan& root);
  * the table leads with that column. Its costs are per outer row. */
 Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Expr& inner_column,
                                                      const Expr& outer_value, int param);
+/* Ands `conj` (if any) into the condition in `slot`, one flat AND (planner.cpp). */
+void AddQual(ExprPtr& slot, ExprPtr conj);
 /* The session PlanQuery plans for (nullptr outside it, or none given). */
 const SessionContext* PlannerSession();
 
@@ -150,9 +153,17 @@ int NewSubPlanId();
  * already has is renamed name_1, name_2, ..., as PostgreSQL's EXPLAIN
  * does (plan_names.cpp). */
 void UniquifyScanNames(Plan& root);
+/* prepjointree.cpp: before a query level is planned, EXISTS / NOT EXISTS
+ * / IN (SELECT ...) arms of its WHERE become semi and anti joins in its
+ * join tree, and simple subqueries in FROM (views too) are merged into it. */
+Status PullUpSubLinks(Query& query);
+Status PullUpSubqueries(Query& query);
 
 /* Points every Var of the tree at the row it reads (setrefs.cpp). */
 Status SetPlanReferences(Plan& root);
+/* Replaces each Subquery Scan without a filter that returns its
+ * subquery's columns as they are by the subquery's plan (after setrefs). */
+void RemoveTrivialSubqueryScans(std::unique_ptr<Plan>& root);
 
 /* A subquery of an expression planned as a SELECT (subselect.cpp). */
 Result<std::unique_ptr<Plan>> PlanSubquery(Query& query);

@@ -527,7 +527,12 @@ const RelTuples* RelTuplesScope::Suspend() {
 
 void RelTuplesScope::Resume(const RelTuples* rels) { g_rels = rels; }
 
-double NumDistinct(const Expr& e) { return VariableNumDistinct(Examine(e)); }
+double NumDistinct(const Expr& e, bool* is_default) {
+  bool isdefault = false;
+  double n = VariableNumDistinct(Examine(e), &isdefault);
+  if (is_default != nullptr) *is_default = isdefault;
+  return n;
+}
 
 double AndSelectivity(const std::vector<const Expr*>& clauses) {
   double s = 1.0;

@@ -60,8 +60,9 @@ class RelTuplesScope {
   bool owner_ = false;
 };
 
-/* Distinct values of an expression (get_variable_numdistinct). */
-double NumDistinct(const Expr& e);
+/* Distinct values of an expression (get_variable_numdistinct);
+ * `is_default`, if given: whether it is a default guess (no statistics). */
+double NumDistinct(const Expr& e, bool* is_default = nullptr);
 /* AND of conditions, range pairs (x > a AND x < b) judged together. */
 double AndSelectivity(const std::vector<const Expr*>& clauses);
 /* Groups of GROUP BY / DISTINCT `keys` over `input_rows` rows

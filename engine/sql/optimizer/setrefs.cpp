@@ -8,7 +8,9 @@
  *                                           (right) child's output column
  *                                           that holds them
  *
- *   so evaluating an expression never searches for a name. Nodes that pass
+ *   so evaluating an expression never searches for a name. Then a Subquery
+ *   Scan that only passes its subquery's rows on is replaced by the
+ *   subquery's plan (PostgreSQL's trivial_subqueryscan). Nodes that pass
  *   rows on (Sort, Limit) are built with outer Vars already. A node is
  *   done before its children, whose target lists still hold range table
  *   Vars to match against.
@@ -27,7 +29,14 @@ namespace {
 /* The column of `child`'s output that is Var (rtindex, attno), or -1. */
 int FindInTargets(const Plan& child, const Expr& var) {
   for (size_t i = 0; i < child.targetlist.size(); ++i) {
-    const Expr& t = *child.targetlist[i];
+    const Expr* column = child.targetlist[i].get();
+    // A HashAggregate's output column k is its group key k (a semi join's
+    // inner side made unique, joinpath.cpp): still a range table Var here.
+    if (child.kind == PlanKind::kAgg && column->kind == ExprKind::kVar && column->source == VarSource::kScan &&
+        static_cast<size_t>(column->attno) < child.group_keys.size()) {
+      column = child.group_keys[static_cast<size_t>(column->attno)].get();
+    }
+    const Expr& t = *column;
     if (t.kind == ExprKind::kVar && t.source == VarSource::kRangeTable && t.rtindex == var.rtindex &&
         t.attno == var.attno) {
       return static_cast<int>(i);
@@ -81,6 +90,24 @@ Status SetPlanReferences(Plan& node) {
     if (Status s = SetPlanReferences(*child); !s.ok()) return s;
   }
   return OkStatus();
+}
+
+void RemoveTrivialSubqueryScans(std::unique_ptr<Plan>& slot) {
+  Plan& node = *slot;
+  for (std::unique_ptr<Plan>* child : {&node.lefttree, &node.righttree}) {
+    if (*child) RemoveTrivialSubqueryScans(*child);
+  }
+  for (std::unique_ptr<Plan>& child : node.appendplans) RemoveTrivialSubqueryScans(child);
+  if (node.kind != PlanKind::kSubqueryScan || node.qual || node.targetlist.size() != node.lefttree->targetlist.size()) {
+    return;
+  }
+  for (size_t i = 0; i < node.targetlist.size(); ++i) {
+    const Expr& e = *node.targetlist[i];
+    if (e.kind != ExprKind::kVar || e.source != VarSource::kScan || e.attno != static_cast<int>(i)) return;
+  }
+  std::unique_ptr<Plan> child = std::move(node.lefttree);
+  child->names = node.names;  // the columns go by the subquery scan's names
+  slot = std::move(child);
 }
 
 }  // namespace minipg::sql

@@ -14,8 +14,11 @@
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
+#include "engine/common/guc.h"
+#include "engine/sql/adt/builtins.h"
 #include "engine/common/stack_depth.h"
 #include "engine/sql/optimizer/planner.h"
 
@@ -104,6 +107,35 @@ void SetTestParam(Expr& test, int param) {
   }
 }
 
+/* x = $n of kinds the executor can look x up among $n's values by
+ * (PostgreSQL's testexpr_is_hashable): the same type, or integers, or
+ * strings; x reads no $n of the test. */
+bool HashableTest(Expr& test, int param) {
+  if (test.kind != ExprKind::kOp || test.op == nullptr || std::string_view(test.op->name) != "=" ||
+      test.args.size() != 2 || test.args[1]->kind != ExprKind::kExecParam || test.args[1]->param != param) {
+    return false;
+  }
+  auto kind = [](TypeId t) {
+    if (t == TypeId::kInt2 || t == TypeId::kInt4 || t == TypeId::kInt8) return 1;
+    if (t == TypeId::kText || t == TypeId::kVarchar || t == TypeId::kName) return 2;
+    return 0;
+  };
+  TypeId x = test.args[0]->type;
+  TypeId y = test.args[1]->type;
+  if (x != y && (kind(x) == 0 || kind(x) != kind(y))) return false;
+  bool reads_param = false;
+  WalkExpr(*test.args[0], [&](Expr& e) { reads_param = reads_param || e.kind == ExprKind::kExecParam || e.kind == ExprKind::kSubLink; });
+  return !reads_param;
+}
+
+/* Whether the subquery's estimated rows fit in work_mem (subplan_is_hashable). */
+bool FitsWorkMem(const Plan& plan) {
+  const SessionContext* session = PlannerSession();
+  double work_mem_kb = session != nullptr && session->settings != nullptr ? static_cast<double>(session->settings->Int("work_mem")) : 4096;
+  double width = std::ceil(plan.width / 8.0) * 8.0;
+  return plan.rows * (width + 24) <= work_mem_kb * 1024;
+}
+
 /* A copy of an already planned link: the same SubPlan, its outer values copied. */
 Status ReusePlanned(Expr& link, const Expr& first) {
   link.subplan = first.subplan;
@@ -138,8 +170,11 @@ Status PlanOneSubLink(Expr& link) {
   if (!plan.ok()) return plan.error();
   EstimateCosts(**plan);
   if (Status s = SetPlanReferences(**plan); !s.ok()) return s;
+  RemoveTrivialSubqueryScans(*plan);
   info->plan = std::move(*plan);
   info->initplan = !correlated && link.sublink != SubLinkType::kAny && link.sublink != SubLinkType::kAll;
+  info->hashed = !correlated && link.sublink == SubLinkType::kAny && HashableTest(*link.args[0], info->test_param) &&
+                 FitsWorkMem(*info->plan);
   if (info->initplan) info->output_param = t_counters.next_param++;
   info->id = t_counters.next_id++;
   link.subplan = std::move(info);

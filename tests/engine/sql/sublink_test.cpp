@@ -106,6 +106,27 @@ TEST(SubLinkTest, InitPlansAndSubPlans) {
             "    ->  Aggregate\n"
             "          ->  Seq Scan on u\n"
             "                Filter: (x = t.a)");
+  // x IN / NOT IN of an uncorrelated subquery that is not a semi join: hashed.
+  EXPECT_EQ(ExplainText("SELECT a FROM t WHERE a NOT IN (SELECT x FROM u)"),
+            "Seq Scan on t\n"
+            "  Filter: (NOT (hashed SubPlan 1))\n"
+            "  SubPlan 1\n"
+            "    ->  Seq Scan on u");
+  EXPECT_EQ(ExplainText("SELECT a FROM t WHERE a IN (SELECT x FROM u) OR b = 'z'"),
+            "Seq Scan on t\n"
+            "  Filter: ((hashed SubPlan 1) OR (b = 'z'::text))\n"
+            "  SubPlan 1\n"
+            "    ->  Seq Scan on u");
+  // A correlated EXISTS in WHERE is a semi join (here made an inner join
+  // over the unique values of u.x).
+  EXPECT_EQ(ExplainText("SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE x = a)"),
+            "Hash Join\n"
+            "  Hash Cond: (t.a = u.x)\n"
+            "  ->  Seq Scan on t\n"
+            "  ->  Hash\n"
+            "        ->  HashAggregate\n"
+            "              Group Key: u.x\n"
+            "              ->  Seq Scan on u");
   EXPECT_EQ(ExplainText("SELECT (SELECT 1), (SELECT 2)"),
             "Result\n"
             "  InitPlan 1 (returns $0)\n"
