@@ -40,6 +40,7 @@
 
 #include "engine/common/stack_depth.h"
 #include "engine/sql/adt/builtins.h"
+#include "engine/common/sqlstate.h"
 #include "engine/sql/optimizer/planner.h"
 
 namespace minipg::sql {
@@ -225,14 +226,19 @@ Result<std::unique_ptr<JoinTreeNode>> ConvertAny(Query& q, Expr& link) {
   rte.subquery = std::make_unique<Query>(std::move(sub));
   q.rtable.push_back(std::move(rte));
   auto rtindex = static_cast<int>(q.rtable.size());
-  // The test's $n (not the ones of subqueries inside it) becomes the column.
+  // The test's $n (not the ones of subqueries inside it) become the columns.
   std::vector<ExprPtr*> stack{&link.args[0]};
   while (!stack.empty()) {
     ExprPtr* slot = stack.back();
     stack.pop_back();
     Expr& e = **slot;
-    if (e.kind == ExprKind::kExecParam && e.param < 0) {
-      ExprPtr var = MakeVar(rtindex, 0, e.type, "ANY_subquery", q.rtable.back().colnames[0], e.location);
+    if (e.kind == ExprKind::kExecParam && e.param < 0) {  // -1 - i: the subquery's column i
+      auto column = static_cast<size_t>(-1 - e.param);
+      if (column >= q.rtable.back().colnames.size()) {
+        return MakeError(sqlstate::kInternalError, "sublink test reads a column its subquery does not have");
+      }
+      ExprPtr var = MakeVar(rtindex, static_cast<int>(column), e.type, "ANY_subquery",
+                            q.rtable.back().colnames[column], e.location);
       var->typmod = e.typmod;
       *slot = std::move(var);
       continue;
