@@ -566,6 +566,14 @@ Result<SelectTarget> Parser::ParseTarget() {
     return expr.error();
   }
   target.expr = std::move(*expr);
+  if (target.expr->kind == RawExprKind::kRow && target.expr->star) {
+    // (t.*), in any number of parentheses, is t.*: its columns, as in
+    // PostgreSQL, whose grammar keeps no node for the parentheses (an
+    // alias after it is ignored, as there).
+    target.star = true;
+    target.star_qualifier = std::move(target.expr->qualifier);
+    target.expr.reset();
+  }
   if (AcceptKeyword("as")) {
     if (Peek().kind != TokenKind::kIdent) {
       return SyntaxError();
