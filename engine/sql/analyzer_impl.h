@@ -167,6 +167,11 @@ Result<std::vector<size_t>> OrderRecursiveWith(const std::vector<CommonTableExpr
 /* A recursive item's form and where it reads itself (42P19, 0A000). */
 Status CheckRecursiveForm(const CommonTableExpr& cte);
 
+/* pg_catalog or information_schema: a user table is never found there. */
+inline bool IsSystemSchema(std::string_view schema) {
+  return schema == "pg_catalog" || schema == "information_schema";
+}
+
 class Analyzer {
  public:
   /* `params`: the parameter types of an extended-protocol statement (see

@@ -596,12 +596,13 @@ Result<TableRef> Parser::ParseQualifiedTableName() {
   }
   ref.name = *name;
   if (AcceptPunct(".")) {
-    // schema.table: user tables are in "public", system views in "pg_catalog".
+    // schema.table: user tables are in "public", system views in "pg_catalog"
+    // (and information_schema.tables / .columns in theirs).
     auto table = ParseName();
     if (!table.ok()) {
       return table.error();
     }
-    if (ref.name != "public" && ref.name != "pg_catalog") {
+    if (ref.name != "public" && ref.name != "pg_catalog" && ref.name != "information_schema") {
       Error e = MakeError(sqlstate::kInvalidSchemaName, fmt::format("schema \"{}\" does not exist", ref.name));
       e.position = ref.location;
       return e;

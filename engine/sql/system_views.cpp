@@ -33,6 +33,7 @@
 #include "engine/common/guc.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/sql/information_schema.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/stats_views.h"
 #include "engine/sql/storage_views.h"
@@ -565,9 +566,17 @@ const SystemView* FindSystemView(std::string_view name) {
   return nullptr;
 }
 
+std::vector<const SystemView*> AllSystemViews() {
+  std::vector<const SystemView*> all;
+  for (const auto* list : {&Views(), &StatsViews()}) {
+    for (const SystemView& v : *list) all.push_back(&v);
+  }
+  return all;
+}
+
 const SystemView* FindSystemViewByOid(uint32_t oid) {
   if (oid >= storage::kFirstTableOid) return nullptr;
-  for (const auto* list : {&Views(), &StatsViews()}) {
+  for (const auto* list : {&Views(), &StatsViews(), &InformationSchemaViews()}) {
     for (const SystemView& v : *list) {
       if (v.def.oid == oid) return &v;
     }

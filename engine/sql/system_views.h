@@ -48,7 +48,9 @@ std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid);
 
 /* The system view called `name`, or nullptr. */
 const SystemView* FindSystemView(std::string_view name);
-/* The system view with this OID, or nullptr (a user table). */
+/* Every system view of pg_catalog (not information_schema's). */
+std::vector<const SystemView*> AllSystemViews();
+/* The system view with this OID (information_schema's too), or nullptr (a user table). */
 const SystemView* FindSystemViewByOid(uint32_t oid);
 
 }  // namespace minipg::sql

@@ -572,6 +572,10 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     return MakeError(sqlstate::kFeatureNotSupported,
                      fmt::format("{} are not supported by minipg", create.unsupported));
   }
+  if (create.table.schema == "information_schema") {
+    return ErrorAt(sqlstate::kFeatureNotSupported, "tables in schema information_schema are not supported by minipg",
+                   create.table.location);
+  }
   if (create.table.schema == "pg_catalog") {
     Error e = ErrorAt(sqlstate::kInsufficientPrivilege,
                       fmt::format("permission denied to create \"pg_catalog.{}\"", create.table.name),

@@ -63,7 +63,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
     return MakeError(sqlstate::kInsufficientPrivilege,
                      fmt::format("permission denied: \"{}\" is a system catalog", alter.table.name));
   }
-  const storage::TableDef* found = alter.table.schema != "pg_catalog" ? catalog_.Find(alter.table.name) : nullptr;
+  const storage::TableDef* found = !IsSystemSchema(alter.table.schema) ? catalog_.Find(alter.table.name) : nullptr;
   if (found == nullptr) {
     if (alter.if_exists) {
       q.drop_missing.push_back(alter.table.name);

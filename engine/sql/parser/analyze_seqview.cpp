@@ -132,6 +132,10 @@ Result<std::vector<storage::ColumnDef>> OutputColumnDefs(const Query& sub, const
 }  // namespace
 
 Result<Query> Analyzer::Analyze(const CreateTableAsStmt& as) {
+  if (as.table.schema == "information_schema") {
+    return ErrorAt(sqlstate::kFeatureNotSupported, "tables in schema information_schema are not supported by minipg",
+                   as.table.location);
+  }
   if (as.table.schema == "pg_catalog") {
     Error e = ErrorAt(sqlstate::kInsufficientPrivilege,
                       fmt::format("permission denied to create \"pg_catalog.{}\"", as.table.name), as.table.location);
@@ -288,7 +292,7 @@ Result<Query> Analyzer::Analyze(const DropRelationStmt& drop) {
   }
   bool view = drop.kind == StatementKind::kDropView;
   for (const TableRef& ref : drop.names) {
-    if (ref.schema == "pg_catalog" || catalog_.Find(ref.name) == nullptr) {
+    if (IsSystemSchema(ref.schema) || catalog_.Find(ref.name) == nullptr) {
       if (drop.if_exists) {
         q.drop_missing.push_back(ref.name);
         continue;

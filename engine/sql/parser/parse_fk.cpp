@@ -81,7 +81,7 @@ Result<ConstraintCommand> Analyzer::TransformForeignKey(const std::string& table
   // The referenced table: this one (a table referencing itself) or one that exists.
   const std::vector<storage::ColumnDef>* ref_columns = nullptr;
   std::vector<UniqueKey> ref_keys;
-  const storage::TableDef* existing = con.ref_table.schema != "pg_catalog" ? catalog_.Find(con.ref_table.name) : nullptr;
+  const storage::TableDef* existing = !IsSystemSchema(con.ref_table.schema) ? catalog_.Find(con.ref_table.name) : nullptr;
   if (con.ref_table.name == table && (existing == nullptr || &existing->columns == &columns)) {
     ref_columns = &columns;
     for (const ConstraintCommand& k : own_keys) ref_keys.push_back(UniqueKey{k.columns, k.type == 'p'});

@@ -24,11 +24,17 @@
 #include "engine/common/stack_depth.h"
 #include "engine/sql/analyzer_impl.h"
 #include "engine/sql/extension_ddl.h"
+#include "engine/sql/information_schema.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql::analyzer_internal {
 
 Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
+  if (ref.schema == "information_schema") {
+    if (const SystemView* view = FindInformationSchemaView(ref.name); view != nullptr && !ref.call) return &view->def;
+    return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"information_schema.{}\" does not exist", ref.name),
+                   ref.location);
+  }
   // System catalogs and views come first, as pg_catalog does on
   // PostgreSQL's search_path.
   if (ref.schema != "public" && !ref.call) {
@@ -51,7 +57,7 @@ Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
     err.hint = kFunctionHint;
     return err;
   }
-  const storage::TableDef* table = ref.schema != "pg_catalog" ? catalog_.Find(ref.name) : nullptr;
+  const storage::TableDef* table = !IsSystemSchema(ref.schema) ? catalog_.Find(ref.name) : nullptr;
   if (table == nullptr) {
     std::string shown = ref.schema.empty() ? ref.name : ref.schema + "." + ref.name;
     return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", shown), ref.location);
