@@ -81,6 +81,9 @@ struct RangeTblEntry {
   // kCte: the WITH query read; self_reference: its own recursive term's reference (WorkTable Scan)
   std::shared_ptr<CteQuery> cte;
   bool self_reference = false;
+  // self_reference: the recursive WITH query, not owned (it owns the query
+  // holding this entry; a shared_ptr here would be a cycle that never frees)
+  const CteQuery* worktable_cte = nullptr;
 };
 
 /* A node of the join tree: a range table entry, or a join of two nodes. */

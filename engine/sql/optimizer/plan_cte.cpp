@@ -131,7 +131,7 @@ Result<std::vector<std::shared_ptr<SubPlanInfo>>> PlanCtes(Query& q) {
 }
 
 Status PlanCteScan(Plan& scan, const RangeTblEntry& rte) {
-  const CteQuery& cte = *rte.cte;
+  const CteQuery& cte = rte.self_reference ? *rte.worktable_cte : *rte.cte;
   scan.relname = cte.name;
   if (rte.self_reference) {
     scan.kind = PlanKind::kWorkTableScan;

@@ -202,7 +202,7 @@ Result<RangeTblEntry> Analyzer::TransformCteRef(CteEntry entry) {
     }
     rte.kind = RteKind::kCte;
     rte.self_reference = true;
-    rte.cte = entry.record;
+    rte.worktable_cte = entry.record.get();
     rte.colnames = record.colnames;
     rte.coltypes = record.coltypes;
     return rte;

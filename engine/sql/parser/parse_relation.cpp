@@ -178,7 +178,7 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     auto ref = TransformCteRef(*cte);
     if (!ref.ok()) return ref.error();
     rte = std::move(*ref);
-    const Query* read = rte.subquery ? rte.subquery.get() : rte.cte->query.get();  // null: its own work table
+    const Query* read = rte.subquery ? rte.subquery.get() : rte.cte ? rte.cte->query.get() : nullptr;  // null: its own work table
     if (read != nullptr) {
       for (const std::string& t : read->tables) ps.query->tables.push_back(t);
     }
