@@ -120,10 +120,10 @@ std::string DiffLines(std::string_view expected, std::string_view actual) {
     if (i < a.size() && j < b.size() && a[i] == b[j]) {
       script.push_back({' ', &a[i++]});
       ++j;
-    } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      script.push_back({'+', &b[j++]});
-    } else {
+    } else if (i < a.size() && (j == b.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
       script.push_back({'-', &a[i++]});
+    } else {
+      script.push_back({'+', &b[j++]});
     }
   }
   constexpr size_t kContext = 2;
