@@ -22,46 +22,16 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "sim/cli/runner_args.h"
 #include "sim/isolation/normalize.h"
 #include "sim/isolation/runner.h"
 
 namespace fs = std::filesystem;
 using namespace minipg::sim::isolation;
+using minipg::sim::Target;
 
 namespace {
-
-struct Target {
-  std::string name;
-  std::string conninfo;
-};
-
-std::vector<fs::path> SpecFiles(const std::vector<std::string>& args) {
-  std::vector<fs::path> files;
-  for (const std::string& a : args) {
-    if (!fs::is_directory(a)) {
-      files.emplace_back(a);
-      continue;
-    }
-    std::vector<fs::path> found;
-    for (const auto& e : fs::directory_iterator(a)) {
-      if (e.is_regular_file() && e.path().extension() == ".spec") found.push_back(e.path());
-    }
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
-bool ReadFile(const fs::path& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  return true;
-}
 
 /* Compares and prints "ok" or the diff; true when equal. */
 bool Compare(const std::string& label, const std::string& expected, const std::string& actual) {
@@ -95,23 +65,23 @@ int main(int argc, char** argv) {
 
   std::vector<Target> targets;
   for (const std::string& t : target_args) {
-    size_t eq = t.find('=');
-    if (eq == std::string::npos || eq == 0) {
+    std::optional<Target> target = minipg::sim::ParseTarget(t);
+    if (!target) {
       fmt::print(stderr, "minipg-isolation: --target wants NAME=CONNINFO, not \"{}\"\n", t);
       return 2;
     }
-    targets.push_back({t.substr(0, eq), t.substr(eq + 1)});
+    targets.push_back(*target);
   }
 
   int status = 0;
-  for (const fs::path& path : SpecFiles(paths)) {
-    std::string text;
-    if (!ReadFile(path, &text)) {
+  for (const fs::path& path : minipg::sim::FilesFromArgs(paths, ".spec")) {
+    std::optional<std::string> text = minipg::sim::ReadWholeFile(path);
+    if (!text) {
       fmt::print(stderr, "minipg-isolation: cannot read {}\n", path.string());
       status = 2;
       continue;
     }
-    SpecParse parsed = ParseSpec(text);
+    SpecParse parsed = ParseSpec(*text);
     if (!parsed.ok()) {
       fmt::print(stderr, "minipg-isolation: {}: {}\n", path.string(), parsed.error);
       status = 2;
@@ -121,11 +91,13 @@ int main(int argc, char** argv) {
     std::string expected_text;
     if (!expected.empty()) {
       fs::path file = fs::is_directory(expected) ? fs::path(expected) / (name + ".out") : fs::path(expected);
-      if (!ReadFile(file, &expected_text)) {
+      std::optional<std::string> read = minipg::sim::ReadWholeFile(file);
+      if (!read) {
         fmt::print(stderr, "minipg-isolation: cannot read {}\n", file.string());
         status = 2;
         continue;
       }
+      expected_text = std::move(*read);
     }
     std::vector<std::string> outputs;
     for (const Target& t : targets) {

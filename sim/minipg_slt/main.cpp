@@ -19,9 +19,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "sim/cli/runner_args.h"
 #include "sim/slt/runner.h"
 
 namespace fs = std::filesystem;
@@ -29,28 +28,11 @@ using namespace minipg::sim::slt;
 
 namespace {
 
-struct Target {
-  std::string name;
-  std::string conninfo;
+/* A server and its counts over all files. */
+struct TargetRun {
+  minipg::sim::Target server;
   Counts total;
 };
-
-std::vector<fs::path> TestFiles(const std::vector<std::string>& args) {
-  std::vector<fs::path> files;
-  for (const std::string& a : args) {
-    if (!fs::is_directory(a)) {
-      files.emplace_back(a);
-      continue;
-    }
-    std::vector<fs::path> found;
-    for (const auto& e : fs::recursive_directory_iterator(a)) {
-      if (e.is_regular_file() && e.path().extension() == ".test") found.push_back(e.path());
-    }
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
 
 std::string Rate(const Counts& c) {
   size_t ran = c.passed + c.failed;
@@ -79,45 +61,43 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   options.own_database = !same_database;
 
-  std::vector<Target> targets;
+  std::vector<TargetRun> targets;
   for (const std::string& t : target_args) {
-    size_t eq = t.find('=');
-    if (eq == std::string::npos || eq == 0) {
+    std::optional<minipg::sim::Target> target = minipg::sim::ParseTarget(t);
+    if (!target) {
       fmt::print(stderr, "minipg-slt: --target wants NAME=CONNINFO, not \"{}\"\n", t);
       return 2;
     }
-    targets.push_back({t.substr(0, eq), t.substr(eq + 1), {}});
+    targets.push_back({*target, {}});
   }
 
   int status = 0;
   std::string header = fmt::format("{:<32}", "file");
   std::string sub = fmt::format("{:<32}", "");
-  for (const Target& t : targets) {
-    header += fmt::format("  {:<21}", t.name);
+  for (const TargetRun& t : targets) {
+    header += fmt::format("  {:<21}", t.server.name);
     sub += fmt::format("  {:>7} {:>6} {:>6}", "pass", "fail", "skip");
   }
   std::vector<std::string> table;
-  for (const fs::path& path : TestFiles(paths)) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+  for (const fs::path& path : minipg::sim::FilesFromArgs(paths, ".test")) {
+    std::optional<std::string> text = minipg::sim::ReadWholeFile(path);
+    if (!text) {
       fmt::print(stderr, "minipg-slt: cannot read {}\n", path.string());
       status = 2;
       continue;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    SltFile file = ParseSlt(text.str());
+    SltFile file = ParseSlt(*text);
     std::string row = fmt::format("{:<32}", path.filename().string());
-    for (Target& t : targets) {
-      FileRun run = RunSltFile(file, t.conninfo, options);
+    for (TargetRun& t : targets) {
+      FileRun run = RunSltFile(file, t.server.conninfo, options);
       if (!run.error.empty()) {
-        fmt::print(stderr, "minipg-slt: {}: {}\n", t.name, run.error);
+        fmt::print(stderr, "minipg-slt: {}: {}\n", t.server.name, run.error);
         return 2;
       }
       if (run.counts.failed > 0) status = std::max(status, 1);
       for (int i = 0; i < show_failures && i < static_cast<int>(run.failures.size()); ++i) {
         const Failure& f = run.failures[static_cast<size_t>(i)];
-        fmt::print("{}: {}:{}: {}\n    {}\n", t.name, path.string(), f.line, f.why, f.sql);
+        fmt::print("{}: {}:{}: {}\n    {}\n", t.server.name, path.string(), f.line, f.why, f.sql);
       }
       t.total += run.counts;
       row += "  " + Cells(run.counts);
@@ -127,7 +107,7 @@ int main(int argc, char** argv) {
   fmt::print("{}\n{}\n", header, sub);
   for (const std::string& row : table) fmt::print("{}\n", row);
   std::string total = fmt::format("{:<32}", "total"), rate = fmt::format("{:<32}", "pass rate");
-  for (const Target& t : targets) {
+  for (const TargetRun& t : targets) {
     total += "  " + Cells(t.total);
     rate += fmt::format("  {:<21}", Rate(t.total));
   }
