@@ -22,13 +22,12 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <thread>
 
 #include "sim/isolation/normalize.h"
+#include "sim/isolation/output.h"
 
 namespace minipg::sim::isolation {
 namespace {
@@ -157,17 +156,7 @@ class SpecRunner {
     SessionConn& s = sessions_[session];
     ++s.total_notices;
     any_new_notice_ = true;
-    std::string text = NormalizeMessage(message, pids_);
-    std::string kept;
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t nl = text.find('\n', start);
-      if (nl == std::string::npos) nl = text.size() - 1;
-      std::string_view line(text.data() + start, nl + 1 - start);
-      if (!IsTimingLine(line)) kept += line;
-      start = nl + 1;
-    }
-    out_ += s.name + ": " + kept;
+    out_ += FormatNotice(s.name, message, pids_);
   }
 
   /* A query of the control connection (setup, teardown), isolationtester's way:
@@ -188,32 +177,7 @@ class SpecRunner {
     return true;
   }
 
-  void PrintResult(const PGresult* res) {
-    // Normalized values in a copy, so PQprint aligns what is shown.
-    Res copy(PQcopyResult(res, PG_COPYRES_ATTRS), &PQclear);
-    for (int r = 0; r < PQntuples(res); ++r) {
-      for (int c = 0; c < PQnfields(res); ++c) {
-        if (PQgetisnull(res, r, c)) {
-          PQsetvalue(copy.get(), r, c, nullptr, -1);
-          continue;
-        }
-        std::string v = NormalizeCell(PQfname(res, c), PQgetvalue(res, r, c), pids_);
-        PQsetvalue(copy.get(), r, c, v.data(), static_cast<int>(v.size()));
-      }
-    }
-    char* buf = nullptr;
-    size_t len = 0;
-    FILE* f = open_memstream(&buf, &len);
-    PQprintOpt opt{};
-    opt.header = 1;
-    opt.align = 1;
-    char sep[] = "|";
-    opt.fieldSep = sep;
-    PQprint(f, copy.get(), &opt);
-    std::fclose(f);
-    out_.append(buf, len);
-    std::free(buf);
-  }
+  void PrintResult(const PGresult* res) { out_ += FormatRows(res, pids_); }
 
   RunStep Resolve(const PermutationStep& ps) {
     RunStep rs;
@@ -425,8 +389,7 @@ class SpecRunner {
           const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
           const char* detail = PQresultErrorField(raw, PG_DIAG_MESSAGE_DETAIL);
           if (severity != nullptr && primary != nullptr) {
-            out_ += fmt::format("{}:  {}\n", severity, NormalizeMessage(primary, pids_));
-            if (detail != nullptr) out_ += fmt::format("DETAIL:  {}\n", NormalizeMessage(detail, pids_));
+            out_ += FormatError(severity, primary, detail != nullptr ? detail : "", pids_);
           } else {
             out_ += fmt::format("{}\n", NormalizeMessage(PQresultErrorMessage(raw), pids_));
           }

@@ -2,11 +2,15 @@
  * isolation_spec_test.cpp
  *   minipg-isolation's reading of isolationtester spec files
  *   (sim/isolation/spec_parser.cpp), its normalization of what servers
- *   print and its diff (sim/isolation/normalize.cpp), with no server.
+ *   print and its diff (sim/isolation/normalize.cpp), and its printing of
+ *   rows, errors and notices (sim/isolation/output.cpp), with no server.
  */
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "sim/isolation/normalize.h"
+#include "sim/isolation/output.h"
 #include "sim/isolation/spec.h"
 
 namespace minipg::sim::isolation {
@@ -138,6 +142,68 @@ TEST(IsolationNormalizeTest, Diff) {
   EXPECT_EQ(DiffLines("1\n2\n3\n4\n5\n6\n7\n", "1\n2\n3\nX\n5\n6\n7\n"), " 2\n 3\n-4\n+X\n 5\n 6\n");
   EXPECT_EQ(DiffLines("a\nb\nc\nd\ne\nf\ng\nh\n", "A\nb\nc\nd\ne\nf\ng\nH\n"),
             "-a\n+A\n b\n c\n@@\n f\n g\n-h\n+H\n");
+}
+
+/* A result as a server would send it: text columns, NULL as nullptr. */
+std::unique_ptr<PGresult, decltype(&PQclear)> MakeResult(const std::vector<std::string>& columns,
+                                                         const std::vector<std::vector<const char*>>& rows) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK), &PQclear);
+  std::vector<PGresAttDesc> attrs(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    attrs[i] = {const_cast<char*>(columns[i].c_str()), 0, 0, 0, 25, -1, -1};  // text
+  }
+  PQsetResultAttrs(res.get(), static_cast<int>(attrs.size()), attrs.data());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      const char* v = rows[r][c];
+      PQsetvalue(res.get(), static_cast<int>(r), static_cast<int>(c), const_cast<char*>(v),
+                 v == nullptr ? -1 : static_cast<int>(std::string_view(v).size()));
+    }
+  }
+  return res;
+}
+
+// Scenario: rows print as isolationtester prints them (PQprint: numbers right-aligned, text left, a blank line after).
+TEST(IsolationOutputTest, RowsAsIsolationtester) {
+  auto res = MakeResult({"id", "name", "val"}, {{"1", "alice", "10"}, {"2", nullptr, "-3"}});
+  EXPECT_EQ(FormatRows(res.get(), {}),
+            "id|name |val\n"
+            "--+-----+---\n"
+            " 1|alice| 10\n"
+            " 2|     | -3\n"
+            "(2 rows)\n"
+            "\n");
+  auto none = MakeResult({"count"}, {});
+  EXPECT_EQ(FormatRows(none.get(), {}), "count\n-----\n(0 rows)\n\n");
+}
+
+// Scenario: a pid column is normalized before alignment, so the widths follow the names shown.
+TEST(IsolationOutputTest, RowsNormalizedBeforeAlignment) {
+  auto res = MakeResult({"pid", "mode"}, {{"123456", "ShareLock"}});
+  EXPECT_EQ(FormatRows(res.get(), {{"s1", 123456}}),
+            "pid    |mode     \n"
+            "-------+---------\n"
+            "PID(s1)|ShareLock\n"
+            "(1 row)\n"
+            "\n");
+}
+
+// Scenario: an error prints its severity and message, then its DETAIL, normalized.
+TEST(IsolationOutputTest, ErrorsAndNotices) {
+  EXPECT_EQ(FormatError("ERROR", "division by zero", "", {}), "ERROR:  division by zero\n");
+  EXPECT_EQ(FormatError("ERROR", "deadlock detected",
+                        "Process 7 waits for ShareLock on transaction 9; blocked by process 8.", {{"s1", 7}, {"s2", 8}}),
+            "ERROR:  deadlock detected\n"
+            "DETAIL:  Process PID(s1) waits for ShareLock on transaction XID; blocked by process PID(s2).\n");
+  EXPECT_EQ(FormatNotice("s2", "NOTICE:  hello 1\n", {}), "s2: NOTICE:  hello 1\n");
+  EXPECT_EQ(FormatNotice("s2",
+                         "INFO:  finished vacuuming \"d.public.t\": index scans: 0\n"
+                         "tuples: 0 removed, 10 remain, 5 are dead but not yet removable\n"
+                         "removable cutoff: 745, which was 2 XIDs old when operation ended\n"
+                         "system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s\n",
+                         {}),
+            "s2: INFO:  finished vacuuming \"d.public.t\": index scans: 0\n"
+            "tuples: 0 removed, 10 remain, 5 are dead but not yet removable\n");
 }
 
 }  // namespace
