@@ -43,9 +43,10 @@ std::string FormatRows(const PGresult* res, const std::vector<SessionPid>& pids)
 }
 
 std::string FormatError(std::string_view severity, std::string_view primary, std::string_view detail,
-                        const std::vector<SessionPid>& pids) {
+                        std::string_view hint, const std::vector<SessionPid>& pids) {
   std::string out = fmt::format("{}:  {}\n", severity, NormalizeMessage(primary, pids));
   if (!detail.empty()) out += fmt::format("DETAIL:  {}\n", NormalizeMessage(detail, pids));
+  if (!hint.empty()) out += fmt::format("HINT:  {}\n", NormalizeMessage(hint, pids));
   return out;
 }
 

@@ -388,8 +388,9 @@ class SpecRunner {
           const char* severity = PQresultErrorField(raw, PG_DIAG_SEVERITY);
           const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
           const char* detail = PQresultErrorField(raw, PG_DIAG_MESSAGE_DETAIL);
+          const char* hint = PQresultErrorField(raw, PG_DIAG_MESSAGE_HINT);
           if (severity != nullptr && primary != nullptr) {
-            out_ += FormatError(severity, primary, detail != nullptr ? detail : "", pids_);
+            out_ += FormatError(severity, primary, detail != nullptr ? detail : "", hint != nullptr ? hint : "", pids_);
           } else {
             out_ += fmt::format("{}\n", NormalizeMessage(PQresultErrorMessage(raw), pids_));
           }

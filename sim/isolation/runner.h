@@ -28,7 +28,7 @@
  *   arrives. A step still running after the step timeout is canceled, and
  *   after twice that the spec is given up.
  *
- *   Unlike isolationtester, an error's DETAIL is printed after its message,
+ *   Unlike isolationtester, an error's DETAIL and HINT are printed after it,
  *   and pids, xids and OIDs are normalized (normalize.h), so a deadlock's
  *   DETAIL reads the same on both servers. Results print as libpq's
  *   PQprint aligns them, as isolationtester prints them.

@@ -188,13 +188,15 @@ TEST(IsolationOutputTest, RowsNormalizedBeforeAlignment) {
             "\n");
 }
 
-// Scenario: an error prints its severity and message, then its DETAIL, normalized.
+// Scenario: an error prints its severity and message, then its DETAIL and HINT, normalized.
 TEST(IsolationOutputTest, ErrorsAndNotices) {
-  EXPECT_EQ(FormatError("ERROR", "division by zero", "", {}), "ERROR:  division by zero\n");
+  EXPECT_EQ(FormatError("ERROR", "division by zero", "", "", {}), "ERROR:  division by zero\n");
   EXPECT_EQ(FormatError("ERROR", "deadlock detected",
-                        "Process 7 waits for ShareLock on transaction 9; blocked by process 8.", {{"s1", 7}, {"s2", 8}}),
+                        "Process 7 waits for ShareLock on transaction 9; blocked by process 8.", "See server log for query details.",
+                        {{"s1", 7}, {"s2", 8}}),
             "ERROR:  deadlock detected\n"
-            "DETAIL:  Process PID(s1) waits for ShareLock on transaction XID; blocked by process PID(s2).\n");
+            "DETAIL:  Process PID(s1) waits for ShareLock on transaction XID; blocked by process PID(s2).\n"
+            "HINT:  See server log for query details.\n");
   EXPECT_EQ(FormatNotice("s2", "NOTICE:  hello 1\n", {}), "s2: NOTICE:  hello 1\n");
   EXPECT_EQ(FormatNotice("s2",
                          "INFO:  finished vacuuming \"d.public.t\": index scans: 0\n"
