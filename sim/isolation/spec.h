@@ -89,6 +89,10 @@ SpecParse ParseSpec(std::string_view text);
 /* The step called `name`, if any. */
 std::optional<StepRef> FindStep(const TestSpec& spec, std::string_view name);
 
+/* The steps no permutation names (none when the spec has no permutations):
+ * isolationtester warns about them. */
+std::vector<std::string> UnusedSteps(const TestSpec& spec);
+
 /* Every interleaving of the sessions' steps, each session's in order, as
  * isolationtester runs a spec without permutations. */
 std::vector<Permutation> AllPermutations(const TestSpec& spec);

@@ -283,6 +283,21 @@ std::optional<StepRef> FindStep(const TestSpec& spec, std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<std::string> UnusedSteps(const TestSpec& spec) {
+  std::set<std::string> used;
+  for (const Permutation& p : spec.permutations) {
+    for (const PermutationStep& ps : p) used.insert(ps.name);
+  }
+  std::vector<std::string> unused;
+  if (spec.permutations.empty()) return unused;
+  for (const Session& s : spec.sessions) {
+    for (const Step& st : s.steps) {
+      if (used.count(st.name) == 0) unused.push_back(st.name);
+    }
+  }
+  return unused;
+}
+
 std::vector<Permutation> AllPermutations(const TestSpec& spec) {
   std::vector<Permutation> out;
   std::vector<size_t> next(spec.sessions.size(), 0);

@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
       status = 2;
       continue;
     }
+    for (const std::string& step : UnusedSteps(parsed.spec)) {
+      fmt::print(stderr, "minipg-isolation: {}: unused step name: {}\n", path.string(), step);
+    }
     std::string name = path.stem().string();
     std::string expected_text;
     if (!expected.empty()) {

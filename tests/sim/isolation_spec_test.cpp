@@ -94,6 +94,9 @@ TEST(IsolationSpecParserTest, AllInterleavings) {
   EXPECT_EQ(names(all.front()), "a1 a2 b1 b2 ");
   EXPECT_EQ(names(all[1]), "a1 b1 a2 b2 ");
   EXPECT_EQ(names(all.back()), "b1 b2 a1 a2 ");
+  EXPECT_TRUE(UnusedSteps(p.spec).empty());
+  p.spec.permutations = {{{"a1", {}}, {"b1", {}}}};
+  EXPECT_EQ(UnusedSteps(p.spec), (std::vector<std::string>{"a2", "b2"}));
 }
 
 // Scenario: a deadlock's DETAIL reads the same on every run and server: pids by session, xids and OIDs named.
