@@ -126,7 +126,6 @@ TransactionId AssignSubTransactionIds() {
   return parent;
 }
 
-
 Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   for (size_t i = g_xact.subs.size(); i-- > 0;) MergeIntoParent(i);  // aborted ones hold nothing
   XactState x = std::move(g_xact);
