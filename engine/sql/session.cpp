@@ -102,12 +102,9 @@ struct Session::Impl {
 };
 
 namespace {
-// SQLSTATEs of transaction control (not in sqlstate.h, which nearly every
-// file includes, this session).
-constexpr const char* kNoActiveSqlTransaction = "25P01";
-}  // namespace
 
-namespace {
+// 25P01 (not in sqlstate.h, which nearly every file includes, this session).
+constexpr const char* kNoActiveSqlTransaction = "25P01";
 
 /* How each kind of statement runs, after parse and analyze: the one table
  * a new kind of statement is added to.
