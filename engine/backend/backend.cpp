@@ -231,16 +231,19 @@ void Backend::Flush() {
 }
 
 void Backend::SendError(const Error& e) {
-  // An error ends the statement and its transaction (a block is failed
-  // until ROLLBACK): what it held of shared storage goes now, and its rows
-  // are marked rolled back (PostgreSQL's AbortTransaction).
+  // An error ends the statement and its transaction, or inside a savepoint
+  // only the innermost subtransaction (a block is failed until ROLLBACK or
+  // ROLLBACK TO): what it held of shared storage goes now, and its rows
+  // are marked rolled back (PostgreSQL's AbortCurrentTransaction).
   ReleaseStorageResources();
-  (void)storage::AbortTransaction();
+  bool whole = session_ == nullptr || session_->AbortCurrentTransaction();
+  if (session_ == nullptr) (void)storage::AbortTransaction();
   // xact_rollback: the statement's transaction, or the block it failed (a
   // block already failed was counted then; a FATAL is counted at exit).
-  if (session_ != nullptr && e.severity == Severity::kError && tx_status_ != proto::kTxFailed) {
+  if (session_ != nullptr && e.severity == Severity::kError && tx_status_ != proto::kTxFailed && whole) {
     pgstat::CountXactEnd(false);
   }
+  SyncTxStatus();
   trace::Event(EventType::kError)
       .Str("severity", SeverityName(e.severity))
       .Str("sqlstate", e.sqlstate)
@@ -248,6 +251,15 @@ void Backend::SendError(const Error& e) {
       .Emit();
   LogLine(SeverityName(e.severity), e.message);
   proto::EncodeErrorResponse(out_, proto::ErrorFields::From(e));
+}
+
+void Backend::SyncTxStatus() {
+  if (session_ == nullptr) return;
+  switch (session_->BlockState()) {
+    case sql::TransactionBlockState::kIdle: tx_status_ = proto::kTxIdle; break;
+    case sql::TransactionBlockState::kInBlock: tx_status_ = proto::kTxInBlock; break;
+    case sql::TransactionBlockState::kFailed: tx_status_ = proto::kTxFailed; break;
+  }
 }
 
 void Backend::SendNotice(const Error& e) {

@@ -193,7 +193,11 @@ class Backend {
   void SetIdleState();
   /* query_start event and pg_stat_activity's query, query_start, xact_start. */
   void ReportQueryStart(std::string_view text);
+  /* Sends the error and rolls back what it ends (the transaction, or the
+   * innermost subtransaction); tx_status_ follows. */
   void SendError(const Error& e);
+  /* tx_status_ from the session's transaction block ('I', 'T', 'E'). */
+  void SyncTxStatus();
   /* A WARNING or NOTICE: NoticeResponse to the client, a line in the log. */
   void SendNotice(const Error& e);
   /* Arms idle_in_transaction_session_timeout if the session waits inside a

@@ -85,8 +85,7 @@ Status VerifyNames(std::initializer_list<std::string_view> names) {
 
 bool EndsBlock(const sql::Statement* stmt) {
   if (stmt == nullptr) return false;
-  sql::StatementKind kind = sql::GetStatementKind(*stmt);
-  return kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
+  return sql::IsTransactionExitKind(sql::GetStatementKind(*stmt));
 }
 
 void EncodeColumns(std::string& out, const std::vector<sql::ColumnDesc>& columns,
@@ -151,7 +150,6 @@ void Backend::ProcessExtendedMessage(const proto::Message& msg) {
   if (s.error().severity == Severity::kPanic) Panic(s.error());
   if (s.error().severity == Severity::kFatal) Fatal(s.error());
   SendError(s.error());
-  if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
   Flush();
   skip_until_sync_ = true;  // everything up to Sync is discarded
 }

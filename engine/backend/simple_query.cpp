@@ -61,7 +61,6 @@ void Backend::MessageLoop() {
           Error e = valid.error();
           if (e.severity == Severity::kFatal) e.severity = Severity::kError;
           SendError(e);
-          if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
           SetIdleState();
           SendReadyForQuery();
           break;
@@ -137,12 +136,24 @@ void Backend::ExecSimpleQuery(std::string text) {
   std::string().swap(text);
   if (!parsed.ok()) {
     SendError(parsed.error());
-    if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
   } else if (parsed->empty()) {
     proto::EncodeEmptyQueryResponse(out_);
   } else {
+    // Several statements are one implicit transaction (PostgreSQL's
+    // exec_simple_query): committed after the last, unless BEGIN, COMMIT
+    // or ROLLBACK among them say otherwise; an error rolls it all back.
+    bool implicit = parsed->size() > 1;
+    bool ok = true;
     for (const auto& stmt : *parsed) {
-      if (!ExecStatement(*stmt)) break;  // an error ends the whole Query message
+      if (implicit) session_->BeginImplicitTransactionBlock();
+      ok = ExecStatement(*stmt);
+      if (!ok) break;  // an error ends the whole Query message
+    }
+    if (ok && implicit) {
+      if (Status s = session_->EndImplicitTransactionBlock(); !s.ok()) {
+        if (s.error().severity == Severity::kPanic) Panic(s.error());
+        SendError(s.error());
+      }
     }
   }
   SetIdleState();
@@ -182,7 +193,7 @@ std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& 
   storage::AcceptInvalidationMessages();  // catalog changes others committed (and files they removed)
   sql::StatementKind kind = sql::GetStatementKind(stmt);
   bool ends_block = kind == sql::StatementKind::kCommit || kind == sql::StatementKind::kRollback;
-  if (tx_status_ == proto::kTxFailed && !ends_block) {
+  if (tx_status_ == proto::kTxFailed && !sql::IsTransactionExitKind(kind)) {
     SendError(MakeError(sqlstate::kInFailedSqlTransaction,
                         "current transaction is aborted, commands ignored until end of transaction block"));
     return std::nullopt;
@@ -194,7 +205,6 @@ std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& 
     if (result.error().severity == Severity::kPanic) Panic(result.error());
     if (result.error().severity == Severity::kFatal) Fatal(result.error());
     SendError(result.error());
-    if (tx_status_ == proto::kTxInBlock) tx_status_ = proto::kTxFailed;
     return std::nullopt;
   }
   std::string tag = result->command_tag;
@@ -204,15 +214,13 @@ std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& 
   // xact_commit / xact_rollback: a statement outside a block is a
   // transaction of its own; a block counts at its COMMIT or ROLLBACK (a
   // failed one was counted at its error, in SendError).
-  if (kind == sql::StatementKind::kBegin) {
-    tx_status_ = proto::kTxInBlock;
-  } else if (ends_block) {
+  if (ends_block) {
     if (tx_status_ != proto::kTxFailed) pgstat::CountXactEnd(kind == sql::StatementKind::kCommit);
     if (tx_status_ == proto::kTxFailed) tag = "ROLLBACK";  // COMMIT of a failed block rolls back
-    tx_status_ = proto::kTxIdle;
-  } else if (tx_status_ == proto::kTxIdle) {
+  } else if (tx_status_ == proto::kTxIdle && kind != sql::StatementKind::kBegin) {
     pgstat::CountXactEnd(true);
   }
+  SyncTxStatus();
   result->command_tag = tag;
   return *result;
 }

@@ -226,7 +226,8 @@ Status LockSharedDdl(const fs::path& data_dir, storage::UniqueFd* statement_lock
 void KeepLockUntilEnd(storage::UniqueFd* statement_lock) {
   if (!statement_lock->valid()) return;
   storage::XactHoldUntilEnd(std::move(*statement_lock));
-  g_locked_by = storage::GetCurrentTransactionId();
+  storage::GetCurrentTransactionId();  // the lock is the top-level transaction's (a savepoint's subxid differs)
+  g_locked_by = storage::GetCurrentTransactionIdIfAny();
 }
 
 bool AddsName(const GlobalCatalog& before, const GlobalCatalog& after) {

@@ -250,6 +250,9 @@ int Startup::Run() {
   const TransamHooks& transam = GetTransamHooks();
   if (transam.set_next_xid != nullptr) transam.set_next_xid(ids.next_xid);
   if (transam.set_next_oid != nullptr) transam.set_next_oid(ids.next_oid);
+  if (transam.startup_subtrans != nullptr) {
+    if (Status s = transam.startup_subtrans(); !s.ok()) return Fail(s.error());
+  }
   if (Status s = StartWalAt(config_, control_, end_); !s.ok()) return Fail(s.error());
   trace::EmitRecoveryDone(end_.insert_lsn, records_, trace::NowMicros() - began);
   if (recovery) {

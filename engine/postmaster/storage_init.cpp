@@ -20,6 +20,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/nbtree/nbtree_redo.h"
+#include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
@@ -101,6 +102,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   };
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
+  add(storage::SubTransShmemRequests());
   add({pgstat::StatsShmemRequest()});
   add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
   // A module with shared memory of its own adds its one line here.
@@ -119,6 +121,7 @@ const TransamHooks& GetTransamHooks() {
     h.set_next_xid = storage::SetNextTransactionId;
     h.checkpoint_next_oid = storage::CheckpointNextOid;
     h.set_next_oid = storage::SetNextOid;
+    h.startup_subtrans = storage::StartupSubTrans;
     return h;
   }();
   return hooks;

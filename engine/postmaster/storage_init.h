@@ -88,6 +88,7 @@ struct TransamHooks {
   void (*set_next_xid)(TransactionId) = nullptr; // SetNextTransactionId
   Oid (*checkpoint_next_oid)(bool shutdown) = nullptr;  // CheckpointNextOid
   void (*set_next_oid)(Oid) = nullptr;           // SetNextOid
+  Status (*startup_subtrans)() = nullptr;        // StartupSubTrans: pg_subtrans zeroed
 };
 const TransamHooks& GetTransamHooks();
 

@@ -204,6 +204,12 @@ struct StatementPrinter {
     return fmt::format("DropTableStmt(tables: [{}]{})", Join(names), s.if_exists ? ", if_exists" : "");
   }
   std::string operator()(const TransactionStmt& s) const {
+    if (!s.savepoint.empty()) {
+      const char* what = s.kind == StatementKind::kSavepoint ? "SAVEPOINT"
+                         : s.kind == StatementKind::kRelease ? "RELEASE"
+                                                             : "ROLLBACK TO";
+      return fmt::format("TransactionStmt({} {})", what, s.savepoint);
+    }
     return fmt::format("TransactionStmt({})", s.kind == StatementKind::kBegin    ? "BEGIN"
                                               : s.kind == StatementKind::kCommit ? "COMMIT"
                                                                                  : "ROLLBACK");
@@ -539,8 +545,15 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kDropView: return "DROP VIEW";
     case StatementKind::kAlterTable: return "ALTER TABLE";
     case StatementKind::kCreateTableAs: return "CREATE TABLE AS";
+    case StatementKind::kSavepoint: return "SAVEPOINT";
+    case StatementKind::kRelease: return "RELEASE";
+    case StatementKind::kRollbackTo: return "ROLLBACK";
   }
   return "";
+}
+
+bool IsTransactionExitKind(StatementKind kind) {
+  return kind == StatementKind::kCommit || kind == StatementKind::kRollback || kind == StatementKind::kRollbackTo;
 }
 
 StatementKind GetStatementKind(const Statement& stmt) {

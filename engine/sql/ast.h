@@ -381,7 +381,8 @@ struct DropTableStmt {
 };
 
 struct TransactionStmt {
-  StatementKind kind;  // kBegin, kCommit or kRollback
+  StatementKind kind;  // kBegin, kCommit, kRollback, kSavepoint, kRelease or kRollbackTo
+  std::string savepoint;  // the savepoint's name (the last three)
 };
 
 struct SetStmt {

@@ -80,6 +80,12 @@ Result<std::vector<StatementPtr>> Parser::ParseAll() {
   return stmts;
 }
 
+Result<StatementPtr> Parser::ParseSavepointName(StatementKind kind) {
+  auto name = ParseName();
+  if (!name.ok()) return name.error();
+  return Make(TransactionStmt{kind, *name});
+}
+
 Result<StatementPtr> Parser::ParseStatement() {
   // Statements with a grammar of their own (roles, databases, extensions).
   if (auto own = ParseOwnGrammar()) {
@@ -160,15 +166,27 @@ Result<StatementPtr> Parser::ParseStatement() {
   }
   if (AcceptKeyword("begin") || (IsKeyword("start") && IsKeyword("transaction", 1))) {
     SkipStatement();  // WORK, TRANSACTION, ISOLATION LEVEL ...: accepted, ignored
-    return Make(TransactionStmt{StatementKind::kBegin});
+    return Make(TransactionStmt{StatementKind::kBegin, {}});
   }
   if (AcceptKeyword("commit") || AcceptKeyword("end")) {
     AcceptKeyword("work") || AcceptKeyword("transaction");
-    return Make(TransactionStmt{StatementKind::kCommit});
+    return Make(TransactionStmt{StatementKind::kCommit, {}});
   }
   if (AcceptKeyword("rollback") || AcceptKeyword("abort")) {
+    bool rollback = tokens_[pos_ - 1].text == "rollback";
     AcceptKeyword("work") || AcceptKeyword("transaction");
-    return Make(TransactionStmt{StatementKind::kRollback});
+    if (rollback && AcceptKeyword("to")) {  // ROLLBACK TO [SAVEPOINT] name
+      AcceptKeyword("savepoint");
+      return ParseSavepointName(StatementKind::kRollbackTo);
+    }
+    return Make(TransactionStmt{StatementKind::kRollback, {}});
+  }
+  if (AcceptKeyword("savepoint")) {
+    return ParseSavepointName(StatementKind::kSavepoint);
+  }
+  if (AcceptKeyword("release")) {
+    AcceptKeyword("savepoint");
+    return ParseSavepointName(StatementKind::kRelease);
   }
   if (AcceptKeyword("set")) {
     return ParseSet();

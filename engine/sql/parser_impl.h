@@ -126,6 +126,8 @@ class Parser {
   /* An optional "(col, ...)" after a table name (INSERT, COPY); empty if absent. */
   Result<std::vector<InsertColumn>> ParseOptionalColumnList();
   Result<StatementPtr> ParseInsert();
+  /* The name after SAVEPOINT, RELEASE [SAVEPOINT], ROLLBACK TO [SAVEPOINT]. */
+  Result<StatementPtr> ParseSavepointName(StatementKind kind);
   /* UPDATE, DELETE, TRUNCATE and RETURNING (parse_dml.cpp). */
   Result<StatementPtr> ParseUpdate();
   Result<OnConflictClause> ParseOnConflict();

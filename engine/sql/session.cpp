@@ -14,11 +14,23 @@
  *   stop at the stage that failed.
  *   The catalog is re-read at the start of every statement that needs it:
  *   another backend's CREATE TABLE is visible to our next statement.
- *   Transactions (storage/heap/xact.h): a statement outside BEGIN ... COMMIT
- *   is a transaction of its own, committed when it succeeds; inside a block
- *   every statement shares one xid until COMMIT or ROLLBACK. A statement
- *   that fails rolls its transaction back at once (the backend then keeps a
- *   block failed until its end, so nothing more can run in it).
+ *   Transactions (storage/heap/xact.h), as PostgreSQL's xact.c:
+ *
+ *     a statement alone        a transaction of its own, committed when it
+ *                              succeeds
+ *     a Query of several       one implicit transaction: committed after
+ *                              the last (EndImplicitTransactionBlock), all
+ *                              rolled back by an error; COMMIT / ROLLBACK
+ *                              in it end it (with PostgreSQL's WARNING),
+ *                              BEGIN turns it into a block
+ *     BEGIN ... COMMIT         a block: every statement shares the
+ *                              transaction; SAVEPOINT, RELEASE, ROLLBACK TO
+ *                              open, merge and roll back subtransactions
+ *     an error                 AbortCurrentTransaction: inside a savepoint
+ *                              only the innermost subtransaction is rolled
+ *                              back, else the whole transaction; a block
+ *                              is failed until ROLLBACK or (a savepoint
+ *                              left) ROLLBACK TO
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/session.h"
@@ -73,6 +85,10 @@ struct Session::Impl {
                                   const BoundParams* params);
   Result<StatementResult> Run(const Statement& stmt, ResultSink& sink, const BoundParams* params);
   Status EndStatement(StatementKind kind);
+  Status Commit();
+  Result<ExecutionResult> RunSavepoint(const TransactionStmt& txn);
+  bool AbortCurrent();
+  void Warn(const char* code, const char* message) const;
   Result<ExecutionResult> RunUtility(const Query& query, ResultSink& sink);
   Result<std::string> RunCatalogDdl(const CatalogDdl& ddl);
   Result<storage::CatalogSnapshot> CatalogFor(StatementKind kind);
@@ -81,9 +97,14 @@ struct Session::Impl {
   SessionContext ctx;
   guc::Settings settings;
   bool in_block = false;  // between BEGIN and COMMIT / ROLLBACK
+  bool implicit = false;  // in a Query message of several statements, outside a block
+  bool failed = false;    // the block's statement failed: until ROLLBACK [TO]
 };
 
 namespace {
+
+// 25P01 (not in sqlstate.h, which nearly every file includes, this session).
+constexpr const char* kNoActiveSqlTransaction = "25P01";
 
 /* How each kind of statement runs, after parse and analyze: the one table
  * a new kind of statement is added to.
@@ -119,6 +140,8 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kCreateSequence, true, Path::kTableDdl}, {StatementKind::kDropSequence, true, Path::kTableDdl},
     {StatementKind::kCreateView, true, Path::kTableDdl},    {StatementKind::kDropView, true, Path::kTableDdl},
     {StatementKind::kCreateTableAs, true, Path::kCreateTableAs},
+    {StatementKind::kSavepoint, false, Path::kUtility},     {StatementKind::kRelease, false, Path::kUtility},
+    {StatementKind::kRollbackTo, false, Path::kUtility},
     {StatementKind::kOther, false, Path::kUtility},
 };
 
@@ -251,7 +274,7 @@ Result<std::string> Session::Impl::RunCatalogDdl(const CatalogDdl& ddl) {
   // Their files are copied or removed at once, which no ROLLBACK could
   // undo: PostgreSQL's PreventInTransactionBlock.
   bool database_ddl = ddl.kind == CatalogDdl::Kind::kCreateDatabase || ddl.kind == CatalogDdl::Kind::kDropDatabase;
-  if (database_ddl && in_block) {
+  if (database_ddl && (in_block || implicit)) {
     return MakeError(sqlstate::kActiveSqlTransaction,
                      fmt::format("{} cannot run inside a transaction block",
                                  ddl.kind == CatalogDdl::Kind::kCreateDatabase ? "CREATE DATABASE" : "DROP DATABASE"));
@@ -284,7 +307,7 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
                                                const BoundParams* params) {
   auto result = Run(stmt, sink, params);
   if (!result.ok()) {
-    (void)storage::AbortTransaction();
+    AbortCurrent();
     return result;
   }
   if (Status s = EndStatement(GetStatementKind(stmt)); !s.ok()) {
@@ -293,20 +316,71 @@ Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink
   return result;
 }
 
+bool Session::Impl::AbortCurrent() {
+  if (!in_block) {
+    implicit = false;
+    (void)storage::AbortTransaction();
+    return true;
+  }
+  if (!failed) {
+    failed = true;
+    if (storage::IsSubTransaction()) {
+      (void)storage::AbortCurrentSubTransaction();
+    } else {
+      (void)storage::AbortTransaction();
+    }
+  }
+  return !storage::IsSubTransaction();
+}
+
+void Session::Impl::Warn(const char* code, const char* message) const {
+  if (ctx.notice) ctx.notice(MakeError(code, message, Severity::kWarning));
+}
+
+Result<ExecutionResult> Session::Impl::RunSavepoint(const TransactionStmt& txn) {
+  if (!in_block) {
+    const char* what = txn.kind == StatementKind::kSavepoint ? "SAVEPOINT"
+                       : txn.kind == StatementKind::kRelease ? "RELEASE SAVEPOINT"
+                                                             : "ROLLBACK TO SAVEPOINT";
+    return MakeError(kNoActiveSqlTransaction, fmt::format("{} can only be used in transaction blocks", what));
+  }
+  Status s = OkStatus();
+  if (txn.kind == StatementKind::kSavepoint) {
+    storage::DefineSavepoint(txn.savepoint);
+  } else if (txn.kind == StatementKind::kRelease) {
+    s = storage::ReleaseSavepoint(txn.savepoint);
+  } else {
+    s = storage::RollbackToSavepoint(txn.savepoint);
+    if (s.ok()) failed = false;
+  }
+  if (!s.ok()) return s.error();
+  ExecutionResult result;
+  result.node_rows.assign(1, 0);
+  return result;
+}
+
 Status Session::Impl::EndStatement(StatementKind kind) {
   if (kind == StatementKind::kBegin) {
+    if (in_block) Warn(sqlstate::kActiveSqlTransaction, "there is already a transaction in progress");
     in_block = true;
+    implicit = false;
     return OkStatus();
   }
   bool ends = kind == StatementKind::kCommit || kind == StatementKind::kRollback;
-  if (in_block && !ends) {
+  if ((in_block || implicit) && !ends) {
     storage::CommandCounterIncrement();
     return OkStatus();
   }
-  in_block = false;
-  if (kind == StatementKind::kRollback) {
+  if (ends && !in_block) Warn(kNoActiveSqlTransaction, "there is no transaction in progress");
+  bool commit = kind != StatementKind::kRollback && !failed;  // COMMIT of a failed block rolls back
+  in_block = implicit = failed = false;
+  if (!commit) {
     return storage::AbortTransaction();
   }
+  return Commit();
+}
+
+Status Session::Impl::Commit() {
   auto end = storage::CommitTransaction(settings.String("synchronous_commit") != "off");
   if (!end.ok()) {
     return end.error();  // a failed WAL flush has severity PANIC
@@ -385,7 +459,7 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
       tag = "EXPLAIN";
       break;
     case Path::kMaintenance:
-      if (kind == StatementKind::kVacuum && in_block) {
+      if (kind == StatementKind::kVacuum && (in_block || implicit)) {
         return MakeError(sqlstate::kActiveSqlTransaction, "VACUUM cannot run inside a transaction block");
       }
       result = RunVacuumAnalyze(*query, *catalog, ctx);
@@ -403,6 +477,10 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     }
     case Path::kUtility:
     case Path::kCopy:
+      if (kind == StatementKind::kSavepoint || kind == StatementKind::kRelease || kind == StatementKind::kRollbackTo) {
+        result = RunSavepoint(std::get<TransactionStmt>(stmt.node));
+        break;
+      }
       result = RunUtility(*query, sink);
       break;
     case Path::kCatalogDdl:
@@ -503,6 +581,23 @@ std::optional<std::string> Session::GetSetting(std::string_view name) const {
 
 Status Session::SetSetting(std::string_view name, std::string_view value) {
   return impl_->settings.Set(name, std::string(value), guc::Source::kClient);
+}
+
+TransactionBlockState Session::BlockState() const {
+  if (!impl_->in_block) return TransactionBlockState::kIdle;
+  return impl_->failed ? TransactionBlockState::kFailed : TransactionBlockState::kInBlock;
+}
+
+bool Session::AbortCurrentTransaction() { return impl_->AbortCurrent(); }
+
+void Session::BeginImplicitTransactionBlock() {
+  if (!impl_->in_block) impl_->implicit = true;
+}
+
+Status Session::EndImplicitTransactionBlock() {
+  if (!impl_->implicit) return OkStatus();
+  impl_->implicit = false;
+  return impl_->Commit();
 }
 
 guc::Settings& Session::settings() {

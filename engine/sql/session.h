@@ -223,9 +223,23 @@ enum class StatementKind {
   kDropView,        // DROP VIEW
   kAlterTable,      // ALTER TABLE
   kCreateTableAs,   // CREATE TABLE ... AS, SELECT ... INTO
+  kSavepoint,       // SAVEPOINT name
+  kRelease,         // RELEASE [SAVEPOINT] name
+  kRollbackTo,      // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name
 };
 
 StatementKind GetStatementKind(const Statement& stmt);
+
+/* COMMIT, ROLLBACK, ROLLBACK TO: what a failed transaction block still
+ * accepts (PostgreSQL's IsTransactionExitStmt). */
+bool IsTransactionExitKind(StatementKind kind);
+
+/* Where the session's transaction is, as ReadyForQuery reports it. */
+enum class TransactionBlockState {
+  kIdle,     // 'I': no block (an implicit transaction ends with its Query message)
+  kInBlock,  // 'T': inside BEGIN ... COMMIT
+  kFailed,   // 'E': a statement of the block failed; only ROLLBACK [TO] is accepted
+};
 
 /* The statement's name as PostgreSQL's command tags and process titles
  * write it: "SELECT", "CREATE TABLE", ... ("" for kOther). */
@@ -272,6 +286,23 @@ class Session {
    * as SET, but the value is also what RESET returns to. 42704 for an
    * unknown name. */
   Status SetSetting(std::string_view name, std::string_view value);
+
+  /* Transactions (see session.cpp):
+   *   BlockState            'I', 'T' or 'E' for ReadyForQuery.
+   *   AbortCurrentTransaction  after any error (PostgreSQL's
+   *                         AbortCurrentTransaction): inside a savepoint the
+   *                         innermost subtransaction is rolled back, else
+   *                         the whole transaction; a block becomes failed.
+   *                         Idempotent. Returns true unless only a
+   *                         subtransaction was rolled back (xact_rollback).
+   *   Begin/EndImplicitTransactionBlock  around each statement of a Query
+   *                         message of several: they run as one
+   *                         transaction, committed at the end (unless an
+   *                         error rolled it back, or BEGIN made it a block). */
+  TransactionBlockState BlockState() const;
+  bool AbortCurrentTransaction();
+  void BeginImplicitTransactionBlock();
+  Status EndImplicitTransactionBlock();
 
   /* The session's settings: typed values for the backend
    * (Int("statement_timeout")) and the reported ones that changed. */

@@ -90,6 +90,9 @@ enum class EventType : uint16_t {
   kRecoveryStart,      // the startup process begins replay: redo_lsn, reason
   kRecoveryProgress,   // replay reached an LSN: lsn, records
   kRecoveryDone,       // replay ended: end_lsn, records, duration_us
+  // Transactions, locks and vacuum (schema 7).
+  kXidAssigned,        // a transaction or subtransaction took its xid: xid, top_xid
+  kSubxact,            // SAVEPOINT / RELEASE / ROLLBACK TO: action, name, xid
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

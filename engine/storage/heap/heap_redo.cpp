@@ -228,10 +228,8 @@ Status XactRedo(const wal::DecodedRecord& rec) {
   auto x = wal::DecodeXactPayload(rec.main_data);
   if (!x) return Malformed(rec);
   bool commit = rec.rmgr_info() == wal::kXactCommit;
-  if (Status s = TransactionIdSetStatus(rec.header.xid, commit ? XidStatus::kCommitted : XidStatus::kAborted);
-      !s.ok()) {
-    return s;
-  }
+  for (TransactionId sub : x->subxids) AdvanceNextTransactionIdPast(sub);
+  if (Status s = TransactionIdSetTreeStatus(rec.header.xid, x->subxids, commit, 0); !s.ok()) return s;
   return XactRemoveRelationFiles(x->rels);
 }
 

@@ -15,6 +15,7 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/buffer/locked_buffer.h"
+#include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/smgr/free_space.h"
@@ -130,6 +131,7 @@ ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string
 bool XidIsRunning(TransactionId xid) {
   std::vector<shmem::BackendStatusCopy> procs = shmem::ReadProcArray();
   if (procs.empty()) return true;
+  xid = SubTransGetTopmostTransaction(xid);  // a subxid is not in the array: its top-level xid is
   return std::any_of(procs.begin(), procs.end(), [xid](const shmem::BackendStatusCopy& p) { return p.xid == xid; });
 }
 

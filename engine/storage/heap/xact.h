@@ -17,18 +17,44 @@
  *
  *   A transaction that wrote nothing has no xid and writes no record.
  *
+ *   Subtransactions (SAVEPOINT, PostgreSQL's xact.c): a stack of levels
+ *   above the top-level transaction, each with a name (the newest of a
+ *   name wins), its own xid taken at its first write (its parents' first;
+ *   pg_subtrans records the parent), the relations it created or dropped,
+ *   and the xids of the children it merged.
+ *
+ *     RELEASE a      the levels from a up merge into a's parent: their
+ *                    xids become the parent's children, nothing is written
+ *     ROLLBACK TO a  each level from the top down to a is aborted (an ABORT
+ *                    record with its xid and its children's, pg_xact
+ *                    aborted, the relations it created removed), then a
+ *                    new level named a begins
+ *     an error       inside a savepoint aborts the innermost level only
+ *                    (AbortCurrentSubTransaction); the block stays failed
+ *                    until ROLLBACK TO (or ROLLBACK)
+ *     commit         every live subxid is in the COMMIT record; pg_xact:
+ *                    the subxids sub-committed, the top committed, then
+ *                    the subxids committed (TransactionIdCommitTree)
+ *     abort          every live subxid in the ABORT record, all aborted
+ *
+ *   Command ids continue across subtransactions (one counter).
+ *
  * NOTES
+ *   A subtransaction's rows are its own xid's: TransactionIdIsCurrent is
+ *   true for the top-level xid and for every subxid not aborted.
  *   The files of a relation go only once the catalog rows that name it are
  *   gone for good, as PostgreSQL's pending deletes (smgr's
  *   RelationDropStorage / smgrDoPendingDeletes): DROP TABLE keeps the file
  *   until commit (a ROLLBACK keeps the table and its rows), CREATE TABLE's
  *   file is removed if the transaction aborts. Redo of the commit or abort
- *   record removes them too. There are no subtransactions, no snapshots
- *   and no locks on rows yet.
+ *   record removes them too. There are no snapshots and no locks on rows
+ *   yet.
  *-------------------------------------------------------------------------
  */
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/common/error.h"
@@ -66,6 +92,31 @@ void RegisterXactCallback(XactCallback fn);
  * transaction ends, committed or aborted: closed after its invalidations
  * were sent, so whoever takes the lock next sees its catalog changes. */
 void XactHoldUntilEnd(UniqueFd lock);
+
+/* ---- subtransactions (SAVEPOINT) ---------------------------------------- */
+
+/* SAVEPOINT name: a new level (its xid comes at its first write). */
+void DefineSavepoint(std::string_view name);
+/* RELEASE name: 3B001 if no level has the name. */
+Status ReleaseSavepoint(std::string_view name);
+/* ROLLBACK TO name: 3B001 if no level has the name; a failed WAL insert
+ * or pg_xact write is an error too. */
+Status RollbackToSavepoint(std::string_view name);
+/* After an error inside a savepoint: the innermost level not aborted yet
+ * is aborted (it stays on the stack, dead, until ROLLBACK TO). */
+Status AbortCurrentSubTransaction();
+/* Whether a savepoint is open (an error then aborts only the innermost). */
+bool IsSubTransaction();
+/* The xid of the innermost level, its parents' if it has none (0 if the
+ * whole transaction has none): what the subxact event reports. */
+TransactionId GetCurrentSubTransactionIdIfAny();
+
+/* Sets the status of a transaction and its subtransactions in pg_xact:
+ * commit as PostgreSQL's TransactionIdCommitTree (the subxids
+ * sub-committed, the top committed, the subxids committed), abort all
+ * aborted. The commit record's end goes with the commit bits. */
+Status TransactionIdSetTreeStatus(TransactionId xid, const std::vector<TransactionId>& subxids, bool commit,
+                                  XLogRecPtr commit_lsn);
 
 /* Ends the transaction. Returns the commit record's end (0 if none was
  * written). A failed WAL flush is an error of severity PANIC. */

@@ -140,6 +140,11 @@ void AtEOXactInval(bool commit) {
   }
 }
 
+void AtSubAbortInval() {
+  std::vector<SharedInvalMessage> pending = Local().pending;  // a callback may queue more
+  for (const SharedInvalMessage& m : pending) Deliver(m);
+}
+
 void AcceptInvalidationMessages() {
   LocalState& local = Local();
   SinvalShared* sh = Shared();

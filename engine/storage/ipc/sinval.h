@@ -99,6 +99,12 @@ void CacheInvalidateSmgr(const RelFileLocator& rel);
  * are sent, on abort they are applied here again; either way forgotten. */
 void AtEOXactInval(bool commit);
 
+/* A subtransaction aborted (ROLLBACK TO): the messages queued so far are
+ * applied here again (caches built from its rolled-back rows are dropped);
+ * they stay queued for the commit, where the extra ones cost others a
+ * re-read. PostgreSQL keeps them per subtransaction. */
+void AtSubAbortInval();
+
 /* Every message this process has not read yet -> its callbacks. */
 void AcceptInvalidationMessages();
 

@@ -105,13 +105,17 @@ template std::optional<BtreeMetaRecord> DecodePayload(std::string_view);
 
 std::string EncodeXactPayload(const XactPayload& x) {
   std::string out = EncodePayload(XactRecord{x.xact_time});
-  if (x.rels.empty()) return out;
+  if (x.rels.empty() && x.subxids.empty()) return out;
   ByteWriter w;
   w.U32(static_cast<uint32_t>(x.rels.size()));
   for (const RelFileLocator& r : x.rels) {
     w.U32(r.spc_oid);
     w.U32(r.db_oid);
     w.U32(r.rel_number);
+  }
+  if (!x.subxids.empty()) {
+    w.U32(static_cast<uint32_t>(x.subxids.size()));
+    for (TransactionId xid : x.subxids) w.U32(xid);
   }
   return out + w.str();
 }
@@ -121,7 +125,7 @@ std::optional<XactPayload> DecodeXactPayload(std::string_view in) {
   if (in.size() < kFixed) return std::nullopt;
   auto fixed = DecodePayload<XactRecord>(in.substr(0, kFixed));
   if (!fixed) return std::nullopt;
-  XactPayload x{fixed->xact_time, {}};
+  XactPayload x{fixed->xact_time, {}, {}};
   if (in.size() == kFixed) return x;
   ByteReader r(in.substr(kFixed));
   uint32_t n = r.U32();
@@ -132,6 +136,11 @@ std::optional<XactPayload> DecodeXactPayload(std::string_view in) {
     rel.db_oid = r.U32();
     rel.rel_number = r.U32();
     x.rels.push_back(rel);
+  }
+  if (!r.done()) {
+    uint32_t m = r.U32();
+    if (m > (in.size() - kFixed) / 4) return std::nullopt;
+    for (uint32_t i = 0; i < m; ++i) x.subxids.push_back(r.U32());
   }
   if (!r.done()) return std::nullopt;
   return x;

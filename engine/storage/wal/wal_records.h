@@ -15,7 +15,9 @@
  *   Transaction: COMMIT / ABORT, main data XactRecord: 8 time (microseconds
  *     since 2000-01-01, PostgreSQL's TimestampTz), then, when the
  *     transaction dropped relations (XactPayload), 4 count and 12 per
- *     relation (spc, db, rel): the files removed once it ends
+ *     relation (spc, db, rel): the files removed once it ends; then, when
+ *     it had subtransactions, 4 count and 4 per subxid (all set committed
+ *     or aborted with it; the relation count is written, maybe 0, first)
  *   Storage: CREATE, SmgrCreateRecord: 12 rel, 1 fork;
  *     TRUNCATE, SmgrTruncateRecord: 12 rel, 4 nblocks, 4 flags
  *   Heap: INSERT, main data HeapInsertRecord (2 offnum, 1 flags), block 0
@@ -121,6 +123,7 @@ struct XactRecord {
 struct XactPayload {
   int64_t xact_time = 0;
   std::vector<RelFileLocator> rels;
+  std::vector<TransactionId> subxids;  // its subtransactions' xids (committed or aborted with it)
 };
 std::string EncodeXactPayload(const XactPayload& x);
 std::optional<XactPayload> DecodeXactPayload(std::string_view in);

@@ -83,6 +83,8 @@ std::string XactDesc(const DecodedRecord& rec) {
   std::string out = FormatTimestampTz(x->xact_time);
   if (!x->rels.empty()) out += "; rels:";
   for (const RelFileLocator& r : x->rels) out += " " + RelPathOf(r, ForkNumber::kMain);
+  if (!x->subxids.empty()) out += "; subxacts:";
+  for (TransactionId xid : x->subxids) out += " " + std::to_string(xid);
   return out;
 }
 
