@@ -474,6 +474,7 @@ void Backend::Run() {
   if (Status st = InitStorageForProcess(*info_.config); !st.ok()) Fatal(st.error());
   Authenticate();
   storage::SharedInvalSetDatabase(database_oid_);
+  lmgr::SetLockDatabase(database_oid_);
   ArmAlarm(kAlarmAuthentication, 0);
 
   sql::SessionContext ctx;

@@ -223,6 +223,7 @@ enum class StatementKind {
   kDropView,        // DROP VIEW
   kAlterTable,      // ALTER TABLE
   kCreateTableAs,   // CREATE TABLE ... AS, SELECT ... INTO
+  kLock,            // LOCK TABLE
 };
 
 StatementKind GetStatementKind(const Statement& stmt);

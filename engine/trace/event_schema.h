@@ -90,6 +90,10 @@ enum class EventType : uint16_t {
   kRecoveryStart,      // the startup process begins replay: redo_lsn, reason
   kRecoveryProgress,   // replay reached an LSN: lsn, records
   kRecoveryDone,       // replay ended: end_lsn, records, duration_us
+  // Transactions, locks and vacuum (schema 7): the lock manager's.
+  kLockGranted,        // a heavyweight lock granted without waiting: locktype, mode, relation, ...
+  kLocksReleased,      // a transaction's locks released at its end: count
+  kDeadlock,           // a waiter found a cycle of waits through itself: victim, cycle
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

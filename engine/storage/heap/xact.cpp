@@ -13,6 +13,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_rmgr.h"
@@ -84,6 +85,7 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
 TransactionId GetCurrentTransactionId() {
   if (g_xact.xid == kInvalidTransactionId) {
     g_xact.xid = AssignTransactionId();
+    lmgr::XactLockTableInsert(g_xact.xid);  // others wait on it until we end
     shmem::ReportBackendXid(g_xact.xid);
   }
   return g_xact.xid;
@@ -114,6 +116,7 @@ void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 
 Result<XLogRecPtr> CommitTransaction(bool synchronous_commit) {
   auto end = EndTransaction(true, synchronous_commit);
+  lmgr::LockReleaseAll();  // after pg_xact and the invalidations: a waiter sees it all
   if (end.ok() && *end != 0) g_last_commit = *end;
   return end;
 }
@@ -122,6 +125,7 @@ Status AbortTransaction() {
   shmem::LWLockReleaseAll();
   ReleaseAllBuffers();
   auto end = EndTransaction(false, false);
+  lmgr::LockReleaseAll();
   return end.ok() ? OkStatus() : Status(end.error());
 }
 
