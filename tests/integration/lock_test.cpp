@@ -221,5 +221,27 @@ TEST_F(LockTest, LockTimeoutAndCancelEndAWait) {
   EXPECT_EQ(Run(b.get(), "INSERT INTO lt VALUES (1)").state, "ok");
 }
 
+TEST_F(LockTest, LogLockWaitsLogsALongWaitAndItsEnd) {
+  Conn a = Connect(), b = Connect(), o = Connect();
+  ASSERT_EQ(Run(a.get(), "CREATE TABLE lw (x int)").state, "ok");
+  ASSERT_EQ(Run(b.get(), "SET log_lock_waits = on; SET deadlock_timeout = '100ms'").state, "ok");
+  ASSERT_EQ(Run(a.get(), "BEGIN; LOCK lw").state, "ok");
+  ASSERT_EQ(PQsendQuery(b.get(), "SELECT * FROM lw"), 1);
+  ASSERT_TRUE(WaitsForLock(o.get(), b.get()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_EQ(Run(a.get(), "COMMIT").state, "ok");
+  EXPECT_EQ(Finish(b.get()).state, "ok");
+  std::string oid = Value(o.get(), "SELECT oid FROM pg_class WHERE relname = 'lw'");
+  std::string log = server_->Log();
+  // PostgreSQL 15: "LOG:  process 4242 still waiting for AccessShareLock on
+  // relation 16390 of database 5 after 100.123 ms", its DETAIL, and
+  // "LOG:  process 4242 acquired AccessShareLock on relation ... after ... ms".
+  std::string waiting = "LOG:  process " + Pid(b.get()) + " still waiting for AccessShareLock on relation " + oid;
+  EXPECT_NE(log.find(waiting), std::string::npos) << log;
+  EXPECT_NE(log.find("DETAIL:  Process holding the lock: " + Pid(a.get()) + ". Wait queue: " + Pid(b.get()) + "."),
+            std::string::npos);
+  EXPECT_NE(log.find("LOG:  process " + Pid(b.get()) + " acquired AccessShareLock on relation " + oid), std::string::npos);
+}
+
 }  // namespace
 }  // namespace minipg::testing

@@ -45,7 +45,6 @@ constexpr std::array<const char*, kMaxLockMode + 1> kModeNames = {
 int ModeIndex(LockMode m) { return static_cast<int>(m); }
 
 int32_t* Buckets(LockShared* t) { return reinterpret_cast<int32_t*>(t + 1); }
-const int32_t* Buckets(const LockShared* t) { return reinterpret_cast<const int32_t*>(t + 1); }
 
 size_t BucketsBytes(int nbuckets) {
   size_t b = sizeof(int32_t) * static_cast<size_t>(nbuckets);
@@ -70,9 +69,14 @@ uint32_t HashTag(const LockTag& tag) {
   return h;
 }
 
+/* The head of the hash chain `tag` belongs to. */
+int32_t& BucketOf(const LockShared* t, const LockTag& tag) {
+  return Buckets(const_cast<LockShared*>(t))[HashTag(tag) % static_cast<uint32_t>(t->nbuckets)];
+}
+
 int FindLock(const LockShared* t, const LockTag& tag) {
   const LockEntry* locks = Locks(t);
-  for (int i = Buckets(t)[HashTag(tag) % static_cast<uint32_t>(t->nbuckets)]; i >= 0; i = locks[i].next_in_bucket) {
+  for (int i = BucketOf(t, tag); i >= 0; i = locks[i].next_in_bucket) {
     if (locks[i].tag == tag) return i;
   }
   return -1;
@@ -169,7 +173,7 @@ void FreeProcLockIfIdle(LockShared* t, int pl) {
   t->free_proclock = pl;
   if (l.first_proclock >= 0) return;
   LockEntry* locks = Locks(t);
-  for (int* link = &Buckets(t)[HashTag(l.tag) % static_cast<uint32_t>(t->nbuckets)]; *link >= 0;
+  for (int* link = &BucketOf(t, l.tag); *link >= 0;
        link = &locks[*link].next_in_bucket) {
     if (*link == lock) {
       *link = l.next_in_bucket;
@@ -295,7 +299,7 @@ AcquireOutcome TableAcquire(LockShared* t, int proc, const LockTag& tag, LockMod
     l.used = true;
     l.tag = tag;
     l.first_proclock = -1;
-    int32_t& bucket = Buckets(t)[HashTag(tag) % static_cast<uint32_t>(t->nbuckets)];
+    int32_t& bucket = BucketOf(t, tag);
     l.next_in_bucket = bucket;
     bucket = lock;
   }
