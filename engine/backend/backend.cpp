@@ -71,6 +71,7 @@
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock.h"
 
 namespace minipg {
 
