@@ -45,7 +45,7 @@ Outcome OutcomeOf(PGresult* r) {
   return o;
 }
 
-Outcome Run(PGconn* c, const std::string& sql) {
+Outcome Exec(PGconn* c, const std::string& sql) {
   Res r(PQexec(c, sql.c_str()));
   return OutcomeOf(r.get());
 }
@@ -99,9 +99,9 @@ class LockTest : public SharedServerSuite {
 
 TEST_F(LockTest, DropTableWaitsForAReaderAndGoesOnAfterItsCommit) {
   Conn a = Connect(), b = Connect(), o = Connect();
-  ASSERT_EQ(Run(a.get(), "CREATE TABLE t (x int)").state, "ok");
-  ASSERT_EQ(Run(a.get(), "BEGIN").state, "ok");
-  ASSERT_EQ(Run(a.get(), "SELECT * FROM t").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE t (x int)").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "BEGIN").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "SELECT * FROM t").state, "ok");
   ASSERT_EQ(PQsendQuery(b.get(), "DROP TABLE t"), 1);
   ASSERT_TRUE(WaitsForLock(o.get(), b.get()));
   EXPECT_EQ(Value(o.get(), "SELECT wait_event FROM pg_stat_activity WHERE pid = " + Pid(b.get())), "relation");
@@ -121,19 +121,19 @@ TEST_F(LockTest, DropTableWaitsForAReaderAndGoesOnAfterItsCommit) {
                               "WHERE pid = " + Pid(a.get()) + " ORDER BY locktype, mode, granted"),
             "relation|t|f|f|AccessShareLock|t\n"
             "virtualxid||t|f|ExclusiveLock|t\n");
-  ASSERT_EQ(Run(a.get(), "COMMIT").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "COMMIT").state, "ok");
   EXPECT_EQ(Finish(b.get()).state, "ok");
-  EXPECT_EQ(Run(a.get(), "SELECT * FROM t").state, "42P01");
+  EXPECT_EQ(Exec(a.get(), "SELECT * FROM t").state, "42P01");
 }
 
 TEST_F(LockTest, TableDroppedWhileAReaderWaitedDoesNotExist) {
   Conn a = Connect(), b = Connect(), o = Connect();
-  ASSERT_EQ(Run(a.get(), "CREATE TABLE gone (x int)").state, "ok");
-  ASSERT_EQ(Run(a.get(), "BEGIN").state, "ok");
-  ASSERT_EQ(Run(a.get(), "DROP TABLE gone").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE gone (x int)").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "BEGIN").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "DROP TABLE gone").state, "ok");
   ASSERT_EQ(PQsendQuery(b.get(), "SELECT * FROM gone"), 1);
   ASSERT_TRUE(WaitsForLock(o.get(), b.get()));
-  ASSERT_EQ(Run(a.get(), "COMMIT").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "COMMIT").state, "ok");
   Outcome r = Finish(b.get());
   EXPECT_EQ(r.state, "42P01");
   EXPECT_EQ(r.message, "relation \"gone\" does not exist");
@@ -141,8 +141,8 @@ TEST_F(LockTest, TableDroppedWhileAReaderWaitedDoesNotExist) {
 
 TEST_F(LockTest, LockTableModesConflictAsInPostgresql) {
   Conn a = Connect(), b = Connect();
-  ASSERT_EQ(Run(a.get(), "CREATE TABLE m (x int)").state, "ok");
-  Outcome outside = Run(b.get(), "LOCK m");
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE m (x int)").state, "ok");
+  Outcome outside = Exec(b.get(), "LOCK m");
   EXPECT_EQ(outside.state, "25P01");
   EXPECT_EQ(outside.message, "LOCK TABLE can only be used in transaction blocks");
   struct Pair {
@@ -159,30 +159,30 @@ TEST_F(LockTest, LockTableModesConflictAsInPostgresql) {
       {"EXCLUSIVE", "ACCESS SHARE", false},      {"EXCLUSIVE", "ROW SHARE", true},
   };
   for (const Pair& p : kPairs) {
-    ASSERT_EQ(Run(a.get(), std::string("BEGIN; LOCK m IN ") + p.held + " MODE").state, "ok");
-    ASSERT_EQ(Run(b.get(), "BEGIN").state, "ok");
-    Outcome r = Run(b.get(), std::string("LOCK TABLE m IN ") + p.asked + " MODE NOWAIT");
+    ASSERT_EQ(Exec(a.get(), std::string("BEGIN; LOCK m IN ") + p.held + " MODE").state, "ok");
+    ASSERT_EQ(Exec(b.get(), "BEGIN").state, "ok");
+    Outcome r = Exec(b.get(), std::string("LOCK TABLE m IN ") + p.asked + " MODE NOWAIT");
     EXPECT_EQ(r.state, p.conflicts ? "55P03" : "ok") << p.held << " / " << p.asked;
     if (p.conflicts) EXPECT_EQ(r.message, "could not obtain lock on relation \"m\"");
-    Run(b.get(), "ROLLBACK");
-    Run(a.get(), "ROLLBACK");
+    Exec(b.get(), "ROLLBACK");
+    Exec(a.get(), "ROLLBACK");
   }
 }
 
 TEST_F(LockTest, DeadlockEndsOneSessionWithPostgresqlsDetail) {
   Conn a = Connect(), b = Connect(), o = Connect();
-  ASSERT_EQ(Run(a.get(), "CREATE TABLE da (x int); CREATE TABLE db (x int)").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE da (x int); CREATE TABLE db (x int)").state, "ok");
   std::string da = Value(o.get(), "SELECT oid FROM pg_class WHERE relname = 'da'");
   std::string db = Value(o.get(), "SELECT oid FROM pg_class WHERE relname = 'db'");
   std::string dbid = Value(o.get(), "SELECT oid FROM pg_database WHERE datname = current_database()");
   // A checks late, so B is the one to find the cycle (as in PostgreSQL).
-  ASSERT_EQ(Run(a.get(), "SET deadlock_timeout = '10s'").state, "ok");
-  ASSERT_EQ(Run(a.get(), "BEGIN; LOCK da").state, "ok");
-  ASSERT_EQ(Run(b.get(), "BEGIN; LOCK db").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "SET deadlock_timeout = '10s'").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "BEGIN; LOCK da").state, "ok");
+  ASSERT_EQ(Exec(b.get(), "BEGIN; LOCK db").state, "ok");
   ASSERT_EQ(PQsendQuery(a.get(), "LOCK db"), 1);
   ASSERT_TRUE(WaitsForLock(o.get(), a.get()));
   auto start = std::chrono::steady_clock::now();
-  Outcome r = Run(b.get(), "LOCK da");
+  Outcome r = Exec(b.get(), "LOCK da");
   double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_GE(waited, 0.9);  // deadlock_timeout, 1s
   EXPECT_EQ(r.state, "40P01");
@@ -192,20 +192,20 @@ TEST_F(LockTest, DeadlockEndsOneSessionWithPostgresqlsDetail) {
                           Pid(a.get()) + " waits for AccessExclusiveLock on relation " + db + " of database " + dbid +
                           "; blocked by process " + Pid(b.get()) + ".");
   EXPECT_EQ(r.hint, "See server log for query details.");
-  ASSERT_EQ(Run(b.get(), "ROLLBACK").state, "ok");
+  ASSERT_EQ(Exec(b.get(), "ROLLBACK").state, "ok");
   EXPECT_EQ(Finish(a.get()).state, "ok");  // the other one goes on
-  ASSERT_EQ(Run(a.get(), "COMMIT").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "COMMIT").state, "ok");
 }
 
 TEST_F(LockTest, LockTimeoutAndCancelEndAWait) {
   Conn a = Connect(), b = Connect(), o = Connect();
-  ASSERT_EQ(Run(a.get(), "CREATE TABLE lt (x int)").state, "ok");
-  ASSERT_EQ(Run(a.get(), "BEGIN; LOCK lt").state, "ok");
-  ASSERT_EQ(Run(b.get(), "SET lock_timeout = '100ms'").state, "ok");
-  Outcome r = Run(b.get(), "SELECT * FROM lt");
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE lt (x int)").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "BEGIN; LOCK lt").state, "ok");
+  ASSERT_EQ(Exec(b.get(), "SET lock_timeout = '100ms'").state, "ok");
+  Outcome r = Exec(b.get(), "SELECT * FROM lt");
   EXPECT_EQ(r.state, "55P03");
   EXPECT_EQ(r.message, "canceling statement due to lock timeout");
-  ASSERT_EQ(Run(b.get(), "SET lock_timeout = 0").state, "ok");
+  ASSERT_EQ(Exec(b.get(), "SET lock_timeout = 0").state, "ok");
 
   ASSERT_EQ(PQsendQuery(b.get(), "INSERT INTO lt VALUES (1)"), 1);
   ASSERT_TRUE(WaitsForLock(o.get(), b.get()));
@@ -217,19 +217,19 @@ TEST_F(LockTest, LockTimeoutAndCancelEndAWait) {
   EXPECT_EQ(r.state, "57014");
   EXPECT_EQ(r.message, "canceling statement due to user request");
   EXPECT_EQ(Value(o.get(), "SELECT count(*) FROM pg_locks WHERE pid = " + Pid(b.get())), "0");
-  ASSERT_EQ(Run(a.get(), "COMMIT").state, "ok");
-  EXPECT_EQ(Run(b.get(), "INSERT INTO lt VALUES (1)").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "COMMIT").state, "ok");
+  EXPECT_EQ(Exec(b.get(), "INSERT INTO lt VALUES (1)").state, "ok");
 }
 
 TEST_F(LockTest, LogLockWaitsLogsALongWaitAndItsEnd) {
   Conn a = Connect(), b = Connect(), o = Connect();
-  ASSERT_EQ(Run(a.get(), "CREATE TABLE lw (x int)").state, "ok");
-  ASSERT_EQ(Run(b.get(), "SET log_lock_waits = on; SET deadlock_timeout = '100ms'").state, "ok");
-  ASSERT_EQ(Run(a.get(), "BEGIN; LOCK lw").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE lw (x int)").state, "ok");
+  ASSERT_EQ(Exec(b.get(), "SET log_lock_waits = on; SET deadlock_timeout = '100ms'").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "BEGIN; LOCK lw").state, "ok");
   ASSERT_EQ(PQsendQuery(b.get(), "SELECT * FROM lw"), 1);
   ASSERT_TRUE(WaitsForLock(o.get(), b.get()));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  ASSERT_EQ(Run(a.get(), "COMMIT").state, "ok");
+  ASSERT_EQ(Exec(a.get(), "COMMIT").state, "ok");
   EXPECT_EQ(Finish(b.get()).state, "ok");
   std::string oid = Value(o.get(), "SELECT oid FROM pg_class WHERE relname = 'lw'");
   std::string log = server_->Log();
