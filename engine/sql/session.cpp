@@ -344,7 +344,8 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   // the tables it names (statement_locks.h); after a wait for a lock,
   // analyze again against the catalog as the lock's holder left it.
   Result<Query> query = MakeError(sqlstate::kInternalError, "not analyzed");
-  for (bool waited = true; waited;) {
+  for (;;) {
+    ForgetRelationsLookedUp();
     if (params == nullptr) {
       query = Analyze(stmt, *catalog, &ctx);
     } else {
@@ -356,18 +357,24 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
         }
       }
     }
-    if (!query.ok()) {
-      return query.error();
+    // A statement that failed analysis still waits for the tables it found
+    // before it says why: their holder may be changing what failed
+    // (PostgreSQL locks each table while it looks it up).
+    bool waited = false;
+    Status locked = query.ok() ? LockStatementRelations(*query, *catalog, &waited) : LockRelationsLookedUp(&waited);
+    if (!locked.ok()) {
+      return locked.error();
     }
-    if (Status s = LockStatementRelations(*query, *catalog, &waited); !s.ok()) {
-      return s.error();
+    if (!waited) {
+      break;
     }
-    if (waited) {
-      catalog = CatalogFor(kind);
-      if (!catalog.ok()) {
-        return catalog.error();
-      }
+    catalog = CatalogFor(kind);
+    if (!catalog.ok()) {
+      return catalog.error();
     }
+  }
+  if (!query.ok()) {
+    return query.error();
   }
   std::vector<ColumnDesc> columns = query->OutputColumns();
   if (kind == StatementKind::kExplain) {

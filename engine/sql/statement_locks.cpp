@@ -116,4 +116,30 @@ Status LockStatementRelations(const Query& query, const storage::CatalogSnapshot
   return OkStatus();
 }
 
+namespace {
+std::vector<RelationLock> g_looked_up;
+}  // namespace
+
+void NoteRelationLookedUp(uint32_t relid, const std::string& name) {
+  if (relid == 0) return;
+  for (const RelationLock& l : g_looked_up) {
+    if (l.relid == relid) return;
+  }
+  g_looked_up.push_back({relid, name, LockMode::kAccessShare});
+}
+
+void ForgetRelationsLookedUp() { g_looked_up.clear(); }
+
+Status LockRelationsLookedUp(bool* waited) {
+  *waited = false;
+  std::vector<RelationLock> relations = std::move(g_looked_up);
+  g_looked_up.clear();
+  for (const RelationLock& l : relations) {
+    bool this_waited = false;
+    if (Status s = lmgr::LockRelationOid(l.relid, l.mode, &this_waited, l.name); !s.ok()) return s;
+    *waited = *waited || this_waited;
+  }
+  return OkStatus();
+}
+
 }  // namespace minipg::sql

@@ -45,4 +45,15 @@ std::vector<RelationLock> StatementRelationLocks(const Query& query, const stora
  * whether any had to wait (then the catalog may have changed). */
 Status LockStatementRelations(const Query& query, const storage::CatalogSnapshot& catalog, bool* waited);
 
+/* The analyzer found user table `relid` by name (LookupTable). A statement
+ * whose analysis fails after that still waits for the table's lock before
+ * it reports the error, as PostgreSQL's (which locks while it looks up):
+ * a column missing only because another transaction's ALTER TABLE has not
+ * committed is then found once it has. Per process; the session clears it
+ * before each analysis. */
+void NoteRelationLookedUp(uint32_t relid, const std::string& name);
+void ForgetRelationsLookedUp();
+/* AccessShareLock on each relation noted since the last Forget. */
+Status LockRelationsLookedUp(bool* waited);
+
 }  // namespace minipg::sql
