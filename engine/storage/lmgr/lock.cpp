@@ -335,7 +335,17 @@ Status ConditionalLockRelationOid(Oid relid, LockMode mode, std::string_view nam
   return s;
 }
 
-void UnlockRelationOid(Oid /*relid*/, LockMode /*mode*/) {}
+void LockRelease(const LockTag& tag, LockMode mode) {
+  auto it = std::find_if(g_local.held.begin(), g_local.held.end(),
+                         [&](const HeldLock& h) { return h.tag == tag && h.mode == mode; });
+  if (it == g_local.held.end()) return;
+  g_local.held.erase(it);
+  LockShared* t = Shared();
+  shmem::LWLockGuard guard(&t->lock, shmem::LWLockMode::kExclusive);
+  TableRelease(t, g_local.proc, tag, mode);
+}
+
+void UnlockRelationOid(Oid relid, LockMode mode) { LockRelease(RelationTag(g_local.db, relid), mode); }
 
 void XactLockTableInsert(TransactionId xid) {
   // Out of shared memory here would leave the xid unlockable; PostgreSQL
@@ -344,9 +354,13 @@ void XactLockTableInsert(TransactionId xid) {
 }
 
 Status XactLockTableWait(TransactionId xid) {
-  // Granted once the holder ended (its ExclusiveLock released); held by us
-  // until our own end, which only costs an entry.
-  return LockAcquire(TransactionTag(xid), LockMode::kShare);
+  // Granted once the holder ended (its ExclusiveLock released); given back
+  // at once, as PostgreSQL does.
+  LockTag tag = TransactionTag(xid);
+  bool already = LockHeldByMe(tag, LockMode::kShare);
+  if (Status s = LockAcquire(tag, LockMode::kShare); !s.ok()) return s;
+  if (!already) LockRelease(tag, LockMode::kShare);
+  return OkStatus();
 }
 
 void InitLockProcess(int slot) {

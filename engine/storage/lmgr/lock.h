@@ -119,6 +119,9 @@ std::string DescribeLockTag(const LockTag& tag);
  * lock in the events. Fails with 53200 when the table is full. */
 Status LockAcquire(const LockTag& tag, LockMode mode, bool dont_wait = false, bool* waited = nullptr,
                    std::string_view relname = "");
+/* Gives up one mode this transaction holds (PostgreSQL's LockRelease):
+ * for the short locks (XactLockTableWait); statement locks are kept. */
+void LockRelease(const LockTag& tag, LockMode mode);
 /* Gives up every lock this process holds (transaction end, exit). */
 void LockReleaseAll();
 /* True if this process holds exactly `mode` on `tag`. */
@@ -128,7 +131,8 @@ bool LockHeldByMe(const LockTag& tag, LockMode mode);
 Status LockRelationOid(Oid relid, LockMode mode, bool* waited = nullptr, std::string_view relname = "");
 /* NOWAIT: 55P03 `could not obtain lock on relation "name"` if it would wait. */
 Status ConditionalLockRelationOid(Oid relid, LockMode mode, std::string_view name);
-/* Nothing to do: locks are held to transaction end (kept for the contract). */
+/* Releases a relation lock before the transaction's end (rarely right:
+ * PostgreSQL's statement locks are held to the end). */
 void UnlockRelationOid(Oid relid, LockMode mode);
 
 /* The transaction's own xid lock (ExclusiveLock), taken when it gets one. */

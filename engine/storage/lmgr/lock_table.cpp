@@ -388,6 +388,18 @@ int TableReleaseAll(LockShared* t, int proc) {
   return count;
 }
 
+bool TableRelease(LockShared* t, int proc, const LockTag& tag, LockMode mode) {
+  int lock = FindLock(t, tag);
+  int pl = lock >= 0 ? FindProcLock(t, lock, proc) : -1;
+  if (pl < 0 || (ProcLocks(t)[pl].hold_mask & Bit(ModeIndex(mode))) == 0) return false;
+  ProcLocks(t)[pl].hold_mask &= ~Bit(ModeIndex(mode));
+  LockEntry& l = Locks(t)[lock];
+  if (--l.granted[ModeIndex(mode)] == 0) l.grant_mask &= ~Bit(ModeIndex(mode));
+  FreeProcLockIfIdle(t, pl);
+  if (Locks(t)[lock].used) WakeWaiters(t, lock);
+  return true;
+}
+
 bool TableCancelWait(LockShared* t, int proc) {
   LockProc& pr = Procs(t)[proc];
   int pl = pr.waiting_proclock;

@@ -111,6 +111,9 @@ AcquireOutcome TableAcquire(LockShared* t, int proc, const LockTag& tag, LockMod
  * unblocks (in queue order) and waking those processes. Returns how many
  * (lock, mode) pairs it held. */
 int TableReleaseAll(LockShared* t, int proc);
+/* Releases one mode `proc` holds on `tag` (PostgreSQL's LockRelease),
+ * granting what that unblocks; false if it did not hold it. */
+bool TableRelease(LockShared* t, int proc, const LockTag& tag, LockMode mode);
 /* Takes `proc` out of its lock's queue (a wait that failed). False if it
  * was granted meanwhile (it holds the lock then). */
 bool TableCancelWait(LockShared* t, int proc);

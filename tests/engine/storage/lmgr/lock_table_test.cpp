@@ -163,6 +163,17 @@ TEST_F(LockTableTest, DeadlockCycleIsFoundFromEitherEnd) {
   EXPECT_FALSE(Waiting(0));
 }
 
+TEST_F(LockTableTest, ReleasingOneModeWakesAWaiter) {
+  LockTag xid = TransactionTag(745);
+  ASSERT_EQ(Acquire(0, xid, M::kExclusive), AcquireOutcome::kGranted);  // its own xid
+  ASSERT_EQ(Acquire(1, xid, M::kShare), AcquireOutcome::kMustWait);     // XactLockTableWait
+  EXPECT_FALSE(TableRelease(t_, 0, xid, M::kShare));                    // not held
+  EXPECT_TRUE(TableRelease(t_, 0, xid, M::kExclusive));
+  EXPECT_FALSE(Waiting(1));
+  EXPECT_TRUE(TableRelease(t_, 1, xid, M::kShare));
+  EXPECT_EQ(TableReleaseAll(t_, 1), 0);
+}
+
 TEST_F(LockTableTest, FullTableSaysOutOfMemory) {
   Make(2, 2);
   EXPECT_EQ(Acquire(0, RelationTag(5, 1), M::kAccessShare), AcquireOutcome::kGranted);
