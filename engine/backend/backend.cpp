@@ -71,6 +71,7 @@
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock.h"
 
 namespace minipg {
 
@@ -486,6 +487,7 @@ void Backend::Run() {
   if (Status st = InitStorageForProcess(*info_.config); !st.ok()) Fatal(st.error());
   Authenticate();
   storage::SharedInvalSetDatabase(database_oid_);
+  lmgr::SetLockDatabase(database_oid_);
   ArmAlarm(kAlarmAuthentication, 0);
 
   sql::SessionContext ctx;

@@ -5,8 +5,6 @@
  */
 #include "engine/catalog/table_ddl.h"
 
-#include <fcntl.h>
-
 #include <optional>
 #include <string>
 
@@ -24,22 +22,11 @@
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/smgr/smgr.h"
 
 namespace minipg::catalog {
 
-namespace {
-
-/* The DDL lock this transaction holds: the descriptor and its flock. */
-struct HeldDdlLock {
-  storage::UniqueFd fd;
-  std::optional<storage::FileLock> lock;
-};
-std::optional<HeldDdlLock> g_ddl_lock;
-
-void ReleaseDdlLockAtEnd(bool /*commit*/) { g_ddl_lock.reset(); }
-
-}  // namespace
 
 Result<std::optional<CatalogRow>> FindRelationRow(Oid db, std::string_view name) {
   auto rows = CatalogScan(*FindSystemCatalog("pg_class"), db);
@@ -101,22 +88,14 @@ Error WrongRelationKind(std::string_view name, std::string_view what, const std:
 }
 
 Status LockDatabaseDdl(const std::filesystem::path& db_dir) {
-  if (g_ddl_lock) return OkStatus();
-  static const bool registered = [] {
-    storage::RegisterXactCallback(ReleaseDdlLockAtEnd);
-    return true;
-  }();
-  (void)registered;
-  std::filesystem::path path = db_dir / "minipg_ddl.lock";
-  auto fd = storage::OpenFile(path, O_RDWR | O_CREAT);
-  if (!fd.ok()) return fd.error();
-  auto lock = storage::FileLock::Acquire(fd->get(), storage::LockMode::kExclusive, path, "DDL");
-  if (!lock.ok()) return lock.error();
-  storage::GetCurrentTransactionId();  // the lock goes with the transaction's end
-  g_ddl_lock.emplace();
-  g_ddl_lock->fd = std::move(*fd);
-  g_ddl_lock->lock.emplace(std::move(*lock));
-  return OkStatus();
+  // An ExclusiveLock on the database's public schema (an "object" lock of
+  // the lock manager), held to the transaction's end: one DDL transaction
+  // per database at a time, waits visible in pg_locks, part of deadlock
+  // detection and cancellable. PostgreSQL has no such lock: it locks each
+  // object its DDL touches, and unique catalog indexes catch a name created
+  // twice.
+  return lmgr::LockAcquire(lmgr::ObjectTag(DatabaseOidOf(db_dir), kNamespaceRelationId, kPublicNamespace, 0),
+                           lmgr::LockMode::kExclusive);
 }
 
 Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,

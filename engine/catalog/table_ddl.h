@@ -13,10 +13,12 @@
  *             -> relcache invalidation
  *
  * NOTES
- *   Until issue 17's lock manager, DDL of one database is serialized by an
- *   exclusive flock() on base/<db>/minipg_ddl.lock, taken by the first DDL
- *   statement of a transaction and held until it ends; so two transactions
- *   never both create the same name. Readers take no lock: they see the
+ *   DDL of one database is serialized by the DDL lock, an ExclusiveLock of
+ *   the lock manager (storage/lmgr/lock.h) on the database's public schema,
+ *   taken by the first DDL statement of a transaction and held until it
+ *   ends; so two transactions never both create the same name, and a DDL
+ *   that waits for another shows in pg_locks, can be cancelled and takes
+ *   part in deadlock detection. Readers take no such lock: they see the
  *   committed catalog rows (and their own transaction's).
  *-------------------------------------------------------------------------
  */

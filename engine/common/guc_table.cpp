@@ -40,6 +40,7 @@ constexpr const char* kErrorHandling = "Error Handling";
 constexpr const char* kStatistics = "Statistics / Cumulative Query and Index Statistics";
 constexpr const char* kCompatibility = "Version and Platform Compatibility / Previous PostgreSQL Versions";
 constexpr const char* kEvents = "minipg / Events";
+constexpr const char* kLockManagement = "Lock Management";
 constexpr const char* kPlannerMethod = "Query Tuning / Planner Method Configuration";
 
 const std::vector<EnumOption> kIsolationLevels = {
@@ -141,6 +142,9 @@ std::vector<Definition> MakeTable() {
        .short_desc = "Whether data pages carry checksums in this cluster.", .boot = "on"},
       {.name = "DateStyle", .type = VarType::kString, .context = Context::kUser, .category = kLocale,
        .short_desc = "Output format of dates and times.", .boot = "ISO, MDY", .flags = kReport},
+      {.name = "deadlock_timeout", .type = VarType::kInteger, .context = Context::kSuperuser,
+       .category = kLockManagement, .short_desc = "Sets the time to wait on a lock before checking for deadlock.",
+       .boot = "1s", .unit = Unit::kMs, .min = 1, .max = INT_MAX},
       {.name = "default_transaction_isolation", .type = VarType::kEnum, .context = Context::kUser,
        .category = kStatement, .short_desc = "Isolation level each new transaction starts with.",
        .boot = "read committed", .options = kIsolationLevels},
@@ -188,11 +192,19 @@ std::vector<Definition> MakeTable() {
       {.name = "listen_addresses", .type = VarType::kString, .context = Context::kPostmaster,
        .category = kConnections, .short_desc = "TCP addresses to listen on: a list, * for all, empty for none.",
        .boot = "localhost"},
+      {.name = "lock_timeout", .type = VarType::kInteger, .context = Context::kUser, .category = kStatement,
+       .short_desc = "Sets the maximum allowed duration of any wait for a lock.", .boot = "0", .unit = Unit::kMs,
+       .min = 0, .max = INT_MAX},
       {.name = "log_checkpoints", .type = VarType::kBool, .context = Context::kSighup, .category = kWhatToLog,
        .short_desc = "Whether each checkpoint is logged.", .boot = "on"},
+      {.name = "log_lock_waits", .type = VarType::kBool, .context = Context::kSuperuser, .category = kWhatToLog,
+       .short_desc = "Logs long lock waits.", .boot = "off"},
       {.name = "max_connections", .type = VarType::kInteger, .context = Context::kPostmaster,
        .category = kConnections, .short_desc = "Most client connections at once.", .boot = "100", .min = 1,
        .max = 262143},
+      {.name = "max_locks_per_transaction", .type = VarType::kInteger, .context = Context::kPostmaster,
+       .category = kLockManagement, .short_desc = "Sets the maximum number of locks per transaction.", .boot = "64",
+       .min = 10, .max = INT_MAX},
       {.name = "max_stack_depth", .type = VarType::kInteger, .context = Context::kSuperuser, .category = kMemory,
        .short_desc = "Deepest the stack of a backend may grow, in kilobytes.", .boot = "100kB", .unit = Unit::kKb,
        .min = 100, .max = INT_MAX, .check = CheckMaxStackDepth, .assign = AssignMaxStackDepth},

@@ -5,30 +5,23 @@
  */
 #include "engine/postmaster/lock_wait.h"
 
-#include "engine/shmem/backend_status.h"
+#include "engine/postmaster/server_log.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/file_util.h"
-#include "engine/trace/emitter.h"
 
 namespace minipg {
 namespace {
 
+/* The storage layer's flock waits, reported as the lock manager reports its own. */
 void ReportLockWait(storage::LockMode mode, std::string_view object, int64_t waited_us) {
-  const char* mode_name = mode == storage::LockMode::kShared ? "shared" : "exclusive";
-  if (waited_us < 0) {
-    shmem::ReportWaitEvent(shmem::WaitEvent::kLockRelation);
-    trace::Event(trace::EventType::kLockWait).Str("lock", object).Str("mode", mode_name).Emit();
-    return;
-  }
-  shmem::ReportWaitEvent(shmem::WaitEvent::kNone);
-  trace::Event(trace::EventType::kLockAcquired)
-      .Str("lock", object)
-      .Str("mode", mode_name)
-      .Int("waited_us", waited_us)
-      .Emit();
+  lmgr::ReportFileLockWait(object, mode == storage::LockMode::kExclusive, waited_us);
 }
 
 }  // namespace
 
-void InstallLockWaitReporting() { storage::SetLockWaitHook(&ReportLockWait); }
+void InstallLockWaitReporting() {
+  storage::SetLockWaitHook(&ReportLockWait);
+  lmgr::SetLockLogHook(&LogLine);  // log_lock_waits and the deadlock report
+}
 
 }  // namespace minipg

@@ -23,6 +23,7 @@
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock_table.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_memory.h"
@@ -94,6 +95,15 @@ Status BootstrapWal(const fs::path& data_dir, bool do_fsync) {
   return storage::WriteControlFile(data_dir, control);
 }
 
+/* The lock table: max_locks_per_transaction entries per process, as
+ * PostgreSQL sizes its lock hash (NLOCKENTS). */
+shmem::ShmemRequest LockShmemRequest(const Config& config) {
+  int procs = static_cast<int>(config.Int("max_connections")) + kAuxProcessSlots;
+  int max_locks = static_cast<int>(config.Int("max_locks_per_transaction")) * procs;
+  return {lmgr::kLockShmemAreaName, lmgr::LockTableSize(max_locks, procs),
+          [max_locks, procs](void* p) { lmgr::LockTableInit(p, max_locks, procs); }};
+}
+
 std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   StorageSettings s = GetStorageSettings(config);
   std::vector<shmem::ShmemRequest> requests = storage::BufferPoolShmemRequests(s.shared_buffers);
@@ -105,6 +115,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add(storage::SubTransShmemRequests());
   add({pgstat::StatsShmemRequest()});
   add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
+  add({LockShmemRequest(config)});
   // A module with shared memory of its own adds its one line here.
   return requests;
 }
@@ -172,6 +183,7 @@ Status InitStorageForProcess(const Config& config) {
   // Reads the invalidation ring from now on, for every database until a
   // backend knows its own (SharedInvalSetDatabase).
   storage::SharedInvalBackendInit(shmem::MySlot(), 0);
+  lmgr::InitLockProcess(shmem::MySlot());
   return OkStatus();
 }
 

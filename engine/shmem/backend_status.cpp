@@ -144,6 +144,10 @@ const char* WaitEventTypeName(WaitEvent w) {
       return "IPC";
     case WaitEvent::kLockRelation:
     case WaitEvent::kLockExtend:
+    case WaitEvent::kLockTransactionId:
+    case WaitEvent::kLockVirtualXid:
+    case WaitEvent::kLockTuple:
+    case WaitEvent::kLockObject:
       return "Lock";
     case WaitEvent::kLWLockBufferMapping:
     case WaitEvent::kLWLockBufferContent:
@@ -156,6 +160,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockPgStatsData:
     case WaitEvent::kLWLockOidGen:
     case WaitEvent::kLWLockSInvalWrite:
+    case WaitEvent::kLWLockLockManager:
       return "LWLock";
   }
   return nullptr;
@@ -207,6 +212,16 @@ const char* WaitEventName(WaitEvent w) {
       return "BgWriterMain";
     case WaitEvent::kWalWriterMain:
       return "WalWriterMain";
+    case WaitEvent::kLockTransactionId:
+      return "transactionid";
+    case WaitEvent::kLockVirtualXid:
+      return "virtualxid";
+    case WaitEvent::kLockTuple:
+      return "tuple";
+    case WaitEvent::kLockObject:
+      return "object";
+    case WaitEvent::kLWLockLockManager:
+      return "LockManager";
   }
   return nullptr;
 }

@@ -115,6 +115,12 @@ enum class WaitEvent : uint8_t {
   kLWLockPgStatsData,    // LWLock / PgStatsData: the shared statistics (pgstat.h)
   kLWLockOidGen,         // LWLock / OidGen: taking a new OID
   kLWLockSInvalWrite,    // LWLock / SInvalWrite: reading or writing the shared invalidation ring
+  // Waiting for a heavyweight lock (engine/storage/lmgr/lock.h) by its tag's kind:
+  kLockTransactionId,    // Lock / transactionid: until another transaction ends
+  kLockVirtualXid,       // Lock / virtualxid: a virtual transaction id
+  kLockTuple,            // Lock / tuple: a row's lock
+  kLockObject,           // Lock / object: a non-relation object (minipg's DDL lock)
+  kLWLockLockManager,    // LWLock / LockManager: the shared lock table
 };
 
 const char* BackendTypeName(BackendType t);

@@ -231,6 +231,7 @@ class Analyzer {
   Result<Query> Analyze(const UpdateStmt& update);
   Result<Query> Analyze(const DeleteStmt& del);
   Result<Query> Analyze(const TruncateStmt& truncate);
+  Result<Query> Analyze(const LockStmt& lock);
   /* The table an INSERT, UPDATE or DELETE (`verb`) changes: not a system
    * catalog (42501), not a view (55000, as PostgreSQL words it). */
   Result<const storage::TableDef*> TargetTable(const TableRef& ref, const char* verb);

@@ -157,6 +157,11 @@ struct StatementPrinter {
     return fmt::format("DeleteStmt(table: {}{}{}{})", s.table.name, FromList("using", s.using_list),
                        s.where ? ", where: " + ExprToString(*s.where) : "", Returning(s.returning));
   }
+  std::string operator()(const LockStmt& s) const {
+    std::vector<std::string> names;
+    for (const TableRef& t : s.tables) names.push_back(t.name);
+    return fmt::format("LockStmt(tables: [{}], mode: {}{})", Join(names), s.mode, s.nowait ? ", nowait" : "");
+  }
   std::string operator()(const TruncateStmt& s) const {
     std::vector<std::string> names;
     for (const TableRef& t : s.tables) names.push_back(t.name);
@@ -548,6 +553,7 @@ const char* StatementKindName(StatementKind kind) {
     case StatementKind::kSavepoint: return "SAVEPOINT";
     case StatementKind::kRelease: return "RELEASE";
     case StatementKind::kRollbackTo: return "ROLLBACK";
+    case StatementKind::kLock: return "LOCK TABLE";
   }
   return "";
 }
@@ -582,6 +588,7 @@ StatementKind GetStatementKind(const Statement& stmt) {
     StatementKind operator()(const CreateViewStmt&) const { return StatementKind::kCreateView; }
     StatementKind operator()(const CreateTableAsStmt&) const { return StatementKind::kCreateTableAs; }
     StatementKind operator()(const DropRelationStmt& d) const { return d.kind; }
+    StatementKind operator()(const LockStmt&) const { return StatementKind::kLock; }
   };
   return std::visit(Kind{}, stmt.node);
 }

@@ -516,6 +516,13 @@ struct DropRelationStmt {
   bool cascade = false;
 };
 
+/* LOCK [TABLE] [ONLY] name [, ...] [IN mode MODE] [NOWAIT]. */
+struct LockStmt {
+  std::vector<TableRef> tables;
+  std::string mode = "ACCESS EXCLUSIVE";  // the mode's words, upper case
+  bool nowait = false;
+};
+
 /* A statement minipg recognises but does not run (UPDATE, DELETE, ...). */
 struct UnsupportedStmt {
   std::string what;  // "UPDATE"
@@ -526,7 +533,7 @@ using StatementNode = std::variant<SelectStmt, InsertStmt, CreateTableStmt, Drop
                                    CopyStmt, CatalogDdlStmt, ExtensionStmt, CreateIndexStmt, DropIndexStmt,
                                    ExplainStmt, VacuumStmt, UpdateStmt, DeleteStmt, TruncateStmt,
                                    AlterTableStmt, CreateSequenceStmt, CreateViewStmt, DropRelationStmt,
-                                   CreateTableAsStmt>;
+                                   CreateTableAsStmt, LockStmt>;
 
 struct Statement {
   StatementNode node;

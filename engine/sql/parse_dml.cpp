@@ -197,4 +197,50 @@ Result<StatementPtr> Parser::ParseTruncate() {
   return Make(std::move(truncate));
 }
 
+Result<StatementPtr> Parser::ParseLock() {
+  LockStmt lock;
+  AcceptKeyword("table");
+  do {
+    AcceptKeyword("only");
+    auto table = ParseQualifiedTableName();
+    if (!table.ok()) return table.error();
+    if (IsOp("*")) ++pos_;
+    lock.tables.push_back(std::move(*table));
+  } while (AcceptPunct(","));
+  if (AcceptKeyword("in")) {
+    // PostgreSQL's lock_type, then MODE.
+    auto either = [&](const char* a, const char* b) -> Result<std::string> {
+      if (AcceptKeyword(a)) return std::string(a);
+      if (AcceptKeyword(b)) return std::string(b);
+      return SyntaxError();
+    };
+    Result<std::string> words = std::string();
+    if (IsKeyword("access") || IsKeyword("row")) {
+      std::string first = Peek().text;
+      ++pos_;
+      auto second = either("share", "exclusive");
+      words = second.ok() ? first + " " + *second : second;
+    } else if (AcceptKeyword("share")) {
+      words = std::string("share");
+      if (AcceptKeyword("update")) {
+        words = std::string("share update exclusive");
+        if (Status s = ExpectKeyword("exclusive"); !s.ok()) return s.error();
+      } else if (AcceptKeyword("row")) {
+        words = std::string("share row exclusive");
+        if (Status s = ExpectKeyword("exclusive"); !s.ok()) return s.error();
+      }
+    } else if (AcceptKeyword("exclusive")) {
+      words = std::string("exclusive");
+    } else {
+      return SyntaxError();
+    }
+    if (!words.ok()) return words.error();
+    if (Status s = ExpectKeyword("mode"); !s.ok()) return s.error();
+    for (char& c : *words) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    lock.mode = *words;
+  }
+  lock.nowait = AcceptKeyword("nowait");
+  return Make(std::move(lock));
+}
+
 }  // namespace minipg::sql::parser_internal

@@ -24,7 +24,7 @@ namespace {
 /* Words that start statements minipg recognises but does not run. */
 constexpr std::string_view kUnsupportedStatements[] = {
     "grant", "revoke", "prepare", "execute",
-    "lock",   "comment", "listen",  "notify",   "declare", "call",
+    "comment", "listen",  "notify",   "declare", "call",
 };
 
 }  // namespace
@@ -119,6 +119,9 @@ Result<StatementPtr> Parser::ParseStatement() {
   }
   if (AcceptKeyword("truncate")) {
     return ParseTruncate();
+  }
+  if (AcceptKeyword("lock")) {
+    return ParseLock();
   }
   if (IsKeyword("create")) {
     if (IsKeyword("table", 1)) {

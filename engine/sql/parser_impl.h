@@ -133,6 +133,8 @@ class Parser {
   Result<OnConflictClause> ParseOnConflict();
   Result<StatementPtr> ParseDelete();
   Result<StatementPtr> ParseTruncate();
+  /* After LOCK: [TABLE] [ONLY] name [, ...] [IN mode MODE] [NOWAIT]. */
+  Result<StatementPtr> ParseLock();
   Status ParseReturning(std::vector<SelectTarget>& out);
   /* UPDATE's or DELETE's table: [ONLY] name [[AS] alias] (`next_keyword`
    * is never a bare alias). */

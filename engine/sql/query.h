@@ -244,6 +244,10 @@ struct Query {
   // (a WITH RECURSIVE list sorted so that none reads a later one)
   std::vector<std::shared_ptr<CteQuery>> ctes;
 
+  // LOCK TABLE: the mode (lmgr::LockMode's number) and NOWAIT
+  uint8_t lock_mode = 0;
+  bool lock_nowait = false;
+
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }
 

@@ -61,10 +61,12 @@
 #include "engine/sql/optimizer/planner.h"
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
+#include "engine/sql/statement_locks.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/trace/emitter.h"
 
 namespace minipg::sql {
@@ -142,6 +144,7 @@ constexpr StatementRoute kRoutes[] = {
     {StatementKind::kCreateTableAs, true, Path::kCreateTableAs},
     {StatementKind::kSavepoint, false, Path::kUtility},     {StatementKind::kRelease, false, Path::kUtility},
     {StatementKind::kRollbackTo, false, Path::kUtility},
+    {StatementKind::kLock, true, Path::kUtility},
     {StatementKind::kOther, false, Path::kUtility},
 };
 
@@ -405,17 +408,43 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     return ExecuteCopy(std::get<CopyStmt>(stmt.node), ctx, *catalog, sink);  // copy_command.cpp
   }
 
-  // Stage 2: analyze (and put the parameters' values in place).
+  if (kind == StatementKind::kLock && !in_block) {
+    return MakeError(sqlstate::kNoActiveSqlTransaction, "LOCK TABLE can only be used in transaction blocks");
+  }
+  lmgr::SetLockWaitSettings({static_cast<int>(settings.Int("deadlock_timeout")),
+                             static_cast<int>(settings.Int("lock_timeout")), settings.Bool("log_lock_waits")});
+
+  // Stage 2: analyze (and put the parameters' values in place), then lock
+  // the tables it names (statement_locks.h); after a wait for a lock,
+  // analyze again against the catalog as the lock's holder left it.
   Result<Query> query = MakeError(sqlstate::kInternalError, "not analyzed");
-  if (params == nullptr) {
-    query = Analyze(stmt, *catalog, &ctx);
-  } else {
-    std::vector<TypeId> types = params->types;
-    query = AnalyzeWithParams(stmt, *catalog, types, &ctx);
-    if (query.ok()) {
-      if (Status s = SubstituteParams(*query, *params); !s.ok()) {
-        return s.error();
+  for (;;) {
+    ForgetRelationsLookedUp();
+    if (params == nullptr) {
+      query = Analyze(stmt, *catalog, &ctx);
+    } else {
+      std::vector<TypeId> types = params->types;
+      query = AnalyzeWithParams(stmt, *catalog, types, &ctx);
+      if (query.ok()) {
+        if (Status s = SubstituteParams(*query, *params); !s.ok()) {
+          return s.error();
+        }
       }
+    }
+    // A statement that failed analysis still waits for the tables it found
+    // before it says why: their holder may be changing what failed
+    // (PostgreSQL locks each table while it looks it up).
+    bool waited = false;
+    Status locked = query.ok() ? LockStatementRelations(*query, *catalog, &waited) : LockRelationsLookedUp(&waited);
+    if (!locked.ok()) {
+      return locked.error();
+    }
+    if (!waited) {
+      break;
+    }
+    catalog = CatalogFor(kind);
+    if (!catalog.ok()) {
+      return catalog.error();
     }
   }
   if (!query.ok()) {

@@ -226,6 +226,7 @@ enum class StatementKind {
   kSavepoint,       // SAVEPOINT name
   kRelease,         // RELEASE [SAVEPOINT] name
   kRollbackTo,      // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name
+  kLock,            // LOCK TABLE
 };
 
 StatementKind GetStatementKind(const Statement& stmt);

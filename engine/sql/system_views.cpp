@@ -6,6 +6,7 @@
  *
  *   pg_stat_activity  one row per server process in the shared process
  *                     array (engine/shmem/backend_status.h)
+ *   pg_locks          the lock manager's locks and waits (lock_views.h)
  *   pg_database       the databases of global/minipg_global
  *   pg_roles          its roles (pg_authid with the password hidden)
  *   pg_auth_members   role memberships (GRANT role TO role)
@@ -34,6 +35,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/information_schema.h"
+#include "engine/sql/lock_views.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/stats_views.h"
 #include "engine/sql/storage_views.h"
@@ -48,6 +50,7 @@ using storage::Tuple;
 
 // Any OID below 16384 is a system object; these are PostgreSQL 15's.
 constexpr uint32_t kPgStatActivityOid = 12222;
+constexpr uint32_t kPgLocksOid = 12073;
 constexpr uint32_t kPgRolesOid = 12001;
 constexpr uint32_t kPgTablesOid = 12005;
 constexpr uint32_t kPgViewsOid = 12028;  // PostgreSQL 15's
@@ -388,6 +391,27 @@ const std::vector<SystemView>& Views() {
          {"backend_type", ColumnType::kText}}},
        "pg_stat_get_activity",
        PgStatGetActivity},
+      {{kPgLocksOid,
+        "pg_locks",
+        0,
+        {{"locktype", ColumnType::kText},
+         {"database", ColumnType::kOid},
+         {"relation", ColumnType::kOid},
+         {"page", ColumnType::kInt4},
+         {"tuple", ColumnType::kInt2},
+         {"virtualxid", ColumnType::kText},
+         {"transactionid", ColumnType::kXid},
+         {"classid", ColumnType::kOid},
+         {"objid", ColumnType::kOid},
+         {"objsubid", ColumnType::kInt2},
+         {"virtualtransaction", ColumnType::kText},
+         {"pid", ColumnType::kInt4},
+         {"mode", ColumnType::kText},
+         {"granted", ColumnType::kBool},
+         {"fastpath", ColumnType::kBool},
+         {"waitstart", ColumnType::kTimestampTz}}},
+       "pg_lock_status",
+       PgLocks},
       {{kPgRolesOid,
         "pg_roles",
         0,

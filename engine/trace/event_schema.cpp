@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "shmem_layout",  "buffer_read",    "buffer_evict",     "buffer_write", "buffer_dirty",
     "wal_insert",    "wal_flush",      "recovery_start",   "recovery_progress", "recovery_done",
     "xid_assigned",  "subxact",
+    "lock_granted",  "locks_released", "deadlock",
 };
 
 }  // namespace

@@ -345,11 +345,10 @@ TEST(ActivityTest, IdleInTransactionSessionTimeout) {
   EXPECT_EQ((*busy)->Query("SELECT 2")->Scalar(), "2");
 }
 
-// Scenario: while another process holds the database's DDL lock (here the
-// test itself, with flock() on minipg_ddl.lock, as a transaction that ran
-// CREATE TABLE would until it ends), a CREATE TABLE waits:
-// pg_stat_activity shows it active, waiting on Lock / relation, and the
-// stream has its lock_wait; once the lock is let go the CREATE finishes,
+// Scenario: while another transaction holds the database's DDL lock (it
+// ran CREATE TABLE and has not ended), a CREATE TABLE waits:
+// pg_stat_activity shows it active, waiting on Lock / object, and the
+// stream has its lock_wait; once the holder commits the CREATE finishes,
 // and lock_acquired says how long it waited. (The watcher is in database
 // template1, whose DDL lock is its own.)
 TEST(ActivityTest, AWaitForTheDdlLockIsShown) {
@@ -359,13 +358,12 @@ TEST(ActivityTest, AWaitForTheDdlLockIsShown) {
   o.database = "template1";
   auto reader = client::Connection::Connect(o);
   auto writer = server.Connect(true, "writer");
-  ASSERT_TRUE(reader.ok() && writer.ok());
+  auto holder = server.Connect(true, "holder");
+  ASSERT_TRUE(reader.ok() && writer.ok() && holder.ok());
   ASSERT_TRUE((*writer)->Query("CREATE TABLE t (a integer)")->ok());
   ASSERT_TRUE((*writer)->Query("INSERT INTO t VALUES (1)")->ok());
-  std::filesystem::path lock_file = server.data_dir() / "base" / "5" / "minipg_ddl.lock";  // postgres
-  int fd = open(lock_file.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(flock(fd, LOCK_EX), 0);
+  ASSERT_TRUE((*holder)->Query("BEGIN")->ok());
+  ASSERT_TRUE((*holder)->Query("CREATE TABLE held (a integer)")->ok());
 
   int writer_pid = (*writer)->backend_pid();
   bool inserted = false;
@@ -379,12 +377,11 @@ TEST(ActivityTest, AWaitForTheDdlLockIsShown) {
   });
   Row row = RowOf(rows, writer_pid);
   EXPECT_EQ(row["wait_event_type"], "Lock");
-  EXPECT_EQ(row["wait_event"], "relation");
+  EXPECT_EQ(row["wait_event"], "object");
   EXPECT_EQ(row["state"], "active");
   EXPECT_EQ(row["query"], "CREATE TABLE t2 (a integer)");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  flock(fd, LOCK_UN);
-  close(fd);
+  ASSERT_TRUE((*holder)->Query("COMMIT")->ok());
   inserting.join();
   EXPECT_TRUE(inserted);
   row = RowOf(Rows(**reader, "SELECT * FROM pg_stat_activity"), writer_pid);
@@ -403,8 +400,10 @@ TEST(ActivityTest, AWaitForTheDdlLockIsShown) {
   }
   ASSERT_TRUE(wait.has_value()) << "no lock_wait event";
   ASSERT_TRUE(acquired.has_value()) << "no lock_acquired event";
-  EXPECT_EQ((*wait)["lock"], "DDL");
-  EXPECT_EQ((*wait)["mode"], "exclusive");
+  EXPECT_EQ((*wait)["locktype"], "object");
+  EXPECT_EQ((*wait)["lock"], "object 2200 of class 2615 of database 5");
+  EXPECT_EQ((*wait)["mode"], "ExclusiveLock");
+  EXPECT_EQ((*wait)["blocked_by"], nlohmann::json::array({(*holder)->backend_pid()}));
   EXPECT_GE((*acquired)["waited_us"].get<int64_t>(), 200000);
   EXPECT_GE((*acquired)["ts"].get<int64_t>() - (*wait)["ts"].get<int64_t>(), 200000);
 }

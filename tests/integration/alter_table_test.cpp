@@ -34,7 +34,7 @@ class AlterTableTest : public ::testing::Test {
 };
 
 // Scenario: session A adds a column and a primary key inside a transaction;
-// session B does not see them until A commits, then inserts through them;
+// session B cannot read the table until A commits (A's lock), then inserts through them;
 // a rolled-back RENAME is never seen.
 TEST_F(AlterTableTest, OtherSessionsSeeTheChangeAtCommit) {
   Conn a = Connect();
@@ -43,7 +43,9 @@ TEST_F(AlterTableTest, OtherSessionsSeeTheChangeAtCommit) {
   ASSERT_EQ(Run(b.get(), "INSERT INTO shared VALUES (1)"), "ok");  // B's relcache holds the table
   ASSERT_EQ(Run(a.get(), "BEGIN"), "ok");
   ASSERT_EQ(Run(a.get(), "ALTER TABLE shared ADD COLUMN note text DEFAULT 'n', ADD PRIMARY KEY (id)"), "ok");
-  EXPECT_EQ(Run(b.get(), "SELECT note FROM shared"), "42703");  // not committed yet
+  // B's SELECT waits for A's AccessExclusiveLock, as in PostgreSQL.
+  ASSERT_EQ(Run(b.get(), "SET lock_timeout = '100ms'"), "ok");
+  EXPECT_EQ(Run(b.get(), "SELECT note FROM shared"), "55P03");
   ASSERT_EQ(Run(a.get(), "COMMIT"), "ok");
   EXPECT_EQ(Run(b.get(), "SELECT note FROM shared"), "ok");
   EXPECT_EQ(Run(b.get(), "INSERT INTO shared (id) VALUES (1)"), "23505");  // the new key

@@ -20,6 +20,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/admin_functions.h"
+#include "engine/sql/lock_views.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/system_views.h"
 
@@ -58,6 +59,8 @@ Result<Datum> CancelBackend(const FunctionCall& c) {
 Result<Datum> TerminateBackend(const FunctionCall& c) {
   return SignalBackend(std::get<int64_t>(c.args[0]), true, c.ctx);
 }
+
+Result<Datum> BlockingPidsOf(const FunctionCall& c) { return BlockingPids(std::get<int64_t>(c.args[0])); }
 
 Result<Datum> CurrentSetting(const FunctionCall& c) {
   if (c.ctx.settings == nullptr) {
@@ -137,6 +140,7 @@ void RegisterMiscFunctions(BuiltinRegistry& r) {
       Fn(2096, "pg_terminate_backend", {T::kInt4, T::kInt8}, T::kBool, TerminateBackend, Volatility::kVolatile);
   terminate.min_args = 1;  // timeout DEFAULT 0 (minipg does not wait)
   r.functions.push_back(std::move(terminate));
+  r.functions.push_back(Fn(2561, "pg_blocking_pids", {T::kInt4}, T::kInt4Array, BlockingPidsOf, Volatility::kVolatile));
   r.functions.push_back(Fn(2077, "current_setting", {T::kText}, T::kText, CurrentSetting));
   r.functions.push_back(Fn(3294, "current_setting", {T::kText, T::kBool}, T::kText, CurrentSetting));
   FunctionInfo set_config = Fn(2078, "set_config", {T::kText, T::kText, T::kBool}, T::kText, SetConfig,

@@ -27,6 +27,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/analyzer_impl.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -337,6 +338,27 @@ Result<Query> Analyzer::Analyze(const TruncateStmt& truncate) {
       rte.refname = name;
       q.rtable.push_back(std::move(rte));
     }
+  }
+  return q;
+}
+
+Result<Query> Analyzer::Analyze(const LockStmt& lock) {
+  Query q;
+  q.kind = StatementKind::kLock;
+  q.statement = StatementKindName(StatementKind::kLock);
+  q.lock_mode = static_cast<uint8_t>(lmgr::LockModeFromWords(lock.mode));
+  q.lock_nowait = lock.nowait;
+  for (const TableRef& ref : lock.tables) {
+    auto table = LookupTable(ref);
+    if (!table.ok()) return At(table.error(), 0);  // PostgreSQL gives no position here
+    if ((*table)->kind != 'r' && (*table)->kind != 'v') {
+      return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table or view", (*table)->name));
+    }
+    q.tables.push_back((*table)->name);
+    RangeTblEntry rte;
+    rte.table = **table;
+    rte.refname = (*table)->name;
+    q.rtable.push_back(std::move(rte));
   }
   return q;
 }

@@ -25,6 +25,7 @@
 #include "engine/sql/analyzer_impl.h"
 #include "engine/sql/extension_ddl.h"
 #include "engine/sql/information_schema.h"
+#include "engine/sql/statement_locks.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -62,6 +63,7 @@ Result<const storage::TableDef*> Analyzer::LookupTable(const TableRef& ref) {
     std::string shown = ref.schema.empty() ? ref.name : ref.schema + "." + ref.name;
     return ErrorAt(sqlstate::kUndefinedTable, fmt::format("relation \"{}\" does not exist", shown), ref.location);
   }
+  NoteRelationLookedUp(table->oid, table->name);  // locked even if analysis fails later
   return table;
 }
 

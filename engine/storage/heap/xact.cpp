@@ -17,6 +17,7 @@
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_rmgr.h"
@@ -172,6 +173,7 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
 TransactionId GetCurrentTransactionId() {
   if (g_xact.xid == kInvalidTransactionId) {
     g_xact.xid = AssignTransactionId();
+    lmgr::XactLockTableInsert(g_xact.xid);  // others wait on it until we end
     shmem::ReportBackendXid(g_xact.xid);
   }
   if (!g_xact.subs.empty()) return AssignSubTransactionIds();
@@ -274,6 +276,7 @@ void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 
 Result<XLogRecPtr> CommitTransaction(bool synchronous_commit) {
   auto end = EndTransaction(true, synchronous_commit);
+  lmgr::LockReleaseAll();  // after pg_xact and the invalidations: a waiter sees it all
   if (end.ok() && *end != 0) g_last_commit = *end;
   return end;
 }
@@ -282,6 +285,7 @@ Status AbortTransaction() {
   shmem::LWLockReleaseAll();
   ReleaseAllBuffers();
   auto end = EndTransaction(false, false);
+  lmgr::LockReleaseAll();
   return end.ok() ? OkStatus() : Status(end.error());
 }
 

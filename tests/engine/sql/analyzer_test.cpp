@@ -86,7 +86,6 @@ TEST(AnalyzerTest, DdlErrors) {
 }
 
 TEST(AnalyzerTest, UnsupportedSql) {
-  ExpectError("LOCK t", "0A000", "LOCK is not supported by minipg");
   ExpectError("SELECT 1 INTO TEMP c", "0A000", "SELECT ... INTO TEMP is not supported by minipg");
   EXPECT_TRUE(AnalyzeText("CREATE TABLE c AS SELECT 1").ok());
   ExpectError("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM t", "0A000", "WITHIN is not supported by minipg");

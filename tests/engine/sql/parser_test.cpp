@@ -267,12 +267,26 @@ TEST(ParserTest, TransactionSetAndShow) {
 }
 
 TEST(ParserTest, UnsupportedStatementsParseAsOther) {
-  auto stmts = ParseSql("LOCK t; LISTEN x; SELECT 1");
+  auto stmts = ParseSql("COMMENT ON TABLE t IS 'x'; LISTEN x; SELECT 1");
   ASSERT_TRUE(stmts.ok());
   ASSERT_EQ(stmts->size(), 3u);
   EXPECT_EQ(GetStatementKind(*(*stmts)[0]), StatementKind::kOther);
   EXPECT_EQ(StatementToString(*(*stmts)[1]), "UnsupportedStmt(LISTEN)");
   EXPECT_EQ(GetStatementKind(*(*stmts)[2]), StatementKind::kSelect);
+}
+
+// Scenario: LOCK TABLE's forms as parse trees.
+TEST(ParserTest, LockTable) {
+  auto stmts = ParseSql("LOCK t; LOCK TABLE ONLY t, u IN SHARE ROW EXCLUSIVE MODE NOWAIT; LOCK t IN ACCESS SHARE MODE");
+  ASSERT_TRUE(stmts.ok()) << stmts.error().message;
+  ASSERT_EQ(stmts->size(), 3u);
+  EXPECT_EQ(GetStatementKind(*(*stmts)[0]), StatementKind::kLock);
+  EXPECT_EQ(StatementToString(*(*stmts)[0]), "LockStmt(tables: [t], mode: ACCESS EXCLUSIVE)");
+  EXPECT_EQ(StatementToString(*(*stmts)[1]), "LockStmt(tables: [t, u], mode: SHARE ROW EXCLUSIVE, nowait)");
+  EXPECT_EQ(StatementToString(*(*stmts)[2]), "LockStmt(tables: [t], mode: ACCESS SHARE)");
+  auto bad = ParseSql("LOCK t IN SHARE ROW MODE");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "syntax error at or near \"MODE\"");
 }
 
 // Scenario: UPDATE, DELETE, TRUNCATE and RETURNING as parse trees; a
