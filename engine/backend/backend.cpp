@@ -251,8 +251,8 @@ void Backend::SendError(const Error& e) {
 }
 
 void Backend::SendNotice(const Error& e) {
-  // As log_min_messages = warning: a NOTICE goes to the client only.
-  if (e.severity != Severity::kNotice) LogLine(SeverityName(e.severity), e.message);
+  // As log_min_messages = warning: a NOTICE or INFO goes to the client only.
+  if (e.severity != Severity::kNotice && e.severity != Severity::kInfo) LogLine(SeverityName(e.severity), e.message);
   proto::EncodeNoticeResponse(out_, proto::ErrorFields::From(e));
 }
 

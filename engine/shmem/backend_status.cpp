@@ -106,6 +106,10 @@ const char* BackendTypeName(BackendType t) {
       return "background writer";
     case BackendType::kWalWriter:
       return "walwriter";
+    case BackendType::kAutovacuumLauncher:
+      return "autovacuum launcher";
+    case BackendType::kAutovacuumWorker:
+      return "autovacuum worker";
   }
   return "";
 }

@@ -79,6 +79,8 @@ enum class BackendType : uint8_t {
   kStartup,         // "startup": replays WAL at start, then exits
   kBgWriter,        // "background writer"
   kWalWriter,       // "walwriter"
+  kAutovacuumLauncher,  // "autovacuum launcher"
+  kAutovacuumWorker,    // "autovacuum worker"
 };
 
 /* pg_stat_activity.state of a backend; kUndefined is shown as NULL. */

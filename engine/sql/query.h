@@ -243,6 +243,8 @@ struct Query {
   // WITH: the queries this level defines, in the order they are planned
   // (a WITH RECURSIVE list sorted so that none reads a later one)
   std::vector<std::shared_ptr<CteQuery>> ctes;
+  // VACUUM / ANALYZE VERBOSE: INFO lines for each table
+  bool vacuum_verbose = false;
 
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }
