@@ -90,6 +90,10 @@ const char* ChildRoleName(ChildRole role) {
       return "background writer";
     case ChildRole::kWalWriter:
       return "walwriter";
+    case ChildRole::kAutovacLauncher:
+      return "autovacuum launcher";
+    case ChildRole::kAutovacWorker:
+      return "autovacuum worker";
   }
   return "unknown";
 }

@@ -5,6 +5,8 @@
  */
 #include "engine/postmaster/storage_init.h"
 
+#include "engine/postmaster/autovacuum.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -93,6 +95,8 @@ Status BootstrapWal(const fs::path& data_dir, bool do_fsync) {
   return storage::WriteControlFile(data_dir, control);
 }
 
+int AuxProcessSlots(const Config& config) { return kAuxProcessSlots + 1 + config.Int("autovacuum_max_workers"); }
+
 std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   StorageSettings s = GetStorageSettings(config);
   std::vector<shmem::ShmemRequest> requests = storage::BufferPoolShmemRequests(s.shared_buffers);
@@ -102,7 +106,8 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
   add({pgstat::StatsShmemRequest()});
-  add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
+  add(storage::SinvalShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
+  add({AutoVacuumShmemRequest()});
   // A module with shared memory of its own adds its one line here.
   return requests;
 }

@@ -142,6 +142,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kCheckpointerMain:
     case WaitEvent::kBgWriterMain:
     case WaitEvent::kWalWriterMain:
+    case WaitEvent::kAutoVacuumMain:
       return "Activity";
     case WaitEvent::kCheckpointDone:
     case WaitEvent::kBufferIO:
@@ -211,6 +212,8 @@ const char* WaitEventName(WaitEvent w) {
       return "BgWriterMain";
     case WaitEvent::kWalWriterMain:
       return "WalWriterMain";
+    case WaitEvent::kAutoVacuumMain:
+      return "AutoVacuumMain";
   }
   return nullptr;
 }

@@ -117,6 +117,7 @@ enum class WaitEvent : uint8_t {
   kLWLockPgStatsData,    // LWLock / PgStatsData: the shared statistics (pgstat.h)
   kLWLockOidGen,         // LWLock / OidGen: taking a new OID
   kLWLockSInvalWrite,    // LWLock / SInvalWrite: reading or writing the shared invalidation ring
+  kAutoVacuumMain,       // Activity / AutoVacuumMain: the autovacuum launcher between rounds
 };
 
 const char* BackendTypeName(BackendType t);

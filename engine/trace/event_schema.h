@@ -90,6 +90,10 @@ enum class EventType : uint16_t {
   kRecoveryStart,      // the startup process begins replay: redo_lsn, reason
   kRecoveryProgress,   // replay reached an LSN: lsn, records
   kRecoveryDone,       // replay ended: end_lsn, records, duration_us
+  // Transactions, locks and vacuum (schema 7).
+  kVacuumStart,        // VACUUM began a table: relation, relid, autovacuum
+  kVacuumProgress,     // it entered a phase: relation, phase, heap_blks_scanned, heap_blks_total
+  kVacuumDone,         // it finished the table: relation, removed, remaining, dead_not_removable, ...
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };
