@@ -130,8 +130,9 @@ void AutoVacLauncherMain(const Config& server_config, int slot) {
         if (d.name != "template0") dbs.push_back(d.oid);
       }
     }
-    int naptime_ms = config.Int("autovacuum_naptime") * 1000;
-    int sleep_ms = std::max(kMinSleepMs, naptime_ms / std::max<int>(1, static_cast<int>(dbs.size())));
+    int64_t naptime_ms = int64_t{config.Int("autovacuum_naptime")} * 1000;
+    int64_t per_db = naptime_ms / std::max<int64_t>(1, static_cast<int64_t>(dbs.size()));
+    int sleep_ms = static_cast<int>(std::clamp<int64_t>(per_db, kMinSleepMs, 24 * 3600 * 1000));
     if (!AuxSleep(sleep_ms, shmem::WaitEvent::kAutoVacuumMain)) break;
     AutoVacuumShared* area = AutoVacuumArea();
     if (dbs.empty() || area == nullptr) continue;

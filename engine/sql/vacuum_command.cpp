@@ -6,12 +6,15 @@
  */
 #include "engine/sql/vacuum_command.h"
 
+#include <fcntl.h>
+
 #include <fmt/format.h>
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/index_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/pgstat.h"
+#include "engine/storage/file_util.h"
 #include "engine/storage/nbtree/nbtree.h"
 #include "engine/trace/emitter.h"
 
@@ -41,6 +44,15 @@ Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const st
   storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
   storage::RelFileLocator rel = catalog::TableLocator(ctx.data_dir, table);
   std::string name = VacuumRelationName(ctx, table);
+  // Two VACUUMs of one table take turns (PostgreSQL's self-conflicting
+  // ShareUpdateExclusiveLock; until the lock manager, an flock() on a
+  // descriptor of the table's file): one could otherwise remove the index
+  // entries of a line pointer the other has already freed and reused.
+  auto fd = storage::OpenFile(ctx.data_dir / std::to_string(rel.rel_number), O_RDONLY);
+  if (!fd.ok()) return fd.error();
+  auto held = storage::FileLock::Acquire(fd->get(), storage::LockMode::kExclusive, ctx.data_dir / std::to_string(rel.rel_number),
+                                         fmt::format("table {}", table.name));
+  if (!held.ok()) return held.error();
   if (verbose) Info(ctx, fmt::format("vacuuming \"{}\"", name));
   trace::Event(trace::EventType::kVacuumStart)
       .Str("relation", table.name)
