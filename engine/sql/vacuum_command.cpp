@@ -83,6 +83,9 @@ Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const st
   auto stats = storage::LazyVacuumRel(rel, indexes, progress);
   if (!stats.ok()) return stats.error();
 
+  if (verbose && stats->removed_pages > 0) {
+    Info(ctx, fmt::format("table \"{}\": truncated {} to {} pages", table.name, stats->rel_pages, stats->new_rel_pages));
+  }
   if (verbose) Info(ctx, fmt::format("finished vacuuming \"{}\": {}", name, storage::FormatVacuumReport(*stats)));
   pgstat::ReportVacuum(db, rel.rel_number, stats->live_tuples, stats->recently_dead_tuples, autovacuum);
   trace::Event(trace::EventType::kVacuumDone)
