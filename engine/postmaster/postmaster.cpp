@@ -659,8 +659,10 @@ void Postmaster::ProcessChildExit() {
     }
     std::string desc = DescribeExit(status);
     bool exited0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    // The startup process ending well is part of every start: not worth a line.
-    if (role != ChildRole::kStartup || !exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
+    // The startup process ending well is part of every start, an autovacuum
+    // process's part of every round: not worth a line (PostgreSQL: DEBUG2).
+    bool routine = role == ChildRole::kStartup || role == ChildRole::kAutovacWorker || role == ChildRole::kAutovacLauncher;
+    if (!routine || !exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
     trace::Event e(EventType::kChildExit);
     e.Int("child", pid).Str("role", ChildRoleName(role)).Str("status", desc);
     if (WIFEXITED(status)) e.Int("exit_code", WEXITSTATUS(status));
