@@ -32,8 +32,9 @@
  *         44     4  btm_fastlevel
  *
  * NOTES
- *   Block numbers are never reused (no page deletion, no VACUUM yet), so a
- *   page's level and its place in its level's list never change once made.
+ *   Block numbers are never reused (no page deletion: VACUUM only removes
+ *   leaf items), so a page's level and its place in its level's list never
+ *   change once made.
  *-------------------------------------------------------------------------
  */
 #pragma once
