@@ -91,6 +91,10 @@ const char* ChildRoleName(ChildRole role) {
       return "background writer";
     case ChildRole::kWalWriter:
       return "walwriter";
+    case ChildRole::kAutovacLauncher:
+      return "autovacuum launcher";
+    case ChildRole::kAutovacWorker:
+      return "autovacuum worker";
   }
   return "unknown";
 }
@@ -264,8 +268,8 @@ void Backend::SyncTxStatus() {
 }
 
 void Backend::SendNotice(const Error& e) {
-  // As log_min_messages = warning: a NOTICE goes to the client only.
-  if (e.severity != Severity::kNotice) LogLine(SeverityName(e.severity), e.message);
+  // As log_min_messages = warning: a NOTICE or INFO goes to the client only.
+  if (e.severity != Severity::kNotice && e.severity != Severity::kInfo) LogLine(SeverityName(e.severity), e.message);
   proto::EncodeNoticeResponse(out_, proto::ErrorFields::From(e));
 }
 

@@ -47,6 +47,8 @@ enum class ChildRole {
   kStartup,       // the startup process: recovery at start and after a crash cycle
   kBgWriter,      // the background writer (its death is a crash)
   kWalWriter,     // the WAL writer (its death is a crash)
+  kAutovacLauncher,  // the autovacuum launcher (postmaster/autovacuum.h)
+  kAutovacWorker,    // an autovacuum worker: vacuums one database, then exits
 };
 
 const char* ChildRoleName(ChildRole role);

@@ -19,6 +19,8 @@ const char* SeverityName(Severity s) {
       return "WARNING";
     case Severity::kNotice:
       return "NOTICE";
+    case Severity::kInfo:
+      return "INFO";
   }
   return "ERROR";
 }

@@ -25,6 +25,7 @@ enum class Severity {
   kPanic,  // the whole server must restart (not used by clients' mistakes)
   kWarning,  // not an error: sent as a NoticeResponse, the statement goes on
   kNotice,   // likewise, less worth a look (NOTICE)
+  kInfo,     // what the user asked to be told (INFO: VACUUM VERBOSE); always sent
 };
 
 const char* SeverityName(Severity s);

@@ -32,6 +32,7 @@ constexpr const char* kLocale = "Client Connection Defaults / Locale and Formatt
 constexpr const char* kStatement = "Client Connection Defaults / Statement Behavior";
 constexpr const char* kMemory = "Resource Usage / Memory";
 constexpr const char* kBgWriter = "Resource Usage / Background Writer";
+constexpr const char* kAutovacuum = "Autovacuum";
 constexpr const char* kWalSettings = "Write-Ahead Log / Settings";
 constexpr const char* kCheckpoints = "Write-Ahead Log / Checkpoints";
 constexpr const char* kWhatToLog = "Reporting and Logging / What to Log";
@@ -113,6 +114,36 @@ std::vector<Definition> MakeTable() {
       {.name = "authentication_timeout", .type = VarType::kInteger, .context = Context::kSighup,
        .category = kAuthentication, .short_desc = "Longest time a new client may take to authenticate.",
        .boot = "1min", .unit = Unit::kS, .min = 1, .max = 600},
+      {.name = "autovacuum", .type = VarType::kBool, .context = Context::kSighup, .category = kAutovacuum,
+       .short_desc = "Starts the autovacuum subprocess.", .boot = "on"},
+      {.name = "autovacuum_analyze_scale_factor", .type = VarType::kReal, .context = Context::kSighup,
+       .category = kAutovacuum,
+       .short_desc = "Number of tuple inserts, updates, or deletes prior to analyze as a fraction of reltuples.",
+       .boot = "0.1", .min = 0, .max = 100},
+      {.name = "autovacuum_analyze_threshold", .type = VarType::kInteger, .context = Context::kSighup,
+       .category = kAutovacuum, .short_desc = "Minimum number of tuple inserts, updates, or deletes prior to analyze.",
+       .boot = "50", .min = 0, .max = 2147483647},
+      {.name = "autovacuum_max_workers", .type = VarType::kInteger, .context = Context::kPostmaster,
+       .category = kAutovacuum,
+       .short_desc = "Sets the maximum number of simultaneously running autovacuum worker processes.", .boot = "3",
+       .min = 1, .max = 262143},
+      {.name = "autovacuum_naptime", .type = VarType::kInteger, .context = Context::kSighup, .category = kAutovacuum,
+       .short_desc = "Time to sleep between autovacuum runs.", .boot = "1min", .unit = Unit::kS, .min = 1,
+       .max = 2147483},
+      {.name = "autovacuum_vacuum_insert_scale_factor", .type = VarType::kReal, .context = Context::kSighup,
+       .category = kAutovacuum, .short_desc = "Number of tuple inserts prior to vacuum as a fraction of reltuples.",
+       .boot = "0.2", .min = 0, .max = 100},
+      {.name = "autovacuum_vacuum_insert_threshold", .type = VarType::kInteger, .context = Context::kSighup,
+       .category = kAutovacuum,
+       .short_desc = "Minimum number of tuple inserts prior to vacuum, or -1 to disable insert vacuums.",
+       .boot = "1000", .min = -1, .max = 2147483647},
+      {.name = "autovacuum_vacuum_scale_factor", .type = VarType::kReal, .context = Context::kSighup,
+       .category = kAutovacuum,
+       .short_desc = "Number of tuple updates or deletes prior to vacuum as a fraction of reltuples.", .boot = "0.2",
+       .min = 0, .max = 100},
+      {.name = "autovacuum_vacuum_threshold", .type = VarType::kInteger, .context = Context::kSighup,
+       .category = kAutovacuum, .short_desc = "Minimum number of tuple updates or deletes prior to vacuum.",
+       .boot = "50", .min = 0, .max = 2147483647},
       {.name = "bgwriter_delay", .type = VarType::kInteger, .context = Context::kSighup, .category = kBgWriter,
        .short_desc = "How long the background writer sleeps between rounds.", .boot = "200ms", .unit = Unit::kMs,
        .min = 10, .max = 10000},

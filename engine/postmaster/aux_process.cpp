@@ -75,6 +75,8 @@ bool AuxSleep(int ms, shmem::WaitEvent wait) {
   return !g_shutdown_requested;
 }
 
+bool AuxShutdownRequested() { return g_shutdown_requested != 0; }
+
 bool AuxReloadConfig(Config& config) {
   if (!g_config_reload_pending) return false;
   g_config_reload_pending = 0;

@@ -37,6 +37,10 @@ void InitAuxProcess(const Config& config, int slot, shmem::BackendType type, std
  * if the postmaster died. */
 bool AuxSleep(int ms, shmem::WaitEvent wait);
 
+/* Whether a SIGTERM asked this process to finish (an autovacuum worker
+ * looks between tables). */
+bool AuxShutdownRequested();
+
 /* If a SIGHUP came since the last call: re-reads minipg.conf into `config`
  * (this process's own copy) and returns true, so the caller takes its
  * settings again (bgwriter_delay, bgwriter_lru_maxpages, wal_writer_delay). */

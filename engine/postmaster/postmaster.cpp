@@ -44,6 +44,7 @@
 #include "engine/common/postmaster_death.h"
 #include "engine/common/latch.h"
 #include "engine/common/sqlstate.h"
+#include "engine/postmaster/autovacuum.h"
 #include "engine/postmaster/bgwriter.h"
 #include "engine/postmaster/checkpointer.h"
 #include "engine/postmaster/data_dir.h"
@@ -86,6 +87,11 @@ void HandleReload(int) {
   g_reload_request = 1;
   SetLatch();
 }
+volatile sig_atomic_t g_pmsignal_pending = 0;  // SIGUSR1: a child asks for something (a worker)
+void HandlePmSignal(int) {
+  g_pmsignal_pending = 1;
+  SetLatch();
+}
 void HandleImmediate(int) {
   g_shutdown_request = 3;
   SetLatch();
@@ -110,7 +116,7 @@ class BlockSignals {
 
 /* In a new child: the postmaster's handlers go back to the defaults. */
 void RestoreDefaultSignals() {
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP}) signal(sig, SIG_DFL);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1}) signal(sig, SIG_DFL);
 }
 
 /* The postmaster's states (see postmaster.h). */
@@ -133,6 +139,8 @@ const char* ChildProcessName(ChildRole role) {
     case ChildRole::kStartup: return "startup process";
     case ChildRole::kBgWriter: return "background writer process";
     case ChildRole::kWalWriter: return "WAL writer process";
+    case ChildRole::kAutovacLauncher: return "autovacuum launcher process";
+    case ChildRole::kAutovacWorker: return "autovacuum worker process";
     default: return "server process";
   }
 }
@@ -174,7 +182,10 @@ class Postmaster {
   void StartCollector();
   /* Forks an auxiliary process (checkpointer, background writer, WAL
    * writer, startup process) into a slot of its own. */
-  void StartAuxProcess(ChildRole role);
+  void StartAuxProcess(ChildRole role, uint32_t db = 0);
+  /* The autovacuum launcher while autovacuum is on, and a worker for each
+   * of its requests (autovacuum.h); only while running. */
+  void MaybeStartAutovacuum();
   /* The checkpointer, the background writer, then the startup process:
    * PostgreSQL 15's order at start and at the end of a crash cycle. */
   void StartRecovery();
@@ -428,7 +439,7 @@ void Postmaster::StartCollector() {
   shmem::RegisterAuxProcess(slot, pid, shmem::BackendType::kEventCollector);
 }
 
-void Postmaster::StartAuxProcess(ChildRole role) {
+void Postmaster::StartAuxProcess(ChildRole role, uint32_t db) {
   int slot = AssignSlot();
   int64_t ts = trace::NowMicros();
   BlockSignals block;
@@ -440,6 +451,8 @@ void Postmaster::StartAuxProcess(ChildRole role) {
       case ChildRole::kCheckpointer: CheckpointerMain(config_, slot);
       case ChildRole::kBgWriter: BackgroundWriterMain(config_, slot);
       case ChildRole::kWalWriter: WalWriterMain(config_, slot);
+      case ChildRole::kAutovacLauncher: AutoVacLauncherMain(config_, slot);
+      case ChildRole::kAutovacWorker: AutoVacWorkerMain(config_, slot, db);
       default: StartupProcessMain(config_, slot);
     }
   }
@@ -448,6 +461,21 @@ void Postmaster::StartAuxProcess(ChildRole role) {
     return;
   }
   children_.push_back({pid, role, 0, 0, slot});
+}
+
+void Postmaster::MaybeStartAutovacuum() {
+  g_pmsignal_pending = 0;
+  AutoVacuumShared* area = AutoVacuumArea();
+  if (state_ != PmState::kRun) {
+    if (area != nullptr) area->pending.store(0);
+    return;
+  }
+  if (FindChild(ChildRole::kAutovacLauncher) == 0 && config_.Bool("autovacuum")) {
+    StartAuxProcess(ChildRole::kAutovacLauncher);
+  }
+  if (area == nullptr || area->pending.exchange(0) == 0) return;
+  if (CountChildren(ChildRole::kAutovacWorker) >= config_.Int("autovacuum_max_workers")) return;  // next time
+  StartAuxProcess(ChildRole::kAutovacWorker, area->request_db.load());
 }
 
 void Postmaster::StartRecovery() {
@@ -492,7 +520,7 @@ int Postmaster::AssignSlot() const {
  * before any child runs (the startup process reads it again and recovers). */
 Status Postmaster::InitSharedState(bool after_crash) {
   (void)after_crash;
-  if (Status s = shmem::CreateSharedMemory(config_.Int("max_connections"), kAuxProcessSlots, ServerShmemRequests(config_));
+  if (Status s = shmem::CreateSharedMemory(config_.Int("max_connections"), AuxProcessSlots(config_), ServerShmemRequests(config_));
       !s.ok()) {
     return s;
   }
@@ -631,8 +659,10 @@ void Postmaster::ProcessChildExit() {
     }
     std::string desc = DescribeExit(status);
     bool exited0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    // The startup process ending well is part of every start: not worth a line.
-    if (role != ChildRole::kStartup || !exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
+    // The startup process ending well is part of every start, an autovacuum
+    // process's part of every round: not worth a line (PostgreSQL: DEBUG2).
+    bool routine = role == ChildRole::kStartup || role == ChildRole::kAutovacWorker || role == ChildRole::kAutovacLauncher;
+    if (!routine || !exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
     trace::Event e(EventType::kChildExit);
     e.Int("child", pid).Str("role", ChildRoleName(role)).Str("status", desc);
     if (WIFEXITED(status)) e.Int("exit_code", WEXITSTATUS(status));
@@ -758,6 +788,10 @@ void Postmaster::ProcessShutdownRequest() {
   if (target == PmState::kStopSmart) {
     pid_t startup = FindChild(ChildRole::kStartup);
     if (startup != 0) kill(startup, SIGTERM);  // recovery stops; the next start does it again
+    // Autovacuum stops at once, as in PostgreSQL: only clients are waited for.
+    for (const auto& c : children_) {
+      if (c.role == ChildRole::kAutovacLauncher || c.role == ChildRole::kAutovacWorker) kill(c.pid, SIGTERM);
+    }
   }
   if (target == PmState::kStopFast) {
     Log("aborting any active transactions");
@@ -831,6 +865,7 @@ void Postmaster::ServerLoop() {
     for (size_t i = 1; i < fds.size() && state_ != PmState::kStopImmediate; ++i) {
       if (fds[i].revents & POLLIN) AcceptConnection(listen_[i - 1]);
     }
+    MaybeStartAutovacuum();
     MaybeFinishCrashRecovery();
     if (MaybeFinishShutdown()) return;
   }
@@ -911,6 +946,8 @@ int Postmaster::Run() {
   signal(SIGPIPE, SIG_IGN);
   sa.sa_handler = HandleReload;
   sigaction(SIGHUP, &sa, nullptr);
+  sa.sa_handler = HandlePmSignal;
+  sigaction(SIGUSR1, &sa, nullptr);
 
   StartCollector();
   if (config_.EffectiveEventPort() > 0) {

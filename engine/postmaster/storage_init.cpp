@@ -5,6 +5,8 @@
  */
 #include "engine/postmaster/storage_init.h"
 
+#include "engine/postmaster/autovacuum.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -95,10 +97,11 @@ Status BootstrapWal(const fs::path& data_dir, bool do_fsync) {
   return storage::WriteControlFile(data_dir, control);
 }
 
+int AuxProcessSlots(const Config& config) { return kAuxProcessSlots + 1 + config.Int("autovacuum_max_workers"); }
 /* The lock table: max_locks_per_transaction entries per process, as
  * PostgreSQL sizes its lock hash (NLOCKENTS). */
 shmem::ShmemRequest LockShmemRequest(const Config& config) {
-  int procs = static_cast<int>(config.Int("max_connections")) + kAuxProcessSlots;
+  int procs = static_cast<int>(config.Int("max_connections")) + AuxProcessSlots(config);
   int max_locks = static_cast<int>(config.Int("max_locks_per_transaction")) * procs;
   return {lmgr::kLockShmemAreaName, lmgr::LockTableSize(max_locks, procs),
           [max_locks, procs](void* p) { lmgr::LockTableInit(p, max_locks, procs); }};
@@ -114,8 +117,9 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add(storage::TransamShmemRequests());
   add(storage::SubTransShmemRequests());
   add({pgstat::StatsShmemRequest()});
-  add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
+  add(storage::SinvalShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
   add({LockShmemRequest(config)});
+  add({AutoVacuumShmemRequest()});
   // A module with shared memory of its own adds its one line here.
   return requests;
 }

@@ -59,8 +59,10 @@ Status BootstrapWal(const std::filesystem::path& data_dir, bool do_fsync);
 /* Process array slots beyond max_connections: the collector, the
  * checkpointer, the background writer, the WAL writer, the startup process
  * (the postmaster's CreateSharedMemory; the invalidation ring has a read
- * position for each slot). */
+ * position for each slot); AuxProcessSlots adds the autovacuum launcher
+ * and autovacuum_max_workers workers. */
 inline constexpr int kAuxProcessSlots = 5;
+int AuxProcessSlots(const Config& config);
 
 /* Every shared memory area the server's modules request (buffer pool,
  * WAL, transaction status, ...): the postmaster passes this list to

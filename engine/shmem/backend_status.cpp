@@ -106,6 +106,10 @@ const char* BackendTypeName(BackendType t) {
       return "background writer";
     case BackendType::kWalWriter:
       return "walwriter";
+    case BackendType::kAutovacuumLauncher:
+      return "autovacuum launcher";
+    case BackendType::kAutovacuumWorker:
+      return "autovacuum worker";
   }
   return "";
 }
@@ -138,6 +142,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kCheckpointerMain:
     case WaitEvent::kBgWriterMain:
     case WaitEvent::kWalWriterMain:
+    case WaitEvent::kAutoVacuumMain:
       return "Activity";
     case WaitEvent::kCheckpointDone:
     case WaitEvent::kBufferIO:
@@ -222,6 +227,8 @@ const char* WaitEventName(WaitEvent w) {
       return "object";
     case WaitEvent::kLWLockLockManager:
       return "LockManager";
+    case WaitEvent::kAutoVacuumMain:
+      return "AutoVacuumMain";
   }
   return nullptr;
 }

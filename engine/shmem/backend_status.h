@@ -79,6 +79,8 @@ enum class BackendType : uint8_t {
   kStartup,         // "startup": replays WAL at start, then exits
   kBgWriter,        // "background writer"
   kWalWriter,       // "walwriter"
+  kAutovacuumLauncher,  // "autovacuum launcher"
+  kAutovacuumWorker,    // "autovacuum worker"
 };
 
 /* pg_stat_activity.state of a backend; kUndefined is shown as NULL. */
@@ -121,6 +123,7 @@ enum class WaitEvent : uint8_t {
   kLockTuple,            // Lock / tuple: a row's lock
   kLockObject,           // Lock / object: a non-relation object (minipg's DDL lock)
   kLWLockLockManager,    // LWLock / LockManager: the shared lock table
+  kAutoVacuumMain,       // Activity / AutoVacuumMain: the autovacuum launcher between rounds
 };
 
 const char* BackendTypeName(BackendType t);

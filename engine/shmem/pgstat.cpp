@@ -64,6 +64,7 @@ struct PendingRel {
   RelCounts counts;
   int64_t xact_inserted = 0;  // by the transaction in progress
   int64_t xact_deleted = 0;
+  int64_t xact_updated = 0;
 };
 
 uint64_t Key(uint32_t db, uint32_t rel) {
@@ -142,6 +143,7 @@ void Add(RelCounts& to, const RelCounts& c) {
   to.blocks_hit += c.blocks_hit;
   to.checksum_failures += c.checksum_failures;
   to.checksum_last_failure = std::max(to.checksum_last_failure, c.checksum_last_failure);
+  // last_* and *_count are set in the shared entry directly (ReportVacuum).
 }
 
 void Add(DbCounts& to, const DbCounts& c) {
@@ -231,20 +233,60 @@ void CountTuplesDeleted(uint32_t db, uint32_t rel, uint64_t n) {
   r.xact_deleted += static_cast<int64_t>(n);
 }
 
+void CountTuplesUpdated(uint32_t db, uint32_t rel, uint64_t n) {
+  PendingRel& r = Rel(db, rel);
+  r.counts.tuples_updated += n;
+  r.xact_updated += static_cast<int64_t>(n);
+}
+
 void EndXactTuples(bool commit) {
   for (auto& [key, r] : g_pending.rels) {
-    if (r.xact_inserted == 0 && r.xact_deleted == 0) continue;
+    if (r.xact_inserted == 0 && r.xact_deleted == 0 && r.xact_updated == 0) continue;
     if (commit) {
       r.counts.live_tuples += r.xact_inserted - r.xact_deleted;
-      r.counts.dead_tuples += r.xact_deleted;
-      r.counts.mod_since_analyze += static_cast<uint64_t>(r.xact_inserted + r.xact_deleted);
+      r.counts.dead_tuples += r.xact_deleted + r.xact_updated;
+      r.counts.mod_since_analyze += static_cast<uint64_t>(r.xact_inserted + r.xact_deleted + r.xact_updated);
       r.counts.ins_since_vacuum += static_cast<uint64_t>(r.xact_inserted);
     } else {
-      r.counts.dead_tuples +=
-          r.xact_inserted;  // what it inserted is dead; what it deleted lives on
+      // What it inserted (new versions included) is dead; what it deleted lives on.
+      r.counts.dead_tuples += r.xact_inserted + r.xact_updated;
     }
-    r.xact_inserted = r.xact_deleted = 0;
+    r.xact_inserted = r.xact_deleted = r.xact_updated = 0;
   }
+}
+
+namespace {
+
+/* Sets the shared entry's counts after a VACUUM or ANALYZE. */
+void ReportMaintenance(uint32_t db, uint32_t rel, int64_t live, int64_t dead, bool vacuum, bool autovacuum) {
+  StatsShared* s = Shared();
+  if (s == nullptr) return;
+  shmem::LWLockGuard guard(&s->lock, shmem::LWLockMode::kExclusive);
+  RelEntry* e = FindRel(s, db, rel, true);
+  if (e == nullptr) return;
+  RelCounts& c = e->counts;
+  c.live_tuples = live;
+  c.dead_tuples = dead;
+  int64_t now = shmem::WallClockMicros();
+  if (vacuum) {
+    c.ins_since_vacuum = 0;
+    ++(autovacuum ? c.autovacuum_count : c.vacuum_count);
+    (autovacuum ? c.last_autovacuum : c.last_vacuum) = now;
+  } else {
+    c.mod_since_analyze = 0;
+    ++(autovacuum ? c.autoanalyze_count : c.analyze_count);
+    (autovacuum ? c.last_autoanalyze : c.last_analyze) = now;
+  }
+}
+
+}  // namespace
+
+void ReportVacuum(uint32_t db, uint32_t rel, int64_t live, int64_t dead, bool autovacuum) {
+  ReportMaintenance(db, rel, live, dead, true, autovacuum);
+}
+
+void ReportAnalyze(uint32_t db, uint32_t rel, int64_t live, int64_t dead, bool autovacuum) {
+  ReportMaintenance(db, rel, live, dead, false, autovacuum);
 }
 
 void CountXactEnd(bool commit) {
@@ -291,7 +333,7 @@ void Report() {
   }
   // Rows of a transaction still in progress stay pending until it ends.
   for (auto it = g_pending.rels.begin(); it != g_pending.rels.end();) {
-    if (it->second.xact_inserted != 0 || it->second.xact_deleted != 0) {
+    if (it->second.xact_inserted != 0 || it->second.xact_deleted != 0 || it->second.xact_updated != 0) {
       it->second.counts = RelCounts{};
       ++it;
     } else {

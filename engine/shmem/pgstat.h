@@ -12,8 +12,19 @@
  *     CountTuplesReturned(db, rel, n) rows a sequential scan returned
  *     CountTuplesFetched(db, rel, n)  heap rows an index scan fetched
  *     CountTuplesInserted / Deleted   rows written by the current transaction
+ *     CountTuplesUpdated(db, rel, n)  rows updated (a new version each)
  *     EndXactTuples(commit)           its rows settle: inserted ones live
- *                                     (commit) or dead (abort)
+ *                                     (commit) or dead (abort), an updated
+ *                                     or deleted row's old version dead
+ *                                     (commit), an update's new one dead
+ *                                     (abort)
+ *   set at once in the shared entry (PostgreSQL's pgstat_report_vacuum /
+ *   pgstat_report_analyze):
+ *     ReportVacuum(db, rel, live, dead, auto)   n_live_tup, n_dead_tup as
+ *                                     VACUUM counted them, n_ins_since_vacuum
+ *                                     0, last_(auto)vacuum now, its count + 1
+ *     ReportAnalyze(db, rel, live, dead, auto)  likewise for ANALYZE,
+ *                                     n_mod_since_analyze 0
  *     CountChecksumFailure(db, rel)   a page read with a wrong checksum
  *     CountXactEnd(commit)            xact_commit / xact_rollback
  *     CountSessionStart / End         sessions, sessions_abandoned ...
@@ -65,13 +76,16 @@ struct RelCounts {
   uint64_t tuples_deleted = 0;   // n_tup_del
   int64_t live_tuples = 0;       // n_live_tup: inserted - deleted by committed transactions
   int64_t dead_tuples = 0;       // n_dead_tup: deleted by committed ones, inserted by aborted ones
-  uint64_t mod_since_analyze = 0;  // n_mod_since_analyze (committed changes; no ANALYZE yet)
-  uint64_t ins_since_vacuum = 0;   // n_ins_since_vacuum (no VACUUM yet)
+  uint64_t mod_since_analyze = 0;  // n_mod_since_analyze (committed changes since ANALYZE)
+  uint64_t ins_since_vacuum = 0;   // n_ins_since_vacuum (committed inserts since VACUUM)
   uint64_t blocks_read = 0;        // heap_blks_read: pages read from the file (or added to it)
   uint64_t blocks_hit = 0;         // heap_blks_hit: pages found in shared buffers
   uint64_t checksum_failures = 0;  // pages read with a wrong checksum (pg_stat_database)
   int64_t checksum_last_failure =
       0;  // when the last one was read (microseconds since the epoch; 0 = none)
+  // VACUUM and ANALYZE (microseconds since the epoch; 0 = never)
+  int64_t last_vacuum = 0, last_autovacuum = 0, last_analyze = 0, last_autoanalyze = 0;
+  uint64_t vacuum_count = 0, autovacuum_count = 0, analyze_count = 0, autoanalyze_count = 0;
 };
 
 /* One database's counters (pg_stat_database). */
@@ -120,6 +134,7 @@ void CountTuplesReturned(uint32_t db, uint32_t rel, uint64_t n);
 void CountTuplesFetched(uint32_t db, uint32_t rel, uint64_t n);
 void CountTuplesInserted(uint32_t db, uint32_t rel, uint64_t n);
 void CountTuplesDeleted(uint32_t db, uint32_t rel, uint64_t n);
+void CountTuplesUpdated(uint32_t db, uint32_t rel, uint64_t n);
 /* The current transaction ended: its inserted and deleted rows settle. */
 void EndXactTuples(bool commit);
 void CountXactEnd(bool commit);
@@ -131,6 +146,11 @@ void CountSessionEnd(SessionEnd how);
 /* Adds this process's counters to shared memory and zeroes them (no-op
  * without the area, or with nothing counted). */
 void Report();
+
+/* VACUUM / ANALYZE of the relation just ended, counting `live` and `dead`
+ * rows (`autovacuum`: by an autovacuum worker). */
+void ReportVacuum(uint32_t db, uint32_t rel, int64_t live, int64_t dead, bool autovacuum);
+void ReportAnalyze(uint32_t db, uint32_t rel, int64_t live, int64_t dead, bool autovacuum);
 
 /* ---- reading ------------------------------------------------------------ */
 

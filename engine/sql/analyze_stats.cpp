@@ -18,6 +18,10 @@
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/column_stats.h"
 #include "engine/sql/types.h"
+#include "engine/sql/vacuum_command.h"
+#include "engine/shmem/pgstat.h"
+#include "engine/storage/heap/vacuumlazy.h"
+#include <fmt/format.h>
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/smgr/smgr.h"
 
@@ -147,22 +151,52 @@ Status UpdateTableCounts(const SessionContext& ctx, const storage::TableDef& tab
   return StoreCounts(catalog::DatabaseOidOf(ctx.data_dir), table, *counts);
 }
 
+Status VacuumAnalyzeTable(const SessionContext& ctx, const storage::TableDef& table, bool vacuum, bool analyze,
+                          bool verbose, bool autovacuum) {
+  storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
+  if (vacuum) {
+    auto stats = VacuumTable(ctx, table, verbose, autovacuum);
+    if (!stats.ok()) return stats.error();
+    TableCounts counts{static_cast<double>(stats->live_tuples), static_cast<int64_t>(stats->new_rel_pages)};
+    if (!analyze) return StoreCounts(db, table, counts);
+  }
+  if (verbose) {
+    ctx.notice(MakeError(sqlstate::kSuccessfulCompletion, fmt::format("analyzing \"public.{}\"", table.name),
+                         Severity::kInfo));
+  }
+  std::vector<storage::Tuple> sample;
+  auto counts = ReadTable(ctx, table, &sample);
+  if (!counts.ok()) return counts.error();
+  storage::RelFileLocator rel = catalog::TableLocator(ctx.data_dir, table);
+  auto dead = storage::HeapCountDeadTuples(rel);
+  if (!dead.ok()) return dead.error();
+  if (verbose) {
+    ctx.notice(MakeError(sqlstate::kSuccessfulCompletion,
+                         fmt::format("\"{}\": scanned {} of {} pages, containing {} live rows and {} dead rows; {} "
+                                     "rows in sample, {} estimated total rows",
+                                     table.name, counts->pages, counts->pages, counts->tuples, *dead, sample.size(),
+                                     counts->tuples),
+                         Severity::kInfo));
+  }
+  if (Status s = StoreCounts(db, table, *counts); !s.ok()) return s;
+  if (!sample.empty()) {
+    if (Status s = StoreStatistics(db, table, sample, counts->tuples); !s.ok()) return s;
+  }
+  pgstat::ReportAnalyze(db, rel.rel_number, static_cast<int64_t>(counts->tuples), *dead, autovacuum);
+  return OkStatus();
+}
+
 Result<ExecutionResult> RunVacuumAnalyze(const Query& query, const storage::CatalogSnapshot& catalog,
                                          const SessionContext& ctx) {
   ExecutionResult result;
   result.node_rows.assign(1, 0);
-  storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
+  bool vacuum = query.kind == StatementKind::kVacuum;
+  bool verbose = query.vacuum_verbose && ctx.notice;
   for (const storage::TableDef& table : catalog.tables) {
     bool named = query.tables.empty();
     for (const std::string& name : query.tables) named = named || name == table.name;
     if (!named || table.kind != 'r') continue;  // a view has no rows; a sequence's one is not counted
-    std::vector<storage::Tuple> sample;
-    auto counts = ReadTable(ctx, table, query.gather_stats ? &sample : nullptr);
-    if (!counts.ok()) return counts.error();
-    if (Status s = StoreCounts(db, table, *counts); !s.ok()) return s.error();
-    if (!sample.empty()) {
-      if (Status s = StoreStatistics(db, table, sample, counts->tuples); !s.ok()) return s.error();
-    }
+    if (Status s = VacuumAnalyzeTable(ctx, table, vacuum, query.gather_stats, verbose, IsAutovacuumWorker()); !s.ok()) return s.error();
   }
   return result;
 }

@@ -9,9 +9,10 @@
  *   (column_stats.h), which the planner's selectivity estimates read
  *   (optimizer/selfuncs.cpp).
  *
- *   VACUUM here does no more than that: it reclaims no space (dead rows
- *   stay; issue 17 owns VACUUM's real work), and like PostgreSQL it cannot
- *   run inside a transaction block (25001).
+ *   VACUUM first removes the dead row versions (vacuum_command.h, the
+ *   lazy vacuum of engine/storage/heap/vacuumlazy.h) and stores the counts
+ *   it made; like PostgreSQL it cannot run inside a transaction block
+ *   (25001).
  *
  * NOTES
  *   The pg_class row is replaced (deleted and inserted) in the statement's
@@ -41,6 +42,14 @@ Result<TableCounts> CountTable(const SessionContext& ctx, const storage::TableDe
  * does in PostgreSQL (index_update_stats): not for an empty table never
  * analyzed, which keeps "unknown" (-1). */
 Status UpdateTableCounts(const SessionContext& ctx, const storage::TableDef& table);
+
+/* VACUUM (`vacuum`) and/or ANALYZE (`analyze`) of one table: VACUUM
+ * through VacuumTable, then reltuples / relpages as it counted them;
+ * ANALYZE counts and samples the table, replaces its statistics, and
+ * reports n_live_tup / n_dead_tup and last_(auto)analyze. `verbose`: INFO
+ * lines (ctx.notice must be set). */
+Status VacuumAnalyzeTable(const SessionContext& ctx, const storage::TableDef& table, bool vacuum, bool analyze,
+                          bool verbose, bool autovacuum);
 
 /* Runs VACUUM / ANALYZE of `query.tables` (every table of the database if
  * none was named). */

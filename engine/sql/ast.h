@@ -437,6 +437,7 @@ struct VacuumStmt {
   bool vacuum = false;   // VACUUM (else ANALYZE alone)
   bool analyze = false;  // statistics are gathered
   std::vector<TableRef> tables;  // empty: every table of the database
+  bool verbose = false;  // VERBOSE: INFO lines for each table
 };
 
 /* One action of ALTER TABLE (PostgreSQL's AlterTableCmd). */

@@ -120,12 +120,16 @@ Result<StatementPtr> Parser::ParseVacuum(bool vacuum) {
       auto value = ParseOptionBool(option);
       if (!value.ok()) return value.error();
       if (option == "analyze" || option == "analyse") stmt.analyze = *value;
+      if (option == "verbose") stmt.verbose = *value;
     } while (AcceptPunct(","));
     if (Status s = ExpectPunct(")"); !s.ok()) return s.error();
   }
   for (;;) {
     if (vacuum && (AcceptKeyword("full") || AcceptKeyword("freeze"))) continue;
-    if (AcceptKeyword("verbose")) continue;
+    if (AcceptKeyword("verbose")) {
+      stmt.verbose = true;
+      continue;
+    }
     if (vacuum && (AcceptKeyword("analyze") || AcceptKeyword("analyse"))) {
       stmt.analyze = true;
       continue;

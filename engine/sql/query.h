@@ -243,6 +243,8 @@ struct Query {
   // WITH: the queries this level defines, in the order they are planned
   // (a WITH RECURSIVE list sorted so that none reads a later one)
   std::vector<std::shared_ptr<CteQuery>> ctes;
+  // VACUUM / ANALYZE VERBOSE: INFO lines for each table
+  bool vacuum_verbose = false;
 
   // LOCK TABLE: the mode (lmgr::LockMode's number) and NOWAIT
   uint8_t lock_mode = 0;

@@ -36,6 +36,10 @@ Datum Null() {
 Datum Int(uint64_t v) {
   return Datum(static_cast<int64_t>(v));
 }
+/* A timestamptz counter (microseconds since the epoch), NULL for 0 (never). */
+Datum Time(int64_t micros) {
+  return micros != 0 ? Datum(micros) : Null();
+}
 Datum Text(std::string s) {
   return Datum(std::move(s));
 }
@@ -153,19 +157,19 @@ Tuple StatCounters(const pgstat::RelCounts& c) {
       Int(c.tuples_inserted),    // n_tup_ins
       Int(c.tuples_updated),     // n_tup_upd
       Int(c.tuples_deleted),     // n_tup_del
-      Int(0),                    // n_tup_hot_upd
+      Int(0),                    // n_tup_hot_upd: minipg writes no HOT updates
       Datum(c.live_tuples),      // n_live_tup
       Datum(c.dead_tuples),      // n_dead_tup
       Int(c.mod_since_analyze),  // n_mod_since_analyze
       Int(c.ins_since_vacuum),   // n_ins_since_vacuum
-      Null(),
-      Null(),
-      Null(),
-      Null(),  // last_vacuum, last_autovacuum, last_analyze, last_autoanalyze
-      Int(0),
-      Int(0),
-      Int(0),
-      Int(0),  // vacuum_count, autovacuum_count, analyze_count, autoanalyze_count
+      Time(c.last_vacuum),
+      Time(c.last_autovacuum),
+      Time(c.last_analyze),
+      Time(c.last_autoanalyze),
+      Int(c.vacuum_count),
+      Int(c.autovacuum_count),
+      Int(c.analyze_count),
+      Int(c.autoanalyze_count),
   };
 }
 

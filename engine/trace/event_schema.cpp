@@ -28,6 +28,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "wal_insert",    "wal_flush",      "recovery_start",   "recovery_progress", "recovery_done",
     "xid_assigned",  "subxact",
     "lock_granted",  "locks_released", "deadlock",
+    "vacuum_start",  "vacuum_progress", "vacuum_done",
 };
 
 }  // namespace

@@ -97,6 +97,9 @@ enum class EventType : uint16_t {
   kLockGranted,        // a heavyweight lock granted without waiting: locktype, mode, relation, ...
   kLocksReleased,      // a transaction's locks released at its end: count
   kDeadlock,           // a waiter found a cycle of waits through itself: victim, cycle
+  kVacuumStart,        // VACUUM began a table: relation, relid, autovacuum
+  kVacuumProgress,     // it entered a phase: relation, phase, heap_blks_scanned, heap_blks_total
+  kVacuumDone,         // it finished the table: relation, removed, remaining, dead_not_removable, ...
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

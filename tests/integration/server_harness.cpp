@@ -295,7 +295,7 @@ std::vector<pid_t> Server::Backends() const {
     std::string title = ProcessTitle(p);
     bool aux = title.find("event collector") != std::string::npos || title == "minipg: checkpointer" ||
                title == "minipg: background writer" || title == "minipg: walwriter" ||
-               title.starts_with("minipg: startup");
+               title.starts_with("minipg: startup") || title.starts_with("minipg: autovacuum");
     if (!aux) out.push_back(p);
   }
   return out;

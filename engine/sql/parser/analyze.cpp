@@ -503,13 +503,25 @@ Status Analyzer::InsertValues(const InsertStmt& insert, const std::vector<int>& 
 Result<std::vector<std::string>> Analyzer::RelOptionsOf(const std::vector<RelOption>& options) {
   // PostgreSQL's heap storage parameters that minipg does not keep.
   static constexpr std::string_view kOtherHeapOptions[] = {
-      "autovacuum_enabled", "toast_tuple_target", "parallel_workers", "vacuum_index_cleanup",
+      "toast_tuple_target", "parallel_workers", "vacuum_index_cleanup",
       "vacuum_truncate",    "user_catalog_table", "log_autovacuum_min_duration"};
   std::vector<std::string> out;
   std::unordered_set<std::string> seen;
   for (const RelOption& o : options) {
     if (!seen.insert(o.name).second) {
       return MakeError(sqlstate::kInvalidParameterValue, fmt::format("parameter \"{}\" specified more than once", o.name));
+    }
+    if (o.name == "autovacuum_enabled") {  // read by the autovacuum worker
+      std::string value = o.value.empty() ? "true" : o.value;
+      static constexpr std::string_view kBools[] = {"true", "false", "on", "off", "yes", "no", "1", "0", "t", "f"};
+      std::string lower = value;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (std::find(std::begin(kBools), std::end(kBools), lower) == std::end(kBools)) {
+        return MakeError(sqlstate::kInvalidParameterValue,
+                         fmt::format("invalid value for boolean option \"{}\": {}", o.name, value));
+      }
+      out.push_back(o.name + "=" + value);
+      continue;
     }
     if (o.name != "fillfactor") {
       bool other = std::find(std::begin(kOtherHeapOptions), std::end(kOtherHeapOptions), o.name) !=
@@ -673,6 +685,7 @@ Result<Query> Analyzer::Analyze(const CheckpointStmt&) {
 Result<Query> Analyzer::Analyze(const VacuumStmt& v) {
   Query q = UtilityQuery(v.vacuum ? StatementKind::kVacuum : StatementKind::kAnalyze, v.vacuum ? "VACUUM" : "ANALYZE");
   q.gather_stats = v.analyze || !v.vacuum;
+  q.vacuum_verbose = v.verbose;
   for (const TableRef& ref : v.tables) {
     auto table = LookupTable(ref);
     if (!table.ok()) return table.error();

@@ -8,6 +8,8 @@
 
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include <fmt/format.h>
@@ -15,6 +17,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/heap/dbase.h"
+#include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/page/heap_tuple.h"
@@ -173,7 +176,49 @@ Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
   });
 }
 
+/* The offsets of a PRUNE or VACUUM record's block 0, as OffsetNumbers. */
+std::optional<std::vector<OffsetNumber>> RecordOffsets(const wal::DecodedBlock& block) {
+  auto offsets = wal::DecodeOffsets(block.data);
+  if (!offsets) return std::nullopt;
+  return std::vector<OffsetNumber>(offsets->begin(), offsets->end());
+}
+
+/* Heap2 PRUNE: the offsets become LP_DEAD, the page is compacted. */
+Status HeapPruneRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapPruneRecord>(rec, [&rec](char* page, const wal::HeapPruneRecord& main,
+                                                         const wal::DecodedBlock& block) -> Status {
+    auto dead = RecordOffsets(block);
+    if (!dead || dead->size() != main.ndead || PageIsNew(page)) return Malformed(rec);
+    // pd_prune_xid is a hint: redo leaves it 0 (the next delete sets it).
+    HeapPagePruneExecute(page, *dead, kInvalidTransactionId);
+    return OkStatus();
+  });
+}
+
+/* Heap2 VACUUM: the LP_DEAD offsets become LP_UNUSED. */
+Status HeapVacuumRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapVacuumRecord>(rec, [&rec](char* page, const wal::HeapVacuumRecord& main,
+                                                          const wal::DecodedBlock& block) -> Status {
+    auto unused = RecordOffsets(block);
+    if (!unused || unused->size() != main.nunused || PageIsNew(page)) return Malformed(rec);
+    HeapPageVacuumExecute(page, *unused);
+    return OkStatus();
+  });
+}
+
 }  // namespace
+
+Status Heap2Redo(const wal::DecodedRecord& rec) {
+  switch (rec.rmgr_info()) {
+    case wal::kHeap2Prune:
+      return HeapPruneRedo(rec);
+    case wal::kHeap2Vacuum:
+      return HeapVacuumRedo(rec);
+    default:
+      return MakeError(sqlstate::kInternalError,
+                       fmt::format("heap2_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));
+  }
+}
 
 Result<RedoAction> RedoReadBuffer(const wal::DecodedRecord& rec, uint8_t block_id, Buffer* out) {
   const wal::DecodedBlock* block = rec.Block(block_id);
@@ -279,6 +324,7 @@ Status DbaseRedo(const wal::DecodedRecord& rec) {
 
 void RegisterRedoFunctions() {
   wal::SetRmgrRedo(wal::RmgrId::kHeap, HeapRedo);
+  wal::SetRmgrRedo(wal::RmgrId::kHeap2, Heap2Redo);
   wal::SetRmgrRedo(wal::RmgrId::kTransaction, XactRedo);
   wal::SetRmgrRedo(wal::RmgrId::kStorage, SmgrRedo);
   wal::SetRmgrRedo(wal::RmgrId::kDatabase, DbaseRedo);

@@ -45,6 +45,8 @@ Result<RedoAction> RedoReadBuffer(const wal::DecodedRecord& rec, uint8_t block_i
 
 /* The redo functions themselves (exposed for tests). */
 Status HeapRedo(const wal::DecodedRecord& rec);
+/* Heap2: VACUUM's PRUNE and VACUUM records (pruneheap.h). */
+Status Heap2Redo(const wal::DecodedRecord& rec);
 Status XactRedo(const wal::DecodedRecord& rec);
 Status SmgrRedo(const wal::DecodedRecord& rec);
 Status DbaseRedo(const wal::DecodedRecord& rec);

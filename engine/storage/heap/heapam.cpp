@@ -339,6 +339,7 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   }
   if (other.valid()) state.block = other.block();
   if (new_tid != nullptr) *new_tid = placed.tid;
+  pgstat::CountTuplesUpdated(rel.db_oid, rel.rel_number, 1);
   return OkStatus();
 }
 

@@ -21,7 +21,8 @@
  *     lock bits cleared, HEAP_KEYS_UPDATED set (as heap_delete does for a
  *     plain delete) -> Heap DELETE record (a full page image when due)
  *     -> PageSetLSN -> MarkBufferDirty. The tuple stays on the page until
- *     VACUUM (there is none yet); it is invisible once the delete commits.
+ *     VACUUM removes it (vacuumlazy.h); it is invisible once the delete
+ *     commits.
  *
  *   HeapInsertRow(rel, row, state): one row, on the state's page if it
  *     fits (the executor's path, one row version at a time);

@@ -38,6 +38,7 @@
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/datum.h"
+#include "engine/storage/heap/vacuumlazy.h"
 #include "engine/storage/page/heap_tuple.h"
 
 namespace minipg::storage::nbtree {
@@ -157,6 +158,13 @@ class BtreeScan {
 /* Levels above the leaves (the metapage's btm_level; 0 for an empty index
  * or a root that is a leaf): the planner's descent cost. */
 Result<uint32_t> BtreeHeight(const BtreeIndex& index);
+
+/* ---- vacuuming ----------------------------------------------------------- */
+
+/* VACUUM's pass over the index (nbtree_vacuum.cpp): every leaf item whose
+ * heap TID `is_dead` says is being removed goes, one Btree VACUUM record
+ * per leaf page changed. Counts the index's pages and the entries left. */
+Result<storage::IndexVacuumResult> BtreeBulkDelete(const BtreeIndex& index, const storage::TidIsDead& is_dead);
 
 /* ---- checking ------------------------------------------------------------ */
 

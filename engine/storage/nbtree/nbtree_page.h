@@ -32,8 +32,9 @@
  *         44     4  btm_fastlevel
  *
  * NOTES
- *   Block numbers are never reused (no page deletion, no VACUUM yet), so a
- *   page's level and its place in its level's list never change once made.
+ *   Block numbers are never reused (no page deletion: VACUUM only removes
+ *   leaf items), so a page's level and its place in its level's list never
+ *   change once made.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -41,6 +42,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/storage/block.h"
 #include "engine/storage/page/page.h"
@@ -105,6 +107,10 @@ bool BtPageInsertItem(char* page, std::string_view item, OffsetNumber off);
 /* A fresh page holding `items` in order (each MAXALIGNed), as a split or
  * a build writes it; false if they do not fit. */
 bool BtPageFill(char* page, const BtOpaque& opaque, std::string_view items_blob);
+
+/* Removes the items at `offsets` (the others keep their order; the LSN
+ * stays): VACUUM and its redo. False if the rest do not fit (never). */
+bool BtPageDeleteItems(char* page, const std::vector<uint16_t>& offsets);
 
 /* Items laid end to end, each padded to 8 bytes (a split's WAL data). */
 void BtAppendItem(std::string& blob, std::string_view item);

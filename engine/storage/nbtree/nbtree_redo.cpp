@@ -12,6 +12,7 @@
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/nbtree/nbtree_page.h"
 #include "engine/storage/wal/btree_records.h"
+#include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/wal_rmgr.h"
 
 namespace minipg::storage::nbtree {
@@ -45,6 +46,15 @@ Status RedoBlock(const wal::DecodedRecord& rec, uint8_t id, Apply apply) {
   UnlockBuffer(b);
   ReleaseBuffer(b);
   return s;
+}
+
+/* VACUUM: the items at the record's offsets go. */
+Status VacuumRedo(const wal::DecodedRecord& rec) {
+  return RedoBlock(rec, 0, [&](char* page, const wal::DecodedBlock& block) -> Status {
+    auto offsets = wal::DecodeOffsets(block.data);
+    if (!offsets || !BtPageDeleteItems(page, *offsets)) return Malformed(rec);
+    return OkStatus();
+  });
 }
 
 uint16_t FlagsForLevel(uint32_t level) { return level == 0 ? kBtpLeaf : 0; }
@@ -123,6 +133,8 @@ Status BtreeRedo(const wal::DecodedRecord& rec) {
       return SplitRedo(rec);
     case wal::kBtreeNewroot:
       return NewrootRedo(rec);
+    case wal::kBtreeVacuum:
+      return VacuumRedo(rec);
   }
   return MakeError(sqlstate::kInternalError,
                    fmt::format("btree_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));

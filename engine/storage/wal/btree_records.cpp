@@ -29,6 +29,7 @@ const char* BtreeIdentify(uint8_t info) {
     case kBtreeInsertUpper: return "INSERT_UPPER";
     case kBtreeSplitL: return "SPLIT_L";
     case kBtreeSplitR: return "SPLIT_R";
+    case kBtreeVacuum: return "VACUUM";
     case kBtreeNewroot: return "NEWROOT";
   }
   return nullptr;
@@ -47,6 +48,10 @@ std::string BtreeDesc(const DecodedRecord& rec) {
       return r ? fmt::format("level {}, firstrightoff {}, newitemoff {}, postingoff 0", r->level, r->firstrightoff,
                              r->newitemoff)
                : "(malformed)";
+    }
+    case kBtreeVacuum: {
+      auto r = DecodePayload<BtreeVacuumRecord>(rec.main_data);
+      return r ? fmt::format("ndeleted {}; nupdated {}", r->ndeleted, r->nupdated) : "(malformed)";
     }
     case kBtreeNewroot: {
       auto r = DecodeBtreeNewroot(rec.main_data);

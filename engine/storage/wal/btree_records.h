@@ -24,6 +24,11 @@
  *     block 1: the metapage, will_init, data = BtreeMetaRecord
  *       (4 root, 4 level, 4 fast root, 4 fast level)
  *
+ *   VACUUM (0x80), main data BtreeVacuumRecord: 2 ndeleted, 2 nupdated
+ *     (always 0: no posting lists)
+ *     block 0: a leaf page, data = the offsets of the items removed
+ *       (EncodeOffsets), the rest keep their order
+ *
  *   A built index's pages (CREATE INDEX) are logged as XLOG FPI records,
  *   one whole page each, as PostgreSQL's log_newpage does.
  *-------------------------------------------------------------------------
@@ -45,6 +50,7 @@ inline constexpr uint8_t kBtreeInsertLeaf = 0x00;
 inline constexpr uint8_t kBtreeInsertUpper = 0x10;
 inline constexpr uint8_t kBtreeSplitL = 0x30;
 inline constexpr uint8_t kBtreeSplitR = 0x40;
+inline constexpr uint8_t kBtreeVacuum = 0x80;
 inline constexpr uint8_t kBtreeNewroot = 0xA0;
 
 struct BtreeInsertRecord {
@@ -65,6 +71,12 @@ struct BtreeNewrootRecord {
   BlockNumber rootblk = 0;
   uint32_t level = 0;
   template <typename F> void Fields(F&& f) { f(rootblk), f(level); }
+};
+
+struct BtreeVacuumRecord {
+  uint16_t ndeleted = 0;
+  uint16_t nupdated = 0;
+  template <typename F> void Fields(F&& f) { f(ndeleted), f(nupdated); }
 };
 
 struct BtreeMetaRecord {

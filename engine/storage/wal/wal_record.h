@@ -55,6 +55,7 @@ enum class RmgrId : uint8_t {
   kDatabase = 4,
   kHeap = 10,
   kBtree = 11,
+  kHeap2 = 9,  // pruning and vacuuming heap pages
 };
 inline constexpr uint8_t kMaxRmgrId = 11;
 

@@ -90,6 +90,12 @@ template std::string EncodePayload(const HeapDeleteRecord&);
 template std::optional<HeapDeleteRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapUpdateRecord&);
 template std::optional<HeapUpdateRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapPruneRecord&);
+template std::optional<HeapPruneRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapVacuumRecord&);
+template std::optional<HeapVacuumRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const BtreeVacuumRecord&);
+template std::optional<BtreeVacuumRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const DbaseCreateRecord&);
 template std::optional<DbaseCreateRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const DbaseRecord&);
@@ -102,6 +108,20 @@ template std::string EncodePayload(const BtreeNewrootRecord&);
 template std::optional<BtreeNewrootRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const BtreeMetaRecord&);
 template std::optional<BtreeMetaRecord> DecodePayload(std::string_view);
+
+std::string EncodeOffsets(const std::vector<uint16_t>& offsets) {
+  ByteWriter w;
+  for (uint16_t off : offsets) w.U16(off);
+  return std::move(w.str());
+}
+
+std::optional<std::vector<uint16_t>> DecodeOffsets(std::string_view data) {
+  if (data.size() % 2 != 0) return std::nullopt;
+  ByteReader r(data);
+  std::vector<uint16_t> out;
+  while (!r.done()) out.push_back(r.U16());
+  return out;
+}
 
 std::string EncodeXactPayload(const XactPayload& x) {
   std::string out = EncodePayload(XactRecord{x.xact_time});

@@ -29,6 +29,12 @@
  *       new tuple's page with its data as INSERT's, block 1 = the old page
  *       (no block 1 when both are on one page; minipg writes no HOT_UPDATE);
  *     kHeapInitPage may be or'ed in: the page starts empty.
+ *   Heap2 (VACUUM's, RmgrId::kHeap2): PRUNE, HeapPruneRecord (4 latest
+ *       removed xid, 2 nredirected, 2 ndead), block 0 data = the offsets
+ *       made LP_DEAD (2 bytes each; minipg redirects nothing), after which
+ *       the page is compacted; VACUUM, HeapVacuumRecord (2 nunused), block 0
+ *       data = the LP_DEAD offsets made LP_UNUSED (unused line pointers at
+ *       the end of the array are then cut off)
  *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid, 4
  *     source db oid, 4 source tablespace oid: the folder is a copy of the
  *     source's, PostgreSQL's FILE_COPY strategy);
@@ -66,6 +72,9 @@ inline constexpr uint8_t kHeapUpdate = 0x20;
 inline constexpr uint8_t kHeapHotUpdate = 0x40;
 inline constexpr uint8_t kHeapOpMask = 0x70;
 inline constexpr uint8_t kHeapInitPage = 0x80;
+/* Heap2 */
+inline constexpr uint8_t kHeap2Prune = 0x10;
+inline constexpr uint8_t kHeap2Vacuum = 0x20;
 /* Database */
 inline constexpr uint8_t kDbaseCreate = 0x10;
 inline constexpr uint8_t kDbaseDrop = 0x20;
@@ -193,5 +202,22 @@ struct DbaseRecord {  // DROP
   Oid tablespace_id = kDefaultTablespaceOid;
   template <typename F> void Fields(F&& f) { f(db_id), f(tablespace_id); }
 };
+
+struct HeapPruneRecord {
+  TransactionId latest_removed_xid = 0;  // the newest xid whose rows were removed
+  uint16_t nredirected = 0;
+  uint16_t ndead = 0;
+  template <typename F> void Fields(F&& f) { f(latest_removed_xid), f(nredirected), f(ndead); }
+};
+
+struct HeapVacuumRecord {
+  uint16_t nunused = 0;
+  template <typename F> void Fields(F&& f) { f(nunused); }
+};
+
+/* Block data made of offset numbers (PRUNE, VACUUM, Btree VACUUM): 2 bytes
+ * each, little-endian. */
+std::string EncodeOffsets(const std::vector<uint16_t>& offsets);
+std::optional<std::vector<uint16_t>> DecodeOffsets(std::string_view data);
 
 }  // namespace minipg::storage::wal

@@ -152,6 +152,25 @@ std::string HeapDesc(const DecodedRecord& rec) {
   return "";
 }
 
+/* Heap2 ------------------------------------------------------------------ */
+const char* Heap2Identify(uint8_t info) {
+  switch (info & kXlrRmgrInfoMask) {
+    case kHeap2Prune: return "PRUNE";
+    case kHeap2Vacuum: return "VACUUM";
+  }
+  return nullptr;
+}
+std::string Heap2Desc(const DecodedRecord& rec) {
+  if (rec.rmgr_info() == kHeap2Prune) {
+    auto p = DecodePayload<HeapPruneRecord>(rec.main_data);
+    return p ? fmt::format("latestRemovedXid {} nredirected {} ndead {}", p->latest_removed_xid, p->nredirected,
+                           p->ndead)
+             : "(malformed)";
+  }
+  auto v = DecodePayload<HeapVacuumRecord>(rec.main_data);
+  return v ? fmt::format("nunused {}", v->nunused) : "(malformed)";
+}
+
 /* Database --------------------------------------------------------------- */
 const char* DbaseIdentify(uint8_t info) {
   switch (info & kXlrRmgrInfoMask) {
@@ -179,6 +198,7 @@ std::array<RmgrData, kMaxRmgrId + 1>& Table() {
     put({RmgrId::kTransaction, "Transaction", XactIdentify, XactDesc});
     put({RmgrId::kStorage, "Storage", SmgrIdentify, SmgrDesc});
     put({RmgrId::kDatabase, "Database", DbaseIdentify, DbaseDesc});
+    put({RmgrId::kHeap2, "Heap2", Heap2Identify, Heap2Desc});
     put({RmgrId::kHeap, "Heap", HeapIdentify, HeapDesc});
     put({RmgrId::kBtree, "Btree", BtreeIdentify, BtreeDesc});
     return t;

@@ -1,0 +1,102 @@
+/*-------------------------------------------------------------------------
+ * vacuum_command.cpp
+ *   VACUUM of one table: indexes, INFO lines, events, statistics (see
+ *   vacuum_command.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/sql/vacuum_command.h"
+
+#include <fcntl.h>
+
+#include <fmt/format.h>
+
+#include "engine/catalog/catalog_access.h"
+#include "engine/catalog/index_ddl.h"
+#include "engine/common/sqlstate.h"
+#include "engine/shmem/pgstat.h"
+#include "engine/storage/file_util.h"
+#include "engine/storage/nbtree/nbtree.h"
+#include "engine/trace/emitter.h"
+
+namespace minipg::sql {
+
+namespace {
+
+void Info(const SessionContext& ctx, std::string message) {
+  if (ctx.notice) ctx.notice(MakeError(sqlstate::kSuccessfulCompletion, std::move(message), Severity::kInfo));
+}
+
+constexpr storage::BlockNumber kProgressEvery = 128;  // blocks between vacuum_progress events in one phase
+
+bool g_autovacuum_worker = false;
+
+}  // namespace
+
+void SetAutovacuumWorker(bool on) { g_autovacuum_worker = on; }
+bool IsAutovacuumWorker() { return g_autovacuum_worker; }
+
+std::string VacuumRelationName(const SessionContext& ctx, const storage::TableDef& table) {
+  return fmt::format("{}.public.{}", ctx.database, table.name);
+}
+
+Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const storage::TableDef& table, bool verbose,
+                                             bool autovacuum) {
+  storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
+  storage::RelFileLocator rel = catalog::TableLocator(ctx.data_dir, table);
+  std::string name = VacuumRelationName(ctx, table);
+  // Two VACUUMs of one table take turns (PostgreSQL's self-conflicting
+  // ShareUpdateExclusiveLock; until the lock manager, an flock() on a
+  // descriptor of the table's file): one could otherwise remove the index
+  // entries of a line pointer the other has already freed and reused.
+  auto fd = storage::OpenFile(ctx.data_dir / std::to_string(rel.rel_number), O_RDONLY);
+  if (!fd.ok()) return fd.error();
+  auto held = storage::FileLock::Acquire(fd->get(), storage::LockMode::kExclusive, ctx.data_dir / std::to_string(rel.rel_number),
+                                         fmt::format("table {}", table.name));
+  if (!held.ok()) return held.error();
+  if (verbose) Info(ctx, fmt::format("vacuuming \"{}\"", name));
+  trace::Event(trace::EventType::kVacuumStart)
+      .Str("relation", table.name)
+      .Int("relid", table.oid)
+      .Bool("autovacuum", autovacuum)
+      .Emit();
+
+  std::vector<storage::IndexVacuumer> indexes;
+  for (const storage::IndexDef& index : table.indexes) {
+    storage::nbtree::BtreeIndex bt = catalog::BtreeIndexOf(db, table, index);
+    indexes.push_back({index.name, [bt](const storage::TidIsDead& is_dead) {
+                         return storage::nbtree::BtreeBulkDelete(bt, is_dead);
+                       }});
+  }
+  std::string last_phase;
+  storage::BlockNumber last_reported = 0;
+  auto progress = [&](std::string_view phase, storage::BlockNumber scanned, storage::BlockNumber total) {
+    if (phase == last_phase && scanned < last_reported + kProgressEvery) return;
+    last_phase = phase;
+    last_reported = scanned;
+    trace::Event(trace::EventType::kVacuumProgress)
+        .Str("relation", table.name)
+        .Str("phase", phase)
+        .Int("heap_blks_scanned", scanned)
+        .Int("heap_blks_total", total)
+        .Emit();
+  };
+  auto stats = storage::LazyVacuumRel(rel, indexes, progress);
+  if (!stats.ok()) return stats.error();
+
+  if (verbose && stats->removed_pages > 0) {
+    Info(ctx, fmt::format("table \"{}\": truncated {} to {} pages", table.name, stats->rel_pages, stats->new_rel_pages));
+  }
+  if (verbose) Info(ctx, fmt::format("finished vacuuming \"{}\": {}", name, storage::FormatVacuumReport(*stats)));
+  pgstat::ReportVacuum(db, rel.rel_number, stats->live_tuples, stats->recently_dead_tuples, autovacuum);
+  trace::Event(trace::EventType::kVacuumDone)
+      .Str("relation", table.name)
+      .Int("removed", stats->tuples_deleted)
+      .Int("remaining", stats->live_tuples + stats->recently_dead_tuples)
+      .Int("dead_not_removable", stats->recently_dead_tuples)
+      .Int("pages_removed", stats->removed_pages)
+      .Int("removable_cutoff", stats->oldest_xmin)
+      .Emit();
+  return stats;
+}
+
+}  // namespace minipg::sql

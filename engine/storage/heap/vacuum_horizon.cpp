@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ * vacuum_horizon.cpp
+ *   The removable horizon from the process array (see vacuum_horizon.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/storage/heap/vacuum_horizon.h"
+
+#include <algorithm>
+#include <string>
+
+#include "engine/shmem/backend_status.h"
+#include "engine/storage/heap/transam.h"
+
+namespace minipg::storage {
+
+bool VacuumCutoffs::MayBeRunning(TransactionId xid) const {
+  if (xid >= next_xid) return true;
+  return std::find(running.begin(), running.end(), xid) != running.end();
+}
+
+VacuumCutoffs GetVacuumCutoffs() {
+  VacuumCutoffs c;
+  // The next xid first: a transaction that takes an xid after it is read
+  // is past it, whether or not the process array below shows it.
+  c.next_xid = ReadNextTransactionId();
+  c.oldest_xmin = c.next_xid;
+  int my_slot = shmem::MySlot();
+  std::vector<shmem::BackendStatusCopy> procs = shmem::ReadProcArray();
+  std::string my_database;
+  for (const shmem::BackendStatusCopy& p : procs) {
+    if (p.slot == my_slot) my_database = p.database;
+  }
+  for (const shmem::BackendStatusCopy& p : procs) {
+    if (p.xid == kInvalidTransactionId || p.slot == my_slot) continue;
+    // Another database's transactions cannot see this one's tables.
+    if (!my_database.empty() && !p.database.empty() && p.database != my_database) continue;
+    c.running.push_back(p.xid);
+    c.oldest_xmin = std::min(c.oldest_xmin, p.xid);
+  }
+  return c;
+}
+
+TransactionId GetOldestNonRemovableXid() { return GetVacuumCutoffs().oldest_xmin; }
+
+}  // namespace minipg::storage
