@@ -26,6 +26,7 @@
 #include "engine/sql/vacuum_command.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/ipc/sinval.h"
+#include "engine/storage/lmgr/lock.h"
 
 namespace minipg {
 
@@ -158,6 +159,7 @@ void AutoVacWorkerMain(const Config& config, int slot, uint32_t db_oid) {
   if (!lock.ok()) _exit(0);
   shmem::ReportConnection("", db->name, "");
   storage::SharedInvalSetDatabase(db_oid);
+  lmgr::SetLockDatabase(db_oid);  // its table locks name this database, as a backend's do
   pgstat::SetMyDatabase(db_oid);
   {
     sql::SessionContext ctx;

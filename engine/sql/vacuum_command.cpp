@@ -6,15 +6,13 @@
  */
 #include "engine/sql/vacuum_command.h"
 
-#include <fcntl.h>
-
 #include <fmt/format.h>
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/index_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/pgstat.h"
-#include "engine/storage/file_util.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/nbtree/nbtree.h"
 #include "engine/trace/emitter.h"
 
@@ -44,15 +42,13 @@ Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const st
   storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
   storage::RelFileLocator rel = catalog::TableLocator(ctx.data_dir, table);
   std::string name = VacuumRelationName(ctx, table);
-  // Two VACUUMs of one table take turns (PostgreSQL's self-conflicting
-  // ShareUpdateExclusiveLock; until the lock manager, an flock() on a
-  // descriptor of the table's file): one could otherwise remove the index
-  // entries of a line pointer the other has already freed and reused.
-  auto fd = storage::OpenFile(ctx.data_dir / std::to_string(rel.rel_number), O_RDONLY);
-  if (!fd.ok()) return fd.error();
-  auto held = storage::FileLock::Acquire(fd->get(), storage::LockMode::kExclusive, ctx.data_dir / std::to_string(rel.rel_number),
-                                         fmt::format("table {}", table.name));
-  if (!held.ok()) return held.error();
+  // Two VACUUMs of one table take turns (ShareUpdateExclusiveLock conflicts
+  // with itself; VACUUM naming the table took it during analysis already):
+  // one could otherwise remove the index entries of a line pointer the
+  // other has already freed and reused.
+  if (Status s = lmgr::LockRelationOid(table.oid, lmgr::LockMode::kShareUpdateExclusive, nullptr, table.name); !s.ok()) {
+    return s.error();
+  }
   if (verbose) Info(ctx, fmt::format("vacuuming \"{}\"", name));
   trace::Event(trace::EventType::kVacuumStart)
       .Str("relation", table.name)

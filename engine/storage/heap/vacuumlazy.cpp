@@ -16,6 +16,7 @@
 #include "engine/storage/buffer/locked_buffer.h"
 #include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/smgr/free_space.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
@@ -245,9 +246,14 @@ Result<LazyVacuumStats> LazyVacuum::Run() {
   if (Status s = VacuumIndexes(); !s.ok()) return s.error();
   st_.new_rel_pages = st_.rel_pages;
   BlockNumber freeable = st_.rel_pages - nonempty_pages_;
-  if (freeable > 0 && (freeable >= kRelTruncateMinimum || freeable >= st_.rel_pages / kRelTruncateFraction)) {
+  // Truncation needs the table to itself: an AccessExclusiveLock, taken only
+  // if no one holds a conflicting lock now and given back at once
+  // (PostgreSQL's lazy_truncate_heap skips the truncation otherwise).
+  if (freeable > 0 && (freeable >= kRelTruncateMinimum || freeable >= st_.rel_pages / kRelTruncateFraction) &&
+      lmgr::ConditionalLockRelationOid(rel_.rel_number, lmgr::LockMode::kAccessExclusive, "").ok()) {
     Progress("truncating heap", st_.scanned_pages);
     auto kept = TruncateTail();
+    lmgr::UnlockRelationOid(rel_.rel_number, lmgr::LockMode::kAccessExclusive);
     if (!kept.ok()) return kept.error();
     st_.new_rel_pages = *kept;
     st_.removed_pages = st_.rel_pages - *kept;
