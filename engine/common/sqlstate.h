@@ -110,5 +110,7 @@ inline constexpr const char* kWindowingError = "42P20";
 inline constexpr const char* kInvalidPrecedingOrFollowingSize = "22013";
 inline constexpr const char* kInvalidArgumentForNtile = "22014";
 inline constexpr const char* kInvalidArgumentForNthValue = "22016";
+inline constexpr const char* kNoActiveSqlTransaction = "25P01";
+inline constexpr const char* kReadOnlySqlTransaction = "25006";
 
 }  // namespace minipg::sqlstate

@@ -19,6 +19,9 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
+#include "engine/storage/heap/procarray.h"
+#include "engine/storage/heap/snapshot.h"
+#include "engine/storage/heap/xact.h"
 #include "engine/storage/nbtree/nbtree_redo.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
@@ -101,6 +104,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   };
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
+  add(storage::ProcArrayShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
   add({pgstat::StatsShmemRequest()});
   add(storage::SinvalShmemRequests(config.Int("max_connections") + kAuxProcessSlots));
   // A module with shared memory of its own adds its one line here.
@@ -157,6 +161,12 @@ void ForwardWalInsert(const wal::WalInsertEvent& e) {
 
 void ForwardWalFlush(const wal::WalFlushEvent& e) { trace::EmitWalFlush(e.upto, g_wal_flush_by, e.synced); }
 
+void ForwardSnapshot(const storage::Snapshot& snap, bool transaction_scope, storage::IsolationLevel level) {
+  trace::EmitSnapshot(snap.xmin, snap.xmax, snap.xip, transaction_scope ? "transaction" : "statement",
+                      level == storage::IsolationLevel::kReadUncommitted ? "read committed"
+                                                                          : storage::IsolationLevelName(level));
+}
+
 }  // namespace
 
 void SetWalFlushSource(const char* by) { g_wal_flush_by = by; }
@@ -166,6 +176,8 @@ Status InitStorageForProcess(const Config& config) {
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
   storage::SetBufferEventHook(ForwardBufferEvent);
   wal::SetWalHooks({ForwardWalInsert, ForwardWalFlush});
+  storage::SetXactEventHooks({trace::EmitXidAssigned, trace::EmitXactEnd});
+  storage::SetSnapshotEventHooks({ForwardSnapshot});
   // Reads the invalidation ring from now on, for every database until a
   // backend knows its own (SharedInvalSetDatabase).
   storage::SharedInvalBackendInit(shmem::MySlot(), 0);

@@ -115,6 +115,7 @@ enum class WaitEvent : uint8_t {
   kLWLockPgStatsData,    // LWLock / PgStatsData: the shared statistics (pgstat.h)
   kLWLockOidGen,         // LWLock / OidGen: taking a new OID
   kLWLockSInvalWrite,    // LWLock / SInvalWrite: reading or writing the shared invalidation ring
+  kLWLockProcArray,      // LWLock / ProcArray: taking a snapshot or ending a transaction
 };
 
 const char* BackendTypeName(BackendType t);
@@ -171,6 +172,8 @@ void RegisterAuxProcess(int slot, pid_t pid, BackendType type);
 void ClearSlot(int slot);
 /* Empties every slot `pid` still holds (it was reaped). */
 void ReleaseSlotsOf(pid_t pid);
+/* The slots `pid` holds (before ReleaseSlotsOf: what else to clear). */
+std::vector<int> SlotsOf(pid_t pid);
 
 /* ---- a client backend, after its startup packet ------------------------ */
 

@@ -172,6 +172,8 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockOidGen;
     case LWLockTranche::kSInvalWrite:
       return WaitEvent::kLWLockSInvalWrite;
+    case LWLockTranche::kProcArray:
+      return WaitEvent::kLWLockProcArray;
   }
   return WaitEvent::kNone;
 }

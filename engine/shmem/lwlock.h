@@ -67,6 +67,7 @@ enum class LWLockTranche : uint8_t {
   // "SInvalWrite": the shared invalidation ring (one lock, shared by its
   // readers, where PostgreSQL has SInvalReadLock and SInvalWriteLock)
   kSInvalWrite,
+  kProcArray,  // "ProcArray": the running xids and snapshot xmins (procarray.h)
 };
 
 enum class LWLockMode : uint8_t {

@@ -382,6 +382,8 @@ struct DropTableStmt {
 
 struct TransactionStmt {
   StatementKind kind;  // kBegin, kCommit or kRollback
+  std::optional<std::string> isolation;  // BEGIN ISOLATION LEVEL: "repeatable read", ...
+  std::optional<bool> read_only;         // BEGIN READ ONLY / READ WRITE
 };
 
 struct SetStmt {

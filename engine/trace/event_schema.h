@@ -90,6 +90,10 @@ enum class EventType : uint16_t {
   kRecoveryStart,      // the startup process begins replay: redo_lsn, reason
   kRecoveryProgress,   // replay reached an LSN: lsn, records
   kRecoveryDone,       // replay ended: end_lsn, records, duration_us
+  // Transactions, locks and vacuum (schema 7).
+  kXidAssigned,        // a transaction took its xid: xid, top_xid
+  kXactEnd,            // a transaction ended: xid, outcome, lsn, flushed
+  kSnapshot,           // a snapshot was taken: xmin, xmax, xip, scope, isolation
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

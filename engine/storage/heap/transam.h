@@ -111,7 +111,10 @@ Oid CheckpointNextOid(bool shutdown);
  * data directory. */
 std::string XactSegmentPath(TransactionId xid);
 
-Result<XidStatus> TransactionIdGetStatus(TransactionId xid);
+/* `commit_lsn`, if given, gets an LSN at or past the commit record of a
+ * committed xid (the newest commit on its pg_xact page; 0 if unknown):
+ * once the WAL is flushed that far, the commit is durable. */
+Result<XidStatus> TransactionIdGetStatus(TransactionId xid, XLogRecPtr* commit_lsn = nullptr);
 /* True if committed (xids below 3 are). */
 Result<bool> TransactionIdDidCommit(TransactionId xid);
 /* Sets the bits; `commit_lsn` (a commit record's end) is flushed before

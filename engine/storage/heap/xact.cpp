@@ -11,6 +11,8 @@
 #include "engine/shmem/lwlock.h"
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/heap/procarray.h"
+#include "engine/storage/heap/snapshot.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
 #include "engine/storage/smgr/smgr.h"
@@ -25,12 +27,14 @@ namespace {
 struct XactState {
   TransactionId xid = kInvalidTransactionId;
   CommandId cid = kFirstCommandId;
+  bool cid_used = false;  // a tuple carries `cid`: the next command gets a new one
   std::vector<RelFileLocator> drop_on_commit;
   std::vector<RelFileLocator> drop_on_abort;
   std::vector<UniqueFd> held;  // locks released at the end (XactHoldUntilEnd)
 };
 XactState g_xact;
 XLogRecPtr g_last_commit = 0;
+XactEventHooks g_hooks;
 std::vector<XactCallback> g_callbacks;
 
 void CallXactCallbacks(bool commit) {
@@ -42,6 +46,9 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   g_xact = XactState{};
   pgstat::EndXactTuples(commit);  // n_live_tup / n_dead_tup
   if (x.xid == kInvalidTransactionId) {
+    ProcArrayEndTransaction();  // backend_xmin
+    AtEOXactSnapshot();
+    if (g_hooks.xact_end != nullptr) g_hooks.xact_end(kInvalidTransactionId, commit, 0, false);
     AtEOXactInval(commit);
     CallXactCallbacks(commit);
     return XLogRecPtr{0};  // x.held is released as it goes out of scope
@@ -63,6 +70,9 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
     return s.error();
   }
   delay.reset();
+  ProcArrayEndTransaction();  // only now: a snapshot that misses the xid finds its outcome
+  AtEOXactSnapshot();
+  if (g_hooks.xact_end != nullptr) g_hooks.xact_end(x.xid, commit, commit ? *end : 0, commit && flush);
   if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();
   AtEOXactInval(commit);
   CallXactCallbacks(commit);
@@ -83,8 +93,9 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
 
 TransactionId GetCurrentTransactionId() {
   if (g_xact.xid == kInvalidTransactionId) {
-    g_xact.xid = AssignTransactionId();
+    g_xact.xid = AssignTransactionId();  // and published in the proc array
     shmem::ReportBackendXid(g_xact.xid);
+    if (g_hooks.xid_assigned != nullptr) g_hooks.xid_assigned(g_xact.xid, g_xact.xid);
   }
   return g_xact.xid;
 }
@@ -96,7 +107,12 @@ bool TransactionIdIsCurrent(TransactionId xid) {
 }
 
 CommandId GetCurrentCommandId() { return g_xact.cid; }
-void CommandCounterIncrement() { ++g_xact.cid; }
+void MarkCurrentCommandIdUsed() { g_xact.cid_used = true; }
+void CommandCounterIncrement() {
+  if (!g_xact.cid_used) return;  // nothing to tell apart: PostgreSQL keeps the number
+  ++g_xact.cid;
+  g_xact.cid_used = false;
+}
 
 void XactHoldUntilEnd(UniqueFd lock) { g_xact.held.push_back(std::move(lock)); }
 
@@ -109,6 +125,8 @@ void XactDropRelationOnAbort(const RelFileLocator& rel) {
   GetCurrentTransactionId();
   g_xact.drop_on_abort.push_back(rel);
 }
+
+void SetXactEventHooks(XactEventHooks hooks) { g_hooks = hooks; }
 
 void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 
