@@ -291,6 +291,10 @@ const OperatorInfo kOperators[] = {
     {3315, "<>", T::kXid, T::kXid, T::kBool, Compare<kNe>, "<>", "=", false, false},
     {402, "<>", T::kTid, T::kTid, T::kBool, Compare<kNe>, "<>", "=", false, false},
     {5072, "<>", T::kXid8, T::kXid8, T::kBool, Compare<kNe>, "<>", "=", false, false},
+    {5073, "<", T::kXid8, T::kXid8, T::kBool, Compare<kLt>, ">", ">=", false, false},
+    {5074, ">", T::kXid8, T::kXid8, T::kBool, Compare<kGt>, "<", "<=", false, false},
+    {5075, "<=", T::kXid8, T::kXid8, T::kBool, Compare<kLe>, ">=", ">", false, false},
+    {5076, ">=", T::kXid8, T::kXid8, T::kBool, Compare<kGe>, "<=", "<", false, false},
     {3316, "<>", T::kXid, T::kInt4, T::kBool, Compare<kNe>, "", "=", false, false},
 };
 

@@ -128,7 +128,10 @@ ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string
  * tuple at `tid` (see HeapDelete). */
 Status CheckChangeable(char* tuple, size_t len, const HeapTupleHeader& t, ItemPointer tid, const char* verb,
                        Buffer buffer) {
-  auto visible = HeapTupleSatisfiesMVCC(tuple, len, GetScanSnapshot(), buffer);
+  // A fresh snapshot seeing every command of the own transaction (a catalog
+  // row may be changed by the command that inserted it); a row another
+  // transaction changed is caught by its xmax below.
+  auto visible = HeapTupleSatisfiesMVCC(tuple, len, GetCatalogSnapshot(), buffer);
   if (!visible.ok()) return visible.error();
   bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
   if (xmax_set && TransactionIdIsCurrent(t.xmax)) {
