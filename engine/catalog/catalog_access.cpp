@@ -42,7 +42,8 @@ storage::RelFileLocator TableLocator(const std::filesystem::path& db_dir, const 
 }
 
 Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db) {
-  storage::HeapTableScan scan(CatalogLocator(cat, db), cat.columns);
+  // A fresh catalog snapshot per scan, never the statement's (snapshot.h).
+  storage::HeapTableScan scan(CatalogLocator(cat, db), cat.columns, storage::GetCatalogSnapshot());
   if (Status s = scan.Open(); !s.ok()) return s.error();
   std::vector<CatalogRow> rows;
   for (;;) {

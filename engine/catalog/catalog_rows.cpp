@@ -90,6 +90,12 @@ constexpr BaseType kBaseTypes[] = {
     {CT::kText, 5077, "anycompatible", 4, true, 'p', 'P', false, 0, 0, 'i', 'p', 0},
     {CT::kText, 5078, "anycompatiblearray", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},
     {CT::kText, 2249, "record", -1, false, 'p', 'P', false, 0, 0, 'd', 'x', 0},  // row values (no _record)
+    // Transactions: system columns (tid, cid) and the txid functions' types.
+    {CT::kText, 27, "tid", 6, false, 'b', 'U', false, 0, 1010, 's', 'p', 0},
+    {CT::kInt8, 29, "cid", 4, true, 'b', 'U', false, 0, 1012, 'i', 'p', 0},
+    {CT::kInt8, 5069, "xid8", 8, true, 'b', 'U', false, 0, 271, 'd', 'p', 0},
+    {CT::kText, 5038, "pg_snapshot", -1, false, 'b', 'U', false, 0, 5039, 'd', 'x', 0},
+    {CT::kText, 2970, "txid_snapshot", -1, false, 'b', 'U', false, 0, 2949, 'd', 'x', 0},
 };
 
 storage::Tuple TypeRow(Oid oid, std::string_view name, Oid nspace, Oid owner, int16_t len, bool byval, char type,

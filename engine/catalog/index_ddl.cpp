@@ -52,7 +52,8 @@ Status SetRelhasindex(Oid db, const CatalogRow& table_row) {
 Result<std::vector<storage::nbtree::BtBuildEntry>> TableEntries(Oid db, const storage::TableDef& table,
                                                                  const storage::IndexDef& index) {
   std::vector<storage::nbtree::BtBuildEntry> entries;
-  storage::HeapTableScan scan(LocatorOf(db, table.oid), table.columns);
+  // Every committed row (and the own transaction's), whatever the statement's snapshot.
+  storage::HeapTableScan scan(LocatorOf(db, table.oid), table.columns, storage::GetCatalogSnapshot());
   if (Status s = scan.Open(); !s.ok()) return s.error();
   for (;;) {
     auto row = scan.Next();

@@ -99,13 +99,6 @@ Status CheckWalBuffers(std::string_view, std::string& value) {
   return OkStatus();
 }
 
-Status CheckNotReadOnly(std::string_view name, std::string& value) {
-  if (value == "on") {
-    return NotSupported(fmt::format("{} = on is not supported by minipg", name));
-  }
-  return OkStatus();
-}
-
 std::vector<Definition> MakeTable() {
   std::vector<Definition> t = {
       {.name = "application_name", .type = VarType::kString, .context = Context::kUser, .category = kWhatToLog,
@@ -181,7 +174,7 @@ std::vector<Definition> MakeTable() {
        .boot = "read committed", .options = kIsolationLevels},
       {.name = "default_transaction_read_only", .type = VarType::kBool, .context = Context::kUser,
        .category = kStatement, .short_desc = "Whether new transactions start read-only.", .boot = "off",
-       .flags = kReport, .check = CheckNotReadOnly},
+       .flags = kReport},
       {.name = "enable_bitmapscan", .type = VarType::kBool, .context = Context::kUser, .category = kPlannerMethod,
        .short_desc = "Enables the planner's use of bitmap-scan plans.", .boot = "on"},
       {.name = "enable_hashjoin", .type = VarType::kBool, .context = Context::kUser, .category = kPlannerMethod,
@@ -289,6 +282,8 @@ std::vector<Definition> MakeTable() {
        .boot = ""},
       {.name = "track_io_timing", .type = VarType::kBool, .context = Context::kSuperuser, .category = kStatistics,
        .short_desc = "Whether the time spent reading and writing pages is measured.", .boot = "off"},
+      {.name = "transaction_read_only", .type = VarType::kBool, .context = Context::kUser, .category = kStatement,
+       .short_desc = "Whether the current transaction is read-only.", .boot = "off"},
       {.name = "transaction_isolation", .type = VarType::kEnum, .context = Context::kUser, .category = kStatement,
        .short_desc = "Isolation level of the current transaction.", .boot = "read committed",
        .options = kIsolationLevels},

@@ -110,5 +110,10 @@ inline constexpr const char* kWindowingError = "42P20";
 inline constexpr const char* kInvalidPrecedingOrFollowingSize = "22013";
 inline constexpr const char* kInvalidArgumentForNtile = "22014";
 inline constexpr const char* kInvalidArgumentForNthValue = "22016";
+inline constexpr const char* kNoActiveSqlTransaction = "25P01";
+inline constexpr const char* kReadOnlySqlTransaction = "25006";
+inline constexpr const char* kLockNotAvailable = "55P03";
+inline constexpr const char* kTDeadlockDetected = "40P01";
+inline constexpr const char* kInvalidSavepointSpecification = "3B001";
 
 }  // namespace minipg::sqlstate

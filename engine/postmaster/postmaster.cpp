@@ -59,6 +59,7 @@
 #include "engine/shmem/interlock.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/control_file.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/trace/collector.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/storage_events.h"
@@ -648,6 +649,7 @@ void Postmaster::ProcessChildExit() {
     ChildRole role = ChildRole::kBackend;
     // A process killed mid-write cannot clear its own slot (the one it
     // claimed, or the one we gave an auxiliary process); we do.
+    for (int slot : shmem::SlotsOf(pid)) storage::ProcArrayClearSlot(slot);
     shmem::ReleaseSlotsOf(pid);
     auto it = std::find_if(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.pid == pid; });
     if (it != children_.end()) {

@@ -21,6 +21,9 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
+#include "engine/storage/heap/procarray.h"
+#include "engine/storage/heap/snapshot.h"
+#include "engine/storage/heap/xact.h"
 #include "engine/storage/nbtree/nbtree_redo.h"
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
@@ -116,6 +119,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
   add(storage::SubTransShmemRequests());
+  add(storage::ProcArrayShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
   add({pgstat::StatsShmemRequest()});
   add(storage::SinvalShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
   add({LockShmemRequest(config)});
@@ -175,6 +179,12 @@ void ForwardWalInsert(const wal::WalInsertEvent& e) {
 
 void ForwardWalFlush(const wal::WalFlushEvent& e) { trace::EmitWalFlush(e.upto, g_wal_flush_by, e.synced); }
 
+void ForwardSnapshot(const storage::Snapshot& snap, bool transaction_scope, storage::IsolationLevel level) {
+  trace::EmitSnapshot(snap.xmin, snap.xmax, snap.xip, transaction_scope ? "transaction" : "statement",
+                      level == storage::IsolationLevel::kReadUncommitted ? "read committed"
+                                                                          : storage::IsolationLevelName(level));
+}
+
 }  // namespace
 
 void SetWalFlushSource(const char* by) { g_wal_flush_by = by; }
@@ -184,6 +194,8 @@ Status InitStorageForProcess(const Config& config) {
   storage::SetWalFlushHook(wal::XLogFlushOrPanic);
   storage::SetBufferEventHook(ForwardBufferEvent);
   wal::SetWalHooks({ForwardWalInsert, ForwardWalFlush});
+  storage::SetXactEventHooks({trace::EmitXidAssigned, trace::EmitXactEnd});
+  storage::SetSnapshotEventHooks({ForwardSnapshot});
   // Reads the invalidation ring from now on, for every database until a
   // backend knows its own (SharedInvalSetDatabase).
   storage::SharedInvalBackendInit(shmem::MySlot(), 0);

@@ -166,6 +166,7 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockOidGen:
     case WaitEvent::kLWLockSInvalWrite:
     case WaitEvent::kLWLockLockManager:
+    case WaitEvent::kLWLockProcArray:
       return "LWLock";
   }
   return nullptr;
@@ -209,6 +210,8 @@ const char* WaitEventName(WaitEvent w) {
       return "OidGen";
     case WaitEvent::kLWLockSInvalWrite:
       return "SInvalWrite";
+    case WaitEvent::kLWLockProcArray:
+      return "ProcArray";
     case WaitEvent::kBufferIO:
       return "BufferIO";
     case WaitEvent::kLockExtend:
@@ -252,6 +255,16 @@ void RegisterAuxProcess(int slot, pid_t pid, BackendType type) {
 
 void ClearSlot(int slot) {
   if (BackendStatus* s = SlotAt(slot)) FreeSlot(s);
+}
+
+std::vector<int> SlotsOf(pid_t pid) {
+  std::vector<int> slots;
+  ShmemHeader* h = Header();
+  if (h == nullptr) return slots;
+  for (int i = 0; i < h->num_slots; ++i) {
+    if (Slots()[i].owner.load(std::memory_order_acquire) == pid) slots.push_back(i);
+  }
+  return slots;
 }
 
 void ReleaseSlotsOf(pid_t pid) {

@@ -124,6 +124,7 @@ enum class WaitEvent : uint8_t {
   kLockObject,           // Lock / object: a non-relation object (minipg's DDL lock)
   kLWLockLockManager,    // LWLock / LockManager: the shared lock table
   kAutoVacuumMain,       // Activity / AutoVacuumMain: the autovacuum launcher between rounds
+  kLWLockProcArray,      // LWLock / ProcArray: taking a snapshot or ending a transaction
 };
 
 const char* BackendTypeName(BackendType t);
@@ -180,6 +181,8 @@ void RegisterAuxProcess(int slot, pid_t pid, BackendType type);
 void ClearSlot(int slot);
 /* Empties every slot `pid` still holds (it was reaped). */
 void ReleaseSlotsOf(pid_t pid);
+/* The slots `pid` holds (before ReleaseSlotsOf: what else to clear). */
+std::vector<int> SlotsOf(pid_t pid);
 
 /* ---- a client backend, after its startup packet ------------------------ */
 

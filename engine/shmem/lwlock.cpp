@@ -174,6 +174,8 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockSInvalWrite;
     case LWLockTranche::kLockManager:
       return WaitEvent::kLWLockLockManager;
+    case LWLockTranche::kProcArray:
+      return WaitEvent::kLWLockProcArray;
   }
   return WaitEvent::kNone;
 }

@@ -68,6 +68,7 @@ enum class LWLockTranche : uint8_t {
   // readers, where PostgreSQL has SInvalReadLock and SInvalWriteLock)
   kSInvalWrite,
   kLockManager,  // "LockManager": the heavyweight lock table (storage/lmgr)
+  kProcArray,  // "ProcArray": the running xids and snapshot xmins (procarray.h)
 };
 
 enum class LWLockMode : uint8_t {

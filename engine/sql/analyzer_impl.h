@@ -386,6 +386,12 @@ class Analyzer {
   /* Appends a Var target for every column of `*` or `t.*`. */
   Status ExpandStar(const SelectTarget& target, ParseState& ps, std::vector<TargetEntry>& out);
   ExprPtr VarFor(const ParseState& ps, int rtindex, int attno, int location);
+  /* A system column (system_columns.h) of a table's entry; nullptr if
+   * `name` is none or the entry is not a table's. */
+  ExprPtr SystemColumnVar(const ParseState& ps, int rtindex, const std::string& name, int location);
+  /* The arguments of a system view read as FROM name(args), coerced to its
+   * argument types. */
+  Result<std::vector<ExprPtr>> BindViewArgs(const RawExpr& call, const SystemView& view, ParseState& ps);
 
   // ---- expressions (parse_expr.cpp) ----------------------------------------
   /* Binds an expression whose value is returned: an undecided literal

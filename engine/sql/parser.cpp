@@ -168,12 +168,20 @@ Result<StatementPtr> Parser::ParseStatement() {
     return Unsupported(2);
   }
   if (AcceptKeyword("begin") || (IsKeyword("start") && IsKeyword("transaction", 1))) {
-    SkipStatement();  // WORK, TRANSACTION, ISOLATION LEVEL ...: accepted, ignored
-    return Make(TransactionStmt{StatementKind::kBegin, {}});
+    if (!AcceptKeyword("start")) {
+      AcceptKeyword("work") || AcceptKeyword("transaction");
+    } else {
+      ++pos_;  // TRANSACTION
+    }
+    TransactionStmt begin{StatementKind::kBegin};
+    if (Status s = ParseTransactionModes(begin.isolation, begin.read_only); !s.ok()) {
+      return s.error();
+    }
+    return Make(std::move(begin));
   }
   if (AcceptKeyword("commit") || AcceptKeyword("end")) {
     AcceptKeyword("work") || AcceptKeyword("transaction");
-    return Make(TransactionStmt{StatementKind::kCommit, {}});
+    return Make(TransactionStmt{StatementKind::kCommit});
   }
   if (AcceptKeyword("rollback") || AcceptKeyword("abort")) {
     bool rollback = tokens_[pos_ - 1].text == "rollback";
@@ -182,7 +190,7 @@ Result<StatementPtr> Parser::ParseStatement() {
       AcceptKeyword("savepoint");
       return ParseSavepointName(StatementKind::kRollbackTo);
     }
-    return Make(TransactionStmt{StatementKind::kRollback, {}});
+    return Make(TransactionStmt{StatementKind::kRollback});
   }
   if (AcceptKeyword("savepoint")) {
     return ParseSavepointName(StatementKind::kSavepoint);
@@ -998,7 +1006,67 @@ Result<std::string> Parser::ParseSettingName() {
   return name;
 }
 
+Status Parser::ParseTransactionModes(std::optional<std::string>& isolation, std::optional<bool>& read_only) {
+  bool first = true;
+  for (;;) {
+    if (!first) AcceptPunct(",");
+    first = false;
+    if (AcceptKeyword("isolation")) {
+      if (Status s = ExpectKeyword("level"); !s.ok()) return s;
+      if (AcceptKeyword("serializable")) {
+        isolation = "serializable";
+      } else if (AcceptKeyword("repeatable")) {
+        if (Status s = ExpectKeyword("read"); !s.ok()) return s;
+        isolation = "repeatable read";
+      } else if (AcceptKeyword("read")) {
+        if (AcceptKeyword("committed")) {
+          isolation = "read committed";
+        } else if (AcceptKeyword("uncommitted")) {
+          isolation = "read uncommitted";
+        } else {
+          return SyntaxError();
+        }
+      } else {
+        return SyntaxError();
+      }
+    } else if (AcceptKeyword("read")) {
+      if (AcceptKeyword("only")) {
+        read_only = true;
+      } else if (AcceptKeyword("write")) {
+        read_only = false;
+      } else {
+        return SyntaxError();
+      }
+    } else if (AcceptKeyword("not")) {
+      if (Status s = ExpectKeyword("deferrable"); !s.ok()) return s;
+    } else if (!AcceptKeyword("deferrable")) {
+      return OkStatus();
+    }
+  }
+}
+
 Result<StatementPtr> Parser::ParseSet() {
+  // SET TRANSACTION / SET SESSION CHARACTERISTICS AS TRANSACTION modes: the
+  // transaction_* or default_transaction_* settings.
+  bool characteristics = IsKeyword("session") && IsKeyword("characteristics", 1);
+  if (IsKeyword("transaction") || characteristics) {
+    if (characteristics) {
+      pos_ += 2;
+      if (Status s = ExpectKeyword("as"); !s.ok()) return s.error();
+    }
+    if (Status s = ExpectKeyword("transaction"); !s.ok()) return s.error();
+    std::optional<std::string> isolation;
+    std::optional<bool> read_only;
+    if (Status s = ParseTransactionModes(isolation, read_only); !s.ok()) return s.error();
+    std::string prefix = characteristics ? "default_transaction_" : "transaction_";
+    if (isolation.has_value() && read_only.has_value()) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       "SET TRANSACTION with both an isolation level and READ ONLY/WRITE is not supported by minipg");
+    }
+    if (isolation.has_value()) return Make(SetStmt{prefix + "isolation", *isolation});
+    if (read_only.has_value()) return Make(SetStmt{prefix + "read_only", *read_only ? "on" : "off"});
+    return SyntaxError();
+  }
   if (!AcceptKeyword("session")) {
     AcceptKeyword("local");
   }

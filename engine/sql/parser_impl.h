@@ -176,6 +176,9 @@ class Parser {
   /* A setting name: ident[.ident], or ALL. */
   Result<std::string> ParseSettingName();
   Result<StatementPtr> ParseSet();
+  /* BEGIN's and SET TRANSACTION's modes: ISOLATION LEVEL ..., READ
+   * ONLY / WRITE, [NOT] DEFERRABLE (accepted, no effect), commas between. */
+  Status ParseTransactionModes(std::optional<std::string>& isolation, std::optional<bool>& read_only);
   /* EXPLAIN, VACUUM, ANALYZE (parse_explain.cpp). */
   Result<StatementPtr> ParseExplain();
   Result<StatementPtr> ParseVacuum(bool vacuum);

@@ -84,6 +84,10 @@ struct RangeTblEntry {
   // self_reference: the recursive WITH query, not owned (it owns the query
   // holding this entry; a shared_ptr here would be a cycle that never frees)
   const CteQuery* worktable_cte = nullptr;
+  // kRelation: a system column (system_columns.h) is read: its scan emits them
+  bool system_columns = false;
+  // kRelation of a system view with arguments (SystemView::rows_with_args)
+  std::vector<ExprPtr> view_args;
 };
 
 /* A node of the join tree: a range table entry, or a join of two nodes. */

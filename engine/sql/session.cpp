@@ -65,6 +65,7 @@
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
+#include "engine/storage/heap/snapshot.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/lmgr/lock.h"
 #include "engine/trace/emitter.h"
@@ -91,6 +92,9 @@ struct Session::Impl {
   Result<ExecutionResult> RunSavepoint(const TransactionStmt& txn);
   bool AbortCurrent();
   void Warn(const char* code, const char* message) const;
+  void StartTransactionIfNone(const Statement& stmt);
+  Status SetTransactionIsolation(const Query& query);
+  Status SetTransactionReadOnly(const Query& query);
   Result<ExecutionResult> RunUtility(const Query& query, ResultSink& sink);
   Result<std::string> RunCatalogDdl(const CatalogDdl& ddl);
   Result<storage::CatalogSnapshot> CatalogFor(StatementKind kind);
@@ -101,12 +105,10 @@ struct Session::Impl {
   bool in_block = false;  // between BEGIN and COMMIT / ROLLBACK
   bool implicit = false;  // in a Query message of several statements, outside a block
   bool failed = false;    // the block's statement failed: until ROLLBACK [TO]
+  bool read_only = false;  // the transaction is READ ONLY (transaction_read_only)
 };
 
 namespace {
-
-// 25P01 (not in sqlstate.h, which nearly every file includes, this session).
-constexpr const char* kNoActiveSqlTransaction = "25P01";
 
 /* How each kind of statement runs, after parse and analyze: the one table
  * a new kind of statement is added to.
@@ -233,6 +235,18 @@ Result<ExecutionResult> Session::Impl::RunUtility(const Query& query, ResultSink
     settings.ResetAll();
     return result;
   }
+  if (query.kind == StatementKind::kSet && query.setting == "transaction_isolation") {
+    if (Status s = SetTransactionIsolation(query); !s.ok()) {
+      return s.error();
+    }
+    return result;
+  }
+  if (query.kind == StatementKind::kSet && query.setting == "transaction_read_only") {
+    if (Status s = SetTransactionReadOnly(query); !s.ok()) {
+      return s.error();
+    }
+    return result;
+  }
   if (query.kind == StatementKind::kSet) {
     if (Status s = settings.Set(query.setting, query.setting_value, guc::Source::kSession); !s.ok()) {
       return s.error();
@@ -308,7 +322,9 @@ std::vector<ColumnDesc> Session::Impl::Columns(const Query& query) const {
 
 Result<StatementResult> Session::Impl::Execute(const Statement& stmt, ResultSink& sink,
                                                const BoundParams* params) {
+  StartTransactionIfNone(stmt);
   auto result = Run(stmt, sink, params);
+  storage::EndStatementSnapshot();
   if (!result.ok()) {
     AbortCurrent();
     return result;
@@ -345,7 +361,7 @@ Result<ExecutionResult> Session::Impl::RunSavepoint(const TransactionStmt& txn) 
     const char* what = txn.kind == StatementKind::kSavepoint ? "SAVEPOINT"
                        : txn.kind == StatementKind::kRelease ? "RELEASE SAVEPOINT"
                                                              : "ROLLBACK TO SAVEPOINT";
-    return MakeError(kNoActiveSqlTransaction, fmt::format("{} can only be used in transaction blocks", what));
+    return MakeError(sqlstate::kNoActiveSqlTransaction, fmt::format("{} can only be used in transaction blocks", what));
   }
   Status s = OkStatus();
   if (txn.kind == StatementKind::kSavepoint) {
@@ -362,6 +378,57 @@ Result<ExecutionResult> Session::Impl::RunSavepoint(const TransactionStmt& txn) 
   return result;
 }
 
+void Session::Impl::StartTransactionIfNone(const Statement& stmt) {
+  if (in_block) return;
+  // A new transaction: default_transaction_isolation, or BEGIN's own level.
+  auto level = storage::IsolationLevelFromName(settings.String("default_transaction_isolation"));
+  const auto* begin = std::get_if<TransactionStmt>(&stmt.node);
+  if (begin != nullptr && begin->kind == StatementKind::kBegin && begin->isolation.has_value()) {
+    level = storage::IsolationLevelFromName(*begin->isolation);
+  }
+  storage::SetXactIsolation(level.value_or(storage::IsolationLevel::kReadCommitted));
+  settings.Override("transaction_isolation", storage::IsolationLevelName(storage::XactIsolation()));
+  read_only = settings.Bool("default_transaction_read_only");
+  if (begin != nullptr && begin->kind == StatementKind::kBegin && begin->read_only.has_value()) {
+    read_only = *begin->read_only;
+  }
+  settings.Override("transaction_read_only", read_only ? "on" : "off");
+}
+
+Status Session::Impl::SetTransactionReadOnly(const Query& query) {
+  bool was = read_only;
+  if (Status s = settings.Set(query.setting, query.setting_value, guc::Source::kSession); !s.ok()) {
+    return s;
+  }
+  bool now = settings.Bool("transaction_read_only");
+  if (was && !now && storage::FirstSnapshotTaken()) {
+    settings.Override("transaction_read_only", "on");
+    return MakeError(sqlstate::kActiveSqlTransaction, "transaction read-write mode must be set before any query");
+  }
+  read_only = now;
+  settings.Override("transaction_read_only", read_only ? "on" : "off");
+  return OkStatus();
+}
+
+Status Session::Impl::SetTransactionIsolation(const Query& query) {
+  std::string current = storage::IsolationLevelName(storage::XactIsolation());
+  if (Status s = settings.Set(query.setting, query.setting_value, guc::Source::kSession); !s.ok()) {
+    return s;
+  }
+  auto level = storage::IsolationLevelFromName(settings.String("transaction_isolation"));
+  if (storage::FirstSnapshotTaken()) {
+    settings.Override("transaction_isolation", current);
+    return MakeError(sqlstate::kActiveSqlTransaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+  }
+  if (!in_block && ctx.notice) {
+    ctx.notice(MakeError(sqlstate::kNoActiveSqlTransaction, "SET TRANSACTION can only be used in transaction blocks",
+                         Severity::kWarning));
+  }
+  storage::SetXactIsolation(level.value_or(storage::IsolationLevel::kReadCommitted));
+  settings.Override("transaction_isolation", storage::IsolationLevelName(storage::XactIsolation()));
+  return OkStatus();
+}
+
 Status Session::Impl::EndStatement(StatementKind kind) {
   if (kind == StatementKind::kBegin) {
     if (in_block) Warn(sqlstate::kActiveSqlTransaction, "there is already a transaction in progress");
@@ -374,7 +441,7 @@ Status Session::Impl::EndStatement(StatementKind kind) {
     storage::CommandCounterIncrement();
     return OkStatus();
   }
-  if (ends && !in_block) Warn(kNoActiveSqlTransaction, "there is no transaction in progress");
+  if (ends && !in_block) Warn(sqlstate::kNoActiveSqlTransaction, "there is no transaction in progress");
   bool commit = kind != StatementKind::kRollback && !failed;  // COMMIT of a failed block rolls back
   in_block = implicit = failed = false;
   if (!commit) {
@@ -405,6 +472,7 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     return catalog.error();
   }
   if (route.path == Path::kCopy) {
+    storage::StartStatementSnapshot();
     return ExecuteCopy(std::get<CopyStmt>(stmt.node), ctx, *catalog, sink);  // copy_command.cpp
   }
 
@@ -468,6 +536,22 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   }
   double planning_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - plan_start).count();
   EmitPlanEvent(*plan);
+
+  // The statement's snapshot, taken after analysis and planning (which
+  // take the table locks), as PostgreSQL's PortalStart: a statement that
+  // waited for a lock sees what the holder committed.
+  // VACUUM takes none: it must not hold back the horizon it computes.
+  if (route.path != Path::kUtility && kind != StatementKind::kVacuum) {
+    storage::StartStatementSnapshot();
+  }
+  // READ ONLY: no table is changed (PostgreSQL's ExecCheckXactReadOnly and
+  // PreventCommandIfReadOnly).
+  bool writes = route.path == Path::kTableDdl || route.path == Path::kCreateTableAs ||
+                (route.path == Path::kPlanned && kind != StatementKind::kSelect);
+  if (read_only && writes) {
+    return MakeError(sqlstate::kReadOnlySqlTransaction,
+                     fmt::format("cannot execute {} in a read-only transaction", StatementKindName(kind)));
+  }
 
   // Stage 4: execute.
   std::string tag;

@@ -107,6 +107,12 @@ enum class TypeId {
   kTimestampTzArray,    // timestamp with time zone[], OID 1185
   kIntervalArray,       // interval[], OID 1187
   kRecord,              // record, OID 2249: a row value (ROW(a, b), t.*), held as record_out's text "(1,abc)"
+  // Transactions (engine/storage/heap/snapshot.h): system columns and txid functions.
+  kXid8,         // xid8, OID 5069: a 64-bit transaction id, held as int64_t
+  kCid,          // cid, OID 29: a command id (cmin, cmax), held as int64_t
+  kTid,          // tid, OID 27: a tuple's place "(block,offset)" (ctid), held as that text
+  kPgSnapshot,   // pg_snapshot, OID 5038: "xmin:xmax:xip,..." held as that text
+  kTxidSnapshot, // txid_snapshot, OID 2970: the same for txid_current_snapshot()
 };
 
 /* PostgreSQL's pg_type OID for a type. */

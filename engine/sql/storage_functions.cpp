@@ -41,7 +41,13 @@
 #include "engine/sql/admin_functions.h"
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
+#include "engine/sql/executor/exec_expr.h"
+#include "engine/sql/types.h"
+#include "engine/storage/buffer/buffer_pool.h"
+#include "engine/storage/buffer/locked_buffer.h"
 #include "engine/storage/global_catalog.h"
+#include "engine/storage/page/heap_tuple.h"
+#include "engine/storage/page/page.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/xlog.h"
@@ -263,6 +269,72 @@ void RegisterStorageFunctions(BuiltinRegistry& r) {
   }
   r.functions.push_back(Fn(2288, "pg_size_pretty", {T::kInt8}, T::kText, Call<SizePretty>, Volatility::kImmutable));
   r.functions.push_back(Fn(2621, "pg_reload_conf", {}, T::kBool, Call<Reload>));
+}
+
+Result<std::vector<storage::Tuple>> MinipgPageItemsRows(const SessionContext& ctx, const std::vector<Datum>& args) {
+  auto rel = FindRelation(args[0], ctx);
+  if (!rel.ok()) return rel.error();
+  int64_t block = std::get<int64_t>(args[1]);
+  auto nblocks = storage::SmgrNBlocks(rel->file, storage::ForkNumber::kMain);
+  if (!nblocks.ok()) return nblocks.error();
+  if (block < 0 || block >= static_cast<int64_t>(*nblocks)) {
+    return MakeError(sqlstate::kInvalidParameterValue,
+                     fmt::format("block number {} is out of range for relation \"{}\"", block,
+                                 rel->table ? rel->table->name : std::string("?")));
+  }
+  auto buffer = storage::ReadBuffer(storage::BufferTag{rel->file, storage::ForkNumber::kMain,
+                                                       static_cast<storage::BlockNumber>(block)});
+  if (!buffer.ok()) return buffer.error();
+  storage::LockedBuffer locked(*buffer, storage::BufferLockMode::kShare);
+  std::string page(locked.page(), storage::kBlockSize);  // a copy: the lock is not held while rows are made
+  locked.Reset();
+  std::vector<storage::Tuple> rows;
+  if (storage::PageIsNew(page.data())) return rows;
+  auto null = [] { return Datum(std::monostate{}); };
+  auto i64 = [](int64_t v) { return Datum(v); };
+  std::vector<TypeId> types;
+  if (rel->table && !rel->index) {
+    for (const storage::ColumnDef& c : rel->table->columns) types.push_back(FromColumnType(c.type));
+  }
+  storage::OffsetNumber max = storage::PageGetMaxOffsetNumber(page.data());
+  for (storage::OffsetNumber off = storage::kFirstOffsetNumber; off <= max; ++off) {
+    storage::ItemId id = storage::PageGetItemId(page.data(), off);
+    storage::Tuple row{i64(off), i64(id.offset), i64(static_cast<int64_t>(id.flags)), i64(id.length)};
+    std::string_view item = storage::PageGetItem(page.data(), id);
+    auto header = item.empty() || rel->index ? Result<storage::HeapTupleHeader>(MakeError(sqlstate::kInternalError, ""))
+                                             : storage::HeapTupleGetHeader(item);
+    if (!header.ok()) {
+      for (int i = 0; i < 11; ++i) row.push_back(null());  // t_xmin .. t_row
+      rows.push_back(std::move(row));
+      continue;
+    }
+    const storage::HeapTupleHeader& h = *header;
+    row.push_back(i64(h.xmin));
+    row.push_back(i64(h.xmax));
+    row.push_back(i64(h.cid));
+    row.push_back(Datum(fmt::format("({},{})", h.ctid.block, h.ctid.offset)));
+    row.push_back(i64(h.infomask2));
+    row.push_back(i64(h.infomask));
+    row.push_back(i64(h.hoff));
+    std::string bits;  // the null bitmap, one character per column (1: not null)
+    if ((h.infomask & storage::kHeapHasNull) != 0) {
+      for (size_t i = 0; i < h.natts(); ++i) {
+        auto byte = static_cast<uint8_t>(item[storage::kHeapTupleHeaderSize + i / 8]);
+        bits += (byte >> (i % 8)) & 1 ? '1' : '0';
+      }
+      while (bits.size() % 8 != 0) bits += '0';
+    }
+    row.push_back(bits.empty() ? null() : Datum(bits));
+    row.push_back(null());  // t_oid
+    std::string data = "\\x";
+    for (size_t i = h.hoff; i < item.size(); ++i) data += fmt::format("{:02x}", static_cast<uint8_t>(item[i]));
+    row.push_back(Datum(data));
+    auto values = types.empty() ? Result<storage::Tuple>(MakeError(sqlstate::kInternalError, ""))
+                                : storage::HeapDeformTuple(rel->table->columns, item);
+    row.push_back(values.ok() ? Datum(RecordLiteral(*values, types)) : null());
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::string PrettySize(int64_t bytes) {

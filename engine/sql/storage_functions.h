@@ -30,6 +30,13 @@ struct BuiltinRegistry;  // adt/builtins.h
 /* Adds the functions above to the registry. */
 void RegisterStorageFunctions(BuiltinRegistry& r);
 
+/* minipg_page_items(relation, block): one row per line pointer of the
+ * block, pageinspect's heap_page_items columns and t_row (the tuple's
+ * values as a row literal, NULL for an unused line pointer or a system
+ * catalog). A system view with arguments (system_views.cpp). */
+Result<std::vector<storage::Tuple>> MinipgPageItemsRows(const SessionContext& ctx,
+                                                        const std::vector<storage::Datum>& args);
+
 /* pg_size_pretty(bigint): "10 kB", "8192 bytes", as PostgreSQL 15 rounds. */
 std::string PrettySize(int64_t bytes);
 

@@ -38,8 +38,10 @@
 #include "engine/sql/lock_views.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/stats_views.h"
+#include "engine/sql/storage_functions.h"
 #include "engine/sql/storage_views.h"
 #include "engine/storage/global_catalog.h"
+#include "engine/storage/heap/procarray.h"
 
 namespace minipg::sql {
 namespace {
@@ -60,6 +62,7 @@ constexpr uint32_t kPgBuffercacheOid = 13100;  // an extension's view has a user
 constexpr uint32_t kPgStatWalOid = 12288;
 constexpr uint32_t kPgStatBgwriterOid = 12283;
 constexpr uint32_t kPgControlCheckpointOid = 3442;  // the function's OID
+constexpr uint32_t kMinipgPageItemsOid = 9990;      // minipg's own function (builtins.h: 8000-9999)
 constexpr int64_t kDefaultTablespaceOid = 1663;  // pg_default: base/
 
 using Rows = Result<std::vector<Tuple>>;
@@ -102,12 +105,15 @@ Tuple ActivityRow(const shmem::BackendStatusCopy& s, const storage::GlobalCatalo
   row.push_back(role != nullptr ? Int(role->oid) : Null());                   // usesysid
   row.push_back(client && !s.user.empty() ? Text(s.user) : Null());           // usename
   row.push_back(Text(s.application_name));                                    // application_name
-  Datum xid = s.xid != 0 ? Text(std::to_string(s.xid)) : Null();  // backend_xid (type xid: text here)
+  // backend_xid and backend_xmin: the proc array's entry (procarray.h)
+  storage::ProcArrayEntry proc = storage::ProcArrayEntryOf(s.slot);
+  Datum xid = proc.xid != 0 ? Int(proc.xid) : Null();
+  Datum xmin = proc.xmin != 0 ? Int(proc.xmin) : Null();
   if (!visible) {
     // PostgreSQL 15 shows backend_xid (and backend_xmin) to anyone.
     for (int i = 0; i < 10; ++i) row.push_back(Null());  // client_addr .. state
     row.push_back(xid);                                  // backend_xid
-    row.push_back(Null());                               // backend_xmin
+    row.push_back(xmin);                                 // backend_xmin
     row.push_back(Null());                               // query_id
     row.push_back(Text("<insufficient privilege>"));    // query
     row.push_back(Null());                              // backend_type
@@ -124,7 +130,7 @@ Tuple ActivityRow(const shmem::BackendStatusCopy& s, const storage::GlobalCatalo
   row.push_back(TextOrNull(shmem::WaitEventName(s.wait_event)));              // wait_event
   row.push_back(TextOrNull(shmem::ActivityStateName(s.state)));               // state
   row.push_back(xid);                                                         // backend_xid
-  row.push_back(Null());                                                      // backend_xmin: no snapshots yet
+  row.push_back(xmin);                                                        // backend_xmin
   row.push_back(Null());                                                      // query_id
   row.push_back(Text(s.query));                                               // query
   row.push_back(Text(shmem::BackendTypeName(s.type)));                        // backend_type
@@ -384,8 +390,8 @@ const std::vector<SystemView>& Views() {
          {"wait_event_type", ColumnType::kText},
          {"wait_event", ColumnType::kText},
          {"state", ColumnType::kText},
-         {"backend_xid", ColumnType::kText},
-         {"backend_xmin", ColumnType::kText},
+         {"backend_xid", ColumnType::kXid},
+         {"backend_xmin", ColumnType::kXid},
          {"query_id", ColumnType::kInt8},
          {"query", ColumnType::kText},
          {"backend_type", ColumnType::kText}}},
@@ -563,6 +569,30 @@ const std::vector<SystemView>& Views() {
        "pg_control_checkpoint",
        PgControlCheckpointRows,
        true},
+      {{kMinipgPageItemsOid,
+        "minipg_page_items",
+        0,
+        {{"lp", ColumnType::kInt2},
+         {"lp_off", ColumnType::kInt2},
+         {"lp_flags", ColumnType::kInt2},
+         {"lp_len", ColumnType::kInt2},
+         {"t_xmin", ColumnType::kXid},
+         {"t_xmax", ColumnType::kXid},
+         {"t_field3", ColumnType::kInt4},
+         {"t_ctid", ColumnType::kText},
+         {"t_infomask2", ColumnType::kInt4},
+         {"t_infomask", ColumnType::kInt4},
+         {"t_hoff", ColumnType::kInt2},
+         {"t_bits", ColumnType::kText},
+         {"t_oid", ColumnType::kOid},
+         {"t_data", ColumnType::kText},
+         {"t_row", ColumnType::kText}}},
+       "minipg_page_items",
+       nullptr,
+       true,
+       nullptr,
+       MinipgPageItemsRows,
+       {TypeId::kRegclass, TypeId::kInt4}},
   };
   return views;
 }

@@ -37,6 +37,11 @@ struct SystemView {
   Result<std::vector<storage::Tuple>> (*rows)(const SessionContext& ctx);
   bool set_returning_function = false;  // read as FROM name(), not FROM name (pg_control_checkpoint())
   const char* extension = nullptr;      // the extension whose CREATE EXTENSION makes it appear, if any
+  // A function of arguments, read as FROM name(args) (minipg_page_items):
+  // its rows from `rows_with_args`, the arguments coerced to `arg_types`.
+  Result<std::vector<storage::Tuple>> (*rows_with_args)(const SessionContext& ctx,
+                                                        const std::vector<storage::Datum>& args) = nullptr;
+  std::vector<TypeId> arg_types{};
 };
 
 /* PostgreSQL's number for the UTF8 encoding (pg_database.encoding). */

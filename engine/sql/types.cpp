@@ -111,6 +111,9 @@ int16_t TypeLen(TypeId type) {
       return -1;
     MINIPG_CATALOG_TYPE_CASES:
       if (type == TypeId::kAclItem) return 12;  // PostgreSQL's AclItem struct
+      if (type == TypeId::kXid8) return 8;
+      if (type == TypeId::kCid) return 4;
+      if (type == TypeId::kTid) return 6;
       return IsRegType(type) || type == TypeId::kAnyElement || type == TypeId::kAnyNonArray ||
                      type == TypeId::kAnyCompatible
                  ? 4

@@ -163,7 +163,12 @@ inline char TypeCategory(TypeId t) {
     case TypeId::kAnyCompatibleArray:
     case TypeId::kRecord: return 'P';
     case TypeId::kAclItem: return 'U';
-    case TypeId::kXid: return 'U';
+    case TypeId::kXid:
+    case TypeId::kXid8:
+    case TypeId::kCid:
+    case TypeId::kTid:
+    case TypeId::kPgSnapshot:
+    case TypeId::kTxidSnapshot: return 'U';
     case TypeId::kVoid: return 'P';
     case TypeId::kUnknown: return 'X';
   }

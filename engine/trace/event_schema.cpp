@@ -29,6 +29,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "xid_assigned",  "subxact",
     "lock_granted",  "locks_released", "deadlock",
     "vacuum_start",  "vacuum_progress", "vacuum_done",
+    "xact_end",      "snapshot",
 };
 
 }  // namespace

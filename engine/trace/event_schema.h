@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 6;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits; 6: shared buffers, WAL, recovery
+inline constexpr int kEventSchemaVersion = 7;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits; 6: shared buffers, WAL, recovery; 7: transactions, locks, vacuum
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -100,6 +100,8 @@ enum class EventType : uint16_t {
   kVacuumStart,        // VACUUM began a table: relation, relid, autovacuum
   kVacuumProgress,     // it entered a phase: relation, phase, heap_blks_scanned, heap_blks_total
   kVacuumDone,         // it finished the table: relation, removed, remaining, dead_not_removable, ...
+  kXactEnd,            // a transaction ended: xid, outcome, lsn, flushed
+  kSnapshot,           // a snapshot was taken: xmin, xmax, xip, scope, isolation
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

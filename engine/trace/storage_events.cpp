@@ -131,4 +131,32 @@ void EmitRecoveryDone(storage::XLogRecPtr end, int64_t records, int64_t duration
       .Emit();
 }
 
+void EmitXidAssigned(storage::TransactionId xid, storage::TransactionId top_xid) {
+  Event(EventType::kXidAssigned).Int("xid", xid).Int("top_xid", top_xid).Emit();
+}
+
+void EmitXactEnd(storage::TransactionId xid, bool commit, storage::XLogRecPtr lsn, bool flushed) {
+  Event(EventType::kXactEnd)
+      .Int("xid", xid)
+      .Str("outcome", commit ? "commit" : "abort")
+      .Str("lsn", lsn == 0 ? std::string() : Lsn(lsn))
+      .Bool("flushed", flushed)
+      .Emit();
+}
+
+void EmitSnapshot(storage::TransactionId xmin, storage::TransactionId xmax,
+                  const std::vector<storage::TransactionId>& xip, std::string_view scope,
+                  std::string_view isolation) {
+  std::string list = "[";
+  for (size_t i = 0; i < xip.size(); ++i) list += (i == 0 ? "" : ",") + std::to_string(xip[i]);
+  list += "]";
+  Event(EventType::kSnapshot)
+      .Int("xmin", xmin)
+      .Int("xmax", xmax)
+      .Raw("xip", list)
+      .Str("scope", scope)
+      .Str("isolation", isolation)
+      .Emit();
+}
+
 }  // namespace minipg::trace

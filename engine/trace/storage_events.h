@@ -82,4 +82,13 @@ void EmitRecoveryStart(storage::XLogRecPtr redo, std::string_view reason);
 void EmitRecoveryProgress(storage::XLogRecPtr lsn, int64_t records);
 void EmitRecoveryDone(storage::XLogRecPtr end, int64_t records, int64_t duration_us);
 
+/* Transactions (schema 7): a transaction took its xid (`top_xid` = xid
+ * for a top-level one); one ended (xid 0 if it had none; `lsn` its commit
+ * record's end, 0 if none); a statement or transaction snapshot was taken. */
+void EmitXidAssigned(storage::TransactionId xid, storage::TransactionId top_xid);
+void EmitXactEnd(storage::TransactionId xid, bool commit, storage::XLogRecPtr lsn, bool flushed);
+void EmitSnapshot(storage::TransactionId xmin, storage::TransactionId xmax,
+                  const std::vector<storage::TransactionId>& xip, std::string_view scope,
+                  std::string_view isolation);
+
 }  // namespace minipg::trace

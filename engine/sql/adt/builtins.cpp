@@ -16,6 +16,7 @@ namespace minipg::sql {
 // Each module's entries (in its own file).
 void RegisterMiscFunctions(BuiltinRegistry& r);     // adt/misc_functions.cpp
 void RegisterStorageFunctions(BuiltinRegistry& r);  // storage_functions.cpp
+void RegisterXactFunctions(BuiltinRegistry& r);     // xact_functions.cpp
 void RegisterLegacyOperators(BuiltinRegistry& r);   // adt/legacy_operators.cpp (temporary)
 void RegisterSequenceFunctions(BuiltinRegistry& r);  // sequence_functions.cpp
 void RegisterWindowFunctions(BuiltinRegistry& r);    // adt/window_functions.cpp
@@ -27,6 +28,7 @@ BuiltinRegistry MakeRegistry() {
   // Each module of functions adds its entries here, one line each:
   RegisterMiscFunctions(r);
   RegisterStorageFunctions(r);
+  RegisterXactFunctions(r);
   RegisterLegacyOperators(r);
   adt::RegisterNumericOperators(r);
   adt::RegisterMathFunctions(r);

@@ -6,6 +6,8 @@
 #include "engine/sql/adt/catalog_types.h"
 
 #include <cctype>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,12 @@ const CatalogTypeInfo kCatalogTypes[] = {
     {TypeId::kAnyCompatibleArray, 5078, "anycompatiblearray", "anycompatiblearray", ColumnType::kText,
      TypeId::kVoid, 'p'},
     {TypeId::kRecord, 2249, "record", "record", ColumnType::kText, TypeId::kVoid, 'p'},
+    // Transactions (engine/storage/heap/snapshot.h): system columns, txid functions.
+    {TypeId::kXid8, 5069, "xid8", "xid8", ColumnType::kInt8, TypeId::kVoid, 'n'},
+    {TypeId::kCid, 29, "cid", "cid", ColumnType::kInt8, TypeId::kVoid, 'n'},
+    {TypeId::kTid, 27, "tid", "tid", ColumnType::kText, TypeId::kVoid, 't'},
+    {TypeId::kPgSnapshot, 5038, "pg_snapshot", "pg_snapshot", ColumnType::kText, TypeId::kVoid, 't'},
+    {TypeId::kTxidSnapshot, 2970, "txid_snapshot", "txid_snapshot", ColumnType::kText, TypeId::kVoid, 't'},
 };
 
 RegTypeLookup g_lookup;  // one per process, set once (SetRegTypeLookup)
@@ -333,8 +341,82 @@ Result<Datum> RegInputText(std::string_view text, TypeId type) {
   return Datum(static_cast<int64_t>(*oid));
 }
 
+namespace {
+
+Error BadInput(std::string_view text, TypeId type) {
+  return MakeError(sqlstate::kInvalidTextRepresentation,
+                   fmt::format("invalid input syntax for type {}: \"{}\"", TypeName(type), text));
+}
+
+/* An unsigned decimal number (leading and trailing blanks allowed) no
+ * larger than `max`. */
+std::optional<uint64_t> ParseUnsigned(std::string_view text, uint64_t max) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  size_t start = i;
+  uint64_t v = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (v > (max - static_cast<uint64_t>(text[i] - '0')) / 10) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  if (i == start) return std::nullopt;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i != text.size()) return std::nullopt;
+  return v;
+}
+
+/* xid8, cid: numbers; tid: "(block,offset)"; pg_snapshot, txid_snapshot:
+ * "xmin:xmax:xip,..." (kept as their canonical text). */
+Result<Datum> TransactionTypeInputText(std::string_view text, TypeId type) {
+  if (type == TypeId::kXid8 || type == TypeId::kCid) {
+    auto v = ParseUnsigned(text, type == TypeId::kCid ? UINT32_MAX : INT64_MAX);
+    if (!v.has_value()) return BadInput(text, type);
+    return Datum(static_cast<int64_t>(*v));
+  }
+  if (type == TypeId::kTid) {
+    size_t open = text.find('(');
+    size_t comma = text.find(',');
+    size_t close = text.find(')');
+    if (open == std::string_view::npos || comma == std::string_view::npos || close == std::string_view::npos ||
+        !(open < comma && comma < close)) {
+      return BadInput(text, type);
+    }
+    auto block = ParseUnsigned(text.substr(open + 1, comma - open - 1), UINT32_MAX);
+    auto offset = ParseUnsigned(text.substr(comma + 1, close - comma - 1), UINT16_MAX);
+    if (!block || !offset) return BadInput(text, type);
+    return Datum(fmt::format("({},{})", *block, *offset));
+  }
+  // pg_snapshot: xmin:xmax:xip1,xip2 with xmin <= xip < xmax, ascending
+  size_t c1 = text.find(':');
+  size_t c2 = c1 == std::string_view::npos ? c1 : text.find(':', c1 + 1);
+  if (c2 == std::string_view::npos) return BadInput(text, type);
+  auto xmin = ParseUnsigned(text.substr(0, c1), INT64_MAX);
+  auto xmax = ParseUnsigned(text.substr(c1 + 1, c2 - c1 - 1), INT64_MAX);
+  if (!xmin || !xmax || *xmin == 0 || *xmax < *xmin) return BadInput(text, type);
+  std::string out = fmt::format("{}:{}:", *xmin, *xmax);
+  std::string_view rest = text.substr(c2 + 1);
+  uint64_t last = 0;
+  bool first = true;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    auto x = ParseUnsigned(rest.substr(0, comma), INT64_MAX);
+    if (!x || *x < *xmin || *x >= *xmax || (!first && *x <= last)) return BadInput(text, type);
+    out += fmt::format("{}{}", first ? "" : ",", *x);
+    first = false;
+    last = *x;
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  return Datum(std::move(out));
+}
+
+}  // namespace
+
 std::string CatalogTypeOutputText(const Datum& value, TypeId type) {
   if (const ArrayValue* a = std::get_if<ArrayValue>(&value)) return ArrayOutputText(*a, type);
+  if (const int64_t* n = std::get_if<int64_t>(&value); n != nullptr && FindCatalogType(type)->kind == 'n') {
+    return std::to_string(*n);
+  }
   if (const int64_t* oid = std::get_if<int64_t>(&value)) return RegOutputText(*oid, type);
   if (const std::string* s = std::get_if<std::string>(&value)) return *s;  // aclitem
   return "";
@@ -345,6 +427,7 @@ Result<Datum> CatalogTypeInputText(std::string_view text, TypeId type) {
     return MakeError(sqlstate::kFeatureNotSupported, fmt::format("cannot accept a value of type {}", TypeName(type)));
   }
   if (type == TypeId::kAclItem) return AclItemInputText(text);
+  if (FindCatalogType(type)->kind == 'n' || FindCatalogType(type)->kind == 't') return TransactionTypeInputText(text, type);
   return IsRegType(type) ? RegInputText(text, type) : ArrayInputText(text, type);
 }
 

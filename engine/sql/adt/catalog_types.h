@@ -64,7 +64,12 @@ namespace minipg::sql {
   case TypeId::kTimestampArray:                                                                         \
   case TypeId::kTimestampTzArray:                                                                       \
   case TypeId::kIntervalArray:                                                                          \
-  case TypeId::kRecord
+  case TypeId::kRecord:                                                                                 \
+  case TypeId::kXid8:                                                                                   \
+  case TypeId::kCid:                                                                                    \
+  case TypeId::kTid:                                                                                    \
+  case TypeId::kPgSnapshot:                                                                             \
+  case TypeId::kTxidSnapshot
 
 /* What one of these types is. */
 struct CatalogTypeInfo {
@@ -74,7 +79,8 @@ struct CatalogTypeInfo {
   const char* internal_name;    // pg_type.typname: "_int2", "int2vector", "regclass"
   storage::ColumnType column;   // how a column of it is stored
   TypeId element;               // an array's element type (kVoid for the others)
-  char kind;                    // 'a' array, 'r' a reg* type, 'p' a pseudo-type (anyarray), 's' aclitem
+  char kind;                    // 'a' array, 'r' a reg* type, 'p' a pseudo-type (anyarray), 's' aclitem,
+                                // 'n' a number held as int64_t (xid8, cid), 't' a text form (tid, pg_snapshot)
 };
 
 /* The entry for `type`, nullptr if it is none of these types. */

@@ -160,6 +160,9 @@ const OperatorInfo kOperators[] = {
     {264, ">", T::kText, T::kName, T::kBool, Compare<kGt>, "<", "<=", false, false},
     {265, "<>", T::kText, T::kName, T::kBool, Compare<kNe>, "<>", "=", false, false},
     {352, "=", T::kXid, T::kXid, T::kBool, Compare<kEq>, "=", "<>", true, false},
+    {387, "=", T::kTid, T::kTid, T::kBool, Compare<kEq>, "=", "<>", true, false},
+    {385, "=", T::kCid, T::kCid, T::kBool, Compare<kEq>, "=", "", true, false},
+    {5068, "=", T::kXid8, T::kXid8, T::kBool, Compare<kEq>, "=", "<>", true, false},
     {353, "=", T::kXid, T::kInt4, T::kBool, Compare<kEq>, "", "<>", false, false},
     {410, "=", T::kInt8, T::kInt8, T::kBool, Compare<kEq>, "=", "<>", true, true},
     {411, "<>", T::kInt8, T::kInt8, T::kBool, Compare<kNe>, "<>", "=", false, false},
@@ -286,6 +289,12 @@ const OperatorInfo kOperators[] = {
     {1918, "+", T::kVoid, T::kInt4, T::kInt4, Identity, "", "", false, false},
     {1919, "+", T::kVoid, T::kFloat4, T::kFloat4, Identity, "", "", false, false},
     {3315, "<>", T::kXid, T::kXid, T::kBool, Compare<kNe>, "<>", "=", false, false},
+    {402, "<>", T::kTid, T::kTid, T::kBool, Compare<kNe>, "<>", "=", false, false},
+    {5072, "<>", T::kXid8, T::kXid8, T::kBool, Compare<kNe>, "<>", "=", false, false},
+    {5073, "<", T::kXid8, T::kXid8, T::kBool, Compare<kLt>, ">", ">=", false, false},
+    {5074, ">", T::kXid8, T::kXid8, T::kBool, Compare<kGt>, "<", "<=", false, false},
+    {5075, "<=", T::kXid8, T::kXid8, T::kBool, Compare<kLe>, ">=", ">", false, false},
+    {5076, ">=", T::kXid8, T::kXid8, T::kBool, Compare<kGe>, "<=", "<", false, false},
     {3316, "<>", T::kXid, T::kInt4, T::kBool, Compare<kNe>, "", "=", false, false},
 };
 

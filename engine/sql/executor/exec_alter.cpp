@@ -298,7 +298,7 @@ Status RunAction(const SessionContext& ctx, const std::string& table, const Alte
 
 Status ForEachRow(const SessionContext& ctx, const storage::TableDef& table,
                   const std::function<Status(const storage::Tuple&, storage::ItemPointer)>& visit) {
-  storage::HeapTableScan scan(catalog::TableLocator(ctx.data_dir, table), table.columns);
+  storage::HeapTableScan scan(catalog::TableLocator(ctx.data_dir, table), table.columns, storage::GetCatalogSnapshot());
   if (Status s = scan.Open(); !s.ok()) return s;
   for (;;) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s;

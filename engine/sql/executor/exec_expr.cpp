@@ -173,16 +173,14 @@ Result<Datum> EvaluateArrayExpr(const Expr& expr, const ExprContext& ctx) {
  * A whole-row reference whose columns are all NULL is NULL: the row an
  * outer join made up for no match (see docs/architecture.md,
  * Simplifications). */
-Result<Datum> EvaluateRow(const Expr& expr, const ExprContext& ctx) {
+}  // namespace
+
+std::string RecordLiteral(const Tuple& values, const std::vector<TypeId>& types) {
   std::string out = "(";
-  bool all_null = true;
-  for (size_t i = 0; i < expr.args.size(); ++i) {
+  for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
-    auto v = Evaluate(*expr.args[i], ctx);
-    if (!v.ok()) return v;
-    if (storage::IsNull(*v)) continue;
-    all_null = false;
-    std::string text = OutputText(*v, expr.args[i]->type);
+    if (storage::IsNull(values[i])) continue;
+    std::string text = OutputText(values[i], types[i]);
     bool quote = text.empty() || std::any_of(text.begin(), text.end(), [](char c) {
                    return c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' ||
                           std::isspace(static_cast<unsigned char>(c));
@@ -199,8 +197,24 @@ Result<Datum> EvaluateRow(const Expr& expr, const ExprContext& ctx) {
     out += '"';
   }
   out += ')';
+  return out;
+}
+
+namespace {
+
+Result<Datum> EvaluateRow(const Expr& expr, const ExprContext& ctx) {
+  Tuple values;
+  std::vector<TypeId> types;
+  bool all_null = true;
+  for (const ExprPtr& a : expr.args) {
+    auto v = Evaluate(*a, ctx);
+    if (!v.ok()) return v;
+    all_null = all_null && storage::IsNull(*v);
+    values.push_back(std::move(*v));
+    types.push_back(a->type);
+  }
   if (all_null && !expr.relname.empty() && !expr.args.empty()) return Datum(std::monostate{});
-  return Datum(std::move(out));
+  return Datum(RecordLiteral(values, types));
 }
 
 Result<Datum> EvaluateSubscript(const Expr& expr, const ExprContext& ctx) {

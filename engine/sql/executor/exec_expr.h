@@ -39,4 +39,8 @@ Result<bool> EvaluateQual(const Expr* expr, const ExprContext& ctx);
 /* One output row: each target list expression's value. */
 Result<storage::Tuple> Project(const std::vector<ExprPtr>& targetlist, const ExprContext& ctx);
 
+/* A row's values as record_out writes them: "(1,alice)", a NULL as
+ * nothing, a value with blanks, quotes, commas or parentheses quoted. */
+std::string RecordLiteral(const storage::Tuple& values, const std::vector<TypeId>& types);
+
 }  // namespace minipg::sql

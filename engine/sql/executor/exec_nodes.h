@@ -35,12 +35,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/common/error.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/nodes/plannodes.h"
+#include "engine/storage/page/heap_tuple.h"
 #include "engine/sql/session.h"
 #include "engine/storage/page/heap_tuple.h"
 
@@ -211,6 +213,13 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
  * block << 16 | offset), and back. */
 storage::Datum CtidDatum(storage::ItemPointer tid);
 storage::ItemPointer DatumCtid(const storage::Datum& d);
+/* Appends what a scan with emit_system_columns adds to a table row (the
+ * junk ctid slot unless emit_ctid put it there, then system_columns.h's
+ * six values). */
+void AppendSystemColumns(storage::Tuple& row, bool has_ctid_slot, storage::ItemPointer tid,
+                         const storage::HeapTupleHeader& header, uint32_t table_oid);
+/* A tid's text: "(0,1)". */
+std::string TidText(storage::ItemPointer tid);
 
 /* ModifyTable's count of rows it changed. */
 int64_t ModifiedRows(const PlanState& state);

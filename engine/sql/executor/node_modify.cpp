@@ -21,6 +21,8 @@
 #include <set>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "engine/catalog/index_ddl.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
@@ -201,6 +203,19 @@ int64_t ModifiedRows(const PlanState& state) {
 
 storage::Datum CtidDatum(ItemPointer tid) {
   return static_cast<int64_t>((static_cast<uint64_t>(tid.block) << 16) | tid.offset);
+}
+
+std::string TidText(ItemPointer tid) { return fmt::format("({},{})", tid.block, tid.offset); }
+
+void AppendSystemColumns(storage::Tuple& row, bool has_ctid_slot, ItemPointer tid, const storage::HeapTupleHeader& header,
+                         uint32_t table_oid) {
+  if (!has_ctid_slot) row.push_back(CtidDatum(tid));
+  row.push_back(TidText(tid));                          // ctid
+  row.push_back(static_cast<int64_t>(header.xmin));      // xmin
+  row.push_back(static_cast<int64_t>(header.cid));       // cmin (the raw field, as PostgreSQL shows it)
+  row.push_back(static_cast<int64_t>(header.xmax));      // xmax
+  row.push_back(static_cast<int64_t>(header.cid));       // cmax
+  row.push_back(static_cast<int64_t>(table_oid));        // tableoid
 }
 
 ItemPointer DatumCtid(const storage::Datum& d) {

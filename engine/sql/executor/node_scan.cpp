@@ -67,6 +67,9 @@ class SeqScanState : public PlanState {
       auto row = scan_->Next();
       if (!row.ok() || !row->has_value()) return row;
       if (plan_.emit_ctid) (*row)->push_back(CtidDatum(scan_->last_tid()));
+      if (plan_.emit_system_columns) {
+        AppendSystemColumns(**row, plan_.emit_ctid, scan_->last_tid(), scan_->last_header(), plan_.table->oid);
+      }
       auto out = ScanResult(std::move(**row));
       if (!out.ok() || out->has_value()) return out;
     }
@@ -86,6 +89,19 @@ class FunctionScanState : public PlanState {
     pos_ = 0;
     ordinal_ = 0;
     set_.reset();
+    if (plan_.view != nullptr && plan_.view->rows_with_args != nullptr) {
+      std::vector<Datum> args;
+      for (const ExprPtr& a : plan_.view_args) {
+        auto v = Evaluate(*a, Context());
+        if (!v.ok()) return v.error();
+        if (storage::IsNull(*v)) return OkStatus();  // strict: no rows
+        args.push_back(std::move(*v));
+      }
+      auto rows = plan_.view->rows_with_args(estate_.session, args);
+      if (!rows.ok()) return rows.error();
+      rows_in_ = std::move(*rows);
+      return OkStatus();
+    }
     if (plan_.view != nullptr) {
       auto rows = plan_.view->rows(estate_.session);
       if (!rows.ok()) return rows.error();

@@ -105,7 +105,7 @@ Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKey
     if (!found.ok()) return found.error();
     return found->has_value();
   }
-  storage::HeapTableScan scan(heap, parent.columns);
+  storage::HeapTableScan scan(heap, parent.columns, storage::GetCatalogSnapshot());
   if (Status s = scan.Open(); !s.ok()) return s.error();
   for (;;) {
     auto row = scan.Next();

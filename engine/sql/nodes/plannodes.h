@@ -209,6 +209,11 @@ struct Plan {
   std::shared_ptr<SubPlanInfo> cte_plan;
   int wt_param = -1;
   bool union_distinct = false;
+  // Seq Scan, Index Scan: the scan row ends with the junk ctid slot and the
+  // system columns (system_columns.h): a query reads one of them
+  bool emit_system_columns = false;
+  // Function Scan of a system view with arguments: their expressions
+  std::vector<ExprPtr> view_args;
 
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */

@@ -355,7 +355,10 @@ Status ChooseIndexScans(Plan& node) {
       ArrayAnyAsList(*node.qual);
     }
   }
-  if (node.kind != PlanKind::kSeqScan || !node.table || node.table->indexes.empty() || !node.qual) {
+  // A scan reading system columns stays a Seq Scan (minipg: no Tid Scan, no
+  // system columns from index scans).
+  if (node.kind != PlanKind::kSeqScan || !node.table || node.table->indexes.empty() || !node.qual ||
+      node.emit_system_columns) {
     return OkStatus();
   }
   std::vector<ExprPtr> conj = TakeConjuncts(node);
@@ -368,7 +371,7 @@ Status ChooseIndexScans(Plan& node) {
 Result<bool> UseIndexOrder(Plan& scan, const std::vector<SortKey>& keys, double limit) {
   bool base = scan.kind == PlanKind::kSeqScan || scan.kind == PlanKind::kIndexScan ||
               scan.kind == PlanKind::kBitmapHeapScan;
-  if (!base || !scan.table ||
+  if (!base || !scan.table || scan.emit_system_columns ||
       scan.table->indexes.empty() || keys.empty()) {
     return false;
   }
@@ -429,7 +432,7 @@ Result<std::unique_ptr<Plan>> ParameterizedIndexScan(const Plan& inner, const Ex
                                                      const Expr& outer_value, int param) {
   bool base = inner.kind == PlanKind::kSeqScan || inner.kind == PlanKind::kIndexScan ||
               inner.kind == PlanKind::kBitmapHeapScan;
-  if (!base || !inner.table || inner.table->indexes.empty() || inner.emit_ctid ||
+  if (!base || !inner.table || inner.table->indexes.empty() || inner.emit_ctid || inner.emit_system_columns ||
       inner_column.kind != ExprKind::kVar || inner_column.rtindex != inner.scanrelid ||
       !Comparable(inner_column.type, outer_value.type)) {
     return std::unique_ptr<Plan>();

@@ -4,6 +4,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/optimizer/planner.h"
+#include "engine/sql/system_columns.h"
 
 #include <algorithm>
 #include <cmath>
@@ -203,6 +204,7 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
     case RteKind::kRelation:
       scan->kind = rte.view != nullptr ? PlanKind::kFunctionScan : PlanKind::kSeqScan;
       scan->view = rte.view;
+      scan->view_args = std::move(rte.view_args);
       scan->table = rte.table;
       scan->relname = rte.view != nullptr ? std::string(rte.view->function) : rte.table->name;
       if (rte.view == nullptr) SetScanSize(*scan, *rte.table);
@@ -245,6 +247,15 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
     const TargetEntry& ctid = q.targets[static_cast<size_t>(q.ctid_target)];
     scan->targetlist.push_back(MakeVar(rtindex, ctid.expr->attno, TypeId::kInt8, rte.refname, "ctid"));
     scan->names.push_back("ctid");
+  }
+  if (rte.system_columns && scan->kind == PlanKind::kSeqScan) {  // xmin, ctid ...: after the junk ctid slot
+    scan->emit_system_columns = true;
+    for (size_t i = 0; i < kSystemColumns.size(); ++i) {
+      const SystemColumn& c = kSystemColumns[i];
+      scan->targetlist.push_back(MakeVar(rtindex, SystemColumnAttno(rte.colnames.size(), static_cast<int>(i)), c.type,
+                                         rte.refname, std::string(c.name)));
+      scan->names.push_back(std::string(c.name));
+    }
   }
   return scan;
 }

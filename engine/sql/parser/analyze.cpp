@@ -21,6 +21,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/sql/analyzer_impl.h"
 #include "engine/common/stack_depth.h"
+#include "engine/sql/system_columns.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql {
@@ -611,6 +612,7 @@ Result<Query> Analyzer::Analyze(const CreateTableStmt& create) {
     if (!names.insert(col.name).second) {  // no position, as in PostgreSQL
       return MakeError(sqlstate::kDuplicateColumn, fmt::format("column \"{}\" specified more than once", col.name));
     }
+    if (Status s = CheckNotSystemColumn(col.name); !s.ok()) return s.error();
     auto column = ColumnDefOf(col, true);
     if (!column.ok()) return column.error();
     q.create_columns.push_back(std::move(*column));

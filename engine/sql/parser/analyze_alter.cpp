@@ -23,6 +23,7 @@
 #include "engine/catalog/system_catalog.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/analyzer_impl.h"
+#include "engine/sql/system_columns.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -99,6 +100,7 @@ Result<Query> Analyzer::Analyze(const AlterTableStmt& alter) {
     }
     switch (cmd.kind) {
       case CmdKind::kAddColumn: {
+        if (Status s = CheckNotSystemColumn(cmd.column.name); !s.ok()) return s.error();
         if (FindColumn(columns, cmd.column.name) != columns.end()) {
           std::string message =
               fmt::format("column \"{}\" of relation \"{}\" already exists", cmd.column.name, table);

@@ -26,6 +26,7 @@
 #include "engine/sql/extension_ddl.h"
 #include "engine/sql/information_schema.h"
 #include "engine/sql/statement_locks.h"
+#include "engine/sql/system_columns.h"
 #include "engine/sql/system_views.h"
 
 namespace minipg::sql::analyzer_internal {
@@ -185,7 +186,8 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
       for (const std::string& t : read->tables) ps.query->tables.push_back(t);
     }
   } else if (item.kind == FromItem::Kind::kTable ||
-      (item.kind == FromItem::Kind::kFunction && item.function->args.empty() && FindSystemView(item.table.name))) {
+             (item.kind == FromItem::Kind::kFunction && FindSystemView(item.table.name) != nullptr &&
+              (item.function->args.empty() || FindSystemView(item.table.name)->rows_with_args != nullptr))) {
     TableRef ref = item.table;
     ref.call = item.kind == FromItem::Kind::kFunction;
     if (item.ordinality) {
@@ -208,6 +210,11 @@ Result<std::unique_ptr<JoinTreeNode>> Analyzer::TransformFromItem(const FromItem
     rte.kind = RteKind::kRelation;
     rte.table = **table;
     rte.view = FindSystemViewByOid((*table)->oid);
+    if (rte.view != nullptr && rte.view->rows_with_args != nullptr) {
+      auto args = BindViewArgs(*item.function, *rte.view, ps);
+      if (!args.ok()) return args.error();
+      rte.view_args = std::move(*args);
+    }
     rte.refname = (*table)->name;
     for (const storage::ColumnDef& c : (*table)->columns) {
       rte.colnames.push_back(c.name);
@@ -312,6 +319,37 @@ Result<RangeTblEntry> Analyzer::TransformLateralTargets(const SelectStmt& select
     rte.joinaliasvars.push_back(std::move(*expr));
   }
   return rte;
+}
+
+Result<std::vector<ExprPtr>> Analyzer::BindViewArgs(const RawExpr& call, const SystemView& view, ParseState& ps) {
+  if (call.args.size() != view.arg_types.size()) {
+    Error e = ErrorAt(sqlstate::kUndefinedFunction,
+                      fmt::format("function {} does not exist", view.function), call.location);
+    e.hint = kFunctionHint;
+    return e;
+  }
+  ParseState none;  // as a function in FROM: no LATERAL
+  Query empty;
+  none.query = &empty;
+  none.parent = ps.parent;
+  std::vector<ExprPtr> out;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    auto arg = Bind(*call.args[i], none);
+    if (!arg.ok()) return arg.error();
+    auto coerced = Coerce(std::move(*arg), view.arg_types[i], CastContext::kImplicit);
+    if (!coerced.ok()) return coerced.error();
+    out.push_back(std::move(*coerced));
+  }
+  return out;
+}
+
+ExprPtr Analyzer::SystemColumnVar(const ParseState& ps, int rtindex, const std::string& name, int location) {
+  RangeTblEntry& rte = ps.query->rte(rtindex);
+  int index = SystemColumnIndex(name);
+  if (index < 0 || rte.kind != RteKind::kRelation || rte.view != nullptr || !rte.table) return nullptr;
+  rte.system_columns = true;
+  return MakeVar(rtindex, SystemColumnAttno(rte.colnames.size(), index), kSystemColumns[static_cast<size_t>(index)].type,
+                 rte.refname, name, location);
 }
 
 ExprPtr Analyzer::VarFor(const ParseState& ps, int rtindex, int attno, int location) {
@@ -493,6 +531,7 @@ Result<ExprPtr> Analyzer::BindColumnHere(const RawExpr& e, ParseState& ps) {
                      fmt::format("column reference \"{}\" is ambiguous", e.qualifier + "." + e.text), e.location);
     }
     if (attno < 0) {
+      if (ExprPtr sys = SystemColumnVar(ps, *rt, e.text, e.location)) return sys;
       return ErrorAt(sqlstate::kUndefinedColumn, fmt::format("column {}.{} does not exist", e.qualifier, e.text),
                      e.location);
     }
@@ -510,6 +549,20 @@ Result<ExprPtr> Analyzer::BindColumnHere(const RawExpr& e, ParseState& ps) {
     }
     found_rt = n.rtindex;
     found_attno = attno;
+  }
+  if (found_rt == 0 && SystemColumnIndex(e.text) >= 0) {  // a system column of the one table that has it
+    for (const NamespaceItem& n : ps.ns) {
+      if (!n.cols_visible || ps.query->rte(n.rtindex).kind != RteKind::kRelation) continue;
+      if (found_rt != 0) {
+        return ErrorAt(sqlstate::kAmbiguousColumn, fmt::format("column reference \"{}\" is ambiguous", e.text),
+                       e.location);
+      }
+      found_rt = n.rtindex;
+    }
+    if (found_rt != 0) {
+      if (ExprPtr sys = SystemColumnVar(ps, found_rt, e.text, e.location)) return sys;
+      found_rt = 0;
+    }
   }
   if (found_rt == 0) {
     for (const NamespaceItem& n : ps.ns) {  // no such column: a table's name alone is its whole row

@@ -558,17 +558,35 @@ BufferTag BufferGetTag(Buffer buffer) {
   return GetDesc(buffer)->tag;  // stable while pinned
 }
 
-void MarkBufferDirty(Buffer buffer) {
-  BufferDesc* desc = GetDesc(buffer);
-  if (!shmem::LWLockHeldByMeInMode(&desc->content_lock, LWLockMode::kExclusive)) {
-    Panic(fmt::format("buffer {} marked dirty without its exclusive content lock", buffer));
-  }
+namespace {
+
+void SetDirty(BufferDesc* desc) {
   uint32_t old = desc->state.load(std::memory_order_relaxed);
   for (;;) {
     if ((old & kLocked) != 0) old = WaitBufHdrUnlocked(desc);
     if (desc->state.compare_exchange_weak(old, old | kDirty | kJustDirtied, std::memory_order_acq_rel)) break;
   }
   if ((old & kDirty) == 0) Emit(BufferEvent::Kind::kDirty, desc, desc->tag);
+}
+
+}  // namespace
+
+void MarkBufferDirty(Buffer buffer) {
+  BufferDesc* desc = GetDesc(buffer);
+  if (!shmem::LWLockHeldByMeInMode(&desc->content_lock, LWLockMode::kExclusive)) {
+    Panic(fmt::format("buffer {} marked dirty without its exclusive content lock", buffer));
+  }
+  SetDirty(desc);
+}
+
+void MarkBufferDirtyHint(Buffer buffer) {
+  BufferDesc* desc = GetDesc(buffer);
+  if (!shmem::LWLockHeldByMeInMode(&desc->content_lock, LWLockMode::kExclusive) &&
+      !shmem::LWLockHeldByMeInMode(&desc->content_lock, LWLockMode::kShared)) {
+    Panic(fmt::format("buffer {} marked dirty without its content lock", buffer));
+  }
+  if ((desc->state.load(std::memory_order_relaxed) & kDirty) != 0) return;
+  SetDirty(desc);
 }
 
 const BufferUsage& MyBufferUsage() {

@@ -143,6 +143,10 @@ inline BlockNumber BufferGetBlockNumber(Buffer buffer) { return BufferGetTag(buf
 /* Marks the pinned, exclusively locked buffer dirty: it is written before
  * its buffer is reused, and by the next checkpoint. */
 void MarkBufferDirty(Buffer buffer);
+/* The same for a hint-only change (hint bits set by a reader): the content
+ * lock may be held in share mode (PostgreSQL's MarkBufferDirtyHint; the
+ * caller has decided that no full page image is needed). */
+void MarkBufferDirtyHint(Buffer buffer);
 
 /* Writes the pinned buffer's page if it is dirty (the WAL hook first); takes
  * the share content lock unless this process holds the content lock. */

@@ -16,6 +16,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/storage/buffer/locked_buffer.h"
 #include "engine/storage/heap/subtrans.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/smgr/free_space.h"
@@ -137,8 +138,12 @@ bool XidIsRunning(TransactionId xid) {
 
 /* Whether the current transaction may delete or update (`verb`) the
  * tuple at `tid` (see HeapDelete). */
-Status CheckChangeable(const HeapTupleHeader& t, ItemPointer tid, const char* verb) {
-  auto visible = HeapTupleVisible(t);
+Status CheckChangeable(char* tuple, size_t len, const HeapTupleHeader& t, ItemPointer tid, const char* verb,
+                       Buffer buffer) {
+  // A fresh snapshot seeing every command of the own transaction (a catalog
+  // row may be changed by the command that inserted it); a row another
+  // transaction changed is caught by its xmax below.
+  auto visible = HeapTupleSatisfiesMVCC(tuple, len, GetCatalogSnapshot(), buffer);
   if (!visible.ok()) return visible.error();
   bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
   if (xmax_set && TransactionIdIsCurrent(t.xmax)) {
@@ -147,7 +152,8 @@ Status CheckChangeable(const HeapTupleHeader& t, ItemPointer tid, const char* ve
   if (xmax_set) {
     auto status = TransactionIdGetStatus(t.xmax);
     if (!status.ok()) return status.error();
-    bool aborted = *status == XidStatus::kAborted || (*status == XidStatus::kInProgress && !XidIsRunning(t.xmax));
+    bool aborted =
+        *status == XidStatus::kAborted || (*status == XidStatus::kInProgress && !TransactionIdIsInProgress(t.xmax));
     if (!aborted) {
       bool updated = t.ctid.block != tid.block || t.ctid.offset != tid.offset;
       return MakeError(sqlstate::kInternalError,
@@ -164,9 +170,10 @@ Result<char*> ChangeableTuple(LockedBuffer& buf, ItemPointer tid, const char* ve
   char* page = buf.page();
   char* item = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, tid.offset));
   if (item == nullptr) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
-  auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
+  std::string_view bytes = PageGetItem(page, PageGetItemId(page, tid.offset));
+  auto header = HeapTupleGetHeader(bytes);
   if (!header.ok()) return header.error();
-  if (Status s = CheckChangeable(*header, tid, verb); !s.ok()) return s.error();
+  if (Status s = CheckChangeable(item, bytes.size(), *header, tid, verb, buf.get()); !s.ok()) return s.error();
   return item;
 }
 
@@ -177,8 +184,11 @@ Result<char*> ChangeableTuple(LockedBuffer& buf, ItemPointer tid, const char* ve
 uint8_t EndTupleVersion(char* page, OffsetNumber offset, TransactionId xid, CommandId cid, ItemPointer next,
                         bool is_delete) {
   char* item = PageGetItemData(page, PageGetItemId(page, offset));
+  auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, offset)));
+  auto [cid_field, combo] = header.ok() ? HeapTupleCmaxField(*header, cid) : std::make_pair(cid, false);
   HeapTupleSetXmax(item, xid);
-  HeapTupleSetCid(item, cid);
+  HeapTupleSetCid(item, cid_field);
+  HeapTupleSetInfomask(item, combo ? kHeapComboCid : 0, combo ? 0 : kHeapComboCid);
   HeapTupleSetCtid(item, next);
   if (is_delete) {
     HeapTupleSetInfomask2(item, kHeapKeysUpdated, kHeapHotUpdated);
@@ -262,6 +272,7 @@ Status HeapInsert(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
 Status HeapInsertRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, const Tuple& row,
                      HeapInsertState& state, ItemPointer* tid) {
   TransactionId xid = GetCurrentTransactionId();
+  MarkCurrentCommandIdUsed();
   auto tuple = HeapFormTuple(columns, row, xid, GetCurrentCommandId());
   if (!tuple.ok()) return tuple.error();
   auto buf = TargetPage(rel, tuple->size(), state);
@@ -283,6 +294,7 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state) {
 Status HeapDelete(const RelFileLocator& rel, ItemPointer tid) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
+  MarkCurrentCommandIdUsed();
   auto buf = LockPage(rel, tid.block);
   if (!buf.ok()) return buf.error();
   if (auto item = ChangeableTuple(*buf, tid, "delete"); !item.ok()) return item.error();
@@ -302,6 +314,7 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
+  MarkCurrentCommandIdUsed();
   auto tuple = HeapFormTuple(columns, new_row, xid, cid);
   if (!tuple.ok()) return tuple.error();
   HeapTupleSetInfomask(tuple->data(), kHeapUpdated);
@@ -343,33 +356,15 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   return OkStatus();
 }
 
-Result<bool> HeapTupleVisible(const HeapTupleHeader& t) {
-  if ((t.infomask & kHeapXminFrozen) == kHeapXminInvalid) return false;
-  if (!TransactionIdIsCurrent(t.xmin)) {
-    auto committed = TransactionIdDidCommit(t.xmin);
-    if (!committed.ok()) return committed.error();
-    if (!*committed) return false;
-  }
-  if ((t.infomask & kHeapXmaxInvalid) != 0 || t.xmax == kInvalidTransactionId ||
-      (t.infomask & kHeapXmaxLockOnly) != 0) {
-    return true;
-  }
-  if (TransactionIdIsCurrent(t.xmax)) return false;
-  auto deleted = TransactionIdDidCommit(t.xmax);
-  if (!deleted.ok()) return deleted.error();
-  return !*deleted;
-}
-
 Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid) {
   auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
   if (!b.ok()) return b.error();
   LockedBuffer buf(*b, BufferLockMode::kShare);
   if (PageIsNew(buf.page())) return false;
+  if (tid.offset < kFirstOffsetNumber || tid.offset > PageGetMaxOffsetNumber(buf.page())) return false;
   std::string_view item = PageGetItem(buf.page(), PageGetItemId(buf.page(), tid.offset));
   if (item.empty()) return false;
-  auto header = HeapTupleGetHeader(item);
-  if (!header.ok()) return header.error();
-  return HeapTupleVisible(*header);
+  return HeapTupleSatisfiesMVCC(const_cast<char*>(item.data()), item.size(), GetCatalogSnapshot(), buf.get());
 }
 
 namespace {
@@ -388,9 +383,7 @@ Result<std::optional<Tuple>> FetchAt(const RelFileLocator& rel, const std::vecto
   std::string_view item = PageGetItem(page, PageGetItemId(page, tid.offset));
   if (item.empty()) return std::optional<Tuple>();
   if (only_visible) {
-    auto header = HeapTupleGetHeader(item);
-    if (!header.ok()) return header.error();
-    auto visible = HeapTupleVisible(*header);
+    auto visible = HeapTupleSatisfiesMVCC(const_cast<char*>(item.data()), item.size(), GetScanSnapshot(), buf.get());
     if (!visible.ok()) return visible.error();
     if (!*visible) return std::optional<Tuple>();
   }
@@ -413,14 +406,15 @@ Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::
   return FetchAt(rel, columns, tid, false);
 }
 
-HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns)
-    : rel_(rel), columns_(std::move(columns)) {}
+HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns, std::optional<Snapshot> snapshot)
+    : rel_(rel), columns_(std::move(columns)), snapshot_(std::move(snapshot)) {}
 
 Status HeapTableScan::Open() {
   auto n = SmgrNBlocks(rel_, ForkNumber::kMain);
   if (!n.ok()) return n.error();
   nblocks_ = *n;
   next_block_ = 0;
+  if (!snapshot_.has_value()) snapshot_ = GetScanSnapshot();
   pgstat::CountSeqScan(rel_.db_oid, rel_.rel_number);
   return OkStatus();
 }
@@ -437,14 +431,14 @@ Status HeapTableScan::ReadPage(BlockNumber block) {
   for (OffsetNumber off = kFirstOffsetNumber; off <= max; ++off) {
     std::string_view item = PageGetItem(page, PageGetItemId(page, off));
     if (item.empty()) continue;
-    auto header = HeapTupleGetHeader(item);
-    if (!header.ok()) return header.error();
-    auto visible = HeapTupleVisible(*header);
+    auto visible = HeapTupleSatisfiesMVCC(const_cast<char*>(item.data()), item.size(), *snapshot_, buf.get());
     if (!visible.ok()) return visible.error();
     if (!*visible) continue;
     auto row = HeapDeformTuple(columns_, item);
     if (!row.ok()) return row.error();
-    page_rows_.emplace_back(ItemPointer{block, off}, std::move(*row));
+    auto header = HeapTupleGetHeader(item);  // after the hint bits
+    if (!header.ok()) return header.error();
+    page_rows_.push_back(PageRow{ItemPointer{block, off}, *header, std::move(*row)});
   }
   return OkStatus();
 }
@@ -454,9 +448,10 @@ Result<std::optional<Tuple>> HeapTableScan::Next() {
     if (next_block_ >= nblocks_) return std::optional<Tuple>();
     if (Status s = ReadPage(next_block_++); !s.ok()) return s.error();
   }
-  last_tid_ = page_rows_[pos_].first;
+  last_tid_ = page_rows_[pos_].tid;
+  last_header_ = page_rows_[pos_].header;
   pgstat::CountTuplesReturned(rel_.db_oid, rel_.rel_number, 1);
-  return std::optional<Tuple>(std::move(page_rows_[pos_++].second));
+  return std::optional<Tuple>(std::move(page_rows_[pos_++].row));
 }
 
 }  // namespace minipg::storage

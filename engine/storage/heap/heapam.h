@@ -39,15 +39,13 @@
  *   HeapTableScan: block 0 .. the number of blocks at Open(), each pinned
  *   and share-locked while its visible rows are copied out.
  *
- *   Visible (HeapTupleVisible): xmin committed in pg_xact, or the reader's
- *   own xid; and xmax none, aborted, or not yet committed.
+ *   Visible: HeapTupleSatisfiesMVCC against the scan's snapshot
+ *   (snapshot.h), which sets hint bits under the share lock.
  *
  * NOTES
- *   No snapshots yet: a scan sees every commit that happened before it
- *   read the page. Hint bits are not set (a reader would need the page's
- *   exclusive lock to set them): every look asks pg_xact, which caches.
- *   The rows of one command are collected before they are inserted, so a
- *   command never sees its own new rows (INSERT INTO t SELECT * FROM t).
+ *   A command never sees its own new rows (INSERT INTO t SELECT * FROM t):
+ *   they carry its command id, which its snapshot's curcid does not see;
+ *   the rows of one command are also collected before they are inserted.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -61,6 +59,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/datum.h"
+#include "engine/storage/heap/snapshot.h"
 #include "engine/storage/page/heap_tuple.h"
 
 namespace minipg::storage {
@@ -101,8 +100,9 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state);
  * invisible tuple"), one this transaction deleted already ("tuple already
  * updated by self"), one another transaction deleted, committed or not
  * ("tuple concurrently deleted": without row locks minipg does not wait).
- * A deleter that is in progress in pg_xact but in no backend's slot of the
- * proc array died in a crash: its delete counts as aborted. */
+ * A deleter that is in progress in pg_xact but not in the proc array
+ * (TransactionIdIsInProgress) died in a crash: its delete counts as
+ * aborted. */
 Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
 
 /* Replaces the tuple at `old_tid` with a new version of the row in the
@@ -115,13 +115,13 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid);
 
-/* Whether the tuple is visible to the current transaction. */
-Result<bool> HeapTupleVisible(const HeapTupleHeader& tuple);
-/* The same for the tuple at `tid` (false: no tuple there); what a unique
- * index asks of the row an equal key points at. */
+/* Whether the tuple at `tid` is visible to a fresh catalog snapshot
+ * (every commit so far and every command of the own transaction; false:
+ * no tuple there): what a unique index asks of the row an equal key
+ * points at, and the foreign key checks. */
 Result<bool> HeapTupleVisibleAt(const RelFileLocator& rel, ItemPointer tid);
 
-/* The row at `tid` if the current transaction sees it (an index scan's
+/* The row at `tid` if the active snapshot sees it (an index scan's
  * heap fetch: PostgreSQL's heap_fetch), nullopt when it does not or there
  * is no tuple there. The page is read through the shared buffers. */
 Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
@@ -131,27 +131,37 @@ Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vec
 Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                                           ItemPointer tid);
 
-/* A sequential scan of the visible rows. */
+/* A sequential scan of the rows `snapshot` sees (none given: the active
+ * snapshot, else a catalog snapshot, taken at Open). */
 class HeapTableScan {
  public:
-  HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns);
+  HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns, std::optional<Snapshot> snapshot = std::nullopt);
   /* Counts the blocks: rows added on later blocks are not seen. */
   Status Open();
   /* The next visible row, nullopt at the end. */
   Result<std::optional<Tuple>> Next();
-  /* Where the last row came from. */
+  /* Where the last row came from, and its tuple header (the system
+   * columns xmin, xmax, cmin, cmax). */
   ItemPointer last_tid() const { return last_tid_; }
+  const HeapTupleHeader& last_header() const { return last_header_; }
 
  private:
   Status ReadPage(BlockNumber block);
 
   RelFileLocator rel_;
   std::vector<ColumnDef> columns_;
+  std::optional<Snapshot> snapshot_;
   BlockNumber nblocks_ = 0;
   BlockNumber next_block_ = 0;
-  std::vector<std::pair<ItemPointer, Tuple>> page_rows_;
+  struct PageRow {
+    ItemPointer tid;
+    HeapTupleHeader header;
+    Tuple row;
+  };
+  std::vector<PageRow> page_rows_;
   size_t pos_ = 0;
   ItemPointer last_tid_;
+  HeapTupleHeader last_header_;
 };
 
 }  // namespace minipg::storage

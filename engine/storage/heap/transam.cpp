@@ -17,6 +17,7 @@
 
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/lwlock.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
 #include "engine/storage/wal/xlog.h"
@@ -58,6 +59,7 @@ TransamShared* Shared() {
 struct CachedStatus {
   TransactionId xid = kInvalidTransactionId;
   XidStatus status = XidStatus::kInProgress;
+  XLogRecPtr lsn = 0;
 };
 CachedStatus g_cached;
 
@@ -155,11 +157,12 @@ std::vector<shmem::ShmemRequest> TransamShmemRequests() {
            }}};
 }
 
-TransactionId AssignTransactionId() {
+TransactionId AssignTransactionId(bool top_level) {
   TransamShared* t = Shared();
   shmem::LWLockGuard guard(&t->xid_lock, shmem::LWLockMode::kExclusive);
   TransactionId xid = t->next_xid;
   t->next_xid = xid + 1 < kFirstNormalTransactionId ? kFirstNormalTransactionId : xid + 1;
+  if (top_level) ProcArrayPublishXid(xid);  // still under XidGen: no snapshot can miss it
   return xid;
 }
 
@@ -173,6 +176,7 @@ void SetNextTransactionId(TransactionId next) {
   TransamShared* t = Shared();
   shmem::LWLockGuard guard(&t->xid_lock, shmem::LWLockMode::kExclusive);
   t->next_xid = next < kFirstNormalTransactionId ? kFirstNormalTransactionId : next;
+  ProcArraySetLatestCompleted(t->next_xid);
 }
 
 void AdvanceNextTransactionIdPast(TransactionId xid) {
@@ -180,6 +184,7 @@ void AdvanceNextTransactionIdPast(TransactionId xid) {
   TransamShared* t = Shared();
   shmem::LWLockGuard guard(&t->xid_lock, shmem::LWLockMode::kExclusive);
   if (t->next_xid <= xid) t->next_xid = xid + 1;
+  ProcArraySetLatestCompleted(t->next_xid);
 }
 
 Oid GetNewObjectId() {
@@ -226,18 +231,24 @@ std::string XactSegmentPath(TransactionId xid) {
   return fmt::format("pg_xact/{:04X}", PageOf(xid) / kSlruPagesPerSegment);
 }
 
-Result<XidStatus> TransactionIdGetStatus(TransactionId xid) {
+Result<XidStatus> TransactionIdGetStatus(TransactionId xid, XLogRecPtr* commit_lsn) {
+  if (commit_lsn != nullptr) *commit_lsn = 0;
   if (xid < kFirstNormalTransactionId) {
     return xid == kInvalidTransactionId ? XidStatus::kAborted : XidStatus::kCommitted;
   }
-  if (g_cached.xid == xid) return g_cached.status;
+  if (g_cached.xid == xid) {
+    if (commit_lsn != nullptr) *commit_lsn = g_cached.lsn;
+    return g_cached.status;
+  }
   TransamShared* t = Shared();
   shmem::LWLockGuard guard(&t->slru_lock, shmem::LWLockMode::kExclusive);
   auto slot = SlotFor(t, PageOf(xid));
   if (!slot.ok()) return slot.error();
   auto byte = static_cast<uint8_t>(t->pages[*slot][ByteOf(xid)]);
   auto status = static_cast<XidStatus>((byte >> ShiftOf(xid)) & 3);
-  if (status == XidStatus::kCommitted || status == XidStatus::kAborted) g_cached = {xid, status};
+  XLogRecPtr lsn = t->slots[*slot].lsn;
+  if (commit_lsn != nullptr) *commit_lsn = lsn;
+  if (status == XidStatus::kCommitted || status == XidStatus::kAborted) g_cached = {xid, status, lsn};
   return status;
 }
 

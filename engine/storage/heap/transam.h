@@ -82,8 +82,9 @@ std::vector<shmem::ShmemRequest> TransamShmemRequests();
 
 /* ---- xids --------------------------------------------------------------- */
 
-/* Takes the next xid (XidGen lock). */
-TransactionId AssignTransactionId();
+/* Takes the next xid (XidGen lock); a top-level one is published in the
+ * proc array (a subtransaction's is not: pg_subtrans maps it to its parent). */
+TransactionId AssignTransactionId(bool top_level = true);
 TransactionId ReadNextTransactionId();
 /* From the control file or a checkpoint record, before anything runs. */
 void SetNextTransactionId(TransactionId next);
@@ -111,7 +112,10 @@ Oid CheckpointNextOid(bool shutdown);
  * data directory. */
 std::string XactSegmentPath(TransactionId xid);
 
-Result<XidStatus> TransactionIdGetStatus(TransactionId xid);
+/* `commit_lsn`, if given, gets an LSN at or past the commit record of a
+ * committed xid (the newest commit on its pg_xact page; 0 if unknown):
+ * once the WAL is flushed that far, the commit is durable. */
+Result<XidStatus> TransactionIdGetStatus(TransactionId xid, XLogRecPtr* commit_lsn = nullptr);
 /* True if committed (xids below 3 are). */
 Result<bool> TransactionIdDidCommit(TransactionId xid);
 /* Sets the bits; `commit_lsn` (a commit record's end) is flushed before

@@ -9,13 +9,13 @@
 #include <string>
 
 #include "engine/shmem/backend_status.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
 
 namespace minipg::storage {
 
 bool VacuumCutoffs::MayBeRunning(TransactionId xid) const {
-  if (xid >= next_xid) return true;
-  return std::find(running.begin(), running.end(), xid) != running.end();
+  return xid >= next_xid || TransactionIdIsInProgress(xid);
 }
 
 VacuumCutoffs GetVacuumCutoffs() {
@@ -31,11 +31,13 @@ VacuumCutoffs GetVacuumCutoffs() {
     if (p.slot == my_slot) my_database = p.database;
   }
   for (const shmem::BackendStatusCopy& p : procs) {
-    if (p.xid == kInvalidTransactionId || p.slot == my_slot) continue;
+    if (p.slot == my_slot) continue;
     // Another database's transactions cannot see this one's tables.
     if (!my_database.empty() && !p.database.empty() && p.database != my_database) continue;
-    c.running.push_back(p.xid);
-    c.oldest_xmin = std::min(c.oldest_xmin, p.xid);
+    ProcArrayEntry e = ProcArrayEntryOf(p.slot);
+    for (TransactionId x : {e.xid, e.xmin, static_cast<TransactionId>(p.xid)}) {
+      if (x != kInvalidTransactionId) c.oldest_xmin = std::min(c.oldest_xmin, x);
+    }
   }
   return c;
 }

@@ -4,24 +4,25 @@
  *   GetOldestNonRemovableXid in procarray.c): a version whose deleter
  *   committed before every running transaction began can be seen by no one.
  *
- *     horizon = min(next xid, the xid of every running transaction of
- *                   this database)
+ *     horizon = min(next xid, the xid and the snapshot xmin of every
+ *                   other process of this database)
  *
  *   A deleter (or an aborted inserter) older than the horizon is gone for
  *   everyone; one at or past it may still be seen by a transaction that is
  *   running: VACUUM keeps it ("dead but not yet removable"). A transaction
- *   left idle in a block with an xid holds the horizon back, as in
+ *   left idle in a block with an xid or a snapshot (REPEATABLE READ, or a
+ *   READ COMMITTED statement running) holds the horizon back, as in
  *   PostgreSQL.
  *
  * NOTES
- *   Until snapshots arrive (issue 17's snapshot part), a running
- *   transaction is seen through its xid in the process array, not its
- *   snapshot's xmin: a transaction that has not written yet does not hold
- *   the horizon back. The calling process's own xid is left out: VACUUM's
- *   transaction writes only its pg_class rows (PostgreSQL's VACUUM takes
- *   no xid at all). Only this database's transactions count (PostgreSQL's
- *   data_oldest_nonremovable for a table that is not shared); a process
- *   with no database (an auxiliary one) counts everywhere.
+ *   The calling process's own xid and xmin are left out: VACUUM's
+ *   transaction writes only its pg_class rows and reads with no snapshot
+ *   (PostgreSQL's VACUUM takes no xid at all). Only this database's
+ *   processes count (PostgreSQL's data_oldest_nonremovable for a table
+ *   that is not shared); a process with no database (an auxiliary one)
+ *   counts everywhere. Whether an xid is still running is asked of the
+ *   proc array (TransactionIdIsInProgress, which finds a subtransaction
+ *   through its top-level xid).
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -36,9 +37,9 @@ namespace minipg::storage {
 struct VacuumCutoffs {
   TransactionId oldest_xmin = kFirstNormalTransactionId;  // the horizon
   TransactionId next_xid = kFirstNormalTransactionId;     // ReadNextTransactionId() then
-  std::vector<TransactionId> running;                     // the running xids then (not this process's)
-  /* Whether `xid` (in progress in pg_xact) may still be running: it was
-   * running then, or began since. One neither died in a crash. */
+  /* Whether `xid` (in progress in pg_xact) may still be running: it
+   * began after the cutoffs were taken, or is running now. One that is
+   * neither died in a crash. */
   bool MayBeRunning(TransactionId xid) const;
 };
 

@@ -5,6 +5,8 @@
  */
 #include "engine/storage/heap/xact.h"
 
+#include "engine/common/sqlstate.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -15,6 +17,8 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/subtrans.h"
+#include "engine/storage/heap/procarray.h"
+#include "engine/storage/heap/snapshot.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/ipc/sinval.h"
 #include "engine/storage/lmgr/lock.h"
@@ -27,9 +31,6 @@
 namespace minipg::storage {
 
 namespace {
-
-// 3B001 (not in sqlstate.h, which nearly every file includes, this session).
-constexpr const char* kInvalidSavepointSpecification = "3B001";
 
 /* One level of subtransaction (a SAVEPOINT). */
 struct SubXact {
@@ -44,6 +45,7 @@ struct SubXact {
 struct XactState {
   TransactionId xid = kInvalidTransactionId;
   CommandId cid = kFirstCommandId;
+  bool cid_used = false;  // a tuple carries `cid`: the next command gets a new one
   std::vector<RelFileLocator> drop_on_commit;
   std::vector<RelFileLocator> drop_on_abort;
   std::vector<UniqueFd> held;  // locks released at the end (XactHoldUntilEnd)
@@ -52,6 +54,7 @@ struct XactState {
 };
 XactState g_xact;
 XLogRecPtr g_last_commit = 0;
+XactEventHooks g_hooks;
 std::vector<XactCallback> g_callbacks;
 
 void CallXactCallbacks(bool commit) {
@@ -81,7 +84,7 @@ Result<size_t> FindSavepoint(std::string_view name) {
   for (size_t i = g_xact.subs.size(); i-- > 0;) {
     if (g_xact.subs[i].name == name) return i;
   }
-  return MakeError(kInvalidSavepointSpecification, fmt::format("savepoint \"{}\" does not exist", name));
+  return MakeError(sqlstate::kInvalidSavepointSpecification, fmt::format("savepoint \"{}\" does not exist", name));
 }
 
 void EmitSubxact(const char* action, std::string_view name, TransactionId xid) {
@@ -116,11 +119,11 @@ TransactionId AssignSubTransactionIds() {
   TransactionId parent = g_xact.xid;
   for (SubXact& s : g_xact.subs) {
     if (s.xid == kInvalidTransactionId) {
-      s.xid = AssignTransactionId();
+      s.xid = AssignTransactionId(/*top_level=*/false);
       // pg_subtrans is not durable: a page that cannot be written only
       // hides the parent from other backends' snapshots.
       (void)SubTransSetParent(s.xid, parent);
-      trace::Event(trace::EventType::kXidAssigned).Int("xid", s.xid).Int("top_xid", g_xact.xid).Emit();
+      if (g_hooks.xid_assigned != nullptr) g_hooks.xid_assigned(s.xid, g_xact.xid);
     }
     parent = s.xid;
   }
@@ -133,6 +136,9 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
   g_xact = XactState{};
   pgstat::EndXactTuples(commit);  // n_live_tup / n_dead_tup
   if (x.xid == kInvalidTransactionId) {
+    ProcArrayEndTransaction();  // backend_xmin
+    AtEOXactSnapshot();
+    if (g_hooks.xact_end != nullptr) g_hooks.xact_end(kInvalidTransactionId, commit, 0, false);
     AtEOXactInval(commit);
     CallXactCallbacks(commit);
     return XLogRecPtr{0};  // x.held is released as it goes out of scope
@@ -152,6 +158,9 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
     return s.error();
   }
   delay.reset();
+  ProcArrayEndTransaction();  // only now: a snapshot that misses the xid finds its outcome
+  AtEOXactSnapshot();
+  if (g_hooks.xact_end != nullptr) g_hooks.xact_end(x.xid, commit, commit ? *end : 0, commit && flush);
   if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();
   AtEOXactInval(commit);
   CallXactCallbacks(commit);
@@ -172,9 +181,10 @@ Status XactRemoveRelationFiles(const std::vector<RelFileLocator>& rels) {
 
 TransactionId GetCurrentTransactionId() {
   if (g_xact.xid == kInvalidTransactionId) {
-    g_xact.xid = AssignTransactionId();
+    g_xact.xid = AssignTransactionId();  // and published in the proc array
     lmgr::XactLockTableInsert(g_xact.xid);  // others wait on it until we end
     shmem::ReportBackendXid(g_xact.xid);
+    if (g_hooks.xid_assigned != nullptr) g_hooks.xid_assigned(g_xact.xid, g_xact.xid);
   }
   if (!g_xact.subs.empty()) return AssignSubTransactionIds();
   return g_xact.xid;
@@ -192,7 +202,12 @@ bool TransactionIdIsCurrent(TransactionId xid) {
 }
 
 CommandId GetCurrentCommandId() { return g_xact.cid; }
-void CommandCounterIncrement() { ++g_xact.cid; }
+void MarkCurrentCommandIdUsed() { g_xact.cid_used = true; }
+void CommandCounterIncrement() {
+  if (!g_xact.cid_used) return;  // nothing to tell apart: PostgreSQL keeps the number
+  ++g_xact.cid;
+  g_xact.cid_used = false;
+}
 
 void XactHoldUntilEnd(UniqueFd lock) { g_xact.held.push_back(std::move(lock)); }
 
@@ -271,6 +286,8 @@ Status TransactionIdSetTreeStatus(TransactionId xid, const std::vector<Transacti
   }
   return OkStatus();
 }
+
+void SetXactEventHooks(XactEventHooks hooks) { g_hooks = hooks; }
 
 void RegisterXactCallback(XactCallback fn) { g_callbacks.push_back(fn); }
 

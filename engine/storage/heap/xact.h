@@ -6,7 +6,8 @@
  *
  *     commit: Transaction COMMIT record (with the relations dropped in it)
  *             -> XLogFlush up to it, unless synchronous_commit is off
- *             -> pg_xact: committed -> the dropped relations' buffers
+ *             -> pg_xact: committed -> the proc array entry cleared
+                (procarray.h) -> the dropped relations' buffers
  *                forgotten, their files removed (a kSmgr invalidation
  *                for each) -> the queued invalidations sent (AtEOXactInval)
  *     abort:  Transaction ABORT record (not flushed, with the relations
@@ -47,8 +48,11 @@
  *   RelationDropStorage / smgrDoPendingDeletes): DROP TABLE keeps the file
  *   until commit (a ROLLBACK keeps the table and its rows), CREATE TABLE's
  *   file is removed if the transaction aborts. Redo of the commit or abort
- *   record removes them too. There are no snapshots and no locks on rows
- *   yet.
+ *   record removes them too. The top-level xid is published in the proc
+ *   array when taken (AssignTransactionId) and cleared after pg_xact says
+ *   how it ended, then the transaction's snapshots are dropped
+ *   (snapshot.h); a subtransaction's xid is found through pg_subtrans.
+ *   There are no locks on rows yet.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -73,7 +77,10 @@ bool TransactionIdIsCurrent(TransactionId xid);
 
 /* The command number within the transaction (a tuple's t_cid). */
 CommandId GetCurrentCommandId();
-/* After each statement of a transaction block. */
+/* A tuple is written with the current command id (inserted or deleted). */
+void MarkCurrentCommandIdUsed();
+/* After each statement of a transaction block: the next command id, if
+ * this one was used (PostgreSQL's currentCommandIdUsed). */
 void CommandCounterIncrement();
 
 /* Removes the relation's files (and forgets its buffers) if the
@@ -87,6 +94,15 @@ void XactDropRelationOnAbort(const RelFileLocator& rel);
  * order registered (PostgreSQL's RegisterXactCallback). */
 using XactCallback = void (*)(bool commit);
 void RegisterXactCallback(XactCallback fn);
+
+/* Events (set by the server process; none in unit tests): an xid taken
+ * (`top` = xid for a top-level transaction), a transaction ended (xid 0
+ * if it had none; the commit record's end, whether it was flushed). */
+struct XactEventHooks {
+  void (*xid_assigned)(TransactionId xid, TransactionId top) = nullptr;
+  void (*xact_end)(TransactionId xid, bool commit, XLogRecPtr lsn, bool flushed) = nullptr;
+};
+void SetXactEventHooks(XactEventHooks hooks);
 
 /* Keeps `lock` (a descriptor holding a flock(), e.g. a DDL lock) until the
  * transaction ends, committed or aborted: closed after its invalidations

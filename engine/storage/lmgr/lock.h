@@ -43,15 +43,8 @@
 #include <vector>
 
 #include "engine/common/error.h"
+#include "engine/common/sqlstate.h"
 #include "engine/storage/block.h"
-
-namespace minipg::sqlstate {
-// Kept next to their only user so that adding them did not recompile the
-// tree; they belong in sqlstate.h.
-inline constexpr const char* kLockNotAvailable = "55P03";
-inline constexpr const char* kTDeadlockDetected = "40P01";
-inline constexpr const char* kNoActiveSqlTransaction = "25P01";
-}  // namespace minipg::sqlstate
 
 namespace minipg::lmgr {
 

@@ -134,5 +134,34 @@ TEST(ParseLsnField, Refuses) {
   EXPECT_FALSE(ParseLsnField("-1/5"));
 }
 
+// Scenario: the transaction events (schema 7) carry the contract's fields:
+// an xid taken, a commit with its LSN, a read-only transaction's end, a snapshot.
+TEST_F(StorageEventsTest, TransactionEvents) {
+  EmitXidAssigned(745, 745);
+  auto j = Receive();
+  EXPECT_EQ(j["type"], "xid_assigned");
+  EXPECT_EQ(j["xid"], 745);
+  EXPECT_EQ(j["top_xid"], 745);
+  EmitXactEnd(745, true, 0x1A2B3C8, true);
+  j = Receive();
+  EXPECT_EQ(j["type"], "xact_end");
+  EXPECT_EQ(j["outcome"], "commit");
+  EXPECT_EQ(j["lsn"], "0/1A2B3C8");
+  EXPECT_EQ(j["flushed"], true);
+  EmitXactEnd(0, false, 0, false);
+  j = Receive();
+  EXPECT_EQ(j["xid"], 0);
+  EXPECT_EQ(j["outcome"], "abort");
+  EXPECT_EQ(j["lsn"], "");
+  EmitSnapshot(740, 746, {740, 743}, "transaction", "repeatable read");
+  j = Receive();
+  EXPECT_EQ(j["type"], "snapshot");
+  EXPECT_EQ(j["xmin"], 740);
+  EXPECT_EQ(j["xmax"], 746);
+  EXPECT_EQ(j["xip"], nlohmann::json::array({740, 743}));
+  EXPECT_EQ(j["scope"], "transaction");
+  EXPECT_EQ(j["isolation"], "repeatable read");
+}
+
 }  // namespace
 }  // namespace minipg::trace

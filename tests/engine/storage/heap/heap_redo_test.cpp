@@ -41,13 +41,13 @@ TEST_F(HeapTest, RedoRebuildsSamePages) {
   EXPECT_GT(Replay(), 1000);
   EXPECT_EQ(ReadNextTransactionId(), next);
   EXPECT_EQ(*TransactionIdGetStatus(aborted), XidStatus::kAborted);
-  EXPECT_EQ(ScanIds().size(), 995u);
   ASSERT_TRUE(FlushAllDirty().ok());
   EXPECT_EQ(FileBytes("base/5/16384"), before);
 
   Replay();  // again: every page is already as new as each record
   ASSERT_TRUE(FlushAllDirty().ok());
   EXPECT_EQ(FileBytes("base/5/16384"), before);
+  EXPECT_EQ(ScanIds().size(), 995u);  // last: a scan sets hint bits, which the WAL does not carry
 }
 
 // Scenario: after a checkpoint's redo point, the first change to page 0
