@@ -26,6 +26,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "lock_wait",     "lock_acquired",
     "shmem_layout",  "buffer_read",    "buffer_evict",     "buffer_write", "buffer_dirty",
     "wal_insert",    "wal_flush",      "recovery_start",   "recovery_progress", "recovery_done",
+    "xid_assigned",  "xact_end",       "subxact",          "snapshot",   "lock_granted",
+    "locks_released", "deadlock",      "vacuum_start",     "vacuum_progress", "vacuum_done",
 };
 
 }  // namespace

@@ -90,6 +90,17 @@ enum class EventType : uint16_t {
   kRecoveryStart,      // the startup process begins replay: redo_lsn, reason
   kRecoveryProgress,   // replay reached an LSN: lsn, records
   kRecoveryDone,       // replay ended: end_lsn, records, duration_us
+  // Transactions, locks and vacuum (schema 7).
+  kXidAssigned,        // a transaction (or subtransaction) got its xid: xid, top_xid
+  kXactEnd,            // a transaction ended: xid, outcome (commit / abort), lsn, flushed
+  kSubxact,            // SAVEPOINT / RELEASE / ROLLBACK TO: action, name, xid
+  kSnapshot,           // a snapshot was taken: xmin, xmax, xip, scope, isolation
+  kLockGranted,        // a heavyweight lock was granted without waiting: locktype, mode, relation, ...
+  kLocksReleased,      // a transaction's locks were released at its end: count
+  kDeadlock,           // the deadlock detector found a cycle: victim, cycle
+  kVacuumStart,        // VACUUM of one table began: relation, relid, autovacuum
+  kVacuumProgress,     // VACUUM moved on: relation, phase, heap_blks_scanned, heap_blks_total
+  kVacuumDone,         // VACUUM of one table ended: relation, removed, remaining, ...
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

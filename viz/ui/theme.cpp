@@ -67,7 +67,9 @@ DisplayState DisplayStateOf(const Process& p) {
     case ProcessRole::kCheckpointer:
     case ProcessRole::kBgWriter:
     case ProcessRole::kWalWriter:
-    case ProcessRole::kStartup: return DisplayState::kCollector;
+    case ProcessRole::kStartup:
+    case ProcessRole::kAutovacuumLauncher: return DisplayState::kCollector;
+    case ProcessRole::kAutovacuumWorker: return DisplayState::kActive;  // it runs a VACUUM
     case ProcessRole::kOther: return DisplayState::kOtherProcess;
     case ProcessRole::kBackend: break;
   }
