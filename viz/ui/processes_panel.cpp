@@ -638,7 +638,10 @@ void ProcessesPanel::DrawGraph(const Model& model) {
     y = L.bottom + m.root_gap;
   }
   // The wait-for graph over the boxes: who waits for whom, and a deadlock.
-  DrawWaitForGraph(dl, model, boxes_, scale, ImVec2(origin.x + 4.0f, origin.y + 2.0f));
+  // (The deadlock's banner goes under the lowest box, clear of the arrows.)
+  float lowest = origin.y;
+  for (const auto& [pid, r] : boxes_) lowest = std::max(lowest, r.max.y);
+  DrawWaitForGraph(dl, model, boxes_, scale, ImVec2(origin.x + 4.0f, lowest + 0.9f * m.box_h));
   // Tell the child window how big the content is, for its scrollbars.
   ImGui::SetCursorScreenPos(origin);
   ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap + kGraphTop));

@@ -59,7 +59,7 @@ ImVec2 Arrow(ImDrawList* dl, const BoxRect& a, const BoxRect& b, ImU32 col, floa
   if (len < 1.0f) return ca;
   ImVec2 normal(-d.y / len, d.x / len);
   float box_h = a.max.y - a.min.y;
-  float bend = std::clamp(len * 0.3f, 0.6f * box_h, 2.0f * box_h);
+  float bend = std::clamp(len * 0.3f, 0.6f * box_h, 1.1f * box_h);
   ImVec2 mid = Add(Mul(Add(ca, cb), 0.5f), Mul(normal, bend));
   ImVec2 start = BorderPoint(a, mid), end = BorderPoint(b, mid);
   // The control point that makes the curve pass through `mid` at t = 0.5.
@@ -135,7 +135,7 @@ std::string TransactionLine(const Model& model, int64_t pid) {
   const BackendTxn* b = model.transactions().Backend(pid);
   if (b == nullptr || (b->xid == 0 && !b->snapshot)) return "";
   std::string out = b->xid != 0 ? fmt::format("xid {}", b->xid) : std::string("no xid");
-  if (b->snapshot) out += fmt::format(" \xC2\xB7 snap {}", b->snapshot->Text());
+  if (b->snapshot) out += fmt::format(" \xC2\xB7 {}", b->snapshot->Text());
   return out;
 }
 
