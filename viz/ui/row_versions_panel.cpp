@@ -147,7 +147,8 @@ void RowVersionsPanel::Draw(const Model& model) {
     if (p.pid != own && p.role == ProcessRole::kBackend) others += p.queries_done;
   }
   bool stale = table != shown_table_ || block_ != shown_block_ || others != others_done_ || refresh;
-  if (live_ && !table.empty() && stale && !waiting_) {
+  // Only once the stream has said where the server listens (its port).
+  if (live_ && model.server().port != 0 && !table.empty() && stale && !waiting_) {
     others_done_ = others;
     Ask(model, table);
   }
