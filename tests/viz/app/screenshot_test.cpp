@@ -428,6 +428,18 @@ TEST_F(ScreenshotTest, QueryViewOfSelectedBackend) {
   EXPECT_GT(CountColour(fallback, kStageFailed, x0, y0, x1, y1), 1000) << "bob's analyze failed";
 }
 
+/* Replays a trace of data/ at 1280x800 into `png` (with `extra` flags);
+ * what the run printed. */
+std::string ShootAt1280(const std::string& trace_name, const fs::path& png, const std::string& extra) {
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/" + trace_name;
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
+                    " --after-ms 300 --width 1280 --height 800" + extra;
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
+  return output;
+}
+
 // Scenario: lock_wait.jsonl, alice's INSERT waiting a second for table t's
 // lock. Seeking into the wait (line 15), her backend's box in Processes
 // (the upper left) is the brown of "waiting"; at the end of the trace (she
@@ -435,14 +447,7 @@ TEST_F(ScreenshotTest, QueryViewOfSelectedBackend) {
 // lower left) shows the wait as a span of that brown.
 TEST_F(ScreenshotTest, ABackendWaitingForALockIsDrawnWaiting) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/lock_wait.jsonl";
-  auto shoot = [&](const fs::path& png, const std::string& extra) {
-    std::string output;
-    std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
-                      ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
-                      " --after-ms 300 --width 1280 --height 800" + extra;
-    EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
-  };
+  auto shoot = [](const fs::path& png, const std::string& extra) { ShootAt1280("lock_wait.jsonl", png, extra); };
   constexpr uint32_t kWaiting = 0x795548;  // theme.cpp "waiting" fill (121, 85, 72)
   fs::path waiting = dir_ / "waiting.png", done = dir_ / "done.png";
   shoot(waiting, " --seek 15");
@@ -460,14 +465,8 @@ TEST_F(ScreenshotTest, ABackendWaitingForALockIsDrawnWaiting) {
 // orange is left and dave waits for carol (202) alone.
 TEST_F(ScreenshotTest, WaitForGraphAndDeadlockCycle) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/deadlock.jsonl";
-  auto shoot = [&](const fs::path& png, const std::string& extra) {
-    std::string output;
-    std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
-                      ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
-                      " --after-ms 300 --width 1280 --height 800" + extra;
-    EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
-    return output;
+  auto shoot = [](const fs::path& png, const std::string& extra) {
+    return ShootAt1280("deadlock.jsonl", png, extra);
   };
   constexpr uint32_t kDeadlockOrange = 0xE65100;  // transaction_view.h kDeadlockArrow (230, 81, 0)
   fs::path cycle = dir_ / "cycle.png", end = dir_ / "end.png";
