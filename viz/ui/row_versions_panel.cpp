@@ -231,6 +231,16 @@ std::string RowVersionsPanel::Transcript(const Model& model) const {
   if (!message_.empty()) return fmt::format("row versions| {}: {}\n", table, message_);
   out += fmt::format("row versions| {} block {}: {} line pointers\n", shown_table_, shown_block_,
                      items_.versions.size());
+  const Transactions& txns = model.transactions();
+  std::vector<const Process*> backends = Backends(model, session_ != nullptr ? session_->backend_pid() : 0);
+  for (const RowVersion& v : items_.versions) {
+    out += fmt::format("row versions| {} xmin {} xmax {} {}", v.ctid, v.xmin, v.xmax, v.row.value_or("-"));
+    for (const Process* p : backends) {
+      const BackendTxn* b = txns.Backend(p->pid);
+      out += fmt::format(" {}:{}", p->pid, SeenWord(VisibleTo(v, b != nullptr ? *b : no_txn_, txns).seen));
+    }
+    out += "\n";
+  }
   return out;
 }
 

@@ -140,6 +140,13 @@ std::string TransactionLine(const Model& model, int64_t pid) {
 }
 
 void DrawTransactionDetails(const Model& model, int64_t pid, float label_w) {
+  if (const VacuumRun* run = model.transactions().RunningVacuum(pid); run != nullptr) {
+    ImGui::TextDisabled("vacuum");
+    ImGui::SameLine(label_w);
+    ImGui::Text("%s%s: %s, %lld of %lld heap blocks scanned", run->relation.c_str(),
+                run->autovacuum ? " (autovacuum)" : "", run->phase.c_str(),
+                static_cast<long long>(run->heap_blks_scanned), static_cast<long long>(run->heap_blks_total));
+  }
   const BackendTxn* b = model.transactions().Backend(pid);
   if (b == nullptr) return;
   bool any = b->xid != 0 || b->snapshot || !b->locks.empty() || b->wait || !b->savepoints.empty();
