@@ -43,5 +43,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       shm.wal().recent.size() > viz::kMaxWalRecords) {
     minipg::fuzz::Fail("shared memory's picture grew past its bounds");
   }
+  const viz::Transactions& txns = model.transactions();
+  if (txns.backends().size() > viz::kMaxBackends || txns.vacuums().size() > viz::kMaxVacuumRuns) {
+    minipg::fuzz::Fail("the transactions' picture grew past its bounds");
+  }
+  for (const auto& [pid, b] : txns.backends()) {
+    if (b.locks.size() > viz::kMaxHeldLocks || b.savepoints.size() > viz::kMaxSavepoints ||
+        (b.snapshot && b.snapshot->xip.size() > viz::kMaxXip)) {
+      minipg::fuzz::Fail("a backend's transaction grew past its bounds");
+    }
+  }
+  (void)txns.WaitForGraph();
   return 0;
 }

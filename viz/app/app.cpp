@@ -113,7 +113,8 @@ App::App(AppOptions options)
       narration_panel_(fonts_),
       timeline_panel_(fonts_, view_state_),
       event_log_panel_(fonts_),
-      scenarios_window_(fonts_) {
+      scenarios_window_(fonts_),
+      row_versions_panel_(fonts_, consoles_) {
   processes_panel_.SetEmptyHint(kEmptyHint);
   processes_panel_.SetActions(&process_actions_);
   processes_panel_.SetAnimations(!Headless());  // pictures must not catch a box mid-slide
@@ -124,6 +125,7 @@ App::App(AppOptions options)
   // after the seek (the button may come and go while the file is read).
   if (!options_.ask.empty() && options_.seek_line == 0) process_actions_.Ask(options_.ask);
   if (options_.show_scenarios) scenarios_window_.Toggle();
+  if (options_.row_versions) row_versions_panel_.Show(*options_.row_versions);
   if (!options_.processes_view.empty()) processes_panel_.SetView(options_.processes_view);
 }
 
@@ -425,6 +427,7 @@ void App::DrawFrame() {
   ui::HeaderClicks clicks = status_bar_.Draw(model, status);
   bool reset = clicks.reset_layout;
   if (clicks.scenarios) scenarios_window_.Toggle();
+  if (clicks.row_versions) row_versions_panel_.Toggle();
 
   ImGuiCond cond = reset_layout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   reset_layout_ = reset;
@@ -496,6 +499,8 @@ void App::DrawFrame() {
 
   status_bar_.DrawAnomaliesWindow(model);
   consoles_.DrawWindows();
+  row_versions_panel_.SetLive(source_ != nullptr && source_->live());
+  row_versions_panel_.Draw(model);
   if (std::string chosen = scenarios_window_.Draw(); !chosen.empty()) RunScenario(chosen);
 }
 
@@ -644,7 +649,8 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
                            source_->state() == SourceState::kStreaming && elapsed < kScreenshotFileGrace;
   // --console: its connection and SQL finish first (within the same grace).
   bool console_pending =
-      (options_.console_sql.has_value() || consoles_.Busy()) && elapsed < kScreenshotFileGrace;
+      (options_.console_sql.has_value() || consoles_.Busy() || row_versions_panel_.Busy()) &&
+      elapsed < kScreenshotFileGrace;
   if (!waited || frames < kMinScreenshotFrames || recording_pending || console_pending) return std::nullopt;
   std::string err = WriteFramebufferPng(options_.screenshot, fb_w, fb_h);
   if (!err.empty()) {
@@ -668,6 +674,16 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
                 process_actions_.pending_ask().c_str(), static_cast<long long>(options_.select_pid));
   }
   std::fputs(consoles_.Transcript().c_str(), stdout);
+  std::fputs(row_versions_panel_.Transcript(playback_->shown()).c_str(), stdout);
+  // The wait-for graph drawn, as text a script can check.
+  const Transactions& txns = playback_->shown().transactions();
+  for (const WaitEdge& e : txns.WaitForGraph()) {
+    std::printf("minipg-viz: waits: %lld -> %lld %s%s\n", static_cast<long long>(e.waiter),
+                static_cast<long long>(e.holder), e.label.c_str(), e.in_deadlock ? " (deadlock)" : "");
+  }
+  if (txns.DeadlockActive()) {
+    std::printf("minipg-viz: deadlock: victim %lld\n", static_cast<long long>(txns.deadlock()->victim));
+  }
   std::fflush(stdout);
   WriteFrameStats();
   return 0;

@@ -39,6 +39,7 @@
 #include "viz/ui/event_log_panel.h"
 #include "viz/ui/processes_panel.h"
 #include "viz/ui/query_panel.h"
+#include "viz/ui/row_versions_panel.h"
 #include "viz/ui/scenarios_window.h"
 #include "viz/ui/status_bar.h"
 #include "viz/ui/timeline_panel.h"
@@ -76,6 +77,8 @@ struct AppOptions {
   std::function<bool()> can_restart_server;  // whether restart_server has a server to restart
   /* Open a GUI client console once watching, and run this SQL in it ("" for none). */
   std::optional<std::string> console_sql;
+  /* Open the Row versions window at start on this table ("": the last one touched). */
+  std::optional<std::string> row_versions;
   /* The lessons listed by the "scenarios" window. */
   std::vector<ui::ScenarioEntry> scenarios;
   /* Runs a lesson on a server of its own: returns the event address to
@@ -179,6 +182,7 @@ class App {
   int story_pictures_ = 0;
   ui::EventLogPanel event_log_panel_;
   ui::ScenariosWindow scenarios_window_;
+  ui::RowVersionsPanel row_versions_panel_;
   bool watch_pending_ = true;  // on_watching is owed a call once the source streams
   bool reset_layout_ = false;
   FrameStats frame_stats_;

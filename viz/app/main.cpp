@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"graph", "tree", "clients"}));
   cli.add_flag("--scenarios", options.show_scenarios,
                "open the Scenarios window (the lessons, to run one) at start, as the header's button would");
+  std::string row_versions;
+  auto* rows = cli.add_option("--row-versions", row_versions,
+                              "open the Row versions window at start on this table (\"\": the one the last "
+                              "query touched), as the header's button would");
   cli.add_option("--seek", options.seek_line,
                  "start paused at this line of the trace, as the playback slider would")
       ->check(CLI::PositiveNumber);
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
       ->needs(open);
   CLI11_PARSE(cli, argc, argv);
   if (console->count() > 0) options.console_sql = console_sql;
+  if (rows->count() > 0) options.row_versions = row_versions;
   if (!export_chrome.empty()) {
     minipg::viz::ChromeTraceStats stats;
     std::string err = minipg::viz::ExportChromeTraceFile(options.open, export_chrome, &stats);

@@ -52,7 +52,7 @@ void ConsoleSession::Submit(std::string sql) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == ConsoleState::kClosed || state_ == ConsoleState::kFailed) {
-      output_.push_back({ConsoleOutput::Kind::kError, "not connected: open a new connection"});
+      output_.push_back({ConsoleOutput::Kind::kError, "not connected: open a new connection", {}, {}, {}});
       return;
     }
     queue_.push_back(std::move(sql));
@@ -114,9 +114,16 @@ std::string ConsoleSession::Describe() const {
 }
 
 void ConsoleSession::Emit(ConsoleOutput::Kind kind, std::string text) {
-  while (!text.empty() && text.back() == '\n') text.pop_back();
+  ConsoleOutput out;
+  out.kind = kind;
+  out.text = std::move(text);
+  Emit(std::move(out));
+}
+
+void ConsoleSession::Emit(ConsoleOutput out) {
+  while (!out.text.empty() && out.text.back() == '\n') out.text.pop_back();
   std::lock_guard<std::mutex> lock(mu_);
-  output_.push_back({kind, std::move(text)});
+  output_.push_back(std::move(out));
 }
 
 void ConsoleSession::SetState(ConsoleState s) {
@@ -141,7 +148,7 @@ void ConsoleSession::Run() {
     tx_status_ = c->transaction_status();
     state_ = ConsoleState::kIdle;
     output_.push_back({ConsoleOutput::Kind::kInfo,
-                       fmt::format("connected: {} (backend pid {})", Describe(), backend_pid_)});
+                       fmt::format("connected: {} (backend pid {})", Describe(), backend_pid_), {}, {}, {}});
   }
   for (;;) {
     std::string sql;
@@ -173,8 +180,21 @@ void ConsoleSession::Run() {
       return;
     }
     for (const auto& n : r->notices) Emit(ConsoleOutput::Kind::kNotice, minipsql::FormatError(n, sql));
-    for (const auto& st : r->statements) Emit(ConsoleOutput::Kind::kResult, minipsql::FormatResult(st));
-    if (r->error) Emit(ConsoleOutput::Kind::kError, minipsql::FormatError(*r->error, sql));
+    for (const auto& st : r->statements) {
+      ConsoleOutput out;
+      out.kind = ConsoleOutput::Kind::kResult;
+      out.text = minipsql::FormatResult(st);
+      for (const auto& f : st.fields) out.columns.push_back(f.name);
+      out.rows = st.rows;
+      Emit(std::move(out));
+    }
+    if (r->error) {
+      ConsoleOutput out;
+      out.kind = ConsoleOutput::Kind::kError;
+      out.text = minipsql::FormatError(*r->error, sql);
+      out.sqlstate = r->error->sqlstate;
+      Emit(std::move(out));
+    }
     std::lock_guard<std::mutex> lock(mu_);
     tx_status_ = c->transaction_status();
     state_ = ConsoleState::kIdle;

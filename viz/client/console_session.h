@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +43,11 @@ struct ConsoleOutput {
   };
   Kind kind = Kind::kInfo;
   std::string text;
+  // kResult: the statement's columns and rows as values (for views that read
+  // them, like Row versions); kError: its SQLSTATE ("" for a lost connection).
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::string sqlstate;
 };
 
 enum class ConsoleState {
@@ -83,6 +89,7 @@ class ConsoleSession {
  private:
   void Run();
   void Emit(ConsoleOutput::Kind kind, std::string text);
+  void Emit(ConsoleOutput out);
   void SetState(ConsoleState s);
 
   const client::ConnectOptions options_;

@@ -67,6 +67,11 @@ ProcessRole RoleImpliedBy(EventType type) {
     case EventType::kRecoveryProgress:
     case EventType::kRecoveryDone:
       return ProcessRole::kStartup;
+    case EventType::kXidAssigned:
+    case EventType::kXactEnd:
+    case EventType::kSubxact:
+    case EventType::kSnapshot:
+      return ProcessRole::kBackend;
     default:
       return ProcessRole::kOther;
   }
@@ -80,6 +85,8 @@ ProcessRole RoleFromName(std::string_view name) {
   if (name == "background writer") return ProcessRole::kBgWriter;
   if (name == "walwriter") return ProcessRole::kWalWriter;
   if (name == "startup") return ProcessRole::kStartup;
+  if (name == "autovacuum launcher") return ProcessRole::kAutovacuumLauncher;
+  if (name == "autovacuum worker") return ProcessRole::kAutovacuumWorker;
   return ProcessRole::kOther;
 }
 
@@ -94,6 +101,8 @@ std::string_view RoleName(ProcessRole role) {
     case ProcessRole::kBgWriter: return "background writer";
     case ProcessRole::kWalWriter: return "walwriter";
     case ProcessRole::kStartup: return "startup";
+    case ProcessRole::kAutovacuumLauncher: return "autovacuum launcher";
+    case ProcessRole::kAutovacuumWorker: return "autovacuum worker";
     case ProcessRole::kOther: return "process";
   }
   return "process";
@@ -106,7 +115,9 @@ bool IsAuxiliary(ProcessRole role) {
     case ProcessRole::kBgWriter:
     case ProcessRole::kWalWriter:
     case ProcessRole::kStartup:
+    case ProcessRole::kAutovacuumLauncher:
       return true;
+    case ProcessRole::kAutovacuumWorker:
     case ProcessRole::kPostmaster:
     case ProcessRole::kBackend:
     case ProcessRole::kOther:
@@ -141,6 +152,8 @@ std::string ProcessTitle(const Process& p) {
     case ProcessRole::kBgWriter: return "minipg: background writer";
     case ProcessRole::kWalWriter: return "minipg: walwriter";
     case ProcessRole::kStartup: return "minipg: startup";
+    case ProcessRole::kAutovacuumLauncher: return "minipg: autovacuum launcher";
+    case ProcessRole::kAutovacuumWorker: return "minipg: autovacuum worker";
     case ProcessRole::kOther: return "";
     case ProcessRole::kBackend: break;
   }
@@ -278,6 +291,7 @@ void Model::MarkExited(Process& p, int64_t ts) {
   p.exited = true;
   p.exited_ts = ts;
   shmem_.ReleasePins(p.pid);
+  txns_.OnExit(p.pid, ts);
   EndQueryTrace(p.query, ts, p.exit_status.empty() ? "the backend exited"
                                                      : fmt::format("the backend {}", p.exit_status));
   p.current_query.clear();
@@ -442,6 +456,16 @@ void Model::Apply(const Event& ev) {
     case EventType::kCount_: break;
     case EventType::kLockWait:
     case EventType::kLockAcquired: OnLock(ev); break;
+    case EventType::kXidAssigned:
+    case EventType::kXactEnd:
+    case EventType::kSubxact:
+    case EventType::kSnapshot:
+    case EventType::kLockGranted:
+    case EventType::kLocksReleased:
+    case EventType::kDeadlock:
+    case EventType::kVacuumStart:
+    case EventType::kVacuumProgress:
+    case EventType::kVacuumDone: OnTransaction(ev); break;
     default: break;  // the storage types, above
   }
 }
@@ -704,6 +728,9 @@ void Model::OnCancelRequest(const Event& ev) {
 void Model::OnLock(const Event& ev) {
   Process* p = Emitter(ev);
   if (p == nullptr) return;
+  if (std::string problem = txns_.Apply(ev); !problem.empty()) {
+    Record(AnomalyKind::kBadField, ev.ts, ev.pid, std::move(problem));
+  }
   if (*ev.type == EventType::kLockAcquired) {
     p->waiting_for.clear();
     return;
@@ -763,6 +790,7 @@ void Model::OnError(const Event& ev) {
   Process* p = Emitter(ev);
   if (p == nullptr) return;
   shmem_.ReleasePins(p->pid);  // an error releases every pin (ResourceOwner)
+  txns_.OnError(p->pid, ev.ts);  // a lock wait ends with it; a deadlock's victim
   p->last_error = fmt::format("{} {}: {}", ev.StrOr("severity", "ERROR"), ev.StrOr("sqlstate"),
                               ev.StrOr("message"));
   TraceQuery(*p, ev);
@@ -773,6 +801,7 @@ void Model::OnDisconnect(const Event& ev) {
   if (p == nullptr) return;
   p->disconnect_reason = ev.StrOr("reason", "unknown");
   EndQueryTrace(p->query, ev.ts, fmt::format("the session ended ({})", p->disconnect_reason));
+  txns_.OnExit(p->pid, ev.ts);
   p->current_query.clear();
   p->stage.clear();
   p->waiting_for.clear();
@@ -841,6 +870,13 @@ void Model::OnStorage(const Event& ev) {
                                        ev.StrOr("fork", "main"), ev.Int("block").value_or(0),
                                        ev.Int("buffer").value_or(0), ev.Bool("hit").value_or(false),
                                        ev.ts});
+  }
+}
+
+void Model::OnTransaction(const Event& ev) {
+  if (Emitter(ev) == nullptr) return;
+  if (std::string problem = txns_.Apply(ev); !problem.empty()) {
+    Record(AnomalyKind::kBadField, ev.ts, ev.pid, std::move(problem));
   }
 }
 

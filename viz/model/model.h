@@ -43,6 +43,7 @@
 #include "viz/model/event_log.h"
 #include "viz/model/query_trace.h"
 #include "viz/model/shared_memory.h"
+#include "viz/model/transactions.h"
 
 namespace minipg::viz {
 
@@ -54,6 +55,8 @@ enum class ProcessRole {
   kBgWriter,    // the background writer (auxiliary process)
   kWalWriter,   // the WAL writer (auxiliary process)
   kStartup,     // the startup process: replays the WAL, then exits (auxiliary process)
+  kAutovacuumLauncher,  // asks the postmaster for workers on a schedule (auxiliary process)
+  kAutovacuumWorker,    // vacuums tables of one database, then exits (forked on the launcher's request)
   kOther,       // a role this version does not know, or not yet known
 };
 
@@ -223,6 +226,8 @@ class Model {
   const Narration& narration() const { return narration_; }
   /* Shared memory as the storage events describe it: buffers, WAL, recovery. */
   const SharedMemory& shared_memory() const { return shmem_; }
+  /* Transactions, locks, the wait-for graph and vacuum runs (schema 7). */
+  const Transactions& transactions() const { return txns_; }
 
   const EventLog& log() const { return log_; }
   /* Entries that fell out of the bounded log. */
@@ -301,6 +306,8 @@ class Model {
   void OnPostmasterState(const Event& ev);
   /* shmem_layout, buffer_*, wal_*, recovery_*, and the storage side of checkpoints. */
   void OnStorage(const Event& ev);
+  /* xid_assigned, xact_end, subxact, snapshot, lock_*, deadlock, vacuum_*. */
+  void OnTransaction(const Event& ev);
 
   ModelOptions options_;
   std::vector<Process> processes_;                // fork order
@@ -310,6 +317,7 @@ class Model {
   ServerInfo server_;
   Narration narration_;
   SharedMemory shmem_;
+  Transactions txns_;
 
   EventLog log_;
   uint64_t log_discarded_ = 0;

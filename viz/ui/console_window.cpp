@@ -146,7 +146,7 @@ void Consoles::Open(client::ConnectOptions options, std::string sql) {
   consoles_.push_back(std::move(c));
 }
 
-void Consoles::OpenDefault(const Model& model, std::string sql) {
+client::ConnectOptions Consoles::DefaultOptions(const Model& model) {
   FillDefaults(model);
   client::ConnectOptions o;
   o.host = transport_ == 0 ? socket_dir_ : tcp_host_;
@@ -154,7 +154,11 @@ void Consoles::OpenDefault(const Model& model, std::string sql) {
   o.user = user_;
   o.database = database_;
   o.application_name = "minipg-viz";
-  Open(std::move(o), std::move(sql));
+  return o;
+}
+
+void Consoles::OpenDefault(const Model& model, std::string sql) {
+  Open(DefaultOptions(model), std::move(sql));
 }
 
 bool Consoles::Busy() {

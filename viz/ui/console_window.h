@@ -37,6 +37,8 @@ class Consoles {
   void DrawWindows();
   /* Opens a console on these options at once (no dialog): tests, --console. */
   void Open(client::ConnectOptions options, std::string sql = "");
+  /* The dialog's defaults for this server: where a new connection goes. */
+  client::ConnectOptions DefaultOptions(const Model& model);
   /* Opens a console with the dialog's defaults for this server, running `sql`. */
   void OpenDefault(const Model& model, std::string sql);
   size_t count() const { return consoles_.size(); }

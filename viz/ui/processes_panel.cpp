@@ -108,7 +108,9 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       // Its client: the address, and the program's name if it gave one.
       std::string client = p.client.empty() ? "?" : p.client;
       if (!p.application_name.empty()) client += " \xC2\xB7 " + p.application_name;
-      lines.push_back(Ellipsize(client, 28));
+      // In a transaction, its xid and snapshot say more than the client.
+      std::string txn = TransactionLine(model, p.pid);
+      lines.push_back(Ellipsize(txn.empty() ? client : txn, 30));
       if (!p.current_query.empty()) {
         lines.push_back(Ellipsize(p.current_query, 30));
       } else if (!p.last_error.empty()) {
@@ -120,8 +122,19 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       }
       break;
     }
+    case ProcessRole::kAutovacuumWorker: {
+      const VacuumRun* run = model.transactions().RunningVacuum(p.pid);
+      lines.push_back(run != nullptr ? Ellipsize(fmt::format("vacuuming {}", run->relation), 30)
+                                     : std::string("looking for tables to vacuum"));
+      lines.push_back(run != nullptr ? fmt::format("{} {}/{}", run->phase, run->heap_blks_scanned,
+                                                   run->heap_blks_total)
+                                     : std::string());
+      lines.push_back("");
+      break;
+    }
     default:
       lines.push_back(p.role == ProcessRole::kCollector      ? "event stream"
+                      : p.role == ProcessRole::kAutovacuumLauncher ? "starts autovacuum workers"
                       : p.role == ProcessRole::kCheckpointer ? "checkpoints"
                       : p.role == ProcessRole::kBgWriter     ? "writes dirty buffers ahead"
                       : p.role == ProcessRole::kWalWriter    ? "flushes the WAL"
@@ -531,6 +544,10 @@ void ProcessesPanel::DrawGraph(const Model& model) {
 
   float y = kGraphTop;
   float content_w = 0.0f;
+  boxes_.clear();
+  auto note_box = [this, &m](const Process& p, ImVec2 pos) {
+    if (!p.exited) boxes_[p.pid] = BoxRect{pos, ImVec2(pos.x + m.box_w, pos.y + m.box_h)};
+  };
   for (size_t root : roots_) {
     RootLayout& L = layout_;
     LayoutRoot(model, root, m, avail, y, L);
@@ -603,9 +620,11 @@ void ProcessesPanel::DrawGraph(const Model& model) {
 
     if (L.rows > 0) DrawSharedMemory(model, L, origin, m, root_cx, rail_drop);
     DrawBox(model, procs[root], root_min, m);
+    note_box(procs[root], root_min);
     auto draw_child = [&](size_t index, ImVec2 pos) {
       pos = ForkAnimated(model, procs[index], root_min, pos);
       DrawBox(model, procs[index], pos, m);
+      note_box(procs[index], pos);
       // Grandchildren (rare) are listed under their parent's box.
       float gy = pos.y + m.box_h + 2.0f;
       for (size_t g : children_[index]) {
@@ -618,6 +637,11 @@ void ProcessesPanel::DrawGraph(const Model& model) {
     for (size_t k = 0; k < L.grid.size(); ++k) draw_child(L.grid[k], at(L.grid_pos[k]));
     y = L.bottom + m.root_gap;
   }
+  // The wait-for graph over the boxes: who waits for whom, and a deadlock.
+  // (The deadlock's banner goes under the lowest box, clear of the arrows.)
+  float lowest = origin.y;
+  for (const auto& [pid, r] : boxes_) lowest = std::max(lowest, r.max.y);
+  DrawWaitForGraph(dl, model, boxes_, scale, ImVec2(origin.x + 4.0f, lowest + 0.9f * m.box_h));
   // Tell the child window how big the content is, for its scrollbars.
   ImGui::SetCursorScreenPos(origin);
   ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap + kGraphTop));
@@ -649,6 +673,9 @@ void ProcessesPanel::DrawTreeNode(const Model& model, size_t index) {
     text += fmt::format("   {}@{}   {}", p.user.empty() ? "?" : p.user,
                         p.database.empty() ? "?" : p.database, p.client);
     if (!p.current_query.empty()) text += "   " + Ellipsize(p.current_query, 60);
+    if (const BackendTxn* b = model.transactions().Backend(p.pid); b != nullptr && b->wait) {
+      text += "   waits: " + b->wait->lock.Label();
+    }
   }
   ImGui::TextUnformatted(text.c_str());
   if (p.exited) ImGui::PopStyleColor();
@@ -691,6 +718,7 @@ void ProcessesPanel::ProcessTooltip(const Model& model, const Process& p) {
   }
   row("stage", p.stage);
   row("waiting for", p.waiting_for);
+  DrawTransactionDetails(model, p.pid, 130.0f);
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40.0f);
   row("query", p.current_query.empty() ? p.last_query : p.current_query);
   if (!p.last_tag.empty()) {

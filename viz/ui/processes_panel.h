@@ -26,6 +26,7 @@
 #include "viz/ui/process_actions.h"
 #include "viz/ui/shared_memory_view.h"
 #include "viz/ui/theme.h"
+#include "viz/ui/transaction_view.h"
 #include "viz/ui/view_state.h"
 
 namespace minipg::viz::ui {
@@ -118,6 +119,7 @@ class ProcessesPanel {
   std::vector<size_t> roots_;
   RootLayout layout_;  // graph: where the boxes of the root being drawn go
   std::unordered_map<int64_t, double> first_seen_;  // pid -> ImGui time it was first drawn
+  std::unordered_map<int64_t, BoxRect> boxes_;      // this frame: where each live box was drawn
 };
 
 }  // namespace minipg::viz::ui

@@ -14,6 +14,8 @@
  */
 #include "viz/ui/query_panel.h"
 
+#include "viz/ui/transaction_view.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -499,6 +501,12 @@ void QueryPanel::Draw(const Model& model) {
     return;
   }
   DrawHeader(*p, why);
+  // Its transaction: xid, snapshot, isolation, the locks it holds and waits for.
+  if (!TransactionLine(model, p->pid).empty() || model.transactions().Backend(p->pid) != nullptr) {
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
+    DrawTransactionDetails(model, p->pid, ImGui::GetFontSize() * 6.0f);
+    ImGui::PopStyleVar();
+  }
   const QueryTrace& t = p->query;
   if (t.phase == QueryPhase::kNone) {
     ImGui::TextColored(kMutedText, "no query yet");

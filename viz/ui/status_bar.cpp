@@ -64,6 +64,11 @@ HeaderClicks StatusBar::Draw(const Model& model, const SourceStatus& source) {
     if (ImGui::SmallButton("scenarios")) clicks.scenarios = true;
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("the lessons: run one and watch it with its narration");
     ImGui::SameLine();
+    if (ImGui::SmallButton("row versions")) clicks.row_versions = true;
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("a table's row versions (xmin, xmax) and which backend's snapshot sees each");
+    }
+    ImGui::SameLine();
     if (ImGui::SmallButton("reset layout")) clicks.reset_layout = true;
 
     // Line 2: the source and its state, counters, anomalies, the server.
@@ -108,8 +113,8 @@ HeaderClicks StatusBar::Draw(const Model& model, const SourceStatus& source) {
 
 float StatusBar::ButtonsWidth() const {
   const ImGuiStyle& style = ImGui::GetStyle();
-  return ImGui::CalcTextSize("scenarios").x + ImGui::CalcTextSize("reset layout").x +
-         4 * style.FramePadding.x + style.ItemSpacing.x + 8.0f;
+  return ImGui::CalcTextSize("scenarios").x + ImGui::CalcTextSize("row versions").x +
+         ImGui::CalcTextSize("reset layout").x + 6 * style.FramePadding.x + 2 * style.ItemSpacing.x + 8.0f;
 }
 
 float StatusBar::TitleWidth() const {

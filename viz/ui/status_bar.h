@@ -30,6 +30,7 @@ struct SourceStatus {
 struct HeaderClicks {
   bool reset_layout = false;
   bool scenarios = false;  // "scenarios": the list of lessons
+  bool row_versions = false;  // "row versions": a table's versions and who sees them
 };
 
 class StatusBar {

@@ -67,7 +67,9 @@ DisplayState DisplayStateOf(const Process& p) {
     case ProcessRole::kCheckpointer:
     case ProcessRole::kBgWriter:
     case ProcessRole::kWalWriter:
-    case ProcessRole::kStartup: return DisplayState::kCollector;
+    case ProcessRole::kStartup:
+    case ProcessRole::kAutovacuumLauncher: return DisplayState::kCollector;
+    case ProcessRole::kAutovacuumWorker: return DisplayState::kActive;  // it runs a VACUUM
     case ProcessRole::kOther: return DisplayState::kOtherProcess;
     case ProcessRole::kBackend: break;
   }
@@ -235,7 +237,20 @@ ImVec4 EventTypeColor(size_t type_slot) {
       return ImVec4(0.20f, 0.50f, 0.20f, 1.0f);  // session state: green
     case EventType::kLockWait:
     case EventType::kLockAcquired:
-      return ImVec4(0.47f, 0.33f, 0.28f, 1.0f);  // waiting for a lock: brown, as the state
+    case EventType::kLockGranted:
+    case EventType::kLocksReleased:
+      return ImVec4(0.47f, 0.33f, 0.28f, 1.0f);  // locks: brown, as the waiting state
+    case EventType::kDeadlock:
+      return ImVec4(0.90f, 0.32f, 0.00f, 1.0f);  // a deadlock: the warning orange of its cycle
+    case EventType::kXidAssigned:
+    case EventType::kXactEnd:
+    case EventType::kSubxact:
+    case EventType::kSnapshot:
+      return ImVec4(0.05f, 0.45f, 0.40f, 1.0f);  // transactions and snapshots: dark cyan
+    case EventType::kVacuumStart:
+    case EventType::kVacuumProgress:
+    case EventType::kVacuumDone:
+      return ImVec4(0.10f, 0.45f, 0.55f, 1.0f);  // vacuum: teal, as process lifecycle
     case EventType::kQueryStart:
     case EventType::kParse:
     case EventType::kAnalyze:

@@ -428,6 +428,18 @@ TEST_F(ScreenshotTest, QueryViewOfSelectedBackend) {
   EXPECT_GT(CountColour(fallback, kStageFailed, x0, y0, x1, y1), 1000) << "bob's analyze failed";
 }
 
+/* Replays a trace of data/ at 1280x800 into `png` (with `extra` flags);
+ * what the run printed. */
+std::string ShootAt1280(const std::string& trace_name, const fs::path& png, const std::string& extra) {
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/" + trace_name;
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
+                    " --after-ms 300 --width 1280 --height 800" + extra;
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
+  return output;
+}
+
 // Scenario: lock_wait.jsonl, alice's INSERT waiting a second for table t's
 // lock. Seeking into the wait (line 15), her backend's box in Processes
 // (the upper left) is the brown of "waiting"; at the end of the trace (she
@@ -435,14 +447,7 @@ TEST_F(ScreenshotTest, QueryViewOfSelectedBackend) {
 // lower left) shows the wait as a span of that brown.
 TEST_F(ScreenshotTest, ABackendWaitingForALockIsDrawnWaiting) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
-  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/lock_wait.jsonl";
-  auto shoot = [&](const fs::path& png, const std::string& extra) {
-    std::string output;
-    std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
-                      ShellQuote(trace) + " --screenshot " + ShellQuote(png.string()) +
-                      " --after-ms 300 --width 1280 --height 800" + extra;
-    EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
-  };
+  auto shoot = [](const fs::path& png, const std::string& extra) { ShootAt1280("lock_wait.jsonl", png, extra); };
   constexpr uint32_t kWaiting = 0x795548;  // theme.cpp "waiting" fill (121, 85, 72)
   fs::path waiting = dir_ / "waiting.png", done = dir_ / "done.png";
   shoot(waiting, " --seek 15");
@@ -450,6 +455,36 @@ TEST_F(ScreenshotTest, ABackendWaitingForALockIsDrawnWaiting) {
   EXPECT_GT(CountColour(waiting, kWaiting, 0, 230, 740, 465), 5000) << "no waiting backend box";
   EXPECT_EQ(CountColour(done, kWaiting, 0, 230, 740, 465), 0) << "still drawn waiting after the lock was granted";
   EXPECT_GT(CountColour(done, kWaiting, 160, 560, 740, 800), 500) << "no lock wait span";
+}
+
+// Scenario: deadlock.jsonl, alice (200) and bob (201) waiting for each
+// other's transaction while dave's DROP TABLE (203) waits for three
+// holders. At the deadlock event (line 110) the cycle is drawn in the
+// warning orange in Processes (the upper left) and the run names the
+// arrows it drew; at the end (bob got his 40P01, alice committed) no
+// orange is left and dave waits for carol (202) alone.
+TEST_F(ScreenshotTest, WaitForGraphAndDeadlockCycle) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  auto shoot = [](const fs::path& png, const std::string& extra) {
+    return ShootAt1280("deadlock.jsonl", png, extra);
+  };
+  constexpr uint32_t kDeadlockOrange = 0xE65100;  // transaction_view.h kDeadlockArrow (230, 81, 0)
+  fs::path cycle = dir_ / "cycle.png", end = dir_ / "end.png";
+  std::string at_cycle = shoot(cycle, " --seek 110");
+  EXPECT_NE(at_cycle.find("waits: 200 -> 201 ShareLock on transaction 746 (deadlock)"), std::string::npos)
+      << at_cycle;
+  EXPECT_NE(at_cycle.find("waits: 201 -> 200 ShareLock on transaction 745 (deadlock)"), std::string::npos)
+      << at_cycle;
+  EXPECT_NE(at_cycle.find("waits: 203 -> 202 AccessExclusiveLock on relation \"accounts\"\n"),
+            std::string::npos) << at_cycle;
+  EXPECT_NE(at_cycle.find("deadlock: victim 201"), std::string::npos) << at_cycle;
+  EXPECT_GT(CountColour(cycle, kDeadlockOrange, 0, 100, 740, 465), 1500) << "no deadlock cycle drawn";
+
+  std::string at_end = shoot(end, "");
+  EXPECT_EQ(at_end.find("(deadlock)"), std::string::npos) << at_end;
+  EXPECT_NE(at_end.find("waits: 203 -> 202 AccessExclusiveLock"), std::string::npos) << at_end;
+  EXPECT_EQ(at_end.find("waits: 203 -> 200"), std::string::npos) << at_end;
+  EXPECT_EQ(CountColour(end, kDeadlockOrange, 0, 100, 740, 465), 0) << "the cycle outlived the victim's error";
 }
 
 // Scenario: the Scenarios window (the header's "scenarios" button, or

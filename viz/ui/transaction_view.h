@@ -1,0 +1,53 @@
+/*-------------------------------------------------------------------------
+ * transaction_view.h
+ *   Drawing what the model knows of transactions and locks
+ *   (viz/model/transactions.h), for the panels that show processes:
+ *     - the wait-for graph over the process boxes: an arrow from each
+ *       waiting backend to each backend blocking it, labelled with the
+ *       lock ("ShareLock on transaction 745"), in the brown of waiting;
+ *       while a deadlock is being resolved (from the detector's deadlock
+ *       event until the victim's error) its cycle in the warning colour,
+ *       its boxes outlined, and a banner naming the victim;
+ *     - a backend's transaction in its details: xid, subtransactions,
+ *       snapshot (xmin:xmax:xip) and isolation level, the lock it waits
+ *       for, the locks it holds;
+ *     - one line for a box ("xid 745 · 745:747:745,746").
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include <imgui.h>
+
+#include "viz/model/model.h"
+#include "viz/ui/theme.h"
+
+namespace minipg::viz::ui {
+
+/* Colours of the wait-for graph (the screenshot tests look for them). */
+inline constexpr ImU32 kWaitArrow = IM_COL32(121, 85, 72, 255);     // as the "waiting" state
+inline constexpr ImU32 kDeadlockArrow = IM_COL32(230, 81, 0, 255);  // warning orange, not crash red
+
+/* Where a process box was drawn this frame (screen coordinates). */
+struct BoxRect {
+  ImVec2 min;
+  ImVec2 max;
+};
+
+/* The arrows waiter -> holder between boxes drawn this frame (edges whose
+ * ends are not drawn are skipped), the deadlock's outlines and banner.
+ * `banner_at` is where the banner's top-left goes. */
+void DrawWaitForGraph(ImDrawList* dl, const Model& model, const std::unordered_map<int64_t, BoxRect>& boxes,
+                      float scale, ImVec2 banner_at);
+
+/* A box's line about the backend's transaction, or "" when it has none. */
+std::string TransactionLine(const Model& model, int64_t pid);
+
+/* The backend's transaction and locks as label/value rows (tooltips, the
+ * Query view), `label_w` wide labels; nothing when nothing is known. */
+void DrawTransactionDetails(const Model& model, int64_t pid, float label_w);
+
+}  // namespace minipg::viz::ui
