@@ -93,7 +93,6 @@ enum class EventType : uint16_t {
   // Transactions, locks and vacuum (schema 7).
   kXidAssigned,        // a transaction or subtransaction took its xid: xid, top_xid
   kSubxact,            // SAVEPOINT / RELEASE / ROLLBACK TO: action, name, xid
-  // Transactions, locks and vacuum (schema 7): the lock manager's.
   kLockGranted,        // a heavyweight lock granted without waiting: locktype, mode, relation, ...
   kLocksReleased,      // a transaction's locks released at its end: count
   kDeadlock,           // a waiter found a cycle of waits through itself: victim, cycle
