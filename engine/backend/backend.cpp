@@ -248,7 +248,9 @@ void Backend::SendError(const Error& e) {
   if (session_ != nullptr && e.severity == Severity::kError && tx_status_ != proto::kTxFailed && whole) {
     pgstat::CountXactEnd(false);
   }
-  SyncTxStatus();
+  // After a FATAL no ReadyForQuery follows: the status stays what it was,
+  // so EndSession counts the transaction the exit rolls back.
+  if (e.severity != Severity::kFatal) SyncTxStatus();
   trace::Event(EventType::kError)
       .Str("severity", SeverityName(e.severity))
       .Str("sqlstate", e.sqlstate)

@@ -270,9 +270,12 @@ TEST_F(AuthTest, CreateAndDropDatabaseWaitForSessionsLeaving) {
 TEST_F(AuthTest, DatabasesAreIsolatedAndSurviveRestart) {
   // template1's tables are copied into every new database, as in PostgreSQL.
   Admin("CREATE TABLE from_template (x int); INSERT INTO from_template VALUES (7)", "template1");
-  Admin(
-      "CREATE DATABASE d1; CREATE DATABASE d2; CREATE DATABASE d3; CREATE USER alice PASSWORD "
-      "'wonder'");
+  // One statement per Query: CREATE DATABASE cannot run in the implicit
+  // transaction of a multi-statement Query (25001), as in PostgreSQL.
+  for (const char* sql : {"CREATE DATABASE d1", "CREATE DATABASE d2", "CREATE DATABASE d3",
+                          "CREATE USER alice PASSWORD 'wonder'"}) {
+    Admin(sql);
+  }
   Admin("CREATE TABLE t (id int, v text); INSERT INTO t VALUES (1, 'one in d1')", "d1");
   Admin(
       "CREATE TABLE t (id int, v text); INSERT INTO t VALUES (2, 'two in d2'), (3, 'three in d2')",

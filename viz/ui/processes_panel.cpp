@@ -311,6 +311,26 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   float naux = static_cast<float>(out.aux.size());
   float row_w = m.box_w + aux_gap + naux * m.box_w + std::max(0.0f, naux - 1.0f) * m.gap_x;
   bool aux_in_row = !out.aux.empty() && row_w <= avail_w;
+  float aux_w = m.box_w;
+  if (!aux_in_row && !out.aux.empty()) {
+    // Narrower boxes in the root's row, if they stay readable.
+    float narrow = (avail_w - m.box_w - aux_gap - std::max(0.0f, naux - 1.0f) * m.gap_x) / naux;
+    if (narrow >= 0.68f * m.box_w) {
+      aux_in_row = true;
+      aux_w = narrow;
+      row_w = m.box_w + aux_gap + naux * aux_w + std::max(0.0f, naux - 1.0f) * m.gap_x;
+    }
+  }
+  out.aux_box_w = aux_w;
+  // Otherwise as many columns as fit beside the root, filled row by row
+  // (many auxiliary processes make short rows, not one tall column).
+  size_t aux_cols = 1;
+  if (!aux_in_row && !out.aux.empty()) {
+    float room = avail_w - m.box_w - aux_gap + m.gap_x;
+    aux_cols = std::clamp<size_t>(static_cast<size_t>(std::max(0.0f, room) / (m.box_w + m.gap_x)), 1, out.aux.size());
+    float cols_w = static_cast<float>(aux_cols) * (m.box_w + m.gap_x) - m.gap_x;
+    pair_w = m.box_w + aux_gap + cols_w;
+  }
   if (aux_in_row) {
     if (root_x + row_w > avail_w) root_x = avail_w - row_w;
   } else if (!out.aux.empty() && root_x + pair_w > avail_w) {
@@ -322,11 +342,12 @@ void ProcessesPanel::LayoutRoot(const Model& model, size_t root, const GraphMetr
   float row0_bottom = top + m.box_h;
   for (size_t i = 0; i < out.aux.size(); ++i) {
     float fi = static_cast<float>(i);
-    ImVec2 pos = aux_in_row ? ImVec2(root_x + m.box_w + aux_gap + fi * (m.box_w + m.gap_x), top)
-                            : ImVec2(root_x + m.box_w + aux_gap, top + fi * (m.box_h + m.gap_y));
+    float col = aux_in_row ? fi : static_cast<float>(i % aux_cols);
+    float row = aux_in_row ? 0.0f : static_cast<float>(i / aux_cols);
+    ImVec2 pos(root_x + m.box_w + aux_gap + col * (aux_w + m.gap_x), top + row * (m.box_h + m.gap_y));
     out.aux_pos.push_back(pos);
     row0_bottom = std::max(row0_bottom, pos.y + m.box_h);
-    out.right = pos.x + m.box_w;
+    out.right = std::max(out.right, pos.x + aux_w);
   }
 
   out.bottom = row0_bottom;
@@ -621,9 +642,11 @@ void ProcessesPanel::DrawGraph(const Model& model) {
     if (L.rows > 0) DrawSharedMemory(model, L, origin, m, root_cx, rail_drop);
     DrawBox(model, procs[root], root_min, m);
     note_box(procs[root], root_min);
-    auto draw_child = [&](size_t index, ImVec2 pos) {
+    GraphMetrics aux_m = m;
+    aux_m.box_w = L.aux_box_w;
+    auto draw_child = [&](size_t index, ImVec2 pos, const GraphMetrics& bm) {
       pos = ForkAnimated(model, procs[index], root_min, pos);
-      DrawBox(model, procs[index], pos, m);
+      DrawBox(model, procs[index], pos, bm);
       note_box(procs[index], pos);
       // Grandchildren (rare) are listed under their parent's box.
       float gy = pos.y + m.box_h + 2.0f;
@@ -633,8 +656,8 @@ void ProcessesPanel::DrawGraph(const Model& model) {
         gy += ImGui::GetTextLineHeight();
       }
     };
-    for (size_t i = 0; i < L.aux.size(); ++i) draw_child(L.aux[i], at(L.aux_pos[i]));
-    for (size_t k = 0; k < L.grid.size(); ++k) draw_child(L.grid[k], at(L.grid_pos[k]));
+    for (size_t i = 0; i < L.aux.size(); ++i) draw_child(L.aux[i], at(L.aux_pos[i]), aux_m);
+    for (size_t k = 0; k < L.grid.size(); ++k) draw_child(L.grid[k], at(L.grid_pos[k]), m);
     y = L.bottom + m.root_gap;
   }
   // The wait-for graph over the boxes: who waits for whom, and a deadlock.

@@ -59,6 +59,7 @@ class ProcessesPanel {
     ImVec2 root;                    // the root's box
     std::vector<size_t> aux;        // auxiliary children, in a column right of the root
     std::vector<ImVec2> aux_pos;
+    float aux_box_w = 0.0f;         // their boxes' width (narrower than the others' to fit a row)
     std::vector<size_t> grid;       // the other children, in rows below the root
     std::vector<ImVec2> grid_pos;
     size_t per_row = 1;             // grid boxes per row

@@ -74,7 +74,7 @@ void ProcArrayPublishXid(TransactionId xid) {
   e->xid.store(xid, std::memory_order_seq_cst);
 }
 
-void ProcArrayEndTransaction() {
+void ProcArrayEndTransaction(TransactionId latest_xid) {
   ProcArrayShared* p = Shared();
   TransactionId xid = g_local_xid;
   g_local_xid = kInvalidTransactionId;
@@ -90,6 +90,7 @@ void ProcArrayEndTransaction() {
     e->xid.store(kInvalidTransactionId);
     e->xmin.store(kInvalidTransactionId);
   }
+  if (latest_xid != kInvalidTransactionId && (xid == kInvalidTransactionId || xid < latest_xid)) xid = latest_xid;
   if (xid != kInvalidTransactionId) AdvanceLatestCompleted(p, xid);
 }
 

@@ -55,8 +55,10 @@ std::vector<shmem::ShmemRequest> ProcArrayShmemRequests(int num_slots);
 
 /* This process's entry gets `xid` (XidGen held by the caller). */
 void ProcArrayPublishXid(TransactionId xid);
-/* This process's entry: xid and xmin cleared (after pg_xact is set). */
-void ProcArrayEndTransaction();
+/* This process's entry: xid and xmin cleared (after pg_xact is set); the
+ * latest completed xid moves to its xid, or to `latest_xid` (its newest
+ * subtransaction's) when that is newer. */
+void ProcArrayEndTransaction(TransactionId latest_xid = kInvalidTransactionId);
 /* The postmaster, for a process it reaped. */
 void ProcArrayClearSlot(int slot);
 

@@ -158,7 +158,12 @@ Result<XLogRecPtr> EndTransaction(bool commit, bool flush) {
     return s.error();
   }
   delay.reset();
-  ProcArrayEndTransaction();  // only now: a snapshot that misses the xid finds its outcome
+  // Only now: a snapshot that misses the xid finds its outcome. Its
+  // subtransactions' xids are newer than it: the next snapshots' xmax
+  // must pass them too (PostgreSQL's TransactionIdLatest).
+  TransactionId latest = x.xid;
+  for (TransactionId sub : x.subxids) latest = std::max(latest, sub);
+  ProcArrayEndTransaction(latest);
   AtEOXactSnapshot();
   if (g_hooks.xact_end != nullptr) g_hooks.xact_end(x.xid, commit, commit ? *end : 0, commit && flush);
   if (Status s = XactRemoveRelationFiles(drops); !s.ok()) return s.error();

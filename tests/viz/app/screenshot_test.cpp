@@ -322,9 +322,9 @@ TEST_F(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
 // Scenario: the GUI client. The demo's server without a tour, and --console
 // opening a console on it as "new connection" would (the screenshot waits
 // for its connection and its query, however slow): the model then holds
-// the console's backend beside the postmaster and its four auxiliary
-// processes (collector, checkpointer, background writer, walwriter), and
-// the console got psql's answer to its query.
+// the console's backend beside the postmaster and its five auxiliary
+// processes (collector, checkpointer, background writer, walwriter,
+// autovacuum launcher), and the console got psql's answer to its query.
 TEST_F(ScreenshotTest, ConsoleOfTheGuiClient) {
   if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
   const fs::path& dir = dir_;
@@ -335,7 +335,7 @@ TEST_F(ScreenshotTest, ConsoleOfTheGuiClient) {
                           ShellQuote(png.string()) + " --after-ms 1000",
                       &output);
   EXPECT_EQ(rc, 0) << output;
-  EXPECT_NE(output.find("(6 live processes)"), std::string::npos) << output;
+  EXPECT_NE(output.find("(7 live processes)"), std::string::npos) << output;
   EXPECT_NE(output.find("console 1| => SELECT 40 + 2 AS answer;"), std::string::npos) << output;
   EXPECT_NE(output.find("console 1|      42"), std::string::npos) << output;
   EXPECT_NE(output.find("console 1| (1 row)"), std::string::npos) << output;
@@ -362,11 +362,12 @@ TEST_F(ScreenshotTest, StoryboardOfHello) {
                           ShellQuote(dir.string()),
                       &output);
   EXPECT_EQ(rc, 0) << output;
-  // postmaster, collector, checkpointer, background writer, walwriter, and:
+  // postmaster, collector, checkpointer, background writer, walwriter,
+  // autovacuum launcher, and:
   // Alice's backend; still hers; none.
-  for (const char* line : {"storyboard 01.png (6 live processes): Alice connects.",
-                           "storyboard 02.png (6 live processes): Her queries go to her backend",
-                           "storyboard 03.png (5 live processes): She leaves politely"}) {
+  for (const char* line : {"storyboard 01.png (7 live processes): Alice connects.",
+                           "storyboard 02.png (7 live processes): Her queries go to her backend",
+                           "storyboard 03.png (6 live processes): She leaves politely"}) {
     EXPECT_NE(output.find(line), std::string::npos) << line << "\n" << output;
   }
   for (const char* png : {"01.png", "02.png", "03.png"}) {

@@ -58,7 +58,9 @@ class HeapTest : public ::testing::Test {
     SharedInvalBackendInit(0, 0);  // this process reads the ring as slot 0
     // During recovery the WAL being replayed is on disk already: no flush.
     SetWalFlushHook(wal ? wal::XLogFlushOrPanic : nullptr);
-    if (wal) ASSERT_TRUE(wal::XLogStartup({dir_.path() / "pg_wal", kTestSystemId, false, 0, 0}).ok());
+    if (wal) {
+      ASSERT_TRUE(wal::XLogStartup({dir_.path() / "pg_wal", kTestSystemId, false, 0, 0}).ok());
+    }
   }
 
   /* As if the server stopped dead: nothing written that is not written. */

@@ -8,6 +8,8 @@
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
 
+#include <cstring>
+
 #include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/vacuumlazy.h"
 
@@ -130,6 +132,34 @@ TEST_F(VacuumTest, HorizonDecidesRecentlyDead) {
   EXPECT_EQ(*HeapTupleSatisfiesVacuum(HeaderAt(aborted_tid), cutoffs), HtsvResult::kDead);
 }
 
+/* A relation file with what redo need not rebuild masked: the hint bits
+ * readers set (t_infomask's HEAP_XMIN/XMAX_COMMITTED/INVALID, never
+ * WAL-logged), the page checksums that cover them, and the free space
+ * between pd_lower and pd_upper (what compaction left there may hold old
+ * tuples' hint bits). */
+std::string MaskHintBits(std::string file) {
+  for (size_t page = 0; page + kBlockSize <= file.size(); page += kBlockSize) {
+    char* p = file.data() + page;
+    p[8] = p[9] = 0;  // pd_checksum
+    uint16_t lower = 0;
+    uint16_t upper = 0;
+    std::memcpy(&lower, p + 12, 2);
+    std::memcpy(&upper, p + 14, 2);
+    if (lower <= upper && upper <= kBlockSize) std::memset(p + lower, 0, upper - lower);
+    for (size_t item = 24; item + 4 <= lower && item + 4 <= kBlockSize; item += 4) {
+      uint32_t id = 0;
+      std::memcpy(&id, p + item, 4);
+      uint32_t off = id & 0x7FFF, flags = (id >> 15) & 3, len = id >> 17;
+      if (flags != 1 || len < 24 || off + 22 > kBlockSize) continue;
+      uint16_t infomask = 0;
+      std::memcpy(&infomask, p + off + 20, 2);
+      infomask &= static_cast<uint16_t>(~0x0F00);
+      std::memcpy(p + off + 20, &infomask, 2);
+    }
+  }
+  return file;
+}
+
 // Scenario: every row of a table of several pages deleted: VACUUM cuts
 // them all off (Storage TRUNCATE), and the table takes rows again. Then
 // the files and pg_xact go and redo of the WAL rebuilds the same file.
@@ -160,7 +190,7 @@ TEST_F(VacuumTest, TruncatesAndRedoRebuildsTheSameFile) {
   Replay();
   EXPECT_EQ(ScanIds().size(), 110u);
   ASSERT_TRUE(FlushAllDirty().ok());
-  EXPECT_EQ(FileBytes("base/5/16384"), file);
+  EXPECT_EQ(MaskHintBits(FileBytes("base/5/16384")), MaskHintBits(file));
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ class BtreeRedoTest : public BtreeTest {
     }
     std::map<int64_t, ItemPointer> tids = HeapTids();
     for (int64_t id : ids) {
-      auto live = [](ItemPointer tid) -> Result<bool> { return HeapTupleVisible(HeaderAt(tid)); };
+      auto live = [](ItemPointer tid) -> Result<bool> { return HeapTupleVisibleAt(kRel, tid); };
       Status s = BtreeInsert(index, {Datum(id)}, tids.at(id), live);
       ASSERT_TRUE(s.ok()) << s.error().message;
     }
@@ -98,7 +98,7 @@ class BtreeRedoTest : public BtreeTest {
     std::vector<std::pair<int64_t, ItemPointer>> indexed;
     for (auto& [key, tid] : Collect(index, {})) {
       // A rolled-back row's entry stays in the index (as in PostgreSQL, until VACUUM): the heap decides.
-      auto visible = HeapTupleVisible(HeaderAt(tid));
+      auto visible = HeapTupleVisibleAt(kRel, tid);
       if (visible.ok() && *visible) indexed.emplace_back(std::get<int64_t>(key[0]), tid);
     }
     EXPECT_EQ(indexed.size(), heap.size());
