@@ -274,6 +274,15 @@ void RegisterStorageFunctions(BuiltinRegistry& r) {
 Result<std::vector<storage::Tuple>> MinipgPageItemsRows(const SessionContext& ctx, const std::vector<Datum>& args) {
   auto rel = FindRelation(args[0], ctx);
   if (!rel.ok()) return rel.error();
+  if (rel->index || !rel->table) {  // its pages are B-tree pages, not heap tuples
+    std::string name = std::to_string(rel->file.rel_number);
+    if (rel->table) {
+      for (const storage::IndexDef& index : rel->table->indexes) {
+        if (index.oid == rel->file.rel_number) name = index.name;
+      }
+    }
+    return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", name));
+  }
   int64_t block = std::get<int64_t>(args[1]);
   auto nblocks = storage::SmgrNBlocks(rel->file, storage::ForkNumber::kMain);
   if (!nblocks.ok()) return nblocks.error();
