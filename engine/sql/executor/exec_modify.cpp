@@ -50,6 +50,13 @@ Result<OldRow> OldRowIfReferenced(ModifyContext& ctx, storage::ItemPointer tid) 
   return old;
 }
 
+/* A row a foreign key's action of this statement ended already: left
+ * alone, as a row the same command changed. */
+Status SkippedRow(storage::TmFailure* tmfd) {
+  if (tmfd != nullptr) tmfd->result = storage::TmResult::kSelfModified;
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::ItemPointer* tid) {
@@ -62,15 +69,17 @@ Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::Ite
 }
 
 Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const storage::Tuple& row,
-                     storage::ItemPointer* tid) {
+                     storage::ItemPointer* tid, storage::TmFailure* tmfd) {
   if (Status s = CheckNewRow(ctx, row); !s.ok()) return s;
   auto old_row = OldRowIfReferenced(ctx, old_tid);
   if (!old_row.ok()) return old_row.error();
-  if (old_row->gone) return OkStatus();
+  if (old_row->gone) return SkippedRow(tmfd);
   storage::ItemPointer where;
-  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where); !s.ok()) {
+  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where, tmfd);
+      !s.ok()) {
     return s;
   }
+  if (tmfd != nullptr && tmfd->result != storage::TmResult::kOk) return OkStatus();
   if (tid != nullptr) *tid = where;
   // every index: no HOT updates
   if (Status s = ExecInsertIndexTuples(ctx.table, row, where, ctx.session); !s.ok()) return s;
@@ -78,11 +87,12 @@ Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const sto
   return old_row->row ? RiParentRowChanged(ctx, *old_row->row, &row) : OkStatus();
 }
 
-Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid) {
+Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid, storage::TmFailure* tmfd) {
   auto old_row = OldRowIfReferenced(ctx, tid);
   if (!old_row.ok()) return old_row.error();
-  if (old_row->gone) return OkStatus();
-  if (Status s = storage::HeapDelete(ctx.rel, tid); !s.ok()) return s;
+  if (old_row->gone) return SkippedRow(tmfd);
+  if (Status s = storage::HeapDelete(ctx.rel, tid, tmfd); !s.ok()) return s;
+  if (tmfd != nullptr && tmfd->result != storage::TmResult::kOk) return OkStatus();
   return old_row->row ? RiParentRowChanged(ctx, *old_row->row, nullptr) : OkStatus();
 }
 

@@ -50,12 +50,14 @@ struct ModifyContext {
 Status ExecInsertRow(ModifyContext& ctx, const storage::Tuple& row, storage::ItemPointer* tid);
 
 /* Replaces the row version at `old_tid` with `row` (HeapUpdate); `tid`, if
- * given, gets where the new version went. */
+ * given, gets where the new version went. With `tmfd`, a version another
+ * transaction updated or deleted, or a later command of this one, is left
+ * alone and tmfd->result says why (heapam.h's TmResult; kOk: replaced). */
 Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const storage::Tuple& row,
-                     storage::ItemPointer* tid);
+                     storage::ItemPointer* tid, storage::TmFailure* tmfd = nullptr);
 
-/* Deletes the row version at `tid` (HeapDelete). */
-Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid);
+/* Deletes the row version at `tid` (HeapDelete); `tmfd` as ExecUpdateRow's. */
+Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid, storage::TmFailure* tmfd = nullptr);
 
 /* TRUNCATE of one table in the current transaction: every row version
  * it can see deleted (see docs/architecture.md, Simplifications). */

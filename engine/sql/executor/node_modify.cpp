@@ -88,8 +88,9 @@ class ModifyTableState : public PlanState {
       } else {
         ItemPointer tid = DatumCtid(row[data]);
         if (!seen.insert({tid.block, tid.offset}).second) continue;  // changed by this command already
-        s = plan_.operation == StatementKind::kUpdate ? ExecUpdateRow(ctx, tid, new_row, nullptr)
-                                                      : ExecDeleteRow(ctx, tid);
+        auto changed = ChangeRow(ctx, tid, row, data);
+        if (!changed.ok()) return changed.error();
+        if (!*changed) continue;
       }
       if (!s.ok()) return s;
       ++modified_;
@@ -100,6 +101,70 @@ class ModifyTableState : public PlanState {
       }
     }
     return OkStatus();
+  }
+
+  /* UPDATE or DELETE of the row version at `tid` (`row`: the child's row,
+   * its first `data` values the new row). A version a committed transaction
+   * updated meanwhile (READ COMMITTED; REPEATABLE READ got 40001 from the
+   * heap) is followed to its next version, which the scan's conditions
+   * decide again (Recheck, PostgreSQL's EvalPlanQual); false: the row was
+   * skipped (deleted, no longer matching, changed by this command). */
+  Result<bool> ChangeRow(ModifyContext& ctx, ItemPointer tid, Tuple& row, size_t data) {
+    for (;;) {
+      storage::TmFailure tm;
+      Status s = OkStatus();
+      if (plan_.operation == StatementKind::kUpdate) {
+        Tuple new_row(row.begin(), row.begin() + static_cast<long>(data));
+        s = ExecUpdateRow(ctx, tid, new_row, nullptr, &tm);
+      } else {
+        s = ExecDeleteRow(ctx, tid, &tm);
+      }
+      if (!s.ok()) return s.error();
+      if (tm.result == storage::TmResult::kOk) return true;
+      if (tm.result != storage::TmResult::kUpdated) return false;
+      auto again = Recheck(ctx, tm.ctid);
+      if (!again.ok()) return again.error();
+      if (!again->has_value()) return false;
+      row = std::move(**again);
+      tid = tm.ctid;
+    }
+  }
+
+  /* The child's row for the row version at `tid` if it still passes the
+   * scan's conditions (Filter, Index Cond), nullopt if not. Only a child
+   * that is the target table's own scan can be re-run on one row; a join
+   * (UPDATE ... FROM, DELETE ... USING) gets 40001 instead (see
+   * docs/transactions.md, Row locks). */
+  Result<std::optional<Tuple>> Recheck(ModifyContext& ctx, ItemPointer tid) {
+    const Plan* scan = plan_.lefttree.get();
+    bool simple = scan != nullptr && scan->table.has_value() && scan->table->oid == plan_.table->oid &&
+                  (scan->kind == PlanKind::kSeqScan || scan->kind == PlanKind::kIndexScan);
+    if (!simple) {
+      return MakeError("40001", "could not serialize access due to concurrent update");
+    }
+    storage::HeapTupleHeader header;
+    auto fetched = storage::HeapFetchVersion(ctx.rel, ctx.table.columns, tid, &header);
+    if (!fetched.ok()) return fetched.error();
+    if (!fetched->has_value()) return std::optional<Tuple>();
+    Tuple scan_row = std::move(**fetched);
+    if (scan->emit_ctid) scan_row.push_back(CtidDatum(tid));
+    if (scan->emit_system_columns) AppendSystemColumns(scan_row, scan->emit_ctid, tid, header, scan->table->oid);
+    ExprContext ectx;
+    ectx.scan = &scan_row;
+    ectx.session = &estate_.session;
+    ectx.estate = &estate_;
+    std::vector<const Expr*> conds;
+    for (const ExprPtr& e : scan->indexquals) conds.push_back(e.get());
+    conds.push_back(scan->qual.get());
+    for (const Expr* cond : conds) {
+      auto pass = EvaluateQual(cond, ectx);
+      if (!pass.ok()) return pass.error();
+      if (!*pass) return std::optional<Tuple>();
+    }
+    if (scan->targetlist.empty()) return std::optional<Tuple>(std::move(scan_row));
+    auto out = Project(scan->targetlist, ectx);
+    if (!out.ok()) return out.error();
+    return std::optional<Tuple>(std::move(*out));
   }
 
   enum class Outcome { kNone, kInserted, kUpdated };

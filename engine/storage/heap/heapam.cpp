@@ -19,6 +19,7 @@
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
+#include "engine/storage/lmgr/lock.h"
 #include "engine/storage/smgr/free_space.h"
 #include "engine/storage/smgr/smgr.h"
 #include "engine/storage/wal/wal_records.h"
@@ -136,10 +137,16 @@ bool XidIsRunning(TransactionId xid) {
   return std::any_of(procs.begin(), procs.end(), [xid](const shmem::BackendStatusCopy& p) { return p.xid == xid; });
 }
 
-/* Whether the current transaction may delete or update (`verb`) the
- * tuple at `tid` (see HeapDelete). */
-Status CheckChangeable(char* tuple, size_t len, const HeapTupleHeader& t, ItemPointer tid, const char* verb,
-                       Buffer buffer) {
+Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block);
+
+inline constexpr const char* kSerializationFailure = "40001";
+
+/* The target version's TM_Result for the current transaction (PostgreSQL's
+ * HeapTupleSatisfiesUpdate, see heapam.h); an XX000 error for a version it
+ * cannot see ("attempted to update invisible tuple"). */
+Result<TmFailure> ClassifyVersion(char* tuple, size_t len, const HeapTupleHeader& t, ItemPointer tid,
+                                  const char* verb, Buffer buffer) {
+  TmFailure f;
   // A fresh snapshot seeing every command of the own transaction (a catalog
   // row may be changed by the command that inserted it); a row another
   // transaction changed is caught by its xmax below.
@@ -147,7 +154,8 @@ Status CheckChangeable(char* tuple, size_t len, const HeapTupleHeader& t, ItemPo
   if (!visible.ok()) return visible.error();
   bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
   if (xmax_set && TransactionIdIsCurrent(t.xmax)) {
-    return MakeError(sqlstate::kInternalError, "tuple already updated by self");
+    f.result = TmResult::kSelfModified;
+    return f;
   }
   if (xmax_set) {
     auto status = TransactionIdGetStatus(t.xmax);
@@ -156,25 +164,91 @@ Status CheckChangeable(char* tuple, size_t len, const HeapTupleHeader& t, ItemPo
         *status == XidStatus::kAborted || (*status == XidStatus::kInProgress && !TransactionIdIsInProgress(t.xmax));
     if (!aborted) {
       bool updated = t.ctid.block != tid.block || t.ctid.offset != tid.offset;
-      return MakeError(sqlstate::kInternalError,
-                       updated ? "tuple concurrently updated" : "tuple concurrently deleted");
+      f.xmax = t.xmax;
+      f.ctid = t.ctid;
+      f.result = *status == XidStatus::kInProgress ? TmResult::kBeingModified
+                 : updated                         ? TmResult::kUpdated
+                                                   : TmResult::kDeleted;
+      return f;
     }
   }
   if (!*visible) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
-  return OkStatus();
+  return f;
 }
 
-/* The tuple at `tid` on its exclusively locked page, if the current
- * transaction may delete or update it. */
-Result<char*> ChangeableTuple(LockedBuffer& buf, ItemPointer tid, const char* verb) {
+/* The classification of the version at `tid` on its exclusively locked page. */
+Result<TmFailure> ClassifyAt(LockedBuffer& buf, ItemPointer tid, const char* verb) {
   char* page = buf.page();
   char* item = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, tid.offset));
   if (item == nullptr) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
   std::string_view bytes = PageGetItem(page, PageGetItemId(page, tid.offset));
   auto header = HeapTupleGetHeader(bytes);
   if (!header.ok()) return header.error();
-  if (Status s = CheckChangeable(item, bytes.size(), *header, tid, verb, buf.get()); !s.ok()) return s.error();
-  return item;
+  return ClassifyVersion(item, bytes.size(), *header, tid, verb, buf.get());
+}
+
+/* What a result other than kOk means when the caller gave no TmFailure
+ * (simple_heap_update's errors), or under REPEATABLE READ (40001). */
+Status TmError(const TmFailure& f, bool have_tmfd) {
+  if (f.result == TmResult::kSelfModified) {
+    return have_tmfd ? OkStatus() : MakeError(sqlstate::kInternalError, "tuple already updated by self");
+  }
+  bool updated = f.result == TmResult::kUpdated;
+  if (have_tmfd && XactIsolation() >= IsolationLevel::kRepeatableRead) {
+    return MakeError(kSerializationFailure, updated ? "could not serialize access due to concurrent update"
+                                                    : "could not serialize access due to concurrent delete");
+  }
+  if (have_tmfd) return OkStatus();
+  return MakeError(sqlstate::kInternalError, updated ? "tuple concurrently updated" : "tuple concurrently deleted");
+}
+
+/* The tuple lock that orders the waiters for one row version. */
+lmgr::LockTag TupleTag(const RelFileLocator& rel, ItemPointer tid) {
+  return lmgr::LockTag{lmgr::LockTagType::kTuple, rel.db_oid, rel.rel_number, tid.block, tid.offset};
+}
+
+/* Holds a tuple lock until the scope ends (PostgreSQL keeps it only
+ * while it updates the row). */
+struct TupleLockGuard {
+  lmgr::LockTag tag;
+  bool held = false;
+  ~TupleLockGuard() {
+    if (held) lmgr::LockRelease(tag, lmgr::LockMode::kExclusive);
+  }
+};
+
+/* Locks the page of `tid` into `buf` and classifies the version there,
+ * waiting out an in-progress updater (kBeingModified: the tuple lock, then
+ * XactLockTableWait) as often as one is found. */
+Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, const char* verb, LockedBuffer& buf,
+                                  TupleLockGuard& tuple_lock) {
+  for (;;) {
+    auto b = LockPage(rel, tid.block);
+    if (!b.ok()) return b.error();
+    buf = std::move(*b);
+    auto f = ClassifyAt(buf, tid, verb);
+    if (!f.ok() || f->result != TmResult::kBeingModified) return f;
+    buf.Reset();
+    if (!tuple_lock.held) {
+      tuple_lock.tag = TupleTag(rel, tid);
+      if (Status s = lmgr::LockAcquire(tuple_lock.tag, lmgr::LockMode::kExclusive); !s.ok()) return s.error();
+      tuple_lock.held = true;
+    }
+    if (Status s = lmgr::XactLockTableWait(f->xmax); !s.ok()) return s.error();
+  }
+}
+
+/* The tuple at `tid` on its exclusively locked page, if the current
+ * transaction may delete or update it (no waiting: the page was
+ * unlocked for a moment after LockAndClassify). */
+Result<char*> ChangeableTuple(LockedBuffer& buf, ItemPointer tid, const char* verb) {
+  auto f = ClassifyAt(buf, tid, verb);
+  if (!f.ok()) return f.error();
+  if (f->result == TmResult::kBeingModified) {
+    return MakeError(sqlstate::kInternalError, "tuple concurrently updated");
+  }
+  if (f->result != TmResult::kOk) return TmError(*f, false).error();
+  return PageGetItemData(buf.page(), PageGetItemId(buf.page(), tid.offset));
 }
 
 /* Ends the life of the tuple at `offset`: xmax = `xid` (the xmax hint and
@@ -291,13 +365,17 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state) {
   return LeavePage(rel, buf);
 }
 
-Status HeapDelete(const RelFileLocator& rel, ItemPointer tid) {
+Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
   MarkCurrentCommandIdUsed();
-  auto buf = LockPage(rel, tid.block);
-  if (!buf.ok()) return buf.error();
-  if (auto item = ChangeableTuple(*buf, tid, "delete"); !item.ok()) return item.error();
+  LockedBuffer locked;
+  TupleLockGuard tuple_lock;
+  auto found = LockAndClassify(rel, tid, "delete", locked, tuple_lock);
+  if (!found.ok()) return found.error();
+  if (tmfd != nullptr) *tmfd = *found;
+  if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
+  LockedBuffer* buf = &locked;
   char* page = buf->page();
   XLogRecPtr old_lsn = PageGetLSN(page);
   uint8_t flags = EndTupleVersion(page, tid.offset, xid, cid, tid, true);
@@ -311,7 +389,7 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid) {
 }
 
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
-                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid) {
+                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid, TmFailure* tmfd) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
   MarkCurrentCommandIdUsed();
@@ -320,12 +398,11 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   HeapTupleSetInfomask(tuple->data(), kHeapUpdated);
   LockedBuffer old;
   LockedBuffer other;  // the new version's page when it is not the old one
-  {
-    auto o = LockPage(rel, old_tid.block);
-    if (!o.ok()) return o.error();
-    old = std::move(*o);
-  }
-  if (auto item = ChangeableTuple(old, old_tid, "update"); !item.ok()) return item.error();
+  TupleLockGuard tuple_lock;
+  auto found = LockAndClassify(rel, old_tid, "update", old, tuple_lock);
+  if (!found.ok()) return found.error();
+  if (tmfd != nullptr) *tmfd = *found;
+  if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
   if (MaxAlign(tuple->size()) > PageGetFreeSpace(old.page())) {
     old.Reset();
     if (Status s = LockOldAndNewPages(rel, old_tid.block, tuple->size(), state, old, other); !s.ok()) return s;
@@ -372,7 +449,7 @@ namespace {
 /* The row version at `tid`; with only_visible, nullopt unless the current
  * transaction sees it. */
 Result<std::optional<Tuple>> FetchAt(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer tid,
-                                     bool only_visible) {
+                                     bool only_visible, HeapTupleHeader* header = nullptr) {
   auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
   if (!b.ok()) return b.error();
   LockedBuffer buf(*b, BufferLockMode::kShare);
@@ -389,6 +466,11 @@ Result<std::optional<Tuple>> FetchAt(const RelFileLocator& rel, const std::vecto
   }
   auto row = HeapDeformTuple(columns, item);
   if (!row.ok()) return row.error();
+  if (header != nullptr) {
+    auto h = HeapTupleGetHeader(item);
+    if (!h.ok()) return h.error();
+    *header = *h;
+  }
   return std::optional<Tuple>(std::move(*row));
 }
 
@@ -452,6 +534,15 @@ Result<std::optional<Tuple>> HeapTableScan::Next() {
   last_header_ = page_rows_[pos_].header;
   pgstat::CountTuplesReturned(rel_.db_oid, rel_.rel_number, 1);
   return std::optional<Tuple>(std::move(page_rows_[pos_++].row));
+}
+
+}  // namespace minipg::storage
+
+namespace minipg::storage {
+
+Result<std::optional<Tuple>> HeapFetchVersion(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                              ItemPointer tid, HeapTupleHeader* header) {
+  return FetchAt(rel, columns, tid, false, header);
 }
 
 }  // namespace minipg::storage

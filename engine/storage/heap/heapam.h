@@ -64,6 +64,8 @@
 
 namespace minipg::storage {
 
+struct TmFailure;  // below: what HeapUpdate / HeapDelete found
+
 /* A new relation's main fork: a Storage CREATE record, then the file,
  * removed again if the transaction aborts (XactDropRelationOnAbort). */
 Status HeapCreateRelation(const RelFileLocator& rel);
@@ -103,7 +105,7 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state);
  * A deleter that is in progress in pg_xact but not in the proc array
  * (TransactionIdIsInProgress) died in a crash: its delete counts as
  * aborted. */
-Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
+Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = nullptr);
 
 /* Replaces the tuple at `old_tid` with a new version of the row in the
  * current transaction (PostgreSQL's heap_update without HOT): the new
@@ -113,7 +115,31 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid);
  * `new_tid`, if given, gets the new version's TID. Errors as HeapDelete's
  * ("attempted to update invisible tuple", "tuple concurrently updated"). */
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
-                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid);
+                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid,
+                  TmFailure* tmfd = nullptr);
+
+/* Row locks (PostgreSQL's TM_Result): what HeapUpdate / HeapDelete found
+ * on the target version when they were given a TmFailure. A version whose
+ * xmax is an in-progress transaction (kBeingModified) is waited for: the
+ * tuple lock (ExclusiveLock on a `tuple` tag, so waiters queue in order),
+ * then XactLockTableWait(xmax), then it is classified again. An aborted
+ * updater leaves the version changeable (kOk). A committed one gives
+ * kUpdated (ctid: the next version) or kDeleted; under REPEATABLE READ and
+ * SERIALIZABLE that is 40001 instead. kSelfModified: a later command of
+ * the own transaction changed it (the caller skips the row). Without a
+ * TmFailure, kUpdated/kDeleted/kSelfModified are XX000 errors as before
+ * (simple_heap_update's words). */
+enum class TmResult : uint8_t { kOk, kInvisible, kSelfModified, kUpdated, kDeleted, kBeingModified };
+struct TmFailure {
+  TmResult result = TmResult::kOk;
+  ItemPointer ctid;  // kUpdated: the next version
+  TransactionId xmax = kInvalidTransactionId;
+};
+
+/* The row version at `tid` with its tuple header (EvalPlanQual's fetch of
+ * a newer version), nullopt if the slot is empty. */
+Result<std::optional<Tuple>> HeapFetchVersion(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
+                                              ItemPointer tid, HeapTupleHeader* header);
 
 /* Whether the tuple at `tid` is visible to a fresh catalog snapshot
  * (every commit so far and every command of the own transaction; false:
