@@ -5,7 +5,7 @@
  *   ... FREEZE in the transaction that truncated them, VACUUM ANALYZE,
  *   ALTER TABLE ... ADD PRIMARY KEY) at scale 1 and 2, the server-side
  *   generate step (-I dtGvp: INSERT ... SELECT over generate_series), then
- *   the built-in scripts.
+ *   the built-in scripts, from one client and from four at once.
  *
  * NOTES
  *   Until the planner uses indexes every pgbench transaction scans
@@ -107,6 +107,24 @@ TEST_F(PgbenchTest, BuiltinScriptsRun) {
   EXPECT_EQ(Value(c.get(), "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = "
                            "(SELECT sum(bbalance) FROM pgbench_branches)"),
             "t");
+}
+
+// Scenario: the TPC-B-like script from four clients at once: their updates
+// of the same branch and teller rows wait for each other (row locks), none
+// fails, and the balances of accounts, tellers, branches and the history's
+// deltas all agree afterwards.
+TEST_F(PgbenchTest, ConcurrentClientsKeepBalancesInAgreement) {
+  ASSERT_EQ(Pgbench("-i -s 1").status, 0);
+  CommandResult r = Pgbench("-c 4 -j 2 -t 25");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("number of transactions actually processed: 100/100"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("number of failed transactions: 0 "), std::string::npos) << r.out;
+  Conn c = Connect();
+  EXPECT_EQ(Value(c.get(), "SELECT count(*) FROM pgbench_history"), "100");
+  std::string accounts = Value(c.get(), "SELECT sum(abalance) FROM pgbench_accounts");
+  EXPECT_EQ(Value(c.get(), "SELECT sum(bbalance) FROM pgbench_branches"), accounts);
+  EXPECT_EQ(Value(c.get(), "SELECT sum(tbalance) FROM pgbench_tellers"), accounts);
+  EXPECT_EQ(Value(c.get(), "SELECT sum(delta) FROM pgbench_history"), accounts);
 }
 
 // Scenario: COPY ... FREEZE is refused (55000, after CopyInResponse, as

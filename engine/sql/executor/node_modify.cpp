@@ -72,8 +72,11 @@ class ModifyTableState : public PlanState {
     std::set<std::pair<uint32_t, uint16_t>> seen;
     for (Tuple& row : batch) {
       if (Status s = CheckForInterrupts(); !s.ok()) return s;
-      Tuple new_row(std::make_move_iterator(row.begin()), std::make_move_iterator(row.begin() + static_cast<long>(data)));
       Status s = OkStatus();
+      Tuple new_row;  // INSERT's row (UPDATE's is made by ChangeRow)
+      if (!has_ctid) {
+        new_row.assign(std::make_move_iterator(row.begin()), std::make_move_iterator(row.begin() + static_cast<long>(data)));
+      }
       if (!has_ctid && plan_.on_conflict != 0) {
         auto inserted = InsertOnConflict(ctx, new_row);
         if (!inserted.ok()) return inserted.error();
