@@ -100,9 +100,9 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state);
  * now). Errors as PostgreSQL's simple_heap_delete words them (XX000): no
  * tuple there or one the transaction cannot see ("attempted to delete
  * invisible tuple"), one this transaction deleted already ("tuple already
- * updated by self"), one another transaction deleted, committed or not
- * ("tuple concurrently deleted": without row locks minipg does not wait).
- * A deleter that is in progress in pg_xact but not in the proc array
+ * updated by self"), one another transaction deleted ("tuple concurrently
+ * deleted", after waiting for it to end; with a TmFailure the caller gets
+ * the TmResult instead, see below). A deleter that is in progress in pg_xact but not in the proc array
  * (TransactionIdIsInProgress) died in a crash: its delete counts as
  * aborted. */
 Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = nullptr);
@@ -112,8 +112,9 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = 
  * version (HEAP_UPDATED) goes on the old page if it fits, else where
  * HeapInsertRow would put it; the old one gets xmax/cmax and its ctid
  * pointing at the new one; one Heap UPDATE record covers both pages.
- * `new_tid`, if given, gets the new version's TID. Errors as HeapDelete's
- * ("attempted to update invisible tuple", "tuple concurrently updated"). */
+ * `new_tid`, if given, gets the new version's TID. Errors and waits
+ * as HeapDelete's ("attempted to update invisible tuple", "tuple
+ * concurrently updated"). */
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid,
                   TmFailure* tmfd = nullptr);
