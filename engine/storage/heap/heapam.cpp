@@ -6,11 +6,14 @@
  */
 #include "engine/storage/heap/heapam.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "engine/common/interrupts.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/pgstat.h"
 #include "engine/common/sqlstate.h"
@@ -222,7 +225,7 @@ struct TupleLockGuard {
  * XactLockTableWait) as often as one is found. */
 Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, const char* verb, LockedBuffer& buf,
                                   TupleLockGuard& tuple_lock) {
-  for (;;) {
+  for (int waits = 0;; ) {
     auto b = LockPage(rel, tid.block);
     if (!b.ok()) return b.error();
     buf = std::move(*b);
@@ -234,7 +237,13 @@ Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, co
       if (Status s = lmgr::LockAcquire(tuple_lock.tag, lmgr::LockMode::kExclusive); !s.ok()) return s.error();
       tuple_lock.held = true;
     }
-    if (Status s = lmgr::XactLockTableWait(f->xmax); !s.ok()) return s.error();
+    // A subtransaction's xid has no lock of its own: wait for its top-level
+    // transaction (longer than PostgreSQL when the subtransaction aborts first).
+    TransactionId top = SubTransGetTopmostTransaction(f->xmax);
+    if (top == kInvalidTransactionId) top = f->xmax;
+    if (Status s = lmgr::XactLockTableWait(top); !s.ok()) return s.error();
+    if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
+    if (++waits > 1) usleep(1000);  // still running after its lock was free: ending now
   }
 }
 
