@@ -129,17 +129,6 @@ ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string
   return p.tid;
 }
 
-/* Whether `xid`, in progress in pg_xact, belongs to a live backend. One
- * that died with it (a crash) never ends it, so its changes count as
- * aborted, as PostgreSQL's TransactionIdIsInProgress decides from the proc
- * array. Without a proc array (a unit test's shared memory) it is live. */
-bool XidIsRunning(TransactionId xid) {
-  std::vector<shmem::BackendStatusCopy> procs = shmem::ReadProcArray();
-  if (procs.empty()) return true;
-  xid = SubTransGetTopmostTransaction(xid);  // a subxid is not in the array: its top-level xid is
-  return std::any_of(procs.begin(), procs.end(), [xid](const shmem::BackendStatusCopy& p) { return p.xid == xid; });
-}
-
 Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block);
 
 inline constexpr const char* kSerializationFailure = "40001";

@@ -165,17 +165,4 @@ ProcArrayEntry ProcArrayEntryOf(int slot) {
   return {p->entries[slot].xid.load(), p->entries[slot].xmin.load()};
 }
 
-TransactionId GetOldestXmin() {
-  ProcArrayShared* p = Shared();
-  if (p == nullptr) return ReadNextTransactionId();
-  shmem::LWLockGuard guard(&p->lock, shmem::LWLockMode::kShared);
-  TransactionId oldest = p->latest_completed.load() + 1;
-  for (int i = 0; i < p->num_slots; ++i) {
-    for (TransactionId x : {p->entries[i].xid.load(), p->entries[i].xmin.load()}) {
-      if (x != kInvalidTransactionId && Precedes(x, oldest)) oldest = x;
-    }
-  }
-  return oldest;
-}
-
 }  // namespace minipg::storage

@@ -91,9 +91,4 @@ struct ProcArrayEntry {
 };
 ProcArrayEntry ProcArrayEntryOf(int slot);
 
-/* The oldest xid any running transaction or snapshot may still need:
- * rows deleted by a transaction that committed before it are dead to
- * everyone (PostgreSQL's GetOldestNonRemovableTransactionId; VACUUM). */
-TransactionId GetOldestXmin();
-
 }  // namespace minipg::storage
