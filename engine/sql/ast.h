@@ -385,6 +385,7 @@ struct TransactionStmt {
   std::string savepoint;  // the savepoint's name (the last three)
   std::optional<std::string> isolation;  // BEGIN ISOLATION LEVEL: "repeatable read", ...
   std::optional<bool> read_only;         // BEGIN READ ONLY / READ WRITE
+  bool start = false;                    // spelled START TRANSACTION (its command tag)
 };
 
 struct SetStmt {

@@ -610,7 +610,9 @@ Result<RawExprPtr> Parser::ParseIdentExpr() {
   if (auto literal = ParseTypedLiteral(); literal.has_value()) {
     return std::move(*literal);
   }
-  auto name = ParseName();
+  bool keyword_function = !t.quoted && IsFunctionNameKeyword(t.text) && Peek(1).kind == TokenKind::kPunct &&
+                          Peek(1).text == "(";
+  auto name = keyword_function ? Result<std::string>(tokens_[pos_++].text) : ParseName();
   if (!name.ok()) {
     return name.error();
   }

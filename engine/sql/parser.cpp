@@ -49,6 +49,18 @@ bool IsReserved(std::string_view word) {
   return std::find(std::begin(kReservedWords), std::end(kReservedWords), word) != std::end(kReservedWords);
 }
 
+/* The reserved words above that PostgreSQL classes as type_func_name
+ * keywords: not a column name, but a function name before "(". */
+constexpr std::string_view kFunctionNameKeywords[] = {
+    "cross", "full", "ilike", "inner", "is", "isnull", "join", "left",
+    "like", "natural", "notnull", "outer", "right", "similar",
+};
+
+bool IsFunctionNameKeyword(std::string_view word) {
+  return std::find(std::begin(kFunctionNameKeywords), std::end(kFunctionNameKeywords), word) !=
+         std::end(kFunctionNameKeywords);
+}
+
 Result<std::vector<StatementPtr>> Parser::ParseAll() {
   std::vector<StatementPtr> stmts;
   for (;;) {
@@ -168,12 +180,14 @@ Result<StatementPtr> Parser::ParseStatement() {
     return Unsupported(2);
   }
   if (AcceptKeyword("begin") || (IsKeyword("start") && IsKeyword("transaction", 1))) {
-    if (!AcceptKeyword("start")) {
+    bool start = AcceptKeyword("start");
+    if (!start) {
       AcceptKeyword("work") || AcceptKeyword("transaction");
     } else {
       ++pos_;  // TRANSACTION
     }
     TransactionStmt begin{StatementKind::kBegin};
+    begin.start = start;
     if (Status s = ParseTransactionModes(begin.isolation, begin.read_only); !s.ok()) {
       return s.error();
     }

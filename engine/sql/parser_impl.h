@@ -24,6 +24,9 @@ namespace minipg::sql::parser_internal {
 
 /* True for keywords that cannot be a column name or a bare alias. */
 bool IsReserved(std::string_view word);
+/* Reserved words that may still name a function (PostgreSQL's
+ * type_func_name_keyword class among them: left(...), right(...)). */
+bool IsFunctionNameKeyword(std::string_view word);
 
 class Parser {
  public:

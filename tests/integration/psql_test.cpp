@@ -42,6 +42,15 @@ TEST_P(PsqlTest, SelectPrintsLikePostgres) {
             " ?column? | ?column? \n----------+----------\n        4 | t\n(1 row)\n\n");
 }
 
+// Scenario: transaction commands answer with PostgreSQL 15's command tags
+// (psql prints them when not quiet): START TRANSACTION is not BEGIN.
+TEST_P(PsqlTest, TransactionCommandTagsPrintLikePostgres) {
+  auto r = RunCommand(server_.PsqlCommand(GetParam()) +
+                      " -v QUIET=off -c 'START TRANSACTION' -c 'COMMIT' -c 'BEGIN' -c 'ROLLBACK' 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out, "START TRANSACTION\nCOMMIT\nBEGIN\nROLLBACK\n");
+}
+
 // Scenario: an error prints psql's ERROR line with the caret under the position.
 TEST_P(PsqlTest, ErrorsPrintLikePostgres) {
   auto r = Psql("SELECT nope");

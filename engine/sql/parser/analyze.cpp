@@ -656,7 +656,7 @@ Result<Query> Analyzer::Analyze(const DropTableStmt& drop) {
 Result<Query> Analyzer::Analyze(const TransactionStmt& txn) {
   Query q;
   q.kind = txn.kind;
-  q.statement = StatementKindName(txn.kind);
+  q.statement = txn.start ? "START TRANSACTION" : StatementKindName(txn.kind);
   return q;
 }
 
