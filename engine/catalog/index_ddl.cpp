@@ -17,6 +17,7 @@
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/table_ddl.h"
 #include "engine/common/sqlstate.h"
+#include "engine/storage/heap/heap_dirty.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -287,7 +288,7 @@ Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const stora
 Status InsertIndexEntries(Oid db, const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,
                           storage::nbtree::BtValueText value_text) {
   storage::RelFileLocator heap = LocatorOf(db, table.oid);
-  auto is_live = [heap](storage::ItemPointer t) { return storage::HeapTupleVisibleAt(heap, t); };
+  auto is_live = [heap](storage::ItemPointer t) { return storage::HeapTupleDirtyAt(heap, t); };
   for (const storage::IndexDef& index : table.indexes) {
     if (Status s = storage::nbtree::BtreeInsert(BtreeIndexOf(db, table, index), IndexKeyOf(index, row), tid, is_live,
                                                 value_text);
