@@ -9,6 +9,9 @@
  *     UPDATE   the new row, the old row's ctid, RETURNING's values
  *     DELETE   the old row's ctid, RETURNING's values
  *
+ *   UPDATE and DELETE over a join carry, before RETURNING's values, the
+ *   join's input columns (junk for EvalPlanQual, exec_epq.h).
+ *
  *   A row the statement changed already (an UPDATE ... FROM or DELETE ...
  *   USING whose join matched it twice) is left alone the second time, as
  *   PostgreSQL does for a row the same command updated. Its own rows are
@@ -25,6 +28,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/sql/executor/exec_epq.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
@@ -109,9 +113,9 @@ class ModifyTableState : public PlanState {
   /* UPDATE or DELETE of the row version at `tid` (`row`: the child's row,
    * its first `data` values the new row). A version a committed transaction
    * updated meanwhile (READ COMMITTED; REPEATABLE READ got 40001 from the
-   * heap) is followed to its next version, which the scan's conditions
-   * decide again (Recheck, PostgreSQL's EvalPlanQual); false: the row was
-   * skipped (deleted, no longer matching, changed by this command). */
+   * heap) is followed to its next version, for which the child's row is
+   * made again (EvalPlanQual, exec_epq.h); false: the row was skipped
+   * (deleted, no longer matching, changed by this command). */
   Result<bool> ChangeRow(ModifyContext& ctx, ItemPointer tid, Tuple& row, size_t data) {
     for (;;) {
       storage::TmFailure tm;
@@ -125,49 +129,12 @@ class ModifyTableState : public PlanState {
       if (!s.ok()) return s.error();
       if (tm.result == storage::TmResult::kOk) return true;
       if (tm.result != storage::TmResult::kUpdated) return false;
-      auto again = Recheck(ctx, tm.ctid);
+      auto again = EvalPlanQual(plan_, estate_, ctx, row, tm.ctid);
       if (!again.ok()) return again.error();
       if (!again->has_value()) return false;
       row = std::move(**again);
       tid = tm.ctid;
     }
-  }
-
-  /* The child's row for the row version at `tid` if it still passes the
-   * scan's conditions (Filter, Index Cond), nullopt if not. Only a child
-   * that is the target table's own scan can be re-run on one row; a join
-   * (UPDATE ... FROM, DELETE ... USING) gets 40001 instead (see
-   * docs/transactions.md, Row locks). */
-  Result<std::optional<Tuple>> Recheck(ModifyContext& ctx, ItemPointer tid) {
-    const Plan* scan = plan_.lefttree.get();
-    bool simple = scan != nullptr && scan->table.has_value() && scan->table->oid == plan_.table->oid &&
-                  (scan->kind == PlanKind::kSeqScan || scan->kind == PlanKind::kIndexScan);
-    if (!simple) {
-      return MakeError("40001", "could not serialize access due to concurrent update");
-    }
-    storage::HeapTupleHeader header;
-    auto fetched = storage::HeapFetchVersion(ctx.rel, ctx.table.columns, tid, &header);
-    if (!fetched.ok()) return fetched.error();
-    if (!fetched->has_value()) return std::optional<Tuple>();
-    Tuple scan_row = std::move(**fetched);
-    if (scan->emit_ctid) scan_row.push_back(CtidDatum(tid));
-    if (scan->emit_system_columns) AppendSystemColumns(scan_row, scan->emit_ctid, tid, header, scan->table->oid);
-    ExprContext ectx;
-    ectx.scan = &scan_row;
-    ectx.session = &estate_.session;
-    ectx.estate = &estate_;
-    std::vector<const Expr*> conds;
-    for (const ExprPtr& e : scan->indexquals) conds.push_back(e.get());
-    conds.push_back(scan->qual.get());
-    for (const Expr* cond : conds) {
-      auto pass = EvaluateQual(cond, ectx);
-      if (!pass.ok()) return pass.error();
-      if (!*pass) return std::optional<Tuple>();
-    }
-    if (scan->targetlist.empty()) return std::optional<Tuple>(std::move(scan_row));
-    auto out = Project(scan->targetlist, ectx);
-    if (!out.ok()) return out.error();
-    return std::optional<Tuple>(std::move(*out));
   }
 
   /* RETURNING's values of the row DO UPDATE left. */
