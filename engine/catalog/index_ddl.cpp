@@ -302,11 +302,13 @@ Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const stora
 
 Result<std::optional<storage::ItemPointer>> FindConflictingIndexKey(Oid db, const storage::TableDef& table,
                                                                     const storage::IndexDef& index,
-                                                                    const storage::Tuple& key) {
+                                                                    const storage::Tuple& key,
+                                                                    storage::ItemPointer ignore) {
   storage::RelFileLocator heap = LocatorOf(db, table.oid);
   for (;;) {
     storage::TransactionId wait_for = storage::kInvalidTransactionId;
-    auto found = FindIndexKey(db, table, index, key, [heap, &wait_for](storage::ItemPointer tid) -> Result<bool> {
+    auto found = FindIndexKey(db, table, index, key, [&](storage::ItemPointer tid) -> Result<bool> {
+      if (tid == ignore) return false;
       auto dirty = storage::HeapTupleDirtyAt(heap, tid);
       if (!dirty.ok()) return dirty.error();
       wait_for = dirty->wait_for;

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "engine/catalog/index_ddl.h"
+#include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_nodes.h"
@@ -41,6 +42,7 @@ Status CheckVisibleToTransaction(ModifyContext& ctx, ItemPointer tid) {
 
 Result<OnConflict::Outcome> OnConflict::Insert(ModifyContext& ctx, const Tuple& proposed) {
   for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
     auto conflict = FindConflict(ctx, proposed);
     if (!conflict.ok()) return conflict.error();
     Result<std::optional<Outcome>> done = conflict->has_value() ? TryUpdate(ctx, proposed, **conflict)
@@ -51,8 +53,9 @@ Result<OnConflict::Outcome> OnConflict::Insert(ModifyContext& ctx, const Tuple& 
 }
 
 /* The row whose key in an arbiter index (every unique index when the
- * statement names none) equals the proposed row's. */
-Result<std::optional<ItemPointer>> OnConflict::FindConflict(ModifyContext& ctx, const Tuple& proposed) {
+ * statement names none) equals the proposed row's, other than `ignore`. */
+Result<std::optional<ItemPointer>> OnConflict::FindConflict(ModifyContext& ctx, const Tuple& proposed,
+                                                            ItemPointer ignore) {
   const storage::TableDef& table = ctx.table;
   for (const storage::IndexDef& index : table.indexes) {
     if (!index.unique) continue;
@@ -60,7 +63,7 @@ Result<std::optional<ItemPointer>> OnConflict::FindConflict(ModifyContext& ctx, 
     if (!arbiters.empty() && std::find(arbiters.begin(), arbiters.end(), index.name) == arbiters.end()) continue;
     Tuple key = catalog::IndexKeyOf(index, proposed);
     if (std::any_of(key.begin(), key.end(), [](const storage::Datum& d) { return storage::IsNull(d); })) continue;
-    auto found = catalog::FindConflictingIndexKey(ctx.rel.db_oid, table, index, key);
+    auto found = catalog::FindConflictingIndexKey(ctx.rel.db_oid, table, index, key, ignore);
     if (!found.ok() || found->has_value()) return found;
   }
   return std::optional<ItemPointer>();
@@ -77,8 +80,9 @@ Result<std::optional<OnConflict::Outcome>> OnConflict::TryInsert(ModifyContext& 
   }
   if (s.error().sqlstate != sqlstate::kUniqueViolation || !tid.IsValid()) return s.error();
   // Another inserter of the key committed between the search and the
-  // insert (the index insert waited for it): an arbiter's conflict now?
-  auto conflict = FindConflict(ctx, proposed);
+  // insert (the index insert waited for it): an arbiter's conflict now,
+  // with a row other than the new one?
+  auto conflict = FindConflict(ctx, proposed, tid);
   if (!conflict.ok()) return conflict.error();
   if (!conflict->has_value()) return s.error();  // another unique index's
   if (Status d = storage::HeapDelete(ctx.rel, tid); !d.ok()) return d.error();

@@ -54,7 +54,8 @@ class OnConflict {
   const storage::Tuple& updated() const { return updated_; }
 
  private:
-  Result<std::optional<storage::ItemPointer>> FindConflict(ModifyContext& ctx, const storage::Tuple& proposed);
+  Result<std::optional<storage::ItemPointer>> FindConflict(ModifyContext& ctx, const storage::Tuple& proposed,
+                                                           storage::ItemPointer ignore = {});
   Result<std::optional<Outcome>> TryInsert(ModifyContext& ctx, const storage::Tuple& proposed);
   Result<std::optional<Outcome>> TryUpdate(ModifyContext& ctx, const storage::Tuple& proposed,
                                            storage::ItemPointer tid);
