@@ -7,6 +7,7 @@
 #include "engine/catalog/index_ddl.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/table_ddl.h"
 #include "engine/common/sqlstate.h"
+#include "engine/storage/heap/heap_dirty.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -268,26 +270,59 @@ storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& 
   return key;
 }
 
-Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
-                                                             const storage::IndexDef& index, const storage::Tuple& key) {
+namespace {
+
+/* The first row of `table` whose key in `index` equals `key` and that
+ * `accept` takes: its TID, nullopt if none. */
+Result<std::optional<storage::ItemPointer>> FindIndexKey(
+    Oid db, const storage::TableDef& table, const storage::IndexDef& index, const storage::Tuple& key,
+    const std::function<Result<bool>(storage::ItemPointer)>& accept) {
   std::vector<storage::nbtree::BtScanKey> keys;
   for (size_t i = 0; i < key.size(); ++i) keys.push_back({i, storage::nbtree::BtStrategy::kEqual, key[i]});
   storage::nbtree::BtreeScan scan(BtreeIndexOf(db, table, index), std::move(keys));
-  storage::RelFileLocator heap = LocatorOf(db, table.oid);
   for (;;) {
     auto tid = scan.Next();
     if (!tid.ok()) return tid.error();
     if (!tid->has_value()) return std::optional<storage::ItemPointer>();
-    auto live = storage::HeapTupleVisibleAt(heap, **tid);
-    if (!live.ok()) return live.error();
-    if (*live) return *tid;
+    auto take = accept(**tid);
+    if (!take.ok()) return take.error();
+    if (*take) return *tid;
+  }
+}
+
+}  // namespace
+
+Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
+                                                             const storage::IndexDef& index, const storage::Tuple& key) {
+  storage::RelFileLocator heap = LocatorOf(db, table.oid);
+  return FindIndexKey(db, table, index, key, [heap](storage::ItemPointer tid) {
+    return storage::HeapTupleVisibleAt(heap, tid);
+  });
+}
+
+Result<std::optional<storage::ItemPointer>> FindConflictingIndexKey(Oid db, const storage::TableDef& table,
+                                                                    const storage::IndexDef& index,
+                                                                    const storage::Tuple& key,
+                                                                    storage::ItemPointer ignore) {
+  storage::RelFileLocator heap = LocatorOf(db, table.oid);
+  for (;;) {
+    storage::TransactionId wait_for = storage::kInvalidTransactionId;
+    auto found = FindIndexKey(db, table, index, key, [&](storage::ItemPointer tid) -> Result<bool> {
+      if (tid == ignore) return false;
+      auto dirty = storage::HeapTupleDirtyAt(heap, tid);
+      if (!dirty.ok()) return dirty.error();
+      wait_for = dirty->wait_for;
+      return dirty->live;
+    });
+    if (!found.ok() || wait_for == storage::kInvalidTransactionId) return found;
+    if (Status s = storage::WaitForTransactionEnd(wait_for); !s.ok()) return s.error();
   }
 }
 
 Status InsertIndexEntries(Oid db, const storage::TableDef& table, const storage::Tuple& row, storage::ItemPointer tid,
                           storage::nbtree::BtValueText value_text) {
   storage::RelFileLocator heap = LocatorOf(db, table.oid);
-  auto is_live = [heap](storage::ItemPointer t) { return storage::HeapTupleVisibleAt(heap, t); };
+  auto is_live = [heap](storage::ItemPointer t) { return storage::HeapTupleDirtyAt(heap, t); };
   for (const storage::IndexDef& index : table.indexes) {
     if (Status s = storage::nbtree::BtreeInsert(BtreeIndexOf(db, table, index), IndexKeyOf(index, row), tid, is_live,
                                                 value_text);

@@ -92,9 +92,20 @@ storage::Tuple IndexKeyOf(const storage::IndexDef& index, const storage::Tuple& 
 
 /* A visible row of `table` whose key in `index` equals `key` (in the
  * index's column order; no NULLs): its TID, nullopt if none (foreign key
- * lookups, ON CONFLICT's arbiters). */
+ * lookups). */
 Result<std::optional<storage::ItemPointer>> FindLiveIndexKey(Oid db, const storage::TableDef& table,
                                                              const storage::IndexDef& index, const storage::Tuple& key);
+
+/* The row of `table` whose key in `index` equals `key` (no NULLs) as a
+ * unique check sees it (heap_dirty.h): committed or the own transaction's,
+ * and not deleted by either; a row another transaction is inserting or
+ * deleting is waited for first (ON CONFLICT's arbiters, PostgreSQL's
+ * check_exclusion_or_unique_constraint). Its TID, nullopt if none; the
+ * row at `ignore` (the caller's own new row) does not count. */
+Result<std::optional<storage::ItemPointer>> FindConflictingIndexKey(Oid db, const storage::TableDef& table,
+                                                                    const storage::IndexDef& index,
+                                                                    const storage::Tuple& key,
+                                                                    storage::ItemPointer ignore = {});
 
 /* A new row of `table` is at `tid`: an entry in each of its indexes (from
  * the relcache's TableDef), a unique index refusing an equal key whose

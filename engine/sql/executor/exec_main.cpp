@@ -18,6 +18,7 @@
 #include "engine/common/stack_depth.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/executor/exec_alter.h"
+#include "engine/sql/executor/exec_epq.h"
 #include "engine/sql/executor/exec_indexing.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
@@ -174,6 +175,9 @@ Error WorkMemExceeded(const char* what, size_t limit) {
 Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate) {
   if (Status s = CheckStackDepth(); !s.ok()) {
     return s.error();
+  }
+  if (estate.epq != nullptr) {
+    if (auto stand_in = MakeEpqRowState(plan, estate)) return stand_in;
   }
   std::unique_ptr<PlanState> state;
   switch (plan.kind) {

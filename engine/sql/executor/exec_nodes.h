@@ -61,6 +61,8 @@ struct CteStore {
   bool done = false;
 };
 
+struct EpqRows;  // exec_epq.h
+
 /* What every node of one execution shares. */
 struct EState {
   explicit EState(const SessionContext& s) : session(s) {}
@@ -83,6 +85,9 @@ struct EState {
     bool has_null = false;
   };
   std::map<int, SubPlanValues> hashed_subplans;
+  // While an EvalPlanQual state tree is made (exec_epq.h): the plan nodes
+  // ExecInitNode replaces by the one row each stands for.
+  const EpqRows* epq = nullptr;
 };
 
 /* Adds a state tree's counts to estate.retired before it is dropped. */

@@ -9,6 +9,9 @@
  *     UPDATE   the new row, the old row's ctid, RETURNING's values
  *     DELETE   the old row's ctid, RETURNING's values
  *
+ *   UPDATE and DELETE over a join carry, before RETURNING's values, the
+ *   join's input columns (junk for EvalPlanQual, exec_epq.h).
+ *
  *   A row the statement changed already (an UPDATE ... FROM or DELETE ...
  *   USING whose join matched it twice) is left alone the second time, as
  *   PostgreSQL does for a row the same command updated. Its own rows are
@@ -23,12 +26,13 @@
 
 #include <fmt/format.h>
 
-#include "engine/catalog/index_ddl.h"
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
+#include "engine/sql/executor/exec_epq.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_modify.h"
 #include "engine/sql/executor/exec_nodes.h"
+#include "engine/sql/executor/exec_on_conflict.h"
 
 namespace minipg::sql {
 
@@ -78,10 +82,10 @@ class ModifyTableState : public PlanState {
         new_row.assign(std::make_move_iterator(row.begin()), std::make_move_iterator(row.begin() + static_cast<long>(data)));
       }
       if (!has_ctid && plan_.on_conflict != 0) {
-        auto inserted = InsertOnConflict(ctx, new_row);
+        auto inserted = on_conflict_.Insert(ctx, new_row);
         if (!inserted.ok()) return inserted.error();
-        if (*inserted == Outcome::kNone) continue;  // DO NOTHING, or DO UPDATE's WHERE said no
-        if (*inserted == Outcome::kUpdated) {
+        if (*inserted == OnConflict::Outcome::kNone) continue;  // DO NOTHING, or DO UPDATE's WHERE said no
+        if (*inserted == OnConflict::Outcome::kUpdated) {
           ++modified_;
           if (Status r = ReturnUpdated(); !r.ok()) return r;
           continue;
@@ -109,9 +113,9 @@ class ModifyTableState : public PlanState {
   /* UPDATE or DELETE of the row version at `tid` (`row`: the child's row,
    * its first `data` values the new row). A version a committed transaction
    * updated meanwhile (READ COMMITTED; REPEATABLE READ got 40001 from the
-   * heap) is followed to its next version, which the scan's conditions
-   * decide again (Recheck, PostgreSQL's EvalPlanQual); false: the row was
-   * skipped (deleted, no longer matching, changed by this command). */
+   * heap) is followed to its next version, for which the child's row is
+   * made again (EvalPlanQual, exec_epq.h); false: the row was skipped
+   * (deleted, no longer matching, changed by this command). */
   Result<bool> ChangeRow(ModifyContext& ctx, ItemPointer tid, Tuple& row, size_t data) {
     for (;;) {
       storage::TmFailure tm;
@@ -125,7 +129,7 @@ class ModifyTableState : public PlanState {
       if (!s.ok()) return s.error();
       if (tm.result == storage::TmResult::kOk) return true;
       if (tm.result != storage::TmResult::kUpdated) return false;
-      auto again = Recheck(ctx, tm.ctid);
+      auto again = EvalPlanQual(plan_, estate_, ctx, row, tm.ctid);
       if (!again.ok()) return again.error();
       if (!again->has_value()) return false;
       row = std::move(**again);
@@ -133,50 +137,11 @@ class ModifyTableState : public PlanState {
     }
   }
 
-  /* The child's row for the row version at `tid` if it still passes the
-   * scan's conditions (Filter, Index Cond), nullopt if not. Only a child
-   * that is the target table's own scan can be re-run on one row; a join
-   * (UPDATE ... FROM, DELETE ... USING) gets 40001 instead (see
-   * docs/transactions.md, Row locks). */
-  Result<std::optional<Tuple>> Recheck(ModifyContext& ctx, ItemPointer tid) {
-    const Plan* scan = plan_.lefttree.get();
-    bool simple = scan != nullptr && scan->table.has_value() && scan->table->oid == plan_.table->oid &&
-                  (scan->kind == PlanKind::kSeqScan || scan->kind == PlanKind::kIndexScan);
-    if (!simple) {
-      return MakeError("40001", "could not serialize access due to concurrent update");
-    }
-    storage::HeapTupleHeader header;
-    auto fetched = storage::HeapFetchVersion(ctx.rel, ctx.table.columns, tid, &header);
-    if (!fetched.ok()) return fetched.error();
-    if (!fetched->has_value()) return std::optional<Tuple>();
-    Tuple scan_row = std::move(**fetched);
-    if (scan->emit_ctid) scan_row.push_back(CtidDatum(tid));
-    if (scan->emit_system_columns) AppendSystemColumns(scan_row, scan->emit_ctid, tid, header, scan->table->oid);
-    ExprContext ectx;
-    ectx.scan = &scan_row;
-    ectx.session = &estate_.session;
-    ectx.estate = &estate_;
-    std::vector<const Expr*> conds;
-    for (const ExprPtr& e : scan->indexquals) conds.push_back(e.get());
-    conds.push_back(scan->qual.get());
-    for (const Expr* cond : conds) {
-      auto pass = EvaluateQual(cond, ectx);
-      if (!pass.ok()) return pass.error();
-      if (!*pass) return std::optional<Tuple>();
-    }
-    if (scan->targetlist.empty()) return std::optional<Tuple>(std::move(scan_row));
-    auto out = Project(scan->targetlist, ectx);
-    if (!out.ok()) return out.error();
-    return std::optional<Tuple>(std::move(*out));
-  }
-
-  enum class Outcome { kNone, kInserted, kUpdated };
-
-  /* RETURNING's values of the row DO UPDATE left (updated_). */
+  /* RETURNING's values of the row DO UPDATE left. */
   Status ReturnUpdated() {
     if (plan_.returning == 0) return OkStatus();
     ExprContext ectx;
-    ectx.scan = &updated_;
+    ectx.scan = &on_conflict_.updated();
     ectx.session = &estate_.session;
     ectx.estate = &estate_;
     Tuple out;
@@ -189,69 +154,7 @@ class ModifyTableState : public PlanState {
     return OkStatus();
   }
 
-  /* INSERT ... ON CONFLICT of one proposed row: inserted, or the row an
-   * arbiter index holds its key for left alone (DO NOTHING, or DO UPDATE's
-   * WHERE false: kNone) or updated (DO UPDATE: the new version in updated_). */
-  Result<Outcome> InsertOnConflict(ModifyContext& ctx, const Tuple& proposed) {
-    auto conflict = FindConflict(ctx, proposed);
-    if (!conflict.ok()) return conflict.error();
-    if (!conflict->has_value()) {
-      ItemPointer tid;
-      if (Status s = ExecInsertRow(ctx, proposed, &tid); !s.ok()) return s.error();
-      touched_.insert({tid.block, tid.offset});
-      return Outcome::kInserted;
-    }
-    if (plan_.on_conflict == 'n') return Outcome::kNone;
-    ItemPointer tid = **conflict;
-    if (touched_.count({tid.block, tid.offset}) != 0) {
-      Error e = MakeError(sqlstate::kCardinalityViolation, "ON CONFLICT DO UPDATE command cannot affect row a second time");
-      e.hint = "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.";
-      return e;
-    }
-    auto existing = storage::HeapFetchRow(ctx.rel, ctx.table.columns, tid);
-    if (!existing.ok()) return existing.error();
-    if (!existing->has_value()) return Outcome::kNone;
-    ExprContext ectx;
-    ectx.scan = &**existing;
-    ectx.inner = &proposed;
-    ectx.session = &estate_.session;
-    ectx.estate = &estate_;
-    auto pass = EvaluateQual(plan_.conflict_where.get(), ectx);
-    if (!pass.ok()) return pass.error();
-    if (!*pass) return Outcome::kNone;
-    Tuple updated = **existing;
-    for (size_t c = 0; c < plan_.conflict_set.size() && c < updated.size(); ++c) {
-      if (!plan_.conflict_set[c]) continue;
-      auto value = Evaluate(*plan_.conflict_set[c], ectx);
-      if (!value.ok()) return value.error();
-      updated[c] = std::move(*value);
-    }
-    ItemPointer new_tid;
-    if (Status s = ExecUpdateRow(ctx, tid, updated, &new_tid); !s.ok()) return s.error();
-    touched_.insert({new_tid.block, new_tid.offset});
-    updated_ = std::move(updated);
-    return Outcome::kUpdated;
-  }
-
-  /* The visible row whose key in an arbiter index (every unique index
-   * when the statement names none) equals the proposed row's. */
-  Result<std::optional<ItemPointer>> FindConflict(ModifyContext& ctx, const Tuple& proposed) {
-    const storage::TableDef& table = ctx.table;
-    storage::Oid db = ctx.rel.db_oid;
-    for (const storage::IndexDef& index : table.indexes) {
-      if (!index.unique) continue;
-      const auto& arbiters = plan_.arbiter_indexes;
-      if (!arbiters.empty() && std::find(arbiters.begin(), arbiters.end(), index.name) == arbiters.end()) continue;
-      Tuple key = catalog::IndexKeyOf(index, proposed);
-      if (std::any_of(key.begin(), key.end(), [](const storage::Datum& d) { return storage::IsNull(d); })) continue;
-      auto found = catalog::FindLiveIndexKey(db, table, index, key);
-      if (!found.ok() || found->has_value()) return found;
-    }
-    return std::optional<ItemPointer>();
-  }
-
-  std::set<std::pair<uint32_t, uint16_t>> touched_;  // ON CONFLICT: rows this command inserted or updated
-  Tuple updated_;                                     // DO UPDATE: the last row it updated
+  OnConflict on_conflict_{plan_, estate_};  // INSERT ... ON CONFLICT's rows
   bool done_ = false;
   int64_t modified_ = 0;
   std::vector<Tuple> returned_;  // RETURNING's rows

@@ -206,6 +206,43 @@ std::string TableName(const storage::CatalogSnapshot& tables, uint32_t oid) {
 
 }  // namespace
 
+namespace {
+
+/* A foreign key's action on the referencing row `row` at `tid` (CASCADE
+ * delete, or the row with its key set as the action says). A version
+ * another transaction updated meanwhile (it committed; the heap waited
+ * for it) is followed to its next version, acted on if it still holds
+ * the old key (READ COMMITTED, as PostgreSQL's action query re-checks its
+ * WHERE; REPEATABLE READ: 40001 from the heap); a deleted one is left.
+ * `new_key`: the parent's new key (an UPDATE), nullptr for a DELETE. */
+Status ApplyAction(ModifyContext& ctx, ModifyContext& target, const ForeignKeyDef& fk, char action, ItemPointer tid,
+                   Tuple row, const Tuple& old_key, const Tuple* new_key) {
+  const storage::TableDef& child = target.table;
+  for (;;) {
+    storage::TmFailure tm;
+    if (action == 'c' && new_key == nullptr) {
+      if (Status s = ExecDeleteRow(target, tid, &tm); !s.ok()) return s;
+    } else {
+      auto changed = ActionRow(ctx.session, fk, child, action, std::move(row), new_key);
+      if (!changed.ok()) return changed.error();
+      // SET DEFAULT back to the key that went: still referenced, as PostgreSQL finds.
+      if (action == 'd' && KeyMatches(*changed, child, fk.keys, old_key, ctx.table, fk.ref_keys)) {
+        return StillReferenced(ctx.table, fk, child, old_key);
+      }
+      if (Status s = ExecUpdateRow(target, tid, *changed, nullptr, &tm); !s.ok()) return s;
+    }
+    if (tm.result != storage::TmResult::kUpdated) return OkStatus();
+    storage::HeapTupleHeader header;
+    auto next = storage::HeapFetchVersion(target.rel, child.columns, tm.ctid, &header);
+    if (!next.ok()) return next.error();
+    if (!next->has_value() || !KeyMatches(**next, child, fk.keys, old_key, ctx.table, fk.ref_keys)) return OkStatus();
+    row = std::move(**next);
+    tid = tm.ctid;
+  }
+}
+
+}  // namespace
+
 Status RiLoad(ModifyContext& ctx) {
   if (ctx.ri) return OkStatus();
   ctx.ri = std::make_shared<RiState>();
@@ -272,17 +309,8 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
     if (action == 'a' || action == 'r') return StillReferenced(ctx.table, fk, *child, old_key);
     ModifyContext& target = ActionContext(ctx, *child);
     for (auto& [tid, row] : *rows) {
-      if (action == 'c' && new_row == nullptr) {
-        if (Status s = ExecDeleteRow(target, tid); !s.ok()) return s;
-        continue;
-      }
-      auto changed = ActionRow(ctx.session, fk, *child, action, std::move(row), &new_key);
-      if (!changed.ok()) return changed.error();
-      // SET DEFAULT back to the key that went: still referenced, as PostgreSQL finds.
-      if (action == 'd' && KeyMatches(*changed, *child, fk.keys, old_key, ctx.table, fk.ref_keys)) {
-        return StillReferenced(ctx.table, fk, *child, old_key);
-      }
-      if (Status s = ExecUpdateRow(target, tid, *changed, nullptr); !s.ok()) return s;
+      const Tuple* key = new_row != nullptr ? &new_key : nullptr;
+      if (Status s = ApplyAction(ctx, target, fk, action, tid, std::move(row), old_key, key); !s.ok()) return s;
     }
   }
   return OkStatus();

@@ -342,12 +342,26 @@ Result<std::unique_ptr<Plan>> PlanSelectList(Query& q) {
     if (!agg.ok()) return agg;
     top = std::move(*agg);
   } else {
-    // The top node computes the select list (ORDER BY's junk columns last).
+    // The top node computes the select list (ORDER BY's junk columns last;
+    // an UPDATE / DELETE over a join: its EvalPlanQual junk before RETURNING's).
+    std::vector<ExprPtr> old_targets = std::move(top->targetlist);
+    std::vector<std::string> old_names = std::move(top->names);
+    bool epq_junk = q.ctid_target >= 0 && (top->kind == PlanKind::kNestLoop || top->kind == PlanKind::kHashJoin ||
+                                           top->kind == PlanKind::kMergeJoin);
+    size_t junk_at = q.targets.size() - static_cast<size_t>(q.returning);
     top->targetlist.clear();
     top->names.clear();
-    for (TargetEntry& t : q.targets) {
-      top->targetlist.push_back(std::move(t.expr));
-      top->names.push_back(t.name);
+    for (size_t i = 0; i <= q.targets.size(); ++i) {
+      if (epq_junk && i == junk_at) {
+        for (size_t j = 0; j < old_targets.size(); ++j) {
+          const Expr& v = *old_targets[j];
+          top->targetlist.push_back(MakeVar(v.rtindex, v.attno, v.type, v.relname, v.colname));
+          top->names.push_back(old_names[j]);
+        }
+      }
+      if (i == q.targets.size()) break;
+      top->targetlist.push_back(std::move(q.targets[i].expr));
+      top->names.push_back(q.targets[i].name);
     }
   }
   if (HasWindowFuncs(top->targetlist)) return PlanWindows(std::move(top), !q.distinct);

@@ -236,19 +236,6 @@ Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, co
   }
 }
 
-/* The tuple at `tid` on its exclusively locked page, if the current
- * transaction may delete or update it (no waiting: the page was
- * unlocked for a moment after LockAndClassify). */
-Result<char*> ChangeableTuple(LockedBuffer& buf, ItemPointer tid, const char* verb) {
-  auto f = ClassifyAt(buf, tid, verb);
-  if (!f.ok()) return f.error();
-  if (f->result == TmResult::kBeingModified) {
-    return MakeError(sqlstate::kInternalError, "tuple concurrently updated");
-  }
-  if (f->result != TmResult::kOk) return TmError(*f, false).error();
-  return PageGetItemData(buf.page(), PageGetItemId(buf.page(), tid.offset));
-}
-
 /* Ends the life of the tuple at `offset`: xmax = `xid` (the xmax hint and
  * lock bits cleared), cmax `cid`, ctid -> `next` (itself for a delete),
  * HEAP_KEYS_UPDATED for a delete (an update here changes no key), the
@@ -397,15 +384,21 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   LockedBuffer old;
   LockedBuffer other;  // the new version's page when it is not the old one
   TupleLockGuard tuple_lock;
-  auto found = LockAndClassify(rel, old_tid, "update", old, tuple_lock);
-  if (!found.ok()) return found.error();
-  if (tmfd != nullptr) *tmfd = *found;
-  if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
-  if (MaxAlign(tuple->size()) > PageGetFreeSpace(old.page())) {
+  for (;;) {
+    auto found = LockAndClassify(rel, old_tid, "update", old, tuple_lock);
+    if (!found.ok()) return found.error();
+    if (tmfd != nullptr) *tmfd = *found;
+    if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
+    if (MaxAlign(tuple->size()) <= PageGetFreeSpace(old.page())) break;
     old.Reset();
     if (Status s = LockOldAndNewPages(rel, old_tid.block, tuple->size(), state, old, other); !s.ok()) return s;
-    // The old page was unlocked meanwhile: ask again.
-    if (auto item = ChangeableTuple(old, old_tid, "update"); !item.ok()) return item.error();
+    // The old page was unlocked meanwhile: ask again; another writer that
+    // got to the row in between is waited for (and followed) as above.
+    auto again = ClassifyAt(old, old_tid, "update");
+    if (!again.ok()) return again.error();
+    if (again->result == TmResult::kOk) break;
+    old.Reset();
+    other.Reset();
   }
   LockedBuffer& target = other.valid() ? other : old;
   XLogRecPtr old_page_lsn = PageGetLSN(old.page());

@@ -38,6 +38,7 @@
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
 #include "engine/storage/datum.h"
+#include "engine/storage/heap/heap_dirty.h"
 #include "engine/storage/heap/vacuumlazy.h"
 #include "engine/storage/page/heap_tuple.h"
 
@@ -58,10 +59,11 @@ struct BtreeIndex {
  * as is, booleans t/f). */
 using BtValueText = std::string (*)(ColumnType type, const Datum& value);
 
-/* Whether the heap row at this TID is live (a unique index's equal key
- * conflicts only with a live row): today the caller looks at the heap
- * tuple; with MVCC, at its snapshot. */
-using BtHeapTupleIsLive = std::function<Result<bool>(ItemPointer heap_tid)>;
+/* What the heap row at this TID is to a unique check (a unique index's
+ * equal key conflicts only with a live row; one an in-progress
+ * transaction inserts or deletes is waited for): the caller looks at the
+ * heap tuple as heap_dirty.h does. */
+using BtHeapTupleIsLive = std::function<Result<DirtyTuple>(ItemPointer heap_tid)>;
 
 /* ---- building ------------------------------------------------------------ */
 
@@ -80,8 +82,11 @@ Status BtreeBuild(const BtreeIndex& index, std::vector<BtBuildEntry> entries, Bt
 
 /* Adds the entry for a new heap row. A unique index with an equal key
  * (none NULL) whose heap row `is_live` says is live: 23505 duplicate key
- * value violates unique constraint "i", DETAIL Key (a)=(1) already exists.
- * `is_live` may be empty for a non-unique index. */
+ * value violates unique constraint "i", DETAIL Key (a)=(1) already exists;
+ * if a transaction in progress inserts or deletes that row, the pages are
+ * let go, its end waited for (WaitForTransactionEnd) and the insert
+ * starts over (PostgreSQL's _bt_doinsert). `is_live` may be empty for a
+ * non-unique index. */
 Status BtreeInsert(const BtreeIndex& index, const Tuple& key, ItemPointer heap_tid,
                    const BtHeapTupleIsLive& is_live = {}, BtValueText value_text = nullptr);
 

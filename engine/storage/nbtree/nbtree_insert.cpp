@@ -93,11 +93,13 @@ Error UniqueViolation(const BtreeIndex& index, const Tuple& key, BtValueText val
 
 /* The unique check (_bt_check_unique): every item with an equal key, from
  * the first on `leaf` on, to the right while the high key is equal too;
- * a live heap row among them is a violation. `leaf` stays locked. */
-Status CheckUnique(const BtreeIndex& index, const BtBuf& leaf, const Tuple& key, const BtHeapTupleIsLive& is_live,
-                   BtValueText value_text) {
+ * a live heap row among them is a violation, one an in-progress
+ * transaction inserts or deletes is that transaction's xid (to wait for;
+ * kInvalidTransactionId: no conflict). `leaf` stays locked. */
+Result<TransactionId> CheckUnique(const BtreeIndex& index, const BtBuf& leaf, const Tuple& key,
+                                  const BtHeapTupleIsLive& is_live, BtValueText value_text) {
   for (const Datum& d : key) {
-    if (IsNull(d)) return OkStatus();  // NULLs are never equal
+    if (IsNull(d)) return kInvalidTransactionId;  // NULLs are never equal
   }
   BtSearchKey first{key, std::nullopt, -1};
   auto start = BtBinarySearch(index, leaf.page(), first);
@@ -110,17 +112,18 @@ Status CheckUnique(const BtreeIndex& index, const BtBuf& leaf, const Tuple& key,
       std::string_view item = BtPageItem(page, off);
       auto values = DeformIndexTuple(index.columns, item);
       if (!values.ok()) return values.error();
-      if (!BtKeysEqualNotNull(index.columns, key, *values)) return OkStatus();
+      if (!BtKeysEqualNotNull(index.columns, key, *values)) return kInvalidTransactionId;
       if (!is_live) return UniqueViolation(index, key, value_text);
       auto live = is_live(BtTupleHeapTid(item));
       if (!live.ok()) return live.error();
-      if (*live) return UniqueViolation(index, key, value_text);
+      if (live->wait_for != kInvalidTransactionId) return live->wait_for;
+      if (live->live) return UniqueViolation(index, key, value_text);
     }
     BtOpaque o = BtPageGetOpaque(page);
-    if (o.IsRightmost()) return OkStatus();
+    if (o.IsRightmost()) return kInvalidTransactionId;
     auto high = DeformIndexTuple(index.columns, BtPageItem(page, kBtHikey));
     if (!high.ok()) return high.error();
-    if (!BtKeysEqualNotNull(index.columns, key, *high)) return OkStatus();
+    if (!BtKeysEqualNotNull(index.columns, key, *high)) return kInvalidTransactionId;
     auto next = BtReadPage(index, o.next, BufferLockMode::kShare);
     if (!next.ok()) return next.error();
     right = std::move(*next);
@@ -297,7 +300,13 @@ Status BtreeInsert(const BtreeIndex& index, const Tuple& key, ItemPointer heap_t
       continue;
     }
     if (index.unique) {
-      if (Status s = CheckUnique(index, *leaf, key, is_live, value_text); !s.ok()) return s;
+      auto wait_for = CheckUnique(index, *leaf, key, is_live, value_text);
+      if (!wait_for.ok()) return wait_for.error();
+      if (*wait_for != kInvalidTransactionId) {
+        leaf->Reset();  // never wait holding a page lock
+        if (Status s = WaitForTransactionEnd(*wait_for); !s.ok()) return s;
+        continue;
+      }
     }
     if (Status s = BtMoveRight(index, *leaf, full, BufferLockMode::kExclusive, /*coupled=*/true); !s.ok()) return s;
     return InsertOnPage(index, std::move(*leaf), *item, full);

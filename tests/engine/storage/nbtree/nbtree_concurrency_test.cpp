@@ -117,7 +117,7 @@ TEST_F(BtreeConcurrencyTest, UniqueRaceHasOneWinnerPerKey) {
     pid_t pid = fork();
     if (pid == 0) {
       SmgrInit(dir_.path());
-      auto live = [](ItemPointer) -> Result<bool> { return true; };
+      auto live = [](ItemPointer) -> Result<DirtyTuple> { return DirtyTuple{true}; };
       for (int k = 0; k < kKeys; ++k) {
         Status s = BtreeInsert(index, {Datum(int64_t{k})}, FakeTid(static_cast<uint32_t>(c * kKeys + k)), live);
         if (!s.ok() && s.error().sqlstate != "23505") ChildExit(1);

@@ -77,7 +77,7 @@ class BtreeRedoTest : public BtreeTest {
     }
     std::map<int64_t, ItemPointer> tids = HeapTids();
     for (int64_t id : ids) {
-      auto live = [](ItemPointer tid) -> Result<bool> { return HeapTupleVisibleAt(kRel, tid); };
+      auto live = [](ItemPointer tid) { return HeapTupleDirtyAt(kRel, tid); };
       Status s = BtreeInsert(index, {Datum(id)}, tids.at(id), live);
       ASSERT_TRUE(s.ok()) << s.error().message;
     }

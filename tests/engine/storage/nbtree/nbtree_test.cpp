@@ -198,8 +198,8 @@ TEST_F(BtreeTest, UniqueViolations) {
   BtreeIndex index = IntIndex(/*unique=*/true);
   index.name = "t_pkey";
   CreateEmpty(index);
-  auto live = [](ItemPointer) -> Result<bool> { return true; };
-  auto dead = [](ItemPointer) -> Result<bool> { return false; };
+  auto live = [](ItemPointer) -> Result<DirtyTuple> { return DirtyTuple{true}; };
+  auto dead = [](ItemPointer) -> Result<DirtyTuple> { return DirtyTuple{false}; };
   for (uint32_t i = 0; i < 3000; ++i) ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{i})}, FakeTid(i), live).ok());
   Status dup = BtreeInsert(index, {Datum(int64_t{1})}, FakeTid(5000), live);
   ASSERT_FALSE(dup.ok());
@@ -210,9 +210,9 @@ TEST_F(BtreeTest, UniqueViolations) {
   // Many entries of one key spread over pages: the check walks right.
   for (uint32_t i = 0; i < 1000; ++i) ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{7})}, FakeTid(6000 + i), dead).ok());
   std::vector<ItemPointer> seen;
-  auto live_if_last = [&seen](ItemPointer tid) -> Result<bool> {
+  auto live_if_last = [&seen](ItemPointer tid) -> Result<DirtyTuple> {
     seen.push_back(tid);
-    return tid == FakeTid(6999);
+    return DirtyTuple{tid == FakeTid(6999)};
   };
   Status late = BtreeInsert(index, {Datum(int64_t{7})}, FakeTid(9999), live_if_last);
   ASSERT_FALSE(late.ok());

@@ -1,0 +1,94 @@
+/*-------------------------------------------------------------------------
+ * heap_dirty.cpp
+ *   The unique check's view of a row version and the wait for its
+ *   inserter or deleter (see heap_dirty.h).
+ *-------------------------------------------------------------------------
+ */
+#include "engine/storage/heap/heap_dirty.h"
+
+#include "engine/common/interrupts.h"
+#include "engine/storage/buffer/locked_buffer.h"
+#include "engine/storage/heap/procarray.h"
+#include "engine/storage/heap/subtrans.h"
+#include "engine/storage/heap/transam.h"
+#include "engine/storage/heap/xact.h"
+#include "engine/storage/lmgr/lock.h"
+
+namespace minipg::storage {
+
+namespace {
+
+enum class XidFate : uint8_t { kRunning, kCommitted, kAborted };
+
+/* Where another transaction's xid stands: asked of the proc array before
+ * pg_xact, since a commit reaches pg_xact before it leaves the proc array
+ * (a transaction in progress in pg_xact but in no proc array entry died
+ * in a crash). An aborted subtransaction is aborted at once. */
+Result<XidFate> FateOf(TransactionId xid) {
+  auto status = TransactionIdGetStatus(xid);
+  if (!status.ok()) return status.error();
+  if (*status == XidStatus::kAborted) return XidFate::kAborted;
+  if (*status == XidStatus::kCommitted) return XidFate::kCommitted;
+  if (TransactionIdIsInProgress(xid)) return XidFate::kRunning;
+  status = TransactionIdGetStatus(xid);
+  if (!status.ok()) return status.error();
+  return *status == XidStatus::kCommitted ? XidFate::kCommitted : XidFate::kAborted;
+}
+
+/* The rules of heap_dirty.h over one tuple header. */
+Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
+  DirtyTuple d;
+  bool xmax_none = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) != 0 || t.xmax == kInvalidTransactionId;
+  if ((t.infomask & kHeapXminCommitted) == 0) {
+    if ((t.infomask & kHeapXminInvalid) != 0) return d;
+    if (TransactionIdIsCurrent(t.xmin)) {
+      d.live = xmax_none || !TransactionIdIsCurrent(t.xmax);
+      return d;
+    }
+    auto fate = FateOf(t.xmin);
+    if (!fate.ok()) return fate.error();
+    if (*fate == XidFate::kAborted) return d;
+    if (*fate == XidFate::kRunning) {
+      d.live = true;
+      d.wait_for = t.xmin;
+      return d;
+    }
+  }
+  d.live = true;
+  if (xmax_none) return d;
+  if (TransactionIdIsCurrent(t.xmax) || (t.infomask & kHeapXmaxCommitted) != 0) {
+    d.live = false;
+    return d;
+  }
+  auto fate = FateOf(t.xmax);
+  if (!fate.ok()) return fate.error();
+  if (*fate == XidFate::kRunning) d.wait_for = t.xmax;
+  d.live = *fate != XidFate::kCommitted;
+  return d;
+}
+
+}  // namespace
+
+Result<DirtyTuple> HeapTupleDirtyAt(const RelFileLocator& rel, ItemPointer tid) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, tid.block});
+  if (!b.ok()) return b.error();
+  LockedBuffer buf(*b, BufferLockMode::kShare);
+  const char* page = buf.page();
+  if (PageIsNew(page) || tid.offset < kFirstOffsetNumber || tid.offset > PageGetMaxOffsetNumber(page)) {
+    return DirtyTuple{};
+  }
+  std::string_view item = PageGetItem(page, PageGetItemId(page, tid.offset));
+  if (item.empty()) return DirtyTuple{};
+  auto header = HeapTupleGetHeader(item);
+  if (!header.ok()) return header.error();
+  return Classify(*header);
+}
+
+Status WaitForTransactionEnd(TransactionId xid) {
+  TransactionId top = SubTransGetTopmostTransaction(xid);
+  if (top == kInvalidTransactionId) top = xid;
+  if (Status s = lmgr::XactLockTableWait(top); !s.ok()) return s;
+  return CheckForInterrupts();
+}
+
+}  // namespace minipg::storage
