@@ -21,7 +21,7 @@
  *
  * NOTES
  *   Plain geometry with its own small types, no ImGui: the unit test
- *   (tests/viz/model/wait_layout_test.cpp) checks the rectangles.
+ *   (tests/viz/ui/wait_layout_test.cpp) checks the rectangles.
  *-------------------------------------------------------------------------
  */
 #pragma once
