@@ -526,6 +526,7 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   float panel_right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   right = std::max(right, std::min(panel_right, x + text_size.x + 6.0f * m.scale));
   if (x + text_size.x > right - 4.0f) x = std::max(left + 4.0f, root_cx - 8.0f * m.scale - text_size.x);
+  left = std::min(left, x - 4.0f * m.scale);  // the band holds its label (its border never crosses it)
   dl->AddRectFilled(ImVec2(left, top), ImVec2(right, bottom), crash ? kShmemCrashFill : kShmemFill,
                     4.0f * m.scale);
   dl->AddRect(ImVec2(left, top), ImVec2(right, bottom), kShmemBorder, 4.0f * m.scale, 0, 1.0f);

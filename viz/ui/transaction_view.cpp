@@ -174,7 +174,7 @@ std::string TransactionLine(const Model& model, int64_t pid) {
   return out;
 }
 
-void DrawTransactionDetails(const Model& model, int64_t pid, float label_w) {
+void DrawTransactionDetails(const Model& model, int64_t pid, float label_w, bool wrap) {
   if (const VacuumRun* run = model.transactions().RunningVacuum(pid); run != nullptr) {
     ImGui::TextDisabled("vacuum");
     ImGui::SameLine(label_w);
@@ -186,10 +186,12 @@ void DrawTransactionDetails(const Model& model, int64_t pid, float label_w) {
   if (b == nullptr) return;
   bool any = b->xid != 0 || b->snapshot || !b->locks.empty() || b->wait || !b->savepoints.empty();
   if (!any) return;
-  auto row = [label_w](const char* key, const std::string& value) {
+  auto row = [label_w, wrap](const char* key, const std::string& value) {
     ImGui::TextDisabled("%s", key);
     ImGui::SameLine(label_w);
+    if (wrap) ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(value.c_str());
+    if (wrap) ImGui::PopTextWrapPos();
   };
   const Transactions& txns = model.transactions();
   row("xid", b->xid != 0 ? fmt::format("{} ({})", b->xid, XidStatusName(txns.Status(b->xid)))

@@ -64,7 +64,8 @@ std::vector<DrawnWaitLabel> DrawWaitForGraph(ImDrawList* dl, const Model& model,
 std::string TransactionLine(const Model& model, int64_t pid);
 
 /* The backend's transaction and locks as label/value rows (tooltips, the
- * Query view), `label_w` wide labels; nothing when nothing is known. */
-void DrawTransactionDetails(const Model& model, int64_t pid, float label_w);
+ * Query view), `label_w` wide labels; nothing when nothing is known.
+ * `wrap`: values wrap at the window's edge (a window of fixed width). */
+void DrawTransactionDetails(const Model& model, int64_t pid, float label_w, bool wrap = false);
 
 }  // namespace minipg::viz::ui
