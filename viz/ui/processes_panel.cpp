@@ -694,9 +694,12 @@ void ProcessesPanel::DrawGraph(const Model& model) {
   float lowest = origin.y;
   for (const auto& [pid, r] : boxes_) lowest = std::max(lowest, r.max.y);
   lowest += 8.0f * scale - 0.9f * m.box_h;  // the banner goes just under the boxes and labels
+  // Labels stay within the panel's width, and within its height or the
+  // graph's, whichever is taller (what does not fit scrolls).
   ImVec2 win = ImGui::GetWindowPos(), win_size = ImGui::GetWindowSize();
+  float content_bottom = origin.y + y - m.root_gap + kGraphTop + WaitRoom(model, m);
   Rect bounds{win.x + 2.0f, win.y + 2.0f, win.x + win_size.x - ImGui::GetStyle().ScrollbarSize,
-              win.y + win_size.y - 2.0f};
+              std::max(win.y + win_size.y - 2.0f, content_bottom)};
   wait_labels_ = DrawWaitForGraph(dl, model, boxes_, obstacles_, bounds, scale,
                                   ImVec2(origin.x + 4.0f, lowest + 0.9f * m.box_h));
   // Tell the child window how big the content is, for its scrollbars.
