@@ -27,6 +27,7 @@
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/ipc/sinval.h"
 #include "engine/storage/lmgr/lock.h"
+#include "engine/trace/emitter.h"
 
 namespace minipg {
 
@@ -43,14 +44,31 @@ class CollectRows : public sql::ResultSink {
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 
-/* Runs one SQL text in the worker's session; its rows. */
+/* Runs one SQL text in the worker's session; its rows. The event stream
+ * sees it as a backend's query: query_start, the session's own parse ...
+ * execute events, then a query_done per statement or the error. */
 Result<std::vector<std::vector<std::optional<std::string>>>> RunSql(sql::Session& session, std::string_view text) {
+  int64_t start = trace::NowMicros();
+  trace::Event(trace::EventType::kQueryStart).QueryText("text", text).Emit();
+  auto failed = [](const Error& e) {
+    trace::Event(trace::EventType::kError)
+        .Str("severity", "ERROR")
+        .Str("sqlstate", e.sqlstate)
+        .Str("message", e.message)
+        .Emit();
+    return e;
+  };
   auto stmts = session.Parse(text);
-  if (!stmts.ok()) return stmts.error();
+  if (!stmts.ok()) return failed(stmts.error());
   CollectRows sink;
   for (const sql::StatementPtr& stmt : *stmts) {
     auto r = session.Execute(*stmt, sink);
-    if (!r.ok()) return r.error();
+    if (!r.ok()) return failed(r.error());
+    trace::Event(trace::EventType::kQueryDone)
+        .Str("tag", r->command_tag)
+        .Int("rows", r->rows)
+        .Int("duration_us", trace::NowMicros() - start)
+        .Emit();
   }
   return std::move(sink.rows);
 }

@@ -88,6 +88,7 @@ class Collector {
   std::string partial_;  // bytes of a line not yet complete
   std::multimap<std::pair<int64_t, uint64_t>, std::string> pending_;  // (ts, arrival) -> line
   uint64_t arrivals_ = 0;
+  int64_t last_sent_ts_ = 0;  // the newest "ts" sent on (a later event is restamped to it)
   std::map<uint64_t, ProcessInfo> processes_;  // by order of appearance
   std::map<int64_t, uint64_t> order_of_pid_;
   uint64_t next_order_ = 0;
@@ -245,10 +246,26 @@ void Collector::Publish(const std::string& line) {
   }
 }
 
+/* Replaces the value of a line's "ts" with `ts`. */
+void RestampLine(std::string& line, int64_t ts) {
+  auto pos = line.find("\"ts\":");
+  if (pos == std::string::npos) return;
+  size_t begin = pos + 5;
+  size_t end = line.find_first_not_of("-0123456789", begin);
+  if (end == std::string::npos) end = line.size();
+  line.replace(begin, end - begin, std::to_string(ts));
+}
+
 void Collector::FlushOlderThan(int64_t cutoff) {
   while (!pending_.empty() && pending_.begin()->first.first < cutoff) {
+    int64_t ts = pending_.begin()->first.first;
     std::string line = std::move(pending_.begin()->second);
     pending_.erase(pending_.begin());
+    if (ts < last_sent_ts_) {
+      RestampLine(line, last_sent_ts_);  // came too late to be put in its place
+    } else {
+      last_sent_ts_ = ts;
+    }
     auto ev = ParseEventJson<nlohmann::json>(line);
     if (ev.is_discarded()) continue;  // cannot happen for our own emitter; never forward junk
     Track(ev);

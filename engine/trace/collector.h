@@ -10,7 +10,11 @@
  * NOTES
  *   Events are held for kReorderWindowMicros before they are sent on, so
  *   that two processes' events that raced to the socket still come out in
- *   timestamp order. The collector keeps a table of live processes (built
+ *   timestamp order. An event that comes later than that (its process
+ *   stamped it, then was not scheduled for longer than the window: a child
+ *   writing the fork event the postmaster stamped before fork() on a busy
+ *   machine) goes out stamped with the newest time already sent, so the
+ *   stream's times never go back. The collector keeps a table of live processes (built
  *   from the events themselves) so a late subscriber first gets one
  *   "process" event per live process. A subscriber that falls more than
  *   kMaxSubscriberBacklog bytes behind is disconnected: the server never

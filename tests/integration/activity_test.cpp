@@ -405,6 +405,7 @@ TEST(ActivityTest, AWaitForTheDdlLockIsShown) {
   EXPECT_EQ((*wait)["mode"], "ExclusiveLock");
   EXPECT_EQ((*wait)["blocked_by"], nlohmann::json::array({(*holder)->backend_pid()}));
   EXPECT_GE((*acquired)["waited_us"].get<int64_t>(), 200000);
+  EXPECT_EQ((*acquired)["granted"], true);  // a wait that failed says false (the viewer holds nothing then)
   EXPECT_GE((*acquired)["ts"].get<int64_t>() - (*wait)["ts"].get<int64_t>(), 200000);
 }
 

@@ -56,6 +56,7 @@ constexpr auto kQuietAfter = std::chrono::milliseconds(1500);   // no events, no
 constexpr auto kQuietPeriod = std::chrono::milliseconds(250);   // ...and the window redraws 4 times a second
 constexpr auto kIngestBudget = std::chrono::milliseconds(10);
 constexpr int kMinScreenshotFrames = 5;
+constexpr size_t kScreenshotAnomalies = 20;  // anomalies a headless run lists
 constexpr auto kScreenshotFileGrace = std::chrono::seconds(20);  // to finish a big trace
 constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu";
 constexpr float kBodyFontSize = 17.0f;
@@ -679,10 +680,37 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
   const Transactions& txns = playback_->shown().transactions();
   for (const WaitEdge& e : txns.WaitForGraph()) {
     std::printf("minipg-viz: waits: %lld -> %lld %s%s\n", static_cast<long long>(e.waiter),
-                static_cast<long long>(e.holder), e.label.c_str(), e.in_deadlock ? " (deadlock)" : "");
+                static_cast<long long>(e.holder), e.label.c_str(),
+                e.in_deadlock ? " (deadlock)" : e.in_cycle ? " (cycle)" : "");
   }
   if (txns.DeadlockActive()) {
     std::printf("minipg-viz: deadlock: victim %lld\n", static_cast<long long>(txns.deadlock()->victim));
+  } else if (std::vector<int64_t> cycle = txns.WaitCycle(); !cycle.empty()) {
+    std::string pids;
+    for (int64_t pid : cycle) pids += fmt::format("{} -> ", pid);
+    std::printf("minipg-viz: deadlock: cycle %s%lld, not yet detected\n", pids.c_str(),
+                static_cast<long long>(cycle.front()));
+  }
+  // Where the graph put the wait labels, and the boxes they keep clear of.
+  const auto& labels = processes_panel_.wait_labels();
+  for (const ui::DrawnWaitLabel& l : labels) {
+    std::printf("minipg-viz: wait label: %lld -> %lld at %.0f,%.0f %.0f,%.0f: %s\n",
+                static_cast<long long>(l.waiter), static_cast<long long>(l.holder), l.rect.x0, l.rect.y0,
+                l.rect.x1, l.rect.y1, l.text.c_str());
+  }
+  if (!labels.empty()) {
+    for (const auto& [pid, r] : processes_panel_.drawn_boxes()) {
+      std::printf("minipg-viz: box: %lld at %.0f,%.0f %.0f,%.0f\n", static_cast<long long>(pid), r.x0, r.y0,
+                  r.x1, r.y1);
+    }
+  }
+  // The anomalies the header counts, the oldest kept first (a few).
+  const Model& shown = playback_->shown();
+  size_t listed = 0;
+  for (const Anomaly& a : shown.anomalies()) {
+    if (listed++ == kScreenshotAnomalies) break;
+    std::printf("minipg-viz: anomaly: line %llu: [%s] %s\n", static_cast<unsigned long long>(a.line_no),
+                std::string(AnomalyKindName(a.kind)).c_str(), a.message.c_str());
   }
   std::fflush(stdout);
   WriteFrameStats();

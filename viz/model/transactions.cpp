@@ -93,6 +93,59 @@ bool IsUserTable(const LockInfo& l) {
          l.relation.rfind("information_schema", 0) != 0;
 }
 
+/* Marks the edges that lie on a cycle of waits: those whose two ends are in
+ * one strongly connected component (Tarjan's algorithm, without recursion,
+ * so a long chain of waiters needs no stack depth). */
+void MarkCycles(std::vector<WaitEdge>& edges) {
+  std::map<int64_t, std::vector<size_t>> out;  // waiter -> its edges
+  for (size_t i = 0; i < edges.size(); ++i) out[edges[i].waiter].push_back(i);
+  std::map<int64_t, int> index, low, component;
+  std::vector<int64_t> stack;
+  std::set<int64_t> on_stack;
+  int next = 0, components = 0;
+  struct Frame {
+    int64_t pid;
+    size_t edge;  // the next of its edges to follow
+  };
+  auto visit = [&](int64_t pid, std::vector<Frame>& calls) {
+    index[pid] = low[pid] = next++;
+    stack.push_back(pid);
+    on_stack.insert(pid);
+    calls.push_back(Frame{pid, 0});
+  };
+  for (const auto& [root, root_edges] : out) {
+    if (index.count(root) != 0) continue;
+    std::vector<Frame> calls;
+    visit(root, calls);
+    while (!calls.empty()) {
+      int64_t v = calls.back().pid;
+      auto it = out.find(v);
+      if (it != out.end() && calls.back().edge < it->second.size()) {
+        int64_t w = edges[it->second[calls.back().edge++]].holder;
+        if (index.count(w) == 0) {
+          visit(w, calls);
+        } else if (on_stack.count(w) != 0) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      if (low[v] == index[v]) {  // v heads a component: pop it
+        int64_t x;
+        do {
+          x = stack.back();
+          stack.pop_back();
+          on_stack.erase(x);
+          component[x] = components;
+        } while (x != v);
+        ++components;
+      }
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().pid] = std::min(low[calls.back().pid], low[v]);
+    }
+  }
+  for (WaitEdge& e : edges) e.in_cycle = component[e.waiter] == component[e.holder];
+}
+
 }  // namespace
 
 std::string_view XidStatusName(XidStatus s) {
@@ -205,7 +258,30 @@ std::vector<WaitEdge> Transactions::WaitForGraph() const {
   std::sort(edges.begin(), edges.end(), [](const WaitEdge& a, const WaitEdge& b) {
     return a.waiter != b.waiter ? a.waiter < b.waiter : a.holder < b.holder;
   });
+  MarkCycles(edges);
   return edges;
+}
+
+std::vector<int64_t> Transactions::WaitCycle() const {
+  std::map<int64_t, int64_t> next;  // waiter -> the lowest holder it waits for on a cycle
+  for (const WaitEdge& e : WaitForGraph()) {
+    if (e.in_cycle && next.count(e.waiter) == 0) next[e.waiter] = e.holder;  // edges come sorted
+  }
+  if (next.empty()) return {};
+  // Walk from the lowest waiter until a pid comes again: the cycle is from
+  // its first visit on (every pid on a cycle edge has one onward).
+  std::vector<int64_t> path;
+  std::map<int64_t, size_t> seen;
+  int64_t at = next.begin()->first;
+  while (seen.count(at) == 0 && next.count(at) != 0 && path.size() <= kMaxBackends) {
+    seen[at] = path.size();
+    path.push_back(at);
+    at = next[at];
+  }
+  if (seen.count(at) == 0) return {};
+  std::vector<int64_t> cycle(path.begin() + static_cast<std::ptrdiff_t>(seen[at]), path.end());
+  std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+  return cycle;
 }
 
 const VacuumRun* Transactions::RunningVacuum(int64_t pid) const {
@@ -261,6 +337,7 @@ std::string Transactions::Apply(const Event& ev) {
     check.Str(key);
   }
   check.Bool("autovacuum");
+  check.Bool("granted");
   for (const char* key : {"xip", "blocked_by", "cycle"}) check.Array(key);
   return check.problem();
 }
@@ -382,8 +459,9 @@ void Transactions::OnSnapshot(const Event& ev, BackendTxn& b) {
 void Transactions::OnLockGranted(const Event& ev, BackendTxn& b) {
   bool waited = ev.type == EventType::kLockAcquired;
   if (waited) b.wait.reset();
-  // The flock waits of schema 5 (no locktype) are not heavyweight locks.
-  if (waited && !ev.Str("locktype")) return;
+  // The flock waits of schema 5 (no locktype) are not heavyweight locks,
+  // and a wait that failed (granted false: a deadlock, a lock_timeout) holds nothing.
+  if (waited && (!ev.Str("locktype") || !ev.Bool("granted").value_or(true))) return;
   LockInfo l = LockFrom(ev);
   if (IsUserTable(l)) {
     b.last_table = l.relation;

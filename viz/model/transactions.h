@@ -4,7 +4,8 @@
  *   events describe them (docs/events.md, "Transactions, locks and
  *   vacuum"): per backend its transaction (xid, subtransactions, the last
  *   snapshot), the locks it holds and the lock it waits for; the wait-for
- *   graph built from those waits; the deadlock the detector found; the
+ *   graph built from those waits and its cycles (a deadlock before the
+ *   detector finds it); the deadlock the detector found; the
  *   outcome of every transaction seen to end (what the Row versions view
  *   needs to say which snapshot sees which row version: row_versions.h);
  *   and the recent VACUUM runs. Plain C++ fed by Model (model.cpp), read
@@ -125,6 +126,7 @@ struct WaitEdge {
   int64_t holder = 0;
   std::string label;      // "ShareLock on transaction 745"
   bool in_deadlock = false;  // part of the deadlock cycle being resolved
+  bool in_cycle = false;     // on a cycle of waits: a deadlock, found or not yet by the detector
 };
 
 struct DeadlockStep {
@@ -179,6 +181,11 @@ class Transactions {
    * deadlock, the cycle's steps are arrows too (marked) even if their
    * lock_wait was not seen. */
   std::vector<WaitEdge> WaitForGraph() const;
+  /* One cycle of the wait-for graph, as the pids around it from the lowest
+   * (each waits for the next, the last for the first); empty if there is
+   * none. While the waiters sleep, before deadlock_timeout has run out and
+   * the detector has found it, this is the deadlock the picture shows. */
+  std::vector<int64_t> WaitCycle() const;
   /* The last deadlock found (active or resolved), if any. */
   const std::optional<Deadlock>& deadlock() const { return deadlock_; }
   bool DeadlockActive() const { return deadlock_ && !deadlock_->resolved; }

@@ -48,6 +48,7 @@ constexpr float kBoxGapX = 14.0f;
 constexpr float kBoxGapY = 26.0f;     // between grid rows (a rail runs in it)
 constexpr float kRootGapY = 40.0f;    // between the root's row and the first grid row
 constexpr float kRailDrop = 11.0f;    // from a row's rail down to its boxes' tops
+constexpr float kWaitLabelMargin = 34.0f;  // a wait label's row: its text's height plus this
 constexpr float kTrunkGutter = 24.0f; // left of the grid, for the trunk (rows > 1)
 constexpr float kAuxGapX = 48.0f;     // between the root and its auxiliary column
 constexpr float kBoxPad = 8.0f;
@@ -148,6 +149,8 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
 }  // namespace
 
 void ProcessesPanel::Draw(const Model& model) {
+  wait_labels_.clear();  // the graph, if drawn, places them anew
+  drawn_boxes_.clear();
   if (!ImGui::Begin("Processes")) {
     ImGui::End();
     return;
@@ -185,6 +188,9 @@ void ProcessesPanel::Draw(const Model& model) {
     ImGui::End();
     return;
   }
+  // While backends wait, room for the wait-for graph's labels: above the
+  // first row of boxes (between them and shared memory) and below the last.
+  wait_gap_ = AnyWaits(model) ? ImGui::GetFontSize() + kWaitLabelMargin : 0.0f;
   float avail_h = ImGui::GetContentRegionAvail().y;
   shmem_h_ = show_shmem_ ? shmem_view_.PreferredHeight(model, avail_h) : 0.0f;
   if (view_ == View::kGraph) {
@@ -246,7 +252,8 @@ ProcessesPanel::GraphMetrics ProcessesPanel::MetricsAt(float scale) const {
   m.box_w = kBoxWidth * scale;
   m.gap_x = kBoxGapX * scale;
   m.gap_y = kBoxGapY * scale;
-  m.root_gap = kRootGapY * scale;
+  m.wait_gap = wait_gap_ * scale;
+  m.root_gap = kRootGapY * scale + m.wait_gap;
   m.pad = kBoxPad * scale;
   m.line_h = ImGui::GetFontSize() * scale + 1.0f;  // called while the window scale is 1
   m.box_h = m.pad * 1.2f + 2.0f + m.line_h * kBoxLines + 4.0f * scale;
@@ -379,7 +386,19 @@ float ProcessesPanel::GraphHeight(const Model& model, const GraphMetrics& m, flo
     }
     y = layout_.bottom + m.root_gap;
   }
-  return (live_only ? live_bottom : y - m.root_gap) + kGraphTop;
+  return (live_only ? live_bottom : y - m.root_gap) + kGraphTop + WaitRoom(model, m);
+}
+
+bool ProcessesPanel::AnyWaits(const Model& model) {
+  const Transactions& txns = model.transactions();
+  return txns.DeadlockActive() || std::any_of(txns.backends().begin(), txns.backends().end(),
+                                              [](const auto& b) { return b.second.wait.has_value(); });
+}
+
+float ProcessesPanel::WaitRoom(const Model& model, const GraphMetrics& m) {
+  if (!AnyWaits(model)) return 0.0f;
+  // Two rows of labels under the boxes, and the deadlock's banner (two lines).
+  return 2.0f * m.wait_gap + 2.0f * m.line_h + 18.0f * m.scale;
 }
 
 bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
@@ -507,11 +526,13 @@ void ProcessesPanel::DrawSharedMemory(const Model& model, const RootLayout& L, I
   float panel_right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   right = std::max(right, std::min(panel_right, x + text_size.x + 6.0f * m.scale));
   if (x + text_size.x > right - 4.0f) x = std::max(left + 4.0f, root_cx - 8.0f * m.scale - text_size.x);
+  left = std::min(left, x - 4.0f * m.scale);  // the band holds its label (its border never crosses it)
   dl->AddRectFilled(ImVec2(left, top), ImVec2(right, bottom), crash ? kShmemCrashFill : kShmemFill,
                     4.0f * m.scale);
   dl->AddRect(ImVec2(left, top), ImVec2(right, bottom), kShmemBorder, 4.0f * m.scale, 0, 1.0f);
-  dl->AddText(font, font_size, ImVec2(x, top + (bottom - top - text_size.y) * 0.5f), kShmemText,
-              label.c_str());
+  float text_y = top + (bottom - top - text_size.y) * 0.5f;
+  dl->AddText(font, font_size, ImVec2(x, text_y), kShmemText, label.c_str());
+  obstacles_.push_back(Rect{x, text_y, x + text_size.x, text_y + text_size.y});  // wait labels keep off it
   if (ImGui::IsMouseHoveringRect(ImVec2(left, top), ImVec2(right, bottom))) {
     ImGui::SetTooltip(
         "Shared memory: created by the postmaster before it forks, so every child process is "
@@ -528,7 +549,9 @@ void ProcessesPanel::FitGraph(const Model& model, float avail_h) {
   float width = ImGui::GetContentRegionAvail().x;
   float gap = ImGui::GetStyle().ItemSpacing.y;
   BuildChildren(model, /*exited=*/false);
-  GraphMetrics smallest = MetricsAt(kMinScale);
+  // While backends wait, the graph with its arrows is the picture: shared
+  // memory gives up height until it fits unshrunk.
+  GraphMetrics smallest = MetricsAt(AnyWaits(model) ? 1.0f : kMinScale);
   live_h_ = GraphHeight(model, smallest, std::max(width, smallest.box_w));
   float rest = std::floor(avail_h - gap - live_h_);
   if (shmem_h_ > rest) shmem_h_ = rest >= SharedMemoryView::kMinHeight ? rest : 0.0f;
@@ -566,8 +589,12 @@ void ProcessesPanel::DrawGraph(const Model& model) {
   float y = kGraphTop;
   float content_w = 0.0f;
   boxes_.clear();
+  obstacles_.clear();
+  drawn_boxes_.clear();
   auto note_box = [this, &m](const Process& p, ImVec2 pos) {
     if (!p.exited) boxes_[p.pid] = BoxRect{pos, ImVec2(pos.x + m.box_w, pos.y + m.box_h)};
+    obstacles_.push_back(Rect{pos.x, pos.y, pos.x + m.box_w, pos.y + m.box_h});
+    drawn_boxes_.emplace_back(p.pid, obstacles_.back());
   };
   for (size_t root : roots_) {
     RootLayout& L = layout_;
@@ -596,7 +623,9 @@ void ProcessesPanel::DrawGraph(const Model& model) {
     // The grid: the root's drop, a rail over each row, the trunk joining the
     // rails, and a drop from the rail into each box.
     if (L.rows > 0) {
-      auto rail_y = [&](size_t row) { return at(L.grid_pos[row * L.per_row]).y - rail_drop; };
+      auto rail_y = [&](size_t row) {
+        return at(L.grid_pos[row * L.per_row]).y - rail_drop - (row == 0 ? m.wait_gap : 0.0f);
+      };
       float trunk_x = origin.x + L.trunk_x;
       bool trunk = L.rows > 1;
       dl->AddLine(ImVec2(root_cx, root_min.y + m.box_h), ImVec2(root_cx, rail_y(0)), kLineLive,
@@ -639,7 +668,7 @@ void ProcessesPanel::DrawGraph(const Model& model) {
       }
     }
 
-    if (L.rows > 0) DrawSharedMemory(model, L, origin, m, root_cx, rail_drop);
+    if (L.rows > 0) DrawSharedMemory(model, L, origin, m, root_cx, rail_drop + m.wait_gap);
     DrawBox(model, procs[root], root_min, m);
     note_box(procs[root], root_min);
     GraphMetrics aux_m = m;
@@ -664,10 +693,18 @@ void ProcessesPanel::DrawGraph(const Model& model) {
   // (The deadlock's banner goes under the lowest box, clear of the arrows.)
   float lowest = origin.y;
   for (const auto& [pid, r] : boxes_) lowest = std::max(lowest, r.max.y);
-  DrawWaitForGraph(dl, model, boxes_, scale, ImVec2(origin.x + 4.0f, lowest + 0.9f * m.box_h));
+  lowest += 8.0f * scale - 0.9f * m.box_h;  // the banner goes just under the boxes and labels
+  // Labels stay within the panel's width, and within its height or the
+  // graph's, whichever is taller (what does not fit scrolls).
+  ImVec2 win = ImGui::GetWindowPos(), win_size = ImGui::GetWindowSize();
+  float content_bottom = origin.y + y - m.root_gap + kGraphTop + WaitRoom(model, m);
+  Rect bounds{win.x + 2.0f, win.y + 2.0f, win.x + win_size.x - ImGui::GetStyle().ScrollbarSize,
+              std::max(win.y + win_size.y - 2.0f, content_bottom)};
+  wait_labels_ = DrawWaitForGraph(dl, model, boxes_, obstacles_, bounds, scale,
+                                  ImVec2(origin.x + 4.0f, lowest + 0.9f * m.box_h));
   // Tell the child window how big the content is, for its scrollbars.
   ImGui::SetCursorScreenPos(origin);
-  ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap + kGraphTop));
+  ImGui::Dummy(ImVec2(std::max(content_w, m.box_w), y - m.root_gap + kGraphTop + WaitRoom(model, m)));
   ImGui::SetWindowFontScale(1.0f);
   ImGui::EndChild();
 }

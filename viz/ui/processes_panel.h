@@ -47,10 +47,16 @@ class ProcessesPanel {
 
   void Draw(const Model& model);
 
+  /* The graph's last frame: the wait-for graph's labels, and every box
+   * drawn (pid, where), for a headless run's transcript. */
+  const std::vector<DrawnWaitLabel>& wait_labels() const { return wait_labels_; }
+  const std::vector<std::pair<int64_t, Rect>>& drawn_boxes() const { return drawn_boxes_; }
+
  private:
   /* Sizes of the graph's parts at one scale. */
   struct GraphMetrics {
     float scale, box_w, box_h, gap_x, gap_y, root_gap, pad, line_h;
+    float wait_gap;  // added above the first row (and twice below) for the wait labels
   };
   /* Where one root (the postmaster) and its children go, relative to the
    * graph's top-left corner. Computed by LayoutRoot() and used both to size
@@ -74,6 +80,11 @@ class ProcessesPanel {
                   float top, RootLayout& out) const;
   /* The graph's height; with live_only, down to the lowest running box. */
   float GraphHeight(const Model& model, const GraphMetrics& m, float avail_w, bool live_only = false);
+  /* The height kept under the boxes for the wait-for graph's labels and a
+   * deadlock's banner while any backend waits (0 otherwise). */
+  static float WaitRoom(const Model& model, const GraphMetrics& m);
+  /* Whether any backend waits for a lock (or a deadlock is being resolved). */
+  static bool AnyWaits(const Model& model);
   /* Before DrawGraph(): shared memory yields height until the running
    * processes fit at the smallest scale (live_h_), folding into the
    * graph's band below its minimum height; then children_ and roots_ are
@@ -110,6 +121,7 @@ class ProcessesPanel {
   SharedMemoryView shmem_view_;
   float shmem_h_ = 0.0f;  // this frame: the height kept under the graph or tree for shared memory
   float live_h_ = 0.0f;   // this frame: the running processes' graph height at the smallest scale
+  float wait_gap_ = 0.0f;  // this frame, unscaled: GraphMetrics::wait_gap
   bool shmem_folded_ = false;  // this frame: shared memory gave its height to the graph
   bool animations_ = true;
   View view_ = View::kGraph;
@@ -121,6 +133,9 @@ class ProcessesPanel {
   RootLayout layout_;  // graph: where the boxes of the root being drawn go
   std::unordered_map<int64_t, double> first_seen_;  // pid -> ImGui time it was first drawn
   std::unordered_map<int64_t, BoxRect> boxes_;      // this frame: where each live box was drawn
+  std::vector<Rect> obstacles_;                     // this frame: what a wait label must not cover
+  std::vector<std::pair<int64_t, Rect>> drawn_boxes_;  // this frame: every box drawn, exited ones too
+  std::vector<DrawnWaitLabel> wait_labels_;         // this frame: the wait-for graph's labels
 };
 
 }  // namespace minipg::viz::ui

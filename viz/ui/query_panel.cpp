@@ -504,7 +504,7 @@ void QueryPanel::Draw(const Model& model) {
   // Its transaction: xid, snapshot, isolation, the locks it holds and waits for.
   if (!TransactionLine(model, p->pid).empty() || model.transactions().Backend(p->pid) != nullptr) {
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
-    DrawTransactionDetails(model, p->pid, ImGui::GetFontSize() * 6.0f);
+    DrawTransactionDetails(model, p->pid, ImGui::GetFontSize() * 6.0f, /*wrap=*/true);
     ImGui::PopStyleVar();
   }
   const QueryTrace& t = p->query;

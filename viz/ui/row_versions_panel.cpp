@@ -125,8 +125,13 @@ void RowVersionsPanel::Collect() {
 
 void RowVersionsPanel::Draw(const Model& model) {
   if (!open_) return;
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 48.0f, ImGui::GetFontSize() * 20.0f),
-                           ImGuiCond_FirstUseEver);
+  // At first in the lower left, over the Timeline: the processes, whose
+  // snapshots its columns compare, stay in sight above it.
+  ImVec2 size(ImGui::GetFontSize() * 48.0f, ImGui::GetFontSize() * 16.0f);
+  const ImGuiViewport* view = ImGui::GetMainViewport();
+  ImGui::SetNextWindowSize(size, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowPos(ImVec2(view->WorkPos.x + 8.0f, view->WorkPos.y + view->WorkSize.y - size.y - 8.0f),
+                          ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Row versions", &open_)) {
     ImGui::End();
     return;
@@ -183,7 +188,9 @@ void RowVersionsPanel::DrawTable(const Model& model) {
   std::vector<std::string> heads;
   for (int i = 5; i < columns; ++i) {
     const Process* p = backends[static_cast<size_t>(i - 5)];
-    heads.push_back(fmt::format("{} {}", p->pid, p->user));
+    const BackendTxn* b = model.transactions().Backend(p->pid);
+    heads.push_back(b != nullptr && b->xid != 0 ? fmt::format("{} (xid {})", p->pid, b->xid)
+                                                : fmt::format("{} {}", p->pid, p->user));
     ImGui::TableSetupColumn(heads.back().c_str());
   }
   ImGui::TableHeadersRow();

@@ -7,7 +7,9 @@
  *   bent to one side of the straight line between their centres, so two
  *   backends waiting for each other (a deadlock of two) get two arrows
  *   that do not overlap, one on each side; it starts and ends where that
- *   curve leaves and enters the boxes, and is labelled at its middle.
+ *   curve leaves and enters the boxes, and passes through the middle of
+ *   its label, which wait_layout.h places clear of the other labels and
+ *   of the boxes.
  *-------------------------------------------------------------------------
  */
 #include "viz/ui/transaction_view.h"
@@ -24,69 +26,71 @@ namespace {
 constexpr ImU32 kLabelFill = IM_COL32(255, 255, 255, 235);
 constexpr ImU32 kBannerFill = IM_COL32(255, 243, 224, 245);
 
-ImVec2 Add(ImVec2 a, ImVec2 b) { return ImVec2(a.x + b.x, a.y + b.y); }
-ImVec2 Sub(ImVec2 a, ImVec2 b) { return ImVec2(a.x - b.x, a.y - b.y); }
-ImVec2 Mul(ImVec2 a, float k) { return ImVec2(a.x * k, a.y * k); }
-ImVec2 Center(const BoxRect& r) { return ImVec2((r.min.x + r.max.x) * 0.5f, (r.min.y + r.max.y) * 0.5f); }
-
-/* Where the ray from the box's centre toward `toward` leaves the box. */
-ImVec2 BorderPoint(const BoxRect& r, ImVec2 toward) {
-  ImVec2 c = Center(r);
-  ImVec2 d = Sub(toward, c);
-  float hw = (r.max.x - r.min.x) * 0.5f, hh = (r.max.y - r.min.y) * 0.5f;
-  float t = 1.0f;
-  if (std::fabs(d.x) > 1e-3f) t = std::min(t, hw / std::fabs(d.x));
-  if (std::fabs(d.y) > 1e-3f) t = std::min(t, hh / std::fabs(d.y));
-  return Add(c, Mul(d, t));
-}
+ImVec2 ToIm(Point p) { return ImVec2(p.x, p.y); }
+Rect ToRect(const BoxRect& b) { return Rect{b.min.x, b.min.y, b.max.x, b.max.y}; }
 
 /* A label on a white plate with a border of the arrow's colour. */
-void Label(ImDrawList* dl, ImVec2 center, const std::string& text, ImU32 col, float scale) {
-  ImVec2 size = ImGui::CalcTextSize(text.c_str());
+void Label(ImDrawList* dl, const Rect& r, const std::string& text, ImU32 col, float scale) {
   float pad = 3.0f * scale;
-  ImVec2 min(center.x - size.x * 0.5f - pad, center.y - size.y * 0.5f - pad);
-  ImVec2 max(center.x + size.x * 0.5f + pad, center.y + size.y * 0.5f + pad);
-  dl->AddRectFilled(min, max, kLabelFill, 3.0f * scale);
-  dl->AddRect(min, max, col, 3.0f * scale, 0, std::max(1.0f, 1.5f * scale));
-  dl->AddText(ImVec2(min.x + pad, min.y + pad), IM_COL32(40, 30, 25, 255), text.c_str());
+  dl->AddRectFilled(ImVec2(r.x0, r.y0), ImVec2(r.x1, r.y1), kLabelFill, 3.0f * scale);
+  dl->AddRect(ImVec2(r.x0, r.y0), ImVec2(r.x1, r.y1), col, 3.0f * scale, 0, std::max(1.0f, 1.5f * scale));
+  dl->AddText(ImVec2(r.x0 + pad, r.y0 + pad), IM_COL32(40, 30, 25, 255), text.c_str());
 }
 
-/* One arrow from box `a` to box `b`; returns the middle of its curve. */
-ImVec2 Arrow(ImDrawList* dl, const BoxRect& a, const BoxRect& b, ImU32 col, float thickness, float scale) {
-  ImVec2 ca = Center(a), cb = Center(b);
-  ImVec2 d = Sub(cb, ca);
-  float len = std::sqrt(d.x * d.x + d.y * d.y);
-  if (len < 1.0f) return ca;
-  ImVec2 normal(-d.y / len, d.x / len);
-  float box_h = a.max.y - a.min.y;
-  float bend = std::clamp(len * 0.3f, 0.6f * box_h, 1.1f * box_h);
-  ImVec2 mid = Add(Mul(Add(ca, cb), 0.5f), Mul(normal, bend));
-  ImVec2 start = BorderPoint(a, mid), end = BorderPoint(b, mid);
-  // The control point that makes the curve pass through `mid` at t = 0.5.
-  ImVec2 ctrl = Sub(Mul(mid, 2.0f), Mul(Add(start, end), 0.5f));
+/* The arrow of a plan: its curve, and its head where it enters the holder's box. */
+void Arrow(ImDrawList* dl, const ArrowPlan& p, ImU32 col, float thickness, float scale) {
   float head = 11.0f * scale + thickness;
-  ImVec2 dir = Sub(end, ctrl);
-  float dl_len = std::sqrt(dir.x * dir.x + dir.y * dir.y);
-  if (dl_len < 1e-3f) return mid;
-  dir = Mul(dir, 1.0f / dl_len);
-  ImVec2 base = Sub(end, Mul(dir, head));
-  dl->AddBezierQuadratic(start, ctrl, base, col, thickness);
+  float dx = p.end.x - p.ctrl.x, dy = p.end.y - p.ctrl.y;
+  float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1e-3f) return;
+  ImVec2 dir(dx / len, dy / len);
+  ImVec2 end = ToIm(p.end);
+  ImVec2 base(end.x - dir.x * head, end.y - dir.y * head);
+  dl->AddBezierQuadratic(ToIm(p.start), ToIm(p.ctrl), base, col, thickness);
   ImVec2 side(-dir.y * head * 0.5f, dir.x * head * 0.5f);
-  dl->AddTriangleFilled(end, Add(base, side), Sub(base, side), col);
-  return mid;
+  dl->AddTriangleFilled(end, ImVec2(base.x + side.x, base.y + side.y), ImVec2(base.x - side.x, base.y - side.y),
+                        col);
+}
+
+/* The banner's text: the detector's deadlock (with its victim), or a cycle
+ * of waits no one has found yet. */
+std::string BannerText(const Transactions& txns, const std::vector<int64_t>& cycle) {
+  if (txns.DeadlockActive()) {
+    const Deadlock& d = *txns.deadlock();
+    std::string steps;
+    for (const DeadlockStep& s : d.cycle) {
+      steps += fmt::format("{}{} waits for {}", steps.empty() ? "" : ", ", s.pid, s.waits_for);
+    }
+    return fmt::format("DEADLOCK: {}. Process {} found it; victim: process {} (40P01)", steps, d.detector,
+                       d.victim);
+  }
+  std::string steps;
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    steps += fmt::format("{}{} waits for {}", i == 0 ? "" : ", ", cycle[i], cycle[(i + 1) % cycle.size()]);
+  }
+  return fmt::format("DEADLOCK: {}. None can go on: after deadlock_timeout one of them checks, finds this cycle "
+                     "and fails with 40P01 (deadlock detected).",
+                     steps);
 }
 
 }  // namespace
 
-void DrawWaitForGraph(ImDrawList* dl, const Model& model, const std::unordered_map<int64_t, BoxRect>& boxes,
-                      float scale, ImVec2 banner_at) {
+std::vector<DrawnWaitLabel> DrawWaitForGraph(ImDrawList* dl, const Model& model,
+                                             const std::unordered_map<int64_t, BoxRect>& boxes,
+                                             const std::vector<Rect>& obstacles, const Rect& bounds, float scale,
+                                             ImVec2 banner_at) {
+  std::vector<DrawnWaitLabel> drawn;
   const Transactions& txns = model.transactions();
   std::vector<WaitEdge> edges = txns.WaitForGraph();
-  if (edges.empty() && !txns.DeadlockActive()) return;
+  if (edges.empty() && !txns.DeadlockActive()) return drawn;
+  std::vector<int64_t> cycle = txns.WaitCycle();
+  bool deadlock = txns.DeadlockActive() || !cycle.empty();
   // The cycle's boxes, outlined first so that the arrows lie over them.
-  if (txns.DeadlockActive()) {
-    std::set<int64_t> in_cycle;
-    for (const DeadlockStep& s : txns.deadlock()->cycle) in_cycle.insert(s.pid);
+  if (deadlock) {
+    std::set<int64_t> in_cycle(cycle.begin(), cycle.end());
+    if (txns.DeadlockActive()) {
+      for (const DeadlockStep& s : txns.deadlock()->cycle) in_cycle.insert(s.pid);
+    }
     for (int64_t pid : in_cycle) {
       auto it = boxes.find(pid);
       if (it == boxes.end()) continue;
@@ -96,39 +100,70 @@ void DrawWaitForGraph(ImDrawList* dl, const Model& model, const std::unordered_m
                   3.0f * scale);
     }
   }
-  // Arrows, then labels over all of them; a waiter's arrows that say the
-  // same (dave's AccessExclusiveLock, blocked by three) are labelled once.
-  struct Pending {
-    ImVec2 at;
-    std::string text;
-    ImU32 col;
-  };
-  std::vector<Pending> labels;
+  // The arrows drawn, each with its label, but a waiter's arrows that say
+  // the same (dave's AccessExclusiveLock, blocked by three) labelled once.
+  std::vector<const WaitEdge*> shown;
+  std::vector<ArrowRequest> requests;
   std::set<std::pair<int64_t, std::string>> labelled;
+  float pad = 3.0f * scale;
   for (const WaitEdge& e : edges) {
     auto a = boxes.find(e.waiter), b = boxes.find(e.holder);
     if (a == boxes.end() || b == boxes.end()) continue;
-    ImU32 col = e.in_deadlock ? kDeadlockArrow : kWaitArrow;
-    float thickness = (e.in_deadlock ? 4.0f : 2.5f) * scale;
-    ImVec2 mid = Arrow(dl, a->second, b->second, col, thickness, scale);
-    if (labelled.insert({e.waiter, e.label}).second) labels.push_back({mid, e.label, col});
-  }
-  for (const Pending& l : labels) Label(dl, l.at, l.text, l.col, scale);
-  if (txns.DeadlockActive()) {
-    const Deadlock& d = *txns.deadlock();
-    std::string cycle;
-    for (const DeadlockStep& s : d.cycle) {
-      cycle += fmt::format("{}{} waits for {}", cycle.empty() ? "" : ", ", s.pid, s.waits_for);
+    ArrowRequest r;
+    r.waiter = e.waiter;
+    r.holder = e.holder;
+    r.from = ToRect(a->second);
+    r.to = ToRect(b->second);
+    if (labelled.insert({e.waiter, e.label}).second) {
+      ImVec2 size = ImGui::CalcTextSize(e.label.c_str());
+      r.label_w = size.x + 2 * pad;
+      r.label_h = size.y + 2 * pad;
     }
-    std::string text = fmt::format("DEADLOCK: {}. Process {} found it; victim: process {} (40P01)", cycle,
-                                   d.detector, d.victim);
-    ImVec2 size = ImGui::CalcTextSize(text.c_str());
-    float pad = 5.0f * scale;
-    ImVec2 max(banner_at.x + size.x + 2 * pad, banner_at.y + size.y + 2 * pad);
-    dl->AddRectFilled(banner_at, max, kBannerFill, 4.0f * scale);
-    dl->AddRect(banner_at, max, kDeadlockArrow, 4.0f * scale, 0, 2.0f * scale);
-    dl->AddText(ImVec2(banner_at.x + pad, banner_at.y + pad), IM_COL32(150, 50, 0, 255), text.c_str());
+    shown.push_back(&e);
+    requests.push_back(r);
   }
+  std::vector<Rect> box_rects = obstacles;
+  for (const auto& [pid, r] : boxes) box_rects.push_back(ToRect(r));
+  std::vector<ArrowPlan> plans = LayoutWaitArrows(requests, box_rects, {}, bounds, 4.0f * scale);
+  // Arrows, then labels over all of them.
+  float lowest_label = banner_at.y;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    bool hot = shown[i]->in_deadlock || shown[i]->in_cycle;
+    Arrow(dl, plans[i], hot ? kDeadlockArrow : kWaitArrow, (hot ? 4.0f : 2.5f) * scale, scale);
+  }
+  for (size_t i = 0; i < plans.size(); ++i) {
+    if (!plans[i].label) continue;
+    const WaitEdge& e = *shown[i];
+    Label(dl, *plans[i].label, e.label, e.in_deadlock || e.in_cycle ? kDeadlockArrow : kWaitArrow, scale);
+    drawn.push_back(DrawnWaitLabel{e.waiter, e.holder, e.label, *plans[i].label});
+    lowest_label = std::max(lowest_label, plans[i].label->y1 + 8.0f * scale);
+  }
+  if (deadlock) {
+    std::string text = BannerText(txns, cycle);
+    ImVec2 at(banner_at.x, lowest_label);
+    float bpad = 5.0f * scale;
+    // Wrapped to the panel's width, so none of it is cut off.
+    float wrap = std::max(100.0f, bounds.x1 - at.x - 2 * bpad);
+    ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+    // Under the boxes it would cover (exited ones trail the live ones).
+    for (bool moved = true; moved;) {
+      moved = false;
+      Rect banner{at.x, at.y, at.x + size.x + 2 * bpad, at.y + size.y + 2 * bpad};
+      for (const Rect& o : obstacles) {
+        if (banner.Overlaps(o)) {
+          at.y = o.y1 + 8.0f * scale;
+          moved = true;
+          break;
+        }
+      }
+    }
+    ImVec2 max(at.x + size.x + 2 * bpad, at.y + size.y + 2 * bpad);
+    dl->AddRectFilled(at, max, kBannerFill, 4.0f * scale);
+    dl->AddRect(at, max, kDeadlockArrow, 4.0f * scale, 0, 2.0f * scale);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(at.x + bpad, at.y + bpad), IM_COL32(150, 50, 0, 255),
+                text.c_str(), nullptr, wrap);
+  }
+  return drawn;
 }
 
 std::string TransactionLine(const Model& model, int64_t pid) {
@@ -139,7 +174,7 @@ std::string TransactionLine(const Model& model, int64_t pid) {
   return out;
 }
 
-void DrawTransactionDetails(const Model& model, int64_t pid, float label_w) {
+void DrawTransactionDetails(const Model& model, int64_t pid, float label_w, bool wrap) {
   if (const VacuumRun* run = model.transactions().RunningVacuum(pid); run != nullptr) {
     ImGui::TextDisabled("vacuum");
     ImGui::SameLine(label_w);
@@ -151,10 +186,12 @@ void DrawTransactionDetails(const Model& model, int64_t pid, float label_w) {
   if (b == nullptr) return;
   bool any = b->xid != 0 || b->snapshot || !b->locks.empty() || b->wait || !b->savepoints.empty();
   if (!any) return;
-  auto row = [label_w](const char* key, const std::string& value) {
+  auto row = [label_w, wrap](const char* key, const std::string& value) {
     ImGui::TextDisabled("%s", key);
     ImGui::SameLine(label_w);
+    if (wrap) ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(value.c_str());
+    if (wrap) ImGui::PopTextWrapPos();
   };
   const Transactions& txns = model.transactions();
   row("xid", b->xid != 0 ? fmt::format("{} ({})", b->xid, XidStatusName(txns.Status(b->xid)))

@@ -4,10 +4,13 @@
  *   (viz/model/transactions.h), for the panels that show processes:
  *     - the wait-for graph over the process boxes: an arrow from each
  *       waiting backend to each backend blocking it, labelled with the
- *       lock ("ShareLock on transaction 745"), in the brown of waiting;
- *       while a deadlock is being resolved (from the detector's deadlock
- *       event until the victim's error) its cycle in the warning colour,
- *       its boxes outlined, and a banner naming the victim;
+ *       lock ("ShareLock on transaction 745"), in the brown of waiting,
+ *       the labels laid out so that none covers another or a box
+ *       (wait_layout.h); a cycle of waits, a deadlock, in the warning
+ *       colour with its boxes outlined and a banner: from the moment the
+ *       cycle closes (the waiters sleep until deadlock_timeout) saying
+ *       that the detector will break it, and from the detector's deadlock
+ *       event until the victim's error naming the victim;
  *     - a backend's transaction in its details: xid, subtransactions,
  *       snapshot (xmin:xmax:xip) and isolation level, the lock it waits
  *       for, the locks it holds;
@@ -19,11 +22,13 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <imgui.h>
 
 #include "viz/model/model.h"
 #include "viz/ui/theme.h"
+#include "viz/ui/wait_layout.h"
 
 namespace minipg::viz::ui {
 
@@ -37,17 +42,30 @@ struct BoxRect {
   ImVec2 max;
 };
 
-/* The arrows waiter -> holder between boxes drawn this frame (edges whose
- * ends are not drawn are skipped), the deadlock's outlines and banner.
- * `banner_at` is where the banner's top-left goes. */
-void DrawWaitForGraph(ImDrawList* dl, const Model& model, const std::unordered_map<int64_t, BoxRect>& boxes,
-                      float scale, ImVec2 banner_at);
+/* A label of the wait-for graph as drawn (for a headless run's transcript). */
+struct DrawnWaitLabel {
+  int64_t waiter = 0;
+  int64_t holder = 0;
+  std::string text;
+  Rect rect;
+};
+
+/* The arrows waiter -> holder between the live boxes drawn this frame
+ * (edges whose ends are not drawn are skipped), a deadlock's outlines and
+ * banner. Labels keep clear of `obstacles` (every box drawn, and whatever
+ * else must stay readable) and inside `bounds`; the banner goes at
+ * `banner_at`, or lower, under the lowest label. Returns the labels drawn. */
+std::vector<DrawnWaitLabel> DrawWaitForGraph(ImDrawList* dl, const Model& model,
+                                             const std::unordered_map<int64_t, BoxRect>& boxes,
+                                             const std::vector<Rect>& obstacles, const Rect& bounds, float scale,
+                                             ImVec2 banner_at);
 
 /* A box's line about the backend's transaction, or "" when it has none. */
 std::string TransactionLine(const Model& model, int64_t pid);
 
 /* The backend's transaction and locks as label/value rows (tooltips, the
- * Query view), `label_w` wide labels; nothing when nothing is known. */
-void DrawTransactionDetails(const Model& model, int64_t pid, float label_w);
+ * Query view), `label_w` wide labels; nothing when nothing is known.
+ * `wrap`: values wrap at the window's edge (a window of fixed width). */
+void DrawTransactionDetails(const Model& model, int64_t pid, float label_w, bool wrap = false);
 
 }  // namespace minipg::viz::ui

@@ -237,6 +237,7 @@ Status WaitOnLock(LockShared* t, const LockTag& tag, LockMode mode, std::string_
   LockEvent(trace::EventType::kLockAcquired, tag, mode, relname)
       .Str("lock", readable)
       .Int("waited_us", waited)
+      .Bool("granted", result.ok())
       .Emit();
   if (result.ok() && deadlock_checked && settings.log_lock_waits) {
     LogLock("LOG", fmt::format("process {} acquired {} on {} after {}", getpid(), LockModeName(mode),

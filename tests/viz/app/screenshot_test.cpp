@@ -23,6 +23,8 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -486,6 +488,67 @@ TEST_F(ScreenshotTest, WaitForGraphAndDeadlockCycle) {
   EXPECT_NE(at_end.find("waits: 203 -> 202 AccessExclusiveLock"), std::string::npos) << at_end;
   EXPECT_EQ(at_end.find("waits: 203 -> 200"), std::string::npos) << at_end;
   EXPECT_EQ(CountColour(end, kDeadlockOrange, 0, 100, 740, 465), 0) << "the cycle outlived the victim's error";
+}
+
+struct PrintedRect {
+  std::string what;
+  float x0, y0, x1, y1;
+  bool Overlaps(const PrintedRect& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+/* The rectangles a headless run printed after `prefix` ("wait label: ",
+ * "box: "): "<what> at X0,Y0 X1,Y1". */
+std::vector<PrintedRect> PrintedRects(const std::string& output, const std::string& prefix) {
+  std::vector<PrintedRect> out;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    std::string head = "minipg-viz: " + prefix;
+    if (line.rfind(head, 0) != 0) continue;
+    size_t at = line.find(" at ");
+    if (at == std::string::npos) continue;
+    PrintedRect r{line.substr(head.size(), at - head.size()), 0, 0, 0, 0};
+    if (std::sscanf(line.c_str() + at, " at %f,%f %f,%f", &r.x0, &r.y0, &r.x1, &r.y1) == 4) out.push_back(r);
+  }
+  return out;
+}
+
+// Scenario: deadlock.jsonl at bob's lock_wait (line 109), the moment the
+// cycle closes, before the detector's deadlock event: alice (200) and bob
+// (201) are drawn as a deadlock already (orange arrows and outlines, a
+// banner, "(cycle)" in the transcript); a line earlier (alice waits, bob
+// does not yet) nothing is orange. Every wait label is readable: none
+// overlaps another label or any process box (they did: the three labels
+// of this moment sat on the boxes' edges and on each other).
+TEST_F(ScreenshotTest, TheCycleIsADeadlockBeforeTheDetectorAndLabelsAreReadable) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  constexpr uint32_t kDeadlockOrange = 0xE65100;  // transaction_view.h kDeadlockArrow
+  fs::path closed = dir_ / "closed.png", before = dir_ / "before.png";
+  std::string at_closed = ShootAt1280("deadlock.jsonl", closed, " --seek 109");
+  EXPECT_NE(at_closed.find("waits: 200 -> 201 ShareLock on transaction 746 (cycle)"), std::string::npos)
+      << at_closed;
+  EXPECT_NE(at_closed.find("waits: 201 -> 200 ShareLock on transaction 745 (cycle)"), std::string::npos)
+      << at_closed;
+  EXPECT_NE(at_closed.find("deadlock: cycle 200 -> 201 -> 200, not yet detected"), std::string::npos)
+      << at_closed;
+  EXPECT_EQ(at_closed.find("anomaly:"), std::string::npos) << at_closed;
+  EXPECT_GT(CountColour(closed, kDeadlockOrange, 0, 100, 740, 465), 1500) << "no cycle drawn";
+  std::vector<PrintedRect> labels = PrintedRects(at_closed, "wait label: ");
+  std::vector<PrintedRect> boxes = PrintedRects(at_closed, "box: ");
+  EXPECT_EQ(labels.size(), 3u) << at_closed;  // alice's, bob's, and dave's (once for three holders)
+  EXPECT_GE(boxes.size(), 5u) << at_closed;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    EXPECT_GT(labels[i].x1 - labels[i].x0, 20.0f) << labels[i].what;
+    for (size_t j = 0; j < i; ++j) {
+      EXPECT_FALSE(labels[i].Overlaps(labels[j])) << labels[i].what << " over " << labels[j].what;
+    }
+    for (const PrintedRect& b : boxes) {
+      EXPECT_FALSE(labels[i].Overlaps(b)) << labels[i].what << " over the box of " << b.what;
+    }
+  }
+
+  std::string at_before = ShootAt1280("deadlock.jsonl", before, " --seek 108");
+  EXPECT_EQ(at_before.find("(cycle)"), std::string::npos) << at_before;
+  EXPECT_EQ(CountColour(before, kDeadlockOrange, 0, 100, 740, 465), 0) << "orange before the cycle closed";
 }
 
 // Scenario: the Scenarios window (the header's "scenarios" button, or

@@ -82,6 +82,61 @@ TEST(TransactionsTest, WaitForGraphDuringTheDeadlock) {
   }
 }
 
+// Scenario: from the moment bob's wait closes the cycle (line 109) until the
+// detector reports it, alice and bob sleep waiting for each other: the
+// viewer sees the cycle itself (both arrows marked in_cycle, WaitCycle()
+// from the lowest pid) while no deadlock is active yet; dave's waits are no
+// part of it.
+TEST(TransactionsTest, ACycleOfWaitsIsADeadlockBeforeTheDetectorFindsIt) {
+  size_t bob_waits = LineOf(R"("type":"deadlock")") - 1;
+  Model before = ModelAt(bob_waits - 1);
+  EXPECT_TRUE(before.transactions().WaitCycle().empty());
+  Model m = ModelAt(bob_waits);
+  const Transactions& t = m.transactions();
+  EXPECT_FALSE(t.DeadlockActive());
+  EXPECT_EQ(t.WaitCycle(), (std::vector<int64_t>{kAlice, kBob}));
+  std::vector<WaitEdge> edges = t.WaitForGraph();
+  ASSERT_EQ(edges.size(), 5u);
+  for (const WaitEdge& e : edges) {
+    EXPECT_EQ(e.in_cycle, e.waiter != kDave) << e.waiter << " -> " << e.holder;
+    EXPECT_FALSE(e.in_deadlock);
+  }
+}
+
+// Scenario: three backends in a ring (300 -> 302 -> 301 -> 300) with a
+// fourth waiting on the ring from outside: the ring is the cycle, listed
+// from its lowest pid in the order of the waits; when 301 stops waiting
+// (its lock_acquired, granted false: its wait failed, it holds nothing
+// new) there is no cycle left.
+TEST(TransactionsTest, ARingOfThreeAndAWaiterOutsideIt) {
+  Model m;
+  auto wait = [&m](int64_t ts, int64_t pid, int64_t xid, int64_t holder) {
+    m.ApplyLine(Line("lock_wait", ts, pid,
+                     fmt::format(R"("locktype":"transactionid","mode":"ShareLock","transactionid":{},)"
+                                 R"("lock":"transaction {}","blocked_by":[{}])",
+                                 xid, xid, holder)));
+  };
+  wait(10, 300, 902, 302);
+  wait(11, 302, 901, 301);
+  wait(12, 303, 900, 300);
+  EXPECT_TRUE(m.transactions().WaitCycle().empty());
+  wait(13, 301, 900, 300);
+  EXPECT_EQ(m.transactions().WaitCycle(), (std::vector<int64_t>{300, 302, 301}));
+  for (const WaitEdge& e : m.transactions().WaitForGraph()) EXPECT_EQ(e.in_cycle, e.waiter != 303) << e.waiter;
+  m.ApplyLine(Line("lock_acquired", 14, 301,
+                   R"("locktype":"transactionid","mode":"ShareLock","transactionid":900,)"
+                   R"("lock":"transaction 900","waited_us":1000,"granted":false)"));
+  EXPECT_TRUE(m.transactions().WaitCycle().empty());
+  ASSERT_NE(m.transactions().Backend(301), nullptr);
+  EXPECT_TRUE(m.transactions().Backend(301)->locks.empty()) << "a failed wait holds no lock";
+  m.ApplyLine(Line("lock_acquired", 15, 303,
+                   R"("locktype":"transactionid","mode":"ShareLock","transactionid":900,)"
+                   R"("lock":"transaction 900","waited_us":1000,"granted":true)"));
+  ASSERT_EQ(m.transactions().Backend(303)->locks.size(), 1u);
+  EXPECT_EQ(m.transactions().Backend(303)->locks[0].Label(), "ShareLock on transaction 900");
+  EXPECT_FALSE(m.HasAnomaly(AnomalyKind::kBadField)) << "granted is a documented boolean";
+}
+
 // Scenario: the victim's 40P01 resolves the deadlock (kept, marked
 // resolved) and ends its wait; alice's lock_acquired ends hers. Once alice
 // and bob have released their locks, dave waits for carol alone.
