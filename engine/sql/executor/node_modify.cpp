@@ -145,29 +145,7 @@ class ModifyTableState : public PlanState {
     if (!simple) {
       return MakeError("40001", "could not serialize access due to concurrent update");
     }
-    storage::HeapTupleHeader header;
-    auto fetched = storage::HeapFetchVersion(ctx.rel, ctx.table.columns, tid, &header);
-    if (!fetched.ok()) return fetched.error();
-    if (!fetched->has_value()) return std::optional<Tuple>();
-    Tuple scan_row = std::move(**fetched);
-    if (scan->emit_ctid) scan_row.push_back(CtidDatum(tid));
-    if (scan->emit_system_columns) AppendSystemColumns(scan_row, scan->emit_ctid, tid, header, scan->table->oid);
-    ExprContext ectx;
-    ectx.scan = &scan_row;
-    ectx.session = &estate_.session;
-    ectx.estate = &estate_;
-    std::vector<const Expr*> conds;
-    for (const ExprPtr& e : scan->indexquals) conds.push_back(e.get());
-    conds.push_back(scan->qual.get());
-    for (const Expr* cond : conds) {
-      auto pass = EvaluateQual(cond, ectx);
-      if (!pass.ok()) return pass.error();
-      if (!*pass) return std::optional<Tuple>();
-    }
-    if (scan->targetlist.empty()) return std::optional<Tuple>(std::move(scan_row));
-    auto out = Project(scan->targetlist, ectx);
-    if (!out.ok()) return out.error();
-    return std::optional<Tuple>(std::move(*out));
+    return RecheckScanRow(*scan, ctx.rel, tid, estate_);
   }
 
   enum class Outcome { kNone, kInserted, kUpdated };

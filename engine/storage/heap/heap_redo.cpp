@@ -132,6 +132,22 @@ Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
   });
 }
 
+/* LOCK (SELECT ... FOR UPDATE / SHARE): the tuple's xmax is the locker,
+ * with the record's lock bits, as heap_xlog_lock sets them. */
+Status HeapLockRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapLockRecord>(rec, [&rec](char* page, const wal::HeapLockRecord& main,
+                                                        const wal::DecodedBlock& block) -> Status {
+    char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, main.offnum));
+    if (tuple == nullptr) {
+      return MakeError(sqlstate::kInternalError, fmt::format("heap_lock_redo: invalid lp at {}", FormatLsn(rec.lsn)));
+    }
+    HeapTupleSetXmax(tuple, main.locking_xid);  // clears the xmax hint and lock bits first
+    SetInfobits(tuple, main.infobits_set);
+    HeapTupleSetCtid(tuple, {block.tag.block, main.offnum});
+    return OkStatus();
+  });
+}
+
 /* UPDATE: the old tuple gets xmax, infobits and its ctid pointing at the
  * new one (block 1, or block 0 when both are on one page); the new tuple
  * is added to block 0 as INSERT's. */
@@ -261,6 +277,8 @@ Status HeapRedo(const wal::DecodedRecord& rec) {
       return HeapDeleteRedo(rec);
     case wal::kHeapUpdate:
       return HeapUpdateRedo(rec);
+    case wal::kHeapLock:
+      return HeapLockRedo(rec);
     default:
       // minipg writes no HOT_UPDATE records.
       return MakeError(sqlstate::kInternalError,

@@ -28,6 +28,9 @@
  *       1 old infobits, 1 flags, 4 new xmax, 2 new offnum), block 0 = the
  *       new tuple's page with its data as INSERT's, block 1 = the old page
  *       (no block 1 when both are on one page; minipg writes no HOT_UPDATE);
+ *     LOCK, HeapLockRecord (4 locking xid, 2 offnum, 1 infobits, 1 flags):
+ *       SELECT ... FOR UPDATE / SHARE set the tuple's xmax to the locker
+ *       with the infobits' lock bits (block 0, no data);
  *     kHeapInitPage may be or'ed in: the page starts empty.
  *   Heap2 (VACUUM's, RmgrId::kHeap2): PRUNE, HeapPruneRecord (4 latest
  *       removed xid, 2 nredirected, 2 ndead), block 0 data = the offsets
@@ -70,6 +73,7 @@ inline constexpr uint8_t kHeapInsert = 0x00;
 inline constexpr uint8_t kHeapDelete = 0x10;
 inline constexpr uint8_t kHeapUpdate = 0x20;
 inline constexpr uint8_t kHeapHotUpdate = 0x40;
+inline constexpr uint8_t kHeapLock = 0x60;
 inline constexpr uint8_t kHeapOpMask = 0x70;
 inline constexpr uint8_t kHeapInitPage = 0x80;
 /* Heap2 */
@@ -174,6 +178,14 @@ struct HeapUpdateRecord {
   template <typename F> void Fields(F&& f) {
     f(old_xmax), f(old_offnum), f(old_infobits_set), f(flags), f(new_xmax), f(new_offnum);
   }
+};
+
+struct HeapLockRecord {
+  TransactionId locking_xid = 0;
+  uint16_t offnum = 0;
+  uint8_t infobits_set = 0;
+  uint8_t flags = 0;
+  template <typename F> void Fields(F&& f) { f(locking_xid), f(offnum), f(infobits_set), f(flags); }
 };
 
 /* The tuple header fields redo needs to rebuild a tuple (the rest, xmin,

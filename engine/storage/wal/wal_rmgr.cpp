@@ -117,6 +117,7 @@ const char* HeapIdentify(uint8_t info) {
     case kHeapDelete: return "DELETE";
     case kHeapUpdate: return init ? "UPDATE+INIT" : "UPDATE";
     case kHeapHotUpdate: return init ? "HOT_UPDATE+INIT" : "HOT_UPDATE";
+    case kHeapLock: return "LOCK";
   }
   return nullptr;
 }
@@ -138,6 +139,12 @@ std::string HeapDesc(const DecodedRecord& rec) {
     case kHeapDelete: {
       auto d = DecodePayload<HeapDeleteRecord>(rec.main_data);
       return d ? fmt::format("off {} flags 0x{:02X} {}", d->offnum, d->flags, InfoBits(d->infobits_set))
+               : "(malformed)";
+    }
+    case kHeapLock: {
+      auto l = DecodePayload<HeapLockRecord>(rec.main_data);
+      return l ? fmt::format("off {}: xid {}: flags 0x{:02X} {}", l->offnum, l->locking_xid, l->flags,
+                             InfoBits(l->infobits_set))
                : "(malformed)";
     }
     case kHeapUpdate:
