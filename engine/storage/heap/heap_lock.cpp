@@ -124,9 +124,8 @@ struct LockStep {
   TmFailure failure;                            // kResult
 };
 
-Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMode mode, TransactionId xid) {
-  LockStep step;
-  step.xmax = xid;
+Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMode mode) {
+  LockStep step;  // kLock with no xmax: the current transaction's xid, taken then
   step.mode = mode;
   if ((t.infomask & kHeapXmaxInvalid) != 0 || t.xmax == kInvalidTransactionId) return step;
   if ((t.infomask & kHeapXmaxLockOnly) != 0) {
@@ -199,7 +198,6 @@ Result<TransactionId> heap_internal::RunningLocker(const HeapTupleHeader& t) {
 
 Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPointer tid, LockTupleMode mode,
                      LockWaitPolicy wait, TmFailure* tmfd) {
-  TransactionId xid = GetCurrentTransactionId();
   *tmfd = TmFailure{};
   TupleLockGuard tuple_lock;
   for (int waits = 0;;) {
@@ -213,12 +211,15 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
     }
     auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
     if (!header.ok()) return header.error();
-    auto step = Examine(*header, tid, mode, xid);
+    auto step = Examine(*header, tid, mode);
     if (!step.ok()) return step.error();
     switch (step->kind) {
-      case LockStep::Kind::kLock:
-        SetTupleLock(rel, buf, tid, step->xmax, step->mode, xid);
+      case LockStep::Kind::kLock: {
+        // The xid is taken only now, as heap_lock_tuple does: a waiter has none.
+        TransactionId xid = GetCurrentTransactionId();
+        SetTupleLock(rel, buf, tid, step->xmax != kInvalidTransactionId ? step->xmax : xid, step->mode, xid);
         return OkStatus();
+      }
       case LockStep::Kind::kHeld:
         return OkStatus();
       case LockStep::Kind::kResult:

@@ -145,7 +145,7 @@ enum class LockTupleMode : uint8_t { kKeyShare, kShare, kNoKeyExclusive, kExclus
 enum class LockWaitPolicy : uint8_t { kBlock, kSkip, kError };
 
 /* Locks the row version at `tid` for the current transaction (its xid is
- * taken now), PostgreSQL's heap_lock_tuple (heap_lock.cpp): xmax = the
+ * taken as it sets the lock, not while it waits), PostgreSQL's heap_lock_tuple (heap_lock.cpp): xmax = the
  * xid with HEAP_XMAX_LOCK_ONLY and the mode's lock bits, a Heap LOCK
  * record. A lock or change of another running transaction that conflicts
  * (PostgreSQL's tuple lock conflict table; a change always) is waited for
