@@ -17,6 +17,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/heap/dbase.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -328,6 +329,7 @@ void RegisterRedoFunctions() {
   wal::SetRmgrRedo(wal::RmgrId::kTransaction, XactRedo);
   wal::SetRmgrRedo(wal::RmgrId::kStorage, SmgrRedo);
   wal::SetRmgrRedo(wal::RmgrId::kDatabase, DbaseRedo);
+  wal::SetRmgrRedo(wal::RmgrId::kMultiXact, MultiXactRedo);
 }
 
 }  // namespace minipg::storage

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "engine/storage/wal/btree_records.h"
+#include "engine/storage/wal/multixact_records.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_records.h"
 
@@ -198,6 +199,7 @@ std::array<RmgrData, kMaxRmgrId + 1>& Table() {
     put({RmgrId::kTransaction, "Transaction", XactIdentify, XactDesc});
     put({RmgrId::kStorage, "Storage", SmgrIdentify, SmgrDesc});
     put({RmgrId::kDatabase, "Database", DbaseIdentify, DbaseDesc});
+    put({RmgrId::kMultiXact, "MultiXact", MultiXactIdentify, MultiXactDesc});
     put({RmgrId::kHeap2, "Heap2", Heap2Identify, Heap2Desc});
     put({RmgrId::kHeap, "Heap", HeapIdentify, HeapDesc});
     put({RmgrId::kBtree, "Btree", BtreeIdentify, BtreeDesc});

@@ -20,6 +20,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -53,6 +54,7 @@ class HeapTest : public ::testing::Test {
     requests.push_back(wal::WalShmemRequest(8));
     for (auto& r : TransamShmemRequests()) requests.push_back(std::move(r));
     for (auto& r : SubTransShmemRequests()) requests.push_back(std::move(r));
+    for (auto& r : MultiXactShmemRequests()) requests.push_back(std::move(r));
     for (auto& r : SinvalShmemRequests(kSinvalProcs)) requests.push_back(std::move(r));
     ASSERT_TRUE(shmem::CreateSharedMemory(8, 1, requests).ok());
     SharedInvalBackendInit(0, 0);  // this process reads the ring as slot 0
