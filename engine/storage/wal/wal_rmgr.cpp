@@ -59,8 +59,9 @@ std::string XlogDesc(const DecodedRecord& rec) {
   if (info == kXlogCheckpointShutdown || info == kXlogCheckpointOnline) {
     auto c = DecodePayload<CheckpointRecord>(rec.main_data);
     if (!c) return "(malformed)";
-    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; {}", FormatLsn(c->redo), c->timeline, c->timeline,
-                       c->full_page_writes ? "true" : "false", c->next_xid, c->next_oid,
+    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; multi {}; offset {}; {}",
+                       FormatLsn(c->redo), c->timeline, c->timeline, c->full_page_writes ? "true" : "false",
+                       c->next_xid, c->next_oid, c->next_multi, c->next_multi_offset,
                        info == kXlogCheckpointShutdown ? "shutdown" : "online");
   }
   if (info == kXlogNextOid) {
