@@ -61,6 +61,9 @@ size_t XidByte(MultiXactOffset offset) {
   return GroupByte(offset) + kMultiXactMembersPerGroup + (offset % kMultiXactMembersPerGroup) * sizeof(TransactionId);
 }
 
+/* a < b in modulo-2^32 order (PostgreSQL's MultiXactIdPrecedes). */
+bool MultiXactIdPrecedes(MultiXactId a, MultiXactId b) { return static_cast<int32_t>(a - b) < 0; }
+
 [[noreturn]] void Panic(const std::string& what) {
   std::fprintf(stderr, "PANIC:  %s\n", what.c_str());
   std::abort();
@@ -147,7 +150,14 @@ Result<std::vector<MultiXactMember>> GetMultiXactIdMembers(MultiXactId multi) {
   if (multi == kInvalidMultiXactId) return std::vector<MultiXactMember>{};
   MultiXactShared* m = Shared();
   shmem::LWLockGuard guard(&m->gen_lock, shmem::LWLockMode::kShared);
-  if (multi >= m->next_multi) {
+  // PostgreSQL's circular comparisons: an id "before" the oldest (always
+  // 1: nothing is truncated) no longer exists, one not before the next was
+  // never created.
+  if (MultiXactIdPrecedes(multi, kFirstMultiXactId)) {
+    return MakeError(sqlstate::kInternalError,
+                     fmt::format("MultiXactId {} does no longer exist -- apparent wraparound", multi));
+  }
+  if (!MultiXactIdPrecedes(multi, m->next_multi)) {
     return MakeError(sqlstate::kInternalError,
                      fmt::format("MultiXactId {} has not been created yet -- apparent wraparound", multi));
   }

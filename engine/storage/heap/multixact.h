@@ -105,7 +105,9 @@ std::vector<shmem::ShmemRequest> MultiXactShmemRequests();
 Result<MultiXactId> MultiXactIdCreateFromArray(const std::vector<MultiXactMember>& members);
 /* Its members, in creation order (members of any status, running or not).
  * Empty for kInvalidMultiXactId; an error (XX000 "MultiXactId N has not
- * been created yet -- apparent wraparound") for an id never created. */
+ * been created yet -- apparent wraparound") for an id never created, or
+ * "... does no longer exist ..." for one that precedes 1 in PostgreSQL's
+ * circular order (2^31 or more below the next id). */
 Result<std::vector<MultiXactMember>> GetMultiXactIdMembers(MultiXactId multi);
 /* A new multi with `multi`'s still-running members plus (xid, status), as
  * PostgreSQL's MultiXactIdExpand: a committed updater (kNoKeyUpdate,

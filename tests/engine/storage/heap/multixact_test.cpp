@@ -70,6 +70,8 @@ TEST_F(MultiXactTest, CreateAndRead) {
   ASSERT_FALSE(never.ok());
   EXPECT_EQ(never.error().sqlstate, "XX000");
   EXPECT_EQ(never.error().message, "MultiXactId 10 has not been created yet -- apparent wraparound");
+  EXPECT_EQ(GetMultiXactIdMembers(4000000000u).error().message,
+            "MultiXactId 4000000000 does no longer exist -- apparent wraparound");  // before 1, circularly
   EXPECT_TRUE(GetMultiXactIdMembers(kInvalidMultiXactId)->empty());
   EXPECT_FALSE(MultiXactIdCreateFromArray({}).ok());
   EXPECT_STREQ(MultiXactStatusName(S::kForNoKeyUpdate), "fornokeyupd");
