@@ -6,14 +6,19 @@
  *   and every multi after a checkpoint and restart, and after a crash by
  *   redo of the CREATE_ID records (twice: nothing changes); the record as
  *   pg_waldump describes it; MultiXactIdExpand dropping finished members;
- *   MultiXactIdIsRunning; an id never created is an error.
+ *   MultiXactIdIsRunning; an id never created is an error; four processes
+ *   creating and reading multis at once.
  *   Without a proc array (these tests), an xid runs until pg_xact says it
  *   committed or aborted.
  *-------------------------------------------------------------------------
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstring>
+#include <set>
 
 #include "engine/storage/wal/multixact_records.h"
 
@@ -222,6 +227,65 @@ TEST_F(MultiXactTest, IsRunning) {
   EXPECT_TRUE(MultiXactIdIsRunning(*own));
   ASSERT_TRUE(CommitTransaction().ok());
   EXPECT_FALSE(MultiXactIdIsRunning(*own));
+}
+
+/* A forked child's exit code, or 100 + the signal that killed it. */
+int ExitCode(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+/* Child c's i-th multi: 1 + i % 8 members, xids 100000 * (c + 1) + 10 * i + k. */
+std::vector<MultiXactMember> ChildMembers(int c, int i) {
+  std::vector<MultiXactMember> members;
+  for (int k = 0; k <= i % 8; ++k) {
+    members.push_back({static_cast<TransactionId>(100000 * (c + 1) + 10 * i + k), static_cast<S>(k % 6)});
+  }
+  return members;
+}
+
+// Scenario: four processes each create 2500 multis (45000 members in all,
+// 28 pages over 16 members buffers: pages evicted and read back under one
+// another), reading each back at once and, now and then, anyone's newest
+// multi. Every
+// id is handed out once, every multi has its own members, none is seen
+// half made, and no process ends holding an LWLock.
+TEST_F(MultiXactTest, ProcessesCreateAndReadAtOnce) {
+  constexpr int kProcs = 4, kPerProc = 2500;
+  std::vector<pid_t> pids;
+  for (int c = 0; c < kProcs; ++c) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      SmgrInit(dir_.path());
+      for (int i = 0; i < kPerProc; ++i) {
+        auto multi = MultiXactIdCreateFromArray(ChildMembers(c, i));
+        if (!multi.ok()) _exit(1);
+        auto back = GetMultiXactIdMembers(*multi);
+        if (!back.ok() || *back != ChildMembers(c, i)) _exit(2);
+        if (i % 50 == 0) {  // someone's newest: whole, from one child
+          auto other = GetMultiXactIdMembers(ReadNextMultiXact().multi - 1);
+          if (!other.ok() || other->empty() || other->size() > 8) _exit(3);
+          for (const MultiXactMember& m : *other) {
+            if (m.xid / 100000 != other->front().xid / 100000) _exit(4);
+          }
+        }
+      }
+      _exit(shmem::LWLockNumHeldByMe() == 0 ? 0 : 5);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) EXPECT_EQ(ExitCode(pid), 0);
+  ASSERT_EQ(ReadNextMultiXact().multi, 1u + kProcs * kPerProc);
+  std::set<std::pair<int, int>> seen;  // (child, i)
+  for (MultiXactId multi = 1; multi <= kProcs * kPerProc; ++multi) {
+    auto members = GetMultiXactIdMembers(multi);
+    ASSERT_TRUE(members.ok() && !members->empty()) << multi;
+    int c = static_cast<int>(members->front().xid / 100000) - 1;
+    int i = static_cast<int>(members->front().xid % 100000) / 10;
+    ASSERT_EQ(*members, ChildMembers(c, i)) << multi;
+    EXPECT_TRUE(seen.insert({c, i}).second) << multi;
+  }
 }
 
 }  // namespace
