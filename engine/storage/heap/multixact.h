@@ -48,6 +48,9 @@
  *   cache of recent multis.
  *   Lock order: MultiXactGen, MultiXactOffsetSLRU, MultiXactMemberSLRU,
  *   then the WAL's. Whether a member is running is asked with no lock held.
+ *   Waiting for a multi is the caller's (heapam): XactLockTableWait on each
+ *   running member in turn, as PostgreSQL's MultiXactIdWait does, so
+ *   pg_stat_activity shows Lock / transactionid for each.
  *-------------------------------------------------------------------------
  */
 #pragma once
