@@ -258,7 +258,10 @@ class Analyzer {
   Status DmlRangeTable(const TableRef& ref, const std::vector<FromItemPtr>& from, ParseState& ps);
   Status DmlWhere(const RawExpr* where, ParseState& ps);
   /* The result relation's ctid as a junk target (Query::ctid_target). */
-  void AddCtidTarget(Query& q);
+  void AddCtidTarget(Query& q) { q.ctid_target = AddCtidTarget(q, q.result_relation); }
+  /* Entry `rtindex`'s row ctid as a junk target (a bigint, CtidDatum's):
+   * its index in q.targets. */
+  static int AddCtidTarget(Query& q, int rtindex);
   Result<Query> Analyze(const CreateTableStmt& create);
   /* SELECT srf(...) with no FROM: one row per row of the function, as
    * PostgreSQL's ProjectSet gives, planned as FROM srf(...). */

@@ -145,16 +145,7 @@ Status Analyzer::TransformLockingClauses(const SelectStmt& select, Query& q, boo
                                    LockClauseStrengthName(m.strength)));
     }
   }
-  for (RowMark& m : q.row_marks) {  // each table's ctid, junk, as UPDATE's
-    const RangeTblEntry& rte = q.rte(m.rtindex);
-    TargetEntry t;
-    t.expr = MakeVar(m.rtindex, static_cast<int>(rte.colnames.size()), TypeId::kInt8, rte.refname, "ctid");
-    t.name = "ctid";
-    t.resjunk = true;
-    t.resno = static_cast<int>(q.targets.size() + 1);
-    m.ctid_target = static_cast<int>(q.targets.size());
-    q.targets.push_back(std::move(t));
-  }
+  for (RowMark& m : q.row_marks) m.ctid_target = AddCtidTarget(q, m.rtindex);  // junk, as UPDATE's
   return OkStatus();
 }
 

@@ -17,8 +17,10 @@
  *     a lock of the own transaction -> nothing (as strong) or the stronger
  *       mode of the two under the same xmax
  *     another running locker -> its mode conflicts with ours (the tuple
- *       lock conflict table below): wait; else a MultiXact would be
- *       needed (0A000 here)
+ *       lock conflict table below): wait; else a MultiXact of both
+ *       (multixact.h), HEAP_XMAX_IS_MULTI with the strongest's bits
+ *     a MultiXact of lockers -> wait for each running member that
+ *       conflicts; else one more member (MultiXactIdExpand)
  *     a running updater or deleter -> wait (FOR KEY SHARE too, where
  *       PostgreSQL would make a MultiXact of both)
  *     a committed updater / deleter -> kUpdated / kDeleted for the caller
@@ -33,6 +35,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/heapam_internal.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -81,6 +84,38 @@ bool TupleLocksConflict(LockTupleMode held, LockTupleMode wanted) {
   return kConflicts[static_cast<int>(held)][static_cast<int>(wanted)];
 }
 
+/* A MultiXact member's status for a lock in `mode`, and the mode a
+ * member's status holds (an updater's: the lock its update takes). */
+MultiXactStatus StatusOf(LockTupleMode mode) {
+  switch (mode) {
+    case LockTupleMode::kKeyShare:
+      return MultiXactStatus::kForKeyShare;
+    case LockTupleMode::kShare:
+      return MultiXactStatus::kForShare;
+    case LockTupleMode::kNoKeyExclusive:
+      return MultiXactStatus::kForNoKeyUpdate;
+    case LockTupleMode::kExclusive:
+      break;
+  }
+  return MultiXactStatus::kForUpdate;
+}
+
+LockTupleMode ModeOfStatus(MultiXactStatus status) {
+  switch (status) {
+    case MultiXactStatus::kForKeyShare:
+      return LockTupleMode::kKeyShare;
+    case MultiXactStatus::kForShare:
+      return LockTupleMode::kShare;
+    case MultiXactStatus::kForNoKeyUpdate:
+    case MultiXactStatus::kNoKeyUpdate:
+      return LockTupleMode::kNoKeyExclusive;
+    case MultiXactStatus::kForUpdate:
+    case MultiXactStatus::kUpdate:
+      break;
+  }
+  return LockTupleMode::kExclusive;
+}
+
 /* The heavyweight mode of the tuple lock a waiter in `mode` queues with. */
 lmgr::LockMode TupleLockMode(LockTupleMode mode) {
   switch (mode) {
@@ -118,16 +153,59 @@ Result<bool> XidRunning(TransactionId xid) {
 
 /* What the xmax of the tuple at `tid` means for a locker in `mode`. */
 struct LockStep {
-  enum class Kind { kLock, kHeld, kWait, kShared, kResult } kind = Kind::kLock;
+  enum class Kind { kLock, kHeld, kWait, kResult } kind = Kind::kLock;
   TransactionId xmax = kInvalidTransactionId;  // kLock: the xmax to set; kWait: whom to wait for
-  LockTupleMode mode = LockTupleMode::kKeyShare;  // kLock: the mode to set
+  bool multi = false;                             // kLock: xmax is a MultiXactId
+  LockTupleMode mode = LockTupleMode::kKeyShare;  // kLock: the mode to set (a multi's strongest)
   TmFailure failure;                            // kResult
 };
+
+/* A MultiXact xmax (lockers only: minipg makes none with an updater): a
+ * running member whose lock conflicts is waited for; else the own
+ * member, if as strong, is enough, or a new multi adds the lock. */
+Result<LockStep> ExamineMulti(const HeapTupleHeader& t, LockTupleMode mode) {
+  LockStep step;
+  if ((t.infomask & kHeapXmaxLockOnly) == 0) {
+    return MakeError(sqlstate::kInternalError, "a MultiXactId with an updater is not supported");
+  }
+  auto members = GetMultiXactIdMembers(t.xmax);
+  if (!members.ok()) return members.error();
+  bool own_enough = false;
+  LockTupleMode strongest = mode;
+  for (const MultiXactMember& m : *members) {
+    LockTupleMode held = ModeOfStatus(m.status);
+    if (TransactionIdIsCurrent(m.xid)) {
+      own_enough = own_enough || held >= mode;
+      strongest = std::max(strongest, held);
+      continue;
+    }
+    auto running = XidRunning(m.xid);
+    if (!running.ok()) return running.error();
+    if (!*running) continue;
+    if (TupleLocksConflict(held, mode)) {
+      step.kind = LockStep::Kind::kWait;
+      step.xmax = m.xid;
+      return step;
+    }
+    strongest = std::max(strongest, held);
+  }
+  if (own_enough) {
+    step.kind = LockStep::Kind::kHeld;
+    return step;
+  }
+  auto expanded = MultiXactIdExpand(t.xmax, GetCurrentTransactionId(), StatusOf(mode));
+  if (!expanded.ok()) return expanded.error();
+  step.xmax = *expanded;
+  step.multi = true;
+  step.mode = strongest;
+  return step;
+}
 
 Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMode mode) {
   LockStep step;  // kLock with no xmax: the current transaction's xid, taken then
   step.mode = mode;
   if ((t.infomask & kHeapXmaxInvalid) != 0 || t.xmax == kInvalidTransactionId) return step;
+  if ((t.infomask & kHeapXmaxIsMulti) != 0) return ExamineMulti(t, mode);
   if ((t.infomask & kHeapXmaxLockOnly) != 0) {
     LockTupleMode held = LockModeOf(t);
     if (TransactionIdIsCurrent(t.xmax)) {
@@ -139,8 +217,18 @@ Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMod
     auto running = XidRunning(t.xmax);
     if (!running.ok()) return running.error();
     if (!*running) return step;
-    step.kind = TupleLocksConflict(held, mode) ? LockStep::Kind::kWait : LockStep::Kind::kShared;
-    step.xmax = t.xmax;
+    if (TupleLocksConflict(held, mode)) {
+      step.kind = LockStep::Kind::kWait;
+      step.xmax = t.xmax;
+      return step;
+    }
+    // A compatible lock of another running transaction: both in a MultiXact.
+    auto multi = MultiXactIdCreateFromArray(
+        {{t.xmax, StatusOf(held)}, {GetCurrentTransactionId(), StatusOf(mode)}});
+    if (!multi.ok()) return multi.error();
+    step.xmax = *multi;
+    step.multi = true;
+    step.mode = std::max(held, mode);
     return step;
   }
   step.failure.xmax = t.xmax;
@@ -166,13 +254,13 @@ Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMod
 }
 
 /* Sets the lock on the tuple at `tid` of the locked page and logs it. */
-void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, TransactionId xmax,
+void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, TransactionId xmax, bool multi,
                   LockTupleMode mode, TransactionId xid) {
   char* page = buf.page();
   XLogRecPtr old_lsn = PageGetLSN(page);
   char* item = PageGetItemData(page, PageGetItemId(page, tid.offset));
   HeapTupleSetXmax(item, xmax);  // clears the xmax hint and lock bits
-  uint16_t infomask = LockInfomask(mode);
+  uint16_t infomask = static_cast<uint16_t>(LockInfomask(mode) | (multi ? kHeapXmaxIsMulti : 0));
   uint16_t infomask2 = mode == LockTupleMode::kExclusive ? kHeapKeysUpdated : 0;
   HeapTupleSetInfomask(item, infomask);
   HeapTupleSetInfomask2(item, infomask2, static_cast<uint16_t>((kHeapKeysUpdated & ~infomask2) | kHeapHotUpdated));
@@ -188,9 +276,21 @@ void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid,
 
 Result<TransactionId> heap_internal::RunningLocker(const HeapTupleHeader& t) {
   if ((t.infomask & kHeapXmaxLockOnly) == 0 || (t.infomask & kHeapXmaxInvalid) != 0 ||
-      t.xmax == kInvalidTransactionId || TransactionIdIsCurrent(t.xmax)) {
+      t.xmax == kInvalidTransactionId) {
     return kInvalidTransactionId;
   }
+  if ((t.infomask & kHeapXmaxIsMulti) != 0) {  // its first running member but the own transaction
+    auto members = GetMultiXactIdMembers(t.xmax);
+    if (!members.ok()) return members.error();
+    for (const MultiXactMember& m : *members) {
+      if (TransactionIdIsCurrent(m.xid)) continue;
+      auto running = XidRunning(m.xid);
+      if (!running.ok()) return running.error();
+      if (*running) return m.xid;
+    }
+    return kInvalidTransactionId;
+  }
+  if (TransactionIdIsCurrent(t.xmax)) return kInvalidTransactionId;
   auto running = XidRunning(t.xmax);
   if (!running.ok()) return running.error();
   return *running ? t.xmax : kInvalidTransactionId;
@@ -217,7 +317,8 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
       case LockStep::Kind::kLock: {
         // The xid is taken only now, as heap_lock_tuple does: a waiter has none.
         TransactionId xid = GetCurrentTransactionId();
-        SetTupleLock(rel, buf, tid, step->xmax != kInvalidTransactionId ? step->xmax : xid, step->mode, xid);
+        SetTupleLock(rel, buf, tid, step->xmax != kInvalidTransactionId ? step->xmax : xid, step->multi, step->mode,
+                     xid);
         return OkStatus();
       }
       case LockStep::Kind::kHeld:
@@ -225,8 +326,6 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
       case LockStep::Kind::kResult:
         *tmfd = step->failure;
         return OkStatus();
-      case LockStep::Kind::kShared:
-        return MakeError(sqlstate::kFeatureNotSupported, "several transactions locking one row at once is not supported");
       case LockStep::Kind::kWait:
         break;
     }

@@ -154,9 +154,8 @@ enum class LockWaitPolicy : uint8_t { kBlock, kSkip, kError };
  * Then, in tmfd: kOk (locked, or this transaction holds as strong a lock
  * already), kSelfModified (this transaction changed it), kUpdated (ctid:
  * the next version) or kDeleted by a committed transaction (under
- * REPEATABLE READ the caller words the 40001). A second transaction
- * locking a row another running one holds a compatible lock on would
- * need a MultiXact: 0A000. */
+ * REPEATABLE READ the caller words the 40001). Two transactions holding
+ * compatible locks share the row through a MultiXactId (multixact.h). */
 Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPointer tid, LockTupleMode mode,
                      LockWaitPolicy wait, TmFailure* tmfd);
 

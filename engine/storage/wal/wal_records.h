@@ -7,7 +7,8 @@
  *   XLOG (RmgrId::kXlog)
  *     CHECKPOINT_SHUTDOWN / CHECKPOINT_ONLINE, main data CheckpointRecord:
  *       8 redo LSN, 4 timeline, 1 full_page_writes, 4 next xid,
- *       4 next oid, 8 time (seconds since 1970)
+ *       4 next oid, 8 time (seconds since 1970), 4 next MultiXactId,
+ *       4 next multixact member offset
  *     NEXTOID, main data NextOidRecord: 4 next oid (OIDs below it may be
  *       in use: redo moves the counter there)
  *     FPI: block 0 with a full page image, no main data
@@ -119,7 +120,11 @@ struct CheckpointRecord {
   TransactionId next_xid = 0;
   Oid next_oid = 0;
   int64_t time = 0;  // pg_time_t: seconds since 1970-01-01 UTC
-  template <typename F> void Fields(F&& f) { f(redo), f(timeline), f(full_page_writes), f(next_xid), f(next_oid), f(time); }
+  uint32_t next_multi = 1;         // the next MultiXactId
+  uint32_t next_multi_offset = 0;  // where its members go in pg_multixact/members
+  template <typename F> void Fields(F&& f) {
+    f(redo), f(timeline), f(full_page_writes), f(next_xid), f(next_oid), f(time), f(next_multi), f(next_multi_offset);
+  }
 };
 
 struct NextOidRecord {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "engine/storage/wal/btree_records.h"
+#include "engine/storage/wal/multixact_records.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_records.h"
 
@@ -58,8 +59,9 @@ std::string XlogDesc(const DecodedRecord& rec) {
   if (info == kXlogCheckpointShutdown || info == kXlogCheckpointOnline) {
     auto c = DecodePayload<CheckpointRecord>(rec.main_data);
     if (!c) return "(malformed)";
-    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; {}", FormatLsn(c->redo), c->timeline, c->timeline,
-                       c->full_page_writes ? "true" : "false", c->next_xid, c->next_oid,
+    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; multi {}; offset {}; {}",
+                       FormatLsn(c->redo), c->timeline, c->timeline, c->full_page_writes ? "true" : "false",
+                       c->next_xid, c->next_oid, c->next_multi, c->next_multi_offset,
                        info == kXlogCheckpointShutdown ? "shutdown" : "online");
   }
   if (info == kXlogNextOid) {
@@ -205,6 +207,7 @@ std::array<RmgrData, kMaxRmgrId + 1>& Table() {
     put({RmgrId::kTransaction, "Transaction", XactIdentify, XactDesc});
     put({RmgrId::kStorage, "Storage", SmgrIdentify, SmgrDesc});
     put({RmgrId::kDatabase, "Database", DbaseIdentify, DbaseDesc});
+    put({RmgrId::kMultiXact, "MultiXact", MultiXactIdentify, MultiXactDesc});
     put({RmgrId::kHeap2, "Heap2", Heap2Identify, Heap2Desc});
     put({RmgrId::kHeap, "Heap", HeapIdentify, HeapDesc});
     put({RmgrId::kBtree, "Btree", BtreeIdentify, BtreeDesc});

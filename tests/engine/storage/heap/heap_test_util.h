@@ -20,6 +20,7 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
@@ -56,6 +57,7 @@ class HeapTest : public ::testing::Test {
     requests.push_back(wal::WalShmemRequest(8));
     for (auto& r : TransamShmemRequests()) requests.push_back(std::move(r));
     for (auto& r : SubTransShmemRequests()) requests.push_back(std::move(r));
+    for (auto& r : MultiXactShmemRequests()) requests.push_back(std::move(r));
     for (auto& r : SinvalShmemRequests(kSinvalProcs)) requests.push_back(std::move(r));
     if (procarray) {
       for (auto& r : ProcArrayShmemRequests(4)) requests.push_back(std::move(r));
