@@ -188,6 +188,9 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
   rec.full_page_writes = GetStorageSettings(config).full_page_writes;
   rec.next_xid = transam.read_next_xid != nullptr ? transam.read_next_xid() : control.next_xid;
   rec.next_oid = transam.checkpoint_next_oid != nullptr ? transam.checkpoint_next_oid(shutdown) : control.next_oid;
+  rec.next_multi = control.next_multi;
+  rec.next_multi_offset = control.next_multi_offset;
+  if (transam.read_next_multi != nullptr) transam.read_next_multi(&rec.next_multi, &rec.next_multi_offset);
   rec.time = shmem::WallClockMicros() / 1'000'000;
   auto end = wal::XLogInsert(wal::RmgrId::kXlog,
                              shutdown ? wal::kXlogCheckpointShutdown : wal::kXlogCheckpointOnline, 0, {},
@@ -202,6 +205,8 @@ Result<CheckpointResult> CreateCheckpoint(const Config& config, uint32_t flags, 
   control.full_page_writes = rec.full_page_writes;
   control.next_xid = rec.next_xid;
   control.next_oid = rec.next_oid;
+  control.next_multi = rec.next_multi;
+  control.next_multi_offset = rec.next_multi_offset;
   control.checkpoint_time = shmem::WallClockMicros();
   control.time = control.checkpoint_time;
   control.checkpoint_count += 1;

@@ -6,7 +6,8 @@
  *        change after it is in the WAL after it, and a page's first change
  *        after it logs a full page image
  *     2. every dirty shared buffer is written (FlushAllDirty)
- *     3. the transaction status pages (CheckPointTransam)
+ *     3. the transaction status pages (CheckPointTransam) and pg_multixact
+ *        (CheckPointMultiXact)
  *     4. fsync of every relation file (a walk of base/ and global/)
  *     5. the checkpoint record (CHECKPOINT_ONLINE, or CHECKPOINT_SHUTDOWN
  *        for shutdown and end-of-recovery), then XLogFlush up to it

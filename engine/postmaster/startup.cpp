@@ -210,6 +210,8 @@ int Startup::Run() {
   RecoveryIds& ids = GetRecoveryIds();
   ids.next_xid = control_.next_xid;
   ids.next_oid = control_.next_oid;
+  ids.next_multi = control_.next_multi;
+  ids.next_multi_offset = control_.next_multi_offset;
 
   wal::WalDirSource source(config_.data_directory / "pg_wal");
   wal::XLogReader reader(source, control_.system_identifier);
@@ -250,6 +252,10 @@ int Startup::Run() {
   const TransamHooks& transam = GetTransamHooks();
   if (transam.set_next_xid != nullptr) transam.set_next_xid(ids.next_xid);
   if (transam.set_next_oid != nullptr) transam.set_next_oid(ids.next_oid);
+  if (transam.advance_next_multi != nullptr) {  // redo of CREATE_ID records may have moved it further
+    transam.advance_next_multi(ids.next_multi, ids.next_multi_offset);
+    transam.read_next_multi(&ids.next_multi, &ids.next_multi_offset);
+  }
   if (transam.startup_subtrans != nullptr) {
     if (Status s = transam.startup_subtrans(); !s.ok()) return Fail(s.error());
   }
@@ -258,6 +264,8 @@ int Startup::Run() {
   if (recovery) {
     control_.next_xid = ids.next_xid;
     control_.next_oid = ids.next_oid;
+    control_.next_multi = ids.next_multi;
+    control_.next_multi_offset = ids.next_multi_offset;
     if (Status s = storage::WriteControlFile(config_.data_directory, control_); !s.ok()) return Fail(s.error());
     SetPsTitle("startup");
     if (Status s = EndOfRecoveryCheckpoint(); !s.ok()) return Fail(s.error());

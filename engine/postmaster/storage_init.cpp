@@ -21,6 +21,7 @@
 #include "engine/shmem/pgstat.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/snapshot.h"
 #include "engine/storage/heap/xact.h"
@@ -68,6 +69,8 @@ Status BootstrapWal(const fs::path& data_dir, bool do_fsync) {
   ckpt.redo = wal::FirstRecordLsn();  // the record itself: nothing before it to replay
   ckpt.next_xid = control.next_xid;
   ckpt.next_oid = control.next_oid;
+  ckpt.next_multi = control.next_multi;
+  ckpt.next_multi_offset = control.next_multi_offset;
   ckpt.time = control.time / 1'000'000;
   wal::MemoryWal memory(control.system_identifier);
   XLogRecPtr lsn = memory.Append(wal::RmgrId::kXlog, wal::kXlogCheckpointShutdown, 0, {},
@@ -119,6 +122,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add({wal::WalShmemRequest(s.wal_buffers)});
   add(storage::TransamShmemRequests());
   add(storage::SubTransShmemRequests());
+  add(storage::MultiXactShmemRequests());
   add(storage::ProcArrayShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
   add({pgstat::StatsShmemRequest()});
   add(storage::SinvalShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
@@ -135,12 +139,21 @@ const TransamHooks& GetTransamHooks() {
       storage::RegisterRedoFunctions();
       storage::nbtree::RegisterBtreeRedo();
     };
-    h.checkpoint = storage::CheckPointTransam;
+    h.checkpoint = [] {
+      if (Status s = storage::CheckPointTransam(); !s.ok()) return s;
+      return storage::CheckPointMultiXact();
+    };
     h.read_next_xid = storage::ReadNextTransactionId;
     h.set_next_xid = storage::SetNextTransactionId;
     h.checkpoint_next_oid = storage::CheckpointNextOid;
     h.set_next_oid = storage::SetNextOid;
     h.startup_subtrans = storage::StartupSubTrans;
+    h.read_next_multi = [](uint32_t* multi, uint32_t* offset) {
+      storage::MultiXactNext next = storage::ReadNextMultiXact();
+      *multi = next.multi;
+      *offset = next.offset;
+    };
+    h.advance_next_multi = storage::MultiXactAdvanceNextMXact;
     return h;
   }();
   return hooks;

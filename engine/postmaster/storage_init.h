@@ -85,12 +85,14 @@ void SetWalFlushSource(const char* by);
  * is not linked in; GetTransamHooks() in storage_init.cpp fills them. */
 struct TransamHooks {
   void (*register_redo)() = nullptr;             // RegisterRedoFunctions (Heap, Transaction, Storage, Database) and RegisterBtreeRedo
-  Status (*checkpoint)() = nullptr;              // CheckPointTransam: pg_xact pages to disk
+  Status (*checkpoint)() = nullptr;              // CheckPointTransam, CheckPointMultiXact: pg_xact, pg_multixact pages to disk
   TransactionId (*read_next_xid)() = nullptr;    // ReadNextTransactionId
   void (*set_next_xid)(TransactionId) = nullptr; // SetNextTransactionId
   Oid (*checkpoint_next_oid)(bool shutdown) = nullptr;  // CheckpointNextOid
   void (*set_next_oid)(Oid) = nullptr;           // SetNextOid
   Status (*startup_subtrans)() = nullptr;        // StartupSubTrans: pg_subtrans zeroed
+  void (*read_next_multi)(uint32_t* multi, uint32_t* offset) = nullptr;  // ReadNextMultiXact
+  void (*advance_next_multi)(uint32_t multi, uint32_t offset) = nullptr;  // MultiXactAdvanceNextMXact
 };
 const TransamHooks& GetTransamHooks();
 

@@ -28,6 +28,8 @@ Status XlogRedo(const wal::DecodedRecord& rec) {
       RecoveryIds& ids = GetRecoveryIds();
       ids.next_xid = std::max(ids.next_xid, ckpt->next_xid);
       ids.next_oid = std::max(ids.next_oid, ckpt->next_oid);
+      ids.next_multi = std::max(ids.next_multi, ckpt->next_multi);
+      ids.next_multi_offset = std::max(ids.next_multi_offset, ckpt->next_multi_offset);
       return OkStatus();
     }
     case wal::kXlogNextOid: {

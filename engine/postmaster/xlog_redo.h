@@ -4,8 +4,9 @@
  *   xlog_redo), which the startup process registers beside the other
  *   rmgrs' (engine/storage/heap: Heap, Transaction, Storage, Database):
  *
- *     CHECKPOINT_SHUTDOWN / _ONLINE   next xid and next OID move up to the
- *                                     record's (RecoveryIds)
+ *     CHECKPOINT_SHUTDOWN / _ONLINE   next xid, OID, MultiXactId and member
+ *                                     offset move up to the record's
+ *                                     (RecoveryIds)
  *     NEXTOID                         the next OID moves up to the record's
  *     FPI                             the block's page is put back whole
  *                                     from its image, its LSN the record's end
@@ -26,6 +27,8 @@ namespace minipg {
 struct RecoveryIds {
   storage::TransactionId next_xid = 0;
   storage::Oid next_oid = 0;
+  uint32_t next_multi = 0;         // MultiXactId; CREATE_ID redo moves pg_multixact's own
+  uint32_t next_multi_offset = 0;
 };
 RecoveryIds& GetRecoveryIds();
 

@@ -167,6 +167,10 @@ const char* WaitEventTypeName(WaitEvent w) {
     case WaitEvent::kLWLockSInvalWrite:
     case WaitEvent::kLWLockLockManager:
     case WaitEvent::kLWLockProcArray:
+    case WaitEvent::kLWLockSubtransSLRU:
+    case WaitEvent::kLWLockMultiXactGen:
+    case WaitEvent::kLWLockMultiXactOffsetSLRU:
+    case WaitEvent::kLWLockMultiXactMemberSLRU:
       return "LWLock";
   }
   return nullptr;
@@ -212,6 +216,14 @@ const char* WaitEventName(WaitEvent w) {
       return "SInvalWrite";
     case WaitEvent::kLWLockProcArray:
       return "ProcArray";
+    case WaitEvent::kLWLockSubtransSLRU:
+      return "SubtransSLRU";
+    case WaitEvent::kLWLockMultiXactGen:
+      return "MultiXactGen";
+    case WaitEvent::kLWLockMultiXactOffsetSLRU:
+      return "MultiXactOffsetSLRU";
+    case WaitEvent::kLWLockMultiXactMemberSLRU:
+      return "MultiXactMemberSLRU";
     case WaitEvent::kBufferIO:
       return "BufferIO";
     case WaitEvent::kLockExtend:

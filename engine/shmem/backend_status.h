@@ -125,6 +125,10 @@ enum class WaitEvent : uint8_t {
   kLWLockLockManager,    // LWLock / LockManager: the shared lock table
   kAutoVacuumMain,       // Activity / AutoVacuumMain: the autovacuum launcher between rounds
   kLWLockProcArray,      // LWLock / ProcArray: taking a snapshot or ending a transaction
+  kLWLockSubtransSLRU,        // LWLock / SubtransSLRU: reading or setting a subtransaction's parent
+  kLWLockMultiXactGen,        // LWLock / MultiXactGen: creating or reading a MultiXactId
+  kLWLockMultiXactOffsetSLRU, // LWLock / MultiXactOffsetSLRU: the pg_multixact/offsets pages
+  kLWLockMultiXactMemberSLRU, // LWLock / MultiXactMemberSLRU: the pg_multixact/members pages
 };
 
 const char* BackendTypeName(BackendType t);

@@ -176,6 +176,14 @@ WaitEvent LWLockTrancheWaitEvent(LWLockTranche tranche) {
       return WaitEvent::kLWLockLockManager;
     case LWLockTranche::kProcArray:
       return WaitEvent::kLWLockProcArray;
+    case LWLockTranche::kSubtransSLRU:
+      return WaitEvent::kLWLockSubtransSLRU;
+    case LWLockTranche::kMultiXactGen:
+      return WaitEvent::kLWLockMultiXactGen;
+    case LWLockTranche::kMultiXactOffsetSLRU:
+      return WaitEvent::kLWLockMultiXactOffsetSLRU;
+    case LWLockTranche::kMultiXactMemberSLRU:
+      return WaitEvent::kLWLockMultiXactMemberSLRU;
   }
   return WaitEvent::kNone;
 }

@@ -69,6 +69,10 @@ enum class LWLockTranche : uint8_t {
   kSInvalWrite,
   kLockManager,  // "LockManager": the heavyweight lock table (storage/lmgr)
   kProcArray,  // "ProcArray": the running xids and snapshot xmins (procarray.h)
+  kSubtransSLRU,         // "SubtransSLRU": the pg_subtrans page buffers (subtrans.h)
+  kMultiXactGen,         // "MultiXactGen": handing out the next MultiXactId (multixact.h)
+  kMultiXactOffsetSLRU,  // "MultiXactOffsetSLRU": the pg_multixact/offsets page buffers
+  kMultiXactMemberSLRU,  // "MultiXactMemberSLRU": the pg_multixact/members page buffers
 };
 
 enum class LWLockMode : uint8_t {

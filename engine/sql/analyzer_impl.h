@@ -181,6 +181,7 @@ class Analyzer {
       : catalog_(catalog), params_(params), ctx_(ctx) {}
 
   Result<Query> Run(const Statement& stmt) {
+    top_select_ = std::get_if<SelectStmt>(&stmt.node);
     return std::visit([this](const auto& node) { return Analyze(node); }, stmt.node);
   }
 
@@ -196,6 +197,9 @@ class Analyzer {
   // ---- statements (analyze.cpp) ------------------------------------------
   Result<Query> Analyze(const SelectStmt& select);
   Result<Query> AnalyzeValues(const SelectStmt& values);
+  /* FOR UPDATE / SHARE clauses: q.row_marks and their junk ctid targets
+   * (analyze_locking.cpp); top_level: the statement's own SELECT. */
+  Status TransformLockingClauses(const SelectStmt& select, Query& q, bool top_level);
   /* UNION / INTERSECT / EXCEPT (parse_setop.cpp). */
   Result<Query> AnalyzeSetOp(const SelectStmt& select);
   /* `top`: the statement's own operation (its ORDER BY and LIMIT are the caller's). */
@@ -254,7 +258,10 @@ class Analyzer {
   Status DmlRangeTable(const TableRef& ref, const std::vector<FromItemPtr>& from, ParseState& ps);
   Status DmlWhere(const RawExpr* where, ParseState& ps);
   /* The result relation's ctid as a junk target (Query::ctid_target). */
-  void AddCtidTarget(Query& q);
+  void AddCtidTarget(Query& q) { q.ctid_target = AddCtidTarget(q, q.result_relation); }
+  /* Entry `rtindex`'s row ctid as a junk target (a bigint, CtidDatum's):
+   * its index in q.targets. */
+  static int AddCtidTarget(Query& q, int rtindex);
   Result<Query> Analyze(const CreateTableStmt& create);
   /* SELECT srf(...) with no FROM: one row per row of the function, as
    * PostgreSQL's ProjectSet gives, planned as FROM srf(...). */
@@ -510,6 +517,7 @@ class Analyzer {
   const SessionContext* ctx_;  // nullptr: every system view is there
   ParseState* pending_parent_ = nullptr;  // see AnalyzeSubquery
   std::vector<uint32_t> expanding_views_;  // views being expanded around this query (ExpandView), outermost first
+  const SelectStmt* top_select_ = nullptr;  // the statement itself when it is a SELECT (FOR UPDATE allowed)
 };
 
 }  // namespace minipg::sql::analyzer_internal

@@ -643,3 +643,23 @@ const char* SetOpName(SetOpKind kind) {
 }
 
 }  // namespace minipg::sql
+
+namespace minipg::sql {
+
+const char* LockClauseStrengthName(LockClauseStrength strength) {
+  switch (strength) {
+    case LockClauseStrength::kNone:
+      return "";
+    case LockClauseStrength::kForKeyShare:
+      return "FOR KEY SHARE";
+    case LockClauseStrength::kForShare:
+      return "FOR SHARE";
+    case LockClauseStrength::kForNoKeyUpdate:
+      return "FOR NO KEY UPDATE";
+    case LockClauseStrength::kForUpdate:
+      break;
+  }
+  return "FOR UPDATE";
+}
+
+}  // namespace minipg::sql

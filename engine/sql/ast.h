@@ -233,6 +233,21 @@ struct CommonTableExpr {
   char materialized = 0;   // 'm' AS MATERIALIZED, 'n' AS NOT MATERIALIZED, 0 neither
 };
 
+/* SELECT ... FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF t, ...]
+ * [NOWAIT | SKIP LOCKED] (PostgreSQL's LockingClause): strengths and wait
+ * policies weakest first, as PostgreSQL orders them. */
+enum class LockClauseStrength : uint8_t { kNone, kForKeyShare, kForShare, kForNoKeyUpdate, kForUpdate };
+enum class LockWaitPolicy : uint8_t { kBlock, kSkip, kError };
+struct LockingClause {
+  LockClauseStrength strength = LockClauseStrength::kForUpdate;
+  std::vector<std::pair<std::string, int>> rels;  // OF names ("s.t" if qualified) and their positions
+  std::vector<bool> qualified;                    // per OF name: written with a schema
+  LockWaitPolicy wait = LockWaitPolicy::kBlock;
+  int location = 0;
+};
+/* "FOR UPDATE", "FOR NO KEY UPDATE", ... (PostgreSQL's LCS_asString). */
+const char* LockClauseStrengthName(LockClauseStrength strength);
+
 struct SelectStmt {
   SelectStmt() = default;
   SelectStmt(SelectStmt&&) noexcept = default;
@@ -265,6 +280,7 @@ struct SelectStmt {
   std::string unsupported;  // a valid-but-unsupported clause seen ("GROUP BY"), or empty
   std::optional<TableRef> into{};  // SELECT ... INTO name: allowed only as a statement's first SELECT
   std::vector<WindowDef> windows;  // WINDOW name AS (...), ...
+  std::vector<LockingClause> locking;  // FOR UPDATE / SHARE ... clauses, in order
 };
 
 

@@ -44,7 +44,8 @@ std::vector<std::string> NodeDetails(const ExplainStmt& o, const PlannedStmt& pl
   bool qualify = plan.qualify || o.verbose;
   if (o.verbose && !n.targetlist.empty() && n.kind != PlanKind::kModifyTable) {
     std::string cols;
-    for (const ExprPtr& e : n.targetlist) cols += (cols.empty() ? "" : ", ") + DeparseExpr(*e, true);
+    // Prefixed only with more than one relation (PostgreSQL's show_plan_tlist).
+    for (const ExprPtr& e : n.targetlist) cols += (cols.empty() ? "" : ", ") + DeparseExpr(*e, plan.qualify);
     out.push_back("Output: " + cols);
   }
   for (const std::string& line : n.Details(qualify)) {

@@ -316,7 +316,8 @@ Result<SelectStmt> Parser::ParseSelectStatement() {
   if (!body.ok()) {
     return body;
   }
-  if (body->is_values) {
+  bool values = body->is_values;
+  if (values) {
     // VALUES ... ORDER BY: SELECT * FROM (VALUES ...) AS "*VALUES*" ORDER BY ...
     SelectStmt select;
     select.targets.emplace_back();
@@ -333,6 +334,10 @@ Result<SelectStmt> Parser::ParseSelectStatement() {
   }
   if (Status s = ParseSelectTail(*body); !s.ok()) {
     return s.error();
+  }
+  if (values && !body->locking.empty()) {  // VALUES ... FOR UPDATE (transformValuesClause's check)
+    return MakeError(sqlstate::kFeatureNotSupported,
+                     fmt::format("{} cannot be applied to VALUES", LockClauseStrengthName(body->locking[0].strength)));
   }
   for (CommonTableExpr& cte : body->with_ctes) ctes.push_back(std::move(cte));
   body->with_ctes = std::move(ctes);
@@ -561,20 +566,11 @@ Status Parser::ParseOrderBy(std::vector<OrderItem>& items) {
 }
 
 Status Parser::ParseSelectTail(SelectStmt& select) {
-  // SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE: row locks
-  // taken by a SELECT are not there yet (docs/transactions.md, Row locks).
-  auto locking = [this] {
-    return IsKeyword("for") && (IsKeyword("update", 1) || IsKeyword("share", 1) || IsKeyword("no", 1) ||
-                                IsKeyword("key", 1));
-  };
-  auto refuse = [] {
-    return MakeError(sqlstate::kFeatureNotSupported,
-                     "SELECT FOR UPDATE/NO KEY UPDATE/SHARE/KEY SHARE is not supported");
-  };
-  if (locking()) return refuse();
   if (AcceptKeyword("order")) {
     if (Status s = ParseOrderBy(select.order_by); !s.ok()) return s;
   }
+  // FOR UPDATE ... before or after LIMIT / OFFSET (PostgreSQL's grammar).
+  if (Status s = ParseLockingClauses(select); !s.ok()) return s;
   for (int i = 0; i < 2; ++i) {
     if (!select.limit && AcceptKeyword("limit")) {
       if (AcceptKeyword("all")) {
@@ -594,7 +590,7 @@ Status Parser::ParseSelectTail(SelectStmt& select) {
       AcceptKeyword("rows") || AcceptKeyword("row");
     }
   }
-  if (locking()) return refuse();
+  if (select.locking.empty()) return ParseLockingClauses(select);
   return OkStatus();
 }
 

@@ -110,6 +110,9 @@ class Parser {
   Result<SelectTarget> ParseTarget();
   /* ORDER BY, LIMIT, OFFSET. */
   Status ParseSelectTail(SelectStmt& select);
+  /* FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF name, ...] [NOWAIT |
+   * SKIP LOCKED], as many as written, or FOR READ ONLY (parse_locking.cpp). */
+  Status ParseLockingClauses(SelectStmt& select);
   /* BY item [ASC|DESC] [NULLS FIRST|LAST], ... (after ORDER). */
   Status ParseOrderBy(std::vector<OrderItem>& items);
   /* FROM (parse_from.cpp). */

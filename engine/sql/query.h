@@ -88,6 +88,18 @@ struct RangeTblEntry {
   bool system_columns = false;
   // kRelation of a system view with arguments (SystemView::rows_with_args)
   std::vector<ExprPtr> view_args;
+  // kRelation locked by SELECT ... FOR UPDATE / SHARE: its scan emits each row's ctid
+  bool row_locked = false;
+};
+
+/* A table whose rows SELECT ... FOR UPDATE / SHARE locks (PostgreSQL's
+ * RowMarkClause): the strongest clause naming it, the strictest wait
+ * policy; targets[ctid_target] is its row's ctid (junk, as UPDATE's). */
+struct RowMark {
+  int rtindex = 0;
+  int ctid_target = -1;
+  LockClauseStrength strength = LockClauseStrength::kForUpdate;
+  LockWaitPolicy wait = LockWaitPolicy::kBlock;
 };
 
 /* A node of the join tree: a range table entry, or a join of two nodes. */
@@ -253,6 +265,9 @@ struct Query {
   // LOCK TABLE: the mode (lmgr::LockMode's number) and NOWAIT
   uint8_t lock_mode = 0;
   bool lock_nowait = false;
+
+  // SELECT ... FOR UPDATE / SHARE: the locked tables (analyze_locking.cpp)
+  std::vector<RowMark> row_marks;
 
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }

@@ -52,6 +52,9 @@ std::vector<RelationLock> StatementRelationLocks(const Query& query, const stora
     case StatementKind::kSelect:
     case StatementKind::kCreateTableAs:
     case StatementKind::kCreateView:
+      for (const RowMark& m : query.row_marks) {  // SELECT ... FOR UPDATE / SHARE
+        Add(out, catalog, query.rte(m.rtindex).table->name, LockMode::kRowShare);
+      }
       for (const std::string& name : query.tables) Add(out, catalog, name, LockMode::kAccessShare);
       break;
     case StatementKind::kInsert:

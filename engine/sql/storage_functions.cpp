@@ -38,6 +38,7 @@
 #include "engine/catalog/relcache.h"
 #include "engine/catalog/shared_catalogs.h"
 #include "engine/common/sqlstate.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/sql/admin_functions.h"
 #include "engine/storage/block.h"
 #include "engine/storage/catalog.h"
@@ -269,6 +270,20 @@ void RegisterStorageFunctions(BuiltinRegistry& r) {
   }
   r.functions.push_back(Fn(2288, "pg_size_pretty", {T::kInt8}, T::kText, Call<SizePretty>, Volatility::kImmutable));
   r.functions.push_back(Fn(2621, "pg_reload_conf", {}, T::kBool, Call<Reload>));
+}
+
+Result<std::vector<storage::Tuple>> MultiXactMembersRows(const SessionContext&, const std::vector<Datum>& args) {
+  auto multi = static_cast<storage::MultiXactId>(std::get<int64_t>(args[0]));
+  if (multi < storage::kFirstMultiXactId) {
+    return MakeError(sqlstate::kInvalidParameterValue, fmt::format("invalid MultiXactId: {}", multi));
+  }
+  auto members = storage::GetMultiXactIdMembers(multi);
+  if (!members.ok()) return members.error();
+  std::vector<storage::Tuple> rows;
+  for (const storage::MultiXactMember& m : *members) {
+    rows.push_back({Datum(static_cast<int64_t>(m.xid)), Datum(std::string(storage::MultiXactStatusName(m.status)))});
+  }
+  return rows;
 }
 
 Result<std::vector<storage::Tuple>> MinipgPageItemsRows(const SessionContext& ctx, const std::vector<Datum>& args) {

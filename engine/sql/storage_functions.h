@@ -37,6 +37,13 @@ void RegisterStorageFunctions(BuiltinRegistry& r);
 Result<std::vector<storage::Tuple>> MinipgPageItemsRows(const SessionContext& ctx,
                                                         const std::vector<storage::Datum>& args);
 
+/* pg_get_multixact_members(xid): one row (xid, mode) per member of the
+ * MultiXactId, mode "keysh", "sh", "fornokeyupd", "forupd", "nokeyupd" or
+ * "upd"; PostgreSQL's errors for 0 and for an id not created yet. A
+ * system view with arguments (system_views.cpp). */
+Result<std::vector<storage::Tuple>> MultiXactMembersRows(const SessionContext& ctx,
+                                                         const std::vector<storage::Datum>& args);
+
 /* pg_size_pretty(bigint): "10 kB", "8192 bytes", as PostgreSQL 15 rounds. */
 std::string PrettySize(int64_t bytes);
 

@@ -128,8 +128,8 @@ Rows PgControlCheckpointRows(const SessionContext& ctx) {
       Datum(c.full_page_writes),                                                     // full_page_writes
       text(fmt::format("0:{}", c.next_xid)),                                         // next_xid (epoch 0)
       Int(c.next_oid),                                                               // next_oid
-      Int(1),                                                                        // next_multixact_id
-      Int(0),                                                                        // next_multi_offset
+      Int(c.next_multi),                                                             // next_multixact_id
+      Int(c.next_multi_offset),                                                      // next_multi_offset
       Int(storage::kFirstNormalTransactionId),                                       // oldest_xid: no freezing
       Int(1),                                                                        // oldest_xid_dbid
       Int(0),                                                                        // oldest_active_xid

@@ -63,6 +63,7 @@ constexpr uint32_t kPgStatWalOid = 12288;
 constexpr uint32_t kPgStatBgwriterOid = 12283;
 constexpr uint32_t kPgControlCheckpointOid = 3442;  // the function's OID
 constexpr uint32_t kMinipgPageItemsOid = 9990;      // minipg's own function (builtins.h: 8000-9999)
+constexpr uint32_t kPgGetMultixactMembersOid = 3819;  // the function's OID
 constexpr int64_t kDefaultTablespaceOid = 1663;  // pg_default: base/
 
 using Rows = Result<std::vector<Tuple>>;
@@ -555,16 +556,16 @@ const std::vector<SystemView>& Views() {
          {"prev_timeline_id", ColumnType::kInt4},
          {"full_page_writes", ColumnType::kBool},
          {"next_xid", ColumnType::kText},
-         {"next_oid", ColumnType::kInt8},
-         {"next_multixact_id", ColumnType::kInt8},
-         {"next_multi_offset", ColumnType::kInt8},
-         {"oldest_xid", ColumnType::kInt8},
-         {"oldest_xid_dbid", ColumnType::kInt8},
-         {"oldest_active_xid", ColumnType::kInt8},
-         {"oldest_multi_xid", ColumnType::kInt8},
-         {"oldest_multi_dbid", ColumnType::kInt8},
-         {"oldest_commit_ts_xid", ColumnType::kInt8},
-         {"newest_commit_ts_xid", ColumnType::kInt8},
+         {"next_oid", ColumnType::kOid},
+         {"next_multixact_id", ColumnType::kXid},
+         {"next_multi_offset", ColumnType::kXid},
+         {"oldest_xid", ColumnType::kXid},
+         {"oldest_xid_dbid", ColumnType::kOid},
+         {"oldest_active_xid", ColumnType::kXid},
+         {"oldest_multi_xid", ColumnType::kXid},
+         {"oldest_multi_dbid", ColumnType::kOid},
+         {"oldest_commit_ts_xid", ColumnType::kXid},
+         {"newest_commit_ts_xid", ColumnType::kXid},
          {"checkpoint_time", ColumnType::kTimestampTz}}},
        "pg_control_checkpoint",
        PgControlCheckpointRows,
@@ -593,6 +594,13 @@ const std::vector<SystemView>& Views() {
        nullptr,
        MinipgPageItemsRows,
        {TypeId::kRegclass, TypeId::kInt4}},
+      {{kPgGetMultixactMembersOid, "pg_get_multixact_members", 0, {{"xid", ColumnType::kXid}, {"mode", ColumnType::kText}}},
+       "pg_get_multixact_members",
+       nullptr,
+       true,
+       nullptr,
+       MultiXactMembersRows,
+       {TypeId::kXid}},
   };
   return views;
 }

@@ -21,7 +21,7 @@ namespace minipg::storage {
 namespace {
 
 constexpr char kMagic[] = "MPGCTL01";
-constexpr size_t kBodySize = 80;
+constexpr size_t kBodySize = 88;
 
 Error Incompatible(uint32_t found) {
   Error e = MakeError(sqlstate::kObjectNotInPrerequisiteState, "database files are incompatible with server",
@@ -73,12 +73,13 @@ Result<std::optional<ControlFile>> ReadControlFile(const std::filesystem::path& 
   r.Bytes(8, magic);
   r.U32(version);
   if (version != kControlFileVersion) return Incompatible(version);
-  uint32_t state = 0, timeline = 0, next_xid = 0, next_oid = 0, crc = 0;
+  uint32_t state = 0, timeline = 0, next_xid = 0, next_oid = 0, next_multi = 0, next_multi_offset = 0, crc = 0;
   uint8_t fpw = 0, pad = 0;
   uint64_t sysid = 0, time = 0, ckpt = 0, redo = 0, ckpt_time = 0, count = 0;
   bool ok = bytes->size() == kBodySize + 4 && r.U32(state) && r.U64(sysid) && r.U64(time) && r.U64(ckpt) &&
             r.U64(redo) && r.U32(timeline) && r.U8(fpw) && r.U8(pad) && r.U8(pad) && r.U8(pad) && r.U32(next_xid) &&
-            r.U32(next_oid) && r.U64(ckpt_time) && r.U64(count) && r.U32(crc);
+            r.U32(next_oid) && r.U64(ckpt_time) && r.U64(count) && r.U32(next_multi) && r.U32(next_multi_offset) &&
+            r.U32(crc);
   if (!ok || crc != Crc32(std::string_view(*bytes).substr(0, kBodySize))) {
     return MakeError(sqlstate::kDataCorrupted, "incorrect checksum in control file", Severity::kFatal);
   }
@@ -94,6 +95,8 @@ Result<std::optional<ControlFile>> ReadControlFile(const std::filesystem::path& 
   c.next_oid = next_oid;
   c.checkpoint_time = static_cast<int64_t>(ckpt_time);
   c.checkpoint_count = count;
+  c.next_multi = next_multi;
+  c.next_multi_offset = next_multi_offset;
   return std::optional<ControlFile>(c);
 }
 
@@ -113,6 +116,8 @@ std::string EncodeControlFile(const ControlFile& c) {
   PutU32(bytes, c.next_oid);
   PutU64(bytes, static_cast<uint64_t>(c.checkpoint_time));
   PutU64(bytes, c.checkpoint_count);
+  PutU32(bytes, c.next_multi);
+  PutU32(bytes, c.next_multi_offset);
   PutU32(bytes, Crc32(bytes));
   return bytes;
 }

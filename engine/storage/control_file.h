@@ -6,11 +6,11 @@
  *   the last checkpoint record is and the copy of that record, which WAL
  *   belongs to this cluster (system identifier).
  *
- *   File global/pg_control, format version 2 (all integers little-endian):
+ *   File global/pg_control, format version 3 (all integers little-endian):
  *
  *     OFFSET  SIZE  DESCRIPTION
  *          0     8  magic "MPGCTL01" (a minipg control file of any version)
- *          8     4  format version (2; PostgreSQL's PG_CONTROL_VERSION)
+ *          8     4  format version (3; PostgreSQL's PG_CONTROL_VERSION)
  *         12     4  state (DbState below)
  *         16     8  system identifier (also in every WAL segment's first page)
  *         24     8  time of the last update, microseconds since the Unix epoch
@@ -23,7 +23,9 @@
  *         60     4  next OID
  *         64     8  time of the last checkpoint, microseconds since the Unix epoch
  *         72     8  number of checkpoints completed in this data directory
- *         80     4  CRC-32 of bytes 0..79
+ *         80     4  next MultiXactId
+ *         84     4  next multixact member offset
+ *         88     4  CRC-32 of bytes 0..87
  *
  * NOTES
  *   Written whole: a temporary file global/pg_control.tmp, fsync, rename()
@@ -45,7 +47,7 @@
 
 namespace minipg::storage {
 
-inline constexpr uint32_t kControlFileVersion = 2;
+inline constexpr uint32_t kControlFileVersion = 3;
 
 /* The states PostgreSQL's DBState has (the numbers are on disk). */
 enum class DbState : uint32_t {
@@ -72,6 +74,8 @@ struct ControlFile {
   Oid next_oid = 16384;              // a new cluster's: FirstNormalObjectId
   int64_t checkpoint_time = 0;       // last checkpoint, us since the Unix epoch (0 = none yet)
   uint64_t checkpoint_count = 0;
+  uint32_t next_multi = 1;           // the next MultiXactId (pg_multixact)
+  uint32_t next_multi_offset = 0;    // where its members go
 };
 
 std::filesystem::path ControlFilePath(const std::filesystem::path& data_dir);

@@ -353,7 +353,7 @@ TEST(RecoveryTest, OldControlFileIsRefused) {
   std::string log = server.Log();
   EXPECT_NE(InOrder(log, {"FATAL:  database files are incompatible with server",
                           "DETAIL:  The database cluster was initialized with PG_CONTROL_VERSION 1, but the server "
-                          "was compiled with PG_CONTROL_VERSION 2.",
+                          "was compiled with PG_CONTROL_VERSION 3.",
                           "HINT:  It looks like you need to initdb"}),
             std::string::npos)
       << log;

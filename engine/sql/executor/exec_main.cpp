@@ -209,6 +209,7 @@ Result<std::unique_ptr<PlanState>> ExecInitNode(const Plan& plan, EState& estate
     case PlanKind::kCteScan: state = MakeCteScanState(plan, estate); break;
     case PlanKind::kWorkTableScan: state = MakeWorkTableScanState(plan, estate); break;
     case PlanKind::kRecursiveUnion: state = MakeRecursiveUnionState(plan, estate); break;
+    case PlanKind::kLockRows: state = MakeLockRowsState(plan, estate); break;
   }
   for (const auto& child : plan.appendplans) {
     auto c = ExecInitNode(*child, estate);

@@ -203,6 +203,7 @@ std::unique_ptr<PlanState> MakeMergeJoinState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeIndexScanState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeBitmapIndexScanState(const Plan& plan, EState& estate);
 std::unique_ptr<PlanState> MakeBitmapHeapScanState(const Plan& plan, EState& estate);
+std::unique_ptr<PlanState> MakeLockRowsState(const Plan& plan, EState& estate);
 
 /* Memory a node keeps rows in (Sort, Hash Join, Materialize): a row's
  * rough size, the work_mem limit in bytes, and the 53200 error past it
@@ -225,6 +226,14 @@ void AppendSystemColumns(storage::Tuple& row, bool has_ctid_slot, storage::ItemP
                          const storage::HeapTupleHeader& header, uint32_t table_oid);
 /* A tid's text: "(0,1)". */
 std::string TidText(storage::ItemPointer tid);
+
+/* PostgreSQL's EvalPlanQual for a plan whose rows come from one table's
+ * scan (`scan`: a Seq Scan or Index Scan): the scan's output row for the
+ * row version at `tid` if it still passes the scan's conditions (Filter,
+ * Index Cond), nullopt if not or if the slot is empty. ModifyTable and
+ * LockRows re-check a row's newest version with it (node_lockrows.cpp). */
+Result<std::optional<storage::Tuple>> RecheckScanRow(const Plan& scan, const storage::RelFileLocator& rel,
+                                                     storage::ItemPointer tid, EState& estate);
 
 /* ModifyTable's count of rows it changed. */
 int64_t ModifiedRows(const PlanState& state);

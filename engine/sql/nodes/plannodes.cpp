@@ -46,6 +46,7 @@ const char* PlanKindName(PlanKind kind) {
     case PlanKind::kCteScan: return "CTE Scan";
     case PlanKind::kWorkTableScan: return "WorkTable Scan";
     case PlanKind::kRecursiveUnion: return "Recursive Union";
+    case PlanKind::kLockRows: return "LockRows";
   }
   return "?";
 }

@@ -36,6 +36,8 @@
  *     CTE Scan        a WITH query's rows, computed once for all its readers
  *     WorkTable Scan  a recursive WITH query's rows of the previous round
  *     Recursive Union WITH RECURSIVE's non-recursive UNION [ALL] recursive term
+ *     LockRows        SELECT ... FOR UPDATE / SHARE: locks each row it passes on
+ *                     (under Limit, above Sort)
  *   and, for the plan event only, Utility (a statement that is not planned)
  *   and Copy. Next: GroupAggregate, Unique,
  *   SetOp, Index Scan: a PlanKind each, a case in ExecInitNode.
@@ -89,6 +91,16 @@ enum class PlanKind {
   kCteScan,          // the rows of a WITH query's plan (cte_plan), kept for every reader
   kWorkTableScan,    // a recursive WITH query's rows of the last round (wt_param's Recursive Union)
   kRecursiveUnion,   // non-recursive term, then the recursive term over each round's new rows
+  kLockRows,         // locks each input row's version of every row_marks table (SELECT ... FOR UPDATE)
+};
+
+/* LockRows: one table whose rows it locks (PostgreSQL's PlanRowMark):
+ * its input row's `column` is that table's row ctid (junk). */
+struct PlanRowMark {
+  int column = 0;
+  storage::TableDef table;
+  LockClauseStrength strength = LockClauseStrength::kForUpdate;
+  LockWaitPolicy wait = LockWaitPolicy::kBlock;
 };
 
 /* The node's name as EXPLAIN prints it ("Seq Scan", "Nested Loop"). */
@@ -214,6 +226,8 @@ struct Plan {
   bool emit_system_columns = false;
   // Function Scan of a system view with arguments: their expressions
   std::vector<ExprPtr> view_args;
+  // LockRows: the tables whose rows it locks
+  std::vector<PlanRowMark> row_marks;
 
   /* EXPLAIN's first line for the node ("Seq Scan on t x") and its detail
    * lines ("Filter: (a > 1)"). */

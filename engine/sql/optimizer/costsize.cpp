@@ -545,6 +545,11 @@ void EstimateCosts(Plan& node) {
       node.rows = ClampRows(rows);
       break;
     }
+    case PlanKind::kLockRows:  // create_lockrows_path: a tuple's cost per row on top
+      node.startup_cost = left->startup_cost;
+      node.total_cost = left->total_cost + kCpuTupleCost * left->rows;
+      node.rows = left->rows;
+      break;
     case PlanKind::kAgg: {
       double trans = 0;
       for (const ExprPtr& a : node.aggs) trans += kCpuOperatorCost + ExprCost(a.get());

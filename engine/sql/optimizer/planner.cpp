@@ -242,10 +242,11 @@ Result<std::unique_ptr<Plan>> PlanRte(Query& q, int rtindex) {
       return scan;
   }
   ScanTargets(*scan, rte, rtindex);
-  if (rtindex == q.result_relation && q.ctid_target >= 0) {  // UPDATE / DELETE's table: its rows' ctids too
+  // UPDATE / DELETE's table, a table SELECT ... FOR UPDATE locks: its rows' ctids too
+  if ((rtindex == q.result_relation && q.ctid_target >= 0) || rte.row_locked) {
     scan->emit_ctid = true;
-    const TargetEntry& ctid = q.targets[static_cast<size_t>(q.ctid_target)];
-    scan->targetlist.push_back(MakeVar(rtindex, ctid.expr->attno, TypeId::kInt8, rte.refname, "ctid"));
+    scan->targetlist.push_back(
+        MakeVar(rtindex, static_cast<int>(rte.colnames.size()), TypeId::kInt8, rte.refname, "ctid"));
     scan->names.push_back("ctid");
   }
   if (rte.system_columns && scan->kind == PlanKind::kSeqScan) {  // xmin, ctid ...: after the junk ctid slot
@@ -374,6 +375,10 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   }
   auto ctes = PlanCtes(q);  // first, as PostgreSQL numbers them
   if (!ctes.ok()) return ctes.error();
+  std::vector<PlanRowMark> row_marks;  // SELECT ... FOR UPDATE: LockRows under LIMIT
+  for (const RowMark& m : q.row_marks) {
+    row_marks.push_back(PlanRowMark{m.ctid_target, *q.rte(m.rtindex).table, m.strength, m.wait});
+  }
   if (Status s = PullUpSubLinks(q); !s.ok()) {
     return s.error();
   }
@@ -413,6 +418,10 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   if (!q.distinct_on.empty()) {
     top = Above(PlanKind::kUnique, std::move(top));
     top->unique_cols = q.distinct_on;
+  }
+  if (!row_marks.empty()) {
+    top = Above(PlanKind::kLockRows, std::move(top));
+    top->row_marks = std::move(row_marks);
   }
   if (q.limit || q.offset) {
     top = Above(PlanKind::kLimit, std::move(top));

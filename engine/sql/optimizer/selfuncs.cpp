@@ -677,6 +677,8 @@ double EstimateNumGroups(const std::vector<const Expr*>& keys, double input_rows
 }
 
 int ExprWidth(const Expr& e) {
+  // The junk ctid of UPDATE, DELETE and FOR UPDATE (a bigint here): a tid's 6 bytes.
+  if (e.kind == ExprKind::kVar && e.type == TypeId::kInt8 && e.colname == "ctid") return 6;
   if (e.kind == ExprKind::kVar) {
     VarData v = Examine(e);
     if (v.stats != nullptr && v.stats->stats->width > 0) return v.stats->stats->width;

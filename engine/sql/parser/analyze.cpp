@@ -177,6 +177,11 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   std::vector<std::shared_ptr<CteQuery>> level_ctes;  // this level's WITH, for the planner
   for (size_t i = pop.mark; i < ctes_.size(); ++i) level_ctes.push_back(ctes_[i].record);
   if (select.setop != SetOpKind::kNone) {
+    if (!select.locking.empty()) {
+      return MakeError(sqlstate::kFeatureNotSupported,
+                       fmt::format("{} is not allowed with UNION/INTERSECT/EXCEPT",
+                                   LockClauseStrengthName(select.locking[0].strength)));
+    }
     auto setop = AnalyzeSetOp(select);
     if (setop.ok()) setop->ctes = std::move(level_ctes);
     return setop;
@@ -285,6 +290,9 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
     q.targets[i].resno = static_cast<int>(i + 1);
   }
   if (Status s = TransformLimit(select, q); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = TransformLockingClauses(select, q, &select == top_select_); !s.ok()) {
     return s.error();
   }
   return q;

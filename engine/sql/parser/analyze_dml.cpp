@@ -243,15 +243,15 @@ Status Analyzer::DmlWhere(const RawExpr* where, ParseState& ps) {
   return OkStatus();
 }
 
-void Analyzer::AddCtidTarget(Query& q) {
-  const RangeTblEntry& rte = q.rte(q.result_relation);
+int Analyzer::AddCtidTarget(Query& q, int rtindex) {
+  const RangeTblEntry& rte = q.rte(rtindex);
   TargetEntry t;
-  t.expr = MakeVar(q.result_relation, static_cast<int>(rte.colnames.size()), TypeId::kInt8, rte.refname, "ctid");
+  t.expr = MakeVar(rtindex, static_cast<int>(rte.colnames.size()), TypeId::kInt8, rte.refname, "ctid");
   t.name = "ctid";
   t.resjunk = true;
   t.resno = static_cast<int>(q.targets.size() + 1);
-  q.ctid_target = static_cast<int>(q.targets.size());
   q.targets.push_back(std::move(t));
+  return static_cast<int>(q.targets.size() - 1);
 }
 
 Result<Query> Analyzer::Analyze(const UpdateStmt& update) {

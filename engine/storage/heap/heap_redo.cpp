@@ -17,6 +17,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/heap/dbase.h"
+#include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -114,20 +115,41 @@ void SetInfobits(char* tuple, uint8_t bits) {
   if (bits & wal::kXlhlKeysUpdated) HeapTupleSetInfomask2(tuple, kHeapKeysUpdated);
 }
 
+/* DELETE and LOCK: the tuple at `offnum` gets `xmax` with the record's
+ * infobits (the xmax hint and lock bits cleared first) and its ctid
+ * pointing at itself; nullptr if there is no tuple there. */
+char* SetRedoXmax(char* page, BlockNumber block, uint16_t offnum, TransactionId xmax, uint8_t infobits) {
+  char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, offnum));
+  if (tuple == nullptr) return nullptr;
+  HeapTupleSetXmax(tuple, xmax);
+  SetInfobits(tuple, infobits);
+  HeapTupleSetCtid(tuple, {block, offnum});
+  return tuple;
+}
+
 Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
   return RedoHeapBlock<wal::HeapDeleteRecord>(rec, [&rec](char* page, const wal::HeapDeleteRecord& main,
                                                           const wal::DecodedBlock& block) -> Status {
-    char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, main.offnum));
+    char* tuple = SetRedoXmax(page, block.tag.block, main.offnum, main.xmax, main.infobits_set);
     if (tuple == nullptr) {
       return MakeError(sqlstate::kInternalError, fmt::format("heap_delete_redo: invalid lp at {}", FormatLsn(rec.lsn)));
     }
-    HeapTupleSetXmax(tuple, main.xmax);  // clears the xmax hint and lock bits first
-    SetInfobits(tuple, main.infobits_set);
     HeapTupleSetCid(tuple, kFirstCommandId);
-    HeapTupleSetCtid(tuple, {block.tag.block, main.offnum});
     TransactionId prune = PageGetPruneXid(page);
     if (prune == kInvalidTransactionId || main.xmax < prune) PageSetPruneXid(page, main.xmax);
     if ((main.flags & wal::kXlhDeleteAllVisibleCleared) != 0) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+    return OkStatus();
+  });
+}
+
+/* LOCK (SELECT ... FOR UPDATE / SHARE): the tuple's xmax is the locker,
+ * with the record's lock bits, as heap_xlog_lock sets them. */
+Status HeapLockRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapLockRecord>(rec, [&rec](char* page, const wal::HeapLockRecord& main,
+                                                        const wal::DecodedBlock& block) -> Status {
+    if (SetRedoXmax(page, block.tag.block, main.offnum, main.locking_xid, main.infobits_set) == nullptr) {
+      return MakeError(sqlstate::kInternalError, fmt::format("heap_lock_redo: invalid lp at {}", FormatLsn(rec.lsn)));
+    }
     return OkStatus();
   });
 }
@@ -261,6 +283,8 @@ Status HeapRedo(const wal::DecodedRecord& rec) {
       return HeapDeleteRedo(rec);
     case wal::kHeapUpdate:
       return HeapUpdateRedo(rec);
+    case wal::kHeapLock:
+      return HeapLockRedo(rec);
     default:
       // minipg writes no HOT_UPDATE records.
       return MakeError(sqlstate::kInternalError,
@@ -328,6 +352,7 @@ void RegisterRedoFunctions() {
   wal::SetRmgrRedo(wal::RmgrId::kTransaction, XactRedo);
   wal::SetRmgrRedo(wal::RmgrId::kStorage, SmgrRedo);
   wal::SetRmgrRedo(wal::RmgrId::kDatabase, DbaseRedo);
+  wal::SetRmgrRedo(wal::RmgrId::kMultiXact, MultiXactRedo);
 }
 
 }  // namespace minipg::storage

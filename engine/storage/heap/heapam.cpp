@@ -5,6 +5,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/heapam_internal.h"
 
 #include <unistd.h>
 
@@ -29,6 +30,64 @@
 #include "engine/storage/wal/xlog.h"
 
 namespace minipg::storage {
+
+namespace heap_internal {
+
+wal::XLogBlockRef BlockRef(const RelFileLocator& rel, uint8_t id, const LockedBuffer& buf, XLogRecPtr old_lsn,
+                           bool init) {
+  wal::XLogBlockRef ref;
+  ref.id = id;
+  ref.tag = BufferTag{rel, ForkNumber::kMain, buf.block()};
+  ref.will_init = init;
+  if (!init) {
+    ref.page_if_needed = buf.page();
+    ref.page_lsn = old_lsn;
+  }
+  return ref;
+}
+
+Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block) {
+  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, block});
+  if (!b.ok()) return b.error();
+  return LockedBuffer(*b, BufferLockMode::kExclusive);
+}
+
+Status TmError(const TmFailure& f, bool have_tmfd) {
+  if (f.result == TmResult::kSelfModified) {
+    return have_tmfd ? OkStatus() : MakeError(sqlstate::kInternalError, "tuple already updated by self");
+  }
+  bool updated = f.result == TmResult::kUpdated;
+  if (have_tmfd && XactIsolation() >= IsolationLevel::kRepeatableRead) {
+    return MakeError(kSerializationFailure, updated ? "could not serialize access due to concurrent update"
+                                                    : "could not serialize access due to concurrent delete");
+  }
+  if (have_tmfd) return OkStatus();
+  return MakeError(sqlstate::kInternalError, updated ? "tuple concurrently updated" : "tuple concurrently deleted");
+}
+
+Status TupleLockGuard::Acquire(const RelFileLocator& rel, ItemPointer tid, lmgr::LockMode lock_mode) {
+  if (held) return OkStatus();
+  tag = lmgr::LockTag{lmgr::LockTagType::kTuple, rel.db_oid, rel.rel_number, tid.block, tid.offset};
+  mode = lock_mode;
+  if (Status s = lmgr::LockAcquire(tag, mode); !s.ok()) return s;
+  held = true;
+  return OkStatus();
+}
+
+Status WaitForXact(TransactionId xid, int waits) {
+  // A subtransaction's xid has no lock of its own: wait for its top-level
+  // transaction (longer than PostgreSQL when the subtransaction aborts first).
+  TransactionId top = SubTransGetTopmostTransaction(xid);
+  if (top == kInvalidTransactionId) top = xid;
+  if (Status s = lmgr::XactLockTableWait(top); !s.ok()) return s;
+  if (Status s = CheckForInterrupts(); !s.ok()) return s;
+  if (waits > 1) usleep(1000);  // still running after its lock was free: ending now
+  return OkStatus();
+}
+
+}  // namespace heap_internal
+
+using namespace heap_internal;
 
 namespace {
 
@@ -101,21 +160,6 @@ Placed AddTuple(LockedBuffer& buf, std::string& tuple) {
   return p;
 }
 
-/* A record's reference to a changed page: XLogInsert adds its full image
- * when due (decided under its lock), unless redo rebuilds it (init). */
-wal::XLogBlockRef BlockRef(const RelFileLocator& rel, uint8_t id, const LockedBuffer& buf, XLogRecPtr old_lsn,
-                           bool init = false) {
-  wal::XLogBlockRef ref;
-  ref.id = id;
-  ref.tag = BufferTag{rel, ForkNumber::kMain, buf.block()};
-  ref.will_init = init;
-  if (!init) {
-    ref.page_if_needed = buf.page();
-    ref.page_lsn = old_lsn;
-  }
-  return ref;
-}
-
 /* Puts one tuple on the page, logs it, and marks the page dirty; its TID. */
 ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
   Placed p = AddTuple(buf, tuple);
@@ -129,10 +173,6 @@ ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string
   return p.tid;
 }
 
-Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block);
-
-inline constexpr const char* kSerializationFailure = "40001";
-
 /* The target version's TM_Result for the current transaction (PostgreSQL's
  * HeapTupleSatisfiesUpdate, see heapam.h); an XX000 error for a version it
  * cannot see ("attempted to update invisible tuple"). */
@@ -144,6 +184,15 @@ Result<TmFailure> ClassifyVersion(char* tuple, size_t len, const HeapTupleHeader
   // transaction changed is caught by its xmax below.
   auto visible = HeapTupleSatisfiesMVCC(tuple, len, GetCatalogSnapshot(), buffer);
   if (!visible.ok()) return visible.error();
+  // A row another running transaction locked (SELECT ... FOR ...) is
+  // waited for as one it updates (heap_lock.cpp).
+  auto locker = RunningLocker(t);
+  if (!locker.ok()) return locker.error();
+  if (*locker != kInvalidTransactionId) {
+    f.result = TmResult::kBeingModified;
+    f.xmax = *locker;
+    return f;
+  }
   bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
   if (xmax_set && TransactionIdIsCurrent(t.xmax)) {
     f.result = TmResult::kSelfModified;
@@ -179,36 +228,6 @@ Result<TmFailure> ClassifyAt(LockedBuffer& buf, ItemPointer tid, const char* ver
   return ClassifyVersion(item, bytes.size(), *header, tid, verb, buf.get());
 }
 
-/* What a result other than kOk means when the caller gave no TmFailure
- * (simple_heap_update's errors), or under REPEATABLE READ (40001). */
-Status TmError(const TmFailure& f, bool have_tmfd) {
-  if (f.result == TmResult::kSelfModified) {
-    return have_tmfd ? OkStatus() : MakeError(sqlstate::kInternalError, "tuple already updated by self");
-  }
-  bool updated = f.result == TmResult::kUpdated;
-  if (have_tmfd && XactIsolation() >= IsolationLevel::kRepeatableRead) {
-    return MakeError(kSerializationFailure, updated ? "could not serialize access due to concurrent update"
-                                                    : "could not serialize access due to concurrent delete");
-  }
-  if (have_tmfd) return OkStatus();
-  return MakeError(sqlstate::kInternalError, updated ? "tuple concurrently updated" : "tuple concurrently deleted");
-}
-
-/* The tuple lock that orders the waiters for one row version. */
-lmgr::LockTag TupleTag(const RelFileLocator& rel, ItemPointer tid) {
-  return lmgr::LockTag{lmgr::LockTagType::kTuple, rel.db_oid, rel.rel_number, tid.block, tid.offset};
-}
-
-/* Holds a tuple lock until the scope ends (PostgreSQL keeps it only
- * while it updates the row). */
-struct TupleLockGuard {
-  lmgr::LockTag tag;
-  bool held = false;
-  ~TupleLockGuard() {
-    if (held) lmgr::LockRelease(tag, lmgr::LockMode::kExclusive);
-  }
-};
-
 /* Locks the page of `tid` into `buf` and classifies the version there,
  * waiting out an in-progress updater (kBeingModified: the tuple lock, then
  * XactLockTableWait) as often as one is found. */
@@ -221,18 +240,8 @@ Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, co
     auto f = ClassifyAt(buf, tid, verb);
     if (!f.ok() || f->result != TmResult::kBeingModified) return f;
     buf.Reset();
-    if (!tuple_lock.held) {
-      tuple_lock.tag = TupleTag(rel, tid);
-      if (Status s = lmgr::LockAcquire(tuple_lock.tag, lmgr::LockMode::kExclusive); !s.ok()) return s.error();
-      tuple_lock.held = true;
-    }
-    // A subtransaction's xid has no lock of its own: wait for its top-level
-    // transaction (longer than PostgreSQL when the subtransaction aborts first).
-    TransactionId top = SubTransGetTopmostTransaction(f->xmax);
-    if (top == kInvalidTransactionId) top = f->xmax;
-    if (Status s = lmgr::XactLockTableWait(top); !s.ok()) return s.error();
-    if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
-    if (++waits > 1) usleep(1000);  // still running after its lock was free: ending now
+    if (Status s = tuple_lock.Acquire(rel, tid, lmgr::LockMode::kExclusive); !s.ok()) return s.error();
+    if (Status s = WaitForXact(f->xmax, ++waits); !s.ok()) return s.error();
   }
 }
 
@@ -259,13 +268,6 @@ uint8_t EndTupleVersion(char* page, OffsetNumber offset, TransactionId xid, Comm
   if ((PageGetFlags(page) & kPdAllVisible) == 0) return 0;
   PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
   return is_delete ? wal::kXlhDeleteAllVisibleCleared : wal::kXlhUpdateOldAllVisibleCleared;
-}
-
-/* Locks `block` exclusively. */
-Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block) {
-  auto b = ReadBuffer(BufferTag{rel, ForkNumber::kMain, block});
-  if (!b.ok()) return b.error();
-  return LockedBuffer(*b, BufferLockMode::kExclusive);
 }
 
 /* For an update whose new version does not fit on the old page (`old`,

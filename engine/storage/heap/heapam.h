@@ -130,12 +130,34 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
  * the own transaction changed it (the caller skips the row). Without a
  * TmFailure, kUpdated/kDeleted/kSelfModified are XX000 errors as before
  * (simple_heap_update's words). */
-enum class TmResult : uint8_t { kOk, kInvisible, kSelfModified, kUpdated, kDeleted, kBeingModified };
+enum class TmResult : uint8_t { kOk, kInvisible, kSelfModified, kUpdated, kDeleted, kBeingModified, kWouldBlock };
 struct TmFailure {
   TmResult result = TmResult::kOk;
   ItemPointer ctid;  // kUpdated: the next version
   TransactionId xmax = kInvalidTransactionId;
 };
+
+/* Row locks taken by SELECT ... FOR ... (PostgreSQL's LockTupleMode,
+ * weakest first: FOR KEY SHARE, FOR SHARE, FOR NO KEY UPDATE, FOR UPDATE)
+ * and what to do when another transaction's lock or change is in the way
+ * (LockWaitPolicy: wait, SKIP LOCKED, NOWAIT). */
+enum class LockTupleMode : uint8_t { kKeyShare, kShare, kNoKeyExclusive, kExclusive };
+enum class LockWaitPolicy : uint8_t { kBlock, kSkip, kError };
+
+/* Locks the row version at `tid` for the current transaction (its xid is
+ * taken as it sets the lock, not while it waits), PostgreSQL's heap_lock_tuple (heap_lock.cpp): xmax = the
+ * xid with HEAP_XMAX_LOCK_ONLY and the mode's lock bits, a Heap LOCK
+ * record. A lock or change of another running transaction that conflicts
+ * (PostgreSQL's tuple lock conflict table; a change always) is waited for
+ * as HeapUpdate waits (kBlock), gives 55P03 `could not obtain lock on row
+ * in relation "relname"` (kError), or tmfd->result kWouldBlock (kSkip).
+ * Then, in tmfd: kOk (locked, or this transaction holds as strong a lock
+ * already), kSelfModified (this transaction changed it), kUpdated (ctid:
+ * the next version) or kDeleted by a committed transaction (under
+ * REPEATABLE READ the caller words the 40001). Two transactions holding
+ * compatible locks share the row through a MultiXactId (multixact.h). */
+Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPointer tid, LockTupleMode mode,
+                     LockWaitPolicy wait, TmFailure* tmfd);
 
 /* The row version at `tid` with its tuple header (EvalPlanQual's fetch of
  * a newer version), nullopt if the slot is empty. */

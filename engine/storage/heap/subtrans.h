@@ -5,14 +5,14 @@
  *   that whoever meets a subxid in a tuple header can find the top-level
  *   transaction it belongs to (the one a snapshot lists as running).
  *
- *   Layout (the SLRU rules of pg_xact, 4 bytes per xid):
+ *   Layout (an SLRU, slru.h; 4 bytes per xid):
  *
  *     pg_subtrans/0000   pages 0..31 of 8 KiB, xids 0 .. 65535
  *     xid -> page xid / 2048, bytes (xid % 2048) * 4 .. +3: the parent
  *            (0 = none: a top-level xid, or one never set)
  *
- *   Shared memory, one area "subtrans" (SubTransShmemRequests): a lock
- *   (tranche XactSLRU, see NOTES) and kSubtransBuffers page slots.
+ *   Shared memory, one area "subtrans" (SubTransShmemRequests): its
+ *   SlruCtl, lock SubtransSLRU, kSubtransBuffers page slots.
  *
  * NOTES
  *   Not WAL-logged and not kept across a restart, as in PostgreSQL: no
@@ -20,8 +20,6 @@
  *   removes the files and every page reads as zeros. A page is written
  *   only when its slot is taken for another page. A subtransaction's
  *   parent is set when it takes its xid, before any tuple carries it.
- *   Simplification: the lock shows as the XactSLRU LWLock (PostgreSQL
- *   has a SubtransSLRU one).
  *-------------------------------------------------------------------------
  */
 #pragma once

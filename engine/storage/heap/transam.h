@@ -4,7 +4,7 @@
  *   xid to hand out, and pg_xact, PostgreSQL's commit log (clog.c): two bits
  *   per transaction saying in progress, committed or aborted.
  *
- *   pg_xact on disk (PostgreSQL's SLRU layout):
+ *   pg_xact on disk (an SLRU, slru.h):
  *
  *     pg_xact/0000     pages 0..31 of 8 KiB, xids 0 .. 1048575
  *     pg_xact/0001     pages 32..63, ...      (segment name: 4 hex digits)
@@ -17,8 +17,8 @@
  *
  *     XidGen lock, next xid
  *     OidGen lock, next oid, how many OIDs from it on the WAL has covered
- *     XactSLRU lock, kXactBuffers slots: page number, dirty, the newest
- *     commit LSN on the page, last use; then the slots' 8 KiB pages
+ *     pg_xact's SlruCtl (slru.h): XactSLRU lock, kXactBuffers page slots,
+ *     each with the newest commit LSN on its page
  *
  * NOTES
  *   A page is read into a slot when first needed (a missing file or page
@@ -53,6 +53,7 @@
 #include "engine/common/error.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/block.h"
+#include "engine/storage/heap/slru.h"
 
 namespace minipg::storage {
 
@@ -67,7 +68,6 @@ inline constexpr uint32_t kOidPrefetch = 8192;         // VAR_OID_PREFETCH: OIDs
 
 inline constexpr int kXactBuffers = 8;                  // pg_xact page buffers
 inline constexpr uint32_t kXactsPerPage = kBlockSize * 4;  // 32768
-inline constexpr uint32_t kSlruPagesPerSegment = 32;
 
 /* A transaction's status in pg_xact (the two bits, PostgreSQL's values). */
 enum class XidStatus : uint8_t {

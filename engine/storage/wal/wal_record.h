@@ -56,6 +56,7 @@ enum class RmgrId : uint8_t {
   kHeap = 10,
   kBtree = 11,
   kHeap2 = 9,  // pruning and vacuuming heap pages
+  kMultiXact = 6,  // pg_multixact: a new MultiXactId and its members
 };
 inline constexpr uint8_t kMaxRmgrId = 11;
 

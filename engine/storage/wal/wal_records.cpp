@@ -88,6 +88,8 @@ template std::string EncodePayload(const HeapInsertRecord&);
 template std::optional<HeapInsertRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapDeleteRecord&);
 template std::optional<HeapDeleteRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapLockRecord&);
+template std::optional<HeapLockRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapUpdateRecord&);
 template std::optional<HeapUpdateRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapPruneRecord&);

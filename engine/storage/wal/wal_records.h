@@ -7,7 +7,8 @@
  *   XLOG (RmgrId::kXlog)
  *     CHECKPOINT_SHUTDOWN / CHECKPOINT_ONLINE, main data CheckpointRecord:
  *       8 redo LSN, 4 timeline, 1 full_page_writes, 4 next xid,
- *       4 next oid, 8 time (seconds since 1970)
+ *       4 next oid, 8 time (seconds since 1970), 4 next MultiXactId,
+ *       4 next multixact member offset
  *     NEXTOID, main data NextOidRecord: 4 next oid (OIDs below it may be
  *       in use: redo moves the counter there)
  *     FPI: block 0 with a full page image, no main data
@@ -28,6 +29,9 @@
  *       1 old infobits, 1 flags, 4 new xmax, 2 new offnum), block 0 = the
  *       new tuple's page with its data as INSERT's, block 1 = the old page
  *       (no block 1 when both are on one page; minipg writes no HOT_UPDATE);
+ *     LOCK, HeapLockRecord (4 locking xid, 2 offnum, 1 infobits, 1 flags):
+ *       SELECT ... FOR UPDATE / SHARE set the tuple's xmax to the locker
+ *       with the infobits' lock bits (block 0, no data);
  *     kHeapInitPage may be or'ed in: the page starts empty.
  *   Heap2 (VACUUM's, RmgrId::kHeap2): PRUNE, HeapPruneRecord (4 latest
  *       removed xid, 2 nredirected, 2 ndead), block 0 data = the offsets
@@ -70,6 +74,7 @@ inline constexpr uint8_t kHeapInsert = 0x00;
 inline constexpr uint8_t kHeapDelete = 0x10;
 inline constexpr uint8_t kHeapUpdate = 0x20;
 inline constexpr uint8_t kHeapHotUpdate = 0x40;
+inline constexpr uint8_t kHeapLock = 0x60;
 inline constexpr uint8_t kHeapOpMask = 0x70;
 inline constexpr uint8_t kHeapInitPage = 0x80;
 /* Heap2 */
@@ -115,7 +120,11 @@ struct CheckpointRecord {
   TransactionId next_xid = 0;
   Oid next_oid = 0;
   int64_t time = 0;  // pg_time_t: seconds since 1970-01-01 UTC
-  template <typename F> void Fields(F&& f) { f(redo), f(timeline), f(full_page_writes), f(next_xid), f(next_oid), f(time); }
+  uint32_t next_multi = 1;         // the next MultiXactId
+  uint32_t next_multi_offset = 0;  // where its members go in pg_multixact/members
+  template <typename F> void Fields(F&& f) {
+    f(redo), f(timeline), f(full_page_writes), f(next_xid), f(next_oid), f(time), f(next_multi), f(next_multi_offset);
+  }
 };
 
 struct NextOidRecord {
@@ -174,6 +183,14 @@ struct HeapUpdateRecord {
   template <typename F> void Fields(F&& f) {
     f(old_xmax), f(old_offnum), f(old_infobits_set), f(flags), f(new_xmax), f(new_offnum);
   }
+};
+
+struct HeapLockRecord {
+  TransactionId locking_xid = 0;
+  uint16_t offnum = 0;
+  uint8_t infobits_set = 0;
+  uint8_t flags = 0;
+  template <typename F> void Fields(F&& f) { f(locking_xid), f(offnum), f(infobits_set), f(flags); }
 };
 
 /* The tuple header fields redo needs to rebuild a tuple (the rest, xmin,

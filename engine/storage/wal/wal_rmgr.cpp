@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "engine/storage/wal/btree_records.h"
+#include "engine/storage/wal/multixact_records.h"
 #include "engine/storage/wal/wal_layout.h"
 #include "engine/storage/wal/wal_records.h"
 
@@ -58,8 +59,9 @@ std::string XlogDesc(const DecodedRecord& rec) {
   if (info == kXlogCheckpointShutdown || info == kXlogCheckpointOnline) {
     auto c = DecodePayload<CheckpointRecord>(rec.main_data);
     if (!c) return "(malformed)";
-    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; {}", FormatLsn(c->redo), c->timeline, c->timeline,
-                       c->full_page_writes ? "true" : "false", c->next_xid, c->next_oid,
+    return fmt::format("redo {}; tli {}; prev tli {}; fpw {}; xid 0:{}; oid {}; multi {}; offset {}; {}",
+                       FormatLsn(c->redo), c->timeline, c->timeline, c->full_page_writes ? "true" : "false",
+                       c->next_xid, c->next_oid, c->next_multi, c->next_multi_offset,
                        info == kXlogCheckpointShutdown ? "shutdown" : "online");
   }
   if (info == kXlogNextOid) {
@@ -117,6 +119,7 @@ const char* HeapIdentify(uint8_t info) {
     case kHeapDelete: return "DELETE";
     case kHeapUpdate: return init ? "UPDATE+INIT" : "UPDATE";
     case kHeapHotUpdate: return init ? "HOT_UPDATE+INIT" : "HOT_UPDATE";
+    case kHeapLock: return "LOCK";
   }
   return nullptr;
 }
@@ -138,6 +141,12 @@ std::string HeapDesc(const DecodedRecord& rec) {
     case kHeapDelete: {
       auto d = DecodePayload<HeapDeleteRecord>(rec.main_data);
       return d ? fmt::format("off {} flags 0x{:02X} {}", d->offnum, d->flags, InfoBits(d->infobits_set))
+               : "(malformed)";
+    }
+    case kHeapLock: {
+      auto l = DecodePayload<HeapLockRecord>(rec.main_data);
+      return l ? fmt::format("off {}: xid {}: flags 0x{:02X} {}", l->offnum, l->locking_xid, l->flags,
+                             InfoBits(l->infobits_set))
                : "(malformed)";
     }
     case kHeapUpdate:
@@ -198,6 +207,7 @@ std::array<RmgrData, kMaxRmgrId + 1>& Table() {
     put({RmgrId::kTransaction, "Transaction", XactIdentify, XactDesc});
     put({RmgrId::kStorage, "Storage", SmgrIdentify, SmgrDesc});
     put({RmgrId::kDatabase, "Database", DbaseIdentify, DbaseDesc});
+    put({RmgrId::kMultiXact, "MultiXact", MultiXactIdentify, MultiXactDesc});
     put({RmgrId::kHeap2, "Heap2", Heap2Identify, Heap2Desc});
     put({RmgrId::kHeap, "Heap", HeapIdentify, HeapDesc});
     put({RmgrId::kBtree, "Btree", BtreeIdentify, BtreeDesc});

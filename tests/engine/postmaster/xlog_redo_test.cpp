@@ -92,8 +92,8 @@ TEST_F(XlogRedoTest, DroppedRelationIsSkipped) {
   EXPECT_FALSE(SmgrExists(gone, ForkNumber::kMain));
 }
 
-// Scenario: replaying a checkpoint record moves next xid and next OID up
-// to its own, never down.
+// Scenario: replaying a checkpoint record moves next xid, OID, MultiXactId
+// and member offset up to its own, never down.
 TEST_F(XlogRedoTest, CheckpointRecordMovesIdsUp) {
   MakePool(4, 0);
   RegisterXlogRedo();
@@ -101,11 +101,15 @@ TEST_F(XlogRedoTest, CheckpointRecordMovesIdsUp) {
   wal::CheckpointRecord ckpt;
   ckpt.next_xid = 735;
   ckpt.next_oid = 16384;
+  ckpt.next_multi = 42;
+  ckpt.next_multi_offset = 99;
   const wal::DecodedRecord& rec =
       Record(wal::RmgrId::kXlog, wal::kXlogCheckpointOnline, {}, wal::EncodePayload(ckpt));
   ASSERT_TRUE(wal::GetRmgr(0)->redo(rec).ok());
   EXPECT_EQ(GetRecoveryIds().next_xid, 735u);
   EXPECT_EQ(GetRecoveryIds().next_oid, 20000u) << "an OID already past the record's stays";
+  EXPECT_EQ(GetRecoveryIds().next_multi, 42u);
+  EXPECT_EQ(GetRecoveryIds().next_multi_offset, 99u);
 }
 
 // Scenario: a NEXTOID record of 24576 moves the next OID there (the OIDs

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * control_file_test.cpp
- *   global/pg_control, format version 2: every field survives a write and
+ *   global/pg_control, format version 3: every field survives a write and
  *   a read; a damaged file and a file of another format version are
  *   refused with PostgreSQL's messages.
  *-------------------------------------------------------------------------
@@ -36,6 +36,8 @@ ControlFile Sample() {
   c.next_oid = 16431;
   c.checkpoint_time = 1'765'000'000'000'000;
   c.checkpoint_count = 42;
+  c.next_multi = 70001;
+  c.next_multi_offset = 123456;
   return c;
 }
 
@@ -58,6 +60,8 @@ TEST(ControlFileTest, EveryFieldSurvivesWriteAndRead) {
   EXPECT_EQ(c.next_oid, want.next_oid);
   EXPECT_EQ(c.checkpoint_time, want.checkpoint_time);
   EXPECT_EQ(c.checkpoint_count, want.checkpoint_count);
+  EXPECT_EQ(c.next_multi, want.next_multi);
+  EXPECT_EQ(c.next_multi_offset, want.next_multi_offset);
   EXPECT_FALSE(std::filesystem::exists(ControlFilePath(dir.path()).string() + ".tmp"));
 }
 
@@ -108,7 +112,7 @@ TEST(ControlFileTest, VersionOneFileIsIncompatible) {
   EXPECT_EQ(read.error().sqlstate, "55000");
   EXPECT_NE(read.error().detail.find("initialized with PG_CONTROL_VERSION 1"), std::string::npos)
       << read.error().detail;
-  EXPECT_NE(read.error().detail.find("compiled with PG_CONTROL_VERSION 2"), std::string::npos);
+  EXPECT_NE(read.error().detail.find("compiled with PG_CONTROL_VERSION 3"), std::string::npos);
   EXPECT_NE(read.error().hint.find("initdb"), std::string::npos);
 }
 

@@ -198,6 +198,7 @@ TEST(WalRecords, PayloadRoundTrips) {
   EXPECT_EQ(c2->next_xid, 735u);
   EXPECT_EQ(c2->next_oid, 16384u);
   EXPECT_EQ(c2->time, 1700000000);
+  EXPECT_EQ(c2->next_multi, 1u);
   EXPECT_FALSE(DecodePayload<CheckpointRecord>(EncodePayload(c).substr(1)).has_value());
   EXPECT_FALSE(DecodePayload<CheckpointRecord>(EncodePayload(c) + "x").has_value());
 
@@ -249,7 +250,7 @@ TEST(WalRmgr, Descriptions) {
     return FormatWaldumpLine(Decoded(rmid, info, 0, {}, main, 0x1000028, 0));
   };
   EXPECT_NE(line(RmgrId::kXlog, kXlogCheckpointOnline, EncodePayload(CheckpointRecord{0x1000028, 1, true, 735, 16384, 0}))
-                .find("desc: CHECKPOINT_ONLINE redo 0/1000028; tli 1; prev tli 1; fpw true; xid 0:735; oid 16384; online"),
+                .find("desc: CHECKPOINT_ONLINE redo 0/1000028; tli 1; prev tli 1; fpw true; xid 0:735; oid 16384; multi 1; offset 0; online"),
             std::string::npos);
   EXPECT_NE(line(RmgrId::kXlog, kXlogSwitch, "").find("rmgr: XLOG        len (rec/tot):     24/    24"),
             std::string::npos);

@@ -87,8 +87,9 @@ TEST_F(WaldumpTest, PrintsSegment) {
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 6u) << r.out;
   EXPECT_EQ(lines[0],
-            "rmgr: XLOG        len (rec/tot):     55/    55, tx:          0, lsn: 0/01000028, prev 0/00000000, "
-            "desc: CHECKPOINT_SHUTDOWN redo 0/1000028; tli 1; prev tli 1; fpw true; xid 0:735; oid 16384; shutdown");
+            "rmgr: XLOG        len (rec/tot):     63/    63, tx:          0, lsn: 0/01000028, prev 0/00000000, "
+            "desc: CHECKPOINT_SHUTDOWN redo 0/1000028; tli 1; prev tli 1; fpw true; xid 0:735; oid 16384; multi 1; "
+            "offset 0; shutdown");
   EXPECT_EQ(lines[1], fmt::format("rmgr: Heap        len (rec/tot):     59/    59, tx:        735, lsn: {}, "
                                   "prev 0/01000028, desc: INSERT off 2 flags 0x00, blkref #0: rel 1663/5/16384 blk 0",
                                   FormatLsnPadded(lsns_[1])));

@@ -20,6 +20,8 @@
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/multixact.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/xact.h"
@@ -44,8 +46,10 @@ class HeapTest : public ::testing::Test {
   void TearDown() override { Stop(); }
 
   /* Shared memory as a server makes it; `wal` false: no WAL positions
-   * (recovery, before XLogStartup). */
-  void Start(bool wal = true, int nbuffers = 16) {
+   * (recovery, before XLogStartup); `procarray`: with the process array
+   * (this process has no slot in it), so an xid left in progress by a
+   * crash counts as not running, as in a restarted server. */
+  void Start(bool wal = true, int nbuffers = 16, bool procarray = false) {
     std::filesystem::create_directories(dir_.path() / "base" / "5");
     std::filesystem::create_directories(dir_.path() / "pg_wal");
     SmgrInit(dir_.path());
@@ -53,7 +57,11 @@ class HeapTest : public ::testing::Test {
     requests.push_back(wal::WalShmemRequest(8));
     for (auto& r : TransamShmemRequests()) requests.push_back(std::move(r));
     for (auto& r : SubTransShmemRequests()) requests.push_back(std::move(r));
+    for (auto& r : MultiXactShmemRequests()) requests.push_back(std::move(r));
     for (auto& r : SinvalShmemRequests(kSinvalProcs)) requests.push_back(std::move(r));
+    if (procarray) {
+      for (auto& r : ProcArrayShmemRequests(4)) requests.push_back(std::move(r));
+    }
     ASSERT_TRUE(shmem::CreateSharedMemory(8, 1, requests).ok());
     SharedInvalBackendInit(0, 0);  // this process reads the ring as slot 0
     // During recovery the WAL being replayed is on disk already: no flush.

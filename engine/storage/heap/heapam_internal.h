@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ * heapam_internal.h
+ *   What heapam.cpp (UPDATE, DELETE) and heap_lock.cpp (SELECT ... FOR
+ *   UPDATE / SHARE) share: the page lock, a record's block reference, the
+ *   tuple lock that queues a row's waiters, waiting for a transaction, and
+ *   the running locker of a row. Not for use outside engine/storage/heap.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include "engine/common/error.h"
+#include "engine/storage/buffer/locked_buffer.h"
+#include "engine/storage/heap/heapam.h"
+#include "engine/storage/lmgr/lock.h"
+#include "engine/storage/wal/xlog.h"
+
+namespace minipg::storage::heap_internal {
+
+inline constexpr const char* kSerializationFailure = "40001";
+
+/* A record's reference to a changed page: XLogInsert adds its full image
+ * when due (decided under its lock), unless redo rebuilds it (init). */
+wal::XLogBlockRef BlockRef(const RelFileLocator& rel, uint8_t id, const LockedBuffer& buf, XLogRecPtr old_lsn,
+                           bool init = false);
+
+/* Locks `block` exclusively. */
+Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block);
+
+/* What a result other than kOk means when the caller gave no TmFailure
+ * (simple_heap_update's errors), or under REPEATABLE READ (40001). */
+Status TmError(const TmFailure& f, bool have_tmfd);
+
+/* The tuple lock (a `tuple` tag) that orders the waiters for one row
+ * version, held until the scope ends (PostgreSQL keeps it only while it
+ * changes or locks the row). */
+struct TupleLockGuard {
+  lmgr::LockTag tag;
+  lmgr::LockMode mode = lmgr::LockMode::kExclusive;
+  bool held = false;
+  /* Takes it in `mode` (waiting) unless it is held already. */
+  Status Acquire(const RelFileLocator& rel, ItemPointer tid, lmgr::LockMode lock_mode);
+  ~TupleLockGuard() {
+    if (held) lmgr::LockRelease(tag, mode);
+  }
+};
+
+/* Waits until `xid` (its top-level transaction for a subxid) ends, then
+ * checks for interrupts; `waits` counts the waits for one row so far. */
+Status WaitForXact(TransactionId xid, int waits);
+
+/* The transaction another than the current one holding a lock-only xmax
+ * on the tuple (SELECT ... FOR ...) that is still running (a MultiXact:
+ * its first such member), kInvalidTransactionId if none. */
+Result<TransactionId> RunningLocker(const HeapTupleHeader& t);
+
+}  // namespace minipg::storage::heap_internal
