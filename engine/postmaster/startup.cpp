@@ -251,6 +251,9 @@ int Startup::Run() {
   // The WAL goes on where the valid WAL ends; the ids past all replayed.
   const TransamHooks& transam = GetTransamHooks();
   if (transam.set_next_xid != nullptr) transam.set_next_xid(ids.next_xid);
+  if (transam.trim_xact != nullptr) {
+    if (Status s = transam.trim_xact(ids.next_xid); !s.ok()) return Fail(s.error());
+  }
   if (transam.set_next_oid != nullptr) transam.set_next_oid(ids.next_oid);
   if (transam.advance_next_multi != nullptr) {  // redo of CREATE_ID records may have moved it further
     transam.advance_next_multi(ids.next_multi, ids.next_multi_offset);

@@ -148,6 +148,7 @@ const TransamHooks& GetTransamHooks() {
     h.checkpoint_next_oid = storage::CheckpointNextOid;
     h.set_next_oid = storage::SetNextOid;
     h.startup_subtrans = storage::StartupSubTrans;
+    h.trim_xact = storage::TrimTransam;
     h.read_next_multi = [](uint32_t* multi, uint32_t* offset) {
       storage::MultiXactNext next = storage::ReadNextMultiXact();
       *multi = next.multi;

@@ -91,6 +91,7 @@ struct TransamHooks {
   Oid (*checkpoint_next_oid)(bool shutdown) = nullptr;  // CheckpointNextOid
   void (*set_next_oid)(Oid) = nullptr;           // SetNextOid
   Status (*startup_subtrans)() = nullptr;        // StartupSubTrans: pg_subtrans zeroed
+  Status (*trim_xact)(TransactionId next_xid) = nullptr;  // TrimTransam: no status past the next xid
   void (*read_next_multi)(uint32_t* multi, uint32_t* offset) = nullptr;  // ReadNextMultiXact
   void (*advance_next_multi)(uint32_t multi, uint32_t offset) = nullptr;  // MultiXactAdvanceNextMXact
 };

@@ -160,4 +160,28 @@ Status SlruCtl::Reset() {
   return OkStatus();
 }
 
+Status SlruCtl::TruncateAfter(int64_t pageno) {
+  shmem::LWLockGuard guard(&lock_, shmem::LWLockMode::kExclusive);
+  for (int i = 0; i < nslots_; ++i) {
+    if (slots()[i].pageno > pageno) slots()[i] = Slot{-1, false, 0, 0};
+  }
+  std::filesystem::path dir = SmgrDataDir() / directory_;
+  std::error_code ec;
+  std::filesystem::path cut = SmgrDataDir() / SegmentPath(pageno);
+  auto keep = static_cast<uintmax_t>(FileOffset(pageno)) + kBlockSize;
+  if (std::filesystem::exists(cut, ec) && std::filesystem::file_size(cut, ec) > keep) {
+    std::filesystem::resize_file(cut, keep, ec);
+    if (ec) return IoFailure("truncate", pageno, ec.value());
+  }
+  const int64_t segno = pageno / kSlruPagesPerSegment;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789ABCDEF") != std::string::npos) continue;
+    if (std::stoll(name, nullptr, 16) <= segno) continue;
+    std::filesystem::remove(entry.path(), ec);
+    if (ec) return IoFailure("remove", pageno, ec.value());
+  }
+  return OkStatus();
+}
+
 }  // namespace minipg::storage

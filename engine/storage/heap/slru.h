@@ -84,6 +84,10 @@ class SlruCtl {
   Status Flush();
   /* Forgets every page and removes the directory's files (takes lock()). */
   Status Reset();
+  /* Forgets every page after `pageno` and removes them from disk: its
+   * segment file is cut after it and later segment files are removed, so
+   * they read as zeros again (takes lock()). */
+  Status TruncateAfter(int64_t pageno);
 
   /* "pg_xact/0000": the segment holding `pageno`, relative to the data
    * directory. */

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "engine/shmem/lwlock.h"
@@ -184,5 +185,22 @@ Status TransactionIdSetStatus(TransactionId xid, XidStatus status, XLogRecPtr co
 }
 
 Status CheckPointTransam() { return XactSlru(Shared())->Flush(); }
+
+Status TrimTransam(TransactionId next_xid) {
+  SlruCtl* slru = XactSlru(Shared());
+  const int64_t pageno = PageOf(next_xid);
+  {
+    shmem::LWLockGuard guard(slru->lock(), shmem::LWLockMode::kExclusive);
+    auto slot = slru->ReadPage(pageno);
+    if (!slot.ok()) return slot.error();
+    char* page = slru->page(*slot);
+    int byte = ByteOf(next_xid);
+    page[byte] = static_cast<char>(static_cast<uint8_t>(page[byte]) & ((1u << ShiftOf(next_xid)) - 1));
+    std::memset(page + byte + 1, 0, kBlockSize - static_cast<size_t>(byte) - 1);
+    slru->MarkDirty(*slot);
+    g_cached = {};
+  }
+  return slru->TruncateAfter(pageno);
+}
 
 }  // namespace minipg::storage

@@ -126,4 +126,10 @@ Status TransactionIdSetStatus(TransactionId xid, XidStatus status, XLogRecPtr co
  * shutdown). */
 Status CheckPointTransam();
 
+/* At startup, once the next xid is known (PostgreSQL's TrimCLOG): every
+ * status from `next_xid` on is cleared, on its page and on disk. A former
+ * server lifetime may have written an abort for an xid whose WAL it lost;
+ * that xid is handed out again and must read as in progress. */
+Status TrimTransam(TransactionId next_xid);
+
 }  // namespace minipg::storage

@@ -61,6 +61,40 @@ TEST_F(TransamTest, StatusesSurviveInPgXactFiles) {
   EXPECT_TRUE(*TransactionIdDidCommit(kFrozenTransactionId));
 }
 
+// Scenario: a former server lifetime wrote statuses of xids whose WAL it
+// lost (an abort is not flushed before its pg_xact page is written). The
+// new lifetime hands those xids out again, so at startup every status from
+// the next xid on is cleared (PostgreSQL's TrimCLOG): on its page, on later
+// pages and in later segments, in memory and on disk; earlier ones stay.
+TEST_F(TransamTest, TrimClearsStatusesFromTheNextXid) {
+  const TransactionId next = 2 * kXactsPerPage + 10;
+  const TransactionId far = kXactsPerPage * kSlruPagesPerSegment + 6;  // pg_xact/0001
+  ASSERT_TRUE(TransactionIdSetStatus(next - 1, XidStatus::kCommitted).ok());
+  ASSERT_TRUE(TransactionIdSetStatus(next, XidStatus::kAborted).ok());
+  ASSERT_TRUE(TransactionIdSetStatus(next + 3, XidStatus::kCommitted).ok());
+  ASSERT_TRUE(TransactionIdSetStatus(next + kXactsPerPage, XidStatus::kAborted).ok());
+  ASSERT_TRUE(TransactionIdSetStatus(far, XidStatus::kAborted).ok());
+  ASSERT_TRUE(CheckPointTransam().ok());
+  ASSERT_FALSE(FileBytes("pg_xact/0001").empty());
+
+  Stop();
+  Start();
+  ASSERT_TRUE(TrimTransam(next).ok());
+  EXPECT_EQ(*TransactionIdGetStatus(next - 1), XidStatus::kCommitted);
+  for (TransactionId x : {next, next + 3, next + kXactsPerPage, far}) {
+    EXPECT_EQ(*TransactionIdGetStatus(x), XidStatus::kInProgress) << x;
+  }
+  ASSERT_TRUE(CheckPointTransam().ok());
+  EXPECT_TRUE(FileBytes("pg_xact/0001").empty());
+
+  Stop();
+  Start();  // what is on disk now
+  EXPECT_EQ(*TransactionIdGetStatus(next - 1), XidStatus::kCommitted);
+  for (TransactionId x : {next, next + 3, next + kXactsPerPage, far}) {
+    EXPECT_EQ(*TransactionIdGetStatus(x), XidStatus::kInProgress) << x;
+  }
+}
+
 // Scenario: a transaction that wrote nothing writes no record; one with an
 // xid commits with a COMMIT record flushed before it returns, and the next
 // aborts with an ABORT record; pg_xact says which.
