@@ -38,7 +38,7 @@ size_t SlruCtl::ShmemSize(int nslots) {
 }
 
 SlruCtl* SlruCtl::Init(void* mem, const SlruOptions& options) {
-  auto* ctl = static_cast<SlruCtl*>(mem);
+  auto* ctl = new (mem) SlruCtl;  // its fields are set below
   shmem::LWLockInit(&ctl->lock_, options.tranche);
   std::memset(ctl->directory_, 0, sizeof(ctl->directory_));
   std::strncpy(ctl->directory_, options.directory, sizeof(ctl->directory_) - 1);
