@@ -1,0 +1,110 @@
+/*-------------------------------------------------------------------------
+ * torture_support.h
+ *   What the durability torture tests share (torture_test.cpp: writers of
+ *   their own rows; pgbench_torture_test.cpp: pgbench's TPC-B-like load):
+ *   the seed (printed, MINIPG_TORTURE_SEED replays it), a data directory
+ *   that outlives the servers killed on it (MINIPG_TORTURE_KEEP=1 keeps it
+ *   and its log), finding an auxiliary process by its title, and getting
+ *   back to a running server after a kill.
+ *-------------------------------------------------------------------------
+ */
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "tests/integration/server_harness.h"
+
+namespace minipg::testing {
+
+constexpr const char* kReadyLine = "database system is ready to accept connections";
+
+/* MINIPG_TORTURE_SEED if set, else a random one (the test prints it). */
+inline uint64_t TortureSeed() {
+  const char* env = std::getenv("MINIPG_TORTURE_SEED");
+  if (env != nullptr && *env != '\0') return std::strtoull(env, nullptr, 10);
+  return std::random_device{}();
+}
+
+/* Polls `done` every 20 ms for up to `timeout_ms`; its last answer. */
+inline bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
+  for (int waited = 0; waited < timeout_ms; waited += 20) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+inline size_t CountInLog(const std::string& log, const std::string& line) {
+  size_t n = 0;
+  for (size_t at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++n;
+  return n;
+}
+
+/* How many times the server said it accepts connections: once per start
+ * and once per crash cycle that ended. */
+inline size_t ReadyCount(const Server& server) {
+  return CountInLog(server.Log(), kReadyLine);
+}
+
+/* The postmaster's child whose title contains `title`, or 0. */
+inline pid_t ChildTitled(const Server& server, const std::string& title) {
+  for (pid_t p : ChildrenOf(server.pid())) {
+    if (ProcessTitle(p).find(title) != std::string::npos) return p;
+  }
+  return 0;
+}
+
+/* After a kill: a running server again. A postmaster that is gone (the
+ * whole server was killed, or it gave up after its startup process died)
+ * is reaped and `start_new` starts another on the same data directory (it
+ * may replace the object `server` refers to); one still running must end
+ * its crash cycle: a "ready" line beyond the `ready_before` counted before
+ * the kill. */
+inline ::testing::AssertionResult RunningAgain(Server& server, size_t ready_before,
+                                               const std::function<bool()>& start_new) {
+  if (!server.Running()) {
+    server.Stop(SIGKILL, 5000);
+    server.RemoveInterlockSegment();
+    if (start_new()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "a new postmaster on the same data directory did not start";
+  }
+  if (WaitFor([&] { return ReadyCount(server) > ready_before; }, 60000))
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the crash cycle did not end with a running server:\n"
+                                       << server.Log();
+}
+
+/* A data directory for servers started, killed and started again on it;
+ * removed with its log unless MINIPG_TORTURE_KEEP is set. */
+class TortureDir {
+ public:
+  TortureDir() {
+    char tmpl[] = "/tmp/minipg_torture_XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TortureDir() {
+    if (std::getenv("MINIPG_TORTURE_KEEP") != nullptr) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+    std::filesystem::remove(path_.string() + ".log", ec);
+  }
+  TortureDir(const TortureDir&) = delete;
+  TortureDir& operator=(const TortureDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace minipg::testing
