@@ -141,6 +141,7 @@ class PgbenchTorture {
   }
 
   Server& server() { return *server_; }
+  const std::filesystem::path& data_dir() const { return dir_.path(); }
   std::mt19937_64& rng() { return rng_; }
 
   void Initialize() {
@@ -308,6 +309,7 @@ TEST(PgbenchTortureTest, KillNineUnderPgbench) {
                " (replay: MINIPG_TORTURE_SEED=" + std::to_string(seed) + ")");
   std::printf("pgbench torture seed %" PRIu64 "\n", seed);
   PgbenchTorture torture(seed);
+  std::printf("data directory %s (MINIPG_TORTURE_KEEP=1 keeps it)\n", torture.data_dir().c_str());
   ASSERT_TRUE(torture.StartServer());
   torture.Initialize();
   if (::testing::Test::HasFatalFailure()) return;
