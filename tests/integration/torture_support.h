@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -21,6 +22,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/server_harness.h"
 
@@ -62,6 +64,39 @@ inline pid_t ChildTitled(const Server& server, const std::string& title) {
     if (ProcessTitle(p).find(title) != std::string::npos) return p;
   }
   return 0;
+}
+
+/* kill -9 of one of the server's backends, chosen by `rng`; false if it
+ * has none. */
+inline bool KillRandomBackend(const Server& server, std::mt19937_64& rng) {
+  std::vector<pid_t> backends = server.Backends();
+  return !backends.empty() && kill(backends[rng() % backends.size()], SIGKILL) == 0;
+}
+
+/* A crash cycle (a backend killed), then kill -9 of its startup process
+ * once it shows up, after a random 0..`max_delay_ms` more: before or
+ * during its replay, or never if recovery was over by then (the crash
+ * cycle then simply ends). True if the kill reached a startup process. */
+inline bool KillStartupDuringRecovery(const Server& server, std::mt19937_64& rng,
+                                      int max_delay_ms) {
+  KillRandomBackend(server, rng);
+  pid_t startup = 0;
+  WaitFor([&] { return (startup = ChildTitled(server, "startup")) != 0 || !server.Running(); },
+          20000);
+  if (startup == 0) return false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(rng() % (max_delay_ms + 1)));
+  return kill(startup, SIGKILL) == 0;
+}
+
+/* After KillStartupDuringRecovery: PostgreSQL's postmaster gives up when
+ * its startup process dies, saying so; unless recovery ended first. True
+ * if it gave up. */
+inline bool PostmasterGaveUp(Server& server, size_t ready_before) {
+  WaitFor([&] { return !server.Running() || ReadyCount(server) > ready_before; }, 60000);
+  if (server.Running()) return false;
+  EXPECT_NE(server.Log().find("aborting startup due to startup process failure"),
+            std::string::npos);
+  return true;
 }
 
 /* After a kill: a running server again. A postmaster that is gone (the

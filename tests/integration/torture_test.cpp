@@ -235,14 +235,7 @@ class Torture {
     stop.store(true);
     for (auto& t : threads) t.join();
     for (int w = 0; w < kWriters; ++w) next_seq_[w] = next[w];
-    if (target == Target::kStartup) {
-      // PostgreSQL's postmaster gives up when its startup process dies.
-      WaitFor([&] { return !server_->Running() || ReadyCount(*server_) > ready_before; }, 60000);
-      if (!server_->Running()) {
-        EXPECT_NE(server_->Log().find("aborting startup due to startup process failure"), std::string::npos);
-        ++startup_kills_;
-      }
-    }
+    if (target == Target::kStartup && PostmasterGaveUp(*server_, ready_before)) ++startup_kills_;
     ASSERT_TRUE(RunningAgain(*server_, ready_before, [&] { return StartServer(); }));
     EXPECT_NE(server_->Log().find("redo starts at"), std::string::npos) << "recovery replayed the WAL";
   }
@@ -320,11 +313,9 @@ class Torture {
  private:
   void Kill(Target target) {
     switch (target) {
-      case Target::kBackend: {
-        std::vector<pid_t> backends = server_->Backends();
-        if (!backends.empty()) kill(backends[rng_() % backends.size()], SIGKILL);
+      case Target::kBackend:
+        KillRandomBackend(*server_, rng_);
         break;
-      }
       case Target::kCheckpointer:
         KillChild("checkpointer");
         break;
@@ -334,20 +325,10 @@ class Torture {
       case Target::kWalWriter:
         KillChild("walwriter");
         break;
-      case Target::kStartup: {
-        // A crash cycle first (a backend dies), then its startup process,
-        // at a random moment of its recovery.
-        std::vector<pid_t> backends = server_->Backends();
-        if (!backends.empty()) kill(backends[rng_() % backends.size()], SIGKILL);
-        pid_t startup = 0;
-        WaitFor([&] { return (startup = ChildTitled(*server_, "startup")) != 0 || !server_->Running(); }, 20000);
-        if (startup != 0) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(rng_() % 100));
-          // If recovery was quicker, the crash cycle simply ends (Round waits).
-          kill(startup, SIGKILL);
-        }
+      case Target::kStartup:
+        // Within the test's recovery delay (300 ms): before replay begins.
+        KillStartupDuringRecovery(*server_, rng_, 100);
         break;
-      }
       case Target::kWholeServer:
         KillWholeServer(*server_);
         break;
