@@ -293,9 +293,9 @@ class PgbenchTorture {
         // Workers come and go every second; wait up to one for one.
         pid_t worker = 0;
         WaitFor([&] { return (worker = ChildTitled(*server_, "autovacuum worker")) != 0; }, 1000);
-        if (worker == 0) return KillRandomBackend(*server_, rng_);
+        if (!KillChildConfirmed(*server_, worker)) return KillRandomBackend(*server_, rng_);
         ++autovac_kills_;
-        return kill(worker, SIGKILL) == 0;
+        return true;
       }
       case Target::kStartup:
         // No recovery delay here: the kill may land in the middle of the
@@ -312,7 +312,7 @@ class PgbenchTorture {
   bool KillChild(const std::string& title) {
     pid_t p = ChildTitled(*server_, title);
     EXPECT_NE(p, 0) << "no process titled " << title;
-    return p != 0 && kill(p, SIGKILL) == 0;
+    return KillChildConfirmed(*server_, p);
   }
 
   std::mt19937_64 rng_;

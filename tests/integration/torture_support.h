@@ -66,11 +66,30 @@ inline pid_t ChildTitled(const Server& server, const std::string& title) {
   return 0;
 }
 
-/* kill -9 of one of the server's backends, chosen by `rng`; false if it
- * has none. */
+/* kill -9 of `pid`, a child of the postmaster, and whether it died of it:
+ * the postmaster's log line about its end says "terminated by signal 9".
+ * A child that was exiting anyway (a backend whose client is done, an
+ * autovacuum worker at the end of its run) may be a zombie that kill()
+ * still finds, and then ends with an exit code, or with no line at all. */
+inline bool KillChildConfirmed(const Server& server, pid_t pid) {
+  if (pid <= 0 || kill(pid, SIGKILL) != 0) return false;
+  std::string killed = "(PID " + std::to_string(pid) + ") was terminated by signal 9";
+  auto landed = [&] { return server.Log().find(killed) != std::string::npos; };
+  // Until the postmaster has reaped it (it logs the line just after; an
+  // autovacuum worker's normal end gets no line at all).
+  WaitFor([&] { return kill(pid, 0) != 0 || !server.Running(); }, 10000);
+  return WaitFor(landed, 1000);
+}
+
+/* kill -9 of one of the server's backends, chosen by `rng` (another if
+ * the first was exiting anyway); false if none died of it. */
 inline bool KillRandomBackend(const Server& server, std::mt19937_64& rng) {
-  std::vector<pid_t> backends = server.Backends();
-  return !backends.empty() && kill(backends[rng() % backends.size()], SIGKILL) == 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::vector<pid_t> backends = server.Backends();
+    if (backends.empty()) return false;
+    if (KillChildConfirmed(server, backends[rng() % backends.size()])) return true;
+  }
+  return false;
 }
 
 /* A crash cycle (a backend killed), then kill -9 of its startup process
@@ -85,7 +104,7 @@ inline bool KillStartupDuringRecovery(const Server& server, std::mt19937_64& rng
           20000);
   if (startup == 0) return false;
   std::this_thread::sleep_for(std::chrono::milliseconds(rng() % (max_delay_ms + 1)));
-  return kill(startup, SIGKILL) == 0;
+  return KillChildConfirmed(server, startup);
 }
 
 /* After KillStartupDuringRecovery: PostgreSQL's postmaster gives up when
