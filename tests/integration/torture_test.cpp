@@ -44,11 +44,11 @@
 #include <tuple>
 
 #include "tests/integration/server_harness.h"
+#include "tests/integration/torture_support.h"
 
 namespace minipg::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kWriters = 4;
@@ -189,28 +189,6 @@ void RunCheckpoints(const client::ConnectOptions& options, uint64_t seed, const 
   (*conn)->Abandon();
 }
 
-size_t CountInLog(const std::string& log, const std::string& line) {
-  size_t n = 0;
-  for (size_t at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++n;
-  return n;
-}
-
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  for (int waited = 0; waited < timeout_ms; waited += 20) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
-/* The postmaster's child whose title contains `title`, or 0. */
-pid_t ChildTitled(const Server& server, const std::string& title) {
-  for (pid_t p : ChildrenOf(server.pid())) {
-    if (ProcessTitle(p).find(title) != std::string::npos) return p;
-  }
-  return 0;
-}
-
 uint64_t ParseLsn(const std::string& s) {
   unsigned hi = 0, lo = 0;
   if (std::sscanf(s.c_str(), "%X/%X", &hi, &lo) != 2) return 0;
@@ -220,24 +198,19 @@ uint64_t ParseLsn(const std::string& s) {
 class Torture {
  public:
   Torture(uint64_t seed) : seed_(seed), rng_(seed) {
-    char tmpl[] = "/tmp/minipg_torture_XXXXXX";
-    dir_ = mkdtemp(tmpl);
     // Keeps the startup process alive long enough to be found and killed.
     setenv("MINIPG_TEST_RECOVERY_DELAY_MS", "300", 1);
   }
   ~Torture() {
     server_.reset();
     unsetenv("MINIPG_TEST_RECOVERY_DELAY_MS");
-    std::error_code ec;
-    if (std::getenv("MINIPG_TORTURE_KEEP") != nullptr) return;  // the data directory and its log
-    fs::remove_all(dir_, ec);
-    fs::remove(dir_.string() + ".log", ec);
   }
 
   bool StartServer() {
     // Few buffers, so that pages are evicted and written by backends and the
     // background writer too, not only by checkpoints.
-    server_ = std::make_unique<Server>(std::vector<std::string>{"shared_buffers=32", "bgwriter_delay=20ms"}, dir_);
+    server_ =
+        std::make_unique<Server>(std::vector<std::string>{"shared_buffers=32", "bgwriter_delay=20ms"}, dir_.path());
     return server_->Start();
   }
 
@@ -257,39 +230,13 @@ class Torture {
     threads.emplace_back([&, cs] { RunCheckpoints(options, cs, stop); });
     ASSERT_TRUE(server_->WaitForBackends(kWriters + 1, 20000)) << server_->Log();
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng_() % 1200));
-    size_t ready_before = CountInLog(server_->Log(), "database system is ready to accept connections");
+    size_t ready_before = ReadyCount(*server_);
     Kill(target);
     stop.store(true);
     for (auto& t : threads) t.join();
     for (int w = 0; w < kWriters; ++w) next_seq_[w] = next[w];
-    if (target == Target::kStartup) {
-      // PostgreSQL's postmaster gives up when its startup process dies.
-      WaitFor(
-          [&] {
-            return !server_->Running() ||
-                   CountInLog(server_->Log(), "database system is ready to accept connections") > ready_before;
-          },
-          60000);
-      if (!server_->Running()) {
-        EXPECT_NE(server_->Log().find("aborting startup due to startup process failure"), std::string::npos);
-        ++startup_kills_;
-      }
-    }
-    if (!server_->Running()) {
-      // The whole server was killed, or the postmaster gave up after its
-      // startup process died: a new one on the same directory.
-      server_->Stop(SIGKILL, 5000);
-      server_->RemoveInterlockSegment();
-      ASSERT_TRUE(StartServer());
-    } else {
-      ASSERT_TRUE(WaitFor(
-          [&] {
-            return CountInLog(server_->Log(), "database system is ready to accept connections") > ready_before;
-          },
-          60000))
-          << "the crash cycle did not end with a running server:\n"
-          << server_->Log();
-    }
+    if (target == Target::kStartup && PostmasterGaveUp(*server_, ready_before)) ++startup_kills_;
+    ASSERT_TRUE(RunningAgain(*server_, ready_before, [&] { return StartServer(); }));
     EXPECT_NE(server_->Log().find("redo starts at"), std::string::npos) << "recovery replayed the WAL";
   }
 
@@ -366,11 +313,9 @@ class Torture {
  private:
   void Kill(Target target) {
     switch (target) {
-      case Target::kBackend: {
-        std::vector<pid_t> backends = server_->Backends();
-        if (!backends.empty()) kill(backends[rng_() % backends.size()], SIGKILL);
+      case Target::kBackend:
+        KillRandomBackend(*server_, rng_);
         break;
-      }
       case Target::kCheckpointer:
         KillChild("checkpointer");
         break;
@@ -380,20 +325,10 @@ class Torture {
       case Target::kWalWriter:
         KillChild("walwriter");
         break;
-      case Target::kStartup: {
-        // A crash cycle first (a backend dies), then its startup process,
-        // at a random moment of its recovery.
-        std::vector<pid_t> backends = server_->Backends();
-        if (!backends.empty()) kill(backends[rng_() % backends.size()], SIGKILL);
-        pid_t startup = 0;
-        WaitFor([&] { return (startup = ChildTitled(*server_, "startup")) != 0 || !server_->Running(); }, 20000);
-        if (startup != 0) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(rng_() % 100));
-          // If recovery was quicker, the crash cycle simply ends (Round waits).
-          kill(startup, SIGKILL);
-        }
+      case Target::kStartup:
+        // Within the test's recovery delay (300 ms): before replay begins.
+        KillStartupDuringRecovery(*server_, rng_, 100);
         break;
-      }
       case Target::kWholeServer:
         KillWholeServer(*server_);
         break;
@@ -408,7 +343,7 @@ class Torture {
 
   uint64_t seed_;
   std::mt19937_64 rng_;
-  fs::path dir_;
+  TortureDir dir_;  // outlives server_
   std::unique_ptr<Server> server_;
   History history_;
   int next_seq_[kWriters] = {};
@@ -416,17 +351,11 @@ class Torture {
   int startup_kills_ = 0;  // rounds whose kill reached the startup process during recovery
 };
 
-uint64_t Seed() {
-  const char* env = std::getenv("MINIPG_TORTURE_SEED");
-  if (env != nullptr && *env != '\0') return std::strtoull(env, nullptr, 10);
-  return std::random_device{}();
-}
-
 // Scenario: rounds of concurrent writers and one kill -9 each (every kind
 // of target in turn, in a seeded order); after each, every acknowledged
 // commit is there once, no transaction is half there, every table reads.
 TEST(TortureTest, KillNineUnderConcurrentWriters) {
-  uint64_t seed = Seed();
+  uint64_t seed = TortureSeed();
   SCOPED_TRACE("seed " + std::to_string(seed) + " (replay: MINIPG_TORTURE_SEED=" + std::to_string(seed) + ")");
   std::printf("torture seed %" PRIu64 "\n", seed);
   Torture torture(seed);
