@@ -40,6 +40,7 @@ std::vector<ExprPtr*> LevelExpressions(Query& query) {
   for (auto& node : query.jointree.fromlist) JoinTreeExpressions(*node, out);
   for (RangeTblEntry& rte : query.rtable) {
     out.push_back(&rte.function);
+    for (ExprPtr& a : rte.view_args) out.push_back(&a);
     for (auto& row : rte.values) {
       for (ExprPtr& e : row) out.push_back(&e);
     }

@@ -142,6 +142,9 @@ TEST_F(MvccTest, PageItemsShowRowVersions) {
                          "FROM minipg_page_items('mv', 0) ORDER BY lp"),
             (Rows{"1 " + xid + " (0,2) (1,one)", "2 0 (0,2) (1,uno)"}));
   EXPECT_EQ(Column(*b_, "SELECT xmin::text = '" + xid + "' FROM mv"), (Rows{"t"}));
+  // Arguments may be any expression, a scalar subquery too.
+  EXPECT_EQ(Column(*b_, "SELECT lp FROM minipg_page_items('mv', (SELECT min(id) - 1 FROM mv)) ORDER BY lp"),
+            (Rows{"1", "2"}));
 }
 
 // Scenario: B updates and inserts in a block left open; kill -9 of the whole

@@ -58,6 +58,18 @@ std::string XidText(int64_t xid, bool hint_committed, const Transactions& txns, 
   return fmt::format("{} {}", xid, XidStatusName(s));
 }
 
+/* The t_xmax cell: a MultiXactId is no xid (its members are not shown);
+ * a locker's xid is marked as a lock, not a delete. */
+std::string XmaxText(const RowVersion& v, const Transactions& txns, ImVec4* col) {
+  if (v.xmax != 0 && (v.infomask & kHeapXmaxIsMulti) != 0) {
+    *col = kRunningCol;
+    return fmt::format("multi {} (lockers)", v.xmax);
+  }
+  std::string text = XidText(v.xmax, (v.infomask & kHeapXmaxCommitted) != 0, txns, col);
+  if (v.xmax != 0 && (v.infomask & kHeapXmaxLockOnly) != 0) text += " (lock)";
+  return text;
+}
+
 std::string_view SeenWord(Seen s) {
   switch (s) {
     case Seen::kVisible: return "sees it";
@@ -212,7 +224,7 @@ void RowVersionsPanel::DrawTable(const Model& model) {
     std::string xmin = XidText(v.xmin, (v.infomask & kHeapXminCommitted) != 0, txns, &col);
     ImGui::TextColored(col, "%s", xmin.c_str());
     ImGui::TableNextColumn();
-    std::string xmax = XidText(v.xmax, (v.infomask & kHeapXmaxCommitted) != 0, txns, &col);
+    std::string xmax = XmaxText(v, txns, &col);
     ImGui::TextColored(col, "%s", xmax.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(v.row.value_or("").c_str());
@@ -241,7 +253,9 @@ std::string RowVersionsPanel::Transcript(const Model& model) const {
   const Transactions& txns = model.transactions();
   std::vector<const Process*> backends = Backends(model, session_ != nullptr ? session_->backend_pid() : 0);
   for (const RowVersion& v : items_.versions) {
-    out += fmt::format("row versions| {} xmin {} xmax {} {}", v.ctid, v.xmin, v.xmax, v.row.value_or("-"));
+    ImVec4 unused;
+    out += fmt::format("row versions| {} xmin {} xmax {} {}", v.ctid, v.xmin, XmaxText(v, txns, &unused),
+                       v.row.value_or("-"));
     for (const Process* p : backends) {
       const BackendTxn* b = txns.Backend(p->pid);
       out += fmt::format(" {}:{}", p->pid, SeenWord(VisibleTo(v, b != nullptr ? *b : no_txn_, txns).seen));

@@ -233,6 +233,7 @@ void AttachLevel(Plan& node, Plan& top, std::vector<Plan*>& subplan_trees) {
   std::vector<Expr*> exprs = {node.qual.get(), node.joinqual.get(), node.limit_count.get(),
                               node.limit_offset.get(), node.function.get()};
   for (ExprPtr& t : node.targetlist) exprs.push_back(t.get());
+  for (ExprPtr& a : node.view_args) exprs.push_back(a.get());
   for (ExprPtr& k : node.group_keys) exprs.push_back(k.get());
   for (ExprPtr& a : node.aggs) exprs.push_back(a.get());
   for (auto& row : node.values) {
