@@ -7,6 +7,7 @@
 #include "engine/sql/executor/ri_triggers.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -82,9 +83,40 @@ std::string KeyText(const storage::TableDef& table, const std::vector<int16_t>& 
   return "(" + names + ")=(" + values + ")";
 }
 
-/* Whether the referenced table has a visible row with `key` (the
- * referencing table's values): through the unique index when the types
- * are the index's own, else by reading the table. */
+/* Locks the referenced row version at `tid` FOR KEY SHARE (as
+ * PostgreSQL's RI_FKey_check does), waiting for a transaction changing it:
+ * whether the key is still there. A version a committed transaction
+ * updated is followed to its next version, locked if that still has the
+ * key (READ COMMITTED, PostgreSQL's re-check); one it deleted is gone;
+ * REPEATABLE READ: 40001 for either. */
+Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
+                               const storage::TableDef& parent, const Tuple& key, ItemPointer tid) {
+  storage::RelFileLocator heap = HeapOf(session, parent);
+  for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
+    storage::TmFailure tm;
+    if (Status s = storage::HeapLockTuple(heap, parent.name, tid, storage::LockTupleMode::kKeyShare,
+                                          storage::LockWaitPolicy::kBlock, &tm);
+        !s.ok()) {
+      return s.error();
+    }
+    if (tm.result != storage::TmResult::kUpdated && tm.result != storage::TmResult::kDeleted) return true;
+    if (storage::XactIsolation() >= storage::IsolationLevel::kRepeatableRead) {
+      return MakeError("40001", "could not serialize access due to concurrent update");
+    }
+    if (tm.result == storage::TmResult::kDeleted) return false;
+    storage::HeapTupleHeader header;
+    auto next = storage::HeapFetchVersion(heap, parent.columns, tm.ctid, &header);
+    if (!next.ok()) return next.error();
+    if (!next->has_value() || !KeyMatches(**next, parent, fk.ref_keys, key, child, fk.keys)) return false;
+    tid = tm.ctid;
+  }
+}
+
+/* Whether the referenced table has a row with `key` (the referencing
+ * table's values) that a fresh snapshot sees and that stays there: found
+ * through the unique index when the types are the index's own, else by
+ * reading the table, then locked FOR KEY SHARE (LockReferencedRow). */
 Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
                                  const storage::TableDef& parent, const Tuple& key) {
   storage::RelFileLocator heap = HeapOf(session, parent);
@@ -103,7 +135,8 @@ Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKey
     }
     auto found = catalog::FindLiveIndexKey(heap.db_oid, parent, *index, index_key);
     if (!found.ok()) return found.error();
-    return found->has_value();
+    if (!found->has_value()) return false;
+    return LockReferencedRow(session, fk, child, parent, key, **found);
   }
   storage::HeapTableScan scan(heap, parent.columns, storage::GetCatalogSnapshot());
   if (Status s = scan.Open(); !s.ok()) return s.error();
@@ -111,18 +144,22 @@ Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKey
     auto row = scan.Next();
     if (!row.ok()) return row.error();
     if (!row->has_value()) return false;
-    if (KeyMatches(**row, parent, fk.ref_keys, key, child, fk.keys)) return true;
+    if (KeyMatches(**row, parent, fk.ref_keys, key, child, fk.keys)) {
+      return LockReferencedRow(session, fk, child, parent, key, scan.last_tid());
+    }
   }
 }
 
-/* The visible rows of the referencing table whose key equals `key`. */
+/* The rows of the referencing table whose key equals `key` that
+ * `snapshot` sees (none: the active snapshot). */
 Result<std::vector<std::pair<ItemPointer, Tuple>>> ReferencingRows(const SessionContext& session,
                                                                      const ForeignKeyDef& fk,
                                                                      const storage::TableDef& child,
                                                                      const storage::TableDef& parent,
-                                                                     const Tuple& key) {
+                                                                     const Tuple& key,
+                                                                     std::optional<storage::Snapshot> snapshot) {
   std::vector<std::pair<ItemPointer, Tuple>> found;
-  storage::HeapTableScan scan(HeapOf(session, child), child.columns);
+  storage::HeapTableScan scan(HeapOf(session, child), child.columns, std::move(snapshot));
   if (Status s = scan.Open(); !s.ok()) return s.error();
   for (;;) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
@@ -262,9 +299,10 @@ Status RiLoad(ModifyContext& ctx) {
 
 bool RiIsReferenced(const ModifyContext& ctx) { return ctx.ri && !ctx.ri->incoming.empty(); }
 
-Status RiCheckNewRow(ModifyContext& ctx, const Tuple& row) {
+Status RiCheckNewRow(ModifyContext& ctx, const Tuple& row, const Tuple* old_row) {
   if (Status s = RiLoad(ctx); !s.ok()) return s;
   for (const ForeignKeyDef& fk : ctx.ri->outgoing) {
+    if (old_row != nullptr && SameKey(KeyOf(*old_row, fk.keys), KeyOf(row, fk.keys), ctx.table, fk.keys)) continue;
     const storage::TableDef* parent = TableByOid(ctx.ri->tables, fk.ref_table);
     if (parent == nullptr) continue;
     if (Status s = CheckReference(ctx.session, fk, ctx.table, *parent, row); !s.ok()) return s;
@@ -302,10 +340,18 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
     }
     const storage::TableDef* child = TableByOid(ctx.ri->tables, fk.table);
     if (child == nullptr) continue;
-    auto rows = ReferencingRows(ctx.session, fk, *child, ctx.table, old_key);
+    char action = new_row != nullptr ? fk.on_update : fk.on_delete;
+    // Referencing rows committed since the statement began count (a
+    // fresh snapshot, as PostgreSQL's check does after waiting for a
+    // FOR KEY SHARE locker of the row); REPEATABLE READ actions still
+    // act on the rows of the transaction's snapshot.
+    std::optional<storage::Snapshot> snapshot;
+    if (action == 'a' || action == 'r' || storage::XactIsolation() < storage::IsolationLevel::kRepeatableRead) {
+      snapshot = storage::GetCatalogSnapshot();
+    }
+    auto rows = ReferencingRows(ctx.session, fk, *child, ctx.table, old_key, std::move(snapshot));
     if (!rows.ok()) return rows.error();
     if (rows->empty()) continue;
-    char action = new_row != nullptr ? fk.on_update : fk.on_delete;
     if (action == 'a' || action == 'r') return StillReferenced(ctx.table, fk, *child, old_key);
     ModifyContext& target = ActionContext(ctx, *child);
     for (auto& [tid, row] : *rows) {
