@@ -83,22 +83,36 @@ std::string KeyText(const storage::TableDef& table, const std::vector<int16_t>& 
   return "(" + names + ")=(" + values + ")";
 }
 
-/* Locks the referenced row version at `tid` FOR KEY SHARE (as
- * PostgreSQL's RI_FKey_check does), waiting for a transaction changing it:
- * whether the key is still there. A version a committed transaction
+/* Locks the row version at `tid` of `table` FOR KEY SHARE (as
+ * PostgreSQL's foreign key queries do), waiting for a transaction
+ * changing it: whether the row still has `key` at `attnums` (the values
+ * of `key_table`'s `key_attnums`). A version a committed transaction
  * updated is followed to its next version, locked if that still has the
  * key (READ COMMITTED, PostgreSQL's re-check); one it deleted is gone;
- * REPEATABLE READ: 40001 for either. */
-Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
-                               const storage::TableDef& parent, const Tuple& key, ItemPointer tid) {
-  storage::RelFileLocator heap = HeapOf(session, parent);
+ * REPEATABLE READ: 40001 for either. `share_with_updater`: a version a
+ * running transaction is updating still has the key, not waited for (as
+ * PostgreSQL's key-share lock shares the row with a non-key update; the
+ * referencing rows, whose foreign key columns are rarely a unique key). */
+Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableDef& table,
+                            const std::vector<int16_t>& attnums, const Tuple& key, const storage::TableDef& key_table,
+                            const std::vector<int16_t>& key_attnums, ItemPointer tid, bool share_with_updater) {
+  storage::RelFileLocator heap = HeapOf(session, table);
   for (;;) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
     storage::TmFailure tm;
-    if (Status s = storage::HeapLockTuple(heap, parent.name, tid, storage::LockTupleMode::kKeyShare,
-                                          storage::LockWaitPolicy::kBlock, &tm);
+    auto wait = share_with_updater ? storage::LockWaitPolicy::kSkip : storage::LockWaitPolicy::kBlock;
+    if (Status s = storage::HeapLockTuple(heap, table.name, tid, storage::LockTupleMode::kKeyShare, wait, &tm);
         !s.ok()) {
       return s.error();
+    }
+    if (tm.result == storage::TmResult::kWouldBlock) {
+      storage::HeapTupleHeader header;
+      auto row = storage::HeapFetchVersion(heap, table.columns, tid, &header);
+      if (!row.ok()) return row.error();
+      bool updating = (header.infomask & storage::kHeapXmaxLockOnly) == 0 && !(header.ctid == tid);
+      if (updating) return true;
+      share_with_updater = false;  // a deleter or a conflicting locker: wait for it
+      continue;
     }
     if (tm.result != storage::TmResult::kUpdated && tm.result != storage::TmResult::kDeleted) return true;
     if (storage::XactIsolation() >= storage::IsolationLevel::kRepeatableRead) {
@@ -106,11 +120,17 @@ Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDe
     }
     if (tm.result == storage::TmResult::kDeleted) return false;
     storage::HeapTupleHeader header;
-    auto next = storage::HeapFetchVersion(heap, parent.columns, tm.ctid, &header);
+    auto next = storage::HeapFetchVersion(heap, table.columns, tm.ctid, &header);
     if (!next.ok()) return next.error();
-    if (!next->has_value() || !KeyMatches(**next, parent, fk.ref_keys, key, child, fk.keys)) return false;
+    if (!next->has_value() || !KeyMatches(**next, table, attnums, key, key_table, key_attnums)) return false;
     tid = tm.ctid;
   }
+}
+
+/* The referenced row at `tid` locked by LockRowWithKey. */
+Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
+                               const storage::TableDef& parent, const Tuple& key, ItemPointer tid) {
+  return LockRowWithKey(session, parent, fk.ref_keys, key, child, fk.keys, tid, false);
 }
 
 /* Whether the referenced table has a row with `key` (the referencing
@@ -352,7 +372,17 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
     auto rows = ReferencingRows(ctx.session, fk, *child, ctx.table, old_key, std::move(snapshot));
     if (!rows.ok()) return rows.error();
     if (rows->empty()) continue;
-    if (action == 'a' || action == 'r') return StillReferenced(ctx.table, fk, *child, old_key);
+    if (action == 'a' || action == 'r') {
+      // Each referencing row locked FOR KEY SHARE as PostgreSQL's check
+      // query does: one another transaction is deleting or re-keying is
+      // waited for, and no longer counts once that commits.
+      for (const auto& [tid, row] : *rows) {
+        auto still = LockRowWithKey(ctx.session, *child, fk.keys, old_key, ctx.table, fk.ref_keys, tid, true);
+        if (!still.ok()) return still.error();
+        if (*still) return StillReferenced(ctx.table, fk, *child, old_key);
+      }
+      continue;
+    }
     ModifyContext& target = ActionContext(ctx, *child);
     for (auto& [tid, row] : *rows) {
       const Tuple* key = new_row != nullptr ? &new_key : nullptr;

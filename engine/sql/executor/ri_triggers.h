@@ -14,7 +14,8 @@
  *     referenced side   RiParentRowChanged after a referenced row version
  *                       is deleted or replaced by one with another key:
  *                       NO ACTION / RESTRICT refuse (23503 "... is still
- *                       referenced from table ..."), CASCADE deletes or
+ *                       referenced from table ..." for a referencing row
+ *                       locked FOR KEY SHARE), CASCADE deletes or
  *                       re-keys the referencing rows, SET NULL / SET
  *                       DEFAULT update them (their own checks then run).
  *     DDL               TRUNCATE of a referenced table (0A000) and DROP
