@@ -50,6 +50,16 @@ Result<OldRow> OldRowIfReferenced(ModifyContext& ctx, storage::ItemPointer tid) 
   return old;
 }
 
+/* The foreign keys of the new version `row` of an UPDATE, given the old
+ * version at `old_tid` (`old`: fetched already if the table is referenced). */
+Status CheckUpdatedRow(ModifyContext& ctx, storage::ItemPointer old_tid, const OldRow& old, const storage::Tuple& row) {
+  if (!ctx.ri || ctx.ri->outgoing.empty()) return OkStatus();
+  if (old.row) return RiCheckNewRow(ctx, row, &*old.row);
+  auto fetched = storage::HeapFetchRow(ctx.rel, ctx.table.columns, old_tid);
+  if (!fetched.ok()) return fetched.error();
+  return RiCheckNewRow(ctx, row, fetched->has_value() ? &**fetched : nullptr);
+}
+
 /* A row a foreign key's action of this statement ended already: left
  * alone, as a row the same command changed. */
 Status SkippedRow(storage::TmFailure* tmfd) {
@@ -83,7 +93,7 @@ Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const sto
   if (tid != nullptr) *tid = where;
   // every index: no HOT updates
   if (Status s = ExecInsertIndexTuples(ctx.table, row, where, ctx.session); !s.ok()) return s;
-  if (Status s = RiCheckNewRow(ctx, row); !s.ok()) return s;
+  if (Status s = CheckUpdatedRow(ctx, old_tid, *old_row, row); !s.ok()) return s;
   return old_row->row ? RiParentRowChanged(ctx, *old_row->row, &row) : OkStatus();
 }
 

@@ -7,6 +7,7 @@
 #include "engine/sql/executor/ri_triggers.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -82,9 +83,60 @@ std::string KeyText(const storage::TableDef& table, const std::vector<int16_t>& 
   return "(" + names + ")=(" + values + ")";
 }
 
-/* Whether the referenced table has a visible row with `key` (the
- * referencing table's values): through the unique index when the types
- * are the index's own, else by reading the table. */
+/* Locks the row version at `tid` of `table` FOR KEY SHARE (as
+ * PostgreSQL's foreign key queries do), waiting for a transaction
+ * changing it: whether the row still has `key` at `attnums` (the values
+ * of `key_table`'s `key_attnums`). A version a committed transaction
+ * updated is followed to its next version, locked if that still has the
+ * key (READ COMMITTED, PostgreSQL's re-check); one it deleted is gone;
+ * REPEATABLE READ: 40001 for either. `share_with_updater`: a version a
+ * running transaction is updating still has the key, not waited for (as
+ * PostgreSQL's key-share lock shares the row with a non-key update; the
+ * referencing rows, whose foreign key columns are rarely a unique key). */
+Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableDef& table,
+                            const std::vector<int16_t>& attnums, const Tuple& key, const storage::TableDef& key_table,
+                            const std::vector<int16_t>& key_attnums, ItemPointer tid, bool share_with_updater) {
+  storage::RelFileLocator heap = HeapOf(session, table);
+  for (;;) {
+    if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
+    storage::TmFailure tm;
+    auto wait = share_with_updater ? storage::LockWaitPolicy::kSkip : storage::LockWaitPolicy::kBlock;
+    if (Status s = storage::HeapLockTuple(heap, table.name, tid, storage::LockTupleMode::kKeyShare, wait, &tm);
+        !s.ok()) {
+      return s.error();
+    }
+    if (tm.result == storage::TmResult::kWouldBlock) {
+      storage::HeapTupleHeader header;
+      auto row = storage::HeapFetchVersion(heap, table.columns, tid, &header);
+      if (!row.ok()) return row.error();
+      bool updating = (header.infomask & storage::kHeapXmaxLockOnly) == 0 && !(header.ctid == tid);
+      if (updating) return true;
+      share_with_updater = false;  // a deleter or a conflicting locker: wait for it
+      continue;
+    }
+    if (tm.result != storage::TmResult::kUpdated && tm.result != storage::TmResult::kDeleted) return true;
+    if (storage::XactIsolation() >= storage::IsolationLevel::kRepeatableRead) {
+      return MakeError("40001", "could not serialize access due to concurrent update");
+    }
+    if (tm.result == storage::TmResult::kDeleted) return false;
+    storage::HeapTupleHeader header;
+    auto next = storage::HeapFetchVersion(heap, table.columns, tm.ctid, &header);
+    if (!next.ok()) return next.error();
+    if (!next->has_value() || !KeyMatches(**next, table, attnums, key, key_table, key_attnums)) return false;
+    tid = tm.ctid;
+  }
+}
+
+/* The referenced row at `tid` locked by LockRowWithKey. */
+Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
+                               const storage::TableDef& parent, const Tuple& key, ItemPointer tid) {
+  return LockRowWithKey(session, parent, fk.ref_keys, key, child, fk.keys, tid, false);
+}
+
+/* Whether the referenced table has a row with `key` (the referencing
+ * table's values) that a fresh snapshot sees and that stays there: found
+ * through the unique index when the types are the index's own, else by
+ * reading the table, then locked FOR KEY SHARE (LockReferencedRow). */
 Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
                                  const storage::TableDef& parent, const Tuple& key) {
   storage::RelFileLocator heap = HeapOf(session, parent);
@@ -103,7 +155,8 @@ Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKey
     }
     auto found = catalog::FindLiveIndexKey(heap.db_oid, parent, *index, index_key);
     if (!found.ok()) return found.error();
-    return found->has_value();
+    if (!found->has_value()) return false;
+    return LockReferencedRow(session, fk, child, parent, key, **found);
   }
   storage::HeapTableScan scan(heap, parent.columns, storage::GetCatalogSnapshot());
   if (Status s = scan.Open(); !s.ok()) return s.error();
@@ -111,18 +164,22 @@ Result<bool> ReferencedRowExists(const SessionContext& session, const ForeignKey
     auto row = scan.Next();
     if (!row.ok()) return row.error();
     if (!row->has_value()) return false;
-    if (KeyMatches(**row, parent, fk.ref_keys, key, child, fk.keys)) return true;
+    if (KeyMatches(**row, parent, fk.ref_keys, key, child, fk.keys)) {
+      return LockReferencedRow(session, fk, child, parent, key, scan.last_tid());
+    }
   }
 }
 
-/* The visible rows of the referencing table whose key equals `key`. */
+/* The rows of the referencing table whose key equals `key` that
+ * `snapshot` sees (none: the active snapshot). */
 Result<std::vector<std::pair<ItemPointer, Tuple>>> ReferencingRows(const SessionContext& session,
                                                                      const ForeignKeyDef& fk,
                                                                      const storage::TableDef& child,
                                                                      const storage::TableDef& parent,
-                                                                     const Tuple& key) {
+                                                                     const Tuple& key,
+                                                                     std::optional<storage::Snapshot> snapshot) {
   std::vector<std::pair<ItemPointer, Tuple>> found;
-  storage::HeapTableScan scan(HeapOf(session, child), child.columns);
+  storage::HeapTableScan scan(HeapOf(session, child), child.columns, std::move(snapshot));
   if (Status s = scan.Open(); !s.ok()) return s.error();
   for (;;) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
@@ -262,9 +319,10 @@ Status RiLoad(ModifyContext& ctx) {
 
 bool RiIsReferenced(const ModifyContext& ctx) { return ctx.ri && !ctx.ri->incoming.empty(); }
 
-Status RiCheckNewRow(ModifyContext& ctx, const Tuple& row) {
+Status RiCheckNewRow(ModifyContext& ctx, const Tuple& row, const Tuple* old_row) {
   if (Status s = RiLoad(ctx); !s.ok()) return s;
   for (const ForeignKeyDef& fk : ctx.ri->outgoing) {
+    if (old_row != nullptr && SameKey(KeyOf(*old_row, fk.keys), KeyOf(row, fk.keys), ctx.table, fk.keys)) continue;
     const storage::TableDef* parent = TableByOid(ctx.ri->tables, fk.ref_table);
     if (parent == nullptr) continue;
     if (Status s = CheckReference(ctx.session, fk, ctx.table, *parent, row); !s.ok()) return s;
@@ -302,11 +360,29 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
     }
     const storage::TableDef* child = TableByOid(ctx.ri->tables, fk.table);
     if (child == nullptr) continue;
-    auto rows = ReferencingRows(ctx.session, fk, *child, ctx.table, old_key);
+    char action = new_row != nullptr ? fk.on_update : fk.on_delete;
+    // Referencing rows committed since the statement began count (a
+    // fresh snapshot, as PostgreSQL's check does after waiting for a
+    // FOR KEY SHARE locker of the row); REPEATABLE READ actions still
+    // act on the rows of the transaction's snapshot.
+    std::optional<storage::Snapshot> snapshot;
+    if (action == 'a' || action == 'r' || storage::XactIsolation() < storage::IsolationLevel::kRepeatableRead) {
+      snapshot = storage::GetCatalogSnapshot();
+    }
+    auto rows = ReferencingRows(ctx.session, fk, *child, ctx.table, old_key, std::move(snapshot));
     if (!rows.ok()) return rows.error();
     if (rows->empty()) continue;
-    char action = new_row != nullptr ? fk.on_update : fk.on_delete;
-    if (action == 'a' || action == 'r') return StillReferenced(ctx.table, fk, *child, old_key);
+    if (action == 'a' || action == 'r') {
+      // Each referencing row locked FOR KEY SHARE as PostgreSQL's check
+      // query does: one another transaction is deleting or re-keying is
+      // waited for, and no longer counts once that commits.
+      for (const auto& [tid, row] : *rows) {
+        auto still = LockRowWithKey(ctx.session, *child, fk.keys, old_key, ctx.table, fk.ref_keys, tid, true);
+        if (!still.ok()) return still.error();
+        if (*still) return StillReferenced(ctx.table, fk, *child, old_key);
+      }
+      continue;
+    }
     ModifyContext& target = ActionContext(ctx, *child);
     for (auto& [tid, row] : *rows) {
       const Tuple* key = new_row != nullptr ? &new_key : nullptr;

@@ -7,12 +7,15 @@
  *                       referencing table is stored: its key must be in
  *                       the referenced table (23503 "insert or update on
  *                       table ... is not present in table ..."), looked up
- *                       through the referenced table's unique index. A
- *                       key with a NULL passes (MATCH SIMPLE).
+ *                       through the referenced table's unique index and
+ *                       locked FOR KEY SHARE (an UPDATE that keeps the
+ *                       key checks nothing). A key with a NULL passes
+ *                       (MATCH SIMPLE).
  *     referenced side   RiParentRowChanged after a referenced row version
  *                       is deleted or replaced by one with another key:
  *                       NO ACTION / RESTRICT refuse (23503 "... is still
- *                       referenced from table ..."), CASCADE deletes or
+ *                       referenced from table ..." for a referencing row
+ *                       locked FOR KEY SHARE), CASCADE deletes or
  *                       re-keys the referencing rows, SET NULL / SET
  *                       DEFAULT update them (their own checks then run).
  *     DDL               TRUNCATE of a referenced table (0A000) and DROP
@@ -20,9 +23,11 @@
  *
  * NOTES
  *   Checks run at once for each row, not at the end of the statement as
- *   PostgreSQL's NO ACTION does, and take no row locks (PostgreSQL's FOR
- *   KEY SHARE): see docs/architecture.md, Simplifications. They see every
- *   row version of the current transaction and of committed ones.
+ *   PostgreSQL's NO ACTION does: see docs/architecture.md,
+ *   Simplifications. They see every row version of the current
+ *   transaction and of committed ones (a fresh snapshot); the referenced
+ *   row a check found is locked FOR KEY SHARE, so a DELETE or key UPDATE
+ *   of it waits for the checking transaction.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -52,8 +57,10 @@ struct RiState {
 /* The foreign keys of ctx's table into ctx.ri (once per statement). */
 Status RiLoad(ModifyContext& ctx);
 
-/* The new row version `row` of ctx's table references existing rows. */
-Status RiCheckNewRow(ModifyContext& ctx, const storage::Tuple& row);
+/* The new row version `row` of ctx's table references existing rows
+ * (`old_row`: the version an UPDATE replaced; a foreign key whose columns
+ * kept their values is not checked, as in PostgreSQL). */
+Status RiCheckNewRow(ModifyContext& ctx, const storage::Tuple& row, const storage::Tuple* old_row = nullptr);
 
 /* A row of ctx's table was deleted (new_row null) or updated to
  * `new_row`: what each foreign key referencing it asks for. */
