@@ -18,23 +18,6 @@ namespace minipg::storage {
 
 namespace {
 
-enum class XidFate : uint8_t { kRunning, kCommitted, kAborted };
-
-/* Where another transaction's xid stands: asked of the proc array before
- * pg_xact, since a commit reaches pg_xact before it leaves the proc array
- * (a transaction in progress in pg_xact but in no proc array entry died
- * in a crash). An aborted subtransaction is aborted at once. */
-Result<XidFate> FateOf(TransactionId xid) {
-  auto status = TransactionIdGetStatus(xid);
-  if (!status.ok()) return status.error();
-  if (*status == XidStatus::kAborted) return XidFate::kAborted;
-  if (*status == XidStatus::kCommitted) return XidFate::kCommitted;
-  if (TransactionIdIsInProgress(xid)) return XidFate::kRunning;
-  status = TransactionIdGetStatus(xid);
-  if (!status.ok()) return status.error();
-  return *status == XidStatus::kCommitted ? XidFate::kCommitted : XidFate::kAborted;
-}
-
 /* The rules of heap_dirty.h over one tuple header. */
 Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
   DirtyTuple d;
@@ -45,7 +28,7 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
       d.live = xmax_none || !TransactionIdIsCurrent(t.xmax);
       return d;
     }
-    auto fate = FateOf(t.xmin);
+    auto fate = TransactionIdFate(t.xmin);
     if (!fate.ok()) return fate.error();
     if (*fate == XidFate::kAborted) return d;
     if (*fate == XidFate::kRunning) {
@@ -60,7 +43,7 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
     d.live = false;
     return d;
   }
-  auto fate = FateOf(t.xmax);
+  auto fate = TransactionIdFate(t.xmax);
   if (!fate.ok()) return fate.error();
   if (*fate == XidFate::kRunning) d.wait_for = t.xmax;
   d.live = *fate != XidFate::kCommitted;

@@ -146,9 +146,9 @@ uint8_t Infobits(uint16_t infomask, uint16_t infomask2) {
  * rolled back to its savepoint is, while its parent runs) and in the proc
  * array (an xid left in progress by a crash is not). */
 Result<bool> XidRunning(TransactionId xid) {
-  auto status = TransactionIdGetStatus(xid);
-  if (!status.ok()) return status.error();
-  return *status == XidStatus::kInProgress && TransactionIdIsInProgress(xid);
+  auto fate = TransactionIdFate(xid);
+  if (!fate.ok()) return fate.error();
+  return *fate == XidFate::kRunning;
 }
 
 /* What the xmax of the tuple at `tid` means for a locker in `mode`. */
@@ -237,11 +237,10 @@ Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMod
     step.failure.result = TmResult::kSelfModified;
     return step;
   }
-  auto status = TransactionIdGetStatus(t.xmax);
-  if (!status.ok()) return status.error();
-  if (*status == XidStatus::kAborted) return step;
-  if (*status == XidStatus::kInProgress) {
-    if (!TransactionIdIsInProgress(t.xmax)) return step;  // crashed: its change counts as aborted
+  auto fate = TransactionIdFate(t.xmax);
+  if (!fate.ok()) return fate.error();
+  if (*fate == XidFate::kAborted) return step;  // a crashed one's change counts as aborted too
+  if (*fate == XidFate::kRunning) {
     step.kind = LockStep::Kind::kWait;
     step.xmax = t.xmax;
     return step;

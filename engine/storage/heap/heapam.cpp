@@ -199,17 +199,15 @@ Result<TmFailure> ClassifyVersion(char* tuple, size_t len, const HeapTupleHeader
     return f;
   }
   if (xmax_set) {
-    auto status = TransactionIdGetStatus(t.xmax);
-    if (!status.ok()) return status.error();
-    bool aborted =
-        *status == XidStatus::kAborted || (*status == XidStatus::kInProgress && !TransactionIdIsInProgress(t.xmax));
-    if (!aborted) {
+    auto fate = TransactionIdFate(t.xmax);
+    if (!fate.ok()) return fate.error();
+    if (*fate != XidFate::kAborted) {
       bool updated = t.ctid.block != tid.block || t.ctid.offset != tid.offset;
       f.xmax = t.xmax;
       f.ctid = t.ctid;
-      f.result = *status == XidStatus::kInProgress ? TmResult::kBeingModified
-                 : updated                         ? TmResult::kUpdated
-                                                   : TmResult::kDeleted;
+      f.result = *fate == XidFate::kRunning ? TmResult::kBeingModified
+                 : updated                  ? TmResult::kUpdated
+                                            : TmResult::kDeleted;
       return f;
     }
   }

@@ -125,6 +125,17 @@ bool TransactionIdIsInProgress(TransactionId xid) {
   return false;
 }
 
+Result<XidFate> TransactionIdFate(TransactionId xid) {
+  auto status = TransactionIdGetStatus(xid);
+  if (!status.ok()) return status.error();
+  if (*status == XidStatus::kAborted) return XidFate::kAborted;
+  if (*status == XidStatus::kCommitted) return XidFate::kCommitted;
+  if (TransactionIdIsInProgress(xid)) return XidFate::kRunning;
+  status = TransactionIdGetStatus(xid);
+  if (!status.ok()) return status.error();
+  return *status == XidStatus::kCommitted ? XidFate::kCommitted : XidFate::kAborted;
+}
+
 RunningXids GetRunningXids(bool set_my_xmin) {
   RunningXids r;
   ProcArrayShared* p = Shared();

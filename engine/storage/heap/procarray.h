@@ -42,6 +42,7 @@
 
 #include <vector>
 
+#include "engine/common/error.h"
 #include "engine/shmem/shmem.h"
 #include "engine/storage/block.h"
 
@@ -64,6 +65,16 @@ void ProcArrayClearSlot(int slot);
 
 /* Whether `xid` is the xid of a live process's running transaction. */
 bool TransactionIdIsInProgress(TransactionId xid);
+
+/* Where another transaction's xid stands. The proc array is asked before
+ * pg_xact's "in progress" is believed, and pg_xact read again after it: a
+ * commit reaches pg_xact before it leaves the proc array, so an xid that
+ * has just committed is never taken for aborted (PostgreSQL's order:
+ * TransactionIdIsInProgress, then TransactionIdDidCommit). An xid in
+ * progress in pg_xact but in no proc array entry died in a crash: aborted.
+ * A subtransaction rolled back to its savepoint is aborted at once. */
+enum class XidFate : uint8_t { kRunning, kCommitted, kAborted };
+Result<XidFate> TransactionIdFate(TransactionId xid);
 
 /* What GetSnapshotData needs, read under one ProcArray shared hold:
  * xmax (one past the latest completed xid), the xids below it running in

@@ -9,31 +9,19 @@
 #include <cstring>
 #include <string>
 
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
 
 namespace minipg::storage {
 
 namespace {
 
-/* A committed, aborted or running xid as VACUUM must treat it. */
-enum class XidFate : uint8_t { kCommitted, kAborted, kRunning };
-
-Result<XidFate> FateOf(TransactionId xid, const VacuumCutoffs& cutoffs) {
+/* A committed, aborted or running xid as VACUUM must treat it (procarray.h:
+ * the proc array before pg_xact's "in progress", so a commit racing the
+ * check is never taken for an abort). */
+Result<XidFate> FateOf(TransactionId xid) {
   if (xid < kFirstNormalTransactionId) return XidFate::kCommitted;
-  auto status = TransactionIdGetStatus(xid);
-  if (!status.ok()) return status.error();
-  switch (*status) {
-    case XidStatus::kCommitted:
-      return XidFate::kCommitted;
-    case XidStatus::kAborted:
-      return XidFate::kAborted;
-    case XidStatus::kSubCommitted:
-      return XidFate::kRunning;  // its parent decides: kept until it has
-    case XidStatus::kInProgress:
-      break;
-  }
-  // In progress in pg_xact but not running: it died in a crash (aborted).
-  return cutoffs.MayBeRunning(xid) ? XidFate::kRunning : XidFate::kAborted;
+  return TransactionIdFate(xid);
 }
 
 }  // namespace
@@ -48,7 +36,7 @@ Result<HtsvResult> HeapTupleSatisfiesVacuum(const HeapTupleHeader& t, const Vacu
     return HtsvResult::kDead;
   }
   if ((t.infomask & kHeapXminCommitted) == 0) {
-    auto fate = FateOf(t.xmin, cutoffs);
+    auto fate = FateOf(t.xmin);
     if (!fate.ok()) return fate.error();
     if (*fate == XidFate::kRunning) return HtsvResult::kInsertInProgress;
     if (*fate == XidFate::kAborted) {
@@ -60,7 +48,7 @@ Result<HtsvResult> HeapTupleSatisfiesVacuum(const HeapTupleHeader& t, const Vacu
     return HtsvResult::kLive;
   }
   if ((t.infomask & kHeapXmaxCommitted) == 0) {
-    auto fate = FateOf(t.xmax, cutoffs);
+    auto fate = FateOf(t.xmax);
     if (!fate.ok()) return fate.error();
     if (*fate == XidFate::kRunning) return HtsvResult::kDeleteInProgress;
     if (*fate == XidFate::kAborted) return HtsvResult::kLive;

@@ -14,10 +14,6 @@
 
 namespace minipg::storage {
 
-bool VacuumCutoffs::MayBeRunning(TransactionId xid) const {
-  return xid >= next_xid || TransactionIdIsInProgress(xid);
-}
-
 VacuumCutoffs GetVacuumCutoffs() {
   VacuumCutoffs c;
   // The next xid first: a transaction that takes an xid after it is read

@@ -37,10 +37,6 @@ namespace minipg::storage {
 struct VacuumCutoffs {
   TransactionId oldest_xmin = kFirstNormalTransactionId;  // the horizon
   TransactionId next_xid = kFirstNormalTransactionId;     // ReadNextTransactionId() then
-  /* Whether `xid` (in progress in pg_xact) may still be running: it
-   * began after the cutoffs were taken, or is running now. One that is
-   * neither died in a crash. */
-  bool MayBeRunning(TransactionId xid) const;
 };
 
 /* The horizon alone. */
