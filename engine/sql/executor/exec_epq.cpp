@@ -96,18 +96,6 @@ bool OutputIsScanRow(const Plan& node) {
   return true;
 }
 
-/* The target's scan row for the version at `tid` (its columns, the ctid,
- * the system columns when the scan reads them); nullopt if gone. */
-Result<std::optional<Tuple>> TargetScanRow(const Plan& scan, ModifyContext& ctx, ItemPointer tid) {
-  storage::HeapTupleHeader header;
-  auto fetched = storage::HeapFetchVersion(ctx.rel, ctx.table.columns, tid, &header);
-  if (!fetched.ok() || !fetched->has_value()) return fetched;
-  Tuple row = std::move(**fetched);
-  if (scan.emit_ctid) row.push_back(CtidDatum(tid));
-  if (scan.emit_system_columns) AppendSystemColumns(row, scan.emit_ctid, tid, header, scan.table->oid);
-  return std::optional<Tuple>(std::move(row));
-}
-
 bool IsTargetScan(const Plan& node, const Plan& modify) {
   return node.table.has_value() && node.emit_ctid && node.table->oid == modify.table->oid &&
          (node.kind == PlanKind::kSeqScan || node.kind == PlanKind::kIndexScan ||
@@ -150,7 +138,7 @@ Result<std::optional<Tuple>> EvalPlanQual(const Plan& modify, EState& estate, Mo
   bool have_target = false;
   for (const Leaf& leaf : leaves) {
     if (!have_target && IsTargetScan(*leaf.plan, modify)) {
-      auto scan_row = TargetScanRow(*leaf.plan, ctx, tid);
+      auto scan_row = FetchScanRow(*leaf.plan, ctx.rel, tid);
       if (!scan_row.ok()) return scan_row.error();
       if (!scan_row->has_value()) return std::optional<Tuple>();
       rows.by_node[leaf.plan->id] = EpqRow{std::move(**scan_row), true};

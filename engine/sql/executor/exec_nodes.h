@@ -227,11 +227,18 @@ void AppendSystemColumns(storage::Tuple& row, bool has_ctid_slot, storage::ItemP
 /* A tid's text: "(0,1)". */
 std::string TidText(storage::ItemPointer tid);
 
-/* PostgreSQL's EvalPlanQual for a plan whose rows come from one table's
- * scan (`scan`: a Seq Scan or Index Scan): the scan's output row for the
- * row version at `tid` if it still passes the scan's conditions (Filter,
- * Index Cond), nullopt if not or if the slot is empty. ModifyTable and
- * LockRows re-check a row's newest version with it (node_lockrows.cpp). */
+/* The row version at `tid` of `scan`'s table as the scan reads it (its
+ * columns, then the ctid and the system columns when the scan emits
+ * them), before the scan's conditions; nullopt if the slot is empty.
+ * EvalPlanQual's target row (exec_epq.cpp) and RecheckScanRow's. */
+Result<std::optional<storage::Tuple>> FetchScanRow(const Plan& scan, const storage::RelFileLocator& rel,
+                                                   storage::ItemPointer tid);
+
+/* LockRows' re-check of a row's newest version when its rows come from
+ * one table's scan (`scan`: a Seq Scan or Index Scan): the scan's output
+ * row for the version at `tid` if it still passes the scan's conditions
+ * (Filter, Index Cond), nullopt if not or if the slot is empty
+ * (node_lockrows.cpp). */
 Result<std::optional<storage::Tuple>> RecheckScanRow(const Plan& scan, const storage::RelFileLocator& rel,
                                                      storage::ItemPointer tid, EState& estate);
 

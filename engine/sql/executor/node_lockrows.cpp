@@ -16,7 +16,7 @@
  *   can be re-run on one row; a join gets 40001 instead (see
  *   docs/transactions.md, Row locks). REPEATABLE READ: 40001.
  *
- *   RecheckScanRow, ModifyTable's re-check too, is here.
+ *   RecheckScanRow and FetchScanRow (EvalPlanQual's too) are here.
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
@@ -137,15 +137,21 @@ std::unique_ptr<PlanState> MakeLockRowsState(const Plan& plan, EState& estate) {
   return std::make_unique<LockRowsState>(plan, estate);
 }
 
-Result<std::optional<Tuple>> RecheckScanRow(const Plan& scan, const storage::RelFileLocator& rel, ItemPointer tid,
-                                           EState& estate) {
+Result<std::optional<Tuple>> FetchScanRow(const Plan& scan, const storage::RelFileLocator& rel, ItemPointer tid) {
   storage::HeapTupleHeader header;
   auto fetched = storage::HeapFetchVersion(rel, scan.table->columns, tid, &header);
-  if (!fetched.ok()) return fetched.error();
-  if (!fetched->has_value()) return std::optional<Tuple>();
+  if (!fetched.ok() || !fetched->has_value()) return fetched;
+  Tuple row = std::move(**fetched);
+  if (scan.emit_ctid) row.push_back(CtidDatum(tid));
+  if (scan.emit_system_columns) AppendSystemColumns(row, scan.emit_ctid, tid, header, scan.table->oid);
+  return std::optional<Tuple>(std::move(row));
+}
+
+Result<std::optional<Tuple>> RecheckScanRow(const Plan& scan, const storage::RelFileLocator& rel, ItemPointer tid,
+                                           EState& estate) {
+  auto fetched = FetchScanRow(scan, rel, tid);
+  if (!fetched.ok() || !fetched->has_value()) return fetched;
   Tuple scan_row = std::move(**fetched);
-  if (scan.emit_ctid) scan_row.push_back(CtidDatum(tid));
-  if (scan.emit_system_columns) AppendSystemColumns(scan_row, scan.emit_ctid, tid, header, scan.table->oid);
   ExprContext ectx;
   ectx.scan = &scan_row;
   ectx.session = &estate.session;
