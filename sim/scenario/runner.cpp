@@ -339,6 +339,9 @@ void Runner::RunAction(const Step& step) {
     case ActionVerb::kDo: what = DescribeBlock(a); break;
   }
   Say(fmt::format("    {}: {}{}", step.target, what, step.background ? "   &" : ""));
+  if (a.verb == ActionVerb::kVanish) {  // at once, as a killed client: its thread may be in a query
+    for (SimClient* c : who) c->VanishNow();
+  }
   if (a.verb == ActionVerb::kCancel) {  // on our thread: the client's own may be blocked
     for (SimClient* c : who) {
       if (Status s = c->Cancel(); !s.ok()) Say(fmt::format("      cancel failed: {}", s.error().message));

@@ -6,6 +6,7 @@
 #include "sim/scenario/sim_client.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -105,7 +106,11 @@ void SimClient::Succeed(const client::QueryResult& r) {
 }
 
 void SimClient::Disconnected(const char* how) {
-  conn_.reset();
+  {
+    std::lock_guard lock(fd_mu_);
+    live_fd_ = -1;
+    conn_.reset();
+  }
   link_->Send("client_disconnect", {{"client", name_}, {"how", how}});
 }
 
@@ -124,6 +129,11 @@ void SimClient::Connect() {
     return;
   }
   conn_ = std::move(*c);
+  vanishing_ = false;
+  {
+    std::lock_guard lock(fd_mu_);
+    live_fd_ = conn_->fd();
+  }
   {
     std::lock_guard lock(state_mu_);
     if (backend_pid_ != 0) previous_pid_ = backend_pid_;
@@ -142,6 +152,10 @@ void SimClient::Query(const std::string& sql) {
   ++queries_;
   link_->Send("client_query", {{"client", name_}, {"text", sql}});
   auto r = conn_->Query(sql);
+  if (!r.ok() && vanishing_) {  // VanishNow cut it: no answer came, and none was waited for
+    Disconnected("vanish");
+    return;
+  }
   if (!r.ok()) {  // a FATAL or a broken connection: it is gone
     Fail(r.error());
     Disconnected("server");
@@ -182,12 +196,20 @@ void SimClient::CopyIn(const std::string& table, const std::filesystem::path& fi
 
 void SimClient::Disconnect() {
   if (!conn_) return;
+  {
+    std::lock_guard lock(fd_mu_);
+    live_fd_ = -1;  // before the close: VanishNow never touches a reused fd
+  }
   conn_->Close();
   Disconnected("terminate");
 }
 
 void SimClient::Vanish() {
   if (!conn_) return;
+  {
+    std::lock_guard lock(fd_mu_);
+    live_fd_ = -1;
+  }
   conn_->Abandon();
   Disconnected("vanish");
 }
@@ -208,6 +230,12 @@ void SimClient::Stall() {
   stall_fd_ = *fd;  // held open, silent: the backend waits for a startup packet
   std::lock_guard lock(state_mu_);
   last_ = Outcome{};
+}
+
+void SimClient::VanishNow() {
+  vanishing_ = true;
+  std::lock_guard lock(fd_mu_);
+  if (live_fd_ >= 0) shutdown(live_fd_, SHUT_RDWR);  // the server sees the close; the owner closes the fd
 }
 
 Status SimClient::Cancel() {

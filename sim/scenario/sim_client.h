@@ -71,6 +71,11 @@ class SimClient {
 
   /* From any thread: a CancelRequest for what the client runs now. */
   Status Cancel();
+  /* From any thread: the client goes away at once, with no Terminate, even
+   * in the middle of a query (a killed client process): its socket is shut
+   * down, so the query in flight ends unanswered and the backend reads EOF
+   * or fails to send. The client's own thread then drops the connection. */
+  void VanishNow();
 
   /* What the runner's conditions read (any thread). */
   Outcome Last();
@@ -102,6 +107,9 @@ class SimClient {
   std::mutex conn_mu_;  // held by the client's thread while it uses conn_
   std::unique_ptr<client::Connection> conn_;
   int stall_fd_ = -1;
+  std::mutex fd_mu_;                    // guards live_fd_ against its close while VanishNow uses it
+  int live_fd_ = -1;                    // conn_'s socket, for VanishNow from another thread
+  std::atomic<bool> vanishing_{false};  // VanishNow was called: a failing query is not an error
 
   std::mutex state_mu_;  // guards what follows
   Outcome last_;
