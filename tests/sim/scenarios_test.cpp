@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -70,6 +71,36 @@ TEST(ScenariosTest, EveryLessonStatesItsGoal) {
     std::ifstream in(SourceDir() + "/scenarios/" + name);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_NE(text.find("\ngoal "), std::string::npos) << name << " has no goal";
+  }
+}
+
+// Scenario: every lesson has its storyboard in docs/lessons/NAME, made from
+// its present captions: one numbered picture per caption, each caption's text
+// (where it names no ${...}, which a run fills in) as the lesson says it.
+TEST(ScenariosTest, EveryLessonHasItsStoryboard) {
+  for (const std::string& name : Lessons()) {
+    std::string stem = fs::path(name).stem().string();
+    std::ifstream scn(SourceDir() + "/scenarios/" + name);
+    std::vector<std::string> captions;
+    for (std::string line; std::getline(scn, line);) {
+      if (line.rfind("caption ", 0) == 0) captions.push_back(line.substr(8));
+    }
+    fs::path dir = fs::path(SourceDir()) / "docs/lessons" / stem;
+    std::ifstream md(dir / "storyboard.md");
+    ASSERT_TRUE(md.good()) << name << " has no " << (dir / "storyboard.md").string();
+    std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+    for (size_t i = 0; i < captions.size(); ++i) {
+      char picture[16];
+      std::snprintf(picture, sizeof picture, "%02zu.png", i + 1);
+      EXPECT_TRUE(fs::exists(dir / picture)) << name << ": no picture " << picture;
+      if (captions[i].find("${") == std::string::npos) {
+        EXPECT_NE(text.find(std::to_string(i + 1) + ". " + captions[i]), std::string::npos)
+            << name << ": caption " << i + 1 << " is not the storyboard's (make it again: docs/lessons/README.md)";
+      }
+    }
+    char extra[16];
+    std::snprintf(extra, sizeof extra, "%02zu.png", captions.size() + 1);
+    EXPECT_FALSE(fs::exists(dir / extra)) << name << ": the storyboard has more pictures than captions";
   }
 }
 
