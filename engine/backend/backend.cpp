@@ -232,7 +232,15 @@ void Backend::Flush() {
   if (out_.empty()) return;
   Status s = SendToClient(out_);
   out_.clear();
-  if (!s.ok()) EndSession("eof", 0);  // the client is gone
+  if (!s.ok()) {
+    // The client is gone (PostgreSQL's ClientConnectionLost): the failed
+    // send is logged, then FATAL 08006, which only the log and the event
+    // stream hear of.
+    Log("{}", s.error().message);
+    SendError(MakeError(sqlstate::kConnectionFailure, "connection to client lost", Severity::kFatal));
+    out_.clear();
+    EndSession("eof", 1);
+  }
 }
 
 void Backend::SendError(const Error& e) {
