@@ -10,7 +10,7 @@
  *   inside it another; `end` closes the innermost.
  *
  * NOTES
- *   The text of goal, title, caption, a query's SQL and an expected value
+ *   The text of goal, title, caption, a query's SQL, an expected value and what was said
  *   is the rest of the line as written ('#' included); elsewhere '#' after
  *   a space starts a comment.
  *-------------------------------------------------------------------------
@@ -472,6 +472,13 @@ class Parser {
       c.text = value;
       return c;
     }
+    if (what == "said") {
+      std::string said = RestAfter(rest, 2);
+      if (said.empty()) return Err("expected the text after \"said\"");
+      c.kind = Kind::kSaid;
+      c.text = said;
+      return c;
+    }
     if (what == "rows") {
       c.kind = Kind::kRows;
       if (i + 3 == w.size()) {  // rows N
@@ -501,7 +508,7 @@ class Parser {
       for (size_t k = i + 2; k < w.size(); ++k) c.text += (k > i + 2 ? " " : "") + w[k];
       return c;
     }
-    return Err(fmt::format("expected ok, error, value, rows, pid, pids, connected, disconnected or state after "
+    return Err(fmt::format("expected ok, error, value, rows, pid, pids, connected, disconnected, state or said after "
                            "\"{}\", found \"{}\"",
                            head, what));
   }

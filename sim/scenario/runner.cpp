@@ -452,6 +452,15 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
       got = o.first_value ? fmt::format("the value was \"{}\"", *o.first_value) : "there was no value";
       return o.ok && o.first_value == Expand(cond.text);
     }
+    case Kind::kSaid: {
+      Outcome o = c->Last();
+      std::string want = Expand(cond.text);
+      for (const std::string& said : o.said) {
+        if (said.find(want) != std::string::npos) return true;
+      }
+      got = o.said.empty() ? "the server said nothing more" : fmt::format("it said \"{}\"", fmt::join(o.said, "\" and \""));
+      return false;
+    }
     case Kind::kRows: {
       Outcome o = c->Last();
       got = o.ok ? fmt::format("it had {} rows", o.rows) : outcome(o);
@@ -598,6 +607,7 @@ std::string DescribeCondition(const Condition& c) {
     case Kind::kNoEvent: return "no event " + c.text + fields;
     case Kind::kAccepting: return "server accepting";
     case Kind::kEventCount: return fmt::format("events {}{} {} {}", c.text, fields, op, c.number);
+    case Kind::kSaid: return c.client + " said " + c.text;
   }
   return "?";
 }

@@ -86,10 +86,12 @@ struct Condition {
     kNoEvent,       // no event TYPE [field=value ...]
     kAccepting,     // server accepting: a new connection gets in
     kEventCount,    // events TYPE [field=value ...] CMP N: how many such events occurred
+    kSaid,          // NAME said TEXT: the server told NAME TEXT in its last action (an error's
+                    // message or DETAIL, or a notice: INFO, NOTICE, WARNING)
   };
   Kind kind = Kind::kOk;
   std::string client;  // the NAME, where the kind has one
-  std::string text;    // SQLSTATE, value, state, or event type
+  std::string text;    // SQLSTATE, value, state, event type, or what was said
   Compare compare = Compare::kEq;  // kBackends, kRows, kEventCount
   int64_t number = 0;              // kBackends, kRows, kEventCount
   std::vector<std::pair<std::string, std::string>> fields;  // kEvent, kNoEvent, kEventCount

@@ -73,13 +73,16 @@ void SimClient::Loop() {
   }
 }
 
-void SimClient::Fail(const Error& e) {
+void SimClient::Fail(const Error& e, const std::vector<protocol::ErrorFields>& notices) {
   ++errors_;
   Outcome o;
   o.ok = false;
   o.sqlstate = e.sqlstate;
   o.message = e.message;
   o.severity = e.severity == Severity::kFatal ? "FATAL" : "ERROR";
+  Heard(o, notices);
+  o.said.push_back(e.message);
+  if (!e.detail.empty()) o.said.push_back(e.detail);
   {
     std::lock_guard lock(state_mu_);
     last_ = o;
@@ -90,8 +93,16 @@ void SimClient::Fail(const Error& e) {
                                {"message", o.message}});
 }
 
+void SimClient::Heard(Outcome& o, const std::vector<protocol::ErrorFields>& notices) {
+  for (const protocol::ErrorFields& n : notices) {
+    o.said.push_back(n.message);
+    if (!n.detail.empty()) o.said.push_back(n.detail);
+  }
+}
+
 void SimClient::Succeed(const client::QueryResult& r) {
   Outcome o;
+  Heard(o, r.notices);
   if (!r.statements.empty()) {
     const client::StatementResult& st = r.statements.back();
     o.tag = st.tag;
@@ -163,7 +174,8 @@ void SimClient::Query(const std::string& sql) {
   }
   if (r->error) {
     Error e = MakeError(r->error->sqlstate, r->error->message);
-    Fail(e);
+    e.detail = r->error->detail;
+    Fail(e, r->notices);
     return;
   }
   Succeed(*r);
@@ -188,7 +200,9 @@ void SimClient::CopyIn(const std::string& table, const std::filesystem::path& fi
     Fail(r.error());
     Disconnected("server");
   } else if (r->error) {
-    Fail(MakeError(r->error->sqlstate, r->error->message));
+    Error e = MakeError(r->error->sqlstate, r->error->message);
+    e.detail = r->error->detail;
+    Fail(e, r->notices);
   } else {
     Succeed(*r);
   }

@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sim/client/client.h"
 
@@ -44,6 +45,7 @@ struct Outcome {
   std::string tag;       // the last command tag of a query
   int64_t rows = 0;      // rows of the last statement of a query
   std::optional<std::string> first_value;  // first column of its first row (nullopt: none or NULL)
+  std::vector<std::string> said;  // what the server told: an error's message and DETAIL, each notice's
 };
 
 class SimClient {
@@ -89,7 +91,9 @@ class SimClient {
 
  private:
   void Loop();
-  void Fail(const Error& e);
+  void Fail(const Error& e, const std::vector<protocol::ErrorFields>& notices = {});
+  /* What the notices said goes into the outcome (expect NAME said). */
+  static void Heard(Outcome& o, const std::vector<protocol::ErrorFields>& notices);
   void Succeed(const client::QueryResult& r);
   void Disconnected(const char* how);
 

@@ -196,6 +196,24 @@ TEST(ScenarioParserTest, ConditionsAndSteps) {
   EXPECT_EQ(st[21].kind, StepKind::kPause);
 }
 
+// Scenario: `expect NAME said TEXT` keeps the rest of the line as written,
+// '#' and ${...} included (the runner expands them); without TEXT it is a mistake.
+TEST(ScenarioParserTest, SaidKeepsItsText) {
+  Scenario s = Parse(
+      "client bob\n"
+      "expect bob said tuples: 0 removed, 1000 remain, 100 are dead but not yet removable\n"
+      "expect bob said blocked by process ${alice.pid}. # not a comment\n");
+  ASSERT_EQ(s.steps.size(), 2u);
+  EXPECT_EQ(s.steps[0].condition.kind, Condition::Kind::kSaid);
+  EXPECT_EQ(s.steps[0].condition.client, "bob");
+  EXPECT_EQ(s.steps[0].condition.text, "tuples: 0 removed, 1000 remain, 100 are dead but not yet removable");
+  EXPECT_EQ(s.steps[1].condition.text, "blocked by process ${alice.pid}. # not a comment");
+  auto bad = ParseScenario("client bob\nexpect bob said\n", "lesson.scn");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("lesson.scn:2: expected the text after \"said\""), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(ScenarioParserTest, Durations) {
   EXPECT_EQ(*ParseDuration("250ms"), 250000);
   EXPECT_EQ(*ParseDuration("2s"), 2000000);
