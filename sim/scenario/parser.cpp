@@ -465,18 +465,12 @@ class Parser {
       c.text = w[i + 2];
       return exactly(3, Kind::kError);
     }
-    if (what == "value") {
-      std::string value = RestAfter(rest, 2);
-      if (value.empty()) return Err("expected the value after \"value\"");
-      c.kind = Kind::kValue;
-      c.text = value;
-      return c;
-    }
-    if (what == "said") {
-      std::string said = RestAfter(rest, 2);
-      if (said.empty()) return Err("expected the text after \"said\"");
-      c.kind = Kind::kSaid;
-      c.text = said;
+    if (what == "value" || what == "said") {  // the rest of the line, as written
+      c.text = RestAfter(rest, 2);
+      if (c.text.empty()) {
+        return Err(fmt::format("expected the {} after \"{}\"", what == "value" ? "value" : "text", what));
+      }
+      c.kind = what == "value" ? Kind::kValue : Kind::kSaid;
       return c;
     }
     if (what == "rows") {

@@ -458,7 +458,8 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
       for (const std::string& said : o.said) {
         if (said.find(want) != std::string::npos) return true;
       }
-      got = o.said.empty() ? "the server said nothing more" : fmt::format("it said \"{}\"", fmt::join(o.said, "\" and \""));
+      got = o.said.empty() ? "the server said nothing more"
+                           : fmt::format("it said \"{}\"", fmt::join(o.said, "\" and \""));
       return false;
     }
     case Kind::kRows: {
