@@ -354,6 +354,9 @@ void Backend::Fatal(const Error& e, std::string_view reason) {
   Error fatal = e;
   fatal.severity = Severity::kFatal;
   SendError(fatal);
+  // authentication_timeout during authentication: logged, but the client,
+  // deemed unresponsive, is told nothing (as PostgreSQL does).
+  if (g_auth_timeout_pending) out_.clear();
   if (!out_.empty()) {
     (void)SendToClient(out_);  // best effort: the client may be gone
     out_.clear();
@@ -368,7 +371,11 @@ bool Backend::ReadStartup() {
     auto packet = reader_.ReadStartupPacket();
     if (!packet.ok()) {
       if (reader_.eof()) EndSession("eof", 0);  // e.g. a port scanner, or psql probing
-      Fatal(packet.error());  // malformed, a terminate, or authentication_timeout
+      // authentication_timeout before a startup packet: the connection is
+      // closed without a word, not even in the log (PostgreSQL's
+      // StartupPacketTimeoutHandler).
+      if (g_auth_timeout_pending) EndSession("timeout", 1);
+      Fatal(packet.error());  // malformed, or a terminate
     }
     auto decoded = proto::DecodeStartupPacket(*packet);
     if (!decoded.ok()) Fatal(decoded.error());
