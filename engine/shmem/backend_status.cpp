@@ -146,6 +146,7 @@ const char* WaitEventTypeName(WaitEvent w) {
       return "Activity";
     case WaitEvent::kCheckpointDone:
     case WaitEvent::kBufferIO:
+    case WaitEvent::kMinipgStep:
       return "IPC";
     case WaitEvent::kLockRelation:
     case WaitEvent::kLockExtend:
@@ -226,6 +227,8 @@ const char* WaitEventName(WaitEvent w) {
       return "MultiXactMemberSLRU";
     case WaitEvent::kBufferIO:
       return "BufferIO";
+    case WaitEvent::kMinipgStep:
+      return "MinipgStep";
     case WaitEvent::kLockExtend:
       return "extend";
     case WaitEvent::kBgWriterMain:

@@ -34,6 +34,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/session.h"
+#include "engine/sql/step_functions.h"
 
 #include <fmt/format.h>
 
@@ -451,11 +452,14 @@ Status Session::Impl::EndStatement(StatementKind kind) {
 }
 
 Status Session::Impl::Commit() {
+  if (Status s = StepCommit(false, 0); !s.ok()) {
+    return s;  // interrupted before the commit began: the transaction aborts
+  }
   auto end = storage::CommitTransaction(settings.String("synchronous_commit") != "off");
   if (!end.ok()) {
     return end.error();  // a failed WAL flush has severity PANIC
   }
-  return OkStatus();
+  return StepCommit(true, *end);
 }
 
 Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& sink,
@@ -470,6 +474,10 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   auto catalog = CatalogFor(kind);
   if (!catalog.ok()) {
     return catalog.error();
+  }
+  SetStepDelay(ctx);
+  if (Status s = StepStage("analyze", StatementKindName(kind)); !s.ok()) {
+    return s.error();
   }
   if (route.path == Path::kCopy) {
     storage::StartStatementSnapshot();
@@ -527,6 +535,10 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     columns = {ColumnDesc{entry != nullptr ? entry->name : query->setting, TypeId::kText}};
   }
   EmitAnalyze(*query, columns);
+  bool planned = route.path == Path::kPlanned || route.path == Path::kExplain || route.path == Path::kCreateTableAs;
+  if (Status s = planned ? StepRewriteAndPlan(*query) : OkStatus(); !s.ok()) {
+    return s.error();
+  }
 
   // Stage 3: plan.
   auto plan_start = std::chrono::steady_clock::now();
@@ -628,6 +640,10 @@ Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ct
 Session::~Session() = default;
 
 Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
+  SetStepDelay(impl_->ctx);
+  if (Status s = StepStage("parse", text); !s.ok()) {
+    return s.error();
+  }
   auto stmts = ParseSql(text);
   if (!stmts.ok()) {
     return stmts.error();
