@@ -312,6 +312,12 @@ void InitMyStepSlot(int slot, int client_fd) {
   internal::g_attached = &g_my_slot->attached;
 }
 
+void StartOfQuery() {
+  if (g_my_slot != nullptr && g_my_slot->attached.load(std::memory_order_acquire) != 0) {
+    g_my_slot->credit.store(0, std::memory_order_release);
+  }
+}
+
 void SetStepDelay(int64_t micros) { internal::g_delay_us = std::max<int64_t>(micros, 0); }
 
 Status Pause(const StepPoint& point) {

@@ -131,6 +131,11 @@ shmem::ShmemRequest StepShmemRequest(int backend_slots);
  * its client's socket (polled while paused). */
 void InitMyStepSlot(int slot, int client_fd);
 
+/* A new query text arrived: credit left over from the last query (a
+ * minipg_step_next whose query ended before its n-th point) is dropped,
+ * so the new query stops at its first point. */
+void StartOfQuery();
+
 /* This session's minipg.step_delay in microseconds (0 = off). */
 void SetStepDelay(int64_t micros);
 

@@ -34,7 +34,6 @@
  *-------------------------------------------------------------------------
  */
 #include "engine/sql/session.h"
-#include "engine/sql/step_functions.h"
 
 #include <fmt/format.h>
 
@@ -50,6 +49,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/shmem/checkpoint_request.h"
+#include "engine/shmem/step.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
@@ -63,6 +63,7 @@
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/statement_locks.h"
+#include "engine/sql/step_functions.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
@@ -641,6 +642,7 @@ Session::~Session() = default;
 
 Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
   SetStepDelay(impl_->ctx);
+  step::StartOfQuery();
   if (Status s = StepStage("parse", text); !s.ok()) {
     return s.error();
   }

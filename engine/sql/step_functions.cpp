@@ -68,6 +68,11 @@ std::string DescribePoint(const step::StepPoint& p) {
   return out;
 }
 
+std::string QueryEnded(shmem::ActivityState state) {
+  const char* name = shmem::ActivityStateName(state);
+  return fmt::format("query ended: {}", name != nullptr ? name : "idle");
+}
+
 Result<Datum> Attach(const FunctionCall& c) {
   int64_t pid = std::get<int64_t>(c.args[0]);
   step::Granularity g = step::Granularity::kRow;
@@ -116,6 +121,9 @@ Result<Datum> Next(const FunctionCall& c) {
     e.hint = "Call minipg_step_attach first.";
     return e;
   }
+  // Between queries there is nothing to let go: it stops at the first
+  // point of its next query anyway.
+  if (!before->paused && (*target)->state != shmem::ActivityState::kActive) return Datum(QueryEnded((*target)->state));
   step::GrantSlot(slot, static_cast<int>(std::min<int64_t>(n, INT32_MAX)));
   for (;;) {
     auto now = step::ReadStepState(slot);
@@ -123,10 +131,7 @@ Result<Datum> Next(const FunctionCall& c) {
     if (!now || !activity || now->pid != pid) return Datum(std::string("backend exited"));
     if (now->paused && now->stops != before->stops) return Datum(DescribePoint(now->point));
     if (!now->attached) return Datum(std::string("detached"));
-    if (!now->paused && activity->state != shmem::ActivityState::kActive) {
-      const char* state = shmem::ActivityStateName(activity->state);
-      return Datum(fmt::format("query ended: {}", state != nullptr ? state : "idle"));
-    }
+    if (!now->paused && activity->state != shmem::ActivityState::kActive) return Datum(QueryEnded(activity->state));
     if (Status s = InterruptibleSleep(kPollSeconds); !s.ok()) return s.error();
   }
 }
