@@ -17,9 +17,11 @@
 #include "engine/shmem/step.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 
@@ -55,6 +57,7 @@ struct StepSlot {
   std::atomic<uint32_t> granularity;
   std::atomic<int32_t> credit;
   std::atomic<uint32_t> wake;
+  std::atomic<int32_t> controller;  // the backend that last attached or stepped it
   // the owner
   std::atomic<int32_t> pid;
   std::atomic<uint32_t> paused;
@@ -144,6 +147,13 @@ bool ClientGone() {
   return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+/* Whether the session that last attached or stepped this backend has
+ * gone: then nobody would ever let it go on. */
+bool ControllerGone(const StepSlot* s) {
+  pid_t controller = s->controller.load(std::memory_order_relaxed);
+  return controller > 0 && kill(controller, 0) != 0 && errno == ESRCH;
+}
+
 bool InterruptPending() {
   return g_query_cancel_pending || g_proc_die_pending || g_postmaster_possibly_dead;
 }
@@ -185,6 +195,10 @@ Status Stop(const StepPoint& p) {
     if (InterruptPending()) break;
     if (s->attached.load(std::memory_order_acquire) == 0) break;
     if (s->credit.load(std::memory_order_acquire) > 0) break;
+    if (ControllerGone(s)) {
+      s->attached.store(0, std::memory_order_release);  // detached: it runs freely from here
+      break;
+    }
     if (ClientGone()) {
       result = MakeError(sqlstate::kConnectionFailure, "connection to client lost", Severity::kFatal);
       break;
@@ -301,6 +315,7 @@ void InitMyStepSlot(int slot, int client_fd) {
   g_my_slot->credit.store(0);
   g_my_slot->paused.store(0);
   g_my_slot->running.store(0);
+  g_my_slot->controller.store(0);
   {
     Writing w(g_my_slot->point_changecount);
     g_my_slot->kind = 0;
@@ -445,6 +460,7 @@ void Wake(StepSlot* s) {
 void AttachSlot(int slot, Granularity g) {
   StepSlot* s = SlotAt(slot);
   if (s == nullptr) return;
+  s->controller.store(getpid(), std::memory_order_relaxed);
   s->granularity.store(static_cast<uint32_t>(g), std::memory_order_relaxed);
   if (s->attached.load() == 0) s->credit.store(0, std::memory_order_relaxed);
   s->attached.store(1, std::memory_order_release);
@@ -454,6 +470,7 @@ void AttachSlot(int slot, Granularity g) {
 void GrantSlot(int slot, int n) {
   StepSlot* s = SlotAt(slot);
   if (s == nullptr) return;
+  s->controller.store(getpid(), std::memory_order_relaxed);
   s->credit.fetch_add(n, std::memory_order_acq_rel);
   Wake(s);
 }

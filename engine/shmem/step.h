@@ -28,6 +28,7 @@
  *       paused --[next n: credit = n]--> attached, running
  *         (each later point uses one credit; the n-th stops again)
  *       any --[detach]--> detached (a paused backend goes on at once)
+ *       paused --(the session that last attached or stepped it exits)--> detached
  *
  * NOTES
  *   Where a backend may pause: never while it holds an LWLock (a buffer's

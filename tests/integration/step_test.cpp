@@ -242,6 +242,22 @@ TEST_F(StepTest, StoppedAtAPageBlocksNobody) {
   ASSERT_TRUE(r.ok() && r->ok());
 }
 
+// The controlling session goes away: nobody would ever let the stopped
+// backend go on, so it detaches itself and finishes its query.
+TEST_F(StepTest, ControllerGoneDetaches) {
+  auto teacher = server_.Connect();
+  ASSERT_TRUE(teacher.ok());
+  pid_ = c_->backend_pid();
+  ASSERT_EQ(Value(**teacher, "SELECT minipg_step_attach(" + Pid() + ")"), "t");
+  runner_ = std::async(std::launch::async, [this] { return c_->Query("SELECT count(*) FROM t"); });
+  ASSERT_TRUE(WaitPaused());
+  (*teacher)->Close();
+  auto r = Finish();
+  ASSERT_TRUE(r.ok() && r->ok());
+  EXPECT_EQ(r->Scalar(), "3");
+  EXPECT_EQ(Value(*admin_, "SELECT count(*) FROM minipg_step_state"), "0");
+}
+
 // Not the way: a bad granularity, n < 1, a pid that is not a backend, a
 // backend not attached, another role's backend.
 TEST_F(StepTest, Refusals) {
