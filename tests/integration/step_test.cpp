@@ -310,6 +310,31 @@ TEST_F(StepTest, CancelEndsThePause) {
   EXPECT_EQ(r->Scalar(), "again");
 }
 
+// A cancel while stopped before the commit record rolls the transaction
+// back; once committed, a cancel changes nothing.
+TEST_F(StepTest, CancelAtCommit) {
+  StartStepped("INSERT INTO t VALUES (5, 'v')", "stage");
+  std::string s;
+  for (int i = 0; i < 10 && !s.starts_with("commit:"); ++i) s = Next();
+  ASSERT_TRUE(s.starts_with("commit: xid ")) << s;
+  ASSERT_TRUE(c_->Cancel().ok());
+  auto r = Finish();
+  ASSERT_TRUE(r.ok() && r->error.has_value());
+  EXPECT_EQ(r->error->sqlstate, "57014");
+  EXPECT_EQ(Value(*admin_, "SELECT count(*) FROM t WHERE a = 5"), "0");
+
+  runner_ = std::async(std::launch::async, [this] { return c_->Query("INSERT INTO t VALUES (6, 'u')"); });
+  ASSERT_TRUE(WaitPaused());
+  for (int i = 0; i < 10 && !s.starts_with("committed:"); ++i) s = Next();
+  ASSERT_TRUE(s.starts_with("committed: ")) << s;
+  ASSERT_TRUE(c_->Cancel().ok());
+  r = Finish();
+  ASSERT_TRUE(r.ok() && r->ok()) << "committed is committed";
+  EXPECT_EQ(Value(*admin_, "SELECT count(*) FROM t WHERE a = 6"), "1");
+  EXPECT_EQ(Value(*admin_, "SELECT minipg_step_detach(" + Pid() + ")"), "t");
+  EXPECT_EQ(Value(*c_, "SELECT count(*) FROM t"), "4");
+}
+
 TEST_F(StepTest, TerminateEndsThePause) {
   StartStepped("SELECT * FROM t");
   int pid = pid_;
