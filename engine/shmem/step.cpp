@@ -27,8 +27,8 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
-#include "engine/common/utf8.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/shmem/change_count.h"
 #include "engine/shmem/futex.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/trace/emitter.h"
@@ -38,7 +38,6 @@ namespace {
 
 constexpr const char* kAreaName = "step slots";
 constexpr int kSleepSliceMs = 50;  // how often a paused backend polls its client
-constexpr int kMaxReadTries = 1000;
 
 struct LiveNode {
   int32_t node_id;
@@ -91,41 +90,6 @@ StepSlot* SlotAt(int slot) {
   return &area->slots[slot];
 }
 
-void CopyText(char* dst, size_t size, std::string_view src) {
-  std::string_view cut = Utf8Prefix(src, size - 1);
-  std::memcpy(dst, cut.data(), cut.size());
-  dst[cut.size()] = '\0';
-}
-
-std::string ReadText(const char* src, size_t size) { return std::string(src, strnlen(src, size)); }
-
-/* Bumps a change counter around a write (backend_status.h's protocol). */
-struct Writing {
-  explicit Writing(std::atomic<uint32_t>& c) : counter(c) {
-    counter.fetch_add(1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-  }
-  ~Writing() {
-    std::atomic_thread_fence(std::memory_order_release);
-    counter.fetch_add(1, std::memory_order_relaxed);
-  }
-  std::atomic<uint32_t>& counter;
-};
-
-/* Copies under a change counter: `copy` runs until it saw a stable state. */
-template <typename F>
-bool ReadStable(const std::atomic<uint32_t>& counter, F copy) {
-  for (int attempt = 0; attempt < kMaxReadTries; ++attempt) {
-    uint32_t before = counter.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    copy();
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (before == counter.load(std::memory_order_relaxed) && (before & 1u) == 0) return true;
-    sched_yield();
-  }
-  return false;
-}
-
 uint32_t Mask(PointKind k) { return 1u << static_cast<unsigned>(k); }
 
 /* The points each granularity stops at. */
@@ -169,13 +133,13 @@ trace::Event StepEvent(trace::EventType type, const StepPoint& p) {
 }
 
 void PublishPoint(const StepPoint& p) {
-  Writing w(g_my_slot->point_changecount);
+  shmem::ChangeCountWrite w(g_my_slot->point_changecount);
   g_my_slot->kind = static_cast<uint8_t>(p.kind);
-  CopyText(g_my_slot->stage, sizeof g_my_slot->stage, p.stage);
+  shmem::CopyText(g_my_slot->stage, p.stage);
   g_my_slot->node_id = p.node_id;
-  CopyText(g_my_slot->node, sizeof g_my_slot->node, p.node);
+  shmem::CopyText(g_my_slot->node, p.node);
   g_my_slot->rows = p.rows;
-  CopyText(g_my_slot->detail, sizeof g_my_slot->detail, p.detail);
+  shmem::CopyText(g_my_slot->detail, p.detail);
 }
 
 /* Stops until a controller gives credit or detaches, an interrupt comes
@@ -317,7 +281,7 @@ void InitMyStepSlot(int slot, int client_fd) {
   g_my_slot->running.store(0);
   g_my_slot->controller.store(0);
   {
-    Writing w(g_my_slot->point_changecount);
+    shmem::ChangeCountWrite w(g_my_slot->point_changecount);
     g_my_slot->kind = 0;
     g_my_slot->stage[0] = g_my_slot->node[0] = g_my_slot->detail[0] = '\0';
     g_my_slot->node_id = -1;
@@ -355,13 +319,13 @@ Status Pause(const StepPoint& point) {
 void BeginLivePlan(const std::vector<LiveNodeDef>& nodes) {
   StepSlot* s = g_my_slot;
   if (s == nullptr) return;
-  Writing w(s->plan_changecount);
+  shmem::ChangeCountWrite w(s->plan_changecount);
   int n = static_cast<int>(std::min<size_t>(nodes.size(), kMaxLiveNodes));
   for (int i = 0; i < n; ++i) {
     LiveNode& ln = s->nodes[i];
     ln.node_id = nodes[i].node_id;
     ln.parent_id = nodes[i].parent_id;
-    CopyText(ln.name, sizeof ln.name, nodes[i].name);
+    shmem::CopyText(ln.name, nodes[i].name);
     ln.rows.store(0, std::memory_order_relaxed);
     ln.loops.store(0, std::memory_order_relaxed);
     ln.startup_us.store(0, std::memory_order_relaxed);
@@ -375,7 +339,7 @@ void BeginLivePlan(const std::vector<LiveNodeDef>& nodes) {
 void EndLivePlan() {
   StepSlot* s = g_my_slot;
   if (s == nullptr) return;
-  Writing w(s->plan_changecount);
+  shmem::ChangeCountWrite w(s->plan_changecount);
   s->running.store(0, std::memory_order_relaxed);
   s->num_nodes = 0;
 }
@@ -412,13 +376,13 @@ std::optional<StepStateCopy> ReadStepState(int slot) {
   auto g = static_cast<Granularity>(s->granularity.load(std::memory_order_relaxed));
   c.granularity = g >= Granularity::kStage && g <= Granularity::kPage ? g : Granularity::kRow;
   c.stops = s->stops.load(std::memory_order_acquire);
-  bool ok = ReadStable(s->point_changecount, [&] {
+  bool ok = shmem::ReadConsistent(s->point_changecount, [&] {
     c.point.kind = static_cast<PointKind>(s->kind);
-    c.point.stage = ReadText(s->stage, sizeof s->stage);
+    c.point.stage = shmem::ReadText(s->stage);
     c.point.node_id = s->node_id;
-    c.point.node = ReadText(s->node, sizeof s->node);
+    c.point.node = shmem::ReadText(s->node);
     c.point.rows = s->rows;
-    c.point.detail = ReadText(s->detail, sizeof s->detail);
+    c.point.detail = shmem::ReadText(s->detail);
   });
   if (!ok) c.point = StepPoint{};
   return c;
@@ -428,7 +392,7 @@ std::vector<LiveNodeCopy> ReadLivePlan(int slot) {
   const StepSlot* s = SlotAt(slot);
   std::vector<LiveNodeCopy> out;
   if (s == nullptr) return out;
-  bool ok = ReadStable(s->plan_changecount, [&] {
+  bool ok = shmem::ReadConsistent(s->plan_changecount, [&] {
     out.clear();
     if (s->running.load(std::memory_order_relaxed) == 0) return;
     int n = std::clamp(s->num_nodes, 0, kMaxLiveNodes);
@@ -437,7 +401,7 @@ std::vector<LiveNodeCopy> ReadLivePlan(int slot) {
       LiveNodeCopy c;
       c.node_id = ln.node_id;
       c.parent_id = ln.parent_id;
-      c.name = ReadText(ln.name, sizeof ln.name);
+      c.name = shmem::ReadText(ln.name);
       c.rows = ln.rows.load(std::memory_order_relaxed);
       c.loops = ln.loops.load(std::memory_order_relaxed);
       c.startup_us = ln.startup_us.load(std::memory_order_relaxed);

@@ -44,7 +44,7 @@ std::string Value(client::Connection& c, const std::string& sql) {
 }
 
 class StepTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     ASSERT_TRUE(server_.Start());
     auto c = server_.Connect();
@@ -372,22 +372,24 @@ TEST_F(StepTest, ClientGoneEndsTheBackend) {
   EXPECT_NE(server_.Log().find("connection to client lost"), std::string::npos) << server_.Log();
 }
 
+/* A shutdown (SIGINT fast, SIGQUIT immediate) of a server whose backend
+ * is stopped: it does not wait for anyone to step it. */
+void ShutdownWhileStopped(StepTest& test, int sig) {
+  auto start = Clock::now();
+  EXPECT_EQ(test.server_.Stop(sig, 15000), 0);
+  EXPECT_LT(SecondsSince(start), 10.0);
+  test.runner_.wait();
+  test.runner_ = {};
+}
+
 TEST_F(StepTest, FastShutdownEndsThePause) {
   StartStepped("SELECT * FROM t");
-  auto start = Clock::now();
-  EXPECT_EQ(server_.Stop(SIGINT, 15000), 0);
-  EXPECT_LT(SecondsSince(start), 10.0);
-  runner_.wait();
-  runner_ = {};
+  ShutdownWhileStopped(*this, SIGINT);
 }
 
 TEST_F(StepTest, ImmediateShutdownEndsThePause) {
   StartStepped("SELECT * FROM t");
-  auto start = Clock::now();
-  EXPECT_EQ(server_.Stop(SIGQUIT, 15000), 0);
-  EXPECT_LT(SecondsSince(start), 10.0);
-  runner_.wait();
-  runner_ = {};
+  ShutdownWhileStopped(*this, SIGQUIT);
 }
 
 TEST_F(StepTest, CrashOfAnotherBackendEndsThePause) {
