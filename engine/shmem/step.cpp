@@ -292,6 +292,7 @@ void InitMyStepSlot(int slot, int client_fd) {
 }
 
 void StartOfQuery() {
+  internal::g_pending = false;  // a page point the last query never found a safe place for
   if (g_my_slot != nullptr && g_my_slot->attached.load(std::memory_order_acquire) != 0) {
     g_my_slot->credit.store(0, std::memory_order_release);
   }
