@@ -66,6 +66,7 @@
 #include "engine/protocol/codec.h"
 #include "engine/protocol/message_reader.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/shmem/step.h"
 #include "engine/shmem/pgstat.h"
 #include "engine/sql/session.h"
 #include "engine/storage/global_catalog.h"
@@ -503,6 +504,7 @@ void Backend::Run() {
   shmem::InitMyStatus(slot, shmem::BackendType::kClientBackend, info_.unix_socket ? "" : info_.client_host,
                       info_.unix_socket ? -1 : info_.client_port);
   shmem::ReportConnection(user_, database_, application_name_);
+  step::InitMyStepSlot(slot, info_.sock);  // minipg_step_* and minipg_query_state
 
   SetPsFixedPart(fmt::format("{} {} {}", user_, database_, client));
   if (Status st = InitStorageForProcess(*info_.config); !st.ok()) Fatal(st.error());

@@ -17,6 +17,7 @@
 #include "engine/postmaster/server_log.h"
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/pgstat.h"
+#include "engine/sql/step_functions.h"
 #include "engine/trace/emitter.h"
 #include "engine/storage/ipc/sinval.h"
 
@@ -204,6 +205,8 @@ std::optional<sql::StatementResult> Backend::RunStatement(const sql::Statement& 
   if (!result.ok()) {
     if (result.error().severity == Severity::kPanic) Panic(result.error());
     if (result.error().severity == Severity::kFatal) Fatal(result.error());
+    // The error step point; a cancel while stopped there changes nothing.
+    if (Status s = sql::StepError(result.error()); !s.ok() && s.error().severity == Severity::kFatal) Fatal(s.error());
     SendError(result.error());
     return std::nullopt;
   }

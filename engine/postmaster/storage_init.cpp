@@ -19,6 +19,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/lwlock.h"
 #include "engine/shmem/pgstat.h"
+#include "engine/shmem/step.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heap_redo.h"
 #include "engine/storage/heap/multixact.h"
@@ -128,6 +129,7 @@ std::vector<shmem::ShmemRequest> ServerShmemRequests(const Config& config) {
   add(storage::SinvalShmemRequests(config.Int("max_connections") + AuxProcessSlots(config)));
   add({LockShmemRequest(config)});
   add({AutoVacuumShmemRequest()});
+  add({step::StepShmemRequest(config.Int("max_connections"))});
   // A module with shared memory of its own adds its one line here.
   return requests;
 }

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "engine/common/utf8.h"
+#include "engine/shmem/change_count.h"
 #include "engine/shmem/shmem.h"
 
 namespace minipg::shmem {
@@ -31,38 +32,10 @@ BackendStatus* SlotAt(int slot) {
   return Slots() + slot;
 }
 
-/* Brackets a write to a slot: the counter is odd for the guard's lifetime. */
-class ChangeGuard {
- public:
-  explicit ChangeGuard(BackendStatus* s) : s_(s) {
-    s_->changecount.fetch_add(1, std::memory_order_relaxed);
-    std::atomic_thread_fence(
-        std::memory_order_release);  // the odd count is seen before any field change
-  }
-  ~ChangeGuard() {
-    std::atomic_thread_fence(
-        std::memory_order_release);  // every field change is seen before the even count
-    s_->changecount.fetch_add(1, std::memory_order_relaxed);
-  }
-  ChangeGuard(const ChangeGuard&) = delete;
-  ChangeGuard& operator=(const ChangeGuard&) = delete;
-
- private:
-  BackendStatus* s_;
+/* Brackets a write to a slot (change_count.h). */
+struct ChangeGuard : ChangeCountWrite {
+  explicit ChangeGuard(BackendStatus* s) : ChangeCountWrite(s->changecount) {}
 };
-
-/* Copies `src` into a fixed-size field, cut at a UTF-8 character boundary. */
-template <size_t N>
-void CopyText(char (&dst)[N], std::string_view src) {
-  size_t n = Utf8Prefix(src, N - 1).size();  // never inside a character
-  std::memcpy(dst, src.data(), n);
-  dst[n] = '\0';
-}
-
-template <size_t N>
-std::string ReadText(const char (&src)[N]) {
-  return std::string(src, strnlen(src, N));
-}
 
 void ResetSlot(BackendStatus* s) {
   // A writer killed mid-write left the counter odd; only the postmaster
@@ -146,6 +119,7 @@ const char* WaitEventTypeName(WaitEvent w) {
       return "Activity";
     case WaitEvent::kCheckpointDone:
     case WaitEvent::kBufferIO:
+    case WaitEvent::kMinipgStep:
       return "IPC";
     case WaitEvent::kLockRelation:
     case WaitEvent::kLockExtend:
@@ -226,6 +200,8 @@ const char* WaitEventName(WaitEvent w) {
       return "MultiXactMemberSLRU";
     case WaitEvent::kBufferIO:
       return "BufferIO";
+    case WaitEvent::kMinipgStep:
+      return "MinipgStep";
     case WaitEvent::kLockExtend:
       return "extend";
     case WaitEvent::kBgWriterMain:
@@ -392,13 +368,10 @@ std::vector<BackendStatusCopy> ReadProcArray() {
   for (int i = 0; i < h->num_slots; ++i) {
     const BackendStatus& s = slots[i];
     BackendStatusCopy c;
-    bool stable = false;
     // A writer holds the counter odd only for a few stores; 1000 tries is
     // far more than a live writer needs, and bounds the wait on a slot
     // whose writer died mid-write (the postmaster clears it soon).
-    for (int attempt = 0; attempt < 1000 && !stable; ++attempt) {
-      uint32_t before = s.changecount.load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
+    bool stable = ReadConsistent(s.changecount, [&] {
       c.slot = i;
       c.pid = s.pid;
       c.type = s.type;
@@ -416,11 +389,7 @@ std::vector<BackendStatusCopy> ReadProcArray() {
       c.application_name = ReadText(s.application_name);
       c.client_addr = ReadText(s.client_addr);
       c.query = ReadText(s.query);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      uint32_t after = s.changecount.load(std::memory_order_relaxed);
-      stable = before == after && (before & 1u) == 0;
-      if (!stable) sched_yield();
-    }
+    });
     if (stable && c.pid != 0 && c.type != BackendType::kNone) out.push_back(std::move(c));
   }
   return out;

@@ -129,6 +129,7 @@ enum class WaitEvent : uint8_t {
   kLWLockMultiXactGen,        // LWLock / MultiXactGen: creating or reading a MultiXactId
   kLWLockMultiXactOffsetSLRU, // LWLock / MultiXactOffsetSLRU: the pg_multixact/offsets pages
   kLWLockMultiXactMemberSLRU, // LWLock / MultiXactMemberSLRU: the pg_multixact/members pages
+  kMinipgStep,                // IPC / MinipgStep: paused at a step point (engine/shmem/step.h), or its step_delay
 };
 
 const char* BackendTypeName(BackendType t);

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <climits>
+#include <ctime>
 #include <cstdint>
 
 namespace minipg::shmem {
@@ -25,6 +26,12 @@ namespace minipg::shmem {
 inline void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
   static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, nullptr, nullptr, 0);
+}
+
+/* FutexWait for at most `ms` milliseconds (a signal also ends it). */
+inline void FutexWaitMs(std::atomic<uint32_t>* word, uint32_t expected, int ms) {
+  timespec ts{ms / 1000, static_cast<long>(ms % 1000) * 1'000'000};
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, &ts, nullptr, 0);
 }
 
 /* Wakes every process sleeping on `word`. */

@@ -30,7 +30,9 @@
 
 namespace minipg::sql {
 
-Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionContext& ctx) {
+Result<std::optional<shmem::BackendStatusCopy>> TargetBackend(int64_t pid, const SessionContext& ctx,
+                                                                const char* super_message,
+                                                                const char* member_message) {
   auto target = shmem::FindClientBackend(static_cast<pid_t>(pid));
   if (!target) {
     if (ctx.notice) {
@@ -39,29 +41,32 @@ Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionC
       w.severity = Severity::kWarning;
       ctx.notice(w);
     }
-    return storage::Datum(false);
+    return std::optional<shmem::BackendStatusCopy>();
   }
-  // PostgreSQL 15's rules: only a superuser may signal a superuser's
-  // backend; others only backends of roles they have the privileges of
+  // PostgreSQL 15's rules: only a superuser may act on a superuser's
+  // backend; others only on backends of roles they have the privileges of
   // (their own, or one they are a member of; minipg has no pg_signal_backend).
-  bool me_super = SessionUserIsSuperuser(ctx);
-  if (!me_super) {
+  if (!SessionUserIsSuperuser(ctx)) {
     SessionContext as_target = ctx;
     as_target.user = target->user;
     if (SessionUserIsSuperuser(as_target)) {
-      return MakeError(sqlstate::kInsufficientPrivilege,
-                       terminate ? "must be a superuser to terminate superuser process"
-                                 : "must be a superuser to cancel superuser query");
+      return MakeError(sqlstate::kInsufficientPrivilege, super_message);
     }
     if (!SessionHasPrivsOfRole(ctx, target->user)) {
-      return MakeError(
-          sqlstate::kInsufficientPrivilege,
-          terminate ? "must be a member of the role whose process is being terminated or member of "
-                      "pg_signal_backend"
-                    : "must be a member of the role whose query is being canceled or member of "
-                      "pg_signal_backend");
+      return MakeError(sqlstate::kInsufficientPrivilege, member_message);
     }
   }
+  return target;
+}
+
+Result<storage::Datum> SignalBackend(int64_t pid, bool terminate, const SessionContext& ctx) {
+  auto target = TargetBackend(
+      pid, ctx,
+      terminate ? "must be a superuser to terminate superuser process" : "must be a superuser to cancel superuser query",
+      terminate ? "must be a member of the role whose process is being terminated or member of pg_signal_backend"
+                : "must be a member of the role whose query is being canceled or member of pg_signal_backend");
+  if (!target.ok()) return target.error();
+  if (!*target) return storage::Datum(false);
   int sig = terminate ? SIGTERM : SIGINT;
   trace::Event(trace::EventType::kSignal)
       .Int("target", pid)

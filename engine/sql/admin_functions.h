@@ -8,12 +8,23 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/common/error.h"
+#include "engine/shmem/backend_status.h"
 #include "engine/sql/session.h"
 #include "engine/storage/datum.h"
 
 namespace minipg::sql {
+
+/* The client backend `pid`, if this session may act on it (PostgreSQL
+ * 15's rules for signalling one): nullopt, with PostgreSQL's WARNING "PID
+ * n is not a PostgreSQL backend process", if it is not one; 42501 with
+ * `super_message` if it is a superuser's and this session's user is not
+ * one, with `member_message` if this user has not its role's privileges. */
+Result<std::optional<shmem::BackendStatusCopy>> TargetBackend(int64_t pid, const SessionContext& ctx,
+                                                                const char* super_message,
+                                                                const char* member_message);
 
 /* pg_cancel_backend(pid) (SIGINT) or pg_terminate_backend(pid) (SIGTERM):
  * true if `pid` is a client backend of this server and was signalled;

@@ -49,6 +49,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
 #include "engine/shmem/checkpoint_request.h"
+#include "engine/shmem/step.h"
 #include "engine/sql/adt/builtins.h"
 #include "engine/sql/analyzer.h"
 #include "engine/sql/ast.h"
@@ -62,6 +63,7 @@
 #include "engine/sql/query.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/statement_locks.h"
+#include "engine/sql/step_functions.h"
 #include "engine/sql/tree_bounds.h"
 #include "engine/sql/types.h"
 #include "engine/storage/catalog.h"
@@ -451,11 +453,14 @@ Status Session::Impl::EndStatement(StatementKind kind) {
 }
 
 Status Session::Impl::Commit() {
+  if (Status s = StepCommit(false, 0); !s.ok()) {
+    return s;  // interrupted before the commit began: the transaction aborts
+  }
   auto end = storage::CommitTransaction(settings.String("synchronous_commit") != "off");
   if (!end.ok()) {
     return end.error();  // a failed WAL flush has severity PANIC
   }
-  return OkStatus();
+  return StepCommit(true, *end);
 }
 
 Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& sink,
@@ -470,6 +475,10 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   auto catalog = CatalogFor(kind);
   if (!catalog.ok()) {
     return catalog.error();
+  }
+  SetStepDelay(ctx);
+  if (Status s = StepStage("analyze", StatementKindName(kind)); !s.ok()) {
+    return s.error();
   }
   if (route.path == Path::kCopy) {
     storage::StartStatementSnapshot();
@@ -527,6 +536,10 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     columns = {ColumnDesc{entry != nullptr ? entry->name : query->setting, TypeId::kText}};
   }
   EmitAnalyze(*query, columns);
+  bool planned = route.path == Path::kPlanned || route.path == Path::kExplain || route.path == Path::kCreateTableAs;
+  if (Status s = planned ? StepRewriteAndPlan(*query) : OkStatus(); !s.ok()) {
+    return s.error();
+  }
 
   // Stage 3: plan.
   auto plan_start = std::chrono::steady_clock::now();
@@ -628,6 +641,11 @@ Session::Session(SessionContext ctx) : impl_(std::make_unique<Impl>(std::move(ct
 Session::~Session() = default;
 
 Result<std::vector<StatementPtr>> Session::Parse(std::string_view text) {
+  SetStepDelay(impl_->ctx);
+  step::StartOfQuery();
+  if (Status s = StepStage("parse", text); !s.ok()) {
+    return s.error();
+  }
   auto stmts = ParseSql(text);
   if (!stmts.ok()) {
     return stmts.error();

@@ -38,6 +38,7 @@
 #include "engine/sql/lock_views.h"
 #include "engine/sql/role_ddl.h"
 #include "engine/sql/stats_views.h"
+#include "engine/sql/step_functions.h"
 #include "engine/sql/storage_functions.h"
 #include "engine/sql/storage_views.h"
 #include "engine/storage/global_catalog.h"
@@ -620,7 +621,7 @@ std::string RoleNameOrUnknown(const SessionContext& ctx, int64_t oid) {
 }
 
 const SystemView* FindSystemView(std::string_view name) {
-  for (const auto* list : {&Views(), &StatsViews()}) {
+  for (const auto* list : {&Views(), &StatsViews(), &StepViews()}) {
     for (const SystemView& v : *list) {
       if (v.def.name == name) return &v;
     }
@@ -630,7 +631,7 @@ const SystemView* FindSystemView(std::string_view name) {
 
 std::vector<const SystemView*> AllSystemViews() {
   std::vector<const SystemView*> all;
-  for (const auto* list : {&Views(), &StatsViews()}) {
+  for (const auto* list : {&Views(), &StatsViews(), &StepViews()}) {
     for (const SystemView& v : *list) all.push_back(&v);
   }
   return all;
@@ -638,7 +639,7 @@ std::vector<const SystemView*> AllSystemViews() {
 
 const SystemView* FindSystemViewByOid(uint32_t oid) {
   if (oid >= storage::kFirstTableOid) return nullptr;
-  for (const auto* list : {&Views(), &StatsViews(), &InformationSchemaViews()}) {
+  for (const auto* list : {&Views(), &StatsViews(), &StepViews(), &InformationSchemaViews()}) {
     for (const SystemView& v : *list) {
       if (v.def.oid == oid) return &v;
     }

@@ -30,6 +30,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "lock_granted",  "locks_released", "deadlock",
     "vacuum_start",  "vacuum_progress", "vacuum_done",
     "xact_end",      "snapshot",
+    "step_pause",    "step_resume",
 };
 
 }  // namespace

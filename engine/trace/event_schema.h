@@ -22,7 +22,7 @@
 
 namespace minipg::trace {
 
-inline constexpr int kEventSchemaVersion = 7;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits; 6: shared buffers, WAL, recovery; 7: transactions, locks, vacuum
+inline constexpr int kEventSchemaVersion = 8;  // 2: crash, postmaster_state; 3: signal, checkpoints, authentication, copy, extended protocol; 4: client side (minipg-sim); 5: lock waits; 6: shared buffers, WAL, recovery; 7: transactions, locks, vacuum; 8: step_pause, step_resume
 
 enum class EventType : uint16_t {
   kHello = 0,          // first line a subscriber gets: version, wall clock
@@ -101,6 +101,9 @@ enum class EventType : uint16_t {
   kVacuumDone,         // it finished the table: relation, removed, remaining, dead_not_removable, ...
   kXactEnd,            // a transaction ended: xid, outcome, lsn, flushed
   kSnapshot,           // a snapshot was taken: xmin, xmax, xip, scope, isolation
+  // Live stepping (schema 8).
+  kStepPause,          // a stepped backend stopped at a step point: point, node_id, node, rows, detail
+  kStepResume,         // it went on: the same fields, paused_us
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -287,6 +288,38 @@ TEST(EventStreamTest, QueryTextCanBeLeftOut) {
     EXPECT_NE(elsewhere.out.find("127.0.0.1:" + std::to_string(server.event_port())), std::string::npos)
         << elsewhere.out;
   }
+}
+
+// Scenario: a backend stepped from another session sends step_pause at
+// each stop and step_resume when it goes on (docs/stepping.md).
+TEST(EventStreamTest, StepPauseAndResume) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  auto c = server.Connect();
+  auto admin = server.Connect();
+  ASSERT_TRUE(c.ok() && admin.ok());
+  Subscriber sub(server.event_port());
+  ASSERT_TRUE(sub.ok());
+  std::string pid = std::to_string((*c)->backend_pid());
+  ASSERT_EQ((*admin)->Query("SELECT minipg_step_attach(" + pid + ", 'row')")->Scalar(), "t");
+  auto runner = std::async(std::launch::async, [&] { return (*c)->Query("SELECT x FROM (VALUES (41), (42)) v(x)"); });
+  ASSERT_TRUE(sub.ReadUntil([&](const json& e) { return e["type"] == "step_pause" && e["point"] == "parse"; }));
+  std::string stop;
+  for (int i = 0; i < 20 && stop.find("(42)") == std::string::npos; ++i) {
+    stop = (*admin)->Query("SELECT minipg_step_next(" + pid + ")")->Scalar().value_or("");
+  }
+  ASSERT_TRUE(sub.ReadUntil([&](const json& e) { return e["type"] == "step_pause" && e["detail"] == "(42)"; }));
+  const json& pause = sub.seen.back();
+  EXPECT_EQ(pause["pid"], (*c)->backend_pid());
+  EXPECT_EQ(pause["point"], "row");
+  EXPECT_EQ(pause["node"], "Values Scan on \"*VALUES*\"");
+  EXPECT_EQ(pause["node_id"], 0);
+  EXPECT_EQ(pause["rows"], 2);
+  ASSERT_EQ((*admin)->Query("SELECT minipg_step_detach(" + pid + ")")->Scalar(), "t");
+  ASSERT_TRUE(sub.ReadUntil([&](const json& e) { return e["type"] == "step_resume" && e["detail"] == "(42)"; }));
+  EXPECT_TRUE(sub.seen.back().contains("paused_us"));
+  auto r = runner.get();
+  ASSERT_TRUE(r.ok() && r->ok());
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ void RegisterXactFunctions(BuiltinRegistry& r);     // xact_functions.cpp
 void RegisterLegacyOperators(BuiltinRegistry& r);   // adt/legacy_operators.cpp (temporary)
 void RegisterSequenceFunctions(BuiltinRegistry& r);  // sequence_functions.cpp
 void RegisterWindowFunctions(BuiltinRegistry& r);    // adt/window_functions.cpp
+void RegisterStepFunctions(BuiltinRegistry& r);      // step_functions.cpp
 
 namespace {
 
@@ -42,6 +43,7 @@ BuiltinRegistry MakeRegistry() {
   RegisterCatalogFunctions(r);
   RegisterSequenceFunctions(r);
   RegisterWindowFunctions(r);
+  RegisterStepFunctions(r);
   return r;
 }
 

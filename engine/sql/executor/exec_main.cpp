@@ -16,6 +16,7 @@
 #include "engine/common/limits.h"
 #include "engine/common/sqlstate.h"
 #include "engine/common/stack_depth.h"
+#include "engine/shmem/step.h"
 #include "engine/sql/executor.h"
 #include "engine/sql/executor/exec_alter.h"
 #include "engine/sql/executor/exec_epq.h"
@@ -63,12 +64,14 @@ void PlanState::End() {
 RowResult PlanState::Next() {
   if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
   if (Status s = CheckStackDepth(); !s.ok()) return s.error();
+  bool new_loop = !started_;
   if (!started_) {
     started_ = true;
     awaiting_first_ = true;
     loop_seconds_ = 0;
     ++instr_.loops;
   }
+  if (estate_.live_plan) step::LiveNodeEnter(plan_.id, new_loop);
   const storage::BufferUsage& usage = storage::MyBufferUsage();
   uint64_t hit = usage.blks_hit;
   uint64_t read = usage.blks_read;
@@ -77,14 +80,37 @@ RowResult PlanState::Next() {
   double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   instr_.total_seconds += spent;
   loop_seconds_ += spent;
+  bool first = awaiting_first_;
   if (awaiting_first_) {
     awaiting_first_ = false;
     instr_.startup_seconds += loop_seconds_;
   }
   instr_.shared_hit += usage.blks_hit - hit;
   instr_.shared_read += usage.blks_read - read;
-  if (row.ok() && row->has_value()) ++instr_.rows;
+  bool has_row = row.ok() && row->has_value();
+  if (has_row) ++instr_.rows;
+  if (estate_.live_plan) {
+    step::LiveNodeLeave(plan_.id, has_row, row.ok() && !has_row, static_cast<int64_t>(spent * 1e6),
+                        first ? static_cast<int64_t>(loop_seconds_ * 1e6) : 0);
+  }
+  if (row.ok() && step::Active()) {
+    if (Status s = StepAfter(*row, first); !s.ok()) return s.error();
+  }
   return row;
+}
+
+Status PlanState::StepAfter(const std::optional<Tuple>& row, bool first) {
+  step::PointKind kind = !row ? step::PointKind::kNodeEnd : first ? step::PointKind::kFirstRow : step::PointKind::kRow;
+  if (!step::Wants(kind)) return OkStatus();
+  step::StepPoint point{kind, step::PointKindName(kind), plan_.id, plan_.Title(), instr_.rows, ""};
+  if (row) {
+    std::vector<TypeId> types;
+    for (size_t i = 0; i < row->size(); ++i) {
+      types.push_back(i < plan_.targetlist.size() ? plan_.targetlist[i]->type : TypeId::kUnknown);
+    }
+    point.detail = RecordLiteral(*row, types);
+  }
+  return step::Pause(point);
 }
 
 void PlanState::CollectRows(std::vector<int64_t>& out) const {
@@ -251,6 +277,30 @@ Result<std::vector<std::optional<std::string>>> ToText(Tuple row, const std::vec
   return out;
 }
 
+/* The statement's plan in minipg_query_state while it runs (the
+ * outermost ExecutePlan of the backend only: a nested one keeps out). */
+int g_live_depth = 0;
+struct LivePlanScope {
+  LivePlanScope(const PlannedStmt& plan, EState& estate) {
+    if (g_live_depth++ > 0) return;
+    std::vector<step::LiveNodeDef> nodes;
+    for (const Plan* n : plan.nodes) nodes.push_back({n->id, n->parent, n->Title()});
+    step::BeginLivePlan(nodes);
+    estate.live_plan = true;
+  }
+  ~LivePlanScope() {
+    if (--g_live_depth == 0) step::EndLivePlan();
+  }
+};
+
+/* The "executor start" step point: the plan, about to run. */
+Status StepExecutorStart(const PlannedStmt& plan) {
+  if (!step::Wants(step::PointKind::kStage)) return OkStatus();
+  std::string root = plan.root ? plan.root->Title() : "";
+  return step::Pause({step::PointKind::kStage, "executor start", plan.root ? plan.root->id : -1, root, 0,
+                      fmt::format("{} plan nodes", plan.nodes.size())});
+}
+
 Result<ExecutionResult> RunDdl(const Query& q, const SessionContext& ctx) {
   ExecutionResult result;
   result.node_rows.assign(1, 0);
@@ -360,6 +410,8 @@ Result<ExecutionResult> ExecuteCreateTableAs(const PlannedStmt& plan, const Quer
 
 Result<ExecutionResult> ExecutePlan(const PlannedStmt& plan, const SessionContext& ctx, ResultSink& sink) {
   EState estate{ctx};
+  LivePlanScope live(plan, estate);
+  if (Status s = StepExecutorStart(plan); !s.ok()) return s.error();
   auto root = ExecInitNode(*plan.root, estate);
   if (!root.ok()) {
     return root.error();

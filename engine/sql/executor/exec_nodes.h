@@ -88,6 +88,9 @@ struct EState {
   // While an EvalPlanQual state tree is made (exec_epq.h): the plan nodes
   // ExecInitNode replaces by the one row each stands for.
   const EpqRows* epq = nullptr;
+  // The statement's own tree (not a nested statement's): its nodes'
+  // counters go to the live plan minipg_query_state reads (step.h).
+  bool live_plan = false;
 };
 
 /* Adds a state tree's counts to estate.retired before it is dropped. */
@@ -150,6 +153,8 @@ class PlanState {
   bool awaiting_first_ = false;  // this loop has not returned its first row yet
   double loop_seconds_ = 0;
   int identity_ = -1;  // ScanResult: 1 if the target list is the scan row as is
+  /* The step point after ExecNext (first row, row or node end; step.h). */
+  Status StepAfter(const std::optional<storage::Tuple>& row, bool first);
 };
 
 /* What the join nodes share (Nested Loop, Hash Join, Merge Join): a row

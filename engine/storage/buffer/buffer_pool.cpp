@@ -41,6 +41,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/futex.h"
 #include "engine/shmem/pgstat.h"
+#include "engine/shmem/step.h"
 #include "engine/storage/buffer/buffer_internal.h"
 #include "engine/storage/page/page.h"
 #include "engine/storage/smgr/smgr.h"
@@ -503,6 +504,17 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit) {
   if (hit != nullptr) *hit = !did_io;
   pgstat::CountBlock(tag.rel.db_oid, tag.rel.rel_number, !did_io);  // pg_statio_*, pg_stat_database
   Emit(did_io ? BufferEvent::Kind::kReadMiss : BufferEvent::Kind::kReadHit, desc, desc->tag);
+  // The page step point: the buffer is pinned, not locked; a caller that
+  // holds another buffer's lock makes it wait for a safe place (step.h).
+  if (step::Wants(step::PointKind::kPage)) {
+    std::string detail = fmt::format("relation {} fork {} block {}: {} (buffer {})", tag.rel.rel_number,
+                                     static_cast<int>(tag.fork), tag.block == kInvalidBlockNumber ? desc->tag.block : tag.block,
+                                     did_io ? "read from disk" : "hit", desc->index + 1);
+    if (Status st = step::Pause({step::PointKind::kPage, "page", -1, "", 0, std::move(detail)}); !st.ok()) {
+      UnpinBuffer(desc);
+      return st.error();
+    }
+  }
   return desc->index + 1;
 }
 

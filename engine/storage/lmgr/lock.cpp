@@ -24,7 +24,9 @@
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
+#include "engine/shmem/futex.h"
 #include "engine/shmem/shmem.h"
+#include "engine/shmem/step.h"
 #include "engine/storage/lmgr/lock_table.h"
 #include "engine/trace/emitter.h"
 
@@ -64,11 +66,6 @@ int64_t MonotonicMicros() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
-}
-
-void FutexWaitMs(std::atomic<uint32_t>* word, uint32_t expected, int ms) {
-  timespec ts{ms / 1000, static_cast<long>(ms % 1000) * 1'000'000};
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, &ts, nullptr, 0);
 }
 
 int32_t PidOf(LockShared* t, int proc) { return TableProc(t, proc)->pid; }
@@ -176,6 +173,12 @@ std::optional<Error> CheckDeadLock(LockShared* t, const LockTag& tag, LockMode m
   return e;
 }
 
+/* The step point of a lock request that must wait (step.h). */
+Status StepLockWait(const std::string& lock, LockMode mode) {
+  return step::Pause({step::PointKind::kLockWait, "lock wait", -1, "", 0,
+                      fmt::format("{} on {}", LockModeName(mode), lock)});
+}
+
 /* Sleeps until the queued request is granted or the wait fails. */
 Status WaitOnLock(LockShared* t, const LockTag& tag, LockMode mode, std::string_view relname) {
   LockProc* me = TableProc(t, g_local.proc);
@@ -194,12 +197,16 @@ Status WaitOnLock(LockShared* t, const LockTag& tag, LockMode mode, std::string_
   const LockWaitSettings settings = g_local.settings;
   int64_t start = MonotonicMicros();
   bool deadlock_checked = false;
+  bool stepped = !step::Wants(step::PointKind::kLockWait);
   Status result = OkStatus();
   for (;;) {
     uint32_t seen = me->wake.load();
     if (me->waiting_proclock < 0) break;  // granted (read without the lock: only the granter clears it)
     int64_t waited = MonotonicMicros() - start;
-    Status interrupt = CheckForInterrupts();
+    // The lock wait step point, before the first sleep (no LWLock held):
+    // an interrupt while stopped there ends the wait as one in the sleep.
+    Status interrupt = stepped ? CheckForInterrupts() : StepLockWait(readable, mode);
+    stepped = true;
     bool timed_out = settings.lock_timeout_ms > 0 && waited >= int64_t{settings.lock_timeout_ms} * 1000;
     if (!interrupt.ok() || timed_out) {
       shmem::LWLockGuard guard(&t->lock, shmem::LWLockMode::kExclusive);
@@ -230,7 +237,7 @@ Status WaitOnLock(LockShared* t, const LockTag& tag, LockMode mode, std::string_
       int64_t left_ms = (int64_t{settings.deadlock_timeout_ms} * 1000 - waited) / 1000 + 1;
       slice = static_cast<int>(std::clamp<int64_t>(left_ms, 1, kSleepSliceMs));
     }
-    FutexWaitMs(&me->wake, seen, slice);
+    shmem::FutexWaitMs(&me->wake, seen, slice);
   }
   int64_t waited = MonotonicMicros() - start;
   shmem::ReportWaitEvent(saved);
