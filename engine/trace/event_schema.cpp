@@ -30,6 +30,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "lock_granted",  "locks_released", "deadlock",
     "vacuum_start",  "vacuum_progress", "vacuum_done",
     "xact_end",      "snapshot",
+    "caption_snapshot",
 };
 
 }  // namespace
@@ -40,7 +41,8 @@ std::string_view EventTypeName(EventType type) {
 }
 
 bool IsClientSideEvent(EventType type) {
-  return type >= EventType::kScenarioStart && type <= EventType::kSync;
+  return (type >= EventType::kScenarioStart && type <= EventType::kSync) ||
+         type == EventType::kCaptionSnapshot;
 }
 
 bool IsStorageEvent(EventType type) {

@@ -101,6 +101,8 @@ enum class EventType : uint16_t {
   kVacuumDone,         // it finished the table: relation, removed, remaining, dead_not_removable, ...
   kXactEnd,            // a transaction ended: xid, outcome, lsn, flushed
   kSnapshot,           // a snapshot was taken: xmin, xmax, xip, scope, isolation
+  // Client side (minipg-sim) again.
+  kCaptionSnapshot,    // a scenario's `snapshot`: the storyboard picture of this caption is due: step, line
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   if (const char* v = std::getenv("PGPASSWORD")) o.password = v;
   o.application_name = "minipsql";
   std::vector<Action> actions;
-  std::vector<std::string> vars, positional;
+  std::vector<std::string> vars;
   bool unaligned = false, tuples_only = false, quiet = false, no_psqlrc = false;
   bool force_prompt = false, never_prompt = false;
   app.set_help_flag("--help", "print this help and exit");
@@ -95,11 +95,15 @@ int main(int argc, char** argv) {
   app.add_flag("-X,--no-psqlrc", no_psqlrc, "do not read a startup file (minipsql never does)");
   app.add_flag("-W,--password", force_prompt, "ask for a password before connecting");
   app.add_flag("-w,--no-password", never_prompt, "never ask for a password");
-  app.add_option("dbname_user", positional, "[DBNAME [USERNAME]]")->expected(0, 2);
+  // psql's "[DBNAME [USERNAME]]": two optional positionals, each with its
+  // own name in the usage line.
+  std::string dbname_arg, username_arg;
+  app.add_option("dbname", dbname_arg, "database name (as -d)");
+  app.add_option("username", username_arg, "user name (as -U)");
   CLI11_PARSE(app, argc, argv);
   (void)no_psqlrc;
-  if (!positional.empty()) o.database = positional[0];
-  if (positional.size() > 1) o.user = positional[1];
+  if (!dbname_arg.empty()) o.database = dbname_arg;
+  if (!username_arg.empty()) o.user = username_arg;
   if (force_prompt && !never_prompt) {
     o.password = minipg::minipsql::PromptPassword(fmt::format("Password for user {}: ", o.user));
   }

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "sim/scenario/event_link.h"
@@ -89,8 +91,21 @@ void SimClient::Fail(const Error& e) {
                                {"message", o.message}});
 }
 
+void SimClient::FailInClient(const std::string& message) {
+  ++errors_;
+  Outcome o;
+  o.ok = false;
+  o.message = message;
+  {
+    std::lock_guard lock(state_mu_);
+    last_ = o;
+  }
+  link_->Send("client_error", {{"client", name_}, {"severity", ""}, {"sqlstate", ""}, {"message", message}});
+}
+
 void SimClient::Succeed(const client::QueryResult& r) {
   Outcome o;
+  o.results = std::make_shared<const std::vector<client::StatementResult>>(r.statements);
   if (!r.statements.empty()) {
     const client::StatementResult& st = r.statements.back();
     o.tag = st.tag;
@@ -136,7 +151,7 @@ void SimClient::Connect() {
 
 void SimClient::Query(const std::string& sql) {
   if (!conn_) {
-    Fail(MakeError("08003", "no connection to the server"));
+    FailInClient("no connection to the server");
     return;
   }
   ++queries_;
@@ -157,13 +172,13 @@ void SimClient::Query(const std::string& sql) {
 
 void SimClient::CopyIn(const std::string& table, const std::filesystem::path& file, bool csv) {
   if (!conn_) {
-    Fail(MakeError("08003", "no connection to the server"));
+    FailInClient("no connection to the server");
     return;
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    // psql's \copy says the same when the client's own file is missing.
-    Fail(MakeError("58P01", fmt::format("{}: No such file or directory", file.string())));
+    // psql's \copy says the same, with no SQLSTATE: the client's own file is missing.
+    FailInClient(fmt::format("{}: {}", file.string(), std::strerror(errno)));
     return;
   }
   std::string sql = fmt::format("COPY {} FROM STDIN{}", table, csv ? " WITH (FORMAT csv)" : "");
@@ -180,16 +195,24 @@ void SimClient::CopyIn(const std::string& table, const std::filesystem::path& fi
   }
 }
 
+/* Leaving is an action of its own: what came before is no longer its
+ * outcome (nor printed again as if leaving had failed). */
 void SimClient::Disconnect() {
-  if (!conn_) return;
-  conn_->Close();
-  Disconnected("terminate");
+  if (conn_) {
+    conn_->Close();
+    Disconnected("terminate");
+  }
+  std::lock_guard lock(state_mu_);
+  last_ = Outcome{};
 }
 
 void SimClient::Vanish() {
-  if (!conn_) return;
-  conn_->Abandon();
-  Disconnected("vanish");
+  if (conn_) {
+    conn_->Abandon();
+    Disconnected("vanish");
+  }
+  std::lock_guard lock(state_mu_);
+  last_ = Outcome{};
 }
 
 void SimClient::Stall() {

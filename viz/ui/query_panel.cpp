@@ -138,9 +138,7 @@ const Process* QueryPanel::Choose(const Model& model, std::string* why) const {
     }
   }
   if (selected == 0) {
-    *why =
-        "No backend selected: showing the most recently active one (click one in Processes or "
-        "Activity).";
+    *why = "most recent; click a backend to choose";  // one line: the plan below keeps its room
   } else if (p == nullptr) {
     *why = fmt::format("Process {} is gone: showing the most recently active backend.", selected);
   } else {
@@ -168,11 +166,19 @@ void QueryPanel::DrawHeader(const Process& p, const std::string& why) {
                            ? ""
                            : fmt::format(" (statement \"{}\")", p.query.prepared_name).c_str());
   }
-  if (!why.empty()) {
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(kMutedText, "%s", why.c_str());
-    ImGui::PopTextWrapPos();
+  if (why.empty()) return;
+  // Why it is not the selected one: beside the header when it fits there.
+  float room = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x - ImGui::GetItemRectMax().x -
+               ImGui::GetStyle().ItemSpacing.x;
+  std::string note = "(" + why + ")";
+  if (ImGui::CalcTextSize(note.c_str()).x < room) {
+    ImGui::SameLine();
+    ImGui::TextColored(kMutedText, "%s", note.c_str());
+    return;
   }
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextColored(kMutedText, "%s", why.c_str());
+  ImGui::PopTextWrapPos();
 }
 
 void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
@@ -370,24 +376,14 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
     ImGui::SameLine();
     ImGui::TextColored(kMutedText, "in %s", FormatDurationUs(s.duration_us).c_str());
   }
-  // What analyze found, on one line: the tables read and the output columns.
-  std::string found;
-  for (const std::string& name : s.tables) found += (found.empty() ? "tables: " : ", ") + name;
-  for (size_t i = 0; i < s.columns.size(); ++i) {
-    found += fmt::format("{}{} {}", i == 0 ? (found.empty() ? "output: " : "  |  output: ") : ", ",
-                         s.columns[i].name, s.columns[i].type);
-  }
-  if (!found.empty()) {
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(kMutedText, "%s", found.c_str());
-    ImGui::PopTextWrapPos();
-  }
   if (s.nodes.empty()) {
     if (s.done && !s.planned)
       ImGui::TextColored(kMutedText, "no plan: a utility statement runs directly");
   } else {
     ImGuiTableFlags flags =
         ImGuiTableFlags_BordersOuter | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+    // Where the panel's visible part ends: the plan rows above it are in view.
+    float window_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowSize().y;
     if (ImGui::BeginTable("plan", 2, flags)) {
       ImGui::TableSetupColumn("plan node", ImGuiTableColumnFlags_WidthStretch);
       ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthFixed,
@@ -405,6 +401,8 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
         ImGui::PushFont(fonts_.bold);
         ImGui::TextUnformatted(n.node.c_str());
         ImGui::PopFont();
+        ++plan_nodes_drawn_;
+        if (ImGui::GetItemRectMax().y <= window_bottom) ++plan_nodes_in_view_;
         if (!n.detail.empty()) {
           ImGui::SameLine();
           ImGui::TextColored(kMutedText, "%s", n.detail.c_str());
@@ -422,6 +420,20 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
     if (s.nodes_dropped > 0)
       ImGui::TextColored(kMutedText, "(%zu more plan nodes not kept)", s.nodes_dropped);
   }
+  // What analyze found, under the plan (the plan first, above the fold):
+  // the tables read and the output columns.
+  std::string found;
+  for (const std::string& name : s.tables) found += (found.empty() ? "tables: " : ", ") + name;
+  for (size_t i = 0; i < s.columns.size(); ++i) {
+    found += fmt::format("{}{} {}", i == 0 ? (found.empty() ? "output: " : "  |  output: ") : ", ",
+                         s.columns[i].name, s.columns[i].type);
+  }
+  if (!found.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(kMutedText, "%s", found.c_str());
+    ImGui::PopTextWrapPos();
+  }
+
   if (s.suspended > 0) {
     ImGui::TextColored(kMutedText,
                        "portal suspended %d time%s at its row limit: %lld of %lld rows sent",
@@ -485,6 +497,7 @@ void QueryPanel::DrawPages(const QueryTrace& t) {
 }
 
 void QueryPanel::Draw(const Model& model) {
+  plan_nodes_drawn_ = plan_nodes_in_view_ = 0;
   if (!ImGui::Begin("Query")) {
     ImGui::End();
     return;
@@ -517,9 +530,11 @@ void QueryPanel::Draw(const Model& model) {
 
   ImGui::PushFont(fonts_.mono);
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(t.text.empty() ? "(text not seen)" : Ellipsize(t.text, 600).c_str());
+  // A long statement's start (all of it in the tooltip): the plan needs the room.
+  ImGui::TextUnformatted(t.text.empty() ? "(text not seen)" : Ellipsize(t.text, 160).c_str());
   ImGui::PopTextWrapPos();
   ImGui::PopFont();
+  if (t.text.size() > 160 && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", Ellipsize(t.text, 4000).c_str());
   ImGui::Spacing();
   DrawPipeline(t, now);
   DrawOutcome(t, now);

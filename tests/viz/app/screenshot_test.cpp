@@ -825,6 +825,141 @@ TEST_F(ScreenshotTest, NoDisplayIsAClearError) {
       << output;
 }
 
+/* A copy of data/NAME in `dir` with a lesson's caption strip (a
+ * scenario_start and a caption from minipg-sim, just after the hello), and
+ * `from` replaced by `to` everywhere: a trace as a lesson plays it. */
+fs::path WithCaption(const fs::path& dir, const std::string& name, const std::string& from = "",
+                     const std::string& to = "") {
+  std::ifstream in(std::string(MINIPG_VIZ_TEST_DATA) + "/" + name);
+  fs::path out_path = dir / ("captioned_" + name);
+  std::ofstream out(out_path);
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    for (size_t at = from.empty() ? std::string::npos : line.find(from); at != std::string::npos;
+         at = line.find(from, at + to.size())) {
+      line.replace(at, from.size(), to);
+    }
+    out << line << "\n";
+    if (first) {  // the hello's ts, a microsecond later
+      std::smatch m;
+      std::regex_search(line, m, std::regex(R"("ts":(\d+))"));
+      long long ts = std::stoll(m[1]) + 1;
+      out << R"({"type":"scenario_start","ts":)" << ts
+          << R"(,"pid":99999,"title":"A lesson","goal":"A goal long enough to take a line of its own.","file":"x.scn"})"
+          << "\n"
+          << R"({"type":"caption","ts":)" << ts + 1
+          << R"(,"pid":99999,"text":"A caption of a realistic length, as the lessons have them, on one line.","step":1,"line":3})"
+          << "\n";
+      first = false;
+    }
+  }
+  return out_path;
+}
+
+// Scenario: at the default 1280x800, under a lesson's caption strip, the
+// Query view shows the selected SELECT's whole five-node plan without
+// scrolling (the plan comes before what analyze found).
+TEST_F(ScreenshotTest, PlanTreeAboveTheFoldAt1280x800) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path trace = WithCaption(dir_, "query_select.jsonl");
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 2000x1400x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace.string()) + " --screenshot " + ShellQuote((dir_ / "plan.png").string()) +
+                    " --after-ms 300 --select 13219";
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << output;
+  EXPECT_NE(output.find("query view: 5 of 5 plan nodes in view"), std::string::npos) << output;
+  ExpectRealPicture(dir_ / "plan.png");
+}
+
+// Scenario: at 1280x800 under a caption strip, the Activity table shows
+// every row of three backends whole; an idle backend's box names its last
+// command tag as a tag, not as a query.
+TEST_F(ScreenshotTest, ActivityShowsSeveralRowsAt1280x800) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path trace = WithCaption(dir_, "query_select.jsonl");
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 2000x1400x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace.string()) + " --screenshot " + ShellQuote((dir_ / "a.png").string()) +
+                    " --after-ms 300";
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(activity: (\d+) rows in view)"))) << output;
+  EXPECT_GE(std::stoi(m[1]), 2) << output;  // alice's and bob's, both whole
+  EXPECT_NE(output.find("| last command tag: SELECT 3"), std::string::npos) << output;
+  EXPECT_EQ(output.find("| last: "), std::string::npos) << output;
+}
+
+// Scenario: a long Unix socket directory (the postmaster's box names it)
+// loses its middle, keeping its start and its distinctive end.
+TEST_F(ScreenshotTest, LongSocketPathKeepsItsEnd) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  const std::string long_dir = "/tmp/teaching/course_2026/week_03/sockets/minipg_sim_Zq81";
+  fs::path trace = WithCaption(dir_, "three_backends.jsonl", "/tmp/minipg-data", long_dir);
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 2000x1400x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace.string()) + " --screenshot " + ShellQuote((dir_ / "p.png").string()) +
+                    " --after-ms 300";
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(box text: 100: [^\n]*\| (/tmp/[^|\n]*)\n)"))) << output;
+  std::string shown = m[1];
+  EXPECT_NE(shown.find("..."), std::string::npos) << shown;
+  EXPECT_TRUE(shown.ends_with("sockets/minipg_sim_Zq81")) << shown;
+}
+
+// Scenario: a teacher's own folder of lessons (--lessons DIR) is listed in
+// the Scenarios window after the built-in ones; a folder remembered in the
+// settings file is listed without the flag; a headless run writes nothing.
+TEST_F(ScreenshotTest, TeachersOwnLessonsInTheScenariosMenu) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path mine = dir_ / "my lessons";
+  fs::create_directories(mine);
+  {
+    std::ofstream(mine / "my_first.scn") << "title My first\ngoal Mine.\nclient a\na connect\n";
+  }
+  fs::path config = dir_ / "config";
+  std::string env = "XDG_CONFIG_HOME=" + ShellQuote(config.string()) + " ";
+  std::string output;
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/three_backends.jsonl";
+  std::string base = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                     ShellQuote(trace) + " --after-ms 300 --scenarios --screenshot ";
+  EXPECT_EQ(RunCommand(env + base + ShellQuote((dir_ / "1.png").string()) + " --lessons " + ShellQuote(mine.string()),
+                       &output),
+            0)
+      << output;
+  EXPECT_NE(output.find(" my_first.scn\n"), std::string::npos) << output;
+  EXPECT_NE(output.find("lessons): tour.scn hello.scn"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(config / "minipg" / "minipg-viz.conf")) << "a headless run remembers nothing";
+  // Remembered by a window on screen: the settings file says so.
+  fs::create_directories(config / "minipg");
+  std::ofstream(config / "minipg" / "minipg-viz.conf") << "lessons = " << mine.string() << "\n";
+  std::string again;
+  EXPECT_EQ(RunCommand(env + base + ShellQuote((dir_ / "2.png").string()), &again), 0) << again;
+  EXPECT_NE(again.find(" my_first.scn\n"), std::string::npos) << again;
+}
+
+// Scenario: --console --user ROLE connects the GUI client as that role,
+// not as the OS user (a role that does not exist says so, by its name).
+TEST_F(ScreenshotTest, ConsoleConnectsAsTheRoleAskedFor) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
+                          " --tour '' --user no_such_role_xy --console 'SELECT 1;' --screenshot " +
+                          ShellQuote((dir_ / "c.png").string()) + " --after-ms 1000",
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("role \"no_such_role_xy\" does not exist"), std::string::npos) << output;
+  std::smatch m;
+  if (std::regex_search(output, m, std::regex(R"(still running \(pid (\d+)\))"))) {
+    pid_t server = static_cast<pid_t>(std::stol(m[1]));
+    ::kill(server, SIGINT);
+    for (int i = 0; i < 500 && ::kill(server, 0) == 0; ++i) ::usleep(20000);
+  }
+  std::smatch d;
+  if (std::regex_search(output, d, std::regex(R"(psql -h (\S+) -p)"))) fs::remove_all(d[1].str());
+}
+
 }  // namespace
 
 /* Runs minipg-viz on storage.jsonl (the synthetic storage trace) paused at
