@@ -471,7 +471,7 @@ void App::DrawFrame() {
   // The right column: Activity keeps several rows, the Query view its plan
   // tree above the fold (at 1280x800 with a caption strip), the Event log
   // what is left.
-  float activity_h = std::floor(body * 0.27f);
+  float activity_h = std::floor(body * 0.30f);
   float query_h = std::floor(body * 0.51f);
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);

@@ -118,7 +118,7 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
         lines.push_back(Ellipsize(p.last_error, 30));
       } else if (!p.last_tag.empty()) {
         // A command tag ("SELECT 1": one row), not the query's text.
-        lines.push_back(fmt::format("last command tag: {}", Ellipsize(p.last_tag, 12)));
+        lines.push_back(fmt::format("command tag: {}", Ellipsize(p.last_tag, 14)));
       } else {
         lines.push_back("");
       }
@@ -455,6 +455,11 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   ImGui::PopFont();
   y += ImGui::GetTextLineHeight() + 1.0f;
   std::vector<std::string> lines = BoxLines(model, p);
+  // The postmaster's folder (a lesson's socket is there) keeps its end in
+  // what the box has room for.
+  if (p.role == ProcessRole::kPostmaster && lines.size() > 1 && lines[1].starts_with("/")) {
+    lines[1] = FitMiddle(lines[1], clip_max.x - x - 4.0f);
+  }
   std::string all = state;
   for (const std::string& l : lines) all += " | " + l;
   box_texts_.emplace_back(p.pid, std::move(all));

@@ -138,7 +138,7 @@ const Process* QueryPanel::Choose(const Model& model, std::string* why) const {
     }
   }
   if (selected == 0) {
-    *why = "most recent; click a backend to choose";  // one line: the plan below keeps its room
+    *why = "latest";  // short, beside the header: the plan below keeps its room (the tooltip says more)
   } else if (p == nullptr) {
     *why = fmt::format("Process {} is gone: showing the most recently active backend.", selected);
   } else {
@@ -174,6 +174,10 @@ void QueryPanel::DrawHeader(const Process& p, const std::string& why) {
   if (ImGui::CalcTextSize(note.c_str()).x < room) {
     ImGui::SameLine();
     ImGui::TextColored(kMutedText, "%s", note.c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("No backend is selected: this is the one whose query moved last.\n"
+                        "Click a backend in Processes or Activity to choose.");
+    }
     return;
   }
   ImGui::PushTextWrapPos(0.0f);
@@ -205,7 +209,7 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
   const float gap = 22.0f;
   float box_w =
       std::max(56.0f, (avail - gap * static_cast<float>(count - 1)) / static_cast<float>(count));
-  float box_h = ImGui::GetTextLineHeight() + 14.0f;
+  float box_h = ImGui::GetTextLineHeight() + 8.0f;  // compact: the plan below needs the height
   float line_h = ImGui::GetTextLineHeightWithSpacing();
   ImVec2 origin = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -316,7 +320,7 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
                             kArrow);
     }
   }
-  ImGui::Dummy(ImVec2(static_cast<float>(count) * (box_w + gap) - gap, box_h + line_h + 4.0f));
+  ImGui::Dummy(ImVec2(static_cast<float>(count) * (box_w + gap) - gap, box_h + line_h));
 }
 
 void QueryPanel::DrawOutcome(const QueryTrace& t, int64_t now) {
@@ -384,7 +388,11 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
         ImGuiTableFlags_BordersOuter | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     // Where the panel's visible part ends: the plan rows above it are in view.
     float window_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowSize().y;
-    if (ImGui::BeginTable("plan", 2, flags)) {
+    // Tight rows, as EXPLAIN's lines: five nodes fit above the fold at 1280x800.
+    ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(ImGui::GetStyle().CellPadding.x, 0.0f));
+    bool plan_table = ImGui::BeginTable("plan", 2, flags);
+    ImGui::PopStyleVar();
+    if (plan_table) {
       ImGui::TableSetupColumn("plan node", ImGuiTableColumnFlags_WidthStretch);
       ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthFixed,
                               ImGui::CalcTextSize("rows=000000").x);
@@ -530,12 +538,17 @@ void QueryPanel::Draw(const Model& model) {
 
   ImGui::PushFont(fonts_.mono);
   ImGui::PushTextWrapPos(0.0f);
-  // A long statement's start (all of it in the tooltip): the plan needs the room.
-  ImGui::TextUnformatted(t.text.empty() ? "(text not seen)" : Ellipsize(t.text, 160).c_str());
+  // At most two lines of the statement (all of it in the tooltip): the
+  // plan below needs the room.
+  size_t per_line = static_cast<size_t>(
+      std::max(20.0f, ImGui::GetContentRegionAvail().x / std::max(1.0f, ImGui::CalcTextSize("M").x)));
+  size_t max_chars = 2 * per_line - 4;
+  ImGui::TextUnformatted(t.text.empty() ? "(text not seen)" : Ellipsize(t.text, max_chars).c_str());
   ImGui::PopTextWrapPos();
   ImGui::PopFont();
-  if (t.text.size() > 160 && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", Ellipsize(t.text, 4000).c_str());
-  ImGui::Spacing();
+  if (t.text.size() > max_chars && ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s", Ellipsize(t.text, 4000).c_str());
+  }
   DrawPipeline(t, now);
   DrawOutcome(t, now);
   for (size_t i = 0; i < t.statements.size(); ++i) {
