@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
            for (const auto& s : v) actions.push_back({false, s});
          },
          "run this command (SQL or a backslash command) and exit; repeatable")
+      ->expected(1)  // one per -c, as psql: a word after it is the database name
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->trigger_on_parse();
   app.add_option_function<std::vector<std::string>>(
          "-f,--file",
@@ -87,6 +90,9 @@ int main(int argc, char** argv) {
            for (const auto& s : v) actions.push_back({true, s});
          },
          "run the commands in this file ('-' = stdin) and exit; repeatable")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->trigger_on_parse();
   app.add_option("-v,--set,--variable", vars, "set variable NAME=VALUE (e.g. ON_ERROR_STOP=1)");
   app.add_flag("-A,--no-align", unaligned, "unaligned output");
