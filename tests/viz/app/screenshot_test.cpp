@@ -388,6 +388,24 @@ TEST_F(ScreenshotTest, StoryboardOfHello) {
   EXPECT_EQ(output.find("still running"), std::string::npos) << output;
 }
 
+// Scenario: a lesson's `snapshot` takes its caption's picture there: the
+// terminate lesson's last picture shows the administrator's and Bob's new
+// backends (the postmaster, its five auxiliary processes and those two),
+// not the end of the lesson, after both left.
+TEST_F(ScreenshotTest, StoryboardTakesThePictureAtTheSnapshot) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --tour " +
+                          ShellQuote(std::string(MINIPG_SOURCE_DIR) + "/scenarios/terminate.scn") + " --storyboard " +
+                          ShellQuote((dir_ / "terminate").string()),
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("storyboard 04.png (8 live processes): The administrator's own session is untouched"),
+            std::string::npos)
+      << output;
+  EXPECT_TRUE(fs::exists(dir_ / "terminate" / "04.png")) << output;
+}
+
 /* How many pixels of exactly this colour lie in [x0,x1) x [y0,y1). */
 int CountColour(const fs::path& png, uint32_t rgb, int x0, int y0, int x1, int y1) {
   Picture picture(png);
