@@ -114,7 +114,9 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       lines.push_back(Ellipsize(txn.empty() ? client : txn, 30));
       if (!p.current_query.empty()) {
         lines.push_back(Ellipsize(p.current_query, 30));
-      } else if (!p.last_error.empty()) {
+      } else if (!p.last_error.empty() && (p.last_tag.empty() || p.exited || p.query.error)) {
+        // The error when it is the latest word (its last query failed, or
+        // a FATAL ended it), not after a query that succeeded since.
         lines.push_back(Ellipsize(p.last_error, 30));
       } else if (!p.last_tag.empty()) {
         // A command tag ("SELECT 1": one row), not the query's text.

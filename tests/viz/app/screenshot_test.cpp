@@ -909,6 +909,19 @@ TEST_F(ScreenshotTest, ActivityShowsSeveralRowsAt1280x800) {
   std::string output = ShootDefaultSize(WithCaption(dir_, "query_select.jsonl"), dir_, "select");
   EXPECT_NE(output.find("| command tag: SELECT 3"), std::string::npos) << output;
   EXPECT_EQ(output.find("| last: "), std::string::npos) << output;
+  EXPECT_NE(output.find("13233: idle | bob@postgres | 127.0.0.1:60042 · report | ERROR 42P01"), std::string::npos)
+      << output;
+  // Bob's next query succeeds: his box says so, not the older error.
+  fs::path later = WithCaption(dir_, "query_select.jsonl");
+  std::ofstream(later, std::ios::app)
+      << R"({"type":"query_start","ts":1600000000,"pid":13233,"text":"SELECT 1"})" << "\n"
+      << R"({"type":"query_done","ts":1600000100,"pid":13233,"tag":"SELECT 1","rows":1,"duration_us":100})" << "\n"
+      << R"({"type":"state","ts":1600000110,"pid":13233,"state":"idle"})" << "\n"
+      << R"({"type":"ready","ts":1600000120,"pid":13233,"status":"I"})" << "\n";
+  std::string after = ShootDefaultSize(later, dir_, "later");
+  EXPECT_NE(after.find("13233: idle | bob@postgres | 127.0.0.1:60042 · report | command tag: SELECT 1"),
+            std::string::npos)
+      << after;
 }
 
 // Scenario: a long Unix socket directory (the postmaster's box names it)
