@@ -31,6 +31,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount_)> 
     "vacuum_start",  "vacuum_progress", "vacuum_done",
     "xact_end",      "snapshot",
     "step_pause",    "step_resume",
+    "caption_snapshot",
 };
 
 }  // namespace
@@ -41,7 +42,8 @@ std::string_view EventTypeName(EventType type) {
 }
 
 bool IsClientSideEvent(EventType type) {
-  return type >= EventType::kScenarioStart && type <= EventType::kSync;
+  return (type >= EventType::kScenarioStart && type <= EventType::kSync) ||
+         type == EventType::kCaptionSnapshot;
 }
 
 bool IsStorageEvent(EventType type) {

@@ -104,6 +104,8 @@ enum class EventType : uint16_t {
   // Live stepping (schema 8).
   kStepPause,          // a stepped backend stopped at a step point: point, node_id, node, rows, detail
   kStepResume,         // it went on: the same fields, paused_us
+  // Client side (minipg-sim) again.
+  kCaptionSnapshot,    // a scenario's `snapshot`: the storyboard picture of this caption is due: step, line
   // Add new types here, at the end.
   kCount_,             // not a type: the number of types
 };

@@ -2,7 +2,7 @@
  * main.cpp
  *   minipg-sim: runs a teaching scenario (docs/scenarios.md).
  *
- *     minipg-sim SCENARIO [--server HOST:PORT] [--speed X] [--step] [--hold 1s]
+ *     minipg-sim SCENARIO [--server HOST:PORT [--setup-applied]] [--speed X] [--step] [--hold 1s]
  *
  *   Exit status: 0 every expectation held, 1 one failed, 2 the scenario
  *   could not be read or its server could not be started.
@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   app.add_option("--event-port", options.event_port,
                  "with --server: its event_port (default PORT + 1); without: the event_port of the "
                  "server minipg-sim starts (default: a free port), for a viewer to watch it");
+  app.add_flag("--setup-applied", options.setup_applied,
+               "with --server: it was started with the scenario's server and hba lines (as minipg-viz's "
+               "demo starts it), so they need no note");
   app.add_option("-U,--user", options.user, "the clients' default user (default: the OS user)");
   app.add_option("--speed", options.speed, "play sleeps and idles X times as fast (default 1)")
       ->check(CLI::PositiveNumber);

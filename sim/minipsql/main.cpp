@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   if (const char* v = std::getenv("PGPASSWORD")) o.password = v;
   o.application_name = "minipsql";
   std::vector<Action> actions;
-  std::vector<std::string> vars, positional;
+  std::vector<std::string> vars;
   bool unaligned = false, tuples_only = false, quiet = false, no_psqlrc = false;
   bool force_prompt = false, never_prompt = false;
   app.set_help_flag("--help", "print this help and exit");
@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
            for (const auto& s : v) actions.push_back({false, s});
          },
          "run this command (SQL or a backslash command) and exit; repeatable")
+      ->expected(1)  // one per -c, as psql: a word after it is the database name
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->trigger_on_parse();
   app.add_option_function<std::vector<std::string>>(
          "-f,--file",
@@ -87,6 +90,9 @@ int main(int argc, char** argv) {
            for (const auto& s : v) actions.push_back({true, s});
          },
          "run the commands in this file ('-' = stdin) and exit; repeatable")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->trigger_on_parse();
   app.add_option("-v,--set,--variable", vars, "set variable NAME=VALUE (e.g. ON_ERROR_STOP=1)");
   app.add_flag("-A,--no-align", unaligned, "unaligned output");
@@ -95,11 +101,15 @@ int main(int argc, char** argv) {
   app.add_flag("-X,--no-psqlrc", no_psqlrc, "do not read a startup file (minipsql never does)");
   app.add_flag("-W,--password", force_prompt, "ask for a password before connecting");
   app.add_flag("-w,--no-password", never_prompt, "never ask for a password");
-  app.add_option("dbname_user", positional, "[DBNAME [USERNAME]]")->expected(0, 2);
+  // psql's "[DBNAME [USERNAME]]": two optional positionals, each with its
+  // own name in the usage line.
+  std::string dbname_arg, username_arg;
+  app.add_option("dbname", dbname_arg, "database name (as -d)");
+  app.add_option("username", username_arg, "user name (as -U)");
   CLI11_PARSE(app, argc, argv);
   (void)no_psqlrc;
-  if (!positional.empty()) o.database = positional[0];
-  if (positional.size() > 1) o.user = positional[1];
+  if (!dbname_arg.empty()) o.database = dbname_arg;
+  if (!username_arg.empty()) o.user = username_arg;
   if (force_prompt && !never_prompt) {
     o.password = minipg::minipsql::PromptPassword(fmt::format("Password for user {}: ", o.user));
   }

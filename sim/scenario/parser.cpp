@@ -5,7 +5,7 @@
  *
  *   One step per line. The first word says what the line is: a setup
  *   keyword (title, goal, server, hba, client), a step keyword (caption,
- *   pause, sleep, wait, expect, signal), or the name of a client, whose
+ *   pause, snapshot, sleep, wait, expect, signal), or the name of a client, whose
  *   step follows. `NAME do` opens a block of client steps, and `repeat N`
  *   inside it another; `end` closes the innermost.
  *
@@ -39,7 +39,8 @@ constexpr const char* kSyntaxError = "42601";
 const std::set<std::string> kReserved = {"title", "goal",   "server",  "hba",      "client",
                                          "caption", "pause", "sleep",  "wait",     "expect",
                                          "signal", "end",    "repeat", "postmaster", "backends",
-                                         "event",  "events", "no",     "until",    "do"};
+                                         "event",  "events", "no",     "until",    "do",
+                                         "snapshot"};
 
 const std::set<std::string> kSignals = {"SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGSEGV"};
 
@@ -169,6 +170,7 @@ class Parser {
     if (first == "client") return Client(w);
     if (first == "server") return ServerLine(w);
     if (first == "pause") return NoArgs(w, At(StepKind::kPause));
+    if (first == "snapshot") return NoArgs(w, At(StepKind::kSnapshot));
     if (first == "sleep") {
       if (w.size() != 2) return Err(fmt::format("expected \"sleep DURATION\", {}", Found(w, 2)));
       auto d = Duration(w[1]);
@@ -458,7 +460,8 @@ class Parser {
     if (what == "connected") return exactly(2, Kind::kConnected);
     if (what == "disconnected") return exactly(2, Kind::kDisconnected);
     if (what == "error") {
-      if (i + 2 >= w.size() || !IsSqlstate(w[i + 2])) {
+      if (i + 2 == w.size()) return exactly(2, Kind::kError);  // failed, in the server or the client
+      if (!IsSqlstate(w[i + 2])) {
         return Err(fmt::format("expected a SQLSTATE of 5 digits or capital letters (such as 57014), {}",
                                Found(w, i + 2)));
       }
@@ -537,7 +540,8 @@ class Parser {
       return OkStatus();
     }
     Action* parent = blocks_.back().action;
-    if (w[0] == "caption" || w[0] == "expect" || w[0] == "wait" || w[0] == "sleep" || w[0] == "signal") {
+    if (w[0] == "caption" || w[0] == "expect" || w[0] == "wait" || w[0] == "sleep" || w[0] == "signal" ||
+        w[0] == "snapshot") {
       return Err(fmt::format("\"{}\" is not allowed inside a \"do\" block (only client steps, until \"end\")", w[0]));
     }
     if (w[0] == "repeat") {

@@ -6,6 +6,8 @@
  */
 #include "sim/scenario/runner.h"
 
+#include "sim/minipsql/printer.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <signal.h>
@@ -55,6 +57,24 @@ std::string DescribeBlock(const Action& a) {
 }
 
 }  // namespace
+
+std::string ClientHome(const std::string& client) {
+  return "/home/" + client;
+}
+
+std::filesystem::path Runner::ClientFile(const std::string& file) const {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path folder = fs::absolute(scenario_.path, ec).parent_path();
+  if (file.starts_with("~/")) return (folder / file.substr(2)).lexically_normal();
+  fs::path p(file);
+  return p.is_absolute() ? p : (folder / p).lexically_normal();
+}
+
+std::string DescribeFailure(const Outcome& o) {
+  if (o.client_side()) return fmt::format("{} (in the client: no SQLSTATE)", o.message);
+  return fmt::format("{}:  {} ({})", o.severity, o.message, o.sqlstate);
+}
 
 Runner::Runner(const Scenario& scenario, RunOptions options)
     : scenario_(scenario), options_(std::move(options)) {}
@@ -111,7 +131,7 @@ Status Runner::Setup() {
     port_ = std::atoi(options_.server.c_str() + colon + 1);
     event_port_ = options_.event_port > 0 ? options_.event_port : port_ + 1;
     socket_dir_ = options_.socket_dir;
-    if (!scenario_.settings.empty() || !scenario_.hba_lines.empty()) {
+    if (!options_.setup_applied && (!scenario_.settings.empty() || !scenario_.hba_lines.empty())) {
       Say("minipg-sim: note: with --server, the scenario's server and hba lines are the server's own business");
     }
   }
@@ -217,6 +237,7 @@ std::string Runner::Expand(const std::string& text) {
       std::string field = var.substr(dot + 1);
       if (c != nullptr && field == "pid") value = std::to_string(c->backend_pid());
       if (c != nullptr && field == "value") value = c->Last().first_value.value_or("");
+      if (c != nullptr && field == "home") value = ClientHome(c->name());
     }
     out += value;
     i = close + 1;
@@ -233,7 +254,7 @@ std::vector<std::pair<std::string, std::string>> Runner::ExpandFields(
 }
 
 void Runner::HoldCaption() {
-  if (options_.hold_micros > 0 && captions_ > 0) {
+  if (options_.hold_micros > 0 && captions_ > 0 && !snapshot_held_) {
     link_.Sync();  // everything the last section did has reached the stream
     std::this_thread::sleep_for(std::chrono::microseconds(options_.hold_micros));
   }
@@ -250,6 +271,7 @@ void Runner::RunStep(const Step& step) {
       std::string text = Expand(step.text);
       HoldCaption();  // the previous caption's outcome stays on screen a while
       ++captions_;
+      snapshot_held_ = false;
       Say(fmt::format("\n[{}] {}", captions_, text));
       last_caption_ = {{"text", text}, {"step", captions_}, {"line", step.line}};
       link_.Send("caption", last_caption_);
@@ -301,7 +323,7 @@ void Runner::RunStep(const Step& step) {
                       step.target.empty() ? "(everyone)" : step.target, ms, queries, errors));
       for (SimClient* c : who) {  // one example of what went wrong, if anything did
         if (Outcome o = c->Last(); !o.ok) {
-          Say(fmt::format("      e.g. {}: {}:  {} ({})", c->name(), o.severity, o.message, o.sqlstate));
+          Say(fmt::format("      e.g. {}: {}", c->name(), DescribeFailure(o)));
           break;
         }
       }
@@ -319,6 +341,21 @@ void Runner::RunStep(const Step& step) {
     case StepKind::kServer:
       Server(step);
       break;
+    case StepKind::kSnapshot:
+      Snapshot(step);
+      break;
+  }
+}
+
+void Runner::Snapshot(const Step& step) {
+  Say("    snapshot");
+  if (captions_ == 0 || snapshot_held_) return;  // no caption yet, or its picture is taken
+  link_.Sync();  // what the steps so far did is in the stream before the marker
+  link_.Send("caption_snapshot", {{"step", captions_}, {"line", step.line}});
+  snapshot_held_ = true;  // the next caption need not hold this one again
+  if (options_.hold_micros > 0) {
+    link_.Sync();
+    std::this_thread::sleep_for(std::chrono::microseconds(options_.hold_micros));
   }
 }
 
@@ -329,7 +366,9 @@ void Runner::RunAction(const Step& step) {
   switch (a.verb) {
     case ActionVerb::kConnect: what = "connect"; break;
     case ActionVerb::kQuery: what = Expand(a.sql); break;
-    case ActionVerb::kCopyIn: what = fmt::format("copy-in {} from its file {}", a.table, a.file); break;
+    case ActionVerb::kCopyIn:
+      what = fmt::format("copy-in {} from its file {} ({})", a.table, a.file, ClientFile(a.file).string());
+      break;
     case ActionVerb::kIdle: what = fmt::format("idle {}", Millis(a.micros)); break;
     case ActionVerb::kDisconnect: what = "disconnect"; break;
     case ActionVerb::kVanish: what = "vanish (no Terminate)"; break;
@@ -357,16 +396,53 @@ void Runner::RunAction(const Step& step) {
     return;
   }
   for (SimClient* c : who) c->WaitIdle();
-  if (who.size() == 1 && a.verb != ActionVerb::kIdle) {
+  bool answers = a.verb == ActionVerb::kConnect || a.verb == ActionVerb::kQuery || a.verb == ActionVerb::kCopyIn;
+  if (who.size() == 1 && answers) {
     Outcome o = who[0]->Last();
     if (!o.ok) {
-      Say(fmt::format("      -> {}:  {} ({})", o.severity, o.message, o.sqlstate));
+      Say(fmt::format("      -> {}", DescribeFailure(o)));
     } else if (a.verb == ActionVerb::kConnect) {
       Say(fmt::format("      -> connected; its backend is pid {}", who[0]->backend_pid()));
-    } else if (a.verb == ActionVerb::kQuery || a.verb == ActionVerb::kCopyIn) {
-      std::string value = o.first_value ? fmt::format(", first value: {}", *o.first_value) : "";
-      Say(fmt::format("      -> {}{}", o.tag, value));
+    } else {
+      SayResults(o);
     }
+  }
+}
+
+/* As psql prints them: a table with its header and "(N rows)" for a
+ * statement that returns rows, its command tag for one that does not. */
+void Runner::SayResults(const Outcome& o) {
+  if (o.results == nullptr || o.results->empty()) {
+    Say(fmt::format("      -> {}", o.tag));
+    return;
+  }
+  for (const client::StatementResult& st : *o.results) {
+    std::string text;
+    if (st.fields.empty()) {
+      Say(fmt::format("      -> {}", st.tag));
+      continue;
+    }
+    if (st.rows.size() <= kMaxRowsShown) {
+      text = minipsql::FormatResult(st);
+    } else {  // a long result: its first rows, and how many there were
+      client::StatementResult head = st;
+      head.rows.resize(kMaxRowsShown);
+      minipsql::PrintOptions opts;
+      opts.footer = false;
+      text = minipsql::FormatResult(head, opts);
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      text += fmt::format("\n...\n({} rows, the first {} shown)", st.rows.size(), kMaxRowsShown);
+    }
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    std::string indented;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      indented += fmt::format("{}      {}", indented.empty() ? "" : "\n", text.substr(start, end - start));
+      start = end + 1;
+    }
+    Say(indented);
   }
 }
 
@@ -375,7 +451,7 @@ void Runner::Perform(SimClient& c, const Action& a) {
   switch (a.verb) {
     case ActionVerb::kConnect: c.Connect(); break;
     case ActionVerb::kQuery: c.Query(Expand(a.sql)); break;
-    case ActionVerb::kCopyIn: c.CopyIn(a.table, scenario_.path.parent_path() / a.file, a.csv); break;
+    case ActionVerb::kCopyIn: c.CopyIn(a.table, ClientFile(a.file), a.csv); break;
     case ActionVerb::kIdle: SleepMicros(a.micros); break;
     case ActionVerb::kDisconnect: c.Disconnect(); break;
     case ActionVerb::kVanish: c.Vanish(); break;
@@ -434,7 +510,9 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
     return false;
   };
   auto outcome = [&](const Outcome& o) {
-    return o.ok ? std::string("it succeeded") : fmt::format("it got {} {} ({})", o.severity, o.sqlstate, o.message);
+    if (o.ok) return std::string("it succeeded");
+    if (o.client_side()) return fmt::format("it failed in the client ({})", o.message);
+    return fmt::format("it got {} {} ({})", o.severity, o.sqlstate, o.message);
   };
   switch (cond.kind) {
     case Kind::kOk: {
@@ -445,7 +523,7 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
     case Kind::kError: {
       Outcome o = c->Last();
       got = outcome(o);
-      return !o.ok && o.sqlstate == cond.text;
+      return !o.ok && (cond.text.empty() || o.sqlstate == cond.text);
     }
     case Kind::kValue: {
       Outcome o = c->Last();
@@ -594,7 +672,7 @@ std::string DescribeCondition(const Condition& c) {
   for (const auto& [k, v] : c.fields) fields += fmt::format(" {}={}", k, v);
   switch (c.kind) {
     case Kind::kOk: return c.client + " ok";
-    case Kind::kError: return c.client + " error " + c.text;
+    case Kind::kError: return c.client + (c.text.empty() ? " error" : " error " + c.text);
     case Kind::kValue: return c.client + " value " + c.text;
     case Kind::kRows: return fmt::format("{} rows {} {}", c.client, op, c.number);
     case Kind::kPidSame: return c.client + " pid same";

@@ -42,6 +42,7 @@ struct RunOptions {
   double speed = 1.0;        // sleeps and idles last 1/speed as long
   bool step = false;         // wait for Enter at captions and pauses
   int64_t hold_micros = 0;   // before the next caption, let the last one's outcome show this long (storyboards)
+  bool setup_applied = false;  // with `server`: it was started with the scenario's server and hba lines
   FILE* out = stdout;
 };
 
@@ -80,6 +81,12 @@ class Runner {
       const std::vector<std::pair<std::string, std::string>>& fields);
   void SleepMicros(int64_t micros);
   void HoldCaption();
+  void SayResults(const Outcome& o);
+  /* Where a client's file is: FILE (or ~/FILE, in its home) relative to
+   * the scenario's folder, made absolute; an absolute FILE as it is. */
+  std::filesystem::path ClientFile(const std::string& file) const;
+  /* `snapshot`: the stream is told the caption's picture is due now. */
+  void Snapshot(const Step& step);
   void Say(const std::string& text);
   client::ConnectOptions OptionsFor(const ClientDef& def, int member) const;
 
@@ -98,8 +105,22 @@ class Runner {
   int expectations_ = 0;
   int failures_ = 0;
   int captions_ = 0;
+  bool snapshot_held_ = false;  // this caption's `snapshot` was sent (and held, with --hold)
   nlohmann::json last_caption_;  // the caption event's fields, to say again to a new server
 };
+
+/* `${NAME.home}`: the client's home folder on its own machine, as the
+ * server would be told it ("/home/NAME"). minipg-sim plays that machine:
+ * the client's files (`~/FILE`) are the scenario folder's, and the server
+ * has no such folder. */
+std::string ClientHome(const std::string& client);
+
+/* A result longer than this prints its first rows only. */
+inline constexpr size_t kMaxRowsShown = 20;
+
+/* "ERROR:  message (SQLSTATE)" from the server; a client-side failure
+ * with no SQLSTATE, as psql prints one. */
+std::string DescribeFailure(const Outcome& o);
 
 /* "expect alice error 53300" for a condition, as it could be written. */
 std::string DescribeCondition(const Condition& c);

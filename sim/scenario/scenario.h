@@ -72,7 +72,8 @@ enum class Compare { kEq, kNe, kLt, kLe, kGt, kGe };
 struct Condition {
   enum class Kind {
     kOk,            // expect NAME ok: its last action succeeded
-    kError,         // expect NAME error SQLSTATE: its last action failed with it
+    kError,         // expect NAME error [SQLSTATE]: its last action failed (with it; without
+                    // one, for any reason, the client's own failures included)
     kValue,         // expect NAME value TEXT: first column of the first row of its last result
     kRows,          // expect NAME rows N: row count of its last result
     kPidSame,       // expect NAME pid same: same backend pid as its previous connection
@@ -107,6 +108,7 @@ enum class StepKind {
   kExpect,     // expect CONDITION: an assertion; a failed one fails the scenario
   kSignal,     // signal postmaster|NAME SIGNAME: to the postmaster or NAME's backend
   kServer,     // server start | server stop [smart|fast|immediate]
+  kSnapshot,   // snapshot: the storyboard's picture of the current caption is taken now
 };
 
 struct Step {

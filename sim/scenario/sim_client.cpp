@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "sim/scenario/event_link.h"
@@ -100,9 +102,22 @@ void SimClient::Heard(Outcome& o, const std::vector<protocol::ErrorFields>& noti
   }
 }
 
+void SimClient::FailInClient(const std::string& message) {
+  ++errors_;
+  Outcome o;
+  o.ok = false;
+  o.message = message;
+  {
+    std::lock_guard lock(state_mu_);
+    last_ = o;
+  }
+  link_->Send("client_error", {{"client", name_}, {"severity", ""}, {"sqlstate", ""}, {"message", message}});
+}
+
 void SimClient::Succeed(const client::QueryResult& r) {
   Outcome o;
   Heard(o, r.notices);
+  o.results = std::make_shared<const std::vector<client::StatementResult>>(r.statements);
   if (!r.statements.empty()) {
     const client::StatementResult& st = r.statements.back();
     o.tag = st.tag;
@@ -157,7 +172,7 @@ void SimClient::Connect() {
 
 void SimClient::Query(const std::string& sql) {
   if (!conn_) {
-    Fail(MakeError("08003", "no connection to the server"));
+    FailInClient("no connection to the server");
     return;
   }
   ++queries_;
@@ -183,13 +198,13 @@ void SimClient::Query(const std::string& sql) {
 
 void SimClient::CopyIn(const std::string& table, const std::filesystem::path& file, bool csv) {
   if (!conn_) {
-    Fail(MakeError("08003", "no connection to the server"));
+    FailInClient("no connection to the server");
     return;
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    // psql's \copy says the same when the client's own file is missing.
-    Fail(MakeError("58P01", fmt::format("{}: No such file or directory", file.string())));
+    // psql's \copy says the same, with no SQLSTATE: the client's own file is missing.
+    FailInClient(fmt::format("{}: {}", file.string(), std::strerror(errno)));
     return;
   }
   std::string sql = fmt::format("COPY {} FROM STDIN{}", table, csv ? " WITH (FORMAT csv)" : "");
@@ -208,24 +223,32 @@ void SimClient::CopyIn(const std::string& table, const std::filesystem::path& fi
   }
 }
 
+/* Leaving is an action of its own: what came before is no longer its
+ * outcome (nor printed again as if leaving had failed). */
 void SimClient::Disconnect() {
-  if (!conn_) return;
-  {
-    std::lock_guard lock(fd_mu_);
-    live_fd_ = -1;  // before the close: VanishNow never touches a reused fd
+  if (conn_) {
+    {
+      std::lock_guard lock(fd_mu_);
+      live_fd_ = -1;  // before the close: VanishNow never touches a reused fd
+    }
+    conn_->Close();
+    Disconnected("terminate");
   }
-  conn_->Close();
-  Disconnected("terminate");
+  std::lock_guard lock(state_mu_);
+  last_ = Outcome{};
 }
 
 void SimClient::Vanish() {
-  if (!conn_) return;
-  {
-    std::lock_guard lock(fd_mu_);
-    live_fd_ = -1;
+  if (conn_) {
+    {
+      std::lock_guard lock(fd_mu_);
+      live_fd_ = -1;
+    }
+    conn_->Abandon();
+    Disconnected("vanish");
   }
-  conn_->Abandon();
-  Disconnected("vanish");
+  std::lock_guard lock(state_mu_);
+  last_ = Outcome{};
 }
 
 void SimClient::Stall() {

@@ -39,13 +39,17 @@ class EventLink;
 /* What a client's last finished action gave. */
 struct Outcome {
   bool ok = true;
-  std::string sqlstate;  // on failure
+  std::string sqlstate;  // on failure from the server; "" for a client-side failure
   std::string message;
-  std::string severity;  // "ERROR" or "FATAL"
+  std::string severity;  // "ERROR" or "FATAL"; "" for a client-side failure (psql prints none)
   std::string tag;       // the last command tag of a query
   int64_t rows = 0;      // rows of the last statement of a query
   std::optional<std::string> first_value;  // first column of its first row (nullopt: none or NULL)
   std::vector<std::string> said;  // what the server told: an error's message and DETAIL, each notice's
+  /* Every statement's result of the last query, to print as psql would
+   * (shared: conditions copy the outcome often). */
+  std::shared_ptr<const std::vector<client::StatementResult>> results;
+  bool client_side() const { return !ok && sqlstate.empty(); }
 };
 
 class SimClient {
@@ -94,6 +98,9 @@ class SimClient {
   void Fail(const Error& e, const std::vector<protocol::ErrorFields>& notices = {});
   /* What the notices said goes into the outcome (expect NAME said). */
   static void Heard(Outcome& o, const std::vector<protocol::ErrorFields>& notices);
+  /* A failure in the client itself (its own file, no connection): no
+   * SQLSTATE, as psql prints none for one. */
+  void FailInClient(const std::string& message);
   void Succeed(const client::QueryResult& r);
   void Disconnected(const char* how);
 

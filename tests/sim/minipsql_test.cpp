@@ -50,6 +50,19 @@ class MinipsqlTest : public ::testing::Test {
   Server server_;
 };
 
+// Scenario: --help names the positionals as psql does ([DBNAME [USERNAME]]),
+// and both work.
+TEST_F(MinipsqlTest, HelpAndPositionals) {
+  auto help = RunCommand(BinDir() + "/minipsql --help 2>&1");
+  EXPECT_EQ(help.status, 0) << help.out;
+  EXPECT_NE(help.out.find("[OPTIONS] [dbname] [username]"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("dbname_user"), std::string::npos) << help.out;
+  auto r = RunCommand(BinDir() + "/minipsql -h " + server_.socket_dir() + " -p " + std::to_string(server_.port()) +
+                      " -A -t -c 'SELECT current_user, current_database()' other alice 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out, "alice|other\n");
+}
+
 // Scenario: -A -t print bare rows; -A alone adds the header and "(N rows)"; the default is aligned.
 TEST_F(MinipsqlTest, OutputFormats) {
   auto r = Run("-A -t -c 'SELECT a, b FROM t ORDER BY a'");

@@ -292,5 +292,34 @@ TEST(ScenarioParserTest, BlockNestingIsBounded) {
   EXPECT_FALSE(ParseScenario(nested(200000), "lesson.scn").ok());
 }
 
+// Scenario: `snapshot` is a step of its own (the storyboard's picture of the
+// caption, now); it takes no words and is not a client step.
+TEST(ScenarioParserTest, SnapshotStep) {
+  Scenario s = Parse(
+      "client alice\n"
+      "caption Alice connects.\n"
+      "alice connect\n"
+      "snapshot   # the picture, before she leaves\n"
+      "alice disconnect\n");
+  ASSERT_EQ(s.steps.size(), 4u);
+  EXPECT_EQ(s.steps[2].kind, StepKind::kSnapshot);
+  EXPECT_EQ(s.steps[2].line, 4);
+  EXPECT_NE(ErrorOf("snapshot now\n").find("lesson.scn:1: \"snapshot\" takes nothing after it"), std::string::npos);
+  EXPECT_NE(ErrorOf("client a\na do\n  snapshot\nend\n").find("\"snapshot\" is not allowed inside a \"do\" block"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("client snapshot\n").find("lesson.scn:1: \"snapshot\" is a keyword"), std::string::npos);
+}
+
+// Scenario: `expect NAME error` without a SQLSTATE: any failure, the
+// client's own (which has none) included.
+TEST(ScenarioParserTest, ErrorWithoutSqlstate) {
+  Scenario s = Parse("client a\nexpect a error\nexpect a error 58P01\n");
+  ASSERT_EQ(s.steps.size(), 2u);
+  EXPECT_EQ(s.steps[0].condition.kind, Condition::Kind::kError);
+  EXPECT_EQ(s.steps[0].condition.text, "");
+  EXPECT_EQ(s.steps[1].condition.text, "58P01");
+  EXPECT_NE(ErrorOf("client a\nexpect a error nope\n").find("expected a SQLSTATE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace minipg::sim

@@ -8,6 +8,7 @@
  */
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -122,11 +123,12 @@ TEST(ScenariosTest, ParseErrorNamesFileAndLine) {
   EXPECT_EQ(r.out.find("started minipg"), std::string::npos) << r.out;
 }
 
-// Scenario: one runner process drives a hundred connections at once.
-TEST(ScenariosTest, AHundredClients) {
-  auto r = Sim(SourceDir() + "/tests/sim/data/hundred_clients.scn");
+// Scenario: one runner process drives two hundred connections at once.
+TEST(ScenariosTest, TwoHundredClients) {
+  auto r = Sim(SourceDir() + "/tests/sim/data/many_clients_load.scn");
   EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("(300 queries, 0 errors so far)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(600 queries, 0 errors so far)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok    expect backends = 200"), std::string::npos) << r.out;
   ExpectNothingLeft(r.out);
 }
 
@@ -140,6 +142,85 @@ TEST(ScenariosTest, AttachesToARunningServer) {
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out.find("started minipg"), std::string::npos) << r.out;
   EXPECT_TRUE(server.Running());
+}
+
+/* How many times `needle` occurs in `hay`. */
+size_t Count(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Scenario: a step's answer prints as psql prints it: the table with its
+// header and row count, a long one cut with its count; a client-side
+// failure has no SQLSTATE; a disconnect does not repeat the last error.
+TEST(ScenariosTest, PrintsAnswersAsPsql) {
+  auto r = Sim(SourceDir() + "/tests/sim/data/printing.scn");
+  EXPECT_EQ(r.status, 0) << r.out;
+  // psql's aligned table, indented under its step: header, rule, rows, count.
+  std::regex table(R"(\n       n \| label *\n      ---\+-------\n       1 \| row 1\n       2 \| row 2\n)"
+                   R"(       3 \| row 3\n      \(3 rows\)\n)");
+  EXPECT_TRUE(std::regex_search(r.out, table)) << r.out;
+  EXPECT_NE(r.out.find("      (25 rows, the first 20 shown)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("      -> CREATE TABLE"), std::string::npos) << r.out;
+  // The client's own file, by its absolute path beside the scenario.
+  std::string missing = SourceDir() + "/tests/sim/data/no_such_file.csv";
+  EXPECT_NE(r.out.find("-> " + missing + ": No such file or directory (in the client: no SQLSTATE)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("58P01"), std::string::npos) << r.out;
+  EXPECT_EQ(Count(r.out, "division by zero"), 1u) << r.out;
+  ExpectNothingLeft(r.out);
+}
+
+// Scenario: a lesson copied to another folder with its data files still
+// finds them (they are the scenario folder's, not the server's), and the
+// server-side COPY fails for the reason the lesson teaches: the server has
+// no such file on its machine.
+TEST(ScenariosTest, LessonCopiedElsewhereFindsItsFiles) {
+  fs::path dir = fs::temp_directory_path() / ("minipg_lesson_copy_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "data");
+  fs::copy_file(SourceDir() + "/scenarios/client_vs_server_files.scn", dir / "files.scn");
+  fs::copy_file(SourceDir() + "/scenarios/data/items.csv", dir / "data" / "items.csv");
+  auto r = Sim((dir / "files.scn").string());
+  fs::remove_all(dir);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("copy-in items from its file ~/data/items.csv (" + (dir / "data" / "items.csv").string() + ")"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("-> ERROR:  could not open file \"/home/clerk/data/items.csv\" for reading: No such file or "
+                       "directory (58P01)"),
+            std::string::npos)
+      << r.out;
+  ExpectNothingLeft(r.out);
+}
+
+// Scenario: with --server and --setup-applied (the demo's tour) there is no
+// note about the scenario's server lines; without the flag there is.
+TEST(ScenariosTest, SetupAppliedNeedsNoNote) {
+  Server server;
+  ASSERT_TRUE(server.Start());
+  std::string flags = "--server 127.0.0.1:" + std::to_string(server.port()) + " --socket-dir " +
+                      server.socket_dir() + " --event-port " + std::to_string(server.event_port());
+  auto noted = Sim(SourceDir() + "/tests/sim/data/printing.scn", flags);
+  EXPECT_NE(noted.out.find("note: with --server"), std::string::npos) << noted.out;
+  auto quiet = Sim(SourceDir() + "/tests/sim/data/printing.scn", flags + " --setup-applied");
+  EXPECT_EQ(quiet.status, 0) << quiet.out;
+  EXPECT_EQ(quiet.out.find("note:"), std::string::npos) << quiet.out;
+}
+
+// Scenario: `snapshot` sends the storyboard its marker, once per caption,
+// after what the caption's steps did.
+TEST(ScenariosTest, SnapshotMarksTheMoment) {
+  auto marks = Sim(SourceDir() + "/tests/sim/data/snapshot.scn");
+  EXPECT_EQ(marks.status, 0) << marks.out;
+  EXPECT_NE(marks.out.find("4 expectations, 0 failed"), std::string::npos) << marks.out;
+  auto r = Sim(SourceDir() + "/scenarios/terminate.scn", "--speed 20");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(Count(r.out, "    snapshot\n"), 2u) << r.out;
+  // The last caption's picture is taken before the cleanup's disconnects.
+  EXPECT_LT(r.out.rfind("    snapshot\n"), r.out.find("    admin: disconnect")) << r.out;
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ constexpr auto kQuietPeriod = std::chrono::milliseconds(250);   // ...and the wi
 constexpr auto kIngestBudget = std::chrono::milliseconds(10);
 constexpr int kMinScreenshotFrames = 5;
 constexpr size_t kScreenshotAnomalies = 20;  // anomalies a headless run lists
+constexpr size_t kScreenshotBoxTexts = 40;  // process boxes whose text a headless run lists
 constexpr auto kScreenshotFileGrace = std::chrono::seconds(20);  // to finish a big trace
 constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu";
 constexpr float kBodyFontSize = 17.0f;
@@ -121,6 +122,7 @@ App::App(AppOptions options)
   processes_panel_.SetAnimations(!Headless());  // pictures must not catch a box mid-slide
   server_control_.set_restart(options_.restart_server, options_.can_restart_server);
   scenarios_window_.SetEntries(options_.scenarios);
+  consoles_.set_user(options_.console_user);
   view_state_.selected_pid = options_.select_pid;
   // A confirmation asked for opens once its button is drawn: with --seek,
   // after the seek (the button may come and go while the file is read).
@@ -342,7 +344,7 @@ void App::Ingest() {
   size_t total = 0;
   // Storyboard mode: lines held back behind a caption go first, once the
   // current caption has its picture.
-  while (!held_.empty() &&
+  while (!held_.empty() && !story_snapshot_owed_ &&
          (story_taken_ || held_.front().text.find("\"type\":\"caption\"") == std::string::npos)) {
     ApplyLine(held_.front());
     held_.pop_front();
@@ -396,6 +398,12 @@ int64_t App::TimedIngest() {
 }
 
 void App::ApplyLine(SourceLine& line) {
+  // Storyboard mode: a scenario's `snapshot` means its caption's picture is
+  // due now, before anything after it is shown (HoldsBack).
+  if (!options_.storyboard.empty() && line.text.find("\"type\":\"caption_snapshot\"") != std::string::npos) {
+    const Narration& n = playback_->live_model().narration();
+    story_snapshot_owed_ = n.step > 0 && (n.step != story_step_ || !story_taken_);
+  }
   // The event is the model's no more: the Timeline may take its fields.
   if (Event* ev = playback_->Append(line.text, TakeParse(line))) spans_->Add(std::move(*ev));
 }
@@ -460,8 +468,11 @@ void App::DrawFrame() {
   // With shared memory the Processes panel takes most of the height:
   // at 1280x800 the graph keeps its rows and the buffer grid its cells.
   float upper_h = std::floor(body * (shmem ? 0.72f : 0.50f));
-  float activity_h = std::floor(body * 0.28f);
-  float query_h = std::floor(body * 0.38f);
+  // The right column: Activity keeps several rows, the Query view its plan
+  // tree above the fold (at 1280x800 with a caption strip), the Event log
+  // what is left.
+  float activity_h = std::floor(body * 0.30f);
+  float query_h = std::floor(body * 0.51f);
 
   ImGui::SetNextWindowPos(ImVec2(0, top), cond);
   ImGui::SetNextWindowSize(ImVec2(left_w, upper_h), cond);
@@ -674,6 +685,18 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
     std::printf("minipg-viz: --ask %s: no such action on process %lld at that moment\n",
                 process_actions_.pending_ask().c_str(), static_cast<long long>(options_.select_pid));
   }
+  // What the boxes say (the first few), and what the right column shows
+  // without scrolling, as text a test can check.
+  size_t boxes_listed = 0;
+  for (const auto& [pid, text] : processes_panel_.box_texts()) {
+    if (boxes_listed++ == kScreenshotBoxTexts) break;
+    std::printf("minipg-viz: box text: %lld: %s\n", static_cast<long long>(pid), text.c_str());
+  }
+  std::printf("minipg-viz: activity: %d rows in view\n", activity_panel_.rows_in_view());
+  if (query_panel_.plan_nodes_drawn() > 0) {
+    std::printf("minipg-viz: query view: %d of %d plan nodes in view\n", query_panel_.plan_nodes_in_view(),
+                query_panel_.plan_nodes_drawn());
+  }
   std::fputs(consoles_.Transcript().c_str(), stdout);
   std::fputs(row_versions_panel_.Transcript(playback_->shown()).c_str(), stdout);
   // The wait-for graph drawn, as text a script can check.
@@ -740,10 +763,11 @@ bool App::StoryboardStep(int fb_w, int fb_h, bool* failed) {
   bool ended = n.passed.has_value() ||
                (source_ != nullptr && (source_->state() == SourceState::kEnded ||
                                        source_->state() == SourceState::kFailed));
-  // The picture shows what the caption's steps led to: it is taken when the
-  // next caption is waiting (Ingest holds it back), or once the scenario ended.
+  // The picture shows what the caption's steps led to: it is taken at the
+  // scenario's `snapshot` (what follows is held back), else when the next
+  // caption is waiting (Ingest holds it back), or once the scenario ended.
   bool next_waiting = !held_.empty();
-  if (!story_taken_ && story_frames_ >= kMinScreenshotFrames && (next_waiting || ended)) {
+  if (!story_taken_ && story_frames_ >= kMinScreenshotFrames && (story_snapshot_owed_ || next_waiting || ended)) {
     std::error_code ec;
     fs::create_directories(options_.storyboard, ec);
     std::string name = fmt::format("{:02}.png", story_step_);
@@ -760,6 +784,7 @@ bool App::StoryboardStep(int fb_w, int fb_h, bool* failed) {
           << ")\n\n";
     ++story_pictures_;
     story_taken_ = true;
+    story_snapshot_owed_ = false;
     std::printf("minipg-viz: storyboard %s (%zu live processes): %s\n", name.c_str(), playback_->live_model().LiveProcessCount(),
                 story_caption_.c_str());
     std::fflush(stdout);
@@ -776,7 +801,7 @@ bool App::StoryboardStep(int fb_w, int fb_h, bool* failed) {
 
 bool App::HoldsBack(const std::string& line) const {
   if (options_.storyboard.empty()) return false;
-  if (!held_.empty()) return true;  // keep the order
+  if (!held_.empty() || story_snapshot_owed_) return true;  // keep the order; the picture first
   return !story_taken_ && line.find("\"type\":\"caption\"") != std::string::npos;
 }
 

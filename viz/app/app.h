@@ -14,7 +14,8 @@
  *   Storyboard mode (--storyboard DIR): as headless, but one picture per
  *   caption of the scenario being played (NN.png, showing what the
  *   caption's steps led to: the next caption is held back until it is
- *   taken), plus storyboard.md listing them with their captions; the
+ *   taken; a scenario's `snapshot` step takes it at that moment instead,
+ *   holding back what follows), plus storyboard.md listing them with their captions; the
  *   program exits when the scenario ends (or the stream does).
  *-------------------------------------------------------------------------
  */
@@ -77,6 +78,9 @@ struct AppOptions {
   std::function<bool()> can_restart_server;  // whether restart_server has a server to restart
   /* Open a GUI client console once watching, and run this SQL in it ("" for none). */
   std::optional<std::string> console_sql;
+  /* The role the GUI client's connections use (--console's, and the "new
+   * connection" dialog's default); "" for the guess (the OS user). */
+  std::string console_user;
   /* Open the Row versions window at start on this table ("": the last one touched). */
   std::optional<std::string> row_versions;
   /* The lessons listed by the "scenarios" window. */
@@ -179,6 +183,7 @@ class App {
   int story_frames_ = 0;
   std::deque<SourceLine> held_;  // lines held back until the caption before them has its picture
   bool story_taken_ = true;
+  bool story_snapshot_owed_ = false;  // a `snapshot` came: the picture before anything more
   int story_pictures_ = 0;
   ui::EventLogPanel event_log_panel_;
   ui::ScenariosWindow scenarios_window_;

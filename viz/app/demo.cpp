@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -43,10 +44,11 @@ std::map<std::string, size_t> TeachingOrder(const fs::path& dir) {
   return rank;
 }
 
-std::vector<ui::ScenarioEntry> ListScenarios() {
+/* One folder's lessons: the tour first, then the order its README lists
+ * them in, then any it does not list (by name). */
+std::vector<ui::ScenarioEntry> FolderScenarios(const fs::path& dir) {
   std::vector<ui::ScenarioEntry> out;
   std::error_code ec;
-  const fs::path dir = fs::path(MINIPG_SOURCE_DIR) / "scenarios";
   const std::map<std::string, size_t> order = TeachingOrder(dir);
   for (const auto& f : fs::directory_iterator(dir, ec)) {
     if (f.path().extension() != ".scn") continue;
@@ -58,8 +60,6 @@ std::vector<ui::ScenarioEntry> ListScenarios() {
     e.goal = parsed->goal;
     out.push_back(std::move(e));
   }
-  // The tour first, then the lessons in teaching order, then any the README
-  // does not list (by name).
   auto rank = [&](const ui::ScenarioEntry& e) {
     if (e.path.ends_with("/tour.scn")) return size_t{0};
     auto it = order.find(fs::path(e.path).filename().string());
@@ -69,6 +69,71 @@ std::vector<ui::ScenarioEntry> ListScenarios() {
     return std::pair(rank(a), a.path) < std::pair(rank(b), b.path);
   });
   return out;
+}
+
+std::vector<ui::ScenarioEntry> ListScenarios(const std::vector<std::string>& more_folders) {
+  std::vector<ui::ScenarioEntry> out = FolderScenarios(fs::path(MINIPG_SOURCE_DIR) / "scenarios");
+  for (const std::string& dir : more_folders) {
+    for (ui::ScenarioEntry& e : FolderScenarios(dir)) {
+      e.folder = dir;
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+/* $XDG_CONFIG_HOME/minipg/minipg-viz.conf or ~/.config/minipg/minipg-viz.conf. */
+fs::path SettingsPath() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
+    return fs::path(xdg) / "minipg" / "minipg-viz.conf";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return fs::path(home) / ".config" / "minipg" / "minipg-viz.conf";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> LessonFolders(const std::vector<std::string>& given, bool remember) {
+  fs::path settings = SettingsPath();
+  std::vector<std::string> folders;
+  std::vector<std::string> other_lines;  // settings this function does not own, kept as they are
+  if (!settings.empty()) {
+    std::ifstream in(settings);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.starts_with("lessons = ")) {
+        folders.push_back(line.substr(10));
+      } else {
+        other_lines.push_back(line);
+      }
+    }
+  }
+  bool changed = false;
+  for (const std::string& g : given) {
+    std::error_code ec;
+    std::string dir = fs::absolute(g, ec).lexically_normal().string();
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (std::find(folders.begin(), folders.end(), dir) == folders.end()) {
+      folders.push_back(dir);
+      changed = true;
+    }
+  }
+  if (remember && changed && !settings.empty()) {
+    std::error_code ec;
+    fs::create_directories(settings.parent_path(), ec);
+    std::ofstream out(settings, std::ios::trunc);
+    for (const std::string& l : other_lines) out << l << "\n";
+    for (const std::string& f : folders) out << "lessons = " << f << "\n";
+    if (out) {
+      std::printf("minipg-viz: the Scenarios window lists the lessons in %s from now on (%s)\n",
+                  folders.back().c_str(), settings.c_str());
+    }
+  }
+  return folders;
 }
 
 Demo::~Demo() {
@@ -109,7 +174,8 @@ void Demo::StartTour(double speed, const std::string& hold) {
     args.insert(args.end(), {"--event-port", std::to_string(sim_event_port_)});
   } else {
     args.insert(args.end(), {"--server", fmt::format("127.0.0.1:{}", server_->port()), "--socket-dir",
-                             server_->data_dir().string(), "--event-port", std::to_string(server_->event_port())});
+                             server_->data_dir().string(), "--event-port", std::to_string(server_->event_port()),
+                             "--setup-applied"});  // Start() made the server as the scenario asks
   }
   if (!hold.empty()) {
     args.push_back("--hold");

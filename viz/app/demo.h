@@ -69,8 +69,16 @@ class Demo {
 /* The guided tour's scenario file: scenarios/tour.scn of the source tree. */
 std::string DefaultTourScenario();
 
-/* The lessons in scenarios/ of the source tree (the tour first, then by
- * file name), with their titles and goals, for the "scenarios" window. */
-std::vector<ui::ScenarioEntry> ListScenarios();
+/* The lessons in scenarios/ of the source tree (the tour first, then in
+ * the order its README lists them, then by file name), then those of each
+ * folder in `more_folders` (a teacher's own), with their titles and
+ * goals, for the "scenarios" window. */
+std::vector<ui::ScenarioEntry> ListScenarios(const std::vector<std::string>& more_folders = {});
+
+/* The teacher's lesson folders: those remembered in the settings file
+ * (minipg-viz.conf beside imgui.ini, "lessons = DIR" lines) and those
+ * `given` (--lessons), made absolute. With `remember`, a new one given is
+ * written to the settings file, for the next start. */
+std::vector<std::string> LessonFolders(const std::vector<std::string>& given, bool remember);
 
 }  // namespace minipg::viz

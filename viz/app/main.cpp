@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   auto* console = cli.add_option("--console", console_sql,
                                  "open a GUI client console on the server once watching, and run this SQL "
                                  "in it (\"\" to only connect)");
+  cli.add_option("-U,--user", options.console_user,
+                 "the role the GUI client connects as (--console, and the \"new connection\" dialog's "
+                 "default; default: the OS user)");
   cli.add_option("--frame-stats", options.frame_stats,
                  "write frame timings (JSON) to this file at exit (the scale benchmark)");
   cli.add_option("--width", options.width, "window width")
@@ -75,6 +78,11 @@ int main(int argc, char** argv) {
   cli.add_option("--processes-view", options.processes_view,
                  "the Processes panel's view at start, as its radio buttons would choose")
       ->check(CLI::IsMember({"graph", "tree", "clients"}));
+  std::vector<std::string> lesson_dirs;
+  cli.add_option("--lessons", lesson_dirs,
+                 "a folder of your own lessons (.scn) for the Scenarios window, beside scenarios/; "
+                 "remembered in the settings file (minipg-viz.conf) for the next start")
+      ->check(CLI::ExistingDirectory);
   cli.add_flag("--scenarios", options.show_scenarios,
                "open the Scenarios window (the lessons, to run one) at start, as the header's button would");
   std::string row_versions;
@@ -138,7 +146,10 @@ int main(int argc, char** argv) {
     options.connect = demo->EventAddress();
     if (demo->TourFirst()) demo->StartTour(tour_speed, hold);  // its server comes with it
   }
-  options.scenarios = minipg::viz::ListScenarios();
+  // A teacher's own lessons, from --lessons or the settings file; a window
+  // on screen remembers a new folder (a picture-making run changes nothing).
+  bool headless = !options.screenshot.empty() || !options.storyboard.empty();
+  options.scenarios = minipg::viz::ListScenarios(minipg::viz::LessonFolders(lesson_dirs, !headless));
   options.run_scenario = [&demo, tour_speed, hold](const std::string& scenario, std::string* error) -> std::string {
     demo->Finish(false);  // the server the window started before goes, with its tour
     demo = std::make_unique<minipg::viz::Demo>();

@@ -137,6 +137,10 @@ void ConsoleSession::Run() {
     Emit(ConsoleOutput::Kind::kError, fmt::format("connection to server at {}:{} failed: {}",
                                                    options_.host, options_.port,
                                                    ErrorText(conn.error())));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.clear();  // what was submitted will never run (nor keep a screenshot waiting)
+    }
     SetState(ConsoleState::kFailed);
     return;
   }

@@ -453,6 +453,7 @@ void Model::Apply(const Event& ev) {
     case EventType::kClientError:
     case EventType::kClientDisconnect:
     case EventType::kSync:
+    case EventType::kCaptionSnapshot:  // the storyboard's business (App), in the log only
     case EventType::kCount_: break;
     case EventType::kLockWait:
     case EventType::kLockAcquired: OnLock(ev); break;

@@ -647,9 +647,12 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
         lane->connecting->failed = true;
         Finish(lane->connecting, ev.ts);
       }
+      // A failure in the client itself (its own file missing) has no SQLSTATE.
       AddInstant(InstantKind::kError, ev, lane->tid,
-                 fmt::format("{} {}: {}", ev.StrOr("severity", "ERROR"), ev.StrOr("sqlstate"),
-                             ev.StrOr("message")),
+                 ev.StrOr("sqlstate").empty()
+                     ? fmt::format("in the client: {}", ev.StrOr("message"))
+                     : fmt::format("{} {}: {}", ev.StrOr("severity", "ERROR"), ev.StrOr("sqlstate"),
+                                   ev.StrOr("message")),
                  false, std::move(args));
       break;
     case EventType::kClientDisconnect:

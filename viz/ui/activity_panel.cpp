@@ -58,33 +58,32 @@ void ActivityPanel::Draw(const Model& model) {
     ImGui::End();
     return;
   }
+  // One line above the table, so it keeps its rows when the Query view
+  // shares the column: how many backends, of how many allowed, and the
+  // port; the listen sockets and the event port are in its tooltip.
   const ServerInfo& s = model.server();
-  if (s.port != 0) {
-    // One line, so the table keeps its room when the Query view shares the
-    // column; the listen sockets are in its tooltip.
-    ImGui::TextDisabled("server");
-    ImGui::SameLine();
-    // A late subscriber learns port and max_connections from the postmaster's
-    // snapshot line, which has no event port.
-    std::string events = s.event_port != 0 ? fmt::format(", events on {}", s.event_port) : "";
-    ImGui::Text("port %lld, max_connections %lld%s", static_cast<long long>(s.port),
-                static_cast<long long>(s.max_connections), events.c_str());
-    if (ImGui::IsItemHovered() && !s.listen_sockets.empty()) {
-      std::string listen;
-      for (const ListenSocket& l : s.listen_sockets) {
-        listen += l.transport == "unix" ? fmt::format("listen unix {}\n", l.address)
-                                        : fmt::format("listen {} {}:{}\n", l.transport, l.address, l.port);
-      }
-      ImGui::SetTooltip("%s", listen.c_str());
-    }
-  }
   size_t backends = 0;
   for (const Process& p : model.processes()) {
     if (p.role == ProcessRole::kBackend && !p.exited) ++backends;
   }
-  ImGui::Text("%zu backend%s connected", backends, backends == 1 ? "" : "s");
+  std::string line = fmt::format("{} backend{} connected", backends, backends == 1 ? "" : "s");
+  // A late subscriber learns port and max_connections from the
+  // postmaster's snapshot line, which has no event port.
+  if (s.port != 0) line += fmt::format(", max_connections {}", s.max_connections);
+  ImGui::TextUnformatted(line.c_str());
+  if (ImGui::IsItemHovered() && s.port != 0) {
+    std::string listen = fmt::format("port {}\n", s.port);
+    for (const ListenSocket& l : s.listen_sockets) {
+      listen += l.transport == "unix" ? fmt::format("listen unix {}\n", l.address)
+                                      : fmt::format("listen {} {}:{}\n", l.transport, l.address, l.port);
+    }
+    if (s.event_port != 0) listen += fmt::format("events on port {}\n", s.event_port);
+    if (!listen.empty()) ImGui::SetTooltip("%s", listen.c_str());
+  }
   ImGui::SameLine();
   ImGui::Checkbox("show exited", &show_exited_);
+  rows_drawn_ = rows_in_view_ = 0;
+  float window_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowSize().y;
 
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                           ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable |
@@ -131,6 +130,8 @@ void ActivityPanel::Draw(const Model& model) {
                               ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
           view_state_.selected_pid = selected ? 0 : p.pid;
         }
+        ++rows_drawn_;
+        if (ImGui::GetItemRectMax().y <= window_bottom) ++rows_in_view_;
         ImGui::TableNextColumn();
         if (!p.user.empty()) ImGui::Text("%s@%s", p.user.c_str(), p.database.c_str());
         ImGui::TableNextColumn();

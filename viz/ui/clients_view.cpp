@@ -156,6 +156,7 @@ void ClientsView::DrawRow(const Model& model, const Process& p, ImVec2 min, floa
   ImVec2 ks = ImGui::CalcTextSize(kind.c_str());
   ClippedText(dl, nullptr, 0.0f, ImVec2(mid - ks.x * 0.5f, y - ks.y - 2.0f), col, kind, l_clip0, l_clip1);
   if (!path.empty()) {
+    path = FitMiddle(path, b.x - a.x - 8.0f);  // a long socket path keeps its start and its end
     ImVec2 ps = ImGui::CalcTextSize(path.c_str());
     ClippedText(dl, nullptr, 0.0f, ImVec2(mid - ps.x * 0.5f, y + 3.0f), gone ? kDim : col, path, l_clip0, l_clip1);
   }

@@ -88,6 +88,7 @@ void Consoles::FillDefaults(const Model& model) {
       break;
     }
   }
+  if (!preferred_user_.empty()) CopyField(user_, sizeof user_, preferred_user_);
 }
 
 void Consoles::DrawNewConnectionButton(const Model& model) {

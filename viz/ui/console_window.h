@@ -41,6 +41,9 @@ class Consoles {
   client::ConnectOptions DefaultOptions(const Model& model);
   /* Opens a console with the dialog's defaults for this server, running `sql`. */
   void OpenDefault(const Model& model, std::string sql);
+  /* The role new connections use (--user): the dialog's default, and
+   * --console's, instead of a guess from the server's backends. */
+  void set_user(std::string user) { preferred_user_ = std::move(user); }
   size_t count() const { return consoles_.size(); }
   /* Whether a console is still connecting or running SQL (a screenshot waits for it). */
   bool Busy();
@@ -67,6 +70,7 @@ class Consoles {
   int port_ = 5432;
   int transport_ = 0;  // 0: Unix socket, 1: TCP
   char password_[128] = {};
+  std::string preferred_user_;  // --user ("": the OS user, or the last backend's)
 };
 
 }  // namespace minipg::viz::ui

@@ -91,7 +91,7 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       } else if (!s.shutdown_mode.empty()) {
         lines.push_back(fmt::format("shutdown: {}", s.shutdown_mode));
       } else {
-        lines.push_back(Ellipsize(s.data_directory, 30));
+        lines.push_back(EllipsizeMiddle(s.data_directory, 30));  // where, and which
       }
       break;
     }
@@ -114,10 +114,13 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
       lines.push_back(Ellipsize(txn.empty() ? client : txn, 30));
       if (!p.current_query.empty()) {
         lines.push_back(Ellipsize(p.current_query, 30));
-      } else if (!p.last_error.empty()) {
+      } else if (!p.last_error.empty() && (p.last_tag.empty() || p.exited || p.query.error)) {
+        // The error when it is the latest word (its last query failed, or
+        // a FATAL ended it), not after a query that succeeded since.
         lines.push_back(Ellipsize(p.last_error, 30));
       } else if (!p.last_tag.empty()) {
-        lines.push_back(fmt::format("last: {}", Ellipsize(p.last_tag, 24)));
+        // A command tag ("SELECT 1": one row), not the query's text.
+        lines.push_back(fmt::format("command tag: {}", Ellipsize(p.last_tag, 14)));
       } else {
         lines.push_back("");
       }
@@ -151,6 +154,7 @@ std::vector<std::string> BoxLines(const Model& model, const Process& p) {
 void ProcessesPanel::Draw(const Model& model) {
   wait_labels_.clear();  // the graph, if drawn, places them anew
   drawn_boxes_.clear();
+  box_texts_.clear();
   if (!ImGui::Begin("Processes")) {
     ImGui::End();
     return;
@@ -453,6 +457,14 @@ bool ProcessesPanel::DrawBox(const Model& model, const Process& p, ImVec2 min,
   ImGui::PopFont();
   y += ImGui::GetTextLineHeight() + 1.0f;
   std::vector<std::string> lines = BoxLines(model, p);
+  // The postmaster's folder (a lesson's socket is there) keeps its end in
+  // what the box has room for.
+  if (p.role == ProcessRole::kPostmaster && lines.size() > 1 && lines[1].starts_with("/")) {
+    lines[1] = FitMiddle(lines[1], clip_max.x - x - 4.0f);
+  }
+  std::string all = state;
+  for (const std::string& l : lines) all += " | " + l;
+  box_texts_.emplace_back(p.pid, std::move(all));
   for (size_t i = 0; i < lines.size(); ++i) {
     bool is_query = p.role == ProcessRole::kBackend && i == 2 && !p.current_query.empty();
     if (is_query) ImGui::PushFont(fonts_.mono);

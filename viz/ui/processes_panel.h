@@ -51,6 +51,8 @@ class ProcessesPanel {
    * drawn (pid, where), for a headless run's transcript. */
   const std::vector<DrawnWaitLabel>& wait_labels() const { return wait_labels_; }
   const std::vector<std::pair<int64_t, Rect>>& drawn_boxes() const { return drawn_boxes_; }
+  /* The graph's last frame: each box's text (state | lines), as drawn. */
+  const std::vector<std::pair<int64_t, std::string>>& box_texts() const { return box_texts_; }
 
  private:
   /* Sizes of the graph's parts at one scale. */
@@ -135,6 +137,7 @@ class ProcessesPanel {
   std::unordered_map<int64_t, BoxRect> boxes_;      // this frame: where each live box was drawn
   std::vector<Rect> obstacles_;                     // this frame: what a wait label must not cover
   std::vector<std::pair<int64_t, Rect>> drawn_boxes_;  // this frame: every box drawn, exited ones too
+  std::vector<std::pair<int64_t, std::string>> box_texts_;  // this frame: what each box says
   std::vector<DrawnWaitLabel> wait_labels_;         // this frame: the wait-for graph's labels
 };
 

@@ -138,9 +138,7 @@ const Process* QueryPanel::Choose(const Model& model, std::string* why) const {
     }
   }
   if (selected == 0) {
-    *why =
-        "No backend selected: showing the most recently active one (click one in Processes or "
-        "Activity).";
+    *why = "latest";  // short, beside the header: the plan below keeps its room (the tooltip says more)
   } else if (p == nullptr) {
     *why = fmt::format("Process {} is gone: showing the most recently active backend.", selected);
   } else {
@@ -168,11 +166,23 @@ void QueryPanel::DrawHeader(const Process& p, const std::string& why) {
                            ? ""
                            : fmt::format(" (statement \"{}\")", p.query.prepared_name).c_str());
   }
-  if (!why.empty()) {
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(kMutedText, "%s", why.c_str());
-    ImGui::PopTextWrapPos();
+  if (why.empty()) return;
+  // Why it is not the selected one: beside the header when it fits there.
+  float room = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x - ImGui::GetItemRectMax().x -
+               ImGui::GetStyle().ItemSpacing.x;
+  std::string note = "(" + why + ")";
+  if (ImGui::CalcTextSize(note.c_str()).x < room) {
+    ImGui::SameLine();
+    ImGui::TextColored(kMutedText, "%s", note.c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("No backend is selected: this is the one whose query moved last.\n"
+                        "Click a backend in Processes or Activity to choose.");
+    }
+    return;
   }
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextColored(kMutedText, "%s", why.c_str());
+  ImGui::PopTextWrapPos();
 }
 
 void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
@@ -199,7 +209,7 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
   const float gap = 22.0f;
   float box_w =
       std::max(56.0f, (avail - gap * static_cast<float>(count - 1)) / static_cast<float>(count));
-  float box_h = ImGui::GetTextLineHeight() + 14.0f;
+  float box_h = ImGui::GetTextLineHeight() + 8.0f;  // compact: the plan below needs the height
   float line_h = ImGui::GetTextLineHeightWithSpacing();
   ImVec2 origin = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -310,7 +320,7 @@ void QueryPanel::DrawPipeline(const QueryTrace& t, int64_t now) {
                             kArrow);
     }
   }
-  ImGui::Dummy(ImVec2(static_cast<float>(count) * (box_w + gap) - gap, box_h + line_h + 4.0f));
+  ImGui::Dummy(ImVec2(static_cast<float>(count) * (box_w + gap) - gap, box_h + line_h));
 }
 
 void QueryPanel::DrawOutcome(const QueryTrace& t, int64_t now) {
@@ -370,25 +380,19 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
     ImGui::SameLine();
     ImGui::TextColored(kMutedText, "in %s", FormatDurationUs(s.duration_us).c_str());
   }
-  // What analyze found, on one line: the tables read and the output columns.
-  std::string found;
-  for (const std::string& name : s.tables) found += (found.empty() ? "tables: " : ", ") + name;
-  for (size_t i = 0; i < s.columns.size(); ++i) {
-    found += fmt::format("{}{} {}", i == 0 ? (found.empty() ? "output: " : "  |  output: ") : ", ",
-                         s.columns[i].name, s.columns[i].type);
-  }
-  if (!found.empty()) {
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(kMutedText, "%s", found.c_str());
-    ImGui::PopTextWrapPos();
-  }
   if (s.nodes.empty()) {
     if (s.done && !s.planned)
       ImGui::TextColored(kMutedText, "no plan: a utility statement runs directly");
   } else {
     ImGuiTableFlags flags =
         ImGuiTableFlags_BordersOuter | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if (ImGui::BeginTable("plan", 2, flags)) {
+    // Where the panel's visible part ends: the plan rows above it are in view.
+    float window_bottom = ImGui::GetWindowPos().y + ImGui::GetWindowSize().y;
+    // Tight rows, as EXPLAIN's lines: five nodes fit above the fold at 1280x800.
+    ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(ImGui::GetStyle().CellPadding.x, 0.0f));
+    bool plan_table = ImGui::BeginTable("plan", 2, flags);
+    ImGui::PopStyleVar();
+    if (plan_table) {
       ImGui::TableSetupColumn("plan node", ImGuiTableColumnFlags_WidthStretch);
       ImGui::TableSetupColumn("rows", ImGuiTableColumnFlags_WidthFixed,
                               ImGui::CalcTextSize("rows=000000").x);
@@ -405,6 +409,8 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
         ImGui::PushFont(fonts_.bold);
         ImGui::TextUnformatted(n.node.c_str());
         ImGui::PopFont();
+        ++plan_nodes_drawn_;
+        if (ImGui::GetItemRectMax().y <= window_bottom) ++plan_nodes_in_view_;
         if (!n.detail.empty()) {
           ImGui::SameLine();
           ImGui::TextColored(kMutedText, "%s", n.detail.c_str());
@@ -422,6 +428,20 @@ void QueryPanel::DrawStatement(const QueryTrace& t, size_t index) {
     if (s.nodes_dropped > 0)
       ImGui::TextColored(kMutedText, "(%zu more plan nodes not kept)", s.nodes_dropped);
   }
+  // What analyze found, under the plan (the plan first, above the fold):
+  // the tables read and the output columns.
+  std::string found;
+  for (const std::string& name : s.tables) found += (found.empty() ? "tables: " : ", ") + name;
+  for (size_t i = 0; i < s.columns.size(); ++i) {
+    found += fmt::format("{}{} {}", i == 0 ? (found.empty() ? "output: " : "  |  output: ") : ", ",
+                         s.columns[i].name, s.columns[i].type);
+  }
+  if (!found.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(kMutedText, "%s", found.c_str());
+    ImGui::PopTextWrapPos();
+  }
+
   if (s.suspended > 0) {
     ImGui::TextColored(kMutedText,
                        "portal suspended %d time%s at its row limit: %lld of %lld rows sent",
@@ -485,6 +505,7 @@ void QueryPanel::DrawPages(const QueryTrace& t) {
 }
 
 void QueryPanel::Draw(const Model& model) {
+  plan_nodes_drawn_ = plan_nodes_in_view_ = 0;
   if (!ImGui::Begin("Query")) {
     ImGui::End();
     return;
@@ -517,10 +538,17 @@ void QueryPanel::Draw(const Model& model) {
 
   ImGui::PushFont(fonts_.mono);
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(t.text.empty() ? "(text not seen)" : Ellipsize(t.text, 600).c_str());
+  // At most two lines of the statement (all of it in the tooltip): the
+  // plan below needs the room.
+  size_t per_line = static_cast<size_t>(
+      std::max(20.0f, ImGui::GetContentRegionAvail().x / std::max(1.0f, ImGui::CalcTextSize("M").x)));
+  size_t max_chars = 2 * per_line - 4;
+  ImGui::TextUnformatted(t.text.empty() ? "(text not seen)" : Ellipsize(t.text, max_chars).c_str());
   ImGui::PopTextWrapPos();
   ImGui::PopFont();
-  ImGui::Spacing();
+  if (t.text.size() > max_chars && ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s", Ellipsize(t.text, 4000).c_str());
+  }
   DrawPipeline(t, now);
   DrawOutcome(t, now);
   for (size_t i = 0; i < t.statements.size(); ++i) {

@@ -29,6 +29,10 @@ class QueryPanel {
  public:
   QueryPanel(const Fonts& fonts, ViewState& view) : fonts_(fonts), view_state_(view) {}
   void Draw(const Model& model);
+  /* The last frame's plan rows: drawn, and in view without scrolling (a
+   * headless run prints them, so a test can see the plan above the fold). */
+  int plan_nodes_drawn() const { return plan_nodes_drawn_; }
+  int plan_nodes_in_view() const { return plan_nodes_in_view_; }
 
  private:
   /* The backend to show, and (in *why) why it is not the selected one. */
@@ -42,6 +46,8 @@ class QueryPanel {
 
   const Fonts& fonts_;
   ViewState& view_state_;
+  int plan_nodes_drawn_ = 0;
+  int plan_nodes_in_view_ = 0;
 };
 
 /* A duration for people: "850 us", "12.3 ms", "4.56 s". */

@@ -24,9 +24,14 @@ std::string ScenariosWindow::Draw() {
         "server the window watched before is left as it was.");
     if (!error_.empty()) ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1.0f), "%s", error_.c_str());
     if (entries_.empty()) ImGui::TextDisabled("no scenarios found (the scenarios/ folder of the source tree)");
+    ImGui::TextDisabled("Your own lessons: minipg-viz --lessons DIR (remembered for the next start).");
     ImGui::Separator();
     for (size_t i = 0; i < entries_.size(); ++i) {
       const ScenarioEntry& e = entries_[i];
+      if (!e.folder.empty() && (i == 0 || entries_[i - 1].folder != e.folder)) {
+        ImGui::TextDisabled("Your lessons, in %s", e.folder.c_str());  // --lessons DIR
+        ImGui::Separator();
+      }
       ImGui::PushID(static_cast<int>(i));
       ImGui::PushFont(fonts_.bold);
       ImGui::TextUnformatted(e.title.c_str());

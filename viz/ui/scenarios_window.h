@@ -19,6 +19,7 @@ struct ScenarioEntry {
   std::string path;   // the .scn file
   std::string title;  // its `title`
   std::string goal;   // its `goal` lines, joined
+  std::string folder;  // "" for scenarios/ of the source tree; else the teacher's folder (--lessons)
 };
 
 class ScenariosWindow {

@@ -275,6 +275,7 @@ ImVec4 EventTypeColor(size_t type_slot) {
     case EventType::kCaption:
     case EventType::kExpect:
     case EventType::kSync:
+    case EventType::kCaptionSnapshot:
       return ImVec4(0.50f, 0.35f, 0.05f, 1.0f);  // the lesson being played: brown
     case EventType::kClientConnect:
     case EventType::kClientConnected:
@@ -419,6 +420,15 @@ std::string Ellipsize(std::string_view text, size_t max_chars) {
     s += "...";
   }
   return s;
+}
+
+std::string FitMiddle(std::string_view text, float width) {
+  if (ImGui::CalcTextSize(text.data(), text.data() + text.size()).x <= width) return std::string(text);
+  for (size_t n = text.size(); n > 5; --n) {
+    std::string s = EllipsizeMiddle(text, n);
+    if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  }
+  return EllipsizeMiddle(text, 5);
 }
 
 std::string FormatRelTs(int64_t ts, int64_t first_ts) {

@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include "viz/ui/text_fit.h"
+
 #include <string>
 #include <string_view>
 
@@ -105,6 +107,8 @@ void ApplyStyle();
 
 /* Shortens text to at most `max_chars` characters, adding "..." */
 std::string Ellipsize(std::string_view text, size_t max_chars);
+/* EllipsizeMiddle (text_fit.h) to what fits in `width` pixels in the current font. */
+std::string FitMiddle(std::string_view text, float width);
 
 /* Relative time in seconds since the first event, "12.345678". */
 std::string FormatRelTs(int64_t ts, int64_t first_ts);

@@ -300,6 +300,8 @@ TEST_F(ScreenshotTest, DemoStartsItsOwnServerAndTour) {
   EXPECT_EQ(rc, 0) << output;
   EXPECT_NE(output.find("minipg-viz: playing the guided tour"), std::string::npos) << output;
   EXPECT_NE(output.find("[1] The postmaster is listening."), std::string::npos) << output;
+  // The demo made the server as the tour asks: minipg-sim has nothing to note.
+  EXPECT_EQ(output.find("minipg-sim: note:"), std::string::npos) << output;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(still running \(pid (\d+)\))"))) << output;
   pid_t server = static_cast<pid_t>(std::stol(m[1]));
@@ -386,6 +388,24 @@ TEST_F(ScreenshotTest, StoryboardOfHello) {
   ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(started minipg \(pid (\d+)\))"))) << output;
   EXPECT_NE(::kill(static_cast<pid_t>(std::stol(m[1])), 0), 0) << "a storyboard run leaves no server running";
   EXPECT_EQ(output.find("still running"), std::string::npos) << output;
+}
+
+// Scenario: a lesson's `snapshot` takes its caption's picture there: the
+// terminate lesson's last picture shows the administrator's and Bob's new
+// backends (the postmaster, its five auxiliary processes and those two),
+// not the end of the lesson, after both left.
+TEST_F(ScreenshotTest, StoryboardTakesThePictureAtTheSnapshot) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --tour " +
+                          ShellQuote(std::string(MINIPG_SOURCE_DIR) + "/scenarios/terminate.scn") + " --storyboard " +
+                          ShellQuote((dir_ / "terminate").string()),
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("storyboard 04.png (8 live processes): The administrator's own session is untouched"),
+            std::string::npos)
+      << output;
+  EXPECT_TRUE(fs::exists(dir_ / "terminate" / "04.png")) << output;
 }
 
 /* How many pixels of exactly this colour lie in [x0,x1) x [y0,y1). */
@@ -823,6 +843,155 @@ TEST_F(ScreenshotTest, NoDisplayIsAClearError) {
   EXPECT_EQ(rc, 1) << output;
   EXPECT_NE(output.find("minipg-viz: cannot open a window: no display"), std::string::npos)
       << output;
+}
+
+/* A copy of data/NAME in `dir` with a lesson's caption strip (a
+ * scenario_start and a caption from minipg-sim, just after the hello), and
+ * `from` replaced by `to` everywhere: a trace as a lesson plays it. */
+fs::path WithCaption(const fs::path& dir, const std::string& name, const std::string& from = "",
+                     const std::string& to = "") {
+  std::ifstream in(std::string(MINIPG_VIZ_TEST_DATA) + "/" + name);
+  fs::path out_path = dir / ("captioned_" + name);
+  std::ofstream out(out_path);
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    for (size_t at = from.empty() ? std::string::npos : line.find(from); at != std::string::npos;
+         at = line.find(from, at + to.size())) {
+      line.replace(at, from.size(), to);
+    }
+    out << line << "\n";
+    if (first) {  // the hello's ts, a microsecond later
+      std::smatch m;
+      std::regex_search(line, m, std::regex(R"("ts":(\d+))"));
+      long long ts = std::stoll(m[1]) + 1;
+      out << R"({"type":"scenario_start","ts":)" << ts
+          << R"(,"pid":99999,"title":"A lesson","goal":"A goal long enough to take a line of its own.","file":"x.scn"})"
+          << "\n"
+          << R"({"type":"caption","ts":)" << ts + 1
+          << R"(,"pid":99999,"text":"A caption of a realistic length, as the lessons have them, on one line.","step":1,"line":3})"
+          << "\n";
+      first = false;
+    }
+  }
+  return out_path;
+}
+
+/* Replays `trace` into dir/NAME.png at the default window size (1280x800)
+ * on a larger screen, with `extra` flags; what the run printed. */
+std::string ShootDefaultSize(const fs::path& trace, const fs::path& dir, const std::string& name,
+                             const std::string& extra = "") {
+  std::string output;
+  std::string cmd = "xvfb-run -a -s '-screen 0 2000x1400x24' " + ShellQuote(VizBinary()) + " --open " +
+                    ShellQuote(trace.string()) + " --screenshot " + ShellQuote((dir / (name + ".png")).string()) +
+                    " --after-ms 300" + extra;
+  EXPECT_EQ(RunCommand(cmd, &output), 0) << cmd << "\n" << output;
+  return output;
+}
+
+// Scenario: at the default 1280x800, under a lesson's caption strip, the
+// Query view shows the selected SELECT's whole five-node plan without
+// scrolling (the plan comes before what analyze found).
+TEST_F(ScreenshotTest, PlanTreeAboveTheFoldAt1280x800) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output = ShootDefaultSize(WithCaption(dir_, "query_select.jsonl"), dir_, "plan", " --select 13219");
+  EXPECT_NE(output.find("query view: 5 of 5 plan nodes in view"), std::string::npos) << output;
+  ExpectRealPicture(dir_ / "plan.png");
+}
+
+// Scenario: at 1280x800 under a caption strip, the Activity table shows
+// every row of three backends whole; an idle backend's box names its last
+// command tag as a tag, not as a query.
+TEST_F(ScreenshotTest, ActivityShowsSeveralRowsAt1280x800) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string three = ShootDefaultSize(WithCaption(dir_, "three_backends.jsonl"), dir_, "three");
+  EXPECT_NE(three.find("activity: 3 rows in view"), std::string::npos) << three;
+  std::string output = ShootDefaultSize(WithCaption(dir_, "query_select.jsonl"), dir_, "select");
+  EXPECT_NE(output.find("| command tag: SELECT 3"), std::string::npos) << output;
+  EXPECT_EQ(output.find("| last: "), std::string::npos) << output;
+  EXPECT_NE(output.find("13233: idle | bob@postgres | 127.0.0.1:60042 · report | ERROR 42P01"), std::string::npos)
+      << output;
+  // Bob's next query succeeds: his box says so, not the older error.
+  fs::path later = WithCaption(dir_, "query_select.jsonl");
+  std::ofstream(later, std::ios::app)
+      << R"({"type":"query_start","ts":1600000000,"pid":13233,"text":"SELECT 1"})" << "\n"
+      << R"({"type":"query_done","ts":1600000100,"pid":13233,"tag":"SELECT 1","rows":1,"duration_us":100})" << "\n"
+      << R"({"type":"state","ts":1600000110,"pid":13233,"state":"idle"})" << "\n"
+      << R"({"type":"ready","ts":1600000120,"pid":13233,"status":"I"})" << "\n";
+  std::string after = ShootDefaultSize(later, dir_, "later");
+  EXPECT_NE(after.find("13233: idle | bob@postgres | 127.0.0.1:60042 · report | command tag: SELECT 1"),
+            std::string::npos)
+      << after;
+}
+
+// Scenario: a long Unix socket directory (the postmaster's box names it)
+// loses its middle, keeping its start and its distinctive end.
+TEST_F(ScreenshotTest, LongSocketPathKeepsItsEnd) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  const std::string long_dir = "/tmp/teaching/course_2026/week_03/sockets/minipg_sim_Zq81";
+  std::string output =
+      ShootDefaultSize(WithCaption(dir_, "three_backends.jsonl", "/tmp/minipg-data", long_dir), dir_, "long");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex(R"(box text: 100: [^\n]*\| (/tmp/[^|\n]*)\n)"))) << output;
+  std::string shown = m[1];
+  EXPECT_NE(shown.find("..."), std::string::npos) << shown;
+  EXPECT_TRUE(shown.starts_with("/tmp/")) << shown;
+  EXPECT_TRUE(shown.ends_with("_sim_Zq81")) << shown;
+}
+
+// Scenario: a teacher's own folder of lessons (--lessons DIR) is listed in
+// the Scenarios window after the built-in ones; a folder remembered in the
+// settings file is listed without the flag; a headless run writes nothing.
+TEST_F(ScreenshotTest, TeachersOwnLessonsInTheScenariosMenu) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  fs::path mine = dir_ / "my lessons";
+  fs::create_directories(mine);
+  {
+    std::ofstream(mine / "my_first.scn") << "title My first\ngoal Mine.\nclient a\na connect\n";
+  }
+  fs::path config = dir_ / "config";
+  std::string env = "XDG_CONFIG_HOME=" + ShellQuote(config.string()) + " ";
+  std::string output;
+  std::string trace = std::string(MINIPG_VIZ_TEST_DATA) + "/three_backends.jsonl";
+  std::string base = "xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) + " --open " +
+                     ShellQuote(trace) + " --after-ms 300 --scenarios --screenshot ";
+  EXPECT_EQ(RunCommand(env + base + ShellQuote((dir_ / "1.png").string()) + " --lessons " + ShellQuote(mine.string()),
+                       &output),
+            0)
+      << output;
+  EXPECT_NE(output.find(" my_first.scn\n"), std::string::npos) << output;
+  EXPECT_NE(output.find("lessons): tour.scn hello.scn"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(config / "minipg" / "minipg-viz.conf")) << "a headless run remembers nothing";
+  // Remembered by a window on screen: the settings file says so.
+  fs::create_directories(config / "minipg");
+  std::ofstream(config / "minipg" / "minipg-viz.conf") << "lessons = " << mine.string() << "\n";
+  std::string again;
+  EXPECT_EQ(RunCommand(env + base + ShellQuote((dir_ / "2.png").string()), &again), 0) << again;
+  EXPECT_NE(again.find(" my_first.scn\n"), std::string::npos) << again;
+}
+
+// Scenario: --console --user ROLE connects the GUI client as that role,
+// not as the OS user (a role that does not exist says so, by its name).
+TEST_F(ScreenshotTest, ConsoleConnectsAsTheRoleAskedFor) {
+  if (!HaveXvfbRun()) GTEST_SKIP() << "xvfb-run is not installed (apt-get install xvfb)";
+  std::string output;
+  int rc = RunCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + ShellQuote(VizBinary()) +
+                          " --tour '' --user no_such_role_xy --console 'SELECT 1;' --screenshot " +
+                          ShellQuote((dir_ / "c.png").string()) + " --after-ms 1000",
+                      &output);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("role \"no_such_role_xy\" does not exist"), std::string::npos) << output;
+  // A console whose connection failed has nothing left to run: the picture
+  // is not held back for it (the 20 s grace).
+  EXPECT_EQ(output.find("console 1| => SELECT 1;"), std::string::npos) << output;
+  std::smatch m;
+  if (std::regex_search(output, m, std::regex(R"(still running \(pid (\d+)\))"))) {
+    pid_t server = static_cast<pid_t>(std::stol(m[1]));
+    ::kill(server, SIGINT);
+    for (int i = 0; i < 500 && ::kill(server, 0) == 0; ++i) ::usleep(20000);
+  }
+  std::smatch d;
+  if (std::regex_search(output, d, std::regex(R"(psql -h (\S+) -p)"))) fs::remove_all(d[1].str());
 }
 
 }  // namespace

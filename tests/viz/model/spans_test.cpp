@@ -378,6 +378,23 @@ TEST(SpanBuilderTest, CancelSignalClientAndQueryArrows) {
   EXPECT_TRUE(failed_query);
 }
 
+// Scenario: a client's own failure (minipg-sim's copy-in of a missing file)
+// has no SQLSTATE, and its mark on the client's lane names none; a
+// server's error names its own.
+TEST(SpanBuilderTest, ClientSideErrorHasNoSqlstate) {
+  SpanBuilder b;
+  b.Add(Ev(R"({"type":"client_connect","ts":90,"pid":9,"client":"c","user":"u","database":"d"})"));
+  b.Add(Ev(R"({"type":"client_error","ts":100,"pid":9,"client":"c","severity":"","sqlstate":"","message":"/x/items.csv: No such file or directory"})"));
+  b.Add(Ev(R"({"type":"client_error","ts":110,"pid":9,"client":"c","severity":"ERROR","sqlstate":"22012","message":"division by zero"})"));
+  std::vector<std::string> names;
+  for (const SpanInstant& i : b.instants()) {
+    if (i.kind == InstantKind::kError) names.push_back(i.name);
+  }
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0], "in the client: /x/items.csv: No such file or directory");
+  EXPECT_EQ(names[1], "ERROR 22012: division by zero");
+}
+
 // Scenario: a trace cut off mid-session leaves the postmaster's and the
 // backend's lives open; they are reported as open, not as finished.
 TEST(SpanBuilderTest, TruncatedTraceLeavesSpansOpen) {
