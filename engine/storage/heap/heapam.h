@@ -114,10 +114,15 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = 
  * pointing at the new one; one Heap UPDATE record covers both pages.
  * `new_tid`, if given, gets the new version's TID. Errors and waits
  * as HeapDelete's ("attempted to update invisible tuple", "tuple
- * concurrently updated"). */
+ * concurrently updated"). `key_attnums`: the table's key columns (those
+ * of its unique indexes, PostgreSQL's INDEX_ATTR_BITMAP_KEY); an update
+ * that changes none of their values takes FOR NO KEY UPDATE strength, so
+ * it neither waits for nor removes a FOR KEY SHARE locker (the old
+ * version's xmax becomes a MultiXact of both, heap_xmax.h); one that
+ * changes a key, or without key_attnums, takes FOR UPDATE strength. */
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid,
-                  TmFailure* tmfd = nullptr);
+                  TmFailure* tmfd = nullptr, const std::vector<int16_t>* key_attnums = nullptr);
 
 /* Row locks (PostgreSQL's TM_Result): what HeapUpdate / HeapDelete found
  * on the target version when they were given a TmFailure. A version whose

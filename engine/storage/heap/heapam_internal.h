@@ -44,6 +44,12 @@ struct TupleLockGuard {
   }
 };
 
+/* The heavyweight mode of the tuple lock a waiter in `mode` queues with
+ * (PostgreSQL's tupleLockExtraInfo: AccessShare for FOR KEY SHARE,
+ * RowShare for FOR SHARE, Exclusive for FOR NO KEY UPDATE and a non-key
+ * UPDATE, AccessExclusive for FOR UPDATE, a key UPDATE and DELETE). */
+lmgr::LockMode TupleLockMode(LockTupleMode mode);
+
 /* Waits until `xid` (its top-level transaction for a subxid) ends, then
  * checks for interrupts; `waits` counts the waits for one row so far. */
 Status WaitForXact(TransactionId xid, int waits);
