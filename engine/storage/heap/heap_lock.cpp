@@ -146,19 +146,6 @@ lmgr::LockMode heap_internal::TupleLockMode(LockTupleMode mode) {
   return lmgr::LockMode::kAccessExclusive;
 }
 
-Result<TransactionId> heap_internal::RunningLocker(const HeapTupleHeader& t) {
-  if ((t.infomask & kHeapXmaxLockOnly) == 0) return kInvalidTransactionId;
-  auto members = XmaxMembers(t);
-  if (!members.ok()) return members.error();
-  for (const MultiXactMember& m : *members) {  // the first running one but the own transaction
-    if (TransactionIdIsCurrent(m.xid)) continue;
-    auto fate = TransactionIdFate(m.xid);
-    if (!fate.ok()) return fate.error();
-    if (*fate == XidFate::kRunning) return m.xid;
-  }
-  return kInvalidTransactionId;
-}
-
 Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPointer tid, LockTupleMode mode,
                      LockWaitPolicy wait, TmFailure* tmfd) {
   *tmfd = TmFailure{};

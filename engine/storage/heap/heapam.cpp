@@ -307,14 +307,14 @@ Status LockOldAndNewPages(const RelFileLocator& rel, BlockNumber old_block, size
 /* The mode an update takes (PostgreSQL's heap_update): kNoKeyExclusive
  * when no key column changes its value (the old and new values compared
  * as stored), kExclusive when one does or no key columns were given. */
-Result<LockTupleMode> UpdateLockMode(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
-                                     ItemPointer old_tid, const Tuple& new_row,
-                                     const std::vector<int16_t>* key_attnums) {
+LockTupleMode UpdateLockMode(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
+                             const Tuple& new_row, const std::vector<int16_t>* key_attnums) {
   if (key_attnums == nullptr) return LockTupleMode::kExclusive;
   if (key_attnums->empty()) return LockTupleMode::kNoKeyExclusive;
   auto old = HeapFetchRow(rel, columns, old_tid);
-  if (!old.ok()) return old.error();
-  if (!old->has_value()) return LockTupleMode::kExclusive;  // the classification reports it
+  // No row there (the classification reports it), or one of another layout
+  // (ALTER TABLE's rewrite: the old version has the dropped column).
+  if (!old.ok() || !old->has_value()) return LockTupleMode::kExclusive;
   const Tuple& old_row = **old;
   for (int16_t attnum : *key_attnums) {
     auto i = static_cast<size_t>(attnum - 1);
@@ -408,14 +408,13 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   auto tuple = HeapFormTuple(columns, new_row, xid, cid);
   if (!tuple.ok()) return tuple.error();
   HeapTupleSetInfomask(tuple->data(), kHeapUpdated);
-  auto mode = UpdateLockMode(rel, columns, old_tid, new_row, key_attnums);
-  if (!mode.ok()) return mode.error();
+  LockTupleMode mode = UpdateLockMode(rel, columns, old_tid, new_row, key_attnums);
   LockedBuffer old;
   LockedBuffer other;  // the new version's page when it is not the old one
   TupleLockGuard tuple_lock;
   HeapTupleHeader header;
   for (;;) {
-    auto found = LockAndClassify(rel, old_tid, "update", *mode, old, tuple_lock, &header);
+    auto found = LockAndClassify(rel, old_tid, "update", mode, old, tuple_lock, &header);
     if (!found.ok()) return found.error();
     if (tmfd != nullptr) *tmfd = *found;
     if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
@@ -424,7 +423,7 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
     if (Status s = LockOldAndNewPages(rel, old_tid.block, tuple->size(), state, old, other); !s.ok()) return s;
     // The old page was unlocked meanwhile: ask again; another writer that
     // got to the row in between is waited for (and followed) as above.
-    auto again = ClassifyAt(old, old_tid, "update", *mode, &header);
+    auto again = ClassifyAt(old, old_tid, "update", mode, &header);
     if (!again.ok()) return again.error();
     if (again->result == TmResult::kOk) break;
     old.Reset();
@@ -432,7 +431,7 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   }
   // The old version's xmax keeps the lockers that stay (a FOR KEY SHARE
   // beside this non-key update), and the new version carries them too.
-  auto old_xmax = ComputeNewXmax(header, xid, *mode, true);
+  auto old_xmax = ComputeNewXmax(header, xid, mode, true);
   if (!old_xmax.ok()) return old_xmax.error();
   auto new_xmax = XmaxForNewVersion(header);
   if (!new_xmax.ok()) return new_xmax.error();

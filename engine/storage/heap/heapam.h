@@ -28,10 +28,14 @@
  *     fits (the executor's path, one row version at a time);
  *     HeapInsertFinish records that page's free space.
  *
- *   HeapUpdate(rel, old_tid, row): the old tuple's page locked; the new
+ *   HeapUpdate(rel, old_tid, row, key columns): FOR NO KEY UPDATE strength
+ *     unless a key column's value changes (then FOR UPDATE, as a delete);
+ *     the old tuple's page locked; the new
  *     version on that page if it fits, else on another page with room,
  *     both pages then locked in block order -> new tuple placed
- *     (HEAP_UPDATED, ctid = itself) -> old tuple: xmax, cmax, ctid -> new
+ *     (HEAP_UPDATED, ctid = itself, xmax the lockers that stay) -> old
+ *     tuple: xmax (the updater, or a MultiXact of it and the FOR KEY SHARE
+ *     lockers, heap_xmax.h), cmax, ctid -> new
  *     -> one Heap UPDATE record (block 0 the new page with the tuple's
  *     data, block 1 the old page when it is another; full page images when
  *     due) -> PageSetLSN on both -> MarkBufferDirty. No HOT.

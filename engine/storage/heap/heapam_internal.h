@@ -2,8 +2,8 @@
  * heapam_internal.h
  *   What heapam.cpp (UPDATE, DELETE) and heap_lock.cpp (SELECT ... FOR
  *   UPDATE / SHARE) share: the page lock, a record's block reference, the
- *   tuple lock that queues a row's waiters, waiting for a transaction, and
- *   the running locker of a row. Not for use outside engine/storage/heap.
+ *   tuple lock that queues a row's waiters (and its mode), and waiting
+ *   for a transaction. Not for use outside engine/storage/heap.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -54,9 +54,5 @@ lmgr::LockMode TupleLockMode(LockTupleMode mode);
  * checks for interrupts; `waits` counts the waits for one row so far. */
 Status WaitForXact(TransactionId xid, int waits);
 
-/* The transaction another than the current one holding a lock-only xmax
- * on the tuple (SELECT ... FOR ...) that is still running (a MultiXact:
- * its first such member), kInvalidTransactionId if none. */
-Result<TransactionId> RunningLocker(const HeapTupleHeader& t);
 
 }  // namespace minipg::storage::heap_internal
