@@ -109,9 +109,7 @@ Status LockUpdatedVersions(const RelFileLocator& rel, ItemPointer next, Transact
         continue;
       }
       if (check->kind == XmaxCheck::Kind::kUpdated || check->kind == XmaxCheck::Kind::kDeleted) {
-        tmfd->result = check->kind == XmaxCheck::Kind::kUpdated ? TmResult::kUpdated : TmResult::kDeleted;
-        tmfd->ctid = header->ctid;
-        tmfd->xmax = check->update_xid;
+        *tmfd = ChangedRowFailure(*check, *header);
         return OkStatus();
       }
       if (check->kind == XmaxCheck::Kind::kFree) {
@@ -183,11 +181,7 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
       case XmaxCheck::Kind::kSelfModified:
       case XmaxCheck::Kind::kUpdated:
       case XmaxCheck::Kind::kDeleted:
-        tmfd->result = check->kind == XmaxCheck::Kind::kSelfModified ? TmResult::kSelfModified
-                       : check->kind == XmaxCheck::Kind::kUpdated    ? TmResult::kUpdated
-                                                                     : TmResult::kDeleted;
-        tmfd->xmax = check->update_xid;
-        if (check->kind != XmaxCheck::Kind::kSelfModified) tmfd->ctid = t.ctid;
+        *tmfd = ChangedRowFailure(*check, t);
         return OkStatus();
       case XmaxCheck::Kind::kWait:
         break;

@@ -175,6 +175,16 @@ Result<XmaxCheck> CheckXmax(const HeapTupleHeader& t, ItemPointer tid, LockTuple
   return c;
 }
 
+TmFailure ChangedRowFailure(const XmaxCheck& c, const HeapTupleHeader& t) {
+  TmFailure f;
+  f.result = c.kind == XmaxCheck::Kind::kSelfModified ? TmResult::kSelfModified
+             : c.kind == XmaxCheck::Kind::kUpdated    ? TmResult::kUpdated
+                                                      : TmResult::kDeleted;
+  f.xmax = c.update_xid;
+  if (c.kind != XmaxCheck::Kind::kSelfModified) f.ctid = t.ctid;
+  return f;
+}
+
 Result<NewXmax> ComputeNewXmax(const HeapTupleHeader& t, TransactionId xid, LockTupleMode mode, bool is_update) {
   MultiXactStatus status = StatusOfMode(mode, is_update);
   auto members = XmaxMembers(t);

@@ -69,6 +69,10 @@ struct XmaxCheck {
 };
 Result<XmaxCheck> CheckXmax(const HeapTupleHeader& t, ItemPointer tid, LockTupleMode mode, bool is_update);
 
+/* What CheckXmax's kSelfModified, kUpdated or kDeleted means for the
+ * caller (heapam.h's TmFailure: the next version's ctid, the updater). */
+TmFailure ChangedRowFailure(const XmaxCheck& c, const HeapTupleHeader& t);
+
 /* An xmax with its infomask bits (HEAP_XMAX_* in infomask, KEYS_UPDATED
  * in infomask2). */
 struct NewXmax {

@@ -196,14 +196,9 @@ Result<TmFailure> ClassifyVersion(char* tuple, size_t len, const HeapTupleHeader
       f.xmax = check->wait_for;
       return f;
     case XmaxCheck::Kind::kSelfModified:
-      f.result = TmResult::kSelfModified;
-      return f;
     case XmaxCheck::Kind::kUpdated:
     case XmaxCheck::Kind::kDeleted:
-      f.result = check->kind == XmaxCheck::Kind::kUpdated ? TmResult::kUpdated : TmResult::kDeleted;
-      f.xmax = check->update_xid;
-      f.ctid = t.ctid;
-      return f;
+      return ChangedRowFailure(*check, t);
     case XmaxCheck::Kind::kFree:
     case XmaxCheck::Kind::kHeld:
       break;
