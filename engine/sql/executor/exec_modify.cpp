@@ -5,6 +5,7 @@
  */
 #include "engine/sql/executor/exec_modify.h"
 
+#include <algorithm>
 #include <set>
 
 #include "engine/catalog/catalog_access.h"
@@ -60,6 +61,20 @@ Status CheckUpdatedRow(ModifyContext& ctx, storage::ItemPointer old_tid, const O
   return RiCheckNewRow(ctx, row, fetched->has_value() ? &**fetched : nullptr);
 }
 
+/* The columns whose change makes an UPDATE a key update (PostgreSQL's
+ * key attributes: those of its unique indexes, none of which has an
+ * expression or a predicate here). */
+std::vector<int16_t> KeyColumns(const storage::TableDef& table) {
+  std::vector<int16_t> keys;
+  for (const storage::IndexDef& index : table.indexes) {
+    if (!index.unique) continue;
+    for (int16_t attnum : index.key_attnums) {
+      if (std::find(keys.begin(), keys.end(), attnum) == keys.end()) keys.push_back(attnum);
+    }
+  }
+  return keys;
+}
+
 /* A row a foreign key's action of this statement ended already: left
  * alone, as a row the same command changed. */
 Status SkippedRow(storage::TmFailure* tmfd) {
@@ -85,7 +100,8 @@ Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const sto
   if (!old_row.ok()) return old_row.error();
   if (old_row->gone) return SkippedRow(tmfd);
   storage::ItemPointer where;
-  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where, tmfd);
+  std::vector<int16_t> keys = KeyColumns(ctx.table);
+  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where, tmfd, &keys);
       !s.ok()) {
     return s;
   }

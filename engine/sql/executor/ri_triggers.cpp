@@ -85,34 +85,23 @@ std::string KeyText(const storage::TableDef& table, const std::vector<int16_t>& 
 
 /* Locks the row version at `tid` of `table` FOR KEY SHARE (as
  * PostgreSQL's foreign key queries do), waiting for a transaction
- * changing it: whether the row still has `key` at `attnums` (the values
- * of `key_table`'s `key_attnums`). A version a committed transaction
- * updated is followed to its next version, locked if that still has the
- * key (READ COMMITTED, PostgreSQL's re-check); one it deleted is gone;
- * REPEATABLE READ: 40001 for either. `share_with_updater`: a version a
- * running transaction is updating still has the key, not waited for (as
- * PostgreSQL's key-share lock shares the row with a non-key update; the
- * referencing rows, whose foreign key columns are rarely a unique key). */
+ * deleting it or changing a key column of it (a non-key update shares
+ * the row, heap_xmax.h): whether the row still has `key` at `attnums`
+ * (the values of `key_table`'s `key_attnums`). A version a committed
+ * transaction re-keyed is followed to its next version, locked if that
+ * still has the key (READ COMMITTED, PostgreSQL's re-check); one it
+ * deleted is gone; REPEATABLE READ: 40001 for either. */
 Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableDef& table,
                             const std::vector<int16_t>& attnums, const Tuple& key, const storage::TableDef& key_table,
-                            const std::vector<int16_t>& key_attnums, ItemPointer tid, bool share_with_updater) {
+                            const std::vector<int16_t>& key_attnums, ItemPointer tid) {
   storage::RelFileLocator heap = HeapOf(session, table);
   for (;;) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
     storage::TmFailure tm;
-    auto wait = share_with_updater ? storage::LockWaitPolicy::kSkip : storage::LockWaitPolicy::kBlock;
-    if (Status s = storage::HeapLockTuple(heap, table.name, tid, storage::LockTupleMode::kKeyShare, wait, &tm);
+    if (Status s = storage::HeapLockTuple(heap, table.name, tid, storage::LockTupleMode::kKeyShare,
+                                          storage::LockWaitPolicy::kBlock, &tm);
         !s.ok()) {
       return s.error();
-    }
-    if (tm.result == storage::TmResult::kWouldBlock) {
-      storage::HeapTupleHeader header;
-      auto row = storage::HeapFetchVersion(heap, table.columns, tid, &header);
-      if (!row.ok()) return row.error();
-      bool updating = (header.infomask & storage::kHeapXmaxLockOnly) == 0 && !(header.ctid == tid);
-      if (updating) return true;
-      share_with_updater = false;  // a deleter or a conflicting locker: wait for it
-      continue;
     }
     if (tm.result != storage::TmResult::kUpdated && tm.result != storage::TmResult::kDeleted) return true;
     if (storage::XactIsolation() >= storage::IsolationLevel::kRepeatableRead) {
@@ -130,7 +119,7 @@ Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableD
 /* The referenced row at `tid` locked by LockRowWithKey. */
 Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
                                const storage::TableDef& parent, const Tuple& key, ItemPointer tid) {
-  return LockRowWithKey(session, parent, fk.ref_keys, key, child, fk.keys, tid, false);
+  return LockRowWithKey(session, parent, fk.ref_keys, key, child, fk.keys, tid);
 }
 
 /* Whether the referenced table has a row with `key` (the referencing
@@ -377,7 +366,7 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
       // query does: one another transaction is deleting or re-keying is
       // waited for, and no longer counts once that commits.
       for (const auto& [tid, row] : *rows) {
-        auto still = LockRowWithKey(ctx.session, *child, fk.keys, old_key, ctx.table, fk.ref_keys, tid, true);
+        auto still = LockRowWithKey(ctx.session, *child, fk.keys, old_key, ctx.table, fk.ref_keys, tid);
         if (!still.ok()) return still.error();
         if (*still) return StillReferenced(ctx.table, fk, *child, old_key);
       }

@@ -8,6 +8,7 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/storage/buffer/locked_buffer.h"
+#include "engine/storage/heap/heap_xmax.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
@@ -21,11 +22,14 @@ namespace {
 /* The rules of heap_dirty.h over one tuple header. */
 Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
   DirtyTuple d;
-  bool xmax_none = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) != 0 || t.xmax == kInvalidTransactionId;
+  auto updater = HeapTupleGetUpdateXid(t);  // the deleter or updater, also in a MultiXact
+  if (!updater.ok()) return updater.error();
+  TransactionId xmax = *updater;
+  bool xmax_none = xmax == kInvalidTransactionId;
   if ((t.infomask & kHeapXminCommitted) == 0) {
     if ((t.infomask & kHeapXminInvalid) != 0) return d;
     if (TransactionIdIsCurrent(t.xmin)) {
-      d.live = xmax_none || !TransactionIdIsCurrent(t.xmax);
+      d.live = xmax_none || !TransactionIdIsCurrent(xmax);
       return d;
     }
     auto fate = TransactionIdFate(t.xmin);
@@ -39,13 +43,13 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
   }
   d.live = true;
   if (xmax_none) return d;
-  if (TransactionIdIsCurrent(t.xmax) || (t.infomask & kHeapXmaxCommitted) != 0) {
+  if (TransactionIdIsCurrent(xmax) || (t.infomask & kHeapXmaxCommitted) != 0) {
     d.live = false;
     return d;
   }
-  auto fate = TransactionIdFate(t.xmax);
+  auto fate = TransactionIdFate(xmax);
   if (!fate.ok()) return fate.error();
-  if (*fate == XidFate::kRunning) d.wait_for = t.xmax;
+  if (*fate == XidFate::kRunning) d.wait_for = xmax;
   d.live = *fate != XidFate::kCommitted;
   return d;
 }

@@ -12,29 +12,29 @@
  *   FOR NO KEY UPDATE LOCK_ONLY | EXCL_LOCK
  *   FOR UPDATE        LOCK_ONLY | EXCL_LOCK              KEYS_UPDATED
  *
- *   The tuple's xmax before:
- *     none, an aborted or crashed xid, a finished locker -> lock it
- *     a lock of the own transaction -> nothing (as strong) or the stronger
- *       mode of the two under the same xmax
- *     another running locker -> its mode conflicts with ours (the tuple
- *       lock conflict table below): wait; else a MultiXact of both
- *       (multixact.h), HEAP_XMAX_IS_MULTI with the strongest's bits
- *     a MultiXact of lockers -> wait for each running member that
- *       conflicts; else one more member (MultiXactIdExpand)
- *     a running updater or deleter -> wait (FOR KEY SHARE too, where
- *       PostgreSQL would make a MultiXact of both)
- *     a committed updater / deleter -> kUpdated / kDeleted for the caller
- *   Waiting is UPDATE's: the tuple lock (in the mode PostgreSQL maps the
- *   row lock mode to) then XactLockTableWait, then look again.
+ *   What the tuple's xmax means for the locker is heap_xmax.h's
+ *   CheckXmax: a running member whose mode conflicts is waited for (the
+ *   tuple lock, in the mode PostgreSQL maps the row lock mode to, then
+ *   XactLockTableWait, then look again); a committed conflicting updater
+ *   or deleter is kUpdated / kDeleted for the caller; else the lock is
+ *   set (ComputeNewXmax): the locker's xid alone, the own lock made
+ *   stronger, or a MultiXact with the members that stay (multixact.h),
+ *   HEAP_XMAX_IS_MULTI with the strongest's bits, LOCK_ONLY unless an
+ *   updater is among them.
+ *   FOR KEY SHARE and a non-key update share the row: the locker does
+ *   not wait for the updater (running or committed) and locks the newer
+ *   versions of the row too, first (LockUpdatedVersions), as
+ *   PostgreSQL's heap_lock_updated_tuple does.
  *-------------------------------------------------------------------------
  */
-#include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "engine/common/sqlstate.h"
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/heapam_internal.h"
+#include "engine/storage/heap/heap_xmax.h"
 #include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
@@ -48,76 +48,89 @@ using namespace heap_internal;
 
 namespace {
 
-/* The xmax infomask bits of a lock in `mode`. */
-uint16_t LockInfomask(LockTupleMode mode) {
-  switch (mode) {
-    case LockTupleMode::kKeyShare:
-      return kHeapXmaxLockOnly | kHeapXmaxKeyshrLock;
-    case LockTupleMode::kShare:
-      return kHeapXmaxLockOnly | kHeapXmaxKeyshrLock | kHeapXmaxExclLock;
-    case LockTupleMode::kNoKeyExclusive:
-    case LockTupleMode::kExclusive:
-      break;
+/* Sets `x` as the xmax of the tuple at `tid` of the locked page and logs
+ * it; a lock-only xmax also points the ctid back at the tuple itself (an
+ * updated version keeps its link to the next one). */
+void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, const NewXmax& x, TransactionId xid) {
+  char* page = buf.page();
+  XLogRecPtr old_lsn = PageGetLSN(page);
+  char* item = PageGetItemData(page, PageGetItemId(page, tid.offset));
+  SetTupleXmax(item, x);
+  if ((x.infomask & kHeapXmaxLockOnly) != 0) HeapTupleSetCtid(item, tid);
+  wal::XLogBlockRef ref = BlockRef(rel, 0, buf, old_lsn);
+  std::string main = wal::EncodePayload(wal::HeapLockRecord{x.xmax, tid.offset, XmaxInfobits(x.infomask, x.infomask2), 0});
+  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapLock, xid, {&ref, 1}, main);
+  PageSetLSN(page, end);
+  MarkBufferDirty(buf.get());
+}
+
+/* The header of the tuple at `tid` on the locked page, nullopt if the
+ * slot is empty or out of range. */
+Result<std::optional<HeapTupleHeader>> HeaderAt(const LockedBuffer& buf, ItemPointer tid) {
+  const char* page = buf.page();
+  if (PageIsNew(page) || tid.offset < kFirstOffsetNumber || tid.offset > PageGetMaxOffsetNumber(page)) {
+    return std::optional<HeapTupleHeader>();
   }
-  return kHeapXmaxLockOnly | kHeapXmaxExclLock;
+  std::string_view item = PageGetItem(page, PageGetItemId(page, tid.offset));
+  if (item.empty()) return std::optional<HeapTupleHeader>();
+  auto header = HeapTupleGetHeader(item);
+  if (!header.ok()) return header.error();
+  return std::optional<HeapTupleHeader>(*header);
 }
 
-/* The mode of the lock-only xmax of `t`. */
-LockTupleMode LockModeOf(const HeapTupleHeader& t) {
-  bool excl = (t.infomask & kHeapXmaxExclLock) != 0;
-  bool keyshr = (t.infomask & kHeapXmaxKeyshrLock) != 0;
-  if (excl && keyshr) return LockTupleMode::kShare;
-  if (excl) return (t.infomask2 & kHeapKeysUpdated) != 0 ? LockTupleMode::kExclusive : LockTupleMode::kNoKeyExclusive;
-  return LockTupleMode::kKeyShare;
-}
-
-/* PostgreSQL's tuple lock conflict table (the heavyweight modes of
- * tupleLockExtraInfo conflict the same way). */
-bool TupleLocksConflict(LockTupleMode held, LockTupleMode wanted) {
-  static constexpr bool kConflicts[4][4] = {
-      // KEY SHARE, SHARE, NO KEY UPDATE, UPDATE wanted
-      {false, false, false, true},  // KEY SHARE held
-      {false, false, true, true},   // SHARE
-      {false, true, true, true},    // NO KEY UPDATE
-      {true, true, true, true},     // UPDATE
-  };
-  return kConflicts[static_cast<int>(held)][static_cast<int>(wanted)];
-}
-
-/* A MultiXact member's status for a lock in `mode`, and the mode a
- * member's status holds (an updater's: the lock its update takes). */
-MultiXactStatus StatusOf(LockTupleMode mode) {
-  switch (mode) {
-    case LockTupleMode::kKeyShare:
-      return MultiXactStatus::kForKeyShare;
-    case LockTupleMode::kShare:
-      return MultiXactStatus::kForShare;
-    case LockTupleMode::kNoKeyExclusive:
-      return MultiXactStatus::kForNoKeyUpdate;
-    case LockTupleMode::kExclusive:
-      break;
+/* After a FOR KEY SHARE lock found a non-key update on the version: the
+ * newer versions of the row (from `next`, inserted by `prior_xmax`) are
+ * locked too, so whoever deletes or re-keys one of them later waits for
+ * this locker (PostgreSQL's heap_lock_updated_tuple). A conflicting
+ * running change is waited for; a committed one is kUpdated / kDeleted
+ * in `tmfd`. */
+Status LockUpdatedVersions(const RelFileLocator& rel, ItemPointer next, TransactionId prior_xmax, LockTupleMode mode,
+                           TmFailure* tmfd) {
+  for (;;) {
+    TupleLockGuard tuple_lock;
+    std::optional<HeapTupleHeader> header;
+    for (int waits = 0;;) {
+      auto b = LockPage(rel, next.block);
+      if (!b.ok()) return b.error();
+      LockedBuffer buf = std::move(*b);
+      auto h = HeaderAt(buf, next);
+      if (!h.ok()) return h.error();
+      header = *h;
+      if (!header || header->xmin != prior_xmax) return OkStatus();  // pruned, or not this row's successor
+      auto xmin_fate = TransactionIdFate(header->xmin);
+      if (!xmin_fate.ok()) return xmin_fate.error();
+      if (*xmin_fate == XidFate::kAborted) return OkStatus();
+      auto check = CheckXmax(*header, next, mode, false);
+      if (!check.ok()) return check.error();
+      if (check->kind == XmaxCheck::Kind::kWait) {
+        buf.Reset();
+        if (Status s = tuple_lock.Acquire(rel, next, TupleLockMode(mode)); !s.ok()) return s;
+        if (Status s = WaitForXact(check->wait_for, ++waits); !s.ok()) return s;
+        continue;
+      }
+      if (check->kind == XmaxCheck::Kind::kUpdated || check->kind == XmaxCheck::Kind::kDeleted) {
+        *tmfd = ChangedRowFailure(*check, *header);
+        return OkStatus();
+      }
+      if (check->kind == XmaxCheck::Kind::kFree) {
+        TransactionId xid = GetCurrentTransactionId();
+        auto x = ComputeNewXmax(*header, xid, mode, false);
+        if (!x.ok()) return x.error();
+        SetTupleLock(rel, buf, next, *x, xid);
+      }
+      break;  // locked, or held already by the own transaction
+    }
+    auto update_xid = HeapTupleGetUpdateXid(*header);
+    if (!update_xid.ok()) return update_xid.error();
+    if (*update_xid == kInvalidTransactionId || header->ctid == next) return OkStatus();
+    prior_xmax = *update_xid;
+    next = header->ctid;
   }
-  return MultiXactStatus::kForUpdate;
 }
 
-LockTupleMode ModeOfStatus(MultiXactStatus status) {
-  switch (status) {
-    case MultiXactStatus::kForKeyShare:
-      return LockTupleMode::kKeyShare;
-    case MultiXactStatus::kForShare:
-      return LockTupleMode::kShare;
-    case MultiXactStatus::kForNoKeyUpdate:
-    case MultiXactStatus::kNoKeyUpdate:
-      return LockTupleMode::kNoKeyExclusive;
-    case MultiXactStatus::kForUpdate:
-    case MultiXactStatus::kUpdate:
-      break;
-  }
-  return LockTupleMode::kExclusive;
-}
+}  // namespace
 
-/* The heavyweight mode of the tuple lock a waiter in `mode` queues with. */
-lmgr::LockMode TupleLockMode(LockTupleMode mode) {
+lmgr::LockMode heap_internal::TupleLockMode(LockTupleMode mode) {
   switch (mode) {
     case LockTupleMode::kKeyShare:
       return lmgr::LockMode::kAccessShare;
@@ -131,201 +144,46 @@ lmgr::LockMode TupleLockMode(LockTupleMode mode) {
   return lmgr::LockMode::kAccessExclusive;
 }
 
-/* The record's infobits for the tuple's xmax bits (compute_infobits). */
-uint8_t Infobits(uint16_t infomask, uint16_t infomask2) {
-  uint8_t bits = 0;
-  if ((infomask & kHeapXmaxIsMulti) != 0) bits |= wal::kXlhlXmaxIsMulti;
-  if ((infomask & kHeapXmaxLockOnly) != 0) bits |= wal::kXlhlXmaxLockOnly;
-  if ((infomask & kHeapXmaxExclLock) != 0) bits |= wal::kXlhlXmaxExclLock;
-  if ((infomask & kHeapXmaxKeyshrLock) != 0) bits |= wal::kXlhlXmaxKeyshrLock;
-  if ((infomask2 & kHeapKeysUpdated) != 0) bits |= wal::kXlhlKeysUpdated;
-  return bits;
-}
-
-/* Whether `xid` is still running: not aborted in pg_xact (a subtransaction
- * rolled back to its savepoint is, while its parent runs) and in the proc
- * array (an xid left in progress by a crash is not). */
-Result<bool> XidRunning(TransactionId xid) {
-  auto fate = TransactionIdFate(xid);
-  if (!fate.ok()) return fate.error();
-  return *fate == XidFate::kRunning;
-}
-
-/* What the xmax of the tuple at `tid` means for a locker in `mode`. */
-struct LockStep {
-  enum class Kind { kLock, kHeld, kWait, kResult } kind = Kind::kLock;
-  TransactionId xmax = kInvalidTransactionId;  // kLock: the xmax to set; kWait: whom to wait for
-  bool multi = false;                             // kLock: xmax is a MultiXactId
-  LockTupleMode mode = LockTupleMode::kKeyShare;  // kLock: the mode to set (a multi's strongest)
-  TmFailure failure;                            // kResult
-};
-
-/* A MultiXact xmax (lockers only: minipg makes none with an updater): a
- * running member whose lock conflicts is waited for; else the own
- * member, if as strong, is enough, or a new multi adds the lock. */
-Result<LockStep> ExamineMulti(const HeapTupleHeader& t, LockTupleMode mode) {
-  LockStep step;
-  if ((t.infomask & kHeapXmaxLockOnly) == 0) {
-    return MakeError(sqlstate::kInternalError, "a MultiXactId with an updater is not supported");
-  }
-  auto members = GetMultiXactIdMembers(t.xmax);
-  if (!members.ok()) return members.error();
-  bool own_enough = false;
-  LockTupleMode strongest = mode;
-  for (const MultiXactMember& m : *members) {
-    LockTupleMode held = ModeOfStatus(m.status);
-    if (TransactionIdIsCurrent(m.xid)) {
-      own_enough = own_enough || held >= mode;
-      strongest = std::max(strongest, held);
-      continue;
-    }
-    auto running = XidRunning(m.xid);
-    if (!running.ok()) return running.error();
-    if (!*running) continue;
-    if (TupleLocksConflict(held, mode)) {
-      step.kind = LockStep::Kind::kWait;
-      step.xmax = m.xid;
-      return step;
-    }
-    strongest = std::max(strongest, held);
-  }
-  if (own_enough) {
-    step.kind = LockStep::Kind::kHeld;
-    return step;
-  }
-  auto expanded = MultiXactIdExpand(t.xmax, GetCurrentTransactionId(), StatusOf(mode));
-  if (!expanded.ok()) return expanded.error();
-  step.xmax = *expanded;
-  step.multi = true;
-  step.mode = strongest;
-  return step;
-}
-
-Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMode mode) {
-  LockStep step;  // kLock with no xmax: the current transaction's xid, taken then
-  step.mode = mode;
-  if ((t.infomask & kHeapXmaxInvalid) != 0 || t.xmax == kInvalidTransactionId) return step;
-  if ((t.infomask & kHeapXmaxIsMulti) != 0) return ExamineMulti(t, mode);
-  if ((t.infomask & kHeapXmaxLockOnly) != 0) {
-    LockTupleMode held = LockModeOf(t);
-    if (TransactionIdIsCurrent(t.xmax)) {
-      if (held >= mode) step.kind = LockStep::Kind::kHeld;
-      step.xmax = t.xmax;  // the own lock (maybe a parent's) made stronger
-      step.mode = std::max(held, mode);
-      return step;
-    }
-    auto running = XidRunning(t.xmax);
-    if (!running.ok()) return running.error();
-    if (!*running) return step;
-    if (TupleLocksConflict(held, mode)) {
-      step.kind = LockStep::Kind::kWait;
-      step.xmax = t.xmax;
-      return step;
-    }
-    // A compatible lock of another running transaction: both in a MultiXact.
-    auto multi = MultiXactIdCreateFromArray(
-        {{t.xmax, StatusOf(held)}, {GetCurrentTransactionId(), StatusOf(mode)}});
-    if (!multi.ok()) return multi.error();
-    step.xmax = *multi;
-    step.multi = true;
-    step.mode = std::max(held, mode);
-    return step;
-  }
-  step.failure.xmax = t.xmax;
-  if (TransactionIdIsCurrent(t.xmax)) {
-    step.kind = LockStep::Kind::kResult;
-    step.failure.result = TmResult::kSelfModified;
-    return step;
-  }
-  auto fate = TransactionIdFate(t.xmax);
-  if (!fate.ok()) return fate.error();
-  if (*fate == XidFate::kAborted) return step;  // a crashed one's change counts as aborted too
-  if (*fate == XidFate::kRunning) {
-    step.kind = LockStep::Kind::kWait;
-    step.xmax = t.xmax;
-    return step;
-  }
-  step.kind = LockStep::Kind::kResult;
-  bool updated = t.ctid.block != tid.block || t.ctid.offset != tid.offset;
-  step.failure.result = updated ? TmResult::kUpdated : TmResult::kDeleted;
-  step.failure.ctid = t.ctid;
-  return step;
-}
-
-/* Sets the lock on the tuple at `tid` of the locked page and logs it. */
-void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, TransactionId xmax, bool multi,
-                  LockTupleMode mode, TransactionId xid) {
-  char* page = buf.page();
-  XLogRecPtr old_lsn = PageGetLSN(page);
-  char* item = PageGetItemData(page, PageGetItemId(page, tid.offset));
-  HeapTupleSetXmax(item, xmax);  // clears the xmax hint and lock bits
-  uint16_t infomask = static_cast<uint16_t>(LockInfomask(mode) | (multi ? kHeapXmaxIsMulti : 0));
-  uint16_t infomask2 = mode == LockTupleMode::kExclusive ? kHeapKeysUpdated : 0;
-  HeapTupleSetInfomask(item, infomask);
-  HeapTupleSetInfomask2(item, infomask2, static_cast<uint16_t>((kHeapKeysUpdated & ~infomask2) | kHeapHotUpdated));
-  HeapTupleSetCtid(item, tid);
-  wal::XLogBlockRef ref = BlockRef(rel, 0, buf, old_lsn);
-  std::string main = wal::EncodePayload(wal::HeapLockRecord{xmax, tid.offset, Infobits(infomask, infomask2), 0});
-  XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapLock, xid, {&ref, 1}, main);
-  PageSetLSN(page, end);
-  MarkBufferDirty(buf.get());
-}
-
-}  // namespace
-
-Result<TransactionId> heap_internal::RunningLocker(const HeapTupleHeader& t) {
-  if ((t.infomask & kHeapXmaxLockOnly) == 0 || (t.infomask & kHeapXmaxInvalid) != 0 ||
-      t.xmax == kInvalidTransactionId) {
-    return kInvalidTransactionId;
-  }
-  if ((t.infomask & kHeapXmaxIsMulti) != 0) {  // its first running member but the own transaction
-    auto members = GetMultiXactIdMembers(t.xmax);
-    if (!members.ok()) return members.error();
-    for (const MultiXactMember& m : *members) {
-      if (TransactionIdIsCurrent(m.xid)) continue;
-      auto running = XidRunning(m.xid);
-      if (!running.ok()) return running.error();
-      if (*running) return m.xid;
-    }
-    return kInvalidTransactionId;
-  }
-  if (TransactionIdIsCurrent(t.xmax)) return kInvalidTransactionId;
-  auto running = XidRunning(t.xmax);
-  if (!running.ok()) return running.error();
-  return *running ? t.xmax : kInvalidTransactionId;
-}
-
 Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPointer tid, LockTupleMode mode,
                      LockWaitPolicy wait, TmFailure* tmfd) {
   *tmfd = TmFailure{};
   TupleLockGuard tuple_lock;
+  bool chain_locked = false;
   for (int waits = 0;;) {
     auto b = LockPage(rel, tid.block);
     if (!b.ok()) return b.error();
     LockedBuffer buf = std::move(*b);
-    const char* page = buf.page();
-    if (PageIsNew(page) || tid.offset < kFirstOffsetNumber || tid.offset > PageGetMaxOffsetNumber(page) ||
-        PageGetItem(page, PageGetItemId(page, tid.offset)).empty()) {
-      return MakeError(sqlstate::kInternalError, "attempted to lock invisible tuple");
-    }
-    auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, tid.offset)));
+    auto header = HeaderAt(buf, tid);
     if (!header.ok()) return header.error();
-    auto step = Examine(*header, tid, mode);
-    if (!step.ok()) return step.error();
-    switch (step->kind) {
-      case LockStep::Kind::kLock: {
+    if (!header->has_value()) return MakeError(sqlstate::kInternalError, "attempted to lock invisible tuple");
+    const HeapTupleHeader& t = **header;
+    auto check = CheckXmax(t, tid, mode, false);
+    if (!check.ok()) return check.error();
+    switch (check->kind) {
+      case XmaxCheck::Kind::kFree: {
+        if (check->non_key_update && !chain_locked && !(t.ctid == tid)) {
+          // The newer versions first, the page let go meanwhile; then look again.
+          buf.Reset();
+          if (Status s = LockUpdatedVersions(rel, t.ctid, check->update_xid, mode, tmfd); !s.ok()) return s;
+          if (tmfd->result != TmResult::kOk) return OkStatus();
+          chain_locked = true;
+          continue;
+        }
         // The xid is taken only now, as heap_lock_tuple does: a waiter has none.
         TransactionId xid = GetCurrentTransactionId();
-        SetTupleLock(rel, buf, tid, step->xmax != kInvalidTransactionId ? step->xmax : xid, step->multi, step->mode,
-                     xid);
+        auto x = ComputeNewXmax(t, xid, mode, false);
+        if (!x.ok()) return x.error();
+        SetTupleLock(rel, buf, tid, *x, xid);
         return OkStatus();
       }
-      case LockStep::Kind::kHeld:
+      case XmaxCheck::Kind::kHeld:
         return OkStatus();
-      case LockStep::Kind::kResult:
-        *tmfd = step->failure;
+      case XmaxCheck::Kind::kSelfModified:
+      case XmaxCheck::Kind::kUpdated:
+      case XmaxCheck::Kind::kDeleted:
+        *tmfd = ChangedRowFailure(*check, t);
         return OkStatus();
-      case LockStep::Kind::kWait:
+      case XmaxCheck::Kind::kWait:
         break;
     }
     buf.Reset();
@@ -334,11 +192,11 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
     }
     if (wait == LockWaitPolicy::kSkip) {
       tmfd->result = TmResult::kWouldBlock;
-      tmfd->xmax = step->xmax;
+      tmfd->xmax = check->wait_for;
       return OkStatus();
     }
     if (Status s = tuple_lock.Acquire(rel, tid, TupleLockMode(mode)); !s.ok()) return s;
-    if (Status s = WaitForXact(step->xmax, ++waits); !s.ok()) return s;
+    if (Status s = WaitForXact(check->wait_for, ++waits); !s.ok()) return s;
   }
 }
 

@@ -117,13 +117,15 @@ void SetInfobits(char* tuple, uint8_t bits) {
 
 /* DELETE and LOCK: the tuple at `offnum` gets `xmax` with the record's
  * infobits (the xmax hint and lock bits cleared first) and its ctid
- * pointing at itself; nullptr if there is no tuple there. */
-char* SetRedoXmax(char* page, BlockNumber block, uint16_t offnum, TransactionId xmax, uint8_t infobits) {
+ * pointing at itself (a lock of an updated version keeps its link);
+ * nullptr if there is no tuple there. */
+char* SetRedoXmax(char* page, BlockNumber block, uint16_t offnum, TransactionId xmax, uint8_t infobits,
+                  bool is_lock = false) {
   char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, offnum));
   if (tuple == nullptr) return nullptr;
   HeapTupleSetXmax(tuple, xmax);
   SetInfobits(tuple, infobits);
-  HeapTupleSetCtid(tuple, {block, offnum});
+  if (!is_lock || (infobits & wal::kXlhlXmaxLockOnly) != 0) HeapTupleSetCtid(tuple, {block, offnum});
   return tuple;
 }
 
@@ -135,8 +137,8 @@ Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
       return MakeError(sqlstate::kInternalError, fmt::format("heap_delete_redo: invalid lp at {}", FormatLsn(rec.lsn)));
     }
     HeapTupleSetCid(tuple, kFirstCommandId);
-    TransactionId prune = PageGetPruneXid(page);
-    if (prune == kInvalidTransactionId || main.xmax < prune) PageSetPruneXid(page, main.xmax);
+    TransactionId prune = PageGetPruneXid(page);  // the deleter's xid (xmax may be a multi)
+    if (prune == kInvalidTransactionId || rec.header.xid < prune) PageSetPruneXid(page, rec.header.xid);
     if ((main.flags & wal::kXlhDeleteAllVisibleCleared) != 0) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
     return OkStatus();
   });
@@ -147,7 +149,7 @@ Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
 Status HeapLockRedo(const wal::DecodedRecord& rec) {
   return RedoHeapBlock<wal::HeapLockRecord>(rec, [&rec](char* page, const wal::HeapLockRecord& main,
                                                         const wal::DecodedBlock& block) -> Status {
-    if (SetRedoXmax(page, block.tag.block, main.offnum, main.locking_xid, main.infobits_set) == nullptr) {
+    if (SetRedoXmax(page, block.tag.block, main.offnum, main.locking_xid, main.infobits_set, true) == nullptr) {
       return MakeError(sqlstate::kInternalError, fmt::format("heap_lock_redo: invalid lp at {}", FormatLsn(rec.lsn)));
     }
     return OkStatus();
@@ -171,8 +173,8 @@ Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
     SetInfobits(tuple, main->old_infobits_set);
     HeapTupleSetCid(tuple, kFirstCommandId);
     HeapTupleSetCtid(tuple, new_tid);
-    TransactionId prune = PageGetPruneXid(page);
-    if (prune == kInvalidTransactionId || main->old_xmax < prune) PageSetPruneXid(page, main->old_xmax);
+    TransactionId prune = PageGetPruneXid(page);  // the updater's xid (old_xmax may be a multi)
+    if (prune == kInvalidTransactionId || rec.header.xid < prune) PageSetPruneXid(page, rec.header.xid);
     if ((main->flags & wal::kXlhUpdateOldAllVisibleCleared) != 0) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
     return OkStatus();
   };
@@ -191,6 +193,10 @@ Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
     auto data = wal::DecodeHeapTupleData(block.data);
     if (!data) return Malformed(rec);
     std::string tuple = RebuildTuple(data->first, data->second, rec.header.xid, new_tid);
+    if (main->new_xmax != kInvalidTransactionId) {  // the lockers that stayed, their bits in the header
+      HeapTupleSetXmax(tuple.data(), main->new_xmax);
+      HeapTupleSetInfomask(tuple.data(), data->first.infomask);
+    }
     if (PageAddItem(page, tuple, main->new_offnum) != main->new_offnum) {
       return MakeError(sqlstate::kInternalError, fmt::format("failed to add tuple at {}", FormatLsn(rec.lsn)));
     }

@@ -6,6 +6,7 @@
  */
 #include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/heapam_internal.h"
+#include "engine/storage/heap/heap_xmax.h"
 
 #include <unistd.h>
 
@@ -173,94 +174,91 @@ ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string
   return p.tid;
 }
 
-/* The target version's TM_Result for the current transaction (PostgreSQL's
- * HeapTupleSatisfiesUpdate, see heapam.h); an XX000 error for a version it
- * cannot see ("attempted to update invisible tuple"). */
+/* The target version's TM_Result for the current transaction changing it
+ * in `mode` (PostgreSQL's HeapTupleSatisfiesUpdate with heap_update's
+ * look at the xmax, see heap_xmax.h): kBeingModified with the member to
+ * wait for, kSelfModified, kUpdated / kDeleted by a committed
+ * transaction, else kOk; an XX000 error for a version it cannot see
+ * ("attempted to update invisible tuple"). */
 Result<TmFailure> ClassifyVersion(char* tuple, size_t len, const HeapTupleHeader& t, ItemPointer tid,
-                                  const char* verb, Buffer buffer) {
+                                  const char* verb, Buffer buffer, LockTupleMode mode) {
   TmFailure f;
   // A fresh snapshot seeing every command of the own transaction (a catalog
   // row may be changed by the command that inserted it); a row another
   // transaction changed is caught by its xmax below.
   auto visible = HeapTupleSatisfiesMVCC(tuple, len, GetCatalogSnapshot(), buffer);
   if (!visible.ok()) return visible.error();
-  // A row another running transaction locked (SELECT ... FOR ...) is
-  // waited for as one it updates (heap_lock.cpp).
-  auto locker = RunningLocker(t);
-  if (!locker.ok()) return locker.error();
-  if (*locker != kInvalidTransactionId) {
-    f.result = TmResult::kBeingModified;
-    f.xmax = *locker;
-    return f;
-  }
-  bool xmax_set = (t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && t.xmax != kInvalidTransactionId;
-  if (xmax_set && TransactionIdIsCurrent(t.xmax)) {
-    f.result = TmResult::kSelfModified;
-    return f;
-  }
-  if (xmax_set) {
-    auto fate = TransactionIdFate(t.xmax);
-    if (!fate.ok()) return fate.error();
-    if (*fate != XidFate::kAborted) {
-      bool updated = t.ctid.block != tid.block || t.ctid.offset != tid.offset;
-      f.xmax = t.xmax;
-      f.ctid = t.ctid;
-      f.result = *fate == XidFate::kRunning ? TmResult::kBeingModified
-                 : updated                  ? TmResult::kUpdated
-                                            : TmResult::kDeleted;
+  auto check = CheckXmax(t, tid, mode, true);
+  if (!check.ok()) return check.error();
+  switch (check->kind) {
+    case XmaxCheck::Kind::kWait:
+      f.result = TmResult::kBeingModified;
+      f.xmax = check->wait_for;
       return f;
-    }
+    case XmaxCheck::Kind::kSelfModified:
+    case XmaxCheck::Kind::kUpdated:
+    case XmaxCheck::Kind::kDeleted:
+      return ChangedRowFailure(*check, t);
+    case XmaxCheck::Kind::kFree:
+    case XmaxCheck::Kind::kHeld:
+      break;
   }
   if (!*visible) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
   return f;
 }
 
-/* The classification of the version at `tid` on its exclusively locked page. */
-Result<TmFailure> ClassifyAt(LockedBuffer& buf, ItemPointer tid, const char* verb) {
+/* The classification of the version at `tid` on its exclusively locked
+ * page, and its header. */
+Result<TmFailure> ClassifyAt(LockedBuffer& buf, ItemPointer tid, const char* verb, LockTupleMode mode,
+                             HeapTupleHeader* header_out) {
   char* page = buf.page();
-  char* item = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, tid.offset));
+  char* item = PageIsNew(page) || tid.offset < kFirstOffsetNumber || tid.offset > PageGetMaxOffsetNumber(page)
+                   ? nullptr
+                   : PageGetItemData(page, PageGetItemId(page, tid.offset));
   if (item == nullptr) return MakeError(sqlstate::kInternalError, fmt::format("attempted to {} invisible tuple", verb));
   std::string_view bytes = PageGetItem(page, PageGetItemId(page, tid.offset));
   auto header = HeapTupleGetHeader(bytes);
   if (!header.ok()) return header.error();
-  return ClassifyVersion(item, bytes.size(), *header, tid, verb, buf.get());
+  auto f = ClassifyVersion(item, bytes.size(), *header, tid, verb, buf.get(), mode);
+  if (f.ok()) {  // after the hint bits
+    auto h = HeapTupleGetHeader(bytes);
+    if (!h.ok()) return h.error();
+    *header_out = *h;
+  }
+  return f;
 }
 
 /* Locks the page of `tid` into `buf` and classifies the version there,
- * waiting out an in-progress updater (kBeingModified: the tuple lock, then
- * XactLockTableWait) as often as one is found. */
-Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, const char* verb, LockedBuffer& buf,
-                                  TupleLockGuard& tuple_lock) {
+ * waiting out a running updater or conflicting locker (kBeingModified:
+ * the tuple lock in `mode`'s heavyweight mode, then XactLockTableWait)
+ * as often as one is found. `header` gets the version's header. */
+Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, const char* verb, LockTupleMode mode,
+                                  LockedBuffer& buf, TupleLockGuard& tuple_lock, HeapTupleHeader* header) {
   for (int waits = 0;; ) {
     auto b = LockPage(rel, tid.block);
     if (!b.ok()) return b.error();
     buf = std::move(*b);
-    auto f = ClassifyAt(buf, tid, verb);
+    auto f = ClassifyAt(buf, tid, verb, mode, header);
     if (!f.ok() || f->result != TmResult::kBeingModified) return f;
     buf.Reset();
-    if (Status s = tuple_lock.Acquire(rel, tid, lmgr::LockMode::kExclusive); !s.ok()) return s.error();
+    if (Status s = tuple_lock.Acquire(rel, tid, TupleLockMode(mode)); !s.ok()) return s.error();
     if (Status s = WaitForXact(f->xmax, ++waits); !s.ok()) return s.error();
   }
 }
 
-/* Ends the life of the tuple at `offset`: xmax = `xid` (the xmax hint and
- * lock bits cleared), cmax `cid`, ctid -> `next` (itself for a delete),
- * HEAP_KEYS_UPDATED for a delete (an update here changes no key), the
- * page's prune xid. Returns the all-visible-cleared record flag, if any. */
-uint8_t EndTupleVersion(char* page, OffsetNumber offset, TransactionId xid, CommandId cid, ItemPointer next,
-                        bool is_delete) {
+/* Ends the life of the tuple at `offset`: its xmax `x` (the updater or
+ * deleter alone, or a MultiXact with the lockers that stay), cmax `cid`,
+ * ctid -> `next` (itself for a delete), the page's prune xid (`xid`).
+ * Returns the all-visible-cleared record flag, if any. */
+uint8_t EndTupleVersion(char* page, OffsetNumber offset, const NewXmax& x, TransactionId xid, CommandId cid,
+                        ItemPointer next, bool is_delete) {
   char* item = PageGetItemData(page, PageGetItemId(page, offset));
   auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, offset)));
   auto [cid_field, combo] = header.ok() ? HeapTupleCmaxField(*header, cid) : std::make_pair(cid, false);
-  HeapTupleSetXmax(item, xid);
+  SetTupleXmax(item, x);
   HeapTupleSetCid(item, cid_field);
   HeapTupleSetInfomask(item, combo ? kHeapComboCid : 0, combo ? 0 : kHeapComboCid);
   HeapTupleSetCtid(item, next);
-  if (is_delete) {
-    HeapTupleSetInfomask2(item, kHeapKeysUpdated, kHeapHotUpdated);
-  } else {
-    HeapTupleSetInfomask2(item, 0, kHeapKeysUpdated | kHeapHotUpdated);
-  }
   TransactionId prune = PageGetPruneXid(page);
   if (prune == kInvalidTransactionId || xid < prune) PageSetPruneXid(page, xid);
   if ((PageGetFlags(page) & kPdAllVisible) == 0) return 0;
@@ -299,6 +297,25 @@ Status LockOldAndNewPages(const RelFileLocator& rel, BlockNumber old_block, size
     target->Reset();
     old.Reset();
   }
+}
+
+/* The mode an update takes (PostgreSQL's heap_update): kNoKeyExclusive
+ * when no key column changes its value (the old and new values compared
+ * as stored), kExclusive when one does or no key columns were given. */
+LockTupleMode UpdateLockMode(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
+                             const Tuple& new_row, const std::vector<int16_t>* key_attnums) {
+  if (key_attnums == nullptr) return LockTupleMode::kExclusive;
+  if (key_attnums->empty()) return LockTupleMode::kNoKeyExclusive;
+  auto old = HeapFetchRow(rel, columns, old_tid);
+  // No row there (the classification reports it), or one of another layout
+  // (ALTER TABLE's rewrite: the old version has the dropped column).
+  if (!old.ok() || !old->has_value()) return LockTupleMode::kExclusive;
+  const Tuple& old_row = **old;
+  for (int16_t attnum : *key_attnums) {
+    auto i = static_cast<size_t>(attnum - 1);
+    if (i >= new_row.size() || i >= old_row.size() || !(old_row[i] == new_row[i])) return LockTupleMode::kExclusive;
+  }
+  return LockTupleMode::kNoKeyExclusive;
 }
 
 }  // namespace
@@ -356,16 +373,20 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd) {
   MarkCurrentCommandIdUsed();
   LockedBuffer locked;
   TupleLockGuard tuple_lock;
-  auto found = LockAndClassify(rel, tid, "delete", locked, tuple_lock);
+  HeapTupleHeader header;
+  auto found = LockAndClassify(rel, tid, "delete", LockTupleMode::kExclusive, locked, tuple_lock, &header);
   if (!found.ok()) return found.error();
   if (tmfd != nullptr) *tmfd = *found;
   if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
+  auto x = ComputeNewXmax(header, xid, LockTupleMode::kExclusive, true);
+  if (!x.ok()) return x.error();
   LockedBuffer* buf = &locked;
   char* page = buf->page();
   XLogRecPtr old_lsn = PageGetLSN(page);
-  uint8_t flags = EndTupleVersion(page, tid.offset, xid, cid, tid, true);
+  uint8_t flags = EndTupleVersion(page, tid.offset, *x, xid, cid, tid, true);
   wal::XLogBlockRef ref = BlockRef(rel, 0, *buf, old_lsn);
-  std::string main = wal::EncodePayload(wal::HeapDeleteRecord{xid, tid.offset, wal::kXlhlKeysUpdated, flags});
+  std::string main =
+      wal::EncodePayload(wal::HeapDeleteRecord{x->xmax, tid.offset, XmaxInfobits(x->infomask, x->infomask2), flags});
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapDelete, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
   MarkBufferDirty(buf->get());
@@ -374,18 +395,21 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd) {
 }
 
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
-                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid, TmFailure* tmfd) {
+                  const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid, TmFailure* tmfd,
+                  const std::vector<int16_t>* key_attnums) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
   MarkCurrentCommandIdUsed();
   auto tuple = HeapFormTuple(columns, new_row, xid, cid);
   if (!tuple.ok()) return tuple.error();
   HeapTupleSetInfomask(tuple->data(), kHeapUpdated);
+  LockTupleMode mode = UpdateLockMode(rel, columns, old_tid, new_row, key_attnums);
   LockedBuffer old;
   LockedBuffer other;  // the new version's page when it is not the old one
   TupleLockGuard tuple_lock;
+  HeapTupleHeader header;
   for (;;) {
-    auto found = LockAndClassify(rel, old_tid, "update", old, tuple_lock);
+    auto found = LockAndClassify(rel, old_tid, "update", mode, old, tuple_lock, &header);
     if (!found.ok()) return found.error();
     if (tmfd != nullptr) *tmfd = *found;
     if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
@@ -394,23 +418,31 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
     if (Status s = LockOldAndNewPages(rel, old_tid.block, tuple->size(), state, old, other); !s.ok()) return s;
     // The old page was unlocked meanwhile: ask again; another writer that
     // got to the row in between is waited for (and followed) as above.
-    auto again = ClassifyAt(old, old_tid, "update");
+    auto again = ClassifyAt(old, old_tid, "update", mode, &header);
     if (!again.ok()) return again.error();
     if (again->result == TmResult::kOk) break;
     old.Reset();
     other.Reset();
   }
+  // The old version's xmax keeps the lockers that stay (a FOR KEY SHARE
+  // beside this non-key update), and the new version carries them too.
+  auto old_xmax = ComputeNewXmax(header, xid, mode, true);
+  if (!old_xmax.ok()) return old_xmax.error();
+  auto new_xmax = XmaxForNewVersion(header);
+  if (!new_xmax.ok()) return new_xmax.error();
+  if (new_xmax->xmax != kInvalidTransactionId) SetTupleXmax(tuple->data(), *new_xmax);
   LockedBuffer& target = other.valid() ? other : old;
   XLogRecPtr old_page_lsn = PageGetLSN(old.page());
   Placed placed = AddTuple(target, *tuple);
-  uint8_t flags = EndTupleVersion(old.page(), old_tid.offset, xid, cid, placed.tid, false);
+  uint8_t flags = EndTupleVersion(old.page(), old_tid.offset, *old_xmax, xid, cid, placed.tid, false);
 
   std::vector<wal::XLogBlockRef> refs;
   refs.push_back(BlockRef(rel, 0, target, other.valid() ? placed.old_lsn : old_page_lsn, placed.init));
   refs.back().data = placed.data;
   if (other.valid()) refs.push_back(BlockRef(rel, 1, old, old_page_lsn));
-  std::string main =
-      wal::EncodePayload(wal::HeapUpdateRecord{xid, old_tid.offset, 0, flags, kInvalidTransactionId, placed.tid.offset});
+  std::string main = wal::EncodePayload(wal::HeapUpdateRecord{old_xmax->xmax, old_tid.offset,
+                                                              XmaxInfobits(old_xmax->infomask, old_xmax->infomask2),
+                                                              flags, new_xmax->xmax, placed.tid.offset});
   uint8_t info = static_cast<uint8_t>(wal::kHeapUpdate | (placed.init ? wal::kHeapInitPage : 0));
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, refs, main);
   for (LockedBuffer* b : {&old, &other}) {

@@ -28,10 +28,14 @@
  *     fits (the executor's path, one row version at a time);
  *     HeapInsertFinish records that page's free space.
  *
- *   HeapUpdate(rel, old_tid, row): the old tuple's page locked; the new
+ *   HeapUpdate(rel, old_tid, row, key columns): FOR NO KEY UPDATE strength
+ *     unless a key column's value changes (then FOR UPDATE, as a delete);
+ *     the old tuple's page locked; the new
  *     version on that page if it fits, else on another page with room,
  *     both pages then locked in block order -> new tuple placed
- *     (HEAP_UPDATED, ctid = itself) -> old tuple: xmax, cmax, ctid -> new
+ *     (HEAP_UPDATED, ctid = itself, xmax the lockers that stay) -> old
+ *     tuple: xmax (the updater, or a MultiXact of it and the FOR KEY SHARE
+ *     lockers, heap_xmax.h), cmax, ctid -> new
  *     -> one Heap UPDATE record (block 0 the new page with the tuple's
  *     data, block 1 the old page when it is another; full page images when
  *     due) -> PageSetLSN on both -> MarkBufferDirty. No HOT.
@@ -114,10 +118,15 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = 
  * pointing at the new one; one Heap UPDATE record covers both pages.
  * `new_tid`, if given, gets the new version's TID. Errors and waits
  * as HeapDelete's ("attempted to update invisible tuple", "tuple
- * concurrently updated"). */
+ * concurrently updated"). `key_attnums`: the table's key columns (those
+ * of its unique indexes, PostgreSQL's INDEX_ATTR_BITMAP_KEY); an update
+ * that changes none of their values takes FOR NO KEY UPDATE strength, so
+ * it neither waits for nor removes a FOR KEY SHARE locker (the old
+ * version's xmax becomes a MultiXact of both, heap_xmax.h); one that
+ * changes a key, or without key_attnums, takes FOR UPDATE strength. */
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid,
-                  TmFailure* tmfd = nullptr);
+                  TmFailure* tmfd = nullptr, const std::vector<int16_t>* key_attnums = nullptr);
 
 /* Row locks (PostgreSQL's TM_Result): what HeapUpdate / HeapDelete found
  * on the target version when they were given a TmFailure. A version whose

@@ -2,8 +2,8 @@
  * heapam_internal.h
  *   What heapam.cpp (UPDATE, DELETE) and heap_lock.cpp (SELECT ... FOR
  *   UPDATE / SHARE) share: the page lock, a record's block reference, the
- *   tuple lock that queues a row's waiters, waiting for a transaction, and
- *   the running locker of a row. Not for use outside engine/storage/heap.
+ *   tuple lock that queues a row's waiters (and its mode), and waiting
+ *   for a transaction. Not for use outside engine/storage/heap.
  *-------------------------------------------------------------------------
  */
 #pragma once
@@ -44,13 +44,15 @@ struct TupleLockGuard {
   }
 };
 
+/* The heavyweight mode of the tuple lock a waiter in `mode` queues with
+ * (PostgreSQL's tupleLockExtraInfo: AccessShare for FOR KEY SHARE,
+ * RowShare for FOR SHARE, Exclusive for FOR NO KEY UPDATE and a non-key
+ * UPDATE, AccessExclusive for FOR UPDATE, a key UPDATE and DELETE). */
+lmgr::LockMode TupleLockMode(LockTupleMode mode);
+
 /* Waits until `xid` (its top-level transaction for a subxid) ends, then
  * checks for interrupts; `waits` counts the waits for one row so far. */
 Status WaitForXact(TransactionId xid, int waits);
 
-/* The transaction another than the current one holding a lock-only xmax
- * on the tuple (SELECT ... FOR ...) that is still running (a MultiXact:
- * its first such member), kInvalidTransactionId if none. */
-Result<TransactionId> RunningLocker(const HeapTupleHeader& t);
 
 }  // namespace minipg::storage::heap_internal

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "engine/storage/heap/heap_xmax.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/transam.h"
 
@@ -44,17 +45,20 @@ Result<HtsvResult> HeapTupleSatisfiesVacuum(const HeapTupleHeader& t, const Vacu
       return HtsvResult::kDead;
     }
   }
-  if ((t.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) != 0 || t.xmax == kInvalidTransactionId) {
-    return HtsvResult::kLive;
-  }
+  // The updater decides, also when the xmax is a MultiXact of lockers and
+  // an updater (a lock-only xmax: none).
+  auto updater = HeapTupleGetUpdateXid(t);
+  if (!updater.ok()) return updater.error();
+  TransactionId xmax = *updater;
+  if (xmax == kInvalidTransactionId) return HtsvResult::kLive;
   if ((t.infomask & kHeapXmaxCommitted) == 0) {
-    auto fate = FateOf(t.xmax);
+    auto fate = FateOf(xmax);
     if (!fate.ok()) return fate.error();
     if (*fate == XidFate::kRunning) return HtsvResult::kDeleteInProgress;
     if (*fate == XidFate::kAborted) return HtsvResult::kLive;
   }
-  killed_by(t.xmax);
-  return t.xmax < cutoffs.oldest_xmin ? HtsvResult::kDead : HtsvResult::kRecentlyDead;
+  killed_by(xmax);
+  return xmax < cutoffs.oldest_xmin ? HtsvResult::kDead : HtsvResult::kRecentlyDead;
 }
 
 void PageRepairFragmentation(char* page) {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/storage/heap/heap_xmax.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/subtrans.h"
 #include "engine/storage/heap/transam.h"
@@ -66,6 +67,13 @@ bool XmaxIsNone(const HeapTupleHeader& t) {
          (t.infomask & kHeapXmaxLockOnly) != 0;
 }
 
+/* The transaction that updated or deleted the version (none for a
+ * lock-only xmax); heap_xmax.h's, not an xmax that is a MultiXactId. */
+Result<TransactionId> UpdaterOf(const HeapTupleHeader& t) {
+  if (XmaxIsNone(t)) return kInvalidTransactionId;
+  return HeapTupleGetUpdateXid(t);
+}
+
 }  // namespace
 
 const char* IsolationLevelName(IsolationLevel level) {
@@ -117,7 +125,9 @@ Result<bool> HeapTupleSatisfiesMVCC(char* tuple, size_t len, const Snapshot& sna
   if ((t.infomask & kHeapXminCommitted) == 0) {
     if ((t.infomask & kHeapXminInvalid) != 0) return false;
     if (TransactionIdIsCurrent(t.xmin)) {
-      bool deleted_by_me = !XmaxIsNone(t) && TransactionIdIsCurrent(t.xmax);
+      auto updater = UpdaterOf(t);
+      if (!updater.ok()) return updater.error();
+      bool deleted_by_me = *updater != kInvalidTransactionId && TransactionIdIsCurrent(*updater);
       if (!deleted_by_me) {
         if (HeapTupleGetCmin(t) >= snap.curcid) return false;  // inserted after the scan began
         return true;
@@ -138,6 +148,17 @@ Result<bool> HeapTupleSatisfiesMVCC(char* tuple, size_t len, const Snapshot& sna
     return false;  // committed, but after the snapshot was taken
   }
   if (XmaxIsNone(t)) return true;
+  if ((t.infomask & kHeapXmaxIsMulti) != 0) {  // a MultiXact with an updater: no hint bits
+    auto updater = UpdaterOf(t);
+    if (!updater.ok()) return updater.error();
+    if (*updater == kInvalidTransactionId) return true;
+    if (TransactionIdIsCurrent(*updater)) return HeapTupleGetCmax(t) >= snap.curcid;
+    if (XidInMVCCSnapshot(*updater, snap)) return true;
+    XLogRecPtr lsn = 0;
+    auto committed = DidCommit(*updater, &lsn);
+    if (!committed.ok()) return committed.error();
+    return !*committed;
+  }
   if (TransactionIdIsCurrent(t.xmax)) return HeapTupleGetCmax(t) >= snap.curcid;
   if (XidInMVCCSnapshot(t.xmax, snap)) return true;
   if ((t.infomask & kHeapXmaxCommitted) != 0) return false;

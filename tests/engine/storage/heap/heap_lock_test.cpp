@@ -9,7 +9,7 @@
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
 
-#include "engine/storage/heap/heapam_internal.h"
+#include "engine/storage/heap/heap_xmax.h"
 
 namespace minipg::storage {
 namespace {
@@ -78,9 +78,9 @@ TEST_F(HeapTest, LockRedoAfterCrashLeavesRowUnlocked) {
             kHeapXmaxLockOnly | kHeapXmaxExclLock);
   EXPECT_NE(h.infomask2 & kHeapKeysUpdated, 0);
   EXPECT_NE(*TransactionIdGetStatus(xid), XidStatus::kCommitted);
-  auto locker = heap_internal::RunningLocker(h);
-  ASSERT_TRUE(locker.ok());
-  EXPECT_EQ(*locker, kInvalidTransactionId);  // no lock: its xid died with the server
+  auto check = CheckXmax(h, t2, LockTupleMode::kExclusive, true);
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->kind, XmaxCheck::Kind::kFree);  // no lock: its xid died with the server
   EXPECT_EQ(ScanIds(), (std::vector<int64_t>{1, 2, 3, 4}));
 }
 

@@ -10,6 +10,7 @@
 #include "tests/engine/storage/heap/heap_test_util.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace minipg::storage {
 namespace {
@@ -43,7 +44,8 @@ TEST_F(HeapTest, UpdateOnSamePageChainsVersions) {
   HeapTupleHeader old_h = HeaderAt(old_tid);
   EXPECT_EQ(old_h.xmax, xid);
   EXPECT_EQ(old_h.ctid, new_tid);
-  EXPECT_EQ(old_h.infomask2 & (kHeapKeysUpdated | kHeapHotUpdated), 0);
+  // No key columns given: taken for a key update, as PostgreSQL marks one.
+  EXPECT_EQ(old_h.infomask2 & (kHeapKeysUpdated | kHeapHotUpdated), kHeapKeysUpdated);
   HeapTupleHeader new_h = HeaderAt(new_tid);
   EXPECT_NE(new_h.infomask & kHeapUpdated, 0);
   EXPECT_EQ(new_h.xmin, xid);
@@ -54,6 +56,27 @@ TEST_F(HeapTest, UpdateOnSamePageChainsVersions) {
   ASSERT_TRUE(Update(old_tid, 20).ok());
   ASSERT_TRUE(CommitTransaction().ok());
   EXPECT_EQ(ScanIds(), (std::vector<int64_t>{1, 3, 20}));
+}
+
+// Scenario: with the key columns given (id), an update that keeps id's
+// value is a non-key one (HEAP_KEYS_UPDATED clear on the old version), one
+// that changes it a key update (set), as PostgreSQL's heap_update decides.
+TEST_F(HeapTest, UpdateMarksKeyChangesOnly) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 3);
+  ASSERT_TRUE(CommitTransaction().ok());
+  const std::vector<ColumnDef> columns = {{"id", ColumnType::kInt4}, {"name", ColumnType::kText}};
+  const std::vector<int16_t> keys = {1};
+  for (auto [id, new_id, keys_updated] : {std::tuple<int64_t, int64_t, uint16_t>{1, 1, 0}, {2, 20, kHeapKeysUpdated}}) {
+    ItemPointer old_tid = TidOf(id);
+    HeapInsertState state;
+    Tuple row = {Datum(new_id), Datum(std::string("changed"))};
+    Status s = HeapUpdate(kTable, columns, old_tid, row, state, nullptr, nullptr, &keys);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    ASSERT_TRUE(HeapInsertFinish(kTable, state).ok());
+    EXPECT_EQ(HeaderAt(old_tid).infomask2 & kHeapKeysUpdated, keys_updated) << id;
+  }
+  ASSERT_TRUE(CommitTransaction().ok());
 }
 
 // Scenario: a full first page: the new version of a row on it goes to a
