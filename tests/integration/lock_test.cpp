@@ -28,6 +28,7 @@ struct Outcome {
   std::string message;
   std::string detail;
   std::string hint;
+  std::string context;
 };
 
 Outcome OutcomeOf(PGresult* r) {
@@ -42,6 +43,7 @@ Outcome OutcomeOf(PGresult* r) {
   o.message = field(PG_DIAG_MESSAGE_PRIMARY);
   o.detail = field(PG_DIAG_MESSAGE_DETAIL);
   o.hint = field(PG_DIAG_MESSAGE_HINT);
+  o.context = field(PG_DIAG_CONTEXT);
   return o;
 }
 
@@ -219,6 +221,53 @@ TEST_F(LockTest, LockTimeoutAndCancelEndAWait) {
   EXPECT_EQ(Value(o.get(), "SELECT count(*) FROM pg_locks WHERE pid = " + Pid(b.get())), "0");
   ASSERT_EQ(Exec(a.get(), "COMMIT").state, "ok");
   EXPECT_EQ(Exec(b.get(), "INSERT INTO lt VALUES (1)").state, "ok");
+}
+
+// Scenario: an error while waiting for a row's transaction names the tuple
+// and relation in CONTEXT as PostgreSQL 15 does (its output for the same
+// session): update, delete, FOR UPDATE, a unique index insert, and a
+// foreign key check (with the check's query). A table lock wait has none.
+TEST_F(LockTest, RowWaitErrorsNameTheTupleInContext) {
+  Conn a = Connect(), b = Connect();
+  ASSERT_EQ(Exec(a.get(), "CREATE TABLE cx (id int PRIMARY KEY, v int); INSERT INTO cx VALUES (1, 1), (2, 2);"
+                          "CREATE TABLE cxp (id int PRIMARY KEY, k2 int, UNIQUE (id, k2)); INSERT INTO cxp VALUES (1, 1);"
+                          "CREATE TABLE cxc (pid int REFERENCES cxp, p1 int, p2 int, FOREIGN KEY (p1, p2) REFERENCES cxp (id, k2))")
+                .state,
+            "ok");
+  ASSERT_EQ(Exec(a.get(), "BEGIN; UPDATE cx SET v = 10 WHERE id = 1; INSERT INTO cx VALUES (3, 3);"
+                          "UPDATE cxp SET id = 2 WHERE id = 1")
+                .state,
+            "ok");
+  ASSERT_EQ(Exec(b.get(), "SET lock_timeout = '200ms'").state, "ok");
+  struct Case {
+    const char* sql;
+    const char* context;
+  };
+  const Case cases[] = {
+      {"UPDATE cx SET v = 5 WHERE id = 1", "while updating tuple (0,1) in relation \"cx\""},
+      {"DELETE FROM cx WHERE id = 1", "while deleting tuple (0,1) in relation \"cx\""},
+      {"SELECT * FROM cx WHERE id = 1 FOR UPDATE", "while locking tuple (0,1) in relation \"cx\""},
+      {"INSERT INTO cxc VALUES (1)",
+       "while locking tuple (0,1) in relation \"cxp\"\nSQL statement \"SELECT 1 FROM ONLY \"public\".\"cxp\" x "
+       "WHERE \"id\" OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x\""},
+      {"INSERT INTO cxc VALUES (NULL, 1, 1)",
+       "while locking tuple (0,1) in relation \"cxp\"\nSQL statement \"SELECT 1 FROM ONLY \"public\".\"cxp\" x "
+       "WHERE \"id\" OPERATOR(pg_catalog.=) $1 AND \"k2\" OPERATOR(pg_catalog.=) $2 FOR KEY SHARE OF x\""},
+  };
+  for (const Case& c : cases) {
+    Outcome r = Exec(b.get(), c.sql);
+    EXPECT_EQ(r.state, "55P03") << c.sql;
+    EXPECT_EQ(r.context, c.context) << c.sql;
+  }
+  Outcome r = Exec(b.get(), "INSERT INTO cx VALUES (3, 3)");
+  EXPECT_EQ(r.state, "55P03");
+  EXPECT_NE(r.context.find("while inserting index tuple ("), std::string::npos) << r.context;
+  EXPECT_NE(r.context.find(") in relation \"cx_pkey\""), std::string::npos) << r.context;
+  ASSERT_EQ(Exec(a.get(), "LOCK cx").state, "ok");
+  r = Exec(b.get(), "SELECT * FROM cx");
+  EXPECT_EQ(r.state, "55P03");
+  EXPECT_EQ(r.context, "");
+  ASSERT_EQ(Exec(a.get(), "ROLLBACK").state, "ok");
 }
 
 TEST_F(LockTest, LogLockWaitsLogsALongWaitAndItsEnd) {

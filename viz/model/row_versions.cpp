@@ -41,6 +41,7 @@ PageItems ParsePageItems(const std::vector<std::string>& columns,
   };
   auto lp = col("lp"), flags = col("lp_flags"), xmin = col("t_xmin"), xmax = col("t_xmax"),
        ctid = col("t_ctid"), infomask = col("t_infomask"), row = col("t_row");
+  auto update = col("update_xid");  // optional: the panel's query adds it
   for (auto [name, c] : {std::pair{"lp", lp}, {"lp_flags", flags}, {"t_xmin", xmin}, {"t_xmax", xmax},
                          {"t_ctid", ctid}, {"t_infomask", infomask}, {"t_row", row}}) {
     if (!c) {
@@ -59,6 +60,7 @@ PageItems ParsePageItems(const std::vector<std::string>& columns,
     v.infomask = ToInt(at(*infomask));
     v.ctid = at(*ctid).value_or("");
     v.row = at(*row);
+    if (update) v.update_xid = ToInt(at(*update));
     out.versions.push_back(std::move(v));
   }
   return out;
@@ -80,7 +82,8 @@ Visibility VisibleTo(const RowVersion& v, const BackendTxn& b, const Transaction
   // The inserter.
   if (b.Owns(v.xmin)) {
     // Inserted by this transaction: seen unless it deleted it too.
-    if (v.xmax != 0 && (v.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && b.Owns(v.xmax)) {
+    int64_t own_deleter = (v.infomask & kHeapXmaxIsMulti) != 0 ? v.update_xid : v.xmax;
+    if (own_deleter != 0 && (v.infomask & (kHeapXmaxInvalid | kHeapXmaxLockOnly)) == 0 && b.Owns(own_deleter)) {
       return {Seen::kInvisible, fmt::format("inserted and deleted by its own transaction {}", v.xmin)};
     }
     return {Seen::kVisible, fmt::format("inserted by its own transaction {}", v.xmin)};
@@ -106,23 +109,28 @@ Visibility VisibleTo(const RowVersion& v, const BackendTxn& b, const Transaction
   if ((v.infomask & kHeapXmaxLockOnly) != 0) {
     return {Seen::kVisible, fmt::format("xmax {} only locked it", v.xmax)};
   }
-  if ((v.infomask & kHeapXmaxIsMulti) != 0) {
-    return {Seen::kVisible, fmt::format("xmax {} is a MultiXact (its members are not shown)", v.xmax)};
+  // A MultiXact xmax: only its updating member (if any) deletes the version;
+  // the others only lock it (PostgreSQL's HeapTupleGetUpdateXid).
+  bool multi = (v.infomask & kHeapXmaxIsMulti) != 0;
+  if (multi && v.update_xid == 0) {
+    return {Seen::kVisible, fmt::format("xmax {} is a MultiXact of lockers only", v.xmax)};
   }
-  if (b.Owns(v.xmax)) {
-    return {Seen::kInvisible, fmt::format("deleted by its own transaction {}", v.xmax)};
+  int64_t deleter = multi ? v.update_xid : v.xmax;
+  bool hinted = !multi && (v.infomask & kHeapXmaxCommitted) != 0;
+  if (b.Owns(deleter)) {
+    return {Seen::kInvisible, fmt::format("deleted by its own transaction {}", deleter)};
   }
-  if (txns.Status(v.xmax) == XidStatus::kAborted) {
-    return {Seen::kVisible, fmt::format("its deleter {} aborted", v.xmax)};
+  if (txns.Status(deleter) == XidStatus::kAborted) {
+    return {Seen::kVisible, fmt::format("its deleter {} aborted", deleter)};
   }
-  if (XidInMVCCSnapshot(v.xmax, snap, txns)) {
+  if (XidInMVCCSnapshot(deleter, snap, txns)) {
     return {Seen::kVisible,
-            fmt::format("its deleter {} was in progress when the snapshot was taken", v.xmax)};
+            fmt::format("its deleter {} was in progress when the snapshot was taken", deleter)};
   }
-  if (!KnownCommitted(v.xmax, (v.infomask & kHeapXmaxCommitted) != 0, txns)) {
-    return {Seen::kVisible, fmt::format("its deleter {} is not known to have committed", v.xmax)};
+  if (!KnownCommitted(deleter, hinted, txns)) {
+    return {Seen::kVisible, fmt::format("its deleter {} is not known to have committed", deleter)};
   }
-  return {Seen::kInvisible, fmt::format("deleted by {}, committed before the snapshot", v.xmax)};
+  return {Seen::kInvisible, fmt::format("deleted by {}, committed before the snapshot", deleter)};
 }
 
 }  // namespace minipg::viz

@@ -57,6 +57,7 @@ struct RowVersion {
   int64_t infomask = 0;
   std::string ctid;                // "(0,1)"
   std::optional<std::string> row;  // t_row: "(1,alice)"; nullopt for an unused pointer
+  int64_t update_xid = 0;          // a MultiXact xmax's updating member (update_xid column), 0: none
   bool HasTuple() const { return lp_flags == kLpNormal; }
 };
 

@@ -58,12 +58,14 @@ std::string XidText(int64_t xid, bool hint_committed, const Transactions& txns, 
   return fmt::format("{} {}", xid, XidStatusName(s));
 }
 
-/* The t_xmax cell: a MultiXactId is no xid (its members are not shown);
- * a locker's xid is marked as a lock, not a delete. */
+/* The t_xmax cell: a MultiXactId is no xid: its lockers, and its updater
+ * if it has one; a locker's xid is marked as a lock, not a delete. */
 std::string XmaxText(const RowVersion& v, const Transactions& txns, ImVec4* col) {
   if (v.xmax != 0 && (v.infomask & kHeapXmaxIsMulti) != 0) {
     *col = kRunningCol;
-    return fmt::format("multi {} (lockers)", v.xmax);
+    if (v.update_xid == 0) return fmt::format("multi {} (lockers)", v.xmax);
+    ImVec4 ignored;
+    return fmt::format("multi {} (lockers; updater {})", v.xmax, XidText(v.update_xid, false, txns, &ignored));
   }
   std::string text = XidText(v.xmax, (v.infomask & kHeapXmaxCommitted) != 0, txns, col);
   if (v.xmax != 0 && (v.infomask & kHeapXmaxLockOnly) != 0) text += " (lock)";
@@ -110,7 +112,13 @@ void RowVersionsPanel::Ask(const Model& model, const std::string& table) {
       session_->state() == ConsoleState::kFailed) {
     session_ = std::make_unique<ConsoleSession>(consoles_.DefaultOptions(model));
   }
-  session_->Submit(fmt::format("SELECT * FROM minipg_page_items({}, {})", Literal(table), block_));
+  // A MultiXact xmax's updater (pg_get_multixact_members' nokeyupd / upd
+  // member) decides which snapshots see the version.
+  session_->Submit(fmt::format(
+      "SELECT p.*, CASE WHEN (p.t_infomask & 4096) <> 0 AND (p.t_infomask & 128) = 0 THEN "
+      "(SELECT m.xid FROM pg_get_multixact_members(p.t_xmax) m WHERE m.mode IN ('nokeyupd', 'upd')) "
+      "END AS update_xid FROM minipg_page_items({}, {}) p",
+      Literal(table), block_));
   waiting_ = true;
   shown_table_ = table;
   shown_block_ = block_;

@@ -101,7 +101,8 @@ Status ExecUpdateRow(ModifyContext& ctx, storage::ItemPointer old_tid, const sto
   if (old_row->gone) return SkippedRow(tmfd);
   storage::ItemPointer where;
   std::vector<int16_t> keys = KeyColumns(ctx.table);
-  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where, tmfd, &keys);
+  if (Status s = storage::HeapUpdate(ctx.rel, ctx.table.columns, old_tid, row, ctx.insert_state, &where, tmfd, &keys,
+                                          ctx.table.name);
       !s.ok()) {
     return s;
   }
@@ -117,7 +118,7 @@ Status ExecDeleteRow(ModifyContext& ctx, storage::ItemPointer tid, storage::TmFa
   auto old_row = OldRowIfReferenced(ctx, tid);
   if (!old_row.ok()) return old_row.error();
   if (old_row->gone) return SkippedRow(tmfd);
-  if (Status s = storage::HeapDelete(ctx.rel, tid, tmfd); !s.ok()) return s;
+  if (Status s = storage::HeapDelete(ctx.rel, tid, tmfd, ctx.table.name); !s.ok()) return s;
   if (tmfd != nullptr && tmfd->result != storage::TmResult::kOk) return OkStatus();
   return old_row->row ? RiParentRowChanged(ctx, *old_row->row, nullptr) : OkStatus();
 }

@@ -83,6 +83,20 @@ std::string KeyText(const storage::TableDef& table, const std::vector<int16_t>& 
   return "(" + names + ")=(" + values + ")";
 }
 
+/* The query PostgreSQL's foreign key check runs to lock `table`'s row
+ * (ri_triggers.c), which its error CONTEXT names: the referenced table's
+ * check compares "col = $n", the referencing table's "$n = col". */
+std::string RiLockQueryText(const storage::TableDef& table, const std::vector<int16_t>& attnums, bool referencing) {
+  std::string where;
+  for (size_t i = 0; i < attnums.size(); ++i) {
+    std::string column = fmt::format("\"{}\"", table.columns.at(static_cast<size_t>(attnums[i] - 1)).name);
+    std::string param = fmt::format("${}", i + 1);
+    where += fmt::format("{}{} OPERATOR(pg_catalog.=) {}", i == 0 ? "" : " AND ", referencing ? param : column,
+                         referencing ? column : param);
+  }
+  return fmt::format("SELECT 1 FROM ONLY \"public\".\"{}\" x WHERE {} FOR KEY SHARE OF x", table.name, where);
+}
+
 /* Locks the row version at `tid` of `table` FOR KEY SHARE (as
  * PostgreSQL's foreign key queries do), waiting for a transaction
  * deleting it or changing a key column of it (a non-key update shares
@@ -90,10 +104,11 @@ std::string KeyText(const storage::TableDef& table, const std::vector<int16_t>& 
  * (the values of `key_table`'s `key_attnums`). A version a committed
  * transaction re-keyed is followed to its next version, locked if that
  * still has the key (READ COMMITTED, PostgreSQL's re-check); one it
- * deleted is gone; REPEATABLE READ: 40001 for either. */
+ * deleted is gone; REPEATABLE READ: 40001 for either. `referencing`:
+ * `table` is the referencing one (the parent side's check). */
 Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableDef& table,
                             const std::vector<int16_t>& attnums, const Tuple& key, const storage::TableDef& key_table,
-                            const std::vector<int16_t>& key_attnums, ItemPointer tid) {
+                            const std::vector<int16_t>& key_attnums, ItemPointer tid, bool referencing) {
   storage::RelFileLocator heap = HeapOf(session, table);
   for (;;) {
     if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
@@ -101,7 +116,9 @@ Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableD
     if (Status s = storage::HeapLockTuple(heap, table.name, tid, storage::LockTupleMode::kKeyShare,
                                           storage::LockWaitPolicy::kBlock, &tm);
         !s.ok()) {
-      return s.error();
+      Error e = s.error();  // a wait's error: CONTEXT also names the check's query
+      if (!e.context.empty()) e.context += fmt::format("\nSQL statement \"{}\"", RiLockQueryText(table, attnums, referencing));
+      return e;
     }
     if (tm.result != storage::TmResult::kUpdated && tm.result != storage::TmResult::kDeleted) return true;
     if (storage::XactIsolation() >= storage::IsolationLevel::kRepeatableRead) {
@@ -119,7 +136,7 @@ Result<bool> LockRowWithKey(const SessionContext& session, const storage::TableD
 /* The referenced row at `tid` locked by LockRowWithKey. */
 Result<bool> LockReferencedRow(const SessionContext& session, const ForeignKeyDef& fk, const storage::TableDef& child,
                                const storage::TableDef& parent, const Tuple& key, ItemPointer tid) {
-  return LockRowWithKey(session, parent, fk.ref_keys, key, child, fk.keys, tid);
+  return LockRowWithKey(session, parent, fk.ref_keys, key, child, fk.keys, tid, /*referencing=*/false);
 }
 
 /* Whether the referenced table has a row with `key` (the referencing
@@ -366,7 +383,8 @@ Status RiParentRowChanged(ModifyContext& ctx, const Tuple& old_row, const Tuple*
       // query does: one another transaction is deleting or re-keying is
       // waited for, and no longer counts once that commits.
       for (const auto& [tid, row] : *rows) {
-        auto still = LockRowWithKey(ctx.session, *child, fk.keys, old_key, ctx.table, fk.ref_keys, tid);
+        auto still = LockRowWithKey(ctx.session, *child, fk.keys, old_key, ctx.table, fk.ref_keys, tid,
+                                    /*referencing=*/true);
         if (!still.ok()) return still.error();
         if (*still) return StillReferenced(ctx.table, fk, *child, old_key);
       }

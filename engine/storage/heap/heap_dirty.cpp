@@ -71,11 +71,36 @@ Result<DirtyTuple> HeapTupleDirtyAt(const RelFileLocator& rel, ItemPointer tid) 
   return Classify(*header);
 }
 
-Status WaitForTransactionEnd(TransactionId xid) {
+namespace {
+
+/* PostgreSQL's XactLockTableWaitErrorCb. */
+std::string WaitContextLine(const XactWaitContext& w) {
+  switch (w.oper) {
+    case XactWaitOper::kNone: return "";
+    case XactWaitOper::kUpdate: return fmt::format("while updating tuple ({},{}) in relation \"{}\"", w.tid.block, w.tid.offset, w.relname);
+    case XactWaitOper::kDelete: return fmt::format("while deleting tuple ({},{}) in relation \"{}\"", w.tid.block, w.tid.offset, w.relname);
+    case XactWaitOper::kLock: return fmt::format("while locking tuple ({},{}) in relation \"{}\"", w.tid.block, w.tid.offset, w.relname);
+    case XactWaitOper::kLockUpdated:
+      return fmt::format("while locking updated version ({},{}) of tuple in relation \"{}\"", w.tid.block, w.tid.offset, w.relname);
+    case XactWaitOper::kInsertIndex:
+      return fmt::format("while inserting index tuple ({},{}) in relation \"{}\"", w.tid.block, w.tid.offset, w.relname);
+  }
+  return "";
+}
+
+}  // namespace
+
+Status WaitForTransactionEnd(TransactionId xid, const XactWaitContext& where) {
   TransactionId top = SubTransGetTopmostTransaction(xid);
   if (top == kInvalidTransactionId) top = xid;
-  if (Status s = lmgr::XactLockTableWait(top); !s.ok()) return s;
-  return CheckForInterrupts();
+  Status s = lmgr::XactLockTableWait(top);
+  if (s.ok()) s = CheckForInterrupts();
+  if (!s.ok() && where.oper != XactWaitOper::kNone && !where.relname.empty() && s.error().context.empty()) {
+    Error e = s.error();
+    e.context = WaitContextLine(where);
+    return e;
+  }
+  return s;
 }
 
 }  // namespace minipg::storage

@@ -44,8 +44,19 @@ struct DirtyTuple {
  * there: dead. */
 Result<DirtyTuple> HeapTupleDirtyAt(const RelFileLocator& rel, ItemPointer tid);
 
+/* What a wait for a row's transaction is for: an error while waiting
+ * (deadlock, lock_timeout, cancel) gets PostgreSQL's CONTEXT line
+ * naming the tuple and relation ("while updating tuple (0,1) in relation
+ * \"t\""); kNone: no line. */
+enum class XactWaitOper { kNone, kUpdate, kDelete, kLock, kLockUpdated, kInsertIndex };
+struct XactWaitContext {
+  XactWaitOper oper = XactWaitOper::kNone;
+  ItemPointer tid{};
+  std::string_view relname;
+};
+
 /* Waits until the transaction `xid` has ended (a subtransaction's: its
  * top-level one), as PostgreSQL's XactLockTableWait. */
-Status WaitForTransactionEnd(TransactionId xid);
+Status WaitForTransactionEnd(TransactionId xid, const XactWaitContext& where = {});
 
 }  // namespace minipg::storage

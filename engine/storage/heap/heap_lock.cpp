@@ -84,8 +84,8 @@ Result<std::optional<HeapTupleHeader>> HeaderAt(const LockedBuffer& buf, ItemPoi
  * this locker (PostgreSQL's heap_lock_updated_tuple). A conflicting
  * running change is waited for; a committed one is kUpdated / kDeleted
  * in `tmfd`. */
-Status LockUpdatedVersions(const RelFileLocator& rel, ItemPointer next, TransactionId prior_xmax, LockTupleMode mode,
-                           TmFailure* tmfd) {
+Status LockUpdatedVersions(const RelFileLocator& rel, std::string_view relname, ItemPointer next,
+                           TransactionId prior_xmax, LockTupleMode mode, TmFailure* tmfd) {
   for (;;) {
     TupleLockGuard tuple_lock;
     std::optional<HeapTupleHeader> header;
@@ -105,7 +105,9 @@ Status LockUpdatedVersions(const RelFileLocator& rel, ItemPointer next, Transact
       if (check->kind == XmaxCheck::Kind::kWait) {
         buf.Reset();
         if (Status s = tuple_lock.Acquire(rel, next, TupleLockMode(mode)); !s.ok()) return s;
-        if (Status s = WaitForXact(check->wait_for, ++waits); !s.ok()) return s;
+        if (Status s = WaitForXact(check->wait_for, ++waits, {XactWaitOper::kLockUpdated, next, relname}); !s.ok()) {
+          return s;
+        }
         continue;
       }
       if (check->kind == XmaxCheck::Kind::kUpdated || check->kind == XmaxCheck::Kind::kDeleted) {
@@ -164,7 +166,7 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
         if (check->non_key_update && !chain_locked && !(t.ctid == tid)) {
           // The newer versions first, the page let go meanwhile; then look again.
           buf.Reset();
-          if (Status s = LockUpdatedVersions(rel, t.ctid, check->update_xid, mode, tmfd); !s.ok()) return s;
+          if (Status s = LockUpdatedVersions(rel, relname, t.ctid, check->update_xid, mode, tmfd); !s.ok()) return s;
           if (tmfd->result != TmResult::kOk) return OkStatus();
           chain_locked = true;
           continue;
@@ -196,7 +198,7 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
       return OkStatus();
     }
     if (Status s = tuple_lock.Acquire(rel, tid, TupleLockMode(mode)); !s.ok()) return s;
-    if (Status s = WaitForXact(check->wait_for, ++waits); !s.ok()) return s;
+    if (Status s = WaitForXact(check->wait_for, ++waits, {XactWaitOper::kLock, tid, relname}); !s.ok()) return s;
   }
 }
 

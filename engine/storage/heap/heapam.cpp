@@ -75,13 +75,10 @@ Status TupleLockGuard::Acquire(const RelFileLocator& rel, ItemPointer tid, lmgr:
   return OkStatus();
 }
 
-Status WaitForXact(TransactionId xid, int waits) {
+Status WaitForXact(TransactionId xid, int waits, const XactWaitContext& where) {
   // A subtransaction's xid has no lock of its own: wait for its top-level
   // transaction (longer than PostgreSQL when the subtransaction aborts first).
-  TransactionId top = SubTransGetTopmostTransaction(xid);
-  if (top == kInvalidTransactionId) top = xid;
-  if (Status s = lmgr::XactLockTableWait(top); !s.ok()) return s;
-  if (Status s = CheckForInterrupts(); !s.ok()) return s;
+  if (Status s = WaitForTransactionEnd(xid, where); !s.ok()) return s;
   if (waits > 1) usleep(1000);  // still running after its lock was free: ending now
   return OkStatus();
 }
@@ -233,7 +230,10 @@ Result<TmFailure> ClassifyAt(LockedBuffer& buf, ItemPointer tid, const char* ver
  * the tuple lock in `mode`'s heavyweight mode, then XactLockTableWait)
  * as often as one is found. `header` gets the version's header. */
 Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, const char* verb, LockTupleMode mode,
-                                  LockedBuffer& buf, TupleLockGuard& tuple_lock, HeapTupleHeader* header) {
+                                  LockedBuffer& buf, TupleLockGuard& tuple_lock, HeapTupleHeader* header,
+                                  std::string_view relname) {
+  XactWaitContext where{verb == std::string_view("delete") ? XactWaitOper::kDelete : XactWaitOper::kUpdate, tid,
+                        relname};
   for (int waits = 0;; ) {
     auto b = LockPage(rel, tid.block);
     if (!b.ok()) return b.error();
@@ -242,7 +242,7 @@ Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, co
     if (!f.ok() || f->result != TmResult::kBeingModified) return f;
     buf.Reset();
     if (Status s = tuple_lock.Acquire(rel, tid, TupleLockMode(mode)); !s.ok()) return s.error();
-    if (Status s = WaitForXact(f->xmax, ++waits); !s.ok()) return s.error();
+    if (Status s = WaitForXact(f->xmax, ++waits, where); !s.ok()) return s.error();
   }
 }
 
@@ -367,14 +367,14 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state) {
   return LeavePage(rel, buf);
 }
 
-Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd) {
+Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd, std::string_view relname) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
   MarkCurrentCommandIdUsed();
   LockedBuffer locked;
   TupleLockGuard tuple_lock;
   HeapTupleHeader header;
-  auto found = LockAndClassify(rel, tid, "delete", LockTupleMode::kExclusive, locked, tuple_lock, &header);
+  auto found = LockAndClassify(rel, tid, "delete", LockTupleMode::kExclusive, locked, tuple_lock, &header, relname);
   if (!found.ok()) return found.error();
   if (tmfd != nullptr) *tmfd = *found;
   if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);
@@ -396,7 +396,7 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd) {
 
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid, TmFailure* tmfd,
-                  const std::vector<int16_t>* key_attnums) {
+                  const std::vector<int16_t>* key_attnums, std::string_view relname) {
   TransactionId xid = GetCurrentTransactionId();
   CommandId cid = GetCurrentCommandId();
   MarkCurrentCommandIdUsed();
@@ -409,7 +409,7 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   TupleLockGuard tuple_lock;
   HeapTupleHeader header;
   for (;;) {
-    auto found = LockAndClassify(rel, old_tid, "update", mode, old, tuple_lock, &header);
+    auto found = LockAndClassify(rel, old_tid, "update", mode, old, tuple_lock, &header, relname);
     if (!found.ok()) return found.error();
     if (tmfd != nullptr) *tmfd = *found;
     if (found->result != TmResult::kOk) return TmError(*found, tmfd != nullptr);

@@ -109,7 +109,7 @@ Status HeapInsertFinish(const RelFileLocator& rel, HeapInsertState& state);
  * the TmResult instead, see below). A deleter that is in progress in pg_xact but not in the proc array
  * (TransactionIdIsInProgress) died in a crash: its delete counts as
  * aborted. */
-Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = nullptr);
+Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = nullptr, std::string_view relname = {});
 
 /* Replaces the tuple at `old_tid` with a new version of the row in the
  * current transaction (PostgreSQL's heap_update without HOT): the new
@@ -126,7 +126,8 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd = 
  * changes a key, or without key_attnums, takes FOR UPDATE strength. */
 Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& columns, ItemPointer old_tid,
                   const Tuple& new_row, HeapInsertState& state, ItemPointer* new_tid,
-                  TmFailure* tmfd = nullptr, const std::vector<int16_t>* key_attnums = nullptr);
+                  TmFailure* tmfd = nullptr, const std::vector<int16_t>* key_attnums = nullptr,
+                  std::string_view relname = {});
 
 /* Row locks (PostgreSQL's TM_Result): what HeapUpdate / HeapDelete found
  * on the target version when they were given a TmFailure. A version whose

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "engine/storage/heap/heap_dirty.h"
 #include "engine/common/error.h"
 #include "engine/storage/buffer/locked_buffer.h"
 #include "engine/storage/heap/heapam.h"
@@ -51,8 +52,9 @@ struct TupleLockGuard {
 lmgr::LockMode TupleLockMode(LockTupleMode mode);
 
 /* Waits until `xid` (its top-level transaction for a subxid) ends, then
- * checks for interrupts; `waits` counts the waits for one row so far. */
-Status WaitForXact(TransactionId xid, int waits);
+ * checks for interrupts; `waits` counts the waits for one row so far;
+ * `where` names the tuple for an error's CONTEXT line. */
+Status WaitForXact(TransactionId xid, int waits, const XactWaitContext& where);
 
 
 }  // namespace minipg::storage::heap_internal

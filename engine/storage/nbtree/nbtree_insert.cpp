@@ -304,7 +304,9 @@ Status BtreeInsert(const BtreeIndex& index, const Tuple& key, ItemPointer heap_t
       if (!wait_for.ok()) return wait_for.error();
       if (*wait_for != kInvalidTransactionId) {
         leaf->Reset();  // never wait holding a page lock
-        if (Status s = WaitForTransactionEnd(*wait_for); !s.ok()) return s;
+        if (Status s = WaitForTransactionEnd(*wait_for, {XactWaitOper::kInsertIndex, heap_tid, index.name}); !s.ok()) {
+          return s;
+        }
         continue;
       }
     }

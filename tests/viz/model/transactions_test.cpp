@@ -366,6 +366,36 @@ TEST(RowVersionsTest, OwnChangesFrozenAndLockers) {
   EXPECT_EQ(VisibleTo(Version(3, 2, 900, kHeapXmaxLockOnly), mine, t).seen, Seen::kVisible);
 }
 
+// Scenario: a MultiXact xmax (a FOR KEY SHARE locker beside a non-key
+// UPDATE): only its updating member deletes the version. With updater 900
+// (in progress), its own transaction no longer sees the old version while
+// another snapshot still does; a multi of lockers only deletes nothing.
+TEST(RowVersionsTest, MultiXactXmaxIsDecidedByItsUpdater) {
+  Model m;
+  m.ApplyLine(Line("postmaster_start", 5, 100, R"("port":5432)"));
+  m.ApplyLine(Line("fork", 10, 100, R"("child":200,"role":"backend")"));
+  m.ApplyLine(Line("fork", 11, 100, R"("child":201,"role":"backend")"));
+  m.ApplyLine(Line("xid_assigned", 20, 200, R"("xid":900,"top_xid":900)"));
+  m.ApplyLine(Line("snapshot", 22, 200, R"("xmin":900,"xmax":901,"xip":[900],"scope":"statement","isolation":"read committed")"));
+  m.ApplyLine(Line("snapshot", 23, 201, R"("xmin":900,"xmax":901,"xip":[900],"scope":"statement","isolation":"read committed")"));
+  const Transactions& t = m.transactions();
+  const BackendTxn& updater = *t.Backend(200);
+  const BackendTxn& other = *t.Backend(201);
+  RowVersion with_updater = Version(1, 2, 7, kHeapXminCommitted | kHeapXminInvalid | kHeapXmaxIsMulti);
+  with_updater.update_xid = 900;
+  EXPECT_EQ(VisibleTo(with_updater, updater, t).seen, Seen::kInvisible);
+  EXPECT_EQ(VisibleTo(with_updater, updater, t).why, "deleted by its own transaction 900");
+  EXPECT_EQ(VisibleTo(with_updater, other, t).seen, Seen::kVisible);
+  EXPECT_EQ(VisibleTo(with_updater, other, t).why, "its deleter 900 was in progress when the snapshot was taken");
+  RowVersion lockers = Version(2, 2, 8, kHeapXminCommitted | kHeapXminInvalid | kHeapXmaxIsMulti);
+  EXPECT_EQ(VisibleTo(lockers, updater, t).seen, Seen::kVisible);
+  EXPECT_EQ(VisibleTo(lockers, updater, t).why, "xmax 8 is a MultiXact of lockers only");
+  BackendTxn later;
+  later.snapshot = SnapshotInfo{902, 902, {}, "statement", "read committed", 0};
+  m.ApplyLine(Line("xact_end", 30, 200, R"("xid":900,"outcome":"commit","lsn":"0/100","flushed":true)"));
+  EXPECT_EQ(VisibleTo(with_updater, later, m.transactions()).seen, Seen::kInvisible);
+}
+
 // Scenario: minipg_page_items' columns are found by name, whatever their
 // order; a missing one is an error that names it; an unused line pointer
 // has no row.
@@ -389,6 +419,12 @@ TEST(RowVersionsTest, ParsePageItems) {
   EXPECT_TRUE(items.versions[0].HasTuple());
   EXPECT_FALSE(items.versions[1].HasTuple());
   EXPECT_FALSE(items.versions[1].row.has_value());
+  EXPECT_EQ(items.versions[0].update_xid, 0) << "no update_xid column: none";
+  cols.push_back("update_xid");
+  rows[0].push_back("745");
+  rows[1].push_back(std::nullopt);
+  EXPECT_EQ(ParsePageItems(cols, rows).versions[0].update_xid, 745);
+  cols.pop_back();
   cols.pop_back();
   EXPECT_EQ(ParsePageItems(cols, rows).error, "minipg_page_items gave no column \"t_row\"");
 }
