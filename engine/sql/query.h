@@ -88,13 +88,15 @@ struct RangeTblEntry {
   bool system_columns = false;
   // kRelation of a system view with arguments (SystemView::rows_with_args)
   std::vector<ExprPtr> view_args;
-  // kRelation locked by SELECT ... FOR UPDATE / SHARE: its scan emits each row's ctid
+  // kRelation with a row mark (SELECT ... FOR UPDATE / SHARE): its scan emits each row's ctid
   bool row_locked = false;
 };
 
 /* A table whose rows SELECT ... FOR UPDATE / SHARE locks (PostgreSQL's
  * RowMarkClause): the strongest clause naming it, the strictest wait
- * policy; targets[ctid_target] is its row's ctid (junk, as UPDATE's). */
+ * policy; targets[ctid_target] is its row's ctid (junk, as UPDATE's).
+ * kNone: another table of the level, not locked, whose row's ctid
+ * EvalPlanQual reads (PostgreSQL's ROW_MARK_REFERENCE). */
 struct RowMark {
   int rtindex = 0;
   int ctid_target = -1;

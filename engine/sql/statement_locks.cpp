@@ -53,6 +53,7 @@ std::vector<RelationLock> StatementRelationLocks(const Query& query, const stora
     case StatementKind::kCreateTableAs:
     case StatementKind::kCreateView:
       for (const RowMark& m : query.row_marks) {  // SELECT ... FOR UPDATE / SHARE
+        if (m.strength == LockClauseStrength::kNone) continue;  // another table of the join, not locked
         Add(out, catalog, query.rte(m.rtindex).table->name, LockMode::kRowShare);
       }
       for (const std::string& name : query.tables) Add(out, catalog, name, LockMode::kAccessShare);

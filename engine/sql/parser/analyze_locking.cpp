@@ -145,6 +145,15 @@ Status Analyzer::TransformLockingClauses(const SelectStmt& select, Query& q, boo
                                    LockClauseStrengthName(m.strength)));
     }
   }
+  // Every other table of the level: its row's ctid too, unlocked (PostgreSQL's
+  // ROW_MARK_REFERENCE), for EvalPlanQual to fetch the same version again.
+  for (size_t i = 0; i < q.rtable.size(); ++i) {
+    RangeTblEntry& rte = q.rtable[i];
+    int rtindex = static_cast<int>(i + 1);
+    if (rte.kind != RteKind::kRelation || !rte.table || rte.view != nullptr || rte.row_locked) continue;
+    rte.row_locked = true;
+    q.row_marks.push_back(RowMark{rtindex, -1, LockClauseStrength::kNone, LockWaitPolicy::kBlock});
+  }
   for (RowMark& m : q.row_marks) m.ctid_target = AddCtidTarget(q, m.rtindex);  // junk, as UPDATE's
   return OkStatus();
 }
