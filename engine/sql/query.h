@@ -276,6 +276,10 @@ struct Query {
 
   /* The columns the statement returns (empty for none). */
   std::vector<ColumnDesc> OutputColumns() const;
+
+  // The statement's query: the tables FOR UPDATE / SHARE locks at any level
+  // (its subqueries', WITH queries', views'), which it opens in ROW SHARE mode
+  std::vector<std::string> row_share_tables;
 };
 
 /* Every expression tree of the query, its subqueries' included (for
