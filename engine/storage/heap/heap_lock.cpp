@@ -14,8 +14,9 @@
  *
  *   The tuple's xmax before:
  *     none, an aborted or crashed xid, a finished locker -> lock it
- *     a lock of the own transaction -> nothing (as strong) or the stronger
- *       mode of the two under the same xmax
+ *     a lock of the own transaction -> nothing (as strong); the stronger
+ *       mode under the same xmax (the same subtransaction's); else a
+ *       MultiXact of both (a parent's weaker lock: ROLLBACK TO keeps it)
  *     another running locker -> its mode conflicts with ours (the tuple
  *       lock conflict table below): wait; else a MultiXact of both
  *       (multixact.h), HEAP_XMAX_IS_MULTI with the strongest's bits
@@ -209,9 +210,22 @@ Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMod
   if ((t.infomask & kHeapXmaxLockOnly) != 0) {
     LockTupleMode held = LockModeOf(t);
     if (TransactionIdIsCurrent(t.xmax)) {
-      if (held >= mode) step.kind = LockStep::Kind::kHeld;
-      step.xmax = t.xmax;  // the own lock (maybe a parent's) made stronger
-      step.mode = std::max(held, mode);
+      if (held >= mode) {
+        step.kind = LockStep::Kind::kHeld;
+        return step;
+      }
+      TransactionId xid = GetCurrentTransactionId();
+      step.mode = mode;
+      if (t.xmax == xid) {  // the same (sub)transaction's lock made stronger
+        step.xmax = xid;
+        return step;
+      }
+      // A parent's weaker lock: both in a MultiXact, so that ROLLBACK TO
+      // gives up the stronger one and keeps the parent's.
+      auto multi = MultiXactIdCreateFromArray({{t.xmax, StatusOf(held)}, {xid, StatusOf(mode)}});
+      if (!multi.ok()) return multi.error();
+      step.xmax = *multi;
+      step.multi = true;
       return step;
     }
     auto running = XidRunning(t.xmax);
