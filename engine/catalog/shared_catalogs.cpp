@@ -175,8 +175,8 @@ std::optional<GlobalCatalog>& Cache() {
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* Deletes the rows of `before` that `after` lacks or changed, inserts the
- * rows of `after` that `before` lacks or had otherwise. */
+/* Deletes the rows of `before` that `after` lacks, updates those it
+ * changed, inserts the rows of `after` that `before` lacks. */
 template <typename T, typename Same, typename Key, typename MakeRow>
 Status WriteDifference(const SystemCatalog& cat, const std::vector<T>& before,
                        const std::vector<storage::ItemPointer>& tids, const std::vector<T>& after, Key key,
@@ -190,11 +190,11 @@ Status WriteDifference(const SystemCatalog& cat, const std::vector<T>& before,
   for (size_t i = 0; i < before.size(); ++i) {
     const T* now = find(after, before[i]);
     if (now != nullptr && same(*now, before[i])) continue;
-    if (Status s = CatalogDelete(cat, 0, tids[i]); !s.ok()) return s;
+    Status s = now != nullptr ? CatalogUpdate(cat, 0, tids[i], make_row(*now)) : CatalogDelete(cat, 0, tids[i]);
+    if (!s.ok()) return s;
   }
   for (const T& item : after) {
-    const T* was = find(before, item);
-    if (was != nullptr && same(*was, item)) continue;
+    if (find(before, item) != nullptr) continue;  // the same, or updated above
     if (Status s = CatalogInsert(cat, 0, make_row(item)); !s.ok()) return s;
   }
   return OkStatus();
