@@ -29,9 +29,10 @@
  *   interleave; a transaction that created a role or a database keeps the
  *   lock to its end, so a name cannot be taken twice (PostgreSQL's unique
  *   index makes the second creator wait). A changed row is updated
- *   (HeapUpdate, as PostgreSQL's CatalogTupleUpdate): one that a
- *   transaction still open changed is waited for, then "tuple concurrently
- *   updated" (XX000) once it commits, changed after it aborts.
+ *   (HeapUpdate, as PostgreSQL's CatalogTupleUpdate). A row to change that
+ *   a transaction still open changed is waited for with global/'s lock
+ *   given up, then "tuple concurrently updated" (XX000) once it commits;
+ *   after it aborts the change starts over.
  *-------------------------------------------------------------------------
  */
 #pragma once
