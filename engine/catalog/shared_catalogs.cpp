@@ -23,6 +23,7 @@
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
 #include "engine/storage/heap/heap_dirty.h"
+#include "engine/storage/heap/heapam.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/ipc/sinval.h"
@@ -346,12 +347,16 @@ Status ChangeGlobalCatalog(const fs::path& data_dir, const std::function<Status(
       ChangedTids(before.memberships, rows->member_tids, after.memberships, member_key, member_same,
                   changed[2].second);
       storage::TransactionId busy = storage::kInvalidTransactionId;
+      const SystemCatalog* busy_cat = nullptr;
+      storage::ItemPointer busy_tid;
       for (const auto& [cat, tids] : changed) {
         for (storage::ItemPointer tid : tids) {
           auto dirty = storage::HeapTupleDirtyAt(CatalogLocator(*cat, 0), tid);
           if (!dirty.ok()) return dirty.error();
           if (dirty->wait_for != storage::kInvalidTransactionId && !storage::TransactionIdIsCurrent(dirty->wait_for)) {
             busy = dirty->wait_for;
+            busy_cat = cat;
+            busy_tid = tid;
           }
         }
       }
@@ -361,7 +366,11 @@ Status ChangeGlobalCatalog(const fs::path& data_dir, const std::function<Status(
         auto fate = storage::TransactionIdFate(busy);
         if (!fate.ok()) return fate.error();
         if (*fate == storage::XidFate::kCommitted) {
-          return MakeError(sqlstate::kInternalError, "tuple concurrently updated");
+          storage::HeapTupleHeader header;
+          auto row = storage::HeapFetchVersion(CatalogLocator(*busy_cat, 0), busy_cat->columns, busy_tid, &header);
+          if (!row.ok()) return row.error();
+          bool updated = row->has_value() && (header.ctid.block != busy_tid.block || header.ctid.offset != busy_tid.offset);
+          return MakeError(sqlstate::kInternalError, updated ? "tuple concurrently updated" : "tuple concurrently deleted");
         }
         continue;
       }
