@@ -67,4 +67,11 @@ Status CatalogDelete(const SystemCatalog& cat, storage::Oid db, storage::ItemPoi
   return OkStatus();
 }
 
+Status CatalogUpdate(const SystemCatalog& cat, storage::Oid db, storage::ItemPointer tid, const storage::Tuple& row) {
+  storage::HeapInsertState state;
+  if (Status s = storage::HeapUpdate(CatalogLocator(cat, db), cat.columns, tid, row, state, nullptr); !s.ok()) return s;
+  QueueCatalogInvalidation(cat, db);
+  return OkStatus();
+}
+
 }  // namespace minipg::catalog

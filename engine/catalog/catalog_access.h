@@ -9,6 +9,10 @@
  *     CatalogInsert  HeapInsert in the current transaction, then an
  *                    invalidation of the catalog queued for commit
  *     CatalogDelete  HeapDelete of one row (xmax = this transaction), same
+ *     CatalogUpdate  HeapUpdate of one row (CatalogTupleUpdate), same: a
+ *                    row another transaction changed meanwhile is waited
+ *                    for, then XX000 "tuple concurrently updated" (or
+ *                    "deleted") once it commits
  *
  * NOTES
  *   A change is visible to its own transaction at once and to the others
@@ -55,5 +59,8 @@ Status CatalogInsert(const SystemCatalog& cat, storage::Oid db, const storage::T
 
 /* Deletes the row at `tid` (as CatalogScan gave it). */
 Status CatalogDelete(const SystemCatalog& cat, storage::Oid db, storage::ItemPointer tid);
+
+/* Replaces the row at `tid` (as CatalogScan gave it) with `row`. */
+Status CatalogUpdate(const SystemCatalog& cat, storage::Oid db, storage::ItemPointer tid, const storage::Tuple& row);
 
 }  // namespace minipg::catalog

@@ -84,8 +84,10 @@ Status DropIndexRows(Oid db, Oid oid) {
 
 Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const IndexSpec& spec, Oid owner,
                                     storage::nbtree::BtValueText value_text) {
-  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   Oid db = DatabaseOidOf(db_dir);
+  auto free_before = RelationNameFree(db, spec.name);  // before waiting for another creator
+  if (!free_before.ok()) return free_before.error();
+  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   auto table_row = FindRelationRow(db, spec.table);
   if (!table_row.ok()) return table_row.error();
   if (!table_row->has_value()) {
@@ -112,9 +114,10 @@ Result<bool> CreateIndexWithCatalog(const std::filesystem::path& db_dir, const I
     }
     index.key_attnums.push_back(static_cast<int16_t>(it - table->columns.begin() + 1));
   }
-  auto existing = FindRelationRow(db, spec.name);
-  if (!existing.ok()) return existing.error();
-  if (existing->has_value()) return false;
+  auto free = RelationNameFree(db, spec.name);
+  if (!free.ok()) return free.error();
+  if (!*free && *free_before) return CreatedMeanwhile("pg_class_relname_nsp_index", "relname, relnamespace", spec.name);
+  if (!*free) return false;
 
   index.oid = NewRelationOid(db);
   RelationRow rel;

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@
 #include "engine/catalog/client_catalogs.h"
 #include "engine/common/sqlstate.h"
 #include "engine/storage/file_util.h"
+#include "engine/storage/heap/heap_dirty.h"
+#include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/ipc/sinval.h"
 
@@ -175,8 +179,19 @@ std::optional<GlobalCatalog>& Cache() {
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* Deletes the rows of `before` that `after` lacks or changed, inserts the
- * rows of `after` that `before` lacks or had otherwise. */
+/* The TIDs of the rows of `before` that `after` lacks or changed: the
+ * ones WriteDifference deletes or updates. */
+template <typename T, typename Same, typename Key>
+void ChangedTids(const std::vector<T>& before, const std::vector<storage::ItemPointer>& tids,
+                 const std::vector<T>& after, Key key, Same same, std::vector<storage::ItemPointer>& out) {
+  for (size_t i = 0; i < before.size(); ++i) {
+    auto it = std::find_if(after.begin(), after.end(), [&](const T& x) { return key(x) == key(before[i]); });
+    if (it == after.end() || !same(*it, before[i])) out.push_back(tids[i]);
+  }
+}
+
+/* Deletes the rows of `before` that `after` lacks, updates those it
+ * changed, inserts the rows of `after` that `before` lacks. */
 template <typename T, typename Same, typename Key, typename MakeRow>
 Status WriteDifference(const SystemCatalog& cat, const std::vector<T>& before,
                        const std::vector<storage::ItemPointer>& tids, const std::vector<T>& after, Key key,
@@ -190,11 +205,11 @@ Status WriteDifference(const SystemCatalog& cat, const std::vector<T>& before,
   for (size_t i = 0; i < before.size(); ++i) {
     const T* now = find(after, before[i]);
     if (now != nullptr && same(*now, before[i])) continue;
-    if (Status s = CatalogDelete(cat, 0, tids[i]); !s.ok()) return s;
+    Status s = now != nullptr ? CatalogUpdate(cat, 0, tids[i], make_row(*now)) : CatalogDelete(cat, 0, tids[i]);
+    if (!s.ok()) return s;
   }
   for (const T& item : after) {
-    const T* was = find(before, item);
-    if (was != nullptr && same(*was, item)) continue;
+    if (find(before, item) != nullptr) continue;  // the same, or updated above
     if (Status s = CatalogInsert(cat, 0, make_row(item)); !s.ok()) return s;
   }
   return OkStatus();
@@ -304,32 +319,76 @@ Result<GlobalCatalog> LoadGlobalCatalog(const fs::path& data_dir) {
 }
 
 Status ChangeGlobalCatalog(const fs::path& data_dir, const std::function<Status(GlobalCatalog&)>& change) {
-  storage::UniqueFd statement_lock;
-  if (Status s = LockSharedDdl(data_dir, &statement_lock); !s.ok()) return s;
-  storage::AcceptInvalidationMessages();
-  auto rows = ReadSharedRows();
-  if (!rows.ok()) return rows.error();
-  GlobalCatalog after = rows->catalog;
-  if (Status s = change(after); !s.ok()) return s;
-  const GlobalCatalog& before = rows->catalog;
-  if (AddsName(before, after)) KeepLockUntilEnd(&statement_lock);
   auto db_key = [](const DatabaseDef& d) { return d.oid; };
   auto db_same = [](const DatabaseDef& a, const DatabaseDef& b) { return a.name == b.name && a.owner == b.owner; };
-  if (Status s = WriteDifference(Cat(kDatabaseRelationId), before.databases, rows->database_tids, after.databases,
-                                 db_key, db_same, DatabaseRow);
-      !s.ok()) {
-    return s;
-  }
   auto role_key = [](const RoleDef& r) { return r.oid; };
-  if (Status s = WriteDifference(Cat(kAuthIdRelationId), before.roles, rows->role_tids, after.roles, role_key,
-                                 SameRole, RoleRow);
-      !s.ok()) {
-    return s;
-  }
   auto member_key = [](const RoleMembership& m) { return std::pair(m.role, m.member); };
   auto member_same = [](const RoleMembership& a, const RoleMembership& b) { return a.grantor == b.grantor; };
-  return WriteDifference(Cat(kAuthMemRelationId), before.memberships, rows->member_tids, after.memberships,
-                         member_key, member_same, MemberRow);
+  for (;;) {
+    storage::UniqueFd statement_lock;
+    if (Status s = LockSharedDdl(data_dir, &statement_lock); !s.ok()) return s;
+    storage::AcceptInvalidationMessages();
+    auto rows = ReadSharedRows();
+    if (!rows.ok()) return rows.error();
+    GlobalCatalog after = rows->catalog;
+    if (Status s = change(after); !s.ok()) return s;
+    const GlobalCatalog& before = rows->catalog;
+    // A row to change that a transaction still open changed: wait for it
+    // without global/'s lock (PostgreSQL waits on the row alone); its
+    // COMMIT fails us as PostgreSQL's simple_heap_update does, its
+    // ROLLBACK lets us start over.
+    if (statement_lock.valid()) {
+      std::vector<std::pair<const SystemCatalog*, std::vector<storage::ItemPointer>>> changed(3);
+      changed[0].first = &Cat(kDatabaseRelationId);
+      ChangedTids(before.databases, rows->database_tids, after.databases, db_key, db_same, changed[0].second);
+      changed[1].first = &Cat(kAuthIdRelationId);
+      ChangedTids(before.roles, rows->role_tids, after.roles, role_key, SameRole, changed[1].second);
+      changed[2].first = &Cat(kAuthMemRelationId);
+      ChangedTids(before.memberships, rows->member_tids, after.memberships, member_key, member_same,
+                  changed[2].second);
+      storage::TransactionId busy = storage::kInvalidTransactionId;
+      const SystemCatalog* busy_cat = nullptr;
+      storage::ItemPointer busy_tid;
+      for (const auto& [cat, tids] : changed) {
+        for (storage::ItemPointer tid : tids) {
+          auto dirty = storage::HeapTupleDirtyAt(CatalogLocator(*cat, 0), tid);
+          if (!dirty.ok()) return dirty.error();
+          if (dirty->wait_for != storage::kInvalidTransactionId && !storage::TransactionIdIsCurrent(dirty->wait_for)) {
+            busy = dirty->wait_for;
+            busy_cat = cat;
+            busy_tid = tid;
+          }
+        }
+      }
+      if (busy != storage::kInvalidTransactionId) {
+        statement_lock = storage::UniqueFd();  // closing it gives up the flock()
+        if (Status s = storage::WaitForTransactionEnd(busy); !s.ok()) return s;
+        auto fate = storage::TransactionIdFate(busy);
+        if (!fate.ok()) return fate.error();
+        if (*fate == storage::XidFate::kCommitted) {
+          storage::HeapTupleHeader header;
+          auto row = storage::HeapFetchVersion(CatalogLocator(*busy_cat, 0), busy_cat->columns, busy_tid, &header);
+          if (!row.ok()) return row.error();
+          bool updated = row->has_value() && (header.ctid.block != busy_tid.block || header.ctid.offset != busy_tid.offset);
+          return MakeError(sqlstate::kInternalError, updated ? "tuple concurrently updated" : "tuple concurrently deleted");
+        }
+        continue;
+      }
+    }
+    if (AddsName(before, after)) KeepLockUntilEnd(&statement_lock);
+    if (Status s = WriteDifference(Cat(kDatabaseRelationId), before.databases, rows->database_tids, after.databases,
+                                   db_key, db_same, DatabaseRow);
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = WriteDifference(Cat(kAuthIdRelationId), before.roles, rows->role_tids, after.roles, role_key,
+                                   SameRole, RoleRow);
+        !s.ok()) {
+      return s;
+    }
+    return WriteDifference(Cat(kAuthMemRelationId), before.memberships, rows->member_tids, after.memberships,
+                           member_key, member_same, MemberRow);
+  }
 }
 
 }  // namespace minipg::catalog

@@ -16,9 +16,9 @@
  *                           or until the transaction ends once it created a
  *                           role or a database), reads the rows afresh, lets
  *                           `change` edit a copy, then writes the difference
- *                           in the current transaction: a removed or changed
- *                           row is deleted (xmax), a new or changed one
- *                           inserted, each queuing the catalog's
+ *                           in the current transaction: a removed row is
+ *                           deleted (xmax), a changed one updated, a new
+ *                           one inserted, each queuing the catalog's
  *                           invalidation for commit
  *     BootstrapSharedCatalogs   a new data directory's rows, written frozen
  *                           as bootstrap writes the per-database catalogs
@@ -28,12 +28,11 @@
  *   page (and their own transaction's). Two DDL statements never
  *   interleave; a transaction that created a role or a database keeps the
  *   lock to its end, so a name cannot be taken twice (PostgreSQL's unique
- *   index makes the second creator wait). A row changed by a transaction
- *   still open cannot be changed by another: "tuple concurrently deleted"
- *   (PostgreSQL waits for the first, then says "tuple concurrently
- *   updated"; minipg has no row locks to wait on). A changed row is
- *   a new tuple and the old one keeps its place with xmax set, as an UPDATE
- *   makes it in PostgreSQL (there is no VACUUM yet to reclaim it).
+ *   index makes the second creator wait). A changed row is updated
+ *   (HeapUpdate, as PostgreSQL's CatalogTupleUpdate). A row to change that
+ *   a transaction still open changed is waited for with global/'s lock
+ *   given up, then "tuple concurrently updated" (XX000) once it commits;
+ *   after it aborts the change starts over.
  *-------------------------------------------------------------------------
  */
 #pragma once

@@ -98,14 +98,29 @@ Status LockDatabaseDdl(const std::filesystem::path& db_dir) {
                            lmgr::LockMode::kExclusive);
 }
 
+Result<bool> RelationNameFree(Oid db, std::string_view name) {
+  auto existing = FindRelationRow(db, name);
+  if (!existing.ok()) return existing.error();
+  return !existing->has_value();
+}
+
+Error CreatedMeanwhile(std::string_view index, std::string_view columns, std::string_view name) {
+  Error e = MakeError(sqlstate::kUniqueViolation, fmt::format("duplicate key value violates unique constraint \"{}\"", index));
+  e.detail = fmt::format("Key ({})=({}, {}) already exists.", columns, name, kPublicNamespace);
+  return e;
+}
+
 Result<bool> CreateTableWithCatalog(const std::filesystem::path& db_dir, std::string_view name,
                                     const std::vector<storage::ColumnDef>& columns, Oid owner,
                                     const std::vector<std::string>& options) {
-  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
   Oid db = DatabaseOidOf(db_dir);
-  auto existing = FindRelationRow(db, name);
-  if (!existing.ok()) return existing.error();
-  if (existing->has_value()) return false;
+  auto free = RelationNameFree(db, name);
+  if (!free.ok()) return free.error();
+  if (!*free) return false;
+  if (Status s = LockDatabaseDdl(db_dir); !s.ok()) return s.error();
+  free = RelationNameFree(db, name);
+  if (!free.ok()) return free.error();
+  if (!*free) return CreatedMeanwhile("pg_type_typname_nsp_index", "typname, typnamespace", name);
 
   RelationRow rel;
   rel.oid = NewRelationOid(db);

@@ -41,6 +41,18 @@ namespace minipg::catalog {
  * this transaction holds it already). */
 Status LockDatabaseDdl(const std::filesystem::path& db_dir);
 
+/* Creating relation `name` in public: whether the name is free as far as
+ * committed catalog rows (and the own transaction's) say, asked before
+ * the DDL lock. A creator holding the lock is not seen: if the name is
+ * taken once the lock is ours, that creator committed while we waited,
+ * which PostgreSQL reports as the unique violation of its catalog index
+ * (CreatedMeanwhile) where a name taken before gets 42P07. */
+Result<bool> RelationNameFree(Oid db, std::string_view name);
+/* 23505 of catalog index `index` (columns `columns`) for relation `name`:
+ * "pg_type_typname_nsp_index", "typname, typnamespace" (a table's row type),
+ * "pg_class_relname_nsp_index", "relname, relnamespace" (an index). */
+Error CreatedMeanwhile(std::string_view index, std::string_view columns, std::string_view name);
+
 /* Creates table `name` in public, owned by `owner`, with storage
  * parameters `options` (pg_class.reloptions: "fillfactor=100"). False
  * (nothing done) if a relation of that name exists. */

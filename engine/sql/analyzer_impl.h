@@ -181,8 +181,9 @@ class Analyzer {
       : catalog_(catalog), params_(params), ctx_(ctx) {}
 
   Result<Query> Run(const Statement& stmt) {
-    top_select_ = std::get_if<SelectStmt>(&stmt.node);
-    return std::visit([this](const auto& node) { return Analyze(node); }, stmt.node);
+    auto query = std::visit([this](const auto& node) { return Analyze(node); }, stmt.node);
+    if (query.ok()) query->row_share_tables = std::move(row_share_tables_);
+    return query;
   }
 
   // ---- stored expressions (parse_utilcmd.cpp) -------------------------------
@@ -198,8 +199,8 @@ class Analyzer {
   Result<Query> Analyze(const SelectStmt& select);
   Result<Query> AnalyzeValues(const SelectStmt& values);
   /* FOR UPDATE / SHARE clauses: q.row_marks and their junk ctid targets
-   * (analyze_locking.cpp); top_level: the statement's own SELECT. */
-  Status TransformLockingClauses(const SelectStmt& select, Query& q, bool top_level);
+   * (analyze_locking.cpp). */
+  Status TransformLockingClauses(const SelectStmt& select, Query& q);
   /* UNION / INTERSECT / EXCEPT (parse_setop.cpp). */
   Result<Query> AnalyzeSetOp(const SelectStmt& select);
   /* `top`: the statement's own operation (its ORDER BY and LIMIT are the caller's). */
@@ -517,7 +518,7 @@ class Analyzer {
   const SessionContext* ctx_;  // nullptr: every system view is there
   ParseState* pending_parent_ = nullptr;  // see AnalyzeSubquery
   std::vector<uint32_t> expanding_views_;  // views being expanded around this query (ExpandView), outermost first
-  const SelectStmt* top_select_ = nullptr;  // the statement itself when it is a SELECT (FOR UPDATE allowed)
+  std::vector<std::string> row_share_tables_;  // FOR UPDATE / SHARE's tables, at any level (Query::row_share_tables)
 };
 
 }  // namespace minipg::sql::analyzer_internal

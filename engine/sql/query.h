@@ -88,13 +88,15 @@ struct RangeTblEntry {
   bool system_columns = false;
   // kRelation of a system view with arguments (SystemView::rows_with_args)
   std::vector<ExprPtr> view_args;
-  // kRelation locked by SELECT ... FOR UPDATE / SHARE: its scan emits each row's ctid
+  // kRelation with a row mark (SELECT ... FOR UPDATE / SHARE): its scan emits each row's ctid
   bool row_locked = false;
 };
 
 /* A table whose rows SELECT ... FOR UPDATE / SHARE locks (PostgreSQL's
  * RowMarkClause): the strongest clause naming it, the strictest wait
- * policy; targets[ctid_target] is its row's ctid (junk, as UPDATE's). */
+ * policy; targets[ctid_target] is its row's ctid (junk, as UPDATE's).
+ * kNone: another table of the level, not locked, whose row's ctid
+ * EvalPlanQual reads (PostgreSQL's ROW_MARK_REFERENCE). */
 struct RowMark {
   int rtindex = 0;
   int ctid_target = -1;
@@ -274,6 +276,10 @@ struct Query {
 
   /* The columns the statement returns (empty for none). */
   std::vector<ColumnDesc> OutputColumns() const;
+
+  // The statement's query: the tables FOR UPDATE / SHARE locks at any level
+  // (its subqueries', WITH queries', views'), which it opens in ROW SHARE mode
+  std::vector<std::string> row_share_tables;
 };
 
 /* Every expression tree of the query, its subqueries' included (for

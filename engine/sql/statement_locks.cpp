@@ -52,9 +52,7 @@ std::vector<RelationLock> StatementRelationLocks(const Query& query, const stora
     case StatementKind::kSelect:
     case StatementKind::kCreateTableAs:
     case StatementKind::kCreateView:
-      for (const RowMark& m : query.row_marks) {  // SELECT ... FOR UPDATE / SHARE
-        Add(out, catalog, query.rte(m.rtindex).table->name, LockMode::kRowShare);
-      }
+      for (const std::string& name : query.row_share_tables) Add(out, catalog, name, LockMode::kRowShare);
       for (const std::string& name : query.tables) Add(out, catalog, name, LockMode::kAccessShare);
       break;
     case StatementKind::kInsert:
@@ -63,6 +61,7 @@ std::vector<RelationLock> StatementRelationLocks(const Query& query, const stora
       if (query.result_relation > 0 && query.rte(query.result_relation).table.has_value()) {
         Add(out, catalog, query.rte(query.result_relation).table->name, LockMode::kRowExclusive);
       }
+      for (const std::string& name : query.row_share_tables) Add(out, catalog, name, LockMode::kRowShare);
       for (const std::string& name : query.tables) Add(out, catalog, name, LockMode::kAccessShare);
       break;
     case StatementKind::kVacuum:

@@ -59,17 +59,17 @@ bool PassesColumnsOn(PlanKind kind) {
 }
 
 /* A node that makes the top join's rows (a relation's scan, a subquery's
- * aggregate, ...) and, for each of its output columns, the junk column
- * that carries it (-1: none). */
+ * aggregate, ...) and, for each of its output columns, the column of the
+ * old row that carries it (-1: none). */
 struct Leaf {
   const Plan* plan;
   std::vector<int> junk;
 };
 
 /* The inputs of the joins under `node`, whose output column i is carried
- * by junk column cols[i]: looks through joins and the nodes that pass
- * rows on, down to the nodes that make rows (a scan, an aggregate of a
- * subquery, ...). */
+ * by the old row's column cols[i]: looks through joins and the nodes that
+ * pass rows on, down to the nodes that make rows (a scan, an aggregate of
+ * a subquery, ...). */
 void CollectLeaves(const Plan& node, const std::vector<int>& cols, std::vector<Leaf>& out) {
   if (!PassesColumnsOn(node.kind)) {
     out.push_back(Leaf{&node, cols});
@@ -96,8 +96,20 @@ bool OutputIsScanRow(const Plan& node) {
   return true;
 }
 
-bool IsTargetScan(const Plan& node, const Plan& modify) {
-  return node.table.has_value() && node.emit_ctid && node.table->oid == modify.table->oid &&
+/* The node under `node` that makes its output column `col` (through the
+ * nodes that pass columns on), nullptr if it is not a plain column. */
+const Plan* TraceColumn(const Plan& node, int col) {
+  if (!PassesColumnsOn(node.kind)) return &node;
+  if (col < 0 || static_cast<size_t>(col) >= node.targetlist.size()) return nullptr;
+  const Expr& e = *node.targetlist[static_cast<size_t>(col)];
+  if (e.kind != ExprKind::kVar) return nullptr;
+  if (e.source == VarSource::kOuter && node.lefttree) return TraceColumn(*node.lefttree, e.attno);
+  if (e.source == VarSource::kInner && node.righttree) return TraceColumn(*node.righttree, e.attno);
+  return nullptr;
+}
+
+bool IsScanOf(const Plan& node, uint32_t table_oid) {
+  return node.table.has_value() && node.emit_ctid && node.table->oid == table_oid &&
          (node.kind == PlanKind::kSeqScan || node.kind == PlanKind::kIndexScan ||
           node.kind == PlanKind::kBitmapHeapScan);
 }
@@ -110,46 +122,36 @@ std::unique_ptr<PlanState> MakeEpqRowState(const Plan& plan, EState& estate) {
   return std::make_unique<EpqRowState>(plan, estate, it->second);
 }
 
-Result<std::optional<Tuple>> EvalPlanQual(const Plan& modify, EState& estate, ModifyContext& ctx, const Tuple& old_row,
-                                          ItemPointer tid) {
-  const Plan& top = *modify.lefttree;
-  size_t data = modify.operation == StatementKind::kDelete ? 0 : modify.table->columns.size();
-  size_t used = data + 1 + static_cast<size_t>(modify.returning);  // new row, ctid, RETURNING
-  size_t njunk = top.targetlist.size() > used ? top.targetlist.size() - used : 0;
-  std::vector<Leaf> leaves;
-  if (IsTargetScan(top, modify)) {
-    leaves.push_back(Leaf{&top, {}});
-  } else if (PassesColumnsOn(top.kind) && njunk > 0) {
-    // The top join's junk columns name its input columns: where each
-    // column of its children went.
-    std::vector<int> outer(top.lefttree ? top.lefttree->targetlist.size() : 0, -1);
-    std::vector<int> inner(top.righttree ? top.righttree->targetlist.size() : 0, -1);
-    for (size_t k = 0; k < njunk; ++k) {
-      const Expr& e = *top.targetlist[data + 1 + k];
-      std::vector<int>* side = e.source == VarSource::kOuter ? &outer : e.source == VarSource::kInner ? &inner : nullptr;
-      if (e.kind == ExprKind::kVar && side != nullptr && e.attno >= 0 && static_cast<size_t>(e.attno) < side->size()) {
-        (*side)[static_cast<size_t>(e.attno)] = static_cast<int>(k);
-      }
-    }
-    if (top.lefttree) CollectLeaves(*top.lefttree, outer, leaves);
-    if (top.righttree) CollectLeaves(*top.righttree, inner, leaves);
-  }
+Result<std::optional<Tuple>> EvalPlanQualRun(const Plan& top, EState& estate, const Tuple& old_row,
+                                             const std::vector<EpqTarget>& targets) {
   EpqRows rows;
-  bool have_target = false;
-  for (const Leaf& leaf : leaves) {
-    if (!have_target && IsTargetScan(*leaf.plan, modify)) {
-      auto scan_row = FetchScanRow(*leaf.plan, ctx.rel, tid);
-      if (!scan_row.ok()) return scan_row.error();
-      if (!scan_row->has_value()) return std::optional<Tuple>();
-      rows.by_node[leaf.plan->id] = EpqRow{std::move(**scan_row), true};
-      have_target = true;
+  for (const EpqTarget& target : targets) {
+    const Plan* scan = TraceColumn(top, target.column);
+    if (scan == nullptr || !IsScanOf(*scan, target.table_oid)) {
+      return MakeError("40001", "could not serialize access due to concurrent update");
+    }
+    if (!target.tid) {
+      rows.by_node[scan->id] = std::nullopt;
       continue;
     }
+    auto scan_row = FetchScanRow(*scan, *target.rel, *target.tid);
+    if (!scan_row.ok()) return scan_row.error();
+    if (!scan_row->has_value()) return std::optional<Tuple>();
+    rows.by_node[scan->id] = EpqRow{std::move(**scan_row), true};
+  }
+  // Where each output column of `top` came from: the rows of the other
+  // relations, as far as `old_row` carries them.
+  std::vector<int> cols(std::min(top.targetlist.size(), old_row.size()));
+  for (size_t i = 0; i < cols.size(); ++i) cols[i] = static_cast<int>(i);
+  std::vector<Leaf> leaves;
+  CollectLeaves(top, cols, leaves);
+  for (const Leaf& leaf : leaves) {
+    if (rows.by_node.count(leaf.plan->id) > 0) continue;
     if (leaf.junk.empty() || std::find(leaf.junk.begin(), leaf.junk.end(), -1) != leaf.junk.end()) continue;
     Tuple row;
     bool all_null = true;
     for (int k : leaf.junk) {
-      row.push_back(old_row.at(data + 1 + static_cast<size_t>(k)));
+      row.push_back(old_row.at(static_cast<size_t>(k)));
       all_null = all_null && storage::IsNull(row.back());
     }
     if (all_null) {
@@ -159,7 +161,6 @@ Result<std::optional<Tuple>> EvalPlanQual(const Plan& modify, EState& estate, Mo
       rows.by_node[leaf.plan->id] = EpqRow{std::move(row), scan_row};
     }
   }
-  if (!have_target) return MakeError("40001", "could not serialize access due to concurrent update");
 
   const EpqRows* saved = estate.epq;
   estate.epq = &rows;
@@ -170,6 +171,14 @@ Result<std::optional<Tuple>> EvalPlanQual(const Plan& modify, EState& estate, Mo
   auto first = (*state)->Next();
   (*state)->End();
   return first;
+}
+
+Result<std::optional<Tuple>> EvalPlanQual(const Plan& modify, EState& estate, ModifyContext& ctx, const Tuple& old_row,
+                                          ItemPointer tid) {
+  // The child's row: the new row (UPDATE), the target's ctid, the top
+  // join's input columns (junk), RETURNING's.
+  int ctid_column = modify.operation == StatementKind::kDelete ? 0 : static_cast<int>(modify.table->columns.size());
+  return EvalPlanQualRun(*modify.lefttree, estate, old_row, {EpqTarget{ctid_column, modify.table->oid, &ctx.rel, tid}});
 }
 
 }  // namespace minipg::sql

@@ -235,17 +235,9 @@ std::string TidText(storage::ItemPointer tid);
 /* The row version at `tid` of `scan`'s table as the scan reads it (its
  * columns, then the ctid and the system columns when the scan emits
  * them), before the scan's conditions; nullopt if the slot is empty.
- * EvalPlanQual's target row (exec_epq.cpp) and RecheckScanRow's. */
+ * EvalPlanQual's target rows (exec_epq.cpp). */
 Result<std::optional<storage::Tuple>> FetchScanRow(const Plan& scan, const storage::RelFileLocator& rel,
                                                    storage::ItemPointer tid);
-
-/* LockRows' re-check of a row's newest version when its rows come from
- * one table's scan (`scan`: a Seq Scan or Index Scan): the scan's output
- * row for the version at `tid` if it still passes the scan's conditions
- * (Filter, Index Cond), nullopt if not or if the slot is empty
- * (node_lockrows.cpp). */
-Result<std::optional<storage::Tuple>> RecheckScanRow(const Plan& scan, const storage::RelFileLocator& rel,
-                                                     storage::ItemPointer tid, EState& estate);
 
 /* ModifyTable's count of rows it changed. */
 int64_t ModifiedRows(const PlanState& state);

@@ -10,19 +10,21 @@
  *
  *   A row a committed transaction deleted meanwhile is left out; one it
  *   updated is, under READ COMMITTED, followed to its newest version,
- *   which the scan's conditions decide again (RecheckScanRow, PostgreSQL's
- *   EvalPlanQual) and which is then locked and returned instead. Only a
- *   plan whose rows come from the one locked table's scan (under Sorts)
- *   can be re-run on one row; a join gets 40001 instead (see
- *   docs/transactions.md, Row locks). REPEATABLE READ: 40001.
+ *   which is locked; then the plan below is run once more over the locked
+ *   versions (EvalPlanQual, exec_epq.h), each other table's row the
+ *   version it was joined with (PlanRowMark strength kNone, not locked),
+ *   and its row, if any, goes on instead (the conditions may no longer
+ *   hold: the row is left out, its newest version stays locked).
+ *   REPEATABLE READ: 40001.
  *
- *   RecheckScanRow and FetchScanRow (EvalPlanQual's too) are here.
+ *   FetchScanRow (EvalPlanQual's) is here.
  *-------------------------------------------------------------------------
  */
 #include <fmt/format.h>
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/common/interrupts.h"
+#include "engine/sql/executor/exec_epq.h"
 #include "engine/sql/executor/exec_expr.h"
 #include "engine/sql/executor/exec_nodes.h"
 #include "engine/storage/heap/heapam.h"
@@ -69,14 +71,6 @@ class LockRowsState : public PlanState {
 
   Status Init() override {
     for (const PlanRowMark& m : plan_.row_marks) rels_.push_back(catalog::TableLocator(estate_.session.data_dir, m.table));
-    // The one table's scan under Sorts, if that is where the rows come from.
-    const Plan* p = plan_.lefttree.get();
-    while (p != nullptr && p->kind == PlanKind::kSort) p = p->lefttree.get();
-    if (p != nullptr && plan_.row_marks.size() == 1 && p->table.has_value() &&
-        p->table->oid == plan_.row_marks[0].table.oid &&
-        (p->kind == PlanKind::kSeqScan || p->kind == PlanKind::kIndexScan || p->kind == PlanKind::kBitmapHeapScan)) {
-      scan_ = p;
-    }
     return PlanState::Init();
   }
 
@@ -92,43 +86,53 @@ class LockRowsState : public PlanState {
   }
 
  private:
-  /* Locks each marked table's row version of `row`; false: leave the row
-   * out (deleted, no longer matching, skipped). */
+  /* Locks each marked table's row version of `row` (its newest, under
+   * READ COMMITTED, then re-checks `row` by EvalPlanQual); false: leave
+   * the row out (deleted, no longer matching, skipped). */
   Result<bool> LockRow(Tuple& row) {
+    std::vector<EpqTarget> targets;
+    bool updated = false;
     for (size_t i = 0; i < plan_.row_marks.size(); ++i) {
       const PlanRowMark& m = plan_.row_marks[i];
-      ItemPointer tid = DatumCtid(row[static_cast<size_t>(m.column)]);
+      const storage::Datum& ctid = row[static_cast<size_t>(m.column)];
+      EpqTarget target{m.column, m.table.oid, &rels_[i], std::nullopt};
+      if (!storage::IsNull(ctid)) target.tid = DatumCtid(ctid);
+      if (m.strength == LockClauseStrength::kNone || !target.tid) {  // not locked: the version it was joined with
+        targets.push_back(target);
+        continue;
+      }
       for (;;) {
         if (Status s = CheckForInterrupts(); !s.ok()) return s.error();
         storage::TmFailure tm;
-        Status s = storage::HeapLockTuple(rels_[i], m.table.name, tid, TupleMode(m.strength), TupleWait(m.wait), &tm);
+        Status s = storage::HeapLockTuple(rels_[i], m.table.name, *target.tid, TupleMode(m.strength),
+                                          TupleWait(m.wait), &tm);
         if (!s.ok()) return s.error();
         switch (tm.result) {
           case storage::TmResult::kOk:
             break;
           case storage::TmResult::kUpdated:
-          case storage::TmResult::kDeleted: {
+          case storage::TmResult::kDeleted:
             if (storage::XactIsolation() >= storage::IsolationLevel::kRepeatableRead) return ConcurrentUpdate();
             if (tm.result == storage::TmResult::kDeleted) return false;
-            if (scan_ == nullptr) return ConcurrentUpdate();
-            auto again = RecheckScanRow(*scan_, rels_[i], tm.ctid, estate_);
-            if (!again.ok()) return again.error();
-            if (!again->has_value()) return false;
-            row = std::move(**again);
-            tid = tm.ctid;
+            target.tid = tm.ctid;
+            updated = true;
             continue;  // lock the newer version
-          }
           default:  // kSelfModified: changed by this transaction; kWouldBlock: SKIP LOCKED
             return false;
         }
         break;
       }
+      targets.push_back(target);
     }
+    if (!updated) return true;
+    auto again = EvalPlanQualRun(*plan_.lefttree, estate_, row, targets);
+    if (!again.ok()) return again.error();
+    if (!again->has_value()) return false;
+    row = std::move(**again);
     return true;
   }
 
   std::vector<storage::RelFileLocator> rels_;
-  const Plan* scan_ = nullptr;  // the scan RecheckScanRow re-runs, null: a join
 };
 
 }  // namespace
@@ -145,29 +149,6 @@ Result<std::optional<Tuple>> FetchScanRow(const Plan& scan, const storage::RelFi
   if (scan.emit_ctid) row.push_back(CtidDatum(tid));
   if (scan.emit_system_columns) AppendSystemColumns(row, scan.emit_ctid, tid, header, scan.table->oid);
   return std::optional<Tuple>(std::move(row));
-}
-
-Result<std::optional<Tuple>> RecheckScanRow(const Plan& scan, const storage::RelFileLocator& rel, ItemPointer tid,
-                                           EState& estate) {
-  auto fetched = FetchScanRow(scan, rel, tid);
-  if (!fetched.ok() || !fetched->has_value()) return fetched;
-  Tuple scan_row = std::move(**fetched);
-  ExprContext ectx;
-  ectx.scan = &scan_row;
-  ectx.session = &estate.session;
-  ectx.estate = &estate;
-  std::vector<const Expr*> conds;
-  for (const ExprPtr& e : scan.indexquals) conds.push_back(e.get());
-  conds.push_back(scan.qual.get());
-  for (const Expr* cond : conds) {
-    auto pass = EvaluateQual(cond, ectx);
-    if (!pass.ok()) return pass.error();
-    if (!*pass) return std::optional<Tuple>();
-  }
-  if (scan.targetlist.empty()) return std::optional<Tuple>(std::move(scan_row));
-  auto out = Project(scan.targetlist, ectx);
-  if (!out.ok()) return out.error();
-  return std::optional<Tuple>(std::move(*out));
 }
 
 }  // namespace minipg::sql

@@ -95,7 +95,8 @@ enum class PlanKind {
 };
 
 /* LockRows: one table whose rows it locks (PostgreSQL's PlanRowMark):
- * its input row's `column` is that table's row ctid (junk). */
+ * its input row's `column` is that table's row ctid (junk); strength
+ * kNone: a table not locked whose row EvalPlanQual fetches by that ctid. */
 struct PlanRowMark {
   int column = 0;
   storage::TableDef table;

@@ -4,7 +4,8 @@
  *   inline_cte, subselect.c):
  *
  *     read once, not MATERIALIZED,      inlined: the reader's kCte entry
- *     not recursive, no volatile call   becomes a subquery entry of the
+ *     not recursive, no volatile call,  becomes a subquery entry of the
+ *     no FOR UPDATE / SHARE             
  *                                       WITH query (InlineCtes, before
  *                                       anything else is planned)
  *     otherwise                         planned once, as a "CTE name"
@@ -40,7 +41,7 @@ thread_local std::map<int, double> t_worktable_rows;
 
 bool Inlinable(CteQuery& cte) {
   return cte.query != nullptr && !cte.recursive && cte.materialized != 'm' && cte.refcount == 1 &&
-         !CallsVolatile(*cte.query);
+         !CallsVolatile(*cte.query) && cte.query->row_marks.empty();
 }
 
 Result<std::unique_ptr<Plan>> PlanRecursiveUnion(CteQuery& cte) {

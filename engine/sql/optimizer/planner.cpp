@@ -388,6 +388,9 @@ Result<std::unique_ptr<Plan>> PlanSelect(Query& q) {
   if (Status s = PlanSubLinks(q); !s.ok()) {
     return s.error();
   }
+  // LockRows' EvalPlanQual takes an exec param number in PostgreSQL (epqParam),
+  // after the level's subplans' and before its nestloops': the same $n follow.
+  if (!row_marks.empty()) NewExecParam();
   if (Status s = FlattenJoinAliasVars(q); !s.ok()) {
     return s.error();
   }

@@ -181,7 +181,7 @@ Status MergeRangeTable(Query& q, Query& sub) {
 Result<std::unique_ptr<JoinTreeNode>> ConvertExists(Query& q, Expr& link, bool anti) {
   Query& sub = *link.subquery;
   if (link.subquery.use_count() != 1 || sub.setop || sub.has_aggs || sub.having || sub.limit || sub.offset ||
-      sub.jointree.fromlist.empty() || !sub.jointree.quals) {
+      sub.jointree.fromlist.empty() || !sub.jointree.quals || !sub.row_marks.empty()) {
     return std::unique_ptr<JoinTreeNode>();
   }
   for (TargetEntry& t : sub.targets) {
@@ -271,7 +271,7 @@ Expr* ArmSubLink(Expr& arm, bool* anti) {
 bool IsSimpleSubquery(Query& sub, bool nullable) {
   if (sub.kind != StatementKind::kSelect || sub.setop || sub.has_aggs || !sub.group_by.empty() || sub.having ||
       !sub.sort.empty() || sub.distinct || !sub.distinct_on.empty() || sub.limit || sub.offset ||
-      sub.jointree.fromlist.empty() || !sub.ctes.empty()) {
+      sub.jointree.fromlist.empty() || !sub.ctes.empty() || !sub.row_marks.empty()) {
     return false;
   }
   for (const RangeTblEntry& rte : sub.rtable) {

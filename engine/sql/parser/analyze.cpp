@@ -292,7 +292,7 @@ Result<Query> Analyzer::Analyze(const SelectStmt& select) {
   if (Status s = TransformLimit(select, q); !s.ok()) {
     return s.error();
   }
-  if (Status s = TransformLockingClauses(select, q, &select == top_select_); !s.ok()) {
+  if (Status s = TransformLockingClauses(select, q); !s.ok()) {
     return s.error();
   }
   return q;

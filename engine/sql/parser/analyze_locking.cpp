@@ -6,12 +6,16 @@
  *   policy (Query::row_marks), each with its row's ctid as a junk target
  *   the LockRows node reads.
  *
- *   Without OF every table of this level is locked; functions, VALUES and
- *   WITH queries are left alone; a subquery (or view) would be locked
+ *   At any level (a subquery's, a WITH query's, a view's own clause too:
+ *   the planner gives that level a LockRows of its own). Without OF every
+ *   table of this level is locked; functions, VALUES and WITH queries are
+ *   left alone; a subquery (or view) of the FROM list would be locked
  *   inside, which minipg does not do (0A000). With OF each name must be a
  *   table of the FROM list (42P01 if none goes by it). Not with DISTINCT,
  *   GROUP BY, HAVING, aggregates, window functions or a set operation,
  *   nor on the nullable side of an outer join (0A000, PostgreSQL's words).
+ *   Every other table of the level gets an unlocked mark (kNone) whose
+ *   ctid EvalPlanQual reads (node_lockrows.cpp).
  *-------------------------------------------------------------------------
  */
 #include <algorithm>
@@ -72,7 +76,7 @@ bool HasWindowFunc(Query& q) {
 
 }  // namespace
 
-Status Analyzer::TransformLockingClauses(const SelectStmt& select, Query& q, bool top_level) {
+Status Analyzer::TransformLockingClauses(const SelectStmt& select, Query& q) {
   for (const LockingClause& clause : select.locking) {
     LockClauseStrength strength = clause.strength;
     if (q.distinct || !q.distinct_on.empty()) return NotAllowed(strength, "DISTINCT clause");
@@ -81,10 +85,6 @@ Status Analyzer::TransformLockingClauses(const SelectStmt& select, Query& q, boo
     if (q.has_aggs) return NotAllowed(strength, "aggregate functions");
     if (HasWindowFunc(q)) return NotAllowed(strength, "window functions");
     const char* name = LockClauseStrengthName(strength);
-    if (!top_level) {
-      return MakeError(sqlstate::kFeatureNotSupported,
-                       fmt::format("{} in a subquery or a statement other than SELECT is not supported by minipg", name));
-    }
     auto unsupported_subquery = [name] {
       return MakeError(sqlstate::kFeatureNotSupported,
                        fmt::format("{} of a subquery, view or system view is not supported by minipg", name));
@@ -139,11 +139,21 @@ Status Analyzer::TransformLockingClauses(const SelectStmt& select, Query& q, boo
   if (q.row_marks.empty()) return OkStatus();
   std::vector<int> nullable = NullableEntries(q);
   for (RowMark& m : q.row_marks) {
+    row_share_tables_.push_back(q.rte(m.rtindex).table->name);
     if (std::find(nullable.begin(), nullable.end(), m.rtindex) != nullable.end()) {
       return MakeError(sqlstate::kFeatureNotSupported,
                        fmt::format("{} cannot be applied to the nullable side of an outer join",
                                    LockClauseStrengthName(m.strength)));
     }
+  }
+  // Every other table of the level: its row's ctid too, unlocked (PostgreSQL's
+  // ROW_MARK_REFERENCE), for EvalPlanQual to fetch the same version again.
+  for (size_t i = 0; i < q.rtable.size(); ++i) {
+    RangeTblEntry& rte = q.rtable[i];
+    int rtindex = static_cast<int>(i + 1);
+    if (rte.kind != RteKind::kRelation || !rte.table || rte.view != nullptr || rte.row_locked) continue;
+    rte.row_locked = true;
+    q.row_marks.push_back(RowMark{rtindex, -1, LockClauseStrength::kNone, LockWaitPolicy::kBlock});
   }
   for (RowMark& m : q.row_marks) m.ctid_target = AddCtidTarget(q, m.rtindex);  // junk, as UPDATE's
   return OkStatus();

@@ -191,10 +191,17 @@ Result<NewXmax> ComputeNewXmax(const HeapTupleHeader& t, TransactionId xid, Lock
   if (!members.ok()) return members.error();
   if ((t.infomask & kHeapXmaxIsMulti) == 0 && !members->empty() && TransactionIdIsCurrent(t.xmax) &&
       (t.infomask & kHeapXmaxLockOnly) != 0) {
-    // The own lock (maybe a parent's): the stronger of the two under one
-    // xid; an update of the own transaction replaces it.
-    if (is_update) return PlainXmax(xid, mode, true);
-    return PlainXmax(t.xmax, std::max(mode, ModeOfStatus(members->front().status)), false);
+    MultiXactStatus held = members->front().status;
+    if (t.xmax == xid) {
+      // The same (sub)transaction's lock: the stronger of the two under
+      // its xid; its own update replaces it.
+      if (is_update) return PlainXmax(xid, mode, true);
+      return PlainXmax(t.xmax, std::max(mode, ModeOfStatus(held)), false);
+    }
+    // A parent's lock, made stronger or updated in a subtransaction: both
+    // in a MultiXact, so that ROLLBACK TO keeps the parent's lock
+    // (PostgreSQL's compute_new_xmax_infomask).
+    return MultiOf({{t.xmax, held}, {xid, status}});
   }
   std::vector<MultiXactMember> staying;
   for (const MultiXactMember& m : *members) {
