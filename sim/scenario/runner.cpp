@@ -148,6 +148,8 @@ void Runner::SendScenarioStart() {
 }
 
 void Runner::Teardown() {
+  if (stepper_) stepper_->Close();  // its session's end lets every backend it stepped go on
+  stepper_.reset();
   // Work a scenario left running in the background (never waited for) is
   // cancelled, as a user's Ctrl-C would, rather than waited out.
   for (auto& [name, c] : clients_) {
@@ -318,6 +320,9 @@ void Runner::RunStep(const Step& step) {
       break;
     case StepKind::kServer:
       Server(step);
+      break;
+    case StepKind::kStep:
+      Stepping(step);
       break;
   }
 }
@@ -517,6 +522,8 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
       got = fmt::format("there were {}", n);
       return compare(n, cond.compare, cond.number);
     }
+    case Kind::kStopped:
+      return Stopped(cond, got);
     case Kind::kAccepting: {
       client::ConnectOptions o;
       o.host = socket_dir_;
@@ -609,6 +616,8 @@ std::string DescribeCondition(const Condition& c) {
     case Kind::kAccepting: return "server accepting";
     case Kind::kEventCount: return fmt::format("events {}{} {} {}", c.text, fields, op, c.number);
     case Kind::kSaid: return c.client + " said " + c.text;
+    case Kind::kStopped:
+      return c.client + " stopped" + (c.text.empty() ? "" : " at " + c.text) + (c.node.empty() ? "" : " " + c.node);
   }
   return "?";
 }

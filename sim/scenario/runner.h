@@ -68,6 +68,11 @@ class Runner {
   bool Holds(const Condition& cond, std::string& got);
   void Signal(const Step& step);
   void Server(const Step& step);
+  /* Live stepping (runner_step.cpp): a `step` line, and the `stopped` condition. */
+  void Stepping(const Step& step);
+  bool Stopped(const Condition& cond, std::string& got);
+  /* The runner's own connection for the minipg_step_* functions, opened at first use. */
+  Result<client::Connection*> Stepper();
   Status OpenLink();
   /* Tells the stream which lesson plays (at the start, and to a new server). */
   void SendScenarioStart();
@@ -98,7 +103,8 @@ class Runner {
   int expectations_ = 0;
   int failures_ = 0;
   int captions_ = 0;
-  nlohmann::json last_caption_;  // the caption event's fields, to say again to a new server
+  nlohmann::json last_caption_;
+  std::unique_ptr<client::Connection> stepper_;  // see Stepper()  // the caption event's fields, to say again to a new server
 };
 
 /* "expect alice error 53300" for a condition, as it could be written. */
