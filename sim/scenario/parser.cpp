@@ -500,6 +500,7 @@ class Parser {
       return Err(fmt::format("expected \"pids distinct\", {}", Found(w, i + 2)));
     }
     if (what == "stopped") {
+      if (groups_.count(head)) return Err(fmt::format("\"stopped\" needs one client, and \"{}\" is a group", head));
       if (Status s = ParseStoppedCondition(w, i + 1, c); !s.ok()) return Err(s.error().message);
       return c;
     }

@@ -86,6 +86,10 @@ void Runner::Stepping(const Step& step) {
 
 bool Runner::Stopped(const Condition& cond, std::string& got) {
   SimClient* c = Find(cond.client);
+  if (c == nullptr || c->backend_pid() <= 0) {
+    got = fmt::format("{} has no backend", cond.client);
+    return false;
+  }
   auto conn = Stepper();
   if (!conn.ok()) {
     got = conn.error().message;

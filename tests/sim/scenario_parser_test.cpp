@@ -364,6 +364,7 @@ TEST(ScenarioParserTest, SteppingMistakes) {
        "lesson.scn:4: alice is attached for stepping, so this would wait for a \"step alice next\" forever"},
       {c + "step alice attach\nalice commit\n", "lesson.scn:4: alice is attached for stepping"},
       {c + "step alice attach\nalice do\nquery SELECT 1\nend\n", "lesson.scn:4: alice is attached for stepping"},
+      {c + "expect web stopped\n", "lesson.scn:3: \"stopped\" needs one client, and \"web\" is a group"},
       {c + "client step\n", "lesson.scn:3: \"step\" is a keyword, not a client name"},
   };
   for (const Case& k : cases) {
