@@ -83,6 +83,17 @@ client::ConnectOptions Runner::OptionsFor(const ClientDef& def, int member) cons
   return o;
 }
 
+client::ConnectOptions Runner::OwnOptions(const std::string& application_name, int timeout_ms) const {
+  client::ConnectOptions o;
+  o.host = socket_dir_;
+  o.port = port_;
+  o.user = default_user_;
+  o.database = "postgres";
+  o.application_name = application_name;
+  o.connect_timeout_ms = timeout_ms;
+  return o;
+}
+
 Status Runner::OpenLink() {
   link_.Close();
   Status s = link_.Open(event_port_);
@@ -525,14 +536,7 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
     case Kind::kStopped:
       return Stopped(cond, got);
     case Kind::kAccepting: {
-      client::ConnectOptions o;
-      o.host = socket_dir_;
-      o.port = port_;
-      o.user = default_user_;
-      o.database = "postgres";
-      o.application_name = "minipg-sim probe";
-      o.connect_timeout_ms = 2000;
-      auto conn = client::Connection::Connect(o);
+      auto conn = client::Connection::Connect(OwnOptions("minipg-sim probe", 2000));
       if (!conn.ok()) {
         got = conn.error().message;
         return false;

@@ -87,6 +87,9 @@ class Runner {
   void HoldCaption();
   void Say(const std::string& text);
   client::ConnectOptions OptionsFor(const ClientDef& def, int member) const;
+  /* The runner's own connections (the `server accepting` probe, the stepping one):
+   * the server's superuser on its Unix socket, database postgres. */
+  client::ConnectOptions OwnOptions(const std::string& application_name, int timeout_ms) const;
 
   const Scenario& scenario_;
   RunOptions options_;

@@ -35,14 +35,7 @@ std::string Column(const client::QueryResult& r, size_t i) {
 Result<client::Connection*> Runner::Stepper() {
   if (stepper_ && stepper_->is_open() && !stepper_->ServerClosed()) return stepper_.get();
   stepper_.reset();  // never opened, or its server stopped since
-  client::ConnectOptions o;
-  o.host = socket_dir_;
-  o.port = port_;
-  o.user = default_user_;
-  o.database = "postgres";
-  o.application_name = "minipg-sim stepping";
-  o.connect_timeout_ms = 10000;
-  auto conn = client::Connection::Connect(o);
+  auto conn = client::Connection::Connect(OwnOptions("minipg-sim stepping", 10000));
   if (!conn.ok()) return conn.error();
   auto set = (*conn)->Query(fmt::format("SET statement_timeout = '{}'", kStepperTimeout));
   if (!set.ok()) return set.error();
