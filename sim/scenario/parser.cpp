@@ -378,6 +378,7 @@ class Parser {
       if (Status st = RequireClient(w[1]); !st.ok()) return st;
       s.target = w[1];
     }
+    if (Status st = WaitOnStepped(s.target); !st.ok()) return st;
     return NoArgsAfter(w, 2, std::move(s));
   }
 
@@ -539,6 +540,20 @@ class Parser {
     return Err(fmt::format("{} is attached for stepping, so this would wait for a \"step {} next\" forever: run it "
                            "in the background (&) or \"step {} detach\" first",
                            w[0], w[0], w[0]));
+  }
+
+  /* `wait [TARGET]` while a client it waits for is attached for stepping:
+   * its query would end only after a `step NAME next` that comes later. */
+  Status WaitOnStepped(const std::string& target) const {
+    for (const std::string& name : stepped_) {
+      bool waited_for = target.empty() || target == name ||
+                        (groups_.count(target) && name.rfind(target, 0) == 0 && IsMember(name));
+      if (!waited_for) continue;
+      return Err(fmt::format("{} is attached for stepping, so \"wait\" could wait for a \"step {} next\" forever: "
+                             "\"step {} detach\" first",
+                             name, name, name));
+    }
+    return OkStatus();
   }
 
   /* `NAME VERB ...` at the top level (a step), or `NAME do [&]`. */

@@ -299,6 +299,7 @@ TEST(ScenarioParserTest, BlockNestingIsBounded) {
 TEST(ScenarioParserTest, SteppingKeywords) {
   Scenario s = Parse(
       "client alice\n"
+      "client bob\n"
       "step alice attach\n"
       "step alice attach stage\n"
       "alice query SELECT 1 &\n"
@@ -310,13 +311,18 @@ TEST(ScenarioParserTest, SteppingKeywords) {
       "expect alice stopped at row Seq Scan on t   # a comment\n"
       "expect alice stopped at first row \"Hash Join\"\n"
       "step alice detach\n"
-      "alice query SELECT 2\n");
-  ASSERT_EQ(s.steps.size(), 12u);
+      "alice query SELECT 2\n"
+      "step alice attach\n"
+      "wait until alice stopped\n"
+      "wait bob\n"
+      "step alice detach\n"
+      "wait alice\n");
+  ASSERT_EQ(s.steps.size(), 17u);
   EXPECT_EQ(s.steps[0].kind, StepKind::kStep);
   EXPECT_EQ(s.steps[0].target, "alice");
   EXPECT_EQ(s.steps[0].text, "attach");
   EXPECT_EQ(s.steps[0].mode, "row");
-  EXPECT_EQ(s.steps[0].line, 2);
+  EXPECT_EQ(s.steps[0].line, 3);
   EXPECT_EQ(s.steps[1].mode, "stage");
   EXPECT_TRUE(s.steps[2].background);
   EXPECT_EQ(s.steps[3].kind, StepKind::kWaitUntil);
@@ -365,6 +371,11 @@ TEST(ScenarioParserTest, SteppingMistakes) {
       {c + "step alice attach\nalice commit\n", "lesson.scn:4: alice is attached for stepping"},
       {c + "step alice attach\nalice do\nquery SELECT 1\nend\n", "lesson.scn:4: alice is attached for stepping"},
       {c + "expect web stopped\n", "lesson.scn:3: \"stopped\" needs one client, and \"web\" is a group"},
+      {c + "step alice attach\nalice query SELECT 1 &\nwait alice\n",
+       "lesson.scn:5: alice is attached for stepping, so \"wait\" could wait for a \"step alice next\" forever: "
+       "\"step alice detach\" first"},
+      {c + "step alice attach\nwait\n", "lesson.scn:4: alice is attached for stepping, so \"wait\""},
+      {c + "step web2 attach\nwait web\n", "lesson.scn:4: web2 is attached for stepping, so \"wait\""},
       {c + "client step\n", "lesson.scn:3: \"step\" is a keyword, not a client name"},
   };
   for (const Case& k : cases) {
