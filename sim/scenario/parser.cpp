@@ -28,6 +28,7 @@
 #include <sstream>
 
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/stepping.h"
 
 namespace minipg::sim {
 
@@ -40,7 +41,7 @@ const std::set<std::string> kReserved = {"title", "goal",   "server",  "hba",   
                                          "caption", "pause", "sleep",  "wait",     "expect",
                                          "signal", "end",    "repeat", "postmaster", "backends",
                                          "event",  "events", "no",     "until",    "do",
-                                         "snapshot"};
+                                         "snapshot", "step"};
 
 const std::set<std::string> kSignals = {"SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGSEGV"};
 
@@ -190,6 +191,7 @@ class Parser {
       return OkStatus();
     }
     if (first == "signal") return SignalLine(w);
+    if (first == "step") return StepLine(w);
     if (first == "end") return Err("\"end\" without a \"do\" or \"repeat\" block");
     if (first == "repeat") return Err("\"repeat\" is only allowed inside a \"NAME do\" block");
     if (!IsTarget(first)) {
@@ -377,6 +379,7 @@ class Parser {
       if (Status st = RequireClient(w[1]); !st.ok()) return st;
       s.target = w[1];
     }
+    if (Status st = WaitOnStepped(s.target); !st.ok()) return st;
     return NoArgsAfter(w, 2, std::move(s));
   }
 
@@ -499,15 +502,60 @@ class Parser {
       }
       return Err(fmt::format("expected \"pids distinct\", {}", Found(w, i + 2)));
     }
+    if (what == "stopped") {
+      if (groups_.count(head)) return Err(fmt::format("\"stopped\" needs one client, and \"{}\" is a group", head));
+      if (Status s = ParseStoppedCondition(w, i + 1, c); !s.ok()) return Err(s.error().message);
+      return c;
+    }
     if (what == "state") {
       if (i + 2 >= w.size()) return Err("expected a state such as idle, active or idle in transaction");
       c.kind = Kind::kState;
       for (size_t k = i + 2; k < w.size(); ++k) c.text += (k > i + 2 ? " " : "") + w[k];
       return c;
     }
-    return Err(fmt::format("expected ok, error, value, rows, pid, pids, connected, disconnected, state or said after "
+    return Err(fmt::format("expected ok, error, value, rows, pid, pids, connected, disconnected, state, said or stopped after "
                            "\"{}\", found \"{}\"",
                            head, what));
+  }
+
+  /* `step NAME attach|next|detach ...` (stepping.h). */
+  Status StepLine(const std::vector<std::string>& w) {
+    if (w.size() >= 2) {
+      if (Status st = RequireClient(w[1]); !st.ok()) return st;
+      if (groups_.count(w[1])) return Err(fmt::format("\"step\" needs one client, and \"{}\" is a group", w[1]));
+    }
+    auto s = ParseStepLine(w);
+    if (!s.ok()) return Err(s.error().message);
+    s->line = line_;
+    if (s->text == "attach") stepped_.insert(s->target);
+    if (s->text == "detach") stepped_.erase(s->target);
+    Add(std::move(*s));
+    return OkStatus();
+  }
+
+  /* A query in the foreground by a client attached for stepping would wait
+   * for a `step NAME next` that the scenario, waiting for it, never gets to. */
+  Status StepWaitsForever(const std::string& line, const std::vector<std::string>& w) const {
+    static const std::set<std::string> kSendsQueries = {"query", "begin", "commit", "rollback", "copy-in", "do"};
+    if (!stepped_.count(w[0]) || w.size() < 2 || !kSendsQueries.count(w[1])) return OkStatus();
+    if (w.back() == "&" || (!line.empty() && line.back() == '&')) return OkStatus();
+    return Err(fmt::format("{} is attached for stepping, so this would wait for a \"step {} next\" forever: run it "
+                           "in the background (&) or \"step {} detach\" first",
+                           w[0], w[0], w[0]));
+  }
+
+  /* `wait [TARGET]` while a client it waits for is attached for stepping:
+   * its query would end only after a `step NAME next` that comes later. */
+  Status WaitOnStepped(const std::string& target) const {
+    for (const std::string& name : stepped_) {
+      bool waited_for = target.empty() || target == name ||
+                        (groups_.count(target) && name.rfind(target, 0) == 0 && IsMember(name));
+      if (!waited_for) continue;
+      return Err(fmt::format("{} is attached for stepping, so \"wait\" could wait for a \"step {} next\" forever: "
+                             "\"step {} detach\" first",
+                             name, name, name));
+    }
+    return OkStatus();
   }
 
   /* `NAME VERB ...` at the top level (a step), or `NAME do [&]`. */
@@ -515,6 +563,7 @@ class Parser {
     Step s = At(StepKind::kAction);
     s.target = w[0];
     if (w.size() < 2) return Err(fmt::format("expected what {} does (connect, query, ...)", w[0]));
+    if (Status st = StepWaitsForever(line, w); !st.ok()) return st;
     if (w[1] == "do") {
       if (w.size() > 3 || (w.size() == 3 && w[2] != "&")) return Err("expected \"NAME do\" or \"NAME do &\"");
       s.background = w.size() == 3;
@@ -642,6 +691,7 @@ class Parser {
   std::map<std::string, int> groups_;
   int64_t declared_clients_ = 0;  // singles plus every group's members
   std::vector<Block> blocks_;
+  std::set<std::string> stepped_;  // clients attached by "step NAME attach" and not detached since
 };
 
 }  // namespace

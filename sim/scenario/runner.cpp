@@ -103,6 +103,17 @@ client::ConnectOptions Runner::OptionsFor(const ClientDef& def, int member) cons
   return o;
 }
 
+client::ConnectOptions Runner::OwnOptions(const std::string& application_name, int timeout_ms) const {
+  client::ConnectOptions o;
+  o.host = socket_dir_;
+  o.port = port_;
+  o.user = default_user_;
+  o.database = "postgres";
+  o.application_name = application_name;
+  o.connect_timeout_ms = timeout_ms;
+  return o;
+}
+
 Status Runner::OpenLink() {
   link_.Close();
   Status s = link_.Open(event_port_);
@@ -168,6 +179,8 @@ void Runner::SendScenarioStart() {
 }
 
 void Runner::Teardown() {
+  if (stepper_) stepper_->Close();  // its session's end lets every backend it stepped go on
+  stepper_.reset();
   // Work a scenario left running in the background (never waited for) is
   // cancelled, as a user's Ctrl-C would, rather than waited out.
   for (auto& [name, c] : clients_) {
@@ -343,6 +356,9 @@ void Runner::RunStep(const Step& step) {
       break;
     case StepKind::kSnapshot:
       Snapshot(step);
+      break;
+    case StepKind::kStep:
+      Stepping(step);
       break;
   }
 }
@@ -595,15 +611,10 @@ bool Runner::Holds(const Condition& cond, std::string& got) {
       got = fmt::format("there were {}", n);
       return compare(n, cond.compare, cond.number);
     }
+    case Kind::kStopped:
+      return Stopped(cond, got);
     case Kind::kAccepting: {
-      client::ConnectOptions o;
-      o.host = socket_dir_;
-      o.port = port_;
-      o.user = default_user_;
-      o.database = "postgres";
-      o.application_name = "minipg-sim probe";
-      o.connect_timeout_ms = 2000;
-      auto conn = client::Connection::Connect(o);
+      auto conn = client::Connection::Connect(OwnOptions("minipg-sim probe", 2000));
       if (!conn.ok()) {
         got = conn.error().message;
         return false;
@@ -687,6 +698,8 @@ std::string DescribeCondition(const Condition& c) {
     case Kind::kAccepting: return "server accepting";
     case Kind::kEventCount: return fmt::format("events {}{} {} {}", c.text, fields, op, c.number);
     case Kind::kSaid: return c.client + " said " + c.text;
+    case Kind::kStopped:
+      return c.client + " stopped" + (c.text.empty() ? "" : " at " + c.text) + (c.node.empty() ? "" : " " + c.node);
   }
   return "?";
 }

@@ -69,6 +69,11 @@ class Runner {
   bool Holds(const Condition& cond, std::string& got);
   void Signal(const Step& step);
   void Server(const Step& step);
+  /* Live stepping (runner_step.cpp): a `step` line, and the `stopped` condition. */
+  void Stepping(const Step& step);
+  bool Stopped(const Condition& cond, std::string& got);
+  /* The runner's own connection for the minipg_step_* functions, opened at first use. */
+  Result<client::Connection*> Stepper();
   Status OpenLink();
   /* Tells the stream which lesson plays (at the start, and to a new server). */
   void SendScenarioStart();
@@ -89,6 +94,9 @@ class Runner {
   void Snapshot(const Step& step);
   void Say(const std::string& text);
   client::ConnectOptions OptionsFor(const ClientDef& def, int member) const;
+  /* The runner's own connections (the `server accepting` probe, the stepping one):
+   * the server's superuser on its Unix socket, database postgres. */
+  client::ConnectOptions OwnOptions(const std::string& application_name, int timeout_ms) const;
 
   const Scenario& scenario_;
   RunOptions options_;
@@ -107,6 +115,7 @@ class Runner {
   int captions_ = 0;
   bool snapshot_held_ = false;  // this caption's `snapshot` was sent (and held, with --hold)
   nlohmann::json last_caption_;  // the caption event's fields, to say again to a new server
+  std::unique_ptr<client::Connection> stepper_;  // see Stepper()
 };
 
 /* `${NAME.home}`: the client's home folder on its own machine, as the

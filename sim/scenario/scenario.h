@@ -89,6 +89,7 @@ struct Condition {
     kEventCount,    // events TYPE [field=value ...] CMP N: how many such events occurred
     kSaid,          // NAME said TEXT: the server told NAME TEXT in its last action (an error's
                     // message or DETAIL, or a notice: INFO, NOTICE, WARNING)
+    kStopped,       // NAME stopped [at POINT [NODE]]: its backend is stopped now by stepping (there)
   };
   Kind kind = Kind::kOk;
   std::string client;  // the NAME, where the kind has one
@@ -96,6 +97,7 @@ struct Condition {
   Compare compare = Compare::kEq;  // kBackends, kRows, kEventCount
   int64_t number = 0;              // kBackends, kRows, kEventCount
   std::vector<std::pair<std::string, std::string>> fields;  // kEvent, kNoEvent, kEventCount
+  std::string node;  // kStopped: how the stopped node's title begins ("Seq Scan"), or empty
 };
 
 enum class StepKind {
@@ -109,6 +111,7 @@ enum class StepKind {
   kSignal,     // signal postmaster|NAME SIGNAME: to the postmaster or NAME's backend
   kServer,     // server start | server stop [smart|fast|immediate]
   kSnapshot,   // snapshot: the storyboard's picture of the current caption is taken now
+  kStep,       // step NAME attach [GRANULARITY] | next [N] | detach: live stepping (stepping.h)
 };
 
 struct Step {
@@ -117,10 +120,13 @@ struct Step {
   std::string target;       // kAction, kWait, kSignal: a client, a group, or "postmaster"
   Action action;            // kAction
   bool background = false;  // kAction ending in '&'
-  std::string text;         // kCaption: the text; kSignal: "SIGTERM" ...; kServer: "start", "stop"
-  std::string mode;         // kServer stop: "smart", "fast" (default) or "immediate"
+  std::string text;         // kCaption: the text; kSignal: "SIGTERM" ...; kServer: "start", "stop";
+                            // kStep: "attach", "next", "detach"
+  std::string mode;         // kServer stop: "smart", "fast" (default) or "immediate"; kStep attach:
+                            // the granularity (default "row")
   int64_t micros = 0;       // kSleep; kWaitUntil: the timeout (default kDefaultWaitMicros)
   Condition condition;      // kWaitUntil, kExpect
+  int64_t count = 0;        // kStep next: how many step points to let pass (text "next")
 };
 
 inline constexpr int64_t kDefaultWaitMicros = 10'000'000;

@@ -321,5 +321,97 @@ TEST(ScenarioParserTest, ErrorWithoutSqlstate) {
   EXPECT_NE(ErrorOf("client a\nexpect a error nope\n").find("expected a SQLSTATE"), std::string::npos);
 }
 
+// Scenario: the stepping keywords of docs/scenarios.md ("Stepping a query"):
+// attach with a granularity (row by default), next with a count (1 by
+// default), detach, and the stopped condition with a point's one or two
+// words and the start of a node's title, quoted or not.
+TEST(ScenarioParserTest, SteppingKeywords) {
+  Scenario s = Parse(
+      "client alice\n"
+      "client bob\n"
+      "step alice attach\n"
+      "step alice attach stage\n"
+      "alice query SELECT 1 &\n"
+      "wait until alice stopped at parse within 5s\n"
+      "step alice next\n"
+      "step alice next 12\n"
+      "expect alice stopped\n"
+      "expect alice stopped at executor start\n"
+      "expect alice stopped at row Seq Scan on t   # a comment\n"
+      "expect alice stopped at first row \"Hash Join\"\n"
+      "step alice detach\n"
+      "alice query SELECT 2\n"
+      "step alice attach\n"
+      "wait until alice stopped\n"
+      "wait bob\n"
+      "step alice detach\n"
+      "wait alice\n");
+  ASSERT_EQ(s.steps.size(), 17u);
+  EXPECT_EQ(s.steps[0].kind, StepKind::kStep);
+  EXPECT_EQ(s.steps[0].target, "alice");
+  EXPECT_EQ(s.steps[0].text, "attach");
+  EXPECT_EQ(s.steps[0].mode, "row");
+  EXPECT_EQ(s.steps[0].line, 3);
+  EXPECT_EQ(s.steps[1].mode, "stage");
+  EXPECT_TRUE(s.steps[2].background);
+  EXPECT_EQ(s.steps[3].kind, StepKind::kWaitUntil);
+  EXPECT_EQ(s.steps[3].condition.kind, Condition::Kind::kStopped);
+  EXPECT_EQ(s.steps[3].condition.text, "parse");
+  EXPECT_EQ(s.steps[3].micros, 5'000'000);
+  EXPECT_EQ(s.steps[4].text, "next");
+  EXPECT_EQ(s.steps[4].count, 1);
+  EXPECT_EQ(s.steps[5].count, 12);
+  EXPECT_EQ(s.steps[6].condition.kind, Condition::Kind::kStopped);
+  EXPECT_EQ(s.steps[6].condition.text, "");
+  EXPECT_EQ(s.steps[7].condition.text, "executor start");
+  EXPECT_EQ(s.steps[7].condition.node, "");
+  EXPECT_EQ(s.steps[8].condition.text, "row");
+  EXPECT_EQ(s.steps[8].condition.node, "Seq Scan on t");
+  EXPECT_EQ(s.steps[9].condition.text, "first row");
+  EXPECT_EQ(s.steps[9].condition.node, "Hash Join");
+  EXPECT_EQ(s.steps[10].text, "detach");
+  EXPECT_FALSE(s.steps[11].background) << "detached: a query in the foreground is fine again";
+}
+
+// Scenario: stepping mistakes, including a stepped client's query in the
+// foreground, which would wait forever for a "step NAME next".
+TEST(ScenarioParserTest, SteppingMistakes) {
+  const std::string c = "client alice\nclient web x2\n";
+  struct Case {
+    std::string text, message;
+  };
+  std::vector<Case> cases = {
+      {c + "step\n", "lesson.scn:3: expected \"step NAME attach|next|detach\", found the end of the line"},
+      {c + "step bob next\n", "lesson.scn:3: expected a client declared with \"client\", found \"bob\""},
+      {c + "step web attach\n", "lesson.scn:3: \"step\" needs one client, and \"web\" is a group"},
+      {c + "step alice\n", "lesson.scn:3: expected \"step NAME attach|next|detach\""},
+      {c + "step alice go\n", "lesson.scn:3: expected attach, next or detach after \"step alice\", found \"go\""},
+      {c + "step alice attach rows\n", "lesson.scn:3: expected a granularity: stage, node, row or page, found \"rows\""},
+      {c + "step alice attach row now\n", "lesson.scn:3: unexpected \"now\""},
+      {c + "step alice next 0\n", "lesson.scn:3: expected how many step points (1 or more), found \"0\""},
+      {c + "step alice next x\n", "lesson.scn:3: expected how many step points (1 or more), found \"x\""},
+      {c + "step alice next 2 3\n", "lesson.scn:3: unexpected \"3\""},
+      {c + "step alice detach now\n", "lesson.scn:3: \"step NAME detach\" takes nothing after it, found \"now\""},
+      {c + "expect alice stopped in parse\n", "lesson.scn:3: expected \"stopped\" or \"stopped at POINT [NODE]\""},
+      {c + "expect alice stopped at\n", "lesson.scn:3: expected a step point (parse, analyze,"},
+      {c + "expect alice stopped at first\n", "lesson.scn:3: expected a step point (parse, analyze,"},
+      {c + "step alice attach\nalice query SELECT 1\n",
+       "lesson.scn:4: alice is attached for stepping, so this would wait for a \"step alice next\" forever"},
+      {c + "step alice attach\nalice commit\n", "lesson.scn:4: alice is attached for stepping"},
+      {c + "step alice attach\nalice do\nquery SELECT 1\nend\n", "lesson.scn:4: alice is attached for stepping"},
+      {c + "expect web stopped\n", "lesson.scn:3: \"stopped\" needs one client, and \"web\" is a group"},
+      {c + "step alice attach\nalice query SELECT 1 &\nwait alice\n",
+       "lesson.scn:5: alice is attached for stepping, so \"wait\" could wait for a \"step alice next\" forever: "
+       "\"step alice detach\" first"},
+      {c + "step alice attach\nwait\n", "lesson.scn:4: alice is attached for stepping, so \"wait\""},
+      {c + "step web2 attach\nwait web\n", "lesson.scn:4: web2 is attached for stepping, so \"wait\""},
+      {c + "client step\n", "lesson.scn:3: \"step\" is a keyword, not a client name"},
+  };
+  for (const Case& k : cases) {
+    std::string got = ErrorOf(k.text);
+    EXPECT_EQ(got.rfind(k.message, 0), 0u) << "for:\n" << k.text << "got: " << got;
+  }
+}
+
 }  // namespace
 }  // namespace minipg::sim

@@ -115,6 +115,25 @@ TEST(ScenariosTest, FalseExpectationFails) {
   ExpectNothingLeft(r.out);
 }
 
+// Scenario: live stepping's failures name their lines: an expectation on where a
+// backend stopped, a step of a client with no backend, a step of a backend
+// nobody attached. A backend left stopped mid-query at the end is let go:
+// the run ends, and leaves nothing behind.
+TEST(ScenariosTest, SteppingFailuresNameTheirLines) {
+  auto r = Sim(SourceDir() + "/tests/sim/data/stepping_wrong.scn");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("-> first row: Seq Scan on t [node 0], rows 1 | (1)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  stepping_wrong.scn:13: expect alice stopped at row Seq Scan on t: it is stopped at "
+                       "first row Seq Scan on t"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("FAIL  stepping_wrong.scn:14: step bob next: bob has no backend"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  stepping_wrong.scn:16: step bob next: backend "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" is not attached (55000)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 failed: FAILED"), std::string::npos) << r.out;
+  ExpectNothingLeft(r.out);
+}
+
 // Scenario: a typo is caught before anything runs (exit 2), with file and line.
 TEST(ScenariosTest, ParseErrorNamesFileAndLine) {
   auto r = Sim(SourceDir() + "/tests/sim/data/broken.scn");
