@@ -23,6 +23,7 @@
 #include "engine/storage/heap/vacuumlazy.h"
 #include <fmt/format.h>
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/visibilitymap.h"
 #include "engine/storage/smgr/smgr.h"
 
 namespace minipg::sql {
@@ -39,6 +40,7 @@ Status StoreCounts(storage::Oid db, const storage::TableDef& table, const TableC
     storage::Tuple row = r.values;
     row[catalog::pg_class::kRelpages] = storage::Datum(counts.pages);
     row[catalog::pg_class::kReltuples] = storage::Datum(counts.tuples);
+    row[catalog::pg_class::kRelallvisible] = storage::Datum(std::min(counts.allvisible, counts.pages));
     if (Status s = catalog::CatalogDelete(pg_class, db, r.tid); !s.ok()) return s;
     if (Status s = catalog::CatalogInsert(pg_class, db, row); !s.ok()) return s;
     catalog::RelcacheInvalidateRelation(db, table.oid);
@@ -57,6 +59,9 @@ Result<TableCounts> ReadTable(const SessionContext& ctx, const storage::TableDef
   auto nblocks = storage::SmgrNBlocks(rel, storage::ForkNumber::kMain);
   if (!nblocks.ok()) return nblocks.error();
   counts.pages = *nblocks;
+  auto vm = storage::VisibilityMapCount(rel, *nblocks);
+  if (!vm.ok()) return vm.error();
+  counts.allvisible = vm->all_visible;
   storage::HeapTableScan scan(rel, table.columns);
   if (Status s = scan.Open(); !s.ok()) return s.error();
   std::mt19937_64 random(table.oid);
@@ -157,7 +162,8 @@ Status VacuumAnalyzeTable(const SessionContext& ctx, const storage::TableDef& ta
   if (vacuum) {
     auto stats = VacuumTable(ctx, table, verbose, autovacuum);
     if (!stats.ok()) return stats.error();
-    TableCounts counts{static_cast<double>(stats->live_tuples), static_cast<int64_t>(stats->new_rel_pages)};
+    TableCounts counts{stats->new_live_tuples, static_cast<int64_t>(stats->new_rel_pages),
+                       static_cast<int64_t>(stats->rel_allvisible)};
     if (!analyze) return StoreCounts(db, table, counts);
   }
   if (verbose) {

@@ -35,6 +35,7 @@ namespace minipg::sql {
 struct TableCounts {
   double tuples = 0;
   int64_t pages = 0;
+  int64_t allvisible = 0;  // pages all-visible in the visibility map (relallvisible)
 };
 Result<TableCounts> CountTable(const SessionContext& ctx, const storage::TableDef& table);
 

@@ -76,7 +76,10 @@ Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const st
         .Int("heap_blks_total", total)
         .Emit();
   };
-  auto stats = storage::LazyVacuumRel(rel, indexes, progress);
+  storage::LazyVacuumParams params;
+  params.old_rel_tuples = table.reltuples;
+  params.old_rel_pages = static_cast<storage::BlockNumber>(table.relpages);
+  auto stats = storage::LazyVacuumRel(rel, indexes, progress, params);
   if (!stats.ok()) return stats.error();
 
   if (verbose && stats->removed_pages > 0) {

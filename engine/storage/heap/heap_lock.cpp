@@ -252,9 +252,12 @@ Result<LockStep> Examine(const HeapTupleHeader& t, ItemPointer tid, LockTupleMod
   return step;
 }
 
-/* Sets the lock on the tuple at `tid` of the locked page and logs it. */
-void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, TransactionId xmax, bool multi,
-                  LockTupleMode mode, TransactionId xid) {
+/* Sets the lock on the tuple at `tid` of the locked page and logs it; an
+ * all-frozen page loses its ALL_FROZEN bit (the xmax is new). */
+Status SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, TransactionId xmax, bool multi,
+                    LockTupleMode mode, TransactionId xid) {
+  VmBuffer vm;
+  if (Status s = PinVmIfAllVisible(rel, buf, vm); !s.ok()) return s;
   char* page = buf.page();
   XLogRecPtr old_lsn = PageGetLSN(page);
   char* item = PageGetItemData(page, PageGetItemId(page, tid.offset));
@@ -264,11 +267,13 @@ void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid,
   HeapTupleSetInfomask(item, infomask);
   HeapTupleSetInfomask2(item, infomask2, static_cast<uint16_t>((kHeapKeysUpdated & ~infomask2) | kHeapHotUpdated));
   HeapTupleSetCtid(item, tid);
+  uint8_t flags = ClearAllVisible(buf, vm, kVmAllFrozen) ? wal::kXlhLockAllFrozenCleared : 0;
   wal::XLogBlockRef ref = BlockRef(rel, 0, buf, old_lsn);
-  std::string main = wal::EncodePayload(wal::HeapLockRecord{xmax, tid.offset, Infobits(infomask, infomask2), 0});
+  std::string main = wal::EncodePayload(wal::HeapLockRecord{xmax, tid.offset, Infobits(infomask, infomask2), flags});
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapLock, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
   MarkBufferDirty(buf.get());
+  return OkStatus();
 }
 
 }  // namespace
@@ -316,9 +321,8 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
       case LockStep::Kind::kLock: {
         // The xid is taken only now, as heap_lock_tuple does: a waiter has none.
         TransactionId xid = GetCurrentTransactionId();
-        SetTupleLock(rel, buf, tid, step->xmax != kInvalidTransactionId ? step->xmax : xid, step->multi, step->mode,
-                     xid);
-        return OkStatus();
+        return SetTupleLock(rel, buf, tid, step->xmax != kInvalidTransactionId ? step->xmax : xid, step->multi,
+                            step->mode, xid);
       }
       case LockStep::Kind::kHeld:
         return OkStatus();

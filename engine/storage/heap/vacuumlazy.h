@@ -86,6 +86,20 @@ struct LazyVacuumStats {
   uint64_t buffer_hits = 0, buffer_misses = 0, buffer_dirtied = 0;
   uint64_t wal_records = 0, wal_fpi = 0, wal_bytes = 0;
   double elapsed_seconds = 0, user_cpu_seconds = 0, system_cpu_seconds = 0;
+  // The live tuples of the whole table: counted when every page was
+  // scanned, else estimated from the old density for the skipped pages
+  // (vac_estimate_reltuples): pg_class.reltuples and VERBOSE's "remain".
+  double new_live_tuples = 0;
+  BlockNumber rel_allvisible = 0;     // pages all-visible in the map at the end (pg_class.relallvisible)
+  BlockNumber rel_allfrozen = 0;
+};
+
+/* What VACUUM is told of the table and how to run (PostgreSQL's
+ * VacuumParams and the pg_class row it starts from). */
+struct LazyVacuumParams {
+  double old_rel_tuples = -1;   // pg_class.reltuples before (-1: never counted)
+  BlockNumber old_rel_pages = 0;
+  bool aggressive = false;      // scan all-visible pages that are not all-frozen too
 };
 
 /* Reports a phase (pg_stat_progress_vacuum's names: "scanning heap",
@@ -94,7 +108,7 @@ struct LazyVacuumStats {
 using VacuumProgressFn = std::function<void(std::string_view phase, BlockNumber scanned, BlockNumber total)>;
 
 Result<LazyVacuumStats> LazyVacuumRel(const RelFileLocator& rel, const std::vector<IndexVacuumer>& indexes,
-                                      const VacuumProgressFn& progress = {});
+                                      const VacuumProgressFn& progress = {}, const LazyVacuumParams& params = {});
 
 /* The dead row versions of the table now (dead or recently dead, as
  * VACUUM would judge them): what ANALYZE reports as "dead rows". */

@@ -96,6 +96,8 @@ template std::string EncodePayload(const HeapPruneRecord&);
 template std::optional<HeapPruneRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapVacuumRecord&);
 template std::optional<HeapVacuumRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapVisibleRecord&);
+template std::optional<HeapVisibleRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const BtreeVacuumRecord&);
 template std::optional<BtreeVacuumRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const DbaseCreateRecord&);

@@ -38,7 +38,11 @@
  *       made LP_DEAD (2 bytes each; minipg redirects nothing), after which
  *       the page is compacted; VACUUM, HeapVacuumRecord (2 nunused), block 0
  *       data = the LP_DEAD offsets made LP_UNUSED (unused line pointers at
- *       the end of the array are then cut off)
+ *       the end of the array are then cut off);
+ *     VISIBLE, HeapVisibleRecord (4 cutoff xid, 1 flags): block 0 the
+ *       visibility map page (no hole in its image), block 1 the heap page
+ *       (never an image: PD_ALL_VISIBLE is set as a hint, its LSN kept);
+ *       redo sets PD_ALL_VISIBLE and the map bits
  *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid, 4
  *     source db oid, 4 source tablespace oid: the folder is a copy of the
  *     source's, PostgreSQL's FILE_COPY strategy);
@@ -80,6 +84,8 @@ inline constexpr uint8_t kHeapInitPage = 0x80;
 /* Heap2 */
 inline constexpr uint8_t kHeap2Prune = 0x10;
 inline constexpr uint8_t kHeap2Vacuum = 0x20;
+inline constexpr uint8_t kHeap2FreezePage = 0x30;
+inline constexpr uint8_t kHeap2Visible = 0x40;
 /* Database */
 inline constexpr uint8_t kDbaseCreate = 0x10;
 inline constexpr uint8_t kDbaseDrop = 0x20;
@@ -96,6 +102,7 @@ inline constexpr uint8_t kXlhDeleteAllVisibleCleared = 0x01;
 inline constexpr uint8_t kXlhDeleteContainsOldTuple = 0x02;
 inline constexpr uint8_t kXlhUpdateOldAllVisibleCleared = 0x01;
 inline constexpr uint8_t kXlhUpdateNewAllVisibleCleared = 0x02;
+inline constexpr uint8_t kXlhLockAllFrozenCleared = 0x01;
 
 /* Heap infobits (what a delete/update sets on the old tuple). */
 inline constexpr uint8_t kXlhlXmaxIsMulti = 0x01;
@@ -230,6 +237,14 @@ struct HeapPruneRecord {
 struct HeapVacuumRecord {
   uint16_t nunused = 0;
   template <typename F> void Fields(F&& f) { f(nunused); }
+};
+
+/* Heap2 VISIBLE: block 0 the visibility map page, block 1 the heap page
+ * (no image of either unless due); the map bits `flags` set for block 1. */
+struct HeapVisibleRecord {
+  TransactionId cutoff_xid = 0;  // the newest xmin on the page (a standby's conflict horizon)
+  uint8_t flags = 0;             // kVmAllVisible | kVmAllFrozen
+  template <typename F> void Fields(F&& f) { f(cutoff_xid), f(flags); }
 };
 
 /* Block data made of offset numbers (PRUNE, VACUUM, Btree VACUUM): 2 bytes
