@@ -257,9 +257,19 @@ Status HeapVacuumRedo(const wal::DecodedRecord& rec) {
   });
 }
 
-/* Heap2 VISIBLE: the heap page (block 1) gets PD_ALL_VISIBLE (its LSN
- * kept, as the record has no image of it), then the map page (block 0)
- * the bits, and the record's LSN. */
+/* Heap2 FREEZE_PAGE: each tuple's new xmax and infomasks. */
+Status HeapFreezePageRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapFreezePageRecord>(rec, [&rec](char* page, const wal::HeapFreezePageRecord& main,
+                                                              const wal::DecodedBlock& block) -> Status {
+    auto plans = wal::DecodeFreezePlans(block.data);
+    if (!plans || plans->size() != main.ntuples || PageIsNew(page)) return Malformed(rec);
+    HeapPageFreezeExecute(page, *plans);
+    return OkStatus();
+  });
+}
+
+/* Heap2 VISIBLE: the heap page (block 1) gets PD_ALL_VISIBLE, then the
+ * map page (block 0) the bits; both the record's LSN. */
 Status HeapVisibleRedo(const wal::DecodedRecord& rec) {
   auto main = wal::DecodePayload<wal::HeapVisibleRecord>(rec.main_data);
   const wal::DecodedBlock* heap = rec.Block(1);
@@ -269,12 +279,13 @@ Status HeapVisibleRedo(const wal::DecodedRecord& rec) {
   auto action = RedoReadBuffer(rec, 1, &b);
   if (!action.ok()) return action.error();
   if (*action == RedoAction::kNotFound) return OkStatus();
-  if (*action == RedoAction::kNeedsRedo || *action == RedoAction::kRestored) {
+  if (*action == RedoAction::kNeedsRedo) {
     char* page = BufferGetPage(b);
     if (!PageIsNew(page)) PageSetFlags(page, PageGetFlags(page) | kPdAllVisible);
+    PageSetLSN(page, rec.end_lsn);
     MarkBufferDirty(b);
-    Done(b);
   }
+  if (*action == RedoAction::kNeedsRedo || *action == RedoAction::kRestored) Done(b);
   if (!SmgrExists(map->tag.rel, ForkNumber::kVisibilityMap)) {
     if (Status s = SmgrCreate(map->tag.rel, ForkNumber::kVisibilityMap); !s.ok()) return s;
   }
@@ -295,6 +306,8 @@ Status Heap2Redo(const wal::DecodedRecord& rec) {
       return HeapVacuumRedo(rec);
     case wal::kHeap2Visible:
       return HeapVisibleRedo(rec);
+    case wal::kHeap2FreezePage:
+      return HeapFreezePageRedo(rec);
     default:
       return MakeError(sqlstate::kInternalError,
                        fmt::format("heap2_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));

@@ -42,7 +42,8 @@ struct PageVisibility {
   bool all_frozen = true;
   TransactionId cutoff_xid = kInvalidTransactionId;
 
-  /* A tuple that stays on the page, as HeapTupleSatisfiesVacuum judged it. */
+  /* A tuple that stays on the page, as HeapTupleSatisfiesVacuum judged it
+   * (after freezing). */
   void Add(const HeapTupleHeader& t, HtsvResult verdict, TransactionId oldest_xmin) {
     if (verdict != HtsvResult::kLive) {
       all_visible = all_frozen = false;
@@ -66,6 +67,44 @@ struct DeadPage {
   std::vector<OffsetNumber> offsets;
 };
 
+/* The freeze plan of a tuple that stays (heap_prepare_freeze_tuple, in
+ * small): a committed xmin before `limit` is frozen (the xid kept, the
+ * HEAP_XMIN_FROZEN bits set), the xmax of a long finished locker or aborted
+ * updater removed. Whether it changes the tuple; `oldest` takes the xids
+ * left on it, `unknown` is set for a MultiXact xmax (left alone). */
+bool PrepareFreeze(const HeapTupleHeader& t, HtsvResult verdict, OffsetNumber off, TransactionId limit,
+                   wal::FreezeTuplePlan* plan, HeapTupleHeader* after, TransactionId* oldest, bool* unknown) {
+  *plan = wal::FreezeTuplePlan{t.xmax, off, t.infomask2, t.infomask, 0};
+  bool changed = false;
+  bool xmin_frozen = (t.infomask & kHeapXminFrozen) == kHeapXminFrozen || t.xmin < kFirstNormalTransactionId;
+  if (!xmin_frozen) {
+    if (verdict != HtsvResult::kInsertInProgress && t.xmin < limit) {
+      plan->infomask |= kHeapXminFrozen;
+      changed = true;
+    } else {
+      *oldest = std::min(*oldest, t.xmin);
+    }
+  }
+  bool has_xmax = (t.infomask & kHeapXmaxInvalid) == 0 && t.xmax != kInvalidTransactionId;
+  if (has_xmax && (t.infomask & kHeapXmaxIsMulti) != 0) {
+    *unknown = true;
+  } else if (has_xmax && verdict == HtsvResult::kLive && t.xmax < limit) {
+    plan->xmax = kInvalidTransactionId;
+    plan->infomask = static_cast<uint16_t>(
+        (plan->infomask & ~(kHeapXmaxCommitted | kHeapXmaxIsMulti | kHeapXmaxLockOnly | kHeapXmaxExclLock |
+                            kHeapXmaxKeyshrLock)) | kHeapXmaxInvalid);
+    plan->infomask2 = static_cast<uint16_t>(plan->infomask2 & ~(kHeapKeysUpdated | kHeapHotUpdated));
+    changed = true;
+  } else if (has_xmax) {
+    *oldest = std::min(*oldest, t.xmax);
+  }
+  *after = t;
+  after->xmax = plan->xmax;
+  after->infomask = plan->infomask;
+  after->infomask2 = plan->infomask2;
+  return changed;
+}
+
 class LazyVacuum {
  public:
   LazyVacuum(const RelFileLocator& rel, const std::vector<IndexVacuumer>& indexes, const VacuumProgressFn& progress,
@@ -81,7 +120,7 @@ class LazyVacuum {
   /* Logs a change to the locked page (a Heap2 record, no xid), sets its
    * LSN and marks it dirty. */
   void LogPage(LockedBuffer& buf, XLogRecPtr old_lsn, uint8_t info, const std::string& main,
-               const std::vector<OffsetNumber>& offsets);
+               const std::vector<OffsetNumber>& offsets, const std::string& block_data = {});
   Status ScanPage(BlockNumber block, bool all_visible_according_to_vm);
   Status VacuumPage(const DeadPage& dead);
   /* The map bits of the locked page after pass 1 or 2 (lazy_scan_heap's
@@ -104,14 +143,17 @@ class LazyVacuum {
   LazyVacuumParams params_;
   VmBuffer vm_;  // the map page of the block at hand
   VacuumCutoffs cutoffs_;
+  TransactionId freeze_limit_ = kFirstNormalTransactionId;
+  bool relfrozenxid_unknown_ = false;  // see LazyVacuumStats::new_relfrozenxid
+  TransactionId oldest_unfrozen_ = 0;
   LazyVacuumStats st_;
   std::vector<DeadPage> dead_pages_;
   BlockNumber nonempty_pages_ = 0;  // one past the last page with a tuple that stays
 };
 
 void LazyVacuum::LogPage(LockedBuffer& buf, XLogRecPtr old_lsn, uint8_t info, const std::string& main,
-                         const std::vector<OffsetNumber>& offsets) {
-  std::string data = wal::EncodeOffsets(offsets);
+                         const std::vector<OffsetNumber>& offsets, const std::string& block_data) {
+  std::string data = block_data.empty() ? wal::EncodeOffsets(offsets) : block_data;
   wal::XLogBlockRef ref;
   ref.id = 0;
   ref.tag = BufferTag{rel_, ForkNumber::kMain, buf.block()};
@@ -142,6 +184,7 @@ Status LazyVacuum::ScanPage(BlockNumber block, bool all_visible_according_to_vm)
   char* page = buf.page();
   if (PageIsNew(page)) return RecordFreeSpace(buf);
   PageVisibility vis;
+  std::vector<wal::FreezeTuplePlan> freeze;  // tuples to freeze
   std::vector<OffsetNumber> prune;  // removable now
   std::vector<OffsetNumber> dead;   // LP_DEAD after pruning
   TransactionId latest_removed = kInvalidTransactionId;
@@ -177,7 +220,13 @@ Status LazyVacuum::ScanPage(BlockNumber block, bool all_visible_according_to_vm)
         break;
     }
     has_tuples = true;
-    vis.Add(*header, *verdict, cutoffs_.oldest_xmin);
+    wal::FreezeTuplePlan plan;
+    HeapTupleHeader after;
+    if (PrepareFreeze(*header, *verdict, off, freeze_limit_, &plan, &after, &oldest_unfrozen_,
+                      &relfrozenxid_unknown_)) {
+      freeze.push_back(plan);
+    }
+    vis.Add(after, *verdict, cutoffs_.oldest_xmin);
     bool deleting = *verdict == HtsvResult::kRecentlyDead || *verdict == HtsvResult::kDeleteInProgress;
     if (deleting && (prune_xid == kInvalidTransactionId || header->xmax < prune_xid)) prune_xid = header->xmax;
   }
@@ -187,6 +236,14 @@ Status LazyVacuum::ScanPage(BlockNumber block, bool all_visible_according_to_vm)
     HeapPagePruneExecute(page, prune, prune_xid);
     std::string main = wal::EncodePayload(wal::HeapPruneRecord{latest_removed, 0, static_cast<uint16_t>(prune.size())});
     LogPage(buf, old_lsn, wal::kHeap2Prune, main, prune);
+  }
+  if (!freeze.empty()) {
+    XLogRecPtr old_lsn = PageGetLSN(page);
+    HeapPageFreezeExecute(page, freeze);
+    std::string main = wal::EncodePayload(
+        wal::HeapFreezePageRecord{freeze_limit_, static_cast<uint16_t>(freeze.size())});
+    LogPage(buf, old_lsn, wal::kHeap2FreezePage, main, {}, wal::EncodeFreezePlans(freeze));
+    st_.tuples_frozen += static_cast<int64_t>(freeze.size());
   }
   if (has_tuples) nonempty_pages_ = block + 1;
   if (!dead.empty()) {
@@ -361,6 +418,11 @@ Result<LazyVacuumStats> LazyVacuum::Run() {
 
   cutoffs_ = GetVacuumCutoffs();
   st_.oldest_xmin = cutoffs_.oldest_xmin;
+  st_.old_relfrozenxid = params_.relfrozenxid;
+  int64_t limit = static_cast<int64_t>(cutoffs_.oldest_xmin) - params_.freeze_min_age;
+  freeze_limit_ = static_cast<TransactionId>(std::max<int64_t>(limit, kFirstNormalTransactionId));
+  st_.freeze_limit = freeze_limit_;
+  oldest_unfrozen_ = cutoffs_.oldest_xmin;
   auto nblocks = SmgrNBlocks(rel_, ForkNumber::kMain);
   if (!nblocks.ok()) return nblocks.error();
   st_.rel_pages = *nblocks;
@@ -378,6 +440,13 @@ Result<LazyVacuumStats> LazyVacuum::Run() {
       if (!next.ok()) return next.error();
       next_unskippable = *next;
     } else if (skipping) {
+      if (!params_.aggressive) {
+        // An all-visible page may hold unfrozen xids: unless the map says
+        // it is all-frozen, relfrozenxid cannot move.
+        auto bits = VisibilityMapGetStatus(rel_, block, vm_);
+        if (!bits.ok()) return bits.error();
+        if ((*bits & kVmAllFrozen) == 0) relfrozenxid_unknown_ = true;
+      }
       continue;  // in a long enough run of all-visible pages
     } else {
       all_visible_according_to_vm = true;  // all-visible, but the run was too short to skip
@@ -403,6 +472,7 @@ Result<LazyVacuumStats> LazyVacuum::Run() {
   }
   st_.next_xid_at_end = ReadNextTransactionId();
   st_.new_live_tuples = EstimateRelTuples();
+  st_.new_relfrozenxid = relfrozenxid_unknown_ ? kInvalidTransactionId : oldest_unfrozen_;
   auto counts = VisibilityMapCount(rel_, st_.new_rel_pages);
   if (!counts.ok()) return counts.error();
   st_.rel_allvisible = counts->all_visible;
@@ -464,6 +534,11 @@ std::string FormatVacuumReport(const LazyVacuumStats& s) {
                      static_cast<int64_t>(s.new_live_tuples) + s.recently_dead_tuples, s.recently_dead_tuples);
   out += fmt::format("removable cutoff: {}, which was {} XIDs old when operation ended\n", s.oldest_xmin,
                      static_cast<int32_t>(s.next_xid_at_end - s.oldest_xmin));
+  if (s.new_relfrozenxid != kInvalidTransactionId && s.old_relfrozenxid != kInvalidTransactionId &&
+      s.new_relfrozenxid > s.old_relfrozenxid) {
+    out += fmt::format("new relfrozenxid: {}, which is {} XIDs ahead of previous value\n", s.new_relfrozenxid,
+                       static_cast<int32_t>(s.new_relfrozenxid - s.old_relfrozenxid));
+  }
   const char* what = s.index_bypassed        ? "index scan bypassed: {} pages from table ({:.2f}% of total) have {} dead item identifiers\n"
                      : s.num_index_scans == 0 ? "index scan not needed: {} pages from table ({:.2f}% of total) had {} dead item identifiers removed\n"
                                               : "index scan needed: {} pages from table ({:.2f}% of total) had {} dead item identifiers removed\n";

@@ -78,11 +78,18 @@ XLogRecPtr VisibilityMapSet(const RelFileLocator& rel, BlockNumber heap_block, B
       refs[0].page_if_needed = page;
       refs[0].page_lsn = old_lsn;
       refs[0].standard_page = false;  // the bits fill the page: no hole to leave out
+      // Checksums are always on in minipg: PD_ALL_VISIBLE is covered by the
+      // record as PostgreSQL covers it with checksums (an image of the heap
+      // page when due, the page's LSN set).
+      char* heap_page = BufferGetPage(heap_buf);
       refs[1].id = 1;
       refs[1].tag = BufferTag{rel, ForkNumber::kMain, BufferGetBlockNumber(heap_buf)};
+      refs[1].page_if_needed = heap_page;
+      refs[1].page_lsn = PageGetLSN(heap_page);
       std::string main = wal::EncodePayload(wal::HeapVisibleRecord{cutoff_xid, flags});
       end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap2, wal::kHeap2Visible, kInvalidTransactionId, refs, main);
       PageSetLSN(page, end);
+      PageSetLSN(heap_page, end);
     }
     MarkBufferDirty(vm.get());
   }

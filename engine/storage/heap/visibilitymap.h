@@ -19,8 +19,8 @@
  *   Setting (VACUUM): the heap page is exclusively locked and already has
  *   PD_ALL_VISIBLE; VisibilityMapSet locks the map page, sets the bits and
  *   logs a Heap2 VISIBLE record (block 0 the map page, block 1 the heap
- *   page) whose LSN the map page takes: the map page cannot reach disk
- *   before the record. Clearing (any INSERT, UPDATE, DELETE on the page;
+ *   page, with its image when due: minipg's pages always have checksums)
+ *   whose LSN both pages take: neither reaches disk before the record. Clearing (any INSERT, UPDATE, DELETE on the page;
  *   a row lock clears ALL_FROZEN only): under the heap page's exclusive
  *   lock, in the same step as the change, not logged itself; the heap
  *   record carries an "all-visible cleared" flag and its redo clears the

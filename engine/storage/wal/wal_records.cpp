@@ -113,6 +113,32 @@ template std::optional<BtreeNewrootRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const BtreeMetaRecord&);
 template std::optional<BtreeMetaRecord> DecodePayload(std::string_view);
 
+template std::string EncodePayload(const HeapFreezePageRecord&);
+template std::optional<HeapFreezePageRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const FreezeTuplePlan&);
+template std::optional<FreezeTuplePlan> DecodePayload(std::string_view);
+
+namespace {
+constexpr size_t kFreezePlanSize = 11;
+}  // namespace
+
+std::string EncodeFreezePlans(const std::vector<FreezeTuplePlan>& plans) {
+  std::string out;
+  for (const FreezeTuplePlan& p : plans) out += EncodePayload(p);
+  return out;
+}
+
+std::optional<std::vector<FreezeTuplePlan>> DecodeFreezePlans(std::string_view data) {
+  if (data.size() % kFreezePlanSize != 0) return std::nullopt;
+  std::vector<FreezeTuplePlan> plans;
+  for (size_t pos = 0; pos < data.size(); pos += kFreezePlanSize) {
+    auto p = DecodePayload<FreezeTuplePlan>(data.substr(pos, kFreezePlanSize));
+    if (!p) return std::nullopt;
+    plans.push_back(*p);
+  }
+  return plans;
+}
+
 std::string EncodeOffsets(const std::vector<uint16_t>& offsets) {
   ByteWriter w;
   for (uint16_t off : offsets) w.U16(off);

@@ -41,8 +41,11 @@
  *       the end of the array are then cut off);
  *     VISIBLE, HeapVisibleRecord (4 cutoff xid, 1 flags): block 0 the
  *       visibility map page (no hole in its image), block 1 the heap page
- *       (never an image: PD_ALL_VISIBLE is set as a hint, its LSN kept);
- *       redo sets PD_ALL_VISIBLE and the map bits
+ *       (an image when due: checksums are on, as PostgreSQL's with
+ *       checksums); redo sets PD_ALL_VISIBLE and the map bits;
+ *     FREEZE_PAGE, HeapFreezePageRecord (4 cutoff xid, 2 ntuples), block 0
+ *       data = 11 bytes a tuple (4 xmax, 2 offset, 2 infomask2, 2 infomask,
+ *       1 flags): each tuple's new xmax and infomasks (HEAP_XMIN_FROZEN)
  *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid, 4
  *     source db oid, 4 source tablespace oid: the folder is a copy of the
  *     source's, PostgreSQL's FILE_COPY strategy);
@@ -246,6 +249,24 @@ struct HeapVisibleRecord {
   uint8_t flags = 0;             // kVmAllVisible | kVmAllFrozen
   template <typename F> void Fields(F&& f) { f(cutoff_xid), f(flags); }
 };
+
+/* Heap2 FREEZE_PAGE: block 0 data = one FreezeTuplePlan per tuple frozen
+ * (PostgreSQL's xl_heap_freeze_tuple), applied to each as it says. */
+struct HeapFreezePageRecord {
+  TransactionId cutoff_xid = 0;  // the newest xid frozen away (a standby's conflict horizon)
+  uint16_t ntuples = 0;
+  template <typename F> void Fields(F&& f) { f(cutoff_xid), f(ntuples); }
+};
+struct FreezeTuplePlan {
+  TransactionId xmax = 0;  // the tuple's new xmax (0: none)
+  uint16_t offset = 0;
+  uint16_t infomask2 = 0;  // its new t_infomask2 and t_infomask
+  uint16_t infomask = 0;
+  uint8_t frzflags = 0;    // PostgreSQL's xvac flags: always 0 here
+  template <typename F> void Fields(F&& f) { f(xmax), f(offset), f(infomask2), f(infomask), f(frzflags); }
+};
+std::string EncodeFreezePlans(const std::vector<FreezeTuplePlan>& plans);
+std::optional<std::vector<FreezeTuplePlan>> DecodeFreezePlans(std::string_view data);
 
 /* Block data made of offset numbers (PRUNE, VACUUM, Btree VACUUM): 2 bytes
  * each, little-endian. */

@@ -178,6 +178,10 @@ std::string Heap2Desc(const DecodedRecord& rec) {
                            p->ndead)
              : "(malformed)";
   }
+  if (rec.rmgr_info() == kHeap2FreezePage) {
+    auto f = DecodePayload<HeapFreezePageRecord>(rec.main_data);
+    return f ? fmt::format("cutoff xid {} ntuples {}", f->cutoff_xid, f->ntuples) : "(malformed)";
+  }
   if (rec.rmgr_info() == kHeap2Visible) {
     auto v = DecodePayload<HeapVisibleRecord>(rec.main_data);
     return v ? fmt::format("cutoff xid {} flags 0x{:02X}", v->cutoff_xid, v->flags) : "(malformed)";
