@@ -171,6 +171,8 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
     t.columns.resize(static_cast<size_t>(std::get<int64_t>(r.values[pg_class::kRelnatts])));
     if (const double* tuples = std::get_if<double>(&r.values[pg_class::kReltuples])) t.reltuples = *tuples;
     if (const int64_t* pages = std::get_if<int64_t>(&r.values[pg_class::kRelpages])) t.relpages = *pages;
+    if (const int64_t* vis = std::get_if<int64_t>(&r.values[pg_class::kRelallvisible])) t.relallvisible = *vis;
+    if (const int64_t* x = std::get_if<int64_t>(&r.values[pg_class::kRelfrozenxid])) t.relfrozenxid = static_cast<uint32_t>(*x);
   }
   if (tables.empty()) return tables;
   auto attributes = CatalogScan(*FindSystemCatalog("pg_attribute"), db);

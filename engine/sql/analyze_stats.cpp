@@ -23,6 +23,7 @@
 #include "engine/storage/heap/vacuumlazy.h"
 #include <fmt/format.h>
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/visibilitymap.h"
 #include "engine/storage/smgr/smgr.h"
 
 namespace minipg::sql {
@@ -39,6 +40,8 @@ Status StoreCounts(storage::Oid db, const storage::TableDef& table, const TableC
     storage::Tuple row = r.values;
     row[catalog::pg_class::kRelpages] = storage::Datum(counts.pages);
     row[catalog::pg_class::kReltuples] = storage::Datum(counts.tuples);
+    row[catalog::pg_class::kRelallvisible] = storage::Datum(std::min(counts.allvisible, counts.pages));
+    if (counts.frozenxid != 0) row[catalog::pg_class::kRelfrozenxid] = storage::Datum(static_cast<int64_t>(counts.frozenxid));
     if (Status s = catalog::CatalogDelete(pg_class, db, r.tid); !s.ok()) return s;
     if (Status s = catalog::CatalogInsert(pg_class, db, row); !s.ok()) return s;
     catalog::RelcacheInvalidateRelation(db, table.oid);
@@ -57,6 +60,9 @@ Result<TableCounts> ReadTable(const SessionContext& ctx, const storage::TableDef
   auto nblocks = storage::SmgrNBlocks(rel, storage::ForkNumber::kMain);
   if (!nblocks.ok()) return nblocks.error();
   counts.pages = *nblocks;
+  auto vm = storage::VisibilityMapCount(rel, *nblocks);
+  if (!vm.ok()) return vm.error();
+  counts.allvisible = vm->all_visible;
   storage::HeapTableScan scan(rel, table.columns);
   if (Status s = scan.Open(); !s.ok()) return s.error();
   std::mt19937_64 random(table.oid);
@@ -152,13 +158,16 @@ Status UpdateTableCounts(const SessionContext& ctx, const storage::TableDef& tab
 }
 
 Status VacuumAnalyzeTable(const SessionContext& ctx, const storage::TableDef& table, bool vacuum, bool analyze,
-                          bool verbose, bool autovacuum) {
+                          bool verbose, bool autovacuum, bool freeze) {
   storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
   if (vacuum) {
-    auto stats = VacuumTable(ctx, table, verbose, autovacuum);
+    auto stats = VacuumTable(ctx, table, verbose, autovacuum, freeze);
     if (!stats.ok()) return stats.error();
-    TableCounts counts{static_cast<double>(stats->live_tuples), static_cast<int64_t>(stats->new_rel_pages)};
-    if (!analyze) return StoreCounts(db, table, counts);
+    TableCounts counts{stats->new_live_tuples, static_cast<int64_t>(stats->new_rel_pages),
+                       static_cast<int64_t>(stats->rel_allvisible)};
+    // relfrozenxid only moves forward (vac_update_relstats)
+    if (stats->new_relfrozenxid > table.relfrozenxid) counts.frozenxid = stats->new_relfrozenxid;
+    if (Status s = StoreCounts(db, table, counts); !s.ok() || !analyze) return s;
   }
   if (verbose) {
     ctx.notice(MakeError(sqlstate::kSuccessfulCompletion, fmt::format("analyzing \"public.{}\"", table.name),
@@ -196,7 +205,11 @@ Result<ExecutionResult> RunVacuumAnalyze(const Query& query, const storage::Cata
     bool named = query.tables.empty();
     for (const std::string& name : query.tables) named = named || name == table.name;
     if (!named || table.kind != 'r') continue;  // a view has no rows; a sequence's one is not counted
-    if (Status s = VacuumAnalyzeTable(ctx, table, vacuum, query.gather_stats, verbose, IsAutovacuumWorker()); !s.ok()) return s.error();
+    if (Status s = VacuumAnalyzeTable(ctx, table, vacuum, query.gather_stats, verbose, IsAutovacuumWorker(),
+                                      query.vacuum_freeze);
+        !s.ok()) {
+      return s.error();
+    }
   }
   return result;
 }

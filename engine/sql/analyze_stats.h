@@ -35,6 +35,8 @@ namespace minipg::sql {
 struct TableCounts {
   double tuples = 0;
   int64_t pages = 0;
+  int64_t allvisible = 0;  // pages all-visible in the visibility map (relallvisible)
+  uint32_t frozenxid = 0;  // VACUUM: the new relfrozenxid (0: unchanged)
 };
 Result<TableCounts> CountTable(const SessionContext& ctx, const storage::TableDef& table);
 
@@ -49,7 +51,7 @@ Status UpdateTableCounts(const SessionContext& ctx, const storage::TableDef& tab
  * reports n_live_tup / n_dead_tup and last_(auto)analyze. `verbose`: INFO
  * lines (ctx.notice must be set). */
 Status VacuumAnalyzeTable(const SessionContext& ctx, const storage::TableDef& table, bool vacuum, bool analyze,
-                          bool verbose, bool autovacuum);
+                          bool verbose, bool autovacuum, bool freeze = false);
 
 /* Runs VACUUM / ANALYZE of `query.tables` (every table of the database if
  * none was named). */

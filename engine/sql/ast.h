@@ -457,6 +457,7 @@ struct VacuumStmt {
   bool analyze = false;  // statistics are gathered
   std::vector<TableRef> tables;  // empty: every table of the database
   bool verbose = false;  // VERBOSE: INFO lines for each table
+  bool freeze = false;   // FREEZE: every tuple frozen (vacuum_freeze_min_age and _table_age 0)
 };
 
 /* One action of ALTER TABLE (PostgreSQL's AlterTableCmd). */

@@ -121,11 +121,16 @@ Result<StatementPtr> Parser::ParseVacuum(bool vacuum) {
       if (!value.ok()) return value.error();
       if (option == "analyze" || option == "analyse") stmt.analyze = *value;
       if (option == "verbose") stmt.verbose = *value;
+      if (option == "freeze") stmt.freeze = *value;
     } while (AcceptPunct(","));
     if (Status s = ExpectPunct(")"); !s.ok()) return s.error();
   }
   for (;;) {
-    if (vacuum && (AcceptKeyword("full") || AcceptKeyword("freeze"))) continue;
+    if (vacuum && AcceptKeyword("full")) continue;
+    if (vacuum && AcceptKeyword("freeze")) {
+      stmt.freeze = true;
+      continue;
+    }
     if (AcceptKeyword("verbose")) {
       stmt.verbose = true;
       continue;

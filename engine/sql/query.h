@@ -271,6 +271,9 @@ struct Query {
   // SELECT ... FOR UPDATE / SHARE: the locked tables (analyze_locking.cpp)
   std::vector<RowMark> row_marks;
 
+  // VACUUM FREEZE / VACUUM (FREEZE)
+  bool vacuum_freeze = false;
+
   const RangeTblEntry& rte(int rtindex) const { return rtable[static_cast<size_t>(rtindex - 1)]; }
   RangeTblEntry& rte(int rtindex) { return rtable[static_cast<size_t>(rtindex - 1)]; }
 

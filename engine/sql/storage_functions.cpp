@@ -46,6 +46,7 @@
 #include "engine/sql/types.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/buffer/locked_buffer.h"
+#include "engine/storage/heap/visibilitymap.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/storage/page/heap_tuple.h"
 #include "engine/storage/page/page.h"
@@ -286,18 +287,43 @@ Result<std::vector<storage::Tuple>> MultiXactMembersRows(const SessionContext&, 
   return rows;
 }
 
+namespace {
+
+/* A relation that is a table (not an index): 42809 otherwise. */
+Status CheckIsTable(const FoundRelation& rel) {
+  if (!rel.index && rel.table) return OkStatus();
+  std::string name = std::to_string(rel.file.rel_number);
+  if (rel.table) {
+    for (const storage::IndexDef& index : rel.table->indexes) {
+      if (index.oid == rel.file.rel_number) name = index.name;
+    }
+  }
+  return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", name));
+}
+
+}  // namespace
+
+Result<std::vector<storage::Tuple>> MinipgVisibilityMapRows(const SessionContext& ctx, const std::vector<Datum>& args) {
+  auto rel = FindRelation(args[0], ctx);
+  if (!rel.ok()) return rel.error();
+  if (Status s = CheckIsTable(*rel); !s.ok()) return s.error();
+  auto nblocks = storage::SmgrNBlocks(rel->file, storage::ForkNumber::kMain);
+  if (!nblocks.ok()) return nblocks.error();
+  std::vector<storage::Tuple> rows;
+  storage::VmBuffer vm;
+  for (storage::BlockNumber b = 0; b < *nblocks; ++b) {
+    auto bits = storage::VisibilityMapGetStatus(rel->file, b, vm);
+    if (!bits.ok()) return bits.error();
+    rows.push_back({Datum(static_cast<int64_t>(b)), Datum((*bits & storage::kVmAllVisible) != 0),
+                    Datum((*bits & storage::kVmAllFrozen) != 0)});
+  }
+  return rows;
+}
+
 Result<std::vector<storage::Tuple>> MinipgPageItemsRows(const SessionContext& ctx, const std::vector<Datum>& args) {
   auto rel = FindRelation(args[0], ctx);
   if (!rel.ok()) return rel.error();
-  if (rel->index || !rel->table) {  // its pages are B-tree pages, not heap tuples
-    std::string name = std::to_string(rel->file.rel_number);
-    if (rel->table) {
-      for (const storage::IndexDef& index : rel->table->indexes) {
-        if (index.oid == rel->file.rel_number) name = index.name;
-      }
-    }
-    return MakeError(sqlstate::kWrongObjectType, fmt::format("\"{}\" is not a table", name));
-  }
+  if (Status s = CheckIsTable(*rel); !s.ok()) return s.error();
   int64_t block = std::get<int64_t>(args[1]);
   auto nblocks = storage::SmgrNBlocks(rel->file, storage::ForkNumber::kMain);
   if (!nblocks.ok()) return nblocks.error();

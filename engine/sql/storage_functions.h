@@ -30,6 +30,12 @@ struct BuiltinRegistry;  // adt/builtins.h
 /* Adds the functions above to the registry. */
 void RegisterStorageFunctions(BuiltinRegistry& r);
 
+/* minipg_visibility_map(relation): one row per heap block, its two
+ * visibility map bits (pg_visibility's pg_visibility_map, which is an
+ * extension in PostgreSQL; this one is minipg's own). */
+Result<std::vector<storage::Tuple>> MinipgVisibilityMapRows(const SessionContext& ctx,
+                                                            const std::vector<storage::Datum>& args);
+
 /* minipg_page_items(relation, block): one row per line pointer of the
  * block, pageinspect's heap_page_items columns and t_row (the tuple's
  * values as a row literal, NULL for an unused line pointer or a system

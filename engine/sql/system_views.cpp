@@ -64,6 +64,7 @@ constexpr uint32_t kPgStatWalOid = 12288;
 constexpr uint32_t kPgStatBgwriterOid = 12283;
 constexpr uint32_t kPgControlCheckpointOid = 3442;  // the function's OID
 constexpr uint32_t kMinipgPageItemsOid = 9990;      // minipg's own function (builtins.h: 8000-9999)
+constexpr uint32_t kMinipgVisibilityMapOid = 9989;  // minipg's own function
 constexpr uint32_t kPgGetMultixactMembersOid = 3819;  // the function's OID
 constexpr int64_t kDefaultTablespaceOid = 1663;  // pg_default: base/
 
@@ -595,6 +596,16 @@ const std::vector<SystemView>& Views() {
        nullptr,
        MinipgPageItemsRows,
        {TypeId::kRegclass, TypeId::kInt4}},
+      {{kMinipgVisibilityMapOid,
+        "minipg_visibility_map",
+        0,
+        {{"blkno", ColumnType::kInt8}, {"all_visible", ColumnType::kBool}, {"all_frozen", ColumnType::kBool}}},
+       "minipg_visibility_map",
+       nullptr,
+       true,
+       nullptr,
+       MinipgVisibilityMapRows,
+       {TypeId::kRegclass}},
       {{kPgGetMultixactMembersOid, "pg_get_multixact_members", 0, {{"xid", ColumnType::kXid}, {"mode", ColumnType::kText}}},
        "pg_get_multixact_members",
        nullptr,

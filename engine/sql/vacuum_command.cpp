@@ -12,6 +12,7 @@
 #include "engine/catalog/index_ddl.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/pgstat.h"
+#include "engine/storage/heap/transam.h"
 #include "engine/storage/lmgr/lock.h"
 #include "engine/storage/nbtree/nbtree.h"
 #include "engine/trace/emitter.h"
@@ -38,7 +39,7 @@ std::string VacuumRelationName(const SessionContext& ctx, const storage::TableDe
 }
 
 Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const storage::TableDef& table, bool verbose,
-                                             bool autovacuum) {
+                                             bool autovacuum, bool freeze) {
   storage::Oid db = catalog::DatabaseOidOf(ctx.data_dir);
   storage::RelFileLocator rel = catalog::TableLocator(ctx.data_dir, table);
   std::string name = VacuumRelationName(ctx, table);
@@ -76,7 +77,25 @@ Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const st
         .Int("heap_blks_total", total)
         .Emit();
   };
-  auto stats = storage::LazyVacuumRel(rel, indexes, progress);
+  storage::LazyVacuumParams params;
+  params.old_rel_tuples = table.reltuples;
+  params.old_rel_pages = static_cast<storage::BlockNumber>(table.relpages);
+  params.relfrozenxid = table.relfrozenxid;
+  // FREEZE: every xmin old enough for all to see is frozen, every page
+  // scanned that is not all-frozen (vacuum_freeze_min_age and
+  // vacuum_freeze_table_age 0); else the settings decide (vacuum_set_xid_limits).
+  int64_t table_age = 0;
+  if (!freeze && ctx.settings != nullptr) {
+    params.freeze_min_age = ctx.settings->Int("vacuum_freeze_min_age");
+    table_age = ctx.settings->Int("vacuum_freeze_table_age");
+  } else if (freeze) {
+    params.freeze_min_age = 0;
+  }
+  int64_t full_scan_limit = static_cast<int64_t>(storage::ReadNextTransactionId()) - table_age;
+  if (full_scan_limit < storage::kFirstNormalTransactionId) full_scan_limit = storage::kFirstNormalTransactionId;
+  params.aggressive = freeze || (table.relfrozenxid != storage::kInvalidTransactionId &&
+                                 static_cast<int64_t>(table.relfrozenxid) <= full_scan_limit);
+  auto stats = storage::LazyVacuumRel(rel, indexes, progress, params);
   if (!stats.ok()) return stats.error();
 
   if (verbose && stats->removed_pages > 0) {

@@ -22,7 +22,7 @@
 namespace minipg::sql {
 
 Result<storage::LazyVacuumStats> VacuumTable(const SessionContext& ctx, const storage::TableDef& table, bool verbose,
-                                             bool autovacuum);
+                                             bool autovacuum, bool freeze = false);
 
 /* This process is an autovacuum worker: its VACUUM and ANALYZE count as
  * last_autovacuum / last_autoanalyze (PostgreSQL's AmAutoVacuumWorkerProcess). */

@@ -75,6 +75,8 @@ struct TableDef {
   char kind = 'r';  // pg_class.relkind: r table, S sequence, v view
   std::string view_query{};  // a view's stored SELECT (pg_rewrite.ev_action)
   std::vector<ColumnStats> stats{};  // pg_statistic's rows for its columns (ANALYZE), by attnum
+  int64_t relallvisible = 0;  // pg_class.relallvisible: pages all-visible when VACUUM / ANALYZE last counted
+  uint32_t relfrozenxid = 0;  // pg_class.relfrozenxid: every older xid in it is frozen
 };
 
 /* The tables of a database as a statement sees them. */

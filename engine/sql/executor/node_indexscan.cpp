@@ -4,11 +4,11 @@
  *   index finds for the node's Index Cond, in the index's order (or its
  *   reverse: Index Scan Backward). Bitmap Index Scan and Bitmap Heap Scan
  *   (nodeBitmapIndexscan.c, nodeBitmapHeapscan.c): all the TIDs first,
- *   then the rows in heap order, each page read once. Index Only Scan is
- *   an Index Scan here: with no visibility map to say a page is all
- *   visible, every row's heap tuple is fetched, and EXPLAIN ANALYZE says
- *   so (Heap Fetches: every row looked at), as PostgreSQL does for pages
- *   not all-visible.
+ *   then the rows in heap order, each page read once. Index Only Scan
+ *   (nodeIndexonlyscan.c): for an entry whose heap page the visibility
+ *   map says is all-visible, the row is the entry's key values (no heap
+ *   page read); otherwise the heap tuple is fetched as an Index Scan
+ *   does, and EXPLAIN ANALYZE counts it (Heap Fetches: N).
  *
  *     Init / ReScan  each Index Cond's value side evaluated (a constant,
  *                    or an outer row's value through an exec parameter)
@@ -17,7 +17,11 @@
  *                    of its own; column = ANY (list) one B-tree scan per
  *                    distinct element, in the scan's order
  *     Next           the next heap TID from the B-tree scan (its pages
- *                    read through the shared buffers), the heap tuple
+ *                    read through the shared buffers); Index Only Scan:
+ *                    the map bit of its page, read after the entry (a
+ *                    change clears the bit before its entry can exist,
+ *                    so a set bit read later is still true for it); the
+ *                    heap tuple
  *                    fetched from its page and kept only if the
  *                    transaction sees it (the visibility a Seq Scan
  *                    applies), then the Filter and the target list
@@ -42,6 +46,7 @@
 #include "engine/sql/types.h"
 #include "engine/storage/buffer/buffer_pool.h"
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/visibilitymap.h"
 #include "engine/storage/nbtree/nbtree.h"
 
 namespace minipg::sql {
@@ -82,6 +87,8 @@ class IndexProbe {
       scan_.reset();
     }
   }
+  /* The key values of the entry Next() last returned. */
+  const Tuple& key() const { return scan_->key(); }
 
  private:
   storage::nbtree::BtreeIndex index_;
@@ -164,6 +171,9 @@ class IndexScanState : public PlanState {
     auto scan = OpenIndexScan(plan_, estate_, Context());
     if (!scan.ok()) return scan.error();
     scan_ = std::move(*scan);
+    if (plan_.kind == PlanKind::kIndexOnlyScan) {
+      instr_.notes.assign(1, fmt::format("Heap Fetches: {}", heap_fetches_));
+    }
     return PlanState::ReScan();
   }
 
@@ -174,12 +184,22 @@ class IndexScanState : public PlanState {
       auto tid = scan_->Next();
       if (!tid.ok()) return tid.error();
       if (!tid->has_value()) return std::optional<Tuple>();
-      auto row = storage::HeapFetch(heap_, plan_.table->columns, **tid);
-      if (!row.ok()) return row.error();
       if (plan_.kind == PlanKind::kIndexOnlyScan) {
-        // Without a visibility map every entry's heap row is looked at.
+        // The map bit is read after the index entry: an entry added later
+        // belongs to a change that cleared the bit first (under the heap
+        // page's lock), so a set bit means the row is visible to everyone.
+        storage::VmBuffer vm;  // no pin kept between rows (an error path releases every pin)
+        auto bits = storage::VisibilityMapGetStatus(heap_, (*tid)->block, vm);
+        if (!bits.ok()) return bits.error();
+        if ((*bits & storage::kVmAllVisible) != 0) {
+          auto out = ScanResult(RowFromIndex());
+          if (!out.ok() || out->has_value()) return out;
+          continue;
+        }
         instr_.notes.assign(1, fmt::format("Heap Fetches: {}", ++heap_fetches_));
       }
+      auto row = storage::HeapFetch(heap_, plan_.table->columns, **tid);
+      if (!row.ok()) return row.error();
       if (!row->has_value()) continue;  // a version this transaction does not see
       if (plan_.emit_ctid) (*row)->push_back(CtidDatum(**tid));
       auto out = ScanResult(std::move(**row));
@@ -188,6 +208,18 @@ class IndexScanState : public PlanState {
   }
 
  private:
+  /* A row of the table's width with the index's key columns filled in
+   * from the entry (an Index Only Scan reads only those). */
+  Tuple RowFromIndex() const {
+    Tuple row(plan_.table->columns.size(), storage::Datum());
+    const Tuple& key = scan_->key();
+    const std::vector<int16_t>& attnums = plan_.index->key_attnums;
+    for (size_t i = 0; i < attnums.size() && i < key.size(); ++i) {
+      if (attnums[i] > 0) row[static_cast<size_t>(attnums[i] - 1)] = key[i];
+    }
+    return row;
+  }
+
   storage::RelFileLocator heap_;
   std::unique_ptr<IndexProbe> scan_;  // nullptr: a condition's value is NULL
   int64_t heap_fetches_ = 0;  // Index Only Scan: heap rows looked at, over every loop

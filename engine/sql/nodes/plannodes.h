@@ -26,7 +26,7 @@
  *     Index Scan      a table's rows whose keys an index finds (Index Cond),
  *                     in the index's order ("Index Scan Backward": reversed)
  *     Index Only Scan an Index Scan that needs no column outside the index
- *                     (minipg still fetches every heap row: no visibility map)
+ *                     (the heap only for pages not all-visible in the visibility map)
  *     Bitmap Index Scan  the heap TIDs an index finds, all at once
  *     Bitmap Heap Scan   the rows at its Bitmap Index Scan's TIDs, in heap
  *                     order (each page read once)

@@ -358,8 +358,18 @@ void CostIndexScan(Plan& node, double qual_cost, double tlist_cost) {
   // Heap pages: random ones when the table's order is unrelated to the
   // index's, consecutive ones when it follows it (the square of the
   // column's correlation between the two).
-  double max_io = HeapPagesFetched(fetched, node.rel_pages, node.index_pages) * kRandomPageCost;
+  // An Index Only Scan fetches only the heap pages not all-visible
+  // (allvisfrac: relallvisible of the table's pages now).
+  double allvisfrac = 0;
+  if (node.kind == PlanKind::kIndexOnlyScan && node.table.has_value() && node.table->relallvisible > 0 &&
+      node.rel_pages > 0) {
+    allvisfrac = std::min(1.0, static_cast<double>(node.table->relallvisible) / node.rel_pages);
+  }
+  double max_pages = HeapPagesFetched(fetched, node.rel_pages, node.index_pages);
+  if (allvisfrac > 0) max_pages = std::ceil(max_pages * (1.0 - allvisfrac));
+  double max_io = max_pages * kRandomPageCost;
   double min_pages = std::ceil(ic.selectivity * node.rel_pages);
+  if (allvisfrac > 0) min_pages = std::ceil(min_pages * (1.0 - allvisfrac));
   double min_io = min_pages > 0 ? kRandomPageCost + (min_pages - 1) * kSeqPageCost : 0;
   double correlation = IndexCorrelation(node);
   double run = ic.total - ic.startup + max_io + correlation * correlation * (min_io - max_io);
@@ -438,7 +448,7 @@ void EstimateCosts(Plan& node) {
       node.total_cost += tlist_cost * node.rows;
       break;
     case PlanKind::kIndexScan:
-    case PlanKind::kIndexOnlyScan:  // no page is all-visible: PostgreSQL's cost is the Index Scan's
+    case PlanKind::kIndexOnlyScan:  // the Index Scan's, less the all-visible pages' fetches
       CostIndexScan(node, qual_cost, tlist_cost);
       break;
     case PlanKind::kBitmapIndexScan: {

@@ -28,8 +28,9 @@
  *                        (Index Cond: (id = a.x)), once per outer row
  *     UseIndexOnlyScans an Index Scan whose output and Filter read only the
  *                        index's columns is an Index Only Scan, as
- *                        PostgreSQL plans it (it still fetches each heap
- *                        row: minipg has no visibility map).
+ *                        PostgreSQL plans it (a row on a page the
+ *                        visibility map says is all-visible comes from
+ *                        the index alone).
  *
  *   enable_seqscan / enable_indexscan / enable_bitmapscan off make the planner avoid that kind
  *   when it has another (PostgreSQL adds disable_cost instead; EXPLAIN

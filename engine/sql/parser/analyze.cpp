@@ -696,6 +696,7 @@ Result<Query> Analyzer::Analyze(const VacuumStmt& v) {
   Query q = UtilityQuery(v.vacuum ? StatementKind::kVacuum : StatementKind::kAnalyze, v.vacuum ? "VACUUM" : "ANALYZE");
   q.gather_stats = v.analyze || !v.vacuum;
   q.vacuum_verbose = v.verbose;
+  q.vacuum_freeze = v.freeze;
   for (const TableRef& ref : v.tables) {
     auto table = LookupTable(ref);
     if (!table.ok()) return table.error();

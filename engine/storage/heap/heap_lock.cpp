@@ -50,18 +50,25 @@ namespace {
 
 /* Sets `x` as the xmax of the tuple at `tid` of the locked page and logs
  * it; a lock-only xmax also points the ctid back at the tuple itself (an
- * updated version keeps its link to the next one). */
-void SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, const NewXmax& x, TransactionId xid) {
+ * updated version keeps its link to the next one). An all-frozen page
+ * loses its ALL_FROZEN bit (the xmax is new). */
+Status SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer tid, const NewXmax& x,
+                    TransactionId xid) {
+  VmBuffer vm;
+  if (Status s = PinVmIfAllVisible(rel, buf, vm); !s.ok()) return s;
   char* page = buf.page();
   XLogRecPtr old_lsn = PageGetLSN(page);
   char* item = PageGetItemData(page, PageGetItemId(page, tid.offset));
   SetTupleXmax(item, x);
   if ((x.infomask & kHeapXmaxLockOnly) != 0) HeapTupleSetCtid(item, tid);
+  uint8_t flags = ClearAllVisible(buf, vm, kVmAllFrozen) ? wal::kXlhLockAllFrozenCleared : 0;
   wal::XLogBlockRef ref = BlockRef(rel, 0, buf, old_lsn);
-  std::string main = wal::EncodePayload(wal::HeapLockRecord{x.xmax, tid.offset, XmaxInfobits(x.infomask, x.infomask2), 0});
+  std::string main =
+      wal::EncodePayload(wal::HeapLockRecord{x.xmax, tid.offset, XmaxInfobits(x.infomask, x.infomask2), flags});
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapLock, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
   MarkBufferDirty(buf.get());
+  return OkStatus();
 }
 
 /* The header of the tuple at `tid` on the locked page, nullopt if the
@@ -118,7 +125,7 @@ Status LockUpdatedVersions(const RelFileLocator& rel, std::string_view relname, 
         TransactionId xid = GetCurrentTransactionId();
         auto x = ComputeNewXmax(*header, xid, mode, false);
         if (!x.ok()) return x.error();
-        SetTupleLock(rel, buf, next, *x, xid);
+        if (Status s = SetTupleLock(rel, buf, next, *x, xid); !s.ok()) return s;
       }
       break;  // locked, or held already by the own transaction
     }
@@ -175,8 +182,7 @@ Status HeapLockTuple(const RelFileLocator& rel, std::string_view relname, ItemPo
         TransactionId xid = GetCurrentTransactionId();
         auto x = ComputeNewXmax(t, xid, mode, false);
         if (!x.ok()) return x.error();
-        SetTupleLock(rel, buf, tid, *x, xid);
-        return OkStatus();
+        return SetTupleLock(rel, buf, tid, *x, xid);
       }
       case XmaxCheck::Kind::kHeld:
         return OkStatus();

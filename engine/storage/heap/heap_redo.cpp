@@ -20,6 +20,7 @@
 #include "engine/storage/heap/multixact.h"
 #include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/transam.h"
+#include "engine/storage/heap/visibilitymap.h"
 #include "engine/storage/heap/xact.h"
 #include "engine/storage/page/heap_tuple.h"
 #include "engine/storage/smgr/free_space.h"
@@ -76,6 +77,19 @@ Status RedoHeapBlock(const wal::DecodedRecord& rec, Apply apply, uint8_t block_i
   return s;
 }
 
+/* A record's "all-visible cleared" flag: the map bits of block `block_id`
+ * are cleared first, whatever the heap page's LSN (PostgreSQL's order:
+ * the map page is not covered by the record). */
+Status RedoClearVm(const wal::DecodedRecord& rec, uint8_t block_id, bool cleared, uint8_t vm_flags = kVmValidBits) {
+  const wal::DecodedBlock* block = rec.Block(block_id);
+  if (!cleared || block == nullptr) return OkStatus();
+  return VisibilityMapRedoClear(block->tag.rel, block->tag.block, vm_flags);
+}
+
+void ClearPageAllVisible(char* page, bool cleared) {
+  if (cleared) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+}
+
 /* The tuple an INSERT record describes, as it was placed. */
 std::string RebuildTuple(const wal::HeapTupleWalHeader& h, std::string_view body, TransactionId xid,
                          ItemPointer tid) {
@@ -90,9 +104,13 @@ std::string RebuildTuple(const wal::HeapTupleWalHeader& h, std::string_view body
 }
 
 Status HeapInsertRedo(const wal::DecodedRecord& rec) {
-  return RedoHeapBlock<wal::HeapInsertRecord>(rec, [&rec](char* page, const wal::HeapInsertRecord& main,
-                                                          const wal::DecodedBlock& block) -> Status {
+  auto flags = wal::DecodePayload<wal::HeapInsertRecord>(rec.main_data);
+  bool cleared = flags && (flags->flags & wal::kXlhInsertAllVisibleCleared) != 0;
+  if (Status s = RedoClearVm(rec, 0, cleared); !s.ok()) return s;
+  return RedoHeapBlock<wal::HeapInsertRecord>(rec, [&rec, cleared](char* page, const wal::HeapInsertRecord& main,
+                                                                   const wal::DecodedBlock& block) -> Status {
     if ((rec.header.info & wal::kHeapInitPage) != 0 || PageIsNew(page)) PageInit(page, 0);
+    ClearPageAllVisible(page, cleared);
     auto data = wal::DecodeHeapTupleData(block.data);
     if (!data) return Malformed(rec);
     std::string tuple = RebuildTuple(data->first, data->second, rec.header.xid, {block.tag.block, main.offnum});
@@ -130,6 +148,9 @@ char* SetRedoXmax(char* page, BlockNumber block, uint16_t offnum, TransactionId 
 }
 
 Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
+  auto flags = wal::DecodePayload<wal::HeapDeleteRecord>(rec.main_data);
+  bool cleared = flags && (flags->flags & wal::kXlhDeleteAllVisibleCleared) != 0;
+  if (Status s = RedoClearVm(rec, 0, cleared); !s.ok()) return s;
   return RedoHeapBlock<wal::HeapDeleteRecord>(rec, [&rec](char* page, const wal::HeapDeleteRecord& main,
                                                           const wal::DecodedBlock& block) -> Status {
     char* tuple = SetRedoXmax(page, block.tag.block, main.offnum, main.xmax, main.infobits_set);
@@ -147,6 +168,9 @@ Status HeapDeleteRedo(const wal::DecodedRecord& rec) {
 /* LOCK (SELECT ... FOR UPDATE / SHARE): the tuple's xmax is the locker,
  * with the record's lock bits, as heap_xlog_lock sets them. */
 Status HeapLockRedo(const wal::DecodedRecord& rec) {
+  auto flags = wal::DecodePayload<wal::HeapLockRecord>(rec.main_data);
+  bool cleared = flags && (flags->flags & wal::kXlhLockAllFrozenCleared) != 0;
+  if (Status s = RedoClearVm(rec, 0, cleared, kVmAllFrozen); !s.ok()) return s;
   return RedoHeapBlock<wal::HeapLockRecord>(rec, [&rec](char* page, const wal::HeapLockRecord& main,
                                                         const wal::DecodedBlock& block) -> Status {
     if (SetRedoXmax(page, block.tag.block, main.offnum, main.locking_xid, main.infobits_set, true) == nullptr) {
@@ -164,6 +188,11 @@ Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
   const wal::DecodedBlock* new_block = rec.Block(0);
   if (!main || new_block == nullptr) return Malformed(rec);
   ItemPointer new_tid{new_block->tag.block, main->new_offnum};
+  bool same_page = rec.Block(1) == nullptr;
+  bool old_cleared = (main->flags & wal::kXlhUpdateOldAllVisibleCleared) != 0;
+  bool new_cleared = (main->flags & wal::kXlhUpdateNewAllVisibleCleared) != 0;
+  if (Status s = RedoClearVm(rec, same_page ? 0 : 1, old_cleared); !s.ok()) return s;
+  if (Status s = RedoClearVm(rec, 0, new_cleared); !s.ok()) return s;
   auto end_old = [&](char* page) -> Status {
     char* tuple = PageIsNew(page) ? nullptr : PageGetItemData(page, PageGetItemId(page, main->old_offnum));
     if (tuple == nullptr) {
@@ -175,10 +204,9 @@ Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
     HeapTupleSetCtid(tuple, new_tid);
     TransactionId prune = PageGetPruneXid(page);  // the updater's xid (old_xmax may be a multi)
     if (prune == kInvalidTransactionId || rec.header.xid < prune) PageSetPruneXid(page, rec.header.xid);
-    if ((main->flags & wal::kXlhUpdateOldAllVisibleCleared) != 0) PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+    ClearPageAllVisible(page, old_cleared);
     return OkStatus();
   };
-  bool same_page = rec.Block(1) == nullptr;
   if (!same_page) {
     Status s = RedoHeapBlock<wal::HeapUpdateRecord>(
         rec, [&](char* page, const wal::HeapUpdateRecord&, const wal::DecodedBlock&) { return end_old(page); }, 1);
@@ -187,6 +215,7 @@ Status HeapUpdateRedo(const wal::DecodedRecord& rec) {
   return RedoHeapBlock<wal::HeapUpdateRecord>(rec, [&](char* page, const wal::HeapUpdateRecord&,
                                                        const wal::DecodedBlock& block) -> Status {
     if ((rec.header.info & wal::kHeapInitPage) != 0 || PageIsNew(page)) PageInit(page, 0);
+    ClearPageAllVisible(page, new_cleared);
     if (same_page) {
       if (Status s = end_old(page); !s.ok()) return s;
     }
@@ -234,6 +263,45 @@ Status HeapVacuumRedo(const wal::DecodedRecord& rec) {
   });
 }
 
+/* Heap2 FREEZE_PAGE: each tuple's new xmax and infomasks. */
+Status HeapFreezePageRedo(const wal::DecodedRecord& rec) {
+  return RedoHeapBlock<wal::HeapFreezePageRecord>(rec, [&rec](char* page, const wal::HeapFreezePageRecord& main,
+                                                              const wal::DecodedBlock& block) -> Status {
+    auto plans = wal::DecodeFreezePlans(block.data);
+    if (!plans || plans->size() != main.ntuples || PageIsNew(page)) return Malformed(rec);
+    HeapPageFreezeExecute(page, *plans);
+    return OkStatus();
+  });
+}
+
+/* Heap2 VISIBLE: the heap page (block 1) gets PD_ALL_VISIBLE, then the
+ * map page (block 0) the bits; both the record's LSN. */
+Status HeapVisibleRedo(const wal::DecodedRecord& rec) {
+  auto main = wal::DecodePayload<wal::HeapVisibleRecord>(rec.main_data);
+  const wal::DecodedBlock* heap = rec.Block(1);
+  const wal::DecodedBlock* map = rec.Block(0);
+  if (!main || heap == nullptr || map == nullptr) return Malformed(rec);
+  Buffer b = kInvalidBuffer;
+  auto action = RedoReadBuffer(rec, 1, &b);
+  if (!action.ok()) return action.error();
+  if (*action == RedoAction::kNotFound) return OkStatus();
+  if (*action == RedoAction::kNeedsRedo) {
+    char* page = BufferGetPage(b);
+    if (!PageIsNew(page)) PageSetFlags(page, PageGetFlags(page) | kPdAllVisible);
+    PageSetLSN(page, rec.end_lsn);
+    MarkBufferDirty(b);
+  }
+  if (*action == RedoAction::kNeedsRedo || *action == RedoAction::kRestored) Done(b);
+  if (!SmgrExists(map->tag.rel, ForkNumber::kVisibilityMap)) {
+    if (Status s = SmgrCreate(map->tag.rel, ForkNumber::kVisibilityMap); !s.ok()) return s;
+  }
+  return RedoHeapBlock<wal::HeapVisibleRecord>(rec, [heap](char* page, const wal::HeapVisibleRecord& m,
+                                                            const wal::DecodedBlock&) -> Status {
+    VisibilityMapSetBits(page, heap->tag.block, m.flags);
+    return OkStatus();
+  }, 0);
+}
+
 }  // namespace
 
 Status Heap2Redo(const wal::DecodedRecord& rec) {
@@ -242,6 +310,10 @@ Status Heap2Redo(const wal::DecodedRecord& rec) {
       return HeapPruneRedo(rec);
     case wal::kHeap2Vacuum:
       return HeapVacuumRedo(rec);
+    case wal::kHeap2Visible:
+      return HeapVisibleRedo(rec);
+    case wal::kHeap2FreezePage:
+      return HeapFreezePageRedo(rec);
     default:
       return MakeError(sqlstate::kInternalError,
                        fmt::format("heap2_redo: unknown op code {} at {}", wal::IdentifyRecord(rec), FormatLsn(rec.lsn)));
@@ -327,6 +399,9 @@ Status SmgrRedo(const wal::DecodedRecord& rec) {
     if (t->nblocks < *n) {
       if (Status s = SmgrTruncate(t->rel, ForkNumber::kMain, t->nblocks); !s.ok()) return s;
     }
+  }
+  if ((t->flags & wal::kSmgrTruncateVm) != 0) {
+    if (Status s = VisibilityMapTruncate(t->rel, t->nblocks); !s.ok()) return s;
   }
   if ((t->flags & wal::kSmgrTruncateFsm) != 0) return FreeSpaceMapTruncateRel(t->rel, t->nblocks);
   return OkStatus();

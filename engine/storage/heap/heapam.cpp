@@ -53,6 +53,20 @@ Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block) {
   return LockedBuffer(*b, BufferLockMode::kExclusive);
 }
 
+Status PinVmIfAllVisible(const RelFileLocator& rel, const LockedBuffer& buf, VmBuffer& vm) {
+  if (PageIsNew(buf.page()) || (PageGetFlags(buf.page()) & kPdAllVisible) == 0) return OkStatus();
+  return VisibilityMapPin(rel, buf.block(), vm);
+}
+
+bool ClearAllVisible(LockedBuffer& buf, VmBuffer& vm, uint8_t vm_flags) {
+  char* page = buf.page();
+  if (PageIsNew(page) || (PageGetFlags(page) & kPdAllVisible) == 0) return false;
+  if (vm_flags != kVmValidBits) return vm.valid() && VisibilityMapClear(buf.block(), vm, vm_flags);
+  PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
+  if (vm.valid()) VisibilityMapClear(buf.block(), vm, vm_flags);
+  return true;
+}
+
 Status TmError(const TmFailure& f, bool have_tmfd) {
   if (f.result == TmResult::kSelfModified) {
     return have_tmfd ? OkStatus() : MakeError(sqlstate::kInternalError, "tuple already updated by self");
@@ -158,12 +172,16 @@ Placed AddTuple(LockedBuffer& buf, std::string& tuple) {
   return p;
 }
 
-/* Puts one tuple on the page, logs it, and marks the page dirty; its TID. */
-ItemPointer PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
+/* Puts one tuple on the page (clearing its all-visible bits), logs it,
+ * and marks the page dirty; its TID. */
+Result<ItemPointer> PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std::string& tuple, TransactionId xid) {
+  VmBuffer vm;
+  if (Status s = PinVmIfAllVisible(rel, buf, vm); !s.ok()) return s.error();
   Placed p = AddTuple(buf, tuple);
+  uint8_t flags = ClearAllVisible(buf, vm) ? wal::kXlhInsertAllVisibleCleared : 0;
   wal::XLogBlockRef ref = BlockRef(rel, 0, buf, p.old_lsn, p.init);
   ref.data = p.data;
-  std::string main = wal::EncodePayload(wal::HeapInsertRecord{p.tid.offset, 0});
+  std::string main = wal::EncodePayload(wal::HeapInsertRecord{p.tid.offset, flags});
   uint8_t info = static_cast<uint8_t>(wal::kHeapInsert | (p.init ? wal::kHeapInitPage : 0));
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
   PageSetLSN(buf.page(), end);
@@ -249,9 +267,9 @@ Result<TmFailure> LockAndClassify(const RelFileLocator& rel, ItemPointer tid, co
 /* Ends the life of the tuple at `offset`: its xmax `x` (the updater or
  * deleter alone, or a MultiXact with the lockers that stay), cmax `cid`,
  * ctid -> `next` (itself for a delete), the page's prune xid (`xid`).
- * Returns the all-visible-cleared record flag, if any. */
-uint8_t EndTupleVersion(char* page, OffsetNumber offset, const NewXmax& x, TransactionId xid, CommandId cid,
-                        ItemPointer next, bool is_delete) {
+ * PD_ALL_VISIBLE and the map bits are the caller's (ClearAllVisible). */
+void EndTupleVersion(char* page, OffsetNumber offset, const NewXmax& x, TransactionId xid, CommandId cid,
+                     ItemPointer next) {
   char* item = PageGetItemData(page, PageGetItemId(page, offset));
   auto header = HeapTupleGetHeader(PageGetItem(page, PageGetItemId(page, offset)));
   auto [cid_field, combo] = header.ok() ? HeapTupleCmaxField(*header, cid) : std::make_pair(cid, false);
@@ -261,9 +279,6 @@ uint8_t EndTupleVersion(char* page, OffsetNumber offset, const NewXmax& x, Trans
   HeapTupleSetCtid(item, next);
   TransactionId prune = PageGetPruneXid(page);
   if (prune == kInvalidTransactionId || xid < prune) PageSetPruneXid(page, xid);
-  if ((PageGetFlags(page) & kPdAllVisible) == 0) return 0;
-  PageSetFlags(page, PageGetFlags(page) & ~kPdAllVisible);
-  return is_delete ? wal::kXlhDeleteAllVisibleCleared : wal::kXlhUpdateOldAllVisibleCleared;
 }
 
 /* For an update whose new version does not fit on the old page (`old`,
@@ -353,8 +368,9 @@ Status HeapInsertRow(const RelFileLocator& rel, const std::vector<ColumnDef>& co
   if (!tuple.ok()) return tuple.error();
   auto buf = TargetPage(rel, tuple->size(), state);
   if (!buf.ok()) return buf.error();
-  ItemPointer placed = PlaceTuple(rel, *buf, *tuple, xid);
-  if (tid != nullptr) *tid = placed;
+  auto placed = PlaceTuple(rel, *buf, *tuple, xid);
+  if (!placed.ok()) return placed.error();
+  if (tid != nullptr) *tid = *placed;
   pgstat::CountTuplesInserted(rel.db_oid, rel.rel_number, 1);
   return OkStatus();
 }
@@ -381,9 +397,12 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd, s
   auto x = ComputeNewXmax(header, xid, LockTupleMode::kExclusive, true);
   if (!x.ok()) return x.error();
   LockedBuffer* buf = &locked;
+  VmBuffer vm;
+  if (Status s = PinVmIfAllVisible(rel, *buf, vm); !s.ok()) return s;
   char* page = buf->page();
   XLogRecPtr old_lsn = PageGetLSN(page);
-  uint8_t flags = EndTupleVersion(page, tid.offset, *x, xid, cid, tid, true);
+  EndTupleVersion(page, tid.offset, *x, xid, cid, tid);
+  uint8_t flags = ClearAllVisible(*buf, vm) ? wal::kXlhDeleteAllVisibleCleared : 0;
   wal::XLogBlockRef ref = BlockRef(rel, 0, *buf, old_lsn);
   std::string main =
       wal::EncodePayload(wal::HeapDeleteRecord{x->xmax, tid.offset, XmaxInfobits(x->infomask, x->infomask2), flags});
@@ -432,9 +451,16 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
   if (!new_xmax.ok()) return new_xmax.error();
   if (new_xmax->xmax != kInvalidTransactionId) SetTupleXmax(tuple->data(), *new_xmax);
   LockedBuffer& target = other.valid() ? other : old;
+  VmBuffer vm_old, vm_new;
+  if (Status s = PinVmIfAllVisible(rel, old, vm_old); !s.ok()) return s;
+  if (other.valid()) {
+    if (Status s = PinVmIfAllVisible(rel, other, vm_new); !s.ok()) return s;
+  }
   XLogRecPtr old_page_lsn = PageGetLSN(old.page());
   Placed placed = AddTuple(target, *tuple);
-  uint8_t flags = EndTupleVersion(old.page(), old_tid.offset, *old_xmax, xid, cid, placed.tid, false);
+  EndTupleVersion(old.page(), old_tid.offset, *old_xmax, xid, cid, placed.tid);
+  uint8_t flags = ClearAllVisible(old, vm_old) ? wal::kXlhUpdateOldAllVisibleCleared : 0;
+  if (other.valid() && ClearAllVisible(other, vm_new)) flags |= wal::kXlhUpdateNewAllVisibleCleared;
 
   std::vector<wal::XLogBlockRef> refs;
   refs.push_back(BlockRef(rel, 0, target, other.valid() ? placed.old_lsn : old_page_lsn, placed.init));

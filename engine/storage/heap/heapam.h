@@ -46,6 +46,11 @@
  *   Visible: HeapTupleSatisfiesMVCC against the scan's snapshot
  *   (snapshot.h), which sets hint bits under the share lock.
  *
+ *   All-visible pages (visibilitymap.h): an insert, update or delete on a
+ *   page with PD_ALL_VISIBLE clears it and the page's map bits in the same
+ *   step as the change (its record says so: "all-visible cleared"); a row
+ *   lock clears only the ALL_FROZEN bit.
+ *
  * NOTES
  *   A command never sees its own new rows (INSERT INTO t SELECT * FROM t):
  *   they carry its command id, which its snapshot's curcid does not see;

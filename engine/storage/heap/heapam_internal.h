@@ -12,6 +12,7 @@
 #include "engine/common/error.h"
 #include "engine/storage/buffer/locked_buffer.h"
 #include "engine/storage/heap/heapam.h"
+#include "engine/storage/heap/visibilitymap.h"
 #include "engine/storage/lmgr/lock.h"
 #include "engine/storage/wal/xlog.h"
 
@@ -23,6 +24,18 @@ inline constexpr const char* kSerializationFailure = "40001";
  * when due (decided under its lock), unless redo rebuilds it (init). */
 wal::XLogBlockRef BlockRef(const RelFileLocator& rel, uint8_t id, const LockedBuffer& buf, XLogRecPtr old_lsn,
                            bool init = false);
+
+/* Before a change to the exclusively locked page: pins its visibility map
+ * page into `vm` when the page is all-visible (PD_ALL_VISIBLE), so that
+ * the change can clear the bits without an error (PostgreSQL pins before
+ * it locks the heap page; minipg may read the map page under that lock). */
+Status PinVmIfAllVisible(const RelFileLocator& rel, const LockedBuffer& buf, VmBuffer& vm);
+
+/* In the change itself: clears PD_ALL_VISIBLE and the map bits `vm_flags`
+ * (a row lock: ALL_FROZEN only, the page stays all-visible); whether the
+ * page was all-visible (the record's "all-visible cleared" flag; for a
+ * lock, whether ALL_FROZEN was set). */
+bool ClearAllVisible(LockedBuffer& buf, VmBuffer& vm, uint8_t vm_flags = kVmValidBits);
 
 /* Locks `block` exclusively. */
 Result<LockedBuffer> LockPage(const RelFileLocator& rel, BlockNumber block);

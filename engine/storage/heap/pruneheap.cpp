@@ -114,6 +114,16 @@ void HeapPageVacuumExecute(char* page, const std::vector<OffsetNumber>& unused) 
   PageSetFlags(page, has_unused ? (flags | kPdHasFreeLines) : (flags & ~kPdHasFreeLines));
 }
 
+void HeapPageFreezeExecute(char* page, const std::vector<wal::FreezeTuplePlan>& plans) {
+  for (const wal::FreezeTuplePlan& p : plans) {
+    char* item = PageGetItemData(page, PageGetItemId(page, p.offset));
+    if (item == nullptr) continue;
+    HeapTupleSetXmax(item, p.xmax);
+    HeapTupleSetInfomask(item, p.infomask, static_cast<uint16_t>(~p.infomask));
+    HeapTupleSetInfomask2(item, p.infomask2, static_cast<uint16_t>(~p.infomask2));
+  }
+}
+
 bool HeapPageIsEmpty(const char* page) {
   if (PageIsNew(page)) return true;
   OffsetNumber max = PageGetMaxOffsetNumber(page);

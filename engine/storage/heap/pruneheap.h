@@ -13,6 +13,9 @@
  *     HeapPageVacuumExecute     LP_DEAD -> LP_UNUSED once no index points
  *                               at them, unused pointers at the end of the
  *                               array cut off (Heap2 VACUUM)
+ *     HeapPageFreezeExecute     old enough xmins frozen (HEAP_XMIN_FROZEN,
+ *                               the xid kept), old lockers' xmax removed
+ *                               (Heap2 FREEZE_PAGE)
  *     PageRepairFragmentation   the items moved together at the end of the
  *                               page, free space in one piece
  *
@@ -40,6 +43,7 @@
 #include "engine/common/error.h"
 #include "engine/storage/heap/vacuum_horizon.h"
 #include "engine/storage/page/heap_tuple.h"
+#include "engine/storage/wal/wal_records.h"
 
 namespace minipg::storage {
 
@@ -72,6 +76,10 @@ void HeapPagePruneExecute(char* page, const std::vector<OffsetNumber>& dead, Tra
 /* The LP_DEAD pointers at `unused` become LP_UNUSED; unused pointers at
  * the end of the array are removed (PageTruncateLinePointerArray). */
 void HeapPageVacuumExecute(char* page, const std::vector<OffsetNumber>& unused);
+
+/* Each plan's tuple gets its new xmax and infomasks (Heap2 FREEZE_PAGE,
+ * PostgreSQL's heap_execute_freeze_tuple). */
+void HeapPageFreezeExecute(char* page, const std::vector<wal::FreezeTuplePlan>& plans);
 
 /* Whether no line pointer of the page is used (or it is new): VACUUM may
  * cut it off the end of the relation. */

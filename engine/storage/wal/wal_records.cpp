@@ -96,6 +96,8 @@ template std::string EncodePayload(const HeapPruneRecord&);
 template std::optional<HeapPruneRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const HeapVacuumRecord&);
 template std::optional<HeapVacuumRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const HeapVisibleRecord&);
+template std::optional<HeapVisibleRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const BtreeVacuumRecord&);
 template std::optional<BtreeVacuumRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const DbaseCreateRecord&);
@@ -110,6 +112,32 @@ template std::string EncodePayload(const BtreeNewrootRecord&);
 template std::optional<BtreeNewrootRecord> DecodePayload(std::string_view);
 template std::string EncodePayload(const BtreeMetaRecord&);
 template std::optional<BtreeMetaRecord> DecodePayload(std::string_view);
+
+template std::string EncodePayload(const HeapFreezePageRecord&);
+template std::optional<HeapFreezePageRecord> DecodePayload(std::string_view);
+template std::string EncodePayload(const FreezeTuplePlan&);
+template std::optional<FreezeTuplePlan> DecodePayload(std::string_view);
+
+namespace {
+constexpr size_t kFreezePlanSize = 11;
+}  // namespace
+
+std::string EncodeFreezePlans(const std::vector<FreezeTuplePlan>& plans) {
+  std::string out;
+  for (const FreezeTuplePlan& p : plans) out += EncodePayload(p);
+  return out;
+}
+
+std::optional<std::vector<FreezeTuplePlan>> DecodeFreezePlans(std::string_view data) {
+  if (data.size() % kFreezePlanSize != 0) return std::nullopt;
+  std::vector<FreezeTuplePlan> plans;
+  for (size_t pos = 0; pos < data.size(); pos += kFreezePlanSize) {
+    auto p = DecodePayload<FreezeTuplePlan>(data.substr(pos, kFreezePlanSize));
+    if (!p) return std::nullopt;
+    plans.push_back(*p);
+  }
+  return plans;
+}
 
 std::string EncodeOffsets(const std::vector<uint16_t>& offsets) {
   ByteWriter w;

@@ -38,7 +38,14 @@
  *       made LP_DEAD (2 bytes each; minipg redirects nothing), after which
  *       the page is compacted; VACUUM, HeapVacuumRecord (2 nunused), block 0
  *       data = the LP_DEAD offsets made LP_UNUSED (unused line pointers at
- *       the end of the array are then cut off)
+ *       the end of the array are then cut off);
+ *     VISIBLE, HeapVisibleRecord (4 cutoff xid, 1 flags): block 0 the
+ *       visibility map page (no hole in its image), block 1 the heap page
+ *       (an image when due: checksums are on, as PostgreSQL's with
+ *       checksums); redo sets PD_ALL_VISIBLE and the map bits;
+ *     FREEZE_PAGE, HeapFreezePageRecord (4 cutoff xid, 2 ntuples), block 0
+ *       data = 11 bytes a tuple (4 xmax, 2 offset, 2 infomask2, 2 infomask,
+ *       1 flags): each tuple's new xmax and infomasks (HEAP_XMIN_FROZEN)
  *   Database: CREATE, DbaseCreateRecord (4 db oid, 4 tablespace oid, 4
  *     source db oid, 4 source tablespace oid: the folder is a copy of the
  *     source's, PostgreSQL's FILE_COPY strategy);
@@ -80,6 +87,8 @@ inline constexpr uint8_t kHeapInitPage = 0x80;
 /* Heap2 */
 inline constexpr uint8_t kHeap2Prune = 0x10;
 inline constexpr uint8_t kHeap2Vacuum = 0x20;
+inline constexpr uint8_t kHeap2FreezePage = 0x30;
+inline constexpr uint8_t kHeap2Visible = 0x40;
 /* Database */
 inline constexpr uint8_t kDbaseCreate = 0x10;
 inline constexpr uint8_t kDbaseDrop = 0x20;
@@ -96,6 +105,7 @@ inline constexpr uint8_t kXlhDeleteAllVisibleCleared = 0x01;
 inline constexpr uint8_t kXlhDeleteContainsOldTuple = 0x02;
 inline constexpr uint8_t kXlhUpdateOldAllVisibleCleared = 0x01;
 inline constexpr uint8_t kXlhUpdateNewAllVisibleCleared = 0x02;
+inline constexpr uint8_t kXlhLockAllFrozenCleared = 0x01;
 
 /* Heap infobits (what a delete/update sets on the old tuple). */
 inline constexpr uint8_t kXlhlXmaxIsMulti = 0x01;
@@ -231,6 +241,32 @@ struct HeapVacuumRecord {
   uint16_t nunused = 0;
   template <typename F> void Fields(F&& f) { f(nunused); }
 };
+
+/* Heap2 VISIBLE: block 0 the visibility map page, block 1 the heap page
+ * (no image of either unless due); the map bits `flags` set for block 1. */
+struct HeapVisibleRecord {
+  TransactionId cutoff_xid = 0;  // the newest xmin on the page (a standby's conflict horizon)
+  uint8_t flags = 0;             // kVmAllVisible | kVmAllFrozen
+  template <typename F> void Fields(F&& f) { f(cutoff_xid), f(flags); }
+};
+
+/* Heap2 FREEZE_PAGE: block 0 data = one FreezeTuplePlan per tuple frozen
+ * (PostgreSQL's xl_heap_freeze_tuple), applied to each as it says. */
+struct HeapFreezePageRecord {
+  TransactionId cutoff_xid = 0;  // the newest xid frozen away (a standby's conflict horizon)
+  uint16_t ntuples = 0;
+  template <typename F> void Fields(F&& f) { f(cutoff_xid), f(ntuples); }
+};
+struct FreezeTuplePlan {
+  TransactionId xmax = 0;  // the tuple's new xmax (0: none)
+  uint16_t offset = 0;
+  uint16_t infomask2 = 0;  // its new t_infomask2 and t_infomask
+  uint16_t infomask = 0;
+  uint8_t frzflags = 0;    // PostgreSQL's xvac flags: always 0 here
+  template <typename F> void Fields(F&& f) { f(xmax), f(offset), f(infomask2), f(infomask), f(frzflags); }
+};
+std::string EncodeFreezePlans(const std::vector<FreezeTuplePlan>& plans);
+std::optional<std::vector<FreezeTuplePlan>> DecodeFreezePlans(std::string_view data);
 
 /* Block data made of offset numbers (PRUNE, VACUUM, Btree VACUUM): 2 bytes
  * each, little-endian. */

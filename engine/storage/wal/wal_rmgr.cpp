@@ -166,6 +166,8 @@ const char* Heap2Identify(uint8_t info) {
   switch (info & kXlrRmgrInfoMask) {
     case kHeap2Prune: return "PRUNE";
     case kHeap2Vacuum: return "VACUUM";
+    case kHeap2FreezePage: return "FREEZE_PAGE";
+    case kHeap2Visible: return "VISIBLE";
   }
   return nullptr;
 }
@@ -175,6 +177,14 @@ std::string Heap2Desc(const DecodedRecord& rec) {
     return p ? fmt::format("latestRemovedXid {} nredirected {} ndead {}", p->latest_removed_xid, p->nredirected,
                            p->ndead)
              : "(malformed)";
+  }
+  if (rec.rmgr_info() == kHeap2FreezePage) {
+    auto f = DecodePayload<HeapFreezePageRecord>(rec.main_data);
+    return f ? fmt::format("cutoff xid {} ntuples {}", f->cutoff_xid, f->ntuples) : "(malformed)";
+  }
+  if (rec.rmgr_info() == kHeap2Visible) {
+    auto v = DecodePayload<HeapVisibleRecord>(rec.main_data);
+    return v ? fmt::format("cutoff xid {} flags 0x{:02X}", v->cutoff_xid, v->flags) : "(malformed)";
   }
   auto v = DecodePayload<HeapVacuumRecord>(rec.main_data);
   return v ? fmt::format("nunused {}", v->nunused) : "(malformed)";
