@@ -14,6 +14,7 @@
  */
 #include "viz/ui/query_panel.h"
 
+#include "viz/ui/step_panel.h"
 #include "viz/ui/transaction_view.h"
 
 #include <fmt/format.h>
@@ -507,6 +508,7 @@ void QueryPanel::Draw(const Model& model) {
     DrawTransactionDetails(model, p->pid, ImGui::GetFontSize() * 6.0f, /*wrap=*/true);
     ImGui::PopStyleVar();
   }
+  if (step_ != nullptr) step_->Draw(model, *p);
   const QueryTrace& t = p->query;
   if (t.phase == QueryPhase::kNone) {
     ImGui::TextColored(kMutedText, "no query yet");

@@ -25,10 +25,14 @@
 
 namespace minipg::viz::ui {
 
+class StepPanel;
+
 class QueryPanel {
  public:
   QueryPanel(const Fonts& fonts, ViewState& view) : fonts_(fonts), view_state_(view) {}
   void Draw(const Model& model);
+  /* Live stepping's controls and live plan, drawn under the header (step_panel.h). */
+  void set_step_panel(StepPanel* step) { step_ = step; }
 
  private:
   /* The backend to show, and (in *why) why it is not the selected one. */
@@ -42,6 +46,7 @@ class QueryPanel {
 
   const Fonts& fonts_;
   ViewState& view_state_;
+  StepPanel* step_ = nullptr;
 };
 
 /* A duration for people: "850 us", "12.3 ms", "4.56 s". */
