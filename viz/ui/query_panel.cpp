@@ -502,13 +502,13 @@ void QueryPanel::Draw(const Model& model) {
     return;
   }
   DrawHeader(*p, why);
+  if (step_ != nullptr) step_->Draw(model, *p);  // stepping: the controls and the live plan first
   // Its transaction: xid, snapshot, isolation, the locks it holds and waits for.
   if (!TransactionLine(model, p->pid).empty() || model.transactions().Backend(p->pid) != nullptr) {
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
     DrawTransactionDetails(model, p->pid, ImGui::GetFontSize() * 6.0f, /*wrap=*/true);
     ImGui::PopStyleVar();
   }
-  if (step_ != nullptr) step_->Draw(model, *p);
   const QueryTrace& t = p->query;
   if (t.phase == QueryPhase::kNone) {
     ImGui::TextColored(kMutedText, "no query yet");

@@ -140,16 +140,16 @@ void StepPanel::DrawControls(const Model& model, const Process& p) {
       const char* tip;
     };
     static constexpr Button kButtons[] = {
-        {"Attach (A)", StepAction::kAttach, "stop this backend at its next step point (minipg_step_attach)"},
-        {"Next stage (S)", StepAction::kNextStage, "let it go to its next stage: parse, analyze, plan, ..."},
-        {"Next row (N)", StepAction::kNextRow, "let it go until a plan node hands up its next row"},
-        {"Next page (P)", StepAction::kNextPage, "let it go until it reads its next page through shared buffers"},
-        {"Run to commit (C)", StepAction::kRunToCommit, "stage by stage to its commit (or the query's end)"},
-        {"Continue (D)", StepAction::kContinue, "detach: the backend goes on freely (minipg_step_detach)"},
+        {"Attach A", StepAction::kAttach, "Attach (A): stop this backend at its next step point (minipg_step_attach)"},
+        {"Stage S", StepAction::kNextStage, "Next stage (S): let it go to its next stage: analyze, plan, executor start, commit"},
+        {"Row N", StepAction::kNextRow, "Next row (N): let it go until a plan node hands up its next row"},
+        {"Page P", StepAction::kNextPage, "Next page (P): let it go until it reads its next page through shared buffers"},
+        {"To commit C", StepAction::kRunToCommit, "Run to commit (C): stage by stage to its commit (or the query's end)"},
+        {"Continue D", StepAction::kContinue, "Continue (D): detach, the backend goes on freely (minipg_step_detach)"},
     };
     bool busy = control_.Busy() && control_.target() == p.pid;
     for (size_t i = 0; i < std::size(kButtons); ++i) {
-      if (i > 0) ImGui::SameLine();
+      if (i > 0) ImGui::SameLine(0.0f, 4.0f);
       if (ImGui::SmallButton(kButtons[i].label) && live_model_ != nullptr) {
         Do(*live_model_, p.pid, kButtons[i].action);
       }
@@ -159,10 +159,14 @@ void StepPanel::DrawControls(const Model& model, const Process& p) {
       ImGui::SameLine();
       ImGui::TextColored(kMutedText, control_.running_to_commit() ? "running to commit..." : "waiting...");
     }
-  } else {
-    if (ImGui::SmallButton("< Previous step point (B)")) replay_seek_ = false;
+  } else if (live_model_ != nullptr &&
+             live_model_->EventsOfType(static_cast<size_t>(EventType::kStepPause)) > 0) {
+    // A record with step points: move through them as the live buttons did.
+    if (ImGui::SmallButton("< step point B")) replay_seek_ = false;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("B: back to the previous recorded step_pause of this backend");
     ImGui::SameLine();
-    if (ImGui::SmallButton("Next step point (N) >")) replay_seek_ = true;
+    if (ImGui::SmallButton("step point > N")) replay_seek_ = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("N: on to the next recorded step_pause of this backend");
     if (!replay_note_.empty()) {
       ImGui::SameLine();
       ImGui::TextColored(kMutedText, "%s", replay_note_.c_str());
@@ -176,10 +180,12 @@ void StepPanel::DrawWhere(const Model& model, const Process& p) {
   if (st.last) {
     if (st.paused) {
       ImGui::PushFont(fonts_.bold);
-      ImGui::TextColored(kPausedText, "stopped at %s", st.Describe().c_str());
+      // A row's values are drawn in the plan, beside the node that takes them.
+      bool row = st.last->point == "row" || st.last->point == "first row";
+      std::string where = st.Describe();
+      if (row && st.last->node_id >= 0) where = where.substr(0, where.find(" | "));
+      ImGui::TextColored(kPausedText, "stopped at %s", where.c_str());
       ImGui::PopFont();
-      ImGui::TextColored(kMutedText,
-                         "its client waits for the server (pg_stat_activity: IPC / MinipgStep)");
     } else {
       ImGui::TextColored(kMutedText, "running; last stopped at %s", st.Describe().c_str());
     }
@@ -208,7 +214,7 @@ void StepPanel::DrawPlan(const Model& model, const Process& p) {
   const std::optional<StepPoint>& at = p.step.last;
   int64_t current = at && p.query.Running() ? at->node_id : -1;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  float line_h = ImGui::GetTextLineHeightWithSpacing();
+  float line_h = ImGui::GetTextLineHeight() + 4.0f;
   float width = ImGui::GetContentRegionAvail().x;
   ImVec2 origin = ImGui::GetCursorScreenPos();
   const float rows_w = ImGui::CalcTextSize("rows=000000  returned row").x;
@@ -237,29 +243,38 @@ void StepPanel::DrawPlan(const Model& model, const Process& p) {
                                                                         : IM_COL32(20, 24, 32, 255);
     dl->AddText(ImVec2(origin.x + width - rows_w + 6.0f, y), right_colour, right.c_str());
   }
-  // The row the current node handed up, on the edge to its parent.
+  // The row the current node handed up: the edge to its parent drawn in
+  // the flow colour, and the values beside the parent, which takes them.
   if (current >= 0 && at && (at->point == "row" || at->point == "first row") && !at->detail.empty()) {
     auto child = std::find_if(nodes.begin(), nodes.end(), [&](const DrawnNode& n) { return n.id == current; });
-    if (child != nodes.end()) {
-      size_t ci = static_cast<size_t>(child - nodes.begin());
-      const Place& c = places[ci];
-      std::string pill = Ellipsize(at->detail, 40);
-      float pill_x = c.title_end + 12.0f;
-      ImVec2 ps = ImGui::CalcTextSize(pill.c_str());
-      float pill_right = std::min(pill_x + ps.x + 8.0f, origin.x + width - rows_w - 2.0f);
-      dl->AddRectFilled(ImVec2(pill_x, c.y + 1.0f), ImVec2(pill_right, c.y + line_h - 2.0f), kPillFill, 6.0f);
-      dl->AddRect(ImVec2(pill_x, c.y + 1.0f), ImVec2(pill_right, c.y + line_h - 2.0f), kFlow, 6.0f, 0, 1.5f);
-      ClippedText(dl, fonts_.mono, 0.0f, ImVec2(pill_x + 4.0f, c.y + 2.0f), kFlow, pill,
-                  ImVec2(pill_x, c.y), ImVec2(pill_right - 2.0f, c.y + line_h));
-      auto parent = std::find_if(nodes.begin(), nodes.end(), [&](const DrawnNode& n) { return n.id == child->parent; });
-      if (parent != nodes.end()) {
-        // Up from the row to the parent's title: the way the row goes.
-        const Place& pp = places[static_cast<size_t>(parent - nodes.begin())];
-        float ex = c.x - kIndent * 0.5f;
-        float top = pp.y + line_h - 3.0f, bottom = c.y + line_h * 0.5f;
-        dl->AddLine(ImVec2(c.x + 2.0f, bottom), ImVec2(ex, bottom), kFlow, 2.0f);
-        dl->AddLine(ImVec2(ex, bottom), ImVec2(ex, top + 6.0f), kFlow, 2.0f);
-        dl->AddTriangleFilled(ImVec2(ex, top), ImVec2(ex - 5.0f, top + 8.0f), ImVec2(ex + 5.0f, top + 8.0f), kFlow);
+    auto parent = child == nodes.end() ? nodes.end()
+                                       : std::find_if(nodes.begin(), nodes.end(),
+                                                      [&](const DrawnNode& n) { return n.id == child->parent; });
+    if (parent != nodes.end()) {
+      const Place& c = places[static_cast<size_t>(child - nodes.begin())];
+      const Place& pp = places[static_cast<size_t>(parent - nodes.begin())];
+      float ex = c.x - kIndent * 0.5f;
+      float top = pp.y + line_h - 2.0f, bottom = c.y + line_h * 0.5f;
+      dl->AddLine(ImVec2(c.x + 2.0f, bottom), ImVec2(ex, bottom), kFlow, 2.5f);
+      dl->AddLine(ImVec2(ex, bottom), ImVec2(ex, top + 6.0f), kFlow, 2.5f);
+      dl->AddTriangleFilled(ImVec2(ex, top), ImVec2(ex - 5.0f, top + 8.0f), ImVec2(ex + 5.0f, top + 8.0f), kFlow);
+      float pill_x = pp.title_end + 10.0f;
+      float pill_right = origin.x + width - rows_w - 4.0f;
+      if (pill_right - pill_x > 40.0f) {
+        std::string pill = "<- " + at->detail;
+        ImGui::PushFont(fonts_.mono);
+        float text_w = ImGui::CalcTextSize(pill.c_str()).x;
+        pill_right = std::min(pill_right, pill_x + text_w + 12.0f);
+        ImVec2 a(pill_x, pp.y + 1.0f), b(pill_right, pp.y + line_h - 1.0f);
+        dl->AddRectFilled(a, b, kPillFill, 6.0f);
+        dl->AddRect(a, b, kFlow, 6.0f, 0, 1.5f);
+        ClippedText(dl, nullptr, 0.0f, ImVec2(pill_x + 6.0f, pp.y + 2.0f), kFlow, pill, a,
+                    ImVec2(b.x - 3.0f, b.y));
+        ImGui::PopFont();
+      }
+      if (ImGui::IsMouseHoveringRect(ImVec2(origin.x, pp.y), ImVec2(origin.x + width, c.y + line_h))) {
+        ImGui::SetTooltip("%s hands the row %s up to %s", child->title.c_str(), at->detail.c_str(),
+                          parent->title.c_str());
       }
     }
   }
@@ -272,6 +287,10 @@ void StepPanel::Draw(const Model& model, const Process& p) {
   DrawControls(model, p);
   DrawWhere(model, p);
   if (p.step.last || (view_state_.live && control_.target() == p.pid)) DrawPlan(model, p);
+  if (p.step.paused) {
+    ImGui::TextColored(kMutedText, "%s waits for the server: this backend is stopped (IPC / MinipgStep)",
+                       p.application_name.empty() ? "its client" : p.application_name.c_str());
+  }
   ImGui::PopID();
 }
 
