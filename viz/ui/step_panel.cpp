@@ -68,11 +68,16 @@ std::vector<DrawnNode> PlanOf(const Process& p, const StepControl& control, bool
     for (const LiveNode& n : control.nodes()) out.push_back({n.id, n.parent, n.node, n.rows, n.state, 0});
   } else if (const StatementTrace* s = PlannedStatement(p.query)) {
     for (const PlanNodeInfo& n : s->nodes) {
-      DrawnNode d{n.id, n.parent, n.detail.empty() ? n.node : n.node + " " + n.detail, s->RowsOfNode(n.id), "", 0};
+      // EXPLAIN's title: "Seq Scan on t" (the plan event's detail may also
+      // hold a condition, which EXPLAIN prints on a line of its own).
+      bool on = n.detail.rfind("on ", 0) == 0;
+      DrawnNode d{n.id, n.parent, on ? n.node + " " + n.detail : n.node, s->RowsOfNode(n.id), "", 0};
       if (const StepNode* sn = p.step.Node(n.id)) {
         if (!sn->title.empty()) d.title = sn->title;
-        d.rows = sn->rows;
-        d.state = sn->state;
+        if (p.query.Running()) {  // once it ran to its end, the execute event's counts are final
+          d.rows = sn->rows;
+          d.state = sn->state;
+        }
       }
       out.push_back(std::move(d));
     }
