@@ -222,7 +222,15 @@ void StepPanel::DrawPlan(const Model& model, const Process& p) {
   float line_h = ImGui::GetTextLineHeight() + 4.0f;
   float width = ImGui::GetContentRegionAvail().x;
   ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float rows_w = ImGui::CalcTextSize("rows=000000  returned row").x;
+  // The right column as wide as its widest text, so the titles keep the rest.
+  auto right_text = [](const DrawnNode& n) {
+    std::string right = n.rows ? fmt::format("rows={}", *n.rows) : std::string("-");
+    if (!n.state.empty()) right += "  " + n.state;
+    return right;
+  };
+  float rows_w = ImGui::CalcTextSize("rows=0").x;
+  for (const DrawnNode& n : nodes) rows_w = std::max(rows_w, ImGui::CalcTextSize(right_text(n).c_str()).x);
+  rows_w += 12.0f;
   struct Place {
     float x = 0, y = 0, title_end = 0;
   };
@@ -241,8 +249,7 @@ void StepPanel::DrawPlan(const Model& model, const Process& p) {
                 ImVec2(origin.x + width - rows_w, y + line_h));
     ImGui::PopFont();
     places[i] = {x, y, std::min(x + size.x, origin.x + width - rows_w)};
-    std::string right = n.rows ? fmt::format("rows={}", *n.rows) : std::string("-");
-    if (!n.state.empty()) right += "  " + n.state;
+    std::string right = right_text(n);
     ImU32 right_colour = n.state == "running" || n.state == "returned row" ? IM_COL32(20, 70, 160, 255)
                          : n.state == "not started"                     ? IM_COL32(140, 145, 155, 255)
                                                                         : IM_COL32(20, 24, 32, 255);
