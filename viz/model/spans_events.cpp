@@ -176,6 +176,10 @@ void SpanBuilder::Impl::Add(const Event& ev) {
     case EventType::kLockAcquired:
       OnLock(ev);
       break;
+    case EventType::kStepPause:
+    case EventType::kStepResume:
+      OnStep(ev);
+      break;
     case EventType::kRecoveryStart:
     case EventType::kRecoveryProgress:
     case EventType::kRecoveryDone:
@@ -475,6 +479,27 @@ void SpanBuilder::Impl::OnLock(const Event& ev) {
   }
   Merge(p.lock->args, args);
   Finish(p.lock, ev.ts);
+}
+
+/* A stop of live stepping, drawn over the query's stages like a lock wait:
+ * from step_pause to its step_resume (joined during it: back from the
+ * resume by its paused_us). Its client waits all that time. */
+void SpanBuilder::Impl::OnStep(const Event& ev) {
+  Proc& p = Emitter(ev, "backend");
+  Json args = FieldsOf(ev);
+  std::string node = ev.StrOr("node");
+  std::string name = fmt::format("stopped: {}{}{}", ev.StrOr("point"), node.empty() ? "" : " ", node);
+  if (*ev.type == EventType::kStepPause) {
+    Finish(p.step, ev.ts);
+    p.step = Open(SpanKind::kStepPause, p.pid, p.pid, ev.ts, ShortText(name), std::move(args));
+    return;
+  }
+  if (!p.step) {
+    int64_t paused = std::clamp<int64_t>(ev.Int("paused_us").value_or(0), 0, ev.ts);
+    p.step = Open(SpanKind::kStepPause, p.pid, p.pid, ev.ts - paused, ShortText(name));
+  }
+  Merge(p.step->args, args);
+  Finish(p.step, ev.ts);
 }
 
 void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "viz/model/playback.h"
+#include "viz/model/spans.h"
 #include "viz/model/step_state.h"
 #include "viz/client/step_control.h"
 
@@ -94,6 +95,28 @@ TEST(StepTest, ReplayStepsThroughTheRecordedStops) {
   EXPECT_EQ(StepOf(pb).pauses, 1);
   // Another backend has no stops in the record.
   EXPECT_FALSE(pb.SeekStepPause(true, kStudent + 100000));
+}
+
+// Scenario: the Timeline draws each stop on the backend's lane, named by
+// where it stopped, from its step_pause to its step_resume.
+TEST(StepTest, TimelineDrawsEachStop) {
+  SpanBuilder b;
+  std::ifstream in(fmt::format("{}/step_join.jsonl", MINIPG_VIZ_TEST_DATA));
+  std::string line;
+  while (std::getline(in, line)) {
+    ParseResult r = ParseLine(line);
+    if (r.event) b.Add(*r.event);
+  }
+  std::vector<const Span*> stops;
+  std::vector<const Span*> row;
+  b.FinishedSpans(kStudent, kStudent, SpanDepth(SpanKind::kStepPause), 0, INT64_MAX, &row);
+  for (const Span* s : row) {
+    if (s->kind == SpanKind::kStepPause) stops.push_back(s);
+  }
+  ASSERT_EQ(stops.size(), 17u);
+  EXPECT_EQ(stops.front()->name, "stopped: parse");
+  EXPECT_EQ(stops.back()->name, "stopped: row Hash Join");
+  for (const Span* s : stops) EXPECT_LE(s->ts, s->end);
 }
 
 // Scenario: a step event without its point is an anomaly, not a crash.
