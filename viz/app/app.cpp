@@ -664,7 +664,7 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
       elapsed < kScreenshotFileGrace;
   // --step: its actions finish, and their step events arrive, first.
   auto now = std::chrono::steady_clock::now();
-  if (watch_pending_ || step_panel_.Busy()) step_idle_since_ = now;
+  if (!options_.step_actions.empty() || step_panel_.Busy()) step_idle_since_ = now;
   bool step_pending = now - step_idle_since_ < std::chrono::milliseconds(400) && elapsed < kScreenshotFileGrace;
   if (!waited || frames < kMinScreenshotFrames || recording_pending || console_pending || step_pending)
     return std::nullopt;

@@ -251,6 +251,8 @@ class SpanBuilder::Impl {
   void OnCheckpoint(const Event& ev, bool start);
   void OnRecovery(const Event& ev);
   void OnLock(const Event& ev);
+  void WaitSpan(Proc& p, std::optional<Span>& slot, SpanKind kind, const Event& ev, bool begins,
+                const std::string& name, const char* waited_field);
   void OnStep(const Event& ev);
   void OnScenario(const Event& ev);
   void OnClient(const Event& ev);
