@@ -189,6 +189,7 @@ void StepPanel::DrawWhere(const Model& model, const Process& p) {
       bool row = st.last->point == "row" || st.last->point == "first row";
       std::string where = st.Describe();
       if (row && st.last->node_id >= 0) where = where.substr(0, where.find(" | "));
+      if (view_state_.step_buffer >= 0) where += ", outlined in the shared buffers grid";
       ImGui::TextColored(kPausedText, "stopped at %s", where.c_str());
       ImGui::PopFont();
     } else {
