@@ -116,7 +116,9 @@ App::App(AppOptions options)
       timeline_panel_(fonts_, view_state_),
       event_log_panel_(fonts_),
       scenarios_window_(fonts_),
-      row_versions_panel_(fonts_, consoles_) {
+      row_versions_panel_(fonts_, consoles_),
+      step_panel_(fonts_, view_state_, consoles_) {
+  query_panel_.set_step_panel(&step_panel_);
   processes_panel_.SetEmptyHint(kEmptyHint);
   processes_panel_.SetActions(&process_actions_);
   processes_panel_.SetAnimations(!Headless());  // pictures must not catch a box mid-slide
@@ -329,7 +331,7 @@ bool App::Quiet() {
   for (bool down : io.KeysDown) {
     if (down) return false;
   }
-  return playback_->mode() != PlaybackMode::kPlaying && !consoles_.Busy();
+  return playback_->mode() != PlaybackMode::kPlaying && !consoles_.Busy() && !step_panel_.Busy();
 }
 
 std::unique_ptr<SpanBuilder> App::NewSpans() const {
@@ -438,6 +440,10 @@ void App::DrawFrame() {
   if (clicks.scenarios) scenarios_window_.Toggle();
   if (clicks.row_versions) row_versions_panel_.Toggle();
 
+  // Stepping: its connection's replies, its keys, a replay's step seek.
+  step_panel_.Frame(*playback_, std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count());
   ImGuiCond cond = reset_layout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
   reset_layout_ = reset;
   float top = header_h;
@@ -560,6 +566,10 @@ int App::Run() {
         consoles_.OpenDefault(playback_->live_model(), *options_.console_sql);
         options_.console_sql.reset();
       }
+      for (StepAction a : options_.step_actions) {  // --step: queued in order on one connection
+        step_panel_.Do(playback_->live_model(), options_.select_pid, a);
+      }
+      options_.step_actions.clear();
     }
     if (source_ != nullptr && source_->state() == SourceState::kFailed && !failure_reported_) {
       std::fprintf(stderr, "minipg-viz: %s\n", source_->error().c_str());
@@ -663,7 +673,12 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
   bool console_pending =
       (options_.console_sql.has_value() || consoles_.Busy() || row_versions_panel_.Busy()) &&
       elapsed < kScreenshotFileGrace;
-  if (!waited || frames < kMinScreenshotFrames || recording_pending || console_pending) return std::nullopt;
+  // --step: its actions finish, and their step events arrive, first.
+  auto now = std::chrono::steady_clock::now();
+  if (!options_.step_actions.empty() || step_panel_.Busy()) step_idle_since_ = now;
+  bool step_pending = now - step_idle_since_ < std::chrono::milliseconds(400) && elapsed < kScreenshotFileGrace;
+  if (!waited || frames < kMinScreenshotFrames || recording_pending || console_pending || step_pending)
+    return std::nullopt;
   std::string err = WriteFramebufferPng(options_.screenshot, fb_w, fb_h);
   if (!err.empty()) {
     std::fprintf(stderr, "minipg-viz: %s\n", err.c_str());
@@ -699,6 +714,9 @@ std::optional<int> App::ScreenshotStep(std::chrono::steady_clock::time_point sta
   }
   std::fputs(consoles_.Transcript().c_str(), stdout);
   std::fputs(row_versions_panel_.Transcript(playback_->shown()).c_str(), stdout);
+  if (options_.select_pid != 0) {
+    std::fputs(step_panel_.Transcript(playback_->shown(), options_.select_pid).c_str(), stdout);
+  }
   // The wait-for graph drawn, as text a script can check.
   const Transactions& txns = playback_->shown().transactions();
   for (const WaitEdge& e : txns.WaitForGraph()) {

@@ -41,6 +41,7 @@
 #include "viz/ui/processes_panel.h"
 #include "viz/ui/query_panel.h"
 #include "viz/ui/row_versions_panel.h"
+#include "viz/ui/step_panel.h"
 #include "viz/ui/scenarios_window.h"
 #include "viz/ui/status_bar.h"
 #include "viz/ui/timeline_panel.h"
@@ -81,6 +82,8 @@ struct AppOptions {
   /* The role the GUI client's connections use (--console's, and the "new
    * connection" dialog's default); "" for the guess (the OS user). */
   std::string console_user;
+  /* Live stepping on select_pid once watching (--step): "row*5,commit" (ParseStepActions). */
+  std::vector<StepAction> step_actions;
   /* Open the Row versions window at start on this table ("": the last one touched). */
   std::optional<std::string> row_versions;
   /* The lessons listed by the "scenarios" window. */
@@ -188,6 +191,8 @@ class App {
   ui::EventLogPanel event_log_panel_;
   ui::ScenariosWindow scenarios_window_;
   ui::RowVersionsPanel row_versions_panel_;
+  ui::StepPanel step_panel_;
+  std::chrono::steady_clock::time_point step_idle_since_{};  // --step: when its actions were last busy
   bool watch_pending_ = true;  // on_watching is owed a call once the source streams
   bool reset_layout_ = false;
   FrameStats frame_stats_;

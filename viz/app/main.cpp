@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
   cli.add_option("-U,--user", options.console_user,
                  "the role the GUI client connects as (--console, and the \"new connection\" dialog's "
                  "default; default: the OS user)");
+  std::string step_spec;
+  cli.add_option("--step", step_spec,
+                 "with --select PID: step that backend once watching, e.g. \"attach,row*5,commit,continue\" "
+                 "(attach, stage, row, page, commit, continue; the Query view's buttons)");
   cli.add_option("--frame-stats", options.frame_stats,
                  "write frame timings (JSON) to this file at exit (the scale benchmark)");
   cli.add_option("--width", options.width, "window width")
@@ -106,6 +110,15 @@ int main(int argc, char** argv) {
       ->needs(open);
   CLI11_PARSE(cli, argc, argv);
   if (console->count() > 0) options.console_sql = console_sql;
+  if (!step_spec.empty()) {
+    std::string err;
+    auto actions = minipg::viz::ParseStepActions(step_spec, &err);
+    if (!actions) {
+      std::fprintf(stderr, "minipg-viz: --step: %s\n", err.c_str());
+      return 2;
+    }
+    options.step_actions = std::move(*actions);
+  }
   if (rows->count() > 0) options.row_versions = row_versions;
   if (!export_chrome.empty()) {
     minipg::viz::ChromeTraceStats stats;

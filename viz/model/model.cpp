@@ -467,6 +467,13 @@ void Model::Apply(const Event& ev) {
     case EventType::kVacuumStart:
     case EventType::kVacuumProgress:
     case EventType::kVacuumDone: OnTransaction(ev); break;
+    case EventType::kStepPause:
+    case EventType::kStepResume:
+      if (Process* p = Emitter(ev)) {
+        std::string problem = ApplyStepEvent(p->step, ev, p->query.start_ts);
+        if (!problem.empty()) Record(AnomalyKind::kBadField, ev.ts, ev.pid, std::move(problem));
+      }
+      break;
     default: break;  // the storage types, above
   }
 }

@@ -42,6 +42,7 @@
 #include "viz/model/event.h"
 #include "viz/model/event_log.h"
 #include "viz/model/query_trace.h"
+#include "viz/model/step_state.h"
 #include "viz/model/shared_memory.h"
 #include "viz/model/transactions.h"
 
@@ -107,6 +108,7 @@ struct Process {
   std::string exit_status;  // as logged: "exited with exit code 0"
   bool crashed = false;     // killed by a signal or an abnormal exit code (a backend's 1, after a FATAL, is normal)
   bool from_snapshot = false;  // learned from a late-subscriber snapshot
+  StepInfo step;               // live stepping: where it stopped (step_state.h)
 };
 
 struct Connection {

@@ -169,4 +169,15 @@ void Playback::Tick(int64_t wall_us) {
   }
 }
 
+bool Playback::SeekStepPause(bool forward, int64_t pid) {
+  // The model after line i+1 shows the pause of line i; the one shown now
+  // is the pause of line position()-1, if it is one.
+  size_t at = position();
+  std::optional<size_t> line =
+      forward ? FindStepPause(store_, at, true, pid) : (at < 2 ? std::nullopt : FindStepPause(store_, at - 1, false, pid));
+  if (!line) return false;
+  SeekLine(*line + 1);
+  return true;
+}
+
 }  // namespace minipg::viz

@@ -102,6 +102,9 @@ class Playback {
   void SeekLine(size_t n);
   /* Shows the moment `ts`: the model after every line up to it; pauses. */
   void SeekTs(int64_t ts);
+  /* Shows the moment of the next (forward) or previous recorded step_pause
+   * of backend `pid` (0: any backend); pauses. False if there is none. */
+  bool SeekStepPause(bool forward, int64_t pid);
   /* Advances a playing replay by `wall_us` of wall-clock time x speed. */
   void Tick(int64_t wall_us);
 

@@ -52,6 +52,7 @@ int SpanDepth(SpanKind kind) {
     case SpanKind::kExecute:
     case SpanKind::kFork:
     case SpanKind::kLockWait:
+    case SpanKind::kStepPause:
       return 2;
     default:
       return 1;
@@ -238,6 +239,7 @@ std::string SpanBuilder::Impl::DisplayName(const Proc& p) const {
 
 void SpanBuilder::Impl::CloseQuery(Proc& p, int64_t trigger_ts) {
   Finish(p.lock, trigger_ts);
+  Finish(p.step, trigger_ts);
   if (!p.query) return;
   int64_t end = p.query_finished ? p.query_last : std::max(trigger_ts, p.query_last);
   Finish(p.query, end);
@@ -332,7 +334,7 @@ void SpanBuilder::Impl::OpenSpans(int64_t pid, int64_t tid, std::vector<const Sp
     if (it == procs_.end()) return;
     const Proc& p = it->second;
     for (const auto* s :
-         {&p.life, &p.scenario, &p.auth, &p.query, &p.checkpoint, &p.phase, &p.caption, &p.lock, &p.recovery}) {
+         {&p.life, &p.scenario, &p.auth, &p.query, &p.checkpoint, &p.phase, &p.caption, &p.lock, &p.recovery, &p.step}) {
       add(*s);
     }
     return;
@@ -401,6 +403,7 @@ SpanSnapshot SpanBuilder::Impl::Snapshot() const {
     close(p.scenario, nullptr);
     close(p.caption, nullptr);
     close(p.lock, nullptr);
+    close(p.step, nullptr);
   }
   for (const auto& [key, lane] : lanes_) {
     close(lane.connection, nullptr);

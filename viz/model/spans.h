@@ -83,6 +83,7 @@ enum class SpanKind : uint8_t {
   kLockWait,          // a process waiting for a lock another holds (lock_wait .. lock_acquired)
   kRecovery,          // the startup process replaying the WAL (recovery_start .. recovery_done)
   kAnchor,            // a 1 us end of an arrow, for the Chrome-trace export only
+  kStepPause,         // a stepped backend stopped at a step point (step_pause .. step_resume)
 };
 
 inline constexpr int kSpanDepths = 3;

@@ -176,6 +176,10 @@ void SpanBuilder::Impl::Add(const Event& ev) {
     case EventType::kLockAcquired:
       OnLock(ev);
       break;
+    case EventType::kStepPause:
+    case EventType::kStepResume:
+      OnStep(ev);
+      break;
     case EventType::kRecoveryStart:
     case EventType::kRecoveryProgress:
     case EventType::kRecoveryDone:
@@ -457,24 +461,39 @@ void SpanBuilder::Impl::OnPostmasterState(const Event& ev) {
     pm.phase = Open(SpanKind::kPhase, pm.pid, pm.pid, ev.ts, state);
 }
 
-/* A lock wait, drawn over the query's stages: from lock_wait to its
- * lock_acquired (a viewer that joined during it: back from lock_acquired
- * by the time it says was waited). */
-void SpanBuilder::Impl::OnLock(const Event& ev) {
-  Proc& p = Emitter(ev, "");
+/* A wait drawn over the query's stages in `slot`: from its first event
+ * (`begins`) to its last (a viewer that joined during it: back from the
+ * last by the time its `waited_field` says). */
+void SpanBuilder::Impl::WaitSpan(Proc& p, std::optional<Span>& slot, SpanKind kind, const Event& ev,
+                                 bool begins, const std::string& name, const char* waited_field) {
   Json args = FieldsOf(ev);
-  std::string name = fmt::format("lock wait: {}", ev.StrOr("lock", "a lock"));
-  if (*ev.type == EventType::kLockWait) {
-    Finish(p.lock, ev.ts);
-    p.lock = Open(SpanKind::kLockWait, p.pid, p.pid, ev.ts, ShortText(name), std::move(args));
+  if (begins) {
+    Finish(slot, ev.ts);
+    slot = Open(kind, p.pid, p.pid, ev.ts, ShortText(name), std::move(args));
     return;
   }
-  if (!p.lock) {
-    int64_t waited = std::clamp<int64_t>(ev.Int("waited_us").value_or(0), 0, ev.ts);
-    p.lock = Open(SpanKind::kLockWait, p.pid, p.pid, ev.ts - waited, ShortText(name));
+  if (!slot) {
+    int64_t waited = std::clamp<int64_t>(ev.Int(waited_field).value_or(0), 0, ev.ts);
+    slot = Open(kind, p.pid, p.pid, ev.ts - waited, ShortText(name));
   }
-  Merge(p.lock->args, args);
-  Finish(p.lock, ev.ts);
+  Merge(slot->args, args);
+  Finish(slot, ev.ts);
+}
+
+/* A lock wait: from lock_wait to its lock_acquired. */
+void SpanBuilder::Impl::OnLock(const Event& ev) {
+  Proc& p = Emitter(ev, "");
+  WaitSpan(p, p.lock, SpanKind::kLockWait, ev, *ev.type == EventType::kLockWait,
+           fmt::format("lock wait: {}", ev.StrOr("lock", "a lock")), "waited_us");
+}
+
+/* A stop of live stepping: from step_pause to its step_resume. Its client
+ * waits all that time. */
+void SpanBuilder::Impl::OnStep(const Event& ev) {
+  Proc& p = Emitter(ev, "backend");
+  std::string node = ev.StrOr("node");
+  WaitSpan(p, p.step, SpanKind::kStepPause, ev, *ev.type == EventType::kStepPause,
+           fmt::format("stopped: {}{}{}", ev.StrOr("point"), node.empty() ? "" : " ", node), "paused_us");
 }
 
 void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {

@@ -44,6 +44,7 @@ struct Proc {
   bool exited = false;
   bool immediate_shutdown = false;  // postmaster: told to shut down immediately
   std::optional<Span> life, auth, query, checkpoint, phase, scenario, caption, lock, recovery;
+  std::optional<Span> step;  // stopped by live stepping
   bool query_finished = false;        // the open query has had its query_done / error
   int64_t query_last = 0;             // latest event inside the open query
   std::optional<int64_t> stage_from;  // where the next stage slice begins
@@ -250,6 +251,9 @@ class SpanBuilder::Impl {
   void OnCheckpoint(const Event& ev, bool start);
   void OnRecovery(const Event& ev);
   void OnLock(const Event& ev);
+  void WaitSpan(Proc& p, std::optional<Span>& slot, SpanKind kind, const Event& ev, bool begins,
+                const std::string& name, const char* waited_field);
+  void OnStep(const Event& ev);
   void OnScenario(const Event& ev);
   void OnClient(const Event& ev);
 

@@ -37,7 +37,7 @@ void Remap(std::vector<uint32_t>* list, const std::vector<uint32_t>& remap) {
 
 bool HasOpenSpan(const Proc& p) {
   return p.life || p.auth || p.query || p.checkpoint || p.phase || p.scenario || p.caption || p.lock ||
-         p.recovery;
+         p.recovery || p.step;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
  */
 #include "viz/ui/query_panel.h"
 
+#include "viz/ui/step_panel.h"
 #include "viz/ui/transaction_view.h"
 
 #include <fmt/format.h>
@@ -522,6 +523,7 @@ void QueryPanel::Draw(const Model& model) {
     return;
   }
   DrawHeader(*p, why);
+  if (step_ != nullptr) step_->Draw(model, *p);  // stepping: the controls and the live plan first
   // Its transaction: xid, snapshot, isolation, the locks it holds and waits for.
   if (!TransactionLine(model, p->pid).empty() || model.transactions().Backend(p->pid) != nullptr) {
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));

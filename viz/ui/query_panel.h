@@ -25,6 +25,8 @@
 
 namespace minipg::viz::ui {
 
+class StepPanel;
+
 class QueryPanel {
  public:
   QueryPanel(const Fonts& fonts, ViewState& view) : fonts_(fonts), view_state_(view) {}
@@ -33,6 +35,8 @@ class QueryPanel {
    * headless run prints them, so a test can see the plan above the fold). */
   int plan_nodes_drawn() const { return plan_nodes_drawn_; }
   int plan_nodes_in_view() const { return plan_nodes_in_view_; }
+  /* Live stepping's controls and live plan, drawn under the header (step_panel.h). */
+  void set_step_panel(StepPanel* step) { step_ = step; }
 
  private:
   /* The backend to show, and (in *why) why it is not the selected one. */
@@ -48,6 +52,7 @@ class QueryPanel {
   ViewState& view_state_;
   int plan_nodes_drawn_ = 0;
   int plan_nodes_in_view_ = 0;
+  StepPanel* step_ = nullptr;
 };
 
 /* A duration for people: "850 us", "12.3 ms", "4.56 s". */

@@ -204,6 +204,12 @@ void SharedMemoryView::DrawGrid(const Model& model, ImVec2 min, ImVec2 max) {
     dl->AddText(ImVec2(c.x - cell * 0.5f + 2.0f, c.y - ImGui::GetTextLineHeight() * 0.5f), kFaint,
                 more.c_str());
   }
+  // The page a stepped backend stopped reading (the Query view's "page" stop).
+  if (int64_t b = view_state_.step_buffer; b >= 0 && static_cast<size_t>(b) < drawn_) {
+    ImVec2 c = CellCenter(static_cast<size_t>(b));
+    float r = cell * 0.5f + 3.0f;
+    dl->AddRect(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), IM_COL32(230, 120, 0, 255), 3.0f, 0, 3.0f);
+  }
   if (hovered >= 0) {
     ImVec2 c = CellCenter(static_cast<size_t>(hovered));
     dl->AddRect(ImVec2(c.x - cell * 0.5f - 1, c.y - cell * 0.5f - 1),

@@ -149,6 +149,7 @@ ImU32 SpanFill(const Span& s) {
     case SpanKind::kClientQuery: return s.failed ? kRed : IM_COL32(126, 87, 194, 255);
     case SpanKind::kLockWait: return StateFill(DisplayState::kWaiting);
     case SpanKind::kRecovery: return IM_COL32(110, 60, 180, 255);  // violet, as the WAL's redo point
+    case SpanKind::kStepPause: return IM_COL32(255, 200, 120, 255);  // the Query view's stopped orange
     case SpanKind::kOther:
     case SpanKind::kAnchor: break;
   }

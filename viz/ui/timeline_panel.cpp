@@ -235,6 +235,7 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
       {"plan", fill(SpanKind::kPlan)},
       {"execute", fill(SpanKind::kExecute)},
       {"waiting for a lock", fill(SpanKind::kLockWait)},
+      {"stopped by stepping (its client waits)", fill(SpanKind::kStepPause)},
       {"WAL replay (startup process)", fill(SpanKind::kRecovery)},
       {"error", IM_COL32(211, 47, 47, 255)},
       {"client connection", fill(SpanKind::kClientConnection)},

@@ -20,6 +20,7 @@ struct ViewState {
    * shown (the newest one while following live). */
   int64_t cursor_ts = 0;
   bool live = true;                   // following the stream (not paused or replaying)
+  int64_t step_buffer = -1;           // the buffer a stepped backend stopped reading (-1: none)
 };
 
 }  // namespace minipg::viz::ui
