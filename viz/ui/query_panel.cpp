@@ -523,7 +523,8 @@ void QueryPanel::Draw(const Model& model) {
     return;
   }
   DrawHeader(*p, why);
-  if (step_ != nullptr) step_->Draw(model, *p);  // stepping: the controls and the live plan first
+  bool step_first = step_ != nullptr && step_->Stepping(*p);
+  if (step_first) step_->Draw(model, *p);  // stepping: the controls and the live plan first
   // Its transaction: xid, snapshot, isolation, the locks it holds and waits for.
   if (!TransactionLine(model, p->pid).empty() || model.transactions().Backend(p->pid) != nullptr) {
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
@@ -533,6 +534,7 @@ void QueryPanel::Draw(const Model& model) {
   const QueryTrace& t = p->query;
   if (t.phase == QueryPhase::kNone) {
     ImGui::TextColored(kMutedText, "no query yet");
+    if (step_ != nullptr && !step_first) step_->Draw(model, *p);
     ImGui::End();
     return;
   }
@@ -561,6 +563,10 @@ void QueryPanel::Draw(const Model& model) {
     ImGui::TextColored(kMutedText, "(%zu more statements not kept)", t.statements_dropped);
   }
   DrawPages(t);
+  if (step_ != nullptr && !step_first) {
+    ImGui::Separator();
+    step_->Draw(model, *p);
+  }
   ImGui::End();
 }
 

@@ -50,6 +50,10 @@ class StepPanel {
   void Frame(Playback& playback, int64_t now_us);
   /* The section inside the Query view for backend `p`. */
   void Draw(const Model& model, const Process& p);
+  /* Whether `p` is being stepped (stopped once, or the controls' target):
+   * then its controls and live plan come first in the Query view, else
+   * after the plan (which a student reads first). */
+  bool Stepping(const Process& p) const { return p.step.last.has_value() || control_.target() == p.pid; }
   /* Runs an action as its button would (--step, tests). */
   void Do(const Model& live_model, int64_t pid, StepAction action);
   bool Busy() const { return control_.Busy(); }
