@@ -15,6 +15,8 @@
 
 #include "engine/common/interrupts.h"
 #include "engine/storage/buffer/locked_buffer.h"
+#include "engine/storage/heap/multixact.h"
+#include "engine/storage/heap/procarray.h"
 #include "engine/storage/heap/pruneheap.h"
 #include "engine/storage/heap/transam.h"
 #include "engine/storage/heap/visibilitymap.h"
@@ -67,11 +69,36 @@ struct DeadPage {
   std::vector<OffsetNumber> offsets;
 };
 
+/* Whether a live tuple's MultiXact xmax `multi` can go (FreezeMultiXactId
+ * in small): every member ended before `limit` and none is a committed
+ * updater; `oldest` takes the members' xids when it stays; false with
+ * *unknown set if its members cannot be read. */
+bool MultiXmaxRemovable(TransactionId multi, TransactionId limit, TransactionId* oldest, bool* unknown) {
+  auto members = GetMultiXactIdMembers(multi);
+  if (!members.ok()) {
+    *unknown = true;
+    return false;
+  }
+  bool removable = true;
+  TransactionId members_oldest = *oldest;
+  for (const MultiXactMember& m : *members) {
+    members_oldest = std::min(members_oldest, m.xid);
+    auto fate = TransactionIdFate(m.xid);
+    if (!fate.ok() || *fate == XidFate::kRunning || m.xid >= limit ||
+        (*fate == XidFate::kCommitted && MultiXactStatusIsUpdate(m.status))) {
+      removable = false;
+    }
+  }
+  if (!removable) *oldest = members_oldest;
+  return removable;
+}
+
 /* The freeze plan of a tuple that stays (heap_prepare_freeze_tuple, in
  * small): a committed xmin before `limit` is frozen (the xid kept, the
  * HEAP_XMIN_FROZEN bits set), the xmax of a long finished locker or aborted
- * updater removed. Whether it changes the tuple; `oldest` takes the xids
- * left on it, `unknown` is set for a MultiXact xmax (left alone). */
+ * updater removed, a MultiXact xmax whose members all ended likewise.
+ * Whether it changes the tuple; `oldest` takes the xids left on it,
+ * `unknown` is set for a MultiXact xmax whose members cannot be read. */
 bool PrepareFreeze(const HeapTupleHeader& t, HtsvResult verdict, OffsetNumber off, TransactionId limit,
                    wal::FreezeTuplePlan* plan, HeapTupleHeader* after, TransactionId* oldest, bool* unknown) {
   *plan = wal::FreezeTuplePlan{t.xmax, off, t.infomask2, t.infomask, 0};
@@ -86,17 +113,24 @@ bool PrepareFreeze(const HeapTupleHeader& t, HtsvResult verdict, OffsetNumber of
     }
   }
   bool has_xmax = (t.infomask & kHeapXmaxInvalid) == 0 && t.xmax != kInvalidTransactionId;
+  bool remove_xmax = false;
   if (has_xmax && (t.infomask & kHeapXmaxIsMulti) != 0) {
-    *unknown = true;
-  } else if (has_xmax && verdict == HtsvResult::kLive && t.xmax < limit) {
+    if (verdict != HtsvResult::kLive) {
+      *unknown = true;  // being deleted, or dead: left as it is
+    } else {
+      remove_xmax = MultiXmaxRemovable(t.xmax, limit, oldest, unknown);
+    }
+  } else if (has_xmax) {
+    remove_xmax = verdict == HtsvResult::kLive && t.xmax < limit;
+    if (!remove_xmax) *oldest = std::min(*oldest, t.xmax);
+  }
+  if (remove_xmax) {
     plan->xmax = kInvalidTransactionId;
     plan->infomask = static_cast<uint16_t>(
         (plan->infomask & ~(kHeapXmaxCommitted | kHeapXmaxIsMulti | kHeapXmaxLockOnly | kHeapXmaxExclLock |
                             kHeapXmaxKeyshrLock)) | kHeapXmaxInvalid);
     plan->infomask2 = static_cast<uint16_t>(plan->infomask2 & ~(kHeapKeysUpdated | kHeapHotUpdated));
     changed = true;
-  } else if (has_xmax) {
-    *oldest = std::min(*oldest, t.xmax);
   }
   *after = t;
   after->xmax = plan->xmax;

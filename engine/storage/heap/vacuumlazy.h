@@ -39,8 +39,9 @@
  *
  * NOTES
  *   Wrap-around is not handled anywhere in minipg: xids compare as plain
- *   numbers, datfrozenxid does not move, a MultiXact xmax is never frozen
- *   (relfrozenxid then stays). The truncation holds no
+ *   numbers, datfrozenxid and relminmxid do not move; a MultiXact xmax is
+ *   removed once its members all ended before the freeze limit, else left
+ *   as it is (relfrozenxid then stays at its oldest member). The truncation holds no
  *   AccessExclusive lock (the lock manager is another part of issue 17):
  *   an inserter that read the free space map just before its entries were
  *   dropped could still pick an empty end page that is being cut.
