@@ -127,6 +127,13 @@ const Process* QueryPanel::Choose(const Model& model, std::string* why) const {
   int64_t selected = view_state_.selected_pid;
   const Process* p = selected != 0 ? model.FindProcess(selected) : nullptr;
   if (p != nullptr && p->role == ProcessRole::kBackend) return p;
+  // A backend stopped by live stepping: what everyone is watching.
+  for (const Process& q : model.processes()) {
+    if (q.role == ProcessRole::kBackend && q.step.paused) {
+      *why = selected == 0 ? "stopped" : fmt::format("Process {} runs no queries: showing the stopped backend.", selected);
+      return &q;
+    }
+  }
   // The backend whose query moved last.
   const Process* recent = nullptr;
   int64_t recent_ts = 0;
@@ -176,8 +183,11 @@ void QueryPanel::DrawHeader(const Process& p, const std::string& why) {
     ImGui::SameLine();
     ImGui::TextColored(kMutedText, "%s", note.c_str());
     if (ImGui::IsItemHovered()) {
-      ImGui::SetTooltip("No backend is selected: this is the one whose query moved last.\n"
-                        "Click a backend in Processes or Activity to choose.");
+      ImGui::SetTooltip("%s", why == "stopped"
+                                  ? "No backend is selected: this is the one stopped by live stepping.\n"
+                                    "Click a backend in Processes or Activity to choose."
+                                  : "No backend is selected: this is the one whose query moved last.\n"
+                                    "Click a backend in Processes or Activity to choose.");
     }
     return;
   }
