@@ -90,9 +90,9 @@ struct ConstraintRow {
   std::vector<int16_t> keys;         // conkey: the constrained columns
   Oid index = 0;                     // conindid: the index of a p / u / f constraint
   Oid ref_table = 0;                 // confrelid (f)
-  std::vector<int16_t> ref_keys;     // confkey (f)
+  std::vector<int16_t> ref_keys{};   // confkey (f)
   char on_update = 'a', on_delete = 'a';  // confupdtype / confdeltype: a no action, r, c, n, d
-  std::string_view check;            // conbin (c): the expression as pg_get_expr prints it
+  std::string_view check{};          // conbin (c): the expression as pg_get_expr prints it
   Oid nspace = kPublicNamespace;
   bool validated = true;             // convalidated (false: ADD ... NOT VALID until VALIDATE CONSTRAINT)
 };

@@ -311,7 +311,7 @@ Result<int64_t> SequenceNextval(Oid db, Oid relid, std::string_view name) {
     int64_t ahead = value;
     for (int64_t i = 0; i < kSeqLogVals; ++i) {
       auto next = step(ahead);
-      if (!next.ok() || *next < ahead == (opt.increment > 0)) break;  // the bound, or a wrap
+      if (!next.ok() || (*next < ahead) == (opt.increment > 0)) break;  // the bound, or a wrap
       ahead = *next;
     }
     now.log_cnt = kSeqLogVals;

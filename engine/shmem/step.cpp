@@ -25,6 +25,8 @@
 #include <chrono>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "engine/common/interrupts.h"
 #include "engine/common/sqlstate.h"
 #include "engine/shmem/backend_status.h"
@@ -125,6 +127,22 @@ bool InterruptPending() {
 /* Whether this process may stop here: no LWLock, interrupts not held off. */
 bool SafeToPause() { return shmem::LWLockNumHeldByMe() == 0 && g_interrupt_holdoff_count == 0; }
 
+std::vector<LiveNodeCopy> ReadPlanOf(const StepSlot* s);
+
+/* The live plan for a step_pause: [{"id":0,"rows":3,"loops":1,"state":"done"}, ...],
+ * as many nodes as keep the event within one atomic pipe write. */
+std::string LivePlanJson(const StepSlot* s) {
+  constexpr size_t kMaxBytes = 2400;  // the rest of a step_pause is at most ~1.2 kB
+  std::string out;
+  for (const LiveNodeCopy& n : ReadPlanOf(s)) {
+    std::string item = fmt::format(R"({{"id":{},"rows":{},"loops":{},"state":"{}"}})", n.node_id, n.rows,
+                                   n.loops, NodeStateName(n.state));
+    if (out.size() + item.size() + 2 > kMaxBytes) break;
+    out += (out.empty() ? "[" : ",") + item;
+  }
+  return out.empty() ? out : out + "]";
+}
+
 trace::Event StepEvent(trace::EventType type, const StepPoint& p) {
   trace::Event ev(type);
   ev.Str("point", p.stage).Int("node_id", p.node_id).Str("node", p.node).Int("rows", p.rows);
@@ -151,7 +169,9 @@ Status Stop(const StepPoint& p) {
   s->stops.fetch_add(1, std::memory_order_release);
   shmem::WaitEvent saved = shmem::MyWaitEvent();
   shmem::ReportWaitEvent(shmem::WaitEvent::kMinipgStep);
-  StepEvent(trace::EventType::kStepPause, p).Emit();
+  trace::Event pause = StepEvent(trace::EventType::kStepPause, p);
+  if (std::string nodes = LivePlanJson(s); !nodes.empty()) pause.Raw("nodes", nodes);
+  pause.Emit();
   auto start = std::chrono::steady_clock::now();
   Status result = OkStatus();
   for (;;) {
@@ -353,7 +373,7 @@ void LiveNodeEnter(int node_id, bool new_loop) {
   n.state.store(static_cast<uint8_t>(NodeState::kRunning), std::memory_order_relaxed);
 }
 
-void LiveNodeLeave(int node_id, bool row, bool done, int64_t spent_us, int64_t startup_us) {
+void LiveNodeLeave(int node_id, bool row, bool done, int64_t spent_us, int64_t startup_us, bool hands_up) {
   StepSlot* s = g_my_slot;
   if (s == nullptr || node_id < 0 || node_id >= kMaxLiveNodes || node_id >= s->num_nodes) return;
   LiveNode& n = s->nodes[node_id];
@@ -363,7 +383,7 @@ void LiveNodeLeave(int node_id, bool row, bool done, int64_t spent_us, int64_t s
   if (startup_us > 0) {
     n.startup_us.store(n.startup_us.load(std::memory_order_relaxed) + startup_us, std::memory_order_relaxed);
   }
-  NodeState st = done ? NodeState::kDone : row ? NodeState::kReturned : NodeState::kRunning;
+  NodeState st = done ? NodeState::kDone : row && hands_up ? NodeState::kReturned : NodeState::kRunning;
   n.state.store(static_cast<uint8_t>(st), std::memory_order_relaxed);
 }
 
@@ -389,8 +409,10 @@ std::optional<StepStateCopy> ReadStepState(int slot) {
   return c;
 }
 
-std::vector<LiveNodeCopy> ReadLivePlan(int slot) {
-  const StepSlot* s = SlotAt(slot);
+std::vector<LiveNodeCopy> ReadLivePlan(int slot) { return ReadPlanOf(SlotAt(slot)); }
+
+namespace {
+std::vector<LiveNodeCopy> ReadPlanOf(const StepSlot* s) {
   std::vector<LiveNodeCopy> out;
   if (s == nullptr) return out;
   bool ok = shmem::ReadConsistent(s->plan_changecount, [&] {
@@ -415,7 +437,6 @@ std::vector<LiveNodeCopy> ReadLivePlan(int slot) {
   return out;
 }
 
-namespace {
 void Wake(StepSlot* s) {
   s->wake.fetch_add(1, std::memory_order_acq_rel);
   shmem::FutexWakeAll(&s->wake);

@@ -173,9 +173,11 @@ struct LiveNodeDef {
 void BeginLivePlan(const std::vector<LiveNodeDef>& nodes);
 void EndLivePlan();
 /* A node's counters: `row` (it returned a row), `new_loop`, time spent in
- * this call, whether it was its first row of the loop; state after. */
+ * this call, whether it was its first row of the loop; state after
+ * (`hands_up` false: a Hash node, whose rows go into its table, not up to
+ * its parent, stays "running" until its end). */
 void LiveNodeEnter(int node_id, bool new_loop);
-void LiveNodeLeave(int node_id, bool row, bool done, int64_t spent_us, int64_t startup_us);
+void LiveNodeLeave(int node_id, bool row, bool done, int64_t spent_us, int64_t startup_us, bool hands_up = true);
 
 /* ---- readers and controllers ---------------------------------------------- */
 

@@ -398,9 +398,9 @@ struct DropTableStmt {
 
 struct TransactionStmt {
   StatementKind kind;  // kBegin, kCommit, kRollback, kSavepoint, kRelease or kRollbackTo
-  std::string savepoint;  // the savepoint's name (the last three)
-  std::optional<std::string> isolation;  // BEGIN ISOLATION LEVEL: "repeatable read", ...
-  std::optional<bool> read_only;         // BEGIN READ ONLY / READ WRITE
+  std::string savepoint{};  // the savepoint's name (the last three)
+  std::optional<std::string> isolation{};  // BEGIN ISOLATION LEVEL: "repeatable read", ...
+  std::optional<bool> read_only{};         // BEGIN READ ONLY / READ WRITE
   bool start = false;                    // spelled START TRANSACTION (its command tag)
 };
 

@@ -510,7 +510,14 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
     }
     // A statement that failed analysis still waits for the tables it found
     // before it says why: their holder may be changing what failed
-    // (PostgreSQL locks each table while it looks it up).
+    // (PostgreSQL locks each table while it looks it up). Not when it was
+    // an interrupt (a cancel, statement_timeout, a terminate) that ended
+    // the analysis: that is said at once, its pending flag already taken.
+    if (!query.ok() && (query.error().sqlstate == sqlstate::kQueryCanceled ||
+                        query.error().severity == Severity::kFatal ||
+                        query.error().severity == Severity::kPanic)) {
+      return query.error();
+    }
     bool waited = false;
     Status locked = query.ok() ? LockStatementRelations(*query, *catalog, &waited) : LockRelationsLookedUp(&waited);
     if (!locked.ok()) {

@@ -62,7 +62,7 @@ struct RoleDef {
   bool superuser = false;
   bool login = false;
   bool createdb = false;
-  std::string password;  // the stored secret; empty = no password (NULL)
+  std::string password{};  // the stored secret; empty = no password (NULL)
 };
 
 /* `member` is a member of `role` (GRANT role TO member), granted by

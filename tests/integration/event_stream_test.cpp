@@ -315,6 +315,13 @@ TEST(EventStreamTest, StepPauseAndResume) {
   EXPECT_EQ(pause["node"], "Values Scan on \"*VALUES*\"");
   EXPECT_EQ(pause["node_id"], 0);
   EXPECT_EQ(pause["rows"], 2);
+  // The live plan at that stop, as minipg_query_state reads it.
+  ASSERT_TRUE(pause.contains("nodes") && pause["nodes"].is_array()) << pause.dump();
+  ASSERT_EQ(pause["nodes"].size(), 1u) << pause.dump();
+  EXPECT_EQ(pause["nodes"][0]["id"], 0);
+  EXPECT_EQ(pause["nodes"][0]["rows"], 2);
+  EXPECT_EQ(pause["nodes"][0]["loops"], 1);
+  EXPECT_EQ(pause["nodes"][0]["state"], "returned row");
   ASSERT_EQ((*admin)->Query("SELECT minipg_step_detach(" + pid + ")")->Scalar(), "t");
   ASSERT_TRUE(sub.ReadUntil([&](const json& e) { return e["type"] == "step_resume" && e["detail"] == "(42)"; }));
   EXPECT_TRUE(sub.seen.back().contains("paused_us"));

@@ -168,6 +168,36 @@ TEST_F(StepTest, NodesOfAJoinWithAnAggregate) {
   ASSERT_TRUE(r.ok() && r->ok());
 }
 
+// A Hash node hands no row up, as in PostgreSQL: the rows of its input
+// stop at the scan below it; the Hash stops once, at its end, with its
+// table built; meanwhile minipg_query_state shows it running, counting
+// the rows in its table.
+TEST_F(StepTest, HashNodeBuildsItsTableAndHandsNothingUp) {
+  ASSERT_TRUE(c_->Query("SET enable_nestloop = off; SET enable_mergejoin = off")->ok());
+  StartStepped("SELECT x.b, y.b FROM t x JOIN t y ON x.a = y.a");
+  std::vector<std::string> stops;
+  std::string hash_while_building;
+  for (int i = 0; i < 100; ++i) {
+    std::string s = Next();
+    stops.push_back(s);
+    if (s.starts_with("row: Seq Scan on t y")) {
+      hash_while_building = Value(*admin_, "SELECT rows || ' ' || state FROM minipg_query_state(" + Pid() +
+                                               ") WHERE node = 'Hash'");
+    }
+    if (s.starts_with("query ended") || s.starts_with("<")) break;
+  }
+  std::string all = Join(stops);
+  ASSERT_TRUE(Has(stops, "first row: Seq Scan on t y")) << "the inner side is y\n" << all;
+  EXPECT_FALSE(Has(stops, "first row: Hash [")) << all;
+  EXPECT_FALSE(Has(stops, "row: Hash [")) << all;
+  EXPECT_TRUE(Has(stops, "node end: Hash [node 2], rows 3 | hash table built: 3 rows")) << all;
+  EXPECT_TRUE(Has(stops, "first row: Hash Join [node 0], rows 1")) << all;
+  EXPECT_TRUE(hash_while_building == "1 running" || hash_while_building == "2 running") << hash_while_building;
+  auto r = Finish();
+  ASSERT_TRUE(r.ok() && r->ok());
+  EXPECT_EQ(r->statements.at(0).rows.size(), 3u);
+}
+
 // Page granularity: each page read, hit or miss.
 TEST_F(StepTest, PageReads) {
   StartStepped("SELECT * FROM t", "page");

@@ -17,17 +17,28 @@
 
 namespace minipg::viz {
 
-std::optional<int64_t> Event::Int(const char* key) const {
-  auto it = fields.find(key);
-  if (it == fields.end() || !it->is_number_integer()) return std::nullopt;
+std::optional<int64_t> JsonInt(const nlohmann::ordered_json& obj, const char* key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
   return it->get<int64_t>();
 }
 
-std::optional<std::string> Event::Str(const char* key) const {
-  auto it = fields.find(key);
-  if (it == fields.end() || !it->is_string()) return std::nullopt;
+std::optional<std::string> JsonStr(const nlohmann::ordered_json& obj, const char* key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
 }
+
+const nlohmann::ordered_json* Event::Field(const char* key) const {
+  auto it = fields.find(key);
+  return it == fields.end() ? nullptr : &*it;
+}
+
+std::optional<int64_t> Event::Int(const char* key) const { return JsonInt(fields, key); }
+
+std::optional<std::string> Event::Str(const char* key) const { return JsonStr(fields, key); }
 
 std::optional<bool> Event::Bool(const char* key) const {
   auto it = fields.find(key);

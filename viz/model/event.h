@@ -51,12 +51,18 @@ struct Event {
   }
 
   /* Typed field accessors: nullopt when absent or of another JSON type. */
+  const nlohmann::ordered_json* Field(const char* key) const;  // any type; nullptr when absent
   std::optional<int64_t> Int(const char* key) const;
   std::optional<std::string> Str(const char* key) const;
   std::optional<bool> Bool(const char* key) const;
   /* The string field, or `fallback` when absent. */
   std::string StrOr(const char* key, std::string_view fallback = "") const;
 };
+
+/* A member of a JSON object (an element of an event's array field):
+ * nullopt when `obj` is no object, or the member is absent or of another type. */
+std::optional<int64_t> JsonInt(const nlohmann::ordered_json& obj, const char* key);
+std::optional<std::string> JsonStr(const nlohmann::ordered_json& obj, const char* key);
 
 /* The outcome of parsing one line: an event, or what was wrong with it. */
 struct ParseResult {

@@ -31,24 +31,7 @@ std::string Cut(std::string text, size_t max_bytes) {
   return text;
 }
 
-const Json* Field(const Event& ev, const char* key) {
-  auto it = ev.fields.find(key);
-  return it == ev.fields.end() ? nullptr : &*it;
-}
-
-std::optional<int64_t> IntOf(const Json& obj, const char* key) {
-  if (!obj.is_object()) return std::nullopt;
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
-std::string StrOf(const Json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
+std::string StrOf(const Json& obj, const char* key) { return JsonStr(obj, key).value_or(""); }
 
 void AddStep(QueryTrace& t, QueryStep step, int64_t ts, int statement) {
   if (t.steps.empty() && t.start_ts == 0) t.start_ts = ts;
@@ -108,13 +91,13 @@ std::string OnAnalyze(QueryTrace& t, const Event& ev) {
   std::string odd = s.planned || s.executed ? "analyze after the statement's plan or execute" : "";
   s.analyzed = true;
   s.kind = ev.StrOr("statement");
-  if (const Json* tables = Field(ev, "tables"); tables != nullptr && tables->is_array()) {
+  if (const Json* tables = ev.Field("tables"); tables != nullptr && tables->is_array()) {
     for (const Json& name : *tables) {
       if (s.tables.size() >= kMaxListItems) break;
       if (name.is_string()) s.tables.push_back(name.get<std::string>());
     }
   }
-  if (const Json* columns = Field(ev, "columns"); columns != nullptr && columns->is_array()) {
+  if (const Json* columns = ev.Field("columns"); columns != nullptr && columns->is_array()) {
     for (const Json& c : *columns) {
       if (s.columns.size() >= kMaxListItems) break;
       s.columns.push_back(OutputColumn{StrOf(c, "name"), StrOf(c, "type")});
@@ -130,15 +113,15 @@ std::string OnPlan(QueryTrace& t, const Event& ev) {
   StatementTrace& s = t.statements[static_cast<size_t>(i)];
   std::string odd = s.executed ? "plan after the statement's execute" : "";
   s.planned = true;
-  if (const Json* nodes = Field(ev, "nodes"); nodes != nullptr && nodes->is_array()) {
+  if (const Json* nodes = ev.Field("nodes"); nodes != nullptr && nodes->is_array()) {
     for (const Json& n : *nodes) {
       if (s.nodes.size() >= kMaxPlanNodes) {
         ++s.nodes_dropped;
         continue;
       }
       PlanNodeInfo node;
-      node.id = IntOf(n, "id").value_or(static_cast<int64_t>(s.nodes.size()));
-      node.parent = IntOf(n, "parent").value_or(-1);
+      node.id = JsonInt(n, "id").value_or(static_cast<int64_t>(s.nodes.size()));
+      node.parent = JsonInt(n, "parent").value_or(-1);
       node.node = Cut(StrOf(n, "node"), 200);
       node.detail = Cut(StrOf(n, "detail"), 400);
       s.nodes.push_back(std::move(node));
@@ -155,11 +138,11 @@ std::string OnExecute(QueryTrace& t, const Event& ev) {
   std::string odd = s.planned ? "" : "execute before the statement's plan";
   s.executed = true;
   s.rows = ev.Int("rows").value_or(0);
-  if (const Json* nodes = Field(ev, "nodes"); nodes != nullptr && nodes->is_array()) {
+  if (const Json* nodes = ev.Field("nodes"); nodes != nullptr && nodes->is_array()) {
     for (const Json& n : *nodes) {
       if (s.node_rows.size() >= kMaxPlanNodes) break;
-      auto id = IntOf(n, "id");
-      if (id) s.node_rows.push_back(NodeRows{*id, IntOf(n, "rows").value_or(0)});
+      auto id = JsonInt(n, "id");
+      if (id) s.node_rows.push_back(NodeRows{*id, JsonInt(n, "rows").value_or(0)});
     }
   }
   return odd;

@@ -344,6 +344,7 @@ void SpanBuilder::Impl::OpenSpans(int64_t pid, int64_t tid, std::vector<const Sp
   add(it->second->connection);
   add(it->second->connecting);
   add(it->second->query);
+  add(it->second->stopped);
 }
 
 const std::vector<SpanFlow>& SpanBuilder::Impl::QueryFlows() const {
@@ -409,6 +410,7 @@ SpanSnapshot SpanBuilder::Impl::Snapshot() const {
     close(lane.connection, nullptr);
     close(lane.connecting, nullptr);
     close(lane.query, nullptr);
+    close(lane.stopped, nullptr);
   }
 
   uint64_t next_flow = next_flow_;

@@ -30,6 +30,8 @@
  *     client lane: 0 connection [client_connect .. client_disconnect]
  *                  1   connect [client_connect .. client_connected]
  *                  1   query [client_query .. client_result / client_error]
+ *                  2     waiting for the server while its backend is stopped
+ *                        by live stepping [step_pause .. step_resume]
  *
  *   Arrows (flows) link two lanes at two moments: fork (postmaster -> the
  *   child's life), cancel (cancel-request child -> its target), signal

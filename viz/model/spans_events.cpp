@@ -492,8 +492,18 @@ void SpanBuilder::Impl::OnLock(const Event& ev) {
 void SpanBuilder::Impl::OnStep(const Event& ev) {
   Proc& p = Emitter(ev, "backend");
   std::string node = ev.StrOr("node");
-  WaitSpan(p, p.step, SpanKind::kStepPause, ev, *ev.type == EventType::kStepPause,
+  bool pause = *ev.type == EventType::kStepPause;
+  WaitSpan(p, p.step, SpanKind::kStepPause, ev, pause,
            fmt::format("stopped: {}{}{}", ev.StrOr("point"), node.empty() ? "" : " ", node), "paused_us");
+  // The simulated client whose query it runs: waiting for the server, which is stopped.
+  for (auto& [key, lane] : lanes_) {
+    if (lane.backend_pid != p.pid || !lane.query) continue;
+    Finish(lane.stopped, ev.ts);
+    if (pause) {
+      lane.stopped = Open(SpanKind::kStepPause, lane.runner, lane.tid, ev.ts,
+                          fmt::format("waiting for the server: backend {} is stopped", p.pid));
+    }
+  }
 }
 
 void SpanBuilder::Impl::OnCheckpoint(const Event& ev, bool start) {
@@ -602,6 +612,7 @@ void SpanBuilder::Impl::OnClient(const Event& ev) {
   auto end_query = [&](int64_t ts) {
     if (lane->pending_query >= 0) client_queries_[lane->pending_query].until = ts;
     lane->pending_query = -1;
+    Finish(lane->stopped, ts);
     Finish(lane->query, ts);
   };
   switch (*ev.type) {

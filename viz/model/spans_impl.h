@@ -62,6 +62,7 @@ struct ClientLane {
   int64_t last_backend_pid = 0;  // the latest backend, kept after the disconnect
   std::string user, database;
   std::optional<Span> connection, connecting, query;
+  std::optional<Span> stopped;  // inside `query`: its backend is stopped by live stepping
   int64_t pending_query = -1;  // index in client_queries_ of the open query
   /* [disconnect, next connect) times, in ts order: not running then. */
   std::vector<std::pair<int64_t, int64_t>> gaps;

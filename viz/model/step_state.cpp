@@ -27,6 +27,21 @@ std::string StepInfo::Describe() const {
   return out;
 }
 
+namespace {
+/* Node `id` of `info`, added (with `title`) if new and there is room. */
+StepNode* NodeFor(StepInfo& info, int64_t id, const std::string& title) {
+  for (StepNode& m : info.nodes) {
+    if (m.id == id) {
+      if (m.title.empty()) m.title = title;
+      return &m;
+    }
+  }
+  if (info.nodes.size() >= kMaxStepNodes) return nullptr;
+  info.nodes.push_back(StepNode{id, 0, title, ""});
+  return &info.nodes.back();
+}
+}  // namespace
+
 std::string ApplyStepEvent(StepInfo& info, const Event& ev, int64_t query_start_ts) {
   auto point = ev.Str("point");
   if (!point) return fmt::format("{} event has no string \"point\" field", ev.type_name);
@@ -48,23 +63,28 @@ std::string ApplyStepEvent(StepInfo& info, const Event& ev, int64_t query_start_
   }
   info.paused = true;
   ++info.pauses;
+  std::string odd;
+  if (const auto* live = ev.Field("nodes"); live != nullptr) {
+    // The whole live plan at this stop, as minipg_query_state would read it.
+    if (!live->is_array()) odd = "step_pause's \"nodes\" is not an array";
+    for (const auto& item : live->is_array() ? *live : nlohmann::ordered_json::array()) {
+      auto id = JsonInt(item, "id");
+      if (!id) continue;
+      if (StepNode* n = NodeFor(info, *id, "")) {
+        n->rows = JsonInt(item, "rows").value_or(0);
+        n->state = JsonStr(item, "state").value_or("");
+      }
+    }
+  }
   if (p.node_id >= 0) {
-    StepNode* n = nullptr;
-    for (StepNode& m : info.nodes) {
-      if (m.id == p.node_id) n = &m;
-    }
-    if (n == nullptr && info.nodes.size() < kMaxStepNodes) {
-      info.nodes.push_back(StepNode{p.node_id, 0, p.node, ""});
-      n = &info.nodes.back();
-    }
-    if (n != nullptr) {
+    if (StepNode* n = NodeFor(info, p.node_id, p.node)) {
       n->rows = p.rows;
       if (p.point == "first row" || p.point == "row") n->state = "returned row";
       else if (p.point == "node end") n->state = "done";
     }
   }
   info.last = std::move(p);
-  return "";
+  return odd;
 }
 
 std::optional<size_t> FindStepPause(TraceStore& store, size_t from, bool forward, int64_t pid) {

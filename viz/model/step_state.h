@@ -9,9 +9,10 @@
  *     (not stepped) --step_pause--> paused --step_resume--> running
  *                                     ^------step_pause-------'
  *
- *   Per plan node it keeps the rows and state the pauses revealed, so a
- *   recorded trace shows the same live plan a live minipg_query_state
- *   would; they start afresh with each query.
+ *   Per plan node it keeps the rows and state the pauses revealed (each
+ *   step_pause carries the whole live plan in `nodes`), so a recorded
+ *   trace, or a window that is not the one stepping, shows the same live
+ *   plan a live minipg_query_state would; they start afresh with each query.
  *
  *   FindStepPause() searches a recorded trace for the next or previous
  *   step_pause: the replay's "next step point" / "previous step point".
@@ -46,7 +47,7 @@ struct StepNode {
   int64_t id = 0;
   int64_t rows = 0;
   std::string title;  // its EXPLAIN title
-  std::string state;  // "returned row", "done"
+  std::string state;  // "not started", "running", "returned row", "done"
 };
 
 struct StepInfo {

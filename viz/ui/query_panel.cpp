@@ -517,12 +517,13 @@ void QueryPanel::DrawPages(const QueryTrace& t) {
 
 void QueryPanel::Draw(const Model& model) {
   plan_nodes_drawn_ = plan_nodes_in_view_ = 0;
+  std::string why;
+  const Process* p = Choose(model, &why);
+  view_state_.stopped_pid = p != nullptr && p->step.paused ? p->pid : 0;  // the Timeline puts its lane first
   if (!ImGui::Begin("Query")) {
     ImGui::End();
     return;
   }
-  std::string why;
-  const Process* p = Choose(model, &why);
   if (p == nullptr) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextColored(kMutedText,

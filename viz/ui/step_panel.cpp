@@ -96,6 +96,17 @@ int64_t BufferOf(const StepPoint& at) {
 
 bool KeyPressed(int key) { return ImGui::IsKeyPressed(key, false); }
 
+/* "waits for AccessShareLock on relation accounts held by backend 12" for
+ * each lock `p` waits for (the wait-for graph's edges). */
+std::vector<std::string> WaitLines(const Model& model, const Process& p) {
+  std::vector<std::string> out;
+  if (!(p.step.last && p.step.last->point == "lock wait") && p.waiting_for.empty()) return out;
+  for (const WaitEdge& e : model.transactions().WaitForGraph()) {
+    if (e.waiter == p.pid) out.push_back(fmt::format("waits for {} held by backend {}", e.label, e.holder));
+  }
+  return out;
+}
+
 }  // namespace
 
 void StepPanel::Frame(Playback& playback, int64_t now_us) {
@@ -195,12 +206,8 @@ void StepPanel::DrawWhere(const Model& model, const Process& p) {
     } else {
       ImGui::TextColored(kMutedText, "running; last stopped at %s", st.Describe().c_str());
     }
-    if (st.last->point == "lock wait" || !p.waiting_for.empty()) {
-      for (const WaitEdge& e : model.transactions().WaitForGraph()) {
-        if (e.waiter != p.pid) continue;
-        ImGui::TextColored(kPausedText, "waits for %s held by backend %lld (the arrow in Processes)",
-                           e.label.c_str(), static_cast<long long>(e.holder));
-      }
+    for (const std::string& line : WaitLines(model, p)) {
+      ImGui::TextColored(kPausedText, "%s (the arrow in Processes)", line.c_str());
     }
   } else if (view_state_.live) {
     ImGui::TextColored(kMutedText,
@@ -315,6 +322,7 @@ std::string StepPanel::Transcript(const Model& model, int64_t pid) const {
   if (p->step.last) {
     out += fmt::format("minipg-viz: step: backend {} {} {} ({} pauses)\n", pid,
                        p->step.paused ? "stopped at" : "last stopped at", p->step.Describe(), p->step.pauses);
+    for (const std::string& line : WaitLines(model, *p)) out += "minipg-viz: step: " + line + "\n";
   }
   for (const DrawnNode& n : PlanOf(*p, control_, view_state_.live)) {
     out += fmt::format("minipg-viz: step: plan {}{} rows={} {}\n", std::string(2 * n.depth, ' '), n.title,

@@ -235,7 +235,7 @@ void TimelinePanel::DrawToolbar(const SpanBuilder& spans) {
       {"plan", fill(SpanKind::kPlan)},
       {"execute", fill(SpanKind::kExecute)},
       {"waiting for a lock", fill(SpanKind::kLockWait)},
-      {"stopped by stepping (its client waits)", fill(SpanKind::kStepPause)},
+      {"stopped by stepping (in its client's lane: waiting for the server)", fill(SpanKind::kStepPause)},
       {"WAL replay (startup process)", fill(SpanKind::kRecovery)},
       {"error", IM_COL32(211, 47, 47, 255)},
       {"client connection", fill(SpanKind::kClientConnection)},
@@ -287,13 +287,20 @@ float TimelinePanel::LayOutLanes(const SpanBuilder& spans, float view_h, int64_t
   rows_.resize(n);
   std::iota(rows_.begin(), rows_.end(), size_t{0});
   if (compact) {
-    // The postmaster stays first and minipg-sim and the auxiliaries last;
-    // between them the backends and clients running go above those folded.
+    // The backend in focus (selected, or stopped by live stepping) and its
+    // client's lane come first, then the postmaster, and minipg-sim and the
+    // auxiliaries last; between them the backends and clients running go
+    // above those folded.
+    int64_t focus = view_state_.selected_pid != 0 ? view_state_.selected_pid : view_state_.stopped_pid;
     auto rank = [&](size_t i) {
-      LaneGroup g = lanes_[i].info.group;
-      if (g == LaneGroup::kPostmaster) return 0;
-      if (g == LaneGroup::kRunner || g == LaneGroup::kAuxiliary) return 3;
-      return lane_alive_[i] != 0 ? 1 : 2;
+      const SpanLane& l = lanes_[i].info;
+      if (focus != 0 && ((l.group == LaneGroup::kBackend && l.pid == focus) ||
+                         (l.group == LaneGroup::kClient && l.backend_pid == focus))) {
+        return 0;
+      }
+      if (l.group == LaneGroup::kPostmaster) return 1;
+      if (l.group == LaneGroup::kRunner || l.group == LaneGroup::kAuxiliary) return 4;
+      return lane_alive_[i] != 0 ? 2 : 3;
     };
     std::stable_sort(rows_.begin(), rows_.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
   }

@@ -21,6 +21,7 @@ struct ViewState {
   int64_t cursor_ts = 0;
   bool live = true;                   // following the stream (not paused or replaying)
   int64_t step_buffer = -1;           // the buffer a stepped backend stopped reading (-1: none)
+  int64_t stopped_pid = 0;            // the backend the Query view shows, stopped by live stepping (0: none)
 };
 
 }  // namespace minipg::viz::ui

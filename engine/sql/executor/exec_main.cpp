@@ -89,11 +89,14 @@ RowResult PlanState::Next() {
   instr_.shared_read += usage.blks_read - read;
   bool has_row = row.ok() && row->has_value();
   if (has_row) ++instr_.rows;
+  // A Hash node hands no row up (PostgreSQL's Hash Join has it build its
+  // table in one call): it counts what it stored and stays running.
+  bool hands_up = plan_.kind != PlanKind::kHash;
   if (estate_.live_plan) {
     step::LiveNodeLeave(plan_.id, has_row, row.ok() && !has_row, static_cast<int64_t>(spent * 1e6),
-                        first ? static_cast<int64_t>(loop_seconds_ * 1e6) : 0);
+                        first ? static_cast<int64_t>(loop_seconds_ * 1e6) : 0, hands_up);
   }
-  if (row.ok() && step::Active()) {
+  if (row.ok() && step::Active() && (hands_up || !has_row)) {
     if (Status s = StepAfter(*row, first); !s.ok()) return s.error();
   }
   return row;
@@ -109,6 +112,8 @@ Status PlanState::StepAfter(const std::optional<Tuple>& row, bool first) {
       types.push_back(i < plan_.targetlist.size() ? plan_.targetlist[i]->type : TypeId::kUnknown);
     }
     point.detail = RecordLiteral(*row, types);
+  } else if (plan_.kind == PlanKind::kHash) {
+    point.detail = fmt::format("hash table built: {} rows", instr_.rows);
   }
   return step::Pause(point);
 }

@@ -150,8 +150,8 @@ struct XactRecord {
 /* XactRecord and the relations a transaction dropped (none for most). */
 struct XactPayload {
   int64_t xact_time = 0;
-  std::vector<RelFileLocator> rels;
-  std::vector<TransactionId> subxids;  // its subtransactions' xids (committed or aborted with it)
+  std::vector<RelFileLocator> rels{};
+  std::vector<TransactionId> subxids{};  // its subtransactions' xids (committed or aborted with it)
 };
 std::string EncodeXactPayload(const XactPayload& x);
 std::optional<XactPayload> DecodeXactPayload(std::string_view in);

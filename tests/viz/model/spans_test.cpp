@@ -395,6 +395,37 @@ TEST(SpanBuilderTest, ClientSideErrorHasNoSqlstate) {
   EXPECT_EQ(names[1], "ERROR 22012: division by zero");
 }
 
+// Scenario: while live stepping stops a simulated client's backend, the
+// client's lane says it is waiting for the server, inside its query.
+TEST(SpanBuilderTest, ClientWaitsForTheServerWhileItsBackendIsStopped) {
+  SpanBuilder b;
+  b.Add(Ev(R"({"type":"client_connect","ts":90,"pid":9,"client":"psql","user":"u","database":"d"})"));
+  b.Add(Ev(R"({"type":"client_connected","ts":95,"pid":9,"client":"psql","backend_pid":300})"));
+  b.Add(Ev(R"({"type":"client_query","ts":100,"pid":9,"client":"psql","text":"SELECT 1"})"));
+  b.Add(Ev(R"({"type":"step_pause","ts":110,"pid":300,"point":"parse","node_id":-1,"node":"","rows":0})"));
+  SpanLane psql = b.Lanes().back();
+  ASSERT_EQ(psql.name, "client psql");
+  std::vector<const Span*> open;
+  b.OpenSpans(psql.pid, psql.tid, &open);
+  auto waiting = std::find_if(open.begin(), open.end(), [](const Span* s) { return s->kind == SpanKind::kStepPause; });
+  ASSERT_NE(waiting, open.end());
+  EXPECT_EQ((*waiting)->name, "waiting for the server: backend 300 is stopped");
+  b.Add(Ev(R"({"type":"step_resume","ts":130,"pid":300,"point":"parse","node_id":-1,"node":"","rows":0,"paused_us":20})"));
+  b.Add(Ev(R"({"type":"step_pause","ts":140,"pid":300,"point":"analyze","node_id":-1,"node":"","rows":0})"));
+  b.Add(Ev(R"({"type":"client_result","ts":160,"pid":9,"client":"psql","tag":"SELECT 1"})"));
+  std::vector<const Span*> stops = Finished(b, psql.pid, psql.tid, SpanDepth(SpanKind::kStepPause));
+  ASSERT_EQ(stops.size(), 2u);
+  EXPECT_EQ(stops[0]->ts, 110);
+  EXPECT_EQ(stops[0]->end, 130);
+  EXPECT_EQ(stops[1]->ts, 140);
+  EXPECT_EQ(stops[1]->end, 160);  // the answer ends the wait at the latest
+  // A backend nobody's simulated client uses: no client lane waits.
+  b.Add(Ev(R"({"type":"step_pause","ts":170,"pid":301,"point":"parse","node_id":-1,"node":"","rows":0})"));
+  open.clear();
+  b.OpenSpans(psql.pid, psql.tid, &open);
+  EXPECT_TRUE(std::none_of(open.begin(), open.end(), [](const Span* s) { return s->kind == SpanKind::kStepPause; }));
+}
+
 // Scenario: a trace cut off mid-session leaves the postmaster's and the
 // backend's lives open; they are reported as open, not as finished.
 TEST(SpanBuilderTest, TruncatedTraceLeavesSpansOpen) {

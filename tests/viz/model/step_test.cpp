@@ -128,6 +128,34 @@ TEST(StepTest, StepEventWithoutPointIsAnAnomaly) {
   EXPECT_FALSE(st.paused);
 }
 
+// Scenario: a step_pause carries the whole live plan: every node's rows
+// and state are known at once, not only the node it stopped at; a bad
+// `nodes` field is an anomaly, and the stop is still taken.
+TEST(StepTest, StepPauseCarriesTheLivePlan) {
+  StepInfo st;
+  ParseResult r = ParseEvent(
+      R"j({"type":"step_pause","ts":5,"pid":7,"point":"first row","node_id":2,"node":"Hash Join","rows":1,)j"
+      R"j("detail":"(ann,10)","nodes":[{"id":0,"rows":0,"loops":1,"state":"running"},)j"
+      R"j({"id":1,"rows":0,"loops":0,"state":"not started"},{"id":2,"rows":1,"loops":1,"state":"returned row"},)j"
+      R"j({"id":3,"rows":1,"loops":1,"state":"returned row"},{"id":4,"rows":3,"loops":1,"state":"done"}]})j");
+  ASSERT_TRUE(r.event.has_value()) << r.error;
+  EXPECT_EQ(ApplyStepEvent(st, *r.event, 0), "");
+  EXPECT_TRUE(st.paused);
+  ASSERT_EQ(st.nodes.size(), 5u);
+  ASSERT_NE(st.Node(4), nullptr);
+  EXPECT_EQ(st.Node(4)->rows, 3);
+  EXPECT_EQ(st.Node(4)->state, "done");
+  EXPECT_EQ(st.Node(1)->state, "not started");
+  EXPECT_EQ(st.Node(2)->title, "Hash Join");
+  EXPECT_EQ(st.Node(2)->state, "returned row");
+
+  ParseResult bad = ParseEvent(R"j({"type":"step_pause","ts":9,"pid":7,"point":"row","node_id":3,"node":"Seq Scan","rows":2,"nodes":7})j");
+  ASSERT_TRUE(bad.event.has_value());
+  EXPECT_NE(ApplyStepEvent(st, *bad.event, 0), "");
+  EXPECT_EQ(st.Node(3)->rows, 2);
+  EXPECT_EQ(st.pauses, 2);
+}
+
 // Scenario: minipg-viz --step's list: names, repeats, and a clear error.
 TEST(StepTest, ParsesStepActions) {
   std::string err;
