@@ -196,8 +196,17 @@ void InstallSignal(int sig, void (*handler)(int)) {
 
 volatile sig_atomic_t g_idle_in_transaction_timeout_pending = 0;
 
-/* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. */
+/* Arms (ms > 0) or disarms (0) the one-shot SIGALRM timer. Disarming a
+ * timer that was never armed makes no system call: a query without
+ * statement_timeout costs none (a timer that already fired is disarmed
+ * once more, harmlessly). */
 void ArmAlarm(AlarmPurpose purpose, int64_t ms) {
+  static bool armed = false;
+  if (ms <= 0 && !armed) {
+    g_alarm_purpose = kAlarmNone;
+    return;
+  }
+  armed = ms > 0;
   g_alarm_purpose = ms > 0 ? purpose : kAlarmNone;
   itimerval t{};
   t.it_value.tv_sec = ms / 1000;

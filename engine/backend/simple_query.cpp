@@ -125,8 +125,10 @@ void Backend::ExecSimpleQuery(std::string text) {
   SetState(SessionState::kActive);
   g_query_cancel_pending = 0;  // a cancel aimed at an earlier statement is stale
   g_statement_timeout_pending = 0;
-  // statement_timeout covers the whole Query message (as in PostgreSQL's
-  // implicit transaction); a SET inside it takes effect from the next one.
+  // statement_timeout covers parsing the message and its first statement;
+  // each later statement gets a timeout of its own, with the setting as it
+  // is then (PostgreSQL 13 and later: `SET statement_timeout = '1s';
+  // SELECT pg_sleep(5)` in one message is cancelled).
   ArmAlarm(kAlarmStatement, session_->settings().Int("statement_timeout"));
   struct Disarm {
     ~Disarm() { ArmAlarm(kAlarmStatement, 0); }
@@ -145,7 +147,10 @@ void Backend::ExecSimpleQuery(std::string text) {
     // or ROLLBACK among them say otherwise; an error rolls it all back.
     bool implicit = parsed->size() > 1;
     bool ok = true;
+    bool first = true;
     for (const auto& stmt : *parsed) {
+      if (!first) ArmAlarm(kAlarmStatement, session_->settings().Int("statement_timeout"));
+      first = false;
       if (implicit) session_->BeginImplicitTransactionBlock();
       ok = ExecStatement(*stmt);
       if (!ok) break;  // an error ends the whole Query message

@@ -385,6 +385,7 @@ Status Postmaster::OpenEventChannel() {
   }
   trace::InitEmitter(event_send_fd_);
   trace::SetQueryTextInEvents(config_.Bool("event_query_text"));  // children inherit it
+  trace::SetEventsOn(config_.Bool("trace_events"));
   InstallLockWaitReporting();  // children inherit it
   return OkStatus();
 }
@@ -424,6 +425,7 @@ void Postmaster::StartCollector() {
     cc.event_fd = event_recv_fd_;
     cc.listen_fd = event_listen_fd_;
     cc.server_version = kServerVersion;
+    cc.trace_events = config_.Bool("trace_events");
     if (!config_.String("trace_file").empty()) {
       std::filesystem::path p = config_.String("trace_file");
       cc.trace_file = (p.is_absolute() ? p : config_.data_directory / p).string();

@@ -162,6 +162,7 @@ const StatementRoute& RouteOf(StatementKind kind) {
 bool NeedsCatalog(StatementKind kind) { return RouteOf(kind).catalog; }
 
 void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
+  if (!trace::EventsOn()) return;
   nlohmann::json cols = nlohmann::json::array();
   for (const ColumnDesc& c : columns) {
     cols.push_back({{"name", c.name}, {"type", TypeName(c.type)}});
@@ -174,6 +175,7 @@ void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
 }
 
 void EmitExecute(const ExecutionResult& result) {
+  if (!trace::EventsOn()) return;
   nlohmann::json nodes = nlohmann::json::array();
   for (size_t i = 0; i < result.node_rows.size(); ++i) {
     nodes.push_back({{"id", i}, {"rows", result.node_rows[i]}});

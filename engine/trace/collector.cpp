@@ -107,6 +107,7 @@ std::string Collector::HelloLine() const {
              .Str("server", "minipg")
              .Str("server_version", config_.server_version)
              .Int("wall_us", WallMicros())
+             .Bool("trace_events", config_.trace_events)
              .Json() +
          "\n";
 }
@@ -453,6 +454,9 @@ int Collector::Run() {
 }  // namespace
 
 int RunCollector(const CollectorConfig& config) {
+  // Its own lines (the hello, the process snapshots) are made as events,
+  // whatever trace_events says of the other processes' (the hello tells).
+  SetEventsOn(true);
   struct sigaction sa {};
   sa.sa_handler = HandleCollectorStop;
   sigemptyset(&sa.sa_mask);

@@ -41,6 +41,7 @@ struct CollectorConfig {
   int listen_fd = -1;      // a listening TCP socket for subscribers, or -1
   std::string trace_file;  // empty = none
   std::string server_version;
+  bool trace_events = true;  // whether the server's processes send events (the hello says)
 };
 
 /* Runs the collector loop in this (forked) process; returns the exit code. */

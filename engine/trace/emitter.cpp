@@ -33,6 +33,7 @@ struct EmitterState {
   int64_t pid = 0;
   int64_t dropped = 0;  // events lost since the last "dropped" event got through
   bool query_text = true;  // event_query_text
+  bool on = true;          // trace_events
 };
 
 EmitterState g_emitter;
@@ -105,6 +106,9 @@ void ReinitEmitterAfterFork() {
 
 int EmitterFd() { return g_emitter.fd; }
 
+void SetEventsOn(bool on) { g_emitter.on = on; }
+bool EventsOn() { return g_emitter.on; }
+
 void SetQueryTextInEvents(bool on) { g_emitter.query_text = on; }
 bool QueryTextInEvents() { return g_emitter.query_text; }
 
@@ -137,7 +141,8 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-Event::Event(EventType type) : type_(type), ts_(NowMicros()), pid_(g_emitter.pid) {}
+Event::Event(EventType type)
+    : on_(g_emitter.on), type_(type), ts_(g_emitter.on ? NowMicros() : 0), pid_(g_emitter.pid) {}
 
 void Event::Key(std::string_view key) {
   body_.push_back(',');
@@ -146,12 +151,14 @@ void Event::Key(std::string_view key) {
 }
 
 Event& Event::Int(std::string_view key, int64_t value) {
+  if (!on_) return *this;
   Key(key);
   body_ += std::to_string(value);
   return *this;
 }
 
 Event& Event::Str(std::string_view key, std::string_view value) {
+  if (!on_) return *this;
   Key(key);
   if (value.size() > kMaxEventString) {
     // Cut at a character boundary, then mark the cut.
@@ -167,18 +174,21 @@ Event& Event::QueryText(std::string_view key, std::string_view value) {
 }
 
 Event& Event::Bool(std::string_view key, bool value) {
+  if (!on_) return *this;
   Key(key);
   body_ += value ? "true" : "false";
   return *this;
 }
 
 Event& Event::Double(std::string_view key, double value) {
+  if (!on_) return *this;
   Key(key);
   body_ += fmt::format("{}", value);
   return *this;
 }
 
 Event& Event::Raw(std::string_view key, std::string_view json) {
+  if (!on_) return *this;
   Key(key);
   body_.append(json);
   return *this;
@@ -202,7 +212,7 @@ std::string Event::Json() const {
 }
 
 void Event::Emit() {
-  if (g_emitter.fd < 0) return;
+  if (!on_ || g_emitter.fd < 0) return;
   if (g_emitter.dropped > 0) {
     std::string note = Event(EventType::kDropped).Int("count", g_emitter.dropped).Json();
     if (!WriteLine(std::move(note))) {

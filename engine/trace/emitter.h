@@ -47,6 +47,13 @@ void ReinitEmitterAfterFork();
 /* The fd in use, so a forked child that must not emit can close it. */
 int EmitterFd();
 
+/* Whether this process emits events at all (the trace_events setting,
+ * set in the postmaster before it forks anything; on by default). Off, an
+ * Event is not even formatted, so the instrumentation's cost can be
+ * measured: every builder call and Emit() return at once. */
+void SetEventsOn(bool on);
+bool EventsOn();
+
 /* Whether events carry query text (the event_query_text setting, set in
  * the postmaster before it forks anything; on by default). */
 void SetQueryTextInEvents(bool on);
@@ -80,6 +87,7 @@ class Event {
 
  private:
   void Key(std::string_view key);
+  bool on_;           // EventsOn() when it was made
   std::string body_;  // the fields after type, ts and pid, each prefixed with ','
   EventType type_;
   int64_t ts_;

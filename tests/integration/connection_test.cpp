@@ -199,6 +199,18 @@ TEST(ConnectionTest, StatementTimeout) {
   EXPECT_EQ((*c)->Query("SELECT 'still fine'")->Scalar(), "still fine");
   ASSERT_TRUE((*c)->Query("RESET statement_timeout")->ok());
   EXPECT_EQ((*c)->Query("SHOW statement_timeout")->Scalar(), "0");
+
+  // In one Query message, as PostgreSQL 15 (tried): a SET takes effect for
+  // the statements after it, and each statement has a timeout of its own.
+  r = (*c)->Query("SET statement_timeout = '300ms'; SELECT pg_sleep(20)");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->error.has_value());
+  EXPECT_EQ(r->error->message, "canceling statement due to statement timeout");
+  r = (*c)->Query("SELECT pg_sleep(0.2); SELECT pg_sleep(0.2); SELECT 'each under 300ms'");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->error.has_value()) << r->error->message;
+  EXPECT_EQ(r->statements.back().rows.at(0).at(0), "each under 300ms");
+  ASSERT_TRUE((*c)->Query("RESET statement_timeout")->ok());
 }
 
 // Scenario: a client that connects and sends nothing is dropped by its own

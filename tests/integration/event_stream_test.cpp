@@ -290,6 +290,35 @@ TEST(EventStreamTest, QueryTextCanBeLeftOut) {
   }
 }
 
+// Scenario: trace_events = off (for measuring what events cost): a
+// subscriber gets the hello, saying so, and then no event of any process,
+// through connections, queries, an error and a disconnect; the server
+// itself works as ever.
+TEST(EventStreamTest, TraceEventsOffSendsNothingButTheHello) {
+  Server server({"trace_events=off"});
+  ASSERT_TRUE(server.Start());
+  Subscriber sub(server.event_port());
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(sub.ReadUntil([](const json& e) { return e["type"] == "hello"; }));
+  EXPECT_EQ(sub.seen.back()["trace_events"], false);
+  {
+    auto c = server.Connect();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ((*c)->Query("SHOW trace_events")->Scalar(), "off");
+    EXPECT_EQ((*c)->Query("CREATE TABLE t (a int); INSERT INTO t VALUES (1); SELECT count(*) FROM t")->Scalar(), "1");
+    EXPECT_TRUE((*c)->Query("SELECT 1/0")->error.has_value());
+  }
+  // Nothing but the collector's own snapshots of the processes.
+  EXPECT_FALSE(sub.ReadUntil([](const json& e) { return e["type"] != "process"; }, 1500))
+      << sub.seen.back().dump();
+
+  Server on;  // the default: on
+  ASSERT_TRUE(on.Start());
+  Subscriber sub_on(on.event_port());
+  ASSERT_TRUE(sub_on.ReadUntil([](const json& e) { return e["type"] == "hello"; }));
+  EXPECT_EQ(sub_on.seen.back()["trace_events"], true);
+}
+
 // Scenario: a backend stepped from another session sends step_pause at
 // each stop and step_resume when it goes on (docs/stepping.md).
 TEST(EventStreamTest, StepPauseAndResume) {

@@ -91,7 +91,7 @@ TEST(ScenariosTest, EveryLessonHasItsStoryboard) {
     ASSERT_TRUE(md.good()) << name << " has no " << (dir / "storyboard.md").string();
     std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
     for (size_t i = 0; i < captions.size(); ++i) {
-      char picture[16];
+      char picture[32];
       std::snprintf(picture, sizeof picture, "%02zu.png", i + 1);
       EXPECT_TRUE(fs::exists(dir / picture)) << name << ": no picture " << picture;
       if (captions[i].find("${") == std::string::npos) {

@@ -226,6 +226,7 @@ std::string PlannedStmt::Explain() const {
 }
 
 void EmitPlanEvent(const PlannedStmt& plan) {
+  if (!trace::EventsOn()) return;
   bool text = trace::QueryTextInEvents();
   nlohmann::json nodes = nlohmann::json::array();
   for (const Plan* n : plan.nodes) {

@@ -65,7 +65,9 @@ TEST(BuiltinsTest, OidsAreUniqueAndOperatorsHaveFunctions) {
     EXPECT_TRUE(oids.insert(f.oid).second) << "function " << f.name << " " << f.oid;
     // A window function (prokind 'w') has no call: a WindowAgg node computes it.
     EXPECT_TRUE(f.call != nullptr || f.call_set != nullptr || f.kind == 'w') << f.name;
-    if (f.kind == 'w') EXPECT_TRUE(f.call == nullptr && f.call_set == nullptr) << f.name;
+    if (f.kind == 'w') {
+      EXPECT_TRUE(f.call == nullptr && f.call_set == nullptr) << f.name;
+    }
   }
   std::set<uint32_t> op_oids;
   for (const OperatorInfo& o : Builtins().operators) {
