@@ -16,6 +16,7 @@ PACKAGES=(
   postgresql-client postgresql                                     # real psql/pgbench to test with; PostgreSQL as yardstick
   xvfb xauth                                                       # a display for headless runs
   netcat-openbsd procps                                            # nc to read the event stream; ps
+  gnuplot-nox                                                      # bench/compare's chart (docs/images/performance.png)
 )
 
 missing=()
