@@ -60,6 +60,7 @@ struct ChildEntry {
   int32_t cancel_key = 0;
   int64_t conn = 0;
   int slot = -1;  // its slot in the shared process array (engine/shmem), -1 for none
+  int ring = -1;  // its event ring (engine/trace/event_ring.h), -1 for none (it uses the pipe)
 };
 
 struct BackendStartInfo {

@@ -61,6 +61,7 @@
 #include "engine/storage/control_file.h"
 #include "engine/storage/heap/procarray.h"
 #include "engine/trace/collector.h"
+#include "engine/trace/event_ring.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/storage_events.h"
 
@@ -192,6 +193,9 @@ class Postmaster {
   void StartRecovery();
   void ProcessStartupExit(int status);
   int AssignSlot() const;
+  /* A free event ring for a child about to be forked (marked taken), or
+   * -1 if every ring is held: that child writes to the event pipe. */
+  int AssignRing();
   Status InitSharedState(bool after_crash);
   void ServerLoop();
   void AcceptConnection(const ListenSocket& ls);
@@ -218,6 +222,8 @@ class Postmaster {
   int event_send_fd_ = -1;
   int event_recv_fd_ = -1;
   int event_listen_fd_ = -1;
+  trace::EventRings* event_rings_ = nullptr;  // ring 0 is ours; the others go to children
+  std::vector<bool> ring_taken_;              // by index: held by us or by a live child
   pid_t collector_pid_ = 0;
   int64_t next_conn_ = 1;
   int64_t immediate_deadline_ = 0;  // NowMicros() after which children get SIGKILL
@@ -383,7 +389,16 @@ Status Postmaster::OpenEventChannel() {
     }
     event_listen_fd_ = fd;
   }
+  // One event ring per process that can live at once: us, every possible
+  // backend and each auxiliary process. Dead-end children past that use the pipe.
+  int num_rings = 1 + MaxLiveBackends() + AuxProcessSlots(config_);
+  auto rings = trace::CreateEventRings(num_rings);
+  if (!rings.ok()) return rings.error();
+  event_rings_ = *rings;
+  ring_taken_.assign(static_cast<size_t>(num_rings), false);
+  ring_taken_[0] = true;
   trace::InitEmitter(event_send_fd_);
+  trace::SetEventRing(event_rings_, 0);
   trace::SetQueryTextInEvents(config_.Bool("event_query_text"));  // children inherit it
   trace::SetEventsOn(config_.Bool("trace_events"));
   InstallLockWaitReporting();  // children inherit it
@@ -395,7 +410,9 @@ Status Postmaster::OpenEventChannel() {
  * fork()). Were the postmaster to write it after fork() returns, a busy
  * machine could run the child's first events through the collector before
  * the fork that made it; written by the child, it is always first. */
-void EmitForkFromChild(int64_t ts, std::string_view role, int64_t conn = -1, std::string_view client = {}) {
+void EmitForkFromChild(int64_t ts, trace::EventRings* rings, int ring, std::string_view role, int64_t conn = -1,
+                       std::string_view client = {}) {
+  trace::SetEventRing(rings, ring);  // never the postmaster's: a ring has one writer
   trace::ReinitEmitterAfterFork();
   trace::Event ev(EventType::kFork);
   ev.Pid(getppid()).Ts(ts).Int("child", getpid()).Str("role", role);
@@ -414,15 +431,17 @@ void Postmaster::BecomeChild(bool collector) {
 }
 
 void Postmaster::StartCollector() {
+  int ring = AssignRing();
   int64_t ts = trace::NowMicros();
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
-    EmitForkFromChild(ts, "collector");
+    EmitForkFromChild(ts, event_rings_, ring, "collector");
     BecomeChild(true);
     SetPsTitle("event collector");
     trace::CollectorConfig cc;
     cc.event_fd = event_recv_fd_;
+    cc.rings = event_rings_;
     cc.listen_fd = event_listen_fd_;
     cc.server_version = kServerVersion;
     cc.trace_events = config_.Bool("trace_events");
@@ -434,21 +453,23 @@ void Postmaster::StartCollector() {
   }
   if (pid < 0) {
     Log("could not fork event collector: {}", std::strerror(errno));
+    if (ring >= 0) ring_taken_[static_cast<size_t>(ring)] = false;
     return;
   }
   collector_pid_ = pid;
   int slot = AssignSlot();
-  children_.push_back({pid, ChildRole::kCollector, 0, 0, slot});
+  children_.push_back({pid, ChildRole::kCollector, 0, 0, slot, ring});
   shmem::RegisterAuxProcess(slot, pid, shmem::BackendType::kEventCollector);
 }
 
 void Postmaster::StartAuxProcess(ChildRole role, uint32_t db) {
   int slot = AssignSlot();
+  int ring = AssignRing();
   int64_t ts = trace::NowMicros();
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
-    EmitForkFromChild(ts, ChildRoleName(role));
+    EmitForkFromChild(ts, event_rings_, ring, ChildRoleName(role));
     BecomeChild(false);
     switch (role) {
       case ChildRole::kCheckpointer: CheckpointerMain(config_, slot);
@@ -461,9 +482,10 @@ void Postmaster::StartAuxProcess(ChildRole role, uint32_t db) {
   }
   if (pid < 0) {
     Log("could not fork {}: {}", ChildProcessName(role), std::strerror(errno));
+    if (ring >= 0) ring_taken_[static_cast<size_t>(ring)] = false;
     return;
   }
-  children_.push_back({pid, role, 0, 0, slot});
+  children_.push_back({pid, role, 0, 0, slot, ring});
 }
 
 void Postmaster::MaybeStartAutovacuum() {
@@ -514,6 +536,16 @@ int Postmaster::AssignSlot() const {
   for (int slot = h->num_backend_slots; slot < h->num_slots; ++slot) {
     bool used = std::any_of(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.slot == slot; });
     if (!used) return slot;
+  }
+  return -1;
+}
+
+int Postmaster::AssignRing() {
+  for (size_t i = 1; i < ring_taken_.size(); ++i) {
+    if (!ring_taken_[i]) {
+      ring_taken_[i] = true;
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }
@@ -602,6 +634,7 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
     info.cancel_key = static_cast<int32_t>(trace::NowMicros());
   }
   int64_t conn = next_conn_++;
+  int ring = AssignRing();
   int64_t ts = trace::NowMicros();
   trace::Event(EventType::kAccept).Ts(ts).Int("conn", conn)
       .Str("transport", ls.unix_socket ? "unix" : "tcp").Str("client", client).Emit();
@@ -609,16 +642,17 @@ void Postmaster::StartBackend(int sock, const ListenSocket& ls, const sockaddr_s
   BlockSignals block;
   pid_t pid = fork();
   if (pid == 0) {
-    EmitForkFromChild(ts + 1, ChildRoleName(role), conn, client);
+    EmitForkFromChild(ts + 1, event_rings_, ring, ChildRoleName(role), conn, client);
     BecomeChild(false);
     BackendMain(info);
   }
   close(sock);
   if (pid < 0) {
     Log("could not fork new process for connection: {}", std::strerror(errno));
+    if (ring >= 0) ring_taken_[static_cast<size_t>(ring)] = false;
     return;
   }
-  children_.push_back({pid, role, info.cancel_key, conn, -1});
+  children_.push_back({pid, role, info.cancel_key, conn, -1, ring});
 }
 
 pid_t Postmaster::FindChild(ChildRole role) const {
@@ -656,6 +690,9 @@ void Postmaster::ProcessChildExit() {
     auto it = std::find_if(children_.begin(), children_.end(), [&](const ChildEntry& c) { return c.pid == pid; });
     if (it != children_.end()) {
       role = it->role;
+      // Its ring may still hold its last events: the next child given it
+      // writes after them, and the collector reads on in order.
+      if (it->ring >= 0) ring_taken_[static_cast<size_t>(it->ring)] = false;
       children_.erase(it);
     }
     if (role == ChildRole::kCheckpointer) {

@@ -28,6 +28,7 @@
 #include "engine/common/postmaster_death.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/event_json.h"
+#include "engine/trace/event_ring.h"
 #include "engine/trace/event_schema.h"
 
 namespace minipg::trace {
@@ -43,6 +44,10 @@ struct Subscriber {
   std::string partial;  // bytes it sent of a line not yet complete
   int64_t runner_pid = 0;  // it sent a scenario_start (from this pid) and no scenario_end yet
 };
+
+/* How often an awake collector drains the rings while it holds events
+ * (writers wake a sleeping one; see event_ring.h). */
+constexpr int kRingDrainMs = 5;
 
 /* How far a client's event may be stamped from the collector's clock. */
 constexpr int64_t kMaxClientClockSkewMicros = 60'000'000;
@@ -71,6 +76,10 @@ class Collector {
 
  private:
   void ReceiveAll();
+  void DrainRings();
+  /* How long the next poll() may sleep: while it holds events, until the
+   * next ring drain; otherwise until woken (sleeping set on the rings). */
+  int PollTimeoutMs();
   void TakeLine(std::string line);
   void FlushOlderThan(int64_t cutoff);
   void Publish(const std::string& line);
@@ -135,6 +144,19 @@ void Collector::ReceiveAll() {
     }
     partial_.erase(0, start);
   }
+}
+
+void Collector::DrainRings() {
+  if (config_.rings == nullptr) return;
+  auto take = [this](std::string_view text) { TakeLine(std::string(text)); };
+  for (uint32_t i = 0; i < config_.rings->num_rings; ++i) RingDrain(config_.rings, static_cast<int>(i), take);
+}
+
+int Collector::PollTimeoutMs() {
+  if (!pending_.empty()) return config_.rings != nullptr ? kRingDrainMs : 10;
+  if (config_.rings == nullptr) return 500;
+  auto take = [this](std::string_view text) { TakeLine(std::string(text)); };
+  return RingPrepareToSleep(config_.rings, take) > 0 ? 0 : 500;
 }
 
 void Collector::Track(const nlohmann::json& ev) {
@@ -410,15 +432,17 @@ int Collector::Run() {
     std::vector<pollfd> fds;
     fds.push_back({config_.event_fd, POLLIN, 0});
     fds.push_back({PostmasterDeathFd(), POLLIN, 0});  // POLLHUP once the postmaster is gone
+    if (config_.rings != nullptr) fds.push_back({config_.rings->wake_fd, POLLIN, 0});
     if (config_.listen_fd >= 0) fds.push_back({config_.listen_fd, POLLIN, 0});
     size_t first_sub = fds.size();
     for (const auto& s : subscribers_) {
       fds.push_back({s.fd, static_cast<short>(POLLIN | (s.backlog.empty() ? 0 : POLLOUT)), 0});
     }
-    int timeout_ms = pending_.empty() ? 500 : 10;
-    int rc = poll(fds.data(), fds.size(), timeout_ms);
+    int rc = poll(fds.data(), fds.size(), PollTimeoutMs());
     if (rc < 0 && errno != EINTR) break;
+    if (config_.rings != nullptr) RingAwake(config_.rings);
     ReceiveAll();
+    DrainRings();
     if (config_.listen_fd >= 0) AcceptSubscribers();
     // A subscriber that sent us something (client-side events) or hung up.
     for (size_t i = first_sub; i < fds.size() && i - first_sub < subscribers_.size(); ++i) {
@@ -435,6 +459,7 @@ int Collector::Run() {
   }
   // Drain: everything still queued goes out, in order.
   ReceiveAll();
+  DrainRings();
   FlushOlderThan(INT64_MAX);
   for (auto& s : subscribers_) {
     if (s.fd < 0) continue;
@@ -471,6 +496,8 @@ int RunCollector(const CollectorConfig& config) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);  // the postmaster forked us with signals blocked
+  // A collector before us may have died asleep: clear its wake flags.
+  if (config.rings != nullptr) RingAwake(config.rings);
   // The loop drains both until EAGAIN: they must never block.
   for (int fd : {config.event_fd, config.listen_fd}) {
     if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

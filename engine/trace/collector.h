@@ -4,8 +4,8 @@
  *   process's events into one stream ordered by timestamp, writes it to
  *   trace_file and serves it to subscribers on event_port.
  *
- *        backends, postmaster --event pipe--> collector --JSON lines--> subscribers
- *                                                      \--------------> trace_file
+ *        backends, postmaster --event rings--> collector --JSON lines--> subscribers
+ *        (others: the event pipe)                      \--------------> trace_file
  *
  * NOTES
  *   Events are held for kReorderWindowMicros before they are sent on, so
@@ -36,8 +36,11 @@ namespace minipg::trace {
 inline constexpr int64_t kReorderWindowMicros = 30000;
 inline constexpr size_t kMaxSubscriberBacklog = 16u << 20;
 
+struct EventRings;
+
 struct CollectorConfig {
   int event_fd = -1;       // the read end of the (non-blocking) event pipe
+  EventRings* rings = nullptr;  // every process's event ring (event_ring.h), or none
   int listen_fd = -1;      // a listening TCP socket for subscribers, or -1
   std::string trace_file;  // empty = none
   std::string server_version;

@@ -3,15 +3,19 @@
  *   Formatting events as JSON and sending them to the collector.
  *
  * NOTES
- *   One line per event, written with a single non-blocking write() to a
- *   pipe the postmaster created before forking, so every child inherits
- *   it. POSIX makes a write of at most PIPE_BUF bytes atomic: two
- *   processes' lines never interleave, and a full pipe refuses the whole
- *   line (EAGAIN) rather than part of it. So a long string field is cut to
- *   kMaxEventString bytes, and an event still longer than PIPE_BUF is sent
- *   without its fields, marked "truncated". (A Unix datagram socket would
- *   be the other choice, but Linux queues only net.unix.max_dgram_qlen,
- *   often 10, datagrams per socket: far too few for a burst.)
+ *   A process the postmaster gave an event ring (event_ring.h: every
+ *   process it forks, and itself) copies each event into that ring in
+ *   shared memory: no system call. Any other process (a dead-end child
+ *   when every ring is taken, a test) writes one line per event with a
+ *   single non-blocking write() to the event pipe the postmaster created
+ *   before forking. POSIX makes a write of at most PIPE_BUF bytes atomic:
+ *   two processes' lines never interleave, and a full pipe refuses the
+ *   whole line (EAGAIN) rather than part of it. Both take events of up to
+ *   PIPE_BUF bytes: a long string field is cut to kMaxEventString bytes,
+ *   and an event still longer is sent without its fields, marked
+ *   "truncated". (A Unix datagram socket would be the other choice to the
+ *   pipe, but Linux queues only net.unix.max_dgram_qlen, often 10,
+ *   datagrams per socket: far too few for a burst.)
  *-------------------------------------------------------------------------
  */
 #include "engine/trace/emitter.h"
@@ -24,12 +28,15 @@
 #include <cerrno>
 
 #include "engine/common/utf8.h"
+#include "engine/trace/event_ring.h"
 
 namespace minipg::trace {
 namespace {
 
 struct EmitterState {
   int fd = -1;
+  EventRings* rings = nullptr;  // with ring >= 0: events go there, not to fd
+  int ring = -1;
   int64_t pid = 0;
   int64_t dropped = 0;  // events lost since the last "dropped" event got through
   bool query_text = true;  // event_query_text
@@ -38,8 +45,10 @@ struct EmitterState {
 
 EmitterState g_emitter;
 
-/* Writes one line atomically; false if the pipe is full or gone. */
+/* Puts one event into this process's ring, or writes it as one line
+ * atomically to the pipe; false if the ring or the pipe is full (or gone). */
 bool WriteLine(std::string text) {
+  if (g_emitter.ring >= 0) return RingAppend(g_emitter.rings, g_emitter.ring, text);
   text.push_back('\n');
   for (;;) {
     ssize_t n = write(g_emitter.fd, text.data(), text.size());
@@ -105,6 +114,11 @@ void ReinitEmitterAfterFork() {
 }
 
 int EmitterFd() { return g_emitter.fd; }
+
+void SetEventRing(EventRings* rings, int index) {
+  g_emitter.rings = rings;
+  g_emitter.ring = rings != nullptr ? index : -1;
+}
 
 void SetEventsOn(bool on) { g_emitter.on = on; }
 bool EventsOn() { return g_emitter.on; }
@@ -212,7 +226,7 @@ std::string Event::Json() const {
 }
 
 void Event::Emit() {
-  if (!on_ || g_emitter.fd < 0) return;
+  if (!on_ || (g_emitter.fd < 0 && g_emitter.ring < 0)) return;
   if (g_emitter.dropped > 0) {
     std::string note = Event(EventType::kDropped).Int("count", g_emitter.dropped).Json();
     if (!WriteLine(std::move(note))) {

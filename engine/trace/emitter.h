@@ -4,14 +4,15 @@
  *
  *     trace::Event(EventType::kFork).Int("child", pid).Str("role", "backend").Emit();
  *
- *   Each event is formatted as one JSON object on one line and written to
+ *   Each event is formatted as one JSON object and put into the process's
+ *   event ring in shared memory (event_ring.h), or written as one line to
  *   the event pipe, read by the event collector (an auxiliary process, see
  *   collector.h), which orders all processes' events by timestamp and
  *   serves them.
  *
  * NOTES
- *   Emit() never blocks: the pipe is non-blocking, and when it is full the
- *   event is counted as dropped; the next event that
+ *   Emit() never blocks: when the ring (or the non-blocking pipe) is full
+ *   the event is counted as dropped; the next event that
  *   gets through is preceded by a "dropped" event carrying the count.
  *   Emit() is async-signal-unsafe (it allocates): never call it from a
  *   signal handler. Before InitEmitter() (or with no collector) events are
@@ -42,6 +43,11 @@ int64_t WallMicros();
 
 /* Sets the (non-blocking) pipe events are written to (-1 = discard events). */
 void InitEmitter(int fd);
+/* Sends this process's events to ring `index` of `rings` (event_ring.h)
+ * instead of the pipe; index -1 (or no rings) goes back to the pipe. The
+ * postmaster gives each child its own ring: a ring has one writer. */
+struct EventRings;
+void SetEventRing(EventRings* rings, int index);
 /* Call in a child right after fork(). */
 void ReinitEmitterAfterFork();
 /* The fd in use, so a forked child that must not emit can close it. */

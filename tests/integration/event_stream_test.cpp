@@ -272,8 +272,12 @@ TEST(EventStreamTest, QueryTextCanBeLeftOut) {
   for (const json& e : sub.seen) {
     EXPECT_EQ(e.dump().find(secret), std::string::npos) << e.dump();
     if (e["pid"] != (*c)->backend_pid()) continue;
-    if (e["type"] == "query_start") EXPECT_FALSE(e.contains("text"));
-    if (e["type"] == "parse") EXPECT_FALSE(e.contains("tree"));
+    if (e["type"] == "query_start") {
+      EXPECT_FALSE(e.contains("text"));
+    }
+    if (e["type"] == "parse") {
+      EXPECT_FALSE(e.contains("tree"));
+    }
     if (e["type"] == "plan") {
       EXPECT_FALSE(e.contains("plan"));
       for (const json& n : e["nodes"]) EXPECT_FALSE(n.contains("detail"));

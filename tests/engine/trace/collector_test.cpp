@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/trace/emitter.h"
+#include "engine/trace/event_ring.h"
 
 namespace minipg::trace {
 namespace {
@@ -45,9 +46,16 @@ std::vector<nlohmann::json> ReadLines(int fd, size_t n, int timeout_ms = 5000) {
   return out;
 }
 
-class CollectorTest : public ::testing::Test {
+/* Every scenario runs twice: with events sent through the pipe, and
+ * through an event ring in shared memory (as the server's processes do). */
+class CollectorTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
+    if (GetParam()) {
+      auto r = CreateEventRings(2);
+      ASSERT_TRUE(r.ok());
+      rings_ = *r;
+    }
     ASSERT_EQ(pipe2(events_, O_NONBLOCK), 0);
     listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
@@ -60,17 +68,23 @@ class CollectorTest : public ::testing::Test {
     port_ = ntohs(a.sin_port);
     dir_ = std::filesystem::temp_directory_path() / ("collector_test_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
+    StartCollector();
+    InitEmitter(events_[1]);
+    SetEventRing(rings_, 1);
+  }
+  void StartCollector() {
     CollectorConfig cc;
     cc.event_fd = events_[0];
+    cc.rings = rings_;
     cc.listen_fd = listen_fd_;
     cc.trace_file = (dir_ / "trace.jsonl").string();
     cc.server_version = "test";
     pid_ = fork();
     if (pid_ == 0) _exit(RunCollector(cc));
-    InitEmitter(events_[1]);
   }
   void TearDown() override {
     InitEmitter(-1);
+    SetEventRing(nullptr, -1);
     if (pid_ > 0) {
       kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
@@ -79,6 +93,7 @@ class CollectorTest : public ::testing::Test {
     close(events_[1]);
     close(listen_fd_);
     std::filesystem::remove_all(dir_);
+    DestroyEventRings(rings_);
   }
   int Subscribe() {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -89,6 +104,7 @@ class CollectorTest : public ::testing::Test {
     EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     return fd;
   }
+  EventRings* rings_ = nullptr;
   int events_[2];
   int listen_fd_ = -1;
   int port_ = 0;
@@ -97,7 +113,7 @@ class CollectorTest : public ::testing::Test {
 };
 
 // Scenario: events that reach the collector out of order leave it in timestamp order.
-TEST_F(CollectorTest, ReordersByTimestamp) {
+TEST_P(CollectorTest, ReordersByTimestamp) {
   int sub = Subscribe();
   auto hello = ReadLines(sub, 1);
   ASSERT_EQ(hello.size(), 1u);
@@ -120,7 +136,7 @@ TEST_F(CollectorTest, ReordersByTimestamp) {
 // machine) comes after newer events were sent: it goes out stamped with the
 // newest time sent, so the stream never goes back in time (the viewer
 // counted such a fork as an anomaly, "time went backwards").
-TEST_F(CollectorTest, AnEventLaterThanTheWindowDoesNotGoBackInTime) {
+TEST_P(CollectorTest, AnEventLaterThanTheWindowDoesNotGoBackInTime) {
   int sub = Subscribe();
   ASSERT_EQ(ReadLines(sub, 1).size(), 1u);  // hello
   int64_t now = NowMicros();
@@ -140,7 +156,7 @@ TEST_F(CollectorTest, AnEventLaterThanTheWindowDoesNotGoBackInTime) {
 
 // Scenario: a subscriber that connects late first learns which processes are
 // alive, what query each runs since when, and which waits for a lock.
-TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
+TEST_P(CollectorTest, LateSubscriberGetsSnapshot) {
   Event(EventType::kPostmasterStart).Int("port", 5432).Emit();
   Event(EventType::kListen).Str("transport", "unix").Str("address", "/tmp/.s.PGSQL.5432").Int("port", 5432).Emit();
   Event(EventType::kFork).Int("child", 1001).Str("role", "backend").Str("client", "[local]").Emit();
@@ -178,7 +194,7 @@ TEST_F(CollectorTest, LateSubscriberGetsSnapshot) {
 // Scenario: a subscriber that connects after shared memory was created (twice: a crash
 // cycle made it anew) gets the latest shmem_layout after the snapshot, so it can draw the
 // buffer pool at once; then the live stream.
-TEST_F(CollectorTest, LateSubscriberGetsTheLatestShmemLayout) {
+TEST_P(CollectorTest, LateSubscriberGetsTheLatestShmemLayout) {
   Event(EventType::kPostmasterStart).Int("port", 5432).Emit();
   Event(EventType::kShmemLayout).Int("nbuffers", 16).Int("wal_buffers", 4).Raw("areas", "[]").Emit();
   Event(EventType::kShmemLayout).Int("nbuffers", 32).Int("wal_buffers", 4).Raw("areas", "[]").Emit();
@@ -200,7 +216,7 @@ TEST_F(CollectorTest, LateSubscriberGetsTheLatestShmemLayout) {
 // Scenario: a client-side line nested deeper than events ever are is
 // dropped as malformed (the viewers would have to walk it); the flat line
 // the same client sends next goes through.
-TEST_F(CollectorTest, DropsADeeplyNestedClientLine) {
+TEST_P(CollectorTest, DropsADeeplyNestedClientLine) {
   int watcher = Subscribe();
   ASSERT_EQ(ReadLines(watcher, 1).size(), 1u) << "hello";
   int client = Subscribe();
@@ -220,7 +236,7 @@ TEST_F(CollectorTest, DropsADeeplyNestedClientLine) {
 }
 
 // Scenario: on SIGTERM the collector drains, writes the trace file and exits 0.
-TEST_F(CollectorTest, TraceFileOnStop) {
+TEST_P(CollectorTest, TraceFileOnStop) {
   int sub = Subscribe();
   ASSERT_EQ(ReadLines(sub, 1).size(), 1u) << "the collector is up";
   for (int i = 0; i < 50; ++i) Event(EventType::kQueryStart).Int("i", i).Emit();
@@ -239,6 +255,39 @@ TEST_F(CollectorTest, TraceFileOnStop) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(lines[i + 1]["i"], i);
   close(sub);
 }
+
+// Scenario: the collector is killed (as a crash would) while processes go
+// on emitting; the one started after it sends what they emitted
+// meanwhile, which waited in their rings (or in the pipe, whose read end
+// the postmaster keeps open for this).
+TEST_P(CollectorTest, ARestartedCollectorSendsWhatWaitedInTheRings) {
+  int sub = Subscribe();
+  ASSERT_EQ(ReadLines(sub, 1).size(), 1u) << "hello";
+  Event(EventType::kState).Str("state", "before").Emit();
+  auto first = ReadLines(sub, 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]["state"], "before");
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  close(sub);
+  for (int i = 0; i < 100; ++i) Event(EventType::kState).Str("state", "meanwhile").Int("i", i).Emit();
+  StartCollector();
+  sub = Subscribe();
+  auto lines = ReadLines(sub, 101);
+  ASSERT_EQ(lines.size(), 101u);
+  EXPECT_EQ(lines[0]["type"], "hello");
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(lines[static_cast<size_t>(i) + 1]["i"], i);
+  }
+  Event(EventType::kState).Str("state", "after").Emit();
+  auto live = ReadLines(sub, 1);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0]["state"], "after") << "and it was woken for the next";
+  close(sub);
+}
+
+INSTANTIATE_TEST_SUITE_P(Channels, CollectorTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Rings" : "Pipe"; });
 
 }  // namespace
 }  // namespace minipg::trace
