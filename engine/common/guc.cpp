@@ -26,9 +26,15 @@
 namespace minipg::guc {
 namespace {
 
-bool LessNoCase(const Setting& a, const Setting& b) {
-  return FoldCase(a.name) < FoldCase(b.name);
+/* a < b, ignoring ASCII case, without a copy: Find() runs for every
+ * setting a statement reads. */
+bool LessNoCase(std::string_view a, std::string_view b) {
+  auto fold = [](char c) { return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c); };
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [&](char x, char y) { return fold(x) < fold(y); });
 }
+
+bool SettingLessNoCase(const Setting& a, const Setting& b) { return LessNoCase(a.name, b.name); }
 
 Error InvalidValue(std::string_view name, std::string_view text, std::string hint = "") {
   Error e = MakeError(sqlstate::kInvalidParameterValue,
@@ -300,15 +306,15 @@ Settings::Settings() {
     s.value = s.reset_value = s.boot_value = *boot;
     settings_.push_back(std::move(s));
   }
+  std::sort(settings_.begin(), settings_.end(), SettingLessNoCase);
   ResolveServerDefaults();
 }
 
 const Setting* Settings::Find(std::string_view name) const {
-  std::string key = FoldCase(name);
-  for (const Setting& s : settings_) {
-    if (FoldCase(s.name) == key) return &s;
-  }
-  return nullptr;
+  auto it = std::lower_bound(settings_.begin(), settings_.end(), name,
+                             [](const Setting& s, std::string_view key) { return LessNoCase(s.name, key); });
+  if (it == settings_.end() || LessNoCase(name, it->name)) return nullptr;
+  return &*it;
 }
 
 Setting* Settings::FindMutable(std::string_view name) {
@@ -330,7 +336,7 @@ Status Settings::SetServer(std::string_view name, std::string_view value, Source
   if (s == nullptr) {
     if (name.find('.') == std::string_view::npos) return Unrecognized(name);
     settings_.push_back(Setting{nullptr, FoldCase(name), "", "", "", Source::kDefault, Source::kDefault, "", 0});
-    std::sort(settings_.begin(), settings_.end(), LessNoCase);
+    std::sort(settings_.begin(), settings_.end(), SettingLessNoCase);
     s = FindMutable(name);
   }
   std::string canonical(value);
@@ -354,7 +360,7 @@ Status Settings::Set(std::string_view name, const std::optional<std::string>& va
     if (name.find('.') == std::string_view::npos) return Unrecognized(name);
     if (local) return OkStatus();  // nothing to keep: the placeholder would vanish with the transaction
     settings_.push_back(Setting{nullptr, FoldCase(name), "", "", "", Source::kDefault, Source::kDefault, "", 0});
-    std::sort(settings_.begin(), settings_.end(), LessNoCase);
+    std::sort(settings_.begin(), settings_.end(), SettingLessNoCase);
     s = FindMutable(name);
   }
   std::string canonical = s->reset_value;

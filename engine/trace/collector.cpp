@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,6 +50,9 @@ struct Subscriber {
 /* How often an awake collector drains the rings while it holds events
  * (writers wake a sleeping one; see event_ring.h). */
 constexpr int kRingDrainMs = 5;
+
+/* How many line buffers the collector keeps for reuse once it holds none. */
+constexpr size_t kMaxSpareLines = 4096;
 
 /* How far a client's event may be stamped from the collector's clock. */
 constexpr int64_t kMaxClientClockSkewMicros = 60'000'000;
@@ -80,10 +85,11 @@ class Collector {
   /* How long the next poll() may sleep: while it holds events, until the
    * next ring drain; otherwise until woken (sleeping set on the rings). */
   int PollTimeoutMs();
-  void TakeLine(std::string line);
+  void TakeLine(std::string_view line);
   void FlushOlderThan(int64_t cutoff);
   void Publish(const std::string& line);
-  void Track(const nlohmann::json& ev);
+  /* Keeps what a late subscriber must be told, from one event `line`. */
+  void Track(EventType type, const std::string& line);
   void AcceptSubscribers();
   void ReadSubscriber(Subscriber& s);
   void TakeClientLine(Subscriber& s, std::string line);
@@ -95,7 +101,19 @@ class Collector {
   CollectorConfig config_;
   FILE* trace_ = nullptr;
   std::string partial_;  // bytes of a line not yet complete
-  std::multimap<std::pair<int64_t, uint64_t>, std::string> pending_;  // (ts, arrival) -> line
+  // Lines held for the reorder window: a min-heap of small keys on
+  // (ts, arrival), each naming the slot that holds its line. Slots are
+  // reused once their line is sent, so a busy stream neither allocates for
+  // every event nor moves lines around the heap.
+  struct PendingKey {
+    int64_t ts;
+    uint64_t arrival;
+    uint32_t slot;
+    bool operator>(const PendingKey& o) const { return ts != o.ts ? ts > o.ts : arrival > o.arrival; }
+  };
+  std::vector<PendingKey> pending_;
+  std::vector<std::string> slots_;
+  std::vector<uint32_t> free_slots_;
   uint64_t arrivals_ = 0;
   int64_t last_sent_ts_ = 0;  // the newest "ts" sent on (a later event is restamped to it)
   std::map<uint64_t, ProcessInfo> processes_;  // by order of appearance
@@ -121,12 +139,24 @@ std::string Collector::HelloLine() const {
          "\n";
 }
 
-void Collector::TakeLine(std::string line) {
+void Collector::TakeLine(std::string_view text) {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  std::string& line = slots_[slot];
+  line.reserve(text.size() + 1);  // room for the newline Publish adds
+  line.assign(text);
+  // Only "ts" is needed to order; what Track() needs is read later.
   int64_t ts = 0;
-  // Only "ts" is needed to order; a full parse happens once, in Track().
   auto pos = line.find("\"ts\":");
   if (pos != std::string::npos) ts = std::strtoll(line.c_str() + pos + 5, nullptr, 10);
-  pending_.emplace(std::make_pair(ts, arrivals_++), std::move(line));
+  pending_.push_back({ts, arrivals_++, slot});
+  std::push_heap(pending_.begin(), pending_.end(), std::greater<>());
 }
 
 void Collector::ReceiveAll() {
@@ -140,7 +170,7 @@ void Collector::ReceiveAll() {
     partial_.append(buf, static_cast<size_t>(n));
     size_t start = 0;
     for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
-      if (nl > start) TakeLine(partial_.substr(start, nl - start));
+      if (nl > start) TakeLine(std::string_view(partial_).substr(start, nl - start));
     }
     partial_.erase(0, start);
   }
@@ -148,20 +178,19 @@ void Collector::ReceiveAll() {
 
 void Collector::DrainRings() {
   if (config_.rings == nullptr) return;
-  auto take = [this](std::string_view text) { TakeLine(std::string(text)); };
+  auto take = [this](std::string_view text) { TakeLine(text); };
   for (uint32_t i = 0; i < config_.rings->num_rings; ++i) RingDrain(config_.rings, static_cast<int>(i), take);
 }
 
 int Collector::PollTimeoutMs() {
   if (!pending_.empty()) return config_.rings != nullptr ? kRingDrainMs : 10;
   if (config_.rings == nullptr) return 500;
-  auto take = [this](std::string_view text) { TakeLine(std::string(text)); };
+  auto take = [this](std::string_view text) { TakeLine(text); };
   return RingPrepareToSleep(config_.rings, take) > 0 ? 0 : 500;
 }
 
-void Collector::Track(const nlohmann::json& ev) {
-  auto type = EventTypeFromName(ev.value("type", ""));
-  if (!type) return;
+void Collector::Track(EventType type, const std::string& line) {
+  FlatEvent ev(line);
   int64_t pid = ev.value("pid", int64_t{0});
   auto find = [&](int64_t p) -> ProcessInfo* {
     auto it = order_of_pid_.find(p);
@@ -180,7 +209,7 @@ void Collector::Track(const nlohmann::json& ev) {
     processes_.erase(it->second);
     order_of_pid_.erase(it);
   };
-  switch (*type) {
+  switch (type) {
     case EventType::kPostmasterStart: {
       ProcessInfo& p = add(pid);
       p.role = "postmaster";
@@ -237,18 +266,18 @@ void Collector::Track(const nlohmann::json& ev) {
       remove(pid);
       break;
     case EventType::kScenarioStart:
-      scenario_line_ = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      scenario_line_ = line;
       caption_line_.clear();
       break;
     case EventType::kCaption:
-      caption_line_ = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      caption_line_ = line;
       break;
     case EventType::kScenarioEnd:
       scenario_line_.clear();
       caption_line_.clear();
       break;
     case EventType::kShmemLayout:
-      shmem_line_ = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      shmem_line_ = line;
       break;
     default:
       break;
@@ -269,6 +298,40 @@ void Collector::Publish(const std::string& line) {
   }
 }
 
+/* Whether Track() reads events of this type: the others go on unparsed. */
+bool IsTracked(EventType type) {
+  switch (type) {
+    case EventType::kPostmasterStart:
+    case EventType::kFork:
+    case EventType::kListen:
+    case EventType::kStartup:
+    case EventType::kState:
+    case EventType::kQueryStart:
+    case EventType::kLockWait:
+    case EventType::kLockAcquired:
+    case EventType::kChildExit:
+    case EventType::kPostmasterExit:
+    case EventType::kScenarioStart:
+    case EventType::kCaption:
+    case EventType::kScenarioEnd:
+    case EventType::kShmemLayout:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* The type of a line as the emitter writes it ({"type":"name",...}), or
+ * nullopt if it does not begin that way. Parsing every line was most of the
+ * collector's work under load; only the types Track() reads need it. */
+std::optional<EventType> LineType(std::string_view line) {
+  constexpr std::string_view kPrefix = "{\"type\":\"";
+  if (!line.starts_with(kPrefix) || !line.ends_with('}')) return std::nullopt;
+  size_t end = line.find('"', kPrefix.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  return EventTypeFromName(line.substr(kPrefix.size(), end - kPrefix.size()));
+}
+
 /* Replaces the value of a line's "ts" with `ts`. */
 void RestampLine(std::string& line, int64_t ts) {
   auto pos = line.find("\"ts\":");
@@ -280,20 +343,45 @@ void RestampLine(std::string& line, int64_t ts) {
 }
 
 void Collector::FlushOlderThan(int64_t cutoff) {
-  while (!pending_.empty() && pending_.begin()->first.first < cutoff) {
-    int64_t ts = pending_.begin()->first.first;
-    std::string line = std::move(pending_.begin()->second);
-    pending_.erase(pending_.begin());
+  while (!pending_.empty() && pending_.front().ts < cutoff) {
+    std::pop_heap(pending_.begin(), pending_.end(), std::greater<>());
+    PendingKey key = pending_.back();
+    pending_.pop_back();
+    int64_t ts = key.ts;
+    // Out of its slot while it is sent (sending may take a line: Drop()),
+    // then back, keeping its buffer for the next.
+    std::string line = std::move(slots_[key.slot]);
+    struct Return {
+      Collector* c;
+      std::string& line;
+      uint32_t slot;
+      ~Return() {
+        line.clear();
+        c->slots_[slot] = std::move(line);
+        c->free_slots_.push_back(slot);
+      }
+    } give_back{this, line, key.slot};
     if (ts < last_sent_ts_) {
       RestampLine(line, last_sent_ts_);  // came too late to be put in its place
     } else {
       last_sent_ts_ = ts;
     }
-    auto ev = ParseEventJson<nlohmann::json>(line);
-    if (ev.is_discarded()) continue;  // cannot happen for our own emitter; never forward junk
-    Track(ev);
+    // Every line here was made by our emitter or checked as a client's
+    // (TakeClientLine); a line of another shape is parsed to be sure.
+    auto type = LineType(line);
+    if (!type) {
+      auto ev = ParseEventJson<nlohmann::json>(line);
+      if (!ev.is_object()) continue;  // never forward junk
+      type = EventTypeFromName(ev.value("type", ""));
+    }
+    if (type && IsTracked(*type)) Track(*type, line);
     line.push_back('\n');
     Publish(line);
+  }
+  if (pending_.empty() && slots_.size() > kMaxSpareLines) {  // after a burst: give the memory back
+    slots_.clear();
+    slots_.shrink_to_fit();
+    free_slots_.clear();
   }
   if (trace_) std::fflush(trace_);
 }

@@ -47,7 +47,7 @@ EmitterState g_emitter;
 
 /* Puts one event into this process's ring, or writes it as one line
  * atomically to the pipe; false if the ring or the pipe is full (or gone). */
-bool WriteLine(std::string text) {
+bool WriteLine(std::string& text) {
   if (g_emitter.ring >= 0) return RingAppend(g_emitter.rings, g_emitter.ring, text);
   text.push_back('\n');
   for (;;) {
@@ -156,7 +156,9 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 Event::Event(EventType type)
-    : on_(g_emitter.on), type_(type), ts_(g_emitter.on ? NowMicros() : 0), pid_(g_emitter.pid) {}
+    : on_(g_emitter.on), type_(type), ts_(g_emitter.on ? NowMicros() : 0), pid_(g_emitter.pid) {
+  if (on_) body_.reserve(240);  // most events' fields fit: one allocation
+}
 
 void Event::Key(std::string_view key) {
   body_.push_back(',');
@@ -218,28 +220,40 @@ Event& Event::Ts(int64_t ts) {
   return *this;
 }
 
-std::string Event::Json() const {
-  std::string out = fmt::format("{{\"type\":\"{}\",\"ts\":{},\"pid\":{}", EventTypeName(type_), ts_, pid_);
+void Event::AppendJson(std::string& out) const {
+  out += "{\"type\":\"";
+  out += EventTypeName(type_);
+  out += "\",\"ts\":";
+  fmt::format_to(std::back_inserter(out), "{},\"pid\":{}", ts_, pid_);
   out += body_;
   out.push_back('}');
+}
+
+std::string Event::Json() const {
+  std::string out;
+  out.reserve(body_.size() + 64);
+  AppendJson(out);
   return out;
 }
 
 void Event::Emit() {
   if (!on_ || (g_emitter.fd < 0 && g_emitter.ring < 0)) return;
+  static std::string line;  // reused: an event costs no allocation here
   if (g_emitter.dropped > 0) {
-    std::string note = Event(EventType::kDropped).Int("count", g_emitter.dropped).Json();
-    if (!WriteLine(std::move(note))) {
+    line.clear();
+    Event(EventType::kDropped).Int("count", g_emitter.dropped).AppendJson(line);
+    if (!WriteLine(line)) {
       ++g_emitter.dropped;
       return;
     }
     g_emitter.dropped = 0;
   }
-  std::string line = Json();
+  line.clear();
+  AppendJson(line);
   if (line.size() >= PIPE_BUF) {
     line = fmt::format("{{\"type\":\"{}\",\"ts\":{},\"pid\":{},\"truncated\":true}}", EventTypeName(type_), ts_, pid_);
   }
-  if (!WriteLine(std::move(line))) ++g_emitter.dropped;
+  if (!WriteLine(line)) ++g_emitter.dropped;
 }
 
 }  // namespace minipg::trace

@@ -88,6 +88,8 @@ class Event {
   Event& Ts(int64_t ts);
   /* Finishes the JSON text without sending it. */
   std::string Json() const;
+  /* The same, appended to `out`. */
+  void AppendJson(std::string& out) const;
   /* Sends the event; never blocks. */
   void Emit();
 

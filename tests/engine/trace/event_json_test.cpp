@@ -39,5 +39,28 @@ TEST(EventJsonTest, TooDeepIsMalformed) {
   EXPECT_TRUE(ParseEventJson<nlohmann::json>(objects).is_discarded());
 }
 
+// Scenario: the collector reads an event's top-level fields in place; it
+// must find each one past nested values and strings holding quotes, braces
+// and the names of other fields, and read them as nlohmann does.
+TEST(EventJsonTest, FlatEventReadsTopLevelFields) {
+  std::string line =
+      R"({"type":"query_start","ts":17,"pid":-4,"nodes":[{"id":1,"state":"x"},{"b":"]}"}],)"
+      R"("tricky":"a \"state\": 1, } {","text":"SELECT 'it''s' \n\u00e9","state":"idle","n":null})";
+  FlatEvent ev(line);
+  auto full = nlohmann::json::parse(line);
+  EXPECT_EQ(ev.value("ts", int64_t{0}), 17);
+  EXPECT_EQ(ev.value("pid", int64_t{0}), -4);
+  EXPECT_EQ(ev.value("state", ""), "idle") << "not the one inside nodes, nor the one inside a string";
+  EXPECT_EQ(ev.value("text", ""), full["text"].get<std::string>()) << "escapes decoded";
+  EXPECT_EQ(ev.value("tricky", ""), full["tricky"].get<std::string>());
+  EXPECT_EQ(ev.Raw("nodes").value_or(""), R"([{"id":1,"state":"x"},{"b":"]}"}])");
+  EXPECT_EQ(ev.value("missing", "none"), "none");
+  EXPECT_EQ(ev.value("missing", int64_t{9}), 9);
+  EXPECT_EQ(ev.value("n", "null"), "null") << "not a string: the fallback";
+  EXPECT_EQ(ev.value("state", int64_t{3}), 3) << "not a number: the fallback";
+  EXPECT_EQ(FlatEvent(R"({"type":"x"})").value("type", ""), "x");
+  EXPECT_EQ(FlatEvent("{}").value("type", "none"), "none");
+}
+
 }  // namespace
 }  // namespace minipg::trace
