@@ -128,9 +128,13 @@ bool TransactionIdIsInProgress(TransactionId xid) {
 Result<XidFate> TransactionIdFate(TransactionId xid) {
   auto status = TransactionIdGetStatus(xid);
   if (!status.ok()) return status.error();
-  if (*status == XidStatus::kAborted) return XidFate::kAborted;
-  if (*status == XidStatus::kCommitted) return XidFate::kCommitted;
+  if (*status == XidStatus::kAborted) return XidFate::kAborted;  // final (a subtransaction's too)
+  // Committed in pg_xact is not yet committed for everyone: until the xid
+  // leaves the proc array a new snapshot still counts it as running, so a
+  // row it changed must be waited for, not followed (its new version would
+  // be invisible to the follower: "attempted to update invisible tuple").
   if (TransactionIdIsInProgress(xid)) return XidFate::kRunning;
+  if (*status == XidStatus::kCommitted) return XidFate::kCommitted;
   status = TransactionIdGetStatus(xid);
   if (!status.ok()) return status.error();
   return *status == XidStatus::kCommitted ? XidFate::kCommitted : XidFate::kAborted;
