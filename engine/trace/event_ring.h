@@ -68,9 +68,12 @@
 
 namespace minipg::trace {
 
-/* Each ring's data. A busy backend writes some 2 kB of events per query;
- * the collector drains every few milliseconds. */
-inline constexpr size_t kEventRingBytes = 64u << 10;
+/* Each ring's data. A busy backend writes some 2 kB of events per query
+ * and the collector drains every few milliseconds, but on a loaded machine
+ * (a viewer drawing at 60 fps beside pgbench) it may not run for tens of
+ * them: 64 kB rings dropped events there. Only the pages a process writes
+ * take memory, so a ring costs little until its process is busy. */
+inline constexpr size_t kEventRingBytes = 256u << 10;
 /* The longest event a ring takes (as the pipe's: one atomic pipe write). */
 inline constexpr size_t kMaxEventRecord = 4096;
 
