@@ -87,6 +87,8 @@ class Collector {
   int PollTimeoutMs();
   void TakeLine(std::string_view line);
   void FlushOlderThan(int64_t cutoff);
+  /* One line whose time has come: restamped if late, tracked, published. */
+  void SendOn(int64_t ts, std::string& line);
   void Publish(const std::string& line);
   /* Keeps what a late subscriber must be told, from one event `line`. */
   void Track(EventType type, const std::string& line);
@@ -298,29 +300,6 @@ void Collector::Publish(const std::string& line) {
   }
 }
 
-/* Whether Track() reads events of this type: the others go on unparsed. */
-bool IsTracked(EventType type) {
-  switch (type) {
-    case EventType::kPostmasterStart:
-    case EventType::kFork:
-    case EventType::kListen:
-    case EventType::kStartup:
-    case EventType::kState:
-    case EventType::kQueryStart:
-    case EventType::kLockWait:
-    case EventType::kLockAcquired:
-    case EventType::kChildExit:
-    case EventType::kPostmasterExit:
-    case EventType::kScenarioStart:
-    case EventType::kCaption:
-    case EventType::kScenarioEnd:
-    case EventType::kShmemLayout:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /* The type of a line as the emitter writes it ({"type":"name",...}), or
  * nullopt if it does not begin that way. Parsing every line was most of the
  * collector's work under load; only the types Track() reads need it. */
@@ -342,41 +321,37 @@ void RestampLine(std::string& line, int64_t ts) {
   line.replace(begin, end - begin, std::to_string(ts));
 }
 
+void Collector::SendOn(int64_t ts, std::string& line) {
+  if (ts < last_sent_ts_) {
+    RestampLine(line, last_sent_ts_);  // came too late to be put in its place
+  } else {
+    last_sent_ts_ = ts;
+  }
+  // Every line here was made by our emitter or checked as a client's
+  // (TakeClientLine); a line of another shape is parsed to be sure.
+  auto type = LineType(line);
+  if (!type) {
+    auto ev = ParseEventJson<nlohmann::json>(line);
+    if (!ev.is_object()) return;  // never forward junk
+    type = EventTypeFromName(ev.value("type", ""));
+  }
+  if (type) Track(*type, line);  // reads the line only for the types it keeps
+  line.push_back('\n');
+  Publish(line);
+}
+
 void Collector::FlushOlderThan(int64_t cutoff) {
   while (!pending_.empty() && pending_.front().ts < cutoff) {
     std::pop_heap(pending_.begin(), pending_.end(), std::greater<>());
     PendingKey key = pending_.back();
     pending_.pop_back();
-    int64_t ts = key.ts;
     // Out of its slot while it is sent (sending may take a line: Drop()),
     // then back, keeping its buffer for the next.
     std::string line = std::move(slots_[key.slot]);
-    struct Return {
-      Collector* c;
-      std::string& line;
-      uint32_t slot;
-      ~Return() {
-        line.clear();
-        c->slots_[slot] = std::move(line);
-        c->free_slots_.push_back(slot);
-      }
-    } give_back{this, line, key.slot};
-    if (ts < last_sent_ts_) {
-      RestampLine(line, last_sent_ts_);  // came too late to be put in its place
-    } else {
-      last_sent_ts_ = ts;
-    }
-    // Every line here was made by our emitter or checked as a client's
-    // (TakeClientLine); a line of another shape is parsed to be sure.
-    auto type = LineType(line);
-    if (!type) {
-      auto ev = ParseEventJson<nlohmann::json>(line);
-      if (!ev.is_object()) continue;  // never forward junk
-      type = EventTypeFromName(ev.value("type", ""));
-    }
-    if (type && IsTracked(*type)) Track(*type, line);
-    line.push_back('\n');
-    Publish(line);
+    SendOn(key.ts, line);
+    line.clear();
+    slots_[key.slot] = std::move(line);
+    free_slots_.push_back(key.slot);
   }
   if (pending_.empty() && slots_.size() > kMaxSpareLines) {  // after a burst: give the memory back
     slots_.clear();
