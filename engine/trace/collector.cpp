@@ -30,6 +30,7 @@
 #include "engine/common/postmaster_death.h"
 #include "engine/trace/emitter.h"
 #include "engine/trace/event_json.h"
+#include "engine/trace/event_merge.h"
 #include "engine/trace/event_ring.h"
 #include "engine/trace/event_schema.h"
 
@@ -50,9 +51,6 @@ struct Subscriber {
 /* How often an awake collector drains the rings while it holds events
  * (writers wake a sleeping one; see event_ring.h). */
 constexpr int kRingDrainMs = 5;
-
-/* How many line buffers the collector keeps for reuse once it holds none. */
-constexpr size_t kMaxSpareLines = 4096;
 
 /* How far a client's event may be stamped from the collector's clock. */
 constexpr int64_t kMaxClientClockSkewMicros = 60'000'000;
@@ -85,7 +83,10 @@ class Collector {
   /* How long the next poll() may sleep: while it holds events, until the
    * next ring drain; otherwise until woken (sleeping set on the rings). */
   int PollTimeoutMs();
-  void TakeLine(std::string_view line);
+  /* Queues a line of `source` (a ring's index, or a pid's source). */
+  void TakeLine(EventMerger::SourceId source, std::string_view line);
+  /* Queues a line from a process or client that has no ring. */
+  void TakeLineOfPid(int64_t pid, std::string_view line);
   void FlushOlderThan(int64_t cutoff);
   /* One line whose time has come: restamped if late, tracked, published. */
   void SendOn(int64_t ts, std::string& line);
@@ -103,20 +104,8 @@ class Collector {
   CollectorConfig config_;
   FILE* trace_ = nullptr;
   std::string partial_;  // bytes of a line not yet complete
-  // Lines held for the reorder window: a min-heap of small keys on
-  // (ts, arrival), each naming the slot that holds its line. Slots are
-  // reused once their line is sent, so a busy stream neither allocates for
-  // every event nor moves lines around the heap.
-  struct PendingKey {
-    int64_t ts;
-    uint64_t arrival;
-    uint32_t slot;
-    bool operator>(const PendingKey& o) const { return ts != o.ts ? ts > o.ts : arrival > o.arrival; }
-  };
-  std::vector<PendingKey> pending_;
-  std::vector<std::string> slots_;
-  std::vector<uint32_t> free_slots_;
-  uint64_t arrivals_ = 0;
+  // Lines held for the reorder window, by source (event_merge.h).
+  EventMerger merger_;
   int64_t last_sent_ts_ = 0;  // the newest "ts" sent on (a later event is restamped to it)
   std::map<uint64_t, ProcessInfo> processes_;  // by order of appearance
   std::map<int64_t, uint64_t> order_of_pid_;
@@ -141,24 +130,10 @@ std::string Collector::HelloLine() const {
          "\n";
 }
 
-void Collector::TakeLine(std::string_view text) {
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  std::string& line = slots_[slot];
-  line.reserve(text.size() + 1);  // room for the newline Publish adds
-  line.assign(text);
-  // Only "ts" is needed to order; what Track() needs is read later.
-  int64_t ts = 0;
-  auto pos = line.find("\"ts\":");
-  if (pos != std::string::npos) ts = std::strtoll(line.c_str() + pos + 5, nullptr, 10);
-  pending_.push_back({ts, arrivals_++, slot});
-  std::push_heap(pending_.begin(), pending_.end(), std::greater<>());
+void Collector::TakeLine(EventMerger::SourceId source, std::string_view line) { merger_.Add(source, line); }
+
+void Collector::TakeLineOfPid(int64_t pid, std::string_view line) {
+  TakeLine(EventMerger::kTransientSource + static_cast<uint64_t>(pid), line);
 }
 
 void Collector::ReceiveAll() {
@@ -172,7 +147,10 @@ void Collector::ReceiveAll() {
     partial_.append(buf, static_cast<size_t>(n));
     size_t start = 0;
     for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
-      if (nl > start) TakeLine(std::string_view(partial_).substr(start, nl - start));
+      if (nl > start) {
+        std::string_view line = std::string_view(partial_).substr(start, nl - start);
+        TakeLineOfPid(FlatEvent(line).value("pid", int64_t{0}), line);
+      }
     }
     partial_.erase(0, start);
   }
@@ -180,15 +158,17 @@ void Collector::ReceiveAll() {
 
 void Collector::DrainRings() {
   if (config_.rings == nullptr) return;
-  auto take = [this](std::string_view text) { TakeLine(text); };
-  for (uint32_t i = 0; i < config_.rings->num_rings; ++i) RingDrain(config_.rings, static_cast<int>(i), take);
+  for (uint32_t i = 0; i < config_.rings->num_rings; ++i) {
+    RingDrain(config_.rings, static_cast<int>(i), [this, i](std::string_view text) { TakeLine(i, text); });
+  }
 }
 
 int Collector::PollTimeoutMs() {
-  if (!pending_.empty()) return config_.rings != nullptr ? kRingDrainMs : 10;
+  if (!merger_.empty()) return config_.rings != nullptr ? kRingDrainMs : 10;
   if (config_.rings == nullptr) return 500;
-  auto take = [this](std::string_view text) { TakeLine(text); };
-  return RingPrepareToSleep(config_.rings, take) > 0 ? 0 : 500;
+  return RingPrepareToSleep(config_.rings, [this](int ring, std::string_view text) { TakeLine(ring, text); }) > 0
+             ? 0
+             : 500;
 }
 
 void Collector::Track(EventType type, const std::string& line) {
@@ -341,23 +321,7 @@ void Collector::SendOn(int64_t ts, std::string& line) {
 }
 
 void Collector::FlushOlderThan(int64_t cutoff) {
-  while (!pending_.empty() && pending_.front().ts < cutoff) {
-    std::pop_heap(pending_.begin(), pending_.end(), std::greater<>());
-    PendingKey key = pending_.back();
-    pending_.pop_back();
-    // Out of its slot while it is sent (sending may take a line: Drop()),
-    // then back, keeping its buffer for the next.
-    std::string line = std::move(slots_[key.slot]);
-    SendOn(key.ts, line);
-    line.clear();
-    slots_[key.slot] = std::move(line);
-    free_slots_.push_back(key.slot);
-  }
-  if (pending_.empty() && slots_.size() > kMaxSpareLines) {  // after a burst: give the memory back
-    slots_.clear();
-    slots_.shrink_to_fit();
-    free_slots_.clear();
-  }
+  merger_.TakeOlderThan(cutoff, [this](int64_t ts, std::string& line) { SendOn(ts, line); });
   if (trace_) std::fflush(trace_);
 }
 
@@ -441,7 +405,7 @@ void Collector::TakeClientLine(Subscriber& s, std::string line) {
   if (skew > kMaxClientClockSkewMicros || skew < -kMaxClientClockSkewMicros) return;
   if (*type == EventType::kScenarioStart) s.runner_pid = pid->get<int64_t>();
   if (*type == EventType::kScenarioEnd) s.runner_pid = 0;
-  TakeLine(std::move(line));
+  TakeLineOfPid(pid->get<int64_t>(), line);
 }
 
 /* A runner that goes away mid-lesson (killed, its machine gone) sends no
@@ -452,12 +416,12 @@ void Collector::Drop(Subscriber& s) {
   if (s.fd >= 0) close(s.fd);
   s.fd = -1;
   if (s.runner_pid == 0) return;
-  TakeLine(Event(EventType::kScenarioEnd)
-               .Pid(s.runner_pid)
-               .Bool("passed", false)
-               .Int("failures", 0)
-               .Bool("stopped", true)
-               .Json());
+  TakeLineOfPid(s.runner_pid, Event(EventType::kScenarioEnd)
+                                  .Pid(s.runner_pid)
+                                  .Bool("passed", false)
+                                  .Int("failures", 0)
+                                  .Bool("stopped", true)
+                                  .Json());
   s.runner_pid = 0;
 }
 

@@ -9,8 +9,9 @@
  *
  * NOTES
  *   Events are held for kReorderWindowMicros before they are sent on, so
- *   that two processes' events that raced to the socket still come out in
- *   timestamp order. An event that comes later than that (its process
+ *   that two processes' events that raced to the collector still come out
+ *   in timestamp order (a merge of each process's own ordered events:
+ *   event_merge.h). An event that comes later than that (its process
  *   stamped it, then was not scheduled for longer than the window: a child
  *   writing the fork event the postmaster stamped before fork() on a busy
  *   machine) goes out stamped with the newest time already sent, so the

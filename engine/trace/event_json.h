@@ -18,6 +18,7 @@
  */
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -90,7 +91,9 @@ class FlatEvent {
     if (!raw || raw->empty() || !(raw->front() == '-' || (raw->front() >= '0' && raw->front() <= '9'))) {
       return fallback;
     }
-    return std::strtoll(std::string(*raw).c_str(), nullptr, 10);
+    int64_t v = fallback;
+    std::from_chars(raw->data(), raw->data() + raw->size(), v);
+    return v;
   }
 
   std::string value(std::string_view key, const char* fallback) const {

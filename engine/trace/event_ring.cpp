@@ -131,10 +131,13 @@ size_t RingDrain(EventRings* rings, int index, const std::function<void(std::str
   return taken;
 }
 
-size_t RingPrepareToSleep(EventRings* rings, const std::function<void(std::string_view)>& take) {
+size_t RingPrepareToSleep(EventRings* rings, const std::function<void(int, std::string_view)>& take) {
   rings->sleeping.store(1, std::memory_order_seq_cst);
   size_t taken = 0;
-  for (uint32_t i = 0; i < rings->num_rings; ++i) taken += RingDrain(rings, static_cast<int>(i), take);
+  for (uint32_t i = 0; i < rings->num_rings; ++i) {
+    int ring = static_cast<int>(i);
+    taken += RingDrain(rings, ring, [&](std::string_view text) { take(ring, text); });
+  }
   if (taken > 0) rings->sleeping.store(0, std::memory_order_seq_cst);
   return taken;
 }

@@ -113,9 +113,10 @@ bool RingAppend(EventRings* rings, int index, std::string_view text);
 size_t RingDrain(EventRings* rings, int index, const std::function<void(std::string_view)>& take);
 
 /* The reader, before sleeping: sets `sleeping`, then drains every ring
- * once more. If that found records it clears `sleeping` again and returns
- * their number: do not sleep. 0: sleep (poll the eventfd). */
-size_t RingPrepareToSleep(EventRings* rings, const std::function<void(std::string_view)>& take);
+ * once more, handing each record to `take` with its ring's index. If that
+ * found records it clears `sleeping` again and returns their number: do
+ * not sleep. 0: sleep (poll the eventfd). */
+size_t RingPrepareToSleep(EventRings* rings, const std::function<void(int, std::string_view)>& take);
 /* The reader, after poll() returned: clears the wake flags and the
  * eventfd's counter. */
 void RingAwake(EventRings* rings);

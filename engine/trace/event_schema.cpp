@@ -5,7 +5,9 @@
  */
 #include "engine/trace/event_schema.h"
 
+#include <algorithm>
 #include <array>
+#include <utility>
 
 namespace minipg::trace {
 namespace {
@@ -51,10 +53,19 @@ bool IsStorageEvent(EventType type) {
 }
 
 std::optional<EventType> EventTypeFromName(std::string_view name) {
-  for (size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == name) return static_cast<EventType>(i);
-  }
-  return std::nullopt;
+  // Every line the collector and the viewer read is looked up here: a
+  // binary search over the names, sorted once.
+  using Entry = std::pair<std::string_view, EventType>;
+  static const auto sorted = [] {
+    std::array<Entry, kNames.size()> table;
+    for (size_t i = 0; i < kNames.size(); ++i) table[i] = {kNames[i], static_cast<EventType>(i)};
+    std::sort(table.begin(), table.end());
+    return table;
+  }();
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), name,
+                             [](const Entry& e, std::string_view n) { return e.first < n; });
+  if (it == sorted.end() || it->first != name) return std::nullopt;
+  return it->second;
 }
 
 std::optional<uint64_t> ParseLsnField(std::string_view text) {

@@ -52,7 +52,7 @@ class CollectorTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     if (GetParam()) {
-      auto r = CreateEventRings(2);
+      auto r = CreateEventRings(4);
       ASSERT_TRUE(r.ok());
       rings_ = *r;
     }
@@ -112,7 +112,8 @@ class CollectorTest : public ::testing::TestWithParam<bool> {
   std::filesystem::path dir_;
 };
 
-// Scenario: events that reach the collector out of order leave it in timestamp order.
+// Scenario: three processes' events that reach the collector out of order
+// leave it in timestamp order.
 TEST_P(CollectorTest, ReordersByTimestamp) {
   int sub = Subscribe();
   auto hello = ReadLines(sub, 1);
@@ -120,9 +121,12 @@ TEST_P(CollectorTest, ReordersByTimestamp) {
   EXPECT_EQ(hello[0]["type"], "hello");
   EXPECT_EQ(hello[0]["version"], kEventSchemaVersion);
   int64_t now = NowMicros();
-  Event(EventType::kState).Ts(now + 300).Str("state", "third").Emit();
-  Event(EventType::kState).Ts(now + 100).Str("state", "first").Emit();
-  Event(EventType::kState).Ts(now + 200).Str("state", "second").Emit();
+  SetEventRing(rings_, 1);
+  Event(EventType::kState).Pid(101).Ts(now + 300).Str("state", "third").Emit();
+  SetEventRing(rings_, 2);
+  Event(EventType::kState).Pid(102).Ts(now + 100).Str("state", "first").Emit();
+  SetEventRing(rings_, 3);
+  Event(EventType::kState).Pid(103).Ts(now + 200).Str("state", "second").Emit();
   auto lines = ReadLines(sub, 3);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0]["state"], "first");

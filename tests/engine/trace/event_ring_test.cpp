@@ -154,9 +154,11 @@ TEST_F(EventRingTest, UnpublishedBytesAreUnseenAndGarbageIsSkipped) {
 // finds it asleep writes the eventfd once, however many records follow;
 // an awake reader is not woken (it drains on its own timer).
 TEST_F(EventRingTest, ASleepingReaderIsWokenOnce) {
-  auto ignore = [](std::string_view) {};
-  ASSERT_TRUE(RingAppend(rings_, 0, "before"));
+  std::vector<int> from;
+  auto ignore = [&](int ring, std::string_view) { from.push_back(ring); };
+  ASSERT_TRUE(RingAppend(rings_, 2, "before"));
   EXPECT_EQ(RingPrepareToSleep(rings_, ignore), 1u) << "a record came: do not sleep";
+  EXPECT_EQ(from, std::vector<int>{2}) << "each record comes with its ring";
   EXPECT_EQ(rings_->sleeping.load(), 0u);
   RingAwake(rings_);
   EXPECT_EQ(RingPrepareToSleep(rings_, ignore), 0u);
