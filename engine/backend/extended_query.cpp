@@ -33,7 +33,6 @@
 #include <fmt/format.h>
 
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 
 #include "engine/backend/backend_internal.h"
 #include "engine/common/interrupts.h"
@@ -196,11 +195,11 @@ Status Backend::ExecParse(std::string_view body) {
   }
   prepared->param_oids = m->param_types;
   prepared->param_oids.resize(prepared->desc.param_types.size(), sql::kOidUnspecified);
-  nlohmann::json params = nlohmann::json::array();
-  for (sql::TypeId t : prepared->desc.param_types) params.push_back(sql::TypeName(t));
+  std::vector<std::string> params;
+  for (sql::TypeId t : prepared->desc.param_types) params.emplace_back(sql::TypeName(t));
   trace::Event(EventType::kPrepare)
       .Str("name", prepared->name)
-      .Raw("params", params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Raw("params", trace::JsonStringArray(params))
       .QueryText("text", prepared->text)
       .Emit();
   statements_[m->name] = std::move(prepared);

@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/system_catalog.h"
@@ -96,7 +95,7 @@ struct FileCloser {
 void EmitAnalyze(const std::vector<std::string>& tables) {
   trace::Event(EventType::kAnalyze)
       .Str("statement", "COPY")
-      .Raw("tables", nlohmann::json(tables).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Raw("tables", trace::JsonStringArray(tables))
       .Raw("columns", "[]")
       .Emit();
 }
@@ -120,12 +119,12 @@ void EmitPlan(std::string detail, PlannedStmt* source) {
 }
 
 void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {
-  nlohmann::json nodes = nlohmann::json::array();
-  nodes.push_back({{"id", 0}, {"rows", rows}});
+  trace::JsonObjects nodes;
+  nodes.Begin().Int("id", 0).Int("rows", rows);
   for (size_t i = 0; i < child_rows.size(); ++i) {
-    nodes.push_back({{"id", i + 1}, {"rows", child_rows[i]}});
+    nodes.Begin().Int("id", static_cast<int64_t>(i + 1)).Int("rows", child_rows[i]);
   }
-  trace::Event(EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
+  trace::Event(EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.Text()).Emit();
 }
 
 void EmitCopyStart(bool is_from, const CopyStmt& copy, const CopyOptions& opts) {

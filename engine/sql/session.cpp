@@ -40,7 +40,6 @@
 #include <chrono>
 #include <iterator>
 
-#include <nlohmann/json.hpp>
 
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/relcache.h"
@@ -163,24 +162,22 @@ bool NeedsCatalog(StatementKind kind) { return RouteOf(kind).catalog; }
 
 void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
   if (!trace::EventsOn()) return;
-  nlohmann::json cols = nlohmann::json::array();
-  for (const ColumnDesc& c : columns) {
-    cols.push_back({{"name", c.name}, {"type", TypeName(c.type)}});
-  }
+  trace::JsonObjects cols;
+  for (const ColumnDesc& c : columns) cols.Begin().Str("name", c.name).Str("type", TypeName(c.type));
   trace::Event(EventType::kAnalyze)
       .Str("statement", query.statement)
-      .Raw("tables", nlohmann::json(query.tables).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-      .Raw("columns", cols.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Raw("tables", trace::JsonStringArray(query.tables))
+      .Raw("columns", cols.Text())
       .Emit();
 }
 
 void EmitExecute(const ExecutionResult& result) {
   if (!trace::EventsOn()) return;
-  nlohmann::json nodes = nlohmann::json::array();
+  trace::JsonObjects nodes;
   for (size_t i = 0; i < result.node_rows.size(); ++i) {
-    nodes.push_back({{"id", i}, {"rows", result.node_rows[i]}});
+    nodes.Begin().Int("id", static_cast<int64_t>(i)).Int("rows", result.node_rows[i]);
   }
-  trace::Event(EventType::kExecute).Int("rows", result.rows).Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
+  trace::Event(EventType::kExecute).Int("rows", result.rows).Raw("nodes", nodes.Text()).Emit();
 }
 
 std::string CommandTag(const Query& query, int64_t rows) {

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <vector>
 
 #include "engine/common/utf8.h"
 #include "engine/trace/event_ring.h"
@@ -126,9 +128,36 @@ bool EventsOn() { return g_emitter.on; }
 void SetQueryTextInEvents(bool on) { g_emitter.query_text = on; }
 bool QueryTextInEvents() { return g_emitter.query_text; }
 
+namespace {
+
+/* Appends `v` in decimal. */
+void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+/* Bodies of events being built are kept for the next (a process builds one
+ * or two at a time): an event costs no allocation. */
+thread_local std::vector<std::string> t_spare_bodies;
+constexpr size_t kSpareBodies = 4;
+constexpr size_t kMaxSpareBody = 4096;
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // Runs of printable ASCII that need no escape go in whole.
+    size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; ++i; continue;
@@ -155,9 +184,49 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+JsonObjects& JsonObjects::Begin() {
+  text_ += text_.empty() ? "[{" : "},{";
+  fields_ = false;
+  return *this;
+}
+
+void JsonObjects::Key(std::string_view key) {
+  if (fields_) text_.push_back(',');
+  fields_ = true;
+  AppendJsonString(text_, key);
+  text_.push_back(':');
+}
+
+JsonObjects& JsonObjects::Int(std::string_view key, int64_t value) {
+  Key(key);
+  AppendInt(text_, value);
+  return *this;
+}
+
+JsonObjects& JsonObjects::Str(std::string_view key, std::string_view value) {
+  Key(key);
+  AppendJsonString(text_, value);
+  return *this;
+}
+
+std::string JsonObjects::Text() const { return text_.empty() ? "[]" : text_ + "}]"; }
+
 Event::Event(EventType type)
     : on_(g_emitter.on), type_(type), ts_(g_emitter.on ? NowMicros() : 0), pid_(g_emitter.pid) {
-  if (on_) body_.reserve(240);  // most events' fields fit: one allocation
+  if (!on_) return;
+  if (!t_spare_bodies.empty()) {
+    body_ = std::move(t_spare_bodies.back());
+    t_spare_bodies.pop_back();
+    body_.clear();
+  } else {
+    body_.reserve(240);  // most events' fields fit: one allocation
+  }
+}
+
+Event::~Event() {
+  if (body_.capacity() > 15 && body_.capacity() <= kMaxSpareBody && t_spare_bodies.size() < kSpareBodies) {
+    t_spare_bodies.push_back(std::move(body_));
+  }
 }
 
 void Event::Key(std::string_view key) {
@@ -169,7 +238,7 @@ void Event::Key(std::string_view key) {
 Event& Event::Int(std::string_view key, int64_t value) {
   if (!on_) return *this;
   Key(key);
-  body_ += std::to_string(value);
+  AppendInt(body_, value);
   return *this;
 }
 
@@ -224,7 +293,9 @@ void Event::AppendJson(std::string& out) const {
   out += "{\"type\":\"";
   out += EventTypeName(type_);
   out += "\",\"ts\":";
-  fmt::format_to(std::back_inserter(out), "{},\"pid\":{}", ts_, pid_);
+  AppendInt(out, ts_);
+  out += ",\"pid\":";
+  AppendInt(out, pid_);
   out += body_;
   out.push_back('}');
 }

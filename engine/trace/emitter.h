@@ -68,6 +68,41 @@ bool QueryTextInEvents();
 /* Appends `s` to `out` as a JSON string literal (quoted, escaped). */
 void AppendJsonString(std::string& out, std::string_view s);
 
+/* A JSON array of flat objects written straight as text, for an event's
+ * Raw() field (a plan's nodes, a result's columns), without building a
+ * document first:
+ *
+ *     JsonObjects nodes;
+ *     nodes.Begin().Int("id", 0).Str("node", "Result");
+ *     event.Raw("nodes", nodes.Text());   // [{"id":0,"node":"Result"}]
+ */
+class JsonObjects {
+ public:
+  /* Starts the next object. */
+  JsonObjects& Begin();
+  JsonObjects& Int(std::string_view key, int64_t value);
+  JsonObjects& Str(std::string_view key, std::string_view value);
+  /* The array so far, closed. */
+  std::string Text() const;
+
+ private:
+  void Key(std::string_view key);
+  std::string text_;  // the objects, the last one not yet closed
+  bool fields_ = false;  // the open object has a field
+};
+
+/* A JSON array of strings, as text for an event's Raw() field. */
+template <typename Strings>
+std::string JsonStringArray(const Strings& items) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(out, item);
+  }
+  out.push_back(']');
+  return out;
+}
+
 /* One event being built. Fields appear in the order they are added. */
 class Event {
  public:
@@ -92,6 +127,10 @@ class Event {
   void AppendJson(std::string& out) const;
   /* Sends the event; never blocks. */
   void Emit();
+
+  ~Event();
+  Event(const Event&) = default;
+  Event& operator=(const Event&) = default;
 
  private:
   void Key(std::string_view key);

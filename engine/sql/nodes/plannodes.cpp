@@ -10,7 +10,6 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 
 #include "engine/common/utf8.h"
 #include "engine/trace/emitter.h"
@@ -228,7 +227,7 @@ std::string PlannedStmt::Explain() const {
 void EmitPlanEvent(const PlannedStmt& plan) {
   if (!trace::EventsOn()) return;
   bool text = trace::QueryTextInEvents();
-  nlohmann::json nodes = nlohmann::json::array();
+  trace::JsonObjects nodes;
   for (const Plan* n : plan.nodes) {
     // The node's name ("Seq Scan", "Insert", "Nested Loop Left Join"),
     // then the rest of EXPLAIN's first line ("on t") and its detail lines.
@@ -238,13 +237,13 @@ void EmitPlanEvent(const PlannedStmt& plan) {
     std::string name = on == std::string::npos ? title : title.substr(0, on);
     std::string detail = on == std::string::npos ? "" : title.substr(on + 1);
     for (const std::string& line : n->Details(plan.qualify)) detail += (detail.empty() ? "" : "; ") + line;
-    nlohmann::json node = {{"id", n->id}, {"parent", n->parent}, {"node", name}};
-    if (text) node["detail"] = std::string(Utf8Prefix(detail, trace::kMaxEventString));
-    nodes.push_back(std::move(node));
+    nodes.Begin();
+    if (text) nodes.Str("detail", Utf8Prefix(detail, trace::kMaxEventString));
+    nodes.Int("id", n->id).Str("node", name).Int("parent", n->parent);
   }
   trace::Event ev(trace::EventType::kPlan);
   if (text) ev.Str("plan", plan.Explain());
-  ev.Raw("nodes", nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Emit();
+  ev.Raw("nodes", nodes.Text()).Emit();
 }
 
 }  // namespace minipg::sql

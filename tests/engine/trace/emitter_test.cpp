@@ -57,6 +57,49 @@ TEST_F(EmitterTest, StrictUtf8) {
   EXPECT_EQ(Receive()["text"], "\xf0\x9f\x90\x98 \xe2\x82\xac") << "valid 4- and 3-byte forms are kept";
 }
 
+// Scenario: arrays written as text for Raw() fields (a plan's nodes, a
+// result's columns) parse as the same JSON, with hostile strings escaped.
+TEST_F(EmitterTest, ArraysWrittenAsTextParse) {
+  JsonObjects nodes;
+  nodes.Begin().Int("id", 0).Str("node", "Seq Scan").Int("parent", -1);
+  nodes.Begin().Int("id", -12345678901).Str("node", "a\"b\n\xff");
+  JsonObjects none;
+  Event(EventType::kPlan)
+      .Raw("nodes", nodes.Text())
+      .Raw("empty", none.Text())
+      .Raw("tables", JsonStringArray(std::vector<std::string>{"t", "we\"ird"}))
+      .Raw("no_tables", JsonStringArray(std::vector<std::string>{}))
+      .Emit();
+  auto j = Receive();
+  ASSERT_TRUE(j["nodes"].is_array());
+  ASSERT_EQ(j["nodes"].size(), 2u);
+  EXPECT_EQ(j["nodes"][0], (nlohmann::json{{"id", 0}, {"node", "Seq Scan"}, {"parent", -1}}));
+  EXPECT_EQ(j["nodes"][1]["id"], -12345678901);
+  EXPECT_EQ(j["nodes"][1]["node"], "a\"b\n\xef\xbf\xbd");
+  EXPECT_EQ(j["empty"], nlohmann::json::array());
+  EXPECT_EQ(j["tables"], (nlohmann::json{"t", "we\"ird"}));
+  EXPECT_EQ(j["no_tables"], nlohmann::json::array());
+}
+
+// Scenario: an event built while another is being built (a field's value
+// computed by code that emits) keeps its own fields; bodies are reused.
+TEST_F(EmitterTest, EventsBuiltInsideEachOtherKeepTheirFields) {
+  for (int round = 0; round < 3; ++round) {
+    Event outer(EventType::kExecute);
+    outer.Int("rows", round);
+    Event(EventType::kState).Str("state", "inner").Emit();
+    outer.Str("after", "inner").Emit();
+    auto inner = Receive();
+    auto out = Receive();
+    EXPECT_EQ(inner["type"], "state");
+    EXPECT_EQ(inner["state"], "inner");
+    EXPECT_FALSE(inner.contains("rows"));
+    EXPECT_EQ(out["rows"], round);
+    EXPECT_EQ(out["after"], "inner");
+    EXPECT_FALSE(out.contains("state"));
+  }
+}
+
 // Scenario: a huge field is cut so the event still fits in one atomic pipe write.
 TEST_F(EmitterTest, LongFieldIsCut) {
   std::string big(1 << 20, 'x');
