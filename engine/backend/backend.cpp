@@ -68,6 +68,7 @@
 #include "engine/shmem/backend_status.h"
 #include "engine/shmem/step.h"
 #include "engine/shmem/pgstat.h"
+#include "engine/sql/adt/builtins.h"
 #include "engine/sql/session.h"
 #include "engine/storage/global_catalog.h"
 #include "engine/trace/emitter.h"
@@ -462,10 +463,7 @@ void Backend::Run() {
     sigaction(SIGHUP, &sa, nullptr);
   }
   signal(SIGCHLD, SIG_DFL);
-  PrepareQuickDie(g_quickdie_immediate, sqlstate::kAdminShutdown,
-                  "terminating connection due to immediate shutdown command");
-  PrepareQuickDie(g_quickdie_crash, sqlstate::kCrashShutdown,
-                  "terminating connection because of crash of another server process");
+  PreloadBackendState();  // done already if the postmaster forked us
   g_client_fd = info_.sock;
   SetPostmasterDeathWakeup(SetLatch);  // a wait on the client ends at once
   {
@@ -543,6 +541,17 @@ void Backend::Run() {
 }
 
 }  // namespace backend
+
+void PreloadBackendState() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  (void)sql::Builtins();
+  backend::PrepareQuickDie(backend::g_quickdie_immediate, sqlstate::kAdminShutdown,
+                           "terminating connection due to immediate shutdown command");
+  backend::PrepareQuickDie(backend::g_quickdie_crash, sqlstate::kCrashShutdown,
+                           "terminating connection because of crash of another server process");
+}
 
 void BackendMain(const BackendStartInfo& info) {
   backend::Backend backend(info);

@@ -75,6 +75,13 @@ struct BackendStartInfo {
   const std::vector<auth::HbaLine>* hba = nullptr;     // pg_hba.conf as the postmaster parsed it
 };
 
+/* Builds, in the postmaster before it forks, what every backend would
+ * otherwise build for itself on connecting (the table of built-in
+ * functions and operators, the FATAL messages a signal handler sends):
+ * each child inherits it with the fork, as PostgreSQL's backends inherit
+ * its static tables, and starts without that work. */
+void PreloadBackendState();
+
 /* Runs the backend in this freshly forked process; never returns. */
 [[noreturn]] void BackendMain(const BackendStartInfo& info);
 

@@ -972,6 +972,7 @@ int Postmaster::Run() {
     Cleanup();
     return 1;
   }
+  PreloadBackendState();  // the same
   // Handlers are installed with every signal blocked while they run.
   struct sigaction sa {};
   sigfillset(&sa.sa_mask);
