@@ -203,7 +203,7 @@ class Postmaster {
   void ProcessChildExit();
   void ProcessShutdownRequest();
   void ProcessReloadRequest();
-  void HandleChildCrash(pid_t pid, int status, const std::string& desc);
+  void HandleChildCrash(pid_t pid, int status, ChildRole role, const std::string& desc);
   void SetPmState(PmState s);
   void SignalChildren(int sig, bool backends_only, int quit_reason = 0);
   int CountServerProcesses() const;
@@ -700,16 +700,13 @@ void Postmaster::ProcessChildExit() {
     }
     std::string desc = DescribeExit(status);
     bool exited0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    // The startup process ending well is part of every start, an autovacuum
-    // process's part of every round: not worth a line (PostgreSQL: DEBUG2).
-    bool routine = role == ChildRole::kStartup || role == ChildRole::kAutovacWorker || role == ChildRole::kAutovacLauncher;
-    if (!routine || !exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
     trace::Event e(EventType::kChildExit);
     e.Int("child", pid).Str("role", ChildRoleName(role)).Str("status", desc);
     if (WIFEXITED(status)) e.Int("exit_code", WEXITSTATUS(status));
     if (WIFSIGNALED(status)) e.Int("signal", WTERMSIG(status));
     e.Emit();
     if (role == ChildRole::kCollector) {
+      if (!exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
       collector_pid_ = 0;
       if (state_ == PmState::kStartup || state_ == PmState::kRun || state_ == PmState::kCrashRecovery) StartCollector();  // events must keep flowing
       continue;
@@ -725,18 +722,23 @@ void Postmaster::ProcessChildExit() {
     // to at shutdown.
     bool stopping = state_ == PmState::kStopSmart || state_ == PmState::kStopFast;
     if (role == ChildRole::kBgWriter || role == ChildRole::kWalWriter) crashed = !stopping || !exited0;
+    // Only an end that was not expected is logged, as PostgreSQL does (it
+    // logs the others at DEBUG2): not a backend's exit 0 or 1, a startup
+    // or autovacuum process done, a writer told to stop.
     if (role == ChildRole::kStartup) {
+      if (!exited0) Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
       ProcessStartupExit(status);
       continue;
     }
-    if (crashed) HandleChildCrash(pid, status, desc);
+    if (crashed) HandleChildCrash(pid, status, role, desc);
   }
 }
 
-void Postmaster::HandleChildCrash(pid_t pid, int status, const std::string& desc) {
+void Postmaster::HandleChildCrash(pid_t pid, int status, ChildRole role, const std::string& desc) {
   // During an immediate shutdown or a crash cycle already under way,
-  // children dying of our own SIGQUIT are expected.
+  // children dying of our own SIGQUIT are expected (and not logged).
   if (state_ == PmState::kCrashRecovery || state_ == PmState::kStopImmediate) return;
+  Log("{} (PID {}) {}", ChildProcessName(role), pid, desc);
   trace::Event e(EventType::kCrash);
   e.Int("child", pid).Str("status", desc);
   if (WIFSIGNALED(status)) e.Int("signal", WTERMSIG(status));
