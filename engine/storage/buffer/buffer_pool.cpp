@@ -31,10 +31,13 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -66,7 +69,16 @@ struct ProcessState {
   uint32_t generation = 0;
   int fork_epoch = -1;
   Pool pool;
-  std::vector<int32_t> private_refs;  // pins by this process, per buffer index
+  // Pins by this process, by buffer index: a few in a small array, any
+  // more in a map, as PostgreSQL's PrivateRefCountArray does. (An array of
+  // every buffer's count would cost each new backend 64 kB of memory to
+  // clear, 16 page faults, for the handful of pins it ever holds at once.)
+  struct RefEntry {
+    int32_t index = -1;
+    int32_t count = 0;  // 0: the entry is free
+  };
+  std::array<RefEntry, 8> refs;
+  std::unordered_map<int32_t, int32_t> more_refs;
   BufferUsage usage;
 };
 
@@ -98,9 +110,30 @@ size_t LookupTableSize(int nbuffers) {
   return sizeof(int32_t) * NumBuckets(nbuffers) + sizeof(MapEntry) * NumEntries(nbuffers);
 }
 
+/* This process's pin count of `desc`, to change (an entry is made for it). */
 int32_t& PrivateRef(const BufferDesc* desc) {
-  GetPool();  // makes sure the array belongs to this process and segment
-  return g_state.private_refs[desc->index];
+  GetPool();  // makes sure the counts belong to this process and segment
+  ProcessState::RefEntry* free = nullptr;
+  for (auto& e : g_state.refs) {
+    if (e.index == desc->index) return e.count;
+    if (e.count == 0 && free == nullptr) free = &e;
+  }
+  if (auto it = g_state.more_refs.find(desc->index); it != g_state.more_refs.end()) return it->second;
+  if (free != nullptr) {
+    *free = {desc->index, 0};
+    return free->count;
+  }
+  return g_state.more_refs[desc->index];
+}
+
+/* The same, only read. */
+int32_t PrivateRefCount(const BufferDesc* desc) {
+  GetPool();
+  for (const auto& e : g_state.refs) {
+    if (e.index == desc->index) return e.count;
+  }
+  auto it = g_state.more_refs.find(desc->index);
+  return it == g_state.more_refs.end() ? 0 : it->second;
 }
 
 uint32_t WaitBufHdrUnlocked(BufferDesc* desc) {
@@ -332,7 +365,6 @@ const Pool& GetPool() {
   g_state.pool = Pool{ctl, static_cast<BufferDesc*>(shmem::ShmemArea(kDescriptorArea)),
                       static_cast<char*>(shmem::ShmemArea(kBlockArea)), buckets,
                       reinterpret_cast<MapEntry*>(buckets + ctl->nbuckets)};
-  g_state.private_refs.assign(ctl->nbuffers, 0);
   return g_state.pool;
 }
 
@@ -390,6 +422,7 @@ void UnpinBuffer(BufferDesc* desc) {
   int32_t& mine = PrivateRef(desc);
   if (mine <= 0) Panic(fmt::format("buffer {} is not pinned by this process", desc->index + 1));
   if (--mine > 0) return;
+  if (g_state.more_refs.size() > 0) g_state.more_refs.erase(desc->index);  // (an array entry stays, free)
   uint32_t old = desc->state.load(std::memory_order_relaxed);
   for (;;) {
     if ((old & kLocked) != 0) old = WaitBufHdrUnlocked(desc);
@@ -520,7 +553,7 @@ Result<Buffer> ReadBuffer(const BufferTag& tag, bool* hit) {
 
 void ReleaseBuffer(Buffer buffer) {
   BufferDesc* desc = GetDesc(buffer);
-  if (PrivateRef(desc) == 1 && shmem::LWLockHeldByMe(&desc->content_lock)) {
+  if (PrivateRefCount(desc) == 1 && shmem::LWLockHeldByMe(&desc->content_lock)) {
     Panic(fmt::format("buffer {} released with its content lock held", buffer));
   }
   UnpinBuffer(desc);
@@ -529,22 +562,28 @@ void ReleaseBuffer(Buffer buffer) {
 void ReleaseAllBuffers() {
   const Pool& p = GetPool();
   if (p.ctl == nullptr) return;
-  for (int i = 0; i < p.ctl->nbuffers; ++i) {
-    int32_t& mine = g_state.private_refs[i];
-    if (mine == 0) continue;
-    mine = 1;
+  std::vector<int32_t> pinned;
+  for (const auto& e : g_state.refs) {
+    if (e.count > 0) pinned.push_back(e.index);
+  }
+  for (const auto& [index, count] : g_state.more_refs) {
+    if (count > 0) pinned.push_back(index);
+  }
+  for (int32_t i : pinned) {
+    PrivateRef(&p.descs[i]) = 1;
     UnpinBuffer(&p.descs[i]);
   }
 }
 
 int BufferPrivateRefCount(Buffer buffer) {
-  return PrivateRef(GetDesc(buffer));
+  return PrivateRefCount(GetDesc(buffer));
 }
 
 int NumPinnedByMe() {
   GetPool();
   int n = 0;
-  for (int32_t r : g_state.private_refs) n += r;
+  for (const auto& e : g_state.refs) n += e.count;
+  for (const auto& [index, count] : g_state.more_refs) n += count;
   return n;
 }
 

@@ -121,6 +121,42 @@ TEST_F(BufferPoolTest, AllBuffersPinnedIsAnError) {
   EXPECT_EQ(NumPinnedByMe(), 0);
 }
 
+// Scenario: a process holds more pins than its small table of counts has
+// room for (the rest go to its map), pins some buffers twice, and lets
+// them go in another order; each buffer's count and the shared refcount
+// stay right, and releasing everything at once (an error's cleanup)
+// leaves nothing pinned.
+TEST_F(BufferPoolTest, ManyPinsAreCountedPerBuffer) {
+  MakePool(32, 20);
+  std::vector<Buffer> held;
+  for (uint32_t blk = 0; blk < 20; ++blk) held.push_back(Read(Tag(blk)));
+  for (uint32_t blk = 0; blk < 20; blk += 3) held.push_back(Read(Tag(blk)));  // a second pin
+  EXPECT_EQ(NumPinnedByMe(), 27);
+  auto shared_pins = [] {
+    int n = 0;
+    for (const auto& b : SnapshotBuffers()) n += b.pinning_backends;
+    return n;
+  };
+  EXPECT_EQ(shared_pins(), 20) << "one shared pin per buffer, however often this process pins it";
+  for (uint32_t blk = 0; blk < 20; ++blk) {
+    EXPECT_EQ(BufferPrivateRefCount(held[blk]), blk % 3 == 0 ? 2 : 1) << blk;
+  }
+  for (size_t i = 0; i < held.size(); i += 2) ReleaseBuffer(held[i]);
+  EXPECT_EQ(NumPinnedByMe(), 13);
+  EXPECT_EQ(shared_pins(), 10) << "the even blocks lost every pin, the odd ones none";
+  for (uint32_t blk = 0; blk < 20; blk += 2) {  // pinned again: found, not counted twice
+    Buffer again = Read(Tag(blk));
+    EXPECT_EQ(again, held[blk]);
+    EXPECT_GE(BufferPrivateRefCount(again), 1);
+  }
+  EXPECT_EQ(NumPinnedByMe(), 23);
+  EXPECT_EQ(shared_pins(), 20);
+  ReleaseAllBuffers();
+  EXPECT_EQ(NumPinnedByMe(), 0);
+  EXPECT_EQ(shared_pins(), 0);
+  for (Buffer b : held) EXPECT_EQ(BufferPrivateRefCount(b), 0);
+}
+
 // Scenario: a read past the end of the file fails with smgr's error and
 // leaves nothing pinned; the pool goes on working.
 TEST_F(BufferPoolTest, FailedReadLeavesNoPin) {
