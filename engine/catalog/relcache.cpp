@@ -110,6 +110,7 @@ Status ReadViewQueries(Oid db, std::map<Oid, storage::TableDef>& tables) {
 Status ReadStatistics(Oid db, std::map<Oid, storage::TableDef>& tables) {
   auto rows = CatalogScan(*FindSystemCatalog("pg_statistic"), db);
   if (!rows.ok()) return rows.error();
+  std::map<Oid, std::vector<storage::ColumnStats>> found;
   for (const CatalogRow& r : *rows) {
     auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_statistic::kStarelid])));
     if (it == tables.end() || std::get<bool>(r.values[pg_statistic::kStainherit])) continue;
@@ -138,10 +139,11 @@ Status ReadStatistics(Oid db, std::map<Oid, storage::TableDef>& tables) {
         st.correlation = numbers[0];
       }
     }
-    it->second.stats.push_back(std::move(st));
+    found[it->first].push_back(std::move(st));
   }
-  for (auto& [oid, t] : tables) {
-    std::sort(t.stats.begin(), t.stats.end(), [](const auto& a, const auto& b) { return a.attnum < b.attnum; });
+  for (auto& [oid, stats] : found) {
+    std::sort(stats.begin(), stats.end(), [](const auto& a, const auto& b) { return a.attnum < b.attnum; });
+    tables[oid].stats = std::make_shared<const std::vector<storage::ColumnStats>>(std::move(stats));
   }
   return OkStatus();
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,7 +75,9 @@ struct TableDef {
   int64_t relpages = 0;
   char kind = 'r';  // pg_class.relkind: r table, S sequence, v view
   std::string view_query{};  // a view's stored SELECT (pg_rewrite.ev_action)
-  std::vector<ColumnStats> stats{};  // pg_statistic's rows for its columns (ANALYZE), by attnum
+  // pg_statistic's rows for its columns (ANALYZE), by attnum, or none;
+  // shared, so the copy of a table each statement gets does not copy them.
+  std::shared_ptr<const std::vector<ColumnStats>> stats{};
   int64_t relallvisible = 0;  // pg_class.relallvisible: pages all-visible when VACUUM / ANALYZE last counted
   uint32_t relfrozenxid = 0;  // pg_class.relfrozenxid: every older xid in it is frozen
 };

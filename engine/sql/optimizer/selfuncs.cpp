@@ -76,19 +76,31 @@ struct VarData {
   TypeId type = TypeId::kUnknown;
 };
 
-const ParsedStats* ParseStats(const RelInfo& rel, int attno) {
-  auto found = rel.parsed.find(attno);
-  if (found != rel.parsed.end()) return found->second.stats != nullptr ? &found->second : nullptr;
-  ParsedStats& p = rel.parsed[attno];
-  if (rel.table == nullptr || attno < 0 || static_cast<size_t>(attno) >= rel.table->columns.size()) return nullptr;
-  for (const storage::ColumnStats& s : rel.table->stats) {
-    if (s.attnum == attno + 1) p.stats = &s;
+/* Values read from pg_statistic's text, kept by this backend: the planner
+ * plans every statement anew, and reading a key's histogram again each
+ * time was an eighth of a primary-key lookup. An entry serves only while
+ * its column's statistics are the same text (ANALYZE writes new ones). */
+struct CachedValues {
+  TypeId type = TypeId::kUnknown;
+  std::vector<std::string> mcv_text, histogram_text;
+  std::vector<double> mcv_freqs;
+  std::shared_ptr<const ParsedValues> values;
+};
+constexpr size_t kMaxCachedColumns = 1024;
+
+std::shared_ptr<const ParsedValues> ValuesOf(uint32_t table, int attno, const storage::ColumnStats& s, TypeId type) {
+  static std::map<std::pair<uint32_t, int>, CachedValues> cache;
+  auto found = cache.find({table, attno});
+  if (found != cache.end()) {
+    const CachedValues& c = found->second;
+    if (c.type == type && c.mcv_text == s.mcv_values && c.histogram_text == s.histogram && c.mcv_freqs == s.mcv_freqs) {
+      return c.values;
+    }
   }
-  if (p.stats == nullptr) return nullptr;
-  p.type = FromColumnType(rel.table->columns[static_cast<size_t>(attno)].type);
+  auto values = std::make_shared<ParsedValues>();
   auto read = [&](const std::vector<std::string>& text, std::vector<storage::Datum>& out) {
     for (const std::string& t : text) {
-      auto d = InputText(t, p.type);
+      auto d = InputText(t, type);
       if (!d.ok()) {
         out.clear();
         return;
@@ -96,9 +108,27 @@ const ParsedStats* ParseStats(const RelInfo& rel, int attno) {
       out.push_back(std::move(*d));
     }
   };
-  read(p.stats->mcv_values, p.mcv);
-  if (p.mcv.size() != p.stats->mcv_freqs.size()) p.mcv.clear();
-  read(p.stats->histogram, p.histogram);
+  read(s.mcv_values, values->mcv);
+  if (values->mcv.size() != s.mcv_freqs.size()) values->mcv.clear();
+  read(s.histogram, values->histogram);
+  if (cache.size() >= kMaxCachedColumns) cache.clear();
+  cache[{table, attno}] = CachedValues{type, s.mcv_values, s.histogram, s.mcv_freqs, values};
+  return values;
+}
+
+const ParsedStats* ParseStats(const RelInfo& rel, int attno) {
+  auto found = rel.parsed.find(attno);
+  if (found != rel.parsed.end()) return found->second.stats != nullptr ? &found->second : nullptr;
+  ParsedStats& p = rel.parsed[attno];
+  if (rel.table == nullptr || attno < 0 || static_cast<size_t>(attno) >= rel.table->columns.size()) return nullptr;
+  if (rel.table->stats != nullptr) {
+    for (const storage::ColumnStats& s : *rel.table->stats) {
+      if (s.attnum == attno + 1) p.stats = &s;
+    }
+  }
+  if (p.stats == nullptr) return nullptr;
+  p.type = FromColumnType(rel.table->columns[static_cast<size_t>(attno)].type);
+  p.values = ValuesOf(rel.table->oid, attno, *p.stats, p.type);
   return &p;
 }
 
@@ -186,7 +216,7 @@ double VarEqConst(const VarData& v, const Expr& c, bool negate) {
     selec = 1.0 / v.rel->tuples;
   } else if (v.stats != nullptr) {
     const std::vector<double>& freqs = v.stats->stats->mcv_freqs;
-    const std::vector<storage::Datum>& mcv = v.stats->mcv;
+    const std::vector<storage::Datum>& mcv = v.stats->mcv();
     int match = -1;
     for (size_t i = 0; i < mcv.size() && match < 0; ++i) {
       if (CompareValues(mcv[i], v.stats->type, c.value, c.type) == 0) match = static_cast<int>(i);
@@ -220,7 +250,7 @@ double VarEqNonConst(const VarData& v, bool negate) {
     double ndistinct = VariableNumDistinct(v);
     if (ndistinct > 1) selec /= ndistinct;
     const std::vector<double>& freqs = v.stats->stats->mcv_freqs;
-    if (!v.stats->mcv.empty() && selec > freqs[0]) selec = freqs[0];
+    if (!v.stats->mcv().empty() && selec > freqs[0]) selec = freqs[0];
   } else {
     selec = 1.0 / VariableNumDistinct(v);
   }
@@ -308,7 +338,7 @@ bool ConvertToScalar(const storage::Datum& value, TypeId vtype, const storage::D
 /* The share of the histogram's values below (or above) c
  * (ineq_histogram_selectivity), -1 without a histogram. */
 double IneqHistogramSelectivity(const VarData& v, bool isgt, bool iseq, const Expr& c) {
-  const std::vector<storage::Datum>& hist = v.stats->histogram;
+  const std::vector<storage::Datum>& hist = v.stats->histogram();
   if (hist.size() < 2) return -1.0;
   TypeId type = v.stats->type;
   size_t lobound = 0;
@@ -330,7 +360,7 @@ double IneqHistogramSelectivity(const VarData& v, bool isgt, bool iseq, const Ex
     size_t i = lobound;
     double eq_selec = 0;
     if (i == 1 || isgt == iseq) {
-      double otherdistinct = VariableNumDistinct(v) - static_cast<double>(v.stats->mcv.size());
+      double otherdistinct = VariableNumDistinct(v) - static_cast<double>(v.stats->mcv().size());
       if (otherdistinct > 1) eq_selec = 1.0 / otherdistinct;
     }
     double val = 0;
@@ -361,8 +391,8 @@ double ScalarIneqSel(const VarData& v, bool isgt, bool iseq, const Expr& c) {
   double mcv_selec = 0;
   double sumcommon = 0;
   const std::vector<double>& freqs = v.stats->stats->mcv_freqs;
-  for (size_t i = 0; i < v.stats->mcv.size(); ++i) {
-    int cmp = CompareValues(v.stats->mcv[i], v.stats->type, c.value, c.type);
+  for (size_t i = 0; i < v.stats->mcv().size(); ++i) {
+    int cmp = CompareValues(v.stats->mcv()[i], v.stats->type, c.value, c.type);
     bool ok = isgt ? (iseq ? cmp >= 0 : cmp > 0) : (iseq ? cmp <= 0 : cmp < 0);
     sumcommon += freqs[i];
     if (ok) mcv_selec += freqs[i];
@@ -379,13 +409,13 @@ double EqJoinSel(const VarData& v1, const VarData& v2) {
   double nd2 = VariableNumDistinct(v2);
   double nullfrac1 = NullFrac(v1);
   double nullfrac2 = NullFrac(v2);
-  bool mcvs = v1.stats != nullptr && v2.stats != nullptr && !v1.stats->mcv.empty() && !v2.stats->mcv.empty();
+  bool mcvs = v1.stats != nullptr && v2.stats != nullptr && !v1.stats->mcv().empty() && !v2.stats->mcv().empty();
   if (!mcvs) {
     double selec = (1.0 - nullfrac1) * (1.0 - nullfrac2);
     return ClampProbability(selec / std::max(nd1, nd2));
   }
-  const std::vector<storage::Datum>& m1 = v1.stats->mcv;
-  const std::vector<storage::Datum>& m2 = v2.stats->mcv;
+  const std::vector<storage::Datum>& m1 = v1.stats->mcv();
+  const std::vector<storage::Datum>& m2 = v2.stats->mcv();
   const std::vector<double>& f1 = v1.stats->stats->mcv_freqs;
   const std::vector<double>& f2 = v2.stats->stats->mcv_freqs;
   std::vector<bool> hasmatch1(m1.size(), false);
@@ -703,7 +733,7 @@ double HashBucketFraction(const Expr& key, double inner_rows) {
   bool isdefault = false;
   double ndistinct = VariableNumDistinct(v, &isdefault);
   if (isdefault) return std::max(0.1, 1.0 / nbuckets);
-  double mcv_freq = v.stats != nullptr && !v.stats->mcv.empty() ? v.stats->stats->mcv_freqs[0] : 0.0;
+  double mcv_freq = v.stats != nullptr && !v.stats->mcv().empty() ? v.stats->stats->mcv_freqs[0] : 0.0;
   double avgfreq = (1.0 - NullFrac(v)) / ndistinct;
   if (v.rel != nullptr && v.rel->tuples > 0 && RelRows(*v.rel) >= 0) {
     ndistinct = ClampRows(ndistinct * RelRows(*v.rel) / v.rel->tuples);

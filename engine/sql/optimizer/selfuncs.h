@@ -15,18 +15,27 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "engine/sql/optimizer/planner.h"
 
 namespace minipg::sql {
 
-/* A column's statistics read in its type (the MCVs and histogram bounds). */
+/* The MCVs and histogram bounds of a column's statistics, read in its type. */
+struct ParsedValues {
+  std::vector<storage::Datum> mcv;
+  std::vector<storage::Datum> histogram;
+};
+
+/* A column's statistics: its pg_statistic row and its values read in its
+ * type (read once per backend while the row stays the same). */
 struct ParsedStats {
   const storage::ColumnStats* stats = nullptr;
   TypeId type = TypeId::kUnknown;
-  std::vector<storage::Datum> mcv;
-  std::vector<storage::Datum> histogram;
+  std::shared_ptr<const ParsedValues> values;
+  const std::vector<storage::Datum>& mcv() const { return values->mcv; }
+  const std::vector<storage::Datum>& histogram() const { return values->histogram; }
 };
 
 /* A base table of the plan: its rows (before and after its conditions),
