@@ -94,11 +94,11 @@ Status LogAndSet(SequencePage& p, const SequenceState& logged, const SequenceSta
   ref.tag = storage::BufferTag{storage::BufferGetTag(p.buf.get())};
   ref.page = p.buf.page();
   ref.standard_page = true;
+  storage::MarkBufferDirty(p.buf.get());
   storage::XLogRecPtr end = storage::wal::XLogInsertOrPanic(storage::wal::RmgrId::kXlog, storage::wal::kXlogFpi,
                                                             storage::GetCurrentTransactionId(), {&ref, 1}, "");
   storage::PageSetLSN(p.buf.page(), end);
   if (Status s = WriteState(p, now); !s.ok()) return s;
-  storage::MarkBufferDirty(p.buf.get());
   return storage::wal::XLogFlush(end);
 }
 

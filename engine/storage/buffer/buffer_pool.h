@@ -12,7 +12,8 @@
  *     Buffer b = ReadBuffer(tag)        pinned: the buffer keeps this page
  *     LockBuffer(b, kShare|kExclusive)  the content lock, to read or change it
  *     char* page = BufferGetPage(b)
- *       ... read, or change and MarkBufferDirty(b) (exclusive lock held)
+ *       ... read, or change, MarkBufferDirty(b), then log the change
+                                         (exclusive lock held)
  *     UnlockBuffer(b)
  *     ReleaseBuffer(b)                  unpinned: it may now be replaced
  *
@@ -141,7 +142,11 @@ BufferTag BufferGetTag(Buffer buffer);
 inline BlockNumber BufferGetBlockNumber(Buffer buffer) { return BufferGetTag(buffer).block; }
 
 /* Marks the pinned, exclusively locked buffer dirty: it is written before
- * its buffer is reused, and by the next checkpoint. */
+ * its buffer is reused, and by the next checkpoint. A logged change marks
+ * its buffers dirty before it inserts its WAL record (transam/README's
+ * order): a checkpoint whose redo point falls after the record then finds
+ * the page dirty and writes it; marked after, the page could stay unwritten
+ * while redo starts past its change, and a crash would lose the change. */
 void MarkBufferDirty(Buffer buffer);
 /* The same for a hint-only change (hint bits set by a reader): the content
  * lock may be held in share mode (PostgreSQL's MarkBufferDirtyHint; the

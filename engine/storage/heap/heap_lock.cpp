@@ -65,9 +65,9 @@ Status SetTupleLock(const RelFileLocator& rel, LockedBuffer& buf, ItemPointer ti
   wal::XLogBlockRef ref = BlockRef(rel, 0, buf, old_lsn);
   std::string main =
       wal::EncodePayload(wal::HeapLockRecord{x.xmax, tid.offset, XmaxInfobits(x.infomask, x.infomask2), flags});
+  MarkBufferDirty(buf.get());
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapLock, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
-  MarkBufferDirty(buf.get());
   return OkStatus();
 }
 

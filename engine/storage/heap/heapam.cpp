@@ -183,9 +183,9 @@ Result<ItemPointer> PlaceTuple(const RelFileLocator& rel, LockedBuffer& buf, std
   ref.data = p.data;
   std::string main = wal::EncodePayload(wal::HeapInsertRecord{p.tid.offset, flags});
   uint8_t info = static_cast<uint8_t>(wal::kHeapInsert | (p.init ? wal::kHeapInitPage : 0));
+  MarkBufferDirty(buf.get());
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, {&ref, 1}, main);
   PageSetLSN(buf.page(), end);
-  MarkBufferDirty(buf.get());
   return p.tid;
 }
 
@@ -406,9 +406,9 @@ Status HeapDelete(const RelFileLocator& rel, ItemPointer tid, TmFailure* tmfd, s
   wal::XLogBlockRef ref = BlockRef(rel, 0, *buf, old_lsn);
   std::string main =
       wal::EncodePayload(wal::HeapDeleteRecord{x->xmax, tid.offset, XmaxInfobits(x->infomask, x->infomask2), flags});
+  MarkBufferDirty(buf->get());
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, wal::kHeapDelete, xid, {&ref, 1}, main);
   PageSetLSN(page, end);
-  MarkBufferDirty(buf->get());
   pgstat::CountTuplesDeleted(rel.db_oid, rel.rel_number, 1);
   return OkStatus();
 }
@@ -470,11 +470,12 @@ Status HeapUpdate(const RelFileLocator& rel, const std::vector<ColumnDef>& colum
                                                               XmaxInfobits(old_xmax->infomask, old_xmax->infomask2),
                                                               flags, new_xmax->xmax, placed.tid.offset});
   uint8_t info = static_cast<uint8_t>(wal::kHeapUpdate | (placed.init ? wal::kHeapInitPage : 0));
+  for (LockedBuffer* b : {&old, &other}) {
+    if (b->valid()) MarkBufferDirty(b->get());
+  }
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap, info, xid, refs, main);
   for (LockedBuffer* b : {&old, &other}) {
-    if (!b->valid()) continue;
-    PageSetLSN(b->page(), end);
-    MarkBufferDirty(b->get());
+    if (b->valid()) PageSetLSN(b->page(), end);
   }
   if (other.valid()) state.block = other.block();
   if (new_tid != nullptr) *new_tid = placed.tid;

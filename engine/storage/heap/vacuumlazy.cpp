@@ -194,11 +194,11 @@ void LazyVacuum::LogPage(LockedBuffer& buf, XLogRecPtr old_lsn, uint8_t info, co
   ref.page_if_needed = buf.page();
   ref.page_lsn = old_lsn;
   ref.data = data;
+  MarkBufferDirty(buf.get());
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kHeap2, info, kInvalidTransactionId, {&ref, 1}, main);
   ++st_.wal_records;
   st_.wal_bytes += end - wal::XLogLastInsertStart();
   PageSetLSN(buf.page(), end);
-  MarkBufferDirty(buf.get());
   ++st_.buffer_dirtied;
 }
 

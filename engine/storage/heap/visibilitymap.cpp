@@ -69,6 +69,7 @@ XLogRecPtr VisibilityMapSet(const RelFileLocator& rel, BlockNumber heap_block, B
   XLogRecPtr old_lsn = PageGetLSN(page);
   XLogRecPtr end = 0;
   if (VisibilityMapSetBits(page, heap_block, flags)) {
+    MarkBufferDirty(vm.get());
     if (redo_lsn != 0) {
       PageSetLSN(page, redo_lsn);
     } else {
@@ -91,7 +92,6 @@ XLogRecPtr VisibilityMapSet(const RelFileLocator& rel, BlockNumber heap_block, B
       PageSetLSN(page, end);
       PageSetLSN(heap_page, end);
     }
-    MarkBufferDirty(vm.get());
   }
   UnlockBuffer(vm.get());
   return end;

@@ -116,9 +116,9 @@ void BtLogNewPage(const BtreeIndex& index, const BtBuf& buf) {
   ref.tag = BufferTag{index.rel, ForkNumber::kMain, buf.block()};
   ref.page = buf.page();
   ref.standard_page = true;
+  MarkBufferDirty(buf.get());
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kXlog, wal::kXlogFpi, GetCurrentTransactionId(), {&ref, 1}, "");
   PageSetLSN(buf.page(), end);
-  MarkBufferDirty(buf.get());
 }
 
 Status BtreeBuild(const BtreeIndex& index, std::vector<BtBuildEntry> entries, BtValueText value_text) {

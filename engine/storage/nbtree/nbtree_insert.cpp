@@ -54,11 +54,9 @@ void LogNewRoot(const BtreeIndex& index, BtBuf& root, BtBuf& meta, const BtMeta&
   std::array<wal::XLogBlockRef, 2> refs{BtRebuiltBlock(index, 0, root.block(), items),
                                          BtRebuiltBlock(index, 1, kBtMetaBlock, meta_data)};
   std::string main = wal::EncodeBtreePayload(wal::BtreeNewrootRecord{root.block(), m.level});
+  for (BtBuf* b : {&root, &meta}) MarkBufferDirty(b->get());
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kBtree, wal::kBtreeNewroot, GetCurrentTransactionId(), refs, main);
-  for (BtBuf* b : {&root, &meta}) {
-    PageSetLSN(b->page(), end);
-    MarkBufferDirty(b->get());
-  }
+  for (BtBuf* b : {&root, &meta}) PageSetLSN(b->page(), end);
 }
 
 /* A root over `items` at `level` (a first, empty leaf: level 0, no items),
@@ -232,12 +230,13 @@ Result<SplitResult> Split(const BtreeIndex& index, BtBuf buf, const std::string&
   }
   wal::BtreeSplitRecord rec{o.level, static_cast<uint16_t>(first + k), off, o.prev, o.next};
   uint8_t info = new_pos < k ? wal::kBtreeSplitL : wal::kBtreeSplitR;
+  for (BtBuf* b : {&buf, &*right, &sibling}) {
+    if (b->valid()) MarkBufferDirty(b->get());
+  }
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kBtree, info, GetCurrentTransactionId(),
                                           std::span(refs.data(), nrefs), wal::EncodeBtreePayload(rec));
   for (BtBuf* b : {&buf, &*right, &sibling}) {
-    if (!b->valid()) continue;
-    PageSetLSN(b->page(), end);
-    MarkBufferDirty(b->get());
+    if (b->valid()) PageSetLSN(b->page(), end);
   }
   return result;
 }

@@ -150,9 +150,9 @@ void BtLogSingle(const BtreeIndex& index, Buffer buffer, uint8_t info, std::stri
   ref.page_if_needed = page;  // XLogInsert decides the image under its lock
   ref.page_lsn = old_lsn;
   ref.data = data;
+  MarkBufferDirty(buffer);
   XLogRecPtr end = wal::XLogInsertOrPanic(wal::RmgrId::kBtree, info, GetCurrentTransactionId(), {&ref, 1}, main);
   PageSetLSN(page, end);
-  MarkBufferDirty(buffer);
 }
 
 }  // namespace minipg::storage::nbtree

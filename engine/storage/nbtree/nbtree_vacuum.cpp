@@ -72,10 +72,10 @@ Result<storage::IndexVacuumResult> BtreeBulkDelete(const BtreeIndex& index, cons
     ref.page_if_needed = page;
     ref.page_lsn = old_lsn;
     ref.data = data;
+    MarkBufferDirty(buf->get());
     XLogRecPtr end =
         wal::XLogInsertOrPanic(wal::RmgrId::kBtree, wal::kBtreeVacuum, kInvalidTransactionId, {&ref, 1}, main);
     PageSetLSN(page, end);
-    MarkBufferDirty(buf->get());
     result.tuples_removed += deleted.size();
   }
   return result;

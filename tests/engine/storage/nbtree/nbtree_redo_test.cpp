@@ -9,12 +9,15 @@
  *   TID, in key order, the invariants holding. Also: replaying twice
  *   changes nothing, a torn index page comes back from its full page
  *   image, minipg_waldump describes the records, and VACUUM's bulk
- *   delete (Btree VACUUM records) replays to the same index.
+ *   delete (Btree VACUUM records) replays to the same index. And every
+ *   logged change of a table or index page marks the page dirty before
+ *   its record is inserted.
  *-------------------------------------------------------------------------
  */
 #include "tests/engine/storage/nbtree/nbtree_test_util.h"
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -248,6 +251,67 @@ TEST_F(BtreeRedoTest, BulkDeleteAndItsRedo) {
   EXPECT_EQ(CheckTree(index), 2000u);
   ASSERT_TRUE(FlushAllDirty().ok());
   EXPECT_EQ(FileBytes("base/5/16390"), before);
+}
+
+/* The order in which changed pages became dirty and records were
+ * inserted, as the buffer and WAL hooks hear them. */
+std::vector<std::string>* g_order = nullptr;
+
+void HearDirty(const BufferEvent& e) {
+  if (g_order != nullptr && e.kind == BufferEvent::Kind::kDirty && e.tag.fork == ForkNumber::kMain) {
+    g_order->push_back("dirty " + std::to_string(e.tag.rel.rel_number) + "/" + std::to_string(e.tag.block));
+  }
+}
+void HearInsert(const wal::WalInsertEvent& e) {
+  if (g_order != nullptr) g_order->push_back(wal::IdentifyRecord(e.rmid, e.info));
+}
+
+// Scenario: a checkpoint takes its redo point, then writes the pages that
+// are dirty. A change whose record lands just before the redo point must
+// find its page dirty by then, or the checkpoint skips the page, redo
+// after a crash starts past the change, and the change is lost (an
+// UPDATE's old version without its xmax: two live versions of one row).
+// So, each time from all pages clean, each kind of heap change and an
+// index insert marks its page dirty before it logs itself.
+TEST_F(BtreeTest, ChangedPagesAreDirtyBeforeTheirRecord) {
+  BtreeIndex index = IntIndex();
+  CreateEmpty(index);
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 5);
+  ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{1})}, FakeTid(1)).ok());  // the root leaf made
+  ASSERT_TRUE(CommitTransaction().ok());
+  ScanIds();  // the hint bits set now, not by the changes below
+  std::vector<std::string> order;
+  g_order = &order;
+  SetBufferEventHook(HearDirty);
+  wal::SetWalHooks({HearInsert, nullptr});
+  auto from_clean = [&](const std::function<void()>& change) {
+    EXPECT_TRUE(FlushAllDirty().ok());
+    order.clear();
+    change();
+    return order;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(from_clean([&] { InsertIds(5, 6); }), (V{"dirty 16384/0", "INSERT"}));
+  EXPECT_EQ(from_clean([&] {
+              HeapInsertState state;
+              ASSERT_TRUE(HeapUpdate(kRel, Columns(), TidOf(2), Row(20), state, nullptr).ok());
+              ASSERT_TRUE(HeapInsertFinish(kRel, state).ok());
+            }),
+            (V{"dirty 16384/0", "UPDATE"}));
+  EXPECT_EQ(from_clean([&] { ASSERT_TRUE(HeapDelete(kRel, TidOf(3)).ok()); }), (V{"dirty 16384/0", "DELETE"}));
+  EXPECT_EQ(from_clean([&] {
+              TmFailure tm;
+              Status s = HeapLockTuple(kRel, "t", TidOf(4), LockTupleMode::kExclusive, LockWaitPolicy::kError, &tm);
+              ASSERT_TRUE(s.ok());
+            }),
+            (V{"dirty 16384/0", "LOCK"}));
+  EXPECT_EQ(from_clean([&] { ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{7})}, FakeTid(7)).ok()); }),
+            (V{"dirty 16390/1", "INSERT_LEAF"}));
+  ASSERT_TRUE(CommitTransaction().ok());
+  g_order = nullptr;
+  SetBufferEventHook(nullptr);
+  wal::SetWalHooks({});
 }
 
 }  // namespace
