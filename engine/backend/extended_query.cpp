@@ -33,6 +33,7 @@
 #include <fmt/format.h>
 
 #include <initializer_list>
+#include <ranges>
 
 #include "engine/backend/backend_internal.h"
 #include "engine/common/interrupts.h"
@@ -195,11 +196,10 @@ Status Backend::ExecParse(std::string_view body) {
   }
   prepared->param_oids = m->param_types;
   prepared->param_oids.resize(prepared->desc.param_types.size(), sql::kOidUnspecified);
-  std::vector<std::string> params;
-  for (sql::TypeId t : prepared->desc.param_types) params.emplace_back(sql::TypeName(t));
+  auto type_names = prepared->desc.param_types | std::views::transform([](sql::TypeId t) { return sql::TypeName(t); });
   trace::Event(EventType::kPrepare)
       .Str("name", prepared->name)
-      .Raw("params", trace::JsonStringArray(params))
+      .Raw("params", trace::JsonStringArray(type_names))
       .QueryText("text", prepared->text)
       .Emit();
   statements_[m->name] = std::move(prepared);

@@ -41,9 +41,9 @@ storage::RelFileLocator TableLocator(const std::filesystem::path& db_dir, const 
   return storage::RelFileLocator{storage::kDefaultTablespaceOid, DatabaseOidOf(db_dir), table.oid};
 }
 
-Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db) {
+Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db, const storage::ScanKey* key) {
   // A fresh catalog snapshot per scan, never the statement's (snapshot.h).
-  storage::HeapTableScan scan(CatalogLocator(cat, db), cat.columns, storage::GetCatalogSnapshot());
+  storage::HeapTableScan scan(CatalogLocator(cat, db), cat.columns, storage::GetCatalogSnapshot(), key);
   if (Status s = scan.Open(); !s.ok()) return s.error();
   std::vector<CatalogRow> rows;
   for (;;) {

@@ -6,6 +6,7 @@
  *   scan: minipg has no catalog indexes).
  *
  *     CatalogScan    every row visible to this transaction, with its TID
+ *                    (those whose key column matches, given a ScanKey)
  *     CatalogInsert  HeapInsert in the current transaction, then an
  *                    invalidation of the catalog queued for commit
  *     CatalogDelete  HeapDelete of one row (xmax = this transaction), same
@@ -33,6 +34,10 @@
 #include "engine/storage/datum.h"
 #include "engine/storage/page/heap_tuple.h"
 
+namespace minipg::storage {
+struct ScanKey;  // heapam.h
+}  // namespace minipg::storage
+
 namespace minipg::catalog {
 
 struct CatalogRow {
@@ -51,8 +56,10 @@ storage::Oid DatabaseOidOf(const std::filesystem::path& db_dir);
  * global/ for a shared catalog. */
 storage::RelFileLocator TableLocator(const std::filesystem::path& db_dir, const storage::TableDef& table);
 
-/* The catalog's rows visible to the current transaction, in TID order. */
-Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db);
+/* The catalog's rows visible to the current transaction, in TID order;
+ * only those that meet `key` if it is given. */
+Result<std::vector<CatalogRow>> CatalogScan(const SystemCatalog& cat, storage::Oid db,
+                                            const storage::ScanKey* key = nullptr);
 
 /* Adds a row (its values in the catalog's column order). */
 Status CatalogInsert(const SystemCatalog& cat, storage::Oid db, const storage::Tuple& row);

@@ -13,6 +13,7 @@
 #include "engine/catalog/catalog_access.h"
 #include "engine/catalog/catalog_rows.h"
 #include "engine/catalog/client_catalogs.h"
+#include "engine/storage/heap/heapam.h"
 #include "engine/storage/ipc/sinval.h"
 
 namespace minipg::catalog {
@@ -40,12 +41,22 @@ void OnInvalidation(const storage::SharedInvalMessage& msg) {
   }
 }
 
+/* A scan key for catalog rows about one of `tables`: their `column` holds
+ * its OID. The other rows are not decoded (the system catalogs' own rows
+ * are most of pg_class and pg_attribute). */
+storage::ScanKey AboutTables(size_t column, const std::map<Oid, storage::TableDef>& tables) {
+  return {column, [&tables](const storage::Datum& d) {
+            const int64_t* oid = std::get_if<int64_t>(&d);
+            return oid != nullptr && tables.count(static_cast<Oid>(*oid)) != 0;
+          }};
+}
 
 /* The indexes of `tables` from pg_index (their names from pg_class), in
  * OID order. */
 Status ReadIndexes(Oid db, const std::map<Oid, std::string>& names, std::map<Oid, storage::TableDef>& tables) {
   if (names.empty()) return OkStatus();
-  auto rows = CatalogScan(*FindSystemCatalog("pg_index"), db);
+  storage::ScanKey key = AboutTables(pg_index::kIndrelid, tables);
+  auto rows = CatalogScan(*FindSystemCatalog("pg_index"), db, &key);
   if (!rows.ok()) return rows.error();
   std::map<Oid, std::pair<Oid, storage::IndexDef>> found;  // index OID -> (table, index)
   for (const CatalogRow& r : *rows) {
@@ -70,7 +81,8 @@ Status ReadIndexes(Oid db, const std::map<Oid, std::string>& names, std::map<Oid
 /* The tables' column defaults (pg_attrdef) and CHECK constraints
  * (pg_constraint contype 'c', in OID order). */
 Status ReadConstraints(Oid db, std::map<Oid, storage::TableDef>& tables) {
-  auto defaults = CatalogScan(*FindSystemCatalog("pg_attrdef"), db);
+  storage::ScanKey default_key = AboutTables(pg_attrdef::kAdrelid, tables);
+  auto defaults = CatalogScan(*FindSystemCatalog("pg_attrdef"), db, &default_key);
   if (!defaults.ok()) return defaults.error();
   for (const CatalogRow& r : *defaults) {
     auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_attrdef::kAdrelid])));
@@ -78,7 +90,8 @@ Status ReadConstraints(Oid db, std::map<Oid, storage::TableDef>& tables) {
     if (it == tables.end() || attnum < 1 || static_cast<size_t>(attnum) > it->second.columns.size()) continue;
     it->second.columns[static_cast<size_t>(attnum - 1)].default_expr = std::get<std::string>(r.values[pg_attrdef::kAdbin]);
   }
-  auto constraints = CatalogScan(*FindSystemCatalog("pg_constraint"), db);
+  storage::ScanKey constraint_key = AboutTables(pg_constraint::kConrelid, tables);
+  auto constraints = CatalogScan(*FindSystemCatalog("pg_constraint"), db, &constraint_key);
   if (!constraints.ok()) return constraints.error();
   std::map<Oid, std::pair<Oid, storage::CheckDef>> checks;  // by OID: creation order
   for (const CatalogRow& r : *constraints) {
@@ -96,7 +109,8 @@ Status ReadConstraints(Oid db, std::map<Oid, storage::TableDef>& tables) {
 /* The views' stored queries (pg_rewrite.ev_action of their _RETURN rule). */
 Status ReadViewQueries(Oid db, std::map<Oid, storage::TableDef>& tables) {
   if (std::none_of(tables.begin(), tables.end(), [](const auto& t) { return t.second.kind == 'v'; })) return OkStatus();
-  auto rules = CatalogScan(*FindSystemCatalog("pg_rewrite"), db);
+  storage::ScanKey key = AboutTables(pg_rewrite::kEvClass, tables);
+  auto rules = CatalogScan(*FindSystemCatalog("pg_rewrite"), db, &key);
   if (!rules.ok()) return rules.error();
   for (const CatalogRow& r : *rules) {
     auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_rewrite::kEvClass])));
@@ -108,7 +122,8 @@ Status ReadViewQueries(Oid db, std::map<Oid, storage::TableDef>& tables) {
 
 /* The tables' column statistics (pg_statistic, ANALYZE's). */
 Status ReadStatistics(Oid db, std::map<Oid, storage::TableDef>& tables) {
-  auto rows = CatalogScan(*FindSystemCatalog("pg_statistic"), db);
+  storage::ScanKey key = AboutTables(pg_statistic::kStarelid, tables);
+  auto rows = CatalogScan(*FindSystemCatalog("pg_statistic"), db, &key);
   if (!rows.ok()) return rows.error();
   std::map<Oid, std::vector<storage::ColumnStats>> found;
   for (const CatalogRow& r : *rows) {
@@ -152,7 +167,11 @@ Status ReadStatistics(Oid db, std::map<Oid, storage::TableDef>& tables) {
  * it is given. */
 Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only) {
   ++g_cache.reads;
-  auto classes = CatalogScan(*FindSystemCatalog("pg_class"), db);
+  storage::ScanKey in_public{pg_class::kRelnamespace, [](const storage::Datum& d) {
+                               const int64_t* nspace = std::get_if<int64_t>(&d);
+                               return nspace != nullptr && *nspace == kPublicNamespace;
+                             }};
+  auto classes = CatalogScan(*FindSystemCatalog("pg_class"), db, &in_public);
   if (!classes.ok()) return classes.error();
   std::map<Oid, storage::TableDef> tables;
   std::map<Oid, std::string> index_names;
@@ -177,7 +196,8 @@ Result<std::map<Oid, storage::TableDef>> Read(Oid db, const std::set<Oid>* only)
     if (const int64_t* x = std::get_if<int64_t>(&r.values[pg_class::kRelfrozenxid])) t.relfrozenxid = static_cast<uint32_t>(*x);
   }
   if (tables.empty()) return tables;
-  auto attributes = CatalogScan(*FindSystemCatalog("pg_attribute"), db);
+  storage::ScanKey attribute_key = AboutTables(pg_attribute::kAttrelid, tables);
+  auto attributes = CatalogScan(*FindSystemCatalog("pg_attribute"), db, &attribute_key);
   if (!attributes.ok()) return attributes.error();
   for (const CatalogRow& r : *attributes) {
     auto it = tables.find(static_cast<Oid>(std::get<int64_t>(r.values[pg_attribute::kAttrelid])));

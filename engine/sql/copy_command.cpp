@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -116,15 +117,6 @@ void EmitPlan(std::string detail, PlannedStmt* source) {
     source->root = std::move(plan.root->lefttree);
     source->Number();
   }
-}
-
-void EmitExecute(int64_t rows, const std::vector<int64_t>& child_rows) {
-  trace::JsonObjects nodes;
-  nodes.Begin().Int("id", 0).Int("rows", rows);
-  for (size_t i = 0; i < child_rows.size(); ++i) {
-    nodes.Begin().Int("id", static_cast<int64_t>(i + 1)).Int("rows", child_rows[i]);
-  }
-  trace::Event(EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.Text()).Emit();
 }
 
 void EmitCopyStart(bool is_from, const CopyStmt& copy, const CopyOptions& opts) {
@@ -413,7 +405,7 @@ Result<StatementResult> CopyFrom(const CopyStmt& copy, const SessionContext& ctx
     return s.error();
   }
   auto n = static_cast<int64_t>(run.rows().size());
-  EmitExecute(n, {});
+  EmitExecuteEvent(n, std::array{n});  // the COPY node alone
   trace::Event(EventType::kCopyDone).Int("rows", n).Emit();
   return StatementResult{"COPY " + std::to_string(n), n};
 }
@@ -574,7 +566,10 @@ Result<StatementResult> CopyTo(const CopyStmt& copy, const SessionContext& ctx,
       return s.error();
     }
   }
-  EmitExecute(result->rows, result->node_rows);
+  // Node 0 is the COPY, the query's nodes follow it (as in its plan event).
+  std::vector<int64_t> node_rows{result->rows};
+  node_rows.insert(node_rows.end(), result->node_rows.begin(), result->node_rows.end());
+  EmitExecuteEvent(result->rows, node_rows);
   trace::Event(EventType::kCopyDone).Int("rows", result->rows).Emit();
   return StatementResult{"COPY " + std::to_string(result->rows), result->rows};
 }

@@ -171,15 +171,6 @@ void EmitAnalyze(const Query& query, const std::vector<ColumnDesc>& columns) {
       .Emit();
 }
 
-void EmitExecute(const ExecutionResult& result) {
-  if (!trace::EventsOn()) return;
-  trace::JsonObjects nodes;
-  for (size_t i = 0; i < result.node_rows.size(); ++i) {
-    nodes.Begin().Int("id", static_cast<int64_t>(i)).Int("rows", result.node_rows[i]);
-  }
-  trace::Event(EventType::kExecute).Int("rows", result.rows).Raw("nodes", nodes.Text()).Emit();
-}
-
 std::string CommandTag(const Query& query, int64_t rows) {
   switch (query.kind) {
     case StatementKind::kSelect:
@@ -630,7 +621,7 @@ Result<StatementResult> Session::Impl::Run(const Statement& stmt, ResultSink& si
   if (!result.ok()) {
     return result.error();
   }
-  EmitExecute(*result);
+  EmitExecuteEvent(result->rows, result->node_rows);
 
   StatementResult out;
   out.rows = result->rows;

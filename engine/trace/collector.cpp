@@ -293,9 +293,8 @@ std::optional<EventType> LineType(std::string_view line) {
 
 /* Replaces the value of a line's "ts" with `ts`. */
 void RestampLine(std::string& line, int64_t ts) {
-  auto pos = line.find("\"ts\":");
-  if (pos == std::string::npos) return;
-  size_t begin = pos + 5;
+  size_t begin = TimestampOffset(line);
+  if (begin == std::string::npos) return;
   size_t end = line.find_first_not_of("-0123456789", begin);
   if (end == std::string::npos) end = line.size();
   line.replace(begin, end - begin, std::to_string(ts));

@@ -25,18 +25,21 @@ int64_t ParseInt(std::string_view text) {
 
 }  // namespace
 
-int64_t LineTimestamp(std::string_view line) {
+size_t TimestampOffset(std::string_view line) {
   // The emitter writes {"type":"name","ts":N,...}: look there first.
   constexpr std::string_view kType = "{\"type\":\"";
   constexpr std::string_view kTs = ",\"ts\":";
   if (line.starts_with(kType)) {
     size_t end = line.find('"', kType.size());
-    if (end != std::string_view::npos && line.substr(end + 1).starts_with(kTs)) {
-      return ParseInt(line.substr(end + 1 + kTs.size()));
-    }
+    if (end != std::string_view::npos && line.substr(end + 1).starts_with(kTs)) return end + 1 + kTs.size();
   }
   size_t pos = line.find("\"ts\":");
-  return pos == std::string_view::npos ? 0 : ParseInt(line.substr(pos + 5));
+  return pos == std::string_view::npos ? pos : pos + 5;
+}
+
+int64_t LineTimestamp(std::string_view line) {
+  size_t at = TimestampOffset(line);
+  return at == std::string_view::npos ? 0 : ParseInt(line.substr(at));
 }
 
 void EventMerger::Add(SourceId id, std::string_view line) {

@@ -32,6 +32,8 @@
 
 namespace minipg::trace {
 
+/* Where the value of a line's "ts" field begins, or npos if it has none. */
+size_t TimestampOffset(std::string_view line);
 /* The value of a line's "ts" field, or 0 if it has none. */
 int64_t LineTimestamp(std::string_view line);
 

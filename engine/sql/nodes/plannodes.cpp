@@ -246,4 +246,13 @@ void EmitPlanEvent(const PlannedStmt& plan) {
   ev.Raw("nodes", nodes.Text()).Emit();
 }
 
+void EmitExecuteEvent(int64_t rows, std::span<const int64_t> node_rows) {
+  if (!trace::EventsOn()) return;
+  trace::JsonObjects nodes;
+  for (size_t i = 0; i < node_rows.size(); ++i) {
+    nodes.Begin().Int("id", static_cast<int64_t>(i)).Int("rows", node_rows[i]);
+  }
+  trace::Event(trace::EventType::kExecute).Int("rows", rows).Raw("nodes", nodes.Text()).Emit();
+}
+
 }  // namespace minipg::sql

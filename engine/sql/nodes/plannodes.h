@@ -51,6 +51,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -279,5 +280,8 @@ struct PlannedStmt {
  * event's field size before they are copied; without event_query_text
  * the plan text and the details (which show constants) are left out. */
 void EmitPlanEvent(const PlannedStmt& plan);
+/* Emits the "execute" event: the statement's rows and each plan node's,
+ * by node id. */
+void EmitExecuteEvent(int64_t rows, std::span<const int64_t> node_rows);
 
 }  // namespace minipg::sql

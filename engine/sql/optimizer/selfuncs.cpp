@@ -78,24 +78,22 @@ struct VarData {
 
 /* Values read from pg_statistic's text, kept by this backend: the planner
  * plans every statement anew, and reading a key's histogram again each
- * time was an eighth of a primary-key lookup. An entry serves only while
- * its column's statistics are the same text (ANALYZE writes new ones). */
+ * time was an eighth of a primary-key lookup. An entry serves while its
+ * table's statistics are the very ones the relcache read (ANALYZE's new
+ * ones come with an invalidation, and the relcache reads them anew). */
 struct CachedValues {
   TypeId type = TypeId::kUnknown;
-  std::vector<std::string> mcv_text, histogram_text;
-  std::vector<double> mcv_freqs;
+  std::shared_ptr<const std::vector<storage::ColumnStats>> read_from;
   std::shared_ptr<const ParsedValues> values;
 };
 constexpr size_t kMaxCachedColumns = 1024;
 
-std::shared_ptr<const ParsedValues> ValuesOf(uint32_t table, int attno, const storage::ColumnStats& s, TypeId type) {
+std::shared_ptr<const ParsedValues> ValuesOf(const storage::TableDef& table, int attno, const storage::ColumnStats& s,
+                                             TypeId type) {
   static std::map<std::pair<uint32_t, int>, CachedValues> cache;
-  auto found = cache.find({table, attno});
-  if (found != cache.end()) {
-    const CachedValues& c = found->second;
-    if (c.type == type && c.mcv_text == s.mcv_values && c.histogram_text == s.histogram && c.mcv_freqs == s.mcv_freqs) {
-      return c.values;
-    }
+  auto found = cache.find({table.oid, attno});
+  if (found != cache.end() && found->second.type == type && found->second.read_from == table.stats) {
+    return found->second.values;
   }
   auto values = std::make_shared<ParsedValues>();
   auto read = [&](const std::vector<std::string>& text, std::vector<storage::Datum>& out) {
@@ -112,7 +110,7 @@ std::shared_ptr<const ParsedValues> ValuesOf(uint32_t table, int attno, const st
   if (values->mcv.size() != s.mcv_freqs.size()) values->mcv.clear();
   read(s.histogram, values->histogram);
   if (cache.size() >= kMaxCachedColumns) cache.clear();
-  cache[{table, attno}] = CachedValues{type, s.mcv_values, s.histogram, s.mcv_freqs, values};
+  cache[{table.oid, attno}] = CachedValues{type, table.stats, values};
   return values;
 }
 
@@ -128,7 +126,7 @@ const ParsedStats* ParseStats(const RelInfo& rel, int attno) {
   }
   if (p.stats == nullptr) return nullptr;
   p.type = FromColumnType(rel.table->columns[static_cast<size_t>(attno)].type);
-  p.values = ValuesOf(rel.table->oid, attno, *p.stats, p.type);
+  p.values = ValuesOf(*rel.table, attno, *p.stats, p.type);
   return &p;
 }
 

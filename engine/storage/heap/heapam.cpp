@@ -538,8 +538,9 @@ Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::
   return FetchAt(rel, columns, tid, false);
 }
 
-HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns, std::optional<Snapshot> snapshot)
-    : rel_(rel), columns_(std::move(columns)), snapshot_(std::move(snapshot)) {}
+HeapTableScan::HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns, std::optional<Snapshot> snapshot,
+                             const ScanKey* key)
+    : rel_(rel), columns_(std::move(columns)), snapshot_(std::move(snapshot)), key_(key) {}
 
 Status HeapTableScan::Open() {
   auto n = SmgrNBlocks(rel_, ForkNumber::kMain);
@@ -563,6 +564,11 @@ Status HeapTableScan::ReadPage(BlockNumber block) {
   for (OffsetNumber off = kFirstOffsetNumber; off <= max; ++off) {
     std::string_view item = PageGetItem(page, PageGetItemId(page, off));
     if (item.empty()) continue;
+    if (key_ != nullptr) {
+      auto head = HeapDeformTuple(columns_, item, key_->column + 1);
+      if (!head.ok()) return head.error();
+      if (key_->column >= head->size() || !key_->matches((*head)[key_->column])) continue;
+    }
     auto visible = HeapTupleSatisfiesMVCC(const_cast<char*>(item.data()), item.size(), *snapshot_, buf.get());
     if (!visible.ok()) return visible.error();
     if (!*visible) continue;

@@ -59,6 +59,7 @@
  */
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -195,11 +196,21 @@ Result<std::optional<Tuple>> HeapFetch(const RelFileLocator& rel, const std::vec
 Result<std::optional<Tuple>> HeapFetchRow(const RelFileLocator& rel, const std::vector<ColumnDef>& columns,
                                           ItemPointer tid);
 
+/* A condition on one column that a scan's rows must meet: the scan reads
+ * that column of each row first, and the others only of the rows that
+ * meet it (PostgreSQL's ScanKey, as its catalog scans use it). */
+struct ScanKey {
+  size_t column = 0;
+  std::function<bool(const Datum&)> matches;
+};
+
 /* A sequential scan of the rows `snapshot` sees (none given: the active
- * snapshot, else a catalog snapshot, taken at Open). */
+ * snapshot, else a catalog snapshot, taken at Open), and that meet `key`
+ * if one is given. */
 class HeapTableScan {
  public:
-  HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns, std::optional<Snapshot> snapshot = std::nullopt);
+  HeapTableScan(RelFileLocator rel, std::vector<ColumnDef> columns, std::optional<Snapshot> snapshot = std::nullopt,
+                const ScanKey* key = nullptr);
   /* Counts the blocks: rows added on later blocks are not seen. */
   Status Open();
   /* The next visible row, nullopt at the end. */
@@ -215,6 +226,7 @@ class HeapTableScan {
   RelFileLocator rel_;
   std::vector<ColumnDef> columns_;
   std::optional<Snapshot> snapshot_;
+  const ScanKey* key_ = nullptr;
   BlockNumber nblocks_ = 0;
   BlockNumber next_block_ = 0;
   struct PageRow {

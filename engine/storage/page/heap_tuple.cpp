@@ -10,6 +10,7 @@
  */
 #include "engine/storage/page/heap_tuple.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -122,7 +123,7 @@ Result<HeapTupleHeader> HeapTupleGetHeader(std::string_view tuple) {
   return h;
 }
 
-Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string_view tuple) {
+Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string_view tuple, size_t upto) {
   auto header = HeapTupleGetHeader(tuple);
   if (!header.ok()) return header.error();
   size_t natts = header->natts();
@@ -133,7 +134,7 @@ Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string
   bool has_nulls = (header->infomask & kHeapHasNull) != 0;
   Tuple row(columns.size());  // std::monostate: NULL
   size_t offset = header->hoff;
-  for (size_t i = 0; i < natts; ++i) {
+  for (size_t i = 0; i < std::min(natts, upto); ++i) {
     if (has_nulls && (tuple[kBitsOffset + i / 8] & (1 << (i % 8))) == 0) continue;
     auto value = ReadDatum(tuple, offset, columns[i].type);
     if (!value.ok()) return value.error();

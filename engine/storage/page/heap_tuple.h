@@ -110,8 +110,11 @@ Result<std::string> HeapFormTuple(const std::vector<ColumnDef>& columns, const T
 Result<HeapTupleHeader> HeapTupleGetHeader(std::string_view tuple);
 
 /* The row's values for `columns`: attributes the tuple lacks (columns added
- * later) are NULL. XX001 for a tuple that does not decode. */
-Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string_view tuple);
+ * later) are NULL. XX001 for a tuple that does not decode. Only the first
+ * `upto` columns are read if it is given (the rest left NULL), as
+ * PostgreSQL's slot_getsomeattrs. */
+Result<Tuple> HeapDeformTuple(const std::vector<ColumnDef>& columns, std::string_view tuple,
+                              size_t upto = SIZE_MAX);
 
 /* Changes a stored tuple in place (on its page; `tuple` is at least
  * kHeapTupleHeaderSize bytes). HeapTupleSetXmax clears the xmax hint and

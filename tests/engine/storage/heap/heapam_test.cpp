@@ -6,7 +6,8 @@
  *   free space map sends later inserts to a page with room; a dropped
  *   relation's files go when its transaction ends; a deleted row is gone
  *   for its own transaction at once, for everyone once it commits, and
- *   back if it aborts.
+ *   back if it aborts; a scan with a key returns only the rows that meet
+ *   it, whole.
  *-------------------------------------------------------------------------
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
@@ -44,6 +45,38 @@ TEST_F(HeapTest, InsertCommitScan) {
   EXPECT_NE(PageGetLSN(page), 0u);
   UnlockBuffer(*b);
   ReleaseBuffer(*b);
+}
+
+// Scenario: 10 committed rows, row 4 deleted since. A scan keyed on the
+// id column being even returns rows 0, 2, 6, 8 (visible ones only), with
+// their other columns read and their TIDs; a key on the name column
+// matching one row returns it; a key that nothing meets returns nothing.
+TEST_F(HeapTest, ScanWithKeyReturnsOnlyMatchingRows) {
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(0, 10);
+  ASSERT_TRUE(CommitTransaction().ok());
+  ASSERT_TRUE(HeapDelete(kRel, TidOf(4)).ok());
+  ASSERT_TRUE(CommitTransaction().ok());
+  auto scan_with = [](const ScanKey& key) {
+    std::vector<std::pair<int64_t, std::string>> rows;
+    HeapTableScan scan(kRel, Columns(), std::nullopt, &key);
+    EXPECT_TRUE(scan.Open().ok());
+    for (;;) {
+      auto row = scan.Next();
+      EXPECT_TRUE(row.ok());
+      if (!row.ok() || !row->has_value()) break;
+      EXPECT_EQ(scan.last_tid(), TidOf(std::get<int64_t>((**row)[0])));
+      rows.emplace_back(std::get<int64_t>((**row)[0]), std::get<std::string>((**row)[1]));
+    }
+    return rows;
+  };
+  using Rows = std::vector<std::pair<int64_t, std::string>>;
+  ScanKey even{0, [](const Datum& d) { return std::get<int64_t>(d) % 2 == 0; }};
+  EXPECT_EQ(scan_with(even), (Rows{{0, "row 0"}, {2, "row 2"}, {6, "row 6"}, {8, "row 8"}}));
+  ScanKey named{1, [](const Datum& d) { return std::get<std::string>(d) == "row 7"; }};
+  EXPECT_EQ(scan_with(named), (Rows{{7, "row 7"}}));
+  ScanKey none{0, [](const Datum&) { return false; }};
+  EXPECT_TRUE(scan_with(none).empty());
 }
 
 // Scenario: rows of a transaction in progress are seen by it only; after
