@@ -168,7 +168,7 @@ int Collector::PollTimeoutMs() {
   if (config_.rings == nullptr) return 500;
   return RingPrepareToSleep(config_.rings, [this](int ring, std::string_view text) { TakeLine(ring, text); }) > 0
              ? 0
-             : 500;
+             : kIdleWakeMs;
 }
 
 void Collector::Track(EventType type, const std::string& line) {

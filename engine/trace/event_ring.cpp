@@ -95,10 +95,10 @@ bool RingAppend(EventRings* rings, int index, std::string_view text) {
   }
   CopyIn(r, head, &len, sizeof len);
   CopyIn(r, head + sizeof len, text.data(), len);
-  // Publish, then look for a sleeping collector: with both sides
-  // sequentially consistent, it either sees this record or we see it sleep.
-  r->head.store(head + need, std::memory_order_seq_cst);
-  if (rings->sleeping.load(std::memory_order_seq_cst) != 0 || head + need - tail > kEventRingBytes / 2) {
+  // Publish, then look for a sleeping collector, without a fence between
+  // the two (event_ring.h, NOTES: a missed wake waits kIdleWakeMs at most).
+  r->head.store(head + need, std::memory_order_release);
+  if (rings->sleeping.load(std::memory_order_relaxed) != 0 || head + need - tail > kEventRingBytes / 2) {
     Wake(rings);
   }
   return true;

@@ -2,8 +2,8 @@
  * event_ring.h
  *   The event rings: one ring buffer in shared memory per server process,
  *   written by that process alone and drained by the event collector. A
- *   process puts an event into the stream with a memcpy and two atomic
- *   stores, without a system call.
+ *   process puts an event into the stream with a memcpy and an atomic
+ *   store, without a system call or a memory fence.
  *
  *        postmaster --ring 0--\
  *        backend    --ring 1---+--> collector (drains every ring)
@@ -49,9 +49,12 @@
  *   Waking the collector (the reader of all rings). It sets `sleeping`
  *   and looks at every ring once more before it sleeps in poll() on the
  *   eventfd; a writer that finds `sleeping` set after publishing writes
- *   the eventfd, one write per sleep (`wake_pending`). Both sides use
- *   sequentially consistent operations, so either the collector sees the
- *   record or the writer sees the flag. A collector that is awake drains
+ *   the eventfd, one write per sleep (`wake_pending`). The writer does not
+ *   fence between its store of the head and its load of the flag (a full
+ *   fence there, waiting for the record's cache lines, was most of an
+ *   event's cost): in the nanoseconds in which both could miss each other
+ *   a record waits for the collector's next timed wake, kIdleWakeMs at
+ *   most, or for the next record's wake. A collector that is awake drains
  *   the rings on its own timer, a few milliseconds apart; a writer whose
  *   ring is more than half full wakes it at once.
  *-------------------------------------------------------------------------
@@ -76,6 +79,9 @@ namespace minipg::trace {
 inline constexpr size_t kEventRingBytes = 256u << 10;
 /* The longest event a ring takes (as the pipe's: one atomic pipe write). */
 inline constexpr size_t kMaxEventRecord = 4096;
+/* The longest a collector with nothing to do sleeps: how late a record that
+ * missed its wake (NOTES) can be. */
+inline constexpr int kIdleWakeMs = 100;
 
 struct EventRing {
   alignas(64) std::atomic<uint64_t> head;  // bytes ever written (the writer stores it)

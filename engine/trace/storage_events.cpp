@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "engine/trace/emitter.h"
 
 namespace minipg::trace {
@@ -18,15 +20,22 @@ std::string Lsn(storage::XLogRecPtr lsn) {
 
 /* The fields that name a page: rel, fork, block. */
 Event& Page(Event& ev, const storage::BufferTag& tag) {
-  return ev.Str("rel", RelFieldValue(tag.rel))
+  return ev.Str("rel", RelFieldValue(tag.rel).view())
       .Str("fork", ForkFieldValue(tag.fork))
       .Int("block", tag.block);
 }
 
 }  // namespace
 
-std::string RelFieldValue(const storage::RelFileLocator& rel) {
-  return fmt::format("{}/{}/{}", rel.spc_oid, rel.db_oid, rel.rel_number);
+RelFieldValue::RelFieldValue(const storage::RelFileLocator& rel) {
+  char* p = text_;
+  char* end = text_ + sizeof text_;
+  p = std::to_chars(p, end, rel.spc_oid).ptr;
+  *p++ = '/';
+  p = std::to_chars(p, end, rel.db_oid).ptr;
+  *p++ = '/';
+  p = std::to_chars(p, end, rel.rel_number).ptr;
+  len_ = static_cast<size_t>(p - text_);
 }
 
 std::string_view ForkFieldValue(storage::ForkNumber fork) {

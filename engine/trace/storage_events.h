@@ -30,8 +30,17 @@
 
 namespace minipg::trace {
 
-/* "1663/5/16384": how a relation file is named in events. */
-std::string RelFieldValue(const storage::RelFileLocator& rel);
+/* "1663/5/16384": how a relation file is named in events (built without
+ * an allocation: a backend names a page in every buffer_read). */
+class RelFieldValue {
+ public:
+  explicit RelFieldValue(const storage::RelFileLocator& rel);
+  std::string_view view() const { return {text_, len_}; }
+
+ private:
+  char text_[3 * 10 + 2];
+  size_t len_ = 0;
+};
 /* "main", "fsm", "vm". */
 std::string_view ForkFieldValue(storage::ForkNumber fork);
 
