@@ -27,14 +27,19 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
   TransactionId xmax = *updater;
   bool xmax_none = xmax == kInvalidTransactionId;
   if ((t.infomask & kHeapXminCommitted) == 0) {
+    d.dead_to_all = true;  // if its inserter aborted: no snapshot ever sees it
     if ((t.infomask & kHeapXminInvalid) != 0) return d;
+    d.dead_to_all = false;
     if (TransactionIdIsCurrent(t.xmin)) {
       d.live = xmax_none || !TransactionIdIsCurrent(xmax);
       return d;
     }
     auto fate = TransactionIdFate(t.xmin);
     if (!fate.ok()) return fate.error();
-    if (*fate == XidFate::kAborted) return d;
+    if (*fate == XidFate::kAborted) {
+      d.dead_to_all = true;
+      return d;
+    }
     if (*fate == XidFate::kRunning) {
       d.live = true;
       d.wait_for = t.xmin;
@@ -43,14 +48,21 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
   }
   d.live = true;
   if (xmax_none) return d;
-  if (TransactionIdIsCurrent(xmax) || (t.infomask & kHeapXmaxCommitted) != 0) {
+  if (TransactionIdIsCurrent(xmax)) {
     d.live = false;
     return d;
   }
-  auto fate = TransactionIdFate(xmax);
-  if (!fate.ok()) return fate.error();
-  if (*fate == XidFate::kRunning) d.wait_for = xmax;
-  d.live = *fate != XidFate::kCommitted;
+  if ((t.infomask & kHeapXmaxCommitted) == 0) {
+    auto fate = TransactionIdFate(xmax);
+    if (!fate.ok()) return fate.error();
+    if (*fate == XidFate::kRunning) d.wait_for = xmax;
+    d.live = *fate != XidFate::kCommitted;
+    if (d.live) return d;
+  }
+  // Deleted by a committed transaction: dead to every snapshot once no
+  // snapshot is older than the deleter.
+  d.live = false;
+  d.dead_to_all = xmax < RecentGlobalXmin();
   return d;
 }
 

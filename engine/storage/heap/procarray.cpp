@@ -41,6 +41,8 @@ ProcEntry* MyEntry(ProcArrayShared* p) {
 /* Without an entry (a unit test), this process's xid lives here. */
 TransactionId g_local_xid = kInvalidTransactionId;
 
+TransactionId g_recent_global_xmin = kInvalidTransactionId;  // RecentGlobalXmin()
+
 bool Precedes(TransactionId a, TransactionId b) { return a < b; }
 
 void AdvanceLatestCompleted(ProcArrayShared* p, TransactionId xid) {
@@ -167,8 +169,18 @@ RunningXids GetRunningXids(bool set_my_xmin) {
     if (Precedes(xid, r.xmin)) r.xmin = xid;
   }
   if (set_my_xmin && mine != nullptr && mine->xmin.load() == kInvalidTransactionId) mine->xmin.store(r.xmin);
+  // Every snapshot's xmin, ours too: a snapshot taken later has an xmin at
+  // or past r.xmin (the xids it finds running are running now or newer).
+  TransactionId horizon = r.xmin;
+  for (int i = 0; i < p->num_slots; ++i) {
+    TransactionId xmin = p->entries[i].xmin.load();
+    if (xmin != kInvalidTransactionId && Precedes(xmin, horizon)) horizon = xmin;
+  }
+  g_recent_global_xmin = horizon;
   return r;
 }
+
+TransactionId RecentGlobalXmin() { return g_recent_global_xmin; }
 
 void ProcArraySetMyXmin(TransactionId xmin) {
   if (ProcEntry* e = MyEntry(Shared())) e->xmin.store(xmin);

@@ -87,6 +87,13 @@ struct RunningXids {
 };
 RunningXids GetRunningXids(bool set_my_xmin);
 
+/* The oldest xmin of any process's snapshot (and the oldest running xid)
+ * when this process last took a snapshot (GetRunningXids): no snapshot
+ * then or later is older, so a row version whose deleter committed before
+ * it is dead to all (PostgreSQL's GlobalVisState horizon). 0 before the
+ * first snapshot, and in a process without the shared proc array. */
+TransactionId RecentGlobalXmin();
+
 /* The next xid is `next` (startup, redo): every xid below it has ended. */
 void ProcArraySetLatestCompleted(TransactionId next);
 

@@ -93,7 +93,9 @@ Error UniqueViolation(const BtreeIndex& index, const Tuple& key, BtValueText val
  * the first on `leaf` on, to the right while the high key is equal too;
  * a live heap row among them is a violation, one an in-progress
  * transaction inserts or deletes is that transaction's xid (to wait for;
- * kInvalidTransactionId: no conflict). `leaf` stays locked. */
+ * kInvalidTransactionId: no conflict). `leaf` stays locked. Items whose
+ * row is dead to all are marked dead on the way (LP_DEAD), so the next
+ * check and every scan pass over them without a visit to the heap. */
 Result<TransactionId> CheckUnique(const BtreeIndex& index, const BtBuf& leaf, const Tuple& key,
                                   const BtHeapTupleIsLive& is_live, BtValueText value_text) {
   for (const Datum& d : key) {
@@ -105,8 +107,10 @@ Result<TransactionId> CheckUnique(const BtreeIndex& index, const BtBuf& leaf, co
   OffsetNumber off = *start;
   BtBuf right;  // a page to the right, share-locked
   const char* page = leaf.page();
+  Buffer buffer = leaf.get();
   for (;;) {
     for (OffsetNumber max = PageGetMaxOffsetNumber(page); off <= max; ++off) {
+      if (BtItemIsDead(page, off)) continue;  // its row is dead to all: no conflict
       std::string_view item = BtPageItem(page, off);
       auto values = DeformIndexTuple(index.columns, item);
       if (!values.ok()) return values.error();
@@ -116,6 +120,10 @@ Result<TransactionId> CheckUnique(const BtreeIndex& index, const BtBuf& leaf, co
       if (!live.ok()) return live.error();
       if (live->wait_for != kInvalidTransactionId) return live->wait_for;
       if (live->live) return UniqueViolation(index, key, value_text);
+      if (live->dead_to_all) {  // the next check and every scan can pass it over
+        BtMarkItemDead(BufferGetPage(buffer), off);
+        MarkBufferDirtyHint(buffer);
+      }
     }
     BtOpaque o = BtPageGetOpaque(page);
     if (o.IsRightmost()) return kInvalidTransactionId;
@@ -126,6 +134,7 @@ Result<TransactionId> CheckUnique(const BtreeIndex& index, const BtBuf& leaf, co
     if (!next.ok()) return next.error();
     right = std::move(*next);
     page = right.page();
+    buffer = right.get();
     off = BtFirstDataKey(right.opaque());
   }
 }

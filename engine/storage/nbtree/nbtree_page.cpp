@@ -72,7 +72,20 @@ bool BtIsMetaPage(const char* page) {
   return (BtPageGetOpaque(page).flags & kBtpMeta) != 0 && Load32(m) == kBtMagic && Load32(m + 4) == kBtVersion;
 }
 
-std::string_view BtPageItem(const char* page, OffsetNumber off) { return PageGetItem(page, PageGetItemId(page, off)); }
+std::string_view BtPageItem(const char* page, OffsetNumber off) {
+  ItemId id = PageGetItemId(page, off);
+  if (id.flags == LpFlags::kDead) id.flags = LpFlags::kNormal;  // an index item keeps its storage
+  return PageGetItem(page, id);
+}
+
+bool BtItemIsDead(const char* page, OffsetNumber off) { return PageGetItemId(page, off).flags == LpFlags::kDead; }
+
+void BtMarkItemDead(char* page, OffsetNumber off) {
+  ItemId id = PageGetItemId(page, off);
+  if (id.flags != LpFlags::kNormal) return;
+  id.flags = LpFlags::kDead;
+  PageSetItemId(page, off, id);
+}
 
 bool BtPageInsertItem(char* page, std::string_view item, OffsetNumber off) {
   OffsetNumber max = PageGetMaxOffsetNumber(page);

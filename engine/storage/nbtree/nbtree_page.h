@@ -99,6 +99,14 @@ bool BtIsMetaPage(const char* page);
 /* The item at `off` (a valid offset of a sane page). */
 std::string_view BtPageItem(const char* page, OffsetNumber off);
 
+/* Whether item `off` is marked dead (LP_DEAD: its heap row is dead to every
+ * snapshot; scans and unique checks pass over it, VACUUM removes it). */
+bool BtItemIsDead(const char* page, OffsetNumber off);
+/* Marks item `off` dead: a hint, as PostgreSQL's kill_prior_tuple, made
+ * under a share or exclusive lock with MarkBufferDirtyHint, not logged. The
+ * item keeps its bytes; BtPageItem still reads them. */
+void BtMarkItemDead(char* page, OffsetNumber off);
+
 /* Inserts `item` at `off`, moving the line pointers at and after it up by
  * one (PostgreSQL's PageAddItem without overwrite on an index page).
  * False when it does not fit. */

@@ -156,6 +156,10 @@ Status BtreeScan::ReadItems(const BtBuf& buf, std::optional<OffsetNumber> start)
   ++pages_read_;
   int step = forward ? 1 : -1;
   for (int off = start ? *start : (forward ? first : max); off >= first && off <= max; off += step) {
+    // A dead item is passed over unread, but for the page's last in the
+    // scan's direction: its key may end the scan here (as _bt_readpage).
+    bool dead = BtItemIsDead(page, static_cast<OffsetNumber>(off));
+    if (dead && off + step >= first && off + step <= max) continue;
     std::string_view item = BtPageItem(page, static_cast<OffsetNumber>(off));
     auto key = DeformIndexTuple(index_.columns, item);
     if (!key.ok()) return key.error();
@@ -164,7 +168,7 @@ Status BtreeScan::ReadItems(const BtBuf& buf, std::optional<OffsetNumber> start)
       done_ = true;
       break;
     }
-    if (verdict > 0) items_.push_back(Item{BtTupleHeapTid(item), std::move(*key)});
+    if (verdict > 0 && !dead) items_.push_back(Item{BtTupleHeapTid(item), std::move(*key)});
   }
   return OkStatus();
 }

@@ -7,11 +7,13 @@
  *   relation's files go when its transaction ends; a deleted row is gone
  *   for its own transaction at once, for everyone once it commits, and
  *   back if it aborts; a scan with a key returns only the rows that meet
- *   it, whole.
+ *   it, whole; the unique check's view of a row tells when it is dead to
+ *   every snapshot.
  *-------------------------------------------------------------------------
  */
 #include "tests/engine/storage/heap/heap_test_util.h"
 
+#include "engine/storage/heap/heap_dirty.h"
 #include "engine/storage/smgr/free_space.h"
 
 namespace minipg::storage {
@@ -77,6 +79,40 @@ TEST_F(HeapTest, ScanWithKeyReturnsOnlyMatchingRows) {
   EXPECT_EQ(scan_with(named), (Rows{{7, "row 7"}}));
   ScanKey none{0, [](const Datum&) { return false; }};
   EXPECT_TRUE(scan_with(none).empty());
+}
+
+// Scenario (with the process array): row 2 deleted by a committed
+// transaction is dead, but not dead to all while the horizon of the last
+// snapshot is not past its deleter; after a new snapshot it is. A row whose
+// inserter aborted is dead to all at once; a live row is live.
+TEST_F(HeapTest, DeadToAllOncePastTheHorizon) {
+  Stop();
+  Start(/*wal=*/true, 16, /*procarray=*/true);
+  ASSERT_TRUE(HeapCreateRelation(kRel).ok());
+  InsertIds(1, 5);
+  ASSERT_TRUE(CommitTransaction().ok());
+  ItemPointer t1 = TidOf(1), t2 = TidOf(2);  // a snapshot: the horizon is before the delete
+  ASSERT_TRUE(HeapDelete(kRel, t2).ok());
+  ASSERT_TRUE(CommitTransaction().ok());
+  auto deleted = HeapTupleDirtyAt(kRel, t2);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(deleted->live);
+  EXPECT_FALSE(deleted->dead_to_all) << "a snapshot older than the delete may still see it";
+  ScanIds();  // a new snapshot, after the delete's commit
+  deleted = HeapTupleDirtyAt(kRel, t2);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_TRUE(deleted->dead_to_all);
+  InsertIds(10, 11);
+  ItemPointer t10 = TidOf(10);
+  ASSERT_TRUE(AbortTransaction().ok());
+  auto aborted = HeapTupleDirtyAt(kRel, t10);
+  ASSERT_TRUE(aborted.ok());
+  EXPECT_FALSE(aborted->live);
+  EXPECT_TRUE(aborted->dead_to_all);
+  auto live = HeapTupleDirtyAt(kRel, t1);
+  ASSERT_TRUE(live.ok());
+  EXPECT_TRUE(live->live);
+  EXPECT_FALSE(live->dead_to_all);
 }
 
 // Scenario: rows of a transaction in progress are seen by it only; after

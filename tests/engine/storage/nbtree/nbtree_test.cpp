@@ -236,6 +236,65 @@ TEST_F(BtreeTest, UniqueViolations) {
   EXPECT_EQ(build.error().detail, "Key (a, b)=(1, x) is duplicated.");
 }
 
+// Scenario: a unique index with live keys 0..99 but 7, then 1000 entries of
+// key 7 whose rows are dead to all, inserted one by one: each insert's
+// unique check marks the entries before it dead (LP_DEAD), so an insert
+// after them visits only the last one's row, and a scan of key 7, or of
+// keys 5..9, passes over the dead entries (over whole pages of them). The
+// tree still holds every entry: VACUUM removes them.
+TEST_F(BtreeTest, UniqueCheckMarksEntriesOfRowsDeadToAll) {
+  BtreeIndex index = IntIndex(/*unique=*/true);
+  CreateEmpty(index);
+  auto live = [](ItemPointer) -> Result<DirtyTuple> { return DirtyTuple{true}; };
+  auto dead_to_all = [](ItemPointer) -> Result<DirtyTuple> {
+    DirtyTuple d;
+    d.dead_to_all = true;
+    return d;
+  };
+  for (uint32_t i = 0; i < 100; ++i) {
+    if (i == 7) continue;
+    ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{i})}, FakeTid(i), live).ok());
+  }
+  for (uint32_t i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{7})}, FakeTid(1000 + i), dead_to_all).ok());
+  }
+  std::vector<ItemPointer> visited;
+  auto dead_to_some = [&visited](ItemPointer tid) -> Result<DirtyTuple> {
+    visited.push_back(tid);
+    return DirtyTuple{};  // dead, but an older snapshot may still see it
+  };
+  ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{7})}, FakeTid(5000), dead_to_some).ok());
+  EXPECT_EQ(visited, (std::vector<ItemPointer>{FakeTid(1999)}));
+  visited.clear();
+  ASSERT_TRUE(BtreeInsert(index, {Datum(int64_t{7})}, FakeTid(5001), dead_to_some).ok());
+  std::sort(visited.begin(), visited.end(), [](ItemPointer a, ItemPointer b) {
+    return std::pair(a.block, a.offset) < std::pair(b.block, b.offset);
+  });
+  EXPECT_EQ(visited, (std::vector<ItemPointer>{FakeTid(1999), FakeTid(5000)}))
+      << "entries dead only to some snapshots are visited again";
+
+  std::vector<ItemPointer> tids;
+  for (const auto& [key, tid] : Collect(index, {{0, BtStrategy::kEqual, Datum(int64_t{7})}})) tids.push_back(tid);
+  std::sort(tids.begin(), tids.end(), [](ItemPointer a, ItemPointer b) {
+    return std::pair(a.block, a.offset) < std::pair(b.block, b.offset);
+  });
+  EXPECT_EQ(tids, (std::vector<ItemPointer>{FakeTid(1999), FakeTid(5000), FakeTid(5001)}));
+  std::vector<int64_t> keys;
+  for (const auto& [key, tid] : Collect(index, {{0, BtStrategy::kGreaterEqual, Datum(int64_t{5})},
+                                                {0, BtStrategy::kLessEqual, Datum(int64_t{9})}})) {
+    keys.push_back(std::get<int64_t>(key[0]));
+  }
+  EXPECT_EQ(keys, (std::vector<int64_t>{5, 6, 7, 7, 7, 8, 9}));
+  keys.clear();
+  for (const auto& [key, tid] : Collect(index, {{0, BtStrategy::kLessEqual, Datum(int64_t{8})}},
+                                        BtScanDirection::kBackward)) {
+    keys.push_back(std::get<int64_t>(key[0]));
+  }
+  ASSERT_GE(keys.size(), 5u);
+  EXPECT_EQ(std::vector<int64_t>(keys.begin(), keys.begin() + 5), (std::vector<int64_t>{8, 7, 7, 7, 6}));
+  EXPECT_EQ(CheckTree(index), 99u + 1000 + 2);
+}
+
 // Scenario: a value longer than a third of a page cannot be indexed (54000).
 TEST_F(BtreeTest, OversizedKeyRefused) {
   BtreeIndex index = PairIndex();
