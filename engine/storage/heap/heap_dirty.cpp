@@ -60,9 +60,12 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
     if (d.live) return d;
   }
   // Deleted by a committed transaction: dead to every snapshot once no
-  // snapshot is older than the deleter.
+  // snapshot is older than the deleter, and once its commit is on disk,
+  // which the xmax hint says (SetHintBits waits for that): an index entry
+  // marked dead must not outlive a commit that a crash could still undo
+  // (synchronous_commit = off), as PostgreSQL's HeapTupleIsSurelyDead.
   d.live = false;
-  d.dead_to_all = xmax < RecentGlobalXmin();
+  d.dead_to_all = (t.infomask & kHeapXmaxCommitted) != 0 && xmax < RecentGlobalXmin();
   return d;
 }
 

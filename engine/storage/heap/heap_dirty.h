@@ -39,8 +39,9 @@ struct DirtyTuple {
   bool live = false;                               // an equal key here is a conflict (once wait_for ended)
   TransactionId wait_for = kInvalidTransactionId;  // in progress: inserting or deleting it
   // No snapshot sees it, now or later: its inserter aborted, or its
-  // deleter committed before RecentGlobalXmin (procarray.h). Its index
-  // entries may be marked dead (PostgreSQL's LP_DEAD hint).
+  // deleter committed (on disk: the xmax hint is set) before
+  // RecentGlobalXmin (procarray.h). Its index entries may be marked dead
+  // (PostgreSQL's LP_DEAD hint).
   bool dead_to_all = false;
 };
 
