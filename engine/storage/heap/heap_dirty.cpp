@@ -27,9 +27,10 @@ Result<DirtyTuple> Classify(const HeapTupleHeader& t) {
   TransactionId xmax = *updater;
   bool xmax_none = xmax == kInvalidTransactionId;
   if ((t.infomask & kHeapXminCommitted) == 0) {
-    d.dead_to_all = true;  // if its inserter aborted: no snapshot ever sees it
-    if ((t.infomask & kHeapXminInvalid) != 0) return d;
-    d.dead_to_all = false;
+    if ((t.infomask & kHeapXminInvalid) != 0) {
+      d.dead_to_all = true;  // its inserter aborted: no snapshot ever sees it
+      return d;
+    }
     if (TransactionIdIsCurrent(t.xmin)) {
       d.live = xmax_none || !TransactionIdIsCurrent(xmax);
       return d;

@@ -160,8 +160,14 @@ RunningXids GetRunningXids(bool set_my_xmin) {
   r.xmax = p->latest_completed.load() + 1;
   r.xmin = r.xmax;
   ProcEntry* mine = MyEntry(p);
+  // The oldest snapshot xmin, ours too (RecentGlobalXmin): a snapshot taken
+  // later has an xmin at or past r.xmin (the xids it finds running are
+  // running now or newer).
+  TransactionId oldest_xmin = r.xmax;
   for (int i = 0; i < p->num_slots; ++i) {
     ProcEntry* e = &p->entries[i];
+    TransactionId xmin = e->xmin.load();
+    if (xmin != kInvalidTransactionId && Precedes(xmin, oldest_xmin)) oldest_xmin = xmin;
     if (e == mine) continue;
     TransactionId xid = e->xid.load();
     if (xid == kInvalidTransactionId || !Precedes(xid, r.xmax)) continue;
@@ -169,14 +175,7 @@ RunningXids GetRunningXids(bool set_my_xmin) {
     if (Precedes(xid, r.xmin)) r.xmin = xid;
   }
   if (set_my_xmin && mine != nullptr && mine->xmin.load() == kInvalidTransactionId) mine->xmin.store(r.xmin);
-  // Every snapshot's xmin, ours too: a snapshot taken later has an xmin at
-  // or past r.xmin (the xids it finds running are running now or newer).
-  TransactionId horizon = r.xmin;
-  for (int i = 0; i < p->num_slots; ++i) {
-    TransactionId xmin = p->entries[i].xmin.load();
-    if (xmin != kInvalidTransactionId && Precedes(xmin, horizon)) horizon = xmin;
-  }
-  g_recent_global_xmin = horizon;
+  g_recent_global_xmin = Precedes(oldest_xmin, r.xmin) ? oldest_xmin : r.xmin;
   return r;
 }
 
